@@ -1,0 +1,1 @@
+"""wuxin_rules: a rules engine with a declarative, statically checked policy language."""

@@ -1,0 +1,618 @@
+"""The surface syntax tree of a `.policy` file.
+
+Frozen, slotted attrs classes, one per construct of `grammar/wuxin.lark`, each carrying the
+`Span` it was parsed from. Spans never take part in equality (`eq=False`), so two parses of
+the same policy laid out differently compare equal. Nodes hold data only: checking,
+evaluation and printing live in their own modules. May import `source` only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+from typing import TypeAlias
+
+import attrs
+
+from wuxin_rules.source import Span
+
+_span = attrs.field(eq=False, repr=False)
+"""Every node's span: excluded from equality and repr."""
+
+
+# ------------------------------------------------------------------------------------------
+# Shared pieces
+
+
+@attrs.frozen
+class Ident:
+    """A name as written, with its place."""
+
+    name: str
+    span: Span = _span
+
+
+@attrs.frozen
+class QualifiedName:
+    """A dotted name: `drug_free.units` or `units.Unit`."""
+
+    parts: tuple[Ident, ...]
+    span: Span = _span
+
+    @property
+    def dotted(self) -> str:
+        """The name with its dots: `drug_free.units`."""
+        return ".".join(part.name for part in self.parts)
+
+
+@attrs.frozen
+class Text:
+    """A string literal outside expressions (a label, citation, source or note)."""
+
+    value: str
+    span: Span = _span
+
+
+@attrs.frozen
+class Doc:
+    """What any declaration may say about itself: label, citations and an explanatory note."""
+
+    label: Text | None = None
+    cites: tuple[Text, ...] = ()
+    note: Text | None = None
+
+
+# ------------------------------------------------------------------------------------------
+# Types
+
+
+@attrs.frozen
+class Bound:
+    """An inclusive/exclusive numeric bound on a type: `int >= 0`, `decimal 0 .. 1`."""
+
+    low: Fraction | None
+    low_inclusive: bool
+    high: Fraction | None
+    high_inclusive: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class TypeRef:
+    """A named type (`int`, `Unit`, `units.Kind`), with an optional numeric bound."""
+
+    name: QualifiedName
+    bound: Bound | None
+    span: Span = _span
+
+
+@attrs.frozen
+class ListTypeExpr:
+    """`list of T`."""
+
+    element: TypeExpr
+    span: Span = _span
+
+
+@attrs.frozen
+class OptionalTypeExpr:
+    """`T?`: a value of T or `none`."""
+
+    inner: TypeExpr
+    span: Span = _span
+
+
+TypeExpr: TypeAlias = TypeRef | ListTypeExpr | OptionalTypeExpr
+
+
+# ------------------------------------------------------------------------------------------
+# Expressions
+
+
+@attrs.frozen
+class IntLit:
+    """An integer literal: `42`."""
+
+    value: int
+    span: Span = _span
+
+
+@attrs.frozen
+class DecimalLit:
+    """An exact decimal literal: `0.031` (held as the exact fraction it denotes)."""
+
+    value: Fraction
+    text: str
+    span: Span = _span
+
+
+@attrs.frozen
+class PercentLit:
+    """A percent literal: `50%` is exactly 1/2, `12.5%` exactly 1/8."""
+
+    value: Fraction
+    text: str
+    span: Span = _span
+
+
+@attrs.frozen
+class TextLit:
+    """A text literal in an expression: `"S2.1"`."""
+
+    value: str
+    span: Span = _span
+
+
+@attrs.frozen
+class BoolLit:
+    """`true` or `false`."""
+
+    value: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class DateLit:
+    """A date literal: `2015-03-31`."""
+
+    value: datetime.date
+    span: Span = _span
+
+
+@attrs.frozen
+class NoneLit:
+    """`none`: the absent value of an optional type."""
+
+    span: Span = _span
+
+
+@attrs.frozen
+class NameRef:
+    """A bare name: a rule, criterion, param, input, local, enum member or builtin function."""
+
+    name: str
+    span: Span = _span
+
+
+@attrs.frozen
+class FieldAccess:
+    """`target.field`: a record field, a date component, or a module-qualified name."""
+
+    target: Expr
+    field: Ident
+    span: Span = _span
+
+
+@attrs.frozen
+class Call:
+    """`callee(arg, …)`: a rule with parameters, a schedule or bands lookup, or a builtin."""
+
+    callee: Expr
+    args: tuple[Expr, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class Negate:
+    """`-operand`."""
+
+    operand: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Not:
+    """`not operand`."""
+
+    operand: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Arith:
+    """`left op right` with op one of `+ - * /`."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Compare:
+    """`left op right` with op one of `== != < <= > >=`."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class In:
+    """`item in collection` (or `not in`, when `negated`)."""
+
+    item: Expr
+    collection: Expr
+    negated: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class IsNone:
+    """`operand is none` (or `is not none`, when `negated`)."""
+
+    operand: Expr
+    negated: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class Coalesce:
+    """`value ?? fallback`: the value unless it is `none`."""
+
+    value: Expr
+    fallback: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class BoolOp:
+    """`a and b and c` or `a or b`: operands flattened, `op` is `and` or `or`."""
+
+    op: str
+    operands: tuple[Expr, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class If:
+    """`if condition then value else other`."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Compose:
+    """`all of [...]`, `any of [...]` or `at least N of [...]` (`kind` is all/any/at_least)."""
+
+    kind: str
+    items: tuple[Expr, ...]
+    count: Expr | None
+    span: Span = _span
+
+
+@attrs.frozen
+class Aggregate:
+    """`kind of var in collection where filter : body`.
+
+    `kind` is one of count, sum, min, max, all, any, rate, list. `filter` and `body` are
+    optional in the syntax; the checker says which kinds need a body.
+    """
+
+    kind: str
+    var: Ident
+    collection: Expr
+    filter: Expr | None
+    body: Expr | None
+    span: Span = _span
+
+
+@attrs.frozen
+class ListLit:
+    """`[a, b, c]`."""
+
+    items: tuple[Expr, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class RecordField:
+    """`name: value` inside a record literal."""
+
+    name: Ident
+    value: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class RecordSpread:
+    """`...base` inside a record literal: every field of `base`, later fields overriding."""
+
+    value: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class RecordLit:
+    """`{name: value, ...base}`."""
+
+    items: tuple[RecordField | RecordSpread, ...]
+    span: Span = _span
+
+
+Expr: TypeAlias = (
+    IntLit
+    | DecimalLit
+    | PercentLit
+    | TextLit
+    | BoolLit
+    | DateLit
+    | NoneLit
+    | NameRef
+    | FieldAccess
+    | Call
+    | Negate
+    | Not
+    | Arith
+    | Compare
+    | In
+    | IsNone
+    | Coalesce
+    | BoolOp
+    | If
+    | Compose
+    | Aggregate
+    | ListLit
+    | RecordLit
+)
+
+
+# ------------------------------------------------------------------------------------------
+# Declarations
+
+
+@attrs.frozen
+class Header:
+    """`policy drug_free.unit "label" source "…" cites "…"`: the module's name and provenance."""
+
+    name: QualifiedName
+    doc: Doc
+    source: Text | None
+    span: Span = _span
+
+
+@attrs.frozen
+class ImportDecl:
+    """`import drug_free.units`, `… as u`, or `… (Unit, Kind)` to bring names in unqualified."""
+
+    module: QualifiedName
+    alias: Ident | None
+    names: tuple[Ident, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class EnumMember:
+    """One member of an enum, with its label."""
+
+    name: Ident
+    label: Text | None
+    span: Span = _span
+
+
+@attrs.frozen
+class EnumDecl:
+    """`enum Kind "单位类型": park "园区", town "镇", …`."""
+
+    name: Ident
+    doc: Doc
+    members: tuple[EnumMember, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class FieldDecl:
+    """One field of a record: `drug_labs: int >= 0 "制毒窝点数"`."""
+
+    name: Ident
+    type: TypeExpr
+    doc: Doc
+    span: Span = _span
+
+
+@attrs.frozen
+class RecordDecl:
+    """`record Unit "单位": field: type …`."""
+
+    name: Ident
+    doc: Doc
+    fields: tuple[FieldDecl, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class InputDecl:
+    """`input unit: Unit`: a key every facts document must supply."""
+
+    name: Ident
+    type: TypeExpr
+    doc: Doc
+    span: Span = _span
+
+
+@attrs.frozen
+class ParamDecl:
+    """`param growth_margin: percent = 50%`: a named constant, overridable at load time."""
+
+    name: Ident
+    type: TypeExpr
+    default: Expr
+    doc: Doc
+    span: Span = _span
+
+
+@attrs.frozen
+class RuleParam:
+    """`u: Unit` in a rule's parameter list."""
+
+    name: Ident
+    type: TypeExpr
+    span: Span = _span
+
+
+@attrs.frozen
+class RuleDecl:
+    """A `rule` or a `criterion` (a rule that must be boolean); with params it is a function."""
+
+    kind: str
+    name: Ident
+    params: tuple[RuleParam, ...] | None
+    doc: Doc
+    returns: TypeExpr | None
+    body: Expr
+    span: Span = _span
+
+    @property
+    def is_function(self) -> bool:
+        """True when the rule takes parameters (`rule f(u: Unit)`, even `rule f()`)."""
+        return self.params is not None
+
+
+@attrs.frozen
+class Monotone:
+    """`monotone nondecreasing in year`: a property `wuxin check` proves over the table."""
+
+    direction: str
+    dimension: Ident
+    span: Span = _span
+
+
+@attrs.frozen
+class ScheduleCell:
+    """`town_level 20%` (or just `20%` in a schedule without categories)."""
+
+    category: Ident | None
+    value: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class ScheduleRow:
+    """`2015: town_level 20%, village_level 50%`."""
+
+    period: IntLit
+    cells: tuple[ScheduleCell, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class Stage:
+    """`stage launch "全面启动" 2015-04-01 .. 2015-12-31: rows…`."""
+
+    name: Ident
+    doc: Doc
+    start: DateLit | None
+    end: DateLit
+    rows: tuple[ScheduleRow, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class ScheduleDecl:
+    """`schedule target "…": percent by year, Group monotone nondecreasing in year: stages…`."""
+
+    name: Ident
+    doc: Doc
+    value_type: TypeExpr
+    period: Ident
+    category: TypeExpr | None
+    monotone: tuple[Monotone, ...]
+    stages: tuple[Stage, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class BandRange:
+    """`low .. high` (inclusive) or `low ..< high` (high excluded); bounds are numbers or names."""
+
+    low: Expr
+    high: Expr
+    high_inclusive: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class Band:
+    """`90 .. 100 excellent "优秀"`."""
+
+    range: BandRange
+    name: Ident
+    label: Text | None
+    span: Span = _span
+
+
+@attrs.frozen
+class BandsDecl:
+    """`bands grade "考核等级" over 0 .. 100: bands…`: a number mapped to labelled grades."""
+
+    name: Ident
+    doc: Doc
+    over: BandRange
+    bands: tuple[Band, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class ExampleGiven:
+    """`given unit = {...}`: one input of an example."""
+
+    name: Ident
+    value: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class ExampleDecl:
+    """`example "…": given … expect …`."""
+
+    title: Text
+    given: tuple[ExampleGiven, ...]
+    expect: tuple[Expr, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class Binder:
+    """`unit: Unit` after `forall`."""
+
+    name: Ident
+    type: TypeExpr
+    span: Span = _span
+
+
+@attrs.frozen
+class PropertyDecl:
+    """`property "…": forall x: T, … where condition holds claim`."""
+
+    title: Text
+    binders: tuple[Binder, ...]
+    condition: Expr | None
+    claim: Expr
+    span: Span = _span
+
+
+Declaration: TypeAlias = (
+    ImportDecl
+    | EnumDecl
+    | RecordDecl
+    | InputDecl
+    | ParamDecl
+    | RuleDecl
+    | ScheduleDecl
+    | BandsDecl
+    | ExampleDecl
+    | PropertyDecl
+)
+
+
+@attrs.frozen
+class Module:
+    """One parsed `.policy` file."""
+
+    header: Header | None
+    declarations: tuple[Declaration, ...]
+    span: Span = _span

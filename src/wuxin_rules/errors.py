@@ -1,0 +1,204 @@
+"""Diagnostics and the exceptions that carry them.
+
+Owns the one shape every problem takes (`Diagnostic`: where, what, why, how to fix), its text
+and JSON renderings, the exception hierarchy rooted at `WuxinError`, and `suggest()` for
+did-you-mean hints. May import `source` only.
+
+Message style (after Cedar's style guide): lowercase start, no final period, user text in
+backticks, the language's own terms (`a number`, `text`), never Python's. Extra detail goes
+into `help` and `notes`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from wuxin_rules.source import Span, render_snippet
+
+__all__ = [
+    "Diagnostic",
+    "EvaluationError",
+    "FactError",
+    "InternalError",
+    "Label",
+    "ParamError",
+    "PolicyCheckError",
+    "PolicyError",
+    "PolicySyntaxError",
+    "Severity",
+    "UsageError",
+    "WuxinError",
+    "render_diagnostics",
+    "suggest",
+]
+
+
+class Severity(enum.Enum):
+    """How serious a diagnostic is."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@attrs.frozen
+class Label:
+    """A secondary span with a short text, shown under the main one ("defined here")."""
+
+    span: Span
+    text: str
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem, located either in a policy (`span`) or in a facts document (`path`).
+
+    `code` is a stable kebab-case identifier (`unknown-name`, `type-mismatch`, `bad-fact`, …)
+    that tools and `docs/errors.md` key on. `path` is a JSON path such as
+    `$.unit.responsibility.team_in_place`, with `file` naming the facts file when there is one.
+    """
+
+    code: str
+    message: str
+    span: Span | None = None
+    severity: Severity = Severity.ERROR
+    help: str | None = None
+    notes: tuple[str, ...] = ()
+    labels: tuple[Label, ...] = ()
+    path: str | None = None
+    file: str | None = None
+
+    def location(self) -> str:
+        """Where the problem is: `file:line:col`, `file: $.json.path`, or an empty string."""
+        if self.span is not None:
+            return self.span.location()
+        if self.path is not None:
+            return f"{self.file}: {self.path}" if self.file else self.path
+        return self.file or ""
+
+    def render(self) -> str:
+        """The diagnostic as text: header, snippet with caret, labels, notes and help."""
+        where = self.location()
+        header = f"{self.severity.value}[{self.code}]: {self.message}"
+        lines = [f"{where}: {header}" if where else header]
+        if self.span is not None:
+            lines.extend(render_snippet(self.span))
+        for label in self.labels:
+            lines.append(f"   = {label.text}: {label.span.location()}")
+            lines.extend("  " + line for line in render_snippet(label.span, "-"))
+        for note in self.notes:
+            lines.append(f"   = note: {note}")
+        if self.help:
+            lines.append(f"   = help: {self.help}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """The diagnostic as a JSON-ready dict (the fields of `--format json`)."""
+        data: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+        if self.span is not None:
+            line, column = self.span.source.line_col(self.span.start)
+            end_line, end_column = self.span.source.line_col(self.span.end)
+            data["file"] = self.span.source.name
+            data["line"] = line
+            data["column"] = column
+            data["end_line"] = end_line
+            data["end_column"] = end_column
+        if self.path is not None:
+            data["path"] = self.path
+        if self.file is not None and self.span is None:
+            data["file"] = self.file
+        if self.help:
+            data["help"] = self.help
+        if self.notes:
+            data["notes"] = list(self.notes)
+        return data
+
+
+def render_diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
+    """Several diagnostics as text, separated by blank lines, with a closing count."""
+    items = list(diagnostics)
+    body = "\n\n".join(d.render() for d in items)
+    errors = sum(1 for d in items if d.severity is Severity.ERROR)
+    warnings = sum(1 for d in items if d.severity is Severity.WARNING)
+    counts = []
+    if errors:
+        counts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        counts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if counts and len(items) > 1:
+        body += "\n\n" + " and ".join(counts)
+    return body
+
+
+class WuxinError(Exception):
+    """Base of every error the library raises on bad input; `str()` is the rendered text.
+
+    Every instance carries `diagnostics`, so several problems travel in one exception.
+    """
+
+    def __init__(self, diagnostics: Sequence[Diagnostic] | Diagnostic) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = (diagnostics,)
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        super().__init__(render_diagnostics(self.diagnostics))
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The codes of the diagnostics, in order (handy in tests and tools)."""
+        return tuple(d.code for d in self.diagnostics)
+
+
+class PolicyError(WuxinError):
+    """A policy could not be loaded: it does not parse or does not check."""
+
+
+class PolicySyntaxError(PolicyError):
+    """A policy text does not follow the grammar."""
+
+
+class PolicyCheckError(PolicyError):
+    """A policy parses but names, types, imports or tables are wrong."""
+
+
+class FactError(WuxinError):
+    """A facts document does not match the declared input types (diagnostics carry JSON paths)."""
+
+
+class ParamError(WuxinError):
+    """A parameter override names no parameter or has a value of the wrong type."""
+
+
+class EvaluationError(WuxinError):
+    """Evaluation reached a located runtime fault: division by zero, a `none` used as a value."""
+
+
+class UsageError(WuxinError):
+    """The library or the command line was called the wrong way (a bad path, option or rule name)."""
+
+
+class InternalError(WuxinError):
+    """A bug in wuxin_rules itself: please report it with the input that caused it."""
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `word`, as a did-you-mean hint text, or None.
+
+    >>> suggest("drug_lab", ["drug_labs", "kind"])
+    'did you mean `drug_labs`?'
+    """
+    pool = sorted(set(candidates))
+    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in pool}
+        if word.lower() in lowered:
+            matches = [lowered[word.lower()]]
+    return f"did you mean `{matches[0]}`?" if matches else None

@@ -1,0 +1,488 @@
+"""The checked model: what the checker produces and every later stage consumes.
+
+A `CheckedPolicy` is a policy whose names are resolved, whose expressions are typed and whose
+rule graph is acyclic. Its expressions (`CExpr`) are a small core language: every name is
+already known to be an input, a param, a rule, a local or a constant, so evaluators never
+look anything up by scope. Every node carries its static `type` and its `span` (excluded from
+equality), so explanations can show the source text and labels of what they evaluate.
+
+Runtime values follow the table in `wuxin_rules.values`. May import `source`, `schema` and
+`ast` (for nothing but spans and docs).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any, TypeAlias
+
+import attrs
+
+from wuxin_rules.schema import EnumType, RecordType, Type
+from wuxin_rules.source import Span
+
+__all__ = [
+    "Aggregate",
+    "And",
+    "Arith",
+    "BandDef",
+    "BandsDef",
+    "BandsLookup",
+    "BuiltinCall",
+    "CExpr",
+    "CallRule",
+    "CheckedPolicy",
+    "Coalesce",
+    "Compare",
+    "Compose",
+    "Const",
+    "GetField",
+    "If",
+    "In",
+    "InputDef",
+    "InputRef",
+    "IsNone",
+    "LocalRef",
+    "MakeList",
+    "MakeRecord",
+    "Negate",
+    "Not",
+    "Or",
+    "ParamDef",
+    "ParamRef",
+    "RuleDef",
+    "RuleRef",
+    "ScheduleDef",
+    "ScheduleLookup",
+    "StageDef",
+]
+
+_span = attrs.field(eq=False, repr=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Core expressions. `type` is the static type; `span` points at the source expression.
+
+
+@attrs.frozen
+class Const:
+    """A constant already in runtime form (a literal, an enum member, a folded value)."""
+
+    value: Any
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class InputRef:
+    """The value of a declared input (`unit`): `name` is the facts document key."""
+
+    name: str
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class ParamRef:
+    """The value of a param; `key` indexes `CheckedPolicy.params` (and load-time overrides)."""
+
+    key: str
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class RuleRef:
+    """The value of a nullary rule or criterion; `key` indexes `CheckedPolicy.rules`.
+
+    Nullary rules are evaluated once per facts document and shared by every reference.
+    """
+
+    key: str
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class LocalRef:
+    """A rule parameter or an aggregate variable, bound by the enclosing call or aggregate."""
+
+    name: str
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class GetField:
+    """`target.field` on a record value."""
+
+    target: CExpr
+    field: str
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class CallRule:
+    """A call of a rule with parameters: `unit_is_drug_free(u)`."""
+
+    key: str
+    args: tuple[CExpr, ...]
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class BuiltinCall:
+    """A builtin function: `abs`, `min`, `max`, `round`, date functions and components, `len`.
+
+    The set of names and their signatures is owned by the checker (`checker.BUILTINS`); the
+    evaluator implements each one.
+    """
+
+    name: str
+    args: tuple[CExpr, ...]
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class ScheduleLookup:
+    """`target(year, group)`: the schedule's cell, `none` when the table has no such cell."""
+
+    key: str
+    args: tuple[CExpr, ...]
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class BandsLookup:
+    """`grade(score)`: the band whose range holds the value (a runtime error when none does)."""
+
+    key: str
+    arg: CExpr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Negate:
+    """`-operand`."""
+
+    operand: CExpr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Arith:
+    """`left op right`, op in `+ - * /`; `/` by zero is a located evaluation error."""
+
+    op: str
+    left: CExpr
+    right: CExpr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Compare:
+    """`left op right`, op in `== != < <= > >=`."""
+
+    op: str
+    left: CExpr
+    right: CExpr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class In:
+    """`item in collection` / `item not in collection`."""
+
+    item: CExpr
+    collection: CExpr
+    negated: bool
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class IsNone:
+    """`operand is none` / `operand is not none`."""
+
+    operand: CExpr
+    negated: bool
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Coalesce:
+    """`value ?? fallback`."""
+
+    value: CExpr
+    fallback: CExpr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Not:
+    """`not operand`."""
+
+    operand: CExpr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class And:
+    """`a and b and …`: every operand is evaluated (an error in any is the result's error)."""
+
+    operands: tuple[CExpr, ...]
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Or:
+    """`a or b or …`: every operand is evaluated (an error in any is the result's error)."""
+
+    operands: tuple[CExpr, ...]
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class If:
+    """`if condition then value else other`: only the chosen branch is evaluated."""
+
+    condition: CExpr
+    then: CExpr
+    otherwise: CExpr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Compose:
+    """`all of [...]`, `any of [...]`, `at least N of [...]`; `kind` is all/any/at_least."""
+
+    kind: str
+    items: tuple[CExpr, ...]
+    count: CExpr | None
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Aggregate:
+    """`kind of var in collection where filter : body` over a list.
+
+    kinds and results: `count` int; `sum` number (0 when empty); `min`/`max` `T?` (none when
+    empty); `all`/`any` bool (true/false when empty); `rate` `percent?` — the share of the
+    filtered elements for which body holds, none when no element passes the filter;
+    `list` the list of body values (of the elements themselves when there is no body).
+    """
+
+    kind: str
+    var: str
+    collection: CExpr
+    filter: CExpr | None
+    body: CExpr | None
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class MakeList:
+    """`[a, b, c]`."""
+
+    items: tuple[CExpr, ...]
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class MakeRecord:
+    """`{...base, name: value}`: fields of each spread in order, then the named fields."""
+
+    spreads: tuple[CExpr, ...]
+    fields: tuple[tuple[str, CExpr], ...]
+    type: Type
+    span: Span = _span
+
+
+CExpr: TypeAlias = (
+    Const
+    | InputRef
+    | ParamRef
+    | RuleRef
+    | LocalRef
+    | GetField
+    | CallRule
+    | BuiltinCall
+    | ScheduleLookup
+    | BandsLookup
+    | Negate
+    | Arith
+    | Compare
+    | In
+    | IsNone
+    | Coalesce
+    | Not
+    | And
+    | Or
+    | If
+    | Compose
+    | Aggregate
+    | MakeList
+    | MakeRecord
+)
+
+
+# ------------------------------------------------------------------------------------------
+# Declarations
+
+
+@attrs.frozen
+class InputDef:
+    """A declared input: the facts document must have the key `name` with a value of `type`."""
+
+    name: str
+    type: Type
+    label: str | None
+    span: Span = _span
+
+
+@attrs.frozen
+class ParamDef:
+    """A param with its default value (runtime form); `key` is `module.name` qualified."""
+
+    key: str
+    name: str
+    module: str
+    type: Type
+    default: Any
+    label: str | None
+    cites: tuple[str, ...]
+    note: str | None
+    span: Span = _span
+
+
+@attrs.frozen
+class RuleDef:
+    """A rule or criterion, checked: body typed, params typed, label and citations kept.
+
+    `key` is unique across the loaded modules (`module.name`, or the bare name for rules of
+    the root module); `name` is the name as declared.
+    """
+
+    key: str
+    name: str
+    module: str
+    kind: str
+    params: tuple[tuple[str, Type], ...] | None
+    type: Type
+    body: CExpr
+    label: str | None
+    cites: tuple[str, ...]
+    note: str | None
+    span: Span = _span
+
+    @property
+    def is_function(self) -> bool:
+        """True when the rule takes parameters."""
+        return self.params is not None
+
+
+@attrs.frozen
+class StageDef:
+    """A stage of a schedule: its name, label, date range and the periods it holds."""
+
+    name: str
+    label: str | None
+    start: datetime.date | None
+    end: datetime.date
+    periods: tuple[int, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class ScheduleDef:
+    """A schedule: `cells[(period, category)]` is the value (category None when uncategorised)."""
+
+    key: str
+    name: str
+    label: str | None
+    cites: tuple[str, ...]
+    value_type: Type
+    period_name: str
+    category: EnumType | None
+    stages: tuple[StageDef, ...]
+    cells: Mapping[tuple[int, str | None], Any]
+    monotone: tuple[str, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class BandDef:
+    """One band: values in `low .. high` (or `low ..< high`) map to the member `name`."""
+
+    name: str
+    label: str | None
+    low: CExpr
+    high: CExpr
+    high_inclusive: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class BandsDef:
+    """Bands over a numeric domain; `type` is the enum of the band names."""
+
+    key: str
+    name: str
+    label: str | None
+    cites: tuple[str, ...]
+    type: EnumType
+    low: CExpr
+    high: CExpr
+    high_inclusive: bool
+    bands: tuple[BandDef, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class CheckedPolicy:
+    """A policy (a root module and everything it imports) that passed every check.
+
+    `rules` holds every rule of every loaded module, keyed as in `RuleDef.key`; `order` lists
+    the nullary rules of the root module in dependency order (what `wuxin eval` evaluates
+    when no rule is named). `params` maps each param key to its definition; `param_names`
+    maps the short name of every param to its key when the short name is unambiguous.
+    """
+
+    name: str
+    source_name: str
+    inputs: tuple[InputDef, ...]
+    params: Mapping[str, ParamDef]
+    param_names: Mapping[str, str]
+    rules: Mapping[str, RuleDef]
+    order: tuple[str, ...]
+    schedules: Mapping[str, ScheduleDef]
+    bands: Mapping[str, BandsDef]
+    enums: Mapping[str, EnumType]
+    records: Mapping[str, RecordType]
+    label: str | None = None
+    source: str | None = None
+    cites: tuple[str, ...] = ()
+    modules: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
+    """The parsed `ast.Module`s (root first), for tools that need the surface syntax."""
+
+
+# Re-exported for type annotations of constant values.
+Number: TypeAlias = int | Fraction

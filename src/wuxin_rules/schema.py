@@ -1,0 +1,261 @@
+"""The type language: the types the checker gives every expression and facts must match.
+
+`int`, `decimal`, `percent` (numbers; `percent` only changes how values are shown), `bool`,
+`text`, `date`, enums, records, `list of T` and `T?`, plus numeric bounds (`int >= 0`) that
+facts are validated against. Enum and record types are nominal: they compare by qualified
+name. May import `source` only.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TypeAlias
+
+import attrs
+
+from wuxin_rules.source import Span
+
+__all__ = [
+    "BOOL",
+    "DATE",
+    "DECIMAL",
+    "INT",
+    "NONE",
+    "PERCENT",
+    "TEXT",
+    "BoolType",
+    "DateType",
+    "EnumMemberInfo",
+    "EnumType",
+    "FieldInfo",
+    "IntType",
+    "ListType",
+    "NoneType",
+    "NumberType",
+    "NumericBound",
+    "OptionalType",
+    "RecordType",
+    "TextType",
+    "Type",
+    "describe",
+    "is_numeric",
+    "strip_optional",
+]
+
+
+@attrs.frozen
+class NumericBound:
+    """Bounds facts must respect: `int >= 0` is `NumericBound(low=0, low_inclusive=True)`."""
+
+    low: Fraction | None = None
+    low_inclusive: bool = True
+    high: Fraction | None = None
+    high_inclusive: bool = True
+
+    def admits(self, value: Fraction | int) -> bool:
+        """True when `value` lies within the bound."""
+        if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
+            return False
+        return not (
+            self.high is not None
+            and (value > self.high or (value == self.high and not self.high_inclusive))
+        )
+
+    def describe(self) -> str:
+        """The bound as the language writes it: `>= 0`, `0 .. 100`."""
+        if self.low is not None and self.high is not None:
+            op = ".." if self.high_inclusive else "..<"
+            return f"{_num(self.low)} {op} {_num(self.high)}"
+        if self.low is not None:
+            return f"{'>=' if self.low_inclusive else '>'} {_num(self.low)}"
+        if self.high is not None:
+            return f"{'<=' if self.high_inclusive else '<'} {_num(self.high)}"
+        return ""
+
+
+def _num(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    from decimal import Decimal
+
+    return str(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+@attrs.frozen
+class IntType:
+    """Whole numbers, optionally bounded."""
+
+    bound: NumericBound | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class NumberType:
+    """Exact numbers (decimals and rationals); `kind` is `decimal` or `percent` (display only)."""
+
+    kind: str = "decimal"
+    bound: NumericBound | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class BoolType:
+    """`true` / `false`."""
+
+
+@attrs.frozen
+class TextType:
+    """Unicode text."""
+
+
+@attrs.frozen
+class DateType:
+    """Calendar dates (proleptic Gregorian), written `2015-03-31`."""
+
+
+@attrs.frozen
+class NoneType:
+    """The type of the literal `none`: it fits any optional type."""
+
+
+@attrs.frozen
+class EnumMemberInfo:
+    """A member of an enum with its label."""
+
+    name: str
+    label: str | None = None
+
+
+@attrs.frozen(eq=False)
+class EnumType:
+    """A closed set of named members. Compares by `qualified` name."""
+
+    name: str
+    qualified: str
+    members: tuple[EnumMemberInfo, ...]
+    label: str | None = None
+    span: Span | None = attrs.field(default=None, repr=False)
+
+    def member(self, name: str) -> EnumMemberInfo | None:
+        """The member called `name`, or None."""
+        for member in self.members:
+            if member.name == name:
+                return member
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EnumType) and other.qualified == self.qualified
+
+    def __hash__(self) -> int:
+        return hash(("enum", self.qualified))
+
+
+@attrs.frozen
+class FieldInfo:
+    """A field of a record type."""
+
+    name: str
+    type: Type
+    label: str | None = None
+    cites: tuple[str, ...] = ()
+    span: Span | None = attrs.field(default=None, repr=False, eq=False)
+
+
+@attrs.frozen(eq=False)
+class RecordType:
+    """A record with named, typed fields. Compares by `qualified` name.
+
+    Anonymous record literals get a record type with `qualified` empty; they are matched
+    structurally by the checker.
+    """
+
+    name: str
+    qualified: str
+    fields: tuple[FieldInfo, ...]
+    label: str | None = None
+    span: Span | None = attrs.field(default=None, repr=False)
+
+    def field(self, name: str) -> FieldInfo | None:
+        """The field called `name`, or None."""
+        for info in self.fields:
+            if info.name == name:
+                return info
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RecordType):
+            return False
+        if self.qualified or other.qualified:
+            return other.qualified == self.qualified
+        return self.fields == other.fields
+
+    def __hash__(self) -> int:
+        return hash(("record", self.qualified or tuple(f.name for f in self.fields)))
+
+
+@attrs.frozen
+class ListType:
+    """`list of T`."""
+
+    element: Type
+
+
+@attrs.frozen
+class OptionalType:
+    """`T?`: a T or `none`."""
+
+    inner: Type
+
+
+Type: TypeAlias = (
+    IntType
+    | NumberType
+    | BoolType
+    | TextType
+    | DateType
+    | NoneType
+    | EnumType
+    | RecordType
+    | ListType
+    | OptionalType
+)
+
+INT = IntType()
+DECIMAL = NumberType("decimal")
+PERCENT = NumberType("percent")
+BOOL = BoolType()
+TEXT = TextType()
+DATE = DateType()
+NONE = NoneType()
+
+
+def is_numeric(type_: Type) -> bool:
+    """True for `int`, `decimal` and `percent`."""
+    return isinstance(type_, IntType | NumberType)
+
+
+def strip_optional(type_: Type) -> Type:
+    """`T` for `T?`, the type itself otherwise."""
+    return type_.inner if isinstance(type_, OptionalType) else type_
+
+
+def describe(type_: Type) -> str:
+    """The type as an author would write it: `int`, `list of Unit`, `percent?`."""
+    match type_:
+        case IntType():
+            return "int"
+        case NumberType(kind=kind):
+            return kind
+        case BoolType():
+            return "bool"
+        case TextType():
+            return "text"
+        case DateType():
+            return "date"
+        case NoneType():
+            return "none"
+        case EnumType(name=name) | RecordType(name=name):
+            return name or "record"
+        case ListType(element=element):
+            return f"list of {describe(element)}"
+        case OptionalType(inner=inner):
+            return f"{describe(inner)}?"
+    raise AssertionError(f"unknown type {type_!r}")

@@ -1,0 +1,138 @@
+"""Source texts and the spans that point into them.
+
+Owns `Source` (a named text), `Span` (a range of it), line/column arithmetic, display widths
+(East-Asian wide characters take two terminal columns) and the snippet-with-caret rendering
+every diagnostic uses. Imports nothing from the package: it is the bottom layer.
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from functools import cached_property
+
+import attrs
+
+__all__ = ["Source", "Span", "display_width", "render_snippet"]
+
+
+@attrs.frozen(eq=False, slots=False)
+class Source:
+    """A text with the name it is reported under (a file path, `<string>` or `<stdin>`).
+
+    Sources compare by identity: two files with the same text are still two sources.
+    """
+
+    name: str
+    text: str = attrs.field(repr=False)
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        for index, char in enumerate(self.text):
+            if char == "\n":
+                starts.append(index + 1)
+        return starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column (in characters) of a 0-based character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        line_index = bisect.bisect_right(self._line_starts, offset) - 1
+        return line_index + 1, offset - self._line_starts[line_index] + 1
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its line break."""
+        starts = self._line_starts
+        if line < 1 or line > len(starts):
+            return ""
+        start = starts[line - 1]
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    def offset_of(self, line: int, column: int) -> int:
+        """The 0-based offset of a 1-based line and column (clamped to the text)."""
+        starts = self._line_starts
+        line = max(1, min(line, len(starts)))
+        return min(starts[line - 1] + max(column, 1) - 1, len(self.text))
+
+    def span(self, start: int, end: int) -> Span:
+        """A span of this source from `start` to `end` (character offsets, end exclusive)."""
+        return Span(self, start, end)
+
+    def end_span(self) -> Span:
+        """An empty span at the end of the text (for "unexpected end of input")."""
+        return Span(self, len(self.text), len(self.text))
+
+
+@attrs.frozen(eq=False)
+class Span:
+    """A range of characters in a `Source`: `start` inclusive, `end` exclusive.
+
+    Spans never take part in the equality of the nodes that carry them.
+    """
+
+    source: Source = attrs.field(repr=False)
+    start: int
+    end: int
+
+    @property
+    def line(self) -> int:
+        """1-based line of the start."""
+        return self.source.line_col(self.start)[0]
+
+    @property
+    def column(self) -> int:
+        """1-based column (in characters) of the start."""
+        return self.source.line_col(self.start)[1]
+
+    @property
+    def text(self) -> str:
+        """The source text the span covers."""
+        return self.source.text[self.start : self.end]
+
+    def location(self) -> str:
+        """`file:line:column`, as compilers print it."""
+        line, column = self.source.line_col(self.start)
+        return f"{self.source.name}:{line}:{column}"
+
+    def to(self, other: Span) -> Span:
+        """The span from the start of this one to the end of `other`."""
+        return Span(self.source, min(self.start, other.start), max(self.end, other.end))
+
+
+def display_width(text: str) -> int:
+    """Terminal columns `text` takes: wide and full-width characters count two."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def render_snippet(span: Span, marker: str = "^", label: str = "") -> list[str]:
+    """The lines that show a span under its source line, compiler style.
+
+    ```
+       |
+    12 |   unit.drug_lab == 0
+       |        ^^^^^^^^ label
+    ```
+    A span over several lines is underlined on its first line, to the end of that line.
+    """
+    line, column = span.source.line_col(span.start)
+    text = span.source.line_text(line)
+    end_line, end_column = span.source.line_col(span.end)
+    if end_line != line:
+        end_column = len(text) + 1
+    prefix = text[: column - 1]
+    covered = text[column - 1 : end_column - 1]
+    gutter = " " * len(str(line))
+    pad = " " * display_width(prefix.replace("\t", " "))
+    carets = marker * max(1, display_width(covered))
+    tail = f" {label}" if label else ""
+    return [
+        f"{gutter} |",
+        f"{line} | {text}",
+        f"{gutter} | {pad}{carets}{tail}",
+    ]

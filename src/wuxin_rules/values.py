@@ -1,0 +1,159 @@
+"""Runtime values: how each type is held while rules run, and how values leave the engine.
+
+The representation is a contract between facts loading, evaluation and explanation:
+
+| type            | held as                                   | returned to Python as          |
+|-----------------|-------------------------------------------|--------------------------------|
+| bool            | `bool`                                    | `bool`                         |
+| int             | `int`                                     | `int`                          |
+| decimal/percent | `int` or `fractions.Fraction` (exact)     | `Decimal` when it terminates, else `Fraction` |
+| text            | `str`                                     | `str`                          |
+| date            | `datetime.date`                           | `datetime.date`                |
+| enum member     | `str` (the member name)                   | `str`                          |
+| record          | `dict[str, value]`                        | `dict`                         |
+| list            | `tuple`                                   | `list`                         |
+| none            | `None`                                    | `None`                         |
+
+No binary float is ever created. May import `errors`, `source` and `schema`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from typing import Any
+
+from wuxin_rules.schema import (
+    EnumType,
+    ListType,
+    NumberType,
+    OptionalType,
+    RecordType,
+    Type,
+)
+
+__all__ = [
+    "fraction_to_decimal",
+    "format_number",
+    "format_value",
+    "to_json",
+    "to_python",
+]
+
+
+def fraction_to_decimal(value: Fraction | int) -> Decimal | None:
+    """The exact `Decimal` of a rational, or None when its decimal expansion does not end."""
+    if isinstance(value, int):
+        return Decimal(value)
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return None
+    digits = max(twos, fives)
+    # value = numerator * 10**digits / 10**digits, exactly; scale to an integer first.
+    scaled = value.numerator * (10**digits) // value.denominator
+    with localcontext() as context:
+        context.prec = max(28, len(str(abs(scaled))) + 2)
+        return Decimal(scaled).scaleb(-digits)
+
+
+def format_number(value: Fraction | int, percent: bool = False) -> str:
+    """A number as an author reads it: `0.031`, `50%`, `1/3` when it does not terminate."""
+    if percent:
+        scaled = Fraction(value) * 100
+        decimal = fraction_to_decimal(scaled)
+        text = _plain(decimal) if decimal is not None else f"{scaled.numerator}/{scaled.denominator}"
+        return f"{text}%"
+    decimal = fraction_to_decimal(value)
+    if decimal is None:
+        fraction = Fraction(value)
+        return f"{fraction.numerator}/{fraction.denominator}"
+    return _plain(decimal)
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def format_value(value: Any, type_: Type | None = None) -> str:
+    """A value as explanations print it: labels stay out, numbers exact, text quoted."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Fraction):
+        inner = type_.inner if isinstance(type_, OptionalType) else type_
+        return format_number(value, percent=isinstance(inner, NumberType) and inner.kind == "percent")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        inner = type_.inner if isinstance(type_, OptionalType) else type_
+        return value if isinstance(inner, EnumType) else f'"{value}"'
+    if isinstance(value, tuple | list):
+        element = type_.element if isinstance(type_, ListType) else None
+        return "[" + ", ".join(format_value(item, element) for item in value) + "]"
+    if isinstance(value, dict):
+        fields = {f.name: f.type for f in type_.fields} if isinstance(type_, RecordType) else {}
+        inner_text = ", ".join(f"{k}: {format_value(v, fields.get(k))}" for k, v in value.items())
+        return "{" + inner_text + "}"
+    return repr(value)
+
+
+def to_python(value: Any) -> Any:
+    """A runtime value as the API returns it (see the table in the module docstring)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Fraction):
+        decimal = fraction_to_decimal(value)
+        return decimal if decimal is not None else value
+    if isinstance(value, tuple | list):
+        return [to_python(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_python(item) for key, item in value.items()}
+    return value
+
+
+class RawNumber(str):
+    """A JSON number already written as exact decimal text (see `to_json`)."""
+
+    __slots__ = ()
+
+
+def to_json(value: Any, type_: Type | None = None) -> Any:
+    """A runtime value as JSON data: exact decimals become `RawNumber` text, written unquoted
+    by `wuxin_rules.jsonio.dumps`; a rational that does not terminate becomes the string `"1/3"`.
+    Dates become `"YYYY-MM-DD"`.
+    """
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        if isinstance(type_, NumberType) or (
+            isinstance(type_, OptionalType) and isinstance(type_.inner, NumberType)
+        ):
+            return RawNumber(str(value))
+        return value
+    if isinstance(value, Fraction):
+        decimal = fraction_to_decimal(value)
+        if decimal is None:
+            return f"{value.numerator}/{value.denominator}"
+        return RawNumber(_plain(decimal))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        element = type_.element if isinstance(type_, ListType) else None
+        return [to_json(item, element) for item in value]
+    if isinstance(value, dict):
+        inner = type_.inner if isinstance(type_, OptionalType) else type_
+        fields = {f.name: f.type for f in inner.fields} if isinstance(inner, RecordType) else {}
+        return {key: to_json(item, fields.get(key)) for key, item in value.items()}
+    return value
