@@ -1,0 +1,86 @@
+"""Explanations and verdicts as data.
+
+The evaluator produces these; `explain` renders them; the API hands them to users. Data
+only, no behaviour beyond simple queries. May import `source`, `errors`, `schema`, `values`
+and `model`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from wuxin_rules.errors import Diagnostic
+from wuxin_rules.schema import Type
+from wuxin_rules.source import Span
+
+__all__ = ["Evaluation", "Explanation", "Verdict"]
+
+
+@attrs.frozen
+class Explanation:
+    """One evaluated expression and the sub-expressions that decided it.
+
+    `kind` says what was evaluated: `rule`, `criterion`, `call` (a rule with parameters),
+    `input`, `field`, `param`, `local`, `const`, `compare`, `arith`, `negate`, `and`, `or`,
+    `not`, `all`, `any`, `at_least`, `aggregate`, `if`, `coalesce`, `is_none`, `in`,
+    `schedule`, `bands`, `builtin`, `list`, `record`.
+    `expr` is the source text of the expression (or the rule name); `detail` is a short
+    human note such as the margin of a comparison (`short by 0.0155`) or `2 of 3 hold`.
+    """
+
+    kind: str
+    expr: str
+    value: Any
+    type: Type | None
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    children: tuple[Explanation, ...] = ()
+    name: str | None = None
+    label: str | None = None
+    cites: tuple[str, ...] = ()
+    detail: str | None = None
+    error: Diagnostic | None = None
+
+    def walk(self) -> Iterator[Explanation]:
+        """This node and every node below it, depth first (iteratively)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+
+@attrs.frozen
+class Verdict:
+    """The outcome of one rule for one facts document: a value or an error, and why."""
+
+    key: str
+    name: str
+    kind: str
+    type: Type
+    value: Any
+    error: Diagnostic | None = None
+    explanation: Explanation | None = None
+    label: str | None = None
+    cites: tuple[str, ...] = ()
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the rule produced a value (no evaluation error)."""
+        return self.error is None
+
+
+@attrs.frozen
+class Evaluation:
+    """The verdicts of the requested rules for one facts document, in request order."""
+
+    verdicts: Mapping[str, Verdict]
+    traced: bool = False
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """The evaluation errors of every verdict that failed."""
+        return tuple(v.error for v in self.verdicts.values() if v.error is not None)
