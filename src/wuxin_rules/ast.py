@@ -34,14 +34,14 @@ class Ident:
 
 @attrs.frozen
 class QualifiedName:
-    """A dotted name: `drug_free.units` or `units.Unit`."""
+    """A dotted name: `loans.types` or `types.Applicant`."""
 
     parts: tuple[Ident, ...]
     span: Span = _span
 
     @property
     def dotted(self) -> str:
-        """The name with its dots: `drug_free.units`."""
+        """The name with its dots: `loans.types`."""
         return ".".join(part.name for part in self.parts)
 
 
@@ -79,7 +79,7 @@ class Bound:
 
 @attrs.frozen
 class TypeRef:
-    """A named type (`int`, `Unit`, `units.Kind`), with an optional numeric bound."""
+    """A named type (`int`, `Applicant`, `types.Kind`), with an optional numeric bound."""
 
     name: QualifiedName
     bound: Bound | None
@@ -367,7 +367,7 @@ Expr: TypeAlias = (
 
 @attrs.frozen
 class Header:
-    """`policy drug_free.unit "label" source "…" cites "…"`: the module's name and provenance."""
+    """`policy loans.eligibility "label" source "…" cites "…"`: the module's name and provenance."""
 
     name: QualifiedName
     doc: Doc
@@ -377,7 +377,7 @@ class Header:
 
 @attrs.frozen
 class ImportDecl:
-    """`import drug_free.units`, `… as u`, or `… (Unit, Kind)` to bring names in unqualified."""
+    """`import loans.types`, `… as t`, or `… (Applicant, Kind)` to bring names in unqualified."""
 
     module: QualifiedName
     alias: Ident | None
@@ -396,7 +396,7 @@ class EnumMember:
 
 @attrs.frozen
 class EnumDecl:
-    """`enum Kind "单位类型": park "园区", town "镇", …`."""
+    """`enum Tenure "住房类型": owner "自有", renter "租住", …`."""
 
     name: Ident
     doc: Doc
@@ -406,7 +406,7 @@ class EnumDecl:
 
 @attrs.frozen
 class FieldDecl:
-    """One field of a record: `drug_labs: int >= 0 "制毒窝点数"`."""
+    """One field of a record: `dependants: int >= 0 "供养人数"`."""
 
     name: Ident
     type: TypeExpr
@@ -416,7 +416,7 @@ class FieldDecl:
 
 @attrs.frozen
 class RecordDecl:
-    """`record Unit "单位": field: type …`."""
+    """`record Applicant "申请人": field: type …`."""
 
     name: Ident
     doc: Doc
@@ -426,7 +426,7 @@ class RecordDecl:
 
 @attrs.frozen
 class InputDecl:
-    """`input unit: Unit`: a key every facts document must supply."""
+    """`input applicant: Applicant`: a key every facts document must supply."""
 
     name: Ident
     type: TypeExpr
@@ -436,7 +436,7 @@ class InputDecl:
 
 @attrs.frozen
 class ParamDecl:
-    """`param growth_margin: percent = 50%`: a named constant, overridable at load time."""
+    """`param max_ratio: percent = 40%`: a named constant, overridable at load time."""
 
     name: Ident
     type: TypeExpr
@@ -447,7 +447,7 @@ class ParamDecl:
 
 @attrs.frozen
 class RuleParam:
-    """`u: Unit` in a rule's parameter list."""
+    """`a: Applicant` in a rule's parameter list."""
 
     name: Ident
     type: TypeExpr
@@ -468,7 +468,7 @@ class RuleDecl:
 
     @property
     def is_function(self) -> bool:
-        """True when the rule takes parameters (`rule f(u: Unit)`, even `rule f()`)."""
+        """True when the rule takes parameters (`rule f(a: Applicant)`, even `rule f()`)."""
         return self.params is not None
 
 
@@ -483,7 +483,7 @@ class Monotone:
 
 @attrs.frozen
 class ScheduleCell:
-    """`town_level 20%` (or just `20%` in a schedule without categories)."""
+    """`junior 20%` (or just `20%` in a schedule without categories)."""
 
     category: Ident | None
     value: Expr
@@ -492,7 +492,7 @@ class ScheduleCell:
 
 @attrs.frozen
 class ScheduleRow:
-    """`2015: town_level 20%, village_level 50%`."""
+    """`2015: junior 20%, senior 50%`."""
 
     period: IntLit
     cells: tuple[ScheduleCell, ...]
@@ -558,7 +558,7 @@ class BandsDecl:
 
 @attrs.frozen
 class ExampleGiven:
-    """`given unit = {...}`: one input of an example."""
+    """`given applicant = {...}`: one input of an example."""
 
     name: Ident
     value: Expr
@@ -577,7 +577,7 @@ class ExampleDecl:
 
 @attrs.frozen
 class Binder:
-    """`unit: Unit` after `forall`."""
+    """`a: Applicant` after `forall`."""
 
     name: Ident
     type: TypeExpr

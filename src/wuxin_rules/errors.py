@@ -60,7 +60,7 @@ class Diagnostic:
 
     `code` is a stable kebab-case identifier (`unknown-name`, `type-mismatch`, `bad-fact`, …)
     that tools and `docs/errors.md` key on. `path` is a JSON path such as
-    `$.unit.responsibility.team_in_place`, with `file` naming the facts file when there is one.
+    `$.applicant.address.postcode`, with `file` naming the facts file when there is one.
     """
 
     code: str
@@ -192,8 +192,8 @@ class InternalError(WuxinError):
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate closest to `word`, as a did-you-mean hint text, or None.
 
-    >>> suggest("drug_lab", ["drug_labs", "kind"])
-    'did you mean `drug_labs`?'
+    >>> suggest("incme", ["income", "kind"])
+    'did you mean `income`?'
     """
     pool = sorted(set(candidates))
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)

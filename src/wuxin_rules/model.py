@@ -76,7 +76,7 @@ class Const:
 
 @attrs.frozen
 class InputRef:
-    """The value of a declared input (`unit`): `name` is the facts document key."""
+    """The value of a declared input (`applicant`): `name` is the facts document key."""
 
     name: str
     type: Type
@@ -125,7 +125,7 @@ class GetField:
 
 @attrs.frozen
 class CallRule:
-    """A call of a rule with parameters: `unit_is_drug_free(u)`."""
+    """A call of a rule with parameters: `is_eligible(a)`."""
 
     key: str
     args: tuple[CExpr, ...]

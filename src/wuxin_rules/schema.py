@@ -238,7 +238,7 @@ def strip_optional(type_: Type) -> Type:
 
 
 def describe(type_: Type) -> str:
-    """The type as an author would write it: `int`, `list of Unit`, `percent?`."""
+    """The type as an author would write it: `int`, `list of Applicant`, `percent?`."""
     match type_:
         case IntType():
             return "int"

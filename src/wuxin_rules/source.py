@@ -115,7 +115,7 @@ def render_snippet(span: Span, marker: str = "^", label: str = "") -> list[str]:
 
     ```
        |
-    12 |   unit.drug_lab == 0
+    12 |   applicant.incme <= 0
        |        ^^^^^^^^ label
     ```
     A span over several lines is underlined on its first line, to the end of that line.

@@ -1,0 +1,564 @@
+"""The embedding API: load a policy once, evaluate it on many facts documents.
+
+```python
+import wuxin_rules
+policy = wuxin_rules.load("policies/loans/eligibility.policy", params={"max_ratio": "0.4"})
+result = policy.evaluate({"applicant": {...}})
+result["eligible"]             # a Python value
+print(result.explain("eligible"))
+```
+
+Owns `load`, `loads`, `Policy` (a checked policy with its param values and facts schema) and
+`Result` (the verdicts for one document, explained on demand). May import every stage below
+it; imported by `cli` and `__init__` only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from wuxin_rules import ast, checker, evaluator, loader
+from wuxin_rules import explain as explaining
+from wuxin_rules.errors import (
+    Diagnostic,
+    EvaluationError,
+    ParamError,
+    UsageError,
+    WuxinError,
+    suggest,
+)
+from wuxin_rules.facts import facts_schema
+from wuxin_rules.model import CheckedPolicy, ParamDef, RuleDef
+from wuxin_rules.parser import parse_expression
+from wuxin_rules.schema import (
+    BoolType,
+    DateType,
+    EnumType,
+    IntType,
+    ListType,
+    NumberType,
+    OptionalType,
+    TextType,
+    Type,
+    describe,
+)
+from wuxin_rules.trace import Evaluation, Explanation, Verdict
+from wuxin_rules.values import format_value, to_json, to_python
+
+__all__ = ["Policy", "Result", "load", "loads"]
+
+
+def load(
+    path: str | os.PathLike[str],
+    *,
+    params: Mapping[str, Any] | None = None,
+    root: str | os.PathLike[str] | None = None,
+) -> Policy:
+    """Load, parse and check a `.policy` file and the modules it imports.
+
+    `params` overrides declared params by name (`{"max_ratio": "0.4"}`): values may be
+    text in the language's literal syntax (`"50%"`, `"0.5"`, `"2015-03-31"`), or Python
+    `int`, `Decimal`, `Fraction`, `bool`, `str`, `datetime.date`. Floats are refused.
+    `root` is the policy root imports resolve against (default: derived from the header).
+    Raises `PolicyError` (syntax or check problems, all at once) or `ParamError`.
+    """
+    loaded = loader.load_modules(path, root=Path(root) if root is not None else None)
+    return Policy(checker.check(loaded), params)
+
+
+def loads(
+    text: str,
+    *,
+    name: str = "<string>",
+    params: Mapping[str, Any] | None = None,
+    files: Mapping[str, str] | None = None,
+) -> Policy:
+    """Load a policy from text. `files` maps dotted module names to the texts of imports."""
+    loaded = loader.load_modules_from_text(text, name, files=files)
+    return Policy(checker.check(loaded), params)
+
+
+class Policy:
+    """A checked policy, ready to evaluate. Immutable: `with_params` returns a new one."""
+
+    def __init__(self, checked: CheckedPolicy, params: Mapping[str, Any] | None = None) -> None:
+        self.checked = checked
+        self._param_values: dict[str, Any] = {
+            key: definition.default for key, definition in checked.params.items()
+        }
+        if params:
+            self._param_values.update(_convert_params(checked, params))
+            problems = [
+                problem
+                for bands in checked.bands.values()
+                for problem in checker.check_bands(bands, self._param_values)
+            ]
+            if problems:
+                raise ParamError(problems)
+        self._schema = facts_schema(checked)
+
+    # -- description ---------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The policy's dotted module name."""
+        return self.checked.name
+
+    @property
+    def label(self) -> str | None:
+        """The policy's label (its title)."""
+        return self.checked.label
+
+    @property
+    def inputs(self) -> dict[str, str]:
+        """Each input a facts document must supply, with its type as written."""
+        return {i.name: describe(i.type) for i in self.checked.inputs}
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rules and criteria evaluated by default, in dependency order."""
+        return self.checked.order
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The value of every param (after overrides), by short name where unambiguous."""
+        short = {key: name for name, key in self.checked.param_names.items()}
+        return {short.get(key, key): to_python(value) for key, value in self._param_values.items()}
+
+    def with_params(self, params: Mapping[str, Any]) -> Policy:
+        """A copy of this policy with some params overridden."""
+        merged: dict[str, Any] = {key: value for key, value in self._param_values.items()}
+        policy = Policy.__new__(Policy)
+        policy.checked = self.checked
+        merged.update(_convert_params(self.checked, params))
+        problems = [
+            problem
+            for bands in self.checked.bands.values()
+            for problem in checker.check_bands(bands, merged)
+        ]
+        if problems:
+            raise ParamError(problems)
+        policy._param_values = merged
+        policy._schema = self._schema
+        return policy
+
+    # -- evaluation ----------------------------------------------------------------------
+
+    def evaluate(
+        self,
+        facts: Mapping[str, Any],
+        *,
+        rules: Sequence[str] | None = None,
+        explain: bool = False,
+        file: str | None = None,
+    ) -> Result:
+        """Evaluate the policy on one facts document (one key per declared input).
+
+        `rules` names the rules to evaluate (default: every rule and criterion of the policy
+        that takes no parameters). With `explain=True` explanations are built during this
+        evaluation; otherwise `Result.explain` builds them when first asked. Raises `FactError`
+        (all problems, with JSON paths) for facts that do not match the inputs; evaluation
+        errors are kept per rule in the `Result`.
+        """
+        keys = self.resolve_rules(rules)
+        values = self._schema.validate(facts, file=file)
+        evaluation = evaluator.evaluate(
+            self.checked, values, params=self._param_values, rules=keys, trace=explain
+        )
+        return Result(self, values, keys, evaluation)
+
+    def evaluate_many(
+        self,
+        documents: Iterable[Mapping[str, Any]],
+        *,
+        rules: Sequence[str] | None = None,
+        explain: bool = False,
+    ) -> list[Result]:
+        """Evaluate many documents; the results are the same as `evaluate` on each, in order."""
+        return list(self.iter_evaluate(documents, rules=rules, explain=explain))
+
+    def iter_evaluate(
+        self,
+        documents: Iterable[Mapping[str, Any]],
+        *,
+        rules: Sequence[str] | None = None,
+        explain: bool = False,
+    ) -> Iterator[Result]:
+        """Like `evaluate_many`, one result at a time (for streams larger than memory)."""
+        keys = self.resolve_rules(rules)
+        for index, document in enumerate(documents):
+            values = self._schema.validate(document, where=f"$[{index}]")
+            evaluation = evaluator.evaluate(
+                self.checked, values, params=self._param_values, rules=keys, trace=explain
+            )
+            yield Result(self, values, keys, evaluation)
+
+    def validate(self, facts: Mapping[str, Any], *, file: str | None = None) -> dict[str, Any]:
+        """Check a facts document against the inputs and return its runtime values."""
+        return self._schema.validate(facts, file=file)
+
+    def resolve_rules(self, names: Sequence[str] | None) -> tuple[str, ...]:
+        """The rule keys for the given names (default: `rules`); unknown names are an error."""
+        if names is None:
+            return self.checked.order
+        keys: list[str] = []
+        problems: list[Diagnostic] = []
+        for name in names:
+            rule = self._find_rule(name)
+            if rule is None:
+                problems.append(
+                    Diagnostic(
+                        "unknown-rule",
+                        f"`{self.name}` has no rule `{name}`",
+                        help=suggest(name, self.checked.rules) or _rule_list(self.checked),
+                    )
+                )
+            elif rule.is_function:
+                problems.append(
+                    Diagnostic(
+                        "rule-needs-arguments",
+                        f"rule `{name}` takes parameters and cannot be evaluated on its own",
+                        help="evaluate a rule that calls it, or add a rule without parameters",
+                    )
+                )
+            else:
+                keys.append(rule.key)
+        if problems:
+            raise UsageError(problems)
+        return tuple(keys)
+
+    def _find_rule(self, name: str) -> RuleDef | None:
+        return self.checked.rules.get(name)
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.name} ({len(self.checked.order)} rules)>"
+
+
+class Result:
+    """The verdicts of one evaluation. `result["rule"]` is the rule's value as Python data."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        inputs: Mapping[str, Any],
+        keys: tuple[str, ...],
+        evaluation: Evaluation,
+    ) -> None:
+        self._policy = policy
+        self._inputs = inputs
+        self._keys = keys
+        self._evaluation = evaluation
+
+    @property
+    def verdicts(self) -> Mapping[str, Verdict]:
+        """Every verdict, by rule key."""
+        return self._evaluation.verdicts
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """The evaluation errors of the rules that failed (empty when all succeeded)."""
+        return self._evaluation.errors
+
+    def verdict(self, name: str) -> Verdict:
+        """The full verdict of one evaluated rule (value or error, label, citations)."""
+        verdict = self._evaluation.verdicts.get(name)
+        if verdict is None:
+            raise UsageError(
+                Diagnostic(
+                    "unknown-rule",
+                    f"rule `{name}` was not evaluated",
+                    help=suggest(name, self._evaluation.verdicts)
+                    or "evaluated: " + ", ".join(f"`{k}`" for k in self._evaluation.verdicts),
+                )
+            )
+        return verdict
+
+    def __getitem__(self, name: str) -> Any:
+        verdict = self.verdict(name)
+        if verdict.error is not None:
+            raise EvaluationError(verdict.error)
+        return to_python(verdict.value)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._evaluation.verdicts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._evaluation.verdicts)
+
+    def __len__(self) -> int:
+        return len(self._evaluation.verdicts)
+
+    def keys(self) -> Iterable[str]:
+        """The evaluated rule names."""
+        return self._evaluation.verdicts.keys()
+
+    def values(self) -> dict[str, Any]:
+        """Every successfully evaluated rule's Python value, by name."""
+        return {
+            key: to_python(v.value) for key, v in self._evaluation.verdicts.items() if v.ok
+        }
+
+    def _traced(self) -> Evaluation:
+        if not self._evaluation.traced:
+            self._evaluation = evaluator.evaluate(
+                self._policy.checked,
+                self._inputs,
+                params=self._policy._param_values,
+                rules=self._keys,
+                trace=True,
+            )
+        return self._evaluation
+
+    def explanation(self, name: str) -> Explanation:
+        """The explanation tree of a rule's value (built on first request)."""
+        self.verdict(name)
+        explanation = self._traced().verdicts[name].explanation
+        if explanation is None:  # pragma: no cover - traced evaluations always explain
+            raise AssertionError("traced verdict without explanation")
+        return explanation
+
+    def explain(
+        self, name: str | None = None, *, mode: str = "decisive", color: bool = False
+    ) -> str:
+        """The explanation as readable text: one rule, or every evaluated rule."""
+        traced = self._traced()
+        if name is None:
+            return explaining.render_evaluation(traced, mode=mode, color=color)
+        self.verdict(name)
+        return explaining.render_text(traced.verdicts[name], mode=mode, color=color)
+
+    def to_json(self, *, explain: bool = False) -> dict[str, Any]:
+        """`{"rules": {name: value}}` as the CLI prints it, with `"errors"` for failed rules
+        and `"explanations"` when `explain` is true. Numbers are exact (see `values.to_json`)."""
+        evaluation = self._traced() if explain else self._evaluation
+        data: dict[str, Any] = {
+            "rules": {
+                key: to_json(v.value, v.type) if v.ok else None
+                for key, v in evaluation.verdicts.items()
+            }
+        }
+        errors = {
+            key: v.error.to_json() for key, v in evaluation.verdicts.items() if v.error is not None
+        }
+        if errors:
+            data["errors"] = errors
+        if explain:
+            data["explanations"] = {
+                key: explaining.verdict_to_json(v) for key, v in evaluation.verdicts.items()
+            }
+        return data
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{key}={format_value(v.value, v.type) if v.ok else 'error'}"
+            for key, v in self._evaluation.verdicts.items()
+        )
+        return f"<Result {shown}>"
+
+
+# ------------------------------------------------------------------------------------------
+# Param overrides
+
+
+def _rule_list(checked: CheckedPolicy) -> str:
+    return "rules: " + ", ".join(f"`{name}`" for name in checked.order)
+
+
+def _convert_params(checked: CheckedPolicy, params: Mapping[str, Any]) -> dict[str, Any]:
+    converted: dict[str, Any] = {}
+    problems: list[Diagnostic] = []
+    for name, raw in params.items():
+        key = checked.param_names.get(name, name)
+        definition = checked.params.get(key)
+        if definition is None:
+            problems.append(
+                Diagnostic(
+                    "unknown-param",
+                    f"`{checked.name}` has no param `{name}`",
+                    help=suggest(name, [*checked.param_names, *checked.params])
+                    or (
+                        "params: " + ", ".join(f"`{n}`" for n in checked.param_names)
+                        if checked.param_names
+                        else "this policy declares no params"
+                    ),
+                )
+            )
+            continue
+        try:
+            converted[key] = param_value(definition, raw)
+        except ParamError as error:
+            problems.extend(error.diagnostics)
+    if problems:
+        raise ParamError(problems)
+    return converted
+
+
+def param_value(definition: ParamDef, raw: Any) -> Any:
+    """The runtime value of a param override, checked against the param's declared type."""
+    type_ = definition.type
+
+    def fail(found: str, hint: str | None = None) -> ParamError:
+        return ParamError(
+            Diagnostic(
+                "bad-param",
+                f"param `{definition.name}` expects `{describe(type_)}`, found {found}",
+                help=hint or _param_hint(type_),
+                labels=(),
+            )
+        )
+
+    if isinstance(raw, float):
+        raise fail(
+            f"the binary float `{raw!r}`",
+            f'pass an exact value: Decimal("{raw!r}") or the text "{raw!r}"',
+        )
+    if isinstance(raw, str) and not isinstance(_strip(type_), TextType | EnumType):
+        try:
+            expression = parse_expression(raw, name=f"--param {definition.name}")
+        except WuxinError:
+            raise fail(f"`{raw}`") from None
+        raw = _literal(expression)
+        if raw is _NOT_LITERAL:
+            raise fail(f"`{expression.span.text}`")
+    value = _coerce(raw, type_)
+    if value is _NOT_LITERAL:
+        raise fail(f"`{raw}`")
+    inner = _strip(type_)
+    bound = getattr(inner, "bound", None)
+    if bound is not None and value is not None and not bound.admits(value):
+        raise fail(f"`{format_value(value, type_)}`", f"the value must be {bound.describe()}")
+    return value
+
+
+def _strip(type_: Type) -> Type:
+    return type_.inner if isinstance(type_, OptionalType) else type_
+
+
+def _param_hint(type_: Type) -> str:
+    inner = _strip(type_)
+    if isinstance(inner, NumberType):
+        return "write a number such as `0.5` or a percentage such as `50%`"
+    if isinstance(inner, IntType):
+        return "write a whole number such as `3`"
+    if isinstance(inner, BoolType):
+        return "write `true` or `false`"
+    if isinstance(inner, DateType):
+        return "write a date as `YYYY-MM-DD`"
+    if isinstance(inner, EnumType):
+        return "one of: " + ", ".join(f"`{m.name}`" for m in inner.members)
+    return f"write a value of type `{describe(type_)}`"
+
+
+class _NotLiteral:
+    pass
+
+
+_NOT_LITERAL = _NotLiteral()
+
+
+def _literal(expression: ast.Expr) -> Any:
+    match expression:
+        case ast.IntLit(value=value) | ast.BoolLit(value=value) | ast.DateLit(value=value):
+            return value
+        case ast.DecimalLit(value=value) | ast.PercentLit(value=value):
+            return value
+        case ast.TextLit(value=value):
+            return value
+        case ast.NoneLit():
+            return None
+        case ast.NameRef(name=name):
+            return name
+        case ast.ListLit(items=items):
+            values = [_literal(item) for item in items]
+            return _NOT_LITERAL if any(v is _NOT_LITERAL for v in values) else tuple(values)
+    return _NOT_LITERAL
+
+
+def _coerce(raw: Any, type_: Type) -> Any:
+    if raw is None:
+        return None if isinstance(type_, OptionalType) else _NOT_LITERAL
+    inner = _strip(type_)
+    if isinstance(inner, BoolType):
+        return raw if isinstance(raw, bool) else _NOT_LITERAL
+    if isinstance(raw, bool):
+        return _NOT_LITERAL
+    if isinstance(inner, IntType):
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, Decimal | Fraction) and Fraction(raw).denominator == 1:
+            return int(raw)
+        return _NOT_LITERAL
+    if isinstance(inner, NumberType):
+        if isinstance(raw, int | Fraction):
+            return raw
+        if isinstance(raw, Decimal) and raw.is_finite():
+            return Fraction(raw)
+        return _NOT_LITERAL
+    if isinstance(inner, TextType):
+        return raw if isinstance(raw, str) else _NOT_LITERAL
+    if isinstance(inner, DateType):
+        if isinstance(raw, datetime.date) and not isinstance(raw, datetime.datetime):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return datetime.date.fromisoformat(raw)
+            except ValueError:
+                return _NOT_LITERAL
+        return _NOT_LITERAL
+    if isinstance(inner, EnumType):
+        return raw if isinstance(raw, str) and inner.member(raw) is not None else _NOT_LITERAL
+    if isinstance(inner, ListType):
+        if not isinstance(raw, tuple | list):
+            return _NOT_LITERAL
+        items = [_coerce(item, inner.element) for item in raw]
+        return _NOT_LITERAL if any(i is _NOT_LITERAL for i in items) else tuple(items)
+    return _NOT_LITERAL
+
+
+def check_policy_paths(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, WuxinError | None]]:
+    """Load and check each `.policy` file (directories are searched recursively).
+
+    Returns `(path, error or None)` per file, so a tool can report every file's problems.
+    """
+    results: list[tuple[str, WuxinError | None]] = []
+    for file in policy_files(paths):
+        try:
+            checker.check(loader.load_modules(file))
+        except WuxinError as error:
+            results.append((str(file), error))
+        else:
+            results.append((str(file), None))
+    return results
+
+
+def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """The `.policy` files named by `paths`, directories expanded (sorted); a missing path is
+    a `UsageError`."""
+    files: list[Path] = []
+    missing: list[Diagnostic] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.policy")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(
+                Diagnostic(
+                    "no-such-file",
+                    f"no such file or directory `{raw}`",
+                    help="give the path of a `.policy` file or of a folder that holds some",
+                )
+            )
+    if missing:
+        raise UsageError(missing)
+    return files
+
+
+__all__ += ["check_policy_paths", "param_value", "policy_files"]

@@ -1,0 +1,96 @@
+"""The package's dependency direction: syntax → checked model → evaluation → explanation → API/CLI."""
+
+from __future__ import annotations
+
+import ast as pyast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "wuxin_rules"
+
+# Which package modules each module may import (docs/internals.md, "Pipeline and layering").
+ALLOWED: dict[str, set[str]] = {
+    "source": set(),
+    "errors": {"source"},
+    "ast": {"source"},
+    "schema": {"source"},
+    "values": {"source", "errors", "schema"},
+    "parser": {"source", "errors", "ast"},
+    "jsonio": {"source", "errors", "values"},
+    "model": {"source", "schema", "ast"},
+    "loader": {"source", "errors", "ast", "parser"},
+    "checker": {"source", "errors", "ast", "schema", "values", "model", "parser", "loader"},
+    "facts": {"source", "errors", "schema", "values", "model", "jsonio"},
+    "trace": {"source", "errors", "schema", "values", "model"},
+    "evaluator": {"errors", "schema", "values", "model", "trace", "source"},
+    "explain": {"source", "errors", "schema", "values", "model", "trace"},
+}
+# Modules above the core may import anything below them except the CLI.
+TOP = {"api", "cli", "__init__", "__main__"}
+
+# Third-party libraries and their single owner inside the package.
+OWNERS = {"lark": {"parser"}, "cattrs": {"facts"}, "hypothesis": {"verify", "strategies", "pytest_plugin"}}
+
+
+def _imports(path: Path) -> tuple[set[str], set[str]]:
+    tree = pyast.parse(path.read_text(encoding="utf-8"))
+    internal: set[str] = set()
+    external: set[str] = set()
+    for node in pyast.walk(tree):
+        if isinstance(node, pyast.ImportFrom) and node.module:
+            if node.module == "wuxin_rules":
+                internal.update(alias.name for alias in node.names)
+            elif node.module.startswith("wuxin_rules."):
+                internal.add(node.module.split(".")[1])
+            elif node.level == 0:
+                external.add(node.module.split(".")[0])
+        elif isinstance(node, pyast.Import):
+            for alias in node.names:
+                if alias.name.startswith("wuxin_rules."):
+                    internal.add(alias.name.split(".")[1])
+                else:
+                    external.add(alias.name.split(".")[0])
+    return internal, external
+
+
+MODULES = sorted(p for p in PACKAGE.glob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.stem)
+def test_module_imports_only_lower_layers(path: Path) -> None:
+    """Each module imports only the package modules its layer allows."""
+    name = path.stem
+    internal, _ = _imports(path)
+    internal.discard(name)
+    if name in TOP:
+        assert "cli" not in internal or name == "__main__", f"{name} must not import cli"
+        return
+    assert name in ALLOWED, f"module `{name}` is missing from the layering table"
+    unexpected = internal - ALLOWED[name]
+    assert not unexpected, f"{name} imports {sorted(unexpected)}, outside its layer"
+
+
+@pytest.mark.parametrize("library", sorted(OWNERS))
+def test_third_party_libraries_have_one_owner(library: str) -> None:
+    """lark, cattrs and hypothesis are each imported by their owning module only."""
+    users = {p.stem for p in MODULES if library in _imports(p)[1]}
+    assert users <= OWNERS[library], f"{library} imported by {sorted(users - OWNERS[library])}"
+
+
+def test_no_eval_or_exec_in_the_package() -> None:
+    """No module evaluates text as Python: policies and facts are data."""
+    for path in MODULES:
+        tree = pyast.parse(path.read_text(encoding="utf-8"))
+        for node in pyast.walk(tree):
+            if isinstance(node, pyast.Call) and isinstance(node.func, pyast.Name):
+                assert node.func.id not in {"eval", "exec", "compile"}, f"{path.name} calls {node.func.id}"
+
+
+def test_no_domain_words_in_the_engine() -> None:
+    """The engine stays general: no word of the flagship domain appears in src/."""
+    words = ("drug", "town", "village", "禁毒", "无毒")
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8").lower()
+        for word in words:
+            assert word not in text, f"{path.name} mentions `{word}`"
