@@ -2,10 +2,13 @@
 
 Owns loading the grammar (shipped inside the package, loaded once through
 `importlib.resources`), the Lark configuration (LALR(1), contextual lexer, propagated
-positions), the transformer from Lark's concrete tree to `wuxin_rules.ast`, the nesting limit
-that keeps later recursive passes safe, and the translation of Lark's errors into
-`PolicySyntaxError` diagnostics an author can act on. The only module that imports lark.
-May import `source`, `errors` and `ast`.
+positions), the transformer from Lark's concrete tree to `wuxin_rules.ast`, the limits that
+keep later recursive passes safe (`MAX_NESTING`), and the translation of Lark's errors into
+`PolicySyntaxError` diagnostics an author can act on: what was expected in the language's
+words, a fix for the common slips (a table of labelled example errors matched with Lark's
+`match_examples`, and a few predicates), and several errors per file by resynchronising at
+the next line that starts a declaration. The only module that imports lark. May import
+`source`, `errors` and `ast`.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from __future__ import annotations
 import datetime
 import functools
 import importlib.resources
-from collections.abc import Callable
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple, NoReturn
 
 from lark import Lark, Token, Tree
 from lark.exceptions import (
@@ -25,10 +30,11 @@ from lark.exceptions import (
     UnexpectedToken,
     VisitError,
 )
+from lark.parsers.lalr_analysis import Shift
 from lark.visitors import Transformer_NonRecursive
 
 from wuxin_rules import ast
-from wuxin_rules.errors import Diagnostic, PolicySyntaxError, suggest
+from wuxin_rules.errors import Diagnostic, Label, PolicySyntaxError, Severity, suggest
 from wuxin_rules.source import Source, Span
 
 __all__ = ["KEYWORDS", "MAX_NESTING", "grammar_text", "parse", "parse_expression"]
@@ -39,6 +45,12 @@ exhausting Python's stack in the recursive passes that follow parsing."""
 
 MAX_SOURCE_CHARS = 5_000_000
 """Largest policy text accepted (a policy is written by people; 5 MB is far beyond that)."""
+
+MAX_SYNTAX_ERRORS = 20
+"""Syntax errors reported for one text before giving up (the rest are likely knock-on)."""
+
+MAX_NUMBER_DIGITS = 1000
+"""Longest number literal accepted, in digits (Python refuses to convert much longer ones)."""
 
 
 @functools.cache
@@ -60,13 +72,19 @@ def _lark() -> Lark:
 
 
 @functools.cache
-def _keywords() -> frozenset[str]:
-    words = set()
+def _keyword_types() -> dict[str, str]:
+    """Terminal name → word, for every keyword of the language (`RULE` → `rule`)."""
+    words = {}
     for terminal in _lark().terminals:
         pattern = terminal.pattern
         if pattern.type == "str" and pattern.value.isidentifier():
-            words.add(pattern.value)
-    return frozenset(words)
+            words[terminal.name] = pattern.value
+    return words
+
+
+@functools.cache
+def _keywords() -> frozenset[str]:
+    return frozenset(_keyword_types().values())
 
 
 def __getattr__(name: str) -> Any:
@@ -83,7 +101,8 @@ def parse(text: str, name: str = "<string>") -> ast.Module:
     """Parse the text of one `.policy` file.
 
     Raises `PolicySyntaxError` with located diagnostics when the text does not follow the
-    grammar or nests expressions deeper than `MAX_NESTING`.
+    grammar (every syntax error found, up to `MAX_SYNTAX_ERRORS`) or nests expressions deeper
+    than `MAX_NESTING`.
     """
     source = Source(name, text)
     return _parse(source, "start")  # type: ignore[no-any-return]
@@ -106,153 +125,861 @@ def _parse(source: Source, start: str) -> Any:
                 help="split the policy into modules and `import` them",
             )
         )
-    try:
-        tree = _lark().parse(source.text, start=start)
-    except UnexpectedInput as error:
-        raise PolicySyntaxError(_syntax_diagnostic(source, error)) from None
+    tree, diagnostics = _parse_tree(source, start)
+    if diagnostics:
+        raise PolicySyntaxError(diagnostics)
     builder = _AstBuilder(source)
     try:
-        return builder.transform(tree)
+        result = builder.transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, PolicySyntaxError):
-            raise error.orig_exc from None
+            raise PolicySyntaxError(
+                (*builder.diagnostics, *error.orig_exc.diagnostics)
+            ) from None
         raise
+    if builder.diagnostics:
+        raise PolicySyntaxError(builder.diagnostics)
+    return result
 
 
 # ------------------------------------------------------------------------------------------
-# Syntax errors
+# Running Lark, and resynchronising after an error
+#
+# The parser is driven token by token (Lark's interactive parser), so that when it stops we
+# know the state it was in *before* the offending token (Lark has already reduced on it by
+# the time it complains), the tokens before it, and the unfinished constructs on its stack.
+# After an error, parsing starts again at the next line that begins with a declaration
+# keyword: the text before it is replaced by spaces, so offsets do not move.
 
-_TERMINAL_WORDS = {
+_DECLARATION_WORDS = (
+    "import", "enum", "record", "input", "param", "criterion", "rule",
+    "schedule", "bands", "example", "property",
+)  # fmt: skip
+_DECLARATION_TYPES = frozenset(word.upper() for word in _DECLARATION_WORDS)
+_RESYNC = re.compile(
+    r"^[ \t\f\u3000]*(?:" + "|".join(_DECLARATION_WORDS) + r")(?!\w)", re.MULTILINE
+)
+_BLANK = " \t\r\n\f\u3000"
+
+
+class _Site(NamedTuple):
+    """Where and how parsing stopped: the material every syntax diagnostic is made from."""
+
+    text: str
+    start: str  # the grammar's start rule: `start` (a file) or `expr`
+    token: Token | None  # the offending token; None when no token could be read at all
+    offset: int  # where it happened
+    stack: tuple[int, ...]  # LR states before the offending token
+    values: tuple[Any, ...]  # the parser's value stack: tokens of unfinished constructs
+    previous: Token | None  # the last token the parser accepted
+    error: UnexpectedInput
+
+
+def _starts_line(text: str, offset: int) -> bool:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return not text[line_start:offset].strip(_BLANK)
+
+
+def _is_declaration_line(token: Token, text: str) -> bool:
+    """A declaration keyword at the start of its line, whether lexed as a keyword or a name."""
+    return (
+        str(token) in _DECLARATION_WORDS
+        and token.start_pos is not None
+        and _starts_line(text, token.start_pos)
+    )
+
+
+def _as_keyword(token: Token) -> Token:
+    """`token` with its keyword type (`rule` lexed as a name becomes the keyword `rule`)."""
+    return Token(str(token).upper(), str(token), token.start_pos, token.line, token.column,
+                 token.end_line, token.end_column, token.end_pos)  # fmt: skip
+
+
+def _run(text: str, start: str) -> tuple[Any, _Site | None]:
+    """Parse `text` from `start`: the tree, or the site of the first error."""
+    parser = _lark().parse_interactive(text, start=start)
+    state = parser.parser_state
+    saved = list(state.state_stack)
+    current: Token | None = None  # the token being fed
+    previous: Token | None = None  # the last token accepted
+    # A declaration keyword at the start of a line, lexed as a name because the keyword
+    # cannot stand there (`rule a:` followed by `rule b: 1`): the unfinished construct
+    # before it is the real error, reported at the keyword if parsing fails right after it.
+    keyword_site: tuple[Token, tuple[int, ...], Token | None] | None = None
+    try:
+        for token in parser.iter_parse():
+            previous, current = current, token
+            saved = list(state.state_stack)
+            if token.type == "NAME" and _is_declaration_line(token, text):
+                keyword_site = (token, tuple(saved), previous)
+            elif keyword_site is not None and keyword_site[0] is not previous:
+                keyword_site = None
+        previous, current = current, None
+        saved = list(state.state_stack)
+        eof = (
+            Token.new_borrow_pos("$END", "", previous)
+            if previous is not None
+            else Token("$END", "", 0, 1, 1, 1, 1, 0)
+        )
+        return parser.feed_token(eof), None
+    except UnexpectedInput as error:
+        failed_token = getattr(error, "token", None)
+        if current is not None and failed_token is current:
+            stack = tuple(saved)  # Lark reduced on the bad token: use the state before it
+        else:
+            previous = current if current is not None else previous
+            stack = tuple(state.state_stack)
+        token: Token | None
+        if isinstance(error, UnexpectedCharacters):
+            token, offset = None, error.pos_in_stream
+        else:
+            token = failed_token if isinstance(failed_token, Token) else None
+            offset = _token_offset(text, token, previous)
+        if keyword_site is not None and (
+            keyword_site[0] is previous or keyword_site[0] is token
+        ):
+            keyword, stack, previous = keyword_site
+            token, offset = _as_keyword(keyword), keyword.start_pos or 0
+        elif token is not None and token.type == "NAME" and _is_declaration_line(token, text):
+            token = _as_keyword(token)
+        values = tuple(state.value_stack)
+        return None, _Site(text, start, token, offset, stack, values, previous, error)
+
+
+def _token_offset(text: str, token: Token | None, previous: Token | None) -> int:
+    if token is None or token.type == "$END":
+        # Lark gives the end of input the position of the last token (or none at all): the
+        # end of the input is right after the last token, before trailing blanks and comments.
+        if previous is not None and previous.end_pos is not None:
+            return previous.end_pos
+        return len(text.rstrip(_BLANK))
+    return token.start_pos if token.start_pos is not None else len(text)
+
+
+def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
+    """The concrete tree, or every syntax error found (resynchronising between them)."""
+    text = source.text
+    resume = 0
+    diagnostics: list[Diagnostic] = []
+    seen: set[tuple[str, int, str]] = set()
+    while True:
+        tree, site = _run(text if resume == 0 else " " * resume + text[resume:], start)
+        if site is None:
+            return tree, diagnostics
+        diagnostic = _diagnose(source, site)
+        key = (diagnostic.code, diagnostic.span.start if diagnostic.span else -1, diagnostic.message)
+        if key not in seen:
+            seen.add(key)
+            diagnostics.append(diagnostic)
+        if len(diagnostics) >= MAX_SYNTAX_ERRORS:
+            diagnostics.append(
+                Diagnostic(
+                    "too-many-errors",
+                    f"stopped after {MAX_SYNTAX_ERRORS} syntax errors",
+                    severity=Severity.NOTE,
+                    help="fix these and run again to see the rest",
+                )
+            )
+            return None, diagnostics
+        next_resume = _resume_offset(site, resume)
+        if next_resume is None:
+            return None, diagnostics
+        resume = next_resume
+
+
+def _resume_offset(site: _Site, resume: int) -> int | None:
+    """Where to start parsing again after an error: the next declaration line after the
+    start of the declaration that failed. Always past `resume`, so the loop ends."""
+    if site.start != "start" or (site.token is not None and site.token.type == "$END"):
+        return None
+    failed_at = site.offset
+    for value in reversed(site.values):
+        if isinstance(value, Token) and (value.type in _DECLARATION_TYPES or value.type == "POLICY"):
+            failed_at = value.start_pos if value.start_pos is not None else failed_at
+            break
+    failed_at = max(failed_at, resume)
+    for match in _RESYNC.finditer(site.text, failed_at + 1):
+        if match.start() > failed_at and site.text[match.start():match.end()].strip(_BLANK):
+            return match.start()
+    return None
+
+
+# ------------------------------------------------------------------------------------------
+# Describing what the parser expected, in the author's words
+
+
+def _accepts(stack: tuple[int, ...]) -> frozenset[str]:
+    """The terminals the parser would accept in the state `stack`.
+
+    Unlike the terminals of the state's action table (which an LALR parser may list and then
+    reject after reducing), only those that reach a shift or the end. Works on the states
+    alone, never copying parse trees.
+    """
+    conf = _lark().parser.parser.parser.parse_table
+    states, end_states = conf.states, conf.end_states
+    accepted = set()
+    for terminal in states[stack[-1]]:
+        if not terminal.isupper():
+            continue
+        simulated = list(stack)
+        for _ in range(10_000):  # reductions are bounded by the stack; this is a safety net
+            action = states[simulated[-1]].get(terminal)
+            if action is None:
+                break
+            kind, argument = action
+            if kind is Shift:
+                accepted.add(terminal)
+                break
+            size = len(argument.expansion)
+            if size:
+                del simulated[-size:]
+            goto = states[simulated[-1]].get(argument.origin.name)
+            if goto is None:
+                break
+            simulated.append(goto[1])
+            if terminal == "$END" and simulated[-1] in end_states.values():
+                accepted.add(terminal)
+                break
+    return frozenset(accepted)
+
+
+_EXPRESSION_STARTS = frozenset({
+    "NAME", "INT", "DECIMAL", "PERCENT", "STRING", "DATE", "TRUE", "FALSE", "NONE",
+    "LPAR", "LSQB", "LBRACE", "MINUS", "NOT", "IF", "COUNT", "SUM", "MIN", "MAX",
+    "ALL", "ANY", "RATE", "LIST", "AT",
+})  # fmt: skip
+_OPERATORS = frozenset({
+    "PLUS", "MINUS", "STAR", "SLASH", "COMPARE_OP", "AND", "OR", "IS", "IN", "NOT",
+    "__ANON_3", "DOT", "LPAR",
+})  # fmt: skip
+_PHRASES = {
     "NAME": "a name",
-    "STRING": 'a text in double quotes ("…")',
+    "STRING": 'a text ("…")',
     "INT": "a whole number",
     "DECIMAL": "a decimal number",
     "PERCENT": "a percentage",
     "DATE": "a date (YYYY-MM-DD)",
-    "COMPARE_OP": "a comparison (`==`, `<=`, …)",
+    "COMPARE_OP": "a comparison (`==`, `<`, …)",
     "MONOTONE_DIRECTION": "`nondecreasing` or `nonincreasing`",
-    "$END": "the end of the file",
 }
-
-_DECLARATION_KEYWORDS = (
-    "import", "enum", "record", "input", "param", "criterion", "rule",
-    "schedule", "bands", "example", "property",
-)  # fmt: skip
+_BRACKETS = {"LPAR": ("(", ")", "RPAR"), "LSQB": ("[", "]", "RSQB"), "LBRACE": ("{", "}", "RBRACE")}
+_CLOSERS = {"RPAR": ")", "RSQB": "]", "RBRACE": "}"}
 
 
-def _describe_terminal(name: str) -> str:
-    if name in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[name]
-    try:
-        terminal = _lark().get_terminal(name)
-    except KeyError:
-        return name.lower()
-    pattern = terminal.pattern
-    if pattern.type == "str":
-        return f"`{pattern.value}`"
-    return name.lower()
+def _is_expression_group(accepts: Iterable[str]) -> bool:
+    return {"NAME", "INT", "LPAR"} <= set(accepts)
 
 
-def _expected_words(names: set[str]) -> str:
-    words = sorted({_describe_terminal(n) for n in names if not n.startswith("__")})
-    declaration_starts = {f"`{k}`" for k in _DECLARATION_KEYWORDS}
-    if declaration_starts <= set(words):
-        words = [w for w in words if w not in declaration_starts] + ["a declaration"]
-    if len(words) > 8:
-        words = [*words[:8], "…"]
+def _is_operator_group(accepts: Iterable[str]) -> bool:
+    return {"PLUS", "STAR"} <= set(accepts)
+
+
+def _is_declaration_group(accepts: Iterable[str]) -> bool:
+    return {"RULE", "PARAM", "INPUT"} <= set(accepts)
+
+
+def _expected_words(accepts: Iterable[str], start: str) -> str:
+    """`a`, `a or b`, `a, b or c`: what the parser accepted, grouped into the language's terms."""
+    names = set(accepts)
+    phrases = []
+    if _is_expression_group(names):
+        names -= _EXPRESSION_STARTS
+        phrases.append("an expression")
+    if _is_operator_group(names):
+        names -= _OPERATORS
+        phrases.append("an operator")
+    if {"LIST", "NAME"} <= names and not _is_expression_group(names):
+        names -= {"LIST", "NAME"}
+        phrases.append("a type")
+    if _is_declaration_group(names):
+        names -= _DECLARATION_TYPES | {"POLICY", "$END"}
+        phrases.append("a declaration")
+    literal = []
+    for name in sorted(names):
+        if name in _PHRASES:
+            phrases.append(_PHRASES[name])
+        elif name == "$END":
+            phrases.append(_end_words(start))
+        else:
+            literal.append(f"`{_terminal_text(name)}`")
+    words = literal + phrases
+    if not words:
+        return "nothing more"
     if len(words) == 1:
         return words[0]
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _token_text(token: Token) -> str:
-    if token.type == "$END":
-        return "the end of the file"
-    return f"`{token.value}`"
+@functools.cache
+def _terminal_text(name: str) -> str:
+    try:
+        terminal = _lark().get_terminal(name)
+    except KeyError:
+        return name.lower()
+    if terminal.pattern.type == "str":
+        return str(terminal.pattern.value)
+    return name.lower()
 
+
+def _end_words(start: str) -> str:
+    return "the end of the file" if start == "start" else "the end of the expression"
+
+
+def _shorten(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _found(site: _Site) -> str:
+    token = site.token
+    if token is None:
+        return "nothing"
+    if token.type == "$END":
+        return _end_words(site.start)
+    if str(token) in _keywords():
+        return f"the keyword `{token}`"
+    return f"`{_shorten(str(token))}`"
+
+
+# ------------------------------------------------------------------------------------------
+# Common slips, recognised by the parser state they leave behind
+#
+# Each entry is matched with Lark's `UnexpectedInput.match_examples`: an error matches an
+# entry when parsing one of its examples stops in the same LR state (and, to choose between
+# entries of the same state, with a token of the same type). States are compared by number
+# only, so an example matches wherever the construct appears in a file. `tests/test_parser.py`
+# checks every example. Message and help are templates: `{prev}` is the last good token,
+# `{found}` the offending one, `{want}` the one keyword the parser accepted, `{body}` where
+# the colon of the declaration being parsed goes, `{construct}` what a reserved word starts.
+# Because LALR states are shared between constructs, a matched slip is used only when its
+# premise holds (`_slip_applies`), and its text is worded from the context.
+
+
+class _Slip(NamedTuple):
+    code: str
+    message: str
+    help: str
+    examples: tuple[str, ...]
+    requires: str  # a terminal the parser must accept for the slip to apply ("" for none)
+    point: str = "gap"  # the gap after the last good token (where the fix goes), or the
+    # offending `token`, or the `previous` token
+
+
+_AGGREGATE_KINDS = ("count", "sum", "all", "any", "rate", "list")
+
+SLIPS: tuple[_Slip, ...] = (
+    _Slip(
+        "reserved-word",
+        "`{prev}` is a reserved word",
+        "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
+        (*(f"rule a: {kind} + 1" for kind in _AGGREGATE_KINDS), "rule a: at + 1"),
+        requires="",
+        point="previous",
+    ),
+    _Slip(
+        "missing-keyword",
+        "missing `{want}` after `{prev}`",
+        "write `{prev} {want} …`",
+        (
+            *(f"rule a: {kind} u in xs" for kind in _AGGREGATE_KINDS),
+            *(f"rule a: {kind} [x]" for kind in ("all", "any")),
+            "rule a: at 2 of [x]",
+        ),
+        requires="",
+    ),
+    _Slip(
+        "unparenthesised-aggregate",
+        "an aggregate inside a larger expression needs parentheses",
+        "put the whole aggregate in parentheses, as in `x <= (count of u in list where …)`",
+        ("rule a: 1 + count of u in xs", "rule a: x <= sum of u in xs: u", "rule a: not all of u in xs: u"),
+        requires="LSQB",
+        point="token",
+    ),
+    _Slip(
+        "missing-colon",
+        "expected `:` {body}, found `=`",
+        "write `:` instead of `=`",
+        ("rule a = 1", 'rule a "x" = 1', "criterion a = 1", "rule f(x: int) = 1", "enum K = a"),
+        requires="COLON",
+        point="token",
+    ),
+    _Slip(
+        "missing-colon",
+        "missing `:` {body}",
+        "add `:` after `{prev}`",
+        (
+            "rule a 1", 'rule a "x" 1', 'rule a cites "c" 1', 'rule a note "n" 1',
+            'rule a cites "c", "d" 1', "rule a(x: int) 1", "rule a -> int? 1",
+            "criterion a 1", 'criterion a "x" 1', 'criterion a cites "c" 1',
+            'criterion a note "n" 1', "criterion a(x: int) 1",
+            "enum K a, b", 'enum K "x" a, b', 'enum K cites "c" a', 'enum K note "n" a',
+            "record R a: int", 'record R "x" a: int', 'record R cites "c" a: int',
+            'record R note "n" a: int',
+            "bands g over 0 .. 100\n  0 .. 100 ok", "bands g over 0 ..< 100\n  0 .. 100 ok",
+            'example "e" given x = 1 expect x',
+            'property "p" forall x: int holds x',
+            "schedule s int by year",
+            'schedule s "x" int by year',
+            "schedule s: int by year\n  stage a ..2015-12-31:\n    2015: 1",
+            "schedule s: int by year, K\n  stage a ..2015-12-31:\n    2015: k 1",
+            "schedule s: int by year monotone nondecreasing in year\n  stage a ..2015-12-31:\n    2015: 1",
+            "schedule s: int by year:\n  stage a ..2015-12-31\n    2015: 1",
+            "schedule s: int by year:\n  stage a 2015-01-01 .. 2015-12-31\n    2015: 1",
+            "schedule s: int by year:\n  stage a ..2015-12-31:\n    2015 1",
+        ),
+        requires="COLON",
+    ),
+    _Slip(
+        "missing-colon",
+        "missing `:` between `{prev}` and its type",
+        "write `{prev}: type`",
+        (
+            "input x int", "param p int = 1", "record R:\n  a int", "record R:\n  a: int\n  b int",
+            "rule f(x int): 1", "rule f(x: int, y int): 1",
+            'property "p": forall x int holds true',
+        ),
+        requires="COLON",
+    ),
+    _Slip(
+        "missing-colon",
+        "missing `:` after the field name `{prev}`",
+        "write `{prev}: value`",
+        ("rule r: {a 1}", "rule r: {a: 1, b 2}"),
+        requires="COLON",
+    ),
+    _Slip(
+        "missing-type",
+        "the param `{prev}` has no type",
+        "write `param {prev}: type = value`, for example `param {prev}: int = 1`",
+        ("param p = 1",),
+        requires="COLON",
+        point="token",
+    ),
+    _Slip(
+        "missing-equals",
+        "missing `=` after `given {prev}`",
+        "write `given {prev} = value`",
+        ('example "e":\n  given x 1\n  expect x',),
+        requires="EQUAL",
+    ),
+)  # fmt: skip
+"""The table of common slips (see above); `tests/test_parser.py` checks every example."""
+
+_BODIES = {
+    "rule": "before the rule's expression",
+    "criterion": "before the criterion's expression",
+    "enum": "before the enum's members",
+    "record": "before the record's fields",
+    "bands": "before the bands",
+}
+"""Where the `:` of a declaration's header goes, by the declaration's keyword. Declarations
+with several colons (schedules, examples, properties) say `after …` instead."""
+
+_CONSTRUCTS = {
+    "count": "an aggregate (`count of x in list where …`)",
+    "sum": "an aggregate (`sum of x in list: …`)",
+    "rate": "an aggregate (`rate of x in list: …`)",
+    "list": "an aggregate (`list of x in list: …`) or a type (`list of T`)",
+    "all": "a composition (`all of [...]`) or an aggregate (`all of x in list: …`)",
+    "any": "a composition (`any of [...]`) or an aggregate (`any of x in list: …`)",
+    "at": "a composition (`at least N of [...]`)",
+}
+
+
+@functools.cache
+def _example_site(text: str) -> _Site | None:
+    return _run(text, "start")[1]
+
+
+def _raise_example_error(text: str) -> NoReturn:
+    """The parse function given to `match_examples`: the example's error, state by number."""
+    site = _example_site(text)
+    if site is None or site.token is None:
+        raise AssertionError(f"the slip example {text!r} does not stop at a token")
+    raise _state_error(site)
+
+
+def _state_error(site: _Site) -> UnexpectedToken:
+    # `match_examples` compares `state`; Lark's own state object also compares the depth of
+    # the stack, which would tie an example to its nesting. The state number alone does not.
+    assert site.token is not None
+    return UnexpectedToken(site.token, set(), state=site.stack[-1])
+
+
+def _match_slip(site: _Site) -> _Slip | None:
+    if site.token is None:
+        return None
+    label: _Slip | None = _state_error(site).match_examples(
+        _raise_example_error,
+        [(slip, slip.examples) for slip in SLIPS],
+        token_type_match_fallback=True,
+        use_accepts=False,
+    )
+    return label
+
+
+# ------------------------------------------------------------------------------------------
+# From a site to a diagnostic
 
 _FULL_WIDTH = {
-    "：": ":", "，": ",", "（": "(", "）": ")", "％": "%", "；": ";",
-    "“": '"', "”": '"', "【": "[", "】": "]", "＝": "=", "＜": "<", "＞": ">",
+    "“": '"', "”": '"', "、": ",", "。": ".", "【": "[", "】": "]", "〔": "(", "〕": ")",
+    "《": "<", "》": ">", "—": "-",
 }  # fmt: skip
+_CHARACTER_HELP = {
+    "&": "write `and` to combine two conditions",
+    "|": "write `or` for either of two conditions",
+    "!": "write `not` to negate a condition, or `!=` to compare",
+    ";": "a declaration needs no `;`: remove it",
+    "%": "write the percent sign right after the number, as in `50%`",
+    "'": 'texts are written in double quotes: `"…"`',
+    "\\": "a backslash can only appear inside a text",
+}
 
 
-def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
-    if isinstance(error, UnexpectedCharacters):
-        offset = error.pos_in_stream
-        char = source.text[offset] if offset < len(source.text) else ""
-        span = Span(source, offset, offset + 1)
-        if char in _FULL_WIDTH or "０" <= char <= "９":
-            fix = _FULL_WIDTH.get(char) or chr(ord(char) - ord("０") + ord("0"))
-            return Diagnostic(
-                "full-width-character",
-                f"full-width `{char}` outside a text",
-                span=span,
-                help=f"type the half-width `{fix}` instead (switch the input method to English)",
-            )
-        if char == '"' or char == "'":
-            return Diagnostic(
-                "unterminated-text",
-                "text is not closed" if char == '"' else "texts are written in double quotes",
-                span=span,
-                help='close the text with `"` on the same line'
-                if char == '"'
-                else 'write `"…"` instead of `\'…\'`',
-            )
+def _full_width_fix(char: str) -> str | None:
+    if "\uff01" <= char <= "\uff5e":
+        return chr(ord(char) - 0xFEE0)
+    return _FULL_WIDTH.get(char)
+
+
+def _diagnose(source: Source, site: _Site) -> Diagnostic:
+    if site.token is None:
+        return _diagnose_character(source, site)
+    return _diagnose_token(source, site)
+
+
+def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
+    text, offset = source.text, site.offset
+    char = text[offset] if offset < len(text) else ""
+    span = Span(source, offset, offset + 1)
+    fix = _full_width_fix(char)
+    if fix is not None:
         return Diagnostic(
-            "unexpected-character",
-            f"unexpected character `{char}`",
+            "full-width-character",
+            f"full-width `{char}` outside a text",
             span=span,
-            help=f"expected {_expected_words(set(error.allowed or ()))}" if error.allowed else None,
+            help=f"type the half-width `{fix}` instead (switch the input method to English)",
         )
-    if isinstance(error, UnexpectedToken):
-        token = error.token
-        expected = set(error.expected)
-        if token.type == "$END":
-            span = source.end_span()
-        else:
-            start = token.start_pos if token.start_pos is not None else len(source.text)
-            end = token.end_pos if token.end_pos is not None else start
-            span = Span(source, start, end)
+    if "０" <= char <= "９" or (char.isdigit() and not char.isascii()):
         return Diagnostic(
-            "unexpected-token",
-            f"unexpected {_token_text(token)}",
+            "full-width-character",
+            f"`{char}` is not an ASCII digit",
             span=span,
-            notes=(f"expected {_expected_words(expected)}",),
-            help=_syntax_help(token, expected),
+            help=f"numbers are written with the digits 0-9: type `{unicodedata.digit(char, '0')}`",
         )
-    if isinstance(error, UnexpectedEOF):
+    if char in "'‘’":
+        line_end = text.find("\n", offset)
+        line_end = len(text) if line_end < 0 else line_end
+        closing = next((i for i in range(offset + 1, line_end) if text[i] in "'‘’"), None)
+        end = closing + 1 if closing is not None else offset + 1
         return Diagnostic(
-            "unexpected-end",
-            "unexpected end of the file",
-            span=source.end_span(),
-            notes=(f"expected {_expected_words(set(error.expected))}",),
+            "single-quoted-text",
+            "texts are written in double quotes",
+            span=Span(source, offset, end),
+            help=f'write `"{text[offset + 1 : closing]}"`'
+            if closing is not None and closing - offset <= 40
+            else 'write `"…"` instead of `\'…\'`',
         )
-    return Diagnostic("syntax-error", str(error).splitlines()[0], span=source.end_span())
+    if char == '"':
+        return _diagnose_text(source, offset)
+    expected = _expected_words(_accepts(site.stack), site.start)
+    shown = f"`{char}`" if char.isprintable() and not char.isspace() else _character_name(char)
+    help_text = _CHARACTER_HELP.get(char)
+    if help_text is None and unicodedata.category(char) in ("Zs",):
+        help_text = "replace it with an ordinary space"
+    elif help_text is None and not char.isprintable():
+        help_text = "remove the invisible character"
+    return Diagnostic(
+        "unexpected-character",
+        f"unexpected character {shown}",
+        span=span,
+        notes=(f"expected {expected}",),
+        help=help_text,
+    )
 
 
-def _syntax_help(token: Token, expected: set[str]) -> str | None:
-    """A fix for the common slips: a missing colon, a misspelt keyword, a reserved word."""
-    value = str(token.value)
-    if "COLON" in expected and len(expected) <= 6:
-        return "add `:` before the rule's expression"
-    if token.type == "NAME":
-        keywords = [
-            _lark().get_terminal(n).pattern.value
-            for n in expected
-            if not n.startswith("__") and _lark().get_terminal(n).pattern.type == "str"
-        ]
-        hint = suggest(value, [k for k in keywords if k.isidentifier()])
-        if hint:
-            return hint
-        hint = suggest(value, _DECLARATION_KEYWORDS)
-        if hint:
-            return hint
-    if value in _keywords() and "NAME" in expected:
-        return f"`{value}` is a reserved word of the language: choose another name"
+def _character_name(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name.lower()})" if name else "")
+
+
+def _diagnose_text(source: Source, offset: int) -> Diagnostic:
+    """A `"` that does not start a valid text: unclosed on its line, or a bad escape."""
+    text = source.text
+    line_end = text.find("\n", offset)
+    line_end = len(text) if line_end < 0 else line_end
+    index = offset + 1
+    while index < line_end:
+        char = text[index]
+        if char == '"':
+            break
+        if char == "\\":
+            escaped = text[index + 1] if index + 1 < line_end else ""
+            if escaped not in ('"', "\\", "n", "t"):
+                return Diagnostic(
+                    "bad-escape",
+                    f"`\\{escaped}` is not an escape a text can contain"
+                    if escaped
+                    else "a text cannot end with `\\`",
+                    span=Span(source, index, min(index + 2, line_end)),
+                    help='write `\\\\` for a backslash; the escapes are `\\"`, `\\\\`, `\\n` and `\\t`',
+                )
+            index += 2
+            continue
+        index += 1
+    return Diagnostic(
+        "unterminated-text",
+        "text is not closed",
+        span=Span(source, offset, line_end),
+        help='close the text with `"` on the same line (a text cannot span lines)',
+    )
+
+
+def _token_span(source: Source, site: _Site) -> Span:
+    token = site.token
+    if token is None or token.type == "$END" or token.end_pos is None:
+        return Span(source, site.offset, site.offset)
+    return Span(source, site.offset, token.end_pos)
+
+
+def _gap_span(source: Source, site: _Site) -> Span:
+    """The empty span right after the last good token: where a missing `:` or `,` goes."""
+    previous = site.previous
+    if previous is None or previous.end_pos is None:
+        return _token_span(source, site)
+    return Span(source, previous.end_pos, previous.end_pos)
+
+
+def _previous_span(source: Source, site: _Site) -> Span:
+    previous = site.previous
+    if previous is None or previous.start_pos is None or previous.end_pos is None:
+        return _token_span(source, site)
+    return Span(source, previous.start_pos, previous.end_pos)
+
+
+def _double_equals(site: _Site) -> Token | None:
+    """The `==` written where a single `=` belongs (`param p: int == 3`, `given x == 1`).
+
+    After a type, `== 3` reads as a bound of the type, so the error surfaces only at the end;
+    after `given x`, `==` is read as `=` twice.
+    """
+    token, previous = site.token, site.previous
+    if (
+        token is not None and token.type == "EQUAL" and previous is not None
+        and previous.type == "EQUAL" and previous.end_pos == token.start_pos
+    ):  # fmt: skip
+        return previous
+    for value in reversed(site.values):
+        if isinstance(value, Token) and value.type in _DECLARATION_TYPES:
+            return None
+        tokens = [value] if isinstance(value, Token) else (
+            list(value.scan_values(lambda v: isinstance(v, Token))) if isinstance(value, Tree) else []
+        )  # fmt: skip
+        for token in reversed(tokens):
+            if token.type == "COMPARE_OP" and str(token) == "==":
+                return token
     return None
 
 
+def _open_bracket(site: _Site) -> Token | None:
+    for value in reversed(site.values):
+        if isinstance(value, Token) and value.type in _BRACKETS:
+            return value
+    return None
+
+
+def _declaration_word(site: _Site) -> str:
+    for value in reversed(site.values):
+        if isinstance(value, Token) and value.type in _DECLARATION_TYPES:
+            return str(value)
+    return "declaration"
+
+
+def _same_line(text: str, previous: Token | None, token: Token) -> bool:
+    if previous is None or previous.end_pos is None or token.start_pos is None:
+        return False
+    return "\n" not in text[previous.end_pos : token.start_pos]
+
+
+def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
+    token = site.token
+    assert token is not None
+    text = source.text
+    accepts = _accepts(site.stack)
+    expected = _expected_words(accepts, site.start)
+    found = _found(site)
+    previous = site.previous
+    prev = _shorten(str(previous)) if previous is not None else ""
+    span, gap = _token_span(source, site), _gap_span(source, site)
+    at_declaration = token.type in _DECLARATION_TYPES and _starts_line(text, site.offset)
+    keywords = {word for name, word in _keyword_types().items() if name in accepts}
+
+    opener = _open_bracket(site)
+    if opener is not None:
+        open_text, close_text, close_type = _BRACKETS[opener.type]
+        other_closer = token.type in _CLOSERS and token.type != close_type
+        if close_type in accepts and (token.type == "$END" or at_declaration or other_closer):
+            start = opener.start_pos or 0
+            label = (
+                Label(span, f"expected `{close_text}`, found `{token}`")
+                if other_closer
+                else Label(gap, f"expected `{close_text}` here, before {found}")
+            )
+            return Diagnostic(
+                "unclosed-bracket",
+                f"`{open_text}` is not closed",
+                span=Span(source, start, start + 1),
+                labels=(label,),
+                help=f"add `{close_text}` where the bracketed part ends",
+            )
+    if token.type in _CLOSERS and token.type not in accepts and (
+        opener is None or _BRACKETS[opener.type][2] not in accepts
+    ):
+        closer = _CLOSERS[token.type]
+        opening = next(o for o, c, _ in _BRACKETS.values() if c == closer)
+        return Diagnostic(
+            "unmatched-bracket",
+            f"`{closer}` has no matching `{opening}`",
+            span=span,
+            notes=(f"expected {expected}",),
+            help=f"remove it, or add the `{opening}` it closes",
+        )
+
+    if token.type == "EQUAL" and "COMPARE_OP" in accepts:
+        after = text[site.offset + 1 : site.offset + 2]
+        return Diagnostic(
+            "single-equals",
+            "`=` is not a comparison",
+            span=span,
+            help=f"write `{after}=` to compare" if after in ("<", ">")
+            else "write `==` to test whether two values are equal",
+        )
+    doubled = _double_equals(site) if "EQUAL" in accepts or token.type == "EQUAL" else None
+    if token.type == "COMPARE_OP" and str(token) == "==" and "EQUAL" in accepts:
+        doubled = token
+    if doubled is not None and ("EQUAL" in accepts or doubled is previous):
+        start = doubled.start_pos or 0
+        return Diagnostic(
+            "double-equals",
+            "expected `=`, found `==`",
+            span=Span(source, start, start + 2),
+            help="write a single `=` here (`==` compares two values)",
+        )
+
+    if token.type == "NAME" and len(str(token)) >= 2 and str(token) not in keywords:
+        hint = suggest(str(token), keywords)
+        if hint:
+            return Diagnostic(
+                "misspelt-keyword", f"expected {expected}, found {found}", span=span, help=hint
+            )
+
+    slip = _match_slip(site)
+    if slip is not None and _slip_applies(slip, prev, accepts, keywords):
+        fields = {
+            "prev": prev,
+            "found": found,
+            "want": min(keywords) if keywords else "",
+            "body": _BODIES.get(_declaration_word(site), f"after `{prev}`"),
+            "construct": _CONSTRUCTS.get(prev, "a construct of the language"),
+        }
+        spans = {"gap": gap, "token": span, "previous": _previous_span(source, site)}
+        return Diagnostic(
+            slip.code,
+            slip.message.format(**fields),
+            span=spans[slip.point],
+            help=slip.help.format(**fields),
+        )
+
+    for punctuation, code in (("COLON", "missing-colon"), ("EQUAL", "missing-equals")):
+        if punctuation in accepts and not _is_operator_group(accepts) and prev:
+            mark = _terminal_text(punctuation)
+            return Diagnostic(
+                code,
+                f"missing `{mark}` after `{prev}`",
+                span=gap,
+                notes=(f"expected {expected}, found {found}",),
+                help=f"add `{mark}` after `{prev}`",
+            )
+    operators = _is_operator_group(accepts)
+    specific = {w for n, w in _keyword_types().items() if n in accepts and not (operators and n in _OPERATORS)}
+    if len(specific) == 1 and accepts - _keyword_names() <= _OPERATORS:
+        want = next(iter(specific))
+        return Diagnostic(
+            "missing-keyword",
+            f"missing `{want}` after `{prev}`" if prev else f"missing `{want}`",
+            span=gap,
+            notes=(f"expected {expected}, found {found}",),
+            help=_keyword_help(want),
+        )
+    starts_item = token.type in _EXPRESSION_STARTS and not at_declaration
+    if "COMMA" in accepts and starts_item:
+        return Diagnostic(
+            "missing-comma",
+            f"missing `,` before {found}",
+            span=gap,
+            help="separate the items with `,`",
+        )
+    if _is_operator_group(accepts) and starts_item and _same_line(text, previous, token):
+        return Diagnostic(
+            "missing-operator",
+            f"missing operator between `{prev}` and {found}",
+            span=gap,
+            help="join them with an operator such as `and`, `or`, `==` or `+`",
+        )
+    if _is_declaration_group(accepts) and token.type != "$END" and _starts_line(text, site.offset):
+        continues = (
+            "; if this line continues the expression above, join them with an operator "
+            "such as `and`"
+            if _is_operator_group(accepts)
+            else ""
+        )
+        return Diagnostic(
+            "expected-declaration",
+            f"expected a declaration, found {found}",
+            span=span,
+            help="a declaration starts with a keyword such as `rule`, `criterion`, `param` "
+            f"or `input`{continues}",
+        )
+    if _is_expression_group(accepts) and token.type not in _EXPRESSION_STARTS:
+        after = f" after `{prev}`" if prev else ""
+        return Diagnostic(
+            "missing-expression",
+            f"expected {expected}{after}, found {found}",
+            span=gap if token.type == "$END" or at_declaration else span,
+        )
+    return Diagnostic(
+        "unexpected-end" if token.type == "$END" else "unexpected-token",
+        f"expected {expected}, found {found}",
+        span=span,
+    )
+
+
+def _slip_applies(slip: _Slip, prev: str, accepts: frozenset[str], keywords: set[str]) -> bool:
+    """Whether a matched slip fits this error: LR states are shared between constructs, so
+    a state can match an example from another construct whose fix does not apply here."""
+    if slip.requires and slip.requires not in accepts:
+        return False
+    if slip.code == "reserved-word":
+        return prev in _CONSTRUCTS
+    if "{want}" in slip.message:
+        return len(keywords) == 1
+    return True
+
+
+@functools.cache
+def _keyword_names() -> frozenset[str]:
+    return frozenset(_keyword_types())
+
+
+def _keyword_help(word: str) -> str | None:
+    if word in ("then", "else"):
+        return "an `if` reads `if condition then value else other`"
+    if word == "in":
+        return "an aggregate reads `kind of x in list where … : …`"
+    if word == "of":
+        return "write `all of [...]`, `at least N of [...]` or `count of x in list`"
+    if word == "holds":
+        return "a property reads `forall x: T where … holds claim`"
+    return None
 # ------------------------------------------------------------------------------------------
 # Concrete tree -> AST
 
@@ -285,6 +1012,8 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     def __init__(self, source: Source) -> None:
         super().__init__(visit_tokens=False)
         self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        """Problems found while building that do not stop it (a bad date, a reserved word)."""
         self._depth: dict[int, int] = {}
 
     # Lark calls `__default__` for any rule without a method: that is a grammar/AST mismatch.
@@ -486,7 +1215,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def schedule_row(self, span: Span, children: list[Any]) -> ast.ScheduleRow:
-        period = ast.IntLit(int(children[0]), self._tok(children[0]))
+        period = self._number(children[0])
         return ast.ScheduleRow(period, tuple(children[1:]), span)
 
     @_node
@@ -513,8 +1242,22 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     def _bound(self, value: Any) -> ast.Expr:
         if isinstance(value, Token):
-            return ast.NameRef(str(value), self._tok(value))
+            return self._name_ref(str(value), self._tok(value))
         return value  # type: ignore[no-any-return]
+
+    def _name_ref(self, name: str, span: Span) -> ast.NameRef:
+        """A name used as a value. The lexer reads a keyword as a name wherever the keyword
+        itself cannot stand (`x + then`); as a value it can never be right."""
+        if name in _keywords():
+            self.diagnostics.append(
+                Diagnostic(
+                    "reserved-word",
+                    f"`{name}` is a reserved word, not a name",
+                    span=span,
+                    help="a reserved word cannot name a value: choose another name",
+                )
+            )
+        return ast.NameRef(name, span)
 
     @_node
     def range_op(self, span: Span, children: list[Any]) -> str:
@@ -570,7 +1313,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             return ast.Bound(value, op == ">=", None, True, span)
         if op in ("<=", "<"):
             return ast.Bound(None, True, value, op == "<=", span)
-        raise PolicySyntaxError(
+        self.diagnostics.append(
             Diagnostic(
                 "bad-bound",
                 f"`{op}` cannot bound a type",
@@ -578,6 +1321,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
                 help="use `>=`, `>`, `<=`, `<` or a range `low .. high`",
             )
         )
+        return ast.Bound(value, True, value, True, span)
 
     @_node
     def bound_range(self, span: Span, children: list[Any]) -> ast.Bound:
@@ -593,9 +1337,21 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             literal = _negated(literal, span)
         return literal
 
-    def _number(self, token: Token) -> Any:
-        span = self._tok(token)
+    def _number(self, token: Token, span: Span | None = None) -> Any:
+        """The literal a number token denotes (exactly: never through a float)."""
+        span = span or self._tok(token)
         text = str(token)
+        digits = sum(1 for char in text if char.isdigit())
+        if digits > MAX_NUMBER_DIGITS:
+            self.diagnostics.append(
+                Diagnostic(
+                    "number-too-long",
+                    f"number has {digits:,} digits, more than the {MAX_NUMBER_DIGITS:,} accepted",
+                    span=Span(span.source, span.start, min(span.end, span.start + 1)),
+                    help="write a shorter number, or compute it with arithmetic",
+                )
+            )
+            text = {"INT": "0", "DECIMAL": "0.0"}.get(token.type, "0%")
         if token.type == "INT":
             return ast.IntLit(int(text), span)
         if token.type == "DECIMAL":
@@ -711,7 +1467,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def name_ref(self, span: Span, children: list[Any]) -> ast.NameRef:
-        return ast.NameRef(str(children[0]), span)
+        return self._name_ref(str(children[0]), span)
 
     @_node
     def min_name(self, span: Span, children: list[Any]) -> ast.NameRef:
@@ -725,7 +1481,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     def compose(self, span: Span, children: list[Any]) -> ast.Compose:
         kind, items = children
         if kind not in ("all", "any"):
-            raise PolicySyntaxError(
+            self.diagnostics.append(
                 Diagnostic(
                     "bad-composition",
                     f"`{kind} of [...]` is not a composition",
@@ -764,16 +1520,15 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def int_literal(self, span: Span, children: list[Any]) -> ast.IntLit:
-        return ast.IntLit(int(children[0]), span)
+        return self._number(children[0], span)  # type: ignore[no-any-return]
 
     @_node
     def decimal_literal(self, span: Span, children: list[Any]) -> ast.DecimalLit:
-        return ast.DecimalLit(Fraction(str(children[0])), str(children[0]), span)
+        return self._number(children[0], span)  # type: ignore[no-any-return]
 
     @_node
     def percent_literal(self, span: Span, children: list[Any]) -> ast.PercentLit:
-        text = str(children[0])
-        return ast.PercentLit(Fraction(text[:-1]) / 100, text, span)
+        return self._number(children[0], span)  # type: ignore[no-any-return]
 
     @_node
     def text_literal(self, span: Span, children: list[Any]) -> ast.TextLit:
@@ -789,14 +1544,15 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         try:
             value = datetime.date.fromisoformat(text)
         except ValueError:
-            raise PolicySyntaxError(
+            self.diagnostics.append(
                 Diagnostic(
                     "invalid-date",
                     f"`{text}` is not a date of the calendar",
                     span=span,
                     help="check the month (1-12) and the day of that month",
                 )
-            ) from None
+            )
+            value = datetime.date.min
         return ast.DateLit(value, span)
 
     @_node

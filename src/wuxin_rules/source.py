@@ -110,29 +110,82 @@ def display_width(text: str) -> int:
     return width
 
 
-def render_snippet(span: Span, marker: str = "^", label: str = "") -> list[str]:
+SNIPPET_WIDTH = 120
+"""Widest source line (in terminal columns) a snippet shows whole; a longer one (minified
+JSON, a generated policy) is shown as a window of about this width around the span."""
+
+_TAB = "    "
+
+
+def _cell(char: str) -> tuple[str, int]:
+    """How one character of a source line is shown in a snippet, and its width in columns.
+
+    Tabs become four spaces and invisible or control characters become `�`, so that what the
+    terminal shows lines up with the carets (and a bidirectional override cannot reorder it).
+    """
+    if char == "\t":
+        return _TAB, len(_TAB)
+    if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+        return "\ufffd", 1
+    return char, display_width(char)
+
+
+def _window(widths: list[int], start: int, limit: int) -> tuple[int, int]:
+    """The cells `[low, high)` to show so that cell `start` is visible within `limit` columns.
+
+    The span's start is put about a third of the way in; when the line ends early, the spare
+    room goes to the left, so that an error at the end of a long line keeps its context.
+    """
+    if sum(widths) <= limit:
+        return 0, len(widths)
+    budget = limit - 2  # one column for each `…`
+    low, used = start, 0
+    while low > 0 and used + widths[low - 1] <= budget // 3:
+        low -= 1
+        used += widths[low]
+    high = start
+    while high < len(widths) and used + widths[high] <= budget:
+        used += widths[high]
+        high += 1
+    while low > 0 and used + widths[low - 1] <= budget:
+        low -= 1
+        used += widths[low]
+    return low, high
+
+
+def render_snippet(
+    span: Span, marker: str = "^", label: str = "", width: int = SNIPPET_WIDTH
+) -> list[str]:
     """The lines that show a span under its source line, compiler style.
 
     ```
        |
-    12 |   applicant.incme <= 0
+    12 |   unit.drug_lab == 0
        |        ^^^^^^^^ label
     ```
-    A span over several lines is underlined on its first line, to the end of that line.
+    A span over several lines is underlined on its first line, to the end of that line. An
+    empty span gets one caret. Carets follow display width (a CJK character takes two
+    columns). A line wider than `width` columns is shown as a window around the span, cut
+    with `…` on the sides that were left out, the carets still under the spanned text.
     """
     line, column = span.source.line_col(span.start)
     text = span.source.line_text(line)
     end_line, end_column = span.source.line_col(span.end)
     if end_line != line:
         end_column = len(text) + 1
-    prefix = text[: column - 1]
-    covered = text[column - 1 : end_column - 1]
+    first, stop = column - 1, max(column - 1, min(end_column - 1, len(text)))
+    cells = [_cell(char) for char in text]
+    widths = [cell_width for _, cell_width in cells]
+    low, high = _window(widths, min(first, len(cells)), width)
+    lead = "…" if low > 0 else ""
+    trail = "…" if high < len(cells) else ""
+    shown = lead + "".join(shown_text for shown_text, _ in cells[low:high]) + trail
+    pad = " " * (len(lead) + sum(widths[low:first]))
+    carets = marker * max(1, sum(widths[first : min(stop, high)]))
     gutter = " " * len(str(line))
-    pad = " " * display_width(prefix.replace("\t", " "))
-    carets = marker * max(1, display_width(covered))
     tail = f" {label}" if label else ""
     return [
         f"{gutter} |",
-        f"{line} | {text}",
+        f"{line} | {shown}".rstrip(),
         f"{gutter} | {pad}{carets}{tail}",
     ]

@@ -26,9 +26,21 @@ class Explanation:
     `kind` says what was evaluated: `rule`, `criterion`, `call` (a rule with parameters),
     `input`, `field`, `param`, `local`, `const`, `compare`, `arith`, `negate`, `and`, `or`,
     `not`, `all`, `any`, `at_least`, `aggregate`, `if`, `coalesce`, `is_none`, `in`,
-    `schedule`, `bands`, `builtin`, `list`, `record`.
+    `schedule`, `bands`, `builtin`, `list`, `record`; and two structural kinds: `arg` (an
+    argument of a `call`: `name` is the parameter, the child the argument expression; a
+    call's last child is the body of the rule it calls) and `element` (one element of an
+    aggregate: `name` is the variable, `detail` its position `#3`, the first child a `local`
+    node holding the element, then a `where` node wrapping the filter when there is one,
+    then the body when the aggregate has one and the element passed the filter).
     `expr` is the source text of the expression (or the rule name); `detail` is a short
     human note such as the margin of a comparison (`short by 0.0155`) or `2 of 3 hold`.
+    `omitted` counts children left out to keep the tree small (an aggregate lists at most
+    20 elements). `compare` and `arith` nodes hold their operator in `name`.
+
+    A nullary rule is evaluated once: each reference to it gets a node of its own (kind
+    `rule` or `criterion`, the reference's text and span) whose children are the rule's body
+    explanation, the same objects for every reference. The tree is therefore a DAG: walk it
+    with `walk_unique` (or by identity) to visit a shared subtree once.
     """
 
     kind: str
@@ -42,12 +54,25 @@ class Explanation:
     cites: tuple[str, ...] = ()
     detail: str | None = None
     error: Diagnostic | None = None
+    omitted: int = 0
 
     def walk(self) -> Iterator[Explanation]:
         """This node and every node below it, depth first (iteratively)."""
         stack = [self]
         while stack:
             node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+    def walk_unique(self) -> Iterator[Explanation]:
+        """Like `walk`, but each shared node (a rule referenced twice) and its subtree once."""
+        seen: set[int] = set()
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
             yield node
             stack.extend(reversed(node.children))
 

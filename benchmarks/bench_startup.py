@@ -1,0 +1,224 @@
+"""Start-up costs of wuxin_rules, each in a fresh interpreter, as medians of several runs.
+
+* `import wuxin_rules`: the cumulative time `python -X importtime` reports for the package
+  (the target is < 150 ms), and the wall time of `python -c "import wuxin_rules"` less that of
+  `python -c pass` (the same thing seen from outside, without -X importtime's own overhead);
+* `wuxin check policies/`: wall time of the whole command (target < 1 s);
+* `wuxin eval policies/drug_free/unit.policy ONE.json`: one document, wall time.
+
+Run from anywhere (paths are relative to the repository):
+
+    python benchmarks/bench_startup.py                # 7 runs each
+    python benchmarks/bench_startup.py --repeat 2     # smoke run
+    python benchmarks/bench_startup.py --json
+
+The commands run with the interpreter given by `--python` (default: this one); `wuxin` is the
+console script beside it when there is one, else `python -m wuxin_rules`. One untimed run of
+each command comes first, so that bytecode caches are written before the clock starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from unit_facts import generate_units, to_json_line  # the sys.path line above finds it
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = ROOT / "policies"
+POLICY = POLICIES / "drug_free" / "unit.policy"
+
+IMPORT_TARGET_S = 0.150
+CHECK_TARGET_S = 1.0
+
+
+@dataclass
+class Timing:
+    """One measured command: its runs (seconds), and whether it worked."""
+
+    name: str
+    command: str
+    runs_s: list[float] = field(default_factory=list)
+    target_s: float | None = None
+    error: str | None = None
+
+    @property
+    def median_s(self) -> float | None:
+        return statistics.median(self.runs_s) if self.runs_s else None
+
+    @property
+    def met(self) -> bool | None:
+        if self.target_s is None or self.median_s is None:
+            return None
+        return self.median_s < self.target_s
+
+
+def wuxin_command(python: str) -> list[str]:
+    """How to run `wuxin` with this interpreter: its console script, else `-m wuxin_rules`."""
+    script = Path(python).parent / "wuxin"
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [python, "-m", "wuxin_rules"]
+
+
+def _run(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    return time.perf_counter() - start, done
+
+
+def _failure(done: subprocess.CompletedProcess[str]) -> str:
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    return f"exit {done.returncode}: " + " | ".join(tail)
+
+
+def time_command(
+    name: str, command: list[str], repeat: int, target_s: float | None = None
+) -> Timing:
+    """Wall time of `command` (run from the repository root), `repeat` times after a warm-up."""
+    timing = Timing(name, shlex.join(command), target_s=target_s)
+    _, done = _run(command)
+    if done.returncode != 0:
+        timing.error = _failure(done)
+        return timing
+    for _ in range(repeat):
+        elapsed, done = _run(command)
+        if done.returncode != 0:
+            timing.error = _failure(done)
+            return timing
+        timing.runs_s.append(elapsed)
+    return timing
+
+
+def _importtime_s(stderr: str, package: str) -> float | None:
+    # Lines look like "import time:       123 |      45678 | wuxin_rules"; the package's
+    # own line (no indentation before its name) carries the cumulative microseconds.
+    for line in stderr.splitlines():
+        if not line.startswith("import time:"):
+            continue
+        parts = line.split("|")
+        if len(parts) == 3 and parts[2].rstrip() == f" {package}":
+            return int(parts[1]) / 1_000_000
+    return None
+
+
+def time_import(python: str, repeat: int) -> Timing:
+    """`python -X importtime -c "import wuxin_rules"`: the package's cumulative import time."""
+    command = [python, "-X", "importtime", "-c", "import wuxin_rules"]
+    timing = Timing(
+        "import wuxin_rules (-X importtime)", shlex.join(command), target_s=IMPORT_TARGET_S
+    )
+    for attempt in range(repeat + 1):
+        _, done = _run(command)
+        if done.returncode != 0:
+            timing.error = _failure(done)
+            return timing
+        seconds = _importtime_s(done.stderr, "wuxin_rules")
+        if seconds is None:
+            timing.error = "no `wuxin_rules` line in the -X importtime output"
+            return timing
+        if attempt:  # the first run is the warm-up
+            timing.runs_s.append(seconds)
+    return timing
+
+
+def time_import_wall(python: str, repeat: int) -> Timing:
+    """Wall time of `python -c "import wuxin_rules"` less that of `python -c pass`."""
+    bare = time_command("python -c pass", [python, "-c", "pass"], repeat)
+    full = time_command("import", [python, "-c", "import wuxin_rules"], repeat)
+    timing = Timing(
+        "import wuxin_rules (wall, less bare python)",
+        shlex.join([python, "-c", "import wuxin_rules"]),
+        target_s=IMPORT_TARGET_S,
+        error=full.error or bare.error,
+    )
+    if timing.error is None:
+        base = statistics.median(bare.runs_s)
+        timing.runs_s = [run - base for run in full.runs_s]
+    return timing
+
+
+def measure(python: str, repeat: int) -> list[Timing]:
+    """All start-up measurements."""
+    wuxin = wuxin_command(python)
+    timings = [time_import(python, repeat), time_import_wall(python, repeat)]
+    timings.append(
+        time_command(
+            "wuxin check policies/", [*wuxin, "check", "policies/"], repeat, CHECK_TARGET_S
+        )
+    )
+    with tempfile.TemporaryDirectory(prefix="wuxin-bench-") as folder:
+        facts = Path(folder) / "unit.json"
+        facts.write_text(to_json_line(next(generate_units(1))) + "\n", encoding="utf-8")
+        timings.append(
+            time_command(
+                "wuxin eval (one document)",
+                [*wuxin, "eval", str(POLICY.relative_to(ROOT)), str(facts)],
+                repeat,
+            )
+        )
+    return timings
+
+
+def render(timings: list[Timing], repeat: int, python: str) -> str:
+    """A plain-text table of the timings."""
+    lines = [
+        f"median of {repeat} run(s), {python}, {os.cpu_count()} cores",
+        "",
+        f"{'measurement':<44} {'median':>9} {'min':>9} {'max':>9} {'target':>8}  met",
+        f"{'-' * 44} {'-' * 9} {'-' * 9} {'-' * 9} {'-' * 8}  ---",
+    ]
+    for t in timings:
+        if t.error is not None:
+            lines.append(f"{t.name:<44} FAILED: {t.error}")
+            continue
+        target = f"< {t.target_s * 1000:.0f} ms" if t.target_s is not None else "-"
+        met = {True: "yes", False: "NO", None: "-"}[t.met]
+        lines.append(
+            f"{t.name:<44} {_ms(t.median_s)} {_ms(min(t.runs_s))} {_ms(max(t.runs_s))} "
+            f"{target:>8}  {met}"
+        )
+    lines += ["", "commands:"] + [f"  {t.command}" for t in timings]
+    return "\n".join(lines)
+
+
+def _ms(seconds: float | None) -> str:
+    return f"{seconds * 1000:>6.1f} ms" if seconds is not None else f"{'-':>9}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Start-up costs of wuxin_rules.")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs of each command (7)")
+    parser.add_argument("--python", default=sys.executable, help="interpreter to measure")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    timings = measure(args.python, args.repeat)
+    if args.json:
+        report: list[dict[str, Any]] = [
+            {**t.__dict__, "median_s": t.median_s, "met": t.met} for t in timings
+        ]
+        print(
+            json.dumps({"repeat": args.repeat, "python": args.python, "results": report}, indent=2)
+        )
+    else:
+        print(render(timings, args.repeat, args.python))
+    return 1 if any(t.error for t in timings) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1571 @@
+"""The checker: from parsed modules to a `model.CheckedPolicy`.
+
+Owns the pass table (`PASSES`), name resolution, the rule graph and the checks of schedules
+and bands, and the public entry points `check`, `check_text`, `check_path` and
+`check_bands`. The typing rules of expressions and the builtin table live in
+`wuxin_rules.typing_rules` (`BUILTINS` is re-exported here).
+
+The passes run in order; each reports every problem it finds, and the checker stops after
+the first pass that found any, raising one `PolicyCheckError` with all of them (Catala's
+delayed errors, OPA's compiler stages):
+
+1. `resolve-names` — declarations, imports, types, record recursion, every name of every
+   expression (which declaration, local, enum member or builtin it denotes).
+2. `check-types` — params (constant defaults within bounds), rule bodies, inputs.
+3. `check-rule-graph` — no rule depends on itself; the evaluation order of the root rules.
+4. `check-tables` — schedules (stages, periods, categories, declared monotony) and bands
+   (coverage of the range with neither gap nor overlap).
+
+`example` and `property` declarations are left to the tools that run them.
+
+May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader` and
+`typing_rules`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import os
+import typing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from wuxin_rules import ast, model, parser
+from wuxin_rules.errors import Diagnostic, Label, PolicyCheckError, suggest
+from wuxin_rules.loader import LoadedModules, load_modules, load_modules_from_text
+from wuxin_rules.schema import (
+    BOOL,
+    DECIMAL,
+    INT,
+    PERCENT,
+    BoolType,
+    EnumMemberInfo,
+    EnumType,
+    FieldInfo,
+    IntType,
+    ListType,
+    NumberType,
+    NumericBound,
+    OptionalType,
+    RecordType,
+    Type,
+    is_numeric,
+    strip_optional,
+)
+from wuxin_rules.source import Span
+from wuxin_rules.typing_rules import (
+    BUILTIN_TYPES,
+    BUILTINS,
+    INVALID,
+    BuiltinName,
+    EnumMemberName,
+    Env,
+    ExprTyper,
+    GlobalName,
+    LocalName,
+    MemberName,
+    Resolution,
+    Scope,
+    Sym,
+    Tables,
+    assignable,
+    describe_type,
+    is_invalid,
+    snippet,
+)
+from wuxin_rules.values import format_number, format_value
+
+__all__ = ["BUILTINS", "PASSES", "check", "check_bands", "check_path", "check_text"]
+
+
+# ------------------------------------------------------------------------------------------
+# Entry points
+
+
+def check(loaded: LoadedModules) -> model.CheckedPolicy:
+    """Check loaded modules and build the checked policy.
+
+    Raises `PolicyCheckError` carrying every problem of the first pass that found any.
+    """
+    state = _State(loaded)
+    for _name, run in PASSES:
+        run(state)
+        if state.t.diagnostics:
+            raise PolicyCheckError(state.sorted_diagnostics())
+    return _build(state)
+
+
+def check_text(
+    text: str, name: str = "<string>", *, files: Mapping[str, str] | None = None
+) -> model.CheckedPolicy:
+    """Parse and check a policy given as text; `files` maps module names to imported texts."""
+    return check(load_modules_from_text(text, name, files=files))
+
+
+def check_path(path: str | os.PathLike[str], *, root: Path | None = None) -> model.CheckedPolicy:
+    """Load, parse and check the policy file at `path` and the modules it imports."""
+    return check(load_modules(path, root=root))
+
+
+# ------------------------------------------------------------------------------------------
+# State shared by the passes
+
+
+class _State:
+    """The loaded modules, the symbol tables, and what each pass builds for the next."""
+
+    def __init__(self, loaded: LoadedModules) -> None:
+        self.loaded = loaded
+        self.t = Tables()
+        self.edges: dict[str, dict[str, Span]] = {}
+        self.rule_sccs: list[list[str]] = []
+        self.params: dict[str, model.ParamDef] = {}
+        self.rules: dict[str, model.RuleDef] = {}
+        self.order: tuple[str, ...] = ()
+        self.schedules: dict[str, model.ScheduleDef] = {}
+        self.bands: dict[str, model.BandsDef] = {}
+        self._index: dict[str, int] | None = None
+
+    @property
+    def root(self) -> str:
+        return self.loaded.root_name
+
+    def index(self, key: str) -> int:
+        """The position of a declaration across the modules (root first), for stable orders."""
+        if self._index is None:
+            self._index = {key: i for i, key in enumerate(self.t.syms)}
+        return self._index.get(key, len(self._index))
+
+    def syms(self, kind: str) -> Iterator[Sym]:
+        return (s for s in self.t.syms.values() if s.kind == kind)
+
+    def sorted_diagnostics(self) -> list[Diagnostic]:
+        order = {m.span.source: i for i, m in enumerate(self.loaded.modules.values())}
+
+        def key(d: Diagnostic) -> tuple[int, int]:
+            if d.span is None:
+                return (len(order), 0)
+            return (order.get(d.span.source, len(order)), d.span.start)
+
+        return sorted(self.t.diagnostics, key=key)
+
+
+def _doc(doc: ast.Doc) -> tuple[str | None, tuple[str, ...], str | None]:
+    return (
+        doc.label.value if doc.label else None,
+        tuple(c.value for c in doc.cites),
+        doc.note.value if doc.note else None,
+    )
+
+
+def _duplicate(t: Tables, what: str, ident: ast.Ident, first: Span) -> None:
+    t.error(
+        "duplicate-name",
+        f"{what}`{ident.name}` is declared twice",
+        ident.span,
+        labels=[Label(first, "first declared here")],
+        help="rename one of them: a name stands for one thing",
+    )
+
+
+def _reserved(t: Tables, ident: ast.Ident, what: str) -> bool:
+    if ident.name not in parser.KEYWORDS:
+        return False
+    t.error(
+        "reserved-name",
+        f"`{ident.name}` is a reserved word and cannot name {what}",
+        ident.span,
+        help=f"choose another name, such as `{ident.name}_`",
+    )
+    return True
+
+
+def _strongly_connected(nodes: Sequence[str], edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components, each listed after those it depends on.
+
+    Iterative, so that a long chain of declarations cannot exhaust Python's stack.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: list[list[str]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(edges.get(root, ())))]
+        while work:
+            node, pending = work[-1]
+            descended = False
+            for target in pending:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(edges.get(target, ()))))
+                    descended = True
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            if descended:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                result.append(component)
+    return result
+
+
+def _cycle_path(start: str, members: set[str], edges: Callable[[str], Iterable[str]]) -> list[str]:
+    """A shortest path from `start` back to itself through `members` (which must hold one)."""
+    previous: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for target in edges(node):
+            if target == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(previous[path[-1]])
+                return [*reversed(path), start]
+            if target in members and target not in previous:
+                previous[target] = node
+                queue.append(target)
+    return [start, start]
+
+
+# ------------------------------------------------------------------------------------------
+# Pass 1: resolve names
+
+
+_DECLARATION_KINDS: Mapping[type, str] = {
+    ast.EnumDecl: "enum",
+    ast.RecordDecl: "record",
+    ast.InputDecl: "input",
+    ast.ParamDecl: "param",
+    ast.RuleDecl: "rule",
+    ast.ScheduleDecl: "schedule",
+    ast.BandsDecl: "bands",
+}
+
+_KIND_WORDS = {
+    "enum": "an enum",
+    "record": "a record type",
+    "input": "an input",
+    "param": "a param",
+    "rule": "a rule",
+    "schedule": "a schedule",
+    "bands": "a set of bands",
+    "module": "a module",
+}
+
+_TYPE_KINDS = ("enum", "record", "bands")
+
+
+def resolve_names(state: _State) -> None:
+    """Declarations, imports, types and the names of every expression (pass 1)."""
+    _declare(state)
+    _bind_imports(state)
+    _build_enums(state)
+    _build_records(state)
+    _resolve_signatures(state)
+    _resolve_expressions(state)
+
+
+def _declare(state: _State) -> None:
+    t = state.t
+    for module_name, module in state.loaded.modules.items():
+        prefix = "" if module_name == state.root else module_name + "."
+        scope = Scope(module_name, module, prefix)
+        t.scopes[module_name] = scope
+        for decl in module.declarations:
+            kind = _DECLARATION_KINDS.get(type(decl))
+            if kind is None:
+                continue
+            ident: ast.Ident = decl.name  # type: ignore[union-attr]
+            what = "a criterion" if getattr(decl, "kind", "") == "criterion" else _KIND_WORDS[kind]
+            if not _reserved(t, ident, what) and kind in _TYPE_KINDS and ident.name in BUILTIN_TYPES:
+                t.error(
+                    "reserved-name",
+                    f"`{ident.name}` is a builtin type and cannot name {what}",
+                    ident.span,
+                    help=f"choose another name, such as `{ident.name.capitalize()}Kind`",
+                )
+            first = scope.own.get(ident.name)
+            if first is not None:
+                _duplicate(t, "", ident, first.span)
+                continue
+            sym = Sym(kind, ident.name, module_name, prefix + ident.name, decl, ident.span)
+            scope.own[ident.name] = sym
+            scope.names[ident.name] = sym
+            scope.spans[ident.name] = ident.span
+            t.syms[sym.key] = sym
+
+
+def _bind(t: Tables, scope: Scope, ident: ast.Ident, sym: Sym) -> None:
+    existing = scope.names.get(ident.name)
+    if existing is None:
+        scope.names[ident.name] = sym
+        scope.spans[ident.name] = ident.span
+        return
+    if existing is sym or (existing.kind == sym.kind == "module" and existing.key == sym.key):
+        return
+    t.error(
+        "duplicate-name",
+        f"`{ident.name}` is already defined in this module",
+        ident.span,
+        labels=[Label(scope.spans[ident.name], "first defined here")],
+        help="import under another name with `import … as name`, or rename the declaration",
+    )
+
+
+def _bind_imports(state: _State) -> None:
+    t = state.t
+    for scope in t.scopes.values():
+        for decl in scope.module.declarations:
+            if not isinstance(decl, ast.ImportDecl):
+                continue
+            target = t.scopes.get(decl.module.dotted)
+            if target is None:  # the loader has reported it
+                continue
+            alias = decl.alias or decl.module.parts[-1]
+            if decl.alias is not None:
+                _reserved(t, decl.alias, "a module")
+            _bind(t, scope, alias, Sym("module", alias.name, scope.name, target.name, decl, alias.span))
+            scope.aliases.setdefault(target.name, alias.name)
+            for ident in decl.names:
+                sym = target.own.get(ident.name)
+                if sym is None:
+                    t.error(
+                        "unknown-name",
+                        f"module `{target.name}` has no `{ident.name}`",
+                        ident.span,
+                        help=suggest(ident.name, target.own)
+                        or (f"it declares {_names(target.own)}" if target.own else "it declares nothing"),
+                    )
+                    continue
+                _bind(t, scope, ident, sym)
+
+
+def _names(names: Iterable[str], limit: int = 12) -> str:
+    items = [f"`{n}`" for n in names]
+    if len(items) > limit:
+        items = [*items[:limit], "…"]
+    return ", ".join(items)
+
+
+def _build_enums(state: _State) -> None:
+    t = state.t
+    for sym in t.syms.values():
+        if sym.kind == "enum":
+            decl: Any = sym.node
+            entries = [(m.name, m.label) for m in decl.members]
+            what = "member"
+        elif sym.kind == "bands":
+            decl = sym.node
+            entries = [(b.name, b.label) for b in decl.bands]
+            what = "band"
+        else:
+            continue
+        first: dict[str, Span] = {}
+        members = []
+        for ident, label in entries:
+            _reserved(t, ident, f"{'an enum member' if what == 'member' else 'a band'}")
+            if ident.name in first:
+                _duplicate(t, f"{what} ", ident, first[ident.name])
+                continue
+            first[ident.name] = ident.span
+            members.append(EnumMemberInfo(ident.name, label.value if label else None))
+        label = decl.doc.label.value if decl.doc.label else None
+        enum = EnumType(sym.name, sym.key, tuple(members), label, decl.span)
+        t.enum_types[sym.key] = enum
+        for member in enum.members:
+            t.members.setdefault(member.name, []).append(enum)
+    for scope in t.scopes.values():
+        for sym in scope.names.values():
+            if sym.kind in ("enum", "bands"):
+                enum = t.enum_types[sym.key]
+                for member in enum.members:
+                    seen = scope.members.setdefault(member.name, [])
+                    if enum not in seen:
+                        seen.append(enum)
+
+
+def _type_refs(texpr: ast.TypeExpr) -> Iterator[ast.TypeRef]:
+    while not isinstance(texpr, ast.TypeRef):
+        texpr = texpr.element if isinstance(texpr, ast.ListTypeExpr) else texpr.inner
+    yield texpr
+
+
+def _lookup_type(t: Tables, scope: Scope, name: ast.QualifiedName, report: bool) -> Sym | None:
+    """The declaration a type name denotes (an enum, record or bands), or None."""
+    parts = name.parts
+    sym: Sym | None = None
+    if len(parts) == 1:
+        sym = scope.names.get(parts[0].name)
+    elif len(parts) == 2:
+        head = scope.names.get(parts[0].name)
+        if head is not None and head.kind == "module":
+            sym = t.scopes[head.key].own.get(parts[1].name)
+    if sym is not None and sym.kind in _TYPE_KINDS:
+        return sym
+    if not report:
+        return None
+    if sym is not None:
+        t.error(
+            "not-a-type",
+            f"`{name.dotted}` is {_KIND_WORDS[sym.kind]}, not a type",
+            name.span,
+            help="a type is `int`, `decimal`, `percent`, `bool`, `text`, `date`, an enum, a "
+            "record or a set of bands, or `list of T` or `T?` of those",
+        )
+        return None
+    visible = [*BUILTIN_TYPES, *(n for n, s in scope.names.items() if s.kind in _TYPE_KINDS)]
+    for alias, module_sym in scope.names.items():
+        if module_sym.kind == "module":
+            own = t.scopes[module_sym.key].own
+            visible.extend(f"{alias}.{n}" for n, s in own.items() if s.kind in _TYPE_KINDS)
+    t.error(
+        "unknown-type",
+        f"unknown type `{name.dotted}`",
+        name.span,
+        help=suggest(name.dotted, visible)
+        or "declare it with `enum` or `record`, or import it: `import module (Name)`",
+    )
+    return None
+
+
+def _resolve_type(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
+    """The type a type expression denotes (`INVALID`, reported, when it denotes none)."""
+    if isinstance(texpr, ast.ListTypeExpr):
+        return ListType(_resolve_type(t, scope, texpr.element))
+    if isinstance(texpr, ast.OptionalTypeExpr):
+        return OptionalType(_resolve_type(t, scope, texpr.inner))
+    parts = texpr.name.parts
+    base: Type
+    if len(parts) == 1 and parts[0].name in BUILTIN_TYPES:
+        base = BUILTIN_TYPES[parts[0].name]
+    else:
+        sym = _lookup_type(t, scope, texpr.name, report=True)
+        if sym is None:
+            return INVALID
+        if sym.kind == "record":
+            # A record not built yet is one of a recursive cycle, reported on its own.
+            base = t.record_types.get(sym.key, INVALID)
+        else:
+            base = t.enum_types[sym.key]
+    if texpr.bound is None or is_invalid(base):
+        return base
+    return _bounded(t, base, texpr.bound)
+
+
+def _bounded(t: Tables, base: Type, bound: ast.Bound) -> Type:
+    if not isinstance(base, IntType | NumberType):
+        t.error(
+            "bad-bound",
+            f"`{describe_type(base)}` cannot have a numeric bound",
+            bound.span,
+            help="bounds apply to `int`, `decimal` and `percent`",
+        )
+        return base
+    numeric = NumericBound(bound.low, bound.low_inclusive, bound.high, bound.high_inclusive)
+    if bound.low is not None and bound.high is not None:
+        closed = bound.low_inclusive and bound.high_inclusive
+        if bound.low > bound.high or (bound.low == bound.high and not closed):
+            t.error(
+                "bad-bound",
+                f"the bound `{snippet(bound.span)}` admits no value",
+                bound.span,
+                help="write the smaller number first: `low .. high`",
+            )
+    if isinstance(base, IntType):
+        return IntType(numeric)
+    return NumberType(base.kind, numeric)
+
+
+def _build_records(state: _State) -> None:
+    t = state.t
+    records = [s for s in t.syms.values() if s.kind == "record"]
+    refs: dict[str, list[tuple[str, ast.FieldDecl]]] = {}
+    for sym in records:
+        scope = t.scopes[sym.module]
+        found = refs.setdefault(sym.key, [])
+        for field in sym.node.fields:
+            for ref in _type_refs(field.type):
+                target = _lookup_type(t, scope, ref.name, report=False)
+                if target is not None and target.kind == "record":
+                    found.append((target.key, field))
+    graph = {key: [target for target, _ in found] for key, found in refs.items()}
+    for component in _strongly_connected([s.key for s in records], graph):
+        component.sort(key=state.index)
+        if len(component) > 1 or component[0] in graph[component[0]]:
+            _report_recursive_record(state, component, refs)
+        for key in component:
+            _build_record(t, t.syms[key])
+
+
+def _report_recursive_record(
+    state: _State, component: list[str], refs: dict[str, list[tuple[str, ast.FieldDecl]]]
+) -> None:
+    t = state.t
+    members = set(component)
+    path = _cycle_path(component[0], members, lambda key: (target for target, _ in refs[key]))
+    labels = []
+    for source, target in itertools.pairwise(path):
+        field = next(f for tk, f in refs[source] if tk == target)
+        labels.append(Label(field.span, f"`{t.syms[source].name}.{field.name.name}` holds a `{t.syms[target].name}`"))
+    chain = " → ".join(f"`{t.syms[k].name}`" for k in path)
+    first = t.syms[component[0]]
+    t.error(
+        "recursive-record",
+        f"recursive record: {chain}",
+        first.span,
+        labels=labels,
+        help="a record cannot contain itself, even through lists, optionals or other records: "
+        "refer to the other record by an identifying field (such as `id: text`) instead",
+    )
+
+
+def _build_record(t: Tables, sym: Sym) -> None:
+    decl: ast.RecordDecl = sym.node
+    scope = t.scopes[sym.module]
+    first: dict[str, Span] = {}
+    fields = []
+    for field in decl.fields:
+        if field.name.name in first:
+            _duplicate(t, "field ", field.name, first[field.name.name])
+            continue
+        first[field.name.name] = field.name.span
+        label, cites, _ = _doc(field.doc)
+        type_ = _resolve_type(t, scope, field.type)
+        fields.append(FieldInfo(field.name.name, type_, label, cites, field.span))
+    label = decl.doc.label.value if decl.doc.label else None
+    t.record_types[sym.key] = RecordType(sym.name, sym.key, tuple(fields), label, decl.span)
+
+
+def _resolve_signatures(state: _State) -> None:
+    t = state.t
+    for sym in t.syms.values():
+        scope = t.scopes[sym.module]
+        decl: Any = sym.node
+        if sym.kind == "input":
+            t.input_types[sym.key] = _resolve_type(t, scope, decl.type)
+        elif sym.kind == "param":
+            t.param_types[sym.key] = _resolve_type(t, scope, decl.type)
+        elif sym.kind == "rule":
+            t.rule_params[sym.key] = _rule_params(t, scope, decl)
+            if decl.returns is not None:
+                t.rule_returns[sym.key] = _resolve_type(t, scope, decl.returns)
+        elif sym.kind == "schedule":
+            value_type = _resolve_type(t, scope, decl.value_type)
+            category = None
+            if decl.category is not None:
+                resolved = _resolve_type(t, scope, decl.category)
+                if isinstance(resolved, EnumType):
+                    category = resolved
+                elif not is_invalid(resolved):
+                    t.error(
+                        "bad-category",
+                        f"the categories of a schedule must be an enum, found `{describe_type(resolved)}`",
+                        decl.category.span,
+                        help=f"declare an enum of the categories and write `… by {decl.period.name}, ThatEnum`",
+                    )
+            t.schedules[sym.key] = (value_type, category)
+
+
+def _rule_params(t: Tables, scope: Scope, decl: ast.RuleDecl) -> tuple[tuple[str, Type], ...] | None:
+    if decl.params is None:
+        return None
+    first: dict[str, Span] = {}
+    params = []
+    for param in decl.params:
+        _reserved(t, param.name, "a parameter")
+        if param.name.name in first:
+            _duplicate(t, "parameter ", param.name, first[param.name.name])
+            continue
+        first[param.name.name] = param.name.span
+        params.append((param.name.name, _resolve_type(t, scope, param.type)))
+    return tuple(params)
+
+
+def _resolve_expressions(state: _State) -> None:
+    t = state.t
+    for sym in t.syms.values():
+        scope = t.scopes[sym.module]
+        decl: Any = sym.node
+        if sym.kind == "rule":
+            state.edges.setdefault(sym.key, {})
+            walker = _NameWalker(state, scope, sym.key)
+            names = frozenset(p.name.name for p in decl.params or ())
+            walker.walk(decl.body, names, "value")
+        elif sym.kind == "param":
+            _NameWalker(state, scope, None).walk(decl.default, frozenset(), "value")
+        elif sym.kind == "bands":
+            walker = _NameWalker(state, scope, None)
+            ranges = [decl.over, *(band.range for band in decl.bands)]
+            for bound in (b for r in ranges for b in (r.low, r.high)):
+                if isinstance(bound, ast.NameRef):
+                    walker.band_bound(bound)
+    rules = [s.key for s in t.syms.values() if s.kind == "rule"]
+    state.rule_sccs = _strongly_connected(rules, state.edges)
+
+
+_FAILED: Any = object()
+"""What `_NameWalker.walk` returns for a name it reported as wrong."""
+
+_CALL_HELP = "only rules with parameters, schedules, bands and builtin functions can be called"
+
+
+class _NameWalker:
+    """Resolves the names of one expression tree, recording each in `Tables.res`.
+
+    Also records, for the rule graph, which rules the owning rule refers to and where.
+    """
+
+    def __init__(self, state: _State, scope: Scope, owner: str | None) -> None:
+        self.state = state
+        self.t = state.t
+        self.scope = scope
+        self.owner = owner
+
+    def walk(self, node: ast.Expr, names: frozenset[str], position: str) -> Any:
+        """Resolve the names under `node`; `position` is `value`, `call` or `target`.
+
+        Returns the resolution of a name or static field access, None for any other value,
+        and `_FAILED` when an error was reported.
+        """
+        if isinstance(node, ast.NameRef):
+            return self._name(node, names, position)
+        if isinstance(node, ast.FieldAccess):
+            return self._field(node, names, position)
+        if isinstance(node, ast.Call):
+            callee = node.callee
+            if isinstance(callee, ast.NameRef | ast.FieldAccess):
+                self.walk(callee, names, "call")
+            else:
+                self.walk(callee, names, "value")
+                self._not_callable(callee.span)
+            for arg in node.args:
+                self.walk(arg, names, "value")
+            return None
+        if isinstance(node, ast.Aggregate):
+            self.walk(node.collection, names, "value")
+            _reserved(self.t, node.var, "a variable")
+            inner = names | {node.var.name}
+            if node.filter is not None:
+                self.walk(node.filter, inner, "value")
+            if node.body is not None:
+                self.walk(node.body, inner, "value")
+            return None
+        for child in _children(node):
+            self.walk(child, names, "value")
+        return None
+
+    def band_bound(self, node: ast.NameRef) -> None:
+        """Resolve a band bound written as a name: it must be a param."""
+        res = self.resolve(node.name, frozenset(), False, node.span)
+        if res is None:
+            return
+        if isinstance(res, GlobalName) and res.sym.kind == "param":
+            self.t.res[id(node)] = res
+            return
+        what = _KIND_WORDS.get(res.sym.kind, "") if isinstance(res, GlobalName) else "an enum member"
+        self.t.error(
+            "bad-band-bound",
+            f"`{node.name}` is {what}, not a param",
+            node.span,
+            help="a band bound is a number or the name of a numeric param",
+        )
+
+    def resolve(self, name: str, names: frozenset[str], call: bool, span: Span) -> Resolution | None:
+        """What a bare name denotes (internals.md, "Names and modules"); None when reported."""
+        if name in names:
+            return LocalName(name)
+        sym = self.scope.names.get(name)
+        if sym is not None:
+            return GlobalName(sym)
+        if name in self.t.members:
+            return MemberName(name)
+        builtin = BUILTINS.get(name)
+        if builtin is not None and call and not builtin.component:
+            return BuiltinName(name)
+        callables = [n for n, b in BUILTINS.items() if not b.component]
+        candidates = [*names, *self.scope.names, *self.scope.members, *(callables if call else ())]
+        hint = suggest(name, candidates)
+        if builtin is not None and builtin.component:
+            hint = f"the {name} of a date `d` is written `d.{name}`"
+        elif builtin is not None:
+            hint = f"`{name}` is a builtin function: call it as `{builtin.signature.split(' -> ')[0]}`"
+        self.t.error("unknown-name", f"unknown name `{name}`", span, help=hint)
+        return None
+
+    def _record(self, node: ast.Expr, res: Resolution) -> None:
+        self.t.res[id(node)] = res
+        if self.owner is not None and isinstance(res, GlobalName) and res.sym.kind == "rule":
+            self.state.edges[self.owner].setdefault(res.sym.key, node.span)
+
+    def _name(self, node: ast.NameRef, names: frozenset[str], position: str) -> Any:
+        res = self.resolve(node.name, names, position == "call", node.span)
+        if res is None or not self._fits(res, node, position):
+            return _FAILED
+        self._record(node, res)
+        return res
+
+    def _field(self, node: ast.FieldAccess, names: frozenset[str], position: str) -> Any:
+        target = node.target
+        if isinstance(target, ast.NameRef | ast.FieldAccess):
+            base = self.walk(target, names, "target")
+        else:
+            base = self.walk(target, names, "value")
+        if base is _FAILED:
+            return _FAILED
+        field = node.field.name
+        res: Resolution
+        if isinstance(base, GlobalName) and base.sym.kind == "module":
+            module = self.t.scopes[base.sym.key]
+            sym = module.own.get(field)
+            if sym is None:
+                self.t.error(
+                    "unknown-name",
+                    f"module `{module.name}` has no `{field}`",
+                    node.field.span,
+                    help=suggest(field, module.own)
+                    or (f"it declares {_names(module.own)}" if module.own else "it declares nothing"),
+                )
+                return _FAILED
+            res = GlobalName(sym)
+        elif isinstance(base, GlobalName) and base.sym.kind in ("enum", "bands"):
+            enum = self.t.enum_types[base.sym.key]
+            if enum.member(field) is None:
+                members = [m.name for m in enum.members]
+                self.t.error(
+                    "unknown-member",
+                    f"`{snippet(target.span)}` has no member `{field}`",
+                    node.field.span,
+                    help=suggest(field, members) or f"its members are {_names(members)}",
+                )
+                return _FAILED
+            res = EnumMemberName(enum, field)
+        else:
+            if position == "call":
+                self._not_callable(node.span)
+                return _FAILED
+            return None
+        if not self._fits(res, node, position):
+            return _FAILED
+        self._record(node, res)
+        return res
+
+    def _not_callable(self, span: Span) -> None:
+        self.t.error("not-callable", f"`{snippet(span)}` is not a function", span, help=_CALL_HELP)
+
+    def _fits(self, res: Resolution, node: ast.Expr, position: str) -> bool:
+        """Check that what a name denotes may stand where it is written; report if not."""
+        name = snippet(node.span)
+        if not isinstance(res, GlobalName):
+            if position == "call" and not isinstance(res, BuiltinName):
+                self._not_callable(node.span)
+                return False
+            return True
+        sym = res.sym
+        decl: Any = sym.node
+        if position == "call":
+            if sym.kind == "rule" and decl.params is None:
+                self.t.error(
+                    "not-callable",
+                    f"`{name}` takes no arguments",
+                    node.span,
+                    help=f"write `{name}` without `(…)`",
+                )
+                return False
+            if sym.kind in ("rule", "schedule", "bands"):
+                return True
+            self._not_callable(node.span)
+            return False
+        if sym.kind in ("input", "param") or (sym.kind == "rule" and decl.params is None):
+            return True
+        if position == "target" and sym.kind in ("module", "enum", "bands"):
+            return True
+        if sym.kind == "rule":
+            shown = ", ".join(p.name.name for p in decl.params)
+            message, help = f"`{name}` takes parameters", f"call it: `{name}({shown})`"
+        elif sym.kind == "schedule":
+            message = f"`{name}` is a schedule, not a value"
+            category = ", category" if decl.category is not None else ""
+            help = f"look a value up: `{name}({decl.period.name}{category})`"
+        elif sym.kind == "bands":
+            message = f"`{name}` is a set of bands, not a value"
+            help = f"find the band of a number: `{name}(value)`"
+        elif sym.kind == "enum":
+            message = f"`{name}` is a type, not a value"
+            example = decl.members[0].name.name if decl.members else "member"
+            help = f"name one of its members: `{name}.{example}`"
+        elif sym.kind == "record":
+            message = f"`{name}` is a type, not a value"
+            help = "read the fields of a value of this type, such as an input or a rule parameter"
+        else:
+            message = f"`{name}` is a module, not a value"
+            help = f"name one of its declarations: `{name}.…`"
+        self.t.error("not-a-value", message, node.span, help=help)
+        return False
+
+
+def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
+    """The sub-expressions of the nodes `_NameWalker.walk` does not handle itself."""
+    match node:
+        case ast.Negate(operand=operand) | ast.Not(operand=operand) | ast.IsNone(operand=operand):
+            return (operand,)
+        case ast.Arith(left=left, right=right) | ast.Compare(left=left, right=right):
+            return (left, right)
+        case ast.In(item=item, collection=collection):
+            return (item, collection)
+        case ast.Coalesce(value=value, fallback=fallback):
+            return (value, fallback)
+        case ast.BoolOp(operands=operands) | ast.ListLit(items=operands):
+            return operands
+        case ast.If(condition=condition, then=then, otherwise=otherwise):
+            return (condition, then, otherwise)
+        case ast.Compose(items=items, count=count):
+            return (*items, count) if count is not None else items
+        case ast.RecordLit(items=items):
+            return tuple(item.value for item in items)
+    return ()
+
+
+# ------------------------------------------------------------------------------------------
+# Pass 2: check types
+
+
+def check_types(state: _State) -> None:
+    """Params, rule bodies (in dependency order) and inputs (pass 2)."""
+    for sym in state.syms("param"):
+        state.params[sym.key] = _check_param(state, sym)
+    for component in state.rule_sccs:
+        for key in sorted(component, key=state.index):
+            state.rules[key] = _check_rule(state, state.t.syms[key])
+    _check_inputs(state)
+
+
+_NOT_CONSTANT: Any = object()
+
+
+def _constant(value: model.CExpr) -> Any:
+    if isinstance(value, model.Const):
+        return value.value
+    if isinstance(value, model.MakeList):
+        items = [_constant(item) for item in value.items]
+        return _NOT_CONSTANT if any(i is _NOT_CONSTANT for i in items) else tuple(items)
+    return _NOT_CONSTANT
+
+
+def _outside_bound(value: Any, type_: Type) -> tuple[Any, NumericBound, Type] | None:
+    """The first number in `value` that its type's bound rejects, with the bound and type."""
+    type_ = strip_optional(type_)
+    if value is None:
+        return None
+    if isinstance(type_, ListType) and isinstance(value, tuple):
+        for item in value:
+            found = _outside_bound(item, type_.element)
+            if found is not None:
+                return found
+        return None
+    bound = getattr(type_, "bound", None)
+    number = isinstance(value, int | Fraction) and not isinstance(value, bool)
+    if bound is not None and number and not bound.admits(value):
+        return value, bound, type_
+    return None
+
+
+def _is_percent(type_: Type) -> bool:
+    inner = strip_optional(type_)
+    return isinstance(inner, NumberType) and inner.kind == "percent"
+
+
+def _describe_bound(bound: NumericBound, percent: bool) -> str:
+    def num(value: Fraction) -> str:
+        return format_number(value, percent=percent)
+
+    if bound.low is not None and bound.high is not None:
+        op = ".." if bound.high_inclusive else "..<"
+        return f"{num(bound.low)} {op} {num(bound.high)}"
+    if bound.low is not None:
+        return f"{'>=' if bound.low_inclusive else '>'} {num(bound.low)}"
+    if bound.high is not None:
+        return f"{'<=' if bound.high_inclusive else '<'} {num(bound.high)}"
+    return ""
+
+
+def _check_param(state: _State, sym: Sym) -> model.ParamDef:
+    t = state.t
+    decl: ast.ParamDecl = sym.node
+    declared = t.param_types[sym.key]
+    typer = ExprTyper(t, t.scopes[sym.module])
+    value = typer.expr(decl.default, declared, Env())
+    fits = typer.accept(value, declared, notes=[f"param `{sym.name}` is `{describe_type(declared)}`"])
+    default = _constant(value)
+    if default is _NOT_CONSTANT:
+        default = None
+        if not is_invalid(value.type):
+            t.error(
+                "param-not-constant",
+                f"the default of param `{sym.name}` must be a constant",
+                decl.default.span,
+                help="write a literal (a number, text, date, `true`, `false`, `none`, an enum "
+                "member, or a list of those); compute derived values in a rule",
+            )
+    elif fits:
+        outside = _outside_bound(default, declared)
+        if outside is not None:
+            number, bound, inner = outside
+            percent = _is_percent(inner)
+            t.error(
+                "out-of-bounds",
+                f"`{format_number(number, percent=percent)}` is outside the bound "
+                f"`{_describe_bound(bound, percent)}` of param `{sym.name}`",
+                decl.default.span,
+                help="change the default, or the bound in the param's type",
+            )
+    label, cites, note = _doc(decl.doc)
+    return model.ParamDef(sym.key, sym.name, sym.module, declared, default, label, cites, note, decl.span)
+
+
+def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
+    t = state.t
+    decl: ast.RuleDecl = sym.node
+    params = t.rule_params[sym.key]
+    declared = t.rule_returns.get(sym.key)
+    criterion = decl.kind == "criterion"
+    if criterion and declared is not None and decl.returns is not None:
+        if not (is_invalid(declared) or isinstance(declared, BoolType)):
+            t.error(
+                "type-mismatch",
+                f"a criterion is `bool`, but `{sym.name}` is declared `-> {describe_type(declared)}`",
+                decl.returns.span,
+                help="declare it with `rule` instead of `criterion`, or remove `-> …`",
+            )
+        declared = BOOL
+    typer = ExprTyper(t, t.scopes[sym.module])
+    expected = declared or (BOOL if criterion else None)
+    body = typer.expr(decl.body, expected, Env(dict(params or ())))
+    if criterion:
+        typer.accept(body, BOOL, notes=[f"criterion `{sym.name}` is a condition: its value is `bool`"])
+    elif declared is not None and decl.returns is not None:
+        typer.accept(body, declared, labels=[Label(decl.returns.span, "declared here")])
+    type_ = declared or (BOOL if criterion else body.type)
+    t.rule_types[sym.key] = type_
+    label, cites, note = _doc(decl.doc)
+    return model.RuleDef(
+        sym.key, sym.name, sym.module, decl.kind, params, type_, body, label, cites, note, decl.span
+    )
+
+
+def _check_inputs(state: _State) -> None:
+    t = state.t
+    first: dict[str, Sym] = {}
+    for sym in state.syms("input"):
+        other = first.setdefault(sym.name, sym)
+        if other is sym:
+            continue
+        mine, theirs = t.input_types[sym.key], t.input_types[other.key]
+        if is_invalid(mine) or is_invalid(theirs) or mine == theirs:
+            continue
+        t.error(
+            "input-conflict",
+            f"input `{sym.name}` is `{describe_type(mine)}` here but `{describe_type(theirs)}` in "
+            f"module `{other.module}`",
+            sym.node.type.span,
+            labels=[Label(other.node.type.span, "declared here")],
+            help="an input is one key of the facts document: give it the same type in every module",
+        )
+
+
+# ------------------------------------------------------------------------------------------
+# Pass 3: the rule graph
+
+
+def check_rule_graph(state: _State) -> None:
+    """No rule depends on itself; the root rules' evaluation order (pass 3)."""
+    t = state.t
+    for component in state.rule_sccs:
+        key = component[0]
+        if len(component) == 1 and key not in state.edges[key]:
+            continue
+        members = set(component)
+        start = min(component, key=state.index)
+        path = _cycle_path(
+            start, members, lambda k: sorted(state.edges[k], key=state.index)
+        )
+        labels = [
+            Label(state.edges[a][b], f"`{a}` uses `{b}` here") for a, b in itertools.pairwise(path)
+        ]
+        t.error(
+            "rule-cycle",
+            "rule cycle: " + " → ".join(f"`{k}`" for k in path),
+            t.syms[start].span,
+            labels=labels,
+            help="a rule cannot depend on itself, even through other rules or calls: compute "
+            "the shared part in a rule of its own",
+        )
+    if not t.diagnostics:
+        state.order = _evaluation_order(state)
+
+
+def _evaluation_order(state: _State) -> tuple[str, ...]:
+    """The root module's nullary rules, each after the rules it depends on."""
+    rules = [s for s in state.syms("rule") if s.module == state.root]
+    wanted = {s.key for s in rules if s.node.params is None}
+    done: set[str] = set()
+    order: list[str] = []
+    for sym in rules:
+        if sym.key not in wanted or sym.key in done:
+            continue
+        done.add(sym.key)
+        work = [(sym.key, iter(sorted(state.edges[sym.key], key=state.index)))]
+        while work:
+            key, pending = work[-1]
+            target = next((d for d in pending if d not in done), None)
+            if target is not None:
+                done.add(target)
+                work.append((target, iter(sorted(state.edges[target], key=state.index))))
+                continue
+            work.pop()
+            if key in wanted:
+                order.append(key)
+    return tuple(order)
+
+
+# ------------------------------------------------------------------------------------------
+# Pass 4: schedules and bands
+
+
+def check_tables(state: _State) -> None:
+    """Schedules and bands: their tables, and the properties they declare or imply (pass 4)."""
+    for sym in state.syms("schedule"):
+        state.schedules[sym.key] = _check_schedule(state.t, sym)
+    defaults = {key: p.default for key, p in state.params.items()}
+    for sym in state.syms("bands"):
+        bands = _build_bands(state.t, sym)
+        if bands is not None:
+            state.bands[sym.key] = bands
+            state.t.diagnostics.extend(check_bands(bands, defaults))
+
+
+_SCHEDULE_LITERALS: Mapping[type, Type] = {ast.IntLit: INT, ast.DecimalLit: DECIMAL, ast.PercentLit: PERCENT}
+
+
+def _stage_range(start: datetime.date | None, end: datetime.date) -> str:
+    return f"{start.isoformat() if start else ''} .. {end.isoformat()}".strip()
+
+
+def _check_schedule(t: Tables, sym: Sym) -> model.ScheduleDef:
+    decl: ast.ScheduleDecl = sym.node
+    value_type, category = t.schedules[sym.key]
+    inner = strip_optional(value_type)
+    numeric = is_numeric(inner)
+    if not numeric and not is_invalid(inner):
+        t.error(
+            "bad-schedule-type",
+            f"schedule values are numbers, and `{describe_type(value_type)}` is not a number type",
+            decl.value_type.span,
+            help="declare the values `int`, `decimal` or `percent`",
+        )
+    period = decl.period.name
+    directions = []
+    for monotone in decl.monotone:
+        if monotone.dimension.name != period:
+            t.error(
+                "bad-monotone",
+                f"`{monotone.dimension.name}` is not the period of schedule `{sym.name}`",
+                monotone.dimension.span,
+                help=f"write `monotone {monotone.direction} in {period}`",
+            )
+        elif monotone.direction not in directions:
+            directions.append(monotone.direction)
+    cells: dict[tuple[int, str | None], Any] = {}
+    spans: dict[tuple[int, str | None], Span] = {}
+    first_period: dict[int, Span] = {}
+    first_stage: dict[str, Span] = {}
+    stages: list[tuple[model.StageDef, ast.Stage]] = []
+    for stage in decl.stages:
+        if stage.name.name in first_stage:
+            _duplicate(t, "stage ", stage.name, first_stage[stage.name.name])
+        first_stage.setdefault(stage.name.name, stage.name.span)
+        start = stage.start.value if stage.start is not None else None
+        end = stage.end.value
+        if start is not None and start > end:
+            t.error(
+                "empty-stage",
+                f"stage `{stage.name.name}` ends before it starts",
+                stage.start.span.to(stage.end.span) if stage.start is not None else stage.end.span,
+                help="write the earlier date first",
+            )
+        periods = []
+        for row in stage.rows:
+            number = row.period.value
+            if number in first_period:
+                t.error(
+                    "duplicate-period",
+                    f"period `{number}` appears twice in schedule `{sym.name}`",
+                    row.period.span,
+                    labels=[Label(first_period[number], "first here")],
+                    help="give each period one row",
+                )
+                continue
+            first_period[number] = row.period.span
+            if (start is not None and number < start.year) or number > end.year:
+                t.error(
+                    "period-outside-stage",
+                    f"period `{number}` lies outside stage `{stage.name.name}`",
+                    row.period.span,
+                    notes=[f"stage `{stage.name.name}` runs `{_stage_range(start, end)}`"],
+                    help="move the row into the stage whose dates cover it, or correct the "
+                    "stage's dates",
+                )
+            periods.append(number)
+            _check_row(t, sym, row, inner if numeric else None, category, cells, spans)
+        label = stage.doc.label.value if stage.doc.label else None
+        stages.append((model.StageDef(stage.name.name, label, start, end, tuple(periods), stage.span), stage))
+    _check_stage_overlaps(t, sym, stages)
+    if numeric:
+        members = [m.name for m in category.members] if category is not None else [None]
+        for direction in directions:
+            for member in members:
+                _prove_monotone(t, sym, direction, member, inner, cells, spans)
+    label, cites, _ = _doc(decl.doc)
+    return model.ScheduleDef(
+        sym.key,
+        sym.name,
+        label,
+        cites,
+        value_type,
+        period,
+        category,
+        tuple(stage for stage, _ in stages),
+        cells,
+        tuple(directions),
+        decl.span,
+    )
+
+
+def _check_row(
+    t: Tables,
+    sym: Sym,
+    row: ast.ScheduleRow,
+    value_type: Type | None,
+    category: EnumType | None,
+    cells: dict[tuple[int, str | None], Any],
+    spans: dict[tuple[int, str | None], Span],
+) -> None:
+    period = row.period.value
+    seen: dict[str, Span] = {}
+    for cell in row.cells:
+        member: str | None = None
+        if category is None:
+            if cell.category is not None:
+                t.error(
+                    "unexpected-category",
+                    f"schedule `{sym.name}` has no categories",
+                    cell.category.span,
+                    help=f"remove `{cell.category.name}`, or declare the categories: "
+                    f"`… by {sym.node.period.name}, SomeEnum`",
+                )
+                continue
+        elif cell.category is None:
+            example = category.members[0].name if category.members else "category"
+            t.error(
+                "missing-category",
+                f"this cell of schedule `{sym.name}` names no category",
+                cell.span,
+                help=f"write the category before the value: `{example} {snippet(cell.value.span)}`",
+            )
+            continue
+        else:
+            member = cell.category.name
+            if category.member(member) is None:
+                names = [m.name for m in category.members]
+                t.error(
+                    "unknown-member",
+                    f"`{category.name}` has no member `{member}`",
+                    cell.category.span,
+                    help=suggest(member, names) or f"its members are {_names(names)}",
+                )
+                continue
+            if member in seen:
+                t.error(
+                    "duplicate-cell",
+                    f"`{member}` appears twice in period `{period}`",
+                    cell.category.span,
+                    labels=[Label(seen[member], "first here")],
+                    help="give each category one value per period",
+                )
+                continue
+            seen[member] = cell.category.span
+        value = cell.value
+        if isinstance(value, ast.NoneLit):
+            number = None
+        else:
+            literal_type = _SCHEDULE_LITERALS[type(value)]
+            number = value.value  # type: ignore[union-attr]
+            if value_type is not None and not assignable(literal_type, value_type):
+                t.error(
+                    "type-mismatch",
+                    f"expected `{describe_type(value_type)}`, found `{describe_type(literal_type)}`",
+                    value.span,
+                    help="round the number, or declare the schedule's values `decimal`",
+                )
+                continue
+            outside = _outside_bound(number, value_type) if value_type is not None else None
+            if outside is not None:
+                percent = _is_percent(value_type) if value_type is not None else False
+                t.error(
+                    "out-of-bounds",
+                    f"`{format_number(number, percent=percent)}` is outside the bound "
+                    f"`{_describe_bound(outside[1], percent)}` of the values of `{sym.name}`",
+                    value.span,
+                    help="correct the value, or the bound in the schedule's type",
+                )
+                continue
+        cells[(period, member)] = number
+        spans[(period, member)] = cell.span
+
+
+def _check_stage_overlaps(
+    t: Tables, sym: Sym, stages: list[tuple[model.StageDef, ast.Stage]]
+) -> None:
+    valid = [(s, a) for s, a in stages if s.start is None or s.start <= s.end]
+    ordered = sorted(valid, key=lambda pair: (pair[0].start or datetime.date.min, pair[0].end))
+    furthest: tuple[model.StageDef, ast.Stage] | None = None
+    for stage, node in ordered:
+        if furthest is not None and (stage.start is None or stage.start <= furthest[0].end):
+            other = furthest[0]
+            t.error(
+                "stage-overlap",
+                f"stages `{other.name}` and `{stage.name}` of schedule `{sym.name}` overlap",
+                node.name.span,
+                notes=[
+                    f"`{other.name}` runs `{_stage_range(other.start, other.end)}`, "
+                    f"`{stage.name}` runs `{_stage_range(stage.start, stage.end)}`"
+                ],
+                labels=[Label(furthest[1].name.span, f"`{other.name}` is here")],
+                help="start each stage after the one before it ends",
+            )
+        if furthest is None or stage.end > furthest[0].end:
+            furthest = (stage, node)
+
+
+def _prove_monotone(
+    t: Tables,
+    sym: Sym,
+    direction: str,
+    member: str | None,
+    value_type: Type,
+    cells: Mapping[tuple[int, str | None], Any],
+    spans: Mapping[tuple[int, str | None], Span],
+) -> None:
+    """Check that consecutive defined cells of one category never go the wrong way."""
+    series = sorted(
+        (period, value) for (period, m), value in cells.items() if m == member and value is not None
+    )
+    percent = _is_percent(value_type)
+    where = f" for `{member}`" if member is not None else ""
+    for (p1, v1), (p2, v2) in itertools.pairwise(series):
+        if (v2 < v1) if direction == "nondecreasing" else (v2 > v1):
+            a, b = format_number(v1, percent=percent), format_number(v2, percent=percent)
+            t.error(
+                "schedule-not-monotone",
+                f"schedule `{sym.name}` is not {direction} in `{sym.node.period.name}`{where}: "
+                f"{a} in {p1}, then {b} in {p2}",
+                spans[(p2, member)],
+                labels=[Label(spans[(p1, member)], f"{a} in {p1}")],
+                help=f"correct one of the two values, or remove `monotone {direction} in "
+                f"{sym.node.period.name}` if the table is not meant to be {direction}",
+            )
+
+
+def _band_bound(t: Tables, node: ast.Expr) -> model.CExpr | None:
+    if isinstance(node, ast.IntLit | ast.DecimalLit | ast.PercentLit):
+        return model.Const(node.value, _SCHEDULE_LITERALS[type(node)], node.span)
+    res = t.res.get(id(node))
+    if not isinstance(res, GlobalName):
+        return None
+    type_ = t.param_types.get(res.sym.key, INVALID)
+    if is_invalid(type_):
+        return None
+    if not is_numeric(type_):
+        t.error(
+            "bad-band-bound",
+            f"param `{res.sym.name}` is `{describe_type(type_)}`, not a number",
+            node.span,
+            help="a band bound is a number or a numeric param (`int`, `decimal` or `percent`, "
+            "not optional)",
+        )
+        return None
+    return model.ParamRef(res.sym.key, type_, node.span)
+
+
+def _build_bands(t: Tables, sym: Sym) -> model.BandsDef | None:
+    decl: ast.BandsDecl = sym.node
+    low, high = _band_bound(t, decl.over.low), _band_bound(t, decl.over.high)
+    bands = []
+    complete = low is not None and high is not None
+    for band in decl.bands:
+        band_low, band_high = _band_bound(t, band.range.low), _band_bound(t, band.range.high)
+        if band_low is None or band_high is None:
+            complete = False
+            continue
+        label = band.label.value if band.label else None
+        bands.append(
+            model.BandDef(band.name.name, label, band_low, band_high, band.range.high_inclusive, band.span)
+        )
+    if not complete or low is None or high is None:
+        return None
+    label, cites, _ = _doc(decl.doc)
+    return model.BandsDef(
+        sym.key,
+        sym.name,
+        label,
+        cites,
+        t.enum_types[sym.key],
+        low,
+        high,
+        decl.over.high_inclusive,
+        tuple(bands),
+        decl.span,
+    )
+
+
+def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[Diagnostic]:
+    """Prove that `bands` cover their range exactly once, for the given param values.
+
+    `param_values` maps param keys to values (the defaults, with any overrides); the API
+    calls this again when params are overridden at load time. Arithmetic is exact; `..`
+    includes its high bound and `..<` excludes it (a low bound is always included).
+    Returns the problems (`band-gap`, `band-overlap`, `empty-band`, `band-out-of-range`),
+    an empty list when there are none.
+    """
+    problems: list[Diagnostic] = []
+    used: dict[str, Any] = {}
+
+    def value(bound: model.CExpr) -> Any:
+        if isinstance(bound, model.Const):
+            return bound.value
+        if isinstance(bound, model.ParamRef):
+            if bound.key not in param_values:
+                problems.append(
+                    Diagnostic(
+                        "unknown-param",
+                        f"no value for param `{bound.key}`",
+                        span=bound.span,
+                        help="pass the value of every param the bands use",
+                    )
+                )
+                return None
+            used[bound.key] = param_values[bound.key]
+            return param_values[bound.key]
+        return None
+
+    percent = _is_percent(bands.low.type) and _is_percent(bands.high.type)
+
+    def num(number: Any) -> str:
+        return format_number(number, percent=percent)
+
+    def span_of(low: Any, high: Any, inclusive: bool) -> str:
+        return f"{num(low)} {'..' if inclusive else '..<'} {num(high)}"
+
+    low, high = value(bands.low), value(bands.high)
+    intervals = []
+    for band in bands.bands:
+        band_low, band_high = value(band.low), value(band.high)
+        if band_low is not None and band_high is not None:
+            intervals.append((band_low, band_high, band.high_inclusive, band))
+    if problems or low is None or high is None:
+        return problems
+    notes = tuple(
+        f"param `{key}` is {format_value(v, None) if not isinstance(v, int | Fraction) else num(v)}"
+        for key, v in used.items()
+    )
+    whole = span_of(low, high, bands.high_inclusive)
+
+    def report(code: str, message: str, span: Span, help: str, labels: Sequence[Label] = ()) -> None:
+        problems.append(
+            Diagnostic(code, message, span=span, notes=notes, labels=tuple(labels), help=help)
+        )
+
+    if low > high or (low == high and not bands.high_inclusive):
+        report("empty-band", f"the range `{whole}` of `{bands.name}` holds no value", bands.span,
+               "write the smaller bound first")
+        return problems
+    swept = []
+    for band_low, band_high, inclusive, band in intervals:
+        if band_low > band_high or (band_low == band_high and not inclusive):
+            report(
+                "empty-band",
+                f"band `{band.name}` holds no value: `{span_of(band_low, band_high, inclusive)}`",
+                band.span,
+                "write the smaller bound first, or `..` to include the high bound",
+            )
+        elif band_low < low or band_high > high or (
+            band_high == high and inclusive and not bands.high_inclusive
+        ):
+            report(
+                "band-out-of-range",
+                f"band `{band.name}` reaches outside the range `{whole}` of `{bands.name}`",
+                band.span,
+                f"keep every band within `{whole}`",
+            )
+        else:
+            swept.append((band_low, band_high, inclusive, band))
+    swept.sort(key=lambda item: (item[0], item[1], item[2]))
+    # Everything below `cursor` is covered, and `cursor` itself too when `closed`.
+    cursor, closed, last = low, False, None
+    for band_low, band_high, inclusive, band in swept:
+        if band_low > cursor:
+            report(
+                "band-gap",
+                f"`{bands.name}` has a gap: no band holds {_gap(num, cursor, closed, band_low, False)}",
+                band.span,
+                "extend a neighbouring band to cover the gap, or add a band for it",
+                [Label(last.span, f"`{last.name}` ends here")] if last is not None else [],
+            )
+        elif band_low < cursor or closed:
+            assert last is not None  # something covers `cursor`
+            if band_high < cursor:
+                top, top_closed = band_high, inclusive
+            elif band_high > cursor:
+                top, top_closed = cursor, closed
+            else:
+                top, top_closed = cursor, closed and inclusive
+            both = f"`{num(band_low)}`" if band_low == top else f"`{span_of(band_low, top, top_closed)}`"
+            report(
+                "band-overlap",
+                f"bands `{last.name}` and `{band.name}` of `{bands.name}` overlap: both hold {both}",
+                band.span,
+                "make each band end where the next begins: `a ..< b` then `b .. c`",
+                [Label(last.span, f"`{last.name}` is here")],
+            )
+        if band_high > cursor or (band_high == cursor and inclusive and not closed):
+            cursor, closed, last = band_high, inclusive, band
+    if cursor < high or (cursor == high and bands.high_inclusive and not closed):
+        where = last.span if last is not None else bands.span
+        report(
+            "band-gap",
+            f"`{bands.name}` has a gap: no band holds "
+            f"{_gap(num, cursor, closed, high, bands.high_inclusive)}",
+            where,
+            "extend the last band to the end of the range, or add a band for the gap",
+        )
+    return problems
+
+
+def _gap(num: Callable[[Any], str], low: Any, low_covered: bool, high: Any, high_included: bool) -> str:
+    """The words for an uncovered interval: `60 ..< 90`, `the value 100`, …."""
+    if low == high:
+        return f"the value `{num(low)}`"
+    if not low_covered:
+        return f"`{num(low)} {'..' if high_included else '..<'} {num(high)}`"
+    if high_included:
+        return f"the values above `{num(low)}` up to `{num(high)}`"
+    return f"the values above `{num(low)}` and below `{num(high)}`"
+
+
+# ------------------------------------------------------------------------------------------
+# The pass table and the checked policy
+
+
+PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
+    ("resolve-names", resolve_names),  # declarations, imports, types, expression names
+    ("check-types", check_types),  # after resolve-names: uses every resolution
+    ("check-rule-graph", check_rule_graph),  # cycles -> rule-cycle; the evaluation order
+    ("check-tables", check_tables),  # after check-types: band bounds use the param defaults
+)
+"""The checker's passes, in order; checking stops after the first that reports problems."""
+
+
+_CEXPR_CLASSES = typing.get_args(model.CExpr)
+
+
+def _input_names(body: model.CExpr) -> Iterator[str]:
+    """The names of the inputs an expression reads."""
+    stack: list[Any] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, model.InputRef):
+            yield node.name
+            continue
+        for field in attrs.fields(type(node)):
+            value = getattr(node, field.name)
+            if isinstance(value, _CEXPR_CLASSES):
+                stack.append(value)
+            elif isinstance(value, tuple):
+                for item in value:
+                    if isinstance(item, tuple):
+                        item = item[1]
+                    if isinstance(item, _CEXPR_CLASSES):
+                        stack.append(item)
+
+
+def _inputs(state: _State) -> tuple[model.InputDef, ...]:
+    """The root module's inputs, then those of other modules that root rules come to read."""
+    reached = {s.key for s in state.syms("rule") if s.module == state.root}
+    pending = list(reached)
+    while pending:
+        for target in state.edges[pending.pop()]:
+            if target not in reached:
+                reached.add(target)
+                pending.append(target)
+    read = {name for key in reached for name in _input_names(state.rules[key].body)}
+    inputs: dict[str, model.InputDef] = {}
+    syms = sorted(state.syms("input"), key=lambda s: (s.module != state.root, state.index(s.key)))
+    for sym in syms:
+        if sym.name in inputs or (sym.module != state.root and sym.name not in read):
+            continue
+        label = sym.node.doc.label.value if sym.node.doc.label else None
+        inputs[sym.name] = model.InputDef(sym.name, state.t.input_types[sym.key], label, sym.node.span)
+    return tuple(inputs.values())
+
+
+def _build(state: _State) -> model.CheckedPolicy:
+    t = state.t
+    short: dict[str, list[str]] = {}
+    for key, param in state.params.items():
+        short.setdefault(param.name, []).append(key)
+    header = state.loaded.root.header
+    label = cites = source = None
+    if header is not None:
+        label, cites, _ = _doc(header.doc)
+        source = header.source.value if header.source else None
+    return model.CheckedPolicy(
+        name=state.root,
+        source_name=state.loaded.root.span.source.name,
+        inputs=_inputs(state),
+        params=dict(state.params),
+        param_names={name: keys[0] for name, keys in short.items() if len(keys) == 1},
+        rules={key: state.rules[key] for key in sorted(state.rules, key=state.index)},
+        order=state.order,
+        schedules=dict(state.schedules),
+        bands=dict(state.bands),
+        enums=dict(t.enum_types),
+        records=dict(t.record_types),
+        label=label,
+        source=source,
+        cites=cites or (),
+        modules=tuple(state.loaded.modules.values()),
+    )

@@ -1,0 +1,1451 @@
+"""The reference evaluator: a checked policy, runtime values and params in, verdicts out.
+
+Owns what every core expression (`model.CExpr`) means at run time: exact arithmetic,
+the builtins, schedule and band lookups, aggregates, memoised nullary rules, fail-closed
+operators, located evaluation errors and, in tracing mode, the explanation tree of every
+verdict. It is a plain tree walker on purpose: it is the reference that faster evaluation
+paths are tested against. May import `source`, `errors`, `schema`, `values`, `model` and
+`trace`.
+
+Semantics in brief (docs/internals.md, "Evaluation"):
+
+* Evaluation is total. A runtime fault (division by zero, a value outside every band, an
+  invalid date, a `none` where a value is needed, nesting too deep) becomes a located
+  `Diagnostic` held by the verdict; every rule that depends on the failed one fails with the
+  same diagnostic, and the other rules are still evaluated. Only a bug in wuxin_rules itself
+  raises, as `InternalError`.
+* Fail closed: `and`, `or`, `not`, compositions and aggregates evaluate every operand, so an
+  error is never hidden behind a value that would have decided the result anyway. `if` and
+  `??` evaluate only the branch they need.
+* Nullary rules are evaluated at most once per call and only when needed; their outcome
+  (value or error, and explanation) is shared by every reference.
+* Depth: an expression is at most `parser.MAX_NESTING` levels deep, but chains of rules can
+  be long. A reference to a rule not yet evaluated, met deep in the Python stack, is not
+  followed there: the rule being evaluated is abandoned, its dependencies are evaluated
+  first from the top of the stack, and it is evaluated again (finding them memoised). Calls
+  of rules with parameters cannot be memoised; nesting them beyond the stack's headroom is a
+  located `too-deep` error.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import inspect
+import math
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from wuxin_rules import model
+from wuxin_rules.errors import (
+    Diagnostic,
+    InternalError,
+    Label,
+    ParamError,
+    UsageError,
+    WuxinError,
+    suggest,
+)
+from wuxin_rules.schema import (
+    IntType,
+    NumberType,
+    OptionalType,
+    RecordType,
+    Type,
+    strip_optional,
+)
+from wuxin_rules.source import Span
+from wuxin_rules.trace import Evaluation, Explanation, Verdict
+from wuxin_rules.values import format_number, format_value
+
+__all__ = ["MAX_LISTED_ELEMENTS", "evaluate"]
+
+MAX_LISTED_ELEMENTS = 20
+"""An aggregate's explanation lists at most this many elements (the rest are counted)."""
+
+_FRAMES_PER_LEVEL = 4
+"""Python frames one level of expression nesting costs at most (`_eval`, a handler, helpers)."""
+
+_STACK_RESERVE = 120
+"""Frames kept free below the recursion limit for the handlers' own helpers."""
+
+_DEFER_AT = 40
+"""Nesting level from which a reference to a rule not yet evaluated is deferred."""
+
+_NONE_HELP = "handle `none` with `?? default`, `is none`, or `if … is none then … else …`"
+
+
+def evaluate(
+    policy: model.CheckedPolicy,
+    inputs: Mapping[str, Any],
+    *,
+    params: Mapping[str, Any] | None = None,
+    rules: Sequence[str] | None = None,
+    trace: bool = False,
+) -> Evaluation:
+    """Evaluate rules of a checked policy on one document's runtime values.
+
+    `inputs` holds already-validated runtime values by input name (see `wuxin_rules.values`);
+    `params` overrides param defaults by key (short names in `policy.param_names` work too);
+    `rules` lists the rule keys to evaluate, in the order the verdicts come back (default:
+    `policy.order`). With `trace=True` every verdict carries its explanation tree.
+
+    Evaluation errors do not raise: they are the `error` of the verdicts they affect. Raises
+    `UsageError` for a rule that does not exist or takes parameters, `ParamError` for a param
+    that does not exist, and `InternalError` for a bug in the evaluator.
+    """
+    keys = _requested_rules(policy, rules)
+    param_values = _param_values(policy, params)
+    run = _Run(policy, inputs, param_values, trace)
+    verdicts: dict[str, Verdict] = {}
+    for key in keys:
+        rule = policy.rules[key]
+        try:
+            outcome = run.rule(key)
+        except WuxinError:
+            raise
+        except Exception as error:  # a bug: report it as one, never as a raw exception
+            raise _internal(error, f"while evaluating {rule.kind} `{key}`") from error
+        verdicts[key] = Verdict(
+            key=key,
+            name=rule.name,
+            kind=rule.kind,
+            type=rule.type,
+            value=outcome.value,
+            error=outcome.error,
+            explanation=outcome.explanation,
+            label=rule.label,
+            cites=rule.cites,
+            span=rule.span,
+        )
+    return Evaluation(verdicts=verdicts, traced=trace)
+
+
+# ------------------------------------------------------------------------------------------
+# Arguments
+
+
+def _requested_rules(policy: model.CheckedPolicy, rules: Sequence[str] | None) -> tuple[str, ...]:
+    if rules is None:
+        return tuple(policy.order)
+    problems: list[Diagnostic] = []
+    keys: list[str] = []
+    for key in rules:
+        rule = policy.rules.get(key)
+        if rule is None:
+            problems.append(
+                Diagnostic(
+                    "unknown-rule",
+                    f"`{policy.name}` has no rule `{key}`",
+                    help=suggest(key, policy.rules),
+                )
+            )
+        elif rule.is_function:
+            problems.append(
+                Diagnostic(
+                    "rule-needs-arguments",
+                    f"rule `{key}` takes parameters and cannot be evaluated on its own",
+                    help="evaluate a rule that calls it, or add a rule without parameters",
+                )
+            )
+        else:
+            keys.append(key)
+    if problems:
+        raise UsageError(problems)
+    return tuple(keys)
+
+
+def _param_values(policy: model.CheckedPolicy, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    values = {key: definition.default for key, definition in policy.params.items()}
+    problems: list[Diagnostic] = []
+    for name, value in (params or {}).items():
+        key = name if name in policy.params else policy.param_names.get(name)
+        if key is None:
+            problems.append(
+                Diagnostic(
+                    "unknown-param",
+                    f"`{policy.name}` has no param `{name}`",
+                    help=suggest(name, [*policy.params, *policy.param_names]),
+                )
+            )
+        elif _holds_float(value):
+            problems.append(
+                Diagnostic(
+                    "bad-param",
+                    f"param `{name}` is the binary float `{value!r}`",
+                    help="pass an exact value: an int, a Fraction or a Decimal",
+                )
+            )
+        else:
+            values[key] = value
+    if problems:
+        raise ParamError(problems)
+    return values
+
+
+def _holds_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, tuple | list):
+        return any(_holds_float(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_float(item) for item in value.values())
+    return False
+
+
+# ------------------------------------------------------------------------------------------
+# The run: one document, memoised nullary rules
+
+
+class _Fault(Exception):
+    """A located evaluation error on its way up, with the explanation built so far."""
+
+    def __init__(self, diagnostic: Diagnostic, explanation: Explanation | None) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+        self.explanation = explanation
+
+
+class _Defer(Exception):
+    """A rule not yet evaluated was referenced too deep in the stack: evaluate it first."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class _Outcome:
+    """A nullary rule's value or error, and its explanation (shared by every reference)."""
+
+    __slots__ = ("error", "explanation", "value")
+
+    def __init__(self, value: Any, error: Diagnostic | None, explanation: Explanation | None):
+        self.value = value
+        self.error = error
+        self.explanation = explanation
+
+
+_Result = tuple[Any, Explanation | None]
+"""What every handler returns: the value and (when tracing) its explanation."""
+
+
+class _Run:
+    """The state of one evaluation: values, params, memoised rules, the nesting depth."""
+
+    def __init__(
+        self,
+        policy: model.CheckedPolicy,
+        inputs: Mapping[str, Any],
+        params: Mapping[str, Any],
+        trace: bool,
+    ) -> None:
+        self.policy = policy
+        self.inputs = inputs
+        self.params = params
+        self.trace = trace
+        self.memo: dict[str, _Outcome] = {}
+        self.active: set[str] = set()
+        self.context: list[model.RuleDef] = []
+        self.attempts: dict[str, int] = {}
+        self.input_defs = {definition.name: definition for definition in policy.inputs}
+        self.static_deps: dict[str, tuple[str, ...]] = {}
+        self.depth = 0
+        headroom = sys.getrecursionlimit() - _stack_depth() - _STACK_RESERVE
+        self.max_depth = max(headroom // _FRAMES_PER_LEVEL, 1)
+        self.defer_at = min(_DEFER_AT, self.max_depth // 2)
+
+    # -- nullary rules ---------------------------------------------------------------------
+
+    def rule(self, key: str) -> _Outcome:
+        """The outcome of a nullary rule, evaluating whatever it needs first (no deep stack)."""
+        pending = [key]
+        while pending:
+            current = pending[-1]
+            if current in self.memo:
+                pending.pop()
+                continue
+            self.attempts[current] = self.attempts.get(current, 0) + 1
+            if self.attempts[current] > 2:
+                # Once its dependencies are memoised a rule never defers again; a third
+                # attempt means the rule graph has a cycle the checker let through.
+                raise _internal_message(f"rule `{current}` depends on itself")
+            try:
+                self._evaluate_rule(current)
+            except _Defer as deferred:
+                missing = [dep for dep in self._static_deps(current) if dep not in self.memo]
+                if deferred.key not in self.memo and deferred.key not in missing:
+                    missing.append(deferred.key)
+                pending.extend(reversed(missing))
+            except RecursionError:
+                # The headroom estimate was wrong (a caller deep in its own stack): still a
+                # located error, never a crash.
+                rule = self.policy.rules[current]
+                diagnostic = self._diagnostic(
+                    rule.span,
+                    "too-deep",
+                    f"evaluating `{rule.key}` nests too deeply for the Python stack",
+                    "evaluate from a shallower call stack, or shorten chains of rule calls",
+                )
+                self.memo[current] = _Outcome(None, diagnostic, self._rule_node(rule, None, None, diagnostic))
+        return self.memo[key]
+
+    def _evaluate_rule(self, key: str) -> _Outcome:
+        rule = self.policy.rules.get(key)
+        if rule is None:
+            raise _internal_message(f"reference to unknown rule `{key}`")
+        if rule.is_function:
+            raise _internal_message(f"rule `{key}` takes parameters but is referenced without")
+        if key in self.active:
+            raise _internal_message(f"rule `{key}` depends on itself")
+        self.active.add(key)
+        self.context.append(rule)
+        try:
+            try:
+                value, body = self._eval(rule.body, {})
+                error = None
+            except _Fault as fault:
+                value, body, error = None, fault.explanation, fault.diagnostic
+        finally:
+            self.active.discard(key)
+            self.context.pop()
+        outcome = _Outcome(value, error, self._rule_node(rule, value, body, error))
+        self.memo[key] = outcome
+        return outcome
+
+    def _rule_node(
+        self,
+        rule: model.RuleDef,
+        value: Any,
+        body: Explanation | None,
+        error: Diagnostic | None,
+    ) -> Explanation | None:
+        if not self.trace:
+            return None
+        return Explanation(
+            kind=rule.kind,
+            expr=rule.name,
+            value=value,
+            type=rule.type,
+            span=rule.span,
+            children=(body,) if body is not None else (),
+            name=rule.key,
+            label=rule.label,
+            cites=rule.cites,
+            error=error,
+        )
+
+    def _static_deps(self, key: str) -> tuple[str, ...]:
+        """The nullary rules `key` refers to, directly or through the functions it calls."""
+        cached = self.static_deps.get(key)
+        if cached is not None:
+            return cached
+        found: dict[str, None] = {}
+        seen_functions: set[str] = set()
+        stack: list[model.CExpr] = [self.policy.rules[key].body]
+        while stack:
+            expr = stack.pop()
+            if isinstance(expr, model.RuleRef):
+                found.setdefault(expr.key, None)
+            elif isinstance(expr, model.CallRule) and expr.key not in seen_functions:
+                seen_functions.add(expr.key)
+                function = self.policy.rules.get(expr.key)
+                if function is not None:
+                    stack.append(function.body)
+            stack.extend(_subexpressions(expr))
+        result = tuple(found)
+        self.static_deps[key] = result
+        return result
+
+    # -- the walk --------------------------------------------------------------------------
+
+    def _eval(self, expr: model.CExpr, env: Mapping[str, Any]) -> _Result:
+        self.depth += 1
+        try:
+            if self.depth > self.max_depth:
+                raise self._fault(
+                    expr,
+                    "too-deep",
+                    f"evaluation nested more than {self.max_depth} levels deep",
+                    "rules with parameters call each other too deeply here; shorten the chain",
+                    (),
+                )
+            handler = _HANDLERS.get(type(expr))
+            if handler is None:
+                raise _internal_message(f"cannot evaluate `{type(expr).__name__}`")
+            return handler(self, expr, env)
+        finally:
+            self.depth -= 1
+
+    def _operands(
+        self, exprs: Sequence[model.CExpr], env: Mapping[str, Any]
+    ) -> tuple[list[Any], list[Explanation], _Fault | None]:
+        """Evaluate every expression, even after one fails (fail closed)."""
+        values: list[Any] = []
+        nodes: list[Explanation] = []
+        first: _Fault | None = None
+        for expr in exprs:
+            try:
+                value, node = self._eval(expr, env)
+            except _Fault as fault:
+                if first is None:
+                    first = fault
+                value, node = None, fault.explanation
+            values.append(value)
+            if node is not None:
+                nodes.append(node)
+        return values, nodes, first
+
+    # -- explanation and error helpers -----------------------------------------------------
+
+    def _node(
+        self,
+        expr: Any,
+        kind: str,
+        value: Any,
+        children: Sequence[Explanation | None] = (),
+        **fields: Any,
+    ) -> Explanation | None:
+        if not self.trace:
+            return None
+        span = getattr(expr, "span", None)
+        return Explanation(
+            kind=kind,
+            expr=span.text if span is not None else "",
+            value=value,
+            type=getattr(expr, "type", None),
+            span=span,
+            children=tuple(child for child in children if child is not None),
+            **fields,
+        )
+
+    def _failed(
+        self,
+        expr: Any,
+        kind: str,
+        children: Sequence[Explanation | None],
+        fault: _Fault,
+        **fields: Any,
+    ) -> _Fault:
+        """A fault from below, passed up through this node."""
+        node = self._node(expr, kind, None, children, error=fault.diagnostic, **fields)
+        return _Fault(fault.diagnostic, node)
+
+    def _fault(
+        self,
+        expr: Any,
+        code: str,
+        message: str,
+        help_text: str | None,
+        children: Sequence[Explanation | None],
+        *,
+        kind: str | None = None,
+        labels: tuple[Label, ...] = (),
+        **fields: Any,
+    ) -> _Fault:
+        """A new fault located at `expr`."""
+        diagnostic = self._diagnostic(expr.span, code, message, help_text, labels)
+        node = self._node(expr, kind or _kind_of(expr), None, children, error=diagnostic, **fields)
+        return _Fault(diagnostic, node)
+
+    def _diagnostic(
+        self,
+        span: Span | None,
+        code: str,
+        message: str,
+        help_text: str | None,
+        labels: tuple[Label, ...] = (),
+    ) -> Diagnostic:
+        notes: list[str] = []
+        if self.context:
+            notes.append(f"while evaluating {_describe_rule(self.context[-1])}")
+            outer = self.context[0]
+            if outer is not self.context[-1]:
+                notes.append(f"called from {_describe_rule(outer)}")
+        return Diagnostic(code, message, span=span, help=help_text, notes=tuple(notes),
+                          labels=labels)
+
+    def _none_fault(self, expr: Any, operand: Any, children: Sequence[Explanation | None]) -> _Fault:
+        return self._fault(
+            expr,
+            "unexpected-none",
+            f"`{_text(operand)}` is none here, but a value is needed",
+            _NONE_HELP,
+            children,
+        )
+
+    # -- leaves ----------------------------------------------------------------------------
+
+    def _const(self, expr: model.Const, env: Mapping[str, Any]) -> _Result:
+        return expr.value, self._node(expr, "const", expr.value)
+
+    def _input(self, expr: model.InputRef, env: Mapping[str, Any]) -> _Result:
+        definition = self.input_defs.get(expr.name)
+        label = definition.label if definition is not None else None
+        if expr.name in self.inputs:
+            value = self.inputs[expr.name]
+        elif isinstance(expr.type, OptionalType):
+            value = None
+        else:
+            raise self._fault(
+                expr,
+                "missing-fact",
+                f"input `{expr.name}` is missing from the facts",
+                f"supply `{expr.name}` in the facts document",
+                (),
+                name=expr.name,
+                label=label,
+            )
+        return value, self._node(expr, "input", value, name=expr.name, label=label)
+
+    def _param(self, expr: model.ParamRef, env: Mapping[str, Any]) -> _Result:
+        definition = self.policy.params.get(expr.key)
+        if expr.key in self.params:
+            value = self.params[expr.key]
+        elif definition is not None:
+            value = definition.default
+        else:
+            raise _internal_message(f"reference to unknown param `{expr.key}`")
+        return value, self._node(
+            expr,
+            "param",
+            value,
+            name=expr.key,
+            label=definition.label if definition is not None else None,
+            cites=definition.cites if definition is not None else (),
+        )
+
+    def _rule_ref(self, expr: model.RuleRef, env: Mapping[str, Any]) -> _Result:
+        outcome = self.memo.get(expr.key)
+        if outcome is None:
+            if expr.key in self.active:
+                raise _internal_message(f"rule `{expr.key}` depends on itself")
+            if self.depth > self.defer_at:
+                raise _Defer(expr.key)
+            outcome = self._evaluate_rule(expr.key)
+        node = None
+        if self.trace:
+            # A node for this reference (its own place in the source), sharing the memoised
+            # subtree of the rule's body: the body is explained once however often it is used.
+            rule = self.policy.rules[expr.key]
+            shared = outcome.explanation
+            node = Explanation(
+                kind=rule.kind,
+                expr=expr.span.text if _has_span(expr) else rule.name,
+                value=outcome.value,
+                type=expr.type,
+                span=getattr(expr, "span", None),
+                children=shared.children if shared is not None else (),
+                name=rule.key,
+                label=rule.label,
+                cites=rule.cites,
+                error=outcome.error,
+            )
+        if outcome.error is not None:
+            raise _Fault(outcome.error, node)
+        return outcome.value, node
+
+    def _local(self, expr: model.LocalRef, env: Mapping[str, Any]) -> _Result:
+        if expr.name not in env:
+            raise _internal_message(f"unbound local `{expr.name}`")
+        value = env[expr.name]
+        return value, self._node(expr, "local", value, name=expr.name)
+
+    def _get_field(self, expr: model.GetField, env: Mapping[str, Any]) -> _Result:
+        target, target_node = self._eval_one(expr.target, env, expr, "field")
+        record_type = strip_optional(expr.target.type)
+        info = record_type.field(expr.field) if isinstance(record_type, RecordType) else None
+        extra = {
+            "name": expr.field,
+            "label": info.label if info is not None else None,
+            "cites": info.cites if info is not None else (),
+        }
+        if target is None:
+            raise self._none_fault(expr, expr.target, [target_node])
+        if not isinstance(target, dict):
+            raise _internal_message(f"field access `{_text(expr)}` on a value that is not a record")
+        if expr.field in target:
+            value = target[expr.field]
+        elif isinstance(expr.type, OptionalType):
+            value = None
+        else:
+            raise self._fault(
+                expr,
+                "missing-fact",
+                f"field `{expr.field}` is missing from `{_text(expr.target)}`",
+                f"supply `{expr.field}` in the facts document",
+                [target_node],
+                **extra,
+            )
+        return value, self._node(expr, "field", value, [target_node], **extra)
+
+    def _eval_one(
+        self, expr: model.CExpr, env: Mapping[str, Any], parent: Any, kind: str, **fields: Any
+    ) -> _Result:
+        """Evaluate one operand; a fault passes up through a `kind` node for `parent`."""
+        try:
+            return self._eval(expr, env)
+        except _Fault as fault:
+            raise self._failed(parent, kind, [fault.explanation], fault, **fields) from None
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def _call_rule(self, expr: model.CallRule, env: Mapping[str, Any]) -> _Result:
+        rule = self.policy.rules.get(expr.key)
+        if rule is None or rule.params is None:
+            raise _internal_message(f"call of `{expr.key}`, which is not a rule with parameters")
+        if len(rule.params) != len(expr.args):
+            raise _internal_message(f"`{expr.key}` called with {len(expr.args)} arguments")
+        fields = {"name": rule.key, "label": rule.label, "cites": rule.cites}
+        values, nodes, first = self._operands(expr.args, env)
+        arg_nodes: list[Explanation | None] = []
+        if self.trace:
+            # In tracing mode every argument has a node (faults carry theirs too).
+            for (name, type_), arg, value, node in zip(
+                rule.params, expr.args, values, nodes, strict=True
+            ):
+                arg_nodes.append(
+                    Explanation(
+                        kind="arg",
+                        expr=arg.span.text if _has_span(arg) else name,
+                        value=value,
+                        type=type_,
+                        span=getattr(arg, "span", None),
+                        children=(node,),
+                        name=name,
+                        error=node.error,
+                    )
+                )
+        if first is not None:
+            raise self._failed(expr, "call", arg_nodes, first, **fields)
+        for (_, type_), arg, value in zip(rule.params, expr.args, values, strict=True):
+            if value is None and not isinstance(type_, OptionalType):
+                raise self._none_fault(expr, arg, arg_nodes)
+        local = {name: value for (name, _), value in zip(rule.params, values, strict=True)}
+        self.context.append(rule)
+        try:
+            value, body = self._eval(rule.body, local)
+        except _Fault as fault:
+            raise self._failed(expr, "call", [*arg_nodes, fault.explanation], fault, **fields) from None
+        finally:
+            self.context.pop()
+        return value, self._node(expr, "call", value, [*arg_nodes, body], **fields)
+
+    def _builtin(self, expr: model.BuiltinCall, env: Mapping[str, Any]) -> _Result:
+        values, nodes, first = self._operands(expr.args, env)
+        if first is not None:
+            raise self._failed(expr, "builtin", nodes, first, name=expr.name)
+        for arg, value in zip(expr.args, values, strict=True):
+            if value is None and not (expr.name in ("min", "max") and len(values) == 1):
+                raise self._none_fault(expr, arg, nodes)
+        function = _BUILTINS.get(expr.name)
+        if function is None:
+            raise _internal_message(f"unknown builtin `{expr.name}`")
+        try:
+            value = function(expr, values)
+        except _BuiltinError as error:
+            raise self._fault(
+                expr, error.code, error.message, error.help, nodes, kind="builtin", name=expr.name
+            ) from None
+        return value, self._node(expr, "builtin", value, nodes, name=expr.name)
+
+    def _schedule(self, expr: model.ScheduleLookup, env: Mapping[str, Any]) -> _Result:
+        schedule = self.policy.schedules.get(expr.key)
+        if schedule is None:
+            raise _internal_message(f"reference to unknown schedule `{expr.key}`")
+        fields = {"name": schedule.key, "label": schedule.label, "cites": schedule.cites}
+        values, nodes, first = self._operands(expr.args, env)
+        if first is not None:
+            raise self._failed(expr, "schedule", nodes, first, **fields)
+        for arg, value in zip(expr.args, values, strict=True):
+            if value is None:
+                raise self._none_fault(expr, arg, nodes)
+        period = values[0]
+        category = values[1] if len(values) > 1 else None
+        value = schedule.cells.get((period, category))
+        detail = None
+        if self.trace:
+            detail = _schedule_detail(schedule, period, category, value)
+        return value, self._node(expr, "schedule", value, nodes, detail=detail, **fields)
+
+    def _bands(self, expr: model.BandsLookup, env: Mapping[str, Any]) -> _Result:
+        bands = self.policy.bands.get(expr.key)
+        if bands is None:
+            raise _internal_message(f"reference to unknown bands `{expr.key}`")
+        fields = {"name": bands.key, "label": bands.label, "cites": bands.cites}
+        number, arg_node = self._eval_one(expr.arg, env, expr, "bands", **fields)
+        if number is None:
+            raise self._none_fault(expr, expr.arg, [arg_node])
+        # Bounds are constants or params: evaluate them all, so a bad bound is never skipped.
+        bound_exprs = [bound for band in bands.bands for bound in (band.low, band.high)]
+        bounds, bound_nodes, first = self._operands(bound_exprs, {})
+        if first is not None:
+            raise self._failed(expr, "bands", [arg_node, *bound_nodes], first, **fields)
+        matches: list[tuple[model.BandDef, Any, Any, list[Explanation]]] = []
+        for index, band in enumerate(bands.bands):
+            low, high = bounds[2 * index], bounds[2 * index + 1]
+            if low is None or high is None:
+                raise self._none_fault(expr, band.low if low is None else band.high, [arg_node])
+            if low <= number and (number <= high if band.high_inclusive else number < high):
+                used = [
+                    node
+                    for bound, node in zip(
+                        (band.low, band.high),
+                        _bound_nodes(bound_nodes, index, self.trace),
+                        strict=True,
+                    )
+                    if node is not None and not isinstance(bound, model.Const)
+                ]
+                matches.append((band, low, high, used))
+        shown = _format_for(number, expr.arg.type)
+        if not matches:
+            ranges = ", ".join(
+                f"{b.name} {_range_text(bounds[2 * i], bounds[2 * i + 1], b.high_inclusive, expr.arg.type)}"
+                for i, b in enumerate(bands.bands)
+            )
+            raise self._fault(
+                expr,
+                "outside-bands",
+                f"`{_text(expr.arg)}` is {shown}, outside every band of `{bands.name}`",
+                f"the bands are {ranges}; keep the value within them or widen the bands",
+                [arg_node],
+                kind="bands",
+                **fields,
+            )
+        if len(matches) > 1:
+            names = " and ".join(f"`{band.name}`" for band, *_ in matches)
+            raise self._fault(
+                expr,
+                "overlapping-bands",
+                f"`{_text(expr.arg)}` is {shown}, which lies in bands {names} of `{bands.name}`",
+                "the band bounds overlap (a param override?); make each value fall in one band",
+                [arg_node],
+                kind="bands",
+                **fields,
+            )
+        band, low, high, used = matches[0]
+        detail = None
+        if self.trace:
+            label = f' "{band.label}"' if band.label else ""
+            detail = (
+                f"{shown} in {_range_text(low, high, band.high_inclusive, expr.arg.type)}"
+                f" → {band.name}{label}"
+            )
+        return band.name, self._node(expr, "bands", band.name, [arg_node, *used], detail=detail, **fields)
+
+    # -- operators -------------------------------------------------------------------------
+
+    def _negate(self, expr: model.Negate, env: Mapping[str, Any]) -> _Result:
+        value, node = self._eval_one(expr.operand, env, expr, "negate")
+        if value is None:
+            raise self._none_fault(expr, expr.operand, [node])
+        result = -value
+        return result, self._node(expr, "negate", result, [node])
+
+    def _arith(self, expr: model.Arith, env: Mapping[str, Any]) -> _Result:
+        (left, right), nodes, first = self._operands((expr.left, expr.right), env)
+        if first is not None:
+            raise self._failed(expr, "arith", nodes, first, name=expr.op)
+        for operand, value in ((expr.left, left), (expr.right, right)):
+            if value is None:
+                raise self._none_fault(expr, operand, nodes)
+        if expr.op == "+":
+            result = left + right
+        elif expr.op == "-":
+            result = left - right
+        elif expr.op == "*":
+            result = left * right
+        elif expr.op == "/":
+            if right == 0:
+                raise self._fault(
+                    expr,
+                    "division-by-zero",
+                    f"division by zero: `{_text(expr.right)}` is 0",
+                    f"check the divisor first: `if {_text(expr.right)} == 0 then … else …`",
+                    nodes,
+                    labels=(Label(expr.right.span, "this is 0"),) if _has_span(expr.right) else (),
+                    name=expr.op,
+                )
+            result = Fraction(left) / Fraction(right)
+        else:
+            raise _internal_message(f"unknown arithmetic operator `{expr.op}`")
+        if isinstance(result, Fraction) and isinstance(strip_optional(expr.type), IntType):
+            result = int(result)
+        return result, self._node(expr, "arith", result, nodes, name=expr.op)
+
+    def _compare(self, expr: model.Compare, env: Mapping[str, Any]) -> _Result:
+        (left, right), nodes, first = self._operands((expr.left, expr.right), env)
+        if first is not None:
+            raise self._failed(expr, "compare", nodes, first, name=expr.op)
+        if expr.op in ("==", "!="):
+            result = (left == right) == (expr.op == "==")
+        else:
+            for operand, value in ((expr.left, left), (expr.right, right)):
+                if value is None:
+                    raise self._fault(
+                        expr,
+                        "unexpected-none",
+                        f"`{_text(operand)}` is none here, but a value is needed",
+                        _NONE_HELP,
+                        nodes,
+                        name=expr.op,
+                    )
+            if expr.op == "<":
+                result = left < right
+            elif expr.op == "<=":
+                result = left <= right
+            elif expr.op == ">":
+                result = left > right
+            elif expr.op == ">=":
+                result = left >= right
+            else:
+                raise _internal_message(f"unknown comparison `{expr.op}`")
+        detail = _margin(expr, left, right, result) if self.trace else None
+        return result, self._node(expr, "compare", result, nodes, detail=detail, name=expr.op)
+
+    def _in(self, expr: model.In, env: Mapping[str, Any]) -> _Result:
+        (item, collection), nodes, first = self._operands((expr.item, expr.collection), env)
+        if first is not None:
+            raise self._failed(expr, "in", nodes, first)
+        if collection is None:
+            raise self._none_fault(expr, expr.collection, nodes)
+        if item is None and not isinstance(_element_type(expr.collection.type), OptionalType):
+            raise self._none_fault(expr, expr.item, nodes)
+        result = (item in collection) != expr.negated
+        return result, self._node(expr, "in", result, nodes)
+
+    def _is_none(self, expr: model.IsNone, env: Mapping[str, Any]) -> _Result:
+        value, node = self._eval_one(expr.operand, env, expr, "is_none")
+        result = (value is None) != expr.negated
+        return result, self._node(expr, "is_none", result, [node])
+
+    def _coalesce(self, expr: model.Coalesce, env: Mapping[str, Any]) -> _Result:
+        value, node = self._eval_one(expr.value, env, expr, "coalesce")
+        if value is not None:
+            return value, self._node(expr, "coalesce", value, [node])
+        detail = "none: fallback used"
+        try:
+            fallback, fallback_node = self._eval(expr.fallback, env)
+        except _Fault as fault:
+            raise self._failed(
+                expr, "coalesce", [node, fault.explanation], fault, detail=detail
+            ) from None
+        return fallback, self._node(
+            expr, "coalesce", fallback, [node, fallback_node], detail=detail
+        )
+
+    def _not(self, expr: model.Not, env: Mapping[str, Any]) -> _Result:
+        value, node = self._eval_one(expr.operand, env, expr, "not")
+        if value is None:
+            raise self._none_fault(expr, expr.operand, [node])
+        return not value, self._node(expr, "not", not value, [node])
+
+    def _and_or(self, expr: model.And | model.Or, env: Mapping[str, Any]) -> _Result:
+        kind = "and" if isinstance(expr, model.And) else "or"
+        values, nodes, first = self._operands(expr.operands, env)
+        if first is not None:
+            raise self._failed(expr, kind, nodes, first)
+        for operand, value in zip(expr.operands, values, strict=True):
+            if value is None:
+                raise self._none_fault(expr, operand, nodes)
+        result = all(values) if kind == "and" else any(values)
+        detail = _count_detail(kind, values, None) if self.trace else None
+        return result, self._node(expr, kind, result, nodes, detail=detail)
+
+    def _if(self, expr: model.If, env: Mapping[str, Any]) -> _Result:
+        condition, condition_node = self._eval_one(expr.condition, env, expr, "if")
+        if condition is None:
+            raise self._none_fault(expr, expr.condition, [condition_node])
+        branch = expr.then if condition else expr.otherwise
+        detail = "→ then" if condition else "→ else"
+        try:
+            value, branch_node = self._eval(branch, env)
+        except _Fault as fault:
+            raise self._failed(
+                expr, "if", [condition_node, fault.explanation], fault, detail=detail
+            ) from None
+        return value, self._node(expr, "if", value, [condition_node, branch_node], detail=detail)
+
+    def _compose(self, expr: model.Compose, env: Mapping[str, Any]) -> _Result:
+        kind = expr.kind
+        exprs = list(expr.items)
+        if kind == "at_least":
+            if expr.count is None:
+                raise _internal_message("`at least` without a count")
+            exprs.append(expr.count)
+        values, nodes, first = self._operands(exprs, env)
+        if first is not None:
+            raise self._failed(expr, kind, nodes, first)
+        for operand, value in zip(exprs, values, strict=True):
+            if value is None:
+                raise self._none_fault(expr, operand, nodes)
+        needed = values.pop() if kind == "at_least" else None
+        if kind == "all":
+            result = all(values)
+        elif kind == "any":
+            result = any(values)
+        elif kind == "at_least":
+            result = sum(1 for value in values if value) >= needed
+        else:
+            raise _internal_message(f"unknown composition `{kind}`")
+        detail = _count_detail(kind, values, needed) if self.trace else None
+        if kind == "at_least" and isinstance(expr.count, model.Const):
+            nodes = nodes[: len(values)]  # the literal count is already in the detail
+        return result, self._node(expr, kind, result, nodes, detail=detail)
+
+    def _make_list(self, expr: model.MakeList, env: Mapping[str, Any]) -> _Result:
+        values, nodes, first = self._operands(expr.items, env)
+        if first is not None:
+            raise self._failed(expr, "list", nodes, first)
+        result = tuple(values)
+        return result, self._node(expr, "list", result, nodes)
+
+    def _make_record(self, expr: model.MakeRecord, env: Mapping[str, Any]) -> _Result:
+        exprs = [*expr.spreads, *(value for _, value in expr.fields)]
+        values, nodes, first = self._operands(exprs, env)
+        if first is not None:
+            raise self._failed(expr, "record", nodes, first)
+        result: dict[str, Any] = {}
+        for spread, value in zip(expr.spreads, values, strict=False):
+            if value is None:
+                raise self._none_fault(expr, spread, nodes)
+            if not isinstance(value, dict):
+                raise _internal_message(f"spread of `{_text(spread)}`, which is not a record")
+            result.update(value)
+        for (name, _), value in zip(expr.fields, values[len(expr.spreads) :], strict=True):
+            result[name] = value
+        return result, self._node(expr, "record", result, nodes)
+
+    # -- aggregates ------------------------------------------------------------------------
+
+    def _aggregate(self, expr: model.Aggregate, env: Mapping[str, Any]) -> _Result:
+        collection, collection_node = self._eval_one(
+            expr.collection, env, expr, "aggregate", name=expr.kind
+        )
+        if collection is None:
+            raise self._none_fault(expr, expr.collection, [collection_node])
+        element_type = _element_type(expr.collection.type)
+        elements: list[_Element] = []
+        first: _Fault | None = None
+        for index, item in enumerate(collection):
+            element = self._element(expr, env, index, item, element_type)
+            elements.append(element)
+            if element.fault is not None and first is None:
+                first = element.fault
+        if first is not None:
+            shown = [e for e in elements if e.fault is not None][:MAX_LISTED_ELEMENTS]
+            nodes = [collection_node, *(e.node for e in shown)]
+            raise self._failed(expr, "aggregate", nodes, first, name=expr.kind)
+        chosen = [e for e in elements if e.matched]
+        try:
+            value = self._reduce(expr, chosen)
+        except _Fault as fault:
+            raise self._failed(expr, "aggregate", [collection_node], fault, name=expr.kind) from None
+        if not self.trace:
+            return value, None
+        listed = _listed_elements(expr.kind, chosen, value)
+        children = [collection_node, *(e.node for e in listed[:MAX_LISTED_ELEMENTS])]
+        return value, self._node(
+            expr,
+            "aggregate",
+            value,
+            children,
+            name=expr.kind,
+            detail=_aggregate_detail(expr, elements, chosen, value),
+            omitted=max(len(listed) - MAX_LISTED_ELEMENTS, 0),
+        )
+
+    def _element(
+        self,
+        expr: model.Aggregate,
+        env: Mapping[str, Any],
+        index: int,
+        item: Any,
+        element_type: Type | None,
+    ) -> _Element:
+        local = dict(env)
+        local[expr.var] = item
+        nodes: list[Explanation | None] = []
+        if self.trace:
+            nodes.append(
+                Explanation(kind="local", expr=expr.var, value=item, type=element_type,
+                            name=expr.var)
+            )
+        matched = True
+        fault: _Fault | None = None
+        body_value: Any = item
+        # The filter guards the body, as `if` guards its branches (`where u.total > 0 :
+        # u.passed / u.total`); every element is still visited, so no error is skipped.
+        if expr.filter is not None:
+            try:
+                passed, filter_node = self._eval(expr.filter, local)
+                if passed is None:
+                    fault = self._none_fault(expr.filter, expr.filter, [filter_node])
+                    filter_node = fault.explanation
+                matched = bool(passed)
+            except _Fault as failure:
+                fault, filter_node = failure, failure.explanation
+            if self.trace:
+                # Wrapped, so that a filter is never mistaken for the body that follows it.
+                nodes.append(
+                    Explanation(
+                        kind="where",
+                        expr=filter_node.expr if filter_node is not None else "",
+                        value=matched if fault is None else None,
+                        type=expr.filter.type,
+                        span=getattr(expr.filter, "span", None),
+                        children=(filter_node,) if filter_node is not None else (),
+                        error=fault.diagnostic if fault is not None else None,
+                    )
+                )
+            if expr.body is None and expr.kind == "count":
+                body_value = matched
+        if fault is None and matched and expr.body is not None:
+            try:
+                body_value, body_node = self._eval(expr.body, local)
+            except _Fault as failure:
+                fault, body_node = failure, failure.explanation
+            nodes.append(body_node)
+        node = None
+        if self.trace:
+            node = Explanation(
+                kind="element",
+                expr=expr.var,
+                value=body_value if fault is None else None,
+                type=expr.body.type if expr.body is not None else element_type,
+                children=tuple(n for n in nodes if n is not None),
+                name=expr.var,
+                detail=f"#{index + 1}",
+                error=fault.diagnostic if fault is not None else None,
+            )
+        if fault is not None:
+            fault = _Fault(fault.diagnostic, node)
+        return _Element(index, matched, body_value, node, fault, expr.body or expr, item)
+
+    def _reduce(self, expr: model.Aggregate, chosen: list[_Element]) -> Any:
+        kind = expr.kind
+        if kind == "count":
+            if expr.body is None:
+                return len(chosen)
+            return sum(1 for element in chosen if self._truth(element))
+        if kind == "list":
+            return tuple(element.value for element in chosen)
+        values = [self._required(element) for element in chosen]
+        if kind == "sum":
+            return sum(values, 0)
+        if kind == "min":
+            return min(values) if values else None
+        if kind == "max":
+            return max(values) if values else None
+        if kind == "all":
+            return all(values)
+        if kind == "any":
+            return any(values)
+        if kind == "rate":
+            if not chosen:
+                return None
+            return Fraction(sum(1 for value in values if value), len(values))
+        raise _internal_message(f"unknown aggregate `{kind}`")
+
+    def _required(self, element: _Element) -> Any:
+        if element.value is None:
+            raise self._none_fault(element.where, element.where, ())
+        return element.value
+
+    def _truth(self, element: _Element) -> bool:
+        return bool(self._required(element))
+
+
+class _Element:
+    """One element of an aggregate: whether it passed the filter, its body value, its node."""
+
+    __slots__ = ("fault", "index", "item", "matched", "node", "value", "where")
+
+    def __init__(
+        self,
+        index: int,
+        matched: bool,
+        value: Any,
+        node: Explanation | None,
+        fault: _Fault | None,
+        where: Any,
+        item: Any,
+    ) -> None:
+        self.index = index
+        self.matched = matched
+        self.value = value
+        self.node = node
+        self.fault = fault
+        self.where = where
+        self.item = item
+
+
+# ------------------------------------------------------------------------------------------
+# Builtins
+
+
+class _BuiltinError(Exception):
+    def __init__(self, code: str, message: str, help_text: str | None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.help = help_text
+
+
+def _date_error(expr: model.BuiltinCall, reason: str) -> _BuiltinError:
+    return _BuiltinError(
+        "invalid-date",
+        f"`{_text(expr)}` {reason}",
+        "dates run from 0001-01-01 to 9999-12-31 and months have 28 to 31 days",
+    )
+
+
+def _min_max(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    pick = min if expr.name == "min" else max
+    if len(values) == 1 and isinstance(values[0], tuple):
+        items = [item for item in values[0] if item is not None]
+        if len(items) != len(values[0]):
+            raise _BuiltinError("unexpected-none", f"`{_text(expr)}` meets a none element", _NONE_HELP)
+        return pick(items) if items else None
+    return pick(values)
+
+
+def _round(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    number = Fraction(values[0])
+    digits = values[1] if len(values) > 1 else 0
+    if not -100 <= digits <= 100:
+        raise _BuiltinError(
+            "invalid-argument",
+            f"`{_text(expr)}` rounds to {digits} digits",
+            "round to between -100 and 100 digits",
+        )
+    scale = Fraction(10) ** digits
+    scaled = abs(number) * scale
+    # Half away from zero: 2.5 → 3, -2.5 → -3 (Python's round() goes to even).
+    whole = math.floor(scaled + Fraction(1, 2))
+    result = Fraction(whole if number >= 0 else -whole) / scale
+    if isinstance(strip_optional(expr.type), IntType) or (
+        result.denominator == 1 and isinstance(values[0], int)
+    ):
+        return int(result)
+    return result
+
+
+def _date(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
+    year, month, day = values
+    try:
+        return datetime.date(year, month, day)
+    except (ValueError, OverflowError):
+        raise _date_error(expr, f"is not a valid date (year {year}, month {month}, day {day})") from None
+
+
+def _add_days(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
+    start, days = values
+    try:
+        return start + datetime.timedelta(days=days)
+    except OverflowError:
+        raise _date_error(expr, "goes beyond the dates the calendar can hold") from None
+
+
+def _add_months(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
+    start, months = values
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        raise _date_error(expr, "goes beyond the dates the calendar can hold")
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day)
+
+
+def _quarter_last_month(expr: model.BuiltinCall, values: list[Any]) -> int:
+    quarter = values[0]
+    if quarter not in (1, 2, 3, 4):
+        raise _BuiltinError(
+            "invalid-quarter",
+            f"`{_text(expr)}` needs a quarter from 1 to 4, got {quarter}",
+            "quarters are numbered 1 to 4",
+        )
+    return 3 * int(quarter)
+
+
+_BUILTINS: dict[str, Callable[[model.BuiltinCall, list[Any]], Any]] = {
+    "abs": lambda expr, v: abs(v[0]),
+    "min": _min_max,
+    "max": _min_max,
+    "floor": lambda expr, v: math.floor(v[0]),
+    "ceil": lambda expr, v: math.ceil(v[0]),
+    "round": _round,
+    "len": lambda expr, v: len(v[0]),
+    "date": _date,
+    "days_between": lambda expr, v: (v[1] - v[0]).days,
+    "add_days": _add_days,
+    "add_months": _add_months,
+    "quarter_last_month": _quarter_last_month,
+    "year": lambda expr, v: v[0].year,
+    "month": lambda expr, v: v[0].month,
+    "day": lambda expr, v: v[0].day,
+    "quarter": lambda expr, v: (v[0].month - 1) // 3 + 1,
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Details: the short notes explanations carry
+
+
+def _margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | None:
+    """`short by 0.0155` / `over by 0.0155` / `margin 0.01` for an ordering of numbers or dates."""
+    if expr.op in ("==", "!=") or left is None or right is None:
+        return None
+    if isinstance(left, datetime.date) and isinstance(right, datetime.date):
+        distance = abs((left - right).days)
+        amount = f"{distance} day{'s' if distance != 1 else ''}"
+    elif isinstance(left, int | Fraction) and isinstance(right, int | Fraction):
+        percent = _is_percent(expr.left.type) or _is_percent(expr.right.type)
+        amount = _number_text(abs(Fraction(left) - Fraction(right)), percent)
+    else:
+        return None
+    if held:
+        return f"margin {amount}"
+    if left == right:
+        return "equal, so not strictly " + ("greater" if expr.op == ">" else "less")
+    return f"short by {amount}" if expr.op in (">", ">=") else f"over by {amount}"
+
+
+def _count_detail(kind: str, values: Sequence[Any], needed: int | None) -> str:
+    total = len(values)
+    held = sum(1 for value in values if value)
+    if kind in ("and", "all"):
+        return f"all {total} hold" if held == total else f"{total - held} of {total} failed"
+    if kind in ("or", "any"):
+        return f"{held} of {total} hold" if held else f"none of {total} hold"
+    return f"{held} of {total} hold, {needed} needed"
+
+
+def _aggregate_detail(
+    expr: model.Aggregate, elements: list[_Element], chosen: list[_Element], value: Any
+) -> str:
+    kind = expr.kind
+    total = len(chosen)
+    scope = f"{total} of {len(elements)} elements" if expr.filter is not None else f"{total} elements"
+    if kind == "rate":
+        if value is None:
+            return "no element to rate: none"
+        held = sum(1 for element in chosen if element.value)
+        return f"{held} of {total} ({_number_text(value, True)})"
+    if kind == "count":
+        return f"{value} of {len(elements)} elements"
+    if kind == "all":
+        failed = total - sum(1 for element in chosen if element.value)
+        return f"all {total} hold" if not failed else f"{failed} of {total} failed"
+    if kind == "any":
+        held = sum(1 for element in chosen if element.value)
+        return f"{held} of {total} hold" if held else f"none of {total} hold"
+    return f"over {scope}"
+
+
+def _listed_elements(kind: str, chosen: list[_Element], value: Any) -> list[_Element]:
+    """The elements an explanation shows: those that decided the result come first."""
+    if kind in ("all", "rate"):
+        failed = [e for e in chosen if not e.value]
+        held = [e for e in chosen if e.value]
+        return failed + held if kind == "rate" or not value else chosen
+    if kind == "any":
+        held = [e for e in chosen if e.value]
+        return held if value else chosen
+    return chosen
+
+
+def _number_text(value: Fraction | int, percent: bool) -> str:
+    """A number for a note; a percentage that does not end (2/3) rounded and marked `≈`."""
+    text = format_number(value, percent=percent)
+    if not percent or "/" not in text:
+        return text
+    hundredths = round(Fraction(value) * 10000)
+    return "≈" + format_number(Fraction(hundredths, 100)) + "%"
+
+
+def _schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, value: Any) -> str:
+    key = f"{period} × {category}" if category is not None else f"{period}"
+    shown = format_value(value, schedule.value_type)
+    stage = next((s for s in schedule.stages if period in s.periods), None)
+    if value is None:
+        return f"{key} → none (no such cell in `{schedule.name}`)"
+    if stage is None:
+        return f"{key} → {shown}"
+    label = f" {stage.label}" if stage.label else ""
+    return f"{key} → {shown} (stage {stage.name}{label})"
+
+
+def _range_text(low: Any, high: Any, inclusive: bool, type_: Type) -> str:
+    return f"{_format_for(low, type_)} {'..' if inclusive else '..<'} {_format_for(high, type_)}"
+
+
+def _format_for(value: Any, type_: Type | None) -> str:
+    return format_value(value, type_)
+
+
+def _bound_nodes(
+    nodes: list[Explanation], index: int, trace: bool
+) -> tuple[Explanation | None, Explanation | None]:
+    if not trace:
+        return None, None
+    return nodes[2 * index], nodes[2 * index + 1]
+
+
+# ------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _is_percent(type_: Type | None) -> bool:
+    inner = strip_optional(type_) if type_ is not None else None
+    return isinstance(inner, NumberType) and inner.kind == "percent"
+
+
+def _element_type(type_: Type | None) -> Type | None:
+    inner = strip_optional(type_) if type_ is not None else None
+    return getattr(inner, "element", None)
+
+
+def _kind_of(expr: Any) -> str:
+    if isinstance(expr, model.Compose):
+        return expr.kind
+    if isinstance(expr, model.RuleRef):
+        return "rule"
+    return _KINDS.get(type(expr), "expr")
+
+
+def _has_span(expr: Any) -> bool:
+    return getattr(expr, "span", None) is not None
+
+
+def _text(expr: Any) -> str:
+    span = getattr(expr, "span", None)
+    if span is None:
+        return "?"
+    return " ".join(span.text.split())
+
+
+def _describe_rule(rule: model.RuleDef) -> str:
+    label = f' "{rule.label}"' if rule.label else ""
+    return f"{rule.kind} `{rule.key}`{label}"
+
+
+def _stack_depth() -> int:
+    frame = inspect.currentframe()
+    depth = 0
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
+
+
+def _subexpressions(expr: model.CExpr) -> Iterator[model.CExpr]:
+    """The direct sub-expressions of a core expression, in no particular order."""
+    for name in _CHILD_FIELDS.get(type(expr), ()):
+        value = getattr(expr, name)
+        if value is None:
+            continue
+        if isinstance(value, tuple):
+            for item in value:
+                # MakeRecord.fields holds (name, expr) pairs.
+                yield item[1] if isinstance(item, tuple) else item
+        else:
+            yield value
+
+
+def _internal_message(message: str) -> InternalError:
+    return InternalError(
+        Diagnostic(
+            "internal-error",
+            f"internal error in the evaluator: {message}",
+            help="this is a bug in wuxin_rules; please report it with the policy and facts",
+        )
+    )
+
+
+def _internal(error: Exception, where: str) -> InternalError:
+    return InternalError(
+        Diagnostic(
+            "internal-error",
+            f"internal error in the evaluator: {type(error).__name__}: {error}",
+            notes=(where,),
+            help="this is a bug in wuxin_rules; please report it with the policy and facts",
+        )
+    )
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    model.GetField: ("target",),
+    model.CallRule: ("args",),
+    model.BuiltinCall: ("args",),
+    model.ScheduleLookup: ("args",),
+    model.BandsLookup: ("arg",),
+    model.Negate: ("operand",),
+    model.Arith: ("left", "right"),
+    model.Compare: ("left", "right"),
+    model.In: ("item", "collection"),
+    model.IsNone: ("operand",),
+    model.Coalesce: ("value", "fallback"),
+    model.Not: ("operand",),
+    model.And: ("operands",),
+    model.Or: ("operands",),
+    model.If: ("condition", "then", "otherwise"),
+    model.Compose: ("items", "count"),
+    model.Aggregate: ("collection", "filter", "body"),
+    model.MakeList: ("items",),
+    model.MakeRecord: ("spreads", "fields"),
+}
+
+_KINDS: dict[type, str] = {
+    model.Const: "const",
+    model.InputRef: "input",
+    model.ParamRef: "param",
+    model.LocalRef: "local",
+    model.GetField: "field",
+    model.CallRule: "call",
+    model.BuiltinCall: "builtin",
+    model.ScheduleLookup: "schedule",
+    model.BandsLookup: "bands",
+    model.Negate: "negate",
+    model.Arith: "arith",
+    model.Compare: "compare",
+    model.In: "in",
+    model.IsNone: "is_none",
+    model.Coalesce: "coalesce",
+    model.Not: "not",
+    model.And: "and",
+    model.Or: "or",
+    model.If: "if",
+    model.Aggregate: "aggregate",
+    model.MakeList: "list",
+    model.MakeRecord: "record",
+}
+
+_HANDLERS: dict[type, Callable[[_Run, Any, Mapping[str, Any]], _Result]] = {
+    model.Const: _Run._const,
+    model.InputRef: _Run._input,
+    model.ParamRef: _Run._param,
+    model.RuleRef: _Run._rule_ref,
+    model.LocalRef: _Run._local,
+    model.GetField: _Run._get_field,
+    model.CallRule: _Run._call_rule,
+    model.BuiltinCall: _Run._builtin,
+    model.ScheduleLookup: _Run._schedule,
+    model.BandsLookup: _Run._bands,
+    model.Negate: _Run._negate,
+    model.Arith: _Run._arith,
+    model.Compare: _Run._compare,
+    model.In: _Run._in,
+    model.IsNone: _Run._is_none,
+    model.Coalesce: _Run._coalesce,
+    model.Not: _Run._not,
+    model.And: _Run._and_or,
+    model.Or: _Run._and_or,
+    model.If: _Run._if,
+    model.Compose: _Run._compose,
+    model.Aggregate: _Run._aggregate,
+    model.MakeList: _Run._make_list,
+    model.MakeRecord: _Run._make_record,
+}

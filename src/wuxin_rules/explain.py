@@ -1,0 +1,766 @@
+"""Rendering explanations: the text an author reads in a terminal, and JSON for tools.
+
+Owns the text form of a verdict's explanation tree (three filters: `full`, `decisive`,
+`failed`; columns aligned by display width, so Chinese labels line up; ANSI colour on
+request) and its JSON form. Works on `trace` data only, never on the evaluator. May import
+`source`, `errors`, `schema`, `values`, `model` and `trace`.
+
+The text form, in `decisive` mode:
+
+```
+eligible "可以获得资格"  [S2] = false (1 of 3 failed)                   demo.policy:31:3
+  ✗ low_growth "增幅低于全省平均水平50%"  [S2.3]
+      applicant.growth 0.031 <= growth_threshold 0.0155                 over by 0.0155
+        growth_threshold "增幅上限" = 0.0155                             0.031 - 50% * abs(0.031)
+  ✓ no_labs "辖区内无制毒窝点"  [S2.1]                                   applicant.labs = 0
+```
+
+A rule's body hangs under its name without a mark (its value is the rule's); a composition
+(`all of`, `and`, …) in a body is flattened into the rule's children. `✓`/`✗` mark boolean
+values; other values are written out. Every node is one line: the source text, its value, and
+in the right-hand column a short note (a margin, a count, the facts a collapsed rule read, the
+formula of a number with the values put in). Trees are walked with explicit stacks: a long
+chain of rules is as deep as it is long.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from wuxin_rules.errors import Diagnostic, UsageError, suggest
+from wuxin_rules.schema import Type, describe, strip_optional
+from wuxin_rules.source import Span, display_width
+from wuxin_rules.trace import Evaluation, Explanation, Verdict
+from wuxin_rules.values import format_value, to_json
+
+__all__ = [
+    "MODES",
+    "explanation_to_json",
+    "render_evaluation",
+    "render_text",
+    "verdict_to_json",
+]
+
+MODES = ("decisive", "full", "failed")
+"""The filters of the text form: what decided the value (default), everything, failures only."""
+
+_VALUE_WIDTH = 48
+"""Widest a value is shown in text (records and lists are cut with `…`)."""
+
+_SOURCE_WIDTH = 64
+"""Widest a piece of source text is shown in text."""
+
+_COLUMN_CAP = 64
+"""The right-hand column starts at most this far in; longer lines push their note along."""
+
+_GAP = 3
+"""Spaces between the left text and the right-hand column."""
+
+_LEAVES = frozenset({"input", "field", "param", "local"})
+_RULES = frozenset({"rule", "criterion"})
+_NAMED = _RULES | {"call"}
+_COMPOSITIONS = frozenset({"and", "or", "all", "any", "at_least"})
+_FORMULA_PARTS = frozenset({"arith", "negate", "builtin", "const", "coalesce"})
+
+_STYLES = {
+    "name": "\x1b[1m",
+    "label": "\x1b[36m",
+    "cites": "\x1b[2m",
+    "ok": "\x1b[32m",
+    "fail": "\x1b[31m",
+    "error": "\x1b[1;31m",
+    "detail": "\x1b[33m",
+    "loc": "\x1b[2m",
+    "value": "\x1b[1m",
+}
+_RESET = "\x1b[0m"
+
+
+# ------------------------------------------------------------------------------------------
+# Text
+
+
+def render_text(verdict: Verdict, *, mode: str = "decisive", color: bool = False) -> str:
+    """A verdict and (when traced) its explanation as text, filtered by `mode`."""
+    _check_mode(mode)
+    renderer = _Renderer(mode)
+    renderer.verdict(verdict)
+    return renderer.text(color)
+
+
+def render_evaluation(
+    evaluation: Evaluation, *, mode: str = "decisive", color: bool = False
+) -> str:
+    """Every verdict of an evaluation as text, in order, separated by blank lines."""
+    _check_mode(mode)
+    return "\n\n".join(
+        render_text(verdict, mode=mode, color=color) for verdict in evaluation.verdicts.values()
+    )
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise UsageError(
+            Diagnostic(
+                "unknown-mode",
+                f"unknown explanation mode `{mode}`",
+                help=suggest(mode, MODES) or "modes: " + ", ".join(f"`{m}`" for m in MODES),
+            )
+        )
+
+
+@attrs.frozen
+class _Seg:
+    """A piece of a line with its colour style."""
+
+    text: str
+    style: str | None = None
+
+
+@attrs.frozen
+class _Row:
+    indent: int
+    mark: str | None
+    left: tuple[_Seg, ...]
+    right: tuple[_Seg, ...] = ()
+
+
+@attrs.frozen
+class _Task:
+    """A node waiting to be rendered: where, and how much of it."""
+
+    node: Explanation
+    indent: int
+    body: bool = False
+    collapsed: bool = False
+    owner: Explanation | None = None
+    """For a body: the rule or call it belongs to (its label need not be said twice)."""
+
+
+class _Renderer:
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.rows: list[_Row] = []
+        self.expanded: set[int] = set()
+
+    # -- output ----------------------------------------------------------------------------
+
+    def text(self, color: bool) -> str:
+        widths = [self._left_width(row) for row in self.rows if row.right]
+        column = min(max(widths, default=0), _COLUMN_CAP) + _GAP
+        lines = []
+        for row in self.rows:
+            left = " " * row.indent
+            plain_width = self._left_width(row)
+            if row.mark is not None:
+                style = "ok" if row.mark == "✓" else "fail"
+                left += _paint(row.mark, style, color) + " "
+            left += "".join(_paint(seg.text, seg.style, color) for seg in row.left)
+            if row.right:
+                pad = max(column - plain_width, _GAP)
+                left += " " * pad + "".join(_paint(seg.text, seg.style, color) for seg in row.right)
+            lines.append(left.rstrip())
+        return "\n".join(lines)
+
+    @staticmethod
+    def _left_width(row: _Row) -> int:
+        width = row.indent + (2 if row.mark is not None else 0)
+        return width + sum(display_width(seg.text) for seg in row.left)
+
+    # -- the verdict line ------------------------------------------------------------------
+
+    def verdict(self, verdict: Verdict) -> None:
+        node = verdict.explanation
+        left = [_Seg(verdict.key, "name")]
+        if verdict.label:
+            left.append(_Seg(f' "{verdict.label}"', "label"))
+        left.append(_Seg(" = "))
+        if verdict.error is not None:
+            left.append(_Seg(f"error[{verdict.error.code}]", "error"))
+        else:
+            left.append(_Seg(_value(verdict.value, verdict.type), "value"))
+            body = _body(node) if node is not None else None
+            if body is not None and body.kind in _COMPOSITIONS and body.detail:
+                left.append(_Seg(f" ({body.detail})", "detail"))
+        if verdict.cites:
+            left.append(_Seg(f"  [{', '.join(verdict.cites)}]", "cites"))
+        right = (_Seg(verdict.span.location(), "loc"),) if verdict.span is not None else ()
+        self.rows.append(_Row(0, None, tuple(left), right))
+        if node is None:
+            if verdict.error is not None:
+                self._error_row(verdict.error, 2)
+            return
+        self._mark_expanded(node)
+        self._walk(self._owner_children(node, 2))
+
+    def _mark_expanded(self, node: Explanation) -> None:
+        if node.kind in _RULES and node.children:
+            self.expanded.add(id(node.children[0]))
+
+    def _repeated(self, node: Explanation) -> bool:
+        """True for a rule whose (shared) body was already shown in full above."""
+        return node.kind in _RULES and bool(node.children) and id(node.children[0]) in self.expanded
+
+    # -- the walk --------------------------------------------------------------------------
+
+    def _walk(self, tasks: list[_Task]) -> None:
+        stack = list(reversed(tasks))
+        while stack:
+            task = stack.pop()
+            if task.node.kind == "…":
+                self.rows.append(_Row(task.indent, None, (_Seg(task.node.expr, "detail"),)))
+                continue
+            node = task.node
+            repeated = not task.collapsed and self._repeated(node)
+            collapsed = task.collapsed or repeated
+            if not collapsed:
+                self._mark_expanded(node)
+            if task.body and node.kind in _COMPOSITIONS:
+                # A composition in a rule's body: its items are the rule's children.
+                stack.extend(reversed(self._children(node, task.indent)))
+                continue
+            if node.error is not None and _is_origin(node):
+                self._error_origin(node, task)
+                stack.extend(reversed(self._origin_children(node, task.indent + 2)))
+                continue
+            row = self._row(node, task, collapsed, repeated)
+            self.rows.append(row)
+            if not collapsed:
+                text_start = task.indent + (2 if row.mark is not None else 0)
+                stack.extend(reversed(self._children(node, text_start + 2)))
+
+    def _owner_children(self, node: Explanation, indent: int) -> list[_Task]:
+        """The rows under a rule, call or element: its body (hanging), args first for calls."""
+        tasks: list[_Task] = []
+        if node.kind == "call":
+            for arg in node.children[:-1]:
+                if self._show_arg(arg):
+                    tasks.append(_Task(arg, indent, collapsed=True))
+        elif node.kind == "element":
+            tasks.extend(
+                _Task(child, indent)
+                for child in node.children
+                if child.kind == "where" and (self.mode == "full" or child.error is not None)
+            )
+        body = _body(node)
+        if body is not None:
+            tasks.append(_Task(body, indent, body=True, owner=node))
+        return tasks
+
+    def _show_arg(self, arg: Explanation) -> bool:
+        if self.mode == "full" or arg.error is not None:
+            return True
+        if self.mode == "failed":
+            return False
+        return display_width(_value(arg.value, arg.type)) <= 24
+
+    def _children(self, node: Explanation, indent: int) -> list[_Task]:
+        """The child rows of an expanded node, as the mode selects them."""
+        if node.kind in _NAMED or node.kind == "element":
+            return self._owner_children(node, indent)
+        if node.kind == "where" and node.children:
+            return self._children(node.children[0], indent)
+        children = list(node.children)
+        if node.error is not None and self.mode != "full":
+            # On the way down to an error: only the branch that carries it.
+            failing = [c for c in children if c.error is not None and c.error == node.error]
+            return [_Task(c, indent) for c in failing[:1]]
+        if self.mode == "full":
+            tasks = [_Task(c, indent) for c in children]
+            return self._with_omitted(node, tasks, indent)
+        if node.kind in _COMPOSITIONS or (node.kind == "aggregate" and node.name in ("all", "any", "rate")):
+            items = children[1:] if node.kind == "aggregate" else children
+            tasks = self._select(node, items, indent)
+            return self._with_omitted(node, tasks, indent)
+        if node.kind == "aggregate":
+            tasks = [_Task(c, indent, collapsed=True) for c in children[1:]]
+            tasks = [t for t in tasks if self._keep_collapsed(t.node)]
+            return self._with_omitted(node, tasks, indent)
+        if node.kind in _FORMULA_PARTS and _formula(node):
+            # The formula already shows every step: list where its numbers came from.
+            return [_Task(c, indent, collapsed=True) for c in _formula_sources(node)]
+        if node.kind in ("not", "if"):
+            return [_Task(c, indent) for c in children if not _constant(c)]
+        return [
+            _Task(c, indent, collapsed=c.kind in _NAMED or c.kind == "param")
+            for c in children
+            if not _constant(c) and c.kind not in _LEAVES - {"param"}
+            and not (c.kind == "param" and self.mode == "failed")
+        ]
+
+    def _select(self, node: Explanation, items: Sequence[Explanation], indent: int) -> list[_Task]:
+        """Decisive children of a boolean composition: expand what decided it, list the rest."""
+        kind = node.kind if node.kind != "aggregate" else node.name
+        value = node.value
+        if kind in ("and", "all"):
+            decisive = [c for c in items if c.value is False] if value is False else []
+        elif kind in ("or", "any"):
+            decisive = [c for c in items if c.value is True] if value is True else list(items)
+        elif kind == "rate":
+            decisive = [c for c in items if c.value is False]
+        else:  # at_least
+            decisive = [c for c in items if c.value is value]
+        chosen = {id(c) for c in decisive}
+        tasks = []
+        for child in items:
+            if _constant(child):
+                continue
+            task = _Task(child, indent, collapsed=id(child) not in chosen)
+            if not task.collapsed or self._keep_collapsed(child):
+                tasks.append(task)
+        return tasks
+
+    def _keep_collapsed(self, node: Explanation) -> bool:
+        """In `failed` mode a one-line row is kept only when it did not hold."""
+        return self.mode != "failed" or node.value is not True
+
+    def _with_omitted(self, node: Explanation, tasks: list[_Task], indent: int) -> list[_Task]:
+        if node.omitted:
+            more = Explanation(kind="…", expr=f"… and {node.omitted} more", value=None, type=None)
+            tasks.append(_Task(more, indent))
+        return tasks
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def _row(self, node: Explanation, task: _Task, collapsed: bool, repeated: bool) -> _Row:
+        mark = None if task.body else _mark(node)
+        kind = node.kind
+        left: list[_Seg] = []
+        right: list[_Seg] = []
+        shown_value = not isinstance(node.value, bool) or mark is None
+        if kind in _NAMED:
+            name = node.name if kind in _RULES else _clean(node.expr)
+            left.append(_Seg(name or "", "name"))
+            # A rule whose body calls a function with the same label and cites says them once.
+            owner = task.owner
+            if node.label and not (owner is not None and owner.label == node.label):
+                left.append(_Seg(f' "{node.label}"', "label"))
+            if shown_value:
+                left.append(_Seg(" = " + _value(node.value, node.type, node.error)))
+            if node.cites and not (owner is not None and owner.cites == node.cites):
+                left.append(_Seg(f"  [{', '.join(node.cites)}]", "cites"))
+            if repeated:
+                right.append(_Seg("(explained above)", "detail"))
+            elif collapsed:
+                note = self._collapsed_note(node)
+                if note:
+                    right.append(_Seg(note, "detail"))
+            else:
+                body = _body(node)
+                if body is not None and body.kind in _COMPOSITIONS and body.detail:
+                    right.append(_Seg(body.detail, "detail"))
+        elif kind == "compare":
+            left.extend(self._compare_text(node))
+        elif kind == "arg":
+            left.append(_Seg(node.name or _clean(node.expr), "name"))
+            left.append(_Seg(" = " + _value(node.value, node.type, node.error)))
+            return _Row(task.indent, mark, tuple(left), ())
+        elif kind == "element":
+            child = node.children[0] if node.children else None
+            item = _item(child.value, child.type) if child is not None else "?"
+            left.append(_Seg(f"{node.detail or ''} {node.name} = {item}".strip()))
+            if not isinstance(node.value, bool) and node.error is None:
+                right.append(_Seg("→ " + _value(node.value, node.type), "detail"))
+        elif kind == "const":
+            left.append(_Seg(_clean(node.expr)))
+        elif kind == "where":
+            filter_node = node.children[0] if node.children else node
+            left.append(_Seg("where "))
+            left.extend(
+                self._compare_text(filter_node)
+                if filter_node.kind == "compare"
+                else [_Seg(_cut(_clean(node.expr), _SOURCE_WIDTH))]
+            )
+            if filter_node.detail:
+                right.append(_Seg(filter_node.detail, "detail"))
+            return _Row(task.indent, mark, tuple(left), tuple(right))
+        else:
+            text = _cut(_clean(node.expr), _SOURCE_WIDTH)
+            if kind in _LEAVES and node.label:
+                left.append(_Seg(text))
+                left.append(_Seg(f' "{node.label}"', "label"))
+            else:
+                left.append(_Seg(text))
+            if shown_value:
+                left.append(_Seg(" = " + _value(node.value, node.type, node.error)))
+            if kind in _LEAVES and node.cites:
+                left.append(_Seg(f"  [{', '.join(node.cites)}]", "cites"))
+        if kind not in _NAMED and kind != "element" and kind not in _LEAVES:
+            if node.detail:
+                right.append(_Seg(node.detail, "detail"))
+            elif collapsed or kind in _FORMULA_PARTS:
+                note = _formula(node) if kind in _FORMULA_PARTS else _facts(node.children)
+                if note:
+                    right.append(_Seg(note, "detail"))
+        return _Row(task.indent, mark, tuple(left), tuple(right))
+
+    def _compare_text(self, node: Explanation) -> list[_Seg]:
+        if len(node.children) != 2:
+            return [_Seg(_cut(_clean(node.expr), _SOURCE_WIDTH))]
+        left, right = node.children
+        return [*_side(left), _Seg(f" {node.name or '?'} "), *_side(right)]
+
+    def _collapsed_note(self, node: Explanation) -> str | None:
+        body = _body(node)
+        if body is None:
+            return None
+        if not isinstance(node.value, bool):
+            formula = _formula(body)
+            if formula:
+                return formula
+            if body.detail:
+                return body.detail
+        facts = _facts([body])
+        if facts:
+            return facts
+        return body.detail
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def _error_origin(self, node: Explanation, task: _Task) -> None:
+        error = node.error
+        assert error is not None
+        left = [_Seg(f"error[{error.code}]", "error"), _Seg(f": {error.message}")]
+        right = (_Seg(error.location(), "loc"),) if error.location() else ()
+        self.rows.append(_Row(task.indent, "✗", tuple(left), right))
+
+    def _error_row(self, error: Diagnostic, indent: int) -> None:
+        left = (_Seg(f"error[{error.code}]", "error"), _Seg(f": {error.message}"))
+        right = (_Seg(error.location(), "loc"),) if error.location() else ()
+        self.rows.append(_Row(indent, "✗", left, right))
+
+    def _origin_children(self, node: Explanation, indent: int) -> list[_Task]:
+        """The operands of the expression that failed, with their values."""
+        return [
+            _Task(child, indent, collapsed=True)
+            for child in node.children
+            if not _constant(child) and child.error is None
+        ]
+
+
+# ------------------------------------------------------------------------------------------
+# Pieces of rows
+
+
+def _paint(text: str, style: str | None, color: bool) -> str:
+    if not color or style is None or not text:
+        return text
+    return f"{_STYLES[style]}{text}{_RESET}"
+
+
+def _mark(node: Explanation) -> str | None:
+    if node.error is not None or node.value is False:
+        return "✗"
+    if node.value is True:
+        return "✓"
+    return None
+
+
+def _constant(node: Explanation) -> bool:
+    """A literal, or a list or record of literals: its text already says its value."""
+    if node.kind == "const":
+        return True
+    if node.kind in ("list", "record") and node.error is None:
+        return all(_constant(child) for child in node.children)
+    return False
+
+
+def _body(node: Explanation | None) -> Explanation | None:
+    """The body of a rule, call or element node (its last child), if it has one."""
+    if node is None or not node.children:
+        return None
+    last = node.children[-1]
+    if node.kind == "element" and last.kind in ("local", "where"):
+        return None
+    return last
+
+
+def _is_origin(node: Explanation) -> bool:
+    """True when the node's error arose here rather than in one of its children."""
+    if node.kind in _NAMED or node.kind in ("arg", "element"):
+        return not any(c.error is not None for c in node.children)
+    return not any(c.error is not None and c.error == node.error for c in node.children)
+
+
+def _value(value: Any, type_: Type | None, error: Diagnostic | None = None) -> str:
+    if error is not None:
+        return f"error[{error.code}]"
+    text = format_value(value, type_)
+    if isinstance(value, int | Fraction) and not isinstance(value, bool) and text.endswith("%") and "/" in text:
+        # A share such as 2/3 has no finite decimals: shown rounded, marked `≈` (JSON is exact).
+        hundredths = round(Fraction(value) * 10000)
+        text = "≈" + format_value(Fraction(hundredths, 10000), type_)
+    return _cut(text, _VALUE_WIDTH)
+
+
+def _item(value: Any, type_: Type | None) -> str:
+    """An aggregate's element: a record by its first field (usually what names it)."""
+    if isinstance(value, dict) and len(value) > 1:
+        key, first = next(iter(value.items()))
+        fields = getattr(strip_optional(type_), "fields", ()) if type_ is not None else ()
+        first_type = next((f.type for f in fields if f.name == key), None)
+        return _cut(f"{{{key}: {format_value(first, first_type)}, …}}", _VALUE_WIDTH)
+    return _value(value, type_)
+
+
+def _side(node: Explanation) -> list[_Seg]:
+    """One side of a comparison: the source, then the value when the source is not it."""
+    text = _cut(_clean(node.expr), _SOURCE_WIDTH // 2)
+    if _constant(node):
+        return [_Seg(text)]
+    if node.kind not in _LEAVES | _NAMED and " " in text:
+        text = f"({text})"
+    value = _value(node.value, node.type, node.error)
+    if value == text:
+        return [_Seg(text)]
+    return [_Seg(text), _Seg(" " + value, "value")]
+
+
+def _facts(nodes: Iterable[Explanation], limit: int = 3) -> str | None:
+    """`a = 1, b.c = 2`: the inputs, fields, params and locals a subtree read (a few)."""
+    found: dict[str, str] = {}
+    stack = list(reversed(list(nodes)))
+    visited = 0
+    while stack and len(found) <= limit and visited < 400:
+        node = stack.pop()
+        visited += 1
+        if node.kind in _LEAVES:
+            text = _clean(node.expr)
+            if text and text not in found:
+                found[text] = _cut(format_value(node.value, node.type), 24)
+            continue
+        if node.kind in _NAMED and not isinstance(node.value, bool):
+            found.setdefault(_clean(node.expr), _cut(format_value(node.value, node.type), 24))
+            continue
+        if node.kind == "call":
+            stack.extend(reversed(node.children[-1:]))
+            continue
+        if node.kind == "element":
+            continue
+        stack.extend(reversed(node.children))
+    if not found:
+        return None
+    items = [f"{text} = {value}" for text, value in list(found.items())[:limit]]
+    if len(found) > limit:
+        items.append("…")
+    return ", ".join(items)
+
+
+def _formula(node: Explanation) -> str | None:
+    """The source of a number's expression with the values of what it read put in:
+    `0.031 - 50% * abs(0.031)`. None when the subtree is not plain arithmetic."""
+    if node.span is None or node.kind not in _FORMULA_PARTS:
+        return None
+    replacements: list[tuple[int, int, str]] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is not node and (current.kind in _LEAVES or current.kind in _NAMED):
+            span = current.span
+            if span is None or span.source is not node.span.source:
+                return None
+            if not node.span.start <= span.start <= span.end <= node.span.end:
+                return None
+            replacements.append((span.start, span.end, _value(current.value, current.type)))
+            continue
+        if current.kind not in _FORMULA_PARTS:
+            return None
+        stack.extend(current.children)
+    if not replacements:
+        return None
+    text = node.span.text
+    base = node.span.start
+    for start, end, value in sorted(replacements, reverse=True):
+        text = text[: start - base] + value + text[end - base :]
+    formula = _clean(text)
+    if display_width(formula) > _SOURCE_WIDTH:
+        return None
+    return formula
+
+
+def _formula_sources(node: Explanation) -> list[Explanation]:
+    """The params, rules and calls an arithmetic subtree read, in source order."""
+    found: list[Explanation] = []
+    stack = list(reversed(node.children))
+    while stack:
+        current = stack.pop()
+        if current.kind == "param" or current.kind in _NAMED:
+            if all(current is not seen for seen in found):
+                found.append(current)
+        elif current.kind in _FORMULA_PARTS:
+            stack.extend(reversed(current.children))
+    return found
+
+
+def _clean(text: str) -> str:
+    """Source text on one line: comments dropped, runs of blanks and line breaks made one."""
+    if "#" in text:
+        text = _strip_comments(text)
+    if "\n" in text or "  " in text:
+        text = " ".join(_split_outside_strings(text))
+    return text.strip()
+
+
+def _strip_comments(text: str) -> str:
+    out: list[str] = []
+    in_string = False
+    escaped = False
+    skipping = False
+    for char in text:
+        if skipping:
+            if char == "\n":
+                skipping = False
+                out.append(char)
+            continue
+        if in_string:
+            out.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == "#":
+            skipping = True
+            continue
+        if char == '"':
+            in_string = True
+        out.append(char)
+    return "".join(out)
+
+
+def _split_outside_strings(text: str) -> Iterator[str]:
+    """Split on whitespace, keeping string literals whole (their spaces matter)."""
+    word: list[str] = []
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            word.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char.isspace():
+            if word:
+                yield "".join(word)
+                word = []
+            continue
+        if char == '"':
+            in_string = True
+        word.append(char)
+    if word:
+        yield "".join(word)
+
+
+def _cut(text: str, width: int) -> str:
+    """`text`, cut to `width` display columns with `…` when longer."""
+    if display_width(text) <= width:
+        return text
+    out: list[str] = []
+    used = 0
+    for char in text:
+        char_width = display_width(char)
+        if used + char_width > width - 1:
+            break
+        out.append(char)
+        used += char_width
+    return "".join(out) + "…"
+
+
+# ------------------------------------------------------------------------------------------
+# JSON
+
+
+def explanation_to_json(explanation: Explanation) -> dict[str, Any]:
+    """An explanation tree as JSON-ready data.
+
+    Every node has `kind`, `expr` (its source text on one line), `value` (exact, via
+    `values.to_json`), `type` and `children`; named nodes add `name`, `label`, `cites`;
+    `detail`, `error` (a diagnostic's JSON) and `omitted` appear when set; `file`, `line`,
+    `column`, `end_line`, `end_column` locate the node's source. A rule referenced several
+    times has its body in full at its first occurrence and `"repeated": true` (no children)
+    afterwards, so the JSON stays as small as the tree shared in memory.
+    """
+    root: dict[str, Any] = {}
+    seen: set[int] = set()
+    stack: list[tuple[Explanation, dict[str, Any]]] = [(explanation, root)]
+    while stack:
+        node, target = stack.pop()
+        target.update(_node_json(node))
+        children: list[dict[str, Any]] = []
+        target["children"] = children
+        if node.kind in _RULES and node.children:
+            if id(node.children[0]) in seen:
+                target["repeated"] = True
+                continue
+            seen.add(id(node.children[0]))
+        slots = [{} for _ in node.children]
+        children.extend(slots)
+        stack.extend(reversed(list(zip(node.children, slots, strict=True))))
+    return root
+
+
+def _node_json(node: Explanation) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": node.kind,
+        "expr": _clean(node.expr),
+        "value": None if node.error is not None else to_json(node.value, node.type),
+        "type": describe(node.type) if node.type is not None else None,
+    }
+    if node.name is not None:
+        data["name"] = node.name
+    if node.label is not None:
+        data["label"] = node.label
+    if node.cites:
+        data["cites"] = list(node.cites)
+    if node.detail is not None:
+        data["detail"] = node.detail
+    if node.error is not None:
+        data["error"] = node.error.to_json()
+    if node.omitted:
+        data["omitted"] = node.omitted
+    data.update(_location(node.span))
+    return data
+
+
+def _location(span: Span | None) -> dict[str, Any]:
+    if span is None:
+        return {}
+    line, column = span.source.line_col(span.start)
+    end_line, end_column = span.source.line_col(span.end)
+    return {
+        "file": span.source.name,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+    }
+
+
+def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
+    """A verdict as JSON-ready data: rule, value or error, label, cites, location, explanation."""
+    data: dict[str, Any] = {
+        "rule": verdict.key,
+        "name": verdict.name,
+        "kind": verdict.kind,
+        "type": describe(verdict.type),
+        "value": to_json(verdict.value, verdict.type) if verdict.error is None else None,
+        "error": verdict.error.to_json() if verdict.error is not None else None,
+        "label": verdict.label,
+        "cites": list(verdict.cites),
+    }
+    data.update(_location(verdict.span))
+    data["explanation"] = (
+        explanation_to_json(verdict.explanation) if verdict.explanation is not None else None
+    )
+    return data
+

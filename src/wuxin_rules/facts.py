@@ -1,0 +1,809 @@
+"""Validating facts documents against a policy's declared input types.
+
+Owns `FactsSchema`: it turns a document (from `jsonio`, or a dict from a Python caller) into
+the runtime values of `wuxin_rules.values` — `int`, exact `Fraction`s, `str`, `date`, `dict`
+records, `tuple` lists, `None` — or raises one `FactError` listing every problem, each with
+its JSON path (`$.unit.responsibility.team_in_place`) and the file it came from.
+
+Structuring is cattrs' (this is the only module that imports it). Each schema type becomes a
+cattrs target once per schema: records become `TypedDict`s generated from their fields (so
+records come out as dicts), optionals `Optional[...]` (`NotRequired` in records, so a missing
+optional field is `None`), lists `tuple[T, ...]` behind a guard that only lets lists in, and
+every leaf type (bounded int, decimal/percent, bool, text, date, enum) a marker class whose
+hook checks and converts the value exactly. Two converters share those targets: a fast one
+(no detailed validation) for the happy path, and a detailed one (`detailed_validation=True`,
+`forbid_extra_keys=True`) that runs only when the fast one fails, to collect every problem as
+cattrs' exception groups; their notes give the JSON paths.
+
+Accepted forms (beyond the JSON type itself):
+
+| type            | accepts                                                              |
+|-----------------|----------------------------------------------------------------------|
+| int             | JSON whole numbers (Python `int`, not `bool`)                        |
+| decimal/percent | JSON numbers; Python `int`, `Decimal`, `Fraction`; exact text `"0.25"`, `"1/3"`, and for percent `"12.5%"` |
+| bool            | `true` / `false` only (not 0/1, not `"yes"`)                         |
+| text            | JSON text                                                            |
+| date            | text `"YYYY-MM-DD"`; Python `datetime.date` (not `datetime`)        |
+| enum            | the member name as text                                              |
+| record          | a JSON object with exactly the record's fields (optional ones may be missing) |
+| list            | a JSON array (Python `list` or `tuple`) → `tuple`                    |
+| `T?`            | `null`, a missing key, or a `T`                                      |
+
+Binary floats are always refused, with a hint to pass `Decimal` or text.
+
+May import `source`, `errors`, `schema`, `values`, `model` and `jsonio`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, NotRequired, Optional, TypedDict
+
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+from cattrs.gen.typeddicts import make_dict_structure_fn
+
+from wuxin_rules import model
+from wuxin_rules.errors import Diagnostic, FactError, InternalError, suggest
+from wuxin_rules.schema import (
+    BoolType,
+    DateType,
+    EnumType,
+    IntType,
+    ListType,
+    NoneType,
+    NumberType,
+    NumericBound,
+    OptionalType,
+    RecordType,
+    TextType,
+    Type,
+    describe,
+)
+from wuxin_rules.values import format_number
+
+__all__ = ["FactsSchema", "facts_schema"]
+
+Hook = Callable[[Any, Any], Any]
+
+# Exact numbers may have at most this many digits / this large an exponent: beyond it,
+# turning `1E+999999999` into a Fraction would take forever (Python's own int limit).
+_MAX_DIGITS = 4300
+_DECIMAL_TEXT = re.compile(r"-?[0-9]{1,4300}(?:\.[0-9]{1,4300})?")
+_FRACTION_TEXT = re.compile(r"-?[0-9]{1,4300}/[0-9]{1,4300}")
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PREVIEW = 40  # characters of a bad value quoted in a message
+
+
+# ------------------------------------------------------------------------------------------
+# Problems found by the leaf hooks. cattrs adds the path as exception notes on the way up.
+
+
+class _Problem(Exception):
+    """One bad value; the JSON path comes from the cattrs notes around it."""
+
+    def __init__(
+        self, code: str, message: str, help: str | None = None, notes: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.help = help
+        self.notes = notes
+
+
+def _expected(type_: Type) -> str:
+    """What a value of `type_` is called in messages: `a whole number`, `true/false`."""
+    match type_:
+        case IntType():
+            return "a whole number"
+        case NumberType(kind="percent"):
+            return "a percentage"
+        case NumberType():
+            return "a decimal number"
+        case BoolType():
+            return "true/false"
+        case TextType():
+            return "text"
+        case DateType():
+            return "a date"
+        case EnumType(name=name):
+            return f"a member of `{name}`"
+        case RecordType(name=name):
+            return f"a record `{name}`" if name else "a record"
+        case ListType():
+            return "a list"
+        case OptionalType(inner=inner):
+            return f"{_expected(inner)} or none"
+        case NoneType():
+            return "none"
+    raise AssertionError(f"unknown type {type_!r}")  # pragma: no cover
+
+
+def _type_text(type_: Type) -> str:
+    """The type as written, bound included: `int >= 0`."""
+    bound = getattr(type_, "bound", None)
+    return f"{describe(type_)} {bound.describe()}" if bound is not None else describe(type_)
+
+
+def _found(value: Any) -> str:
+    """The value as messages name it: `text \\`"3"\\``, `whole number \\`3\\``, `none`."""
+    if value is None:
+        return "none"
+    if value is True or value is False:
+        return f"`{'true' if value else 'false'}`"
+    if isinstance(value, int):
+        return f"whole number `{_preview(value)}`"
+    if isinstance(value, float):
+        return f"the binary floating-point number `{value!r}`"
+    if isinstance(value, Decimal | Fraction):
+        return f"decimal number `{_preview(value)}`"
+    if isinstance(value, str):
+        return f"text `{_preview(value)}`"
+    if isinstance(value, datetime.datetime):
+        return f"a date and time `{value.isoformat()}`"
+    if isinstance(value, datetime.date):
+        return f"date `{value.isoformat()}`"
+    if isinstance(value, list | tuple):
+        return f"list `{_preview(value)}`"
+    if isinstance(value, Mapping):
+        return f"record `{_preview(value)}`"
+    return f"a Python `{type(value).__name__}`"
+
+
+def _preview(value: Any, limit: int = _PREVIEW) -> str:
+    """`value` as JSON-like text, cut to about `limit` characters (bounded work)."""
+    parts: list[str] = []
+    _render(value, parts, limit)
+    text = "".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _render(value: Any, out: list[str], budget: int) -> int:
+    """Append `value` to `out`; return the budget left (stops once it is spent)."""
+    if budget <= 0:
+        return 0
+    if value is None:
+        text = "null"
+    elif value is True or value is False:
+        text = "true" if value else "false"
+    elif isinstance(value, int):
+        text = str(value) if value.bit_length() < 10_000 else "…"
+    elif isinstance(value, Decimal):
+        text = str(value)
+    elif isinstance(value, Fraction):
+        text = format_number(value) if value.denominator.bit_length() < 1000 else "…"
+    elif isinstance(value, str):
+        # Quote a bounded prefix only: the value may be megabytes long.
+        text = _json_text(value[: budget + 1])
+        if len(value) > budget + 1:
+            text = text[:-1] + "…"
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        budget -= 1
+        for index, item in enumerate(value):
+            if budget <= 0:
+                return 0
+            if index:
+                out.append(", ")
+                budget -= 2
+            budget = _render(item, out, budget)
+        out.append("]")
+        return budget - 1
+    elif isinstance(value, Mapping):
+        out.append("{")
+        budget -= 1
+        for index, (key, item) in enumerate(value.items()):
+            if budget <= 0:
+                return 0
+            if index:
+                out.append(", ")
+                budget -= 2
+            key_text = _json_text(str(key)[:budget]) + ": "
+            out.append(key_text)
+            budget = _render(item, out, budget - len(key_text))
+        out.append("}")
+        return budget - 1
+    else:
+        text = repr(value)[:budget]
+    out.append(text)
+    return budget - len(text)
+
+
+def _cut(text: str) -> str:
+    """User text shown as is, cut to `_PREVIEW` characters."""
+    return text if len(text) <= _PREVIEW else text[: _PREVIEW - 1] + "…"
+
+
+def _json_text(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _wrong(value: Any, type_: Type, help: str | None = None) -> _Problem:
+    """The `bad-fact` problem: `expected a whole number, found text \\`"3"\\``."""
+    if value is None:
+        help = f"only an optional type (`{describe(type_)}?`) admits `null`"
+    elif isinstance(value, float):
+        exact = repr(value)
+        help = (
+            f'binary floats are not exact: pass `Decimal("{exact}")` or the text `"{exact}"`'
+            if not isinstance(type_, IntType)
+            else "binary floats are not exact: pass a Python `int`"
+        )
+    return _Problem("bad-fact", f"expected {_expected(type_)}, found {_found(value)}", help)
+
+
+def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Problem:
+    bound = type_.bound
+    assert bound is not None
+    if bound.low is not None and value < bound.low:
+        where = "below"
+    elif bound.high is not None and value > bound.high:
+        where = "above"
+    else:  # on an end the bound excludes
+        where = "outside"
+    return _Problem(
+        "fact-out-of-bounds",
+        f"`{format_number(value)}` is {where} the bound `{bound.describe()}` of `{_type_text(type_)}`",
+        f"give a number within `{bound.describe()}`",
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Leaf hooks: check and convert one value exactly; raise `_Problem` otherwise.
+
+
+def _bound_check(bound: NumericBound | None) -> Callable[[Any], bool] | None:
+    """A fast `admits` for `bound`: integral ends compare as ints (cheaper than Fractions)."""
+    if bound is None or (bound.low is None and bound.high is None):
+        return None
+
+    def exact(end: Fraction | None) -> Fraction | int | None:
+        if end is None:
+            return None
+        return end.numerator if end.denominator == 1 else end
+
+    low, high = exact(bound.low), exact(bound.high)
+    low_inclusive, high_inclusive = bound.low_inclusive, bound.high_inclusive
+
+    def admits(value: Any) -> bool:
+        if low is not None and (value < low if low_inclusive else value <= low):
+            return False
+        return not (high is not None and (value > high if high_inclusive else value >= high))
+
+    return admits
+
+
+def _int_hook(type_: IntType) -> Hook:
+    admits = _bound_check(type_.bound)
+
+    def structure_int(value: Any, _: Any) -> int:
+        if type(value) is not int:
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = int(value)
+            else:
+                help = None
+                if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
+                    help = "write the number without quotes"
+                elif isinstance(value, Decimal | Fraction):
+                    help = "write a whole number, without a decimal point or exponent"
+                raise _wrong(value, type_, help)
+        if admits is not None and not admits(value):
+            raise _out_of_bounds(value, type_)
+        return value
+
+    return structure_int
+
+
+def _exact_decimal(value: Decimal, type_: NumberType) -> Fraction | int:
+    """The exact rational of a finite Decimal of sane size (else a `_Problem`)."""
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        raise _Problem(
+            "bad-fact",
+            f"expected {_expected(type_)}, found `{value}`",
+            "write an exact, finite number",
+        )
+    if len(digits) > _MAX_DIGITS or abs(exponent) > _MAX_DIGITS:
+        raise _Problem(
+            "bad-fact",
+            f"the number `{_preview(value)}` is too large or too precise to hold exactly",
+            f"numbers may have at most {_MAX_DIGITS} digits and exponents up to {_MAX_DIGITS}",
+        )
+    numerator, denominator = value.as_integer_ratio()
+    return numerator if denominator == 1 else Fraction(numerator, denominator)
+
+
+def _number_from_other(value: Any, type_: NumberType) -> Fraction | int:
+    """The slow path of the decimal hook: text forms, int subclasses, refusals."""
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        raise _wrong(value, type_)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, Decimal):
+        return _exact_decimal(value, type_)
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else value
+    if isinstance(value, str):
+        text = value.strip()
+        scale = 1
+        if type_.kind == "percent" and text.endswith("%"):
+            text, scale = text[:-1].rstrip(), 100
+        if _DECIMAL_TEXT.fullmatch(text):
+            number = _exact_decimal(Decimal(text), type_)
+        elif _FRACTION_TEXT.fullmatch(text) and text.rpartition("/")[2].strip("0"):
+            number = Fraction(text)
+        else:
+            forms = '`0.25`, `"0.25"`, `"1/4"`' + (', `"25%"`' if type_.kind == "percent" else "")
+            raise _wrong(value, type_, f"write an exact number, for example {forms}")
+        number = Fraction(number) / scale
+        return number.numerator if number.denominator == 1 else number
+    raise _wrong(value, type_)
+
+
+def _number_hook(type_: NumberType) -> Hook:
+    admits = _bound_check(type_.bound)
+
+    def structure_number(value: Any, _: Any) -> Fraction | int:
+        kind = type(value)
+        if kind is int:
+            number: Fraction | int = value
+        elif kind is Decimal:
+            number = _exact_decimal(value, type_)
+        else:
+            number = _number_from_other(value, type_)
+        if admits is not None and not admits(number):
+            raise _out_of_bounds(number, type_)
+        return number
+
+    return structure_number
+
+
+def _bool_hook(type_: BoolType) -> Hook:
+    def structure_bool(value: Any, _: Any) -> bool:
+        if value is True or value is False:
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+            help = "write `true` or `false`, without quotes"
+        elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+            help = "write `true` or `false`, not a number"
+        else:
+            help = "write `true` or `false`"
+        raise _wrong(value, type_, help)
+
+    return structure_bool
+
+
+def _text_hook(type_: TextType) -> Hook:
+    def structure_text(value: Any, _: Any) -> str:
+        if type(value) is str:
+            return value
+        if isinstance(value, str):
+            return str(value)
+        raise _wrong(value, type_, "write text in double quotes")
+
+    return structure_text
+
+
+_DATE_HELP = 'write dates as text `"YYYY-MM-DD"`, for example `"2015-03-31"`'
+
+
+def _date_hook(type_: DateType) -> Hook:
+    def structure_date(value: Any, _: Any) -> datetime.date:
+        if type(value) is str:
+            if _DATE_TEXT.fullmatch(value) is None:
+                raise _Problem(
+                    "invalid-date",
+                    f"`{_preview(value)}` is not a date in the form `YYYY-MM-DD`",
+                    _DATE_HELP,
+                )
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError as exc:
+                raise _Problem(
+                    "invalid-date", f"`{_preview(value)}` is not a valid date", str(exc)
+                ) from None
+        if type(value) is datetime.date:
+            return value
+        if isinstance(value, datetime.datetime):
+            raise _wrong(value, type_, "pass the `.date()` of it")
+        if isinstance(value, datetime.date):
+            return datetime.date(value.year, value.month, value.day)
+        if isinstance(value, str):
+            return structure_date(str(value), _)
+        raise _wrong(value, type_, _DATE_HELP)
+
+    return structure_date
+
+
+def _member_list(type_: EnumType) -> str:
+    names = [f"`{m.name}`" for m in type_.members]
+    return ", ".join(names[:30]) + (", …" if len(names) > 30 else "")
+
+
+def _enum_hook(type_: EnumType) -> Hook:
+    members = frozenset(m.name for m in type_.members)
+
+    def structure_member(value: Any, _: Any) -> str:
+        if type(value) is str and value in members:
+            return value
+        if isinstance(value, str):
+            if str(value) in members:
+                return str(value)
+            raise _Problem(
+                "unknown-member",
+                f"unknown member `{_cut(value)}` of `{type_.name}`",
+                suggest(value, members) or f"use one of the members of `{type_.name}`",
+                (f"the members of `{type_.name}` are {_member_list(type_)}",),
+            )
+        raise _wrong(
+            value, type_, f"write the member's name as text, one of {_member_list(type_)}"
+        )
+
+    return structure_member
+
+
+# ------------------------------------------------------------------------------------------
+# Structure targets: what each schema type becomes for cattrs.
+
+
+class _Marker:
+    """Base of the marker classes that stand for leaf types and lists (never instantiated)."""
+
+    __slots__ = ()
+
+
+class _RecordInfo:
+    """What the error report needs to know about a generated TypedDict."""
+
+    __slots__ = ("fields", "is_inputs", "name", "optional")
+
+    def __init__(self, name: str, fields: dict[str, Type], is_inputs: bool) -> None:
+        self.name = name
+        self.fields = fields
+        self.is_inputs = is_inputs
+        self.optional = tuple(n for n, t in fields.items() if isinstance(t, OptionalType))
+
+
+class _Targets:
+    """The cattrs targets of one schema, built once and shared by both converters."""
+
+    def __init__(self) -> None:
+        self.leaves: dict[Any, Hook] = {}
+        self.lists: dict[Any, Any] = {}  # list marker → tuple[element target, ...]
+        self.list_types: dict[Any, ListType] = {}
+        self.records: dict[Any, _RecordInfo] = {}
+        self.late: dict[Any, Any] = {}  # late-bound marker → record TypedDict (recursion)
+        self._by_key: dict[Any, Any] = {}
+        self._building: dict[Any, type] = {}
+
+    def owns(self, target: Any) -> bool:
+        try:
+            return target in self.leaves or target in self.lists or target in self.records or target in self.late
+        except TypeError:  # an unhashable typing construct: not ours
+            return False
+
+    def target(self, type_: Type) -> Any:
+        """The cattrs target of `type_` (created on first use, then reused)."""
+        match type_:
+            case OptionalType(inner=inner):
+                return Optional[self.target(inner)]  # noqa: UP045 - cattrs' optional hook
+            case RecordType():
+                return self._record(type_)
+            case ListType(element=element):
+                return self._list(type_, element)
+            case IntType(bound=bound):
+                return self._leaf(("int", bound), type_, _int_hook)
+            case NumberType(kind=kind, bound=bound):
+                return self._leaf(("number", kind, bound), type_, _number_hook)
+            case BoolType():
+                return self._leaf(("bool",), type_, _bool_hook)
+            case TextType():
+                return self._leaf(("text",), type_, _text_hook)
+            case DateType():
+                return self._leaf(("date",), type_, _date_hook)
+            case EnumType(qualified=qualified):
+                return self._leaf(("enum", qualified, type_.name), type_, _enum_hook)
+        raise InternalError(
+            Diagnostic("internal-error", f"no facts can have the type `{describe(type_)}`")
+        )
+
+    def _leaf(self, key: Any, type_: Any, make: Callable[[Any], Hook]) -> Any:
+        marker = self._by_key.get(key)
+        if marker is None:
+            marker = type(_type_text(type_), (_Marker,), {"__slots__": ()})
+            self.leaves[marker] = make(type_)
+            self._by_key[key] = marker
+        return marker
+
+    def _list(self, type_: ListType, element: Type) -> Any:
+        inner = self.target(element)
+        key = ("list", inner)
+        marker = self._by_key.get(key)
+        if marker is None:
+            marker = type(describe(type_), (_Marker,), {"__slots__": ()})
+            self.lists[marker] = tuple[inner, ...]
+            self.list_types[marker] = type_
+            self._by_key[key] = marker
+        return marker
+
+    def _record(self, type_: RecordType) -> Any:
+        key = ("record", type_.qualified) if type_.qualified else ("record", id(type_))
+        if key in self._by_key:
+            return self._by_key[key]
+        if key in self._building:
+            # A record that contains itself (through a list or an optional): bind late.
+            marker = self._building[key]
+            return marker
+        late = type(f"{type_.name}…", (_Marker,), {"__slots__": ()})
+        self._building[key] = late
+        fields = {f.name: f.type for f in type_.fields}
+        record = self.record(type_.name or "record", fields, is_inputs=False)
+        del self._building[key]
+        self._by_key[key] = record
+        self.late[late] = record
+        return record
+
+    def record(self, name: str, fields: dict[str, Type], *, is_inputs: bool) -> Any:
+        """A TypedDict for a record (or for the inputs of a document)."""
+        annotations: dict[str, Any] = {}
+        for field_name, field_type in fields.items():
+            target = self.target(field_type)
+            annotations[field_name] = (
+                NotRequired[target] if isinstance(field_type, OptionalType) else target
+            )
+        # cattrs compiles a function named after the class: keep the name an identifier.
+        class_name = "R_" + re.sub(r"\W", "_", name) + f"_{len(self.records)}"
+        record = TypedDict(class_name, annotations)  # type: ignore[operator]
+        self.records[record] = _RecordInfo(name, fields, is_inputs)
+        return record
+
+
+def _converter(targets: _Targets, *, detailed: bool) -> cattrs.Converter:
+    converter = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=True)
+
+    def factory(target: Any) -> Hook:
+        if target in targets.leaves:
+            return targets.leaves[target]
+        if target in targets.lists:
+            return _list_hook(converter, targets, target)
+        if target in targets.late:
+            record = targets.late[target]
+            return lambda value, _: converter.get_structure_hook(record)(value, record)
+        return _record_hook(converter, target, targets.records[target])
+
+    converter.register_structure_hook_factory(targets.owns, factory)
+    return converter
+
+
+def _list_hook(converter: cattrs.Converter, targets: _Targets, marker: Any) -> Hook:
+    tuple_type = targets.lists[marker]
+    list_type = targets.list_types[marker]
+    structure_tuple = converter.get_structure_hook(tuple_type)
+
+    def structure_list(value: Any, _: Any) -> tuple[Any, ...]:
+        kind = type(value)
+        if kind is list or kind is tuple:
+            return structure_tuple(value, tuple_type)  # type: ignore[no-any-return]
+        raise _wrong(
+            value,
+            list_type,
+            f"write a JSON list `[…]`; each item is {_expected(list_type.element)}",
+        )
+
+    return structure_list
+
+
+def _record_hook(converter: cattrs.Converter, record: Any, info: _RecordInfo) -> Hook:
+    structure_fields = make_dict_structure_fn(record, converter)
+    optional = info.optional
+    size = len(info.fields)
+    names = ", ".join(f"`{n}`" for n in list(info.fields)[:8]) + (", …" if size > 8 else "")
+    expected = (
+        "a record of inputs"
+        if info.is_inputs
+        else (f"a record `{info.name}`" if info.name != "record" else "a record")
+    )
+
+    def structure_record(value: Any, _: Any) -> dict[str, Any]:
+        if type(value) is not dict:
+            if not isinstance(value, Mapping):
+                help = (
+                    f"a facts document is a JSON object with one key per input: {names}"
+                    if info.is_inputs
+                    else f"write a JSON object with the fields {names}"
+                )
+                raise _Problem("bad-fact", f"expected {expected}, found {_found(value)}", help)
+            value = dict(value)
+        result: dict[str, Any] = structure_fields(value, record)
+        if optional and len(result) != size:
+            for name in optional:
+                result.setdefault(name, None)
+        return result
+
+    return structure_record
+
+
+# ------------------------------------------------------------------------------------------
+# The public schema
+
+
+class FactsSchema:
+    """The facts a policy needs, ready to validate documents against (build once, reuse).
+
+    `validate` returns `{input name: runtime value}`, or raises a `FactError` with every
+    problem of the document, each located by a JSON path.
+    """
+
+    def __init__(self, inputs: Sequence[model.InputDef]) -> None:
+        self.inputs: tuple[model.InputDef, ...] = tuple(inputs)
+        self._targets = _Targets()
+        self._root = self._targets.record(
+            "inputs", {i.name: i.type for i in self.inputs}, is_inputs=True
+        )
+        self._fast = _converter(self._targets, detailed=False).get_structure_hook(self._root)
+        self._detailed_converter: cattrs.Converter | None = None
+
+    def validate(
+        self, document: Any, *, file: str | None = None, where: str = "$"
+    ) -> dict[str, Any]:
+        """The runtime values of the inputs in `document` (a JSON object, or a Python dict).
+
+        Raises `FactError` listing every problem: `missing-fact`, `unknown-fact`, `bad-fact`,
+        `fact-out-of-bounds`, `unknown-member`, `invalid-date`, each with its `path` (under
+        `where`) and `file`.
+        """
+        try:
+            return self._fast(document, self._root)  # type: ignore[no-any-return]
+        except RecursionError:
+            raise FactError(
+                Diagnostic(
+                    "too-deep",
+                    "the facts nest too deep to validate",
+                    path=where,
+                    file=file,
+                    help="a record that contains itself must stop somewhere: check the data",
+                )
+            ) from None
+        except Exception:  # noqa: BLE001 - any failure: re-run in detail to explain it
+            pass
+        raise FactError(self._diagnose(document, file, where))
+
+    def _diagnose(self, document: Any, file: str | None, where: str) -> list[Diagnostic]:
+        """Every problem of a document the fast path refused (the slow, detailed run)."""
+        if self._detailed_converter is None:
+            self._detailed_converter = _converter(self._targets, detailed=True)
+        try:
+            self._detailed_converter.structure(document, self._root)
+        except Exception as exc:  # noqa: BLE001 - the report is built from what cattrs raised
+            diagnostics: list[Diagnostic] = []
+            self._collect(exc, where, file, diagnostics)
+            if diagnostics:
+                return diagnostics
+        raise InternalError(
+            Diagnostic(
+                "internal-error",
+                "the facts were refused, but the detailed validation found no problem",
+                path=where,
+                file=file,
+            )
+        )
+
+    def _collect(
+        self, exc: BaseException, path: str, file: str | None, out: list[Diagnostic]
+    ) -> None:
+        if isinstance(exc, ClassValidationError):
+            self._collect_record(exc, path, file, out)
+        elif isinstance(exc, IterableValidationError):
+            with_notes, without = exc.group_exceptions()
+            for inner, note in with_notes:
+                self._collect(inner, f"{path}[{note.index}]", file, out)
+            for inner in without:
+                self._collect(inner, path, file, out)
+        elif isinstance(exc, _Problem):
+            out.append(
+                Diagnostic(
+                    exc.code, exc.message, help=exc.help, notes=exc.notes, path=path, file=file
+                )
+            )
+        else:
+            raise InternalError(
+                Diagnostic(
+                    "internal-error",
+                    f"unexpected `{type(exc).__name__}` while validating facts: {exc}",
+                    path=path,
+                    file=file,
+                )
+            ) from exc
+
+    def _collect_record(
+        self, exc: ClassValidationError, path: str, file: str | None, out: list[Diagnostic]
+    ) -> None:
+        info = self._targets.records[exc.cl]
+        with_notes, without = exc.group_exceptions()
+        extras = sorted(
+            (
+                key
+                for inner in without
+                if isinstance(inner, ForbiddenExtraKeysError)
+                for key in inner.extra_fields
+            ),
+            key=str,
+        )
+        missing = [note.name for inner, note in with_notes if type(inner) is KeyError]
+        # A misspelt key is both an unknown key and a missing field; name the pair in the
+        # missing field's help.
+        misspelt: dict[str, str] = {}
+        for extra in extras:
+            close = difflib.get_close_matches(str(extra), list(info.fields), n=1, cutoff=0.6)
+            if close and close[0] in missing and close[0] not in misspelt:
+                misspelt[close[0]] = str(extra)
+        what = "input" if info.is_inputs else "field"
+        owner = "" if info.is_inputs else f" of `{info.name}`"
+        for inner, note in with_notes:
+            field_path = _join(path, note.name)
+            if type(inner) is KeyError:
+                field_type = info.fields[note.name]
+                if note.name in misspelt:
+                    help = f"did you mean `{note.name}` instead of `{misspelt[note.name]}`?"
+                else:
+                    help = f"add `{_json_text(note.name)}` with {_expected(field_type)}"
+                out.append(
+                    Diagnostic(
+                        "missing-fact",
+                        f"missing {what} `{note.name}`{owner}",
+                        help=help,
+                        path=field_path,
+                        file=file,
+                    )
+                )
+            else:
+                self._collect(inner, field_path, file, out)
+        for extra in extras:
+            names = ", ".join(f"`{n}`" for n in list(info.fields)[:8])
+            fallback = (
+                f"the inputs are {names}" if info.is_inputs else f"`{info.name}` has {names}"
+            ) if info.fields else "remove it"
+            out.append(
+                Diagnostic(
+                    "unknown-fact",
+                    f"unknown {what} `{_cut(str(extra))}`{owner}",
+                    help=suggest(str(extra), info.fields) or fallback,
+                    path=_join(path, str(extra)),
+                    file=file,
+                )
+            )
+        for inner in without:
+            if not isinstance(inner, ForbiddenExtraKeysError):
+                self._collect(inner, path, file, out)
+
+
+def _join(path: str, name: str) -> str:
+    """`$.unit` for identifier keys, `$["a b"]` for others."""
+    return f"{path}.{name}" if name.isidentifier() else f"{path}[{_json_text(name)}]"
+
+
+_SCHEMAS: dict[int, FactsSchema] = {}
+
+
+def facts_schema(policy: model.CheckedPolicy) -> FactsSchema:
+    """The `FactsSchema` of a checked policy, built on first use and kept while it lives."""
+    key = id(policy)
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        schema = FactsSchema(policy.inputs)
+        _SCHEMAS[key] = schema
+        # Forget the schema with the policy (policies are not hashable: key by identity).
+        weakref.finalize(policy, _SCHEMAS.pop, key, None)
+    return schema

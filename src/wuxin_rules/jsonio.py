@@ -1,0 +1,576 @@
+"""Exact JSON reading and writing: facts documents in, results out, never a binary float.
+
+Owns how JSON text becomes data and data becomes JSON text:
+
+* `loads` / `load_path` read one document. Numbers come out as `int` or `decimal.Decimal`
+  (exactly as written); `NaN`, `Infinity` and duplicate keys are errors. Every problem is a
+  `FactError` whose diagnostic points at `file:line:column` with the offending text and a hint.
+* `iter_json_lines` streams JSON lines (one document per non-blank line) in constant memory.
+* `dumps` writes `values.RawNumber` unquoted (exact decimals), `Decimal` exactly, and refuses
+  floats.
+
+Limits (documented in `docs/internals.md`'s spirit: bad input is an error, never a crash):
+`MAX_DOCUMENT_SIZE` characters (bytes, for a file) per document, JSON lines included — a
+JSON-lines stream as a whole has no limit; `MAX_DEPTH` levels of `[`/`{` nesting. Deeper
+documents get a `too-deep` error (found by a linear, string-aware pre-scan, so Python's
+recursion limit is never reached).
+
+May import `source`, `errors` and `values`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+import attrs
+
+from wuxin_rules.errors import Diagnostic, FactError, InternalError, UsageError
+from wuxin_rules.source import Source, Span
+from wuxin_rules.values import RawNumber
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_DOCUMENT_SIZE",
+    "dumps",
+    "iter_json_lines",
+    "load_path",
+    "loads",
+]
+
+MAX_DOCUMENT_SIZE = 64 * 1024 * 1024
+"""Largest single document: 64 MiB of text (of UTF-8 bytes for a file). A facts document is
+a handful of records; batches belong in JSON lines, where the limit applies to each line."""
+
+MAX_DEPTH = 128
+"""Deepest `[`/`{` nesting accepted in a document (facts nest a few levels at most)."""
+
+
+# ------------------------------------------------------------------------------------------
+# Reading
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class _BadConstant(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class _LongInteger(Exception):
+    def __init__(self, digits: str) -> None:
+        super().__init__(digits[:20])
+        self.digits = digits
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _constant(name: str) -> Any:
+    raise _BadConstant(name)
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        # Python refuses to convert integers longer than `sys.get_int_max_str_digits()`.
+        raise _LongInteger(text) from None
+
+
+_DECODER = json.JSONDecoder(
+    parse_float=Decimal,
+    parse_int=_integer,
+    parse_constant=_constant,
+    object_pairs_hook=_object,
+)
+
+# Strings (possibly unterminated: they then run to the end), brackets, colons and the
+# non-JSON constants. Matching strings first is what makes every scan string-aware.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}:]|NaN|-?Infinity', re.DOTALL)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+@attrs.frozen(eq=False, slots=False)
+class _LineSource(Source):
+    """One line of a JSON-lines stream, reported with its line number in the stream.
+
+    Only the line's text is held, so an error on line ten million costs no more than one
+    on line one.
+    """
+
+    first_line: int = 1
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line, column = super().line_col(offset)
+        return line + self.first_line - 1, column
+
+    def line_text(self, line: int) -> str:
+        return super().line_text(line - self.first_line + 1)
+
+    def offset_of(self, line: int, column: int) -> int:
+        return super().offset_of(line - self.first_line + 1, column)
+
+
+def loads(text: str, *, file: str | None = None) -> Any:
+    """Parse one JSON document exactly: numbers are `int` or `Decimal`, never floats.
+
+    Raises `FactError` (`bad-json`, `duplicate-key`, `too-deep`, `too-large`) located at
+    `file:line:column` with the offending text and a hint. A leading byte-order mark is ignored.
+    """
+    return _parse(text, file or "<string>", 1)
+
+
+def load_path(path: str | os.PathLike[str]) -> Any:
+    """Read and parse the JSON document in the UTF-8 file `path` (a byte-order mark is fine).
+
+    A missing or unreadable file is a `UsageError`; a file that is not UTF-8, not JSON or over
+    the limits is a `FactError`.
+    """
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_DOCUMENT_SIZE:
+                raise FactError(_too_large(name, size, "bytes"))
+            data = handle.read(MAX_DOCUMENT_SIZE + 1)
+    except FactError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(
+            Diagnostic(
+                "unreadable-file",
+                f"cannot read the facts file `{name}`: {reason.lower()}",
+                file=name,
+                help="check the path and the file's permissions",
+            )
+        ) from None
+    if len(data) > MAX_DOCUMENT_SIZE:  # the file grew while we read it
+        raise FactError(_too_large(name, len(data), "bytes"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FactError(
+            Diagnostic(
+                "bad-encoding",
+                f"the facts file is not UTF-8 text: byte {exc.start + 1} (line {line}) "
+                f"is `0x{data[exc.start]:02x}`",
+                file=name,
+                help="save the file as UTF-8",
+            )
+        ) from None
+    return _parse(text, name, 1)
+
+
+def iter_json_lines(
+    stream: IO[str],
+    *,
+    file: str | None = None,
+    on_error: Callable[[FactError], None] | None = None,
+) -> Iterator[tuple[int, Any]]:
+    """Parse a JSON-lines stream lazily: yield `(line number, document)` per non-blank line.
+
+    Memory stays constant however long the stream is: one line is read at a time, and a line
+    over `MAX_DOCUMENT_SIZE` is skipped in chunks, not held. A bad line raises `FactError`
+    (with its line number) and ends the iteration, unless `on_error` is given: then the error
+    is passed to it and the iteration goes on with the next line.
+    """
+    name = file or "<input>"
+    for number in itertools.count(1):
+        line = stream.readline(MAX_DOCUMENT_SIZE + 1)
+        if not line:
+            return
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]
+        error: FactError | None = None
+        if len(line) > MAX_DOCUMENT_SIZE and not line.endswith("\n"):
+            size = len(line)
+            while True:
+                chunk = stream.readline(1 << 20)
+                size += len(chunk)
+                if not chunk or chunk.endswith("\n"):
+                    break
+            error = FactError(_too_large(f"{name}:{number}", size, "characters"))
+        elif line.isspace():
+            continue
+        else:
+            try:
+                document = _parse(line, name, number)
+            except FactError as exc:
+                error = exc
+        if error is not None:
+            if on_error is None:
+                raise error
+            on_error(error)
+            continue
+        yield number, document
+
+
+def _parse(text: str, name: str, first_line: int) -> Any:
+    if len(text) > MAX_DOCUMENT_SIZE:
+        raise FactError(_too_large(name, len(text), "characters"))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    too_deep = _too_deep_at(text)
+    if too_deep is not None:
+        raise FactError(
+            _located(
+                text,
+                name,
+                first_line,
+                too_deep,
+                too_deep + 1,
+                "too-deep",
+                f"the document nests more than {MAX_DEPTH} levels deep",
+                "facts nest records and lists a few levels deep; check for runaway brackets",
+            )
+        )
+    try:
+        return _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        raise FactError(_syntax_error(text, name, first_line, exc)) from None
+    except _DuplicateKey as exc:
+        offset = _duplicate_offset(text, exc.key)
+        key_text = json.dumps(exc.key, ensure_ascii=False)
+        raise FactError(
+            _located(
+                text,
+                name,
+                first_line,
+                offset,
+                offset + len(key_text),
+                "duplicate-key",
+                f"duplicate key `{key_text}`",
+                "an object may name each key once: remove one of them",
+            )
+        ) from None
+    except _BadConstant as exc:
+        offset = _constant_offset(text, exc.name)
+        raise FactError(
+            _located(
+                text,
+                name,
+                first_line,
+                offset,
+                offset + len(exc.name),
+                "bad-json",
+                f"`{exc.name}` is not a JSON number",
+                "write an exact number, or `null` for a missing optional value",
+            )
+        ) from None
+    except _LongInteger as exc:
+        offset = max(text.find(exc.digits), 0)
+        raise FactError(
+            _located(
+                text,
+                name,
+                first_line,
+                offset,
+                offset + len(exc.digits),
+                "bad-json",
+                f"a number with {len(exc.digits.lstrip('-'))} digits is too long",
+                "whole numbers may have at most 4300 digits",
+            )
+        ) from None
+    except RecursionError:
+        # INVARIANT: unreachable after the depth pre-scan; kept so that no input can ever
+        # surface a RecursionError.
+        raise FactError(
+            Diagnostic("too-deep", f"the document nests more than {MAX_DEPTH} levels deep", file=name)
+        ) from None
+
+
+def _too_deep_at(text: str) -> int | None:
+    """The offset of the first bracket deeper than `MAX_DEPTH`, or None. Linear time."""
+    # Fast path: a document with few brackets cannot be deep (brackets inside strings only
+    # make the count larger, never smaller).
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    if len(brackets) <= MAX_DEPTH or max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))) <= MAX_DEPTH:
+        return None
+    # Error path only: find where, token by token.
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start()
+        elif token in ("]", "}"):
+            depth -= 1
+    return 0  # pragma: no cover - the fast scan and this one count the same brackets
+
+
+def _duplicate_offset(text: str, key: str) -> int:
+    """The offset of the second occurrence of `key` in one object (error path only)."""
+    objects: list[set[str] | None] = []
+    last_string: re.Match[str] | None = None
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in ("{", "["):
+            objects.append(set() if token == "{" else None)
+        elif token in ("}", "]"):
+            if objects:
+                objects.pop()
+        elif token == ":":
+            keys = objects[-1] if objects else None
+            if keys is not None and last_string is not None:
+                try:
+                    name = json.loads(last_string.group())
+                except ValueError:
+                    continue
+                if name in keys and name == key:
+                    return last_string.start()
+                keys.add(name)
+        elif token.startswith('"'):
+            last_string = match
+    return 0
+
+
+def _constant_offset(text: str, constant: str) -> int:
+    for match in _TOKEN.finditer(text):
+        if match.group() == constant:
+            return match.start()
+    return 0
+
+
+# json's messages (prefix) → our message and hint.
+_SYNTAX: tuple[tuple[str, str, str], ...] = (
+    (
+        "Expecting value",
+        "expected a JSON value",
+        "a value is a number, text in double quotes, `true`, `false`, `null`, a list `[…]` "
+        "or an object `{…}`",
+    ),
+    (
+        "Expecting ',' delimiter",
+        "expected `,` or the end of the list or object",
+        "check for a missing comma or an unclosed bracket before this point",
+    ),
+    (
+        "Expecting ':' delimiter",
+        "expected `:` after the key",
+        'write each key and its value as `"key": value`',
+    ),
+    (
+        "Expecting property name enclosed in double quotes",
+        "expected a key in double quotes",
+        'write each key in double quotes: `"key": value`',
+    ),
+    (
+        "Unterminated string",
+        "unterminated text",
+        'close the text with a double quote `"`',
+    ),
+    (
+        "Invalid control character",
+        "unescaped control character in text",
+        "write line breaks and tabs inside text as `\\n` and `\\t`",
+    ),
+    (
+        "Invalid \\escape",
+        "invalid escape in text",
+        'the escapes are `\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`',
+    ),
+    (
+        "Invalid \\uXXXX escape",
+        "invalid escape in text",
+        "write `\\u` followed by exactly four hexadecimal digits",
+    ),
+    (
+        "Extra data",
+        "expected the end of the document",
+        "a facts document holds one JSON value; write several documents as JSON lines, "
+        "one per line",
+    ),
+)
+
+_WORD = re.compile(r"[^\s,:\[\]{}]{1,24}|\S")
+
+
+def _syntax_error(text: str, name: str, first_line: int, exc: json.JSONDecodeError) -> Diagnostic:
+    pos = min(exc.pos, len(text))
+    for prefix, message, help_text in _SYNTAX:
+        if exc.msg.startswith(prefix):
+            break
+    else:  # pragma: no cover - json has no other messages today
+        message, help_text = exc.msg[:1].lower() + exc.msg[1:], "check the JSON syntax"
+    word_match = _WORD.match(text, pos)
+    word = word_match.group() if word_match else ""
+    end = pos + len(word)
+    if not text.strip():
+        found, help_text = "the end of the input", "the document is empty: write a JSON object"
+    elif not word:
+        found = "the end of the input"
+        if message != "unterminated text":
+            help_text = "the document ends too early: close every `[` and `{`"
+    else:
+        found = f"`{word}`"
+        before = text[:pos].rstrip()
+        if word in ("]", "}") and before.endswith(","):
+            help_text = "remove the trailing comma"
+        elif word.startswith("'"):
+            help_text = "JSON writes text and keys in double quotes, not single quotes"
+        elif word in ("True", "False", "None", "TRUE", "FALSE", "NULL", "Null"):
+            help_text = "write `true`, `false` and `null` in lowercase"
+    if message == "unterminated text":
+        preview = text[pos : pos + 24].split("\n", 1)[0]
+        full = f"unterminated text `{preview}`"
+        end = pos + len(preview)
+    else:
+        full = f"{message}, found {found}"
+    return _located(text, name, first_line, pos, end, "bad-json", full, help_text)
+
+
+def _located(
+    text: str,
+    name: str,
+    first_line: int,
+    start: int,
+    end: int,
+    code: str,
+    message: str,
+    help_text: str,
+) -> Diagnostic:
+    source: Source = (
+        Source(name, text) if first_line == 1 else _LineSource(name, text, first_line)
+    )
+    start = max(0, min(start, len(text)))
+    return Diagnostic(
+        code,
+        message,
+        span=Span(source, start, max(start, min(end, len(text)))),
+        help=help_text,
+    )
+
+
+def _too_large(name: str, size: int, unit: str) -> Diagnostic:
+    return Diagnostic(
+        "too-large",
+        f"the document is too large: {size} {unit}, over the limit of {MAX_DOCUMENT_SIZE}",
+        file=name,
+        help="split the facts into JSON lines, one document per line",
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Writing
+
+_RAW_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_MAX_WRITE_DEPTH = 1000
+
+
+def dumps(data: Any, *, indent: int | None = None) -> str:
+    """JSON text for `data`: the output of `values.to_json`, or plain JSON-ready data.
+
+    Writes `RawNumber` unquoted and `Decimal` exactly, `str` without escaping non-ASCII,
+    lists, tuples and dicts with text keys. A float, a NaN or any other object is a bug in the
+    caller: `InternalError`. The layout matches `json.dumps` with the same `indent`.
+    """
+    parts: list[str] = []
+    _write(data, parts, None if indent is None else " " * indent, 0)
+    return "".join(parts)
+
+
+def _write(value: Any, out: list[str], indent: str | None, level: int) -> None:
+    kind = type(value)
+    if kind is str:
+        out.append(_encode_text(value))
+    elif kind is RawNumber:
+        if _RAW_NUMBER.fullmatch(value) is None:
+            raise _unwritable(f"`{value}` is not a JSON number")
+        out.append(str.__str__(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is Decimal:
+        if not value.is_finite():
+            raise _unwritable(f"`{value}` is not a JSON number")
+        out.append(str(value))
+    elif kind is list or kind is tuple:
+        if level >= _MAX_WRITE_DEPTH:
+            raise _unwritable("the data nests too deep (or refers to itself)")
+        if not value:
+            out.append("[]")
+            return
+        if indent is None:
+            out.append("[")
+            for index, item in enumerate(value):
+                if index:
+                    out.append(", ")
+                _write(item, out, indent, level + 1)
+            out.append("]")
+        else:
+            inner = "\n" + indent * (level + 1)
+            out.append("[")
+            for index, item in enumerate(value):
+                out.append("," + inner if index else inner)
+                _write(item, out, indent, level + 1)
+            out.append("\n" + indent * level + "]")
+    elif kind is dict:
+        if level >= _MAX_WRITE_DEPTH:
+            raise _unwritable("the data nests too deep (or refers to itself)")
+        if not value:
+            out.append("{}")
+            return
+        inner = "" if indent is None else "\n" + indent * (level + 1)
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise _unwritable(f"the key `{key!r}` is not text")
+            if index:
+                out.append(", " if indent is None else ",")
+            out.append(inner)
+            out.append(_encode_text(key))
+            out.append(": ")
+            _write(item, out, indent, level + 1)
+        if indent is not None:
+            out.append("\n" + indent * level)
+        out.append("}")
+    elif isinstance(value, str):
+        out.append(_encode_text(str(value)))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        raise _unwritable(f"the binary float `{value!r}` reached the JSON writer")
+    else:
+        raise _unwritable(f"cannot write a value of Python type `{type(value).__name__}` as JSON")
+
+
+def _unwritable(message: str) -> InternalError:
+    return InternalError(
+        Diagnostic(
+            "unwritable-json",
+            message,
+            help="convert results with `values.to_json` before writing them",
+        )
+    )

@@ -1,0 +1,1356 @@
+"""The typing rules of expressions: what the checker's `check-types` pass applies.
+
+Owns the relations between types (`assignable`, `join`, `comparable`), the builtin function
+table (`BUILTINS`), the symbol tables name resolution fills in (`Tables`, `Scope`, `Sym` and
+the `Resolution` kinds), and `ExprTyper`, which turns one surface expression into a typed
+core expression (`model.CExpr`) following docs/internals.md, "Types".
+
+An expression whose operand already failed gets the type `INVALID` and no second error
+(OPA's cascade suppression): every rule below treats `INVALID` as "already reported".
+`INVALID` never leaves the checker, because a pass that reported errors stops it.
+
+May import `source`, `errors`, `ast`, `schema`, `values` and `model`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeAlias, cast
+
+import attrs
+
+from wuxin_rules import ast, model
+from wuxin_rules.errors import Diagnostic, Label, suggest
+from wuxin_rules.schema import (
+    BOOL,
+    DATE,
+    DECIMAL,
+    INT,
+    NONE,
+    PERCENT,
+    TEXT,
+    BoolType,
+    DateType,
+    EnumType,
+    FieldInfo,
+    IntType,
+    ListType,
+    NoneType,
+    NumberType,
+    OptionalType,
+    RecordType,
+    TextType,
+    Type,
+    describe,
+    is_numeric,
+    strip_optional,
+)
+from wuxin_rules.source import Span
+
+__all__ = [
+    "BUILTINS",
+    "BUILTIN_TYPES",
+    "INVALID",
+    "NONE_HELP",
+    "Builtin",
+    "BuiltinName",
+    "EnumMemberName",
+    "Env",
+    "ExprTyper",
+    "GlobalName",
+    "LocalName",
+    "MemberName",
+    "Resolution",
+    "Scope",
+    "Sym",
+    "Tables",
+    "assignable",
+    "comparable",
+    "describe_type",
+    "is_invalid",
+    "join",
+    "snippet",
+]
+
+
+# ------------------------------------------------------------------------------------------
+# The error type
+
+
+@attrs.frozen
+class _InvalidType:
+    """The type of an expression that already has an error."""
+
+
+INVALID: Type = cast(Type, _InvalidType())
+"""The type of an expression whose error is already reported: it fits everywhere, silently."""
+
+
+def is_invalid(type_: Type) -> bool:
+    """True when `type_` is or contains `INVALID`."""
+    while True:
+        if isinstance(type_, _InvalidType):
+            return True
+        if isinstance(type_, OptionalType):
+            type_ = type_.inner
+        elif isinstance(type_, ListType):
+            type_ = type_.element
+        elif isinstance(type_, RecordType) and not type_.qualified:
+            return any(is_invalid(f.type) for f in type_.fields)
+        else:
+            return False
+
+
+BUILTIN_TYPES: Mapping[str, Type] = {
+    "int": INT,
+    "decimal": DECIMAL,
+    "percent": PERCENT,
+    "bool": BOOL,
+    "text": TEXT,
+    "date": DATE,
+}
+"""The type names every module knows without declaring them."""
+
+NONE_HELP = "handle `none` with `?? default`, `is none`, or `if … is none then … else …`"
+
+
+def describe_type(type_: Type) -> str:
+    """A type as authors write it; an anonymous record is shown with its fields."""
+    if isinstance(type_, _InvalidType):
+        return "?"
+    if isinstance(type_, RecordType) and not type_.qualified:
+        inner = ", ".join(f"{f.name}: {describe_type(f.type)}" for f in type_.fields)
+        return "{" + inner + "}"
+    if isinstance(type_, ListType):
+        return f"list of {describe_type(type_.element)}"
+    if isinstance(type_, OptionalType):
+        return f"{describe_type(type_.inner)}?"
+    return describe(type_)
+
+
+def snippet(span: Span, limit: int = 40) -> str:
+    """The source text of a span on one line, shortened for a message."""
+    text = " ".join(span.text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ------------------------------------------------------------------------------------------
+# Relations between types
+
+
+def _unbounded(type_: Type) -> Type:
+    if isinstance(type_, IntType):
+        return INT
+    if isinstance(type_, NumberType):
+        return PERCENT if type_.kind == "percent" else DECIMAL
+    return type_
+
+
+def _number_join(a: Type, b: Type) -> Type:
+    if isinstance(a, IntType) and isinstance(b, IntType):
+        return INT
+    kinds = {a.kind if isinstance(a, NumberType) else "int", b.kind if isinstance(b, NumberType) else "int"}
+    return PERCENT if kinds <= {"percent", "int"} else DECIMAL
+
+
+def assignable(source: Type, target: Type) -> bool:
+    """True when a value of type `source` may stand where `target` is expected.
+
+    `int` fits any number type and the number kinds fit each other (`percent` is a decimal
+    shown as a percentage), but a `decimal` does not fit `int`. `T` and `none` fit `T?`.
+    Lists are compared by element. An anonymous record fits a record type with exactly
+    its fields. Bounds are facts' business, not the checker's.
+    """
+    if is_invalid(source) or is_invalid(target):
+        return True
+    if isinstance(target, OptionalType):
+        if isinstance(source, NoneType):
+            return True
+        return assignable(strip_optional(source), target.inner)
+    if isinstance(source, OptionalType | NoneType):
+        return False
+    if is_numeric(source) and is_numeric(target):
+        return not (isinstance(target, IntType) and isinstance(source, NumberType))
+    if isinstance(source, ListType) and isinstance(target, ListType):
+        return assignable(source.element, target.element)
+    if isinstance(source, RecordType) and isinstance(target, RecordType):
+        if source.qualified and target.qualified:
+            return source.qualified == target.qualified
+        return _same_fields(source, target)
+    return source == target
+
+
+def _same_fields(source: RecordType, target: RecordType) -> bool:
+    if {f.name for f in source.fields} != {f.name for f in target.fields}:
+        return False
+    wanted = {f.name: f.type for f in target.fields}
+    return all(assignable(f.type, wanted[f.name]) for f in source.fields)
+
+
+def join(a: Type, b: Type) -> Type | None:
+    """The one type both `a` and `b` fit (for `if` branches, list items, `??`), or None."""
+    if is_invalid(a) or is_invalid(b):
+        return INVALID
+    if isinstance(a, NoneType):
+        return b if isinstance(b, OptionalType | NoneType) else OptionalType(b)
+    if isinstance(b, NoneType):
+        return a if isinstance(a, OptionalType) else OptionalType(a)
+    if isinstance(a, OptionalType) or isinstance(b, OptionalType):
+        inner = join(strip_optional(a), strip_optional(b))
+        return OptionalType(inner) if inner is not None else None
+    if is_numeric(a) and is_numeric(b):
+        return _number_join(a, b)
+    if isinstance(a, ListType) and isinstance(b, ListType):
+        element = join(a.element, b.element)
+        return ListType(element) if element is not None else None
+    if isinstance(a, RecordType) and isinstance(b, RecordType):
+        if a.qualified and assignable(b, a):
+            return a
+        if assignable(a, b):
+            return b
+        return None
+    return a if a == b else None
+
+
+def comparable(a: Type, b: Type) -> bool:
+    """True when `==` may compare values of types `a` and `b` (numbers of any kind together)."""
+    if is_numeric(a) and is_numeric(b):
+        return True
+    return assignable(a, b) or assignable(b, a)
+
+
+# ------------------------------------------------------------------------------------------
+# Symbols and scopes (filled in by the checker's `resolve-names` pass)
+
+
+@attrs.define(eq=False)
+class Sym:
+    """A module-level declaration, or a module alias (kind `module`, key the module's name).
+
+    kinds: enum, record, input, param, rule, schedule, bands, module. `key` is unique across
+    the loaded modules: the bare name in the root module, `module.name` elsewhere.
+    """
+
+    kind: str
+    name: str
+    module: str
+    key: str
+    node: Any
+    span: Span
+
+
+@attrs.define(eq=False)
+class Scope:
+    """What one module sees: its own declarations, its imports, and the enum members in view."""
+
+    name: str
+    module: ast.Module
+    prefix: str
+    own: dict[str, Sym] = attrs.Factory(dict)
+    names: dict[str, Sym] = attrs.Factory(dict)
+    spans: dict[str, Span] = attrs.Factory(dict)
+    aliases: dict[str, str] = attrs.Factory(dict)
+    members: dict[str, list[EnumType]] = attrs.Factory(dict)
+
+    def written(self, enum: EnumType, key_module: str) -> str:
+        """How this module writes the name of `enum` (declared in `key_module`)."""
+        bound = self.names.get(enum.name)
+        if key_module == self.name or (bound is not None and bound.key == enum.qualified):
+            return enum.name
+        alias = self.aliases.get(key_module)
+        return f"{alias}.{enum.name}" if alias else enum.qualified
+
+
+@attrs.frozen
+class LocalName:
+    """A rule parameter or an aggregate variable."""
+
+    name: str
+
+
+@attrs.frozen
+class GlobalName:
+    """A module-level declaration (or a module alias)."""
+
+    sym: Sym
+
+
+@attrs.frozen
+class MemberName:
+    """A bare enum member, resolved by the type the context expects."""
+
+    name: str
+
+
+@attrs.frozen
+class EnumMemberName:
+    """An enum member named with its enum: `Kind.member`."""
+
+    enum: EnumType
+    name: str
+
+
+@attrs.frozen
+class BuiltinName:
+    """A builtin function in call position."""
+
+    name: str
+
+
+Resolution: TypeAlias = LocalName | GlobalName | MemberName | EnumMemberName | BuiltinName
+
+
+@attrs.define(eq=False)
+class Tables:
+    """Everything the passes learn, shared between them, and the diagnostics they report.
+
+    Resolutions are keyed by the `id()` of the AST node they resolve: the loaded modules
+    keep every node alive while the checker runs.
+    """
+
+    scopes: dict[str, Scope] = attrs.Factory(dict)
+    syms: dict[str, Sym] = attrs.Factory(dict)
+    res: dict[int, Resolution] = attrs.Factory(dict)
+    enum_types: dict[str, EnumType] = attrs.Factory(dict)
+    record_types: dict[str, RecordType] = attrs.Factory(dict)
+    input_types: dict[str, Type] = attrs.Factory(dict)
+    param_types: dict[str, Type] = attrs.Factory(dict)
+    rule_params: dict[str, tuple[tuple[str, Type], ...] | None] = attrs.Factory(dict)
+    rule_returns: dict[str, Type] = attrs.Factory(dict)
+    rule_types: dict[str, Type] = attrs.Factory(dict)
+    schedules: dict[str, tuple[Type, EnumType | None]] = attrs.Factory(dict)
+    members: dict[str, list[EnumType]] = attrs.Factory(dict)
+    diagnostics: list[Diagnostic] = attrs.Factory(list)
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        span: Span | None,
+        *,
+        help: str | None = None,
+        notes: Iterable[str] = (),
+        labels: Iterable[Label] = (),
+    ) -> None:
+        """Report an error."""
+        self.diagnostics.append(
+            Diagnostic(code, message, span=span, help=help, notes=tuple(notes), labels=tuple(labels))
+        )
+
+
+@attrs.frozen
+class Env:
+    """The locals in scope and the paths narrowed to non-none by an enclosing `if`."""
+
+    locals: Mapping[str, Type] = attrs.field(factory=dict)
+    narrowed: Mapping[tuple[str, ...], Type] = attrs.field(factory=dict)
+
+    def bind(self, name: str, type_: Type) -> Env:
+        """The environment with `name` bound (hiding an outer local and its narrowings)."""
+        narrowed = {p: t for p, t in self.narrowed.items() if p[:2] != ("local", name)}
+        return Env({**self.locals, name: type_}, narrowed)
+
+    def narrow(self, paths: Mapping[tuple[str, ...], Type]) -> Env:
+        """The environment where each path has the given (non-optional) type."""
+        return Env(self.locals, {**self.narrowed, **paths}) if paths else self
+
+
+# ------------------------------------------------------------------------------------------
+# Builtin functions
+
+
+@attrs.frozen
+class Builtin:
+    """A builtin function: how it is written, what it does, how many arguments it takes.
+
+    A `component` (`year`, `month`, `day`, `quarter`) is reached by field access on a date
+    (`d.year`), not called by name; it becomes a `model.BuiltinCall` all the same.
+    """
+
+    name: str
+    signature: str
+    summary: str
+    min_args: int
+    max_args: int | None
+    component: bool = False
+
+
+BUILTINS: Mapping[str, Builtin] = {
+    b.name: b
+    for b in (
+        Builtin("abs", "abs(n: number) -> number", "the magnitude of `n`, of `n`'s type", 1, 1),
+        Builtin("min", "min(a, b, …) -> number or date", "the least of its arguments", 2, None),
+        Builtin("max", "max(a, b, …) -> number or date", "the greatest of its arguments", 2, None),
+        Builtin("floor", "floor(n: number) -> int", "the greatest whole number <= `n`", 1, 1),
+        Builtin("ceil", "ceil(n: number) -> int", "the least whole number >= `n`", 1, 1),
+        Builtin(
+            "round",
+            "round(n: number, digits: int) -> number",
+            "`n` rounded to `digits` decimals, halves away from zero (of `n`'s type)",
+            2,
+            2,
+        ),
+        Builtin("len", "len(l: list of T) -> int", "the number of elements of a list", 1, 1),
+        Builtin("date", "date(y: int, m: int, d: int) -> date", "the date y-m-d", 3, 3),
+        Builtin(
+            "days_between",
+            "days_between(a: date, b: date) -> int",
+            "`b − a` in days",
+            2,
+            2,
+        ),
+        Builtin("add_days", "add_days(d: date, n: int) -> date", "`n` days after `d`", 2, 2),
+        Builtin(
+            "add_months",
+            "add_months(d: date, n: int) -> date",
+            "`n` months after `d`, the day clamped to the month's end",
+            2,
+            2,
+        ),
+        Builtin(
+            "quarter_last_month",
+            "quarter_last_month(q: int) -> int",
+            "the last month of quarter `q` (3, 6, 9 or 12)",
+            1,
+            1,
+        ),
+        Builtin("year", "d.year -> int", "the year of a date", 1, 1, component=True),
+        Builtin("month", "d.month -> int", "the month of a date (1-12)", 1, 1, component=True),
+        Builtin("day", "d.day -> int", "the day of the month of a date", 1, 1, component=True),
+        Builtin("quarter", "d.quarter -> int", "the quarter of a date (1-4)", 1, 1, component=True),
+    )
+}
+"""The builtin functions, by name; the evaluator implements each one."""
+
+DATE_COMPONENTS = tuple(name for name, b in BUILTINS.items() if b.component)
+
+
+# ------------------------------------------------------------------------------------------
+# The expression typer
+
+
+_CONTEXTUAL = (ast.NameRef,)
+
+
+class ExprTyper:
+    """Types the expressions of one module, given what `resolve-names` learnt.
+
+    `expr(node, expected, env)` returns the typed core expression. `expected` is a hint,
+    never a check: it picks the enum a bare member belongs to and the record type a record
+    literal builds; the caller checks the result with `accept`.
+    """
+
+    def __init__(self, tables: Tables, scope: Scope) -> None:
+        self.t = tables
+        self.scope = scope
+        self._none_tests: dict[int, Type] = {}
+        self._dispatch: dict[type, Callable[[Any, Type | None, Env], model.CExpr]] = {
+            ast.IntLit: lambda n, e, v: model.Const(n.value, INT, n.span),
+            ast.DecimalLit: lambda n, e, v: model.Const(n.value, DECIMAL, n.span),
+            ast.PercentLit: lambda n, e, v: model.Const(n.value, PERCENT, n.span),
+            ast.TextLit: lambda n, e, v: model.Const(n.value, TEXT, n.span),
+            ast.BoolLit: lambda n, e, v: model.Const(n.value, BOOL, n.span),
+            ast.DateLit: lambda n, e, v: model.Const(n.value, DATE, n.span),
+            ast.NoneLit: lambda n, e, v: model.Const(None, NONE, n.span),
+            ast.NameRef: self._name,
+            ast.FieldAccess: self._field,
+            ast.Call: self._call,
+            ast.Negate: self._negate,
+            ast.Not: self._not,
+            ast.Arith: self._arith,
+            ast.Compare: self._compare,
+            ast.In: self._in,
+            ast.IsNone: self._is_none,
+            ast.Coalesce: self._coalesce,
+            ast.BoolOp: self._bool_op,
+            ast.If: self._if,
+            ast.Compose: self._compose,
+            ast.Aggregate: self._aggregate,
+            ast.ListLit: self._list,
+            ast.RecordLit: self._record,
+        }
+
+    # -- entry points ----------------------------------------------------------------------
+
+    def expr(self, node: ast.Expr, expected: Type | None, env: Env) -> model.CExpr:
+        """The typed core expression of `node`."""
+        return self._dispatch[type(node)](node, expected, env)
+
+    def accept(
+        self,
+        value: model.CExpr,
+        target: Type,
+        *,
+        notes: Iterable[str] = (),
+        labels: Iterable[Label] = (),
+        help: str | None = None,
+    ) -> bool:
+        """Check that `value` fits `target`; report `possibly-none` or `type-mismatch` if not."""
+        if assignable(value.type, target):
+            return True
+        if not isinstance(target, OptionalType) and (
+            isinstance(value.type, NoneType)
+            or (isinstance(value.type, OptionalType) and assignable(value.type.inner, target))
+        ):
+            self._possibly_none(value.span)
+            return False
+        self.t.error(
+            "type-mismatch",
+            f"expected `{describe_type(target)}`, found `{describe_type(value.type)}`",
+            value.span,
+            notes=notes,
+            labels=labels,
+            help=help or _mismatch_help(value.type, target),
+        )
+        return False
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _invalid(self, span: Span) -> model.CExpr:
+        return model.Const(None, INVALID, span)
+
+    def _possibly_none(self, span: Span) -> None:
+        self.t.error("possibly-none", f"`{snippet(span)}` may be `none`", span, help=NONE_HELP)
+
+    def _plain(self, value: model.CExpr) -> bool:
+        """True when `value` is usable as a plain value: not invalid, not possibly none."""
+        if is_invalid(value.type):
+            return False
+        if isinstance(value.type, OptionalType | NoneType):
+            self._possibly_none(value.span)
+            return False
+        return True
+
+    def _both_plain(self, a: model.CExpr, b: model.CExpr) -> bool:
+        """`_plain` of both operands, each reported."""
+        first = self._plain(a)
+        return self._plain(b) and first
+
+    def _want_bool(self, value: model.CExpr, help: str | None = None) -> None:
+        if is_invalid(value.type) or isinstance(value.type, BoolType):
+            return
+        self.accept(value, BOOL, help=help)
+
+    def _want_number(self, value: model.CExpr, help: str | None = None) -> bool:
+        if not self._plain(value):
+            return False
+        if is_numeric(value.type):
+            return True
+        self.t.error(
+            "type-mismatch",
+            f"expected a number, found `{describe_type(value.type)}`",
+            value.span,
+            help=help or _mismatch_help(value.type, DECIMAL),
+        )
+        return False
+
+    def _path(self, node: ast.Expr) -> tuple[str, ...] | None:
+        """The narrowable path a name or field access denotes (input, param, rule or local)."""
+        if isinstance(node, ast.NameRef | ast.FieldAccess):
+            res = self.t.res.get(id(node))
+            if isinstance(res, LocalName):
+                return ("local", res.name)
+            if isinstance(res, GlobalName):
+                sym = res.sym
+                if sym.kind == "input":
+                    return ("input", sym.name)
+                if sym.kind in ("param", "rule"):
+                    return (sym.kind, sym.key)
+                return None
+            if res is None and isinstance(node, ast.FieldAccess):
+                base = self._path(node.target)
+                return (*base, node.field.name) if base is not None else None
+        return None
+
+    def _narrowed(self, node: ast.Expr, type_: Type, env: Env) -> Type:
+        if env.narrowed:
+            path = self._path(node)
+            if path is not None and path in env.narrowed:
+                return env.narrowed[path]
+        return type_
+
+    # -- names -----------------------------------------------------------------------------
+
+    def _name(self, node: ast.NameRef, expected: Type | None, env: Env) -> model.CExpr:
+        res = self.t.res.get(id(node))
+        if isinstance(res, LocalName):
+            type_ = env.locals.get(res.name, INVALID)
+            return model.LocalRef(res.name, self._narrowed(node, type_, env), node.span)
+        return self._resolved(node, res, expected, env)
+
+    def _resolved(
+        self, node: ast.Expr, res: Resolution | None, expected: Type | None, env: Env
+    ) -> model.CExpr:
+        span = node.span
+        if isinstance(res, GlobalName):
+            sym = res.sym
+            if sym.kind == "input":
+                type_ = self._narrowed(node, self.t.input_types.get(sym.key, INVALID), env)
+                return model.InputRef(sym.name, type_, span)
+            if sym.kind == "param":
+                type_ = self._narrowed(node, self.t.param_types.get(sym.key, INVALID), env)
+                return model.ParamRef(sym.key, type_, span)
+            if sym.kind == "rule" and self.t.rule_params.get(sym.key) is None:
+                type_ = self.t.rule_types.get(sym.key) or self.t.rule_returns.get(sym.key, INVALID)
+                return model.RuleRef(sym.key, self._narrowed(node, type_, env), span)
+            return self._invalid(span)
+        if isinstance(res, EnumMemberName):
+            return model.Const(res.name, res.enum, span)
+        if isinstance(res, MemberName):
+            return self._member(res.name, span, expected)
+        return self._invalid(span)
+
+    def _member(self, name: str, span: Span, expected: Type | None) -> model.CExpr:
+        wanted = strip_optional(expected) if expected is not None else None
+        if isinstance(wanted, ListType):
+            wanted = None
+        if isinstance(wanted, EnumType):
+            if wanted.member(name) is not None:
+                return model.Const(name, wanted, span)
+            written = self._written(wanted)
+            elsewhere = [self._written(e) for e in self.t.members.get(name, [])]
+            self.t.error(
+                "unknown-member",
+                f"`{written}` has no member `{name}`",
+                span,
+                notes=[f"`{name}` is a member of {_list(elsewhere)}"] if elsewhere else [],
+                help=suggest(name, [m.name for m in wanted.members])
+                or f"the members of `{written}` are {_list(m.name for m in wanted.members)}",
+            )
+            return self._invalid(span)
+        candidates = self.scope.members.get(name, [])
+        if len(candidates) == 1:
+            return model.Const(name, candidates[0], span)
+        if candidates:
+            names = [self._written(e) for e in candidates]
+            self.t.error(
+                "ambiguous-member",
+                f"`{name}` is a member of several enums: {_list(names)}",
+                span,
+                help="name the enum: " + " or ".join(f"`{n}.{name}`" for n in names),
+            )
+            return self._invalid(span)
+        elsewhere = [self._written(e) for e in self.t.members.get(name, [])]
+        self.t.error(
+            "unknown-name",
+            f"unknown name `{name}`",
+            span,
+            help=f"`{name}` is a member of {_list(elsewhere)}, which this module does not import "
+            f"by name: write " + " or ".join(f"`{e}.{name}`" for e in elsewhere),
+        )
+        return self._invalid(span)
+
+    def _written(self, enum: EnumType) -> str:
+        sym = self.t.syms.get(enum.qualified)
+        return self.scope.written(enum, sym.module if sym is not None else "")
+
+    # -- field access ----------------------------------------------------------------------
+
+    def _field(self, node: ast.FieldAccess, expected: Type | None, env: Env) -> model.CExpr:
+        res = self.t.res.get(id(node))
+        if res is not None:
+            return self._resolved(node, res, expected, env)
+        target = self.expr(node.target, None, env)
+        if not self._plain(target):
+            return self._invalid(node.span)
+        name = node.field.name
+        type_ = target.type
+        if isinstance(type_, RecordType):
+            info = type_.field(name)
+            if info is None:
+                fields = [f.name for f in type_.fields]
+                self.t.error(
+                    "unknown-field",
+                    f"`{describe_type(type_)}` has no field `{name}`",
+                    node.field.span,
+                    help=suggest(name, fields) or f"the fields of `{describe_type(type_)}` are {_list(fields)}",
+                )
+                return self._invalid(node.span)
+            return model.GetField(target, name, self._narrowed(node, info.type, env), node.span)
+        if isinstance(type_, DateType):
+            if name in DATE_COMPONENTS:
+                return model.BuiltinCall(name, (target,), INT, node.span)
+            self.t.error(
+                "unknown-field",
+                f"a `date` has no field `{name}`",
+                node.field.span,
+                help=suggest(name, DATE_COMPONENTS)
+                or "a date has `.year`, `.month`, `.day` and `.quarter`",
+            )
+            return self._invalid(node.span)
+        help = (
+            f"reach the elements with an aggregate: `list of x in {snippet(node.target.span)} : x.{name}`"
+            if isinstance(type_, ListType)
+            else "only records have fields (and dates: `.year`, `.month`, `.day`, `.quarter`)"
+        )
+        self.t.error(
+            "unknown-field",
+            f"`{snippet(node.target.span)}` is `{describe_type(type_)}`, which has no field `{name}`",
+            node.field.span,
+            help=help,
+        )
+        return self._invalid(node.span)
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def _call(self, node: ast.Call, expected: Type | None, env: Env) -> model.CExpr:
+        res = self.t.res.get(id(node.callee))
+        if isinstance(res, BuiltinName):
+            return self._call_builtin(res.name, node, env)
+        if not isinstance(res, GlobalName):
+            return self._invalid(node.span)
+        sym = res.sym
+        if sym.kind == "rule":
+            return self._call_rule(sym, node, env)
+        if sym.kind == "schedule":
+            return self._call_schedule(sym, node, env)
+        if sym.kind == "bands":
+            return self._call_bands(sym, node, env)
+        return self._invalid(node.span)
+
+    def _arity(self, node: ast.Call, name: str, low: int, high: int | None, signature: str) -> bool:
+        count = len(node.args)
+        if low <= count and (high is None or count <= high):
+            return True
+        if high is None:
+            wanted = f"at least {_count(low, 'argument')}"
+        elif low == high:
+            wanted = _count(low, "argument")
+        else:
+            wanted = f"{low} to {high} arguments"
+        self.t.error(
+            "wrong-arity",
+            f"`{name}` takes {wanted}, found {count}",
+            node.span,
+            help=f"call it as `{signature}`",
+        )
+        return False
+
+    def _call_rule(self, sym: Sym, node: ast.Call, env: Env) -> model.CExpr:
+        params = self.t.rule_params.get(sym.key) or ()
+        shown = ", ".join(f"{p}: {describe_type(t)}" for p, t in params)
+        result = self.t.rule_types.get(sym.key) or self.t.rule_returns.get(sym.key, INVALID)
+        fits = self._arity(node, sym.name, len(params), len(params), f"{sym.name}({shown})")
+        args: list[model.CExpr] = []
+        for index, arg in enumerate(node.args):
+            declared = params[index][1] if fits else None
+            value = self.expr(arg, declared, env)
+            if declared is not None:
+                self.accept(
+                    value,
+                    declared,
+                    notes=[f"parameter `{params[index][0]}` of `{sym.name}` is `{describe_type(declared)}`"],
+                )
+            args.append(value)
+        return model.CallRule(sym.key, tuple(args), result, node.span)
+
+    def _call_schedule(self, sym: Sym, node: ast.Call, env: Env) -> model.CExpr:
+        value_type, category = self.t.schedules.get(sym.key, (INVALID, None))
+        period = sym.node.period.name
+        signature = f"{sym.name}({period}, {category.name})" if category else f"{sym.name}({period})"
+        wanted = 2 if category is not None else 1
+        fits = self._arity(node, sym.name, wanted, wanted, signature)
+        args: list[model.CExpr] = []
+        for index, arg in enumerate(node.args):
+            declared: Type | None = None
+            if fits:
+                declared = INT if index == 0 else category
+            value = self.expr(arg, declared, env)
+            if declared is not None:
+                self.accept(value, declared)
+            args.append(value)
+        result = OptionalType(strip_optional(value_type)) if not is_invalid(value_type) else INVALID
+        return model.ScheduleLookup(sym.key, tuple(args), result, node.span)
+
+    def _call_bands(self, sym: Sym, node: ast.Call, env: Env) -> model.CExpr:
+        enum = self.t.enum_types.get(sym.key)
+        fits = self._arity(node, sym.name, 1, 1, f"{sym.name}(number)")
+        args = [self.expr(arg, None, env) for arg in node.args]
+        if not fits or enum is None:
+            return self._invalid(node.span)
+        self._want_number(args[0])
+        return model.BandsLookup(sym.key, args[0], enum, node.span)
+
+    def _call_builtin(self, name: str, node: ast.Call, env: Env) -> model.CExpr:
+        builtin = BUILTINS[name]
+        args = [self.expr(arg, None, env) for arg in node.args]
+        if not self._arity(node, name, builtin.min_args, builtin.max_args, builtin.signature.split(" -> ")[0]):
+            return self._invalid(node.span)
+        result = _BUILTIN_TYPING[name](self, args)
+        return model.BuiltinCall(name, tuple(args), result, node.span)
+
+    # -- operators -------------------------------------------------------------------------
+
+    def _negate(self, node: ast.Negate, expected: Type | None, env: Env) -> model.CExpr:
+        operand = self.expr(node.operand, None, env)
+        if not self._want_number(operand):
+            return model.Negate(operand, INVALID, node.span)
+        return model.Negate(operand, _unbounded(operand.type), node.span)
+
+    def _not(self, node: ast.Not, expected: Type | None, env: Env) -> model.CExpr:
+        operand = self.expr(node.operand, BOOL, env)
+        self._want_bool(operand)
+        return model.Not(operand, BOOL, node.span)
+
+    def _arith(self, node: ast.Arith, expected: Type | None, env: Env) -> model.CExpr:
+        left = self.expr(node.left, None, env)
+        right = self.expr(node.right, None, env)
+        date_help = (
+            "dates are moved with `add_days(d, n)` and `add_months(d, n)`, and measured with "
+            "`days_between(a, b)`"
+        )
+        ok = True
+        for side in (left, right):
+            help = date_help if isinstance(side.type, DateType) else f"`{node.op}` works on numbers"
+            ok = self._want_number(side, help) and ok
+        if not ok:
+            return model.Arith(node.op, left, right, INVALID, node.span)
+        a, b = left.type, right.type
+        if node.op == "/":
+            type_: Type = DECIMAL
+        elif isinstance(a, IntType) and isinstance(b, IntType):
+            type_ = INT
+        elif (
+            node.op in "+-"
+            and isinstance(a, NumberType)
+            and isinstance(b, NumberType)
+            and a.kind == b.kind == "percent"
+        ):
+            type_ = PERCENT
+        else:
+            type_ = DECIMAL
+        return model.Arith(node.op, left, right, type_, node.span)
+
+    def _compare(self, node: ast.Compare, expected: Type | None, env: Env) -> model.CExpr:
+        equality = node.op in ("==", "!=")
+        if isinstance(node.left, _CONTEXTUAL) and not isinstance(node.right, _CONTEXTUAL):
+            right = self.expr(node.right, None, env)
+            left = self.expr(node.left, right.type if equality else None, env)
+        else:
+            left = self.expr(node.left, None, env)
+            right = self.expr(node.right, left.type if equality else None, env)
+        result = model.Compare(node.op, left, right, BOOL, node.span)
+        if is_invalid(left.type) or is_invalid(right.type):
+            return result
+        if equality:
+            for side, other in ((left, right), (right, left)):
+                if isinstance(side.type, NoneType):
+                    test = "is none" if node.op == "==" else "is not none"
+                    self.t.error(
+                        "none-comparison",
+                        f"`{node.op}` cannot test for `none`",
+                        node.span,
+                        help=f"write `{snippet(other.span)} {test}`",
+                    )
+                    return result
+            if not self._both_plain(left, right):
+                return result
+            if not comparable(left.type, right.type):
+                self.t.error(
+                    "type-mismatch",
+                    f"cannot compare `{describe_type(left.type)}` with `{describe_type(right.type)}`",
+                    node.span,
+                    help="both sides of `==` and `!=` must have the same type (numbers of any kind "
+                    "compare with each other)",
+                )
+            return result
+        if not self._both_plain(left, right):
+            return result
+        a, b = left.type, right.type
+        if (is_numeric(a) and is_numeric(b)) or (isinstance(a, DateType) and isinstance(b, DateType)):
+            return result
+        self.t.error(
+            "type-mismatch",
+            f"`{node.op}` compares numbers or dates, found `{describe_type(a)}` and `{describe_type(b)}`",
+            node.span,
+            help="order comparisons need two numbers or two dates; use `==` or `!=` for other types",
+        )
+        return result
+
+    def _in(self, node: ast.In, expected: Type | None, env: Env) -> model.CExpr:
+        if isinstance(node.item, _CONTEXTUAL) and not isinstance(node.collection, _CONTEXTUAL):
+            collection = self.expr(node.collection, None, env)
+            element = collection.type.element if isinstance(collection.type, ListType) else None
+            item = self.expr(node.item, element, env)
+        else:
+            item = self.expr(node.item, None, env)
+            hint = ListType(strip_optional(item.type)) if not is_invalid(item.type) else None
+            collection = self.expr(node.collection, hint, env)
+        result = model.In(item, collection, node.negated, BOOL, node.span)
+        if not self._both_plain(item, collection):
+            return result
+        if not isinstance(collection.type, ListType):
+            self.t.error(
+                "type-mismatch",
+                f"expected a list, found `{describe_type(collection.type)}`",
+                collection.span,
+                help="`in` looks for a value in a list: `x in [a, b]`",
+            )
+        elif not comparable(item.type, collection.type.element):
+            self.t.error(
+                "type-mismatch",
+                f"cannot look for `{describe_type(item.type)}` in `{describe_type(collection.type)}`",
+                node.span,
+                help="the value and the list's elements must have the same type",
+            )
+        return result
+
+    def _is_none(self, node: ast.IsNone, expected: Type | None, env: Env) -> model.CExpr:
+        operand = self.expr(node.operand, None, env)
+        self._none_tests[id(node)] = operand.type
+        if not is_invalid(operand.type) and not isinstance(operand.type, OptionalType | NoneType):
+            self._never_none(operand, "is not none" if node.negated else "is none")
+        return model.IsNone(operand, node.negated, BOOL, node.span)
+
+    def _never_none(self, operand: model.CExpr, what: str) -> None:
+        self.t.error(
+            "never-none",
+            f"`{snippet(operand.span)}` is never `none`",
+            operand.span,
+            notes=[f"its type `{describe_type(operand.type)}` is not optional"],
+            help=f"remove `{what}`: only a value of an optional type (`T?`) can be `none`",
+        )
+
+    def _coalesce(self, node: ast.Coalesce, expected: Type | None, env: Env) -> model.CExpr:
+        value = self.expr(node.value, expected, env)
+        if is_invalid(value.type):
+            fallback = self.expr(node.fallback, expected, env)
+            return model.Coalesce(value, fallback, INVALID, node.span)
+        if not isinstance(value.type, OptionalType | NoneType):
+            self._never_none(value, "?? …")
+            fallback = self.expr(node.fallback, expected, env)
+            return model.Coalesce(value, fallback, INVALID, node.span)
+        inner = value.type.inner if isinstance(value.type, OptionalType) else None
+        fallback = self.expr(node.fallback, inner or expected, env)
+        if inner is None:
+            return model.Coalesce(value, fallback, fallback.type, node.span)
+        joined = join(inner, fallback.type)
+        if joined is None:
+            self.accept(fallback, inner)
+            joined = INVALID
+        return model.Coalesce(value, fallback, _unbounded(joined), node.span)
+
+    def _bool_op(self, node: ast.BoolOp, expected: Type | None, env: Env) -> model.CExpr:
+        operands = tuple(self.expr(o, BOOL, env) for o in node.operands)
+        for operand in operands:
+            self._want_bool(operand, f"`{node.op}` combines conditions; compare the value to make one")
+        if node.op == "and":
+            return model.And(operands, BOOL, node.span)
+        return model.Or(operands, BOOL, node.span)
+
+    def _narrowings(
+        self, node: ast.Expr, positive: bool
+    ) -> dict[tuple[str, ...], Type]:
+        """Paths known not to be none when `node` evaluates to `positive`."""
+        found: dict[tuple[str, ...], Type] = {}
+        if isinstance(node, ast.Not):
+            return self._narrowings(node.operand, not positive)
+        if isinstance(node, ast.IsNone):
+            if node.negated == positive:
+                path = self._path(node.operand)
+                type_ = self._none_tests.get(id(node))
+                if path is not None and isinstance(type_, OptionalType):
+                    found[path] = type_.inner
+            return found
+        if isinstance(node, ast.BoolOp) and (node.op == "and") == positive:
+            # Every conjunct holds in the then-branch (every disjunct fails in the else).
+            for operand in node.operands:
+                found.update(self._narrowings(operand, positive))
+        return found
+
+    def _if(self, node: ast.If, expected: Type | None, env: Env) -> model.CExpr:
+        condition = self.expr(node.condition, BOOL, env)
+        self._want_bool(condition)
+        then = self.expr(node.then, expected, env.narrow(self._narrowings(node.condition, True)))
+        otherwise = self.expr(
+            node.otherwise, expected, env.narrow(self._narrowings(node.condition, False))
+        )
+        joined = join(then.type, otherwise.type)
+        if joined is None:
+            self.t.error(
+                "type-mismatch",
+                f"the branches of `if` have different types: `{describe_type(then.type)}` and "
+                f"`{describe_type(otherwise.type)}`",
+                otherwise.span,
+                labels=[Label(then.span, f"this branch is `{describe_type(then.type)}`")],
+                help="both branches must give values of one type",
+            )
+            joined = INVALID
+        return model.If(condition, then, otherwise, joined, node.span)
+
+    # -- compositions and aggregates -------------------------------------------------------
+
+    def _compose(self, node: ast.Compose, expected: Type | None, env: Env) -> model.CExpr:
+        items = tuple(self.expr(item, BOOL, env) for item in node.items)
+        for item in items:
+            self._want_bool(item, "a composition combines conditions; compare the value to make one")
+        count = None
+        if node.count is not None:
+            count = self.expr(node.count, INT, env)
+            if self._plain(count):
+                self.accept(count, INT, help="`at least N of [...]` needs a whole number `N`")
+        return model.Compose(node.kind, items, count, BOOL, node.span)
+
+    def _aggregate(self, node: ast.Aggregate, expected: Type | None, env: Env) -> model.CExpr:
+        collection = self.expr(node.collection, None, env)
+        element: Type = INVALID
+        if self._plain(collection):
+            if isinstance(collection.type, ListType):
+                element = collection.type.element
+            else:
+                self.t.error(
+                    "type-mismatch",
+                    f"expected a list, found `{describe_type(collection.type)}`",
+                    collection.span,
+                    help=f"`{node.kind} of x in …` runs over the elements of a list",
+                )
+        inner = env.bind(node.var.name, element)
+        filter_ = None
+        if node.filter is not None:
+            filter_ = self.expr(node.filter, BOOL, inner)
+            self._want_bool(filter_, "`where` keeps the elements for which a condition holds")
+        body = self.expr(node.body, None, inner) if node.body is not None else None
+        type_ = self._aggregate_type(node, element, body)
+        return model.Aggregate(
+            node.kind, node.var.name, collection, filter_, body, type_, node.span
+        )
+
+    def _aggregate_type(
+        self, node: ast.Aggregate, element: Type, body: model.CExpr | None
+    ) -> Type:
+        kind = node.kind
+        if kind == "count":
+            if body is not None:
+                self.t.error(
+                    "unexpected-body",
+                    "`count` takes no `: body`",
+                    body.span,
+                    help="`count` counts the elements that pass `where`: move the condition there",
+                )
+            return INT
+        if kind == "rate" and body is None:
+            self.t.error(
+                "missing-body",
+                "`rate` needs a condition after `:`",
+                node.span,
+                help=f"write `rate of {node.var.name} in … where … : condition`: the share of "
+                "the filtered elements for which the condition holds",
+            )
+            return OptionalType(PERCENT)
+        value = body.type if body is not None else element
+        where = body.span if body is not None else node.collection.span
+        if is_invalid(value):
+            return INVALID if kind not in ("all", "any", "rate") else _kind_type(kind)
+        if kind == "list":
+            return ListType(value)
+        if isinstance(value, OptionalType | NoneType):
+            self._possibly_none(where)
+            return INVALID if kind not in ("all", "any", "rate") else _kind_type(kind)
+        if kind in ("all", "any", "rate"):
+            if not isinstance(value, BoolType):
+                self.t.error(
+                    "type-mismatch",
+                    f"expected `bool`, found `{describe_type(value)}`",
+                    where,
+                    help=f"`{kind}` tests a condition on each element"
+                    + ("" if body is not None else f": add one, `{kind} of x in … : condition`"),
+                )
+            return _kind_type(kind)
+        if kind == "sum":
+            if is_numeric(value):
+                return _unbounded(value)
+            self.t.error(
+                "type-mismatch",
+                f"expected a number, found `{describe_type(value)}`",
+                where,
+                help="`sum` adds numbers"
+                + ("" if body is not None else ": add the number to add, `sum of x in … : x.amount`"),
+            )
+            return INVALID
+        if is_numeric(value) or isinstance(value, DateType):
+            return OptionalType(_unbounded(value))
+        self.t.error(
+            "type-mismatch",
+            f"expected a number or a date, found `{describe_type(value)}`",
+            where,
+            help=f"`{kind}` picks among numbers or dates"
+            + ("" if body is not None else f": add the value to compare, `{kind} of x in … : x.amount`"),
+        )
+        return INVALID
+
+    # -- literals --------------------------------------------------------------------------
+
+    def _list(self, node: ast.ListLit, expected: Type | None, env: Env) -> model.CExpr:
+        wanted = strip_optional(expected) if expected is not None else None
+        element_hint = wanted.element if isinstance(wanted, ListType) else None
+        items = tuple(self.expr(item, element_hint, env) for item in node.items)
+        if not items:
+            if element_hint is None:
+                self.t.error(
+                    "empty-list",
+                    "cannot tell the type of an empty list here",
+                    node.span,
+                    help="use it where a list type is expected, e.g. in a rule declared "
+                    "`-> list of T`",
+                )
+                return model.MakeList((), INVALID, node.span)
+            return model.MakeList((), ListType(element_hint), node.span)
+        element = items[0].type
+        for item in items[1:]:
+            joined = join(element, item.type)
+            if joined is None:
+                self.t.error(
+                    "type-mismatch",
+                    f"list items have different types: `{describe_type(element)}` and "
+                    f"`{describe_type(item.type)}`",
+                    item.span,
+                    labels=[Label(items[0].span, f"the first item is `{describe_type(items[0].type)}`")],
+                    help="every item of a list has one type",
+                )
+                return model.MakeList(items, INVALID, node.span)
+            element = joined
+        if element_hint is not None and all(assignable(i.type, element_hint) for i in items):
+            element = element_hint
+        return model.MakeList(items, ListType(_unbounded(element)), node.span)
+
+    def _record(self, node: ast.RecordLit, expected: Type | None, env: Env) -> model.CExpr:
+        wanted = strip_optional(expected) if expected is not None else None
+        target = wanted if isinstance(wanted, RecordType) and wanted.qualified else None
+        spreads: list[model.CExpr] = []
+        spread_fields: dict[str, tuple[Type, Span]] = {}
+        fields: dict[str, model.CExpr] = {}
+        first: dict[str, Span] = {}
+        broken = False
+        for item in node.items:
+            if isinstance(item, ast.RecordSpread):
+                value = self.expr(item.value, None, env)
+                spreads.append(value)
+                if not self._plain(value):
+                    broken = True
+                elif not isinstance(value.type, RecordType):
+                    self.t.error(
+                        "type-mismatch",
+                        f"expected a record, found `{describe_type(value.type)}`",
+                        value.span,
+                        help="`...x` copies the fields of a record `x`",
+                    )
+                    broken = True
+                else:
+                    for info in value.type.fields:
+                        spread_fields[info.name] = (info.type, value.span)
+                continue
+            name = item.name.name
+            if name in first:
+                self.t.error(
+                    "duplicate-name",
+                    f"field `{name}` is given twice",
+                    item.name.span,
+                    labels=[Label(first[name], "first given here")],
+                    help="give each field once",
+                )
+                broken = True
+                continue
+            first[name] = item.name.span
+            hint = None
+            if target is not None:
+                info = target.field(name)
+                if info is None:
+                    names = [f.name for f in target.fields]
+                    self.t.error(
+                        "unknown-field",
+                        f"`{target.name}` has no field `{name}`",
+                        item.name.span,
+                        help=suggest(name, names) or f"the fields of `{target.name}` are {_list(names)}",
+                    )
+                    broken = True
+                else:
+                    hint = info.type
+            value = self.expr(item.value, hint, env)
+            fields[name] = value
+            if hint is not None:
+                broken = not self.accept(value, hint) or broken
+        if target is None:
+            infos = {n: FieldInfo(n, t) for n, (t, _) in spread_fields.items()}
+            infos.update({n: FieldInfo(n, v.type) for n, v in fields.items()})
+            type_: Type = RecordType("", "", tuple(infos.values()))
+            if broken:
+                type_ = INVALID
+            return model.MakeRecord(tuple(spreads), tuple(fields.items()), type_, node.span)
+        filled = self._fill_record(target, node, spread_fields, fields)
+        type_ = target if filled and not broken else INVALID
+        return model.MakeRecord(tuple(spreads), tuple(fields.items()), type_, node.span)
+
+    def _fill_record(
+        self,
+        target: RecordType,
+        node: ast.RecordLit,
+        spread_fields: dict[str, tuple[Type, Span]],
+        fields: dict[str, model.CExpr],
+    ) -> bool:
+        """Check a record literal's spreads against `target`; fill its absent optional fields."""
+        ok = True
+        for name, (type_, span) in spread_fields.items():
+            if name in fields:
+                continue
+            info = target.field(name)
+            if info is None:
+                self.t.error(
+                    "unknown-field",
+                    f"`{target.name}` has no field `{name}`",
+                    span,
+                    notes=[f"`{snippet(span)}` brings the field `{name}`"],
+                    help=f"spread a value of type `{target.name}`, or give the fields one by one",
+                )
+                ok = False
+            elif not assignable(type_, info.type):
+                self.t.error(
+                    "type-mismatch",
+                    f"expected `{describe_type(info.type)}`, found `{describe_type(type_)}`",
+                    span,
+                    notes=[f"the field `{name}` this spread brings is `{describe_type(type_)}`"],
+                    help=f"the field `{name}` of `{target.name}` is `{describe_type(info.type)}`",
+                )
+                ok = False
+        missing = []
+        for info in target.fields:
+            if info.name in fields or info.name in spread_fields:
+                continue
+            if isinstance(info.type, OptionalType):
+                # A field left out of a literal is none, so that every value of the record
+                # type has every field at run time.
+                fields[info.name] = model.Const(None, info.type, node.span)
+            else:
+                missing.append(info.name)
+        if missing:
+            self.t.error(
+                "missing-field",
+                f"a `{target.name}` needs {_list(missing)}"
+                if len(missing) > 1
+                else f"a `{target.name}` needs the field `{missing[0]}`",
+                node.span,
+                help="add " + ", ".join(f"`{m}: …`" for m in missing),
+            )
+            ok = False
+        return ok
+
+
+def _kind_type(kind: str) -> Type:
+    return OptionalType(PERCENT) if kind == "rate" else BOOL
+
+
+def _list(items: Iterable[str]) -> str:
+    quoted = [f"`{item}`" for item in items]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _mismatch_help(found: Type, wanted: Type) -> str | None:
+    found, wanted = strip_optional(found), strip_optional(wanted)
+    if isinstance(wanted, BoolType) and is_numeric(found):
+        return "compare the number to make a condition, e.g. `… > 0`"
+    if isinstance(wanted, IntType) and isinstance(found, NumberType):
+        return "round the number with `floor`, `ceil` or `round(n, 0)`"
+    if isinstance(found, ListType) and not isinstance(wanted, ListType):
+        return "reduce the list with an aggregate such as `count of x in …` or `sum of x in … : …`"
+    if isinstance(found, TextType) and is_numeric(wanted):
+        return "write the number without quotes"
+    return None
+
+
+# ------------------------------------------------------------------------------------------
+# Typing the builtins
+
+
+def _numbers(typer: ExprTyper, args: list[model.CExpr]) -> bool:
+    ok = True
+    for arg in args:
+        ok = typer._want_number(arg) and ok
+    return ok
+
+
+def _exact(typer: ExprTyper, arg: model.CExpr, type_: Type) -> bool:
+    return typer.accept(arg, type_)
+
+
+def _type_abs(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    return _unbounded(args[0].type) if _numbers(typer, args) else INVALID
+
+
+def _type_extreme(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    if not all(typer._plain(arg) for arg in args):
+        return INVALID
+    if all(isinstance(a.type, DateType) for a in args):
+        return DATE
+    result: Type | None = None
+    for arg in args:
+        if not is_numeric(arg.type):
+            typer.t.error(
+                "type-mismatch",
+                f"expected a number, found `{describe_type(arg.type)}`",
+                arg.span,
+                help="`min` and `max` pick among numbers, or among dates",
+            )
+            return INVALID
+        result = arg.type if result is None else _number_join(result, arg.type)
+    return _unbounded(result) if result is not None else INVALID
+
+
+def _type_rounding(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    return INT if _numbers(typer, args) else INVALID
+
+
+def _type_round(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    ok = _numbers(typer, args[:1])
+    ok = _exact(typer, args[1], INT) and ok
+    return _unbounded(args[0].type) if ok else INVALID
+
+
+def _type_len(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    arg = args[0]
+    if typer._plain(arg) and not isinstance(arg.type, ListType):
+        typer.t.error(
+            "type-mismatch",
+            f"expected a list, found `{describe_type(arg.type)}`",
+            arg.span,
+            help="`len` counts the elements of a list",
+        )
+    return INT
+
+
+def _signature(*params: Type, result: Type) -> Callable[[ExprTyper, list[model.CExpr]], Type]:
+    def check(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+        ok = True
+        for arg, param in zip(args, params, strict=True):
+            ok = _exact(typer, arg, param) and ok
+        return result
+
+    return check
+
+
+def _type_component(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    return INT
+
+
+_BUILTIN_TYPING: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
+    "abs": _type_abs,
+    "min": _type_extreme,
+    "max": _type_extreme,
+    "floor": _type_rounding,
+    "ceil": _type_rounding,
+    "round": _type_round,
+    "len": _type_len,
+    "date": _signature(INT, INT, INT, result=DATE),
+    "days_between": _signature(DATE, DATE, result=INT),
+    "add_days": _signature(DATE, INT, result=DATE),
+    "add_months": _signature(DATE, INT, result=DATE),
+    "quarter_last_month": _signature(INT, result=INT),
+    "year": _type_component,
+    "month": _type_component,
+    "day": _type_component,
+    "quarter": _type_component,
+}
