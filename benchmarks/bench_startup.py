@@ -74,9 +74,27 @@ def wuxin_command(python: str) -> list[str]:
     return [python, "-m", "wuxin_rules"]
 
 
-def _run(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+def child_env(cache: Path | None) -> dict[str, str]:
+    """The environment of measured commands: with `cache`, bytecode is cached there.
+
+    Shells that set PYTHONDONTWRITEBYTECODE make every start compile all of wuxin_rules
+    from source, which no user of an installed package (pip writes .pyc files) pays. With
+    a cache folder, that variable is dropped and PYTHONPYCACHEPREFIX keeps the .pyc files
+    out of the work tree; without one (`--cold`), nothing is cached at all.
+    """
+    env = dict(os.environ)
+    if cache is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(cache)
+    return env
+
+
+def _run(command: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
     return time.perf_counter() - start, done
 
 
@@ -86,20 +104,21 @@ def _failure(done: subprocess.CompletedProcess[str]) -> str:
 
 
 def time_command(
-    name: str, command: list[str], repeat: int, target_s: float | None = None
+    name: str,
+    command: list[str],
+    repeat: int,
+    env: dict[str, str],
+    target_s: float | None = None,
 ) -> Timing:
     """Wall time of `command` (run from the repository root), `repeat` times after a warm-up."""
     timing = Timing(name, shlex.join(command), target_s=target_s)
-    _, done = _run(command)
-    if done.returncode != 0:
-        timing.error = _failure(done)
-        return timing
-    for _ in range(repeat):
-        elapsed, done = _run(command)
+    for attempt in range(repeat + 1):
+        elapsed, done = _run(command, env)
         if done.returncode != 0:
             timing.error = _failure(done)
             return timing
-        timing.runs_s.append(elapsed)
+        if attempt:  # the first run is the warm-up
+            timing.runs_s.append(elapsed)
     return timing
 
 
@@ -115,14 +134,14 @@ def _importtime_s(stderr: str, package: str) -> float | None:
     return None
 
 
-def time_import(python: str, repeat: int) -> Timing:
+def time_import(python: str, repeat: int, env: dict[str, str]) -> Timing:
     """`python -X importtime -c "import wuxin_rules"`: the package's cumulative import time."""
     command = [python, "-X", "importtime", "-c", "import wuxin_rules"]
     timing = Timing(
         "import wuxin_rules (-X importtime)", shlex.join(command), target_s=IMPORT_TARGET_S
     )
     for attempt in range(repeat + 1):
-        _, done = _run(command)
+        _, done = _run(command, env)
         if done.returncode != 0:
             timing.error = _failure(done)
             return timing
@@ -135,10 +154,10 @@ def time_import(python: str, repeat: int) -> Timing:
     return timing
 
 
-def time_import_wall(python: str, repeat: int) -> Timing:
+def time_import_wall(python: str, repeat: int, env: dict[str, str]) -> Timing:
     """Wall time of `python -c "import wuxin_rules"` less that of `python -c pass`."""
-    bare = time_command("python -c pass", [python, "-c", "pass"], repeat)
-    full = time_command("import", [python, "-c", "import wuxin_rules"], repeat)
+    bare = time_command("python -c pass", [python, "-c", "pass"], repeat, env)
+    full = time_command("import", [python, "-c", "import wuxin_rules"], repeat, env)
     timing = Timing(
         "import wuxin_rules (wall, less bare python)",
         shlex.join([python, "-c", "import wuxin_rules"]),
@@ -151,32 +170,37 @@ def time_import_wall(python: str, repeat: int) -> Timing:
     return timing
 
 
-def measure(python: str, repeat: int) -> list[Timing]:
-    """All start-up measurements."""
+def measure(python: str, repeat: int, *, cold: bool = False) -> list[Timing]:
+    """All start-up measurements (`cold`: no bytecode cache, every module compiled each run)."""
     wuxin = wuxin_command(python)
-    timings = [time_import(python, repeat), time_import_wall(python, repeat)]
-    timings.append(
-        time_command(
-            "wuxin check policies/", [*wuxin, "check", "policies/"], repeat, CHECK_TARGET_S
-        )
-    )
     with tempfile.TemporaryDirectory(prefix="wuxin-bench-") as folder:
+        env = child_env(None if cold else Path(folder) / "pycache")
         facts = Path(folder) / "unit.json"
         facts.write_text(to_json_line(next(generate_units(1))) + "\n", encoding="utf-8")
-        timings.append(
+        return [
+            time_import(python, repeat, env),
+            time_import_wall(python, repeat, env),
+            time_command(
+                "wuxin check policies/",
+                [*wuxin, "check", "policies/"],
+                repeat,
+                env,
+                CHECK_TARGET_S,
+            ),
             time_command(
                 "wuxin eval (one document)",
                 [*wuxin, "eval", str(POLICY.relative_to(ROOT)), str(facts)],
                 repeat,
-            )
-        )
-    return timings
+                env,
+            ),
+        ]
 
 
-def render(timings: list[Timing], repeat: int, python: str) -> str:
+def render(timings: list[Timing], repeat: int, python: str, cold: bool) -> str:
     """A plain-text table of the timings."""
+    cache = "no bytecode cache (--cold)" if cold else "bytecode cached"
     lines = [
-        f"median of {repeat} run(s), {python}, {os.cpu_count()} cores",
+        f"median of {repeat} run(s), {python}, {os.cpu_count()} cores, {cache}",
         "",
         f"{'measurement':<44} {'median':>9} {'min':>9} {'max':>9} {'target':>8}  met",
         f"{'-' * 44} {'-' * 9} {'-' * 9} {'-' * 9} {'-' * 8}  ---",
@@ -203,20 +227,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Start-up costs of wuxin_rules.")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs of each command (7)")
     parser.add_argument("--python", default=sys.executable, help="interpreter to measure")
+    parser.add_argument(
+        "--cold", action="store_true", help="write no bytecode: compile every module every run"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    timings = measure(args.python, args.repeat)
+    timings = measure(args.python, args.repeat, cold=args.cold)
     if args.json:
         report: list[dict[str, Any]] = [
             {**t.__dict__, "median_s": t.median_s, "met": t.met} for t in timings
         ]
-        print(
-            json.dumps({"repeat": args.repeat, "python": args.python, "results": report}, indent=2)
-        )
+        summary = {"repeat": args.repeat, "python": args.python, "cold": args.cold}
+        print(json.dumps({**summary, "results": report}, indent=2))
     else:
-        print(render(timings, args.repeat, args.python))
+        print(render(timings, args.repeat, args.python, args.cold))
     return 1 if any(t.error for t in timings) else 0
 
 

@@ -8,8 +8,7 @@ searching the text from the current anchor (`Kit.at`).
 from __future__ import annotations
 
 import re
-
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from wuxin_rules import model
@@ -266,10 +265,6 @@ class Kit:
             records={},
         )
 
-
-def values_of(mapping: Mapping[str, Any]) -> dict[str, Any]:
-    """A plain copy (keeps call sites explicit about what the evaluator receives)."""
-    return dict(mapping)
 
 
 # ------------------------------------------------------------------------------------------

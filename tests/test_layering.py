@@ -20,7 +20,12 @@ ALLOWED: dict[str, set[str]] = {
     "jsonio": {"source", "errors", "values"},
     "model": {"source", "schema", "ast"},
     "loader": {"source", "errors", "ast", "parser"},
-    "checker": {"source", "errors", "ast", "schema", "values", "model", "parser", "loader"},
+    "typing_rules": {"source", "errors", "ast", "schema", "values", "model"},
+    "tables": {"source", "errors", "ast", "schema", "values", "model", "typing_rules"},
+    "checker": {
+        "source", "errors", "ast", "schema", "values", "model", "parser", "loader",
+        "typing_rules", "tables",
+    },  # fmt: skip
     "facts": {"source", "errors", "schema", "values", "model", "jsonio"},
     "trace": {"source", "errors", "schema", "values", "model"},
     "evaluator": {"errors", "schema", "values", "model", "trace", "source"},

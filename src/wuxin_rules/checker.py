@@ -1,9 +1,9 @@
 """The checker: from parsed modules to a `model.CheckedPolicy`.
 
-Owns the pass table (`PASSES`), name resolution, the rule graph and the checks of schedules
-and bands, and the public entry points `check`, `check_text`, `check_path` and
-`check_bands`. The typing rules of expressions and the builtin table live in
-`wuxin_rules.typing_rules` (`BUILTINS` is re-exported here).
+Owns the pass table (`PASSES`), name resolution, the rule graph, and the public entry points
+`check`, `check_text` and `check_path`. The typing rules of expressions and the builtin
+table live in `wuxin_rules.typing_rules`, the checks of schedules and bands in
+`wuxin_rules.tables`; `BUILTINS` and `check_bands` are re-exported here.
 
 The passes run in order; each reports every problem it finds, and the checker stops after
 the first pass that found any, raising one `PolicyCheckError` with all of them (Catala's
@@ -18,19 +18,17 @@ delayed errors, OPA's compiler stages):
 
 `example` and `property` declarations are left to the tools that run them.
 
-May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader` and
-`typing_rules`.
+May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader`,
+`typing_rules` and `tables`.
 """
 
 from __future__ import annotations
 
-import datetime
 import itertools
 import os
 import typing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +39,6 @@ from wuxin_rules.errors import Diagnostic, Label, PolicyCheckError, suggest
 from wuxin_rules.loader import LoadedModules, load_modules, load_modules_from_text
 from wuxin_rules.schema import (
     BOOL,
-    DECIMAL,
-    INT,
-    PERCENT,
     BoolType,
     EnumMemberInfo,
     EnumType,
@@ -55,10 +50,9 @@ from wuxin_rules.schema import (
     OptionalType,
     RecordType,
     Type,
-    is_numeric,
-    strip_optional,
 )
 from wuxin_rules.source import Span
+from wuxin_rules.tables import build_bands, check_bands, check_schedule
 from wuxin_rules.typing_rules import (
     BUILTIN_TYPES,
     BUILTINS,
@@ -74,12 +68,16 @@ from wuxin_rules.typing_rules import (
     Scope,
     Sym,
     Tables,
-    assignable,
+    describe_bound,
     describe_type,
+    doc_parts,
     is_invalid,
+    is_percent,
+    outside_bound,
+    quoted,
     snippet,
 )
-from wuxin_rules.values import format_number, format_value
+from wuxin_rules.values import format_number
 
 __all__ = ["BUILTINS", "PASSES", "check", "check_bands", "check_path", "check_text"]
 
@@ -154,24 +152,6 @@ class _State:
             return (order.get(d.span.source, len(order)), d.span.start)
 
         return sorted(self.t.diagnostics, key=key)
-
-
-def _doc(doc: ast.Doc) -> tuple[str | None, tuple[str, ...], str | None]:
-    return (
-        doc.label.value if doc.label else None,
-        tuple(c.value for c in doc.cites),
-        doc.note.value if doc.note else None,
-    )
-
-
-def _duplicate(t: Tables, what: str, ident: ast.Ident, first: Span) -> None:
-    t.error(
-        "duplicate-name",
-        f"{what}`{ident.name}` is declared twice",
-        ident.span,
-        labels=[Label(first, "first declared here")],
-        help="rename one of them: a name stands for one thing",
-    )
 
 
 def _reserved(t: Tables, ident: ast.Ident, what: str) -> bool:
@@ -311,7 +291,7 @@ def _declare(state: _State) -> None:
                 )
             first = scope.own.get(ident.name)
             if first is not None:
-                _duplicate(t, "", ident, first.span)
+                t.duplicate("", ident, first.span)
                 continue
             sym = Sym(kind, ident.name, module_name, prefix + ident.name, decl, ident.span)
             scope.own[ident.name] = sym
@@ -359,17 +339,10 @@ def _bind_imports(state: _State) -> None:
                         f"module `{target.name}` has no `{ident.name}`",
                         ident.span,
                         help=suggest(ident.name, target.own)
-                        or (f"it declares {_names(target.own)}" if target.own else "it declares nothing"),
+                        or (f"it declares {quoted(target.own)}" if target.own else "it declares nothing"),
                     )
                     continue
                 _bind(t, scope, ident, sym)
-
-
-def _names(names: Iterable[str], limit: int = 12) -> str:
-    items = [f"`{n}`" for n in names]
-    if len(items) > limit:
-        items = [*items[:limit], "…"]
-    return ", ".join(items)
 
 
 def _build_enums(state: _State) -> None:
@@ -390,7 +363,7 @@ def _build_enums(state: _State) -> None:
         for ident, label in entries:
             _reserved(t, ident, f"{'an enum member' if what == 'member' else 'a band'}")
             if ident.name in first:
-                _duplicate(t, f"{what} ", ident, first[ident.name])
+                t.duplicate(f"{what} ", ident, first[ident.name])
                 continue
             first[ident.name] = ident.span
             members.append(EnumMemberInfo(ident.name, label.value if label else None))
@@ -531,7 +504,7 @@ def _report_recursive_record(
     labels = []
     for source, target in itertools.pairwise(path):
         field = next(f for tk, f in refs[source] if tk == target)
-        labels.append(Label(field.span, f"`{t.syms[source].name}.{field.name.name}` holds a `{t.syms[target].name}`"))
+        labels.append(Label(field.span, f"`{t.syms[source].name}.{field.name.name}` contains `{t.syms[target].name}`"))
     chain = " → ".join(f"`{t.syms[k].name}`" for k in path)
     first = t.syms[component[0]]
     t.error(
@@ -551,10 +524,10 @@ def _build_record(t: Tables, sym: Sym) -> None:
     fields = []
     for field in decl.fields:
         if field.name.name in first:
-            _duplicate(t, "field ", field.name, first[field.name.name])
+            t.duplicate("field ", field.name, first[field.name.name])
             continue
         first[field.name.name] = field.name.span
-        label, cites, _ = _doc(field.doc)
+        label, cites, _ = doc_parts(field.doc)
         type_ = _resolve_type(t, scope, field.type)
         fields.append(FieldInfo(field.name.name, type_, label, cites, field.span))
     label = decl.doc.label.value if decl.doc.label else None
@@ -599,7 +572,7 @@ def _rule_params(t: Tables, scope: Scope, decl: ast.RuleDecl) -> tuple[tuple[str
     for param in decl.params:
         _reserved(t, param.name, "a parameter")
         if param.name.name in first:
-            _duplicate(t, "parameter ", param.name, first[param.name.name])
+            t.duplicate("parameter ", param.name, first[param.name.name])
             continue
         first[param.name.name] = param.name.span
         params.append((param.name.name, _resolve_type(t, scope, param.type)))
@@ -710,10 +683,22 @@ class _NameWalker:
         callables = [n for n, b in BUILTINS.items() if not b.component]
         candidates = [*names, *self.scope.names, *self.scope.members, *(callables if call else ())]
         hint = suggest(name, candidates)
+        renamed = [
+            (module, alias)
+            for module, alias in self.scope.aliases.items()
+            if module.rsplit(".", 1)[-1] == name and alias != name
+        ]
+        if renamed:
+            hint = f"module `{renamed[0][0]}` is imported as `{renamed[0][1]}`: write `{renamed[0][1]}.…`"
         if builtin is not None and builtin.component:
             hint = f"the {name} of a date `d` is written `d.{name}`"
         elif builtin is not None:
             hint = f"`{name}` is a builtin function: call it as `{builtin.signature.split(' -> ')[0]}`"
+        if hint is None:
+            hint = (
+                f"nothing here is called `{name}`: declare it, or import it from another "
+                f"module with `import module ({name})`"
+            )
         self.t.error("unknown-name", f"unknown name `{name}`", span, help=hint)
         return None
 
@@ -748,7 +733,7 @@ class _NameWalker:
                     f"module `{module.name}` has no `{field}`",
                     node.field.span,
                     help=suggest(field, module.own)
-                    or (f"it declares {_names(module.own)}" if module.own else "it declares nothing"),
+                    or (f"it declares {quoted(module.own)}" if module.own else "it declares nothing"),
                 )
                 return _FAILED
             res = GlobalName(sym)
@@ -758,9 +743,9 @@ class _NameWalker:
                 members = [m.name for m in enum.members]
                 self.t.error(
                     "unknown-member",
-                    f"`{snippet(target.span)}` has no member `{field}`",
+                    f"unknown member `{field}` of `{snippet(target.span)}`",
                     node.field.span,
-                    help=suggest(field, members) or f"its members are {_names(members)}",
+                    help=suggest(field, members) or f"its members are {quoted(members)}",
                 )
                 return _FAILED
             res = EnumMemberName(enum, field)
@@ -876,43 +861,6 @@ def _constant(value: model.CExpr) -> Any:
     return _NOT_CONSTANT
 
 
-def _outside_bound(value: Any, type_: Type) -> tuple[Any, NumericBound, Type] | None:
-    """The first number in `value` that its type's bound rejects, with the bound and type."""
-    type_ = strip_optional(type_)
-    if value is None:
-        return None
-    if isinstance(type_, ListType) and isinstance(value, tuple):
-        for item in value:
-            found = _outside_bound(item, type_.element)
-            if found is not None:
-                return found
-        return None
-    bound = getattr(type_, "bound", None)
-    number = isinstance(value, int | Fraction) and not isinstance(value, bool)
-    if bound is not None and number and not bound.admits(value):
-        return value, bound, type_
-    return None
-
-
-def _is_percent(type_: Type) -> bool:
-    inner = strip_optional(type_)
-    return isinstance(inner, NumberType) and inner.kind == "percent"
-
-
-def _describe_bound(bound: NumericBound, percent: bool) -> str:
-    def num(value: Fraction) -> str:
-        return format_number(value, percent=percent)
-
-    if bound.low is not None and bound.high is not None:
-        op = ".." if bound.high_inclusive else "..<"
-        return f"{num(bound.low)} {op} {num(bound.high)}"
-    if bound.low is not None:
-        return f"{'>=' if bound.low_inclusive else '>'} {num(bound.low)}"
-    if bound.high is not None:
-        return f"{'<=' if bound.high_inclusive else '<'} {num(bound.high)}"
-    return ""
-
-
 def _check_param(state: _State, sym: Sym) -> model.ParamDef:
     t = state.t
     decl: ast.ParamDecl = sym.node
@@ -932,18 +880,18 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
                 "member, or a list of those); compute derived values in a rule",
             )
     elif fits:
-        outside = _outside_bound(default, declared)
+        outside = outside_bound(default, declared)
         if outside is not None:
             number, bound, inner = outside
-            percent = _is_percent(inner)
+            percent = is_percent(inner)
             t.error(
                 "out-of-bounds",
                 f"`{format_number(number, percent=percent)}` is outside the bound "
-                f"`{_describe_bound(bound, percent)}` of param `{sym.name}`",
+                f"`{describe_bound(bound, percent)}` of param `{sym.name}`",
                 decl.default.span,
                 help="change the default, or the bound in the param's type",
             )
-    label, cites, note = _doc(decl.doc)
+    label, cites, note = doc_parts(decl.doc)
     return model.ParamDef(sym.key, sym.name, sym.module, declared, default, label, cites, note, decl.span)
 
 
@@ -953,7 +901,9 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
     params = t.rule_params[sym.key]
     declared = t.rule_returns.get(sym.key)
     criterion = decl.kind == "criterion"
+    annotated = True
     if criterion and declared is not None and decl.returns is not None:
+        # The grammar has no `->` on criteria, but an AST built by a tool may carry one.
         if not (is_invalid(declared) or isinstance(declared, BoolType)):
             t.error(
                 "type-mismatch",
@@ -961,17 +911,18 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
                 decl.returns.span,
                 help="declare it with `rule` instead of `criterion`, or remove `-> …`",
             )
+            annotated = False
         declared = BOOL
     typer = ExprTyper(t, t.scopes[sym.module])
     expected = declared or (BOOL if criterion else None)
     body = typer.expr(decl.body, expected, Env(dict(params or ())))
-    if criterion:
+    if criterion and annotated:
         typer.accept(body, BOOL, notes=[f"criterion `{sym.name}` is a condition: its value is `bool`"])
-    elif declared is not None and decl.returns is not None:
+    elif not criterion and declared is not None and decl.returns is not None:
         typer.accept(body, declared, labels=[Label(decl.returns.span, "declared here")])
     type_ = declared or (BOOL if criterion else body.type)
     t.rule_types[sym.key] = type_
-    label, cites, note = _doc(decl.doc)
+    label, cites, note = doc_parts(decl.doc)
     return model.RuleDef(
         sym.key, sym.name, sym.module, decl.kind, params, type_, body, label, cites, note, decl.span
     )
@@ -1059,431 +1010,13 @@ def _evaluation_order(state: _State) -> tuple[str, ...]:
 def check_tables(state: _State) -> None:
     """Schedules and bands: their tables, and the properties they declare or imply (pass 4)."""
     for sym in state.syms("schedule"):
-        state.schedules[sym.key] = _check_schedule(state.t, sym)
+        state.schedules[sym.key] = check_schedule(state.t, sym)
     defaults = {key: p.default for key, p in state.params.items()}
     for sym in state.syms("bands"):
-        bands = _build_bands(state.t, sym)
+        bands = build_bands(state.t, sym)
         if bands is not None:
             state.bands[sym.key] = bands
             state.t.diagnostics.extend(check_bands(bands, defaults))
-
-
-_SCHEDULE_LITERALS: Mapping[type, Type] = {ast.IntLit: INT, ast.DecimalLit: DECIMAL, ast.PercentLit: PERCENT}
-
-
-def _stage_range(start: datetime.date | None, end: datetime.date) -> str:
-    return f"{start.isoformat() if start else ''} .. {end.isoformat()}".strip()
-
-
-def _check_schedule(t: Tables, sym: Sym) -> model.ScheduleDef:
-    decl: ast.ScheduleDecl = sym.node
-    value_type, category = t.schedules[sym.key]
-    inner = strip_optional(value_type)
-    numeric = is_numeric(inner)
-    if not numeric and not is_invalid(inner):
-        t.error(
-            "bad-schedule-type",
-            f"schedule values are numbers, and `{describe_type(value_type)}` is not a number type",
-            decl.value_type.span,
-            help="declare the values `int`, `decimal` or `percent`",
-        )
-    period = decl.period.name
-    directions = []
-    for monotone in decl.monotone:
-        if monotone.dimension.name != period:
-            t.error(
-                "bad-monotone",
-                f"`{monotone.dimension.name}` is not the period of schedule `{sym.name}`",
-                monotone.dimension.span,
-                help=f"write `monotone {monotone.direction} in {period}`",
-            )
-        elif monotone.direction not in directions:
-            directions.append(monotone.direction)
-    cells: dict[tuple[int, str | None], Any] = {}
-    spans: dict[tuple[int, str | None], Span] = {}
-    first_period: dict[int, Span] = {}
-    first_stage: dict[str, Span] = {}
-    stages: list[tuple[model.StageDef, ast.Stage]] = []
-    for stage in decl.stages:
-        if stage.name.name in first_stage:
-            _duplicate(t, "stage ", stage.name, first_stage[stage.name.name])
-        first_stage.setdefault(stage.name.name, stage.name.span)
-        start = stage.start.value if stage.start is not None else None
-        end = stage.end.value
-        if start is not None and start > end:
-            t.error(
-                "empty-stage",
-                f"stage `{stage.name.name}` ends before it starts",
-                stage.start.span.to(stage.end.span) if stage.start is not None else stage.end.span,
-                help="write the earlier date first",
-            )
-        periods = []
-        for row in stage.rows:
-            number = row.period.value
-            if number in first_period:
-                t.error(
-                    "duplicate-period",
-                    f"period `{number}` appears twice in schedule `{sym.name}`",
-                    row.period.span,
-                    labels=[Label(first_period[number], "first here")],
-                    help="give each period one row",
-                )
-                continue
-            first_period[number] = row.period.span
-            if (start is not None and number < start.year) or number > end.year:
-                t.error(
-                    "period-outside-stage",
-                    f"period `{number}` lies outside stage `{stage.name.name}`",
-                    row.period.span,
-                    notes=[f"stage `{stage.name.name}` runs `{_stage_range(start, end)}`"],
-                    help="move the row into the stage whose dates cover it, or correct the "
-                    "stage's dates",
-                )
-            periods.append(number)
-            _check_row(t, sym, row, inner if numeric else None, category, cells, spans)
-        label = stage.doc.label.value if stage.doc.label else None
-        stages.append((model.StageDef(stage.name.name, label, start, end, tuple(periods), stage.span), stage))
-    _check_stage_overlaps(t, sym, stages)
-    if numeric:
-        members = [m.name for m in category.members] if category is not None else [None]
-        for direction in directions:
-            for member in members:
-                _prove_monotone(t, sym, direction, member, inner, cells, spans)
-    label, cites, _ = _doc(decl.doc)
-    return model.ScheduleDef(
-        sym.key,
-        sym.name,
-        label,
-        cites,
-        value_type,
-        period,
-        category,
-        tuple(stage for stage, _ in stages),
-        cells,
-        tuple(directions),
-        decl.span,
-    )
-
-
-def _check_row(
-    t: Tables,
-    sym: Sym,
-    row: ast.ScheduleRow,
-    value_type: Type | None,
-    category: EnumType | None,
-    cells: dict[tuple[int, str | None], Any],
-    spans: dict[tuple[int, str | None], Span],
-) -> None:
-    period = row.period.value
-    seen: dict[str, Span] = {}
-    for cell in row.cells:
-        member: str | None = None
-        if category is None:
-            if cell.category is not None:
-                t.error(
-                    "unexpected-category",
-                    f"schedule `{sym.name}` has no categories",
-                    cell.category.span,
-                    help=f"remove `{cell.category.name}`, or declare the categories: "
-                    f"`… by {sym.node.period.name}, SomeEnum`",
-                )
-                continue
-        elif cell.category is None:
-            example = category.members[0].name if category.members else "category"
-            t.error(
-                "missing-category",
-                f"this cell of schedule `{sym.name}` names no category",
-                cell.span,
-                help=f"write the category before the value: `{example} {snippet(cell.value.span)}`",
-            )
-            continue
-        else:
-            member = cell.category.name
-            if category.member(member) is None:
-                names = [m.name for m in category.members]
-                t.error(
-                    "unknown-member",
-                    f"`{category.name}` has no member `{member}`",
-                    cell.category.span,
-                    help=suggest(member, names) or f"its members are {_names(names)}",
-                )
-                continue
-            if member in seen:
-                t.error(
-                    "duplicate-cell",
-                    f"`{member}` appears twice in period `{period}`",
-                    cell.category.span,
-                    labels=[Label(seen[member], "first here")],
-                    help="give each category one value per period",
-                )
-                continue
-            seen[member] = cell.category.span
-        value = cell.value
-        if isinstance(value, ast.NoneLit):
-            number = None
-        else:
-            literal_type = _SCHEDULE_LITERALS[type(value)]
-            number = value.value  # type: ignore[union-attr]
-            if value_type is not None and not assignable(literal_type, value_type):
-                t.error(
-                    "type-mismatch",
-                    f"expected `{describe_type(value_type)}`, found `{describe_type(literal_type)}`",
-                    value.span,
-                    help="round the number, or declare the schedule's values `decimal`",
-                )
-                continue
-            outside = _outside_bound(number, value_type) if value_type is not None else None
-            if outside is not None:
-                percent = _is_percent(value_type) if value_type is not None else False
-                t.error(
-                    "out-of-bounds",
-                    f"`{format_number(number, percent=percent)}` is outside the bound "
-                    f"`{_describe_bound(outside[1], percent)}` of the values of `{sym.name}`",
-                    value.span,
-                    help="correct the value, or the bound in the schedule's type",
-                )
-                continue
-        cells[(period, member)] = number
-        spans[(period, member)] = cell.span
-
-
-def _check_stage_overlaps(
-    t: Tables, sym: Sym, stages: list[tuple[model.StageDef, ast.Stage]]
-) -> None:
-    valid = [(s, a) for s, a in stages if s.start is None or s.start <= s.end]
-    ordered = sorted(valid, key=lambda pair: (pair[0].start or datetime.date.min, pair[0].end))
-    furthest: tuple[model.StageDef, ast.Stage] | None = None
-    for stage, node in ordered:
-        if furthest is not None and (stage.start is None or stage.start <= furthest[0].end):
-            other = furthest[0]
-            t.error(
-                "stage-overlap",
-                f"stages `{other.name}` and `{stage.name}` of schedule `{sym.name}` overlap",
-                node.name.span,
-                notes=[
-                    f"`{other.name}` runs `{_stage_range(other.start, other.end)}`, "
-                    f"`{stage.name}` runs `{_stage_range(stage.start, stage.end)}`"
-                ],
-                labels=[Label(furthest[1].name.span, f"`{other.name}` is here")],
-                help="start each stage after the one before it ends",
-            )
-        if furthest is None or stage.end > furthest[0].end:
-            furthest = (stage, node)
-
-
-def _prove_monotone(
-    t: Tables,
-    sym: Sym,
-    direction: str,
-    member: str | None,
-    value_type: Type,
-    cells: Mapping[tuple[int, str | None], Any],
-    spans: Mapping[tuple[int, str | None], Span],
-) -> None:
-    """Check that consecutive defined cells of one category never go the wrong way."""
-    series = sorted(
-        (period, value) for (period, m), value in cells.items() if m == member and value is not None
-    )
-    percent = _is_percent(value_type)
-    where = f" for `{member}`" if member is not None else ""
-    for (p1, v1), (p2, v2) in itertools.pairwise(series):
-        if (v2 < v1) if direction == "nondecreasing" else (v2 > v1):
-            a, b = format_number(v1, percent=percent), format_number(v2, percent=percent)
-            t.error(
-                "schedule-not-monotone",
-                f"schedule `{sym.name}` is not {direction} in `{sym.node.period.name}`{where}: "
-                f"{a} in {p1}, then {b} in {p2}",
-                spans[(p2, member)],
-                labels=[Label(spans[(p1, member)], f"{a} in {p1}")],
-                help=f"correct one of the two values, or remove `monotone {direction} in "
-                f"{sym.node.period.name}` if the table is not meant to be {direction}",
-            )
-
-
-def _band_bound(t: Tables, node: ast.Expr) -> model.CExpr | None:
-    if isinstance(node, ast.IntLit | ast.DecimalLit | ast.PercentLit):
-        return model.Const(node.value, _SCHEDULE_LITERALS[type(node)], node.span)
-    res = t.res.get(id(node))
-    if not isinstance(res, GlobalName):
-        return None
-    type_ = t.param_types.get(res.sym.key, INVALID)
-    if is_invalid(type_):
-        return None
-    if not is_numeric(type_):
-        t.error(
-            "bad-band-bound",
-            f"param `{res.sym.name}` is `{describe_type(type_)}`, not a number",
-            node.span,
-            help="a band bound is a number or a numeric param (`int`, `decimal` or `percent`, "
-            "not optional)",
-        )
-        return None
-    return model.ParamRef(res.sym.key, type_, node.span)
-
-
-def _build_bands(t: Tables, sym: Sym) -> model.BandsDef | None:
-    decl: ast.BandsDecl = sym.node
-    low, high = _band_bound(t, decl.over.low), _band_bound(t, decl.over.high)
-    bands = []
-    complete = low is not None and high is not None
-    for band in decl.bands:
-        band_low, band_high = _band_bound(t, band.range.low), _band_bound(t, band.range.high)
-        if band_low is None or band_high is None:
-            complete = False
-            continue
-        label = band.label.value if band.label else None
-        bands.append(
-            model.BandDef(band.name.name, label, band_low, band_high, band.range.high_inclusive, band.span)
-        )
-    if not complete or low is None or high is None:
-        return None
-    label, cites, _ = _doc(decl.doc)
-    return model.BandsDef(
-        sym.key,
-        sym.name,
-        label,
-        cites,
-        t.enum_types[sym.key],
-        low,
-        high,
-        decl.over.high_inclusive,
-        tuple(bands),
-        decl.span,
-    )
-
-
-def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[Diagnostic]:
-    """Prove that `bands` cover their range exactly once, for the given param values.
-
-    `param_values` maps param keys to values (the defaults, with any overrides); the API
-    calls this again when params are overridden at load time. Arithmetic is exact; `..`
-    includes its high bound and `..<` excludes it (a low bound is always included).
-    Returns the problems (`band-gap`, `band-overlap`, `empty-band`, `band-out-of-range`),
-    an empty list when there are none.
-    """
-    problems: list[Diagnostic] = []
-    used: dict[str, Any] = {}
-
-    def value(bound: model.CExpr) -> Any:
-        if isinstance(bound, model.Const):
-            return bound.value
-        if isinstance(bound, model.ParamRef):
-            if bound.key not in param_values:
-                problems.append(
-                    Diagnostic(
-                        "unknown-param",
-                        f"no value for param `{bound.key}`",
-                        span=bound.span,
-                        help="pass the value of every param the bands use",
-                    )
-                )
-                return None
-            used[bound.key] = param_values[bound.key]
-            return param_values[bound.key]
-        return None
-
-    percent = _is_percent(bands.low.type) and _is_percent(bands.high.type)
-
-    def num(number: Any) -> str:
-        return format_number(number, percent=percent)
-
-    def span_of(low: Any, high: Any, inclusive: bool) -> str:
-        return f"{num(low)} {'..' if inclusive else '..<'} {num(high)}"
-
-    low, high = value(bands.low), value(bands.high)
-    intervals = []
-    for band in bands.bands:
-        band_low, band_high = value(band.low), value(band.high)
-        if band_low is not None and band_high is not None:
-            intervals.append((band_low, band_high, band.high_inclusive, band))
-    if problems or low is None or high is None:
-        return problems
-    notes = tuple(
-        f"param `{key}` is {format_value(v, None) if not isinstance(v, int | Fraction) else num(v)}"
-        for key, v in used.items()
-    )
-    whole = span_of(low, high, bands.high_inclusive)
-
-    def report(code: str, message: str, span: Span, help: str, labels: Sequence[Label] = ()) -> None:
-        problems.append(
-            Diagnostic(code, message, span=span, notes=notes, labels=tuple(labels), help=help)
-        )
-
-    if low > high or (low == high and not bands.high_inclusive):
-        report("empty-band", f"the range `{whole}` of `{bands.name}` holds no value", bands.span,
-               "write the smaller bound first")
-        return problems
-    swept = []
-    for band_low, band_high, inclusive, band in intervals:
-        if band_low > band_high or (band_low == band_high and not inclusive):
-            report(
-                "empty-band",
-                f"band `{band.name}` holds no value: `{span_of(band_low, band_high, inclusive)}`",
-                band.span,
-                "write the smaller bound first, or `..` to include the high bound",
-            )
-        elif band_low < low or band_high > high or (
-            band_high == high and inclusive and not bands.high_inclusive
-        ):
-            report(
-                "band-out-of-range",
-                f"band `{band.name}` reaches outside the range `{whole}` of `{bands.name}`",
-                band.span,
-                f"keep every band within `{whole}`",
-            )
-        else:
-            swept.append((band_low, band_high, inclusive, band))
-    swept.sort(key=lambda item: (item[0], item[1], item[2]))
-    # Everything below `cursor` is covered, and `cursor` itself too when `closed`.
-    cursor, closed, last = low, False, None
-    for band_low, band_high, inclusive, band in swept:
-        if band_low > cursor:
-            report(
-                "band-gap",
-                f"`{bands.name}` has a gap: no band holds {_gap(num, cursor, closed, band_low, False)}",
-                band.span,
-                "extend a neighbouring band to cover the gap, or add a band for it",
-                [Label(last.span, f"`{last.name}` ends here")] if last is not None else [],
-            )
-        elif band_low < cursor or closed:
-            assert last is not None  # something covers `cursor`
-            if band_high < cursor:
-                top, top_closed = band_high, inclusive
-            elif band_high > cursor:
-                top, top_closed = cursor, closed
-            else:
-                top, top_closed = cursor, closed and inclusive
-            both = f"`{num(band_low)}`" if band_low == top else f"`{span_of(band_low, top, top_closed)}`"
-            report(
-                "band-overlap",
-                f"bands `{last.name}` and `{band.name}` of `{bands.name}` overlap: both hold {both}",
-                band.span,
-                "make each band end where the next begins: `a ..< b` then `b .. c`",
-                [Label(last.span, f"`{last.name}` is here")],
-            )
-        if band_high > cursor or (band_high == cursor and inclusive and not closed):
-            cursor, closed, last = band_high, inclusive, band
-    if cursor < high or (cursor == high and bands.high_inclusive and not closed):
-        where = last.span if last is not None else bands.span
-        report(
-            "band-gap",
-            f"`{bands.name}` has a gap: no band holds "
-            f"{_gap(num, cursor, closed, high, bands.high_inclusive)}",
-            where,
-            "extend the last band to the end of the range, or add a band for the gap",
-        )
-    return problems
-
-
-def _gap(num: Callable[[Any], str], low: Any, low_covered: bool, high: Any, high_included: bool) -> str:
-    """The words for an uncovered interval: `60 ..< 90`, `the value 100`, …."""
-    if low == high:
-        return f"the value `{num(low)}`"
-    if not low_covered:
-        return f"`{num(low)} {'..' if high_included else '..<'} {num(high)}`"
-    if high_included:
-        return f"the values above `{num(low)}` up to `{num(high)}`"
-    return f"the values above `{num(low)}` and below `{num(high)}`"
 
 
 # ------------------------------------------------------------------------------------------
@@ -1550,7 +1083,7 @@ def _build(state: _State) -> model.CheckedPolicy:
     header = state.loaded.root.header
     label = cites = source = None
     if header is not None:
-        label, cites, _ = _doc(header.doc)
+        label, cites, _ = doc_parts(header.doc)
         source = header.source.value if header.source else None
     return model.CheckedPolicy(
         name=state.root,

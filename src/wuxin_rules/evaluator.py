@@ -274,19 +274,26 @@ class _Run:
             try:
                 self._evaluate_rule(current)
             except _Defer as deferred:
-                missing = [dep for dep in self._static_deps(current) if dep not in self.memo]
-                if deferred.key not in self.memo and deferred.key not in missing:
-                    missing.append(deferred.key)
+                # The deferred rule goes on top (the deepest need first, so a long chain is
+                # walked once); the other dependencies below it, so that the next attempt of
+                # `current` finds everything it refers to memoised and cannot defer again.
+                missing = [
+                    dep
+                    for dep in self._static_deps(current)
+                    if dep not in self.memo and dep != deferred.key
+                ]
                 pending.extend(reversed(missing))
+                pending.append(deferred.key)
             except RecursionError:
                 # The headroom estimate was wrong (a caller deep in its own stack): still a
                 # located error, never a crash.
                 rule = self.policy.rules[current]
-                diagnostic = self._diagnostic(
-                    rule.span,
+                diagnostic = Diagnostic(
                     "too-deep",
                     f"evaluating `{rule.key}` nests too deeply for the Python stack",
-                    "evaluate from a shallower call stack, or shorten chains of rule calls",
+                    span=rule.span,
+                    help="evaluate from a shallower call stack, or shorten chains of rule calls",
+                    notes=(f"while evaluating {_describe_rule(rule)}",),
                 )
                 self.memo[current] = _Outcome(None, diagnostic, self._rule_node(rule, None, None, diagnostic))
         return self.memo[key]
@@ -300,7 +307,9 @@ class _Run:
         if key in self.active:
             raise _internal_message(f"rule `{key}` depends on itself")
         self.active.add(key)
-        self.context.append(rule)
+        # A nullary rule's outcome is shared by every rule that uses it, so its diagnostics
+        # name it alone, not whichever rule happened to need it first.
+        outer_context, self.context = self.context, [rule]
         try:
             try:
                 value, body = self._eval(rule.body, {})
@@ -309,7 +318,7 @@ class _Run:
                 value, body, error = None, fault.explanation, fault.diagnostic
         finally:
             self.active.discard(key)
-            self.context.pop()
+            self.context = outer_context
         outcome = _Outcome(value, error, self._rule_node(rule, value, body, error))
         self.memo[key] = outcome
         return outcome
@@ -554,13 +563,15 @@ class _Run:
 
     def _get_field(self, expr: model.GetField, env: Mapping[str, Any]) -> _Result:
         target, target_node = self._eval_one(expr.target, env, expr, "field")
-        record_type = strip_optional(expr.target.type)
-        info = record_type.field(expr.field) if isinstance(record_type, RecordType) else None
-        extra = {
-            "name": expr.field,
-            "label": info.label if info is not None else None,
-            "cites": info.cites if info is not None else (),
-        }
+        extra: dict[str, Any] = {}
+        if self.trace:
+            record_type = strip_optional(expr.target.type)
+            info = record_type.field(expr.field) if isinstance(record_type, RecordType) else None
+            extra = {
+                "name": expr.field,
+                "label": info.label if info is not None else None,
+                "cites": info.cites if info is not None else (),
+            }
         if target is None:
             raise self._none_fault(expr, expr.target, [target_node])
         if not isinstance(target, dict):

@@ -8,12 +8,17 @@ request) and its JSON form. Works on `trace` data only, never on the evaluator. 
 The text form, in `decisive` mode:
 
 ```
-eligible "可以获得资格"  [S2] = false (1 of 3 failed)                   demo.policy:31:3
-  ✗ low_growth "增幅低于全省平均水平50%"  [S2.3]
-      applicant.growth 0.031 <= growth_threshold 0.0155                 over by 0.0155
-        growth_threshold "增幅上限" = 0.0155                             0.031 - 50% * abs(0.031)
-  ✓ no_labs "辖区内无制毒窝点"  [S2.1]                                   applicant.labs = 0
+eligible "可以获得贷款" = false (1 of 2 failed)  [S2]          loans.policy:31:1
+  ✗ low_debt "负债率不高于上限"  [S2.3]
+      applicant.debt_ratio 0.45 <= debt_limit 0.4               over by 0.05
+        debt_limit "负债率上限" = 0.4  [S2.3]                   0.5 - 20% * abs(0.5)
+  ✓ adult "年满十八周岁"  [S2.1]                                applicant.age = 30
 ```
+
+The modes: `decisive` expands what decided a value (the failed items of a false `all of`,
+the held items of a true `any of`) and lists the rest one line each, hiding constants;
+`failed` keeps only what did not hold; `full` shows every node. An error is shown as
+`✗ error[code]: message` at the node where it arose, under the path that led to it.
 
 A rule's body hangs under its name without a mark (its value is the rule's); a composition
 (`all of`, `and`, …) in a body is flattened into the rule's children. `✓`/`✗` mark boolean
@@ -139,6 +144,8 @@ class _Task:
     collapsed: bool = False
     owner: Explanation | None = None
     """For a body: the rule or call it belongs to (its label need not be said twice)."""
+    reason: bool = False
+    """Shown even in `failed` mode although it held: it is why its parent failed (`not`)."""
 
 
 class _Renderer:
@@ -215,6 +222,8 @@ class _Renderer:
                 self.rows.append(_Row(task.indent, None, (_Seg(task.node.expr, "detail"),)))
                 continue
             node = task.node
+            if self.mode == "failed" and node.value is True and node.error is None and not task.reason:
+                continue
             repeated = not task.collapsed and self._repeated(node)
             collapsed = task.collapsed or repeated
             if not collapsed:
@@ -283,8 +292,15 @@ class _Renderer:
         if node.kind in _FORMULA_PARTS and _formula(node):
             # The formula already shows every step: list where its numbers came from.
             return [_Task(c, indent, collapsed=True) for c in _formula_sources(node)]
-        if node.kind in ("not", "if"):
+        if node.kind == "not":
+            return [_Task(c, indent, reason=True) for c in children if not _constant(c)]
+        if node.kind == "if":
             return [_Task(c, indent) for c in children if not _constant(c)]
+        # A `??` whose fallback was not needed is shown as the value it passed on.
+        children = [
+            c.children[0] if c.kind == "coalesce" and c.error is None and len(c.children) == 1 else c
+            for c in children
+        ]
         return [
             _Task(c, indent, collapsed=c.kind in _NAMED or c.kind == "param")
             for c in children
@@ -392,7 +408,7 @@ class _Renderer:
         if kind not in _NAMED and kind != "element" and kind not in _LEAVES:
             if node.detail:
                 right.append(_Seg(node.detail, "detail"))
-            elif collapsed or kind in _FORMULA_PARTS:
+            elif collapsed or kind in _FORMULA_PARTS or kind in ("in", "is_none"):
                 note = _formula(node) if kind in _FORMULA_PARTS else _facts(node.children)
                 if note:
                     right.append(_Seg(note, "detail"))
@@ -544,8 +560,14 @@ def _facts(nodes: Iterable[Explanation], limit: int = 3) -> str | None:
         stack.extend(reversed(node.children))
     if not found:
         return None
-    items = [f"{text} = {value}" for text, value in list(found.items())[:limit]]
-    if len(found) > limit:
+    items: list[str] = []
+    for text, value in list(found.items())[:limit]:
+        item = f"{text} = {value}"
+        # Whole items only: a note cut inside `name = value` would misread as a value.
+        if items and display_width(", ".join([*items, item])) > _SOURCE_WIDTH:
+            break
+        items.append(item)
+    if len(items) < len(found):
         items.append("…")
     return ", ".join(items)
 
@@ -752,7 +774,7 @@ def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
         "rule": verdict.key,
         "name": verdict.name,
         "kind": verdict.kind,
-        "type": describe(verdict.type),
+        "type": describe(verdict.type) if verdict.type is not None else None,
         "value": to_json(verdict.value, verdict.type) if verdict.error is None else None,
         "error": verdict.error.to_json() if verdict.error is not None else None,
         "label": verdict.label,

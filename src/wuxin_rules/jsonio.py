@@ -298,7 +298,9 @@ def _parse(text: str, name: str, first_line: int) -> Any:
         # INVARIANT: unreachable after the depth pre-scan; kept so that no input can ever
         # surface a RecursionError.
         raise FactError(
-            Diagnostic("too-deep", f"the document nests more than {MAX_DEPTH} levels deep", file=name)
+            Diagnostic(
+                "too-deep", f"the document nests more than {MAX_DEPTH} levels deep", file=name
+            )
         ) from None
 
 
@@ -309,7 +311,10 @@ def _too_deep_at(text: str) -> int | None:
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return None
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    if len(brackets) <= MAX_DEPTH or max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))) <= MAX_DEPTH:
+    if (
+        len(brackets) <= MAX_DEPTH
+        or max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))) <= MAX_DEPTH
+    ):
         return None
     # Error path only: find where, token by token.
     depth = 0
@@ -413,11 +418,15 @@ _WORD = re.compile(r"[^\s,:\[\]{}]{1,24}|\S")
 
 def _syntax_error(text: str, name: str, first_line: int, exc: json.JSONDecodeError) -> Diagnostic:
     pos = min(exc.pos, len(text))
-    for prefix, message, help_text in _SYNTAX:
-        if exc.msg.startswith(prefix):
-            break
-    else:  # pragma: no cover - json has no other messages today
-        message, help_text = exc.msg[:1].lower() + exc.msg[1:], "check the JSON syntax"
+    message, help_text = next(
+        (
+            (message, help_text)
+            for prefix, message, help_text in _SYNTAX
+            if exc.msg.startswith(prefix)
+        ),
+        # json has no other messages today; keep its own words should one appear.
+        (exc.msg[:1].lower() + exc.msg[1:], "check the JSON syntax"),
+    )
     word_match = _WORD.match(text, pos)
     word = word_match.group() if word_match else ""
     end = pos + len(word)
@@ -455,9 +464,7 @@ def _located(
     message: str,
     help_text: str,
 ) -> Diagnostic:
-    source: Source = (
-        Source(name, text) if first_line == 1 else _LineSource(name, text, first_line)
-    )
+    source: Source = Source(name, text) if first_line == 1 else _LineSource(name, text, first_line)
     start = max(0, min(start, len(text)))
     return Diagnostic(
         code,
@@ -481,7 +488,7 @@ def _too_large(name: str, size: int, unit: str) -> Diagnostic:
 
 _RAW_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
-_MAX_WRITE_DEPTH = 1000
+_MAX_WRITE_DEPTH = 2 * MAX_DEPTH  # results nest as deep as their types: a few levels
 
 
 def dumps(data: Any, *, indent: int | None = None) -> str:
@@ -492,7 +499,10 @@ def dumps(data: Any, *, indent: int | None = None) -> str:
     caller: `InternalError`. The layout matches `json.dumps` with the same `indent`.
     """
     parts: list[str] = []
-    _write(data, parts, None if indent is None else " " * indent, 0)
+    try:
+        _write(data, parts, None if indent is None else " " * indent, 0)
+    except RecursionError:  # only if the caller's stack was already nearly full
+        raise _unwritable("the data nests too deep (or refers to itself)") from None
     return "".join(parts)
 
 

@@ -253,7 +253,7 @@ class _Loader:
                 continue
             if target in self.modules or target in self.failed:
                 continue
-            module = self._fetch(target, decl)
+            module = self._fetch(name, target, decl)
             if module is None:
                 self.failed.add(target)
                 continue
@@ -292,7 +292,7 @@ class _Loader:
             "module that both import",
         )
 
-    def _fetch(self, target: str, decl: ast.ImportDecl) -> ast.Module | None:
+    def _fetch(self, importer: str, target: str, decl: ast.ImportDecl) -> ast.Module | None:
         """Read and parse the module `target`, or record why it cannot be loaded."""
         parts = target.split(".")
         relative = Path(*parts).with_suffix(SUFFIX)
@@ -302,7 +302,7 @@ class _Loader:
         else:
             path = self.root / relative if self.root is not None else None
             if path is None or not path.is_file():
-                self.problems.append(self._unknown(target, decl, path))
+                self.problems.append(self._unknown(importer, target, decl, path))
                 return None
             name = str(path)
             try:
@@ -338,8 +338,10 @@ class _Loader:
             )
         return module
 
-    def _unknown(self, target: str, decl: ast.ImportDecl, path: Path | None) -> Diagnostic:
-        known = self._known_modules()
+    def _unknown(
+        self, importer: str, target: str, decl: ast.ImportDecl, path: Path | None
+    ) -> Diagnostic:
+        known = self._known_modules() - {importer}
         if path is not None:
             notes: tuple[str, ...] = (f"there is no file `{path}`",)
         elif self.files:

@@ -14,6 +14,7 @@ the next line that starts a declaration. The only module that imports lark. May 
 from __future__ import annotations
 
 import datetime
+import difflib
 import functools
 import importlib.resources
 import re
@@ -25,7 +26,6 @@ from typing import Any, NamedTuple, NoReturn
 from lark import Lark, Token, Tree
 from lark.exceptions import (
     UnexpectedCharacters,
-    UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
     VisitError,
@@ -37,7 +37,9 @@ from wuxin_rules import ast
 from wuxin_rules.errors import Diagnostic, Label, PolicySyntaxError, Severity, suggest
 from wuxin_rules.source import Source, Span
 
-__all__ = ["KEYWORDS", "MAX_NESTING", "grammar_text", "parse", "parse_expression"]
+# `KEYWORDS` is computed from the grammar on first use (module `__getattr__`), so that importing
+# the parser does not build it.
+__all__ = ["KEYWORDS", "MAX_NESTING", "grammar_text", "parse", "parse_expression"]  # noqa: F822
 
 MAX_NESTING = 100
 """Deepest expression nesting accepted. Deeper input gets a `too-deep` error instead of
@@ -133,9 +135,7 @@ def _parse(source: Source, start: str) -> Any:
         result = builder.transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, PolicySyntaxError):
-            raise PolicySyntaxError(
-                (*builder.diagnostics, *error.orig_exc.diagnostics)
-            ) from None
+            raise PolicySyntaxError((*builder.diagnostics, *error.orig_exc.diagnostics)) from None
         raise
     if builder.diagnostics:
         raise PolicySyntaxError(builder.diagnostics)
@@ -156,9 +156,9 @@ _DECLARATION_WORDS = (
     "schedule", "bands", "example", "property",
 )  # fmt: skip
 _DECLARATION_TYPES = frozenset(word.upper() for word in _DECLARATION_WORDS)
-_RESYNC = re.compile(
-    r"^[ \t\f\u3000]*(?:" + "|".join(_DECLARATION_WORDS) + r")(?!\w)", re.MULTILINE
-)
+# A line that starts a declaration: a declaration keyword, or a word followed by a name that
+# looks like a misspelt keyword (`rul a: 1`), so that a misspelling does not hide the rest.
+_RESYNC = re.compile(r"^[ \t\f\u3000]*(\w+)([ \t\u3000]+\w)?", re.MULTILINE)
 _BLANK = " \t\r\n\f\u3000"
 
 
@@ -172,7 +172,6 @@ class _Site(NamedTuple):
     stack: tuple[int, ...]  # LR states before the offending token
     values: tuple[Any, ...]  # the parser's value stack: tokens of unfinished constructs
     previous: Token | None  # the last token the parser accepted
-    error: UnexpectedInput
 
 
 def _starts_line(text: str, offset: int) -> bool:
@@ -235,15 +234,13 @@ def _run(text: str, start: str) -> tuple[Any, _Site | None]:
         else:
             token = failed_token if isinstance(failed_token, Token) else None
             offset = _token_offset(text, token, previous)
-        if keyword_site is not None and (
-            keyword_site[0] is previous or keyword_site[0] is token
-        ):
+        if keyword_site is not None and (keyword_site[0] is previous or keyword_site[0] is token):
             keyword, stack, previous = keyword_site
             token, offset = _as_keyword(keyword), keyword.start_pos or 0
         elif token is not None and token.type == "NAME" and _is_declaration_line(token, text):
             token = _as_keyword(token)
         values = tuple(state.value_stack)
-        return None, _Site(text, start, token, offset, stack, values, previous, error)
+        return None, _Site(text, start, token, offset, stack, values, previous)
 
 
 def _token_offset(text: str, token: Token | None, previous: Token | None) -> int:
@@ -259,6 +256,8 @@ def _token_offset(text: str, token: Token | None, previous: Token | None) -> int
 def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
     """The concrete tree, or every syntax error found (resynchronising between them)."""
     text = source.text
+    if text.startswith("\ufeff"):
+        text = " " + text[1:]  # a byte-order mark some editors write: blank, offsets kept
     resume = 0
     diagnostics: list[Diagnostic] = []
     seen: set[tuple[str, int, str]] = set()
@@ -267,7 +266,11 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
         if site is None:
             return tree, diagnostics
         diagnostic = _diagnose(source, site)
-        key = (diagnostic.code, diagnostic.span.start if diagnostic.span else -1, diagnostic.message)
+        key = (
+            diagnostic.code,
+            diagnostic.span.start if diagnostic.span else -1,
+            diagnostic.message,
+        )
         if key not in seen:
             seen.add(key)
             diagnostics.append(diagnostic)
@@ -294,14 +297,33 @@ def _resume_offset(site: _Site, resume: int) -> int | None:
         return None
     failed_at = site.offset
     for value in reversed(site.values):
-        if isinstance(value, Token) and (value.type in _DECLARATION_TYPES or value.type == "POLICY"):
+        if isinstance(value, Token) and (
+            value.type in _DECLARATION_TYPES or value.type == "POLICY"
+        ):
             failed_at = value.start_pos if value.start_pos is not None else failed_at
             break
     failed_at = max(failed_at, resume)
+    token = site.token
+    if token is not None and token.type != "$END" and _starts_line(site.text, site.offset):
+        line_start = site.text.rfind("\n", 0, site.offset) + 1
+        if token.type in _DECLARATION_TYPES and line_start > resume:
+            return line_start  # a declaration starts here, after an unfinished one
+        # The error is the first word of its line: a new declaration was expected there.
+        failed_at = max(failed_at, site.offset)
     for match in _RESYNC.finditer(site.text, failed_at + 1):
-        if match.start() > failed_at and site.text[match.start():match.end()].strip(_BLANK):
+        if match.start() > failed_at and _starts_declaration(match):
             return match.start()
     return None
+
+
+def _starts_declaration(match: re.Match[str]) -> bool:
+    word = match.group(1)
+    if word in _DECLARATION_WORDS:
+        return True
+    return match.group(2) is not None and any(
+        difflib.SequenceMatcher(None, word.lower(), keyword).ratio() >= 0.8
+        for keyword in _DECLARATION_WORDS
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -348,10 +370,21 @@ _EXPRESSION_STARTS = frozenset({
     "LPAR", "LSQB", "LBRACE", "MINUS", "NOT", "IF", "COUNT", "SUM", "MIN", "MAX",
     "ALL", "ANY", "RATE", "LIST", "AT",
 })  # fmt: skip
-_OPERATORS = frozenset({
-    "PLUS", "MINUS", "STAR", "SLASH", "COMPARE_OP", "AND", "OR", "IS", "IN", "NOT",
-    "__ANON_3", "DOT", "LPAR",
-})  # fmt: skip
+_OPERATOR_TEXTS = ("+", "-", "*", "/", "and", "or", "is", "in", "not", "??", ".", "(")
+
+
+@functools.cache
+def _operators() -> frozenset[str]:
+    """The terminals that can follow a complete operand (by text: Lark numbers anonymous
+    terminals such as `??` in the order it meets them)."""
+    names = {
+        t.name
+        for t in _lark().terminals
+        if t.pattern.type == "str" and t.pattern.value in _OPERATOR_TEXTS
+    }
+    return frozenset(names | {"COMPARE_OP"})
+
+
 _PHRASES = {
     "NAME": "a name",
     "STRING": 'a text ("…")',
@@ -386,8 +419,11 @@ def _expected_words(accepts: Iterable[str], start: str) -> str:
         names -= _EXPRESSION_STARTS
         phrases.append("an expression")
     if _is_operator_group(names):
-        names -= _OPERATORS
+        names -= _operators()
         phrases.append("an operator")
+    if {"COMPARE_OP", "INT", "DECIMAL", "PERCENT"} <= names and not _is_expression_group(names):
+        names -= {"COMPARE_OP", "INT", "DECIMAL", "PERCENT", "MINUS"}
+        phrases.append("a bound (`>= 0`, `0 .. 10`)")
     if {"LIST", "NAME"} <= names and not _is_expression_group(names):
         names -= {"LIST", "NAME"}
         phrases.append("a type")
@@ -401,8 +437,10 @@ def _expected_words(accepts: Iterable[str], start: str) -> str:
         elif name == "$END":
             phrases.append(_end_words(start))
         else:
-            literal.append(f"`{_terminal_text(name)}`")
-    words = literal + phrases
+            literal.append(_terminal_text(name))
+    # Punctuation first, then keywords, then the phrases.
+    literal.sort(key=lambda text: (text.isidentifier(), text))
+    words = [f"`{text}`" for text in literal] + phrases
     if not words:
         return "nothing more"
     if len(words) == 1:
@@ -459,12 +497,21 @@ class _Slip(NamedTuple):
     message: str
     help: str
     examples: tuple[str, ...]
-    requires: str  # a terminal the parser must accept for the slip to apply ("" for none)
+    requires: str = ""  # a terminal the parser must accept for the slip to apply
     point: str = "gap"  # the gap after the last good token (where the fix goes), or the
     # offending `token`, or the `previous` token
+    any_token: bool = False  # applies whatever the offending token (else: one of the
+    # examples must stop on a token of the same type)
 
 
 _AGGREGATE_KINDS = ("count", "sum", "all", "any", "rate", "list")
+_HEADERS = (
+    "rule a", 'rule a "x"', 'rule a cites "c"', 'rule a cites "c", "d"', 'rule a note "n"',
+    "rule a(x: int)", "rule a -> int?", 'rule a "x" -> list of int?',
+    "criterion a", 'criterion a "x"', 'criterion a cites "c"', 'criterion a note "n"',
+    "criterion a(x: int)",
+)  # fmt: skip
+_BODIES = ("1", "x", "[x]", "not x", "-x", "if x then 1 else 2", "true", "{a: 1}", "2.5")
 
 SLIPS: tuple[_Slip, ...] = (
     _Slip(
@@ -472,8 +519,8 @@ SLIPS: tuple[_Slip, ...] = (
         "`{prev}` is a reserved word",
         "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
         (*(f"rule a: {kind} + 1" for kind in _AGGREGATE_KINDS), "rule a: at + 1"),
-        requires="",
         point="previous",
+        any_token=True,
     ),
     _Slip(
         "missing-keyword",
@@ -484,13 +531,13 @@ SLIPS: tuple[_Slip, ...] = (
             *(f"rule a: {kind} [x]" for kind in ("all", "any")),
             "rule a: at 2 of [x]",
         ),
-        requires="",
     ),
     _Slip(
         "unparenthesised-aggregate",
         "an aggregate inside a larger expression needs parentheses",
         "put the whole aggregate in parentheses, as in `x <= (count of u in list where …)`",
-        ("rule a: 1 + count of u in xs", "rule a: x <= sum of u in xs: u", "rule a: not all of u in xs: u"),
+        ("rule a: 1 + count of u in xs", "rule a: x <= sum of u in xs: u",
+         "rule a: not all of u in xs: u"),
         requires="LSQB",
         point="token",
     ),
@@ -498,7 +545,7 @@ SLIPS: tuple[_Slip, ...] = (
         "missing-colon",
         "expected `:` {body}, found `=`",
         "write `:` instead of `=`",
-        ("rule a = 1", 'rule a "x" = 1', "criterion a = 1", "rule f(x: int) = 1", "enum K = a"),
+        (*(f"{header} = 1" for header in _HEADERS), "enum K = a", 'record R "x" = a: int'),
         requires="COLON",
         point="token",
     ),
@@ -507,24 +554,10 @@ SLIPS: tuple[_Slip, ...] = (
         "missing `:` {body}",
         "add `:` after `{prev}`",
         (
-            "rule a 1", 'rule a "x" 1', 'rule a cites "c" 1', 'rule a note "n" 1',
-            'rule a cites "c", "d" 1', "rule a(x: int) 1", "rule a -> int? 1",
-            "criterion a 1", 'criterion a "x" 1', 'criterion a cites "c" 1',
-            'criterion a note "n" 1', "criterion a(x: int) 1",
-            "enum K a, b", 'enum K "x" a, b', 'enum K cites "c" a', 'enum K note "n" a',
-            "record R a: int", 'record R "x" a: int', 'record R cites "c" a: int',
-            'record R note "n" a: int',
+            *(f"{header} {body}" for header in _HEADERS for body in _BODIES),
+            *(f"{kind} K{clause} a" for kind in ("enum", "record")
+              for clause in ("", ' "x"', ' cites "c"', ' note "n"')),
             "bands g over 0 .. 100\n  0 .. 100 ok", "bands g over 0 ..< 100\n  0 .. 100 ok",
-            'example "e" given x = 1 expect x',
-            'property "p" forall x: int holds x',
-            "schedule s int by year",
-            'schedule s "x" int by year',
-            "schedule s: int by year\n  stage a ..2015-12-31:\n    2015: 1",
-            "schedule s: int by year, K\n  stage a ..2015-12-31:\n    2015: k 1",
-            "schedule s: int by year monotone nondecreasing in year\n  stage a ..2015-12-31:\n    2015: 1",
-            "schedule s: int by year:\n  stage a ..2015-12-31\n    2015: 1",
-            "schedule s: int by year:\n  stage a 2015-01-01 .. 2015-12-31\n    2015: 1",
-            "schedule s: int by year:\n  stage a ..2015-12-31:\n    2015 1",
         ),
         requires="COLON",
     ),
@@ -535,7 +568,7 @@ SLIPS: tuple[_Slip, ...] = (
         (
             "input x int", "param p int = 1", "record R:\n  a int", "record R:\n  a: int\n  b int",
             "rule f(x int): 1", "rule f(x: int, y int): 1",
-            'property "p": forall x int holds true',
+            'property "p": forall x int holds true', "input x list of int",
         ),
         requires="COLON",
     ),
@@ -543,7 +576,7 @@ SLIPS: tuple[_Slip, ...] = (
         "missing-colon",
         "missing `:` after the field name `{prev}`",
         "write `{prev}: value`",
-        ("rule r: {a 1}", "rule r: {a: 1, b 2}"),
+        (*(f"rule r: {{a {body}}}" for body in _BODIES), *(f"rule r: {{a: 1, b {body}}}" for body in _BODIES)),
         requires="COLON",
     ),
     _Slip(
@@ -558,13 +591,13 @@ SLIPS: tuple[_Slip, ...] = (
         "missing-equals",
         "missing `=` after `given {prev}`",
         "write `given {prev} = value`",
-        ('example "e":\n  given x 1\n  expect x',),
+        tuple(f'example "e":\n  given x {body}\n  expect x' for body in _BODIES),
         requires="EQUAL",
     ),
 )  # fmt: skip
 """The table of common slips (see above); `tests/test_parser.py` checks every example."""
 
-_BODIES = {
+_COLON_PLACES = {
     "rule": "before the rule's expression",
     "criterion": "before the criterion's expression",
     "enum": "before the enum's members",
@@ -677,7 +710,7 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
             span=Span(source, offset, end),
             help=f'write `"{text[offset + 1 : closing]}"`'
             if closing is not None and closing - offset <= 40
-            else 'write `"…"` instead of `\'…\'`',
+            else "write `\"…\"` instead of `'…'`",
         )
     if char == '"':
         return _diagnose_text(source, offset)
@@ -801,6 +834,10 @@ def _same_line(text: str, previous: Token | None, token: Token) -> bool:
 
 
 def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
+    """The diagnostic for a token the parser could not take, most specific first: brackets,
+    `=` for `==` (and back), a misspelt keyword, the table of slips, a missing `:` or `=`,
+    a missing keyword, comma or operator, a line that does not start a declaration, a
+    missing expression; else what was expected and what was found."""
     token = site.token
     assert token is not None
     text = source.text
@@ -831,9 +868,7 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
                 labels=(label,),
                 help=f"add `{close_text}` where the bracketed part ends",
             )
-    if token.type in _CLOSERS and token.type not in accepts and (
-        opener is None or _BRACKETS[opener.type][2] not in accepts
-    ):
+    if token.type in _CLOSERS and opener is None and not _is_expression_group(accepts):
         closer = _CLOSERS[token.type]
         opening = next(o for o, c, _ in _BRACKETS.values() if c == closer)
         return Diagnostic(
@@ -850,7 +885,8 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             "single-equals",
             "`=` is not a comparison",
             span=span,
-            help=f"write `{after}=` to compare" if after in ("<", ">")
+            help=f"write `{after}=` to compare"
+            if after in ("<", ">")
             else "write `==` to test whether two values are equal",
         )
     doubled = _double_equals(site) if "EQUAL" in accepts or token.type == "EQUAL" else None
@@ -865,20 +901,24 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             help="write a single `=` here (`==` compares two values)",
         )
 
-    if token.type == "NAME" and len(str(token)) >= 2 and str(token) not in keywords:
+    if token.type == "NAME" and len(str(token)) >= 2 and str(token) not in _keywords():
         hint = suggest(str(token), keywords)
         if hint:
+            if _starts_line(text, site.offset) and any(
+                hint == f"did you mean `{word}`?" for word in _DECLARATION_WORDS
+            ):
+                expected = "a declaration"  # the line was meant to start one
             return Diagnostic(
                 "misspelt-keyword", f"expected {expected}, found {found}", span=span, help=hint
             )
 
     slip = _match_slip(site)
-    if slip is not None and _slip_applies(slip, prev, accepts, keywords):
+    if slip is not None and _slip_applies(slip, site, prev, accepts, keywords):
         fields = {
             "prev": prev,
             "found": found,
             "want": min(keywords) if keywords else "",
-            "body": _BODIES.get(_declaration_word(site), f"after `{prev}`"),
+            "body": _COLON_PLACES.get(_declaration_word(site), f"after `{prev}`"),
             "construct": _CONSTRUCTS.get(prev, "a construct of the language"),
         }
         spans = {"gap": gap, "token": span, "previous": _previous_span(source, site)}
@@ -900,8 +940,12 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
                 help=f"add `{mark}` after `{prev}`",
             )
     operators = _is_operator_group(accepts)
-    specific = {w for n, w in _keyword_types().items() if n in accepts and not (operators and n in _OPERATORS)}
-    if len(specific) == 1 and accepts - _keyword_names() <= _OPERATORS:
+    specific = {
+        w
+        for n, w in _keyword_types().items()
+        if n in accepts and not (operators and n in _operators())
+    }
+    if len(specific) == 1 and accepts - _keyword_names() <= _operators():
         want = next(iter(specific))
         return Diagnostic(
             "missing-keyword",
@@ -953,10 +997,21 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
     )
 
 
-def _slip_applies(slip: _Slip, prev: str, accepts: frozenset[str], keywords: set[str]) -> bool:
+def _slip_applies(
+    slip: _Slip, site: _Site, prev: str, accepts: frozenset[str], keywords: set[str]
+) -> bool:
     """Whether a matched slip fits this error: LR states are shared between constructs, so
     a state can match an example from another construct whose fix does not apply here."""
     if slip.requires and slip.requires not in accepts:
+        return False
+    assert site.token is not None
+    if not slip.any_token and not any(
+        (example := _example_site(text)) is not None
+        and example.token is not None
+        and example.stack[-1] == site.stack[-1]
+        and example.token.type == site.token.type
+        for text in slip.examples
+    ):
         return False
     if slip.code == "reserved-word":
         return prev in _CONSTRUCTS
@@ -980,6 +1035,8 @@ def _keyword_help(word: str) -> str | None:
     if word == "holds":
         return "a property reads `forall x: T where … holds claim`"
     return None
+
+
 # ------------------------------------------------------------------------------------------
 # Concrete tree -> AST
 
@@ -1190,7 +1247,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         period = self._ident(rest[1])
         category = None
         index = 2
-        if index < len(rest) and isinstance(rest[index], ast.TypeRef | ast.ListTypeExpr | ast.OptionalTypeExpr):
+        if index < len(rest) and isinstance(
+            rest[index], ast.TypeRef | ast.ListTypeExpr | ast.OptionalTypeExpr
+        ):
             category = rest[index]
             index += 1
         monotone = tuple(c for c in rest[index:] if isinstance(c, ast.Monotone))
@@ -1209,7 +1268,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         return ast.Stage(name, doc, start, end, tuple(rest[1:]), span)
 
     @_node
-    def stage_range(self, span: Span, children: list[Any]) -> tuple[ast.DateLit | None, ast.DateLit]:
+    def stage_range(
+        self, span: Span, children: list[Any]
+    ) -> tuple[ast.DateLit | None, ast.DateLit]:
         dates = [self._date(t) for t in children]
         return (dates[0] if len(dates) == 2 else None, dates[-1])
 

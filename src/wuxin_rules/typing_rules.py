@@ -15,6 +15,7 @@ May import `source`, `errors`, `ast`, `schema`, `values` and `model`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
 from typing import Any, TypeAlias, cast
 
 import attrs
@@ -37,6 +38,7 @@ from wuxin_rules.schema import (
     ListType,
     NoneType,
     NumberType,
+    NumericBound,
     OptionalType,
     RecordType,
     TextType,
@@ -46,6 +48,7 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.source import Span
+from wuxin_rules.values import format_number
 
 __all__ = [
     "BUILTINS",
@@ -66,9 +69,14 @@ __all__ = [
     "Tables",
     "assignable",
     "comparable",
+    "describe_bound",
     "describe_type",
+    "doc_parts",
     "is_invalid",
+    "is_percent",
     "join",
+    "outside_bound",
+    "quoted",
     "snippet",
 ]
 
@@ -132,6 +140,66 @@ def snippet(span: Span, limit: int = 40) -> str:
     """The source text of a span on one line, shortened for a message."""
     text = " ".join(span.text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(items: Iterable[str], limit: int = 12) -> str:
+    """Names for a message: `` `a`, `b` and `c` `` (at most `limit`, then `…`)."""
+    names = [f"`{item}`" for item in items]
+    if len(names) > limit:
+        return ", ".join(names[:limit]) + ", …"
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def doc_parts(doc: ast.Doc) -> tuple[str | None, tuple[str, ...], str | None]:
+    """A declaration's label, citations and note, as plain texts."""
+    return (
+        doc.label.value if doc.label else None,
+        tuple(c.value for c in doc.cites),
+        doc.note.value if doc.note else None,
+    )
+
+
+def is_percent(type_: Type) -> bool:
+    """True for `percent` and `percent?`."""
+    inner = strip_optional(type_)
+    return isinstance(inner, NumberType) and inner.kind == "percent"
+
+
+def describe_bound(bound: NumericBound, percent: bool) -> str:
+    """A bound as the language writes it, in percent for percent types: `0% .. 100%`."""
+
+    def num(value: Fraction) -> str:
+        return format_number(value, percent=percent)
+
+    if bound.low is not None and bound.high is not None:
+        op = ".." if bound.high_inclusive else "..<"
+        return f"{num(bound.low)} {op} {num(bound.high)}"
+    if bound.low is not None:
+        return f"{'>=' if bound.low_inclusive else '>'} {num(bound.low)}"
+    if bound.high is not None:
+        return f"{'<=' if bound.high_inclusive else '<'} {num(bound.high)}"
+    return ""
+
+
+def outside_bound(value: Any, type_: Type) -> tuple[Any, NumericBound, Type] | None:
+    """The first number in a constant `value` that its type's bound rejects, with the bound
+    and the (numeric) type that carries it; None when every number fits."""
+    type_ = strip_optional(type_)
+    if value is None:
+        return None
+    if isinstance(type_, ListType) and isinstance(value, tuple):
+        for item in value:
+            found = outside_bound(item, type_.element)
+            if found is not None:
+                return found
+        return None
+    bound = getattr(type_, "bound", None)
+    number = isinstance(value, int | Fraction) and not isinstance(value, bool)
+    if bound is not None and number and not bound.admits(value):
+        return value, bound, type_
+    return None
 
 
 # ------------------------------------------------------------------------------------------
@@ -322,6 +390,16 @@ class Tables:
     members: dict[str, list[EnumType]] = attrs.Factory(dict)
     diagnostics: list[Diagnostic] = attrs.Factory(list)
 
+    def duplicate(self, what: str, ident: ast.Ident, first: Span) -> None:
+        """Report `ident` as a second declaration of a name first declared at `first`."""
+        self.error(
+            "duplicate-name",
+            f"{what}`{ident.name}` is declared twice",
+            ident.span,
+            labels=[Label(first, "first declared here")],
+            help="rename one of them: a name stands for one thing",
+        )
+
     def error(
         self,
         code: str,
@@ -338,19 +416,29 @@ class Tables:
         )
 
 
+Path: TypeAlias = tuple[Any, ...]
+"""A key for what an expression denotes: `("input", "applicant", "income")` (see `_path`)."""
+
+
+def _mentions(path: Path, local: str) -> bool:
+    if path[:2] == ("local", local):
+        return True
+    return any(isinstance(part, tuple) and _mentions(part, local) for part in path)
+
+
 @attrs.frozen
 class Env:
     """The locals in scope and the paths narrowed to non-none by an enclosing `if`."""
 
     locals: Mapping[str, Type] = attrs.field(factory=dict)
-    narrowed: Mapping[tuple[str, ...], Type] = attrs.field(factory=dict)
+    narrowed: Mapping[Path, Type] = attrs.field(factory=dict)
 
     def bind(self, name: str, type_: Type) -> Env:
         """The environment with `name` bound (hiding an outer local and its narrowings)."""
-        narrowed = {p: t for p, t in self.narrowed.items() if p[:2] != ("local", name)}
+        narrowed = {p: t for p, t in self.narrowed.items() if not _mentions(p, name)}
         return Env({**self.locals, name: type_}, narrowed)
 
-    def narrow(self, paths: Mapping[tuple[str, ...], Type]) -> Env:
+    def narrow(self, paths: Mapping[Path, Type]) -> Env:
         """The environment where each path has the given (non-optional) type."""
         return Env(self.locals, {**self.narrowed, **paths}) if paths else self
 
@@ -429,7 +517,7 @@ DATE_COMPONENTS = tuple(name for name, b in BUILTINS.items() if b.component)
 # The expression typer
 
 
-_CONTEXTUAL = (ast.NameRef,)
+_LITERALS = (ast.IntLit, ast.DecimalLit, ast.PercentLit, ast.TextLit, ast.BoolLit, ast.DateLit)
 
 
 class ExprTyper:
@@ -444,6 +532,8 @@ class ExprTyper:
         self.t = tables
         self.scope = scope
         self._none_tests: dict[int, Type] = {}
+        # The texts tested with `is not none` by the enclosing `and`s (`is none`, `or`s).
+        self._tested: list[set[str]] = []
         self._dispatch: dict[type, Callable[[Any, Type | None, Env], model.CExpr]] = {
             ast.IntLit: lambda n, e, v: model.Const(n.value, INT, n.span),
             ast.DecimalLit: lambda n, e, v: model.Const(n.value, DECIMAL, n.span),
@@ -510,7 +600,15 @@ class ExprTyper:
         return model.Const(None, INVALID, span)
 
     def _possibly_none(self, span: Span) -> None:
-        self.t.error("possibly-none", f"`{snippet(span)}` may be `none`", span, help=NONE_HELP)
+        text = snippet(span)
+        notes = []
+        if any(text in tested for tested in self._tested):
+            # `x is not none and x > 0` is the usual slip: `and` evaluates both sides.
+            notes.append(
+                f"`and` and `or` evaluate every operand, so testing `{text}` beside this use "
+                "does not protect it: use `if … is none then … else …`"
+            )
+        self.t.error("possibly-none", f"`{text}` may be `none`", span, notes=notes, help=NONE_HELP)
 
     def _plain(self, value: model.CExpr) -> bool:
         """True when `value` is usable as a plain value: not invalid, not possibly none."""
@@ -544,12 +642,35 @@ class ExprTyper:
         )
         return False
 
-    def _path(self, node: ast.Expr) -> tuple[str, ...] | None:
-        """The narrowable path a name or field access denotes (input, param, rule or local)."""
+    def _contextual(self, node: ast.Expr) -> bool:
+        """True for a bare enum member, whose enum the other operand decides."""
+        return isinstance(node, ast.NameRef) and isinstance(self.t.res.get(id(node)), MemberName)
+
+    def _path(self, node: ast.Expr) -> Path | None:
+        """What `node` denotes, as a key that stays the same wherever it is written.
+
+        An input, param, nullary rule or local, a field of one of those, or a call of a
+        rule or schedule on such paths and literals: every evaluation of a path in one
+        document gives the same value, so an `is none` test on it holds wherever it is
+        evaluated again. Anything else has no path and is never narrowed.
+        """
+        if isinstance(node, ast.Call):
+            callee = self.t.res.get(id(node.callee))
+            if not (isinstance(callee, GlobalName) and callee.sym.kind in ("rule", "schedule")):
+                return None
+            args: list[Any] = []
+            for arg in node.args:
+                path = self._path(arg) if not isinstance(arg, _LITERALS) else ("literal", repr(arg))
+                if path is None:
+                    return None
+                args.append(path)
+            return ("call", callee.sym.key, *args)
         if isinstance(node, ast.NameRef | ast.FieldAccess):
             res = self.t.res.get(id(node))
             if isinstance(res, LocalName):
                 return ("local", res.name)
+            if isinstance(res, MemberName | EnumMemberName):
+                return ("member", repr(res))
             if isinstance(res, GlobalName):
                 sym = res.sym
                 if sym.kind == "input":
@@ -611,11 +732,11 @@ class ExprTyper:
             elsewhere = [self._written(e) for e in self.t.members.get(name, [])]
             self.t.error(
                 "unknown-member",
-                f"`{written}` has no member `{name}`",
+                f"unknown member `{name}` of `{written}`",
                 span,
-                notes=[f"`{name}` is a member of {_list(elsewhere)}"] if elsewhere else [],
+                notes=[f"`{name}` is a member of {quoted(elsewhere)}"] if elsewhere else [],
                 help=suggest(name, [m.name for m in wanted.members])
-                or f"the members of `{written}` are {_list(m.name for m in wanted.members)}",
+                or f"the members of `{written}` are {quoted(m.name for m in wanted.members)}",
             )
             return self._invalid(span)
         candidates = self.scope.members.get(name, [])
@@ -625,7 +746,7 @@ class ExprTyper:
             names = [self._written(e) for e in candidates]
             self.t.error(
                 "ambiguous-member",
-                f"`{name}` is a member of several enums: {_list(names)}",
+                f"`{name}` is a member of several enums: {quoted(names)}",
                 span,
                 help="name the enum: " + " or ".join(f"`{n}.{name}`" for n in names),
             )
@@ -635,7 +756,7 @@ class ExprTyper:
             "unknown-name",
             f"unknown name `{name}`",
             span,
-            help=f"`{name}` is a member of {_list(elsewhere)}, which this module does not import "
+            help=f"`{name}` is a member of {quoted(elsewhere)}, which this module does not import "
             f"by name: write " + " or ".join(f"`{e}.{name}`" for e in elsewhere),
         )
         return self._invalid(span)
@@ -660,10 +781,10 @@ class ExprTyper:
             if info is None:
                 fields = [f.name for f in type_.fields]
                 self.t.error(
-                    "unknown-field",
-                    f"`{describe_type(type_)}` has no field `{name}`",
+                    "unknown-name",
+                    f"unknown field `{name}` on `{describe_type(type_)}`",
                     node.field.span,
-                    help=suggest(name, fields) or f"the fields of `{describe_type(type_)}` are {_list(fields)}",
+                    help=suggest(name, fields) or f"the fields of `{describe_type(type_)}` are {quoted(fields)}",
                 )
                 return self._invalid(node.span)
             return model.GetField(target, name, self._narrowed(node, info.type, env), node.span)
@@ -671,8 +792,8 @@ class ExprTyper:
             if name in DATE_COMPONENTS:
                 return model.BuiltinCall(name, (target,), INT, node.span)
             self.t.error(
-                "unknown-field",
-                f"a `date` has no field `{name}`",
+                "unknown-name",
+                f"unknown field `{name}` on `date`",
                 node.field.span,
                 help=suggest(name, DATE_COMPONENTS)
                 or "a date has `.year`, `.month`, `.day` and `.quarter`",
@@ -684,8 +805,8 @@ class ExprTyper:
             else "only records have fields (and dates: `.year`, `.month`, `.day`, `.quarter`)"
         )
         self.t.error(
-            "unknown-field",
-            f"`{snippet(node.target.span)}` is `{describe_type(type_)}`, which has no field `{name}`",
+            "unknown-name",
+            f"unknown field `{name}` on `{describe_type(type_)}`",
             node.field.span,
             help=help,
         )
@@ -742,6 +863,7 @@ class ExprTyper:
                     notes=[f"parameter `{params[index][0]}` of `{sym.name}` is `{describe_type(declared)}`"],
                 )
             args.append(value)
+        result = self._narrowed(node, result, env)
         return model.CallRule(sym.key, tuple(args), result, node.span)
 
     def _call_schedule(self, sym: Sym, node: ast.Call, env: Env) -> model.CExpr:
@@ -760,6 +882,7 @@ class ExprTyper:
                 self.accept(value, declared)
             args.append(value)
         result = OptionalType(strip_optional(value_type)) if not is_invalid(value_type) else INVALID
+        result = self._narrowed(node, result, env)
         return model.ScheduleLookup(sym.key, tuple(args), result, node.span)
 
     def _call_bands(self, sym: Sym, node: ast.Call, env: Env) -> model.CExpr:
@@ -823,7 +946,7 @@ class ExprTyper:
 
     def _compare(self, node: ast.Compare, expected: Type | None, env: Env) -> model.CExpr:
         equality = node.op in ("==", "!=")
-        if isinstance(node.left, _CONTEXTUAL) and not isinstance(node.right, _CONTEXTUAL):
+        if self._contextual(node.left) and not self._contextual(node.right):
             right = self.expr(node.right, None, env)
             left = self.expr(node.left, right.type if equality else None, env)
         else:
@@ -868,7 +991,7 @@ class ExprTyper:
         return result
 
     def _in(self, node: ast.In, expected: Type | None, env: Env) -> model.CExpr:
-        if isinstance(node.item, _CONTEXTUAL) and not isinstance(node.collection, _CONTEXTUAL):
+        if self._contextual(node.item) and not self._contextual(node.collection):
             collection = self.expr(node.collection, None, env)
             element = collection.type.element if isinstance(collection.type, ListType) else None
             item = self.expr(node.item, element, env)
@@ -931,18 +1054,27 @@ class ExprTyper:
         return model.Coalesce(value, fallback, _unbounded(joined), node.span)
 
     def _bool_op(self, node: ast.BoolOp, expected: Type | None, env: Env) -> model.CExpr:
-        operands = tuple(self.expr(o, BOOL, env) for o in node.operands)
+        negated = node.op == "and"
+        self._tested.append(
+            {
+                snippet(o.operand.span)
+                for o in node.operands
+                if isinstance(o, ast.IsNone) and o.negated == negated
+            }
+        )
+        try:
+            operands = tuple(self.expr(o, BOOL, env) for o in node.operands)
+        finally:
+            self._tested.pop()
         for operand in operands:
             self._want_bool(operand, f"`{node.op}` combines conditions; compare the value to make one")
         if node.op == "and":
             return model.And(operands, BOOL, node.span)
         return model.Or(operands, BOOL, node.span)
 
-    def _narrowings(
-        self, node: ast.Expr, positive: bool
-    ) -> dict[tuple[str, ...], Type]:
+    def _narrowings(self, node: ast.Expr, positive: bool) -> dict[Path, Type]:
         """Paths known not to be none when `node` evaluates to `positive`."""
-        found: dict[tuple[str, ...], Type] = {}
+        found: dict[Path, Type] = {}
         if isinstance(node, ast.Not):
             return self._narrowings(node.operand, not positive)
         if isinstance(node, ast.IsNone):
@@ -1058,7 +1190,7 @@ class ExprTyper:
             return _kind_type(kind)
         if kind == "sum":
             if is_numeric(value):
-                return _unbounded(value)
+                return INT if isinstance(value, IntType) else DECIMAL
             self.t.error(
                 "type-mismatch",
                 f"expected a number, found `{describe_type(value)}`",
@@ -1138,6 +1270,17 @@ class ExprTyper:
                 else:
                     for info in value.type.fields:
                         spread_fields[info.name] = (info.type, value.span)
+                        if info.name in first:
+                            self.t.error(
+                                "spread-after-field",
+                                f"the field `{info.name}` is given before `...{snippet(value.span)}`, "
+                                "which also has it",
+                                first[info.name],
+                                labels=[Label(value.span, f"this also gives `{info.name}`")],
+                                help="write the spread first: fields written after a spread "
+                                "replace the copied ones",
+                            )
+                            broken = True
                 continue
             name = item.name.name
             if name in first:
@@ -1157,10 +1300,10 @@ class ExprTyper:
                 if info is None:
                     names = [f.name for f in target.fields]
                     self.t.error(
-                        "unknown-field",
-                        f"`{target.name}` has no field `{name}`",
+                        "unknown-name",
+                        f"unknown field `{name}` on `{target.name}`",
                         item.name.span,
-                        help=suggest(name, names) or f"the fields of `{target.name}` are {_list(names)}",
+                        help=suggest(name, names) or f"the fields of `{target.name}` are {quoted(names)}",
                     )
                     broken = True
                 else:
@@ -1176,18 +1319,18 @@ class ExprTyper:
             if broken:
                 type_ = INVALID
             return model.MakeRecord(tuple(spreads), tuple(fields.items()), type_, node.span)
-        filled = self._fill_record(target, node, spread_fields, fields)
-        type_ = target if filled and not broken else INVALID
+        complete = self._complete_record(target, node, spread_fields, fields)
+        type_ = target if complete and not broken else INVALID
         return model.MakeRecord(tuple(spreads), tuple(fields.items()), type_, node.span)
 
-    def _fill_record(
+    def _complete_record(
         self,
         target: RecordType,
         node: ast.RecordLit,
         spread_fields: dict[str, tuple[Type, Span]],
         fields: dict[str, model.CExpr],
     ) -> bool:
-        """Check a record literal's spreads against `target`; fill its absent optional fields."""
+        """Check that a record literal's spreads and fields give exactly `target`'s fields."""
         ok = True
         for name, (type_, span) in spread_fields.items():
             if name in fields:
@@ -1195,8 +1338,8 @@ class ExprTyper:
             info = target.field(name)
             if info is None:
                 self.t.error(
-                    "unknown-field",
-                    f"`{target.name}` has no field `{name}`",
+                    "unknown-name",
+                    f"unknown field `{name}` on `{target.name}`",
                     span,
                     notes=[f"`{snippet(span)}` brings the field `{name}`"],
                     help=f"spread a value of type `{target.name}`, or give the fields one by one",
@@ -1211,24 +1354,18 @@ class ExprTyper:
                     help=f"the field `{name}` of `{target.name}` is `{describe_type(info.type)}`",
                 )
                 ok = False
-        missing = []
-        for info in target.fields:
-            if info.name in fields or info.name in spread_fields:
-                continue
-            if isinstance(info.type, OptionalType):
-                # A field left out of a literal is none, so that every value of the record
-                # type has every field at run time.
-                fields[info.name] = model.Const(None, info.type, node.span)
-            else:
-                missing.append(info.name)
+        missing = [
+            info for info in target.fields if info.name not in fields and info.name not in spread_fields
+        ]
         if missing:
+            names = [info.name for info in missing]
+            optional = [info.name for info in missing if isinstance(info.type, OptionalType)]
             self.t.error(
                 "missing-field",
-                f"a `{target.name}` needs {_list(missing)}"
-                if len(missing) > 1
-                else f"a `{target.name}` needs the field `{missing[0]}`",
+                f"missing field{'s' if len(names) > 1 else ''} {quoted(names)} of `{target.name}`",
                 node.span,
-                help="add " + ", ".join(f"`{m}: …`" for m in missing),
+                notes=[f"an optional field is written too: `{optional[0]}: none`"] if optional else [],
+                help="add " + ", ".join(f"`{m}: …`" for m in names),
             )
             ok = False
         return ok
@@ -1236,13 +1373,6 @@ class ExprTyper:
 
 def _kind_type(kind: str) -> Type:
     return OptionalType(PERCENT) if kind == "rate" else BOOL
-
-
-def _list(items: Iterable[str]) -> str:
-    quoted = [f"`{item}`" for item in items]
-    if len(quoted) <= 1:
-        return "".join(quoted)
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def _count(n: int, noun: str) -> str:

@@ -1,0 +1,47 @@
+"""Shared test configuration: hypothesis profiles and the `--update-golden` option.
+
+Hypothesis profiles (choose with the environment variable `WUXIN_HYPOTHESIS_PROFILE`):
+
+* `ci` (the default): a moderate number of examples, no deadline (CI machines are shared and
+  slow), derandomised so that a run is reproducible;
+* `dev`: many more examples, for hunting bugs locally;
+* `fast`: a handful of examples, for a quick edit-test loop.
+
+`pytest --update-golden` makes the golden-file tests rewrite their expected files from the
+current output instead of comparing with them; review `git diff` before committing.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=1000, deadline=None)
+settings.register_profile("fast", max_examples=10, deadline=None)
+settings.load_profile(os.environ.get("WUXIN_HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register `--update-golden`."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the expected files of golden tests from the current output",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite golden files (`pytest --update-golden`)."""
+    return bool(request.config.getoption("--update-golden"))
