@@ -279,7 +279,11 @@ CODES: list[tuple[str, str, str]] = [
     ("unknown-type", "input x: Unit", "unknown type `Unit`"),
     ("not-a-type", "rule r: 1\ninput x: r", "`r` is a rule, not a type"),
     ("unknown-member", ENUMS + "rule r: Kind.parc", "unknown member `parc` of `Kind`"),
-    ("unknown-member", ENUMS + RECORD + "rule r: u.k == town_level", "unknown member `town_level` of `Kind`"),
+    (
+        "unknown-member",
+        ENUMS + RECORD + "rule r: u.k == town_level",
+        "unknown member `town_level` of `Kind`",
+    ),
     ("ambiguous-member", ENUMS + "rule r: agency", "`agency` is a member of several enums"),
     ("not-a-value", ENUMS + "rule r: Kind", "`Kind` is a type, not a value"),
     ("not-a-value", "rule f(x: int): x\nrule r: f", "`f` takes parameters"),
@@ -287,20 +291,33 @@ CODES: list[tuple[str, str, str]] = [
     ("not-callable", "input x: int\nrule r: x(2)", "`x` is not a function"),
     ("recursive-record", "record N: next: list of N\ninput n: N", "recursive record: `N` → `N`"),
     ("type-mismatch", "rule r: 1 + true", "expected a number, found `bool`"),
-    ("type-mismatch", "rule r: \"a\" < \"b\"", "`<` compares numbers or dates"),
-    ("type-mismatch", "rule r: 1 == \"a\"", "cannot compare `int` with `text`"),
+    ("type-mismatch", 'rule r: "a" < "b"', "`<` compares numbers or dates"),
+    ("type-mismatch", 'rule r: 1 == "a"', "cannot compare `int` with `text`"),
     ("possibly-none", "input x: int?\nrule r: x > 1", "`x` may be `none`"),
     ("never-none", "input x: int\nrule r: x ?? 0", "`x` is never `none`"),
     ("none-comparison", "input x: int?\nrule r: x == none", "`==` cannot test for `none`"),
     ("wrong-arity", "rule f(a: int): a\nrule r: f(1, 2)", "`f` takes 1 argument, found 2"),
+    ("too-deep", "input x: " + "list of " * 150 + "int", "type nested more than 100 levels"),
     ("bad-bound", "input x: text >= 0", "`text` cannot have a numeric bound"),
     ("bad-bound", "input x: int 5 .. 1", "the bound `5 .. 1` admits no value"),
     ("param-not-constant", "param p: int = 1 + 1", "the default of param `p` must be a constant"),
-    ("out-of-bounds", "param p: percent 0% .. 100% = 120%", "`120%` is outside the bound `0% .. 100%`"),
+    (
+        "out-of-bounds",
+        "param p: percent 0% .. 100% = 120%",
+        "`120%` is outside the bound `0% .. 100%`",
+    ),
     ("missing-body", "input xs: list of int\nrule r: rate of x in xs", "`rate` needs a condition"),
-    ("unexpected-body", "input xs: list of int\nrule r: count of x in xs : x > 1", "`count` takes no"),
+    (
+        "unexpected-body",
+        "input xs: list of int\nrule r: count of x in xs : x > 1",
+        "`count` takes no",
+    ),
     ("empty-list", "rule r: []", "cannot tell the type of an empty list here"),
-    ("missing-field", "record R: a: int\n  b: int?\nrule r -> R: {a: 1}", "missing field `b` of `R`"),
+    (
+        "missing-field",
+        "record R: a: int\n  b: int?\nrule r -> R: {a: 1}",
+        "missing field `b` of `R`",
+    ),
     (
         "spread-after-field",
         "record R: a: int\ninput x: R\nrule r -> R: {a: 2, ...x}",
@@ -348,7 +365,11 @@ CODES: list[tuple[str, str, str]] = [
         "schedule s: int by year:\n  stage a ..2015-12-31:\n    2015: x 1",
         "schedule `s` has no categories",
     ),
-    ("bad-schedule-type", "schedule s: bool by year:\n  stage a ..2015-12-31:", "schedule values are numbers"),
+    (
+        "bad-schedule-type",
+        "schedule s: bool by year:\n  stage a ..2015-12-31:",
+        "schedule values are numbers",
+    ),
     (
         "bad-monotone",
         "schedule s: int by year monotone nondecreasing in month:\n  stage a ..2015-12-31:",
@@ -356,9 +377,21 @@ CODES: list[tuple[str, str, str]] = [
     ),
     ("band-gap", "bands b over 0 .. 10:\n  0 ..< 5 lo\n  6 .. 10 hi", "no band holds `5 ..< 6`"),
     ("band-overlap", "bands b over 0 .. 10:\n  0 .. 5 lo\n  5 .. 10 hi", "both hold `5`"),
-    ("empty-band", "bands b over 0 .. 10:\n  0 .. 10 all_\n  5 ..< 5 none_", "band `none_` holds no value"),
-    ("band-out-of-range", "bands b over 0 .. 10:\n  0 .. 11 all_", "reaches outside the range `0 .. 10`"),
-    ("bad-band-bound", "rule r: 5\nbands b over 0 .. r:\n  0 .. r all_", "`r` is a rule, not a param"),
+    (
+        "empty-band",
+        "bands b over 0 .. 10:\n  0 .. 10 all_\n  5 ..< 5 none_",
+        "band `none_` holds no value",
+    ),
+    (
+        "band-out-of-range",
+        "bands b over 0 .. 10:\n  0 .. 11 all_",
+        "reaches outside the range `0 .. 10`",
+    ),
+    (
+        "bad-band-bound",
+        "rule r: 5\nbands b over 0 .. r:\n  0 .. r all_",
+        "`r` is a rule, not a param",
+    ),
 ]
 
 
@@ -378,7 +411,9 @@ def test_each_diagnostic_code(code: str, text: str, message: str) -> None:
 
 def test_input_conflict_across_modules() -> None:
     """Two modules declaring one input with different types is `input-conflict`."""
-    error = problems("policy a\nimport b\ninput n: int\nrule r: b.s", {"b": "input n: text\nrule s: n"})
+    error = problems(
+        "policy a\nimport b\ninput n: int\nrule r: b.s", {"b": "input n: text\nrule s: n"}
+    )
     assert error.codes == ("input-conflict",)
     assert error.diagnostics[0].message == "input `n` is `text` here but `int` in module `a`"
     assert error.diagnostics[0].labels[0].text == "declared here"
@@ -400,7 +435,13 @@ def test_all_problems_of_a_pass_at_once() -> None:
         "rule c: u.n + also_missing\n"
     )
     error = problems(text)
-    assert error.codes == ("unknown-name", "duplicate-name", "unknown-type", "reserved-name", "unknown-name")
+    assert error.codes == (
+        "unknown-name",
+        "duplicate-name",
+        "unknown-type",
+        "reserved-name",
+        "unknown-name",
+    )
     assert [d.span.line for d in error.diagnostics if d.span] == [3, 4, 5, 6, 7]
     assert str(error).endswith("\n\n5 errors")
 
@@ -420,8 +461,7 @@ def test_all_type_problems_at_once() -> None:
 def test_knock_on_errors_are_suppressed() -> None:
     """An expression whose operand already failed gets no second error."""
     error = problems(
-        "record U: n: int\ninput u: U\n"
-        "criterion c: (u.m + 1) * 2 > 3 and abs(u.m) == 0\n"
+        "record U: n: int\ninput u: U\ncriterion c: (u.m + 1) * 2 > 3 and abs(u.m) == 0\n"
     )
     assert error.codes == ("unknown-name", "unknown-name")
     error = problems("criterion c: (1 + true) * 2 > 3\n")
@@ -508,7 +548,9 @@ def test_rules_can_shadow_builtins() -> None:
 def test_date_components_are_fields() -> None:
     """`d.year` is a builtin call `year`; `year(d)` is unknown with a hint."""
     policy = check("input d: date\nrule y: d.year\nrule q: d.quarter\n")
-    assert policy.rules["y"].body == model.BuiltinCall("year", (model.InputRef("d", DATE, AT),), INT, AT)
+    assert policy.rules["y"].body == model.BuiltinCall(
+        "year", (model.InputRef("d", DATE, AT),), INT, AT
+    )
     error = problems("input d: date\nrule y: year(d)\n")
     assert error.diagnostics[0].help == "the year of a date `d` is written `d.year`"
 
@@ -668,9 +710,7 @@ def test_criteria_must_be_bool() -> None:
 
 def test_call_arguments_are_checked() -> None:
     """Arguments must fit the parameters; an optional argument is `possibly-none`."""
-    error = problems(
-        "input x: int?\nrule f(a: int, b: text): a\nrule r: f(x, 3)\n"
-    )
+    error = problems("input x: int?\nrule f(a: int, b: text): a\nrule r: f(x, 3)\n")
     assert error.codes == ("possibly-none", "type-mismatch")
     assert error.diagnostics[1].notes == ("parameter `b` of `f` is `text`",)
 
@@ -697,12 +737,12 @@ def test_record_literals_match_record_types() -> None:
     """A literal fits a declared record when it has exactly its fields; spreads count."""
     policy = check(
         "record R: a: int\n  b: text?\ninput x: R\n"
-        'rule r -> list of R: [{a: 1, b: none}, {...x, a: 2}]\n'
+        "rule r -> list of R: [{a: 1, b: none}, {...x, a: 2}]\n"
     )
     items = policy.rules["r"].body.items
     assert all(isinstance(i.type, RecordType) and i.type.qualified == "R" for i in items)
     assert items[1].spreads == (model.InputRef("x", policy.records["R"], AT),)
-    error = problems('record R: a: int\nrule r -> R: {a: 1, c: 2}\n')
+    error = problems("record R: a: int\nrule r -> R: {a: 1, c: 2}\n")
     assert [d.message for d in error.diagnostics] == [
         "unknown field `c` on `R`",
     ]
@@ -810,7 +850,7 @@ def test_order_is_dependencies_first_then_declaration() -> None:
     assert policy.order == ("b", "e", "c", "a", "z")
 
 
-def test_order_lists_only_root_rules(tmp_path: Path) -> None:
+def test_order_lists_only_root_rules() -> None:
     """Imported rules are keyed `module.rule` and are not in the default order."""
     policy = check("import lib\nrule a: lib.one\n", {"lib": "rule one: 1"})
     assert policy.order == ("a",)
@@ -914,7 +954,9 @@ def bands(text: str) -> model.BandsDef:
 def test_bands_that_cover_exactly_once(body: str) -> None:
     """Bands covering `0 .. 100` once, in any order, pass; the enum lists the bands."""
     defined = bands(f"bands b over 0 .. 100:\n{body}\n")
-    assert {m.name for m in defined.type.members} == {line.split()[-1] for line in body.splitlines()}
+    assert {m.name for m in defined.type.members} == {
+        line.split()[-1] for line in body.splitlines()
+    }
 
 
 @pytest.mark.parametrize(
@@ -925,7 +967,12 @@ def test_bands_that_cover_exactly_once(body: str) -> None:
         ("0 .. 100", "  0 .. 60 lo\n  60 .. 100 hi", "band-overlap", "both hold `60`"),
         ("0 .. 100", "  0 ..< 60 lo\n  60 .. 100 hi", None, ""),
         ("0 .. 100", "  0 .. 70 lo\n  60 .. 100 hi", "band-overlap", "both hold `60 .. 70`"),
-        ("0 .. 100", "  0 .. 60 lo\n  61 .. 100 hi", "band-gap", "the values above `60` and below `61`"),
+        (
+            "0 .. 100",
+            "  0 .. 60 lo\n  61 .. 100 hi",
+            "band-gap",
+            "the values above `60` and below `61`",
+        ),
         ("0 .. 100", "  0 ..< 60 lo\n  61 .. 100 hi", "band-gap", "`60 ..< 61`"),
         ("0 .. 100", "  10 .. 100 hi", "band-gap", "`0 ..< 10`"),
         ("0 .. 100", "  0 .. 90 lo", "band-gap", "the values above `90` up to `100`"),
@@ -1035,6 +1082,38 @@ def test_check_path_with_root(tmp_path: Path) -> None:
     assert checker.check_path(main, root=tmp_path).name == "a.main"
 
 
+def test_imports_across_files(tmp_path: Path) -> None:
+    """Types, functions and inputs cross files; an error in an imported file is located there."""
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "types.policy").write_text(
+        "policy shop.types\nenum Tier: gold, plain\nrecord Basket: total: decimal\n  tier: Tier\n"
+        "input basket: Basket\ncriterion big(b: Basket): b.total >= 100\nrule tier: basket.tier\n",
+        encoding="utf-8",
+    )
+    main = shop / "discount.policy"
+    main.write_text(
+        "policy shop.discount\nimport shop.types (Basket, big)\nimport shop.types as t\n"
+        "input basket: Basket\nrule discount -> percent: if big(basket) and t.tier == gold "
+        "then 10% else 0%\n",
+        encoding="utf-8",
+    )
+    policy = checker.check_path(main)
+    assert policy.rules["discount"].type == PERCENT
+    assert [i.name for i in policy.inputs] == ["basket"]
+    assert policy.rules["shop.types.tier"].type == policy.enums["shop.types.Tier"]
+    (shop / "types.policy").write_text(
+        "policy shop.types\nrecord Basket: total: decimal\ncriterion big(b: Basket): b.totl > 1\n",
+        encoding="utf-8",
+    )
+    main.write_text("policy shop.discount\nimport shop.types (big)\nrule r: 1\n", encoding="utf-8")
+    with pytest.raises(PolicyCheckError) as caught:
+        checker.check_path(main)
+    span = caught.value.diagnostics[0].span
+    assert span is not None and span.source.name == str(shop / "types.policy")
+    assert str(caught.value).startswith(f"{shop / 'types.policy'}:3:29: error[unknown-name]")
+
+
 def test_builtins_table() -> None:
     """`BUILTINS` lists every builtin with its signature; components are field-only."""
     assert set(checker.BUILTINS) >= {"abs", "min", "max", "round", "len", "date", "days_between"}
@@ -1054,7 +1133,24 @@ def test_type_descriptions() -> None:
 # Robustness: random policies raise nothing but WuxinError
 
 
-_NAMES = ["a", "r0", "r1", "u", "x", "xs", "K", "R", "park", "agency", "f", "g", "t", "p", "abs", "v"]
+_NAMES = [
+    "a",
+    "r0",
+    "r1",
+    "u",
+    "x",
+    "xs",
+    "K",
+    "R",
+    "park",
+    "agency",
+    "f",
+    "g",
+    "t",
+    "p",
+    "abs",
+    "v",
+]
 _ATOMS = [
     "1", "0", "2.5", "50%", "-3", "true", "false", "none", '"s"', "2015-03-31", "K.park",
     "u.n", "u.d", "u.k", "u.amount", "v.n", "v.d", "xs", "[]", "t(2015, park)", "g(3)",
@@ -1095,7 +1191,20 @@ def _expressions() -> st.SearchStrategy[str]:
     return st.recursive(leaves, extend, max_leaves=8)
 
 
-_TYPES = ["int", "decimal", "percent >= 0%", "bool", "text", "date", "K", "R", "list of R", "int?", "R?", "Nope"]
+_TYPES = [
+    "int",
+    "decimal",
+    "percent >= 0%",
+    "bool",
+    "text",
+    "date",
+    "K",
+    "R",
+    "list of R",
+    "int?",
+    "R?",
+    "Nope",
+]
 
 
 def _declarations() -> st.SearchStrategy[str]:
@@ -1112,13 +1221,19 @@ def _declarations() -> st.SearchStrategy[str]:
         st.tuples(name, type_, expr).map(lambda p: f"rule {p[0]}(v: {p[1]}): {p[2]}"),
         st.tuples(name, type_, expr).map(lambda p: f"rule {p[0]} -> {p[1]}: {p[2]}"),
         st.tuples(name, expr).map(lambda p: f"criterion {p[0]}: {p[1]}"),
-        st.tuples(name, st.integers(-5, 105), st.integers(-5, 105), st.sampled_from(["..", "..<"])).map(
+        st.tuples(
+            name, st.integers(-5, 105), st.integers(-5, 105), st.sampled_from(["..", "..<"])
+        ).map(
             lambda p: f"bands {p[0]} over 0 .. 100:\n  0 {p[3]} {p[1]} lo\n  {p[1]} .. {p[2]} hi"
         ),
-        st.tuples(name, st.integers(2013, 2018), st.sampled_from(["1", "50%", "none", "-2", "1.5"])).map(
-            lambda p: f"schedule {p[0]}: percent by year, K monotone nondecreasing in year:\n"
-            f"  stage s 2015-01-01 .. 2016-12-31:\n    {p[1]}: park {p[2]}, agency 10%\n"
-            f"    2016: park 20%"
+        st.tuples(
+            name, st.integers(2013, 2018), st.sampled_from(["1", "50%", "none", "-2", "1.5"])
+        ).map(
+            lambda p: (
+                f"schedule {p[0]}: percent by year, K monotone nondecreasing in year:\n"
+                f"  stage s 2015-01-01 .. 2016-12-31:\n    {p[1]}: park {p[2]}, agency 10%\n"
+                f"    2016: park 20%"
+            )
         ),
     )
 

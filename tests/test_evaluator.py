@@ -1033,3 +1033,10 @@ def test_evaluation_from_a_deep_caller_stack_stays_total() -> None:
     for result in verdicts.values():
         assert result.error is None or result.error.code == "too-deep"
     assert verdicts["r299"].value == 300 or verdicts["r299"].error is not None
+
+
+def test_distinct_errors_report_each_fault_once() -> None:
+    """A fault shared by dependent rules is one distinct error, however many rules it fails."""
+    result = run(DIVISION, {"n": 1, "d": 0})
+    assert [e.code for e in result.errors] == ["division-by-zero", "division-by-zero"]
+    assert [e.code for e in result.distinct_errors] == ["division-by-zero"]

@@ -243,6 +243,32 @@ def test_brackets_inside_text_do_not_count_as_nesting() -> None:
     assert jsonio.loads(text)["a"] == "[" * 1000 + "{" * 1000
 
 
+def test_closing_brackets_inside_text_do_not_hide_real_nesting() -> None:
+    """Text full of `]` before the nesting cannot cancel out brackets that really nest."""
+    depth = jsonio.MAX_DEPTH + 1
+    text = '["' + "]}" * 500 + '", ' + "[" * (depth - 1) + "]" * depth
+    error = _error(text)
+    assert _where(error)[0::3] == ("too-deep", 2 + 2 * 500 + 3 + depth - 1)
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        '"a\\\\"',  # an escaped backslash ends the text: the quote after it is real
+        '"\\"]]]]\\\\"',  # escaped quote, brackets, escaped backslash
+        '"[\\u005d\\n"',
+        '"中文]]"',
+    ],
+)
+def test_escapes_inside_text_are_understood_by_the_depth_scan(inner: str) -> None:
+    """Escaped quotes and backslashes do not confuse where text starts and ends."""
+    depth = jsonio.MAX_DEPTH
+    ok = "[" * (depth - 1) + f"[{inner}, {inner}]" + "]" * (depth - 1)
+    assert jsonio.loads(ok) is not None
+    deep = "[" * depth + f"[{inner}, {inner}]" + "]" * depth
+    assert _where(_error(deep))[0] == "too-deep"
+
+
 def test_wide_but_shallow_document_is_fine() -> None:
     """Many brackets side by side are not deep: `[[], [], …]`."""
     assert len(jsonio.loads("[" + ", ".join(["[]"] * 10_000) + "]")) == 10_000
@@ -489,6 +515,40 @@ def test_dumps_then_loads_is_identity(data: Any) -> None:
     back = jsonio.loads(jsonio.dumps(data))
     assert back == data
     assert jsonio.dumps(back) == jsonio.dumps(data)
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(item) for item in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(item) for item in value.values()), default=0)
+    return 0
+
+
+_bracket_text = st.text(alphabet='[]{}]]}}"\\/ab中\n', max_size=8)
+_nested = st.recursive(
+    st.integers() | _bracket_text,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(_bracket_text, children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@given(
+    _nested,
+    st.integers(min_value=jsonio.MAX_DEPTH - 8, max_value=jsonio.MAX_DEPTH + 2),
+    st.lists(_bracket_text, min_size=1, max_size=5),
+)
+def test_depth_scan_agrees_with_the_real_depth(value: Any, wrapping: int, texts: list[str]) -> None:
+    """Text with brackets, quotes and backslashes at every level: refused exactly when too deep."""
+    for level in range(wrapping):
+        value = [texts[level % len(texts)], value]
+    text = json.dumps(value, ensure_ascii=False)
+    if _depth(value) > jsonio.MAX_DEPTH:
+        assert _error(text).codes == ("too-deep",)
+    else:
+        assert jsonio.loads(text) == value
 
 
 @given(st.text(alphabet='[]{}",:0123456789.eE-+ \\natrufls\u4e2d', max_size=60))

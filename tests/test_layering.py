@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "checker": {
         "source", "errors", "ast", "schema", "values", "model", "parser", "loader",
         "typing_rules", "tables",
-    },  # fmt: skip
+    },
     "facts": {"source", "errors", "schema", "values", "model", "jsonio"},
     "trace": {"source", "errors", "schema", "values", "model"},
     "evaluator": {"errors", "schema", "values", "model", "trace", "source"},

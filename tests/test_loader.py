@@ -44,7 +44,9 @@ def test_file_without_header_is_named_after_its_stem(tmp_path: Path) -> None:
     assert set(loaded.modules) == {"library", "helpers"}
 
 
-def test_relative_path_keeps_a_relative_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_path_keeps_a_relative_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A relative path to a file deeper than its module path gives a relative root."""
     write(tmp_path, "pol/a/b.policy", "policy a.b\nimport a.c\nrule r: 1\n")
     write(tmp_path, "pol/a/c.policy", "policy a.c\nrule s: 2\n")
@@ -283,3 +285,34 @@ def test_byte_order_mark_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "bom.policy"
     path.write_bytes("\ufeffpolicy bom\nrule r: 1\n".encode())
     assert loader.load_modules(path).root_name == "bom"
+
+
+def test_unreadable_files_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A root file that cannot be read is a usage error; an imported one, located at the import."""
+    write(tmp_path, "lib.policy", "rule s: 1\n")
+    main = write(tmp_path, "main.policy", "import lib\nrule r: 1\n")
+    real = Path.read_bytes
+
+    def deny(path: Path) -> bytes:
+        if path.name == "lib.policy" or path == main:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    with pytest.raises(UsageError) as caught:
+        loader.load_modules(main)
+    assert caught.value.diagnostics[0].message == f"cannot read `{main}`: permission denied"
+    monkeypatch.setattr(Path, "read_bytes", lambda p: real(p) if p == main else deny(p))
+    with pytest.raises(PolicyCheckError) as located:
+        loader.load_modules(main)
+    diagnostic = located.value.diagnostics[0]
+    assert diagnostic.code == "unreadable-file"
+    assert diagnostic.span is not None and diagnostic.span.text == "lib"
+
+
+def test_mismatch_is_reported_alone(tmp_path: Path) -> None:
+    """A misplaced file's imports are not followed: they would all look missing."""
+    main = write(tmp_path, "x.policy", "policy shop.main\nimport shop.types\nrule r: 1\n")
+    with pytest.raises(PolicyCheckError) as caught:
+        loader.load_modules(main)
+    assert caught.value.codes == ("module-path-mismatch",)

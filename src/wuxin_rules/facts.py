@@ -3,7 +3,7 @@
 Owns `FactsSchema`: it turns a document (from `jsonio`, or a dict from a Python caller) into
 the runtime values of `wuxin_rules.values` — `int`, exact `Fraction`s, `str`, `date`, `dict`
 records, `tuple` lists, `None` — or raises one `FactError` listing every problem, each with
-its JSON path (`$.unit.responsibility.team_in_place`) and the file it came from.
+its JSON path (`$.order.lines[3].quantity`) and the file it came from.
 
 Structuring is cattrs' (this is the only module that imports it). Each schema type becomes a
 cattrs target once per schema: records become `TypedDict`s generated from their fields (so

@@ -9,11 +9,13 @@ Owns how JSON text becomes data and data becomes JSON text:
 * `dumps` writes `values.RawNumber` unquoted (exact decimals), `Decimal` exactly, and refuses
   floats.
 
-Limits (documented in `docs/internals.md`'s spirit: bad input is an error, never a crash):
-`MAX_DOCUMENT_SIZE` characters (bytes, for a file) per document, JSON lines included — a
-JSON-lines stream as a whole has no limit; `MAX_DEPTH` levels of `[`/`{` nesting. Deeper
-documents get a `too-deep` error (found by a linear, string-aware pre-scan, so Python's
-recursion limit is never reached).
+Limits, so that hostile or broken input is an error and never a crash or a hang:
+
+* `MAX_DOCUMENT_SIZE` (64 MiB) per document: characters of text, or bytes of a file. It
+  applies to each line of a JSON-lines stream; the stream as a whole has no limit.
+* `MAX_DEPTH` (128) levels of `[`/`{` nesting. A linear, string-aware pre-scan refuses deeper
+  documents with `too-deep` before `json` recurses, so Python's recursion limit is never hit.
+* Whole numbers of more than 4300 digits (Python's own limit) are `bad-json`.
 
 May import `source`, `errors` and `values`.
 """
@@ -106,9 +108,8 @@ _DECODER = json.JSONDecoder(
 # Strings (possibly unterminated: they then run to the end), brackets, colons and the
 # non-JSON constants. Matching strings first is what makes every scan string-aware.
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}:]|NaN|-?Infinity', re.DOTALL)
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_NOT_STRUCTURE = bytes(set(range(256)) - set(b'"[]{}'))
+_DEPTH_STEP = [{ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}.get(b, 0) for b in range(256)]
 
 
 @attrs.frozen(eq=False, slots=False)
@@ -305,18 +306,30 @@ def _parse(text: str, name: str, first_line: int) -> Any:
 
 
 def _too_deep_at(text: str) -> int | None:
-    """The offset of the first bracket deeper than `MAX_DEPTH`, or None. Linear time."""
-    # Fast path: a document with few brackets cannot be deep (brackets inside strings only
-    # make the count larger, never smaller).
+    """The offset of the first bracket deeper than `MAX_DEPTH`, or None. Linear time.
+
+    Brackets inside text do not count. The check runs at C speed (about a tenth of the time
+    `json` takes to parse): escaped backslashes and quotes are removed, every byte but quotes
+    and brackets is deleted (UTF-8 multi-byte characters never contain ASCII bytes), and what
+    lies between the quotes is text.
+    """
+    # Fast path: few brackets cannot nest deep (brackets inside text only add to the count).
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return None
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    plain = text.replace("\\\\", "").replace('\\"', "") if "\\" in text else text
+    structure = plain.encode("utf-8", "surrogatepass").translate(None, _NOT_STRUCTURE)
+    # A text without brackets is now `""`: drop those pairs. Quotes remain only when some
+    # text holds a bracket; then every other run between quotes is text.
+    outside = structure.replace(b'""', b"")
+    if b'"' in outside:
+        outside = b"".join(structure.split(b'"')[::2])
     if (
-        len(brackets) <= MAX_DEPTH
-        or max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))) <= MAX_DEPTH
+        len(outside) <= MAX_DEPTH
+        or max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, outside))) <= MAX_DEPTH
     ):
         return None
-    # Error path only: find where, token by token.
+    # Error path only: find where, token by token (None if the text is broken anyway: the
+    # parser will then say how).
     depth = 0
     for match in _TOKEN.finditer(text):
         token = match.group()
@@ -326,7 +339,7 @@ def _too_deep_at(text: str) -> int | None:
                 return match.start()
         elif token in ("]", "}"):
             depth -= 1
-    return 0  # pragma: no cover - the fast scan and this one count the same brackets
+    return None
 
 
 def _duplicate_offset(text: str, key: str) -> int:

@@ -72,10 +72,10 @@ def load_modules(path: str | os.PathLike[str], *, root: Path | None = None) -> L
     text = _read_root(file)
     module = parse(text, str(file))
     name, policy_root, problem = _root_identity(file, module, root)
-    loader = _Loader(policy_root, {})
     if problem is not None:
-        loader.problems.append(problem)
-    return loader.load(name, module)
+        # Without its true root, every import would also look missing: report this alone.
+        raise PolicyCheckError(problem)
+    return _Loader(policy_root, {}).load(name, module)
 
 
 def load_modules_from_text(
@@ -152,7 +152,9 @@ def _not_utf8(file: str, error: UnicodeDecodeError, span: Span | None) -> Diagno
         f"`{file}` is not UTF-8 text",
         span=span,
         file=None if span is not None else file,
-        notes=(f"byte {error.object[error.start]:#04x} at offset {error.start} is not valid UTF-8",),
+        notes=(
+            f"byte {error.object[error.start]:#04x} at offset {error.start} is not valid UTF-8",
+        ),
         help="save the file as UTF-8 (the encoding every policy file uses)",
     )
 
@@ -356,8 +358,8 @@ class _Loader:
             f"no module `{target}`",
             span=decl.module.span,
             notes=notes,
-            help=hint or "check the module name: `import a.b` reads `a/b.policy` under the "
-            "policy root",
+            help=hint
+            or "check the module name: `import a.b` reads `a/b.policy` under the policy root",
         )
 
     def _known_modules(self) -> set[str]:

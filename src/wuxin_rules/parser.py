@@ -155,6 +155,7 @@ _DECLARATION_WORDS = (
     "import", "enum", "record", "input", "param", "criterion", "rule",
     "schedule", "bands", "example", "property",
 )  # fmt: skip
+_DECLARATION_SET = frozenset(_DECLARATION_WORDS)
 _DECLARATION_TYPES = frozenset(word.upper() for word in _DECLARATION_WORDS)
 # A line that starts a declaration: a declaration keyword, or a word followed by a name that
 # looks like a misspelt keyword (`rul a: 1`), so that a misspelling does not hide the rest.
@@ -198,7 +199,6 @@ def _run(text: str, start: str) -> tuple[Any, _Site | None]:
     """Parse `text` from `start`: the tree, or the site of the first error."""
     parser = _lark().parse_interactive(text, start=start)
     state = parser.parser_state
-    saved = list(state.state_stack)
     current: Token | None = None  # the token being fed
     previous: Token | None = None  # the last token accepted
     # A declaration keyword at the start of a line, lexed as a name because the keyword
@@ -206,15 +206,17 @@ def _run(text: str, start: str) -> tuple[Any, _Site | None]:
     # before it is the real error, reported at the keyword if parsing fails right after it.
     keyword_site: tuple[Token, tuple[int, ...], Token | None] | None = None
     try:
-        for token in parser.iter_parse():
+        for token in parser.iter_parse():  # yields each token before feeding it
             previous, current = current, token
-            saved = list(state.state_stack)
-            if token.type == "NAME" and _is_declaration_line(token, text):
-                keyword_site = (token, tuple(saved), previous)
+            if (
+                token in _DECLARATION_SET
+                and token.type == "NAME"
+                and _is_declaration_line(token, text)
+            ):
+                keyword_site = (token, tuple(state.state_stack), previous)
             elif keyword_site is not None and keyword_site[0] is not previous:
                 keyword_site = None
         previous, current = current, None
-        saved = list(state.state_stack)
         eof = (
             Token.new_borrow_pos("$END", "", previous)
             if previous is not None
@@ -223,8 +225,9 @@ def _run(text: str, start: str) -> tuple[Any, _Site | None]:
         return parser.feed_token(eof), None
     except UnexpectedInput as error:
         failed_token = getattr(error, "token", None)
-        if current is not None and failed_token is current:
-            stack = tuple(saved)  # Lark reduced on the bad token: use the state before it
+        if failed_token is not None and (failed_token is current or failed_token.type == "$END"):
+            # Lark reduced on the bad token before giving up: the state before it is needed.
+            stack = _state_before(text, start, failed_token)
         else:
             previous = current if current is not None else previous
             stack = tuple(state.state_stack)
@@ -241,6 +244,21 @@ def _run(text: str, start: str) -> tuple[Any, _Site | None]:
             token = _as_keyword(token)
         values = tuple(state.value_stack)
         return None, _Site(text, start, token, offset, stack, values, previous)
+
+
+def _state_before(text: str, start: str, failed: Token) -> tuple[int, ...]:
+    """The LR states just before `failed` was fed. Parsing again up to it costs nothing on
+    valid input, where saving the states at every token would."""
+    parser = _lark().parse_interactive(text, start=start)
+    state = parser.parser_state
+    if failed.type != "$END":
+        for token in parser.iter_parse():
+            if token.start_pos == failed.start_pos and token.type == failed.type:
+                break
+    else:
+        for _ in parser.iter_parse():
+            pass
+    return tuple(state.state_stack)
 
 
 def _token_offset(text: str, token: Token | None, previous: Token | None) -> int:
@@ -493,6 +511,8 @@ def _found(site: _Site) -> str:
 
 
 class _Slip(NamedTuple):
+    """One entry of the table: a diagnostic and the malformed examples that identify it."""
+
     code: str
     message: str
     help: str

@@ -160,8 +160,8 @@ def render_snippet(
 
     ```
        |
-    12 |   unit.drug_lab == 0
-       |        ^^^^^^^^ label
+    12 |   order.totl == 0
+       |         ^^^^ label
     ```
     A span over several lines is underlined on its first line, to the end of that line. An
     empty span gets one caret. Carets follow display width (a CJK character takes two

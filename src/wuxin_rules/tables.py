@@ -49,7 +49,11 @@ from wuxin_rules.values import format_number
 __all__ = ["build_bands", "check_bands", "check_schedule"]
 
 
-_SCHEDULE_LITERALS: Mapping[type, Type] = {ast.IntLit: INT, ast.DecimalLit: DECIMAL, ast.PercentLit: PERCENT}
+_SCHEDULE_LITERALS: Mapping[type, Type] = {
+    ast.IntLit: INT,
+    ast.DecimalLit: DECIMAL,
+    ast.PercentLit: PERCENT,
+}
 
 
 def _stage_range(start: datetime.date | None, end: datetime.date) -> str:
@@ -124,7 +128,9 @@ def check_schedule(t: Tables, sym: Sym) -> model.ScheduleDef:
             periods.append(number)
             _check_row(t, sym, row, inner if numeric else None, category, cells, spans)
         label = stage.doc.label.value if stage.doc.label else None
-        stages.append((model.StageDef(stage.name.name, label, start, end, tuple(periods), stage.span), stage))
+        stages.append(
+            (model.StageDef(stage.name.name, label, start, end, tuple(periods), stage.span), stage)
+        )
     _check_stage_overlaps(t, sym, stages)
     if numeric:
         members = [m.name for m in category.members] if category is not None else [None]
@@ -319,7 +325,9 @@ def build_bands(t: Tables, sym: Sym) -> model.BandsDef | None:
             continue
         label = band.label.value if band.label else None
         bands.append(
-            model.BandDef(band.name.name, label, band_low, band_high, band.range.high_inclusive, band.span)
+            model.BandDef(
+                band.name.name, label, band_low, band_high, band.range.high_inclusive, band.span
+            )
         )
     if not complete or low is None or high is None:
         return None
@@ -422,8 +430,10 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
                 "write the smaller bound first, or `..` to include the high bound",
                 involved=bounds(band),
             )
-        elif band_low < low or band_high > high or (
-            band_high == high and inclusive and not bands.high_inclusive
+        elif (
+            band_low < low
+            or band_high > high
+            or (band_high == high and inclusive and not bands.high_inclusive)
         ):
             report(
                 "band-out-of-range",
@@ -462,7 +472,11 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
                 top, top_closed = cursor, closed
             else:
                 top, top_closed = cursor, closed and inclusive
-            both = f"`{num(band_low)}`" if band_low == top else f"`{span_of(band_low, top, top_closed)}`"
+            both = (
+                f"`{num(band_low)}`"
+                if band_low == top
+                else f"`{span_of(band_low, top, top_closed)}`"
+            )
             report(
                 "band-overlap",
                 f"bands `{last.name}` and `{band.name}` of `{bands.name}` overlap: both hold {both}",
@@ -486,7 +500,9 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
     return problems
 
 
-def _gap(num: Callable[[Any], str], low: Any, low_covered: bool, high: Any, high_included: bool) -> str:
+def _gap(
+    num: Callable[[Any], str], low: Any, low_covered: bool, high: Any, high_included: bool
+) -> str:
     """The words for an uncovered interval: `60 ..< 90`, `the value 100`, …."""
     if low == high:
         return f"the value `{num(low)}`"

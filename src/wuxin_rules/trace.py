@@ -109,3 +109,13 @@ class Evaluation:
     def errors(self) -> tuple[Diagnostic, ...]:
         """The evaluation errors of every verdict that failed."""
         return tuple(v.error for v in self.verdicts.values() if v.error is not None)
+
+    @property
+    def distinct_errors(self) -> tuple[Diagnostic, ...]:
+        """`errors` without repeats: a rule's error is also the error of every rule using it,
+        so print these to report each fault once."""
+        seen: list[Diagnostic] = []
+        for error in self.errors:
+            if not any(error is other or error == other for other in seen):
+                seen.append(error)
+        return tuple(seen)

@@ -3,7 +3,9 @@
 Owns the relations between types (`assignable`, `join`, `comparable`), the builtin function
 table (`BUILTINS`), the symbol tables name resolution fills in (`Tables`, `Scope`, `Sym` and
 the `Resolution` kinds), and `ExprTyper`, which turns one surface expression into a typed
-core expression (`model.CExpr`) following docs/internals.md, "Types".
+core expression (`model.CExpr`) following docs/internals.md, "Types". Also the few helpers
+for wording diagnostics that `checker` and `tables` share (`quoted`, `snippet`,
+`describe_type`, `describe_bound`).
 
 An expression whose operand already failed gets the type `INVALID` and no second error
 (OPA's cascade suppression): every rule below treats `INVALID` as "already reported".
@@ -217,7 +219,10 @@ def _unbounded(type_: Type) -> Type:
 def _number_join(a: Type, b: Type) -> Type:
     if isinstance(a, IntType) and isinstance(b, IntType):
         return INT
-    kinds = {a.kind if isinstance(a, NumberType) else "int", b.kind if isinstance(b, NumberType) else "int"}
+    kinds = {
+        a.kind if isinstance(a, NumberType) else "int",
+        b.kind if isinstance(b, NumberType) else "int",
+    }
     return PERCENT if kinds <= {"percent", "int"} else DECIMAL
 
 
@@ -412,15 +417,17 @@ class Tables:
     ) -> None:
         """Report an error."""
         self.diagnostics.append(
-            Diagnostic(code, message, span=span, help=help, notes=tuple(notes), labels=tuple(labels))
+            Diagnostic(
+                code, message, span=span, help=help, notes=tuple(notes), labels=tuple(labels)
+            )
         )
 
 
-Path: TypeAlias = tuple[Any, ...]
+ValuePath: TypeAlias = tuple[Any, ...]
 """A key for what an expression denotes: `("input", "applicant", "income")` (see `_path`)."""
 
 
-def _mentions(path: Path, local: str) -> bool:
+def _mentions(path: ValuePath, local: str) -> bool:
     if path[:2] == ("local", local):
         return True
     return any(isinstance(part, tuple) and _mentions(part, local) for part in path)
@@ -431,14 +438,14 @@ class Env:
     """The locals in scope and the paths narrowed to non-none by an enclosing `if`."""
 
     locals: Mapping[str, Type] = attrs.field(factory=dict)
-    narrowed: Mapping[Path, Type] = attrs.field(factory=dict)
+    narrowed: Mapping[ValuePath, Type] = attrs.field(factory=dict)
 
     def bind(self, name: str, type_: Type) -> Env:
         """The environment with `name` bound (hiding an outer local and its narrowings)."""
         narrowed = {p: t for p, t in self.narrowed.items() if not _mentions(p, name)}
         return Env({**self.locals, name: type_}, narrowed)
 
-    def narrow(self, paths: Mapping[Path, Type]) -> Env:
+    def narrow(self, paths: Mapping[ValuePath, Type]) -> Env:
         """The environment where each path has the given (non-optional) type."""
         return Env(self.locals, {**self.narrowed, **paths}) if paths else self
 
@@ -483,7 +490,7 @@ BUILTINS: Mapping[str, Builtin] = {
         Builtin(
             "days_between",
             "days_between(a: date, b: date) -> int",
-            "`b − a` in days",
+            "`b - a` in days",
             2,
             2,
         ),
@@ -646,7 +653,7 @@ class ExprTyper:
         """True for a bare enum member, whose enum the other operand decides."""
         return isinstance(node, ast.NameRef) and isinstance(self.t.res.get(id(node)), MemberName)
 
-    def _path(self, node: ast.Expr) -> Path | None:
+    def _path(self, node: ast.Expr) -> ValuePath | None:
         """What `node` denotes, as a key that stays the same wherever it is written.
 
         An input, param, nullary rule or local, a field of one of those, or a call of a
@@ -784,7 +791,8 @@ class ExprTyper:
                     "unknown-name",
                     f"unknown field `{name}` on `{describe_type(type_)}`",
                     node.field.span,
-                    help=suggest(name, fields) or f"the fields of `{describe_type(type_)}` are {quoted(fields)}",
+                    help=suggest(name, fields)
+                    or f"the fields of `{describe_type(type_)}` are {quoted(fields)}",
                 )
                 return self._invalid(node.span)
             return model.GetField(target, name, self._narrowed(node, info.type, env), node.span)
@@ -860,7 +868,9 @@ class ExprTyper:
                 self.accept(
                     value,
                     declared,
-                    notes=[f"parameter `{params[index][0]}` of `{sym.name}` is `{describe_type(declared)}`"],
+                    notes=[
+                        f"parameter `{params[index][0]}` of `{sym.name}` is `{describe_type(declared)}`"
+                    ],
                 )
             args.append(value)
         result = self._narrowed(node, result, env)
@@ -869,7 +879,9 @@ class ExprTyper:
     def _call_schedule(self, sym: Sym, node: ast.Call, env: Env) -> model.CExpr:
         value_type, category = self.t.schedules.get(sym.key, (INVALID, None))
         period = sym.node.period.name
-        signature = f"{sym.name}({period}, {category.name})" if category else f"{sym.name}({period})"
+        signature = (
+            f"{sym.name}({period}, {category.name})" if category else f"{sym.name}({period})"
+        )
         wanted = 2 if category is not None else 1
         fits = self._arity(node, sym.name, wanted, wanted, signature)
         args: list[model.CExpr] = []
@@ -897,7 +909,9 @@ class ExprTyper:
     def _call_builtin(self, name: str, node: ast.Call, env: Env) -> model.CExpr:
         builtin = BUILTINS[name]
         args = [self.expr(arg, None, env) for arg in node.args]
-        if not self._arity(node, name, builtin.min_args, builtin.max_args, builtin.signature.split(" -> ")[0]):
+        if not self._arity(
+            node, name, builtin.min_args, builtin.max_args, builtin.signature.split(" -> ")[0]
+        ):
             return self._invalid(node.span)
         result = _BUILTIN_TYPING[name](self, args)
         return model.BuiltinCall(name, tuple(args), result, node.span)
@@ -980,7 +994,9 @@ class ExprTyper:
         if not self._both_plain(left, right):
             return result
         a, b = left.type, right.type
-        if (is_numeric(a) and is_numeric(b)) or (isinstance(a, DateType) and isinstance(b, DateType)):
+        if (is_numeric(a) and is_numeric(b)) or (
+            isinstance(a, DateType) and isinstance(b, DateType)
+        ):
             return result
         self.t.error(
             "type-mismatch",
@@ -1067,14 +1083,16 @@ class ExprTyper:
         finally:
             self._tested.pop()
         for operand in operands:
-            self._want_bool(operand, f"`{node.op}` combines conditions; compare the value to make one")
+            self._want_bool(
+                operand, f"`{node.op}` combines conditions; compare the value to make one"
+            )
         if node.op == "and":
             return model.And(operands, BOOL, node.span)
         return model.Or(operands, BOOL, node.span)
 
-    def _narrowings(self, node: ast.Expr, positive: bool) -> dict[Path, Type]:
+    def _narrowings(self, node: ast.Expr, positive: bool) -> dict[ValuePath, Type]:
         """Paths known not to be none when `node` evaluates to `positive`."""
-        found: dict[Path, Type] = {}
+        found: dict[ValuePath, Type] = {}
         if isinstance(node, ast.Not):
             return self._narrowings(node.operand, not positive)
         if isinstance(node, ast.IsNone):
@@ -1115,7 +1133,9 @@ class ExprTyper:
     def _compose(self, node: ast.Compose, expected: Type | None, env: Env) -> model.CExpr:
         items = tuple(self.expr(item, BOOL, env) for item in node.items)
         for item in items:
-            self._want_bool(item, "a composition combines conditions; compare the value to make one")
+            self._want_bool(
+                item, "a composition combines conditions; compare the value to make one"
+            )
         count = None
         if node.count is not None:
             count = self.expr(node.count, INT, env)
@@ -1147,9 +1167,7 @@ class ExprTyper:
             node.kind, node.var.name, collection, filter_, body, type_, node.span
         )
 
-    def _aggregate_type(
-        self, node: ast.Aggregate, element: Type, body: model.CExpr | None
-    ) -> Type:
+    def _aggregate_type(self, node: ast.Aggregate, element: Type, body: model.CExpr | None) -> Type:
         kind = node.kind
         if kind == "count":
             if body is not None:
@@ -1176,7 +1194,16 @@ class ExprTyper:
         if kind == "list":
             return ListType(value)
         if isinstance(value, OptionalType | NoneType):
-            self._possibly_none(where)
+            if body is not None:
+                self._possibly_none(where)
+            else:
+                self.t.error(
+                    "possibly-none",
+                    f"the elements of `{snippet(where)}` may be `none`",
+                    where,
+                    help=f"add a body that handles `none`: `{kind} of {node.var.name} in … : "
+                    f"{node.var.name} ?? …`",
+                )
             return INVALID if kind not in ("all", "any", "rate") else _kind_type(kind)
         if kind in ("all", "any", "rate"):
             if not isinstance(value, BoolType):
@@ -1196,7 +1223,11 @@ class ExprTyper:
                 f"expected a number, found `{describe_type(value)}`",
                 where,
                 help="`sum` adds numbers"
-                + ("" if body is not None else ": add the number to add, `sum of x in … : x.amount`"),
+                + (
+                    ""
+                    if body is not None
+                    else ": add the number to add, `sum of x in … : x.amount`"
+                ),
             )
             return INVALID
         if is_numeric(value) or isinstance(value, DateType):
@@ -1206,7 +1237,11 @@ class ExprTyper:
             f"expected a number or a date, found `{describe_type(value)}`",
             where,
             help=f"`{kind}` picks among numbers or dates"
-            + ("" if body is not None else f": add the value to compare, `{kind} of x in … : x.amount`"),
+            + (
+                ""
+                if body is not None
+                else f": add the value to compare, `{kind} of x in … : x.amount`"
+            ),
         )
         return INVALID
 
@@ -1236,7 +1271,9 @@ class ExprTyper:
                     f"list items have different types: `{describe_type(element)}` and "
                     f"`{describe_type(item.type)}`",
                     item.span,
-                    labels=[Label(items[0].span, f"the first item is `{describe_type(items[0].type)}`")],
+                    labels=[
+                        Label(items[0].span, f"the first item is `{describe_type(items[0].type)}`")
+                    ],
                     help="every item of a list has one type",
                 )
                 return model.MakeList(items, INVALID, node.span)
@@ -1303,7 +1340,8 @@ class ExprTyper:
                         "unknown-name",
                         f"unknown field `{name}` on `{target.name}`",
                         item.name.span,
-                        help=suggest(name, names) or f"the fields of `{target.name}` are {quoted(names)}",
+                        help=suggest(name, names)
+                        or f"the fields of `{target.name}` are {quoted(names)}",
                     )
                     broken = True
                 else:
@@ -1355,7 +1393,9 @@ class ExprTyper:
                 )
                 ok = False
         missing = [
-            info for info in target.fields if info.name not in fields and info.name not in spread_fields
+            info
+            for info in target.fields
+            if info.name not in fields and info.name not in spread_fields
         ]
         if missing:
             names = [info.name for info in missing]
@@ -1364,7 +1404,9 @@ class ExprTyper:
                 "missing-field",
                 f"missing field{'s' if len(names) > 1 else ''} {quoted(names)} of `{target.name}`",
                 node.span,
-                notes=[f"an optional field is written too: `{optional[0]}: none`"] if optional else [],
+                notes=[f"an optional field is written too: `{optional[0]}: none`"]
+                if optional
+                else [],
                 help="add " + ", ".join(f"`{m}: …`" for m in names),
             )
             ok = False
@@ -1379,7 +1421,8 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _mismatch_help(found: Type, wanted: Type) -> str | None:
+def _mismatch_help(found: Type, wanted: Type) -> str:
+    """A fix for a value of type `found` where `wanted` is expected."""
     found, wanted = strip_optional(found), strip_optional(wanted)
     if isinstance(wanted, BoolType) and is_numeric(found):
         return "compare the number to make a condition, e.g. `… > 0`"
@@ -1389,7 +1432,13 @@ def _mismatch_help(found: Type, wanted: Type) -> str | None:
         return "reduce the list with an aggregate such as `count of x in …` or `sum of x in … : …`"
     if isinstance(found, TextType) and is_numeric(wanted):
         return "write the number without quotes"
-    return None
+    if isinstance(wanted, EnumType):
+        return (
+            f"give one of the members of `{wanted.name}`: {quoted(m.name for m in wanted.members)}"
+        )
+    if isinstance(wanted, RecordType) and wanted.qualified:
+        return f"give a `{wanted.name}`: a value of that type, or a record literal with its fields"
+    return f"give a value of type `{describe_type(wanted)}` here, or change the type it must fit"
 
 
 # ------------------------------------------------------------------------------------------
