@@ -8,7 +8,7 @@ temporary folder, streaming, then runs
 and reports the command's peak resident set size (from `os.wait4`, the kernel's `ru_maxrss`
 of that one child) and its elapsed wall time. "300 MB" is taken as 300 × 10⁶ bytes.
 
-    python benchmarks/bench_memory.py                 # 1,000,000 units (file ≈ 540 MB)
+    python benchmarks/bench_memory.py                 # 1,000,000 units (file ≈ 470 MB)
     python benchmarks/bench_memory.py --n 2000        # smoke run
     python benchmarks/bench_memory.py --dir /tmp --keep --json
 

@@ -181,12 +181,27 @@ def generate_units(n: int, seed: int = 2015) -> Iterator[dict[str, Any]]:
         yield _unit(rng, index)
 
 
+_KEYS: dict[str, str] = {}
+
+
 def _encode(value: Any) -> str:
-    # json has no hook for numbers, so decimals are spliced in as their own text.
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k)}:{_encode(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, Decimal):
+    # json has no hook for writing a number's own text, so decimals are spliced in; keys are
+    # few and repeat on every line, so their encodings are kept.
+    kind = type(value)
+    if kind is dict:
+        items = []
+        for key, item in value.items():
+            encoded = _KEYS.get(key)
+            if encoded is None:
+                encoded = _KEYS[key] = json.dumps(key, ensure_ascii=False) + ":"
+            items.append(encoded + _encode(item))
+        return "{" + ",".join(items) + "}"
+    if kind is Decimal:
         return format(value, "f")
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -718,7 +718,7 @@ def test_call_arguments_are_checked() -> None:
 def test_schedule_and_bands_calls() -> None:
     """`s(year, category)` is `T?`; `b(number)` is the bands' enum."""
     policy = check(
-        "enum G: x, y\nschedule s: percent by year, G:\n  stage a ..2015-12-31:\n    2015: x 1%\n"
+        "enum G: x, y\nschedule s: percent by year, G:\n  stage a ..2015-12-31:\n    2015: x 1%, y none\n"
         "bands b over 0 .. 10:\n  0 ..< 5 lo\n  5 .. 10 hi\n"
         "rule t: s(2015, x)\nrule g: b(3)\ncriterion h: b(4) == hi\n"
     )

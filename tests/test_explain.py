@@ -176,7 +176,7 @@ def test_true_or_expands_what_held() -> None:
     text = explain.render_text(evaluation("score", SCORE_OK).verdicts["not_failing"])
     lines = text.splitlines()
     assert lines[1].startswith("  ✓ not (level == unqualified)")
-    assert lines[2].startswith("      ✗ level qualified == unqualified")
+    assert lines[2].startswith("      ✗ level qualified (合格) == unqualified")
     assert lines[-1].startswith('  ✗ solved_enough "破案率达标"')
 
 

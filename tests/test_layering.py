@@ -28,7 +28,8 @@ ALLOWED: dict[str, set[str]] = {
     },
     "facts": {"source", "errors", "schema", "values", "model", "jsonio"},
     "trace": {"source", "errors", "schema", "values", "model"},
-    "evaluator": {"errors", "schema", "values", "model", "trace", "source"},
+    "sampling": set(),
+    "evaluator": {"errors", "schema", "values", "model", "trace", "source", "sampling"},
     "explain": {"source", "errors", "schema", "values", "model", "trace"},
 }
 # Modules above the core may import anything below them except the CLI.

@@ -334,6 +334,28 @@ class RecordLit:
     span: Span = _span
 
 
+@attrs.frozen
+class InputBinding:
+    """`unit = b` inside `target[…]`: the value an input (or a bound name) takes there."""
+
+    name: Ident
+    value: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class WithInputs:
+    """`target[name = value, …]`: `target` computed with those inputs replaced.
+
+    Written in examples and properties to compare two facts documents
+    (`drug_free[unit = b]`); the checker rejects it in rules.
+    """
+
+    target: Expr
+    bindings: tuple[InputBinding, ...]
+    span: Span = _span
+
+
 Expr: TypeAlias = (
     IntLit
     | DecimalLit
@@ -358,6 +380,7 @@ Expr: TypeAlias = (
     | Aggregate
     | ListLit
     | RecordLit
+    | WithInputs
 )
 
 
@@ -558,11 +581,16 @@ class BandsDecl:
 
 @attrs.frozen
 class ExampleGiven:
-    """`given applicant = {...}`: one input of an example."""
+    """`given applicant = {...}`: one input of an example.
+
+    With a `type` (`given u: Applicant = {...}`) it binds a name of the example's own
+    instead, usable in its expectations like a rule parameter.
+    """
 
     name: Ident
     value: Expr
     span: Span = _span
+    type: TypeExpr | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen
@@ -595,6 +623,16 @@ class PropertyDecl:
     span: Span = _span
 
 
+@attrs.frozen
+class FixtureDecl:
+    """`fixture base_village: Unit = {...}`: a named constant for examples and properties."""
+
+    name: Ident
+    type: TypeExpr
+    value: Expr
+    span: Span = _span
+
+
 Declaration: TypeAlias = (
     ImportDecl
     | EnumDecl
@@ -606,6 +644,7 @@ Declaration: TypeAlias = (
     | BandsDecl
     | ExampleDecl
     | PropertyDecl
+    | FixtureDecl
 )
 
 

@@ -63,6 +63,7 @@ from wuxin_rules.typing_rules import (
     MemberName,
     Resolution,
     Scope,
+    StageName,
     Sym,
     Tables,
     describe_bound,
@@ -76,7 +77,16 @@ from wuxin_rules.typing_rules import (
 )
 from wuxin_rules.values import format_number
 
-__all__ = ["BUILTINS", "PASSES", "check", "check_bands", "check_path", "check_text"]
+__all__ = [
+    "BUILTINS",
+    "PASSES",
+    "Extension",
+    "check",
+    "check_bands",
+    "check_extended",
+    "check_path",
+    "check_text",
+]
 
 
 # ------------------------------------------------------------------------------------------
@@ -106,6 +116,64 @@ def check_text(
 def check_path(path: str | os.PathLike[str], *, root: Path | None = None) -> model.CheckedPolicy:
     """Load, parse and check the policy file at `path` and the modules it imports."""
     return check(load_modules(path, root=root))
+
+
+class Extension:
+    """What the checker learnt, for tools that check the declarations it leaves alone.
+
+    `example`, `property` and `fixture` declarations are checked by `wuxin_rules.examples`
+    with the checker's own name resolution and typing: `check_extended` hands it this view
+    of the symbol tables once every pass has succeeded.
+    """
+
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    @property
+    def tables(self) -> Tables:
+        """The symbol tables; `tables.error(...)` reports a problem."""
+        return self._state.t
+
+    @property
+    def loaded(self) -> LoadedModules:
+        """The modules that were checked, the root first."""
+        return self._state.loaded
+
+    def scope(self, module: str) -> Scope:
+        """What the module `module` sees."""
+        return self._state.t.scopes[module]
+
+    def resolve_type(self, module: str, texpr: ast.TypeExpr) -> Type:
+        """The type a type expression written in `module` denotes (`INVALID` when reported)."""
+        return _resolve_type(self._state.t, self.scope(module), texpr)
+
+    def resolve_names(self, module: str, node: ast.Expr, local_names: Iterable[str]) -> None:
+        """Resolve the names of an expression written in `module`, with `local_names` bound
+        (as rule parameters are), before it is typed with an `ExprTyper`."""
+        _NameWalker(self._state, self.scope(module), None).walk(
+            node, frozenset(local_names), "value"
+        )
+
+    def reserved(self, ident: ast.Ident, what: str) -> bool:
+        """Report `ident` if it is a reserved word used as a name; True when it is."""
+        return _reserved(self._state.t, ident, what)
+
+
+def check_extended(
+    loaded: LoadedModules, extend: Callable[[model.CheckedPolicy, Extension], None]
+) -> model.CheckedPolicy:
+    """`check`, then `extend(policy, extension)` to check more declarations; the problems
+    `extend` reports are raised with the same `PolicyCheckError`."""
+    state = _State(loaded)
+    for _name, run in PASSES:
+        run(state)
+        if state.t.diagnostics:
+            raise PolicyCheckError(state.sorted_diagnostics())
+    policy = _build(state)
+    extend(policy, Extension(state))
+    if state.t.diagnostics:
+        raise PolicyCheckError(state.sorted_diagnostics())
+    return policy
 
 
 # ------------------------------------------------------------------------------------------
@@ -392,14 +460,49 @@ def _build_enums(state: _State) -> None:
         t.enum_types[sym.key] = enum
         for member in enum.members:
             t.members.setdefault(member.name, []).append(enum)
+    for sym in t.syms.values():
+        if sym.kind == "schedule":
+            _build_stage_enum(t, sym)
     for scope in t.scopes.values():
         for sym in scope.names.values():
-            if sym.kind in ("enum", "bands"):
-                enum = t.enum_types[sym.key]
+            if sym.kind in ("enum", "bands", "schedule"):
+                enum = t.stage_enums[sym.key] if sym.kind == "schedule" else t.enum_types[sym.key]
                 for member in enum.members:
                     seen = scope.members.setdefault(member.name, [])
                     if enum not in seen:
                         seen.append(enum)
+
+
+def _build_stage_enum(t: Tables, sym: Sym) -> None:
+    """The enum of a schedule's stages, `target.stage` (a stage named twice is reported by
+    `check-tables`; here it counts once)."""
+    decl: ast.ScheduleDecl = sym.node
+    members: dict[str, EnumMemberInfo] = {}
+    for stage in decl.stages:
+        label = stage.doc.label.value if stage.doc.label else None
+        members.setdefault(stage.name.name, EnumMemberInfo(stage.name.name, label))
+    label = decl.doc.label.value if decl.doc.label else None
+    enum = EnumType(f"{sym.name}.stage", f"{sym.key}.stage", tuple(members.values()), label, decl.span)
+    t.stage_enums[sym.key] = enum
+    t.stage_owners[enum.qualified] = sym
+    t.enum_types[enum.qualified] = enum
+    for member in enum.members:
+        t.members.setdefault(member.name, []).append(enum)
+
+
+def _stage_enum(t: Tables, scope: Scope, name: ast.QualifiedName) -> EnumType | None:
+    """The stage enum a type name denotes (`target.stage`, `m.target.stage`), or None."""
+    parts = [part.name for part in name.parts]
+    if len(parts) < 2 or parts[-1] != "stage":
+        return None
+    sym = scope.names.get(parts[0])
+    if len(parts) == 3 and sym is not None and sym.kind == "module":
+        sym = t.scopes[sym.key].own.get(parts[1])
+    elif len(parts) != 2:
+        return None
+    if sym is None or sym.kind != "schedule":
+        return None
+    return t.stage_enums.get(sym.key)
 
 
 def _type_refs(texpr: ast.TypeExpr) -> Iterator[ast.TypeRef]:
@@ -471,8 +574,11 @@ def _resolve_type_within(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
         return OptionalType(_resolve_type_within(t, scope, texpr.inner))
     parts = texpr.name.parts
     base: Type
+    stage = _stage_enum(t, scope, texpr.name)
     if len(parts) == 1 and parts[0].name in BUILTIN_TYPES:
         base = BUILTIN_TYPES[parts[0].name]
+    elif stage is not None:
+        base = stage
     else:
         sym = _lookup_type(t, scope, texpr.name, report=True)
         if sym is None:
@@ -759,7 +865,7 @@ class _NameWalker:
             if res.sym.kind == "rule":
                 self.state.edges[self.owner].setdefault(res.sym.key, node.span)
             elif res.sym.kind == "input":
-                self.state.reads[self.owner].add(res.sym.name)
+                self.state.reads[self.owner].add(res.sym.key)
 
     def _name(self, node: ast.NameRef, names: frozenset[str], position: str) -> Any:
         res = self.resolve(node.name, names, position == "call", node.span)
@@ -805,6 +911,31 @@ class _NameWalker:
                 )
                 return _FAILED
             res = EnumMemberName(enum, field)
+        elif isinstance(base, GlobalName) and base.sym.kind == "schedule":
+            if field != "stage":
+                name = snippet(target.span)
+                self.t.error(
+                    "unknown-name",
+                    f"schedule `{name}` has no `{field}`",
+                    node.field.span,
+                    help=f"look a value up with `{name}(…)`, or ask which stage a date or period "
+                    f"is in with `{name}.stage(…)`",
+                )
+                return _FAILED
+            res = StageName(base.sym)
+        elif isinstance(base, StageName):
+            enum = self.t.stage_enums[base.sym.key]
+            if enum.member(field) is None:
+                members = [m.name for m in enum.members]
+                self.t.error(
+                    "unknown-member",
+                    f"unknown stage `{field}` of `{snippet(target.span)}`",
+                    node.field.span,
+                    help=suggest(field, members)
+                    or (f"its stages are {quoted(members)}" if members else "it has no stages"),
+                )
+                return _FAILED
+            res = EnumMemberName(enum, field)
         else:
             if position == "call":
                 self._not_callable(node.span)
@@ -821,6 +952,16 @@ class _NameWalker:
     def _fits(self, res: Resolution, node: ast.Expr, position: str) -> bool:
         """Check that what a name denotes may stand where it is written; report if not."""
         name = snippet(node.span)
+        if isinstance(res, StageName):
+            if position == "value":
+                self.t.error(
+                    "not-a-value",
+                    f"`{name}` is a function, not a value",
+                    node.span,
+                    help=f"ask which stage a date or period is in: `{name}(d)`",
+                )
+                return False
+            return True
         if not isinstance(res, GlobalName):
             if position == "call" and not isinstance(res, BuiltinName):
                 self._not_callable(node.span)
@@ -843,7 +984,7 @@ class _NameWalker:
             return False
         if sym.kind in ("input", "param") or (sym.kind == "rule" and decl.params is None):
             return True
-        if position == "target" and sym.kind in ("module", "enum", "bands"):
+        if position == "target" and sym.kind in ("module", "enum", "bands", "schedule"):
             return True
         if sym.kind == "rule":
             shown = ", ".join(p.name.name for p in decl.params)
@@ -888,6 +1029,8 @@ def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
             return (*items, count) if count is not None else items
         case ast.RecordLit(items=items):
             return tuple(item.value for item in items)
+        case ast.WithInputs(target=target, bindings=bindings):
+            return (target, *(binding.value for binding in bindings))
     return ()
 
 
@@ -993,7 +1136,12 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
 def _check_inputs(state: _State) -> None:
     t = state.t
     first: dict[str, Sym] = {}
+    # An imported module's input is a key of the facts document only when a rule the root
+    # reaches reads it; an input no such rule reads cannot conflict with anything.
+    read = _read_inputs(state)
     for sym in state.syms("input"):
+        if sym.module != state.root and sym.key not in read:
+            continue
         other = first.setdefault(sym.name, sym)
         if other is sym:
             continue
@@ -1092,8 +1240,8 @@ PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
 """The checker's passes, in order; checking stops after the first that reports problems."""
 
 
-def _inputs(state: _State) -> tuple[model.InputDef, ...]:
-    """The root module's inputs, then those of other modules that root rules come to read."""
+def _read_inputs(state: _State) -> set[str]:
+    """The keys of the inputs read by the root module's rules and the rules they reach."""
     reached = {s.key for s in state.syms("rule") if s.module == state.root}
     pending = list(reached)
     while pending:
@@ -1101,11 +1249,16 @@ def _inputs(state: _State) -> tuple[model.InputDef, ...]:
             if target not in reached:
                 reached.add(target)
                 pending.append(target)
-    read = {name for key in reached for name in state.reads[key]}
+    return {name for key in reached for name in state.reads[key]}
+
+
+def _inputs(state: _State) -> tuple[model.InputDef, ...]:
+    """The root module's inputs, then those of other modules that root rules come to read."""
+    read = _read_inputs(state)
     inputs: dict[str, model.InputDef] = {}
     syms = sorted(state.syms("input"), key=lambda s: (s.module != state.root, state.index(s.key)))
     for sym in syms:
-        if sym.name in inputs or (sym.module != state.root and sym.name not in read):
+        if sym.name in inputs or (sym.module != state.root and sym.key not in read):
             continue
         label = sym.node.doc.label.value if sym.node.doc.label else None
         inputs[sym.name] = model.InputDef(

@@ -4,8 +4,8 @@ Owns what every core expression (`model.CExpr`) means at run time: exact arithme
 the builtins, schedule and band lookups, aggregates, memoised nullary rules, fail-closed
 operators, located evaluation errors and, in tracing mode, the explanation tree of every
 verdict. It is a plain tree walker on purpose: it is the reference that faster evaluation
-paths are tested against. May import `source`, `errors`, `schema`, `values`, `model` and
-`trace`.
+paths are tested against. May import `source`, `errors`, `schema`, `values`, `model`,
+`trace` and `sampling`.
 
 Semantics in brief (docs/internals.md, "Evaluation"):
 
@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from wuxin_rules import model
+from wuxin_rules import model, sampling
 from wuxin_rules.errors import (
     Diagnostic,
     InternalError,
@@ -51,6 +51,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.schema import (
+    EnumType,
     IntType,
     NumberType,
     OptionalType,
@@ -652,6 +653,8 @@ class _Run:
         for arg, value in zip(expr.args, values, strict=True):
             if value is None and not (expr.name in ("min", "max") and len(values) == 1):
                 raise self._none_fault(expr, arg, nodes)
+        if expr.name == "sample":
+            return self._sample(expr, values, nodes)
         function = _BUILTINS.get(expr.name)
         if function is None:
             raise _internal_message(f"unknown builtin `{expr.name}`")
@@ -662,6 +665,106 @@ class _Run:
                 expr, error.code, error.message, error.help, nodes, kind="builtin", name=expr.name
             ) from None
         return value, self._node(expr, "builtin", value, nodes, name=expr.name)
+
+    def _sample(
+        self, expr: model.BuiltinCall, values: list[Any], nodes: list[Explanation]
+    ) -> _Result:
+        """`sample(keys, rate, seed)`: the draw, and in tracing mode how to audit it."""
+        keys, rate, seed = values
+        rate_type = expr.args[1].type
+        rate_text = _number_text(rate, _is_percent(rate_type))
+        fields = {"name": "sample"}
+        if not 0 <= rate <= 1:
+            raise self._fault(
+                expr,
+                "invalid-sample-rate",
+                f"the sampling rate `{_text(expr.args[1])}` is {rate_text}, outside 0% to 100%",
+                "give the share of the keys to draw, from 0% to 100%",
+                nodes,
+                kind="builtin",
+                **fields,
+            )
+        try:
+            draw = sampling.draw(keys, rate, seed)
+        except sampling.SampleError as error:
+            raise self._fault(
+                expr,
+                error.code,
+                f"cannot draw from `{_text(expr.args[0])}`: {error.message}",
+                error.help,
+                nodes,
+                kind="builtin",
+                **fields,
+            ) from None
+        if not self.trace:
+            return draw.chosen, None
+        element = _element_type(expr.type)
+        seed_text = _key_text(seed)
+        detail = f"n = {draw.n}, ceil({rate_text} × {draw.n}) = {draw.size}, seed {seed_text}"
+        shown = draw.drawn[:MAX_LISTED_ELEMENTS]
+        draws = [
+            Explanation(
+                kind="draw",
+                expr=_key_text(item.key),
+                value=item.key,
+                type=element,
+                name=f"#{index}",
+                detail=f"rank {item.digest[:16]}…",
+            )
+            for index, item in enumerate(shown, start=1)
+        ]
+        how = Explanation(
+            kind="note",
+            expr=(
+                f"to reproduce: rank every key k by SHA-256(\"{sampling.ENCODING_VERSION}\\0\" + "
+                f"f({seed_text}) + f(k)), where f(v) = \"t\" for a text or \"i\" for an int, "
+                f"then \":\", the byte length of v, \":\" and v in UTF-8; the {draw.size} lowest "
+                "ranks are drawn (ties by key)"
+            ),
+            value=None,
+            type=None,
+        )
+        return draw.chosen, self._node(
+            expr,
+            "builtin",
+            draw.chosen,
+            [*nodes, *draws, how],
+            detail=detail,
+            omitted=len(draw.drawn) - len(shown),
+            **fields,
+        )
+
+    def _stage(self, expr: model.StageLookup, env: Mapping[str, Any]) -> _Result:
+        schedule = self.policy.schedules.get(expr.key)
+        if schedule is None:
+            raise _internal_message(f"reference to unknown schedule `{expr.key}`")
+        fields = {"name": f"{schedule.key}.stage", "label": schedule.label, "cites": schedule.cites}
+        value, node = self._eval_one(expr.arg, env, expr, "stage", **fields)
+        if value is None:
+            raise self._none_fault(expr, expr.arg, [node])
+        if isinstance(value, datetime.date):
+            found = next(
+                (
+                    s
+                    for s in schedule.stages
+                    if (s.start is None or s.start <= value) and value <= s.end
+                ),
+                None,
+            )
+            what = value.isoformat()
+        else:
+            found = next((s for s in schedule.stages if value in s.periods), None)
+            what = f"{schedule.period_name} {value}"
+        result = found.name if found is not None else None
+        detail = None
+        if self.trace:
+            if found is None:
+                detail = f"{what} → none (in no stage of `{schedule.name}`)"
+            else:
+                label = f' "{found.label}"' if found.label else ""
+                start = f"{found.start.isoformat()} " if found.start is not None else ""
+                detail = f"{what} → {found.name}{label} ({start}.. {found.end.isoformat()})"
+        return result, self._node(expr, "stage", result, [node], detail=detail, **fields)
 
     def _schedule(self, expr: model.ScheduleLookup, env: Mapping[str, Any]) -> _Result:
         schedule = self.policy.schedules.get(expr.key)
@@ -1183,6 +1286,27 @@ def _quarter_last_month(expr: model.BuiltinCall, values: list[Any]) -> int:
     return 3 * int(quarter)
 
 
+def _to_text(value: Any, type_: Type | None) -> str:
+    """`text(x)`: a text as it is, an enum member by name, a number exactly (`50%` for a
+    percent, `1/3` when its decimals do not end), a date as `2015-03-31`; lists and records
+    as explanations write them."""
+    if isinstance(value, str):
+        return value
+    return format_value(value, type_)
+
+
+def _label(expr: model.BuiltinCall, values: list[Any]) -> str:
+    enum = strip_optional(expr.args[0].type)
+    member = enum.member(values[0]) if isinstance(enum, EnumType) else None
+    if member is None:
+        raise _internal_message(f"`label` of `{values[0]}`, which is not a member of its enum")
+    return member.label if member.label is not None else member.name
+
+
+def _key_text(key: Any) -> str:
+    return f'"{key}"' if isinstance(key, str) else str(key)
+
+
 _BUILTINS: dict[str, Callable[[model.BuiltinCall, list[Any]], Any]] = {
     "abs": lambda expr, v: abs(v[0]),
     "min": _min_max,
@@ -1196,6 +1320,9 @@ _BUILTINS: dict[str, Callable[[model.BuiltinCall, list[Any]], Any]] = {
     "add_days": _add_days,
     "add_months": _add_months,
     "quarter_last_month": _quarter_last_month,
+    "text": lambda expr, v: _to_text(v[0], expr.args[0].type),
+    "label": _label,
+    "join": lambda expr, v: v[1].join(v[0]),
     "year": lambda expr, v: v[0].year,
     "month": lambda expr, v: v[0].month,
     "day": lambda expr, v: v[0].day,
@@ -1394,6 +1521,7 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {
     model.CallRule: ("args",),
     model.BuiltinCall: ("args",),
     model.ScheduleLookup: ("args",),
+    model.StageLookup: ("arg",),
     model.BandsLookup: ("arg",),
     model.Negate: ("operand",),
     model.Arith: ("left", "right"),
@@ -1420,6 +1548,7 @@ _KINDS: dict[type, str] = {
     model.CallRule: "call",
     model.BuiltinCall: "builtin",
     model.ScheduleLookup: "schedule",
+    model.StageLookup: "stage",
     model.BandsLookup: "bands",
     model.Negate: "negate",
     model.Arith: "arith",
@@ -1446,6 +1575,7 @@ _HANDLERS: dict[type, Callable[[_Run, Any, Mapping[str, Any]], _Result]] = {
     model.CallRule: _Run._call_rule,
     model.BuiltinCall: _Run._builtin,
     model.ScheduleLookup: _Run._schedule,
+    model.StageLookup: _Run._stage,
     model.BandsLookup: _Run._bands,
     model.Negate: _Run._negate,
     model.Arith: _Run._arith,

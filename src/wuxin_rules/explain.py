@@ -37,7 +37,7 @@ from typing import Any
 import attrs
 
 from wuxin_rules.errors import Diagnostic, UsageError, suggest
-from wuxin_rules.schema import Type, describe, strip_optional
+from wuxin_rules.schema import EnumType, ListType, Type, describe, strip_optional
 from wuxin_rules.source import Span, display_width
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
 from wuxin_rules.values import format_value, to_json
@@ -142,8 +142,6 @@ class _Task:
     indent: int
     body: bool = False
     collapsed: bool = False
-    owner: Explanation | None = None
-    """For a body: the rule or call it belongs to (its label need not be said twice)."""
     reason: bool = False
     """Shown even in `failed` mode although it held: it is why its parent failed (`not`)."""
 
@@ -257,7 +255,7 @@ class _Renderer:
             )
         body = _body(node)
         if body is not None:
-            tasks.append(_Task(body, indent, body=True, owner=node))
+            tasks.append(_Task(body, indent, body=True))
         return tasks
 
     def _show_arg(self, arg: Explanation) -> bool:
@@ -351,13 +349,14 @@ class _Renderer:
         if kind in _NAMED:
             name = node.name if kind in _RULES else _clean(node.expr)
             left.append(_Seg(name or "", "name"))
-            # A rule whose body calls a function with the same label and cites says them once.
-            owner = task.owner
-            if node.label and not (owner is not None and owner.label == node.label):
+            # Every rule and call says what it is, even when its owner has the same label
+            # (`drug_free "无毒单位"` calling `unit_drug_free(unit) "无毒单位"`): the row may be
+            # read on its own, in `failed` mode or in JSON, where the owner is not beside it.
+            if node.label:
                 left.append(_Seg(f' "{node.label}"', "label"))
             if shown_value:
                 left.append(_Seg(" = " + _value(node.value, node.type, node.error)))
-            if node.cites and not (owner is not None and owner.cites == node.cites):
+            if node.cites:
                 left.append(_Seg(f"  [{', '.join(node.cites)}]", "cites"))
             if repeated:
                 right.append(_Seg("(explained above)", "detail"))
@@ -383,6 +382,16 @@ class _Renderer:
                 right.append(_Seg("→ " + _value(node.value, node.type), "detail"))
         elif kind == "const":
             left.append(_Seg(_clean(node.expr)))
+        elif kind == "draw":
+            # One key drawn by `sample`, with the rank that put it among the drawn.
+            number = f"{node.name} " if node.name else ""
+            left.append(_Seg(f"drawn {number}{_value(node.value, node.type)}"))
+            if node.detail:
+                right.append(_Seg(node.detail, "detail"))
+            return _Row(task.indent, mark, tuple(left), tuple(right))
+        elif kind == "note":
+            left.append(_Seg(node.expr, "detail"))
+            return _Row(task.indent, mark, tuple(left), ())
         elif kind == "where":
             filter_node = node.children[0] if node.children else node
             left.append(_Seg("where "))
@@ -505,12 +514,33 @@ def _is_origin(node: Explanation) -> bool:
 def _value(value: Any, type_: Type | None, error: Diagnostic | None = None) -> str:
     if error is not None:
         return f"error[{error.code}]"
-    text = format_value(value, type_)
+    text = _format(value, type_)
     if isinstance(value, int | Fraction) and not isinstance(value, bool) and text.endswith("%") and "/" in text:
         # A share such as 2/3 has no finite decimals: shown rounded, marked `≈` (JSON is exact).
         hundredths = round(Fraction(value) * 10000)
         text = "≈" + format_value(Fraction(hundredths, 10000), type_)
     return _cut(text, _VALUE_WIDTH)
+
+
+def _member_label(value: Any, type_: Type | None) -> str | None:
+    """The label of an enum member `value` of type `type_` (None when it has none)."""
+    enum = strip_optional(type_) if type_ is not None else None
+    if not isinstance(enum, EnumType) or not isinstance(value, str):
+        return None
+    member = enum.member(value)
+    return member.label if member is not None else None
+
+
+def _format(value: Any, type_: Type | None) -> str:
+    """`format_value`, with enum members followed by their labels: `district_commission
+    (区禁毒委)`, also inside lists."""
+    label = _member_label(value, type_)
+    if label is not None:
+        return f"{value} ({label})"
+    element = strip_optional(type_) if type_ is not None else None
+    if isinstance(element, ListType) and isinstance(value, tuple | list):
+        return "[" + ", ".join(_format(item, element.element) for item in value) + "]"
+    return format_value(value, type_)
 
 
 def _item(value: Any, type_: Type | None) -> str:
@@ -547,10 +577,10 @@ def _facts(nodes: Iterable[Explanation], limit: int = 3) -> str | None:
         if node.kind in _LEAVES:
             text = _clean(node.expr)
             if text and text not in found:
-                found[text] = _cut(format_value(node.value, node.type), 24)
+                found[text] = _cut(_format(node.value, node.type), 24)
             continue
         if node.kind in _NAMED and not isinstance(node.value, bool):
-            found.setdefault(_clean(node.expr), _cut(format_value(node.value, node.type), 24))
+            found.setdefault(_clean(node.expr), _cut(_format(node.value, node.type), 24))
             continue
         if node.kind == "call":
             stack.extend(reversed(node.children[-1:]))
@@ -738,6 +768,9 @@ def _node_json(node: Explanation) -> dict[str, Any]:
         "value": None if node.error is not None else to_json(node.value, node.type),
         "type": describe(node.type) if node.type is not None else None,
     }
+    value_label = _member_label(node.value, node.type) if node.error is None else None
+    if value_label is not None:
+        data["value_label"] = value_label
     if node.name is not None:
         data["name"] = node.name
     if node.label is not None:
@@ -780,6 +813,9 @@ def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
         "label": verdict.label,
         "cites": list(verdict.cites),
     }
+    value_label = _member_label(verdict.value, verdict.type) if verdict.error is None else None
+    if value_label is not None:
+        data["value_label"] = value_label
     data.update(_location(verdict.span))
     data["explanation"] = (
         explanation_to_json(verdict.explanation) if verdict.explanation is not None else None

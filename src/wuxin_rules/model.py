@@ -56,6 +56,7 @@ __all__ = [
     "ScheduleDef",
     "ScheduleLookup",
     "StageDef",
+    "StageLookup",
 ]
 
 _span = attrs.field(eq=False, repr=False)
@@ -153,6 +154,18 @@ class ScheduleLookup:
 
     key: str
     args: tuple[CExpr, ...]
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class StageLookup:
+    """`target.stage(x)`: the stage of schedule `key` holding the date `x` (by its dates) or
+    the period `x` (by its rows), as a member of the schedule's stage enum; none when none does.
+    """
+
+    key: str
+    arg: CExpr
     type: Type
     span: Span = _span
 
@@ -326,6 +339,7 @@ CExpr: TypeAlias = (
     | CallRule
     | BuiltinCall
     | ScheduleLookup
+    | StageLookup
     | BandsLookup
     | Negate
     | Arith

@@ -153,7 +153,7 @@ def _parse(source: Source, start: str) -> Any:
 
 _DECLARATION_WORDS = (
     "import", "enum", "record", "input", "param", "criterion", "rule",
-    "schedule", "bands", "example", "property",
+    "schedule", "bands", "example", "property", "fixture",
 )  # fmt: skip
 _DECLARATION_SET = frozenset(_DECLARATION_WORDS)
 _DECLARATION_TYPES = frozenset(word.upper() for word in _DECLARATION_WORDS)
@@ -388,7 +388,7 @@ _EXPRESSION_STARTS = frozenset({
     "LPAR", "LSQB", "LBRACE", "MINUS", "NOT", "IF", "COUNT", "SUM", "MIN", "MAX",
     "ALL", "ANY", "RATE", "LIST", "AT",
 })  # fmt: skip
-_OPERATOR_TEXTS = ("+", "-", "*", "/", "and", "or", "is", "in", "not", "??", ".", "(")
+_OPERATOR_TEXTS = ("+", "-", "*", "/", "and", "or", "is", "in", "not", "??", ".", "(", "[")
 
 
 @functools.cache
@@ -1353,7 +1353,12 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def example_given(self, span: Span, children: list[Any]) -> ast.ExampleGiven:
-        return ast.ExampleGiven(self._ident(children[0]), children[1], span)
+        type_ = children[1] if len(children) == 3 else None
+        return ast.ExampleGiven(self._ident(children[0]), children[-1], span, type=type_)
+
+    @_node
+    def fixture_decl(self, span: Span, children: list[Any]) -> ast.FixtureDecl:
+        return ast.FixtureDecl(self._ident(children[0]), children[1], children[2], span)
 
     @_node
     def example_expect(self, span: Span, children: list[Any]) -> tuple[str, ast.Expr]:
@@ -1545,6 +1550,16 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     @_node
     def arguments(self, span: Span, children: list[Any]) -> list[Any]:
         return list(children)
+
+    @_node
+    def with_inputs(self, span: Span, children: list[Any]) -> ast.WithInputs:
+        target, *bindings = children
+        node = ast.WithInputs(target, tuple(bindings), span)
+        return self._expr(node, span, target, *(b.value for b in bindings))
+
+    @_node
+    def input_binding(self, span: Span, children: list[Any]) -> ast.InputBinding:
+        return ast.InputBinding(self._ident(children[0]), children[1], span)
 
     @_node
     def name_ref(self, span: Span, children: list[Any]) -> ast.NameRef:

@@ -164,7 +164,8 @@ def _check_row(
 ) -> None:
     period = row.period.value
     seen: dict[str, Span] = {}
-    for cell in row.cells:
+    broken = False
+    for index, cell in enumerate(row.cells):
         member: str | None = None
         if category is None:
             if cell.category is not None:
@@ -176,6 +177,18 @@ def _check_row(
                     f"`… by {sym.node.period.name}, SomeEnum`",
                 )
                 continue
+            if index > 0:
+                # Without categories a row holds one value; a second one would silently win.
+                t.error(
+                    "extra-cell",
+                    f"period `{period}` of schedule `{sym.name}` has {len(row.cells)} values, "
+                    "but a schedule without categories has one per period",
+                    row.cells[1].span.to(row.cells[-1].span),
+                    labels=[Label(row.cells[0].span, "the value of the period")],
+                    help=f"keep one value, or give the schedule categories: `… by "
+                    f"{sym.node.period.name}, SomeEnum` and name each cell's category",
+                )
+                return
         elif cell.category is None:
             example = category.members[0].name if category.members else "category"
             t.error(
@@ -184,6 +197,7 @@ def _check_row(
                 cell.span,
                 help=f"write the category before the value: `{example} {snippet(cell.value.span)}`",
             )
+            broken = True
             continue
         else:
             member = cell.category.name
@@ -195,6 +209,7 @@ def _check_row(
                     cell.category.span,
                     help=suggest(member, names) or f"its members are {quoted(names)}",
                 )
+                broken = True
                 continue
             if member in seen:
                 t.error(
@@ -233,6 +248,19 @@ def _check_row(
                 continue
         cells[(period, member)] = number
         spans[(period, member)] = cell.span
+    if category is not None and not broken:
+        missing = [m.name for m in category.members if m.name not in seen]
+        if missing:
+            # A category left out is an error, not a silent `none`: the author says `none`.
+            t.error(
+                "missing-cell",
+                f"period `{period}` of schedule `{sym.name}` gives no value for {quoted(missing)}",
+                row.span,
+                notes=[f"every row lists each member of `{category.name}`"],
+                help="add " + ", ".join(f"`{m} …`" for m in missing[:3])
+                + (", …" if len(missing) > 3 else "")
+                + f", or `{missing[0]} none` where the table has no value",
+            )
 
 
 def _check_stage_overlaps(

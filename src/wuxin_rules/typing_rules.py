@@ -67,6 +67,7 @@ __all__ = [
     "MemberName",
     "Resolution",
     "Scope",
+    "StageName",
     "Sym",
     "Tables",
     "assignable",
@@ -370,7 +371,17 @@ class BuiltinName:
     name: str
 
 
-Resolution: TypeAlias = LocalName | GlobalName | MemberName | EnumMemberName | BuiltinName
+@attrs.frozen
+class StageName:
+    """`target.stage` of a schedule `target`: called, it says which stage a date or period is
+    in; followed by a name (`target.stage.launch`), it names a member of the stage enum."""
+
+    sym: Sym
+
+
+Resolution: TypeAlias = (
+    LocalName | GlobalName | MemberName | EnumMemberName | BuiltinName | StageName
+)
 
 
 @attrs.define(eq=False)
@@ -392,6 +403,10 @@ class Tables:
     rule_returns: dict[str, Type] = attrs.Factory(dict)
     rule_types: dict[str, Type] = attrs.Factory(dict)
     schedules: dict[str, tuple[Type, EnumType | None]] = attrs.Factory(dict)
+    stage_enums: dict[str, EnumType] = attrs.Factory(dict)
+    """The enum of each schedule's stages, by schedule key (its qualified name ends `.stage`)."""
+    stage_owners: dict[str, Sym] = attrs.Factory(dict)
+    """The schedule each stage enum belongs to, by the enum's qualified name."""
     members: dict[str, list[EnumType]] = attrs.Factory(dict)
     diagnostics: list[Diagnostic] = attrs.Factory(list)
 
@@ -509,6 +524,36 @@ BUILTINS: Mapping[str, Builtin] = {
             1,
             1,
         ),
+        Builtin(
+            "text",
+            "text(x) -> text",
+            "`x` written as text: numbers exact, percents as `50%`, dates as `2015-03-31`, "
+            "enum members by name",
+            1,
+            1,
+        ),
+        Builtin(
+            "label",
+            "label(m: enum member) -> text",
+            "the label of an enum member (its name when it has no label)",
+            1,
+            1,
+        ),
+        Builtin(
+            "join",
+            "join(xs: list of text, sep: text) -> text",
+            "the texts of `xs` in order, with `sep` between them",
+            2,
+            2,
+        ),
+        Builtin(
+            "sample",
+            "sample(keys: list of text, rate: number, seed: text) -> list of text",
+            "`ceil(rate × n)` of the `n` keys, drawn reproducibly from `seed` (keys and seed "
+            "may be `int`s too)",
+            3,
+            3,
+        ),
         Builtin("year", "d.year -> int", "the year of a date", 1, 1, component=True),
         Builtin("month", "d.month -> int", "the month of a date (1-12)", 1, 1, component=True),
         Builtin("day", "d.day -> int", "the day of the month of a date", 1, 1, component=True),
@@ -565,6 +610,7 @@ class ExprTyper:
             ast.Aggregate: self._aggregate,
             ast.ListLit: self._list,
             ast.RecordLit: self._record,
+            ast.WithInputs: self._with_inputs,
         }
 
     # -- entry points ----------------------------------------------------------------------
@@ -650,8 +696,32 @@ class ExprTyper:
         return False
 
     def _contextual(self, node: ast.Expr) -> bool:
-        """True for a bare enum member, whose enum the other operand decides."""
-        return isinstance(node, ast.NameRef) and isinstance(self.t.res.get(id(node)), MemberName)
+        """True when `node`'s type depends on what the context expects, so the other operand
+        should be typed first and lend it its type: a bare enum member, an empty list, and
+        lists, `if`s and `+` made only of such (`[agency, school]`, `if c then a else b`)."""
+        if isinstance(node, ast.NameRef):
+            return isinstance(self.t.res.get(id(node)), MemberName)
+        if isinstance(node, ast.ListLit):
+            return all(self._contextual(item) for item in node.items)
+        if isinstance(node, ast.If):
+            return self._contextual(node.then) and self._contextual(node.otherwise)
+        if isinstance(node, ast.Arith) and node.op == "+":
+            return self._contextual(node.left) and self._contextual(node.right)
+        return False
+
+    def _pair(
+        self, first: ast.Expr, second: ast.Expr, hint: Callable[[Type], Type | None], env: Env
+    ) -> tuple[model.CExpr, model.CExpr]:
+        """Type two operands so that the type of one decides a contextual other (`agency == k`,
+        `[] == xs`): the one that does not need context goes first; `hint` maps its type to
+        what the other is expected to be."""
+        if self._contextual(first) and not self._contextual(second):
+            b = self.expr(second, None, env)
+            a = self.expr(first, hint(b.type) if not is_invalid(b.type) else None, env)
+        else:
+            a = self.expr(first, None, env)
+            b = self.expr(second, hint(a.type) if not is_invalid(a.type) else None, env)
+        return a, b
 
     def _path(self, node: ast.Expr) -> ValuePath | None:
         """What `node` denotes, as a key that stays the same wherever it is written.
@@ -663,7 +733,11 @@ class ExprTyper:
         """
         if isinstance(node, ast.Call):
             callee = self.t.res.get(id(node.callee))
-            if not (isinstance(callee, GlobalName) and callee.sym.kind in ("rule", "schedule")):
+            if isinstance(callee, StageName):
+                kind = "stage"
+            elif isinstance(callee, GlobalName) and callee.sym.kind in ("rule", "schedule"):
+                kind = "call"
+            else:
                 return None
             args: list[Any] = []
             for arg in node.args:
@@ -671,7 +745,7 @@ class ExprTyper:
                 if path is None:
                     return None
                 args.append(path)
-            return ("call", callee.sym.key, *args)
+            return (kind, callee.sym.key, *args)
         if isinstance(node, ast.NameRef | ast.FieldAccess):
             res = self.t.res.get(id(node))
             if isinstance(res, LocalName):
@@ -769,6 +843,14 @@ class ExprTyper:
         return self._invalid(span)
 
     def _written(self, enum: EnumType) -> str:
+        owner = self.t.stage_owners.get(enum.qualified)
+        if owner is not None:
+            # A stage enum is written after its schedule: `target.stage`, `m.target.stage`.
+            bound = self.scope.names.get(owner.name)
+            if owner.module == self.scope.name or bound is owner:
+                return f"{owner.name}.stage"
+            alias = self.scope.aliases.get(owner.module)
+            return f"{alias}.{owner.name}.stage" if alias else enum.qualified
         sym = self.t.syms.get(enum.qualified)
         return self.scope.written(enum, sym.module if sym is not None else "")
 
@@ -826,6 +908,8 @@ class ExprTyper:
         res = self.t.res.get(id(node.callee))
         if isinstance(res, BuiltinName):
             return self._call_builtin(res.name, node, env)
+        if isinstance(res, StageName):
+            return self._call_stage(res.sym, node, env)
         if not isinstance(res, GlobalName):
             return self._invalid(node.span)
         sym = res.sym
@@ -897,6 +981,26 @@ class ExprTyper:
         result = self._narrowed(node, result, env)
         return model.ScheduleLookup(sym.key, tuple(args), result, node.span)
 
+    def _call_stage(self, sym: Sym, node: ast.Call, env: Env) -> model.CExpr:
+        enum = self.t.stage_enums.get(sym.key)
+        written = snippet(node.callee.span)
+        fits = self._arity(node, written, 1, 1, f"{written}(date or {sym.node.period.name})")
+        args = [self.expr(arg, None, env) for arg in node.args]
+        if not fits or enum is None or not self._plain(args[0]):
+            return self._invalid(node.span)
+        arg = args[0]
+        if not isinstance(arg.type, DateType | IntType):
+            self.t.error(
+                "type-mismatch",
+                f"expected a `date` or an `int` period, found `{describe_type(arg.type)}`",
+                arg.span,
+                help=f"`{written}(d)` gives the stage whose dates hold the date `d`, "
+                f"`{written}({sym.node.period.name})` the stage whose rows hold that period",
+            )
+            return self._invalid(node.span)
+        result = self._narrowed(node, OptionalType(enum), env)
+        return model.StageLookup(sym.key, arg, result, node.span)
+
     def _call_bands(self, sym: Sym, node: ast.Call, env: Env) -> model.CExpr:
         enum = self.t.enum_types.get(sym.key)
         fits = self._arity(node, sym.name, 1, 1, f"{sym.name}(number)")
@@ -908,7 +1012,11 @@ class ExprTyper:
 
     def _call_builtin(self, name: str, node: ast.Call, env: Env) -> model.CExpr:
         builtin = BUILTINS[name]
-        args = [self.expr(arg, None, env) for arg in node.args]
+        hints = _BUILTIN_HINTS.get(name, ())
+        args = [
+            self.expr(arg, hints[index] if index < len(hints) else None, env)
+            for index, arg in enumerate(node.args)
+        ]
         if not self._arity(
             node, name, builtin.min_args, builtin.max_args, builtin.signature.split(" -> ")[0]
         ):
@@ -930,15 +1038,41 @@ class ExprTyper:
         return model.Not(operand, BOOL, node.span)
 
     def _arith(self, node: ast.Arith, expected: Type | None, env: Env) -> model.CExpr:
-        left = self.expr(node.left, None, env)
-        right = self.expr(node.right, None, env)
+        if node.op == "+":
+            # `+` also joins texts and lists: a list's element type may come from the other
+            # side or from the context (`xs + []`, `[agency] + ks`).
+            wanted = strip_optional(expected) if expected is not None else None
+            listed = wanted if isinstance(wanted, ListType) else None
+            if listed is not None:
+                left, right = self.expr(node.left, listed, env), self.expr(node.right, listed, env)
+            else:
+                left, right = self._pair(
+                    node.left,
+                    node.right,
+                    lambda t: t if isinstance(strip_optional(t), ListType) else None,
+                    env,
+                )
+            joined = self._concatenation(node, left, right)
+            if joined is not None:
+                return model.Arith(node.op, left, right, joined, node.span)
+        else:
+            left = self.expr(node.left, None, env)
+            right = self.expr(node.right, None, env)
         date_help = (
             "dates are moved with `add_days(d, n)` and `add_months(d, n)`, and measured with "
             "`days_between(a, b)`"
         )
         ok = True
         for side in (left, right):
-            help = date_help if isinstance(side.type, DateType) else f"`{node.op}` works on numbers"
+            if isinstance(side.type, DateType):
+                help = date_help
+            elif node.op == "+":
+                help = (
+                    "`+` adds two numbers, or joins two texts or two lists: write a value as "
+                    "text with `text(x)`"
+                )
+            else:
+                help = f"`{node.op}` works on numbers"
             ok = self._want_number(side, help) and ok
         if not ok:
             return model.Arith(node.op, left, right, INVALID, node.span)
@@ -958,14 +1092,51 @@ class ExprTyper:
             type_ = DECIMAL
         return model.Arith(node.op, left, right, type_, node.span)
 
+    def _concatenation(
+        self, node: ast.Arith, left: model.CExpr, right: model.CExpr
+    ) -> Type | None:
+        """The type of `left + right` when it joins texts or lists (`INVALID` when that is
+        wrong, reported); None when it is arithmetic (or has no type to go by)."""
+        a, b = left.type, right.type
+        texts = isinstance(a, TextType) or isinstance(b, TextType)
+        lists = isinstance(a, ListType) or isinstance(b, ListType)
+        if not (texts or lists):
+            return None
+        if not self._both_plain(left, right):
+            return INVALID
+        if isinstance(a, TextType) and isinstance(b, TextType):
+            return TEXT
+        if isinstance(a, ListType) and isinstance(b, ListType):
+            element = join(a.element, b.element)
+            if element is not None:
+                return ListType(_unbounded(element))
+            self.t.error(
+                "type-mismatch",
+                f"cannot join `{describe_type(a)}` and `{describe_type(b)}`",
+                node.span,
+                help="`+` joins two lists of the same element type",
+            )
+            return INVALID
+        if is_invalid(a) or is_invalid(b):
+            return INVALID
+        if texts:
+            other = right if isinstance(a, TextType) else left
+            help = f"`+` joins two texts: write the other value as text, `text({snippet(other.span)})`"
+        else:
+            help = "`+` joins two lists of one type: put a single value in a list, `xs + [x]`"
+        self.t.error(
+            "type-mismatch",
+            f"`+` cannot join `{describe_type(a)}` and `{describe_type(b)}`",
+            node.span,
+            help=help,
+        )
+        return INVALID
+
     def _compare(self, node: ast.Compare, expected: Type | None, env: Env) -> model.CExpr:
         equality = node.op in ("==", "!=")
-        if self._contextual(node.left) and not self._contextual(node.right):
-            right = self.expr(node.right, None, env)
-            left = self.expr(node.left, right.type if equality else None, env)
-        else:
-            left = self.expr(node.left, None, env)
-            right = self.expr(node.right, left.type if equality else None, env)
+        left, right = self._pair(
+            node.left, node.right, lambda t: strip_optional(t) if equality else None, env
+        )
         result = model.Compare(node.op, left, right, BOOL, node.span)
         if is_invalid(left.type) or is_invalid(right.type):
             return result
@@ -1009,7 +1180,8 @@ class ExprTyper:
     def _in(self, node: ast.In, expected: Type | None, env: Env) -> model.CExpr:
         if self._contextual(node.item) and not self._contextual(node.collection):
             collection = self.expr(node.collection, None, env)
-            element = collection.type.element if isinstance(collection.type, ListType) else None
+            wanted = strip_optional(collection.type)
+            element = wanted.element if isinstance(wanted, ListType) else None
             item = self.expr(node.item, element, env)
         else:
             item = self.expr(node.item, None, env)
@@ -1111,10 +1283,16 @@ class ExprTyper:
     def _if(self, node: ast.If, expected: Type | None, env: Env) -> model.CExpr:
         condition = self.expr(node.condition, BOOL, env)
         self._want_bool(condition)
-        then = self.expr(node.then, expected, env.narrow(self._narrowings(node.condition, True)))
-        otherwise = self.expr(
-            node.otherwise, expected, env.narrow(self._narrowings(node.condition, False))
-        )
+        then_env = env.narrow(self._narrowings(node.condition, True))
+        else_env = env.narrow(self._narrowings(node.condition, False))
+        if expected is None and self._contextual(node.then) and not self._contextual(node.otherwise):
+            # `if c then agency else k`: the branch with a type of its own decides the other's.
+            otherwise = self.expr(node.otherwise, None, else_env)
+            then = self.expr(node.then, _hint(otherwise.type), then_env)
+        else:
+            then = self.expr(node.then, expected, then_env)
+            hint = expected if expected is not None else _hint(then.type)
+            otherwise = self.expr(node.otherwise, hint, else_env)
         joined = join(then.type, otherwise.type)
         if joined is None:
             self.t.error(
@@ -1247,10 +1425,35 @@ class ExprTyper:
 
     # -- literals --------------------------------------------------------------------------
 
+    def _with_inputs(self, node: ast.WithInputs, expected: Type | None, env: Env) -> model.CExpr:
+        """`target[input = value]` belongs to examples and properties, whose checker
+        (`wuxin_rules.examples`) overrides this; in a rule it is an error."""
+        self.t.error(
+            "with-outside-test",
+            f"`{snippet(node.span)}` computes a value on other facts, which only examples and "
+            "properties may do",
+            node.span,
+            help="in a rule, pass the value to a rule with parameters instead: `f(value)`",
+        )
+        return self._invalid(node.span)
+
     def _list(self, node: ast.ListLit, expected: Type | None, env: Env) -> model.CExpr:
         wanted = strip_optional(expected) if expected is not None else None
         element_hint = wanted.element if isinstance(wanted, ListType) else None
-        items = tuple(self.expr(item, element_hint, env) for item in node.items)
+        # Items that need context (bare members) take it from the first item that does not,
+        # when nothing else gives it: `[k, agency]` with `k: Kind`.
+        typed: dict[int, model.CExpr] = {}
+        hint = element_hint
+        for index, item in enumerate(node.items):
+            if element_hint is None and self._contextual(item):
+                continue
+            typed[index] = self.expr(item, element_hint, env)
+            if hint is None and not is_invalid(typed[index].type):
+                hint = typed[index].type
+        for index, item in enumerate(node.items):
+            if index not in typed:
+                typed[index] = self.expr(item, hint, env)
+        items = tuple(typed[index] for index in range(len(node.items)))
         if not items:
             if element_hint is None:
                 self.t.error(
@@ -1413,6 +1616,11 @@ class ExprTyper:
         return ok
 
 
+def _hint(type_: Type) -> Type | None:
+    """A type as a hint for another expression (none for an invalid one)."""
+    return None if is_invalid(type_) else type_
+
+
 def _kind_type(kind: str) -> Type:
     return OptionalType(PERCENT) if kind == "rate" else BOOL
 
@@ -1515,6 +1723,68 @@ def _type_component(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     return INT
 
 
+def _type_text(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    # Any plain value has a text; `none` must be decided first, never written as "none".
+    typer._plain(args[0])
+    return TEXT
+
+
+def _type_label(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    arg = args[0]
+    if typer._plain(arg) and not isinstance(arg.type, EnumType):
+        typer.t.error(
+            "type-mismatch",
+            f"expected an enum member, found `{describe_type(arg.type)}`",
+            arg.span,
+            help="`label` gives the label of an enum member; `text(x)` writes any value as text",
+        )
+    return TEXT
+
+
+def _sample_key(typer: ExprTyper, arg: model.CExpr, what: str, list_of: bool) -> Type | None:
+    """The key type (text or int) of a `sample` argument, or None (reported)."""
+    if not typer._plain(arg):
+        return None
+    type_ = arg.type
+    if list_of:
+        if not isinstance(type_, ListType):
+            typer.t.error(
+                "type-mismatch",
+                f"expected a list of texts or of `int`s, found `{describe_type(type_)}`",
+                arg.span,
+                help="sample the identifiers of what is drawn: `list of u in units : u.id`",
+            )
+            return None
+        type_ = type_.element
+        if is_invalid(type_):
+            return None
+    if isinstance(type_, TextType | IntType):
+        return _unbounded(type_)
+    found = f"list of {describe_type(type_)}" if list_of else describe_type(type_)
+    typer.t.error(
+        "type-mismatch",
+        f"expected {what}, found `{found}`",
+        arg.span,
+        help="keys and seeds are texts or whole numbers, so that a draw can be redone from them"
+        + (": sample identifiers, `list of u in units : u.id`" if list_of else ""),
+    )
+    return None
+
+
+def _type_sample(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    keys, rate, seed = args
+    element = _sample_key(typer, keys, "a list of texts or of `int`s", True)
+    ok = typer._want_number(rate, "the rate is the share of keys to draw, such as `10%`")
+    ok = _sample_key(typer, seed, "a text or an `int`", False) is not None and ok
+    if element is None or not ok:
+        return INVALID
+    return ListType(element)
+
+
+_BUILTIN_HINTS: Mapping[str, tuple[Type, ...]] = {"join": (ListType(TEXT), TEXT)}
+"""What the arguments of a builtin are expected to be, where that decides their type (`[]`)."""
+
+
 _BUILTIN_TYPING: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
     "abs": _type_abs,
     "min": _type_extreme,
@@ -1528,6 +1798,10 @@ _BUILTIN_TYPING: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
     "add_days": _signature(DATE, INT, result=DATE),
     "add_months": _signature(DATE, INT, result=DATE),
     "quarter_last_month": _signature(INT, result=INT),
+    "text": _type_text,
+    "label": _type_label,
+    "join": _signature(ListType(TEXT), TEXT, result=TEXT),
+    "sample": _type_sample,
     "year": _type_component,
     "month": _type_component,
     "day": _type_component,

@@ -1,0 +1,535 @@
+"""Hypothesis strategies built from a policy's declared types (public API).
+
+For users who write their own hypothesis tests against a policy:
+
+```python
+from hypothesis import given
+import wuxin_rules
+from wuxin_rules import strategies
+
+policy = wuxin_rules.load("policies/drug_free/unit.policy")
+
+@given(strategies.facts(policy, fixed={"unit.kind": "village"}))
+def test_no_unit_with_a_drug_lab_is_drug_free(facts):
+    result = policy.evaluate(facts)
+    if facts["unit"]["drug_labs"] > 0:
+        assert result["drug_free"] is False
+```
+
+* `facts(policy)` draws whole facts documents (one key per input); `values(policy, "Unit")`
+  draws values of one type (a record, an enum, a type expression such as `"int >= 0"`).
+* Values are what `Policy.evaluate` accepts: `int`, `decimal.Decimal` for decimals and
+  percentages (never a float), `bool`, `str` for text and enum members, `datetime.date`,
+  `dict` for records, `list` for lists, `None` for an absent optional.
+* Bounds (`int >= 0`, `decimal -1 .. 1`), enums, optionals, nested records and lists are
+  respected: every drawn document passes the facts check.
+* `fixed={"unit.kind": "village", "unit.year": st.integers(2015, 2020)}` fixes fields (a
+  value, or a strategy of your own); a path starts with the input name (for `values`, at the
+  value itself), `.` enters a record field, `[]` every element of a list.
+* Boundary bias (`thresholds=True`, the default): numbers, dates and texts that the policy
+  compares with constants (`u.drug_labs == 0`, `year >= 2017`, schedule periods, band
+  bounds) are drawn often at and next to those constants, where policies break; `bias`
+  adds boundary values of your own by path.
+
+Owns nothing but strategies; the only modules that import hypothesis are this one,
+`verify` and `pytest_plugin`. May import `source`, `errors`, `schema`, `values`, `model`,
+`parser`, `typing_rules` and `checker`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import typing
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from wuxin_rules import model
+from wuxin_rules.errors import Diagnostic, UsageError, WuxinError, suggest
+from wuxin_rules.schema import (
+    BOOL,
+    DATE,
+    DECIMAL,
+    INT,
+    PERCENT,
+    TEXT,
+    BoolType,
+    DateType,
+    EnumType,
+    IntType,
+    ListType,
+    NoneType,
+    NumberType,
+    NumericBound,
+    OptionalType,
+    RecordType,
+    TextType,
+    Type,
+)
+from wuxin_rules.values import fraction_to_decimal
+
+__all__ = ["facts", "thresholds", "values"]
+
+PLACES = 4
+"""Decimal places of drawn decimals (and the step of boundary values next to a constant)."""
+
+_STEP = Fraction(1, 10**PLACES)
+
+_TEXT_ALPHABET = "abcxyz019 示例村镇"
+"""Texts are drawn from a few letters, digits, a space and CJK, to keep counterexamples
+short and printable."""
+
+_DATES = (datetime.date(1990, 1, 1), datetime.date(2040, 12, 31))
+"""The range of drawn dates when the policy gives none."""
+
+
+def facts(
+    policy: Any,
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    thresholds: bool = True,
+    bias: Mapping[str, Iterable[Any]] | None = None,
+    max_list: int = 4,
+) -> SearchStrategy[dict[str, Any]]:
+    """Whole facts documents for `policy` (a `wuxin_rules.Policy`, a checked policy or a
+    test suite): one key per declared input, every value valid for its type.
+
+    `fixed` fixes values by path (`"unit.kind"`), `bias` adds boundary values by path,
+    `thresholds` turns the bias toward the policy's own constants on or off, `max_list`
+    bounds the length of drawn lists. An unknown path is a `UsageError`.
+    """
+    checked = _checked(policy)
+    builder = _Builder(checked, fixed, bias, thresholds, max_list)
+    parts = {i.name: builder.build(i.type, i.name) for i in checked.inputs}
+    builder.finish()
+    return st.fixed_dictionaries(parts)
+
+
+def values(
+    policy: Any,
+    type_: str | Type,
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    thresholds: bool = True,
+    bias: Mapping[str, Iterable[Any]] | None = None,
+    max_list: int = 4,
+) -> SearchStrategy[Any]:
+    """Values of one type of `policy`: a record or enum name (`"Unit"`, `"units.Unit"`), a
+    type expression (`"int >= 0"`, `"list of Unit"`) or a `schema` type.
+
+    Paths in `fixed` and `bias` start at the value itself: `{"kind": "village"}`.
+    """
+    checked = _checked(policy)
+    resolved = type_ if not isinstance(type_, str) else _resolve(checked, type_)
+    builder = _Builder(checked, fixed, bias, thresholds, max_list)
+    strategy = builder.build(resolved, "")
+    builder.finish()
+    return strategy
+
+
+def thresholds(policy: Any) -> dict[str, tuple[Any, ...]]:
+    """The constants the policy compares each field with, by `Record.field` (and `input
+    name` for inputs that are not records): what the boundary bias draws near."""
+    found = _Thresholds(_checked(policy)).collect()
+    return {key: tuple(sorted(items, key=_sort_key)) for key, items in found.items()}
+
+
+# ------------------------------------------------------------------------------------------
+# Finding the policy, the type
+
+
+def _checked(policy: Any) -> model.CheckedPolicy:
+    """The checked policy behind a `Policy`, a `Suite` (with its checks) or itself."""
+    if isinstance(policy, model.CheckedPolicy):
+        return policy
+    runner = getattr(policy, "runner", None)
+    if isinstance(runner, model.CheckedPolicy):
+        return runner
+    checked = getattr(policy, "checked", None)
+    if isinstance(checked, model.CheckedPolicy):
+        return checked
+    raise UsageError(
+        Diagnostic(
+            "not-a-policy",
+            f"expected a policy, found `{type(policy).__name__}`",
+            help="pass what `wuxin_rules.load(...)` returns",
+        )
+    )
+
+
+_BUILTIN = {"int": INT, "decimal": DECIMAL, "percent": PERCENT, "bool": BOOL, "text": TEXT, "date": DATE}
+
+
+def _resolve(checked: model.CheckedPolicy, text: str) -> Type:
+    named = _named_type(checked, text.strip())
+    if named is not None:
+        return named
+    # A type expression: parse it as the type of a binder of a tiny property.
+    from wuxin_rules import parser
+
+    try:
+        module = parser.parse(f'property "t": forall x: {text} holds true')
+    except WuxinError:
+        raise _unknown_type(checked, text) from None
+    decl = module.declarations[0]
+    return _type_of(checked, decl.binders[0].type, text)  # type: ignore[union-attr]
+
+
+def _type_of(checked: model.CheckedPolicy, texpr: Any, text: str) -> Type:
+    from wuxin_rules import ast
+
+    if isinstance(texpr, ast.ListTypeExpr):
+        return ListType(_type_of(checked, texpr.element, text))
+    if isinstance(texpr, ast.OptionalTypeExpr):
+        return OptionalType(_type_of(checked, texpr.inner, text))
+    name = texpr.name.dotted
+    base = _BUILTIN.get(name) or _named_type(checked, name)
+    if base is None:
+        raise _unknown_type(checked, name)
+    bound = texpr.bound
+    if bound is None:
+        return base
+    numeric = NumericBound(bound.low, bound.low_inclusive, bound.high, bound.high_inclusive)
+    if isinstance(base, IntType):
+        return IntType(numeric)
+    if isinstance(base, NumberType):
+        return NumberType(base.kind, numeric)
+    raise _unknown_type(checked, text)
+
+
+def _named_type(checked: model.CheckedPolicy, name: str) -> Type | None:
+    if name in _BUILTIN:
+        return _BUILTIN[name]
+    table: dict[str, Type] = {**checked.records, **checked.enums}
+    if name in table:
+        return table[name]
+    matches = [t for key, t in table.items() if key.rsplit(".", 1)[-1] == name]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        names = ", ".join(f"`{key}`" for key in table if key.rsplit(".", 1)[-1] == name)
+        raise UsageError(
+            Diagnostic(
+                "ambiguous-type",
+                f"`{name}` names several types: {names}",
+                help="write the qualified name",
+            )
+        )
+    return None
+
+
+def _unknown_type(checked: model.CheckedPolicy, name: str) -> UsageError:
+    known = [*_BUILTIN, *checked.records, *checked.enums]
+    return UsageError(
+        Diagnostic(
+            "unknown-type",
+            f"unknown type `{name}`",
+            help=suggest(name, known)
+            or "give a record or enum of the policy, or a type such as `int >= 0`",
+        )
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Thresholds
+
+
+def _sort_key(value: Any) -> tuple[str, Any]:
+    return (type(value).__name__, value)
+
+
+class _Thresholds:
+    """Walks every rule body for comparisons of a field with a constant."""
+
+    def __init__(self, checked: model.CheckedPolicy) -> None:
+        self.checked = checked
+        self.found: dict[str, set[Any]] = {}
+
+    def collect(self) -> dict[str, set[Any]]:
+        for rule in self.checked.rules.values():
+            for expr in _walk(rule.body):
+                self._visit(expr)
+        return self.found
+
+    def _add(self, key: str | None, value: Any) -> None:
+        if key is not None and value is not None and not isinstance(value, bool):
+            self.found.setdefault(key, set()).add(value)
+
+    def _visit(self, expr: Any) -> None:
+        if isinstance(expr, model.Compare):
+            for path, other in ((expr.left, expr.right), (expr.right, expr.left)):
+                key = self._key(path)
+                if key is not None:
+                    self._add(key, self._constant(other))
+                year = self._year_of(path)
+                if year is not None:
+                    constant = self._constant(other)
+                    if isinstance(constant, int) and 1 <= constant <= 9998:
+                        self._add(year, datetime.date(constant, 1, 1))
+                        self._add(year, datetime.date(constant, 12, 31))
+        elif isinstance(expr, model.In) and isinstance(expr.collection, model.MakeList):
+            key = self._key(expr.item)
+            for item in expr.collection.items:
+                self._add(key, self._constant(item))
+        elif isinstance(expr, model.ScheduleLookup) and expr.args:
+            schedule = self.checked.schedules.get(expr.key)
+            key = self._key(expr.args[0])
+            if schedule is not None and key is not None:
+                periods = [p for stage in schedule.stages for p in stage.periods]
+                for period in periods:
+                    self._add(key, period)
+                for stage in schedule.stages:
+                    self._add(key, stage.end)
+                    self._add(key, stage.start)
+        elif isinstance(expr, model.BandsLookup):
+            bands = self.checked.bands.get(expr.key)
+            key = self._key(expr.arg)
+            if bands is not None and key is not None:
+                for band in bands.bands:
+                    self._add(key, self._constant(band.low))
+                    self._add(key, self._constant(band.high))
+
+    def _key(self, expr: Any) -> str | None:
+        """`Record.field` for a field of a record, `input name` for a plain input."""
+        if isinstance(expr, model.GetField):
+            target = expr.target.type
+            target = target.inner if isinstance(target, OptionalType) else target
+            if isinstance(target, RecordType) and target.qualified:
+                return f"{target.qualified}.{expr.field}"
+            return None
+        if isinstance(expr, model.InputRef) and not isinstance(expr.type, RecordType):
+            return f"input {expr.name}"
+        if isinstance(expr, model.Coalesce):
+            return self._key(expr.value)
+        return None
+
+    def _year_of(self, expr: Any) -> str | None:
+        if isinstance(expr, model.BuiltinCall) and expr.name == "year" and expr.args:
+            return self._key(expr.args[0])
+        return None
+
+    def _constant(self, expr: Any) -> Any:
+        """The value of an expression made of constants and params (their defaults)."""
+        if isinstance(expr, model.Const):
+            return expr.value
+        if isinstance(expr, model.ParamRef):
+            definition = self.checked.params.get(expr.key)
+            return definition.default if definition is not None else None
+        if isinstance(expr, model.Negate):
+            value = self._constant(expr.operand)
+            return -value if isinstance(value, int | Fraction) and not isinstance(value, bool) else None
+        if isinstance(expr, model.Arith):
+            left, right = self._constant(expr.left), self._constant(expr.right)
+            if not all(isinstance(v, int | Fraction) and not isinstance(v, bool) for v in (left, right)):
+                return None
+            if expr.op == "+":
+                return left + right
+            if expr.op == "-":
+                return left - right
+            if expr.op == "*":
+                return left * right
+            return Fraction(left) / right if right != 0 else None
+        return None
+
+
+def _walk(expr: Any) -> Iterator[Any]:
+    """Every node of a core expression (iteratively)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in attrs.fields(type(node)):
+            if field.name in ("type", "span"):
+                continue
+            value = getattr(node, field.name)
+            items = value if isinstance(value, tuple) else (value,)
+            for item in items:
+                if isinstance(item, tuple) and len(item) == 2:
+                    item = item[1]
+                if isinstance(item, _CEXPR):
+                    stack.append(item)
+
+
+_CEXPR: tuple[type, ...] = typing.get_args(model.CExpr)
+
+
+# ------------------------------------------------------------------------------------------
+# Building strategies
+
+
+class _Builder:
+    def __init__(
+        self,
+        checked: model.CheckedPolicy,
+        fixed: Mapping[str, Any] | None,
+        bias: Mapping[str, Iterable[Any]] | None,
+        use_thresholds: bool,
+        max_list: int,
+    ) -> None:
+        self.checked = checked
+        self.fixed = dict(fixed or {})
+        self.bias = {path: tuple(items) for path, items in (bias or {}).items()}
+        self.thresholds = _Thresholds(checked).collect() if use_thresholds else {}
+        self.max_list = max_list
+        self.used: set[str] = set()
+        self.paths: list[str] = []
+
+    def finish(self) -> None:
+        """Report the paths of `fixed` and `bias` that name nothing."""
+        unknown = [p for p in [*self.fixed, *self.bias] if p not in self.used]
+        if unknown:
+            raise UsageError(
+                [
+                    Diagnostic(
+                        "unknown-path",
+                        f"`{path}` names no value of the drawn documents",
+                        help=suggest(path, self.paths)
+                        or "paths are like `unit.kind` or `town.units[].kind`",
+                    )
+                    for path in unknown
+                ]
+            )
+
+    def build(self, type_: Type, path: str, key: str | None = None) -> SearchStrategy[Any]:
+        if path:
+            self.paths.append(path)
+        if path in self.fixed:
+            self.used.add(path)
+            value = self.fixed[path]
+            return value if isinstance(value, SearchStrategy) else st.just(value)
+        extra = self.bias.get(path, ())
+        if path in self.bias:
+            self.used.add(path)
+        if isinstance(type_, OptionalType):
+            inner = self.build(type_.inner, path, key)
+            return st.one_of(st.none(), inner)
+        if isinstance(type_, RecordType):
+            fields = {
+                f.name: self.build(f.type, _join(path, f.name), f"{type_.qualified}.{f.name}")
+                for f in type_.fields
+            }
+            return st.fixed_dictionaries(fields)
+        if isinstance(type_, ListType):
+            return st.lists(self.build(type_.element, path + "[]", key), max_size=self.max_list)
+        if key is None and path and "." not in path and "[" not in path:
+            key = f"input {path}"
+        near = [*self.thresholds.get(key or "", ()), *extra]
+        return _leaf(type_, near)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _leaf(type_: Type, near: list[Any]) -> SearchStrategy[Any]:
+    if isinstance(type_, BoolType):
+        return st.booleans()
+    if isinstance(type_, EnumType):
+        return st.sampled_from([m.name for m in type_.members])
+    if isinstance(type_, TextType):
+        texts = sorted({t for t in near if isinstance(t, str)})
+        general = st.text(alphabet=_TEXT_ALPHABET, max_size=8)
+        return st.one_of(general, st.sampled_from(texts)) if texts else general
+    if isinstance(type_, DateType):
+        return _dates([d for d in near if isinstance(d, datetime.date)])
+    if isinstance(type_, IntType):
+        return _integers(type_.bound, [n for n in near if _is_number(n)])
+    if isinstance(type_, NumberType):
+        return _decimals(type_.bound, [n for n in near if _is_number(n)])
+    if isinstance(type_, NoneType):
+        return st.none()
+    raise UsageError(
+        Diagnostic("unsupported-type", f"cannot draw values of `{type_!r}`")
+    )  # pragma: no cover - every type of the language is handled above
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | Fraction | Decimal) and not isinstance(value, bool)
+
+
+def _admits(bound: NumericBound | None, value: Fraction | int) -> bool:
+    return bound is None or bound.admits(value)
+
+
+def _integers(bound: NumericBound | None, near: list[Any]) -> SearchStrategy[int]:
+    low = high = None
+    if bound is not None:
+        if bound.low is not None:
+            low = _ceil(bound.low) + (1 if not bound.low_inclusive and bound.low == _ceil(bound.low) else 0)
+        if bound.high is not None:
+            high = _floor(bound.high) - (1 if not bound.high_inclusive and bound.high == _floor(bound.high) else 0)
+    general = st.integers(min_value=low, max_value=high)
+    points: set[int] = set()
+    for value in near:
+        for candidate in (_floor(value) - 1, _floor(value), _ceil(value), _ceil(value) + 1):
+            points.add(candidate)
+    for end in (low, high):
+        if end is not None:
+            points.update((end, end + 1, end - 1))
+    points.add(0)
+    chosen = sorted(p for p in points if (low is None or p >= low) and (high is None or p <= high))
+    return st.one_of(general, st.sampled_from(chosen)) if chosen else general
+
+
+def _decimals(bound: NumericBound | None, near: list[Any]) -> SearchStrategy[Decimal]:
+    low = high = None
+    if bound is not None:
+        low = _quantize_up(bound.low) if bound.low is not None else None
+        high = _quantize_down(bound.high) if bound.high is not None else None
+    general = st.decimals(
+        min_value=low, max_value=high, places=PLACES, allow_nan=False, allow_infinity=False
+    )
+    if bound is not None:
+        general = general.filter(lambda d: bound.admits(Fraction(d)))
+    points: set[Fraction] = {Fraction(0)}
+    for value in near:
+        center = Fraction(value)
+        points.update((center - _STEP, center, center + _STEP))
+    if bound is not None:
+        for end in (bound.low, bound.high):
+            if end is not None:
+                points.update((end - _STEP, end, end + _STEP))
+    chosen = sorted(
+        decimal
+        for p in points
+        if _admits(bound, p)
+        for decimal in [fraction_to_decimal(p)]
+        if decimal is not None
+    )
+    return st.one_of(general, st.sampled_from(chosen)) if chosen else general
+
+
+def _dates(near: list[datetime.date]) -> SearchStrategy[datetime.date]:
+    general = st.dates(min_value=_DATES[0], max_value=_DATES[1])
+    points: set[datetime.date] = set()
+    for day in near:
+        for delta in (-1, 0, 1):
+            try:
+                points.add(day + datetime.timedelta(days=delta))
+            except OverflowError:
+                continue
+    return st.one_of(general, st.sampled_from(sorted(points))) if points else general
+
+
+def _floor(value: Any) -> int:
+    fraction = Fraction(value)
+    return fraction.numerator // fraction.denominator
+
+
+def _ceil(value: Any) -> int:
+    return -_floor(-Fraction(value))
+
+
+def _quantize_up(value: Fraction) -> Decimal:
+    scaled = -((-value.numerator * 10**PLACES) // value.denominator)
+    return Decimal(scaled).scaleb(-PLACES)
+
+
+def _quantize_down(value: Fraction) -> Decimal:
+    scaled = (value.numerator * 10**PLACES) // value.denominator
+    return Decimal(scaled).scaleb(-PLACES)
