@@ -31,6 +31,17 @@ ALLOWED: dict[str, set[str]] = {
     "sampling": set(),
     "evaluator": {"errors", "schema", "values", "model", "trace", "source", "sampling"},
     "explain": {"source", "errors", "schema", "values", "model", "trace"},
+    # Examples and properties sit above evaluation and explanation: they run both.
+    "examples": {
+        "source", "errors", "ast", "schema", "values", "model", "loader", "checker",
+        "typing_rules", "facts", "trace", "evaluator", "explain",
+    },
+    # The hypothesis layer: strategies read only types; verify drives examples with them.
+    "strategies": {"source", "errors", "ast", "schema", "values", "model", "parser"},
+    "verify": {
+        "source", "errors", "schema", "values", "model", "typing_rules", "facts", "trace",
+        "explain", "jsonio", "examples", "strategies",
+    },
 }
 # Modules above the core may import anything below them except the CLI.
 TOP = {"api", "cli", "__init__", "__main__"}

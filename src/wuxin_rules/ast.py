@@ -348,7 +348,7 @@ class WithInputs:
     """`target[name = value, …]`: `target` computed with those inputs replaced.
 
     Written in examples and properties to compare two facts documents
-    (`drug_free[unit = b]`); the checker rejects it in rules.
+    (`released[order = b]`); the checker rejects it in rules.
     """
 
     target: Expr
@@ -625,7 +625,7 @@ class PropertyDecl:
 
 @attrs.frozen
 class FixtureDecl:
-    """`fixture base_village: Unit = {...}`: a named constant for examples and properties."""
+    """`fixture base_order: Order = {...}`: a named constant for examples and properties."""
 
     name: Ident
     type: TypeExpr

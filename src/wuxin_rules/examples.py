@@ -3,16 +3,16 @@
 A policy file may carry its own tests (docs/verification.md):
 
 ```
-fixture base_village: Unit = {id: "v1", kind: village, drug_labs: 0, …}
+fixture base_order: Order = {id: "o1", kind: retail, overdue_days: 0, …}
 
-example "有制毒窝点的村不达标":
-  given unit = {...base_village, drug_labs: 1}
-  expect not drug_free
-  expect failed_standards == ["S2.1"]
+example "逾期的订单不放行":
+  given order = {...base_order, overdue_days: 1}
+  expect not released
+  expect failed_checks == ["C1"]
 
-property "增幅上限不高于全省平均水平":
-  forall u: Unit
-  holds growth_threshold_of(u) <= u.province_addict_growth_rate
+property "上限不高于平均水平":
+  forall o: Order
+  holds limit_of(o) <= o.average_amount
 ```
 
 The checker leaves these declarations alone; this module checks them with the checker's own
@@ -23,7 +23,7 @@ givens (validated against their types, bounds included), and compiles every expe
 The names an example or a property binds itself (`given u: Unit = …`, `forall u: Unit`)
 become inputs of that copy; fixtures become constants.
 
-`target[name = value, …]` (`drug_free[unit = b]`) computes `target` on the facts with those
+`target[name = value, …]` (`released[order = b]`) computes `target` on the facts with those
 inputs replaced. It is evaluated before the expression around it (fail closed: its error is
 the expression's error) and stands in that expression as an input of its own, whose
 explanation node is replaced by the explanation of the computation.

@@ -350,7 +350,7 @@ class _Renderer:
             name = node.name if kind in _RULES else _clean(node.expr)
             left.append(_Seg(name or "", "name"))
             # Every rule and call says what it is, even when its owner has the same label
-            # (`drug_free "无毒单位"` calling `unit_drug_free(unit) "无毒单位"`): the row may be
+            # (`released "放行"` calling `order_released(order) "放行"`): the row may be
             # read on its own, in `failed` mode or in JSON, where the owner is not beside it.
             if node.label:
                 left.append(_Seg(f' "{node.label}"', "label"))
@@ -532,8 +532,8 @@ def _member_label(value: Any, type_: Type | None) -> str | None:
 
 
 def _format(value: Any, type_: Type | None) -> str:
-    """`format_value`, with enum members followed by their labels: `district_commission
-    (区禁毒委)`, also inside lists."""
+    """`format_value`, with enum members followed by their labels: `approvals_office
+    (审批处)`, also inside lists."""
     label = _member_label(value, type_)
     if label is not None:
         return f"{value} ({label})"

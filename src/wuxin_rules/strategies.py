@@ -7,13 +7,13 @@ from hypothesis import given
 import wuxin_rules
 from wuxin_rules import strategies
 
-policy = wuxin_rules.load("policies/drug_free/unit.policy")
+policy = wuxin_rules.load("policies/shop/order.policy")
 
-@given(strategies.facts(policy, fixed={"unit.kind": "village"}))
-def test_no_unit_with_a_drug_lab_is_drug_free(facts):
+@given(strategies.facts(policy, fixed={"order.kind": "retail"}))
+def test_no_overdue_order_is_released(facts):
     result = policy.evaluate(facts)
-    if facts["unit"]["drug_labs"] > 0:
-        assert result["drug_free"] is False
+    if facts["order"]["overdue_days"] > 0:
+        assert result["released"] is False
 ```
 
 * `facts(policy)` draws whole facts documents (one key per input); `values(policy, "Unit")`
@@ -23,11 +23,11 @@ def test_no_unit_with_a_drug_lab_is_drug_free(facts):
   `dict` for records, `list` for lists, `None` for an absent optional.
 * Bounds (`int >= 0`, `decimal -1 .. 1`), enums, optionals, nested records and lists are
   respected: every drawn document passes the facts check.
-* `fixed={"unit.kind": "village", "unit.year": st.integers(2015, 2020)}` fixes fields (a
+* `fixed={"order.kind": "retail", "order.year": st.integers(2015, 2020)}` fixes fields (a
   value, or a strategy of your own); a path starts with the input name (for `values`, at the
   value itself), `.` enters a record field, `[]` every element of a list.
 * Boundary bias (`thresholds=True`, the default): numbers, dates and texts that the policy
-  compares with constants (`u.drug_labs == 0`, `year >= 2017`, schedule periods, band
+  compares with constants (`o.overdue_days == 0`, `year >= 2017`, schedule periods, band
   bounds) are drawn often at and next to those constants, where policies break; `bias`
   adds boundary values of your own by path.
 
@@ -73,7 +73,7 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.values import fraction_to_decimal
 
-__all__ = ["facts", "thresholds", "values"]
+__all__ = ["documents", "facts", "thresholds", "values"]
 
 PLACES = 4
 """Decimal places of drawn decimals (and the step of boundary values next to a constant)."""
@@ -104,8 +104,26 @@ def facts(
     bounds the length of drawn lists. An unknown path is a `UsageError`.
     """
     checked = _checked(policy)
+    types = {i.name: i.type for i in checked.inputs}
+    return documents(
+        policy, types, fixed=fixed, thresholds=thresholds, bias=bias, max_list=max_list
+    )
+
+
+def documents(
+    policy: Any,
+    types: Mapping[str, Type],
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    thresholds: bool = True,
+    bias: Mapping[str, Iterable[Any]] | None = None,
+    max_list: int = 4,
+) -> SearchStrategy[dict[str, Any]]:
+    """Documents with one key per entry of `types` (a name and its type): what `facts`
+    draws for the policy's inputs, and `wuxin verify` for the binders of a property."""
+    checked = _checked(policy)
     builder = _Builder(checked, fixed, bias, thresholds, max_list)
-    parts = {i.name: builder.build(i.type, i.name) for i in checked.inputs}
+    parts = {name: builder.build(type_, name) for name, type_ in types.items()}
     builder.finish()
     return st.fixed_dictionaries(parts)
 
@@ -122,7 +140,7 @@ def values(
     """Values of one type of `policy`: a record or enum name (`"Unit"`, `"units.Unit"`), a
     type expression (`"int >= 0"`, `"list of Unit"`) or a `schema` type.
 
-    Paths in `fixed` and `bias` start at the value itself: `{"kind": "village"}`.
+    Paths in `fixed` and `bias` start at the value itself: `{"kind": "retail"}`.
     """
     checked = _checked(policy)
     resolved = type_ if not isinstance(type_, str) else _resolve(checked, type_)
@@ -389,7 +407,7 @@ class _Builder:
                         "unknown-path",
                         f"`{path}` names no value of the drawn documents",
                         help=suggest(path, self.paths)
-                        or "paths are like `unit.kind` or `town.units[].kind`",
+                        or "paths are like `order.kind` or `shop.orders[].kind`",
                     )
                     for path in unknown
                 ]
