@@ -248,7 +248,8 @@ def _check(args: argparse.Namespace) -> int:
         count = len(results)
         noun = "policy" if count == 1 else "policies"
         if failed:
-            sys.stderr.write(f"{len(failed)} of {count} {noun} have problems\n")
+            verb = "has" if len(failed) == 1 else "have"
+            sys.stderr.write(f"{len(failed)} of {count} {noun} {verb} problems\n")
         else:
             print(f"checked {count} {noun}: no problems")
     return ExitCode.PROBLEMS if failed else ExitCode.OK
