@@ -26,6 +26,8 @@ ALLOWED: dict[str, set[str]] = {
         "source", "errors", "ast", "schema", "values", "model", "parser", "loader",
         "typing_rules", "tables",
     },
+    # Consistency checks read the checked model and the surface syntax of the policy set.
+    "consistency": {"source", "errors", "ast", "schema", "model", "parser", "loader"},
     "facts": {"source", "errors", "schema", "values", "model", "jsonio"},
     "trace": {"source", "errors", "schema", "values", "model"},
     "sampling": set(),

@@ -18,6 +18,7 @@ from typing import IO, Any, NoReturn
 from wuxin_rules import api, jsonio
 from wuxin_rules import explain as explaining
 from wuxin_rules.errors import Diagnostic, FactError, UsageError, WuxinError, render_diagnostics, suggest
+from wuxin_rules.errors import Severity
 
 __all__ = ["ExitCode", "main"]
 
@@ -55,9 +56,15 @@ _EPILOG_CHECK = """\
 Each file is loaded as the root of a policy: its imports are resolved against the policy
 root (the folder its `policy a.b` header implies). A folder is searched for *.policy files.
 
+Then the consistency checks, as warnings: unused declarations, params, inputs, imports and
+rule parameters; criteria that are always true or never true within the declared types;
+`if` branches that are never taken; rules whose explanation would cite nothing. Warnings do
+not change the exit code unless --strict is given (docs/language.md, "Consistency checks").
+
 examples:
   wuxin check policies/loans/eligibility.policy
   wuxin check policies/ --format json
+  wuxin check --strict policies/
 """
 
 _EPILOG_EVAL = """\
@@ -121,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file or a folder")
     check.add_argument(
         "--format", choices=("text", "json"), default="text", help="diagnostics as text or JSON lines"
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (exit 1 when there are any)"
+    )
+    check.add_argument(
+        "--notes",
+        action="store_true",
+        help="also list the criteria the consistency checks could not decide",
     )
 
     evaluate = commands.add_parser(
@@ -222,7 +237,7 @@ def _silence_stdout() -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    results = api.check_policy_paths(args.paths)
+    results = api.lint_policy_paths(args.paths, undecided=args.notes)
     if not results:
         raise UsageError(
             Diagnostic(
@@ -231,25 +246,34 @@ def _check(args: argparse.Namespace) -> int:
                 help="give a .policy file or a folder that holds some",
             )
         )
-    failed = [(path, error) for path, error in results if error is not None]
+
+    def warned(findings: Sequence[Diagnostic]) -> bool:
+        return any(d.severity is Severity.WARNING for d in findings)
+
+    failed = [path for path, error, findings in results if error or (args.strict and warned(findings))]
     if args.format == "json":
-        for path, error in results:
-            diagnostics = [d.to_json() for d in error.diagnostics] if error else []
-            print(jsonio.dumps({"file": path, "ok": error is None, "diagnostics": diagnostics}))
+        for path, error, findings in results:
+            diagnostics = [d.to_json() for d in (*(error.diagnostics if error else ()), *findings)]
+            print(jsonio.dumps({"file": path, "ok": path not in failed, "diagnostics": diagnostics}))
     else:
         seen: set[str] = set()
-        for _, error in failed:
-            assert error is not None
+        warnings = 0
+        for _, error, findings in results:
             # A module imported by several checked files reports its problems once.
-            fresh = [d for d in error.diagnostics if d.render() not in seen]
+            shown = (*(error.diagnostics if error else ()), *findings)
+            fresh = [d for d in shown if d.render() not in seen]
             seen.update(d.render() for d in fresh)
+            warnings += sum(1 for d in fresh if d.severity is Severity.WARNING)
             if fresh:
                 sys.stderr.write(render_diagnostics(fresh) + "\n\n")
         count = len(results)
         noun = "policy" if count == 1 else "policies"
         if failed:
             verb = "has" if len(failed) == 1 else "have"
-            sys.stderr.write(f"{len(failed)} of {count} {noun} {verb} problems\n")
+            why = " (warnings are errors with --strict)" if args.strict and warnings else ""
+            sys.stderr.write(f"{len(failed)} of {count} {noun} {verb} problems{why}\n")
+        elif warnings:
+            print(f"checked {count} {noun}: no problems, {warnings} warning{'s' * (warnings != 1)}")
         else:
             print(f"checked {count} {noun}: no problems")
     return ExitCode.PROBLEMS if failed else ExitCode.OK
