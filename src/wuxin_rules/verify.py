@@ -55,8 +55,9 @@ __all__ = [
 DEFAULT_MAX_EXAMPLES = 200
 """Cases tried per property when not told otherwise."""
 
-Progress = Callable[[Property, int, int], None]
-"""Called as cases are tried: `(property, cases tried, cases wanted)`."""
+Progress = Callable[[Property, int, int, bool], None]
+"""Called as cases are tried: `(property, cases checked, cases wanted, shrinking)`;
+`shrinking` is true once a counterexample was found and is being made minimal."""
 
 
 @attrs.frozen
@@ -119,7 +120,7 @@ def verify_property(
     def fails(document: dict[str, Any]) -> bool:
         counts["tried"] += 1
         if progress is not None:
-            progress(prop, counts["checked"], max_examples)
+            progress(prop, counts["checked"], max_examples, bool(failing))
         try:
             values = schema.validate(document)
         except FactError as error:  # a strategy that draws invalid facts is a bug
@@ -263,11 +264,11 @@ class _Timer:
         self.interval = interval
         self.last = time.monotonic()
 
-    def __call__(self, prop: Property, done: int, total: int) -> None:
+    def __call__(self, prop: Property, done: int, total: int, shrinking: bool) -> None:
         now = time.monotonic()
         if now - self.last >= self.interval:
             self.last = now
-            self.report(prop, done, total)
+            self.report(prop, done, total, shrinking)
 
 
 def throttled(report: Progress, interval: float = 2.0) -> Progress:
