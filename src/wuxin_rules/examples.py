@@ -1343,7 +1343,7 @@ def format_source(value: Any, type_: Type | None, indent: int = 0) -> str:
         width = max((len(k) for k in value), default=0)
         items = [
             f"{pad}{key}: {' ' * (width - len(key))}"
-            f"{format_source(item, fields.get(key), indent + 4 + width)},"
+            f"{format_source(item, fields.get(key), indent + 2)},"
             for key, item in value.items()
         ]
         return "{\n" + "\n".join(items) + "\n" + " " * indent + "}"
