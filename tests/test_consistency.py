@@ -409,7 +409,7 @@ def test_wuxin_check_strict_makes_warnings_errors(
     path = str(_planted(tmp_path))
     assert cli.main(["check", "--strict", path]) == 1
     _, err = capsys.readouterr()
-    assert err.endswith("1 of 1 policy have problems (warnings are errors with --strict)\n")
+    assert err.endswith("1 of 1 policy has problems (warnings are errors with --strict)\n")
     assert cli.main(["check", "--strict", "--format", "json", path]) == 1
     line = json.loads(capsys.readouterr().out)
     assert line["ok"] is False
