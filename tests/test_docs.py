@@ -374,3 +374,41 @@ def test_tutorial_mistakes_fail_to_check() -> None:
             assert error is not None, path
         else:
             assert error is None, str(error)
+
+
+# ------------------------------------------------------------------------------------------
+# The language reference against the grammar and the checker
+
+
+LANGUAGE = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+
+
+def test_reserved_words_listed_are_the_keywords() -> None:
+    """docs/language.md lists exactly the words the grammar reserves."""
+    from wuxin_rules import parser
+
+    section = LANGUAGE.split("### Reserved words", 1)[1].split("```", 2)[1]
+    assert sorted(section.split()) == sorted(parser.KEYWORDS)
+
+
+def test_every_builtin_is_in_the_reference() -> None:
+    """Each builtin function has a row in section 8 (date components are named as fields)."""
+    from wuxin_rules.typing_rules import BUILTINS
+
+    section = LANGUAGE.split("## 8. Builtin functions", 1)[1].split("\n## ", 1)[0]
+    for builtin in BUILTINS.values():
+        written = f"`d.{builtin.name}`" if builtin.component else f"`{builtin.name}("
+        assert written in section, f"builtin `{builtin.name}` is missing from section 8"
+
+
+def test_readme_policy_checks() -> None:
+    """The README's abridged flagship policy loads against the real modules it imports."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = readme.split("```policy\n", 1)[1].split("\n```", 1)[0]
+    root = ROOT / "policies"
+    modules = {
+        ".".join(path.relative_to(root).with_suffix("").parts): path.read_text(encoding="utf-8")
+        for path in root.rglob("*.policy")
+    }
+    policy = wuxin_rules.loads(text, name="README.md", files=modules)
+    assert "addict_growth_below_province" in policy.checked.rules
