@@ -181,21 +181,26 @@ def test_the_pages_have_blocks_of_every_kind() -> None:
 # Policy and JSON blocks
 
 
+def _load_unless_a_mistake(path: str) -> None:
+    """Load a shown policy file; those under `mistakes/` are refused (tested below)."""
+    if "mistakes" not in Path(path).parts:
+        wuxin_rules.load(ROOT / path)
+
+
 @pytest.mark.parametrize("block", of("policy"))
 def test_policy_block_is_real(block: Block) -> None:
     """A policy block is a file, an excerpt of one, a mistake with its error, or a policy."""
     if block.marker == "file":
         shown = (ROOT / block.argument).read_text(encoding="utf-8")
         _expect(block, block.text, shown, f"the file {block.argument}")
-        if "mistakes" not in Path(block.argument).parts:  # those are refused, see below
-            wuxin_rules.load(ROOT / block.argument)
+        _load_unless_a_mistake(block.argument)
     elif block.marker == "excerpt":
         lines = (ROOT / block.argument).read_text(encoding="utf-8").splitlines()
         wanted = block.text.splitlines()
         assert any(
             lines[i : i + len(wanted)] == wanted for i in range(len(lines) - len(wanted) + 1)
         ), f"{block.where}: these lines are not in {block.argument} as shown"
-        wuxin_rules.load(ROOT / block.argument)
+        _load_unless_a_mistake(block.argument)
     elif block.marker == "invalid":
         with pytest.raises(wuxin_rules.PolicyError) as caught:
             wuxin_rules.loads(block.text, name=block.where)
