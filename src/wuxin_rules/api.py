@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from wuxin_rules import ast, checker, evaluator, loader
+from wuxin_rules import ast, checker, consistency, evaluator, loader
 from wuxin_rules import explain as explaining
 from wuxin_rules.errors import (
     Diagnostic,
@@ -541,6 +541,34 @@ def check_policy_paths(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[st
     return results
 
 
+def lint_policy_paths(
+    paths: Sequence[str | os.PathLike[str]], *, undecided: bool = False
+) -> list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]]:
+    """`check_policy_paths` with the consistency checks (`wuxin_rules.consistency`) of each
+    file that checks: `(path, error or None, warnings)` per file.
+
+    Uses count across every `.policy` file under each file's policy root, so a declaration
+    only another file uses is not reported unused. With `undecided`, criteria the reasoning
+    cannot decide come as notes too.
+    """
+    universes: dict[Path | None, list[ast.Module]] = {}
+    results: list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]] = []
+    for file in policy_files(paths):
+        try:
+            loaded = loader.load_modules(file)
+            checked = checker.check(loaded)
+        except WuxinError as error:
+            results.append((str(file), error, ()))
+            continue
+        if loaded.policy_root not in universes:
+            universes[loaded.policy_root] = consistency.modules_under(loaded.policy_root)
+        findings = consistency.analyse(
+            checked, universe=universes[loaded.policy_root], undecided=undecided
+        )
+        results.append((str(file), None, tuple(findings)))
+    return results
+
+
 def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     """The `.policy` files named by `paths`, directories expanded (sorted); a missing path is
     a `UsageError`."""
@@ -565,4 +593,4 @@ def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return files
 
 
-__all__ += ["check_policy_paths", "param_value", "policy_files"]
+__all__ += ["check_policy_paths", "lint_policy_paths", "param_value", "policy_files"]

@@ -18,6 +18,7 @@ from typing import IO, Any, NoReturn
 from wuxin_rules import api, jsonio
 from wuxin_rules import explain as explaining
 from wuxin_rules.errors import Diagnostic, FactError, UsageError, WuxinError, render_diagnostics, suggest
+from wuxin_rules.errors import Severity
 
 __all__ = ["ExitCode", "main"]
 
@@ -35,12 +36,14 @@ class ExitCode(enum.IntEnum):
     """A bug in wuxin_rules: please report it."""
 
 
-COMMANDS = ("check", "eval")
+COMMANDS = ("check", "eval", "test", "verify")
 
 _EPILOG_MAIN = """\
 commands:
   check   parse and check policies; report every problem with file:line:column
   eval    evaluate a policy on facts and print the verdicts (and why, with --explain)
+  test    run the `example` blocks of policies
+  verify  search for counterexamples to the `property` blocks of policies (hypothesis)
 
 examples:
   wuxin check policies/
@@ -55,9 +58,15 @@ _EPILOG_CHECK = """\
 Each file is loaded as the root of a policy: its imports are resolved against the policy
 root (the folder its `policy a.b` header implies). A folder is searched for *.policy files.
 
+Then the consistency checks, as warnings: unused declarations, params, inputs, imports and
+rule parameters; criteria that are always true or never true within the declared types;
+`if` branches that are never taken; rules whose explanation would cite nothing. Warnings do
+not change the exit code unless --strict is given (docs/language.md, "Consistency checks").
+
 examples:
   wuxin check policies/loans/eligibility.policy
   wuxin check policies/ --format json
+  wuxin check --strict policies/
 """
 
 _EPILOG_EVAL = """\
@@ -122,6 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--format", choices=("text", "json"), default="text", help="diagnostics as text or JSON lines"
     )
+    check.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (exit 1 when there are any)"
+    )
+    check.add_argument(
+        "--notes",
+        action="store_true",
+        help="also list the criteria the consistency checks could not decide",
+    )
 
     evaluate = commands.add_parser(
         "eval",
@@ -166,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour the text output (default: when printing to a terminal)",
     )
     evaluate.add_argument("--root", metavar="DIR", help="the policy root imports resolve against")
+    _add_test_parser(commands)
+    _add_verify_parser(commands)
     return parser
 
 
@@ -188,6 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "test":
+            return _test(args)
+        if args.command == "verify":
+            return _verify(args)
         return _eval(args)
     except WuxinError as error:
         sys.stderr.write(str(error) + "\n")
@@ -222,7 +245,7 @@ def _silence_stdout() -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    results = api.check_policy_paths(args.paths)
+    results = api.lint_policy_paths(args.paths, undecided=args.notes)
     if not results:
         raise UsageError(
             Diagnostic(
@@ -231,25 +254,34 @@ def _check(args: argparse.Namespace) -> int:
                 help="give a .policy file or a folder that holds some",
             )
         )
-    failed = [(path, error) for path, error in results if error is not None]
+
+    def warned(findings: Sequence[Diagnostic]) -> bool:
+        return any(d.severity is Severity.WARNING for d in findings)
+
+    failed = [path for path, error, findings in results if error or (args.strict and warned(findings))]
     if args.format == "json":
-        for path, error in results:
-            diagnostics = [d.to_json() for d in error.diagnostics] if error else []
-            print(jsonio.dumps({"file": path, "ok": error is None, "diagnostics": diagnostics}))
+        for path, error, findings in results:
+            diagnostics = [d.to_json() for d in (*(error.diagnostics if error else ()), *findings)]
+            print(jsonio.dumps({"file": path, "ok": path not in failed, "diagnostics": diagnostics}))
     else:
         seen: set[str] = set()
-        for _, error in failed:
-            assert error is not None
+        warnings = 0
+        for _, error, findings in results:
             # A module imported by several checked files reports its problems once.
-            fresh = [d for d in error.diagnostics if d.render() not in seen]
+            shown = (*(error.diagnostics if error else ()), *findings)
+            fresh = [d for d in shown if d.render() not in seen]
             seen.update(d.render() for d in fresh)
+            warnings += sum(1 for d in fresh if d.severity is Severity.WARNING)
             if fresh:
                 sys.stderr.write(render_diagnostics(fresh) + "\n\n")
         count = len(results)
         noun = "policy" if count == 1 else "policies"
         if failed:
             verb = "has" if len(failed) == 1 else "have"
-            sys.stderr.write(f"{len(failed)} of {count} {noun} {verb} problems\n")
+            why = " (warnings are errors with --strict)" if args.strict and warnings else ""
+            sys.stderr.write(f"{len(failed)} of {count} {noun} {verb} problems{why}\n")
+        elif warnings:
+            print(f"checked {count} {noun}: no problems, {warnings} warning{'s' * (warnings != 1)}")
         else:
             print(f"checked {count} {noun}: no problems")
     return ExitCode.PROBLEMS if failed else ExitCode.OK
@@ -372,6 +404,253 @@ def _text_result(result: api.Result, where: str, args: argparse.Namespace, color
     if result.errors:
         lines.append(render_diagnostics(result.errors))
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------
+# wuxin test and wuxin verify (docs/verification.md)
+
+_EPILOG_TEST = """\
+Runs every `example` block of every policy file given (folders are searched recursively
+for *.policy files). Each expectation that does not hold is reported with its location, the
+value expected, the value found and the explanation of that value; then one summary line.
+
+exit codes: 0 every example passed, 1 an example failed or a policy has problems,
+2 usage error
+
+examples:
+  wuxin test policies/
+  wuxin test policies/loans/eligibility.policy --verbose
+  wuxin test policies/ --match overdue --mode full
+"""
+
+_EPILOG_VERIFY = """\
+Checks every `property` block of every policy file given (folders are searched recursively):
+hypothesis draws values of the types the property binds (within their bounds, often at the
+thresholds the policy compares them with), and looks for a case where the claim is false or
+cannot be evaluated. A counterexample is shrunk to a minimal one and printed as an `example`
+block, ready to paste into the policy, with the explanation of why the claim fails.
+
+The run is reproducible: the seed is printed, and --seed S repeats it exactly. Without
+--seed a fresh seed is drawn. No example database is written. Progress goes to stderr
+while a run is long.
+
+exit codes: 0 every property held, 1 a counterexample was found, a `where` condition was
+never met or a policy has problems, 2 usage error
+
+examples:
+  wuxin verify policies/
+  wuxin verify policies/loans/eligibility.policy --max-examples 2000 --seed 7
+  wuxin verify policies/ --format json
+"""
+
+
+def _add_test_parser(commands: Any) -> None:
+    test = commands.add_parser(
+        "test",
+        help="run the examples of policies",
+        description="Run the `example` blocks of .policy files and report every expectation "
+        "that does not hold, with the expected value, the actual value and why.",
+        epilog=_EPILOG_TEST,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    test.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file or a folder")
+    test.add_argument(
+        "--match", metavar="TEXT", help="run only the examples whose title contains TEXT"
+    )
+    test.add_argument(
+        "-v", "--verbose", action="store_true", help="list every example, not only failures"
+    )
+    test.add_argument(
+        "--mode",
+        choices=explaining.MODES,
+        default="decisive",
+        help="how much of a failure's explanation to show (default decisive)",
+    )
+    test.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (default: when printing to a terminal)",
+    )
+
+
+def _add_verify_parser(commands: Any) -> None:
+    verify = commands.add_parser(
+        "verify",
+        help="check the properties of policies with generated facts",
+        description="Check the `property` blocks of .policy files on generated values and "
+        "print a minimal counterexample, with its explanation, for each that fails.",
+        epilog=_EPILOG_VERIFY,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file or a folder")
+    verify.add_argument(
+        "--max-examples",
+        type=_positive_int,
+        default=200,
+        metavar="N",
+        help="cases to try per property (default 200)",
+    )
+    verify.add_argument(
+        "--seed", type=int, metavar="S", help="seed of the run (default: a fresh one, printed)"
+    )
+    verify.add_argument(
+        "--match", metavar="TEXT", help="check only the properties whose title contains TEXT"
+    )
+    verify.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output as text or JSON lines"
+    )
+    verify.add_argument(
+        "--mode",
+        choices=explaining.MODES,
+        default="decisive",
+        help="how much of a counterexample's explanation to show (default decisive)",
+    )
+    verify.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (default: when printing to a terminal)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found `{text}`") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, found `{text}`")
+    return value
+
+
+def _use_color(choice: str) -> bool:
+    return choice == "always" or (
+        choice == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
+
+
+def _suites(paths: Sequence[str]) -> tuple[list[Any], int]:
+    """The checked suites under `paths`, and how many files had problems (reported once)."""
+    from wuxin_rules import examples
+
+    loaded = examples.load_suites(paths)
+    if not loaded:
+        raise UsageError(
+            Diagnostic(
+                "no-policies",
+                "no `.policy` files found in " + ", ".join(f"`{p}`" for p in paths),
+                help="give a .policy file or a folder that holds some",
+            )
+        )
+    seen: set[str] = set()
+    broken = 0
+    suites = []
+    for _, suite, error in loaded:
+        if error is None:
+            suites.append(suite)
+            continue
+        broken += 1
+        # A module imported by several files reports its problems once.
+        fresh = [d for d in error.diagnostics if d.render() not in seen]
+        seen.update(d.render() for d in fresh)
+        if fresh:
+            sys.stderr.write(render_diagnostics(fresh) + "\n\n")
+    return suites, broken
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def _test(args: argparse.Namespace) -> int:
+    from wuxin_rules import examples
+
+    suites, broken = _suites(args.paths)
+    color = _use_color(args.color)
+    passed = failed = 0
+    for suite in suites:
+        for example in suite.examples:
+            if args.match and args.match not in example.title:
+                continue
+            result = examples.run_example(suite, example)
+            where = example.span.location()
+            if result.passed:
+                passed += 1
+                if args.verbose:
+                    print(f"✓ {where}: {example.title}")
+                continue
+            failed += 1
+            print(f"✗ {where}: {example.title}")
+            print(examples.render_example_result(result, mode=args.mode, color=color))
+            print()
+    total = passed + failed
+    summary = f"{_plural(total, 'example')}: {passed} passed, {failed} failed"
+    if broken:
+        summary += f"; {_plural(broken, 'policy', 'policies')} could not be loaded"
+    if total == 0 and not broken:
+        summary = "no examples found" + (f" matching `{args.match}`" if args.match else "")
+    print(summary)
+    return ExitCode.PROBLEMS if failed or broken else ExitCode.OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        from wuxin_rules import verify
+    except ImportError as error:  # hypothesis is not a runtime dependency
+        raise UsageError(
+            Diagnostic(
+                "missing-dependency",
+                f"`wuxin verify` needs hypothesis, which cannot be imported: {error}",
+                help="install it: `pip install 'wuxin_rules[verify]'`",
+            )
+        ) from None
+    suites, broken = _suites(args.paths)
+    seed = args.seed if args.seed is not None else verify.new_seed()
+    color = _use_color(args.color)
+    tty = sys.stderr.isatty()
+
+    def show_progress(prop: Any, done: int, total: int, shrinking: bool) -> None:
+        state = f"counterexample found, shrinking it ({done} cases)" if shrinking else f"{done}/{total} cases"
+        line = f"  … {prop.title}: {state}"
+        sys.stderr.write(f"\r{line}\x1b[K" if tty else line + "\n")
+        sys.stderr.flush()
+
+    progress = verify.throttled(show_progress)
+    counts = {"held": 0, "failed": 0, "unsatisfied": 0}
+    if args.format == "text":
+        print(f"verifying with seed {seed}, up to {args.max_examples} cases per property")
+    for suite in suites:
+        chosen = [p for p in suite.properties if not args.match or args.match in p.title]
+        if chosen and args.format == "text":
+            print(f"{suite.source_name}")
+        for prop in chosen:
+            report = verify.verify_property(
+                suite, prop, max_examples=args.max_examples, seed=seed, progress=progress
+            )
+            if tty:
+                sys.stderr.write("\r\x1b[K")
+            counts[report.status] += 1
+            if args.format == "json":
+                print(jsonio.dumps(verify.report_to_json(report)))
+            else:
+                print(verify.render_report(report, mode=args.mode, color=color))
+                if not report.ok:
+                    print()
+    total = sum(counts.values())
+    summary = (
+        f"{_plural(total, 'property', 'properties')}: {counts['held']} held, "
+        f"{counts['failed']} failed"
+    )
+    if counts["unsatisfied"]:
+        summary += f", {counts['unsatisfied']} never met their condition"
+    if broken:
+        summary += f"; {_plural(broken, 'policy', 'policies')} could not be loaded"
+    summary += f" (seed {seed}; repeat with --seed {seed})"
+    if total == 0 and not broken:
+        summary = "no properties found" + (f" matching `{args.match}`" if args.match else "")
+    (sys.stderr if args.format == "json" else sys.stdout).write(summary + "\n")
+    return ExitCode.PROBLEMS if counts["failed"] or counts["unsatisfied"] or broken else ExitCode.OK
 
 
 def run() -> NoReturn:  # pragma: no cover - alias of the console script
