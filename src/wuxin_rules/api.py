@@ -433,7 +433,10 @@ def param_value(definition: ParamDef, raw: Any) -> Any:
     inner = _strip(type_)
     bound = getattr(inner, "bound", None)
     if bound is not None and value is not None and not bound.admits(value):
-        raise fail(f"`{format_value(value, type_)}`", f"the value must be {bound.describe()}")
+        percent = isinstance(inner, NumberType) and inner.kind == "percent"
+        raise fail(
+            f"`{format_value(value, type_)}`", f"the value must be {bound.describe(percent)}"
+        )
     return value
 
 
