@@ -104,8 +104,10 @@ _OPAQUE = re.compile(
 )
 _WORD = re.compile(r"\w+")
 _CANDIDATE = re.compile(
-    r"(\w+)|[" + re.escape("".join(FULL_WIDTH)) + "\uff01-\uff5e]"
-)  # a word, or a mark the screen reports
+    "([\uff10-\uff19]+)|["
+    + re.escape("".join(FULL_WIDTH))
+    + "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff5e]"
+)  # full-width digits, or a mark the screen reports (full-width letters belong to names)
 
 
 def _is_full_width_digit(char: str) -> bool:
@@ -177,13 +179,15 @@ def screen(source: Source, text: str | None = None) -> Screened:
             if match.group(1) is None:
                 report(match.start(), match.end())
                 continue
-            # A word is a name, unless it starts with digits: a full-width digit there is
-            # a number typed in full width.
-            digits = match.start()
-            while digits < match.end() and text[digits].isdigit():
-                digits += 1
-            if any(_is_full_width_digit(c) for c in text[match.start() : digits]):
-                report(match.start(), digits)
+            # Digits that start a word are a number typed in full width (with any
+            # half-width digits next to them); digits inside a name are part of it.
+            first, last = match.start(), match.end()
+            while first > start and text[first - 1].isdigit():
+                first -= 1
+            while last < end and text[last].isdigit():
+                last += 1
+            if first == start or not _WORD.match(text[first - 1]):
+                report(first, last)
     for match in _OPAQUE.finditer(text):
         if match.lastgroup == "curly":
             _report_quotes(source, match, errors, repaired)
@@ -352,7 +356,14 @@ def _confusable(source: Source, word: str, offset: int, other: str, other_offset
                 english("confusable-names.label", other=other),
             ),
         ),
-        notes=tuple(_looks(word)) + tuple(_looks(other)),
+        notes=tuple(
+            note
+            for name in (word, other)
+            for note in (
+                *([english("full-width-name", name=name)] if _has_full_width(name) else []),
+                *_looks(name),
+            )
+        ),
         help=english("confusable-names.help"),
     )
 

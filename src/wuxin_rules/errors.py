@@ -2,7 +2,8 @@
 
 Owns the one shape every problem takes (`Diagnostic`: where, what, why, how to fix), its text
 and JSON renderings, the exception hierarchy rooted at `WuxinError`, and `suggest()` for
-did-you-mean hints. May import `source` only.
+did-you-mean hints, and the registry of diagnostic codes (`CODES`, each explained in
+`docs/errors.md`). May import `source` and `messages`.
 
 Message style (after Cedar's style guide): lowercase start, no final period, user text in
 backticks, the language's own terms (`a number`, `text`), never Python's. Extra detail goes
@@ -18,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from wuxin_rules import messages
 from wuxin_rules.source import Span, render_snippet
 
 __all__ = [
@@ -81,20 +83,25 @@ class Diagnostic:
             return f"{self.file}: {self.path}" if self.file else self.path
         return self.file or ""
 
-    def render(self) -> str:
-        """The diagnostic as text: header, snippet with caret, labels, notes and help."""
+    def render(self, lang: str = "en") -> str:
+        """The diagnostic as text: header, snippet with caret, labels, notes and help.
+
+        `lang="zh"` gives the fixed words (`错误`, `帮助`) and the phrases the catalogue
+        knows (`wuxin_rules.messages`) in Chinese; what the policy wrote stays as written.
+        """
         where = self.location()
-        header = f"{self.severity.value}[{self.code}]: {self.message}"
+        severity = messages.word(self.severity.value, lang)
+        header = f"{severity}[{self.code}]: {messages.translate(self.message, lang)}"
         lines = [f"{where}: {header}" if where else header]
         if self.span is not None:
             lines.extend(render_snippet(self.span))
         for label in self.labels:
-            lines.append(f"   = {label.text}: {label.span.location()}")
+            lines.append(f"   = {messages.translate(label.text, lang)}: {label.span.location()}")
             lines.extend("  " + line for line in render_snippet(label.span, "-"))
         for note in self.notes:
-            lines.append(f"   = note: {note}")
+            lines.append(f"   = {messages.word('note', lang)}: {messages.translate(note, lang)}")
         if self.help:
-            lines.append(f"   = help: {self.help}")
+            lines.append(f"   = {messages.word('help', lang)}: {messages.translate(self.help, lang)}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -123,19 +130,22 @@ class Diagnostic:
         return data
 
 
-def render_diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
-    """Several diagnostics as text, separated by blank lines, with a closing count."""
+def render_diagnostics(diagnostics: Iterable[Diagnostic], lang: str = "en") -> str:
+    """Several diagnostics as text, separated by blank lines, with a closing count
+    (`lang` as for `Diagnostic.render`)."""
     items = list(diagnostics)
-    body = "\n\n".join(d.render() for d in items)
+    body = "\n\n".join(d.render(lang) for d in items)
     errors = sum(1 for d in items if d.severity is Severity.ERROR)
     warnings = sum(1 for d in items if d.severity is Severity.WARNING)
     counts = []
     if errors:
-        counts.append(f"{errors} error{'s' if errors != 1 else ''}")
+        counts.append(messages.count(errors, "error", lang))
     if warnings:
-        counts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        counts.append(messages.count(warnings, "warning", lang))
     if counts and len(items) > 1:
-        body += "\n\n" + " and ".join(counts)
+        body += "\n\n" + (
+            counts[0] if len(counts) == 1 else messages.word("count.and", lang, first=counts[0], second=counts[1])
+        )
     return body
 
 
@@ -150,6 +160,10 @@ class WuxinError(Exception):
             diagnostics = (diagnostics,)
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
         super().__init__(render_diagnostics(self.diagnostics))
+
+    def render(self, lang: str = "en") -> str:
+        """The diagnostics as text in `lang` (`str()` is the English text)."""
+        return render_diagnostics(self.diagnostics, lang)
 
     @property
     def codes(self) -> tuple[str, ...]:

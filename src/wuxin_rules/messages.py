@@ -116,7 +116,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "not-closed": ("`{open}` is not closed", "`{open}` 没有闭合"),
     "close-where": ("add `{close}` where the bracketed part ends", "在括起部分的末尾加上 `{close}`"),
-    "close-here": ("expected `{close}` here, before {found}", "这里、{found}之前应有 `{close}`"),
+    "close-here": ("expected `{close}` here, before {found}", "应在这里（{found}之前）加上 `{close}`"),
+    "the-keyword": ("the keyword `{word}`", "关键字 `{word}`"),
     "no-match": ("`{close}` has no matching `{open}`", "`{close}` 没有与之配对的 `{open}`"),
     "single-equals": ("`=` is not a comparison", "`=` 不是比较运算"),
     "single-equals.help": ("write `==` to test whether two values are equal", "判断两个值是否相等请写 `==`"),
@@ -286,10 +287,13 @@ def _translate(text: str, depth: int) -> str:
         return term
     if depth >= _DEPTH:
         return text
-    for pattern, chinese in _compiled():
+    for pattern, chinese, verbatim in _compiled():
         match = pattern.fullmatch(text)
         if match is not None:
-            fields = {name: _translate(value, depth + 1) for name, value in match.groupdict().items()}
+            fields = {
+                name: value if name in verbatim else _translate(value, depth + 1)
+                for name, value in match.groupdict().items()
+            }
             return chinese.format(**fields)
     return _translate_list(text, depth)
 
@@ -313,9 +317,10 @@ def _is_quoted(text: str) -> bool:
 
 
 @functools.cache
-def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
+def _compiled() -> tuple[tuple[re.Pattern[str], str, frozenset[str]], ...]:
     """Each phrase's English template as a pattern (fields match any text), longest literal
-    text first, so that the most specific phrase wins."""
+    text first, so that the most specific phrase wins; with the fields written in backticks
+    (`` `{type}` ``), which are the policy's words or the language's and stay as they are."""
     compiled = []
     for english_text, chinese in PHRASES.values():
         parts = _FIELD.split(english_text)
@@ -323,7 +328,12 @@ def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
             re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
             for index, part in enumerate(parts)
         )
+        verbatim = frozenset(
+            parts[index]
+            for index in range(1, len(parts), 2)
+            if parts[index - 1].endswith("`") and parts[index + 1].startswith("`")
+        )
         literal = sum(len(part) for part in parts[::2])
-        compiled.append((literal, re.compile(regex, re.DOTALL), chinese))
+        compiled.append((literal, re.compile(regex, re.DOTALL), chinese, verbatim))
     compiled.sort(key=lambda item: -item[0])
-    return tuple((pattern, chinese) for _, pattern, chinese in compiled)
+    return tuple((pattern, chinese, verbatim) for _, pattern, chinese, verbatim in compiled)
