@@ -128,7 +128,12 @@ def test_full_width_errors_come_with_the_syntax_errors_that_remain() -> None:
     """After the screen, parsing goes on: a real syntax error is still reported."""
     with pytest.raises(PolicyError) as raised:
         api.loads("rule a：1 +\nrule b: （2")
-    assert raised.value.codes == ("full-width-character", "missing-expression", "full-width-character", "unclosed-bracket")
+    assert raised.value.codes == (
+        "full-width-character",
+        "missing-expression",
+        "full-width-character",
+        "unclosed-bracket",
+    )
 
 
 def test_repaired_policy_would_check() -> None:
@@ -151,7 +156,9 @@ def test_skeleton_maps_full_width_and_lookalikes_to_latin() -> None:
 def test_no_policy_of_the_repository_draws_a_warning() -> None:
     """Real policies (Chinese, English and mixed names) give no false warning."""
     files = [p for p in (REPO / "policies").rglob("*.policy")]
-    files += [p for p in (REPO / "examples").rglob("*.policy")] if (REPO / "examples").exists() else []
+    files += (
+        [p for p in (REPO / "examples").rglob("*.policy")] if (REPO / "examples").exists() else []
+    )
     assert files
     for path in files:
         source = Source(str(path), _read(path))
@@ -180,7 +187,9 @@ def test_english_rendering_is_unchanged_by_the_catalogue() -> None:
 def test_every_phrase_translates_its_own_template() -> None:
     """Each phrase, filled with sample values, comes out in Chinese with the values kept."""
     for key, (english_text, chinese) in messages.PHRASES.items():
-        fields = {name: f"`v{index}`" for index, name in enumerate(re.findall(r"\{(\w+)\}", english_text))}
+        fields = {
+            name: f"`v{index}`" for index, name in enumerate(re.findall(r"\{(\w+)\}", english_text))
+        }
         translated = messages.translate(english_text.format(**fields), "zh")
         assert translated == chinese.format(**fields), key
 
@@ -235,7 +244,9 @@ def test_check_reports_warnings_without_failing() -> None:
 def test_eval_lang_zh_explains_in_chinese(tmp_path: Path) -> None:
     """`wuxin eval --explain --lang zh`: the explanation's fixed words are Chinese."""
     policy = tmp_path / "p.policy"
-    policy.write_text('input 得分: int "考核得分"\ncriterion 合格 "考核合格": 得分 >= 60\n', encoding="utf-8")
+    policy.write_text(
+        'input 得分: int "考核得分"\ncriterion 合格 "考核合格": 得分 >= 60\n', encoding="utf-8"
+    )
     facts = tmp_path / "f.json"
     facts.write_text('{"得分": 55}', encoding="utf-8")
     code, out, _ = _run("eval", str(policy), str(facts), "--explain", "--lang", "zh")

@@ -167,7 +167,7 @@ def screen(source: Source, text: str | None = None) -> Screened:
     errors: list[Diagnostic] = []
     repaired = list(text)
 
-    def report(start: int, end: int) -> None:
+    def flag(start: int, end: int) -> None:
         diagnostic = full_width_diagnostic(Span(source, start, end), text[start:end])
         if diagnostic is None:
             return
@@ -177,7 +177,7 @@ def screen(source: Source, text: str | None = None) -> Screened:
     for start, end in _code_parts(text):
         for match in _CANDIDATE.finditer(text, start, end):
             if match.group(1) is None:
-                report(match.start(), match.end())
+                flag(match.start(), match.end())
                 continue
             # Digits that start a word are a number typed in full width (with any
             # half-width digits next to them); digits inside a name are part of it.
@@ -187,12 +187,12 @@ def screen(source: Source, text: str | None = None) -> Screened:
             while last < end and text[last].isdigit():
                 last += 1
             if first == start or not _WORD.match(text[first - 1]):
-                report(first, last)
+                flag(first, last)
     for match in _OPAQUE.finditer(text):
         if match.lastgroup == "curly":
             _report_quotes(source, match, errors, repaired)
         elif match.lastgroup == "comment" and match.group().startswith("＃"):
-            report(match.start(), match.start() + 1)
+            flag(match.start(), match.start() + 1)
     errors.sort(key=lambda d: d.span.start if d.span else 0)
     return Screened("".join(repaired), tuple(errors))
 
@@ -344,7 +344,9 @@ def name_warnings(source: Source) -> list[Diagnostic]:
     return warnings
 
 
-def _confusable(source: Source, word: str, offset: int, other: str, other_offset: int) -> Diagnostic:
+def _confusable(
+    source: Source, word: str, offset: int, other: str, other_offset: int
+) -> Diagnostic:
     return Diagnostic(
         "confusable-names",
         english("confusable-names", name=word, other=other),
@@ -391,6 +393,4 @@ def _looks(word: str) -> Iterable[str]:
         if like is None or char in seen:
             continue
         seen.add(char)
-        yield english(
-            "looks-like", script=_script(char) or "", char=char, other="Latin", like=like
-        )
+        yield english("looks-like", script=_script(char) or "", char=char, other="Latin", like=like)

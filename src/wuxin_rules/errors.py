@@ -23,6 +23,8 @@ from wuxin_rules import messages
 from wuxin_rules.source import Span, render_snippet
 
 __all__ = [
+    "CODES",
+    "STAGES",
     "Diagnostic",
     "EvaluationError",
     "FactError",
@@ -38,6 +40,75 @@ __all__ = [
     "render_diagnostics",
     "suggest",
 ]
+
+
+STAGES = (
+    "syntax", "names", "modules", "check", "tests", "facts", "params", "evaluation", "usage",
+    "internal",
+)  # fmt: skip
+"""Where a diagnostic arises, in pipeline order: the sections of `docs/errors.md`."""
+
+CODES: dict[str, str] = {
+    # syntax
+    "bad-bound": "syntax", "bad-composition": "syntax", "bad-escape": "syntax",
+    "double-equals": "syntax", "expected-declaration": "syntax",
+    "full-width-character": "syntax", "invalid-date": "syntax", "missing-colon": "syntax",
+    "missing-comma": "syntax", "missing-equals": "syntax", "missing-expression": "syntax",
+    "missing-keyword": "syntax", "missing-operator": "syntax", "missing-type": "syntax",
+    "misspelt-keyword": "syntax", "number-too-long": "syntax", "reserved-word": "syntax",
+    "single-equals": "syntax", "single-quoted-text": "syntax", "too-deep": "syntax",
+    "too-large": "syntax", "too-many-errors": "syntax", "unclosed-bracket": "syntax",
+    "unexpected-character": "syntax", "unexpected-end": "syntax", "unexpected-token": "syntax",
+    "unmatched-bracket": "syntax", "unparenthesised-aggregate": "syntax",
+    "unterminated-text": "syntax",
+    # names
+    "confusable-names": "names", "full-width-name": "names", "mixed-script-name": "names",
+    # modules
+    "import-cycle": "modules", "module-path-mismatch": "modules", "no-such-file": "modules",
+    "not-a-file": "modules", "not-utf8": "modules", "unknown-module": "modules",
+    "unreadable-file": "modules",
+    # check
+    "ambiguous-member": "check", "bad-band-bound": "check", "bad-category": "check",
+    "bad-monotone": "check", "bad-schedule-type": "check", "band-gap": "check",
+    "band-out-of-range": "check", "band-overlap": "check", "duplicate-cell": "check",
+    "duplicate-name": "check", "duplicate-period": "check", "empty-band": "check",
+    "empty-list": "check", "empty-stage": "check", "extra-cell": "check",
+    "input-conflict": "check", "missing-body": "check", "missing-category": "check",
+    "missing-cell": "check", "missing-field": "check", "never-none": "check",
+    "none-comparison": "check", "not-a-type": "check", "not-a-value": "check",
+    "not-callable": "check", "out-of-bounds": "check", "param-not-constant": "check",
+    "period-outside-stage": "check", "possibly-none": "check", "recursive-record": "check",
+    "reserved-name": "check", "rule-cycle": "check", "schedule-not-monotone": "check",
+    "spread-after-field": "check", "stage-overlap": "check", "type-mismatch": "check",
+    "unexpected-body": "check", "unexpected-category": "check", "unknown-member": "check",
+    "unknown-name": "check", "unknown-type": "check", "with-outside-test": "check",
+    "wrong-arity": "check",
+    # tests
+    "bad-binding": "tests", "bad-fixture": "tests", "bad-given": "tests",
+    "fixture-cycle": "tests", "missing-given": "tests", "not-constant": "tests",
+    "unknown-input": "tests", "with-uses-local": "tests",
+    # facts
+    "bad-encoding": "facts", "bad-fact": "facts", "bad-json": "facts", "duplicate-key": "facts",
+    "fact-out-of-bounds": "facts", "missing-fact": "facts", "unknown-fact": "facts",
+    # params
+    "bad-param": "params", "unknown-param": "params",
+    # evaluation
+    "division-by-zero": "evaluation", "duplicate-sample-key": "evaluation",
+    "invalid-argument": "evaluation", "invalid-quarter": "evaluation", "invalid-sample-rate": "evaluation",
+    "outside-bands": "evaluation", "overlapping-bands": "evaluation",
+    "unexpected-none": "evaluation",
+    # usage
+    "ambiguous-type": "usage", "bad-param-syntax": "usage", "no-policies": "usage",
+    "not-a-policy": "usage", "rule-needs-arguments": "usage", "unknown-mode": "usage",
+    "unknown-path": "usage", "unknown-rule": "usage", "unsupported-type": "usage",
+    "unwritable-json": "usage", "usage": "usage",
+    # internal
+    "internal-error": "internal",
+}  # fmt: skip
+"""Every diagnostic code the package uses, with the stage it belongs to. A code is stable:
+tools and `docs/errors.md` (which explains each one with an example) key on it, and
+`tests/test_errors_doc.py` checks that this table, the codes written in `src/` and the
+documented codes are the same."""
 
 
 class Severity(enum.Enum):
@@ -101,7 +172,8 @@ class Diagnostic:
         for note in self.notes:
             lines.append(f"   = {messages.word('note', lang)}: {messages.translate(note, lang)}")
         if self.help:
-            lines.append(f"   = {messages.word('help', lang)}: {messages.translate(self.help, lang)}")
+            help_word = messages.word("help", lang)
+            lines.append(f"   = {help_word}: {messages.translate(self.help, lang)}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -143,9 +215,9 @@ def render_diagnostics(diagnostics: Iterable[Diagnostic], lang: str = "en") -> s
     if warnings:
         counts.append(messages.count(warnings, "warning", lang))
     if counts and len(items) > 1:
-        body += "\n\n" + (
-            counts[0] if len(counts) == 1 else messages.word("count.and", lang, first=counts[0], second=counts[1])
-        )
+        if len(counts) == 2:
+            counts = [messages.word("count.and", lang, first=counts[0], second=counts[1])]
+        body += "\n\n" + counts[0]
     return body
 
 

@@ -45,9 +45,15 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "help": ("help", "帮助"),
     "count.and": ("{first} and {second}", "{first}，{second}"),
     # `wuxin check`.
-    "check.problems": ("{failed} of {count} {noun} have problems", "{count} 个策略中有 {failed} 个有问题"),
+    "check.problems": (
+        "{failed} of {count} {noun} have problems",
+        "{count} 个策略中有 {failed} 个有问题",
+    ),
     "check.ok": ("checked {count} {noun}: no problems", "已检查 {count} 个策略：没有问题"),
-    "check.warnings": ("checked {count} {noun}: no errors, {warnings}", "已检查 {count} 个策略：没有错误，{warnings}"),
+    "check.warnings": (
+        "checked {count} {noun}: no errors, {warnings}",
+        "已检查 {count} 个策略：没有错误，{warnings}",
+    ),
     # Explanations.
     "explain.more": ("… and {count} more", "…… 另有 {count} 项"),
     "explain.drawn": ("drawn", "抽中"),
@@ -74,12 +80,18 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "write the text in half-width double quotes: `{fix}`",
         "文本请用半角双引号：`{fix}`",
     ),
-    "full-width-name": ("name `{name}` is written with full-width letters or digits", "名称 `{name}` 含有全角字母或数字"),
+    "full-width-name": (
+        "name `{name}` is written with full-width letters or digits",
+        "名称 `{name}` 含有全角字母或数字",
+    ),
     "full-width-name.help": (
         "type it in half-width characters: `{fix}`",
         "请用半角字符输入：`{fix}`",
     ),
-    "mixed-script-name": ("name `{name}` mixes {scripts} letters", "名称 `{name}` 混用了{scripts}字母"),
+    "mixed-script-name": (
+        "name `{name}` mixes {scripts} letters",
+        "名称 `{name}` 混用了{scripts}字母",
+    ),
     "mixed-script-name.help": (
         "{looks}; retype the name in one script",
         "{looks}；请用同一种文字重新输入这个名称",
@@ -88,7 +100,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "retype the name in one script",
         "请用同一种文字重新输入这个名称",
     ),
-    "looks-like": ("the {script} `{char}` looks like the {other} `{like}`", "{script} `{char}` 与{other} `{like}` 形似"),
+    "looks-like": (
+        "the {script} `{char}` looks like the {other} `{like}`",
+        "{script} `{char}` 与{other} `{like}` 形似",
+    ),
     "confusable-names": (
         "`{name}` and `{other}` look alike but are different names",
         "`{name}` 与 `{other}` 看起来相同，却是两个不同的名称",
@@ -102,25 +117,43 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "unexpected-character": ("unexpected character {char}", "意外的字符 {char}"),
     "expected": ("expected {expected}", "应为{expected}"),
     "expected-found": ("expected {expected}, found {found}", "应为{expected}，实际是{found}"),
-    "expected-after-found": ("expected {expected} after `{prev}`, found {found}", "`{prev}` 之后应为{expected}，实际是{found}"),
+    "expected-after-found": (
+        "expected {expected} after `{prev}`, found {found}",
+        "`{prev}` 之后应为{expected}，实际是{found}",
+    ),
     "missing-after": ("missing `{mark}` after `{prev}`", "`{prev}` 之后缺少 `{mark}`"),
     "add-after": ("add `{mark}` after `{prev}`", "在 `{prev}` 之后加上 `{mark}`"),
     "missing-colon-body": ("missing `:` {body}", "{body}缺少 `:`"),
-    "missing-colon-type": ("missing `:` between `{prev}` and its type", "`{prev}` 与其类型之间缺少 `:`"),
+    "missing-colon-type": (
+        "missing `:` between `{prev}` and its type",
+        "`{prev}` 与其类型之间缺少 `:`",
+    ),
     "missing-comma": ("missing `,` before {found}", "{found}之前缺少 `,`"),
     "missing-comma.help": ("separate the items with `,`", "各项之间用 `,` 分隔"),
-    "missing-operator": ("missing operator between `{prev}` and {found}", "`{prev}` 与{found}之间缺少运算符"),
+    "missing-operator": (
+        "missing operator between `{prev}` and {found}",
+        "`{prev}` 与{found}之间缺少运算符",
+    ),
     "missing-operator.help": (
         "join them with an operator such as `and`, `or`, `==` or `+`",
         "用 `and`、`or`、`==` 或 `+` 等运算符把它们连接起来",
     ),
     "not-closed": ("`{open}` is not closed", "`{open}` 没有闭合"),
-    "close-where": ("add `{close}` where the bracketed part ends", "在括起部分的末尾加上 `{close}`"),
-    "close-here": ("expected `{close}` here, before {found}", "应在这里（{found}之前）加上 `{close}`"),
+    "close-where": (
+        "add `{close}` where the bracketed part ends",
+        "在括起部分的末尾加上 `{close}`",
+    ),
+    "close-here": (
+        "expected `{close}` here, before {found}",
+        "应在这里（{found}之前）加上 `{close}`",
+    ),
     "the-keyword": ("the keyword `{word}`", "关键字 `{word}`"),
     "no-match": ("`{close}` has no matching `{open}`", "`{close}` 没有与之配对的 `{open}`"),
     "single-equals": ("`=` is not a comparison", "`=` 不是比较运算"),
-    "single-equals.help": ("write `==` to test whether two values are equal", "判断两个值是否相等请写 `==`"),
+    "single-equals.help": (
+        "write `==` to test whether two values are equal",
+        "判断两个值是否相等请写 `==`",
+    ),
     "text-not-closed": ("text is not closed", "文本没有闭合"),
     "text-not-closed.help": (
         'close the text with `"` on the same line (a text cannot span lines)',
@@ -130,13 +163,19 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "expected-declaration": ("expected a declaration, found {found}", "应为声明，实际是{found}"),
     "did-you-mean": ("did you mean `{name}`?", "是不是 `{name}`？"),
     "stopped-after": ("stopped after {count} syntax errors", "已发现 {count} 个语法错误，停止检查"),
-    "stopped-after.help": ("fix these and run again to see the rest", "修正这些错误后再运行，可看到其余错误"),
+    "stopped-after.help": (
+        "fix these and run again to see the rest",
+        "修正这些错误后再运行，可看到其余错误",
+    ),
     # -- checking (wuxin_rules.checker, typing_rules, tables) -------------------------------
     "unknown-name": ("unknown name `{name}`", "未知的名称 `{name}`"),
     "unknown-field": ("unknown field `{field}` on `{type}`", "`{type}` 没有字段 `{field}`"),
     "fields-are": ("the fields of `{type}` are {fields}", "`{type}` 的字段有 {fields}"),
     "duplicate-name": ("`{name}` is defined twice", "`{name}` 重复定义"),
-    "cannot-join": ("`{op}` cannot join `{left}` and `{right}`", "`{op}` 不能连接 `{left}` 和 `{right}`"),
+    "cannot-join": (
+        "`{op}` cannot join `{left}` and `{right}`",
+        "`{op}` 不能连接 `{left}` 和 `{right}`",
+    ),
     "joins-texts": (
         "`+` joins two texts: write the other value as text, `{fix}`",
         "`+` 只能连接两个文本：请把另一个值写成文本，`{fix}`",
@@ -154,7 +193,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "day": ("1 day", "1 天"),
     "all-hold": ("all {total} hold", "{total}项均满足"),
     "k-failed": ("{failed} of {total} failed", "{total}项中{failed}项未满足"),
-    "k-hold-needed": ("{held} of {total} hold, {needed} needed", "{total}项中{held}项满足，需要{needed}项"),
+    "k-hold-needed": (
+        "{held} of {total} hold, {needed} needed",
+        "{total}项中{held}项满足，需要{needed}项",
+    ),
     "k-hold": ("{held} of {total} hold", "{total}项中{held}项满足"),
     "none-hold": ("none of {total} hold", "{total}项均不满足"),
     "k-rate": ("{held} of {total} ({rate})", "{total}项中{held}项（{rate}）"),
@@ -166,11 +208,23 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "then": ("→ then", "→ then 分支"),
     "else": ("→ else", "→ else 分支"),
     "stage": ("{key} → {value} (stage {stage})", "{key} → {value}（阶段 {stage}）"),
-    "no-cell": ("{key} → none (no such cell in `{schedule}`)", "{key} → 无（`{schedule}` 中没有该格）"),
-    "no-stage": ("{what} → none (in no stage of `{schedule}`)", "{what} → 无（不在 `{schedule}` 的任何阶段）"),
-    "value-none": ("`{expr}` is none here, but a value is needed", "`{expr}` 在这里为无值，但需要一个值"),
+    "no-cell": (
+        "{key} → none (no such cell in `{schedule}`)",
+        "{key} → 无（`{schedule}` 中没有该格）",
+    ),
+    "no-stage": (
+        "{what} → none (in no stage of `{schedule}`)",
+        "{what} → 无（不在 `{schedule}` 的任何阶段）",
+    ),
+    "value-none": (
+        "`{expr}` is none here, but a value is needed",
+        "`{expr}` 在这里为无值，但需要一个值",
+    ),
     "input-missing": ("input `{name}` is missing from the facts", "事实中缺少输入 `{name}`"),
-    "field-missing": ("field `{field}` is missing from `{record}`", "`{record}` 中缺少字段 `{field}`"),
+    "field-missing": (
+        "field `{field}` is missing from `{record}`",
+        "`{record}` 中缺少字段 `{field}`",
+    ),
     "while-evaluating": ("while evaluating {what}", "在计算{what}时"),
     "called-from": ("called from {what}", "由{what}调用"),
     "division-by-zero": ("division by zero in `{expr}`", "`{expr}` 中除以零"),
