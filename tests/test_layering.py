@@ -12,11 +12,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "wuxin_rules"
 # Which package modules each module may import (docs/internals.md, "Pipeline and layering").
 ALLOWED: dict[str, set[str]] = {
     "source": set(),
-    "errors": {"source"},
+    "messages": set(),
+    "errors": {"source", "messages"},
+    "characters": {"source", "errors", "messages"},
     "ast": {"source"},
     "schema": {"source"},
     "values": {"source", "errors", "schema"},
-    "parser": {"source", "errors", "ast"},
+    "parser": {"source", "errors", "ast", "characters"},
     "jsonio": {"source", "errors", "values"},
     "model": {"source", "schema", "ast"},
     "loader": {"source", "errors", "ast", "parser"},
@@ -24,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "tables": {"source", "errors", "ast", "schema", "values", "model", "typing_rules"},
     "checker": {
         "source", "errors", "ast", "schema", "values", "model", "parser", "loader",
-        "typing_rules", "tables",
+        "typing_rules", "tables", "characters",
     },
     # Consistency checks read the checked model and the surface syntax of the policy set.
     "consistency": {"source", "errors", "ast", "schema", "model", "parser", "loader"},
@@ -32,7 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "trace": {"source", "errors", "schema", "values", "model"},
     "sampling": set(),
     "evaluator": {"errors", "schema", "values", "model", "trace", "source", "sampling"},
-    "explain": {"source", "errors", "schema", "values", "model", "trace"},
+    "explain": {"source", "errors", "schema", "values", "model", "trace", "messages"},
     # Examples and properties sit above evaluation and explanation: they run both.
     "examples": {
         "source", "errors", "ast", "schema", "values", "model", "loader", "checker",

@@ -121,6 +121,12 @@ class Policy:
         return {i.name: describe(i.type) for i in self.checked.inputs}
 
     @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """The warnings of the check: names that look alike, mix scripts or are typed in
+        full-width letters (`docs/errors.md`). A policy with warnings still works."""
+        return tuple(self.checked.warnings)
+
+    @property
     def rules(self) -> tuple[str, ...]:
         """The rules and criteria evaluated by default, in dependency order."""
         return self.checked.order
@@ -325,14 +331,22 @@ class Result:
         return explanation
 
     def explain(
-        self, name: str | None = None, *, mode: str = "decisive", color: bool = False
+        self,
+        name: str | None = None,
+        *,
+        mode: str = "decisive",
+        color: bool = False,
+        lang: str = "en",
     ) -> str:
-        """The explanation as readable text: one rule, or every evaluated rule."""
+        """The explanation as readable text: one rule, or every evaluated rule.
+
+        `lang="zh"` gives the fixed words in Chinese; labels and citations are the policy's.
+        """
         traced = self._traced()
         if name is None:
-            return explaining.render_evaluation(traced, mode=mode, color=color)
+            return explaining.render_evaluation(traced, mode=mode, color=color, lang=lang)
         self.verdict(name)
-        return explaining.render_text(traced.verdicts[name], mode=mode, color=color)
+        return explaining.render_text(traced.verdicts[name], mode=mode, color=color, lang=lang)
 
     def to_json(self, *, explain: bool = False) -> dict[str, Any]:
         """`{"rules": {name: value}}` as the CLI prints it, with `"errors"` for failed rules
@@ -530,14 +544,22 @@ def check_policy_paths(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[st
 
     Returns `(path, error or None)` per file, so a tool can report every file's problems.
     """
-    results: list[tuple[str, WuxinError | None]] = []
+    return [(path, error) for path, error, _ in check_policy_files(paths)]
+
+
+def check_policy_files(
+    paths: Sequence[str | os.PathLike[str]],
+) -> list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]]:
+    """As `check_policy_paths`, with the warnings of each file that checked
+    (`(path, None, warnings)`); a failed file's warnings are among its error's diagnostics."""
+    results: list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]] = []
     for file in policy_files(paths):
         try:
-            checker.check(loader.load_modules(file))
+            checked = checker.check(loader.load_modules(file))
         except WuxinError as error:
-            results.append((str(file), error))
+            results.append((str(file), error, ()))
         else:
-            results.append((str(file), None))
+            results.append((str(file), None, checked.warnings))
     return results
 
 
@@ -565,7 +587,7 @@ def lint_policy_paths(
         findings = consistency.analyse(
             checked, universe=universes[loaded.policy_root], undecided=undecided
         )
-        results.append((str(file), None, tuple(findings)))
+        results.append((str(file), None, (*checked.warnings, *findings)))
     return results
 
 
@@ -593,4 +615,4 @@ def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return files
 
 
-__all__ += ["check_policy_paths", "lint_policy_paths", "param_value", "policy_files"]
+__all__ += ["check_policy_files", "check_policy_paths", "lint_policy_paths", "param_value", "policy_files"]

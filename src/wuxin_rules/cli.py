@@ -15,10 +15,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from wuxin_rules import api, jsonio
+from wuxin_rules import api, jsonio, messages
 from wuxin_rules import explain as explaining
 from wuxin_rules.errors import Diagnostic, FactError, UsageError, WuxinError, render_diagnostics, suggest
 from wuxin_rules.errors import Severity
+from wuxin_rules.messages import LANGUAGES
 
 __all__ = ["ExitCode", "main"]
 
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list the criteria the consistency checks could not decide",
     )
+    _add_lang(check)
 
     evaluate = commands.add_parser(
         "eval",
@@ -185,7 +187,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--root", metavar="DIR", help="the policy root imports resolve against")
     _add_test_parser(commands)
     _add_verify_parser(commands)
+    _add_lang(evaluate)
     return parser
+
+
+def _add_lang(command: argparse.ArgumentParser) -> None:
+    # The default is English whatever the locale, so that what scripts read does not change
+    # with the environment; JSON output is the same in every language.
+    command.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="language of the fixed words of diagnostics and explanations: en (default) or "
+        "zh; names, labels and citations are always the policy's own",
+    )
 
 
 def _version() -> str:
@@ -213,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(args)
         return _eval(args)
     except WuxinError as error:
-        sys.stderr.write(str(error) + "\n")
+        sys.stderr.write(error.render(getattr(args, "lang", "en")) + "\n")
         return ExitCode.USAGE if isinstance(error, UsageError) else ExitCode.PROBLEMS
     except KeyboardInterrupt:
         return 130
@@ -264,6 +279,7 @@ def _check(args: argparse.Namespace) -> int:
             diagnostics = [d.to_json() for d in (*(error.diagnostics if error else ()), *findings)]
             print(jsonio.dumps({"file": path, "ok": path not in failed, "diagnostics": diagnostics}))
     else:
+        lang = args.lang
         seen: set[str] = set()
         warnings = 0
         for _, error, findings in results:
@@ -273,17 +289,27 @@ def _check(args: argparse.Namespace) -> int:
             seen.update(d.render() for d in fresh)
             warnings += sum(1 for d in fresh if d.severity is Severity.WARNING)
             if fresh:
-                sys.stderr.write(render_diagnostics(fresh) + "\n\n")
+                sys.stderr.write(render_diagnostics(fresh, lang) + "\n\n")
         count = len(results)
         noun = "policy" if count == 1 else "policies"
         if failed:
-            verb = "has" if len(failed) == 1 else "have"
-            why = " (warnings are errors with --strict)" if args.strict and warnings else ""
-            sys.stderr.write(f"{len(failed)} of {count} {noun} {verb} problems{why}\n")
+            sys.stderr.write(
+                messages.word(
+                    "check.problems",
+                    lang,
+                    failed=len(failed),
+                    count=count,
+                    noun=noun,
+                    verb="has" if len(failed) == 1 else "have",
+                )
+                + (messages.word("check.strict", lang) if args.strict and warnings else "")
+                + "\n"
+            )
         elif warnings:
-            print(f"checked {count} {noun}: no problems, {warnings} warning{'s' * (warnings != 1)}")
+            counted = messages.count(warnings, "warning", lang)
+            print(messages.word("check.warnings", lang, count=count, noun=noun, warnings=counted))
         else:
-            print(f"checked {count} {noun}: no problems")
+            print(messages.word("check.ok", lang, count=count, noun=noun))
     return ExitCode.PROBLEMS if failed else ExitCode.OK
 
 
@@ -355,7 +381,7 @@ def _eval(args: argparse.Namespace) -> int:
         except FactError as error:
             # A malformed line of a JSON-lines stream: report it and go on with the next one.
             status = ExitCode.PROBLEMS
-            _report_bad_document(out, args.format, error)
+            _report_bad_document(out, args.format, error, args.lang)
             if not args.facts.endswith(".jsonl") and args.facts != "-":
                 break
             continue
@@ -365,7 +391,7 @@ def _eval(args: argparse.Namespace) -> int:
             result = policy.evaluate(document, rules=rules, explain=args.explain, file=where)
         except FactError as error:
             status = ExitCode.PROBLEMS
-            _report_bad_document(out, args.format, error)
+            _report_bad_document(out, args.format, error, args.lang)
             continue
         if result.errors:
             status = ExitCode.PROBLEMS
@@ -379,8 +405,8 @@ def _eval(args: argparse.Namespace) -> int:
     return status
 
 
-def _report_bad_document(out: IO[str], format_: str, error: WuxinError) -> None:
-    sys.stderr.write(str(error) + "\n")
+def _report_bad_document(out: IO[str], format_: str, error: WuxinError, lang: str = "en") -> None:
+    sys.stderr.write(error.render(lang) + "\n")
     if format_ == "json":
         # Keep one output line per input document, so outputs line up with inputs.
         out.write(jsonio.dumps({"errors": [d.to_json() for d in error.diagnostics]}) + "\n")
@@ -389,7 +415,7 @@ def _report_bad_document(out: IO[str], format_: str, error: WuxinError) -> None:
 def _text_result(result: api.Result, where: str, args: argparse.Namespace, color: bool) -> str:
     lines = [f"# {where}"]
     if args.explain:
-        lines.append(result.explain(mode=args.mode, color=color))
+        lines.append(result.explain(mode=args.mode, color=color, lang=args.lang))
     else:
         from wuxin_rules.values import format_value
 
@@ -397,12 +423,14 @@ def _text_result(result: api.Result, where: str, args: argparse.Namespace, color
         for key, verdict in result.verdicts.items():
             label = f' "{verdict.label}"' if verdict.label else ""
             if verdict.error is not None:
-                text = f"error[{verdict.error.code}]: {verdict.error.message}"
+                error_word = messages.word("error", args.lang)
+                message = messages.translate(verdict.error.message, args.lang)
+                text = f"{error_word}[{verdict.error.code}]: {message}"
             else:
                 text = format_value(verdict.value, verdict.type)
             lines.append(f"{key.ljust(width)} = {text}{label}")
     if result.errors:
-        lines.append(render_diagnostics(result.errors))
+        lines.append(render_diagnostics(result.errors, args.lang))
     return "\n".join(lines)
 
 

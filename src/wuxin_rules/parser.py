@@ -33,7 +33,7 @@ from lark.exceptions import (
 from lark.parsers.lalr_analysis import Shift
 from lark.visitors import Transformer_NonRecursive
 
-from wuxin_rules import ast
+from wuxin_rules import ast, characters
 from wuxin_rules.errors import Diagnostic, Label, PolicySyntaxError, Severity, suggest
 from wuxin_rules.source import Source, Span
 
@@ -129,7 +129,8 @@ def _parse(source: Source, start: str) -> Any:
         )
     tree, diagnostics = _parse_tree(source, start)
     if diagnostics:
-        raise PolicySyntaxError(diagnostics)
+        # Names that look wrong often explain the syntax error beside them: show both.
+        raise PolicySyntaxError(_in_order([*diagnostics, *characters.name_warnings(source)]))
     builder = _AstBuilder(source)
     try:
         result = builder.transform(tree)
@@ -276,9 +277,13 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
     text = source.text
     if text.startswith("\ufeff"):
         text = " " + text[1:]  # a byte-order mark some editors write: blank, offsets kept
+    # Full-width punctuation and digits are reported all at once, then parsed as their
+    # half-width forms, so that the errors that remain are found too.
+    screened = characters.screen(source, text)
+    text = screened.text
     resume = 0
-    diagnostics: list[Diagnostic] = []
-    seen: set[tuple[str, int, str]] = set()
+    diagnostics: list[Diagnostic] = list(screened.errors)
+    seen = {(d.code, d.span.start if d.span else -1, d.message) for d in diagnostics}
     while True:
         tree, site = _run(text if resume == 0 else " " * resume + text[resume:], start)
         if site is None:
@@ -306,6 +311,11 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
         if next_resume is None:
             return None, diagnostics
         resume = next_resume
+
+
+def _in_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """By position in the text; those without a place (`too-many-errors`) last."""
+    return sorted(diagnostics, key=lambda d: (d.span is None, d.span.start if d.span else 0))
 
 
 def _resume_offset(site: _Site, resume: int) -> int | None:
@@ -704,6 +714,9 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
     text, offset = source.text, site.offset
     char = text[offset] if offset < len(text) else ""
     span = Span(source, offset, offset + 1)
+    full_width = characters.full_width_diagnostic(span, char)
+    if full_width is not None:
+        return full_width
     fix = _full_width_fix(char)
     if fix is not None:
         return Diagnostic(
