@@ -36,6 +36,8 @@ label or a text longer than a line is never cut: such a line is left long."""
 
 _INDENT = 2
 _MAX_BLANK_LINES = 2
+_TABLE_CELL_WIDTH = WIDTH // 2
+"""Widest `field: value` a table of records holds; a wider one breaks its record instead."""
 _BLANK = " \t\r\f\u3000\ufeff"
 
 
@@ -1006,8 +1008,8 @@ class _Formatter:
 
     def record_table(self, items: tuple[ast.Expr, ...], node: ast.Expr) -> Any | None:
         """A list of records with the same fields, broken over lines, as a table: one record
-        per line, the fields aligned in columns. None when the list is not such a list, or
-        holds comments (which a table has no place for)."""
+        per line, the fields aligned in columns. None when the list is not such a list, has
+        a long value, or holds comments (which a table has no place for)."""
         if len(items) < 2 or self._pending(node.span.end) is not None:
             return None
         names = None
@@ -1029,7 +1031,10 @@ class _Formatter:
                 value = self.expr(field.value, _IF_LEVEL)
                 if _flat_width(value) is None:
                     return None
-                row.append(f"{field.name.name}: {_render(value, width=10**9)}")
+                cell = f"{field.name.name}: {_render(value, width=10**9)}"
+                if display_width(cell) > _TABLE_CELL_WIDTH:
+                    return None  # a long value reads better with its record broken over lines
+                row.append(cell)
             cells.append(row)
         widths = [max(display_width(row[i]) + 2 for row in cells) for i in range(len(names or ()))]
         lines = []
