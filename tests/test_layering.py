@@ -19,6 +19,7 @@ ALLOWED: dict[str, set[str]] = {
     "schema": {"source"},
     "values": {"source", "errors", "schema"},
     "parser": {"source", "errors", "ast", "characters"},
+    "formatter": {"source", "errors", "ast", "parser"},
     "jsonio": {"source", "errors", "values"},
     "model": {"source", "schema", "ast"},
     "loader": {"source", "errors", "ast", "parser"},

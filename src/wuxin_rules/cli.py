@@ -37,7 +37,7 @@ class ExitCode(enum.IntEnum):
     """A bug in wuxin_rules: please report it."""
 
 
-COMMANDS = ("check", "eval", "test", "verify")
+COMMANDS = ("check", "eval", "test", "verify", "fmt")
 
 _EPILOG_MAIN = """\
 commands:
@@ -45,6 +45,7 @@ commands:
   eval    evaluate a policy on facts and print the verdicts (and why, with --explain)
   test    run the `example` blocks of policies
   verify  search for counterexamples to the `property` blocks of policies (hypothesis)
+  fmt     rewrite policies in the canonical layout (--check for CI, --diff to preview)
 
 examples:
   wuxin check policies/
@@ -188,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_test_parser(commands)
     _add_verify_parser(commands)
     _add_lang(evaluate)
+    _add_fmt_parser(commands)
     return parser
 
 
@@ -226,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _test(args)
         if args.command == "verify":
             return _verify(args)
+        if args.command == "fmt":
+            return _fmt(args)
         return _eval(args)
     except WuxinError as error:
         sys.stderr.write(error.render(getattr(args, "lang", "en")) + "\n")
@@ -679,6 +683,121 @@ def _verify(args: argparse.Namespace) -> int:
         summary = "no properties found" + (f" matching `{args.match}`" if args.match else "")
     (sys.stderr if args.format == "json" else sys.stdout).write(summary + "\n")
     return ExitCode.PROBLEMS if counts["failed"] or counts["unsatisfied"] or broken else ExitCode.OK
+# wuxin fmt
+
+_EPILOG_FMT = """\
+The layout: one declaration after another, with the blank lines between them kept (at most
+two); clauses (label, cites, note) on the declaration's line when they fit in 100 columns,
+else each on a line of its own; record fields, enum members and bands aligned in columns,
+Chinese text counted two columns a character; long expressions broken before `and`, `or`,
+`else` and operators, long lists one item per line. Comments stay where they are. A list or
+record written over several lines stays so, and a line break before `else`, `and` or `or`
+is kept. The result is parsed again and must give the same policy, or nothing is written.
+
+Without --check or --diff, files are rewritten in place. POLICY - reads standard input and
+writes the formatted text to standard output.
+
+exit codes: 0 formatted (or, with --check, nothing to change); 1 a file would change (with
+--check) or does not parse; 2 usage error; 3 the formatter would have changed a policy's
+meaning (a bug: the file is left as it is)
+
+examples:
+  wuxin fmt policies/
+  wuxin fmt --check policies examples
+  wuxin fmt --diff policies/loans/eligibility.policy
+"""
+
+
+def _add_fmt_parser(commands: Any) -> None:
+    fmt = commands.add_parser(
+        "fmt",
+        help="rewrite policies in the canonical layout",
+        description="Rewrite .policy files in one canonical layout, keeping every comment.",
+        epilog=_EPILOG_FMT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fmt.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file, a folder or -")
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; name the files that would change and exit 1 if any would",
+    )
+    fmt.add_argument(
+        "--diff", action="store_true", help="write nothing; show the changes as a unified diff"
+    )
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    import difflib
+
+    from wuxin_rules import formatter
+    from wuxin_rules.errors import InternalError
+
+    if args.paths == ["-"]:
+        text = sys.stdin.read()
+        sys.stdout.write(formatter.format_text(text, "<stdin>"))
+        return ExitCode.OK
+    files = api.policy_files(args.paths)
+    if not files:
+        raise UsageError(
+            Diagnostic(
+                "no-policies",
+                "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
+                help="give a .policy file or a folder that holds some",
+            )
+        )
+    status = ExitCode.OK
+    changed = 0
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+            sys.stderr.write(
+                Diagnostic(
+                    "unreadable-file",
+                    f"cannot read `{file}`: {reason or error}",
+                    help="check the path, and that the file is UTF-8 text",
+                ).render()
+                + "\n"
+            )
+            status = max(status, ExitCode.PROBLEMS)
+            continue
+        try:
+            formatted = formatter.format_text(text, str(file))
+        except InternalError as error:
+            sys.stderr.write(str(error) + "\n")
+            status = max(status, ExitCode.INTERNAL)
+            continue
+        except WuxinError as error:
+            sys.stderr.write(str(error) + "\n")
+            status = max(status, ExitCode.PROBLEMS)
+            continue
+        if formatted == text:
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    text.splitlines(keepends=True),
+                    formatted.splitlines(keepends=True),
+                    fromfile=f"{file} (as written)",
+                    tofile=f"{file} (formatted)",
+                )
+            )
+        if args.check:
+            sys.stderr.write(f"would reformat {file}\n")
+            status = max(status, ExitCode.PROBLEMS)
+        elif not args.diff:
+            file.write_text(formatted, encoding="utf-8", newline="\n")
+            print(f"reformatted {file}")
+    noun = "policy" if len(files) == 1 else "policies"
+    verb = "would change" if args.check or args.diff else "reformatted"
+    if changed:
+        sys.stderr.write(f"{verb}: {changed} of {len(files)} {noun}\n")
+    elif status == ExitCode.OK:
+        sys.stderr.write(f"{len(files)} {noun} already formatted\n")
+    return status
 
 
 def run() -> NoReturn:  # pragma: no cover - alias of the console script

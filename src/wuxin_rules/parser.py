@@ -13,6 +13,7 @@ the next line that starts a declaration. The only module that imports lark. May 
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import difflib
 import functools
@@ -39,7 +40,9 @@ from wuxin_rules.source import Source, Span
 
 # `KEYWORDS` is computed from the grammar on first use (module `__getattr__`), so that importing
 # the parser does not build it.
-__all__ = ["KEYWORDS", "MAX_NESTING", "grammar_text", "parse", "parse_expression"]  # noqa: F822
+__all__ = [  # noqa: F822
+    "KEYWORDS", "MAX_NESTING", "grammar_text", "parse", "parse_expression", "parse_with_comments",
+]  # fmt: skip
 
 MAX_NESTING = 100
 """Deepest expression nesting accepted. Deeper input gets a `too-deep` error instead of
@@ -70,7 +73,21 @@ def _lark() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         start=["start", "expr"],
+        lexer_callbacks={"COMMENT": _collect_comment},
     )
+
+
+_comment_sink: contextvars.ContextVar[list[Token] | None] = contextvars.ContextVar(
+    "wuxin_comment_sink", default=None
+)
+"""Where the lexer puts the comments it skips, while `parse_with_comments` runs."""
+
+
+def _collect_comment(token: Token) -> Token:
+    sink = _comment_sink.get()
+    if sink is not None:
+        sink.append(token)
+    return token
 
 
 @functools.cache
@@ -108,6 +125,24 @@ def parse(text: str, name: str = "<string>") -> ast.Module:
     """
     source = Source(name, text)
     return _parse(source, "start")  # type: ignore[no-any-return]
+
+
+def parse_with_comments(text: str, name: str = "<string>") -> tuple[ast.Module, tuple[Span, ...]]:
+    """Parse like `parse`, and also return the span of every comment, in order.
+
+    The AST has no place for comments (they mean nothing to the engine); the formatter
+    needs them to keep each where its author put it.
+    """
+    source = Source(name, text)
+    sink: list[Token] = []
+    reset = _comment_sink.set(sink)
+    try:
+        module = _parse(source, "start")
+    finally:
+        _comment_sink.reset(reset)
+    starts = sorted({token.start_pos or 0: token for token in sink}.items())
+    comments = tuple(Span(source, start, start + len(token)) for start, token in starts)
+    return module, comments
 
 
 def parse_expression(text: str, name: str = "<expression>") -> ast.Expr:
