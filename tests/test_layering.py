@@ -42,6 +42,10 @@ ALLOWED: dict[str, set[str]] = {
         "source", "errors", "schema", "values", "model", "typing_rules", "facts", "trace",
         "explain", "jsonio", "examples", "strategies",
     },
+    # Policy documents (`wuxin doc`): a checked policy laid out for print, then written out.
+    "notation": {"source", "ast", "schema", "values"},
+    "document": {"source", "ast", "schema", "values", "model", "notation"},
+    "document_formats": {"notation", "document"},
 }
 # Modules above the core may import anything below them except the CLI.
 TOP = {"api", "cli", "__init__", "__main__"}
