@@ -277,6 +277,22 @@ def test_comments_attach_to_the_declaration_below_them() -> None:
         ("bullet", "first item continued"),
         ("bullet", "second"),
     ]
+    assert not any(p.lead for p in notes)
+    assert all(p.lead for p in attached[b.span.start])  # opened by `# ----`: a section
+
+
+def test_section_comments_come_before_their_declaration(small: wuxin_rules.Policy) -> None:
+    """A comment opened by a `# ----` line introduces what follows; one right above a
+    declaration interprets it and comes after its rule text."""
+    policy = wuxin_rules.loads(
+        'policy p "P"\n\n# ----\n# Part one: the limits.\n#\n# Read them together.\n\n# Why five.\nrule a "A": 5\n'
+    )
+    md = render_markdown(build_document(policy.checked, "en"))
+    part = md.index("**Part one: the limits.**")
+    assert md.index("---\n\n**Part one") < part < md.index("> Read them together.")
+    assert md.index("> Read them together.") < md.index("### A `a`") < md.index("> Why five.")
+    page = render_html([build_document(policy.checked, "en")])
+    assert '<p class="section">Part one: the limits.</p>' in page
 
 
 # ------------------------------------------------------------------------------------------
@@ -446,7 +462,28 @@ def test_examples_and_properties(small: wuxin_rules.Policy, lang: str) -> None:
     assert "| `late_rate` | 逾期率 | `10%` |" in md
     assert "```\nmay_borrow\nlimit = 8\n```" in md
     assert "### 1. 上限不小于5" in md
-    assert f"{w['forall']} p: 读者" in md and f"{w['holds']} limit ≥ 5" in md
+    assert f"{w['forall']} patron: 读者" in md and f"{w['holds']} limit ≥ 5" in md
+
+
+def test_fixtures_and_spreads_in_examples(small: wuxin_rules.Policy) -> None:
+    """A fixture of a record type is a field table; `...base` in facts names its base."""
+    md = _md(small, "zh")
+    fixture = md[md.index("### 共用数据 `base`") : md.index("### 1.")]
+    assert "| `joined` | 入馆日期 | `2019-05-01` |" in fixture
+    second = md[md.index("### 2. 教职工按一般上限") : md.index("## 性质")]
+    assert "| `...base` | 其余字段同 base |  |" in second
+    assert "| `items_out` | 在借册数 | `12` |" in second
+    assert "**给定** `other`" in second and "| `kind` | 读者类别 | `student` |" in second
+    assert "may_borrow[patron = other]" in second
+
+
+def test_the_small_policys_examples_hold() -> None:
+    """The golden policy documents examples that are true (so the document shows real cases)."""
+    from wuxin_rules import examples
+
+    suite = examples.load_suite(SMALL)
+    assert len(suite.examples) == 2
+    assert all(examples.run_example(suite, e).failures == () for e in suite.examples)
 
 
 def test_flagship_example_flattens_nested_records() -> None:
@@ -522,6 +559,17 @@ def test_html_fetches_nothing_and_is_well_formed(small: wuxin_rules.Policy, lang
         balance.feed(page)
         assert balance.problems == [] and balance.stack == []
         assert "@page { size: A4;" in page and "thead { display: table-header-group; }" in page
+
+
+@pytest.mark.parametrize("path", [*FLAGSHIP, SMALL], ids=lambda p: p.stem)
+def test_html_links_lead_somewhere(path: Path) -> None:
+    """Every in-page link points at an element of the page, and ids are unique."""
+    page = _html(_load(path), "zh")
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    targets = set(re.findall(r' href="#([^"]+)"', page))
+    assert targets, "no links at all"
+    assert targets <= set(ids), sorted(targets - set(ids))
 
 
 def test_html_escapes_policy_text() -> None:

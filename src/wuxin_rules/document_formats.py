@@ -62,6 +62,8 @@ def _md_block(block: Block) -> str:
             return "> " + _md_inlines(inlines)
         case Paragraph(inlines=inlines, style="bullet"):
             return "> • " + _md_inlines(inlines)
+        case Paragraph(inlines=inlines, style="section"):
+            return "---\n\n**" + _md_inlines(inlines).strip() + "**"
         case Paragraph(inlines=inlines):
             return _md_inlines(inlines)
         case Items(items=items):
@@ -162,6 +164,8 @@ h1, h2, h3 { font-family: "Heiti SC", "STHeiti", "SimHei", "Noto Sans CJK SC",
   "Source Han Sans SC", sans-serif; }
 p { margin: 1.2mm 0; }
 p.meta { color: #333; }
+p.section { font-weight: bold; border-top: 1px dashed var(--rule); padding-top: 2mm;
+  margin-top: 5mm; break-after: avoid; }
 h1 + p.meta { text-align: center; }
 p.note, blockquote { margin: 1.5mm 0 1.5mm 0; padding: 0.5mm 0 0.5mm 3mm;
   border-left: 2px solid var(--rule); color: #333; }
@@ -249,7 +253,8 @@ class _Html:
     def table(self, table: Table) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in table.header)
         rows = []
-        for row in table.rows:
+        anchors = list(table.row_anchors) + [None] * (len(table.rows) - len(table.row_anchors))
+        for row, anchor in zip(table.rows, anchors, strict=True):
             cells = []
             for index, cell in enumerate(row):
                 if cell is None:
@@ -258,7 +263,8 @@ class _Html:
                 if cell.rows > 1:
                     attributes += f' rowspan="{cell.rows}"'
                 cells.append(f"<td{attributes}>{self.inlines(cell.inlines)}</td>")
-            rows.append("<tr>" + "".join(cells) + "</tr>")
+            ident = f' id="{self.anchor(anchor)}"' if anchor else ""
+            rows.append(f"<tr{ident}>" + "".join(cells) + "</tr>")
         body = "\n".join(rows)
         return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
