@@ -1107,8 +1107,9 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
             )
     label, cites, note = doc_parts(decl.doc)
     return model.ParamDef(
-        sym.key, sym.name, sym.module, declared, default, label, cites, note, decl.span
-    )
+        sym.key, sym.name, sym.module, declared, default, label, cites, note, decl.span,
+        illustrative=decl.illustrative,
+    )  # fmt: skip
 
 
 def _check_rule(state: _State, sym: Sym) -> model.RuleDef:

@@ -385,6 +385,8 @@ class ParamDef:
     cites: tuple[str, ...]
     note: str | None
     span: Span = _span
+    illustrative: bool = attrs.field(default=False, kw_only=True)
+    """True when the policy marks the default `illustrative` (not the source's own value)."""
 
 
 @attrs.frozen

@@ -1212,7 +1212,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         clauses: dict[str, Any] = {}
         for child in children:
             if isinstance(child, tuple) and len(child) == 2 and child[0] in (
-                "label", "cites", "note", "source", "returns", "params",
+                "label", "cites", "note", "source", "returns", "params", "illustrative",
             ):  # fmt: skip
                 clauses[child[0]] = child[1]
             else:
@@ -1277,8 +1277,15 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def param_decl(self, span: Span, children: list[Any]) -> ast.ParamDecl:
-        rest, doc, _ = self._split(children[1:])
-        return ast.ParamDecl(self._ident(children[0]), rest[0], rest[1], doc, span)
+        rest, doc, clauses = self._split(children[1:])
+        return ast.ParamDecl(
+            self._ident(children[0]), rest[0], rest[1], doc, span,
+            illustrative="illustrative" in clauses,
+        )  # fmt: skip
+
+    @_node
+    def illustrative(self, span: Span, children: list[Any]) -> tuple[str, bool]:
+        return ("illustrative", True)
 
     def _rule(self, kind: str, span: Span, children: list[Any]) -> ast.RuleDecl:
         name = self._ident(children[0])
