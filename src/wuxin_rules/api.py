@@ -209,11 +209,17 @@ class Policy:
         """Like `evaluate_many`, one result at a time (for streams larger than memory)."""
         keys = self.resolve_rules(rules)
         program = None if explain else self._program(keys)
+        if program is not None:
+            check, run, positions = program.facts_function, program.main_function, program.positions
         for index, document in enumerate(documents):
             if program is not None:
-                fast = _fast_result(self, program, document)
-                if fast is not None:
-                    yield fast
+                try:
+                    values = check(document)
+                    outcome = run(values)
+                except Exception:  # noqa: BLE001, S112 - not plain, or an error: the reference decides
+                    pass
+                else:
+                    yield Result(self, values, keys, None, outcome, positions)
                     continue
             values = self._schema.validate(document, where=f"$[{index}]")
             evaluation = evaluator.evaluate(

@@ -537,19 +537,57 @@ class _FactsCode:
             f"        v = _reorder(v, {self.src.constant(order)}, {self.src.constant(required)})",
             "    o = v",
         ]
+        # Fields that are only checked: one condition for all (cheaper than one `if` each).
+        checks = []
         for field, type_ in fields:
+            bad = self._bad(type_, f"(a := v[{field!r}])", "a")
+            if bad is not None:
+                checks.append(f"({bad})")
+        if checks:
+            body.append(f"    if {' or '.join(checks)}: raise _NotPlain")
+        for field, type_ in fields:
+            if self._bad(type_, "a", "a") is not None:
+                continue
             body.append(f"    a = v[{field!r}]")
-            converted = self._convert(type_, "a", "c", body, "    ")
-            if converted:
-                body.append("    if c is not a:")
-                body.append("        if v is o: v = dict(o)")
-                body.append(f"        v[{field!r}] = c")
+            self._convert(type_, "a", "c", body, "    ")
+            body.append("    if c is not a:")
+            body.append("        if v is o: v = dict(o)")
+            body.append(f"        v[{field!r}] = c")
         body.append("    return v")
         self.src.lines.extend(body)
         return name
 
+    def _bad(self, type_: Type, first: str, src: str) -> str | None:
+        """For a type whose values pass unchanged: a condition that holds when the value is
+        not plain (`first` is how the value is written the first time, `src` after);
+        None for a type whose values are converted (`_convert`)."""
+        match type_:
+            case OptionalType(inner=inner):
+                bad = self._bad(inner, src, src)
+                return None if bad is None else f"{first} is not None and ({bad})"
+            case IntType(bound=bound):
+                return f"type({first}) is not int{self._bound(bound, src)}"
+            case NumberType(bound=bound):
+                return (
+                    f"not (type({first}) is int or (type({src}) is _Dec and {src}.is_finite()"
+                    f" and {src}.__sizeof__() <= _DSZ and -_DEXP <= {src}.adjusted() <= _DEXP))"
+                    f"{self._bound(bound, src)}"
+                )
+            case BoolType():
+                return f"type({first}) is not bool"
+            case TextType():
+                return f"type({first}) is not str"
+            case EnumType(members=members):
+                names = self.src.constant(frozenset(m.name for m in members))
+                return f"type({first}) is not str or {src} not in {names}"
+        return None
+
     def _convert(self, type_: Type, src: str, dst: str, out: list[str], indent: str) -> bool:
         """Lines that check `src` and (returns True) leave its fast form in `dst`."""
+        bad = self._bad(type_, src, src)
+        if bad is not None:
+            out.append(f"{indent}if {bad}: raise _NotPlain")
+            return False
         if isinstance(type_, OptionalType):
             inner: list[str] = []
             converted = self._convert(type_.inner, src, dst, inner, indent + "    ")
@@ -680,6 +718,11 @@ class _EvalCode:
         self.lazy_functions: dict[str, str] = {}
         self.call_functions: dict[str, str] = {}
         self.uses_memo = False
+        # Required fields of the inputs read in `_main`: each read once, into a local, first
+        # (validated facts always have them, so reading them early cannot fail).
+        self.paths: dict[str, str] = {}
+        self.path_locals: set[str] = set()
+        self.path_lines: list[tuple[str, str]] = []
 
     def can_fail(self, expr: Any) -> bool:
         return _Fallibility(self.policy, self.fallible).check(expr)
@@ -691,6 +734,8 @@ class _EvalCode:
         lines = ["def _main(_i):"]
         if self.uses_memo:
             lines.append("    _m = {}")
+        for local, code in self.path_lines:
+            lines.append(f"    {local} = {code}")
         for local, code in self.strict_lines:
             lines.append(f"    {local} = {code}")
             if self.uses_memo:
@@ -776,8 +821,19 @@ class _EvalCode:
         return self.src.literal(value), _INT if type(value) is int else _DEC
 
     def _InputRef(self, expr: model.InputRef, scope: _Scope) -> tuple[str, str]:
-        access = f"_i.get({expr.name!r})" if isinstance(expr.type, OptionalType) else f"_i[{expr.name!r}]"
-        return access, self._number_rep(expr.type) or _DEC
+        rep = self._number_rep(expr.type) or _DEC
+        if isinstance(expr.type, OptionalType):
+            return f"_i.get({expr.name!r})", rep
+        access = f"_i[{expr.name!r}]"
+        return (self._path(access) if scope.in_main else access), rep
+
+    def _path(self, code: str) -> str:
+        local = self.paths.get(code)
+        if local is None:
+            local = self.paths[code] = self.src.fresh("p")
+            self.path_locals.add(local)
+            self.path_lines.append((local, code))
+        return local
 
     def _ParamRef(self, expr: model.ParamRef, scope: _Scope) -> tuple[str, str]:
         if expr.key in self.params:
@@ -809,7 +865,10 @@ class _EvalCode:
         target, rep = self.expr(expr.target, scope)
         if isinstance(expr.type, OptionalType):
             return f"{target}.get({expr.field!r})", rep
-        return f"{target}[{expr.field!r}]", self._number_rep(expr.type) or rep
+        access = f"{target}[{expr.field!r}]"
+        if scope.in_main and target in self.path_locals:
+            access = self._path(access)
+        return access, self._number_rep(expr.type) or rep
 
     def _CallRule(self, expr: model.CallRule, scope: _Scope) -> tuple[str, str]:
         rule = self.policy.rules.get(expr.key)
@@ -1084,6 +1143,16 @@ class Program:
         self._facts = facts
         self._main = main
         self.source = source
+
+    @property
+    def facts_function(self) -> Callable[[Any], dict[str, Any]]:
+        """The generated facts check itself: raises (anything) when the document is not plain."""
+        return self._facts
+
+    @property
+    def main_function(self) -> Callable[[Any], tuple[Any, ...]]:
+        """The generated evaluator itself: raises (anything) when the reference must decide."""
+        return self._main
 
     def facts(self, document: Any) -> dict[str, Any] | None:
         try:
