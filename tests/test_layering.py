@@ -35,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "trace": {"source", "errors", "schema", "values", "model"},
     "sampling": set(),
     "evaluator": {"errors", "schema", "values", "model", "trace", "source", "sampling"},
+    "compiler": {"errors", "schema", "values", "model", "sampling", "evaluator"},
     "explain": {"source", "errors", "schema", "values", "model", "trace", "messages"},
     # Examples and properties sit above evaluation and explanation: they run both.
     "examples": {
@@ -107,8 +108,15 @@ def test_third_party_libraries_have_one_owner(library: str) -> None:
 
 
 def test_no_eval_or_exec_in_the_package() -> None:
-    """No module evaluates text as Python: policies and facts are data."""
+    """No module evaluates text as Python: policies and facts are data.
+
+    The one exception is `compiler`, which runs code it generates itself, with every
+    identifier made up by it and every literal written by `repr`; `tests/test_compiler.py`
+    checks that hostile policy text cannot get into that code as anything but data.
+    """
     for path in MODULES:
+        if path.stem == "compiler":
+            continue
         tree = pyast.parse(path.read_text(encoding="utf-8"))
         for node in pyast.walk(tree):
             if isinstance(node, pyast.Call) and isinstance(node.func, pyast.Name):

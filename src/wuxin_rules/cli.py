@@ -8,6 +8,7 @@ nothing but `__main__`.
 from __future__ import annotations
 
 import argparse
+import collections
 import enum
 import os
 import sys
@@ -194,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lang(evaluate)
     _add_fmt_parser(commands)
     _add_doc_parser(commands)
+    evaluate.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="evaluate JSON lines in N processes; the output keeps the input order (default 1)",
+    )
     return parser
 
 
@@ -347,82 +355,217 @@ def _parse_params(raw: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def _documents(facts: str) -> Iterator[tuple[str, Any]]:
-    """(where, document) pairs from a .json file, a .jsonl file or stdin (JSON lines)."""
+def _open_lines(facts: str) -> IO[str]:
+    """The JSON-lines stream named by FACTS (`-` is standard input)."""
     if facts == "-":
-        for line, document in jsonio.iter_json_lines(sys.stdin, file="<stdin>"):
-            yield f"<stdin>:{line}", document
-        return
-    path = Path(facts)
-    if path.suffix == ".jsonl":
+        return sys.stdin
+    try:
+        return Path(facts).open(encoding="utf-8-sig")
+    except OSError as error:
+        raise UsageError(
+            Diagnostic(
+                "unreadable-file",
+                f"cannot read `{facts}`: {error.strerror or error}",
+                help="check the path and that the file is readable",
+            )
+        ) from None
+
+
+class _EvalJob:
+    """What evaluating one document needs; built once per process (pickled for workers)."""
+
+    def __init__(self, args: argparse.Namespace, color: bool) -> None:
+        self.policy_path: str = args.policy
+        self.params = _parse_params(args.params)
+        self.root: str | None = args.root
+        self.rule_names: list[str] | None = args.rules
+        self.format: str = args.format
+        self.explain: bool = args.explain
+        self.mode: str = args.mode
+        self.lang: str = args.lang
+        self.color = color
+        self._policy: api.Policy | None = None
+        self._rules: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_policy"] = None  # a worker loads the policy itself (unless forked with it)
+        return state
+
+    def load(self) -> api.Policy:
+        if self._policy is None:
+            self._policy = api.load(self.policy_path, params=self.params, root=self.root)
+            self._rules = self._policy.resolve_rules(self.rule_names)
+        return self._policy
+
+    def document(self, where: str, document: Any, out: list[str], err: list[str]) -> int:
+        """Evaluate one document; its output lines into `out`/`err`; the exit status."""
+        policy = self.load()
         try:
-            stream = path.open(encoding="utf-8-sig")
-        except OSError as error:
-            raise UsageError(
-                Diagnostic(
-                    "unreadable-file",
-                    f"cannot read `{facts}`: {error.strerror or error}",
-                    help="check the path and that the file is readable",
-                )
-            ) from None
-        with stream:
-            for line, document in jsonio.iter_json_lines(stream, file=facts):
-                yield f"{facts}:{line}", document
-        return
-    yield facts, jsonio.load_path(path)
+            result = policy.evaluate(document, rules=self._rules, explain=self.explain, file=where)
+        except FactError as error:
+            self.bad_document(error, out, err)
+            return ExitCode.PROBLEMS
+        if self.format == "json":
+            out.append(jsonio.dumps(result.to_json(explain=self.explain)) + "\n")
+        else:
+            out.append(_text_result(result, where, self, self.color) + "\n")
+        return ExitCode.PROBLEMS if result.errors else ExitCode.OK
+
+    def bad_document(self, error: WuxinError, out: list[str], err: list[str]) -> None:
+        err.append(error.render(self.lang) + "\n")
+        if self.format == "json":
+            # Keep one output line per input document, so outputs line up with inputs.
+            out.append(jsonio.dumps({"errors": [d.to_json() for d in error.diagnostics]}) + "\n")
+
+    def chunk(self, name: str, lines: list[tuple[int, str]]) -> tuple[str, str, int, int]:
+        """Parse and evaluate some lines of a JSON-lines stream: (stdout, stderr, status, count)."""
+        out: list[str] = []
+        err: list[str] = []
+        status = ExitCode.OK
+        count = 0
+        for number, text in lines:
+            try:
+                document = jsonio.parse_line(text, file=name, line=number)
+            except FactError as error:
+                # A malformed line: report it and go on with the next one.
+                self.bad_document(error, out, err)
+                status = ExitCode.PROBLEMS
+                continue
+            count += 1
+            status = max(status, self.document(f"{name}:{number}", document, out, err))
+        return "".join(out), "".join(err), status, count
+
+
+_WORKER_JOB: _EvalJob | None = None
+"""The job of a `--jobs` worker process (inherited when forked, else set by `_start_worker`)."""
+
+
+def _start_worker(job: _EvalJob) -> None:
+    global _WORKER_JOB
+    if _WORKER_JOB is None:
+        _WORKER_JOB = job
+    _WORKER_JOB.load()
+
+
+def _work(name: str, lines: list[tuple[int, str]]) -> tuple[str, str, int, int]:
+    assert _WORKER_JOB is not None
+    return _WORKER_JOB.chunk(name, lines)
+
+
+_LINES_PER_CHUNK = 256
+
+
+def _chunks(stream: IO[str], name: str) -> Iterator[list[tuple[int, str]] | FactError]:
+    """Lines in chunks (never more than one chunk in memory), and over-long lines as errors."""
+    chunk: list[tuple[int, str]] = []
+    for number, text in jsonio.iter_line_texts(stream, file=name):
+        if isinstance(text, FactError):
+            if chunk:
+                yield chunk
+                chunk = []
+            yield text
+            continue
+        chunk.append((number, text))
+        if len(chunk) >= _LINES_PER_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Done:
+    """An already computed chunk result, in the queue of pending ones."""
+
+    def __init__(self, value: tuple[str, str, int, int]) -> None:
+        self.value = value
+
+    def get(self) -> tuple[str, str, int, int]:
+        return self.value
 
 
 def _eval(args: argparse.Namespace) -> int:
-    params = _parse_params(args.params)
-    policy = api.load(args.policy, params=params, root=args.root)
-    rules = policy.resolve_rules(args.rules)
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
-    status = ExitCode.OK
+    job = _EvalJob(args, color)
+    job.load()  # policy and param problems are reported before any facts are read
+    if args.jobs < 1:
+        raise UsageError(
+            Diagnostic("usage", f"`--jobs {args.jobs}` must be at least 1", help="use `--jobs 1` or more")
+        )
     out: IO[str] = sys.stdout
-    documents = _documents(args.facts)
-    index = 0
-    while True:
+    if args.facts != "-" and Path(args.facts).suffix != ".jsonl":
+        lines: list[str] = []
+        errors: list[str] = []
         try:
-            item = next(documents)
-        except StopIteration:
-            break
+            document = jsonio.load_path(Path(args.facts))
         except FactError as error:
-            # A malformed line of a JSON-lines stream: report it and go on with the next one.
+            job.bad_document(error, lines, errors)
             status = ExitCode.PROBLEMS
-            _report_bad_document(out, args.format, error, args.lang)
-            if not args.facts.endswith(".jsonl") and args.facts != "-":
-                break
-            continue
-        where, document = item
-        index += 1
-        try:
-            result = policy.evaluate(document, rules=rules, explain=args.explain, file=where)
-        except FactError as error:
-            status = ExitCode.PROBLEMS
-            _report_bad_document(out, args.format, error, args.lang)
-            continue
-        if result.errors:
-            status = ExitCode.PROBLEMS
-        if args.format == "json":
-            out.write(jsonio.dumps(result.to_json(explain=args.explain)) + "\n")
         else:
-            out.write(_text_result(result, where, args, color) + "\n")
-        out.flush()
-    if index == 0 and status == ExitCode.OK:
+            status = job.document(args.facts, document, lines, errors)
+        sys.stderr.write("".join(errors))
+        out.write("".join(lines))
+        return status
+    name = "<stdin>" if args.facts == "-" else args.facts
+    # Interactive or piped input: show each chunk's results as soon as they are known.
+    eager = args.facts == "-" or out.isatty()
+    status = ExitCode.OK
+    count = 0
+    stream = _open_lines(args.facts)
+    try:
+        pending: collections.deque[Any] = collections.deque()
+        pool = None
+        if args.jobs > 1:
+            import multiprocessing
+
+            global _WORKER_JOB
+            _WORKER_JOB = job
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            pool = multiprocessing.get_context(method).Pool(
+                args.jobs, initializer=_start_worker, initargs=(job,)
+            )
+
+        def emit(result: tuple[str, str, int, int]) -> None:
+            nonlocal status, count
+            text, problems, chunk_status, documents = result
+            if problems:
+                sys.stderr.write(problems)
+            out.write(text)
+            if eager:
+                out.flush()
+            status = max(status, chunk_status)
+            count += documents
+
+        try:
+            for chunk in _chunks(stream, name):
+                if isinstance(chunk, FactError):
+                    lines, errors = [], []
+                    job.bad_document(chunk, lines, errors)
+                    pending.append(_Done(("".join(lines), "".join(errors), ExitCode.PROBLEMS, 0)))
+                elif pool is None:
+                    pending.append(_Done(job.chunk(name, chunk)))
+                else:
+                    pending.append(pool.apply_async(_work, (name, chunk)))
+                # At most a few chunks in flight: memory stays constant, output keeps input order.
+                while len(pending) > (2 * args.jobs if pool is not None else 0):
+                    emit(pending.popleft().get())
+            while pending:
+                emit(pending.popleft().get())
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    if count == 0 and status == ExitCode.OK:
         sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
     return status
 
 
-def _report_bad_document(out: IO[str], format_: str, error: WuxinError, lang: str = "en") -> None:
-    sys.stderr.write(error.render(lang) + "\n")
-    if format_ == "json":
-        # Keep one output line per input document, so outputs line up with inputs.
-        out.write(jsonio.dumps({"errors": [d.to_json() for d in error.diagnostics]}) + "\n")
-
-
-def _text_result(result: api.Result, where: str, args: argparse.Namespace, color: bool) -> str:
+def _text_result(result: api.Result, where: str, args: Any, color: bool) -> str:
     lines = [f"# {where}"]
     if args.explain:
         lines.append(result.explain(mode=args.mode, color=color, lang=args.lang))

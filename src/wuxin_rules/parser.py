@@ -74,6 +74,7 @@ def _lark() -> Lark:
         maybe_placeholders=False,
         start=["start", "expr"],
         lexer_callbacks={"COMMENT": _collect_comment},
+        cache=grammar_cache_path() or False,
     )
 
 
@@ -88,6 +89,46 @@ def _collect_comment(token: Token) -> Token:
     if sink is not None:
         sink.append(token)
     return token
+
+
+CACHE_VARIABLE = "WUXIN_RULES_CACHE"
+"""Environment variable: the folder for the grammar cache, or `off` to build it every time."""
+
+
+def grammar_cache_path() -> str | None:
+    """Where Lark keeps the analysed grammar between runs (None: no cache).
+
+    Building the LALR tables costs most of a start-up (docs/performance.md); Lark stores the
+    result, keyed by a hash of the grammar, the options, Lark's and Python's versions, and
+    rebuilds on any mismatch or unreadable file. The file lives in the user's cache folder
+    (`$WUXIN_RULES_CACHE`, else `$XDG_CACHE_HOME/wuxin_rules` or `~/.cache/wuxin_rules`,
+    `%LOCALAPPDATA%\\wuxin_rules` on Windows), which only the user can write: it is loaded with
+    pickle, so it must not live anywhere others can write (such as the shared temp folder
+    Lark uses by default).
+    """
+    import hashlib
+    import os
+    import sys
+    from pathlib import Path
+
+    folder = os.environ.get(CACHE_VARIABLE)
+    if folder is not None and folder.strip().lower() in ("", "off", "0", "no", "false"):
+        return None
+    if not folder:
+        if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+            base = Path(os.environ["LOCALAPPDATA"])
+        else:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        folder = str(base / "wuxin_rules")
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    from lark import __version__ as lark_version
+
+    key = f"{grammar_text()}\0{lark_version}\0{sys.version_info[:2]}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    return str(Path(folder) / f"grammar-{digest}.lark")
 
 
 @functools.cache
@@ -123,8 +164,20 @@ def parse(text: str, name: str = "<string>") -> ast.Module:
     grammar (every syntax error found, up to `MAX_SYNTAX_ERRORS`) or nests expressions deeper
     than `MAX_NESTING`.
     """
-    source = Source(name, text)
-    return _parse(source, "start")  # type: ignore[no-any-return]
+    if len(text) <= _CACHED_TEXT_CHARS:
+        return _parse_cached(text, name)
+    return _parse(Source(name, text), "start")  # type: ignore[no-any-return]
+
+
+_CACHED_TEXT_CHARS = 200_000
+"""Texts up to this size are parsed once per process (`wuxin check policies/` loads every
+file as a root, and each again as an import of the others); the AST is immutable, so the
+modules can be shared."""
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(text: str, name: str) -> ast.Module:
+    return _parse(Source(name, text), "start")  # type: ignore[no-any-return]
 
 
 def parse_with_comments(text: str, name: str = "<string>") -> tuple[ast.Module, tuple[Span, ...]]:
