@@ -181,21 +181,26 @@ def test_the_pages_have_blocks_of_every_kind() -> None:
 # Policy and JSON blocks
 
 
+def _load_unless_a_mistake(path: str) -> None:
+    """Load a shown policy file; those under `mistakes/` are refused (tested below)."""
+    if "mistakes" not in Path(path).parts:
+        wuxin_rules.load(ROOT / path)
+
+
 @pytest.mark.parametrize("block", of("policy"))
 def test_policy_block_is_real(block: Block) -> None:
     """A policy block is a file, an excerpt of one, a mistake with its error, or a policy."""
     if block.marker == "file":
         shown = (ROOT / block.argument).read_text(encoding="utf-8")
         _expect(block, block.text, shown, f"the file {block.argument}")
-        if "mistakes" not in Path(block.argument).parts:  # those are refused, see below
-            wuxin_rules.load(ROOT / block.argument)
+        _load_unless_a_mistake(block.argument)
     elif block.marker == "excerpt":
         lines = (ROOT / block.argument).read_text(encoding="utf-8").splitlines()
         wanted = block.text.splitlines()
         assert any(
             lines[i : i + len(wanted)] == wanted for i in range(len(lines) - len(wanted) + 1)
         ), f"{block.where}: these lines are not in {block.argument} as shown"
-        wuxin_rules.load(ROOT / block.argument)
+        _load_unless_a_mistake(block.argument)
     elif block.marker == "invalid":
         with pytest.raises(wuxin_rules.PolicyError) as caught:
             wuxin_rules.loads(block.text, name=block.where)
@@ -374,3 +379,41 @@ def test_tutorial_mistakes_fail_to_check() -> None:
             assert error is not None, path
         else:
             assert error is None, str(error)
+
+
+# ------------------------------------------------------------------------------------------
+# The language reference against the grammar and the checker
+
+
+LANGUAGE = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+
+
+def test_reserved_words_listed_are_the_keywords() -> None:
+    """docs/language.md lists exactly the words the grammar reserves."""
+    from wuxin_rules import parser
+
+    section = LANGUAGE.split("### Reserved words", 1)[1].split("```", 2)[1]
+    assert sorted(section.split()) == sorted(parser.KEYWORDS)
+
+
+def test_every_builtin_is_in_the_reference() -> None:
+    """Each builtin function has a row in section 8 (date components are named as fields)."""
+    from wuxin_rules.typing_rules import BUILTINS
+
+    section = LANGUAGE.split("## 8. Builtin functions", 1)[1].split("\n## ", 1)[0]
+    for builtin in BUILTINS.values():
+        written = f"`d.{builtin.name}`" if builtin.component else f"`{builtin.name}("
+        assert written in section, f"builtin `{builtin.name}` is missing from section 8"
+
+
+def test_readme_policy_checks() -> None:
+    """The README's abridged flagship policy loads against the real modules it imports."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = readme.split("```policy\n", 1)[1].split("\n```", 1)[0]
+    root = ROOT / "policies"
+    modules = {
+        ".".join(path.relative_to(root).with_suffix("").parts): path.read_text(encoding="utf-8")
+        for path in root.rglob("*.policy")
+    }
+    policy = wuxin_rules.loads(text, name="README.md", files=modules)
+    assert "addict_growth_below_province" in policy.checked.rules
