@@ -159,6 +159,8 @@ def test_no_policy_of_the_repository_draws_a_warning() -> None:
     files += (
         [p for p in (REPO / "examples").rglob("*.policy")] if (REPO / "examples").exists() else []
     )
+    # The tutorial's `mistakes/` policies hold the slips it teaches to read, on purpose.
+    files = [p for p in files if "mistakes" not in p.parts]
     assert files
     for path in files:
         source = Source(str(path), _read(path))
