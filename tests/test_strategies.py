@@ -8,14 +8,13 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import find, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wuxin_rules
+from shopkit import shop_text
 from wuxin_rules import strategies
 from wuxin_rules.errors import UsageError
-
-from shopkit import shop_text
 
 POLICY = wuxin_rules.loads(shop_text(), name="shop.policy")
 

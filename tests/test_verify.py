@@ -49,6 +49,8 @@ def test_naive_threshold_is_caught_with_a_negative_average() -> None:
     assert "counterexample after" in text and "shrunk" in text
     assert re.search(r"average:\s+-", text)
     assert "expect limit <= order.average" in text
+    assert "as facts for `wuxin eval`:" in text  # `order` is an input: a facts document too
+    assert '{"order": {"id": ' in text
     assert re.search(r"limit \"上限\" = -\S+ +50% \* -", text)  # the naive rule at work
 
 

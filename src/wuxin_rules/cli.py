@@ -732,6 +732,7 @@ def _suites(paths: Sequence[str]) -> tuple[list[Any], int]:
             suites.append(suite)
             continue
         broken += 1
+        sys.stdout.flush()  # keep stdout and stderr in order when both go to one place
         # A module imported by several files reports its problems once.
         fresh = [d for d in error.diagnostics if d.render() not in seen]
         seen.update(d.render() for d in fresh)

@@ -687,10 +687,16 @@ class _SuiteChecker:
         """The `Check` of a typed expression: fixtures become constants, the names the
         example or property binds become inputs, every marker becomes a check of its own."""
         replace: dict[str, Callable[[model.LocalRef], Any]] = {}
+        def as_constant(fixture: Fixture) -> Callable[[model.LocalRef], Any]:
+            return lambda ref: model.Const(fixture.value, fixture.type, ref.span)
+
+        def as_input(ref: model.LocalRef) -> Any:
+            return model.InputRef(ref.name, ref.type, ref.span)
+
         for name, fixture in self.fixtures.items():
-            replace[name] = lambda ref, f=fixture: model.Const(f.value, f.type, ref.span)
+            replace[name] = as_constant(fixture)
         for name in own:
-            replace[name] = lambda ref: model.InputRef(ref.name, ref.type, ref.span)
+            replace[name] = as_input
         body = _rewrite_locals(expr, replace, frozenset())
         direct: set[str] = set()
         standins = [
@@ -1192,7 +1198,7 @@ def _replace_nodes(root: Explanation, replaced: Mapping[str, Explanation]) -> Ex
     """
 
     def visit(node: Explanation) -> Explanation:
-        if node.kind == "input" and node.name in replaced:
+        if node.kind == "input" and node.name is not None and node.name in replaced:
             return replaced[node.name]
         if node.kind in ("rule", "criterion") or not node.children:
             return node

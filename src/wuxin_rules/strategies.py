@@ -190,7 +190,7 @@ def _checked(policy: Any) -> model.CheckedPolicy:
     )
 
 
-_BUILTIN = {"int": INT, "decimal": DECIMAL, "percent": PERCENT, "bool": BOOL, "text": TEXT, "date": DATE}
+_BUILTIN: dict[str, Type] = {"int": INT, "decimal": DECIMAL, "percent": PERCENT, "bool": BOOL, "text": TEXT, "date": DATE}
 
 
 def _resolve(checked: model.CheckedPolicy, text: str) -> Type:

@@ -17,6 +17,7 @@ This module, `strategies` and `pytest_plugin` are the only ones that import hypo
 
 from __future__ import annotations
 
+import builtins
 import random
 import time
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from hypothesis import HealthCheck, Phase, assume, find, settings
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
-from wuxin_rules import model
+from wuxin_rules import jsonio, model
 from wuxin_rules.errors import Diagnostic, FactError, InternalError
 from wuxin_rules.examples import (
     Property,
@@ -79,7 +80,7 @@ class PropertyReport:
     seed: int
     counterexample: PropertyCase | None = None
 
-    @property
+    @builtins.property  # the field `property` hides the builtin in the class body
     def ok(self) -> bool:
         """True when the property held."""
         return self.status == "held"
@@ -221,6 +222,15 @@ def counterexample_facts(prop: Property, case: PropertyCase) -> dict[str, Any]:
     return {name: to_json(value, types.get(name)) for name, value in case.values.items()}
 
 
+def _input_facts(prop: Property, case: PropertyCase) -> dict[str, Any] | None:
+    """The counterexample as a facts document, when every binder it holds is an input."""
+    binders = {b.name: b for b in prop.binders}
+    names = [n for n in case.values if n in binders and binders[n].definition is None]
+    if not names or not all(binders[n].input for n in names):
+        return None
+    return {n: to_json(case.values[n], binders[n].type) for n in names}
+
+
 def _type_text(binder: Any) -> str:
     span = getattr(binder, "span", None)
     if span is not None:
@@ -256,6 +266,9 @@ def render_report(report: PropertyReport, *, mode: str = "decisive", color: bool
         _indent(counterexample_source(prop, case), 4),
         "",
     ]
+    facts = _input_facts(prop, case)
+    if facts is not None:
+        lines += ["    as facts for `wuxin eval`:", "      " + jsonio.dumps(facts), ""]
     if case.error is not None:
         lines.append("    the claim could not be evaluated:")
         lines.append(_indent(case.error.render(), 6))
