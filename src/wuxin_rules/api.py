@@ -658,22 +658,28 @@ def lint_policy_paths(
     only another file uses is not reported unused. With `undecided`, criteria the reasoning
     cannot decide come as notes too.
     """
-    universes: dict[Path | None, list[ast.Module]] = {}
-    results: list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]] = []
+    checked: list[tuple[str, WuxinError | CheckedPolicy, Path | None]] = []
+    parsed: dict[str, ast.Module] = {}  # by file name: the modules already read
     for file in policy_files(paths):
         try:
             loaded = loader.load_modules(file)
-            checked = checker.check(loaded)
+            checked.append((str(file), checker.check(loaded), loaded.policy_root))
         except WuxinError as error:
-            results.append((str(file), error, ()))
+            checked.append((str(file), error, None))
             continue
-        if loaded.policy_root not in universes:
-            universes[loaded.policy_root] = consistency.modules_under(loaded.policy_root)
-        findings = consistency.analyse(
-            checked, universe=universes[loaded.policy_root], undecided=undecided
-        )
-        results.append((str(file), None, (*checked.warnings, *findings)))
+        parsed.update((m.span.source.name, m) for m in loaded.modules.values())
+    universes: dict[Path | None, list[ast.Module]] = {}
+    results: list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]] = []
+    for name, outcome, root in checked:
+        if isinstance(outcome, WuxinError):
+            results.append((name, outcome, ()))
+            continue
+        if root not in universes:
+            universes[root] = consistency.modules_under(root, parsed)
+        findings = consistency.analyse(outcome, universe=universes[root], undecided=undecided)
+        results.append((name, None, (*outcome.warnings, *findings)))
     return results
+
 
 
 def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:

@@ -1214,9 +1214,11 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     def _text(self, token: Token) -> ast.Text:
         return ast.Text(_unquote(str(token)), self._tok(token))
 
-    def _expr(self, node: Any, span: Span, *children: Any) -> Any:
-        """Record the nesting depth of an expression node and enforce the limit."""
-        depth = 1 + max((self._depth.get(id(c), 0) for c in children), default=0)
+    def _expr(self, node: Any, span: Span, *children: Any, depth: int | None = None) -> Any:
+        """Record the nesting depth of an expression node and enforce the limit (`depth`,
+        when given, is the node's depth already worked out)."""
+        if depth is None:
+            depth = 1 + max((self._depth.get(id(c), 0) for c in children), default=0)
         if depth > MAX_NESTING:
             raise PolicySyntaxError(
                 Diagnostic(
@@ -1579,15 +1581,17 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         return ("body", children[0])
 
     def _bool_op(self, op: str, span: Span, children: list[Any]) -> ast.BoolOp:
-        left, right = children
-        # Flatten `a and b and c` into one node: explanations list the operands side by side.
-        if isinstance(left, ast.BoolOp) and left.op == op and self._flat.get(id(left)):
-            operands = (*left.operands, right)
+        # `a and b and c` is one node (the grammar gives every operand at once), so that
+        # explanations list the operands side by side; `(a and b) and c` is flattened too.
+        first, *rest = children
+        if isinstance(first, ast.BoolOp) and first.op == op and self._flat.get(id(first)):
+            node = ast.BoolOp(op, (*first.operands, *rest), span)
+            depth = max(self._depth[id(first)], 1 + max(self._depth.get(id(c), 0) for c in rest))
         else:
-            operands = (left, right)
-        node = ast.BoolOp(op, operands, span)
+            node = ast.BoolOp(op, tuple(children), span)
+            depth = None
         self._flat[id(node)] = True
-        return self._expr(node, span, *operands)
+        return self._expr(node, span, *children, depth=depth)
 
     @property
     def _flat(self) -> dict[int, bool]:
