@@ -304,14 +304,14 @@ def _assert_only_generated_names(source: str) -> None:
     tree = pyast.parse(source)
     for node in pyast.walk(tree):
         if isinstance(node, pyast.Name):
-            assert node.id.startswith("_") and node.id.replace("_", "").isalnum() or node.id in (
+            assert (node.id.startswith("_") and node.id.replace("_", "").isalnum()) or node.id in (
                 _ALLOWED_CALLS | {"a", "c", "v", "o", "out", "int", "bool", "str", "list"}
             ), node.id
             assert node.id not in {"__import__", "exec", "eval", "__builtins__", "__class__"}
         elif isinstance(node, pyast.Attribute):
             assert node.attr in _ALLOWED_ATTRIBUTES, node.attr
         elif isinstance(node, pyast.FunctionDef):
-            assert node.name.startswith("_") and node.name[1:2].isupper() or node.name == "_main"
+            assert (node.name.startswith("_") and node.name[1:2].isupper()) or node.name == "_main"
         elif isinstance(node, pyast.Import | pyast.ImportFrom | pyast.Global | pyast.Nonlocal):
             pytest.fail("generated code imports or rebinds globals")
 

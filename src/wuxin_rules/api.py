@@ -197,7 +197,23 @@ class Policy:
         gives the very same results. With `explain=True` every document is evaluated in
         tracing mode by the reference evaluator.
         """
-        return list(self.iter_evaluate(documents, rules=rules, explain=explain))
+        keys = self.resolve_rules(rules)
+        program = None if explain else self._program(keys)
+        if program is None:
+            return list(self.iter_evaluate(documents, rules=keys, explain=explain))
+        # `iter_evaluate`'s loop, without a generator in between: this is the hot loop.
+        check, run, positions = program.facts_function, program.main_function, program.positions
+        results: list[Result] = []
+        append = results.append
+        for index, document in enumerate(documents):
+            try:
+                values = check(document)
+                outcome = run(values)
+            except Exception:  # not plain, or an evaluation error: the reference decides
+                append(self._reference_result(document, keys, index))
+            else:
+                append(Result(self, values, keys, None, outcome, positions))
+        return results
 
     def iter_evaluate(
         self,
@@ -216,16 +232,22 @@ class Policy:
                 try:
                     values = check(document)
                     outcome = run(values)
-                except Exception:  # noqa: BLE001, S112 - not plain, or an error: the reference decides
+                except Exception:  # not plain, or an evaluation error: the reference decides
                     pass
                 else:
                     yield Result(self, values, keys, None, outcome, positions)
                     continue
-            values = self._schema.validate(document, where=f"$[{index}]")
-            evaluation = evaluator.evaluate(
-                self.checked, values, params=self._param_values, rules=keys, trace=explain
-            )
-            yield Result(self, values, keys, evaluation)
+            yield self._reference_result(document, keys, index, explain=explain)
+
+    def _reference_result(
+        self, document: Any, keys: tuple[str, ...], index: int, *, explain: bool = False
+    ) -> Result:
+        """Document `index` of a batch, checked in full and evaluated by the reference."""
+        values = self._schema.validate(document, where=f"$[{index}]")
+        evaluation = evaluator.evaluate(
+            self.checked, values, params=self._param_values, rules=keys, trace=explain
+        )
+        return Result(self, values, keys, evaluation)
 
     def _program(self, keys: tuple[str, ...]) -> compiler.Program | None:
         """The compiled form of rules `keys` with this policy's params (built on first use)."""
@@ -388,7 +410,7 @@ class Result:
                 rules=self._keys,
                 trace=True,
             )
-        return self._evaluation
+        return self._evaluated()
 
     def explanation(self, name: str) -> Explanation:
         """The explanation tree of a rule's value (built on first request)."""

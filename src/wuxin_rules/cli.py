@@ -18,7 +18,14 @@ from typing import IO, Any, NoReturn
 
 from wuxin_rules import api, jsonio
 from wuxin_rules import explain as explaining
-from wuxin_rules.errors import Diagnostic, FactError, UsageError, WuxinError, render_diagnostics, suggest
+from wuxin_rules.errors import (
+    Diagnostic,
+    FactError,
+    UsageError,
+    WuxinError,
+    render_diagnostics,
+    suggest,
+)
 
 __all__ = ["ExitCode", "main"]
 
@@ -79,6 +86,10 @@ examples:
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --rule eligible --format json
   wuxin eval policies/loans/eligibility.policy applicant.json --param max_ratio=40%
   cat applicants.jsonl | wuxin eval policies/loans/eligibility.policy - --format json
+  wuxin eval policies/loans/eligibility.policy applicants.jsonl --format json --jobs 4
+
+JSON lines are read a chunk at a time (memory stays constant however large the file);
+--jobs N evaluates the chunks in N processes and still prints the results in input order.
 """
 
 
@@ -182,7 +193,7 @@ def _version() -> str:
         from importlib.metadata import version
 
         return version("wuxin_rules")
-    except Exception:  # noqa: BLE001 - metadata is missing when run from a source tree
+    except Exception:
         return "unknown"
 
 
@@ -206,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`wuxin eval … | head`): stop quietly.
         _silence_stdout()
         return ExitCode.OK
-    except Exception as error:  # noqa: BLE001 - the last line of defence, reported as a bug
+    except Exception as error:
         import traceback
 
         sys.stderr.write(
@@ -352,7 +363,7 @@ class _EvalJob:
         """Parse and evaluate some lines of a JSON-lines stream: (stdout, stderr, status, count)."""
         out: list[str] = []
         err: list[str] = []
-        status = ExitCode.OK
+        status: int = ExitCode.OK
         count = 0
         for number, text in lines:
             try:
@@ -428,6 +439,7 @@ def _eval(args: argparse.Namespace) -> int:
     if args.facts != "-" and Path(args.facts).suffix != ".jsonl":
         lines: list[str] = []
         errors: list[str] = []
+        status: int
         try:
             document = jsonio.load_path(Path(args.facts))
         except FactError as error:
