@@ -82,6 +82,10 @@ def test_fast_path_agrees_with_the_reference_on_generated_facts(path: Path) -> N
         for key, verdict in reference.items():
             assert result.verdict(key).value == verdict.value, key
             assert result.verdict(key).error == verdict.error, key
+        # What users and `wuxin eval --format json` see is the same as from the reference.
+        reference_result = policy.evaluate(document, explain=True)
+        assert result.to_json() == reference_result.to_json()
+        assert result.values() == reference_result.values()
         # Explanations on demand: tracing mode gives the same values and errors.
         traced = result._traced().verdicts
         for key, verdict in reference.items():

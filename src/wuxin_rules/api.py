@@ -337,7 +337,6 @@ class Result:
                     span=rule.span,
                 )
             evaluation = self._evaluation = Evaluation(verdicts=verdicts, traced=False)
-            self._inputs = compiler.canonical(self._inputs)
         return evaluation
 
     @property
@@ -403,6 +402,10 @@ class Result:
     def _traced(self) -> Evaluation:
         # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
         if not self._evaluated().traced:
+            if self._fast_values is not None:
+                # The fast path's values (Decimals kept) in the runtime form the reference uses.
+                self._inputs = compiler.canonical(self._inputs)
+                self._fast_values = None
             self._evaluation = evaluator.evaluate(
                 self._policy.checked,
                 self._inputs,
@@ -433,6 +436,15 @@ class Result:
     def to_json(self, *, explain: bool = False) -> dict[str, Any]:
         """`{"rules": {name: value}}` as the CLI prints it, with `"errors"` for failed rules
         and `"explanations"` when `explain` is true. Numbers are exact (see `values.to_json`)."""
+        if not explain and self._evaluation is None and self._fast_values is not None:
+            # Straight from the fast path's values: no verdict objects needed.
+            rules = self._policy.checked.rules
+            return {
+                "rules": {
+                    key: to_json(compiler.canonical(value), rules[key].type)
+                    for key, value in zip(self._keys, self._fast_values, strict=True)
+                }
+            }
         evaluation = self._traced() if explain else self._evaluated()
         data: dict[str, Any] = {
             "rules": {
