@@ -203,7 +203,23 @@ class Policy:
         gives the very same results. With `explain=True` every document is evaluated in
         tracing mode by the reference evaluator.
         """
-        return list(self.iter_evaluate(documents, rules=rules, explain=explain))
+        keys = self.resolve_rules(rules)
+        program = None if explain else self._program(keys)
+        if program is None:
+            return list(self.iter_evaluate(documents, rules=keys, explain=explain))
+        # `iter_evaluate`'s loop, without a generator in between: this is the hot loop.
+        check, run, positions = program.facts_function, program.main_function, program.positions
+        results: list[Result] = []
+        append = results.append
+        for index, document in enumerate(documents):
+            try:
+                values = check(document)
+                outcome = run(values)
+            except Exception:  # not plain, or an evaluation error: the reference decides
+                append(self._reference_result(document, keys, index))
+            else:
+                append(Result(self, values, keys, None, outcome, positions))
+        return results
 
     def iter_evaluate(
         self,
@@ -222,16 +238,22 @@ class Policy:
                 try:
                     values = check(document)
                     outcome = run(values)
-                except Exception:  # noqa: BLE001, S112 - not plain, or an error: the reference decides
+                except Exception:  # not plain, or an evaluation error: the reference decides
                     pass
                 else:
                     yield Result(self, values, keys, None, outcome, positions)
                     continue
-            values = self._schema.validate(document, where=f"$[{index}]")
-            evaluation = evaluator.evaluate(
-                self.checked, values, params=self._param_values, rules=keys, trace=explain
-            )
-            yield Result(self, values, keys, evaluation)
+            yield self._reference_result(document, keys, index, explain=explain)
+
+    def _reference_result(
+        self, document: Any, keys: tuple[str, ...], index: int, *, explain: bool = False
+    ) -> Result:
+        """Document `index` of a batch, checked in full and evaluated by the reference."""
+        values = self._schema.validate(document, where=f"$[{index}]")
+        evaluation = evaluator.evaluate(
+            self.checked, values, params=self._param_values, rules=keys, trace=explain
+        )
+        return Result(self, values, keys, evaluation)
 
     def _program(self, keys: tuple[str, ...]) -> compiler.Program | None:
         """The compiled form of rules `keys` with this policy's params (built on first use)."""
@@ -321,7 +343,6 @@ class Result:
                     span=rule.span,
                 )
             evaluation = self._evaluation = Evaluation(verdicts=verdicts, traced=False)
-            self._inputs = compiler.canonical(self._inputs)
         return evaluation
 
     @property
@@ -387,6 +408,10 @@ class Result:
     def _traced(self) -> Evaluation:
         # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
         if not self._evaluated().traced:
+            if self._fast_values is not None:
+                # The fast path's values (Decimals kept) in the runtime form the reference uses.
+                self._inputs = compiler.canonical(self._inputs)
+                self._fast_values = None
             self._evaluation = evaluator.evaluate(
                 self._policy.checked,
                 self._inputs,
@@ -394,7 +419,7 @@ class Result:
                 rules=self._keys,
                 trace=True,
             )
-        return self._evaluation
+        return self._evaluated()
 
     def explanation(self, name: str) -> Explanation:
         """The explanation tree of a rule's value (built on first request)."""
@@ -425,6 +450,15 @@ class Result:
     def to_json(self, *, explain: bool = False) -> dict[str, Any]:
         """`{"rules": {name: value}}` as the CLI prints it, with `"errors"` for failed rules
         and `"explanations"` when `explain` is true. Numbers are exact (see `values.to_json`)."""
+        if not explain and self._evaluation is None and self._fast_values is not None:
+            # Straight from the fast path's values: no verdict objects needed.
+            rules = self._policy.checked.rules
+            return {
+                "rules": {
+                    key: to_json(compiler.canonical(value), rules[key].type)
+                    for key, value in zip(self._keys, self._fast_values, strict=True)
+                }
+            }
         evaluation = self._traced() if explain else self._evaluated()
         data: dict[str, Any] = {
             "rules": {

@@ -93,6 +93,10 @@ examples:
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --rule eligible --format json
   wuxin eval policies/loans/eligibility.policy applicant.json --param max_ratio=40%
   cat applicants.jsonl | wuxin eval policies/loans/eligibility.policy - --format json
+  wuxin eval policies/loans/eligibility.policy applicants.jsonl --format json --jobs 4
+
+JSON lines are read a chunk at a time (memory stays constant however large the file);
+--jobs N evaluates the chunks in N processes and still prints the results in input order.
 """
 
 
@@ -422,7 +426,7 @@ class _EvalJob:
         """Parse and evaluate some lines of a JSON-lines stream: (stdout, stderr, status, count)."""
         out: list[str] = []
         err: list[str] = []
-        status = ExitCode.OK
+        status: int = ExitCode.OK
         count = 0
         for number, text in lines:
             try:
@@ -498,6 +502,7 @@ def _eval(args: argparse.Namespace) -> int:
     if args.facts != "-" and Path(args.facts).suffix != ".jsonl":
         lines: list[str] = []
         errors: list[str] = []
+        status: int
         try:
             document = jsonio.load_path(Path(args.facts))
         except FactError as error:
