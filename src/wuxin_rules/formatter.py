@@ -67,18 +67,39 @@ def _check_same(module: ast.Module, comments: Sequence[Span], formatted: str, na
     except Exception as error:  # any failure here is the formatter's fault
         message = f"the formatted text does not parse ({type(error).__name__})"
         raise _changed(name, message) from None
-    if again != module:
+    if not _same_tree(again, module):
         where = _first_difference(module, again)
         raise _changed(name, f"formatting would change the meaning of {where}")
     if [_comment_text(c) for c in comments] != [_comment_text(c) for c in again_comments]:
         raise _changed(name, "formatting would lose or reorder a comment")
 
 
+def _same_tree(left: Any, right: Any) -> bool:
+    """AST equality (spans excluded, as in `ast`), without recursion: types and lists nest
+    as deep as the author wrote them, deeper than Python's stack."""
+    stack = [(left, right)]
+    while stack:
+        a, b = stack.pop()
+        if isinstance(a, tuple):
+            if not isinstance(b, tuple) or len(a) != len(b):
+                return False
+            stack.extend(zip(a, b, strict=True))
+        elif attrs.has(type(a)):
+            if type(a) is not type(b):
+                return False
+            for field in attrs.fields(type(a)):
+                if field.eq:
+                    stack.append((getattr(a, field.name), getattr(b, field.name)))
+        elif a != b:
+            return False
+    return True
+
+
 def _first_difference(module: ast.Module, again: ast.Module) -> str:
-    if module.header != again.header:
+    if not _same_tree(module.header, again.header):
         return "the header"
     for before, after in zip(module.declarations, again.declarations, strict=False):
-        if before != after:
+        if not _same_tree(before, after):
             line = before.span.line if hasattr(before, "span") else 0
             return f"the declaration on line {line}"
     return "the list of declarations"
@@ -463,7 +484,7 @@ class _Formatter:
         return any("\n" in self.text[end:start] for end, start in gaps)
 
     def _line_of(self, offset: int) -> int:
-        return self.text.count("\n", 0, offset)
+        return self.module_node.span.source.line_col(offset)[0]
 
     # -- the module ------------------------------------------------------------------------
 
@@ -564,14 +585,17 @@ class _Formatter:
     # -- types -----------------------------------------------------------------------------
 
     def type_doc(self, type_: ast.TypeExpr) -> str:
-        if isinstance(type_, ast.OptionalTypeExpr):
-            return self.type_doc(type_.inner) + "?"
-        if isinstance(type_, ast.ListTypeExpr):
-            return "list of " + self.type_doc(type_.element)
+        # A loop, not recursion: `list of list of …` may nest as deep as the author likes.
+        prefix, suffix = "", ""
+        while not isinstance(type_, ast.TypeRef):
+            if isinstance(type_, ast.OptionalTypeExpr):
+                suffix, type_ = "?" + suffix, type_.inner
+            else:
+                prefix, type_ = prefix + "list of ", type_.element
         text = type_.name.dotted
         if type_.bound is not None:
             text += " " + self.bound_text(type_.bound)
-        return text
+        return prefix + text + suffix
 
     def bound_text(self, bound: ast.Bound) -> str:
         """A type's bound, its numbers as written (`0% .. 100%` stays so, not `0 .. 1`)."""
