@@ -382,7 +382,7 @@ def _text_result(result: api.Result, where: str, args: argparse.Namespace, color
 
 _EPILOG_FMT = """\
 The layout: one declaration after another, with the blank lines between them kept (at most
-two); clauses (label, cites, note) on the declaration's line when they fit in 100 columns,
+two, or one inside a declaration); clauses (label, cites, note) on the declaration's line when they fit in 100 columns,
 else each on a line of its own; record fields, enum members and bands aligned in columns,
 Chinese text counted two columns a character; long expressions broken before `and`, `or`,
 `else` and operators, long lists one item per line. Comments stay where they are. A list or

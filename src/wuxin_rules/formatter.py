@@ -455,9 +455,22 @@ class _Formatter:
             docs += [_comment_text(comment), _HARD]
         return docs
 
-    def next_line(self, bound: int) -> list[Any]:
-        """A line break before the item at `bound`, with the comments in between."""
-        return [*self.trail(bound), _HARD, *self.lead(bound)]
+    def next_line(self, bound: int, *, keep_blank: bool = False) -> list[Any]:
+        """A line break before the item at `bound`, with the comments in between. With
+        `keep_blank`, a blank line the author left before the item (or before the comments
+        above it) is kept: one, however many there were."""
+        trail = self.trail(bound)
+        blank = [_HARD] if keep_blank and self._blank_before(bound) else []
+        return [*trail, _HARD, *blank, *self.lead(bound)]
+
+    def _blank_before(self, bound: int) -> bool:
+        comment = self._pending(bound)
+        start = comment.start if comment is not None else bound
+        line_start = self.text.rfind("\n", 0, start) + 1
+        index = line_start
+        while index > 0 and self.text[index - 1] in _BLANK + "\n":
+            index -= 1
+        return self.text.count("\n", index, line_start) >= 2
 
     def separator(self, bound: int, line: Any) -> list[Any]:
         """`line` (which may break) before the item at `bound`, with the comments between."""
@@ -637,7 +650,7 @@ class _Formatter:
         members: list[Any] = []
         for index, member in enumerate(node.members):
             if index:
-                members += [",", *self.next_line(member.span.start)]
+                members += [",", *self.next_line(member.span.start, keep_blank=True)]
             if member.label is not None:
                 label = member.label
                 members += [_pad(member.name.name, width), *self.here(label.span.start),
@@ -668,7 +681,7 @@ class _Formatter:
         body: list[Any] = []
         for index, field in enumerate(fields):
             if index:
-                body += self.next_line(field.span.start)
+                body += self.next_line(field.span.start, keep_blank=True)
             row: list[Any] = [_pad(field.name.name, name_width), ": "]
             if field.doc == ast.Doc():
                 body += [*row, types[index]]
@@ -743,7 +756,10 @@ class _Formatter:
             for m in node.monotone
         ]
         # The clauses were taken before the monotone lines; they follow them in the text.
-        stages = [[*self.next_line(s.span.start), self.stage(s)] for s in node.stages]
+        stages = [
+            [*self.next_line(s.span.start, keep_blank=i > 0), self.stage(s)]
+            for i, s in enumerate(node.stages)
+        ]
         return [self.block_head(head, monotone + clauses), _Nest(_INDENT, stages)]
 
     def stage(self, stage: ast.Stage) -> Any:
@@ -756,7 +772,10 @@ class _Formatter:
         if stage.start is not None:
             head += [stage.start.value.isoformat(), " "]
         head += ["..", " ", stage.end.value.isoformat()]
-        rows = [[*self.next_line(row.span.start), self.row(row)] for row in stage.rows]
+        rows = [
+            [*self.next_line(row.span.start, keep_blank=i > 0), self.row(row)]
+            for i, row in enumerate(stage.rows)
+        ]
         return [self.block_head(head, clauses), _Nest(_INDENT, rows)]
 
     def row(self, row: ast.ScheduleRow) -> Any:
@@ -790,7 +809,7 @@ class _Formatter:
         name_width = max((display_width(b.name.name) for b in labelled), default=0) + 1
         bands: list[Any] = []
         for band, range_text in zip(node.bands, ranges, strict=True):
-            bands += self.next_line(band.span.start)
+            bands += self.next_line(band.span.start, keep_blank=bool(bands))
             if band.label is not None:
                 bands += [_pad(range_text, range_width), _pad(band.name.name, name_width),
                           *self.here(band.label.span.start), _quote(band.label.value)]  # fmt: skip
@@ -801,14 +820,14 @@ class _Formatter:
     def _ExampleDecl(self, node: ast.ExampleDecl) -> Any:
         lines: list[Any] = []
         for given in node.given:
-            lines += self.next_line(given.span.start)
+            lines += self.next_line(given.span.start, keep_blank=bool(lines))
             left: list[Any] = ["given ", given.name.name]
             if given.type is not None:
                 left += [": ", self.type_doc(given.type)]
             lines += [left, *self.here(given.value.span.start), " = ",
                       self.expr(given.value, _IF_LEVEL)]  # fmt: skip
         for expect in node.expect:
-            lines += [*self.next_line(expect.span.start), "expect ",
+            lines += [*self.next_line(expect.span.start, keep_blank=True), "expect ",
                       self.expr(expect, _IF_LEVEL)]  # fmt: skip
         return [["example ", _quote(node.title.value), ":"], _Nest(_INDENT, lines)]
 
