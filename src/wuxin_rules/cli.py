@@ -842,7 +842,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 _EPILOG_FMT = """\
 The layout: one declaration after another, with the blank lines between them kept (at most
-two); clauses (label, cites, note) on the declaration's line when they fit in 100 columns,
+two, or one inside a declaration); clauses (label, cites, note) on the declaration's line when they fit in 100 columns,
 else each on a line of its own; record fields, enum members and bands aligned in columns,
 Chinese text counted two columns a character; long expressions broken before `and`, `or`,
 `else` and operators, long lists one item per line. Comments stay where they are. A list or
