@@ -397,6 +397,29 @@ def test_schedules_are_tables_grouped_by_stage(small: wuxin_rules.Policy, lang: 
     assert '<td class="num">2021</td><td class="num">120</td>' in page
 
 
+def test_schedule_without_categories_has_one_value_column() -> None:
+    """A schedule by year alone: one column of values, titled as such."""
+    policy = wuxin_rules.loads(
+        'schedule cap "上限": int by year:\n  stage one "一期" 2020-01-01 .. 2021-12-31:\n'
+        "    2020: 3\n    2021: 4\nrule r: cap(2020) ?? 0\n"
+    )
+    md = render_markdown(build_document(policy.checked, "en"))
+    assert "| Stage | Dates | year | Value |" in md
+    assert "| 一期 `one` | 2020-01-01 to 2021-12-31 | 2020 | 3 |" in md
+    assert "|  |  | 2021 | 4 |" in md
+
+
+def test_deeply_nested_rules_render() -> None:
+    """The deepest nesting the parser accepts renders in both formats (no RecursionError)."""
+    expr = "1"
+    for _ in range(49):
+        expr = f"abs({expr} + 1)"
+    policy = wuxin_rules.loads(f"rule r: {expr}")
+    document = build_document(policy.checked, "zh")
+    assert render([document], "md").count("abs(") == 49
+    assert render([document], "html").count("abs(") == 49
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_bands_are_tables(small: wuxin_rules.Policy, lang: str) -> None:
     """Each band: its label, name and range; the domain above."""

@@ -186,12 +186,19 @@ th { background: var(--soft); font-weight: bold; }
 td.num { text-align: right; white-space: nowrap; }
 .mark { color: var(--mark); border: 1px solid var(--mark); border-radius: 2px;
   padding: 0 0.8mm; font-size: 8.5pt; white-space: nowrap; }
-section.decl { break-inside: avoid; }
+h3 + p.meta { break-after: avoid; }
+td code { overflow-wrap: anywhere; }
+table.params td:nth-child(2), table.fields td:nth-child(2), table.inputs td:nth-child(2),
+table.facts td:nth-child(2) { min-width: 8em; }
+table.schedule td:nth-child(2) { white-space: nowrap; }
+table.notation td:first-child { white-space: nowrap; }
 section.signoff { break-inside: avoid; margin-top: 10mm; }
-section.signoff table td { height: 10mm; }
-section.signoff table thead { display: none; }
+table.signoff td { height: 10mm; }
+table.signoff td:nth-child(odd) { width: 18%; }
+table.signoff thead { display: none; }
 ul { margin: 1mm 0 2mm; padding-left: 6mm; }
-@media print { body { padding: 0; max-width: none; } a { border-bottom: none; } }
+table.params td:nth-child(4), table.fields td:nth-child(3) { min-width: 6em; }
+@media print { body { padding: 0; max-width: none; } a, abbr { border-bottom: none; } }
 """
 
 
@@ -266,15 +273,17 @@ class _Html:
             ident = f' id="{self.anchor(anchor)}"' if anchor else ""
             rows.append(f"<tr{ident}>" + "".join(cells) + "</tr>")
         body = "\n".join(rows)
-        return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+        kind = f' class="{table.kind}"' if table.kind else ""
+        return f"<table{kind}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
     def inlines(self, inlines: Sequence[Segment], pre: bool = False) -> str:
+        """Segments as HTML; `pre` inside a rule text (no `<code>`: the block is code)."""
         out = []
         for segment in inlines:
             text = html.escape(segment.text, quote=False)
             role = segment.role
             if role == "name" and segment.ref:
-                out.append(self.name(segment, text))
+                out.append(self.name(segment, text, pre))
             elif role == "keyword":
                 out.append(f'<span class="kw">{text}</span>')
             elif role == "literal" and pre:
@@ -291,10 +300,12 @@ class _Html:
                 out.append(text)
         return "".join(out).replace("<code></code>", "")
 
-    def name(self, segment: Segment, text: str) -> str:
+    def name(self, segment: Segment, text: str, pre: bool) -> str:
         assert segment.ref is not None
         title = self.document.titles.get(segment.ref)
         title_attribute = f' title="{html.escape(title, quote=True)}"' if title else ""
+        if not pre and _is_identifier(segment.text):
+            text = f"<code>{text}</code>"
         anchor = self.document.anchors.get(segment.ref)
         if anchor is not None:
             return f'<a href="#{self.anchor(anchor)}"{title_attribute}>{text}</a>'
