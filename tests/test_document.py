@@ -599,6 +599,9 @@ def test_html_escapes_policy_text() -> None:
     """Labels are text, never markup: `<b>` in a label comes out escaped."""
     policy = wuxin_rules.loads('policy p "<b>x</b> & y"\nrule r "<script>alert(1)</script>": 1')
     page = render_html([build_document(policy.checked, "en")])
+    style = page[page.index("<style>") + len("<style>") : page.index("</style>")]
+    assert "<" not in style and '"\\3c b\\3e x' in style  # the running title, escaped for CSS
+    assert page.count("</style>") == 1
     assert (
         "<script>" not in page
         and "&lt;script&gt;" in page

@@ -148,7 +148,8 @@ def _md_escape(text: str) -> str:
 # HTML
 
 _CSS = """\
-@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
+@page { size: A4; margin: 18mm 16mm 20mm 16mm;
+  @bottom-center { content: counter(page) " / " counter(pages); font-size: 8.5pt; color: #555; } }
 :root { --ink: #1a1a1a; --rule: #888; --soft: #f4f4f1; --mark: #8a1c1c; }
 html { color: var(--ink); background: #fff; }
 body { margin: 0 auto; max-width: 178mm; padding: 12mm 0;
@@ -213,9 +214,31 @@ def render_html(documents: Sequence[Document]) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>\n{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{title}</title>\n<style>\n{_CSS}{_running_title(documents)}</style>\n"
+        "</head>\n<body>\n"
         f"{articles}\n</body>\n</html>\n"
     )
+
+
+def _running_title(documents: Sequence[Document]) -> str:
+    """The title at the top of every printed page (when the file holds one document)."""
+    if len(documents) != 1:
+        return ""
+    return (
+        f"@page {{ @top-right {{ content: {_css_string(documents[0].title)}; "
+        "font-size: 8.5pt; color: #555; } }\n"
+    )
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string: every character that could end it (or the style) escaped."""
+    out = []
+    for char in text:
+        if char.isalnum() or char in " -_.,:;()（）、，：·—〔〕":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return '"' + "".join(out) + '"'
 
 
 class _Html:
