@@ -18,6 +18,10 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The golden corpus holds .policy files written to test the parser and checker, not to be
+# run: keep the wuxin_rules pytest plugin from collecting their examples and properties.
+collect_ignore_glob = ["golden/*.policy"]
+
 settings.register_profile(
     "ci",
     max_examples=60,

@@ -325,30 +325,13 @@ def _policy_examples(path: Path) -> list[Any]:
     "index", range(len(_policy_examples(UNIT_POLICY))), ids=lambda i: f"example-{i + 1}"
 )
 def test_examples_written_in_the_policy_hold(index: int) -> None:
-    """Each `example` of unit.policy holds: its `given` unit, evaluated by the engine as facts,
-    makes every `expect` true (run through the API until `wuxin test` exists)."""
-    example = _policy_examples(UNIT_POLICY)[index]
-    text = UNIT_POLICY.read_text(encoding="utf-8")
-    files = {"drug_free.units": UNITS_POLICY.read_text(encoding="utf-8")}
-    (given,) = example.given
-    assert given.name.name == "unit"
-    # The given record is a policy expression: let the engine build it, then use it as facts.
-    builder = wuxin_rules.loads(
-        f"{text}\nrule example_given_unit -> Unit:\n  {given.value.span.text}\n",
-        name=str(UNIT_POLICY),
-        files=files,
-    )
-    unit = builder.evaluate({"unit": read_json(EXAMPLES / "village-pass.json")["unit"]})[
-        "example_given_unit"
-    ]
-    expectations = "".join(
-        f"\ncriterion example_expect_{n}:\n  {expect.span.text}\n"
-        for n, expect in enumerate(example.expect)
-    )
-    checker = wuxin_rules.loads(text + expectations, name=str(UNIT_POLICY), files=files)
-    result = checker.evaluate({"unit": unit})
-    for n, expect in enumerate(example.expect):
-        assert result[f"example_expect_{n}"] is True, expect.span.text
+    """Each `example` of unit.policy holds, run as `wuxin test` runs it."""
+    from wuxin_rules import examples
+
+    suite = examples.load_suite(UNIT_POLICY)
+    assert len(suite.examples) == len(_policy_examples(UNIT_POLICY))
+    result = examples.run_example(suite, suite.examples[index])
+    assert result.passed, examples.render_example_result(result)
 
 
 def test_example_village_passes(policy: wuxin_rules.Policy) -> None:

@@ -8,6 +8,7 @@ nothing but `__main__`.
 from __future__ import annotations
 
 import argparse
+import collections
 import enum
 import os
 import sys
@@ -15,18 +16,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from wuxin_rules import api, jsonio
+from wuxin_rules import api, jsonio, messages
 from wuxin_rules import explain as explaining
+from wuxin_rules.errors import Diagnostic, FactError, UsageError, WuxinError, render_diagnostics, suggest
+from wuxin_rules.errors import Severity
+from wuxin_rules.messages import LANGUAGES
 from wuxin_rules.document import build_document
 from wuxin_rules.document_formats import render as render_document
-from wuxin_rules.errors import (
-    Diagnostic,
-    FactError,
-    UsageError,
-    WuxinError,
-    render_diagnostics,
-    suggest,
-)
 
 __all__ = ["ExitCode", "main"]
 
@@ -44,12 +40,15 @@ class ExitCode(enum.IntEnum):
     """A bug in wuxin_rules: please report it."""
 
 
-COMMANDS = ("check", "eval", "doc")
+COMMANDS = ("check", "eval", "test", "verify", "fmt", "doc")
 
 _EPILOG_MAIN = """\
 commands:
   check   parse and check policies; report every problem with file:line:column
   eval    evaluate a policy on facts and print the verdicts (and why, with --explain)
+  test    run the `example` blocks of policies
+  verify  search for counterexamples to the `property` blocks of policies (hypothesis)
+  fmt     rewrite policies in the canonical layout (--check for CI, --diff to preview)
   doc     render policies as documents to print and sign off (Markdown or HTML)
 
 examples:
@@ -65,9 +64,15 @@ _EPILOG_CHECK = """\
 Each file is loaded as the root of a policy: its imports are resolved against the policy
 root (the folder its `policy a.b` header implies). A folder is searched for *.policy files.
 
+Then the consistency checks, as warnings: unused declarations, params, inputs, imports and
+rule parameters; criteria that are always true or never true within the declared types;
+`if` branches that are never taken; rules whose explanation would cite nothing. Warnings do
+not change the exit code unless --strict is given (docs/language.md, "Consistency checks").
+
 examples:
   wuxin check policies/loans/eligibility.policy
   wuxin check policies/ --format json
+  wuxin check --strict policies/
 """
 
 _EPILOG_EVAL = """\
@@ -132,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--format", choices=("text", "json"), default="text", help="diagnostics as text or JSON lines"
     )
+    check.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (exit 1 when there are any)"
+    )
+    check.add_argument(
+        "--notes",
+        action="store_true",
+        help="also list the criteria the consistency checks could not decide",
+    )
+    _add_lang(check)
 
     evaluate = commands.add_parser(
         "eval",
@@ -176,8 +190,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour the text output (default: when printing to a terminal)",
     )
     evaluate.add_argument("--root", metavar="DIR", help="the policy root imports resolve against")
+    _add_test_parser(commands)
+    _add_verify_parser(commands)
+    _add_lang(evaluate)
+    _add_fmt_parser(commands)
     _add_doc_parser(commands)
+    evaluate.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="evaluate JSON lines in N processes; the output keeps the input order (default 1)",
+    )
     return parser
+
+
+def _add_lang(command: argparse.ArgumentParser) -> None:
+    # The default is English whatever the locale, so that what scripts read does not change
+    # with the environment; JSON output is the same in every language.
+    command.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="language of the fixed words of diagnostics and explanations: en (default) or "
+        "zh; names, labels and citations are always the policy's own",
+    )
 
 
 def _version() -> str:
@@ -199,11 +236,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "test":
+            return _test(args)
+        if args.command == "verify":
+            return _verify(args)
+        if args.command == "fmt":
+            return _fmt(args)
         if args.command == "doc":
             return _doc(args)
         return _eval(args)
     except WuxinError as error:
-        sys.stderr.write(str(error) + "\n")
+        sys.stderr.write(error.render(getattr(args, "lang", "en")) + "\n")
         return ExitCode.USAGE if isinstance(error, UsageError) else ExitCode.PROBLEMS
     except KeyboardInterrupt:
         return 130
@@ -235,7 +278,7 @@ def _silence_stdout() -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    results = api.check_policy_paths(args.paths)
+    results = api.lint_policy_paths(args.paths, undecided=args.notes)
     if not results:
         raise UsageError(
             Diagnostic(
@@ -244,26 +287,47 @@ def _check(args: argparse.Namespace) -> int:
                 help="give a .policy file or a folder that holds some",
             )
         )
-    failed = [(path, error) for path, error in results if error is not None]
+
+    def warned(findings: Sequence[Diagnostic]) -> bool:
+        return any(d.severity is Severity.WARNING for d in findings)
+
+    failed = [path for path, error, findings in results if error or (args.strict and warned(findings))]
     if args.format == "json":
-        for path, error in results:
-            diagnostics = [d.to_json() for d in error.diagnostics] if error else []
-            print(jsonio.dumps({"file": path, "ok": error is None, "diagnostics": diagnostics}))
+        for path, error, findings in results:
+            diagnostics = [d.to_json() for d in (*(error.diagnostics if error else ()), *findings)]
+            print(jsonio.dumps({"file": path, "ok": path not in failed, "diagnostics": diagnostics}))
     else:
+        lang = args.lang
         seen: set[str] = set()
-        for _, error in failed:
-            assert error is not None
+        warnings = 0
+        for _, error, findings in results:
             # A module imported by several checked files reports its problems once.
-            fresh = [d for d in error.diagnostics if d.render() not in seen]
+            shown = (*(error.diagnostics if error else ()), *findings)
+            fresh = [d for d in shown if d.render() not in seen]
             seen.update(d.render() for d in fresh)
+            warnings += sum(1 for d in fresh if d.severity is Severity.WARNING)
             if fresh:
-                sys.stderr.write(render_diagnostics(fresh) + "\n\n")
+                sys.stderr.write(render_diagnostics(fresh, lang) + "\n\n")
         count = len(results)
         noun = "policy" if count == 1 else "policies"
         if failed:
-            sys.stderr.write(f"{len(failed)} of {count} {noun} have problems\n")
+            sys.stderr.write(
+                messages.word(
+                    "check.problems",
+                    lang,
+                    failed=len(failed),
+                    count=count,
+                    noun=noun,
+                    verb="has" if len(failed) == 1 else "have",
+                )
+                + (messages.word("check.strict", lang) if args.strict and warnings else "")
+                + "\n"
+            )
+        elif warnings:
+            counted = messages.count(warnings, "warning", lang)
+            print(messages.word("check.warnings", lang, count=count, noun=noun, warnings=counted))
         else:
-            print(f"checked {count} {noun}: no problems")
+            print(messages.word("check.ok", lang, count=count, noun=noun))
     return ExitCode.PROBLEMS if failed else ExitCode.OK
 
 
@@ -291,85 +355,220 @@ def _parse_params(raw: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def _documents(facts: str) -> Iterator[tuple[str, Any]]:
-    """(where, document) pairs from a .json file, a .jsonl file or stdin (JSON lines)."""
+def _open_lines(facts: str) -> IO[str]:
+    """The JSON-lines stream named by FACTS (`-` is standard input)."""
     if facts == "-":
-        for line, document in jsonio.iter_json_lines(sys.stdin, file="<stdin>"):
-            yield f"<stdin>:{line}", document
-        return
-    path = Path(facts)
-    if path.suffix == ".jsonl":
+        return sys.stdin
+    try:
+        return Path(facts).open(encoding="utf-8-sig")
+    except OSError as error:
+        raise UsageError(
+            Diagnostic(
+                "unreadable-file",
+                f"cannot read `{facts}`: {error.strerror or error}",
+                help="check the path and that the file is readable",
+            )
+        ) from None
+
+
+class _EvalJob:
+    """What evaluating one document needs; built once per process (pickled for workers)."""
+
+    def __init__(self, args: argparse.Namespace, color: bool) -> None:
+        self.policy_path: str = args.policy
+        self.params = _parse_params(args.params)
+        self.root: str | None = args.root
+        self.rule_names: list[str] | None = args.rules
+        self.format: str = args.format
+        self.explain: bool = args.explain
+        self.mode: str = args.mode
+        self.lang: str = args.lang
+        self.color = color
+        self._policy: api.Policy | None = None
+        self._rules: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_policy"] = None  # a worker loads the policy itself (unless forked with it)
+        return state
+
+    def load(self) -> api.Policy:
+        if self._policy is None:
+            self._policy = api.load(self.policy_path, params=self.params, root=self.root)
+            self._rules = self._policy.resolve_rules(self.rule_names)
+        return self._policy
+
+    def document(self, where: str, document: Any, out: list[str], err: list[str]) -> int:
+        """Evaluate one document; its output lines into `out`/`err`; the exit status."""
+        policy = self.load()
         try:
-            stream = path.open(encoding="utf-8-sig")
-        except OSError as error:
-            raise UsageError(
-                Diagnostic(
-                    "unreadable-file",
-                    f"cannot read `{facts}`: {error.strerror or error}",
-                    help="check the path and that the file is readable",
-                )
-            ) from None
-        with stream:
-            for line, document in jsonio.iter_json_lines(stream, file=facts):
-                yield f"{facts}:{line}", document
-        return
-    yield facts, jsonio.load_path(path)
+            result = policy.evaluate(document, rules=self._rules, explain=self.explain, file=where)
+        except FactError as error:
+            self.bad_document(error, out, err)
+            return ExitCode.PROBLEMS
+        if self.format == "json":
+            out.append(jsonio.dumps(result.to_json(explain=self.explain)) + "\n")
+        else:
+            out.append(_text_result(result, where, self, self.color) + "\n")
+        return ExitCode.PROBLEMS if result.errors else ExitCode.OK
+
+    def bad_document(self, error: WuxinError, out: list[str], err: list[str]) -> None:
+        err.append(error.render(self.lang) + "\n")
+        if self.format == "json":
+            # Keep one output line per input document, so outputs line up with inputs.
+            out.append(jsonio.dumps({"errors": [d.to_json() for d in error.diagnostics]}) + "\n")
+
+    def chunk(self, name: str, lines: list[tuple[int, str]]) -> tuple[str, str, int, int]:
+        """Parse and evaluate some lines of a JSON-lines stream: (stdout, stderr, status, count)."""
+        out: list[str] = []
+        err: list[str] = []
+        status = ExitCode.OK
+        count = 0
+        for number, text in lines:
+            try:
+                document = jsonio.parse_line(text, file=name, line=number)
+            except FactError as error:
+                # A malformed line: report it and go on with the next one.
+                self.bad_document(error, out, err)
+                status = ExitCode.PROBLEMS
+                continue
+            count += 1
+            status = max(status, self.document(f"{name}:{number}", document, out, err))
+        return "".join(out), "".join(err), status, count
+
+
+_WORKER_JOB: _EvalJob | None = None
+"""The job of a `--jobs` worker process (inherited when forked, else set by `_start_worker`)."""
+
+
+def _start_worker(job: _EvalJob) -> None:
+    global _WORKER_JOB
+    if _WORKER_JOB is None:
+        _WORKER_JOB = job
+    _WORKER_JOB.load()
+
+
+def _work(name: str, lines: list[tuple[int, str]]) -> tuple[str, str, int, int]:
+    assert _WORKER_JOB is not None
+    return _WORKER_JOB.chunk(name, lines)
+
+
+_LINES_PER_CHUNK = 256
+
+
+def _chunks(stream: IO[str], name: str) -> Iterator[list[tuple[int, str]] | FactError]:
+    """Lines in chunks (never more than one chunk in memory), and over-long lines as errors."""
+    chunk: list[tuple[int, str]] = []
+    for number, text in jsonio.iter_line_texts(stream, file=name):
+        if isinstance(text, FactError):
+            if chunk:
+                yield chunk
+                chunk = []
+            yield text
+            continue
+        chunk.append((number, text))
+        if len(chunk) >= _LINES_PER_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Done:
+    """An already computed chunk result, in the queue of pending ones."""
+
+    def __init__(self, value: tuple[str, str, int, int]) -> None:
+        self.value = value
+
+    def get(self) -> tuple[str, str, int, int]:
+        return self.value
 
 
 def _eval(args: argparse.Namespace) -> int:
-    params = _parse_params(args.params)
-    policy = api.load(args.policy, params=params, root=args.root)
-    rules = policy.resolve_rules(args.rules)
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
-    status = ExitCode.OK
+    job = _EvalJob(args, color)
+    job.load()  # policy and param problems are reported before any facts are read
+    if args.jobs < 1:
+        raise UsageError(
+            Diagnostic("usage", f"`--jobs {args.jobs}` must be at least 1", help="use `--jobs 1` or more")
+        )
     out: IO[str] = sys.stdout
-    documents = _documents(args.facts)
-    index = 0
-    while True:
+    if args.facts != "-" and Path(args.facts).suffix != ".jsonl":
+        lines: list[str] = []
+        errors: list[str] = []
         try:
-            item = next(documents)
-        except StopIteration:
-            break
+            document = jsonio.load_path(Path(args.facts))
         except FactError as error:
-            # A malformed line of a JSON-lines stream: report it and go on with the next one.
+            job.bad_document(error, lines, errors)
             status = ExitCode.PROBLEMS
-            _report_bad_document(out, args.format, error)
-            if not args.facts.endswith(".jsonl") and args.facts != "-":
-                break
-            continue
-        where, document = item
-        index += 1
-        try:
-            result = policy.evaluate(document, rules=rules, explain=args.explain, file=where)
-        except FactError as error:
-            status = ExitCode.PROBLEMS
-            _report_bad_document(out, args.format, error)
-            continue
-        if result.errors:
-            status = ExitCode.PROBLEMS
-        if args.format == "json":
-            out.write(jsonio.dumps(result.to_json(explain=args.explain)) + "\n")
         else:
-            out.write(_text_result(result, where, args, color) + "\n")
-        out.flush()
-    if index == 0 and status == ExitCode.OK:
+            status = job.document(args.facts, document, lines, errors)
+        sys.stderr.write("".join(errors))
+        out.write("".join(lines))
+        return status
+    name = "<stdin>" if args.facts == "-" else args.facts
+    # Interactive or piped input: show each chunk's results as soon as they are known.
+    eager = args.facts == "-" or out.isatty()
+    status = ExitCode.OK
+    count = 0
+    stream = _open_lines(args.facts)
+    try:
+        pending: collections.deque[Any] = collections.deque()
+        pool = None
+        if args.jobs > 1:
+            import multiprocessing
+
+            global _WORKER_JOB
+            _WORKER_JOB = job
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            pool = multiprocessing.get_context(method).Pool(
+                args.jobs, initializer=_start_worker, initargs=(job,)
+            )
+
+        def emit(result: tuple[str, str, int, int]) -> None:
+            nonlocal status, count
+            text, problems, chunk_status, documents = result
+            if problems:
+                sys.stderr.write(problems)
+            out.write(text)
+            if eager:
+                out.flush()
+            status = max(status, chunk_status)
+            count += documents
+
+        try:
+            for chunk in _chunks(stream, name):
+                if isinstance(chunk, FactError):
+                    lines, errors = [], []
+                    job.bad_document(chunk, lines, errors)
+                    pending.append(_Done(("".join(lines), "".join(errors), ExitCode.PROBLEMS, 0)))
+                elif pool is None:
+                    pending.append(_Done(job.chunk(name, chunk)))
+                else:
+                    pending.append(pool.apply_async(_work, (name, chunk)))
+                # At most a few chunks in flight: memory stays constant, output keeps input order.
+                while len(pending) > (2 * args.jobs if pool is not None else 0):
+                    emit(pending.popleft().get())
+            while pending:
+                emit(pending.popleft().get())
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    if count == 0 and status == ExitCode.OK:
         sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
     return status
 
 
-def _report_bad_document(out: IO[str], format_: str, error: WuxinError) -> None:
-    sys.stderr.write(str(error) + "\n")
-    if format_ == "json":
-        # Keep one output line per input document, so outputs line up with inputs.
-        out.write(jsonio.dumps({"errors": [d.to_json() for d in error.diagnostics]}) + "\n")
-
-
-def _text_result(result: api.Result, where: str, args: argparse.Namespace, color: bool) -> str:
+def _text_result(result: api.Result, where: str, args: Any, color: bool) -> str:
     lines = [f"# {where}"]
     if args.explain:
-        lines.append(result.explain(mode=args.mode, color=color))
+        lines.append(result.explain(mode=args.mode, color=color, lang=args.lang))
     else:
         from wuxin_rules.values import format_value
 
@@ -377,16 +576,316 @@ def _text_result(result: api.Result, where: str, args: argparse.Namespace, color
         for key, verdict in result.verdicts.items():
             label = f' "{verdict.label}"' if verdict.label else ""
             if verdict.error is not None:
-                text = f"error[{verdict.error.code}]: {verdict.error.message}"
+                error_word = messages.word("error", args.lang)
+                message = messages.translate(verdict.error.message, args.lang)
+                text = f"{error_word}[{verdict.error.code}]: {message}"
             else:
                 text = format_value(verdict.value, verdict.type)
             lines.append(f"{key.ljust(width)} = {text}{label}")
     if result.errors:
-        lines.append(render_diagnostics(result.errors))
+        lines.append(render_diagnostics(result.errors, args.lang))
     return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------------------
+# wuxin test and wuxin verify (docs/verification.md)
+
+_EPILOG_TEST = """\
+Runs every `example` block of every policy file given (folders are searched recursively
+for *.policy files). Each expectation that does not hold is reported with its location, the
+value expected, the value found and the explanation of that value; then one summary line.
+
+exit codes: 0 every example passed, 1 an example failed or a policy has problems,
+2 usage error
+
+examples:
+  wuxin test policies/
+  wuxin test policies/loans/eligibility.policy --verbose
+  wuxin test policies/ --match overdue --mode full
+"""
+
+_EPILOG_VERIFY = """\
+Checks every `property` block of every policy file given (folders are searched recursively):
+hypothesis draws values of the types the property binds (within their bounds, often at the
+thresholds the policy compares them with), and looks for a case where the claim is false or
+cannot be evaluated. A counterexample is shrunk to a minimal one and printed as an `example`
+block, ready to paste into the policy, with the explanation of why the claim fails.
+
+The run is reproducible: the seed is printed, and --seed S repeats it exactly. Without
+--seed a fresh seed is drawn. No example database is written. Progress goes to stderr
+while a run is long.
+
+exit codes: 0 every property held, 1 a counterexample was found, a `where` condition was
+never met or a policy has problems, 2 usage error
+
+examples:
+  wuxin verify policies/
+  wuxin verify policies/loans/eligibility.policy --max-examples 2000 --seed 7
+  wuxin verify policies/ --format json
+"""
+
+
+def _add_test_parser(commands: Any) -> None:
+    test = commands.add_parser(
+        "test",
+        help="run the examples of policies",
+        description="Run the `example` blocks of .policy files and report every expectation "
+        "that does not hold, with the expected value, the actual value and why.",
+        epilog=_EPILOG_TEST,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    test.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file or a folder")
+    test.add_argument(
+        "--match", metavar="TEXT", help="run only the examples whose title contains TEXT"
+    )
+    test.add_argument(
+        "-v", "--verbose", action="store_true", help="list every example, not only failures"
+    )
+    test.add_argument(
+        "--mode",
+        choices=explaining.MODES,
+        default="decisive",
+        help="how much of a failure's explanation to show (default decisive)",
+    )
+    test.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (default: when printing to a terminal)",
+    )
+
+
+def _add_verify_parser(commands: Any) -> None:
+    verify = commands.add_parser(
+        "verify",
+        help="check the properties of policies with generated facts",
+        description="Check the `property` blocks of .policy files on generated values and "
+        "print a minimal counterexample, with its explanation, for each that fails.",
+        epilog=_EPILOG_VERIFY,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file or a folder")
+    verify.add_argument(
+        "--max-examples",
+        type=_positive_int,
+        default=200,
+        metavar="N",
+        help="cases to try per property (default 200)",
+    )
+    verify.add_argument(
+        "--seed", type=int, metavar="S", help="seed of the run (default: a fresh one, printed)"
+    )
+    verify.add_argument(
+        "--match", metavar="TEXT", help="check only the properties whose title contains TEXT"
+    )
+    verify.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output as text or JSON lines"
+    )
+    verify.add_argument(
+        "--mode",
+        choices=explaining.MODES,
+        default="decisive",
+        help="how much of a counterexample's explanation to show (default decisive)",
+    )
+    verify.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (default: when printing to a terminal)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found `{text}`") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, found `{text}`")
+    return value
+
+
+def _use_color(choice: str) -> bool:
+    return choice == "always" or (
+        choice == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
+
+
+def _suites(paths: Sequence[str]) -> tuple[list[Any], int]:
+    """The checked suites under `paths`, and how many files had problems (reported once)."""
+    from wuxin_rules import examples
+
+    loaded = examples.load_suites(paths)
+    if not loaded:
+        raise UsageError(
+            Diagnostic(
+                "no-policies",
+                "no `.policy` files found in " + ", ".join(f"`{p}`" for p in paths),
+                help="give a .policy file or a folder that holds some",
+            )
+        )
+    seen: set[str] = set()
+    broken = 0
+    suites = []
+    for _, suite, error in loaded:
+        if error is None:
+            suites.append(suite)
+            continue
+        broken += 1
+        # A module imported by several files reports its problems once.
+        fresh = [d for d in error.diagnostics if d.render() not in seen]
+        seen.update(d.render() for d in fresh)
+        if fresh:
+            sys.stderr.write(render_diagnostics(fresh) + "\n\n")
+    return suites, broken
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def _test(args: argparse.Namespace) -> int:
+    from wuxin_rules import examples
+
+    suites, broken = _suites(args.paths)
+    color = _use_color(args.color)
+    passed = failed = 0
+    for suite in suites:
+        for example in suite.examples:
+            if args.match and args.match not in example.title:
+                continue
+            result = examples.run_example(suite, example)
+            where = example.span.location()
+            if result.passed:
+                passed += 1
+                if args.verbose:
+                    print(f"✓ {where}: {example.title}")
+                continue
+            failed += 1
+            print(f"✗ {where}: {example.title}")
+            print(examples.render_example_result(result, mode=args.mode, color=color))
+            print()
+    total = passed + failed
+    summary = f"{_plural(total, 'example')}: {passed} passed, {failed} failed"
+    if broken:
+        summary += f"; {_plural(broken, 'policy', 'policies')} could not be loaded"
+    if total == 0 and not broken:
+        summary = "no examples found" + (f" matching `{args.match}`" if args.match else "")
+    print(summary)
+    return ExitCode.PROBLEMS if failed or broken else ExitCode.OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        from wuxin_rules import verify
+    except ImportError as error:  # hypothesis is not a runtime dependency
+        raise UsageError(
+            Diagnostic(
+                "missing-dependency",
+                f"`wuxin verify` needs hypothesis, which cannot be imported: {error}",
+                help="install it: `pip install 'wuxin_rules[verify]'`",
+            )
+        ) from None
+    suites, broken = _suites(args.paths)
+    seed = args.seed if args.seed is not None else verify.new_seed()
+    color = _use_color(args.color)
+    tty = sys.stderr.isatty()
+
+    def show_progress(prop: Any, done: int, total: int, shrinking: bool) -> None:
+        state = f"counterexample found, shrinking it ({done} cases)" if shrinking else f"{done}/{total} cases"
+        line = f"  … {prop.title}: {state}"
+        sys.stderr.write(f"\r{line}\x1b[K" if tty else line + "\n")
+        sys.stderr.flush()
+
+    progress = verify.throttled(show_progress)
+    counts = {"held": 0, "failed": 0, "unsatisfied": 0}
+    if args.format == "text":
+        print(f"verifying with seed {seed}, up to {args.max_examples} cases per property")
+    for suite in suites:
+        chosen = [p for p in suite.properties if not args.match or args.match in p.title]
+        if chosen and args.format == "text":
+            print(f"{suite.source_name}")
+        for prop in chosen:
+            report = verify.verify_property(
+                suite, prop, max_examples=args.max_examples, seed=seed, progress=progress
+            )
+            if tty:
+                sys.stderr.write("\r\x1b[K")
+            counts[report.status] += 1
+            if args.format == "json":
+                print(jsonio.dumps(verify.report_to_json(report)))
+            else:
+                print(verify.render_report(report, mode=args.mode, color=color))
+                if not report.ok:
+                    print()
+    total = sum(counts.values())
+    summary = (
+        f"{_plural(total, 'property', 'properties')}: {counts['held']} held, "
+        f"{counts['failed']} failed"
+    )
+    if counts["unsatisfied"]:
+        summary += f", {counts['unsatisfied']} never met their condition"
+    if broken:
+        summary += f"; {_plural(broken, 'policy', 'policies')} could not be loaded"
+    summary += f" (seed {seed}; repeat with --seed {seed})"
+    if total == 0 and not broken:
+        summary = "no properties found" + (f" matching `{args.match}`" if args.match else "")
+    (sys.stderr if args.format == "json" else sys.stdout).write(summary + "\n")
+    return ExitCode.PROBLEMS if counts["failed"] or counts["unsatisfied"] or broken else ExitCode.OK
+# wuxin fmt
+
+_EPILOG_FMT = """\
+The layout: one declaration after another, with the blank lines between them kept (at most
+two); clauses (label, cites, note) on the declaration's line when they fit in 100 columns,
+else each on a line of its own; record fields, enum members and bands aligned in columns,
+Chinese text counted two columns a character; long expressions broken before `and`, `or`,
+`else` and operators, long lists one item per line. Comments stay where they are. A list or
+record written over several lines stays so, and a line break before `else`, `and` or `or`
+is kept. The result is parsed again and must give the same policy, or nothing is written.
+
+Without --check or --diff, files are rewritten in place. POLICY - reads standard input and
+writes the formatted text to standard output.
+
+exit codes: 0 formatted (or, with --check, nothing to change); 1 a file would change (with
+--check) or does not parse; 2 usage error; 3 the formatter would have changed a policy's
+meaning (a bug: the file is left as it is)
+
+examples:
+  wuxin fmt policies/
+  wuxin fmt --check policies examples
+  wuxin fmt --diff policies/loans/eligibility.policy
+"""
+
+
+def _add_fmt_parser(commands: Any) -> None:
+    fmt = commands.add_parser(
+        "fmt",
+        help="rewrite policies in the canonical layout",
+        description="Rewrite .policy files in one canonical layout, keeping every comment.",
+        epilog=_EPILOG_FMT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fmt.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file, a folder or -")
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; name the files that would change and exit 1 if any would",
+    )
+    fmt.add_argument(
+        "--diff", action="store_true", help="write nothing; show the changes as a unified diff"
+    )
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    import difflib
+
+    from wuxin_rules import formatter
+    from wuxin_rules.errors import InternalError
+
+    if args.paths == ["-"]:
+        text = sys.stdin.read()
+        sys.stdout.write(formatter.format_text(text, "<stdin>"))
+        return ExitCode.OK
 # wuxin doc
 
 _EPILOG_DOC = """\
@@ -434,6 +933,58 @@ def _doc(args: argparse.Namespace) -> int:
                 help="give a .policy file or a folder that holds some",
             )
         )
+    status = ExitCode.OK
+    changed = 0
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+            sys.stderr.write(
+                Diagnostic(
+                    "unreadable-file",
+                    f"cannot read `{file}`: {reason or error}",
+                    help="check the path, and that the file is UTF-8 text",
+                ).render()
+                + "\n"
+            )
+            status = max(status, ExitCode.PROBLEMS)
+            continue
+        try:
+            formatted = formatter.format_text(text, str(file))
+        except InternalError as error:
+            sys.stderr.write(str(error) + "\n")
+            status = max(status, ExitCode.INTERNAL)
+            continue
+        except WuxinError as error:
+            sys.stderr.write(str(error) + "\n")
+            status = max(status, ExitCode.PROBLEMS)
+            continue
+        if formatted == text:
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    text.splitlines(keepends=True),
+                    formatted.splitlines(keepends=True),
+                    fromfile=f"{file} (as written)",
+                    tofile=f"{file} (formatted)",
+                )
+            )
+        if args.check:
+            sys.stderr.write(f"would reformat {file}\n")
+            status = max(status, ExitCode.PROBLEMS)
+        elif not args.diff:
+            file.write_text(formatted, encoding="utf-8", newline="\n")
+            print(f"reformatted {file}")
+    noun = "policy" if len(files) == 1 else "policies"
+    verb = "would change" if args.check or args.diff else "reformatted"
+    if changed:
+        sys.stderr.write(f"{verb}: {changed} of {len(files)} {noun}\n")
+    elif status == ExitCode.OK:
+        sys.stderr.write(f"{len(files)} {noun} already formatted\n")
+    return status
     documents = []
     problems: dict[str, Diagnostic] = {}
     for file in files:

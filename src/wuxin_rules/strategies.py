@@ -30,6 +30,10 @@ def test_no_overdue_order_is_released(facts):
   compares with constants (`o.overdue_days == 0`, `year >= 2017`, schedule periods, band
   bounds) are drawn often at and next to those constants, where policies break; `bias`
   adds boundary values of your own by path.
+* Near known cases: `like={"Order": [order, …]}` draws records of that type often as one of
+  the given values with a few fields redrawn, which reaches cases that independent draws
+  almost never do (an order that passes every check but one). `wuxin verify` passes the
+  records of a policy's fixtures and example givens this way.
 
 Owns nothing but strategies; the only modules that import hypothesis are this one,
 `verify` and `pytest_plugin`. May import `source`, `errors`, `schema`, `values`, `model`,
@@ -71,7 +75,7 @@ from wuxin_rules.schema import (
     TextType,
     Type,
 )
-from wuxin_rules.values import fraction_to_decimal
+from wuxin_rules.values import fraction_to_decimal, to_python
 
 __all__ = ["documents", "facts", "thresholds", "values"]
 
@@ -95,18 +99,22 @@ def facts(
     thresholds: bool = True,
     bias: Mapping[str, Iterable[Any]] | None = None,
     max_list: int = 4,
+    like: Mapping[str, Iterable[Any]] | None = None,
 ) -> SearchStrategy[dict[str, Any]]:
     """Whole facts documents for `policy` (a `wuxin_rules.Policy`, a checked policy or a
     test suite): one key per declared input, every value valid for its type.
 
     `fixed` fixes values by path (`"unit.kind"`), `bias` adds boundary values by path,
     `thresholds` turns the bias toward the policy's own constants on or off, `max_list`
-    bounds the length of drawn lists. An unknown path is a `UsageError`.
+    bounds the length of drawn lists. `like` maps a record type (`"Order"`) to known values
+    of it: records of that type are then often drawn as one of them with a few fields
+    redrawn (cases near realistic ones). An unknown path or type is a `UsageError`.
     """
     checked = _checked(policy)
     types = {i.name: i.type for i in checked.inputs}
     return documents(
-        policy, types, fixed=fixed, thresholds=thresholds, bias=bias, max_list=max_list
+        policy, types, fixed=fixed, thresholds=thresholds, bias=bias, max_list=max_list,
+        like=like,
     )
 
 
@@ -118,11 +126,12 @@ def documents(
     thresholds: bool = True,
     bias: Mapping[str, Iterable[Any]] | None = None,
     max_list: int = 4,
+    like: Mapping[str, Iterable[Any]] | None = None,
 ) -> SearchStrategy[dict[str, Any]]:
     """Documents with one key per entry of `types` (a name and its type): what `facts`
     draws for the policy's inputs, and `wuxin verify` for the binders of a property."""
     checked = _checked(policy)
-    builder = _Builder(checked, fixed, bias, thresholds, max_list)
+    builder = _Builder(checked, fixed, bias, thresholds, max_list, like)
     parts = {name: builder.build(type_, name) for name, type_ in types.items()}
     builder.finish()
     return st.fixed_dictionaries(parts)
@@ -136,6 +145,7 @@ def values(
     thresholds: bool = True,
     bias: Mapping[str, Iterable[Any]] | None = None,
     max_list: int = 4,
+    like: Mapping[str, Iterable[Any]] | None = None,
 ) -> SearchStrategy[Any]:
     """Values of one type of `policy`: a record or enum name (`"Unit"`, `"units.Unit"`), a
     type expression (`"int >= 0"`, `"list of Unit"`) or a `schema` type.
@@ -144,7 +154,7 @@ def values(
     """
     checked = _checked(policy)
     resolved = type_ if not isinstance(type_, str) else _resolve(checked, type_)
-    builder = _Builder(checked, fixed, bias, thresholds, max_list)
+    builder = _Builder(checked, fixed, bias, thresholds, max_list, like)
     strategy = builder.build(resolved, "")
     builder.finish()
     return strategy
@@ -388,8 +398,15 @@ class _Builder:
         bias: Mapping[str, Iterable[Any]] | None,
         use_thresholds: bool,
         max_list: int,
+        like: Mapping[str, Iterable[Any]] | None = None,
     ) -> None:
         self.checked = checked
+        self.like: dict[str, list[Any]] = {}
+        for name, known in (like or {}).items():
+            record = _named_type(checked, name)
+            if not isinstance(record, RecordType):
+                raise _unknown_type(checked, name)
+            self.like.setdefault(record.qualified, []).extend(to_python(v) for v in known)
         self.fixed = dict(fixed or {})
         self.bias = {path: tuple(items) for path, items in (bias or {}).items()}
         self.thresholds = _Thresholds(checked).collect() if use_thresholds else {}
@@ -431,13 +448,49 @@ class _Builder:
                 f.name: self.build(f.type, _join(path, f.name), f"{type_.qualified}.{f.name}")
                 for f in type_.fields
             }
-            return st.fixed_dictionaries(fields)
+            general = st.fixed_dictionaries(fields)
+            known = self.like.get(type_.qualified)
+            if not known:
+                return general
+            # Keep fixed fields (and those with fixed paths inside) drawn, never from `known`.
+            drawn = frozenset(
+                name
+                for name in fields
+                if any(p == _join(path, name) or p.startswith(_join(path, name) + ".")
+                       or p.startswith(_join(path, name) + "[") for p in self.fixed)
+            )
+            return st.one_of(_near(known, general, list(fields), drawn), general)
         if isinstance(type_, ListType):
             return st.lists(self.build(type_.element, path + "[]", key), max_size=self.max_list)
         if key is None and path and "." not in path and "[" not in path:
             key = f"input {path}"
         near = [*self.thresholds.get(key or "", ()), *extra]
         return _leaf(type_, near)
+
+
+_CHANGED = 3
+"""At most this many fields of a known record are redrawn (`like`)."""
+
+
+def _near(
+    known: list[Any],
+    general: SearchStrategy[dict[str, Any]],
+    names: list[str],
+    drawn: frozenset[str],
+) -> SearchStrategy[dict[str, Any]]:
+    """One of the `known` records with up to `_CHANGED` fields taken from `general` (and
+    the `drawn` ones always)."""
+
+    def combine(parts: tuple[dict[str, Any], dict[str, Any], frozenset[str]]) -> dict[str, Any]:
+        base, fresh, changed = parts
+        return {
+            name: fresh[name] if name in changed or name in drawn or name not in base
+            else base[name]
+            for name in names
+        }
+
+    changed = st.frozensets(st.sampled_from(names), max_size=min(_CHANGED, len(names)))
+    return st.tuples(st.sampled_from(known), general, changed).map(combine)
 
 
 def _join(path: str, name: str) -> str:
