@@ -17,6 +17,7 @@ import wuxin_rules
 from wuxin_rules import ast
 from wuxin_rules.document import WORDS, Code, Group, Table, attached_comments, build_document
 from wuxin_rules.document_formats import render, render_html, render_markdown
+from wuxin_rules.errors import PolicySyntaxError
 from wuxin_rules.notation import EN, SOURCE, ZH, expression_lines, line_text, type_line
 from wuxin_rules.parser import parse, parse_expression
 from wuxin_rules.schema import INT, ListType, NumberType, NumericBound, OptionalType
@@ -97,7 +98,10 @@ def _repo_expressions() -> list[tuple[str, ast.Expr]]:
     files = sorted(REPO.glob("policies/**/*.policy")) + sorted(REPO.glob("examples/**/*.policy"))
     files += [*sorted((REPO / "tests/golden/parse/good").glob("*.policy")), SMALL]
     for file in files:
-        module = parse(file.read_text(encoding="utf-8"), str(file))
+        try:
+            module = parse(file.read_text(encoding="utf-8"), str(file))
+        except PolicySyntaxError:
+            continue  # a tutorial's deliberate mistake
         for decl in module.declarations:
             exprs: list[ast.Expr] = []
             if isinstance(decl, ast.RuleDecl):

@@ -886,44 +886,6 @@ def _fmt(args: argparse.Namespace) -> int:
         text = sys.stdin.read()
         sys.stdout.write(formatter.format_text(text, "<stdin>"))
         return ExitCode.OK
-# wuxin doc
-
-_EPILOG_DOC = """\
-The document shows the policy's title and source; its inputs with every field (label, type,
-bounds, clauses); its enums; its params with their values and clauses, illustrative values
-marked; its schedules as tables by stage; its bands; every criterion and rule with its label,
-clauses and its rule written out (what it refers to listed with their labels); the notes and
-comments that interpret it; its examples and properties; a sign-off block. Fixed words
-follow --lang; labels, clauses and notes are the policy's own.
-
-HTML output is one file with its styles inside: it fetches nothing (no script, font or
-image) and prints on A4. Several policies go into one file one after the other, or, with
---output-dir, each into its own file named MODULE.LANG.md or MODULE.LANG.html.
-
-examples:
-  wuxin doc policies/loans/eligibility.policy
-  wuxin doc policies/loans/eligibility.policy --format html -o eligibility.html
-  wuxin doc policies/loans --format html --lang en --output-dir out/
-"""
-
-
-def _add_doc_parser(commands: Any) -> None:
-    doc = commands.add_parser(
-        "doc",
-        help="render policies as documents",
-        description="Render checked policies as documents an official can print and sign off.",
-        epilog=_EPILOG_DOC,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    doc.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file or a folder")
-    doc.add_argument("--format", choices=("md", "html"), default="md", help="Markdown (default) or HTML")
-    doc.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the fixed words (default zh)")
-    where = doc.add_mutually_exclusive_group()
-    where.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    where.add_argument("--output-dir", metavar="DIR", help="write one file per policy into DIR")
-
-
-def _doc(args: argparse.Namespace) -> int:
     files = api.policy_files(args.paths)
     if not files:
         raise UsageError(
@@ -985,6 +947,56 @@ def _doc(args: argparse.Namespace) -> int:
     elif status == ExitCode.OK:
         sys.stderr.write(f"{len(files)} {noun} already formatted\n")
     return status
+
+
+# ------------------------------------------------------------------------------------------
+# wuxin doc
+
+_EPILOG_DOC = """\
+The document shows the policy's title and source; its inputs with every field (label, type,
+bounds, clauses); its enums; its params with their values and clauses, illustrative values
+marked; its schedules as tables by stage; its bands; every criterion and rule with its label,
+clauses and its rule written out (what it refers to listed with their labels); the notes and
+comments that interpret it; its examples and properties; a sign-off block. Fixed words
+follow --lang; labels, clauses and notes are the policy's own.
+
+HTML output is one file with its styles inside: it fetches nothing (no script, font or
+image) and prints on A4. Several policies go into one file one after the other, or, with
+--output-dir, each into its own file named MODULE.LANG.md or MODULE.LANG.html.
+
+examples:
+  wuxin doc policies/loans/eligibility.policy
+  wuxin doc policies/loans/eligibility.policy --format html -o eligibility.html
+  wuxin doc policies/loans --format html --lang en --output-dir out/
+"""
+
+
+def _add_doc_parser(commands: Any) -> None:
+    doc = commands.add_parser(
+        "doc",
+        help="render policies as documents",
+        description="Render checked policies as documents an official can print and sign off.",
+        epilog=_EPILOG_DOC,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    doc.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file or a folder")
+    doc.add_argument("--format", choices=("md", "html"), default="md", help="Markdown (default) or HTML")
+    doc.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the fixed words (default zh)")
+    where = doc.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    where.add_argument("--output-dir", metavar="DIR", help="write one file per policy into DIR")
+
+
+def _doc(args: argparse.Namespace) -> int:
+    files = api.policy_files(args.paths)
+    if not files:
+        raise UsageError(
+            Diagnostic(
+                "no-policies",
+                "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
+                help="give a .policy file or a folder that holds some",
+            )
+        )
     documents = []
     problems: dict[str, Diagnostic] = {}
     for file in files:

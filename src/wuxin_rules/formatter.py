@@ -671,6 +671,8 @@ class _Formatter:
     def _ParamDecl(self, node: ast.ParamDecl) -> Any:
         left = ["param ", node.name.name, ": ", self.type_doc(node.type)]
         head = self.valued(left, node.default)
+        if node.illustrative:
+            head = [head, " illustrative"]
         return self.head_with_clauses(head, self.clause_parts(node.doc), "")
 
     def valued(self, left: list[Any], value: ast.Expr) -> Any:
