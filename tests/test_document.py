@@ -703,12 +703,16 @@ def test_cli_doc_bad_policy_is_a_located_error_and_writes_nothing(tmp_path: Path
     bad = tmp_path / "bad.policy"
     bad.write_text('rule a "A": b + 1\nrule c: d\n', encoding="utf-8")
     out = tmp_path / "out.md"
-    result = _wuxin("doc", str(bad), str(SMALL), "-o", str(out))
+    result = _wuxin("doc", str(bad), str(SMALL), "-o", str(out), "--lang", "en")
     assert result.returncode == 1
     assert f"{bad}:1:13: error[unknown-name]: unknown name `b`" in result.stderr
     assert f"{bad}:2:9: error[unknown-name]" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+    # The diagnostics follow --lang like the document's fixed words (zh by default).
+    result = _wuxin("doc", str(bad))
+    assert result.returncode == 1 and f"{bad}:1:13: " in result.stderr
+    assert "[unknown-name]" in result.stderr and "error[" not in result.stderr
 
 
 def test_cli_doc_usage_errors() -> None:
