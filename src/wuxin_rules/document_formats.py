@@ -187,7 +187,7 @@ th { background: var(--soft); font-weight: bold; }
 td.num { text-align: right; white-space: nowrap; }
 .mark { color: var(--mark); border: 1px solid var(--mark); border-radius: 2px;
   padding: 0 0.8mm; font-size: 8.5pt; white-space: nowrap; }
-h3 + p.meta { break-after: avoid; }
+p.meta { break-after: avoid; }
 td code { overflow-wrap: anywhere; }
 table.params td:nth-child(2), table.fields td:nth-child(2), table.inputs td:nth-child(2),
 table.facts td:nth-child(2) { min-width: 8em; }
