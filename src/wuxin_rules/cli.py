@@ -955,6 +955,7 @@ def _fmt(args: argparse.Namespace) -> int:
     return status
 
 
+# ------------------------------------------------------------------------------------------
 # wuxin doc
 
 _EPILOG_DOC = """\
@@ -1012,7 +1013,7 @@ def _doc(args: argparse.Namespace) -> int:
             problems.update((d.render(), d) for d in error.diagnostics)
     if problems:
         # Nothing is written while any policy has problems: a document must match its policy.
-        sys.stderr.write(render_diagnostics(problems.values()) + "\n")
+        sys.stderr.write(render_diagnostics(problems.values(), args.lang) + "\n")
         return ExitCode.PROBLEMS
     outputs: list[tuple[Path | None, str]]
     if args.output_dir:
