@@ -12,6 +12,7 @@ The full-width punctuation goldens are `golden/parse/bad/full_width*.policy` (te
 from __future__ import annotations
 
 import io
+import json
 import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 
 from test_explain import CASES, evaluation
 from wuxin_rules import api, characters, checker, cli, explain, messages
-from wuxin_rules.errors import Diagnostic, PolicyError, Severity
+from wuxin_rules.errors import Diagnostic, ParamError, PolicyError, Severity
 from wuxin_rules.source import Source
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -284,7 +285,6 @@ def _documented_diagnostics() -> list[tuple[str, Diagnostic]]:
     import json
 
     from test_errors_doc import _BLOCK, _examples, _sections
-
     from wuxin_rules import examples, jsonio
     from wuxin_rules.errors import WuxinError
 
@@ -327,3 +327,48 @@ def test_every_documented_diagnostic_reads_in_chinese() -> None:
             if text and _is_english(messages.translate(text, "zh")):
                 untranslated.append((code, text))
     assert untranslated == []
+
+
+def test_full_width_param_value_gets_the_half_width_fix() -> None:
+    """`--param share=５０％` says which half-width value was meant."""
+    with pytest.raises(ParamError) as raised:
+        api.loads("param share: percent = 50%\nrule r: share", params={"share": "５０％"})
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.code == "bad-param"
+    assert (
+        diagnostic.help == "type the half-width `50%` instead (switch the input method to English)"
+    )
+
+
+def test_check_json_lists_warnings_of_a_policy_that_passes() -> None:
+    """`wuxin check --format json`: an ok file carries its warnings, with their severity."""
+    code, out, _ = _run("check", str(GOLDEN / "names" / "mixed_script.policy"), "--format", "json")
+    assert code == 0
+    (line,) = out.splitlines()
+    data = json.loads(line)
+    assert data["ok"] is True
+    assert [(d["code"], d["severity"]) for d in data["diagnostics"]] == [
+        ("mixed-script-name", "warning"),
+        ("mixed-script-name", "warning"),
+    ]
+
+
+def test_syntax_errors_come_with_name_warnings() -> None:
+    """A name typed in the wrong script is shown beside the syntax error it sits in."""
+    with pytest.raises(PolicyError) as raised:
+        api.loads("input tоtal: int\nrule r: tоtal +")
+    assert raised.value.codes == ("mixed-script-name", "missing-expression")
+    assert str(raised.value).endswith("1 error and 1 warning")
+    assert raised.value.render("zh").endswith("1 个错误，1 个警告")
+
+
+def test_a_file_typed_in_full_width_stops_after_the_limit() -> None:
+    """Hundreds of full-width commas give the first errors and a note, not a flood."""
+    from wuxin_rules.parser import MAX_SYNTAX_ERRORS
+
+    text = "rule r: [" + "，".join("1" for _ in range(200)) + "]"
+    with pytest.raises(PolicyError) as raised:
+        api.loads(text)
+    codes = raised.value.codes
+    assert codes[-1] == "too-many-errors"
+    assert codes[:-1] == ("full-width-character",) * MAX_SYNTAX_ERRORS

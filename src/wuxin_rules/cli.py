@@ -56,9 +56,13 @@ _EPILOG_CHECK = """\
 Each file is loaded as the root of a policy: its imports are resolved against the policy
 root (the folder its `policy a.b` header implies). A folder is searched for *.policy files.
 
+Names that mix scripts or look like another name are warnings: shown, but not a failure.
+Every diagnostic code is explained, with an example and the fix, in docs/errors.md.
+
 examples:
   wuxin check policies/loans/eligibility.policy
   wuxin check policies/ --format json
+  wuxin check policies/ --lang zh
 """
 
 _EPILOG_EVAL = """\
