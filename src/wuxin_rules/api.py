@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from wuxin_rules import ast, checker, compiler, consistency, evaluator, loader
+from wuxin_rules import ast, characters, checker, compiler, consistency, evaluator, loader
 from wuxin_rules import explain as explaining
 from wuxin_rules.errors import (
     Diagnostic,
@@ -34,6 +34,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.facts import facts_schema
+from wuxin_rules.messages import english
 from wuxin_rules.model import CheckedPolicy, ParamDef, RuleDef
 from wuxin_rules.parser import parse_expression
 from wuxin_rules.schema import (
@@ -48,6 +49,7 @@ from wuxin_rules.schema import (
     Type,
     describe,
 )
+from wuxin_rules.source import Source
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
 from wuxin_rules.values import format_value, to_json, to_python
 
@@ -555,8 +557,8 @@ def param_value(definition: ParamDef, raw: Any) -> Any:
     if isinstance(raw, str) and not isinstance(_strip(type_), TextType | EnumType):
         try:
             expression = parse_expression(raw, name=f"--param {definition.name}")
-        except WuxinError:
-            raise fail(f"`{raw}`") from None
+        except WuxinError as error:
+            raise fail(f"`{raw}`", _full_width_hint(raw, error)) from None
         raw = _literal(expression)
         if raw is _NOT_LITERAL:
             raise fail(f"`{expression.span.text}`")
@@ -571,6 +573,14 @@ def param_value(definition: ParamDef, raw: Any) -> Any:
             f"`{format_value(value, type_)}`", f"the value must be {bound.describe(percent)}"
         )
     return value
+
+
+def _full_width_hint(raw: str, error: WuxinError) -> str | None:
+    """`type the half-width `50%` instead …` when the value was typed in full width."""
+    if "full-width-character" not in error.codes:
+        return None
+    half_width = characters.screen(Source("--param", raw)).text
+    return english("full-width.help", fix=half_width)
 
 
 def _strip(type_: Type) -> Type:

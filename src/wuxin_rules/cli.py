@@ -68,11 +68,14 @@ Then the consistency checks, as warnings: unused declarations, params, inputs, i
 rule parameters; criteria that are always true or never true within the declared types;
 `if` branches that are never taken; rules whose explanation would cite nothing. Warnings do
 not change the exit code unless --strict is given (docs/language.md, "Consistency checks").
+Names that mix scripts or look like another name are warnings: shown, but not a failure.
+Every diagnostic code is explained, with an example and the fix, in docs/errors.md.
 
 examples:
   wuxin check policies/loans/eligibility.policy
   wuxin check policies/ --format json
   wuxin check --strict policies/
+  wuxin check policies/ --lang zh
 """
 
 _EPILOG_EVAL = """\

@@ -370,8 +370,11 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
     screened = characters.screen(source, text)
     text = screened.text
     resume = 0
-    diagnostics: list[Diagnostic] = list(screened.errors)
+    diagnostics: list[Diagnostic] = list(screened.errors[:MAX_SYNTAX_ERRORS])
     seen = {(d.code, d.span.start if d.span else -1, d.message) for d in diagnostics}
+    if len(screened.errors) >= MAX_SYNTAX_ERRORS:
+        # A file typed in full width throughout: its first errors say enough.
+        return None, [*diagnostics, _too_many_errors()]
     while True:
         tree, site = _run(text if resume == 0 else " " * resume + text[resume:], start)
         if site is None:
@@ -386,19 +389,21 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
             seen.add(key)
             diagnostics.append(diagnostic)
         if len(diagnostics) >= MAX_SYNTAX_ERRORS:
-            diagnostics.append(
-                Diagnostic(
-                    "too-many-errors",
-                    f"stopped after {MAX_SYNTAX_ERRORS} syntax errors",
-                    severity=Severity.NOTE,
-                    help="fix these and run again to see the rest",
-                )
-            )
+            diagnostics.append(_too_many_errors())
             return None, diagnostics
         next_resume = _resume_offset(site, resume)
         if next_resume is None:
             return None, diagnostics
         resume = next_resume
+
+
+def _too_many_errors() -> Diagnostic:
+    return Diagnostic(
+        "too-many-errors",
+        f"stopped after {MAX_SYNTAX_ERRORS} syntax errors",
+        severity=Severity.NOTE,
+        help="fix these and run again to see the rest",
+    )
 
 
 def _in_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
