@@ -399,7 +399,7 @@ def test_wuxin_check_prints_warnings_and_exits_0(
     assert cli.main(["check", str(_planted(tmp_path))]) == 0
     out, err = capsys.readouterr()
     assert "warning[unused-param]: param `spare` is never used" in err
-    assert out == "checked 1 policy: no problems, 1 warning\n"
+    assert out == "checked 1 policy: no errors, 1 warning\n"
 
 
 def test_wuxin_check_strict_makes_warnings_errors(

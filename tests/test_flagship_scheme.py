@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime
 import random
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -186,6 +188,44 @@ def test_bands_are_proven_again_for_overridden_cut_offs() -> None:
     )
     (bands,) = relaxed.checked.bands.values()
     assert checker.check_bands(bands, relaxed._param_values) == []
+
+
+def _check_copy(tmp_path: Path, module: str, old: str, new: str) -> subprocess.CompletedProcess[str]:
+    """`wuxin check` on a copy of the flagship in which `module` has `old` replaced by `new`."""
+    copy = tmp_path / "drug_free"
+    shutil.copytree(DRUG_FREE, copy)
+    path = copy / f"{module}.policy"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "wuxin_rules", "check", str(path)],
+        capture_output=True, text=True, encoding="utf-8", check=False, cwd=tmp_path,
+    )  # fmt: skip
+
+
+def test_wuxin_check_output_names_a_broken_monotone_cell(tmp_path: Path) -> None:
+    """The command line reports the cell that breaks `monotone nondecreasing`, located, and
+    exits 1."""
+    done = _check_copy(tmp_path, "targets", "enterprise_level 95%", "enterprise_level 85%")
+    assert done.returncode == 1
+    line = next(n for n, text in enumerate(
+        (DRUG_FREE / "targets.policy").read_text(encoding="utf-8").splitlines(), 1
+    ) if text.startswith("    2018:"))  # fmt: skip
+    assert f"targets.policy:{line}:" in done.stdout + done.stderr
+    assert "error[schedule-not-monotone]" in done.stdout + done.stderr
+    assert "`enterprise_level`: 90% in 2017, then 85% in 2018" in done.stdout + done.stderr
+
+
+def test_wuxin_check_output_names_a_gap_in_the_bands(tmp_path: Path) -> None:
+    """The command line reports the uncovered totals of the grade bands and exits 1."""
+    done = _check_copy(
+        tmp_path, "assessment", "qualified_from ..< excellent_from qualified",
+        "qualified_from ..< 80             qualified",
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "error[band-gap]" in done.stdout + done.stderr
+    assert "`80 ..< 90`" in done.stdout + done.stderr
 
 
 def test_default_bands_cover_0_to_100_exactly_once() -> None:

@@ -344,7 +344,7 @@ def dump(value: Any, indent: int = 0) -> str:
 
 
 def _nested(value: Any) -> bool:
-    return isinstance(value, list) and any(isinstance(v, dict) for v in value) or (
+    return (isinstance(value, list) and any(isinstance(v, dict) for v in value)) or (
         isinstance(value, dict) and any(isinstance(v, dict | list) for v in value.values())
         and len(value) > 8
     )

@@ -4,6 +4,7 @@
     python examples/district/run.py                 # every year, 2015–2020
     python examples/district/run.py --year 2017     # one year
     python examples/district/run.py --explain       # with the explanation of each finding
+    python examples/district/run.py --explain --mode full --year 2018   # every step
 
 For each year it prints the district's rate in each target group against its target (S4),
 each town's compliance and the towns listed for key remediation (S4.R), the spot-check draws
@@ -48,8 +49,9 @@ GROUP_LABELS = {
 class Printer:
     """Prints findings, each with the rule that decided it, and its explanation on demand."""
 
-    def __init__(self, explain: bool) -> None:
+    def __init__(self, explain: bool, mode: str = "decisive") -> None:
         self.explain = explain
+        self.mode = mode
 
     def line(self, text: str, result: wuxin_rules.Result | None = None, rule: str | None = None,
              indent: int = 1) -> None:  # fmt: skip
@@ -62,7 +64,7 @@ class Printer:
             where = f"  [{rule} @ {location}]"
         print("  " * indent + text + where)
         if self.explain and result is not None and rule is not None:
-            for row in result.explain(rule, mode="decisive").splitlines():
+            for row in result.explain(rule, mode=self.mode).splitlines():
                 print("  " * (indent + 2) + "│ " + _relative(row))
 
 
@@ -242,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, action="append", metavar="YEAR",
                         help="only this year (repeatable; default: 2015–2020)")
     parser.add_argument("--explain", action="store_true", help="print each finding's explanation")
+    parser.add_argument("--mode", choices=("decisive", "failed", "full"), default="decisive",
+                        help="which parts of each explanation to print (default: decisive)")
     parser.add_argument("--facts", type=Path, default=HERE / "district.json",
                         help="the district's facts (default: district.json beside this script)")
     args = parser.parse_args(argv)
@@ -254,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, json.JSONDecodeError) as error:
         print(f"error: cannot read the facts: {error}", file=sys.stderr)
         return 1
-    out = Printer(args.explain)
+    out = Printer(args.explain, args.mode)
     summary: dict[str, list[str]] = {"listed": [], "revoked": [], "late": [], "accountable": []}
     years = data["years"]
     print(f"{data['about']}\nfacts: {_relative(str(args.facts.resolve()))}")

@@ -41,6 +41,7 @@ import itertools
 import os
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -1380,6 +1381,8 @@ def _flat_source(value: Any, type_: Type | None) -> str:
         return "none"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Decimal):  # a value in the API's form (`to_python`)
+        value = Fraction(value)
     if isinstance(value, int | Fraction):
         percent = isinstance(inner, NumberType) and inner.kind == "percent"
         text = format_number(value, percent=percent)

@@ -30,6 +30,10 @@ def test_no_overdue_order_is_released(facts):
   compares with constants (`o.overdue_days == 0`, `year >= 2017`, schedule periods, band
   bounds) are drawn often at and next to those constants, where policies break; `bias`
   adds boundary values of your own by path.
+* Near known cases: `like={"Order": [order, …]}` draws records of that type often as one of
+  the given values with a few fields redrawn, which reaches cases that independent draws
+  almost never do (an order that passes every check but one). `wuxin verify` passes the
+  records of a policy's fixtures and example givens this way.
 
 Owns nothing but strategies; the only modules that import hypothesis are this one,
 `verify` and `pytest_plugin`. May import `source`, `errors`, `schema`, `values`, `model`,
@@ -102,9 +106,9 @@ def facts(
 
     `fixed` fixes values by path (`"unit.kind"`), `bias` adds boundary values by path,
     `thresholds` turns the bias toward the policy's own constants on or off, `max_list`
-    bounds the length of drawn lists. `like` maps a record type (`"Unit"`) to known values
+    bounds the length of drawn lists. `like` maps a record type (`"Order"`) to known values
     of it: records of that type are then often drawn as one of them with a few fields
-    redrawn, and shrink toward it. An unknown path or type is a `UsageError`.
+    redrawn (cases near realistic ones). An unknown path or type is a `UsageError`.
     """
     checked = _checked(policy)
     types = {i.name: i.type for i in checked.inputs}
@@ -475,7 +479,7 @@ def _near(
     drawn: frozenset[str],
 ) -> SearchStrategy[dict[str, Any]]:
     """One of the `known` records with up to `_CHANGED` fields taken from `general` (and
-    the `drawn` ones always): shrinks toward the known record itself."""
+    the `drawn` ones always)."""
 
     def combine(parts: tuple[dict[str, Any], dict[str, Any], frozenset[str]]) -> dict[str, Any]:
         base, fresh, changed = parts

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-from hypothesis import HealthCheck, assume, find, settings
+from hypothesis import HealthCheck, Phase, assume, find, settings
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
@@ -150,6 +150,9 @@ def verify_property(
         derandomize=False,
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=False,
+        # No `explain` phase: it re-runs the test hundreds of times to annotate which parts
+        # of the case matter, which the explanation of the case already says.
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     )
     try:
         found = find(strategy, fails, settings=options, random=random.Random(seed))
@@ -172,7 +175,7 @@ def known_records(suite: Suite) -> dict[str, list[Any]]:
     """The records the suite's fixtures and example givens hold, by record type (nested
     records and list elements included): cases are often drawn as one of them with a few
     fields changed, which reaches the policy's interesting cases (a unit that meets every
-    standard but one) far more often than independent draws, and shrinks toward them."""
+    standard but one) far more often than independent draws."""
     found: dict[str, list[Any]] = {}
     seen: set[tuple[str, str]] = set()
     values = [(f.value, f.type) for f in suite.fixtures]
