@@ -98,6 +98,9 @@ _EXACT = decimal.Context(
 signal that would mean otherwise raises (and the document goes to the reference)."""
 
 _MAX_EXPONENT = 4200
+_MAX_WHOLE = 10**4200
+"""Whole numbers from Python below this in magnitude are plain; larger ones (`facts` refuses
+those beyond 4300 digits) take the full check."""
 _SMALL_DECIMAL_SIZE = Decimal(0).__sizeof__()
 """`sys.getsizeof` of a Decimal whose coefficient fits the object itself (up to 76 digits in
 CPython's `_decimal`). With `adjusted()` within ±4200 this bounds both the digits and the
@@ -308,6 +311,7 @@ _RUNTIME: dict[str, Any] = {
     "_date_t": datetime.date,
     "_reorder": _reorder,
     "_DSZ": _SMALL_DECIMAL_SIZE,
+    "_IMAX": _MAX_WHOLE,
     "_DEXP": _MAX_EXPONENT,
     "_Xadd": _EXACT.add,
     "_Xsub": _EXACT.subtract,
@@ -567,10 +571,10 @@ class _FactsCode:
                 bad = self._bad(inner, src, src)
                 return None if bad is None else f"{first} is not None and ({bad})"
             case IntType(bound=bound):
-                return f"type({first}) is not int{self._bound(bound, src)}"
+                return f"type({first}) is not int or not -_IMAX < {src} < _IMAX{self._bound(bound, src)}"
             case NumberType(bound=bound):
                 return (
-                    f"not (type({first}) is int or (type({src}) is _Dec and {src}.is_finite()"
+                    f"not ((type({first}) is int and -_IMAX < {src} < _IMAX) or (type({src}) is _Dec and {src}.is_finite()"
                     f" and {src}.__sizeof__() <= _DSZ and -_DEXP <= {src}.adjusted() <= _DEXP))"
                     f"{self._bound(bound, src)}"
                 )
@@ -599,11 +603,14 @@ class _FactsCode:
             return converted
         match type_:
             case IntType(bound=bound):
-                out.append(f"{indent}if type({src}) is not int{self._bound(bound, src)}: raise _NotPlain")
+                out.append(
+                    f"{indent}if type({src}) is not int or not -_IMAX < {src} < _IMAX"
+                    f"{self._bound(bound, src)}: raise _NotPlain"
+                )
                 return False
             case NumberType(bound=bound):
                 out.append(
-                    f"{indent}if not (type({src}) is int or (type({src}) is _Dec and {src}.is_finite()"
+                    f"{indent}if not ((type({src}) is int and -_IMAX < {src} < _IMAX) or (type({src}) is _Dec and {src}.is_finite()"
                     f" and {src}.__sizeof__() <= _DSZ and -_DEXP <= {src}.adjusted() <= _DEXP))"
                     f"{self._bound(bound, src)}: raise _NotPlain"
                 )
