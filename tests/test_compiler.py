@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast as pyast
 import datetime
+import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -308,8 +309,14 @@ def _assert_only_generated_names(source: str) -> None:
     tree = pyast.parse(source)
     for node in pyast.walk(tree):
         if isinstance(node, pyast.Name):
-            assert (node.id.startswith("_") and node.id.replace("_", "").isalnum()) or node.id in (
-                _ALLOWED_CALLS | {"a", "c", "v", "o", "out", "int", "bool", "str", "list"}
+            # The compiler's own names: its helpers, `_` + letters + a number (fresh names), the
+            # short locals of the facts check (`a`, `v`, `f0`, `r1`, `out`), or a builtin.
+            assert (
+                node.id in compiler._RUNTIME
+                or node.id in {"_i", "_m", "_main"}
+                or re.fullmatch(r"_[A-Za-z]+[0-9]+|_r_[0-9]+", node.id)
+                or re.fullmatch(r"[a-z][0-9]*|out", node.id)
+                or node.id in _ALLOWED_CALLS | {"int", "bool", "str", "list"}
             ), node.id
             assert node.id not in {"__import__", "exec", "eval", "__builtins__", "__class__"}
         elif isinstance(node, pyast.Attribute):

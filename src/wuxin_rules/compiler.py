@@ -522,7 +522,48 @@ class _FactsCode:
         self.functions: dict[Any, str] = {}
 
     def root(self, inputs: Sequence[model.InputDef]) -> str:
-        return self._record_function(("inputs",), [(i.name, i.type) for i in inputs])
+        fields = [(i.name, i.type) for i in inputs]
+        general = self._record_function(("inputs",), fields)
+        bad = self._plain_record_bad(fields, "v", "v", 0, set())
+        if bad is None:
+            return general
+        # The common case in one condition, nested records included: a document laid out
+        # exactly as declared, every value already in its final form. Anything else takes
+        # the general functions (which reorder, convert, or refuse).
+        name = self.src.fresh("V")
+        self.src.lines.extend(
+            [f"def {name}(v):", f"    if {bad}: return {general}(v)", "    return v"]
+        )
+        return name
+
+    _PLAIN_DEPTH = 4
+
+    def _plain_record_bad(
+        self, fields: list[tuple[str, Type]], first: str, src: str, depth: int, seen: set[int]
+    ) -> str | None:
+        """A condition that holds unless `src` is a dict with exactly `fields`, in order, each
+        plain; None when some field is converted (dates, lists) or nests too deep."""
+        if depth >= self._PLAIN_DEPTH:
+            return None
+        order = self.src.constant(tuple(field for field, _ in fields))
+        field_var = f"f{depth}"
+        parts = [f"type({first}) is not dict", f"tuple({src}) != {order}"]
+        for field, type_ in fields:
+            value = f"({field_var} := {src}[{field!r}])"
+            bad = self._bad(type_, value, field_var)
+            if bad is None and isinstance(type_, RecordType) and id(type_) not in seen:
+                record_var = f"r{depth + 1}"
+                bad = self._plain_record_bad(
+                    [(f.name, f.type) for f in type_.fields],
+                    f"({record_var} := {value})",
+                    record_var,
+                    depth + 1,
+                    seen | {id(type_)},
+                )
+            if bad is None:
+                return None
+            parts.append(f"({bad})")
+        return " or ".join(parts)
 
     def _record_function(self, key: Any, fields: list[tuple[str, Type]]) -> str:
         name = self.functions.get(key)
