@@ -218,3 +218,10 @@ def test_flagship_village_fails_with_standards() -> None:
     assert result["drug_free"] is False
     assert result["failed_standards"] == ["S2.1", "S2.3"]
     assert result["awarding_authority"] == "district_commission"
+
+
+def test_percent_param_bound_is_shown_in_percent() -> None:
+    """A bad percent override names the bound as written: `0% .. 100%`, not `0 .. 1`."""
+    with pytest.raises(ParamError) as caught:
+        wuxin_rules.loads("param p: percent 0% .. 100% = 50%\nrule a: p", params={"p": "120%"})
+    assert caught.value.diagnostics[0].help == "the value must be 0% .. 100%"

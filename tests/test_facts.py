@@ -793,3 +793,31 @@ def test_validate_raises_only_fact_errors(document: Any) -> None:
 
 
 town_schema_cached = town_schema()
+
+
+def test_percent_bounds_are_shown_as_written() -> None:
+    """A percent bound reads `0% .. 100%` (as the author wrote it), not the ratios `0 .. 1`."""
+    import wuxin_rules
+
+    policy = wuxin_rules.loads("input share: percent 0% .. 100%\nrule a: share")
+    with pytest.raises(FactError) as caught:
+        policy.evaluate({"share": Decimal("1.5")})
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.message == (
+        "`150%` is above the bound `0% .. 100%` of `percent 0% .. 100%`"
+    )
+    assert diagnostic.help is not None and "`0.5`" in diagnostic.help
+
+
+def test_unknown_fact_help_marks_a_shortened_field_list() -> None:
+    """Listing only the first fields of a large record ends with `…`, so it is not read as all."""
+    import wuxin_rules
+
+    fields = "\n".join(f"  f{i}: int" for i in range(10))
+    policy = wuxin_rules.loads(f"record R:\n{fields}\ninput r: R\nrule a: r.f0")
+    document = {"r": {**{f"f{i}": 0 for i in range(10)}, "zzz": 1}}
+    with pytest.raises(FactError) as caught:
+        policy.evaluate(document)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "unknown-fact"
+    assert diagnostic.help is not None and diagnostic.help.endswith("`f7`, …")

@@ -12,7 +12,8 @@ result["eligible"], result.explain("eligible")
 ```
 """
 
-from wuxin_rules.api import Policy, Result, load, loads
+from typing import TYPE_CHECKING, Any
+
 from wuxin_rules.errors import (
     Diagnostic,
     EvaluationError,
@@ -26,7 +27,39 @@ from wuxin_rules.errors import (
     UsageError,
     WuxinError,
 )
-from wuxin_rules.trace import Evaluation, Explanation, Verdict
+
+if TYPE_CHECKING:
+    from wuxin_rules.api import Policy, Result, load, loads
+    from wuxin_rules.trace import Evaluation, Explanation, Verdict
+
+# The loader, checker, parser and evaluator (and lark, attrs, cattrs with them) are imported
+# when first used, not by `import wuxin_rules`: a program that imports the package only to
+# catch its errors, or a command that fails on its arguments, starts in milliseconds
+# (docs/performance.md, "Start-up").
+_LAZY = {
+    "Policy": "wuxin_rules.api",
+    "Result": "wuxin_rules.api",
+    "load": "wuxin_rules.api",
+    "loads": "wuxin_rules.api",
+    "Evaluation": "wuxin_rules.trace",
+    "Explanation": "wuxin_rules.trace",
+    "Verdict": "wuxin_rules.trace",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wuxin_rules' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 __all__ = [
     "Diagnostic",

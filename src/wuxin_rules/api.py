@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from wuxin_rules import ast, checker, evaluator, loader
+from wuxin_rules import ast, checker, compiler, consistency, evaluator, loader
 from wuxin_rules import explain as explaining
 from wuxin_rules.errors import (
     Diagnostic,
@@ -102,6 +102,7 @@ class Policy:
             if problems:
                 raise ParamError(problems)
         self._schema = facts_schema(checked)
+        self._programs: dict[tuple[str, ...], compiler.Program | None] = {}
 
     # -- description ---------------------------------------------------------------------
 
@@ -119,6 +120,12 @@ class Policy:
     def inputs(self) -> dict[str, str]:
         """Each input a facts document must supply, with its type as written."""
         return {i.name: describe(i.type) for i in self.checked.inputs}
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """The warnings of the check: names that look alike, mix scripts or are typed in
+        full-width letters (`docs/errors.md`). A policy with warnings still works."""
+        return tuple(self.checked.warnings)
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -146,6 +153,7 @@ class Policy:
             raise ParamError(problems)
         policy._param_values = merged
         policy._schema = self._schema
+        policy._programs = {}
         return policy
 
     # -- evaluation ----------------------------------------------------------------------
@@ -167,6 +175,12 @@ class Policy:
         errors are kept per rule in the `Result`.
         """
         keys = self.resolve_rules(rules)
+        if not explain:
+            program = self._program(keys)
+            if program is not None:
+                fast = _fast_result(self, program, facts)
+                if fast is not None:
+                    return fast
         values = self._schema.validate(facts, file=file)
         evaluation = evaluator.evaluate(
             self.checked, values, params=self._param_values, rules=keys, trace=explain
@@ -180,7 +194,15 @@ class Policy:
         rules: Sequence[str] | None = None,
         explain: bool = False,
     ) -> list[Result]:
-        """Evaluate many documents; the results are the same as `evaluate` on each, in order."""
+        """Evaluate many documents; the results are the same as `evaluate` on each, in order.
+
+        This is the fast path for populations: the rules are compiled once (see
+        `wuxin_rules.compiler`), plain documents are checked and evaluated by the compiled
+        code, and only a document the compiled code cannot decide (an unusual form of a
+        fact, a bad fact, an evaluation error) goes through the reference evaluator, which
+        gives the very same results. With `explain=True` every document is evaluated in
+        tracing mode by the reference evaluator.
+        """
         return list(self.iter_evaluate(documents, rules=rules, explain=explain))
 
     def iter_evaluate(
@@ -192,12 +214,30 @@ class Policy:
     ) -> Iterator[Result]:
         """Like `evaluate_many`, one result at a time (for streams larger than memory)."""
         keys = self.resolve_rules(rules)
+        program = None if explain else self._program(keys)
+        if program is not None:
+            check, run, positions = program.facts_function, program.main_function, program.positions
         for index, document in enumerate(documents):
+            if program is not None:
+                try:
+                    values = check(document)
+                    outcome = run(values)
+                except Exception:  # noqa: BLE001, S112 - not plain, or an error: the reference decides
+                    pass
+                else:
+                    yield Result(self, values, keys, None, outcome, positions)
+                    continue
             values = self._schema.validate(document, where=f"$[{index}]")
             evaluation = evaluator.evaluate(
                 self.checked, values, params=self._param_values, rules=keys, trace=explain
             )
             yield Result(self, values, keys, evaluation)
+
+    def _program(self, keys: tuple[str, ...]) -> compiler.Program | None:
+        """The compiled form of rules `keys` with this policy's params (built on first use)."""
+        if keys not in self._programs:
+            self._programs[keys] = compiler.compile_program(self.checked, self._param_values, keys)
+        return self._programs[keys]
 
     def validate(self, facts: Mapping[str, Any], *, file: str | None = None) -> dict[str, Any]:
         """Check a facts document against the inputs and return its runtime values."""
@@ -243,70 +283,110 @@ class Policy:
 class Result:
     """The verdicts of one evaluation. `result["rule"]` is the rule's value as Python data."""
 
+    __slots__ = ("_evaluation", "_fast_values", "_inputs", "_keys", "_policy", "_positions")
+
     def __init__(
         self,
         policy: Policy,
         inputs: Mapping[str, Any],
         keys: tuple[str, ...],
-        evaluation: Evaluation,
+        evaluation: Evaluation | None,
+        fast_values: tuple[Any, ...] | None = None,
+        positions: Mapping[str, int] | None = None,
     ) -> None:
         self._policy = policy
         self._inputs = inputs
         self._keys = keys
+        # From the compiled fast path: the values of `keys` (fast form, see `compiler`) and
+        # no evaluation yet; verdicts and explanations are built on first request.
         self._evaluation = evaluation
+        self._fast_values = fast_values
+        self._positions = positions
+
+    def _evaluated(self) -> Evaluation:
+        evaluation = self._evaluation
+        if evaluation is None:
+            rules = self._policy.checked.rules
+            verdicts: dict[str, Verdict] = {}
+            for key, value in zip(self._keys, self._fast_values or (), strict=True):
+                rule = rules[key]
+                verdicts[key] = Verdict(
+                    key=key,
+                    name=rule.name,
+                    kind=rule.kind,
+                    type=rule.type,
+                    value=compiler.canonical(value),
+                    label=rule.label,
+                    cites=rule.cites,
+                    span=rule.span,
+                )
+            evaluation = self._evaluation = Evaluation(verdicts=verdicts, traced=False)
+            self._inputs = compiler.canonical(self._inputs)
+        return evaluation
 
     @property
     def verdicts(self) -> Mapping[str, Verdict]:
         """Every verdict, by rule key."""
-        return self._evaluation.verdicts
+        return self._evaluated().verdicts
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
         """The evaluation errors of the rules that failed, each fault once (a rule's error is
         also the error of every rule that uses it). Empty when every rule succeeded."""
+        if self._evaluation is None:
+            return ()  # the fast path only ever holds documents without errors
         return self._evaluation.distinct_errors
 
     def verdict(self, name: str) -> Verdict:
         """The full verdict of one evaluated rule (value or error, label, citations)."""
-        verdict = self._evaluation.verdicts.get(name)
+        verdicts = self._evaluated().verdicts
+        verdict = verdicts.get(name)
         if verdict is None:
             raise UsageError(
                 Diagnostic(
                     "unknown-rule",
                     f"rule `{name}` was not evaluated",
-                    help=suggest(name, self._evaluation.verdicts)
-                    or "evaluated: " + ", ".join(f"`{k}`" for k in self._evaluation.verdicts),
+                    help=suggest(name, verdicts)
+                    or "evaluated: " + ", ".join(f"`{k}`" for k in verdicts),
                 )
             )
         return verdict
 
     def __getitem__(self, name: str) -> Any:
+        if self._evaluation is None and self._positions is not None:
+            index = self._positions.get(name)
+            if index is not None:
+                value = self._fast_values[index]  # type: ignore[index]
+                if value is True or value is False:
+                    return value
+                return to_python(compiler.canonical(value))
         verdict = self.verdict(name)
         if verdict.error is not None:
             raise EvaluationError(verdict.error)
         return to_python(verdict.value)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._evaluation.verdicts
+        return name in self._evaluated().verdicts
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._evaluation.verdicts)
+        return iter(self._evaluated().verdicts)
 
     def __len__(self) -> int:
-        return len(self._evaluation.verdicts)
+        return len(self._evaluated().verdicts)
 
     def keys(self) -> Iterable[str]:
         """The evaluated rule names."""
-        return self._evaluation.verdicts.keys()
+        return self._evaluated().verdicts.keys()
 
     def values(self) -> dict[str, Any]:
         """Every successfully evaluated rule's Python value, by name."""
         return {
-            key: to_python(v.value) for key, v in self._evaluation.verdicts.items() if v.ok
+            key: to_python(v.value) for key, v in self._evaluated().verdicts.items() if v.ok
         }
 
     def _traced(self) -> Evaluation:
-        if not self._evaluation.traced:
+        # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
+        if not self._evaluated().traced:
             self._evaluation = evaluator.evaluate(
                 self._policy.checked,
                 self._inputs,
@@ -325,19 +405,27 @@ class Result:
         return explanation
 
     def explain(
-        self, name: str | None = None, *, mode: str = "decisive", color: bool = False
+        self,
+        name: str | None = None,
+        *,
+        mode: str = "decisive",
+        color: bool = False,
+        lang: str = "en",
     ) -> str:
-        """The explanation as readable text: one rule, or every evaluated rule."""
+        """The explanation as readable text: one rule, or every evaluated rule.
+
+        `lang="zh"` gives the fixed words in Chinese; labels and citations are the policy's.
+        """
         traced = self._traced()
         if name is None:
-            return explaining.render_evaluation(traced, mode=mode, color=color)
+            return explaining.render_evaluation(traced, mode=mode, color=color, lang=lang)
         self.verdict(name)
-        return explaining.render_text(traced.verdicts[name], mode=mode, color=color)
+        return explaining.render_text(traced.verdicts[name], mode=mode, color=color, lang=lang)
 
     def to_json(self, *, explain: bool = False) -> dict[str, Any]:
         """`{"rules": {name: value}}` as the CLI prints it, with `"errors"` for failed rules
         and `"explanations"` when `explain` is true. Numbers are exact (see `values.to_json`)."""
-        evaluation = self._traced() if explain else self._evaluation
+        evaluation = self._traced() if explain else self._evaluated()
         data: dict[str, Any] = {
             "rules": {
                 key: to_json(v.value, v.type) if v.ok else None
@@ -358,9 +446,20 @@ class Result:
     def __repr__(self) -> str:
         shown = ", ".join(
             f"{key}={format_value(v.value, v.type) if v.ok else 'error'}"
-            for key, v in self._evaluation.verdicts.items()
+            for key, v in self._evaluated().verdicts.items()
         )
         return f"<Result {shown}>"
+
+
+def _fast_result(policy: Policy, program: compiler.Program, document: Any) -> Result | None:
+    """The result of the compiled program on `document`, or None when the reference decides."""
+    values = program.facts(document)
+    if values is None:
+        return None
+    outcome = program.run(values)
+    if outcome is None:
+        return None
+    return Result(policy, values, program.keys, None, outcome, program.positions)
 
 
 # ------------------------------------------------------------------------------------------
@@ -433,7 +532,10 @@ def param_value(definition: ParamDef, raw: Any) -> Any:
     inner = _strip(type_)
     bound = getattr(inner, "bound", None)
     if bound is not None and value is not None and not bound.admits(value):
-        raise fail(f"`{format_value(value, type_)}`", f"the value must be {bound.describe()}")
+        percent = isinstance(inner, NumberType) and inner.kind == "percent"
+        raise fail(
+            f"`{format_value(value, type_)}`", f"the value must be {bound.describe(percent)}"
+        )
     return value
 
 
@@ -527,14 +629,50 @@ def check_policy_paths(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[st
 
     Returns `(path, error or None)` per file, so a tool can report every file's problems.
     """
-    results: list[tuple[str, WuxinError | None]] = []
+    return [(path, error) for path, error, _ in check_policy_files(paths)]
+
+
+def check_policy_files(
+    paths: Sequence[str | os.PathLike[str]],
+) -> list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]]:
+    """As `check_policy_paths`, with the warnings of each file that checked
+    (`(path, None, warnings)`); a failed file's warnings are among its error's diagnostics."""
+    results: list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]] = []
     for file in policy_files(paths):
         try:
-            checker.check(loader.load_modules(file))
+            checked = checker.check(loader.load_modules(file))
         except WuxinError as error:
-            results.append((str(file), error))
+            results.append((str(file), error, ()))
         else:
-            results.append((str(file), None))
+            results.append((str(file), None, checked.warnings))
+    return results
+
+
+def lint_policy_paths(
+    paths: Sequence[str | os.PathLike[str]], *, undecided: bool = False
+) -> list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]]:
+    """`check_policy_paths` with the consistency checks (`wuxin_rules.consistency`) of each
+    file that checks: `(path, error or None, warnings)` per file.
+
+    Uses count across every `.policy` file under each file's policy root, so a declaration
+    only another file uses is not reported unused. With `undecided`, criteria the reasoning
+    cannot decide come as notes too.
+    """
+    universes: dict[Path | None, list[ast.Module]] = {}
+    results: list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]] = []
+    for file in policy_files(paths):
+        try:
+            loaded = loader.load_modules(file)
+            checked = checker.check(loaded)
+        except WuxinError as error:
+            results.append((str(file), error, ()))
+            continue
+        if loaded.policy_root not in universes:
+            universes[loaded.policy_root] = consistency.modules_under(loaded.policy_root)
+        findings = consistency.analyse(
+            checked, universe=universes[loaded.policy_root], undecided=undecided
+        )
+        results.append((str(file), None, (*checked.warnings, *findings)))
     return results
 
 
@@ -562,4 +700,4 @@ def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return files
 
 
-__all__ += ["check_policy_paths", "param_value", "policy_files"]
+__all__ += ["check_policy_files", "check_policy_paths", "lint_policy_paths", "param_value", "policy_files"]

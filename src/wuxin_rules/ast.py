@@ -466,6 +466,8 @@ class ParamDecl:
     default: Expr
     doc: Doc
     span: Span = _span
+    illustrative: bool = attrs.field(default=False, kw_only=True)
+    """True when marked `illustrative`: the default is an example, not the source's value."""
 
 
 @attrs.frozen

@@ -31,7 +31,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from wuxin_rules import ast, model, parser
+import attrs
+
+from wuxin_rules import ast, characters, model, parser
 from wuxin_rules.errors import Diagnostic, Label, PolicyCheckError, suggest
 from wuxin_rules.loader import LoadedModules, load_modules, load_modules_from_text
 from wuxin_rules.schema import (
@@ -99,11 +101,14 @@ def check(loaded: LoadedModules) -> model.CheckedPolicy:
     Raises `PolicyCheckError` carrying every problem of the first pass that found any.
     """
     state = _State(loaded)
+    # Names that look wrong are warnings: shown with the errors, kept on a checked policy.
+    warnings = _name_warnings(loaded)
     for _name, run in PASSES:
         run(state)
         if state.t.diagnostics:
+            state.t.diagnostics.extend(warnings)
             raise PolicyCheckError(state.sorted_diagnostics())
-    return _build(state)
+    return attrs.evolve(_build(state), warnings=tuple(warnings))
 
 
 def check_text(
@@ -165,15 +170,23 @@ def check_extended(
     """`check`, then `extend(policy, extension)` to check more declarations; the problems
     `extend` reports are raised with the same `PolicyCheckError`."""
     state = _State(loaded)
+    warnings = _name_warnings(loaded)
     for _name, run in PASSES:
         run(state)
         if state.t.diagnostics:
+            state.t.diagnostics.extend(warnings)
             raise PolicyCheckError(state.sorted_diagnostics())
-    policy = _build(state)
+    policy = attrs.evolve(_build(state), warnings=tuple(warnings))
     extend(policy, Extension(state))
     if state.t.diagnostics:
+        state.t.diagnostics.extend(warnings)
         raise PolicyCheckError(state.sorted_diagnostics())
     return policy
+
+
+def _name_warnings(loaded: LoadedModules) -> list[Diagnostic]:
+    """Names that look wrong (`wuxin_rules.characters`), in every loaded module."""
+    return [w for m in loaded.modules.values() for w in characters.name_warnings(m.span.source)]
 
 
 # ------------------------------------------------------------------------------------------
@@ -1094,8 +1107,9 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
             )
     label, cites, note = doc_parts(decl.doc)
     return model.ParamDef(
-        sym.key, sym.name, sym.module, declared, default, label, cites, note, decl.span
-    )
+        sym.key, sym.name, sym.module, declared, default, label, cites, note, decl.span,
+        illustrative=decl.illustrative,
+    )  # fmt: skip
 
 
 def _check_rule(state: _State, sym: Sym) -> model.RuleDef:

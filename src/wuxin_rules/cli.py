@@ -8,6 +8,7 @@ nothing but `__main__`.
 from __future__ import annotations
 
 import argparse
+import collections
 import enum
 import os
 import sys
@@ -15,9 +16,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from wuxin_rules import api, jsonio
+from wuxin_rules import api, jsonio, messages
 from wuxin_rules import explain as explaining
 from wuxin_rules.errors import Diagnostic, FactError, UsageError, WuxinError, render_diagnostics, suggest
+from wuxin_rules.errors import Severity
+from wuxin_rules.messages import LANGUAGES
+from wuxin_rules.document import build_document
+from wuxin_rules.document_formats import render as render_document
 
 __all__ = ["ExitCode", "main"]
 
@@ -35,7 +40,7 @@ class ExitCode(enum.IntEnum):
     """A bug in wuxin_rules: please report it."""
 
 
-COMMANDS = ("check", "eval", "test", "verify")
+COMMANDS = ("check", "eval", "test", "verify", "fmt", "doc")
 
 _EPILOG_MAIN = """\
 commands:
@@ -43,6 +48,8 @@ commands:
   eval    evaluate a policy on facts and print the verdicts (and why, with --explain)
   test    run the `example` blocks of policies
   verify  search for counterexamples to the `property` blocks of policies (hypothesis)
+  fmt     rewrite policies in the canonical layout (--check for CI, --diff to preview)
+  doc     render policies as documents to print and sign off (Markdown or HTML)
 
 examples:
   wuxin check policies/
@@ -57,9 +64,15 @@ _EPILOG_CHECK = """\
 Each file is loaded as the root of a policy: its imports are resolved against the policy
 root (the folder its `policy a.b` header implies). A folder is searched for *.policy files.
 
+Then the consistency checks, as warnings: unused declarations, params, inputs, imports and
+rule parameters; criteria that are always true or never true within the declared types;
+`if` branches that are never taken; rules whose explanation would cite nothing. Warnings do
+not change the exit code unless --strict is given (docs/language.md, "Consistency checks").
+
 examples:
   wuxin check policies/loans/eligibility.policy
   wuxin check policies/ --format json
+  wuxin check --strict policies/
 """
 
 _EPILOG_EVAL = """\
@@ -124,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--format", choices=("text", "json"), default="text", help="diagnostics as text or JSON lines"
     )
+    check.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (exit 1 when there are any)"
+    )
+    check.add_argument(
+        "--notes",
+        action="store_true",
+        help="also list the criteria the consistency checks could not decide",
+    )
+    _add_lang(check)
 
     evaluate = commands.add_parser(
         "eval",
@@ -170,7 +192,29 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--root", metavar="DIR", help="the policy root imports resolve against")
     _add_test_parser(commands)
     _add_verify_parser(commands)
+    _add_lang(evaluate)
+    _add_fmt_parser(commands)
+    _add_doc_parser(commands)
+    evaluate.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="evaluate JSON lines in N processes; the output keeps the input order (default 1)",
+    )
     return parser
+
+
+def _add_lang(command: argparse.ArgumentParser) -> None:
+    # The default is English whatever the locale, so that what scripts read does not change
+    # with the environment; JSON output is the same in every language.
+    command.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="language of the fixed words of diagnostics and explanations: en (default) or "
+        "zh; names, labels and citations are always the policy's own",
+    )
 
 
 def _version() -> str:
@@ -178,7 +222,7 @@ def _version() -> str:
         from importlib.metadata import version
 
         return version("wuxin_rules")
-    except Exception:  # noqa: BLE001 - metadata is missing when run from a source tree
+    except Exception:
         return "unknown"
 
 
@@ -196,9 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _test(args)
         if args.command == "verify":
             return _verify(args)
+        if args.command == "fmt":
+            return _fmt(args)
+        if args.command == "doc":
+            return _doc(args)
         return _eval(args)
     except WuxinError as error:
-        sys.stderr.write(str(error) + "\n")
+        sys.stderr.write(error.render(getattr(args, "lang", "en")) + "\n")
         return ExitCode.USAGE if isinstance(error, UsageError) else ExitCode.PROBLEMS
     except KeyboardInterrupt:
         return 130
@@ -206,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`wuxin eval … | head`): stop quietly.
         _silence_stdout()
         return ExitCode.OK
-    except Exception as error:  # noqa: BLE001 - the last line of defence, reported as a bug
+    except Exception as error:
         import traceback
 
         sys.stderr.write(
@@ -230,7 +278,7 @@ def _silence_stdout() -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    results = api.check_policy_paths(args.paths)
+    results = api.lint_policy_paths(args.paths, undecided=args.notes)
     if not results:
         raise UsageError(
             Diagnostic(
@@ -239,26 +287,47 @@ def _check(args: argparse.Namespace) -> int:
                 help="give a .policy file or a folder that holds some",
             )
         )
-    failed = [(path, error) for path, error in results if error is not None]
+
+    def warned(findings: Sequence[Diagnostic]) -> bool:
+        return any(d.severity is Severity.WARNING for d in findings)
+
+    failed = [path for path, error, findings in results if error or (args.strict and warned(findings))]
     if args.format == "json":
-        for path, error in results:
-            diagnostics = [d.to_json() for d in error.diagnostics] if error else []
-            print(jsonio.dumps({"file": path, "ok": error is None, "diagnostics": diagnostics}))
+        for path, error, findings in results:
+            diagnostics = [d.to_json() for d in (*(error.diagnostics if error else ()), *findings)]
+            print(jsonio.dumps({"file": path, "ok": path not in failed, "diagnostics": diagnostics}))
     else:
+        lang = args.lang
         seen: set[str] = set()
-        for _, error in failed:
-            assert error is not None
+        warnings = 0
+        for _, error, findings in results:
             # A module imported by several checked files reports its problems once.
-            fresh = [d for d in error.diagnostics if d.render() not in seen]
+            shown = (*(error.diagnostics if error else ()), *findings)
+            fresh = [d for d in shown if d.render() not in seen]
             seen.update(d.render() for d in fresh)
+            warnings += sum(1 for d in fresh if d.severity is Severity.WARNING)
             if fresh:
-                sys.stderr.write(render_diagnostics(fresh) + "\n\n")
+                sys.stderr.write(render_diagnostics(fresh, lang) + "\n\n")
         count = len(results)
         noun = "policy" if count == 1 else "policies"
         if failed:
-            sys.stderr.write(f"{len(failed)} of {count} {noun} have problems\n")
+            sys.stderr.write(
+                messages.word(
+                    "check.problems",
+                    lang,
+                    failed=len(failed),
+                    count=count,
+                    noun=noun,
+                    verb="has" if len(failed) == 1 else "have",
+                )
+                + (messages.word("check.strict", lang) if args.strict and warnings else "")
+                + "\n"
+            )
+        elif warnings:
+            counted = messages.count(warnings, "warning", lang)
+            print(messages.word("check.warnings", lang, count=count, noun=noun, warnings=counted))
         else:
-            print(f"checked {count} {noun}: no problems")
+            print(messages.word("check.ok", lang, count=count, noun=noun))
     return ExitCode.PROBLEMS if failed else ExitCode.OK
 
 
@@ -286,85 +355,220 @@ def _parse_params(raw: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def _documents(facts: str) -> Iterator[tuple[str, Any]]:
-    """(where, document) pairs from a .json file, a .jsonl file or stdin (JSON lines)."""
+def _open_lines(facts: str) -> IO[str]:
+    """The JSON-lines stream named by FACTS (`-` is standard input)."""
     if facts == "-":
-        for line, document in jsonio.iter_json_lines(sys.stdin, file="<stdin>"):
-            yield f"<stdin>:{line}", document
-        return
-    path = Path(facts)
-    if path.suffix == ".jsonl":
+        return sys.stdin
+    try:
+        return Path(facts).open(encoding="utf-8-sig")
+    except OSError as error:
+        raise UsageError(
+            Diagnostic(
+                "unreadable-file",
+                f"cannot read `{facts}`: {error.strerror or error}",
+                help="check the path and that the file is readable",
+            )
+        ) from None
+
+
+class _EvalJob:
+    """What evaluating one document needs; built once per process (pickled for workers)."""
+
+    def __init__(self, args: argparse.Namespace, color: bool) -> None:
+        self.policy_path: str = args.policy
+        self.params = _parse_params(args.params)
+        self.root: str | None = args.root
+        self.rule_names: list[str] | None = args.rules
+        self.format: str = args.format
+        self.explain: bool = args.explain
+        self.mode: str = args.mode
+        self.lang: str = args.lang
+        self.color = color
+        self._policy: api.Policy | None = None
+        self._rules: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_policy"] = None  # a worker loads the policy itself (unless forked with it)
+        return state
+
+    def load(self) -> api.Policy:
+        if self._policy is None:
+            self._policy = api.load(self.policy_path, params=self.params, root=self.root)
+            self._rules = self._policy.resolve_rules(self.rule_names)
+        return self._policy
+
+    def document(self, where: str, document: Any, out: list[str], err: list[str]) -> int:
+        """Evaluate one document; its output lines into `out`/`err`; the exit status."""
+        policy = self.load()
         try:
-            stream = path.open(encoding="utf-8-sig")
-        except OSError as error:
-            raise UsageError(
-                Diagnostic(
-                    "unreadable-file",
-                    f"cannot read `{facts}`: {error.strerror or error}",
-                    help="check the path and that the file is readable",
-                )
-            ) from None
-        with stream:
-            for line, document in jsonio.iter_json_lines(stream, file=facts):
-                yield f"{facts}:{line}", document
-        return
-    yield facts, jsonio.load_path(path)
+            result = policy.evaluate(document, rules=self._rules, explain=self.explain, file=where)
+        except FactError as error:
+            self.bad_document(error, out, err)
+            return ExitCode.PROBLEMS
+        if self.format == "json":
+            out.append(jsonio.dumps(result.to_json(explain=self.explain)) + "\n")
+        else:
+            out.append(_text_result(result, where, self, self.color) + "\n")
+        return ExitCode.PROBLEMS if result.errors else ExitCode.OK
+
+    def bad_document(self, error: WuxinError, out: list[str], err: list[str]) -> None:
+        err.append(error.render(self.lang) + "\n")
+        if self.format == "json":
+            # Keep one output line per input document, so outputs line up with inputs.
+            out.append(jsonio.dumps({"errors": [d.to_json() for d in error.diagnostics]}) + "\n")
+
+    def chunk(self, name: str, lines: list[tuple[int, str]]) -> tuple[str, str, int, int]:
+        """Parse and evaluate some lines of a JSON-lines stream: (stdout, stderr, status, count)."""
+        out: list[str] = []
+        err: list[str] = []
+        status = ExitCode.OK
+        count = 0
+        for number, text in lines:
+            try:
+                document = jsonio.parse_line(text, file=name, line=number)
+            except FactError as error:
+                # A malformed line: report it and go on with the next one.
+                self.bad_document(error, out, err)
+                status = ExitCode.PROBLEMS
+                continue
+            count += 1
+            status = max(status, self.document(f"{name}:{number}", document, out, err))
+        return "".join(out), "".join(err), status, count
+
+
+_WORKER_JOB: _EvalJob | None = None
+"""The job of a `--jobs` worker process (inherited when forked, else set by `_start_worker`)."""
+
+
+def _start_worker(job: _EvalJob) -> None:
+    global _WORKER_JOB
+    if _WORKER_JOB is None:
+        _WORKER_JOB = job
+    _WORKER_JOB.load()
+
+
+def _work(name: str, lines: list[tuple[int, str]]) -> tuple[str, str, int, int]:
+    assert _WORKER_JOB is not None
+    return _WORKER_JOB.chunk(name, lines)
+
+
+_LINES_PER_CHUNK = 256
+
+
+def _chunks(stream: IO[str], name: str) -> Iterator[list[tuple[int, str]] | FactError]:
+    """Lines in chunks (never more than one chunk in memory), and over-long lines as errors."""
+    chunk: list[tuple[int, str]] = []
+    for number, text in jsonio.iter_line_texts(stream, file=name):
+        if isinstance(text, FactError):
+            if chunk:
+                yield chunk
+                chunk = []
+            yield text
+            continue
+        chunk.append((number, text))
+        if len(chunk) >= _LINES_PER_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Done:
+    """An already computed chunk result, in the queue of pending ones."""
+
+    def __init__(self, value: tuple[str, str, int, int]) -> None:
+        self.value = value
+
+    def get(self) -> tuple[str, str, int, int]:
+        return self.value
 
 
 def _eval(args: argparse.Namespace) -> int:
-    params = _parse_params(args.params)
-    policy = api.load(args.policy, params=params, root=args.root)
-    rules = policy.resolve_rules(args.rules)
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
-    status = ExitCode.OK
+    job = _EvalJob(args, color)
+    job.load()  # policy and param problems are reported before any facts are read
+    if args.jobs < 1:
+        raise UsageError(
+            Diagnostic("usage", f"`--jobs {args.jobs}` must be at least 1", help="use `--jobs 1` or more")
+        )
     out: IO[str] = sys.stdout
-    documents = _documents(args.facts)
-    index = 0
-    while True:
+    if args.facts != "-" and Path(args.facts).suffix != ".jsonl":
+        lines: list[str] = []
+        errors: list[str] = []
         try:
-            item = next(documents)
-        except StopIteration:
-            break
+            document = jsonio.load_path(Path(args.facts))
         except FactError as error:
-            # A malformed line of a JSON-lines stream: report it and go on with the next one.
+            job.bad_document(error, lines, errors)
             status = ExitCode.PROBLEMS
-            _report_bad_document(out, args.format, error)
-            if not args.facts.endswith(".jsonl") and args.facts != "-":
-                break
-            continue
-        where, document = item
-        index += 1
-        try:
-            result = policy.evaluate(document, rules=rules, explain=args.explain, file=where)
-        except FactError as error:
-            status = ExitCode.PROBLEMS
-            _report_bad_document(out, args.format, error)
-            continue
-        if result.errors:
-            status = ExitCode.PROBLEMS
-        if args.format == "json":
-            out.write(jsonio.dumps(result.to_json(explain=args.explain)) + "\n")
         else:
-            out.write(_text_result(result, where, args, color) + "\n")
-        out.flush()
-    if index == 0 and status == ExitCode.OK:
+            status = job.document(args.facts, document, lines, errors)
+        sys.stderr.write("".join(errors))
+        out.write("".join(lines))
+        return status
+    name = "<stdin>" if args.facts == "-" else args.facts
+    # Interactive or piped input: show each chunk's results as soon as they are known.
+    eager = args.facts == "-" or out.isatty()
+    status = ExitCode.OK
+    count = 0
+    stream = _open_lines(args.facts)
+    try:
+        pending: collections.deque[Any] = collections.deque()
+        pool = None
+        if args.jobs > 1:
+            import multiprocessing
+
+            global _WORKER_JOB
+            _WORKER_JOB = job
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            pool = multiprocessing.get_context(method).Pool(
+                args.jobs, initializer=_start_worker, initargs=(job,)
+            )
+
+        def emit(result: tuple[str, str, int, int]) -> None:
+            nonlocal status, count
+            text, problems, chunk_status, documents = result
+            if problems:
+                sys.stderr.write(problems)
+            out.write(text)
+            if eager:
+                out.flush()
+            status = max(status, chunk_status)
+            count += documents
+
+        try:
+            for chunk in _chunks(stream, name):
+                if isinstance(chunk, FactError):
+                    lines, errors = [], []
+                    job.bad_document(chunk, lines, errors)
+                    pending.append(_Done(("".join(lines), "".join(errors), ExitCode.PROBLEMS, 0)))
+                elif pool is None:
+                    pending.append(_Done(job.chunk(name, chunk)))
+                else:
+                    pending.append(pool.apply_async(_work, (name, chunk)))
+                # At most a few chunks in flight: memory stays constant, output keeps input order.
+                while len(pending) > (2 * args.jobs if pool is not None else 0):
+                    emit(pending.popleft().get())
+            while pending:
+                emit(pending.popleft().get())
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    if count == 0 and status == ExitCode.OK:
         sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
     return status
 
 
-def _report_bad_document(out: IO[str], format_: str, error: WuxinError) -> None:
-    sys.stderr.write(str(error) + "\n")
-    if format_ == "json":
-        # Keep one output line per input document, so outputs line up with inputs.
-        out.write(jsonio.dumps({"errors": [d.to_json() for d in error.diagnostics]}) + "\n")
-
-
-def _text_result(result: api.Result, where: str, args: argparse.Namespace, color: bool) -> str:
+def _text_result(result: api.Result, where: str, args: Any, color: bool) -> str:
     lines = [f"# {where}"]
     if args.explain:
-        lines.append(result.explain(mode=args.mode, color=color))
+        lines.append(result.explain(mode=args.mode, color=color, lang=args.lang))
     else:
         from wuxin_rules.values import format_value
 
@@ -372,12 +576,14 @@ def _text_result(result: api.Result, where: str, args: argparse.Namespace, color
         for key, verdict in result.verdicts.items():
             label = f' "{verdict.label}"' if verdict.label else ""
             if verdict.error is not None:
-                text = f"error[{verdict.error.code}]: {verdict.error.message}"
+                error_word = messages.word("error", args.lang)
+                message = messages.translate(verdict.error.message, args.lang)
+                text = f"{error_word}[{verdict.error.code}]: {message}"
             else:
                 text = format_value(verdict.value, verdict.type)
             lines.append(f"{key.ljust(width)} = {text}{label}")
     if result.errors:
-        lines.append(render_diagnostics(result.errors))
+        lines.append(render_diagnostics(result.errors, args.lang))
     return "\n".join(lines)
 
 
@@ -627,6 +833,206 @@ def _verify(args: argparse.Namespace) -> int:
         summary = "no properties found" + (f" matching `{args.match}`" if args.match else "")
     (sys.stderr if args.format == "json" else sys.stdout).write(summary + "\n")
     return ExitCode.PROBLEMS if counts["failed"] or counts["unsatisfied"] or broken else ExitCode.OK
+# wuxin fmt
+
+_EPILOG_FMT = """\
+The layout: one declaration after another, with the blank lines between them kept (at most
+two); clauses (label, cites, note) on the declaration's line when they fit in 100 columns,
+else each on a line of its own; record fields, enum members and bands aligned in columns,
+Chinese text counted two columns a character; long expressions broken before `and`, `or`,
+`else` and operators, long lists one item per line. Comments stay where they are. A list or
+record written over several lines stays so, and a line break before `else`, `and` or `or`
+is kept. The result is parsed again and must give the same policy, or nothing is written.
+
+Without --check or --diff, files are rewritten in place. POLICY - reads standard input and
+writes the formatted text to standard output.
+
+exit codes: 0 formatted (or, with --check, nothing to change); 1 a file would change (with
+--check) or does not parse; 2 usage error; 3 the formatter would have changed a policy's
+meaning (a bug: the file is left as it is)
+
+examples:
+  wuxin fmt policies/
+  wuxin fmt --check policies examples
+  wuxin fmt --diff policies/loans/eligibility.policy
+"""
+
+
+def _add_fmt_parser(commands: Any) -> None:
+    fmt = commands.add_parser(
+        "fmt",
+        help="rewrite policies in the canonical layout",
+        description="Rewrite .policy files in one canonical layout, keeping every comment.",
+        epilog=_EPILOG_FMT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fmt.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file, a folder or -")
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; name the files that would change and exit 1 if any would",
+    )
+    fmt.add_argument(
+        "--diff", action="store_true", help="write nothing; show the changes as a unified diff"
+    )
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    import difflib
+
+    from wuxin_rules import formatter
+    from wuxin_rules.errors import InternalError
+
+    if args.paths == ["-"]:
+        text = sys.stdin.read()
+        sys.stdout.write(formatter.format_text(text, "<stdin>"))
+        return ExitCode.OK
+    files = api.policy_files(args.paths)
+    if not files:
+        raise UsageError(
+            Diagnostic(
+                "no-policies",
+                "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
+                help="give a .policy file or a folder that holds some",
+            )
+        )
+    status = ExitCode.OK
+    changed = 0
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+            sys.stderr.write(
+                Diagnostic(
+                    "unreadable-file",
+                    f"cannot read `{file}`: {reason or error}",
+                    help="check the path, and that the file is UTF-8 text",
+                ).render()
+                + "\n"
+            )
+            status = max(status, ExitCode.PROBLEMS)
+            continue
+        try:
+            formatted = formatter.format_text(text, str(file))
+        except InternalError as error:
+            sys.stderr.write(str(error) + "\n")
+            status = max(status, ExitCode.INTERNAL)
+            continue
+        except WuxinError as error:
+            sys.stderr.write(str(error) + "\n")
+            status = max(status, ExitCode.PROBLEMS)
+            continue
+        if formatted == text:
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    text.splitlines(keepends=True),
+                    formatted.splitlines(keepends=True),
+                    fromfile=f"{file} (as written)",
+                    tofile=f"{file} (formatted)",
+                )
+            )
+        if args.check:
+            sys.stderr.write(f"would reformat {file}\n")
+            status = max(status, ExitCode.PROBLEMS)
+        elif not args.diff:
+            file.write_text(formatted, encoding="utf-8", newline="\n")
+            print(f"reformatted {file}")
+    noun = "policy" if len(files) == 1 else "policies"
+    verb = "would change" if args.check or args.diff else "reformatted"
+    if changed:
+        sys.stderr.write(f"{verb}: {changed} of {len(files)} {noun}\n")
+    elif status == ExitCode.OK:
+        sys.stderr.write(f"{len(files)} {noun} already formatted\n")
+    return status
+
+
+# wuxin doc
+
+_EPILOG_DOC = """\
+The document shows the policy's title and source; its inputs with every field (label, type,
+bounds, clauses); its enums; its params with their values and clauses, illustrative values
+marked; its schedules as tables by stage; its bands; every criterion and rule with its label,
+clauses and its rule written out (what it refers to listed with their labels); the notes and
+comments that interpret it; its examples and properties; a sign-off block. Fixed words
+follow --lang; labels, clauses and notes are the policy's own.
+
+HTML output is one file with its styles inside: it fetches nothing (no script, font or
+image) and prints on A4. Several policies go into one file one after the other, or, with
+--output-dir, each into its own file named MODULE.LANG.md or MODULE.LANG.html.
+
+examples:
+  wuxin doc policies/loans/eligibility.policy
+  wuxin doc policies/loans/eligibility.policy --format html -o eligibility.html
+  wuxin doc policies/loans --format html --lang en --output-dir out/
+"""
+
+
+def _add_doc_parser(commands: Any) -> None:
+    doc = commands.add_parser(
+        "doc",
+        help="render policies as documents",
+        description="Render checked policies as documents an official can print and sign off.",
+        epilog=_EPILOG_DOC,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    doc.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file or a folder")
+    doc.add_argument("--format", choices=("md", "html"), default="md", help="Markdown (default) or HTML")
+    doc.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the fixed words (default zh)")
+    where = doc.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    where.add_argument("--output-dir", metavar="DIR", help="write one file per policy into DIR")
+
+
+def _doc(args: argparse.Namespace) -> int:
+    files = api.policy_files(args.paths)
+    if not files:
+        raise UsageError(
+            Diagnostic(
+                "no-policies",
+                "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
+                help="give a .policy file or a folder that holds some",
+            )
+        )
+    documents = []
+    problems: dict[str, Diagnostic] = {}
+    for file in files:
+        try:
+            documents.append(build_document(api.load(file).checked, args.lang))
+        except WuxinError as error:
+            # A module imported by several policies reports its problems once.
+            problems.update((d.render(), d) for d in error.diagnostics)
+    if problems:
+        # Nothing is written while any policy has problems: a document must match its policy.
+        sys.stderr.write(render_diagnostics(problems.values()) + "\n")
+        return ExitCode.PROBLEMS
+    outputs: list[tuple[Path | None, str]]
+    if args.output_dir:
+        outputs = [
+            (Path(args.output_dir) / f"{d.module}.{args.lang}.{args.format}", render_document([d], args.format))
+            for d in documents
+        ]
+    else:
+        outputs = [(Path(args.output) if args.output else None, render_document(documents, args.format))]
+    for path, text in outputs:
+        if path is None:
+            sys.stdout.write(text)
+            continue
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(
+                Diagnostic(
+                    "unwritable-file",
+                    f"cannot write `{path}`: {error.strerror or error}",
+                    help="check that the folder exists and is writable",
+                )
+            ) from None
+    return ExitCode.OK
 
 
 def run() -> NoReturn:  # pragma: no cover - alias of the console script

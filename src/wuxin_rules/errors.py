@@ -2,7 +2,8 @@
 
 Owns the one shape every problem takes (`Diagnostic`: where, what, why, how to fix), its text
 and JSON renderings, the exception hierarchy rooted at `WuxinError`, and `suggest()` for
-did-you-mean hints. May import `source` only.
+did-you-mean hints, and the registry of diagnostic codes (`CODES`, each explained in
+`docs/errors.md`). May import `source` and `messages`.
 
 Message style (after Cedar's style guide): lowercase start, no final period, user text in
 backticks, the language's own terms (`a number`, `text`), never Python's. Extra detail goes
@@ -18,9 +19,12 @@ from typing import Any
 
 import attrs
 
+from wuxin_rules import messages
 from wuxin_rules.source import Span, render_snippet
 
 __all__ = [
+    "CODES",
+    "STAGES",
     "Diagnostic",
     "EvaluationError",
     "FactError",
@@ -36,6 +40,75 @@ __all__ = [
     "render_diagnostics",
     "suggest",
 ]
+
+
+STAGES = (
+    "syntax", "names", "modules", "check", "tests", "facts", "params", "evaluation", "usage",
+    "internal",
+)  # fmt: skip
+"""Where a diagnostic arises, in pipeline order: the sections of `docs/errors.md`."""
+
+CODES: dict[str, str] = {
+    # syntax
+    "bad-bound": "syntax", "bad-composition": "syntax", "bad-escape": "syntax",
+    "double-equals": "syntax", "expected-declaration": "syntax",
+    "full-width-character": "syntax", "invalid-date": "syntax", "missing-colon": "syntax",
+    "missing-comma": "syntax", "missing-equals": "syntax", "missing-expression": "syntax",
+    "missing-keyword": "syntax", "missing-operator": "syntax", "missing-type": "syntax",
+    "misspelt-keyword": "syntax", "number-too-long": "syntax", "reserved-word": "syntax",
+    "single-equals": "syntax", "single-quoted-text": "syntax", "too-deep": "syntax",
+    "too-large": "syntax", "too-many-errors": "syntax", "unclosed-bracket": "syntax",
+    "unexpected-character": "syntax", "unexpected-end": "syntax", "unexpected-token": "syntax",
+    "unmatched-bracket": "syntax", "unparenthesised-aggregate": "syntax",
+    "unterminated-text": "syntax",
+    # names
+    "confusable-names": "names", "full-width-name": "names", "mixed-script-name": "names",
+    # modules
+    "import-cycle": "modules", "module-path-mismatch": "modules", "no-such-file": "modules",
+    "not-a-file": "modules", "not-utf8": "modules", "unknown-module": "modules",
+    "unreadable-file": "modules",
+    # check
+    "ambiguous-member": "check", "bad-band-bound": "check", "bad-category": "check",
+    "bad-monotone": "check", "bad-schedule-type": "check", "band-gap": "check",
+    "band-out-of-range": "check", "band-overlap": "check", "duplicate-cell": "check",
+    "duplicate-name": "check", "duplicate-period": "check", "empty-band": "check",
+    "empty-list": "check", "empty-stage": "check", "extra-cell": "check",
+    "input-conflict": "check", "missing-body": "check", "missing-category": "check",
+    "missing-cell": "check", "missing-field": "check", "never-none": "check",
+    "none-comparison": "check", "not-a-type": "check", "not-a-value": "check",
+    "not-callable": "check", "out-of-bounds": "check", "param-not-constant": "check",
+    "period-outside-stage": "check", "possibly-none": "check", "recursive-record": "check",
+    "reserved-name": "check", "rule-cycle": "check", "schedule-not-monotone": "check",
+    "spread-after-field": "check", "stage-overlap": "check", "type-mismatch": "check",
+    "unexpected-body": "check", "unexpected-category": "check", "unknown-member": "check",
+    "unknown-name": "check", "unknown-type": "check", "with-outside-test": "check",
+    "wrong-arity": "check",
+    # tests
+    "bad-binding": "tests", "bad-fixture": "tests", "bad-given": "tests",
+    "fixture-cycle": "tests", "missing-given": "tests", "not-constant": "tests",
+    "unknown-input": "tests", "with-uses-local": "tests",
+    # facts
+    "bad-encoding": "facts", "bad-fact": "facts", "bad-json": "facts", "duplicate-key": "facts",
+    "fact-out-of-bounds": "facts", "missing-fact": "facts", "unknown-fact": "facts",
+    # params
+    "bad-param": "params", "unknown-param": "params",
+    # evaluation
+    "division-by-zero": "evaluation", "duplicate-sample-key": "evaluation",
+    "invalid-argument": "evaluation", "invalid-quarter": "evaluation", "invalid-sample-rate": "evaluation",
+    "outside-bands": "evaluation", "overlapping-bands": "evaluation",
+    "unexpected-none": "evaluation",
+    # usage
+    "ambiguous-type": "usage", "bad-param-syntax": "usage", "no-policies": "usage",
+    "not-a-policy": "usage", "rule-needs-arguments": "usage", "unknown-mode": "usage",
+    "unknown-path": "usage", "unknown-rule": "usage", "unsupported-type": "usage",
+    "unwritable-json": "usage", "usage": "usage",
+    # internal
+    "internal-error": "internal",
+}  # fmt: skip
+"""Every diagnostic code the package uses, with the stage it belongs to. A code is stable:
+tools and `docs/errors.md` (which explains each one with an example) key on it, and
+`tests/test_errors_doc.py` checks that this table, the codes written in `src/` and the
+documented codes are the same."""
 
 
 class Severity(enum.Enum):
@@ -81,20 +154,26 @@ class Diagnostic:
             return f"{self.file}: {self.path}" if self.file else self.path
         return self.file or ""
 
-    def render(self) -> str:
-        """The diagnostic as text: header, snippet with caret, labels, notes and help."""
+    def render(self, lang: str = "en") -> str:
+        """The diagnostic as text: header, snippet with caret, labels, notes and help.
+
+        `lang="zh"` gives the fixed words (`错误`, `帮助`) and the phrases the catalogue
+        knows (`wuxin_rules.messages`) in Chinese; what the policy wrote stays as written.
+        """
         where = self.location()
-        header = f"{self.severity.value}[{self.code}]: {self.message}"
+        severity = messages.word(self.severity.value, lang)
+        header = f"{severity}[{self.code}]: {messages.translate(self.message, lang)}"
         lines = [f"{where}: {header}" if where else header]
         if self.span is not None:
             lines.extend(render_snippet(self.span))
         for label in self.labels:
-            lines.append(f"   = {label.text}: {label.span.location()}")
+            lines.append(f"   = {messages.translate(label.text, lang)}: {label.span.location()}")
             lines.extend("  " + line for line in render_snippet(label.span, "-"))
         for note in self.notes:
-            lines.append(f"   = note: {note}")
+            lines.append(f"   = {messages.word('note', lang)}: {messages.translate(note, lang)}")
         if self.help:
-            lines.append(f"   = help: {self.help}")
+            help_word = messages.word("help", lang)
+            lines.append(f"   = {help_word}: {messages.translate(self.help, lang)}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -123,19 +202,22 @@ class Diagnostic:
         return data
 
 
-def render_diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
-    """Several diagnostics as text, separated by blank lines, with a closing count."""
+def render_diagnostics(diagnostics: Iterable[Diagnostic], lang: str = "en") -> str:
+    """Several diagnostics as text, separated by blank lines, with a closing count
+    (`lang` as for `Diagnostic.render`)."""
     items = list(diagnostics)
-    body = "\n\n".join(d.render() for d in items)
+    body = "\n\n".join(d.render(lang) for d in items)
     errors = sum(1 for d in items if d.severity is Severity.ERROR)
     warnings = sum(1 for d in items if d.severity is Severity.WARNING)
     counts = []
     if errors:
-        counts.append(f"{errors} error{'s' if errors != 1 else ''}")
+        counts.append(messages.count(errors, "error", lang))
     if warnings:
-        counts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        counts.append(messages.count(warnings, "warning", lang))
     if counts and len(items) > 1:
-        body += "\n\n" + " and ".join(counts)
+        if len(counts) == 2:
+            counts = [messages.word("count.and", lang, first=counts[0], second=counts[1])]
+        body += "\n\n" + counts[0]
     return body
 
 
@@ -150,6 +232,10 @@ class WuxinError(Exception):
             diagnostics = (diagnostics,)
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
         super().__init__(render_diagnostics(self.diagnostics))
+
+    def render(self, lang: str = "en") -> str:
+        """The diagnostics as text in `lang` (`str()` is the English text)."""
+        return render_diagnostics(self.diagnostics, lang)
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ from typing import Any
 
 import attrs
 
+from wuxin_rules import messages
 from wuxin_rules.errors import Diagnostic, UsageError, suggest
 from wuxin_rules.schema import EnumType, ListType, Type, describe, strip_optional
 from wuxin_rules.source import Span, display_width
@@ -89,21 +90,29 @@ _RESET = "\x1b[0m"
 # Text
 
 
-def render_text(verdict: Verdict, *, mode: str = "decisive", color: bool = False) -> str:
-    """A verdict and (when traced) its explanation as text, filtered by `mode`."""
+def render_text(
+    verdict: Verdict, *, mode: str = "decisive", color: bool = False, lang: str = "en"
+) -> str:
+    """A verdict and (when traced) its explanation as text, filtered by `mode`.
+
+    `lang="zh"` gives the fixed words (`3项均满足`, `差 0.0155`, `错误`) in Chinese (see
+    `wuxin_rules.messages`); names, labels, citations and values are shown as the policy
+    and the facts wrote them.
+    """
     _check_mode(mode)
-    renderer = _Renderer(mode)
+    renderer = _Renderer(mode, lang)
     renderer.verdict(verdict)
     return renderer.text(color)
 
 
 def render_evaluation(
-    evaluation: Evaluation, *, mode: str = "decisive", color: bool = False
+    evaluation: Evaluation, *, mode: str = "decisive", color: bool = False, lang: str = "en"
 ) -> str:
     """Every verdict of an evaluation as text, in order, separated by blank lines."""
     _check_mode(mode)
     return "\n\n".join(
-        render_text(verdict, mode=mode, color=color) for verdict in evaluation.verdicts.values()
+        render_text(verdict, mode=mode, color=color, lang=lang)
+        for verdict in evaluation.verdicts.values()
     )
 
 
@@ -147,8 +156,9 @@ class _Task:
 
 
 class _Renderer:
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, lang: str = "en") -> None:
         self.mode = mode
+        self.lang = lang
         self.rows: list[_Row] = []
         self.expanded: set[int] = set()
 
@@ -176,6 +186,13 @@ class _Renderer:
         width = row.indent + (2 if row.mark is not None else 0)
         return width + sum(display_width(seg.text) for seg in row.left)
 
+    def _t(self, text: str) -> str:
+        """A fixed text of the explanation (a margin, a count) in the renderer's language."""
+        return messages.translate(text, self.lang)
+
+    def _error_word(self, error: Diagnostic) -> str:
+        return f"{messages.word('error', self.lang)}[{error.code}]"
+
     # -- the verdict line ------------------------------------------------------------------
 
     def verdict(self, verdict: Verdict) -> None:
@@ -185,12 +202,12 @@ class _Renderer:
             left.append(_Seg(f' "{verdict.label}"', "label"))
         left.append(_Seg(" = "))
         if verdict.error is not None:
-            left.append(_Seg(f"error[{verdict.error.code}]", "error"))
+            left.append(_Seg(self._error_word(verdict.error), "error"))
         else:
             left.append(_Seg(_value(verdict.value, verdict.type), "value"))
             body = _body(node) if node is not None else None
             if body is not None and body.kind in _COMPOSITIONS and body.detail:
-                left.append(_Seg(f" ({body.detail})", "detail"))
+                left.append(_Seg(f" ({self._t(body.detail)})", "detail"))
         if verdict.cites:
             left.append(_Seg(f"  [{', '.join(verdict.cites)}]", "cites"))
         right = (_Seg(verdict.span.location(), "loc"),) if verdict.span is not None else ()
@@ -334,7 +351,12 @@ class _Renderer:
 
     def _with_omitted(self, node: Explanation, tasks: list[_Task], indent: int) -> list[_Task]:
         if node.omitted:
-            more = Explanation(kind="…", expr=f"… and {node.omitted} more", value=None, type=None)
+            more = Explanation(
+                kind="…",
+                expr=messages.word("explain.more", self.lang, count=node.omitted),
+                value=None,
+                type=None,
+            )
             tasks.append(_Task(more, indent))
         return tasks
 
@@ -355,24 +377,24 @@ class _Renderer:
             if node.label:
                 left.append(_Seg(f' "{node.label}"', "label"))
             if shown_value:
-                left.append(_Seg(" = " + _value(node.value, node.type, node.error)))
+                left.append(_Seg(" = " + self._value(node)))
             if node.cites:
                 left.append(_Seg(f"  [{', '.join(node.cites)}]", "cites"))
             if repeated:
-                right.append(_Seg("(explained above)", "detail"))
+                right.append(_Seg(self._t("(explained above)"), "detail"))
             elif collapsed:
                 note = self._collapsed_note(node)
                 if note:
-                    right.append(_Seg(note, "detail"))
+                    right.append(_Seg(self._t(note), "detail"))
             else:
                 body = _body(node)
                 if body is not None and body.kind in _COMPOSITIONS and body.detail:
-                    right.append(_Seg(body.detail, "detail"))
+                    right.append(_Seg(self._t(body.detail), "detail"))
         elif kind == "compare":
             left.extend(self._compare_text(node))
         elif kind == "arg":
             left.append(_Seg(node.name or _clean(node.expr), "name"))
-            left.append(_Seg(" = " + _value(node.value, node.type, node.error)))
+            left.append(_Seg(" = " + self._value(node)))
             return _Row(task.indent, mark, tuple(left), ())
         elif kind == "element":
             child = node.children[0] if node.children else None
@@ -385,9 +407,10 @@ class _Renderer:
         elif kind == "draw":
             # One key drawn by `sample`, with the rank that put it among the drawn.
             number = f"{node.name} " if node.name else ""
-            left.append(_Seg(f"drawn {number}{_value(node.value, node.type)}"))
+            drawn = messages.word("explain.drawn", self.lang)
+            left.append(_Seg(f"{drawn} {number}{_value(node.value, node.type)}"))
             if node.detail:
-                right.append(_Seg(node.detail, "detail"))
+                right.append(_Seg(self._t(node.detail), "detail"))
             return _Row(task.indent, mark, tuple(left), tuple(right))
         elif kind == "note":
             left.append(_Seg(node.expr, "detail"))
@@ -401,7 +424,7 @@ class _Renderer:
                 else [_Seg(_cut(_clean(node.expr), _SOURCE_WIDTH))]
             )
             if filter_node.detail:
-                right.append(_Seg(filter_node.detail, "detail"))
+                right.append(_Seg(self._t(filter_node.detail), "detail"))
             return _Row(task.indent, mark, tuple(left), tuple(right))
         else:
             text = _cut(_clean(node.expr), _SOURCE_WIDTH)
@@ -411,12 +434,12 @@ class _Renderer:
             else:
                 left.append(_Seg(text))
             if shown_value:
-                left.append(_Seg(" = " + _value(node.value, node.type, node.error)))
+                left.append(_Seg(" = " + self._value(node)))
             if kind in _LEAVES and node.cites:
                 left.append(_Seg(f"  [{', '.join(node.cites)}]", "cites"))
         if kind not in _NAMED and kind != "element" and kind not in _LEAVES:
             if node.detail:
-                right.append(_Seg(node.detail, "detail"))
+                right.append(_Seg(self._t(node.detail), "detail"))
             elif collapsed or kind in _FORMULA_PARTS or kind in ("in", "is_none"):
                 note = _formula(node) if kind in _FORMULA_PARTS else _facts(node.children)
                 if note:
@@ -449,14 +472,19 @@ class _Renderer:
     def _error_origin(self, node: Explanation, task: _Task) -> None:
         error = node.error
         assert error is not None
-        left = [_Seg(f"error[{error.code}]", "error"), _Seg(f": {error.message}")]
+        left = [_Seg(self._error_word(error), "error"), _Seg(f": {self._t(error.message)}")]
         right = (_Seg(error.location(), "loc"),) if error.location() else ()
         self.rows.append(_Row(task.indent, "✗", tuple(left), right))
 
     def _error_row(self, error: Diagnostic, indent: int) -> None:
-        left = (_Seg(f"error[{error.code}]", "error"), _Seg(f": {error.message}"))
+        left = (_Seg(self._error_word(error), "error"), _Seg(f": {self._t(error.message)}"))
         right = (_Seg(error.location(), "loc"),) if error.location() else ()
         self.rows.append(_Row(indent, "✗", left, right))
+
+    def _value(self, node: Explanation) -> str:
+        if node.error is not None:
+            return self._error_word(node.error)
+        return _value(node.value, node.type)
 
     def _origin_children(self, node: Explanation, indent: int) -> list[_Task]:
         """The operands of the expression that failed, with their values."""

@@ -131,10 +131,16 @@ def _expected(type_: Type) -> str:
     raise AssertionError(f"unknown type {type_!r}")  # pragma: no cover
 
 
+def _is_percent(type_: Type) -> bool:
+    return isinstance(type_, NumberType) and type_.kind == "percent"
+
+
 def _type_text(type_: Type) -> str:
-    """The type as written, bound included: `int >= 0`."""
+    """The type as written, bound included: `int >= 0`, `percent 0% .. 100%`."""
     bound = getattr(type_, "bound", None)
-    return f"{describe(type_)} {bound.describe()}" if bound is not None else describe(type_)
+    if bound is None:
+        return describe(type_)
+    return f"{describe(type_)} {bound.describe(_is_percent(type_))}"
 
 
 def _found(value: Any) -> str:
@@ -254,10 +260,14 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
         where = "above"
     else:  # on an end the bound excludes
         where = "outside"
+    percent = _is_percent(type_)
+    within = bound.describe(percent)
     return _Problem(
         "fact-out-of-bounds",
-        f"`{format_number(value)}` is {where} the bound `{bound.describe()}` of `{_type_text(type_)}`",
-        f"give a number within `{bound.describe()}`",
+        f"`{format_number(value, percent)}` is {where} the bound `{within}` of `{_type_text(type_)}`",
+        f'give a percentage within `{within}`: a ratio such as `0.5`, or a text such as `"50%"`'
+        if percent
+        else f"give a number within `{within}`",
     )
 
 
@@ -776,7 +786,9 @@ class FactsSchema:
             else:
                 self._collect(inner, field_path, file, out)
         for extra in extras:
-            names = ", ".join(f"`{n}`" for n in list(info.fields)[:8])
+            names = ", ".join(f"`{n}`" for n in list(info.fields)[:8]) + (
+                ", …" if len(info.fields) > 8 else ""
+            )
             fallback = (
                 (f"the inputs are {names}" if info.is_inputs else f"`{info.name}` has {names}")
                 if info.fields

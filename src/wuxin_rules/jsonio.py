@@ -41,8 +41,10 @@ __all__ = [
     "MAX_DOCUMENT_SIZE",
     "dumps",
     "iter_json_lines",
+    "iter_line_texts",
     "load_path",
     "loads",
+    "parse_line",
 ]
 
 MAX_DOCUMENT_SIZE = 64 * 1024 * 1024
@@ -227,6 +229,39 @@ def iter_json_lines(
             on_error(error)
             continue
         yield number, document
+
+
+def iter_line_texts(stream: IO[str], *, file: str | None = None) -> Iterator[tuple[int, str | FactError]]:
+    """The lines of a JSON-lines stream unparsed, for parsing elsewhere (`wuxin eval --jobs`).
+
+    Yields `(line number, text)` for every non-blank line, or `(line number, FactError)` for
+    a line over `MAX_DOCUMENT_SIZE` (skipped in chunks, never held), reading one line at a
+    time as `iter_json_lines` does; `parse_line` turns a text into its document.
+    """
+    name = file or "<input>"
+    for number in itertools.count(1):
+        line = stream.readline(MAX_DOCUMENT_SIZE + 1)
+        if not line:
+            return
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]
+        if len(line) > MAX_DOCUMENT_SIZE and not line.endswith("\n"):
+            size = len(line)
+            while True:
+                chunk = stream.readline(1 << 20)
+                size += len(chunk)
+                if not chunk or chunk.endswith("\n"):
+                    break
+            yield number, FactError(_too_large(f"{name}:{number}", size, "characters"))
+        elif not line.isspace():
+            yield number, line
+
+
+def parse_line(text: str, *, file: str | None = None, line: int = 1) -> Any:
+    """One line of a JSON-lines stream (from `iter_line_texts`) parsed exactly, errors located
+    at `file:line` (the line's end is not part of the document, so a line cut short is
+    reported on that line, not at the start of the next)."""
+    return _parse(text.rstrip("\r\n"), file or "<input>", line)
 
 
 def _parse(text: str, name: str, first_line: int) -> Any:

@@ -385,6 +385,8 @@ class ParamDef:
     cites: tuple[str, ...]
     note: str | None
     span: Span = _span
+    illustrative: bool = attrs.field(default=False, kw_only=True)
+    """True when the policy marks the default `illustrative` (not the source's own value)."""
 
 
 @attrs.frozen
@@ -496,6 +498,8 @@ class CheckedPolicy:
     cites: tuple[str, ...] = ()
     modules: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
     """The parsed `ast.Module`s (root first), for tools that need the surface syntax."""
+    warnings: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
+    """The `errors.Diagnostic` warnings of the check (names that look alike or mix scripts)."""
 
 
 # Re-exported for type annotations of constant values.

@@ -13,6 +13,7 @@ the next line that starts a declaration. The only module that imports lark. May 
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import difflib
 import functools
@@ -33,13 +34,15 @@ from lark.exceptions import (
 from lark.parsers.lalr_analysis import Shift
 from lark.visitors import Transformer_NonRecursive
 
-from wuxin_rules import ast
+from wuxin_rules import ast, characters
 from wuxin_rules.errors import Diagnostic, Label, PolicySyntaxError, Severity, suggest
 from wuxin_rules.source import Source, Span
 
 # `KEYWORDS` is computed from the grammar on first use (module `__getattr__`), so that importing
 # the parser does not build it.
-__all__ = ["KEYWORDS", "MAX_NESTING", "grammar_text", "parse", "parse_expression"]  # noqa: F822
+__all__ = [  # noqa: F822
+    "KEYWORDS", "MAX_NESTING", "grammar_text", "parse", "parse_expression", "parse_with_comments",
+]  # fmt: skip
 
 MAX_NESTING = 100
 """Deepest expression nesting accepted. Deeper input gets a `too-deep` error instead of
@@ -70,7 +73,62 @@ def _lark() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         start=["start", "expr"],
+        lexer_callbacks={"COMMENT": _collect_comment},
+        cache=grammar_cache_path() or False,
     )
+
+
+_comment_sink: contextvars.ContextVar[list[Token] | None] = contextvars.ContextVar(
+    "wuxin_comment_sink", default=None
+)
+"""Where the lexer puts the comments it skips, while `parse_with_comments` runs."""
+
+
+def _collect_comment(token: Token) -> Token:
+    sink = _comment_sink.get()
+    if sink is not None:
+        sink.append(token)
+    return token
+
+
+CACHE_VARIABLE = "WUXIN_RULES_CACHE"
+"""Environment variable: the folder for the grammar cache, or `off` to build it every time."""
+
+
+def grammar_cache_path() -> str | None:
+    """Where Lark keeps the analysed grammar between runs (None: no cache).
+
+    Building the LALR tables costs most of a start-up (docs/performance.md); Lark stores the
+    result, keyed by a hash of the grammar, the options, Lark's and Python's versions, and
+    rebuilds on any mismatch or unreadable file. The file lives in the user's cache folder
+    (`$WUXIN_RULES_CACHE`, else `$XDG_CACHE_HOME/wuxin_rules` or `~/.cache/wuxin_rules`,
+    `%LOCALAPPDATA%\\wuxin_rules` on Windows), which only the user can write: it is loaded with
+    pickle, so it must not live anywhere others can write (such as the shared temp folder
+    Lark uses by default).
+    """
+    import hashlib
+    import os
+    import sys
+    from pathlib import Path
+
+    folder = os.environ.get(CACHE_VARIABLE)
+    if folder is not None and folder.strip().lower() in ("", "off", "0", "no", "false"):
+        return None
+    if not folder:
+        if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+            base = Path(os.environ["LOCALAPPDATA"])
+        else:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        folder = str(base / "wuxin_rules")
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    from lark import __version__ as lark_version
+
+    key = f"{grammar_text()}\0{lark_version}\0{sys.version_info[:2]}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    return str(Path(folder) / f"grammar-{digest}.lark")
 
 
 @functools.cache
@@ -106,8 +164,38 @@ def parse(text: str, name: str = "<string>") -> ast.Module:
     grammar (every syntax error found, up to `MAX_SYNTAX_ERRORS`) or nests expressions deeper
     than `MAX_NESTING`.
     """
+    if len(text) <= _CACHED_TEXT_CHARS:
+        return _parse_cached(text, name)
+    return _parse(Source(name, text), "start")  # type: ignore[no-any-return]
+
+
+_CACHED_TEXT_CHARS = 200_000
+"""Texts up to this size are parsed once per process (`wuxin check policies/` loads every
+file as a root, and each again as an import of the others); the AST is immutable, so the
+modules can be shared."""
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(text: str, name: str) -> ast.Module:
+    return _parse(Source(name, text), "start")  # type: ignore[no-any-return]
+
+
+def parse_with_comments(text: str, name: str = "<string>") -> tuple[ast.Module, tuple[Span, ...]]:
+    """Parse like `parse`, and also return the span of every comment, in order.
+
+    The AST has no place for comments (they mean nothing to the engine); the formatter
+    needs them to keep each where its author put it.
+    """
     source = Source(name, text)
-    return _parse(source, "start")  # type: ignore[no-any-return]
+    sink: list[Token] = []
+    reset = _comment_sink.set(sink)
+    try:
+        module = _parse(source, "start")
+    finally:
+        _comment_sink.reset(reset)
+    starts = sorted({token.start_pos or 0: token for token in sink}.items())
+    comments = tuple(Span(source, start, start + len(token)) for start, token in starts)
+    return module, comments
 
 
 def parse_expression(text: str, name: str = "<expression>") -> ast.Expr:
@@ -129,7 +217,8 @@ def _parse(source: Source, start: str) -> Any:
         )
     tree, diagnostics = _parse_tree(source, start)
     if diagnostics:
-        raise PolicySyntaxError(diagnostics)
+        # Names that look wrong often explain the syntax error beside them: show both.
+        raise PolicySyntaxError(_in_order([*diagnostics, *characters.name_warnings(source)]))
     builder = _AstBuilder(source)
     try:
         result = builder.transform(tree)
@@ -276,9 +365,13 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
     text = source.text
     if text.startswith("\ufeff"):
         text = " " + text[1:]  # a byte-order mark some editors write: blank, offsets kept
+    # Full-width punctuation and digits are reported all at once, then parsed as their
+    # half-width forms, so that the errors that remain are found too.
+    screened = characters.screen(source, text)
+    text = screened.text
     resume = 0
-    diagnostics: list[Diagnostic] = []
-    seen: set[tuple[str, int, str]] = set()
+    diagnostics: list[Diagnostic] = list(screened.errors)
+    seen = {(d.code, d.span.start if d.span else -1, d.message) for d in diagnostics}
     while True:
         tree, site = _run(text if resume == 0 else " " * resume + text[resume:], start)
         if site is None:
@@ -306,6 +399,11 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
         if next_resume is None:
             return None, diagnostics
         resume = next_resume
+
+
+def _in_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """By position in the text; those without a place (`too-many-errors`) last."""
+    return sorted(diagnostics, key=lambda d: (d.span is None, d.span.start if d.span else 0))
 
 
 def _resume_offset(site: _Site, resume: int) -> int | None:
@@ -704,6 +802,9 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
     text, offset = source.text, site.offset
     char = text[offset] if offset < len(text) else ""
     span = Span(source, offset, offset + 1)
+    full_width = characters.full_width_diagnostic(span, char)
+    if full_width is not None:
+        return full_width
     fix = _full_width_fix(char)
     if fix is not None:
         return Diagnostic(
@@ -1164,7 +1265,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         clauses: dict[str, Any] = {}
         for child in children:
             if isinstance(child, tuple) and len(child) == 2 and child[0] in (
-                "label", "cites", "note", "source", "returns", "params",
+                "label", "cites", "note", "source", "returns", "params", "illustrative",
             ):  # fmt: skip
                 clauses[child[0]] = child[1]
             else:
@@ -1229,8 +1330,15 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def param_decl(self, span: Span, children: list[Any]) -> ast.ParamDecl:
-        rest, doc, _ = self._split(children[1:])
-        return ast.ParamDecl(self._ident(children[0]), rest[0], rest[1], doc, span)
+        rest, doc, clauses = self._split(children[1:])
+        return ast.ParamDecl(
+            self._ident(children[0]), rest[0], rest[1], doc, span,
+            illustrative="illustrative" in clauses,
+        )  # fmt: skip
+
+    @_node
+    def illustrative(self, span: Span, children: list[Any]) -> tuple[str, bool]:
+        return ("illustrative", True)
 
     def _rule(self, kind: str, span: Span, children: list[Any]) -> ast.RuleDecl:
         name = self._ident(children[0])

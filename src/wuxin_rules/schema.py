@@ -61,19 +61,22 @@ class NumericBound:
             and (value > self.high or (value == self.high and not self.high_inclusive))
         )
 
-    def describe(self) -> str:
-        """The bound as the language writes it: `>= 0`, `0 .. 100`."""
+    def describe(self, percent: bool = False) -> str:
+        """The bound as the language writes it: `>= 0`, `0 .. 100`; `0% .. 100%` for a
+        percent type (whose bound is held as the ratios 0 and 1)."""
         if self.low is not None and self.high is not None:
             op = ".." if self.high_inclusive else "..<"
-            return f"{_num(self.low)} {op} {_num(self.high)}"
+            return f"{_num(self.low, percent)} {op} {_num(self.high, percent)}"
         if self.low is not None:
-            return f"{'>=' if self.low_inclusive else '>'} {_num(self.low)}"
+            return f"{'>=' if self.low_inclusive else '>'} {_num(self.low, percent)}"
         if self.high is not None:
-            return f"{'<=' if self.high_inclusive else '<'} {_num(self.high)}"
+            return f"{'<=' if self.high_inclusive else '<'} {_num(self.high, percent)}"
         return ""
 
 
-def _num(value: Fraction) -> str:
+def _num(value: Fraction, percent: bool = False) -> str:
+    if percent:
+        return _num(Fraction(value) * 100) + "%"
     if value.denominator == 1:
         return str(value.numerator)
     from decimal import Decimal

@@ -1,0 +1,1186 @@
+"""The fast evaluation path: a checked policy compiled once into Python functions.
+
+`compile_program(policy, params, keys)` turns the rules `keys` of a checked policy, with its
+param values fixed, into a `Program` of two generated Python functions:
+
+* a **facts check** for plain documents (dicts, lists, `int`, `Decimal`, `bool`, `str`, as
+  `json.loads(..., parse_float=Decimal)` or `jsonio` give them): it accepts exactly what
+  `facts.FactsSchema` accepts and returns the values in the fast path's form, or says
+  "not plain" (any other form, and every bad document), and the caller falls back to
+  `FactsSchema`, which converts the unusual forms or reports every problem with its path;
+* an **evaluator** that computes the values of the requested rules, without explanation
+  trees. It never reports an evaluation error itself: when anything goes wrong (a division
+  by zero, a value outside every band, a `KeyError` from a bug) it gives up, and the caller
+  evaluates that document with the reference evaluator (`evaluator.evaluate`), which gives
+  the verdicts, the located diagnostics and the explanations. The fast path is therefore
+  only ever trusted with documents on which every requested rule succeeds, and there it
+  must give the reference evaluator's values; `tests/test_compiler.py` checks that on
+  generated facts for every flagship policy.
+
+Exactness without `Fraction`s on the hot path: the facts check keeps JSON decimals as the
+`Decimal`s they are (bounded in size, as `FactsSchema` bounds them), number constants whose
+decimal expansion ends become `Decimal`s too, and `+ - *`, `abs` and negation of such
+numbers run on the methods of one `decimal.Context` with unlimited precision and every
+inexact signal trapped, so each result is exact (and independent of the caller's decimal
+context). Only `/`, `rate` and constants such as 1/3 give `Fraction`s; values that may hold
+one go through small helpers that convert. Comparisons between `int`, `Decimal` and
+`Fraction` are exact in Python. `canonical` turns a fast value into the runtime form of
+`wuxin_rules.values` (`int`/`Fraction`) before anything leaves the fast path.
+
+Fail closed: an operand that can fail (`can_fail`) is always evaluated, even when an earlier
+one already decides `and`/`or`/`all of`…; only when no operand can fail does the generated
+code short-circuit, which then cannot hide an error. `if` and `??` evaluate one branch, and an
+aggregate's filter guards its body, as in the reference.
+
+Why generated code and not closures: a tree of closures costs a Python call per node and
+reached about a third of the throughput of generated code in our measurements
+(docs/performance.md). The generated source is built so that policy text cannot inject code:
+every identifier in it is made here (`_r3`, `_x7`, `_k12`: indices, never a policy name),
+every literal is written with `repr` (ints, bools, `None`, field names and texts as `str`
+literals), every other constant is passed as a named value of the namespace, and the code
+runs with a builtins table holding only the handful of functions it uses.
+`tests/test_compiler.py` checks this with hostile names and texts.
+
+May import `errors`, `schema`, `values`, `model`, `sampling` and `evaluator` (for its
+builtins).
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime
+import decimal
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from wuxin_rules import evaluator, model, sampling
+from wuxin_rules.schema import (
+    BoolType,
+    DateType,
+    EnumType,
+    IntType,
+    ListType,
+    NumberType,
+    NumericBound,
+    OptionalType,
+    RecordType,
+    TextType,
+    Type,
+    strip_optional,
+)
+from wuxin_rules.values import fraction_to_decimal
+
+__all__ = ["Program", "can_fail", "canonical", "compile_program"]
+
+# ------------------------------------------------------------------------------------------
+# Runtime support used by the generated code
+
+_EXACT = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[
+        decimal.InvalidOperation,
+        decimal.DivisionByZero,
+        decimal.Overflow,
+        decimal.Underflow,
+        decimal.Inexact,
+        decimal.Rounded,
+        decimal.Subnormal,
+        decimal.Clamped,
+    ],
+)
+"""Unlimited precision: `add`, `subtract`, `multiply`, `abs`, `minus` are exact; any
+signal that would mean otherwise raises (and the document goes to the reference)."""
+
+_MAX_EXPONENT = 4200
+_SMALL_DECIMAL_SIZE = Decimal(0).__sizeof__()
+"""`sys.getsizeof` of a Decimal whose coefficient fits the object itself (up to 76 digits in
+CPython's `_decimal`). With `adjusted()` within ±4200 this bounds both the digits and the
+exponent below `facts`' limit of 4300, cheaply; other Decimals take the full check."""
+
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class _NotPlain(Exception):
+    """The fast facts check cannot decide this document: use `FactsSchema`."""
+
+
+class _GiveUp(Exception):
+    """The fast evaluator met an evaluation error: use the reference evaluator."""
+
+
+def _not_plain() -> Any:
+    raise _NotPlain
+
+
+def _give_up() -> Any:
+    raise _GiveUp
+
+
+def _date_fact(value: Any) -> datetime.date:
+    if type(value) is str and _DATE_TEXT.fullmatch(value) is not None:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise _NotPlain from None
+    if type(value) is datetime.date:
+        return value
+    raise _NotPlain
+
+
+def _reorder(value: dict[str, Any], fields: tuple[str, ...], required: frozenset[str]) -> dict[str, Any]:
+    """A record's dict in declared field order, missing optional fields last as None (as
+    `FactsSchema` builds it); anything else is not plain."""
+    keys = value.keys()
+    if not keys <= frozenset(fields) or not required <= keys:
+        raise _NotPlain
+    result = {name: value[name] for name in fields if name in value}
+    for name in fields:
+        if name not in result:
+            result[name] = None
+    return result
+
+
+def _number(a: Any) -> Fraction | int:
+    return Fraction(a) if type(a) is Decimal else a
+
+
+def _add(a: Any, b: Any) -> Any:
+    if type(a) is Fraction or type(b) is Fraction:
+        return _number(a) + _number(b)
+    return _EXACT.add(a, b)
+
+
+def _sub(a: Any, b: Any) -> Any:
+    if type(a) is Fraction or type(b) is Fraction:
+        return _number(a) - _number(b)
+    return _EXACT.subtract(a, b)
+
+
+def _mul(a: Any, b: Any) -> Any:
+    if type(a) is Fraction or type(b) is Fraction:
+        return _number(a) * _number(b)
+    return _EXACT.multiply(a, b)
+
+
+def _div(a: Any, b: Any) -> Fraction:
+    if b == 0:
+        raise _GiveUp
+    return Fraction(a) / Fraction(b)
+
+
+def _neg(a: Any) -> Any:
+    return _EXACT.minus(a) if type(a) is Decimal else -a
+
+
+def _abs(a: Any) -> Any:
+    return _EXACT.abs(a) if type(a) is Decimal else abs(a)
+
+
+def _sum(values: list[Any]) -> Any:
+    total: Any = 0
+    for value in values:
+        if value is None:
+            raise _GiveUp
+        total = _add(total, value)
+    return total
+
+
+def _int_sum(values: list[Any]) -> int:
+    if None in values:
+        raise _GiveUp
+    return sum(values)
+
+
+def _extreme(pick: Callable[..., Any], values: list[Any]) -> Any:
+    if not values:
+        return None
+    if any(value is None for value in values):
+        raise _GiveUp
+    return pick(values)
+
+
+def _extreme_of_list(pick: Callable[..., Any], values: Any) -> Any:
+    if values is None:
+        raise _GiveUp
+    items = [value for value in values if value is not None]
+    if len(items) != len(values):
+        raise _GiveUp
+    return pick(items) if items else None
+
+
+def _rate(values: list[Any]) -> Fraction | None:
+    if not values:
+        return None
+    if None in values:
+        raise _GiveUp
+    return Fraction(sum(1 for value in values if value), len(values))
+
+
+def _truths(values: list[Any]) -> list[Any]:
+    if None in values:
+        raise _GiveUp
+    return values
+
+
+def _coalesce(value: Any, fallback: Any) -> Any:
+    return fallback if value is None else value
+
+
+def _coalesce_lazy(value: Any, fallback: Callable[[], Any]) -> Any:
+    return fallback() if value is None else value
+
+
+def _builtin(function: Callable[[Any, list[Any]], Any], expr: model.BuiltinCall, args: tuple[Any, ...]) -> Any:
+    if any(arg is None for arg in args):
+        raise _GiveUp
+    try:
+        return function(expr, [canonical(arg) for arg in args])
+    except evaluator._BuiltinError:
+        raise _GiveUp from None
+
+
+def _sample(keys: Any, rate: Any, seed: Any) -> Any:
+    if keys is None or rate is None or seed is None:
+        raise _GiveUp
+    rate = canonical(rate)
+    if not 0 <= rate <= 1:
+        raise _GiveUp
+    try:
+        return sampling.draw(canonical(keys), rate, seed).chosen
+    except sampling.SampleError:
+        raise _GiveUp from None
+
+
+def _stage(schedule: model.ScheduleDef, value: Any) -> str | None:
+    if value is None:
+        raise _GiveUp
+    if isinstance(value, datetime.date):
+        for stage in schedule.stages:
+            if (stage.start is None or stage.start <= value) and value <= stage.end:
+                return stage.name
+        return None
+    for stage in schedule.stages:
+        if value in stage.periods:
+            return stage.name
+    return None
+
+
+def _bands(bands: tuple[tuple[Any, Any, bool, str], ...], value: Any) -> str:
+    if value is None:
+        raise _GiveUp
+    found = None
+    for low, high, inclusive, name in bands:
+        if low <= value and (value <= high if inclusive else value < high):
+            if found is not None:
+                raise _GiveUp  # overlapping bands: the reference reports it
+            found = name
+    if found is None:
+        raise _GiveUp
+    return found
+
+
+def canonical(value: Any) -> Any:
+    """A fast-path value in the runtime form of `wuxin_rules.values` (no `Decimal`s)."""
+    kind = type(value)
+    if kind is Decimal:
+        numerator, denominator = value.as_integer_ratio()
+        return numerator if denominator == 1 else Fraction(numerator, denominator)
+    if kind is dict:
+        return {key: canonical(item) for key, item in value.items()}
+    if kind is tuple:
+        return tuple(canonical(item) for item in value)
+    return value
+
+
+_RUNTIME: dict[str, Any] = {
+    "_Dec": Decimal,
+    "_Frac": Fraction,
+    "_NotPlain": _NotPlain,
+    "_not_plain": _not_plain,
+    "_give_up": _give_up,
+    "_date_fact": _date_fact,
+    "_date_t": datetime.date,
+    "_reorder": _reorder,
+    "_DSZ": _SMALL_DECIMAL_SIZE,
+    "_DEXP": _MAX_EXPONENT,
+    "_Xadd": _EXACT.add,
+    "_Xsub": _EXACT.subtract,
+    "_Xmul": _EXACT.multiply,
+    "_Xabs": _EXACT.abs,
+    "_Xneg": _EXACT.minus,
+    "_add": _add,
+    "_sub": _sub,
+    "_mul": _mul,
+    "_div": _div,
+    "_neg": _neg,
+    "_abs": _abs,
+    "_sum": _sum,
+    "_int_sum": _int_sum,
+    "_extreme": _extreme,
+    "_extreme_of_list": _extreme_of_list,
+    "_rate": _rate,
+    "_truths": _truths,
+    "_coalesce": _coalesce,
+    "_coalesce_lazy": _coalesce_lazy,
+    "_builtin": _builtin,
+    "_sample": _sample,
+    "_stage": _stage,
+    "_bands": _bands,
+    "_floor": math.floor,
+    "_ceil": math.ceil,
+}
+
+_SAFE_BUILTINS: dict[str, Any] = {
+    name: getattr(builtins, name)
+    for name in (
+        "type", "int", "bool", "str", "dict", "list", "tuple",
+        "len", "all", "any", "sum", "min", "max", "abs",
+    )
+}
+"""The only builtins generated code can reach (no `__import__`, `open`, `eval`, …)."""
+
+
+# ------------------------------------------------------------------------------------------
+# Static analysis
+
+
+def can_fail(policy: model.CheckedPolicy, expr: model.CExpr, memo: dict[str, bool] | None = None) -> bool:
+    """Whether evaluating `expr` (on validated facts) can end in an evaluation error.
+
+    Conservative: True unless the expression is built only from operations that cannot fail
+    on well-typed values (the checker has already ruled out `none` where a value is needed).
+    """
+    memo = {} if memo is None else memo
+    return _Fallibility(policy, memo).check(expr)
+
+
+class _Fallibility:
+    _SAFE_BUILTINS = frozenset(
+        {"abs", "floor", "ceil", "len", "days_between", "year", "month", "day", "quarter", "text", "join"}
+    )
+
+    def __init__(self, policy: model.CheckedPolicy, memo: dict[str, bool]) -> None:
+        self.policy = policy
+        self.memo = memo
+
+    def rule(self, key: str) -> bool:
+        if key not in self.memo:
+            self.memo[key] = True  # a cycle (never in a checked policy) counts as fallible
+            rule = self.policy.rules.get(key)
+            self.memo[key] = rule is None or self.check(rule.body)
+        return self.memo[key]
+
+    def check(self, expr: Any) -> bool:
+        if expr is None:
+            return False
+        match expr:
+            case model.Const() | model.InputRef() | model.ParamRef() | model.LocalRef():
+                return False
+            case model.RuleRef(key=key):
+                return self.rule(key)
+            case model.CallRule(key=key, args=args):
+                return any(self.check(a) for a in args) or self.rule(key)
+            case model.BuiltinCall(name=name, args=args):
+                if any(self.check(a) for a in args):
+                    return True
+                if name in ("min", "max"):
+                    return len(args) == 1 and _optional_elements(args[0].type)
+                return name not in self._SAFE_BUILTINS
+            case model.ScheduleLookup(args=args):
+                return any(self.check(a) for a in args)
+            case model.StageLookup(arg=arg):
+                return self.check(arg)
+            case model.BandsLookup():
+                return True
+            case model.Arith(op=op, left=left, right=right):
+                if op == "/" and not (isinstance(right, model.Const) and right.value != 0):
+                    return True
+                return self.check(left) or self.check(right)
+            case model.Compare(left=left, right=right):
+                return self.check(left) or self.check(right)
+            case model.Aggregate(kind=kind, collection=collection, filter=filter_, body=body):
+                if body is not None and isinstance(body.type, OptionalType) and kind != "list":
+                    return True
+                if body is None and kind in ("sum", "min", "max", "all", "any"):
+                    if _optional_elements(collection.type):
+                        return True
+                return self.check(collection) or self.check(filter_) or self.check(body)
+            case model.GetField() | model.Negate() | model.Not() | model.IsNone() | model.In():
+                pass
+            case (
+                model.Coalesce() | model.And() | model.Or() | model.If() | model.Compose()
+                | model.MakeList() | model.MakeRecord()
+            ):
+                pass
+            case _:
+                return True
+        return any(self.check(child) for child in evaluator._subexpressions(expr))
+
+
+def _optional_elements(type_: Type | None) -> bool:
+    inner = strip_optional(type_) if type_ is not None else None
+    return isinstance(inner, ListType) and isinstance(inner.element, OptionalType)
+
+
+def _size(expr: Any) -> int:
+    return 1 + sum(_size(child) for child in evaluator._subexpressions(expr))
+
+
+# ------------------------------------------------------------------------------------------
+# Code generation
+
+
+class CannotCompile(Exception):
+    """Something the fast path does not handle: the policy is evaluated by the reference."""
+
+
+_INLINE_BODY_LIMIT = 80
+"""Rule calls whose body has at most this many nodes are inlined (when the arguments are
+plain names), so that the common one-line criterion costs no Python call."""
+
+_INLINE_DEPTH_LIMIT = 12
+
+_SMALL_INT = 10**15
+
+# Value kinds, for choosing arithmetic: "int" (Python ints), "dec" (ints and Decimals, so
+# the exact context's methods apply), "any" (may hold a Fraction: the converting helpers).
+_INT, _DEC, _ANY = "int", "dec", "any"
+
+
+def _worst(*reps: str) -> str:
+    if _ANY in reps:
+        return _ANY
+    if _DEC in reps:
+        return _DEC
+    return _INT
+
+
+class _Source:
+    """Generated lines, constants and fresh names, shared by both generated functions."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = dict(_RUNTIME)
+        self._constants: dict[int, str] = {}
+        self._counter = 0
+
+    def fresh(self, prefix: str) -> str:
+        self._counter += 1
+        return f"_{prefix}{self._counter}"
+
+    def constant(self, value: Any) -> str:
+        """A name in the namespace holding `value` (identity-keyed, so each object once)."""
+        name = self._constants.get(id(value))
+        if name is None:
+            name = self.fresh("k")
+            self._constants[id(value)] = name
+            self.namespace[name] = value
+        return name
+
+    def literal(self, value: Any) -> str:
+        """Source text for a constant: `repr` for the safe literal types, a name otherwise."""
+        if value is None or value is True or value is False:
+            return repr(value)
+        if type(value) is int and -_SMALL_INT < value < _SMALL_INT:
+            return repr(value)
+        if type(value) is str:
+            return repr(value)
+        return self.constant(value)
+
+    def compile(self, *names: str) -> list[Callable[..., Any]]:
+        """Compile the lines once; the functions called `names`."""
+        try:
+            code = compile(self.text, "<wuxin_rules compiled policy>", "exec")
+        except (SyntaxError, RecursionError, MemoryError, ValueError) as error:
+            raise CannotCompile(f"generated code does not compile: {error}") from None
+        namespace = dict(self.namespace)
+        namespace["__builtins__"] = _SAFE_BUILTINS
+        exec(code, namespace)  # noqa: S102 - generated by this module; see the docstring
+        return [namespace[name] for name in names]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+# -- the facts check -----------------------------------------------------------------------
+
+
+class _FactsCode:
+    """Generates `_facts(document)`: the document's values in fast form, or `_NotPlain`."""
+
+    def __init__(self, source: _Source) -> None:
+        self.src = source
+        self.functions: dict[Any, str] = {}
+
+    def root(self, inputs: Sequence[model.InputDef]) -> str:
+        return self._record_function(("inputs",), [(i.name, i.type) for i in inputs])
+
+    def _record_function(self, key: Any, fields: list[tuple[str, Type]]) -> str:
+        name = self.functions.get(key)
+        if name is not None:
+            return name
+        name = self.src.fresh("V")
+        self.functions[key] = name
+        order = tuple(field for field, _ in fields)
+        required = frozenset(field for field, type_ in fields if not isinstance(type_, OptionalType))
+        body = [
+            f"def {name}(v):",
+            "    if type(v) is not dict: raise _NotPlain",
+            f"    if tuple(v) != {self.src.constant(order)}:",
+            f"        v = _reorder(v, {self.src.constant(order)}, {self.src.constant(required)})",
+            "    o = v",
+        ]
+        # Fields that are only checked: one condition for all (cheaper than one `if` each).
+        checks = []
+        for field, type_ in fields:
+            bad = self._bad(type_, f"(a := v[{field!r}])", "a")
+            if bad is not None:
+                checks.append(f"({bad})")
+        if checks:
+            body.append(f"    if {' or '.join(checks)}: raise _NotPlain")
+        for field, type_ in fields:
+            if self._bad(type_, "a", "a") is not None:
+                continue
+            body.append(f"    a = v[{field!r}]")
+            self._convert(type_, "a", "c", body, "    ")
+            body.append("    if c is not a:")
+            body.append("        if v is o: v = dict(o)")
+            body.append(f"        v[{field!r}] = c")
+        body.append("    return v")
+        self.src.lines.extend(body)
+        return name
+
+    def _bad(self, type_: Type, first: str, src: str) -> str | None:
+        """For a type whose values pass unchanged: a condition that holds when the value is
+        not plain (`first` is how the value is written the first time, `src` after);
+        None for a type whose values are converted (`_convert`)."""
+        match type_:
+            case OptionalType(inner=inner):
+                bad = self._bad(inner, src, src)
+                return None if bad is None else f"{first} is not None and ({bad})"
+            case IntType(bound=bound):
+                return f"type({first}) is not int{self._bound(bound, src)}"
+            case NumberType(bound=bound):
+                return (
+                    f"not (type({first}) is int or (type({src}) is _Dec and {src}.is_finite()"
+                    f" and {src}.__sizeof__() <= _DSZ and -_DEXP <= {src}.adjusted() <= _DEXP))"
+                    f"{self._bound(bound, src)}"
+                )
+            case BoolType():
+                return f"type({first}) is not bool"
+            case TextType():
+                return f"type({first}) is not str"
+            case EnumType(members=members):
+                names = self.src.constant(frozenset(m.name for m in members))
+                return f"type({first}) is not str or {src} not in {names}"
+        return None
+
+    def _convert(self, type_: Type, src: str, dst: str, out: list[str], indent: str) -> bool:
+        """Lines that check `src` and (returns True) leave its fast form in `dst`."""
+        bad = self._bad(type_, src, src)
+        if bad is not None:
+            out.append(f"{indent}if {bad}: raise _NotPlain")
+            return False
+        if isinstance(type_, OptionalType):
+            inner: list[str] = []
+            converted = self._convert(type_.inner, src, dst, inner, indent + "    ")
+            if converted:
+                out.append(f"{indent}{dst} = {src}")
+            out.append(f"{indent}if {src} is not None:")
+            out.extend(inner or [f"{indent}    pass"])
+            return converted
+        match type_:
+            case IntType(bound=bound):
+                out.append(f"{indent}if type({src}) is not int{self._bound(bound, src)}: raise _NotPlain")
+                return False
+            case NumberType(bound=bound):
+                out.append(
+                    f"{indent}if not (type({src}) is int or (type({src}) is _Dec and {src}.is_finite()"
+                    f" and {src}.__sizeof__() <= _DSZ and -_DEXP <= {src}.adjusted() <= _DEXP))"
+                    f"{self._bound(bound, src)}: raise _NotPlain"
+                )
+                return False
+            case BoolType():
+                out.append(f"{indent}if type({src}) is not bool: raise _NotPlain")
+                return False
+            case TextType():
+                out.append(f"{indent}if type({src}) is not str: raise _NotPlain")
+                return False
+            case EnumType(members=members):
+                names = self.src.constant(frozenset(m.name for m in members))
+                out.append(f"{indent}if type({src}) is not str or {src} not in {names}: raise _NotPlain")
+                return False
+            case DateType():
+                out.append(f"{indent}{dst} = _date_fact({src})")
+                return True
+            case ListType():
+                out.append(f"{indent}{dst} = {self._list_function(type_)}({src})")
+                return True
+            case RecordType():
+                key = ("record", type_.qualified or id(type_))
+                function = self.functions.get(key) or self._record_function(
+                    key, [(f.name, f.type) for f in type_.fields]
+                )
+                out.append(f"{indent}{dst} = {function}({src})")
+                return True
+        raise CannotCompile(f"no fast facts check for {type_!r}")
+
+    def _list_function(self, type_: ListType) -> str:
+        key = ("list", id(type_))
+        name = self.functions.get(key)
+        if name is not None:
+            return name
+        name = self.src.fresh("T")
+        self.functions[key] = name
+        body = [
+            f"def {name}(v):",
+            "    if type(v) is not list and type(v) is not tuple: raise _NotPlain",
+            "    out = []",
+            "    for a in v:",
+        ]
+        converted = self._convert(type_.element, "a", "c", body, "        ")
+        body.append(f"        out.append({'c' if converted else 'a'})")
+        body.append("    return tuple(out)")
+        self.src.lines.extend(body)
+        return name
+
+    def _bound(self, bound: NumericBound | None, src: str) -> str:
+        """` or <outside the bound>` for a check line (empty without a bound)."""
+        if bound is None:
+            return ""
+        parts = []
+        if bound.low is not None:
+            low = self._end(bound.low)
+            parts.append(f"{src} {'<' if bound.low_inclusive else '<='} {low}")
+        if bound.high is not None:
+            high = self._end(bound.high)
+            parts.append(f"{src} {'>' if bound.high_inclusive else '>='} {high}")
+        return "".join(f" or {part}" for part in parts)
+
+    def _end(self, end: Fraction) -> str:
+        if end.denominator == 1:
+            return self.src.literal(int(end))
+        exact = fraction_to_decimal(end)
+        return self.src.constant(exact if exact is not None else end)
+
+
+# -- the evaluator -------------------------------------------------------------------------
+
+
+class _Local:
+    __slots__ = ("code", "rep")
+
+    def __init__(self, code: str, rep: str) -> None:
+        self.code = code
+        self.rep = rep
+
+
+class _Scope:
+    """Where an expression is compiled: its locals, and how it reaches nullary rules."""
+
+    __slots__ = ("env", "in_main", "inline_depth", "strict")
+
+    def __init__(self, env: dict[str, _Local], strict: bool, inline_depth: int, in_main: bool) -> None:
+        self.env = env
+        self.strict = strict  # evaluated whenever the main function runs: rules as locals
+        self.inline_depth = inline_depth
+        self.in_main = in_main  # inside `_main`, where strict rules' locals are visible
+
+    def lazy(self) -> _Scope:
+        return _Scope(self.env, False, self.inline_depth, self.in_main)
+
+    def inlined(self, env: dict[str, _Local]) -> _Scope:
+        return _Scope(env, self.strict, self.inline_depth + 1, self.in_main)
+
+    def bind(self, name: str, local: _Local) -> _Scope:
+        return _Scope({**self.env, name: local}, self.strict, self.inline_depth, self.in_main)
+
+
+class _EvalCode:
+    """Generates `_main(_i)` (the requested rules' values) and its helper functions."""
+
+    def __init__(self, source: _Source, policy: model.CheckedPolicy, params: Mapping[str, Any]) -> None:
+        self.src = source
+        self.policy = policy
+        self.params = params
+        self.fallible: dict[str, bool] = {}
+        self.rule_index = {key: index for index, key in enumerate(policy.rules)}
+        self.strict_done: dict[str, str] = {}
+        self.strict_lines: list[tuple[str, str]] = []  # (local, code) in dependency order
+        self.rule_reps: dict[str, str] = {}
+        self.lazy_functions: dict[str, str] = {}
+        self.call_functions: dict[str, str] = {}
+        self.uses_memo = False
+        # Required fields of the inputs read in `_main`: each read once, into a local, first
+        # (validated facts always have them, so reading them early cannot fail).
+        self.paths: dict[str, str] = {}
+        self.path_locals: set[str] = set()
+        self.path_lines: list[tuple[str, str]] = []
+
+    def can_fail(self, expr: Any) -> bool:
+        return _Fallibility(self.policy, self.fallible).check(expr)
+
+    # -- rules ------------------------------------------------------------------------------
+
+    def main(self, keys: Sequence[str]) -> str:
+        results = [self.strict_rule(key) for key in keys]
+        lines = ["def _main(_i):"]
+        if self.uses_memo:
+            lines.append("    _m = {}")
+        for local, code in self.path_lines:
+            lines.append(f"    {local} = {code}")
+        for local, code in self.strict_lines:
+            lines.append(f"    {local} = {code}")
+            if self.uses_memo:
+                key = local.rpartition("_")[2]
+                lines.append(f"    _m[{key}] = {local}")
+        lines.append(f"    return ({''.join(r + ', ' for r in results)})")
+        return "\n".join(lines)
+
+    def strict_rule(self, key: str) -> str:
+        """The local holding nullary rule `key`, computed before whatever needs it."""
+        local = self.strict_done.get(key)
+        if local is not None:
+            return local
+        rule = self.policy.rules[key]
+        code, rep = self.expr(rule.body, _Scope({}, True, 0, True))
+        local = f"_r_{self.rule_index[key]}"
+        self.strict_done[key] = local
+        self.rule_reps[key] = rep
+        self.strict_lines.append((local, code))
+        return local
+
+    def lazy_rule(self, key: str) -> tuple[str, str]:
+        """Code reaching nullary rule `key` through the memo (computed on first use)."""
+        self.uses_memo = True
+        index = self.rule_index[key]
+        name = self.lazy_functions.get(key)
+        if name is None:
+            name = self.src.fresh("L")
+            self.lazy_functions[key] = name
+            code, rep = self.expr(self.policy.rules[key].body, _Scope({}, False, 0, False))
+            self.rule_reps[key] = rep
+            self.src.lines.extend(
+                [f"def {name}(_i, _m):", f"    v = _m[{index}] = {code}", "    return v"]
+            )
+        return f"(_m[{index}] if {index} in _m else {name}(_i, _m))", self.rule_reps.get(key, _ANY)
+
+    def call_function(self, rule: model.RuleDef) -> str:
+        name = self.call_functions.get(rule.key)
+        if name is not None:
+            return name
+        name = self.src.fresh("F")
+        self.call_functions[rule.key] = name
+        assert rule.params is not None
+        env: dict[str, _Local] = {}
+        args = []
+        for param, _type in rule.params:
+            local = self.src.fresh("a")
+            args.append(local)
+            env[param] = _Local(local, _ANY)
+        self.uses_memo = True
+        code, _ = self.expr(rule.body, _Scope(env, False, 0, False))
+        self.src.lines.extend([f"def {name}(_i, _m, {', '.join(args)}):", f"    return {code}"])
+        return name
+
+    # -- expressions ------------------------------------------------------------------------
+
+    def expr(self, expr: Any, scope: _Scope) -> tuple[str, str]:
+        """Python source for `expr` and the kind of numbers its value holds."""
+        handler = getattr(self, "_" + type(expr).__name__, None)
+        if handler is None:
+            raise CannotCompile(f"no fast code for `{type(expr).__name__}`")
+        result: tuple[str, str] = handler(expr, scope)
+        return result
+
+    def _number_rep(self, type_: Type | None) -> str | None:
+        inner = strip_optional(type_) if type_ is not None else None
+        return _INT if isinstance(inner, IntType) else None
+
+    def _Const(self, expr: model.Const, scope: _Scope) -> tuple[str, str]:
+        return self.constant(expr.value)
+
+    def constant(self, value: Any) -> tuple[str, str]:
+        if type(value) is Fraction:
+            exact = fraction_to_decimal(value)
+            if exact is None:
+                return self.src.constant(value), _ANY
+            value = exact
+        if type(value) is Decimal:
+            return self.src.constant(value), _DEC
+        if isinstance(value, tuple | dict):
+            fast = _fast_constant(value)
+            return self.src.constant(fast), _ANY
+        return self.src.literal(value), _INT if type(value) is int else _DEC
+
+    def _InputRef(self, expr: model.InputRef, scope: _Scope) -> tuple[str, str]:
+        rep = self._number_rep(expr.type) or _DEC
+        if isinstance(expr.type, OptionalType):
+            return f"_i.get({expr.name!r})", rep
+        access = f"_i[{expr.name!r}]"
+        return (self._path(access) if scope.in_main else access), rep
+
+    def _path(self, code: str) -> str:
+        local = self.paths.get(code)
+        if local is None:
+            local = self.paths[code] = self.src.fresh("p")
+            self.path_locals.add(local)
+            self.path_lines.append((local, code))
+        return local
+
+    def _ParamRef(self, expr: model.ParamRef, scope: _Scope) -> tuple[str, str]:
+        if expr.key in self.params:
+            value = self.params[expr.key]
+        else:
+            definition = self.policy.params.get(expr.key)
+            if definition is None:
+                raise CannotCompile(f"unknown param `{expr.key}`")
+            value = definition.default
+        return self.constant(value)
+
+    def _RuleRef(self, expr: model.RuleRef, scope: _Scope) -> tuple[str, str]:
+        rule = self.policy.rules.get(expr.key)
+        if rule is None or rule.is_function:
+            raise CannotCompile(f"bad reference to `{expr.key}`")
+        if scope.strict or (scope.in_main and not self.can_fail(expr)):
+            # A rule that cannot fail may be computed before it is known to be needed.
+            local = self.strict_rule(expr.key)
+            return local, self.rule_reps[expr.key]
+        return self.lazy_rule(expr.key)
+
+    def _LocalRef(self, expr: model.LocalRef, scope: _Scope) -> tuple[str, str]:
+        local = scope.env.get(expr.name)
+        if local is None:
+            raise CannotCompile(f"unbound local `{expr.name}`")
+        return local.code, local.rep
+
+    def _GetField(self, expr: model.GetField, scope: _Scope) -> tuple[str, str]:
+        target, rep = self.expr(expr.target, scope)
+        if isinstance(expr.type, OptionalType):
+            return f"{target}.get({expr.field!r})", rep
+        access = f"{target}[{expr.field!r}]"
+        if scope.in_main and target in self.path_locals:
+            access = self._path(access)
+        return access, self._number_rep(expr.type) or rep
+
+    def _CallRule(self, expr: model.CallRule, scope: _Scope) -> tuple[str, str]:
+        rule = self.policy.rules.get(expr.key)
+        if rule is None or rule.params is None or len(rule.params) != len(expr.args):
+            raise CannotCompile(f"bad call of `{expr.key}`")
+        args = [self.expr(arg, scope) for arg in expr.args]
+        inline = (
+            scope.inline_depth < _INLINE_DEPTH_LIMIT
+            and all(_is_plain_name(code) for code, _ in args)
+            and _size(rule.body) <= _INLINE_BODY_LIMIT
+        )
+        if inline:
+            env = {name: _Local(code, rep) for (name, _), (code, rep) in zip(rule.params, args, strict=True)}
+            code, rep = self.expr(rule.body, scope.inlined(env))
+            return code, self._number_rep(expr.type) or rep
+        function = self.call_function(rule)
+        self.uses_memo = True
+        arguments = "".join(", " + code for code, _ in args)
+        return f"{function}(_i, _m{arguments})", self._number_rep(expr.type) or _ANY
+
+    def _BuiltinCall(self, expr: model.BuiltinCall, scope: _Scope) -> tuple[str, str]:
+        args = [self.expr(arg, scope) for arg in expr.args]
+        codes = [code for code, _ in args]
+        reps = [rep for _, rep in args]
+        name = expr.name
+        int_result = self._number_rep(expr.type)
+        if name == "abs":
+            if reps[0] == _INT:
+                return f"abs({codes[0]})", _INT
+            return (f"_Xabs({codes[0]})", _DEC) if reps[0] == _DEC else (f"_abs({codes[0]})", _ANY)
+        if name in ("min", "max"):
+            if len(codes) == 1:
+                return f"_extreme_of_list({name}, {codes[0]})", int_result or _worst(*reps)
+            return f"{name}({', '.join(codes)})", int_result or _worst(*reps)
+        if name in ("floor", "ceil"):
+            return f"_{name}({codes[0]})", _INT
+        if name == "len":
+            return f"len({codes[0]})", _INT
+        if name in ("year", "month", "day"):
+            return f"{codes[0]}.{name}", _INT
+        if name == "quarter":
+            return f"(({codes[0]}.month - 1) // 3 + 1)", _INT
+        if name == "days_between":
+            return f"({codes[1]} - {codes[0]}).days", _INT
+        if name == "sample":
+            return f"_sample({', '.join(codes)})", _ANY
+        function = evaluator._BUILTINS.get(name)
+        if function is None:
+            raise CannotCompile(f"unknown builtin `{name}`")
+        call = (
+            f"_builtin({self.src.constant(function)}, {self.src.constant(expr)}, "
+            f"({''.join(c + ', ' for c in codes)}))"
+        )
+        return call, int_result or _ANY
+
+    def _ScheduleLookup(self, expr: model.ScheduleLookup, scope: _Scope) -> tuple[str, str]:
+        schedule = self.policy.schedules.get(expr.key)
+        if schedule is None:
+            raise CannotCompile(f"unknown schedule `{expr.key}`")
+        codes = [self.expr(arg, scope)[0] for arg in expr.args]
+        key = f"({codes[0]}, {codes[1] if len(codes) > 1 else 'None'})"
+        cells = self.src.constant(dict(schedule.cells))
+        return f"{cells}.get({key})", self._number_rep(expr.type) or _ANY
+
+    def _StageLookup(self, expr: model.StageLookup, scope: _Scope) -> tuple[str, str]:
+        schedule = self.policy.schedules.get(expr.key)
+        if schedule is None:
+            raise CannotCompile(f"unknown schedule `{expr.key}`")
+        code, _ = self.expr(expr.arg, scope)
+        return f"_stage({self.src.constant(schedule)}, {code})", _ANY
+
+    def _BandsLookup(self, expr: model.BandsLookup, scope: _Scope) -> tuple[str, str]:
+        definition = self.policy.bands.get(expr.key)
+        if definition is None:
+            raise CannotCompile(f"unknown bands `{expr.key}`")
+        bands = []
+        for band in definition.bands:
+            low, high = self._fixed(band.low), self._fixed(band.high)
+            if low is None or high is None:
+                # The reference reports a bound that is none; leave it to it.
+                return "_give_up()", _ANY
+            bands.append((low, high, band.high_inclusive, band.name))
+        code, _ = self.expr(expr.arg, scope)
+        return f"_bands({self.src.constant(tuple(bands))}, {code})", _ANY
+
+    def _fixed(self, expr: Any) -> Any:
+        if isinstance(expr, model.Const):
+            return expr.value
+        if isinstance(expr, model.ParamRef):
+            if expr.key in self.params:
+                return self.params[expr.key]
+            definition = self.policy.params.get(expr.key)
+            if definition is not None:
+                return definition.default
+        raise CannotCompile("a band bound that is not a constant or a param")
+
+    def _Negate(self, expr: model.Negate, scope: _Scope) -> tuple[str, str]:
+        code, rep = self.expr(expr.operand, scope)
+        if rep == _INT:
+            return f"(-{code})", _INT
+        return (f"_Xneg({code})", _DEC) if rep == _DEC else (f"_neg({code})", _ANY)
+
+    def _Arith(self, expr: model.Arith, scope: _Scope) -> tuple[str, str]:
+        left, left_rep = self.expr(expr.left, scope)
+        right, right_rep = self.expr(expr.right, scope)
+        if expr.op == "/":
+            return f"_div({left}, {right})", _ANY
+        name = {"+": "add", "-": "sub", "*": "mul"}.get(expr.op)
+        if name is None:
+            raise CannotCompile(f"unknown operator `{expr.op}`")
+        result_type = strip_optional(expr.type)
+        if isinstance(result_type, IntType):  # ints stay Python ints
+            return f"({left} {expr.op} {right})", _INT
+        if not isinstance(result_type, NumberType):  # joining texts (or lists)
+            return f"({left} {expr.op} {right})", _worst(left_rep, right_rep)
+        if left_rep != _ANY and right_rep != _ANY:
+            return f"_X{name}({left}, {right})", _DEC
+        return f"_{name}({left}, {right})", _ANY
+
+    def _Compare(self, expr: model.Compare, scope: _Scope) -> tuple[str, str]:
+        if expr.op not in ("==", "!=", "<", "<=", ">", ">="):
+            raise CannotCompile(f"unknown comparison `{expr.op}`")
+        left, _ = self.expr(expr.left, scope)
+        right, _ = self.expr(expr.right, scope)
+        return f"({left} {expr.op} {right})", _INT
+
+    def _In(self, expr: model.In, scope: _Scope) -> tuple[str, str]:
+        item, _ = self.expr(expr.item, scope)
+        collection, _ = self.expr(expr.collection, scope)
+        return f"({item} {'not in' if expr.negated else 'in'} {collection})", _INT
+
+    def _IsNone(self, expr: model.IsNone, scope: _Scope) -> tuple[str, str]:
+        code, _ = self.expr(expr.operand, scope)
+        return f"({code} {'is not' if expr.negated else 'is'} None)", _INT
+
+    def _Coalesce(self, expr: model.Coalesce, scope: _Scope) -> tuple[str, str]:
+        value, value_rep = self.expr(expr.value, scope)
+        fallback, fallback_rep = self.expr(expr.fallback, scope.lazy())
+        rep = self._number_rep(expr.type) or _worst(value_rep, fallback_rep)
+        if self.can_fail(expr.fallback) or _size(expr.fallback) > 3:
+            return f"_coalesce_lazy({value}, lambda: {fallback})", rep
+        return f"_coalesce({value}, {fallback})", rep
+
+    def _Not(self, expr: model.Not, scope: _Scope) -> tuple[str, str]:
+        code, _ = self.expr(expr.operand, scope)
+        return f"(not {code})", _INT
+
+    def _junction(self, operands: Sequence[Any], word: str, function: str, scope: _Scope) -> str:
+        fallible = any(self.can_fail(operand) for operand in operands)
+        # Operands that cannot fail may be skipped; otherwise every one is evaluated first.
+        codes = [self.expr(op, scope if (fallible or i == 0) else scope.lazy())[0] for i, op in enumerate(operands)]
+        if fallible:
+            return f"{function}(({''.join(c + ', ' for c in codes)}))"
+        return "(" + f" {word} ".join(codes) + ")"
+
+    def _And(self, expr: model.And, scope: _Scope) -> tuple[str, str]:
+        return self._junction(expr.operands, "and", "all", scope), _INT
+
+    def _Or(self, expr: model.Or, scope: _Scope) -> tuple[str, str]:
+        return self._junction(expr.operands, "or", "any", scope), _INT
+
+    def _Compose(self, expr: model.Compose, scope: _Scope) -> tuple[str, str]:
+        if expr.kind == "all":
+            return self._junction(expr.items, "and", "all", scope), _INT
+        if expr.kind == "any":
+            return self._junction(expr.items, "or", "any", scope), _INT
+        if expr.kind == "at_least" and expr.count is not None:
+            codes = [self.expr(item, scope)[0] for item in expr.items]
+            count, _ = self.expr(expr.count, scope)
+            return f"(sum(({''.join(c + ', ' for c in codes)})) >= {count})", _INT
+        raise CannotCompile(f"unknown composition `{expr.kind}`")
+
+    def _If(self, expr: model.If, scope: _Scope) -> tuple[str, str]:
+        condition, _ = self.expr(expr.condition, scope)
+        then, then_rep = self.expr(expr.then, scope.lazy())
+        otherwise, otherwise_rep = self.expr(expr.otherwise, scope.lazy())
+        rep = self._number_rep(expr.type) or _worst(then_rep, otherwise_rep)
+        return f"({then} if {condition} else {otherwise})", rep
+
+    def _MakeList(self, expr: model.MakeList, scope: _Scope) -> tuple[str, str]:
+        items = [self.expr(item, scope) for item in expr.items]
+        return f"({''.join(code + ', ' for code, _ in items)})", _worst(_INT, *(r for _, r in items))
+
+    def _MakeRecord(self, expr: model.MakeRecord, scope: _Scope) -> tuple[str, str]:
+        parts = []
+        reps = [_INT]
+        for spread in expr.spreads:
+            code, rep = self.expr(spread, scope)
+            parts.append(f"**{code}")
+            reps.append(rep)
+        for name, value in expr.fields:
+            code, rep = self.expr(value, scope)
+            parts.append(f"{name!r}: {code}")
+            reps.append(rep)
+        return "{" + ", ".join(parts) + "}", _worst(*reps)
+
+    def _Aggregate(self, expr: model.Aggregate, scope: _Scope) -> tuple[str, str]:
+        collection, collection_rep = self.expr(expr.collection, scope)
+        var = self.src.fresh("x")
+        inner = scope.lazy().bind(expr.var, _Local(var, collection_rep))
+        condition = ""
+        if expr.filter is not None:
+            test, _ = self.expr(expr.filter, inner)
+            condition = f" if {test}"
+        body, body_rep = self.expr(expr.body, inner) if expr.body is not None else (var, collection_rep)
+        loop = f"for {var} in {collection}{condition}"
+        values = f"[{body} {loop}]"
+        kind = expr.kind
+        int_result = self._number_rep(expr.type)
+        if kind == "count":
+            if expr.body is None:
+                return (f"len({values})" if condition else f"len({collection})"), _INT
+            return f"_truths({values}).count(True)", _INT
+        if kind == "list":
+            return f"tuple({values})", body_rep
+        if kind == "sum":
+            if int_result == _INT:
+                return f"_int_sum({values})", _INT
+            return f"_sum({values})", _ANY if body_rep == _ANY else _DEC
+        if kind in ("min", "max"):
+            return f"_extreme({kind}, {values})", int_result or body_rep
+        if kind in ("all", "any"):
+            fallible = expr.body is not None and self.can_fail(expr.body) or self.can_fail(expr.filter)
+            if fallible or (expr.body is not None and isinstance(expr.body.type, OptionalType)):
+                return f"{kind}(_truths({values}))", _INT
+            return f"{kind}({body} {loop})", _INT
+        if kind == "rate":
+            return f"_rate({values})", _ANY
+        raise CannotCompile(f"unknown aggregate `{kind}`")
+
+
+def _is_plain_name(code: str) -> bool:
+    """Code that is a name, a constant or subscripts of them: cheap and safe to repeat."""
+    return re.fullmatch(r"_[A-Za-z0-9_]+(\[(?:'[A-Za-z0-9_]*'|[0-9]+)\])*|-?[0-9]+|True|False|None", code) is not None
+
+
+def _fast_constant(value: Any) -> Any:
+    """A constant's numbers as Decimals where exact (the fast form), Fractions otherwise."""
+    if type(value) is Fraction:
+        exact = fraction_to_decimal(value)
+        return exact if exact is not None else value
+    if type(value) is tuple:
+        return tuple(_fast_constant(item) for item in value)
+    if type(value) is dict:
+        return {key: _fast_constant(item) for key, item in value.items()}
+    return value
+
+
+# ------------------------------------------------------------------------------------------
+# The program
+
+
+class Program:
+    """The compiled form of some rules of a policy with fixed params.
+
+    `facts(document)` gives the document's values in fast form, or None when the document is
+    not plain (then validate it with `FactsSchema` and evaluate with the reference);
+    `run(values)` gives the rules' values (fast form) in `keys` order, or None when the
+    reference evaluator must decide. `source` is the generated code (for the curious and for
+    tests).
+    """
+
+    def __init__(
+        self,
+        keys: tuple[str, ...],
+        facts: Callable[[Any], Any],
+        main: Callable[[Any], tuple[Any, ...]],
+        source: str,
+    ) -> None:
+        self.keys = keys
+        self.positions = {key: index for index, key in enumerate(keys)}
+        self._facts = facts
+        self._main = main
+        self.source = source
+
+    @property
+    def facts_function(self) -> Callable[[Any], dict[str, Any]]:
+        """The generated facts check itself: raises (anything) when the document is not plain."""
+        return self._facts
+
+    @property
+    def main_function(self) -> Callable[[Any], tuple[Any, ...]]:
+        """The generated evaluator itself: raises (anything) when the reference must decide."""
+        return self._main
+
+    def facts(self, document: Any) -> dict[str, Any] | None:
+        try:
+            return self._facts(document)  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - anything unusual goes to the full check
+            return None
+
+    def run(self, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        try:
+            return self._main(values)
+        except Exception:  # noqa: BLE001 - every error is the reference evaluator's to report
+            return None
+
+
+def compile_program(
+    policy: model.CheckedPolicy, params: Mapping[str, Any], keys: Sequence[str]
+) -> Program | None:
+    """Compile the nullary rules `keys` of `policy` with the param values `params` (by key).
+
+    Returns None when the policy uses something the fast path does not handle (or the
+    generated code would not compile); the caller then uses the reference evaluator.
+    """
+    source = _Source()
+    try:
+        facts_name = _FactsCode(source).root(policy.inputs)
+        generator = _EvalCode(source, policy, params)
+        source.lines.append(generator.main(tuple(keys)))
+        facts, main = source.compile(facts_name, "_main")
+    except (CannotCompile, RecursionError):
+        return None
+    return Program(tuple(keys), facts, main, source.text)

@@ -1,0 +1,1247 @@
+"""Consistency checks: what a policy that passes every check may still get wrong.
+
+The checker proves that a policy makes sense; these checks look for what makes sense but is
+probably a mistake, and report it as warnings (`wuxin check` prints them; `--strict` makes
+them errors):
+
+* `unused-param`, `unused-input`, `unused-import`, `unused-rule-parameter`,
+  `unused-declaration` (a rule with parameters, a record, an enum, a schedule or bands that
+  nothing uses). Uses are counted in every rule, type, band bound, example, property and
+  fixture of the module and of every module that imports it (the modules loaded, and every
+  `.policy` file under the policy root), so a shared vocabulary is not reported unused.
+  A rule without parameters is an output of its module and is never unused.
+* `criterion-always-true`, `criterion-always-false`: a criterion that, within the declared
+  types (bounds included), can never be false or never be true.
+* `unreachable-branch`: an `if` branch whose condition rules it out within the declared types.
+* `uncited-rule`: a rule whose explanation would cite nothing: neither it nor anything its
+  explanation shows (the rules, params, record fields, schedules and bands it uses) has
+  `cites`.
+
+The value reasoning is an abstract interpretation of the checked model: numbers as
+intervals (exact fractions; whole numbers for `int`), enums and bools as sets of possible
+members, `none` as a flag. Conditions narrow the values of the facts, params, rule
+parameters and rules they test (`if x > 5 then … else …` knows `x <= 5` in the `else`
+branch), calls are followed into the rules they call, and schedules give the range of their
+cells. It is sound (a warning is a proof) but not complete: a condition that relates two
+computed values, text, dates, lists or arithmetic over several facts is usually not decided,
+and then nothing is reported. `analyse(..., undecided=True)` also reports those criteria as
+notes (`undecided-criterion`), saying what the reasoning could not follow.
+
+Values are assumed to respect their declared types, bounds included: facts and params are
+validated against them, while a record a rule builds is not (docs/language.md, "Bounds").
+
+May import `source`, `errors`, `ast`, `schema`, `model`, `parser` and `loader`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import typing
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from wuxin_rules import ast, model
+from wuxin_rules.errors import Diagnostic, Label, Severity, WuxinError
+from wuxin_rules.loader import SUFFIX
+from wuxin_rules.parser import parse
+from wuxin_rules.schema import (
+    BoolType,
+    EnumType,
+    IntType,
+    NumberType,
+    OptionalType,
+    Type,
+)
+from wuxin_rules.source import Span
+
+__all__ = ["CODES", "analyse", "modules_under"]
+
+CODES = (
+    "unused-param",
+    "unused-input",
+    "unused-import",
+    "unused-rule-parameter",
+    "unused-declaration",
+    "criterion-always-true",
+    "criterion-always-false",
+    "unreachable-branch",
+    "uncited-rule",
+    "undecided-criterion",
+)
+"""The codes of the findings, all of severity warning (`undecided-criterion` is a note)."""
+
+
+def analyse(
+    policy: model.CheckedPolicy,
+    *,
+    universe: Iterable[ast.Module] = (),
+    undecided: bool = False,
+) -> list[Diagnostic]:
+    """The consistency findings of the root module of `policy`, in source order.
+
+    `universe` holds further parsed modules whose uses count (the other files of the policy
+    set, which may import the root); the modules of `policy` always count. With `undecided`,
+    criteria the reasoning cannot decide are reported as notes too.
+    """
+    modules = {_module_name(m): m for m in (*policy.modules, *universe)}
+    root = policy.modules[0] if policy.modules else None
+    if root is None:
+        return []
+    findings: list[Diagnostic] = []
+    findings.extend(_unused(policy, root, modules))
+    findings.extend(_Values(policy, undecided).run())
+    findings.extend(_uncited(policy))
+    return sorted(findings, key=lambda d: d.span.start if d.span is not None else -1)
+
+
+def modules_under(policy_root: str | os.PathLike[str] | None) -> list[ast.Module]:
+    """Every `.policy` file under `policy_root` that parses (the others are left out: their
+    problems are reported when they are checked themselves)."""
+    if policy_root is None:
+        return []
+    found = []
+    for file in sorted(Path(policy_root).rglob("*" + SUFFIX)):
+        try:
+            found.append(parse(file.read_text(encoding="utf-8-sig"), str(file)))
+        except (OSError, UnicodeDecodeError, WuxinError):
+            continue
+    return found
+
+
+def _warning(code: str, message: str, span: Span, help: str, **extra: Any) -> Diagnostic:
+    return Diagnostic(code, message, span=span, severity=Severity.WARNING, help=help, **extra)
+
+
+# ------------------------------------------------------------------------------------------
+# Unused declarations
+
+
+def _module_name(module: ast.Module) -> str:
+    if module.header is not None:
+        return ".".join(part.name for part in module.header.name.parts)
+    return Path(module.span.source.name).stem
+
+
+def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
+    """Every name an AST node uses: names in expressions, fields accessed (`alias.X`), and
+    the parts of type names. Declaring names (idents) are not uses."""
+    found = set() if found is None else found
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.NameRef):
+            found.add(item.name)
+        elif isinstance(item, ast.FieldAccess):
+            found.add(item.field.name)
+        elif isinstance(item, ast.TypeRef):
+            found.update(part.name for part in item.name.parts)
+        if isinstance(item, tuple):
+            stack.extend(item)
+        elif attrs.has(type(item)):
+            stack.extend(getattr(item, f.name) for f in attrs.fields(type(item)))
+    return found
+
+
+def _declarations_used(module: ast.Module) -> set[str]:
+    return _names_used(tuple(d for d in module.declarations if not isinstance(d, ast.ImportDecl)))
+
+
+def _imports_of(module: ast.Module) -> Iterator[ast.ImportDecl]:
+    return (d for d in module.declarations if isinstance(d, ast.ImportDecl))
+
+
+_KIND_NOUNS = {
+    ast.RecordDecl: "record",
+    ast.EnumDecl: "enum",
+    ast.ScheduleDecl: "schedule",
+    ast.BandsDecl: "bands",
+}
+
+
+def _member_names(decl: Any) -> set[str]:
+    """The names a declaration brings besides its own: enum members, band names."""
+    if isinstance(decl, ast.EnumDecl):
+        return {m.name.name for m in decl.members}
+    if isinstance(decl, ast.BandsDecl):
+        return {b.name.name for b in decl.bands}
+    return set()
+
+
+def _unused(
+    policy: model.CheckedPolicy, root: ast.Module, modules: Mapping[str, ast.Module]
+) -> list[Diagnostic]:
+    name = _module_name(root)
+    own = _declarations_used(root)
+    # What the modules that import this one use of it (by name: a conservative count). A
+    # module that others import is their vocabulary: its rules with parameters, types,
+    # schedules and bands are its interface, and are not reported unused.
+    elsewhere: set[str] = set()
+    imported = False
+    for other_name, other in modules.items():
+        if other_name == name:
+            continue
+        for imp in _imports_of(other):
+            if ".".join(p.name for p in imp.module.parts) == name:
+                imported = True
+                elsewhere.update(n.name for n in imp.names)
+                elsewhere.update(_declarations_used(other))
+    used = own | elsewhere
+    findings: list[Diagnostic] = []
+    for decl in root.declarations:
+        if isinstance(decl, ast.ParamDecl) and decl.name.name not in used:
+            findings.append(
+                _warning(
+                    "unused-param",
+                    f"param `{decl.name.name}` is never used",
+                    decl.name.span,
+                    "use it in a rule, or remove it",
+                )
+            )
+        elif isinstance(decl, ast.InputDecl) and decl.name.name not in own:
+            findings.append(
+                _warning(
+                    "unused-input",
+                    f"input `{decl.name.name}` is never read",
+                    decl.name.span,
+                    "every facts document must still give it: read it in a rule, or remove it",
+                )
+            )
+        elif isinstance(decl, ast.RuleDecl) and decl.params is not None:
+            if not imported and decl.name.name not in used:
+                findings.append(
+                    _warning(
+                        "unused-declaration",
+                        f"{decl.kind} `{decl.name.name}` is never used",
+                        decl.name.span,
+                        "call it from a rule, an example or a property, or remove it",
+                    )
+                )
+            body = _names_used(decl.body)
+            for parameter in decl.params:
+                if parameter.name.name not in body:
+                    findings.append(
+                        _warning(
+                            "unused-rule-parameter",
+                            f"parameter `{parameter.name.name}` of `{decl.name.name}` is never "
+                            "used",
+                            parameter.name.span,
+                            "use it in the body, or remove it (and the argument of every call)",
+                        )
+                    )
+        elif type(decl) in _KIND_NOUNS and not imported:
+            declared: Any = decl
+            if not ({declared.name.name} | _member_names(decl)) & used:
+                findings.append(
+                    _warning(
+                        "unused-declaration",
+                        f"{_KIND_NOUNS[type(decl)]} `{declared.name.name}` is never used",
+                        declared.name.span,
+                        "use it, or remove it",
+                    )
+                )
+    for imp in _imports_of(root):
+        source = modules.get(".".join(p.name for p in imp.module.parts))
+        brought = {}
+        if source is not None:
+            for decl in source.declarations:
+                if hasattr(decl, "name") and isinstance(decl.name, ast.Ident):
+                    brought[decl.name.name] = _member_names(decl)
+        prefix = imp.alias.name if imp.alias is not None else imp.module.parts[-1].name
+        for ident in imp.names:
+            # An imported enum is also used by its members, written bare.
+            if ident.name in own or brought.get(ident.name, set()) & own:
+                continue
+            findings.append(
+                _warning(
+                    "unused-import",
+                    f"`{ident.name}` is imported but never used",
+                    ident.span,
+                    f"remove `{ident.name}` from the import",
+                )
+            )
+        if not imp.names and prefix not in own:
+            module = ".".join(p.name for p in imp.module.parts)
+            findings.append(
+                _warning(
+                    "unused-import",
+                    f"module `{module}` is imported but never used",
+                    imp.module.span,
+                    "remove the import",
+                )
+            )
+    return findings
+
+
+# ------------------------------------------------------------------------------------------
+# Rules whose explanation would cite nothing
+
+
+def _uncited(policy: model.CheckedPolicy) -> list[Diagnostic]:
+    cited: dict[str, bool] = {}
+
+    def rule_cites(key: str) -> bool:
+        if key not in cited:
+            cited[key] = False  # the rule graph is acyclic; this only guards against a bug
+            rule = policy.rules[key]
+            cited[key] = bool(rule.cites) or _body_cites(policy, rule.body, rule_cites)
+        return cited[key]
+
+    findings = []
+    for key, rule in policy.rules.items():
+        if rule.module != policy.name or rule_cites(key):
+            continue
+        findings.append(
+            _warning(
+                "uncited-rule",
+                f"the explanation of {rule.kind} `{rule.name}` would cite nothing",
+                _name_span(rule),
+                f'add `cites "…"` to `{rule.name}`, naming the clause it encodes',
+                notes=(
+                    "neither it nor the rules, params, fields, schedules and bands it uses "
+                    "have `cites`",
+                ),
+            )
+        )
+    return findings
+
+
+def _body_cites(policy: model.CheckedPolicy, expr: Any, rule_cites: Any) -> bool:
+    stack = [expr]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, model.RuleRef | model.CallRule) and rule_cites(item.key):
+            return True
+        if isinstance(item, model.ParamRef) and policy.params[item.key].cites:
+            return True
+        if (
+            isinstance(item, model.ScheduleLookup | model.StageLookup)
+            and policy.schedules[item.key].cites
+        ):
+            return True
+        if isinstance(item, model.BandsLookup) and policy.bands[item.key].cites:
+            return True
+        if isinstance(item, model.GetField):
+            record = item.target.type
+            record = record.inner if isinstance(record, OptionalType) else record
+            info = record.field(item.field) if hasattr(record, "field") else None
+            if info is not None and info.cites:
+                return True
+        if isinstance(item, tuple):
+            stack.extend(item)
+        elif attrs.has(type(item)) and not isinstance(item, Span):
+            stack.extend(
+                getattr(item, f.name) for f in attrs.fields(type(item)) if f.name != "type"
+            )
+    return False
+
+
+def _name_span(rule: model.RuleDef) -> Span:
+    """The span of the rule's name in its declaration (the whole declaration if not found)."""
+    text = rule.span.text
+    if text.startswith(rule.kind):
+        index = text.find(rule.name, len(rule.kind))
+        if index >= 0 and not text[len(rule.kind) : index].strip():
+            start = rule.span.start + index
+            return Span(rule.span.source, start, start + len(rule.name))
+    return rule.span
+
+
+# ------------------------------------------------------------------------------------------
+# Abstract values
+
+
+@attrs.frozen
+class _Num:
+    """Numbers between `lo` and `hi` (None: unbounded), whole numbers when `integer`."""
+
+    lo: Fraction | None
+    lo_in: bool
+    hi: Fraction | None
+    hi_in: bool
+    integer: bool
+
+    def normal(self) -> _Num | None:
+        """The same set with inclusive whole bounds for integers; None when empty."""
+        lo, lo_in, hi, hi_in = self.lo, self.lo_in, self.hi, self.hi_in
+        if self.integer:
+            if lo is not None:
+                lo = Fraction(
+                    math.floor(lo) + 1 if lo.denominator == 1 and not lo_in else math.ceil(lo)
+                )
+                lo_in = True
+            if hi is not None:
+                hi = Fraction(
+                    math.ceil(hi) - 1 if hi.denominator == 1 and not hi_in else math.floor(hi)
+                )
+                hi_in = True
+        if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lo_in and hi_in))):
+            return None
+        return _Num(lo, lo_in, hi, hi_in, self.integer)
+
+    @property
+    def point(self) -> Fraction | None:
+        if self.lo is not None and self.lo == self.hi:
+            return self.lo
+        return None
+
+
+@attrs.frozen
+class _Set:
+    """One of the given members (enum member names, or `True`/`False` for bools)."""
+
+    items: frozenset[Any]
+
+
+class _Top:
+    """Any value of the type (what the reasoning does not follow)."""
+
+    def __repr__(self) -> str:
+        return "TOP"
+
+
+TOP = _Top()
+_BOOLS = _Set(frozenset({True, False}))
+
+
+@attrs.frozen
+class _Val:
+    """What a value may be: `some` describes the values that are not none (None: there are
+    none), `none` whether it may be none. `exact` says that the set is exactly what can occur
+    and that it depends on nothing else (a fact, a param, a parameter, a constant)."""
+
+    some: _Num | _Set | _Top | None
+    none: bool = False
+    exact: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.some is None and not self.none
+
+    def can(self, truth: bool) -> bool:
+        some = self.some
+        return isinstance(some, _Top) or (isinstance(some, _Set) and truth in some.items)
+
+
+_EMPTY = _Val(None)
+_ANY = _Val(TOP)
+
+
+def _bools(*values: bool, exact: bool = False) -> _Val:
+    return _Val(_Set(frozenset(values)) if values else None, exact=exact)
+
+
+def _join(a: _Val, b: _Val) -> _Val:
+    if a.empty:
+        return attrs.evolve(b, exact=False)
+    if b.empty:
+        return attrs.evolve(a, exact=False)
+    some: Any
+    if a.some is None or b.some is None:
+        some = a.some if b.some is None else b.some
+    elif isinstance(a.some, _Set) and isinstance(b.some, _Set):
+        some = _Set(a.some.items | b.some.items)
+    elif isinstance(a.some, _Num) and isinstance(b.some, _Num):
+        some = _hull(a.some, b.some)
+    else:
+        some = TOP
+    return _Val(some, a.none or b.none)
+
+
+def _hull(a: _Num, b: _Num) -> _Num:
+    if a.lo is None or b.lo is None:
+        lo, lo_in = None, True
+    elif a.lo == b.lo:
+        lo, lo_in = a.lo, a.lo_in or b.lo_in
+    else:
+        lo, lo_in = (a.lo, a.lo_in) if a.lo < b.lo else (b.lo, b.lo_in)
+    if a.hi is None or b.hi is None:
+        hi, hi_in = None, True
+    elif a.hi == b.hi:
+        hi, hi_in = a.hi, a.hi_in or b.hi_in
+    else:
+        hi, hi_in = (a.hi, a.hi_in) if a.hi > b.hi else (b.hi, b.hi_in)
+    return _Num(lo, lo_in, hi, hi_in, a.integer and b.integer)
+
+
+def _meet_num(a: _Num, b: _Num) -> _Num | None:
+    if a.lo is None:
+        lo, lo_in = b.lo, b.lo_in
+    elif b.lo is None or a.lo > b.lo:
+        lo, lo_in = a.lo, a.lo_in
+    elif a.lo == b.lo:
+        lo, lo_in = a.lo, a.lo_in and b.lo_in
+    else:
+        lo, lo_in = b.lo, b.lo_in
+    if a.hi is None:
+        hi, hi_in = b.hi, b.hi_in
+    elif b.hi is None or a.hi < b.hi:
+        hi, hi_in = a.hi, a.hi_in
+    elif a.hi == b.hi:
+        hi, hi_in = a.hi, a.hi_in and b.hi_in
+    else:
+        hi, hi_in = b.hi, b.hi_in
+    return _Num(lo, lo_in, hi, hi_in, a.integer or b.integer).normal()
+
+
+def _num(
+    lo: Fraction | int | None = None,
+    hi: Fraction | int | None = None,
+    integer: bool = False,
+    lo_in: bool = True,
+    hi_in: bool = True,
+) -> _Num:
+    return _Num(
+        Fraction(lo) if lo is not None else None,
+        lo_in,
+        Fraction(hi) if hi is not None else None,
+        hi_in,
+        integer,
+    )
+
+
+def _domain(type_: Type | None, exact: bool) -> _Val:
+    """Every value of a declared type, bounds included."""
+    none = False
+    if isinstance(type_, OptionalType):
+        type_, none = type_.inner, True
+    some: Any = TOP
+    if isinstance(type_, IntType | NumberType):
+        bound = type_.bound
+        integer = isinstance(type_, IntType)
+        if bound is None:
+            some = _num(integer=integer)
+        else:
+            some = _Num(bound.low, bound.low_inclusive, bound.high, bound.high_inclusive, integer)
+            some = some.normal()
+            if some is None:
+                return _Val(None, none, exact)
+    elif isinstance(type_, BoolType):
+        some = _BOOLS
+    elif isinstance(type_, EnumType):
+        some = _Set(frozenset(m.name for m in type_.members))
+    return _Val(some, none, exact and not isinstance(some, _Top))
+
+
+def _constant(value: Any, type_: Type) -> _Val:
+    if value is None:
+        return _Val(None, True, exact=True)
+    if isinstance(value, bool):
+        return _bools(value, exact=True)
+    if isinstance(value, int | Fraction):
+        number = Fraction(value)
+        return _Val(_Num(number, True, number, True, number.denominator == 1), exact=True)
+    if isinstance(type_, EnumType) and isinstance(value, str):
+        return _Val(_Set(frozenset({value})), exact=True)
+    return _Val(TOP, exact=False)
+
+
+# Interval arithmetic (sound for every pair of values in the two intervals).
+
+
+def _add(a: _Num, b: _Num, sign: int) -> _Num:
+    if sign < 0:
+        b = _neg(b)
+    lo = None if a.lo is None or b.lo is None else a.lo + b.lo
+    hi = None if a.hi is None or b.hi is None else a.hi + b.hi
+    return _Num(lo, a.lo_in and b.lo_in, hi, a.hi_in and b.hi_in, a.integer and b.integer)
+
+
+def _neg(a: _Num) -> _Num:
+    return _Num(
+        -a.hi if a.hi is not None else None,
+        a.hi_in,
+        -a.lo if a.lo is not None else None,
+        a.lo_in,
+        a.integer,
+    )
+
+
+def _mul(a: _Num, b: _Num) -> _Num:
+    integer = a.integer and b.integer
+    if a.lo is None or a.hi is None or b.lo is None or b.hi is None:
+        # Unbounded: only the sign is known, when both signs are.
+        a_pos, b_pos = a.lo is not None and a.lo >= 0, b.lo is not None and b.lo >= 0
+        a_neg, b_neg = a.hi is not None and a.hi <= 0, b.hi is not None and b.hi <= 0
+        if (a_pos and b_pos) or (a_neg and b_neg):
+            return _num(0, None, integer)
+        if (a_pos and b_neg) or (a_neg and b_pos):
+            return _num(None, 0, integer)
+        return _num(integer=integer)
+    products = [x * y for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+    return _num(min(products), max(products), integer)
+
+
+def _abs(a: _Num) -> _Num:
+    if a.lo is not None and a.lo >= 0:
+        return a
+    if a.hi is not None and a.hi <= 0:
+        return _neg(a)
+    high = None if a.lo is None or a.hi is None else max(-a.lo, a.hi)
+    return _num(0, high, a.integer)
+
+
+def _min_max(values: Sequence[_Num], largest: bool) -> _Num:
+    def pick(bounds: list[Fraction | None], unbounded_wins: bool) -> Fraction | None:
+        if any(b is None for b in bounds):
+            if unbounded_wins:
+                return None
+            known = [b for b in bounds if b is not None]
+            return (max if largest else min)(known) if known else None
+        return (max if largest else min)(b for b in bounds if b is not None)
+
+    lows = [v.lo for v in values]
+    highs = [v.hi for v in values]
+    # min: the low is the least low (unbounded if any is), the high the least high.
+    lo = pick(lows, unbounded_wins=not largest)
+    hi = pick(highs, unbounded_wins=largest)
+    return _num(lo, hi, all(v.integer for v in values))
+
+
+# ------------------------------------------------------------------------------------------
+# Comparisons on abstract values
+
+
+def _can_lt(a: _Num, b: _Num, or_equal: bool) -> bool:
+    """Some x in a and y in b with x < y (x <= y when `or_equal`)."""
+    if a.lo is None or b.hi is None:
+        return True
+    if a.lo < b.hi:
+        return True
+    return or_equal and a.lo == b.hi and a.lo_in and b.hi_in
+
+
+def _can_eq(a: _Num, b: _Num) -> bool:
+    return _meet_num(a, b) is not None
+
+
+def _compare(op: str, a: Any, b: Any) -> tuple[bool, bool]:
+    """(can be true, can be false) of `a op b` for two non-none abstract values."""
+    if isinstance(a, _Num) and isinstance(b, _Num):
+        if op == "<":
+            return _can_lt(a, b, False), _can_lt(b, a, True)
+        if op == "<=":
+            return _can_lt(a, b, True), _can_lt(b, a, False)
+        if op == ">":
+            return _can_lt(b, a, False), _can_lt(a, b, True)
+        if op == ">=":
+            return _can_lt(b, a, True), _can_lt(a, b, False)
+        same_point = a.point is not None and a.point == b.point
+        equal = _can_eq(a, b), not same_point
+        return equal if op == "==" else (equal[1], equal[0])
+    if isinstance(a, _Set) and isinstance(b, _Set) and op in ("==", "!="):
+        same_point = len(a.items) == 1 and a.items == b.items
+        equal = bool(a.items & b.items), not same_point
+        return equal if op == "==" else (equal[1], equal[0])
+    return True, True
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+
+
+def _restrict(value: Any, op: str, point: Any) -> tuple[Any, bool]:
+    """The part of `value` (a `_Num` or `_Set`) for which `value op point` holds (None when
+    nothing does), and whether it is exactly that part. `point` is the constant's `_Num` (a
+    single number) or `_Set` (one item)."""
+    if isinstance(value, _Num) and isinstance(point, _Num) and point.point is not None:
+        p = point.point
+        if op == "==":
+            return _meet_num(value, _num(p, p)), True
+        if op == "!=":
+            # An interval with a hole is no interval: only a hole at an end is exact.
+            if value.point == p:
+                return None, True
+            if value.integer and p.denominator == 1:
+                if value.lo == p:
+                    return _meet_num(value, _num(p + 1, None, True)), True
+                if value.hi == p:
+                    return _meet_num(value, _num(None, p - 1, True)), True
+            inside = _meet_num(value, _num(p, p)) is not None
+            return value, not inside
+        bound = {
+            "<": _num(None, p, hi_in=False),
+            "<=": _num(None, p),
+            ">": _num(p, None, lo_in=False),
+            ">=": _num(p, None),
+        }[op]
+        return _meet_num(value, bound), True
+    if isinstance(value, _Set) and isinstance(point, _Set) and op in ("==", "!="):
+        items = value.items & point.items if op == "==" else value.items - point.items
+        return (_Set(items) if items else None), True
+    return value, False
+
+
+# ------------------------------------------------------------------------------------------
+# The interpretation
+
+
+_CEXPR_TYPES: tuple[type, ...] = typing.get_args(model.CExpr)
+
+
+class _Budget(Exception):
+    """The reasoning took too many steps for one rule: it gives up (and reports nothing)."""
+
+
+_STEPS = 50_000
+_DEPTH = 24
+_Env = Mapping[str, _Val]
+
+
+@attrs.frozen
+class _Frame:
+    """What the locals of the rule being interpreted stand for: the key of a path (a fact,
+    a param, a caller's path) or of a value stored in the environment."""
+
+    locals: Mapping[str, str]
+    report: bool
+    depth: int
+
+
+class _Values:
+    """Criteria that never / always hold, and `if` branches never taken."""
+
+    def __init__(self, policy: model.CheckedPolicy, undecided: bool) -> None:
+        self.policy = policy
+        self.undecided = undecided
+        self.findings: list[Diagnostic] = []
+        self.reported: set[tuple[int, int]] = set()
+        self.steps = 0
+        self.fresh = 0
+        self.blocker: str | None = None
+
+    def run(self) -> list[Diagnostic]:
+        for rule in self.policy.rules.values():
+            if rule.module != self.policy.name:
+                continue
+            self.steps = 0
+            self.blocker = None
+            locals_ = {name: f"arg:{name}" for name, _ in rule.params or ()}
+            env = {f"arg:{name}": _domain(type_, True) for name, type_ in rule.params or ()}
+            try:
+                value = self.eval(rule.body, env, _Frame(locals_, True, 0))
+            except (_Budget, RecursionError):
+                continue
+            if rule.kind == "criterion" and not value.empty:
+                self._criterion(rule, value)
+        return self.findings
+
+    def _criterion(self, rule: model.RuleDef, value: _Val) -> None:
+        true, false = value.can(True), value.can(False)
+        if not true or not false:
+            holds = "always-true" if true else "always-false"
+            self.findings.append(
+                _warning(
+                    f"criterion-{holds}",
+                    f"criterion `{rule.name}` is {'always true' if true else 'never true'}",
+                    _name_span(rule),
+                    "check the condition against the declared types and bounds; a condition "
+                    "that cannot fail (or hold) decides nothing",
+                    notes=(
+                        f"within the declared types and bounds, `{_text(rule.body)}` "
+                        f"{'always holds' if true else 'never holds'}",
+                    ),
+                )
+            )
+        elif self.undecided and not value.exact:
+            reason = (
+                f"it could not decide `{self.blocker}`"
+                if self.blocker
+                else "the conditions it combines depend on the same computed values"
+            )
+            self.findings.append(
+                Diagnostic(
+                    "undecided-criterion",
+                    f"the consistency checks cannot tell whether criterion `{rule.name}` can "
+                    "both hold and fail",
+                    span=_name_span(rule),
+                    severity=Severity.NOTE,
+                    notes=(f"the interval reasoning is not complete: {reason}",),
+                )
+            )
+
+    # -- paths --------------------------------------------------------------------------
+
+    def key(self, expr: Any, frame: _Frame) -> str | None:
+        """The key of a value fixed for one evaluation (a fact, param, parameter, rule, or a
+        field of one); None for computed values."""
+        if isinstance(expr, model.InputRef):
+            return f"input:{expr.name}"
+        if isinstance(expr, model.ParamRef):
+            return f"param:{expr.key}"
+        if isinstance(expr, model.RuleRef):
+            return f"rule:{expr.key}"
+        if isinstance(expr, model.LocalRef):
+            return frame.locals.get(expr.name)
+        if isinstance(expr, model.GetField):
+            target = self.key(expr.target, frame)
+            return f"{target}.{expr.field}" if target is not None else None
+        return None
+
+    @staticmethod
+    def _free(key: str) -> bool:
+        return key.startswith(("input:", "param:", "arg:", "elem:"))
+
+    # -- evaluation ---------------------------------------------------------------------
+
+    def eval(self, expr: Any, env: _Env, frame: _Frame) -> _Val:
+        self.steps += 1
+        if self.steps > _STEPS:
+            raise _Budget
+        if any(v.empty for v in env.values()):
+            return _EMPTY  # an impossible case: nothing in it happens
+        key = self.key(expr, frame)
+        if key is not None:
+            if key in env:
+                return env[key]
+            if isinstance(expr, model.RuleRef):
+                return self._rule(expr.key, (), env, frame)
+            if key.startswith("tmp"):
+                return _domain(expr.type, False)
+            return _domain(expr.type, self._free(key))
+        method = getattr(self, "_" + type(expr).__name__, None)
+        if method is None:
+            self._children(expr, env, frame)
+            return _domain(getattr(expr, "type", None), False)
+        result: _Val = method(expr, env, frame)
+        return result
+
+    def _children(self, expr: Any, env: _Env, frame: _Frame) -> None:
+        """Interpret the sub-expressions (for what they report), discarding their values."""
+        for field in attrs.fields(type(expr)):
+            item = getattr(expr, field.name)
+            for part in item if isinstance(item, tuple) else (item,):
+                if isinstance(part, tuple):
+                    part = part[-1]  # (name, expr) pairs of record literals
+                if isinstance(part, _CEXPR_TYPES):
+                    self.eval(part, env, frame)
+
+    def _Const(self, expr: model.Const, env: _Env, frame: _Frame) -> _Val:
+        return _constant(expr.value, expr.type)
+
+    def _rule(self, key: str, args: Sequence[Any], env: _Env, frame: _Frame) -> _Val:
+        rule = self.policy.rules[key]
+        if frame.depth >= _DEPTH:
+            self.blocker = self.blocker or f"{rule.name}(…)"
+            for arg in args:
+                self.eval(arg, env, frame)
+            return _domain(rule.type, False)
+        locals_: dict[str, str] = {}
+        inner = dict(env)
+        for (name, _), arg in zip(rule.params or (), args, strict=False):
+            value = self.eval(arg, env, frame)
+            path = self.key(arg, frame)
+            if path is None:
+                self.fresh += 1
+                path = f"tmp{self.fresh}"
+            # The argument's value as the caller knows it (its declared type may be tighter
+            # than the parameter's: an `int >= 0` passed as an `int`).
+            inner.setdefault(path, value)
+            locals_[name] = path
+        return self.eval(rule.body, inner, _Frame(locals_, False, frame.depth + 1))
+
+    def _CallRule(self, expr: model.CallRule, env: _Env, frame: _Frame) -> _Val:
+        return self._rule(expr.key, expr.args, env, frame)
+
+    def _Negate(self, expr: model.Negate, env: _Env, frame: _Frame) -> _Val:
+        value = self.eval(expr.operand, env, frame)
+        if isinstance(value.some, _Num):
+            return _Val(_neg(value.some), value.none, value.exact)
+        return value
+
+    def _Arith(self, expr: model.Arith, env: _Env, frame: _Frame) -> _Val:
+        left, right = self.eval(expr.left, env, frame), self.eval(expr.right, env, frame)
+        if left.empty or right.empty or left.some is None or right.some is None:
+            return _EMPTY
+        a, b = left.some, right.some
+        if not (isinstance(a, _Num) and isinstance(b, _Num)):
+            return _domain(expr.type, False)
+        if expr.op in ("+", "-"):
+            return _Val(_add(a, b, 1 if expr.op == "+" else -1))
+        if expr.op == "*":
+            return _Val(_mul(a, b))
+        # `/`: only bounds when the divisor keeps away from zero (and is bounded).
+        if b.lo is not None and b.hi is not None and (b.lo > 0 or b.hi < 0):
+            reciprocal = sorted((1 / b.lo, 1 / b.hi))
+            return _Val(_mul(a, _num(reciprocal[0], reciprocal[1])))
+        return _domain(expr.type, False)
+
+    def _BuiltinCall(self, expr: model.BuiltinCall, env: _Env, frame: _Frame) -> _Val:
+        args = [self.eval(arg, env, frame) for arg in expr.args]
+        nums = [a.some for a in args]
+        if any(a.empty for a in args):
+            return _EMPTY
+        numeric = all(isinstance(n, _Num) for n in nums)
+        name = expr.name
+        if name == "abs" and numeric:
+            return _Val(_abs(nums[0]))  # type: ignore[arg-type]
+        if name in ("min", "max") and numeric and nums:
+            return _Val(_min_max(nums, name == "max"))  # type: ignore[arg-type]
+        if name in ("floor", "ceil") and numeric:
+            n: _Num = nums[0]  # type: ignore[assignment]
+            rounding = math.floor if name == "floor" else math.ceil
+            lo = rounding(n.lo) if n.lo is not None else None
+            hi = rounding(n.hi) if n.hi is not None else None
+            # An excluded whole bound is not reached: floor(x) for x < 1 is at most 0.
+            if name == "floor" and hi is not None and not n.hi_in and n.hi == hi:
+                hi -= 1
+            if name == "ceil" and lo is not None and not n.lo_in and n.lo == lo:
+                lo += 1
+            return _Val(_num(lo, hi, True))
+        ranges = {"len": (0, None), "month": (1, 12), "day": (1, 31), "quarter": (1, 4)}
+        if name in ranges:
+            return _Val(_num(*ranges[name], True))
+        if name == "quarter_last_month":
+            return _Val(_num(3, 12, True))
+        return _domain(expr.type, False)
+
+    def _ScheduleLookup(self, expr: model.ScheduleLookup, env: _Env, frame: _Frame) -> _Val:
+        for arg in expr.args:
+            self.eval(arg, env, frame)
+        values = [v for v in self.policy.schedules[expr.key].cells.values() if v is not None]
+        if not values:
+            return _Val(None, True)
+        is_int = all(Fraction(v).denominator == 1 for v in values)
+        return _Val(_num(min(values), max(values), is_int), True)
+
+    def _BandsLookup(self, expr: model.BandsLookup, env: _Env, frame: _Frame) -> _Val:
+        self.eval(expr.arg, env, frame)
+        return _domain(expr.type, False)
+
+    def _Compare(self, expr: model.Compare, env: _Env, frame: _Frame) -> _Val:
+        left, right = self.eval(expr.left, env, frame), self.eval(expr.right, env, frame)
+        if left.some is None or right.some is None:
+            return _EMPTY
+        true, false = _compare(expr.op, left.some, right.some)
+        # Exact when a free value is compared with a constant (the interval is the truth).
+        exact = (left.exact and _is_point(right)) or (right.exact and _is_point(left))
+        if not exact:
+            self.blocker = self.blocker or _text(expr)
+        values = [t for t, possible in ((True, true), (False, false)) if possible]
+        return _bools(*values, exact=exact)
+
+    def _In(self, expr: model.In, env: _Env, frame: _Frame) -> _Val:
+        item = self.eval(expr.item, env, frame)
+        listed = self._listed(expr.collection, env, frame)
+        if item.some is None:
+            return _EMPTY
+        if listed is None or not isinstance(item.some, _Set):
+            self.blocker = self.blocker or _text(expr)
+            return _bools(True, False)
+        inside, outside = bool(item.some.items & listed), bool(item.some.items - listed)
+        if expr.negated:
+            inside, outside = outside, inside
+        values = [t for t, possible in ((True, inside), (False, outside)) if possible]
+        return _bools(*values, exact=item.exact)
+
+    def _listed(self, collection: Any, env: _Env, frame: _Frame) -> frozenset[Any] | None:
+        """The members of a list literal of enum constants; None for any other list."""
+        self.eval(collection, env, frame)
+        if not isinstance(collection, model.MakeList):
+            return None
+        items = set()
+        for item in collection.items:
+            if not isinstance(item, model.Const) or not isinstance(item.type, EnumType):
+                return None
+            items.add(item.value)
+        return frozenset(items)
+
+    def _IsNone(self, expr: model.IsNone, env: _Env, frame: _Frame) -> _Val:
+        value = self.eval(expr.operand, env, frame)
+        if value.empty:
+            return _EMPTY
+        is_none, is_some = value.none, value.some is not None
+        if expr.negated:
+            is_none, is_some = is_some, is_none
+        values = [t for t, possible in ((True, is_none), (False, is_some)) if possible]
+        key = self.key(expr.operand, frame)
+        return _bools(*values, exact=value.exact or (key is not None and self._free(key)))
+
+    def _Coalesce(self, expr: model.Coalesce, env: _Env, frame: _Frame) -> _Val:
+        value = self.eval(expr.value, env, frame)
+        if value.empty:
+            return _EMPTY
+        fallback = self.eval(expr.fallback, env, frame) if value.none else _EMPTY
+        present = _Val(value.some, False) if value.some is not None else _EMPTY
+        return _join(present, fallback) if value.none else present
+
+    def _Not(self, expr: model.Not, env: _Env, frame: _Frame) -> _Val:
+        value = self.eval(expr.operand, env, frame)
+        if value.some is None:
+            return _EMPTY
+        return _bools(*(not t for t in (True, False) if value.can(t)), exact=value.exact)
+
+    def _And(self, expr: model.And, env: _Env, frame: _Frame) -> _Val:
+        return self._all(expr.operands, env, frame)
+
+    def _Or(self, expr: model.Or, env: _Env, frame: _Frame) -> _Val:
+        return self._any(expr.operands, env, frame)
+
+    def _all(self, operands: Sequence[Any], env: _Env, frame: _Frame) -> _Val:
+        # Every operand is evaluated whatever the others give (fail closed), so what each
+        # reports is found in the unnarrowed environment; whether all can hold together is
+        # found by narrowing with each operand in turn.
+        base = [self.eval(op, env, frame) for op in operands]
+        if any(v.some is None for v in base):
+            return _EMPTY
+        false = any(v.can(False) for v in base)
+        false_exact = any(v.exact and v.can(False) for v in base) or all(v.exact for v in base)
+        true, true_exact = self._together(operands, base, env, frame, True)
+        values = [t for t, possible in ((True, true), (False, false)) if possible]
+        return _bools(*values, exact=true_exact and false_exact)
+
+    def _any(self, operands: Sequence[Any], env: _Env, frame: _Frame) -> _Val:
+        base = [self.eval(op, env, frame) for op in operands]
+        if any(v.some is None for v in base):
+            return _EMPTY
+        true = any(v.can(True) for v in base)
+        true_exact = any(v.exact and v.can(True) for v in base) or all(v.exact for v in base)
+        false, false_exact = self._together(operands, base, env, frame, False)
+        values = [t for t, possible in ((True, true), (False, false)) if possible]
+        return _bools(*values, exact=true_exact and false_exact)
+
+    def _together(
+        self, operands: Sequence[Any], base: Sequence[_Val], env: _Env, frame: _Frame, truth: bool
+    ) -> tuple[bool, bool]:
+        """Whether every operand can be `truth` at once, and whether that answer is exact."""
+        quiet = attrs.evolve(frame, report=False)
+        exact = True
+        current = env
+        for index, operand in enumerate(operands):
+            value = base[index] if current is env else self.eval(operand, current, quiet)
+            if not value.can(truth):
+                return False, exact and value.exact
+            exact = exact and value.exact
+            current, narrowed = self.narrow(operand, current, frame, truth)
+            exact = exact and narrowed
+        return True, exact
+
+    def _Compose(self, expr: model.Compose, env: _Env, frame: _Frame) -> _Val:
+        if expr.kind == "all":
+            return self._all(expr.items, env, frame)
+        if expr.kind == "any":
+            return self._any(expr.items, env, frame)
+        count = self.eval(expr.count, env, frame) if expr.count is not None else _ANY
+        base = [self.eval(item, env, frame) for item in expr.items]
+        if any(v.some is None for v in base) or count.some is None:
+            return _EMPTY
+        needed = count.some.point if isinstance(count.some, _Num) else None
+        if needed is None:
+            return _bools(True, False)
+        can_true = sum(1 for v in base if v.can(True))
+        can_false = sum(1 for v in base if v.can(False))
+        true = can_true >= needed
+        false = len(base) - can_false < needed
+        return _bools(*(t for t, possible in ((True, true), (False, false)) if possible))
+
+    def _If(self, expr: model.If, env: _Env, frame: _Frame) -> _Val:
+        condition = self.eval(expr.condition, env, frame)
+        if condition.some is None:
+            return _EMPTY
+        result = _EMPTY
+        exact = condition.exact
+        for truth, branch in ((True, expr.then), (False, expr.otherwise)):
+            if not condition.can(truth):
+                self._unreachable(expr, branch, truth, frame)
+                continue
+            narrowed, narrowed_exact = self.narrow(expr.condition, env, frame, truth)
+            value = self.eval(branch, narrowed, frame)
+            exact = exact and narrowed_exact and value.exact
+            result = _join(result, value) if not result.empty else value
+        return attrs.evolve(result, exact=exact and isinstance(result.some, _Set))
+
+    def _unreachable(self, expr: model.If, branch: Any, truth: bool, frame: _Frame) -> None:
+        if not frame.report:
+            return
+        span = getattr(branch, "span", None)
+        if span is None or (span.start, span.end) in self.reported:
+            return
+        self.reported.add((span.start, span.end))
+        which = "then" if truth else "else"
+        holds = "never holds" if truth else "always holds"
+        self.findings.append(
+            _warning(
+                "unreachable-branch",
+                f"this `{which}` branch is never taken: `{_text(expr.condition)}` {holds}",
+                span,
+                "remove the branch, or correct the condition",
+                labels=(Label(expr.condition.span, "the condition"),),
+                notes=(
+                    "within the declared types and bounds, and the conditions of the `if`s "
+                    "around it",
+                ),
+            )
+        )
+
+    def _Aggregate(self, expr: model.Aggregate, env: _Env, frame: _Frame) -> _Val:
+        self.eval(expr.collection, env, frame)
+        self.fresh += 1
+        element_key = f"elem:{expr.var}{self.fresh}"
+        locals_ = {**frame.locals, expr.var: element_key}
+        inner = _Frame(locals_, frame.report, frame.depth)
+        collection_type = expr.collection.type
+        if isinstance(collection_type, OptionalType):
+            collection_type = collection_type.inner
+        element_type = getattr(collection_type, "element", None)
+        element_env = dict(env)
+        element_env[element_key] = _domain(element_type, True)
+        body_env: _Env = element_env
+        filtered = _bools(True)
+        if expr.filter is not None:
+            filtered = self.eval(expr.filter, element_env, inner)
+            body_env, _ = self.narrow(expr.filter, element_env, inner, True)
+        body = _EMPTY
+        if expr.body is not None and filtered.can(True):
+            body = self.eval(expr.body, body_env, inner)
+        elif expr.body is None:
+            body = body_env.get(element_key, _ANY)
+        kind = expr.kind
+        if kind in ("count", "len"):
+            return _Val(_num(0, None, True))
+        if kind == "rate":
+            return _Val(_num(0, 1), True)
+        if kind in ("min", "max") and isinstance(body.some, _Num):
+            return _Val(body.some, True)
+        if kind == "all":
+            return _bools(True, *((False,) if body.can(False) else ()))
+        if kind == "any":
+            return _bools(False, *((True,) if body.can(True) else ()))
+        if kind == "sum" and isinstance(body.some, _Num):
+            # A sum of values that are all >= 0 (<= 0) is too; 0 for no element.
+            some = body.some
+            if some.lo is not None and some.lo >= 0:
+                return _Val(_num(0, None, some.integer))
+            if some.hi is not None and some.hi <= 0:
+                return _Val(_num(None, 0, some.integer))
+        return _domain(expr.type, False)
+
+    # -- narrowing ----------------------------------------------------------------------
+
+    def narrow(self, cond: Any, env: _Env, frame: _Frame, truth: bool) -> tuple[_Env, bool]:
+        """The environment in which `cond` is `truth`, and whether it says exactly that."""
+        if frame.report:
+            # What narrowing evaluates is evaluated again where it belongs: report nothing.
+            frame = attrs.evolve(frame, report=False)
+        if isinstance(cond, model.Not):
+            return self.narrow(cond.operand, env, frame, not truth)
+        conjunction = (
+            (
+                isinstance(cond, model.And)
+                or (isinstance(cond, model.Compose) and cond.kind == "all")
+            )
+            and truth
+        ) or (
+            (isinstance(cond, model.Or) or (isinstance(cond, model.Compose) and cond.kind == "any"))
+            and not truth
+        )
+        if conjunction:
+            parts = cond.operands if isinstance(cond, model.And | model.Or) else cond.items
+            exact = True
+            for part in parts:
+                env, part_exact = self.narrow(part, env, frame, truth)
+                exact = exact and part_exact
+            return env, exact
+        if isinstance(cond, model.And | model.Or | model.Compose):
+            parts = cond.operands if isinstance(cond, model.And | model.Or) else cond.items
+            return env, len(parts) == 1 and self.narrow(parts[0], env, frame, truth)[1]
+        key = self.key(cond, frame)
+        if key is not None:
+            env = self._set(env, key, _bools(truth), self.eval(cond, env, frame))
+            if isinstance(cond, model.RuleRef) and frame.depth < _DEPTH:
+                body = self.policy.rules[cond.key].body
+                return self.narrow(body, env, _Frame({}, False, frame.depth + 1), truth)
+            return env, self._free(key)
+        if isinstance(cond, model.CallRule) and frame.depth < _DEPTH:
+            rule = self.policy.rules[cond.key]
+            locals_ = {}
+            for (name, _), arg in zip(rule.params or (), cond.args, strict=False):
+                path = self.key(arg, frame)
+                if path is None:
+                    return env, False
+                locals_[name] = path
+            return self.narrow(rule.body, env, _Frame(locals_, False, frame.depth + 1), truth)
+        if isinstance(cond, model.Compare):
+            return self._narrow_compare(cond, env, frame, truth)
+        if isinstance(cond, model.In):
+            key = self.key(cond.item, frame)
+            listed = self._listed_quiet(cond.collection)
+            if key is None or listed is None:
+                return env, False
+            inside = truth != cond.negated
+            current = self.eval(cond.item, env, frame)
+            if not isinstance(current.some, _Set):
+                return env, False
+            items = current.some.items & listed if inside else current.some.items - listed
+            return self._put(env, key, current, _Set(items) if items else None), self._free(key)
+        if isinstance(cond, model.IsNone):
+            key = self.key(cond.operand, frame)
+            if key is None:
+                return env, False
+            current = self.eval(cond.operand, env, frame)
+            absent = truth != cond.negated
+            value = (
+                _Val(None, current.none, current.exact)
+                if absent
+                else _Val(current.some, False, current.exact)
+            )
+            return {**env, key: value}, self._free(key)
+        return env, False
+
+    @staticmethod
+    def _listed_quiet(collection: Any) -> frozenset[Any] | None:
+        if not isinstance(collection, model.MakeList):
+            return None
+        items = set()
+        for item in collection.items:
+            if not isinstance(item, model.Const) or not isinstance(item.type, EnumType):
+                return None
+            items.add(item.value)
+        return frozenset(items)
+
+    def _narrow_compare(
+        self, cond: model.Compare, env: _Env, frame: _Frame, truth: bool
+    ) -> tuple[_Env, bool]:
+        op = cond.op if truth else _NEGATE[cond.op]
+        left, right = cond.left, cond.right
+        left_key, right_key = self.key(left, frame), self.key(right, frame)
+        right_value = self.eval(right, env, frame)
+        left_value = self.eval(left, env, frame)
+        if left_key is not None and _is_point(right_value):
+            current, point, key = left_value, right_value, left_key
+        elif right_key is not None and _is_point(left_value):
+            current, point, key, op = right_value, left_value, right_key, _FLIP[op]
+        else:
+            return env, False
+        if current.some is None or isinstance(current.some, _Top):
+            return env, False
+        restricted, exact = _restrict(current.some, op, point.some)
+        return self._put(env, key, current, restricted), exact and self._free(key)
+
+    @staticmethod
+    def _put(env: _Env, key: str, current: _Val, some: Any) -> _Env:
+        return {**env, key: _Val(some, False, current.exact)}
+
+    @staticmethod
+    def _set(env: _Env, key: str, value: _Val, current: _Val) -> _Env:
+        if isinstance(current.some, _Set) and isinstance(value.some, _Set):
+            items = current.some.items & value.some.items
+            return {**env, key: _Val(_Set(items) if items else None, False, current.exact)}
+        return env
+
+
+def _is_point(value: _Val) -> bool:
+    some = value.some
+    if value.none:
+        return False
+    if isinstance(some, _Num):
+        return some.point is not None
+    return isinstance(some, _Set) and len(some.items) == 1
+
+
+def _text(expr: Any) -> str:
+    span = getattr(expr, "span", None)
+    return " ".join(span.text.split()) if span is not None else "…"

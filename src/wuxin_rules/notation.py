@@ -1,0 +1,657 @@
+"""Readable notation: expressions and types written out for people who read policies on paper.
+
+`expression_lines(expr, vocabulary)` lays out a surface expression (`ast.Expr`) in lines no
+wider than a given display width, with the operators a reader knows (`≤`, `×`, `≠`) and the
+words of a language (`且`, `如果 … 则 … 否则 …` or `and`, `if … then … else …`). Parentheses
+are put back exactly where the precedence of the language needs them (the parser drops them),
+so the layout says what the rule computes and nothing else. The `SOURCE` vocabulary writes
+the language's own syntax: its output parses back to the same expression, which is how the
+tests hold the parenthesisation to account.
+
+`type_line(type, vocabulary)` writes a checked type (`schema.Type`) with its bound:
+`整数，≥ 0`, `number from 0 to 100`.
+
+Output is a list of lines, each a list of `Segment`s (text plus a role: keyword, operator,
+name, …), so that renderers can mark names up (links in HTML) without re-parsing text.
+May import `source`, `ast`, `schema` and `values`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import NamedTuple
+
+import attrs
+
+from wuxin_rules import ast
+from wuxin_rules.schema import (
+    BoolType,
+    DateType,
+    EnumType,
+    IntType,
+    ListType,
+    NoneType,
+    NumberType,
+    NumericBound,
+    OptionalType,
+    RecordType,
+    TextType,
+    Type,
+)
+from wuxin_rules.source import display_width
+from wuxin_rules.values import format_number
+
+__all__ = [
+    "EN",
+    "SOURCE",
+    "VOCABULARIES",
+    "ZH",
+    "Line",
+    "Segment",
+    "Vocabulary",
+    "expression_lines",
+    "line_text",
+    "type_line",
+]
+
+
+class Segment(NamedTuple):
+    """A piece of a line. `role` is one of `text`, `keyword`, `operator`, `literal`, `local`
+    (a rule parameter or aggregate variable), `name` (anything declared: `ref` is the name as
+    written, dotted when module-qualified, for the renderer to resolve) or `field`."""
+
+    text: str
+    role: str = "text"
+    ref: str | None = None
+
+
+Line = list[Segment]
+
+
+@attrs.frozen
+class Vocabulary:
+    """The fixed words and operator symbols of one notation."""
+
+    words: Mapping[str, str]
+    operators: Mapping[str, str]
+    spaced_body: bool = True
+    """Whether the aggregate body separator takes a space before it (`x : y` vs `x：y`)."""
+
+    def word(self, key: str) -> str:
+        """The word for `key` (`and`, `if`, `count`, …)."""
+        return self.words[key]
+
+
+_MATH = {
+    "==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">",
+    "+": "+", "-": "−", "*": "×", "/": "÷", "??": "??", "neg": "−",
+}  # fmt: skip
+
+SOURCE = Vocabulary(
+    words={
+        "and": "and", "or": "or", "not": "not", "if": "if", "then": "then", "else": "else",
+        "in": "in", "not in": "not in", "is none": "is none", "is not none": "is not none",
+        "true": "true", "false": "false", "none": "none",
+        "all of": "all of", "any of": "any of", "at least": "at least {n} of",
+        "count": "count of", "sum": "sum of", "min": "min of", "max": "max of",
+        "all": "all of", "any": "any of", "rate": "rate of", "list": "list of",
+        "agg in": "in", "where": "where", "body": ":",
+        "int": "int", "decimal": "decimal", "percent": "percent", "bool": "bool",
+        "text": "text", "date": "date", "list of": "list of {t}", "optional": "{t}?",
+        "at least n": ">= {n}", "more than n": "> {n}", "at most n": "<= {n}",
+        "less than n": "< {n}", "range": "{a} .. {b}", "range open": "{a} ..< {b}",
+        "bounded": "{t} {b}",
+    },
+    operators={
+        "==": "==", "!=": "!=", "<=": "<=", ">=": ">=", "<": "<", ">": ">",
+        "+": "+", "-": "-", "*": "*", "/": "/", "??": "??", "neg": "-",
+    },
+)  # fmt: skip
+"""The language's own syntax: what it writes parses back to the same expression."""
+
+EN = Vocabulary(
+    words={
+        **SOURCE.words,
+        "int": "whole number", "decimal": "number", "percent": "percentage",
+        "bool": "yes/no", "text": "text", "date": "date", "optional": "{t} (may be absent)",
+        "at least n": "≥ {n}", "more than n": "> {n}", "at most n": "≤ {n}",
+        "less than n": "< {n}", "range": "{a} to {b}", "range open": "{a} to {b} ({b} excluded)",
+        "bounded": "{t}, {b}",
+    },
+    operators=_MATH,
+)  # fmt: skip
+"""English words, mathematical operators."""
+
+ZH = Vocabulary(
+    words={
+        "and": "且", "or": "或", "not": "并非", "if": "如果", "then": "则", "else": "否则",
+        "in": "属于", "not in": "不属于", "is none": "无值", "is not none": "有值",
+        "true": "是", "false": "否", "none": "无值",
+        "all of": "全部成立", "any of": "任一成立", "at least": "至少 {n} 项成立",
+        "count": "计数", "sum": "求和", "min": "最小值", "max": "最大值",
+        "all": "全部满足", "any": "任一满足", "rate": "比例", "list": "列出",
+        "agg in": "∈", "where": "满足", "body": "：",
+        "int": "整数", "decimal": "数值", "percent": "百分比", "bool": "是/否",
+        "text": "文本", "date": "日期", "list of": "{t}的列表", "optional": "{t}（可为空）",
+        "at least n": "≥ {n}", "more than n": "> {n}", "at most n": "≤ {n}",
+        "less than n": "< {n}", "range": "{a} 至 {b}", "range open": "{a} 至 {b}（不含 {b}）",
+        "bounded": "{t}，{b}",
+    },
+    operators=_MATH,
+    spaced_body=False,
+)  # fmt: skip
+"""Chinese words, mathematical operators."""
+
+VOCABULARIES: Mapping[str, Vocabulary] = {"zh": ZH, "en": EN, "source": SOURCE}
+
+
+def line_text(line: Line) -> str:
+    """The plain text of a line."""
+    return "".join(segment.text for segment in line)
+
+
+def _width(line: Line) -> int:
+    return display_width(line_text(line))
+
+
+# ------------------------------------------------------------------------------------------
+# Precedence, loosest first (docs/language.md, section 6).
+
+_IF, _OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MUL, _NEG, _POSTFIX, _ATOM = range(1, 12)
+
+
+def _level(expr: ast.Expr) -> int:
+    match expr:
+        case ast.If() | ast.Aggregate():
+            return _IF
+        case ast.BoolOp(op="or"):
+            return _OR
+        case ast.BoolOp():
+            return _AND
+        case ast.Not():
+            return _NOT
+        case ast.Compare() | ast.In() | ast.IsNone():
+            return _COMPARE
+        case ast.Coalesce():
+            return _COALESCE
+        case ast.Arith(op="+" | "-"):
+            return _ADD
+        case ast.Arith():
+            return _MUL
+        case ast.Negate():
+            return _NEG
+        case ast.FieldAccess() | ast.Call() | ast.WithInputs():
+            return _POSTFIX
+    return _ATOM
+
+
+def expression_lines(
+    expr: ast.Expr,
+    vocabulary: Vocabulary,
+    *,
+    local_names: frozenset[str] = frozenset(),
+    modules: frozenset[str] = frozenset(),
+    width: int = 76,
+) -> list[Line]:
+    """`expr` laid out in lines of at most `width` display columns where it can be.
+
+    `local_names` are the names bound around the expression (rule parameters); `modules` the
+    prefixes that name imported modules (`units` in `units.group_of`), so that
+    `units.group_of` comes out as one name.
+    """
+    return _Printer(vocabulary, modules, width).block(expr, 0, local_names)
+
+
+class _Printer:
+    def __init__(self, vocabulary: Vocabulary, modules: frozenset[str], width: int) -> None:
+        self.v = vocabulary
+        self.modules = modules
+        self.width = width
+
+    # -- pieces ----------------------------------------------------------------------------
+
+    def kw(self, key: str, **fill: str) -> Segment:
+        return Segment(self.v.word(key).format(**fill), "keyword")
+
+    def op(self, key: str) -> Segment:
+        return Segment(self.v.operators[key], "operator")
+
+    # -- one line --------------------------------------------------------------------------
+
+    def flat(self, expr: ast.Expr, need: int, scope: frozenset[str]) -> Line:
+        """`expr` on one line, in parentheses when its level is below `need`."""
+        line = self._flat(expr, scope)
+        if _level(expr) < need:
+            return [Segment("("), *line, Segment(")")]
+        return line
+
+    def _flat(self, expr: ast.Expr, scope: frozenset[str]) -> Line:
+        sp = Segment(" ")
+        match expr:
+            case ast.IntLit(value=value):
+                return [Segment(str(value), "literal")]
+            case ast.DecimalLit(text=text) | ast.PercentLit(text=text):
+                return [Segment(text, "literal")]
+            case ast.TextLit(value=value):
+                return [Segment(_quote(value), "literal")]
+            case ast.BoolLit(value=value):
+                return [self._literal_word("true" if value else "false")]
+            case ast.DateLit(value=value):
+                return [Segment(value.isoformat(), "literal")]
+            case ast.NoneLit():
+                return [self._literal_word("none")]
+            case ast.NameRef(name=name):
+                return [self._name(name, scope)]
+            case ast.FieldAccess(target=ast.NameRef(name=prefix), field=field) if (
+                prefix in self.modules and prefix not in scope
+            ):
+                return [Segment(f"{prefix}.{field.name}", "name", f"{prefix}.{field.name}")]
+            case ast.FieldAccess(target=target, field=field):
+                return [
+                    *self.flat(target, _POSTFIX, scope),
+                    Segment("."),
+                    Segment(field.name, "field"),
+                ]
+            case ast.Call(callee=callee, args=args):
+                return [*self.flat(callee, _POSTFIX, scope), *self._items("(", args, ")", scope)]
+            case ast.WithInputs(target=target, bindings=bindings):
+                line = [*self.flat(target, _POSTFIX, scope), Segment("[")]
+                for index, binding in enumerate(bindings):
+                    if index:
+                        line.append(Segment(", "))
+                    line += [Segment(binding.name.name, "name", binding.name.name), Segment(" = ")]
+                    line += self.flat(binding.value, 0, scope)
+                return [*line, Segment("]")]
+            case ast.Negate(operand=operand):
+                return [self.op("neg"), *self.flat(operand, _NEG, scope)]
+            case ast.Not(operand=operand):
+                return [self.kw("not"), sp, *self.flat(operand, _NOT, scope)]
+            case ast.Arith(op=op, left=left, right=right):
+                level = _level(expr)
+                return self._binary(left, level, self.op(op), right, level + 1, scope)
+            case ast.Compare(op=op, left=left, right=right):
+                return self._binary(left, _COALESCE, self.op(op), right, _COALESCE, scope)
+            case ast.Coalesce(value=value, fallback=fallback):
+                return self._binary(value, _COALESCE, self.op("??"), fallback, _ADD, scope)
+            case ast.In(item=item, collection=collection, negated=negated):
+                word = self.kw("not in" if negated else "in")
+                return self._binary(item, _COALESCE, word, collection, _COALESCE, scope)
+            case ast.IsNone(operand=operand, negated=negated):
+                return [
+                    *self.flat(operand, _COALESCE, scope),
+                    sp,
+                    self.kw("is not none" if negated else "is none"),
+                ]
+            case ast.BoolOp(op=op, operands=operands):
+                need = _AND if op == "or" else _NOT
+                line = []
+                for index, operand in enumerate(operands):
+                    if index:
+                        line += [sp, self.kw(op), sp]
+                    line += self.flat(operand, need, scope)
+                return line
+            case ast.If():
+                line = []
+                for condition, then in _if_chain(expr)[0]:
+                    if line:
+                        line += [sp, self.kw("else"), sp]
+                    line += [
+                        self.kw("if"),
+                        sp,
+                        *self.flat(condition, 0, scope),
+                        sp,
+                        self.kw("then"),
+                        sp,
+                    ]
+                    line += self.flat(then, 0, scope)
+                otherwise = _if_chain(expr)[1]
+                return [*line, sp, self.kw("else"), sp, *self.flat(otherwise, 0, scope)]
+            case ast.Compose(items=items):
+                return [*self._compose_head(expr, scope), sp, *self._items("[", items, "]", scope)]
+            case ast.Aggregate():
+                head, filter_, body, inner = self._aggregate_parts(expr, scope)
+                line = head
+                if filter_ is not None:
+                    line += [sp, *filter_]
+                if body is not None:
+                    line += [*self._body_separator(), *self.flat(body, 0, inner)]
+                return line
+            case ast.ListLit(items=items):
+                return self._items("[", items, "]", scope)
+            case ast.RecordLit(items=fields):
+                line = [Segment("{")]
+                for index, field_item in enumerate(fields):
+                    if index:
+                        line.append(Segment(", "))
+                    line += self._record_item(field_item, scope)
+                return [*line, Segment("}")]
+        raise AssertionError(f"unknown expression {expr!r}")
+
+    def _literal_word(self, key: str) -> Segment:
+        return Segment(self.v.word(key), "literal")
+
+    def _name(self, name: str, scope: frozenset[str]) -> Segment:
+        if name in scope:
+            return Segment(name, "local")
+        return Segment(name, "name", name)
+
+    def _binary(
+        self, left: ast.Expr, need_left: int, op: Segment, right: ast.Expr, need_right: int,
+        scope: frozenset[str],
+    ) -> Line:  # fmt: skip
+        return [
+            *self.flat(left, need_left, scope),
+            Segment(" "),
+            op,
+            Segment(" "),
+            *self.flat(right, need_right, scope),
+        ]
+
+    def _items(
+        self, open_: str, items: tuple[ast.Expr, ...], close: str, scope: frozenset[str]
+    ) -> Line:
+        line = [Segment(open_)]
+        for index, item in enumerate(items):
+            if index:
+                line.append(Segment(", "))
+            line += self.flat(item, 0, scope)
+        return [*line, Segment(close)]
+
+    def _record_item(self, item: ast.RecordField | ast.RecordSpread, scope: frozenset[str]) -> Line:
+        if isinstance(item, ast.RecordSpread):
+            return [Segment("..."), *self.flat(item.value, _POSTFIX, scope)]
+        return [Segment(item.name.name, "field"), Segment(": "), *self.flat(item.value, 0, scope)]
+
+    def _compose_head(self, expr: ast.Compose, scope: frozenset[str]) -> Line:
+        if expr.kind == "at_least":
+            assert expr.count is not None
+            count = line_text(self.flat(expr.count, _ATOM, scope))
+            return [self.kw("at least", n=count)]
+        return [self.kw("all of" if expr.kind == "all" else "any of")]
+
+    def _aggregate_parts(
+        self, expr: ast.Aggregate, scope: frozenset[str]
+    ) -> tuple[Line, Line | None, ast.Expr | None, frozenset[str]]:
+        """The head (`count of u in units`), the filter (`where …`) and the body."""
+        sp = Segment(" ")
+        inner = scope | {expr.var.name}
+        head = [self.kw(expr.kind), sp, Segment(expr.var.name, "local"), sp, self.kw("agg in"), sp]
+        head += self.flat(expr.collection, _OR, scope)
+        filter_ = None
+        if expr.filter is not None:
+            filter_ = [self.kw("where"), sp, *self.flat(expr.filter, _OR, inner)]
+        return head, filter_, expr.body, inner
+
+    def _body_separator(self) -> Line:
+        if self.v.spaced_body:
+            return [Segment(" "), self.kw("body"), Segment(" ")]
+        return [self.kw("body")]
+
+    # -- several lines ---------------------------------------------------------------------
+
+    def block(
+        self, expr: ast.Expr, need: int, scope: frozenset[str], indent: int = 0
+    ) -> list[Line]:
+        """`expr` laid out in lines (the first at column `indent`, which it does not include)."""
+        line = self.flat(expr, need, scope)
+        if _width(line) + indent <= self.width:
+            return [line]
+        lines = self._block(expr, scope, indent + (1 if _level(expr) < need else 0))
+        if _level(expr) < need:
+            lines[0] = [Segment("("), *lines[0]]
+            lines[-1] = [*lines[-1], Segment(")")]
+        return lines
+
+    def _block(self, expr: ast.Expr, scope: frozenset[str], indent: int) -> list[Line]:
+        sp = Segment(" ")
+        match expr:
+            case ast.BoolOp(op=op, operands=operands):
+                need = _AND if op == "or" else _NOT
+                lines = self.block(operands[0], need, scope, indent)
+                for operand in operands[1:]:
+                    prefix = [Segment("  "), self.kw(op), sp]
+                    lines += _prefixed(
+                        prefix, self.block(operand, need, scope, indent + _width(prefix))
+                    )
+                return lines
+            case ast.If():
+                pairs, otherwise = _if_chain(expr)
+                lines = []
+                for index, (condition, then) in enumerate(pairs):
+                    head = (
+                        [self.kw("if"), sp]
+                        if index == 0
+                        else [self.kw("else"), sp, self.kw("if"), sp]
+                    )
+                    head = [*head, *self.flat(condition, 0, scope), sp, self.kw("then")]
+                    then_lines = self.block(then, 0, scope, indent + _width(head) + 1)
+                    if (
+                        len(then_lines) == 1
+                        and _width(head) + 1 + _width(then_lines[0]) + indent <= self.width
+                    ):
+                        lines.append([*head, sp, *then_lines[0]])
+                    else:
+                        lines.append(head)
+                        lines += _indented(self.block(then, 0, scope, indent + 2))
+                else_head = [self.kw("else"), sp]
+                return lines + _prefixed(
+                    else_head, self.block(otherwise, 0, scope, indent + _width(else_head))
+                )
+            case ast.Compose(items=items):
+                return self._bracketed(
+                    [*self._compose_head(expr, scope), sp, Segment("[")], items, "]", scope, indent
+                )
+            case ast.ListLit(items=items):
+                return self._bracketed([Segment("[")], items, "]", scope, indent)
+            case ast.Call(callee=callee, args=args) if args:
+                head = [*self.flat(callee, _POSTFIX, scope), Segment("(")]
+                return self._bracketed(head, args, ")", scope, indent)
+            case ast.RecordLit(items=items):
+                lines = [[Segment("{")]]
+                for item in items:
+                    inner = self._record_block(item, scope, indent + 2)
+                    inner[-1] = [*inner[-1], Segment(",")]
+                    lines += _indented(inner)
+                return [*lines, [Segment("}")]]
+            case ast.Aggregate():
+                head, filter_, body, inner_scope = self._aggregate_parts(expr, scope)
+                lines = [head]
+                if filter_ is not None:
+                    lines.append([Segment("  "), *filter_])
+                if body is not None:
+                    separator = [Segment("  "), self.kw("body"), sp]
+                    lines += _prefixed(
+                        separator, self.block(body, 0, inner_scope, indent + _width(separator))
+                    )
+                return lines
+            case ast.Arith() | ast.Compare() | ast.Coalesce() | ast.In():
+                return self._binary_block(expr, scope, indent)
+            case ast.Not(operand=operand):
+                prefix = [self.kw("not"), sp]
+                return _prefixed(prefix, self.block(operand, _NOT, scope, indent + _width(prefix)))
+            case ast.Negate(operand=operand):
+                return _prefixed([self.op("neg")], self.block(operand, _NEG, scope, indent + 1))
+            case ast.IsNone(operand=operand, negated=negated):
+                lines = self.block(operand, _COALESCE, scope, indent)
+                lines[-1] = [*lines[-1], sp, self.kw("is not none" if negated else "is none")]
+                return lines
+            case ast.FieldAccess(target=target, field=field):
+                lines = self.block(target, _POSTFIX, scope, indent)
+                lines[-1] = [*lines[-1], Segment("."), Segment(field.name, "field")]
+                return lines
+        return [self._flat(expr, scope)]
+
+    def _binary_block(
+        self,
+        expr: ast.Arith | ast.Compare | ast.Coalesce | ast.In,
+        scope: frozenset[str],
+        indent: int,
+    ) -> list[Line]:
+        match expr:
+            case ast.Arith(op=op, left=left, right=right):
+                level = _level(expr)
+                parts = (left, level, self.op(op), right, level + 1)
+            case ast.Compare(op=op, left=left, right=right):
+                parts = (left, _COALESCE, self.op(op), right, _COALESCE)
+            case ast.Coalesce(value=left, fallback=right):
+                parts = (left, _COALESCE, self.op("??"), right, _ADD)
+            case ast.In(item=left, collection=right, negated=negated):
+                parts = (left, _COALESCE, self.kw("not in" if negated else "in"), right, _COALESCE)
+        left, need_left, op_segment, right, need_right = parts
+        lines = self.block(left, need_left, scope, indent)
+        prefix = [Segment("  "), op_segment, Segment(" ")]
+        return lines + _prefixed(
+            prefix, self.block(right, need_right, scope, indent + _width(prefix))
+        )
+
+    def _bracketed(
+        self,
+        head: Line,
+        items: tuple[ast.Expr, ...],
+        close: str,
+        scope: frozenset[str],
+        indent: int,
+    ) -> list[Line]:
+        lines = [head]
+        for item in items:
+            inner = self.block(item, 0, scope, indent + 2)
+            inner[-1] = [*inner[-1], Segment(",")]
+            lines += _indented(inner)
+        return [*lines, [Segment(close)]]
+
+    def _record_block(
+        self, item: ast.RecordField | ast.RecordSpread, scope: frozenset[str], indent: int
+    ) -> list[Line]:
+        if isinstance(item, ast.RecordSpread):
+            return _prefixed([Segment("...")], self.block(item.value, _POSTFIX, scope, indent + 3))
+        prefix = [Segment(item.name.name, "field"), Segment(": ")]
+        return _prefixed(prefix, self.block(item.value, 0, scope, indent + _width(prefix)))
+
+
+def _if_chain(expr: ast.If) -> tuple[list[tuple[ast.Expr, ast.Expr]], ast.Expr]:
+    """`if a then x else if b then y else z` as `[(a, x), (b, y)]` and `z`."""
+    pairs = []
+    current: ast.Expr = expr
+    while isinstance(current, ast.If):
+        pairs.append((current.condition, current.then))
+        current = current.otherwise
+    return pairs, current
+
+
+def _prefixed(prefix: Line, lines: list[Line]) -> list[Line]:
+    """`prefix` before the first line; the others indented by its width."""
+    pad = Segment(" " * _width(prefix))
+    return [[*prefix, *lines[0]], *([pad, *line] for line in lines[1:])]
+
+
+def _indented(lines: list[Line]) -> list[Line]:
+    return [[Segment("  "), *line] for line in lines]
+
+
+def _quote(value: str) -> str:
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    )
+    return f'"{escaped}"'
+
+
+# ------------------------------------------------------------------------------------------
+# Types
+
+
+def type_line(
+    type_: Type, vocabulary: Vocabulary, name_of: Callable[[Type], str] | None = None
+) -> Line:
+    """A checked type, readably: `整数,≥ 0`, `list of Unit`, `percentage (may be absent)`.
+
+    Enums and records come out as `name` segments whose `ref` is their qualified name;
+    `name_of` gives the text to show for them (default: their short name).
+    """
+    words = vocabulary.words
+    match type_:
+        case IntType(bound=bound) | NumberType(bound=bound):
+            kind = "int" if isinstance(type_, IntType) else type_.kind
+            base = words[kind]
+            if bound is None:
+                return [Segment(base)]
+            described = _bound_text(bound, vocabulary, percent=kind == "percent")
+            return [Segment(words["bounded"].format(t=base, b=described))]
+        case BoolType():
+            return [Segment(words["bool"])]
+        case TextType():
+            return [Segment(words["text"])]
+        case DateType():
+            return [Segment(words["date"])]
+        case NoneType():
+            return [Segment(words["none"])]
+        case EnumType(qualified=qualified) | RecordType(qualified=qualified):
+            text = name_of(type_) if name_of else type_.name
+            return [Segment(text, "name", qualified)]
+        case ListType(element=element):
+            return _fill(words["list of"], type_line(element, vocabulary, name_of))
+        case OptionalType(inner=inner):
+            return _fill(words["optional"], type_line(inner, vocabulary, name_of))
+    raise AssertionError(f"unknown type {type_!r}")
+
+
+def _fill(template: str, inner: Line) -> Line:
+    before, _, after = template.partition("{t}")
+    return [*([Segment(before)] if before else []), *inner, *([Segment(after)] if after else [])]
+
+
+def _bound_text(bound: NumericBound, vocabulary: Vocabulary, *, percent: bool) -> str:
+    words = vocabulary.words
+
+    def number(value: Fraction) -> str:
+        return format_number(value, percent=percent)
+
+    if bound.low is not None and bound.high is not None:
+        if bound.low_inclusive:
+            key = "range" if bound.high_inclusive else "range open"
+            return words[key].format(a=number(bound.low), b=number(bound.high))
+        low = words["more than n"].format(n=number(bound.low))
+        high_key = "at most n" if bound.high_inclusive else "less than n"
+        return f"{low}, {words[high_key].format(n=number(bound.high))}"
+    if bound.low is not None:
+        key = "at least n" if bound.low_inclusive else "more than n"
+        return words[key].format(n=number(bound.low))
+    if bound.high is not None:
+        key = "at most n" if bound.high_inclusive else "less than n"
+        return words[key].format(n=number(bound.high))
+    return ""
+
+
+def value_text(value: object, type_: Type | None, vocabulary: Vocabulary) -> str:
+    """A runtime constant (a param's value, a schedule cell) in the notation's words."""
+    words = vocabulary.words
+    if value is None:
+        return words["none"]
+    if isinstance(value, bool):
+        return words["true" if value else "false"]
+    inner = type_.inner if isinstance(type_, OptionalType) else type_
+    if isinstance(value, int | Fraction):
+        return format_number(
+            value, percent=isinstance(inner, NumberType) and inner.kind == "percent"
+        )
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value if isinstance(inner, EnumType) else _quote(value)
+    if isinstance(value, tuple | list):
+        element = inner.element if isinstance(inner, ListType) else None
+        return "[" + ", ".join(value_text(item, element, vocabulary) for item in value) + "]"
+    if isinstance(value, dict):
+        fields = {f.name: f.type for f in inner.fields} if isinstance(inner, RecordType) else {}
+        return (
+            "{"
+            + ", ".join(
+                f"{k}: {value_text(v, fields.get(k), vocabulary)}" for k, v in value.items()
+            )
+            + "}"
+        )
+    return str(value)
+
+
+__all__ += ["value_text"]

@@ -1,0 +1,325 @@
+"""The compiled fast path (`wuxin_rules.compiler`) against the reference evaluator.
+
+* On every flagship policy, for generated facts, the fast path gives the reference
+  evaluator's value for every rule, gives up exactly when the reference reports an error,
+  and the explanations (tracing mode, on demand) agree with both.
+* Fail closed: errors under `not`, `or`, `any of`, aggregates stay errors, with the very
+  diagnostics of the reference.
+* The fast facts check accepts what `FactsSchema` accepts and hands everything else to it.
+* Generated code cannot be injected into: hostile texts and names come out as data.
+"""
+
+from __future__ import annotations
+
+import ast as pyast
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import wuxin_rules
+from wuxin_rules import compiler, evaluator, strategies
+from wuxin_rules.values import fraction_to_decimal
+
+FLAGSHIP = sorted((Path(__file__).resolve().parent.parent / "policies" / "drug_free").glob("*.policy"))
+
+
+def _reference(policy: wuxin_rules.Policy, document: Any) -> dict[str, Any]:
+    values = policy.validate(document)
+    evaluation = evaluator.evaluate(
+        policy.checked, values, params=policy._param_values, rules=policy.rules
+    )
+    return dict(evaluation.verdicts)
+
+
+_POLICIES: dict[Path, wuxin_rules.Policy] = {}
+
+
+def _policy(path: Path) -> wuxin_rules.Policy:
+    if path not in _POLICIES:
+        _POLICIES[path] = wuxin_rules.load(path)
+    return _POLICIES[path]
+
+
+@pytest.mark.parametrize("path", FLAGSHIP, ids=lambda p: p.stem)
+def test_every_flagship_policy_compiles(path: Path) -> None:
+    policy = _policy(path)
+    program = policy._program(policy.rules)
+    assert program is not None, f"{path.name} falls back to the reference evaluator"
+    assert program.keys == policy.rules
+
+
+@pytest.mark.parametrize("path", FLAGSHIP, ids=lambda p: p.stem)
+def test_fast_path_agrees_with_the_reference_on_generated_facts(path: Path) -> None:
+    policy = _policy(path)
+    program = policy._program(policy.rules)
+    assert program is not None
+    seen = {"fast": 0, "gave_up": 0}
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(strategies.facts(policy))
+    def agree(document: Any) -> None:
+        reference = _reference(policy, document)
+        values = program.facts(document)
+        assert values is not None, "a generated (plain) document left the fast facts check"
+        assert compiler.canonical(values) == policy.validate(document)
+        outcome = program.run(values)
+        failed = [key for key, verdict in reference.items() if verdict.error is not None]
+        # Gives up exactly when some rule fails: no error hidden, none invented.
+        assert (outcome is None) == bool(failed), failed
+        result = policy.evaluate(document)
+        if outcome is None:
+            seen["gave_up"] += 1
+        else:
+            seen["fast"] += 1
+            for key, value in zip(program.keys, outcome, strict=True):
+                assert compiler.canonical(value) == reference[key].value, key
+        for key, verdict in reference.items():
+            assert result.verdict(key).value == verdict.value, key
+            assert result.verdict(key).error == verdict.error, key
+        # Explanations on demand: tracing mode gives the same values and errors.
+        traced = result._traced().verdicts
+        for key, verdict in reference.items():
+            assert traced[key].value == verdict.value, key
+            assert traced[key].error == verdict.error, key
+            assert traced[key].explanation is not None
+
+    agree()
+    assert seen["fast"] > 0, "the fast path never ran"
+
+
+# ------------------------------------------------------------------------------------------
+# Fail closed, with the reference's diagnostics
+
+FAIL_CLOSED = """\
+policy fc
+
+record Item:
+  n: int
+  d: int
+
+input a: bool
+input d: int
+input items: list of Item
+
+rule ratio: 10 / d
+criterion negated: not (ratio > 1)
+criterion either: a or ratio > 1
+criterion some: any of [a, ratio > 1]
+criterion each: all of x in items : x.n / x.d > 1
+criterion guarded: if d == 0 then true else ratio > 1
+rule share: rate of x in items where x.d != 0 : x.n / x.d > 1
+"""
+
+
+@pytest.fixture(scope="module")
+def fail_closed() -> wuxin_rules.Policy:
+    return wuxin_rules.loads(FAIL_CLOSED, name="fc.policy")
+
+
+def test_errors_under_not_or_any_and_aggregates_stay_errors(fail_closed: wuxin_rules.Policy) -> None:
+    document = {"a": True, "d": 0, "items": [{"n": 1, "d": 0}, {"n": 3, "d": 1}]}
+    result = fail_closed.evaluate(document)
+    reference = _reference(fail_closed, document)
+    for key in ("ratio", "negated", "either", "some", "each"):
+        assert result.verdict(key).error is not None, key
+        assert result.verdict(key).error == reference[key].error
+        assert result.verdict(key).error.code == "division-by-zero"
+    # `if` evaluates only the branch it needs, and `where` guards the body.
+    assert result["guarded"] is True
+    assert result["share"] == Decimal(1)
+    assert result.errors == tuple(dict.fromkeys(v.error for v in reference.values() if v.error))
+
+
+def test_the_same_policy_is_fast_when_nothing_fails(fail_closed: wuxin_rules.Policy) -> None:
+    document = {"a": False, "d": 5, "items": [{"n": 4, "d": 3}]}
+    result = fail_closed.evaluate(document)
+    assert result._evaluation is None  # decided by the compiled program
+    assert result["ratio"] == Decimal(2)
+    assert result["either"] is True
+    assert result["share"] == Decimal(1)
+    assert result.to_json() == fail_closed.evaluate(document, explain=True).to_json()
+
+
+def test_rate_of_thirds_is_exact(fail_closed: wuxin_rules.Policy) -> None:
+    items = [{"n": 3, "d": 1}, {"n": 1, "d": 1}, {"n": 1, "d": 1}]
+    result = fail_closed.evaluate({"a": True, "d": 1, "items": items})
+    assert result._evaluation is None
+    assert result["share"] == Fraction(1, 3)
+    assert result.verdict("share").value == Fraction(1, 3)
+
+
+EXACT = """\
+policy exact
+
+input g: decimal
+input p: decimal
+param margin: percent = 50%
+
+criterion below: g <= p - margin * abs(p)
+rule scaled: p / 3 * 2 + g
+rule bar: p - margin * abs(p)
+"""
+
+
+def test_decimal_arithmetic_is_exact_on_the_fast_path() -> None:
+    policy = wuxin_rules.loads(EXACT, name="exact.policy")
+    long = Decimal("0." + "3" * 60)  # beyond the default decimal context's 28 digits
+    below = Fraction(long) / 2 - Fraction(1, 10**60)
+    g = fraction_to_decimal(below)
+    assert g is not None and Fraction(g) == below
+    result = policy.evaluate({"g": g, "p": long})
+    assert result._evaluation is None
+    exact_p = Fraction(long)
+    assert result.verdict("bar").value == exact_p - exact_p / 2
+    assert result["below"] is True
+    assert result.verdict("scaled").value == exact_p / 3 * 2 + below
+    on_the_bar = {"g": fraction_to_decimal(Fraction(long) / 2), "p": long}
+    reference = _reference(policy, on_the_bar)
+    assert policy.evaluate(on_the_bar)["below"] is reference["below"].value is True
+    over = {"g": fraction_to_decimal(Fraction(long) / 2 + Fraction(1, 10**61)), "p": long}
+    assert policy.evaluate(over)["below"] is _reference(policy, over)["below"].value is False
+
+
+def test_floats_and_unusual_forms_go_to_the_full_facts_check() -> None:
+    policy = wuxin_rules.loads(EXACT, name="exact.policy")
+    program = policy._program(policy.rules)
+    assert program is not None
+    assert program.facts({"g": 0.5, "p": Decimal(1)}) is None
+    assert program.facts({"g": "1/3", "p": Decimal(1)}) is None
+    assert program.facts({"g": Decimal("NaN"), "p": Decimal(1)}) is None
+    assert program.facts({"g": Decimal(1), "p": Decimal(1), "extra": 1}) is None
+    with pytest.raises(wuxin_rules.FactError) as error:
+        policy.evaluate({"g": 0.5, "p": Decimal(1)})
+    assert "binary float" in str(error.value)
+    # Text numbers are accepted by the full check, and evaluated by the reference.
+    assert policy.evaluate({"g": "1/3", "p": 1}).verdict("scaled").value == Fraction(1)
+
+
+def test_records_come_out_in_declared_order_whatever_the_document_order() -> None:
+    text = """\
+policy order
+record R:
+  a: int
+  b: date
+  c: int?
+input r: R
+rule same: r
+"""
+    policy = wuxin_rules.loads(text, name="order.policy")
+    result = policy.evaluate({"r": {"b": "2015-03-31", "a": 1}})
+    assert list(result["same"]) == ["a", "b", "c"]
+    assert result["same"] == {"a": 1, "b": datetime.date(2015, 3, 31), "c": None}
+    assert result.to_json() == policy.evaluate({"r": {"b": "2015-03-31", "a": 1}}, explain=True).to_json(
+        explain=False
+    )
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"n": st.integers(-5, 5), "d": st.integers(-2, 2)}
+        ),
+        max_size=6,
+    ),
+    st.booleans(),
+    st.integers(-2, 2),
+)
+def test_fail_closed_policy_agrees_with_the_reference(items: list[Any], a: bool, d: int) -> None:
+    policy = _fail_closed_policy()
+    document = {"a": a, "d": d, "items": items}
+    reference = _reference(policy, document)
+    result = policy.evaluate(document)
+    for key, verdict in reference.items():
+        assert result.verdict(key).value == verdict.value, key
+        assert result.verdict(key).error == verdict.error, key
+
+
+def _fail_closed_policy() -> wuxin_rules.Policy:
+    if "fc" not in _CACHE:
+        _CACHE["fc"] = wuxin_rules.loads(FAIL_CLOSED, name="fc.policy")
+    return _CACHE["fc"]
+
+
+_CACHE: dict[str, wuxin_rules.Policy] = {}
+
+
+# ------------------------------------------------------------------------------------------
+# No code injection
+
+HOSTILE_TEXT = "'; __import__(\\\"os\\\").system(\\\"echo pwned\\\") #\\\"\\\"\\\" \\\\n ]}) "
+
+HOSTILE = f"""\
+policy hostile
+
+enum Kind: __import__, exec, eval
+record R:
+  __class__: text
+  __dict__: int
+  _i: int
+  _m: int
+
+input __builtins__: R
+input k: Kind
+
+rule _main: "{HOSTILE_TEXT}"
+rule exec: __builtins__.__class__ == "{HOSTILE_TEXT}"
+rule _r_0: __builtins__.__dict__ + __builtins__._i * __builtins__._m
+rule eval: if k == Kind.exec then "{HOSTILE_TEXT}" else "x"
+"""
+
+
+def test_hostile_names_and_texts_stay_data() -> None:
+    policy = wuxin_rules.loads(HOSTILE, name="h.policy")
+    program = policy._program(policy.rules)
+    assert program is not None
+    text = _reference(policy, {"__builtins__": {"__class__": "", "__dict__": 0, "_i": 0, "_m": 0}, "k": "exec"})["_main"].value
+    assert "__import__" in text and "'" in text and '"' in text
+    document = {
+        "__builtins__": {"__class__": text, "__dict__": 2, "_i": 3, "_m": 4},
+        "k": "exec",
+    }
+    result = policy.evaluate(document)
+    assert result._evaluation is None
+    assert result["_main"] == text
+    assert result["exec"] is True
+    assert result["_r_0"] == 14
+    assert result["eval"] == text
+    _assert_only_generated_names(program.source)
+
+
+_ALLOWED_ATTRIBUTES = {
+    "get", "is_finite", "__sizeof__", "adjusted", "count", "days", "year", "month", "day",
+}
+_ALLOWED_CALLS = {"type", "tuple", "len", "all", "any", "sum", "min", "max", "abs", "dict"}
+
+
+def _assert_only_generated_names(source: str) -> None:
+    """Every name in the generated code was made by the compiler; user text is only data."""
+    tree = pyast.parse(source)
+    for node in pyast.walk(tree):
+        if isinstance(node, pyast.Name):
+            assert node.id.startswith("_") and node.id.replace("_", "").isalnum() or node.id in (
+                _ALLOWED_CALLS | {"a", "c", "v", "o", "out", "int", "bool", "str", "list"}
+            ), node.id
+            assert node.id not in {"__import__", "exec", "eval", "__builtins__", "__class__"}
+        elif isinstance(node, pyast.Attribute):
+            assert node.attr in _ALLOWED_ATTRIBUTES, node.attr
+        elif isinstance(node, pyast.FunctionDef):
+            assert node.name.startswith("_") and node.name[1:2].isupper() or node.name == "_main"
+        elif isinstance(node, pyast.Import | pyast.ImportFrom | pyast.Global | pyast.Nonlocal):
+            pytest.fail("generated code imports or rebinds globals")
+
+
+def test_generated_code_has_no_builtins_to_reach() -> None:
+    policy = _fail_closed_policy()
+    program = policy._program(policy.rules)
+    assert program is not None
+    namespace_builtins = program._main.__globals__["__builtins__"]
+    assert set(namespace_builtins) <= _ALLOWED_CALLS | {"int", "bool", "str", "list"}
+    assert "__import__" not in namespace_builtins and "open" not in namespace_builtins

@@ -1,0 +1,278 @@
+"""Diagnostics an author understands: name warnings, Chinese renderings, the `--lang` option.
+
+Golden files (`pytest --update-golden` rewrites them; review `git diff`):
+
+* `golden/names/NAME.policy` → `NAME.txt`: the warnings (and errors, if any) of checking it.
+* `golden/zh/NAME.policy` → `NAME.zh.err`: its syntax or check errors rendered in Chinese.
+* `golden/explain/CASE.MODE.zh.txt`: an explanation of `test_explain.CASES` in Chinese.
+
+The full-width punctuation goldens are `golden/parse/bad/full_width*.policy` (test_golden).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from test_explain import CASES, evaluation
+from wuxin_rules import api, characters, checker, cli, explain, messages
+from wuxin_rules.errors import PolicyError, Severity
+from wuxin_rules.source import Source
+
+GOLDEN = Path(__file__).parent / "golden"
+NAMES = sorted((GOLDEN / "names").glob("*.policy"))
+ZH = sorted((GOLDEN / "zh").glob("*.policy"))
+ZH_EXPLAIN = [("unit.fails", "full"), ("town.2017", "decisive"), ("score.ok", "failed")]
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _read(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as file:
+        return file.read()
+
+
+def _compare(path: Path, actual: str, update: bool) -> None:
+    if update:
+        path.write_text(actual, encoding="utf-8", newline="\n")
+        return
+    assert path.exists(), f"{path.name} is missing: run pytest --update-golden"
+    assert actual == _read(path), f"{path.name} differs (pytest --update-golden to accept)"
+
+
+def _check_report(path: Path, lang: str = "en") -> str:
+    """What checking a golden policy reports: its error, or its warnings."""
+    try:
+        policy = api.loads(_read(path), name=path.name)
+    except PolicyError as error:
+        return error.render(lang) + "\n"
+    from wuxin_rules.errors import render_diagnostics
+
+    return render_diagnostics(policy.warnings, lang) + "\n"
+
+
+# ------------------------------------------------------------------------------------------
+# Golden files
+
+
+def test_golden_corpora_are_present() -> None:
+    """The globs find the files (a glob that finds nothing must not pass silently)."""
+    assert len(NAMES) >= 5 and len(ZH) >= 2
+
+
+@pytest.mark.parametrize("path", NAMES, ids=[p.stem for p in NAMES])
+def test_name_warnings_golden(path: Path, update_golden: bool) -> None:
+    """Each policy of golden/names reports exactly the recorded warnings."""
+    _compare(path.with_suffix(".txt"), _check_report(path), update_golden)
+
+
+@pytest.mark.parametrize("path", ZH, ids=[p.stem for p in ZH])
+def test_chinese_error_golden(path: Path, update_golden: bool) -> None:
+    """Each policy of golden/zh fails with exactly the recorded Chinese rendering."""
+    _compare(path.with_suffix(".zh.err"), _check_report(path, "zh"), update_golden)
+
+
+@pytest.mark.parametrize(("case", "mode"), ZH_EXPLAIN, ids=[f"{c}.{m}" for c, m in ZH_EXPLAIN])
+def test_chinese_explanation_golden(case: str, mode: str, update_golden: bool) -> None:
+    """An explanation rendered in Chinese matches its golden text."""
+    policy_name, inputs, _ = CASES[case]
+    text = explain.render_evaluation(evaluation(policy_name, inputs), mode=mode, lang="zh")
+    _compare(GOLDEN / "explain" / f"{case}.{mode}.zh.txt", text + "\n", update_golden)
+
+
+def test_chinese_explanation_keeps_labels_and_translates_fixed_words() -> None:
+    """Labels and citations come from the policy; margins and counts are in Chinese."""
+    policy_name, inputs, _ = CASES["unit.fails"]
+    text = explain.render_evaluation(evaluation(policy_name, inputs), mode="full", lang="zh")
+    english = explain.render_evaluation(evaluation(policy_name, inputs), mode="full")
+    assert '"吸毒人员增幅低于全省平均水平50%"  [S2.3]' in text
+    assert "超出 0.0155" in text and "over by" not in text
+    assert "4项中2项未满足" in text and "2 of 4 failed" in english
+    assert not re.search(r"\b(of|hold|failed|short by|margin)\b", text.replace("of [", ""))
+
+
+# ------------------------------------------------------------------------------------------
+# Full-width screen and name warnings, in detail
+
+
+def test_every_full_width_mark_is_reported_with_its_half_width_form() -> None:
+    """Each mark of the table is an error at its own column, its fix in the help."""
+    for mark, (fix, kind) in characters.FULL_WIDTH.items():
+        if mark in "“＂＃":
+            continue  # open a text or a comment: tested below
+        screened = characters.screen(Source("t.policy", f"rule a: x {mark} y"))
+        (error,) = screened.errors
+        assert error.span is not None and error.span.column == 11, mark
+        assert error.message == f"full-width {kind} `{mark}` outside a text"
+        assert f"`{fix}`" in (error.help or "")
+        assert screened.text == f"rule a: x {fix} y"
+
+
+def test_screen_leaves_texts_comments_and_names_alone() -> None:
+    """Full-width marks in a text, a comment, or digits inside a name are not errors."""
+    text = 'rule 第１项: "（满分１００分，即：６０％）" # 注释：（，）\n'
+    assert characters.screen(Source("t", text)).errors == ()
+
+
+def test_full_width_quotes_are_reported_and_their_text_is_not() -> None:
+    """`“甲，乙”`: both quotes are errors, the comma inside is not; the text is repaired."""
+    screened = characters.screen(Source("t", "rule a: “甲，乙”"))
+    assert [e.span.column for e in screened.errors if e.span] == [9, 13]
+    assert screened.text == 'rule a: "甲，乙"'
+
+
+def test_full_width_errors_come_with_the_syntax_errors_that_remain() -> None:
+    """After the screen, parsing goes on: a real syntax error is still reported."""
+    with pytest.raises(PolicyError) as raised:
+        api.loads("rule a：1 +\nrule b: （2")
+    assert raised.value.codes == (
+        "full-width-character",
+        "missing-expression",
+        "full-width-character",
+        "unclosed-bracket",
+    )
+
+
+def test_repaired_policy_would_check() -> None:
+    """The half-width text the screen gives is the policy the author meant."""
+    source = Source("t", "param 目标: percent = ８０％\nrule 合格: max（1，２） >= 1")
+    screened = characters.screen(source)
+    assert len(screened.errors) == 6
+    checker.check_text(screened.text)
+
+
+def test_skeleton_maps_full_width_and_lookalikes_to_latin() -> None:
+    """Confusable names have one skeleton; distinct names keep theirs."""
+    assert characters.skeleton("ｉｎｃｏｍｅ") == characters.skeleton("іncome") == "income"
+    assert characters.skeleton("Αge") == "Age"
+    assert characters.skeleton("得分") == "得分"
+    assert characters.scripts("tоtal") == ["Latin", "Cyrillic"]
+    assert characters.scripts("村_rate2") == ["Han", "Latin"]
+
+
+def test_no_policy_of_the_repository_draws_a_warning() -> None:
+    """Real policies (Chinese, English and mixed names) give no false warning."""
+    files = [p for p in (REPO / "policies").rglob("*.policy")]
+    files += (
+        [p for p in (REPO / "examples").rglob("*.policy")] if (REPO / "examples").exists() else []
+    )
+    # The tutorial's `mistakes/` policies hold the slips it teaches to read, on purpose.
+    files = [p for p in files if "mistakes" not in p.parts]
+    assert files
+    for path in files:
+        source = Source(str(path), _read(path))
+        assert characters.name_warnings(source) == [], path
+        assert characters.screen(source).errors == (), path
+
+
+def test_warnings_do_not_stop_a_policy() -> None:
+    """A policy with warnings loads and evaluates; the warnings are on `Policy.warnings`."""
+    policy = api.loads("input ｘ: int\nrule y: ｘ + 1")
+    assert [w.code for w in policy.warnings] == ["full-width-name"]
+    assert policy.warnings[0].severity is Severity.WARNING
+    assert policy.evaluate({"ｘ": 1})["y"] == 2
+
+
+# ------------------------------------------------------------------------------------------
+# The catalogue
+
+
+def test_english_rendering_is_unchanged_by_the_catalogue() -> None:
+    """`lang="en"` returns every text as the stage wrote it."""
+    for english_text, _ in messages.PHRASES.values():
+        assert messages.translate(english_text, "en") == english_text
+
+
+def test_every_phrase_translates_its_own_template() -> None:
+    """Each phrase, filled with sample values, comes out in Chinese with the values kept."""
+    for key, (english_text, chinese) in messages.PHRASES.items():
+        fields = {
+            name: f"`v{index}`" for index, name in enumerate(re.findall(r"\{(\w+)\}", english_text))
+        }
+        translated = messages.translate(english_text.format(**fields), "zh")
+        assert translated == chinese.format(**fields), key
+
+
+def test_fields_are_translated_in_turn() -> None:
+    """A field that is itself a term or a phrase is translated; backticked text is not."""
+    text = "expected a name, a whole number or `)`, found the end of the file"
+    assert messages.translate(text, "zh") == "应为名称、整数或`)`，实际是文件结尾"
+    assert messages.translate("an unknown sentence", "zh") == "an unknown sentence"
+
+
+def test_counts_in_both_languages() -> None:
+    """`1 error`, `2 warnings`; `1 个错误`."""
+    assert messages.count(1, "error") == "1 error"
+    assert messages.count(2, "warning") == "2 warnings"
+    assert messages.count(3, "error", "zh") == "3 个错误"
+
+
+# ------------------------------------------------------------------------------------------
+# The command line
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_check_lang_zh_renders_errors_in_chinese() -> None:
+    """`wuxin check --lang zh` prints the same diagnostics with Chinese fixed words."""
+    path = str(GOLDEN / "zh" / "check_error.policy")
+    code, _, err = _run("check", path, "--lang", "zh")
+    assert code == 1
+    assert "错误[unknown-name]: `单位` 没有字段 `得份`" in err
+    assert "= 帮助: " in err
+    assert err.rstrip().endswith("1 个策略中有 1 个有问题")
+    code, _, english = _run("check", path)
+    assert "error[unknown-name]: unknown field `得份` on `单位`" in english
+
+
+def test_check_reports_warnings_without_failing() -> None:
+    """Warnings are printed, and a policy with warnings only still passes `wuxin check`."""
+    code, out, err = _run("check", str(GOLDEN / "names" / "full_width_name.policy"))
+    assert code == 0
+    assert "warning[full-width-name]" in err
+    assert out.strip() == "checked 1 policy: no errors, 2 warnings"
+    code, out, _ = _run("check", str(GOLDEN / "names" / "chinese_names.policy"), "--lang", "zh")
+    assert (code, out.strip()) == (0, "已检查 1 个策略：没有问题")
+
+
+def test_eval_lang_zh_explains_in_chinese(tmp_path: Path) -> None:
+    """`wuxin eval --explain --lang zh`: the explanation's fixed words are Chinese."""
+    policy = tmp_path / "p.policy"
+    policy.write_text(
+        'input 得分: int "考核得分"\ncriterion 合格 "考核合格": 得分 >= 60\n', encoding="utf-8"
+    )
+    facts = tmp_path / "f.json"
+    facts.write_text('{"得分": 55}', encoding="utf-8")
+    code, out, _ = _run("eval", str(policy), str(facts), "--explain", "--lang", "zh")
+    assert code == 0
+    assert '合格 "考核合格" = false' in out and "差 5" in out
+    code, out, _ = _run("eval", str(policy), str(facts), "--explain")
+    assert "short by 5" in out
+
+
+def test_eval_lang_zh_renders_fact_errors_in_chinese(tmp_path: Path) -> None:
+    """A bad facts document is reported with Chinese fixed words."""
+    policy = tmp_path / "p.policy"
+    policy.write_text("input 得分: int\nrule r: 得分 + 1\n", encoding="utf-8")
+    facts = tmp_path / "f.json"
+    facts.write_text("{}", encoding="utf-8")
+    code, _, err = _run("eval", str(policy), str(facts), "--lang", "zh")
+    assert code == 1
+    assert "错误[missing-fact]" in err
+
+
+def test_lang_option_is_documented_and_checked() -> None:
+    """`--lang` takes only the catalogue's languages."""
+    code, _, err = _run("check", "x.policy", "--lang", "fr")
+    assert code == 2 and "invalid choice" in err
+    for command in ("check", "eval"):
+        _, out, _ = _run(command, "--help")
+        assert "--lang {en,zh}" in out
