@@ -6,11 +6,13 @@ temporary folder, streaming, then runs
     wuxin eval policies/drug_free/unit.policy FILE --format json --rule drug_free > /dev/null
 
 and reports the command's peak resident set size (from `os.wait4`, the kernel's `ru_maxrss`
-of that one child) and its elapsed wall time. "300 MB" is taken as 300 × 10⁶ bytes.
+of that one child; with `--jobs N` its worker processes are reported by `ru_maxrss` only when
+one of them peaks higher than the parent) and its elapsed wall time. "300 MB" is taken as 300 × 10⁶ bytes.
 
     python benchmarks/bench_memory.py                 # 1,000,000 units (file ≈ 470 MB)
     python benchmarks/bench_memory.py --n 2000        # smoke run
     python benchmarks/bench_memory.py --dir /tmp --keep --json
+    python benchmarks/bench_memory.py --jobs 2        # `wuxin eval --jobs 2`
 
 `--python` chooses the interpreter (default: this one); `wuxin` is the console script beside
 it when there is one, else `python -m wuxin_rules`.
@@ -78,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dir", help="folder for the JSONL file (default: a new temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the JSONL file")
     parser.add_argument("--python", default=sys.executable, help="interpreter to run wuxin with")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="run `wuxin eval --jobs N` (default 1: one process)"
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     if args.n < 1:
@@ -99,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "json",
             "--rule",
             "drug_free",
+            *(["--jobs", str(args.jobs)] if args.jobs != 1 else []),
         ]
         # Bytecode cached as in an installed package (see bench_startup.child_env), and
         # written by an untimed import first, so that compiling is not counted.

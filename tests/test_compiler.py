@@ -82,6 +82,10 @@ def test_fast_path_agrees_with_the_reference_on_generated_facts(path: Path) -> N
         for key, verdict in reference.items():
             assert result.verdict(key).value == verdict.value, key
             assert result.verdict(key).error == verdict.error, key
+        # What users and `wuxin eval --format json` see is the same as from the reference.
+        reference_result = policy.evaluate(document, explain=True)
+        assert result.to_json() == reference_result.to_json()
+        assert result.values() == reference_result.values()
         # Explanations on demand: tracing mode gives the same values and errors.
         traced = result._traced().verdicts
         for key, verdict in reference.items():
@@ -304,14 +308,14 @@ def _assert_only_generated_names(source: str) -> None:
     tree = pyast.parse(source)
     for node in pyast.walk(tree):
         if isinstance(node, pyast.Name):
-            assert node.id.startswith("_") and node.id.replace("_", "").isalnum() or node.id in (
+            assert (node.id.startswith("_") and node.id.replace("_", "").isalnum()) or node.id in (
                 _ALLOWED_CALLS | {"a", "c", "v", "o", "out", "int", "bool", "str", "list"}
             ), node.id
             assert node.id not in {"__import__", "exec", "eval", "__builtins__", "__class__"}
         elif isinstance(node, pyast.Attribute):
             assert node.attr in _ALLOWED_ATTRIBUTES, node.attr
         elif isinstance(node, pyast.FunctionDef):
-            assert node.name.startswith("_") and node.name[1:2].isupper() or node.name == "_main"
+            assert (node.name.startswith("_") and node.name[1:2].isupper()) or node.name == "_main"
         elif isinstance(node, pyast.Import | pyast.ImportFrom | pyast.Global | pyast.Nonlocal):
             pytest.fail("generated code imports or rebinds globals")
 

@@ -12,6 +12,7 @@ The full-width punctuation goldens are `golden/parse/bad/full_width*.policy` (te
 from __future__ import annotations
 
 import io
+import json
 import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 
 from test_explain import CASES, evaluation
 from wuxin_rules import api, characters, checker, cli, explain, messages
-from wuxin_rules.errors import PolicyError, Severity
+from wuxin_rules.errors import Diagnostic, ParamError, PolicyError, Severity
 from wuxin_rules.source import Source
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -189,9 +190,8 @@ def test_english_rendering_is_unchanged_by_the_catalogue() -> None:
 def test_every_phrase_translates_its_own_template() -> None:
     """Each phrase, filled with sample values, comes out in Chinese with the values kept."""
     for key, (english_text, chinese) in messages.PHRASES.items():
-        fields = {
-            name: f"`v{index}`" for index, name in enumerate(re.findall(r"\{(\w+)\}", english_text))
-        }
+        names = re.findall(r"\{(\w+)\}", english_text)
+        fields = {name: f"v{index}" for index, name in enumerate(names)}
         translated = messages.translate(english_text.format(**fields), "zh")
         assert translated == chinese.format(**fields), key
 
@@ -276,3 +276,101 @@ def test_lang_option_is_documented_and_checked() -> None:
     for command in ("check", "eval"):
         _, out, _ = _run(command, "--help")
         assert "--lang {en,zh}" in out
+
+
+# ------------------------------------------------------------------------------------------
+# Coverage of the catalogue
+
+
+def _documented_diagnostics() -> list[tuple[str, Diagnostic]]:
+    """The diagnostics of every checked example of docs/errors.md."""
+    import json
+
+    from test_errors_doc import _BLOCK, _examples, _sections
+    from wuxin_rules import examples, jsonio
+    from wuxin_rules.errors import WuxinError
+
+    found: list[tuple[str, Diagnostic]] = []
+    sections = _sections()
+    for code in _examples():
+        blocks = [(info.strip(), text) for info, text in _BLOCK.findall(sections[code])]
+        main = next(text for info, text in blocks if info == "policy")
+        files = {info.split()[1]: text for info, text in blocks if info.startswith("policy ")}
+        params = next((json.loads(text) for info, text in blocks if info == "params"), None)
+        facts = next((text for info, text in blocks if info == "facts"), None)
+        try:
+            examples.suite_from_text(main, "example.policy", files=files)
+            policy = api.loads(main, name="example.policy", files=files, params=params)
+            if facts is None:
+                diagnostics = policy.warnings
+            else:
+                diagnostics = policy.evaluate(jsonio.loads(facts, file="f.json")).errors
+        except WuxinError as error:
+            diagnostics = error.diagnostics
+        found.extend((code, d) for d in diagnostics)
+    return found
+
+
+def _is_english(text: str) -> bool:
+    """Words of English outside backticks (what the policy wrote stays as it is)."""
+    return bool(re.search(r"[A-Za-z]{3,}", re.sub(r"`[^`]*`", "", text)))
+
+
+def test_every_documented_diagnostic_reads_in_chinese() -> None:
+    """Message, help, notes and labels of every example of docs/errors.md have a Chinese
+    form in the catalogue (a new English wording fails here until its phrase is added)."""
+    untranslated = []
+    found = _documented_diagnostics()
+    assert len(found) >= 80
+    for code, diagnostic in found:
+        texts = [diagnostic.message, diagnostic.help or "", *diagnostic.notes]
+        texts += [label.text for label in diagnostic.labels]
+        for text in texts:
+            if text and _is_english(messages.translate(text, "zh")):
+                untranslated.append((code, text))
+    assert untranslated == []
+
+
+def test_full_width_param_value_gets_the_half_width_fix() -> None:
+    """`--param share=５０％` says which half-width value was meant."""
+    with pytest.raises(ParamError) as raised:
+        api.loads("param share: percent = 50%\nrule r: share", params={"share": "５０％"})
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.code == "bad-param"
+    assert (
+        diagnostic.help == "type the half-width `50%` instead (switch the input method to English)"
+    )
+
+
+def test_check_json_lists_warnings_of_a_policy_that_passes() -> None:
+    """`wuxin check --format json`: an ok file carries its warnings, with their severity."""
+    code, out, _ = _run("check", str(GOLDEN / "names" / "mixed_script.policy"), "--format", "json")
+    assert code == 0
+    (line,) = out.splitlines()
+    data = json.loads(line)
+    assert data["ok"] is True
+    assert [(d["code"], d["severity"]) for d in data["diagnostics"]] == [
+        ("mixed-script-name", "warning"),
+        ("mixed-script-name", "warning"),
+    ]
+
+
+def test_syntax_errors_come_with_name_warnings() -> None:
+    """A name typed in the wrong script is shown beside the syntax error it sits in."""
+    with pytest.raises(PolicyError) as raised:
+        api.loads("input tоtal: int\nrule r: tоtal +")
+    assert raised.value.codes == ("mixed-script-name", "missing-expression")
+    assert str(raised.value).endswith("1 error and 1 warning")
+    assert raised.value.render("zh").endswith("1 个错误，1 个警告")
+
+
+def test_a_file_typed_in_full_width_stops_after_the_limit() -> None:
+    """Hundreds of full-width commas give the first errors and a note, not a flood."""
+    from wuxin_rules.parser import MAX_SYNTAX_ERRORS
+
+    text = "rule r: [" + "，".join("1" for _ in range(200)) + "]"
+    with pytest.raises(PolicyError) as raised:
+        api.loads(text)
+    codes = raised.value.codes
+    assert codes[-1] == "too-many-errors"
+    assert codes[:-1] == ("full-width-character",) * MAX_SYNTAX_ERRORS

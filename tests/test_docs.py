@@ -34,6 +34,7 @@ import re
 import stat
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -278,14 +279,15 @@ def shim(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("block", of("console"))
-def test_console_block_prints_what_it_shows(block: Block, shim: Path) -> None:
-    """Run the session's commands; each must print exactly the lines shown under it."""
+_SEPARATOR = "@@wuxin-docs-command@@"
+
+
+def _run_session(block: Block, shim: Path) -> str:
+    """The session as it really goes: each `$ command` followed by what it printed."""
     pairs = _commands(block)
-    separator = "@@wuxin-docs-command@@"
     # The separator is printed between commands; `$?` is kept across it for `echo $?`.
     script = "exec 2>&1\n" + "".join(
-        f"__status=$?\nprintf '%s\\n' '{separator}'\n(exit $__status)\n{command}\n"
+        f"__status=$?\nprintf '%s\\n' '{_SEPARATOR}'\n(exit $__status)\n{command}\n"
         for command, _ in pairs
     )
     env = {
@@ -305,13 +307,28 @@ def test_console_block_prints_what_it_shows(block: Block, shim: Path) -> None:
         encoding="utf-8",
         timeout=300,
     )
-    outputs = process.stdout.split(separator + "\n")[1:]
+    outputs = process.stdout.split(_SEPARATOR + "\n")[1:]
     assert len(outputs) == len(pairs), process.stdout
-    actual = "\n".join(
+    return "\n".join(
         "\n".join([f"$ {command}", output.rstrip("\n")]).rstrip("\n")
         for (command, _), output in zip(pairs, outputs, strict=True)
     )
-    _expect(block, block.text, actual, "the output of the commands")
+
+
+@pytest.fixture(scope="module")
+def sessions(shim: Path) -> dict[str, str]:
+    """Every console session of the pages, run side by side (they only read files), by
+    block location: most of their time is interpreter start-up."""
+    console = [b for b in ALL_BLOCKS if b.language == "console"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outputs = pool.map(lambda block: _run_session(block, shim), console)
+        return {block.where: output for block, output in zip(console, outputs, strict=True)}
+
+
+@pytest.mark.parametrize("block", of("console"))
+def test_console_block_prints_what_it_shows(block: Block, sessions: dict[str, str]) -> None:
+    """Run the session's commands; each must print exactly the lines shown under it."""
+    _expect(block, block.text, sessions[block.where], "the output of the commands")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -371,14 +388,17 @@ def test_tutorial_examples_hold() -> None:
         assert result.passed, examples.render_example_result(result)
 
 
-def test_tutorial_mistakes_fail_to_check() -> None:
-    """The files the tutorial shows as mistakes really are refused (and the rest is clean)."""
+def test_tutorial_mistakes_are_mistakes() -> None:
+    """The files the tutorial shows as mistakes really are refused, by `wuxin check` or by
+    one of their examples (and the other files are clean)."""
     results = dict(wuxin_rules.api.check_policy_paths([TUTORIAL]))
     for path, error in results.items():
-        if "mistakes" in Path(path).parts:
-            assert error is not None, path
-        else:
+        if "mistakes" not in Path(path).parts:
             assert error is None, str(error)
+        elif error is None:
+            suite = examples.load_suite(path)
+            outcomes = [examples.run_example(suite, example) for example in suite.examples]
+            assert outcomes and not all(o.passed for o in outcomes), f"{path} has no mistake"
 
 
 # ------------------------------------------------------------------------------------------

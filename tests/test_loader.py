@@ -316,3 +316,17 @@ def test_mismatch_is_reported_alone(tmp_path: Path) -> None:
     with pytest.raises(PolicyCheckError) as caught:
         loader.load_modules(main)
     assert caught.value.codes == ("module-path-mismatch",)
+
+
+def test_mismatch_hint_for_a_file_name_that_is_no_module_name(tmp_path: Path) -> None:
+    """`wrong-example.policy` matches no header: the hint must not offer one (it used to
+    suggest `policy main`, which fails the same way)."""
+    main = write(tmp_path, "wrong-example.policy", "policy main\nrule r: 1\n")
+    with pytest.raises(PolicyCheckError) as caught:
+        loader.load_modules(main)
+    help_text = caught.value.diagnostics[0].help
+    assert help_text is not None
+    assert "policy main" not in help_text
+    assert "remove the header" in help_text
+    write(tmp_path, "wrong-example.policy", "rule r: 1\n")
+    assert loader.load_modules(main).root_name == "main"  # what the hint says works

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import math
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -120,7 +119,7 @@ def draw(ids: list[str], seed: str) -> list[str]:
         digest = hashlib.sha256(b"wuxin-sample/1\x00" + field(seed) + field(key)).hexdigest()
         return digest, key
 
-    size = math.ceil(len(ids) / 10)
+    size = -(-len(ids) // 10)  # ceil(10% × n), in whole numbers
     return sorted(sorted(ids, key=rank)[:size])
 
 
@@ -156,11 +155,11 @@ def free_in_group(tid: str, group: str, year: int, ids: list[str], out: set[str]
     candidates = [uid for uid in ids if uid not in out]
     n = len(ids)
     target = TARGETS[year][group]
-    wanted = min(len(candidates), math.ceil(target * n / 100) + roll(tid, group, year, "margin") % 3)
+    wanted = min(len(candidates), -(-target * n // 100) + roll(tid, group, year, "margin") % 3)
     if group in ("agency", "school"):
         wanted = len(candidates)
     if (tid, group, year) in (("zk-ns", "village_level", 2016), ("zk-ns", "village_level", 2017)):
-        wanted = math.ceil(target * n / 100) - 2  # 南沙镇 misses its village target
+        wanted = -(-target * n // 100) - 2  # 南沙镇 misses its village target
     if (tid, group, year) == ("zk-bg", "school", 2016):
         wanted = len(candidates) - 1  # 北岗镇's school
     standing = sorted(

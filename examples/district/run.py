@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -76,8 +76,10 @@ def _relative(text: str) -> str:
 def percent(value: Any) -> str:
     """An exact share shown as a percentage (display only: the verdicts stay exact)."""
     share = Fraction(value) * 100
-    shown = f"{float(share):.2f}".rstrip("0").rstrip(".") if share.denominator != 1 else str(share)
-    return shown + "%"
+    if share.denominator == 1:
+        return f"{share}%"
+    rounded = (Decimal(share.numerator) / share.denominator).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{rounded}".rstrip("0").rstrip(".") + "%"
 
 
 def unit_of(record: dict[str, Any]) -> dict[str, Any]:

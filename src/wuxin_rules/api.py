@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from wuxin_rules import ast, checker, compiler, consistency, evaluator, loader
+from wuxin_rules import ast, characters, checker, compiler, consistency, evaluator, loader
 from wuxin_rules import explain as explaining
 from wuxin_rules.errors import (
     Diagnostic,
@@ -34,6 +34,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.facts import facts_schema
+from wuxin_rules.messages import english
 from wuxin_rules.model import CheckedPolicy, ParamDef, RuleDef
 from wuxin_rules.parser import parse_expression
 from wuxin_rules.schema import (
@@ -48,6 +49,7 @@ from wuxin_rules.schema import (
     Type,
     describe,
 )
+from wuxin_rules.source import Source
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
 from wuxin_rules.values import format_value, to_json, to_python
 
@@ -203,7 +205,23 @@ class Policy:
         gives the very same results. With `explain=True` every document is evaluated in
         tracing mode by the reference evaluator.
         """
-        return list(self.iter_evaluate(documents, rules=rules, explain=explain))
+        keys = self.resolve_rules(rules)
+        program = None if explain else self._program(keys)
+        if program is None:
+            return list(self.iter_evaluate(documents, rules=keys, explain=explain))
+        # `iter_evaluate`'s loop, without a generator in between: this is the hot loop.
+        check, run, positions = program.facts_function, program.main_function, program.positions
+        results: list[Result] = []
+        append = results.append
+        for index, document in enumerate(documents):
+            try:
+                values = check(document)
+                outcome = run(values)
+            except Exception:  # not plain, or an evaluation error: the reference decides
+                append(self._reference_result(document, keys, index))
+            else:
+                append(Result(self, values, keys, None, outcome, positions))
+        return results
 
     def iter_evaluate(
         self,
@@ -222,16 +240,22 @@ class Policy:
                 try:
                     values = check(document)
                     outcome = run(values)
-                except Exception:  # noqa: BLE001, S112 - not plain, or an error: the reference decides
+                except Exception:  # not plain, or an evaluation error: the reference decides
                     pass
                 else:
                     yield Result(self, values, keys, None, outcome, positions)
                     continue
-            values = self._schema.validate(document, where=f"$[{index}]")
-            evaluation = evaluator.evaluate(
-                self.checked, values, params=self._param_values, rules=keys, trace=explain
-            )
-            yield Result(self, values, keys, evaluation)
+            yield self._reference_result(document, keys, index, explain=explain)
+
+    def _reference_result(
+        self, document: Any, keys: tuple[str, ...], index: int, *, explain: bool = False
+    ) -> Result:
+        """Document `index` of a batch, checked in full and evaluated by the reference."""
+        values = self._schema.validate(document, where=f"$[{index}]")
+        evaluation = evaluator.evaluate(
+            self.checked, values, params=self._param_values, rules=keys, trace=explain
+        )
+        return Result(self, values, keys, evaluation)
 
     def _program(self, keys: tuple[str, ...]) -> compiler.Program | None:
         """The compiled form of rules `keys` with this policy's params (built on first use)."""
@@ -321,7 +345,6 @@ class Result:
                     span=rule.span,
                 )
             evaluation = self._evaluation = Evaluation(verdicts=verdicts, traced=False)
-            self._inputs = compiler.canonical(self._inputs)
         return evaluation
 
     @property
@@ -387,6 +410,10 @@ class Result:
     def _traced(self) -> Evaluation:
         # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
         if not self._evaluated().traced:
+            if self._fast_values is not None:
+                # The fast path's values (Decimals kept) in the runtime form the reference uses.
+                self._inputs = compiler.canonical(self._inputs)
+                self._fast_values = None
             self._evaluation = evaluator.evaluate(
                 self._policy.checked,
                 self._inputs,
@@ -394,7 +421,7 @@ class Result:
                 rules=self._keys,
                 trace=True,
             )
-        return self._evaluation
+        return self._evaluated()
 
     def explanation(self, name: str) -> Explanation:
         """The explanation tree of a rule's value (built on first request)."""
@@ -425,6 +452,15 @@ class Result:
     def to_json(self, *, explain: bool = False) -> dict[str, Any]:
         """`{"rules": {name: value}}` as the CLI prints it, with `"errors"` for failed rules
         and `"explanations"` when `explain` is true. Numbers are exact (see `values.to_json`)."""
+        if not explain and self._evaluation is None and self._fast_values is not None:
+            # Straight from the fast path's values: no verdict objects needed.
+            rules = self._policy.checked.rules
+            return {
+                "rules": {
+                    key: to_json(compiler.canonical(value), rules[key].type)
+                    for key, value in zip(self._keys, self._fast_values, strict=True)
+                }
+            }
         evaluation = self._traced() if explain else self._evaluated()
         data: dict[str, Any] = {
             "rules": {
@@ -521,8 +557,8 @@ def param_value(definition: ParamDef, raw: Any) -> Any:
     if isinstance(raw, str) and not isinstance(_strip(type_), TextType | EnumType):
         try:
             expression = parse_expression(raw, name=f"--param {definition.name}")
-        except WuxinError:
-            raise fail(f"`{raw}`") from None
+        except WuxinError as error:
+            raise fail(f"`{raw}`", _full_width_hint(raw, error)) from None
         raw = _literal(expression)
         if raw is _NOT_LITERAL:
             raise fail(f"`{expression.span.text}`")
@@ -537,6 +573,14 @@ def param_value(definition: ParamDef, raw: Any) -> Any:
             f"`{format_value(value, type_)}`", f"the value must be {bound.describe(percent)}"
         )
     return value
+
+
+def _full_width_hint(raw: str, error: WuxinError) -> str | None:
+    """`type the half-width `50%` instead …` when the value was typed in full width."""
+    if "full-width-character" not in error.codes:
+        return None
+    half_width = characters.screen(Source("--param", raw)).text
+    return english("full-width.help", fix=half_width)
 
 
 def _strip(type_: Type) -> Type:
@@ -658,22 +702,28 @@ def lint_policy_paths(
     only another file uses is not reported unused. With `undecided`, criteria the reasoning
     cannot decide come as notes too.
     """
-    universes: dict[Path | None, list[ast.Module]] = {}
-    results: list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]] = []
+    checked: list[tuple[str, WuxinError | CheckedPolicy, Path | None]] = []
+    parsed: dict[str, ast.Module] = {}  # by file name: the modules already read
     for file in policy_files(paths):
         try:
             loaded = loader.load_modules(file)
-            checked = checker.check(loaded)
+            checked.append((str(file), checker.check(loaded), loaded.policy_root))
         except WuxinError as error:
-            results.append((str(file), error, ()))
+            checked.append((str(file), error, None))
             continue
-        if loaded.policy_root not in universes:
-            universes[loaded.policy_root] = consistency.modules_under(loaded.policy_root)
-        findings = consistency.analyse(
-            checked, universe=universes[loaded.policy_root], undecided=undecided
-        )
-        results.append((str(file), None, (*checked.warnings, *findings)))
+        parsed.update((m.span.source.name, m) for m in loaded.modules.values())
+    universes: dict[Path | None, list[ast.Module]] = {}
+    results: list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]] = []
+    for name, outcome, root in checked:
+        if isinstance(outcome, WuxinError):
+            results.append((name, outcome, ()))
+            continue
+        if root not in universes:
+            universes[root] = consistency.modules_under(root, parsed)
+        findings = consistency.analyse(outcome, universe=universes[root], undecided=undecided)
+        results.append((name, None, (*outcome.warnings, *findings)))
     return results
+
 
 
 def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:

@@ -68,11 +68,14 @@ Then the consistency checks, as warnings: unused declarations, params, inputs, i
 rule parameters; criteria that are always true or never true within the declared types;
 `if` branches that are never taken; rules whose explanation would cite nothing. Warnings do
 not change the exit code unless --strict is given (docs/language.md, "Consistency checks").
+Names that mix scripts or look like another name are warnings: shown, but not a failure.
+Every diagnostic code is explained, with an example and the fix, in docs/errors.md.
 
 examples:
   wuxin check policies/loans/eligibility.policy
   wuxin check policies/ --format json
   wuxin check --strict policies/
+  wuxin check policies/ --lang zh
 """
 
 _EPILOG_EVAL = """\
@@ -93,6 +96,10 @@ examples:
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --rule eligible --format json
   wuxin eval policies/loans/eligibility.policy applicant.json --param max_ratio=40%
   cat applicants.jsonl | wuxin eval policies/loans/eligibility.policy - --format json
+  wuxin eval policies/loans/eligibility.policy applicants.jsonl --format json --jobs 4
+
+JSON lines are read a chunk at a time (memory stays constant however large the file);
+--jobs N evaluates the chunks in N processes and still prints the results in input order.
 """
 
 
@@ -422,7 +429,7 @@ class _EvalJob:
         """Parse and evaluate some lines of a JSON-lines stream: (stdout, stderr, status, count)."""
         out: list[str] = []
         err: list[str] = []
-        status = ExitCode.OK
+        status: int = ExitCode.OK
         count = 0
         for number, text in lines:
             try:
@@ -498,6 +505,7 @@ def _eval(args: argparse.Namespace) -> int:
     if args.facts != "-" and Path(args.facts).suffix != ".jsonl":
         lines: list[str] = []
         errors: list[str] = []
+        status: int
         try:
             document = jsonio.load_path(Path(args.facts))
         except FactError as error:
@@ -837,7 +845,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 _EPILOG_FMT = """\
 The layout: one declaration after another, with the blank lines between them kept (at most
-two); clauses (label, cites, note) on the declaration's line when they fit in 100 columns,
+two, or one inside a declaration); clauses (label, cites, note) on the declaration's line when they fit in 100 columns,
 else each on a line of its own; record fields, enum members and bands aligned in columns,
 Chinese text counted two columns a character; long expressions broken before `and`, `or`,
 `else` and operators, long lists one item per line. Comments stay where they are. A list or
@@ -950,6 +958,7 @@ def _fmt(args: argparse.Namespace) -> int:
     return status
 
 
+# ------------------------------------------------------------------------------------------
 # wuxin doc
 
 _EPILOG_DOC = """\
@@ -1007,7 +1016,7 @@ def _doc(args: argparse.Namespace) -> int:
             problems.update((d.render(), d) for d in error.diagnostics)
     if problems:
         # Nothing is written while any policy has problems: a document must match its policy.
-        sys.stderr.write(render_diagnostics(problems.values()) + "\n")
+        sys.stderr.write(render_diagnostics(problems.values(), args.lang) + "\n")
         return ExitCode.PROBLEMS
     outputs: list[tuple[Path | None, str]]
     if args.output_dir:

@@ -99,13 +99,20 @@ def analyse(
     return sorted(findings, key=lambda d: d.span.start if d.span is not None else -1)
 
 
-def modules_under(policy_root: str | os.PathLike[str] | None) -> list[ast.Module]:
+def modules_under(
+    policy_root: str | os.PathLike[str] | None, parsed: Mapping[str, ast.Module] | None = None
+) -> list[ast.Module]:
     """Every `.policy` file under `policy_root` that parses (the others are left out: their
-    problems are reported when they are checked themselves)."""
+    problems are reported when they are checked themselves). `parsed` holds modules already
+    parsed, by file name, which are not read again."""
     if policy_root is None:
         return []
+    parsed = parsed or {}
     found = []
     for file in sorted(Path(policy_root).rglob("*" + SUFFIX)):
+        if str(file) in parsed:
+            found.append(parsed[str(file)])
+            continue
         try:
             found.append(parse(file.read_text(encoding="utf-8-sig"), str(file)))
         except (OSError, UnicodeDecodeError, WuxinError):
@@ -688,7 +695,9 @@ class _Budget(Exception):
 
 
 _STEPS = 50_000
-_DEPTH = 24
+_DEPTH = 12
+_IMPOSSIBLE = "!"
+"""The key an environment holds when its narrowings contradict each other."""
 _Env = Mapping[str, _Val]
 
 
@@ -711,7 +720,8 @@ class _Values:
         self.findings: list[Diagnostic] = []
         self.reported: set[tuple[int, int]] = set()
         self.steps = 0
-        self.fresh = 0
+        self.calls: dict[Any, tuple[_Val, str | None]] = {}
+        self.narrowed: dict[Any, tuple[_Env, bool]] = {}
         self.blocker: str | None = None
 
     def run(self) -> list[Diagnostic]:
@@ -792,7 +802,7 @@ class _Values:
         self.steps += 1
         if self.steps > _STEPS:
             raise _Budget
-        if any(v.empty for v in env.values()):
+        if _IMPOSSIBLE in env:
             return _EMPTY  # an impossible case: nothing in it happens
         key = self.key(expr, frame)
         if key is not None:
@@ -836,13 +846,27 @@ class _Values:
             value = self.eval(arg, env, frame)
             path = self.key(arg, frame)
             if path is None:
-                self.fresh += 1
-                path = f"tmp{self.fresh}"
-            # The argument's value as the caller knows it (its declared type may be tighter
-            # than the parameter's: an `int >= 0` passed as an `int`).
-            inner.setdefault(path, value)
+                # A computed argument: a key of this call's own (callers are shallower).
+                path = f"tmp{frame.depth + 1}:{name}"
+                inner[path] = value
+            else:
+                # The argument's value as the caller knows it (its declared type may be
+                # tighter than the parameter's: an `int >= 0` passed as an `int`).
+                inner.setdefault(path, value)
+            if value.empty:
+                inner[_IMPOSSIBLE] = _EMPTY
             locals_[name] = path
-        return self.eval(rule.body, inner, _Frame(locals_, False, frame.depth + 1))
+        # Calls are interpreted again and again (every narrowing looks inside them): the same
+        # call in the same environment gives the same value.
+        memo = (key, tuple(locals_.items()), frozenset(inner.items()), frame.depth)
+        if memo in self.calls:
+            value, blocker = self.calls[memo]
+            self.blocker = self.blocker or blocker
+            return value
+        before = self.blocker
+        value = self.eval(rule.body, inner, _Frame(locals_, False, frame.depth + 1))
+        self.calls[memo] = (value, self.blocker if before is None else None)
+        return value
 
     def _CallRule(self, expr: model.CallRule, env: _Env, frame: _Frame) -> _Val:
         return self._rule(expr.key, expr.args, env, frame)
@@ -1079,8 +1103,7 @@ class _Values:
 
     def _Aggregate(self, expr: model.Aggregate, env: _Env, frame: _Frame) -> _Val:
         self.eval(expr.collection, env, frame)
-        self.fresh += 1
-        element_key = f"elem:{expr.var}{self.fresh}"
+        element_key = f"elem:{expr.var}@{id(expr)}"
         locals_ = {**frame.locals, expr.var: element_key}
         inner = _Frame(locals_, frame.report, frame.depth)
         collection_type = expr.collection.type
@@ -1153,7 +1176,7 @@ class _Values:
             env = self._set(env, key, _bools(truth), self.eval(cond, env, frame))
             if isinstance(cond, model.RuleRef) and frame.depth < _DEPTH:
                 body = self.policy.rules[cond.key].body
-                return self.narrow(body, env, _Frame({}, False, frame.depth + 1), truth)
+                return self._narrow_body(body, {}, env, frame, truth)
             return env, self._free(key)
         if isinstance(cond, model.CallRule) and frame.depth < _DEPTH:
             rule = self.policy.rules[cond.key]
@@ -1163,7 +1186,7 @@ class _Values:
                 if path is None:
                     return env, False
                 locals_[name] = path
-            return self.narrow(rule.body, env, _Frame(locals_, False, frame.depth + 1), truth)
+            return self._narrow_body(rule.body, locals_, env, frame, truth)
         if isinstance(cond, model.Compare):
             return self._narrow_compare(cond, env, frame, truth)
         if isinstance(cond, model.In):
@@ -1188,8 +1211,18 @@ class _Values:
                 if absent
                 else _Val(current.some, False, current.exact)
             )
-            return {**env, key: value}, self._free(key)
+            return _with(env, key, value), self._free(key)
         return env, False
+
+    def _narrow_body(
+        self, body: Any, locals_: Mapping[str, str], env: _Env, frame: _Frame, truth: bool
+    ) -> tuple[_Env, bool]:
+        """Narrow by the body of a rule (a call's parameters standing for the caller's paths)."""
+        memo = (id(body), tuple(locals_.items()), frozenset(env.items()), frame.depth, truth)
+        if memo not in self.narrowed:
+            inner = _Frame(locals_, False, frame.depth + 1)
+            self.narrowed[memo] = self.narrow(body, env, inner, truth)
+        return self.narrowed[memo]
 
     @staticmethod
     def _listed_quiet(collection: Any) -> frozenset[Any] | None:
@@ -1223,14 +1256,22 @@ class _Values:
 
     @staticmethod
     def _put(env: _Env, key: str, current: _Val, some: Any) -> _Env:
-        return {**env, key: _Val(some, False, current.exact)}
+        return _with(env, key, _Val(some, False, current.exact))
 
     @staticmethod
     def _set(env: _Env, key: str, value: _Val, current: _Val) -> _Env:
         if isinstance(current.some, _Set) and isinstance(value.some, _Set):
             items = current.some.items & value.some.items
-            return {**env, key: _Val(_Set(items) if items else None, False, current.exact)}
+            return _with(env, key, _Val(_Set(items) if items else None, False, current.exact))
         return env
+
+
+def _with(env: _Env, key: str, value: _Val) -> _Env:
+    """`env` with `key` narrowed to `value` (marked impossible when nothing is left)."""
+    changed = {**env, key: value}
+    if value.empty:
+        changed[_IMPOSSIBLE] = _EMPTY
+    return changed
 
 
 def _is_point(value: _Val) -> bool:

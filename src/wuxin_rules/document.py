@@ -65,7 +65,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "nondecreasing": "各列随 {p} 不减", "nonincreasing": "各列随 {p} 不增",
         "illustrative": "示例值",
         "illustrative legend": "标有“示例值”的参数不是依据文件给出的数值，而是示例；"
-                               "可在加载政策时替换（--param 名称=值），无须修改政策文件。",
+                               "可在加载政策时替换（`--param 名称=值`），无须修改政策文件。",
         "given": "给定", "expect": "预期", "fixture": "共用数据",
         "forall": "对任意", "where": "若", "holds": "则成立",
         "until": "至", "from to": "{a} 至 {b}", "no rows": "（本阶段无数值）",
@@ -90,7 +90,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "illustrative": "illustrative",
         "illustrative legend": "Values marked “illustrative” are examples, not figures given by "
                                "the source; they can be replaced when the policy is loaded "
-                               "(--param NAME=VALUE) without editing the file.",
+                               "(`--param NAME=VALUE`) without editing the file.",
         "given": "Given", "expect": "Expected", "fixture": "Fixture",
         "forall": "for all", "where": "where", "holds": "holds",
         "until": "until", "from to": "{a} to {b}", "no rows": "(no values in this stage)",
@@ -181,6 +181,8 @@ class Table:
     numeric: frozenset[int] = frozenset()
     row_anchors: tuple[str | None, ...] = ()
     """The anchor of each row that is a declaration (a param, an input), for links to it."""
+    kind: str = ""
+    """What the table lists (`fields`, `params`, `schedule`, …), for the layout of its columns."""
 
 
 @attrs.frozen
@@ -626,6 +628,7 @@ class _Builder:
                 (self.w["name"], self.w["label"], self.w["type"], self.w["cites"]),
                 tuple(rows),
                 row_anchors=tuple(_anchor(item.name) for item in self.policy.inputs),
+                kind="inputs",
             ),
         ]
         for decl in self._of(ast.InputDecl):
@@ -690,9 +693,9 @@ class _Builder:
                 self.w["note"],
             )
             if not field_notes:  # no field has a note: leave the column out
-                group.append(Table(header[:4], tuple(row[:4] for row in rows)))
+                group.append(Table(header[:4], tuple(row[:4] for row in rows), kind="fields"))
             else:
-                group.append(Table(header, rows))
+                group.append(Table(header, rows, kind="fields"))
             if decl is not None:
                 group += self._notes(
                     decl.doc, decl.span.start if module == self.policy.name else None
@@ -756,7 +759,7 @@ class _Builder:
                 (Cell((Segment(m.name, "code"),)), Cell((Segment(m.label or ""),)))
                 for m in enum.members
             )
-            group.append(Table((self.w["member"], self.w["label"]), rows))
+            group.append(Table((self.w["member"], self.w["label"]), rows, kind="enum"))
             if decl is not None:
                 group += self._notes(
                     decl.doc, decl.span.start if module == self.policy.name else None
@@ -799,14 +802,20 @@ class _Builder:
         )
         blocks: list[Block] = [
             Heading(2, (Segment(self.w["params"]),), "params"),
-            Table(header, tuple(rows), row_anchors=tuple(_anchor(d.name.name) for d in decls)),
+            Table(
+                header,
+                tuple(rows),
+                row_anchors=tuple(_anchor(d.name.name) for d in decls),
+                kind="params",
+            ),
         ]
         if any_illustrative:
             blocks.append(
                 Paragraph(
                     (
                         Segment(self.w["illustrative"], "mark"),
-                        Segment(" " + self.w["illustrative legend"]),
+                        Segment(" "),
+                        *_inline_code(self.w["illustrative legend"]),
                     ),
                     "meta",
                 )
@@ -879,7 +888,9 @@ class _Builder:
                         )
                         cells.append(Cell((Segment(text, "literal"),)))
                     rows.append(tuple(cells))
-            group.append(Table(header, tuple(rows), frozenset(range(2, len(header)))))
+            group.append(
+                Table(header, tuple(rows), frozenset(range(2, len(header))), kind="schedule")
+            )
             if stage_notes:
                 group.append(Items(tuple(stage_notes)))
             group += self._notes(decl.doc, decl.span.start)
@@ -932,7 +943,9 @@ class _Builder:
                 )
                 for band in bands.bands
             )
-            group.append(Table((self.w["grade"], self.w["name"], self.w["range"]), rows))
+            group.append(
+                Table((self.w["grade"], self.w["name"], self.w["range"]), rows, kind="bands")
+            )
             group += self._notes(decl.doc, decl.span.start)
             blocks += [*self._lead(decl), Group(tuple(group), _anchor(decl.name.name))]
         return blocks
@@ -1069,7 +1082,7 @@ class _Builder:
         value as code."""
         if isinstance(record, RecordType) and isinstance(value, ast.RecordLit):
             rows = tuple(self._fact_rows(value, record, "", "", local_names))
-            return Table((self.w["field"], self.w["label"], self.w["value"]), rows)
+            return Table((self.w["field"], self.w["label"], self.w["value"]), rows, kind="facts")
         return self._code(value, local_names)
 
     def _record_of(self, type_: ast.TypeExpr) -> RecordType | None:
@@ -1160,7 +1173,7 @@ class _Builder:
         )
         return [
             Heading(2, (Segment(self.w["notation"]),), "notation"),
-            Table(("", self.w["label"]), rows),
+            Table(("", self.w["label"]), rows, kind="notation"),
         ]
 
     def _signoff(self) -> list[Block]:
@@ -1183,7 +1196,7 @@ class _Builder:
         return [
             Group((
                 Heading(2, (Segment(self.w["signoff"]),), "signoff"),
-                Table(("", "", "", ""), rows),
+                Table(("", "", "", ""), rows, kind="signoff"),
                 Paragraph((Segment(generated),), "meta"),
             ), "signoff-block"),
         ]  # fmt: skip

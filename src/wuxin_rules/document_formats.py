@@ -148,7 +148,8 @@ def _md_escape(text: str) -> str:
 # HTML
 
 _CSS = """\
-@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
+@page { size: A4; margin: 18mm 16mm 20mm 16mm;
+  @bottom-center { content: counter(page) " / " counter(pages); font-size: 8.5pt; color: #555; } }
 :root { --ink: #1a1a1a; --rule: #888; --soft: #f4f4f1; --mark: #8a1c1c; }
 html { color: var(--ink); background: #fff; }
 body { margin: 0 auto; max-width: 178mm; padding: 12mm 0;
@@ -186,12 +187,19 @@ th { background: var(--soft); font-weight: bold; }
 td.num { text-align: right; white-space: nowrap; }
 .mark { color: var(--mark); border: 1px solid var(--mark); border-radius: 2px;
   padding: 0 0.8mm; font-size: 8.5pt; white-space: nowrap; }
-section.decl { break-inside: avoid; }
+p.meta { break-after: avoid; }
+td code { overflow-wrap: anywhere; }
+table.params td:nth-child(2), table.fields td:nth-child(2), table.inputs td:nth-child(2),
+table.facts td:nth-child(2) { min-width: 8em; }
+table.schedule td:nth-child(2) { white-space: nowrap; }
+table.notation td:first-child { white-space: nowrap; }
 section.signoff { break-inside: avoid; margin-top: 10mm; }
-section.signoff table td { height: 10mm; }
-section.signoff table thead { display: none; }
+table.signoff td { height: 10mm; }
+table.signoff td:nth-child(odd) { width: 18%; }
+table.signoff thead { display: none; }
 ul { margin: 1mm 0 2mm; padding-left: 6mm; }
-@media print { body { padding: 0; max-width: none; } a { border-bottom: none; } }
+table.params td:nth-child(4), table.fields td:nth-child(3) { min-width: 6em; }
+@media print { body { padding: 0; max-width: none; } a, abbr { border-bottom: none; } }
 """
 
 
@@ -206,9 +214,31 @@ def render_html(documents: Sequence[Document]) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>\n{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{title}</title>\n<style>\n{_CSS}{_running_title(documents)}</style>\n"
+        "</head>\n<body>\n"
         f"{articles}\n</body>\n</html>\n"
     )
+
+
+def _running_title(documents: Sequence[Document]) -> str:
+    """The title at the top of every printed page (when the file holds one document)."""
+    if len(documents) != 1:
+        return ""
+    return (
+        f"@page {{ @top-right {{ content: {_css_string(documents[0].title)}; "
+        "font-size: 8.5pt; color: #555; } }\n"
+    )
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string: every character that could end it (or the style) escaped."""
+    out = []
+    for char in text:
+        if char.isalnum() or char in " -_.,:;()（）、，：·—〔〕":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return '"' + "".join(out) + '"'
 
 
 class _Html:
@@ -266,15 +296,17 @@ class _Html:
             ident = f' id="{self.anchor(anchor)}"' if anchor else ""
             rows.append(f"<tr{ident}>" + "".join(cells) + "</tr>")
         body = "\n".join(rows)
-        return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+        kind = f' class="{table.kind}"' if table.kind else ""
+        return f"<table{kind}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
     def inlines(self, inlines: Sequence[Segment], pre: bool = False) -> str:
+        """Segments as HTML; `pre` inside a rule text (no `<code>`: the block is code)."""
         out = []
         for segment in inlines:
             text = html.escape(segment.text, quote=False)
             role = segment.role
             if role == "name" and segment.ref:
-                out.append(self.name(segment, text))
+                out.append(self.name(segment, text, pre))
             elif role == "keyword":
                 out.append(f'<span class="kw">{text}</span>')
             elif role == "literal" and pre:
@@ -291,10 +323,12 @@ class _Html:
                 out.append(text)
         return "".join(out).replace("<code></code>", "")
 
-    def name(self, segment: Segment, text: str) -> str:
+    def name(self, segment: Segment, text: str, pre: bool) -> str:
         assert segment.ref is not None
         title = self.document.titles.get(segment.ref)
         title_attribute = f' title="{html.escape(title, quote=True)}"' if title else ""
+        if not pre and _is_identifier(segment.text):
+            text = f"<code>{text}</code>"
         anchor = self.document.anchors.get(segment.ref)
         if anchor is not None:
             return f'<a href="#{self.anchor(anchor)}"{title_attribute}>{text}</a>'

@@ -80,6 +80,7 @@ Hook = Callable[[Any, Any], Any]
 # Exact numbers may have at most this many digits / this large an exponent: beyond it,
 # turning `1E+999999999` into a Fraction would take forever (Python's own int limit).
 _MAX_DIGITS = 4300
+_MAX_BITS = (10**_MAX_DIGITS).bit_length()
 _DECIMAL_TEXT = re.compile(r"-?[0-9]{1,4300}(?:\.[0-9]{1,4300})?")
 _FRACTION_TEXT = re.compile(r"-?[0-9]{1,4300}/[0-9]{1,4300}")
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -262,9 +263,12 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
         where = "outside"
     percent = _is_percent(type_)
     within = bound.describe(percent)
+    text = format_number(value, percent)
+    if len(text) > _PREVIEW:  # a number of thousands of digits: its start says enough
+        text = text[: _PREVIEW - 1] + "…"
     return _Problem(
         "fact-out-of-bounds",
-        f"`{format_number(value, percent)}` is {where} the bound `{within}` of `{_type_text(type_)}`",
+        f"`{text}` is {where} the bound `{within}` of `{_type_text(type_)}`",
         f'give a percentage within `{within}`: a ratio such as `0.5`, or a text such as `"50%"`'
         if percent
         else f"give a number within `{within}`",
@@ -315,11 +319,24 @@ def _int_hook(type_: IntType) -> Hook:
                 elif isinstance(value, Decimal | Fraction):
                     help = "write a whole number, without a decimal point or exponent"
                 raise _wrong(value, type_, help)
+        _check_size(value)
         if admits is not None and not admits(value):
             raise _out_of_bounds(value, type_)
         return value
 
     return structure_int
+
+
+def _check_size(value: Fraction | int) -> None:
+    """Refuse a number from Python of more than `_MAX_DIGITS` digits, as JSON text and
+    Decimals are refused: its every use would cost time, and its text would be megabytes."""
+    numerator, denominator = (value, 1) if isinstance(value, int) else value.as_integer_ratio()
+    if abs(numerator).bit_length() > _MAX_BITS or denominator.bit_length() > _MAX_BITS:
+        raise _Problem(
+            "bad-fact",
+            f"the number `{_preview(value)}` is too large or too precise to hold exactly",
+            f"numbers may have at most {_MAX_DIGITS} digits",
+        )
 
 
 def _check_decimal(value: Decimal, type_: NumberType) -> None:
@@ -352,10 +369,12 @@ def _number_from_other(value: Any, type_: NumberType) -> Fraction | int:
     if isinstance(value, bool) or value is None or isinstance(value, float):
         raise _wrong(value, type_)
     if isinstance(value, int):
+        _check_size(value)
         return int(value)
     if isinstance(value, Decimal):
         return _exact_decimal(value, type_)
     if isinstance(value, Fraction):
+        _check_size(value)
         return value.numerator if value.denominator == 1 else value
     if isinstance(value, str):
         text = value.strip()
@@ -380,6 +399,7 @@ def _number_hook(type_: NumberType) -> Hook:
     def structure_number(value: Any, _: Any) -> Fraction | int:
         kind = type(value)
         if kind is int:
+            _check_size(value)
             number: Fraction | int = value
         elif kind is Decimal and whole_ends:
             # Bound first, on the Decimal itself: a refused value costs no Fraction.

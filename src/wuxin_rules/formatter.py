@@ -67,18 +67,39 @@ def _check_same(module: ast.Module, comments: Sequence[Span], formatted: str, na
     except Exception as error:  # any failure here is the formatter's fault
         message = f"the formatted text does not parse ({type(error).__name__})"
         raise _changed(name, message) from None
-    if again != module:
+    if not _same_tree(again, module):
         where = _first_difference(module, again)
         raise _changed(name, f"formatting would change the meaning of {where}")
     if [_comment_text(c) for c in comments] != [_comment_text(c) for c in again_comments]:
         raise _changed(name, "formatting would lose or reorder a comment")
 
 
+def _same_tree(left: Any, right: Any) -> bool:
+    """AST equality (spans excluded, as in `ast`), without recursion: types and lists nest
+    as deep as the author wrote them, deeper than Python's stack."""
+    stack = [(left, right)]
+    while stack:
+        a, b = stack.pop()
+        if isinstance(a, tuple):
+            if not isinstance(b, tuple) or len(a) != len(b):
+                return False
+            stack.extend(zip(a, b, strict=True))
+        elif attrs.has(type(a)):
+            if type(a) is not type(b):
+                return False
+            for field in attrs.fields(type(a)):
+                if field.eq:
+                    stack.append((getattr(a, field.name), getattr(b, field.name)))
+        elif a != b:
+            return False
+    return True
+
+
 def _first_difference(module: ast.Module, again: ast.Module) -> str:
-    if module.header != again.header:
+    if not _same_tree(module.header, again.header):
         return "the header"
     for before, after in zip(module.declarations, again.declarations, strict=False):
-        if before != after:
+        if not _same_tree(before, after):
             line = before.span.line if hasattr(before, "span") else 0
             return f"the declaration on line {line}"
     return "the list of declarations"
@@ -434,9 +455,22 @@ class _Formatter:
             docs += [_comment_text(comment), _HARD]
         return docs
 
-    def next_line(self, bound: int) -> list[Any]:
-        """A line break before the item at `bound`, with the comments in between."""
-        return [*self.trail(bound), _HARD, *self.lead(bound)]
+    def next_line(self, bound: int, *, keep_blank: bool = False) -> list[Any]:
+        """A line break before the item at `bound`, with the comments in between. With
+        `keep_blank`, a blank line the author left before the item (or before the comments
+        above it) is kept: one, however many there were."""
+        trail = self.trail(bound)
+        blank = [_HARD] if keep_blank and self._blank_before(bound) else []
+        return [*trail, _HARD, *blank, *self.lead(bound)]
+
+    def _blank_before(self, bound: int) -> bool:
+        comment = self._pending(bound)
+        start = comment.start if comment is not None else bound
+        line_start = self.text.rfind("\n", 0, start) + 1
+        index = line_start
+        while index > 0 and self.text[index - 1] in _BLANK + "\n":
+            index -= 1
+        return self.text.count("\n", index, line_start) >= 2
 
     def separator(self, bound: int, line: Any) -> list[Any]:
         """`line` (which may break) before the item at `bound`, with the comments between."""
@@ -463,7 +497,7 @@ class _Formatter:
         return any("\n" in self.text[end:start] for end, start in gaps)
 
     def _line_of(self, offset: int) -> int:
-        return self.text.count("\n", 0, offset)
+        return self.module_node.span.source.line_col(offset)[0]
 
     # -- the module ------------------------------------------------------------------------
 
@@ -564,14 +598,17 @@ class _Formatter:
     # -- types -----------------------------------------------------------------------------
 
     def type_doc(self, type_: ast.TypeExpr) -> str:
-        if isinstance(type_, ast.OptionalTypeExpr):
-            return self.type_doc(type_.inner) + "?"
-        if isinstance(type_, ast.ListTypeExpr):
-            return "list of " + self.type_doc(type_.element)
+        # A loop, not recursion: `list of list of …` may nest as deep as the author likes.
+        prefix, suffix = "", ""
+        while not isinstance(type_, ast.TypeRef):
+            if isinstance(type_, ast.OptionalTypeExpr):
+                suffix, type_ = "?" + suffix, type_.inner
+            else:
+                prefix, type_ = prefix + "list of ", type_.element
         text = type_.name.dotted
         if type_.bound is not None:
             text += " " + self.bound_text(type_.bound)
-        return text
+        return prefix + text + suffix
 
     def bound_text(self, bound: ast.Bound) -> str:
         """A type's bound, its numbers as written (`0% .. 100%` stays so, not `0 .. 1`)."""
@@ -613,7 +650,7 @@ class _Formatter:
         members: list[Any] = []
         for index, member in enumerate(node.members):
             if index:
-                members += [",", *self.next_line(member.span.start)]
+                members += [",", *self.next_line(member.span.start, keep_blank=True)]
             if member.label is not None:
                 label = member.label
                 members += [_pad(member.name.name, width), *self.here(label.span.start),
@@ -644,7 +681,7 @@ class _Formatter:
         body: list[Any] = []
         for index, field in enumerate(fields):
             if index:
-                body += self.next_line(field.span.start)
+                body += self.next_line(field.span.start, keep_blank=True)
             row: list[Any] = [_pad(field.name.name, name_width), ": "]
             if field.doc == ast.Doc():
                 body += [*row, types[index]]
@@ -721,7 +758,10 @@ class _Formatter:
             for m in node.monotone
         ]
         # The clauses were taken before the monotone lines; they follow them in the text.
-        stages = [[*self.next_line(s.span.start), self.stage(s)] for s in node.stages]
+        stages = [
+            [*self.next_line(s.span.start, keep_blank=i > 0), self.stage(s)]
+            for i, s in enumerate(node.stages)
+        ]
         return [self.block_head(head, monotone + clauses), _Nest(_INDENT, stages)]
 
     def stage(self, stage: ast.Stage) -> Any:
@@ -734,7 +774,10 @@ class _Formatter:
         if stage.start is not None:
             head += [stage.start.value.isoformat(), " "]
         head += ["..", " ", stage.end.value.isoformat()]
-        rows = [[*self.next_line(row.span.start), self.row(row)] for row in stage.rows]
+        rows = [
+            [*self.next_line(row.span.start, keep_blank=i > 0), self.row(row)]
+            for i, row in enumerate(stage.rows)
+        ]
         return [self.block_head(head, clauses), _Nest(_INDENT, rows)]
 
     def row(self, row: ast.ScheduleRow) -> Any:
@@ -768,7 +811,7 @@ class _Formatter:
         name_width = max((display_width(b.name.name) for b in labelled), default=0) + 1
         bands: list[Any] = []
         for band, range_text in zip(node.bands, ranges, strict=True):
-            bands += self.next_line(band.span.start)
+            bands += self.next_line(band.span.start, keep_blank=bool(bands))
             if band.label is not None:
                 bands += [_pad(range_text, range_width), _pad(band.name.name, name_width),
                           *self.here(band.label.span.start), _quote(band.label.value)]  # fmt: skip
@@ -779,14 +822,14 @@ class _Formatter:
     def _ExampleDecl(self, node: ast.ExampleDecl) -> Any:
         lines: list[Any] = []
         for given in node.given:
-            lines += self.next_line(given.span.start)
+            lines += self.next_line(given.span.start, keep_blank=bool(lines))
             left: list[Any] = ["given ", given.name.name]
             if given.type is not None:
                 left += [": ", self.type_doc(given.type)]
             lines += [left, *self.here(given.value.span.start), " = ",
                       self.expr(given.value, _IF_LEVEL)]  # fmt: skip
         for expect in node.expect:
-            lines += [*self.next_line(expect.span.start), "expect ",
+            lines += [*self.next_line(expect.span.start, keep_blank=True), "expect ",
                       self.expr(expect, _IF_LEVEL)]  # fmt: skip
         return [["example ", _quote(node.title.value), ":"], _Nest(_INDENT, lines)]
 

@@ -34,7 +34,7 @@ import attrs
 
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, UsageError
 from wuxin_rules.source import Source, Span
-from wuxin_rules.values import RawNumber
+from wuxin_rules.values import RawNumber, integer_text
 
 __all__ = [
     "MAX_DEPTH",
@@ -569,7 +569,7 @@ def _write(value: Any, out: list[str], indent: str | None, level: int) -> None:
     elif value is False:
         out.append("false")
     elif kind is int:
-        out.append(int.__repr__(value))
+        out.append(integer_text(value))
     elif kind is Decimal:
         if not value.is_finite():
             raise _unwritable(f"`{value}` is not a JSON number")

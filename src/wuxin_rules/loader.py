@@ -192,13 +192,20 @@ def _mismatch(header: ast.Header, file: Path, root: Path | None) -> Diagnostic:
     dotted = header.name.dotted
     wanted = Path(*dotted.split(".")).with_suffix(SUFFIX)
     where = f"`{root / wanted}`" if root is not None else f"`{wanted}` under the policy root"
+    stem = file.name.removesuffix(SUFFIX)
+    if stem.isidentifier():
+        fix = f"move the file to {where}, or change the header to `policy {stem}`"
+    else:  # `wrong-example.policy` matches no header: a module name is letters, digits, `_`
+        fix = (
+            f"move the file to {where} (`{file.name}` is not a module name: use only "
+            "letters, digits and `_`), or remove the header"
+        )
     return Diagnostic(
         "module-path-mismatch",
         f"the header names module `{dotted}`, which must be in a file {where}",
         span=header.name.span,
         notes=(f"this file is `{file}`",),
-        help=f"move the file to {where}, or change the header to "
-        f"`policy {_name_from_file(str(file))}`",
+        help=fix,
     )
 
 

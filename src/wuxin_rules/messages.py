@@ -172,7 +172,6 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "unknown-name": ("unknown name `{name}`", "未知的名称 `{name}`"),
     "unknown-field": ("unknown field `{field}` on `{type}`", "`{type}` 没有字段 `{field}`"),
     "fields-are": ("the fields of `{type}` are {fields}", "`{type}` 的字段有 {fields}"),
-    "duplicate-name": ("`{name}` is defined twice", "`{name}` 重复定义"),
     "cannot-join": (
         "`{op}` cannot join `{left}` and `{right}`",
         "`{op}` 不能连接 `{left}` 和 `{right}`",
@@ -181,6 +180,460 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`+` joins two texts: write the other value as text, `{fix}`",
         "`+` 只能连接两个文本：请把另一个值写成文本，`{fix}`",
     ),
+    "declared-twice": ("`{name}` is declared twice", "`{name}` 声明了两次"),
+    "rename-one": (
+        "rename one of them: a name stands for one thing",
+        "请把其中一个改名：一个名称只代表一样东西",
+    ),
+    "first-declared-here": ("first declared here", "首次声明于此"),
+    "first-here": ("first here", "首次出现于此"),
+    "declared-here": ("declared here", "声明于此"),
+    "imported-here": ("imported here", "导入于此"),
+    "may-be-none": ("`{expr}` may be `none`", "`{expr}` 可能为 `none`"),
+    "none-help": (
+        "handle `none` with `?? default`, `is none`, or `if … is none then … else …`",
+        "请处理 `none`：用 `?? 默认值`、`is none`，或 `if … is none then … else …`",
+    ),
+    "never-none": ("`{expr}` is never `none`", "`{expr}` 不可能为 `none`"),
+    "not-optional": ("its type `{type}` is not optional", "它的类型 `{type}` 不是可选类型"),
+    "none-comparison": ("`{op}` cannot test for `none`", "`{op}` 不能用来判断 `none`"),
+    "write": ("write `{fix}`", "请写成 `{fix}`"),
+    "unknown-type": ("unknown type `{name}`", "未知的类型 `{name}`"),
+    "unknown-member": ("unknown member `{member}` of `{enum}`", "`{enum}` 没有成员 `{member}`"),
+    "unknown-stage": ("unknown stage `{stage}` of `{schedule}`", "`{schedule}` 没有阶段 `{stage}`"),
+    "members-are": ("its members are {members}", "它的成员有 {members}"),
+    "module-has-no": ("module `{module}` has no `{name}`", "模块 `{module}` 中没有 `{name}`"),
+    "is-not-a-type": ("`{name}` is {what}, not a type", "`{name}` 是{what}，不是类型"),
+    "is-not-a-param": ("`{name}` is {what}, not a param", "`{name}` 是{what}，不是参数"),
+    "type-not-value": ("`{name}` is a type, not a value", "`{name}` 是类型，不是值"),
+    "takes-no-arguments": ("`{name}` takes no arguments", "`{name}` 不接受参数"),
+    "without-parens": ("write `{name}` without `(…)`", "请去掉 `{name}` 后面的 `(…)`"),
+    "not-a-function": ("`{name}` is not a function", "`{name}` 不是函数"),
+    "takes-found": (
+        "`{name}` takes {wanted}, found {count}",
+        "`{name}` 需要{wanted}，实际有 {count} 个",
+    ),
+    "call-as": ("call it as `{signature}`", "请这样调用：`{signature}`"),
+    "ambiguous-member": (
+        "`{name}` is a member of several enums: {enums}",
+        "`{name}` 同时是多个枚举的成员：{enums}",
+    ),
+    "name-the-enum": ("name the enum: {choices}", "请写明枚举：{choices}"),
+    "rule-cycle": ("rule cycle: {chain}", "规则循环依赖：{chain}"),
+    "uses-here": ("`{rule}` uses `{other}` here", "`{rule}` 在这里用到 `{other}`"),
+    "rule-cycle.help": (
+        "a rule cannot depend on itself, even through other rules or calls: compute the shared part in a rule of its own",
+        "规则不能依赖自身（经由其他规则或调用也不行）：请把共用的部分写成单独的规则",
+    ),
+    "import-cycle": ("import cycle: {chain}", "导入循环：{chain}"),
+    "imports": ("`{module}` imports `{other}`", "`{module}` 导入了 `{other}`"),
+    "no-module": ("no module `{name}`", "没有模块 `{name}`"),
+    "recursive-record": ("recursive record: {chain}", "记录递归包含自身：{chain}"),
+    "contains": ("`{field}` contains `{record}`", "`{field}` 包含 `{record}`"),
+    "reserved-and-cannot-name": (
+        "`{name}` is a reserved word and cannot name {what}",
+        "`{name}` 是保留字，不能用作{what}的名称",
+    ),
+    "builtin-type-cannot-name": (
+        "`{name}` is a builtin type and cannot name {what}",
+        "`{name}` 是内置类型，不能用作{what}的名称",
+    ),
+    "choose-another-name": ("choose another name, such as `{name}`", "请换一个名称，例如 `{name}`"),
+    "reserved-not-name": ("`{name}` is a reserved word, not a name", "`{name}` 是保留字，不是名称"),
+    "reserved-not-name.help": (
+        "a reserved word cannot name a value: choose another name",
+        "保留字不能用作值的名称：请换一个名称",
+    ),
+    "is-reserved": ("`{name}` is a reserved word", "`{name}` 是保留字"),
+    "missing-field": ("missing field `{field}` of `{record}`", "`{record}` 缺少字段 `{field}`"),
+    "missing-fields": ("missing fields {fields} of `{record}`", "`{record}` 缺少字段 {fields}"),
+    "add": ("add `{fix}`", "请加上 `{fix}`"),
+    "param-not-constant": (
+        "the default of param `{name}` must be a constant",
+        "参数 `{name}` 的默认值必须是常量",
+    ),
+    "outside-param-bound": (
+        "`{value}` is outside the bound `{bound}` of param `{name}`",
+        "`{value}` 超出了参数 `{name}` 的界限 `{bound}`",
+    ),
+    "outside-values-bound": (
+        "`{value}` is outside the bound `{bound}` of the values of `{name}`",
+        "`{value}` 超出了 `{name}` 的取值界限 `{bound}`",
+    ),
+    "change-default": (
+        "change the default, or the bound in the param's type",
+        "请修改默认值，或修改参数类型中的界限",
+    ),
+    "empty-list": ("cannot tell the type of an empty list here", "无法确定这里空列表的类型"),
+    "input-conflict": (
+        "input `{name}` is `{mine}` here but `{theirs}` in module `{module}`",
+        "输入 `{name}` 在这里是 `{mine}`，在模块 `{module}` 中却是 `{theirs}`",
+    ),
+    "not-composition": ("`{kind} of [...]` is not a composition", "`{kind} of [...]` 不是组合"),
+    "cannot-bound": ("`{op}` cannot bound a type", "`{op}` 不能作为类型的界限"),
+    "not-an-escape": (
+        "`{escape}` is not an escape a text can contain",
+        "`{escape}` 不是文本中可用的转义",
+    ),
+    "not-a-date": ("`{date}` is not a date of the calendar", "`{date}` 不是日历上的日期"),
+    "check-the-month": (
+        "check the month (1-12) and the day of that month",
+        "请检查月份（1-12）和该月的日期",
+    ),
+    "param-no-type": ("the param `{name}` has no type", "参数 `{name}` 没有类型"),
+    "aggregate-needs-parentheses": (
+        "an aggregate inside a larger expression needs parentheses",
+        "在更大的表达式中使用聚合时需要加括号",
+    ),
+    "double-equals": ("expected `=`, found `==`", "应为 `=`，实际是 `==`"),
+    "double-equals.help": (
+        "write a single `=` here (`==` compares two values)",
+        "这里请写单个 `=`（`==` 用于比较两个值）",
+    ),
+    "write-and": ("write `and` to combine two conditions", "组合两个条件请写 `and`"),
+    "write-or": ("write `or` for either of two conditions", "两个条件满足其一请写 `or`"),
+    "no-semicolon": ("a declaration needs no `;`: remove it", "声明之后不需要 `;`：请删除"),
+    "remove-or-add": (
+        "remove it, or add the `{open}` it closes",
+        "请删除它，或补上与之配对的 `{open}`",
+    ),
+    "gap": (
+        "`{bands}` has a gap: no band holds {values}",
+        "`{bands}` 有空缺：没有任何档包含 {values}",
+    ),
+    "ends-here": ("`{band}` ends here", "`{band}` 在这里结束"),
+    "overlap": (
+        "bands `{first}` and `{second}` of `{bands}` overlap: both hold {values}",
+        "`{bands}` 的档 `{first}` 与 `{second}` 重叠：两者都包含 {values}",
+    ),
+    "band-outside": (
+        "band `{band}` reaches outside the range `{range}` of `{bands}`",
+        "档 `{band}` 超出了 `{bands}` 的范围 `{range}`",
+    ),
+    "band-empty": (
+        "band `{band}` holds no value: `{range}`",
+        "档 `{band}` 不包含任何值：`{range}`",
+    ),
+    "range-empty": (
+        "the range `{range}` of `{bands}` holds no value",
+        "`{bands}` 的范围 `{range}` 不包含任何值",
+    ),
+    "appears-twice-in-period": (
+        "`{member}` appears twice in period `{period}`",
+        "`{member}` 在期间 `{period}` 中出现了两次",
+    ),
+    "period-twice": (
+        "period `{period}` appears twice in schedule `{schedule}`",
+        "期间 `{period}` 在计划表 `{schedule}` 中出现了两次",
+    ),
+    "period-outside-stage": (
+        "period `{period}` lies outside stage `{stage}`",
+        "期间 `{period}` 不在阶段 `{stage}` 之内",
+    ),
+    "stage-ends-before": ("stage `{stage}` ends before it starts", "阶段 `{stage}` 的结束早于开始"),
+    "stages-overlap": (
+        "stages `{first}` and `{second}` of schedule `{schedule}` overlap",
+        "计划表 `{schedule}` 的阶段 `{first}` 与 `{second}` 重叠",
+    ),
+    "no-value-for": (
+        "period `{period}` of schedule `{schedule}` gives no value for {members}",
+        "计划表 `{schedule}` 的期间 `{period}` 没有给出 {members} 的值",
+    ),
+    "names-no-category": (
+        "this cell of schedule `{schedule}` names no category",
+        "计划表 `{schedule}` 的这一格没有写类别",
+    ),
+    "has-no-categories": (
+        "schedule `{schedule}` has no categories",
+        "计划表 `{schedule}` 没有类别",
+    ),
+    "not-monotone": (
+        "schedule `{schedule}` is not {direction} in `{period}`: {first} in {p1}, then {second} in {p2}",
+        "计划表 `{schedule}` 在 `{period}` 上不是{direction}：{p1} 为 {first}，{p2} 却为 {second}",
+    ),
+    "nondecreasing": ("nondecreasing", "非递减"),
+    "nonincreasing": ("nonincreasing", "非递增"),
+    "spread-after-field": (
+        "the field `{field}` is given before `{spread}`, which also has it",
+        "字段 `{field}` 写在了同样含有它的 `{spread}` 之前",
+    ),
+    "count-no-body": ("`count` takes no `: body`", "`count` 不接受 `: 主体`"),
+    "rate-needs-condition": (
+        "`rate` needs a condition after `:`",
+        "`rate` 需要在 `:` 之后给出条件",
+    ),
+    "with-outside-test": (
+        "`{expr}` computes a value on other facts, which only examples and properties may do",
+        "`{expr}` 在另一组事实上计算值，只有示例和性质可以这样做",
+    ),
+    "fixture-cycle": (
+        "fixture `{name}` is defined in terms of itself",
+        "夹具 `{name}` 的定义用到了它自己",
+    ),
+    "example-missing-given": (
+        "the example does not give the input `{name}`",
+        "这个示例没有给出输入 `{name}`",
+    ),
+    "reads-it": ("`{expr}` reads it", "`{expr}` 用到了它"),
+    "not-an-input": ("`{name}` is not an input", "`{name}` 不是输入"),
+    "not-a-constant": (
+        "{what} must be a constant, but it reads {names}",
+        "{what}必须是常量，但它用到了 {names}",
+    ),
+    "does-not-fit": (
+        "{what} `{name}` does not fit its type: {problem}",
+        "{what} `{name}` 不符合其类型：{problem}",
+    ),
+    "below-bound": (
+        "`{value}` is below the bound `{bound}` of `{type}`",
+        "`{value}` 低于 `{type}` 的界限 `{bound}`",
+    ),
+    "above-bound": (
+        "`{value}` is above the bound `{bound}` of `{type}`",
+        "`{value}` 高于 `{type}` 的界限 `{bound}`",
+    ),
+    "within-bound": ("give a number within `{bound}`", "请给出 `{bound}` 之内的数"),
+    "unknown-named": ("unknown {what} `{name}`", "未知的{what} `{name}`"),
+    "missing-named": ("missing {what} `{name}`", "缺少{what} `{name}`"),
+    "missing-named-of": ("missing {what} `{name}` of `{record}`", "`{record}` 缺少{what} `{name}`"),
+    "add-with": ("add `{key}` with {what}", "请加上 `{key}`，值为{what}"),
+    "without-quotes": ("write the number without quotes", "数字不要加引号"),
+    "has-no-param": ("`{policy}` has no param `{name}`", "`{policy}` 没有参数 `{name}`"),
+    "has-no-rule": ("`{policy}` has no rule `{name}`", "`{policy}` 没有规则 `{name}`"),
+    "param-expects": (
+        "param `{name}` expects `{type}`, found {found}",
+        "参数 `{name}` 应为 `{type}`，实际是{found}",
+    ),
+    "outside-every-band": (
+        "`{expr}` is {value}, outside every band of `{bands}`",
+        "`{expr}` 为 {value}，不在 `{bands}` 的任何一档之内",
+    ),
+    "division-by-zero-is": ("division by zero: `{expr}` is 0", "除以零：`{expr}` 为 0"),
+    "check-divisor": ("check the divisor first: `{fix}`", "请先检查除数：`{fix}`"),
+    "declares-module": (
+        "`{file}` declares module `{module}`, but it is imported as `{target}`",
+        "`{file}` 声明的模块是 `{module}`，导入时却写作 `{target}`",
+    ),
+    "change-header": ("change the header to `{header}`", "请把文件头改为 `{header}`"),
+    "no-such-file": ("no such file or directory `{path}`", "没有文件或目录 `{path}`"),
+    "not-utf8": ("`{file}` is not UTF-8 text", "`{file}` 不是 UTF-8 文本"),
+    "bound-help": (
+        "use `>=`, `>`, `<=`, `<` or a range `low .. high`",
+        "请用 `>=`、`>`、`<=`、`<` 或范围 `low .. high`",
+    ),
+    "declaration-help": (
+        "a declaration starts with a keyword such as `rule`, `criterion`, `param` or `input`",
+        "声明以关键字开头，例如 `rule`、`criterion`、`param` 或 `input`",
+    ),
+    "declaration-help.continues": (
+        "a declaration starts with a keyword such as `rule`, `criterion`, `param` or `input`; "
+        "if this line continues the expression above, join them with an operator such as `and`",
+        "声明以关键字开头，例如 `rule`、`criterion`、`param` 或 `input`；"
+        "如果这一行是上一行表达式的延续，请用 `and` 等运算符连接",
+    ),
+    "if-reads": (
+        "an `if` reads `if condition then value else other`",
+        "`if` 的写法是 `if 条件 then 值 else 另一个值`",
+    ),
+    "aggregate-reads": (
+        "an aggregate reads `kind of x in list where … : …`",
+        "聚合的写法是 `kind of x in list where … : …`",
+    ),
+    "parenthesise-aggregate": (
+        "put the whole aggregate in parentheses, as in `x <= (count of u in list where …)`",
+        "请把整个聚合放进括号，例如 `x <= (count of u in list where …)`",
+    ),
+    "import-cycle.help": (
+        "modules cannot import each other in a circle: move what they share into a module that both import",
+        "模块之间不能循环导入：请把共用的部分移到一个两者都导入的模块中",
+    ),
+    "unknown-module.help": (
+        "check the module name: `import a.b` reads `a/b.policy` under the policy root",
+        "请检查模块名：`import a.b` 读取策略根目录下的 `a/b.policy`",
+    ),
+    "text-cannot-import": (
+        "a policy given as text, without a policy root, cannot import modules",
+        "以文本形式给出、没有策略根目录的策略不能导入模块",
+    ),
+    "band-bound.help": (
+        "a band bound is a number or the name of a numeric param",
+        "分档的界限是一个数，或一个数值参数的名称",
+    ),
+    "categories-enum": (
+        "the categories of a schedule must be an enum, found `{type}`",
+        "计划表的类别必须是枚举，实际是 `{type}`",
+    ),
+    "categories-enum.help": (
+        "declare an enum of the categories and write `{fix}`",
+        "请为类别声明一个枚举，并写成 `{fix}`",
+    ),
+    "not-the-period": (
+        "`{name}` is not the period of schedule `{schedule}`",
+        "`{name}` 不是计划表 `{schedule}` 的期间",
+    ),
+    "schedule-values": (
+        "schedule values are numbers, and `{type}` is not a number type",
+        "计划表的值必须是数，而 `{type}` 不是数值类型",
+    ),
+    "declare-number-values": (
+        "declare the values `int`, `decimal` or `percent`",
+        "请把值声明为 `int`、`decimal` 或 `percent`",
+    ),
+    "gap.help": (
+        "extend a neighbouring band to cover the gap, or add a band for it",
+        "请扩展相邻的档以覆盖空缺，或为它增加一档",
+    ),
+    "keep-within": ("keep every band within `{range}`", "请让每一档都在 `{range}` 之内"),
+    "overlap.help": (
+        "make each band end where the next begins: `a ..< b` then `b .. c`",
+        "让每一档在下一档开始处结束：先 `a ..< b`，再 `b .. c`",
+    ),
+    "one-value-per-period": (
+        "give each category one value per period",
+        "每个期间每个类别只给一个值",
+    ),
+    "one-row-per-period": ("give each period one row", "每个期间只写一行"),
+    "empty-band.help": (
+        "write the smaller bound first, or `..` to include the high bound",
+        "请先写较小的界限，或用 `..` 以包含上界",
+    ),
+    "empty-list.help": (
+        "use it where a list type is expected, e.g. in a rule declared `-> list of T`",
+        "请在需要列表类型的地方使用它，例如声明为 `-> list of T` 的规则中",
+    ),
+    "earlier-first": ("write the earlier date first", "请先写较早的日期"),
+    "extra-cell": (
+        "period `{period}` of schedule `{schedule}` has {count} values, but a schedule without categories has one per period",
+        "计划表 `{schedule}` 的期间 `{period}` 有 {count} 个值，但没有类别的计划表每个期间只有一个值",
+    ),
+    "extra-cell.help": (
+        "keep one value, or give the schedule categories: `{fix}` and name each cell's category",
+        "请只保留一个值，或为计划表加上类别：`{fix}`，并为每一格写明类别",
+    ),
+    "value-of-period": ("the value of the period", "该期间的值"),
+    "input-conflict.help": (
+        "an input is one key of the facts document: give it the same type in every module",
+        "一个输入就是事实文档中的一个键：请在每个模块中给它相同的类型",
+    ),
+    "rate-help": (
+        "write `{fix}`: the share of the filtered elements for which the condition holds",
+        "请写成 `{fix}`：即筛选后满足条件的元素所占的比例",
+    ),
+    "category-first": (
+        "write the category before the value: `{fix}`",
+        "请把类别写在值的前面：`{fix}`",
+    ),
+    "add-or-none": (
+        "add {cells}, or `{none}` where the table has no value",
+        "请加上 {cells}；表中没有值时写 `{none}`",
+    ),
+    "every-member": (
+        "every row lists each member of `{enum}`",
+        "每一行都要列出 `{enum}` 的每个成员",
+    ),
+    "remove-never-none": (
+        "remove `{what}`: only a value of an optional type (`T?`) can be `none`",
+        "请删除 `{what}`：只有可选类型（`T?`）的值才可能为 `none`",
+    ),
+    "type-is": (
+        "a type is `int`, `decimal`, `percent`, `bool`, `text`, `date`, an enum, a record or a set of bands, or `list of T` or `T?` of those",
+        "类型是 `int`、`decimal`、`percent`、`bool`、`text`、`date`、枚举、记录或分档，或者由它们构成的 `list of T` 或 `T?`",
+    ),
+    "name-a-member": ("name one of its members: `{fix}`", "请写出它的一个成员：`{fix}`"),
+    "write-a-literal": (
+        "write a literal (a number, text, date, `true`, `false`, `none`, an enum member, or a list of those); compute derived values in a rule",
+        "请写字面量（数、文本、日期、`true`、`false`、`none`、枚举成员，或由它们组成的列表）；派生的值请在规则中计算",
+    ),
+    "move-row": (
+        "move the row into the stage whose dates cover it, or correct the stage's dates",
+        "请把这一行移到日期覆盖它的阶段中，或更正阶段的日期",
+    ),
+    "stage-runs": ("stage `{stage}` runs `{range}`", "阶段 `{stage}` 的时间为 `{range}`"),
+    "stages-run": (
+        "`{first}` runs `{first_range}`, `{second}` runs `{second_range}`",
+        "`{first}` 的时间为 `{first_range}`，`{second}` 的时间为 `{second_range}`",
+    ),
+    "recursive-record.help": (
+        "a record cannot contain itself, even through lists, optionals or other records: refer to the other record by an identifying field (such as `id: text`) instead",
+        "记录不能包含自身（经由列表、可选类型或其他记录也不行）：请改用标识字段（例如 `id: text`）来引用另一条记录",
+    ),
+    "correct-or-remove-monotone": (
+        "correct one of the two values, or remove `{clause}` if the table is not meant to be {direction}",
+        "请更正这两个值中的一个；如果这张表本来就不是{direction}的，请删除 `{clause}`",
+    ),
+    "spread-first": (
+        "write the spread first: fields written after a spread replace the copied ones",
+        "请先写展开：写在展开之后的字段会替换复制来的字段",
+    ),
+    "also-gives": ("this also gives `{field}`", "这里也给出了 `{field}`"),
+    "stage-after": (
+        "start each stage after the one before it ends",
+        "每个阶段请在前一阶段结束之后开始",
+    ),
+    "count-help": (
+        "`count` counts the elements that pass `where`: move the condition there",
+        "`count` 统计通过 `where` 的元素：请把条件移到那里",
+    ),
+    "remove-or-declare-categories": (
+        "remove `{category}`, or declare the categories: `{fix}`",
+        "请删除 `{category}`，或声明类别：`{fix}`",
+    ),
+    "with-outside-test.help": (
+        "in a rule, pass the value to a rule with parameters instead: `f(value)`",
+        "在规则中，请改为把值传给带参数的规则：`f(value)`",
+    ),
+    "fixture-cycle.help": (
+        "a fixture may build on fixtures declared without it: break the cycle",
+        "夹具只能基于不依赖它的夹具来定义：请打破循环",
+    ),
+    "nothing-called": (
+        "nothing here is called `{name}`: declare it, or import it from another module with `{fix}`",
+        "这里没有叫 `{name}` 的东西：请声明它，或用 `{fix}` 从其他模块导入",
+    ),
+    "build-from-literals": (
+        "build the value from literals, fixtures and params; rules and inputs are computed from it, not the other way round",
+        "请用字面量、夹具和参数构造这个值；规则和输入是由它计算出来的，而不是反过来",
+    ),
+    "uses-bound-by-aggregate": (
+        "`{expr}` uses `{name}`, which an aggregate binds",
+        "`{expr}` 用到了聚合绑定的 `{name}`",
+    ),
+    "with-uses-local.help": (
+        "`…[name = value]` may use the names the example or property binds, fixtures, params and constants: move it out of the aggregate",
+        "`…[name = value]` 可以使用示例或性质绑定的名称、夹具、参数和常量：请把它移到聚合之外",
+    ),
+    "write-whole-number": (
+        "write a whole number such as `{example}`",
+        "请写一个整数，例如 `{example}`",
+    ),
+    "this-is-zero": ("this is 0", "这里为 0"),
+    "bands-are": (
+        "the bands are {bands}; keep the value within them or widen the bands",
+        "分档为 {bands}；请让值落在其中，或放宽分档",
+    ),
+    "composition-help": (
+        "write `all of [...]`, `any of [...]`, `at least N of [...]`, or an aggregate `{fix}`",
+        "请写成 `all of [...]`、`any of [...]`、`at least N of [...]`，或聚合 `{fix}`",
+    ),
+    "escape-help": (
+        'write `\\\\` for a backslash; the escapes are `\\"`, `\\\\`, `\\n` and `\\t`',
+        '反斜杠请写成 `\\\\`；可用的转义有 `\\"`、`\\\\`、`\\n` 和 `\\t`',
+    ),
+    "write-for-example": (
+        "write `{fix}`, for example `{example}`",
+        "请写成 `{fix}`，例如 `{example}`",
+    ),
+    "add-with-type": ("add `{fix}`, with a `{type}`", "请加上 `{fix}`，类型为 `{type}`"),
+    "rule-named": ("rule `{name}`", "规则 `{name}`"),
+    "fixture-named": ("fixture `{name}`", "夹具 `{name}`"),
+    "given-named": ("the given `{name}`", "给定值 `{name}`"),
+    "criterion-named": ("criterion `{name}`", "标准 `{name}`"),
+    "text-value": ("text `{value}`", "文本 `{value}`"),
+    "whole-number-value": ("whole number `{value}`", "整数 `{value}`"),
+    "decimal-number-value": ("decimal number `{value}`", "小数 `{value}`"),
+    "date-value": ("date `{value}`", "日期 `{value}`"),
+    "list-value": ("list `{value}`", "列表 `{value}`"),
+    "record-value": ("record `{value}`", "记录 `{value}`"),
     # -- facts (wuxin_rules.facts) ---------------------------------------------------------
     "missing-input": ("missing input `{name}`", "缺少输入 `{name}`"),
     "supply-in-facts": ("supply `{name}` in the facts document", "请在事实文档中提供 `{name}`"),
@@ -293,6 +746,24 @@ TERMS: Mapping[str, str] = {
     "nothing": "无",
     "nothing more": "无更多内容",
     "true/false": "真/假",
+    "an input": "输入",
+    "a rule": "规则",
+    "a criterion": "标准",
+    "a param": "参数",
+    "an enum": "枚举",
+    "a record": "记录",
+    "a schedule": "计划表",
+    "a set of bands": "分档",
+    "a module": "模块",
+    "a fixture": "夹具",
+    "fixture": "夹具",
+    "the given": "给定值",
+    "input": "输入",
+    "field": "字段",
+    "key": "键",
+    "1 argument": "1 个参数",
+    "2 arguments": "2 个参数",
+    "3 arguments": "3 个参数",
     "text": "文本",
     "before the rule's expression": "在规则的表达式之前",
     "before the criterion's expression": "在标准的表达式之前",
@@ -379,14 +850,20 @@ def _compiled() -> tuple[tuple[re.Pattern[str], str, frozenset[str]], ...]:
     compiled = []
     for english_text, chinese in PHRASES.values():
         parts = _FIELD.split(english_text)
-        regex = "".join(
-            re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
-            for index, part in enumerate(parts)
-        )
         verbatim = frozenset(
             parts[index]
             for index in range(1, len(parts), 2)
             if parts[index - 1].endswith("`") and parts[index + 1].startswith("`")
+        )
+        # A field in backticks holds no backtick: `write `{fix}`` must not swallow a
+        # sentence that merely starts and ends with backticked words.
+        regex = "".join(
+            re.escape(part)
+            if index % 2 == 0
+            else f"(?P<{part}>[^`]+?)"
+            if part in verbatim
+            else f"(?P<{part}>.+?)"
+            for index, part in enumerate(parts)
         )
         literal = sum(len(part) for part in parts[::2])
         compiled.append((literal, re.compile(regex, re.DOTALL), chinese, verbatim))

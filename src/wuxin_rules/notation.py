@@ -500,7 +500,11 @@ class _Printer:
             case ast.In(item=left, collection=right, negated=negated):
                 parts = (left, _COALESCE, self.kw("not in" if negated else "in"), right, _COALESCE)
         left, need_left, op_segment, right, need_right = parts
-        lines = self.block(left, need_left, scope, indent)
+        lines = self.block(left, need_left, scope, indent + 2)
+        if len(lines) > 1:
+            # The left side's own continuation lines go deeper than this operator's line, so
+            # that the indentation shows what binds tighter.
+            lines = [lines[0], *_indented(lines[1:])]
         prefix = [Segment("  "), op_segment, Segment(" ")]
         return lines + _prefixed(
             prefix, self.block(right, need_right, scope, indent + _width(prefix))

@@ -370,8 +370,11 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
     screened = characters.screen(source, text)
     text = screened.text
     resume = 0
-    diagnostics: list[Diagnostic] = list(screened.errors)
+    diagnostics: list[Diagnostic] = list(screened.errors[:MAX_SYNTAX_ERRORS])
     seen = {(d.code, d.span.start if d.span else -1, d.message) for d in diagnostics}
+    if len(screened.errors) >= MAX_SYNTAX_ERRORS:
+        # A file typed in full width throughout: its first errors say enough.
+        return None, [*diagnostics, _too_many_errors()]
     while True:
         tree, site = _run(text if resume == 0 else " " * resume + text[resume:], start)
         if site is None:
@@ -386,19 +389,21 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
             seen.add(key)
             diagnostics.append(diagnostic)
         if len(diagnostics) >= MAX_SYNTAX_ERRORS:
-            diagnostics.append(
-                Diagnostic(
-                    "too-many-errors",
-                    f"stopped after {MAX_SYNTAX_ERRORS} syntax errors",
-                    severity=Severity.NOTE,
-                    help="fix these and run again to see the rest",
-                )
-            )
+            diagnostics.append(_too_many_errors())
             return None, diagnostics
         next_resume = _resume_offset(site, resume)
         if next_resume is None:
             return None, diagnostics
         resume = next_resume
+
+
+def _too_many_errors() -> Diagnostic:
+    return Diagnostic(
+        "too-many-errors",
+        f"stopped after {MAX_SYNTAX_ERRORS} syntax errors",
+        severity=Severity.NOTE,
+        help="fix these and run again to see the rest",
+    )
 
 
 def _in_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -1214,9 +1219,11 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     def _text(self, token: Token) -> ast.Text:
         return ast.Text(_unquote(str(token)), self._tok(token))
 
-    def _expr(self, node: Any, span: Span, *children: Any) -> Any:
-        """Record the nesting depth of an expression node and enforce the limit."""
-        depth = 1 + max((self._depth.get(id(c), 0) for c in children), default=0)
+    def _expr(self, node: Any, span: Span, *children: Any, depth: int | None = None) -> Any:
+        """Record the nesting depth of an expression node and enforce the limit (`depth`,
+        when given, is the node's depth already worked out)."""
+        if depth is None:
+            depth = 1 + max((self._depth.get(id(c), 0) for c in children), default=0)
         if depth > MAX_NESTING:
             raise PolicySyntaxError(
                 Diagnostic(
@@ -1579,15 +1586,17 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         return ("body", children[0])
 
     def _bool_op(self, op: str, span: Span, children: list[Any]) -> ast.BoolOp:
-        left, right = children
-        # Flatten `a and b and c` into one node: explanations list the operands side by side.
-        if isinstance(left, ast.BoolOp) and left.op == op and self._flat.get(id(left)):
-            operands = (*left.operands, right)
+        # `a and b and c` is one node (the grammar gives every operand at once), so that
+        # explanations list the operands side by side; `(a and b) and c` is flattened too.
+        first, *rest = children
+        if isinstance(first, ast.BoolOp) and first.op == op and self._flat.get(id(first)):
+            node = ast.BoolOp(op, (*first.operands, *rest), span)
+            depth = max(self._depth[id(first)], 1 + max(self._depth.get(id(c), 0) for c in rest))
         else:
-            operands = (left, right)
-        node = ast.BoolOp(op, operands, span)
+            node = ast.BoolOp(op, tuple(children), span)
+            depth = None
         self._flat[id(node)] = True
-        return self._expr(node, span, *operands)
+        return self._expr(node, span, *children, depth=depth)
 
     @property
     def _flat(self) -> dict[int, bool]:

@@ -37,6 +37,7 @@ __all__ = [
     "fraction_to_decimal",
     "format_number",
     "format_value",
+    "integer_text",
     "to_json",
     "to_python",
 ]
@@ -58,10 +59,19 @@ def fraction_to_decimal(value: Fraction | int) -> Decimal | None:
         return None
     digits = max(twos, fives)
     # value = numerator * 10**digits / 10**digits, exactly; scale to an integer first.
-    scaled = value.numerator * (10**digits) // value.denominator
+    scaled = Decimal(value.numerator * (10**digits) // value.denominator)  # exact
     with localcontext() as context:
-        context.prec = max(28, len(str(abs(scaled))) + 2)
-        return Decimal(scaled).scaleb(-digits)
+        # `str(int)` refuses more than 4300 digits, and a value computed from facts may
+        # have more: count the digits on the Decimal.
+        context.prec = max(28, len(scaled.as_tuple().digits) + 2)
+        return scaled.scaleb(-digits)
+
+
+def integer_text(value: int) -> str:
+    """The decimal digits of a whole number, however long (`str` refuses more than 4300)."""
+    if value.bit_length() < 10_000:
+        return int.__repr__(value)
+    return format(Decimal(value), "f")
 
 
 def format_number(value: Fraction | int, percent: bool = False) -> str:
@@ -69,13 +79,16 @@ def format_number(value: Fraction | int, percent: bool = False) -> str:
     if percent:
         scaled = Fraction(value) * 100
         decimal = fraction_to_decimal(scaled)
-        text = _plain(decimal) if decimal is not None else f"{scaled.numerator}/{scaled.denominator}"
+        text = _plain(decimal) if decimal is not None else _ratio_text(scaled)
         return f"{text}%"
     decimal = fraction_to_decimal(value)
     if decimal is None:
-        fraction = Fraction(value)
-        return f"{fraction.numerator}/{fraction.denominator}"
+        return _ratio_text(Fraction(value))
     return _plain(decimal)
+
+
+def _ratio_text(value: Fraction) -> str:
+    return f"{integer_text(value.numerator)}/{integer_text(value.denominator)}"
 
 
 def _plain(value: Decimal) -> str:
@@ -140,12 +153,12 @@ def to_json(value: Any, type_: Type | None = None) -> Any:
         if isinstance(type_, NumberType) or (
             isinstance(type_, OptionalType) and isinstance(type_.inner, NumberType)
         ):
-            return RawNumber(str(value))
+            return RawNumber(integer_text(value))
         return value
     if isinstance(value, Fraction):
         decimal = fraction_to_decimal(value)
         if decimal is None:
-            return f"{value.numerator}/{value.denominator}"
+            return _ratio_text(value)
         return RawNumber(_plain(decimal))
     if isinstance(value, datetime.date):
         return value.isoformat()
