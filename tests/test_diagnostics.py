@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from test_explain import CASES, evaluation
-from wuxin_rules import api, characters, checker, cli, explain, messages
-from wuxin_rules.errors import Diagnostic, ParamError, PolicyError, Severity
+from wuxin_rules import api, characters, checker, cli, consistency, explain, messages
+from wuxin_rules.errors import CODES, Diagnostic, ParamError, PolicyError, Severity
 from wuxin_rules.source import Source
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -305,6 +305,8 @@ def _documented_diagnostics() -> list[tuple[str, Diagnostic]]:
             policy = api.loads(main, name="example.policy", files=files, params=params)
             if facts is None:
                 diagnostics = policy.warnings
+                if CODES[code] == "consistency":
+                    diagnostics = consistency.analyse(policy.checked, undecided=True)
             else:
                 diagnostics = policy.evaluate(jsonio.loads(facts, file="f.json")).errors
         except WuxinError as error:

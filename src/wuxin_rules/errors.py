@@ -43,8 +43,8 @@ __all__ = [
 
 
 STAGES = (
-    "syntax", "names", "modules", "check", "tests", "facts", "params", "evaluation", "usage",
-    "internal",
+    "syntax", "names", "modules", "check", "consistency", "tests", "facts", "params",
+    "evaluation", "usage", "internal",
 )  # fmt: skip
 """Where a diagnostic arises, in pipeline order: the sections of `docs/errors.md`."""
 
@@ -83,6 +83,12 @@ CODES: dict[str, str] = {
     "unexpected-body": "check", "unexpected-category": "check", "unknown-member": "check",
     "unknown-name": "check", "unknown-type": "check", "with-outside-test": "check",
     "wrong-arity": "check",
+    # consistency
+    "criterion-always-false": "consistency", "criterion-always-true": "consistency",
+    "uncited-rule": "consistency", "undecided-criterion": "consistency",
+    "unreachable-branch": "consistency", "unused-declaration": "consistency",
+    "unused-import": "consistency", "unused-input": "consistency", "unused-param": "consistency",
+    "unused-rule-parameter": "consistency",
     # tests
     "bad-binding": "tests", "bad-fixture": "tests", "bad-given": "tests",
     "fixture-cycle": "tests", "missing-given": "tests", "not-constant": "tests",
@@ -101,9 +107,10 @@ CODES: dict[str, str] = {
     "ambiguous-type": "usage", "bad-param-syntax": "usage", "no-policies": "usage",
     "not-a-policy": "usage", "rule-needs-arguments": "usage", "unknown-mode": "usage",
     "unknown-path": "usage", "unknown-rule": "usage", "unsupported-type": "usage",
-    "unwritable-json": "usage", "usage": "usage",
+    "unwritable-json": "usage", "usage": "usage", "missing-dependency": "usage",
+    "unwritable-file": "usage",
     # internal
-    "internal-error": "internal",
+    "internal-error": "internal", "format-changed-policy": "internal",
 }  # fmt: skip
 """Every diagnostic code the package uses, with the stage it belongs to. A code is stable:
 tools and `docs/errors.md` (which explains each one with an example) key on it, and
