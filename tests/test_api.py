@@ -225,3 +225,19 @@ def test_percent_param_bound_is_shown_in_percent() -> None:
     with pytest.raises(ParamError) as caught:
         wuxin_rules.loads("param p: percent 0% .. 100% = 50%\nrule a: p", params={"p": "120%"})
     assert caught.value.diagnostics[0].help == "the value must be 0% .. 100%"
+
+
+def test_a_whole_decimal_comes_back_as_decimal_on_both_paths() -> None:
+    """The Python type of a value follows the rule's declared type, not how it was computed:
+    a decimal that happens to be whole is a `Decimal`, with or without explanations."""
+    policy = wuxin_rules.loads(
+        "record R: x: decimal\ninput r: R\n"
+        "rule half -> decimal: r.x / 2\nrule whole -> decimal: r.x - r.x\n"
+        "rule items -> list of decimal: [r.x - r.x, r.x]\n"
+    )
+    facts = {"r": {"x": Decimal("4")}}
+    for result in (policy.evaluate(facts), policy.evaluate(facts, explain=True)):
+        assert type(result["whole"]) is Decimal and result["whole"] == 0
+        assert type(result["half"]) is Decimal and result["half"] == 2
+        assert [type(v) for v in result["items"]] == [Decimal, Decimal]
+        assert all(type(v) is Decimal for v in result.values().values() if not isinstance(v, list))

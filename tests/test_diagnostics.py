@@ -238,7 +238,9 @@ def test_check_reports_warnings_without_failing() -> None:
     code, out, err = _run("check", str(GOLDEN / "names" / "full_width_name.policy"))
     assert code == 0
     assert "warning[full-width-name]" in err
-    assert out.strip() == "checked 1 policy: no errors, 2 warnings"
+    # Two name warnings, and the consistency check's: the rule `合计` cites nothing.
+    assert "warning[uncited-rule]" in err
+    assert out.strip() == "checked 1 policy: no errors, 3 warnings"
     code, out, _ = _run("check", str(GOLDEN / "names" / "chinese_names.policy"), "--lang", "zh")
     assert (code, out.strip()) == (0, "已检查 1 个策略：没有问题")
 
@@ -352,6 +354,7 @@ def test_check_json_lists_warnings_of_a_policy_that_passes() -> None:
     assert [(d["code"], d["severity"]) for d in data["diagnostics"]] == [
         ("mixed-script-name", "warning"),
         ("mixed-script-name", "warning"),
+        ("uncited-rule", "warning"),  # the consistency check's
     ]
 
 

@@ -34,7 +34,12 @@ POLICIES = {
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equal values of the same runtime kinds (`True` is not `1`, `1` is not `Fraction(1)`)."""
+    """Equal values of the same runtime kinds (`True` is not `1`, a date is not text). An exact
+    number may be held as `int` or `Fraction` (docs/internals.md, "Runtime values"): the two
+    evaluators may differ there, and `Result` returns both by the declared type."""
+    numbers = (int, Fraction)
+    if type(a) in numbers and type(b) in numbers:
+        return bool(a == b)
     if type(a) is not type(b):
         return False
     if isinstance(a, tuple | list):
@@ -298,8 +303,11 @@ def test_json_texts_are_read_or_refused_with_a_fact_error() -> None:
 
 
 def test_the_oracle_tells_kinds_apart() -> None:
-    """`same` is strict: a bool is not an int, an int not a fraction, a date only a date."""
+    """`same` is strict: a bool is not an int, a date only a date; an exact number is equal
+    however it is held (`1` and `Fraction(1)`), but not to another number."""
     assert not same(True, 1)
-    assert not same(1, Fraction(1))
+    assert not same(True, Fraction(1))
+    assert same(1, Fraction(1))
+    assert not same(1, Fraction(1, 2))
     assert same((1, {"a": Fraction(1, 2)}), (1, {"a": Fraction(1, 2)}))
     assert not same(datetime.date(2015, 1, 1), "2015-01-01")

@@ -138,7 +138,11 @@ class Policy:
     def params(self) -> dict[str, Any]:
         """The value of every param (after overrides), by short name where unambiguous."""
         short = {key: name for name, key in self.checked.param_names.items()}
-        return {short.get(key, key): to_python(value) for key, value in self._param_values.items()}
+        types = self.checked.params
+        return {
+            short.get(key, key): to_python(value, types[key].type if key in types else None)
+            for key, value in self._param_values.items()
+        }
 
     def with_params(self, params: Mapping[str, Any]) -> Policy:
         """A copy of this policy with some params overridden."""
@@ -382,11 +386,12 @@ class Result:
                 value = self._fast_values[index]  # type: ignore[index]
                 if value is True or value is False:
                     return value
-                return to_python(compiler.canonical(value))
+                type_ = self._policy.checked.rules[name].type
+                return to_python(compiler.canonical(value), type_)
         verdict = self.verdict(name)
         if verdict.error is not None:
             raise EvaluationError(verdict.error)
-        return to_python(verdict.value)
+        return to_python(verdict.value, verdict.type)
 
     def __contains__(self, name: object) -> bool:
         return name in self._evaluated().verdicts
@@ -404,7 +409,7 @@ class Result:
     def values(self) -> dict[str, Any]:
         """Every successfully evaluated rule's Python value, by name."""
         return {
-            key: to_python(v.value) for key, v in self._evaluated().verdicts.items() if v.ok
+            key: to_python(v.value, v.type) for key, v in self._evaluated().verdicts.items() if v.ok
         }
 
     def _traced(self) -> Evaluation:

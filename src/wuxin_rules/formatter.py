@@ -290,7 +290,7 @@ def _render(doc: Any, width: int = WIDTH) -> str:
             )
             stack.append((indent, _FLAT if flat else _BREAK, item.doc))
         elif isinstance(item, _Fill):
-            stack.extend(_fill_commands(item, indent, mode, stack, width - column))
+            stack.extend(_fill_commands(item, indent, mode, width - column))
         elif isinstance(item, _IfBreak):
             stack.append((indent, mode, item.broken if mode == _BREAK else item.flat))
         elif isinstance(item, _Suffix):
@@ -317,9 +317,7 @@ def _end_line(out: list[str], suffixes: list[str], indent: int) -> None:
     suffixes.clear()
 
 
-def _fill_commands(
-    fill: _Fill, indent: int, mode: int, rest: list[tuple[int, int, Any]], width: int
-) -> list[tuple[int, int, Any]]:
+def _fill_commands(fill: _Fill, indent: int, mode: int, width: int) -> list[tuple[int, int, Any]]:
     """The commands of a fill, each separator broken only where the next item would not fit.
     Widths are measured from the fill's start, which is enough for the short fills used here
     (citations, table rows)."""
@@ -569,7 +567,9 @@ class _Formatter:
             items.append([_quote(cite.value), *following])
         return ["cites ", _Nest(2 * _INDENT, _Fill(items))]
 
-    def head_with_clauses(self, head: Any, clauses: list[_Clause], end: str) -> Any:
+    def head_with_clauses(
+        self, head: Any, clauses: list[_Clause], end: str, *, label_after_break: bool = False
+    ) -> Any:
         """A declaration's head and clauses: on one line when they fit; else the label after
         the head (when that fits) and every other clause on a line of its own."""
         one_line = [head, *([c.comments, " ", c.doc] for c in clauses), end]
@@ -580,6 +580,9 @@ class _Formatter:
         rest = clauses
         if clauses and clauses[0].is_label and not clauses[0].comments:
             with_label = _flat_width([head, " ", clauses[0].doc])
+            if label_after_break and (with_label is None or with_label > WIDTH):
+                # The head breaks over lines (a rule's parameters): the label follows its `)`.
+                with_label = _flat_width([")", " ", clauses[0].doc])
             if with_label is not None and with_label <= WIDTH:
                 first += [" ", clauses[0].doc]
                 rest = clauses[1:]
@@ -740,7 +743,8 @@ class _Formatter:
         if node.returns is not None:
             returns = ["-> ", self.type_doc(node.returns)]
             clauses.append(_Clause(self.here(node.returns.span.start), returns))
-        header = self.head_with_clauses(_Group(head), clauses, ":")
+        broken_head = _flat_width(head) is None or (_flat_width(head) or 0) > WIDTH
+        header = self.head_with_clauses(_Group(head), clauses, ":", label_after_break=broken_head)
         lines = self.next_line(node.body.span.start)
         return [header, _Nest(_INDENT, [lines, self.expr(node.body, _IF_LEVEL)])]
 

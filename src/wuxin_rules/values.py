@@ -122,16 +122,28 @@ def format_value(value: Any, type_: Type | None = None) -> str:
     return repr(value)
 
 
-def to_python(value: Any) -> Any:
-    """A runtime value as the API returns it (see the table in the module docstring)."""
+def to_python(value: Any, type_: Type | None = None) -> Any:
+    """A runtime value as the API returns it (see the table in the module docstring).
+
+    With its declared `type_`, a decimal or percentage held as a whole number comes back as
+    `Decimal` too, so the Python type of a result depends on the rule's type, not on how the
+    value happened to be computed."""
     if isinstance(value, bool) or value is None:
         return value
+    if isinstance(type_, OptionalType):
+        type_ = type_.inner
     if isinstance(value, Fraction):
         decimal = fraction_to_decimal(value)
         return decimal if decimal is not None else value
+    if isinstance(value, int):
+        return Decimal(value) if isinstance(type_, NumberType) else value
     if isinstance(value, tuple | list):
-        return [to_python(item) for item in value]
+        element = type_.element if isinstance(type_, ListType) else None
+        return [to_python(item, element) for item in value]
     if isinstance(value, dict):
+        if isinstance(type_, RecordType):
+            types = {f.name: f.type for f in type_.fields}
+            return {key: to_python(item, types.get(key)) for key, item in value.items()}
         return {key: to_python(item) for key, item in value.items()}
     return value
 
