@@ -104,7 +104,8 @@ CODES: dict[str, str] = {
     "outside-bands": "evaluation", "overlapping-bands": "evaluation",
     "unexpected-none": "evaluation",
     # usage
-    "ambiguous-type": "usage", "bad-param-syntax": "usage", "no-policies": "usage",
+    "ambiguous-type": "usage", "bad-param-syntax": "usage", "missing-dependency": "usage",
+    "no-policies": "usage",
     "not-a-policy": "usage", "rule-needs-arguments": "usage", "unknown-mode": "usage",
     "unknown-path": "usage", "unknown-rule": "usage", "unsupported-type": "usage",
     "unwritable-json": "usage", "usage": "usage", "missing-dependency": "usage",
