@@ -770,23 +770,24 @@ class _Formatter:
 
     def _ScheduleDecl(self, node: ast.ScheduleDecl) -> Any:
         head: list[Any] = ["schedule ", node.name.name]
-        clauses = self.clause_parts(node.doc)
-        if clauses and clauses[0].is_label:
-            head += [clauses[0].comments, " ", clauses[0].doc]
-            clauses = clauses[1:]
+        # In the text the label comes first, then the types, `monotone`, `cites` and `note`:
+        # the clauses are taken in that order, so that each takes the comments before it.
+        if node.doc.label is not None:
+            label = self.clause_parts(ast.Doc(label=node.doc.label))[0]
+            head += [label.comments, " ", label.doc]
         head += [": ", self.type_doc(node.value_type), " by ", node.period.name]
         if node.category is not None:
             head += [", ", self.type_doc(node.category)]
-        monotone = [
+        clauses = [
             _Clause(self.here(m.span.start), ["monotone ", m.direction, " in ", m.dimension.name])
             for m in node.monotone
         ]
-        # The clauses were taken before the monotone lines; they follow them in the text.
+        clauses += self.clause_parts(attrs.evolve(node.doc, label=None))
         stages = [
             [*self.next_line(s.span.start, keep_blank=i > 0), self.stage(s)]
             for i, s in enumerate(node.stages)
         ]
-        return [self.block_head(head, monotone + clauses), _Nest(_INDENT, stages)]
+        return [self.block_head(head, clauses), _Nest(_INDENT, stages)]
 
     def stage(self, stage: ast.Stage) -> Any:
         head: list[Any] = ["stage ", stage.name.name]
