@@ -379,3 +379,98 @@ def test_a_file_typed_in_full_width_stops_after_the_limit() -> None:
     codes = raised.value.codes
     assert codes[-1] == "too-many-errors"
     assert codes[:-1] == ("full-width-character",) * MAX_SYNTAX_ERRORS
+
+
+# ------------------------------------------------------------------------------------------
+# Diagnostics of the commands, documented without a checked example
+
+
+def test_check_lang_zh_renders_consistency_warnings_in_chinese(tmp_path: Path) -> None:
+    """The consistency warnings of `wuxin check --lang zh` have no English left in them."""
+    (tmp_path / "marks.policy").write_text(
+        'policy marks\nparam pass_mark: int = 60 cites "§1"\nparam fail_mark: int = 40 cites "§1"\n',
+        encoding="utf-8",
+    )
+    policy = tmp_path / "p.policy"
+    policy.write_text(
+        "import marks (pass_mark, fail_mark)\n"
+        "input score: int 0 .. 100\n"
+        "input age: int >= 0\n"
+        "record Unused:\n"
+        "  x: int\n"
+        'rule grade cites "§3": if score > 100 then "over" else "ok"\n'
+        'criterion passed cites "§2": score >= pass_mark\n'
+        "criterion bare: score >= 50\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run("check", str(policy), "--lang", "zh")
+    assert code == 0
+    assert "警告[unused-import]: `fail_mark`被导入但从未使用" in err
+    assert "= 帮助: 请从导入中删除 `fail_mark`" in err
+    assert "警告[unused-input]: 输入 `age` 从未被读取" in err
+    assert "警告[unused-declaration]: 记录 `Unused` 从未被使用" in err
+    assert "警告[unreachable-branch]: 这个 `then` 分支永远不会执行" in err
+    assert "警告[uncited-rule]: 标准 `bare`的解释不会引用任何条文" in err
+    assert out.strip() == "已检查 1 个策略：没有错误，5 个警告"
+    texts = [
+        re.sub(r"^.*?\]: |^   = [^:]*: ", "", line)
+        for line in err.splitlines()
+        if "]: " in line or line.startswith("   = 注") or line.startswith("   = 帮助")
+    ]
+    assert len(texts) == 12  # 5 messages, 5 helps, 2 notes
+    assert [text for text in texts if _is_english(text)] == []
+
+
+def test_doc_unwritable_file_reads_in_chinese(tmp_path: Path) -> None:
+    """`wuxin doc --output-dir` under a file: `unwritable-file`, in the language asked for."""
+    policy = tmp_path / "p.policy"
+    policy.write_text('input score: int >= 0\ncriterion passed cites "§1": score >= 60\n')
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    code, _, err = _run("doc", str(policy), "--output-dir", str(blocker / "out"), "--lang", "zh")
+    assert code == 2
+    assert f"错误[unwritable-file]: 无法写入 `{blocker / 'out'}" in err
+    assert "= 帮助: 请检查文件夹是否存在且可写" in err
+
+
+def test_verify_without_hypothesis_says_so_in_both_languages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wuxin verify` where hypothesis cannot be imported: `missing-dependency`, a usage error."""
+    import sys
+
+    import wuxin_rules
+
+    monkeypatch.setitem(sys.modules, "wuxin_rules.verify", None)
+    monkeypatch.delattr(wuxin_rules, "verify", raising=False)
+    policy = tmp_path / "p.policy"
+    policy.write_text('input score: int >= 0\ncriterion passed cites "§1": score >= 60\n')
+    code, _, err = _run("verify", str(policy))
+    assert code == 2
+    header, help_line = err.strip().splitlines()
+    assert header.startswith("error[missing-dependency]: `wuxin verify` needs hypothesis")
+    message = header.split("]: ", 1)[1]
+    reason = message.split("imported: ", 1)[1]
+    assert (
+        messages.translate(message, "zh")
+        == f"`wuxin verify` 需要 hypothesis 库，但无法导入：{reason}"
+    )
+    help_text = help_line.split("= help: ", 1)[1]
+    assert messages.translate(help_text, "zh") == "请安装它：`pip install 'wuxin_rules[verify]'`"
+
+
+def test_format_changed_policy_reads_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The formatter's own check failing (forced here) gives `format-changed-policy`, whose
+    message and help the catalogue translates."""
+    from wuxin_rules import formatter
+    from wuxin_rules.errors import InternalError
+
+    monkeypatch.setattr(formatter, "_same_tree", lambda left, right: False)
+    with pytest.raises(InternalError) as raised:
+        formatter.format_text("rule r: 1\n", "p.policy")
+    assert raised.value.codes == ("format-changed-policy",)
+    chinese = raised.value.render("zh")
+    assert chinese.startswith("错误[format-changed-policy]: 格式化会改变")
+    assert "的含义；`p.policy` 保持原样" in chinese
+    assert chinese.endswith("= 帮助: 这是 `wuxin fmt` 的缺陷：请连同策略一起报告")
+    assert not _is_english(chinese.replace("format-changed-policy", ""))

@@ -131,6 +131,12 @@ def test_codes_are_kebab_case_and_stages_known() -> None:
     assert {stage for stage in CODES.values()} <= set(STAGES)
 
 
+def test_consistency_codes_are_the_consistency_stage() -> None:
+    """The codes `consistency` lists are the ones registered under its stage."""
+    registered = {code for code, stage in CODES.items() if stage == "consistency"}
+    assert set(consistency.CODES) == registered
+
+
 def test_golden_files_use_registered_codes() -> None:
     """Every `[code]` in the golden outputs of the test corpus is registered."""
     golden = Path(__file__).parent / "golden"

@@ -689,6 +689,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "imported-never-used": ("{what} is imported but never used", "{what}被导入但从未使用"),
     "remove-import": ("remove the import", "请删除这个导入"),
+    "remove-from-import": ("remove `{name}` from the import", "请从导入中删除 `{name}`"),
+    "use-or-remove": ("use it, or remove it", "请使用它，或删除它"),
     "never-read": ("input `{name}` is never read", "输入 `{name}` 从未被读取"),
     "still-give": (
         "every facts document must still give it: read it in a rule, or remove it",
@@ -704,6 +706,40 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请在规则体中使用它，或删除它（以及每次调用中对应的实参）",
     ),
     "module-named": ("module `{name}`", "模块 `{name}`"),
+    "same-computed-values": (
+        "the interval reasoning is not complete: the conditions it combines depend on the same "
+        "computed values",
+        "区间推理并不完备：它组合的各个条件依赖于相同的计算值",
+    ),
+    # -- the formatter (wuxin_rules.formatter) and the command line (wuxin_rules.cli) -------
+    # (Whole sentences: a `{problem}` field would let the first part swallow the second.)
+    "format-changed-meaning": (
+        "formatting would change the meaning of {where}; `{name}` was left as it is",
+        "格式化会改变{where}的含义；`{name}` 保持原样",
+    ),
+    "format-changed-comments": (
+        "formatting would lose or reorder a comment; `{name}` was left as it is",
+        "格式化会丢失注释或改变注释的顺序；`{name}` 保持原样",
+    ),
+    "format-changed-parse": (
+        "the formatted text does not parse ({error}); `{name}` was left as it is",
+        "格式化后的文本无法解析（{error}）；`{name}` 保持原样",
+    ),
+    "format-changed-policy.help": (
+        "this is a bug in `wuxin fmt`: please report it with the policy",
+        "这是 `wuxin fmt` 的缺陷：请连同策略一起报告",
+    ),
+    "declaration-on-line": ("the declaration on line {line}", "第 {line} 行的声明"),
+    "missing-dependency": (
+        "`{command}` needs hypothesis, which cannot be imported: {error}",
+        "`{command}` 需要 hypothesis 库，但无法导入：{error}",
+    ),
+    "missing-dependency.help": ("install it: `{fix}`", "请安装它：`{fix}`"),
+    "unwritable-file": ("cannot write `{path}`: {reason}", "无法写入 `{path}`：{reason}"),
+    "unwritable-file.help": (
+        "check that the folder exists and is writable",
+        "请检查文件夹是否存在且可写",
+    ),
     # -- facts (wuxin_rules.facts) ---------------------------------------------------------
     "missing-input": ("missing input `{name}`", "缺少输入 `{name}`"),
     "supply-in-facts": ("supply `{name}` in the facts document", "请在事实文档中提供 `{name}`"),
@@ -846,6 +882,9 @@ TERMS: Mapping[str, str] = {
     "before the enum's members": "在枚举成员之前",
     "before the record's fields": "在记录字段之前",
     "before the bands": "在分档之前",
+    # Parts of a module (`formatting would change the meaning of the header`).
+    "the header": "文件头",
+    "the list of declarations": "声明列表",
 }
 """Whole texts that stand in a field of a phrase (`expected {expected}`), in Chinese."""
 
