@@ -238,9 +238,11 @@ def test_check_reports_warnings_without_failing() -> None:
     code, out, err = _run("check", str(GOLDEN / "names" / "full_width_name.policy"))
     assert code == 0
     assert "warning[full-width-name]" in err
-    assert out.strip() == "checked 1 policy: no errors, 2 warnings"
+    assert "warning[uncited-rule]" in err  # the consistency checks: the policy cites nothing
+    assert out.strip() == "checked 1 policy: no errors, 3 warnings"
     code, out, _ = _run("check", str(GOLDEN / "names" / "chinese_names.policy"), "--lang", "zh")
-    assert (code, out.strip()) == (0, "已检查 1 个策略：没有问题")
+    # Its one warning is the consistency checks' `uncited-rule`: the policy cites nothing.
+    assert (code, out.strip()) == (0, "已检查 1 个策略：没有错误，1 个警告")
 
 
 def test_eval_lang_zh_explains_in_chinese(tmp_path: Path) -> None:
@@ -352,6 +354,7 @@ def test_check_json_lists_warnings_of_a_policy_that_passes() -> None:
     assert [(d["code"], d["severity"]) for d in data["diagnostics"]] == [
         ("mixed-script-name", "warning"),
         ("mixed-script-name", "warning"),
+        ("uncited-rule", "warning"),  # the consistency checks: the policy cites nothing
     ]
 
 

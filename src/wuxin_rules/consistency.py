@@ -743,10 +743,9 @@ class _Values:
     def _criterion(self, rule: model.RuleDef, value: _Val) -> None:
         true, false = value.can(True), value.can(False)
         if not true or not false:
-            holds = "always-true" if true else "always-false"
             self.findings.append(
                 _warning(
-                    f"criterion-{holds}",
+                    "criterion-always-true" if true else "criterion-always-false",
                     f"criterion `{rule.name}` is {'always true' if true else 'never true'}",
                     _name_span(rule),
                     "check the condition against the declared types and bounds; a condition "

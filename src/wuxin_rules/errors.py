@@ -43,8 +43,8 @@ __all__ = [
 
 
 STAGES = (
-    "syntax", "names", "modules", "check", "tests", "facts", "params", "evaluation", "usage",
-    "internal",
+    "syntax", "names", "modules", "check", "consistency", "tests", "facts", "params",
+    "evaluation", "usage", "internal",
 )  # fmt: skip
 """Where a diagnostic arises, in pipeline order: the sections of `docs/errors.md`."""
 
@@ -83,6 +83,12 @@ CODES: dict[str, str] = {
     "unexpected-body": "check", "unexpected-category": "check", "unknown-member": "check",
     "unknown-name": "check", "unknown-type": "check", "with-outside-test": "check",
     "wrong-arity": "check",
+    # consistency (warnings of `wuxin check`, `wuxin_rules.consistency`)
+    "criterion-always-false": "consistency", "criterion-always-true": "consistency",
+    "uncited-rule": "consistency", "undecided-criterion": "consistency",
+    "unreachable-branch": "consistency", "unused-declaration": "consistency",
+    "unused-import": "consistency", "unused-input": "consistency", "unused-param": "consistency",
+    "unused-rule-parameter": "consistency",
     # tests
     "bad-binding": "tests", "bad-fixture": "tests", "bad-given": "tests",
     "fixture-cycle": "tests", "missing-given": "tests", "not-constant": "tests",
