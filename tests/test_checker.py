@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import time
 import typing
 from fractions import Fraction
 from pathlib import Path
@@ -54,19 +53,16 @@ def rule_type(text: str, name: str) -> str:
 # The flagship and example policies
 
 
-def test_flagship_policies_check_quickly() -> None:
-    """Every policy under policies/ checks cleanly, each well under a second."""
+def test_flagship_policies_check_cleanly() -> None:
+    """Every policy under policies/ checks cleanly, from its path and from its loaded modules
+    (how long that takes is measured by benchmarks/bench_startup.py, not here)."""
     files = sorted((ROOT / "policies").rglob("*.policy"))
     assert files
-    checker.check_text("rule warm_up: 1")  # builds the parser once
     for path in files:
-        start = time.perf_counter()
-        checker.check_path(path)
-        assert time.perf_counter() - start < 1.0, path
-        loaded = loader.load_modules(path)
-        start = time.perf_counter()
-        checker.check(loaded)
-        assert time.perf_counter() - start < 0.25, path
+        from_path = checker.check_path(path)
+        from_modules = checker.check(loader.load_modules(path))
+        assert from_path.name == from_modules.name
+        assert from_path.order == from_modules.order, path
 
 
 def test_flagship_unit_policy_model() -> None:

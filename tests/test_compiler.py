@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast as pyast
 import datetime
+import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -308,8 +309,14 @@ def _assert_only_generated_names(source: str) -> None:
     tree = pyast.parse(source)
     for node in pyast.walk(tree):
         if isinstance(node, pyast.Name):
-            assert (node.id.startswith("_") and node.id.replace("_", "").isalnum()) or node.id in (
-                _ALLOWED_CALLS | {"a", "c", "v", "o", "out", "int", "bool", "str", "list"}
+            # The compiler's own names: its helpers, `_` + letters + a number (fresh names), the
+            # short locals of the facts check (`a`, `v`, `f0`, `r1`, `out`), or a builtin.
+            assert (
+                node.id in compiler._RUNTIME
+                or node.id in {"_i", "_m", "_main"}
+                or re.fullmatch(r"_[A-Za-z]+[0-9]+|_r_[0-9]+", node.id)
+                or re.fullmatch(r"[a-z][0-9]*|out", node.id)
+                or node.id in _ALLOWED_CALLS | {"int", "bool", "str", "list"}
             ), node.id
             assert node.id not in {"__import__", "exec", "eval", "__builtins__", "__class__"}
         elif isinstance(node, pyast.Attribute):
@@ -327,3 +334,65 @@ def test_generated_code_has_no_builtins_to_reach() -> None:
     namespace_builtins = program._main.__globals__["__builtins__"]
     assert set(namespace_builtins) <= _ALLOWED_CALLS | {"int", "bool", "str", "list"}
     assert "__import__" not in namespace_builtins and "open" not in namespace_builtins
+
+
+BOUNDED = """\
+policy bounded
+
+record R:
+  share: percent -1 .. 1
+  amount: decimal > 0
+  count: int >= 0
+  when: date?
+  tags: list of text
+
+input r: R
+input x: decimal?
+
+rule same: r
+rule other: x
+"""
+
+_EDGE_DECIMALS = [
+    "0", "-0", "1", "-1", "0.5", "1.0000", "-1.0000", "1.0001", "-1.0001", "1E+2", "1E-4199",
+    "1E-4300", "1E-5000", "1E+4300", "9" * 76, "9" * 77, "0." + "1" * 80, "NaN", "Infinity",
+    "-Infinity", "sNaN",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    share=st.one_of(st.sampled_from(_EDGE_DECIMALS).map(Decimal), st.decimals(), st.integers(-2, 2)),
+    amount=st.one_of(st.sampled_from(_EDGE_DECIMALS).map(Decimal), st.integers(-1, 1), st.floats()),
+    count=st.one_of(st.integers(-1, 3), st.booleans(), st.sampled_from([Decimal(1), "1"])),
+    when=st.one_of(st.none(), st.sampled_from(["2015-03-31", "2015-02-30", "15-3-31", datetime.date(2020, 1, 1)])),
+    tags=st.one_of(st.lists(st.text(max_size=3), max_size=3), st.tuples(st.text(max_size=2))),
+    extra=st.one_of(st.just({}), st.just({"x": None}), st.just({"x": Decimal("0.1")}), st.just({"y": 1})),
+    drop=st.sampled_from([None, "when", "count"]),
+    shuffle=st.booleans(),
+)
+def test_fast_facts_check_accepts_exactly_what_the_full_check_accepts(
+    share: Any, amount: Any, count: Any, when: Any, tags: Any, extra: dict[str, Any],
+    drop: str | None, shuffle: bool,
+) -> None:
+    policy = _CACHE.get("bounded") or _CACHE.setdefault("bounded", wuxin_rules.loads(BOUNDED, name="b.policy"))
+    program = policy._program(policy.rules)
+    assert program is not None
+    record = {"share": share, "amount": amount, "count": count, "when": when, "tags": tags}
+    if drop is not None:
+        del record[drop]
+    if shuffle:
+        record = dict(reversed(list(record.items())))
+    document = {"r": record, **extra}
+    fast = program.facts(document)
+    try:
+        full = policy.validate(document)
+    except wuxin_rules.FactError:
+        assert fast is None, "the fast check accepted a document the full check refuses"
+        return
+    if fast is not None:
+        assert compiler.canonical(fast) == full
+        assert list(compiler.canonical(fast)["r"]) == list(full["r"])  # declared field order
+        result = policy.evaluate(document)
+        assert result.verdict("same").value == full["r"]
+        assert result.verdict("other").value == full.get("x")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from wuxin_rules import api, examples
+from wuxin_rules import api, consistency, examples
 from wuxin_rules.errors import CODES, STAGES, WuxinError, render_diagnostics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,6 +190,10 @@ def _examples() -> list[str]:
     return [code for code, body in _sections().items() if "```policy\n" in body]
 
 
+def _code_of(body: str) -> str:
+    return next(code for code, text in _sections().items() if text == body)
+
+
 def _render(body: str) -> str:
     """What the example of a section reports."""
     blocks = [(info.strip(), text) for info, text in _BLOCK.findall(body)]
@@ -201,7 +205,10 @@ def _render(body: str) -> str:
         examples.suite_from_text(main, "example.policy", files=files)
         policy = api.loads(main, name="example.policy", files=files, params=params)
         if facts is None:
-            return render_diagnostics(policy.warnings)
+            findings = []
+            if CODES.get(_code_of(body)) == "consistency":
+                findings = consistency.analyse(policy.checked, undecided=True)
+            return render_diagnostics([*policy.warnings, *findings])
         from wuxin_rules import jsonio
 
         result = policy.evaluate(jsonio.loads(facts, file="facts.json"), file="facts.json")

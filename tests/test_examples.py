@@ -112,6 +112,8 @@ example "coupon":
         ('example "x":\n  given order = base\n  expect released[ordr = base]\n', "unknown-input"),
         ('property "x":\n  forall n: int\n  holds released\n', "missing-given"),
         ('fixture f: Order = {...f}\n', "fixture-cycle"),
+        ('fixture a: Order = {...base, amount: nothing}\nfixture b: Order = {...a, id: "b"}\n'
+         'example "x":\n  given order = b\n  expect released\n', "unknown-name"),
     ],
 )
 def test_bad_tests_are_located_diagnostics(extra: str, code: str) -> None:

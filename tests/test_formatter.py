@@ -7,7 +7,10 @@
 * Generated policies (hypothesis, built as ASTs so that every construct and every
   precedence level comes up): the formatted text parses back to the same AST and is a fixed
   point of the formatter.
-* Comments inserted anywhere a line breaks survive, in order, and stay put on a second run.
+* Texts generated from the grammar (`from_lark`, with white space and comments between any
+  two tokens): formatting keeps the AST and the comments and reaches a fixed point at once.
+* Comments inserted anywhere a line breaks survive, in order, and stay put on a second run;
+  any white space between the tokens of a repository policy formats to the same policy.
 * The command: `--check`, `--diff`, rewriting in place, standard input, errors.
 """
 
@@ -21,14 +24,17 @@ import subprocess
 import sys
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra.lark import LarkStrategy
+from lark import Lark
 
 from wuxin_rules import ast, cli, formatter
 from wuxin_rules.errors import InternalError, PolicySyntaxError
-from wuxin_rules.parser import KEYWORDS, parse, parse_with_comments
+from wuxin_rules.parser import KEYWORDS, grammar_text, parse, parse_with_comments
 from wuxin_rules.source import Source, Span, display_width
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -696,4 +702,46 @@ def test_any_layout_of_a_policy_formats_to_the_same_policy(data: st.DataObject) 
     again, again_comments = parse_with_comments(once)
     assert again == module
     assert [c.text for c in again_comments] == [c.text.rstrip() for c in comments]
+    assert formatter.format_text(once) == once
+
+
+# ------------------------------------------------------------------------------------------
+# Generated from the grammar: texts with comments and line breaks between any two tokens
+
+
+class _SpacedLark(LarkStrategy):  # type: ignore[misc]
+    """`from_lark`, with white space or a comment after every token (the grammar ignores
+    both, so Hypothesis would otherwise glue `rule` and `a` into the name `rulea`)."""
+
+    def gen_ignore(self, data: Any, draw_state: list[str]) -> None:
+        draw_state.append(data.draw(st.sampled_from([" ", "\n", "  ", "\n\n", " # 注释\n", "\t"])))
+
+
+_from_grammar = _SpacedLark(
+    Lark(grammar_text(), parser="lalr", start="start"),
+    "start",
+    {
+        "NAME": st.sampled_from(["a", "b", "单位", "x_1", "Kind"]),
+        "STRING": st.sampled_from(['"甲"', '"S2.1"', '"a \\"q\\""', '""']),
+        "DATE": st.dates(min_value=datetime.date(1000, 1, 1)).map(str),
+        "INT": st.integers(0, 3000).map(str),
+        "DECIMAL": st.sampled_from(["0.5", "12.50", "0.031"]),
+        "PERCENT": st.sampled_from(["50%", "12.5%", "100%"]),
+        "COMMENT": st.just("# c\n"),
+    },
+    st.characters(),
+)
+
+
+@given(_from_grammar)
+@settings(max_examples=100)
+def test_texts_generated_from_the_grammar_format_idempotently(text: str) -> None:
+    """Any text of the grammar (that parses: a few constructs are rejected after parsing,
+    such as `count of [...]`), comments in the oddest places included, formats to the same
+    AST and comments (the self-check) and to a fixed point."""
+    try:
+        parse(text)
+    except PolicySyntaxError:
+        assume(False)
+    once = formatter.format_text(text)
     assert formatter.format_text(once) == once

@@ -313,6 +313,7 @@ _RUNTIME: dict[str, Any] = {
     "_DSZ": _SMALL_DECIMAL_SIZE,
     "_IMAX": _MAX_WHOLE,
     "_DEXP": _MAX_EXPONENT,
+    "_DEXPN": -_MAX_EXPONENT,
     "_Xadd": _EXACT.add,
     "_Xsub": _EXACT.subtract,
     "_Xmul": _EXACT.multiply,
@@ -525,7 +526,48 @@ class _FactsCode:
         self.functions: dict[Any, str] = {}
 
     def root(self, inputs: Sequence[model.InputDef]) -> str:
-        return self._record_function(("inputs",), [(i.name, i.type) for i in inputs])
+        fields = [(i.name, i.type) for i in inputs]
+        general = self._record_function(("inputs",), fields)
+        bad = self._plain_record_bad(fields, "v", "v", 0, set())
+        if bad is None:
+            return general
+        # The common case in one condition, nested records included: a document laid out
+        # exactly as declared, every value already in its final form. Anything else takes
+        # the general functions (which reorder, convert, or refuse).
+        name = self.src.fresh("V")
+        self.src.lines.extend(
+            [f"def {name}(v):", f"    if {bad}: return {general}(v)", "    return v"]
+        )
+        return name
+
+    _PLAIN_DEPTH = 4
+
+    def _plain_record_bad(
+        self, fields: list[tuple[str, Type]], first: str, src: str, depth: int, seen: set[int]
+    ) -> str | None:
+        """A condition that holds unless `src` is a dict with exactly `fields`, in order, each
+        plain; None when some field is converted (dates, lists) or nests too deep."""
+        if depth >= self._PLAIN_DEPTH:
+            return None
+        order = self.src.constant(tuple(field for field, _ in fields))
+        field_var = f"f{depth}"
+        parts = [f"type({first}) is not dict", f"tuple({src}) != {order}"]
+        for field, type_ in fields:
+            value = f"({field_var} := {src}[{field!r}])"
+            bad = self._bad(type_, value, field_var)
+            if bad is None and isinstance(type_, RecordType) and id(type_) not in seen:
+                record_var = f"r{depth + 1}"
+                bad = self._plain_record_bad(
+                    [(f.name, f.type) for f in type_.fields],
+                    f"({record_var} := {value})",
+                    record_var,
+                    depth + 1,
+                    seen | {id(type_)},
+                )
+            if bad is None:
+                return None
+            parts.append(f"({bad})")
+        return " or ".join(parts)
 
     def _record_function(self, key: Any, fields: list[tuple[str, Type]]) -> str:
         name = self.functions.get(key)
@@ -573,10 +615,13 @@ class _FactsCode:
             case IntType(bound=bound):
                 return f"type({first}) is not int or not -_IMAX < {src} < _IMAX{self._bound(bound, src)}"
             case NumberType(bound=bound):
+                # Decimal first (what JSON decimals are); bounds as Decimals, which compare
+                # with a Decimal faster than ints do.
                 return (
-                    f"not ((type({first}) is int and -_IMAX < {src} < _IMAX) or (type({src}) is _Dec and {src}.is_finite()"
-                    f" and {src}.__sizeof__() <= _DSZ and -_DEXP <= {src}.adjusted() <= _DEXP))"
-                    f"{self._bound(bound, src)}"
+                    f"not (type({first}) is _Dec and {src}.is_finite()"
+                    f" and {src}.__sizeof__() <= _DSZ and _DEXPN <= {src}.adjusted() <= _DEXP"
+                    f" or type({src}) is int and -_IMAX < {src} < _IMAX)"
+                    f"{self._bound(bound, src, decimal=True)}"
                 )
             case BoolType():
                 return f"type({first}) is not bool"
@@ -659,21 +704,21 @@ class _FactsCode:
         self.src.lines.extend(body)
         return name
 
-    def _bound(self, bound: NumericBound | None, src: str) -> str:
+    def _bound(self, bound: NumericBound | None, src: str, *, decimal: bool = False) -> str:
         """` or <outside the bound>` for a check line (empty without a bound)."""
         if bound is None:
             return ""
         parts = []
         if bound.low is not None:
-            low = self._end(bound.low)
+            low = self._end(bound.low, decimal)
             parts.append(f"{src} {'<' if bound.low_inclusive else '<='} {low}")
         if bound.high is not None:
-            high = self._end(bound.high)
+            high = self._end(bound.high, decimal)
             parts.append(f"{src} {'>' if bound.high_inclusive else '>='} {high}")
         return "".join(f" or {part}" for part in parts)
 
-    def _end(self, end: Fraction) -> str:
-        if end.denominator == 1:
+    def _end(self, end: Fraction, decimal: bool) -> str:
+        if end.denominator == 1 and not decimal:
             return self.src.literal(int(end))
         exact = fraction_to_decimal(end)
         return self.src.constant(exact if exact is not None else end)

@@ -83,7 +83,7 @@ CODES: dict[str, str] = {
     "unexpected-body": "check", "unexpected-category": "check", "unknown-member": "check",
     "unknown-name": "check", "unknown-type": "check", "with-outside-test": "check",
     "wrong-arity": "check",
-    # consistency (warnings of `wuxin check`, `wuxin_rules.consistency`)
+    # consistency
     "criterion-always-false": "consistency", "criterion-always-true": "consistency",
     "uncited-rule": "consistency", "undecided-criterion": "consistency",
     "unreachable-branch": "consistency", "unused-declaration": "consistency",
@@ -104,12 +104,14 @@ CODES: dict[str, str] = {
     "outside-bands": "evaluation", "overlapping-bands": "evaluation",
     "unexpected-none": "evaluation",
     # usage
-    "ambiguous-type": "usage", "bad-param-syntax": "usage", "no-policies": "usage",
+    "ambiguous-type": "usage", "bad-param-syntax": "usage", "missing-dependency": "usage",
+    "no-policies": "usage",
     "not-a-policy": "usage", "rule-needs-arguments": "usage", "unknown-mode": "usage",
     "unknown-path": "usage", "unknown-rule": "usage", "unsupported-type": "usage",
-    "unwritable-json": "usage", "usage": "usage",
+    "unwritable-json": "usage", "usage": "usage", "missing-dependency": "usage",
+    "unwritable-file": "usage",
     # internal
-    "internal-error": "internal",
+    "internal-error": "internal", "format-changed-policy": "internal",
 }  # fmt: skip
 """Every diagnostic code the package uses, with the stage it belongs to. A code is stable:
 tools and `docs/errors.md` (which explains each one with an example) key on it, and

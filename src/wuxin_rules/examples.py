@@ -744,6 +744,8 @@ class _SuiteChecker:
         self, expr: model.CExpr, span: Span, what: str
     ) -> tuple[bool, Any]:
         """The value of a fixture's or given's expression: constants and fixtures only."""
+        if _local_names(expr) & (set(self.fixture_types) - set(self.fixtures)):
+            return False, None  # built on a fixture with problems, already reported
         check = self._compile(expr, span, {})
         if check.reads:
             self.t.error(
@@ -798,6 +800,10 @@ class _SuiteChecker:
             )
         for name in order:
             decl = by_name[name]
+            if any(used not in self.fixtures for used in uses[name]):
+                # Built on a fixture with problems (already reported): nothing to evaluate.
+                self.fixture_types[name] = self.ext.resolve_type(self.module_name, decl.type)
+                continue
             before = self._errors()
             declared = self.ext.resolve_type(self.module_name, decl.type)
             typed = self._type(decl.value, declared, {}, allow_with=False)

@@ -184,6 +184,12 @@ class _Suffix:
     text: str
 
 
+class _Comment(str):
+    """A comment on a line of its own (no comment held back may join its line)."""
+
+    __slots__ = ()
+
+
 def _contains_hard(doc: Any) -> bool:
     stack = [doc]
     while stack:
@@ -274,12 +280,14 @@ def _render(doc: Any, width: int = WIDTH) -> str:
     out: list[str] = []
     column = 0
     suffixes: list[str] = []
+    commented = False  # the current line ends with a comment already
     stack: list[tuple[int, int, Any]] = [(0, _BREAK, doc)]
     while stack:
         indent, mode, item = stack.pop()
         if isinstance(item, str):
             out.append(item)
             column += display_width(item)
+            commented = commented or isinstance(item, _Comment)
         elif isinstance(item, list):
             stack.extend((indent, mode, part) for part in reversed(item))
         elif isinstance(item, _Nest):
@@ -290,7 +298,7 @@ def _render(doc: Any, width: int = WIDTH) -> str:
             )
             stack.append((indent, _FLAT if flat else _BREAK, item.doc))
         elif isinstance(item, _Fill):
-            stack.extend(_fill_commands(item, indent, mode, stack, width - column))
+            stack.extend(_fill_commands(item, indent, mode, width - column))
         elif isinstance(item, _IfBreak):
             stack.append((indent, mode, item.broken if mode == _BREAK else item.flat))
         elif isinstance(item, _Suffix):
@@ -300,26 +308,26 @@ def _render(doc: Any, width: int = WIDTH) -> str:
                 out.append(item.flat)
                 column += len(item.flat)
             else:
-                _end_line(out, suffixes, indent)
+                _end_line(out, suffixes, indent, commented)
                 out.append("\n" + " " * indent)
-                column = indent
-    _end_line(out, suffixes, 0)
+                column, commented = indent, False
+    _end_line(out, suffixes, 0, commented)
     return "\n".join(line.rstrip() for line in "".join(out).split("\n"))
 
 
-def _end_line(out: list[str], suffixes: list[str], indent: int) -> None:
+def _end_line(out: list[str], suffixes: list[str], indent: int, commented: bool) -> None:
     """End the current line with the comment held for it; a second comment held for the same
-    line gets a line of its own (two comments cannot share a line)."""
+    line, or one for a line that is a comment, gets a line of its own (two comments cannot
+    share a line: the first would swallow the second)."""
     if suffixes and out:
         out[-1] = out[-1].rstrip(" ")
     for index, comment in enumerate(suffixes):
-        out.append(("  " if index == 0 else "\n" + " " * indent) + comment)
+        own_line = index > 0 or commented
+        out.append(("\n" + " " * indent if own_line else "  ") + comment)
     suffixes.clear()
 
 
-def _fill_commands(
-    fill: _Fill, indent: int, mode: int, rest: list[tuple[int, int, Any]], width: int
-) -> list[tuple[int, int, Any]]:
+def _fill_commands(fill: _Fill, indent: int, mode: int, width: int) -> list[tuple[int, int, Any]]:
     """The commands of a fill, each separator broken only where the next item would not fit.
     Widths are measured from the fill's start, which is enough for the short fills used here
     (citations, table rows)."""
@@ -452,21 +460,32 @@ class _Formatter:
         docs: list[Any] = []
         while (comment := self._pending(bound)) is not None:
             self.next_comment += 1
-            docs += [_comment_text(comment), _HARD]
+            docs += [_Comment(_comment_text(comment)), _HARD]
         return docs
 
-    def next_line(self, bound: int, *, keep_blank: bool = False) -> list[Any]:
+    def next_line(
+        self, bound: int, *, keep_blank: bool = False, start: int | None = None
+    ) -> list[Any]:
         """A line break before the item at `bound`, with the comments in between. With
-        `keep_blank`, a blank line the author left before the item (or before the comments
-        above it) is kept: one, however many there were."""
-        trail = self.trail(bound)
-        blank = [_HARD] if keep_blank and self._blank_before(bound) else []
-        return [*trail, _HARD, *blank, *self.lead(bound)]
+        `keep_blank`, a blank line the author left before the item or one of those comments
+        is kept where it was (one, however many there were); `start` is where the item's
+        first token is, when its span starts later (`expect` before its expression)."""
+        docs: list[Any] = [*self.trail(bound), _HARD]
+        while (comment := self._pending(bound)) is not None:
+            self.next_comment += 1
+            if keep_blank and self._blank_before(comment.start):
+                docs.append(_HARD)
+            docs += [_Comment(_comment_text(comment)), _HARD]
+        first_token = start if start is not None and start >= 0 else bound
+        if keep_blank and self._blank_before(first_token):
+            docs.append(_HARD)
+        return docs
 
-    def _blank_before(self, bound: int) -> bool:
-        comment = self._pending(bound)
-        start = comment.start if comment is not None else bound
-        line_start = self.text.rfind("\n", 0, start) + 1
+    def _blank_before(self, offset: int) -> bool:
+        """Whether `offset` starts its line, after at least one blank line."""
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        if self.text[line_start:offset].strip(_BLANK):
+            return False
         index = line_start
         while index > 0 and self.text[index - 1] in _BLANK + "\n":
             index -= 1
@@ -481,7 +500,7 @@ class _Formatter:
         docs = self.trail(bound)
         while (comment := self._pending(bound)) is not None:
             self.next_comment += 1
-            docs += [_HARD, _comment_text(comment)]
+            docs += [_HARD, _Comment(_comment_text(comment))]
         return docs
 
     def here(self, bound: int) -> list[Any]:
@@ -523,7 +542,7 @@ class _Formatter:
                 if previous_end is not None and self._trailing(comment):
                     parts.insert(len(parts) - 1, _Suffix(text))  # before the last line break
                 else:
-                    parts.extend([*blank_lines(comment.start), text, _HARD])
+                    parts.extend([*blank_lines(comment.start), _Comment(text), _HARD])
                 previous_end = comment.end
 
         for node in nodes:
@@ -569,7 +588,9 @@ class _Formatter:
             items.append([_quote(cite.value), *following])
         return ["cites ", _Nest(2 * _INDENT, _Fill(items))]
 
-    def head_with_clauses(self, head: Any, clauses: list[_Clause], end: str) -> Any:
+    def head_with_clauses(
+        self, head: Any, clauses: list[_Clause], end: str, *, label_after_break: bool = False
+    ) -> Any:
         """A declaration's head and clauses: on one line when they fit; else the label after
         the head (when that fits) and every other clause on a line of its own."""
         one_line = [head, *([c.comments, " ", c.doc] for c in clauses), end]
@@ -580,6 +601,9 @@ class _Formatter:
         rest = clauses
         if clauses and clauses[0].is_label and not clauses[0].comments:
             with_label = _flat_width([head, " ", clauses[0].doc])
+            if label_after_break and (with_label is None or with_label > WIDTH):
+                # The head breaks over lines (a rule's parameters): the label follows its `)`.
+                with_label = _flat_width([")", " ", clauses[0].doc])
             if with_label is not None and with_label <= WIDTH:
                 first += [" ", clauses[0].doc]
                 rest = clauses[1:]
@@ -734,35 +758,38 @@ class _Formatter:
                 (p.span.start, p.span.end, _const([p.name.name, ": ", self.type_doc(p.type)]))
                 for p in node.params
             ]
-            end = node.params[-1].span.end + 1 if node.params else node.name.span.end
+            closing = self.text.find(")", node.params[-1].span.end) if node.params else -1
+            end = closing + 1 if closing >= 0 else node.name.span.end
             head.append(self.sequence("(", items, ")", end))
         clauses = self.clause_parts(node.doc)
         if node.returns is not None:
             returns = ["-> ", self.type_doc(node.returns)]
             clauses.append(_Clause(self.here(node.returns.span.start), returns))
-        header = self.head_with_clauses(_Group(head), clauses, ":")
+        broken_head = _flat_width(head) is None or (_flat_width(head) or 0) > WIDTH
+        header = self.head_with_clauses(_Group(head), clauses, ":", label_after_break=broken_head)
         lines = self.next_line(node.body.span.start)
         return [header, _Nest(_INDENT, [lines, self.expr(node.body, _IF_LEVEL)])]
 
     def _ScheduleDecl(self, node: ast.ScheduleDecl) -> Any:
         head: list[Any] = ["schedule ", node.name.name]
-        clauses = self.clause_parts(node.doc)
-        if clauses and clauses[0].is_label:
-            head += [clauses[0].comments, " ", clauses[0].doc]
-            clauses = clauses[1:]
+        # In the text the label comes first, then the types, `monotone`, `cites` and `note`:
+        # the clauses are taken in that order, so that each takes the comments before it.
+        if node.doc.label is not None:
+            label = self.clause_parts(ast.Doc(label=node.doc.label))[0]
+            head += [label.comments, " ", label.doc]
         head += [": ", self.type_doc(node.value_type), " by ", node.period.name]
         if node.category is not None:
             head += [", ", self.type_doc(node.category)]
-        monotone = [
+        clauses = [
             _Clause(self.here(m.span.start), ["monotone ", m.direction, " in ", m.dimension.name])
             for m in node.monotone
         ]
-        # The clauses were taken before the monotone lines; they follow them in the text.
+        clauses += self.clause_parts(attrs.evolve(node.doc, label=None))
         stages = [
             [*self.next_line(s.span.start, keep_blank=i > 0), self.stage(s)]
             for i, s in enumerate(node.stages)
         ]
-        return [self.block_head(head, monotone + clauses), _Nest(_INDENT, stages)]
+        return [self.block_head(head, clauses), _Nest(_INDENT, stages)]
 
     def stage(self, stage: ast.Stage) -> Any:
         head: list[Any] = ["stage ", stage.name.name]
@@ -829,7 +856,9 @@ class _Formatter:
             lines += [left, *self.here(given.value.span.start), " = ",
                       self.expr(given.value, _IF_LEVEL)]  # fmt: skip
         for expect in node.expect:
-            lines += [*self.next_line(expect.span.start, keep_blank=True), "expect ",
+            keyword = self.text.rfind("expect", 0, expect.span.start)
+            line = self.next_line(expect.span.start, keep_blank=True, start=keyword)
+            lines += [*line, "expect ",
                       self.expr(expect, _IF_LEVEL)]  # fmt: skip
         return [["example ", _quote(node.title.value), ":"], _Nest(_INDENT, lines)]
 

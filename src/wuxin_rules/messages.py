@@ -634,6 +634,76 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "date-value": ("date `{value}`", "日期 `{value}`"),
     "list-value": ("list `{value}`", "列表 `{value}`"),
     "record-value": ("record `{value}`", "记录 `{value}`"),
+    # -- consistency (wuxin_rules.consistency) ---------------------------------------------
+    "always-true": ("criterion `{name}` is always true", "标准 `{name}` 总是成立"),
+    "never-true": ("criterion `{name}` is never true", "标准 `{name}` 从不成立"),
+    "check-condition": (
+        "check the condition against the declared types and bounds; a condition that cannot "
+        "fail (or hold) decides nothing",
+        "请对照声明的类型和界限检查这个条件；不可能不成立（或不可能成立）的条件什么也决定不了",
+    ),
+    "always-holds": (
+        "within the declared types and bounds, `{expr}` always holds",
+        "在声明的类型和界限之内，`{expr}` 总是成立",
+    ),
+    "never-holds": (
+        "within the declared types and bounds, `{expr}` never holds",
+        "在声明的类型和界限之内，`{expr}` 从不成立",
+    ),
+    "cites-nothing": (
+        "the explanation of {what} would cite nothing",
+        "{what}的解释不会引用任何条文",
+    ),
+    "add-cites": (
+        'add `cites "…"` to `{name}`, naming the clause it encodes',
+        '请给 `{name}` 加上 `cites "…"`，写明它所依据的条款',
+    ),
+    "nothing-cited": (
+        "neither it nor the rules, params, fields, schedules and bands it uses have `cites`",
+        "它本身以及它用到的规则、参数、字段、计划表和分档都没有 `cites`",
+    ),
+    "cannot-tell": (
+        "the consistency checks cannot tell whether {what} can both hold and fail",
+        "一致性检查无法判断{what}是否既可能成立又可能不成立",
+    ),
+    "not-complete": (
+        "the interval reasoning is not complete: it could not decide `{expr}`",
+        "区间推理并不完备：它无法判定 `{expr}`",
+    ),
+    "branch-never-taken": (
+        "this `{which}` branch is never taken: `{condition}` {holds}",
+        "这个 `{which}` 分支永远不会执行：`{condition}` {holds}",
+    ),
+    "always holds": ("always holds", "总是成立"),
+    "never holds": ("never holds", "从不成立"),
+    "remove-branch": ("remove the branch, or correct the condition", "请删除这个分支，或更正条件"),
+    "conditions-around": (
+        "within the declared types and bounds, and the conditions of the `if`s around it",
+        "在声明的类型和界限之内，并考虑外层各个 `if` 的条件",
+    ),
+    "the-condition": ("the condition", "条件"),
+    "never-used": ("{what} `{name}` is never used", "{what} `{name}` 从未被使用"),
+    "call-or-remove": (
+        "call it from a rule, an example or a property, or remove it",
+        "请在规则、示例或性质中调用它，或删除它",
+    ),
+    "imported-never-used": ("{what} is imported but never used", "{what}被导入但从未使用"),
+    "remove-import": ("remove the import", "请删除这个导入"),
+    "never-read": ("input `{name}` is never read", "输入 `{name}` 从未被读取"),
+    "still-give": (
+        "every facts document must still give it: read it in a rule, or remove it",
+        "每份事实文档仍然必须给出它：请在规则中读取它，或删除它",
+    ),
+    "use-in-rule": ("use it in a rule, or remove it", "请在规则中使用它，或删除它"),
+    "parameter-never-used": (
+        "parameter `{name}` of `{rule}` is never used",
+        "`{rule}` 的参数 `{name}` 从未被使用",
+    ),
+    "use-in-body": (
+        "use it in the body, or remove it (and the argument of every call)",
+        "请在规则体中使用它，或删除它（以及每次调用中对应的实参）",
+    ),
+    "module-named": ("module `{name}`", "模块 `{name}`"),
     # -- facts (wuxin_rules.facts) ---------------------------------------------------------
     "missing-input": ("missing input `{name}`", "缺少输入 `{name}`"),
     "supply-in-facts": ("supply `{name}` in the facts document", "请在事实文档中提供 `{name}`"),
@@ -756,6 +826,12 @@ TERMS: Mapping[str, str] = {
     "a set of bands": "分档",
     "a module": "模块",
     "a fixture": "夹具",
+    "rule": "规则",
+    "record": "记录",
+    "enum": "枚举",
+    "schedule": "计划表",
+    "bands": "分档",
+    "param": "参数",
     "fixture": "夹具",
     "the given": "给定值",
     "input": "输入",
