@@ -130,3 +130,23 @@ def test_chains_keep_their_shape_and_their_depth() -> None:
     with pytest.raises(wuxin_rules.PolicyError) as caught:
         parser.parse("criterion c: a and b and " + "not " * 100 + "x")
     assert caught.value.codes == ("too-deep",)
+
+
+def test_a_fixture_built_on_a_refused_fixture_is_an_error_not_a_crash() -> None:
+    """`fixture b = {...a, …}` where `a` does not check reports `a`'s problem (it raised
+    `InternalError: unbound local a` while computing `b`)."""
+    from wuxin_rules import examples
+    from wuxin_rules.errors import PolicyCheckError
+
+    text = (
+        "record R: n: int\n"
+        "fixture a: R = {n: Missing.x}\n"
+        "fixture b: R = {...a, n: 2}\n"
+        'example "e":\n'
+        "  given k: int = 1\n"
+        "  expect b.n == 2\n"
+    )
+    with pytest.raises(PolicyCheckError) as caught:
+        examples.suite_from_text(text, "p.policy")
+    assert "unknown-name" in caught.value.codes
+    assert "internal-error" not in caught.value.codes

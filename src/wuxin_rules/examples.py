@@ -808,7 +808,10 @@ class _SuiteChecker:
             declared = self.ext.resolve_type(self.module_name, decl.type)
             typed = self._type(decl.value, declared, {}, allow_with=False)
             self.typer.accept(typed, declared)
-            if self._errors() != before or is_invalid(declared):
+            # A fixture built on one that was refused has no value either (its problem is
+            # already reported): computing it would meet an unbound name.
+            refused = [u for u in uses[name] if u not in self.fixtures]
+            if self._errors() != before or is_invalid(declared) or refused:
                 self.fixture_types[name] = declared
                 continue
             ok, value = self._constant_value(typed, decl.value.span, f"fixture `{name}`")
