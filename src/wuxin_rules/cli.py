@@ -18,11 +18,18 @@ from typing import IO, Any, NoReturn
 
 from wuxin_rules import api, jsonio, messages
 from wuxin_rules import explain as explaining
-from wuxin_rules.errors import Diagnostic, FactError, UsageError, WuxinError, render_diagnostics, suggest
-from wuxin_rules.errors import Severity
-from wuxin_rules.messages import LANGUAGES
 from wuxin_rules.document import build_document
 from wuxin_rules.document_formats import render as render_document
+from wuxin_rules.errors import (
+    Diagnostic,
+    FactError,
+    Severity,
+    UsageError,
+    WuxinError,
+    render_diagnostics,
+    suggest,
+)
+from wuxin_rules.messages import LANGUAGES
 
 __all__ = ["ExitCode", "main"]
 

@@ -34,9 +34,9 @@ from wuxin_rules.schema import (
 )
 
 __all__ = [
-    "fraction_to_decimal",
     "format_number",
     "format_value",
+    "fraction_to_decimal",
     "integer_text",
     "to_json",
     "to_python",
