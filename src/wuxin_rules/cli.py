@@ -587,7 +587,7 @@ def _text_result(result: api.Result, where: str, args: Any, color: bool) -> str:
     else:
         from wuxin_rules.values import format_value
 
-        width = max((len(k) for k in result.keys()), default=0)
+        width = max((len(k) for k in result), default=0)
         for key, verdict in result.verdicts.items():
             label = f' "{verdict.label}"' if verdict.label else ""
             if verdict.error is not None:

@@ -108,7 +108,7 @@ CODES: dict[str, str] = {
     "no-policies": "usage",
     "not-a-policy": "usage", "rule-needs-arguments": "usage", "unknown-mode": "usage",
     "unknown-path": "usage", "unknown-rule": "usage", "unsupported-type": "usage",
-    "unwritable-json": "usage", "usage": "usage", "missing-dependency": "usage",
+    "unwritable-json": "usage", "usage": "usage",
     "unwritable-file": "usage",
     # internal
     "internal-error": "internal", "format-changed-policy": "internal",
