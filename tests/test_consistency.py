@@ -435,3 +435,24 @@ def test_wuxin_check_notes_lists_undecided_criteria(
     assert cli.main(["check", "--strict", "--notes", str(path)]) == 0
     _, err = capsys.readouterr()
     assert "note[undecided-criterion]" in err
+
+
+def test_notes_show_what_the_check_proved_on_the_flagship(capsys: pytest.CaptureFixture[str]) -> None:
+    """`wuxin check --notes` names the proofs behind a clean check: the S4 schedule is
+    nondecreasing in every group, the S6.2 bands cover 0 .. 100; without --notes, silence."""
+    flagship = str(Path(__file__).resolve().parents[1] / "policies" / "drug_free")
+    assert cli.main(["check", "--notes", flagship]) == 0
+    _, err = capsys.readouterr()
+    assert (
+        "note[proved-monotone]: proved: schedule `target` is nondecreasing "
+        "in `year` for every member of `Group` (30 cells)"
+    ) in err
+    assert (
+        "note[proved-bands]: proved: the bands of `grade_bands` cover `0 .. 100` with no gap and "
+        "no overlap"
+    ) in err
+    assert err.count("note[proved-") == 2  # each proof once, though several files import them
+    assert cli.main(["check", flagship]) == 0
+    assert "proved" not in capsys.readouterr().err
+    assert cli.main(["check", "--notes", "--lang", "zh", flagship]) == 0
+    assert "已证明：计划表 `target` 对 `Group` 的每个成员都随 `year` 不减（共 30 格）" in capsys.readouterr().err

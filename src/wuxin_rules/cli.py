@@ -157,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--notes",
         action="store_true",
-        help="also list the criteria the consistency checks could not decide",
+        help="also list what was proved (monotone schedules, gap-free bands) and the criteria "
+        "the consistency checks could not decide",
     )
     _add_lang(check)
 

@@ -72,8 +72,11 @@ CODES = (
     "unreachable-branch",
     "uncited-rule",
     "undecided-criterion",
+    "proved-monotone",
+    "proved-bands",
 )
-"""The codes of the findings, all of severity warning (`undecided-criterion` is a note)."""
+"""The codes of the findings, all of severity warning except the notes (`undecided-criterion`,
+and the proofs `proved-monotone` and `proved-bands` that `--notes` lists)."""
 
 
 def analyse(
@@ -96,7 +99,47 @@ def analyse(
     findings.extend(_unused(policy, root, modules))
     findings.extend(_Values(policy, undecided).run())
     findings.extend(_uncited(policy))
+    if undecided:
+        findings.extend(_proofs(policy))
     return sorted(findings, key=lambda d: d.span.start if d.span is not None else -1)
+
+
+def _proofs(policy: model.CheckedPolicy) -> list[Diagnostic]:
+    """What the checker proved of the root module's schedules and bands, as notes: a policy
+    that checks has every declared `monotone` property and gap-free, overlap-free bands (the
+    checker refuses it otherwise), and an author asking for notes is shown that it did."""
+    proofs: list[Diagnostic] = []
+    for schedule in policy.schedules.values():
+        if "." in schedule.key:  # an imported module's: proved where it is declared
+            continue
+        for direction in schedule.monotone:
+            cells = sum(1 for value in schedule.cells.values() if value is not None)
+            if schedule.category is not None:
+                message = (
+                    f"proved: schedule `{schedule.name}` is {direction} in `{schedule.period_name}` "
+                    f"for every member of `{schedule.category.name}` ({cells} cells)"
+                )
+            else:
+                message = (
+                    f"proved: schedule `{schedule.name}` is {direction} in "
+                    f"`{schedule.period_name}` ({cells} cells)"
+                )
+            proofs.append(
+                Diagnostic("proved-monotone", message, span=schedule.span, severity=Severity.NOTE)
+            )
+    for bands in policy.bands.values():
+        if "." in bands.key:
+            continue
+        domain = f"{_text(bands.low)} {'..' if bands.high_inclusive else '..<'} {_text(bands.high)}"
+        proofs.append(
+            Diagnostic(
+                "proved-bands",
+                f"proved: the bands of `{bands.name}` cover `{domain}` with no gap and no overlap",
+                span=bands.span,
+                severity=Severity.NOTE,
+            )
+        )
+    return proofs
 
 
 def modules_under(

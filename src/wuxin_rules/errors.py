@@ -86,6 +86,7 @@ CODES: dict[str, str] = {
     # consistency
     "criterion-always-false": "consistency", "criterion-always-true": "consistency",
     "uncited-rule": "consistency", "undecided-criterion": "consistency",
+    "proved-monotone": "consistency", "proved-bands": "consistency",
     "unreachable-branch": "consistency", "unused-declaration": "consistency",
     "unused-import": "consistency", "unused-input": "consistency", "unused-param": "consistency",
     "unused-rule-parameter": "consistency",

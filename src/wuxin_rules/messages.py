@@ -662,6 +662,26 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "neither it nor the rules, params, fields, schedules and bands it uses have `cites`",
         "它本身以及它用到的规则、参数、字段、计划表和分档都没有 `cites`",
     ),
+    "proved-monotone-each": (
+        "proved: schedule `{name}` is nondecreasing in `{period}` for every member of `{category}` ({cells} cells)",
+        "已证明：计划表 `{name}` 对 `{category}` 的每个成员都随 `{period}` 不减（共 {cells} 格）",
+    ),
+    "proved-monotone-each-down": (
+        "proved: schedule `{name}` is nonincreasing in `{period}` for every member of `{category}` ({cells} cells)",
+        "已证明：计划表 `{name}` 对 `{category}` 的每个成员都随 `{period}` 不增（共 {cells} 格）",
+    ),
+    "proved-monotone": (
+        "proved: schedule `{name}` is nondecreasing in `{period}` ({cells} cells)",
+        "已证明：计划表 `{name}` 随 `{period}` 不减（共 {cells} 格）",
+    ),
+    "proved-monotone-down": (
+        "proved: schedule `{name}` is nonincreasing in `{period}` ({cells} cells)",
+        "已证明：计划表 `{name}` 随 `{period}` 不增（共 {cells} 格）",
+    ),
+    "proved-bands": (
+        "proved: the bands of `{name}` cover `{domain}` with no gap and no overlap",
+        "已证明：`{name}` 的分档覆盖 `{domain}`，既无空档也无重叠",
+    ),
     "cannot-tell": (
         "the consistency checks cannot tell whether {what} can both hold and fail",
         "一致性检查无法判断{what}是否既可能成立又可能不成立",
