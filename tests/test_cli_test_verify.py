@@ -154,3 +154,23 @@ def test_pytest_reports_a_failing_example_and_property(tmp_path: Path) -> None:
     assert "2 failed, 3 passed" in out
     assert "example: wrong limit" in out and "expected: 3" in out
     assert "✗ limit below average" in out and "counterexample" in out
+
+
+def test_wuxin_test_and_verify_explain_in_the_chosen_language(tmp_path: Path) -> None:
+    """`--lang zh` gives the fixed words of a failure's explanation in Chinese (差 5), the
+    default English (short by 5); labels are the policy's own either way."""
+    policy = tmp_path / "score.policy"
+    policy.write_text(
+        'input score: int 0 .. 100 "得分" cites "S1"\n'
+        'criterion passed "合格" cites "S1": score >= 60\n'
+        'example "55分不合格却写成合格":\n  given score = 55\n  expect passed\n'
+        'property "总是合格":\n  forall s: int 0 .. 100\n  holds passed[score = s]\n',
+        encoding="utf-8",
+    )
+    english, chinese = wuxin("test", str(policy)), wuxin("test", "--lang", "zh", str(policy))
+    assert english.returncode == chinese.returncode == 1
+    assert "short by 5" in english.stdout and "差 5" not in english.stdout
+    assert "差 5" in chinese.stdout and '"合格"' in chinese.stdout
+    found = wuxin("verify", "--lang", "zh", "--seed", "1", "--max-examples", "50", str(policy))
+    assert found.returncode == 1
+    assert "差" in found.stdout and "short by" not in found.stdout

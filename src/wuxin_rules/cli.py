@@ -669,6 +669,7 @@ def _add_test_parser(commands: Any) -> None:
         default="auto",
         help="colour the text output (default: when printing to a terminal)",
     )
+    _add_lang(test)
 
 
 def _add_verify_parser(commands: Any) -> None:
@@ -709,6 +710,7 @@ def _add_verify_parser(commands: Any) -> None:
         default="auto",
         help="colour the text output (default: when printing to a terminal)",
     )
+    _add_lang(verify)
 
 
 def _positive_int(text: str) -> int:
@@ -727,7 +729,7 @@ def _use_color(choice: str) -> bool:
     )
 
 
-def _suites(paths: Sequence[str]) -> tuple[list[Any], int]:
+def _suites(paths: Sequence[str], lang: str = "en") -> tuple[list[Any], int]:
     """The checked suites under `paths`, and how many files had problems (reported once)."""
     from wuxin_rules import examples
 
@@ -753,7 +755,7 @@ def _suites(paths: Sequence[str]) -> tuple[list[Any], int]:
         fresh = [d for d in error.diagnostics if d.render() not in seen]
         seen.update(d.render() for d in fresh)
         if fresh:
-            sys.stderr.write(render_diagnostics(fresh) + "\n\n")
+            sys.stderr.write(render_diagnostics(fresh, lang) + "\n\n")
     return suites, broken
 
 
@@ -764,7 +766,7 @@ def _plural(count: int, noun: str, plural: str | None = None) -> str:
 def _test(args: argparse.Namespace) -> int:
     from wuxin_rules import examples
 
-    suites, broken = _suites(args.paths)
+    suites, broken = _suites(args.paths, args.lang)
     color = _use_color(args.color)
     passed = failed = 0
     for suite in suites:
@@ -780,7 +782,7 @@ def _test(args: argparse.Namespace) -> int:
                 continue
             failed += 1
             print(f"✗ {where}: {example.title}")
-            print(examples.render_example_result(result, mode=args.mode, color=color))
+            print(examples.render_example_result(result, mode=args.mode, color=color, lang=args.lang))
             print()
     total = passed + failed
     summary = f"{_plural(total, 'example')}: {passed} passed, {failed} failed"
@@ -803,7 +805,7 @@ def _verify(args: argparse.Namespace) -> int:
                 help="install it: `pip install 'wuxin_rules[verify]'`",
             )
         ) from None
-    suites, broken = _suites(args.paths)
+    suites, broken = _suites(args.paths, args.lang)
     seed = args.seed if args.seed is not None else verify.new_seed()
     color = _use_color(args.color)
     tty = sys.stderr.isatty()
@@ -832,7 +834,7 @@ def _verify(args: argparse.Namespace) -> int:
             if args.format == "json":
                 print(jsonio.dumps(verify.report_to_json(report)))
             else:
-                print(verify.render_report(report, mode=args.mode, color=color))
+                print(verify.render_report(report, mode=args.mode, color=color, lang=args.lang))
                 if not report.ok:
                     print()
     total = sum(counts.values())

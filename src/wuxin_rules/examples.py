@@ -1290,16 +1290,17 @@ def _failure(expectation: Expectation, outcome: Outcome) -> Failure:
 
 
 def render_example_result(
-    result: ExampleResult, *, mode: str = "decisive", color: bool = False
+    result: ExampleResult, *, mode: str = "decisive", color: bool = False, lang: str = "en"
 ) -> str:
     """A failed example as text: each failed expectation with its location, the expected
-    and the actual value, and the explanation (empty for a passed example)."""
+    and the actual value, and the explanation (empty for a passed example); the fixed words
+    of diagnostics and explanations in `lang`."""
     lines: list[str] = []
     for failure in result.failures:
         expectation = failure.expectation
         lines.append(f"{expectation.span.location()}: expect {' '.join(expectation.check.text.split())}")
         if failure.error is not None:
-            lines.append(_indent(failure.error.render(), 4))
+            lines.append(_indent(failure.error.render(lang), 4))
         else:
             lines.append(f"    {failure.subject}")
             lines.append(f"      expected: {failure.expected}")
@@ -1309,7 +1310,7 @@ def render_example_result(
                 failure.verdict, key=" ".join(expectation.check.text.split()), label=None
             )
             lines.append("    why:")
-            lines.append(_indent(render_text(verdict, mode=mode, color=color), 6))
+            lines.append(_indent(render_text(verdict, mode=mode, color=color, lang=lang), 6))
     return "\n".join(lines)
 
 

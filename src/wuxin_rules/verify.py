@@ -243,9 +243,12 @@ def _type_text(binder: Any) -> str:
     return describe_type(binder.type)
 
 
-def render_report(report: PropertyReport, *, mode: str = "decisive", color: bool = False) -> str:
+def render_report(
+    report: PropertyReport, *, mode: str = "decisive", color: bool = False, lang: str = "en"
+) -> str:
     """A property's outcome as text: one line when it held, the counterexample (as an
-    example block) and its explanation when it failed."""
+    example block) and its explanation when it failed (fixed words of diagnostics and
+    explanations in `lang`)."""
     prop = report.property
     if report.status == "held":
         extra = f", {report.skipped} drawn cases did not meet the condition" if report.skipped else ""
@@ -271,11 +274,11 @@ def render_report(report: PropertyReport, *, mode: str = "decisive", color: bool
         lines += ["    as facts for `wuxin eval`:", "      " + jsonio.dumps(facts), ""]
     if case.error is not None:
         lines.append("    the claim could not be evaluated:")
-        lines.append(_indent(case.error.render(), 6))
+        lines.append(_indent(case.error.render(lang), 6))
     elif case.verdict is not None:
         lines.append("    why:")
         verdict = attrs.evolve(case.verdict, key=" ".join(prop.claim.text.split()), label=None)
-        lines.append(_indent(render_text(verdict, mode=mode, color=color), 6))
+        lines.append(_indent(render_text(verdict, mode=mode, color=color, lang=lang), 6))
     return "\n".join(lines)
 
 
