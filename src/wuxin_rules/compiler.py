@@ -613,7 +613,7 @@ class _FactsCode:
                 bad = self._bad(inner, src, src)
                 return None if bad is None else f"{first} is not None and ({bad})"
             case IntType(bound=bound):
-                return f"type({first}) is not int or not -_IMAX < {src} < _IMAX{self._bound(bound, src)}"
+                return f"type({first}) is not int{self._bound(bound, src)}{self._whole_size(bound, src)}"
             case NumberType(bound=bound):
                 # Decimal first (what JSON decimals are); bounds as Decimals, which compare
                 # with a Decimal faster than ints do.
@@ -649,8 +649,8 @@ class _FactsCode:
         match type_:
             case IntType(bound=bound):
                 out.append(
-                    f"{indent}if type({src}) is not int or not -_IMAX < {src} < _IMAX"
-                    f"{self._bound(bound, src)}: raise _NotPlain"
+                    f"{indent}if type({src}) is not int{self._bound(bound, src)}"
+                    f"{self._whole_size(bound, src)}: raise _NotPlain"
                 )
                 return False
             case NumberType(bound=bound):
@@ -715,6 +715,15 @@ class _FactsCode:
         if bound.high is not None:
             high = self._end(bound.high, decimal)
             parts.append(f"{src} {'>' if bound.high_inclusive else '>='} {high}")
+        return "".join(f" or {part}" for part in parts)
+
+    def _whole_size(self, bound: NumericBound | None, src: str) -> str:
+        """` or <too large for the fast check>` for a whole number: the sides of `±_IMAX`
+        that the declared bound does not already keep it within (`int >= 0` needs only the
+        upper side), so a bounded field costs no extra comparison."""
+        low_kept = bound is not None and bound.low is not None and bound.low > -_MAX_WHOLE
+        high_kept = bound is not None and bound.high is not None and bound.high < _MAX_WHOLE
+        parts = ([] if low_kept else [f"{src} <= -_IMAX"]) + ([] if high_kept else [f"{src} >= _IMAX"])
         return "".join(f" or {part}" for part in parts)
 
     def _end(self, end: Fraction, decimal: bool) -> str:
