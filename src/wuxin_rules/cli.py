@@ -657,19 +657,7 @@ def _add_test_parser(commands: Any) -> None:
     test.add_argument(
         "-v", "--verbose", action="store_true", help="list every example, not only failures"
     )
-    test.add_argument(
-        "--mode",
-        choices=explaining.MODES,
-        default="decisive",
-        help="how much of a failure's explanation to show (default decisive)",
-    )
-    test.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour the text output (default: when printing to a terminal)",
-    )
-    _add_lang(test)
+    _add_explanation_options(test, "a failure")
 
 
 def _add_verify_parser(commands: Any) -> None:
@@ -698,19 +686,24 @@ def _add_verify_parser(commands: Any) -> None:
     verify.add_argument(
         "--format", choices=("text", "json"), default="text", help="output as text or JSON lines"
     )
-    verify.add_argument(
+    _add_explanation_options(verify, "a counterexample")
+
+
+def _add_explanation_options(command: argparse.ArgumentParser, what: str) -> None:
+    """`--mode`, `--color` and `--lang`: how the explanation of `what` is shown."""
+    command.add_argument(
         "--mode",
         choices=explaining.MODES,
         default="decisive",
-        help="how much of a counterexample's explanation to show (default decisive)",
+        help=f"how much of {what}'s explanation to show (default decisive)",
     )
-    verify.add_argument(
+    command.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
         help="colour the text output (default: when printing to a terminal)",
     )
-    _add_lang(verify)
+    _add_lang(command)
 
 
 def _positive_int(text: str) -> int:

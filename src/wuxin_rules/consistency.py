@@ -776,7 +776,7 @@ class _Values:
             locals_ = {name: f"arg:{name}" for name, _ in rule.params or ()}
             env = {f"arg:{name}": _domain(type_, True) for name, type_ in rule.params or ()}
             try:
-                value = self.eval(rule.body, env, _Frame(locals_, True, 0))
+                value = self.interval(rule.body, env, _Frame(locals_, True, 0))
             except (_Budget, RecursionError):
                 continue
             if rule.kind == "criterion" and not value.empty:
@@ -840,7 +840,7 @@ class _Values:
 
     # -- evaluation ---------------------------------------------------------------------
 
-    def eval(self, expr: Any, env: _Env, frame: _Frame) -> _Val:
+    def interval(self, expr: Any, env: _Env, frame: _Frame) -> _Val:
         self.steps += 1
         if self.steps > _STEPS:
             raise _Budget
@@ -870,7 +870,7 @@ class _Values:
                 if isinstance(part, tuple):
                     part = part[-1]  # (name, expr) pairs of record literals
                 if isinstance(part, _CEXPR_TYPES):
-                    self.eval(part, env, frame)
+                    self.interval(part, env, frame)
 
     def _Const(self, expr: model.Const, env: _Env, frame: _Frame) -> _Val:
         return _constant(expr.value, expr.type)
@@ -880,12 +880,12 @@ class _Values:
         if frame.depth >= _DEPTH:
             self.blocker = self.blocker or f"{rule.name}(…)"
             for arg in args:
-                self.eval(arg, env, frame)
+                self.interval(arg, env, frame)
             return _domain(rule.type, False)
         locals_: dict[str, str] = {}
         inner = dict(env)
         for (name, _), arg in zip(rule.params or (), args, strict=False):
-            value = self.eval(arg, env, frame)
+            value = self.interval(arg, env, frame)
             path = self.key(arg, frame)
             if path is None:
                 # A computed argument: a key of this call's own (callers are shallower).
@@ -906,7 +906,7 @@ class _Values:
             self.blocker = self.blocker or blocker
             return value
         before = self.blocker
-        value = self.eval(rule.body, inner, _Frame(locals_, False, frame.depth + 1))
+        value = self.interval(rule.body, inner, _Frame(locals_, False, frame.depth + 1))
         self.calls[memo] = (value, self.blocker if before is None else None)
         return value
 
@@ -914,13 +914,13 @@ class _Values:
         return self._rule(expr.key, expr.args, env, frame)
 
     def _Negate(self, expr: model.Negate, env: _Env, frame: _Frame) -> _Val:
-        value = self.eval(expr.operand, env, frame)
+        value = self.interval(expr.operand, env, frame)
         if isinstance(value.some, _Num):
             return _Val(_neg(value.some), value.none, value.exact)
         return value
 
     def _Arith(self, expr: model.Arith, env: _Env, frame: _Frame) -> _Val:
-        left, right = self.eval(expr.left, env, frame), self.eval(expr.right, env, frame)
+        left, right = self.interval(expr.left, env, frame), self.interval(expr.right, env, frame)
         if left.empty or right.empty or left.some is None or right.some is None:
             return _EMPTY
         a, b = left.some, right.some
@@ -937,7 +937,7 @@ class _Values:
         return _domain(expr.type, False)
 
     def _BuiltinCall(self, expr: model.BuiltinCall, env: _Env, frame: _Frame) -> _Val:
-        args = [self.eval(arg, env, frame) for arg in expr.args]
+        args = [self.interval(arg, env, frame) for arg in expr.args]
         nums = [a.some for a in args]
         if any(a.empty for a in args):
             return _EMPTY
@@ -967,7 +967,7 @@ class _Values:
 
     def _ScheduleLookup(self, expr: model.ScheduleLookup, env: _Env, frame: _Frame) -> _Val:
         for arg in expr.args:
-            self.eval(arg, env, frame)
+            self.interval(arg, env, frame)
         values = [v for v in self.policy.schedules[expr.key].cells.values() if v is not None]
         if not values:
             return _Val(None, True)
@@ -975,11 +975,11 @@ class _Values:
         return _Val(_num(min(values), max(values), is_int), True)
 
     def _BandsLookup(self, expr: model.BandsLookup, env: _Env, frame: _Frame) -> _Val:
-        self.eval(expr.arg, env, frame)
+        self.interval(expr.arg, env, frame)
         return _domain(expr.type, False)
 
     def _Compare(self, expr: model.Compare, env: _Env, frame: _Frame) -> _Val:
-        left, right = self.eval(expr.left, env, frame), self.eval(expr.right, env, frame)
+        left, right = self.interval(expr.left, env, frame), self.interval(expr.right, env, frame)
         if left.some is None or right.some is None:
             return _EMPTY
         true, false = _compare(expr.op, left.some, right.some)
@@ -991,7 +991,7 @@ class _Values:
         return _bools(*values, exact=exact)
 
     def _In(self, expr: model.In, env: _Env, frame: _Frame) -> _Val:
-        item = self.eval(expr.item, env, frame)
+        item = self.interval(expr.item, env, frame)
         listed = self._listed(expr.collection, env, frame)
         if item.some is None:
             return _EMPTY
@@ -1006,7 +1006,7 @@ class _Values:
 
     def _listed(self, collection: Any, env: _Env, frame: _Frame) -> frozenset[Any] | None:
         """The members of a list literal of enum constants; None for any other list."""
-        self.eval(collection, env, frame)
+        self.interval(collection, env, frame)
         if not isinstance(collection, model.MakeList):
             return None
         items = set()
@@ -1017,7 +1017,7 @@ class _Values:
         return frozenset(items)
 
     def _IsNone(self, expr: model.IsNone, env: _Env, frame: _Frame) -> _Val:
-        value = self.eval(expr.operand, env, frame)
+        value = self.interval(expr.operand, env, frame)
         if value.empty:
             return _EMPTY
         is_none, is_some = value.none, value.some is not None
@@ -1028,15 +1028,15 @@ class _Values:
         return _bools(*values, exact=value.exact or (key is not None and self._free(key)))
 
     def _Coalesce(self, expr: model.Coalesce, env: _Env, frame: _Frame) -> _Val:
-        value = self.eval(expr.value, env, frame)
+        value = self.interval(expr.value, env, frame)
         if value.empty:
             return _EMPTY
-        fallback = self.eval(expr.fallback, env, frame) if value.none else _EMPTY
+        fallback = self.interval(expr.fallback, env, frame) if value.none else _EMPTY
         present = _Val(value.some, False) if value.some is not None else _EMPTY
         return _join(present, fallback) if value.none else present
 
     def _Not(self, expr: model.Not, env: _Env, frame: _Frame) -> _Val:
-        value = self.eval(expr.operand, env, frame)
+        value = self.interval(expr.operand, env, frame)
         if value.some is None:
             return _EMPTY
         return _bools(*(not t for t in (True, False) if value.can(t)), exact=value.exact)
@@ -1051,7 +1051,7 @@ class _Values:
         # Every operand is evaluated whatever the others give (fail closed), so what each
         # reports is found in the unnarrowed environment; whether all can hold together is
         # found by narrowing with each operand in turn.
-        base = [self.eval(op, env, frame) for op in operands]
+        base = [self.interval(op, env, frame) for op in operands]
         if any(v.some is None for v in base):
             return _EMPTY
         false = any(v.can(False) for v in base)
@@ -1061,7 +1061,7 @@ class _Values:
         return _bools(*values, exact=true_exact and false_exact)
 
     def _any(self, operands: Sequence[Any], env: _Env, frame: _Frame) -> _Val:
-        base = [self.eval(op, env, frame) for op in operands]
+        base = [self.interval(op, env, frame) for op in operands]
         if any(v.some is None for v in base):
             return _EMPTY
         true = any(v.can(True) for v in base)
@@ -1078,7 +1078,7 @@ class _Values:
         exact = True
         current = env
         for index, operand in enumerate(operands):
-            value = base[index] if current is env else self.eval(operand, current, quiet)
+            value = base[index] if current is env else self.interval(operand, current, quiet)
             if not value.can(truth):
                 return False, exact and value.exact
             exact = exact and value.exact
@@ -1091,8 +1091,8 @@ class _Values:
             return self._all(expr.items, env, frame)
         if expr.kind == "any":
             return self._any(expr.items, env, frame)
-        count = self.eval(expr.count, env, frame) if expr.count is not None else _ANY
-        base = [self.eval(item, env, frame) for item in expr.items]
+        count = self.interval(expr.count, env, frame) if expr.count is not None else _ANY
+        base = [self.interval(item, env, frame) for item in expr.items]
         if any(v.some is None for v in base) or count.some is None:
             return _EMPTY
         needed = count.some.point if isinstance(count.some, _Num) else None
@@ -1105,7 +1105,7 @@ class _Values:
         return _bools(*(t for t, possible in ((True, true), (False, false)) if possible))
 
     def _If(self, expr: model.If, env: _Env, frame: _Frame) -> _Val:
-        condition = self.eval(expr.condition, env, frame)
+        condition = self.interval(expr.condition, env, frame)
         if condition.some is None:
             return _EMPTY
         result = _EMPTY
@@ -1115,7 +1115,7 @@ class _Values:
                 self._unreachable(expr, branch, truth, frame)
                 continue
             narrowed, narrowed_exact = self.narrow(expr.condition, env, frame, truth)
-            value = self.eval(branch, narrowed, frame)
+            value = self.interval(branch, narrowed, frame)
             exact = exact and narrowed_exact and value.exact
             result = _join(result, value) if not result.empty else value
         return attrs.evolve(result, exact=exact and isinstance(result.some, _Set))
@@ -1144,7 +1144,7 @@ class _Values:
         )
 
     def _Aggregate(self, expr: model.Aggregate, env: _Env, frame: _Frame) -> _Val:
-        self.eval(expr.collection, env, frame)
+        self.interval(expr.collection, env, frame)
         element_key = f"elem:{expr.var}@{id(expr)}"
         locals_ = {**frame.locals, expr.var: element_key}
         inner = _Frame(locals_, frame.report, frame.depth)
@@ -1157,11 +1157,11 @@ class _Values:
         body_env: _Env = element_env
         filtered = _bools(True)
         if expr.filter is not None:
-            filtered = self.eval(expr.filter, element_env, inner)
+            filtered = self.interval(expr.filter, element_env, inner)
             body_env, _ = self.narrow(expr.filter, element_env, inner, True)
         body = _EMPTY
         if expr.body is not None and filtered.can(True):
-            body = self.eval(expr.body, body_env, inner)
+            body = self.interval(expr.body, body_env, inner)
         elif expr.body is None:
             body = body_env.get(element_key, _ANY)
         kind = expr.kind
@@ -1215,7 +1215,7 @@ class _Values:
             return env, len(parts) == 1 and self.narrow(parts[0], env, frame, truth)[1]
         key = self.key(cond, frame)
         if key is not None:
-            env = self._set(env, key, _bools(truth), self.eval(cond, env, frame))
+            env = self._set(env, key, _bools(truth), self.interval(cond, env, frame))
             if isinstance(cond, model.RuleRef) and frame.depth < _DEPTH:
                 body = self.policy.rules[cond.key].body
                 return self._narrow_body(body, {}, env, frame, truth)
@@ -1237,7 +1237,7 @@ class _Values:
             if key is None or listed is None:
                 return env, False
             inside = truth != cond.negated
-            current = self.eval(cond.item, env, frame)
+            current = self.interval(cond.item, env, frame)
             if not isinstance(current.some, _Set):
                 return env, False
             items = current.some.items & listed if inside else current.some.items - listed
@@ -1246,7 +1246,7 @@ class _Values:
             key = self.key(cond.operand, frame)
             if key is None:
                 return env, False
-            current = self.eval(cond.operand, env, frame)
+            current = self.interval(cond.operand, env, frame)
             absent = truth != cond.negated
             value = (
                 _Val(None, current.none, current.exact)
@@ -1283,8 +1283,8 @@ class _Values:
         op = cond.op if truth else _NEGATE[cond.op]
         left, right = cond.left, cond.right
         left_key, right_key = self.key(left, frame), self.key(right, frame)
-        right_value = self.eval(right, env, frame)
-        left_value = self.eval(left, env, frame)
+        right_value = self.interval(right, env, frame)
+        left_value = self.interval(left, env, frame)
         if left_key is not None and _is_point(right_value):
             current, point, key = left_value, right_value, left_key
         elif right_key is not None and _is_point(left_value):
