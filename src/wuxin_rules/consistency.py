@@ -1048,27 +1048,26 @@ class _Values:
         return self._any(expr.operands, env, frame)
 
     def _all(self, operands: Sequence[Any], env: _Env, frame: _Frame) -> _Val:
-        # Every operand is evaluated whatever the others give (fail closed), so what each
-        # reports is found in the unnarrowed environment; whether all can hold together is
-        # found by narrowing with each operand in turn.
-        base = [self.interval(op, env, frame) for op in operands]
-        if any(v.some is None for v in base):
-            return _EMPTY
-        false = any(v.can(False) for v in base)
-        false_exact = any(v.exact and v.can(False) for v in base) or all(v.exact for v in base)
-        true, true_exact = self._together(operands, base, env, frame, True)
-        values = [t for t, possible in ((True, true), (False, false)) if possible]
-        return _bools(*values, exact=true_exact and false_exact)
+        return self._combine(operands, env, frame, decided=False)
 
     def _any(self, operands: Sequence[Any], env: _Env, frame: _Frame) -> _Val:
+        return self._combine(operands, env, frame, decided=True)
+
+    def _combine(self, operands: Sequence[Any], env: _Env, frame: _Frame, *, decided: bool) -> _Val:
+        """`all` (`decided` False) or `any` (`decided` True) of `operands`: one operand alone
+        can give `decided`; the other value needs every operand to give it together."""
+        # Every operand is evaluated whatever the others give (fail closed), so what each
+        # reports is found in the unnarrowed environment; whether all can give the other
+        # value together is found by narrowing with each operand in turn.
         base = [self.interval(op, env, frame) for op in operands]
         if any(v.some is None for v in base):
             return _EMPTY
-        true = any(v.can(True) for v in base)
-        true_exact = any(v.exact and v.can(True) for v in base) or all(v.exact for v in base)
-        false, false_exact = self._together(operands, base, env, frame, False)
-        values = [t for t, possible in ((True, true), (False, false)) if possible]
-        return _bools(*values, exact=true_exact and false_exact)
+        alone = any(v.can(decided) for v in base)
+        alone_exact = any(v.exact and v.can(decided) for v in base) or all(v.exact for v in base)
+        together, together_exact = self._together(operands, base, env, frame, not decided)
+        possible = {decided: alone, not decided: together}
+        values = [t for t in (True, False) if possible[t]]
+        return _bools(*values, exact=alone_exact and together_exact)
 
     def _together(
         self, operands: Sequence[Any], base: Sequence[_Val], env: _Env, frame: _Frame, truth: bool
