@@ -232,17 +232,32 @@ def setup_baseline(documents: Documents) -> Runner:
     return run
 
 
-def _setup_wuxin(documents: Documents, *, explain: bool) -> Runner:
+def _setup_wuxin(documents: Documents, *, explain: bool, trees: bool = False) -> Runner:
     wuxin_rules = _need("wuxin_rules", "wuxin_rules")
     try:
         policy = wuxin_rules.load(POLICY)
     except Exception as error:  # any failure here means "not ready", reported as a skip
         raise Unavailable(f"`wuxin_rules.load({str(POLICY)!r})` failed: {error}") from None
     if explain:
-        # Make sure the timed runs do build explanations, not just verdicts.
+        # Make sure the timed runs do explain, not just give verdicts: the first result's
+        # tree must be the one the reference evaluator builds, from the record alone.
         (first,) = policy.evaluate_many(documents[:1], rules=["drug_free"], explain=True)
-        if first.verdict("drug_free").explanation is None:
-            raise RuntimeError("explain=True gave a verdict without an explanation")
+        reference = wuxin_rules.evaluator.evaluate(
+            policy.checked,
+            wuxin_rules.compiler.canonical(policy.validate(documents[0])),
+            rules=["drug_free"],
+            trace=True,
+        )
+        if first.explanation("drug_free") != reference.verdicts["drug_free"].explanation:
+            raise RuntimeError("explain=True gave another tree than the reference evaluator")
+
+    if trees:
+
+        def run() -> list[Any]:
+            results = policy.evaluate_many(documents, rules=["drug_free"], explain=True)
+            return [result.explanation("drug_free").value for result in results]
+
+        return run
 
     def run() -> list[Any]:
         results = policy.evaluate_many(documents, rules=["drug_free"], explain=explain)
@@ -257,6 +272,10 @@ def setup_wuxin(documents: Documents) -> Runner:
 
 def setup_wuxin_explain(documents: Documents) -> Runner:
     return _setup_wuxin(documents, explain=True)
+
+
+def setup_wuxin_explain_trees(documents: Documents) -> Runner:
+    return _setup_wuxin(documents, explain=True, trees=True)
 
 
 def setup_rule_engine(documents: Documents) -> Runner:
@@ -363,7 +382,18 @@ BASELINE = Engine("python", "Decimal", setup_baseline, "hand-written, exact, val
 ENGINES: tuple[Engine, ...] = (
     BASELINE,
     Engine("wuxin", "Decimal → exact", setup_wuxin, "facts validated; verdict only"),
-    Engine("wuxin-explain", "Decimal → exact", setup_wuxin_explain, "explain=True"),
+    Engine(
+        "wuxin-explain",
+        "Decimal → exact",
+        setup_wuxin_explain,
+        "explain=True: every explanation node's value recorded; trees built when asked for",
+    ),
+    Engine(
+        "wuxin-explain-trees",
+        "Decimal → exact",
+        setup_wuxin_explain_trees,
+        "explain=True, and every unit's explanation tree built (`result.explanation`)",
+    ),
     Engine("rule-engine", "Decimal", setup_rule_engine, "Rule.matches(unit); exact Decimal"),
     # CompiledRunner before InterpretedRunner: see the note in _setup_celpy.
     Engine("cel-python", "float", setup_celpy, "CompiledRunner (transpiled); " + _FLOAT_NOTE),

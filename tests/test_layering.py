@@ -36,6 +36,8 @@ ALLOWED: dict[str, set[str]] = {
     "sampling": set(),
     "evaluator": {"errors", "schema", "values", "model", "trace", "source", "sampling"},
     "compiler": {"errors", "schema", "values", "model", "sampling", "evaluator"},
+    # The compiled tracer extends the compiler's generator and builds `trace` trees.
+    "trace_compiler": {"errors", "schema", "values", "model", "sampling", "evaluator", "compiler", "trace"},
     "explain": {"source", "errors", "schema", "values", "model", "trace", "messages"},
     # Examples and properties sit above evaluation and explanation: they run both.
     "examples": {

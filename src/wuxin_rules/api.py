@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from wuxin_rules import ast, characters, checker, compiler, consistency, evaluator, loader
+from wuxin_rules import ast, characters, checker, compiler, consistency, evaluator, loader, trace_compiler
 from wuxin_rules import explain as explaining
 from wuxin_rules.errors import (
     Diagnostic,
@@ -105,6 +105,7 @@ class Policy:
                 raise ParamError(problems)
         self._schema = facts_schema(checked)
         self._programs: dict[tuple[str, ...], compiler.Program | None] = {}
+        self._tracers: dict[tuple[str, ...], trace_compiler.Tracer | None] = {}
 
     # -- description ---------------------------------------------------------------------
 
@@ -160,6 +161,7 @@ class Policy:
         policy._param_values = merged
         policy._schema = self._schema
         policy._programs = {}
+        policy._tracers = {}
         return policy
 
     # -- evaluation ----------------------------------------------------------------------
@@ -181,7 +183,13 @@ class Policy:
         errors are kept per rule in the `Result`.
         """
         keys = self.resolve_rules(rules)
-        if not explain:
+        if explain:
+            tracer = self._tracer(keys)
+            if tracer is not None:
+                traced = _traced_result(self, tracer, facts)
+                if traced is not None:
+                    return traced
+        else:
             program = self._program(keys)
             if program is not None:
                 fast = _fast_result(self, program, facts)
@@ -206,13 +214,16 @@ class Policy:
         `wuxin_rules.compiler`), plain documents are checked and evaluated by the compiled
         code, and only a document the compiled code cannot decide (an unusual form of a
         fact, a bad fact, an evaluation error) goes through the reference evaluator, which
-        gives the very same results. With `explain=True` every document is evaluated in
-        tracing mode by the reference evaluator.
+        gives the very same results. With `explain=True` the compiled tracer (see
+        `wuxin_rules.trace_compiler`) also records the value of every explanation node, and
+        each result builds its trees from that record when they are first asked for.
         """
         keys = self.resolve_rules(rules)
-        program = None if explain else self._program(keys)
+        if explain:
+            return list(self.iter_evaluate(documents, rules=keys, explain=True))
+        program = self._program(keys)
         if program is None:
-            return list(self.iter_evaluate(documents, rules=keys, explain=explain))
+            return list(self.iter_evaluate(documents, rules=keys))
         # `iter_evaluate`'s loop, without a generator in between: this is the hot loop.
         check, run, positions = program.facts_function, program.main_function, program.positions
         results: list[Result] = []
@@ -236,7 +247,10 @@ class Policy:
     ) -> Iterator[Result]:
         """Like `evaluate_many`, one result at a time (for streams larger than memory)."""
         keys = self.resolve_rules(rules)
-        program = None if explain else self._program(keys)
+        if explain:
+            yield from self._iter_traced(documents, keys)
+            return
+        program = self._program(keys)
         if program is not None:
             check, run, positions = program.facts_function, program.main_function, program.positions
         for index, document in enumerate(documents):
@@ -250,6 +264,30 @@ class Policy:
                     yield Result(self, values, keys, None, outcome, positions)
                     continue
             yield self._reference_result(document, keys, index, explain=explain)
+
+    def _iter_traced(self, documents: Iterable[Mapping[str, Any]], keys: tuple[str, ...]) -> Iterator[Result]:
+        tracer = self._tracer(keys)
+        if tracer is not None:
+            check, run, positions = tracer.facts_function, tracer.run, tracer.positions
+        for index, document in enumerate(documents):
+            if tracer is not None:
+                try:
+                    values = check(document)
+                    outcome, record = run(values)
+                except Exception:  # not plain, or an evaluation error: the reference decides
+                    pass
+                else:
+                    result = Result(self, values, keys, None, outcome, positions)
+                    result._trace = (tracer, record)
+                    yield result
+                    continue
+            yield self._reference_result(document, keys, index, explain=True)
+
+    def _tracer(self, keys: tuple[str, ...]) -> trace_compiler.Tracer | None:
+        """The compiled tracer of rules `keys` with this policy's params (built on first use)."""
+        if keys not in self._tracers:
+            self._tracers[keys] = trace_compiler.compile_tracer(self.checked, self._param_values, keys)
+        return self._tracers[keys]
 
     def _reference_result(
         self, document: Any, keys: tuple[str, ...], index: int, *, explain: bool = False
@@ -311,7 +349,7 @@ class Policy:
 class Result:
     """The verdicts of one evaluation. `result["rule"]` is the rule's value as Python data."""
 
-    __slots__ = ("_evaluation", "_fast_values", "_inputs", "_keys", "_policy", "_positions")
+    __slots__ = ("_evaluation", "_fast_values", "_inputs", "_keys", "_policy", "_positions", "_trace")
 
     def __init__(
         self,
@@ -330,9 +368,13 @@ class Result:
         self._evaluation = evaluation
         self._fast_values = fast_values
         self._positions = positions
+        # From the compiled tracer: (tracer, record); the trees are built from the record.
+        self._trace: tuple[trace_compiler.Tracer, tuple[Any, ...]] | None = None
 
     def _evaluated(self) -> Evaluation:
         evaluation = self._evaluation
+        if evaluation is None and self._trace is not None:
+            return self._traced()  # asked for explanations: verdicts come with their trees
         if evaluation is None:
             rules = self._policy.checked.rules
             verdicts: dict[str, Verdict] = {}
@@ -414,6 +456,13 @@ class Result:
 
     def _traced(self) -> Evaluation:
         # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
+        if self._trace is not None:
+            tracer, record = self._trace
+            try:
+                self._evaluation = tracer.evaluation(record)
+                self._trace = None
+            except RecursionError:  # a tree too deep to build here: the reference explains it
+                self._trace = None
         if not self._evaluated().traced:
             if self._fast_values is not None:
                 # The fast path's values (Decimals kept) in the runtime form the reference uses.
@@ -490,6 +539,18 @@ class Result:
             for key, v in self._evaluated().verdicts.items()
         )
         return f"<Result {shown}>"
+
+
+def _traced_result(policy: Policy, tracer: trace_compiler.Tracer, document: Any) -> Result | None:
+    """The result of the compiled tracer on `document`, or None when the reference decides."""
+    try:
+        values = tracer.facts_function(document)
+        outcome, record = tracer.run(values)
+    except Exception:  # not plain, or an evaluation error
+        return None
+    result = Result(policy, values, tracer.keys, None, outcome, tracer.positions)
+    result._trace = (tracer, record)
+    return result
 
 
 def _fast_result(policy: Policy, program: compiler.Program, document: Any) -> Result | None:

@@ -661,6 +661,7 @@ def _record_hook(converter: cattrs.Converter, record: Any, info: _RecordInfo) ->
     structure_fields = make_dict_structure_fn(record, converter)
     optional = info.optional
     size = len(info.fields)
+    order = tuple(info.fields)
     names = ", ".join(f"`{n}`" for n in list(info.fields)[:8]) + (", …" if size > 8 else "")
     expected = (
         "a record of inputs"
@@ -682,6 +683,10 @@ def _record_hook(converter: cattrs.Converter, record: Any, info: _RecordInfo) ->
         if optional and len(result) != size:
             for name in optional:
                 result.setdefault(name, None)
+        if tuple(result) != order:
+            # Declared field order, whatever the document's (cattrs keeps the document's for
+            # some records): explanations and JSON show records the way the policy does.
+            result = {name: result[name] for name in order}
         return result
 
     return structure_record

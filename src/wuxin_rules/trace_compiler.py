@@ -1,0 +1,881 @@
+"""Compiled tracing: generated code that records the value of every explanation node.
+
+`compile_tracer(policy, params, keys)` turns the requested rules into one generated Python
+function that evaluates them the way the reference evaluator does in tracing mode — every
+operand of `and`/`or`/`all of`/comparisons evaluated, one branch of `if`, the fallback of
+`??` only when needed, every element of an aggregate visited — and keeps each node's value
+in a local of its own. It returns the rules' values and the *record*: a tuple of those
+locals (one nested tuple per element of an aggregate). No explanation object is made while
+evaluating; `Tracer.evaluation(record)` builds the very trees the reference builds
+(`evaluator.evaluate(..., trace=True)`: same kinds, texts, values, details, spans, shared
+rule nodes) from the record and the policy, without evaluating anything again.
+
+So a batch evaluated with explanations costs the compiled evaluation plus the record, and
+the trees cost only when someone looks at them. Like the fast evaluator (`compiler`), the
+tracer never reports an evaluation error: on any fault it gives up (raises), and the
+document is evaluated by the reference evaluator, which explains the error. The generated
+code is built by `compiler`'s generator, so the same rules hold for it: every identifier is
+one the compiler made, every literal goes through `repr` or sits in the namespace.
+
+May import what `compiler` may, and `compiler` and `trace`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from wuxin_rules import compiler, evaluator, model, sampling
+from wuxin_rules.compiler import (
+    _ANY,
+    _DEC,
+    _INT,
+    CannotCompile,
+    _EvalCode,
+    _FactsCode,
+    _GiveUp,
+    _Local,
+    _Scope,
+    _Source,
+)
+from wuxin_rules.schema import IntType, RecordType, strip_optional
+from wuxin_rules.trace import Evaluation, Explanation, Verdict
+
+__all__ = ["Tracer", "compile_tracer"]
+
+_NOT_EVALUATED = object()
+"""The value of a node in a branch that was not taken (never part of a tree)."""
+
+_INLINE_CALL_DEPTH = 12
+"""Rule calls are inlined at each call site (each has its own nodes); deeper nests of calls
+are left to the reference evaluator."""
+
+
+# ------------------------------------------------------------------------------------------
+# Runtime support for the generated tracing code
+
+
+def _aggregate_value(kind: str, records: list[tuple[Any, ...]], where: int, body: int) -> Any:
+    """The value of an aggregate from its elements' records, as the reference reduces it.
+
+    `where` and `body` are the positions of the filter's and the body's values in each
+    record (-1 when the aggregate has none); position 0 is the element itself.
+    """
+    chosen: list[Any] = []
+    for record in records:
+        if where >= 0:
+            passed = record[where]
+            if passed is None:
+                raise _GiveUp  # the reference reports a filter that is none
+            if not passed:
+                continue
+        if body >= 0:
+            chosen.append(record[body])
+        elif where >= 0 and kind == "count":
+            chosen.append(True)
+        else:
+            chosen.append(record[0])
+    if kind == "count":
+        if body < 0:
+            return len(chosen)
+        if None in chosen:
+            raise _GiveUp
+        return sum(1 for value in chosen if value)
+    if kind == "list":
+        return tuple(chosen)
+    if None in chosen:
+        raise _GiveUp
+    if kind == "sum":
+        return compiler._sum(chosen)
+    if kind == "min":
+        return min(chosen) if chosen else None
+    if kind == "max":
+        return max(chosen) if chosen else None
+    if kind == "all":
+        return all(chosen)
+    if kind == "any":
+        return any(chosen)
+    if kind == "rate":
+        return Fraction(sum(1 for value in chosen if value), len(chosen)) if chosen else None
+    raise _GiveUp
+
+
+_TRACE_RUNTIME: dict[str, Any] = {
+    "_NE": _NOT_EVALUATED,
+    "_agg": _aggregate_value,
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Templates: the static shape of the explanation tree, with the record positions of values
+
+
+class _Template:
+    """One explanation node to be: the expression, where its value sits in the record (its
+    frame's position, or None for a constant or a param), the templates of its children in
+    the order the reference visits them, and what some kinds need besides."""
+
+    __slots__ = ("build", "children", "expr", "extra", "shared", "slot", "span", "static", "text", "type")
+
+    def __init__(self, expr: Any, slot: int | None, children: list[_Template], extra: Any = None) -> None:
+        self.expr = expr
+        self.slot = slot
+        self.children = children
+        self.extra = extra
+        self.static: Explanation | None = None  # a constant's or a param's node, made once
+        self.shared = False
+        # What every node of this template shares, looked up once.
+        self.build = _BUILDERS.get(type(expr))
+        if self.build is None:
+            raise CannotCompile(f"no explanation for `{type(expr).__name__}`")
+        self.span = getattr(expr, "span", None)
+        self.text = self.span.text if self.span is not None else ""
+        self.type = getattr(expr, "type", None)
+
+
+class _Frame:
+    """The generated function being written: the top-level function or one aggregate's
+    element function. `slots` are its recorded locals, in record order."""
+
+    def __init__(self, source: _Source, first: str | None = None) -> None:
+        self.source = source
+        self.slots: list[str] = [first] if first is not None else []
+        self.index: dict[str, int] = {name: i for i, name in enumerate(self.slots)}
+        self.computed: dict[str, str] = {}  # code → the slot that holds its value
+        self.lines: list[str] = []
+        self.blocks: list[list[str]] = [self.lines]
+        self.indent = 1
+        self.conditional: list[str] = []  # slots assigned only in some branches
+
+    def new_slot(self) -> tuple[str, int]:
+        name = self.source.fresh("s")
+        self.slots.append(name)
+        self.index[name] = len(self.slots) - 1
+        if len(self.blocks) > 1:
+            self.conditional.append(name)
+        return name, len(self.slots) - 1
+
+    def emit(self, line: str) -> None:
+        self.blocks[-1].append("    " * self.indent + line)
+
+    def open(self, header: str) -> None:
+        self.emit(header)
+        self.blocks.append([])
+        self.indent += 1
+
+    def close(self) -> None:
+        block = self.blocks.pop()
+        self.indent -= 1
+        self.blocks[-1].extend(block or ["    " * (self.indent + 1) + "pass"])
+
+    def body(self) -> list[str]:
+        head = []
+        if self.conditional:
+            head.append("    " + " = ".join(self.conditional) + " = _NE")
+        return head + self.lines
+
+
+class _TraceCode(_EvalCode):
+    """`_EvalCode` with every node's value kept: each expression is hoisted into a statement
+    of its own (so every operand is evaluated, as in the reference), and the lazy forms
+    (`if`, `??`, aggregates, rule calls) get the reference's order of evaluation."""
+
+    def __init__(self, source: _Source, policy: model.CheckedPolicy, params: Mapping[str, Any]) -> None:
+        super().__init__(source, policy, params)
+        self.root = _Frame(source)
+        self.frame = self.root
+        self.collected: list[list[_Template]] = [[]]
+        self.rule_templates: dict[str, tuple[_Template, str, str]] = {}  # key → (body, slot, rep)
+        self.pending_extra: Any = None
+
+    # -- the top-level function -----------------------------------------------------------
+
+    def traced_main(self, keys: Sequence[str]) -> tuple[str, list[str]]:
+        results = [self.rule(key)[1] for key in keys]
+        lines = ["def _traced(_i):", *self.root.body()]
+        record = "".join(slot + ", " for slot in self.root.slots)
+        lines.append(f"    return ({''.join(r + ', ' for r in results)}), ({record})")
+        return "\n".join(lines), results
+
+    def rule(self, key: str) -> tuple[_Template, str, str]:
+        """The body template, slot and rep of nullary rule `key`, its code written at the top
+        level of the top-level function (before the statement being written, wherever that
+        is): a rule is evaluated once, and its node shared by every reference."""
+        done = self.rule_templates.get(key)
+        if done is not None:
+            return done
+        for dependency in self._dependencies(key):
+            if dependency not in self.rule_templates:
+                self._write_rule(dependency)
+        return self._write_rule(key)
+
+    def _dependencies(self, key: str) -> list[str]:
+        """The nullary rules `key` needs, each after those it needs (so that writing them in
+        this order never recurses from one rule into another: long chains stay shallow)."""
+        order: list[str] = []
+        placed: set[str] = {key}
+        stack: list[tuple[str, bool]] = [(key, False)]
+        while stack:
+            current, expanded = stack.pop()
+            if expanded:
+                if current != key:
+                    order.append(current)
+                continue
+            stack.append((current, True))
+            rule = self.policy.rules.get(current)
+            if rule is None:
+                raise CannotCompile(f"bad reference to `{current}`")
+            for needed in reversed(self._rules_used(rule.body)):
+                if needed not in placed and needed not in self.rule_templates:
+                    placed.add(needed)
+                    stack.append((needed, False))
+        return order
+
+    def _rules_used(self, body: Any) -> list[str]:
+        found: dict[str, None] = {}
+        seen_functions: set[str] = set()
+        pending = [body]
+        while pending:
+            expr = pending.pop()
+            if isinstance(expr, model.RuleRef):
+                found.setdefault(expr.key, None)
+            elif isinstance(expr, model.CallRule) and expr.key not in seen_functions:
+                seen_functions.add(expr.key)
+                function = self.policy.rules.get(expr.key)
+                if function is not None:
+                    pending.append(function.body)
+            pending.extend(evaluator._subexpressions(expr))
+        return list(found)
+
+    def _write_rule(self, key: str) -> tuple[_Template, str, str]:
+        rule = self.policy.rules.get(key)
+        if rule is None or rule.is_function:
+            raise CannotCompile(f"bad reference to `{key}`")
+        saved_frame, saved_blocks, saved_indent = self.frame, self.root.blocks, self.root.indent
+        self.frame = self.root
+        # Write at the top level: the still open blocks are added to it when they close.
+        self.root.blocks, self.root.indent = [self.root.lines], 1
+        self.collected.append([])
+        try:
+            code, rep = self.expr(rule.body, _Scope({}, True, 0, False))
+        finally:
+            collected = self.collected.pop()
+            self.frame = saved_frame
+            self.root.blocks, self.root.indent = saved_blocks, saved_indent
+        (template,) = collected
+        self.rule_templates[key] = (template, code, rep)
+        return self.rule_templates[key]
+
+    # -- every expression in a statement of its own ---------------------------------------
+
+    def expr(self, expr: Any, scope: _Scope) -> tuple[str, str]:
+        if isinstance(expr, model.Const | model.ParamRef):
+            code, rep = super().expr(expr, scope)
+            template = _Template(expr, None, [])
+            # Outside an aggregate a template is built once per tree, so its node can be made
+            # once for every tree; inside, each element has a node of its own, as in the
+            # reference (`walk_unique` counts them).
+            template.shared = self.frame is self.root
+            self.collected[-1].append(template)
+            return code, rep
+        self.collected.append([])
+        try:
+            code, rep = super().expr(expr, scope)
+        finally:
+            children = self.collected.pop()
+        extra, self.pending_extra = self.pending_extra, None
+        frame = self.frame
+        # The value of a node already recorded in this frame (a parameter, a rule, a call's
+        # body, the same field read again): the node shares its place in the record. Code is
+        # pure, so the same code computed unconditionally earlier has the same value.
+        code = frame.computed.get(code, code)
+        index = frame.index.get(code)
+        if index is None:
+            name, index = frame.new_slot()
+            frame.emit(f"{name} = {code}")
+            if len(frame.blocks) == 1:
+                frame.computed[code] = name
+            code = name
+        self.collected[-1].append(_Template(expr, index, children, extra))
+        return code, rep
+
+    # -- the forms whose evaluation order matters ------------------------------------------
+
+    def _RuleRef(self, expr: model.RuleRef, scope: _Scope) -> tuple[str, str]:
+        template, code, rep = self.rule(expr.key)
+        self.pending_extra = template
+        return code, rep
+
+    def _CallRule(self, expr: model.CallRule, scope: _Scope) -> tuple[str, str]:
+        rule = self.policy.rules.get(expr.key)
+        if rule is None or rule.params is None or len(rule.params) != len(expr.args):
+            raise CannotCompile(f"bad call of `{expr.key}`")
+        if scope.inline_depth >= _INLINE_CALL_DEPTH:
+            raise CannotCompile("rule calls nest too deeply to inline")
+        args = [self.expr(arg, scope) for arg in expr.args]
+        env = {name: _Local(code, rep) for (name, _), (code, rep) in zip(rule.params, args, strict=True)}
+        code, rep = self.expr(rule.body, scope.inlined(env))
+        return code, self._number_rep(expr.type) or rep
+
+    def _If(self, expr: model.If, scope: _Scope) -> tuple[str, str]:
+        condition, _ = self.expr(expr.condition, scope)
+        result = self.src.fresh("t")
+        self.frame.open(f"if {condition}:")
+        then, then_rep = self.expr(expr.then, scope)
+        self.frame.emit(f"{result} = {then}")
+        self.frame.close()
+        self.frame.open("else:")
+        otherwise, otherwise_rep = self.expr(expr.otherwise, scope)
+        self.frame.emit(f"{result} = {otherwise}")
+        self.frame.close()
+        return result, self._number_rep(expr.type) or compiler._worst(then_rep, otherwise_rep)
+
+    def _Coalesce(self, expr: model.Coalesce, scope: _Scope) -> tuple[str, str]:
+        value, value_rep = self.expr(expr.value, scope)
+        result = self.src.fresh("t")
+        self.frame.emit(f"{result} = {value}")
+        self.frame.open(f"if {value} is None:")
+        fallback, fallback_rep = self.expr(expr.fallback, scope)
+        self.frame.emit(f"{result} = {fallback}")
+        self.frame.close()
+        return result, self._number_rep(expr.type) or compiler._worst(value_rep, fallback_rep)
+
+    def _Aggregate(self, expr: model.Aggregate, scope: _Scope) -> tuple[str, str]:
+        collection, collection_rep = self.expr(expr.collection, scope)
+        function = self.src.fresh("E")
+        var = self.src.fresh("x")
+        outer = self.frame
+        self.frame = inner = _Frame(self.src, first=var)
+        element_scope = _Scope({**scope.env, expr.var: _Local(var, collection_rep)}, False, scope.inline_depth, False)
+        where = body = -1
+        try:
+            if expr.filter is not None:
+                passed, _ = self.expr(expr.filter, element_scope)
+                where = inner.index[passed]
+            if expr.body is not None:
+                if expr.filter is not None:
+                    inner.open(f"if {passed}:")
+                value, body_rep = self.expr(expr.body, element_scope)
+                body = inner.index[value]
+                if expr.filter is not None:
+                    inner.close()
+            else:
+                body_rep = collection_rep
+        finally:
+            self.frame = outer
+        record = "".join(slot + ", " for slot in inner.slots)
+        outer.open(f"def {function}({var}):")
+        for line in inner.body():
+            outer.emit(line.removeprefix("    "))
+        outer.emit(f"return ({record})")
+        outer.close()
+        records, records_index = outer.new_slot()
+        outer.emit(f"{records} = [{function}({var}) for {var} in {collection}]")
+        self.pending_extra = (records_index, where, body)
+        kind = expr.kind
+        int_result = self._number_rep(expr.type)
+        if kind in ("count", "rate", "all", "any"):
+            rep = _INT if kind != "rate" else _ANY
+        elif kind == "sum":
+            rep = int_result or (_ANY if body_rep == _ANY else _DEC)
+        else:
+            rep = int_result or body_rep
+        code = f"_agg({kind!r}, {records}, {where}, {body})"
+        if kind == "sum" and int_result == _INT:
+            code = f"int({code})"
+        return code, rep
+
+
+# ------------------------------------------------------------------------------------------
+# The program
+
+
+class Tracer:
+    """The compiled tracing form of some rules of a policy with fixed params.
+
+    `run(values)` (values from `facts_function`, the fast facts check) gives the rules'
+    values in fast form and the record, or raises when the reference evaluator must decide;
+    `evaluation(record)` builds the traced `Evaluation` the reference would give.
+    """
+
+    def __init__(
+        self,
+        policy: model.CheckedPolicy,
+        params: Mapping[str, Any],
+        keys: tuple[str, ...],
+        facts: Callable[[Any], Any],
+        traced: Callable[[Any], tuple[tuple[Any, ...], tuple[Any, ...]]],
+        templates: dict[str, _Template],
+        source: str,
+    ) -> None:
+        self.policy = policy
+        self.params = params
+        self.keys = keys
+        self.positions = {key: index for index, key in enumerate(keys)}
+        self.facts_function = facts
+        self.run = traced
+        self.source = source
+        self._templates = templates
+
+    def evaluation(self, record: tuple[Any, ...]) -> Evaluation:
+        """The traced evaluation (verdicts with explanation trees) of one record."""
+        builder = _Builder(self, record)
+        # Every rule's node after those of the rules it refers to, so that building one never
+        # recurses into another: a long chain of rules is as deep to build as its deepest body.
+        for key in self._templates:
+            builder.rule_node(key)
+        verdicts: dict[str, Verdict] = {}
+        for key in self.keys:
+            rule = self.policy.rules[key]
+            node = builder.rule_node(key)
+            verdicts[key] = Verdict(
+                key=key,
+                name=rule.name,
+                kind=rule.kind,
+                type=rule.type,
+                value=node.value,
+                explanation=node,
+                label=rule.label,
+                cites=rule.cites,
+                span=rule.span,
+            )
+        return Evaluation(verdicts=verdicts, traced=True)
+
+
+def compile_tracer(policy: model.CheckedPolicy, params: Mapping[str, Any], keys: Sequence[str]) -> Tracer | None:
+    """Compile the nullary rules `keys` of `policy` with the param values `params` (by key)
+    into a tracer, or None when something in them is left to the reference evaluator."""
+    source = _Source()
+    source.namespace.update(_TRACE_RUNTIME)
+    try:
+        facts_name = _FactsCode(source).root(policy.inputs)
+        generator = _TraceCode(source, policy, params)
+        text, _ = generator.traced_main(tuple(keys))
+        source.lines.append(text)
+        facts, traced = source.compile(facts_name, "_traced")
+    except (CannotCompile, RecursionError):
+        return None
+    # In the order they were written: every rule after the rules it refers to.
+    templates = {key: template for key, (template, _, _) in generator.rule_templates.items()}
+    return Tracer(policy, params, tuple(keys), facts, traced, templates, source.text)
+
+
+# ------------------------------------------------------------------------------------------
+# Building the trees: what `evaluator._Run` does in tracing mode, from recorded values
+
+
+class _Builder:
+    def __init__(self, tracer: Tracer, record: tuple[Any, ...]) -> None:
+        self.tracer = tracer
+        self.policy = tracer.policy
+        self.root = record
+        self.rules: dict[str, Explanation] = {}
+        self.converted: dict[int, tuple[Any, Any]] = {}
+        self.input_defs = {definition.name: definition for definition in self.policy.inputs}
+
+    # -- rules -----------------------------------------------------------------------------
+
+    def rule_node(self, key: str) -> Explanation:
+        node = self.rules.get(key)
+        if node is None:
+            rule = self.policy.rules[key]
+            body = self.node(self.tracer._templates[key], self.root)
+            node = Explanation(
+                kind=rule.kind,
+                expr=rule.name,
+                value=body.value,
+                type=rule.type,
+                span=rule.span,
+                children=(body,),
+                name=rule.key,
+                label=rule.label,
+                cites=rule.cites,
+            )
+            self.rules[key] = node
+        return node
+
+    # -- one node --------------------------------------------------------------------------
+
+    def node(self, template: _Template, frame: tuple[Any, ...]) -> Explanation:
+        if template.static is not None:
+            return template.static
+        node: Explanation = template.build(self, template, frame)
+        if template.shared:  # a constant or a param: the same node every time
+            template.static = node
+        return node
+
+    def value(self, template: _Template, frame: tuple[Any, ...]) -> Any:
+        if template.slot is None:
+            return self.node(template, frame).value
+        return self.canonical(frame[template.slot])
+
+    def canonical(self, value: Any) -> Any:
+        """`compiler.canonical`, once per object: a record read by many nodes is converted
+        once, and its nodes share the converted object (as the reference's do)."""
+        kind = type(value)
+        if kind is bool or kind is int or kind is str or value is None:
+            return value
+        entry = self.converted.get(id(value))
+        if entry is None:
+            entry = self.converted[id(value)] = (value, compiler.canonical(value))
+        return entry[1]
+
+    def children(self, template: _Template, frame: tuple[Any, ...]) -> list[Explanation]:
+        return [self.node(child, frame) for child in template.children]
+
+    def make(
+        self,
+        template: _Template,
+        frame: tuple[Any, ...],
+        kind: str,
+        children: Sequence[Explanation] = (),
+        *,
+        value: Any = _NOT_EVALUATED,
+        name: str | None = None,
+        label: str | None = None,
+        cites: tuple[str, ...] = (),
+        detail: str | None = None,
+        omitted: int = 0,
+    ) -> Explanation:
+        """The node of `template` (`evaluator._Run._node`), its value from the record."""
+        if value is _NOT_EVALUATED:
+            value = self.canonical(frame[template.slot])  # type: ignore[index]
+        # Positional: this is the hot loop of building trees (the order of `Explanation`'s fields).
+        return Explanation(
+            kind, template.text, value, template.type, template.span, tuple(children),
+            name, label, cites, detail, None, omitted,
+        )
+
+    # -- per kind, as `evaluator._Run` --------------------------------------------------------
+
+    def _const(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        span = getattr(expr, "span", None)
+        return Explanation(kind="const", expr=span.text if span is not None else "", value=expr.value,
+                           type=expr.type, span=span)
+
+    def _param(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        definition = self.policy.params.get(expr.key)
+        value = self.tracer.params[expr.key] if expr.key in self.tracer.params else definition.default  # type: ignore[union-attr]
+        span = getattr(expr, "span", None)
+        return Explanation(
+            kind="param",
+            expr=span.text if span is not None else "",
+            value=value,
+            type=expr.type,
+            span=span,
+            name=expr.key,
+            label=definition.label if definition is not None else None,
+            cites=definition.cites if definition is not None else (),
+        )
+
+    def _input(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        definition = self.input_defs.get(t.expr.name)
+        return self.make(t, frame, "input", name=t.expr.name,
+                         label=definition.label if definition is not None else None)
+
+    def _rule_ref(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        rule = self.policy.rules[expr.key]
+        shared = self.rule_node(expr.key)
+        span = getattr(expr, "span", None)
+        return Explanation(
+            kind=rule.kind,
+            expr=span.text if span is not None else rule.name,
+            value=shared.value,
+            type=expr.type,
+            span=span,
+            children=shared.children,
+            name=rule.key,
+            label=rule.label,
+            cites=rule.cites,
+        )
+
+    def _local(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        return self.make(t, frame, "local", name=t.expr.name)
+
+    def _get_field(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        record_type = strip_optional(expr.target.type)
+        info = record_type.field(expr.field) if isinstance(record_type, RecordType) else None
+        return self.make(
+            t, frame, "field", self.children(t, frame),
+            name=expr.field,
+            label=info.label if info is not None else None,
+            cites=info.cites if info is not None else (),
+        )
+
+    def _call_rule(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        rule = self.policy.rules[expr.key]
+        assert rule.params is not None
+        *arg_templates, body_template = t.children
+        arg_nodes = []
+        for (name, type_), arg, arg_template in zip(rule.params, expr.args, arg_templates, strict=True):
+            node = self.node(arg_template, frame)
+            span = getattr(arg, "span", None)
+            arg_nodes.append(
+                Explanation(
+                    kind="arg",
+                    expr=span.text if span is not None else name,
+                    value=node.value,
+                    type=type_,
+                    span=span,
+                    children=(node,),
+                    name=name,
+                )
+            )
+        body = self.node(body_template, frame)
+        return self.make(t, frame, "call", [*arg_nodes, body], name=rule.key, label=rule.label, cites=rule.cites)
+
+    def _builtin(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        nodes = self.children(t, frame)
+        if expr.name != "sample":
+            return self.make(t, frame, "builtin", nodes, name=expr.name)
+        keys, rate, seed = (node.value for node in nodes)
+        draw = sampling.draw(keys, rate, seed)  # what the record holds is its `chosen`
+        rate_text = evaluator._number_text(rate, evaluator._is_percent(expr.args[1].type))
+        element = evaluator._element_type(expr.type)
+        seed_text = evaluator._key_text(seed)
+        shown = draw.drawn[: evaluator.MAX_LISTED_ELEMENTS]
+        draws = [
+            Explanation(
+                kind="draw",
+                expr=evaluator._key_text(item.key),
+                value=item.key,
+                type=element,
+                name=f"#{index}",
+                detail=f"rank {item.digest[:16]}…",
+            )
+            for index, item in enumerate(shown, start=1)
+        ]
+        how = Explanation(
+            kind="note",
+            expr=(
+                f"to reproduce: rank every key k by SHA-256(\"{sampling.ENCODING_VERSION}\\0\" + "
+                f"f({seed_text}) + f(k)), where f(v) = \"t\" for a text or \"i\" for an int, "
+                f"then \":\", the byte length of v, \":\" and v in UTF-8; the {draw.size} lowest "
+                "ranks are drawn (ties by key)"
+            ),
+            value=None,
+            type=None,
+        )
+        return self.make(
+            t, frame, "builtin", [*nodes, *draws, how],
+            detail=f"n = {draw.n}, ceil({rate_text} × {draw.n}) = {draw.size}, seed {seed_text}",
+            omitted=len(draw.drawn) - len(shown),
+            name="sample",
+        )
+
+    def _stage(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        schedule = self.policy.schedules[expr.key]
+        (node,) = self.children(t, frame)
+        value = node.value
+        if isinstance(value, datetime.date):
+            found = next(
+                (s for s in schedule.stages if (s.start is None or s.start <= value) and value <= s.end),
+                None,
+            )
+            what = value.isoformat()
+        else:
+            found = next((s for s in schedule.stages if value in s.periods), None)
+            what = f"{schedule.period_name} {value}"
+        if found is None:
+            detail = f"{what} → none (in no stage of `{schedule.name}`)"
+        else:
+            label = f' "{found.label}"' if found.label else ""
+            start = f"{found.start.isoformat()} " if found.start is not None else ""
+            detail = f"{what} → {found.name}{label} ({start}.. {found.end.isoformat()})"
+        return self.make(t, frame, "stage", [node], detail=detail, name=f"{schedule.key}.stage",
+                         label=schedule.label, cites=schedule.cites)
+
+    def _schedule(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        schedule = self.policy.schedules[expr.key]
+        nodes = self.children(t, frame)
+        period = nodes[0].value
+        category = nodes[1].value if len(nodes) > 1 else None
+        value = self.value(t, frame)
+        return self.make(
+            t, frame, "schedule", nodes,
+            detail=evaluator._schedule_detail(schedule, period, category, value),
+            name=schedule.key, label=schedule.label, cites=schedule.cites,
+        )
+
+    def _bands(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        bands = self.policy.bands[expr.key]
+        (arg_node,) = self.children(t, frame)
+        number = arg_node.value
+        chosen = None
+        for band in bands.bands:
+            low_node = self._bound(band.low)
+            high_node = self._bound(band.high)
+            low, high = low_node.value, high_node.value
+            if low <= number and (number <= high if band.high_inclusive else number < high):
+                used = [
+                    node for bound, node in ((band.low, low_node), (band.high, high_node))
+                    if not isinstance(bound, model.Const)
+                ]
+                chosen = (band, low, high, used)
+                break
+        if chosen is None:  # pragma: no cover - the generated code gave up on this
+            raise CannotCompile("a value outside every band")
+        band, low, high, used = chosen
+        label = f' "{band.label}"' if band.label else ""
+        shown = evaluator._format_for(number, expr.arg.type)
+        detail = (
+            f"{shown} in {evaluator._range_text(low, high, band.high_inclusive, expr.arg.type)}"
+            f" → {band.name}{label}"
+        )
+        return self.make(t, frame, "bands", [arg_node, *used], detail=detail, name=bands.key,
+                         label=bands.label, cites=bands.cites)
+
+    def _bound(self, bound: Any) -> Explanation:
+        template = _Template(bound, None, [])
+        return self.node(template, ())
+
+    def _simple(kind: str) -> Callable[[_Builder, _Template, tuple[Any, ...]], Explanation]:  # type: ignore[misc]
+        def build(self: _Builder, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+            return self.make(t, frame, kind, self.children(t, frame))
+
+        return build
+
+    _negate = _simple("negate")
+    _in = _simple("in")
+    _is_none = _simple("is_none")
+    _not = _simple("not")
+    _make_list = _simple("list")
+    _make_record = _simple("record")
+
+    def _arith(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        value = self.value(t, frame)
+        if isinstance(value, Fraction) and isinstance(strip_optional(t.expr.type), IntType):
+            value = int(value)
+        return self.make(t, frame, "arith", self.children(t, frame), value=value, name=t.expr.op)
+
+    def _compare(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        left, right = self.children(t, frame)
+        held = self.value(t, frame)
+        detail = evaluator._margin(expr, left.value, right.value, held)
+        return self.make(t, frame, "compare", [left, right], detail=detail, name=expr.op)
+
+    def _and_or(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        kind = "and" if isinstance(t.expr, model.And) else "or"
+        nodes = self.children(t, frame)
+        detail = evaluator._count_detail(kind, [node.value for node in nodes], None)
+        return self.make(t, frame, kind, nodes, detail=detail)
+
+    def _compose(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        nodes = self.children(t, frame)
+        values = [node.value for node in nodes]
+        needed = values.pop() if expr.kind == "at_least" else None
+        detail = evaluator._count_detail(expr.kind, values, needed)
+        if expr.kind == "at_least" and isinstance(expr.count, model.Const):
+            nodes = nodes[: len(values)]
+        return self.make(t, frame, expr.kind, nodes, detail=detail)
+
+    def _if(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        condition_t, then_t, otherwise_t = t.children
+        condition = self.node(condition_t, frame)
+        branch = self.node(then_t if condition.value else otherwise_t, frame)
+        return self.make(t, frame, "if", [condition, branch], detail="→ then" if condition.value else "→ else")
+
+    def _coalesce(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        value_t, fallback_t = t.children
+        node = self.node(value_t, frame)
+        if node.value is not None:
+            return self.make(t, frame, "coalesce", [node])
+        return self.make(t, frame, "coalesce", [node, self.node(fallback_t, frame)], detail="none: fallback used")
+
+    def _aggregate(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
+        expr = t.expr
+        records_index, where, body = t.extra
+        records = frame[records_index]
+        collection_node = self.node(t.children[0], frame)
+        inner = t.children[1:]
+        filter_t = inner[0] if expr.filter is not None else None
+        body_t = inner[-1] if expr.body is not None else None
+        element_type = evaluator._element_type(expr.collection.type)
+        elements: list[evaluator._Element] = []
+        for index, record in enumerate(records):
+            item = self.canonical(record[0])
+            nodes = [Explanation(kind="local", expr=expr.var, value=item, type=element_type, name=expr.var)]
+            matched = True
+            value: Any = item
+            if filter_t is not None:
+                filter_node = self.node(filter_t, record)
+                matched = bool(filter_node.value)
+                nodes.append(
+                    Explanation(
+                        kind="where",
+                        expr=filter_node.expr,
+                        value=matched,
+                        type=expr.filter.type,  # type: ignore[union-attr]
+                        span=getattr(expr.filter, "span", None),
+                        children=(filter_node,),
+                    )
+                )
+                if body_t is None and expr.kind == "count":
+                    value = matched
+            if matched and body_t is not None:
+                body_node = self.node(body_t, record)
+                value = body_node.value
+                nodes.append(body_node)
+            node = Explanation(
+                kind="element",
+                expr=expr.var,
+                value=value,
+                type=expr.body.type if expr.body is not None else element_type,
+                children=tuple(nodes),
+                name=expr.var,
+                detail=f"#{index + 1}",
+            )
+            elements.append(evaluator._Element(index, matched, value, node, None, expr.body or expr, item))
+        chosen = [element for element in elements if element.matched]
+        value = self.value(t, frame)
+        listed = evaluator._listed_elements(expr.kind, chosen, value)
+        limit = evaluator.MAX_LISTED_ELEMENTS
+        return self.make(
+            t, frame, "aggregate",
+            [collection_node, *(element.node for element in listed[:limit])],  # type: ignore[misc]
+            name=expr.kind,
+            detail=evaluator._aggregate_detail(expr, elements, chosen, value),
+            omitted=max(len(listed) - limit, 0),
+        )
+
+
+_BUILDERS: dict[type, Callable[[_Builder, _Template, tuple[Any, ...]], Explanation]] = {
+    model.Const: _Builder._const,
+    model.InputRef: _Builder._input,
+    model.ParamRef: _Builder._param,
+    model.RuleRef: _Builder._rule_ref,
+    model.LocalRef: _Builder._local,
+    model.GetField: _Builder._get_field,
+    model.CallRule: _Builder._call_rule,
+    model.BuiltinCall: _Builder._builtin,
+    model.ScheduleLookup: _Builder._schedule,
+    model.StageLookup: _Builder._stage,
+    model.BandsLookup: _Builder._bands,
+    model.Negate: _Builder._negate,
+    model.Arith: _Builder._arith,
+    model.Compare: _Builder._compare,
+    model.In: _Builder._in,
+    model.IsNone: _Builder._is_none,
+    model.Coalesce: _Builder._coalesce,
+    model.Not: _Builder._not,
+    model.And: _Builder._and_or,
+    model.Or: _Builder._and_or,
+    model.If: _Builder._if,
+    model.Compose: _Builder._compose,
+    model.Aggregate: _Builder._aggregate,
+    model.MakeList: _Builder._make_list,
+    model.MakeRecord: _Builder._make_record,
+}
