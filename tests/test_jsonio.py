@@ -559,3 +559,14 @@ def test_loads_raises_only_fact_errors(text: str) -> None:
     except FactError as error:
         assert error.diagnostics
         assert error.diagnostics[0].span is not None or error.diagnostics[0].file
+
+
+def test_an_object_written_twice_reads_the_same_as_two_copies() -> None:
+    # `dumps` writes a list or record it meets again from its first text (explanations show
+    # the same record at many nodes); the text must not depend on that.
+    record = {"id": "u1", "n": 3, "share": jsonio.RawNumber("0.25"), "tags": ["a", "b", "c", "d"]}
+    shared = {"first": record, "again": [record, record], "last": record["tags"]}
+    copies = {"first": dict(record), "again": [dict(record), dict(record)], "last": list(record["tags"])}
+    assert jsonio.dumps(shared) == jsonio.dumps(copies)
+    assert jsonio.dumps(shared, indent=2) == jsonio.dumps(copies, indent=2)
+    assert json.loads(jsonio.dumps(shared)) == json.loads(jsonio.dumps(copies))

@@ -768,14 +768,16 @@ def explanation_to_json(explanation: Explanation) -> dict[str, Any]:
     `detail`, `error` (a diagnostic's JSON) and `omitted` appear when set; `file`, `line`,
     `column`, `end_line`, `end_column` locate the node's source. A rule referenced several
     times has its body in full at its first occurrence and `"repeated": true` (no children)
-    afterwards, so the JSON stays as small as the tree shared in memory.
+    afterwards, so the JSON stays as small as the tree shared in memory. Nodes showing the
+    same record or list share one converted value (copy it before changing it).
     """
     root: dict[str, Any] = {}
     seen: set[int] = set()
+    converted = _Converted()
     stack: list[tuple[Explanation, dict[str, Any]]] = [(explanation, root)]
     while stack:
         node, target = stack.pop()
-        target.update(_node_json(node))
+        target.update(_node_json(node, converted))
         children: list[dict[str, Any]] = []
         target["children"] = children
         if node.kind in _RULES and node.children:
@@ -789,12 +791,48 @@ def explanation_to_json(explanation: Explanation) -> dict[str, Any]:
     return root
 
 
-def _node_json(node: Explanation) -> dict[str, Any]:
+class _Converted:
+    """What many nodes of one tree share, converted once: the JSON of a record or list value
+    (the same object at every node that shows it, so `jsonio.dumps` writes it once), type
+    descriptions, source locations."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[int, int], tuple[Any, Any]] = {}
+        self.types: dict[int, tuple[Any, str]] = {}
+        self.locations: dict[tuple[int, int, int], dict[str, Any]] = {}
+
+    def value(self, value: Any, type_: Type | None) -> Any:
+        if not isinstance(value, dict | tuple | list):
+            return to_json(value, type_)
+        key = (id(value), id(type_))
+        known = self.values.get(key)
+        if known is None or known[0] is not value:
+            known = self.values[key] = (value, to_json(value, type_))
+        return known[1]
+
+    def type(self, type_: Type) -> str:
+        known = self.types.get(id(type_))
+        if known is None or known[0] is not type_:
+            known = self.types[id(type_)] = (type_, describe(type_))
+        return known[1]
+
+    def location(self, span: Span | None) -> dict[str, Any]:
+        if span is None:
+            return {}
+        key = (id(span.source), span.start, span.end)
+        known = self.locations.get(key)
+        if known is None:
+            known = self.locations[key] = _location(span)
+        return known
+
+
+def _node_json(node: Explanation, converted: _Converted | None = None) -> dict[str, Any]:
+    converted = converted or _Converted()
     data: dict[str, Any] = {
         "kind": node.kind,
         "expr": _clean(node.expr),
-        "value": None if node.error is not None else to_json(node.value, node.type),
-        "type": describe(node.type) if node.type is not None else None,
+        "value": None if node.error is not None else converted.value(node.value, node.type),
+        "type": converted.type(node.type) if node.type is not None else None,
     }
     value_label = _member_label(node.value, node.type) if node.error is None else None
     if value_label is not None:
@@ -811,7 +849,7 @@ def _node_json(node: Explanation) -> dict[str, Any]:
         data["error"] = node.error.to_json()
     if node.omitted:
         data["omitted"] = node.omitted
-    data.update(_location(node.span))
+    data.update(converted.location(node.span))
     return data
 
 

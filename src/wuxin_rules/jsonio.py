@@ -547,15 +547,45 @@ def dumps(data: Any, *, indent: int | None = None) -> str:
     caller: `InternalError`. The layout matches `json.dumps` with the same `indent`.
     """
     parts: list[str] = []
+    # Compact text of a list or record is the same wherever it appears: an object met again
+    # (an explanation shows the same record at many nodes) is written from its first text.
+    memo: dict[int, tuple[Any, str]] | None = {} if indent is None else None
     try:
-        _write(data, parts, None if indent is None else " " * indent, 0)
+        _write(data, parts, None if indent is None else " " * indent, 0, memo)
     except RecursionError:  # only if the caller's stack was already nearly full
         raise _unwritable("the data nests too deep (or refers to itself)") from None
     return "".join(parts)
 
 
-def _write(value: Any, out: list[str], indent: str | None, level: int) -> None:
+_MEMO_SIZE = 4
+"""Lists and records with at least this many items are written once per `dumps` call."""
+
+
+def _write(value: Any, out: list[str], indent: str | None, level: int, memo: dict[int, tuple[Any, str]] | None) -> None:
     kind = type(value)
+    if kind is str:  # the commonest values first: they need no memo
+        out.append(_encode_text(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif memo is not None and (kind is dict or kind is list or kind is tuple) and len(value) >= _MEMO_SIZE:
+        known = memo.get(id(value))
+        if known is not None and known[0] is value:
+            out.append(known[1])
+            return
+        start = len(out)
+        _write_item(value, kind, out, indent, level, memo)
+        memo[id(value)] = (value, "".join(out[start:]))
+    else:
+        _write_item(value, kind, out, indent, level, memo)
+
+
+def _write_item(
+    value: Any, kind: type, out: list[str], indent: str | None, level: int, memo: dict[int, tuple[Any, str]] | None
+) -> None:
     if kind is str:
         out.append(_encode_text(value))
     elif kind is RawNumber:
@@ -585,14 +615,14 @@ def _write(value: Any, out: list[str], indent: str | None, level: int) -> None:
             for index, item in enumerate(value):
                 if index:
                     out.append(", ")
-                _write(item, out, indent, level + 1)
+                _write(item, out, indent, level + 1, memo)
             out.append("]")
         else:
             inner = "\n" + indent * (level + 1)
             out.append("[")
             for index, item in enumerate(value):
                 out.append("," + inner if index else inner)
-                _write(item, out, indent, level + 1)
+                _write(item, out, indent, level + 1, memo)
             out.append("\n" + indent * level + "]")
     elif kind is dict:
         if level >= _MAX_WRITE_DEPTH:
@@ -610,7 +640,7 @@ def _write(value: Any, out: list[str], indent: str | None, level: int) -> None:
             out.append(inner)
             out.append(_encode_text(key))
             out.append(": ")
-            _write(item, out, indent, level + 1)
+            _write(item, out, indent, level + 1, memo)
         if indent is not None:
             out.append("\n" + indent * level)
         out.append("}")
