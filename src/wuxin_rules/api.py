@@ -16,6 +16,8 @@ it; imported by `cli` and `__init__` only.
 from __future__ import annotations
 
 import datetime
+import decimal
+import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -213,18 +215,46 @@ class Policy:
         program = None if explain else self._program(keys)
         if program is None:
             return list(self.iter_evaluate(documents, rules=keys, explain=explain))
-        # `iter_evaluate`'s loop, without a generator in between: this is the hot loop.
-        check, run, positions = program.facts_function, program.main_function, program.positions
+        # The hot loop. The generated code runs in the exact decimal context (its `+ - *`
+        # are exact only there); the caller's context is back for the reference evaluator,
+        # for the caller's own iterator (a list is walked whole, other iterables a chunk at a
+        # time), and after the loop, however it ends.
+        fast, positions = program.evaluate_function, program.positions
         results: list[Result] = []
         append = results.append
-        for index, document in enumerate(documents):
+        new = object.__new__
+        saved = decimal.getcontext()
+        exact = compiler.EXACT_CONTEXT
+        setcontext = decimal.setcontext
+        if type(documents) is list or type(documents) is tuple:
+            chunks: Iterable[Sequence[Any]] = (documents,)
+        else:
+            iterator = iter(documents)
+            chunks = iter(lambda: tuple(itertools.islice(iterator, _CHUNK)), ())
+        index = 0
+        for chunk in chunks:
+            setcontext(exact)
             try:
-                values = check(document)
-                outcome = run(values)
-            except Exception:  # not plain, or an evaluation error: the reference decides
-                append(self._reference_result(document, keys, index))
-            else:
-                append(Result(self, values, keys, None, outcome, positions))
+                for document in chunk:
+                    try:
+                        outcome = fast(document)
+                    except Exception:  # not plain, or an evaluation error: the reference decides
+                        setcontext(saved)
+                        append(self._reference_result(document, keys, index))
+                        setcontext(exact)
+                    else:
+                        # `_fast_result`, inline (a call costs as much as the stores).
+                        result = new(Result)
+                        result._policy = self
+                        result._inputs = document
+                        result._keys = keys
+                        result._evaluation = None
+                        result._fast_values = outcome
+                        result._positions = positions
+                        append(result)
+                    index += 1
+            finally:
+                setcontext(saved)
         return results
 
     def iter_evaluate(
@@ -237,17 +267,13 @@ class Policy:
         """Like `evaluate_many`, one result at a time (for streams larger than memory)."""
         keys = self.resolve_rules(rules)
         program = None if explain else self._program(keys)
-        if program is not None:
-            check, run, positions = program.facts_function, program.main_function, program.positions
         for index, document in enumerate(documents):
             if program is not None:
-                try:
-                    values = check(document)
-                    outcome = run(values)
-                except Exception:  # not plain, or an evaluation error: the reference decides
-                    pass
-                else:
-                    yield Result(self, values, keys, None, outcome, positions)
+                # Sets the exact decimal context for this document only: nothing is yielded
+                # while it is current.
+                fast = _fast_result(self, program, document)
+                if fast is not None:
+                    yield fast
                     continue
             yield self._reference_result(document, keys, index, explain=explain)
 
@@ -322,7 +348,12 @@ class Result:
         fast_values: tuple[Any, ...] | None = None,
         positions: Mapping[str, int] | None = None,
     ) -> None:
+        # (The fast path builds its results without this method: `_fast_result` and the loop
+        # of `Policy.evaluate_many` set every slot too.)
         self._policy = policy
+        # The checked values; from the fast path, the document as given (checked, but its
+        # keys maybe in another order, optional fields maybe absent, dates as text), which
+        # `_traced` validates in full when an explanation is asked for.
         self._inputs = inputs
         self._keys = keys
         # From the compiled fast path: the values of `keys` (fast form, see `compiler`) and
@@ -380,10 +411,11 @@ class Result:
         return verdict
 
     def __getitem__(self, name: str) -> Any:
-        if self._evaluation is None and self._positions is not None:
-            index = self._positions.get(name)
+        values = self._fast_values
+        if values is not None:
+            index = self._positions.get(name)  # type: ignore[union-attr]
             if index is not None:
-                value = self._fast_values[index]  # type: ignore[index]
+                value = values[index]
                 if value is True or value is False:
                     return value
                 type_ = self._policy.checked.rules[name].type
@@ -416,8 +448,10 @@ class Result:
         # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
         if not self._evaluated().traced:
             if self._fast_values is not None:
-                # The fast path's values (Decimals kept) in the runtime form the reference uses.
-                self._inputs = compiler.canonical(self._inputs)
+                # The fast path kept the document as given: its values as the full check
+                # gives them (declared order, dates converted, numbers exact), which it
+                # accepts, having accepted them once.
+                self._inputs = self._policy._schema.validate(self._inputs)
                 self._fast_values = None
             self._evaluation = evaluator.evaluate(
                 self._policy.checked,
@@ -492,15 +526,26 @@ class Result:
         return f"<Result {shown}>"
 
 
+_CHUNK = 256
+"""Documents `evaluate_many` takes from an iterator (not a list) at a time: the generated
+code runs in the exact decimal context, the caller's iterator in the caller's."""
+
+_new_result = object.__new__
+
+
 def _fast_result(policy: Policy, program: compiler.Program, document: Any) -> Result | None:
     """The result of the compiled program on `document`, or None when the reference decides."""
-    values = program.facts(document)
-    if values is None:
-        return None
-    outcome = program.run(values)
+    outcome = program.evaluate(document)
     if outcome is None:
         return None
-    return Result(policy, values, program.keys, None, outcome, program.positions)
+    result: Result = _new_result(Result)
+    result._policy = policy
+    result._inputs = document
+    result._keys = program.keys
+    result._evaluation = None
+    result._fast_values = outcome
+    result._positions = program.positions
+    return result
 
 
 # ------------------------------------------------------------------------------------------
