@@ -231,11 +231,11 @@ class Policy:
         else:
             iterator = iter(documents)
             chunks = iter(lambda: tuple(itertools.islice(iterator, _CHUNK)), ())
-        index = 0
+        start = 0
         for chunk in chunks:
             setcontext(exact)
             try:
-                for document in chunk:
+                for index, document in enumerate(chunk, start):
                     try:
                         outcome = fast(document)
                     except Exception:  # not plain, or an evaluation error: the reference decides
@@ -252,9 +252,9 @@ class Policy:
                         result._fast_values = outcome
                         result._positions = positions
                         append(result)
-                    index += 1
             finally:
                 setcontext(saved)
+            start += len(chunk)
         return results
 
     def iter_evaluate(
@@ -413,9 +413,11 @@ class Result:
     def __getitem__(self, name: str) -> Any:
         values = self._fast_values
         if values is not None:
-            index = self._positions.get(name)  # type: ignore[union-attr]
-            if index is not None:
-                value = values[index]
+            try:
+                value = values[self._positions[name]]  # type: ignore[index]
+            except KeyError:  # not a rule evaluated here: `verdict` says so
+                pass
+            else:
                 if value is True or value is False:
                     return value
                 type_ = self._policy.checked.rules[name].type

@@ -335,6 +335,8 @@ _RUNTIME: dict[str, Any] = {
     "_Frac": Fraction,
     "_NotPlain": _NotPlain,
     "_Error": Exception,
+    "_TRUE": (True,),
+    "_FALSE": (False,),
     "_not_plain": _not_plain,
     "_give_up": _give_up,
     "_date_fact": _date_fact,
@@ -856,6 +858,7 @@ class _EvalCode:
         self.path_locals: set[str] = set()
         self.path_lines: list[tuple[str, str]] = []
         self.locals_of: dict[tuple[str | None, str], str] = {}
+        self.keys: tuple[str, ...] = ()
         self.results: list[str] = []
         # Whether a record from the inputs is used as a value (not only to read a field of
         # it): then its key order shows, and tier 1 checks it.
@@ -869,6 +872,7 @@ class _EvalCode:
 
     def main(self, keys: Sequence[str]) -> str:
         """`_main(_i)`: the rules `keys` from checked values (the path locals read first)."""
+        self.keys = tuple(keys)
         self.results = [self.strict_rule(key) for key in keys]
         lines = ["def _main(_i):"]
         lines.extend(f"    {local} = {code}" for local, code in self.path_lines)
@@ -883,7 +887,16 @@ class _EvalCode:
             if self.uses_memo:
                 key = local.rpartition("_")[2]
                 lines.append(f"{indent}_m[{key}] = {local}")
-        lines.append(f"{indent}return ({''.join(r + ', ' for r in self.results)})")
+        results = self.results
+        if len(results) == 1 and isinstance(self.policy.rules[self.keys[0]].type, BoolType):
+            # One verdict: the two possible outcomes are shared tuples, not one more object
+            # per document for the garbage collector to look at.
+            (result,) = results
+            lines.append(
+                f"{indent}return _TRUE if {result} is True else _FALSE if {result} is False else ({result},)"
+            )
+        else:
+            lines.append(f"{indent}return ({''.join(r + ', ' for r in results)})")
         return lines
 
     def strict_rule(self, key: str) -> str:
