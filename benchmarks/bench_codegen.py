@@ -2,15 +2,16 @@
 
 The S2 `drug_free` verdict (every standard inlined, as `wuxin_rules.compiler` inlines it),
 evaluated two ways on the same already-checked documents, with the same exact decimal
-context methods:
+arithmetic (Python's operators in `compiler.EXACT_CONTEXT`):
 
 * a tree of closures, one per node, field paths fused and `and` as a loop: about the best a
   closure compiler can do without generating code;
 * the very `_main` function `wuxin_rules.compiler` generates for `drug_free`.
 
 Facts checking is left out on both sides: only evaluation is compared. Then it splits the
-time of `evaluate_many` into the generated facts check, the generated evaluator and the rest
-(result objects, the loop). Run from the repository root:
+time of `evaluate_many` plus `result["drug_free"]` into the generated tier-1 function (facts
+check and evaluation in one frame), the evaluation alone, the result objects and the loop,
+and reading the verdict. Run from the repository root:
 
     python benchmarks/bench_codegen.py            # 20,000 units, median of 5
 """
@@ -18,6 +19,8 @@ time of `evaluate_many` into the generated facts check, the generated evaluator 
 from __future__ import annotations
 
 import argparse
+import gc
+import operator
 import statistics
 import sys
 import time
@@ -35,8 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 Node = Callable[[dict[str, Any]], Any]
 
 
-def closure_tree(context: Any) -> Node:
-    """`drug_free` as closures (the shape a closure compiler of the checked model gives)."""
+def closure_tree() -> Node:
+    """`drug_free` as closures (the shape a closure compiler of the checked model gives);
+    its arithmetic is exact in `compiler.EXACT_CONTEXT`, like the generated code's."""
 
     def unit_field(name: str) -> Node:
         return lambda i: i["unit"][name]
@@ -70,10 +74,10 @@ def closure_tree(context: Any) -> Node:
     p = unit_field("province_addict_growth_rate")
     q = unit_field("province_enforcement_rate")
     growth_bar = method(
-        context.subtract, p, method(context.multiply, const(Decimal("0.5")), method(context.abs, p))
+        operator.sub, p, method(operator.mul, const(Decimal("0.5")), method(operator.abs, p))
     )
     enforcement_bar = method(
-        context.add, q, method(context.multiply, const(Decimal("0.2")), method(context.abs, q))
+        operator.add, q, method(operator.mul, const(Decimal("0.2")), method(operator.abs, q))
     )
     return all_of(
         equal(unit_field("drug_labs"), zero),
@@ -97,6 +101,7 @@ def closure_tree(context: Any) -> Node:
 def _median_rate(run: Callable[[], Any], n: int, repeat: int) -> float:
     times = []
     for _ in range(repeat):
+        gc.collect()  # each run starts from the same garbage collector state
         start = time.process_time()
         run()
         times.append(time.process_time() - start)
@@ -116,33 +121,45 @@ def main() -> int:
 
     policy = wuxin_rules.load(ROOT / "policies" / "drug_free" / "unit.policy")
     program = policy._program(("drug_free",))
-    assert program is not None
+    assert program is not None and program.tiered
     raw = list(generate_units(args.n))
     documents = [program.facts(d) for d in raw]
-    generated = program.main_function
-    check = program.facts_function
-    tree = closure_tree(compiler._EXACT)
-    assert [tree(d) for d in documents] == [generated(d)[0] for d in documents]
-    closures = _median_rate(lambda: [tree(d) for d in documents], args.n, args.repeat)
-    code = _median_rate(lambda: [generated(d) for d in documents], args.n, args.repeat)
+    generated, fused = program.main_function, program.evaluate_function
+    tree = closure_tree()
+    base = _median_rate(lambda: [hand_written_drug_free(d["unit"]) for d in raw], args.n, args.repeat)
+    with compiler.exact_context():  # the generated code's arithmetic is exact only there
+        assert [tree(d) for d in documents] == [generated(d)[0] for d in documents]
+        closures = _median_rate(lambda: [tree(d) for d in documents], args.n, args.repeat)
+        code = _median_rate(lambda: [generated(d) for d in documents], args.n, args.repeat)
+        tier1 = _median_rate(lambda: [fused(d) for d in raw], args.n, args.repeat)
     print(f"{args.n:,} units, median of {args.repeat}, cpu time, evaluation only")
     print(f"closures        {closures:12,.0f} units/s")
     print(f"generated code  {code:12,.0f} units/s   ({code / closures:.1f}× the closures)")
 
-    # Where the time of `evaluate_many` goes, in multiples of the hand-written function's time.
-    base = _median_rate(lambda: [hand_written_drug_free(d["unit"]) for d in raw], args.n, args.repeat)
-    facts = _median_rate(lambda: [check(d) for d in raw], args.n, args.repeat)
+    # Where the time of `evaluate_many` goes, per unit.
+    many = _median_rate(lambda: policy.evaluate_many(raw, rules=["drug_free"]), args.n, args.repeat)
+    results = policy.evaluate_many(raw, rules=["drug_free"])
+    verdicts = _median_rate(lambda: [r["drug_free"] for r in results], args.n, args.repeat)
+    del results
     whole = _median_rate(
         lambda: [r["drug_free"] for r in policy.evaluate_many(raw, rules=["drug_free"])],
         args.n,
         args.repeat,
     )
+
+    def ns(rate: float) -> float:
+        return 1e9 / rate
+
     print()
-    print(f"per unit, in multiples of the hand-written function's time ({base:,.0f} units/s):")
-    print(f"  generated facts check   {base / facts:5.1f}")
-    print(f"  generated evaluator     {base / code:5.1f}")
-    print(f"  results and the loop    {base / whole - base / facts - base / code:5.1f}")
-    print(f"  evaluate_many in all    {base / whole:5.1f}   ({whole / base:.3f}× the hand-written function)")
+    print(f"per unit, ns (the hand-written function: {ns(base):,.0f} ns, {base:,.0f} units/s):")
+    print(f"  tier 1: facts check and evaluation, one generated function  {ns(tier1):6,.0f}")
+    print(f"    of which the evaluation (the generated evaluator alone)   {ns(code):6,.0f}")
+    print(f"  result objects and the loop of evaluate_many                {ns(many) - ns(tier1):6,.0f}")
+    print(f'  result["drug_free"]                                         {ns(verdicts):6,.0f}')
+    print(
+        f"  in all                                                      {ns(whole):6,.0f}"
+        f"   ({whole / base:.3f}× the hand-written function)"
+    )
     return 0
 
 

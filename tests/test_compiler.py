@@ -268,6 +268,7 @@ record R:
   __dict__: int
   _i: int
   _m: int
+  _k1: decimal >= -1
 
 input __builtins__: R
 input k: Kind
@@ -276,6 +277,7 @@ rule _main: "{HOSTILE_TEXT}"
 rule exec: __builtins__.__class__ == "{HOSTILE_TEXT}"
 rule _r_0: __builtins__.__dict__ + __builtins__._i * __builtins__._m
 rule eval: if k == Kind.exec then "{HOSTILE_TEXT}" else "x"
+rule _p2: __builtins__._k1 - 0.5 * abs(__builtins__._k1)
 """
 
 
@@ -283,10 +285,12 @@ def test_hostile_names_and_texts_stay_data() -> None:
     policy = wuxin_rules.loads(HOSTILE, name="h.policy")
     program = policy._program(policy.rules)
     assert program is not None
-    text = _reference(policy, {"__builtins__": {"__class__": "", "__dict__": 0, "_i": 0, "_m": 0}, "k": "exec"})["_main"].value
+    text = _reference(
+        policy, {"__builtins__": {"__class__": "", "__dict__": 0, "_i": 0, "_m": 0, "_k1": 0}, "k": "exec"}
+    )["_main"].value
     assert "__import__" in text and "'" in text and '"' in text
     document = {
-        "__builtins__": {"__class__": text, "__dict__": 2, "_i": 3, "_m": 4},
+        "__builtins__": {"__class__": text, "__dict__": 2, "_i": 3, "_m": 4, "_k1": Decimal("-0.4")},
         "k": "exec",
     }
     result = policy.evaluate(document)
@@ -295,11 +299,14 @@ def test_hostile_names_and_texts_stay_data() -> None:
     assert result["exec"] is True
     assert result["_r_0"] == 14
     assert result["eval"] == text
+    assert result["_p2"] == Decimal("-0.6")
+    assert program.tiered and "is_signed" in program.source  # tier 1's code is walked too
     _assert_only_generated_names(program.source)
 
 
 _ALLOWED_ATTRIBUTES = {
-    "get", "is_finite", "__sizeof__", "adjusted", "count", "days", "year", "month", "day",
+    "get", "is_finite", "__sizeof__", "adjusted", "is_signed", "count", "days", "year", "month",
+    "day",
 }
 _ALLOWED_CALLS = {"type", "tuple", "len", "all", "any", "sum", "min", "max", "abs", "dict"}
 

@@ -78,15 +78,14 @@ def _assert_same_evaluation(built: Evaluation, reference: Evaluation) -> None:
 def _check_agreement(policy: wuxin_rules.Policy, tracer: trace_compiler.Tracer, document: Any, seen: dict[str, int]) -> None:
     reference = _reference(policy, document)
     failed = [key for key, verdict in reference.verdicts.items() if verdict.error is not None]
-    values = tracer.facts_function(document)
-    try:
-        outcome, record = tracer.run(values)
-    except Exception:
+    traced = tracer.trace(document)
+    if traced is None:
         # Gives up only when the reference reports an error: none hidden, none invented.
         assert failed, "the tracer gave up on a document the reference evaluates without error"
         seen["gave_up"] += 1
         return
     assert not failed, failed
+    _, outcome, record = traced
     seen["traced"] += 1
     for key, value in zip(tracer.keys, outcome, strict=True):
         assert compiler.canonical(value) == reference.verdicts[key].value, key
@@ -240,8 +239,7 @@ def test_an_error_leaves_the_tree_to_the_reference(constructs: wuxin_rules.Polic
     assert reference.verdicts["per"].error is not None
     tracer = constructs._tracer(constructs.rules)
     assert tracer is not None
-    with pytest.raises(Exception):
-        tracer.run(tracer.facts_function(document))
+    assert tracer.trace(document) is None
     result = constructs.evaluate(document, explain=True)
     assert result._trace is None
     assert result.verdicts == reference.verdicts
@@ -381,3 +379,27 @@ def test_records_in_lists_are_shown_in_declared_order_whatever_the_document_orde
     reference = _reference(policy, document)
     _assert_same_evaluation(traced._traced(), reference)
     assert traced.explain() == wuxin_rules.explain.render_evaluation(reference, mode="decisive")
+
+
+def test_traced_arithmetic_is_exact_whatever_the_callers_decimal_context() -> None:
+    import decimal
+    from decimal import Decimal
+
+    text = "policy exact\n\ninput a: decimal\ninput b: decimal\n\nrule total: a * b + a - b\n"
+    policy = wuxin_rules.loads(text, name="exact.policy")
+    a, b = Decimal("1234567.891011121314"), Decimal("-0.000000000123456789")
+    with decimal.localcontext() as context:
+        context.prec = 3
+        results = [
+            policy.evaluate({"a": a, "b": b}, explain=True),
+            *policy.evaluate_many([{"a": a, "b": b}], explain=True),
+            *policy.iter_evaluate([{"a": a, "b": b}], explain=True),
+        ]
+        assert decimal.getcontext().prec == 3, "the caller's context was not given back"
+    wide = decimal.Context(prec=100)  # wide enough for every digit of the exact result
+    exact = wide.subtract(wide.add(wide.multiply(a, b), a), b)
+    assert decimal.Context(prec=3).create_decimal(exact) != exact  # 3 digits would round
+    for result in results:
+        assert result._trace is not None
+        assert result["total"] == exact
+        assert result.explanation("total").value == exact

@@ -16,6 +16,8 @@ it; imported by `cli` and `__init__` only.
 from __future__ import annotations
 
 import datetime
+import decimal
+import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -224,18 +226,47 @@ class Policy:
         program = self._program(keys)
         if program is None:
             return list(self.iter_evaluate(documents, rules=keys))
-        # `iter_evaluate`'s loop, without a generator in between: this is the hot loop.
-        check, run, positions = program.facts_function, program.main_function, program.positions
+        # The hot loop. The generated code runs in the exact decimal context (its `+ - *`
+        # are exact only there); the caller's context is back for the reference evaluator,
+        # for the caller's own iterator (a list is walked whole, other iterables a chunk at a
+        # time), and after the loop, however it ends.
+        fast, positions = program.evaluate_function, program.positions
         results: list[Result] = []
         append = results.append
-        for index, document in enumerate(documents):
+        new = object.__new__
+        saved = decimal.getcontext()
+        exact = compiler.EXACT_CONTEXT
+        setcontext = decimal.setcontext
+        if type(documents) is list or type(documents) is tuple:
+            chunks: Iterable[Sequence[Any]] = (documents,)
+        else:
+            iterator = iter(documents)
+            chunks = iter(lambda: tuple(itertools.islice(iterator, _CHUNK)), ())
+        start = 0
+        for chunk in chunks:
+            setcontext(exact)
             try:
-                values = check(document)
-                outcome = run(values)
-            except Exception:  # not plain, or an evaluation error: the reference decides
-                append(self._reference_result(document, keys, index))
-            else:
-                append(Result(self, values, keys, None, outcome, positions))
+                for index, document in enumerate(chunk, start):
+                    try:
+                        outcome = fast(document)
+                    except Exception:  # not plain, or an evaluation error: the reference decides
+                        setcontext(saved)
+                        append(self._reference_result(document, keys, index))
+                        setcontext(exact)
+                    else:
+                        # `_fast_result`, inline (a call costs as much as the stores).
+                        result = new(Result)
+                        result._policy = self
+                        result._inputs = document
+                        result._keys = keys
+                        result._evaluation = None
+                        result._fast_values = outcome
+                        result._positions = positions
+                        result._trace = None
+                        append(result)
+            finally:
+                setcontext(saved)
+            start += len(chunk)
         return results
 
     def iter_evaluate(
@@ -251,35 +282,25 @@ class Policy:
             yield from self._iter_traced(documents, keys)
             return
         program = self._program(keys)
-        if program is not None:
-            check, run, positions = program.facts_function, program.main_function, program.positions
         for index, document in enumerate(documents):
             if program is not None:
-                try:
-                    values = check(document)
-                    outcome = run(values)
-                except Exception:  # not plain, or an evaluation error: the reference decides
-                    pass
-                else:
-                    yield Result(self, values, keys, None, outcome, positions)
+                # Sets the exact decimal context for this document only: nothing is yielded
+                # while it is current.
+                fast = _fast_result(self, program, document)
+                if fast is not None:
+                    yield fast
                     continue
             yield self._reference_result(document, keys, index, explain=explain)
 
     def _iter_traced(self, documents: Iterable[Mapping[str, Any]], keys: tuple[str, ...]) -> Iterator[Result]:
         tracer = self._tracer(keys)
-        if tracer is not None:
-            check, run, positions = tracer.facts_function, tracer.run, tracer.positions
         for index, document in enumerate(documents):
             if tracer is not None:
-                try:
-                    values = check(document)
-                    outcome, record = run(values)
-                except Exception:  # not plain, or an evaluation error: the reference decides
-                    pass
-                else:
-                    result = Result(self, values, keys, None, outcome, positions)
-                    result._trace = (tracer, record)
-                    yield result
+                # Sets the exact decimal context for this document only: nothing is yielded
+                # while it is current.
+                traced = _traced_result(self, tracer, document)
+                if traced is not None:
+                    yield traced
                     continue
             yield self._reference_result(document, keys, index, explain=True)
 
@@ -360,7 +381,12 @@ class Result:
         fast_values: tuple[Any, ...] | None = None,
         positions: Mapping[str, int] | None = None,
     ) -> None:
+        # (The fast path builds its results without this method: `_fast_result` and the loop
+        # of `Policy.evaluate_many` set every slot too.)
         self._policy = policy
+        # The checked values; from the fast path, the document as given (checked, but its
+        # keys maybe in another order, optional fields maybe absent, dates as text), which
+        # `_traced` validates in full when an explanation is asked for.
         self._inputs = inputs
         self._keys = keys
         # From the compiled fast path: the values of `keys` (fast form, see `compiler`) and
@@ -422,10 +448,13 @@ class Result:
         return verdict
 
     def __getitem__(self, name: str) -> Any:
-        if self._evaluation is None and self._positions is not None:
-            index = self._positions.get(name)
-            if index is not None:
-                value = self._fast_values[index]  # type: ignore[index]
+        values = self._fast_values
+        if values is not None:
+            try:
+                value = values[self._positions[name]]  # type: ignore[index]
+            except KeyError:  # not a rule evaluated here: `verdict` says so
+                pass
+            else:
                 if value is True or value is False:
                     return value
                 type_ = self._policy.checked.rules[name].type
@@ -465,8 +494,10 @@ class Result:
                 self._trace = None
         if not self._evaluated().traced:
             if self._fast_values is not None:
-                # The fast path's values (Decimals kept) in the runtime form the reference uses.
-                self._inputs = compiler.canonical(self._inputs)
+                # The fast path kept the document as given: its values as the full check
+                # gives them (declared order, dates converted, numbers exact), which it
+                # accepts, having accepted them once.
+                self._inputs = self._policy._schema.validate(self._inputs)
                 self._fast_values = None
             self._evaluation = evaluator.evaluate(
                 self._policy.checked,
@@ -543,25 +574,38 @@ class Result:
 
 def _traced_result(policy: Policy, tracer: trace_compiler.Tracer, document: Any) -> Result | None:
     """The result of the compiled tracer on `document`, or None when the reference decides."""
-    try:
-        values = tracer.facts_function(document)
-        outcome, record = tracer.run(values)
-    except Exception:  # not plain, or an evaluation error
+    traced = tracer.trace(document)
+    if traced is None:  # not plain, or an evaluation error
         return None
-    result = Result(policy, values, tracer.keys, None, outcome, tracer.positions)
+    _, outcome, record = traced
+    # The document as given, as from the fast path (`_traced` validates it in full if the
+    # trees cannot be built from the record).
+    result = Result(policy, document, tracer.keys, None, outcome, tracer.positions)
     result._trace = (tracer, record)
     return result
 
 
+_CHUNK = 256
+"""Documents `evaluate_many` takes from an iterator (not a list) at a time: the generated
+code runs in the exact decimal context, the caller's iterator in the caller's."""
+
+_new_result = object.__new__
+
+
 def _fast_result(policy: Policy, program: compiler.Program, document: Any) -> Result | None:
     """The result of the compiled program on `document`, or None when the reference decides."""
-    values = program.facts(document)
-    if values is None:
-        return None
-    outcome = program.run(values)
+    outcome = program.evaluate(document)
     if outcome is None:
         return None
-    return Result(policy, values, program.keys, None, outcome, program.positions)
+    result: Result = _new_result(Result)
+    result._policy = policy
+    result._inputs = document
+    result._keys = program.keys
+    result._evaluation = None
+    result._fast_values = outcome
+    result._positions = program.positions
+    result._trace = None
+    return result
 
 
 # ------------------------------------------------------------------------------------------

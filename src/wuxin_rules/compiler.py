@@ -1,31 +1,43 @@
 """The fast evaluation path: a checked policy compiled once into Python functions.
 
 `compile_program(policy, params, keys)` turns the rules `keys` of a checked policy, with its
-param values fixed, into a `Program` of two generated Python functions:
+param values fixed, into a `Program` of generated Python functions:
 
 * a **facts check** for plain documents (dicts, lists, `int`, `Decimal`, `bool`, `str`, as
-  `json.loads(..., parse_float=Decimal)` or `jsonio` give them): it accepts exactly what
-  `facts.FactsSchema` accepts and returns the values in the fast path's form, or says
-  "not plain" (any other form, and every bad document), and the caller falls back to
-  `FactsSchema`, which converts the unusual forms or reports every problem with its path;
-* an **evaluator** that computes the values of the requested rules, without explanation
-  trees. It never reports an evaluation error itself: when anything goes wrong (a division
-  by zero, a value outside every band, a `KeyError` from a bug) it gives up, and the caller
-  evaluates that document with the reference evaluator (`evaluator.evaluate`), which gives
-  the verdicts, the located diagnostics and the explanations. The fast path is therefore
-  only ever trusted with documents on which every requested rule succeeds, and there it
-  must give the reference evaluator's values; `tests/test_compiler.py` checks that on
-  generated facts for every flagship policy.
+  `json.loads(..., parse_float=Decimal)` or `jsonio` give them): it accepts only what
+  `facts.FactsSchema` accepts and returns the values in the fast path's form (records in
+  declared order, dates converted, lists as tuples), or says "not plain" (any other form,
+  and every bad document), and the caller falls back to `FactsSchema`, which converts the
+  unusual forms or reports every problem with its path;
+* an **evaluator** that computes the values of the requested rules from those values,
+  without explanation trees. It never reports an evaluation error itself: when anything goes
+  wrong (a division by zero, a value outside every band, a `KeyError` from a bug) it gives
+  up, and the caller evaluates that document with the reference evaluator
+  (`evaluator.evaluate`), which gives the verdicts, the located diagnostics and the
+  explanations. The fast path is therefore only ever trusted with documents on which every
+  requested rule succeeds, and there it must give the reference evaluator's values;
+  `tests/test_compiler.py` checks that on generated facts for every flagship policy;
+* the **fused function** the API calls (`Program.evaluate`): for a document laid out as
+  declared (every field present, every value already in its final form: no dates or lists
+  to convert) it checks each field and binds it straight into the local the evaluator reads,
+  then runs the evaluator's statements in the same frame ("tier 1"). Any other document
+  goes to the facts check and then the evaluator ("tier 2"); anything those cannot decide,
+  to `FactsSchema` and the reference. Tier 1 checks the number of keys and looks every
+  declared one up (so there are no extra keys), and checks the order of a record's keys
+  only when the evaluator uses a whole record as a value (where the order shows).
 
 Exactness without `Fraction`s on the hot path: the facts check keeps JSON decimals as the
-`Decimal`s they are (bounded in size, as `FactsSchema` bounds them), number constants whose
-decimal expansion ends become `Decimal`s too, and `+ - *`, `abs` and negation of such
-numbers run on the methods of one `decimal.Context` with unlimited precision and every
-inexact signal trapped, so each result is exact (and independent of the caller's decimal
-context). Only `/`, `rate` and constants such as 1/3 give `Fraction`s; values that may hold
-one go through small helpers that convert. Comparisons between `int`, `Decimal` and
-`Fraction` are exact in Python. `canonical` turns a fast value into the runtime form of
-`wuxin_rules.values` (`int`/`Fraction`) before anything leaves the fast path.
+`Decimal`s they are (bounded in size, as `FactsSchema` bounds them), and number constants
+whose decimal expansion ends become `Decimal`s too. `+ - *`, `abs` and negation of such
+numbers are Python's operators, and the generated code runs with `EXACT_CONTEXT` as the
+current decimal context (unlimited precision, every inexact signal trapped: each result is
+exact, or the document goes to the reference). `Program.evaluate`, `facts` and `run` set it
+and restore the caller's context; whoever calls the raw generated functions must do the same
+(`exact_context`). Only `/`, `rate` and constants such as 1/3 give `Fraction`s; values that
+may hold one go through small helpers that convert (on the context's methods, whatever the
+current context). Comparisons between `int`, `Decimal` and `Fraction` are exact in Python.
+`canonical` turns a fast value into the runtime form of `wuxin_rules.values`
+(`int`/`Fraction`) before anything leaves the fast path.
 
 Fail closed: an operand that can fail (`can_fail`) is always evaluated, even when an earlier
 one already decides `and`/`or`/`all of`…; only when no operand can fail does the generated
@@ -48,11 +60,12 @@ builtins).
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime
 import decimal
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -74,7 +87,7 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.values import fraction_to_decimal
 
-__all__ = ["Program", "can_fail", "canonical", "compile_program"]
+__all__ = ["EXACT_CONTEXT", "Program", "can_fail", "canonical", "compile_program", "exact_context"]
 
 # ------------------------------------------------------------------------------------------
 # Runtime support used by the generated code
@@ -96,6 +109,22 @@ _EXACT = decimal.Context(
 )
 """Unlimited precision: `add`, `subtract`, `multiply`, `abs`, `minus` are exact; any
 signal that would mean otherwise raises (and the document goes to the reference)."""
+
+EXACT_CONTEXT = _EXACT
+"""The decimal context generated code runs in (its `+ - *` and `abs` are exact in it only).
+Set as the current context itself, not a copy: nothing reads or changes its flags."""
+
+
+@contextlib.contextmanager
+def exact_context() -> Iterator[None]:
+    """Run the block with `EXACT_CONTEXT` current; the caller's context comes back after it,
+    even on an exception. (Cheaper than `decimal.localcontext`, which copies the context.)"""
+    saved = decimal.getcontext()
+    decimal.setcontext(_EXACT)
+    try:
+        yield
+    finally:
+        decimal.setcontext(saved)
 
 _MAX_EXPONENT = 4200
 _MAX_WHOLE = 10**4200
@@ -305,6 +334,9 @@ _RUNTIME: dict[str, Any] = {
     "_Dec": Decimal,
     "_Frac": Fraction,
     "_NotPlain": _NotPlain,
+    "_Error": Exception,
+    "_TRUE": (True,),
+    "_FALSE": (False,),
     "_not_plain": _not_plain,
     "_give_up": _give_up,
     "_date_fact": _date_fact,
@@ -312,13 +344,6 @@ _RUNTIME: dict[str, Any] = {
     "_reorder": _reorder,
     "_DSZ": _SMALL_DECIMAL_SIZE,
     "_IMAX": _MAX_WHOLE,
-    "_DEXP": _MAX_EXPONENT,
-    "_DEXPN": -_MAX_EXPONENT,
-    "_Xadd": _EXACT.add,
-    "_Xsub": _EXACT.subtract,
-    "_Xmul": _EXACT.multiply,
-    "_Xabs": _EXACT.abs,
-    "_Xneg": _EXACT.minus,
     "_add": _add,
     "_sub": _sub,
     "_mul": _mul,
@@ -523,55 +548,15 @@ class _Source:
 
 
 class _FactsCode:
-    """Generates `_facts(document)`: the document's values in fast form, or `_NotPlain`."""
+    """Generates `_V…(document)`, the facts check (tier 2): the document's values in fast form,
+    or `_NotPlain`. Its field conditions (`_bad`) are tier 1's too."""
 
     def __init__(self, source: _Source) -> None:
         self.src = source
         self.functions: dict[Any, str] = {}
 
     def root(self, inputs: Sequence[model.InputDef]) -> str:
-        fields = [(i.name, i.type) for i in inputs]
-        general = self._record_function(("inputs",), fields)
-        bad = self._plain_record_bad(fields, "v", "v", 0, set())
-        if bad is None:
-            return general
-        # The common case in one condition, nested records included: a document laid out
-        # exactly as declared, every value already in its final form. Anything else takes
-        # the general functions (which reorder, convert, or refuse).
-        name = self.src.fresh("V")
-        self.src.lines.extend(
-            [f"def {name}(v):", f"    if {bad}: return {general}(v)", "    return v"]
-        )
-        return name
-
-    _PLAIN_DEPTH = 4
-
-    def _plain_record_bad(
-        self, fields: list[tuple[str, Type]], first: str, src: str, depth: int, seen: set[int]
-    ) -> str | None:
-        """A condition that holds unless `src` is a dict with exactly `fields`, in order, each
-        plain; None when some field is converted (dates, lists) or nests too deep."""
-        if depth >= self._PLAIN_DEPTH:
-            return None
-        order = self.src.constant(tuple(field for field, _ in fields))
-        field_var = f"f{depth}"
-        parts = [f"type({first}) is not dict", f"tuple({src}) != {order}"]
-        for field, type_ in fields:
-            value = f"({field_var} := {src}[{field!r}])"
-            bad = self._bad(type_, value, field_var)
-            if bad is None and isinstance(type_, RecordType) and id(type_) not in seen:
-                record_var = f"r{depth + 1}"
-                bad = self._plain_record_bad(
-                    [(f.name, f.type) for f in type_.fields],
-                    f"({record_var} := {value})",
-                    record_var,
-                    depth + 1,
-                    seen | {id(type_)},
-                )
-            if bad is None:
-                return None
-            parts.append(f"({bad})")
-        return " or ".join(parts)
+        return self._record_function(("inputs",), [(i.name, i.type) for i in inputs])
 
     def _record_function(self, key: Any, fields: list[tuple[str, Type]]) -> str:
         name = self.functions.get(key)
@@ -619,22 +604,54 @@ class _FactsCode:
             case IntType(bound=bound):
                 return f"type({first}) is not int{self._bound(bound, src)}{self._whole_size(bound, src)}"
             case NumberType(bound=bound):
-                # Decimal first (what JSON decimals are); bounds as Decimals, which compare
-                # with a Decimal faster than ints do.
-                return (
-                    f"not (type({first}) is _Dec and {src}.is_finite()"
-                    f" and {src}.__sizeof__() <= _DSZ and _DEXPN <= {src}.adjusted() <= _DEXP"
-                    f" or type({src}) is int and -_IMAX < {src} < _IMAX)"
-                    f"{self._bound(bound, src, decimal=True)}"
-                )
+                # Decimal first (what JSON decimals are); a whole number only when it is not.
+                return f"not ({self._decimal_ok(first, src, bound)} or {self._whole_ok(src, bound)})"
             case BoolType():
-                return f"type({first}) is not bool"
+                return f"{first} is not True and {src} is not False"  # no call: cheaper than type()
             case TextType():
                 return f"type({first}) is not str"
             case EnumType(members=members):
                 names = self.src.constant(frozenset(m.name for m in members))
                 return f"type({first}) is not str or {src} not in {names}"
         return None
+
+    def _decimal_ok(self, first: str, src: str, bound: NumericBound | None) -> str:
+        """Holds for a `Decimal` that `FactsSchema` accepts: finite, small enough (see
+        `_SMALL_DECIMAL_SIZE`) and inside `bound`. A bound end's side is tested with
+        `is_signed()` where the sign decides (about twice as cheap as comparing Decimals);
+        that refuses -0 for `>= 0`, which the full check then takes."""
+        parts = [
+            f"type({first}) is _Dec",
+            f"{src}.is_finite()",
+            f"{src}.__sizeof__() <= _DSZ",
+            f"{-_MAX_EXPONENT} <= {src}.adjusted() <= {_MAX_EXPONENT}",
+        ]
+        if bound is not None and bound.low is not None:
+            low = bound.low
+            compare = f"{src} {'>=' if bound.low_inclusive else '>'} {self._end(low, True)}"
+            if low == 0 and bound.low_inclusive:
+                parts.append(f"not {src}.is_signed()")
+            elif low < 0:
+                parts.append(f"(not {src}.is_signed() or {compare})")
+            else:
+                parts.append(compare)
+        if bound is not None and bound.high is not None:
+            high = bound.high
+            compare = f"{src} {'<=' if bound.high_inclusive else '<'} {self._end(high, True)}"
+            if high > 0 or (high == 0 and bound.high_inclusive):
+                parts.append(f"({src}.is_signed() or {compare})")
+            else:
+                parts.append(compare)
+        return " and ".join(parts)
+
+    def _whole_ok(self, src: str, bound: NumericBound | None) -> str:
+        """Holds for a Python `int` in a decimal field that `FactsSchema` accepts."""
+        parts = [f"type({src}) is int", f"-_IMAX < {src} < _IMAX"]
+        if bound is not None and bound.low is not None:
+            parts.append(f"{src} {'>=' if bound.low_inclusive else '>'} {self._end(bound.low, False)}")
+        if bound is not None and bound.high is not None:
+            parts.append(f"{src} {'<=' if bound.high_inclusive else '<'} {self._end(bound.high, False)}")
+        return " and ".join(parts)
 
     def _convert(self, type_: Type, src: str, dst: str, out: list[str], indent: str) -> bool:
         """Lines that check `src` and (returns True) leave its fast form in `dst`."""
@@ -651,29 +668,6 @@ class _FactsCode:
             out.extend(inner or [f"{indent}    pass"])
             return converted
         match type_:
-            case IntType(bound=bound):
-                out.append(
-                    f"{indent}if type({src}) is not int{self._bound(bound, src)}"
-                    f"{self._whole_size(bound, src)}: raise _NotPlain"
-                )
-                return False
-            case NumberType(bound=bound):
-                out.append(
-                    f"{indent}if not ((type({src}) is int and -_IMAX < {src} < _IMAX) or (type({src}) is _Dec and {src}.is_finite()"
-                    f" and {src}.__sizeof__() <= _DSZ and -_DEXP <= {src}.adjusted() <= _DEXP))"
-                    f"{self._bound(bound, src)}: raise _NotPlain"
-                )
-                return False
-            case BoolType():
-                out.append(f"{indent}if type({src}) is not bool: raise _NotPlain")
-                return False
-            case TextType():
-                out.append(f"{indent}if type({src}) is not str: raise _NotPlain")
-                return False
-            case EnumType(members=members):
-                names = self.src.constant(frozenset(m.name for m in members))
-                out.append(f"{indent}if type({src}) is not str or {src} not in {names}: raise _NotPlain")
-                return False
             case DateType():
                 out.append(f"{indent}{dst} = _date_fact({src})")
                 return True
@@ -737,6 +731,79 @@ class _FactsCode:
         return self.src.constant(exact if exact is not None else end)
 
 
+class _PlainCode:
+    """Tier 1's check: statements that raise `_NotPlain` unless the document is laid out as
+    declared (a `dict` per record with exactly the declared keys, every value already in its
+    final form), binding each field the evaluator reads into the evaluator's own local.
+
+    `locals_of` maps (the parent record's local, or None for an input; field name) to that
+    local. The number of keys is checked, and every declared key looked up (a `KeyError`
+    is "not plain" too), so there are no others; `ordered` adds the key order of every
+    record, for an evaluator that uses whole records as values (where the order shows)."""
+
+    _DEPTH = 4
+
+    def __init__(self, facts: _FactsCode, locals_of: Mapping[tuple[str | None, str], str], ordered: bool) -> None:
+        self.facts = facts
+        self.src = facts.src
+        self.locals_of = locals_of
+        self.ordered = ordered
+        self.bound: set[str] = set()
+
+    def lines(self, inputs: Sequence[model.InputDef]) -> list[str] | None:
+        """The check's lines, or None when some input cannot be checked this way (dates and
+        lists are converted; records nest too deep or contain themselves)."""
+        out: list[str] = []
+        fields = [(i.name, i.type) for i in inputs]
+        if not self._record(fields, "_i", None, out, "", 0, frozenset(), root=True):
+            return None
+        return out
+
+    def _record(
+        self,
+        fields: list[tuple[str, Type]],
+        src: str,
+        key: str | None,
+        out: list[str],
+        indent: str,
+        depth: int,
+        seen: frozenset[int],
+        *,
+        root: bool = False,
+    ) -> bool:
+        if depth > self._DEPTH:
+            return False
+        if self.ordered and not root:
+            shape = f"tuple({src}) != {self.src.constant(tuple(name for name, _ in fields))}"
+        else:
+            shape = f"len({src}) != {len(fields)}"
+        out.append(f"{indent}if type({src}) is not dict or {shape}: raise _NotPlain")
+        for field, type_ in fields:
+            local = self.locals_of.get((key, field))
+            access = f"{src}[{field!r}]"
+            inner = strip_optional(type_)
+            if isinstance(inner, RecordType):
+                if id(inner) in seen:
+                    return False
+                record = local or self.src.fresh("q")
+                out.append(f"{indent}{record} = {access}")
+                body = indent
+                if isinstance(type_, OptionalType):
+                    out.append(f"{indent}if {record} is not None:")
+                    body = indent + "    "
+                subfields = [(f.name, f.type) for f in inner.fields]
+                if not self._record(subfields, record, record, out, body, depth + 1, seen | {id(inner)}):
+                    return False
+            else:
+                bad = self.facts._bad(type_, f"({local or 'a'} := {access})", local or "a")
+                if bad is None:
+                    return False
+                out.append(f"{indent}if {bad}: raise _NotPlain")
+            if local is not None:
+                self.bound.add(local)
+        return True
+
+
 # -- the evaluator -------------------------------------------------------------------------
 
 
@@ -785,10 +852,18 @@ class _EvalCode:
         self.call_functions: dict[str, str] = {}
         self.uses_memo = False
         # Required fields of the inputs read in `_main`: each read once, into a local, first
-        # (validated facts always have them, so reading them early cannot fail).
+        # (validated facts always have them, so reading them early cannot fail). Tier 1
+        # binds the same locals while it checks the document (`locals_of`).
         self.paths: dict[str, str] = {}
         self.path_locals: set[str] = set()
         self.path_lines: list[tuple[str, str]] = []
+        self.locals_of: dict[tuple[str | None, str], str] = {}
+        self.keys: tuple[str, ...] = ()
+        self.results: list[str] = []
+        # Whether a record from the inputs is used as a value (not only to read a field of
+        # it): then its key order shows, and tier 1 checks it.
+        self.uses_whole_records = False
+        self._as_target = False
 
     def can_fail(self, expr: Any) -> bool:
         return _Fallibility(self.policy, self.fallible).check(expr)
@@ -796,19 +871,33 @@ class _EvalCode:
     # -- rules ------------------------------------------------------------------------------
 
     def main(self, keys: Sequence[str]) -> str:
-        results = [self.strict_rule(key) for key in keys]
+        """`_main(_i)`: the rules `keys` from checked values (the path locals read first)."""
+        self.keys = tuple(keys)
+        self.results = [self.strict_rule(key) for key in keys]
         lines = ["def _main(_i):"]
-        if self.uses_memo:
-            lines.append("    _m = {}")
-        for local, code in self.path_lines:
-            lines.append(f"    {local} = {code}")
+        lines.extend(f"    {local} = {code}" for local, code in self.path_lines)
+        lines.extend(self.body("    "))
+        return "\n".join(lines)
+
+    def body(self, indent: str) -> list[str]:
+        """The statements that compute the rules once the path locals are bound."""
+        lines = [f"{indent}_m = {{}}"] if self.uses_memo else []
         for local, code in self.strict_lines:
-            lines.append(f"    {local} = {code}")
+            lines.append(f"{indent}{local} = {code}")
             if self.uses_memo:
                 key = local.rpartition("_")[2]
-                lines.append(f"    _m[{key}] = {local}")
-        lines.append(f"    return ({''.join(r + ', ' for r in results)})")
-        return "\n".join(lines)
+                lines.append(f"{indent}_m[{key}] = {local}")
+        results = self.results
+        if len(results) == 1 and isinstance(self.policy.rules[self.keys[0]].type, BoolType):
+            # One verdict: the two possible outcomes are shared tuples, not one more object
+            # per document for the garbage collector to look at.
+            (result,) = results
+            lines.append(
+                f"{indent}return _TRUE if {result} is True else _FALSE if {result} is False else ({result},)"
+            )
+        else:
+            lines.append(f"{indent}return ({''.join(r + ', ' for r in results)})")
+        return lines
 
     def strict_rule(self, key: str) -> str:
         """The local holding nullary rule `key`, computed before whatever needs it."""
@@ -860,11 +949,24 @@ class _EvalCode:
 
     def expr(self, expr: Any, scope: _Scope) -> tuple[str, str]:
         """Python source for `expr` and the kind of numbers its value holds."""
+        as_target, self._as_target = self._as_target, False
         handler = getattr(self, "_" + type(expr).__name__, None)
         if handler is None:
             raise CannotCompile(f"no fast code for `{type(expr).__name__}`")
         result: tuple[str, str] = handler(expr, scope)
+        if (
+            not as_target
+            and isinstance(expr, model.InputRef | model.GetField | model.LocalRef)
+            and _holds_record(expr.type)
+        ):
+            self.uses_whole_records = True
         return result
+
+    def target(self, expr: Any, scope: _Scope) -> tuple[str, str]:
+        """`expr` as the record a field is read from (or the argument of an inlined call):
+        a use where its key order does not show."""
+        self._as_target = True
+        return self.expr(expr, scope)
 
     def _number_rep(self, type_: Type | None) -> str | None:
         inner = strip_optional(type_) if type_ is not None else None
@@ -891,14 +993,15 @@ class _EvalCode:
         if isinstance(expr.type, OptionalType):
             return f"_i.get({expr.name!r})", rep
         access = f"_i[{expr.name!r}]"
-        return (self._path(access) if scope.in_main else access), rep
+        return (self._path(access, (None, expr.name)) if scope.in_main else access), rep
 
-    def _path(self, code: str) -> str:
+    def _path(self, code: str, key: tuple[str | None, str]) -> str:
         local = self.paths.get(code)
         if local is None:
             local = self.paths[code] = self.src.fresh("p")
             self.path_locals.add(local)
             self.path_lines.append((local, code))
+            self.locals_of[key] = local
         return local
 
     def _ParamRef(self, expr: model.ParamRef, scope: _Scope) -> tuple[str, str]:
@@ -928,24 +1031,26 @@ class _EvalCode:
         return local.code, local.rep
 
     def _GetField(self, expr: model.GetField, scope: _Scope) -> tuple[str, str]:
-        target, rep = self.expr(expr.target, scope)
+        target, rep = self.target(expr.target, scope)
         if isinstance(expr.type, OptionalType):
             return f"{target}.get({expr.field!r})", rep
         access = f"{target}[{expr.field!r}]"
         if scope.in_main and target in self.path_locals:
-            access = self._path(access)
+            access = self._path(access, (target, expr.field))
         return access, self._number_rep(expr.type) or rep
 
     def _CallRule(self, expr: model.CallRule, scope: _Scope) -> tuple[str, str]:
         rule = self.policy.rules.get(expr.key)
         if rule is None or rule.params is None or len(rule.params) != len(expr.args):
             raise CannotCompile(f"bad call of `{expr.key}`")
-        args = [self.expr(arg, scope) for arg in expr.args]
+        args = [self.target(arg, scope) for arg in expr.args]
         inline = (
             scope.inline_depth < _INLINE_DEPTH_LIMIT
             and all(_is_plain_name(code) for code, _ in args)
             and _size(rule.body) <= _INLINE_BODY_LIMIT
         )
+        if not inline and any(_holds_record(arg.type) for arg in expr.args):
+            self.uses_whole_records = True  # the called function may use the record whole
         if inline:
             env = {name: _Local(code, rep) for (name, _), (code, rep) in zip(rule.params, args, strict=True)}
             code, rep = self.expr(rule.body, scope.inlined(env))
@@ -962,9 +1067,9 @@ class _EvalCode:
         name = expr.name
         int_result = self._number_rep(expr.type)
         if name == "abs":
-            if reps[0] == _INT:
-                return f"abs({codes[0]})", _INT
-            return (f"_Xabs({codes[0]})", _DEC) if reps[0] == _DEC else (f"_abs({codes[0]})", _ANY)
+            if reps[0] != _ANY:  # exact on ints, and on Decimals in the exact context
+                return f"abs({codes[0]})", reps[0]
+            return f"_abs({codes[0]})", _ANY
         if name in ("min", "max"):
             if len(codes) == 1:
                 return f"_extreme_of_list({name}, {codes[0]})", int_result or _worst(*reps)
@@ -1033,9 +1138,9 @@ class _EvalCode:
 
     def _Negate(self, expr: model.Negate, scope: _Scope) -> tuple[str, str]:
         code, rep = self.expr(expr.operand, scope)
-        if rep == _INT:
-            return f"(-{code})", _INT
-        return (f"_Xneg({code})", _DEC) if rep == _DEC else (f"_neg({code})", _ANY)
+        if rep != _ANY:
+            return f"(-{code})", rep
+        return f"_neg({code})", _ANY
 
     def _Arith(self, expr: model.Arith, scope: _Scope) -> tuple[str, str]:
         left, left_rep = self.expr(expr.left, scope)
@@ -1050,8 +1155,8 @@ class _EvalCode:
             return f"({left} {expr.op} {right})", _INT
         if not isinstance(result_type, NumberType):  # joining texts (or lists)
             return f"({left} {expr.op} {right})", _worst(left_rep, right_rep)
-        if left_rep != _ANY and right_rep != _ANY:
-            return f"_X{name}({left}, {right})", _DEC
+        if left_rep != _ANY and right_rep != _ANY:  # exact in the exact context
+            return f"({left} {expr.op} {right})", _DEC
         return f"_{name}({left}, {right})", _ANY
 
     def _Compare(self, expr: model.Compare, scope: _Scope) -> tuple[str, str]:
@@ -1166,6 +1271,13 @@ class _EvalCode:
         raise CannotCompile(f"unknown aggregate `{kind}`")
 
 
+def _holds_record(type_: Type | None) -> bool:
+    inner = strip_optional(type_) if type_ is not None else None
+    if isinstance(inner, ListType):
+        return _holds_record(inner.element)
+    return isinstance(inner, RecordType)
+
+
 def _is_plain_name(code: str) -> bool:
     """Code that is a name, a constant or subscripts of them: cheap and safe to repeat."""
     return re.fullmatch(r"_[A-Za-z0-9_]+(\[(?:'[A-Za-z0-9_]*'|[0-9]+)\])*|-?[0-9]+|True|False|None", code) is not None
@@ -1190,11 +1302,12 @@ def _fast_constant(value: Any) -> Any:
 class Program:
     """The compiled form of some rules of a policy with fixed params.
 
-    `facts(document)` gives the document's values in fast form, or None when the document is
-    not plain (then validate it with `FactsSchema` and evaluate with the reference);
-    `run(values)` gives the rules' values (fast form) in `keys` order, or None when the
-    reference evaluator must decide. `source` is the generated code (for the curious and for
-    tests).
+    `evaluate(document)` gives the rules' values (fast form) in `keys` order, or None when the
+    document must go to `FactsSchema` and the reference evaluator (not plain, or some rule
+    fails). `facts(document)` gives the document's values in fast form (or None: not plain)
+    and `run(values)` the rules' values from them (or None): the two steps of tier 2, apart.
+    `tiered` says whether a tier 1 exists (see the module's docstring); `source` is the
+    generated code (for the curious and for tests).
     """
 
     def __init__(
@@ -1202,13 +1315,17 @@ class Program:
         keys: tuple[str, ...],
         facts: Callable[[Any], Any],
         main: Callable[[Any], tuple[Any, ...]],
+        evaluate: Callable[[Any], tuple[Any, ...]],
         source: str,
+        tiered: bool,
     ) -> None:
         self.keys = keys
         self.positions = {key: index for index, key in enumerate(keys)}
         self._facts = facts
         self._main = main
+        self._evaluate = evaluate
         self.source = source
+        self.tiered = tiered
 
     @property
     def facts_function(self) -> Callable[[Any], dict[str, Any]]:
@@ -1217,8 +1334,26 @@ class Program:
 
     @property
     def main_function(self) -> Callable[[Any], tuple[Any, ...]]:
-        """The generated evaluator itself: raises (anything) when the reference must decide."""
+        """The generated evaluator itself: raises (anything) when the reference must decide.
+        Call it inside `exact_context()`: its arithmetic is exact only there."""
         return self._main
+
+    @property
+    def evaluate_function(self) -> Callable[[Any], tuple[Any, ...]]:
+        """The generated fused function (tier 1, else tier 2) on a document: the rules'
+        values, or raises (anything) when the reference must decide. Call it inside
+        `exact_context()`: its arithmetic is exact only there."""
+        return self._evaluate
+
+    def evaluate(self, document: Any) -> tuple[Any, ...] | None:
+        saved = decimal.getcontext()
+        decimal.setcontext(_EXACT)
+        try:
+            return self._evaluate(document)
+        except Exception:
+            return None
+        finally:
+            decimal.setcontext(saved)
 
     def facts(self, document: Any) -> dict[str, Any] | None:
         try:
@@ -1227,10 +1362,14 @@ class Program:
             return None
 
     def run(self, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        saved = decimal.getcontext()
+        decimal.setcontext(_EXACT)
         try:
             return self._main(values)
         except Exception:
             return None
+        finally:
+            decimal.setcontext(saved)
 
 
 def compile_program(
@@ -1243,10 +1382,26 @@ def compile_program(
     """
     source = _Source()
     try:
-        facts_name = _FactsCode(source).root(policy.inputs)
+        facts_code = _FactsCode(source)
+        facts_name = facts_code.root(policy.inputs)
         generator = _EvalCode(source, policy, params)
         source.lines.append(generator.main(tuple(keys)))
-        facts, main = source.compile(facts_name, "_main")
+        plain = _PlainCode(facts_code, generator.locals_of, generator.uses_whole_records)
+        check = plain.lines(policy.inputs)
+        if check is not None and not generator.path_locals <= plain.bound:
+            check = None  # (never seen) a local the evaluator reads that tier 1 would not bind
+        fused = source.fresh("E")
+        lines = [f"def {fused}(_i):"]
+        if check is None:
+            lines.append(f"    return _main({facts_name}(_i))")
+        else:
+            lines.append("    try:")
+            lines.extend("        " + line for line in check)
+            lines.append("    except _Error:  # not laid out as declared: tier 2")
+            lines.append(f"        return _main({facts_name}(_i))")
+            lines.extend(generator.body("    "))
+        source.lines.append("\n".join(lines))
+        facts, main, evaluate = source.compile(facts_name, "_main", fused)
     except (CannotCompile, RecursionError):
         return None
-    return Program(tuple(keys), facts, main, source.text)
+    return Program(tuple(keys), facts, main, evaluate, source.text, check is not None)

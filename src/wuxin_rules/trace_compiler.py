@@ -23,6 +23,7 @@ May import what `compiler` may, and `compiler` and `trace`.
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -395,8 +396,9 @@ class _TraceCode(_EvalCode):
 class Tracer:
     """The compiled tracing form of some rules of a policy with fixed params.
 
-    `run(values)` (values from `facts_function`, the fast facts check) gives the rules'
-    values in fast form and the record, or raises when the reference evaluator must decide;
+    `trace(document)` gives the checked values, the rules' values in fast form and the record,
+    or None when the reference evaluator must decide (`facts_function` and `run` are the raw
+    generated functions: they raise instead, and must run in `compiler.EXACT_CONTEXT`);
     `evaluation(record)` builds the traced `Evaluation` the reference would give.
     """
 
@@ -418,6 +420,21 @@ class Tracer:
         self.run = traced
         self.source = source
         self._templates = templates
+
+    def trace(self, document: Any) -> tuple[Any, tuple[Any, ...], tuple[Any, ...]] | None:
+        """`(values, rule values, record)` for a plain document on which every rule succeeds,
+        else None (the reference evaluator decides). Runs in `compiler.EXACT_CONTEXT`, the
+        context the generated code's arithmetic is exact in; the caller's comes back after."""
+        saved = decimal.getcontext()
+        decimal.setcontext(compiler.EXACT_CONTEXT)
+        try:
+            values = self.facts_function(document)
+            outcome, record = self.run(values)
+        except Exception:  # not plain, or an evaluation error
+            return None
+        finally:
+            decimal.setcontext(saved)
+        return values, outcome, record
 
     def evaluation(self, record: tuple[Any, ...]) -> Evaluation:
         """The traced evaluation (verdicts with explanation trees) of one record."""
