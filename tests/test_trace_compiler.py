@@ -85,10 +85,10 @@ def _check_agreement(policy: wuxin_rules.Policy, tracer: trace_compiler.Tracer, 
         seen["gave_up"] += 1
         return
     assert not failed, failed
-    _, outcome, record = traced
+    record = traced
     seen["traced"] += 1
-    for key, value in zip(tracer.keys, outcome, strict=True):
-        assert compiler.canonical(value) == reference.verdicts[key].value, key
+    for key in tracer.keys:
+        assert compiler.canonical(record[tracer.positions[key]]) == reference.verdicts[key].value, key
     _assert_same_evaluation(tracer.evaluation(record), reference)
 
 

@@ -222,7 +222,10 @@ class Policy:
         """
         keys = self.resolve_rules(rules)
         if explain:
-            return list(self.iter_evaluate(documents, rules=keys, explain=True))
+            tracer = self._tracer(keys)
+            if tracer is None:
+                return list(self.iter_evaluate(documents, rules=keys, explain=True))
+            return self._many_traced(documents, keys, tracer)
         program = self._program(keys)
         if program is None:
             return list(self.iter_evaluate(documents, rules=keys))
@@ -237,13 +240,8 @@ class Policy:
         saved = decimal.getcontext()
         exact = compiler.EXACT_CONTEXT
         setcontext = decimal.setcontext
-        if type(documents) is list or type(documents) is tuple:
-            chunks: Iterable[Sequence[Any]] = (documents,)
-        else:
-            iterator = iter(documents)
-            chunks = iter(lambda: tuple(itertools.islice(iterator, _CHUNK)), ())
         start = 0
-        for chunk in chunks:
+        for chunk in _chunks(documents):
             setcontext(exact)
             try:
                 for index, document in enumerate(chunk, start):
@@ -291,6 +289,44 @@ class Policy:
                     yield fast
                     continue
             yield self._reference_result(document, keys, index, explain=explain)
+
+    def _many_traced(
+        self, documents: Iterable[Mapping[str, Any]], keys: tuple[str, ...], tracer: trace_compiler.Tracer
+    ) -> list[Result]:
+        """`evaluate_many(..., explain=True)`: the loop of `evaluate_many` with the tracer."""
+        run, positions = tracer.document_function, tracer.positions
+        results: list[Result] = []
+        append = results.append
+        new = object.__new__
+        saved = decimal.getcontext()
+        exact = compiler.EXACT_CONTEXT
+        setcontext = decimal.setcontext
+        start = 0
+        for chunk in _chunks(documents):
+            setcontext(exact)
+            try:
+                for index, document in enumerate(chunk, start):
+                    try:
+                        record = run(document)
+                    except Exception:  # not plain, or an evaluation error: the reference decides
+                        setcontext(saved)
+                        append(self._reference_result(document, keys, index, explain=True))
+                        setcontext(exact)
+                    else:
+                        # The rules' values are in the record: `positions` says where.
+                        result = new(Result)
+                        result._policy = self
+                        result._inputs = document
+                        result._keys = keys
+                        result._evaluation = None
+                        result._fast_values = record
+                        result._positions = positions
+                        result._trace = (tracer, record)
+                        append(result)
+            finally:
+                setcontext(saved)
+            start += len(chunk)
+        return results
 
     def _iter_traced(self, documents: Iterable[Mapping[str, Any]], keys: tuple[str, ...]) -> Iterator[Result]:
         tracer = self._tracer(keys)
@@ -404,7 +440,9 @@ class Result:
         if evaluation is None:
             rules = self._policy.checked.rules
             verdicts: dict[str, Verdict] = {}
-            for key, value in zip(self._keys, self._fast_values or (), strict=True):
+            values, positions = self._fast_values or (), self._positions or {}
+            for key in self._keys:
+                value = values[positions[key]]
                 rule = rules[key]
                 verdicts[key] = Verdict(
                     key=key,
@@ -542,8 +580,8 @@ class Result:
             rules = self._policy.checked.rules
             return {
                 "rules": {
-                    key: to_json(compiler.canonical(value), rules[key].type)
-                    for key, value in zip(self._keys, self._fast_values, strict=True)
+                    key: to_json(compiler.canonical(self._fast_values[self._positions[key]]), rules[key].type)  # type: ignore[index]
+                    for key in self._keys
                 }
             }
         evaluation = self._traced() if explain else self._evaluated()
@@ -577,11 +615,10 @@ def _traced_result(policy: Policy, tracer: trace_compiler.Tracer, document: Any)
     traced = tracer.trace(document)
     if traced is None:  # not plain, or an evaluation error
         return None
-    _, outcome, record = traced
     # The document as given, as from the fast path (`_traced` validates it in full if the
-    # trees cannot be built from the record).
-    result = Result(policy, document, tracer.keys, None, outcome, tracer.positions)
-    result._trace = (tracer, record)
+    # trees cannot be built from the record); the rules' values are in the record.
+    result = Result(policy, document, tracer.keys, None, traced, tracer.positions)
+    result._trace = (tracer, traced)
     return result
 
 
@@ -590,6 +627,14 @@ _CHUNK = 256
 code runs in the exact decimal context, the caller's iterator in the caller's."""
 
 _new_result = object.__new__
+
+
+def _chunks(documents: Iterable[Any]) -> Iterable[Sequence[Any]]:
+    """A list or tuple whole; any other iterable `_CHUNK` items at a time."""
+    if type(documents) is list or type(documents) is tuple:
+        return (documents,)
+    iterator = iter(documents)
+    return iter(lambda: tuple(itertools.islice(iterator, _CHUNK)), ())
 
 
 def _fast_result(policy: Policy, program: compiler.Program, document: Any) -> Result | None:

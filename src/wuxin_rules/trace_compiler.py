@@ -4,8 +4,8 @@
 function that evaluates them the way the reference evaluator does in tracing mode — every
 operand of `and`/`or`/`all of`/comparisons evaluated, one branch of `if`, the fallback of
 `??` only when needed, every element of an aggregate visited — and keeps each node's value
-in a local of its own. It returns the rules' values and the *record*: a tuple of those
-locals (one nested tuple per element of an aggregate). No explanation object is made while
+in a local of its own. It returns the *record*: a tuple of those locals (one nested tuple per
+element of an aggregate), the rules' values among them. No explanation object is made while
 evaluating; `Tracer.evaluation(record)` builds the very trees the reference builds
 (`evaluator.evaluate(..., trace=True)`: same kinds, texts, values, details, spans, shared
 rule nodes) from the record and the policy, without evaluating anything again.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -38,6 +39,7 @@ from wuxin_rules.compiler import (
     _FactsCode,
     _GiveUp,
     _Local,
+    _PlainCode,
     _Scope,
     _Source,
 )
@@ -48,6 +50,9 @@ __all__ = ["Tracer", "compile_tracer"]
 
 _NOT_EVALUATED = object()
 """The value of a node in a branch that was not taken (never part of a tree)."""
+
+_FIELD_READ = re.compile(r"(_i|_s[0-9]+)\['([A-Za-z_][A-Za-z0-9_]*)'\]")
+"""The code of an input or field read (`_i['unit']`, `_s3['year']`)."""
 
 _INLINE_CALL_DEPTH = 12
 """Rule calls are inlined at each call site (each has its own nodes); deeper nests of calls
@@ -145,6 +150,7 @@ class _Frame:
         self.slots: list[str] = [first] if first is not None else []
         self.index: dict[str, int] = {name: i for i, name in enumerate(self.slots)}
         self.computed: dict[str, str] = {}  # code → the slot that holds its value
+        self.reads: list[tuple[str, str]] = []  # (slot, code) of unconditional field reads
         self.lines: list[str] = []
         self.blocks: list[list[str]] = [self.lines]
         self.indent = 1
@@ -171,11 +177,12 @@ class _Frame:
         self.indent -= 1
         self.blocks[-1].extend(block or ["    " * (self.indent + 1) + "pass"])
 
+    def head(self) -> list[str]:
+        """The line giving the slots of branches a value (a branch not taken leaves it)."""
+        return ["    " + " = ".join(self.conditional) + " = _NE"] if self.conditional else []
+
     def body(self) -> list[str]:
-        head = []
-        if self.conditional:
-            head.append("    " + " = ".join(self.conditional) + " = _NE")
-        return head + self.lines
+        return self.head() + self.lines
 
 
 class _TraceCode(_EvalCode):
@@ -190,15 +197,57 @@ class _TraceCode(_EvalCode):
         self.collected: list[list[_Template]] = [[]]
         self.rule_templates: dict[str, tuple[_Template, str, str]] = {}  # key → (body, slot, rep)
         self.pending_extra: Any = None
+        self.results: list[int] = []  # where each requested rule's value is in the record
 
     # -- the top-level function -----------------------------------------------------------
 
-    def traced_main(self, keys: Sequence[str]) -> tuple[str, list[str]]:
-        results = [self.rule(key)[1] for key in keys]
-        lines = ["def _traced(_i):", *self.root.body()]
-        record = "".join(slot + ", " for slot in self.root.slots)
-        lines.append(f"    return ({''.join(r + ', ' for r in results)}), ({record})")
-        return "\n".join(lines), results
+    def traced_main(self, keys: Sequence[str]) -> str:
+        """`_traced(_i)`, from checked values: the rules' values and the record."""
+        self.results = []
+        for key in keys:
+            code = self.rule(key)[1]
+            if code not in self.root.index:  # a constant: it goes into the record too
+                slot, _ = self.root.new_slot()
+                self.root.emit(f"{slot} = {code}")
+                code = slot
+            self.results.append(self.root.index[code])
+        return "\n".join(["def _traced(_i):", *self.root.body(), self._return()])
+
+    def _return(self) -> str:
+        return f"    return ({''.join(slot + ', ' for slot in self.root.slots)})"
+
+    def input_locals(self) -> dict[tuple[str | None, str], str]:
+        """Where `_traced` reads each field of the inputs (for tier 1, which binds the same
+        locals while it checks the document): (the record's local, or None; field) → local."""
+        found: dict[tuple[str | None, str], str] = {}
+        records = {"_i": None}
+        for slot, code in self.root.reads:
+            match = _FIELD_READ.fullmatch(code)
+            if match is None or match.group(1) not in records:
+                continue
+            key = (records[match.group(1)], match.group(2))
+            if key not in found:
+                found[key] = slot
+                records[slot] = slot
+        return found
+
+    def fused(self, name: str, facts_name: str, check: list[str] | None, bound: set[str]) -> str:
+        """`name(document)`: tier 1 — the plain-layout check `check` binding the locals
+        `bound`, then `_traced`'s statements in the same frame — or, for any other document,
+        the facts check and `_traced` (tier 2)."""
+        lines = [f"def {name}(_i):"]
+        if check is None:
+            lines.append(f"    return _traced({facts_name}(_i))")
+            return "\n".join(lines)
+        lines.extend(self.root.head())
+        lines.append("    try:")
+        lines.extend("        " + line for line in check)
+        lines.append("    except _Error:  # not laid out as declared: tier 2")
+        lines.append(f"        return _traced({facts_name}(_i))")
+        bound_reads = {f"    {slot} = {code}" for slot, code in self.root.reads if slot in bound}
+        lines.extend(line for line in self.root.lines if line not in bound_reads)
+        lines.append(self._return())
+        return "\n".join(lines)
 
     def rule(self, key: str) -> tuple[_Template, str, str]:
         """The body template, slot and rep of nullary rule `key`, its code written at the top
@@ -298,6 +347,8 @@ class _TraceCode(_EvalCode):
             frame.emit(f"{name} = {code}")
             if len(frame.blocks) == 1:
                 frame.computed[code] = name
+                if isinstance(expr, model.InputRef | model.GetField):
+                    frame.reads.append((name, code))
             code = name
         self.collected[-1].append(_Template(expr, index, children, extra))
         return code, rep
@@ -396,9 +447,10 @@ class _TraceCode(_EvalCode):
 class Tracer:
     """The compiled tracing form of some rules of a policy with fixed params.
 
-    `trace(document)` gives the checked values, the rules' values in fast form and the record,
-    or None when the reference evaluator must decide (`facts_function` and `run` are the raw
-    generated functions: they raise instead, and must run in `compiler.EXACT_CONTEXT`);
+    `trace(document)` gives the record (`positions` says where each rule's value is, in fast
+    form), or None when the reference evaluator must decide (`document_function`, and `facts_function` then `run`,
+    are the raw generated functions: they raise instead, and must run in
+    `compiler.EXACT_CONTEXT`);
     `evaluation(record)` builds the traced `Evaluation` the reference would give.
     """
 
@@ -408,33 +460,34 @@ class Tracer:
         params: Mapping[str, Any],
         keys: tuple[str, ...],
         facts: Callable[[Any], Any],
-        traced: Callable[[Any], tuple[tuple[Any, ...], tuple[Any, ...]]],
+        traced: Callable[[Any], tuple[Any, ...]],
+        document: Callable[[Any], tuple[Any, ...]],
         templates: dict[str, _Template],
         source: str,
+        positions: Sequence[int],
     ) -> None:
         self.policy = policy
         self.params = params
         self.keys = keys
-        self.positions = {key: index for index, key in enumerate(keys)}
+        self.positions = dict(zip(keys, positions, strict=True))  # where each value is in the record
         self.facts_function = facts
         self.run = traced
+        self.document_function = document
         self.source = source
         self._templates = templates
 
-    def trace(self, document: Any) -> tuple[Any, tuple[Any, ...], tuple[Any, ...]] | None:
-        """`(values, rule values, record)` for a plain document on which every rule succeeds,
-        else None (the reference evaluator decides). Runs in `compiler.EXACT_CONTEXT`, the
-        context the generated code's arithmetic is exact in; the caller's comes back after."""
+    def trace(self, document: Any) -> tuple[Any, ...] | None:
+        """The record of a plain document on which every rule succeeds (the value of rule
+        `key` is `record[positions[key]]`), else None (the reference evaluator decides). Runs in `compiler.EXACT_CONTEXT`, the context
+        the generated code's arithmetic is exact in; the caller's comes back after."""
         saved = decimal.getcontext()
         decimal.setcontext(compiler.EXACT_CONTEXT)
         try:
-            values = self.facts_function(document)
-            outcome, record = self.run(values)
+            return self.document_function(document)
         except Exception:  # not plain, or an evaluation error
             return None
         finally:
             decimal.setcontext(saved)
-        return values, outcome, record
 
     def evaluation(self, record: tuple[Any, ...]) -> Evaluation:
         """The traced evaluation (verdicts with explanation trees) of one record."""
@@ -467,16 +520,21 @@ def compile_tracer(policy: model.CheckedPolicy, params: Mapping[str, Any], keys:
     source = _Source()
     source.namespace.update(_TRACE_RUNTIME)
     try:
-        facts_name = _FactsCode(source).root(policy.inputs)
+        facts_code = _FactsCode(source)
+        facts_name = facts_code.root(policy.inputs)
         generator = _TraceCode(source, policy, params)
-        text, _ = generator.traced_main(tuple(keys))
-        source.lines.append(text)
-        facts, traced = source.compile(facts_name, "_traced")
+        source.lines.append(generator.traced_main(tuple(keys)))
+        # Records show in explanations, so tier 1 checks their key order too.
+        plain = _PlainCode(facts_code, generator.input_locals(), True)
+        check = plain.lines(policy.inputs)
+        fused = source.fresh("D")
+        source.lines.append(generator.fused(fused, facts_name, check, plain.bound))
+        facts, traced, document = source.compile(facts_name, "_traced", fused)
     except (CannotCompile, RecursionError):
         return None
     # In the order they were written: every rule after the rules it refers to.
     templates = {key: template for key, (template, _, _) in generator.rule_templates.items()}
-    return Tracer(policy, params, tuple(keys), facts, traced, templates, source.text)
+    return Tracer(policy, params, tuple(keys), facts, traced, document, templates, source.text, generator.results)
 
 
 # ------------------------------------------------------------------------------------------
