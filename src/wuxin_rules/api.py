@@ -19,13 +19,22 @@ import datetime
 import decimal
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from wuxin_rules import ast, characters, checker, compiler, consistency, evaluator, loader, trace_compiler
+from wuxin_rules import (
+    ast,
+    characters,
+    checker,
+    compiler,
+    consistency,
+    evaluator,
+    loader,
+    trace_compiler,
+)
 from wuxin_rules import explain as explaining
 from wuxin_rules.errors import (
     Diagnostic,
@@ -225,47 +234,11 @@ class Policy:
             tracer = self._tracer(keys)
             if tracer is None:
                 return list(self.iter_evaluate(documents, rules=keys, explain=True))
-            return self._many_traced(documents, keys, tracer)
+            return self._many(documents, keys, tracer.document_function, tracer.positions, tracer)
         program = self._program(keys)
         if program is None:
             return list(self.iter_evaluate(documents, rules=keys))
-        # The hot loop. The generated code runs in the exact decimal context (its `+ - *`
-        # are exact only there); the caller's context is back for the reference evaluator,
-        # for the caller's own iterator (a list is walked whole, other iterables a chunk at a
-        # time), and after the loop, however it ends.
-        fast, positions = program.evaluate_function, program.positions
-        results: list[Result] = []
-        append = results.append
-        new = object.__new__
-        saved = decimal.getcontext()
-        exact = compiler.EXACT_CONTEXT
-        setcontext = decimal.setcontext
-        start = 0
-        for chunk in _chunks(documents):
-            setcontext(exact)
-            try:
-                for index, document in enumerate(chunk, start):
-                    try:
-                        outcome = fast(document)
-                    except Exception:  # not plain, or an evaluation error: the reference decides
-                        setcontext(saved)
-                        append(self._reference_result(document, keys, index))
-                        setcontext(exact)
-                    else:
-                        # `_fast_result`, inline (a call costs as much as the stores).
-                        result = new(Result)
-                        result._policy = self
-                        result._inputs = document
-                        result._keys = keys
-                        result._evaluation = None
-                        result._fast_values = outcome
-                        result._positions = positions
-                        result._trace = None
-                        append(result)
-            finally:
-                setcontext(saved)
-            start += len(chunk)
-        return results
+        return self._many(documents, keys, program.evaluate_function, program.positions, None)
 
     def iter_evaluate(
         self,
@@ -290,11 +263,23 @@ class Policy:
                     continue
             yield self._reference_result(document, keys, index, explain=explain)
 
-    def _many_traced(
-        self, documents: Iterable[Mapping[str, Any]], keys: tuple[str, ...], tracer: trace_compiler.Tracer
+    def _many(
+        self,
+        documents: Iterable[Mapping[str, Any]],
+        keys: tuple[str, ...],
+        run: Callable[[Any], tuple[Any, ...]],
+        positions: Mapping[str, int],
+        tracer: trace_compiler.Tracer | None,
     ) -> list[Result]:
-        """`evaluate_many(..., explain=True)`: the loop of `evaluate_many` with the tracer."""
-        run, positions = tracer.document_function, tracer.positions
+        """The hot loop of `evaluate_many`: `run` is the compiled program's fused function, or
+        the tracer's (then what it returns is the record, which the results keep).
+
+        The generated code runs in the exact decimal context (its `+ - *` are exact only
+        there); the caller's context is back for the reference evaluator, for the caller's
+        own iterator (a list is walked whole, other iterables a chunk at a time), and after
+        the loop, however it ends.
+        """
+        explain = tracer is not None
         results: list[Result] = []
         append = results.append
         new = object.__new__
@@ -307,21 +292,21 @@ class Policy:
             try:
                 for index, document in enumerate(chunk, start):
                     try:
-                        record = run(document)
+                        values = run(document)
                     except Exception:  # not plain, or an evaluation error: the reference decides
                         setcontext(saved)
-                        append(self._reference_result(document, keys, index, explain=True))
+                        append(self._reference_result(document, keys, index, explain=explain))
                         setcontext(exact)
                     else:
-                        # The rules' values are in the record: `positions` says where.
+                        # `_fast_result`, inline (a call costs as much as the stores).
                         result = new(Result)
                         result._policy = self
                         result._inputs = document
                         result._keys = keys
                         result._evaluation = None
-                        result._fast_values = record
+                        result._fast_values = values
                         result._positions = positions
-                        result._trace = (tracer, record)
+                        result._trace = None if tracer is None else (tracer, values)
                         append(result)
             finally:
                 setcontext(saved)

@@ -698,40 +698,9 @@ class _Run:
             ) from None
         if not self.trace:
             return draw.chosen, None
-        element = _element_type(expr.type)
-        seed_text = _key_text(seed)
-        detail = f"n = {draw.n}, ceil({rate_text} × {draw.n}) = {draw.size}, seed {seed_text}"
-        shown = draw.drawn[:MAX_LISTED_ELEMENTS]
-        draws = [
-            Explanation(
-                kind="draw",
-                expr=_key_text(item.key),
-                value=item.key,
-                type=element,
-                name=f"#{index}",
-                detail=f"rank {item.digest[:16]}…",
-            )
-            for index, item in enumerate(shown, start=1)
-        ]
-        how = Explanation(
-            kind="note",
-            expr=(
-                f"to reproduce: rank every key k by SHA-256(\"{sampling.ENCODING_VERSION}\\0\" + "
-                f"f({seed_text}) + f(k)), where f(v) = \"t\" for a text or \"i\" for an int, "
-                f"then \":\", the byte length of v, \":\" and v in UTF-8; the {draw.size} lowest "
-                "ranks are drawn (ties by key)"
-            ),
-            value=None,
-            type=None,
-        )
+        detail, audit, omitted = sample_audit(expr, draw, rate, seed)
         return draw.chosen, self._node(
-            expr,
-            "builtin",
-            draw.chosen,
-            [*nodes, *draws, how],
-            detail=detail,
-            omitted=len(draw.drawn) - len(shown),
-            **fields,
+            expr, "builtin", draw.chosen, [*nodes, *audit], detail=detail, omitted=omitted, **fields
         )
 
     def _stage(self, expr: model.StageLookup, env: Mapping[str, Any]) -> _Result:
@@ -1332,6 +1301,42 @@ _BUILTINS: dict[str, Callable[[model.BuiltinCall, list[Any]], Any]] = {
 
 # ------------------------------------------------------------------------------------------
 # Details: the short notes explanations carry
+
+
+def sample_audit(
+    expr: model.BuiltinCall, draw: sampling.Draw, rate: Any, seed: Any
+) -> tuple[str, list[Explanation], int]:
+    """How a `sample(keys, rate, seed)` draw is explained: the detail of its node, the nodes
+    after its arguments' (the keys drawn, each with its rank, then how to reproduce the
+    draw) and how many drawn keys are left out of the list."""
+    rate_text = _number_text(rate, _is_percent(expr.args[1].type))
+    element = _element_type(expr.type)
+    seed_text = _key_text(seed)
+    detail = f"n = {draw.n}, ceil({rate_text} × {draw.n}) = {draw.size}, seed {seed_text}"
+    shown = draw.drawn[:MAX_LISTED_ELEMENTS]
+    draws = [
+        Explanation(
+            kind="draw",
+            expr=_key_text(item.key),
+            value=item.key,
+            type=element,
+            name=f"#{index}",
+            detail=f"rank {item.digest[:16]}…",
+        )
+        for index, item in enumerate(shown, start=1)
+    ]
+    how = Explanation(
+        kind="note",
+        expr=(
+            f"to reproduce: rank every key k by SHA-256(\"{sampling.ENCODING_VERSION}\\0\" + "
+            f"f({seed_text}) + f(k)), where f(v) = \"t\" for a text or \"i\" for an int, "
+            f"then \":\", the byte length of v, \":\" and v in UTF-8; the {draw.size} lowest "
+            "ranks are drawn (ties by key)"
+        ),
+        value=None,
+        type=None,
+    )
+    return detail, [*draws, how], len(draw.drawn) - len(shown)
 
 
 def _margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | None:

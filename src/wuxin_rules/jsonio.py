@@ -586,18 +586,11 @@ def _write(value: Any, out: list[str], indent: str | None, level: int, memo: dic
 def _write_item(
     value: Any, kind: type, out: list[str], indent: str | None, level: int, memo: dict[int, tuple[Any, str]] | None
 ) -> None:
-    if kind is str:
-        out.append(_encode_text(value))
-    elif kind is RawNumber:
+    """Everything but texts, `null`, `true` and `false`, which `_write` has written."""
+    if kind is RawNumber:
         if _RAW_NUMBER.fullmatch(value) is None:
             raise _unwritable(f"`{value}` is not a JSON number")
         out.append(str.__str__(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
     elif kind is int:
         out.append(integer_text(value))
     elif kind is Decimal:

@@ -634,7 +634,8 @@ class _Builder:
     def _param(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         definition = self.policy.params.get(expr.key)
-        value = self.tracer.params[expr.key] if expr.key in self.tracer.params else definition.default  # type: ignore[union-attr]
+        default = definition.default if definition is not None else None
+        value = self.tracer.params.get(expr.key, default)
         span = getattr(expr, "span", None)
         return Explanation(
             kind="param",
@@ -712,39 +713,10 @@ class _Builder:
         if expr.name != "sample":
             return self.make(t, frame, "builtin", nodes, name=expr.name)
         keys, rate, seed = (node.value for node in nodes)
-        draw = sampling.draw(keys, rate, seed)  # what the record holds is its `chosen`
-        rate_text = evaluator._number_text(rate, evaluator._is_percent(expr.args[1].type))
-        element = evaluator._element_type(expr.type)
-        seed_text = evaluator._key_text(seed)
-        shown = draw.drawn[: evaluator.MAX_LISTED_ELEMENTS]
-        draws = [
-            Explanation(
-                kind="draw",
-                expr=evaluator._key_text(item.key),
-                value=item.key,
-                type=element,
-                name=f"#{index}",
-                detail=f"rank {item.digest[:16]}…",
-            )
-            for index, item in enumerate(shown, start=1)
-        ]
-        how = Explanation(
-            kind="note",
-            expr=(
-                f"to reproduce: rank every key k by SHA-256(\"{sampling.ENCODING_VERSION}\\0\" + "
-                f"f({seed_text}) + f(k)), where f(v) = \"t\" for a text or \"i\" for an int, "
-                f"then \":\", the byte length of v, \":\" and v in UTF-8; the {draw.size} lowest "
-                "ranks are drawn (ties by key)"
-            ),
-            value=None,
-            type=None,
-        )
-        return self.make(
-            t, frame, "builtin", [*nodes, *draws, how],
-            detail=f"n = {draw.n}, ceil({rate_text} × {draw.n}) = {draw.size}, seed {seed_text}",
-            omitted=len(draw.drawn) - len(shown),
-            name="sample",
-        )
+        # The record holds the keys drawn; the audit trail (each key's rank) is worked out
+        # again from the arguments, as the reference works it out.
+        detail, audit, omitted = evaluator.sample_audit(expr, sampling.draw(keys, rate, seed), rate, seed)
+        return self.make(t, frame, "builtin", [*nodes, *audit], detail=detail, omitted=omitted, name="sample")
 
     def _stage(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
@@ -872,7 +844,7 @@ class _Builder:
 
     def _aggregate(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
-        records_index, where, body = t.extra
+        records_index, _, _ = t.extra  # (the filter's and the body's places are their templates')
         records = frame[records_index]
         collection_node = self.node(t.children[0], frame)
         inner = t.children[1:]
