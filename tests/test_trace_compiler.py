@@ -403,3 +403,17 @@ def test_traced_arithmetic_is_exact_whatever_the_callers_decimal_context() -> No
         assert result._trace is not None
         assert result["total"] == exact
         assert result.explanation("total").value == exact
+
+
+def test_a_tree_that_cannot_be_built_is_explained_by_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = _policy(FLAGSHIP[0].parent / "unit.policy")
+    document = _flagship_unit_document()
+    result = policy.evaluate(document, explain=True)
+    assert result._trace is not None
+
+    def fail(self: trace_compiler.Tracer, record: Any) -> Evaluation:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(trace_compiler.Tracer, "evaluation", fail)
+    assert result.verdicts == _reference(policy, document).verdicts
+    assert result.explain() == wuxin_rules.explain.render_evaluation(_reference(policy, document), mode="decisive")

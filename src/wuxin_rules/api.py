@@ -510,11 +510,14 @@ class Result:
         # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
         if self._trace is not None:
             tracer, record = self._trace
+            self._trace = None
             try:
                 self._evaluation = tracer.evaluation(record)
-                self._trace = None
-            except RecursionError:  # a tree too deep to build here: the reference explains it
-                self._trace = None
+            except Exception:
+                # A tree too deep to build from this call's stack (or any fault of the
+                # builder): the reference evaluator explains the document instead, as it
+                # does every document the compiled code cannot take.
+                pass
         if not self._evaluated().traced:
             if self._fast_values is not None:
                 # The fast path kept the document as given: its values as the full check
