@@ -704,17 +704,15 @@ class _FactsCode:
         self.src.lines.extend(body)
         return name
 
-    def _bound(self, bound: NumericBound | None, src: str, *, decimal: bool = False) -> str:
-        """` or <outside the bound>` for a check line (empty without a bound)."""
+    def _bound(self, bound: NumericBound | None, src: str) -> str:
+        """` or <outside the bound>` for a whole number's check (empty without a bound)."""
         if bound is None:
             return ""
         parts = []
         if bound.low is not None:
-            low = self._end(bound.low, decimal)
-            parts.append(f"{src} {'<' if bound.low_inclusive else '<='} {low}")
+            parts.append(f"{src} {'<' if bound.low_inclusive else '<='} {self._end(bound.low, False)}")
         if bound.high is not None:
-            high = self._end(bound.high, decimal)
-            parts.append(f"{src} {'>' if bound.high_inclusive else '>='} {high}")
+            parts.append(f"{src} {'>' if bound.high_inclusive else '>='} {self._end(bound.high, False)}")
         return "".join(f" or {part}" for part in parts)
 
     def _whole_size(self, bound: NumericBound | None, src: str) -> str:
