@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import decimal
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -474,3 +475,23 @@ def test_a_low_precision_context_of_the_callers_does_not_change_results(tiers: w
     assert tiers.evaluate(documents[2]).verdict("scaled").value == -3 * Fraction(outer["rate"]) + Fraction(
         outer["cap"]
     ) * Fraction(outer["inner"]["share"])
+
+
+def test_threads_keep_their_own_contexts(tiers: wuxin_rules.Policy) -> None:
+    before = _context_state()
+    outcomes: list[Any] = []
+
+    def work() -> None:
+        decimal.getcontext().prec = 3
+        own = _context_state()
+        results = tiers.evaluate_many([_document(), _document(level=Decimal("0." + "7" * 40))])
+        outcomes.append((own == _context_state(), [r.to_json() for r in results]))
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    expected = [r.to_json() for r in tiers.evaluate_many([_document(), _document(level=Decimal("0." + "7" * 40))])]
+    for thread in threads:
+        thread.join()
+    assert _context_state() == before
+    assert outcomes == [(True, expected), (True, expected)]

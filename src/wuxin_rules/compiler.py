@@ -130,6 +130,8 @@ _MAX_EXPONENT = 4200
 _MAX_WHOLE = 10**4200
 """Whole numbers from Python below this in magnitude are plain; larger ones (`facts` refuses
 those beyond 4300 digits) take the full check."""
+_COMPACT = 2**30 - 1
+"""The largest int CPython compares on its fast path (one internal digit)."""
 _SMALL_DECIMAL_SIZE = Decimal(0).__sizeof__()
 """`sys.getsizeof` of a Decimal whose coefficient fits the object itself (up to 76 digits in
 CPython's `_decimal`). With `adjusted()` within ±4200 this bounds both the digits and the
@@ -646,7 +648,7 @@ class _FactsCode:
 
     def _whole_ok(self, src: str, bound: NumericBound | None) -> str:
         """Holds for a Python `int` in a decimal field that `FactsSchema` accepts."""
-        parts = [f"type({src}) is int", f"-_IMAX < {src} < _IMAX"]
+        parts = [f"type({src}) is int", f"(-{_COMPACT} <= {src} <= {_COMPACT} or -_IMAX < {src} < _IMAX)"]
         if bound is not None and bound.low is not None:
             parts.append(f"{src} {'>=' if bound.low_inclusive else '>'} {self._end(bound.low, False)}")
         if bound is not None and bound.high is not None:
@@ -702,17 +704,15 @@ class _FactsCode:
         self.src.lines.extend(body)
         return name
 
-    def _bound(self, bound: NumericBound | None, src: str, *, decimal: bool = False) -> str:
-        """` or <outside the bound>` for a check line (empty without a bound)."""
+    def _bound(self, bound: NumericBound | None, src: str) -> str:
+        """` or <outside the bound>` for a whole number's check (empty without a bound)."""
         if bound is None:
             return ""
         parts = []
         if bound.low is not None:
-            low = self._end(bound.low, decimal)
-            parts.append(f"{src} {'<' if bound.low_inclusive else '<='} {low}")
+            parts.append(f"{src} {'<' if bound.low_inclusive else '<='} {self._end(bound.low, False)}")
         if bound.high is not None:
-            high = self._end(bound.high, decimal)
-            parts.append(f"{src} {'>' if bound.high_inclusive else '>='} {high}")
+            parts.append(f"{src} {'>' if bound.high_inclusive else '>='} {self._end(bound.high, False)}")
         return "".join(f" or {part}" for part in parts)
 
     def _whole_size(self, bound: NumericBound | None, src: str) -> str:
@@ -721,7 +721,12 @@ class _FactsCode:
         upper side), so a bounded field costs no extra comparison."""
         low_kept = bound is not None and bound.low is not None and bound.low > -_MAX_WHOLE
         high_kept = bound is not None and bound.high is not None and bound.high < _MAX_WHOLE
-        parts = ([] if low_kept else [f"{src} <= -_IMAX"]) + ([] if high_kept else [f"{src} >= _IMAX"])
+        # Compared with a one-digit int first: CPython's fast int comparison takes only those,
+        # and comparing every small number with the 4,200-digit `_IMAX` costs as much as the
+        # rest of the field's check.
+        parts = ([] if low_kept else [f"({src} < -{_COMPACT} and {src} <= -_IMAX)"]) + (
+            [] if high_kept else [f"({src} > {_COMPACT} and {src} >= _IMAX)"]
+        )
         return "".join(f" or {part}" for part in parts)
 
     def _end(self, end: Fraction, decimal: bool) -> str:
@@ -1299,6 +1304,23 @@ def _fast_constant(value: Any) -> Any:
 # The program
 
 
+def _as_locals(source: _Source, body: list[str], keep: set[str]) -> str:
+    """`, name=name, …` for the constants, helpers and builtins `body` reads (but `keep`):
+    parameters with defaults, which the function reads as locals, a little faster than
+    globals on its hot path; callers pass the document only. (Positional, not keyword-only:
+    CPython 3.11 calls a function with keyword-only defaults on a slower path.) The names are
+    the compiler's own, as everywhere."""
+    try:
+        code = compile("def _f():\n" + "\n".join(body), "<names>", "exec").co_consts[0]
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return ""
+    names = sorted(
+        name for name in code.co_names
+        if (name in source.namespace or name in _SAFE_BUILTINS) and name not in keep
+    )
+    return "".join(f", {name}={name}" for name in names)
+
+
 class Program:
     """The compiled form of some rules of a policy with fixed params.
 
@@ -1391,16 +1413,18 @@ def compile_program(
         if check is not None and not generator.path_locals <= plain.bound:
             check = None  # (never seen) a local the evaluator reads that tier 1 would not bind
         fused = source.fresh("E")
-        lines = [f"def {fused}(_i):"]
         if check is None:
-            lines.append(f"    return _main({facts_name}(_i))")
+            source.lines.append(f"def {fused}(_i):\n    return _main({facts_name}(_i))")
         else:
-            lines.append("    try:")
-            lines.extend("        " + line for line in check)
-            lines.append("    except _Error:  # not laid out as declared: tier 2")
-            lines.append(f"        return _main({facts_name}(_i))")
-            lines.extend(generator.body("    "))
-        source.lines.append("\n".join(lines))
+            body = [
+                "    try:",
+                *("        " + line for line in check),
+                "    except _Error:  # not laid out as declared: tier 2",
+                f"        return _main({facts_name}(_i))",
+                *generator.body("    "),
+            ]
+            source.lines.append(f"def {fused}(_i{_as_locals(source, body, {'_main', facts_name})}):")
+            source.lines.extend(body)
         facts, main, evaluate = source.compile(facts_name, "_main", fused)
     except (CannotCompile, RecursionError):
         return None
