@@ -355,7 +355,7 @@ def test_deep_policies_are_traced_or_left_to_the_reference() -> None:
     assert result._trace is not None
     assert result["r79"] == 79 * depth
     reference = evaluator.evaluate(chain.checked, {"x": 0}, rules=["r79"], trace=True)
-    tracer, record = result._trace
+    tracer, record = result._trace, result._fast_values
     _assert_same_evaluation(tracer.evaluation(record), reference)  # built, not left to the reference
     # 2000 rules with parameters calling each other: too deep to inline, so the reference
     # evaluates and reports `too-deep`, as without explanations.

@@ -306,7 +306,7 @@ class Policy:
                         result._evaluation = None
                         result._fast_values = values
                         result._positions = positions
-                        result._trace = None if tracer is None else (tracer, values)
+                        result._trace = tracer  # (then `values` is its record)
                         append(result)
             finally:
                 setcontext(saved)
@@ -415,8 +415,9 @@ class Result:
         self._evaluation = evaluation
         self._fast_values = fast_values
         self._positions = positions
-        # From the compiled tracer: (tracer, record); the trees are built from the record.
-        self._trace: tuple[trace_compiler.Tracer, tuple[Any, ...]] | None = None
+        # From the compiled tracer: the tracer, `fast_values` being its record (every node's
+        # value); the trees are built from it when first asked for.
+        self._trace: trace_compiler.Tracer | None = None
 
     def _evaluated(self) -> Evaluation:
         evaluation = self._evaluation
@@ -509,7 +510,7 @@ class Result:
     def _traced(self) -> Evaluation:
         # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
         if self._trace is not None:
-            tracer, record = self._trace
+            tracer, record = self._trace, self._fast_values
             self._trace = None
             try:
                 self._evaluation = tracer.evaluation(record)
@@ -606,7 +607,7 @@ def _traced_result(policy: Policy, tracer: trace_compiler.Tracer, document: Any)
     # The document as given, as from the fast path (`_traced` validates it in full if the
     # trees cannot be built from the record); the rules' values are in the record.
     result = Result(policy, document, tracer.keys, None, traced, tracer.positions)
-    result._trace = (tracer, traced)
+    result._trace = tracer
     return result
 
 
