@@ -51,6 +51,9 @@ __all__ = ["Tracer", "compile_tracer"]
 _NOT_EVALUATED = object()
 """The value of a node in a branch that was not taken (never part of a tree)."""
 
+_FIELD_OF = re.compile(r"(_s[0-9]+|_x[0-9]+)(?:\['([A-Za-z_][A-Za-z0-9_]*)'\]|\.get\('([A-Za-z_][A-Za-z0-9_]*)'\))")
+"""The code of a field read of a local (`_s3['year']`, `_s3.get('note')`)."""
+
 _FIELD_READ = re.compile(r"(_i|_s[0-9]+)\['([A-Za-z_][A-Za-z0-9_]*)'\]")
 """The code of an input or field read (`_i['unit']`, `_s3['year']`)."""
 
@@ -118,6 +121,18 @@ _TRACE_RUNTIME: dict[str, Any] = {
 # Templates: the static shape of the explanation tree, with the record positions of values
 
 
+class _FieldOf:
+    """Where a field read's value is: field `name` of the record at `parent` (a place in the
+    record, or another field). Such values are not recorded twice."""
+
+    __slots__ = ("name", "optional", "parent")
+
+    def __init__(self, parent: int | _FieldOf, name: str, optional: bool) -> None:
+        self.parent = parent
+        self.name = name
+        self.optional = optional
+
+
 class _Template:
     """One explanation node to be: the expression, where its value sits in the record (its
     frame's position, or None for a constant or a param), the templates of its children in
@@ -125,7 +140,7 @@ class _Template:
 
     __slots__ = ("build", "children", "expr", "extra", "shared", "slot", "span", "static", "text", "type")
 
-    def __init__(self, expr: Any, slot: int | None, children: list[_Template], extra: Any = None) -> None:
+    def __init__(self, expr: Any, slot: int | _FieldOf | None, children: list[_Template], extra: Any = None) -> None:
         self.expr = expr
         self.slot = slot
         self.children = children
@@ -151,6 +166,7 @@ class _Frame:
         self.index: dict[str, int] = {name: i for i, name in enumerate(self.slots)}
         self.computed: dict[str, str] = {}  # code → the slot that holds its value
         self.reads: list[tuple[str, str]] = []  # (slot, code) of unconditional field reads
+        self.fields: dict[str, _FieldOf] = {}  # locals that are fields of a held record
         self.lines: list[str] = []
         self.blocks: list[list[str]] = [self.lines]
         self.indent = 1
@@ -163,6 +179,17 @@ class _Frame:
         if len(self.blocks) > 1:
             self.conditional.append(name)
         return name, len(self.slots) - 1
+
+    def new_field(self, place: _FieldOf) -> str:
+        """A local for a field read of a record this frame holds: not in the record (the tree
+        reads the field from the record's recorded value)."""
+        name = self.source.fresh("s")
+        self.fields[name] = place
+        return name
+
+    def place_of(self, name: str) -> int | _FieldOf | None:
+        index = self.index.get(name)
+        return index if index is not None else self.fields.get(name)
 
     def emit(self, line: str) -> None:
         self.blocks[-1].append("    " * self.indent + line)
@@ -205,12 +232,8 @@ class _TraceCode(_EvalCode):
         """`_traced(_i)`, from checked values: the rules' values and the record."""
         self.results = []
         for key in keys:
-            code = self.rule(key)[1]
-            if code not in self.root.index:  # a constant: it goes into the record too
-                slot, _ = self.root.new_slot()
-                self.root.emit(f"{slot} = {code}")
-                code = slot
-            self.results.append(self.root.index[code])
+            # (A constant, or a field read, goes into the record too: `positions` points there.)
+            self.results.append(self._recorded(self.root, self.rule(key)[1]))
         return "\n".join(["def _traced(_i):", *self.root.body(), self._return()])
 
     def _return(self) -> str:
@@ -341,17 +364,34 @@ class _TraceCode(_EvalCode):
         # body, the same field read again): the node shares its place in the record. Code is
         # pure, so the same code computed unconditionally earlier has the same value.
         code = frame.computed.get(code, code)
-        index = frame.index.get(code)
-        if index is None:
-            name, index = frame.new_slot()
+        place = frame.place_of(code)
+        if place is None:
+            field = _FIELD_OF.fullmatch(code) if isinstance(expr, model.GetField) else None
+            parent = frame.place_of(field.group(1)) if field is not None else None
+            if field is not None and parent is not None:
+                # A field of a record this frame holds: its value is in that record already.
+                place = _FieldOf(parent, field.group(2) or field.group(3), field.group(3) is not None)
+                name = frame.new_field(place)
+            else:
+                name, place = frame.new_slot()
             frame.emit(f"{name} = {code}")
             if len(frame.blocks) == 1:
                 frame.computed[code] = name
                 if isinstance(expr, model.InputRef | model.GetField):
                     frame.reads.append((name, code))
             code = name
-        self.collected[-1].append(_Template(expr, index, children, extra))
+        self.collected[-1].append(_Template(expr, place, children, extra))
         return code, rep
+
+    def _recorded(self, frame: _Frame, code: str) -> int:
+        """The place in `frame`'s record of the value of `code` (a local of the frame, or any
+        code), recording it if it is not yet."""
+        place = frame.place_of(code)
+        if isinstance(place, int):
+            return place
+        name, index = frame.new_slot()
+        frame.emit(f"{name} = {code}")
+        return index
 
     # -- the forms whose evaluation order matters ------------------------------------------
 
@@ -405,12 +445,12 @@ class _TraceCode(_EvalCode):
         try:
             if expr.filter is not None:
                 passed, _ = self.expr(expr.filter, element_scope)
-                where = inner.index[passed]
+                where = self._recorded(inner, passed)
             if expr.body is not None:
                 if expr.filter is not None:
                     inner.open(f"if {passed}:")
                 value, body_rep = self.expr(expr.body, element_scope)
-                body = inner.index[value]
+                body = self._recorded(inner, value)
                 if expr.filter is not None:
                     inner.close()
             else:
@@ -584,7 +624,14 @@ class _Builder:
     def value(self, template: _Template, frame: tuple[Any, ...]) -> Any:
         if template.slot is None:
             return self.node(template, frame).value
-        return self.canonical(frame[template.slot])
+        return self.at(template.slot, frame)
+
+    def at(self, place: int | _FieldOf, frame: tuple[Any, ...]) -> Any:
+        """The value at `place`: recorded, or a field of a recorded record."""
+        if type(place) is int:
+            return self.canonical(frame[place])
+        record = self.at(place.parent, frame)  # type: ignore[union-attr]
+        return record.get(place.name) if place.optional else record[place.name]  # type: ignore[union-attr]
 
     def canonical(self, value: Any) -> Any:
         """`compiler.canonical`, once per object: a record read by many nodes is converted
@@ -616,7 +663,8 @@ class _Builder:
     ) -> Explanation:
         """The node of `template` (`evaluator._Run._node`), its value from the record."""
         if value is _NOT_EVALUATED:
-            value = self.canonical(frame[template.slot])  # type: ignore[index]
+            place = template.slot
+            value = self.canonical(frame[place]) if type(place) is int else self.at(place, frame)  # type: ignore[arg-type,index]
         # Positional: this is the hot loop of building trees (the order of `Explanation`'s fields).
         return Explanation(
             kind, template.text, value, template.type, template.span, tuple(children),
