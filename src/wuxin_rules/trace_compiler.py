@@ -383,14 +383,14 @@ class _TraceCode(_EvalCode):
         self.collected[-1].append(_Template(expr, place, children, extra))
         return code, rep
 
-    def _recorded(self, frame: _Frame, code: str) -> int:
-        """The place in `frame`'s record of the value of `code` (a local of the frame, or any
+    def _recorded(self, frame: _Frame, value: str) -> int:
+        """The place in `frame`'s record of `value` (the code of a local of the frame, or any
         code), recording it if it is not yet."""
-        place = frame.place_of(code)
+        place = frame.place_of(value)
         if isinstance(place, int):
             return place
         name, index = frame.new_slot()
-        frame.emit(f"{name} = {code}")
+        frame.emit(f"{name} = {value}")
         return index
 
     # -- the forms whose evaluation order matters ------------------------------------------
