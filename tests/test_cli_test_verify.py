@@ -72,6 +72,29 @@ def test_wuxin_test_reports_a_wrong_example(tmp_path: Path) -> None:
     assert "Traceback" not in process.stderr
 
 
+def test_wuxin_test_as_json_lines(tmp_path: Path) -> None:
+    """`--format json`: one object per example run, failures with expected, actual and the
+    explanation tree; the summary on stderr; the same exit code as text."""
+    path = tmp_path / "order.policy"
+    text = shop_text(extra=WRONG)
+    path.write_text(text, encoding="utf-8")
+    process = wuxin("test", str(tmp_path), "--format", "json")
+    assert process.returncode == 1
+    results = [json.loads(line) for line in process.stdout.splitlines()]
+    assert len(results) == 3 and sum(r["passed"] for r in results) == 2
+    (wrong,) = [r for r in results if not r["passed"]]
+    line = text.splitlines().index("  expect limit == 3") + 1
+    assert (wrong["example"], wrong["file"], wrong["line"], wrong["column"]) == ("wrong limit", str(path), line - 2, 1)
+    (failure,) = wrong["failures"]
+    assert (failure["expect"], failure["line"], failure["column"]) == ("limit == 3", line, 10)
+    assert (failure["subject"], failure["expected"], failure["actual"]) == ("limit", "3", "2")
+    tree = failure["explanation"]
+    assert tree["expr"] == "limit == 3" and tree["value"] is False and "name" not in tree
+    assert tree["children"][0]["kind"] == "compare"
+    assert all(r["failures"] == [] for r in results if r["passed"])
+    assert process.stderr.strip() == "3 examples: 2 passed, 1 failed"
+
+
 def test_wuxin_test_bad_policy_and_missing_path(tmp_path: Path) -> None:
     """A policy that does not check: diagnostics on stderr, exit 1; a missing path: exit 2."""
     (tmp_path / "bad.policy").write_text('example "x":\n  given y = 1\n  expect y\n', "utf-8")

@@ -15,6 +15,7 @@ it; imported by `cli` and `__init__` only.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import itertools
@@ -512,13 +513,11 @@ class Result:
         if self._trace is not None:
             tracer, record = self._trace, self._fast_values
             self._trace = None
-            try:
+            # A tree too deep to build from this call's stack (or any fault of the builder):
+            # the reference evaluator explains the document instead, as it does every
+            # document the compiled code cannot take.
+            with contextlib.suppress(Exception):
                 self._evaluation = tracer.evaluation(record)
-            except Exception:
-                # A tree too deep to build from this call's stack (or any fault of the
-                # builder): the reference evaluator explains the document instead, as it
-                # does every document the compiled code cannot take.
-                pass
         if not self._evaluated().traced:
             if self._fast_values is not None:
                 # The fast path kept the document as given: its values as the full check

@@ -611,6 +611,12 @@ Runs every `example` block of every policy file given (folders are searched recu
 for *.policy files). Each expectation that does not hold is reported with its location, the
 value expected, the value found and the explanation of that value; then one summary line.
 
+--format json prints one JSON object per example run, one per line: `example` (its title),
+`file`, `line`, `column`, `passed`, and `failures`, each with `expect` (the expectation),
+its `line` and `column`, and either `subject`, `expected`, `actual` and `explanation` (the
+tree as `wuxin eval --explain --format json` gives it) or the `error` that stopped it. The
+summary line then goes to stderr.
+
 exit codes: 0 every example passed, 1 an example failed or a policy has problems,
 2 usage error
 
@@ -618,6 +624,7 @@ examples:
   wuxin test policies/
   wuxin test policies/loans/eligibility.policy --verbose
   wuxin test policies/ --match overdue --mode full
+  wuxin test policies/ --format json
 """
 
 _EPILOG_VERIFY = """\
@@ -656,6 +663,9 @@ def _add_test_parser(commands: Any) -> None:
     )
     test.add_argument(
         "-v", "--verbose", action="store_true", help="list every example, not only failures"
+    )
+    test.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output as text or JSON lines"
     )
     _add_explanation_options(test, "a failure")
 
@@ -770,10 +780,15 @@ def _test(args: argparse.Namespace) -> int:
             where = example.span.location()
             if result.passed:
                 passed += 1
+            else:
+                failed += 1
+            if args.format == "json":
+                print(jsonio.dumps(examples.example_result_to_json(result)))
+                continue
+            if result.passed:
                 if args.verbose:
                     print(f"✓ {where}: {example.title}")
                 continue
-            failed += 1
             print(f"✗ {where}: {example.title}")
             print(examples.render_example_result(result, mode=args.mode, color=color, lang=args.lang))
             print()
@@ -783,7 +798,7 @@ def _test(args: argparse.Namespace) -> int:
         summary += f"; {_plural(broken, 'policy', 'policies')} could not be loaded"
     if total == 0 and not broken:
         summary = "no examples found" + (f" matching `{args.match}`" if args.match else "")
-    print(summary)
+    (sys.stderr if args.format == "json" else sys.stdout).write(summary + "\n")
     return ExitCode.PROBLEMS if failed or broken else ExitCode.OK
 
 

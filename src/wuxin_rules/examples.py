@@ -59,7 +59,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.evaluator import evaluate
-from wuxin_rules.explain import render_text
+from wuxin_rules.explain import explanation_to_json, render_text
 from wuxin_rules.facts import FactsSchema
 from wuxin_rules.schema import (
     BOOL,
@@ -1312,6 +1312,39 @@ def render_example_result(
             lines.append("    why:")
             lines.append(_indent(render_text(verdict, mode=mode, color=color, lang=lang), 6))
     return "\n".join(lines)
+
+
+def example_result_to_json(result: ExampleResult) -> dict[str, Any]:
+    """An example's outcome as JSON data (`wuxin test --format json`): where it is, whether
+    it passed, and for each failed expectation what was expected and found, and why."""
+    example = result.example
+    line, column = example.span.source.line_col(example.span.start)
+    failures = []
+    for failure in result.failures:
+        span = failure.expectation.span
+        failed_line, failed_column = span.source.line_col(span.start)
+        data: dict[str, Any] = {
+            "expect": " ".join(failure.expectation.check.text.split()),
+            "line": failed_line,
+            "column": failed_column,
+        }
+        if failure.error is not None:
+            data["error"] = failure.error.to_json()
+        else:
+            data.update(subject=failure.subject, expected=failure.expected, actual=failure.actual)
+            if failure.verdict is not None and failure.verdict.explanation is not None:
+                # The expectation's own node carries an internal name: show it by its text.
+                root = attrs.evolve(failure.verdict.explanation, name=None)
+                data["explanation"] = explanation_to_json(root)
+        failures.append(data)
+    return {
+        "example": example.title,
+        "file": example.span.source.name,
+        "line": line,
+        "column": column,
+        "passed": result.passed,
+        "failures": failures,
+    }
 
 
 def _indent(text: str, width: int) -> str:
