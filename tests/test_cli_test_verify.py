@@ -95,6 +95,24 @@ def test_wuxin_test_as_json_lines(tmp_path: Path) -> None:
     assert process.stderr.strip() == "3 examples: 2 passed, 1 failed"
 
 
+def test_summaries_in_chinese(tmp_path: Path) -> None:
+    """`--lang zh` gives the summary lines of `test` and `verify` in Chinese too."""
+    path = tmp_path / "order.policy"
+    path.write_text(shop_text(extra=WRONG), encoding="utf-8")
+    tested = wuxin("test", str(tmp_path), "--lang", "zh", "--color", "never")
+    assert tested.returncode == 1
+    assert tested.stdout.strip().splitlines()[-1] == "3 个示例：2 个通过，1 个未通过"
+    none = wuxin("test", str(tmp_path), "--lang", "zh", "--match", "nothing like it")
+    assert none.stdout.strip() == "没有找到示例（匹配 `nothing like it`）"
+    (tmp_path / "shop").mkdir()
+    write_shop(tmp_path / "shop")
+    verified = wuxin("verify", str(tmp_path / "shop"), "--lang", "zh", "--max-examples", "10", "--seed", "3")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    lines = verified.stdout.strip().splitlines()
+    assert lines[0] == "以种子 3 验证，每条性质最多 10 个用例"
+    assert lines[-1] == "2 条性质：2 条成立，0 条不成立（种子 3；用 --seed 3 可重现）"
+
+
 def test_wuxin_test_bad_policy_and_missing_path(tmp_path: Path) -> None:
     """A policy that does not check: diagnostics on stderr, exit 1; a missing path: exit 2."""
     (tmp_path / "bad.policy").write_text('example "x":\n  given y = 1\n  expect y\n', "utf-8")

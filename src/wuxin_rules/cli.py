@@ -793,11 +793,16 @@ def _test(args: argparse.Namespace) -> int:
             print(examples.render_example_result(result, mode=args.mode, color=color, lang=args.lang))
             print()
     total = passed + failed
-    summary = f"{_plural(total, 'example')}: {passed} passed, {failed} failed"
+    lang = args.lang
+    summary = messages.word(
+        "test.summary", lang, examples=_plural(total, "example"), count=total, passed=passed, failed=failed
+    )
     if broken:
-        summary += f"; {_plural(broken, 'policy', 'policies')} could not be loaded"
+        summary += messages.word("run.broken", lang, policies=_plural(broken, "policy", "policies"), count=broken)
     if total == 0 and not broken:
-        summary = "no examples found" + (f" matching `{args.match}`" if args.match else "")
+        summary = messages.word("test.none", lang) + (
+            messages.word("run.matching", lang, match=args.match) if args.match else ""
+        )
     (sys.stderr if args.format == "json" else sys.stdout).write(summary + "\n")
     return ExitCode.PROBLEMS if failed or broken else ExitCode.OK
 
@@ -826,8 +831,9 @@ def _verify(args: argparse.Namespace) -> int:
 
     progress = verify.throttled(show_progress)
     counts = {"held": 0, "failed": 0, "unsatisfied": 0}
+    lang = args.lang
     if args.format == "text":
-        print(f"verifying with seed {seed}, up to {args.max_examples} cases per property")
+        print(messages.word("verify.header", lang, seed=seed, cases=args.max_examples))
     for suite in suites:
         chosen = [p for p in suite.properties if not args.match or args.match in p.title]
         if chosen and args.format == "text":
@@ -846,17 +852,23 @@ def _verify(args: argparse.Namespace) -> int:
                 if not report.ok:
                     print()
     total = sum(counts.values())
-    summary = (
-        f"{_plural(total, 'property', 'properties')}: {counts['held']} held, "
-        f"{counts['failed']} failed"
+    summary = messages.word(
+        "verify.summary",
+        lang,
+        properties=_plural(total, "property", "properties"),
+        count=total,
+        held=counts["held"],
+        failed=counts["failed"],
     )
     if counts["unsatisfied"]:
-        summary += f", {counts['unsatisfied']} never met their condition"
+        summary += messages.word("verify.unsatisfied", lang, count=counts["unsatisfied"])
     if broken:
-        summary += f"; {_plural(broken, 'policy', 'policies')} could not be loaded"
-    summary += f" (seed {seed}; repeat with --seed {seed})"
+        summary += messages.word("run.broken", lang, policies=_plural(broken, "policy", "policies"), count=broken)
+    summary += messages.word("verify.seed", lang, seed=seed)
     if total == 0 and not broken:
-        summary = "no properties found" + (f" matching `{args.match}`" if args.match else "")
+        summary = messages.word("verify.none", lang) + (
+            messages.word("run.matching", lang, match=args.match) if args.match else ""
+        )
     (sys.stderr if args.format == "json" else sys.stdout).write(summary + "\n")
     return ExitCode.PROBLEMS if counts["failed"] or counts["unsatisfied"] or broken else ExitCode.OK
 # wuxin fmt

@@ -55,6 +55,25 @@ WORDS: Mapping[str, tuple[str, str]] = {
         "checked {count} {noun}: no errors, {warnings}",
         "已检查 {count} 个策略：没有错误，{warnings}",
     ),
+    # `wuxin test` and `wuxin verify`.
+    "test.summary": (
+        "{examples}: {passed} passed, {failed} failed",
+        "{count} 个示例：{passed} 个通过，{failed} 个未通过",
+    ),
+    "test.none": ("no examples found", "没有找到示例"),
+    "run.broken": ("; {policies} could not be loaded", "；{count} 个策略无法加载"),
+    "run.matching": (" matching `{match}`", "（匹配 `{match}`）"),
+    "verify.header": (
+        "verifying with seed {seed}, up to {cases} cases per property",
+        "以种子 {seed} 验证，每条性质最多 {cases} 个用例",
+    ),
+    "verify.summary": (
+        "{properties}: {held} held, {failed} failed",
+        "{count} 条性质：{held} 条成立，{failed} 条不成立",
+    ),
+    "verify.unsatisfied": (", {count} never met their condition", "，{count} 条的条件从未满足"),
+    "verify.seed": (" (seed {seed}; repeat with --seed {seed})", "（种子 {seed}；用 --seed {seed} 可重现）"),
+    "verify.none": ("no properties found", "没有找到性质"),
     # Explanations.
     "explain.more": ("… and {count} more", "…… 另有 {count} 项"),
     "explain.drawn": ("drawn", "抽中"),
