@@ -1117,21 +1117,9 @@ class _Run:
         if kind == "list":
             return tuple(element.value for element in chosen)
         values = [self._required(element) for element in chosen]
-        if kind == "sum":
-            return sum(values, 0)
-        if kind == "min":
-            return min(values) if values else None
-        if kind == "max":
-            return max(values) if values else None
-        if kind == "all":
-            return all(values)
-        if kind == "any":
-            return any(values)
-        if kind == "rate":
-            if not chosen:
-                return None
-            return Fraction(sum(1 for value in values if value), len(values))
-        raise _internal_message(f"unknown aggregate `{kind}`")
+        if kind not in _REDUCED:
+            raise _internal_message(f"unknown aggregate `{kind}`")
+        return reduce_values(kind, values)
 
     def _required(self, element: _Element) -> Any:
         if element.value is None:
@@ -1301,6 +1289,28 @@ _BUILTINS: dict[str, Callable[[model.BuiltinCall, list[Any]], Any]] = {
 
 # ------------------------------------------------------------------------------------------
 # Details: the short notes explanations carry
+
+
+_REDUCED = frozenset({"sum", "min", "max", "all", "any", "rate"})
+
+
+def reduce_values(kind: str, values: Sequence[Any], total: Callable[[Sequence[Any]], Any] | None = None) -> Any:
+    """The value of a `sum`, `min`, `max`, `all`, `any` or `rate` aggregate of `values` (the
+    bodies of the elements that passed the filter, none of them `none`). `total` adds numbers
+    up (the compiled code passes its own, for its forms of numbers)."""
+    if kind == "sum":
+        return sum(values, 0) if total is None else total(values)
+    if kind == "min":
+        return min(values) if values else None
+    if kind == "max":
+        return max(values) if values else None
+    if kind == "all":
+        return all(values)
+    if kind == "any":
+        return any(values)
+    if not values:  # rate
+        return None
+    return Fraction(sum(1 for value in values if value), len(values))
 
 
 def sample_audit(

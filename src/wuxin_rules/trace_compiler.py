@@ -94,21 +94,9 @@ def _aggregate_value(kind: str, records: list[tuple[Any, ...]], where: int, body
         return sum(1 for value in chosen if value)
     if kind == "list":
         return tuple(chosen)
-    if None in chosen:
+    if None in chosen or kind not in evaluator._REDUCED:
         raise _GiveUp
-    if kind == "sum":
-        return compiler._sum(chosen)
-    if kind == "min":
-        return min(chosen) if chosen else None
-    if kind == "max":
-        return max(chosen) if chosen else None
-    if kind == "all":
-        return all(chosen)
-    if kind == "any":
-        return any(chosen)
-    if kind == "rate":
-        return Fraction(sum(1 for value in chosen if value), len(chosen)) if chosen else None
-    raise _GiveUp
+    return evaluator.reduce_values(kind, chosen, compiler._sum)
 
 
 _TRACE_RUNTIME: dict[str, Any] = {
