@@ -11,9 +11,7 @@
 
 from __future__ import annotations
 
-import ast as pyast
 import datetime
-import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -24,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import wuxin_rules
+from codekit import ALLOWED_CALLS, HOSTILE, assert_only_generated_names
 from wuxin_rules import compiler, evaluator, strategies
 from wuxin_rules.values import fraction_to_decimal
 
@@ -257,30 +256,6 @@ _CACHE: dict[str, wuxin_rules.Policy] = {}
 # ------------------------------------------------------------------------------------------
 # No code injection
 
-HOSTILE_TEXT = "'; __import__(\\\"os\\\").system(\\\"echo pwned\\\") #\\\"\\\"\\\" \\\\n ]}) "
-
-HOSTILE = f"""\
-policy hostile
-
-enum Kind: __import__, exec, eval
-record R:
-  __class__: text
-  __dict__: int
-  _i: int
-  _m: int
-  _k1: decimal >= -1
-
-input __builtins__: R
-input k: Kind
-
-rule _main: "{HOSTILE_TEXT}"
-rule exec: __builtins__.__class__ == "{HOSTILE_TEXT}"
-rule _r_0: __builtins__.__dict__ + __builtins__._i * __builtins__._m
-rule eval: if k == Kind.exec then "{HOSTILE_TEXT}" else "x"
-rule _p2: __builtins__._k1 - 0.5 * abs(__builtins__._k1)
-"""
-
-
 def test_hostile_names_and_texts_stay_data() -> None:
     policy = wuxin_rules.loads(HOSTILE, name="h.policy")
     program = policy._program(policy.rules)
@@ -301,37 +276,7 @@ def test_hostile_names_and_texts_stay_data() -> None:
     assert result["eval"] == text
     assert result["_p2"] == Decimal("-0.6")
     assert program.tiered and "is_signed" in program.source  # tier 1's code is walked too
-    _assert_only_generated_names(program.source)
-
-
-_ALLOWED_ATTRIBUTES = {
-    "get", "is_finite", "__sizeof__", "adjusted", "is_signed", "count", "days", "year", "month",
-    "day",
-}
-_ALLOWED_CALLS = {"type", "tuple", "len", "all", "any", "sum", "min", "max", "abs", "dict"}
-
-
-def _assert_only_generated_names(source: str) -> None:
-    """Every name in the generated code was made by the compiler; user text is only data."""
-    tree = pyast.parse(source)
-    for node in pyast.walk(tree):
-        if isinstance(node, pyast.Name):
-            # The compiler's own names: its helpers, `_` + letters + a number (fresh names), the
-            # short locals of the facts check (`a`, `v`, `f0`, `r1`, `out`), or a builtin.
-            assert (
-                node.id in compiler._RUNTIME
-                or node.id in {"_i", "_m", "_main"}
-                or re.fullmatch(r"_[A-Za-z]+[0-9]+|_r_[0-9]+", node.id)
-                or re.fullmatch(r"[a-z][0-9]*|out", node.id)
-                or node.id in _ALLOWED_CALLS | {"int", "bool", "str", "list"}
-            ), node.id
-            assert node.id not in {"__import__", "exec", "eval", "__builtins__", "__class__"}
-        elif isinstance(node, pyast.Attribute):
-            assert node.attr in _ALLOWED_ATTRIBUTES, node.attr
-        elif isinstance(node, pyast.FunctionDef):
-            assert (node.name.startswith("_") and node.name[1:2].isupper()) or node.name == "_main"
-        elif isinstance(node, pyast.Import | pyast.ImportFrom | pyast.Global | pyast.Nonlocal):
-            pytest.fail("generated code imports or rebinds globals")
+    assert_only_generated_names(program.source, frozenset({"_main"}))
 
 
 def test_generated_code_has_no_builtins_to_reach() -> None:
@@ -339,7 +284,7 @@ def test_generated_code_has_no_builtins_to_reach() -> None:
     program = policy._program(policy.rules)
     assert program is not None
     namespace_builtins = program._main.__globals__["__builtins__"]
-    assert set(namespace_builtins) <= _ALLOWED_CALLS | {"int", "bool", "str", "list"}
+    assert set(namespace_builtins) <= ALLOWED_CALLS | {"int", "bool", "str", "list"}
     assert "__import__" not in namespace_builtins and "open" not in namespace_builtins
 
 
