@@ -79,7 +79,7 @@ def _assert_same_evaluation(built: Evaluation, reference: Evaluation) -> None:
 def _check_agreement(policy: wuxin_rules.Policy, tracer: trace_compiler.Tracer, document: Any, seen: dict[str, int]) -> None:
     reference = _reference(policy, document)
     failed = [key for key, verdict in reference.verdicts.items() if verdict.error is not None]
-    traced = tracer.trace(document)
+    traced = tracer.evaluate(document)
     if traced is None:
         # Gives up only when the reference reports an error: none hidden, none invented.
         assert failed, "the tracer gave up on a document the reference evaluates without error"
@@ -236,7 +236,7 @@ def test_an_error_leaves_the_tree_to_the_reference(constructs: wuxin_rules.Polic
     assert reference.verdicts["per"].error is not None
     tracer = constructs._tracer(constructs.rules)
     assert tracer is not None
-    assert tracer.trace(document) is None
+    assert tracer.evaluate(document) is None
     result = constructs.evaluate(document, explain=True)
     assert result._trace is None
     assert result.verdicts == reference.verdicts

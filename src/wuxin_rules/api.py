@@ -195,18 +195,11 @@ class Policy:
         errors are kept per rule in the `Result`.
         """
         keys = self.resolve_rules(rules)
-        if explain:
-            tracer = self._tracer(keys)
-            if tracer is not None:
-                traced = _traced_result(self, tracer, facts)
-                if traced is not None:
-                    return traced
-        else:
-            program = self._program(keys)
-            if program is not None:
-                fast = _fast_result(self, program, facts)
-                if fast is not None:
-                    return fast
+        compiled = self._tracer(keys) if explain else self._program(keys)
+        if compiled is not None:
+            result = _compiled_result(self, compiled, facts)
+            if result is not None:
+                return result
         values = self._schema.validate(facts, file=file)
         evaluation = evaluator.evaluate(
             self.checked, values, params=self._param_values, rules=keys, trace=explain
@@ -250,19 +243,14 @@ class Policy:
     ) -> Iterator[Result]:
         """Like `evaluate_many`, one result at a time (for streams larger than memory)."""
         keys = self.resolve_rules(rules)
-        if explain:
-            yield from self._iter_traced(documents, keys)
-            return
-        program = self._program(keys)
+        compiled = self._tracer(keys) if explain else self._program(keys)
         for index, document in enumerate(documents):
-            if program is not None:
-                # Sets the exact decimal context for this document only: nothing is yielded
-                # while it is current.
-                fast = _fast_result(self, program, document)
-                if fast is not None:
-                    yield fast
-                    continue
-            yield self._reference_result(document, keys, index, explain=explain)
+            # The compiled code sets the exact decimal context for this document only:
+            # nothing is yielded while it is current.
+            result = _compiled_result(self, compiled, document) if compiled is not None else None
+            yield result if result is not None else self._reference_result(
+                document, keys, index, explain=explain
+            )
 
     def _many(
         self,
@@ -299,7 +287,7 @@ class Policy:
                         append(self._reference_result(document, keys, index, explain=explain))
                         setcontext(exact)
                     else:
-                        # `_fast_result`, inline (a call costs as much as the stores).
+                        # `_compiled_result`, inline (a call costs as much as the stores).
                         result = new(Result)
                         result._policy = self
                         result._inputs = document
@@ -313,18 +301,6 @@ class Policy:
                 setcontext(saved)
             start += len(chunk)
         return results
-
-    def _iter_traced(self, documents: Iterable[Mapping[str, Any]], keys: tuple[str, ...]) -> Iterator[Result]:
-        tracer = self._tracer(keys)
-        for index, document in enumerate(documents):
-            if tracer is not None:
-                # Sets the exact decimal context for this document only: nothing is yielded
-                # while it is current.
-                traced = _traced_result(self, tracer, document)
-                if traced is not None:
-                    yield traced
-                    continue
-            yield self._reference_result(document, keys, index, explain=True)
 
     def _tracer(self, keys: tuple[str, ...]) -> trace_compiler.Tracer | None:
         """The compiled tracer of rules `keys` with this policy's params (built on first use)."""
@@ -403,7 +379,7 @@ class Result:
         fast_values: tuple[Any, ...] | None = None,
         positions: Mapping[str, int] | None = None,
     ) -> None:
-        # (The fast path builds its results without this method: `_fast_result` and the loop
+        # (The fast path builds its results without this method: `_compiled_result` and the loop
         # of `Policy.evaluate_many` set every slot too.)
         self._policy = policy
         # The checked values; from the fast path, the document as given (checked, but its
@@ -598,18 +574,6 @@ class Result:
         return f"<Result {shown}>"
 
 
-def _traced_result(policy: Policy, tracer: trace_compiler.Tracer, document: Any) -> Result | None:
-    """The result of the compiled tracer on `document`, or None when the reference decides."""
-    traced = tracer.trace(document)
-    if traced is None:  # not plain, or an evaluation error
-        return None
-    # The document as given, as from the fast path (`_traced` validates it in full if the
-    # trees cannot be built from the record); the rules' values are in the record.
-    result = Result(policy, document, tracer.keys, None, traced, tracer.positions)
-    result._trace = tracer
-    return result
-
-
 _CHUNK = 256
 """Documents `evaluate_many` takes from an iterator (not a list) at a time: the generated
 code runs in the exact decimal context, the caller's iterator in the caller's."""
@@ -625,19 +589,24 @@ def _chunks(documents: Iterable[Any]) -> Iterable[Sequence[Any]]:
     return iter(lambda: tuple(itertools.islice(iterator, _CHUNK)), ())
 
 
-def _fast_result(policy: Policy, program: compiler.Program, document: Any) -> Result | None:
-    """The result of the compiled program on `document`, or None when the reference decides."""
-    outcome = program.evaluate(document)
-    if outcome is None:
+def _compiled_result(
+    policy: Policy, compiled: compiler.Program | trace_compiler.Tracer, document: Any
+) -> Result | None:
+    """The result of a compiled program (or tracer) on `document`, or None when the reference
+    decides. It keeps the document as given (checked, but its keys maybe in another order,
+    dates as text), which `Result._traced` validates in full if it must; a tracer's values
+    are its record, from which the trees are built."""
+    values = compiled.evaluate(document)
+    if values is None:
         return None
     result: Result = _new_result(Result)
     result._policy = policy
     result._inputs = document
-    result._keys = program.keys
+    result._keys = compiled.keys
     result._evaluation = None
-    result._fast_values = outcome
-    result._positions = program.positions
-    result._trace = None
+    result._fast_values = values
+    result._positions = compiled.positions
+    result._trace = compiled if isinstance(compiled, trace_compiler.Tracer) else None
     return result
 
 

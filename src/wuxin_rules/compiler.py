@@ -87,7 +87,9 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.values import fraction_to_decimal
 
-__all__ = ["EXACT_CONTEXT", "Program", "can_fail", "canonical", "compile_program", "exact_context"]
+__all__ = [
+    "EXACT_CONTEXT", "Program", "can_fail", "canonical", "compile_program", "exact_context", "run_exact",
+]
 
 # ------------------------------------------------------------------------------------------
 # Runtime support used by the generated code
@@ -1368,14 +1370,7 @@ class Program:
         return self._evaluate
 
     def evaluate(self, document: Any) -> tuple[Any, ...] | None:
-        saved = decimal.getcontext()
-        decimal.setcontext(_EXACT)
-        try:
-            return self._evaluate(document)
-        except Exception:
-            return None
-        finally:
-            decimal.setcontext(saved)
+        return run_exact(self._evaluate, document)  # type: ignore[no-any-return]
 
     def facts(self, document: Any) -> dict[str, Any] | None:
         try:
@@ -1384,14 +1379,21 @@ class Program:
             return None
 
     def run(self, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        saved = decimal.getcontext()
-        decimal.setcontext(_EXACT)
-        try:
-            return self._main(values)
-        except Exception:
-            return None
-        finally:
-            decimal.setcontext(saved)
+        return run_exact(self._main, values)  # type: ignore[no-any-return]
+
+
+def run_exact(function: Callable[[Any], Any], argument: Any) -> Any:
+    """`function(argument)` of generated code in `EXACT_CONTEXT`, or None when it raises
+    (the reference evaluator decides); the caller's decimal context comes back after.
+    (A `try` rather than `exact_context()`: this runs once per document.)"""
+    saved = decimal.getcontext()
+    decimal.setcontext(_EXACT)
+    try:
+        return function(argument)
+    except Exception:
+        return None
+    finally:
+        decimal.setcontext(saved)
 
 
 def compile_program(

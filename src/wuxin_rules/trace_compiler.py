@@ -23,7 +23,6 @@ May import what `compiler` may, and `compiler` and `trace`.
 from __future__ import annotations
 
 import datetime
-import decimal
 import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
@@ -51,11 +50,9 @@ __all__ = ["Tracer", "compile_tracer"]
 _NOT_EVALUATED = object()
 """The value of a node in a branch that was not taken (never part of a tree)."""
 
-_FIELD_OF = re.compile(r"(_s[0-9]+|_x[0-9]+)(?:\['([A-Za-z_][A-Za-z0-9_]*)'\]|\.get\('([A-Za-z_][A-Za-z0-9_]*)'\))")
-"""The code of a field read of a local (`_s3['year']`, `_s3.get('note')`)."""
-
-_FIELD_READ = re.compile(r"(_i|_s[0-9]+)\['([A-Za-z_][A-Za-z0-9_]*)'\]")
-"""The code of an input or field read (`_i['unit']`, `_s3['year']`)."""
+_FIELD_READ = re.compile(r"(_i|_s[0-9]+|_x[0-9]+)(?:\['([A-Za-z_][A-Za-z0-9_]*)'\]|\.get\('([A-Za-z_][A-Za-z0-9_]*)'\))")
+"""The code of an input or field read: `_i['unit']`, `_s3['year']`, or of an optional one,
+`_s3.get('note')` (group 2 is a required field's name, group 3 an optional one's)."""
 
 _INLINE_CALL_DEPTH = 12
 """Rule calls are inlined at each call site (each has its own nodes); deeper nests of calls
@@ -234,7 +231,7 @@ class _TraceCode(_EvalCode):
         records = {"_i": None}
         for slot, code in self.root.reads:
             match = _FIELD_READ.fullmatch(code)
-            if match is None or match.group(1) not in records:
+            if match is None or match.group(2) is None or match.group(1) not in records:
                 continue
             key = (records[match.group(1)], match.group(2))
             if key not in found:
@@ -354,7 +351,7 @@ class _TraceCode(_EvalCode):
         code = frame.computed.get(code, code)
         place = frame.place_of(code)
         if place is None:
-            field = _FIELD_OF.fullmatch(code) if isinstance(expr, model.GetField) else None
+            field = _FIELD_READ.fullmatch(code) if isinstance(expr, model.GetField) else None
             parent = frame.place_of(field.group(1)) if field is not None else None
             if field is not None and parent is not None:
                 # A field of a record this frame holds: its value is in that record already.
@@ -475,7 +472,7 @@ class _TraceCode(_EvalCode):
 class Tracer:
     """The compiled tracing form of some rules of a policy with fixed params.
 
-    `trace(document)` gives the record (`positions` says where each rule's value is, in fast
+    `evaluate(document)` gives the record (`positions` says where each rule's value is, in fast
     form), or None when the reference evaluator must decide (`document_function`, and `facts_function` then `run`,
     are the raw generated functions: they raise instead, and must run in
     `compiler.EXACT_CONTEXT`);
@@ -501,21 +498,17 @@ class Tracer:
         self.facts_function = facts
         self.run = traced
         self.document_function = document
+        # What every tree shares, looked up once: input labels, the templates of band bounds.
+        self.input_labels = {definition.name: definition.label for definition in policy.inputs}
+        self.bound_templates: dict[int, _Template] = {}
         self.source = source
         self._templates = templates
 
-    def trace(self, document: Any) -> tuple[Any, ...] | None:
+    def evaluate(self, document: Any) -> tuple[Any, ...] | None:
         """The record of a plain document on which every rule succeeds (the value of rule
         `key` is `record[positions[key]]`), else None (the reference evaluator decides). Runs in `compiler.EXACT_CONTEXT`, the context
         the generated code's arithmetic is exact in; the caller's comes back after."""
-        saved = decimal.getcontext()
-        decimal.setcontext(compiler.EXACT_CONTEXT)
-        try:
-            return self.document_function(document)
-        except Exception:  # not plain, or an evaluation error
-            return None
-        finally:
-            decimal.setcontext(saved)
+        return compiler.run_exact(self.document_function, document)  # type: ignore[no-any-return]
 
     def evaluation(self, record: tuple[Any, ...]) -> Evaluation:
         """The traced evaluation (verdicts with explanation trees) of one record."""
@@ -576,7 +569,6 @@ class _Builder:
         self.root = record
         self.rules: dict[str, Explanation] = {}
         self.converted: dict[int, tuple[Any, Any]] = {}
-        self.input_defs = {definition.name: definition for definition in self.policy.inputs}
 
     # -- rules -----------------------------------------------------------------------------
 
@@ -685,9 +677,7 @@ class _Builder:
         )
 
     def _input(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
-        definition = self.input_defs.get(t.expr.name)
-        return self.make(t, frame, "input", name=t.expr.name,
-                         label=definition.label if definition is not None else None)
+        return self.make(t, frame, "input", name=t.expr.name, label=self.tracer.input_labels.get(t.expr.name))
 
     def _rule_ref(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
@@ -820,7 +810,11 @@ class _Builder:
                          label=bands.label, cites=bands.cites)
 
     def _bound(self, bound: Any) -> Explanation:
-        template = _Template(bound, None, [])
+        """The node of a band's bound (a constant or a param). A node of its own each time,
+        as in the reference: bands inside an aggregate show their bounds for every element."""
+        template = self.tracer.bound_templates.get(id(bound))
+        if template is None:
+            template = self.tracer.bound_templates[id(bound)] = _Template(bound, None, [])
         return self.node(template, ())
 
     def _simple(kind: str) -> Callable[[_Builder, _Template, tuple[Any, ...]], Explanation]:  # type: ignore[misc]
