@@ -1007,14 +1007,7 @@ class _Values:
     def _listed(self, collection: Any, env: _Env, frame: _Frame) -> frozenset[Any] | None:
         """The members of a list literal of enum constants; None for any other list."""
         self.interval(collection, env, frame)
-        if not isinstance(collection, model.MakeList):
-            return None
-        items = set()
-        for item in collection.items:
-            if not isinstance(item, model.Const) or not isinstance(item.type, EnumType):
-                return None
-            items.add(item.value)
-        return frozenset(items)
+        return self._listed_quiet(collection)
 
     def _IsNone(self, expr: model.IsNone, env: _Env, frame: _Frame) -> _Val:
         value = self.interval(expr.operand, env, frame)

@@ -353,20 +353,7 @@ class _Run:
         cached = self.static_deps.get(key)
         if cached is not None:
             return cached
-        found: dict[str, None] = {}
-        seen_functions: set[str] = set()
-        stack: list[model.CExpr] = [self.policy.rules[key].body]
-        while stack:
-            expr = stack.pop()
-            if isinstance(expr, model.RuleRef):
-                found.setdefault(expr.key, None)
-            elif isinstance(expr, model.CallRule) and expr.key not in seen_functions:
-                seen_functions.add(expr.key)
-                function = self.policy.rules.get(expr.key)
-                if function is not None:
-                    stack.append(function.body)
-            stack.extend(_subexpressions(expr))
-        result = tuple(found)
+        result = rules_used(self.policy, self.policy.rules[key].body)
         self.static_deps[key] = result
         return result
 
@@ -1289,6 +1276,25 @@ _BUILTINS: dict[str, Callable[[model.BuiltinCall, list[Any]], Any]] = {
 
 # ------------------------------------------------------------------------------------------
 # Details: the short notes explanations carry
+
+
+def rules_used(policy: model.CheckedPolicy, body: model.CExpr) -> tuple[str, ...]:
+    """The nullary rules `body` refers to, directly or through the rules with parameters it
+    calls, in the order first met (without recursion: bodies may be deep)."""
+    found: dict[str, None] = {}
+    seen_functions: set[str] = set()
+    stack: list[model.CExpr] = [body]
+    while stack:
+        expr = stack.pop()
+        if isinstance(expr, model.RuleRef):
+            found.setdefault(expr.key, None)
+        elif isinstance(expr, model.CallRule) and expr.key not in seen_functions:
+            seen_functions.add(expr.key)
+            function = policy.rules.get(expr.key)
+            if function is not None:
+                stack.append(function.body)
+        stack.extend(_subexpressions(expr))
+    return tuple(found)
 
 
 _REDUCED = frozenset({"sum", "min", "max", "all", "any", "rate"})

@@ -201,31 +201,14 @@ def iter_json_lines(
     is passed to it and the iteration goes on with the next line.
     """
     name = file or "<input>"
-    for number in itertools.count(1):
-        line = stream.readline(MAX_DOCUMENT_SIZE + 1)
-        if not line:
-            return
-        if number == 1 and line.startswith("\ufeff"):
-            line = line[1:]
-        error: FactError | None = None
-        if len(line) > MAX_DOCUMENT_SIZE and not line.endswith("\n"):
-            size = len(line)
-            while True:
-                chunk = stream.readline(1 << 20)
-                size += len(chunk)
-                if not chunk or chunk.endswith("\n"):
-                    break
-            error = FactError(_too_large(f"{name}:{number}", size, "characters"))
-        elif line.isspace():
-            continue
-        else:
-            try:
-                document = _parse(line, name, number)
-            except FactError as exc:
-                error = exc
-        if error is not None:
+    for number, text in iter_line_texts(stream, file=file):
+        try:
+            if isinstance(text, FactError):
+                raise text
+            document = _parse(text, name, number)
+        except FactError as error:
             if on_error is None:
-                raise error
+                raise
             on_error(error)
             continue
         yield number, document

@@ -285,27 +285,11 @@ class _TraceCode(_EvalCode):
             rule = self.policy.rules.get(current)
             if rule is None:
                 raise CannotCompile(f"bad reference to `{current}`")
-            for needed in reversed(self._rules_used(rule.body)):
+            for needed in reversed(evaluator.rules_used(self.policy, rule.body)):
                 if needed not in placed and needed not in self.rule_templates:
                     placed.add(needed)
                     stack.append((needed, False))
         return order
-
-    def _rules_used(self, body: Any) -> list[str]:
-        found: dict[str, None] = {}
-        seen_functions: set[str] = set()
-        pending = [body]
-        while pending:
-            expr = pending.pop()
-            if isinstance(expr, model.RuleRef):
-                found.setdefault(expr.key, None)
-            elif isinstance(expr, model.CallRule) and expr.key not in seen_functions:
-                seen_functions.add(expr.key)
-                function = self.policy.rules.get(expr.key)
-                if function is not None:
-                    pending.append(function.body)
-            pending.extend(evaluator._subexpressions(expr))
-        return list(found)
 
     def _write_rule(self, key: str) -> tuple[_Template, str, str]:
         rule = self.policy.rules.get(key)
