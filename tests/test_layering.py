@@ -113,8 +113,9 @@ def test_no_eval_or_exec_in_the_package() -> None:
     """No module evaluates text as Python: policies and facts are data.
 
     The one exception is `compiler`, which runs code it generates itself, with every
-    identifier made up by it and every literal written by `repr`; `tests/test_compiler.py`
-    checks that hostile policy text cannot get into that code as anything but data.
+    identifier made up by it and every literal written by `repr` (the compiled tracer's code
+    included); `tests/test_compiler.py` and `tests/test_trace_compiler.py` check that hostile
+    policy text cannot get into that code as anything but data.
     """
     for path in MODULES:
         if path.stem == "compiler":

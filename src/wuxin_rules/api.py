@@ -189,10 +189,11 @@ class Policy:
         """Evaluate the policy on one facts document (one key per declared input).
 
         `rules` names the rules to evaluate (default: every rule and criterion of the policy
-        that takes no parameters). With `explain=True` explanations are built during this
-        evaluation; otherwise `Result.explain` builds them when first asked. Raises `FactError`
-        (all problems, with JSON paths) for facts that do not match the inputs; evaluation
-        errors are kept per rule in the `Result`.
+        that takes no parameters). With `explain=True` everything the explanations need is
+        recorded during this evaluation and the trees are built from that record when first
+        asked for; otherwise `Result.explain` evaluates again, tracing, when first asked.
+        Raises `FactError` (all problems, with JSON paths) for facts that do not match the
+        inputs; evaluation errors are kept per rule in the `Result`.
         """
         keys = self.resolve_rules(rules)
         compiled = self._tracer(keys) if explain else self._program(keys)

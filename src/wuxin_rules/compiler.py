@@ -31,9 +31,9 @@ Exactness without `Fraction`s on the hot path: the facts check keeps JSON decima
 whose decimal expansion ends become `Decimal`s too. `+ - *`, `abs` and negation of such
 numbers are Python's operators, and the generated code runs with `EXACT_CONTEXT` as the
 current decimal context (unlimited precision, every inexact signal trapped: each result is
-exact, or the document goes to the reference). `Program.evaluate`, `facts` and `run` set it
-and restore the caller's context; whoever calls the raw generated functions must do the same
-(`exact_context`). Only `/`, `rate` and constants such as 1/3 give `Fraction`s; values that
+exact, or the document goes to the reference). `Program.evaluate` and `run` (through
+`run_exact`) set it and restore the caller's context; whoever calls the raw generated
+functions must do the same (`exact_context`). Only `/`, `rate` and constants such as 1/3 give `Fraction`s; values that
 may hold one go through small helpers that convert (on the context's methods, whatever the
 current context). Comparisons between `int`, `Decimal` and `Fraction` are exact in Python.
 `canonical` turns a fast value into the runtime form of `wuxin_rules.values`
@@ -51,7 +51,8 @@ every identifier in it is made here (`_r3`, `_x7`, `_k12`: indices, never a poli
 every literal is written with `repr` (ints, bools, `None`, field names and texts as `str`
 literals), every other constant is passed as a named value of the namespace, and the code
 runs with a builtins table holding only the handful of functions it uses.
-`tests/test_compiler.py` checks this with hostile names and texts.
+`tests/test_compiler.py` and `tests/test_trace_compiler.py` (for the tracer's code, which
+`_Source.compile` runs too) check this with hostile names and texts.
 
 May import `errors`, `schema`, `values`, `model`, `sampling` and `evaluator` (for its
 builtins).
@@ -539,7 +540,8 @@ class _Source:
         # Safe to run: every identifier in `code` is one the compiler made (`fresh`), every
         # text and small int from the policy or facts is written with `repr`, other values sit
         # in `namespace` as constants, and only `_SAFE_BUILTINS` can be reached
-        # (tests/test_compiler.py, "No code injection", walks the generated code to prove it).
+        # (tests/test_compiler.py and tests/test_trace_compiler.py, "No code injection", walk
+        # the generated code to prove it, with tests/codekit.py).
         exec(code, namespace)
         return [namespace[name] for name in names]
 
