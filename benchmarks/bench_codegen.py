@@ -92,9 +92,17 @@ def closure_tree() -> Node:
             equal(unit_field("uncontrolled_substance_firms"), zero),
             equal(unit_field("group_drug_use_incidents"), zero),
         ),
-        all_of(*(responsibility(name) for name in (
-            "duties_assigned", "team_in_place", "infrastructure_complete", "work_funded"
-        ))),
+        all_of(
+            *(
+                responsibility(name)
+                for name in (
+                    "duties_assigned",
+                    "team_in_place",
+                    "infrastructure_complete",
+                    "work_funded",
+                )
+            )
+        ),
     )
 
 
@@ -109,7 +117,9 @@ def _median_rate(run: Callable[[], Any], n: int, repeat: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Closures against generated code, evaluation only.")
+    parser = argparse.ArgumentParser(
+        description="Closures against generated code, evaluation only."
+    )
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
@@ -126,7 +136,9 @@ def main() -> int:
     documents = [program.facts(d) for d in raw]
     generated, fused = program.main_function, program.evaluate_function
     tree = closure_tree()
-    base = _median_rate(lambda: [hand_written_drug_free(d["unit"]) for d in raw], args.n, args.repeat)
+    base = _median_rate(
+        lambda: [hand_written_drug_free(d["unit"]) for d in raw], args.n, args.repeat
+    )
     with compiler.exact_context():  # the generated code's arithmetic is exact only there
         assert [tree(d) for d in documents] == [generated(d)[0] for d in documents]
         closures = _median_rate(lambda: [tree(d) for d in documents], args.n, args.repeat)
@@ -154,7 +166,9 @@ def main() -> int:
     print(f"per unit, ns (the hand-written function: {ns(base):,.0f} ns, {base:,.0f} units/s):")
     print(f"  tier 1: facts check and evaluation, one generated function  {ns(tier1):6,.0f}")
     print(f"    the generated evaluator alone, on checked values          {ns(code):6,.0f}")
-    print(f"  result objects and the loop of evaluate_many                {ns(many) - ns(tier1):6,.0f}")
+    print(
+        f"  result objects and the loop of evaluate_many                {ns(many) - ns(tier1):6,.0f}"
+    )
     print(f'  result["drug_free"]                                         {ns(verdicts):6,.0f}')
     print(
         f"  in all                                                      {ns(whole):6,.0f}"

@@ -17,7 +17,7 @@ import pytest
 
 from wuxin_rules import compiler, trace_compiler
 
-HOSTILE_TEXT = "'; __import__(\\\"os\\\").system(\\\"echo pwned\\\") #\\\"\\\"\\\" \\\\n ]}) "
+HOSTILE_TEXT = '\'; __import__(\\"os\\").system(\\"echo pwned\\") #\\"\\"\\" \\\\n ]}) '
 
 HOSTILE = f"""\
 policy hostile
@@ -40,12 +40,25 @@ rule eval: if k == Kind.exec then "{HOSTILE_TEXT}" else "x"
 rule _p2: __builtins__._k1 - 0.5 * abs(__builtins__._k1)
 """
 
-ALLOWED_CALLS = frozenset({"type", "tuple", "len", "all", "any", "sum", "min", "max", "abs", "dict"})
+ALLOWED_CALLS = frozenset(
+    {"type", "tuple", "len", "all", "any", "sum", "min", "max", "abs", "dict"}
+)
 """The builtins generated code calls (with `int`, `bool`, `str`, `list` as names)."""
 
 _ALLOWED_ATTRIBUTES = frozenset(
-    {"get", "is_finite", "__sizeof__", "adjusted", "is_signed", "count", "days", "year", "month", "day",
-     "append"}  # (`append` on `out`, the list a list check builds)
+    {
+        "get",
+        "is_finite",
+        "__sizeof__",
+        "adjusted",
+        "is_signed",
+        "count",
+        "days",
+        "year",
+        "month",
+        "day",
+        "append",
+    }  # (`append` on `out`, the list a list check builds)
 )
 _RUNTIME = {*compiler._RUNTIME, *trace_compiler._TRACE_RUNTIME}
 

@@ -44,7 +44,9 @@ __all__ = [
 ]
 
 
-def record(name: str, fields: Iterable[tuple[str, Type] | tuple[str, Type, str]], label: str | None = None) -> RecordType:
+def record(
+    name: str, fields: Iterable[tuple[str, Type] | tuple[str, Type, str]], label: str | None = None
+) -> RecordType:
     """A record type with (name, type[, label]) fields."""
     infos = tuple(
         FieldInfo(item[0], item[1], item[2] if len(item) > 2 else None)  # type: ignore[misc]
@@ -120,13 +122,19 @@ class Kit:
             node = self.field(node, name, type_)
         return node
 
-    def call(self, key: str, args: Sequence[model.CExpr], type_: Type, text: str, nth: int = 1) -> model.CallRule:
+    def call(
+        self, key: str, args: Sequence[model.CExpr], type_: Type, text: str, nth: int = 1
+    ) -> model.CallRule:
         return model.CallRule(key, tuple(args), type_, self.span(text, nth))
 
-    def builtin(self, name: str, args: Sequence[model.CExpr], type_: Type, text: str, nth: int = 1) -> model.BuiltinCall:
+    def builtin(
+        self, name: str, args: Sequence[model.CExpr], type_: Type, text: str, nth: int = 1
+    ) -> model.BuiltinCall:
         return model.BuiltinCall(name, tuple(args), type_, self.span(text, nth))
 
-    def schedule(self, key: str, args: Sequence[model.CExpr], type_: Type, text: str) -> model.ScheduleLookup:
+    def schedule(
+        self, key: str, args: Sequence[model.CExpr], type_: Type, text: str
+    ) -> model.ScheduleLookup:
         return model.ScheduleLookup(key, tuple(args), type_, self.span(text))
 
     def bands(self, key: str, arg: model.CExpr, type_: Type, text: str) -> model.BandsLookup:
@@ -135,11 +143,15 @@ class Kit:
     def neg(self, operand: model.CExpr, type_: Type, text: str) -> model.Negate:
         return model.Negate(operand, type_, self.span(text))
 
-    def arith(self, op: str, left: model.CExpr, right: model.CExpr, type_: Type, text: str | None = None) -> model.Arith:
+    def arith(
+        self, op: str, left: model.CExpr, right: model.CExpr, type_: Type, text: str | None = None
+    ) -> model.Arith:
         span = self.span(text) if text else left.span.to(right.span)
         return model.Arith(op, left, right, type_, span)
 
-    def cmp(self, op: str, left: model.CExpr, right: model.CExpr, text: str | None = None) -> model.Compare:
+    def cmp(
+        self, op: str, left: model.CExpr, right: model.CExpr, text: str | None = None
+    ) -> model.Compare:
         span = self.span(text) if text else left.span.to(right.span)
         return model.Compare(op, left, right, BOOL, span)
 
@@ -161,10 +173,19 @@ class Kit:
     def or_(self, *operands: model.CExpr) -> model.Or:
         return model.Or(tuple(operands), BOOL, operands[0].span.to(operands[-1].span))
 
-    def if_(self, condition: model.CExpr, then: model.CExpr, otherwise: model.CExpr, type_: Type, text: str) -> model.If:
+    def if_(
+        self,
+        condition: model.CExpr,
+        then: model.CExpr,
+        otherwise: model.CExpr,
+        type_: Type,
+        text: str,
+    ) -> model.If:
         return model.If(condition, then, otherwise, type_, self.span(text))
 
-    def compose(self, kind: str, items: Sequence[model.CExpr], text: str, count: model.CExpr | None = None) -> model.Compose:
+    def compose(
+        self, kind: str, items: Sequence[model.CExpr], text: str, count: model.CExpr | None = None
+    ) -> model.Compose:
         return model.Compose(kind, tuple(items), count, BOOL, self.span(text))
 
     def agg(
@@ -223,7 +244,14 @@ class Kit:
             span=span,
         )
 
-    def param_def(self, key: str, type_: Type, default: Any, label: str | None = None, cites: Sequence[str] = ()) -> model.ParamDef:
+    def param_def(
+        self,
+        key: str,
+        type_: Type,
+        default: Any,
+        label: str | None = None,
+        cites: Sequence[str] = (),
+    ) -> model.ParamDef:
         return model.ParamDef(
             key=key,
             name=key,
@@ -250,21 +278,29 @@ class Kit:
             name="demo",
             source_name=self.source.name,
             inputs=tuple(
-                model.InputDef(i[0], i[1], i[2] if len(i) > 2 else None, self.span(f"input {i[0]}", anywhere=True))  # type: ignore[misc]
+                model.InputDef(
+                    i[0],
+                    i[1],
+                    i[2] if len(i) > 2 else None,
+                    self.span(f"input {i[0]}", anywhere=True),
+                )  # type: ignore[misc]
                 if f"input {i[0]}" in self.source.text
-                else model.InputDef(i[0], i[1], i[2] if len(i) > 2 else None, Span(self.source, 0, 0))  # type: ignore[misc]
+                else model.InputDef(
+                    i[0], i[1], i[2] if len(i) > 2 else None, Span(self.source, 0, 0)
+                )  # type: ignore[misc]
                 for i in inputs
             ),
             params={p.key: p for p in params},
             param_names={p.name: p.key for p in params},
             rules={r.key: r for r in rules},
-            order=tuple(order) if order is not None else tuple(r.key for r in rules if not r.is_function),
+            order=tuple(order)
+            if order is not None
+            else tuple(r.key for r in rules if not r.is_function),
             schedules={s.key: s for s in schedules},
             bands={b.key: b for b in bands},
             enums={},
             records={},
         )
-
 
 
 # ------------------------------------------------------------------------------------------
@@ -367,7 +403,11 @@ def unit_policy() -> model.CheckedPolicy:
     )
     return k.policy(
         [no_labs, no_trafficking, threshold, below, responsibility, drug_free],
-        params=[k.param_def("growth_margin", PERCENT, Fraction(1, 2), "低于全省平均水平的幅度", ["S2.3"])],
+        params=[
+            k.param_def(
+                "growth_margin", PERCENT, Fraction(1, 2), "低于全省平均水平的幅度", ["S2.3"]
+            )
+        ],
         inputs=[("unit", UNIT, "被评定单位")],
     )
 
@@ -398,8 +438,22 @@ def town_policy() -> model.CheckedPolicy:
 
     k.at("schedule target")
     stages = (
-        model.StageDef("launch", "全面启动", datetime.date(2015, 4, 1), datetime.date(2015, 12, 31), (2015,), k.span("stage launch")),
-        model.StageDef("deepen", "全面深化", datetime.date(2016, 1, 1), datetime.date(2017, 12, 31), (2016, 2017), k.span("stage deepen")),
+        model.StageDef(
+            "launch",
+            "全面启动",
+            datetime.date(2015, 4, 1),
+            datetime.date(2015, 12, 31),
+            (2015,),
+            k.span("stage launch"),
+        ),
+        model.StageDef(
+            "deepen",
+            "全面深化",
+            datetime.date(2016, 1, 1),
+            datetime.date(2017, 12, 31),
+            (2016, 2017),
+            k.span("stage deepen"),
+        ),
     )
     cells = {}
     for year, town_level, village_level in ((2015, 20, 50), (2016, 35, 65), (2017, 50, 80)):
@@ -441,7 +495,11 @@ def town_policy() -> model.CheckedPolicy:
             k.field(town(), "units", ListType(MEMBER)),
             percent_q,
             "rate of u in town.units where u.group == village_level : member_drug_free(u)",
-            filter=k.cmp("==", k.field(u(2), "group", GROUP), k.const("village_level", "village_level", GROUP)),
+            filter=k.cmp(
+                "==",
+                k.field(u(2), "group", GROUP),
+                k.const("village_level", "village_level", GROUP),
+            ),
             body=k.call("member_drug_free", [u(3)], BOOL, "member_drug_free(u)"),
         ),
         percent_q,
@@ -466,7 +524,9 @@ def town_policy() -> model.CheckedPolicy:
         "meets_village_target",
         k.cmp(
             ">=",
-            k.coalesce(k.ref("village_rate", percent_q), k.const("100%", Fraction(1), PERCENT), PERCENT),
+            k.coalesce(
+                k.ref("village_rate", percent_q), k.const("100%", Fraction(1), PERCENT), PERCENT
+            ),
             k.coalesce(k.ref("village_target", percent_q), k.const("0%", 0, PERCENT), PERCENT),
         ),
         label="无毒村(社区)达标率达到目标",
@@ -489,8 +549,14 @@ def town_policy() -> model.CheckedPolicy:
     k.at("rule total_cases")
     total_cases = k.rule(
         "total_cases",
-        k.agg("sum", "u", k.field(town(), "units", ListType(MEMBER)), INT,
-              "sum of u in town.units : u.cases", body=k.field(u(2), "cases", INT)),
+        k.agg(
+            "sum",
+            "u",
+            k.field(town(), "units", ListType(MEMBER)),
+            INT,
+            "sum of u in town.units : u.cases",
+            body=k.field(u(2), "cases", INT),
+        ),
         INT,
         label="涉毒案件总数",
     )
@@ -551,16 +617,39 @@ def score_policy() -> model.CheckedPolicy:
         high=k.const("100", 100, INT),
         high_inclusive=True,
         bands=(
-            model.BandDef("excellent", "优秀", excellent_1, k.const("100", 100, INT, 2), True, k.span("excellent_from .. 100")),
-            model.BandDef("qualified", "合格", k.const("60", 60, INT), excellent_2, False, k.span("60 ..< excellent_from")),
-            model.BandDef("unqualified", "不合格", k.const("0", 0, INT, 2), k.const("60", 60, INT, 2), False, k.span("0 ..< 60")),
+            model.BandDef(
+                "excellent",
+                "优秀",
+                excellent_1,
+                k.const("100", 100, INT, 2),
+                True,
+                k.span("excellent_from .. 100"),
+            ),
+            model.BandDef(
+                "qualified",
+                "合格",
+                k.const("60", 60, INT),
+                excellent_2,
+                False,
+                k.span("60 ..< excellent_from"),
+            ),
+            model.BandDef(
+                "unqualified",
+                "不合格",
+                k.const("0", 0, INT, 2),
+                k.const("60", 60, INT, 2),
+                False,
+                k.span("0 ..< 60"),
+            ),
         ),
         span=k.span("grade"),
     )
     k.at("rule total")
     half = k.arith(
         "/",
-        k.arith("+", k.field(scores(1), "organization", INT), k.field(scores(2), "crackdown", INT), INT),
+        k.arith(
+            "+", k.field(scores(1), "organization", INT), k.field(scores(2), "crackdown", INT), INT
+        ),
         k.const("2", 2, INT),
         DECIMAL,
         text="(scores.organization + scores.crackdown) / 2",
@@ -568,7 +657,13 @@ def score_policy() -> model.CheckedPolicy:
     bonus = k.coalesce(k.field(scores(3), "bonus", OptionalType(INT)), k.const("0", 0, INT), INT)
     total = k.rule(
         "total",
-        k.arith("+", half, bonus, DECIMAL, text="(scores.organization + scores.crackdown) / 2 + (scores.bonus ?? 0)"),
+        k.arith(
+            "+",
+            half,
+            bonus,
+            DECIMAL,
+            text="(scores.organization + scores.crackdown) / 2 + (scores.bonus ?? 0)",
+        ),
         DECIMAL,
         label="总分",
         cites=["S3.1"],

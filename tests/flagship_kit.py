@@ -100,7 +100,9 @@ def unit(
     return record
 
 
-def units_of(kind: str, total: int, drug_free: int, *, year: int = 2017, prefix: str = "") -> list[dict[str, Any]]:
+def units_of(
+    kind: str, total: int, drug_free: int, *, year: int = 2017, prefix: str = ""
+) -> list[dict[str, Any]]:
     """`total` units of one kind, the first `drug_free` of them drug-free."""
     return [
         unit(f"{prefix}{kind}-{n:03d}", kind, year=year, drug_free=n < drug_free)
@@ -141,7 +143,13 @@ def titled(
 
 def scores(value: int | str | Decimal = 80, **overrides: Any) -> dict[str, Any]:
     """The five assessors' scores of S3.1, all `value` unless overridden."""
-    names = ("organization", "crackdown", "industry_management", "addict_control", "prevention_education")
+    names = (
+        "organization",
+        "crackdown",
+        "industry_management",
+        "addict_control",
+        "prevention_education",
+    )
     record: dict[str, Any] = {name: Decimal(value) for name in names}
     record.update({name: Decimal(v) for name, v in overrides.items()})
     return record

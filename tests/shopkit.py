@@ -59,7 +59,7 @@ property "more overdue never released more":
   holds released or not released[order = {...order, overdue_days: order.overdue_days + 1}]
 """
 
-NAIVE_LIMIT = "rule limit \"上限\": margin * order.average"
+NAIVE_LIMIT = 'rule limit "上限": margin * order.average'
 """The naive reading of "below the average by half": wrong for a negative average."""
 
 

@@ -169,7 +169,8 @@ def test_to_json_is_exact(loans: wuxin_rules.Policy) -> None:
 def test_evaluate_many_gives_the_same_results(loans: wuxin_rules.Policy) -> None:
     """`evaluate_many` agrees with `evaluate` on every document, in order."""
     documents = [
-        {"applicant": {**GOOD["applicant"], "debt": Decimal(debt)}} for debt in ("0", "1999", "2001")
+        {"applicant": {**GOOD["applicant"], "debt": Decimal(debt)}}
+        for debt in ("0", "1999", "2001")
     ]
     many = loans.evaluate_many(documents, rules=["eligible"])
     assert [r["eligible"] for r in many] == [
@@ -188,7 +189,7 @@ def test_load_from_file_resolves_imports(tmp_path: Path) -> None:
     """`load` resolves imports against the policy root implied by the header."""
     (tmp_path / "shop").mkdir()
     (tmp_path / "shop" / "types.policy").write_text(
-        'policy shop.types\nrecord Basket: total: decimal >= 0\n', encoding="utf-8"
+        "policy shop.types\nrecord Basket: total: decimal >= 0\n", encoding="utf-8"
     )
     (tmp_path / "shop" / "discount.policy").write_text(
         "policy shop.discount\nimport shop.types (Basket)\ninput basket: Basket\n"
@@ -213,7 +214,9 @@ def test_flagship_village_fails_with_standards() -> None:
 
     root = Path(__file__).resolve().parents[1]
     policy = wuxin_rules.load(root / "policies" / "drug_free" / "unit.policy")
-    facts = json.loads((root / "examples" / "village-fail.json").read_text(encoding="utf-8"), parse_float=Decimal)
+    facts = json.loads(
+        (root / "examples" / "village-fail.json").read_text(encoding="utf-8"), parse_float=Decimal
+    )
     result = policy.evaluate(facts)
     assert result["drug_free"] is False
     assert result["failed_standards"] == ["S2.1", "S2.3"]

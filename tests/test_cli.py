@@ -99,7 +99,9 @@ def test_eval_json_is_one_object_per_document() -> None:
 def test_eval_reads_stdin() -> None:
     """`-` reads JSON lines from standard input."""
     document = json.dumps(json.loads(Path(PASS).read_text(encoding="utf-8")), ensure_ascii=False)
-    process = wuxin("eval", UNIT, "-", "--format", "json", "--rule", "drug_free", stdin=document + "\n")
+    process = wuxin(
+        "eval", UNIT, "-", "--format", "json", "--rule", "drug_free", stdin=document + "\n"
+    )
     assert process.returncode == 0, process.stderr
     assert json.loads(process.stdout)["rules"]["drug_free"] is True
 

@@ -47,7 +47,9 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_jobs_give_the_serial_output_in_input_order(mixed: Path) -> None:
     serial = wuxin("eval", UNIT, str(mixed), "--format", "json", "--rule", "drug_free")
-    parallel = wuxin("eval", UNIT, str(mixed), "--format", "json", "--rule", "drug_free", "--jobs", "3")
+    parallel = wuxin(
+        "eval", UNIT, str(mixed), "--format", "json", "--rule", "drug_free", "--jobs", "3"
+    )
     assert serial.returncode == parallel.returncode == 1  # the bad lines are input problems
     assert "Traceback" not in serial.stderr + parallel.stderr
     assert parallel.stdout == serial.stdout

@@ -14,11 +14,11 @@ from shopkit import shop_text, write_shop
 
 ROOT = Path(__file__).resolve().parents[1]
 
-WRONG = '''
+WRONG = """
 example "wrong limit":
   given order = base
   expect limit == 3
-'''
+"""
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -84,7 +84,12 @@ def test_wuxin_test_as_json_lines(tmp_path: Path) -> None:
     assert len(results) == 3 and sum(r["passed"] for r in results) == 2
     (wrong,) = [r for r in results if not r["passed"]]
     line = text.splitlines().index("  expect limit == 3") + 1
-    assert (wrong["example"], wrong["file"], wrong["line"], wrong["column"]) == ("wrong limit", str(path), line - 2, 1)
+    assert (wrong["example"], wrong["file"], wrong["line"], wrong["column"]) == (
+        "wrong limit",
+        str(path),
+        line - 2,
+        1,
+    )
     (failure,) = wrong["failures"]
     assert (failure["expect"], failure["line"], failure["column"]) == ("limit == 3", line, 10)
     assert (failure["subject"], failure["expected"], failure["actual"]) == ("limit", "3", "2")
@@ -106,7 +111,9 @@ def test_summaries_in_chinese(tmp_path: Path) -> None:
     assert none.stdout.strip() == "没有找到示例（匹配 `nothing like it`）"
     (tmp_path / "shop").mkdir()
     write_shop(tmp_path / "shop")
-    verified = wuxin("verify", str(tmp_path / "shop"), "--lang", "zh", "--max-examples", "10", "--seed", "3")
+    verified = wuxin(
+        "verify", str(tmp_path / "shop"), "--lang", "zh", "--max-examples", "10", "--seed", "3"
+    )
     assert verified.returncode == 0, verified.stdout + verified.stderr
     lines = verified.stdout.strip().splitlines()
     assert lines[0] == "以种子 3 验证，每条性质最多 10 个用例"
@@ -128,7 +135,10 @@ def test_wuxin_verify_passes_on_a_right_policy_and_is_reproducible(tmp_path: Pat
     first = wuxin("verify", str(tmp_path), "--max-examples", "20", "--seed", "11")
     assert first.returncode == 0, first.stdout + first.stderr
     assert "2 properties: 2 held, 0 failed (seed 11" in first.stdout
-    assert first.stdout == wuxin("verify", str(tmp_path), "--max-examples", "20", "--seed", "11").stdout
+    assert (
+        first.stdout
+        == wuxin("verify", str(tmp_path), "--max-examples", "20", "--seed", "11").stdout
+    )
 
 
 def test_wuxin_verify_finds_the_naive_limit(tmp_path: Path) -> None:
@@ -152,7 +162,9 @@ def test_wuxin_verify_finds_the_naive_limit(tmp_path: Path) -> None:
 def test_wuxin_verify_json_lines(tmp_path: Path) -> None:
     """`--format json` prints one object per property, with the counterexample's facts."""
     write_shop(tmp_path, naive=True)
-    process = wuxin("verify", str(tmp_path), "--max-examples", "30", "--seed", "5", "--format", "json")
+    process = wuxin(
+        "verify", str(tmp_path), "--max-examples", "30", "--seed", "5", "--format", "json"
+    )
     assert process.returncode == 1
     reports = [json.loads(line) for line in process.stdout.splitlines()]
     assert [r["status"] for r in reports] == ["failed", "held"]
@@ -175,11 +187,23 @@ def _plugin() -> tuple[str, ...]:
 
 def test_pytest_collects_and_passes_the_flagship() -> None:
     """`pytest policies/` collects every example and property of the flagship and passes."""
-    process = run("-m", "pytest", *_plugin(), "policies/", "-v", "-p", "no:cacheprovider",
-                  "--wuxin-max-examples", "5")
+    process = run(
+        "-m",
+        "pytest",
+        *_plugin(),
+        "policies/",
+        "-v",
+        "-p",
+        "no:cacheprovider",
+        "--wuxin-max-examples",
+        "5",
+    )
     assert process.returncode == 0, process.stdout[-3000:]
-    passed = [line for line in process.stdout.splitlines() if line.endswith("PASSED")
-              or " PASSED " in line]
+    passed = [
+        line
+        for line in process.stdout.splitlines()
+        if line.endswith("PASSED") or " PASSED " in line
+    ]
     assert sum("::example: " in line for line in passed) >= 40
     assert sum("::property: " in line for line in passed) >= 15
     assert f"{len(passed)} passed" in process.stdout
@@ -188,8 +212,18 @@ def test_pytest_collects_and_passes_the_flagship() -> None:
 def test_pytest_reports_a_failing_example_and_property(tmp_path: Path) -> None:
     """A wrong example and a false property fail as items, with readable reports."""
     (tmp_path / "order.policy").write_text(shop_text(naive=True, extra=WRONG), "utf-8")
-    process = run("-m", "pytest", *_plugin(), str(tmp_path), "-q", "-p", "no:cacheprovider",
-                  "--wuxin-max-examples", "30", cwd=tmp_path)
+    process = run(
+        "-m",
+        "pytest",
+        *_plugin(),
+        str(tmp_path),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--wuxin-max-examples",
+        "30",
+        cwd=tmp_path,
+    )
     assert process.returncode == 1, process.stdout[-3000:]
     out = process.stdout
     assert "2 failed, 3 passed" in out

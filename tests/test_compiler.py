@@ -26,7 +26,9 @@ from codekit import ALLOWED_CALLS, HOSTILE, assert_only_generated_names
 from wuxin_rules import compiler, evaluator, strategies
 from wuxin_rules.values import fraction_to_decimal
 
-FLAGSHIP = sorted((Path(__file__).resolve().parent.parent / "policies" / "drug_free").glob("*.policy"))
+FLAGSHIP = sorted(
+    (Path(__file__).resolve().parent.parent / "policies" / "drug_free").glob("*.policy")
+)
 
 
 def _reference(policy: wuxin_rules.Policy, document: Any) -> dict[str, Any]:
@@ -126,7 +128,9 @@ def fail_closed() -> wuxin_rules.Policy:
     return wuxin_rules.loads(FAIL_CLOSED, name="fc.policy")
 
 
-def test_errors_under_not_or_any_and_aggregates_stay_errors(fail_closed: wuxin_rules.Policy) -> None:
+def test_errors_under_not_or_any_and_aggregates_stay_errors(
+    fail_closed: wuxin_rules.Policy,
+) -> None:
     document = {"a": True, "d": 0, "items": [{"n": 1, "d": 0}, {"n": 3, "d": 1}]}
     result = fail_closed.evaluate(document)
     reference = _reference(fail_closed, document)
@@ -219,16 +223,14 @@ rule same: r
     result = policy.evaluate({"r": {"b": "2015-03-31", "a": 1}})
     assert list(result["same"]) == ["a", "b", "c"]
     assert result["same"] == {"a": 1, "b": datetime.date(2015, 3, 31), "c": None}
-    assert result.to_json() == policy.evaluate({"r": {"b": "2015-03-31", "a": 1}}, explain=True).to_json(
-        explain=False
-    )
+    assert result.to_json() == policy.evaluate(
+        {"r": {"b": "2015-03-31", "a": 1}}, explain=True
+    ).to_json(explain=False)
 
 
 @given(
     st.lists(
-        st.fixed_dictionaries(
-            {"n": st.integers(-5, 5), "d": st.integers(-2, 2)}
-        ),
+        st.fixed_dictionaries({"n": st.integers(-5, 5), "d": st.integers(-2, 2)}),
         max_size=6,
     ),
     st.booleans(),
@@ -256,16 +258,24 @@ _CACHE: dict[str, wuxin_rules.Policy] = {}
 # ------------------------------------------------------------------------------------------
 # No code injection
 
+
 def test_hostile_names_and_texts_stay_data() -> None:
     policy = wuxin_rules.loads(HOSTILE, name="h.policy")
     program = policy._program(policy.rules)
     assert program is not None
     text = _reference(
-        policy, {"__builtins__": {"__class__": "", "__dict__": 0, "_i": 0, "_m": 0, "_k1": 0}, "k": "exec"}
+        policy,
+        {"__builtins__": {"__class__": "", "__dict__": 0, "_i": 0, "_m": 0, "_k1": 0}, "k": "exec"},
     )["_main"].value
     assert "__import__" in text and "'" in text and '"' in text
     document = {
-        "__builtins__": {"__class__": text, "__dict__": 2, "_i": 3, "_m": 4, "_k1": Decimal("-0.4")},
+        "__builtins__": {
+            "__class__": text,
+            "__dict__": 2,
+            "_i": 3,
+            "_m": 4,
+            "_k1": Decimal("-0.4"),
+        },
         "k": "exec",
     }
     result = policy.evaluate(document)
@@ -306,28 +316,61 @@ rule other: x
 """
 
 _EDGE_DECIMALS = [
-    "0", "-0", "1", "-1", "0.5", "1.0000", "-1.0000", "1.0001", "-1.0001", "1E+2", "1E-4199",
-    "1E-4300", "1E-5000", "1E+4300", "9" * 76, "9" * 77, "0." + "1" * 80, "NaN", "Infinity",
-    "-Infinity", "sNaN",
+    "0",
+    "-0",
+    "1",
+    "-1",
+    "0.5",
+    "1.0000",
+    "-1.0000",
+    "1.0001",
+    "-1.0001",
+    "1E+2",
+    "1E-4199",
+    "1E-4300",
+    "1E-5000",
+    "1E+4300",
+    "9" * 76,
+    "9" * 77,
+    "0." + "1" * 80,
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "sNaN",
 ]
 
 
 @settings(max_examples=150, deadline=None)
 @given(
-    share=st.one_of(st.sampled_from(_EDGE_DECIMALS).map(Decimal), st.decimals(), st.integers(-2, 2)),
+    share=st.one_of(
+        st.sampled_from(_EDGE_DECIMALS).map(Decimal), st.decimals(), st.integers(-2, 2)
+    ),
     amount=st.one_of(st.sampled_from(_EDGE_DECIMALS).map(Decimal), st.integers(-1, 1), st.floats()),
     count=st.one_of(st.integers(-1, 3), st.booleans(), st.sampled_from([Decimal(1), "1"])),
-    when=st.one_of(st.none(), st.sampled_from(["2015-03-31", "2015-02-30", "15-3-31", datetime.date(2020, 1, 1)])),
+    when=st.one_of(
+        st.none(),
+        st.sampled_from(["2015-03-31", "2015-02-30", "15-3-31", datetime.date(2020, 1, 1)]),
+    ),
     tags=st.one_of(st.lists(st.text(max_size=3), max_size=3), st.tuples(st.text(max_size=2))),
-    extra=st.one_of(st.just({}), st.just({"x": None}), st.just({"x": Decimal("0.1")}), st.just({"y": 1})),
+    extra=st.one_of(
+        st.just({}), st.just({"x": None}), st.just({"x": Decimal("0.1")}), st.just({"y": 1})
+    ),
     drop=st.sampled_from([None, "when", "count"]),
     shuffle=st.booleans(),
 )
 def test_fast_facts_check_accepts_exactly_what_the_full_check_accepts(
-    share: Any, amount: Any, count: Any, when: Any, tags: Any, extra: dict[str, Any],
-    drop: str | None, shuffle: bool,
+    share: Any,
+    amount: Any,
+    count: Any,
+    when: Any,
+    tags: Any,
+    extra: dict[str, Any],
+    drop: str | None,
+    shuffle: bool,
 ) -> None:
-    policy = _CACHE.get("bounded") or _CACHE.setdefault("bounded", wuxin_rules.loads(BOUNDED, name="b.policy"))
+    policy = _CACHE.get("bounded") or _CACHE.setdefault(
+        "bounded", wuxin_rules.loads(BOUNDED, name="b.policy")
+    )
     program = policy._program(policy.rules)
     assert program is not None
     record = {"share": share, "amount": amount, "count": count, "when": when, "tags": tags}

@@ -437,7 +437,9 @@ def test_wuxin_check_notes_lists_undecided_criteria(
     assert "note[undecided-criterion]" in err
 
 
-def test_notes_show_what_the_check_proved_on_the_flagship(capsys: pytest.CaptureFixture[str]) -> None:
+def test_notes_show_what_the_check_proved_on_the_flagship(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """`wuxin check --notes` names the proofs behind a clean check: the S4 schedule is
     nondecreasing in every group, the S6.2 bands cover 0 .. 100; without --notes, silence."""
     flagship = str(Path(__file__).resolve().parents[1] / "policies" / "drug_free")
@@ -455,4 +457,7 @@ def test_notes_show_what_the_check_proved_on_the_flagship(capsys: pytest.Capture
     assert cli.main(["check", flagship]) == 0
     assert "proved" not in capsys.readouterr().err
     assert cli.main(["check", "--notes", "--lang", "zh", flagship]) == 0
-    assert "已证明：计划表 `target` 对 `Group` 的每个成员都随 `year` 不减（共 30 格）" in capsys.readouterr().err
+    assert (
+        "已证明：计划表 `target` 对 `Group` 的每个成员都随 `year` 不减（共 30 格）"
+        in capsys.readouterr().err
+    )

@@ -50,12 +50,16 @@ def value(text: str, inputs: Mapping[str, Any] | None = None, **kwargs: Any) -> 
     return verdict.value
 
 
-def verdict(text: str, inputs: Mapping[str, Any] | None = None, rule: str = "r", **kwargs: Any) -> Verdict:
+def verdict(
+    text: str, inputs: Mapping[str, Any] | None = None, rule: str = "r", **kwargs: Any
+) -> Verdict:
     """The verdict of one rule of `text`."""
     return run(text, inputs, rules=[rule], **kwargs).verdicts[rule]
 
 
-def both(policy: model.CheckedPolicy, inputs: Mapping[str, Any], **kwargs: Any) -> tuple[Evaluation, Evaluation]:
+def both(
+    policy: model.CheckedPolicy, inputs: Mapping[str, Any], **kwargs: Any
+) -> tuple[Evaluation, Evaluation]:
     """The same evaluation untraced and traced."""
     return (
         evaluator.evaluate(policy, inputs, **kwargs),
@@ -213,7 +217,12 @@ def test_inputs_fields_and_param_defaults() -> None:
 
 def test_params_override_defaults() -> None:
     """A param passed at evaluation replaces its default (by key or short name)."""
-    assert run(SCORES_POLICY, {"s": {"a": 75, "b": None}}, params={"bar": Fraction(4, 5)}).verdicts["passes"].value is False
+    assert (
+        run(SCORES_POLICY, {"s": {"a": 75, "b": None}}, params={"bar": Fraction(4, 5)})
+        .verdicts["passes"]
+        .value
+        is False
+    )
 
 
 def test_unknown_param_is_a_param_error_with_suggestion() -> None:
@@ -243,7 +252,9 @@ rule r: double(double(3)) + 1
 def test_none_argument_for_a_plain_parameter_is_unexpected_none() -> None:
     """A none reaching a non-optional parameter is `unexpected-none` at the call."""
     k = Kit("rule f(x: int) -> int: x * 2\nrule r: f(n)")
-    f = k.rule("f", k.arith("*", k.local("x", INT, 2), k.const("2", 2, INT), INT), INT, params=[("x", INT)])
+    f = k.rule(
+        "f", k.arith("*", k.local("x", INT, 2), k.const("2", 2, INT), INT), INT, params=[("x", INT)]
+    )
     k.at("rule r")
     r = k.rule("r", k.call("f", [k.input("n", OptionalType(INT))], INT, "f(n)"), INT)
     policy = k.policy([f, r], inputs=[("n", OptionalType(INT))])
@@ -355,7 +366,10 @@ rule scores: list of m in ms : m.score
 def members(oks: list[bool], scores: list[int] | None = None) -> tuple[dict[str, Any], ...]:
     """Member records with the given flags and scores."""
     scores = scores or [10 * (i + 1) for i in range(len(oks))]
-    return tuple({"name": f"m{i}", "ok": ok, "score": s} for i, (ok, s) in enumerate(zip(oks, scores, strict=True)))
+    return tuple(
+        {"name": f"m{i}", "ok": ok, "score": s}
+        for i, (ok, s) in enumerate(zip(oks, scores, strict=True))
+    )
 
 
 def test_aggregates_over_a_list() -> None:
@@ -377,9 +391,10 @@ def test_aggregates_over_a_list() -> None:
 def test_aggregates_over_an_empty_list() -> None:
     """Empty: count 0, sum 0, min/max none, all true, any false, rate none, list empty."""
     result = run(AGGREGATES, {"ms": ()}).verdicts
-    assert [result[k].value for k in ("count_all", "total", "lowest", "highest", "every", "some", "share", "names")] == [
-        0, 0, None, None, True, False, None, ()
-    ]
+    assert [
+        result[k].value
+        for k in ("count_all", "total", "lowest", "highest", "every", "some", "share", "names")
+    ] == [0, 0, None, None, True, False, None, ()]
 
 
 def test_nine_of_ten_meets_ninety_percent() -> None:
@@ -400,7 +415,9 @@ record R:
 input rs: list of R
 rule r: sum of x in rs where x.d != 0 : x.n / x.d
 """
-    assert value(text, {"rs": ({"n": 1, "d": 2}, {"n": 5, "d": 0}, {"n": 3, "d": 4})}) == Fraction(5, 4)
+    assert value(text, {"rs": ({"n": 1, "d": 2}, {"n": 5, "d": 0}, {"n": 3, "d": 4})}) == Fraction(
+        5, 4
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -449,8 +466,14 @@ rule r: grade(score)
 
 @pytest.mark.parametrize(
     ("score", "expected"),
-    [(Fraction(0), "unqualified"), (Fraction(5999, 100), "unqualified"), (Fraction(60), "qualified"),
-     (Fraction(8999, 100), "qualified"), (Fraction(90), "excellent"), (Fraction(100), "excellent")],
+    [
+        (Fraction(0), "unqualified"),
+        (Fraction(5999, 100), "unqualified"),
+        (Fraction(60), "qualified"),
+        (Fraction(8999, 100), "qualified"),
+        (Fraction(90), "excellent"),
+        (Fraction(100), "excellent"),
+    ],
 )
 def test_bands_lookup(score: Fraction, expected: str) -> None:
     """A number maps to the band whose range holds it (edges as declared)."""
@@ -509,7 +532,9 @@ def test_dependent_rules_fail_with_the_same_diagnostic() -> None:
     """A rule using a failed rule fails with its diagnostic; independent rules still run."""
     result = run(DIVISION, {"n": 1, "d": 0}).verdicts
     assert result["high"].error == result["ratio"].error
-    assert result["high"].error is not None and result["high"].error.notes == ('while evaluating rule `ratio` "比例"',)
+    assert result["high"].error is not None and result["high"].error.notes == (
+        'while evaluating rule `ratio` "比例"',
+    )
     assert result["other"].error is None and result["other"].value is True
 
 
@@ -532,8 +557,17 @@ criterion guarded: if flag then true else broken
 
 @pytest.mark.parametrize(
     "rule",
-    ["under_and", "under_or", "under_not", "under_all", "under_any", "under_at_least", "in_aggregate",
-     "in_any_aggregate", "in_list"],
+    [
+        "under_and",
+        "under_or",
+        "under_not",
+        "under_all",
+        "under_any",
+        "under_at_least",
+        "in_aggregate",
+        "in_any_aggregate",
+        "in_list",
+    ],
 )
 def test_errors_are_never_swallowed(rule: str) -> None:
     """An error in an operand that could not change the result is still the result (fail closed)."""
@@ -547,7 +581,10 @@ def test_errors_are_never_swallowed(rule: str) -> None:
 
 def test_if_evaluates_only_the_chosen_branch() -> None:
     """`if` guards its branches: the untaken branch's error does not exist."""
-    assert run(FAIL_CLOSED, {"n": 0, "flag": True}, rules=["guarded"]).verdicts["guarded"].value is True
+    assert (
+        run(FAIL_CLOSED, {"n": 0, "flag": True}, rules=["guarded"]).verdicts["guarded"].value
+        is True
+    )
 
 
 def test_coalesce_evaluates_the_fallback_only_when_needed() -> None:
@@ -592,21 +629,40 @@ def test_unexpected_none_is_an_error_not_a_type_error() -> None:
 def test_none_reaching_any_operation_is_unexpected_none(body: str, inputs: dict[str, Any]) -> None:
     """Every operation that needs a value turns a none into `unexpected-none`, never a crash."""
     X = record("X", [("a", INT)])
-    types = {"x": OptionalType(X), "b": OptionalType(BOOL), "n": OptionalType(INT), "l": OptionalType(__import__("wuxin_rules.schema", fromlist=["ListType"]).ListType(INT))}
+    types = {
+        "x": OptionalType(X),
+        "b": OptionalType(BOOL),
+        "n": OptionalType(INT),
+        "l": OptionalType(__import__("wuxin_rules.schema", fromlist=["ListType"]).ListType(INT)),
+    }
     k = Kit(f"rule r: {body}")
     build = {
         "x.a": lambda: k.field(k.input("x", types["x"]), "a", INT),
-        "x.a > 1": lambda: k.cmp(">", k.field(k.input("x", types["x"]), "a", INT), k.const("1", 1, INT)),
+        "x.a > 1": lambda: k.cmp(
+            ">", k.field(k.input("x", types["x"]), "a", INT), k.const("1", 1, INT)
+        ),
         "not b": lambda: k.not_(k.input("b", types["b"]), "not b"),
         "-n": lambda: k.neg(k.input("n", types["n"]), INT, "-n"),
         "3 in l": lambda: k.in_(k.const("3", 3, INT), k.input("l", types["l"])),
-        "count of i in l": lambda: k.agg("count", "i", k.input("l", types["l"]), INT, "count of i in l"),
-        "if b then 1 else 2": lambda: k.if_(k.input("b", types["b"]), k.const("1", 1, INT), k.const("2", 2, INT), INT, "if b then 1 else 2"),
-        "all of [b, true]": lambda: k.compose("all", [k.input("b", types["b"]), k.const("true", True, BOOL)], "all of [b, true]"),
+        "count of i in l": lambda: k.agg(
+            "count", "i", k.input("l", types["l"]), INT, "count of i in l"
+        ),
+        "if b then 1 else 2": lambda: k.if_(
+            k.input("b", types["b"]),
+            k.const("1", 1, INT),
+            k.const("2", 2, INT),
+            INT,
+            "if b then 1 else 2",
+        ),
+        "all of [b, true]": lambda: k.compose(
+            "all", [k.input("b", types["b"]), k.const("true", True, BOOL)], "all of [b, true]"
+        ),
         "b and true": lambda: k.and_(k.input("b", types["b"]), k.const("true", True, BOOL)),
         "abs(n)": lambda: k.builtin("abs", [k.input("n", types["n"])], INT, "abs(n)"),
     }
-    policy = k.policy([k.rule("r", build[body](), INT, kind="rule")], inputs=[(n, t) for n, t in types.items()])
+    policy = k.policy(
+        [k.rule("r", build[body](), INT, kind="rule")], inputs=[(n, t) for n, t in types.items()]
+    )
     for trace in (False, True):
         result = evaluator.evaluate(policy, inputs, trace=trace).verdicts["r"]
         assert result.error is not None and result.error.code == "unexpected-none", body
@@ -647,7 +703,12 @@ def test_function_rule_cannot_be_requested() -> None:
 def test_verdicts_carry_label_cites_kind_and_span() -> None:
     """A verdict says what it is about: name, kind, type, label, citations, place."""
     result = run(SCORES_POLICY, {"s": {"a": 75, "b": None}}).verdicts["passes"]
-    assert (result.key, result.name, result.kind, result.label) == ("passes", "passes", "criterion", "及格")
+    assert (result.key, result.name, result.kind, result.label) == (
+        "passes",
+        "passes",
+        "criterion",
+        "及格",
+    )
     assert result.type == BOOL and result.ok
     assert result.span is not None and result.span.text.startswith("criterion passes")
 
@@ -670,7 +731,9 @@ def test_a_rule_referenced_twice_is_evaluated_once(monkeypatch: pytest.MonkeyPat
     result = run(text, {"n": 3}, rules=["r", "s"], trace=True)
     assert result.verdicts["r"].value == 42 and result.verdicts["s"].value == 5
     assert calls.count("base") == 1
-    refs = [n for n in result.verdicts["r"].explanation.walk() if n.kind == "rule" and n.name == "base"]
+    refs = [
+        n for n in result.verdicts["r"].explanation.walk() if n.kind == "rule" and n.name == "base"
+    ]
     assert len(refs) == 3
     assert refs[0].children[0] is refs[1].children[0] is refs[2].children[0]
     assert {n.span.text for n in refs} == {"base"}
@@ -700,7 +763,9 @@ def test_long_chains_of_rules_propagate_errors() -> None:
 def test_deep_call_chains_are_a_located_too_deep_error() -> None:
     """Rules with parameters calling each other beyond the stack are `too-deep`, not a crash."""
     n = 2000
-    lines = ["rule f0(x: int) -> int: x + 1"] + [f"rule f{i}(x: int) -> int: f{i - 1}(x) + 1" for i in range(1, n)]
+    lines = ["rule f0(x: int) -> int: x + 1"] + [
+        f"rule f{i}(x: int) -> int: f{i - 1}(x) + 1" for i in range(1, n)
+    ]
     lines.append(f"rule r: f{n - 1}(0)")
     lines.append("rule shallow: f3(0)")
     policy = checker.check_text("\n".join(lines), "calls.policy")
@@ -738,7 +803,9 @@ def test_deep_expressions_in_a_chain_of_rules() -> None:
 def test_unknown_expression_is_an_internal_error() -> None:
     """A node the evaluator does not know is a bug: `InternalError`, not a raw exception."""
     k = Kit("rule r: ?")
-    bogus = model.RuleDef("r", "r", "demo", "rule", None, INT, object(), None, (), None, k.span("r"))  # type: ignore[arg-type]
+    bogus = model.RuleDef(
+        "r", "r", "demo", "rule", None, INT, object(), None, (), None, k.span("r")
+    )  # type: ignore[arg-type]
     with pytest.raises(InternalError) as caught:
         evaluator.evaluate(k.policy([bogus]), {})
     assert caught.value.codes == ("internal-error",)
@@ -757,7 +824,10 @@ def test_python_faults_become_internal_errors() -> None:
     k = Kit("rule r: a < b")
     body = k.cmp("<", k.input("a", INT), k.input("b", INT))
     with pytest.raises(InternalError) as caught:
-        evaluator.evaluate(k.policy([k.rule("r", body, kind="rule")], inputs=[("a", INT), ("b", INT)]), {"a": 1, "b": "x"})
+        evaluator.evaluate(
+            k.policy([k.rule("r", body, kind="rule")], inputs=[("a", INT), ("b", INT)]),
+            {"a": 1, "b": "x"},
+        )
     assert caught.value.diagnostics[0].notes == ("while evaluating rule `r`",)
 
 
@@ -771,20 +841,46 @@ def test_hand_built_policies_agree_with_the_checker() -> None:
 
     cases = [
         (unit_policy(), "unit", {"unit": UNIT_FACTS}),
-        (town_policy(), "town", {"town": {"year": 2017, "units": (
-            {"name": "甲", "group": "village_level", "drug_labs": 0, "cases": 0},
-            {"name": "乙", "group": "village_level", "drug_labs": 1, "cases": 2},
-        )}}),
-        (score_policy(), "score", {"scores": {"organization": 80, "crackdown": 91, "cases": 10, "solved": 7, "bonus": None}}),
+        (
+            town_policy(),
+            "town",
+            {
+                "town": {
+                    "year": 2017,
+                    "units": (
+                        {"name": "甲", "group": "village_level", "drug_labs": 0, "cases": 0},
+                        {"name": "乙", "group": "village_level", "drug_labs": 1, "cases": 2},
+                    ),
+                }
+            },
+        ),
+        (
+            score_policy(),
+            "score",
+            {
+                "scores": {
+                    "organization": 80,
+                    "crackdown": 91,
+                    "cases": 10,
+                    "solved": 7,
+                    "bonus": None,
+                }
+            },
+        ),
     ]
     for hand, name, inputs in cases:
-        checked = checker.check_text((GOLDEN / f"{name}.policy").read_text(encoding="utf-8"), f"{name}.policy")
+        checked = checker.check_text(
+            (GOLDEN / f"{name}.policy").read_text(encoding="utf-8"), f"{name}.policy"
+        )
         assert set(hand.order) <= set(checked.order)
         ours = evaluator.evaluate(hand, inputs)
         theirs = evaluator.evaluate(checked, inputs, rules=list(hand.order))
         for key in hand.order:
             assert ours.verdicts[key].value == theirs.verdicts[key].value, (name, key)
-            assert (ours.verdicts[key].error is None) == (theirs.verdicts[key].error is None), (name, key)
+            assert (ours.verdicts[key].error is None) == (theirs.verdicts[key].error is None), (
+                name,
+                key,
+            )
 
 
 KIND_CASES = {
@@ -867,7 +963,13 @@ facts_numbers = st.fractions(min_value=-2, max_value=2, max_denominator=1000)
     margin=st.fractions(0, 1, max_denominator=100),
 )
 def test_explanations_agree_with_verdicts_for_generated_facts(
-    labs: int, groups: int, growth: Fraction, average: Fraction, duties: bool, team: bool, margin: Fraction
+    labs: int,
+    groups: int,
+    growth: Fraction,
+    average: Fraction,
+    duties: bool,
+    team: bool,
+    margin: Fraction,
 ) -> None:
     """For any facts: traced and untraced verdicts agree, and every explanation root holds its verdict."""
     unit = {
@@ -882,7 +984,9 @@ def test_explanations_agree_with_verdicts_for_generated_facts(
         assert result.value == plain.verdicts[key].value
         assert result.explanation is not None and result.explanation.value == result.value
         _check_tree(result.explanation)
-    expected = labs == 0 and groups == 0 and growth <= average - margin * abs(average) and duties and team
+    expected = (
+        labs == 0 and groups == 0 and growth <= average - margin * abs(average) and duties and team
+    )
     assert traced.verdicts["drug_free"].value is expected
 
 
@@ -898,7 +1002,13 @@ def test_errors_and_values_agree_traced_and_untraced(
     organization: int, crackdown: int, cases: int, solved: int, bonus: int | None, top: int
 ) -> None:
     """With possible division by zero and values outside the bands: same outcome either way."""
-    scores = {"organization": organization, "crackdown": crackdown, "cases": cases, "solved": solved, "bonus": bonus}
+    scores = {
+        "organization": organization,
+        "crackdown": crackdown,
+        "cases": cases,
+        "solved": solved,
+        "bonus": bonus,
+    }
     plain, traced = both(score_policy(), {"scores": scores}, params={"excellent_from": top})
     for key, result in traced.verdicts.items():
         other = plain.verdicts[key]
@@ -924,7 +1034,11 @@ def test_rate_is_the_exact_share(oks: list[bool]) -> None:
 
 def test_percent_margin_detail() -> None:
     """A failed `<=` of percents says how far over, as a percent."""
-    result = verdict("input a: percent\ninput b: percent\ncriterion r: a <= b", {"a": Fraction(31, 1000), "b": Fraction(155, 10000)}, trace=True)
+    result = verdict(
+        "input a: percent\ninput b: percent\ncriterion r: a <= b",
+        {"a": Fraction(31, 1000), "b": Fraction(155, 10000)},
+        trace=True,
+    )
     assert result.explanation.children[0].detail == "over by 1.55%"
 
 
@@ -994,7 +1108,11 @@ def test_a_long_cycle_is_an_internal_error() -> None:
     rules = []
     for i in range(n):
         k.at(f"rule r{i}:")
-        rules.append(k.rule(f"r{i}", k.arith("+", k.ref(f"r{(i + 1) % n}", INT), k.const("1", 1, INT), INT), INT))
+        rules.append(
+            k.rule(
+                f"r{i}", k.arith("+", k.ref(f"r{(i + 1) % n}", INT), k.const("1", 1, INT), INT), INT
+            )
+        )
     with pytest.raises(InternalError):
         evaluator.evaluate(k.policy(rules), {}, rules=["r0"])
 

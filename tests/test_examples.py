@@ -31,12 +31,12 @@ def test_passing_examples_pass() -> None:
     assert all(examples.run_example(suite, e).passed for e in suite.examples)
 
 
-WRONG = '''
+WRONG = """
 example "a wrong expectation":
   given order = {...base, amount: 600}
   expect released
   expect limit == 3
-'''
+"""
 
 
 def test_wrong_example_is_caught_and_located() -> None:
@@ -58,12 +58,12 @@ def test_wrong_example_is_caught_and_located() -> None:
 
 def test_expectation_that_cannot_be_evaluated_is_a_failure() -> None:
     """An expectation whose evaluation fails reports the error, not a crash."""
-    extra = '''
+    extra = """
 example "division by zero":
   given order = base
   given zero: int = 0
   expect limit / zero == 1
-'''
+"""
     suite = examples.suite_from_text(shop_text(extra=extra), "shop.policy")
     result = examples.run_example(suite, suite.examples[-1])
     (failure,) = result.failures
@@ -73,32 +73,32 @@ example "division by zero":
 
 def test_relation_to_other_facts_with_target_brackets() -> None:
     """`rule[input = value]` computes a rule on other facts, inside examples and properties."""
-    extra = '''
+    extra = """
 example "a later order is held":
   given order = base
   expect released
   expect not released[order = {...order, overdue_days: 2}]
   expect limit[order = {...base, average: -4}] == -6
-'''
+"""
     suite = examples.suite_from_text(shop_text(extra=extra), "shop.policy")
     assert examples.run_example(suite, suite.examples[-1]).passed
 
 
 def test_equality_with_a_possibly_none_value_in_a_check() -> None:
     """In a check, `==` may compare a value that may be none: false when it is none."""
-    extra = '''
+    extra = """
 example "coupon none":
   given order = base
   expect order.coupon == none or true
-'''
+"""
     with pytest.raises(PolicyCheckError):  # `== none` stays an error: write `is none`
         examples.suite_from_text(shop_text(extra=extra), "shop.policy")
-    extra = '''
+    extra = """
 example "coupon":
   given order = {...base, coupon: 5}
   expect order.coupon == 5
   expect order.coupon != 6
-'''
+"""
     suite = examples.suite_from_text(shop_text(extra=extra), "shop.policy")
     assert examples.run_example(suite, suite.examples[-1]).passed
 
@@ -107,13 +107,19 @@ example "coupon":
     ("extra", "code"),
     [
         ('example "x":\n  given ordr = base\n  expect released\n', "unknown-input"),
-        ('example "x":\n  given order = {...base, overdue_days: -1}\n  expect released\n', "bad-given"),
+        (
+            'example "x":\n  given order = {...base, overdue_days: -1}\n  expect released\n',
+            "bad-given",
+        ),
         ('example "x":\n  given order = base\n  expect limit\n', "type-mismatch"),
         ('example "x":\n  given order = base\n  expect released[ordr = base]\n', "unknown-input"),
         ('property "x":\n  forall n: int\n  holds released\n', "missing-given"),
-        ('fixture f: Order = {...f}\n', "fixture-cycle"),
-        ('fixture a: Order = {...base, amount: nothing}\nfixture b: Order = {...a, id: "b"}\n'
-         'example "x":\n  given order = b\n  expect released\n', "unknown-name"),
+        ("fixture f: Order = {...f}\n", "fixture-cycle"),
+        (
+            'fixture a: Order = {...base, amount: nothing}\nfixture b: Order = {...a, id: "b"}\n'
+            'example "x":\n  given order = b\n  expect released\n',
+            "unknown-name",
+        ),
     ],
 )
 def test_bad_tests_are_located_diagnostics(extra: str, code: str) -> None:

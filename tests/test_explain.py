@@ -56,7 +56,9 @@ TOWN = {
         ),
     }
 }
-SCORE_ZERO_CASES = {"scores": {"organization": 80, "crackdown": 91, "cases": 0, "solved": 0, "bonus": None}}
+SCORE_ZERO_CASES = {
+    "scores": {"organization": 80, "crackdown": 91, "cases": 0, "solved": 0, "bonus": None}
+}
 SCORE_OK = {"scores": {"organization": 80, "crackdown": 91, "cases": 10, "solved": 7, "bonus": 3}}
 
 CASES: dict[str, tuple[str, dict[str, Any], tuple[str, ...]]] = {
@@ -103,7 +105,11 @@ def test_golden_text(request: pytest.FixtureRequest, case: str, mode: str) -> No
     check_golden(request, GOLDEN / f"{case}.{mode}.txt", text)
 
 
-GOLDEN_JSON = [("unit.fails", "drug_free"), ("score.zero_cases", "solved_enough"), ("town.2017", "village_rate")]
+GOLDEN_JSON = [
+    ("unit.fails", "drug_free"),
+    ("score.zero_cases", "solved_enough"),
+    ("town.2017", "village_rate"),
+]
 
 
 @pytest.mark.parametrize(("case", "rule"), GOLDEN_JSON, ids=[c for c, _ in GOLDEN_JSON])
@@ -126,17 +132,28 @@ def test_the_example_of_the_brief() -> None:
     assert lines[0].endswith("unit.policy:37:1")
     assert lines[1].startswith('  ✓ no_drug_labs "辖区内无制毒窝点"  [S2.1]')
     assert lines[1].endswith("unit.drug_labs = 0")
-    assert lines[3].startswith('  ✗ growth_below_province "吸毒人员增幅低于全省平均水平50%"  [S2.3]')
-    assert re.match(r"^      unit\.addict_growth_rate 0\.031 <= growth_threshold 0\.0155 +over by 0\.0155$", lines[4])
+    assert lines[3].startswith(
+        '  ✗ growth_below_province "吸毒人员增幅低于全省平均水平50%"  [S2.3]'
+    )
     assert re.match(
-        r'^        growth_threshold "吸毒人员增幅上限" = 0\.0155  \[S2\.3\] +0\.031 - 50% \* abs\(0\.031\)$', lines[5]
+        r"^      unit\.addict_growth_rate 0\.031 <= growth_threshold 0\.0155 +over by 0\.0155$",
+        lines[4],
+    )
+    assert re.match(
+        r'^        growth_threshold "吸毒人员增幅上限" = 0\.0155  \[S2\.3\] +0\.031 - 50% \* abs\(0\.031\)$',
+        lines[5],
     )
 
 
 def test_right_column_is_aligned_by_display_width() -> None:
     """Notes start at the same terminal column whatever the width of the Chinese before them."""
     text = explain.render_text(evaluation("unit", UNIT_FAILS).verdicts["drug_free"])
-    notes = ["unit.policy:37:1", "unit.drug_labs = 0", "unit.trafficking_groups = 0", "over by 0.0155"]
+    notes = [
+        "unit.policy:37:1",
+        "unit.drug_labs = 0",
+        "unit.trafficking_groups = 0",
+        "over by 0.0155",
+    ]
     columns = set()
     for line in text.splitlines():
         for note in notes:
@@ -144,7 +161,9 @@ def test_right_column_is_aligned_by_display_width() -> None:
                 columns.add(display_width(line[: -len(note)]))
     assert len(columns) == 1, columns
     # Counted in characters, the Chinese lines would not line up.
-    lengths = {len(line) - len(note) for line in text.splitlines() for note in notes if line.endswith(note)}
+    lengths = {
+        len(line) - len(note) for line in text.splitlines() for note in notes if line.endswith(note)
+    }
     assert len(lengths) > 1
 
 
@@ -183,7 +202,9 @@ def test_true_or_expands_what_held() -> None:
 def test_errors_show_at_the_node_that_failed() -> None:
     """An error is shown where it arose, with its location, under the path that led to it."""
     text = explain.render_text(evaluation("score", SCORE_ZERO_CASES).verdicts["two_of_three"])
-    assert text.splitlines()[0].startswith('two_of_three "三项中至少两项达标" = error[division-by-zero]')
+    assert text.splitlines()[0].startswith(
+        'two_of_three "三项中至少两项达标" = error[division-by-zero]'
+    )
     assert "✗ error[division-by-zero]: division by zero: `scores.cases` is 0" in text
     assert "score.policy:27:3" in text
     assert '✗ solved_enough "破案率达标" = error[division-by-zero]' in text
@@ -222,7 +243,8 @@ def test_unknown_mode_is_a_usage_error() -> None:
 def test_long_aggregates_are_cut_at_twenty_elements() -> None:
     """A rate over 100 elements lists 20 and says how many more there are."""
     units = tuple(
-        {"name": f"村{i}", "group": "village_level", "drug_labs": int(i % 10 == 0), "cases": 0} for i in range(100)
+        {"name": f"村{i}", "group": "village_level", "drug_labs": int(i % 10 == 0), "cases": 0}
+        for i in range(100)
     )
     result = evaluation("town", {"town": {"year": 2017, "units": units}})
     text = explain.render_text(result.verdicts["village_rate"], mode="full")
@@ -248,9 +270,13 @@ def test_a_rule_used_twice_is_explained_once() -> None:
 def test_wide_dag_of_shared_rules_renders_in_linear_size() -> None:
     """Rules each using the previous one twice (2^40 paths) render once per rule."""
     n = 40
-    lines = ["input x: int", "rule r0: x"] + [f"rule r{i}: r{i - 1} + r{i - 1}" for i in range(1, n)]
+    lines = ["input x: int", "rule r0: x"] + [
+        f"rule r{i}: r{i - 1} + r{i - 1}" for i in range(1, n)
+    ]
     policy = checker.check_text("\n".join(lines), "dag.policy")
-    verdict = evaluator.evaluate(policy, {"x": 1}, rules=[f"r{n - 1}"], trace=True).verdicts[f"r{n - 1}"]
+    verdict = evaluator.evaluate(policy, {"x": 1}, rules=[f"r{n - 1}"], trace=True).verdicts[
+        f"r{n - 1}"
+    ]
     assert verdict.value == 2 ** (n - 1)
     text = explain.render_text(verdict, mode="full")
     assert len(text.splitlines()) < 10 * n
@@ -263,7 +289,9 @@ def test_very_deep_trees_render_without_recursion() -> None:
     n = 3000
     lines = ["input x: int", "rule r0: x + 1"] + [f"rule r{i}: r{i - 1} + 1" for i in range(1, n)]
     policy = checker.check_text("\n".join(lines), "chain.policy")
-    verdict = evaluator.evaluate(policy, {"x": 0}, rules=[f"r{n - 1}"], trace=True).verdicts[f"r{n - 1}"]
+    verdict = evaluator.evaluate(policy, {"x": 0}, rules=[f"r{n - 1}"], trace=True).verdicts[
+        f"r{n - 1}"
+    ]
     text = explain.render_text(verdict, mode="full")
     assert text.splitlines()[0].startswith(f"r{n - 1} = {n}")
     assert "r0 = 1" in text
@@ -282,7 +310,10 @@ def test_source_text_is_shown_on_one_line_without_comments() -> None:
     body = result.verdicts["responsibility_in_place"].explanation.children[0]
     assert "#" in body.expr and "\n" in body.expr
     data = explain.explanation_to_json(body)
-    assert data["expr"] == "all of [ unit.responsibility.duties_assigned, unit.responsibility.team_in_place, ]"
+    assert (
+        data["expr"]
+        == "all of [ unit.responsibility.duties_assigned, unit.responsibility.team_in_place, ]"
+    )
 
 
 def test_strings_keep_their_spaces_and_hashes() -> None:
@@ -306,7 +337,11 @@ def test_json_nodes_carry_values_types_and_locations() -> None:
     assert (compare["line"], compare["column"], compare["end_column"]) == (29, 3, 46)
     left, right = compare["children"]
     assert left["value"] == "0.031" and isinstance(left["value"], RawNumber)
-    assert right["kind"] == "rule" and right["label"] == "吸毒人员增幅上限" and right["cites"] == ["S2.3"]
+    assert (
+        right["kind"] == "rule"
+        and right["label"] == "吸毒人员增幅上限"
+        and right["cites"] == ["S2.3"]
+    )
     assert '"value": 0.0155' in jsonio.dumps(right)
 
 
@@ -344,11 +379,15 @@ def test_hand_made_explanations_render() -> None:
         expr="ok",
         value=True,
         type=None,
-        children=(Explanation(kind="custom", expr="x > 1", value=True, type=None, detail="margin 2"),),
+        children=(
+            Explanation(kind="custom", expr="x > 1", value=True, type=None, detail="margin 2"),
+        ),
         name="ok",
         label="标签",
     )
-    verdict = Verdict(key="ok", name="ok", kind="criterion", type=None, value=True, explanation=node, label="标签")  # type: ignore[arg-type]
+    verdict = Verdict(
+        key="ok", name="ok", kind="criterion", type=None, value=True, explanation=node, label="标签"
+    )  # type: ignore[arg-type]
     text = explain.render_text(verdict, mode="full")
     assert text.splitlines()[0] == 'ok "标签" = true'
     assert "x > 1" in text and "margin 2" in text
@@ -371,14 +410,26 @@ def test_flagship_explanations_render_in_every_mode() -> None:
     except PolicyError as error:  # pragma: no cover - the flagship is being edited elsewhere
         pytest.skip(f"flagship policy does not check right now: {error.codes}")
     unit = {
-        "id": "zk-cj-v01", "name": "示例村", "kind": "village", "year": 2017,
-        "drug_labs": 0, "trafficking_groups": 0,
-        "addict_growth_rate": Fraction("0.031"), "province_addict_growth_rate": Fraction("0.031"),
-        "enforcement_rate": Fraction("0.95"), "province_enforcement_rate": Fraction("0.70"),
-        "fugitive_key_offenders": 0, "venue_drug_cases": 0,
-        "uncontrolled_substance_firms": 0, "group_drug_use_incidents": 0,
-        "responsibility": {"duties_assigned": True, "team_in_place": True,
-                           "infrastructure_complete": True, "work_funded": True},
+        "id": "zk-cj-v01",
+        "name": "示例村",
+        "kind": "village",
+        "year": 2017,
+        "drug_labs": 0,
+        "trafficking_groups": 0,
+        "addict_growth_rate": Fraction("0.031"),
+        "province_addict_growth_rate": Fraction("0.031"),
+        "enforcement_rate": Fraction("0.95"),
+        "province_enforcement_rate": Fraction("0.70"),
+        "fugitive_key_offenders": 0,
+        "venue_drug_cases": 0,
+        "uncontrolled_substance_firms": 0,
+        "group_drug_use_incidents": 0,
+        "responsibility": {
+            "duties_assigned": True,
+            "team_in_place": True,
+            "infrastructure_complete": True,
+            "work_funded": True,
+        },
     }
     result = evaluator.evaluate(policy, {"unit": unit}, trace=True)
     verdict = result.verdicts["drug_free"]

@@ -803,9 +803,7 @@ def test_percent_bounds_are_shown_as_written() -> None:
     with pytest.raises(FactError) as caught:
         policy.evaluate({"share": Decimal("1.5")})
     diagnostic = caught.value.diagnostics[0]
-    assert diagnostic.message == (
-        "`150%` is above the bound `0% .. 100%` of `percent 0% .. 100%`"
-    )
+    assert diagnostic.message == ("`150%` is above the bound `0% .. 100%` of `percent 0% .. 100%`")
     assert diagnostic.help is not None and "`0.5`" in diagnostic.help
 
 

@@ -113,7 +113,9 @@ def _reference(policy: wuxin_rules.Policy, document: Any) -> dict[str, Any] | No
         values = policy.validate(document)
     except wuxin_rules.FactError:
         return None
-    evaluation = evaluator.evaluate(policy.checked, values, params=policy._param_values, rules=policy.rules)
+    evaluation = evaluator.evaluate(
+        policy.checked, values, params=policy._param_values, rules=policy.rules
+    )
     return dict(evaluation.verdicts)
 
 
@@ -145,7 +147,9 @@ def _shuffled(document: dict[str, Any]) -> dict[str, Any]:
     """`document` with the keys of every dict in reverse order."""
     outer = dict(reversed(list(document["o"].items())))
     outer["inner"] = dict(reversed(list(outer["inner"].items())))
-    return dict(reversed([(key, outer if key == "o" else value) for key, value in document.items()]))
+    return dict(
+        reversed([(key, outer if key == "o" else value) for key, value in document.items()])
+    )
 
 
 def _assert_agree(policy: wuxin_rules.Policy, document: Any) -> dict[str, Any]:
@@ -214,7 +218,9 @@ def test_a_whole_record_makes_tier_1_check_the_key_order() -> None:
     assert decided == {"tier1": False, "tier2": True}
     result = policy.evaluate_many([shuffled])[0]
     assert list(result["same"]) == ["flag", "share", "remark"]  # declared order, as the reference
-    assert compiler.canonical(program.evaluate(shuffled)) == compiler.canonical(program.evaluate(_document()))
+    assert compiler.canonical(program.evaluate(shuffled)) == compiler.canonical(
+        program.evaluate(_document())
+    )
 
 
 def test_missing_optional_fields_go_to_tier_2(tiers: wuxin_rules.Policy) -> None:
@@ -232,7 +238,12 @@ def test_ints_in_decimal_fields_stay_on_tier_1(tiers: wuxin_rules.Policy) -> Non
     assert _assert_agree(tiers, document)["tier1"]
     assert tiers.evaluate(document)["bar"] == Decimal(1)
     # Out of the declared bound, or too large: refused by every fast tier.
-    for document in (_document(rate=-2), _document(level=0), _document(cap=3), _document(rate=10**5000)):
+    for document in (
+        _document(rate=-2),
+        _document(level=0),
+        _document(cap=3),
+        _document(rate=10**5000),
+    ):
         assert _assert_agree(tiers, document) == {"tier1": False, "tier2": False}
 
 
@@ -263,16 +274,22 @@ def test_ints_in_decimal_fields_stay_on_tier_1(tiers: wuxin_rules.Policy) -> Non
         {"extra": True},
         {"unknown": 1},
     ],
-    ids=lambda changes: ",".join(f"{k}={str(v)[:12] if not isinstance(v, int) else type(v).__name__}" for k, v in changes.items()),
+    ids=lambda changes: ",".join(
+        f"{k}={str(v)[:12] if not isinstance(v, int) else type(v).__name__}"
+        for k, v in changes.items()
+    ),
 )
-def test_what_tier_1_leaves_to_the_others(tiers: wuxin_rules.Policy, changes: dict[str, Any]) -> None:
+def test_what_tier_1_leaves_to_the_others(
+    tiers: wuxin_rules.Policy, changes: dict[str, Any]
+) -> None:
     assert not _assert_agree(tiers, _document(**changes))["tier1"]
 
 
 def test_negative_zero_where_the_bound_is_zero_goes_to_the_reference() -> None:
     # `is_signed()` decides `>= 0` on tier 1 and tier 2, and refuses -0: the full check takes it.
     policy = wuxin_rules.loads(
-        "policy z\ninput x: decimal >= 0\nrule same: x\ncriterion nonnegative: x >= 0\n", name="z.policy"
+        "policy z\ninput x: decimal >= 0\nrule same: x\ncriterion nonnegative: x >= 0\n",
+        name="z.policy",
     )
     assert _assert_agree(policy, {"x": Decimal("-0")}) == {"tier1": False, "tier2": False}
     assert policy.evaluate({"x": Decimal("-0")})["nonnegative"] is True
@@ -280,10 +297,26 @@ def test_negative_zero_where_the_bound_is_zero_goes_to_the_reference() -> None:
 
 
 _EDGE = [
-    "0", "-0", "1", "-1", "0.5", "2", "2.0000", "-1.0001", "1E+2", "1E-4199", "1E-4300", "1E+4300",
-    "9" * 76, "9" * 77, "NaN", "-Infinity",
+    "0",
+    "-0",
+    "1",
+    "-1",
+    "0.5",
+    "2",
+    "2.0000",
+    "-1.0001",
+    "1E+2",
+    "1E-4199",
+    "1E-4300",
+    "1E+4300",
+    "9" * 76,
+    "9" * 77,
+    "NaN",
+    "-Infinity",
 ]
-_ODD = st.one_of(st.sampled_from(_EDGE).map(Decimal), st.integers(-2, 3), st.just(0.5), st.just("1/2"))
+_ODD = st.one_of(
+    st.sampled_from(_EDGE).map(Decimal), st.integers(-2, 3), st.just(0.5), st.just("1/2")
+)
 _ODD_VALUES = {
     "count": st.sampled_from([-1, True, Decimal(0), 10**4400]),
     "inner_flag": st.sampled_from([1, None]),
@@ -317,18 +350,37 @@ def _places(low: str, high: str) -> st.SearchStrategy[Decimal]:
     whole=st.booleans(),
 )
 def test_the_tiers_agree_with_the_reference(
-    count: Any, rate: Any, level: Any, cap: Any, share: Any, flag: Any, kind: str, extra: Any,
-    remark: Any, odd: tuple[str | None, Any], shuffle: bool, whole: bool,
+    count: Any,
+    rate: Any,
+    level: Any,
+    cap: Any,
+    share: Any,
+    flag: Any,
+    kind: str,
+    extra: Any,
+    remark: Any,
+    odd: tuple[str | None, Any],
+    shuffle: bool,
+    whole: bool,
 ) -> None:
     fields = dict(
-        count=count, rate=rate, level=level, cap=cap, inner_share=share, inner_flag=flag,
-        kind=kind, extra=extra, inner_remark=remark,
+        count=count,
+        rate=rate,
+        level=level,
+        cap=cap,
+        inner_share=share,
+        inner_flag=flag,
+        kind=kind,
+        extra=extra,
+        inner_remark=remark,
     )
     name, value = odd
     if name is not None:
         fields[name] = value
     document = _document(**fields)
-    decided = _assert_agree(_load(WHOLE if whole else TIERS), _shuffled(document) if shuffle else document)
+    decided = _assert_agree(
+        _load(WHOLE if whole else TIERS), _shuffled(document) if shuffle else document
+    )
     _SEEN[(decided["tier1"], decided["tier2"])] += 1
 
 
@@ -342,7 +394,9 @@ def test_the_drawn_documents_reach_every_tier() -> None:
     assert {(True, True), (False, True), (False, False)} <= set(_SEEN), _SEEN
 
 
-def test_explanations_of_a_document_with_its_keys_in_another_order(tiers: wuxin_rules.Policy) -> None:
+def test_explanations_of_a_document_with_its_keys_in_another_order(
+    tiers: wuxin_rules.Policy,
+) -> None:
     document = _shuffled(_document(rate=Decimal("-0.0100")))
     expected = tiers.evaluate(document, explain=True)
     (fast,) = tiers.evaluate_many([document])
@@ -355,7 +409,11 @@ def test_explanations_of_a_document_with_its_keys_in_another_order(tiers: wuxin_
 
 def test_every_slot_of_a_fast_result_is_set(tiers: wuxin_rules.Policy) -> None:
     # The fast path builds its results without `Result.__init__`: a new slot must be set there too.
-    results = [*tiers.evaluate_many([_document()]), tiers.evaluate(_document()), *tiers.iter_evaluate([_document()])]
+    results = [
+        *tiers.evaluate_many([_document()]),
+        tiers.evaluate(_document()),
+        *tiers.iter_evaluate([_document()]),
+    ]
     for result in results:
         assert result._fast_values is not None
         for slot in Result.__slots__:
@@ -397,7 +455,14 @@ def test_a_batch_longer_than_a_chunk_from_an_iterator(tiers: wuxin_rules.Policy)
 
 def _context_state() -> tuple[Any, ...]:
     context = decimal.getcontext()
-    return (id(context), context.prec, context.rounding, dict(context.traps), context.Emax, context.Emin)
+    return (
+        id(context),
+        context.prec,
+        context.rounding,
+        dict(context.traps),
+        context.Emax,
+        context.Emin,
+    )
 
 
 def test_the_callers_context_is_back_after_every_call(tiers: wuxin_rules.Policy) -> None:
@@ -451,7 +516,9 @@ def test_the_callers_iterator_runs_in_the_callers_context(tiers: wuxin_rules.Pol
     assert len(seen) == 9 and all(context is mine for context in seen)
 
 
-def test_a_low_precision_context_of_the_callers_does_not_change_results(tiers: wuxin_rules.Policy) -> None:
+def test_a_low_precision_context_of_the_callers_does_not_change_results(
+    tiers: wuxin_rules.Policy,
+) -> None:
     long = Decimal("0." + "3" * 60)  # beyond the default context's 28 digits
     documents = [
         _document(level=long, rate=long / 2),  # not on the bar: `long / 2` is rounded (28 digits)
@@ -472,9 +539,9 @@ def test_a_low_precision_context_of_the_callers_does_not_change_results(tiers: w
     bar = tiers.evaluate(documents[0]).verdict("bar").value
     assert bar == level - level / 2  # 60 digits, exactly
     outer = documents[2]["o"]
-    assert tiers.evaluate(documents[2]).verdict("scaled").value == -3 * Fraction(outer["rate"]) + Fraction(
-        outer["cap"]
-    ) * Fraction(outer["inner"]["share"])
+    assert tiers.evaluate(documents[2]).verdict("scaled").value == -3 * Fraction(
+        outer["rate"]
+    ) + Fraction(outer["cap"]) * Fraction(outer["inner"]["share"])
 
 
 def test_threads_keep_their_own_contexts(tiers: wuxin_rules.Policy) -> None:
@@ -490,7 +557,10 @@ def test_threads_keep_their_own_contexts(tiers: wuxin_rules.Policy) -> None:
     threads = [threading.Thread(target=work) for _ in range(2)]
     for thread in threads:
         thread.start()
-    expected = [r.to_json() for r in tiers.evaluate_many([_document(), _document(level=Decimal("0." + "7" * 40))])]
+    expected = [
+        r.to_json()
+        for r in tiers.evaluate_many([_document(), _document(level=Decimal("0." + "7" * 40))])
+    ]
     for thread in threads:
         thread.join()
     assert _context_state() == before

@@ -69,10 +69,14 @@ def test_the_district_is_the_size_the_example_promises() -> None:
     data = json.loads((EXAMPLE / "district.json").read_text(encoding="utf-8"))
     assert [y["year"] for y in data["years"]] == list(range(2015, 2021))
     first = data["years"][0]
-    kinds = {t["kind"] for t in first["towns"]} | {u["kind"] for t in first["towns"] for u in t["units"]}
+    kinds = {t["kind"] for t in first["towns"]} | {
+        u["kind"] for t in first["towns"] for u in t["units"]
+    }
     assert kinds == {"park", "town", "street", "village", "community", "agency", "school",
                      "enterprise", "venue"}  # fmt: skip
-    villages = [u for t in first["towns"] for u in t["units"] if u["kind"] in ("village", "community")]
+    villages = [
+        u for t in first["towns"] for u in t["units"] if u["kind"] in ("village", "community")
+    ]
     assert 90 <= len(villages) <= 110
     assert len(first["towns"]) == 6
 
@@ -89,14 +93,23 @@ def test_every_year_prints_each_group_against_its_target(output: str) -> None:
 def test_the_district_misses_the_school_target_in_2016(output: str) -> None:
     """北岗镇's school that is not drug-free makes the district 9 of 10 schools in 2016."""
     assert "  school              9/10  =     90%  target 100%  SHORT" in output
-    assert f"district short in school  [meets_targets @ policies/drug_free/district.policy:{line_of('district.policy', 'rule meets_targets')}]" in output
+    assert (
+        f"district short in school  [meets_targets @ policies/drug_free/district.policy:{line_of('district.policy', 'rule meets_targets')}]"
+        in output
+    )
 
 
 def test_a_town_short_in_2016_is_not_listed_and_in_2017_is(output: str) -> None:
     """S4.R: 南沙镇 misses its village target in both years; only 2017 lists it."""
     line = line_of("town.policy", "criterion remediation_listed")
-    assert f"not listed (2016 is not a listing year): 南沙镇  [remediation_listed @ policies/drug_free/town.policy:{line}]" in output
-    assert f"LISTED for key remediation by 市禁毒委、区禁毒委: 南沙镇  [remediation_listed @ policies/drug_free/town.policy:{line}]" in output
+    assert (
+        f"not listed (2016 is not a listing year): 南沙镇  [remediation_listed @ policies/drug_free/town.policy:{line}]"
+        in output
+    )
+    assert (
+        f"LISTED for key remediation by 市禁毒委、区禁毒委: 南沙镇  [remediation_listed @ policies/drug_free/town.policy:{line}]"
+        in output
+    )
     summary = output.split("== summary ==")[1]
     assert "listed for key remediation (S4.R):\n  2017 南沙镇\ntitles revoked" in summary
 
@@ -109,8 +122,11 @@ def test_a_spot_check_revokes_a_title_and_the_evaluator_is_accountable(output: s
         "REVOKED 石新村 (zk-bg-v09): failed spot check, evaluator accountable: district_commission"
         f"  [title_revoked @ policies/drug_free/titles.policy:{line}]"
     ) in output
-    assert "S3.2.3 抽查不合格:取消其\"无毒单位\"称号,同时对施评单位(区禁毒委)主要领导和责任人进行倒查问责" in output
-    assert "2018 石新村: S6.3 在\"无毒创建\"工作中敷衍了事、弄虚作假" in output
+    assert (
+        'S3.2.3 抽查不合格:取消其"无毒单位"称号,同时对施评单位(区禁毒委)主要领导和责任人进行倒查问责'
+        in output
+    )
+    assert '2018 石新村: S6.3 在"无毒创建"工作中敷衍了事、弄虚作假' in output
 
 
 def test_the_draws_agree_with_the_recorded_findings(output: str) -> None:
@@ -144,7 +160,14 @@ def test_late_and_incomplete_reports(output: str) -> None:
 
 def test_assessments_are_graded(output: str) -> None:
     """Every town gets a grade each year; 南沙镇's 达标率 score drops to 75% in its bad years."""
-    assert len(re.findall(r"total \d+\.\d\d, 达标率 score [\d.]+%, (excellent|qualified|unqualified)", output)) == 36
+    assert (
+        len(
+            re.findall(
+                r"total \d+\.\d\d, 达标率 score [\d.]+%, (excellent|qualified|unqualified)", output
+            )
+        )
+        == 36
+    )
     assert "南沙镇: total 72.42, 达标率 score 75%, qualified" in output
 
 

@@ -9,7 +9,12 @@ import re
 from flagship_kit import DRUG_FREE, ROOT
 
 DOC = ROOT / "docs" / "flagship.md"
-TEST_FILES = ("test_flagship_unit", "test_flagship_scheme", "test_flagship_oracle", "test_flagship_district")
+TEST_FILES = (
+    "test_flagship_unit",
+    "test_flagship_scheme",
+    "test_flagship_oracle",
+    "test_flagship_district",
+)
 CLAUSES = (
     "S2", "S2.1", "S2.2", "S2.3", "S2.4", "S2.5", "S2.6", "S3.1", "S3.2", "S3.2.1", "S3.2.2",
     "S3.2.3", "S4", "S4.1", "S4.2", "S4.3", "S4.4", "S4.R", "S5", "S6.2", "S6.3",
@@ -52,7 +57,13 @@ def test_every_cited_test_exists() -> None:
     """Each test the page names is a test function in one of the flagship test files."""
     defined = set()
     for name in TEST_FILES:
-        defined |= set(re.findall(r"^def (test_\w+)", (ROOT / "tests" / f"{name}.py").read_text(encoding="utf-8"), re.M))
+        defined |= set(
+            re.findall(
+                r"^def (test_\w+)",
+                (ROOT / "tests" / f"{name}.py").read_text(encoding="utf-8"),
+                re.M,
+            )
+        )
     cited = set(re.findall(r"`(test_\w+)`", _doc()))
     assert len(cited) >= 60
     assert cited <= defined, cited - defined

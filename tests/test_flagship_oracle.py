@@ -147,7 +147,11 @@ def sample_oracle(ids: list[str], rate: Fraction, seed: str) -> list[str]:
     """S3.2.3 with the published draw: ceil(rate × n) ids with the lowest SHA-256 ranks of
     `wuxin-sample/1 NUL field(seed) field(id)`, returned in id order."""
     ranked = sorted(
-        ids, key=lambda i: (hashlib.sha256(b"wuxin-sample/1\x00" + _field(seed) + _field(i)).hexdigest(), i)
+        ids,
+        key=lambda i: (
+            hashlib.sha256(b"wuxin-sample/1\x00" + _field(seed) + _field(i)).hexdigest(),
+            i,
+        ),
     )
     size = math.ceil(rate * len(ids))
     return sorted(ranked[:size])
@@ -256,7 +260,7 @@ def test_generated_towns_reach_the_boundaries() -> None:
     rates = [r for v in verdicts for r in v["rates"]]
     assert sum(r["target"] is not None and r["rate"] == r["target"] for r in rates) >= 100
     assert sum(r["meets"] is False for r in rates) >= 100
-    assert Counter(v["meets_targets"] for v in verdicts) .keys() == {True, False, None}
+    assert Counter(v["meets_targets"] for v in verdicts).keys() == {True, False, None}
     assert sum(v["remediation_listed"] for v in verdicts) >= 50
     listed_years = Counter(t["year"] for t, v in zip(TOWNS, verdicts, strict=True)
                            if v["meets_targets"] is False and not v["remediation_listed"])  # fmt: skip
@@ -345,7 +349,9 @@ def make_assessments(seed: int, count: int) -> list[dict[str, Any]]:
     for n in range(count):
         year = make_year(rng)
         record = make_unit(rng, f"a{n}", rng.choice(("park", "town", "street")), year, True)
-        record["units"] = make_units(rng, year, f"a{n}", () if rng.random() < 0.05 else (1, 2, 3, 5))
+        record["units"] = make_units(
+            rng, year, f"a{n}", () if rng.random() < 0.05 else (1, 2, 3, 5)
+        )
         goal = rng.choice((None, None, 60, 90))
         low = {None: 0, 60: 4000, 90: 8500}[goal]
         scores = {d: Decimal(rng.randint(low, 10000)).scaleb(-2) for d in DIMENSIONS}
@@ -455,7 +461,9 @@ def title_oracle(u: dict[str, Any]) -> dict[str, Any]:
     """S3.2: the authority by kind; a title lost on failed re-evaluation (S2) or a failed
     spot check (S3.2.3), which makes the evaluator accountable; award when eligible."""
     free = is_drug_free(u)
-    authority = "city_commission" if u["kind"] in ("park", "town", "street") else "district_commission"
+    authority = (
+        "city_commission" if u["kind"] in ("park", "town", "street") else "district_commission"
+    )
     spot_failed = u["title_held"] and u["spot_checked"] and u["spot_check_passed"] is False
     revoked = u["title_held"] and (not free or spot_failed)
     eligible = not u["title_held"] and free
@@ -560,7 +568,9 @@ def _hypothesis_towns(draw: st.DrawFn) -> dict[str, Any]:
     seed = draw(st.integers(0, 2**32))
     rng = random.Random(seed)
     kinds = draw(st.lists(st.sampled_from(KINDS), max_size=12))
-    units = [make_unit(rng, f"h{n}", kind, year, draw(st.booleans())) for n, kind in enumerate(kinds)]
+    units = [
+        make_unit(rng, f"h{n}", kind, year, draw(st.booleans())) for n, kind in enumerate(kinds)
+    ]
     record = make_unit(rng, "h-town", draw(st.sampled_from(("park", "town", "street", "village"))),
                        year, draw(st.booleans()))  # fmt: skip
     return {**record, "units": units}

@@ -146,7 +146,9 @@ def _targets_with(old: str, new: str) -> str:
 
 def test_check_names_the_cells_that_break_monotonicity() -> None:
     """With 2019's village target lowered below 2018's, the check fails naming both cells."""
-    broken = _targets_with("2019: town_level 80%, village_level 95%", "2019: town_level 80%, village_level 85%")
+    broken = _targets_with(
+        "2019: town_level 80%, village_level 95%", "2019: town_level 80%, village_level 85%"
+    )
     with pytest.raises(wuxin_rules.PolicyCheckError) as caught:
         probe("import drug_free.targets (target)\n", targets=broken)
     (diagnostic,) = caught.value.diagnostics
@@ -193,7 +195,9 @@ def test_bands_are_proven_again_for_overridden_cut_offs() -> None:
     assert checker.check_bands(bands, relaxed._param_values) == []
 
 
-def _check_copy(tmp_path: Path, module: str, old: str, new: str) -> subprocess.CompletedProcess[str]:
+def _check_copy(
+    tmp_path: Path, module: str, old: str, new: str
+) -> subprocess.CompletedProcess[str]:
     """`wuxin check` on a copy of the flagship in which `module` has `old` replaced by `new`."""
     copy = tmp_path / "drug_free"
     shutil.copytree(DRUG_FREE, copy)
@@ -291,7 +295,9 @@ def test_target_of_every_year_and_group(targets_probe: wuxin_rules.Policy, year:
 
 
 @pytest.mark.parametrize("year", [1, 2013, 2014, 2021, 2030, 9999])
-def test_year_outside_the_campaign_has_no_target(targets_probe: wuxin_rules.Policy, year: int) -> None:
+def test_year_outside_the_campaign_has_no_target(
+    targets_probe: wuxin_rules.Policy, year: int
+) -> None:
     """A year outside 2015–2020 gives an explicit `none`, never a default."""
     got = _probe(targets_probe, year)
     assert [got[f"{g}_target"] for g in GROUPS] == [None] * 5
@@ -467,18 +473,26 @@ def test_town_own_standards_are_judged_on_its_own_facts() -> None:
     """The town's `drug_free` is its own S2 verdict, independent of its units' rates."""
     good_units_bad_town = town(units_of("village", 4, 4), year=2018, drug_free=False)
     got = evaluate_town(good_units_bad_town)
-    assert (got["drug_free"], got["failed_standards"], got["meets_targets"]) == (False, ["S2.1"], True)
+    assert (got["drug_free"], got["failed_standards"], got["meets_targets"]) == (
+        False,
+        ["S2.1"],
+        True,
+    )
     bad_units_good_town = evaluate_town(town(units_of("village", 4, 0), year=2018))
     assert (bad_units_good_town["drug_free"], bad_units_good_town["meets_targets"]) == (True, False)
 
 
 def test_explanation_of_a_listing_cites_the_clauses() -> None:
     """The explanation of a listing shows the rule, its clause and the failing rate."""
-    result = policy("town").evaluate({"town": town(units_of("village", 9, 8, year=2018), year=2018)})
+    result = policy("town").evaluate(
+        {"town": town(units_of("village", 9, 8, year=2018), year=2018)}
+    )
     text = result.explain("remediation_listed", mode="full")
     assert "由市、区禁毒委挂牌,实行重点整治" in text and "S4.R" in text
     lines = (DRUG_FREE / "town.policy").read_text(encoding="utf-8").splitlines()
-    declared = next(i for i, line in enumerate(lines, 1) if line.startswith("criterion remediation_listed"))
+    declared = next(
+        i for i, line in enumerate(lines, 1) if line.startswith("criterion remediation_listed")
+    )
     assert f"town.policy:{declared}:1" in text
     assert "无毒单位达标率达到年度目标" in text and "1 of 1 failed" in text
     assert "remediation_years = [2017, 2018, 2019, 2020]" in text
@@ -572,7 +586,10 @@ def test_title_decisions(
         titled(drug_free=drug_free, title_held=held, spot_checked=checked, spot_check_passed=passed)
     )
     assert (
-        got["eligible_for_title"], got["title_revoked"], got["title_after"], got["evaluator_accountable"]
+        got["eligible_for_title"],
+        got["title_revoked"],
+        got["title_after"],
+        got["evaluator_accountable"],
     ) == (eligible, revoked, after, accountable)
     assert got["failed_reevaluation"] is (held and not drug_free)
     assert got["accountable_authority"] == ("district_commission" if accountable else None)
@@ -593,7 +610,9 @@ def pool(n: int, *, seed: str = "2018-区禁毒委", authority: str = "district_
     """A pool of `n` titled units awarded by `authority` (ids `v000`…), in the given order."""
     ids = order if order is not None else list(range(n))
     units = [{"id": f"v{i:03d}", "title_held": True, "awarded_by": authority} for i in ids]
-    return {"pool": {"authority": authority, "year": 2018, "seed": seed, "units": units + (extra or [])}}
+    return {
+        "pool": {"authority": authority, "year": 2018, "seed": seed, "units": units + (extra or [])}
+    }
 
 
 def draw(document: dict[str, Any], **params: str) -> dict[str, Any]:
@@ -698,7 +717,9 @@ def evaluate_report(document: dict[str, Any], **params: str) -> dict[str, Any]:
     return values(loaded.evaluate(document))
 
 
-@pytest.mark.parametrize(("quarter", "due"), [(1, "03-25"), (2, "06-25"), (3, "09-25"), (4, "12-25")])
+@pytest.mark.parametrize(
+    ("quarter", "due"), [(1, "03-25"), (2, "06-25"), (3, "09-25"), (4, "12-25")]
+)
 def test_each_quarter_is_due_on_the_25th_of_its_last_month(quarter: int, due: str) -> None:
     """Due by Mar 25, Jun 25, Sep 25, Dec 25: on the 25th on time, the 26th one day late."""
     due_date = datetime.date.fromisoformat(f"2017-{due}")
@@ -726,7 +747,10 @@ def test_a_report_not_yet_in() -> None:
 def test_the_inclusive_reading_is_one_parameter() -> None:
     """With `due_day_included` false ("before the 25th"), the 25th is one day late."""
     got = evaluate_report(report(2017, 3, "2017-09-25"), due_day_included="false")
-    assert (got["due_date"], got["last_on_time_day"]) == (datetime.date(2017, 9, 25), datetime.date(2017, 9, 24))
+    assert (got["due_date"], got["last_on_time_day"]) == (
+        datetime.date(2017, 9, 25),
+        datetime.date(2017, 9, 24),
+    )
     assert (got["on_time"], got["days_late"]) == (False, 1)
 
 
@@ -767,7 +791,9 @@ WEIGHTS = {
 }  # fmt: skip
 
 
-def assessee(units: list[dict[str, Any]] | None = None, *, year: int = 2018, **given: Any) -> dict[str, Any]:
+def assessee(
+    units: list[dict[str, Any]] | None = None, *, year: int = 2018, **given: Any
+) -> dict[str, Any]:
     """An assessment document: a town (all of whose units meet their targets by default)."""
     record = town(units if units is not None else units_of("village", 10, 10), year=year)
     return {"assessee": {**record, "scores": scores(**given) if given else scores()}}
@@ -798,9 +824,9 @@ def test_total_is_the_exact_weighted_mean() -> None:
 @pytest.mark.parametrize(
     ("high", "low", "total", "grade"),
     [
-        ("100", "75", 90, "excellent"),        # exactly on 90
+        ("100", "75", 90, "excellent"),  # exactly on 90
         ("100", "74.99", Fraction(89996, 1000), "qualified"),
-        ("60", "45", 60, "qualified"),         # exactly on 60
+        ("60", "45", 60, "qualified"),  # exactly on 60
         ("60", "44.99", Fraction(59996, 1000), "unqualified"),
         ("100", "100", 100, "excellent"),
     ],
@@ -819,7 +845,9 @@ def test_totals_exactly_on_a_cut_off_get_the_higher_grade(
 
 def test_a_total_of_zero_is_unqualified() -> None:
     """The lowest total, with every group missing its target (达标率 0)."""
-    got = assess(assessee(units_of("village", 4, 0), **dict.fromkeys(WEIGHTS.keys() - {"drug_free_rate"}, 0)))
+    got = assess(
+        assessee(units_of("village", 4, 0), **dict.fromkeys(WEIGHTS.keys() - {"drug_free_rate"}, 0))
+    )
     assert (got["drug_free_rate_score"], got["total_score"], got["grade"]) == (0, 0, "unqualified")
 
 
@@ -889,10 +917,26 @@ def test_nothing_happened_nobody_is_accountable() -> None:
 @pytest.mark.parametrize(
     ("flag", "clause", "who"),
     [
-        ("falsification", "S6.3 在\"无毒创建\"工作中敷衍了事、弄虚作假", "严肃追究单位(示例镇)及主要领导相应的责任"),
-        ("severe_group_incident", "S6.3 发生影响恶劣的群体性吸毒事件", "严肃追究相关各园区,各镇(街道)和职能部门的责任"),
-        ("media_exposed_major_case", "S6.3 被中央、省媒体曝光", "严肃追究相关各园区,各镇(街道)和职能部门的责任"),
-        ("capped", "S6.3 被国家、省、市\"戴帽\"重点整治", "严肃追究相关各园区,各镇(街道)和职能部门的责任"),
+        (
+            "falsification",
+            'S6.3 在"无毒创建"工作中敷衍了事、弄虚作假',
+            "严肃追究单位(示例镇)及主要领导相应的责任",
+        ),
+        (
+            "severe_group_incident",
+            "S6.3 发生影响恶劣的群体性吸毒事件",
+            "严肃追究相关各园区,各镇(街道)和职能部门的责任",
+        ),
+        (
+            "media_exposed_major_case",
+            "S6.3 被中央、省媒体曝光",
+            "严肃追究相关各园区,各镇(街道)和职能部门的责任",
+        ),
+        (
+            "capped",
+            'S6.3 被国家、省、市"戴帽"重点整治',
+            "严肃追究相关各园区,各镇(街道)和职能部门的责任",
+        ),
     ],
 )
 def test_each_ground_of_s63_alone(flag: str, clause: str, who: str) -> None:
@@ -905,12 +949,14 @@ def test_each_ground_of_s63_alone(flag: str, clause: str, who: str) -> None:
 
 
 @pytest.mark.parametrize(("kind", "authority"), [("town", "市禁毒委"), ("school", "区禁毒委")])
-def test_a_failed_spot_check_holds_the_evaluating_authority_accountable(kind: str, authority: str) -> None:
+def test_a_failed_spot_check_holds_the_evaluating_authority_accountable(
+    kind: str, authority: str
+) -> None:
     """S3.2.3 倒查问责: the leaders of the authority that awarded the title."""
     got = accountable(kind, title=True, checked=True, passed=False)
     assert got["accountability_required"] is True
     assert got["accountability_reasons"] == [
-        f"S3.2.3 抽查不合格:取消其\"无毒单位\"称号,同时对施评单位({authority})主要领导和责任人进行倒查问责"
+        f'S3.2.3 抽查不合格:取消其"无毒单位"称号,同时对施评单位({authority})主要领导和责任人进行倒查问责'
     ]
 
 

@@ -116,7 +116,9 @@ def test_repository_policies_are_kept_formatted() -> None:
     """Every policy under policies/ and examples/ is in the canonical layout, as
     `wuxin fmt --check policies examples` (run by CI too) requires: run `wuxin fmt` on a file
     this names."""
-    files = sorted((ROOT / "policies").rglob("*.policy")) + sorted((ROOT / "examples").rglob("*.policy"))
+    files = sorted((ROOT / "policies").rglob("*.policy")) + sorted(
+        (ROOT / "examples").rglob("*.policy")
+    )
     assert len(files) >= 10
     unformatted = [
         str(path.relative_to(ROOT))

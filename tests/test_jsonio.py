@@ -566,7 +566,11 @@ def test_an_object_written_twice_reads_the_same_as_two_copies() -> None:
     # the same record at many nodes); the text must not depend on that.
     record = {"id": "u1", "n": 3, "share": jsonio.RawNumber("0.25"), "tags": ["a", "b", "c", "d"]}
     shared = {"first": record, "again": [record, record], "last": record["tags"]}
-    copies = {"first": dict(record), "again": [dict(record), dict(record)], "last": list(record["tags"])}
+    copies = {
+        "first": dict(record),
+        "again": [dict(record), dict(record)],
+        "last": list(record["tags"]),
+    }
     assert jsonio.dumps(shared) == jsonio.dumps(copies)
     assert jsonio.dumps(shared, indent=2) == jsonio.dumps(copies, indent=2)
     assert json.loads(jsonio.dumps(shared)) == json.loads(jsonio.dumps(copies))

@@ -26,8 +26,17 @@ ALLOWED: dict[str, set[str]] = {
     "typing_rules": {"source", "errors", "ast", "schema", "values", "model"},
     "tables": {"source", "errors", "ast", "schema", "values", "model", "typing_rules"},
     "checker": {
-        "source", "errors", "ast", "schema", "values", "model", "parser", "loader",
-        "typing_rules", "tables", "characters",
+        "source",
+        "errors",
+        "ast",
+        "schema",
+        "values",
+        "model",
+        "parser",
+        "loader",
+        "typing_rules",
+        "tables",
+        "characters",
     },
     # Consistency checks read the checked model and the surface syntax of the policy set.
     "consistency": {"source", "errors", "ast", "schema", "model", "parser", "loader"},
@@ -37,18 +46,48 @@ ALLOWED: dict[str, set[str]] = {
     "evaluator": {"errors", "schema", "values", "model", "trace", "source", "sampling"},
     "compiler": {"errors", "schema", "values", "model", "sampling", "evaluator"},
     # The compiled tracer extends the compiler's generator and builds `trace` trees.
-    "trace_compiler": {"errors", "schema", "values", "model", "sampling", "evaluator", "compiler", "trace"},
+    "trace_compiler": {
+        "errors",
+        "schema",
+        "values",
+        "model",
+        "sampling",
+        "evaluator",
+        "compiler",
+        "trace",
+    },
     "explain": {"source", "errors", "schema", "values", "model", "trace", "messages"},
     # Examples and properties sit above evaluation and explanation: they run both.
     "examples": {
-        "source", "errors", "ast", "schema", "values", "model", "loader", "checker",
-        "typing_rules", "facts", "trace", "evaluator", "explain",
+        "source",
+        "errors",
+        "ast",
+        "schema",
+        "values",
+        "model",
+        "loader",
+        "checker",
+        "typing_rules",
+        "facts",
+        "trace",
+        "evaluator",
+        "explain",
     },
     # The hypothesis layer: strategies read only types; verify drives examples with them.
     "strategies": {"source", "errors", "ast", "schema", "values", "model", "parser"},
     "verify": {
-        "source", "errors", "schema", "values", "model", "typing_rules", "facts", "trace",
-        "explain", "jsonio", "examples", "strategies",
+        "source",
+        "errors",
+        "schema",
+        "values",
+        "model",
+        "typing_rules",
+        "facts",
+        "trace",
+        "explain",
+        "jsonio",
+        "examples",
+        "strategies",
     },
     # The pytest plugin runs examples, and verifies properties through verify.
     "pytest_plugin": {"errors", "examples", "verify"},
@@ -61,7 +100,11 @@ ALLOWED: dict[str, set[str]] = {
 TOP = {"api", "cli", "__init__", "__main__"}
 
 # Third-party libraries and their single owner inside the package.
-OWNERS = {"lark": {"parser"}, "cattrs": {"facts"}, "hypothesis": {"verify", "strategies", "pytest_plugin"}}
+OWNERS = {
+    "lark": {"parser"},
+    "cattrs": {"facts"},
+    "hypothesis": {"verify", "strategies", "pytest_plugin"},
+}
 
 
 def _imports(path: Path) -> tuple[set[str], set[str]]:
@@ -123,7 +166,9 @@ def test_no_eval_or_exec_in_the_package() -> None:
         tree = pyast.parse(path.read_text(encoding="utf-8"))
         for node in pyast.walk(tree):
             if isinstance(node, pyast.Call) and isinstance(node.func, pyast.Name):
-                assert node.func.id not in {"eval", "exec", "compile"}, f"{path.name} calls {node.func.id}"
+                assert node.func.id not in {"eval", "exec", "compile"}, (
+                    f"{path.name} calls {node.func.id}"
+                )
 
 
 def test_no_domain_words_in_the_engine() -> None:

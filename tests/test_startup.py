@@ -25,7 +25,9 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_grammar_cache_lives_in_the_folder_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_grammar_cache_lives_in_the_folder_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(parser.CACHE_VARIABLE, str(tmp_path / "cache"))
     path = parser.grammar_cache_path()
     assert path is not None and Path(path).parent == tmp_path / "cache"

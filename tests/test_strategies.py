@@ -104,9 +104,16 @@ def test_bias_adds_boundary_values_of_your_own() -> None:
 
 def test_like_draws_near_known_records() -> None:
     """`like` often draws a known record as it is, or with a few fields changed."""
-    known = {"id": "k", "kind": "wholesale", "overdue_days": 3, "amount": Decimal(7),
-             "average": Decimal(1), "coupon": None, "placed": datetime.date(2021, 5, 6),
-             "lines": []}
+    known = {
+        "id": "k",
+        "kind": "wholesale",
+        "overdue_days": 3,
+        "amount": Decimal(7),
+        "average": Decimal(1),
+        "coupon": None,
+        "placed": datetime.date(2021, 5, 6),
+        "lines": [],
+    }
     strategy = strategies.facts(POLICY, like={"Order": [known]})
     drawn = [d["order"] for d in _draws(strategy, 200)]
     assert sum(o == known for o in drawn) >= 5
@@ -135,4 +142,6 @@ def test_decimals_are_exact_and_fractions_never_floats() -> None:
     """Drawn decimals have at most `PLACES` places and convert exactly."""
     for document in _draws(strategies.facts(POLICY), 100):
         amount = document["order"]["amount"]
-        assert Fraction(amount) * 10**strategies.PLACES == int(Fraction(amount) * 10**strategies.PLACES)
+        assert Fraction(amount) * 10**strategies.PLACES == int(
+            Fraction(amount) * 10**strategies.PLACES
+        )

@@ -27,7 +27,9 @@ from codekit import assert_only_generated_names
 from wuxin_rules import compiler, evaluator, strategies, trace_compiler
 from wuxin_rules.trace import Evaluation, Explanation
 
-FLAGSHIP = sorted((Path(__file__).resolve().parent.parent / "policies" / "drug_free").glob("*.policy"))
+FLAGSHIP = sorted(
+    (Path(__file__).resolve().parent.parent / "policies" / "drug_free").glob("*.policy")
+)
 
 _POLICIES: dict[str, wuxin_rules.Policy] = {}
 
@@ -47,9 +49,19 @@ def _reference(policy: wuxin_rules.Policy, document: Any) -> Evaluation:
 
 def _fields(node: Explanation) -> tuple[Any, ...]:
     return (
-        node.kind, node.expr, node.value, node.type, node.name, node.label, node.cites,
-        node.detail, node.error, node.omitted, len(node.children),
-        node.span.start if node.span else None, node.span.end if node.span else None,
+        node.kind,
+        node.expr,
+        node.value,
+        node.type,
+        node.name,
+        node.label,
+        node.cites,
+        node.detail,
+        node.error,
+        node.omitted,
+        len(node.children),
+        node.span.start if node.span else None,
+        node.span.end if node.span else None,
     )
 
 
@@ -76,7 +88,9 @@ def _assert_same_evaluation(built: Evaluation, reference: Evaluation) -> None:
         ), key
 
 
-def _check_agreement(policy: wuxin_rules.Policy, tracer: trace_compiler.Tracer, document: Any, seen: dict[str, int]) -> None:
+def _check_agreement(
+    policy: wuxin_rules.Policy, tracer: trace_compiler.Tracer, document: Any, seen: dict[str, int]
+) -> None:
     reference = _reference(policy, document)
     failed = [key for key, verdict in reference.verdicts.items() if verdict.error is not None]
     traced = tracer.evaluate(document)
@@ -89,7 +103,9 @@ def _check_agreement(policy: wuxin_rules.Policy, tracer: trace_compiler.Tracer, 
     record = traced
     seen["traced"] += 1
     for key in tracer.keys:
-        assert compiler.canonical(record[tracer.positions[key]]) == reference.verdicts[key].value, key
+        assert compiler.canonical(record[tracer.positions[key]]) == reference.verdicts[key].value, (
+            key
+        )
     _assert_same_evaluation(tracer.evaluation(record), reference)
 
 
@@ -202,7 +218,9 @@ def test_every_construct_agrees_with_the_reference(constructs: wuxin_rules.Polic
     assert seen["traced"] > 0 and seen["gave_up"] > 0, seen
 
 
-def _item(n: int, d: int, w: str, ok: bool = True, kind: str = "small", note: str | None = None) -> dict[str, Any]:
+def _item(
+    n: int, d: int, w: str, ok: bool = True, kind: str = "small", note: str | None = None
+) -> dict[str, Any]:
     return {"n": n, "d": d, "w": Decimal(w), "ok": ok, "kind": kind, "memo": note}
 
 
@@ -212,8 +230,13 @@ def _document(items: list[dict[str, Any]], **facts: Any) -> dict[str, Any]:
     return base
 
 
-def test_many_elements_are_listed_up_to_the_limit_and_counted(constructs: wuxin_rules.Policy) -> None:
-    items = [_item(n % 7, 1 + n % 3, "0.1", ok=n % 2 == 0, kind="large" if n % 5 == 0 else "small") for n in range(45)]
+def test_many_elements_are_listed_up_to_the_limit_and_counted(
+    constructs: wuxin_rules.Policy,
+) -> None:
+    items = [
+        _item(n % 7, 1 + n % 3, "0.1", ok=n % 2 == 0, kind="large" if n % 5 == 0 else "small")
+        for n in range(45)
+    ]
     document = _document(items)
     result = constructs.evaluate(document, explain=True)
     assert result._trace is not None, "the compiled tracer did not run"
@@ -258,15 +281,20 @@ def test_explained_results_read_as_the_reference_ones(name: str) -> None:
         streamed = list(policy.iter_evaluate(documents, explain=True))
         for document, result, other in zip(documents, batch, streamed, strict=True):
             reference = evaluator.evaluate(
-                policy.checked, policy.validate(document), params=policy._param_values,
-                rules=policy.rules, trace=True,
+                policy.checked,
+                policy.validate(document),
+                params=policy._param_values,
+                rules=policy.rules,
+                trace=True,
             )
             single = policy.evaluate(document, explain=True)
             for candidate in (result, other, single):
                 assert candidate.errors == reference.distinct_errors
                 assert candidate.verdicts == reference.verdicts
                 for lang in ("en", "zh"):
-                    expected = wuxin_rules.explain.render_evaluation(reference, mode="decisive", lang=lang)
+                    expected = wuxin_rules.explain.render_evaluation(
+                        reference, mode="decisive", lang=lang
+                    )
                     assert candidate.explain(lang=lang) == expected
             assert result.to_json(explain=True) == single.to_json(explain=True)
 
@@ -286,6 +314,7 @@ def test_results_with_a_record_give_values_before_any_tree_is_built() -> None:
 
 def _flagship_unit_document() -> dict[str, Any]:
     import json
+
     path = Path(__file__).resolve().parent.parent / "examples" / "village-fail.json"
     return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)  # type: ignore[no-any-return]
 
@@ -293,7 +322,7 @@ def _flagship_unit_document() -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------
 # No code injection
 
-HOSTILE = '''\
+HOSTILE = """\
 policy h
 
 record __class__:
@@ -307,7 +336,7 @@ input _NE: text
 rule exec(_agg: __class__): _agg._i + _NE + "'); __import__('os').system('x"
 rule _traced: list of _s1 in __builtins__ where _s1.__dict__ > 0 : exec(_s1)
 rule eval: count of x in __builtins__ where x._s1 == 0
-'''
+"""
 
 
 def test_hostile_names_and_texts_stay_data() -> None:
@@ -329,9 +358,21 @@ def test_hostile_names_and_texts_stay_data_in_tier_1() -> None:
     policy = wuxin_rules.loads(HOSTILE_RECORD, name="h.policy")
     tracer = policy._tracer(policy.rules)
     assert tracer is not None and "except _Error" in tracer.source
-    text = _reference(policy, {"__builtins__": {"__class__": "", "__dict__": 0, "_i": 0, "_m": 0, "_k1": 0}, "k": "exec"})
+    text = _reference(
+        policy,
+        {"__builtins__": {"__class__": "", "__dict__": 0, "_i": 0, "_m": 0, "_k1": 0}, "k": "exec"},
+    )
     payload = text.verdicts["_main"].value
-    document = {"__builtins__": {"__class__": payload, "__dict__": 2, "_i": 3, "_m": 4, "_k1": Decimal("-0.4")}, "k": "exec"}
+    document = {
+        "__builtins__": {
+            "__class__": payload,
+            "__dict__": 2,
+            "_i": 3,
+            "_m": 4,
+            "_k1": Decimal("-0.4"),
+        },
+        "k": "exec",
+    }
     result = policy.evaluate(document, explain=True)
     assert result._trace is not None
     assert (result["exec"], result["_r_0"], result["eval"]) == (True, 14, payload)
@@ -351,7 +392,9 @@ def test_deep_policies_are_traced_or_left_to_the_reference() -> None:
     assert result["r79"] == 79 * depth
     reference = evaluator.evaluate(chain.checked, {"x": 0}, rules=["r79"], trace=True)
     tracer, record = result._trace, result._fast_values
-    _assert_same_evaluation(tracer.evaluation(record), reference)  # built, not left to the reference
+    _assert_same_evaluation(
+        tracer.evaluation(record), reference
+    )  # built, not left to the reference
     # 2000 rules with parameters calling each other: too deep to inline, so the reference
     # evaluates and reports `too-deep`, as without explanations.
     n = 2000
@@ -367,7 +410,9 @@ def test_deep_policies_are_traced_or_left_to_the_reference() -> None:
 def test_records_in_lists_are_shown_in_declared_order_whatever_the_document_order() -> None:
     policy = _policy(FLAGSHIP[0].parent / "spot_check.policy")
     unit = {"awarded_by": "district_commission", "title_held": True, "id": "u1"}
-    document = {"pool": {"seed": "s", "units": [unit], "year": 2018, "authority": "district_commission"}}
+    document = {
+        "pool": {"seed": "s", "units": [unit], "year": 2018, "authority": "district_commission"}
+    }
     assert list(policy.validate(document)["pool"]["units"][0]) == ["id", "title_held", "awarded_by"]
     traced = policy.evaluate(document, explain=True)
     assert traced._trace is not None
@@ -378,6 +423,7 @@ def test_records_in_lists_are_shown_in_declared_order_whatever_the_document_orde
 
 def test_traced_arithmetic_is_exact_whatever_the_callers_decimal_context() -> None:
     import decimal
+
     text = "policy exact\n\ninput a: decimal\ninput b: decimal\n\nrule total: a * b + a - b\n"
     policy = wuxin_rules.loads(text, name="exact.policy")
     a, b = Decimal("1234567.891011121314"), Decimal("-0.000000000123456789")
@@ -398,7 +444,9 @@ def test_traced_arithmetic_is_exact_whatever_the_callers_decimal_context() -> No
         assert result.explanation("total").value == exact
 
 
-def test_a_tree_that_cannot_be_built_is_explained_by_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tree_that_cannot_be_built_is_explained_by_the_reference(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     policy = _policy(FLAGSHIP[0].parent / "unit.policy")
     document = _flagship_unit_document()
     result = policy.evaluate(document, explain=True)
@@ -409,4 +457,6 @@ def test_a_tree_that_cannot_be_built_is_explained_by_the_reference(monkeypatch: 
 
     monkeypatch.setattr(trace_compiler.Tracer, "evaluation", fail)
     assert result.verdicts == _reference(policy, document).verdicts
-    assert result.explain() == wuxin_rules.explain.render_evaluation(_reference(policy, document), mode="decisive")
+    assert result.explain() == wuxin_rules.explain.render_evaluation(
+        _reference(policy, document), mode="decisive"
+    )

@@ -145,9 +145,25 @@ def test_naive_flagship_variant_is_caught_by_wuxin_verify(tmp_path: Path) -> Non
     assert ABS_LINE in text
     unit.write_text(text.replace(ABS_LINE, NAIVE_LINE), encoding="utf-8")
     process = subprocess.run(
-        [sys.executable, "-m", "wuxin_rules", "verify", str(unit), "--match", "增幅上限不高于",
-         "--max-examples", "40", "--seed", "3", "--format", "json"],
-        capture_output=True, text=True, encoding="utf-8", timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "wuxin_rules",
+            "verify",
+            str(unit),
+            "--match",
+            "增幅上限不高于",
+            "--max-examples",
+            "40",
+            "--seed",
+            "3",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
     )
     assert process.returncode == 1, process.stderr
     (line,) = process.stdout.splitlines()

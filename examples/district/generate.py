@@ -52,8 +52,14 @@ TARGETS = {
     2019: {"village_level": 95, "agency": 100, "school": 100, "enterprise_level": 100},
     2020: {"village_level": 100, "agency": 100, "school": 100, "enterprise_level": 100},
 }
-GROUP_OF = {"village": "village_level", "community": "village_level", "agency": "agency",
-            "school": "school", "enterprise": "enterprise_level", "venue": "enterprise_level"}
+GROUP_OF = {
+    "village": "village_level",
+    "community": "village_level",
+    "agency": "agency",
+    "school": "school",
+    "enterprise": "enterprise_level",
+    "venue": "enterprise_level",
+}
 
 # id, name, kind, villages, communities, agencies, schools, enterprises, venues
 TOWNS = (
@@ -76,19 +82,49 @@ DISTRICT_AGENCIES = (
 # Province-wide averages by year: addict growth falls below zero from 2018, so S2.3's bar
 # is read on the average's magnitude.
 PROVINCE = {
-    2015: ("0.052", "0.62"), 2016: ("0.031", "0.66"), 2017: ("0.008", "0.70"),
-    2018: ("-0.012", "0.73"), 2019: ("-0.035", "0.75"), 2020: ("-0.041", "0.78"),
+    2015: ("0.052", "0.62"),
+    2016: ("0.031", "0.66"),
+    2017: ("0.008", "0.70"),
+    2018: ("-0.012", "0.73"),
+    2019: ("-0.035", "0.75"),
+    2020: ("-0.041", "0.78"),
 }
-INDICATORS = ("case_handling", "drug_prices", "police_calls", "addict_control",
-              "outside_leads", "high_risk_persons")
+INDICATORS = (
+    "case_handling",
+    "drug_prices",
+    "police_calls",
+    "addict_control",
+    "outside_leads",
+    "high_risk_persons",
+)
 RESPONSIBILITY = ("duties_assigned", "team_in_place", "infrastructure_complete", "work_funded")
-SHORTCOMINGS = ("drug_labs", "trafficking_groups", "growth", "enforcement",
-                "venue_drug_cases", "responsibility")
-KIND_NAMES = {"village": "村", "community": "社区", "agency": "办事处", "school": "学校",
-              "enterprise": "企业", "venue": "娱乐场所"}
-ID_LETTERS = {"village": "v", "community": "c", "agency": "a", "school": "s", "enterprise": "e",
-              "venue": "k"}
-SYLLABLES = "安宝长春大德东丰福富光广和河鸿华惠吉佳金锦康乐联龙茂美明南平庆仁瑞山上盛石顺泰新兴秀阳永裕"
+SHORTCOMINGS = (
+    "drug_labs",
+    "trafficking_groups",
+    "growth",
+    "enforcement",
+    "venue_drug_cases",
+    "responsibility",
+)
+KIND_NAMES = {
+    "village": "村",
+    "community": "社区",
+    "agency": "办事处",
+    "school": "学校",
+    "enterprise": "企业",
+    "venue": "娱乐场所",
+}
+ID_LETTERS = {
+    "village": "v",
+    "community": "c",
+    "agency": "a",
+    "school": "s",
+    "enterprise": "e",
+    "venue": "k",
+}
+SYLLABLES = (
+    "安宝长春大德东丰福富光广和河鸿华惠吉佳金锦康乐联龙茂美明南平庆仁瑞山上盛石顺泰新兴秀阳永裕"
+)
 
 
 # ------------------------------------------------------------------------------------------
@@ -139,8 +175,9 @@ def subordinates(town: tuple[Any, ...]) -> list[tuple[str, str, str]]:
     """(id, name, kind) of a town's subordinate units."""
     tid, tname, _, *counts = town
     units = []
-    for kind, count in zip(("village", "community", "agency", "school", "enterprise", "venue"),
-                           counts, strict=True):
+    for kind, count in zip(
+        ("village", "community", "agency", "school", "enterprise", "venue"), counts, strict=True
+    ):
         for n in range(1, count + 1):
             uid = f"{tid}-{ID_LETTERS[kind]}{n:02d}"
             units.append((uid, name_of(uid, kind, tname), kind))
@@ -163,7 +200,8 @@ def free_in_group(tid: str, group: str, year: int, ids: list[str], out: set[str]
     if (tid, group, year) == ("zk-bg", "school", 2016):
         wanted = len(candidates) - 1  # 北岗镇's school
     standing = sorted(
-        candidates, key=lambda uid: (-(roll(uid, "base") % 1000 + roll(uid, year, "drift") % 400), uid)
+        candidates,
+        key=lambda uid: (-(roll(uid, "base") % 1000 + roll(uid, year, "drift") % 400), uid),
     )
     return set(standing[:wanted])
 
@@ -174,14 +212,20 @@ def unit_facts(uid: str, name: str, kind: str, year: int, free: bool) -> dict[st
     growth_bar = p_growth - abs(p_growth) / 2
     enforcement_bar = p_enforcement + p_enforcement / 5
     facts: dict[str, Any] = {
-        "id": uid, "name": name, "kind": kind, "year": year,
-        "drug_labs": 0, "trafficking_groups": 0,
+        "id": uid,
+        "name": name,
+        "kind": kind,
+        "year": year,
+        "drug_labs": 0,
+        "trafficking_groups": 0,
         "addict_growth_rate": growth_bar - Decimal(roll(uid, year, "g") % 40) / 1000,
         "province_addict_growth_rate": p_growth,
         "enforcement_rate": enforcement_bar + Decimal(roll(uid, year, "e") % 120) / 1000,
         "province_enforcement_rate": p_enforcement,
-        "fugitive_key_offenders": 0, "venue_drug_cases": 0,
-        "uncontrolled_substance_firms": 0, "group_drug_use_incidents": 0,
+        "fugitive_key_offenders": 0,
+        "venue_drug_cases": 0,
+        "uncontrolled_substance_firms": 0,
+        "group_drug_use_incidents": 0,
         "responsibility": dict.fromkeys(RESPONSIBILITY, True),
     }
     if free:
@@ -204,8 +248,13 @@ def unit_facts(uid: str, name: str, kind: str, year: int, free: bool) -> dict[st
 
 def scores(tid: str, year: int) -> dict[str, Decimal]:
     """The assessors' five scores for a town (S3.1), 60.0–99.9."""
-    names = ("organization", "crackdown", "industry_management", "addict_control",
-             "prevention_education")
+    names = (
+        "organization",
+        "crackdown",
+        "industry_management",
+        "addict_control",
+        "prevention_education",
+    )
     low = 45 if (tid, year) == ("zk-ns", 2017) else 70
     return {n: Decimal(low * 10 + roll(tid, year, n) % ((100 - low) * 10)) / 10 for n in names}
 
@@ -221,10 +270,15 @@ def reports(year: int) -> list[dict[str, Any]]:
             covers = list(INDICATORS)
             if (rid, year, quarter) == ("zk-gaj", 2016, 2):
                 covers.remove("outside_leads")
-            out.append({
-                "reporter": reporter, "year": year, "quarter": quarter,
-                "submitted_on": f"{year}-{3 * quarter:02d}-{day:02d}", "covers": covers,
-            })
+            out.append(
+                {
+                    "reporter": reporter,
+                    "year": year,
+                    "quarter": quarter,
+                    "submitted_on": f"{year}-{3 * quarter:02d}-{day:02d}",
+                    "covers": covers,
+                }
+            )
     return out
 
 
@@ -268,14 +322,24 @@ def generate() -> dict[str, Any]:
 
         # Titles: held from the year before; each commission draws among its holders, and
         # the inspectors' findings are written for the units drawn.
-        titles = {u["id"]: {"title_held": held.get(u["id"], False), "spot_checked": False,
-                            "spot_check_passed": None} for u in everyone}
+        titles = {
+            u["id"]: {
+                "title_held": held.get(u["id"], False),
+                "spot_checked": False,
+                "spot_check_passed": None,
+            }
+            for u in everyone
+        }
         checks = []
         incidents: dict[str, dict[str, bool]] = {}
-        for authority, kinds in (("city_commission", ("park", "town", "street")),
-                                 ("district_commission", tuple(GROUP_OF))):
+        for authority, kinds in (
+            ("city_commission", ("park", "town", "street")),
+            ("district_commission", tuple(GROUP_OF)),
+        ):
             seed = f"{year}-{authority}-公开抽签"
-            pool = [u["id"] for u in everyone if u["kind"] in kinds and titles[u["id"]]["title_held"]]
+            pool = [
+                u["id"] for u in everyone if u["kind"] in kinds and titles[u["id"]]["title_held"]
+            ]
             drawn = draw(pool, seed)
             checks.append({"authority": authority, "seed": seed})
             for uid in drawn:
@@ -297,19 +361,21 @@ def generate() -> dict[str, Any]:
             held[uid] = standards_met and not failed_check if t["title_held"] else standards_met
         free_before = free_now
 
-        years.append({
-            "year": year,
-            "towns": towns,
-            "district_units": agencies,
-            "titles": titles,
-            "spot_checks": checks,
-            "reports": reports(year),
-            "scores": {t[0]: scores(t[0], year) for t in TOWNS},
-            "incidents": dict(sorted(incidents.items())),
-        })
+        years.append(
+            {
+                "year": year,
+                "towns": towns,
+                "district_units": agencies,
+                "titles": titles,
+                "spot_checks": checks,
+                "reports": reports(year),
+                "scores": {t[0]: scores(t[0], year) for t in TOWNS},
+                "incidents": dict(sorted(incidents.items())),
+            }
+        )
     return {
         "about": "a synthetic district (names, numbers and events invented) for the flagship "
-                 "policies; written by examples/district/generate.py, run by run.py",
+        "policies; written by examples/district/generate.py, run by run.py",
         "seed": SEED,
         "years": years,
     }
@@ -335,7 +401,7 @@ def dump(value: Any, indent: int = 0) -> str:
     """JSON text: containers of containers indented, flat records on one line."""
     pad = "  " * indent
     if isinstance(value, dict) and value and any(_nested(v) for v in value.values()):
-        items = [f'{pad}  {_scalar(k)}: {dump(v, indent + 1).lstrip()}' for k, v in value.items()]
+        items = [f"{pad}  {_scalar(k)}: {dump(v, indent + 1).lstrip()}" for k, v in value.items()]
         return pad + "{\n" + ",\n".join(items) + "\n" + pad + "}"
     if isinstance(value, list) and value and any(isinstance(v, dict | list) for v in value):
         return pad + "[\n" + ",\n".join(dump(v, indent + 1) for v in value) + "\n" + pad + "]"
@@ -344,7 +410,8 @@ def dump(value: Any, indent: int = 0) -> str:
 
 def _nested(value: Any) -> bool:
     return (isinstance(value, list) and any(isinstance(v, dict) for v in value)) or (
-        isinstance(value, dict) and any(isinstance(v, dict | list) for v in value.values())
+        isinstance(value, dict)
+        and any(isinstance(v, dict | list) for v in value.values())
         and len(value) > 8
     )
 
@@ -373,8 +440,13 @@ def _scalar(value: Any) -> str:
 def main() -> None:
     """Write the district's facts."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-o", "--output", type=Path, default=HERE / "district.json",
-                        help="where to write (default: district.json beside this script)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=HERE / "district.json",
+        help="where to write (default: district.json beside this script)",
+    )
     args = parser.parse_args()
     args.output.write_text(dump(generate()) + "\n", encoding="utf-8")
 

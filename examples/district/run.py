@@ -78,7 +78,9 @@ def percent(value: Any) -> str:
     share = Fraction(value) * 100
     if share.denominator == 1:
         return f"{share}%"
-    rounded = (Decimal(share.numerator) / share.denominator).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    rounded = (Decimal(share.numerator) / share.denominator).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
     return f"{rounded}".rstrip("0").rstrip(".") + "%"
 
 
@@ -89,7 +91,15 @@ def unit_of(record: dict[str, Any]) -> dict[str, Any]:
 
 def load_policies() -> dict[str, wuxin_rules.Policy]:
     """The flagship policies, loaded and checked once."""
-    names = ("town", "district", "titles", "spot_check", "reporting", "assessment", "accountability")
+    names = (
+        "town",
+        "district",
+        "titles",
+        "spot_check",
+        "reporting",
+        "assessment",
+        "accountability",
+    )
     return {name: wuxin_rules.load(POLICIES / f"{name}.policy") for name in names}
 
 
@@ -113,8 +123,11 @@ def run_year(year: dict[str, Any], policies: dict[str, wuxin_rules.Policy], out:
             f"{rate['group']:<17} {rate['drug_free_units']:>3}/{rate['units']:<3} = "
             f"{percent(rate['rate']):>7}  target {percent(rate['target']):>4}  {mark}",
         )
-    verdict = "meets its targets" if district["meets_targets"] else (
-        "short in " + ", ".join(district["groups_short"]))
+    verdict = (
+        "meets its targets"
+        if district["meets_targets"]
+        else ("short in " + ", ".join(district["groups_short"]))
+    )
     out.line(f"district {verdict}", district, "meets_targets")
 
     # S4 and S4.R: each park, town and street.
@@ -151,17 +164,25 @@ def run_year(year: dict[str, Any], policies: dict[str, wuxin_rules.Policy], out:
              "awarded_by": title_results[uid]["awarding_authority"]}
             for uid in sorted(title_results)
         ]  # fmt: skip
-        pool = {"authority": check["authority"], "year": y, "seed": check["seed"], "units": pool_units}
+        pool = {
+            "authority": check["authority"],
+            "year": y,
+            "seed": check["seed"],
+            "units": pool_units,
+        }
         drawn = policies["spot_check"].evaluate({"pool": pool})
         recorded = sorted(uid for uid in title_results
                           if titles[uid]["spot_checked"] and
                           title_results[uid]["awarding_authority"] == check["authority"])  # fmt: skip
-        agreement = "as recorded" if drawn["sample"] == recorded else f"BUT the facts record {recorded}"
+        agreement = (
+            "as recorded" if drawn["sample"] == recorded else f"BUT the facts record {recorded}"
+        )
         out.line(
             f"{check['authority']} seed {check['seed']!r}: {drawn['sample_size']} of "
             f"{len(drawn['candidates'])} titled units drawn: {', '.join(drawn['sample']) or '-'} "
             f"({agreement})",
-            drawn, "sample",
+            drawn,
+            "sample",
         )
     print("titles (S3.2):")
     awarded = sum(r["eligible_for_title"] for r in title_results.values())
@@ -217,7 +238,9 @@ def run_year(year: dict[str, Any], policies: dict[str, wuxin_rules.Policy], out:
 
     # S6.3 and S3.2.3: accountability.
     print("accountability (S6.3, S3.2.3):")
-    flagged = [u for u in everyone if u["id"] in year["incidents"] or titles[u["id"]]["spot_checked"]]
+    flagged = [
+        u for u in everyone if u["id"] in year["incidents"] or titles[u["id"]]["spot_checked"]
+    ]
     documents = [
         {"unit": {**u, **titles[u["id"]],
                   **{f: year["incidents"].get(u["id"], {}).get(f, False) for f in FLAGS}}}
@@ -243,13 +266,26 @@ def main(argv: list[str] | None = None) -> int:
         epilog="Each finding ends with [rule @ policy-file:line]; --explain prints the "
         "explanation tree of each.",
     )
-    parser.add_argument("--year", type=int, action="append", metavar="YEAR",
-                        help="only this year (repeatable; default: 2015–2020)")
+    parser.add_argument(
+        "--year",
+        type=int,
+        action="append",
+        metavar="YEAR",
+        help="only this year (repeatable; default: 2015–2020)",
+    )
     parser.add_argument("--explain", action="store_true", help="print each finding's explanation")
-    parser.add_argument("--mode", choices=("decisive", "failed", "full"), default="decisive",
-                        help="which parts of each explanation to print (default: decisive)")
-    parser.add_argument("--facts", type=Path, default=HERE / "district.json",
-                        help="the district's facts (default: district.json beside this script)")
+    parser.add_argument(
+        "--mode",
+        choices=("decisive", "failed", "full"),
+        default="decisive",
+        help="which parts of each explanation to print (default: decisive)",
+    )
+    parser.add_argument(
+        "--facts",
+        type=Path,
+        default=HERE / "district.json",
+        help="the district's facts (default: district.json beside this script)",
+    )
     args = parser.parse_args(argv)
     try:
         data = json.loads(args.facts.read_text(encoding="utf-8"), parse_float=Decimal)

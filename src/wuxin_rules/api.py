@@ -249,8 +249,10 @@ class Policy:
             # The compiled code sets the exact decimal context for this document only:
             # nothing is yielded while it is current.
             result = _compiled_result(self, compiled, document) if compiled is not None else None
-            yield result if result is not None else self._reference_result(
-                document, keys, index, explain=explain
+            yield (
+                result
+                if result is not None
+                else self._reference_result(document, keys, index, explain=explain)
             )
 
     def _many(
@@ -306,7 +308,9 @@ class Policy:
     def _tracer(self, keys: tuple[str, ...]) -> trace_compiler.Tracer | None:
         """The compiled tracer of rules `keys` with this policy's params (built on first use)."""
         if keys not in self._tracers:
-            self._tracers[keys] = trace_compiler.compile_tracer(self.checked, self._param_values, keys)
+            self._tracers[keys] = trace_compiler.compile_tracer(
+                self.checked, self._param_values, keys
+            )
         return self._tracers[keys]
 
     def _reference_result(
@@ -369,7 +373,15 @@ class Policy:
 class Result:
     """The verdicts of one evaluation. `result["rule"]` is the rule's value as Python data."""
 
-    __slots__ = ("_evaluation", "_fast_values", "_inputs", "_keys", "_policy", "_positions", "_trace")
+    __slots__ = (
+        "_evaluation",
+        "_fast_values",
+        "_inputs",
+        "_keys",
+        "_policy",
+        "_positions",
+        "_trace",
+    )
 
     def __init__(
         self,
@@ -545,7 +557,9 @@ class Result:
             rules = self._policy.checked.rules
             return {
                 "rules": {
-                    key: to_json(compiler.canonical(self._fast_values[self._positions[key]]), rules[key].type)  # type: ignore[index]
+                    key: to_json(
+                        compiler.canonical(self._fast_values[self._positions[key]]), rules[key].type
+                    )  # type: ignore[index]
                     for key in self._keys
                 }
             }
@@ -781,7 +795,9 @@ def _coerce(raw: Any, type_: Type) -> Any:
     return _NOT_LITERAL
 
 
-def check_policy_paths(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, WuxinError | None]]:
+def check_policy_paths(
+    paths: Sequence[str | os.PathLike[str]],
+) -> list[tuple[str, WuxinError | None]]:
     """Load and check each `.policy` file (directories are searched recursively).
 
     Returns `(path, error or None)` per file, so a tool can report every file's problems.
@@ -838,7 +854,6 @@ def lint_policy_paths(
     return results
 
 
-
 def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     """The `.policy` files named by `paths`, directories expanded (sorted); a missing path is
     a `UsageError`."""
@@ -863,4 +878,10 @@ def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return files
 
 
-__all__ += ["check_policy_files", "check_policy_paths", "lint_policy_paths", "param_value", "policy_files"]
+__all__ += [
+    "check_policy_files",
+    "check_policy_paths",
+    "lint_policy_paths",
+    "param_value",
+    "policy_files",
+]

@@ -495,7 +495,9 @@ def _build_stage_enum(t: Tables, sym: Sym) -> None:
         label = stage.doc.label.value if stage.doc.label else None
         members.setdefault(stage.name.name, EnumMemberInfo(stage.name.name, label))
     label = decl.doc.label.value if decl.doc.label else None
-    enum = EnumType(f"{sym.name}.stage", f"{sym.key}.stage", tuple(members.values()), label, decl.span)
+    enum = EnumType(
+        f"{sym.name}.stage", f"{sym.key}.stage", tuple(members.values()), label, decl.span
+    )
     t.stage_enums[sym.key] = enum
     t.stage_owners[enum.qualified] = sym
     t.enum_types[enum.qualified] = enum

@@ -149,7 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file or a folder")
     check.add_argument(
-        "--format", choices=("text", "json"), default="text", help="diagnostics as text or JSON lines"
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="diagnostics as text or JSON lines",
     )
     check.add_argument(
         "--strict", action="store_true", help="treat warnings as errors (exit 1 when there are any)"
@@ -306,11 +309,15 @@ def _check(args: argparse.Namespace) -> int:
     def warned(findings: Sequence[Diagnostic]) -> bool:
         return any(d.severity is Severity.WARNING for d in findings)
 
-    failed = [path for path, error, findings in results if error or (args.strict and warned(findings))]
+    failed = [
+        path for path, error, findings in results if error or (args.strict and warned(findings))
+    ]
     if args.format == "json":
         for path, error, findings in results:
             diagnostics = [d.to_json() for d in (*(error.diagnostics if error else ()), *findings)]
-            print(jsonio.dumps({"file": path, "ok": path not in failed, "diagnostics": diagnostics}))
+            print(
+                jsonio.dumps({"file": path, "ok": path not in failed, "diagnostics": diagnostics})
+            )
     else:
         lang = args.lang
         seen: set[str] = set()
@@ -507,7 +514,9 @@ def _eval(args: argparse.Namespace) -> int:
     job.load()  # policy and param problems are reported before any facts are read
     if args.jobs < 1:
         raise UsageError(
-            Diagnostic("usage", f"`--jobs {args.jobs}` must be at least 1", help="use `--jobs 1` or more")
+            Diagnostic(
+                "usage", f"`--jobs {args.jobs}` must be at least 1", help="use `--jobs 1` or more"
+            )
         )
     out: IO[str] = sys.stdout
     if args.facts != "-" and Path(args.facts).suffix != ".jsonl":
@@ -790,15 +799,24 @@ def _test(args: argparse.Namespace) -> int:
                     print(f"✓ {where}: {example.title}")
                 continue
             print(f"✗ {where}: {example.title}")
-            print(examples.render_example_result(result, mode=args.mode, color=color, lang=args.lang))
+            print(
+                examples.render_example_result(result, mode=args.mode, color=color, lang=args.lang)
+            )
             print()
     total = passed + failed
     lang = args.lang
     summary = messages.word(
-        "test.summary", lang, examples=_plural(total, "example"), count=total, passed=passed, failed=failed
+        "test.summary",
+        lang,
+        examples=_plural(total, "example"),
+        count=total,
+        passed=passed,
+        failed=failed,
     )
     if broken:
-        summary += messages.word("run.broken", lang, policies=_plural(broken, "policy", "policies"), count=broken)
+        summary += messages.word(
+            "run.broken", lang, policies=_plural(broken, "policy", "policies"), count=broken
+        )
     if total == 0 and not broken:
         summary = messages.word("test.none", lang) + (
             messages.word("run.matching", lang, match=args.match) if args.match else ""
@@ -824,7 +842,11 @@ def _verify(args: argparse.Namespace) -> int:
     tty = sys.stderr.isatty()
 
     def show_progress(prop: Any, done: int, total: int, shrinking: bool) -> None:
-        state = f"counterexample found, shrinking it ({done} cases)" if shrinking else f"{done}/{total} cases"
+        state = (
+            f"counterexample found, shrinking it ({done} cases)"
+            if shrinking
+            else f"{done}/{total} cases"
+        )
         line = f"  … {prop.title}: {state}"
         sys.stderr.write(f"\r{line}\x1b[K" if tty else line + "\n")
         sys.stderr.flush()
@@ -863,7 +885,9 @@ def _verify(args: argparse.Namespace) -> int:
     if counts["unsatisfied"]:
         summary += messages.word("verify.unsatisfied", lang, count=counts["unsatisfied"])
     if broken:
-        summary += messages.word("run.broken", lang, policies=_plural(broken, "policy", "policies"), count=broken)
+        summary += messages.word(
+            "run.broken", lang, policies=_plural(broken, "policy", "policies"), count=broken
+        )
     summary += messages.word("verify.seed", lang, seed=seed)
     if total == 0 and not broken:
         summary = messages.word("verify.none", lang) + (
@@ -871,6 +895,8 @@ def _verify(args: argparse.Namespace) -> int:
         )
     (sys.stderr if args.format == "json" else sys.stdout).write(summary + "\n")
     return ExitCode.PROBLEMS if counts["failed"] or counts["unsatisfied"] or broken else ExitCode.OK
+
+
 # wuxin fmt
 
 _EPILOG_FMT = """\
@@ -1019,10 +1045,19 @@ def _add_doc_parser(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     doc.add_argument("paths", nargs="+", metavar="POLICY", help="a .policy file or a folder")
-    doc.add_argument("--format", choices=("md", "html"), default="md", help="Markdown (default) or HTML")
-    doc.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the fixed words (default zh)")
+    doc.add_argument(
+        "--format", choices=("md", "html"), default="md", help="Markdown (default) or HTML"
+    )
+    doc.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="language of the fixed words (default zh)",
+    )
     where = doc.add_mutually_exclusive_group()
-    where.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    where.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
     where.add_argument("--output-dir", metavar="DIR", help="write one file per policy into DIR")
 
 
@@ -1051,11 +1086,16 @@ def _doc(args: argparse.Namespace) -> int:
     outputs: list[tuple[Path | None, str]]
     if args.output_dir:
         outputs = [
-            (Path(args.output_dir) / f"{d.module}.{args.lang}.{args.format}", render_document([d], args.format))
+            (
+                Path(args.output_dir) / f"{d.module}.{args.lang}.{args.format}",
+                render_document([d], args.format),
+            )
             for d in documents
         ]
     else:
-        outputs = [(Path(args.output) if args.output else None, render_document(documents, args.format))]
+        outputs = [
+            (Path(args.output) if args.output else None, render_document(documents, args.format))
+        ]
     for path, text in outputs:
         if path is None:
             sys.stdout.write(text)

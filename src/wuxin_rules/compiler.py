@@ -89,7 +89,13 @@ from wuxin_rules.schema import (
 from wuxin_rules.values import fraction_to_decimal
 
 __all__ = [
-    "EXACT_CONTEXT", "Program", "can_fail", "canonical", "compile_program", "exact_context", "run_exact",
+    "EXACT_CONTEXT",
+    "Program",
+    "can_fail",
+    "canonical",
+    "compile_program",
+    "exact_context",
+    "run_exact",
 ]
 
 # ------------------------------------------------------------------------------------------
@@ -128,6 +134,7 @@ def exact_context() -> Iterator[None]:
         yield
     finally:
         decimal.setcontext(saved)
+
 
 _MAX_EXPONENT = 4200
 _MAX_WHOLE = 10**4200
@@ -170,7 +177,9 @@ def _date_fact(value: Any) -> datetime.date:
     raise _NotPlain
 
 
-def _reorder(value: dict[str, Any], fields: tuple[str, ...], required: frozenset[str]) -> dict[str, Any]:
+def _reorder(
+    value: dict[str, Any], fields: tuple[str, ...], required: frozenset[str]
+) -> dict[str, Any]:
     """A record's dict in declared field order, missing optional fields last as None (as
     `FactsSchema` builds it); anything else is not plain."""
     keys = value.keys()
@@ -273,7 +282,9 @@ def _coalesce_lazy(value: Any, fallback: Callable[[], Any]) -> Any:
     return fallback() if value is None else value
 
 
-def _builtin(function: Callable[[Any, list[Any]], Any], expr: model.BuiltinCall, args: tuple[Any, ...]) -> Any:
+def _builtin(
+    function: Callable[[Any, list[Any]], Any], expr: model.BuiltinCall, args: tuple[Any, ...]
+) -> Any:
     if any(arg is None for arg in args):
         raise _GiveUp
     try:
@@ -374,8 +385,20 @@ _RUNTIME: dict[str, Any] = {
 _SAFE_BUILTINS: dict[str, Any] = {
     name: getattr(builtins, name)
     for name in (
-        "type", "int", "bool", "str", "dict", "list", "tuple",
-        "len", "all", "any", "sum", "min", "max", "abs",
+        "type",
+        "int",
+        "bool",
+        "str",
+        "dict",
+        "list",
+        "tuple",
+        "len",
+        "all",
+        "any",
+        "sum",
+        "min",
+        "max",
+        "abs",
     )
 }
 """The only builtins generated code can reach (no `__import__`, `open`, `eval`, …)."""
@@ -385,7 +408,9 @@ _SAFE_BUILTINS: dict[str, Any] = {
 # Static analysis
 
 
-def can_fail(policy: model.CheckedPolicy, expr: model.CExpr, memo: dict[str, bool] | None = None) -> bool:
+def can_fail(
+    policy: model.CheckedPolicy, expr: model.CExpr, memo: dict[str, bool] | None = None
+) -> bool:
     """Whether evaluating `expr` (on validated facts) can end in an evaluation error.
 
     Conservative: True unless the expression is built only from operations that cannot fail
@@ -397,7 +422,19 @@ def can_fail(policy: model.CheckedPolicy, expr: model.CExpr, memo: dict[str, boo
 
 class _Fallibility:
     _SAFE_BUILTINS = frozenset(
-        {"abs", "floor", "ceil", "len", "days_between", "year", "month", "day", "quarter", "text", "join"}
+        {
+            "abs",
+            "floor",
+            "ceil",
+            "len",
+            "days_between",
+            "year",
+            "month",
+            "day",
+            "quarter",
+            "text",
+            "join",
+        }
     )
 
     def __init__(self, policy: model.CheckedPolicy, memo: dict[str, bool]) -> None:
@@ -442,16 +479,23 @@ class _Fallibility:
             case model.Aggregate(kind=kind, collection=collection, filter=filter_, body=body):
                 if body is not None and isinstance(body.type, OptionalType) and kind != "list":
                     return True
-                if body is None and kind in ("sum", "min", "max", "all", "any") and _optional_elements(
-                    collection.type
+                if (
+                    body is None
+                    and kind in ("sum", "min", "max", "all", "any")
+                    and _optional_elements(collection.type)
                 ):
                     return True
                 return self.check(collection) or self.check(filter_) or self.check(body)
             case model.GetField() | model.Negate() | model.Not() | model.IsNone() | model.In():
                 pass
             case (
-                model.Coalesce() | model.And() | model.Or() | model.If() | model.Compose()
-                | model.MakeList() | model.MakeRecord()
+                model.Coalesce()
+                | model.And()
+                | model.Or()
+                | model.If()
+                | model.Compose()
+                | model.MakeList()
+                | model.MakeRecord()
             ):
                 pass
             case _:
@@ -571,7 +615,9 @@ class _FactsCode:
         name = self.src.fresh("V")
         self.functions[key] = name
         order = tuple(field for field, _ in fields)
-        required = frozenset(field for field, type_ in fields if not isinstance(type_, OptionalType))
+        required = frozenset(
+            field for field, type_ in fields if not isinstance(type_, OptionalType)
+        )
         body = [
             f"def {name}(v):",
             "    if type(v) is not dict: raise _NotPlain",
@@ -611,7 +657,9 @@ class _FactsCode:
                 return f"type({first}) is not int{self._bound(bound, src)}{self._whole_size(bound, src)}"
             case NumberType(bound=bound):
                 # Decimal first (what JSON decimals are); a whole number only when it is not.
-                return f"not ({self._decimal_ok(first, src, bound)} or {self._whole_ok(src, bound)})"
+                return (
+                    f"not ({self._decimal_ok(first, src, bound)} or {self._whole_ok(src, bound)})"
+                )
             case BoolType():
                 return f"{first} is not True and {src} is not False"  # no call: cheaper than type()
             case TextType():
@@ -652,11 +700,18 @@ class _FactsCode:
 
     def _whole_ok(self, src: str, bound: NumericBound | None) -> str:
         """Holds for a Python `int` in a decimal field that `FactsSchema` accepts."""
-        parts = [f"type({src}) is int", f"(-{_COMPACT} <= {src} <= {_COMPACT} or -_IMAX < {src} < _IMAX)"]
+        parts = [
+            f"type({src}) is int",
+            f"(-{_COMPACT} <= {src} <= {_COMPACT} or -_IMAX < {src} < _IMAX)",
+        ]
         if bound is not None and bound.low is not None:
-            parts.append(f"{src} {'>=' if bound.low_inclusive else '>'} {self._end(bound.low, False)}")
+            parts.append(
+                f"{src} {'>=' if bound.low_inclusive else '>'} {self._end(bound.low, False)}"
+            )
         if bound is not None and bound.high is not None:
-            parts.append(f"{src} {'<=' if bound.high_inclusive else '<'} {self._end(bound.high, False)}")
+            parts.append(
+                f"{src} {'<=' if bound.high_inclusive else '<'} {self._end(bound.high, False)}"
+            )
         return " and ".join(parts)
 
     def _convert(self, type_: Type, src: str, dst: str, out: list[str], indent: str) -> bool:
@@ -714,9 +769,13 @@ class _FactsCode:
             return ""
         parts = []
         if bound.low is not None:
-            parts.append(f"{src} {'<' if bound.low_inclusive else '<='} {self._end(bound.low, False)}")
+            parts.append(
+                f"{src} {'<' if bound.low_inclusive else '<='} {self._end(bound.low, False)}"
+            )
         if bound.high is not None:
-            parts.append(f"{src} {'>' if bound.high_inclusive else '>='} {self._end(bound.high, False)}")
+            parts.append(
+                f"{src} {'>' if bound.high_inclusive else '>='} {self._end(bound.high, False)}"
+            )
         return "".join(f" or {part}" for part in parts)
 
     def _whole_size(self, bound: NumericBound | None, src: str) -> str:
@@ -752,7 +811,9 @@ class _PlainCode:
 
     _DEPTH = 4
 
-    def __init__(self, facts: _FactsCode, locals_of: Mapping[tuple[str | None, str], str], ordered: bool) -> None:
+    def __init__(
+        self, facts: _FactsCode, locals_of: Mapping[tuple[str | None, str], str], ordered: bool
+    ) -> None:
         self.facts = facts
         self.src = facts.src
         self.locals_of = locals_of
@@ -801,7 +862,9 @@ class _PlainCode:
                     out.append(f"{indent}if {record} is not None:")
                     body = indent + "    "
                 subfields = [(f.name, f.type) for f in inner.fields]
-                if not self._record(subfields, record, record, out, body, depth + 1, seen | {id(inner)}):
+                if not self._record(
+                    subfields, record, record, out, body, depth + 1, seen | {id(inner)}
+                ):
                     return False
             else:
                 bad = self.facts._bad(type_, f"({local or 'a'} := {access})", local or "a")
@@ -829,7 +892,9 @@ class _Scope:
 
     __slots__ = ("env", "in_main", "inline_depth", "strict")
 
-    def __init__(self, env: dict[str, _Local], strict: bool, inline_depth: int, in_main: bool) -> None:
+    def __init__(
+        self, env: dict[str, _Local], strict: bool, inline_depth: int, in_main: bool
+    ) -> None:
         self.env = env
         self.strict = strict  # evaluated whenever the main function runs: rules as locals
         self.inline_depth = inline_depth
@@ -848,7 +913,9 @@ class _Scope:
 class _EvalCode:
     """Generates `_main(_i)` (the requested rules' values) and its helper functions."""
 
-    def __init__(self, source: _Source, policy: model.CheckedPolicy, params: Mapping[str, Any]) -> None:
+    def __init__(
+        self, source: _Source, policy: model.CheckedPolicy, params: Mapping[str, Any]
+    ) -> None:
         self.src = source
         self.policy = policy
         self.params = params
@@ -1061,7 +1128,10 @@ class _EvalCode:
         if not inline and any(_holds_record(arg.type) for arg in expr.args):
             self.uses_whole_records = True  # the called function may use the record whole
         if inline:
-            env = {name: _Local(code, rep) for (name, _), (code, rep) in zip(rule.params, args, strict=True)}
+            env = {
+                name: _Local(code, rep)
+                for (name, _), (code, rep) in zip(rule.params, args, strict=True)
+            }
             code, rep = self.expr(rule.body, scope.inlined(env))
             return code, self._number_rep(expr.type) or rep
         function = self.call_function(rule)
@@ -1199,7 +1269,10 @@ class _EvalCode:
     def _junction(self, operands: Sequence[Any], word: str, function: str, scope: _Scope) -> str:
         fallible = any(self.can_fail(operand) for operand in operands)
         # Operands that cannot fail may be skipped; otherwise every one is evaluated first.
-        codes = [self.expr(op, scope if (fallible or i == 0) else scope.lazy())[0] for i, op in enumerate(operands)]
+        codes = [
+            self.expr(op, scope if (fallible or i == 0) else scope.lazy())[0]
+            for i, op in enumerate(operands)
+        ]
         if fallible:
             return f"{function}(({''.join(c + ', ' for c in codes)}))"
         return "(" + f" {word} ".join(codes) + ")"
@@ -1230,7 +1303,9 @@ class _EvalCode:
 
     def _MakeList(self, expr: model.MakeList, scope: _Scope) -> tuple[str, str]:
         items = [self.expr(item, scope) for item in expr.items]
-        return f"({''.join(code + ', ' for code, _ in items)})", _worst(_INT, *(r for _, r in items))
+        return f"({''.join(code + ', ' for code, _ in items)})", _worst(
+            _INT, *(r for _, r in items)
+        )
 
     def _MakeRecord(self, expr: model.MakeRecord, scope: _Scope) -> tuple[str, str]:
         parts = []
@@ -1253,7 +1328,9 @@ class _EvalCode:
         if expr.filter is not None:
             test, _ = self.expr(expr.filter, inner)
             condition = f" if {test}"
-        body, body_rep = self.expr(expr.body, inner) if expr.body is not None else (var, collection_rep)
+        body, body_rep = (
+            self.expr(expr.body, inner) if expr.body is not None else (var, collection_rep)
+        )
         loop = f"for {var} in {collection}{condition}"
         values = f"[{body} {loop}]"
         kind = expr.kind
@@ -1271,7 +1348,9 @@ class _EvalCode:
         if kind in ("min", "max"):
             return f"_extreme({kind}, {values})", int_result or body_rep
         if kind in ("all", "any"):
-            fallible = (expr.body is not None and self.can_fail(expr.body)) or self.can_fail(expr.filter)
+            fallible = (expr.body is not None and self.can_fail(expr.body)) or self.can_fail(
+                expr.filter
+            )
             if fallible or (expr.body is not None and isinstance(expr.body.type, OptionalType)):
                 return f"{kind}(_truths({values}))", _INT
             return f"{kind}({body} {loop})", _INT
@@ -1289,7 +1368,12 @@ def _holds_record(type_: Type | None) -> bool:
 
 def _is_plain_name(code: str) -> bool:
     """Code that is a name, a constant or subscripts of them: cheap and safe to repeat."""
-    return re.fullmatch(r"_[A-Za-z0-9_]+(\[(?:'[A-Za-z0-9_]*'|[0-9]+)\])*|-?[0-9]+|True|False|None", code) is not None
+    return (
+        re.fullmatch(
+            r"_[A-Za-z0-9_]+(\[(?:'[A-Za-z0-9_]*'|[0-9]+)\])*|-?[0-9]+|True|False|None", code
+        )
+        is not None
+    )
 
 
 def _fast_constant(value: Any) -> Any:
@@ -1319,7 +1403,8 @@ def _as_locals(source: _Source, body: list[str], keep: set[str]) -> str:
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         return ""
     names = sorted(
-        name for name in code.co_names
+        name
+        for name in code.co_names
         if (name in source.namespace or name in _SAFE_BUILTINS) and name not in keep
     )
     return "".join(f", {name}={name}" for name in names)
@@ -1427,7 +1512,9 @@ def compile_program(
                 f"        return _main({facts_name}(_i))",
                 *generator.body("    "),
             ]
-            source.lines.append(f"def {fused}(_i{_as_locals(source, body, {'_main', facts_name})}):")
+            source.lines.append(
+                f"def {fused}(_i{_as_locals(source, body, {'_main', facts_name})}):"
+            )
             source.lines.extend(body)
         facts, main, evaluate = source.compile(facts_name, "_main", fused)
     except (CannotCompile, RecursionError):

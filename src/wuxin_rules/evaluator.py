@@ -298,7 +298,9 @@ class _Run:
                     help="evaluate from a shallower call stack, or shorten chains of rule calls",
                     notes=(f"while evaluating {_describe_rule(rule)}",),
                 )
-                self.memo[current] = _Outcome(None, diagnostic, self._rule_node(rule, None, None, diagnostic))
+                self.memo[current] = _Outcome(
+                    None, diagnostic, self._rule_node(rule, None, None, diagnostic)
+                )
         return self.memo[key]
 
     def _evaluate_rule(self, key: str) -> _Outcome:
@@ -462,10 +464,13 @@ class _Run:
             outer = self.context[0]
             if outer is not self.context[-1]:
                 notes.append(f"called from {_describe_rule(outer)}")
-        return Diagnostic(code, message, span=span, help=help_text, notes=tuple(notes),
-                          labels=labels)
+        return Diagnostic(
+            code, message, span=span, help=help_text, notes=tuple(notes), labels=labels
+        )
 
-    def _none_fault(self, expr: Any, operand: Any, children: Sequence[Explanation | None]) -> _Fault:
+    def _none_fault(
+        self, expr: Any, operand: Any, children: Sequence[Explanation | None]
+    ) -> _Fault:
         return self._fault(
             expr,
             "unexpected-none",
@@ -628,7 +633,9 @@ class _Run:
         try:
             value, body = self._eval(rule.body, local)
         except _Fault as fault:
-            raise self._failed(expr, "call", [*arg_nodes, fault.explanation], fault, **fields) from None
+            raise self._failed(
+                expr, "call", [*arg_nodes, fault.explanation], fault, **fields
+            ) from None
         finally:
             self.context.pop()
         return value, self._node(expr, "call", value, [*arg_nodes, body], **fields)
@@ -804,7 +811,9 @@ class _Run:
                 f"{shown} in {_range_text(low, high, band.high_inclusive, expr.arg.type)}"
                 f" → {band.name}{label}"
             )
-        return band.name, self._node(expr, "bands", band.name, [arg_node, *used], detail=detail, **fields)
+        return band.name, self._node(
+            expr, "bands", band.name, [arg_node, *used], detail=detail, **fields
+        )
 
     # -- operators -------------------------------------------------------------------------
 
@@ -1013,7 +1022,9 @@ class _Run:
         try:
             value = self._reduce(expr, chosen)
         except _Fault as fault:
-            raise self._failed(expr, "aggregate", [collection_node], fault, name=expr.kind) from None
+            raise self._failed(
+                expr, "aggregate", [collection_node], fault, name=expr.kind
+            ) from None
         if not self.trace:
             return value, None
         listed = _listed_elements(expr.kind, chosen, value)
@@ -1041,8 +1052,9 @@ class _Run:
         nodes: list[Explanation | None] = []
         if self.trace:
             nodes.append(
-                Explanation(kind="local", expr=expr.var, value=item, type=element_type,
-                            name=expr.var)
+                Explanation(
+                    kind="local", expr=expr.var, value=item, type=element_type, name=expr.var
+                )
             )
         matched = True
         fault: _Fault | None = None
@@ -1166,7 +1178,9 @@ def _min_max(expr: model.BuiltinCall, values: list[Any]) -> Any:
     if len(values) == 1 and isinstance(values[0], tuple):
         items = [item for item in values[0] if item is not None]
         if len(items) != len(values[0]):
-            raise _BuiltinError("unexpected-none", f"`{_text(expr)}` meets a none element", _NONE_HELP)
+            raise _BuiltinError(
+                "unexpected-none", f"`{_text(expr)}` meets a none element", _NONE_HELP
+            )
         return pick(items) if items else None
     return pick(values)
 
@@ -1197,7 +1211,9 @@ def _date(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
     try:
         return datetime.date(year, month, day)
     except (ValueError, OverflowError):
-        raise _date_error(expr, f"is not a valid date (year {year}, month {month}, day {day})") from None
+        raise _date_error(
+            expr, f"is not a valid date (year {year}, month {month}, day {day})"
+        ) from None
 
 
 def _add_days(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
@@ -1300,7 +1316,9 @@ def rules_used(policy: model.CheckedPolicy, body: model.CExpr) -> tuple[str, ...
 _REDUCED = frozenset({"sum", "min", "max", "all", "any", "rate"})
 
 
-def reduce_values(kind: str, values: Sequence[Any], total: Callable[[Sequence[Any]], Any] | None = None) -> Any:
+def reduce_values(
+    kind: str, values: Sequence[Any], total: Callable[[Sequence[Any]], Any] | None = None
+) -> Any:
     """The value of a `sum`, `min`, `max`, `all`, `any` or `rate` aggregate of `values` (the
     bodies of the elements that passed the filter, none of them `none`). `total` adds numbers
     up (the compiled code passes its own, for its forms of numbers)."""
@@ -1344,9 +1362,9 @@ def sample_audit(
     how = Explanation(
         kind="note",
         expr=(
-            f"to reproduce: rank every key k by SHA-256(\"{sampling.ENCODING_VERSION}\\0\" + "
-            f"f({seed_text}) + f(k)), where f(v) = \"t\" for a text or \"i\" for an int, "
-            f"then \":\", the byte length of v, \":\" and v in UTF-8; the {draw.size} lowest "
+            f'to reproduce: rank every key k by SHA-256("{sampling.ENCODING_VERSION}\\0" + '
+            f'f({seed_text}) + f(k)), where f(v) = "t" for a text or "i" for an int, '
+            f'then ":", the byte length of v, ":" and v in UTF-8; the {draw.size} lowest '
             "ranks are drawn (ties by key)"
         ),
         value=None,
@@ -1389,7 +1407,9 @@ def _aggregate_detail(
 ) -> str:
     kind = expr.kind
     total = len(chosen)
-    scope = f"{total} of {len(elements)} elements" if expr.filter is not None else f"{total} elements"
+    scope = (
+        f"{total} of {len(elements)} elements" if expr.filter is not None else f"{total} elements"
+    )
     if kind == "rate":
         if value is None:
             return "no element to rate: none"

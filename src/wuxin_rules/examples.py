@@ -479,8 +479,10 @@ class _TestTyper(ExprTyper):
     def _both_plain(self, a: model.CExpr, b: model.CExpr) -> bool:
         if self._equalities:
             node = self._equalities[-1]
-            own = {(node.left.span.start, node.left.span.end),
-                   (node.right.span.start, node.right.span.end)}
+            own = {
+                (node.left.span.start, node.left.span.end),
+                (node.right.span.start, node.right.span.end),
+            }
             if {(a.span.start, a.span.end), (b.span.start, b.span.end)} == own:
                 return True
         return super()._both_plain(a, b)
@@ -687,6 +689,7 @@ class _SuiteChecker:
         """The `Check` of a typed expression: fixtures become constants, the names the
         example or property binds become inputs, every marker becomes a check of its own."""
         replace: dict[str, Callable[[model.LocalRef], Any]] = {}
+
         def as_constant(fixture: Fixture) -> Callable[[model.LocalRef], Any]:
             return lambda ref: model.Const(fixture.value, fixture.type, ref.span)
 
@@ -699,9 +702,7 @@ class _SuiteChecker:
             replace[name] = as_input
         body = _rewrite_locals(expr, replace, frozenset())
         direct: set[str] = set()
-        standins = [
-            name for name in sorted(_input_names(body)) if name in self.markers
-        ]
+        standins = [name for name in sorted(_input_names(body)) if name in self.markers]
         markers = []
         for name in standins:
             pending = self.markers.pop(name)
@@ -740,9 +741,7 @@ class _SuiteChecker:
             span=span,
         )
 
-    def _constant_value(
-        self, expr: model.CExpr, span: Span, what: str
-    ) -> tuple[bool, Any]:
+    def _constant_value(self, expr: model.CExpr, span: Span, what: str) -> tuple[bool, Any]:
         """The value of a fixture's or given's expression: constants and fixtures only."""
         if _local_names(expr) & (set(self.fixture_types) - set(self.fixtures)):
             return False, None  # built on a fixture with problems, already reported
@@ -756,7 +755,9 @@ class _SuiteChecker:
                 "are computed from it, not the other way round",
             )
             return False, None
-        runner = attrs.evolve(self.policy, rules={**self.policy.rules, check.key: self.rules[check.key]})
+        runner = attrs.evolve(
+            self.policy, rules={**self.policy.rules, check.key: self.rules[check.key]}
+        )
         verdict = evaluate(runner, {}, rules=[check.key]).verdicts[check.key]
         if verdict.error is not None:
             self.t.diagnostics.append(verdict.error)
@@ -878,8 +879,12 @@ class _SuiteChecker:
         for expect in decl.expect:
             start = self._errors()
             typed = self._type(expect, BOOL, own, allow_with=True)
-            self.typer.accept(typed, BOOL, help="an expectation is a condition: compare the "
-                              "value with what you expect, `… == value`")
+            self.typer.accept(
+                typed,
+                BOOL,
+                help="an expectation is a condition: compare the "
+                "value with what you expect, `… == value`",
+            )
             if self._errors() != start:
                 self.markers.clear()
                 continue
@@ -1105,9 +1110,7 @@ def _invalid_value(name: str, type_: Type, value: Any) -> list[_ValueProblem]:
     try:
         _schema_for(name, type_).validate({name: value})
     except FactError as error:
-        return [
-            _ValueProblem(d.message, d.path, d.help) for d in error.diagnostics
-        ]
+        return [_ValueProblem(d.message, d.path, d.help) for d in error.diagnostics]
     return []
 
 
@@ -1159,9 +1162,7 @@ def evaluate_check(
     evaluation = evaluate(suite.runner, values, rules=[check.key], trace=trace)
     verdict = evaluation.verdicts[check.key]
     if trace and replaced and verdict.explanation is not None:
-        verdict = attrs.evolve(
-            verdict, explanation=_replace_nodes(verdict.explanation, replaced)
-        )
+        verdict = attrs.evolve(verdict, explanation=_replace_nodes(verdict.explanation, replaced))
     return Outcome(verdict.value, verdict.error, verdict if trace else None)
 
 
@@ -1268,8 +1269,14 @@ def _failure(expectation: Expectation, outcome: Outcome) -> Failure:
     body = _body_of(verdict) if verdict is not None else None
     text = expectation.check.text
     if outcome.error is not None:
-        return Failure(expectation, text, "true", f"error[{outcome.error.code}]: "
-                       f"{outcome.error.message}", outcome.error, verdict)
+        return Failure(
+            expectation,
+            text,
+            "true",
+            f"error[{outcome.error.code}]: {outcome.error.message}",
+            outcome.error,
+            verdict,
+        )
     subject, expected, actual = text, "true", "false"
     if body is not None and body.kind == "compare" and len(body.children) == 2:
         left, right = body.children
@@ -1298,7 +1305,9 @@ def render_example_result(
     lines: list[str] = []
     for failure in result.failures:
         expectation = failure.expectation
-        lines.append(f"{expectation.span.location()}: expect {' '.join(expectation.check.text.split())}")
+        lines.append(
+            f"{expectation.span.location()}: expect {' '.join(expectation.check.text.split())}"
+        )
         if failure.error is not None:
             lines.append(_indent(failure.error.render(lang), 4))
         else:
@@ -1447,7 +1456,11 @@ def _flat_source(value: Any, type_: Type | None) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
     if isinstance(value, dict):
         fields = {f.name: f.type for f in inner.fields} if isinstance(inner, RecordType) else {}
-        return "{" + ", ".join(f"{k}: {_flat_source(v, fields.get(k))}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{k}: {_flat_source(v, fields.get(k))}" for k, v in value.items())
+            + "}"
+        )
     if isinstance(value, tuple | list):
         element = inner.element if isinstance(inner, ListType) else None
         return "[" + ", ".join(_flat_source(v, element) for v in value) + "]"

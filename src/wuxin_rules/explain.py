@@ -237,7 +237,12 @@ class _Renderer:
                 self.rows.append(_Row(task.indent, None, (_Seg(task.node.expr, "detail"),)))
                 continue
             node = task.node
-            if self.mode == "failed" and node.value is True and node.error is None and not task.reason:
+            if (
+                self.mode == "failed"
+                and node.value is True
+                and node.error is None
+                and not task.reason
+            ):
                 continue
             repeated = not task.collapsed and self._repeated(node)
             collapsed = task.collapsed or repeated
@@ -296,7 +301,9 @@ class _Renderer:
         if self.mode == "full":
             tasks = [_Task(c, indent) for c in children]
             return self._with_omitted(node, tasks, indent)
-        if node.kind in _COMPOSITIONS or (node.kind == "aggregate" and node.name in ("all", "any", "rate")):
+        if node.kind in _COMPOSITIONS or (
+            node.kind == "aggregate" and node.name in ("all", "any", "rate")
+        ):
             items = children[1:] if node.kind == "aggregate" else children
             tasks = self._select(node, items, indent)
             return self._with_omitted(node, tasks, indent)
@@ -313,13 +320,16 @@ class _Renderer:
             return [_Task(c, indent) for c in children if not _constant(c)]
         # A `??` whose fallback was not needed is shown as the value it passed on.
         children = [
-            c.children[0] if c.kind == "coalesce" and c.error is None and len(c.children) == 1 else c
+            c.children[0]
+            if c.kind == "coalesce" and c.error is None and len(c.children) == 1
+            else c
             for c in children
         ]
         return [
             _Task(c, indent, collapsed=c.kind in _NAMED or c.kind == "param")
             for c in children
-            if not _constant(c) and c.kind not in _LEAVES - {"param"}
+            if not _constant(c)
+            and c.kind not in _LEAVES - {"param"}
             and not (c.kind == "param" and self.mode == "failed")
         ]
 
@@ -543,7 +553,12 @@ def _value(value: Any, type_: Type | None, error: Diagnostic | None = None) -> s
     if error is not None:
         return f"error[{error.code}]"
     text = _format(value, type_)
-    if isinstance(value, int | Fraction) and not isinstance(value, bool) and text.endswith("%") and "/" in text:
+    if (
+        isinstance(value, int | Fraction)
+        and not isinstance(value, bool)
+        and text.endswith("%")
+        and "/" in text
+    ):
         # A share such as 2/3 has no finite decimals: shown rounded, marked `≈` (JSON is exact).
         hundredths = round(Fraction(value) * 10000)
         text = "≈" + format_value(Fraction(hundredths, 10000), type_)
@@ -887,4 +902,3 @@ def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
         explanation_to_json(verdict.explanation) if verdict.explanation is not None else None
     )
     return data
-

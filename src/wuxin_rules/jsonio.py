@@ -214,7 +214,9 @@ def iter_json_lines(
         yield number, document
 
 
-def iter_line_texts(stream: IO[str], *, file: str | None = None) -> Iterator[tuple[int, str | FactError]]:
+def iter_line_texts(
+    stream: IO[str], *, file: str | None = None
+) -> Iterator[tuple[int, str | FactError]]:
     """The lines of a JSON-lines stream unparsed, for parsing elsewhere (`wuxin eval --jobs`).
 
     Yields `(line number, text)` for every non-blank line, or `(line number, FactError)` for
@@ -544,7 +546,13 @@ _MEMO_SIZE = 4
 """Lists and records with at least this many items are written once per `dumps` call."""
 
 
-def _write(value: Any, out: list[str], indent: str | None, level: int, memo: dict[int, tuple[Any, str]] | None) -> None:
+def _write(
+    value: Any,
+    out: list[str],
+    indent: str | None,
+    level: int,
+    memo: dict[int, tuple[Any, str]] | None,
+) -> None:
     kind = type(value)
     if kind is str:  # the commonest values first: they need no memo
         out.append(_encode_text(value))
@@ -554,7 +562,11 @@ def _write(value: Any, out: list[str], indent: str | None, level: int, memo: dic
         out.append("true")
     elif value is False:
         out.append("false")
-    elif memo is not None and (kind is dict or kind is list or kind is tuple) and len(value) >= _MEMO_SIZE:
+    elif (
+        memo is not None
+        and (kind is dict or kind is list or kind is tuple)
+        and len(value) >= _MEMO_SIZE
+    ):
         known = memo.get(id(value))
         if known is not None and known[0] is value:
             out.append(known[1])
@@ -567,7 +579,12 @@ def _write(value: Any, out: list[str], indent: str | None, level: int, memo: dic
 
 
 def _write_item(
-    value: Any, kind: type, out: list[str], indent: str | None, level: int, memo: dict[int, tuple[Any, str]] | None
+    value: Any,
+    kind: type,
+    out: list[str],
+    indent: str | None,
+    level: int,
+    memo: dict[int, tuple[Any, str]] | None,
 ) -> None:
     """Everything but texts, `null`, `true` and `false`, which `_write` has written."""
     if kind is RawNumber:

@@ -72,7 +72,10 @@ WORDS: Mapping[str, tuple[str, str]] = {
         "{count} 条性质：{held} 条成立，{failed} 条不成立",
     ),
     "verify.unsatisfied": (", {count} never met their condition", "，{count} 条的条件从未满足"),
-    "verify.seed": (" (seed {seed}; repeat with --seed {seed})", "（种子 {seed}；用 --seed {seed} 可重现）"),
+    "verify.seed": (
+        " (seed {seed}; repeat with --seed {seed})",
+        "（种子 {seed}；用 --seed {seed} 可重现）",
+    ),
     "verify.none": ("no properties found", "没有找到性质"),
     # Explanations.
     "explain.more": ("… and {count} more", "…… 另有 {count} 项"),

@@ -112,9 +112,7 @@ class _PolicyItem(pytest.Item):
 
     line = 0
 
-    def repr_failure(
-        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
-    ) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """The rendered report of our own failures; pytest's for anything else (a bug)."""
         if isinstance(excinfo.value, PolicyTestFailure):
             return excinfo.value.report
@@ -151,8 +149,7 @@ class ExampleItem(_PolicyItem):
         result = examples.run_example(self.suite, self.example)
         if not result.passed:
             raise PolicyTestFailure(
-                f'example "{self.example.title}" failed:\n'
-                + examples.render_example_result(result)
+                f'example "{self.example.title}" failed:\n' + examples.render_example_result(result)
             )
 
 

@@ -93,7 +93,11 @@ class Draw:
 def _field(value: Key) -> bytes:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise TypeError(f"a sampling key or seed is a text or an int, not {type(value).__name__}")
-    tag, body = (b"t", value.encode("utf-8")) if isinstance(value, str) else (b"i", str(value).encode("ascii"))
+    tag, body = (
+        (b"t", value.encode("utf-8"))
+        if isinstance(value, str)
+        else (b"i", str(value).encode("ascii"))
+    )
     return tag + b":" + str(len(body)).encode("ascii") + b":" + body
 
 
@@ -142,7 +146,9 @@ def _order(item: RankedKey) -> tuple[str, Key]:
 
 
 def _plain(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
 
 
 def _shown(key: Key) -> str:

@@ -54,7 +54,9 @@ class NumericBound:
 
     def admits(self, value: Fraction | int) -> bool:
         """True when `value` lies within the bound."""
-        if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
+        if self.low is not None and (
+            value < self.low or (value == self.low and not self.low_inclusive)
+        ):
             return False
         return not (
             self.high is not None

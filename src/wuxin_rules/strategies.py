@@ -113,7 +113,12 @@ def facts(
     checked = _checked(policy)
     types = {i.name: i.type for i in checked.inputs}
     return documents(
-        policy, types, fixed=fixed, thresholds=thresholds, bias=bias, max_list=max_list,
+        policy,
+        types,
+        fixed=fixed,
+        thresholds=thresholds,
+        bias=bias,
+        max_list=max_list,
         like=like,
     )
 
@@ -190,7 +195,14 @@ def _checked(policy: Any) -> model.CheckedPolicy:
     )
 
 
-_BUILTIN: dict[str, Type] = {"int": INT, "decimal": DECIMAL, "percent": PERCENT, "bool": BOOL, "text": TEXT, "date": DATE}
+_BUILTIN: dict[str, Type] = {
+    "int": INT,
+    "decimal": DECIMAL,
+    "percent": PERCENT,
+    "bool": BOOL,
+    "text": TEXT,
+    "date": DATE,
+}
 
 
 def _resolve(checked: model.CheckedPolicy, text: str) -> Type:
@@ -350,10 +362,16 @@ class _Thresholds:
             return definition.default if definition is not None else None
         if isinstance(expr, model.Negate):
             value = self._constant(expr.operand)
-            return -value if isinstance(value, int | Fraction) and not isinstance(value, bool) else None
+            return (
+                -value
+                if isinstance(value, int | Fraction) and not isinstance(value, bool)
+                else None
+            )
         if isinstance(expr, model.Arith):
             left, right = self._constant(expr.left), self._constant(expr.right)
-            if not all(isinstance(v, int | Fraction) and not isinstance(v, bool) for v in (left, right)):
+            if not all(
+                isinstance(v, int | Fraction) and not isinstance(v, bool) for v in (left, right)
+            ):
                 return None
             if expr.op == "+":
                 return left + right
@@ -456,8 +474,12 @@ class _Builder:
             drawn = frozenset(
                 name
                 for name in fields
-                if any(p == _join(path, name) or p.startswith(_join(path, name) + ".")
-                       or p.startswith(_join(path, name) + "[") for p in self.fixed)
+                if any(
+                    p == _join(path, name)
+                    or p.startswith(_join(path, name) + ".")
+                    or p.startswith(_join(path, name) + "[")
+                    for p in self.fixed
+                )
             )
             return st.one_of(_near(known, general, list(fields), drawn), general)
         if isinstance(type_, ListType):
@@ -484,7 +506,8 @@ def _near(
     def combine(parts: tuple[dict[str, Any], dict[str, Any], frozenset[str]]) -> dict[str, Any]:
         base, fresh, changed = parts
         return {
-            name: fresh[name] if name in changed or name in drawn or name not in base
+            name: fresh[name]
+            if name in changed or name in drawn or name not in base
             else base[name]
             for name in names
         }
@@ -531,9 +554,13 @@ def _integers(bound: NumericBound | None, near: list[Any]) -> SearchStrategy[int
     low = high = None
     if bound is not None:
         if bound.low is not None:
-            low = _ceil(bound.low) + (1 if not bound.low_inclusive and bound.low == _ceil(bound.low) else 0)
+            low = _ceil(bound.low) + (
+                1 if not bound.low_inclusive and bound.low == _ceil(bound.low) else 0
+            )
         if bound.high is not None:
-            high = _floor(bound.high) - (1 if not bound.high_inclusive and bound.high == _floor(bound.high) else 0)
+            high = _floor(bound.high) - (
+                1 if not bound.high_inclusive and bound.high == _floor(bound.high) else 0
+            )
     general = st.integers(min_value=low, max_value=high)
     points: set[int] = set()
     for value in near:

@@ -257,7 +257,8 @@ def _check_row(
                 f"period `{period}` of schedule `{sym.name}` gives no value for {quoted(missing)}",
                 row.span,
                 notes=[f"every row lists each member of `{category.name}`"],
-                help="add " + ", ".join(f"`{m} …`" for m in missing[:3])
+                help="add "
+                + ", ".join(f"`{m} …`" for m in missing[:3])
                 + (", …" if len(missing) > 3 else "")
                 + f", or `{missing[0]} none` where the table has no value",
             )

@@ -50,7 +50,9 @@ __all__ = ["Tracer", "compile_tracer"]
 _NOT_EVALUATED = object()
 """The value of a node in a branch that was not taken (never part of a tree)."""
 
-_FIELD_READ = re.compile(r"(_i|_s[0-9]+|_x[0-9]+)(?:\['([A-Za-z_][A-Za-z0-9_]*)'\]|\.get\('([A-Za-z_][A-Za-z0-9_]*)'\))")
+_FIELD_READ = re.compile(
+    r"(_i|_s[0-9]+|_x[0-9]+)(?:\['([A-Za-z_][A-Za-z0-9_]*)'\]|\.get\('([A-Za-z_][A-Za-z0-9_]*)'\))"
+)
 """The code of an input or field read: `_i['unit']`, `_s3['year']`, or of an optional one,
 `_s3.get('note')` (group 2 is a required field's name, group 3 an optional one's)."""
 
@@ -123,9 +125,22 @@ class _Template:
     frame's position, or None for a constant or a param), the templates of its children in
     the order the reference visits them, and what some kinds need besides."""
 
-    __slots__ = ("build", "children", "expr", "extra", "shared", "slot", "span", "static", "text", "type")
+    __slots__ = (
+        "build",
+        "children",
+        "expr",
+        "extra",
+        "shared",
+        "slot",
+        "span",
+        "static",
+        "text",
+        "type",
+    )
 
-    def __init__(self, expr: Any, slot: int | _FieldOf | None, children: list[_Template], extra: Any = None) -> None:
+    def __init__(
+        self, expr: Any, slot: int | _FieldOf | None, children: list[_Template], extra: Any = None
+    ) -> None:
         self.expr = expr
         self.slot = slot
         self.children = children
@@ -202,7 +217,9 @@ class _TraceCode(_EvalCode):
     of its own (so every operand is evaluated, as in the reference), and the lazy forms
     (`if`, `??`, aggregates, rule calls) get the reference's order of evaluation."""
 
-    def __init__(self, source: _Source, policy: model.CheckedPolicy, params: Mapping[str, Any]) -> None:
+    def __init__(
+        self, source: _Source, policy: model.CheckedPolicy, params: Mapping[str, Any]
+    ) -> None:
         super().__init__(source, policy, params)
         self.root = _Frame(source)
         self.frame = self.root
@@ -339,7 +356,9 @@ class _TraceCode(_EvalCode):
             parent = frame.place_of(field.group(1)) if field is not None else None
             if field is not None and parent is not None:
                 # A field of a record this frame holds: its value is in that record already.
-                place = _FieldOf(parent, field.group(2) or field.group(3), field.group(3) is not None)
+                place = _FieldOf(
+                    parent, field.group(2) or field.group(3), field.group(3) is not None
+                )
                 name = frame.new_field(place)
             else:
                 name, place = frame.new_slot()
@@ -376,7 +395,10 @@ class _TraceCode(_EvalCode):
         if scope.inline_depth >= _INLINE_CALL_DEPTH:
             raise CannotCompile("rule calls nest too deeply to inline")
         args = [self.expr(arg, scope) for arg in expr.args]
-        env = {name: _Local(code, rep) for (name, _), (code, rep) in zip(rule.params, args, strict=True)}
+        env = {
+            name: _Local(code, rep)
+            for (name, _), (code, rep) in zip(rule.params, args, strict=True)
+        }
         code, rep = self.expr(rule.body, scope.inlined(env))
         return code, self._number_rep(expr.type) or rep
 
@@ -409,7 +431,9 @@ class _TraceCode(_EvalCode):
         var = self.src.fresh("x")
         outer = self.frame
         self.frame = inner = _Frame(self.src, first=var)
-        element_scope = _Scope({**scope.env, expr.var: _Local(var, collection_rep)}, False, scope.inline_depth, False)
+        element_scope = _Scope(
+            {**scope.env, expr.var: _Local(var, collection_rep)}, False, scope.inline_depth, False
+        )
         where = body = -1
         try:
             if expr.filter is not None:
@@ -478,7 +502,9 @@ class Tracer:
         self.policy = policy
         self.params = params
         self.keys = keys
-        self.positions = dict(zip(keys, positions, strict=True))  # where each value is in the record
+        self.positions = dict(
+            zip(keys, positions, strict=True)
+        )  # where each value is in the record
         self.facts_function = facts
         self.run = traced
         self.document_function = document
@@ -519,7 +545,9 @@ class Tracer:
         return Evaluation(verdicts=verdicts, traced=True)
 
 
-def compile_tracer(policy: model.CheckedPolicy, params: Mapping[str, Any], keys: Sequence[str]) -> Tracer | None:
+def compile_tracer(
+    policy: model.CheckedPolicy, params: Mapping[str, Any], keys: Sequence[str]
+) -> Tracer | None:
     """Compile the nullary rules `keys` of `policy` with the param values `params` (by key)
     into a tracer, or None when something in them is left to the reference evaluator."""
     source = _Source()
@@ -539,7 +567,17 @@ def compile_tracer(policy: model.CheckedPolicy, params: Mapping[str, Any], keys:
         return None
     # In the order they were written: every rule after the rules it refers to.
     templates = {key: template for key, (template, _, _) in generator.rule_templates.items()}
-    return Tracer(policy, params, tuple(keys), facts, traced, document, templates, source.text, generator.results)
+    return Tracer(
+        policy,
+        params,
+        tuple(keys),
+        facts,
+        traced,
+        document,
+        templates,
+        source.text,
+        generator.results,
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -631,8 +669,18 @@ class _Builder:
             value = self.canonical(frame[place]) if type(place) is int else self.at(place, frame)  # type: ignore[arg-type,index]
         # Positional: this is the hot loop of building trees (the order of `Explanation`'s fields).
         return Explanation(
-            kind, template.text, value, template.type, template.span, tuple(children),
-            name, label, cites, detail, None, omitted,
+            kind,
+            template.text,
+            value,
+            template.type,
+            template.span,
+            tuple(children),
+            name,
+            label,
+            cites,
+            detail,
+            None,
+            omitted,
         )
 
     # -- per kind, as `evaluator._Run` --------------------------------------------------------
@@ -640,8 +688,13 @@ class _Builder:
     def _const(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         span = getattr(expr, "span", None)
-        return Explanation(kind="const", expr=span.text if span is not None else "", value=expr.value,
-                           type=expr.type, span=span)
+        return Explanation(
+            kind="const",
+            expr=span.text if span is not None else "",
+            value=expr.value,
+            type=expr.type,
+            span=span,
+        )
 
     def _param(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
@@ -661,7 +714,9 @@ class _Builder:
         )
 
     def _input(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
-        return self.make(t, frame, "input", name=t.expr.name, label=self.tracer.input_labels.get(t.expr.name))
+        return self.make(
+            t, frame, "input", name=t.expr.name, label=self.tracer.input_labels.get(t.expr.name)
+        )
 
     def _rule_ref(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
@@ -688,7 +743,10 @@ class _Builder:
         record_type = strip_optional(expr.target.type)
         info = record_type.field(expr.field) if isinstance(record_type, RecordType) else None
         return self.make(
-            t, frame, "field", self.children(t, frame),
+            t,
+            frame,
+            "field",
+            self.children(t, frame),
             name=expr.field,
             label=info.label if info is not None else None,
             cites=info.cites if info is not None else (),
@@ -700,7 +758,9 @@ class _Builder:
         assert rule.params is not None
         *arg_templates, body_template = t.children
         arg_nodes = []
-        for (name, type_), arg, arg_template in zip(rule.params, expr.args, arg_templates, strict=True):
+        for (name, type_), arg, arg_template in zip(
+            rule.params, expr.args, arg_templates, strict=True
+        ):
             node = self.node(arg_template, frame)
             span = getattr(arg, "span", None)
             arg_nodes.append(
@@ -715,7 +775,9 @@ class _Builder:
                 )
             )
         body = self.node(body_template, frame)
-        return self.make(t, frame, "call", [*arg_nodes, body], name=rule.key, label=rule.label, cites=rule.cites)
+        return self.make(
+            t, frame, "call", [*arg_nodes, body], name=rule.key, label=rule.label, cites=rule.cites
+        )
 
     def _builtin(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
@@ -725,8 +787,12 @@ class _Builder:
         keys, rate, seed = (node.value for node in nodes)
         # The record holds the keys drawn; the audit trail (each key's rank) is worked out
         # again from the arguments, as the reference works it out.
-        detail, audit, omitted = evaluator.sample_audit(expr, sampling.draw(keys, rate, seed), rate, seed)
-        return self.make(t, frame, "builtin", [*nodes, *audit], detail=detail, omitted=omitted, name="sample")
+        detail, audit, omitted = evaluator.sample_audit(
+            expr, sampling.draw(keys, rate, seed), rate, seed
+        )
+        return self.make(
+            t, frame, "builtin", [*nodes, *audit], detail=detail, omitted=omitted, name="sample"
+        )
 
     def _stage(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
@@ -735,7 +801,11 @@ class _Builder:
         value = node.value
         if isinstance(value, datetime.date):
             found = next(
-                (s for s in schedule.stages if (s.start is None or s.start <= value) and value <= s.end),
+                (
+                    s
+                    for s in schedule.stages
+                    if (s.start is None or s.start <= value) and value <= s.end
+                ),
                 None,
             )
             what = value.isoformat()
@@ -748,8 +818,16 @@ class _Builder:
             label = f' "{found.label}"' if found.label else ""
             start = f"{found.start.isoformat()} " if found.start is not None else ""
             detail = f"{what} → {found.name}{label} ({start}.. {found.end.isoformat()})"
-        return self.make(t, frame, "stage", [node], detail=detail, name=f"{schedule.key}.stage",
-                         label=schedule.label, cites=schedule.cites)
+        return self.make(
+            t,
+            frame,
+            "stage",
+            [node],
+            detail=detail,
+            name=f"{schedule.key}.stage",
+            label=schedule.label,
+            cites=schedule.cites,
+        )
 
     def _schedule(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
@@ -759,9 +837,14 @@ class _Builder:
         category = nodes[1].value if len(nodes) > 1 else None
         value = self.value(t, frame)
         return self.make(
-            t, frame, "schedule", nodes,
+            t,
+            frame,
+            "schedule",
+            nodes,
             detail=evaluator._schedule_detail(schedule, period, category, value),
-            name=schedule.key, label=schedule.label, cites=schedule.cites,
+            name=schedule.key,
+            label=schedule.label,
+            cites=schedule.cites,
         )
 
     def _bands(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
@@ -776,7 +859,8 @@ class _Builder:
             low, high = low_node.value, high_node.value
             if low <= number and (number <= high if band.high_inclusive else number < high):
                 used = [
-                    node for bound, node in ((band.low, low_node), (band.high, high_node))
+                    node
+                    for bound, node in ((band.low, low_node), (band.high, high_node))
                     if not isinstance(bound, model.Const)
                 ]
                 chosen = (band, low, high, used)
@@ -790,8 +874,16 @@ class _Builder:
             f"{shown} in {evaluator._range_text(low, high, band.high_inclusive, expr.arg.type)}"
             f" → {band.name}{label}"
         )
-        return self.make(t, frame, "bands", [arg_node, *used], detail=detail, name=bands.key,
-                         label=bands.label, cites=bands.cites)
+        return self.make(
+            t,
+            frame,
+            "bands",
+            [arg_node, *used],
+            detail=detail,
+            name=bands.key,
+            label=bands.label,
+            cites=bands.cites,
+        )
 
     def _bound(self, bound: Any) -> Explanation:
         """The node of a band's bound (a constant or a param). A node of its own each time,
@@ -847,14 +939,18 @@ class _Builder:
         condition_t, then_t, otherwise_t = t.children
         condition = self.node(condition_t, frame)
         branch = self.node(then_t if condition.value else otherwise_t, frame)
-        return self.make(t, frame, "if", [condition, branch], detail="→ then" if condition.value else "→ else")
+        return self.make(
+            t, frame, "if", [condition, branch], detail="→ then" if condition.value else "→ else"
+        )
 
     def _coalesce(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         value_t, fallback_t = t.children
         node = self.node(value_t, frame)
         if node.value is not None:
             return self.make(t, frame, "coalesce", [node])
-        return self.make(t, frame, "coalesce", [node, self.node(fallback_t, frame)], detail="none: fallback used")
+        return self.make(
+            t, frame, "coalesce", [node, self.node(fallback_t, frame)], detail="none: fallback used"
+        )
 
     def _aggregate(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
@@ -868,7 +964,11 @@ class _Builder:
         elements: list[evaluator._Element] = []
         for index, record in enumerate(records):
             item = self.canonical(record[0])
-            nodes = [Explanation(kind="local", expr=expr.var, value=item, type=element_type, name=expr.var)]
+            nodes = [
+                Explanation(
+                    kind="local", expr=expr.var, value=item, type=element_type, name=expr.var
+                )
+            ]
             matched = True
             value: Any = item
             if filter_t is not None:
@@ -899,13 +999,17 @@ class _Builder:
                 name=expr.var,
                 detail=f"#{index + 1}",
             )
-            elements.append(evaluator._Element(index, matched, value, node, None, expr.body or expr, item))
+            elements.append(
+                evaluator._Element(index, matched, value, node, None, expr.body or expr, item)
+            )
         chosen = [element for element in elements if element.matched]
         value = self.value(t, frame)
         listed = evaluator._listed_elements(expr.kind, chosen, value)
         limit = evaluator.MAX_LISTED_ELEMENTS
         return self.make(
-            t, frame, "aggregate",
+            t,
+            frame,
+            "aggregate",
             [collection_node, *(element.node for element in listed[:limit])],  # type: ignore[misc]
             name=expr.kind,
             detail=evaluator._aggregate_detail(expr, elements, chosen, value),

@@ -1092,9 +1092,7 @@ class ExprTyper:
             type_ = DECIMAL
         return model.Arith(node.op, left, right, type_, node.span)
 
-    def _concatenation(
-        self, node: ast.Arith, left: model.CExpr, right: model.CExpr
-    ) -> Type | None:
+    def _concatenation(self, node: ast.Arith, left: model.CExpr, right: model.CExpr) -> Type | None:
         """The type of `left + right` when it joins texts or lists (`INVALID` when that is
         wrong, reported); None when it is arithmetic (or has no type to go by)."""
         a, b = left.type, right.type
@@ -1121,7 +1119,9 @@ class ExprTyper:
             return INVALID
         if texts:
             other = right if isinstance(a, TextType) else left
-            help = f"`+` joins two texts: write the other value as text, `text({snippet(other.span)})`"
+            help = (
+                f"`+` joins two texts: write the other value as text, `text({snippet(other.span)})`"
+            )
         else:
             help = "`+` joins two lists of one type: put a single value in a list, `xs + [x]`"
         self.t.error(
@@ -1285,7 +1285,11 @@ class ExprTyper:
         self._want_bool(condition)
         then_env = env.narrow(self._narrowings(node.condition, True))
         else_env = env.narrow(self._narrowings(node.condition, False))
-        if expected is None and self._contextual(node.then) and not self._contextual(node.otherwise):
+        if (
+            expected is None
+            and self._contextual(node.then)
+            and not self._contextual(node.otherwise)
+        ):
             # `if c then agency else k`: the branch with a type of its own decides the other's.
             otherwise = self.expr(node.otherwise, None, else_env)
             then = self.expr(node.then, _hint(otherwise.type), then_env)

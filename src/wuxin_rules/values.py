@@ -106,7 +106,9 @@ def format_value(value: Any, type_: Type | None = None) -> str:
         return "true" if value else "false"
     if isinstance(value, int | Fraction):
         inner = type_.inner if isinstance(type_, OptionalType) else type_
-        return format_number(value, percent=isinstance(inner, NumberType) and inner.kind == "percent")
+        return format_number(
+            value, percent=isinstance(inner, NumberType) and inner.kind == "percent"
+        )
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, str):

@@ -209,7 +209,11 @@ def counterexample_source(prop: Property, case: PropertyCase) -> str:
     for binder in prop.binders:
         if binder.name not in case.values:
             continue
-        head = f"  given {binder.name}" if binder.input else f"  given {binder.name}: {_type_text(binder)}"
+        head = (
+            f"  given {binder.name}"
+            if binder.input
+            else f"  given {binder.name}: {_type_text(binder)}"
+        )
         value = format_source(case.values[binder.name], binder.type, 2)
         lines.append(f"{head} = {value}")
     lines.append(f"  expect {' '.join(prop.claim.text.split())}")
@@ -251,7 +255,9 @@ def render_report(
     explanations in `lang`)."""
     prop = report.property
     if report.status == "held":
-        extra = f", {report.skipped} drawn cases did not meet the condition" if report.skipped else ""
+        extra = (
+            f", {report.skipped} drawn cases did not meet the condition" if report.skipped else ""
+        )
         return f"✓ {prop.title}  ({report.cases} cases{extra})"
     if report.status == "unsatisfied":
         return (
