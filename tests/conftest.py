@@ -7,14 +7,19 @@ Hypothesis profiles (choose with the environment variable `WUXIN_HYPOTHESIS_PROF
 * `dev`: many more examples, for hunting bugs locally;
 * `fast`: a handful of examples, for a quick edit-test loop.
 
-`pytest --update-golden` makes the golden-file tests rewrite their expected files from the
-current output instead of comparing with them; review `git diff` before committing.
+Golden files: every test that compares output with an expected file does it through the one
+`golden` fixture. A golden file that is missing fails the test; `pytest --update-golden` (the one
+update switch) rewrites the expected files from the current output instead, including the
+output shown in docs/ pages. Review `git diff` before committing.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -45,7 +50,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture
-def update_golden(request: pytest.FixtureRequest) -> bool:
+def updating_golden(config: pytest.Config) -> bool:
     """True when the run was asked to rewrite golden files (`pytest --update-golden`)."""
-    return bool(request.config.getoption("--update-golden"))
+    return bool(config.getoption("--update-golden"))
+
+
+@attrs.frozen
+class Golden:
+    """Compares a test's output with its expected file, byte for byte (newlines included)."""
+
+    update: bool
+
+    def check(self, path: Path, actual: str) -> None:
+        """Assert that `path` holds exactly `actual`; with `--update-golden`, write it instead.
+
+        A missing file fails: a golden test must never pass by writing its own expectation.
+        """
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8", newline="") as file:
+                file.write(actual)
+            return
+        if not path.exists():
+            pytest.fail(f"golden file {path.name} is missing: run `pytest --update-golden`")
+        with path.open(encoding="utf-8", newline="") as file:
+            expected = file.read()
+        if actual != expected:
+            diff = "".join(
+                difflib.unified_diff(
+                    expected.splitlines(keepends=True),
+                    actual.splitlines(keepends=True),
+                    f"{path.name} (expected)",
+                    f"{path.name} (actual)",
+                )
+            )
+            pytest.fail(f"{path.name} differs (`pytest --update-golden` to accept):\n{diff}")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    """The one golden-file comparison (see the module's docstring)."""
+    return Golden(updating_golden(request.config))

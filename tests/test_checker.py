@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import Golden
 from wuxin_rules import checker, loader, model, parser
 from wuxin_rules.errors import PolicyCheckError, WuxinError
 from wuxin_rules.schema import (
@@ -245,15 +246,11 @@ def test_golden_good_file_checks(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
-def test_golden_bad_file_reports(path: Path, update_golden: bool) -> None:
+def test_golden_bad_file_reports(path: Path, golden: Golden) -> None:
     """Each bad file's diagnostics render exactly as its `.err` file says."""
     with pytest.raises(PolicyCheckError) as caught:
         checker.check_text(_read(path), path.name)
-    text = str(caught.value) + "\n"
-    expected = path.with_suffix(".err")
-    if update_golden or not expected.exists():
-        expected.write_text(text, encoding="utf-8", newline="")
-    assert text == _read(expected)
+    golden.check(path.with_suffix(".err"), str(caught.value) + "\n")
 
 
 # ------------------------------------------------------------------------------------------

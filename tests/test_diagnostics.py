@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Golden
 from test_explain import CASES, evaluation
 from wuxin_rules import api, characters, checker, cli, consistency, explain, messages
 from wuxin_rules.errors import CODES, Diagnostic, ParamError, PolicyError, Severity
@@ -34,14 +35,6 @@ REPO = Path(__file__).resolve().parents[1]
 def _read(path: Path) -> str:
     with path.open(encoding="utf-8", newline="") as file:
         return file.read()
-
-
-def _compare(path: Path, actual: str, update: bool) -> None:
-    if update:
-        path.write_text(actual, encoding="utf-8", newline="\n")
-        return
-    assert path.exists(), f"{path.name} is missing: run pytest --update-golden"
-    assert actual == _read(path), f"{path.name} differs (pytest --update-golden to accept)"
 
 
 def _check_report(path: Path, lang: str = "en") -> str:
@@ -65,23 +58,23 @@ def test_golden_corpora_are_present() -> None:
 
 
 @pytest.mark.parametrize("path", NAMES, ids=[p.stem for p in NAMES])
-def test_name_warnings_golden(path: Path, update_golden: bool) -> None:
+def test_name_warnings_golden(path: Path, golden: Golden) -> None:
     """Each policy of golden/names reports exactly the recorded warnings."""
-    _compare(path.with_suffix(".txt"), _check_report(path), update_golden)
+    golden.check(path.with_suffix(".txt"), _check_report(path))
 
 
 @pytest.mark.parametrize("path", ZH, ids=[p.stem for p in ZH])
-def test_chinese_error_golden(path: Path, update_golden: bool) -> None:
+def test_chinese_error_golden(path: Path, golden: Golden) -> None:
     """Each policy of golden/zh fails with exactly the recorded Chinese rendering."""
-    _compare(path.with_suffix(".zh.err"), _check_report(path, "zh"), update_golden)
+    golden.check(path.with_suffix(".zh.err"), _check_report(path, "zh"))
 
 
 @pytest.mark.parametrize(("case", "mode"), ZH_EXPLAIN, ids=[f"{c}.{m}" for c, m in ZH_EXPLAIN])
-def test_chinese_explanation_golden(case: str, mode: str, update_golden: bool) -> None:
+def test_chinese_explanation_golden(case: str, mode: str, golden: Golden) -> None:
     """An explanation rendered in Chinese matches its golden text."""
     policy_name, inputs, _ = CASES[case]
     text = explain.render_evaluation(evaluation(policy_name, inputs), mode=mode, lang="zh")
-    _compare(GOLDEN / "explain" / f"{case}.{mode}.zh.txt", text + "\n", update_golden)
+    golden.check(GOLDEN / "explain" / f"{case}.{mode}.zh.txt", text + "\n")
 
 
 def test_chinese_explanation_keeps_labels_and_translates_fixed_words() -> None:

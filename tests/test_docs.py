@@ -18,7 +18,7 @@ just before it (invisible when the page is rendered):
 * ```sh blocks (installation) are not run and must say so: `<!-- not-run -->`.
 
 When a change to the engine changes what a command prints, run
-`WUXIN_UPDATE_DOCS=1 python -m pytest tests/test_docs.py` to rewrite the shown outputs in
+`python -m pytest tests/test_docs.py --update-golden` to rewrite the shown outputs in
 place, then read the diff: the prose around them may need changing too.
 """
 
@@ -42,11 +42,11 @@ import attrs
 import pytest
 
 import wuxin_rules
+from conftest import updating_golden
 from wuxin_rules import examples
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("docs/tutorial.md", "docs/embedding.md")
-UPDATE = os.environ.get("WUXIN_UPDATE_DOCS") == "1"
 LANGUAGES = {"policy", "json", "console", "python", "output", "signature", "sh"}
 _MARKER = re.compile(r"<!--\s*([a-z-]+)(?::\s*(.*?))?\s*-->")
 
@@ -104,16 +104,17 @@ def of(language: str) -> list[Any]:
 
 
 # ------------------------------------------------------------------------------------------
-# Rewriting shown outputs (WUXIN_UPDATE_DOCS=1)
+# Rewriting shown outputs (pytest --update-golden, the suite's one update switch)
 
 _REWRITES: dict[str, list[tuple[Block, str]]] = {}
+_UPDATING: list[bool] = [False]  # set from the run's options by the module fixture below
 
 
 def _expect(block: Block, shown: str, actual: str, what: str) -> None:
     """Assert that `shown` (text of the page) is `actual`; in update mode, record the fix."""
     if _normalise(shown) == _normalise(actual):
         return
-    if UPDATE:
+    if _UPDATING[0]:
         _REWRITES.setdefault(block.page, []).append((block, actual))
         return
     diff = "\n".join(
@@ -126,7 +127,7 @@ def _expect(block: Block, shown: str, actual: str, what: str) -> None:
         )
     )
     pytest.fail(
-        f"{what} no longer matches {block.where} (WUXIN_UPDATE_DOCS=1 rewrites it):\n{diff}"
+        f"{what} no longer matches {block.where} (pytest --update-golden rewrites it):\n{diff}"
     )
 
 
@@ -135,8 +136,9 @@ def _normalise(text: str) -> str:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _rewrite_pages() -> Any:
+def _rewrite_pages(request: pytest.FixtureRequest) -> Any:
     """In update mode, write the recorded outputs into the pages once every test has run."""
+    _UPDATING[0] = updating_golden(request.config)
     yield
     for page, fixes in _REWRITES.items():
         path = ROOT / page

@@ -14,6 +14,7 @@ from typing import ClassVar
 import pytest
 
 import wuxin_rules
+from conftest import Golden
 from wuxin_rules import ast
 from wuxin_rules.document import WORDS, Code, Group, Table, attached_comments, build_document
 from wuxin_rules.document_formats import render, render_html, render_markdown
@@ -630,14 +631,11 @@ def test_several_documents_share_one_html_file_with_unique_anchors(
 
 @pytest.mark.parametrize(("lang", "format_"), [("zh", "md"), ("en", "md"), ("zh", "html")])
 def test_golden_document(
-    small: wuxin_rules.Policy, update_golden: bool, lang: str, format_: str
+    small: wuxin_rules.Policy, golden: Golden, lang: str, format_: str
 ) -> None:
     """The small policy's document equals its golden file (`pytest --update-golden` rewrites it)."""
-    expected_path = GOLDEN / f"small.{lang}.{format_}"
     actual = render([build_document(small.checked, lang)], format_)
-    if update_golden:
-        expected_path.write_text(actual, encoding="utf-8")
-    assert actual == expected_path.read_text(encoding="utf-8")
+    golden.check(GOLDEN / f"small.{lang}.{format_}", actual)
 
 
 @pytest.mark.parametrize("path", FLAGSHIP, ids=lambda p: p.stem)

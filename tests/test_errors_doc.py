@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import updating_golden
 from wuxin_rules import api, consistency, examples
 from wuxin_rules.errors import CODES, STAGES, WuxinError, render_diagnostics
 
@@ -224,13 +225,15 @@ def _render(body: str) -> str:
 
 
 @pytest.mark.parametrize("code", _examples())
-def test_documented_example_gives_the_documented_text(code: str, update_golden: bool) -> None:
+def test_documented_example_gives_the_documented_text(
+    code: str, request: pytest.FixtureRequest
+) -> None:
     """The example of the section reports the section's code, exactly as shown."""
     body = _sections()[code]
     rendered = _render(body)
     assert f"[{code}]" in rendered, rendered
     shown = re.search(r"^```text\n(.*?)^```\n", body, re.MULTILINE | re.DOTALL)
-    if update_golden:
+    if updating_golden(request.config):
         text = _doc()
         section = re.search(
             rf"^### `{re.escape(code)}`\n.*?(?=^### |^## |\Z)", text, re.MULTILINE | re.DOTALL

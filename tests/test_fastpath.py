@@ -388,9 +388,10 @@ _SEEN: collections.Counter[tuple[bool, bool]] = collections.Counter()
 
 
 def test_the_drawn_documents_reach_every_tier() -> None:
-    # Runs after the test above (in file order): its documents were decided by each tier.
+    # The property above records which tiers decided its documents; run on its own, this test
+    # draws them itself, so that it never passes without checking.
     if not _SEEN:
-        pytest.skip("run with the test above")
+        test_the_tiers_agree_with_the_reference()
     assert {(True, True), (False, True), (False, False)} <= set(_SEEN), _SEEN
 
 

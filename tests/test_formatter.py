@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import LarkStrategy
 from lark import Lark
 
+from conftest import Golden
 from wuxin_rules import ast, cli, formatter
 from wuxin_rules.errors import InternalError, PolicySyntaxError
 from wuxin_rules.parser import KEYWORDS, grammar_text, parse, parse_with_comments
@@ -73,14 +74,9 @@ def test_golden_corpus_is_present() -> None:
 
 
 @pytest.mark.parametrize("path", INPUTS, ids=[p.stem for p in INPUTS])
-def test_golden_layout(path: Path, update_golden: bool) -> None:
+def test_golden_layout(path: Path, golden: Golden) -> None:
     """Each input is laid out exactly as its `.formatted` file says."""
-    formatted = formatter.format_text(_read(path), path.name)
-    expected_path = path.with_suffix(".formatted")
-    if update_golden:
-        expected_path.write_text(formatted, encoding="utf-8", newline="\n")
-    assert expected_path.exists(), f"{expected_path.name} is missing: run pytest --update-golden"
-    assert formatted == _read(expected_path)
+    golden.check(path.with_suffix(".formatted"), formatter.format_text(_read(path), path.name))
 
 
 @pytest.mark.parametrize("path", INPUTS, ids=[p.stem for p in INPUTS])

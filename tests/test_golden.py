@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 import pytest
 
+from conftest import Golden
 from wuxin_rules import ast
 from wuxin_rules.errors import PolicySyntaxError
 from wuxin_rules.parser import parse
@@ -74,17 +75,11 @@ def test_good_files_use_every_node_kind() -> None:
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
-def test_bad_file_error_text(path: Path, update_golden: bool) -> None:
+def test_bad_file_error_text(path: Path, golden: Golden) -> None:
     """Each bad file fails with exactly the error text recorded beside it."""
     with pytest.raises(PolicySyntaxError) as raised:
         parse(_read(path), path.name)
-    rendered = str(raised.value) + "\n"
-    expected_path = path.with_suffix(".err")
-    if update_golden:
-        expected_path.write_text(rendered, encoding="utf-8", newline="\n")
-        return
-    assert expected_path.exists(), f"{expected_path.name} is missing: run pytest --update-golden"
-    assert rendered == _read(expected_path)
+    golden.check(path.with_suffix(".err"), str(raised.value) + "\n")
 
 
 def test_every_err_file_has_its_policy() -> None:
@@ -93,3 +88,16 @@ def test_every_err_file_has_its_policy() -> None:
         p.name for p in (PARSE / "bad").glob("*.err") if not p.with_suffix(".policy").exists()
     ]
     assert orphans == []
+
+
+def test_the_golden_fixture_fails_on_a_missing_or_different_file(tmp_path: Path) -> None:
+    """A golden test never passes by writing its own expectation, nor on different bytes."""
+    path = tmp_path / "case.txt"
+    with pytest.raises(pytest.fail.Exception, match="missing"):
+        Golden(update=False).check(path, "text\n")
+    assert not path.exists()
+    Golden(update=True).check(path, "text\r\n")
+    assert path.read_bytes() == b"text\r\n"
+    Golden(update=False).check(path, "text\r\n")
+    with pytest.raises(pytest.fail.Exception, match="differs"):
+        Golden(update=False).check(path, "text\n")
