@@ -745,3 +745,20 @@ def test_texts_generated_from_the_grammar_format_idempotently(text: str) -> None
         assume(False)
     once = formatter.format_text(text)
     assert formatter.format_text(once) == once
+
+
+def test_one_precedence_table_for_the_formatter_and_the_notation() -> None:
+    """Both printers read ast.precedence; a negative literal binds as a minus sign in both."""
+    from wuxin_rules import notation
+
+    assert formatter._level is ast.precedence
+    assert notation._level is ast.precedence
+    module = parse("policy p\nrule r: 1 - -5 * (-0.5 + x.y)\n", "p.policy")
+    expr = module.declarations[0].body  # type: ignore[union-attr]
+    levels = [ast.precedence(node) for node in (expr, expr.right, expr.right.left)]
+    assert levels == [ast.Precedence.ADD, ast.Precedence.MUL, ast.Precedence.UNARY]
+    assert ast.precedence(expr.right.right.left) is ast.Precedence.UNARY  # -0.5
+    assert ast.precedence(expr.right.right.right) is ast.Precedence.POSTFIX  # x.y
+    assert formatter.format_text("policy p\nrule r: 1 - -5 * (-0.5 + x.y)\n", "p.policy") == (
+        "policy p\nrule r:\n  1 - -5 * (-0.5 + x.y)\n"
+    )

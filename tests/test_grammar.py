@@ -23,6 +23,7 @@ def test_grammar_builds_in_strict_mode() -> None:
     """No shift/reduce conflict and no two terminals that can match the same text
     (Lark's strict mode, which uses `interegular` to compare the regular expressions)."""
     import interegular  # noqa: F401  (the test extra installs it: strict mode needs it)
+
     Lark(
         grammar_text(),
         parser="lalr",

@@ -9,6 +9,7 @@ evaluation and printing live in their own modules. May import `source` only.
 from __future__ import annotations
 
 import datetime
+import enum
 from fractions import Fraction
 from typing import TypeAlias
 
@@ -382,6 +383,57 @@ Expr: TypeAlias = (
     | RecordLit
     | WithInputs
 )
+
+
+class Precedence(enum.IntEnum):
+    """How tightly an expression binds, loosest first (docs/language.md, "Precedence").
+
+    The one table that the formatter and the notation of documents and explanations read to
+    put back exactly the parentheses the parser dropped.
+    """
+
+    OPEN = 1  # `if`, aggregates: open to the right, so parenthesised unless last
+    OR = 2
+    AND = 3
+    NOT = 4
+    COMPARE = 5
+    COALESCE = 6
+    ADD = 7
+    MUL = 8
+    UNARY = 9
+    POSTFIX = 10
+    ATOM = 11
+
+
+def precedence(expr: Expr) -> Precedence:
+    """How tightly `expr` binds when printed as the parser reads it."""
+    match expr:
+        case If() | Aggregate():
+            return Precedence.OPEN
+        case BoolOp(op="or"):
+            return Precedence.OR
+        case BoolOp():
+            return Precedence.AND
+        case Not():
+            return Precedence.NOT
+        case Compare() | In() | IsNone():
+            return Precedence.COMPARE
+        case Coalesce():
+            return Precedence.COALESCE
+        case Arith(op="+" | "-"):
+            return Precedence.ADD
+        case Arith():
+            return Precedence.MUL
+        case Negate():
+            return Precedence.UNARY
+        case IntLit(value=value) if value < 0:
+            # `-5` is one literal, but it reads (and parses back) as a minus sign.
+            return Precedence.UNARY
+        case DecimalLit(text=text) | PercentLit(text=text) if text.startswith("-"):
+            return Precedence.UNARY
+        case FieldAccess() | Call() | WithInputs():
+            return Precedence.POSTFIX
+    return Precedence.ATOM
 
 
 # ------------------------------------------------------------------------------------------

@@ -355,38 +355,12 @@ def _fill_commands(fill: _Fill, indent: int, mode: int, width: int) -> list[tupl
 
 
 # ------------------------------------------------------------------------------------------
-# Precedence (docs/language.md, "Precedence"): a higher level binds tighter.
+# Precedence: the language's one table (ast.Precedence), a higher level binds tighter.
 
-_IF_LEVEL = 1  # `if`, aggregates: open to the right, so parenthesised unless last
-_OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MUL, _UNARY, _POSTFIX, _ATOM = range(2, 12)
-
-
-def _level(expr: ast.Expr) -> int:
-    if isinstance(expr, ast.If | ast.Aggregate):
-        return _IF_LEVEL
-    if isinstance(expr, ast.BoolOp):
-        return _OR if expr.op == "or" else _AND
-    if isinstance(expr, ast.Not):
-        return _NOT
-    if isinstance(expr, ast.Compare | ast.In | ast.IsNone):
-        return _COMPARE
-    if isinstance(expr, ast.Coalesce):
-        return _COALESCE
-    if isinstance(expr, ast.Arith):
-        return _ADD if expr.op in "+-" else _MUL
-    if isinstance(expr, ast.Negate):
-        return _UNARY
-    if isinstance(expr, ast.IntLit | ast.DecimalLit | ast.PercentLit) and _is_negative(expr):
-        return _UNARY  # `-5` is a literal, but it reads (and parses) as a minus sign
-    if isinstance(expr, ast.FieldAccess | ast.Call | ast.WithInputs):
-        return _POSTFIX
-    return _ATOM
-
-
-def _is_negative(literal: ast.IntLit | ast.DecimalLit | ast.PercentLit) -> bool:
-    if isinstance(literal, ast.IntLit):
-        return literal.value < 0
-    return literal.text.startswith("-")
+_IF_LEVEL, _OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MUL, _UNARY, _POSTFIX, _ATOM = (
+    ast.Precedence
+)
+_level = ast.precedence
 
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}

@@ -157,34 +157,10 @@ def _width(line: Line) -> int:
 
 
 # ------------------------------------------------------------------------------------------
-# Precedence, loosest first (docs/language.md, section 6).
+# Precedence: the language's one table (ast.Precedence), loosest first.
 
-_IF, _OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MUL, _NEG, _POSTFIX, _ATOM = range(1, 12)
-
-
-def _level(expr: ast.Expr) -> int:
-    match expr:
-        case ast.If() | ast.Aggregate():
-            return _IF
-        case ast.BoolOp(op="or"):
-            return _OR
-        case ast.BoolOp():
-            return _AND
-        case ast.Not():
-            return _NOT
-        case ast.Compare() | ast.In() | ast.IsNone():
-            return _COMPARE
-        case ast.Coalesce():
-            return _COALESCE
-        case ast.Arith(op="+" | "-"):
-            return _ADD
-        case ast.Arith():
-            return _MUL
-        case ast.Negate():
-            return _NEG
-        case ast.FieldAccess() | ast.Call() | ast.WithInputs():
-            return _POSTFIX
-    return _ATOM
+_IF, _OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MUL, _NEG, _POSTFIX, _ATOM = ast.Precedence
+_level = ast.precedence
 
 
 def expression_lines(
