@@ -282,7 +282,7 @@ def _documented_diagnostics() -> list[tuple[str, Diagnostic]]:
     import json
 
     from test_errors_doc import _BLOCK, _examples, _sections
-    from wuxin_rules import examples, jsonio
+    from wuxin_rules import jsonio, suite_checker
     from wuxin_rules.errors import WuxinError
 
     found: list[tuple[str, Diagnostic]] = []
@@ -294,7 +294,7 @@ def _documented_diagnostics() -> list[tuple[str, Diagnostic]]:
         params = next((json.loads(text) for info, text in blocks if info == "params"), None)
         facts = next((text for info, text in blocks if info == "facts"), None)
         try:
-            examples.suite_from_text(main, "example.policy", files=files)
+            suite_checker.suite_from_text(main, "example.policy", files=files)
             policy = api.loads(main, name="example.policy", files=files, params=params)
             if facts is None:
                 diagnostics = policy.warnings

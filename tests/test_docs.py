@@ -43,7 +43,7 @@ import pytest
 
 import wuxin_rules
 from conftest import updating_golden
-from wuxin_rules import examples
+from wuxin_rules import examples, suite_checker
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("docs/tutorial.md", "docs/embedding.md")
@@ -383,7 +383,7 @@ TUTORIAL = ROOT / "examples" / "tutorial"
 
 def test_tutorial_examples_hold() -> None:
     """Every `example` of the tutorial policy holds (what `wuxin test` runs)."""
-    suite = examples.load_suite(TUTORIAL / "sorting.policy")
+    suite = suite_checker.load_suite(TUTORIAL / "sorting.policy")
     assert len(suite.examples) >= 3
     for example in suite.examples:
         result = examples.run_example(suite, example)
@@ -398,7 +398,7 @@ def test_tutorial_mistakes_are_mistakes() -> None:
         if "mistakes" not in Path(path).parts:
             assert error is None, str(error)
         elif error is None:
-            suite = examples.load_suite(path)
+            suite = suite_checker.load_suite(path)
             outcomes = [examples.run_example(suite, example) for example in suite.examples]
             assert outcomes and not all(o.passed for o in outcomes), f"{path} has no mistake"
 

@@ -507,9 +507,9 @@ def test_fixtures_and_spreads_in_examples(small: wuxin_rules.Policy) -> None:
 
 def test_the_small_policys_examples_hold() -> None:
     """The golden policy documents examples that are true (so the document shows real cases)."""
-    from wuxin_rules import examples
+    from wuxin_rules import examples, suite_checker
 
-    suite = examples.load_suite(SMALL)
+    suite = suite_checker.load_suite(SMALL)
     assert len(suite.examples) == 2
     assert all(examples.run_example(suite, e).failures == () for e in suite.examples)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import updating_golden
-from wuxin_rules import api, consistency, examples
+from wuxin_rules import api, consistency, suite_checker
 from wuxin_rules.errors import CODES, STAGES, WuxinError, render_diagnostics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,7 +209,7 @@ def _render(body: str) -> str:
     params = next((json.loads(text) for info, text in blocks if info == "params"), None)
     facts = next((text for info, text in blocks if info == "facts"), None)
     try:
-        examples.suite_from_text(main, "example.policy", files=files)
+        suite_checker.suite_from_text(main, "example.policy", files=files)
         policy = api.loads(main, name="example.policy", files=files, params=params)
         if facts is None:
             findings = []

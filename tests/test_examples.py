@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from shopkit import shop_text, write_shop
-from wuxin_rules import examples
+from wuxin_rules import examples, suite_checker
 from wuxin_rules.errors import PolicyCheckError, UsageError
 
 
 def test_suite_holds_fixtures_examples_and_properties() -> None:
     """A checked suite has the fixtures' values, the examples' givens and the properties."""
-    suite = examples.suite_from_text(shop_text(), "shop.policy")
+    suite = suite_checker.suite_from_text(shop_text(), "shop.policy")
     assert [f.name for f in suite.fixtures] == ["base"]
     assert suite.fixtures[0].value["amount"] == 100
     assert [e.title for e in suite.examples] == ["on time is released", "overdue is held"]
@@ -27,7 +27,7 @@ def test_suite_holds_fixtures_examples_and_properties() -> None:
 
 def test_passing_examples_pass() -> None:
     """Every example of the shop policy holds."""
-    suite = examples.suite_from_text(shop_text(), "shop.policy")
+    suite = suite_checker.suite_from_text(shop_text(), "shop.policy")
     assert all(examples.run_example(suite, e).passed for e in suite.examples)
 
 
@@ -42,7 +42,7 @@ example "a wrong expectation":
 def test_wrong_example_is_caught_and_located() -> None:
     """A wrong expectation fails with its location, the expected and the actual value, and
     the explanation of the value."""
-    suite = examples.suite_from_text(shop_text(extra=WRONG), "shop.policy")
+    suite = suite_checker.suite_from_text(shop_text(extra=WRONG), "shop.policy")
     result = examples.run_example(suite, suite.examples[-1])
     assert not result.passed
     first, second = result.failures
@@ -64,7 +64,7 @@ example "division by zero":
   given zero: int = 0
   expect limit / zero == 1
 """
-    suite = examples.suite_from_text(shop_text(extra=extra), "shop.policy")
+    suite = suite_checker.suite_from_text(shop_text(extra=extra), "shop.policy")
     result = examples.run_example(suite, suite.examples[-1])
     (failure,) = result.failures
     assert failure.error is not None
@@ -80,7 +80,7 @@ example "a later order is held":
   expect not released[order = {...order, overdue_days: 2}]
   expect limit[order = {...base, average: -4}] == -6
 """
-    suite = examples.suite_from_text(shop_text(extra=extra), "shop.policy")
+    suite = suite_checker.suite_from_text(shop_text(extra=extra), "shop.policy")
     assert examples.run_example(suite, suite.examples[-1]).passed
 
 
@@ -92,14 +92,14 @@ example "coupon none":
   expect order.coupon == none or true
 """
     with pytest.raises(PolicyCheckError):  # `== none` stays an error: write `is none`
-        examples.suite_from_text(shop_text(extra=extra), "shop.policy")
+        suite_checker.suite_from_text(shop_text(extra=extra), "shop.policy")
     extra = """
 example "coupon":
   given order = {...base, coupon: 5}
   expect order.coupon == 5
   expect order.coupon != 6
 """
-    suite = examples.suite_from_text(shop_text(extra=extra), "shop.policy")
+    suite = suite_checker.suite_from_text(shop_text(extra=extra), "shop.policy")
     assert examples.run_example(suite, suite.examples[-1]).passed
 
 
@@ -125,18 +125,18 @@ example "coupon":
 def test_bad_tests_are_located_diagnostics(extra: str, code: str) -> None:
     """Mistakes in examples, properties and fixtures are check errors with codes and spans."""
     with pytest.raises(PolicyCheckError) as error:
-        examples.suite_from_text(shop_text(extra="\n" + extra), "shop.policy")
+        suite_checker.suite_from_text(shop_text(extra="\n" + extra), "shop.policy")
     assert code in error.value.codes
     assert all(d.span is not None for d in error.value.diagnostics)
 
 
 def test_format_source_writes_values_the_language_reads_back() -> None:
     """A value written by `format_source` is read back as the same value in a `given`."""
-    suite = examples.suite_from_text(shop_text(), "shop.policy")
+    suite = suite_checker.suite_from_text(shop_text(), "shop.policy")
     value = {**suite.fixtures[0].value, "amount": Fraction(1, 3), "average": Fraction(-5, 4)}
     written = examples.format_source(value, suite.types["order"], 2)
     extra = f'\nexample "round trip":\n  given order = {written}\n  expect released\n'
-    again = examples.suite_from_text(shop_text(extra=extra), "shop.policy")
+    again = suite_checker.suite_from_text(shop_text(extra=extra), "shop.policy")
     assert again.examples[-1].inputs["order"] == value
 
 
@@ -145,10 +145,10 @@ def test_load_suites_reports_each_file(tmp_path: Path) -> None:
     write_shop(tmp_path)
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "bad.policy").write_text("rule x: y\n", encoding="utf-8")
-    results = examples.load_suites([tmp_path])
+    results = suite_checker.load_suites([tmp_path])
     assert [(Path(p).name, s is not None, e is not None) for p, s, e in results] == [
         ("order.policy", True, False),
         ("bad.policy", False, True),
     ]
     with pytest.raises(UsageError):
-        examples.load_suites([tmp_path / "missing"])
+        suite_checker.load_suites([tmp_path / "missing"])

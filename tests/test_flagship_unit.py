@@ -326,9 +326,9 @@ def _policy_examples(path: Path) -> list[Any]:
 )
 def test_examples_written_in_the_policy_hold(index: int) -> None:
     """Each `example` of unit.policy holds, run as `wuxin test` runs it."""
-    from wuxin_rules import examples
+    from wuxin_rules import examples, suite_checker
 
-    suite = examples.load_suite(UNIT_POLICY)
+    suite = suite_checker.load_suite(UNIT_POLICY)
     assert len(suite.examples) == len(_policy_examples(UNIT_POLICY))
     result = examples.run_example(suite, suite.examples[index])
     assert result.passed, examples.render_example_result(result)

@@ -135,7 +135,7 @@ def test_chains_keep_their_shape_and_their_depth() -> None:
 def test_a_fixture_built_on_a_refused_fixture_is_an_error_not_a_crash() -> None:
     """`fixture b = {...a, …}` where `a` does not check reports `a`'s problem (it raised
     `InternalError: unbound local a` while computing `b`)."""
-    from wuxin_rules import examples
+    from wuxin_rules import suite_checker
     from wuxin_rules.errors import PolicyCheckError
 
     text = (
@@ -147,6 +147,6 @@ def test_a_fixture_built_on_a_refused_fixture_is_an_error_not_a_crash() -> None:
         "  expect b.n == 2\n"
     )
     with pytest.raises(PolicyCheckError) as caught:
-        examples.suite_from_text(text, "p.policy")
+        suite_checker.suite_from_text(text, "p.policy")
     assert "unknown-name" in caught.value.codes
     assert "internal-error" not in caught.value.codes

@@ -57,22 +57,22 @@ ALLOWED: dict[str, set[str]] = {
         "trace",
     },
     "explain": {"source", "errors", "schema", "values", "model", "trace", "messages"},
-    # Examples and properties sit above evaluation and explanation: they run both.
-    "examples": {
+    # A policy's own tests: what checking them produces, the checking, and the running.
+    "suite": {"source", "errors", "schema", "model", "facts"},
+    "suite_checker": {
         "source",
         "errors",
         "ast",
         "schema",
-        "values",
         "model",
         "loader",
         "checker",
         "typing_rules",
-        "facts",
-        "trace",
         "evaluator",
-        "explain",
+        "suite",
     },
+    # Running examples sits above evaluation and explanation: it runs both.
+    "examples": {"source", "errors", "schema", "values", "trace", "evaluator", "explain", "suite"},
     # The hypothesis layer: strategies read only types; verify drives examples with them.
     "strategies": {"source", "errors", "ast", "schema", "values", "model", "parser"},
     "verify": {
@@ -88,9 +88,10 @@ ALLOWED: dict[str, set[str]] = {
         "jsonio",
         "examples",
         "strategies",
+        "suite",
     },
     # The pytest plugin runs examples, and verifies properties through verify.
-    "pytest_plugin": {"errors", "examples", "verify"},
+    "pytest_plugin": {"errors", "examples", "verify", "suite", "suite_checker"},
     # Policy documents (`wuxin doc`): a checked policy laid out for print, then written out.
     "notation": {"source", "ast", "schema", "values"},
     "document": {"source", "ast", "schema", "values", "model", "notation"},

@@ -11,7 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from shopkit import shop_text
-from wuxin_rules import examples, verify
+from wuxin_rules import examples, suite, suite_checker, verify
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "policies" / "drug_free"
@@ -19,11 +19,11 @@ ABS_LINE = "  u.province_addict_growth_rate - growth_margin * abs(u.province_add
 NAIVE_LINE = "  growth_margin * u.province_addict_growth_rate"
 
 
-def _suite(**options: object) -> examples.Suite:
-    return examples.suite_from_text(shop_text(**options), "shop.policy")  # type: ignore[arg-type]
+def _suite(**options: object) -> suite.Suite:
+    return suite_checker.suite_from_text(shop_text(**options), "shop.policy")  # type: ignore[arg-type]
 
 
-def _prop(suite: examples.Suite, title: str) -> examples.Property:
+def _prop(suite: suite.Suite, title: str) -> suite.Property:
     return next(p for p in suite.properties if p.title == title)
 
 
@@ -62,9 +62,9 @@ def test_counterexample_pastes_into_an_example_that_fails_and_passes_when_fixed(
     report = verify.verify_property(suite, prop, max_examples=50)
     assert report.counterexample is not None
     block = "\n" + verify.counterexample_source(prop, report.counterexample) + "\n"
-    naive = examples.suite_from_text(shop_text(naive=True, extra=block), "shop.policy")
+    naive = suite_checker.suite_from_text(shop_text(naive=True, extra=block), "shop.policy")
     assert not examples.run_example(naive, naive.examples[-1]).passed
-    right = examples.suite_from_text(shop_text(extra=block), "shop.policy")
+    right = suite_checker.suite_from_text(shop_text(extra=block), "shop.policy")
     assert examples.run_example(right, right.examples[-1]).passed
 
 
@@ -85,7 +85,7 @@ def test_relation_between_two_documents_finds_non_monotone_rule() -> None:
         "order.overdue_days == 0 and order.amount <= 500",
         "order.overdue_days != 1 and order.amount <= 500",
     )
-    suite = examples.suite_from_text(bad, "shop.policy")
+    suite = suite_checker.suite_from_text(bad, "shop.policy")
     prop = _prop(suite, "more overdue never released more")
     report = verify.verify_property(suite, prop, max_examples=200, seed=0)
     assert report.status == "failed"
@@ -96,7 +96,7 @@ def test_relation_between_two_documents_finds_non_monotone_rule() -> None:
 def test_where_condition_never_met_is_reported() -> None:
     """A `where` no drawn case meets leaves the claim unchecked: `unsatisfied`, not held."""
     extra = '\nproperty "never":\n  forall n: int 0 .. 5\n  where n > 5\n  holds n == 0\n'
-    suite = examples.suite_from_text(shop_text(extra=extra), "shop.policy")
+    suite = suite_checker.suite_from_text(shop_text(extra=extra), "shop.policy")
     report = verify.verify_property(suite, _prop(suite, "never"), max_examples=20)
     assert report.status == "unsatisfied" and not report.ok
     assert "never checked" in verify.render_report(report)
@@ -105,7 +105,7 @@ def test_where_condition_never_met_is_reported() -> None:
 def test_claim_that_cannot_be_evaluated_is_a_counterexample() -> None:
     """A claim whose evaluation fails (division by zero) fails with the error shown."""
     extra = '\nproperty "divides":\n  forall n: int 0 .. 5\n  holds 10 / n > 0\n'
-    suite = examples.suite_from_text(shop_text(extra=extra), "shop.policy")
+    suite = suite_checker.suite_from_text(shop_text(extra=extra), "shop.policy")
     report = verify.verify_property(suite, _prop(suite, "divides"), max_examples=50)
     assert report.status == "failed"
     assert report.counterexample is not None and report.counterexample.values["n"] == 0

@@ -743,9 +743,9 @@ def _use_color(choice: str) -> bool:
 
 def _suites(paths: Sequence[str], lang: str = "en") -> tuple[list[Any], int]:
     """The checked suites under `paths`, and how many files had problems (reported once)."""
-    from wuxin_rules import examples
+    from wuxin_rules import suite_checker
 
-    loaded = examples.load_suites(paths)
+    loaded = suite_checker.load_suites(paths)
     if not loaded:
         raise UsageError(
             Diagnostic(

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from wuxin_rules import examples
+from wuxin_rules import examples, suite, suite_checker
 from wuxin_rules.errors import WuxinError
 
 __all__ = ["ExampleItem", "PolicyFile", "PolicyLoadItem", "PropertyItem"]
@@ -85,7 +85,7 @@ class PolicyFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         """Load and check the policy with its tests; one item per example and property."""
         try:
-            suite = examples.load_suite(self.path)
+            suite = suite_checker.load_suite(self.path)
         except WuxinError as error:
             yield PolicyLoadItem.from_parent(self, name="<load>", error=error)
             return
@@ -138,7 +138,7 @@ class PolicyLoadItem(_PolicyItem):
 class ExampleItem(_PolicyItem):
     """One `example` block."""
 
-    def __init__(self, *, suite: examples.Suite, example: examples.Example, **kwargs: Any) -> None:
+    def __init__(self, *, suite: suite.Suite, example: suite.Example, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.suite = suite
         self.example = example
@@ -156,7 +156,7 @@ class ExampleItem(_PolicyItem):
 class PropertyItem(_PolicyItem):
     """One `property` block, verified with hypothesis."""
 
-    def __init__(self, *, suite: examples.Suite, prop: examples.Property, **kwargs: Any) -> None:
+    def __init__(self, *, suite: suite.Suite, prop: suite.Property, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.suite = suite
         self.prop = prop

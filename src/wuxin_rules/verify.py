@@ -30,17 +30,12 @@ from hypothesis.strategies import SearchStrategy
 
 from wuxin_rules import jsonio, model
 from wuxin_rules.errors import Diagnostic, FactError, InternalError
-from wuxin_rules.examples import (
-    Property,
-    PropertyCase,
-    Suite,
-    format_source,
-    run_property_case,
-)
+from wuxin_rules.examples import PropertyCase, format_source, run_property_case
 from wuxin_rules.explain import render_text
 from wuxin_rules.facts import FactsSchema
 from wuxin_rules.schema import ListType, RecordType, strip_optional
 from wuxin_rules.strategies import documents
+from wuxin_rules.suite import Property, Suite
 from wuxin_rules.values import to_json
 
 __all__ = [
