@@ -13,7 +13,7 @@ Runtime values follow the table in `wuxin_rules.values`. May import `source`, `s
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any, TypeAlias
 
@@ -23,6 +23,7 @@ from wuxin_rules.schema import EnumType, RecordType, Type
 from wuxin_rules.source import Span
 
 __all__ = [
+    "CHILD_FIELDS",
     "Aggregate",
     "And",
     "Arith",
@@ -57,6 +58,9 @@ __all__ = [
     "ScheduleLookup",
     "StageDef",
     "StageLookup",
+    "children",
+    "map_children",
+    "walk",
 ]
 
 _span = attrs.field(eq=False, repr=False)
@@ -356,6 +360,95 @@ CExpr: TypeAlias = (
     | MakeList
     | MakeRecord
 )
+
+
+# ------------------------------------------------------------------------------------------
+# Traversal: the one list of each node's sub-expressions, read by every walker of the model
+
+CHILD_FIELDS: Mapping[type, tuple[str, ...]] = {
+    Const: (),
+    InputRef: (),
+    ParamRef: (),
+    RuleRef: (),
+    LocalRef: (),
+    GetField: ("target",),
+    CallRule: ("args",),
+    BuiltinCall: ("args",),
+    ScheduleLookup: ("args",),
+    StageLookup: ("arg",),
+    BandsLookup: ("arg",),
+    Negate: ("operand",),
+    Arith: ("left", "right"),
+    Compare: ("left", "right"),
+    In: ("item", "collection"),
+    IsNone: ("operand",),
+    Coalesce: ("value", "fallback"),
+    Not: ("operand",),
+    And: ("operands",),
+    Or: ("operands",),
+    If: ("condition", "then", "otherwise"),
+    Compose: ("items", "count"),
+    Aggregate: ("collection", "filter", "body"),
+    MakeList: ("items",),
+    MakeRecord: ("spreads", "fields"),
+}
+"""The fields of each core expression that hold sub-expressions: one expression, a tuple of
+them, `None`, or (`MakeRecord.fields`) a tuple of `(name, expression)` pairs."""
+
+# The fields in which an aggregate's variable is bound.
+_SCOPED_FIELDS: Mapping[type, frozenset[str]] = {Aggregate: frozenset({"filter", "body"})}
+
+
+def children(expr: CExpr) -> list[CExpr]:
+    """The direct sub-expressions of `expr`, in field order."""
+    found: list[CExpr] = []
+    for name in CHILD_FIELDS[type(expr)]:
+        value = getattr(expr, name)
+        if value is None:
+            continue
+        if isinstance(value, tuple):
+            # MakeRecord.fields holds (name, expression) pairs.
+            found.extend(item[1] if isinstance(item, tuple) else item for item in value)
+        else:
+            found.append(value)
+    return found
+
+
+def map_children(expr: CExpr, fn: Callable[[CExpr, bool], CExpr]) -> CExpr:
+    """`expr` with each direct sub-expression `c` replaced by `fn(c, scoped)`; `scoped` says
+    whether an aggregate's variable is bound there (its filter and body). Unchanged children
+    keep `expr` itself."""
+    scoped_fields = _SCOPED_FIELDS.get(type(expr), frozenset())
+    changes: dict[str, Any] = {}
+    for name in CHILD_FIELDS[type(expr)]:
+        value = getattr(expr, name)
+        scoped = name in scoped_fields
+        if value is None:
+            continue
+        if isinstance(value, tuple):
+            items: list[Any] = []
+            changed = False
+            for item in value:
+                child = item[1] if isinstance(item, tuple) else item
+                new = fn(child, scoped)
+                changed = changed or new is not child
+                items.append((item[0], new) if isinstance(item, tuple) else new)
+            if changed:
+                changes[name] = tuple(items)
+        else:
+            new = fn(value, scoped)
+            if new is not value:
+                changes[name] = new
+    return attrs.evolve(expr, **changes) if changes else expr
+
+
+def walk(expr: CExpr) -> Iterator[CExpr]:
+    """Every node of `expr`, itself first (iteratively: expressions may nest deeply)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
 
 
 # ------------------------------------------------------------------------------------------

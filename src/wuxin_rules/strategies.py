@@ -43,13 +43,11 @@ Owns nothing but strategies; the only modules that import hypothesis are this on
 from __future__ import annotations
 
 import datetime
-import typing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import attrs
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
@@ -292,7 +290,7 @@ class _Thresholds:
 
     def collect(self) -> dict[str, set[Any]]:
         for rule in self.checked.rules.values():
-            for expr in _walk(rule.body):
+            for expr in model.walk(rule.body):
                 self._visit(expr)
         return self.found
 
@@ -381,27 +379,6 @@ class _Thresholds:
                 return left * right
             return Fraction(left) / right if right != 0 else None
         return None
-
-
-def _walk(expr: Any) -> Iterator[Any]:
-    """Every node of a core expression (iteratively)."""
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        yield node
-        for field in attrs.fields(type(node)):
-            if field.name in ("type", "span"):
-                continue
-            value = getattr(node, field.name)
-            items = value if isinstance(value, tuple) else (value,)
-            for item in items:
-                if isinstance(item, tuple) and len(item) == 2:
-                    item = item[1]
-                if isinstance(item, _CEXPR):
-                    stack.append(item)
-
-
-_CEXPR: tuple[type, ...] = typing.get_args(model.CExpr)
 
 
 # ------------------------------------------------------------------------------------------

@@ -32,8 +32,7 @@ from __future__ import annotations
 
 import itertools
 import os
-import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -156,54 +155,6 @@ def _policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
 # Core expressions: walking and rewriting
 
 
-_CEXPR_TYPES: tuple[type, ...] = typing.get_args(model.CExpr)
-
-
-def _is_cexpr(value: Any) -> bool:
-    return isinstance(value, _CEXPR_TYPES)
-
-
-def _children(expr: Any) -> Iterator[Any]:
-    """The direct sub-expressions of a core expression."""
-    for field in attrs.fields(type(expr)):
-        if field.name in ("type", "span"):
-            continue
-        value = getattr(expr, field.name)
-        if _is_cexpr(value):
-            yield value
-        elif isinstance(value, tuple):
-            for item in value:
-                if _is_cexpr(item):
-                    yield item
-                elif isinstance(item, tuple) and len(item) == 2 and _is_cexpr(item[1]):
-                    yield item[1]
-
-
-def _map_children(expr: Any, fn: Callable[[Any, bool], Any]) -> Any:
-    """`expr` with each direct sub-expression `c` replaced by `fn(c, scoped)`, where `scoped`
-    says whether an aggregate's variable is bound there (its filter and body)."""
-    changes: dict[str, Any] = {}
-    scoped_fields = ("filter", "body") if isinstance(expr, model.Aggregate) else ()
-    for field in attrs.fields(type(expr)):
-        if field.name in ("type", "span"):
-            continue
-        value = getattr(expr, field.name)
-        scoped = field.name in scoped_fields
-        if _is_cexpr(value):
-            changes[field.name] = fn(value, scoped)
-        elif isinstance(value, tuple) and value:
-            items = []
-            for item in value:
-                if _is_cexpr(item):
-                    items.append(fn(item, scoped))
-                elif isinstance(item, tuple) and len(item) == 2 and _is_cexpr(item[1]):
-                    items.append((item[0], fn(item[1], scoped)))
-                else:
-                    items.append(item)
-            changes[field.name] = tuple(items)
-    return attrs.evolve(expr, **changes) if changes else expr
-
-
 def _rewrite_locals(
     expr: Any, replace: Mapping[str, Callable[[model.LocalRef], Any]], hidden: frozenset[str]
 ) -> Any:
@@ -217,7 +168,7 @@ def _rewrite_locals(
     def visit(child: Any, scoped: bool) -> Any:
         return _rewrite_locals(child, replace, inner if scoped else hidden)
 
-    return _map_children(expr, visit)
+    return model.map_children(expr, visit)
 
 
 def _local_names(expr: Any, hidden: frozenset[str] = frozenset()) -> set[str]:
@@ -235,7 +186,7 @@ def _local_names(expr: Any, hidden: frozenset[str] = frozenset()) -> set[str]:
             inner = bound | {node.var}
             stack.extend((c, inner) for c in (node.filter, node.body) if c is not None)
             continue
-        stack.extend((child, bound) for child in _children(node))
+        stack.extend((child, bound) for child in model.children(node))
     return found
 
 
@@ -289,7 +240,7 @@ class _Reads:
                 inputs.add(node.name)
             elif isinstance(node, model.RuleRef | model.CallRule):
                 rules.append(node.key)
-            stack.extend(_children(node))
+            stack.extend(model.children(node))
         return rules
 
 
@@ -874,7 +825,7 @@ def _input_names(expr: Any) -> set[str]:
         node = stack.pop()
         if isinstance(node, model.InputRef):
             found.add(node.name)
-        stack.extend(_children(node))
+        stack.extend(model.children(node))
     return found
 
 
