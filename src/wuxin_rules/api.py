@@ -802,7 +802,7 @@ def check_policy_paths(
 
     Returns `(path, error or None)` per file, so a tool can report every file's problems.
     """
-    return [(path, error) for path, error, _ in check_policy_files(paths)]
+    return [(path, error) for path, error, _ in check_loader.policy_files(paths)]
 
 
 def check_policy_files(
@@ -811,7 +811,7 @@ def check_policy_files(
     """As `check_policy_paths`, with the warnings of each file that checked
     (`(path, None, warnings)`); a failed file's warnings are among its error's diagnostics."""
     results: list[tuple[str, WuxinError | None, tuple[Diagnostic, ...]]] = []
-    for file in policy_files(paths):
+    for file in loader.policy_files(paths):
         try:
             checked = checker.check(loader.load_modules(file))
         except WuxinError as error:
@@ -833,7 +833,7 @@ def lint_policy_paths(
     """
     checked: list[tuple[str, WuxinError | CheckedPolicy, Path | None]] = []
     parsed: dict[str, ast.Module] = {}  # by file name: the modules already read
-    for file in policy_files(paths):
+    for file in loader.policy_files(paths):
         try:
             loaded = loader.load_modules(file)
             checked.append((str(file), checker.check(loaded), loaded.policy_root))
@@ -852,30 +852,6 @@ def lint_policy_paths(
         findings = consistency.analyse(outcome, universe=universes[root], undecided=undecided)
         results.append((name, None, (*outcome.warnings, *findings)))
     return results
-
-
-def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    """The `.policy` files named by `paths`, directories expanded (sorted); a missing path is
-    a `UsageError`."""
-    files: list[Path] = []
-    missing: list[Diagnostic] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(path.rglob("*.policy")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            missing.append(
-                Diagnostic(
-                    "no-such-file",
-                    f"no such file or directory `{raw}`",
-                    help="give the path of a `.policy` file or of a folder that holds some",
-                )
-            )
-    if missing:
-        raise UsageError(missing)
-    return files
 
 
 __all__ += [

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from wuxin_rules import api, jsonio, messages
+from wuxin_rules import api, jsonio, loader, messages
 from wuxin_rules import explain as explaining
 from wuxin_rules.document import build_document
 from wuxin_rules.document_formats import render as render_document
@@ -951,7 +951,7 @@ def _fmt(args: argparse.Namespace) -> int:
         text = sys.stdin.read()
         sys.stdout.write(formatter.format_text(text, "<stdin>"))
         return ExitCode.OK
-    files = api.policy_files(args.paths)
+    files = loader.policy_files(args.paths)
     if not files:
         raise UsageError(
             Diagnostic(
@@ -1062,7 +1062,7 @@ def _add_doc_parser(commands: Any) -> None:
 
 
 def _doc(args: argparse.Namespace) -> int:
-    files = api.policy_files(args.paths)
+    files = loader.policy_files(args.paths)
     if not files:
         raise UsageError(
             Diagnostic(

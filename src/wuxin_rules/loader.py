@@ -15,7 +15,7 @@ Owns `LoadedModules`, `load_modules` and `load_modules_from_text`. May import `s
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -33,7 +33,7 @@ from wuxin_rules.errors import (
 from wuxin_rules.parser import parse
 from wuxin_rules.source import Span
 
-__all__ = ["SUFFIX", "LoadedModules", "load_modules", "load_modules_from_text"]
+__all__ = ["SUFFIX", "LoadedModules", "load_modules", "load_modules_from_text", "policy_files"]
 
 SUFFIX = ".policy"
 """The file name ending of a policy module."""
@@ -379,3 +379,27 @@ class _Loader:
                 if dotted is not None:
                     known.add(dotted)
         return known
+
+
+def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """The `.policy` files named by `paths`, directories expanded (sorted); a missing path is
+    a `UsageError`."""
+    files: list[Path] = []
+    missing: list[Diagnostic] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*" + SUFFIX)))
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(
+                Diagnostic(
+                    "no-such-file",
+                    f"no such file or directory `{raw}`",
+                    help="give the path of a `.policy` file or of a folder that holds some",
+                )
+            )
+    if missing:
+        raise UsageError(missing)
+    return files

@@ -41,9 +41,7 @@ import attrs
 from wuxin_rules import ast, loader, model
 from wuxin_rules.checker import Extension, check_extended
 from wuxin_rules.errors import (
-    Diagnostic,
     Label,
-    UsageError,
     WuxinError,
     suggest,
 )
@@ -119,7 +117,7 @@ def load_suites(
     """Each `.policy` file under `paths` (folders searched recursively), checked with its
     tests: `(path, suite, None)` or `(path, None, error)`. A missing path is a `UsageError`."""
     results: list[tuple[str, Suite | None, WuxinError | None]] = []
-    for file in _policy_files(paths):
+    for file in loader.policy_files(paths):
         try:
             suite = load_suite(file)
         except WuxinError as error:
@@ -127,28 +125,6 @@ def load_suites(
         else:
             results.append((str(file), suite, None))
     return results
-
-
-def _policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    files: list[Path] = []
-    missing: list[Diagnostic] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(path.rglob("*" + loader.SUFFIX)))
-        elif path.is_file():
-            files.append(path)
-        else:
-            missing.append(
-                Diagnostic(
-                    "no-such-file",
-                    f"no such file or directory `{raw}`",
-                    help="give the path of a `.policy` file or of a folder that holds some",
-                )
-            )
-    if missing:
-        raise UsageError(missing)
-    return files
 
 
 # ------------------------------------------------------------------------------------------
