@@ -802,7 +802,7 @@ def check_policy_paths(
 
     Returns `(path, error or None)` per file, so a tool can report every file's problems.
     """
-    return [(path, error) for path, error, _ in check_loader.policy_files(paths)]
+    return [(path, error) for path, error, _ in check_policy_files(paths)]
 
 
 def check_policy_files(
@@ -859,5 +859,4 @@ __all__ += [
     "check_policy_paths",
     "lint_policy_paths",
     "param_value",
-    "policy_files",
 ]
