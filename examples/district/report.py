@@ -203,6 +203,8 @@ p.meta { text-align: center; margin: 0 0 3mm; color: #333; }
 table { border-collapse: collapse; width: 100%; margin: 0 0 2mm; break-inside: avoid; }
 th, td { border: 0.6pt solid #777; padding: 0.6mm 1.5mm; vertical-align: top; text-align: left; }
 th { background: #eef1f6; font-weight: 600; }
+td.nw, th { white-space: nowrap; }
+code { font-size: 8pt; word-break: break-all; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .met { color: #0b6b2b; font-weight: 600; }
 .short { color: #b00020; font-weight: 700; background: #fde8ea; }
@@ -315,7 +317,7 @@ def html(years: Sequence[Year], policies: Mapping[str, wuxin_rules.Policy], fact
                 if d.as_recorded
                 else f"（{_e(w['not recorded'].format(ids=', '.join(d.recorded)))}）"
             )
-            out.append(f"<tr><td>{y.year}</td><td>{_e(d.authority)}</td><td><code>{_e(d.seed)}</code></td>"
+            out.append(f"<tr><td>{y.year}</td><td class='nw'>{_e(d.authority)}</td><td><code>{_e(d.seed)}</code></td>"
                        f'<td class="num">{_e(w["of"].format(size=d.size, candidates=d.candidates))}</td>'
                        f"<td>{_e(names)}{check}{notes.mark(d.finding, hover)}</td></tr>")  # fmt: skip
     out.append("</table>")
@@ -334,7 +336,7 @@ def html(years: Sequence[Year], policies: Mapping[str, wuxin_rules.Policy], fact
                 why = _e(w["reeval failed"]) + "；".join(
                     f"{_e(c)} {_e(label)}" for c, label in r.failed_standards
                 )
-            out.append(f"<tr><td>{y.year}</td><td>{_e(r.name)}</td>"
+            out.append(f"<tr><td>{y.year}</td><td class='nw'>{_e(r.name)}</td>"
                        f"<td>{why}{notes.mark(r.finding, hover)}</td></tr>")  # fmt: skip
         out.append("</table>")
     else:
@@ -353,9 +355,12 @@ def html(years: Sequence[Year], policies: Mapping[str, wuxin_rules.Policy], fact
                    f"<th>{_e(w['quarter'])}</th><th>{_e(w['due'])}</th><th>{_e(w['submitted'])}</th>"
                    f"<th>{_e(w['late'])}</th><th>{_e(w['missing'])}</th></tr>")  # fmt: skip
         for y, r in flagged:
-            late = (w["not received"] if r.days_late is None
-                    else w["days"].format(n=r.days_late))  # fmt: skip
-            late_cell = f'<td class="num">{_e(late)}{notes.mark(r.finding, hover)}</td>'
+            if r.days_late == 0:
+                late_cell = '<td class="num">—</td>'
+            else:
+                late = (w["not received"] if r.days_late is None
+                        else w["days"].format(n=r.days_late))  # fmt: skip
+                late_cell = f'<td class="num">{_e(late)}{notes.mark(r.finding, hover)}</td>'
             missing = (f"{_e(w['sep'].join(r.missing))}{notes.mark(r.completeness, hover)}"
                        if r.missing else "—")  # fmt: skip
             out.append(f"<tr><td>{y.year}</td><td>{_e(r.reporter)}</td>"
@@ -388,7 +393,7 @@ def html(years: Sequence[Year], policies: Mapping[str, wuxin_rules.Policy], fact
         )
         for y, p in people:
             reasons = "<br>".join(_e(r) for r in p.reasons)
-            out.append(f"<tr><td>{y.year}</td><td>{_e(p.name)}{notes.mark(p.finding, hover)}</td>"
+            out.append(f"<tr><td>{y.year}</td><td class='nw'>{_e(p.name)}{notes.mark(p.finding, hover)}</td>"
                        f"<td>{reasons}</td></tr>")  # fmt: skip
         out.append("</table>")
     else:

@@ -383,6 +383,12 @@ class _Sheet:
                 self.ok = False
         self.rows = [row for row in rows if any(v not in (None, "") for v in row)]
 
+    @classmethod
+    def empty(cls, name: str) -> _Sheet:
+        sheet = cls.__new__(cls)
+        sheet.name, sheet.index, sheet.ok, sheet.rows = name, {}, False, []
+        return sheet
+
     def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
         for number, row in enumerate(self.rows, 2):
             yield number, {h: (row[i] if i < len(row) else None) for h, i in self.index.items()}
@@ -433,8 +439,11 @@ def read_workbook(path: Path, policies: Mapping[str, wuxin_rules.Policy]) -> dic
             continue
         sheets[name] = _Sheet(book[name], headers, problems)
     book.close()
-    if problems or not all(s.ok for s in sheets.values()):
-        raise WorkbookError(path, problems)
+    # A sheet missing a column is left out; the others are read, so that every problem is
+    # reported at once.
+    for name in layout.sheets():
+        if name not in sheets or not sheets[name].ok:
+            sheets[name] = _Sheet.empty(name)
 
     years: dict[int, dict[str, Any]] = {}
 
