@@ -162,7 +162,7 @@ def test_the_chinese_summary_starts_with_the_group_by_year_table() -> None:
     school = lines[8].split()
     assert school[1:5] == ["10/10", "100%", "≥100%", "达标"]
     assert school[5:9] == ["9/10", "90%", "≥100%", "未达标"]
-    assert "取消称号：石新村 (zk-bg-v09)：抽查不合格，倒查问责 区禁毒委" in done.stdout
+    assert "取消称号：石新村（zk-bg-v09）：抽查不合格，倒查问责 区禁毒委" in done.stdout
     assert "逾期 西岭街道禁毒委 第3季度：截止 2017-09-25，2017-09-28 报送，逾期 3 天" in done.stdout
     assert "报告不完整 区公安分局 第2季度：缺少 外地线索指向" in done.stdout
 

@@ -161,8 +161,9 @@ def chart(group: str, points: Sequence[tuple[int, GroupRate]], w: Mapping[str, s
     rates = [float(r.rate * 100) for _, r in points]  # for drawing only: the table is exact
     targets = [None if r.target is None else float(r.target * 100) for _, r in points]
     figure, axes = plt.subplots(figsize=(3.3, 2.0))
+    # The target on top of the rate, so that a rate on its target leaves both visible.
     axes.step(years, targets, where="mid", color="#555555", linestyle="--", linewidth=1,
-              label=w["chart target"])  # fmt: skip
+              label=w["chart target"], zorder=3)  # fmt: skip
     axes.plot(years, rates, color="#1f4e9c", marker="o", markersize=3, linewidth=1.5,
               label=w["chart rate"])  # fmt: skip
     for (year, rate), value in zip(points, rates, strict=True):
@@ -203,7 +204,7 @@ p.meta { text-align: center; margin: 0 0 3mm; color: #333; }
 table { border-collapse: collapse; width: 100%; margin: 0 0 2mm; break-inside: avoid; }
 th, td { border: 0.6pt solid #777; padding: 0.6mm 1.5mm; vertical-align: top; text-align: left; }
 th { background: #eef1f6; font-weight: 600; }
-td.nw, th { white-space: nowrap; }
+td.nw, th, td.met, td.short { white-space: nowrap; }
 code { font-size: 8pt; word-break: break-all; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .met { color: #0b6b2b; font-weight: 600; }
@@ -246,6 +247,12 @@ def _total(value: Fraction | None) -> str:
 def html(years: Sequence[Year], policies: Mapping[str, wuxin_rules.Policy], facts: str,
          lang: str = "zh") -> str:  # fmt: skip
     """The report: a self-contained A4 HTML document."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise SystemExit(
+            "error: the report's charts need matplotlib: pip install 'wuxin_rules[report]'"
+        ) from None
     w = WORDS[lang]
     refs = []
     for y in years:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from findings import Finding, GroupRate, Revoked, Year, collect, decimal_text, percent
 from scheme import HERE, REPO, load_policies
+from workbook import WorkbookError, read_workbook
 
 import wuxin_rules
 
@@ -59,7 +60,7 @@ WORDS = {
         "summary": "汇总", "sum listed": "挂牌重点整治（S4.R）", "sum revoked": "取消称号（S3.2）",
         "sum late": "逾期报告（S5）", "sum accountable": "问责（S6.3、S3.2.3）",
         "sum late item": "{year} {what}：逾期 {days}", "year": "{year} 年（{stage}）",
-        "sep": "、", "colon": "：", "day": "{n} 天", "days": "{n} 天",
+        "sep": "、", "colon": "：", "day": "{n} 天", "days": "{n} 天", "paren": "（{x}）",
     },
     "en": {
         "title": "Drug-free creation 2015–2020, year by year", "facts": "facts",
@@ -87,7 +88,7 @@ WORDS = {
         "sum revoked": "titles revoked (S3.2)", "sum late": "late reports (S5)",
         "sum accountable": "held accountable (S6.3, S3.2.3)",
         "sum late item": "{year} {what}: {days} late", "year": "{year} ({stage})",
-        "sep": ", ", "colon": ": ", "day": "{n} day", "days": "{n} days",
+        "sep": ", ", "colon": ": ", "day": "{n} day", "days": "{n} days", "paren": " ({x})",
     },
 }  # fmt: skip
 
@@ -187,18 +188,18 @@ def print_year(y: Year, out: Printer) -> None:
 
     print(w["draws"] + (":" if out.lang == "en" else "："))
     for draw in y.draws:
-        sample = w["sep"].join(f"{name}（{uid}）" if out.lang == "zh" else f"{name} ({uid})"
+        sample = w["sep"].join(name + w["paren"].format(x=uid)
                                for uid, name in draw.sample) or "—"  # fmt: skip
         agreement = (w["as recorded"] if draw.as_recorded
                      else w["but recorded"].format(recorded=", ".join(draw.recorded)))  # fmt: skip
         text = w["draw"].format(authority=draw.authority, seed=draw.seed, size=draw.size,
                                 candidates=draw.candidates, sample=sample)  # fmt: skip
-        out.line(f"{text} ({agreement})", draw.finding)
+        out.line(text + w["paren"].format(x=agreement), draw.finding)
 
     print(w["titles"] + (":" if out.lang == "en" else "："))
     out.line(w["held"].format(held=y.titles_held, eligible=y.titles_eligible))
     for revoked in y.revoked:
-        name = f"{revoked.name} ({revoked.id})"
+        name = revoked.name + w["paren"].format(x=revoked.id)
         out.line(w["revoked"].format(name=name, why=why_revoked(revoked, w)), revoked.finding)
     if y.title_mismatches:
         out.line(w["mismatch"].format(ids=", ".join(y.title_mismatches)))
@@ -230,7 +231,7 @@ def print_year(y: Year, out: Printer) -> None:
 
     print(w["accountability"] + (":" if out.lang == "en" else "："))
     for person in y.accountable:
-        out.line(f"{person.name} ({person.id}):", person.finding)
+        out.line(person.name + w["paren"].format(x=person.id) + w["colon"].rstrip(), person.finding)
         for reason in person.reasons:
             out.line("- " + reason, indent=2)
     if not y.accountable:
@@ -249,7 +250,7 @@ def print_text(years: Sequence[Year], facts: str, out: Printer) -> None:
     sections = (
         ("sum listed", [f"{y.year} {t.name}" for y in years for t in y.listed]),
         ("sum revoked", [
-            f"{y.year} {r.name} ({r.id}){w['colon']}{why_revoked(r, w)}"
+            f"{y.year} {r.name}{w['paren'].format(x=r.id)}{w['colon']}{why_revoked(r, w)}"
             for y in years for r in y.revoked
         ]),
         ("sum late", [
@@ -258,7 +259,7 @@ def print_text(years: Sequence[Year], facts: str, out: Printer) -> None:
             for y in years for r in y.late
         ]),
         ("sum accountable", [
-            f"{y.year} {p.name}: {reason.split(':')[0]}" for y in years for p in y.accountable
+            f"{y.year} {p.name}{w['colon']}{reason.split(':')[0]}" for y in years for p in y.accountable
             for reason in p.reasons
         ]),
     )  # fmt: skip
@@ -271,8 +272,6 @@ def print_text(years: Sequence[Year], facts: str, out: Printer) -> None:
 def read_facts(path: Path, policies: dict[str, wuxin_rules.Policy]) -> dict[str, object]:
     """The district's facts from district.json or the office's workbook."""
     if path.suffix.lower() == ".xlsx":
-        from workbook import read_workbook
-
         return read_workbook(path, policies)
     data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     return data
@@ -314,11 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, json.JSONDecodeError) as error:
         print(f"error: cannot read the facts: {error}", file=sys.stderr)
         return 1
-    except Exception as error:  # the workbook's own errors, all its bad cells at once
-        from workbook import WorkbookError
-
-        if not isinstance(error, WorkbookError):
-            raise
+    except WorkbookError as error:  # every bad cell of the workbook at once
         print(error, file=sys.stderr)
         return 1
     shown = str(facts.resolve()).replace(str(REPO) + "/", "")
