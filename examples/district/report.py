@@ -445,7 +445,7 @@ def write_findings(years: Sequence[Year], path: Path, lang: str = "zh") -> None:
         ]
 
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
-        w["rates"][:31]: ([w["year"], w["group"], w["count"].split("/")[0], "单位数" if lang == "zh" else "Units",
+        w["rates"][:31]: ([w["year"], w["group"], w["count"].split("/")[0].strip(), "单位数" if lang == "zh" else "Units",
                            w["rate"], w["target"], w["result"], basis, line], [
             [y.year, r.label, r.drug_free, r.units, percent(r.rate),
              "" if r.target is None else percent(r.target),
