@@ -22,7 +22,13 @@ TARGETS = {  # RULES.md S4, as the command prints them
     2019: ("80%", "95%", "100%", "100%", "100%"),
     2020: ("90%", "100%", "100%", "100%", "100%"),
 }
-GROUPS = ("town_level", "village_level", "agency", "school", "enterprise_level")
+GROUPS = (
+    "无毒镇(街道、园区)",
+    "无毒村(社区)",
+    "无毒机关单位",
+    "无毒学校",
+    "无毒企业、场所",
+)  # the policy's labels
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -35,11 +41,39 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def output() -> str:
-    """The output of the documented command, every year."""
-    done = run()
+    """The output of the documented command, every year, each finding with its rule and line."""
+    done = run("--sources")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     return done.stdout
+
+
+def test_without_sources_no_line_ends_with_a_policy_path_or_identifier() -> None:
+    """An official reads clauses and the policy's labels, not paths or identifiers."""
+    done = run()
+    assert done.returncode == 0, done.stderr
+    assert "@ policies/" not in done.stdout
+    for identifier in (
+        "village_level",
+        "town_level",
+        "enterprise_level",
+        "district_commission",
+        "city_commission",
+        "qualified",
+        "outside_leads",
+    ):
+        assert identifier not in done.stdout.replace("_commission-公开抽签", ""), identifier
+
+
+def cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every sheet's cell values, row by row."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+    finally:
+        book.close()
 
 
 def line_of(policy: str, declaration: str) -> int:
@@ -51,14 +85,17 @@ def line_of(policy: str, declaration: str) -> int:
 
 
 def test_generator_reproduces_the_checked_in_facts(tmp_path: Path) -> None:
-    """`generate.py` is deterministic: it writes exactly the bytes of `district.json`."""
-    target = tmp_path / "district.json"
+    """`generate.py` is deterministic: it writes exactly the bytes of `district.json`, and the
+    office's workbook `district.xlsx` with the same cells in every sheet (the bytes too, its
+    times being fixed, as long as openpyxl writes the same XML)."""
+    target, book = tmp_path / "district.json", tmp_path / "district.xlsx"
     done = subprocess.run(
-        [sys.executable, str(EXAMPLE / "generate.py"), "-o", str(target)],
+        [sys.executable, str(EXAMPLE / "generate.py"), "-o", str(target), "--workbook", str(book)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert target.read_bytes() == (EXAMPLE / "district.json").read_bytes()
+    assert cells(book) == cells(EXAMPLE / "district.xlsx")
 
 
 def test_the_district_is_the_size_the_example_promises() -> None:
@@ -82,19 +119,28 @@ def test_the_district_is_the_size_the_example_promises() -> None:
 
 
 def test_every_year_prints_each_group_against_its_target(output: str) -> None:
-    """For every year, the district's rate of each group and the year's target."""
+    """For every year, the district's rate of each group and the year's target, and first of
+    all the same as one table of the groups by year."""
     for year, targets in TARGETS.items():
         section = output.split(f"== {year} (")[1].split("\n== ")[0]
         for group, target in zip(GROUPS, targets, strict=True):
-            assert re.search(rf"^  {group} +\d+/\d+ += +[\d.]+%  target +{target}  (meets|SHORT)$",
+            assert re.search(rf"^  {re.escape(group)} \d+/\d+ [\d.]+% ≥{target} (met|SHORT)$",
                              section, re.M), (year, group)  # fmt: skip
+    table = output.split("== drug-free rate of each target group (S4) ==\n")[1].split("\n\n")[0]
+    rows = table.splitlines()
+    assert rows[0].split() == ["group", *map(str, TARGETS)]
+    for row, group in zip(rows[1:], GROUPS, strict=True):
+        assert row.strip().startswith(group)
+        assert [cell for cell in row.split() if cell.startswith("≥")] == [
+            f"≥{targets[GROUPS.index(group)]}" for targets in TARGETS.values()
+        ]
 
 
 def test_the_district_misses_the_school_target_in_2016(output: str) -> None:
     """北岗镇's school that is not drug-free makes the district 9 of 10 schools in 2016."""
-    assert "  school              9/10  =     90%  target 100%  SHORT" in output
+    assert "  无毒学校 9/10 90% ≥100% SHORT\n" in output
     assert (
-        f"district short in school  [meets_targets @ policies/drug_free/district.policy:{line_of('district.policy', 'rule meets_targets')}]"
+        f"the district is short in 无毒学校  [meets_targets @ policies/drug_free/district.policy:{line_of('district.policy', 'rule meets_targets')}]"
         in output
     )
 
@@ -103,11 +149,11 @@ def test_a_town_short_in_2016_is_not_listed_and_in_2017_is(output: str) -> None:
     """S4.R: 南沙镇 misses its village target in both years; only 2017 lists it."""
     line = line_of("town.policy", "criterion remediation_listed")
     assert (
-        f"not listed (2016 is not a listing year): 南沙镇  [remediation_listed @ policies/drug_free/town.policy:{line}]"
+        f"short, not listed this year: 南沙镇  [remediation_listed @ policies/drug_free/town.policy:{line}]"
         in output
     )
     assert (
-        f"LISTED for key remediation by 市禁毒委、区禁毒委: 南沙镇  [remediation_listed @ policies/drug_free/town.policy:{line}]"
+        f"LISTED for key remediation: 南沙镇 (by 市禁毒委, 区禁毒委)  [remediation_listed @ policies/drug_free/town.policy:{line}]"
         in output
     )
     summary = output.split("== summary ==")[1]
@@ -119,7 +165,7 @@ def test_a_spot_check_revokes_a_title_and_the_evaluator_is_accountable(output: s
     district commission is held accountable (倒查问责), the village for falsification."""
     line = line_of("titles.policy", "criterion title_revoked")
     assert (
-        "REVOKED 石新村 (zk-bg-v09): failed spot check, evaluator accountable: district_commission"
+        "REVOKED 石新村 (zk-bg-v09): failed spot check, evaluator accountable: 区禁毒委"
         f"  [title_revoked @ policies/drug_free/titles.policy:{line}]"
     ) in output
     assert (
@@ -151,7 +197,7 @@ def test_late_and_incomplete_reports(output: str) -> None:
     ) in output
     assert "LATE 高新科技园禁毒委 Q1: due 2019-03-25, submitted 2019-03-26, 1 day late" in output
     assert "on the due day 中和镇禁毒委 Q4: 2016-12-25, on time" in output
-    assert "INCOMPLETE 区公安分局 Q2: missing outside_leads" in output
+    assert "INCOMPLETE 区公安分局 Q2: missing 外地线索指向" in output
     summary = output.split("late reports (S5):\n")[1].split("held accountable")[0]
     assert summary.splitlines() == [
         "  2017 西岭街道禁毒委 Q3: 3 days late", "  2019 高新科技园禁毒委 Q1: 1 day late",
@@ -161,21 +207,17 @@ def test_late_and_incomplete_reports(output: str) -> None:
 def test_assessments_are_graded(output: str) -> None:
     """Every town gets a grade each year; 南沙镇's 达标率 score drops to 75% in its bad years."""
     assert (
-        len(
-            re.findall(
-                r"total \d+\.\d\d, 达标率 score [\d.]+%, (excellent|qualified|unqualified)", output
-            )
-        )
+        len(re.findall(r"total \d+\.\d\d, drug-free rate score [\d.]+, (优秀|合格|不合格)", output))
         == 36
     )
-    assert "南沙镇: total 72.42, 达标率 score 75%, qualified" in output
+    assert "南沙镇: total 72.42, drug-free rate score 75, 合格" in output
 
 
 def test_explain_prints_the_explanation_of_each_finding() -> None:
     """`--explain --year 2017` adds the explanation tree under each finding."""
     done = run("--year", "2017", "--explain")
     assert done.returncode == 0, done.stderr
-    assert "== 2016" not in done.stdout and "== 2017 (deepening) ==" in done.stdout
+    assert "== 2016" not in done.stdout and "== 2017 (全面深化) ==" in done.stdout
     listing = done.stdout.split("LISTED for key remediation")[1]
     assert '│ remediation_listed "由市、区禁毒委挂牌,实行重点整治" = true' in listing
     assert "│   ✓ listing_year" in listing

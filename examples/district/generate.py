@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Generate `district.json`: a synthetic district's facts for every year 2015–2020.
+"""Generate a synthetic district's facts for every year 2015–2020, twice: as `district.json`
+and as the office's workbook `district.xlsx` (the same facts).
 
-    python examples/district/generate.py            # rewrite examples/district/district.json
-    python examples/district/generate.py -o OTHER   # write elsewhere (the test compares)
+    python examples/district/generate.py            # rewrite district.json and district.xlsx
+    python examples/district/generate.py -o OTHER.json --workbook OTHER.xlsx   # elsewhere
 
-Standard library only, and deterministic: every "random" choice is a SHA-256 hash of the
-seed and a label (not `random`, whose algorithms may change between Python versions), and
-the JSON is written by hand, so the same script gives the same bytes everywhere.
+Deterministic: every "random" choice is a SHA-256 hash of the seed and a label (not `random`,
+whose algorithms may change between Python versions), the JSON is written by hand, and the
+workbook's times are fixed, so the same script gives the same bytes everywhere (the test
+compares). The facts need the standard library only; the workbook's column headers are the
+policies' labels (`workbook.py` reads them from the checked policies), and writing it needs
+openpyxl (`pip install 'wuxin_rules[report]'`; `--no-workbook` skips it).
 
 The district is invented (names, numbers and events); it follows the facts contract of
 RULES.md so that the flagship policies can be run over it (`examples/district/run.py`).
@@ -447,8 +451,21 @@ def main() -> None:
         default=HERE / "district.json",
         help="where to write (default: district.json beside this script)",
     )
+    parser.add_argument(
+        "--workbook",
+        type=Path,
+        default=HERE / "district.xlsx",
+        help="where to write the workbook (default: district.xlsx beside this script)",
+    )
+    parser.add_argument("--no-workbook", action="store_true", help="write the JSON only")
     args = parser.parse_args()
-    args.output.write_text(dump(generate()) + "\n", encoding="utf-8")
+    data = generate()
+    args.output.write_text(dump(data) + "\n", encoding="utf-8")
+    if not args.no_workbook:
+        from scheme import load_policies
+        from workbook import write_workbook
+
+        write_workbook(data, args.workbook, load_policies())
 
 
 if __name__ == "__main__":
