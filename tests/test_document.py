@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html.parser
+import importlib.util
 import os
 import re
 import subprocess
@@ -421,7 +422,8 @@ def test_deeply_nested_rules_render() -> None:
     policy = wuxin_rules.loads(f"rule r: {expr}")
     document = build_document(policy.checked, "zh")
     assert render([document], "md").count("abs(") == 49
-    assert render([document], "html").count("abs(") == 49
+    # Tags stripped: with Pygments installed, the names and brackets are in coloured spans.
+    assert re.sub(r"<[^>]+>", "", render([document], "html")).count("abs(") == 49
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -633,6 +635,8 @@ def test_golden_document(
     small: wuxin_rules.Policy, update_golden: bool, lang: str, format_: str
 ) -> None:
     """The small policy's document equals its golden file (`pytest --update-golden` rewrites it)."""
+    if format_ == "html" and not importlib.util.find_spec("pygments"):
+        pytest.skip("the golden HTML carries Pygments' colours")
     expected_path = GOLDEN / f"small.{lang}.{format_}"
     actual = render([build_document(small.checked, lang)], format_)
     if update_golden:
@@ -647,7 +651,9 @@ def test_checked_in_flagship_documents_are_current(path: Path) -> None:
     When this fails, run `sh docs/policies/regenerate.sh` and commit the result.
     """
     document = build_document(_load(path).checked, "zh")
-    for format_ in ("md", "html"):
+    # The HTML is rendered with Pygments' colours (the `test` extra installs it).
+    formats = ("md", "html") if importlib.util.find_spec("pygments") else ("md",)
+    for format_ in formats:
         rendered = RENDERED / f"{document.module}.zh.{format_}"
         assert rendered.exists(), f"missing {rendered}: run sh docs/policies/regenerate.sh"
         assert rendered.read_text(encoding="utf-8") == render([document], format_), (

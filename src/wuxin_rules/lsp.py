@@ -144,7 +144,7 @@ class WuxinLanguageServer(LanguageServer):
         if text is None:
             text = self.files.text_of(file) or ""
         cached = self._lines.get(file)
-        if cached is None or cached.text is not text and cached.text != text:
+        if cached is None or (cached.text is not text and cached.text != text):
             cached = self._lines[file] = _Lines(text)
         return cached
 

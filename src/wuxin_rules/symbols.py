@@ -16,11 +16,12 @@ Two things an editor needs that `wuxin check` does not:
   other files under its policy root). Resolution follows docs/internals.md, "Names and
   modules", closely enough for navigation; the checker stays the judge of what is valid.
 
-May import source, errors, ast, schema, values, model, parser, loader, checker, consistency.
+May import source, errors, ast, schema, model, parser, loader, checker, consistency, characters.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -29,7 +30,7 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import ast, checker, consistency, model, parser
+from wuxin_rules import ast, characters, checker, consistency, model, parser
 from wuxin_rules.errors import Diagnostic, PolicyError, Severity
 from wuxin_rules.loader import SUFFIX, LoadedModules, load_modules_from_text
 from wuxin_rules.schema import EnumType, ListType, OptionalType, RecordType, Type
@@ -130,7 +131,7 @@ def pieces(text: str) -> list[_Piece]:
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     bounds = [*starts, len(text)]
-    return [_Piece(a, text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [_Piece(a, text[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 class _PieceCache:
@@ -154,7 +155,7 @@ class _PieceCache:
             pass
         # Full-width punctuation is reported as an error, but its meaning is clear: index
         # the piece as if it were typed in half width.
-        screened = parser.characters.screen(Source(name, text)).text
+        screened = characters.screen(Source(name, text)).text
         if screened == text:
             return None, True
         try:
@@ -699,8 +700,11 @@ class Workspace:
         cached = self._imported.get(key)
         if cached is not None and cached[0] is not None and self._current(cached[0]):
             return cached
-        files = {self._module_name_of(p, policy_root): t for p, t in self.open.items()}
-        files = {k: v for k, v in files.items() if k}
+        files = {}
+        for open_path, open_text in self.open.items():
+            open_name = self._module_name_of(open_path, policy_root)
+            if open_name is not None:
+                files[open_name] = open_text
         try:
             loaded = load_modules_from_text(text, str(path), root=policy_root, files=files)
             result: tuple[Any, ...] = (loaded, None)
@@ -791,7 +795,7 @@ class Workspace:
                 module.span.source.text if name != module_name else text,
                 module,
                 where,
-            )  # fmt: skip
+            )
             for name, module in modules.items()
         }
         unique = _unique_problems(problems)
