@@ -10,7 +10,7 @@ On every change the document is parsed (one declaration at a time, cached), chec
 indexed, and its errors are published at once; the consistency warnings of `wuxin check`,
 which cost more on large policies, follow when typing pauses (`LINT_DELAY`).
 
-May import source, errors, ast, schema, values, parser, formatter, messages, symbols.
+May import errors, ast, schema, values, parser, checker, formatter, messages, symbols.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from wuxin_rules import ast, formatter, messages, parser
+from wuxin_rules.checker import BUILTINS
 from wuxin_rules.errors import Severity, WuxinError
 from wuxin_rules.schema import describe
-from wuxin_rules.symbols import Analysis, Index, Loc, Symbol, Workspace
+from wuxin_rules.symbols import Analysis, Index, Loc, Symbol, Workspace, pieces
 from wuxin_rules.values import format_value
 
 __all__ = ["LINT_DELAY", "WuxinLanguageServer", "create_server", "serve"]
@@ -671,8 +672,6 @@ def _complete(analysis: Analysis, offset: int) -> list[types.CompletionItem]:
                 label=name, kind=types.CompletionItemKind.TypeParameter, sort_text="4" + name
             )
         )
-    from wuxin_rules.checker import BUILTINS
-
     for builtin in BUILTINS.values():
         if not builtin.component:
             add(
@@ -695,8 +694,6 @@ def _complete(analysis: Analysis, offset: int) -> list[types.CompletionItem]:
 
 def _declaration_text(analysis: Analysis, offset: int) -> str:
     """The text of the declaration around `offset`, up to `offset`."""
-    from wuxin_rules.symbols import pieces
-
     for piece in pieces(analysis.text):
         if piece.start <= offset <= piece.start + len(piece.text):
             return piece.text[: offset - piece.start]

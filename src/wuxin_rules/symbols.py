@@ -31,7 +31,7 @@ from typing import Any
 import attrs
 
 from wuxin_rules import ast, characters, checker, consistency, model, parser
-from wuxin_rules.errors import Diagnostic, PolicyError, Severity
+from wuxin_rules.errors import CODES, Diagnostic, PolicyError, Severity
 from wuxin_rules.loader import SUFFIX, LoadedModules, load_modules_from_text
 from wuxin_rules.schema import EnumType, ListType, OptionalType, RecordType, Type
 from wuxin_rules.source import Source, Span
@@ -882,8 +882,6 @@ _CHECK_STAGES = frozenset({"names", "modules", "check"})
 
 def checker_codes() -> frozenset[str]:
     """The codes the loader and checker give (not the parser's)."""
-    from wuxin_rules.errors import CODES
-
     return frozenset(code for code, stage in CODES.items() if stage in _CHECK_STAGES)
 
 
