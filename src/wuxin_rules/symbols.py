@@ -25,6 +25,7 @@ import itertools
 import os
 import re
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ _DECLARED = re.compile(
 )
 # Check errors that a declaration left out for its syntax error may explain: not shown.
 _NAME_CODES = frozenset({"unknown-name", "unknown-type", "unknown-member", "not-callable"})
+_NAME_WARNINGS = frozenset({"confusable-names", "mixed-script-name", "full-width-name"})
 _DID_YOU_MEAN = re.compile(r"did you mean `([^`]+)`\?")
 _FIX_TEXT = re.compile(r"`([^`]+)`")
 
@@ -605,18 +607,39 @@ def _children(node: Any) -> Iterator[Any]:
 # One document analysed: problems, index, checked policy
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False)
 class Analysis:
-    """What the editor shows for one document: its problems and the index of its modules."""
+    """What the editor shows for one document: its problems, and the index of its modules
+    (built when first asked for: publishing the problems of a change does not need it)."""
 
     file: str
     text: str
     module_name: str
     problems: tuple[Problem, ...]
-    index: Index
+    modules: Mapping[str, ast.Module] = attrs.field(repr=False)
+    where: Any = attrs.field(repr=False)  # Span -> Loc
     policy: model.CheckedPolicy | None
     broken: tuple[Loc, ...]  # declarations left out for their syntax errors
     syntax_errors: bool = False
+
+    @cached_property
+    def index(self) -> Index:
+        """The names declared in the document and its imports, and every reference."""
+        return _index(self, self.modules)
+
+
+def _index(analysis: Analysis, modules: Mapping[str, ast.Module]) -> Index:
+    indexes = {
+        name: ModuleIndex(
+            name,
+            analysis.file if name == analysis.module_name else module.span.source.name,
+            analysis.text if name == analysis.module_name else module.span.source.text,
+            module,
+            analysis.where,
+        )
+        for name, module in modules.items()
+    }
+    return Index(indexes, analysis.policy)
 
 
 def policy_root_of(file: Path, module: ast.Module | None) -> Path:
@@ -638,6 +661,7 @@ class Workspace:
         self._pieces = _PieceCache()
         self._files: dict[str, tuple[float, str]] = {}
         self._imported: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self._syntax: dict[tuple[str, str], tuple[Diagnostic, ...]] = {}
 
     def text_of(self, file: str) -> str | None:
         """An open document's text, else the file's text on disk (None if unreadable)."""
@@ -658,7 +682,7 @@ class Workspace:
 
     def _root(
         self, file: str, text: str
-    ) -> tuple[ast.Module, dict[Source, int], list[Loc], list[str], bool]:
+    ) -> tuple[ast.Module, dict[Source, int], list[Loc], list[str], list[tuple[_Piece, str]]]:
         source = Source(file, text)
         header = None
         declarations: list[Any] = []
@@ -667,15 +691,18 @@ class Workspace:
         names_broken: list[str] = []
         seen: dict[str, int] = {}
         keys = set()
-        faulty = False
-        for piece in pieces(text):
+        faulty: list[tuple[_Piece, str]] = []  # pieces with errors, and what follows them
+        cut = pieces(text)
+        for at, piece in enumerate(cut):
             count = seen.get(piece.text, 0)
             seen[piece.text] = count + 1
             # Two equal pieces get distinct names, so that their sources stay apart.
             name = file if count == 0 else f"{file}#{count}"
             keys.add((name, piece.text))
             module, errors = self._pieces.parse(name, piece.text)
-            faulty = faulty or errors
+            if errors:
+                after = cut[at + 1].text.split("\n", 1)[0] if at + 1 < len(cut) else ""
+                faulty.append((piece, after))
             if module is None:
                 broken.append(Loc(file, piece.start, piece.start + len(piece.text)))
                 declared = _DECLARED.match(piece.text)
@@ -761,7 +788,7 @@ class Workspace:
                     import_errors.append((decl, error))
         policy = None
         if faulty:
-            problems.extend(self._syntax_problems(file, text, where))
+            problems.extend(self._syntax_problems(file, text, faulty))
         try:
             loaded_all = LoadedModules(root, modules, module_name, policy_root)
             if import_errors or any(
@@ -788,19 +815,9 @@ class Workspace:
                 universe = self._universe(policy_root, modules)
                 findings = consistency.analyse(policy, universe=universe)
                 problems.extend(self._problem(d, where, file, text) for d in findings)
-        indexes = {
-            name: ModuleIndex(
-                name,
-                module.span.source.name if name != module_name else file,
-                module.span.source.text if name != module_name else text,
-                module,
-                where,
-            )
-            for name, module in modules.items()
-        }
         unique = _unique_problems(problems)
         return Analysis(
-            file, text, module_name, unique, Index(indexes, policy), policy, tuple(broken), faulty
+            file, text, module_name, unique, modules, where, policy, tuple(broken), bool(faulty)
         )
 
     def _universe(self, policy_root: Path, modules: Mapping[str, ast.Module]) -> list[ast.Module]:
@@ -816,15 +833,36 @@ class Workspace:
                 continue
         return found
 
-    def _syntax_problems(self, file: str, text: str, where: Any) -> list[Problem]:
-        try:
-            parser.parse(text, file)
-        except PolicyError as error:
-            source_problems = []
-            for diagnostic in error.diagnostics:
-                source_problems.append(self._problem(diagnostic, where, file, text))
-            return source_problems
-        return []
+    def _syntax_problems(
+        self, file: str, text: str, faulty: list[tuple[_Piece, str]]
+    ) -> list[Problem]:
+        """The syntax errors of the pieces that have some, as `wuxin check` reports them:
+        each piece is parsed with the first line of the next (what the parser sees after
+        an unfinished declaration), and the errors inside the piece are kept."""
+        found = []
+        for piece, after in faulty:
+            sample = piece.text + after
+            key = (file, sample)
+            if key not in self._syntax:
+                try:
+                    parser.parse(sample, file)
+                    self._syntax[key] = ()
+                except PolicyError as error:
+                    self._syntax[key] = error.diagnostics
+            end = len(piece.text)
+
+            def where(span: Span, base: int = piece.start) -> Loc:
+                return Loc(file, base + span.start, base + span.end)
+
+            for diagnostic in self._syntax[key]:
+                if diagnostic.span is not None and diagnostic.span.start > end:
+                    continue  # an error of the next declaration: reported with it
+                if diagnostic.code in _NAME_WARNINGS:
+                    continue  # names are judged on the whole text, by the checker
+                found.append(self._problem(diagnostic, where, file, text))
+        if len(self._syntax) > 512:
+            self._syntax.clear()
+        return found
 
     def _problem(self, diagnostic: Diagnostic, where: Any, file: str, text: str) -> Problem:
         loc = where(diagnostic.span) if diagnostic.span is not None else None
@@ -842,11 +880,8 @@ class Workspace:
         """The analysis's modules and every other module under the policy root that parses:
         where references across files are looked for."""
         file = Path(analysis.file)
-        root_module = analysis.index.modules[analysis.module_name].module
-        policy_root = policy_root_of(file, root_module)
-        modules = {name: index.module for name, index in analysis.index.modules.items()}
-        where = analysis.index.modules[analysis.module_name]._where
-        texts: dict[str, str] = {}
+        policy_root = policy_root_of(file, analysis.modules[analysis.module_name])
+        modules = dict(analysis.modules)
         for path in sorted(policy_root.rglob("*" + SUFFIX))[:2000]:
             name = self._module_name_of(str(path), policy_root)
             if name is None or name in modules:
@@ -856,20 +891,9 @@ class Workspace:
                 continue
             try:
                 modules[name] = parser.parse(text, str(path))
-                texts[name] = text
             except PolicyError:
                 continue
-        indexes = {
-            name: ModuleIndex(
-                name,
-                analysis.file if name == analysis.module_name else module.span.source.name,
-                analysis.text if name == analysis.module_name else module.span.source.text,
-                module,
-                where,
-            )
-            for name, module in modules.items()
-        }
-        return Index(indexes, analysis.policy)
+        return _index(analysis, modules)
 
 
 def _stem_name(path: Path) -> str:
