@@ -123,3 +123,36 @@ def test_fixes_from_the_diagnostics(tmp_path: Path, text: str, code: str, replac
     assert problem.fix is not None and problem.fix.text == replacement
     fixed = text[: problem.fix.loc.start] + replacement + text[problem.fix.loc.end :]
     parser.parse(fixed)  # the fix makes the text parse
+
+
+def test_problems_are_those_of_wuxin_check_on_every_policy_that_parses() -> None:
+    """Errors and warnings (consistency checks included) are the same as `wuxin check`'s on
+    each policy of the repository that parses; with syntax errors the editor shows more (the
+    rest of the file is still checked), so those are compared above."""
+    from wuxin_rules import api
+
+    compared = 0
+    for path in sorted(
+        p for folder in ("policies", "examples", "docs") for p in (REPO / folder).rglob("*.policy")
+    ):
+        file = str(path.resolve())
+        text = path.read_text(encoding="utf-8")
+        try:
+            parser.parse(text, file)
+        except PolicyError:
+            continue
+        workspace = Workspace()
+        workspace.open[file] = text
+        analysis = workspace.analyse(file, text)
+        mine = sorted(
+            (p.diagnostic.code, p.loc.start if p.loc else -1, p.diagnostic.message)
+            for p in analysis.problems
+        )
+        [(_, error, findings)] = api.lint_policy_paths([path])
+        theirs = sorted(
+            (d.code, d.span.start if d.span else -1, d.message)
+            for d in (*(error.diagnostics if error else ()), *findings)
+        )
+        assert mine == theirs, path
+        compared += 1
+    assert compared >= 15

@@ -32,12 +32,15 @@ from typing import Any
 import attrs
 
 from wuxin_rules import ast, characters, checker, consistency, model, parser
-from wuxin_rules.errors import CODES, Diagnostic, PolicyError, Severity
-from wuxin_rules.loader import SUFFIX, LoadedModules, load_modules_from_text
+from wuxin_rules.errors import CODES, Diagnostic, PolicyCheckError, PolicyError, Severity
+
+# The loader's reading of a file's place under its policy root, shared so that the editor
+# finds the same root (and the same `module-path-mismatch`) as `wuxin check`.
+from wuxin_rules.loader import SUFFIX, LoadedModules, _root_identity, load_modules_from_text
 from wuxin_rules.schema import EnumType, ListType, OptionalType, RecordType, Type
 from wuxin_rules.source import Source, Span
 
-__all__ = ["Analysis", "Loc", "ModuleIndex", "Problem", "Symbol", "Workspace", "policy_root_of"]
+__all__ = ["Analysis", "Loc", "ModuleIndex", "Problem", "Symbol", "Workspace"]
 
 DECLARATION_WORDS = (
     "import", "enum", "record", "input", "param", "criterion", "rule",
@@ -642,17 +645,6 @@ def _index(analysis: Analysis, modules: Mapping[str, ast.Module]) -> Index:
     return Index(indexes, analysis.policy)
 
 
-def policy_root_of(file: Path, module: ast.Module | None) -> Path:
-    """The folder imports resolve against: the file's folder less one per dot of its header."""
-    if module is None or module.header is None:
-        return file.parent
-    parts = [p.name for p in module.header.name.parts]
-    folders = file.parent.parts
-    if file.stem == parts[-1] and list(folders[len(folders) - (len(parts) - 1) :]) == parts[:-1]:
-        return file.parents[len(parts) - 1]
-    return file.parent
-
-
 class Workspace:
     """The documents an editor has open (by absolute path), over the files on disk."""
 
@@ -766,8 +758,10 @@ class Workspace:
         text = self.open.get(file, "") if text is None else text
         root, bases, broken, names_broken, faulty = self._root(file, text)
         path = Path(file)
-        policy_root = policy_root_of(path, root)
-        module_name = root.header.name.dotted if root.header else _stem_name(path)
+        # As `wuxin check` finds the policy root; a header that does not match the file's
+        # place is reported alone (every import would look missing too).
+        module_name, found_root, misplaced = _root_identity(path, root, None)
+        policy_root = found_root or path.parent
 
         def where(span: Span) -> Loc:
             base = bases.get(span.source)
@@ -778,7 +772,7 @@ class Workspace:
         problems: list[Problem] = []
         modules: dict[str, ast.Module] = {module_name: root}
         import_errors: list[tuple[ast.ImportDecl, PolicyError]] = []
-        for decl in root.declarations:
+        for decl in root.declarations if misplaced is None else ():
             if isinstance(decl, ast.ImportDecl) and decl.module.dotted not in modules:
                 loaded, error = self._load_import(decl.module.dotted, policy_root)
                 if loaded is not None and module_name not in loaded.modules:
@@ -790,13 +784,17 @@ class Workspace:
         if faulty:
             problems.extend(self._syntax_problems(file, text, faulty))
         try:
+            if misplaced is not None:
+                raise PolicyCheckError(misplaced)
             loaded_all = LoadedModules(root, modules, module_name, policy_root)
             if import_errors or any(
                 isinstance(d, ast.ImportDecl) and d.module.dotted not in modules
                 for d in root.declarations
             ):
-                # An import that cannot be loaded (or a cycle): the loader says why.
-                loaded_all = load_modules_from_text(text, file, root=policy_root)
+                # An import that cannot be loaded (or a cycle): the loader says why, reading
+                # the text without the declarations that do not parse.
+                readable = _without(text, broken)
+                loaded_all = load_modules_from_text(readable, file, root=policy_root)
             policy = checker.check(loaded_all)
         except PolicyError as error:
             for diagnostic in error.diagnostics:
@@ -821,17 +819,16 @@ class Workspace:
         )
 
     def _universe(self, policy_root: Path, modules: Mapping[str, ast.Module]) -> list[ast.Module]:
-        """The open documents under the same root: their uses count against `unused-*`."""
-        found = []
-        names = {m.span.source.name for m in modules.values()}
+        """Every module under the policy root, as `wuxin check` counts uses (the editor's
+        texts standing for the files it has open): what `unused-*` is judged against."""
+        parsed = {m.span.source.name: m for m in modules.values()}
         for path, text in self.open.items():
-            if path in names or not path.startswith(str(policy_root)):
-                continue
-            try:
-                found.append(parser.parse(text, path))
-            except PolicyError:
-                continue
-        return found
+            if path not in parsed and path.startswith(str(policy_root)):
+                try:
+                    parsed[path] = parser.parse(text, path)
+                except PolicyError:
+                    continue
+        return consistency.modules_under(policy_root, parsed)
 
     def _syntax_problems(
         self, file: str, text: str, faulty: list[tuple[_Piece, str]]
@@ -880,7 +877,8 @@ class Workspace:
         """The analysis's modules and every other module under the policy root that parses:
         where references across files are looked for."""
         file = Path(analysis.file)
-        policy_root = policy_root_of(file, analysis.modules[analysis.module_name])
+        policy_root = _root_identity(file, analysis.modules[analysis.module_name], None)[1]
+        policy_root = policy_root or file.parent
         modules = dict(analysis.modules)
         for path in sorted(policy_root.rglob("*" + SUFFIX))[:2000]:
             name = self._module_name_of(str(path), policy_root)
@@ -896,9 +894,15 @@ class Workspace:
         return _index(analysis, modules)
 
 
-def _stem_name(path: Path) -> str:
-    stem = path.name.removesuffix(SUFFIX)
-    return stem if stem.isidentifier() else "main"
+def _without(text: str, broken: list[Loc]) -> str:
+    """`text` with the given ranges blanked (line breaks kept, so offsets do not move), and
+    full-width punctuation in half width."""
+    chars = list(characters.screen(Source("", text)).text)
+    for loc in broken:
+        for at in range(loc.start, loc.end):
+            if chars[at] != "\n":
+                chars[at] = " "
+    return "".join(chars)
 
 
 _CHECK_STAGES = frozenset({"names", "modules", "check"})
