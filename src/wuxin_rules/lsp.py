@@ -91,18 +91,31 @@ _COMPLETION_KIND = {
 # Positions: the protocol counts UTF-16 code units within a line
 
 
-class _Lines:
-    """Offsets ↔ protocol positions in one text."""
+def _units(char: str, encoding: str) -> int:
+    """How many code units of the negotiated position encoding `char` takes."""
+    if encoding == types.PositionEncodingKind.Utf8:
+        return len(char.encode("utf-8"))
+    if encoding == types.PositionEncodingKind.Utf32:
+        return 1
+    return 2 if ord(char) > 0xFFFF else 1
 
-    def __init__(self, text: str) -> None:
+
+class _Lines:
+    """Offsets (characters) ↔ protocol positions (lines, and code units of the position
+    encoding agreed with the client: UTF-16 unless it asked for UTF-8 or UTF-32)."""
+
+    def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16) -> None:
         self.text = text
+        self.encoding = encoding
         self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
 
     def position(self, offset: int) -> types.Position:
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self.starts, offset) - 1
         prefix = self.text[self.starts[line] : offset]
-        return types.Position(line, len(prefix.encode("utf-16-le")) // 2)
+        if prefix.isascii() or self.encoding == types.PositionEncodingKind.Utf32:
+            return types.Position(line, len(prefix))
+        return types.Position(line, sum(_units(c, self.encoding) for c in prefix))
 
     def offset(self, position: types.Position) -> int:
         if position.line >= len(self.starts):
@@ -117,7 +130,7 @@ class _Lines:
         for index in range(start, end):
             if units >= position.character:
                 return index
-            units += 2 if ord(self.text[index]) > 0xFFFF else 1
+            units += _units(self.text[index], self.encoding)
         return end
 
     def range(self, start: int, end: int) -> types.Range:
@@ -144,9 +157,10 @@ class WuxinLanguageServer(LanguageServer):
     def lines(self, file: str, text: str | None = None) -> _Lines:
         if text is None:
             text = self.files.text_of(file) or ""
+        encoding = str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
         cached = self._lines.get(file)
-        if cached is None or (cached.text is not text and cached.text != text):
-            cached = self._lines[file] = _Lines(text)
+        if cached is None or cached.encoding != encoding or cached.text != text:
+            cached = self._lines[file] = _Lines(text, encoding)
         return cached
 
     def update(self, uri: str, text: str, version: int | None) -> None:
