@@ -6,9 +6,9 @@ import pytest
 
 pytest.importorskip("pygls")
 
-from lsprotocol import types  # noqa: E402
+from lsprotocol import types
 
-from wuxin_rules.lsp import _Lines  # noqa: E402
+from wuxin_rules.lsp import _Lines
 
 
 @pytest.mark.parametrize(
