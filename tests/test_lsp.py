@@ -377,3 +377,21 @@ async def test_folding_ranges_cover_declarations_and_stages(
     big = _position(MAIN, "criterion big").line
     stage = _position(MAIN, "stage first").line
     assert (big, big + 1) in ranges and (stage, stage + 2) in ranges
+
+
+async def test_a_change_to_an_imported_module_rechecks_the_importer(
+    client: LanguageClient, root: Path
+) -> None:
+    main = _open(client, root / "main.policy", MAIN)
+    await _diagnostics(client, main, lambda ds: all(d.code != "unknown-field" for d in ds))
+    types_uri = _open(client, root / "types.policy", TYPES)
+    _change(client, types_uri, TYPES.replace("amount:", "total:"), 2)
+    client.diagnostics.pop(main, None)
+    found = await _diagnostics(client, main, lambda ds: any(d.severity == 1 for d in ds))
+    errors = [d for d in found if d.severity == types.DiagnosticSeverity.Error]
+    assert errors and "amount" in errors[0].message
+    _change(client, types_uri, TYPES, 3)
+    await _diagnostics(client, main, lambda ds: all(d.severity != 1 for d in ds))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(types_uri))
+    )

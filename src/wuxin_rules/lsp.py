@@ -200,6 +200,12 @@ class WuxinLanguageServer(LanguageServer):
         analysis = self.files.analyse(file, text, lint=True)
         self.analyses[uri] = analysis
         self.publish(uri, analysis, version)
+        # The open documents that import this one are checked again against its new text.
+        for other, before in list(self.analyses.items()):
+            if other != uri and any(m.span.source.name == file for m in before.modules.values()):
+                again = self.files.analyse(before.file, before.text, lint=True)
+                self.analyses[other] = again
+                self.publish(other, again, None)
 
     def publish(self, uri: str, analysis: Analysis, version: int | None) -> None:
         lines = self.lines(analysis.file, analysis.text)
