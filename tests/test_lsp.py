@@ -1,22 +1,26 @@
-"""`wuxin lsp` driven over stdio by a real LSP client (pytest-lsp, on pygls's client).
+"""`wuxin lsp` driven over stdio by a real LSP client (pygls's own `LanguageClient`).
 
 One server for the module: initialize, then each test opens or changes documents and asks
-for what an editor asks; the fixture's teardown sends shutdown and exit.
+for what an editor asks; the fixture's teardown sends shutdown and exit. The client runs on
+an event loop of the module's own, turned while a test waits for an answer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 pytest.importorskip("pygls")
-pytest_lsp = pytest.importorskip("pytest_lsp")
 
-from lsprotocol import types  # noqa: E402
-from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+T = TypeVar("T")
 
 TYPES = """\
 policy shop.types "Types"
@@ -51,7 +55,46 @@ schedule quota "Quota": decimal by year, Kind cites "Rule 4":
     2021: retail 11, wholesale 21
 """
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+class Client:
+    """A pygls client talking to `wuxin lsp`, with the diagnostics it was sent."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.lsp = LanguageClient("wuxin-tests", "1")
+        self.diagnostics: dict[str, list[types.Diagnostic]] = {}
+        self.published = asyncio.Event()
+
+        @self.lsp.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: types.PublishDiagnosticsParams) -> None:
+            self.diagnostics[params.uri] = list(params.diagnostics)
+            self.published.set()
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        return self.loop.run_until_complete(asyncio.wait_for(work, timeout=30))
+
+    def __getattr__(self, name: str) -> Any:
+        """`client.text_document_hover(params)` waits for the answer of `…_hover_async`;
+        notifications (`text_document_did_open`, …) are sent as they are."""
+        asynchronous = getattr(self.lsp, name + "_async", None)
+        if asynchronous is not None:
+            return lambda params: self.run(asynchronous(params))
+        return getattr(self.lsp, name)
+
+    def wait_for(
+        self, uri: str, wanted: Callable[[list[types.Diagnostic]], bool]
+    ) -> list[types.Diagnostic]:
+        """The document's diagnostics once `wanted(diagnostics)` holds."""
+
+        async def wait() -> list[types.Diagnostic]:
+            while True:
+                found = self.diagnostics.get(uri)
+                if found is not None and wanted(found):
+                    return found
+                self.published.clear()
+                await self.published.wait()
+
+        return self.run(wait())
 
 
 @pytest.fixture(scope="module")
@@ -63,19 +106,22 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "wuxin_rules", "lsp"]),
-)
-async def client(lsp_client: LanguageClient, root: Path):  # type: ignore[no-untyped-def]
-    await lsp_client.initialize_session(
+@pytest.fixture(scope="module")
+def client(root: Path) -> Iterator[Client]:
+    client = Client()
+    client.run(client.lsp.start_io(sys.executable, "-m", "wuxin_rules", "lsp"))
+    result = client.initialize(
         types.InitializeParams(
-            capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
-            root_uri=root.parent.as_uri(),
+            capabilities=types.ClientCapabilities(), root_uri=root.parent.as_uri()
         )
     )
-    yield
-    await lsp_client.shutdown_session()
+    assert result.server_info is not None and result.server_info.name == "wuxin"
+    client.initialized(types.InitializedParams())
+    yield client
+    client.shutdown(None)
+    client.exit(None)
+    client.run(client.lsp.stop())
+    client.loop.close()
 
 
 def _uri(path: Path) -> str:
@@ -88,19 +134,7 @@ def _position(text: str, needle: str, shift: int = 0) -> types.Position:
     return types.Position(line, offset - (text.rfind("\n", 0, offset) + 1))
 
 
-async def _diagnostics(client: LanguageClient, uri: str, wanted) -> list[types.Diagnostic]:  # type: ignore[no-untyped-def]
-    """The document's diagnostics once `wanted(diagnostics)` holds (published after a change)."""
-    for _ in range(50):
-        found = client.diagnostics.get(uri)
-        if found is not None and wanted(found):
-            return list(found)
-        await asyncio.wait_for(
-            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), timeout=10
-        )
-    raise AssertionError(f"no such diagnostics: {client.diagnostics.get(uri)}")
-
-
-def _open(client: LanguageClient, path: Path, text: str, version: int = 1) -> str:
+def _open(client: Client, path: Path, text: str, version: int = 1) -> str:
     uri = _uri(path)
     client.diagnostics.pop(uri, None)
     client.text_document_did_open(
@@ -109,7 +143,7 @@ def _open(client: LanguageClient, path: Path, text: str, version: int = 1) -> st
     return uri
 
 
-def _change(client: LanguageClient, uri: str, text: str, version: int) -> None:
+def _change(client: Client, uri: str, text: str, version: int) -> None:
     client.diagnostics.pop(uri, None)
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
@@ -119,28 +153,24 @@ def _change(client: LanguageClient, uri: str, text: str, version: int) -> None:
     )
 
 
-async def test_open_valid_document_has_no_errors_and_warnings_follow(
-    client: LanguageClient, root: Path
-) -> None:
+def test_open_valid_document_has_no_errors_and_warnings_follow(client: Client, root: Path) -> None:
     uri = _open(client, root / "main.policy", MAIN)
-    found = await _diagnostics(
-        client, uri, lambda ds: any(d.code == "unused-declaration" for d in ds)
-    )
+    found = client.wait_for(uri, lambda ds: any(d.code == "unused-declaration" for d in ds))
     assert [d.code for d in found] == ["unused-declaration"]
     assert found[0].severity == types.DiagnosticSeverity.Warning
     assert "help: use it, or remove it" in found[0].message
 
 
-async def test_change_reports_every_problem_with_codes_help_and_quick_fixes(
-    client: LanguageClient, root: Path
+def test_change_reports_every_problem_with_codes_help_and_quick_fixes(
+    client: Client, root: Path
 ) -> None:
     uri = _open(client, root / "main.policy", MAIN)
-    await _diagnostics(client, uri, lambda ds: True)
+    client.wait_for(uri, lambda ds: True)
     broken = MAIN.replace("order.amount > limit", "order.amount > limt").replace(
         "param limit: decimal = 100", "param limit decimal = 100"
     )
     _change(client, uri, broken, 2)
-    found = await _diagnostics(client, uri, lambda ds: len(ds) >= 1)
+    found = client.wait_for(uri, lambda ds: len(ds) >= 1)
     codes = {d.code for d in found}
     # The syntax error of `param` does not hide the rest: `limt` is still found unknown…
     # …only when `limit` is declared; with the param broken, the unknown name is not shown.
@@ -151,11 +181,11 @@ async def test_change_reports_every_problem_with_codes_help_and_quick_fixes(
 
     fixed_param = broken.replace("param limit decimal", "param limit: decimal")
     _change(client, uri, fixed_param, 3)
-    found = await _diagnostics(client, uri, lambda ds: any(d.code == "unknown-name" for d in ds))
+    found = client.wait_for(uri, lambda ds: any(d.code == "unknown-name" for d in ds))
     unknown = next(d for d in found if d.code == "unknown-name")
     assert unknown.range.start == _position(fixed_param, "limt")
     assert "did you mean `limit`?" in unknown.message
-    actions = await client.text_document_code_action_async(
+    actions = client.text_document_code_action(
         types.CodeActionParams(
             types.TextDocumentIdentifier(uri), unknown.range, types.CodeActionContext([unknown])
         )
@@ -169,9 +199,9 @@ async def test_change_reports_every_problem_with_codes_help_and_quick_fixes(
 
     # The missing colon gets its fix too.
     _change(client, uri, broken.replace("limt", "limit"), 4)
-    found = await _diagnostics(client, uri, lambda ds: any(d.code == "missing-colon" for d in ds))
+    found = client.wait_for(uri, lambda ds: any(d.code == "missing-colon" for d in ds))
     colon = next(d for d in found if d.code == "missing-colon")
-    actions = await client.text_document_code_action_async(
+    actions = client.text_document_code_action(
         types.CodeActionParams(
             types.TextDocumentIdentifier(uri), colon.range, types.CodeActionContext([colon])
         )
@@ -184,7 +214,7 @@ async def test_change_reports_every_problem_with_codes_help_and_quick_fixes(
     assert edit.range.start == _position(broken, " decimal = 100")
 
     # The outline still lists the declarations after the broken one.
-    outline = await client.text_document_document_symbol_async(
+    outline = client.text_document_document_symbol(
         types.DocumentSymbolParams(types.TextDocumentIdentifier(uri))
     )
     assert outline is not None
@@ -193,20 +223,16 @@ async def test_change_reports_every_problem_with_codes_help_and_quick_fixes(
     _change(client, uri, MAIN, 5)
 
 
-async def test_full_width_punctuation_is_fixed_to_half_width(
-    client: LanguageClient, root: Path
-) -> None:
+def test_full_width_punctuation_is_fixed_to_half_width(client: Client, root: Path) -> None:
     text = MAIN.replace(
         'criterion big "Big order" cites "Rule 2":', 'criterion big "Big order" cites "Rule 2"：'
     )
     uri = _open(
         client, root / "scratch.policy", text.replace("policy shop.main", "policy shop.scratch")
     )
-    found = await _diagnostics(
-        client, uri, lambda ds: any(d.code == "full-width-character" for d in ds)
-    )
+    found = client.wait_for(uri, lambda ds: any(d.code == "full-width-character" for d in ds))
     diagnostic = next(d for d in found if d.code == "full-width-character")
-    actions = await client.text_document_code_action_async(
+    actions = client.text_document_code_action(
         types.CodeActionParams(
             types.TextDocumentIdentifier(uri),
             diagnostic.range,
@@ -222,46 +248,42 @@ async def test_full_width_punctuation_is_fixed_to_half_width(
     )
 
 
-async def test_hover_shows_kind_type_label_citations_and_values(
-    client: LanguageClient, root: Path
-) -> None:
+def test_hover_shows_kind_type_label_citations_and_values(client: Client, root: Path) -> None:
     uri = _open(client, root / "main.policy", MAIN)
 
-    async def hover(needle: str, shift: int = 0) -> str:
-        result = await client.text_document_hover_async(
+    def hover(needle: str, shift: int = 0) -> str:
+        result = client.text_document_hover(
             types.HoverParams(types.TextDocumentIdentifier(uri), _position(MAIN, needle, shift))
         )
         assert result is not None and isinstance(result.contents, types.MarkupContent)
         return result.contents.value
 
-    param = await hover("> limit", 3)
+    param = hover("> limit", 3)
     assert "**param** `limit` — Limit" in param
     assert "type: `decimal`" in param and "value: `100`" in param and "cites: Rule 1" in param
-    member = await hover("== wholesale", 4)
+    member = hover("== wholesale", 4)
     assert "**member** `shop.types.Kind.wholesale` — 批发" in member
-    criterion = await hover("big and", 0)
+    criterion = hover("big and", 0)
     assert "**criterion** `big` — Big order" in criterion and "cites: Rule 2" in criterion
-    field = await hover("order.amount", 7)
+    field = hover("order.amount", 7)
     assert "**field** `shop.types.Order.amount` — Amount" in field
     assert "type: `decimal >= 0`" in field
-    cells = await hover("2021: retail", 2)
+    cells = hover("2021: retail", 2)
     assert "**stage** `quota.first` — First" in cells
     assert "| year | retail | wholesale |" in cells and "| 2021 | 11 | 21 |" in cells
 
 
-async def test_definition_and_references_across_an_import(
-    client: LanguageClient, root: Path
-) -> None:
+def test_definition_and_references_across_an_import(client: Client, root: Path) -> None:
     uri = _open(client, root / "main.policy", MAIN)
     types_uri = _uri(root / "types.policy")
-    result = await client.text_document_definition_async(
+    result = client.text_document_definition(
         types.DefinitionParams(types.TextDocumentIdentifier(uri), _position(MAIN, 'Order "The', 1))
     )
     assert isinstance(result, types.Location)
     assert result.uri == types_uri
     assert result.range.start == _position(TYPES, 'Order "Order"')
     # From the imported module, references reach the module that imports it.
-    refs = await client.text_document_references_async(
+    refs = client.text_document_references(
         types.ReferenceParams(
             text_document=types.TextDocumentIdentifier(types_uri),
             position=_position(TYPES, "amount:"),
@@ -279,14 +301,12 @@ async def test_definition_and_references_across_an_import(
     }
 
 
-async def test_completion_after_a_dot_and_in_expressions(
-    client: LanguageClient, root: Path
-) -> None:
+def test_completion_after_a_dot_and_in_expressions(client: Client, root: Path) -> None:
     typing = MAIN.replace("order.amount > limit", "order.")
     uri = _open(client, root / "main.policy", MAIN)
     _change(client, uri, typing, 10)
     at = _position(typing, "order.\n", 6)
-    result = await client.text_document_completion_async(
+    result = client.text_document_completion(
         types.CompletionParams(types.TextDocumentIdentifier(uri), at)
     )
     assert isinstance(result, types.CompletionList)
@@ -294,13 +314,13 @@ async def test_completion_after_a_dot_and_in_expressions(
     # `Kind.` lists the members; a bare position lists names, types and keywords.
     members = typing.replace("order.\n", "Kind.\n")
     _change(client, uri, members, 11)
-    result = await client.text_document_completion_async(
+    result = client.text_document_completion(
         types.CompletionParams(types.TextDocumentIdentifier(uri), _position(members, "Kind.\n", 5))
     )
     assert isinstance(result, types.CompletionList)
     assert sorted(item.label for item in result.items) == ["retail", "wholesale"]
     _change(client, uri, MAIN, 12)
-    result = await client.text_document_completion_async(
+    result = client.text_document_completion(
         types.CompletionParams(types.TextDocumentIdentifier(uri), _position(MAIN, "big and", 0))
     )
     assert isinstance(result, types.CompletionList)
@@ -308,7 +328,7 @@ async def test_completion_after_a_dot_and_in_expressions(
     assert {"limit", "big", "order", "wholesale", "Order", "decimal", "if", "count"} <= labels
 
 
-async def test_formatting_goes_through_the_formatter(client: LanguageClient, root: Path) -> None:
+def test_formatting_goes_through_the_formatter(client: Client, root: Path) -> None:
     from wuxin_rules.formatter import format_text
 
     messy = MAIN.replace(
@@ -317,7 +337,7 @@ async def test_formatting_goes_through_the_formatter(client: LanguageClient, roo
     )
     uri = _open(client, root / "main.policy", MAIN)
     _change(client, uri, messy, 20)
-    edits = await client.text_document_formatting_async(
+    edits = client.text_document_formatting(
         types.DocumentFormattingParams(
             types.TextDocumentIdentifier(uri),
             types.FormattingOptions(tab_size=2, insert_spaces=True),
@@ -329,11 +349,9 @@ async def test_formatting_goes_through_the_formatter(client: LanguageClient, roo
     _change(client, uri, MAIN, 21)
 
 
-async def test_rename_changes_the_declaration_and_every_use(
-    client: LanguageClient, root: Path
-) -> None:
+def test_rename_changes_the_declaration_and_every_use(client: Client, root: Path) -> None:
     uri = _open(client, root / "main.policy", MAIN)
-    result = await client.text_document_rename_async(
+    result = client.text_document_rename(
         types.RenameParams(
             types.TextDocumentIdentifier(uri), _position(MAIN, "limit:", 1), new_name="ceiling"
         )
@@ -346,7 +364,7 @@ async def test_rename_changes_the_declaration_and_every_use(
     assert all(e.new_text == "ceiling" for e in result.changes[uri])
     # A rename across files: the enum member used in main.policy.
     types_uri = _uri(root / "types.policy")
-    result = await client.text_document_rename_async(
+    result = client.text_document_rename(
         types.RenameParams(
             types.TextDocumentIdentifier(types_uri),
             _position(TYPES, 'wholesale "'),
@@ -357,7 +375,7 @@ async def test_rename_changes_the_declaration_and_every_use(
     assert len(result.changes[types_uri]) == 1
     assert len(result.changes[uri]) == 3  # `== wholesale` and two schedule cells
     # A name that is not a name is refused.
-    refused = await client.text_document_rename_async(
+    refused = client.text_document_rename(
         types.RenameParams(
             types.TextDocumentIdentifier(uri), _position(MAIN, "limit:"), new_name="if"
         )
@@ -365,11 +383,9 @@ async def test_rename_changes_the_declaration_and_every_use(
     assert refused is None
 
 
-async def test_folding_ranges_cover_declarations_and_stages(
-    client: LanguageClient, root: Path
-) -> None:
+def test_folding_ranges_cover_declarations_and_stages(client: Client, root: Path) -> None:
     uri = _open(client, root / "main.policy", MAIN)
-    folds = await client.text_document_folding_range_async(
+    folds = client.text_document_folding_range(
         types.FoldingRangeParams(types.TextDocumentIdentifier(uri))
     )
     assert folds is not None
@@ -379,19 +395,17 @@ async def test_folding_ranges_cover_declarations_and_stages(
     assert (big, big + 1) in ranges and (stage, stage + 2) in ranges
 
 
-async def test_a_change_to_an_imported_module_rechecks_the_importer(
-    client: LanguageClient, root: Path
-) -> None:
+def test_a_change_to_an_imported_module_rechecks_the_importer(client: Client, root: Path) -> None:
     main = _open(client, root / "main.policy", MAIN)
-    await _diagnostics(client, main, lambda ds: all(d.code != "unknown-field" for d in ds))
+    client.wait_for(main, lambda ds: all(d.code != "unknown-field" for d in ds))
     types_uri = _open(client, root / "types.policy", TYPES)
     _change(client, types_uri, TYPES.replace("amount:", "total:"), 2)
     client.diagnostics.pop(main, None)
-    found = await _diagnostics(client, main, lambda ds: any(d.severity == 1 for d in ds))
+    found = client.wait_for(main, lambda ds: any(d.severity == 1 for d in ds))
     errors = [d for d in found if d.severity == types.DiagnosticSeverity.Error]
     assert errors and "amount" in errors[0].message
     _change(client, types_uri, TYPES, 3)
-    await _diagnostics(client, main, lambda ds: all(d.severity != 1 for d in ds))
+    client.wait_for(main, lambda ds: all(d.severity != 1 for d in ds))
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(types_uri))
     )
