@@ -381,6 +381,12 @@ def test_rename_changes_the_declaration_and_every_use(client: Client, root: Path
         )
     )
     assert refused is None
+    module = client.text_document_rename(
+        types.RenameParams(
+            types.TextDocumentIdentifier(uri), _position(MAIN, "shop.types", 6), new_name="x"
+        )
+    )
+    assert module is None
 
 
 def test_folding_ranges_cover_declarations_and_stages(client: Client, root: Path) -> None:

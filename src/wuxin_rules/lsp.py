@@ -360,8 +360,8 @@ def create_server() -> WuxinLanguageServer:
         analysis = ls.analysis(params.text_document.uri)
         lines = ls.lines(analysis.file, analysis.text)
         offset = lines.offset(params.position)
-        for loc, _symbol in _names_at(analysis.index, analysis.file):
-            if loc.contains(offset):
+        for loc, symbol in _names_at(analysis.index, analysis.file):
+            if loc.contains(offset) and symbol.kind != "module":
                 return lines.range(loc.start, loc.end)
         return None
 
@@ -371,8 +371,8 @@ def create_server() -> WuxinLanguageServer:
         if not _NAME.match(new_name) or new_name in parser.KEYWORDS:
             return None
         found = _occurrences(ls, params.text_document.uri, params.position)
-        if found is None:
-            return None
+        if found is None or found[0].kind == "module":
+            return None  # a module is renamed by moving its file
         symbol, places = found
         changes: dict[str, list[types.TextEdit]] = {}
         for loc in sorted({symbol.loc, *places}, key=lambda x: (x.file, x.start)):
