@@ -156,3 +156,14 @@ def test_problems_are_those_of_wuxin_check_on_every_policy_that_parses() -> None
         assert mine == theirs, path
         compared += 1
     assert compared >= 15
+
+
+def test_an_unsaved_document_has_no_policy_root() -> None:
+    """`untitled:` texts are checked and indexed, but import nothing (no folder to read)."""
+    workspace = Workspace()
+    analysis = workspace.analyse("untitled:Untitled-1", "import a.b\ninput x: int\nrule r: x\n")
+    [problem] = [p for p in analysis.problems if p.diagnostic.code == "unknown-module"]
+    assert "without a policy root" in problem.diagnostic.notes[0]
+    symbol = analysis.index.symbol_at("untitled:Untitled-1", analysis.text.index("x\n"))
+    assert symbol is not None and symbol.kind == "input"
+    assert workspace.project(analysis) is analysis.index

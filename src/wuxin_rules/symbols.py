@@ -760,8 +760,12 @@ class Workspace:
         path = Path(file)
         # As `wuxin check` finds the policy root; a header that does not match the file's
         # place is reported alone (every import would look missing too).
-        module_name, found_root, misplaced = _root_identity(path, root, None)
-        policy_root = found_root or path.parent
+        policy_root: Path | None = None
+        if os.path.isabs(file):
+            module_name, found_root, misplaced = _root_identity(path, root, None)
+            policy_root = found_root or path.parent
+        else:  # a text the editor has not saved (`untitled:`): no folder to import from
+            module_name, misplaced = root.header.name.dotted if root.header else "main", None
 
         def where(span: Span) -> Loc:
             base = bases.get(span.source)
@@ -772,8 +776,10 @@ class Workspace:
         problems: list[Problem] = []
         modules: dict[str, ast.Module] = {module_name: root}
         import_errors: list[tuple[ast.ImportDecl, PolicyError]] = []
-        for decl in root.declarations if misplaced is None else ():
-            if isinstance(decl, ast.ImportDecl) and decl.module.dotted not in modules:
+        for decl in root.declarations:
+            if not isinstance(decl, ast.ImportDecl) or decl.module.dotted in modules:
+                continue
+            if policy_root is not None and misplaced is None:
                 loaded, error = self._load_import(decl.module.dotted, policy_root)
                 if loaded is not None and module_name not in loaded.modules:
                     for name, module in loaded.modules.items():
@@ -818,9 +824,13 @@ class Workspace:
             file, text, module_name, unique, modules, where, policy, tuple(broken), bool(faulty)
         )
 
-    def _universe(self, policy_root: Path, modules: Mapping[str, ast.Module]) -> list[ast.Module]:
+    def _universe(
+        self, policy_root: Path | None, modules: Mapping[str, ast.Module]
+    ) -> list[ast.Module]:
         """Every module under the policy root, as `wuxin check` counts uses (the editor's
         texts standing for the files it has open): what `unused-*` is judged against."""
+        if policy_root is None:
+            return []
         parsed = {m.span.source.name: m for m in modules.values()}
         for path, text in self.open.items():
             if path not in parsed and path.startswith(str(policy_root)):
@@ -876,6 +886,8 @@ class Workspace:
     def project(self, analysis: Analysis) -> Index:
         """The analysis's modules and every other module under the policy root that parses:
         where references across files are looked for."""
+        if not os.path.isabs(analysis.file):
+            return analysis.index
         file = Path(analysis.file)
         policy_root = _root_identity(file, analysis.modules[analysis.module_name], None)[1]
         policy_root = policy_root or file.parent
