@@ -319,7 +319,19 @@ def test_completion_after_a_dot_and_in_expressions(client: Client, root: Path) -
     )
     assert isinstance(result, types.CompletionList)
     assert sorted(item.label for item in result.items) == ["retail", "wholesale"]
-    _change(client, uri, MAIN, 12)
+    # A schedule: `quota.stage`, then its stages.
+    steps = (("quota.", ["stage"]), ("quota.stage.", ["first"]))
+    for version, (typed, expected) in enumerate(steps, start=13):
+        text = typing.replace("order.\n", typed + "\n")
+        _change(client, uri, text, version)
+        result = client.text_document_completion(
+            types.CompletionParams(
+                types.TextDocumentIdentifier(uri), _position(text, typed + "\n", len(typed))
+            )
+        )
+        assert isinstance(result, types.CompletionList)
+        assert [item.label for item in result.items] == expected
+    _change(client, uri, MAIN, 15)
     result = client.text_document_completion(
         types.CompletionParams(types.TextDocumentIdentifier(uri), _position(MAIN, "big and", 0))
     )

@@ -760,6 +760,8 @@ def _complete_after_dot(
             types.CompletionItem(label=p, kind=types.CompletionItemKind.Property, detail="int")
             for p in _DATE_PARTS
         ]
+    if current[0] == "schedule":  # `target.stage(d)`, `target.stage.launch`
+        return [types.CompletionItem(label="stage", kind=types.CompletionItemKind.Property)]
     if current[0] == "members" or current[0] == "sym":
         symbol = current[1]
         if symbol is None:
@@ -769,7 +771,7 @@ def _complete_after_dot(
             "record": ("field",),
             "enum": ("member",),
             "bands": ("band",),
-            "schedule": ("stage",),
+            "schedule": ("stage",),  # after `target.stage.`
         }
         if current[0] == "sym" and symbol.kind != "record":
             return items  # a value of an enum has no fields
@@ -802,8 +804,16 @@ def _chain_head(analysis: Analysis, name: str, offset: int) -> Any:
         return ("module", module.aliases[name])
     if symbol is None:
         return None
-    if symbol.kind in ("enum", "bands", "schedule"):
+    return _value_of(index, symbol)
+
+
+def _value_of(index: Index, symbol: Symbol) -> Any:
+    """What `symbol.` leads to: an enum's or bands' members, a schedule's `stage`, or the
+    fields of the symbol's type."""
+    if symbol.kind in ("enum", "bands"):
         return ("members", symbol)
+    if symbol.kind == "schedule":
+        return ("schedule", symbol)
     return index.type_of_symbol(symbol)
 
 
@@ -813,11 +823,9 @@ def _step(index: Index, current: Any, part: str) -> Any:
     if current[0] == "module":
         other = index.modules.get(current[1])
         symbol = other.top.get(part) if other is not None else None
-        if symbol is None:
-            return None
-        if symbol.kind in ("enum", "bands", "schedule"):
-            return ("members", symbol)
-        return index.type_of_symbol(symbol)
+        return _value_of(index, symbol) if symbol is not None else None
+    if current[0] == "schedule" and part == "stage":
+        return ("members", current[1])
     if current[0] == "sym" and current[1] is not None and current[1].kind == "record":
         owner = index.modules.get(current[1].module)
         field = owner.members.get((current[1].name, part)) if owner is not None else None
