@@ -95,7 +95,33 @@ ALLOWED: dict[str, set[str]] = {
     # Policy documents (`wuxin doc`): a checked policy laid out for print, then written out.
     "notation": {"source", "ast", "schema", "values"},
     "document": {"source", "ast", "schema", "values", "model", "notation"},
-    "document_formats": {"notation", "document"},
+    "document_formats": {"notation", "document", "highlight"},
+    # Editors: Pygments highlighting (no package import), and the language server on an
+    # index built from the parser, loader, checker and consistency checks.
+    "highlight": set(),
+    "symbols": {
+        "source",
+        "errors",
+        "ast",
+        "schema",
+        "model",
+        "characters",
+        "parser",
+        "loader",
+        "checker",
+        "consistency",
+    },
+    "lsp": {
+        "errors",
+        "ast",
+        "schema",
+        "values",
+        "parser",
+        "checker",
+        "formatter",
+        "messages",
+        "symbols",
+    },
 }
 # Modules above the core may import anything below them except the CLI.
 TOP = {"api", "cli", "__init__", "__main__"}
@@ -105,6 +131,9 @@ OWNERS = {
     "lark": {"parser"},
     "cattrs": {"facts"},
     "hypothesis": {"verify", "strategies", "pytest_plugin"},
+    "pygls": {"lsp"},
+    "lsprotocol": {"lsp"},
+    "pygments": {"highlight"},
 }
 
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Regenerate the rendered documents of the flagship policies (checked in; a test fails when
-# they are stale). Run from anywhere: `sh docs/policies/regenerate.sh`.
+# they are stale). Run from anywhere: `sh docs/policies/regenerate.sh`, with Pygments installed
+# (`pip install -e '.[test]'`): the HTML's rule texts carry its colours.
 set -e
 cd "$(dirname "$0")/../.."
 for format in md html; do

@@ -213,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lang(evaluate)
     _add_fmt_parser(commands)
     _add_doc_parser(commands)
+    _add_lsp_parser(commands)
     evaluate.add_argument(
         "--jobs",
         type=int,
@@ -262,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fmt(args)
         if args.command == "doc":
             return _doc(args)
+        if args.command == "lsp":
+            return _lsp(args)
         return _eval(args)
     except WuxinError as error:
         sys.stderr.write(error.render(getattr(args, "lang", "en")) + "\n")
@@ -1112,6 +1115,41 @@ def _doc(args: argparse.Namespace) -> int:
                 )
             ) from None
     return ExitCode.OK
+
+
+# ------------------------------------------------------------------------------------------
+# wuxin lsp
+
+
+def _add_lsp_parser(commands: Any) -> None:
+    commands.add_parser(
+        "lsp",
+        help="run the language server (for editors) on stdin and stdout",
+        description="Run a Language Server Protocol server on stdin and stdout: errors as you "
+        "type, hover, go to definition, references, completion, formatting and rename for "
+        ".policy files. Editors start it; see docs/editors.md. Needs the `lsp` extra.",
+    )
+
+
+def _lsp(args: argparse.Namespace) -> int:
+    try:
+        from wuxin_rules import lsp
+    except ImportError as error:  # pygls is not a runtime dependency
+        raise UsageError(
+            Diagnostic(
+                "missing-dependency",
+                messages.english(
+                    "missing-dependency.library",
+                    command="wuxin lsp",
+                    library="pygls",
+                    error=error,
+                ),
+                help=messages.english(
+                    "missing-dependency.help", fix="pip install 'wuxin_rules[lsp]'"
+                ),
+            )
+        ) from None
+    return lsp.serve()
 
 
 def run() -> NoReturn:  # pragma: no cover - alias of the console script

@@ -5,7 +5,10 @@ anything outside the file, so opening it fetches nothing), an A4 `@page`, table 
 repeat on every page, rows and rule texts that do not break across pages. Several documents
 can share one file (`render_html([a, b])`), each starting on a new page.
 
-May import `source`, `notation` and `document`.
+Rule texts in HTML are coloured by Pygments when it is installed (the `highlight` extra:
+`wuxin_rules.highlight`); without it they keep their plain keyword and literal marks.
+
+May import `source`, `notation`, `document` and `highlight`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ from wuxin_rules.document import (
     Table,
 )
 from wuxin_rules.notation import Segment
+
+try:
+    from wuxin_rules import highlight
+except ImportError:  # Pygments is optional: the HTML is complete without its colours
+    highlight = None  # type: ignore[assignment]
 
 __all__ = ["FORMATS", "render", "render_html", "render_markdown"]
 
@@ -214,10 +222,16 @@ def render_html(documents: Sequence[Document]) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>\n{_CSS}{_running_title(documents)}</style>\n"
+        f"<title>{title}</title>\n<style>\n{_CSS}{_highlight_css()}{_running_title(documents)}"
+        "</style>\n"
         "</head>\n<body>\n"
         f"{articles}\n</body>\n</html>\n"
     )
+
+
+def _highlight_css() -> str:
+    """The colours of the Pygments classes in rule texts (nothing without Pygments)."""
+    return highlight.style_css("pre.rule") if highlight is not None else ""
 
 
 def _running_title(documents: Sequence[Document]) -> str:
@@ -274,7 +288,7 @@ class _Html:
                     + "\n</ul>"
                 )
             case Code(lines=lines):
-                body = "\n".join(self.inlines(line, pre=True).rstrip() for line in lines)
+                body = "\n".join(self.code_line(line).rstrip() for line in lines)
                 return f'<pre class="rule">{body}</pre>'
             case Table():
                 return self.table(block)
@@ -298,6 +312,26 @@ class _Html:
         body = "\n".join(rows)
         kind = f' class="{table.kind}"' if table.kind else ""
         return f"<table{kind}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+    def code_line(self, line: Sequence[Segment]) -> str:
+        """One line of a rule text: the marked segments as `inlines`, and the rest (names,
+        operators, punctuation) split into the runs the Pygments lexer gives classes."""
+        if highlight is None:
+            return self.inlines(line, pre=True)
+        classes = highlight.token_classes("".join(s.text for s in line))
+        out, at = [], 0
+        for segment in line:
+            end = at + len(segment.text)
+            if segment.role in ("keyword", "literal") or not segment.text:
+                out.append(self.inlines([segment], pre=True))
+            else:
+                runs = _runs(segment.text, classes[at:end])
+                if segment.role == "name" and segment.ref:
+                    out.append(self.name(segment, runs, True))
+                else:
+                    out.append(runs)
+            at = end
+        return "".join(out)
 
     def inlines(self, inlines: Sequence[Segment], pre: bool = False) -> str:
         """Segments as HTML; `pre` inside a rule text (no `<code>`: the block is code)."""
@@ -335,6 +369,19 @@ class _Html:
         if title:
             return f"<abbr{title_attribute}>{text}</abbr>"
         return text
+
+
+def _runs(text: str, classes: Sequence[str]) -> str:
+    """`text` escaped, each run of characters of one class in a `<span>` of that class."""
+    out, start = [], 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or classes[index] != classes[start]:
+            piece = html.escape(text[start:index], quote=False)
+            out.append(
+                f'<span class="{classes[start]}">{piece}</span>' if classes[start] else piece
+            )
+            start = index
+    return "".join(out)
 
 
 def _html_article(document: Document, index: int) -> str:

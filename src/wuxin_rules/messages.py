@@ -777,6 +777,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{command}` 需要 hypothesis 库，但无法导入：{error}",
     ),
     "missing-dependency.help": ("install it: `{fix}`", "请安装它：`{fix}`"),
+    "missing-dependency.library": (
+        "`{command}` needs {library}, which cannot be imported: {error}",
+        "`{command}` 需要 {library} 库，但无法导入：{error}",
+    ),
     "unwritable-file": ("cannot write `{path}`: {reason}", "无法写入 `{path}`：{reason}"),
     "unwritable-file.help": (
         "check that the folder exists and is writable",

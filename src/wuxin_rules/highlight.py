@@ -1,0 +1,131 @@
+"""Highlighting `.policy` text with Pygments: the lexer, and classes for `wuxin doc` HTML.
+
+Owns `PolicyLexer`, registered as the Pygments lexer `policy` by the `pygments.lexers` entry
+point (so Sphinx, MkDocs and any Pygments user highlight ```` ```policy ```` blocks), and
+`token_classes`/`style_css`, with which `wuxin_rules.document_formats` colours the rule
+texts of HTML documents. The only module that imports Pygments (the `highlight` extra);
+`document_formats` works without it. Imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import RegexLexer, bygroups, words
+from pygments.token import (
+    STANDARD_TYPES,
+    Comment,
+    Keyword,
+    Name,
+    Number,
+    Operator,
+    Punctuation,
+    String,
+    Text,
+    Whitespace,
+    _TokenType,
+)
+
+__all__ = ["KEYWORDS", "PolicyLexer", "style_css", "token_classes"]
+
+_TYPES = ("int", "decimal", "percent", "bool", "text", "date")
+_CONSTANTS = ("true", "false", "none")
+KEYWORDS = (
+    "all", "and", "any", "as", "at", "bands", "by", "cites", "count", "criterion", "else",
+    "enum", "example", "false", "expect", "fixture", "forall", "given", "holds", "if", "illustrative",
+    "import", "in", "input", "is", "least", "list", "max", "min", "monotone", "none", "not",
+    "note", "of", "or", "over", "param", "policy", "property", "rate", "record", "rule",
+    "schedule", "source", "stage", "sum", "then", "true", "where",
+)  # fmt: skip
+"""The reserved words of the grammar (tests/test_highlight.py keeps them equal to the
+parser's)."""
+_BUILTINS = (
+    "abs", "floor", "ceil", "round", "len", "days_between", "add_days", "add_months",
+    "quarter_last_month", "label", "join", "sample", "date", "text",
+)  # fmt: skip
+_OTHER_WORDS = tuple(w for w in KEYWORDS if w not in (*_CONSTANTS, "policy", "import", "as"))
+_NAME = r"(?!\d)\w+"
+_BLANK = r"[ \t\r\n\f\u3000]+"
+
+
+class PolicyLexer(RegexLexer):  # type: ignore[misc]  # Pygments has no type hints
+    """The wuxin policy language (`.policy` files)."""
+
+    name = "wuxin policy"
+    aliases = ["policy", "wuxin", "wuxin-policy"]  # noqa: RUF012 - Pygments' own attributes
+    filenames = ["*.policy"]  # noqa: RUF012
+    mimetypes = ["text/x-wuxin-policy"]  # noqa: RUF012
+    url = "https://github.com/wuxin-rules/wuxin_rules"
+
+    tokens = {  # noqa: RUF012
+        "root": [
+            (_BLANK, Whitespace),
+            (r"#[^\n]*", Comment.Single),
+            (r'"([^"\\\n]|\\["\\nt])*"', String.Double),
+            (
+                rf"(policy|import)({_BLANK})({_NAME}(?:\.{_NAME})*)",
+                bygroups(Keyword.Namespace, Whitespace, Name.Namespace),
+            ),
+            (r"as\b", Keyword.Namespace),
+            (
+                rf"(rule|criterion|schedule|bands)({_BLANK})({_NAME})",
+                bygroups(Keyword.Declaration, Whitespace, Name.Function),
+            ),
+            (
+                rf"(enum|record)({_BLANK})({_NAME})",
+                bygroups(Keyword.Declaration, Whitespace, Name.Class),
+            ),
+            (
+                rf"(input|param|fixture)({_BLANK})({_NAME})",
+                bygroups(Keyword.Declaration, Whitespace, Name.Variable),
+            ),
+            (rf"(stage)({_BLANK})({_NAME})", bygroups(Keyword, Whitespace, Name.Label)),
+            (r"\d{4}-\d{2}-\d{2}\b", Number.Other),
+            (r"\d+(\.\d+)?%", Number),
+            (r"\d+\.\d+", Number.Float),
+            (r"\d+", Number.Integer),
+            (words(_CONSTANTS, suffix=r"\b"), Keyword.Constant),
+            (words(_TYPES, suffix=r"\b(?!\s*\()"), Keyword.Type),
+            (words(_OTHER_WORDS, suffix=r"\b"), Keyword),
+            (words(_BUILTINS, suffix=r"\b"), Name.Builtin),
+            (r"\.\.\.|\.\.<|\.\.|\?\?|==|!=|<=|>=|->|[<>+\-*/=?]", Operator),
+            # The readable notation of `wuxin doc` (≤, ×, ∈ …) in rule texts.
+            (r"[≤≥≠×÷−∈]", Operator),
+            (r"[()\[\]{},:.]", Punctuation),
+            (_NAME, Name),
+        ]
+    }
+
+
+def _short_class(token: _TokenType) -> str:
+    while token not in STANDARD_TYPES and token.parent is not None:
+        token = token.parent
+    return str(STANDARD_TYPES.get(token, ""))
+
+
+_LEXER = PolicyLexer()
+
+
+def token_classes(text: str) -> list[str]:
+    """The Pygments CSS class (`k`, `nb`, `o`, …; `""` for none, and for plain names) of
+    every character of `text`, as `PolicyLexer` reads it."""
+    classes = [""] * len(text)
+    for index, token, value in _LEXER.get_tokens_unprocessed(text):
+        if token in (Text, Whitespace, Name):
+            continue  # plain names are not coloured: no span
+        short = _short_class(token)
+        classes[index : index + len(value)] = [short] * len(value)
+    return classes
+
+
+def style_css(selector: str, style: str = "friendly") -> str:
+    """The CSS of a Pygments style for tokens inside `selector` (no background)."""
+    rules = str(HtmlFormatter(style=style).get_style_defs(selector))
+    kept = [
+        line for line in rules.splitlines() if " .hll " not in line and "{ background" not in line
+    ]
+    # `wuxin doc` marks keywords and literals itself (`kw`, `lit`): the same colours.
+    for line in list(kept):
+        for short, own in ((" .k ", " .kw "), (" .m ", " .lit ")):
+            if line.startswith(selector + short):
+                kept.append(line.replace(short, own, 1))
+    return "\n".join(kept) + "\n"
