@@ -33,7 +33,14 @@ from wuxin_rules.errors import (
 from wuxin_rules.parser import parse
 from wuxin_rules.source import Span
 
-__all__ = ["SUFFIX", "LoadedModules", "load_modules", "load_modules_from_text", "policy_files"]
+__all__ = [
+    "SUFFIX",
+    "LoadedModules",
+    "load_modules",
+    "load_modules_from_text",
+    "policy_files",
+    "root_identity",
+]
 
 SUFFIX = ".policy"
 """The file name ending of a policy module."""
@@ -71,7 +78,7 @@ def load_modules(path: str | os.PathLike[str], *, root: Path | None = None) -> L
     file = Path(path)
     text = _read_root(file)
     module = parse(text, str(file))
-    name, policy_root, problem = _root_identity(file, module, root)
+    name, policy_root, problem = root_identity(file, module, root)
     if problem is not None:
         # Without its true root, every import would also look missing: report this alone.
         raise PolicyCheckError(problem)
@@ -159,7 +166,7 @@ def _not_utf8(file: str, error: UnicodeDecodeError, span: Span | None) -> Diagno
     )
 
 
-def _root_identity(
+def root_identity(
     file: Path, module: ast.Module, root: Path | None
 ) -> tuple[str, Path | None, Diagnostic | None]:
     """The root module's name, the policy root, and a `module-path-mismatch` if any."""

@@ -36,7 +36,7 @@ from wuxin_rules.errors import CODES, Diagnostic, PolicyCheckError, PolicyError,
 
 # The loader's reading of a file's place under its policy root, shared so that the editor
 # finds the same root (and the same `module-path-mismatch`) as `wuxin check`.
-from wuxin_rules.loader import SUFFIX, LoadedModules, _root_identity, load_modules_from_text
+from wuxin_rules.loader import SUFFIX, LoadedModules, load_modules_from_text, root_identity
 from wuxin_rules.schema import EnumType, ListType, OptionalType, RecordType, Type
 from wuxin_rules.source import Source, Span
 
@@ -762,7 +762,7 @@ class Workspace:
         # place is reported alone (every import would look missing too).
         policy_root: Path | None = None
         if os.path.isabs(file):
-            module_name, found_root, misplaced = _root_identity(path, root, None)
+            module_name, found_root, misplaced = root_identity(path, root, None)
             policy_root = found_root or path.parent
         else:  # a text the editor has not saved (`untitled:`): no folder to import from
             module_name, misplaced = root.header.name.dotted if root.header else "main", None
@@ -889,7 +889,7 @@ class Workspace:
         if not os.path.isabs(analysis.file):
             return analysis.index
         file = Path(analysis.file)
-        policy_root = _root_identity(file, analysis.modules[analysis.module_name], None)[1]
+        policy_root = root_identity(file, analysis.modules[analysis.module_name], None)[1]
         policy_root = policy_root or file.parent
         modules = dict(analysis.modules)
         for path in sorted(policy_root.rglob("*" + SUFFIX))[:2000]:
