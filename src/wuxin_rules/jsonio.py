@@ -22,6 +22,7 @@ May import `source`, `errors` and `values`.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -44,7 +45,9 @@ __all__ = [
     "iter_line_texts",
     "load_path",
     "loads",
+    "open_json_lines",
     "parse_line",
+    "text_lines",
 ]
 
 MAX_DOCUMENT_SIZE = 64 * 1024 * 1024
@@ -214,14 +217,59 @@ def iter_json_lines(
         yield number, document
 
 
+def open_json_lines(path: str | os.PathLike[str]) -> IO[str]:
+    """Open a JSON-lines file for `iter_line_texts`: UTF-8 (a byte-order mark is fine), each
+    byte that is not UTF-8 kept as a stand-in so that only its line is refused.
+
+    A missing or unreadable file is a `UsageError`.
+    """
+    name = os.fspath(path)
+    try:
+        return open(name, encoding="utf-8-sig", errors="surrogateescape")
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(
+            Diagnostic(
+                "unreadable-file",
+                f"cannot read the facts file `{name}`: {reason.lower()}",
+                file=name,
+                help="check the path and the file's permissions",
+            )
+        ) from None
+
+
+def text_lines(binary: IO[bytes]) -> IO[str]:
+    """A binary stream (standard input's `buffer`) as text for `iter_line_texts`, decoded as
+    `open_json_lines` decodes a file."""
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape")
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+"""What the `surrogateescape` error handler makes of a byte that is not UTF-8 (a text read
+from valid UTF-8 never holds these: UTF-8 has no bytes for a surrogate)."""
+
+
+def _not_utf8(where: str, line: str, index: int) -> Diagnostic:
+    byte = ord(line[index]) - 0xDC00
+    column = len(line[:index].encode("utf-8", "surrogateescape")) + 1
+    return Diagnostic(
+        "bad-encoding",
+        f"the line is not UTF-8 text: its byte {column} is `0x{byte:02x}`",
+        file=where,
+        help="save the file as UTF-8; the other lines are read on",
+    )
+
+
 def iter_line_texts(
     stream: IO[str], *, file: str | None = None
 ) -> Iterator[tuple[int, str | FactError]]:
     """The lines of a JSON-lines stream unparsed, for parsing elsewhere (`wuxin eval --jobs`).
 
     Yields `(line number, text)` for every non-blank line, or `(line number, FactError)` for
-    a line over `MAX_DOCUMENT_SIZE` (skipped in chunks, never held), reading one line at a
-    time as `iter_json_lines` does; `parse_line` turns a text into its document.
+    a line over `MAX_DOCUMENT_SIZE` (`too-large`, skipped in chunks, never held) or a line
+    holding a byte that is not UTF-8 (`bad-encoding`: open files with `open_json_lines`, wrap
+    binary streams with `text_lines`), reading one line at a time as `iter_json_lines` does;
+    `parse_line` turns a text into its document.
     """
     name = file or "<input>"
     for number in itertools.count(1):
@@ -239,7 +287,11 @@ def iter_line_texts(
                     break
             yield number, FactError(_too_large(f"{name}:{number}", size, "characters"))
         elif not line.isspace():
-            yield number, line
+            bad = _ESCAPED_BYTE.search(line)
+            if bad is None:
+                yield number, line
+            else:
+                yield number, FactError(_not_utf8(f"{name}:{number}", line, bad.start()))
 
 
 def parse_line(text: str, *, file: str | None = None, line: int = 1) -> Any:
