@@ -78,9 +78,7 @@ def test_a_sample_error_survives_a_pickle_round_trip() -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_outcomes_come_one_per_record_in_input_order(
-    policy: wuxin_rules.Policy, jobs: int
-) -> None:
+def test_outcomes_come_one_per_record_in_input_order(policy: wuxin_rules.Policy, jobs: int) -> None:
     documents: list[Any] = _docs(40)
     documents[7] = {"x": "seven"}  # a bad fact
     documents[20] = {"x": 0}  # a rule fails at run time
