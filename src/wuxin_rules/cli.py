@@ -389,15 +389,10 @@ def read_records(facts: str) -> Iterator[batch.Record]:
 
 
 def _stdin_records() -> Iterator[batch.Record]:
-    binary = getattr(sys.stdin, "buffer", None)
-    if binary is None:  # a text stream put in place of standard input (tests, embedders)
-        yield from batch.read_json_lines(sys.stdin, name="<stdin>")
-        return
-    stream = jsonio.text_lines(binary)
-    try:
-        yield from batch.read_json_lines(stream, name="<stdin>")
-    finally:
-        stream.detach()  # standard input stays open
+    # Bytes, so that a line that is not UTF-8 is that line's error (a text stream put in
+    # place of standard input, by tests or embedders, is read as it is).
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
+    yield from batch.read_json_lines(stream, name="<stdin>")
 
 
 class _Render:
@@ -442,6 +437,7 @@ def _eval(args: argparse.Namespace) -> int:
         render=_Render(args, color),
     )
     try:
+        lines: list[str] = []  # written a chunk at a time: one system call, not one a line
         for outcome in outcomes:
             count += 1
             if outcome.error is not None:
@@ -449,17 +445,21 @@ def _eval(args: argparse.Namespace) -> int:
                 if args.format == "json":
                     # One output line per input document, so outputs line up with inputs.
                     diagnostics = [d.to_json() for d in outcome.error.diagnostics]
-                    out.write(jsonio.dumps({"errors": diagnostics}) + "\n")
+                    lines.append(jsonio.dumps({"errors": diagnostics}) + "\n")
                 status = max(status, ExitCode.INTERNAL if outcome.internal else ExitCode.PROBLEMS)
             else:
                 text = outcome.value or ""
                 if args.format == "text":
                     text = f"# {outcome.where}\n{text}" if text else f"# {outcome.where}"
-                out.write(text + "\n")
+                lines.append(text + "\n")
                 if outcome.failed:
                     status = max(status, ExitCode.PROBLEMS)
-            if eager:
-                out.flush()
+            if eager or len(lines) >= batch.CHUNK_SIZE:
+                out.write("".join(lines))
+                lines.clear()
+                if eager:
+                    out.flush()
+        out.write("".join(lines))
     finally:
         outcomes.close()
     if status == ExitCode.INTERNAL:

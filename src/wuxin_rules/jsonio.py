@@ -22,7 +22,7 @@ May import `source`, `errors` and `values`.
 
 from __future__ import annotations
 
-import io
+import codecs
 import itertools
 import json
 import os
@@ -47,7 +47,6 @@ __all__ = [
     "loads",
     "open_json_lines",
     "parse_line",
-    "text_lines",
 ]
 
 MAX_DOCUMENT_SIZE = 64 * 1024 * 1024
@@ -217,15 +216,15 @@ def iter_json_lines(
         yield number, document
 
 
-def open_json_lines(path: str | os.PathLike[str]) -> IO[str]:
-    """Open a JSON-lines file for `iter_line_texts`: UTF-8 (a byte-order mark is fine), each
-    byte that is not UTF-8 kept as a stand-in so that only its line is refused.
+def open_json_lines(path: str | os.PathLike[str]) -> IO[bytes]:
+    """Open a JSON-lines file for `iter_line_texts`, in binary: each line is decoded alone, so
+    that a byte that is not UTF-8 makes only its own line an error.
 
     A missing or unreadable file is a `UsageError`.
     """
     name = os.fspath(path)
     try:
-        return open(name, encoding="utf-8-sig", errors="surrogateescape")
+        return open(name, "rb")
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise UsageError(
@@ -238,60 +237,58 @@ def open_json_lines(path: str | os.PathLike[str]) -> IO[str]:
         ) from None
 
 
-def text_lines(binary: IO[bytes]) -> IO[str]:
-    """A binary stream (standard input's `buffer`) as text for `iter_line_texts`, decoded as
-    `open_json_lines` decodes a file."""
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape")
-
-
-_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-"""What the `surrogateescape` error handler makes of a byte that is not UTF-8 (a text read
-from valid UTF-8 never holds these: UTF-8 has no bytes for a surrogate)."""
-
-
-def _not_utf8(where: str, line: str, index: int) -> Diagnostic:
-    byte = ord(line[index]) - 0xDC00
-    column = len(line[:index].encode("utf-8", "surrogateescape")) + 1
-    return Diagnostic(
-        "bad-encoding",
-        f"the line is not UTF-8 text: its byte {column} is `0x{byte:02x}`",
-        file=where,
-        help="save the file as UTF-8; the other lines are read on",
-    )
-
-
 def iter_line_texts(
-    stream: IO[str], *, file: str | None = None
+    stream: IO[str] | IO[bytes], *, file: str | None = None
 ) -> Iterator[tuple[int, str | FactError]]:
     """The lines of a JSON-lines stream unparsed, for parsing elsewhere (`wuxin eval --jobs`).
 
     Yields `(line number, text)` for every non-blank line, or `(line number, FactError)` for
-    a line over `MAX_DOCUMENT_SIZE` (`too-large`, skipped in chunks, never held) or a line
-    holding a byte that is not UTF-8 (`bad-encoding`: open files with `open_json_lines`, wrap
-    binary streams with `text_lines`), reading one line at a time as `iter_json_lines` does;
-    `parse_line` turns a text into its document.
+    a line over `MAX_DOCUMENT_SIZE` (`too-large`, skipped in chunks, never held) or, from a
+    binary stream (`open_json_lines`, standard input's `buffer`), a line that is not UTF-8
+    (`bad-encoding`); reading one line at a time as `iter_json_lines` does. A byte-order mark
+    is ignored. `parse_line` turns a text into its document.
     """
     name = file or "<input>"
     for number in itertools.count(1):
-        line = stream.readline(MAX_DOCUMENT_SIZE + 1)
-        if not line:
+        raw = stream.readline(MAX_DOCUMENT_SIZE + 1)
+        if not raw:
             return
-        if number == 1 and line.startswith("\ufeff"):
-            line = line[1:]
-        if len(line) > MAX_DOCUMENT_SIZE and not line.endswith("\n"):
-            size = len(line)
+        newline: str | bytes = "\n"
+        if isinstance(raw, bytes):
+            newline = b"\n"
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+        elif number == 1 and raw.startswith("\ufeff"):
+            raw = raw[1:]
+        if len(raw) > MAX_DOCUMENT_SIZE and not raw.endswith(newline):  # type: ignore[arg-type]
+            size = len(raw)
             while True:
                 chunk = stream.readline(1 << 20)
                 size += len(chunk)
-                if not chunk or chunk.endswith("\n"):
+                if not chunk or chunk.endswith(newline):  # type: ignore[arg-type]
                     break
-            yield number, FactError(_too_large(f"{name}:{number}", size, "characters"))
-        elif not line.isspace():
-            bad = _ESCAPED_BYTE.search(line)
-            if bad is None:
-                yield number, line
-            else:
-                yield number, FactError(_not_utf8(f"{name}:{number}", line, bad.start()))
+            unit = "bytes" if isinstance(raw, bytes) else "characters"
+            yield number, FactError(_too_large(f"{name}:{number}", size, unit))
+            continue
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, FactError(_not_utf8(f"{name}:{number}", raw, exc.start))
+                continue
+        else:
+            line = raw
+        if not line.isspace():
+            yield number, line
+
+
+def _not_utf8(where: str, line: bytes, index: int) -> Diagnostic:
+    return Diagnostic(
+        "bad-encoding",
+        f"the line is not UTF-8 text: its byte {index + 1} is `0x{line[index]:02x}`",
+        file=where,
+        help="save the file as UTF-8; the other lines are read on",
+    )
 
 
 def parse_line(text: str, *, file: str | None = None, line: int = 1) -> Any:
