@@ -147,6 +147,7 @@ def test_a_bug_on_one_document_is_its_error_line_and_exit_3(
     assert f"{name}:300: error[internal-error]" in captured.err
     assert "Traceback" not in captured.err
     assert captured.err.count("error[") == 1
+    assert "failed unexpectedly on 1 of 600 documents" in captured.err
 
 
 def test_a_bug_in_text_format_is_reported_and_the_rest_printed(
@@ -154,12 +155,13 @@ def test_a_bug_in_text_format_is_reported_and_the_rest_printed(
 ) -> None:
     facts = tmp_path / "f.jsonl"
     facts.write_bytes(_lines(301))
-    code = cli.main(["eval", str(policy_file), str(facts), "--jobs", "2"])
+    code = cli.main(["eval", str(policy_file), str(facts), "--jobs", "2", "--lang", "zh"])
     captured = capsys.readouterr()
     assert code == cli.ExitCode.INTERNAL
     assert captured.out.count("# ") == 300  # every document but the faulty one
     assert f"# {facts}:301\ndouble = 602" in captured.out
-    assert f"{facts}:300: error[internal-error]" in captured.err
+    assert f"{facts}:300: 错误[internal-error]: 求值此文档时意外出错" in captured.err
+    assert "在 301 个文档中的 1 个上意外出错" in captured.err
 
 
 def test_a_line_that_is_not_utf8_is_its_error_and_the_others_are_evaluated(

@@ -427,7 +427,7 @@ def _eval(args: argparse.Namespace) -> int:
     # Interactive or piped input: show each result as soon as it is known.
     eager = args.facts == "-" or out.isatty()
     status: int = ExitCode.OK
-    count = 0
+    count = bugs = 0
     outcomes = batch.evaluate_batch(
         policy,
         read_records(args.facts),
@@ -446,6 +446,7 @@ def _eval(args: argparse.Namespace) -> int:
                     # One output line per input document, so outputs line up with inputs.
                     diagnostics = [d.to_json() for d in outcome.error.diagnostics]
                     lines.append(jsonio.dumps({"errors": diagnostics}) + "\n")
+                bugs += outcome.internal
                 status = max(status, ExitCode.INTERNAL if outcome.internal else ExitCode.PROBLEMS)
             else:
                 text = outcome.value or ""
@@ -463,10 +464,11 @@ def _eval(args: argparse.Namespace) -> int:
     finally:
         outcomes.close()
     if status == ExitCode.INTERNAL:
-        sys.stderr.write(
-            "internal error: wuxin_rules failed unexpectedly on some documents (shown above); "
-            "please report this with those documents.\n"
+        text = (
+            f"internal error: wuxin_rules failed unexpectedly on {bugs} of {count} documents "
+            "(shown above); please report this with those documents"
         )
+        sys.stderr.write(messages.translate(text, args.lang) + "\n")
     if count == 0 and status == ExitCode.OK:
         sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
     return status
