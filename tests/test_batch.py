@@ -118,9 +118,9 @@ def test_wrong_arguments_are_usage_errors_before_any_record_is_read(
         yield {}
 
     with pytest.raises(UsageError, match="jobs=0"):
-        next(batch.evaluate_batch(policy, never(), jobs=0))
+        batch.evaluate_batch(policy, never(), jobs=0)  # at the call, not on the first `next`
     with pytest.raises(UsageError) as caught:
-        next(batch.evaluate_batch(policy, never(), rules=["nope"]))
+        batch.evaluate_batch(policy, never(), rules=["nope"])
     assert caught.value.codes == ("unknown-rule",)
 
 
@@ -231,3 +231,11 @@ def test_workers_that_spawn_get_the_policy_pickled(
     )
     outcomes = list(batch.evaluate_batch(with_params, _docs(6), jobs=2, chunk_size=2))
     assert [o.value for o in outcomes] == [{"rules": {"above": i + 1 > 3}} for i in range(6)]
+
+
+def test_closing_early_stops_the_workers(policy: wuxin_rules.Policy) -> None:
+    outcomes = batch.evaluate_batch(policy, _docs(10_000), jobs=2, chunk_size=16)
+    assert next(outcomes).where == "$[0]"
+    assert multiprocessing.active_children()  # the pool is running
+    outcomes.close()
+    assert multiprocessing.active_children() == []

@@ -8,9 +8,11 @@ The engine behind `wuxin eval --jobs N`, public for embedders (docs/embedding.md
 * Outcomes out (`Outcome`), exactly one per record and in input order, whatever happens: the
   rendered result, or the record's error. A bad document is a `FactError`; anything else that
   goes wrong while a document is parsed, checked, evaluated or rendered, a bug, is that
-  document's `InternalError` (code `internal-error`), and the batch goes on. A worker process
-  that dies (killed, out of memory) makes the documents it held internal errors; a fresh pool
-  takes the rest. So a batch always ends, with one outcome per record.
+  document's `InternalError` (code `internal-error`), and the batch goes on. When a worker
+  process dies (killed, out of memory), the chunks its pool held are evaluated again one at a
+  time, each in a pool of its own; the records of a chunk that kills its process again are
+  internal errors, and a fresh pool takes the rest. So a batch always ends, with one outcome
+  per record.
 
 Results do not cross processes (they hold the policy): a worker hands each result to
 `render`, a picklable callable, and sends back what it returns (by default the result's
@@ -186,9 +188,10 @@ def evaluate_batch(
     processes do not fork: a module-level function or an instance of a module-level class);
     by default it is `result.to_json(explain=explain)`.
 
-    Wrong arguments (an unknown rule, `jobs` < 1) raise `UsageError` before any record is read;
-    a `PolicySource` that does not load raises its `PolicyError`. After that, nothing a record
-    holds raises: it is that record's outcome. Closing the iterator early stops the workers.
+    Wrong arguments (an unknown rule, `jobs` < 1) raise `UsageError` at the call, before any
+    record is read; so does a `PolicySource` that does not load (its `PolicyError`). After
+    that, nothing a record holds raises: it is that record's outcome. Closing the iterator
+    early (`close()`, or leaving a `for` loop over it) stops the workers.
     """
     if jobs < 1 or chunk_size < 1:
         raise UsageError(
@@ -201,7 +204,12 @@ def evaluate_batch(
         )
     worker = _Worker(policy, rules, explain, render)
     worker.prepare()
-    stream = records(items)
+    return _outcomes(worker, records(items), jobs, chunk_size)
+
+
+def _outcomes(
+    worker: _Worker[T], stream: Iterator[Record], jobs: int, chunk_size: int
+) -> Generator[Outcome[T], None, None]:
     if jobs == 1:
         for record in stream:
             yield worker.one(record)

@@ -103,8 +103,11 @@ examples:
   cat applicants.jsonl | wuxin eval policies/loans/eligibility.policy - --format json
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --format json --jobs 4
 
-JSON lines are read a chunk at a time (memory stays constant however large the file);
---jobs N evaluates the chunks in N processes and still prints the results in input order.
+JSON lines are read one at a time (memory stays constant however large the file);
+--jobs N evaluates chunks of them in N processes and still prints the results in input
+order. A line that cannot be read (not JSON, not UTF-8), bad facts, or a bug met on one
+document is that document's error (on stderr, and its own line with --format json); the
+other documents are evaluated. Exit 1 when some document had problems, 3 after a bug.
 """
 
 
