@@ -5,7 +5,9 @@ Owns how JSON text becomes data and data becomes JSON text:
 * `loads` / `load_path` read one document. Numbers come out as `int` or `decimal.Decimal`
   (exactly as written); `NaN`, `Infinity` and duplicate keys are errors. Every problem is a
   `FactError` whose diagnostic points at `file:line:column` with the offending text and a hint.
-* `iter_json_lines` streams JSON lines (one document per non-blank line) in constant memory.
+* `iter_json_lines` streams JSON lines (one document per non-blank line) in constant memory;
+  from a binary stream (`open_json_lines`) each line is decoded alone, so a line that is not
+  UTF-8 is that line's `bad-encoding`.
 * `dumps` writes `values.RawNumber` unquoted (exact decimals), `Decimal` exactly, and refuses
   floats.
 
@@ -190,7 +192,7 @@ def load_path(path: str | os.PathLike[str]) -> Any:
 
 
 def iter_json_lines(
-    stream: IO[str],
+    stream: IO[str] | IO[bytes],
     *,
     file: str | None = None,
     on_error: Callable[[FactError], None] | None = None,
