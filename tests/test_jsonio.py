@@ -574,3 +574,15 @@ def test_an_object_written_twice_reads_the_same_as_two_copies() -> None:
     assert jsonio.dumps(shared) == jsonio.dumps(copies)
     assert jsonio.dumps(shared, indent=2) == jsonio.dumps(copies, indent=2)
     assert json.loads(jsonio.dumps(shared)) == json.loads(jsonio.dumps(copies))
+
+
+def test_a_binary_stream_refuses_only_the_lines_that_are_not_utf8() -> None:
+    """Issue 10: one bad byte used to end the whole stream with a traceback."""
+    stream = io.BytesIO(b'\xef\xbb\xbf{"a": 1}\n{"a": "\xff"}\n\n{"a": "\xe4\xb8\xad"}\n')
+    errors: list[FactError] = []
+    lines = list(jsonio.iter_json_lines(stream, file="f.jsonl", on_error=errors.append))
+    assert lines == [(1, {"a": 1}), (4, {"a": "中"})]
+    (error,) = errors
+    assert error.codes == ("bad-encoding",)
+    assert error.diagnostics[0].file == "f.jsonl:2"
+    assert "byte 8 is `0xff`" in error.diagnostics[0].message

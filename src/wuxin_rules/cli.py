@@ -8,7 +8,6 @@ nothing but `__main__`.
 from __future__ import annotations
 
 import argparse
-import collections
 import enum
 import os
 import sys
@@ -16,13 +15,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from wuxin_rules import api, jsonio, loader, messages
+from wuxin_rules import api, batch, jsonio, loader, messages
 from wuxin_rules import explain as explaining
 from wuxin_rules.document import build_document
 from wuxin_rules.document_formats import render as render_document
 from wuxin_rules.errors import (
     Diagnostic,
-    FactError,
     Severity,
     UsageError,
     WuxinError,
@@ -105,8 +103,11 @@ examples:
   cat applicants.jsonl | wuxin eval policies/loans/eligibility.policy - --format json
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --format json --jobs 4
 
-JSON lines are read a chunk at a time (memory stays constant however large the file);
---jobs N evaluates the chunks in N processes and still prints the results in input order.
+JSON lines are read one at a time (memory stays constant however large the file);
+--jobs N evaluates chunks of them in N processes and still prints the results in input
+order. A line that cannot be read (not JSON, not UTF-8), bad facts, or a bug met on one
+document is that document's error (on stderr, and its own line with --format json); the
+other documents are evaluated. Exit 1 when some document had problems, 3 after a bug.
 """
 
 
@@ -380,141 +381,48 @@ def _parse_params(raw: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def _open_lines(facts: str) -> IO[str]:
-    """The JSON-lines stream named by FACTS (`-` is standard input)."""
+def read_records(facts: str) -> Iterator[batch.Record]:
+    """The records FACTS names, read lazily: a `.json` file is one document, a `.jsonl` file
+    or `-` (standard input) one per non-blank line. Each record is a document (or its
+    unparsed JSON text) or the located error that stopped reading it, so that every input
+    record has its outcome; an unreadable file raises `UsageError`."""
     if facts == "-":
-        return sys.stdin
-    try:
-        return Path(facts).open(encoding="utf-8-sig")
-    except OSError as error:
-        raise UsageError(
-            Diagnostic(
-                "unreadable-file",
-                f"cannot read `{facts}`: {error.strerror or error}",
-                help="check the path and that the file is readable",
-            )
-        ) from None
+        yield from _stdin_records()
+    elif Path(facts).suffix == ".jsonl":
+        yield from batch.read_json_lines(facts)
+    else:
+        yield from batch.read_json_file(facts)
 
 
-class _EvalJob:
-    """What evaluating one document needs; built once per process (pickled for workers)."""
+def _stdin_records() -> Iterator[batch.Record]:
+    # Bytes, so that a line that is not UTF-8 is that line's error (a text stream put in
+    # place of standard input, by tests or embedders, is read as it is).
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
+    yield from batch.read_json_lines(stream, name="<stdin>")
+
+
+class _Render:
+    """How a worker renders one result for `wuxin eval` (picklable: it crosses to workers)."""
 
     def __init__(self, args: argparse.Namespace, color: bool) -> None:
-        self.policy_path: str = args.policy
-        self.params = _parse_params(args.params)
-        self.root: str | None = args.root
-        self.rule_names: list[str] | None = args.rules
         self.format: str = args.format
         self.explain: bool = args.explain
         self.mode: str = args.mode
         self.lang: str = args.lang
         self.color = color
-        self._policy: api.Policy | None = None
-        self._rules: tuple[str, ...] = ()
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_policy"] = None  # a worker loads the policy itself (unless forked with it)
-        return state
-
-    def load(self) -> api.Policy:
-        if self._policy is None:
-            self._policy = api.load(self.policy_path, params=self.params, root=self.root)
-            self._rules = self._policy.resolve_rules(self.rule_names)
-        return self._policy
-
-    def document(self, where: str, document: Any, out: list[str], err: list[str]) -> int:
-        """Evaluate one document; its output lines into `out`/`err`; the exit status."""
-        policy = self.load()
-        try:
-            result = policy.evaluate(document, rules=self._rules, explain=self.explain, file=where)
-        except FactError as error:
-            self.bad_document(error, out, err)
-            return ExitCode.PROBLEMS
+    def __call__(self, result: api.Result) -> str:
         if self.format == "json":
-            out.append(jsonio.dumps(result.to_json(explain=self.explain)) + "\n")
-        else:
-            out.append(_text_result(result, where, self, self.color) + "\n")
-        return ExitCode.PROBLEMS if result.errors else ExitCode.OK
-
-    def bad_document(self, error: WuxinError, out: list[str], err: list[str]) -> None:
-        err.append(error.render(self.lang) + "\n")
-        if self.format == "json":
-            # Keep one output line per input document, so outputs line up with inputs.
-            out.append(jsonio.dumps({"errors": [d.to_json() for d in error.diagnostics]}) + "\n")
-
-    def chunk(self, name: str, lines: list[tuple[int, str]]) -> tuple[str, str, int, int]:
-        """Parse and evaluate some lines of a JSON-lines stream: (stdout, stderr, status, count)."""
-        out: list[str] = []
-        err: list[str] = []
-        status: int = ExitCode.OK
-        count = 0
-        for number, text in lines:
-            try:
-                document = jsonio.parse_line(text, file=name, line=number)
-            except FactError as error:
-                # A malformed line: report it and go on with the next one.
-                self.bad_document(error, out, err)
-                status = ExitCode.PROBLEMS
-                continue
-            count += 1
-            status = max(status, self.document(f"{name}:{number}", document, out, err))
-        return "".join(out), "".join(err), status, count
-
-
-_WORKER_JOB: _EvalJob | None = None
-"""The job of a `--jobs` worker process (inherited when forked, else set by `_start_worker`)."""
-
-
-def _start_worker(job: _EvalJob) -> None:
-    global _WORKER_JOB
-    if _WORKER_JOB is None:
-        _WORKER_JOB = job
-    _WORKER_JOB.load()
-
-
-def _work(name: str, lines: list[tuple[int, str]]) -> tuple[str, str, int, int]:
-    assert _WORKER_JOB is not None
-    return _WORKER_JOB.chunk(name, lines)
-
-
-_LINES_PER_CHUNK = 256
-
-
-def _chunks(stream: IO[str], name: str) -> Iterator[list[tuple[int, str]] | FactError]:
-    """Lines in chunks (never more than one chunk in memory), and over-long lines as errors."""
-    chunk: list[tuple[int, str]] = []
-    for number, text in jsonio.iter_line_texts(stream, file=name):
-        if isinstance(text, FactError):
-            if chunk:
-                yield chunk
-                chunk = []
-            yield text
-            continue
-        chunk.append((number, text))
-        if len(chunk) >= _LINES_PER_CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-class _Done:
-    """An already computed chunk result, in the queue of pending ones."""
-
-    def __init__(self, value: tuple[str, str, int, int]) -> None:
-        self.value = value
-
-    def get(self) -> tuple[str, str, int, int]:
-        return self.value
+            return jsonio.dumps(result.to_json(explain=self.explain))
+        return _text_result(result, self, self.color)
 
 
 def _eval(args: argparse.Namespace) -> int:
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
-    job = _EvalJob(args, color)
-    job.load()  # policy and param problems are reported before any facts are read
+    # Policy and param problems are reported before any facts are read.
+    policy = api.load(args.policy, params=_parse_params(args.params), root=args.root)
     if args.jobs < 1:
         raise UsageError(
             Diagnostic(
@@ -522,79 +430,58 @@ def _eval(args: argparse.Namespace) -> int:
             )
         )
     out: IO[str] = sys.stdout
-    if args.facts != "-" and Path(args.facts).suffix != ".jsonl":
-        lines: list[str] = []
-        errors: list[str] = []
-        status: int
-        try:
-            document = jsonio.load_path(Path(args.facts))
-        except FactError as error:
-            job.bad_document(error, lines, errors)
-            status = ExitCode.PROBLEMS
-        else:
-            status = job.document(args.facts, document, lines, errors)
-        sys.stderr.write("".join(errors))
-        out.write("".join(lines))
-        return status
-    name = "<stdin>" if args.facts == "-" else args.facts
-    # Interactive or piped input: show each chunk's results as soon as they are known.
+    # Interactive or piped input: show each result as soon as it is known.
     eager = args.facts == "-" or out.isatty()
-    status = ExitCode.OK
-    count = 0
-    stream = _open_lines(args.facts)
+    status: int = ExitCode.OK
+    count = bugs = 0
+    outcomes = batch.evaluate_batch(
+        policy,
+        read_records(args.facts),
+        jobs=args.jobs,
+        rules=args.rules,
+        explain=args.explain,
+        render=_Render(args, color),
+    )
     try:
-        pending: collections.deque[Any] = collections.deque()
-        pool = None
-        if args.jobs > 1:
-            import multiprocessing
-
-            global _WORKER_JOB
-            _WORKER_JOB = job
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            pool = multiprocessing.get_context(method).Pool(
-                args.jobs, initializer=_start_worker, initargs=(job,)
-            )
-
-        def emit(result: tuple[str, str, int, int]) -> None:
-            nonlocal status, count
-            text, problems, chunk_status, documents = result
-            if problems:
-                sys.stderr.write(problems)
-            out.write(text)
-            if eager:
-                out.flush()
-            status = max(status, chunk_status)
-            count += documents
-
-        try:
-            for chunk in _chunks(stream, name):
-                if isinstance(chunk, FactError):
-                    lines, errors = [], []
-                    job.bad_document(chunk, lines, errors)
-                    pending.append(_Done(("".join(lines), "".join(errors), ExitCode.PROBLEMS, 0)))
-                elif pool is None:
-                    pending.append(_Done(job.chunk(name, chunk)))
-                else:
-                    pending.append(pool.apply_async(_work, (name, chunk)))
-                # At most a few chunks in flight: memory stays constant, output keeps input order.
-                while len(pending) > (2 * args.jobs if pool is not None else 0):
-                    emit(pending.popleft().get())
-            while pending:
-                emit(pending.popleft().get())
-        finally:
-            if pool is not None:
-                pool.terminate()
-                pool.join()
+        lines: list[str] = []  # written a chunk at a time: one system call, not one a line
+        for outcome in outcomes:
+            count += 1
+            if outcome.error is not None:
+                sys.stderr.write(outcome.error.render(args.lang) + "\n")
+                if args.format == "json":
+                    # One output line per input document, so outputs line up with inputs.
+                    diagnostics = [d.to_json() for d in outcome.error.diagnostics]
+                    lines.append(jsonio.dumps({"errors": diagnostics}) + "\n")
+                bugs += outcome.internal
+                status = max(status, ExitCode.INTERNAL if outcome.internal else ExitCode.PROBLEMS)
+            else:
+                text = outcome.value or ""
+                if args.format == "text":
+                    text = f"# {outcome.where}\n{text}" if text else f"# {outcome.where}"
+                lines.append(text + "\n")
+                if outcome.failed:
+                    status = max(status, ExitCode.PROBLEMS)
+            if eager or len(lines) >= batch.CHUNK_SIZE:
+                out.write("".join(lines))
+                lines.clear()
+                if eager:
+                    out.flush()
+        out.write("".join(lines))
     finally:
-        if stream is not sys.stdin:
-            stream.close()
+        outcomes.close()
+    if status == ExitCode.INTERNAL:
+        text = (
+            f"internal error: wuxin_rules failed unexpectedly on {bugs} of {count} documents "
+            "(shown above); please report this with those documents"
+        )
+        sys.stderr.write(messages.translate(text, args.lang) + "\n")
     if count == 0 and status == ExitCode.OK:
         sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
     return status
 
 
-def _text_result(result: api.Result, where: str, args: Any, color: bool) -> str:
-    lines = [f"# {where}"]
+def _text_result(result: api.Result, args: Any, color: bool) -> str:
+    lines: list[str] = []
     if args.explain:
         lines.append(result.explain(mode=args.mode, color=color, lang=args.lang))
     else:

@@ -242,6 +242,13 @@ class WuxinError(Exception):
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
         super().__init__(render_diagnostics(self.diagnostics))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # `Exception` pickles its `args`, here the rendered text, and unpickling would pass
+        # that text back as the diagnostics: rebuild from the diagnostics themselves, so that
+        # an error crosses a process boundary (`wuxin_rules.batch`, `wuxin eval --jobs`)
+        # intact, whatever the subclass.
+        return (type(self), (self.diagnostics,), self.__dict__ or None)
+
     def render(self, lang: str = "en") -> str:
         """The diagnostics as text in `lang` (`str()` is the English text)."""
         return render_diagnostics(self.diagnostics, lang)

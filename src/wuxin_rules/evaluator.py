@@ -61,7 +61,7 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.source import Span
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
-from wuxin_rules.values import format_number, format_value
+from wuxin_rules.values import format_number, format_value, integer_text
 
 __all__ = ["MAX_LISTED_ELEMENTS", "evaluate"]
 
@@ -1191,7 +1191,7 @@ def _round(expr: model.BuiltinCall, values: list[Any]) -> Any:
     if not -100 <= digits <= 100:
         raise _BuiltinError(
             "invalid-argument",
-            f"`{_text(expr)}` rounds to {digits} digits",
+            f"`{_text(expr)}` rounds to {integer_text(digits)} digits",
             "round to between -100 and 100 digits",
         )
     scale = Fraction(10) ** digits
@@ -1212,7 +1212,10 @@ def _date(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
         return datetime.date(year, month, day)
     except (ValueError, OverflowError):
         raise _date_error(
-            expr, f"is not a valid date (year {year}, month {month}, day {day})"
+            # (`integer_text`: a number computed from facts may have more than 4300 digits.)
+            expr,
+            f"is not a valid date (year {integer_text(year)}, month {integer_text(month)}, "
+            f"day {integer_text(day)})",
         ) from None
 
 
@@ -1240,7 +1243,7 @@ def _quarter_last_month(expr: model.BuiltinCall, values: list[Any]) -> int:
     if quarter not in (1, 2, 3, 4):
         raise _BuiltinError(
             "invalid-quarter",
-            f"`{_text(expr)}` needs a quarter from 1 to 4, got {quarter}",
+            f"`{_text(expr)}` needs a quarter from 1 to 4, got {integer_text(quarter)}",
             "quarters are numbered 1 to 4",
         )
     return 3 * int(quarter)
@@ -1264,7 +1267,7 @@ def _label(expr: model.BuiltinCall, values: list[Any]) -> str:
 
 
 def _key_text(key: Any) -> str:
-    return f'"{key}"' if isinstance(key, str) else str(key)
+    return f'"{key}"' if isinstance(key, str) else integer_text(key)
 
 
 _BUILTINS: dict[str, Callable[[model.BuiltinCall, list[Any]], Any]] = {

@@ -80,7 +80,8 @@ Hook = Callable[[Any, Any], Any]
 # Exact numbers may have at most this many digits / this large an exponent: beyond it,
 # turning `1E+999999999` into a Fraction would take forever (Python's own int limit).
 _MAX_DIGITS = 4300
-_MAX_BITS = (10**_MAX_DIGITS).bit_length()
+_TOO_LARGE = 10**_MAX_DIGITS
+"""The least whole number of more than `_MAX_DIGITS` digits."""
 _DECIMAL_TEXT = re.compile(r"-?[0-9]{1,4300}(?:\.[0-9]{1,4300})?")
 _FRACTION_TEXT = re.compile(r"-?[0-9]{1,4300}/[0-9]{1,4300}")
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -331,7 +332,8 @@ def _check_size(value: Fraction | int) -> None:
     """Refuse a number from Python of more than `_MAX_DIGITS` digits, as JSON text and
     Decimals are refused: its every use would cost time, and its text would be megabytes."""
     numerator, denominator = (value, 1) if isinstance(value, int) else value.as_integer_ratio()
-    if abs(numerator).bit_length() > _MAX_BITS or denominator.bit_length() > _MAX_BITS:
+    # (A bound on bits would let some numbers of `_MAX_DIGITS + 1` digits through.)
+    if abs(numerator) >= _TOO_LARGE or denominator >= _TOO_LARGE:
         raise _Problem(
             "bad-fact",
             f"the number `{_preview(value)}` is too large or too precise to hold exactly",

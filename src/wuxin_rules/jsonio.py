@@ -5,7 +5,9 @@ Owns how JSON text becomes data and data becomes JSON text:
 * `loads` / `load_path` read one document. Numbers come out as `int` or `decimal.Decimal`
   (exactly as written); `NaN`, `Infinity` and duplicate keys are errors. Every problem is a
   `FactError` whose diagnostic points at `file:line:column` with the offending text and a hint.
-* `iter_json_lines` streams JSON lines (one document per non-blank line) in constant memory.
+* `iter_json_lines` streams JSON lines (one document per non-blank line) in constant memory;
+  from a binary stream (`open_json_lines`) each line is decoded alone, so a line that is not
+  UTF-8 is that line's `bad-encoding`.
 * `dumps` writes `values.RawNumber` unquoted (exact decimals), `Decimal` exactly, and refuses
   floats.
 
@@ -22,6 +24,7 @@ May import `source`, `errors` and `values`.
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import json
 import os
@@ -44,6 +47,7 @@ __all__ = [
     "iter_line_texts",
     "load_path",
     "loads",
+    "open_json_lines",
     "parse_line",
 ]
 
@@ -188,7 +192,7 @@ def load_path(path: str | os.PathLike[str]) -> Any:
 
 
 def iter_json_lines(
-    stream: IO[str],
+    stream: IO[str] | IO[bytes],
     *,
     file: str | None = None,
     on_error: Callable[[FactError], None] | None = None,
@@ -214,32 +218,79 @@ def iter_json_lines(
         yield number, document
 
 
+def open_json_lines(path: str | os.PathLike[str]) -> IO[bytes]:
+    """Open a JSON-lines file for `iter_line_texts`, in binary: each line is decoded alone, so
+    that a byte that is not UTF-8 makes only its own line an error.
+
+    A missing or unreadable file is a `UsageError`.
+    """
+    name = os.fspath(path)
+    try:
+        return open(name, "rb")
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(
+            Diagnostic(
+                "unreadable-file",
+                f"cannot read the facts file `{name}`: {reason.lower()}",
+                file=name,
+                help="check the path and the file's permissions",
+            )
+        ) from None
+
+
 def iter_line_texts(
-    stream: IO[str], *, file: str | None = None
+    stream: IO[str] | IO[bytes], *, file: str | None = None
 ) -> Iterator[tuple[int, str | FactError]]:
     """The lines of a JSON-lines stream unparsed, for parsing elsewhere (`wuxin eval --jobs`).
 
     Yields `(line number, text)` for every non-blank line, or `(line number, FactError)` for
-    a line over `MAX_DOCUMENT_SIZE` (skipped in chunks, never held), reading one line at a
-    time as `iter_json_lines` does; `parse_line` turns a text into its document.
+    a line over `MAX_DOCUMENT_SIZE` (`too-large`, skipped in chunks, never held) or, from a
+    binary stream (`open_json_lines`, standard input's `buffer`), a line that is not UTF-8
+    (`bad-encoding`); reading one line at a time as `iter_json_lines` does. A byte-order mark
+    is ignored. `parse_line` turns a text into its document.
     """
     name = file or "<input>"
     for number in itertools.count(1):
-        line = stream.readline(MAX_DOCUMENT_SIZE + 1)
-        if not line:
+        raw = stream.readline(MAX_DOCUMENT_SIZE + 1)
+        if not raw:
             return
-        if number == 1 and line.startswith("\ufeff"):
-            line = line[1:]
-        if len(line) > MAX_DOCUMENT_SIZE and not line.endswith("\n"):
-            size = len(line)
+        newline: str | bytes = "\n"
+        if isinstance(raw, bytes):
+            newline = b"\n"
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+        elif number == 1 and raw.startswith("\ufeff"):
+            raw = raw[1:]
+        if len(raw) > MAX_DOCUMENT_SIZE and not raw.endswith(newline):  # type: ignore[arg-type]
+            size = len(raw)
             while True:
                 chunk = stream.readline(1 << 20)
                 size += len(chunk)
-                if not chunk or chunk.endswith("\n"):
+                if not chunk or chunk.endswith(newline):  # type: ignore[arg-type]
                     break
-            yield number, FactError(_too_large(f"{name}:{number}", size, "characters"))
-        elif not line.isspace():
+            unit = "bytes" if isinstance(raw, bytes) else "characters"
+            yield number, FactError(_too_large(f"{name}:{number}", size, unit))
+            continue
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, FactError(_not_utf8(f"{name}:{number}", raw, exc.start))
+                continue
+        else:
+            line = raw
+        if not line.isspace():
             yield number, line
+
+
+def _not_utf8(where: str, line: bytes, index: int) -> Diagnostic:
+    return Diagnostic(
+        "bad-encoding",
+        f"the line is not UTF-8 text: its byte {index + 1} is `0x{line[index]:02x}`",
+        file=where,
+        help="save the file as UTF-8; the other lines are read on",
+    )
 
 
 def parse_line(text: str, *, file: str | None = None, line: int = 1) -> Any:

@@ -834,6 +834,46 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "while-evaluating": ("while evaluating {what}", "在计算{what}时"),
     "called-from": ("called from {what}", "由{what}调用"),
     "division-by-zero": ("division by zero in `{expr}`", "`{expr}` 中除以零"),
+    # -- sampling (wuxin_rules.sampling) and batches (wuxin_rules.batch, jsonio) ------------
+    "cannot-draw": ("cannot draw from `{keys}`: {reason}", "无法从 `{keys}` 中抽样：{reason}"),
+    "surrogate-half": (
+        "a key or the seed holds {point}, half of a surrogate pair, which is not a character",
+        "某个键或种子含有 {point}，它是半个代理对，不是字符",
+    ),
+    "surrogate-half.help": (
+        "sample keys and seeds must be texts of whole characters: check how the escape "
+        "`{escape}` got into the facts",
+        "抽样的键和种子必须是由完整字符组成的文本：请查明转义 `{escape}` 是怎样进入事实数据的",
+    ),
+    "line-not-utf8": (
+        "the line is not UTF-8 text: its byte {index} is `{byte}`",
+        "该行不是 UTF-8 文本：其第 {index} 个字节为 `{byte}`",
+    ),
+    "line-not-utf8.help": (
+        "save the file as UTF-8; the other lines are read on",
+        "请把文件存为 UTF-8；其余各行照常读取",
+    ),
+    "document-bug": (
+        "evaluating this document failed unexpectedly: {error}",
+        "求值此文档时意外出错：{error}",
+    ),
+    "document-bug.help": (
+        "this is a bug in wuxin_rules: please report it with this document; the other "
+        "documents were evaluated",
+        "这是 wuxin_rules 的缺陷：请附上此文档报告；其余文档已照常求值",
+    ),
+    "raised-in": ("raised in {where} ({function})", "出错位置：{where}（{function}）"),
+    "batch-arguments": (
+        "a batch needs at least one process and one record per chunk, got {found}",
+        "批量求值至少需要一个进程、每块至少一条记录，实际为 {found}",
+    ),
+    "batch-arguments.help": ("pass jobs=1 or more", "请传入 jobs=1 或更大的值"),
+    "documents-bug": (
+        "internal error: wuxin_rules failed unexpectedly on {count} of {total} documents "
+        "(shown above); please report this with those documents",
+        "内部错误：wuxin_rules 在 {total} 个文档中的 {count} 个上意外出错（见上文）；"
+        "请附上这些文档报告",
+    ),
 }
 """Phrases by key: `(English template, Chinese template)`. Keys ending in `.help`,
 `.label` and so on belong to the phrase before them."""

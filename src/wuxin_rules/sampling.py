@@ -28,8 +28,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -59,6 +60,10 @@ class SampleError(ValueError):
         self.code = code
         self.message = message
         self.help = help
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # (`args` holds the message alone: rebuild from all three, so that it pickles.)
+        return (type(self), (self.code, self.message, self.help))
 
 
 @attrs.frozen
@@ -93,12 +98,32 @@ class Draw:
 def _field(value: Key) -> bytes:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise TypeError(f"a sampling key or seed is a text or an int, not {type(value).__name__}")
-    tag, body = (
-        (b"t", value.encode("utf-8"))
-        if isinstance(value, str)
-        else (b"i", str(value).encode("ascii"))
-    )
+    if isinstance(value, int):
+        return _tagged(b"i", _digits(value).encode("ascii"))
+    try:
+        return _tagged(b"t", value.encode("utf-8"))
+    except UnicodeEncodeError as error:
+        # A JSON escape such as "\ud800" makes a text with half of a surrogate pair: it
+        # is no character, UTF-8 has no bytes for it, and so the draw has no rank for it.
+        point = ord(value[error.start])
+        raise SampleError(
+            "invalid-argument",
+            f"a key or the seed holds U+{point:04X}, half of a surrogate pair, which is not "
+            "a character",
+            "sample keys and seeds must be texts of whole characters: check how the "
+            "escape `\\u" + f"{point:04x}` got into the facts",
+        ) from None
+
+
+def _tagged(tag: bytes, body: bytes) -> bytes:
     return tag + b":" + str(len(body)).encode("ascii") + b":" + body
+
+
+def _digits(value: int) -> str:
+    """The decimal digits of a whole number, however long (`str` refuses more than 4300)."""
+    if value.bit_length() < 10_000:
+        return int.__repr__(value)
+    return format(Decimal(value), "f")
 
 
 def rank(seed: Key, key: Key) -> str:
@@ -152,4 +177,4 @@ def _plain(value: Fraction) -> str:
 
 
 def _shown(key: Key) -> str:
-    return f'`"{key}"`' if isinstance(key, str) else f"`{key}`"
+    return f'`"{key}"`' if isinstance(key, str) else f"`{_digits(key)}`"
