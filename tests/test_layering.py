@@ -95,6 +95,8 @@ ALLOWED: dict[str, set[str]] = {
     "notation": {"source", "ast", "schema", "values"},
     "document": {"source", "ast", "schema", "values", "model", "notation"},
     "document_formats": {"notation", "document"},
+    "counterfactual": {"errors", "schema", "values", "model", "evaluator", "messages"},
+    "partial": {"errors", "schema", "values", "model", "trace", "evaluator", "messages"},
 }
 # Modules above the core may import anything below them except the CLI.
 TOP = {"api", "cli", "__init__", "__main__"}

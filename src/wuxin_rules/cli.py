@@ -94,7 +94,9 @@ Without --rule, every rule and criterion that takes no parameters is evaluated.
 
 --format json prints one JSON object per document, one per line:
   {"rules": {NAME: VALUE, ...}}  (+ "errors" for rules that failed,
-                                   + "explanations" with --explain)
+                                   + "explanations" with --explain,
+                                   + "to_pass" with --to-pass,
+                                   + "pending" with --partial)
 Decimals are exact JSON numbers; a ratio with no finite decimal form is a string "1/3";
 dates are "YYYY-MM-DD"; enum members are their names.
 
@@ -102,6 +104,8 @@ examples:
   wuxin eval policies/loans/eligibility.policy applicant.json --explain
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --rule eligible --format json
   wuxin eval policies/loans/eligibility.policy applicant.json --param max_ratio=40%
+  wuxin eval policies/loans/eligibility.policy applicant.json --to-pass --lang zh
+  wuxin eval policies/loans/eligibility.policy incomplete.json --partial --format json
   cat applicants.jsonl | wuxin eval policies/loans/eligibility.policy - --format json
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --format json --jobs 4
 
@@ -208,6 +212,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour the text output (default: when printing to a terminal)",
     )
     evaluate.add_argument("--root", metavar="DIR", help="the policy root imports resolve against")
+    evaluate.add_argument(
+        "--to-pass",
+        action="store_true",
+        help="for each true/false rule that is false: the fewest fact changes that make it true",
+    )
+    evaluate.add_argument(
+        "--partial",
+        action="store_true",
+        help="accept documents with facts missing: rules they leave open are pending, "
+        "with the facts they still need",
+    )
     _add_test_parser(commands)
     _add_verify_parser(commands)
     _add_lang(evaluate)
@@ -405,6 +420,8 @@ class _EvalJob:
         self.explain: bool = args.explain
         self.mode: str = args.mode
         self.lang: str = args.lang
+        self.to_pass: bool = args.to_pass
+        self.partial: bool = args.partial
         self.color = color
         self._policy: api.Policy | None = None
         self._rules: tuple[str, ...] = ()
@@ -424,12 +441,15 @@ class _EvalJob:
         """Evaluate one document; its output lines into `out`/`err`; the exit status."""
         policy = self.load()
         try:
-            result = policy.evaluate(document, rules=self._rules, explain=self.explain, file=where)
+            result = policy.evaluate(
+                document, rules=self._rules, explain=self.explain, file=where, partial=self.partial
+            )
         except FactError as error:
             self.bad_document(error, out, err)
             return ExitCode.PROBLEMS
         if self.format == "json":
-            out.append(jsonio.dumps(result.to_json(explain=self.explain)) + "\n")
+            data = result.to_json(explain=self.explain, to_pass=self.to_pass)
+            out.append(jsonio.dumps(data) + "\n")
         else:
             out.append(_text_result(result, where, self, self.color) + "\n")
         return ExitCode.PROBLEMS if result.errors else ExitCode.OK
@@ -595,6 +615,7 @@ def _text_result(result: api.Result, where: str, args: Any, color: bool) -> str:
     if args.explain:
         lines.append(result.explain(mode=args.mode, color=color, lang=args.lang))
     else:
+        from wuxin_rules.partial import Pending
         from wuxin_rules.values import format_value
 
         width = max((len(k) for k in result), default=0)
@@ -604,9 +625,13 @@ def _text_result(result: api.Result, where: str, args: Any, color: bool) -> str:
                 error_word = messages.word("error", args.lang)
                 message = messages.translate(verdict.error.message, args.lang)
                 text = f"{error_word}[{verdict.error.code}]: {message}"
+            elif isinstance(verdict.value, Pending):
+                text = verdict.value.describe(args.lang)
             else:
                 text = format_value(verdict.value, verdict.type)
             lines.append(f"{key.ljust(width)} = {text}{label}")
+    if args.to_pass:
+        lines += [sentence for sentence in result.to_pass_sentences(args.lang)]
     if result.errors:
         lines.append(render_diagnostics(result.errors, args.lang))
     return "\n".join(lines)

@@ -80,6 +80,31 @@ WORDS: Mapping[str, tuple[str, str]] = {
     # Explanations.
     "explain.more": ("… and {count} more", "…… 另有 {count} 项"),
     "explain.drawn": ("drawn", "抽中"),
+    # What is still missing (`Policy.evaluate(…, partial=True)`, `wuxin eval --partial`).
+    "partial.pending": ("pending: needs {facts}", "待定：尚缺 {facts}"),
+    # What must change (`Result.to_pass`, `wuxin eval --to-pass`).
+    "to_pass.==": ("is {value}", "为 {value}"),
+    "to_pass.!=": ("is not {value}", "不为 {value}"),
+    "to_pass.<": ("is below {value}", "低于 {value}"),
+    "to_pass.<=": ("is at most {value}", "不高于 {value}"),
+    "to_pass.>": ("is above {value}", "高于 {value}"),
+    "to_pass.>=": ("is at least {value}", "不低于 {value}"),
+    "to_pass.in": ("is one of {value}", "为 {value} 之一"),
+    "to_pass.not in": ("is none of {value}", "不为 {value} 中的任何一个"),
+    "to_pass.true": ("true", "是"),
+    "to_pass.false": ("false", "否"),
+    "to_pass.change": ("{fact} {condition} (now {now})", "{fact} {condition}（现为 {now}）"),
+    "to_pass.both": (" and ", "且"),
+    "to_pass.and": (", and ", "，且 "),
+    "to_pass.if": ("If {changes}, ", "若 {changes}，"),
+    "to_pass.then_true": ("{rule} would be true.", "则可评为{rule}"),
+    "to_pass.then_false": ("{rule} would be false.", "则不再评为{rule}"),
+    "to_pass.or": ("Or: {sentence}", "或者：{sentence}"),
+    "to_pass.already": ("{rule} is already {value}.", "{rule}已为{value}"),
+    "to_pass.none": (
+        "No change of the facts that may change was found that makes {rule} {value}.",
+        "没有找到能使{rule}为{value}的可改事实",
+    ),
 }
 """Frame words by key: `(English, Chinese)`; `{fields}` are filled in by `word()`."""
 

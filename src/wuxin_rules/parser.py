@@ -1328,16 +1328,12 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     @_node
     def field_decl(self, span: Span, children: list[Any]) -> ast.FieldDecl:
         rest, doc, clauses = self._split(children[1:])
-        return ast.FieldDecl(
-            self._ident(children[0]), rest[0], doc, span, fixed="fixed" in clauses
-        )
+        return ast.FieldDecl(self._ident(children[0]), rest[0], doc, span, fixed="fixed" in clauses)
 
     @_node
     def input_decl(self, span: Span, children: list[Any]) -> ast.InputDecl:
         rest, doc, clauses = self._split(children[1:])
-        return ast.InputDecl(
-            self._ident(children[0]), rest[0], doc, span, fixed="fixed" in clauses
-        )
+        return ast.InputDecl(self._ident(children[0]), rest[0], doc, span, fixed="fixed" in clauses)
 
     @_node
     def param_decl(self, span: Span, children: list[Any]) -> ast.ParamDecl:
