@@ -96,6 +96,7 @@ ALLOWED: dict[str, set[str]] = {
     "document": {"source", "ast", "schema", "values", "model", "notation"},
     "document_formats": {"notation", "document"},
     "counterfactual": {"errors", "schema", "values", "model", "evaluator", "messages"},
+    "notebook": {"values", "trace", "messages"},
     "partial": {"errors", "schema", "values", "model", "trace", "evaluator", "messages"},
 }
 # Modules above the core may import anything below them except the CLI.

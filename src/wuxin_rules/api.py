@@ -35,6 +35,7 @@ from wuxin_rules import (
     counterfactual,
     evaluator,
     loader,
+    notebook,
     trace_compiler,
 )
 from wuxin_rules import explain as explaining
@@ -560,12 +561,25 @@ class Result:
         """The explanation as readable text: one rule, or every evaluated rule.
 
         `lang="zh"` gives the fixed words in Chinese; labels and citations are the policy's.
+        The text is an `ExplanationText`, a `str` that a notebook shows as HTML.
         """
         traced = self._traced()
         if name is None:
-            return explaining.render_evaluation(traced, mode=mode, color=color, lang=lang)
-        self.verdict(name)
-        return explaining.render_text(traced.verdicts[name], mode=mode, color=color, lang=lang)
+            text = explaining.render_evaluation(traced, mode=mode, color=color, lang=lang)
+        else:
+            self.verdict(name)
+            verdict = traced.verdicts[name]
+            text = explaining.render_text(verdict, mode=mode, color=color, lang=lang)
+        # A `str`, shown as HTML in a notebook.
+        return notebook.ExplanationText(text)
+
+    def _repr_html_(self) -> str:
+        """The verdicts as an HTML table, each explanation folded under its rule (Jupyter)."""
+        evaluation = self._evaluated()
+        partial = isinstance(self._inputs, incomplete.PartialInputs)
+        explain = None if partial else (lambda key: self.explain(key, mode="decisive"))
+        title = self._policy.label or self._policy.name
+        return notebook.result_html(title, evaluation.verdicts, explain)
 
     def to_pass(self, name: str, value: bool = True) -> counterfactual.ToPass:
         """What must change for the boolean rule `name` to have `value`: a smallest set of fact
@@ -641,7 +655,7 @@ class Result:
 
     def __repr__(self) -> str:
         shown = ", ".join(
-            f"{key}={format_value(v.value, v.type) if v.ok else 'error'}"
+            f"{key}={_shown(v.value, v.type) if v.ok else 'error'}"
             for key, v in self._evaluated().verdicts.items()
         )
         return f"<Result {shown}>"
@@ -649,6 +663,10 @@ class Result:
 
 def _python(value: Any, type_: Type) -> Any:
     return value if isinstance(value, incomplete.Pending) else to_python(value, type_)
+
+
+def _shown(value: Any, type_: Type) -> str:
+    return repr(value) if isinstance(value, incomplete.Pending) else format_value(value, type_)
 
 
 def _json(value: Any, type_: Type) -> Any:

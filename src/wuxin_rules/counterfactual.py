@@ -22,6 +22,7 @@ May import `errors`, `schema`, `values`, `model`, `evaluator` and `messages`.
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
 from collections.abc import Iterable, Mapping
@@ -123,6 +124,9 @@ class ToPass:
         if not self.found:
             return None
         return [change.to_json() for change in self.changes]
+
+    def _repr_html_(self) -> str:
+        return "<p>" + html.escape(self.sentence()).replace("\n", "<br>") + "</p>"
 
     def sentence(self, lang: str = "en") -> str:
         """The changes as one plain sentence (and one for each alternative)."""

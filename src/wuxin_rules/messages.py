@@ -80,6 +80,12 @@ WORDS: Mapping[str, tuple[str, str]] = {
     # Explanations.
     "explain.more": ("… and {count} more", "…… 另有 {count} 项"),
     "explain.drawn": ("drawn", "抽中"),
+    # Results in a notebook (`Result._repr_html_`).
+    "notebook.rule": ("rule", "规则"),
+    "notebook.label": ("label", "名称"),
+    "notebook.value": ("value", "结果"),
+    "notebook.cites": ("cites", "依据"),
+    "notebook.why": ("why", "理由"),
     # What is still missing (`Policy.evaluate(…, partial=True)`, `wuxin eval --partial`).
     "partial.pending": ("pending: needs {facts}", "待定：尚缺 {facts}"),
     # What must change (`Result.to_pass`, `wuxin eval --to-pass`).

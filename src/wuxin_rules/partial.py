@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import html
 import json
 import typing
 from collections.abc import Mapping, Sequence
@@ -79,6 +80,9 @@ class Pending:
 
     def __repr__(self) -> str:
         return self.describe()
+
+    def _repr_html_(self) -> str:
+        return f"<em>{html.escape(self.describe())}</em>"
 
 
 class PartialInputs(dict[str, Any]):
