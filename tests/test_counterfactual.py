@@ -287,3 +287,11 @@ def test_json_lists_the_changes_of_each_false_rule(capsys: pytest.CaptureFixture
         {"path": "$.unit.drug_labs", "label": "制毒窝点数", "now": 1, "needed": "== 0", "set": 0}
     ]
     assert "0.0155" in out.split('"standard_3"')[-1]  # an exact number, not a float's digits
+
+
+def test_a_ratio_is_solved_for_the_fact_it_is_linear_in() -> None:
+    # `n / m` is not linear in n and m together, but it is in `n` with `m` as it is.
+    policy = _policy("criterion c: x.n / x.m >= 50%\ncriterion d: max(x.n, x.m) >= 5")
+    result = policy.evaluate(_doc(n=1, m=4))
+    assert [(c.path, c.needed, c.set) for c in result.to_pass("c")] == [("$.x.n", ">= 2", 2)]
+    assert not result.to_pass("d").found  # `max` is not solved through

@@ -220,8 +220,12 @@ class _Reader:
         self.run = evaluator._Run(policy, inputs, params, False)
         self.params = self.run.params
         self.input_defs = {i.name: i for i in policy.inputs}
-        self.memo: dict[str, _Sym] = {}
+        self.memo: dict[tuple[str, Path | None], tuple[_Sym, frozenset[Path]]] = {}
         self.facts: dict[Path, _Fact] = {}
+        # Solving for one fact at a time (`only`), the others as they are: `p / h >= 50%` is
+        # linear in `p` though not in `p` and `h` together.
+        self.only: Path | None = None
+        self.touched: set[Path] = set()  # the changeable facts read since it was last emptied
 
     def now(self, expr: model.CExpr, env: Mapping[str, _Sym]) -> Any:
         try:
@@ -247,9 +251,17 @@ class _Reader:
         if isinstance(expr, model.LocalRef):
             return env[expr.name]
         if isinstance(expr, model.RuleRef):
-            if expr.key not in self.memo:
-                self.memo[expr.key] = self.read(self.policy.rules[expr.key].body, {})
-            return self.memo[expr.key]
+            memo_key = (expr.key, self.only)
+            if memo_key not in self.memo:
+                outer, self.touched = self.touched, set()
+                try:
+                    sym = self.read(self.policy.rules[expr.key].body, {})
+                    self.memo[memo_key] = (sym, frozenset(self.touched))
+                finally:
+                    self.touched = outer | self.touched
+            sym, touched = self.memo[memo_key]
+            self.touched |= touched
+            return sym
         if isinstance(expr, model.CallRule):
             rule = self.policy.rules[expr.key]
             args = [self.read(arg, env) for arg in expr.args]
@@ -289,6 +301,8 @@ class _Reader:
     def _fact(self, path: Path, type_: Type, label: str | None, fixed: bool, now: Any) -> _Fact:
         fact = _Fact(path, type_, label, fixed, now)
         self.facts.setdefault(path, fact)
+        if not fixed and isinstance(strip_optional(type_), IntType | NumberType):
+            self.touched.add(path)
         return fact
 
     def _field(self, expr: model.GetField, env: Mapping[str, _Sym]) -> _Sym:
@@ -350,7 +364,7 @@ class _Reader:
         now = sym.now
         if isinstance(now, bool) or not isinstance(now, int | Fraction):
             return None
-        if isinstance(sym, _Fact) and not sym.fixed:
+        if isinstance(sym, _Fact) and not sym.fixed and self.only in (None, sym.path):
             return _Linear({sym.path: Fraction(1)}, Fraction(0), now)
         return _Linear({}, Fraction(now), now)
 
@@ -383,8 +397,18 @@ class _Reader:
 
     def _compare(self, expr: model.Compare, env: Mapping[str, _Sym]) -> _Bool:
         now = bool(self.now(expr, env))
-        left, right = self.read(expr.left, env), self.read(expr.right, env)
+        outer, self.touched = self.touched, set()
+        try:
+            left, right = self.read(expr.left, env), self.read(expr.right, env)
+            read = set(self.touched)
+        finally:
+            self.touched = outer | self.touched
         left_linear, right_linear = self.linear(left), self.linear(right)
+        joint = left_linear is not None and right_linear is not None
+        if self.only is None and read and not (joint and _in_terms_of(read, left, right)):
+            solos = self._solo(expr, env, read)
+            if solos:
+                return _Bool("atom", now, atom=("solo", solos, expr.op))
         if left_linear is not None and right_linear is not None:
             coeffs = dict(left_linear.coeffs)
             for path, coeff in right_linear.coeffs.items():
@@ -400,6 +424,25 @@ class _Reader:
                 return _Bool("atom", now, atom=("compare", fact.path, op, other.now))
         return _Bool("atom", now)
 
+    def _solo(
+        self, expr: model.Compare, env: Mapping[str, _Sym], read: set[Path]
+    ) -> tuple[tuple[Path, Fraction, Fraction], ...]:
+        """`expr` as `coeff × fact + const op 0` for each fact it is linear in alone."""
+        solos = []
+        for path in sorted(read, key=list(self.facts).index):
+            self.only = path
+            try:
+                left = self.linear(self.read(expr.left, env))
+                right = self.linear(self.read(expr.right, env))
+            finally:
+                self.only = None
+            if left is None or right is None:
+                continue
+            coeff = left.coeffs.get(path, Fraction(0)) - right.coeffs.get(path, Fraction(0))
+            if coeff:
+                solos.append((path, coeff, left.const - right.const))
+        return tuple(solos)
+
     def _in(self, expr: model.In, env: Mapping[str, _Sym]) -> _Bool:
         now = bool(self.now(expr, env))
         item, collection = self.read(expr.item, env), self.read(expr.collection, env)
@@ -414,6 +457,14 @@ class _Unsolvable(Exception):
     def __init__(self, diagnostic: Diagnostic | None = None) -> None:
         super().__init__()
         self.diagnostic = diagnostic
+
+
+def _in_terms_of(read: set[Path], *sides: _Sym) -> bool:
+    """True when the linear sides account for every changeable fact read (none is hidden
+    inside a value no change is traced through)."""
+    seen = {p for side in sides if isinstance(side, _Linear) for p in side.coeffs}
+    seen |= {side.path for side in sides if isinstance(side, _Fact)}
+    return read <= seen
 
 
 def _scaled(linear: _Linear, factor: Fraction, now: Any) -> _Linear:
@@ -505,6 +556,12 @@ def _atom_ways(atom: tuple[Any, ...], want: bool) -> list[_Way]:
         if isinstance(value, bool) and op == "!=":  # `!= true` reads better as `== false`
             op, value = "==", not value
         return [frozenset({(path, op, value)})]
+    if atom[0] == "solo":  # `a·x + c op 0` for each fact alone
+        _, solos, op = atom
+        if not want:
+            op = _FLIP[op]
+        return [frozenset({(path, "linear", (((path, coeff),), const, op))})
+                for path, coeff, const in solos]  # fmt: skip
     # `Σ a·x + c op 0`: solved for each fact in turn, the others kept as they are.
     _, coeffs, const, op = atom
     if not want:
