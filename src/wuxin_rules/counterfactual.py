@@ -132,10 +132,11 @@ class ToPass:
         """The changes as one plain sentence (and one for each alternative)."""
         name = self.label or self.rule
         key = "to_pass.then_true" if self.value else "to_pass.then_false"
+        wanted = "true" if self.value else "false"
         if self.already:
-            return word("to_pass.already", lang, rule=name, value=_shown(self.value, None, lang))
+            return word(f"to_pass.already_{wanted}", lang, rule=name)
         if not self.found:
-            return word("to_pass.none", lang, rule=name, value=_shown(self.value, None, lang))
+            return word(f"to_pass.none_{wanted}", lang, rule=name)
         lines = []
         for index, changes in enumerate((self.changes, *self.alternatives)):
             joined = word("to_pass.and", lang).join(c.phrase(lang) for c in changes)

@@ -106,10 +106,17 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "to_pass.then_true": ("{rule} would be true.", "则可评为{rule}"),
     "to_pass.then_false": ("{rule} would be false.", "则不再评为{rule}"),
     "to_pass.or": ("Or: {sentence}", "或者：{sentence}"),
-    "to_pass.already": ("{rule} is already {value}.", "{rule}已为{value}"),
-    "to_pass.none": (
-        "No change of the facts that may change was found that makes {rule} {value}.",
-        "没有找到能使{rule}为{value}的可改事实",
+    "to_pass.already_true": ("{rule} is already true.", "“{rule}”已经成立"),
+    "to_pass.already_false": ("{rule} is already false.", "“{rule}”已经不成立"),
+    "to_pass.none_true": (
+        "No change of the facts was found that makes {rule} true (facts marked fixed are not "
+        "changed).",
+        "没有找到能使“{rule}”成立的事实改动（标为 fixed 的事实不改动）",
+    ),
+    "to_pass.none_false": (
+        "No change of the facts was found that makes {rule} false (facts marked fixed are not "
+        "changed).",
+        "没有找到能使“{rule}”不成立的事实改动（标为 fixed 的事实不改动）",
     ),
 }
 """Frame words by key: `(English, Chinese)`; `{fields}` are filled in by `word()`."""
