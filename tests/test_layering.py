@@ -96,6 +96,18 @@ ALLOWED: dict[str, set[str]] = {
     "document": {"source", "ast", "schema", "values", "model", "notation"},
     "document_formats": {"notation", "document"},
     "counterfactual": {"errors", "schema", "values", "model", "evaluator", "messages"},
+    "notice": {
+        "schema",
+        "values",
+        "model",
+        "trace",
+        "messages",
+        "evaluator",
+        "counterfactual",
+        "notation",
+        "document",
+        "document_formats",
+    },
     "notebook": {"values", "trace", "messages"},
     "partial": {"errors", "schema", "values", "model", "trace", "evaluator", "messages"},
 }

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from wuxin_rules import api, jsonio, messages
+from wuxin_rules import api, jsonio, messages, notice
 from wuxin_rules import explain as explaining
 from wuxin_rules.document import build_document
 from wuxin_rules.document_formats import render as render_document
@@ -194,7 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a param, e.g. max_ratio=40%% (repeatable)",
     )
     evaluate.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+        "--format",
+        choices=("text", "json", "html", "md"),
+        default="text",
+        help="output format (default text); html and md: a printable decision notice per "
+        "document, a batch with a summary first",
     )
     evaluate.add_argument(
         "--explain", action="store_true", help="show why: explanation trees (text) or JSON"
@@ -532,6 +536,8 @@ def _eval(args: argparse.Namespace) -> int:
     )
     job = _EvalJob(args, color)
     job.load()  # policy and param problems are reported before any facts are read
+    if args.format in notice.FORMATS:
+        return _eval_notice(args, job)
     if args.jobs < 1:
         raise UsageError(
             Diagnostic(
@@ -608,6 +614,67 @@ def _eval(args: argparse.Namespace) -> int:
     if count == 0 and status == ExitCode.OK:
         sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
     return status
+
+
+def _eval_notice(args: argparse.Namespace, job: _EvalJob) -> int:
+    """`wuxin eval --format html|md`: the decision notices (docs/embedding.md, section 14)."""
+    policy = job.load()
+    keys = job._rules
+    top = notice.conclusions(policy.checked, keys)
+    items: list[notice.NoticeItem] = []
+    status = ExitCode.OK
+
+    def rejected(where: str, error: WuxinError) -> None:
+        nonlocal status
+        sys.stderr.write(error.render(args.lang) + "\n")
+        items.append(notice.NoticeItem(where, None))
+        status = ExitCode.PROBLEMS
+
+    documents: Iterator[tuple[str, Any]]
+    if args.facts != "-" and Path(args.facts).suffix != ".jsonl":
+        try:
+            documents = iter([(args.facts, jsonio.load_path(Path(args.facts)))])
+        except FactError as error:
+            rejected(args.facts, error)
+            documents = iter(())
+    else:
+        name = "<stdin>" if args.facts == "-" else args.facts
+        lines = jsonio.iter_json_lines(
+            _open_lines(args.facts), file=name, on_error=lambda e: rejected(name, e)
+        )
+        documents = ((f"{name}:{number}", document) for number, document in lines)
+    for where, document in documents:
+        try:
+            result = policy.evaluate(
+                document, rules=keys, explain=not args.partial, file=where, partial=args.partial
+            )
+        except FactError as error:
+            rejected(where, error)
+            continue
+        verdicts = result.verdicts if args.partial else result._traced().verdicts
+        to_pass = {
+            key: result.to_pass(key)
+            for key in top
+            if not args.partial and verdicts[key].ok and verdicts[key].value is False
+        }
+        if result.errors:
+            status = ExitCode.PROBLEMS
+        items.append(notice.NoticeItem(where, verdicts, to_pass, _subject(document)))
+    if not items:
+        sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
+        return ExitCode.PROBLEMS
+    pages = notice.build(policy.checked, keys, items, lang=args.lang)
+    sys.stdout.write(notice.render(pages, args.format))
+    return status
+
+
+def _subject(document: Any) -> str | None:
+    """The name a facts document gives its subject (a `name` text of its one input), if any."""
+    if isinstance(document, dict) and len(document) == 1:
+        (value,) = document.values()
+        if isinstance(value, dict) and isinstance(value.get("name"), str):
+            return str(value["name"])
+    return None
 
 
 def _text_result(result: api.Result, where: str, args: Any, color: bool) -> str:
