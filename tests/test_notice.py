@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -115,7 +116,7 @@ def test_rejected_facts_are_counted_and_reported(
 
 
 class _Balance(HTMLParser):
-    VOID = {"meta", "br", "hr", "img", "link", "input", "col", "wbr"}
+    VOID: ClassVar[set[str]] = {"meta", "br", "hr", "img", "link", "input", "col", "wbr"}
 
     def __init__(self) -> None:
         super().__init__()

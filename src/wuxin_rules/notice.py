@@ -6,8 +6,8 @@ file (the same machinery as `wuxin doc`). A notice has:
 
 * the title (the policy's label) and a line of facts: the facts document, the policy, its
   version (a SHA-256 of its files) and the date;
-* the decision: each requested true/false rule that no other requested rule uses (the
-  conclusions: `drug_free`), met or not, with its citations;
+* the decision: the last requested true/false rule that no other requested rule uses (the
+  conclusion the others lead up to), met or not, with its citations;
 * the standards: every other true/false rule, met or not, each with its citations and the
   text it cites (its label, the policy's own words), and for one not met its margins (the
   comparisons that failed and by how much: `short by 0.0295`);
