@@ -100,6 +100,10 @@ Without --rule, every rule and criterion that takes no parameters is evaluated.
 Decimals are exact JSON numbers; a ratio with no finite decimal form is a string "1/3";
 dates are "YYYY-MM-DD"; enum members are their names.
 
+--format html and md print a decision notice per document, ready to print on A4: the
+decision, each standard with its citations and margins, what must change, the policy's
+version (SHA-256 of its text) and date, a sign-off block; a batch starts with a summary.
+
 examples:
   wuxin eval policies/loans/eligibility.policy applicant.json --explain
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --rule eligible --format json
