@@ -234,3 +234,13 @@ def test_cli_partial(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     without = cli.main(["eval", str(UNIT), str(facts)])
     assert without != 0
     assert "missing-fact" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--explain", "--to-pass"])
+def test_cli_partial_refuses_what_needs_every_fact(
+    capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    assert cli.main(["eval", str(UNIT), str(FAIL), "--partial", option]) == 2
+    captured = capsys.readouterr()
+    assert f"`{option}` needs every fact" in captured.err
+    assert "Traceback" not in captured.err and captured.out == ""

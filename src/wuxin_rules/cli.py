@@ -538,6 +538,15 @@ def _eval(args: argparse.Namespace) -> int:
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
+    if args.partial and (args.explain or args.to_pass):
+        option = "--explain" if args.explain else "--to-pass"
+        raise UsageError(
+            Diagnostic(
+                "usage",
+                f"`{option}` needs every fact and cannot be combined with `--partial`",
+                help="evaluate with --partial to see what is missing, then without it",
+            )
+        )
     job = _EvalJob(args, color)
     job.load()  # policy and param problems are reported before any facts are read
     if args.format in notice.FORMATS:
