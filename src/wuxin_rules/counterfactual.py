@@ -521,7 +521,9 @@ def _ways(node: _Bool, want: bool) -> list[_Way]:
         else:
             need, pool = holding - node.count + 1, [c for c in children if c.now]
         ways: list[_Way] = []
-        for chosen in itertools.combinations(pool, max(need, 0)):
+        # The first combinations, in clause order: enough for the smallest answer, bounded
+        # however many items the composition has.
+        for chosen in itertools.islice(itertools.combinations(pool, max(need, 0)), _MAX_WAYS):
             ways += _product([_ways(c, want) for c in chosen])
         return _smallest(ways)
     every = (node.kind == "and") == want  # all of these must change, or any one of them
