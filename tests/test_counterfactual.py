@@ -295,3 +295,13 @@ def test_a_ratio_is_solved_for_the_fact_it_is_linear_in() -> None:
     result = policy.evaluate(_doc(n=1, m=4))
     assert [(c.path, c.needed, c.set) for c in result.to_pass("c")] == [("$.x.n", ">= 2", 2)]
     assert not result.to_pass("d").found  # `max` is not solved through
+
+
+def test_an_optional_truth_value_can_be_asked_for() -> None:
+    policy = _policy("rule maybe -> bool?: if x.ok then none else x.n >= 3")
+    result = policy.evaluate(_doc())
+    assert result["maybe"] is False
+    assert [(c.path, c.set) for c in result.to_pass("maybe")] == [("$.x.n", 3)]
+    assert result.to_pass_json() == {
+        "maybe": [{"path": "$.x.n", "label": "件数", "now": 1, "needed": ">= 3", "set": 3}]
+    }

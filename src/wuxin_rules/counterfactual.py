@@ -773,7 +773,7 @@ def to_pass(
     """The smallest sets of changes of the facts in `inputs` that give the boolean rule `key`
     the value `want`, each checked by evaluating again (see the module's docstring)."""
     rule = policy.rules[key]
-    if not isinstance(rule.type, BoolType):
+    if not isinstance(strip_optional(rule.type), BoolType):
         raise UsageError(
             Diagnostic(
                 "usage",
