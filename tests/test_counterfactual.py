@@ -305,3 +305,31 @@ def test_an_optional_truth_value_can_be_asked_for() -> None:
     assert result.to_pass_json() == {
         "maybe": [{"path": "$.x.n", "label": "件数", "now": 1, "needed": ">= 3", "set": 3}]
     }
+
+
+def test_an_if_is_solved_in_its_branch_or_by_changing_its_condition() -> None:
+    policy = _policy(
+        "criterion stay: if x.ok then x.n >= 5 else x.m == 0\n"
+        "criterion switch: if x.ok then x.n >= 5 else false"
+    )
+    result = policy.evaluate(_doc())
+    assert [(c.path, c.set) for c in result.to_pass("stay")] == [("$.x.m", 0)]
+    assert [(c.path, c.needed, c.set) for c in result.to_pass("switch")] == [
+        ("$.x.ok", "true", True),
+        ("$.x.n", ">= 5", 5),
+    ]
+
+
+def test_a_missing_date_is_given_one_before_the_deadline() -> None:
+    policy = wuxin_rules.loads(
+        'policy p\nrecord A\n  : on : date? "报送日期"\ninput x: A\n'
+        "criterion in_time: if x.on is none then false else x.on <= 2025-12-15\n"
+    )
+    found = policy.evaluate({"x": {"on": None}}).to_pass("in_time")
+    assert [c.to_json() for c in found] == [
+        {"path": "$.x.on", "label": "报送日期", "now": None, "needed": "<= 2025-12-15",
+         "set": "2025-12-15"},
+    ]  # fmt: skip
+    assert found.sentence("zh") == ("若 报送日期 不晚于 2025-12-15（现为 空），则可评为in_time")
+    late = policy.evaluate({"x": {"on": "2025-12-18"}}).to_pass("in_time")
+    assert [(c.needed, str(c.set)) for c in late] == [("<= 2025-12-15", "2025-12-15")]

@@ -13,9 +13,11 @@ candidate set of changes is then checked by evaluating the rule again with the c
 and the smallest sets that pass are the answer: the first is `changes`, the others of the same
 size `alternatives`.
 
-What cannot be solved this way (an aggregate over a list, a schedule, `min` of two facts, an
-`if` whose condition would have to change) is left as it is: its current value stands, and when
-nothing else helps no change is proposed.
+An `if` of truth values is solved in the branch it takes, or with its condition changed in the
+other branch (`if d is none then false else d <= deadline`: give `d`, on or before the
+deadline). What cannot be solved this way (an aggregate over a list, a schedule, `min` of two
+facts) is left as it is: its current value stands, and when nothing else helps no change is
+proposed.
 
 May import `errors`, `schema`, `values`, `model`, `evaluator` and `messages`.
 """
@@ -85,10 +87,19 @@ class FactChange:
 
     def phrase(self, lang: str = "en") -> str:
         """`负债笔数 为 0（现为 1）` / `负债笔数 is 0 (now 1)`."""
+        conditions = list(self.conditions)
+        if len(conditions) > 1:
+            conditions = [c for c in conditions if c != ("!=", None)]
+        dated = isinstance(strip_optional(self.type), DateType)
         parts = [
-            word(f"to_pass.{op}", lang, value=_shown(value, self.type, lang))
-            for op, value in self.conditions
-        ]
+            word(
+                f"to_pass.date{op}" if dated and op in _MIRROR and op not in ("==", "!=")
+                else f"to_pass.{op}",
+                lang,
+                value=_shown(value, self.type, lang),
+            )
+            for op, value in conditions
+        ]  # fmt: skip
         joined = word("to_pass.both", lang).join(parts)
         name = self.label or self.path
         return word("to_pass.change", lang, fact=name, condition=joined, now=self._now(lang))
@@ -146,6 +157,8 @@ class ToPass:
 
 
 def _shown(value: Any, type_: Type | None, lang: str) -> str:
+    if value is None:
+        return word("to_pass.nothing", lang)
     if isinstance(value, bool):
         return word("to_pass.true" if value else "to_pass.false", lang)
     if isinstance(value, tuple):
@@ -221,17 +234,23 @@ class _Reader:
         self.run = evaluator._Run(policy, inputs, params, False)
         self.params = self.run.params
         self.input_defs = {i.name: i for i in policy.inputs}
-        self.memo: dict[tuple[str, Path | None], tuple[_Sym, frozenset[Path]]] = {}
+        self.memo: dict[tuple[str, Path | None, bool], tuple[_Sym, frozenset[Path]]] = {}
         self.facts: dict[Path, _Fact] = {}
         # Solving for one fact at a time (`only`), the others as they are: `p / h >= 50%` is
         # linear in `p` though not in `p` and `h` together.
         self.only: Path | None = None
         self.touched: set[Path] = set()  # the changeable facts read since it was last emptied
+        # Reading the branch an `if` did not take: its values may not exist (the branch may
+        # read the very `none` the condition tests), and are `None` then; every proposal is
+        # checked by evaluating again, so a wrong guess here is never returned.
+        self.tentative = False
 
     def now(self, expr: model.CExpr, env: Mapping[str, _Sym]) -> Any:
         try:
             value, _ = self.run._eval(expr, {name: sym.now for name, sym in env.items()})
         except evaluator._Fault as fault:
+            if self.tentative:
+                return None
             raise _Unsolvable(fault.diagnostic) from None
         return value
 
@@ -252,7 +271,7 @@ class _Reader:
         if isinstance(expr, model.LocalRef):
             return env[expr.name]
         if isinstance(expr, model.RuleRef):
-            memo_key = (expr.key, self.only)
+            memo_key = (expr.key, self.only, self.tentative)
             if memo_key not in self.memo:
                 outer, self.touched = self.touched, set()
                 try:
@@ -273,8 +292,14 @@ class _Reader:
         if isinstance(expr, model.MakeRecord):
             return self._record(expr, env)
         if isinstance(expr, model.If):
-            condition = self.read(expr.condition, env)
-            return self.read(expr.then if condition.now else expr.otherwise, env)
+            return self._if(expr, env)
+        if isinstance(expr, model.IsNone):
+            operand = self.read(expr.operand, env)
+            now = bool(self.now(expr, env))
+            if isinstance(operand, _Fact) and not operand.fixed:
+                op = "!=" if expr.negated else "=="
+                return _Bool("atom", now, atom=("compare", operand.path, op, None))
+            return _Bool("atom", now)
         if isinstance(expr, model.Coalesce):
             value = self.read(expr.value, env)
             return self.read(expr.fallback, env) if value.now is None else value
@@ -298,6 +323,27 @@ class _Reader:
             return self._in(expr, env)
         now = self.now(expr, env)
         return _Bool("atom", now) if isinstance(now, bool) else _Value(now)
+
+    def _if(self, expr: model.If, env: Mapping[str, _Sym]) -> _Sym:
+        """The branch taken; for a truth value, also the other branch with the condition that
+        would take it (`if x is none then false else x <= d`: give `x`, and `x <= d`)."""
+        condition = self.read(expr.condition, env)
+        taken_expr, other_expr = (
+            (expr.then, expr.otherwise) if condition.now else (expr.otherwise, expr.then)
+        )
+        taken = self.read(taken_expr, env)
+        if not isinstance(strip_optional(expr.type), BoolType):
+            return taken
+        outer, self.tentative = self.tentative, True
+        try:
+            other = self.truth(self.read(other_expr, env))
+        except _Unsolvable:
+            return taken
+        finally:
+            self.tentative = outer
+        chosen = self.truth(taken)
+        branches = (chosen, other) if condition.now else (other, chosen)
+        return _Bool("if", chosen.now, (self.truth(condition), *branches))
 
     def _fact(self, path: Path, type_: Type, label: str | None, fixed: bool, now: Any) -> _Fact:
         fact = _Fact(path, type_, label, fixed, now)
@@ -513,6 +559,12 @@ def _ways(node: _Bool, want: bool) -> list[_Way]:
         return _atom_ways(node.atom, want) if node.atom is not None else []
     if node.kind == "not":
         return _ways(node.children[0], not want)
+    if node.kind == "if":  # the branch taken, or the condition changed and the other branch
+        condition, then, otherwise = node.children
+        taken, other = (then, otherwise) if condition.now else (otherwise, then)
+        stay = _ways(taken, want)
+        switch = _product([_ways(condition, not condition.now), _ways(other, want)])
+        return _smallest([*stay, *switch])
     children = node.children
     if node.kind == "at_least":
         holding = sum(1 for c in children if c.now)
@@ -630,16 +682,19 @@ def _meets(value: Any, op: str, bound: Any) -> bool:
             return bool(value in bound)
         if op == "not in":
             return bool(value not in bound)
-        return bool(
-            {
-                "==": value == bound,
-                "!=": value != bound,
-                "<": value < bound,
-                "<=": value <= bound,
-                ">": value > bound,
-                ">=": value >= bound,
-            }[op]
-        )
+        if op == "==":
+            return bool(value == bound)
+        if op == "!=":
+            return bool(value != bound)
+        if value is None or bound is None:
+            return False
+        compare = {
+            "<": lambda: value < bound,
+            "<=": lambda: value <= bound,
+            ">": lambda: value > bound,
+            ">=": lambda: value >= bound,
+        }[op]
+        return bool(compare())
     except TypeError:
         return False
 
@@ -726,6 +781,8 @@ def _date_candidates(conditions: list[tuple[str, Any]]) -> list[Any]:
 
 
 def _needed(conditions: list[tuple[str, Any]], type_: Type) -> str:
+    if len(conditions) > 1:  # `!= none` goes without saying next to `<= 2025-12-15`
+        conditions = [c for c in conditions if c != ("!=", None)]
     parts = []
     for op, value in conditions:
         if isinstance(value, bool) and op == "==":
