@@ -688,13 +688,13 @@ def _meets(value: Any, op: str, bound: Any) -> bool:
             return bool(value != bound)
         if value is None or bound is None:
             return False
-        compare = {
-            "<": lambda: value < bound,
-            "<=": lambda: value <= bound,
-            ">": lambda: value > bound,
-            ">=": lambda: value >= bound,
-        }[op]
-        return bool(compare())
+        if op == "<":
+            return bool(value < bound)
+        if op == "<=":
+            return bool(value <= bound)
+        if op == ">":
+            return bool(value > bound)
+        return bool(value >= bound)
     except TypeError:
         return False
 
