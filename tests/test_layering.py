@@ -122,6 +122,21 @@ ALLOWED: dict[str, set[str]] = {
         "messages",
         "symbols",
     },
+    "counterfactual": {"errors", "schema", "values", "model", "evaluator", "messages"},
+    "notice": {
+        "schema",
+        "values",
+        "model",
+        "trace",
+        "messages",
+        "evaluator",
+        "counterfactual",
+        "notation",
+        "document",
+        "document_formats",
+    },
+    "notebook": {"values", "trace", "messages"},
+    "partial": {"errors", "schema", "values", "model", "trace", "evaluator", "messages"},
 }
 # Modules above the core may import anything below them except the CLI.
 TOP = {"api", "batch", "cli", "__init__", "__main__"}

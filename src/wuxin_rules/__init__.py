@@ -30,6 +30,8 @@ from wuxin_rules.errors import (
 
 if TYPE_CHECKING:
     from wuxin_rules.api import Policy, Result, load, loads
+    from wuxin_rules.counterfactual import FactChange, ToPass
+    from wuxin_rules.partial import MissingFact, Pending
     from wuxin_rules.trace import Evaluation, Explanation, Verdict
 
 # The loader, checker, parser and evaluator (and lark, attrs, cattrs with them) are imported
@@ -44,6 +46,10 @@ _LAZY = {
     "Evaluation": "wuxin_rules.trace",
     "Explanation": "wuxin_rules.trace",
     "Verdict": "wuxin_rules.trace",
+    "Pending": "wuxin_rules.partial",
+    "MissingFact": "wuxin_rules.partial",
+    "FactChange": "wuxin_rules.counterfactual",
+    "ToPass": "wuxin_rules.counterfactual",
 }
 
 
@@ -67,15 +73,19 @@ __all__ = [
     "Evaluation",
     "EvaluationError",
     "Explanation",
+    "FactChange",
     "FactError",
     "InternalError",
+    "MissingFact",
     "ParamError",
+    "Pending",
     "Policy",
     "PolicyCheckError",
     "PolicyError",
     "PolicySyntaxError",
     "Result",
     "Severity",
+    "ToPass",
     "UsageError",
     "Verdict",
     "WuxinError",

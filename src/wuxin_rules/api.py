@@ -32,11 +32,16 @@ from wuxin_rules import (
     checker,
     compiler,
     consistency,
+    counterfactual,
     evaluator,
     loader,
+    notebook,
     trace_compiler,
 )
 from wuxin_rules import explain as explaining
+from wuxin_rules import (
+    partial as incomplete,  # (`partial` is also the name of `evaluate`'s flag)
+)
 from wuxin_rules.errors import (
     Diagnostic,
     EvaluationError,
@@ -185,6 +190,7 @@ class Policy:
         rules: Sequence[str] | None = None,
         explain: bool = False,
         file: str | None = None,
+        partial: bool = False,
     ) -> Result:
         """Evaluate the policy on one facts document (one key per declared input).
 
@@ -194,8 +200,19 @@ class Policy:
         asked for; otherwise `Result.explain` evaluates again, tracing, when first asked.
         Raises `FactError` (all problems, with JSON paths) for facts that do not match the
         inputs; evaluation errors are kept per rule in the `Result`.
+
+        With `partial=True` facts may be missing (see `wuxin_rules.partial`): each rule the
+        present facts decide gets its value, every other is a `Pending` listing the missing
+        facts it still needs. Explanations and `to_pass` need every fact.
         """
         keys = self.resolve_rules(rules)
+        if partial:
+            if explain:
+                raise _needs_every_fact("explanations")
+            inputs, evaluation = incomplete.evaluate(
+                self.checked, self._schema, facts, self._param_values, keys, file=file
+            )
+            return Result(self, inputs, keys, evaluation)
         compiled = self._tracer(keys) if explain else self._program(keys)
         if compiled is not None:
             result = _compiled_result(self, compiled, facts)
@@ -476,7 +493,7 @@ class Result:
         verdict = self.verdict(name)
         if verdict.error is not None:
             raise EvaluationError(verdict.error)
-        return to_python(verdict.value, verdict.type)
+        return _python(verdict.value, verdict.type)
 
     def __contains__(self, name: object) -> bool:
         return name in self._evaluated().verdicts
@@ -494,10 +511,12 @@ class Result:
     def values(self) -> dict[str, Any]:
         """Every successfully evaluated rule's Python value, by name."""
         return {
-            key: to_python(v.value, v.type) for key, v in self._evaluated().verdicts.items() if v.ok
+            key: _python(v.value, v.type) for key, v in self._evaluated().verdicts.items() if v.ok
         }
 
     def _traced(self) -> Evaluation:
+        if isinstance(self._inputs, incomplete.PartialInputs):
+            raise _needs_every_fact("explanations")
         # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
         if self._trace is not None:
             tracer, record = self._trace, self._fast_values
@@ -542,16 +561,69 @@ class Result:
         """The explanation as readable text: one rule, or every evaluated rule.
 
         `lang="zh"` gives the fixed words in Chinese; labels and citations are the policy's.
+        The text is an `ExplanationText`, a `str` that a notebook shows as HTML.
         """
         traced = self._traced()
         if name is None:
-            return explaining.render_evaluation(traced, mode=mode, color=color, lang=lang)
-        self.verdict(name)
-        return explaining.render_text(traced.verdicts[name], mode=mode, color=color, lang=lang)
+            text = explaining.render_evaluation(traced, mode=mode, color=color, lang=lang)
+        else:
+            self.verdict(name)
+            verdict = traced.verdicts[name]
+            text = explaining.render_text(verdict, mode=mode, color=color, lang=lang)
+        # A `str`, shown as HTML in a notebook.
+        return notebook.ExplanationText(text)
 
-    def to_json(self, *, explain: bool = False) -> dict[str, Any]:
+    def _repr_html_(self) -> str:
+        """The verdicts as an HTML table, each explanation folded under its rule (Jupyter)."""
+        evaluation = self._evaluated()
+        partial = isinstance(self._inputs, incomplete.PartialInputs)
+        explain = None if partial else (lambda key: self.explain(key, mode="decisive"))
+        title = self._policy.label or self._policy.name
+        return notebook.result_html(title, evaluation.verdicts, explain)
+
+    def to_pass(self, name: str, value: bool = True) -> counterfactual.ToPass:
+        """What must change for the boolean rule `name` to have `value`: a smallest set of fact
+        changes (`FactChange`: JSON path, label, value now, what is needed, a value to set),
+        checked by evaluating again, and the other sets of the same size (`alternatives`).
+        Facts the policy marks `fixed` are never changed. See `wuxin_rules.counterfactual`."""
+        self.verdict(name)
+        if isinstance(self._inputs, incomplete.PartialInputs):
+            raise _needs_every_fact("what must change")
+        return counterfactual.to_pass(
+            self._policy.checked, self._checked_inputs(), self._policy._param_values, name, value
+        )
+
+    def _checked_inputs(self) -> Mapping[str, Any]:
+        """The runtime values of the document (the fast path kept it as given)."""
+        if self._fast_values is not None:
+            return self._policy._schema.validate(self._inputs)
+        return self._inputs
+
+    def to_pass_sentences(self, lang: str = "en") -> list[str]:
+        """`to_pass_json` as plain sentences, one per rule (`若 负债笔数 为 0（现为 1），…`)."""
+        return [
+            self.to_pass(key).sentence(lang)
+            for key, verdict in self._evaluated().verdicts.items()
+            if verdict.ok and verdict.value is False
+        ]
+
+    def to_pass_json(self) -> dict[str, Any]:
+        """`{rule: [change, …]}` for every evaluated boolean rule that came out false (`null`
+        when no change was found): what `wuxin eval --to-pass` adds as `"to_pass"`."""
+        return {
+            key: self.to_pass(key).to_json()
+            for key, verdict in self._evaluated().verdicts.items()
+            if verdict.ok and verdict.value is False
+        }
+
+    def to_json(self, *, explain: bool = False, to_pass: bool = False) -> dict[str, Any]:
         """`{"rules": {name: value}}` as the CLI prints it, with `"errors"` for failed rules
-        and `"explanations"` when `explain` is true. Numbers are exact (see `values.to_json`)."""
+        and `"explanations"` when `explain` is true, `"to_pass"` (`to_pass_json`) when
+        `to_pass` is. Numbers are exact (see `values.to_json`)."""
+        if to_pass:
+            with_changes = self.to_json(explain=explain)
+            with_changes["to_pass"] = self.to_pass_json()
+            return with_changes
         if not explain and self._evaluation is None and self._fast_values is not None:
             # Straight from the fast path's values: no verdict objects needed.
             rules = self._policy.checked.rules
@@ -566,7 +638,7 @@ class Result:
         evaluation = self._traced() if explain else self._evaluated()
         data: dict[str, Any] = {
             "rules": {
-                key: to_json(v.value, v.type) if v.ok else None
+                key: _json(v.value, v.type) if v.ok else None
                 for key, v in evaluation.verdicts.items()
             }
         }
@@ -583,10 +655,33 @@ class Result:
 
     def __repr__(self) -> str:
         shown = ", ".join(
-            f"{key}={format_value(v.value, v.type) if v.ok else 'error'}"
+            f"{key}={_shown(v.value, v.type) if v.ok else 'error'}"
             for key, v in self._evaluated().verdicts.items()
         )
         return f"<Result {shown}>"
+
+
+def _python(value: Any, type_: Type) -> Any:
+    return value if isinstance(value, incomplete.Pending) else to_python(value, type_)
+
+
+def _shown(value: Any, type_: Type) -> str:
+    return repr(value) if isinstance(value, incomplete.Pending) else format_value(value, type_)
+
+
+def _json(value: Any, type_: Type) -> Any:
+    return value.to_json() if isinstance(value, incomplete.Pending) else to_json(value, type_)
+
+
+def _needs_every_fact(what: str) -> UsageError:
+    return UsageError(
+        Diagnostic(
+            "usage",
+            f"{what} need every fact: this result was evaluated with facts missing",
+            help="supply the missing facts (each pending rule lists the ones it needs) and "
+            "evaluate without `partial`",
+        )
+    )
 
 
 _CHUNK = 256

@@ -487,6 +487,8 @@ class FieldDecl:
     type: TypeExpr
     doc: Doc
     span: Span = _span
+    fixed: bool = attrs.field(default=False, kw_only=True)
+    """True when marked `fixed`: not a fact the assessed party can change."""
 
 
 @attrs.frozen
@@ -507,6 +509,8 @@ class InputDecl:
     type: TypeExpr
     doc: Doc
     span: Span = _span
+    fixed: bool = attrs.field(default=False, kw_only=True)
+    """True when marked `fixed`: not a fact the assessed party can change."""
 
 
 @attrs.frozen

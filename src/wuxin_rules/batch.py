@@ -176,6 +176,7 @@ def evaluate_batch(
     jobs: int = 1,
     rules: Sequence[str] | None = None,
     explain: bool = False,
+    partial: bool = False,
     render: Callable[[api.Result], T] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> Generator[Outcome[T], None, None]:
@@ -183,7 +184,7 @@ def evaluate_batch(
 
     `items` are `Record`s or documents (which become records `$[0]`, `$[1]`, …) and are read
     lazily. `jobs` > 1 evaluates chunks of `chunk_size` records in that many worker processes
-    (each has the policy once). `rules` and `explain` are as for `Policy.evaluate`; `render`
+    (each has the policy once). `rules`, `explain` and `partial` are as for `Policy.evaluate`; `render`
     turns each result into the outcome's value in the worker (it must be picklable where
     processes do not fork: a module-level function or an instance of a module-level class);
     by default it is `result.to_json(explain=explain)`.
@@ -202,7 +203,7 @@ def evaluate_batch(
                 help="pass jobs=1 or more",
             )
         )
-    worker = _Worker(policy, rules, explain, render)
+    worker = _Worker(policy, rules, explain, render, partial)
     worker.prepare()
     return _outcomes(worker, records(items), jobs, chunk_size)
 
@@ -227,10 +228,12 @@ class _Worker(Generic[T]):
         rules: Sequence[str] | None,
         explain: bool,
         render: Callable[[api.Result], T] | None,
+        partial: bool = False,
     ) -> None:
         self.policy = policy
         self.rule_names = None if rules is None else tuple(rules)
         self.explain = explain
+        self.partial = partial
         self.render = render
         self._loaded: api.Policy | None = None
         self._keys: tuple[str, ...] = ()
@@ -274,7 +277,9 @@ class _Worker(Generic[T]):
             if json_text is not None:
                 document = jsonio.parse_line(json_text, file=file or where, line=line)
             policy = self._loaded or self.prepare()
-            result = policy.evaluate(document, rules=self._keys, explain=self.explain, file=where)
+            result = policy.evaluate(
+                document, rules=self._keys, explain=self.explain, file=where, partial=self.partial
+            )
             render = self.render
             value = render(result) if render is not None else result.to_json(explain=self.explain)
             return value, None, bool(result.errors)

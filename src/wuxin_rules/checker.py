@@ -692,7 +692,9 @@ def _build_record(t: Tables, sym: Sym) -> None:
         first[field.name.name] = field.name.span
         label, cites, _ = doc_parts(field.doc)
         type_ = _resolve_type(t, scope, field.type)
-        fields.append(FieldInfo(field.name.name, type_, label, cites, field.span))
+        fields.append(
+            FieldInfo(field.name.name, type_, label, cites, field.span, fixed=field.fixed)
+        )
     label = decl.doc.label.value if decl.doc.label else None
     t.record_types[sym.key] = RecordType(sym.name, sym.key, tuple(fields), label, decl.span)
 
@@ -1278,7 +1280,7 @@ def _inputs(state: _State) -> tuple[model.InputDef, ...]:
             continue
         label = sym.node.doc.label.value if sym.node.doc.label else None
         inputs[sym.name] = model.InputDef(
-            sym.name, state.t.input_types[sym.key], label, sym.node.span
+            sym.name, state.t.input_types[sym.key], label, sym.node.span, fixed=sym.node.fixed
         )
     return tuple(inputs.values())
 

@@ -15,12 +15,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from wuxin_rules import api, batch, jsonio, loader, messages
+from wuxin_rules import api, batch, jsonio, loader, messages, notice
 from wuxin_rules import explain as explaining
 from wuxin_rules.document import build_document
 from wuxin_rules.document_formats import render as render_document
 from wuxin_rules.errors import (
     Diagnostic,
+    FactError,
     Severity,
     UsageError,
     WuxinError,
@@ -92,14 +93,22 @@ Without --rule, every rule and criterion that takes no parameters is evaluated.
 
 --format json prints one JSON object per document, one per line:
   {"rules": {NAME: VALUE, ...}}  (+ "errors" for rules that failed,
-                                   + "explanations" with --explain)
+                                   + "explanations" with --explain,
+                                   + "to_pass" with --to-pass,
+                                   + "pending" with --partial)
 Decimals are exact JSON numbers; a ratio with no finite decimal form is a string "1/3";
 dates are "YYYY-MM-DD"; enum members are their names.
+
+--format html and md print a decision notice per document, ready to print on A4: the
+decision, each standard with its citations and margins, what must change, the policy's
+version (SHA-256 of its text) and date, a sign-off block; a batch starts with a summary.
 
 examples:
   wuxin eval policies/loans/eligibility.policy applicant.json --explain
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --rule eligible --format json
   wuxin eval policies/loans/eligibility.policy applicant.json --param max_ratio=40%
+  wuxin eval policies/loans/eligibility.policy applicant.json --to-pass --lang zh
+  wuxin eval policies/loans/eligibility.policy incomplete.json --partial --format json
   cat applicants.jsonl | wuxin eval policies/loans/eligibility.policy - --format json
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --format json --jobs 4
 
@@ -191,7 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a param, e.g. max_ratio=40%% (repeatable)",
     )
     evaluate.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+        "--format",
+        choices=("text", "json", "html", "md"),
+        default="text",
+        help="output format (default text); html and md: a printable decision notice per "
+        "document, a batch with a summary first",
     )
     evaluate.add_argument(
         "--explain", action="store_true", help="show why: explanation trees (text) or JSON"
@@ -209,6 +222,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour the text output (default: when printing to a terminal)",
     )
     evaluate.add_argument("--root", metavar="DIR", help="the policy root imports resolve against")
+    evaluate.add_argument(
+        "--to-pass",
+        action="store_true",
+        help="for each true/false rule that is false: the fewest fact changes that make it true",
+    )
+    evaluate.add_argument(
+        "--partial",
+        action="store_true",
+        help="accept documents with facts missing: rules they leave open are pending, "
+        "with the facts they still need",
+    )
     _add_test_parser(commands)
     _add_verify_parser(commands)
     _add_lang(evaluate)
@@ -409,11 +433,13 @@ class _Render:
         self.explain: bool = args.explain
         self.mode: str = args.mode
         self.lang: str = args.lang
+        self.to_pass: bool = args.to_pass
+        self.partial: bool = args.partial
         self.color = color
 
     def __call__(self, result: api.Result) -> str:
         if self.format == "json":
-            return jsonio.dumps(result.to_json(explain=self.explain))
+            return jsonio.dumps(result.to_json(explain=self.explain, to_pass=self.to_pass))
         return _text_result(result, self, self.color)
 
 
@@ -421,8 +447,19 @@ def _eval(args: argparse.Namespace) -> int:
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
+    if args.partial and (args.explain or args.to_pass):
+        option = "--explain" if args.explain else "--to-pass"
+        raise UsageError(
+            Diagnostic(
+                "usage",
+                f"`{option}` needs every fact and cannot be combined with `--partial`",
+                help="evaluate with --partial to see what is missing, then without it",
+            )
+        )
     # Policy and param problems are reported before any facts are read.
     policy = api.load(args.policy, params=_parse_params(args.params), root=args.root)
+    if args.format in notice.FORMATS:
+        return _eval_notice(args, policy)
     if args.jobs < 1:
         raise UsageError(
             Diagnostic(
@@ -440,6 +477,7 @@ def _eval(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         rules=args.rules,
         explain=args.explain,
+        partial=args.partial,
         render=_Render(args, color),
     )
     try:
@@ -480,11 +518,73 @@ def _eval(args: argparse.Namespace) -> int:
     return status
 
 
+def _eval_notice(args: argparse.Namespace, policy: api.Policy) -> int:
+    """`wuxin eval --format html|md`: the decision notices (docs/embedding.md, section 15)."""
+    keys = policy.resolve_rules(args.rules)
+    top = notice.conclusions(policy.checked, keys)
+    items: list[notice.NoticeItem] = []
+    status = ExitCode.OK
+
+    def rejected(where: str, error: WuxinError) -> None:
+        nonlocal status
+        sys.stderr.write(error.render(args.lang) + "\n")
+        items.append(notice.NoticeItem(where, None))
+        status = ExitCode.PROBLEMS
+
+    def documents() -> Iterator[tuple[str, Any]]:
+        for record in read_records(args.facts):
+            if record.error is not None:
+                rejected(record.where, record.error)
+                continue
+            if record.json_text is None:
+                yield record.where, record.document
+                continue
+            file = record.file or record.where
+            try:
+                yield record.where, jsonio.parse_line(record.json_text, file=file, line=record.line)
+            except FactError as error:
+                rejected(record.where, error)
+
+    for where, document in documents():
+        try:
+            result = policy.evaluate(
+                document, rules=keys, explain=not args.partial, file=where, partial=args.partial
+            )
+        except FactError as error:
+            rejected(where, error)
+            continue
+        verdicts = result.verdicts if args.partial else result._traced().verdicts
+        to_pass = {
+            key: result.to_pass(key)
+            for key in top
+            if not args.partial and verdicts[key].ok and verdicts[key].value is False
+        }
+        if result.errors:
+            status = ExitCode.PROBLEMS
+        items.append(notice.NoticeItem(where, verdicts, to_pass, _subject(document)))
+    if not items:
+        sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
+        return ExitCode.PROBLEMS
+    pages = notice.build(policy.checked, keys, items, lang=args.lang)
+    sys.stdout.write(notice.render(pages, args.format))
+    return status
+
+
+def _subject(document: Any) -> str | None:
+    """The name a facts document gives its subject (a `name` text of its one input), if any."""
+    if isinstance(document, dict) and len(document) == 1:
+        (value,) = document.values()
+        if isinstance(value, dict) and isinstance(value.get("name"), str):
+            return str(value["name"])
+    return None
+
+
 def _text_result(result: api.Result, args: Any, color: bool) -> str:
     lines: list[str] = []
     if args.explain:
         lines.append(result.explain(mode=args.mode, color=color, lang=args.lang))
     else:
+        from wuxin_rules.partial import Pending
         from wuxin_rules.values import format_value
 
         width = max((len(k) for k in result), default=0)
@@ -494,9 +594,13 @@ def _text_result(result: api.Result, args: Any, color: bool) -> str:
                 error_word = messages.word("error", args.lang)
                 message = messages.translate(verdict.error.message, args.lang)
                 text = f"{error_word}[{verdict.error.code}]: {message}"
+            elif isinstance(verdict.value, Pending):
+                text = verdict.value.describe(args.lang)
             else:
                 text = format_value(verdict.value, verdict.type)
             lines.append(f"{key.ljust(width)} = {text}{label}")
+    if args.to_pass:
+        lines += [sentence for sentence in result.to_pass_sentences(args.lang)]
     if result.errors:
         lines.append(render_diagnostics(result.errors, args.lang))
     return "\n".join(lines)

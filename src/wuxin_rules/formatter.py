@@ -660,7 +660,7 @@ class _Formatter:
     def _RecordDecl(self, node: ast.RecordDecl) -> Any:
         head = self.block_head(["record ", node.name.name], self.clause_parts(node.doc), end="")
         fields = node.fields
-        types = [self.type_doc(f.type) for f in fields]
+        types = [self.type_doc(f.type) + (" fixed" if f.fixed else "") for f in fields]
         tails = [_field_tail(f) for f in fields]
         labels = [_quote(f.doc.label.value) if f.doc.label is not None else "" for f in fields]
         name_width = max(display_width(f.name.name) for f in fields) + 1
@@ -701,6 +701,8 @@ class _Formatter:
 
     def _InputDecl(self, node: ast.InputDecl) -> Any:
         head = ["input ", node.name.name, ": ", self.type_doc(node.type)]
+        if node.fixed:
+            head.append(" fixed")
         return self.head_with_clauses(head, self.clause_parts(node.doc), "")
 
     def _ParamDecl(self, node: ast.ParamDecl) -> Any:

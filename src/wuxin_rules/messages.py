@@ -80,6 +80,49 @@ WORDS: Mapping[str, tuple[str, str]] = {
     # Explanations.
     "explain.more": ("… and {count} more", "…… 另有 {count} 项"),
     "explain.drawn": ("drawn", "抽中"),
+    # Results in a notebook (`Result._repr_html_`).
+    "notebook.rule": ("rule", "规则"),
+    "notebook.label": ("label", "名称"),
+    "notebook.value": ("value", "结果"),
+    "notebook.cites": ("cites", "依据"),
+    "notebook.why": ("why", "理由"),
+    # What is still missing (`Policy.evaluate(…, partial=True)`, `wuxin eval --partial`).
+    "partial.pending": ("pending: needs {facts}", "待定：尚缺 {facts}"),
+    # What must change (`Result.to_pass`, `wuxin eval --to-pass`).
+    "to_pass.==": ("is {value}", "为 {value}"),
+    "to_pass.!=": ("is not {value}", "不为 {value}"),
+    "to_pass.<": ("is below {value}", "低于 {value}"),
+    "to_pass.<=": ("is at most {value}", "不高于 {value}"),
+    "to_pass.>": ("is above {value}", "高于 {value}"),
+    "to_pass.>=": ("is at least {value}", "不低于 {value}"),
+    "to_pass.in": ("is one of {value}", "为 {value} 之一"),
+    "to_pass.not in": ("is none of {value}", "不为 {value} 中的任何一个"),
+    "to_pass.date<": ("is before {value}", "早于 {value}"),
+    "to_pass.date<=": ("is on or before {value}", "不晚于 {value}"),
+    "to_pass.date>": ("is after {value}", "晚于 {value}"),
+    "to_pass.date>=": ("is on or after {value}", "不早于 {value}"),
+    "to_pass.true": ("true", "是"),
+    "to_pass.false": ("false", "否"),
+    "to_pass.nothing": ("none", "空"),
+    "to_pass.change": ("{fact} {condition} (now {now})", "{fact} {condition}（现为 {now}）"),
+    "to_pass.both": (" and ", "且"),
+    "to_pass.and": (", and ", "，且 "),
+    "to_pass.if": ("If {changes}, ", "若 {changes}，"),
+    "to_pass.then_true": ("{rule} would be true.", "则可评为{rule}"),
+    "to_pass.then_false": ("{rule} would be false.", "则不再评为{rule}"),
+    "to_pass.or": ("Or: {sentence}", "或者：{sentence}"),
+    "to_pass.already_true": ("{rule} is already true.", "“{rule}”已经成立"),
+    "to_pass.already_false": ("{rule} is already false.", "“{rule}”已经不成立"),
+    "to_pass.none_true": (
+        "No change of the facts was found that makes {rule} true (facts marked fixed are not "
+        "changed).",
+        "没有找到能使“{rule}”成立的事实改动（标为 fixed 的事实不改动）",
+    ),
+    "to_pass.none_false": (
+        "No change of the facts was found that makes {rule} false (facts marked fixed are not "
+        "changed).",
+        "没有找到能使“{rule}”不成立的事实改动（标为 fixed 的事实不改动）",
+    ),
 }
 """Frame words by key: `(English, Chinese)`; `{fields}` are filled in by `word()`."""
 

@@ -463,6 +463,8 @@ class InputDef:
     type: Type
     label: str | None
     span: Span = _span
+    fixed: bool = attrs.field(default=False, kw_only=True)
+    """True when the policy marks the input `fixed`: not facts the assessed party can change."""
 
 
 @attrs.frozen

@@ -1272,7 +1272,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         clauses: dict[str, Any] = {}
         for child in children:
             if isinstance(child, tuple) and len(child) == 2 and child[0] in (
-                "label", "cites", "note", "source", "returns", "params", "illustrative",
+                "label", "cites", "note", "source", "returns", "params", "illustrative", "fixed",
             ):  # fmt: skip
                 clauses[child[0]] = child[1]
             else:
@@ -1327,13 +1327,13 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def field_decl(self, span: Span, children: list[Any]) -> ast.FieldDecl:
-        rest, doc, _ = self._split(children[1:])
-        return ast.FieldDecl(self._ident(children[0]), rest[0], doc, span)
+        rest, doc, clauses = self._split(children[1:])
+        return ast.FieldDecl(self._ident(children[0]), rest[0], doc, span, fixed="fixed" in clauses)
 
     @_node
     def input_decl(self, span: Span, children: list[Any]) -> ast.InputDecl:
-        rest, doc, _ = self._split(children[1:])
-        return ast.InputDecl(self._ident(children[0]), rest[0], doc, span)
+        rest, doc, clauses = self._split(children[1:])
+        return ast.InputDecl(self._ident(children[0]), rest[0], doc, span, fixed="fixed" in clauses)
 
     @_node
     def param_decl(self, span: Span, children: list[Any]) -> ast.ParamDecl:
@@ -1346,6 +1346,10 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     @_node
     def illustrative(self, span: Span, children: list[Any]) -> tuple[str, bool]:
         return ("illustrative", True)
+
+    @_node
+    def fixed(self, span: Span, children: list[Any]) -> tuple[str, bool]:
+        return ("fixed", True)
 
     def _rule(self, kind: str, span: Span, children: list[Any]) -> ast.RuleDecl:
         name = self._ident(children[0])

@@ -162,6 +162,9 @@ class FieldInfo:
     label: str | None = None
     cites: tuple[str, ...] = ()
     span: Span | None = attrs.field(default=None, repr=False, eq=False)
+    fixed: bool = attrs.field(default=False, kw_only=True)
+    """True when the policy marks the field `fixed`: not a fact the assessed party can change
+    (what must change for a verdict never proposes it)."""
 
 
 @attrs.frozen(eq=False)
