@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wuxin_rules
+from conftest import Golden
 from wuxin_rules import cli, strategies
 from wuxin_rules.errors import UsageError
 from wuxin_rules.formatter import format_text
@@ -256,17 +257,14 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_sentence_in_both_languages(
-    capsys: pytest.CaptureFixture[str], update_golden: bool, lang: str
+    capsys: pytest.CaptureFixture[str], golden: Golden, lang: str
 ) -> None:
     code, out = _run(
         capsys, "eval", str(UNIT), str(FAIL), "--to-pass", "--lang", lang, "--color", "never"
     )
     assert code == 0
     out = out.replace(str(FAIL), "examples/village-fail.json")
-    golden = GOLDEN / f"village-fail.{lang}.txt"
-    if update_golden:
-        golden.write_text(out, encoding="utf-8")
-    assert out == golden.read_text(encoding="utf-8")
+    golden.check(GOLDEN / f"village-fail.{lang}.txt", out)
 
 
 def test_the_chinese_sentence_reads_as_the_issue_asks(capsys: pytest.CaptureFixture[str]) -> None:

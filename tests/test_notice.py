@@ -12,6 +12,7 @@ from typing import ClassVar
 import pytest
 
 import wuxin_rules
+from conftest import Golden
 from wuxin_rules import cli, notice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,16 +37,12 @@ def _stable(text: str) -> str:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_notice_of_a_failing_unit(
-    capsys: pytest.CaptureFixture[str], update_golden: bool, lang: str
+    capsys: pytest.CaptureFixture[str], golden: Golden, lang: str
 ) -> None:
     code, out, _ = _eval(capsys, str(UNIT), str(FAIL), "--format", "md", "--lang", lang)
     assert code == 0
     out = _stable(out)
-    golden = GOLDEN / f"village-fail.{lang}.md"
-    if update_golden:
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(out, encoding="utf-8")
-    assert out == golden.read_text(encoding="utf-8")
+    golden.check(GOLDEN / f"village-fail.{lang}.md", out)
 
 
 def test_the_notice_holds_what_the_issue_asks(capsys: pytest.CaptureFixture[str]) -> None:
