@@ -90,7 +90,7 @@ ALLOWED: dict[str, set[str]] = {
         "strategies",
     },
     # The pytest plugin runs examples, and verifies properties through verify.
-    "pytest_plugin": {"errors", "examples", "verify"},
+    "pytest_plugin": {"source", "errors", "examples", "verify"},
     # Policy documents (`wuxin doc`): a checked policy laid out for print, then written out.
     "notation": {"source", "ast", "schema", "values"},
     "document": {"source", "ast", "schema", "values", "model", "notation"},
