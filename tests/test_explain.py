@@ -22,7 +22,7 @@ from wuxin_rules import checker, evaluator, explain, jsonio
 from wuxin_rules.errors import UsageError
 from wuxin_rules.source import display_width
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
-from wuxin_rules.values import RawNumber
+from wuxin_rules.values import RawNumber, to_json
 
 # ------------------------------------------------------------------------------------------
 # Cases: a policy of tests/golden/explain/ and runtime values for its inputs
@@ -329,20 +329,62 @@ def test_json_nodes_carry_values_types_and_locations() -> None:
     """JSON nodes: kind, one-line source, exact value, type, names, labels, cites, file:line:col."""
     verdict = evaluation("unit", UNIT_FAILS).verdicts["growth_below_province"]
     data = explain.verdict_to_json(verdict)
-    assert data["rule"] == "growth_below_province" and data["value"] is False
+    values = data["values"]
+    assert data["rule"] == "growth_below_province" and values[data["value"]] is False
     assert (data["file"], data["line"], data["column"]) == ("unit.policy", 28, 1)
-    compare = data["explanation"]["children"][0]
+    root = data["explanation"]
+    assert root["file"] == "unit.policy"
+    compare = root["children"][0]
     assert compare["kind"] == "compare" and compare["name"] == "<="
     assert compare["detail"] == "over by 0.0155"
     assert (compare["line"], compare["column"], compare["end_column"]) == (29, 3, 46)
+    assert "file" not in compare  # the root's: a node names its file only where it differs
     left, right = compare["children"]
-    assert left["value"] == "0.031" and isinstance(left["value"], RawNumber)
+    assert values[left["value"]] == "0.031" and isinstance(values[left["value"]], RawNumber)
     assert (
         right["kind"] == "rule"
         and right["label"] == "吸毒人员增幅上限"
         and right["cites"] == ["S2.3"]
     )
-    assert '"value": 0.0155' in jsonio.dumps(right)
+    assert jsonio.dumps(values[right["value"]]) == "0.0155"
+
+
+def test_json_writes_each_value_once() -> None:
+    """Every node refers to its value in one table: a record read by many nodes, and `true`
+    held by many conditions, are each written once (issue: 41 KB for one unit)."""
+    verdict = evaluation("unit", UNIT_FAILS).verdicts["drug_free"]
+    data = explain.verdict_to_json(verdict)
+    values = data["values"]
+    dumped = [jsonio.dumps(value) for value in values]
+    assert len(dumped) == len(set(dumped))
+    records = [value for value in values if isinstance(value, dict) and "drug_labs" in value]
+    assert len(records) == 1
+    referred = {node["value"] for node in _json_nodes(data["explanation"])}
+    assert referred <= set(range(len(values)))
+    assert jsonio.dumps(data).count('"drug_labs":') == 1
+
+
+def test_evaluation_json_shares_one_table_across_verdicts() -> None:
+    """`evaluation_to_json`: the verdicts of one document refer to one value table."""
+    traced = evaluation("unit", UNIT_FAILS)
+    data = explain.evaluation_to_json(traced)
+    assert set(data) == {"explanations", "explanation_values"}
+    assert set(data["explanations"]) == set(traced.verdicts)
+    text = jsonio.dumps(data)
+    assert text.count('"drug_labs":') == 1
+    for key, verdict in data["explanations"].items():
+        assert "values" not in verdict
+        expected = to_json(traced.verdicts[key].value, traced.verdicts[key].type)
+        assert data["explanation_values"][verdict["value"]] == expected
+
+
+def _json_nodes(root: dict[str, Any]) -> list[dict[str, Any]]:
+    found, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(node["children"])
+    return found
 
 
 def test_json_of_an_error() -> None:
@@ -369,7 +411,7 @@ def test_json_of_an_untraced_verdict() -> None:
     policy = checker.check_text("rule r: 1 / 4", "t.policy")
     data = explain.verdict_to_json(evaluator.evaluate(policy, {}).verdicts["r"])
     assert data["explanation"] is None
-    assert jsonio.dumps(data["value"]) == "0.25"
+    assert jsonio.dumps(data["values"][data["value"]]) == "0.25"
 
 
 def test_hand_made_explanations_render() -> None:

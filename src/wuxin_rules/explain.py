@@ -45,6 +45,8 @@ from wuxin_rules.values import format_value, to_json
 
 __all__ = [
     "MODES",
+    "ValueTable",
+    "evaluation_to_json",
     "explanation_to_json",
     "render_evaluation",
     "render_text",
@@ -361,9 +363,18 @@ class _Renderer:
 
     def _with_omitted(self, node: Explanation, tasks: list[_Task], indent: int) -> list[_Task]:
         if node.omitted:
+            if node.omitted_detail:
+                text = messages.word(
+                    "explain.more-counted",
+                    self.lang,
+                    count=node.omitted,
+                    detail=self._t(node.omitted_detail),
+                )
+            else:
+                text = messages.word("explain.more", self.lang, count=node.omitted)
             more = Explanation(
                 kind="…",
-                expr=messages.word("explain.more", self.lang, count=node.omitted),
+                expr=text,
                 value=None,
                 type=None,
             )
@@ -574,15 +585,32 @@ def _member_label(value: Any, type_: Type | None) -> str | None:
     return member.label if member is not None else None
 
 
-def _format(value: Any, type_: Type | None) -> str:
+_SHOWN_ITEMS = 32
+"""Items of a list written out before `…`: more than any cut value can show, so a list of a
+million elements is formatted in the time of 32."""
+
+
+def _format(value: Any, type_: Type | None, labels: bool = True) -> str:
     """`format_value`, with enum members followed by their labels: `approvals_office
-    (审批处)`, also inside lists."""
-    label = _member_label(value, type_)
+    (审批处)`, also inside lists; a long list (also inside a record) written up to
+    `_SHOWN_ITEMS` items."""
+    label = _member_label(value, type_) if labels else None
     if label is not None:
         return f"{value} ({label})"
-    element = strip_optional(type_) if type_ is not None else None
-    if isinstance(element, ListType) and isinstance(value, tuple | list):
-        return "[" + ", ".join(_format(item, element.element) for item in value) + "]"
+    inner = strip_optional(type_) if type_ is not None else None
+    if isinstance(value, tuple | list):
+        element = inner.element if isinstance(inner, ListType) else None
+        items = [_format(item, element, labels) for item in value[:_SHOWN_ITEMS]]
+        if len(value) > _SHOWN_ITEMS:
+            items.append("…")
+        return "[" + ", ".join(items) + "]"
+    if isinstance(value, dict):
+        fields = {f.name: f.type for f in getattr(inner, "fields", ())}
+        return (
+            "{"
+            + ", ".join(f"{k}: {_format(v, fields.get(k), False)}" for k, v in value.items())
+            + "}"
+        )
     return format_value(value, type_)
 
 
@@ -775,24 +803,67 @@ def _cut(text: str, width: int) -> str:
 # JSON
 
 
-def explanation_to_json(explanation: Explanation) -> dict[str, Any]:
+class ValueTable:
+    """The values of explanation JSON, each written once: a node's `"value"` is its index
+    here. Records and lists are told apart by identity (the tree shares them: the `unit` read
+    by forty nodes is one object), everything else by its JSON form (`true` is one entry
+    however many conditions held). `to_json()` is the list to write beside the trees."""
+
+    def __init__(self) -> None:
+        self._values: list[Any] = []
+        self._compound: dict[tuple[int, int], tuple[Any, int]] = {}
+        self._scalars: dict[tuple[str, Any], int] = {}
+
+    def index(self, value: Any, type_: Type | None) -> int:
+        """The index of `value` (of type `type_`), added when new."""
+        if isinstance(value, dict | tuple | list):
+            key = (id(value), id(type_))
+            known = self._compound.get(key)
+            if known is None or known[0] is not value:
+                known = self._compound[key] = (value, self._add(to_json(value, type_)))
+            return known[1]
+        data = to_json(value, type_)
+        scalar_key = (type(data).__name__, data)
+        found = self._scalars.get(scalar_key)
+        if found is None:
+            found = self._scalars[scalar_key] = self._add(data)
+        return found
+
+    def _add(self, data: Any) -> int:
+        self._values.append(data)
+        return len(self._values) - 1
+
+    def to_json(self) -> list[Any]:
+        return self._values
+
+
+def explanation_to_json(
+    explanation: Explanation, values: ValueTable | None = None, *, _seen: set[int] | None = None
+) -> dict[str, Any]:
     """An explanation tree as JSON-ready data.
 
-    Every node has `kind`, `expr` (its source text on one line), `value` (exact, via
-    `values.to_json`), `type` and `children`; named nodes add `name`, `label`, `cites`;
-    `detail`, `error` (a diagnostic's JSON) and `omitted` appear when set; `file`, `line`,
-    `column`, `end_line`, `end_column` locate the node's source. A rule referenced several
+    Every node has `kind`, `expr` (its source text on one line), `value` (the index of its
+    exact value, via `values.to_json`, in the value table), `type` and `children`; named
+    nodes add `name`, `label`, `cites`; `detail`, `error` (a diagnostic's JSON), `omitted`
+    and `omitted_detail` appear when set; `line`, `column`, `end_line`, `end_column` locate
+    the node's source, in the `file` of the nearest node above that names one (the root
+    names its file, a node names its own only where it differs). A rule referenced several
     times has its body in full at its first occurrence and `"repeated": true` (no children)
-    afterwards, so the JSON stays as small as the tree shared in memory. Nodes showing the
-    same record or list share one converted value (copy it before changing it).
+    afterwards, so the JSON stays as small as the tree shared in memory.
+
+    Each value is written once, in a table: given `values`, the nodes refer into it (the
+    caller writes `values.to_json()` beside the trees); without it the root gets its own
+    table as `"values"`.
     """
+    table = values if values is not None else ValueTable()
+    seen: set[int] = _seen if _seen is not None else set()
     root: dict[str, Any] = {}
-    seen: set[int] = set()
-    converted = _Converted()
-    stack: list[tuple[Explanation, dict[str, Any]]] = [(explanation, root)]
+    locations = _Locations()
+    stack: list[tuple[Explanation, dict[str, Any], str | None]] = [(explanation, root, None)]
     while stack:
-        node, target = stack.pop()
-        target.update(_node_json(node, converted))
+        node, target, file = stack.pop()
+        target.update(_node_json(node, table, locations, file))
+        file = target.get("file", file)
         children: list[dict[str, Any]] = []
         target["children"] = children
         if node.kind in _RULES and node.children:
@@ -802,52 +873,58 @@ def explanation_to_json(explanation: Explanation) -> dict[str, Any]:
             seen.add(id(node.children[0]))
         slots = [{} for _ in node.children]
         children.extend(slots)
-        stack.extend(reversed(list(zip(node.children, slots, strict=True))))
+        stack.extend(
+            reversed(
+                [(child, slot, file) for child, slot in zip(node.children, slots, strict=True)]
+            )
+        )
+    if values is None:
+        root["values"] = table.to_json()
     return root
 
 
-class _Converted:
-    """What many nodes of one tree share, converted once: the JSON of a record or list value
-    (the same object at every node that shows it, so `jsonio.dumps` writes it once), type
-    descriptions, source locations."""
+def evaluation_to_json(evaluation: Evaluation) -> dict[str, Any]:
+    """The explanations of every verdict of one document, sharing one value table:
+    `{"explanations": {rule: verdict JSON}, "explanation_values": [...]}`. A nullary rule
+    explained under one verdict is `"repeated": true` under the next (find its body by its
+    `name`)."""
+    table = ValueTable()
+    seen: set[int] = set()
+    explanations = {
+        key: verdict_to_json(verdict, table, _seen=seen)
+        for key, verdict in evaluation.verdicts.items()
+    }
+    return {"explanations": explanations, "explanation_values": table.to_json()}
+
+
+class _Locations:
+    """Source locations converted once per span (many nodes of a tree share a span)."""
 
     def __init__(self) -> None:
-        self.values: dict[tuple[int, int], tuple[Any, Any]] = {}
-        self.types: dict[int, tuple[Any, str]] = {}
-        self.locations: dict[tuple[int, int, int], dict[str, Any]] = {}
-
-    def value(self, value: Any, type_: Type | None) -> Any:
-        if not isinstance(value, dict | tuple | list):
-            return to_json(value, type_)
-        key = (id(value), id(type_))
-        known = self.values.get(key)
-        if known is None or known[0] is not value:
-            known = self.values[key] = (value, to_json(value, type_))
-        return known[1]
-
-    def type(self, type_: Type) -> str:
-        known = self.types.get(id(type_))
-        if known is None or known[0] is not type_:
-            known = self.types[id(type_)] = (type_, describe(type_))
-        return known[1]
+        self.known: dict[tuple[int, int, int], dict[str, Any]] = {}
 
     def location(self, span: Span | None) -> dict[str, Any]:
         if span is None:
             return {}
         key = (id(span.source), span.start, span.end)
-        known = self.locations.get(key)
+        known = self.known.get(key)
         if known is None:
-            known = self.locations[key] = _location(span)
+            known = self.known[key] = _location(span)
         return known
 
 
-def _node_json(node: Explanation, converted: _Converted | None = None) -> dict[str, Any]:
-    converted = converted or _Converted()
+def _node_json(
+    node: Explanation,
+    table: ValueTable | None = None,
+    locations: _Locations | None = None,
+    file: str | None = None,
+) -> dict[str, Any]:
+    table = table or ValueTable()
     data: dict[str, Any] = {
         "kind": node.kind,
         "expr": _clean(node.expr),
-        "value": None if node.error is not None else converted.value(node.value, node.type),
-        "type": converted.type(node.type) if node.type is not None else None,
+        "value": None if node.error is not None else table.index(node.value, node.type),
+        "type": describe(node.type) if node.type is not None else None,
     }
     value_label = _member_label(node.value, node.type) if node.error is None else None
     if value_label is not None:
@@ -864,7 +941,13 @@ def _node_json(node: Explanation, converted: _Converted | None = None) -> dict[s
         data["error"] = node.error.to_json()
     if node.omitted:
         data["omitted"] = node.omitted
-    data.update(converted.location(node.span))
+    if node.omitted_detail is not None:
+        data["omitted_detail"] = node.omitted_detail
+    location = (locations or _Locations()).location(node.span)
+    if location:
+        if location["file"] != file:
+            data["file"] = location["file"]
+        data.update((k, v) for k, v in location.items() if k != "file")
     return data
 
 
@@ -882,14 +965,19 @@ def _location(span: Span | None) -> dict[str, Any]:
     }
 
 
-def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
-    """A verdict as JSON-ready data: rule, value or error, label, cites, location, explanation."""
+def verdict_to_json(
+    verdict: Verdict, values: ValueTable | None = None, *, _seen: set[int] | None = None
+) -> dict[str, Any]:
+    """A verdict as JSON-ready data: rule, value or error, label, cites, location,
+    explanation. Its `value`, like every node's, is an index into `values` (without it the
+    verdict gets its own table as `"values"`)."""
+    table = values if values is not None else ValueTable()
     data: dict[str, Any] = {
         "rule": verdict.key,
         "name": verdict.name,
         "kind": verdict.kind,
         "type": describe(verdict.type) if verdict.type is not None else None,
-        "value": to_json(verdict.value, verdict.type) if verdict.error is None else None,
+        "value": table.index(verdict.value, verdict.type) if verdict.error is None else None,
         "error": verdict.error.to_json() if verdict.error is not None else None,
         "label": verdict.label,
         "cites": list(verdict.cites),
@@ -899,6 +987,10 @@ def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
         data["value_label"] = value_label
     data.update(_location(verdict.span))
     data["explanation"] = (
-        explanation_to_json(verdict.explanation) if verdict.explanation is not None else None
+        explanation_to_json(verdict.explanation, table, _seen=_seen)
+        if verdict.explanation is not None
+        else None
     )
+    if values is None:
+        data["values"] = table.to_json()
     return data

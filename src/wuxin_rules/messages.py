@@ -79,6 +79,7 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "verify.none": ("no properties found", "没有找到性质"),
     # Explanations.
     "explain.more": ("… and {count} more", "…… 另有 {count} 项"),
+    "explain.more-counted": ("… and {count} more: {detail}", "…… 另有 {count} 项：{detail}"),
     "explain.drawn": ("drawn", "抽中"),
 }
 """Frame words by key: `(English, Chinese)`; `{fields}` are filled in by `word()`."""
@@ -801,6 +802,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "k-hold": ("{held} of {total} hold", "{total}项中{held}项满足"),
     "none-hold": ("none of {total} hold", "{total}项均不满足"),
+    "k-held-k-failed": ("{held} held, {failed} failed", "{held}项满足，{failed}项未满足"),
     "k-rate": ("{held} of {total} ({rate})", "{total}项中{held}项（{rate}）"),
     "no-element-to-rate": ("no element to rate: none", "没有可计算比率的元素：无"),
     "k-elements": ("{count} of {total} elements", "{total}个元素中的{count}个"),

@@ -34,8 +34,10 @@ class Explanation:
     then the body when the aggregate has one and the element passed the filter).
     `expr` is the source text of the expression (or the rule name); `detail` is a short
     human note such as the margin of a comparison (`short by 0.0155`) or `2 of 3 hold`.
-    `omitted` counts children left out to keep the tree small (an aggregate lists at most
-    20 elements). `compare` and `arith` nodes hold their operator in `name`.
+    `omitted` counts children left out to keep the tree small: an aggregate lists at most
+    20 elements (`evaluator.MAX_LISTED_ELEMENTS`), those that decided its value first, and
+    `omitted_detail` counts the rest by outcome (`399980 held, 3 failed`) when its body is
+    a condition. `compare` and `arith` nodes hold their operator in `name`.
 
     A nullary rule is evaluated once: each reference to it gets a node of its own (kind
     `rule` or `criterion`, the reference's text and span) whose children are the rule's body
@@ -55,6 +57,7 @@ class Explanation:
     detail: str | None = None
     error: Diagnostic | None = None
     omitted: int = 0
+    omitted_detail: str | None = None
 
     def walk(self) -> Iterator[Explanation]:
         """This node and every node below it, depth first (iteratively)."""
