@@ -63,8 +63,8 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.source import Span
-from wuxin_rules.trace import Evaluation, Explanation, Verdict
-from wuxin_rules.values import format_number, format_value
+from wuxin_rules.trace import Evaluation, Explanation, Verdict, display_number
+from wuxin_rules.values import format_value
 
 __all__ = ["MAX_LISTED_ELEMENTS", "ElementListing", "evaluate", "list_elements"]
 
@@ -1489,12 +1489,8 @@ def list_elements(expr: model.Aggregate, chosen: Sequence[_Element], value: Any)
 
 
 def _number_text(value: Fraction | int, percent: bool) -> str:
-    """A number for a note; a percentage that does not end (2/3) rounded and marked `≈`."""
-    text = format_number(value, percent=percent)
-    if not percent or "/" not in text:
-        return text
-    hundredths = round(Fraction(value) * 10000)
-    return "≈" + format_number(Fraction(hundredths, 100)) + "%"
+    """A number for a note; one that does not end (2/3) or is long rounded and marked `≈`."""
+    return display_number(value, percent)
 
 
 def _schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, value: Any) -> str:

@@ -38,9 +38,9 @@ import attrs
 
 from wuxin_rules import messages
 from wuxin_rules.errors import Diagnostic, UsageError, suggest
-from wuxin_rules.schema import EnumType, ListType, Type, describe, strip_optional
+from wuxin_rules.schema import EnumType, ListType, NumberType, Type, describe, strip_optional
 from wuxin_rules.source import Span, display_width
-from wuxin_rules.trace import Evaluation, Explanation, Verdict
+from wuxin_rules.trace import Evaluation, Explanation, Verdict, display_number
 from wuxin_rules.values import format_value, to_json
 
 __all__ = [
@@ -73,6 +73,16 @@ _RULES = frozenset({"rule", "criterion"})
 _NAMED = _RULES | {"call"}
 _COMPOSITIONS = frozenset({"and", "or", "all", "any", "at_least"})
 _FORMULA_PARTS = frozenset({"arith", "negate", "builtin", "const", "coalesce"})
+
+_SHOULD = {
+    "==": "explain.should-be",
+    "!=": "explain.should-not-be",
+    "<": "explain.should-be-below",
+    "<=": "explain.should-be-at-most",
+    ">": "explain.should-be-above",
+    ">=": "explain.should-be-at-least",
+}
+"""What a failed comparison needed, in words (`制毒窝点数 1，应为 0`)."""
 
 _STYLES = {
     "name": "\x1b[1m",
@@ -155,6 +165,10 @@ class _Task:
     collapsed: bool = False
     reason: bool = False
     """Shown even in `failed` mode although it held: it is why its parent failed (`not`)."""
+    plain: bool = False
+    """Shown as a fact, without ✓/✗: the operand of a `not` (its parent carries the mark,
+    so `✗ not p` is not followed by `✓ p`) and the condition of an `if` (it chose a branch;
+    it did not fail)."""
 
 
 class _Renderer:
@@ -301,7 +315,10 @@ class _Renderer:
             failing = [c for c in children if c.error is not None and c.error == node.error]
             return [_Task(c, indent) for c in failing[:1]]
         if self.mode == "full":
-            tasks = [_Task(c, indent) for c in children]
+            # The operand of a `not` and the condition of an `if` are facts, not verdicts.
+            plain = {id(c) for c in (children if node.kind == "not" else children[:1])}
+            plain = plain if node.kind in ("not", "if") else set()
+            tasks = [_Task(c, indent, plain=id(c) in plain) for c in children]
             return self._with_omitted(node, tasks, indent)
         if node.kind in _COMPOSITIONS or (
             node.kind == "aggregate" and node.name in ("all", "any", "rate")
@@ -315,11 +332,18 @@ class _Renderer:
             return self._with_omitted(node, tasks, indent)
         if node.kind in _FORMULA_PARTS and _formula(node):
             # The formula already shows every step: list where its numbers came from.
-            return [_Task(c, indent, collapsed=True) for c in _formula_sources(node)]
+            return [
+                _Task(c, indent, collapsed=c.kind == "param" or _says_enough(c))
+                for c in _formula_sources(node)
+            ]
         if node.kind == "not":
-            return [_Task(c, indent, reason=True) for c in children if not _constant(c)]
-        if node.kind == "if":
-            return [_Task(c, indent) for c in children if not _constant(c)]
+            return [_Task(c, indent, reason=True, plain=True) for c in children if not _constant(c)]
+        if node.kind == "if" and children:
+            condition, *branches = children
+            tasks = (
+                [] if _constant(condition) else [_Task(condition, indent, reason=True, plain=True)]
+            )
+            return tasks + [_Task(c, indent) for c in branches if not _constant(c)]
         # A `??` whose fallback was not needed is shown as the value it passed on.
         children = [
             c.children[0]
@@ -328,7 +352,7 @@ class _Renderer:
             for c in children
         ]
         return [
-            _Task(c, indent, collapsed=c.kind in _NAMED or c.kind == "param")
+            _Task(c, indent, collapsed=c.kind == "param" or (c.kind in _NAMED and _says_enough(c)))
             for c in children
             if not _constant(c)
             and c.kind not in _LEAVES - {"param"}
@@ -384,7 +408,7 @@ class _Renderer:
     # -- rows ------------------------------------------------------------------------------
 
     def _row(self, node: Explanation, task: _Task, collapsed: bool, repeated: bool) -> _Row:
-        mark = None if task.body else _mark(node)
+        mark = None if task.body or (task.plain and node.error is None) else _mark(node)
         kind = node.kind
         left: list[_Seg] = []
         right: list[_Seg] = []
@@ -412,7 +436,10 @@ class _Renderer:
                 if body is not None and body.kind in _COMPOSITIONS and body.detail:
                     right.append(_Seg(self._t(body.detail), "detail"))
         elif kind == "compare":
-            left.extend(self._compare_text(node))
+            failed = node.value is False and not task.plain
+            left.extend(self._compare_text(node, failed=failed))
+            if mark is None and isinstance(node.value, bool) and not task.body:
+                left.append(_Seg(" = " + self._value(node)))
         elif kind == "arg":
             left.append(_Seg(node.name or _clean(node.expr), "name"))
             left.append(_Seg(" = " + self._value(node)))
@@ -467,10 +494,16 @@ class _Renderer:
                     right.append(_Seg(note, "detail"))
         return _Row(task.indent, mark, tuple(left), tuple(right))
 
-    def _compare_text(self, node: Explanation) -> list[_Seg]:
+    def _compare_text(self, node: Explanation, failed: bool = False) -> list[_Seg]:
+        """`制毒窝点数 1 == 0`; failed, in words: `制毒窝点数 1, should be 0`."""
         if len(node.children) != 2:
             return [_Seg(_cut(_clean(node.expr), _SOURCE_WIDTH))]
         left, right = node.children
+        should = _SHOULD.get(node.name or "")
+        if failed and should is not None and node.error is None:
+            comma = messages.word("explain.comma", self.lang)
+            words = messages.word(should, self.lang)
+            return [*_side(left), _Seg(f"{comma}{words} "), *_side(right)]
         return [*_side(left), _Seg(f" {node.name or '?'} "), *_side(right)]
 
     def _collapsed_note(self, node: Explanation) -> str | None:
@@ -553,6 +586,19 @@ def _body(node: Explanation | None) -> Explanation | None:
     return last
 
 
+def _says_enough(node: Explanation) -> bool:
+    """True when a rule or call shown on one line still reaches the facts that decided it:
+    its body is plain arithmetic (its note is the formula with the values put in), a fact
+    read, or a constant. Otherwise (an `if`, bands, another rule) its row is expanded, so
+    the decisive mode follows nested rules down to the facts."""
+    body = _body(node)
+    if body is None or isinstance(node.value, bool):
+        return True
+    if body.kind in _LEAVES or _constant(body) or body.kind in ("schedule", "stage"):
+        return True
+    return _formula(body) is not None
+
+
 def _is_origin(node: Explanation) -> bool:
     """True when the node's error arose here rather than in one of its children."""
     if node.kind in _NAMED or node.kind in ("arg", "element"):
@@ -563,17 +609,15 @@ def _is_origin(node: Explanation) -> bool:
 def _value(value: Any, type_: Type | None, error: Diagnostic | None = None) -> str:
     if error is not None:
         return f"error[{error.code}]"
-    text = _format(value, type_)
-    if (
-        isinstance(value, int | Fraction)
-        and not isinstance(value, bool)
-        and text.endswith("%")
-        and "/" in text
-    ):
-        # A share such as 2/3 has no finite decimals: shown rounded, marked `≈` (JSON is exact).
-        hundredths = round(Fraction(value) * 10000)
-        text = "≈" + format_value(Fraction(hundredths, 10000), type_)
-    return _cut(text, _VALUE_WIDTH)
+    if isinstance(value, int | Fraction) and not isinstance(value, bool):
+        # A number that does not end (400/7 %) or is long: rounded, marked `≈` (JSON is exact).
+        return display_number(value, percent=_is_percent(type_))
+    return _cut(_format(value, type_), _VALUE_WIDTH)
+
+
+def _is_percent(type_: Type | None) -> bool:
+    inner = strip_optional(type_) if type_ is not None else None
+    return isinstance(inner, NumberType) and inner.kind == "percent"
 
 
 def _member_label(value: Any, type_: Type | None) -> str | None:
@@ -625,10 +669,16 @@ def _item(value: Any, type_: Type | None) -> str:
 
 
 def _side(node: Explanation) -> list[_Seg]:
-    """One side of a comparison: the source, then the value when the source is not it."""
-    text = _cut(_clean(node.expr), _SOURCE_WIDTH // 2)
+    """One side of a comparison: the policy's label for what it reads (`制毒窝点数`, the
+    path stays in JSON), else the source; then the value when the source is not it."""
     if _constant(node):
-        return [_Seg(text)]
+        return [_Seg(_cut(_clean(node.expr), _SOURCE_WIDTH // 2))]
+    if node.label and (node.kind in _LEAVES or node.kind in _NAMED):
+        return [
+            _Seg(node.label, "label"),
+            _Seg(" " + _value(node.value, node.type, node.error), "value"),
+        ]
+    text = _cut(_clean(node.expr), _SOURCE_WIDTH // 2)
     if node.kind not in _LEAVES | _NAMED and " " in text:
         text = f"({text})"
     value = _value(node.value, node.type, node.error)
@@ -646,12 +696,14 @@ def _facts(nodes: Iterable[Explanation], limit: int = 3) -> str | None:
         node = stack.pop()
         visited += 1
         if node.kind in _LEAVES:
-            text = _clean(node.expr)
+            text = node.label or _clean(node.expr)
             if text and text not in found:
-                found[text] = _cut(_format(node.value, node.type), 24)
+                found[text] = _cut(_value(node.value, node.type), 24)
             continue
         if node.kind in _NAMED and not isinstance(node.value, bool):
-            found.setdefault(_clean(node.expr), _cut(_format(node.value, node.type), 24))
+            found.setdefault(
+                node.label or _clean(node.expr), _cut(_value(node.value, node.type), 24)
+            )
             continue
         if node.kind == "call":
             stack.extend(reversed(node.children[-1:]))
@@ -785,7 +837,9 @@ def _split_outside_strings(text: str) -> Iterator[str]:
 
 
 def _cut(text: str, width: int) -> str:
-    """`text`, cut to `width` display columns with `…` when longer."""
+    """`text`, cut to `width` display columns with `…` when longer, never inside a word (a
+    name, a number, a run of CJK letters): at the last break before the limit, or after the
+    first word when even that is longer."""
     if display_width(text) <= width:
         return text
     out: list[str] = []
@@ -796,7 +850,23 @@ def _cut(text: str, width: int) -> str:
             break
         out.append(char)
         used += char_width
-    return "".join(out) + "…"
+    end = len(out)
+    if end < len(text) and _in_word(text[end - 1]) and _in_word(text[end]):
+        start = end
+        while start > 0 and _in_word(text[start - 1]):
+            start -= 1
+        if text[:start].strip():
+            end = start
+        else:  # one word longer than the limit: the word whole
+            while end < len(text) and _in_word(text[end]):
+                end += 1
+    if end >= len(text):
+        return text
+    return text[:end].rstrip() + "…"
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or char in "_."
 
 
 # ------------------------------------------------------------------------------------------
@@ -871,7 +941,7 @@ def explanation_to_json(
                 target["repeated"] = True
                 continue
             seen.add(id(node.children[0]))
-        slots = [{} for _ in node.children]
+        slots: list[dict[str, Any]] = [{} for _ in node.children]
         children.extend(slots)
         stack.extend(
             reversed(

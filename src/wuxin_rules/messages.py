@@ -79,6 +79,13 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "verify.none": ("no properties found", "没有找到性质"),
     # Explanations.
     "explain.more": ("… and {count} more", "…… 另有 {count} 项"),
+    "explain.comma": (", ", "，"),
+    "explain.should-be": ("should be", "应为"),
+    "explain.should-not-be": ("should not be", "不应为"),
+    "explain.should-be-below": ("should be below", "应低于"),
+    "explain.should-be-at-most": ("should be at most", "应不高于"),
+    "explain.should-be-above": ("should be above", "应高于"),
+    "explain.should-be-at-least": ("should be at least", "应不低于"),
     "explain.more-counted": ("… and {count} more: {detail}", "…… 另有 {count} 项：{detail}"),
     "explain.drawn": ("drawn", "抽中"),
 }
