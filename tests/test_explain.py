@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+import wuxin_rules
 from evalkit import GOLDEN
 from wuxin_rules import checker, evaluator, explain, jsonio
 from wuxin_rules.errors import UsageError
@@ -568,3 +569,15 @@ def test_text_is_never_cut_inside_a_word() -> None:
     # One word longer than the limit is kept whole rather than broken.
     assert explain._cut("一个很长很长很长很长的标签", 10) == "一个很长很长很长很长的标签"
     assert explain._cut("一个很长很长很长很长的标签 和更多", 10) == "一个很长很长很长很长的标签…"
+
+
+def test_the_flagship_explanation_json_writes_the_unit_once() -> None:
+    """Issue 14: the `drug_free` explanation of one unit was 41 KB, the unit record written
+    at every node that read it; each value is now written once for the whole line."""
+    root = Path(__file__).resolve().parent.parent
+    policy = wuxin_rules.load(root / "policies" / "drug_free" / "unit.policy")
+    document = jsonio.loads((root / "examples" / "village-fail.json").read_text("utf-8"))
+    data = policy.evaluate(document, explain=True).to_json(explain=True)
+    text = jsonio.dumps(data)
+    assert text.count('"trafficking_groups":') == 1
+    assert len(jsonio.dumps(data["explanations"]["drug_free"])) < 25_000
