@@ -581,3 +581,22 @@ def test_the_flagship_explanation_json_writes_the_unit_once() -> None:
     text = jsonio.dumps(data)
     assert text.count('"trafficking_groups":') == 1
     assert len(jsonio.dumps(data["explanations"]["drug_free"])) < 25_000
+
+
+def test_the_rest_of_a_long_list_is_counted_in_both_languages() -> None:
+    """Issue 10: the elements that decided first, then the rest counted by outcome."""
+    policy = checker.check_text(
+        "input xs: list of int\ncriterion ok: all of x in xs : x > 2\nrule m: max of x in xs : x",
+        "t.policy",
+    )
+    traced = evaluator.evaluate(policy, {"xs": list(range(100))}, trace=True)
+    english = explain.render_text(traced.verdicts["ok"])
+    lines = english.splitlines()
+    marked = [line.split()[:2] for line in lines if line.strip()[:3] in ("✗ #", "✓ #")]
+    assert marked[:4] == [["✗", "#1"], ["✗", "#2"], ["✗", "#3"], ["✓", "#4"]]  # failed first
+    assert lines[-1].strip() == "… and 80 more: 80 held, 0 failed"
+    chinese = explain.render_text(traced.verdicts["ok"], lang="zh")
+    assert chinese.splitlines()[-1].strip() == "…… 另有 80 项：80项满足，0项未满足"
+    # `max of`: the element equal to the result first, the rest only counted.
+    largest = explain.render_text(traced.verdicts["m"]).splitlines()
+    assert largest[2].split()[0] == "#100" and largest[-1].strip() == "… and 80 more"

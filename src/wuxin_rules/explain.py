@@ -38,7 +38,16 @@ import attrs
 
 from wuxin_rules import messages
 from wuxin_rules.errors import Diagnostic, UsageError, suggest
-from wuxin_rules.schema import EnumType, ListType, NumberType, Type, describe, strip_optional
+from wuxin_rules.schema import (
+    EnumType,
+    ListType,
+    NumberType,
+    OptionalType,
+    RecordType,
+    Type,
+    describe,
+    strip_optional,
+)
 from wuxin_rules.source import Span, display_width
 from wuxin_rules.trace import Evaluation, Explanation, Verdict, display_number
 from wuxin_rules.values import format_value, to_json
@@ -883,6 +892,7 @@ class ValueTable:
         self._values: list[Any] = []
         self._compound: dict[tuple[int, int], tuple[Any, int]] = {}
         self._scalars: dict[tuple[str, Any], int] = {}
+        self._converted: dict[tuple[int, int], tuple[Any, Any]] = {}
 
     def index(self, value: Any, type_: Type | None) -> int:
         """The index of `value` (of type `type_`), added when new."""
@@ -890,7 +900,7 @@ class ValueTable:
             key = (id(value), id(type_))
             known = self._compound.get(key)
             if known is None or known[0] is not value:
-                known = self._compound[key] = (value, self._add(to_json(value, type_)))
+                known = self._compound[key] = (value, self._add(self._json(value, type_)))
             return known[1]
         data = to_json(value, type_)
         scalar_key = (type(data).__name__, data)
@@ -898,6 +908,26 @@ class ValueTable:
         if found is None:
             found = self._scalars[scalar_key] = self._add(data)
         return found
+
+    def _json(self, value: Any, type_: Type | None) -> Any:
+        """`values.to_json`, converting each record or list object once: the list
+        `town.units` inside the record `town` and on its own is one converted object (and
+        `jsonio.dumps` writes an object met again from its first text)."""
+        if not isinstance(value, dict | tuple | list):
+            return to_json(value, type_)
+        key = (id(value), id(type_))
+        known = self._converted.get(key)
+        if known is not None and known[0] is value:
+            return known[1]
+        if isinstance(value, dict):
+            inner = type_.inner if isinstance(type_, OptionalType) else type_
+            fields = {f.name: f.type for f in inner.fields} if isinstance(inner, RecordType) else {}
+            data: Any = {k: self._json(item, fields.get(k)) for k, item in value.items()}
+        else:
+            element = type_.element if isinstance(type_, ListType) else None
+            data = [self._json(item, element) for item in value]
+        self._converted[key] = (value, data)
+        return data
 
     def _add(self, data: Any) -> int:
         self._values.append(data)
