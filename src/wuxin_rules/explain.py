@@ -10,10 +10,18 @@ The text form, in `decisive` mode:
 ```
 eligible "可以获得贷款" = false (1 of 2 failed)  [S2]          loans.policy:31:1
   ✗ low_debt "负债率不高于上限"  [S2.3]
-      applicant.debt_ratio 0.45 <= debt_limit 0.4               over by 0.05
+      负债率 0.45, should be at most 负债率上限 0.4              over by 0.05
         debt_limit "负债率上限" = 0.4  [S2.3]                   0.5 - 20% * abs(0.5)
-  ✓ adult "年满十八周岁"  [S2.1]                                applicant.age = 30
+  ✓ adult "年满十八周岁"  [S2.1]                                年龄 = 30
 ```
+
+In the policy's words: what a node read is shown by its label (the path stays in JSON), a
+failed comparison says what was needed (`制毒窝点数 1，应为 0`), a number that does not end
+or is long is rounded and marked (`≈ 57.14%`, `trace.display_number`), the operand of a `not`
+and the condition of an `if` are facts without a mark (no `✗ not p` over `✓ p`; a condition
+chose a branch, it did not fail), and a rule whose one-line note would not reach the facts
+(an `if`, bands, another rule) is expanded, so the decisive mode follows nested rules down to
+the facts that decided. Text is never cut inside a word.
 
 The modes: `decisive` expands what decided a value (the failed items of a false `all of`,
 the held items of a true `any of`) and lists the rest one line each, hiding constants;
