@@ -600,3 +600,15 @@ def test_the_rest_of_a_long_list_is_counted_in_both_languages() -> None:
     # `max of`: the element equal to the result first, the rest only counted.
     largest = explain.render_text(traced.verdicts["m"]).splitlines()
     assert largest[2].split()[0] == "#100" and largest[-1].strip() == "… and 80 more"
+
+
+def test_a_verdict_tree_is_whole_even_when_an_earlier_verdict_explained_its_rule() -> None:
+    """In one line's JSON, a rule explained under an earlier verdict is `repeated` where it
+    is referred to, but its own verdict always carries its tree."""
+    policy = checker.check_text("input n: int\nrule base: n * 2\nrule r: base + 1", "t.policy")
+    traced = evaluator.evaluate(policy, {"n": 3}, rules=["r", "base"], trace=True)
+    data = explain.evaluation_to_json(traced)
+    base = data["explanations"]["base"]["explanation"]
+    assert "repeated" not in base and base["children"]
+    under_r = data["explanations"]["r"]["explanation"]["children"][0]["children"][0]
+    assert under_r["name"] == "base" and under_r["children"]

@@ -975,7 +975,8 @@ def explanation_to_json(
         children: list[dict[str, Any]] = []
         target["children"] = children
         if node.kind in _RULES and node.children:
-            if id(node.children[0]) in seen:
+            # The root is always given in full: a verdict's own tree never points elsewhere.
+            if id(node.children[0]) in seen and target is not root:
                 target["repeated"] = True
                 continue
             seen.add(id(node.children[0]))
@@ -994,8 +995,8 @@ def explanation_to_json(
 def evaluation_to_json(evaluation: Evaluation) -> dict[str, Any]:
     """The explanations of every verdict of one document, sharing one value table:
     `{"explanations": {rule: verdict JSON}, "explanation_values": [...]}`. A nullary rule
-    explained under one verdict is `"repeated": true` under the next (find its body by its
-    `name`)."""
+    explained under one verdict is `"repeated": true` where a later verdict refers to it
+    (find its body by its `name`); each verdict's own tree is always given in full."""
     table = ValueTable()
     seen: set[int] = set()
     explanations = {
