@@ -919,7 +919,7 @@ class ValueTable:
 
     def _json(self, value: Any, type_: Type | None) -> Any:
         """`values.to_json`, converting each record or list object once: the list
-        `town.units` inside the record `town` and on its own is one converted object (and
+        `r.items` inside the record `r` and on its own is one converted object (and
         `jsonio.dumps` writes an object met again from its first text)."""
         if not isinstance(value, dict | tuple | list):
             return to_json(value, type_)
