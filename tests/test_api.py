@@ -163,7 +163,7 @@ def test_to_json_is_exact(loans: wuxin_rules.Policy) -> None:
     data = loans.evaluate(GOOD).to_json(explain=True)
     text = jsonio.dumps(data)
     assert '"ratio": 0.4' in text
-    assert set(data) == {"rules", "explanations"}
+    assert set(data) == {"rules", "explanations", "explanation_values"}
 
 
 def test_evaluate_many_gives_the_same_results(loans: wuxin_rules.Policy) -> None:

@@ -94,7 +94,8 @@ def test_wuxin_test_as_json_lines(tmp_path: Path) -> None:
     assert (failure["expect"], failure["line"], failure["column"]) == ("limit == 3", line, 10)
     assert (failure["subject"], failure["expected"], failure["actual"]) == ("limit", "3", "2")
     tree = failure["explanation"]
-    assert tree["expr"] == "limit == 3" and tree["value"] is False and "name" not in tree
+    assert tree["expr"] == "limit == 3" and tree["values"][tree["value"]] is False
+    assert "name" not in tree
     assert tree["children"][0]["kind"] == "compare"
     assert all(r["failures"] == [] for r in results if r["passed"])
     assert process.stderr.strip() == "3 examples: 2 passed, 1 failed"

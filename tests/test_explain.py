@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 
+import wuxin_rules
 from conftest import Golden
 from evalkit import GOLDEN
 from wuxin_rules import checker, evaluator, explain, jsonio
 from wuxin_rules.errors import UsageError
 from wuxin_rules.source import display_width
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
-from wuxin_rules.values import RawNumber
+from wuxin_rules.values import RawNumber, to_json
 
 # ------------------------------------------------------------------------------------------
 # Cases: a policy of tests/golden/explain/ and runtime values for its inputs
@@ -113,12 +114,12 @@ def test_the_example_of_the_brief() -> None:
     assert lines[0].startswith('drug_free "无毒单位" = false (2 of 4 failed)  [S2]')
     assert lines[0].endswith("unit.policy:37:1")
     assert lines[1].startswith('  ✓ no_drug_labs "辖区内无制毒窝点"  [S2.1]')
-    assert lines[1].endswith("unit.drug_labs = 0")
+    assert lines[1].endswith("制毒窝点数 = 0")
     assert lines[3].startswith(
         '  ✗ growth_below_province "吸毒人员增幅低于全省平均水平50%"  [S2.3]'
     )
     assert re.match(
-        r"^      unit\.addict_growth_rate 0\.031 <= growth_threshold 0\.0155 +over by 0\.0155$",
+        r"^      吸毒人员增幅 0\.031, should be at most 吸毒人员增幅上限 0\.0155 +over by 0\.0155$",
         lines[4],
     )
     assert re.match(
@@ -132,9 +133,9 @@ def test_right_column_is_aligned_by_display_width() -> None:
     text = explain.render_text(evaluation("unit", UNIT_FAILS).verdicts["drug_free"])
     notes = [
         "unit.policy:37:1",
-        "unit.drug_labs = 0",
-        "unit.trafficking_groups = 0",
-        "over by 0.0155",
+        "制毒窝点数 = 0",
+        "贩毒团伙数 = 0",
+        "0.031 - 50% * abs(0.031)",
     ]
     columns = set()
     for line in text.splitlines():
@@ -167,7 +168,7 @@ def test_failed_mode_keeps_only_failures() -> None:
 def test_full_mode_shows_everything() -> None:
     """`full`: constants and the inputs behind every field are shown too."""
     text = explain.render_text(evaluation("unit", UNIT_FAILS).verdicts["drug_free"], mode="full")
-    assert "unit.drug_labs 0 == 0" in text
+    assert "制毒窝点数 0 == 0" in text
     assert 'growth_margin "低于全省平均水平的幅度" = 50%  [S2.3]' in text
     assert 'unit "被评定单位" = {' in text
 
@@ -177,7 +178,8 @@ def test_true_or_expands_what_held() -> None:
     text = explain.render_text(evaluation("score", SCORE_OK).verdicts["not_failing"])
     lines = text.splitlines()
     assert lines[1].startswith("  ✓ not (level == unqualified)")
-    assert lines[2].startswith("      ✗ level qualified (合格) == unqualified")
+    # The operand of `not` is a fact under it, not a second verdict (no `✓ not` over `✗`).
+    assert lines[2] == "      考核等级 qualified (合格) == unqualified = false"
     assert lines[-1].startswith('  ✗ solved_enough "破案率达标"')
 
 
@@ -311,20 +313,62 @@ def test_json_nodes_carry_values_types_and_locations() -> None:
     """JSON nodes: kind, one-line source, exact value, type, names, labels, cites, file:line:col."""
     verdict = evaluation("unit", UNIT_FAILS).verdicts["growth_below_province"]
     data = explain.verdict_to_json(verdict)
-    assert data["rule"] == "growth_below_province" and data["value"] is False
+    values = data["values"]
+    assert data["rule"] == "growth_below_province" and values[data["value"]] is False
     assert (data["file"], data["line"], data["column"]) == ("unit.policy", 28, 1)
-    compare = data["explanation"]["children"][0]
+    root = data["explanation"]
+    assert root["file"] == "unit.policy"
+    compare = root["children"][0]
     assert compare["kind"] == "compare" and compare["name"] == "<="
     assert compare["detail"] == "over by 0.0155"
     assert (compare["line"], compare["column"], compare["end_column"]) == (29, 3, 46)
+    assert "file" not in compare  # the root's: a node names its file only where it differs
     left, right = compare["children"]
-    assert left["value"] == "0.031" and isinstance(left["value"], RawNumber)
+    assert values[left["value"]] == "0.031" and isinstance(values[left["value"]], RawNumber)
     assert (
         right["kind"] == "rule"
         and right["label"] == "吸毒人员增幅上限"
         and right["cites"] == ["S2.3"]
     )
-    assert '"value": 0.0155' in jsonio.dumps(right)
+    assert jsonio.dumps(values[right["value"]]) == "0.0155"
+
+
+def test_json_writes_each_value_once() -> None:
+    """Every node refers to its value in one table: a record read by many nodes, and `true`
+    held by many conditions, are each written once (issue: 41 KB for one unit)."""
+    verdict = evaluation("unit", UNIT_FAILS).verdicts["drug_free"]
+    data = explain.verdict_to_json(verdict)
+    values = data["values"]
+    dumped = [jsonio.dumps(value) for value in values]
+    assert len(dumped) == len(set(dumped))
+    records = [value for value in values if isinstance(value, dict) and "drug_labs" in value]
+    assert len(records) == 1
+    referred = {node["value"] for node in _json_nodes(data["explanation"])}
+    assert referred <= set(range(len(values)))
+    assert jsonio.dumps(data).count('"drug_labs":') == 1
+
+
+def test_evaluation_json_shares_one_table_across_verdicts() -> None:
+    """`evaluation_to_json`: the verdicts of one document refer to one value table."""
+    traced = evaluation("unit", UNIT_FAILS)
+    data = explain.evaluation_to_json(traced)
+    assert set(data) == {"explanations", "explanation_values"}
+    assert set(data["explanations"]) == set(traced.verdicts)
+    text = jsonio.dumps(data)
+    assert text.count('"drug_labs":') == 1
+    for key, verdict in data["explanations"].items():
+        assert "values" not in verdict
+        expected = to_json(traced.verdicts[key].value, traced.verdicts[key].type)
+        assert data["explanation_values"][verdict["value"]] == expected
+
+
+def _json_nodes(root: dict[str, Any]) -> list[dict[str, Any]]:
+    found, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(node["children"])
+    return found
 
 
 def test_json_of_an_error() -> None:
@@ -351,7 +395,7 @@ def test_json_of_an_untraced_verdict() -> None:
     policy = checker.check_text("rule r: 1 / 4", "t.policy")
     data = explain.verdict_to_json(evaluator.evaluate(policy, {}).verdicts["r"])
     assert data["explanation"] is None
-    assert jsonio.dumps(data["value"]) == "0.25"
+    assert jsonio.dumps(data["values"][data["value"]]) == "0.25"
 
 
 def test_hand_made_explanations_render() -> None:
@@ -420,3 +464,128 @@ def test_flagship_explanations_render_in_every_mode() -> None:
     assert "0.031 - 50% * abs(0.031)" in decisive
     assert "✓ no_drug_labs(u)" in decisive
     assert jsonio.dumps(explain.verdict_to_json(verdict))
+
+
+# -- explanations in the policy's words (issue 14 item 1) --------------------------------------
+
+_WORDS_POLICY = """\
+input cap: int? "上限"
+input n: int "数量"
+input born: int "出生年份"
+input share: percent "占比"
+rule age "年龄": 2020 - born
+rule band "年龄段": if age < 18 then 1 else 2
+rule limit "限额": if cap is none then 10 * band else cap
+criterion has_cap "设了上限": not (cap is none)
+criterion ok "未超限": n <= limit
+criterion capped "有上限且未超限": not has_cap or ok
+rule ratio "比率": share / 7
+"""
+
+
+def _words(facts: dict[str, Any], rule: str, **options: Any) -> str:
+    policy = checker.check_text(_WORDS_POLICY, "words.policy")
+    values = {"cap": None, "n": 12, "born": 2010, "share": Fraction(4)}
+    values.update(facts)
+    verdict = evaluator.evaluate(policy, values, trace=True).verdicts[rule]
+    return explain.render_text(verdict, **options)
+
+
+def test_a_failed_comparison_reads_in_labels_and_words() -> None:
+    """`制毒窝点数 1，应为 0`: the label of what was read, its value, what was needed."""
+    text = _words({"cap": 5}, "ok", lang="zh")
+    assert "数量 12，应不高于 限额 5" in text
+    assert "n <= limit" not in text
+    english = _words({"cap": 5}, "ok")
+    assert "数量 12, should be at most 限额 5" in english
+
+
+def test_an_if_condition_is_the_branch_taken_not_a_failure() -> None:
+    """The condition of an `if` chose a branch: no ✗, even in `failed` mode."""
+    for mode in ("decisive", "failed", "full"):
+        text = _words({"cap": 5}, "ok", mode=mode)
+        assert "cap is none = false" in text, mode
+        assert "✗ cap is none" not in text and "✓ cap is none" not in text
+
+
+def test_not_is_not_followed_by_its_operand_marked_the_other_way() -> None:
+    """No double negation: `✗ not has_cap` is followed by the fact `has_cap … = true`."""
+    for mode in ("decisive", "failed", "full"):
+        lines = _words({"cap": 5}, "capped", mode=mode).splitlines()
+        at = next(i for i, line in enumerate(lines) if "✗ not has_cap" in line)
+        assert lines[at + 1].strip().startswith('has_cap "设了上限" = true'), mode
+
+
+def test_decisive_follows_nested_rules_down_to_the_facts() -> None:
+    """`限额` comes from `年龄段`, which comes from `年龄`, from the birth year: all shown."""
+    text = _words({}, "ok")
+    assert 'band "年龄段" = 1' in text
+    assert 'age "年龄" = 10' in text and "2020 - 2010" in text
+
+
+def test_a_repeating_number_is_rounded_and_marked_but_exact_in_json() -> None:
+    """4/7 shows as `≈ 0.5714` (and 2/3 as a share `≈ 66.67%`, see the town golden); JSON
+    keeps the exact value as text."""
+    policy = checker.check_text(_WORDS_POLICY, "words.policy")
+    values = {"cap": None, "n": 1, "born": 2000, "share": Fraction(4)}
+    verdict = evaluator.evaluate(policy, values, trace=True).verdicts["ratio"]
+    text = explain.render_text(verdict)
+    assert 'ratio "比率" = ≈ 0.5714' in text
+    assert "/" not in text.splitlines()[0]
+    data = explain.verdict_to_json(verdict)
+    assert data["values"][data["value"]] == "4/7"
+
+
+def test_text_is_never_cut_inside_a_word() -> None:
+    """A long source is cut at a break (`abs(…`), a record after a whole field."""
+    cut = explain._cut("unit.province_addict_growth_rate - growth_margin * abs(unit.x)", 50)
+    assert cut == "unit.province_addict_growth_rate - growth_margin…"
+    assert explain._cut("{drug_labs: 0, trafficking_groups: 0, addict_growth: 1}", 40) == (
+        "{drug_labs: 0, trafficking_groups: 0,…"
+    )
+    # One word longer than the limit is kept whole rather than broken.
+    assert explain._cut("一个很长很长很长很长的标签", 10) == "一个很长很长很长很长的标签"
+    assert explain._cut("一个很长很长很长很长的标签 和更多", 10) == "一个很长很长很长很长的标签…"
+
+
+def test_the_flagship_explanation_json_writes_the_unit_once() -> None:
+    """Issue 14: the `drug_free` explanation of one unit was 41 KB, the unit record written
+    at every node that read it; each value is now written once for the whole line."""
+    root = Path(__file__).resolve().parent.parent
+    policy = wuxin_rules.load(root / "policies" / "drug_free" / "unit.policy")
+    document = jsonio.loads((root / "examples" / "village-fail.json").read_text("utf-8"))
+    data = policy.evaluate(document, explain=True).to_json(explain=True)
+    text = jsonio.dumps(data)
+    assert text.count('"trafficking_groups":') == 1
+    assert len(jsonio.dumps(data["explanations"]["drug_free"])) < 25_000
+
+
+def test_the_rest_of_a_long_list_is_counted_in_both_languages() -> None:
+    """Issue 10: the elements that decided first, then the rest counted by outcome."""
+    policy = checker.check_text(
+        "input xs: list of int\ncriterion ok: all of x in xs : x > 2\nrule m: max of x in xs : x",
+        "t.policy",
+    )
+    traced = evaluator.evaluate(policy, {"xs": list(range(100))}, trace=True)
+    english = explain.render_text(traced.verdicts["ok"])
+    lines = english.splitlines()
+    marked = [line.split()[:2] for line in lines if line.strip()[:3] in ("✗ #", "✓ #")]
+    assert marked[:4] == [["✗", "#1"], ["✗", "#2"], ["✗", "#3"], ["✓", "#4"]]  # failed first
+    assert lines[-1].strip() == "… and 80 more: 80 held, 0 failed"
+    chinese = explain.render_text(traced.verdicts["ok"], lang="zh")
+    assert chinese.splitlines()[-1].strip() == "…… 另有 80 项：80项满足，0项未满足"
+    # `max of`: the element equal to the result first, the rest only counted.
+    largest = explain.render_text(traced.verdicts["m"]).splitlines()
+    assert largest[2].split()[0] == "#100" and largest[-1].strip() == "… and 80 more"
+
+
+def test_a_verdict_tree_is_whole_even_when_an_earlier_verdict_explained_its_rule() -> None:
+    """In one line's JSON, a rule explained under an earlier verdict is `repeated` where it
+    is referred to, but its own verdict always carries its tree."""
+    policy = checker.check_text("input n: int\nrule base: n * 2\nrule r: base + 1", "t.policy")
+    traced = evaluator.evaluate(policy, {"n": 3}, rules=["r", "base"], trace=True)
+    data = explain.evaluation_to_json(traced)
+    base = data["explanations"]["base"]["explanation"]
+    assert "repeated" not in base and base["children"]
+    under_r = data["explanations"]["r"]["explanation"]["children"][0]["children"][0]
+    assert under_r["name"] == "base" and under_r["children"]

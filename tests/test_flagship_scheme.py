@@ -495,7 +495,7 @@ def test_explanation_of_a_listing_cites_the_clauses() -> None:
     )
     assert f"town.policy:{declared}:1" in text
     assert "无毒单位达标率达到年度目标" in text and "1 of 1 failed" in text
-    assert "remediation_years = [2017, 2018, 2019, 2020]" in text
+    assert "挂牌重点整治的年度 = [2017, 2018, 2019, 2020]" in text  # by its label
 
 
 # ------------------------------------------------------------------------------------------

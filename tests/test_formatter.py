@@ -636,9 +636,48 @@ def test_cli_rewrites_in_place(messy: Path, capsys: pytest.CaptureFixture[str]) 
 def test_cli_reads_standard_input(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("input  x :int"))
+    stdin = io.TextIOWrapper(io.BytesIO(b"input  x :int"), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
     assert cli.main(["fmt", "-"]) == 0
     assert capsys.readouterr().out == "input x: int\n"
+
+
+# A raw carriage return inside a text is one character of it. `check` and `eval` read the
+# bytes as written; `fmt` once read in text mode, which made it a line break, and refused the
+# file as `unterminated-text`.
+_RAW_CR_POLICY = 'policy cr "cr"\ninput q: bool "q"\nrule t "t":  if q then "a\rb" else "c"\n'
+
+
+def test_cli_formats_a_raw_carriage_return_inside_a_text_as_check_reads_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "cr.policy"
+    file.write_bytes(_RAW_CR_POLICY.encode())
+    assert cli.main(["check", str(file)]) == 0
+    capsys.readouterr()
+    assert cli.main(["fmt", str(file)]) == 0
+    assert "unterminated-text" not in capsys.readouterr().err
+    formatted = file.read_bytes().decode()
+    assert '"a\rb"' in formatted and formatted.count("\n") == 4
+    assert cli.main(["fmt", "--check", str(file)]) == 0
+    assert cli.main(["check", str(file)]) == 0
+
+
+def test_cli_formats_a_raw_carriage_return_from_standard_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdin = io.TextIOWrapper(io.BytesIO(_RAW_CR_POLICY.encode()), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert cli.main(["fmt", "-"]) == 0
+    assert '"a\rb"' in capsys.readouterr().out
+
+
+def test_cli_refuses_standard_input_that_is_not_utf8(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"rule a: \xff"), "utf-8"))
+    assert cli.main(["fmt", "-"]) == 2
+    assert "unreadable-file" in capsys.readouterr().err
 
 
 def test_cli_reports_syntax_errors_and_goes_on(

@@ -91,7 +91,7 @@ ALLOWED: dict[str, set[str]] = {
         "suite",
     },
     # The pytest plugin runs examples, and verifies properties through verify.
-    "pytest_plugin": {"errors", "examples", "verify", "suite", "suite_checker"},
+    "pytest_plugin": {"source", "errors", "examples", "verify", "suite", "suite_checker"},
     # Policy documents (`wuxin doc`): a checked policy laid out for print, then written out.
     "notation": {"source", "ast", "schema", "values"},
     "document": {"source", "ast", "schema", "values", "model", "notation"},

@@ -648,9 +648,7 @@ class Result:
         if errors:
             data["errors"] = errors
         if explain:
-            data["explanations"] = {
-                key: explaining.verdict_to_json(v) for key, v in evaluation.verdicts.items()
-            }
+            data.update(explaining.evaluation_to_json(evaluation))
         return data
 
     def __repr__(self) -> str:

@@ -29,8 +29,16 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.messages import LANGUAGES
+from wuxin_rules.source import decode_policy, read_policy
 
 __all__ = ["ExitCode", "main"]
+
+
+def _lines(text: str) -> list[str]:
+    """`text` split after each `\\n` only: a carriage return inside a text stays in its line."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
 
 
 class ExitCode(enum.IntEnum):
@@ -942,7 +950,17 @@ def _fmt(args: argparse.Namespace) -> int:
     from wuxin_rules.errors import InternalError
 
     if args.paths == ["-"]:
-        text = sys.stdin.read()
+        try:
+            # Bytes, decoded as every command decodes a policy file (no newline translation).
+            text = decode_policy(sys.stdin.buffer.read())
+        except UnicodeDecodeError:
+            raise UsageError(
+                Diagnostic(
+                    "unreadable-file",
+                    "cannot read `<stdin>`: it is not UTF-8 text",
+                    help="give the policy as UTF-8 text",
+                )
+            ) from None
         sys.stdout.write(formatter.format_text(text, "<stdin>"))
         return ExitCode.OK
     files = loader.policy_files(args.paths)
@@ -958,7 +976,7 @@ def _fmt(args: argparse.Namespace) -> int:
     changed = 0
     for file in files:
         try:
-            text = file.read_text(encoding="utf-8")
+            text = read_policy(file)
         except (OSError, UnicodeDecodeError) as error:
             reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
             sys.stderr.write(
@@ -987,8 +1005,8 @@ def _fmt(args: argparse.Namespace) -> int:
         if args.diff:
             sys.stdout.writelines(
                 difflib.unified_diff(
-                    text.splitlines(keepends=True),
-                    formatted.splitlines(keepends=True),
+                    _lines(text),
+                    _lines(formatted),
                     fromfile=f"{file} (as written)",
                     tofile=f"{file} (formatted)",
                 )

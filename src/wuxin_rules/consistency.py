@@ -57,7 +57,7 @@ from wuxin_rules.schema import (
     OptionalType,
     Type,
 )
-from wuxin_rules.source import Span
+from wuxin_rules.source import Span, read_policy
 
 __all__ = ["CODES", "analyse", "modules_under"]
 
@@ -157,7 +157,7 @@ def modules_under(
             found.append(parsed[str(file)])
             continue
         try:
-            found.append(parse(file.read_text(encoding="utf-8-sig"), str(file)))
+            found.append(parse(read_policy(file), str(file)))
         except (OSError, UnicodeDecodeError, WuxinError):
             continue
     return found

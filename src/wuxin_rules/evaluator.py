@@ -34,11 +34,14 @@ from __future__ import annotations
 import calendar
 import datetime
 import inspect
+import itertools
 import math
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
+
+import attrs
 
 from wuxin_rules import model, sampling
 from wuxin_rules.errors import (
@@ -60,10 +63,10 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.source import Span
-from wuxin_rules.trace import Evaluation, Explanation, Verdict
-from wuxin_rules.values import format_number, format_value, integer_text
+from wuxin_rules.trace import Evaluation, Explanation, Verdict, display_number
+from wuxin_rules.values import format_value, integer_text
 
-__all__ = ["MAX_LISTED_ELEMENTS", "evaluate"]
+__all__ = ["MAX_LISTED_ELEMENTS", "ElementListing", "evaluate", "list_elements"]
 
 MAX_LISTED_ELEMENTS = 20
 """An aggregate's explanation lists at most this many elements (the rest are counted)."""
@@ -1011,13 +1014,19 @@ class _Run:
         first: _Fault | None = None
         for index, item in enumerate(collection):
             element = self._element(expr, env, index, item, element_type)
+            # Only the few elements the explanation lists keep a node (built again below):
+            # a long list costs memory for its values, never for a tree per element.
+            element.node = None
+            if element.fault is not None:
+                element.fault.explanation = None
+                if first is None:
+                    first = element.fault
             elements.append(element)
-            if element.fault is not None and first is None:
-                first = element.fault
         if first is not None:
-            shown = [e for e in elements if e.fault is not None][:MAX_LISTED_ELEMENTS]
+            faulted = [e for e in elements if e.fault is not None]
+            shown = self._retraced(expr, env, faulted[:MAX_LISTED_ELEMENTS], element_type)
             nodes = [collection_node, *(e.node for e in shown)]
-            raise self._failed(expr, "aggregate", nodes, first, name=expr.kind)
+            raise self._failed(expr, "aggregate", nodes, shown[0].fault or first, name=expr.kind)
         chosen = [e for e in elements if e.matched]
         try:
             value = self._reduce(expr, chosen)
@@ -1027,17 +1036,31 @@ class _Run:
             ) from None
         if not self.trace:
             return value, None
-        listed = _listed_elements(expr.kind, chosen, value)
-        children = [collection_node, *(e.node for e in listed[:MAX_LISTED_ELEMENTS])]
+        listing = list_elements(expr, chosen, value)
+        listed = self._retraced(expr, env, listing.listed, element_type)
         return value, self._node(
             expr,
             "aggregate",
             value,
-            children,
+            [collection_node, *(e.node for e in listed)],
             name=expr.kind,
             detail=_aggregate_detail(expr, elements, chosen, value),
-            omitted=max(len(listed) - MAX_LISTED_ELEMENTS, 0),
+            omitted=listing.omitted,
+            omitted_detail=listing.omitted_detail,
         )
+
+    def _retraced(
+        self,
+        expr: model.Aggregate,
+        env: Mapping[str, Any],
+        elements: Sequence[_Element],
+        element_type: Type | None,
+    ) -> list[_Element]:
+        """`elements` evaluated again, with their nodes (evaluation is deterministic, and the
+        nullary rules they use are memoised: the same values and the same shared nodes)."""
+        if not self.trace:
+            return list(elements)
+        return [self._element(expr, env, e.index, e.item, element_type) for e in elements]
 
     def _element(
         self,
@@ -1429,25 +1452,48 @@ def _aggregate_detail(
     return f"over {scope}"
 
 
-def _listed_elements(kind: str, chosen: list[_Element], value: Any) -> list[_Element]:
-    """The elements an explanation shows: those that decided the result come first."""
+@attrs.frozen
+class ElementListing:
+    """The elements an aggregate's explanation lists, and what it says of the others."""
+
+    listed: tuple[_Element, ...]
+    omitted: int
+    omitted_detail: str | None
+
+
+def list_elements(expr: model.Aggregate, chosen: Sequence[_Element], value: Any) -> ElementListing:
+    """The elements that decided an aggregate's value first, at most `MAX_LISTED_ELEMENTS`
+    in all, then the rest counted: a failed `all of` lists its failed elements (then held
+    ones), a held `any of` its held ones, `rate of` the failed first, `min of`/`max of` the
+    elements equal to the result first, the others their elements in order. For a boolean
+    body the count of the rest says how many of them held and failed. Linear in the number of
+    elements; the reference evaluator and the compiled tracer both list with this."""
+    kind = expr.kind
     if kind in ("all", "rate"):
-        failed = [e for e in chosen if not e.value]
-        held = [e for e in chosen if e.value]
-        return failed + held if kind == "rate" or not value else chosen
-    if kind == "any":
-        held = [e for e in chosen if e.value]
-        return held if value else chosen
-    return chosen
+        ordered: Iterable[_Element] = itertools.chain(
+            (e for e in chosen if not e.value), (e for e in chosen if e.value)
+        )
+    elif kind == "any" and value:
+        ordered = (e for e in chosen if e.value)
+    elif kind in ("min", "max") and value is not None:
+        ordered = itertools.chain(
+            (e for e in chosen if e.value == value), (e for e in chosen if e.value != value)
+        )
+    else:
+        ordered = chosen
+    listed = tuple(itertools.islice(ordered, MAX_LISTED_ELEMENTS))
+    omitted = len(chosen) - len(listed)
+    detail = None
+    boolean = kind in ("all", "any", "rate") or (kind == "count" and expr.body is not None)
+    if omitted and boolean:
+        held = sum(1 for e in chosen if e.value) - sum(1 for e in listed if e.value)
+        detail = f"{held} held, {omitted - held} failed"
+    return ElementListing(listed, omitted, detail)
 
 
 def _number_text(value: Fraction | int, percent: bool) -> str:
-    """A number for a note; a percentage that does not end (2/3) rounded and marked `≈`."""
-    text = format_number(value, percent=percent)
-    if not percent or "/" not in text:
-        return text
-    hundredths = round(Fraction(value) * 10000)
-    return "≈" + format_number(Fraction(hundredths, 100)) + "%"
+    """A number for a note; one that does not end (2/3) or is long rounded and marked `≈`."""
+    return display_number(value, percent)
 
 
 def _schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, value: Any) -> str:

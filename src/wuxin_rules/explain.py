@@ -10,10 +10,18 @@ The text form, in `decisive` mode:
 ```
 eligible "可以获得贷款" = false (1 of 2 failed)  [S2]          loans.policy:31:1
   ✗ low_debt "负债率不高于上限"  [S2.3]
-      applicant.debt_ratio 0.45 <= debt_limit 0.4               over by 0.05
+      负债率 0.45, should be at most 负债率上限 0.4              over by 0.05
         debt_limit "负债率上限" = 0.4  [S2.3]                   0.5 - 20% * abs(0.5)
-  ✓ adult "年满十八周岁"  [S2.1]                                applicant.age = 30
+  ✓ adult "年满十八周岁"  [S2.1]                                年龄 = 30
 ```
+
+In the policy's words: what a node read is shown by its label (the path stays in JSON), a
+failed comparison says what was needed (`制毒窝点数 1，应为 0`), a number that does not end
+or is long is rounded and marked (`≈ 57.14%`, `trace.display_number`), the operand of a `not`
+and the condition of an `if` are facts without a mark (no `✗ not p` over `✓ p`; a condition
+chose a branch, it did not fail), and a rule whose one-line note would not reach the facts
+(an `if`, bands, another rule) is expanded, so the decisive mode follows nested rules down to
+the facts that decided. Text is never cut inside a word.
 
 The modes: `decisive` expands what decided a value (the failed items of a false `all of`,
 the held items of a true `any of`) and lists the rest one line each, hiding constants;
@@ -38,13 +46,24 @@ import attrs
 
 from wuxin_rules import messages
 from wuxin_rules.errors import Diagnostic, UsageError, suggest
-from wuxin_rules.schema import EnumType, ListType, Type, describe, strip_optional
+from wuxin_rules.schema import (
+    EnumType,
+    ListType,
+    NumberType,
+    OptionalType,
+    RecordType,
+    Type,
+    describe,
+    strip_optional,
+)
 from wuxin_rules.source import Span, display_width
-from wuxin_rules.trace import Evaluation, Explanation, Verdict
+from wuxin_rules.trace import Evaluation, Explanation, Verdict, display_number
 from wuxin_rules.values import format_value, to_json
 
 __all__ = [
     "MODES",
+    "ValueTable",
+    "evaluation_to_json",
     "explanation_to_json",
     "render_evaluation",
     "render_text",
@@ -71,6 +90,16 @@ _RULES = frozenset({"rule", "criterion"})
 _NAMED = _RULES | {"call"}
 _COMPOSITIONS = frozenset({"and", "or", "all", "any", "at_least"})
 _FORMULA_PARTS = frozenset({"arith", "negate", "builtin", "const", "coalesce"})
+
+_SHOULD = {
+    "==": "explain.should-be",
+    "!=": "explain.should-not-be",
+    "<": "explain.should-be-below",
+    "<=": "explain.should-be-at-most",
+    ">": "explain.should-be-above",
+    ">=": "explain.should-be-at-least",
+}
+"""What a failed comparison needed, in words (`制毒窝点数 1，应为 0`)."""
 
 _STYLES = {
     "name": "\x1b[1m",
@@ -153,6 +182,10 @@ class _Task:
     collapsed: bool = False
     reason: bool = False
     """Shown even in `failed` mode although it held: it is why its parent failed (`not`)."""
+    plain: bool = False
+    """Shown as a fact, without ✓/✗: the operand of a `not` (its parent carries the mark,
+    so `✗ not p` is not followed by `✓ p`) and the condition of an `if` (it chose a branch;
+    it did not fail)."""
 
 
 class _Renderer:
@@ -299,7 +332,10 @@ class _Renderer:
             failing = [c for c in children if c.error is not None and c.error == node.error]
             return [_Task(c, indent) for c in failing[:1]]
         if self.mode == "full":
-            tasks = [_Task(c, indent) for c in children]
+            # The operand of a `not` and the condition of an `if` are facts, not verdicts.
+            plain = {id(c) for c in (children if node.kind == "not" else children[:1])}
+            plain = plain if node.kind in ("not", "if") else set()
+            tasks = [_Task(c, indent, plain=id(c) in plain) for c in children]
             return self._with_omitted(node, tasks, indent)
         if node.kind in _COMPOSITIONS or (
             node.kind == "aggregate" and node.name in ("all", "any", "rate")
@@ -313,11 +349,18 @@ class _Renderer:
             return self._with_omitted(node, tasks, indent)
         if node.kind in _FORMULA_PARTS and _formula(node):
             # The formula already shows every step: list where its numbers came from.
-            return [_Task(c, indent, collapsed=True) for c in _formula_sources(node)]
+            return [
+                _Task(c, indent, collapsed=c.kind == "param" or _says_enough(c))
+                for c in _formula_sources(node)
+            ]
         if node.kind == "not":
-            return [_Task(c, indent, reason=True) for c in children if not _constant(c)]
-        if node.kind == "if":
-            return [_Task(c, indent) for c in children if not _constant(c)]
+            return [_Task(c, indent, reason=True, plain=True) for c in children if not _constant(c)]
+        if node.kind == "if" and children:
+            condition, *branches = children
+            tasks = (
+                [] if _constant(condition) else [_Task(condition, indent, reason=True, plain=True)]
+            )
+            return tasks + [_Task(c, indent) for c in branches if not _constant(c)]
         # A `??` whose fallback was not needed is shown as the value it passed on.
         children = [
             c.children[0]
@@ -326,7 +369,7 @@ class _Renderer:
             for c in children
         ]
         return [
-            _Task(c, indent, collapsed=c.kind in _NAMED or c.kind == "param")
+            _Task(c, indent, collapsed=c.kind == "param" or (c.kind in _NAMED and _says_enough(c)))
             for c in children
             if not _constant(c)
             and c.kind not in _LEAVES - {"param"}
@@ -361,9 +404,18 @@ class _Renderer:
 
     def _with_omitted(self, node: Explanation, tasks: list[_Task], indent: int) -> list[_Task]:
         if node.omitted:
+            if node.omitted_detail:
+                text = messages.word(
+                    "explain.more-counted",
+                    self.lang,
+                    count=node.omitted,
+                    detail=self._t(node.omitted_detail),
+                )
+            else:
+                text = messages.word("explain.more", self.lang, count=node.omitted)
             more = Explanation(
                 kind="…",
-                expr=messages.word("explain.more", self.lang, count=node.omitted),
+                expr=text,
                 value=None,
                 type=None,
             )
@@ -373,7 +425,7 @@ class _Renderer:
     # -- rows ------------------------------------------------------------------------------
 
     def _row(self, node: Explanation, task: _Task, collapsed: bool, repeated: bool) -> _Row:
-        mark = None if task.body else _mark(node)
+        mark = None if task.body or (task.plain and node.error is None) else _mark(node)
         kind = node.kind
         left: list[_Seg] = []
         right: list[_Seg] = []
@@ -401,7 +453,10 @@ class _Renderer:
                 if body is not None and body.kind in _COMPOSITIONS and body.detail:
                     right.append(_Seg(self._t(body.detail), "detail"))
         elif kind == "compare":
-            left.extend(self._compare_text(node))
+            failed = node.value is False and not task.plain
+            left.extend(self._compare_text(node, failed=failed))
+            if mark is None and isinstance(node.value, bool) and not task.body:
+                left.append(_Seg(" = " + self._value(node)))
         elif kind == "arg":
             left.append(_Seg(node.name or _clean(node.expr), "name"))
             left.append(_Seg(" = " + self._value(node)))
@@ -456,10 +511,16 @@ class _Renderer:
                     right.append(_Seg(note, "detail"))
         return _Row(task.indent, mark, tuple(left), tuple(right))
 
-    def _compare_text(self, node: Explanation) -> list[_Seg]:
+    def _compare_text(self, node: Explanation, failed: bool = False) -> list[_Seg]:
+        """`制毒窝点数 1 == 0`; failed, in words: `制毒窝点数 1, should be 0`."""
         if len(node.children) != 2:
             return [_Seg(_cut(_clean(node.expr), _SOURCE_WIDTH))]
         left, right = node.children
+        should = _SHOULD.get(node.name or "")
+        if failed and should is not None and node.error is None:
+            comma = messages.word("explain.comma", self.lang)
+            words = messages.word(should, self.lang)
+            return [*_side(left), _Seg(f"{comma}{words} "), *_side(right)]
         return [*_side(left), _Seg(f" {node.name or '?'} "), *_side(right)]
 
     def _collapsed_note(self, node: Explanation) -> str | None:
@@ -542,6 +603,19 @@ def _body(node: Explanation | None) -> Explanation | None:
     return last
 
 
+def _says_enough(node: Explanation) -> bool:
+    """True when a rule or call shown on one line still reaches the facts that decided it:
+    its body is plain arithmetic (its note is the formula with the values put in), a fact
+    read, or a constant. Otherwise (an `if`, bands, another rule) its row is expanded, so
+    the decisive mode follows nested rules down to the facts."""
+    body = _body(node)
+    if body is None or isinstance(node.value, bool):
+        return True
+    if body.kind in _LEAVES or _constant(body) or body.kind in ("schedule", "stage"):
+        return True
+    return _formula(body) is not None
+
+
 def _is_origin(node: Explanation) -> bool:
     """True when the node's error arose here rather than in one of its children."""
     if node.kind in _NAMED or node.kind in ("arg", "element"):
@@ -552,17 +626,15 @@ def _is_origin(node: Explanation) -> bool:
 def _value(value: Any, type_: Type | None, error: Diagnostic | None = None) -> str:
     if error is not None:
         return f"error[{error.code}]"
-    text = _format(value, type_)
-    if (
-        isinstance(value, int | Fraction)
-        and not isinstance(value, bool)
-        and text.endswith("%")
-        and "/" in text
-    ):
-        # A share such as 2/3 has no finite decimals: shown rounded, marked `≈` (JSON is exact).
-        hundredths = round(Fraction(value) * 10000)
-        text = "≈" + format_value(Fraction(hundredths, 10000), type_)
-    return _cut(text, _VALUE_WIDTH)
+    if isinstance(value, int | Fraction) and not isinstance(value, bool):
+        # A number that does not end (400/7 %) or is long: rounded, marked `≈` (JSON is exact).
+        return display_number(value, percent=_is_percent(type_))
+    return _cut(_format(value, type_), _VALUE_WIDTH)
+
+
+def _is_percent(type_: Type | None) -> bool:
+    inner = strip_optional(type_) if type_ is not None else None
+    return isinstance(inner, NumberType) and inner.kind == "percent"
 
 
 def _member_label(value: Any, type_: Type | None) -> str | None:
@@ -574,15 +646,32 @@ def _member_label(value: Any, type_: Type | None) -> str | None:
     return member.label if member is not None else None
 
 
-def _format(value: Any, type_: Type | None) -> str:
+_SHOWN_ITEMS = 32
+"""Items of a list written out before `…`: more than any cut value can show, so a list of a
+million elements is formatted in the time of 32."""
+
+
+def _format(value: Any, type_: Type | None, labels: bool = True) -> str:
     """`format_value`, with enum members followed by their labels: `approvals_office
-    (审批处)`, also inside lists."""
-    label = _member_label(value, type_)
+    (审批处)`, also inside lists; a long list (also inside a record) written up to
+    `_SHOWN_ITEMS` items."""
+    label = _member_label(value, type_) if labels else None
     if label is not None:
         return f"{value} ({label})"
-    element = strip_optional(type_) if type_ is not None else None
-    if isinstance(element, ListType) and isinstance(value, tuple | list):
-        return "[" + ", ".join(_format(item, element.element) for item in value) + "]"
+    inner = strip_optional(type_) if type_ is not None else None
+    if isinstance(value, tuple | list):
+        element = inner.element if isinstance(inner, ListType) else None
+        items = [_format(item, element, labels) for item in value[:_SHOWN_ITEMS]]
+        if len(value) > _SHOWN_ITEMS:
+            items.append("…")
+        return "[" + ", ".join(items) + "]"
+    if isinstance(value, dict):
+        fields = {f.name: f.type for f in getattr(inner, "fields", ())}
+        return (
+            "{"
+            + ", ".join(f"{k}: {_format(v, fields.get(k), False)}" for k, v in value.items())
+            + "}"
+        )
     return format_value(value, type_)
 
 
@@ -597,10 +686,16 @@ def _item(value: Any, type_: Type | None) -> str:
 
 
 def _side(node: Explanation) -> list[_Seg]:
-    """One side of a comparison: the source, then the value when the source is not it."""
-    text = _cut(_clean(node.expr), _SOURCE_WIDTH // 2)
+    """One side of a comparison: the policy's label for what it reads (`制毒窝点数`, the
+    path stays in JSON), else the source; then the value when the source is not it."""
     if _constant(node):
-        return [_Seg(text)]
+        return [_Seg(_cut(_clean(node.expr), _SOURCE_WIDTH // 2))]
+    if node.label and (node.kind in _LEAVES or node.kind in _NAMED):
+        return [
+            _Seg(node.label, "label"),
+            _Seg(" " + _value(node.value, node.type, node.error), "value"),
+        ]
+    text = _cut(_clean(node.expr), _SOURCE_WIDTH // 2)
     if node.kind not in _LEAVES | _NAMED and " " in text:
         text = f"({text})"
     value = _value(node.value, node.type, node.error)
@@ -618,12 +713,14 @@ def _facts(nodes: Iterable[Explanation], limit: int = 3) -> str | None:
         node = stack.pop()
         visited += 1
         if node.kind in _LEAVES:
-            text = _clean(node.expr)
+            text = node.label or _clean(node.expr)
             if text and text not in found:
-                found[text] = _cut(_format(node.value, node.type), 24)
+                found[text] = _cut(_value(node.value, node.type), 24)
             continue
         if node.kind in _NAMED and not isinstance(node.value, bool):
-            found.setdefault(_clean(node.expr), _cut(_format(node.value, node.type), 24))
+            found.setdefault(
+                node.label or _clean(node.expr), _cut(_value(node.value, node.type), 24)
+            )
             continue
         if node.kind == "call":
             stack.extend(reversed(node.children[-1:]))
@@ -757,7 +854,9 @@ def _split_outside_strings(text: str) -> Iterator[str]:
 
 
 def _cut(text: str, width: int) -> str:
-    """`text`, cut to `width` display columns with `…` when longer."""
+    """`text`, cut to `width` display columns with `…` when longer, never inside a word (a
+    name, a number, a run of CJK letters): at the last break before the limit, or after the
+    first word when even that is longer."""
     if display_width(text) <= width:
         return text
     out: list[str] = []
@@ -768,86 +867,173 @@ def _cut(text: str, width: int) -> str:
             break
         out.append(char)
         used += char_width
-    return "".join(out) + "…"
+    end = len(out)
+    if end < len(text) and _in_word(text[end - 1]) and _in_word(text[end]):
+        start = end
+        while start > 0 and _in_word(text[start - 1]):
+            start -= 1
+        if text[:start].strip():
+            end = start
+        else:  # one word longer than the limit: the word whole
+            while end < len(text) and _in_word(text[end]):
+                end += 1
+    if end >= len(text):
+        return text
+    return text[:end].rstrip() + "…"
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or char in "_."
 
 
 # ------------------------------------------------------------------------------------------
 # JSON
 
 
-def explanation_to_json(explanation: Explanation) -> dict[str, Any]:
-    """An explanation tree as JSON-ready data.
-
-    Every node has `kind`, `expr` (its source text on one line), `value` (exact, via
-    `values.to_json`), `type` and `children`; named nodes add `name`, `label`, `cites`;
-    `detail`, `error` (a diagnostic's JSON) and `omitted` appear when set; `file`, `line`,
-    `column`, `end_line`, `end_column` locate the node's source. A rule referenced several
-    times has its body in full at its first occurrence and `"repeated": true` (no children)
-    afterwards, so the JSON stays as small as the tree shared in memory. Nodes showing the
-    same record or list share one converted value (copy it before changing it).
-    """
-    root: dict[str, Any] = {}
-    seen: set[int] = set()
-    converted = _Converted()
-    stack: list[tuple[Explanation, dict[str, Any]]] = [(explanation, root)]
-    while stack:
-        node, target = stack.pop()
-        target.update(_node_json(node, converted))
-        children: list[dict[str, Any]] = []
-        target["children"] = children
-        if node.kind in _RULES and node.children:
-            if id(node.children[0]) in seen:
-                target["repeated"] = True
-                continue
-            seen.add(id(node.children[0]))
-        slots = [{} for _ in node.children]
-        children.extend(slots)
-        stack.extend(reversed(list(zip(node.children, slots, strict=True))))
-    return root
-
-
-class _Converted:
-    """What many nodes of one tree share, converted once: the JSON of a record or list value
-    (the same object at every node that shows it, so `jsonio.dumps` writes it once), type
-    descriptions, source locations."""
+class ValueTable:
+    """The values of explanation JSON, each written once: a node's `"value"` is its index
+    here. Records and lists are told apart by identity (the tree shares them: the `unit` read
+    by forty nodes is one object), everything else by its JSON form (`true` is one entry
+    however many conditions held). `to_json()` is the list to write beside the trees."""
 
     def __init__(self) -> None:
-        self.values: dict[tuple[int, int], tuple[Any, Any]] = {}
-        self.types: dict[int, tuple[Any, str]] = {}
-        self.locations: dict[tuple[int, int, int], dict[str, Any]] = {}
+        self._values: list[Any] = []
+        self._compound: dict[tuple[int, int], tuple[Any, int]] = {}
+        self._scalars: dict[tuple[str, Any], int] = {}
+        self._converted: dict[tuple[int, int], tuple[Any, Any]] = {}
 
-    def value(self, value: Any, type_: Type | None) -> Any:
+    def index(self, value: Any, type_: Type | None) -> int:
+        """The index of `value` (of type `type_`), added when new."""
+        if isinstance(value, dict | tuple | list):
+            key = (id(value), id(type_))
+            known = self._compound.get(key)
+            if known is None or known[0] is not value:
+                known = self._compound[key] = (value, self._add(self._json(value, type_)))
+            return known[1]
+        data = to_json(value, type_)
+        scalar_key = (type(data).__name__, data)
+        found = self._scalars.get(scalar_key)
+        if found is None:
+            found = self._scalars[scalar_key] = self._add(data)
+        return found
+
+    def _json(self, value: Any, type_: Type | None) -> Any:
+        """`values.to_json`, converting each record or list object once: the list
+        `r.items` inside the record `r` and on its own is one converted object (and
+        `jsonio.dumps` writes an object met again from its first text)."""
         if not isinstance(value, dict | tuple | list):
             return to_json(value, type_)
         key = (id(value), id(type_))
-        known = self.values.get(key)
-        if known is None or known[0] is not value:
-            known = self.values[key] = (value, to_json(value, type_))
-        return known[1]
+        known = self._converted.get(key)
+        if known is not None and known[0] is value:
+            return known[1]
+        if isinstance(value, dict):
+            inner = type_.inner if isinstance(type_, OptionalType) else type_
+            fields = {f.name: f.type for f in inner.fields} if isinstance(inner, RecordType) else {}
+            data: Any = {k: self._json(item, fields.get(k)) for k, item in value.items()}
+        else:
+            element = type_.element if isinstance(type_, ListType) else None
+            data = [self._json(item, element) for item in value]
+        self._converted[key] = (value, data)
+        return data
 
-    def type(self, type_: Type) -> str:
-        known = self.types.get(id(type_))
-        if known is None or known[0] is not type_:
-            known = self.types[id(type_)] = (type_, describe(type_))
-        return known[1]
+    def _add(self, data: Any) -> int:
+        self._values.append(data)
+        return len(self._values) - 1
+
+    def to_json(self) -> list[Any]:
+        return self._values
+
+
+def explanation_to_json(
+    explanation: Explanation, values: ValueTable | None = None, *, _seen: set[int] | None = None
+) -> dict[str, Any]:
+    """An explanation tree as JSON-ready data.
+
+    Every node has `kind`, `expr` (its source text on one line), `value` (the index of its
+    exact value, via `values.to_json`, in the value table), `type` and `children`; named
+    nodes add `name`, `label`, `cites`; `detail`, `error` (a diagnostic's JSON), `omitted`
+    and `omitted_detail` appear when set; `line`, `column`, `end_line`, `end_column` locate
+    the node's source, in the `file` of the nearest node above that names one (the root
+    names its file, a node names its own only where it differs). A rule referenced several
+    times has its body in full at its first occurrence and `"repeated": true` (no children)
+    afterwards, so the JSON stays as small as the tree shared in memory.
+
+    Each value is written once, in a table: given `values`, the nodes refer into it (the
+    caller writes `values.to_json()` beside the trees); without it the root gets its own
+    table as `"values"`.
+    """
+    table = values if values is not None else ValueTable()
+    seen: set[int] = _seen if _seen is not None else set()
+    root: dict[str, Any] = {}
+    locations = _Locations()
+    stack: list[tuple[Explanation, dict[str, Any], str | None]] = [(explanation, root, None)]
+    while stack:
+        node, target, file = stack.pop()
+        target.update(_node_json(node, table, locations, file))
+        file = target.get("file", file)
+        children: list[dict[str, Any]] = []
+        target["children"] = children
+        if node.kind in _RULES and node.children:
+            # The root is always given in full: a verdict's own tree never points elsewhere.
+            if id(node.children[0]) in seen and target is not root:
+                target["repeated"] = True
+                continue
+            seen.add(id(node.children[0]))
+        slots: list[dict[str, Any]] = [{} for _ in node.children]
+        children.extend(slots)
+        stack.extend(
+            reversed(
+                [(child, slot, file) for child, slot in zip(node.children, slots, strict=True)]
+            )
+        )
+    if values is None:
+        root["values"] = table.to_json()
+    return root
+
+
+def evaluation_to_json(evaluation: Evaluation) -> dict[str, Any]:
+    """The explanations of every verdict of one document, sharing one value table:
+    `{"explanations": {rule: verdict JSON}, "explanation_values": [...]}`. A nullary rule
+    explained under one verdict is `"repeated": true` where a later verdict refers to it
+    (find its body by its `name`); each verdict's own tree is always given in full."""
+    table = ValueTable()
+    seen: set[int] = set()
+    explanations = {
+        key: verdict_to_json(verdict, table, _seen=seen)
+        for key, verdict in evaluation.verdicts.items()
+    }
+    return {"explanations": explanations, "explanation_values": table.to_json()}
+
+
+class _Locations:
+    """Source locations converted once per span (many nodes of a tree share a span)."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, int, int], dict[str, Any]] = {}
 
     def location(self, span: Span | None) -> dict[str, Any]:
         if span is None:
             return {}
         key = (id(span.source), span.start, span.end)
-        known = self.locations.get(key)
+        known = self.known.get(key)
         if known is None:
-            known = self.locations[key] = _location(span)
+            known = self.known[key] = _location(span)
         return known
 
 
-def _node_json(node: Explanation, converted: _Converted | None = None) -> dict[str, Any]:
-    converted = converted or _Converted()
+def _node_json(
+    node: Explanation,
+    table: ValueTable | None = None,
+    locations: _Locations | None = None,
+    file: str | None = None,
+) -> dict[str, Any]:
+    table = table or ValueTable()
     data: dict[str, Any] = {
         "kind": node.kind,
         "expr": _clean(node.expr),
-        "value": None if node.error is not None else converted.value(node.value, node.type),
-        "type": converted.type(node.type) if node.type is not None else None,
+        "value": None if node.error is not None else table.index(node.value, node.type),
+        "type": describe(node.type) if node.type is not None else None,
     }
     value_label = _member_label(node.value, node.type) if node.error is None else None
     if value_label is not None:
@@ -864,7 +1050,13 @@ def _node_json(node: Explanation, converted: _Converted | None = None) -> dict[s
         data["error"] = node.error.to_json()
     if node.omitted:
         data["omitted"] = node.omitted
-    data.update(converted.location(node.span))
+    if node.omitted_detail is not None:
+        data["omitted_detail"] = node.omitted_detail
+    location = (locations or _Locations()).location(node.span)
+    if location:
+        if location["file"] != file:
+            data["file"] = location["file"]
+        data.update((k, v) for k, v in location.items() if k != "file")
     return data
 
 
@@ -882,14 +1074,19 @@ def _location(span: Span | None) -> dict[str, Any]:
     }
 
 
-def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
-    """A verdict as JSON-ready data: rule, value or error, label, cites, location, explanation."""
+def verdict_to_json(
+    verdict: Verdict, values: ValueTable | None = None, *, _seen: set[int] | None = None
+) -> dict[str, Any]:
+    """A verdict as JSON-ready data: rule, value or error, label, cites, location,
+    explanation. Its `value`, like every node's, is an index into `values` (without it the
+    verdict gets its own table as `"values"`)."""
+    table = values if values is not None else ValueTable()
     data: dict[str, Any] = {
         "rule": verdict.key,
         "name": verdict.name,
         "kind": verdict.kind,
         "type": describe(verdict.type) if verdict.type is not None else None,
-        "value": to_json(verdict.value, verdict.type) if verdict.error is None else None,
+        "value": table.index(verdict.value, verdict.type) if verdict.error is None else None,
         "error": verdict.error.to_json() if verdict.error is not None else None,
         "label": verdict.label,
         "cites": list(verdict.cites),
@@ -899,6 +1096,10 @@ def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
         data["value_label"] = value_label
     data.update(_location(verdict.span))
     data["explanation"] = (
-        explanation_to_json(verdict.explanation) if verdict.explanation is not None else None
+        explanation_to_json(verdict.explanation, table, _seen=_seen)
+        if verdict.explanation is not None
+        else None
     )
+    if values is None:
+        data["values"] = table.to_json()
     return data

@@ -31,7 +31,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.parser import parse
-from wuxin_rules.source import Span
+from wuxin_rules.source import Span, decode_policy
 
 __all__ = [
     "SUFFIX",
@@ -137,15 +137,9 @@ def _read_root(file: Path) -> str:
             )
         ) from None
     try:
-        return _decode(data)
+        return decode_policy(data)
     except UnicodeDecodeError as error:
         raise PolicyError(_not_utf8(str(file), error, None)) from None
-
-
-def _decode(data: bytes) -> str:
-    text = data.decode("utf-8")
-    # Some editors start UTF-8 files with a byte-order mark: it is not part of the policy.
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _reason(error: OSError) -> str:
@@ -322,7 +316,7 @@ class _Loader:
                 return None
             name = str(path)
             try:
-                text = _decode(path.read_bytes())
+                text = decode_policy(path.read_bytes())
             except UnicodeDecodeError as error:
                 self.problems.append(_not_utf8(name, error, decl.module.span))
                 return None

@@ -79,6 +79,14 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "verify.none": ("no properties found", "没有找到性质"),
     # Explanations.
     "explain.more": ("… and {count} more", "…… 另有 {count} 项"),
+    "explain.comma": (", ", "，"),
+    "explain.should-be": ("should be", "应为"),
+    "explain.should-not-be": ("should not be", "不应为"),
+    "explain.should-be-below": ("should be below", "应低于"),
+    "explain.should-be-at-most": ("should be at most", "应不高于"),
+    "explain.should-be-above": ("should be above", "应高于"),
+    "explain.should-be-at-least": ("should be at least", "应不低于"),
+    "explain.more-counted": ("… and {count} more: {detail}", "…… 另有 {count} 项：{detail}"),
     "explain.drawn": ("drawn", "抽中"),
     # Results in a notebook (`Result._repr_html_`).
     "notebook.rule": ("rule", "规则"),
@@ -848,6 +856,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "k-hold": ("{held} of {total} hold", "{total}项中{held}项满足"),
     "none-hold": ("none of {total} hold", "{total}项均不满足"),
+    "k-held-k-failed": ("{held} held, {failed} failed", "{held}项满足，{failed}项未满足"),
     "k-rate": ("{held} of {total} ({rate})", "{total}项中{held}项（{rate}）"),
     "no-element-to-rate": ("no element to rate: none", "没有可计算比率的元素：无"),
     "k-elements": ("{count} of {total} elements", "{total}个元素中的{count}个"),

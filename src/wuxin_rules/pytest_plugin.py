@@ -31,6 +31,7 @@ import pytest
 
 from wuxin_rules import examples, suite, suite_checker
 from wuxin_rules.errors import WuxinError
+from wuxin_rules.source import read_policy
 
 __all__ = ["ExampleItem", "PolicyFile", "PolicyLoadItem", "PropertyItem"]
 
@@ -70,7 +71,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> PolicyFile
     if file_path.suffix != ".policy" or parent.config.getoption("--wuxin-no-collect"):
         return None
     try:
-        text = file_path.read_text(encoding="utf-8-sig")
+        text = read_policy(file_path)
     except (OSError, UnicodeDecodeError):
         text = 'example "?"'  # let loading report why the file cannot be read
     if not _DECLARES_TESTS.search(text):

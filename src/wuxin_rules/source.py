@@ -2,18 +2,48 @@
 
 Owns `Source` (a named text), `Span` (a range of it), line/column arithmetic, display widths
 (East-Asian wide characters take two terminal columns) and the snippet-with-caret rendering
-every diagnostic uses. Imports nothing from the package: it is the bottom layer.
+every diagnostic uses, and the one way a policy text is read from bytes (`decode_policy`,
+`read_policy`). Imports nothing from the package: it is the bottom layer.
 """
 
 from __future__ import annotations
 
 import bisect
+import os
 import unicodedata
 from functools import cached_property
 
 import attrs
 
-__all__ = ["Source", "Span", "display_width", "render_snippet"]
+__all__ = [
+    "Source",
+    "Span",
+    "decode_policy",
+    "display_width",
+    "read_policy",
+    "render_snippet",
+]
+
+
+def decode_policy(data: bytes) -> str:
+    """The text of a policy file's bytes: UTF-8, a leading byte-order mark dropped, line
+    breaks kept as written (a raw carriage return inside a text stays one character).
+
+    Every command reads policy files through this (or `read_policy`), so `check`, `eval`,
+    `fmt` and the analyses see the same characters at the same offsets; Python's text mode
+    would turn a lone `\\r` into a line break and split a text in two. Raises
+    `UnicodeDecodeError` for bytes that are not UTF-8.
+    """
+    text = data.decode("utf-8")
+    # Some editors start UTF-8 files with a byte-order mark: it is not part of the policy.
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def read_policy(path: str | os.PathLike[str]) -> str:
+    """The text of the policy file at `path` (see `decode_policy`); raises `OSError` or
+    `UnicodeDecodeError`."""
+    with open(path, "rb") as handle:
+        return decode_policy(handle.read())
 
 
 @attrs.frozen(eq=False, slots=False)

@@ -8,6 +8,7 @@ and `model`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -15,8 +16,33 @@ import attrs
 from wuxin_rules.errors import Diagnostic
 from wuxin_rules.schema import Type
 from wuxin_rules.source import Span
+from wuxin_rules.values import format_number
 
-__all__ = ["Evaluation", "Explanation", "Verdict"]
+__all__ = ["Evaluation", "Explanation", "Verdict", "display_number"]
+
+DISPLAY_PLACES = 4
+"""Decimal places a number is shown with when it does not end or is long (2 for a
+percentage, as a percentage): the exact value stays in the tree and in JSON."""
+
+
+def display_number(value: Fraction | int, percent: bool = False) -> str:
+    """A number as an explanation shows it: exact when it is short (`0.0155`, `50%`); a
+    number that does not end (400/7 %) or has more than two places beyond the display places
+    rounded and marked (`≈ 57.14%`, `≈ 0.3333`); a tiny one to four significant digits."""
+    exact = format_number(value, percent=percent)
+    digits = exact.rstrip("%").partition(".")[2]
+    places = 2 if percent else DISPLAY_PLACES
+    if "/" not in exact and len(digits) <= places + 2:
+        return exact
+    scaled = Fraction(value) * (100 if percent else 1)
+    if 0 < abs(scaled) < 1:
+        leading = 0  # zeros after the point before the first significant digit
+        while abs(scaled) * 10 ** (leading + 1) < 1:
+            leading += 1
+        places = max(places, leading + 4)
+    rounded = round(scaled, places)
+    shown = rounded / 100 if percent else rounded
+    return "≈ " + format_number(shown, percent=percent)
 
 
 @attrs.frozen
@@ -34,8 +60,10 @@ class Explanation:
     then the body when the aggregate has one and the element passed the filter).
     `expr` is the source text of the expression (or the rule name); `detail` is a short
     human note such as the margin of a comparison (`short by 0.0155`) or `2 of 3 hold`.
-    `omitted` counts children left out to keep the tree small (an aggregate lists at most
-    20 elements). `compare` and `arith` nodes hold their operator in `name`.
+    `omitted` counts children left out to keep the tree small: an aggregate lists at most
+    20 elements (`evaluator.MAX_LISTED_ELEMENTS`), those that decided its value first, and
+    `omitted_detail` counts the rest by outcome (`399980 held, 3 failed`) when its body is
+    a condition. `compare` and `arith` nodes hold their operator in `name`.
 
     A nullary rule is evaluated once: each reference to it gets a node of its own (kind
     `rule` or `criterion`, the reference's text and span) whose children are the rule's body
@@ -55,6 +83,7 @@ class Explanation:
     detail: str | None = None
     error: Diagnostic | None = None
     omitted: int = 0
+    omitted_detail: str | None = None
 
     def walk(self) -> Iterator[Explanation]:
         """This node and every node below it, depth first (iteratively)."""

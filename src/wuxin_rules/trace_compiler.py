@@ -662,6 +662,7 @@ class _Builder:
         cites: tuple[str, ...] = (),
         detail: str | None = None,
         omitted: int = 0,
+        omitted_detail: str | None = None,
     ) -> Explanation:
         """The node of `template` (`evaluator._Run._node`), its value from the record."""
         if value is _NOT_EVALUATED:
@@ -681,6 +682,7 @@ class _Builder:
             detail,
             None,
             omitted,
+            omitted_detail,
         )
 
     # -- per kind, as `evaluator._Run` --------------------------------------------------------
@@ -960,60 +962,70 @@ class _Builder:
         inner = t.children[1:]
         filter_t = inner[0] if expr.filter is not None else None
         body_t = inner[-1] if expr.body is not None else None
-        element_type = evaluator._element_type(expr.collection.type)
+        # The values of every element from the record; nodes only for the few listed.
         elements: list[evaluator._Element] = []
         for index, record in enumerate(records):
-            item = self.canonical(record[0])
-            nodes = [
-                Explanation(
-                    kind="local", expr=expr.var, value=item, type=element_type, name=expr.var
-                )
-            ]
             matched = True
-            value: Any = item
+            value: Any = None
             if filter_t is not None:
-                filter_node = self.node(filter_t, record)
-                matched = bool(filter_node.value)
-                nodes.append(
-                    Explanation(
-                        kind="where",
-                        expr=filter_node.expr,
-                        value=matched,
-                        type=expr.filter.type,  # type: ignore[union-attr]
-                        span=getattr(expr.filter, "span", None),
-                        children=(filter_node,),
-                    )
-                )
+                matched = bool(self.value(filter_t, record))
                 if body_t is None and expr.kind == "count":
                     value = matched
             if matched and body_t is not None:
-                body_node = self.node(body_t, record)
-                value = body_node.value
-                nodes.append(body_node)
-            node = Explanation(
-                kind="element",
-                expr=expr.var,
-                value=value,
-                type=expr.body.type if expr.body is not None else element_type,
-                children=tuple(nodes),
-                name=expr.var,
-                detail=f"#{index + 1}",
-            )
+                value = self.value(body_t, record)
+            elif value is None:
+                value = self.canonical(record[0])
             elements.append(
-                evaluator._Element(index, matched, value, node, None, expr.body or expr, item)
+                evaluator._Element(index, matched, value, None, None, expr.body or expr, record)
             )
         chosen = [element for element in elements if element.matched]
         value = self.value(t, frame)
-        listed = evaluator._listed_elements(expr.kind, chosen, value)
-        limit = evaluator.MAX_LISTED_ELEMENTS
+        listing = evaluator.list_elements(expr, chosen, value)
         return self.make(
             t,
             frame,
             "aggregate",
-            [collection_node, *(element.node for element in listed[:limit])],  # type: ignore[misc]
+            [collection_node, *(self._element(t, e) for e in listing.listed)],
             name=expr.kind,
             detail=evaluator._aggregate_detail(expr, elements, chosen, value),
-            omitted=max(len(listed) - limit, 0),
+            omitted=listing.omitted,
+            omitted_detail=listing.omitted_detail,
+        )
+
+    def _element(self, t: _Template, element: evaluator._Element) -> Explanation:
+        """The node of one listed element (`evaluator._Run._element`), from its record."""
+        expr = t.expr
+        record = element.item
+        inner = t.children[1:]
+        filter_t = inner[0] if expr.filter is not None else None
+        body_t = inner[-1] if expr.body is not None else None
+        element_type = evaluator._element_type(expr.collection.type)
+        item = self.canonical(record[0])
+        nodes = [
+            Explanation(kind="local", expr=expr.var, value=item, type=element_type, name=expr.var)
+        ]
+        if filter_t is not None:
+            filter_node = self.node(filter_t, record)
+            nodes.append(
+                Explanation(
+                    kind="where",
+                    expr=filter_node.expr,
+                    value=element.matched,
+                    type=expr.filter.type,  # type: ignore[union-attr]
+                    span=getattr(expr.filter, "span", None),
+                    children=(filter_node,),
+                )
+            )
+        if element.matched and body_t is not None:
+            nodes.append(self.node(body_t, record))
+        return Explanation(
+            kind="element",
+            expr=expr.var,
+            value=element.value,
+            type=expr.body.type if expr.body is not None else element_type,
+            children=tuple(nodes),
+            name=expr.var,
+            detail=f"#{element.index + 1}",
         )
 
 
