@@ -73,7 +73,7 @@ def _lark() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         start=["start", "expr"],
-        lexer_callbacks={"COMMENT": _collect_comment},
+        lexer_callbacks={"COMMENT": _collect_comment, "NAME": _normal_name},
         cache=grammar_cache_path() or False,
     )
 
@@ -89,6 +89,16 @@ def _collect_comment(token: Token) -> Token:
     if sink is not None:
         sink.append(token)
     return token
+
+
+def _normal_name(token: Token) -> Token:
+    """A name in Unicode normal form C: a decomposed `é` (`e` and a combining accent) and the
+    precomposed `é` are one name, whichever the author's keyboard typed. Not NFKC: `ﬁle` and
+    `file` stay two names (the checker warns that they look alike)."""
+    if token.isascii():
+        return token
+    normal = unicodedata.normalize("NFC", token)
+    return token if normal == token else Token.new_borrow_pos("NAME", normal, token)
 
 
 CACHE_VARIABLE = "WUXIN_RULES_CACHE"
@@ -370,9 +380,10 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
     screened = characters.screen(source, text)
     text = screened.text
     resume = 0
-    diagnostics: list[Diagnostic] = list(screened.errors[:MAX_SYNTAX_ERRORS])
+    found = [*screened.errors, *characters.name_errors(source, text)]
+    diagnostics: list[Diagnostic] = _in_order(found)[:MAX_SYNTAX_ERRORS]
     seen = {(d.code, d.span.start if d.span else -1, d.message) for d in diagnostics}
-    if len(screened.errors) >= MAX_SYNTAX_ERRORS:
+    if len(found) >= MAX_SYNTAX_ERRORS:
         # A file typed in full width throughout: its first errors say enough.
         return None, [*diagnostics, _too_many_errors()]
     while True:
