@@ -68,7 +68,7 @@ def test_compatibility_letters_check_load_and_evaluate_on_every_path() -> None:
     for result in policy.evaluate_many([FACTS], explain=True):
         _expected(result)
         assert "ℌ" in result.explain("ｔotal")
-    assert list(policy.iter_evaluate([FACTS]))[0].values()["ｔotal"] == 7
+    assert next(iter(policy.iter_evaluate([FACTS]))).values()["ｔotal"] == 7
     # A compatibility name is matched as written: the NFKC form of a key is another key.
     with pytest.raises(wuxin_rules.FactError) as caught:
         policy.evaluate({"H": FACTS["ℌ"]})

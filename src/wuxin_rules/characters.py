@@ -33,8 +33,8 @@ from wuxin_rules.source import Source, Span
 __all__ = [
     "FULL_WIDTH",
     "LOOKALIKES",
-    "Screened",
     "NAME",
+    "Screened",
     "full_width_diagnostic",
     "name_errors",
     "name_warnings",
@@ -379,7 +379,9 @@ def name_warnings(source: Source) -> list[Diagnostic]:
     # one: `a：1` is the name `a`, then `:`).
     first: dict[str, Span] = {}
     for offset, word in _words(screen(source).text):
-        first.setdefault(unicodedata.normalize("NFC", word), Span(source, offset, offset + len(word)))
+        first.setdefault(
+            unicodedata.normalize("NFC", word), Span(source, offset, offset + len(word))
+        )
     warnings: list[Diagnostic] = []
     by_skeleton: dict[str, str] = {}
     confused: set[str] = set()

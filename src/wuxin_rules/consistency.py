@@ -96,9 +96,10 @@ def analyse(
     if root is None:
         return []
     findings: list[Diagnostic] = []
+    order = _dependency_order(policy)
     findings.extend(_unused(policy, root, modules))
-    findings.extend(_Values(policy, undecided).run())
-    findings.extend(_uncited(policy))
+    findings.extend(_Values(policy, undecided).run(order))
+    findings.extend(_uncited(policy, order))
     if undecided:
         findings.extend(_proofs(policy))
     return sorted(findings, key=lambda d: d.span.start if d.span is not None else -1)
@@ -177,6 +178,36 @@ def _module_name(module: ast.Module) -> str:
     return Path(module.span.source.name).stem
 
 
+_NOT_A_NODE = ("not a node",)
+_CHILD_FIELDS: dict[tuple[type, bool], tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type, types: bool) -> tuple[str, ...]:
+    """The fields of a node class that may hold nodes (not its span; not its `type` in the
+    checked model, unless `types`), looked up once per class: the walks below visit every
+    node of a policy, which may have hundreds of thousands."""
+    fields = _CHILD_FIELDS.get((kind, types))
+    if fields is None:
+        if attrs.has(kind) and kind is not Span:
+            skipped = ("span",) if types else ("span", "type")
+            fields = tuple(f.name for f in attrs.fields(kind) if f.name not in skipped)
+        else:
+            fields = _NOT_A_NODE
+        _CHILD_FIELDS[kind, types] = fields
+    return fields
+
+
+def _children(item: Any, *, types: bool = False) -> Iterator[Any]:
+    """The parts of `item` that may be nodes: the items of a tuple, the fields of a node
+    (an AST node's `type` is a type expression: walk it with `types=True`)."""
+    if isinstance(item, tuple):
+        return iter(item)
+    fields = _child_fields(type(item), types)
+    if fields is _NOT_A_NODE:
+        return iter(())
+    return (getattr(item, name) for name in fields)
+
+
 def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
     """Every name an AST node uses: names in expressions, fields accessed (`alias.X`), and
     the parts of type names. Declaring names (idents) are not uses."""
@@ -190,10 +221,7 @@ def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
             found.add(item.field.name)
         elif isinstance(item, ast.TypeRef):
             found.update(part.name for part in item.name.parts)
-        if isinstance(item, tuple):
-            stack.extend(item)
-        elif attrs.has(type(item)):
-            stack.extend(getattr(item, f.name) for f in attrs.fields(type(item)))
+        stack.extend(_children(item, types=True))
     return found
 
 
@@ -331,19 +359,22 @@ def _unused(
 # Rules whose explanation would cite nothing
 
 
-def _uncited(policy: model.CheckedPolicy) -> list[Diagnostic]:
+def _uncited(policy: model.CheckedPolicy, order: Sequence[str]) -> list[Diagnostic]:
+    # Rules in dependency order (each after the rules it uses), so that whether a rule cites
+    # is known before any rule that uses it asks: no recursion along a chain of rules, which
+    # may be as long as the policy.
     cited: dict[str, bool] = {}
 
     def rule_cites(key: str) -> bool:
-        if key not in cited:
-            cited[key] = False  # the rule graph is acyclic; this only guards against a bug
-            rule = policy.rules[key]
-            cited[key] = bool(rule.cites) or _body_cites(policy, rule.body, rule_cites)
-        return cited[key]
+        return cited.get(key, False)  # the rule graph is acyclic: every key is known
+
+    for key in order:
+        rule = policy.rules[key]
+        cited[key] = bool(rule.cites) or _body_cites(policy, rule.body, rule_cites)
 
     findings = []
     for key, rule in policy.rules.items():
-        if rule.module != policy.name or rule_cites(key):
+        if rule.module != policy.name or cited[key]:
             continue
         findings.append(
             _warning(
@@ -358,6 +389,39 @@ def _uncited(policy: model.CheckedPolicy) -> list[Diagnostic]:
             )
         )
     return findings
+
+
+def _dependency_order(policy: model.CheckedPolicy) -> list[str]:
+    """Every rule key, each after the rules its body uses (an iterative depth-first walk)."""
+    uses: dict[str, list[str]] = {}  # the rules each rule uses, once it has been reached
+    order: list[str] = []
+    for root in policy.rules:
+        if root in uses:
+            continue
+        stack = [(root, False)]
+        while stack:
+            key, expanded = stack.pop()
+            if expanded:
+                order.append(key)
+                continue
+            if key in uses:  # done, or on the current path (a cycle: the checker forbids it)
+                continue
+            uses[key] = _rules_used(policy.rules[key].body)
+            stack.append((key, True))
+            stack.extend((used, False) for used in uses[key] if used not in uses)
+    return order
+
+
+def _rules_used(expr: Any) -> list[str]:
+    """The keys of the rules `expr` refers to or calls."""
+    found: list[str] = []
+    stack = [expr]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, model.RuleRef | model.CallRule):
+            found.append(item.key)
+        stack.extend(_children(item))
+    return found
 
 
 def _body_cites(policy: model.CheckedPolicy, expr: Any, rule_cites: Any) -> bool:
@@ -381,12 +445,7 @@ def _body_cites(policy: model.CheckedPolicy, expr: Any, rule_cites: Any) -> bool
             info = record.field(item.field) if hasattr(record, "field") else None
             if info is not None and info.cites:
                 return True
-        if isinstance(item, tuple):
-            stack.extend(item)
-        elif attrs.has(type(item)) and not isinstance(item, Span):
-            stack.extend(
-                getattr(item, f.name) for f in attrs.fields(type(item)) if f.name != "type"
-            )
+        stack.extend(_children(item))
     return False
 
 
@@ -766,9 +825,17 @@ class _Values:
         self.calls: dict[Any, tuple[_Val, str | None]] = {}
         self.narrowed: dict[Any, tuple[_Env, bool]] = {}
         self.blocker: str | None = None
+        # The value of each nullary rule of the root module interpreted from the top, in no
+        # environment, with its blocker: a reference to it in no environment (the common
+        # case) is that value, so that a chain of rules is interpreted once, not once per
+        # rule that reaches it (down to `_DEPTH`).
+        self.top: dict[str, tuple[_Val, str | None]] = {}
 
-    def run(self) -> list[Diagnostic]:
-        for rule in self.policy.rules.values():
+    def run(self, order: Sequence[str]) -> list[Diagnostic]:
+        """The findings of the rules of the root module (`order`: every rule key, each after
+        the rules it uses)."""
+        for key in order:
+            rule = self.policy.rules[key]
             if rule.module != self.policy.name:
                 continue
             self.steps = 0
@@ -779,6 +846,8 @@ class _Values:
                 value = self.interval(rule.body, env, _Frame(locals_, True, 0))
             except (_Budget, RecursionError):
                 continue
+            if not rule.params:
+                self.top[key] = (value, self.blocker)
             if rule.kind == "criterion" and not value.empty:
                 self._criterion(rule, value)
         return self.findings
@@ -851,6 +920,10 @@ class _Values:
             if key in env:
                 return env[key]
             if isinstance(expr, model.RuleRef):
+                known = self.top.get(expr.key) if not env else None
+                if known is not None:
+                    self.blocker = self.blocker or known[1]
+                    return known[0]
                 return self._rule(expr.key, (), env, frame)
             if key.startswith("tmp"):
                 return _domain(expr.type, False)
