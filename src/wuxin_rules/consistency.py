@@ -96,10 +96,10 @@ def analyse(
     if root is None:
         return []
     findings: list[Diagnostic] = []
-    order = _dependency_order(policy)
+    graph = _RuleGraph(policy)
     findings.extend(_unused(policy, root, modules))
-    findings.extend(_Values(policy, undecided).run(order))
-    findings.extend(_uncited(policy, order))
+    findings.extend(_Values(policy, undecided).run(graph.order))
+    findings.extend(_uncited(policy, graph))
     if undecided:
         findings.extend(_proofs(policy))
     return sorted(findings, key=lambda d: d.span.start if d.span is not None else -1)
@@ -197,17 +197,6 @@ def _child_fields(kind: type, types: bool) -> tuple[str, ...]:
     return fields
 
 
-def _children(item: Any, *, types: bool = False) -> Iterator[Any]:
-    """The parts of `item` that may be nodes: the items of a tuple, the fields of a node
-    (an AST node's `type` is a type expression: walk it with `types=True`)."""
-    if isinstance(item, tuple):
-        return iter(item)
-    fields = _child_fields(type(item), types)
-    if fields is _NOT_A_NODE:
-        return iter(())
-    return (getattr(item, name) for name in fields)
-
-
 def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
     """Every name an AST node uses: names in expressions, fields accessed (`alias.X`), and
     the parts of type names. Declaring names (idents) are not uses."""
@@ -221,7 +210,12 @@ def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
             found.add(item.field.name)
         elif isinstance(item, ast.TypeRef):
             found.update(part.name for part in item.name.parts)
-        stack.extend(_children(item, types=True))
+        if isinstance(item, tuple):
+            stack.extend(item)
+            continue
+        fields = _CHILD_FIELDS.get((type(item), True)) or _child_fields(type(item), True)
+        if fields is not _NOT_A_NODE:
+            stack.extend([getattr(item, name) for name in fields])
     return found
 
 
@@ -359,18 +353,15 @@ def _unused(
 # Rules whose explanation would cite nothing
 
 
-def _uncited(policy: model.CheckedPolicy, order: Sequence[str]) -> list[Diagnostic]:
-    # Rules in dependency order (each after the rules it uses), so that whether a rule cites
-    # is known before any rule that uses it asks: no recursion along a chain of rules, which
-    # may be as long as the policy.
+def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]:
+    # In dependency order, whether a rule cites is known before any rule that uses it asks.
     cited: dict[str, bool] = {}
-
-    def rule_cites(key: str) -> bool:
-        return cited.get(key, False)  # the rule graph is acyclic: every key is known
-
-    for key in order:
-        rule = policy.rules[key]
-        cited[key] = bool(rule.cites) or _body_cites(policy, rule.body, rule_cites)
+    for key in graph.order:
+        cited[key] = (
+            bool(policy.rules[key].cites)
+            or graph.cites_directly[key]
+            or any(cited.get(used, False) for used in graph.uses[key])
+        )
 
     findings = []
     for key, rule in policy.rules.items():
@@ -391,62 +382,66 @@ def _uncited(policy: model.CheckedPolicy, order: Sequence[str]) -> list[Diagnost
     return findings
 
 
-def _dependency_order(policy: model.CheckedPolicy) -> list[str]:
-    """Every rule key, each after the rules its body uses (an iterative depth-first walk)."""
-    uses: dict[str, list[str]] = {}  # the rules each rule uses, once it has been reached
-    order: list[str] = []
-    for root in policy.rules:
-        if root in uses:
-            continue
-        stack = [(root, False)]
+class _RuleGraph:
+    """What the rules of a policy use, from one walk of each body: the rules it refers to or
+    calls, and whether anything else it uses (a param, a schedule, bands, a field) cites."""
+
+    def __init__(self, policy: model.CheckedPolicy) -> None:
+        self.policy = policy
+        self.uses: dict[str, list[str]] = {}
+        self.cites_directly: dict[str, bool] = {}
+        self.order = self._dependency_order()
+
+    def _dependency_order(self) -> list[str]:
+        """Every rule key, each after the rules its body uses (an iterative depth-first walk:
+        a chain of rules may be as long as the policy)."""
+        uses = self.uses  # filled as rules are reached
+        order: list[str] = []
+        for root in self.policy.rules:
+            if root in uses:
+                continue
+            stack = [(root, False)]
+            while stack:
+                key, expanded = stack.pop()
+                if expanded:
+                    order.append(key)
+                    continue
+                if key in uses:  # done, or on the current path (a cycle: the checker forbids)
+                    continue
+                uses[key], self.cites_directly[key] = self._walk(self.policy.rules[key].body)
+                stack.append((key, True))
+                stack.extend((used, False) for used in uses[key] if used not in uses)
+        return order
+
+    def _walk(self, body: Any) -> tuple[list[str], bool]:
+        policy = self.policy
+        used: list[str] = []
+        cites = False
+        stack = [body]
         while stack:
-            key, expanded = stack.pop()
-            if expanded:
-                order.append(key)
+            item = stack.pop()
+            if isinstance(item, tuple):
+                stack.extend(item)
                 continue
-            if key in uses:  # done, or on the current path (a cycle: the checker forbids it)
-                continue
-            uses[key] = _rules_used(policy.rules[key].body)
-            stack.append((key, True))
-            stack.extend((used, False) for used in uses[key] if used not in uses)
-    return order
-
-
-def _rules_used(expr: Any) -> list[str]:
-    """The keys of the rules `expr` refers to or calls."""
-    found: list[str] = []
-    stack = [expr]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, model.RuleRef | model.CallRule):
-            found.append(item.key)
-        stack.extend(_children(item))
-    return found
-
-
-def _body_cites(policy: model.CheckedPolicy, expr: Any, rule_cites: Any) -> bool:
-    stack = [expr]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, model.RuleRef | model.CallRule) and rule_cites(item.key):
-            return True
-        if isinstance(item, model.ParamRef) and policy.params[item.key].cites:
-            return True
-        if (
-            isinstance(item, model.ScheduleLookup | model.StageLookup)
-            and policy.schedules[item.key].cites
-        ):
-            return True
-        if isinstance(item, model.BandsLookup) and policy.bands[item.key].cites:
-            return True
-        if isinstance(item, model.GetField):
-            record = item.target.type
-            record = record.inner if isinstance(record, OptionalType) else record
-            info = record.field(item.field) if hasattr(record, "field") else None
-            if info is not None and info.cites:
-                return True
-        stack.extend(_children(item))
-    return False
+            if isinstance(item, model.RuleRef | model.CallRule):
+                used.append(item.key)
+            elif cites:
+                pass
+            elif isinstance(item, model.ParamRef):
+                cites = bool(policy.params[item.key].cites)
+            elif isinstance(item, model.ScheduleLookup | model.StageLookup):
+                cites = bool(policy.schedules[item.key].cites)
+            elif isinstance(item, model.BandsLookup):
+                cites = bool(policy.bands[item.key].cites)
+            elif isinstance(item, model.GetField):
+                record = item.target.type
+                record = record.inner if isinstance(record, OptionalType) else record
+                info = record.field(item.field) if hasattr(record, "field") else None
+                cites = info is not None and bool(info.cites)
+            fields = _CHILD_FIELDS.get((type(item), False)) or _child_fields(type(item), False)
+            if fields is not _NOT_A_NODE:
+                stack.extend([getattr(item, name) for name in fields])
+        return used, cites
 
 
 def _name_span(rule: model.RuleDef) -> Span:
