@@ -322,7 +322,8 @@ def _int_hook(type_: IntType) -> Hook:
         _check_size(value)
         if admits is not None and not admits(value):
             raise _out_of_bounds(value, type_)
-        return value
+        whole: int = value
+        return whole
 
     return structure_int
 
@@ -586,7 +587,7 @@ class _Targets:
         marker = self._by_key.get(key)
         if marker is None:
             marker = self._class("list", _Marker)
-            self.lists[marker] = tuple[inner, ...]
+            self.lists[marker] = tuple[inner, ...]  # type: ignore[valid-type]
             self.list_types[marker] = type_
             self._by_key[key] = marker
         return marker
@@ -616,7 +617,7 @@ class _Targets:
             annotations[field_name] = (
                 NotRequired[target] if isinstance(field_type, OptionalType) else target
             )
-        record = TypedDict(self._class_name("record"), annotations)  # type: ignore[operator]
+        record = TypedDict(self._class_name("record"), annotations)  # type: ignore[misc]
         self.records[record] = _RecordInfo(name, fields, is_inputs)
         return record
 
