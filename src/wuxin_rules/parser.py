@@ -387,6 +387,13 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
     if len(found) >= MAX_SYNTAX_ERRORS:
         # A file typed in full width throughout: its first errors say enough.
         return None, [*diagnostics, _too_many_errors()]
+    if not diagnostics:
+        # Most texts parse: Lark's own loop is faster than feeding it token by token, which
+        # only the diagnosis of an error needs (then the text is parsed again, below).
+        try:
+            return _lark().parse(text, start=start), diagnostics
+        except UnexpectedInput:
+            pass
     while True:
         tree, site = _run(text if resume == 0 else " " * resume + text[resume:], start)
         if site is None:
