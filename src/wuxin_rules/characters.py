@@ -33,8 +33,10 @@ from wuxin_rules.source import Source, Span
 __all__ = [
     "FULL_WIDTH",
     "LOOKALIKES",
+    "NAME",
     "Screened",
     "full_width_diagnostic",
+    "name_errors",
     "name_warnings",
     "screen",
     "scripts",
@@ -102,6 +104,12 @@ _OPAQUE = re.compile(
     """,
     re.VERBOSE,
 )
+NAME = re.compile(r"(?!\d)\w(?:\w|[^\x00-\x7f\s\u2018\u2019])*")
+"""What the grammar's `NAME` token matches (the same pattern): a letter of any script or `_`,
+then word characters or any other character outside ASCII but a blank or a single curly
+quote. The grammar cannot name Unicode categories, so it takes in more than a name may hold
+(combining marks, but also `≤` in `x≤5`); `name_errors` then refuses, where it stands, each
+character that UAX #31 does not allow in a name."""
 _WORD = re.compile(r"\w+")
 _CANDIDATE = re.compile(
     "([\uff10-\uff19]+)|["
@@ -186,7 +194,7 @@ def screen(source: Source, text: str | None = None) -> Screened:
                 first -= 1
             while last < end and text[last].isdigit():
                 last += 1
-            if first == start or not _WORD.match(text[first - 1]):
+            if first == start or not _is_name_character(text[first - 1]):
                 flag(first, last)
     for match in _OPAQUE.finditer(text):
         if match.lastgroup == "curly":
@@ -234,9 +242,64 @@ def _code_parts(text: str) -> Iterator[tuple[int, int]]:
 def _words(text: str) -> Iterator[tuple[int, str]]:
     """`(offset, word)` for every word of code that is a name (does not start with a digit)."""
     for start, end in _code_parts(text):
-        for match in _WORD.finditer(text, start, end):
-            if not match.group()[0].isdigit():
-                yield match.start(), match.group()
+        for match in NAME.finditer(text, start, end):
+            yield match.start(), match.group()
+
+
+# ------------------------------------------------------------------------------------------
+# What a name may be made of (Unicode UAX #31)
+
+
+def _is_name_character(char: str) -> bool:
+    """A character that may continue a name: XID_Continue (letters, combining marks, digits,
+    connectors such as `_`), as Python decides it for identifiers."""
+    if char.isascii():
+        return char.isalnum() or char == "_"
+    return ("a" + char).isidentifier()
+
+
+def name_errors(source: Source, text: str | None = None) -> list[Diagnostic]:
+    """Every character inside a name that Unicode's UAX #31 does not allow there.
+
+    A name starts with a letter (XID_Start) or `_` and goes on with letters, combining marks
+    (`नाम`, `ชื่อ`, a decomposed `é`), digits and connectors (XID_Continue). The grammar's
+    `NAME` admits more (see `NAME`): a symbol typed against a name (`x≤5`), an invisible
+    character (a zero-width space), a superscript digit (`x²`) are found here, each at its
+    place. `text` is the screened text (same offsets as `source.text`).
+    """
+    text = source.text if text is None else text
+    if text.isascii():
+        return []
+    errors: list[Diagnostic] = []
+    for offset, word in _words(text):
+        if word.isascii() or word.isidentifier():
+            continue
+        for index, char in enumerate(word):
+            valid = char.isidentifier() if index == 0 else _is_name_character(char)
+            if not valid:
+                span = Span(source, offset + index, offset + index + 1)
+                errors.append(_name_character_error(span, char))
+    return errors
+
+
+def _name_character_error(span: Span, char: str) -> Diagnostic:
+    shown = f"`{char}`" if char.isprintable() and not char.isspace() else _character_name(char)
+    if not char.isprintable():
+        help_text = english("name-character.invisible.help")
+    else:
+        help_text = english("name-character.help", char=shown)
+    return Diagnostic(
+        "unexpected-character",
+        english("unexpected-character", char=shown),
+        span=span,
+        notes=(english("name-character.note"),),
+        help=help_text,
+    )
+
+
+def _character_name(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name.lower()})" if name else "")
 
 
 # ------------------------------------------------------------------------------------------
@@ -311,22 +374,26 @@ def name_warnings(source: Source) -> list[Diagnostic]:
     of different names that look alike. Each name is reported once, where it first appears."""
     if source.text.isascii():
         return []
-    first: dict[str, int] = {}
-    for offset, word in _words(source.text):
-        first.setdefault(word, offset)
+    # Each name once, where it first appears, in the form the parser gives it (NFC: a
+    # decomposed `é` is the name `é`), found in the text the parser reads (the screened
+    # one: `a：1` is the name `a`, then `:`).
+    first: dict[str, Span] = {}
+    for offset, word in _words(screen(source).text):
+        first.setdefault(
+            unicodedata.normalize("NFC", word), Span(source, offset, offset + len(word))
+        )
     warnings: list[Diagnostic] = []
     by_skeleton: dict[str, str] = {}
     confused: set[str] = set()
-    for word, offset in first.items():
+    for word, span in first.items():
         other = by_skeleton.setdefault(skeleton(word), word)
         if other != word:
             confused.update((word, other))
-            warnings.append(_confusable(source, word, offset, other, first[other]))
+            warnings.append(_confusable(span, word, other, first[other]))
     # A name that looks like another gets that warning only, not one about its letters too.
-    for word, offset in first.items():
+    for word, span in first.items():
         if word.isascii() or word in confused:
             continue
-        span = Span(source, offset, offset + len(word))
         mixed = scripts(word)
         if len(mixed) > 1 and not any(set(mixed) <= allowed for allowed in _ALLOWED_MIXES):
             warnings.append(_mixed_script(span, word, mixed))
@@ -344,20 +411,13 @@ def name_warnings(source: Source) -> list[Diagnostic]:
     return warnings
 
 
-def _confusable(
-    source: Source, word: str, offset: int, other: str, other_offset: int
-) -> Diagnostic:
+def _confusable(span: Span, word: str, other: str, other_span: Span) -> Diagnostic:
     return Diagnostic(
         "confusable-names",
         english("confusable-names", name=word, other=other),
-        span=Span(source, offset, offset + len(word)),
+        span=span,
         severity=Severity.WARNING,
-        labels=(
-            Label(
-                Span(source, other_offset, other_offset + len(other)),
-                english("confusable-names.label", other=other),
-            ),
-        ),
+        labels=(Label(other_span, english("confusable-names.label", other=other)),),
         notes=tuple(
             note
             for name in (word, other)

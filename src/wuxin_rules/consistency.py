@@ -96,9 +96,10 @@ def analyse(
     if root is None:
         return []
     findings: list[Diagnostic] = []
+    graph = _RuleGraph(policy)
     findings.extend(_unused(policy, root, modules))
-    findings.extend(_Values(policy, undecided).run())
-    findings.extend(_uncited(policy))
+    findings.extend(_Values(policy, undecided).run(graph.order))
+    findings.extend(_uncited(policy, graph))
     if undecided:
         findings.extend(_proofs(policy))
     return sorted(findings, key=lambda d: d.span.start if d.span is not None else -1)
@@ -177,6 +178,25 @@ def _module_name(module: ast.Module) -> str:
     return Path(module.span.source.name).stem
 
 
+_NOT_A_NODE = ("not a node",)
+_CHILD_FIELDS: dict[tuple[type, bool], tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type, types: bool) -> tuple[str, ...]:
+    """The fields of a node class that may hold nodes (not its span; not its `type` in the
+    checked model, unless `types`), looked up once per class: the walks below visit every
+    node of a policy, which may have hundreds of thousands."""
+    fields = _CHILD_FIELDS.get((kind, types))
+    if fields is None:
+        if attrs.has(kind) and kind is not Span:
+            skipped = ("span",) if types else ("span", "type")
+            fields = tuple(f.name for f in attrs.fields(kind) if f.name not in skipped)
+        else:
+            fields = _NOT_A_NODE
+        _CHILD_FIELDS[kind, types] = fields
+    return fields
+
+
 def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
     """Every name an AST node uses: names in expressions, fields accessed (`alias.X`), and
     the parts of type names. Declaring names (idents) are not uses."""
@@ -192,8 +212,10 @@ def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
             found.update(part.name for part in item.name.parts)
         if isinstance(item, tuple):
             stack.extend(item)
-        elif attrs.has(type(item)):
-            stack.extend(getattr(item, f.name) for f in attrs.fields(type(item)))
+            continue
+        fields = _CHILD_FIELDS.get((type(item), True)) or _child_fields(type(item), True)
+        if fields is not _NOT_A_NODE:
+            stack.extend([getattr(item, name) for name in fields])
     return found
 
 
@@ -331,19 +353,19 @@ def _unused(
 # Rules whose explanation would cite nothing
 
 
-def _uncited(policy: model.CheckedPolicy) -> list[Diagnostic]:
+def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]:
+    # In dependency order, whether a rule cites is known before any rule that uses it asks.
     cited: dict[str, bool] = {}
-
-    def rule_cites(key: str) -> bool:
-        if key not in cited:
-            cited[key] = False  # the rule graph is acyclic; this only guards against a bug
-            rule = policy.rules[key]
-            cited[key] = bool(rule.cites) or _body_cites(policy, rule.body, rule_cites)
-        return cited[key]
+    for key in graph.order:
+        cited[key] = (
+            bool(policy.rules[key].cites)
+            or graph.cites_directly[key]
+            or any(cited.get(used, False) for used in graph.uses[key])
+        )
 
     findings = []
     for key, rule in policy.rules.items():
-        if rule.module != policy.name or rule_cites(key):
+        if rule.module != policy.name or cited[key]:
             continue
         findings.append(
             _warning(
@@ -360,34 +382,66 @@ def _uncited(policy: model.CheckedPolicy) -> list[Diagnostic]:
     return findings
 
 
-def _body_cites(policy: model.CheckedPolicy, expr: Any, rule_cites: Any) -> bool:
-    stack = [expr]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, model.RuleRef | model.CallRule) and rule_cites(item.key):
-            return True
-        if isinstance(item, model.ParamRef) and policy.params[item.key].cites:
-            return True
-        if (
-            isinstance(item, model.ScheduleLookup | model.StageLookup)
-            and policy.schedules[item.key].cites
-        ):
-            return True
-        if isinstance(item, model.BandsLookup) and policy.bands[item.key].cites:
-            return True
-        if isinstance(item, model.GetField):
-            record = item.target.type
-            record = record.inner if isinstance(record, OptionalType) else record
-            info = record.field(item.field) if hasattr(record, "field") else None
-            if info is not None and info.cites:
-                return True
-        if isinstance(item, tuple):
-            stack.extend(item)
-        elif attrs.has(type(item)) and not isinstance(item, Span):
-            stack.extend(
-                getattr(item, f.name) for f in attrs.fields(type(item)) if f.name != "type"
-            )
-    return False
+class _RuleGraph:
+    """What the rules of a policy use, from one walk of each body: the rules it refers to or
+    calls, and whether anything else it uses (a param, a schedule, bands, a field) cites."""
+
+    def __init__(self, policy: model.CheckedPolicy) -> None:
+        self.policy = policy
+        self.uses: dict[str, list[str]] = {}
+        self.cites_directly: dict[str, bool] = {}
+        self.order = self._dependency_order()
+
+    def _dependency_order(self) -> list[str]:
+        """Every rule key, each after the rules its body uses (an iterative depth-first walk:
+        a chain of rules may be as long as the policy)."""
+        uses = self.uses  # filled as rules are reached
+        order: list[str] = []
+        for root in self.policy.rules:
+            if root in uses:
+                continue
+            stack = [(root, False)]
+            while stack:
+                key, expanded = stack.pop()
+                if expanded:
+                    order.append(key)
+                    continue
+                if key in uses:  # done, or on the current path (a cycle: the checker forbids)
+                    continue
+                uses[key], self.cites_directly[key] = self._walk(self.policy.rules[key].body)
+                stack.append((key, True))
+                stack.extend((used, False) for used in uses[key] if used not in uses)
+        return order
+
+    def _walk(self, body: Any) -> tuple[list[str], bool]:
+        policy = self.policy
+        used: list[str] = []
+        cites = False
+        stack = [body]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, tuple):
+                stack.extend(item)
+                continue
+            if isinstance(item, model.RuleRef | model.CallRule):
+                used.append(item.key)
+            elif cites:
+                pass
+            elif isinstance(item, model.ParamRef):
+                cites = bool(policy.params[item.key].cites)
+            elif isinstance(item, model.ScheduleLookup | model.StageLookup):
+                cites = bool(policy.schedules[item.key].cites)
+            elif isinstance(item, model.BandsLookup):
+                cites = bool(policy.bands[item.key].cites)
+            elif isinstance(item, model.GetField):
+                record = item.target.type
+                record = record.inner if isinstance(record, OptionalType) else record
+                info = record.field(item.field) if hasattr(record, "field") else None
+                cites = info is not None and bool(info.cites)
+            fields = _CHILD_FIELDS.get((type(item), False)) or _child_fields(type(item), False)
+            if fields is not _NOT_A_NODE:
+                stack.extend([getattr(item, name) for name in fields])
+        return used, cites
 
 
 def _name_span(rule: model.RuleDef) -> Span:
@@ -766,9 +820,17 @@ class _Values:
         self.calls: dict[Any, tuple[_Val, str | None]] = {}
         self.narrowed: dict[Any, tuple[_Env, bool]] = {}
         self.blocker: str | None = None
+        # The value of each nullary rule of the root module interpreted from the top, in no
+        # environment, with its blocker: a reference to it in no environment (the common
+        # case) is that value, so that a chain of rules is interpreted once, not once per
+        # rule that reaches it (down to `_DEPTH`).
+        self.top: dict[str, tuple[_Val, str | None]] = {}
 
-    def run(self) -> list[Diagnostic]:
-        for rule in self.policy.rules.values():
+    def run(self, order: Sequence[str]) -> list[Diagnostic]:
+        """The findings of the rules of the root module (`order`: every rule key, each after
+        the rules it uses)."""
+        for key in order:
+            rule = self.policy.rules[key]
             if rule.module != self.policy.name:
                 continue
             self.steps = 0
@@ -779,6 +841,8 @@ class _Values:
                 value = self.interval(rule.body, env, _Frame(locals_, True, 0))
             except (_Budget, RecursionError):
                 continue
+            if not rule.params:
+                self.top[key] = (value, self.blocker)
             if rule.kind == "criterion" and not value.empty:
                 self._criterion(rule, value)
         return self.findings
@@ -851,6 +915,10 @@ class _Values:
             if key in env:
                 return env[key]
             if isinstance(expr, model.RuleRef):
+                known = self.top.get(expr.key) if not env else None
+                if known is not None:
+                    self.blocker = self.blocker or known[1]
+                    return known[0]
                 return self._rule(expr.key, (), env, frame)
             if key.startswith("tmp"):
                 return _domain(expr.type, False)

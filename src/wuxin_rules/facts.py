@@ -323,7 +323,8 @@ def _int_hook(type_: IntType) -> Hook:
         _check_size(value)
         if admits is not None and not admits(value):
             raise _out_of_bounds(value, type_)
-        return value
+        whole: int = value
+        return whole
 
     return structure_int
 
@@ -536,6 +537,7 @@ class _Targets:
         self.late: dict[Any, Any] = {}  # late-bound marker → record TypedDict (recursion)
         self._by_key: dict[Any, Any] = {}
         self._building: dict[Any, type] = {}
+        self._made = 0  # classes made so far: their names are `wuxin_<kind>_<n>`
 
     def owns(self, target: Any) -> bool:
         try:
@@ -576,7 +578,7 @@ class _Targets:
     def _leaf(self, key: Any, type_: Any, make: Callable[[Any], Hook]) -> Any:
         marker = self._by_key.get(key)
         if marker is None:
-            marker = type(_type_text(type_), (_Marker,), {"__slots__": ()})
+            marker = self._class(f"leaf_{key[0]}", _Marker)
             self.leaves[marker] = make(type_)
             self._by_key[key] = marker
         return marker
@@ -586,8 +588,8 @@ class _Targets:
         key = ("list", inner)
         marker = self._by_key.get(key)
         if marker is None:
-            marker = type(describe(type_), (_Marker,), {"__slots__": ()})
-            self.lists[marker] = tuple[inner, ...]
+            marker = self._class("list", _Marker)
+            self.lists[marker] = tuple[inner, ...]  # type: ignore[valid-type]
             self.list_types[marker] = type_
             self._by_key[key] = marker
         return marker
@@ -600,7 +602,7 @@ class _Targets:
             # A record that contains itself (through a list or an optional): bind late.
             marker = self._building[key]
             return marker
-        late = type(f"{type_.name}…", (_Marker,), {"__slots__": ()})
+        late = self._class("late_record", _Marker)
         self._building[key] = late
         fields = {f.name: f.type for f in type_.fields}
         record = self.record(type_.name or "record", fields, is_inputs=False)
@@ -617,11 +619,19 @@ class _Targets:
             annotations[field_name] = (
                 NotRequired[target] if isinstance(field_type, OptionalType) else target
             )
-        # cattrs compiles a function named after the class: keep the name an identifier.
-        class_name = "R_" + re.sub(r"\W", "_", name) + f"_{len(self.records)}"
-        record = TypedDict(class_name, annotations)  # type: ignore[operator]
+        record = TypedDict(self._class_name("record"), annotations)  # type: ignore[misc]
         self.records[record] = _RecordInfo(name, fields, is_inputs)
         return record
+
+    def _class_name(self, kind: str) -> str:
+        """A class name made here, never from a policy's names: cattrs compiles functions
+        named after the class (`structure_<name>`), and Python reads identifiers through NFKC,
+        so a name such as `Ｒ` or `ﬁle` would come back as another one (`R`, `file`)."""
+        self._made += 1
+        return f"wuxin_{kind}_{self._made}"
+
+    def _class(self, kind: str, base: type) -> type:
+        return type(self._class_name(kind), (base,), {"__slots__": ()})
 
 
 def _converter(targets: _Targets) -> cattrs.Converter:

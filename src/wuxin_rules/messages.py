@@ -189,6 +189,16 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     # -- syntax (wuxin_rules.parser) -------------------------------------------------------
     "unexpected-character": ("unexpected character {char}", "意外的字符 {char}"),
+    "name-character.note": (
+        "a name is made of letters of any script, combining marks, digits and `_` "
+        "(Unicode UAX #31)",
+        "名称由任意文字的字母、组合符号、数字和 `_` 组成（Unicode UAX #31）",
+    ),
+    "name-character.help": (
+        "{char} cannot be part of a name: remove it, or put a space between it and the name",
+        "{char} 不能出现在名称中：请删除它，或在它与名称之间加一个空格",
+    ),
+    "name-character.invisible.help": ("remove the invisible character", "请删除这个不可见字符"),
     "expected": ("expected {expected}", "应为{expected}"),
     "expected-found": ("expected {expected}, found {found}", "应为{expected}，实际是{found}"),
     "expected-after-found": (

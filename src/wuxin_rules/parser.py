@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from lark import Lark, Token, Tree
 from lark.exceptions import (
@@ -73,7 +73,7 @@ def _lark() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         start=["start", "expr"],
-        lexer_callbacks={"COMMENT": _collect_comment},
+        lexer_callbacks={"COMMENT": _collect_comment, "NAME": _normal_name},
         cache=grammar_cache_path() or False,
     )
 
@@ -89,6 +89,16 @@ def _collect_comment(token: Token) -> Token:
     if sink is not None:
         sink.append(token)
     return token
+
+
+def _normal_name(token: Token) -> Token:
+    """A name in Unicode normal form C: a decomposed `é` (`e` and a combining accent) and the
+    precomposed `é` are one name, whichever the author's keyboard typed. Not NFKC: `ﬁle` and
+    `file` stay two names (the checker warns that they look alike)."""
+    if token.isascii():
+        return token
+    normal = unicodedata.normalize("NFC", token)
+    return token if normal == token else Token.new_borrow_pos("NAME", normal, token)
 
 
 CACHE_VARIABLE = "WUXIN_RULES_CACHE"
@@ -320,19 +330,20 @@ def _run(text: str, start: str) -> tuple[Any, _Site | None]:
         else:
             previous = current if current is not None else previous
             stack = tuple(state.state_stack)
-        token: Token | None
+        bad: Token | None  # the offending token (None: a character no token starts with)
+        offset: int
         if isinstance(error, UnexpectedCharacters):
-            token, offset = None, error.pos_in_stream
+            bad, offset = None, error.pos_in_stream or 0
         else:
-            token = failed_token if isinstance(failed_token, Token) else None
-            offset = _token_offset(text, token, previous)
-        if keyword_site is not None and (keyword_site[0] is previous or keyword_site[0] is token):
+            bad = failed_token if isinstance(failed_token, Token) else None
+            offset = _token_offset(text, bad, previous)
+        if keyword_site is not None and (keyword_site[0] is previous or keyword_site[0] is bad):
             keyword, stack, previous = keyword_site
-            token, offset = _as_keyword(keyword), keyword.start_pos or 0
-        elif token is not None and token.type == "NAME" and _is_declaration_line(token, text):
-            token = _as_keyword(token)
+            bad, offset = _as_keyword(keyword), keyword.start_pos or 0
+        elif bad is not None and bad.type == "NAME" and _is_declaration_line(bad, text):
+            bad = _as_keyword(bad)
         values = tuple(state.value_stack)
-        return None, _Site(text, start, token, offset, stack, values, previous)
+        return None, _Site(text, start, bad, offset, stack, values, previous)
 
 
 def _state_before(text: str, start: str, failed: Token) -> tuple[int, ...]:
@@ -370,11 +381,19 @@ def _parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
     screened = characters.screen(source, text)
     text = screened.text
     resume = 0
-    diagnostics: list[Diagnostic] = list(screened.errors[:MAX_SYNTAX_ERRORS])
+    found = [*screened.errors, *characters.name_errors(source, text)]
+    diagnostics: list[Diagnostic] = _in_order(found)[:MAX_SYNTAX_ERRORS]
     seen = {(d.code, d.span.start if d.span else -1, d.message) for d in diagnostics}
-    if len(screened.errors) >= MAX_SYNTAX_ERRORS:
+    if len(found) >= MAX_SYNTAX_ERRORS:
         # A file typed in full width throughout: its first errors say enough.
         return None, [*diagnostics, _too_many_errors()]
+    if not diagnostics:
+        # Most texts parse: Lark's own loop is faster than feeding it token by token, which
+        # only the diagnosis of an error needs (then the text is parsed again, below).
+        try:
+            return _lark().parse(text, start=start), diagnostics
+        except UnexpectedInput:
+            pass
     while True:
         tree, site = _run(text if resume == 0 else " " * resume + text[resume:], start)
         if site is None:
@@ -758,7 +777,7 @@ def _state_error(site: _Site) -> UnexpectedToken:
     # `match_examples` compares `state`; Lark's own state object also compares the depth of
     # the stack, which would tie an example to its nesting. The state number alone does not.
     assert site.token is not None
-    return UnexpectedToken(site.token, set(), state=site.stack[-1])
+    return UnexpectedToken(site.token, set(), state=site.stack[-1])  # type: ignore[no-untyped-call]
 
 
 def _match_slip(site: _Site) -> _Slip | None:
@@ -935,7 +954,8 @@ def _double_equals(site: _Site) -> Token | None:
         )  # fmt: skip
         for token in reversed(tokens):
             if token.type == "COMPARE_OP" and str(token) == "==":
-                return token
+                found: Token = token
+                return found
     return None
 
 
@@ -1167,11 +1187,15 @@ def _keyword_help(word: str) -> str | None:
 # Concrete tree -> AST
 
 
+_Node = TypeVar("_Node")
+"""An AST node that `_AstBuilder._expr` hands back as it came."""
+
+
 def _meta_span(source: Source, meta: Any, children: list[Any]) -> Span:
     if not getattr(meta, "empty", True):
         return Span(source, meta.start_pos, meta.end_pos)
     # An empty meta (a rule that matched no token of its own): take the children's spans.
-    spans = [c.span for c in children if hasattr(c, "span")]
+    spans: list[Span] = [c.span for c in children if hasattr(c, "span")]
     if spans:
         return spans[0].to(spans[-1])
     return Span(source, 0, 0)
@@ -1219,7 +1243,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     def _text(self, token: Token) -> ast.Text:
         return ast.Text(_unquote(str(token)), self._tok(token))
 
-    def _expr(self, node: Any, span: Span, *children: Any, depth: int | None = None) -> Any:
+    def _expr(self, node: _Node, span: Span, *children: Any, depth: int | None = None) -> _Node:
         """Record the nesting depth of an expression node and enforce the limit (`depth`,
         when given, is the node's depth already worked out)."""
         if depth is None:
@@ -1785,7 +1809,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         return ast.NoneLit(span)
 
 
-def _negated(literal: Any, span: Span) -> Any:
+def _negated(literal: ast.IntLit | ast.DecimalLit | ast.PercentLit, span: Span) -> ast.Expr:
     if isinstance(literal, ast.IntLit):
         return ast.IntLit(-literal.value, span)
     if isinstance(literal, ast.DecimalLit):

@@ -139,12 +139,16 @@ class EnumType:
     label: str | None = None
     span: Span | None = attrs.field(default=None, repr=False)
 
+    _by_name: dict[str, EnumMemberInfo] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, factory=dict
+    )
+
     def member(self, name: str) -> EnumMemberInfo | None:
-        """The member called `name`, or None."""
-        for member in self.members:
-            if member.name == name:
-                return member
-        return None
+        """The member called `name`, or None (by a table built on first use: an enum may
+        have tens of thousands of members, and a list of them is looked up one by one)."""
+        if not self._by_name and self.members:
+            self._by_name.update((m.name, m) for m in reversed(self.members))
+        return self._by_name.get(name)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, EnumType) and other.qualified == self.qualified
@@ -180,13 +184,15 @@ class RecordType:
     fields: tuple[FieldInfo, ...]
     label: str | None = None
     span: Span | None = attrs.field(default=None, repr=False)
+    _by_name: dict[str, FieldInfo] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, factory=dict
+    )
 
     def field(self, name: str) -> FieldInfo | None:
-        """The field called `name`, or None."""
-        for info in self.fields:
-            if info.name == name:
-                return info
-        return None
+        """The field called `name`, or None (by a table built on first use)."""
+        if not self._by_name and self.fields:
+            self._by_name.update((f.name, f) for f in reversed(self.fields))
+        return self._by_name.get(name)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RecordType):

@@ -204,7 +204,10 @@ def render_snippet(
     if end_line != line:
         end_column = len(text) + 1
     first, stop = column - 1, max(column - 1, min(end_column - 1, len(text)))
-    cells = [_cell(char) for char in text]
+    if text.isascii() and text.isprintable():  # most lines: one column per character
+        cells = [(char, 1) for char in text]
+    else:
+        cells = [_cell(char) for char in text]
     widths = [cell_width for _, cell_width in cells]
     low, high = _window(widths, min(first, len(cells)), width)
     lead = "…" if low > 0 else ""

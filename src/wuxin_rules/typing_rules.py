@@ -1470,14 +1470,14 @@ class ExprTyper:
                 return model.MakeList((), INVALID, node.span)
             return model.MakeList((), ListType(element_hint), node.span)
         element = items[0].type
-        for item in items[1:]:
-            joined = join(element, item.type)
+        for typed_item in items[1:]:
+            joined = join(element, typed_item.type)
             if joined is None:
                 self.t.error(
                     "type-mismatch",
                     f"list items have different types: `{describe_type(element)}` and "
-                    f"`{describe_type(item.type)}`",
-                    item.span,
+                    f"`{describe_type(typed_item.type)}`",
+                    typed_item.span,
                     labels=[
                         Label(items[0].span, f"the first item is `{describe_type(items[0].type)}`")
                     ],
@@ -1540,8 +1540,8 @@ class ExprTyper:
             first[name] = item.name.span
             hint = None
             if target is not None:
-                info = target.field(name)
-                if info is None:
+                field_info = target.field(name)
+                if field_info is None:
                     names = [f.name for f in target.fields]
                     self.t.error(
                         "unknown-name",
@@ -1552,7 +1552,7 @@ class ExprTyper:
                     )
                     broken = True
                 else:
-                    hint = info.type
+                    hint = field_info.type
             value = self.expr(item.value, hint, env)
             fields[name] = value
             if hint is not None:
