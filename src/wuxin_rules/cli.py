@@ -104,6 +104,14 @@ examples:
   wuxin eval policies/loans/eligibility.policy applicant.json --param max_ratio=40%
   cat applicants.jsonl | wuxin eval policies/loans/eligibility.policy - --format json
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --format json --jobs 4
+  wuxin eval policies/drug_free/unit.policy units.xlsx --format xlsx --output verdicts.xlsx
+
+A table (.csv, .tsv, .xlsx, and a .json array) holds one document per row. A header is a
+field's dotted path (`unit.drug_labs`; the input's name may be left out when the policy
+has one input, or when --input names it) or its label (`制毒窝点数`; the record's label
+before a field's, `禁毒工作责任落实情况.队伍机构健全`, where a label alone is ambiguous).
+Every bad cell is reported, located like `units.xlsx: 单位!D7 (制毒窝点数)`; the other rows
+are still evaluated. `wuxin template POLICY` writes a blank table to fill in.
 
 JSON lines are read a chunk at a time (memory stays constant however large the file);
 --jobs N evaluates the chunks in N processes and still prints the results in input order.
@@ -173,7 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     evaluate.add_argument("policy", metavar="POLICY", help="the .policy file to evaluate")
-    evaluate.add_argument("facts", metavar="FACTS", help="a .json or .jsonl file, or - for stdin")
+    evaluate.add_argument(
+        "facts",
+        metavar="FACTS",
+        help="a .json (one document or an array) or .jsonl file, a .csv, .tsv or .xlsx table "
+        "(one document per row), or - for JSON lines on stdin",
+    )
     evaluate.add_argument(
         "--rule",
         action="append",
@@ -190,8 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a param, e.g. max_ratio=40%% (repeatable)",
     )
     evaluate.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+        "--format",
+        choices=("text", "json", "csv", "xlsx"),
+        default="text",
+        help="output format (default text); csv and xlsx write one row per document",
     )
+    _add_table_options(evaluate)
     evaluate.add_argument(
         "--explain", action="store_true", help="show why: explanation trees (text) or JSON"
     )
@@ -518,6 +535,8 @@ def _eval(args: argparse.Namespace) -> int:
                 "usage", f"`--jobs {args.jobs}` must be at least 1", help="use `--jobs 1` or more"
             )
         )
+    if _reads_rows(args):
+        return _eval_rows(args, job)
     out: IO[str] = sys.stdout
     if args.facts != "-" and Path(args.facts).suffix != ".jsonl":
         lines: list[str] = []
@@ -1117,3 +1136,178 @@ def _doc(args: argparse.Namespace) -> int:
 def run() -> NoReturn:  # pragma: no cover - alias of the console script
     """Entry point of the console script."""
     raise SystemExit(main())
+
+
+# ------------------------------------------------------------------------------------------
+# wuxin eval on tables (docs/embedding.md, "Tables"): CSV, TSV, Excel and JSON arrays in;
+# CSV and Excel out.
+
+
+def _add_table_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--input",
+        metavar="NAME",
+        help="the input a table's rows are (when the policy has more than one)",
+    )
+    command.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the results to FILE (needed for --format xlsx on a terminal)",
+    )
+
+
+def _reads_rows(args: argparse.Namespace) -> bool:
+    """True when FACTS is a table or a JSON array, or the results are a table."""
+    from wuxin_rules.tabular import TABLE_SUFFIXES
+
+    if args.format in ("csv", "xlsx"):
+        return True
+    suffix = Path(args.facts).suffix.lower()
+    if args.facts == "-" or suffix == ".jsonl":
+        return False
+    if suffix in TABLE_SUFFIXES:
+        return True
+    return _starts_with_bracket(args.facts)
+
+
+def _starts_with_bracket(facts: str) -> bool:
+    try:
+        with open(facts, "rb") as handle:
+            head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False  # reported by the JSON reader
+    return head.startswith(b"[")
+
+
+def _rows(args: argparse.Namespace, policy: api.Policy) -> Iterator[tuple[str, Any, Any]]:
+    """(where, document, problems) for each document of FACTS, whatever its form."""
+    from wuxin_rules import tabular
+
+    suffix = Path(args.facts).suffix.lower()
+    if suffix in tabular.TABLE_SUFFIXES:
+        for row in tabular.read_documents(
+            Path(args.facts), policy.checked.inputs, input=args.input, shown=args.facts
+        ):
+            yield row.where, row.document, row.problems
+        return
+    if args.facts == "-" or suffix == ".jsonl":
+        stream = _open_lines(args.facts)
+        name = "<stdin>" if args.facts == "-" else args.facts
+        try:
+            for number, text in jsonio.iter_line_texts(stream, file=name):
+                if isinstance(text, FactError):
+                    yield f"{name}:{number}", None, text.diagnostics
+                    continue
+                try:
+                    document = jsonio.parse_line(text, file=name, line=number)
+                except FactError as error:
+                    yield f"{name}:{number}", None, error.diagnostics
+                    continue
+                yield f"{name}:{number}", document, _problems(policy, document, name, None)
+        finally:
+            if stream is not sys.stdin:
+                stream.close()
+        return
+    try:
+        data = jsonio.load_path(Path(args.facts))
+    except FactError as error:
+        yield args.facts, None, error.diagnostics
+        return
+    if not isinstance(data, list):
+        yield args.facts, data, _problems(policy, data, args.facts, None)
+        return
+    for index, document in enumerate(data):
+        where = f"{args.facts}: $[{index}]"
+        yield where, document, _problems(policy, document, args.facts, index)
+
+
+def _problems(policy: api.Policy, document: Any, file: str, index: int | None) -> Any:
+    """The facts problems of a JSON document (paths under `$[index]` in an array), or ()."""
+    try:
+        policy.validate(document, file=file)
+    except FactError as error:
+        if index is None:
+            return error.diagnostics
+        import attrs
+
+        return tuple(
+            attrs.evolve(d, path=f"$[{index}]" + (d.path or "$")[1:]) for d in error.diagnostics
+        )
+    return ()
+
+
+def _eval_rows(args: argparse.Namespace, job: _EvalJob) -> int:
+    policy = job.load()
+    status: int = ExitCode.OK
+    count = 0
+    table = None
+    rows: list[list[Any]] = []
+    if args.format in ("csv", "xlsx"):
+        from wuxin_rules.result_tables import ResultTable
+
+        table = ResultTable(policy, job._rules, args.lang)
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        raise UsageError(
+            Diagnostic(
+                "usage",
+                "`--format xlsx` writes a binary workbook: give `--output FILE`",
+                help="e.g. `--output verdicts.xlsx`, or redirect the output to a file",
+            )
+        )
+    out: IO[str] = sys.stdout
+    for where, document, problems in _rows(args, policy):
+        count += 1
+        if problems:
+            status = ExitCode.PROBLEMS
+            error = FactError(list(problems))
+            sys.stderr.write(error.render(args.lang) + "\n")
+            if table is not None:
+                rows.append(table.bad_row(document, problems))
+            elif args.format == "json":
+                out.write(jsonio.dumps({"errors": [d.to_json() for d in problems]}) + "\n")
+            continue
+        if table is None:
+            lines: list[str] = []
+            errors: list[str] = []
+            status = max(status, job.document(where, document, lines, errors))
+            sys.stderr.write("".join(errors))
+            out.write("".join(lines))
+            continue
+        result = policy.evaluate(document, rules=job._rules)
+        if result.errors:
+            status = ExitCode.PROBLEMS
+            sys.stderr.write(render_diagnostics(result.errors, args.lang) + "\n")
+        rows.append(table.row(result, document))
+    if table is not None:
+        _write_table(args, table.headers, rows)
+    if count == 0 and status == ExitCode.OK:
+        sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
+    return status
+
+
+def _write_table(args: argparse.Namespace, headers: Sequence[str], rows: list[list[Any]]) -> None:
+    from wuxin_rules import tabular
+
+    if args.output is None:
+        if args.format == "csv":
+            tabular.write_rows(headers, rows, "csv", sys.stdout)
+        else:
+            sys.stdout.flush()
+            tabular.write_rows(headers, rows, "xlsx", sys.stdout.buffer)
+        return
+    try:
+        if args.format == "csv":
+            with open(args.output, "w", encoding="utf-8-sig", newline="") as stream:
+                tabular.write_rows(headers, rows, "csv", stream)
+        else:
+            with open(args.output, "wb") as binary:
+                tabular.write_rows(headers, rows, "xlsx", binary)
+    except OSError as error:
+        raise UsageError(
+            Diagnostic(
+                "unwritable-file",
+                f"cannot write `{args.output}`: {error.strerror or error}",
+                help="check that the folder exists and is writable",
+            )
+        ) from None

@@ -80,6 +80,11 @@ WORDS: Mapping[str, tuple[str, str]] = {
     # Explanations.
     "explain.more": ("… and {count} more", "…… 另有 {count} 项"),
     "explain.drawn": ("drawn", "抽中"),
+    # Tables of facts and results (`wuxin eval --format csv|xlsx`, `wuxin template`).
+    "failed-criteria": ("failed criteria", "未满足的条件"),
+    "reason": ("reason", "原因"),
+    "fails": ("fails:", "未满足："),
+    "template.notes": ("# notes", "# 说明"),
 }
 """Frame words by key: `(English, Chinese)`; `{fields}` are filled in by `word()`."""
 
@@ -140,6 +145,16 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "unexpected-character": ("unexpected character {char}", "意外的字符 {char}"),
     "expected": ("expected {expected}", "应为{expected}"),
     "expected-found": ("expected {expected}, found {found}", "应为{expected}，实际是{found}"),
+    # -- table cells (wuxin_rules.tabular) ---------------------------------------------------
+    "cell.at-least": ("{what} ≥ {bound}", "不小于 {bound} 的{what}"),
+    "cell.at-most": ("{what} ≤ {bound}", "不大于 {bound} 的{what}"),
+    "cell.in": ("{what} in {bound}", "在 {bound} 之间的{what}"),
+    "cell.empty-optional": (
+        "only an optional field may be left empty",
+        "只有可选字段可以留空",
+    ),
+    "cell.no-column": ("no column for the field `{field}`", "没有字段 `{field}` 的列"),
+    "cell.unknown-column": ("no field is called `{name}`", "没有名为 `{name}` 的字段"),
     "expected-after-found": (
         "expected {expected} after `{prev}`, found {found}",
         "`{prev}` 之后应为{expected}，实际是{found}",
@@ -881,6 +896,9 @@ TERMS: Mapping[str, str] = {
     "a name": "名称",
     'a text ("…")': '文本（"…"）',
     "a whole number": "整数",
+    "an empty cell": "空单元格",
+    "true/false (是/否)": "true/false（是/否）",
+    "a date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
     "a decimal number": "小数",
     "a percentage": "百分数",
     "a date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
