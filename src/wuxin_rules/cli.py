@@ -104,13 +104,13 @@ examples:
   wuxin eval policies/loans/eligibility.policy applicant.json --param max_ratio=40%
   cat applicants.jsonl | wuxin eval policies/loans/eligibility.policy - --format json
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --format json --jobs 4
-  wuxin eval policies/drug_free/unit.policy units.xlsx --format xlsx --output verdicts.xlsx
+  wuxin eval policies/loans/eligibility.policy applicants.xlsx --format xlsx -o verdicts.xlsx
 
 A table (.csv, .tsv, .xlsx, and a .json array) holds one document per row. A header is a
-field's dotted path (`unit.drug_labs`; the input's name may be left out when the policy
-has one input, or when --input names it) or its label (`制毒窝点数`; the record's label
-before a field's, `禁毒工作责任落实情况.队伍机构健全`, where a label alone is ambiguous).
-Every bad cell is reported, located like `units.xlsx: 单位!D7 (制毒窝点数)`; the other rows
+field's dotted path (`applicant.income`; the input's name may be left out when the policy
+has one input, or when --input names it) or its label (`月收入`; the record's label
+before a field's, `住址.城市`, where a label alone is ambiguous).
+Every bad cell is reported, located like `applicants.xlsx: 申请人!D7 (月收入)`; the other rows
 are still evaluated. `wuxin template POLICY` writes a blank table to fill in.
 
 JSON lines are read a chunk at a time (memory stays constant however large the file);

@@ -25,7 +25,7 @@ Accepted forms (beyond the JSON type itself):
 | bool            | `true` / `false` only (not 0/1, not `"yes"`)                         |
 | text            | JSON text                                                            |
 | date            | text `"YYYY-MM-DD"`; Python `datetime.date` (not `datetime`)        |
-| enum            | the member name as text                                              |
+| enum            | the member's name as text, or its label (`"小"` for `small`) when no other member has that label |
 | record          | a JSON object with exactly the record's fields (optional ones may be missing) |
 | list            | a JSON array (Python `list` or `tuple`) → `tuple`                    |
 | `T?`            | `null`, a missing key, or a `T`                                      |
@@ -483,6 +483,13 @@ def _member_list(type_: EnumType) -> str:
 
 def _enum_hook(type_: EnumType) -> Hook:
     members = frozenset(m.name for m in type_.members)
+    # A member may also be written by its label (`"小"` for `small`), as the people who
+    # fill in facts know it; a label two members share names neither.
+    labelled: dict[str, list[str]] = {}
+    for member in type_.members:
+        if member.label and member.label not in members:
+            labelled.setdefault(member.label, []).append(member.name)
+    by_label = {label: names[0] for label, names in labelled.items() if len(names) == 1}
 
     def structure_member(value: Any, _: Any) -> str:
         if type(value) is str and value in members:
@@ -490,6 +497,8 @@ def _enum_hook(type_: EnumType) -> Hook:
         if isinstance(value, str):
             if str(value) in members:
                 return str(value)
+            if str(value) in by_label:
+                return by_label[str(value)]
             raise _Problem(
                 "unknown-member",
                 f"unknown member `{_cut(value)}` of `{type_.name}`",

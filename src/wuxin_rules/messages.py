@@ -898,7 +898,6 @@ TERMS: Mapping[str, str] = {
     "a whole number": "整数",
     "an empty cell": "空单元格",
     "true/false (是/否)": "true/false（是/否）",
-    "a date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
     "a decimal number": "小数",
     "a percentage": "百分数",
     "a date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",

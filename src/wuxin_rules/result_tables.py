@@ -88,7 +88,9 @@ class ResultTable:
         cells.append(reason)
         return cells
 
-    def bad_row(self, document: Mapping[str, Any] | None, problems: Sequence[Diagnostic]) -> list[Any]:
+    def bad_row(
+        self, document: Mapping[str, Any] | None, problems: Sequence[Diagnostic]
+    ) -> list[Any]:
         """The row of a document whose facts are bad: no values, the first problem as reason."""
         cells = self._keys_of(document)
         cells.extend([None] * len(self.keys))

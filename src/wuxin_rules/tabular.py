@@ -1,9 +1,9 @@
 """Facts from tables: CSV, TSV and Excel sheets read into facts documents, one row each.
 
 A table's first row holds its headers. A header names one leaf field of an input, either
-by its dotted path of field names (`unit.drug_labs`, `unit.responsibility.team_in_place`;
+by its dotted path of field names (`applicant.income`, `applicant.address.city`;
 the input's name may be left out when the policy has one input, or when `input=` names it)
-or by labels as the policy writes them (`制毒窝点数`, and `禁毒工作责任落实情况.队伍机构健全`,
+or by labels as the policy writes them (`月收入`, and `住址.城市`,
 the record's label before the field's, where the field's label alone is ambiguous).
 Rows whose first non-empty cell starts with `#` are notes (the second row of a template)
 and are skipped, as are empty rows.
@@ -14,13 +14,13 @@ digits), enum members by name or label, booleans as `true/false`, `是/否` or E
 booleans, dates as ISO text or Excel dates, lists of plain values as one cell separated by
 `,`, `，`, `、` or `;`; an empty cell is `none` for an optional field and a problem
 otherwise. Bounds are checked here too, so that every problem is located at its cell:
-`units.xlsx: 单位!D7 (制毒窝点数)`.
+`cases.xlsx: 申请人!D7 (月收入)`.
 
 A field that is a list of records is read from a second sheet (Excel) or file (CSV: the
-main file's name with the field before the suffix, `towns.units.csv`), named after the
+main file's name with the field before the suffix, `shops.staff.csv`), named after the
 field's path or label. One of its columns links each row to the row of the main table it
 belongs to: its header is the full path (input name included) of a column of the main
-table, e.g. `town.id`; the other headers are the list element's fields.
+table, e.g. `shop.id`; the other headers are the list element's fields.
 
 Owns no evaluation: `read_documents` returns `TableRow`s (a document, or the problems of
 the row) for the caller to evaluate. `write_rows` writes result rows as CSV or Excel.
@@ -34,7 +34,7 @@ import datetime
 import io
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -42,7 +42,7 @@ from typing import IO, Any
 
 import attrs
 
-from wuxin_rules import messages, model
+from wuxin_rules import model
 from wuxin_rules.errors import Diagnostic, FactError, UsageError, suggest
 from wuxin_rules.schema import (
     BoolType,
@@ -91,7 +91,7 @@ _PREVIEW = 40
 def require_openpyxl(what: str) -> Any:
     """The `openpyxl` module, or a `missing-dependency` usage error naming the extra."""
     try:
-        import openpyxl
+        import openpyxl  # type: ignore[import-untyped,unused-ignore]
     except ImportError as error:
         raise UsageError(
             Diagnostic(
@@ -120,7 +120,7 @@ class Column:
 
     @property
     def name(self) -> str:
-        """The dotted path: `unit.responsibility.team_in_place`."""
+        """The dotted path: `applicant.address.city`."""
         return ".".join(self.path)
 
     def title(self, lang: str = "en", *, with_input: bool = False) -> str:
@@ -191,7 +191,7 @@ def _names(names: Iterable[str]) -> str:
 
 
 def _layout(
-    roots: list[tuple[tuple[str, ...], tuple[str | None, ...], tuple[Any, ...], Type, bool]],
+    roots: Sequence[tuple[tuple[str, ...], tuple[str | None, ...], tuple[Any, ...], Type, bool]],
 ) -> Layout:
     columns: list[Column] = []
     lists: list[ListSheet] = []
@@ -351,7 +351,8 @@ def _empty(cell: Cell) -> bool:
 
 
 def read_cell(cell: Cell, type_: Type) -> Any:
-    """The facts value of `cell` for a field of `type_` (None for an empty optional cell).
+    """The facts value of `cell` for a field of `type_` (None for an empty optional cell,
+    the empty list for an empty cell of a list).
 
     Raises `CellProblem` for a cell that does not hold such a value (an empty cell of a
     required field is `missing-fact`; a number outside the bounds `fact-out-of-bounds`).
@@ -359,6 +360,8 @@ def read_cell(cell: Cell, type_: Type) -> Any:
     if _empty(cell):
         if isinstance(type_, OptionalType):
             return None
+        if isinstance(type_, ListType):
+            return ()  # an empty cell is the empty list
         raise CellProblem(
             "missing-fact",
             f"expected {expected(type_)}, found an empty cell",
@@ -422,7 +425,7 @@ def _leaf(cell: Cell, type_: Type) -> Any:
         case TextType():
             if isinstance(cell, str):
                 return cell
-            if isinstance(cell, bool) or isinstance(cell, datetime.date | datetime.time):
+            if isinstance(cell, bool | datetime.date | datetime.time):
                 raise wrong
             if isinstance(cell, float):
                 return _excel_number(cell)
@@ -501,7 +504,7 @@ class Sheet:
     rows: tuple[tuple[Cell, ...], ...]
 
     def where(self, row: int, column: int | None = None) -> str:
-        """`单位!D7` (Excel) or `D7` (CSV) for a cell; `单位!7` or `row 7` for a row."""
+        """`Sheet1!D7` (Excel) or `D7` (CSV) for a cell; `Sheet1!7` or `row 7` for a row."""
         cell = f"{column_letter(column)}{row}" if column is not None else None
         if self.name is None:
             return cell or f"row {row}"
@@ -599,7 +602,7 @@ def _xlsx_cell(value: Any) -> Cell:
     if value is None or isinstance(
         value, str | int | float | bool | datetime.date | datetime.time | Decimal
     ):
-        return value  # type: ignore[no-any-return]
+        return value  # type: ignore[no-any-return,unused-ignore]
     return str(value)
 
 
@@ -617,7 +620,9 @@ class TableRow:
     problems: tuple[Diagnostic, ...] = ()
 
 
-def _problem(sheet: Sheet, row: int, column: int | None, header: str | None, exc: Any) -> Diagnostic:
+def _problem(
+    sheet: Sheet, row: int, column: int | None, header: str | None, exc: Any
+) -> Diagnostic:
     place = sheet.where(row, column) + (f" ({header})" if header else "")
     return Diagnostic(exc.code, exc.message, help=exc.help, path=place, file=sheet.file)
 
@@ -694,7 +699,9 @@ def _headers(
         found[position] = matches[0]
     present = set(found.values())
     missing = [
-        column for index, column in enumerate(table.columns) if index not in present and column.required
+        column
+        for index, column in enumerate(table.columns)
+        if index not in present and column.required
     ]
     for column in missing:
         label = column.labels[-1]
@@ -738,18 +745,35 @@ def _row_document(
     problems: list[Diagnostic],
 ) -> dict[str, Any]:
     document: dict[str, Any] = {}
+    # Empty cells of required fields inside an optional record: fine if the whole record
+    # is empty (then it is `none`), a problem otherwise.
+    pending: list[tuple[int, Column]] = []
     for position, index in found.items():
         column = table.columns[index]
         cell = row[position] if position < len(row) else None
+        steps = [step for step in column.path if step]
+        if not column.required and _empty(cell) and not isinstance(column.type, OptionalType):
+            pending.append((position, column))
+            _set(document, steps, None)
+            continue
         try:
             value = read_cell(cell, column.type)
         except CellProblem as exc:
             header = sheet.rows[0][position]
             problems.append(_problem(sheet, number, position, str(header).strip(), exc))
             continue
-        steps = [step for step in column.path if step]
         _set(document, steps, value)
     _none_for_empty_optional_records(document, table)
+    for position, column in pending:
+        node: Any = document
+        for step in [step for step in column.path if step][:-1]:
+            node = node.get(step) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            try:
+                read_cell(None, column.type)
+            except CellProblem as exc:
+                header = sheet.rows[0][position]
+                problems.append(_problem(sheet, number, position, str(header).strip(), exc))
     return document
 
 
@@ -792,7 +816,7 @@ def read_documents(
 def documents(main: Sheet, others: Mapping[str, Sheet], table: Layout) -> list[TableRow]:
     """The rows of `main` (with the list sheets among `others`) as documents."""
     found, _, problems = _headers(main, table, None)
-    children, child_problems = _list_sheets(main, others, table)
+    children, child_problems, orphans = _list_sheets(main, others, table)
     problems.extend(child_problems)
     if problems:
         raise FactError(problems)
@@ -809,7 +833,7 @@ def documents(main: Sheet, others: Mapping[str, Sheet], table: Layout) -> list[T
             _set(document, [step for step in field if step], items)
         where = f"{main.file}: {main.where(number)}"
         rows.append(TableRow(where, document, tuple(cell_problems)))
-    return rows
+    return rows + orphans
 
 
 def _key(cell: Cell) -> str:
@@ -818,13 +842,17 @@ def _key(cell: Cell) -> str:
     return "" if cell is None else str(cell).strip()
 
 
+_Groups = dict[tuple[str, ...], tuple[int, dict[str, tuple[list[Any], list[Diagnostic]]]]]
+
+
 def _list_sheets(
     main: Sheet, others: Mapping[str, Sheet], table: Layout
-) -> tuple[dict[tuple[str, ...], tuple[int, dict[str, tuple[list[Any], list[Diagnostic]]]]], list[Diagnostic]]:
+) -> tuple[_Groups, list[Diagnostic], list[TableRow]]:
     """For each list field: the main sheet's link position and the list items (with their
-    problems) by key."""
+    problems) by key; the problems of the sheets' headers; the rows that link to no row."""
     problems: list[Diagnostic] = []
-    result: dict[tuple[str, ...], tuple[int, dict[str, tuple[list[Any], list[Diagnostic]]]]] = {}
+    result: _Groups = {}
+    orphans: list[TableRow] = []
     by_spelling = {_normal(name): sheet for name, sheet in others.items()}
     header = main.rows[0] if main.rows else ()
     main_positions = {
@@ -891,7 +919,11 @@ def _list_sheets(
                 )
             )
             continue
-        keys = {_key(row[main_position]) for row in main.rows[1:] if not _skipped(row) and main_position < len(row)}
+        keys = {
+            _key(row[main_position])
+            for row in main.rows[1:]
+            if not _skipped(row) and main_position < len(row)
+        }
         groups: dict[str, tuple[list[Any], list[Diagnostic]]] = {}
         for row_number, row in enumerate(sheet.rows[1:], start=2):
             if _skipped(row):
@@ -900,14 +932,22 @@ def _list_sheets(
             row_problems: list[Diagnostic] = []
             item = _row_document(sheet, row_number, row, sheet_spec.layout, found, row_problems)
             if key not in keys:
-                problems.append(
-                    Diagnostic(
-                        "unknown-key",
-                        f"no row of the main table has `{link_header}` = {_shown(key)}",
-                        help="link each row to a row of the main table by that column's value",
-                        file=sheet.file,
-                        path=sheet.where(row_number, link_at)
-                        + f" ({str(sheet.rows[0][link_at]).strip()})",
+                orphans.append(
+                    TableRow(
+                        f"{sheet.file}: {sheet.where(row_number)}",
+                        {},
+                        (
+                            Diagnostic(
+                                "unknown-key",
+                                f"no row of the main table has `{link_header}` = {_shown(key)}",
+                                help="link each row to a row of the main table by that "
+                                "column's value",
+                                file=sheet.file,
+                                path=sheet.where(row_number, link_at)
+                                + f" ({str(sheet.rows[0][link_at]).strip()})",
+                            ),
+                            *row_problems,
+                        ),
                     )
                 )
                 continue
@@ -915,7 +955,7 @@ def _list_sheets(
             items.append(item)
             item_problems.extend(row_problems)
         result[sheet_spec.path] = (main_position, groups)
-    return result, problems
+    return result, problems, orphans
 
 
 def _shown_path_steps(path: Sequence[str]) -> str:
