@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import collections
 import enum
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -47,7 +48,7 @@ class ExitCode(enum.IntEnum):
     """A bug in wuxin_rules: please report it."""
 
 
-COMMANDS = ("check", "eval", "test", "verify", "fmt", "doc")
+COMMANDS = ("check", "eval", "test", "verify", "fmt", "doc", "template", "schema")
 
 _EPILOG_MAIN = """\
 commands:
@@ -57,6 +58,8 @@ commands:
   verify  search for counterexamples to the `property` blocks of policies (hypothesis)
   fmt     rewrite policies in the canonical layout (--check for CI, --diff to preview)
   doc     render policies as documents to print and sign off (Markdown or HTML)
+  template  write a blank facts table (Excel, CSV) or JSON document to fill in
+  schema  print the JSON Schema (2020-12) of a policy's facts
 
 examples:
   wuxin check policies/
@@ -230,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lang(evaluate)
     _add_fmt_parser(commands)
     _add_doc_parser(commands)
+    _add_template_parsers(commands)
     evaluate.add_argument(
         "--jobs",
         type=int,
@@ -279,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fmt(args)
         if args.command == "doc":
             return _doc(args)
+        if args.command in ("template", "schema"):
+            return _template(args)
         return _eval(args)
     except WuxinError as error:
         sys.stderr.write(error.render(getattr(args, "lang", "en")) + "\n")
@@ -1308,6 +1314,110 @@ def _write_table(args: argparse.Namespace, headers: Sequence[str], rows: list[li
             Diagnostic(
                 "unwritable-file",
                 f"cannot write `{args.output}`: {error.strerror or error}",
+                help="check that the folder exists and is writable",
+            )
+        ) from None
+
+
+# ------------------------------------------------------------------------------------------
+# wuxin template and wuxin schema
+
+_EPILOG_TEMPLATE = """\
+Writes a blank facts template for POLICY: the headers `wuxin eval` reads (dotted field
+paths, or with --lang zh the policy's labels), then a notes row starting with `#` (skipped
+when the table is read) with each field's type, bounds and citations. The Excel template
+has drop-down lists for enums and booleans, and one sheet per list of records (its first
+column links each row to a row of the first sheet). --format json writes a document with
+every field present and null.
+
+examples:
+  wuxin template policies/loans/eligibility.policy --format xlsx --lang zh -o applicants.xlsx
+  wuxin template policies/loans/eligibility.policy --format csv > applicants.csv
+  wuxin schema policies/loans/eligibility.policy > facts.schema.json
+"""
+
+
+def _add_template_parsers(commands: Any) -> None:
+    template = commands.add_parser(
+        "template",
+        help="write a blank facts template",
+        description="Write a blank facts template to fill in (Excel, CSV or JSON).",
+        epilog=_EPILOG_TEMPLATE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    template.add_argument("policy", metavar="POLICY", help="the .policy file")
+    template.add_argument(
+        "--format", choices=("xlsx", "csv", "json"), default="xlsx", help="default xlsx"
+    )
+    template.add_argument("--root", metavar="DIR", help="the policy root imports resolve against")
+    template.add_argument("--input", metavar="NAME", help="the input the rows are")
+    template.add_argument("--output", "-o", metavar="FILE", help="write to FILE")
+    _add_lang(template)
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a policy's facts",
+        description="Print the JSON Schema (draft 2020-12) of a facts document of POLICY: "
+        "titles are the fields' labels, descriptions their citations, bounds are "
+        "minimum/maximum, enums accept names and labels.",
+        epilog=_EPILOG_TEMPLATE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    schema.add_argument("policy", metavar="POLICY", help="the .policy file")
+    schema.add_argument("--root", metavar="DIR", help="the policy root imports resolve against")
+    schema.add_argument("--output", "-o", metavar="FILE", help="write to FILE")
+    schema.set_defaults(format="json", input=None, lang="en")
+
+
+def _template(args: argparse.Namespace) -> int:
+    from wuxin_rules import json_schema, templates
+
+    policy = api.load(args.policy, root=args.root)
+    inputs = policy.checked.inputs
+    if args.command == "schema":
+        text = jsonio.dumps(json_schema.facts_schema(policy.checked), indent=2) + "\n"
+    elif args.format == "json":
+        text = jsonio.dumps(templates.json_template(inputs), indent=2) + "\n"
+    elif args.format == "csv":
+        buffer = io.StringIO()
+        templates.write_template(inputs, "csv", buffer, lang=args.lang, input=args.input)
+        text = buffer.getvalue()
+    else:
+        binary = io.BytesIO()
+        templates.write_template(inputs, "xlsx", binary, lang=args.lang, input=args.input)
+        if args.output is None and sys.stdout.isatty():
+            raise UsageError(
+                Diagnostic(
+                    "usage",
+                    "`--format xlsx` writes a binary workbook: give `--output FILE`",
+                    help="e.g. `--output facts.xlsx`, or redirect the output to a file",
+                )
+            )
+        _write_out(args.output, binary.getvalue())
+        return ExitCode.OK
+    _write_out(args.output, text)
+    return ExitCode.OK
+
+
+def _write_out(output: str | None, data: str | bytes) -> None:
+    if output is None:
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+        return
+    try:
+        if isinstance(data, bytes):
+            Path(output).write_bytes(data)
+        else:
+            Path(output).write_text(
+                data, encoding="utf-8-sig" if output.endswith(".csv") else "utf-8"
+            )
+    except OSError as error:
+        raise UsageError(
+            Diagnostic(
+                "unwritable-file",
+                f"cannot write `{output}`: {error.strerror or error}",
                 help="check that the folder exists and is writable",
             )
         ) from None

@@ -117,6 +117,8 @@ class Column:
     """The label of each step of `path` (the input's, then each field's)."""
     required: bool
     """False when the field or a record above it is optional (then the cell may be empty)."""
+    cites: tuple[str, ...] = ()
+    """The citations of the field."""
 
     @property
     def name(self) -> str:
@@ -204,6 +206,7 @@ def _layout(
         alts: tuple[tuple[str, ...], ...],
         type_: Type,
         required: bool,
+        cites: tuple[str, ...] = (),
     ) -> None:
         inner = type_.inner if isinstance(type_, OptionalType) else type_
         required = required and not isinstance(type_, OptionalType)
@@ -222,6 +225,7 @@ def _layout(
                     (*alts, spelled),
                     field.type,
                     required,
+                    field.cites,
                 )
             return
         if isinstance(inner, ListType) and isinstance(_strip(inner.element), RecordType):
@@ -231,7 +235,7 @@ def _layout(
             lists.append(ListSheet(path, labels, element, required, sub))
             list_alternatives.append(alts)
             return
-        columns.append(Column(path, type_, labels, required))
+        columns.append(Column(path, type_, labels, required, cites))
         alternatives.append(alts)
 
     for path, labels, _, type_, required in roots:
