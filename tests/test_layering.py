@@ -99,6 +99,8 @@ ALLOWED: dict[str, set[str]] = {
     "tabular": {"source", "errors", "schema", "values", "model", "messages"},
     "result_tables": {"errors", "schema", "values", "model", "messages", "api"},
     "json_schema": {"schema", "model"},
+    # DataFrames and Arrow tables (pandas, pyarrow imported on demand); Dask over them.
+    "frames": {"errors", "schema", "values", "model", "facts", "tabular", "api"},
     "templates": {"errors", "schema", "model", "tabular", "messages"},
 }
 # Modules above the core may import anything below them except the CLI.

@@ -1,0 +1,272 @@
+"""Policies over pandas DataFrames and pyarrow Tables: `Policy.evaluate_frame`.
+
+A frame's columns follow the header rules of facts tables (`wuxin_rules.tabular`): a
+column is named by a field's dotted path (`applicant.income`, or `income` when the policy
+has one input or `input=` names it) or its label. Each row is one facts document; its cells
+are read as a table's cells are (enum members by name or label, dates from dates or ISO
+text, `None`/NaN/NA as an empty cell). The result is a frame of the same kind with one
+column per rule and an `errors` column (None, or the row's problems as text), aligned with
+the input's rows (a DataFrame keeps the input's index); one bad row costs only its own
+verdicts.
+
+Numbers must be exact: integer and decimal columns (`decimal128`/`decimal256` in Arrow,
+`Decimal` objects in pandas) are read as they are. A binary float column is refused with
+a `float-facts` error naming it, unless `floats="shortest"`: then each float is read as
+the decimal of its shortest text (`0.1` → `0.1`, never `0.1000000000000000055…`).
+
+pandas and pyarrow are optional (`pip install 'wuxin_rules[frames]'`): this module
+imports neither unless it is given one of their frames.
+May import `errors`, `schema`, `values`, `model`, `facts`, `tabular` and `api`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from wuxin_rules.errors import Diagnostic, FactError, UsageError
+from wuxin_rules.facts import shortest_decimal
+from wuxin_rules.schema import OptionalType, Type
+from wuxin_rules.tabular import CellProblem, Layout, layout, read_cell
+from wuxin_rules.values import format_number
+
+if TYPE_CHECKING:  # pragma: no cover
+    from wuxin_rules.api import Policy
+
+__all__ = ["evaluate_frame", "require"]
+
+
+def require(module: str, extra: str, what: str) -> Any:
+    """Import `module`, or a `missing-dependency` usage error naming the extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise UsageError(
+            Diagnostic(
+                "missing-dependency",
+                f"{what} needs {module}, which cannot be imported: {error}",
+                help=f"install it: `pip install 'wuxin_rules[{extra}]'`",
+            )
+        ) from None
+
+
+def _kind(frame: Any) -> str:
+    module = type(frame).__module__.split(".")[0]
+    name = type(frame).__name__
+    if module == "pandas" and name == "DataFrame":
+        return "pandas"
+    if module == "pyarrow" and name == "Table":
+        return "arrow"
+    raise UsageError(
+        Diagnostic(
+            "unsupported-type",
+            f"`evaluate_frame` takes a pandas DataFrame or a pyarrow Table, not a "
+            f"`{type(frame).__module__}.{name}`",
+            help="for Python dicts use `evaluate_many`",
+        )
+    )
+
+
+def _is_struct(arrow_type: Any) -> bool:
+    pa = require("pyarrow", "frames", "`evaluate_frame`")
+    return bool(pa.types.is_struct(arrow_type))
+
+
+def _float_columns(frame: Any, kind: str) -> list[str]:
+    if kind == "pandas":
+        return [str(name) for name, dtype in frame.dtypes.items() if dtype.kind == "f"]
+    pa = require("pyarrow", "frames", "`evaluate_frame`")
+    return [field.name for field in frame.schema if pa.types.is_floating(field.type)]
+
+
+def _columns(frame: Any, kind: str) -> list[str]:
+    return [str(name) for name in (frame.columns if kind == "pandas" else frame.column_names)]
+
+
+def _cell(value: Any, floats: bool) -> Any:
+    """A frame's cell as a table cell: Python scalars, None for missing values."""
+    if value is None:
+        return None
+    kind = type(value)
+    if kind is float:
+        if value != value:  # NaN: pandas' missing value in a float column
+            return None
+        return shortest_decimal(value) if floats else value
+    if kind in (int, str, bool, Decimal, datetime.date):
+        return value
+    module = kind.__module__.split(".")[0]
+    if module == "numpy":
+        return _cell(value.item(), floats)
+    if module == "pandas":
+        if kind.__name__ in ("NAType", "NaTType"):
+            return None
+        if kind.__name__ == "Timestamp":
+            return value.to_pydatetime()
+    if isinstance(value, datetime.date | list | tuple | dict):
+        return value
+    return value
+
+
+def _records(frame: Any, kind: str) -> list[dict[str, Any]]:
+    if kind == "pandas":
+        return frame.to_dict("records")  # type: ignore[no-any-return]
+    return frame.to_pylist()  # type: ignore[no-any-return]
+
+
+def _document(
+    row: dict[str, Any], positions: dict[str, int], table: Layout, floats: bool
+) -> tuple[dict[str, Any], list[str]]:
+    document: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, index in positions.items():
+        column = table.columns[index]
+        raw = row.get(name)
+        cell = _cell(raw, floats)
+        if type(cell) is float:
+            problems.append(f"{name}: binary floats are not exact")
+            continue
+        try:
+            value = _value(cell, column.type)
+        except CellProblem as problem:
+            problems.append(f"{name}: {problem.message}")
+            continue
+        node = document
+        steps = [step for step in column.path if step]
+        for step in steps[:-1]:
+            node = node.setdefault(step, {})
+        node[steps[-1]] = value
+    return document, problems
+
+
+def _value(cell: Any, type_: Type) -> Any:
+    inner = type_.inner if isinstance(type_, OptionalType) else type_
+    if isinstance(cell, list | tuple) and not isinstance(cell, str):
+        # A list column (Arrow list type, or Python lists in pandas): its items as cells.
+        from wuxin_rules.schema import ListType
+
+        if isinstance(inner, ListType):
+            return tuple(read_cell(item, inner.element) for item in cell)
+    if cell is None and isinstance(type_, OptionalType):
+        return None
+    return read_cell(cell, type_)
+
+
+def evaluate_frame(
+    policy: Policy,
+    frame: Any,
+    *,
+    rules: Sequence[str] | None = None,
+    input: str | None = None,
+    floats: str | None = None,
+) -> Any:
+    """The verdicts of every row of `frame` (see the module's docstring)."""
+    kind = _kind(frame)
+    if kind == "arrow":
+        # Struct columns (records) as one column per field: `responsibility.work_funded`.
+        while any(field.type.num_fields and _is_struct(field.type) for field in frame.schema):
+            frame = frame.flatten()
+    policy._facts_schema(floats)  # refuses an unknown choice
+    reading_floats = floats == "shortest"
+    keys = policy.resolve_rules(rules)
+    table = layout(policy.checked.inputs, input)
+    problems: list[Diagnostic] = []
+    positions: dict[str, int] = {}
+    seen: dict[int, str] = {}
+    for name in _columns(frame, kind):
+        matches = table.resolve(name)
+        if len(matches) != 1:
+            code = "ambiguous-column" if matches else "unknown-column"
+            problems.append(
+                Diagnostic(
+                    code,
+                    f"the column `{name}` names "
+                    + ("more than one field" if matches else "no field"),
+                    help="name it by the field's dotted path or label",
+                    path=name,
+                )
+            )
+        elif matches[0] in seen:
+            problems.append(
+                Diagnostic(
+                    "duplicate-column",
+                    f"`{name}` names the field `{table.columns[matches[0]].name}` again",
+                    help=f"it is already the column `{seen[matches[0]]}`",
+                    path=name,
+                )
+            )
+        else:
+            seen[matches[0]] = name
+            positions[name] = matches[0]
+    for index, column in enumerate(table.columns):
+        if index not in seen and column.required:
+            problems.append(
+                Diagnostic(
+                    "missing-column",
+                    f"no column for the field `{column.name}`",
+                    help=f"add a column `{column.title()}`",
+                )
+            )
+    if not reading_floats:
+        for name in _float_columns(frame, kind):
+            if name in positions:
+                problems.append(
+                    Diagnostic(
+                        "float-facts",
+                        f"the column `{name}` holds binary floats, which are not exact",
+                        help="hold it as decimals (Decimal objects, Arrow decimal128), or pass "
+                        '`floats="shortest"` to read each float as its shortest decimal text',
+                        path=name,
+                    )
+                )
+    if problems:
+        raise FactError(problems)
+    documents: list[dict[str, Any]] = []
+    row_problems: list[list[str]] = []
+    for row in _records(frame, kind):
+        document, bad = _document(row, positions, table, reading_floats)
+        documents.append(document)
+        row_problems.append(bad)
+    good = [index for index, bad in enumerate(row_problems) if not bad]
+    results = policy.evaluate_many([documents[index] for index in good], rules=keys)
+    columns: dict[str, list[Any]] = {key: [None] * len(documents) for key in keys}
+    errors: list[str | None] = [("; ".join(bad) if bad else None) for bad in row_problems]
+    for index, result in zip(good, results, strict=True):
+        messages = []
+        for key in keys:
+            verdict = result.verdict(key)
+            if verdict.error is not None:
+                messages.append(f"{key}: {verdict.error.message}")
+            else:
+                columns[key][index] = result[key]
+        if messages:
+            errors[index] = "; ".join(messages)
+    return _frame(kind, frame, columns, errors)
+
+
+def _frame(kind: str, like: Any, columns: dict[str, list[Any]], errors: list[str | None]) -> Any:
+    if kind == "pandas":
+        pd = require("pandas", "frames", "`evaluate_frame`")
+        data: dict[str, Any] = {key: values for key, values in columns.items()}
+        data["errors"] = errors
+        return pd.DataFrame(data, index=like.index)
+    pa = require("pyarrow", "frames", "`evaluate_frame`")
+    arrays = {key: _arrow_array(pa, values) for key, values in columns.items()}
+    arrays["errors"] = pa.array(errors, type=pa.string())
+    return pa.table(arrays)
+
+
+def _arrow_array(pa: Any, values: list[Any]) -> Any:
+    """An Arrow array of rule values: exact decimals as decimal128 (text where a ratio has
+    no finite decimal form), the rest as Arrow infers."""
+    if any(isinstance(v, Fraction) for v in values):
+        values = [format_number(v) if isinstance(v, Fraction) else v for v in values]
+        values = [None if v is None else str(v) for v in values]
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
