@@ -101,6 +101,7 @@ ALLOWED: dict[str, set[str]] = {
     "json_schema": {"schema", "model"},
     # DataFrames and Arrow tables (pandas, pyarrow imported on demand); Dask over them.
     "frames": {"errors", "schema", "values", "model", "facts", "tabular", "api"},
+    "dask": {"errors", "frames", "api"},
     "templates": {"errors", "schema", "model", "tabular", "messages"},
 }
 # Modules above the core may import anything below them except the CLI.
