@@ -102,6 +102,8 @@ ALLOWED: dict[str, set[str]] = {
     # DataFrames and Arrow tables (pandas, pyarrow imported on demand); Dask over them.
     "frames": {"errors", "schema", "values", "model", "facts", "tabular", "api"},
     "dask": {"errors", "frames", "api"},
+    # JSON lines through msgspec when installed, checked against jsonio's rules.
+    "fastjson": {"jsonio"},
     "templates": {"errors", "schema", "model", "tabular", "messages"},
 }
 # Modules above the core may import anything below them except the CLI.
@@ -113,6 +115,7 @@ OWNERS = {
     "cattrs": {"facts"},
     "hypothesis": {"verify", "strategies", "pytest_plugin"},
     "openpyxl": {"tabular", "templates"},
+    "msgspec": {"fastjson"},
 }
 
 

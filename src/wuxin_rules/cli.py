@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from wuxin_rules import api, jsonio, messages
+from wuxin_rules import api, fastjson, jsonio, messages
 from wuxin_rules import explain as explaining
 from wuxin_rules.document import build_document
 from wuxin_rules.document_formats import render as render_document
@@ -471,7 +471,7 @@ class _EvalJob:
         count = 0
         for number, text in lines:
             try:
-                document = jsonio.parse_line(text, file=name, line=number)
+                document = fastjson.parse_line(text, file=name, line=number)
             except FactError as error:
                 # A malformed line: report it and go on with the next one.
                 self.bad_document(error, out, err)
@@ -1206,7 +1206,7 @@ def _rows(args: argparse.Namespace, policy: api.Policy) -> Iterator[tuple[str, A
                     yield f"{name}:{number}", None, text.diagnostics
                     continue
                 try:
-                    document = jsonio.parse_line(text, file=name, line=number)
+                    document = fastjson.parse_line(text, file=name, line=number)
                 except FactError as error:
                     yield f"{name}:{number}", None, error.diagnostics
                     continue
