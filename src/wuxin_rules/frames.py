@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from wuxin_rules.errors import Diagnostic, FactError, UsageError
 from wuxin_rules.facts import shortest_decimal
 from wuxin_rules.schema import OptionalType, Type
-from wuxin_rules.tabular import CellProblem, Layout, layout, read_cell
+from wuxin_rules.tabular import CellProblem, Layout, ListSheet, _normal, layout, read_cell
 from wuxin_rules.values import format_number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -143,6 +143,51 @@ def _document(
     return document, problems
 
 
+def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _items(
+    cell: Any, sheet: ListSheet, floats: bool, name: str, problems: list[str]
+) -> list[Any] | None:
+    """A list-of-records cell (a list of dicts) as the list's records."""
+    if cell is None or (type(cell) is float and cell != cell):
+        if sheet.required:
+            problems.append(f"{name}: expected a list of records, found an empty cell")
+        return None if not sheet.required else []
+    if hasattr(cell, "tolist"):
+        cell = cell.tolist()  # numpy arrays of dicts from Arrow list columns in pandas
+    if not isinstance(cell, list | tuple):
+        problems.append(f"{name}: expected a list of records")
+        return []
+    items = []
+    for index, item in enumerate(cell):
+        if not isinstance(item, dict):
+            problems.append(f"{name}[{index}]: expected a record")
+            continue
+        flat = _flatten(item)
+        positions: dict[str, int] = {}
+        for key in flat:
+            matches = sheet.layout.resolve(key)
+            if len(matches) == 1:
+                positions[key] = matches[0]
+            else:
+                problems.append(f"{name}[{index}].{key}: no such field")
+        for column_index, column in enumerate(sheet.layout.columns):
+            if column.required and column_index not in positions.values():
+                problems.append(f"{name}[{index}]: missing field `{column.name.lstrip('.')}`")
+        document, bad = _document(flat, positions, sheet.layout, floats)
+        problems.extend(f"{name}[{index}].{problem}" for problem in bad)
+        items.append(document)
+    return items
+
+
 def _value(cell: Any, type_: Type) -> Any:
     inner = type_.inner if isinstance(type_, OptionalType) else type_
     if isinstance(cell, list | tuple) and not isinstance(cell, str):
@@ -177,8 +222,13 @@ def evaluate_frame(
     problems: list[Diagnostic] = []
     positions: dict[str, int] = {}
     seen: dict[int, str] = {}
+    lists: dict[str, ListSheet] = {}
     for name in _columns(frame, kind):
         matches = table.resolve(name)
+        listed = table.list_spellings.get(_normal(name), ())
+        if not matches and len(listed) == 1:
+            lists[name] = table.lists[listed[0]]
+            continue
         if len(matches) != 1:
             code = "ambiguous-column" if matches else "unknown-column"
             problems.append(
@@ -202,6 +252,16 @@ def evaluate_frame(
         else:
             seen[matches[0]] = name
             positions[name] = matches[0]
+    for sheet in table.lists:
+        if sheet.required and sheet not in lists.values():
+            problems.append(
+                Diagnostic(
+                    "missing-column",
+                    f"no column for the list `{'.'.join(sheet.path)}`",
+                    help="add a column of lists of records (Arrow list<struct>, or lists of "
+                    "dicts in pandas)",
+                )
+            )
     for index, column in enumerate(table.columns):
         if index not in seen and column.required:
             problems.append(
@@ -229,6 +289,13 @@ def evaluate_frame(
     row_problems: list[list[str]] = []
     for row in _records(frame, kind):
         document, bad = _document(row, positions, table, reading_floats)
+        for name, sheet in lists.items():
+            items = _items(row.get(name), sheet, reading_floats, name, bad)
+            node = document
+            steps = [step for step in sheet.path if step]
+            for step in steps[:-1]:
+                node = node.setdefault(step, {})
+            node[steps[-1]] = items
         documents.append(document)
         row_problems.append(bad)
     good = [index for index, bad in enumerate(row_problems) if not bad]

@@ -82,7 +82,8 @@ class ResultTable:
         if errors:
             reason = "; ".join(errors)
         elif failed:
-            reason = messages.word("fails", self.lang) + " " + failed[0]
+            space = "" if self.lang == "zh" else " "
+            reason = messages.word("fails", self.lang) + space + failed[0]
         else:
             reason = ""
         cells.append(reason)
