@@ -51,7 +51,7 @@ def test_a_dask_frame_is_evaluated_on_a_local_cluster_as_in_process() -> None:
     expected = api.load(UNIT).evaluate_frame(units, rules=rules)
     assert list(result.index) == list(units.index)
     assert result.astype(object).equals(expected.astype(object))
-    assert result["errors"][5] == "drug_labs: expected a whole number ≥ 0, found -1"
+    assert result["errors"][5] == "drug_labs: `-1` is below the bound `>= 0` of `int >= 0`"
     # The worker process loaded the policy once, for its four partitions and two threads.
     assert list(loaded.values()) == [1]
 

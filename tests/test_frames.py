@@ -81,7 +81,7 @@ def test_a_bad_row_gets_its_errors_and_the_other_rows_their_verdicts(policy: api
     rows[1]["drug_labs"] = -3
     rows[2]["kind"] = "村"  # a member by its label
     out = policy.evaluate_frame(pd.DataFrame(rows), rules=["drug_free", "group"])
-    assert out["errors"][1] == "drug_labs: expected a whole number ≥ 0, found -3"
+    assert out["errors"][1] == "drug_labs: `-3` is below the bound `>= 0` of `int >= 0`"
     assert out["drug_free"][1] is None
     assert out["group"][2] == "village_level"
     assert out["errors"].isna().sum() == len(rows) - 1

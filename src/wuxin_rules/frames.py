@@ -22,15 +22,24 @@ May import `errors`, `schema`, `values`, `model`, `facts`, `tabular` and `api`.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from wuxin_rules.errors import Diagnostic, FactError, UsageError
+from wuxin_rules.errors import Diagnostic, EvaluationError, FactError, UsageError
 from wuxin_rules.facts import shortest_decimal
-from wuxin_rules.schema import OptionalType, Type
-from wuxin_rules.tabular import CellProblem, Layout, ListSheet, _normal, layout, read_cell
+from wuxin_rules.schema import EnumType, OptionalType, TextType, Type
+from wuxin_rules.tabular import (
+    CellProblem,
+    Layout,
+    ListSheet,
+    _normal,
+    layout,
+    none_for_empty_optional_records,
+    read_cell,
+)
 from wuxin_rules.values import format_number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,29 +127,121 @@ def _records(frame: Any, kind: str) -> list[dict[str, Any]]:
     return frame.to_pylist()  # type: ignore[no-any-return]
 
 
-def _document(
-    row: dict[str, Any], positions: dict[str, int], table: Layout, floats: bool
-) -> tuple[dict[str, Any], list[str]]:
-    document: dict[str, Any] = {}
-    problems: list[str] = []
+_PLAIN = frozenset({int, bool, Decimal, datetime.date})
+"""Cell types the facts check takes as they are (a `str` too, for text and enum fields)."""
+
+
+def _plan(
+    positions: dict[str, int], table: Layout
+) -> list[tuple[str, tuple[str, ...], Type, bool]]:
+    """Per column: its name, the path of its field, its type, and whether a `str` cell is
+    taken as it is (text and enum fields; other fields read text as a table cell)."""
+    plan = []
     for name, index in positions.items():
         column = table.columns[index]
-        raw = row.get(name)
-        cell = _cell(raw, floats)
-        if type(cell) is float:
-            problems.append(f"{name}: binary floats are not exact")
-            continue
-        try:
-            value = _value(cell, column.type)
-        except CellProblem as problem:
-            problems.append(f"{name}: {problem.message}")
-            continue
+        inner = column.type.inner if isinstance(column.type, OptionalType) else column.type
+        steps = tuple(step for step in column.path if step)
+        plan.append((name, steps, column.type, isinstance(inner, TextType | EnumType)))
+    return plan
+
+
+def _document(
+    row: dict[str, Any], plan: list[tuple[str, tuple[str, ...], Type, bool]], floats: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """The facts document of a row, its cells as they are where the facts check takes them
+    (it checks them, on the compiled fast path), converted where a frame holds them in
+    another form (NumPy scalars, NaN and NA, timestamps, decimal text, floats opted in)."""
+    document: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, steps, type_, text_as_is in plan:
+        value = row.get(name)
+        kind = type(value)
+        if not (kind in _PLAIN or (kind is str and text_as_is)):
+            cell = _cell(value, floats)
+            if type(cell) is float:
+                problems.append(f"{name}: binary floats are not exact")
+                continue
+            if cell is None:
+                value = None
+            elif isinstance(cell, datetime.datetime) and cell.time() == datetime.time(0):
+                value = cell.date()
+            else:
+                try:
+                    value = _value(cell, type_)
+                except CellProblem as problem:
+                    problems.append(f"{name}: {problem.message}")
+                    continue
         node = document
-        steps = [step for step in column.path if step]
         for step in steps[:-1]:
-            node = node.setdefault(step, {})
+            node = node.get(step) or node.setdefault(step, {})
         node[steps[-1]] = value
     return document, problems
+
+
+def _column(frame: Any, kind: str, name: str) -> list[Any]:
+    if kind == "pandas":
+        return frame[name].tolist()  # type: ignore[no-any-return]
+    return frame.column(name).to_pylist()  # type: ignore[no-any-return]
+
+
+def _documents(
+    frame: Any, kind: str, plan: list[tuple[str, tuple[str, ...], Type, bool]], floats: bool
+) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """The facts documents of every row, built column by column: each column's cells
+    converted where a frame holds them in another form than the facts check takes (only
+    those cells are touched), then each row's records made with `dict(zip(…))`."""
+    rows = len(frame)
+    problems: list[list[str]] = [[] for _ in range(rows)]
+    values: list[list[Any]] = []
+    for name, _, type_, text_as_is in plan:
+        column = _column(frame, kind, name)
+        for index, value in enumerate(column):
+            kind_ = type(value)
+            if kind_ in _PLAIN or value is None or (kind_ is str and text_as_is):
+                continue
+            cell = _cell(value, floats)
+            if type(cell) is float:
+                problems[index].append(f"{name}: binary floats are not exact")
+                cell = None
+            elif isinstance(cell, datetime.datetime) and cell.time() == datetime.time(0):
+                cell = cell.date()
+            elif cell is not None:
+                try:
+                    cell = _value(cell, type_)
+                except CellProblem as problem:
+                    problems[index].append(f"{name}: {problem.message}")
+                    cell = None
+            column[index] = cell
+        values.append(column)
+    # Records by path, deepest first: each gets its fields (a slice of the row) and the
+    # records below it; the empty path is the document.
+    order = sorted(range(len(plan)), key=lambda i: plan[i][1][:-1])
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index in order:
+        groups.setdefault(plan[index][1][:-1], []).append(index)
+    paths = set(groups)
+    for path in list(paths):
+        paths.update(path[:depth] for depth in range(len(path)))
+    layout_: list[tuple[tuple[str, ...], tuple[str, ...], int, int, list[tuple[str, ...]]]] = []
+    columns_in_order: list[list[Any]] = []
+    for path in sorted(paths, key=len, reverse=True):
+        members = groups.get(path, [])
+        start = len(columns_in_order)
+        columns_in_order.extend(values[i] for i in members)
+        names = tuple(plan[i][1][-1] for i in members)
+        children = sorted(p for p in paths if len(p) == len(path) + 1 and p[:-1] == path)
+        layout_.append((path, names, start, start + len(members), children))
+    documents: list[dict[str, Any]] = []
+    append = documents.append
+    for row in zip(*columns_in_order, strict=True) if columns_in_order else iter([()] * rows):
+        made: dict[tuple[str, ...], dict[str, Any]] = {}
+        for path, names, start, end, children in layout_:
+            record = dict(zip(names, row[start:end], strict=True))
+            for child in children:
+                record[child[-1]] = made[child]
+            made[path] = record
+        append(made[()])
+    return documents, problems
 
 
 def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -182,7 +283,7 @@ def _items(
         for column_index, column in enumerate(sheet.layout.columns):
             if column.required and column_index not in positions.values():
                 problems.append(f"{name}[{index}]: missing field `{column.name.lstrip('.')}`")
-        document, bad = _document(flat, positions, sheet.layout, floats)
+        document, bad = _document(flat, _plan(positions, sheet.layout), floats)
         problems.extend(f"{name}[{index}].{problem}" for problem in bad)
         items.append(document)
     return items
@@ -285,34 +386,58 @@ def evaluate_frame(
                 )
     if problems:
         raise FactError(problems)
-    documents: list[dict[str, Any]] = []
-    row_problems: list[list[str]] = []
-    for row in _records(frame, kind):
-        document, bad = _document(row, positions, table, reading_floats)
-        for name, sheet in lists.items():
-            items = _items(row.get(name), sheet, reading_floats, name, bad)
-            node = document
-            steps = [step for step in sheet.path if step]
-            for step in steps[:-1]:
-                node = node.setdefault(step, {})
-            node[steps[-1]] = items
-        documents.append(document)
-        row_problems.append(bad)
+    plan = _plan(positions, table)
+    documents, row_problems = _documents(frame, kind, plan, reading_floats)
+    if lists:
+        records = _records(frame, kind)
+        for document, row, bad in zip(documents, records, row_problems, strict=True):
+            for name, sheet in lists.items():
+                items = _items(row.get(name), sheet, reading_floats, name, bad)
+                node = document
+                steps = [step for step in sheet.path if step]
+                for step in steps[:-1]:
+                    node = node.setdefault(step, {})
+                node[steps[-1]] = items
+    if any(not column.required for column in table.columns):
+        for document in documents:
+            none_for_empty_optional_records(document, table)
     good = [index for index, bad in enumerate(row_problems) if not bad]
-    results = policy.evaluate_many([documents[index] for index in good], rules=keys)
     columns: dict[str, list[Any]] = {key: [None] * len(documents) for key in keys}
     errors: list[str | None] = [("; ".join(bad) if bad else None) for bad in row_problems]
+    names = {steps: name for name, steps, _, _ in plan}
+    try:
+        # The fast path checks every document; one bad document stops the batch, and then
+        # each is evaluated on its own, so that only the bad ones lose their verdicts.
+        results = policy.evaluate_many(
+            [documents[index] for index in good], rules=keys, floats=floats
+        )
+    except FactError:
+        results = []
+        kept = []
+        for index in good:
+            try:
+                results.append(policy.evaluate(documents[index], rules=keys, floats=floats))
+                kept.append(index)
+            except FactError as error:
+                errors[index] = "; ".join(_located(d, names) for d in error.diagnostics)
+        good = kept
     for index, result in zip(good, results, strict=True):
         messages = []
         for key in keys:
-            verdict = result.verdict(key)
-            if verdict.error is not None:
-                messages.append(f"{key}: {verdict.error.message}")
-            else:
+            try:
                 columns[key][index] = result[key]
+            except EvaluationError as error:
+                messages.append(f"{key}: {error.diagnostics[0].message}")
         if messages:
             errors[index] = "; ".join(messages)
     return _frame(kind, frame, columns, errors)
+
+
+def _located(diagnostic: Diagnostic, names: dict[tuple[str, ...], str]) -> str:
+    """`drug_labs: …`: a facts problem named by the frame's column (else its JSON path)."""
+    path = diagnostic.path or "$"
+    steps = tuple(re.findall(r"\.(\w+)", path)) if re.fullmatch(r"\$(\.\w+)*", path) else ()
+    return f"{names.get(steps, path)}: {diagnostic.message}"
 
 
 def _frame(kind: str, like: Any, columns: dict[str, list[Any]], errors: list[str | None]) -> Any:

@@ -381,12 +381,14 @@ def read_cell(cell: Cell, type_: Type) -> Any:
 
 
 def _leaf(cell: Cell, type_: Type) -> Any:
-    wrong = CellProblem("bad-fact", f"expected {expected(type_)}, found {_shown(cell)}")
+    def wrong() -> CellProblem:  # built only for a bad cell: the message costs more than a read
+        return CellProblem("bad-fact", f"expected {expected(type_)}, found {_shown(cell)}")
+
     match type_:
         case IntType(bound=bound):
             number = _number(cell)
             if number is None or (isinstance(number, Decimal) and number != number.to_integral()):
-                raise wrong
+                raise wrong()
             value = int(number)
             _check_bound(value, bound, type_, cell)
             return value
@@ -395,7 +397,7 @@ def _leaf(cell: Cell, type_: Type) -> Any:
             if number is None:
                 raise CellProblem(
                     "bad-fact",
-                    wrong.message,
+                    wrong().message,
                     "write the number with digits and a decimal point, e.g. 0.045"
                     + (" or 4.5%" if kind == "percent" else ""),
                 )
@@ -410,11 +412,11 @@ def _leaf(cell: Cell, type_: Type) -> Any:
                     return True
                 if text in _FALSE:
                     return False
-            raise CellProblem("bad-fact", wrong.message, "write true or false (是 or 否)")
+            raise CellProblem("bad-fact", wrong().message, "write true or false (是 or 否)")
         case DateType():
             if isinstance(cell, datetime.datetime):
                 if cell.time() != datetime.time(0):
-                    raise CellProblem("bad-fact", wrong.message, "a date without a time of day")
+                    raise CellProblem("bad-fact", wrong().message, "a date without a time of day")
                 return cell.date()
             if isinstance(cell, datetime.date):
                 return cell
@@ -425,12 +427,12 @@ def _leaf(cell: Cell, type_: Type) -> Any:
                     raise CellProblem(
                         "invalid-date", f"`{cell.strip()}` is not a date of the calendar"
                     ) from None
-            raise CellProblem("bad-fact", wrong.message, "write the date as 2017-12-31")
+            raise CellProblem("bad-fact", wrong().message, "write the date as 2017-12-31")
         case TextType():
             if isinstance(cell, str):
                 return cell
             if isinstance(cell, bool | datetime.date | datetime.time):
-                raise wrong
+                raise wrong()
             if isinstance(cell, float):
                 return _excel_number(cell)
             return str(cell)
@@ -448,7 +450,7 @@ def _leaf(cell: Cell, type_: Type) -> Any:
                 f"unknown member `{_cut(text)}` of `{name}`",
                 suggest(text, spellings) or "write one of " + expected(type_)[len("one of ") :],
             )
-    raise CellProblem("bad-fact", wrong.message)
+    raise CellProblem("bad-fact", wrong().message)
 
 
 def _number(cell: Cell, *, percent_text: bool = False) -> int | Decimal | None:
@@ -767,7 +769,7 @@ def _row_document(
             problems.append(_problem(sheet, number, position, str(header).strip(), exc))
             continue
         _set(document, steps, value)
-    _none_for_empty_optional_records(document, table)
+    none_for_empty_optional_records(document, table)
     for position, column in pending:
         node: Any = document
         for step in [step for step in column.path if step][:-1]:
@@ -781,7 +783,7 @@ def _row_document(
     return document
 
 
-def _none_for_empty_optional_records(document: dict[str, Any], table: Layout) -> None:
+def none_for_empty_optional_records(document: dict[str, Any], table: Layout) -> None:
     """An optional record whose cells are all empty is `none`."""
     for column in table.columns:
         steps = [step for step in column.path if step]
