@@ -144,7 +144,7 @@ def test_every_bad_cell_is_reported_at_its_cell_and_good_rows_are_kept(
     assert places == [
         'C2 (age): bad-fact: expected a whole number ≥ 0, found "一"',
         "B3 (尺码): unknown-member: unknown member `medium` of `Size`",
-        'D3 (rate): fact-out-of-bounds: expected a percentage in 0% .. 100%, found "120%"',
+        'D3 (rate): fact-out-of-bounds: expected a percentage in the range 0% .. 100%, found "120%"',
         'E3 (会员): bad-fact: expected true/false (是/否), found "maybe"',
         "F3 (since): invalid-date: `2020-02-30` is not a date of the calendar",
         "H3 (住址.城市): missing-fact: expected text, found an empty cell",

@@ -434,7 +434,7 @@ def evaluate_frame(
 
 
 def _located(diagnostic: Diagnostic, names: dict[tuple[str, ...], str]) -> str:
-    """`drug_labs: …`: a facts problem named by the frame's column (else its JSON path)."""
+    """`income: …`: a facts problem named by the frame's column (else its JSON path)."""
     path = diagnostic.path or "$"
     steps = tuple(re.findall(r"\.(\w+)", path)) if re.fullmatch(r"\$(\.\w+)*", path) else ()
     return f"{names.get(steps, path)}: {diagnostic.message}"

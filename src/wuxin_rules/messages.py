@@ -148,7 +148,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     # -- table cells (wuxin_rules.tabular) ---------------------------------------------------
     "cell.at-least": ("{what} ≥ {bound}", "不小于 {bound} 的{what}"),
     "cell.at-most": ("{what} ≤ {bound}", "不大于 {bound} 的{what}"),
-    "cell.in": ("{what} in {bound}", "在 {bound} 之间的{what}"),
+    "cell.in": ("{what} in the range {bound}", "在 {bound} 范围内的{what}"),
     "cell.empty-optional": (
         "only an optional field may be left empty",
         "只有可选字段可以留空",

@@ -319,7 +319,9 @@ def _bounded(what: str, bound: Any, percent: bool) -> str:
     if bound is None:
         return what
     text = bound.describe(percent).replace(">=", "≥").replace("<=", "≤")
-    return f"{what} {text}" if not text[0].isdigit() and text[0] != "-" else f"{what} in {text}"
+    if not text[0].isdigit() and text[0] != "-":
+        return f"{what} {text}"
+    return f"{what} in the range {text}"
 
 
 def _shown(cell: Cell) -> str:
