@@ -7,7 +7,9 @@ measures, on the same units and the same rule (`drug_free`, `--format json`):
   gives them), timed around `policy.evaluate_many` alone;
 * `wuxin eval` in this process (`cli.main`, output to /dev/null), reading the file: once
   with the standard library's JSON reader and once with msgspec (`fastjson`), when it is
-  installed; startup (policy load and check) is included, about 0.1 s.
+  installed; startup (policy load and check) is included, about 0.1 s;
+* reading alone: every line parsed exactly by `jsonio.parse_line` and by
+  `fastjson.parse_line` (the same documents), nothing evaluated.
 
     python benchmarks/bench_cli_jsonl.py              # 200,000 units
     python benchmarks/bench_cli_jsonl.py --n 20000    # smoke run
@@ -29,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from unit_facts import generate_units, to_json_line  # the sys.path line above finds these
 
-from wuxin_rules import api, cli, fastjson
+from wuxin_rules import api, cli, fastjson, jsonio
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = str(ROOT / "policies" / "drug_free" / "unit.policy")
@@ -70,6 +72,16 @@ def main() -> None:
         if have_msgspec:
             fastjson._decoder = fastjson._UNSET
             rows.append(("wuxin eval, msgspec (fast extra)", args.n / run_cli(path)))
+        # Reading alone: each line parsed exactly, nothing evaluated.
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        readers = [("reading only: jsonio (standard library)", jsonio.parse_line)]
+        if have_msgspec:
+            readers.append(("reading only: fastjson (msgspec)", fastjson.parse_line))
+        for name, parse in readers:
+            start = time.perf_counter()
+            for number, line in enumerate(lines, 1):
+                parse(line, file="units.jsonl", line=number)
+            rows.append((name, args.n / (time.perf_counter() - start)))
         print(f"{args.n:,} units, rule drug_free, python {sys.version.split()[0]}")
         for name, rate in rows:
             print(f"  {name:45} {rate:>10,.0f} units/s  {rate / library:5.2f}×")

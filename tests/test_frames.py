@@ -102,6 +102,9 @@ def test_floats_in_dicts_are_refused_unless_read_as_shortest_text(policy: api.Po
     assert policy.evaluate(document, rules=RULES, floats="shortest").values() == exact
     [many] = policy.evaluate_many([document], rules=RULES, floats="shortest")
     assert many.values() == exact
+    # Documents with floats stay on the compiled fast path (no reference evaluation).
+    assert many._fast_values is not None
+    assert policy.evaluate(document, rules=RULES, floats="shortest")._fast_values is not None
     # 0.1 is read as the decimal 0.1, not as 0.1000000000000000055511151231257827…
     tenth = api.loads("policy p\ninput x: decimal\nrule r: x * 10 == 1\n", name="p.policy")
     assert tenth.evaluate({"x": 0.1}, floats="shortest")["r"] is True

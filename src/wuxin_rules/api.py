@@ -45,7 +45,7 @@ from wuxin_rules.errors import (
     WuxinError,
     suggest,
 )
-from wuxin_rules.facts import FactsSchema, facts_schema
+from wuxin_rules.facts import FactsSchema, facts_schema, without_floats
 from wuxin_rules.messages import english
 from wuxin_rules.model import CheckedPolicy, ParamDef, RuleDef
 from wuxin_rules.parser import parse_expression
@@ -201,12 +201,17 @@ class Policy:
         (docs/embedding.md, "Floats").
         """
         keys = self.resolve_rules(rules)
+        schema = self._facts_schema(floats)
         compiled = self._tracer(keys) if explain else self._program(keys)
         if compiled is not None:
             result = _compiled_result(self, compiled, facts)
+            if result is None and schema.floats:
+                converted = without_floats(facts)
+                if converted is not facts:
+                    result = _compiled_result(self, compiled, converted)
             if result is not None:
                 return result
-        values = self._facts_schema(floats).validate(facts, file=file)
+        values = schema.validate(facts, file=file)
         evaluation = evaluator.evaluate(
             self.checked, values, params=self._param_values, rules=keys, trace=explain
         )
@@ -286,6 +291,7 @@ class Policy:
         the loop, however it ends.
         """
         explain = tracer is not None
+        reads_floats = schema is not None and schema.floats
         results: list[Result] = []
         append = results.append
         new = object.__new__
@@ -296,7 +302,10 @@ class Policy:
         for chunk in _chunks(documents):
             setcontext(exact)
             try:
-                for index, document in enumerate(chunk, start):
+                for index, given in enumerate(chunk, start):
+                    # Floats opted in: each read as its shortest decimal before the compiled
+                    # code runs (its facts check takes no float), in this loop.
+                    document = without_floats(given) if reads_floats else given
                     try:
                         values = run(document)
                     except Exception:  # not plain, or an evaluation error: the reference decides

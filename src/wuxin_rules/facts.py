@@ -76,7 +76,7 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.values import format_number
 
-__all__ = ["FactsSchema", "facts_schema", "shortest_decimal"]
+__all__ = ["FactsSchema", "facts_schema", "shortest_decimal", "without_floats"]
 
 Hook = Callable[[Any, Any], Any]
 
@@ -404,6 +404,29 @@ def shortest_decimal(value: float) -> Decimal | int | float:
     if value.is_integer():
         return int(value)
     return Decimal(repr(value))
+
+
+def without_floats(value: Any) -> Any:
+    """`value` with every float inside it (in dicts, lists, tuples) as `shortest_decimal`
+    gives it; `value` itself, the very object, when it holds no float."""
+    kind = type(value)
+    if kind is float:
+        return shortest_decimal(value)
+    if kind is dict:
+        changed = None
+        for key, item in value.items():
+            new = without_floats(item)
+            if new is not item:
+                if changed is None:
+                    changed = dict(value)
+                changed[key] = new
+        return value if changed is None else changed
+    if kind is list or kind is tuple:
+        items = [without_floats(item) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items
+    return value
 
 
 def _reading_floats(make: Callable[[Any], Hook]) -> Callable[[Any], Hook]:

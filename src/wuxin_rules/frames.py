@@ -205,7 +205,7 @@ def _documents(
                 cell = None
             elif isinstance(cell, datetime.datetime) and cell.time() == datetime.time(0):
                 cell = cell.date()
-            elif cell is not None:
+            elif cell is not None and type(cell) not in _PLAIN:
                 try:
                     cell = _value(cell, type_)
                 except CellProblem as problem:
