@@ -111,3 +111,18 @@ def test_the_schema_is_a_2020_12_schema_the_examples_satisfy(
     assert not check.is_valid(document)
     document["unit"]["drug_labs"] = Decimal("1.5")
     assert not check.is_valid(json.loads(json.dumps(document, default=float)))
+
+
+def test_a_csv_template_of_a_list_of_records_writes_its_companion_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "towns.csv"
+    code, _, _ = run("template", TOWN, "--format", "csv", "--lang", "zh", "-o", str(path),
+                     capsys=capsys)  # fmt: skip
+    assert code == 0
+    companion = tmp_path / "towns.下属单位.csv"
+    with companion.open(encoding="utf-8-sig") as stream:
+        header = next(csv.reader(stream))
+    assert header[:3] == ["town.id", "单位编号", "单位名称"]
+    # The blank pair reads back without a problem (no rows yet).
+    assert tabular.read_documents(path, api.load(TOWN).checked.inputs) == []

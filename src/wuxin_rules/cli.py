@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import csv
 import enum
 import io
 import os
@@ -1381,6 +1382,20 @@ def _template(args: argparse.Namespace) -> int:
         buffer = io.StringIO()
         templates.write_template(inputs, "csv", buffer, lang=args.lang, input=args.input)
         text = buffer.getvalue()
+        companions = templates.csv_companions(inputs, lang=args.lang, input=args.input)
+        if companions and args.output is None:
+            sys.stderr.write(
+                "note: each list of records has a file of its own beside the main one; give "
+                "`--output FILE.csv` to write them too\n"
+            )
+        elif companions:
+            main = Path(args.output)
+            for name, rows in companions.items():
+                companion = io.StringIO()
+                csv.writer(companion, lineterminator="\n").writerows(rows)
+                _write_out(
+                    str(main.with_name(f"{main.stem}.{name}{main.suffix}")), companion.getvalue()
+                )
     else:
         binary = io.BytesIO()
         templates.write_template(inputs, "xlsx", binary, lang=args.lang, input=args.input)

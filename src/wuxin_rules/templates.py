@@ -29,7 +29,7 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.tabular import Column, Layout, ListSheet, layout
 
-__all__ = ["FORMATS", "json_template", "table_headers", "write_template"]
+__all__ = ["FORMATS", "csv_companions", "json_template", "table_headers", "write_template"]
 
 FORMATS = ("xlsx", "csv", "json")
 
@@ -122,16 +122,32 @@ def write_template(
     sheet.title = _sheet_title(first.labels[0] if first and lang == "zh" else None, "facts")
     _fill(sheet, table, rows, lang, DataValidation)
     for listed in table.lists:
-        child_rows = _rows(listed.layout, lang)
-        link = ".".join(table.columns[0].path) if table.columns else "id"
-        child_rows[0].insert(0, link)
-        child_rows[1].insert(0, "# links to the main sheet")
-        child_rows[1][1] = child_rows[1][1].removeprefix("# ")
+        child_rows = _list_rows(table, listed, lang)
         child = book.create_sheet(_sheet_title(_list_title(listed, lang), "list"))
         _fill(child, listed.layout, child_rows, lang, DataValidation, offset=1)
     buffer = io.BytesIO()
     book.save(buffer)
     stream.write(buffer.getvalue())
+
+
+def _list_rows(table: Layout, listed: ListSheet, lang: str) -> list[list[str]]:
+    """The header and notes rows of a list's sheet: the link column first."""
+    rows = _rows(listed.layout, lang)
+    link = ".".join(table.columns[0].path) if table.columns else "id"
+    rows[0].insert(0, link)
+    rows[1].insert(0, "# links to the main sheet")
+    if len(rows[1]) > 1:
+        rows[1][1] = rows[1][1].removeprefix("# ")
+    return rows
+
+
+def csv_companions(
+    inputs: Sequence[model.InputDef], *, lang: str = "en", input: str | None = None
+) -> dict[str, list[list[str]]]:
+    """For a CSV template: each list of records' file, by the name that goes between the
+    main file's stem and `.csv` (`towns.csv` → `towns.NAME.csv`), with its rows."""
+    table = layout(inputs, input)
+    return {_list_title(listed, lang): _list_rows(table, listed, lang) for listed in table.lists}
 
 
 def _list_title(listed: ListSheet, lang: str) -> str:
