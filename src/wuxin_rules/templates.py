@@ -145,7 +145,7 @@ def csv_companions(
     inputs: Sequence[model.InputDef], *, lang: str = "en", input: str | None = None
 ) -> dict[str, list[list[str]]]:
     """For a CSV template: each list of records' file, by the name that goes between the
-    main file's stem and `.csv` (`towns.csv` → `towns.NAME.csv`), with its rows."""
+    main file's stem and `.csv` (`shops.csv` → `shops.NAME.csv`), with its rows."""
     table = layout(inputs, input)
     return {_list_title(listed, lang): _list_rows(table, listed, lang) for listed in table.lists}
 
