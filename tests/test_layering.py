@@ -137,6 +137,16 @@ ALLOWED: dict[str, set[str]] = {
     },
     "notebook": {"values", "trace", "messages"},
     "partial": {"errors", "schema", "values", "model", "trace", "evaluator", "messages"},
+    # Tables of facts in (CSV, Excel) and of verdicts out; templates and JSON Schemas.
+    "tabular": {"source", "errors", "schema", "values", "model", "messages"},
+    "result_tables": {"errors", "schema", "values", "model", "messages", "api"},
+    "json_schema": {"schema", "model"},
+    # DataFrames and Arrow tables (pandas, pyarrow imported on demand); Dask over them.
+    "frames": {"errors", "schema", "values", "model", "facts", "tabular", "api"},
+    "dask": {"errors", "frames", "api"},
+    # JSON lines through msgspec when installed, checked against jsonio's rules.
+    "fastjson": {"jsonio"},
+    "templates": {"errors", "schema", "model", "tabular", "messages"},
 }
 # Modules above the core may import anything below them except the CLI.
 TOP = {"api", "batch", "cli", "__init__", "__main__"}
@@ -149,6 +159,8 @@ OWNERS = {
     "pygls": {"lsp"},
     "lsprotocol": {"lsp"},
     "pygments": {"highlight"},
+    "openpyxl": {"tabular", "templates"},
+    "msgspec": {"fastjson"},
 }
 
 

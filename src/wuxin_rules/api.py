@@ -50,7 +50,7 @@ from wuxin_rules.errors import (
     WuxinError,
     suggest,
 )
-from wuxin_rules.facts import facts_schema
+from wuxin_rules.facts import FactsSchema, facts_schema, without_floats
 from wuxin_rules.messages import english
 from wuxin_rules.model import CheckedPolicy, ParamDef, RuleDef
 from wuxin_rules.parser import parse_expression
@@ -191,6 +191,7 @@ class Policy:
         explain: bool = False,
         file: str | None = None,
         partial: bool = False,
+        floats: str | None = None,
     ) -> Result:
         """Evaluate the policy on one facts document (one key per declared input).
 
@@ -204,21 +205,30 @@ class Policy:
         With `partial=True` facts may be missing (see `wuxin_rules.partial`): each rule the
         present facts decide gets its value, every other is a `Pending` listing the missing
         facts it still needs. Explanations and `to_pass` need every fact.
+
+        Binary floats are refused (they are not exact), unless `floats="shortest"`: then
+        each float is read as the decimal of its shortest text, `0.1` as `Decimal("0.1")`
+        (docs/embedding.md, "Floats").
         """
         keys = self.resolve_rules(rules)
+        schema = self._facts_schema(floats)
         if partial:
             if explain:
                 raise _needs_every_fact("explanations")
             inputs, evaluation = incomplete.evaluate(
-                self.checked, self._schema, facts, self._param_values, keys, file=file
+                self.checked, schema, facts, self._param_values, keys, file=file
             )
             return Result(self, inputs, keys, evaluation)
         compiled = self._tracer(keys) if explain else self._program(keys)
         if compiled is not None:
             result = _compiled_result(self, compiled, facts)
+            if result is None and schema.floats:
+                converted = without_floats(facts)
+                if converted is not facts:
+                    result = _compiled_result(self, compiled, converted)
             if result is not None:
                 return result
-        values = self._schema.validate(facts, file=file)
+        values = schema.validate(facts, file=file)
         evaluation = evaluator.evaluate(
             self.checked, values, params=self._param_values, rules=keys, trace=explain
         )
@@ -230,6 +240,7 @@ class Policy:
         *,
         rules: Sequence[str] | None = None,
         explain: bool = False,
+        floats: str | None = None,
     ) -> list[Result]:
         """Evaluate many documents; the results are the same as `evaluate` on each, in order.
 
@@ -242,15 +253,20 @@ class Policy:
         each result builds its trees from that record when they are first asked for.
         """
         keys = self.resolve_rules(rules)
+        schema = self._facts_schema(floats)
         if explain:
             tracer = self._tracer(keys)
             if tracer is None:
-                return list(self.iter_evaluate(documents, rules=keys, explain=True))
-            return self._many(documents, keys, tracer.document_function, tracer.positions, tracer)
+                return list(self.iter_evaluate(documents, rules=keys, explain=True, floats=floats))
+            return self._many(
+                documents, keys, tracer.document_function, tracer.positions, tracer, schema
+            )
         program = self._program(keys)
         if program is None:
-            return list(self.iter_evaluate(documents, rules=keys))
-        return self._many(documents, keys, program.evaluate_function, program.positions, None)
+            return list(self.iter_evaluate(documents, rules=keys, floats=floats))
+        return self._many(
+            documents, keys, program.evaluate_function, program.positions, None, schema
+        )
 
     def iter_evaluate(
         self,
@@ -258,9 +274,11 @@ class Policy:
         *,
         rules: Sequence[str] | None = None,
         explain: bool = False,
+        floats: str | None = None,
     ) -> Iterator[Result]:
         """Like `evaluate_many`, one result at a time (for streams larger than memory)."""
         keys = self.resolve_rules(rules)
+        schema = self._facts_schema(floats)
         compiled = self._tracer(keys) if explain else self._program(keys)
         for index, document in enumerate(documents):
             # The compiled code sets the exact decimal context for this document only:
@@ -269,7 +287,7 @@ class Policy:
             yield (
                 result
                 if result is not None
-                else self._reference_result(document, keys, index, explain=explain)
+                else self._reference_result(document, keys, index, explain=explain, schema=schema)
             )
 
     def _many(
@@ -279,6 +297,7 @@ class Policy:
         run: Callable[[Any], tuple[Any, ...]],
         positions: Mapping[str, int],
         tracer: trace_compiler.Tracer | None,
+        schema: FactsSchema | None = None,
     ) -> list[Result]:
         """The hot loop of `evaluate_many`: `run` is the compiled program's fused function, or
         the tracer's (then what it returns is the record, which the results keep).
@@ -289,6 +308,7 @@ class Policy:
         the loop, however it ends.
         """
         explain = tracer is not None
+        reads_floats = schema is not None and schema.floats
         results: list[Result] = []
         append = results.append
         new = object.__new__
@@ -299,12 +319,19 @@ class Policy:
         for chunk in _chunks(documents):
             setcontext(exact)
             try:
-                for index, document in enumerate(chunk, start):
+                for index, given in enumerate(chunk, start):
+                    # Floats opted in: each read as its shortest decimal before the compiled
+                    # code runs (its facts check takes no float), in this loop.
+                    document = without_floats(given) if reads_floats else given
                     try:
                         values = run(document)
                     except Exception:  # not plain, or an evaluation error: the reference decides
                         setcontext(saved)
-                        append(self._reference_result(document, keys, index, explain=explain))
+                        append(
+                            self._reference_result(
+                                document, keys, index, explain=explain, schema=schema
+                            )
+                        )
                         setcontext(exact)
                     else:
                         # `_compiled_result`, inline (a call costs as much as the stores).
@@ -331,10 +358,16 @@ class Policy:
         return self._tracers[keys]
 
     def _reference_result(
-        self, document: Any, keys: tuple[str, ...], index: int, *, explain: bool = False
+        self,
+        document: Any,
+        keys: tuple[str, ...],
+        index: int,
+        *,
+        explain: bool = False,
+        schema: FactsSchema | None = None,
     ) -> Result:
         """Document `index` of a batch, checked in full and evaluated by the reference."""
-        values = self._schema.validate(document, where=f"$[{index}]")
+        values = (schema or self._schema).validate(document, where=f"$[{index}]")
         evaluation = evaluator.evaluate(
             self.checked, values, params=self._param_values, rules=keys, trace=explain
         )
@@ -345,6 +378,41 @@ class Policy:
         if keys not in self._programs:
             self._programs[keys] = compiler.compile_program(self.checked, self._param_values, keys)
         return self._programs[keys]
+
+    def _facts_schema(self, floats: str | None) -> FactsSchema:
+        """The facts schema for the `floats` choice: None refuses floats, "shortest" reads
+        each as the decimal of its shortest text."""
+        if floats is None:
+            return self._schema
+        if floats != "shortest":
+            raise UsageError(
+                Diagnostic(
+                    "usage",
+                    f"unknown `floats={floats!r}`",
+                    help='use `floats="shortest"` (read each float as its shortest decimal '
+                    "text) or leave it out (refuse floats)",
+                )
+            )
+        return facts_schema(self.checked, floats=True)
+
+    def evaluate_frame(
+        self,
+        frame: Any,
+        *,
+        rules: Sequence[str] | None = None,
+        input: str | None = None,
+        floats: str | None = None,
+    ) -> Any:
+        """Evaluate every row of a pandas DataFrame or a pyarrow Table; returns the same
+        kind of frame, one column per rule and an `errors` column, aligned with the rows.
+
+        Column names follow the headers of `wuxin eval` on tables (dotted field paths or
+        labels; `input=` names the input when the policy has more than one). A float column
+        is refused (`float-facts`) unless `floats="shortest"`. See docs/embedding.md.
+        """
+        from wuxin_rules import frames
+
+        return frames.evaluate_frame(self, frame, rules=rules, input=input, floats=floats)
 
     def validate(self, facts: Mapping[str, Any], *, file: str | None = None) -> dict[str, Any]:
         """Check a facts document against the inputs and return its runtime values."""

@@ -37,7 +37,7 @@ from typing import IO, Any, Generic, NamedTuple, TypeVar
 
 import attrs
 
-from wuxin_rules import api, jsonio
+from wuxin_rules import api, fastjson, jsonio
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, UsageError, WuxinError
 
 __all__ = [
@@ -275,7 +275,7 @@ class _Worker(Generic[T]):
             return None, error, False
         try:
             if json_text is not None:
-                document = jsonio.parse_line(json_text, file=file or where, line=line)
+                document = fastjson.parse_line(json_text, file=file or where, line=line)
             policy = self._loaded or self.prepare()
             result = policy.evaluate(
                 document, rules=self._keys, explain=self.explain, file=where, partial=self.partial

@@ -8,7 +8,9 @@ nothing but `__main__`.
 from __future__ import annotations
 
 import argparse
+import csv
 import enum
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -54,16 +56,19 @@ class ExitCode(enum.IntEnum):
     """A bug in wuxin_rules: please report it."""
 
 
-COMMANDS = ("check", "eval", "test", "verify", "fmt", "doc")
+COMMANDS = ("check", "eval", "test", "verify", "fmt", "doc", "lsp", "template", "schema")
 
 _EPILOG_MAIN = """\
 commands:
-  check   parse and check policies; report every problem with file:line:column
-  eval    evaluate a policy on facts and print the verdicts (and why, with --explain)
-  test    run the `example` blocks of policies
-  verify  search for counterexamples to the `property` blocks of policies (hypothesis)
-  fmt     rewrite policies in the canonical layout (--check for CI, --diff to preview)
-  doc     render policies as documents to print and sign off (Markdown or HTML)
+  check     parse and check policies; report every problem with file:line:column
+  eval      evaluate a policy on facts and print the verdicts (and why, with --explain)
+  test      run the `example` blocks of policies
+  verify    search for counterexamples to the `property` blocks of policies (hypothesis)
+  fmt       rewrite policies in the canonical layout (--check for CI, --diff to preview)
+  doc       render policies as documents to print and sign off (Markdown or HTML)
+  lsp       the language server for editors (docs/editors.md)
+  template  write a blank facts table (Excel, CSV) or JSON document to fill in
+  schema    print the JSON Schema (2020-12) of a policy's facts
 
 examples:
   wuxin check policies/
@@ -119,6 +124,14 @@ examples:
   wuxin eval policies/loans/eligibility.policy incomplete.json --partial --format json
   cat applicants.jsonl | wuxin eval policies/loans/eligibility.policy - --format json
   wuxin eval policies/loans/eligibility.policy applicants.jsonl --format json --jobs 4
+  wuxin eval policies/loans/eligibility.policy applicants.xlsx --format xlsx -o verdicts.xlsx
+
+A table (.csv, .tsv, .xlsx, and a .json array) holds one document per row. A header is a
+field's dotted path (`applicant.income`; the input's name may be left out when the policy
+has one input, or when --input names it) or its label (`月收入`; the record's label
+before a field's, `住址.城市`, where a label alone is ambiguous).
+Every bad cell is reported, located like `applicants.xlsx: 申请人!D7 (月收入)`; the other rows
+are still evaluated. `wuxin template POLICY` writes a blank table to fill in.
 
 JSON lines are read one at a time (memory stays constant however large the file);
 --jobs N evaluates chunks of them in N processes and still prints the results in input
@@ -191,7 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     evaluate.add_argument("policy", metavar="POLICY", help="the .policy file to evaluate")
-    evaluate.add_argument("facts", metavar="FACTS", help="a .json or .jsonl file, or - for stdin")
+    evaluate.add_argument(
+        "facts",
+        metavar="FACTS",
+        help="a .json (one document or an array) or .jsonl file, a .csv, .tsv or .xlsx table "
+        "(one document per row), or - for JSON lines on stdin",
+    )
     evaluate.add_argument(
         "--rule",
         action="append",
@@ -209,11 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--format",
-        choices=("text", "json", "html", "md"),
+        choices=("text", "json", "html", "md", "csv", "xlsx"),
         default="text",
         help="output format (default text); html and md: a printable decision notice per "
-        "document, a batch with a summary first",
+        "document, a batch with a summary first; csv and xlsx: one row per document",
     )
+    _add_table_options(evaluate)
     evaluate.add_argument(
         "--explain", action="store_true", help="show why: explanation trees (text) or JSON"
     )
@@ -247,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_fmt_parser(commands)
     _add_doc_parser(commands)
     _add_lsp_parser(commands)
+    _add_template_parsers(commands)
     evaluate.add_argument(
         "--jobs",
         type=int,
@@ -298,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _doc(args)
         if args.command == "lsp":
             return _lsp(args)
+        if args.command in ("template", "schema"):
+            return _template(args)
         return _eval(args)
     except WuxinError as error:
         sys.stderr.write(error.render(getattr(args, "lang", "en")) + "\n")
@@ -413,17 +435,42 @@ def _parse_params(raw: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def read_records(facts: str) -> Iterator[batch.Record]:
-    """The records FACTS names, read lazily: a `.json` file is one document, a `.jsonl` file
-    or `-` (standard input) one per non-blank line. Each record is a document (or its
-    unparsed JSON text) or the located error that stopped reading it, so that every input
-    record has its outcome; an unreadable file raises `UsageError`."""
+def read_records(
+    facts: str, policy: api.Policy, *, input: str | None = None
+) -> Iterator[batch.Record]:
+    """The records FACTS names, read lazily: a `.json` file is one document (or, holding an
+    array, one per element), a `.jsonl` file or `-` (standard input) one per non-blank line,
+    a `.csv`, `.tsv` or `.xlsx` table one per row (read by `policy`'s inputs: `input` names
+    the one its rows are). Each record is a document (or its unparsed JSON text) or the
+    located error that stopped reading it, so that every input record has its outcome; an
+    unreadable file raises `UsageError`."""
+    from wuxin_rules.tabular import TABLE_SUFFIXES
+
+    suffix = Path(facts).suffix.lower()
     if facts == "-":
         yield from _stdin_records()
-    elif Path(facts).suffix == ".jsonl":
+    elif suffix == ".jsonl":
         yield from batch.read_json_lines(facts)
+    elif suffix in TABLE_SUFFIXES:
+        yield from _table_records(facts, policy, input)
     else:
-        yield from batch.read_json_file(facts)
+        for record in batch.read_json_file(facts):
+            if isinstance(record.document, list) and record.error is None:
+                for index, document in enumerate(record.document):
+                    yield batch.Record(f"{facts}: $[{index}]", document)
+            else:
+                yield record
+
+
+def _table_records(facts: str, policy: api.Policy, input: str | None) -> Iterator[batch.Record]:
+    from wuxin_rules import tabular
+
+    rows = tabular.read_documents(Path(facts), policy.checked.inputs, input=input, shown=facts)
+    for row in rows:
+        if row.problems:
+            yield batch.Record(row.where, error=FactError(list(row.problems)))
+        else:
+            yield batch.Record(row.where, row.document)
 
 
 def _stdin_records() -> Iterator[batch.Record]:
@@ -468,6 +515,8 @@ def _eval(args: argparse.Namespace) -> int:
     policy = api.load(args.policy, params=_parse_params(args.params), root=args.root)
     if args.format in notice.FORMATS:
         return _eval_notice(args, policy)
+    if args.format in ("csv", "xlsx"):
+        return _eval_table(args, policy)
     if args.jobs < 1:
         raise UsageError(
             Diagnostic(
@@ -481,7 +530,7 @@ def _eval(args: argparse.Namespace) -> int:
     count = bugs = 0
     outcomes = batch.evaluate_batch(
         policy,
-        read_records(args.facts),
+        read_records(args.facts, policy, input=args.input),
         jobs=args.jobs,
         rules=args.rules,
         explain=args.explain,
@@ -540,7 +589,7 @@ def _eval_notice(args: argparse.Namespace, policy: api.Policy) -> int:
         status = ExitCode.PROBLEMS
 
     def documents() -> Iterator[tuple[str, Any]]:
-        for record in read_records(args.facts):
+        for record in read_records(args.facts, policy, input=args.input):
             if record.error is not None:
                 rejected(record.where, record.error)
                 continue
@@ -1164,3 +1213,212 @@ def _lsp(args: argparse.Namespace) -> int:
 def run() -> NoReturn:  # pragma: no cover - alias of the console script
     """Entry point of the console script."""
     raise SystemExit(main())
+
+
+# ------------------------------------------------------------------------------------------
+# wuxin eval on tables (docs/embedding.md, "Tables"): CSV, TSV, Excel and JSON arrays in;
+# CSV and Excel out.
+
+
+def _add_table_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--input",
+        metavar="NAME",
+        help="the input a table's rows are (when the policy has more than one)",
+    )
+    command.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the results to FILE (needed for --format xlsx on a terminal)",
+    )
+
+
+def _eval_table(args: argparse.Namespace, policy: api.Policy) -> int:
+    """`wuxin eval --format csv|xlsx`: one row per document, written when all are read."""
+    from wuxin_rules.result_tables import ResultTable
+
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        raise UsageError(
+            Diagnostic(
+                "usage",
+                "`--format xlsx` writes a binary workbook: give `--output FILE`",
+                help="e.g. `--output verdicts.xlsx`, or redirect the output to a file",
+            )
+        )
+    keys = policy.resolve_rules(args.rules)
+    table = ResultTable(policy, keys, args.lang)
+    rows: list[list[Any]] = []
+    status: int = ExitCode.OK
+    for record in read_records(args.facts, policy, input=args.input):
+        document, error = record.document, record.error
+        if error is None and record.json_text is not None:
+            try:
+                document = jsonio.parse_line(
+                    record.json_text, file=record.file or record.where, line=record.line
+                )
+            except FactError as bad:
+                error = bad
+        if error is None:
+            try:
+                result = policy.evaluate(document, rules=keys, file=record.where)
+            except FactError as bad:
+                error = bad
+            else:
+                if result.errors:
+                    status = ExitCode.PROBLEMS
+                    sys.stderr.write(render_diagnostics(result.errors, args.lang) + "\n")
+                rows.append(table.row(result, document))
+                continue
+        status = ExitCode.PROBLEMS
+        sys.stderr.write(error.render(args.lang) + "\n")
+        rows.append(table.bad_row(document, error.diagnostics))
+    _write_table(args, table.headers, rows)
+    if not rows:
+        sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
+    return status
+
+
+def _write_table(args: argparse.Namespace, headers: Sequence[str], rows: list[list[Any]]) -> None:
+    from wuxin_rules import tabular
+
+    if args.output is None:
+        if args.format == "csv":
+            tabular.write_rows(headers, rows, "csv", sys.stdout)
+        else:
+            sys.stdout.flush()
+            tabular.write_rows(headers, rows, "xlsx", sys.stdout.buffer)
+        return
+    try:
+        if args.format == "csv":
+            with open(args.output, "w", encoding="utf-8-sig", newline="") as stream:
+                tabular.write_rows(headers, rows, "csv", stream)
+        else:
+            with open(args.output, "wb") as binary:
+                tabular.write_rows(headers, rows, "xlsx", binary)
+    except OSError as error:
+        raise UsageError(
+            Diagnostic(
+                "unwritable-file",
+                f"cannot write `{args.output}`: {error.strerror or error}",
+                help="check that the folder exists and is writable",
+            )
+        ) from None
+
+
+# ------------------------------------------------------------------------------------------
+# wuxin template and wuxin schema
+
+_EPILOG_TEMPLATE = """\
+Writes a blank facts template for POLICY: the headers `wuxin eval` reads (dotted field
+paths, or with --lang zh the policy's labels), then a notes row starting with `#` (skipped
+when the table is read) with each field's type, bounds and citations. The Excel template
+has drop-down lists for enums and booleans, and one sheet per list of records (its first
+column links each row to a row of the first sheet). --format json writes a document with
+every field present and null.
+
+examples:
+  wuxin template policies/loans/eligibility.policy --format xlsx --lang zh -o applicants.xlsx
+  wuxin template policies/loans/eligibility.policy --format csv > applicants.csv
+  wuxin schema policies/loans/eligibility.policy > facts.schema.json
+"""
+
+
+def _add_template_parsers(commands: Any) -> None:
+    template = commands.add_parser(
+        "template",
+        help="write a blank facts template",
+        description="Write a blank facts template to fill in (Excel, CSV or JSON).",
+        epilog=_EPILOG_TEMPLATE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    template.add_argument("policy", metavar="POLICY", help="the .policy file")
+    template.add_argument(
+        "--format", choices=("xlsx", "csv", "json"), default="xlsx", help="default xlsx"
+    )
+    template.add_argument("--root", metavar="DIR", help="the policy root imports resolve against")
+    template.add_argument("--input", metavar="NAME", help="the input the rows are")
+    template.add_argument("--output", "-o", metavar="FILE", help="write to FILE")
+    _add_lang(template)
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a policy's facts",
+        description="Print the JSON Schema (draft 2020-12) of a facts document of POLICY: "
+        "titles are the fields' labels, descriptions their citations, bounds are "
+        "minimum/maximum, enums accept names and labels.",
+        epilog=_EPILOG_TEMPLATE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    schema.add_argument("policy", metavar="POLICY", help="the .policy file")
+    schema.add_argument("--root", metavar="DIR", help="the policy root imports resolve against")
+    schema.add_argument("--output", "-o", metavar="FILE", help="write to FILE")
+    schema.set_defaults(format="json", input=None, lang="en")
+
+
+def _template(args: argparse.Namespace) -> int:
+    from wuxin_rules import json_schema, templates
+
+    policy = api.load(args.policy, root=args.root)
+    inputs = policy.checked.inputs
+    if args.command == "schema":
+        text = jsonio.dumps(json_schema.facts_schema(policy.checked), indent=2) + "\n"
+    elif args.format == "json":
+        text = jsonio.dumps(templates.json_template(inputs), indent=2) + "\n"
+    elif args.format == "csv":
+        buffer = io.StringIO()
+        templates.write_template(inputs, "csv", buffer, lang=args.lang, input=args.input)
+        text = buffer.getvalue()
+        companions = templates.csv_companions(inputs, lang=args.lang, input=args.input)
+        if companions and args.output is None:
+            sys.stderr.write(
+                "note: each list of records has a file of its own beside the main one; give "
+                "`--output FILE.csv` to write them too\n"
+            )
+        elif companions:
+            main = Path(args.output)
+            for name, rows in companions.items():
+                companion = io.StringIO()
+                csv.writer(companion, lineterminator="\n").writerows(rows)
+                _write_out(
+                    str(main.with_name(f"{main.stem}.{name}{main.suffix}")), companion.getvalue()
+                )
+    else:
+        binary = io.BytesIO()
+        templates.write_template(inputs, "xlsx", binary, lang=args.lang, input=args.input)
+        if args.output is None and sys.stdout.isatty():
+            raise UsageError(
+                Diagnostic(
+                    "usage",
+                    "`--format xlsx` writes a binary workbook: give `--output FILE`",
+                    help="e.g. `--output facts.xlsx`, or redirect the output to a file",
+                )
+            )
+        _write_out(args.output, binary.getvalue())
+        return ExitCode.OK
+    _write_out(args.output, text)
+    return ExitCode.OK
+
+
+def _write_out(output: str | None, data: str | bytes) -> None:
+    if output is None:
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+        return
+    try:
+        if isinstance(data, bytes):
+            Path(output).write_bytes(data)
+        else:
+            Path(output).write_text(
+                data, encoding="utf-8-sig" if output.endswith(".csv") else "utf-8"
+            )
+    except OSError as error:
+        raise UsageError(
+            Diagnostic(
+                "unwritable-file",
+                f"cannot write `{output}`: {error.strerror or error}",
+                help="check that the folder exists and is writable",
+            )
+        ) from None

@@ -97,6 +97,8 @@ CODES: dict[str, str] = {
     # facts
     "bad-encoding": "facts", "bad-fact": "facts", "bad-json": "facts", "duplicate-key": "facts",
     "fact-out-of-bounds": "facts", "missing-fact": "facts", "unknown-fact": "facts",
+    "ambiguous-column": "facts", "duplicate-column": "facts", "missing-column": "facts",
+    "unknown-column": "facts", "unknown-key": "facts", "float-facts": "facts",
     # params
     "bad-param": "params", "unknown-param": "params",
     # evaluation

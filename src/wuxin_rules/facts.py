@@ -25,12 +25,15 @@ Accepted forms (beyond the JSON type itself):
 | bool            | `true` / `false` only (not 0/1, not `"yes"`)                         |
 | text            | JSON text                                                            |
 | date            | text `"YYYY-MM-DD"`; Python `datetime.date` (not `datetime`)        |
-| enum            | the member name as text                                              |
+| enum            | the member's name as text, or its label (`"小"` for `small`) when no other member has that label |
 | record          | a JSON object with exactly the record's fields (optional ones may be missing) |
 | list            | a JSON array (Python `list` or `tuple`) → `tuple`                    |
 | `T?`            | `null`, a missing key, or a `T`                                      |
 
-Binary floats are always refused, with a hint to pass `Decimal` or text.
+Binary floats are refused, with a hint to pass `Decimal` or text, unless the schema is
+built with `floats=True` (the documented opt-in `floats="shortest"` of `Policy.evaluate`,
+`evaluate_many` and `evaluate_frame`): then each float is read as the decimal of its
+shortest text (`repr`), `0.1` as `Decimal("0.1")`, and a whole float (`3.0`) as the int.
 
 May import `source`, `errors`, `schema`, `values`, `model` and `jsonio`.
 """
@@ -73,7 +76,7 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.values import format_number
 
-__all__ = ["FactsSchema", "facts_schema"]
+__all__ = ["FactsSchema", "facts_schema", "shortest_decimal", "without_floats"]
 
 Hook = Callable[[Any, Any], Any]
 
@@ -396,6 +399,56 @@ def _number_from_other(value: Any, type_: NumberType) -> Fraction | int:
     raise _wrong(value, type_)
 
 
+def shortest_decimal(value: float) -> Decimal | int | float:
+    """A float as the decimal of its shortest text (`repr`): `0.1` → `Decimal("0.1")`, a
+    whole `3.0` → `3`; NaN and infinities are left as they are (and refused)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return value
+    if value.is_integer():
+        return int(value)
+    return Decimal(repr(value))
+
+
+def without_floats(value: Any) -> Any:
+    """`value` with every float inside it (in dicts, lists, tuples) as `shortest_decimal`
+    gives it; `value` itself, the very object, when it holds no float."""
+    kind = type(value)
+    if kind is float:
+        return shortest_decimal(value)
+    if kind is dict:
+        changed = None
+        for key, item in value.items():
+            new = without_floats(item)
+            if new is not item:
+                if changed is None:
+                    changed = dict(value)
+                changed[key] = new
+        return value if changed is None else changed
+    if kind is list or kind is tuple:
+        items = [without_floats(item) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items
+    return value
+
+
+def _reading_floats(make: Callable[[Any], Hook]) -> Callable[[Any], Hook]:
+    """`make`, with binary floats first read as their shortest decimal text: the documented
+    opt-in (`floats="shortest"`) for callers whose numbers come as floats (DataFrames)."""
+
+    def make_reading(type_: Any) -> Hook:
+        hook = make(type_)
+
+        def structure(value: Any, target: Any) -> Any:
+            if type(value) is float:
+                value = shortest_decimal(value)
+            return hook(value, target)
+
+        return structure
+
+    return make_reading
+
+
 def _number_hook(type_: NumberType) -> Hook:
     admits, whole_ends = _bound_check(type_.bound)
 
@@ -486,6 +539,13 @@ def _member_list(type_: EnumType) -> str:
 
 def _enum_hook(type_: EnumType) -> Hook:
     members = frozenset(m.name for m in type_.members)
+    # A member may also be written by its label (`"小"` for `small`), as the people who
+    # fill in facts know it; a label two members share names neither.
+    labelled: dict[str, list[str]] = {}
+    for member in type_.members:
+        if member.label and member.label not in members:
+            labelled.setdefault(member.label, []).append(member.name)
+    by_label = {label: names[0] for label, names in labelled.items() if len(names) == 1}
 
     def structure_member(value: Any, _: Any) -> str:
         if type(value) is str and value in members:
@@ -493,6 +553,8 @@ def _enum_hook(type_: EnumType) -> Hook:
         if isinstance(value, str):
             if str(value) in members:
                 return str(value)
+            if str(value) in by_label:
+                return by_label[str(value)]
             raise _Problem(
                 "unknown-member",
                 f"unknown member `{_cut(value)}` of `{type_.name}`",
@@ -529,7 +591,8 @@ class _RecordInfo:
 class _Targets:
     """The cattrs targets of one schema, built once: marker classes, TypedDicts, their hooks."""
 
-    def __init__(self) -> None:
+    def __init__(self, floats: bool = False) -> None:
+        self.floats = floats
         self.leaves: dict[Any, Hook] = {}
         self.lists: dict[Any, Any] = {}  # list marker → tuple[element target, ...]
         self.list_types: dict[Any, ListType] = {}
@@ -560,9 +623,11 @@ class _Targets:
             case ListType(element=element):
                 return self._list(type_, element)
             case IntType(bound=bound):
-                return self._leaf(("int", bound), type_, _int_hook)
+                make = _reading_floats(_int_hook) if self.floats else _int_hook
+                return self._leaf(("int", bound), type_, make)
             case NumberType(kind=kind, bound=bound):
-                return self._leaf(("number", kind, bound), type_, _number_hook)
+                make = _reading_floats(_number_hook) if self.floats else _number_hook
+                return self._leaf(("number", kind, bound), type_, make)
             case BoolType():
                 return self._leaf(("bool",), type_, _bool_hook)
             case TextType():
@@ -715,9 +780,10 @@ class FactsSchema:
     problem of the document, each located by a JSON path.
     """
 
-    def __init__(self, inputs: Sequence[model.InputDef]) -> None:
+    def __init__(self, inputs: Sequence[model.InputDef], *, floats: bool = False) -> None:
         self.inputs: tuple[model.InputDef, ...] = tuple(inputs)
-        self._targets = _Targets()
+        self.floats = floats
+        self._targets = _Targets(floats)
         self._root = self._targets.record(
             "inputs", {i.name: i.type for i in self.inputs}, is_inputs=True
         )
@@ -851,15 +917,18 @@ def _join(path: str, name: str) -> str:
 
 
 _SCHEMAS: dict[int, FactsSchema] = {}
+_FLOAT_SCHEMAS: dict[int, FactsSchema] = {}
 
 
-def facts_schema(policy: model.CheckedPolicy) -> FactsSchema:
-    """The `FactsSchema` of a checked policy, built on first use and kept while it lives."""
+def facts_schema(policy: model.CheckedPolicy, *, floats: bool = False) -> FactsSchema:
+    """The `FactsSchema` of a checked policy, built on first use and kept while it lives;
+    with `floats=True`, the one that reads binary floats as their shortest decimal text."""
+    cache = _FLOAT_SCHEMAS if floats else _SCHEMAS
     key = id(policy)
-    schema = _SCHEMAS.get(key)
+    schema = cache.get(key)
     if schema is None:
-        schema = FactsSchema(policy.inputs)
-        _SCHEMAS[key] = schema
+        schema = FactsSchema(policy.inputs, floats=floats)
+        cache[key] = schema
         # Forget the schema with the policy (policies are not hashable: key by identity).
-        weakref.finalize(policy, _SCHEMAS.pop, key, None)
+        weakref.finalize(policy, cache.pop, key, None)
     return schema

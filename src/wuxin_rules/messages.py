@@ -131,6 +131,11 @@ WORDS: Mapping[str, tuple[str, str]] = {
         "changed).",
         "没有找到能使“{rule}”不成立的事实改动（标为 fixed 的事实不改动）",
     ),
+    # Tables of facts and results (`wuxin eval --format csv|xlsx`, `wuxin template`).
+    "failed-criteria": ("failed criteria", "未满足的条件"),
+    "reason": ("reason", "原因"),
+    "fails": ("fails:", "未满足："),
+    "template.notes": ("# notes", "# 说明"),
 }
 """Frame words by key: `(English, Chinese)`; `{fields}` are filled in by `word()`."""
 
@@ -201,6 +206,16 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "name-character.invisible.help": ("remove the invisible character", "请删除这个不可见字符"),
     "expected": ("expected {expected}", "应为{expected}"),
     "expected-found": ("expected {expected}, found {found}", "应为{expected}，实际是{found}"),
+    # -- table cells (wuxin_rules.tabular) ---------------------------------------------------
+    "cell.at-least": ("{what} ≥ {bound}", "不小于 {bound} 的{what}"),
+    "cell.at-most": ("{what} ≤ {bound}", "不大于 {bound} 的{what}"),
+    "cell.in": ("{what} in the range {bound}", "在 {bound} 范围内的{what}"),
+    "cell.empty-optional": (
+        "only an optional field may be left empty",
+        "只有可选字段可以留空",
+    ),
+    "cell.no-column": ("no column for the field `{field}`", "没有字段 `{field}` 的列"),
+    "cell.unknown-column": ("no field is called `{name}`", "没有名为 `{name}` 的字段"),
     "expected-after-found": (
         "expected {expected} after `{prev}`, found {found}",
         "`{prev}` 之后应为{expected}，实际是{found}",
@@ -987,6 +1002,8 @@ TERMS: Mapping[str, str] = {
     "a name": "名称",
     'a text ("…")': '文本（"…"）',
     "a whole number": "整数",
+    "an empty cell": "空单元格",
+    "true/false (是/否)": "true/false（是/否）",
     "a decimal number": "小数",
     "a percentage": "百分数",
     "a date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",

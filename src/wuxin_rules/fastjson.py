@@ -1,0 +1,118 @@
+r"""JSON lines read fast and exactly with msgspec, when it is installed (`[fast]` extra).
+
+`parse_line` gives the very document `jsonio.parse_line` gives (dicts, lists, `str`, `int`,
+`Decimal` for every number with a fraction or exponent, `bool`, `None`), with the very same
+errors: msgspec decodes the line (in C, numbers with a fraction or exponent straight into
+`Decimal` from their text, so exactly), and every line that is not plainly good goes to
+`jsonio`, which reports it with its `file:line:column`, the offending text and a hint.
+
+msgspec does not refuse what `jsonio` refuses beyond JSON's grammar, so the decoded
+document is checked before it is trusted: nesting no deeper than `jsonio.MAX_DEPTH`, whole
+numbers of at most 4300 digits, and no duplicate key. msgspec keeps the last of two equal
+keys silently; a duplicate shows as fewer key ends (`"…":`) in the decoded document than in
+the line. For a short line the decoded document is re-encoded by msgspec and its `":`
+counted in C; longer lines are walked in Python. A line with an escape that could hide a
+key end (`\u0022`, `\u003a`, escaped whitespace), and a line that fails a check, are read
+by `jsonio`, which names the problem.
+
+Without msgspec, `parse_line` is `jsonio.parse_line`. May import `errors` and `jsonio`.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from wuxin_rules import jsonio
+
+__all__ = ["available", "parse_line"]
+
+_KEY_END = re.compile(r'"\s*:')
+_SPACED_KEY_END = re.compile(r'"\s+:')
+# Escapes that write a `"`, a `:` or JSON whitespace: they could hide a key end from the
+# count (a line with one is read by jsonio).
+_HIDING_ESCAPE = re.compile(r"\\u00(?:22|3[aA]|09|0[aAdD]|20)")
+_MAX_INT_BITS = (10**4300).bit_length()
+_UNSET: Any = object()
+_decoder: Any = _UNSET
+_encode: Any = None
+
+
+def _get_decoder() -> Any:
+    global _decoder
+    if _decoder is _UNSET:
+        try:
+            import msgspec
+        except ImportError:
+            _decoder = None
+        else:
+            _decoder = msgspec.json.Decoder(float_hook=Decimal)
+            global _encode
+            _encode = msgspec.json.Encoder().encode
+    return _decoder
+
+
+def available() -> bool:
+    """True when msgspec is installed (then `parse_line` uses it)."""
+    return _get_decoder() is not None
+
+
+def parse_line(text: str, *, file: str | None = None, line: int = 1) -> Any:
+    """One line of JSON lines, as `jsonio.parse_line` reads it (same document, same errors)."""
+    decoder = _decoder if _decoder is not _UNSET else _get_decoder()
+    if decoder is not None:
+        body = text.rstrip("\r\n")
+        try:
+            document = decoder.decode(body)
+        except Exception:  # msgspec.DecodeError, or anything else: jsonio says what is wrong
+            pass
+        else:
+            if "\\u" in body and _HIDING_ESCAPE.search(body) is not None:
+                return jsonio.parse_line(text, file=file, line=line)
+            if _SPACED_KEY_END.search(body) is None:
+                key_ends = body.count('":')
+            else:
+                key_ends = len(_KEY_END.findall(body))
+            if len(body) < 4000 and body.count("{") + body.count("[") <= jsonio.MAX_DEPTH:
+                # The common line: re-encoded by msgspec (in C), the document has one `":`
+                # per key it kept, plus one per `"` followed by `:` inside its strings, which
+                # the line has too (as `\":`, since no escape hides one): equal counts mean
+                # no key was lost. Short and shallow: no over-long number, no nesting over
+                # the limit.
+                if _encode(document).count(b'":') == key_ends:
+                    return document
+            elif _plain(document, key_ends):
+                return document
+    return jsonio.parse_line(text, file=file, line=line)
+
+
+def _plain(document: Any, key_ends: int) -> bool:
+    """True when `document` is what jsonio would read from a line with `key_ends` matches of
+    `"\\s*:`: not too deep, no over-long whole number, no key lost to a duplicate."""
+    keys = 0
+    stack = [(document, 1)]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        value, depth = pop()
+        kind = type(value)
+        if kind is dict:
+            if depth > jsonio.MAX_DEPTH:
+                return False
+            keys += len(value)
+            for key, item in value.items():
+                if '"' in key:
+                    keys += len(_KEY_END.findall(key))
+                push((item, depth + 1))
+        elif kind is list:
+            if depth > jsonio.MAX_DEPTH:
+                return False
+            for item in value:
+                push((item, depth + 1))
+        elif kind is str:
+            if '"' in value:
+                keys += len(_KEY_END.findall(value))
+        elif kind is int and value.bit_length() > _MAX_INT_BITS - 8:
+            return False
+    return keys == key_ends
