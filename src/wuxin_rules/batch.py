@@ -78,6 +78,9 @@ class Record(NamedTuple):
     """For `json_text`: the file its parse errors are located in (default `where`)."""
     line: int = 1
     """For `json_text`: the line of `file` it starts on."""
+    path: str = "$"
+    """The JSON path of the document inside `file` (`$[3]` for an element of an array): its
+    facts' problems are located below it (`facts.json: $[3].unit.id`)."""
 
 
 class Outcome(NamedTuple, Generic[T]):
@@ -267,6 +270,7 @@ class _Worker(Generic[T]):
         error: WuxinError | None,
         file: str | None,
         line: int,
+        path: str = "$",
     ) -> _Done:
         """What becomes of a record (its fields as `_wire` gives them): `(value, error,
         failed)`. Nothing raises out of here but an interrupt (a `BaseException` that is not
@@ -284,7 +288,7 @@ class _Worker(Generic[T]):
             value = render(result) if render is not None else result.to_json(explain=self.explain)
             return value, None, bool(result.errors)
         except FactError as bad:
-            return None, bad, False
+            return None, _below(bad, path, file) if path != "$" else bad, False
         except Exception as bug:  # a bug: this record's error, and the batch goes on
             return None, internal_error(where, bug), False
 
@@ -292,7 +296,17 @@ class _Worker(Generic[T]):
         return [self.evaluate(*record) for record in chunk]
 
 
-_Wired = tuple[str, Any, "str | None", "WuxinError | None", "str | None", int]
+def _below(error: FactError, path: str, file: str | None) -> FactError:
+    """`error` of a document found at `path` of `file`: its JSON paths made whole."""
+    return FactError(
+        [
+            attrs.evolve(d, path=path + (d.path or "$")[1:], file=file or d.file)
+            for d in error.diagnostics
+        ]
+    )
+
+
+_Wired = tuple[str, Any, "str | None", "WuxinError | None", "str | None", int, str]
 """A record on its way to a worker: a plain tuple pickles faster than the named one."""
 
 _Done = tuple[Any, "WuxinError | None", bool]

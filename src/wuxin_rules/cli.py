@@ -457,7 +457,9 @@ def read_records(
         for record in batch.read_json_file(facts):
             if isinstance(record.document, list) and record.error is None:
                 for index, document in enumerate(record.document):
-                    yield batch.Record(f"{facts}: $[{index}]", document)
+                    yield batch.Record(
+                        f"{facts}: $[{index}]", document, file=facts, path=f"$[{index}]"
+                    )
             else:
                 yield record
 

@@ -31,7 +31,7 @@ _TYPES = ("int", "decimal", "percent", "bool", "text", "date")
 _CONSTANTS = ("true", "false", "none")
 KEYWORDS = (
     "all", "and", "any", "as", "at", "bands", "by", "cites", "count", "criterion", "else",
-    "enum", "example", "false", "expect", "fixture", "forall", "given", "holds", "if", "illustrative",
+    "enum", "example", "false", "expect", "fixed", "fixture", "forall", "given", "holds", "if", "illustrative",
     "import", "in", "input", "is", "least", "list", "max", "min", "monotone", "none", "not",
     "note", "of", "or", "over", "param", "policy", "property", "rate", "record", "rule",
     "schedule", "source", "stage", "sum", "then", "true", "where",
