@@ -737,4 +737,4 @@ def test_cli_doc_help_explains_the_command() -> None:
         "fetches nothing",
     ):
         assert words in result.stdout
-    assert "doc     render policies" in _wuxin("--help").stdout
+    assert "doc       render policies" in _wuxin("--help").stdout

@@ -61,7 +61,7 @@ def test_compatibility_letters_check_load_and_evaluate_on_every_path() -> None:
     _expected(policy.evaluate(FACTS))
     explained = policy.evaluate(FACTS, explain=True)
     _expected(explained)
-    assert "ｔotal" in explained.explain("ｏk")
+    assert "total 7 > limit 3" in explained.explain("ｏk")  # the labels of ｔotal and ｌimit
     many = policy.evaluate_many([FACTS, FACTS])
     for result in many:
         _expected(result)

@@ -86,13 +86,15 @@ def test_thresholds_are_the_constants_the_policy_compares_with() -> None:
 
 def test_threshold_bias_draws_at_and_next_to_the_constants() -> None:
     """With the bias, `amount` is drawn at 500 and one step either side, often; without it,
-    practically never."""
+    rarely (hypothesis itself favours constants it finds in the code it has loaded, so
+    "rarely" depends on what else the run imported: the bias must at least triple it)."""
     near = {Decimal("499.9999"), Decimal(500), Decimal("500.0001")}
     biased = [d["order"]["amount"] for d in _draws(strategies.facts(POLICY), 300)]
     assert near <= set(biased)
-    assert sum(a in near for a in biased) >= 15
+    biased_near = sum(a in near for a in biased)
+    assert biased_near >= 15
     plain = [d["order"]["amount"] for d in _draws(strategies.facts(POLICY, thresholds=False), 300)]
-    assert sum(a in near for a in plain) <= 3
+    assert sum(a in near for a in plain) * 3 <= biased_near
 
 
 def test_bias_adds_boundary_values_of_your_own() -> None:
