@@ -37,6 +37,7 @@ import inspect
 import itertools
 import math
 import sys
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -670,7 +671,7 @@ class _Run:
         keys, rate, seed = values
         rate_type = expr.args[1].type
         rate_text = _number_text(rate, _is_percent(rate_type))
-        fields = {"name": "sample"}
+        fields: dict[str, Any] = {"name": "sample"}
         if not 0 <= rate <= 1:
             raise self._fault(
                 expr,
@@ -755,7 +756,7 @@ class _Run:
         bands = self.policy.bands.get(expr.key)
         if bands is None:
             raise _internal_message(f"reference to unknown bands `{expr.key}`")
-        fields = {"name": bands.key, "label": bands.label, "cites": bands.cites}
+        fields: dict[str, Any] = {"name": bands.key, "label": bands.label, "cites": bands.cites}
         number, arg_node = self._eval_one(expr.arg, env, expr, "bands", **fields)
         if number is None:
             raise self._none_fault(expr, expr.arg, [arg_node])
@@ -970,7 +971,7 @@ class _Run:
         elif kind == "any":
             result = any(values)
         elif kind == "at_least":
-            result = sum(1 for value in values if value) >= needed
+            result = sum(1 for value in values if value) >= typing.cast(int, needed)
         else:
             raise _internal_message(f"unknown composition `{kind}`")
         detail = _count_detail(kind, values, needed) if self.trace else None
@@ -1245,7 +1246,8 @@ def _date(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
 def _add_days(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
     start, days = values
     try:
-        return start + datetime.timedelta(days=days)
+        moved: datetime.date = start + datetime.timedelta(days=days)
+        return moved
     except OverflowError:
         raise _date_error(expr, "goes beyond the dates the calendar can hold") from None
 

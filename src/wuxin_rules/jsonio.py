@@ -571,7 +571,7 @@ def _too_large(name: str, size: int, unit: str) -> Diagnostic:
 # Writing
 
 _RAW_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
 _MAX_WRITE_DEPTH = 2 * MAX_DEPTH  # results nest as deep as their types: a few levels
 
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import typing
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from wuxin_rules import ast, model
@@ -226,7 +228,8 @@ def _check_row(
             number = None
         else:
             literal_type = _SCHEDULE_LITERALS[type(value)]
-            number = value.value  # type: ignore[union-attr]
+            # A schedule's cell is a number literal (its kinds are _SCHEDULE_LITERALS's).
+            number = typing.cast("Fraction | int", value.value)  # type: ignore[union-attr]
             if value_type is not None and not assignable(literal_type, value_type):
                 t.error(
                     "type-mismatch",
