@@ -235,3 +235,12 @@ def test_no_domain_words_in_the_engine() -> None:
         text = path.read_text(encoding="utf-8").lower()
         for word in words:
             assert word not in text, f"{path.name} mentions `{word}`"
+
+
+def test_every_module_has_its_row_in_the_internals_page() -> None:
+    """docs/internals.md lists every module of the package with its one job."""
+    page = (PACKAGE.parents[1] / "docs" / "internals.md").read_text(encoding="utf-8")
+    rows = {line.split("`")[1] for line in page.splitlines() if line.startswith("| `")}
+    modules = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
+    assert sorted(modules - rows) == []
+    assert sorted(modules - set(ALLOWED) - TOP) == []  # and every module has its layer
