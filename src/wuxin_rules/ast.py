@@ -48,10 +48,23 @@ class QualifiedName:
 
 @attrs.frozen
 class Text:
-    """A string literal outside expressions (a label, citation, source or note)."""
+    """A string literal outside expressions (a label, citation, source or note).
+
+    A label or note may carry its wording in other languages (`"家庭人数" en "household size"`):
+    `value` is the text as written first, the policy's own; `translations` the others.
+    """
 
     value: str
     span: Span = _span
+    translations: tuple[Translation, ...] = attrs.field(default=(), kw_only=True)
+
+
+@attrs.frozen
+class Translation:
+    """`en "household size"`: a label's or note's wording in the language `lang` names."""
+
+    lang: Ident
+    text: Text
 
 
 @attrs.frozen

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any, NamedTuple, NoReturn
 
+import attrs
 from lark import Lark, Token, Tree
 from lark.exceptions import (
     UnexpectedCharacters,
@@ -534,7 +535,8 @@ def _is_declaration_group(accepts: Iterable[str]) -> bool:
 
 def _expected_words(accepts: Iterable[str], start: str) -> str:
     """`a`, `a or b`, `a, b or c`: what the parser accepted, grouped into the language's terms."""
-    names = set(accepts)
+    # A translation (`en "…"`) is never what a writer forgot: leave it out of the list.
+    names = set(accepts) - {"LANG_TAG"}
     phrases = []
     if _is_expression_group(names):
         names -= _EXPRESSION_STARTS
@@ -1251,7 +1253,16 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def label(self, span: Span, children: list[Any]) -> tuple[str, ast.Text]:
-        return ("label", self._text(children[0]))
+        return ("label", self._translated(children))
+
+    def _translated(self, children: list[Any]) -> ast.Text:
+        """A text with the translations that follow it (`"…" en "…"`)."""
+        text = self._text(children[0])
+        return attrs.evolve(text, translations=tuple(children[1:])) if children[1:] else text
+
+    @_node
+    def translation(self, span: Span, children: list[Any]) -> ast.Translation:
+        return ast.Translation(self._ident(children[0]), self._text(children[1]))
 
     @_node
     def source_clause(self, span: Span, children: list[Any]) -> tuple[str, ast.Text]:
@@ -1263,7 +1274,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def note(self, span: Span, children: list[Any]) -> tuple[str, ast.Text]:
-        return ("note", self._text(children[0]))
+        return ("note", self._translated(children))
 
     @staticmethod
     def _split(children: list[Any]) -> tuple[list[Any], ast.Doc, dict[str, Any]]:
