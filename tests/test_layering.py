@@ -13,12 +13,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "wuxin_rules"
 ALLOWED: dict[str, set[str]] = {
     "source": set(),
     "messages": set(),
+    "wording": {"messages"},
     "errors": {"source", "messages"},
     "characters": {"source", "errors", "messages"},
     "ast": {"source"},
     "schema": {"source"},
     "values": {"source", "errors", "schema"},
-    "parser": {"source", "errors", "ast", "characters"},
+    "parser": {"source", "errors", "ast", "characters", "wording"},
     "formatter": {"source", "errors", "ast", "parser"},
     "jsonio": {"source", "errors", "values"},
     "model": {"source", "schema", "ast"},
@@ -37,6 +38,7 @@ ALLOWED: dict[str, set[str]] = {
         "typing_rules",
         "tables",
         "characters",
+        "wording",
     },
     # Consistency checks read the checked model and the surface syntax of the policy set.
     "consistency": {"source", "errors", "ast", "schema", "model", "parser", "loader"},

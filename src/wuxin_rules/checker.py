@@ -78,6 +78,7 @@ from wuxin_rules.typing_rules import (
     snippet,
 )
 from wuxin_rules.values import format_number
+from wuxin_rules.wording import LANGUAGES
 
 __all__ = [
     "BUILTINS",
@@ -1247,11 +1248,42 @@ def check_tables(state: _State) -> None:
 # The pass table and the checked policy
 
 
+def check_translations(state: _State) -> None:
+    """Every translation of a label or note names a language a reader can ask for, once."""
+    languages = " or ".join(f"`{lang}`" for lang in LANGUAGES)
+    for module in state.loaded.modules.values():
+        for text in ast.worded_texts(module):
+            seen: dict[str, Span] = {}
+            for translation in text.translations:
+                tag = translation.lang
+                if tag.name not in LANGUAGES:
+                    # `not "…"` or `fr "…"`: a misspelt `note` reads as a language tag.
+                    close = suggest(tag.name, [*LANGUAGES, "note"])
+                    state.t.error(
+                        "unknown-language",
+                        f"unknown language `{tag.name}` for a translation",
+                        tag.span,
+                        help=close or f"a label or note may be translated into {languages}",
+                        notes=['a translation follows the text it translates: `"…" en "…"`'],
+                    )
+                elif tag.name in seen:
+                    state.t.error(
+                        "duplicate-translation",
+                        f"the text is translated into `{tag.name}` twice",
+                        tag.span,
+                        labels=[Label(seen[tag.name], "first translation")],
+                        help="keep one translation per language",
+                    )
+                else:
+                    seen[tag.name] = tag.span
+
+
 PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
     ("resolve-names", resolve_names),  # declarations, imports, types, expression names
     ("check-types", check_types),  # after resolve-names: uses every resolution
     ("check-rule-graph", check_rule_graph),  # cycles -> rule-cycle; the evaluation order
     ("check-tables", check_tables),  # after check-types: band bounds use the param defaults
+    ("check-translations", check_translations),  # language tags of labels and notes
 )
 """The checker's passes, in order; checking stops after the first that reports problems."""
 

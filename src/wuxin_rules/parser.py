@@ -38,6 +38,7 @@ from lark.visitors import Transformer_NonRecursive
 from wuxin_rules import ast, characters
 from wuxin_rules.errors import Diagnostic, Label, PolicySyntaxError, Severity, suggest
 from wuxin_rules.source import Source, Span
+from wuxin_rules.wording import Wording
 
 # `KEYWORDS` is computed from the grammar on first use (module `__getattr__`), so that importing
 # the parser does not build it.
@@ -1258,7 +1259,13 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     def _translated(self, children: list[Any]) -> ast.Text:
         """A text with the translations that follow it (`"…" en "…"`)."""
         text = self._text(children[0])
-        return attrs.evolve(text, translations=tuple(children[1:])) if children[1:] else text
+        if not children[1:]:
+            return text
+        # The value is a `Wording`: the text as written that knows its translations, so the
+        # checked model and every stage after it carry them without a change of type.
+        translations: tuple[ast.Translation, ...] = tuple(children[1:])
+        forms = [(t.lang.name, t.text.value) for t in translations]
+        return attrs.evolve(text, value=Wording(text.value, forms), translations=translations)
 
     @_node
     def translation(self, span: Span, children: list[Any]) -> ast.Translation:
