@@ -96,7 +96,7 @@ ALLOWED: dict[str, set[str]] = {
     "pytest_plugin": {"errors", "examples", "verify", "suite", "suite_checker"},
     # Policy documents (`wuxin doc`): a checked policy laid out for print, then written out.
     "notation": {"source", "ast", "schema", "values"},
-    "document": {"source", "ast", "schema", "values", "model", "notation"},
+    "document": {"source", "ast", "schema", "values", "model", "notation", "wording"},
     "document_formats": {"notation", "document", "highlight"},
     # Editors: Pygments highlighting (no package import), and the language server on an
     # index built from the parser, loader, checker and consistency checks.

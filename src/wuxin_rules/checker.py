@@ -15,11 +15,13 @@ delayed errors, OPA's compiler stages):
 3. `check-rule-graph` — no rule depends on itself; the evaluation order of the root rules.
 4. `check-tables` — schedules (stages, periods, categories, declared monotony) and bands
    (coverage of the range with neither gap nor overlap).
+5. `check-translations` — each translation of a label or note (`"…" en "…"`) is in a language
+   a reader can ask for, and once.
 
 `example` and `property` declarations are left to the tools that run them.
 
 May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader`,
-`typing_rules` and `tables`.
+`typing_rules`, `tables` and `wording`.
 """
 
 from __future__ import annotations

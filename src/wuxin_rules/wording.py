@@ -11,7 +11,7 @@ written when the policy gives no form in that language.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, overload
 
 from wuxin_rules import messages
 
@@ -53,6 +53,12 @@ class Wording(str):
         return (Wording, (self.text, self._forms))
 
 
+@overload
+def in_language(text: str, lang: str) -> str: ...
+@overload
+def in_language(text: None, lang: str) -> None: ...
+@overload
+def in_language(text: str | None, lang: str) -> str | None: ...
 def in_language(text: str | None, lang: str) -> str | None:
     """`text` (a label or note; None stays None) in `lang`, falling back to it as written."""
     if isinstance(text, Wording):
