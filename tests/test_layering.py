@@ -58,7 +58,7 @@ ALLOWED: dict[str, set[str]] = {
         "compiler",
         "trace",
     },
-    "explain": {"source", "errors", "schema", "values", "model", "trace", "messages"},
+    "explain": {"source", "errors", "schema", "values", "model", "trace", "messages", "wording"},
     # A policy's own tests: what checking them produces, the checking, and the running.
     "suite": {"source", "errors", "schema", "model", "facts"},
     "suite_checker": {
@@ -123,6 +123,7 @@ ALLOWED: dict[str, set[str]] = {
         "formatter",
         "messages",
         "symbols",
+        "wording",
     },
 }
 # Modules above the core may import anything below them except the CLI.
