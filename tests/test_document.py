@@ -553,7 +553,7 @@ def test_unknown_language_or_format_is_refused(small: wuxin_rules.Policy) -> Non
 
 
 class _Balance(html.parser.HTMLParser):
-    VOID: ClassVar[frozenset[str]] = frozenset({"meta", "br", "img", "hr", "link", "input"})
+    VOID: ClassVar[frozenset[str]] = frozenset({"meta", "br", "img", "hr", "link", "input", "wbr"})
 
     def __init__(self) -> None:
         super().__init__()
