@@ -563,6 +563,12 @@ class _Builder:
         """A label or note in the document's language (as written when not translated)."""
         return wording.in_language(text, self.lang)
 
+    @staticmethod
+    def _around(template: str, slot: str, inner: Sequence[Segment]) -> tuple[Segment, ...]:
+        """`template` with `inner` in place of `slot`: `其余字段同 {b}` around a name."""
+        before, _, after = template.partition(slot)
+        return tuple(s for s in (Segment(before), *inner, Segment(after)) if s.text)
+
     def _declarations(self) -> Iterator[Any]:
         if self.module is not None:
             yield from self.module.declarations
@@ -1183,7 +1189,8 @@ class _Builder:
                 base = self._inline(item.value, local_names)
                 yield (
                     Cell((Segment("...", "code"), *base)),
-                    Cell((Segment(self.w["spread"].format(b=line_text(list(base)))),)),
+                    # The base keeps its segments: a name stays a name (code, linked).
+                    Cell(self._around(self.w["spread"], "{b}", base)),
                     Cell(()),
                 )
                 continue
