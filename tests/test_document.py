@@ -354,9 +354,7 @@ def test_inputs_and_record_fields_with_labels_types_and_bounds(
     if lang == "zh":
         assert "| `patron` | 借书读者 | 读者（Patron） |" in md
         assert "| `items_out` | 在借册数 | 整数，≥ 0 |" in md
-        assert (
-            "| `late_rate` | 逾期率 | 百分比，0% 至 100% |  | 逾期归还的借阅所占比例 |" in md
-        )
+        assert "| `late_rate` | 逾期率 | 百分比，0% 至 100% |  | 逾期归还的借阅所占比例 |" in md
         assert "| `joined` | 入馆日期 | 日期（可为空） |" in md
         assert "| `fines` | 罚款 | 数值的列表 |" in md
     else:
@@ -382,7 +380,9 @@ def test_params_show_values_clauses_and_the_illustrative_mark(
     assert len(rows) == 2
     assert "| 8 |" in rows[0] and mark not in rows[0] and "| R1 |" in rows[0]
     assert f"| 20% **〔{mark}〕** |" in rows[1] and "| R2 |" in rows[1]
-    note = "借阅办法把它留给馆员决定" if lang == "zh" else "the rule book leaves it to the librarian"
+    note = (
+        "借阅办法把它留给馆员决定" if lang == "zh" else "the rule book leaves it to the librarian"
+    )
     assert note in rows[1]
     assert WORDS[lang]["illustrative legend"] in md
     page = _html(small, lang)
