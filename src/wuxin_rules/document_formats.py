@@ -377,7 +377,7 @@ _JOINS = re.compile(r"(?<=\w)([_.])(?=\w)")
 
 def _breakable(code: str) -> str:
     """Escaped code that a narrow column may break only after a `_` or `.` inside a name
-    (`unit_<wbr>drug_<wbr>free`), never inside a word: the style keeps words whole."""
+    (`max_<wbr>area_<wbr>per_<wbr>person`), never inside a word: the style keeps words whole."""
     return _JOINS.sub(r"\1<wbr>", code)
 
 
