@@ -336,8 +336,12 @@ def test_title_source_and_clauses(small: wuxin_rules.Policy, lang: str) -> None:
     md = _md(small, lang)
     assert f"**{w['source']}{w['colon'].strip()}**" in md and "某图书馆借阅办法" in md
     assert "R1、R2" in md if lang == "zh" else "R1, R2" in md
-    assert "an example policy for the document renderer" in md
-    assert "Lending rules of a small library" in md
+    # The note and the introduction in the reader's language, the other one left out.
+    english = ("an example policy for the document renderer", "Lending rules of a small library")
+    chinese = ("文档渲染器的示例政策", "一个小图书馆的借阅规则")
+    shown, hidden = (chinese, english) if lang == "zh" else (english, chinese)
+    assert all(text in md for text in shown), md
+    assert not any(text in md for text in hidden), md
     assert "<title>借阅规则</title>" in _html(small, lang)
 
 
@@ -350,14 +354,13 @@ def test_inputs_and_record_fields_with_labels_types_and_bounds(
     if lang == "zh":
         assert "| `patron` | 借书读者 | 读者（Patron） |" in md
         assert "| `items_out` | 在借册数 | 整数，≥ 0 |" in md
-        assert (
-            "| `late_rate` | 逾期率 | 百分比，0% 至 100% |  | share of loans returned late |" in md
-        )
+        assert "| `late_rate` | 逾期率 | 百分比，0% 至 100% |  | 逾期归还的借阅所占比例 |" in md
         assert "| `joined` | 入馆日期 | 日期（可为空） |" in md
         assert "| `fines` | 罚款 | 数值的列表 |" in md
     else:
         assert "| `items_out` | 在借册数 | whole number, ≥ 0 |" in md
         assert "| `joined` | 入馆日期 | date (may be absent) |" in md
+        assert "|  | share of loans returned late |" in md
     page = _html(small, lang)
     assert '<a href="#d-Patron" title="读者">' in page
 
@@ -377,7 +380,10 @@ def test_params_show_values_clauses_and_the_illustrative_mark(
     assert len(rows) == 2
     assert "| 8 |" in rows[0] and mark not in rows[0] and "| R1 |" in rows[0]
     assert f"| 20% **〔{mark}〕** |" in rows[1] and "| R2 |" in rows[1]
-    assert "the rule book leaves it to the librarian" in rows[1]
+    note = (
+        "借阅办法把它留给馆员决定" if lang == "zh" else "the rule book leaves it to the librarian"
+    )
+    assert note in rows[1]
     assert WORDS[lang]["illustrative legend"] in md
     page = _html(small, lang)
     assert "20%</td>" not in page and f'<span class="mark">{mark}</span>' in page
@@ -457,8 +463,10 @@ def test_rules_with_label_clauses_text_uses_and_interpretation(
     else:
         assert "patron.items_out < limit\n  and punctual(patron)\n" in section
     assert "- `limit` 可借册数上限" in section
-    assert "- `punctual` 按时归还" in section
-    punctual = md[md.index("### 按时归还 `punctual`") : md.index("### 可以续借")]
+    # A label translated (`"按时归还" en "returned on time"`) is shown in the reader's language.
+    punctual_label = "按时归还" if lang == "zh" else "returned on time"
+    assert f"- `punctual` {punctual_label}" in section
+    punctual = md[md.index(f"### {punctual_label} `punctual`") : md.index("### 可以续借")]
     assert "p.late_rate ≤ late_ceiling" in punctual
     assert "`late_ceiling` 逾期率上限" in punctual and f"〔{w['illustrative']}〕" in punctual
     assert "equal to the ceiling still passes" in punctual
@@ -500,7 +508,7 @@ def test_fixtures_and_spreads_in_examples(small: wuxin_rules.Policy) -> None:
     fixture = md[md.index("### 共用数据 `base`") : md.index("### 1.")]
     assert "| `joined` | 入馆日期 | `2019-05-01` |" in fixture
     second = md[md.index("### 2. 教职工按一般上限") : md.index("## 性质")]
-    assert "| `...base` | 其余字段同 base |  |" in second
+    assert "| `...base` | 其余字段同 `base` |  |" in second
     assert "| `items_out` | 在借册数 | `12` |" in second
     assert "**给定** `other`" in second and "| `kind` | 读者类别 | `student` |" in second
     assert "may_borrow[patron = other]" in second
@@ -553,7 +561,7 @@ def test_unknown_language_or_format_is_refused(small: wuxin_rules.Policy) -> Non
 
 
 class _Balance(html.parser.HTMLParser):
-    VOID: ClassVar[frozenset[str]] = frozenset({"meta", "br", "img", "hr", "link", "input"})
+    VOID: ClassVar[frozenset[str]] = frozenset({"meta", "br", "img", "hr", "link", "input", "wbr"})
 
     def __init__(self) -> None:
         super().__init__()

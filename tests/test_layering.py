@@ -13,12 +13,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "wuxin_rules"
 ALLOWED: dict[str, set[str]] = {
     "source": set(),
     "messages": set(),
+    "wording": {"messages"},
     "errors": {"source", "messages"},
     "characters": {"source", "errors", "messages"},
     "ast": {"source"},
     "schema": {"source"},
     "values": {"source", "errors", "schema"},
-    "parser": {"source", "errors", "ast", "characters"},
+    "parser": {"source", "errors", "ast", "characters", "wording"},
     "formatter": {"source", "errors", "ast", "parser"},
     "jsonio": {"source", "errors", "values"},
     "model": {"source", "schema", "ast"},
@@ -37,6 +38,7 @@ ALLOWED: dict[str, set[str]] = {
         "typing_rules",
         "tables",
         "characters",
+        "wording",
     },
     # Consistency checks read the checked model and the surface syntax of the policy set.
     "consistency": {"source", "errors", "ast", "schema", "model", "parser", "loader"},
@@ -56,7 +58,7 @@ ALLOWED: dict[str, set[str]] = {
         "compiler",
         "trace",
     },
-    "explain": {"source", "errors", "schema", "values", "model", "trace", "messages"},
+    "explain": {"source", "errors", "schema", "values", "model", "trace", "messages", "wording"},
     # A policy's own tests: what checking them produces, the checking, and the running.
     "suite": {"source", "errors", "schema", "model", "facts"},
     "suite_checker": {
@@ -94,7 +96,7 @@ ALLOWED: dict[str, set[str]] = {
     "pytest_plugin": {"source", "errors", "examples", "verify", "suite", "suite_checker"},
     # Policy documents (`wuxin doc`): a checked policy laid out for print, then written out.
     "notation": {"source", "ast", "schema", "values"},
-    "document": {"source", "ast", "schema", "values", "model", "notation"},
+    "document": {"source", "ast", "schema", "values", "model", "notation", "wording"},
     "document_formats": {"notation", "document", "highlight"},
     # Editors: Pygments highlighting (no package import), and the language server on an
     # index built from the parser, loader, checker and consistency checks.
@@ -121,6 +123,7 @@ ALLOWED: dict[str, set[str]] = {
         "formatter",
         "messages",
         "symbols",
+        "wording",
     },
     "counterfactual": {"errors", "schema", "values", "model", "evaluator", "messages"},
     "notice": {

@@ -273,6 +273,33 @@ def test_hover_shows_kind_type_label_citations_and_values(client: Client, root: 
     assert "| year | retail | wholesale |" in cells and "| 2021 | 11 | 21 |" in cells
 
 
+def test_hover_shows_a_translated_label_and_note_in_the_client_s_language(
+    client: Client, root: Path
+) -> None:
+    """The server speaks English unless asked otherwise: a label or note the policy
+    translates (`"大订单" en "Big order"`) is shown in English, an untranslated one as written."""
+    text = (
+        "policy shop.bilingual\n\n"
+        'param cap: int = 5 "上限" en "Cap" note "示例值" en "illustrative"\n\n'
+        'rule doubled "加倍": cap * 2\n'
+    )
+    path = root / "bilingual.policy"
+    path.write_text(text, encoding="utf-8")
+    uri = _open(client, path, text)
+
+    def hover(needle: str, shift: int = 0) -> str:
+        result = client.text_document_hover(
+            types.HoverParams(types.TextDocumentIdentifier(uri), _position(text, needle, shift))
+        )
+        assert result is not None and isinstance(result.contents, types.MarkupContent)
+        return result.contents.value
+
+    param = hover("cap * 2", 1)
+    assert "**param** `cap` — Cap" in param and "illustrative" in param
+    assert "上限" not in param and "示例值" not in param
+    assert "**rule** `doubled` — 加倍" in hover("doubled", 2)
+
+
 def test_definition_and_references_across_an_import(client: Client, root: Path) -> None:
     uri = _open(client, root / "main.policy", MAIN)
     types_uri = _uri(root / "types.policy")

@@ -48,10 +48,23 @@ class QualifiedName:
 
 @attrs.frozen
 class Text:
-    """A string literal outside expressions (a label, citation, source or note)."""
+    """A string literal outside expressions (a label, citation, source or note).
+
+    A label or note may carry its wording in other languages (`"家庭人数" en "household size"`):
+    `value` is the text as written first, the policy's own; `translations` the others.
+    """
 
     value: str
     span: Span = _span
+    translations: tuple[Translation, ...] = attrs.field(default=(), kw_only=True)
+
+
+@attrs.frozen
+class Translation:
+    """`en "household size"`: a label's or note's wording in the language `lang` names."""
+
+    lang: Ident
+    text: Text
 
 
 @attrs.frozen
@@ -713,3 +726,24 @@ class Module:
     header: Header | None
     declarations: tuple[Declaration, ...]
     span: Span = _span
+
+
+def worded_texts(module: Module) -> list[Text]:
+    """Every text of a module that may carry translations: labels and notes, in order."""
+    docs: list[Doc] = [module.header.doc] if module.header is not None else []
+    labels: list[Text | None] = []
+    for decl in module.declarations:
+        doc = getattr(decl, "doc", None)
+        if isinstance(doc, Doc):
+            docs.append(doc)
+        if isinstance(decl, EnumDecl):
+            labels += [member.label for member in decl.members]
+        elif isinstance(decl, RecordDecl):
+            docs += [field.doc for field in decl.fields]
+        elif isinstance(decl, ScheduleDecl):
+            docs += [stage.doc for stage in decl.stages]
+        elif isinstance(decl, BandsDecl):
+            labels += [band.label for band in decl.bands]
+    for doc in docs:
+        labels += [doc.label, doc.note]
+    return [text for text in labels if text is not None]

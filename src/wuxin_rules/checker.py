@@ -15,11 +15,13 @@ delayed errors, OPA's compiler stages):
 3. `check-rule-graph` — no rule depends on itself; the evaluation order of the root rules.
 4. `check-tables` — schedules (stages, periods, categories, declared monotony) and bands
    (coverage of the range with neither gap nor overlap).
+5. `check-translations` — each translation of a label or note (`"…" en "…"`) is in a language
+   a reader can ask for, and once.
 
 `example` and `property` declarations are left to the tools that run them.
 
 May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader`,
-`typing_rules` and `tables`.
+`typing_rules`, `tables` and `wording`.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ from wuxin_rules.typing_rules import (
     snippet,
 )
 from wuxin_rules.values import format_number
+from wuxin_rules.wording import LANGUAGES
 
 __all__ = [
     "BUILTINS",
@@ -1249,11 +1252,42 @@ def check_tables(state: _State) -> None:
 # The pass table and the checked policy
 
 
+def check_translations(state: _State) -> None:
+    """Every translation of a label or note names a language a reader can ask for, once."""
+    languages = " or ".join(f"`{lang}`" for lang in LANGUAGES)
+    for module in state.loaded.modules.values():
+        for text in ast.worded_texts(module):
+            seen: dict[str, Span] = {}
+            for translation in text.translations:
+                tag = translation.lang
+                if tag.name not in LANGUAGES:
+                    # `not "…"` or `fr "…"`: a misspelt `note` reads as a language tag.
+                    close = suggest(tag.name, [*LANGUAGES, "note"])
+                    state.t.error(
+                        "unknown-language",
+                        f"unknown language `{tag.name}` for a translation",
+                        tag.span,
+                        help=close or f"a label or note may be translated into {languages}",
+                        notes=['a translation follows the text it translates: `"…" en "…"`'],
+                    )
+                elif tag.name in seen:
+                    state.t.error(
+                        "duplicate-translation",
+                        f"the text is translated into `{tag.name}` twice",
+                        tag.span,
+                        labels=[Label(seen[tag.name], "first translation")],
+                        help="keep one translation per language",
+                    )
+                else:
+                    seen[tag.name] = tag.span
+
+
 PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
     ("resolve-names", resolve_names),  # declarations, imports, types, expression names
     ("check-types", check_types),  # after resolve-names: uses every resolution
     ("check-rule-graph", check_rule_graph),  # cycles -> rule-cycle; the evaluation order
     ("check-tables", check_tables),  # after check-types: band bounds use the param defaults
+    ("check-translations", check_translations),  # language tags of labels and notes
 )
 """The checker's passes, in order; checking stops after the first that reports problems."""
 

@@ -1086,7 +1086,8 @@ bounds, clauses); its enums; its params with their values and clauses, illustrat
 marked; its schedules as tables by stage; its bands; every criterion and rule with its label,
 clauses and its rule written out (what it refers to listed with their labels); the notes and
 comments that interpret it; its examples and properties; a sign-off block. Fixed words
-follow --lang; labels, clauses and notes are the policy's own.
+follow --lang; labels, clauses and notes are the policy's own, in --lang where the policy
+translates them (`"…" en "…"`, comment paragraphs `# en: …`), else as written.
 
 HTML output is one file with its styles inside: it fetches nothing (no script, font or
 image) and prints on A4. Several policies go into one file one after the other, or, with
@@ -1115,7 +1116,8 @@ def _add_doc_parser(commands: Any) -> None:
         "--lang",
         choices=("zh", "en"),
         default="zh",
-        help="language of the fixed words (default zh)",
+        help="language of the fixed words, and of the labels, notes and comments the policy "
+        "translates (default zh)",
     )
     where = doc.add_mutually_exclusive_group()
     where.add_argument(

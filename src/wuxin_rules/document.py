@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePath
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
-from wuxin_rules import ast, model
+from wuxin_rules import ast, model, wording
 from wuxin_rules.notation import (
     VOCABULARIES,
     Line,
@@ -162,6 +162,9 @@ class Paragraph:
     lead: bool = attrs.field(default=False, kw_only=True)
     """Part of a section comment (one opened by a `# ----` line): shown before the
     declaration it stands above, not among its interpretations."""
+    lang: str | None = attrs.field(default=None, kw_only=True)
+    """The language of a comment paragraph written as a translation (`# en: …`) of the one
+    before it; None for the paragraphs as written."""
 
 
 @attrs.frozen
@@ -269,9 +272,9 @@ def _comment_lines(text: str, start: int, end: int) -> list[_Comment | str]:
     return out
 
 
-def _comment_blocks(items: list[_Comment | str]) -> list[Paragraph]:
+def _comment_blocks(items: list[_Comment | str], lang: str | None) -> list[Paragraph]:
     """Paragraphs of the comment blocks; those of a section comment marked `lead`, its first
-    paragraph styled `section`."""
+    paragraph styled `section`. With `lang`, those a reader of `lang` sees (`_in_language`)."""
     paragraphs: list[Paragraph] = []
     block: list[_Comment | str] = []
     for item in [*items, _BLANK]:
@@ -287,7 +290,7 @@ def _comment_blocks(items: list[_Comment | str]) -> list[Paragraph]:
                 )
                 for index, p in enumerate(found)
             ]
-        paragraphs += found
+        paragraphs += _in_language(found, lang) if lang is not None else found
         block = []
     return paragraphs
 
@@ -296,34 +299,78 @@ def _paragraphs(comments: list[_Comment | str]) -> list[Paragraph]:
     """Comment lines joined into paragraphs; bullet items and verbatim lines kept apart.
 
     An indented line right after a bullet line continues the bullet; any other indented line
-    is verbatim (a command or a formula the author laid out).
+    is verbatim (a command or a formula the author laid out). A line `en: …` (a language a
+    reader can ask for, then `: `) starts a paragraph that translates one before it.
     """
     paragraphs: list[Paragraph] = []
     current: list[str] = []
     bullet = False
+    lang: str | None = None  # the language of the paragraph gathered, when a translation
 
     def flush() -> None:
         if current:
             text = _join(current)
-            paragraphs.append(Paragraph(_inline_code(text), "bullet" if bullet else "note"))
+            style = "bullet" if bullet else "note"
+            paragraphs.append(Paragraph(_inline_code(text), style, lang=lang))
             current.clear()
 
     for comment in comments:
         if not isinstance(comment, _Comment):
             flush()
-            bullet = False
+            bullet, lang = False, None
+            continue
+        text = comment.text
+        tag, colon, rest = text.partition(": ")
+        if colon and tag in wording.LANGUAGES and not comment.verbatim:
+            flush()
+            lang, text = tag, rest
+            bullet = text.startswith(("* ", "- "))
+            current.append(text[2:] if bullet else text)
         elif comment.verbatim and not (bullet and current):
             flush()
-            bullet = False
-            paragraphs.append(Paragraph((Segment(comment.text.strip()),), "verbatim"))
-        elif comment.text.startswith(("* ", "- ")):
+            bullet, lang = False, None
+            paragraphs.append(Paragraph((Segment(text.strip()),), "verbatim"))
+        elif text.startswith(("* ", "- ")):
             flush()
-            bullet = True
-            current.append(comment.text[2:])
+            bullet, lang = True, None
+            current.append(text[2:])
         else:
-            current.append(comment.text)
+            current.append(text)
     flush()
     return paragraphs
+
+
+def _in_language(paragraphs: list[Paragraph], lang: str) -> list[Paragraph]:
+    """The paragraphs a reader of `lang` sees: each translation into `lang` in place of the
+    paragraph it translates, the other translations left out.
+
+    A run of translations translates, in order, as many of the paragraphs written before it
+    (since the previous run; verbatim lines, the same in every language, do not count).
+    """
+    shown: list[Paragraph] = []
+    originals: list[int] = []  # where, in `shown`, the paragraphs not yet translated are
+    index = 0
+    while index < len(paragraphs):
+        paragraph = paragraphs[index]
+        index += 1
+        if paragraph.lang is None:
+            if paragraph.style != "verbatim":
+                originals.append(len(shown))
+            shown.append(paragraph)
+            continue
+        run = [paragraph]
+        while index < len(paragraphs) and paragraphs[index].lang is not None:
+            run.append(paragraphs[index])
+            index += 1
+        mine = [p for p in run if p.lang == lang]
+        paired = originals[max(0, len(originals) - len(mine)) :]
+        extra = len(mine) - len(paired)  # more translations than paragraphs: shown as they are
+        shown += mine[:extra]
+        for position, translation in zip(paired, mine[extra:], strict=True):
+            original = shown[position]
+            shown[position] = attrs.evolve(translation, style=original.style, lead=original.lead)
+        originals = []
+    return shown
 
 
 def _inline_code(text: str) -> tuple[Segment, ...]:
@@ -354,17 +401,21 @@ def _wide(char: str) -> bool:
     )
 
 
-def attached_comments(module: ast.Module) -> tuple[list[Paragraph], dict[int, list[Paragraph]]]:
+def attached_comments(
+    module: ast.Module, lang: str | None = None
+) -> tuple[list[Paragraph], dict[int, list[Paragraph]]]:
     """The comments of a module: those before its header (the introduction), and for each
-    declaration (keyed by the start of its span) those above it and inside it."""
+    declaration (keyed by the start of its span) those above it and inside it. With `lang`,
+    as a reader of that language sees them: translations (`# en: …`) in place of what they
+    translate, the others left out; without, every paragraph."""
     text = module.span.source.text
     nodes: list[Any] = ([module.header] if module.header else []) + list(module.declarations)
     intro: list[Paragraph] = []
     attached: dict[int, list[Paragraph]] = {}
     previous_end = 0
     for node in nodes:
-        above = _comment_blocks(_comment_lines(text, previous_end, node.span.start))
-        inside = _comment_blocks(_comment_lines(text, node.span.start, node.span.end))
+        above = _comment_blocks(_comment_lines(text, previous_end, node.span.start), lang)
+        inside = _comment_blocks(_comment_lines(text, node.span.start, node.span.end), lang)
         if node is module.header:
             intro = above + inside
         else:
@@ -384,8 +435,9 @@ def attached_comments(module: ast.Module) -> tuple[list[Paragraph], dict[int, li
 class _Names:
     """Resolves names as the root module writes them to checked declarations."""
 
-    def __init__(self, policy: model.CheckedPolicy) -> None:
+    def __init__(self, policy: model.CheckedPolicy, lang: str) -> None:
         self.policy = policy
+        self.lang = lang
         self.root = policy.name
         self.modules: dict[str, ast.Module] = {}
         for module in policy.modules:
@@ -402,6 +454,14 @@ class _Names:
                     self.prefixes[prefix] = target
                     for ident in decl.names:
                         self.unqualified[ident.name] = f"{target}.{ident.name}"
+
+    @overload
+    def _t(self, text: str) -> str: ...
+    @overload
+    def _t(self, text: str | None) -> str | None: ...
+    def _t(self, text: str | None) -> str | None:
+        """A label or note in the document's language (as written when not translated)."""
+        return wording.in_language(text, self.lang)
 
     def key(self, written: str) -> str | None:
         """The checked key of a name as the root module writes it (`group_of`, `units.Kind`)."""
@@ -427,9 +487,9 @@ class _Names:
         if found is None:
             for item in self.policy.inputs:
                 if item.name == written:
-                    return item.label
+                    return self._t(item.label)
             return self.member_label(written)
-        label = getattr(found, "label", None)
+        label = self._t(getattr(found, "label", None))
         module = self.module_of(key) if key else self.root
         if module != self.root:
             return f"{label or written} ({module})"
@@ -441,7 +501,7 @@ class _Names:
         for enum in self.policy.enums.values():
             member = enum.member(name)
             if member is not None and member.label:
-                return member.label
+                return self._t(member.label)
         return None
 
     def module_of(self, key: str) -> str:
@@ -484,14 +544,30 @@ class _Builder:
         self.lang = lang
         self.w = WORDS[lang]
         self.v: Vocabulary = VOCABULARIES[lang]
-        self.names = _Names(policy)
+        self.names = _Names(policy, lang)
         self.module: ast.Module | None = policy.modules[0] if policy.modules else None
-        self.intro, self.comments = attached_comments(self.module) if self.module else ([], {})
+        self.intro, self.comments = (
+            attached_comments(self.module, lang) if self.module else ([], {})
+        )
         self.anchors: dict[str, str] = {}
         for decl in self._declarations():
             name = getattr(decl, "name", None)
             if isinstance(name, ast.Ident):
                 self.anchors[name.name] = _anchor(name.name)
+
+    @overload
+    def _t(self, text: str) -> str: ...
+    @overload
+    def _t(self, text: str | None) -> str | None: ...
+    def _t(self, text: str | None) -> str | None:
+        """A label or note in the document's language (as written when not translated)."""
+        return wording.in_language(text, self.lang)
+
+    @staticmethod
+    def _around(template: str, slot: str, inner: Sequence[Segment]) -> tuple[Segment, ...]:
+        """`template` with `inner` in place of `slot`: `其余字段同 {b}` around a name."""
+        before, _, after = template.partition(slot)
+        return tuple(s for s in (Segment(before), *inner, Segment(after)) if s.text)
 
     def _declarations(self) -> Iterator[Any]:
         if self.module is not None:
@@ -520,7 +596,7 @@ class _Builder:
             label = self.names.label(written)
             if label:
                 titles[written] = label
-        title = self.policy.label or self.policy.name
+        title = self._t(self.policy.label) or self.policy.name
         return Document(title, self.policy.name, self.lang, tuple(blocks), anchors, titles)
 
     def _referenced_names(self, blocks: Sequence[Block]) -> Iterator[str]:
@@ -546,7 +622,7 @@ class _Builder:
         """The interpretations of a declaration: its `note`, then the comments about it."""
         blocks: list[Block] = []
         if doc is not None and doc.note is not None:
-            note = _inline_code(doc.note.value)
+            note = _inline_code(self._t(doc.note.value))
             blocks.append(
                 Paragraph((Segment(self.w["note"] + self.w["colon"], "strong"), *note), "note")
             )
@@ -579,7 +655,7 @@ class _Builder:
 
     def _type(self, type_: Type) -> tuple[Segment, ...]:
         def name_of(named: Type) -> str:
-            label = getattr(named, "label", None)
+            label = self._t(getattr(named, "label", None))
             short = getattr(named, "name", "")
             return label + self.w["paren"].format(x=short).rstrip() if label else short
 
@@ -595,7 +671,7 @@ class _Builder:
 
     def _title(self) -> list[Block]:
         policy = self.policy
-        blocks: list[Block] = [Heading(1, (Segment(policy.label or policy.name),), "top")]
+        blocks: list[Block] = [Heading(1, (Segment(self._t(policy.label) or policy.name),), "top")]
         pairs: list[tuple[str, Sequence[Segment]]] = [("module", (Segment(policy.name, "code"),))]
         if policy.source:
             pairs.append(("source", (Segment(policy.source),)))
@@ -618,7 +694,7 @@ class _Builder:
             cites = self._cites([c.value for c in decl.doc.cites]) if decl else ()
             rows.append((
                 Cell((Segment(item.name, "code"),)),
-                Cell((Segment(item.label or ""),)),
+                Cell((Segment(self._t(item.label) or ""),)),
                 Cell(self._type(item.type)),
                 Cell(cites),
             ))  # fmt: skip
@@ -662,7 +738,7 @@ class _Builder:
         for record in records:
             decl = self.names.ast_decl(record.qualified)
             group: list[Block] = [
-                self._decl_heading(3, record.label, record.name, record.qualified)
+                self._decl_heading(3, self._t(record.label), record.name, record.qualified)
             ]
             pairs: list[tuple[str, Sequence[Segment]]] = []
             if decl is not None and decl.doc.cites:
@@ -673,12 +749,14 @@ class _Builder:
             if pairs:
                 group.append(self._meta(pairs))
             field_notes = (
-                {f.name.name: f.doc.note.value for f in decl.fields if f.doc.note} if decl else {}
+                {f.name.name: self._t(f.doc.note.value) for f in decl.fields if f.doc.note}
+                if decl
+                else {}
             )
             rows = tuple(
                 (
                     Cell((Segment(f.name, "code"),)),
-                    Cell((Segment(f.label or ""),)),
+                    Cell((Segment(self._t(f.label) or ""),)),
                     Cell(self._type(f.type)),
                     Cell(self._cites(f.cites)),
                     Cell(_inline_code(field_notes[f.name]) if f.name in field_notes else ()),
@@ -710,7 +788,11 @@ class _Builder:
         module = self.names.modules.get(module_name)
         if module is None:
             return []
-        return [p for p in attached_comments(module)[1].get(decl.span.start, []) if not p.lead]
+        return [
+            p
+            for p in attached_comments(module, self.lang)[1].get(decl.span.start, [])
+            if not p.lead
+        ]
 
     def _anchor_for(self, key: str) -> str:
         """The anchor of a declaration shown in this document (imported ones get their key)."""
@@ -747,7 +829,9 @@ class _Builder:
         for enum in enums:
             decl = self.names.ast_decl(enum.qualified)
             module = self.names.module_of(enum.qualified)
-            group: list[Block] = [self._decl_heading(3, enum.label, enum.name, enum.qualified)]
+            group: list[Block] = [
+                self._decl_heading(3, self._t(enum.label), enum.name, enum.qualified)
+            ]
             pairs: list[tuple[str, Sequence[Segment]]] = []
             if decl is not None and decl.doc.cites:
                 pairs.append(("cites", self._cites([c.value for c in decl.doc.cites])))
@@ -756,7 +840,7 @@ class _Builder:
             if pairs:
                 group.append(self._meta(pairs))
             rows = tuple(
-                (Cell((Segment(m.name, "code"),)), Cell((Segment(m.label or ""),)))
+                (Cell((Segment(m.name, "code"),)), Cell((Segment(self._t(m.label) or ""),)))
                 for m in enum.members
             )
             group.append(Table((self.w["member"], self.w["label"]), rows, kind="enum"))
@@ -785,11 +869,11 @@ class _Builder:
                 value += [Segment(" "), Segment(self.w["illustrative"], "mark")]
             rows.append((
                 Cell((Segment(param.name, "code"),)),
-                Cell((Segment(param.label or ""),)),
+                Cell((Segment(self._t(param.label) or ""),)),
                 Cell(tuple(value)),
                 Cell(self._type(param.type)),
                 Cell(self._cites(param.cites)),
-                Cell(_inline_code(param.note) if param.note else ()),
+                Cell(_inline_code(self._t(param.note)) if param.note else ()),
             ))  # fmt: skip
             notes += self.comments.get(decl.span.start, [])
         header = (
@@ -830,7 +914,7 @@ class _Builder:
         for decl in decls:
             schedule = self.policy.schedules[decl.name.name]
             group: list[Block] = [
-                self._decl_heading(3, schedule.label, schedule.name, schedule.key)
+                self._decl_heading(3, self._t(schedule.label), schedule.name, schedule.key)
             ]
             pairs: list[tuple[str, Sequence[Segment]]] = [("type", self._type(schedule.value_type))]
             if schedule.cites:
@@ -842,25 +926,25 @@ class _Builder:
             group.append(self._meta(pairs))
             categories = schedule.category.members if schedule.category else ()
             header = (self.w["stage"], self.w["dates"], schedule.period_name) + (
-                tuple(m.label or m.name for m in categories) or (self.w["value"],)
+                tuple(self._t(m.label) or m.name for m in categories) or (self.w["value"],)
             )
             rows: list[tuple[Cell | None, ...]] = []
             stage_notes: list[tuple[Segment, ...]] = []
             for stage, stage_decl in zip(schedule.stages, decl.stages, strict=True):
                 dates = self._stage_dates(stage)
                 name = (
-                    Segment(stage.label or stage.name),
+                    Segment(self._t(stage.label) or stage.name),
                     Segment(" "),
                     Segment(stage.name, "code"),
                 )
                 if stage_decl.doc.cites or stage_decl.doc.note:
-                    extra = [Segment(stage.label or stage.name, "strong")]
+                    extra = [Segment(self._t(stage.label) or stage.name, "strong")]
                     if stage_decl.doc.cites:
                         extra.append(self._paren("、".join(c.value for c in stage_decl.doc.cites)))
                     if stage_decl.doc.note:
                         extra += [
                             Segment(self.w["colon"]),
-                            *_inline_code(stage_decl.doc.note.value),
+                            *_inline_code(self._t(stage_decl.doc.note.value)),
                         ]
                     stage_notes.append(tuple(extra))
                 periods = stage.periods
@@ -928,7 +1012,9 @@ class _Builder:
         blocks: list[Block] = [Heading(2, (Segment(self.w["bands"]),), "bands")]
         for decl in decls:
             bands = self.policy.bands[decl.name.name]
-            group: list[Block] = [self._decl_heading(3, bands.label, bands.name, bands.key)]
+            group: list[Block] = [
+                self._decl_heading(3, self._t(bands.label), bands.name, bands.key)
+            ]
             pairs: list[tuple[str, Sequence[Segment]]] = [
                 ("over", self._range(bands.low, bands.high, bands.high_inclusive))
             ]
@@ -937,7 +1023,7 @@ class _Builder:
             group.append(self._meta(pairs))
             rows = tuple(
                 (
-                    Cell((Segment(band.label or band.name),)),
+                    Cell((Segment(self._t(band.label) or band.name),)),
                     Cell((Segment(band.name, "code"),)),
                     Cell(self._range(band.low, band.high, band.high_inclusive)),
                 )
@@ -958,7 +1044,7 @@ class _Builder:
         for decl in decls:
             rule = self.policy.rules[decl.name.name]
             group: list[Block] = []
-            heading = (Segment(rule.label), Segment(" ")) if rule.label else ()
+            heading = (Segment(self._t(rule.label)), Segment(" ")) if rule.label else ()
             group.append(Heading(3, (*heading, Segment(rule.name, "code")), None))
             pairs: list[tuple[str, Sequence[Segment] | None]] = [(rule.kind, None)]
             if rule.params is not None:
@@ -999,10 +1085,10 @@ class _Builder:
             label: str | None
             cites: tuple[str, ...] = ()
             if kind == "input":
-                label = next((i.label for i in self.policy.inputs if i.name == key), None)
+                label = next((self._t(i.label) for i in self.policy.inputs if i.name == key), None)
             else:
                 found = self.names.declaration(key)
-                label = getattr(found, "label", None)
+                label = self._t(getattr(found, "label", None))
                 cites = tuple(getattr(found, "cites", ()))
             item = [Segment(written, "name", written)]
             if label:
@@ -1103,13 +1189,14 @@ class _Builder:
                 base = self._inline(item.value, local_names)
                 yield (
                     Cell((Segment("...", "code"), *base)),
-                    Cell((Segment(self.w["spread"].format(b=line_text(list(base)))),)),
+                    # The base keeps its segments: a name stays a name (code, linked).
+                    Cell(self._around(self.w["spread"], "{b}", base)),
                     Cell(()),
                 )
                 continue
             info = record.field(item.name.name)
             path = prefix + item.name.name
-            label = (label_prefix + (info.label or "")) if info else ""
+            label = (label_prefix + (self._t(info.label) or "")) if info else ""
             inner = info.type if info else None
             if isinstance(inner, RecordType) and isinstance(item.value, ast.RecordLit):
                 yield from self._fact_rows(

@@ -14,6 +14,7 @@ May import `source`, `notation`, `document` and `highlight`.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 from wuxin_rules.document import (
@@ -196,7 +197,7 @@ td.num { text-align: right; white-space: nowrap; }
 .mark { color: var(--mark); border: 1px solid var(--mark); border-radius: 2px;
   padding: 0 0.8mm; font-size: 8.5pt; white-space: nowrap; }
 p.meta { break-after: avoid; }
-td code { overflow-wrap: anywhere; }
+code { overflow-wrap: normal; word-break: keep-all; hyphens: none; }
 table.params td:nth-child(2), table.fields td:nth-child(2), table.inputs td:nth-child(2),
 table.facts td:nth-child(2) { min-width: 8em; }
 table.schedule td:nth-child(2) { white-space: nowrap; }
@@ -346,7 +347,7 @@ class _Html:
             elif role == "literal" and pre:
                 out.append(f'<span class="lit">{text}</span>')
             elif role in ("code", "local", "field") and not pre:
-                out.append(f"<code>{text}</code>")
+                out.append(f"<code>{_breakable(text)}</code>")
             elif role == "strong":
                 out.append(f"<strong>{text}</strong>")
             elif role == "em":
@@ -362,13 +363,22 @@ class _Html:
         title = self.document.titles.get(segment.ref)
         title_attribute = f' title="{html.escape(title, quote=True)}"' if title else ""
         if not pre and _is_identifier(segment.text):
-            text = f"<code>{text}</code>"
+            text = f"<code>{_breakable(text)}</code>"
         anchor = self.document.anchors.get(segment.ref)
         if anchor is not None:
             return f'<a href="#{self.anchor(anchor)}"{title_attribute}>{text}</a>'
         if title:
             return f"<abbr{title_attribute}>{text}</abbr>"
         return text
+
+
+_JOINS = re.compile(r"(?<=\w)([_.])(?=\w)")
+
+
+def _breakable(code: str) -> str:
+    """Escaped code that a narrow column may break only after a `_` or `.` inside a name
+    (`max_<wbr>area_<wbr>per_<wbr>person`), never inside a word: the style keeps words whole."""
+    return _JOINS.sub(r"\1<wbr>", code)
 
 
 def _runs(text: str, classes: Sequence[str]) -> str:

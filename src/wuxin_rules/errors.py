@@ -81,7 +81,8 @@ CODES: dict[str, str] = {
     "reserved-name": "check", "rule-cycle": "check", "schedule-not-monotone": "check",
     "spread-after-field": "check", "stage-overlap": "check", "type-mismatch": "check",
     "unexpected-body": "check", "unexpected-category": "check", "unknown-member": "check",
-    "unknown-name": "check", "unknown-type": "check", "with-outside-test": "check",
+    "unknown-name": "check", "unknown-type": "check",
+    "unknown-language": "check", "duplicate-translation": "check", "with-outside-test": "check",
     "wrong-arity": "check",
     # consistency
     "criterion-always-false": "consistency", "criterion-always-true": "consistency",

@@ -44,7 +44,7 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import messages
+from wuxin_rules import messages, wording
 from wuxin_rules.errors import Diagnostic, UsageError, suggest
 from wuxin_rules.schema import (
     EnumType,
@@ -223,6 +223,10 @@ class _Renderer:
         """A fixed text of the explanation (a margin, a count) in the renderer's language."""
         return messages.translate(text, self.lang)
 
+    def _label(self, text: str) -> str:
+        """A label of the policy in the renderer's language (as written when untranslated)."""
+        return wording.in_language(text, self.lang)
+
     def _error_word(self, error: Diagnostic) -> str:
         return f"{messages.word('error', self.lang)}[{error.code}]"
 
@@ -232,7 +236,7 @@ class _Renderer:
         node = verdict.explanation
         left = [_Seg(verdict.key, "name")]
         if verdict.label:
-            left.append(_Seg(f' "{verdict.label}"', "label"))
+            left.append(_Seg(f' "{self._label(verdict.label)}"', "label"))
         left.append(_Seg(" = "))
         if verdict.error is not None:
             left.append(_Seg(self._error_word(verdict.error), "error"))
@@ -437,7 +441,7 @@ class _Renderer:
             # (`released "放行"` calling `order_released(order) "放行"`): the row may be
             # read on its own, in `failed` mode or in JSON, where the owner is not beside it.
             if node.label:
-                left.append(_Seg(f' "{node.label}"', "label"))
+                left.append(_Seg(f' "{self._label(node.label)}"', "label"))
             if shown_value:
                 left.append(_Seg(" = " + self._value(node)))
             if node.cites:
@@ -495,7 +499,7 @@ class _Renderer:
             text = _cut(_clean(node.expr), _SOURCE_WIDTH)
             if kind in _LEAVES and node.label:
                 left.append(_Seg(text))
-                left.append(_Seg(f' "{node.label}"', "label"))
+                left.append(_Seg(f' "{self._label(node.label)}"', "label"))
             else:
                 left.append(_Seg(text))
             if shown_value:

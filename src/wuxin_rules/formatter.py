@@ -370,6 +370,12 @@ def _quote(value: str) -> str:
     return '"' + "".join(_ESCAPES.get(char, char) for char in value) + '"'
 
 
+def _worded(text: ast.Text) -> str:
+    """A text with its translations on one line: `"家庭人数" en "household size"`."""
+    return " ".join([_quote(text.value), *(f"{t.lang.name} {_quote(t.text.value)}"
+                                            for t in text.translations)])  # fmt: skip
+
+
 def _number_text(value: Any) -> str:
     """A bound's number when its source text is not at hand (exact: ints and finite decimals)."""
     if value.denominator == 1:
@@ -541,16 +547,33 @@ class _Formatter:
         before it (which end the line before the clause)."""
         clauses: list[_Clause] = []
         if doc.label is not None:
-            clauses.append(_Clause(self.here(doc.label.span.start), _quote(doc.label.value), True))
+            comments = self.here(doc.label.span.start) + self.translation_comments(doc.label)
+            clauses.append(_Clause(comments, _worded(doc.label), True))
         if source is not None:
             clauses.append(_Clause(self.here(source.span.start), ["source ", _quote(source.value)]))
         if doc.cites:
             comments = self.here(doc.cites[0].span.start)
             clauses.append(_Clause(comments, self.cites_doc(doc.cites)))
         if doc.note is not None:
-            note = ["note ", _quote(doc.note.value)]
-            clauses.append(_Clause(self.here(doc.note.span.start), note))
+            comments = self.here(doc.note.span.start) + self.translation_comments(doc.note)
+            clauses.append(_Clause(comments, ["note ", self.note_doc(doc.note)]))
         return clauses
+
+    def translation_comments(self, text: ast.Text) -> list[Any]:
+        """Comments written between a text and its translations: kept, before the clause."""
+        docs: list[Any] = []
+        for translation in text.translations:
+            docs += self.here(translation.lang.span.start)
+        return docs
+
+    @staticmethod
+    def note_doc(note: ast.Text) -> Any:
+        """A note and its translations: on one line when they fit, else each translation on
+        a line of its own under the note."""
+        if not note.translations:
+            return _quote(note.value)
+        lines = [[_LINE, f"{t.lang.name} ", _quote(t.text.value)] for t in note.translations]
+        return _Group([_quote(note.value), _Nest(_INDENT, lines)])
 
     def cites_doc(self, cites: tuple[ast.Text, ...]) -> Any:
         items: list[Any] = []
@@ -652,7 +675,7 @@ class _Formatter:
             if member.label is not None:
                 label = member.label
                 members += [_pad(member.name.name, width), *self.here(label.span.start),
-                            _quote(label.value)]  # fmt: skip
+                            *self.translation_comments(label), _worded(label)]  # fmt: skip
             else:
                 members.append(member.name.name)
         return [head, _Nest(_INDENT, [opening, _Nest(_INDENT, members)])]
@@ -662,7 +685,7 @@ class _Formatter:
         fields = node.fields
         types = [self.type_doc(f.type) + (" fixed" if f.fixed else "") for f in fields]
         tails = [_field_tail(f) for f in fields]
-        labels = [_quote(f.doc.label.value) if f.doc.label is not None else "" for f in fields]
+        labels = [_worded(f.doc.label) if f.doc.label is not None else "" for f in fields]
         name_width = max(display_width(f.name.name) for f in fields) + 1
         type_width = 1 + max(
             (display_width(t) for t, f in zip(types, fields, strict=True) if f.doc != ast.Doc()),
@@ -687,11 +710,12 @@ class _Formatter:
             row.append(_pad(types[index], type_width))
             if field.doc.label is not None:
                 row += self.here(field.doc.label.span.start)
+                row += self.translation_comments(field.doc.label)
             label, tail = labels[index], tails[index]
             if tail:
                 for text in (*field.doc.cites, field.doc.note):
                     if text is not None:
-                        row += self.here(text.span.start)
+                        row += self.here(text.span.start) + self.translation_comments(text)
                 row += [_pad(label, label_width) if display_width(label) < label_width
                         else label + " ", tail]  # fmt: skip
             else:
@@ -817,7 +841,8 @@ class _Formatter:
             bands += self.next_line(band.span.start, keep_blank=bool(bands))
             if band.label is not None:
                 bands += [_pad(range_text, range_width), _pad(band.name.name, name_width),
-                          *self.here(band.label.span.start), _quote(band.label.value)]  # fmt: skip
+                          *self.here(band.label.span.start),
+                          *self.translation_comments(band.label), _worded(band.label)]  # fmt: skip
             else:
                 bands += [_pad(range_text, range_width), band.name.name]
         return [self.block_head(head, clauses), _Nest(_INDENT, bands)]
@@ -1138,7 +1163,7 @@ def _field_tail(field: ast.FieldDecl) -> str:
     if field.doc.cites:
         parts.append("cites " + ", ".join(_quote(c.value) for c in field.doc.cites))
     if field.doc.note is not None:
-        parts.append("note " + _quote(field.doc.note.value))
+        parts.append("note " + _worded(field.doc.note))
     return " ".join(parts)
 
 

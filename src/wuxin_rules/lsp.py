@@ -26,7 +26,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from wuxin_rules import ast, formatter, messages, parser
+from wuxin_rules import ast, formatter, messages, parser, wording
 from wuxin_rules.checker import BUILTINS
 from wuxin_rules.errors import Severity, WuxinError
 from wuxin_rules.schema import describe
@@ -553,7 +553,7 @@ def _describe(symbol: Symbol, index: Index, ls: WuxinLanguageServer) -> str:
     name = symbol.qualified if symbol.kind in ("member", "field", "stage", "band") else symbol.name
     head = f"**{symbol.kind}** `{name}`"
     if label:
-        head += f" — {label}"
+        head += f" — {wording.in_language(label, ls.lang)}"
     lines = [head]
     type_text = _type_text(symbol, index)
     if type_text:
@@ -570,7 +570,7 @@ def _describe(symbol: Symbol, index: Index, ls: WuxinLanguageServer) -> str:
     if doc is not None and doc.cites:
         lines.append("cites: " + "; ".join(c.value for c in doc.cites))
     if doc is not None and doc.note is not None:
-        lines.append(doc.note.value)
+        lines.append(wording.in_language(doc.note.value, ls.lang))
     if symbol.module != index.root_name:
         lines.append(f"module `{symbol.module}`")
     return "  \n".join(lines)

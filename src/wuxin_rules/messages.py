@@ -297,6 +297,24 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "none-comparison": ("`{op}` cannot test for `none`", "`{op}` 不能用来判断 `none`"),
     "write": ("write `{fix}`", "请写成 `{fix}`"),
     "unknown-type": ("unknown type `{name}`", "未知的类型 `{name}`"),
+    "unknown-language": (
+        "unknown language `{tag}` for a translation",
+        "译文的语言 `{tag}` 未知",
+    ),
+    "translate-into": (
+        "a label or note may be translated into {languages}",
+        "标签或备注可译为 {languages}",
+    ),
+    "translation-follows": (
+        'a translation follows the text it translates: `"…" en "…"`',
+        '译文紧跟在原文之后：`"…" en "…"`',
+    ),
+    "translated-twice": (
+        "the text is translated into `{tag}` twice",
+        "该文本有两个 `{tag}` 译文",
+    ),
+    "first-translation": ("first translation", "第一个译文"),
+    "one-translation": ("keep one translation per language", "每种语言只保留一个译文"),
     "unknown-member": ("unknown member `{member}` of `{enum}`", "`{enum}` 没有成员 `{member}`"),
     "unknown-stage": ("unknown stage `{stage}` of `{schedule}`", "`{schedule}` 没有阶段 `{stage}`"),
     "members-are": ("its members are {members}", "它的成员有 {members}"),

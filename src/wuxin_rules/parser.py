@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
+import attrs
 from lark import Lark, Token, Tree
 from lark.exceptions import (
     UnexpectedCharacters,
@@ -37,6 +38,7 @@ from lark.visitors import Transformer_NonRecursive
 from wuxin_rules import ast, characters
 from wuxin_rules.errors import Diagnostic, Label, PolicySyntaxError, Severity, suggest
 from wuxin_rules.source import Source, Span
+from wuxin_rules.wording import Wording
 
 # `KEYWORDS` is computed from the grammar on first use (module `__getattr__`), so that importing
 # the parser does not build it.
@@ -553,7 +555,8 @@ def _is_declaration_group(accepts: Iterable[str]) -> bool:
 
 def _expected_words(accepts: Iterable[str], start: str) -> str:
     """`a`, `a or b`, `a, b or c`: what the parser accepted, grouped into the language's terms."""
-    names = set(accepts)
+    # A translation (`en "…"`) is never what a writer forgot: leave it out of the list.
+    names = set(accepts) - {"LANG_TAG"}
     phrases = []
     if _is_expression_group(names):
         names -= _EXPRESSION_STARTS
@@ -1275,7 +1278,22 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def label(self, span: Span, children: list[Any]) -> tuple[str, ast.Text]:
-        return ("label", self._text(children[0]))
+        return ("label", self._translated(children))
+
+    def _translated(self, children: list[Any]) -> ast.Text:
+        """A text with the translations that follow it (`"…" en "…"`)."""
+        text = self._text(children[0])
+        if not children[1:]:
+            return text
+        # The value is a `Wording`: the text as written that knows its translations, so the
+        # checked model and every stage after it carry them without a change of type.
+        translations: tuple[ast.Translation, ...] = tuple(children[1:])
+        forms = [(t.lang.name, t.text.value) for t in translations]
+        return attrs.evolve(text, value=Wording(text.value, forms), translations=translations)
+
+    @_node
+    def translation(self, span: Span, children: list[Any]) -> ast.Translation:
+        return ast.Translation(self._ident(children[0]), self._text(children[1]))
 
     @_node
     def source_clause(self, span: Span, children: list[Any]) -> tuple[str, ast.Text]:
@@ -1287,7 +1305,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def note(self, span: Span, children: list[Any]) -> tuple[str, ast.Text]:
-        return ("note", self._text(children[0]))
+        return ("note", self._translated(children))
 
     @staticmethod
     def _split(children: list[Any]) -> tuple[list[Any], ast.Doc, dict[str, Any]]:
