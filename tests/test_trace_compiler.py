@@ -93,7 +93,10 @@ def _check_agreement(
 ) -> None:
     reference = _reference(policy, document)
     failed = [key for key, verdict in reference.verdicts.items() if verdict.error is not None]
-    traced = tracer.evaluate(document)
+    stats = compiler.FastPathStats()
+    traced = tracer.evaluate(document, stats)
+    # Handed to the reference only when a rule fails, and then counted.
+    assert stats.as_dict() == ({compiler.EVALUATION_ERROR: 1} if failed else {})
     if traced is None:
         # Gives up only when the reference reports an error: none hidden, none invented.
         assert failed, "the tracer gave up on a document the reference evaluates without error"
