@@ -290,3 +290,36 @@ def test_a_date_result_is_untouched_by_the_decimal_context() -> None:
     policy = wuxin_rules.loads('policy d "d"\ninput when: date\nrule same: when\n', name="d.policy")
     with decimal.localcontext(HOSTILE_CONTEXTS[2]):
         assert policy.evaluate({"when": "2020-02-29"})["same"] == datetime.date(2020, 2, 29)
+
+
+# ------------------------------------------------------------------------------------------
+# Found by the differential test over random policies (tests/test_differential.py)
+
+NARROWED_FIELD = """\
+policy nf
+record Inner:
+  v: int
+record Item:
+  n: int
+  inner: Inner?
+input item: Item
+input x: int
+rule safe: if item.inner is none then x else item.inner.v
+rule again: item.n + (if item.inner is not none then item.inner.v else 0)
+"""
+
+
+@pytest.mark.parametrize("inner", [None, {"v": 4}, "left out"])
+def test_a_field_of_an_optional_field_made_safe_by_if_is_read_only_when_there(
+    inner: Any,
+) -> None:
+    # The fast path read `item.inner.v` first thing, as it reads required fields, and met a
+    # none: a TypeError, once silently handed to the reference. (Tier 2 only: a left-out
+    # field takes it there.)
+    policy = wuxin_rules.loads(NARROWED_FIELD, name="nf.policy")
+    item = {"n": 1} if inner == "left out" else {"n": 1, "inner": inner}
+    document = {"item": item, "x": 7}
+    expected = {"safe": 4, "again": 5} if inner else {"safe": 7, "again": 1}
+    if inner == "left out":
+        expected = {"safe": 7, "again": 1}
+    _assert_every_path_is_the_reference(policy, document, expected)

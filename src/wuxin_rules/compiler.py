@@ -1232,7 +1232,10 @@ class _EvalCode:
         if isinstance(expr.type, OptionalType):
             return f"{target}.get({expr.field!r})", rep
         access = f"{target}[{expr.field!r}]"
-        if scope.in_main and target in self.path_locals:
+        if scope.in_main and target in self.path_locals and not _declared_optional(expr):
+            # Read once, first thing (a required field is always there). A field declared
+            # optional is not: where `if … is none` has made it safe its type is not optional,
+            # but read first, a field of it would be read from a none.
             access = self._path(access, (target, expr.field))
         return access, self._number_rep(expr.type) or rep
 
@@ -1482,6 +1485,14 @@ class _EvalCode:
         if kind == "rate":
             return f"_rate({values})", _ANY
         raise CannotCompile(f"unknown aggregate `{kind}`")
+
+
+def _declared_optional(expr: model.GetField) -> bool:
+    """Whether the record's declaration makes the field read by `expr` optional (whatever
+    narrowing made of `expr.type`)."""
+    record = strip_optional(expr.target.type) if expr.target.type is not None else None
+    info = record.field(expr.field) if isinstance(record, RecordType) else None
+    return info is None or isinstance(info.type, OptionalType)
 
 
 def _holds_record(type_: Type | None) -> bool:
