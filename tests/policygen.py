@@ -18,6 +18,7 @@ a number as text (the forms the fast facts check leaves to the full check).
 
 from __future__ import annotations
 
+import datetime
 import random
 from collections.abc import Callable
 from decimal import Decimal
@@ -257,6 +258,7 @@ class _Expressions:
                 lambda d, v: self.aggregate("sum", "int", d, v),
                 self.narrowed,
                 lambda d, v: self.inner_field(d, v),
+                lambda d, v: f"({self.spread(d, v)}).{self.pick(['n', 'd'])}",
                 lambda d, v: f"(level({e('int', d, v)}) ?? {e('int', d, v)})",
             ],
             "num": [
@@ -397,11 +399,15 @@ class _Expressions:
             return f"(at least {count} of [{items}])"
         return f"({kind} [{items}])"
 
+    def spread(self, depth: int, env: dict[str, str]) -> str:
+        """`{...item, n: …}`: the fields of an item, one replaced."""
+        base = self.expr("Item", depth, env)
+        return f"{{...{base}, n: {self.expr('int', depth, env)}}}"
+
     def record(self, depth: int, env: dict[str, str]) -> str:
         """A record literal: a spread of an item with a field replaced, or fields of its own."""
         if self.coin():
-            base = self.expr("Item", depth, env)
-            return f"{{...{base}, n: {self.expr('int', depth, env)}}}"
+            return self.spread(depth, env)
         return (
             f"{{first: {self.expr('num', depth, env)}, second: {self.expr('text?', depth, env)}, "
             f"third: {self.expr('list int', depth, env)}}}"
@@ -512,19 +518,53 @@ def _as_text(value: Any, rng: random.Random) -> Any:
     return value
 
 
+def _dates_as_text(value: Any) -> Any:
+    """`value` with its dates written as JSON gives them, `"2020-02-29"` (still plain: the
+    fast facts check converts them)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_dates_as_text(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _dates_as_text(item) for key, item in value.items()}
+    return value
+
+
 @st.composite
 def documents(
     draw: Callable[[Any], Any], policy: wuxin_rules.Policy
 ) -> tuple[dict[str, Any], bool]:
     """A facts document for `policy`, and whether it is plain (every value in the form the
-    fast facts check takes; a number written as text is not)."""
-    document: dict[str, Any] = draw(strategies.facts(policy, max_list=3))
+    fast facts check takes; a number written as text is not).
+
+    Lists have up to 3 elements, sometimes up to 25 (beyond the 20 elements an explanation
+    lists); optional fields that are none are sometimes left out (an optional input too),
+    keys reordered, dates written as text, or decimals as text."""
+    longest = draw(st.sampled_from([3, 3, 3, 25]))
+    document: dict[str, Any] = draw(strategies.facts(policy, max_list=longest))
     rng = random.Random(draw(st.integers(0, 2**32 - 1)))
-    form = draw(st.sampled_from(["as drawn", "left out", "left out", "text"]))
+    form = draw(st.sampled_from(["as drawn", "left out", "left out", "dates", "text"]))
     if form == "left out":
-        # Inputs are not records: only the fields of records are left out.
-        document = {key: _leave_out_none(value, rng) for key, value in document.items()}
+        document = {
+            key: _leave_out_none(value, rng)
+            for key, value in document.items()
+            if not (value is None and rng.random() < 0.5)
+        }
+    elif form == "dates":
+        document = _dates_as_text(document)
     elif form == "text":
         changed = _as_text(document, rng)
         return changed, changed == document
     return document, True
+
+
+def params() -> st.SearchStrategy[dict[str, Any]]:
+    """Overrides of some of the prelude's params (`cut` is a band bound)."""
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "cut": st.integers(41, 100),
+            "margin": st.sampled_from([Decimal("0"), Decimal("-1.5"), Decimal("0.125")]),
+            "on": st.booleans(),
+        },
+    )

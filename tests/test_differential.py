@@ -161,7 +161,8 @@ def test_every_path_agrees_on_random_policies() -> None:
     @given(st.data())
     def agree(data: st.DataObject) -> None:
         text = data.draw(policygen.policies(), label="policy")
-        policy = wuxin_rules.loads(text, name="gen.policy")
+        params = data.draw(policygen.params(), label="params")
+        policy = wuxin_rules.loads(text, name="gen.policy", params=params)
         rules = policy.rules
         if data.draw(st.booleans(), label="a subset of the rules"):
             rules = tuple(

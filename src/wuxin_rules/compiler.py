@@ -10,11 +10,13 @@ param values fixed, into a `Program` of generated Python functions:
   and every bad document), and the caller falls back to `FactsSchema`, which converts the
   unusual forms or reports every problem with its path;
 * an **evaluator** that computes the values of the requested rules from those values,
-  without explanation trees. It never reports an evaluation error itself: when anything goes
-  wrong (a division by zero, a value outside every band, a `KeyError` from a bug) it gives
-  up, and the caller evaluates that document with the reference evaluator
-  (`evaluator.evaluate`), which gives the verdicts, the located diagnostics and the
-  explanations. The fast path is therefore only ever trusted with documents on which every
+  without explanation trees. It never reports an evaluation error itself: on one (a
+  division by zero, a value outside every band) it gives up (`_GiveUp`), and the caller
+  evaluates that document with the reference evaluator (`evaluator.evaluate`), which gives
+  the verdicts, the located diagnostics and the explanations. Every document handed over is
+  counted, by reason (`FastPathStats`, `fallback_reason`); anything else the generated code
+  raises is a bug: an `InternalError` under test (`STRICT_VARIABLE`), a counted
+  `internal-error` otherwise. The fast path is therefore only ever trusted with documents on which every
   requested rule succeeds, and there it must give the reference evaluator's values;
   `tests/test_compiler.py` checks that on generated facts for every flagship policy;
 * the **fused function** the API calls (`Program.evaluate`): for a document laid out as
