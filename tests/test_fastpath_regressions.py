@@ -323,3 +323,41 @@ def test_a_field_of_an_optional_field_made_safe_by_if_is_read_only_when_there(
     if inner == "left out":
         expected = {"safe": 7, "again": 1}
     _assert_every_path_is_the_reference(policy, document, expected)
+
+
+LAZY_RULE = """\
+policy lazy
+bands grade over 0 .. 100:
+  0 ..< 60 low
+  60 .. 100 high
+input share: decimal
+input nums: list of int
+rule graded: grade(share * 100) == high
+criterion some: any of v in nums where v > 5 : graded
+rule picked: if share > 1 then 0 else (if graded then 1 else 2)
+"""
+
+
+@pytest.mark.parametrize("share", ["-0.5", "0.75"])
+def test_a_failing_rule_used_only_under_a_condition_is_not_traced_eagerly(share: str) -> None:
+    # The compiled tracer computed every rule once at the top, `graded` among them: on a
+    # share outside the bands it failed where the reference never evaluates it (no element
+    # passes the filter, the branch not taken), and handed the document over as an error.
+    policy = wuxin_rules.loads(LAZY_RULE, name="lazy.policy")
+    document = {"share": Decimal(share), "nums": [1, 2]}
+    rules = ["some"] if share == "-0.5" else ["some", "picked"]
+    reference = _reference(policy, document, explain=True)
+    assert policy._tracer(tuple(rules)) is None  # left to the reference, and counted so
+    result = policy.evaluate(document, rules=rules, explain=True)
+    assert result["some"] is False
+    assert result.explain() == explaining.render_evaluation(
+        evaluator.evaluate(
+            policy.checked, policy.validate(document), rules=tuple(rules), trace=True
+        ),
+        mode="decisive",
+    )
+    assert reference["some"] is False
+    assert policy.fast_path_stats.as_dict() == {"not-compiled": 1}
+    assert "can fail" in policy.fast_path_stats.details["not-compiled"]
+    # Asked for too, the rule is evaluated by both anyway: traced.
+    assert policy._tracer(("some", "graded")) is not None

@@ -228,11 +228,13 @@ class _TraceCode(_EvalCode):
         self.rule_templates: dict[str, tuple[_Template, str, str]] = {}  # key → (body, slot, rep)
         self.pending_extra: Any = None
         self.result_places: list[int] = []  # where each requested rule's value is in the record
+        self.requested: set[str] = set()
 
     # -- the top-level function -----------------------------------------------------------
 
     def traced_main(self, keys: Sequence[str]) -> str:
         """`_traced(_i)`, from checked values: the rules' values and the record."""
+        self.requested = set(keys)
         self.result_places = []
         for key in keys:
             # (A constant, or a field read, goes into the record too: `positions` points there.)
@@ -385,6 +387,12 @@ class _TraceCode(_EvalCode):
     # -- the forms whose evaluation order matters ------------------------------------------
 
     def _RuleRef(self, expr: model.RuleRef, scope: _Scope) -> tuple[str, str]:
+        conditional = self.frame is not self.root or len(self.frame.blocks) > 1
+        if conditional and expr.key not in self.requested and self.can_fail(expr):
+            # Rules are computed once, at the top: one that can fail, used only in a branch
+            # or an aggregate's element, would fail where the reference never evaluates it
+            # (and every such document would go to the reference).
+            raise CannotCompile(f"rule `{expr.key}` can fail and is used under a condition")
         template, code, rep = self.rule(expr.key)
         self.pending_extra = template
         return code, rep
