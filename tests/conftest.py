@@ -7,6 +7,9 @@ Hypothesis profiles (choose with the environment variable `WUXIN_HYPOTHESIS_PROF
 * `dev`: many more examples, for hunting bugs locally;
 * `fast`: a handful of examples, for a quick edit-test loop.
 
+`WUXIN_STRICT_FAST_PATH=1` is set for the whole run (unless already set): a bug in the code the
+fast path generates raises `InternalError` instead of falling back to the reference evaluator.
+
 Golden files: every test that compares output with an expected file does it through the one
 `golden` fixture. A golden file that is missing fails the test; `pytest --update-golden` (the one
 update switch) rewrites the expected files from the current output instead, including the
@@ -26,6 +29,11 @@ from hypothesis import HealthCheck, settings
 # The golden corpus holds .policy files written to test the parser and checker, not to be
 # run: keep the wuxin_rules pytest plugin from collecting their examples and properties.
 collect_ignore_glob = ["golden/*.policy"]
+
+# A fault of the compiled fast path's generated code is an internal error under test, not a
+# silent (counted) fallback to the reference evaluator as in production. Read by
+# `wuxin_rules.compiler.strict` when a fault happens; inherited by the `wuxin` subprocesses.
+os.environ.setdefault("WUXIN_STRICT_FAST_PATH", "1")
 
 settings.register_profile(
     "ci",

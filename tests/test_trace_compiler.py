@@ -16,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,8 +23,9 @@ from hypothesis import strategies as st
 import wuxin_rules
 from codekit import HOSTILE as HOSTILE_RECORD
 from codekit import assert_only_generated_names
+from treekit import assert_same_evaluation
 from wuxin_rules import compiler, evaluator, strategies, trace_compiler
-from wuxin_rules.trace import Evaluation, Explanation
+from wuxin_rules.trace import Evaluation
 
 FLAGSHIP = sorted(
     (Path(__file__).resolve().parent.parent / "policies" / "drug_free").glob("*.policy")
@@ -47,54 +47,15 @@ def _reference(policy: wuxin_rules.Policy, document: Any) -> Evaluation:
     )
 
 
-def _fields(node: Explanation) -> tuple[Any, ...]:
-    return (
-        node.kind,
-        node.expr,
-        node.value,
-        node.type,
-        node.name,
-        node.label,
-        node.cites,
-        node.detail,
-        node.error,
-        node.omitted,
-        node.omitted_detail,
-        len(node.children),
-        node.span.start if node.span else None,
-        node.span.end if node.span else None,
-    )
-
-
-def _assert_same_tree(mine: Explanation, theirs: Explanation) -> None:
-    # Node by node, without recursion (`==` on trees thousands of levels deep would recurse).
-    pairs = [(mine, theirs)]
-    while pairs:
-        a, b = pairs.pop()
-        assert _fields(a) == _fields(b)
-        pairs.extend(zip(a.children, b.children, strict=True))
-
-
-def _assert_same_evaluation(built: Evaluation, reference: Evaluation) -> None:
-    assert built.traced and reference.traced
-    assert list(built.verdicts) == list(reference.verdicts)
-    for key, verdict in reference.verdicts.items():
-        mine = built.verdicts[key]
-        assert mine.explanation is not None and verdict.explanation is not None
-        assert attrs.evolve(mine, explanation=None) == attrs.evolve(verdict, explanation=None), key
-        _assert_same_tree(mine.explanation, verdict.explanation)
-        # Shared subtrees (a rule used twice) are shared in both.
-        assert sum(1 for _ in mine.explanation.walk_unique()) == sum(
-            1 for _ in verdict.explanation.walk_unique()
-        ), key
-
-
 def _check_agreement(
     policy: wuxin_rules.Policy, tracer: trace_compiler.Tracer, document: Any, seen: dict[str, int]
 ) -> None:
     reference = _reference(policy, document)
     failed = [key for key, verdict in reference.verdicts.items() if verdict.error is not None]
-    traced = tracer.evaluate(document)
+    stats = compiler.FastPathStats()
+    traced = tracer.evaluate(document, stats)
+    # Handed to the reference only when a rule fails, and then counted.
+    assert stats.as_dict() == ({compiler.EVALUATION_ERROR: 1} if failed else {})
     if traced is None:
         # Gives up only when the reference reports an error: none hidden, none invented.
         assert failed, "the tracer gave up on a document the reference evaluates without error"
@@ -107,7 +68,7 @@ def _check_agreement(
         assert compiler.canonical(record[tracer.positions[key]]) == reference.verdicts[key].value, (
             key
         )
-    _assert_same_evaluation(tracer.evaluation(record), reference)
+    assert_same_evaluation(tracer.evaluation(record), reference)
 
 
 @pytest.mark.parametrize("path", FLAGSHIP, ids=lambda p: p.stem)
@@ -241,7 +202,7 @@ def test_many_elements_are_listed_up_to_the_limit_and_counted(
     document = _document(items)
     result = constructs.evaluate(document, explain=True)
     assert result._trace is not None, "the compiled tracer did not run"
-    _assert_same_evaluation(result._traced(), _reference(constructs, document))
+    assert_same_evaluation(result._traced(), _reference(constructs, document))
     share = result.explanation("share").children[0]
     assert share.kind == "aggregate" and share.omitted == 45 - evaluator.MAX_LISTED_ELEMENTS
 
@@ -271,7 +232,7 @@ def test_a_long_list_is_explained_in_bounded_size(constructs: wuxin_rules.Policy
         assert result._trace is not None, "the compiled tracer did not run"
         traced = result._traced()
         reference = _reference(constructs, document)
-        _assert_same_evaluation(traced, reference)
+        assert_same_evaluation(traced, reference)
         sizes.append((_node_count(traced), _node_count(reference)))
         share = traced.verdicts["share"].explanation.children[0]  # type: ignore[union-attr]
         listed = len(share.children) - 1
@@ -296,7 +257,7 @@ def test_the_tracer_builds_nodes_only_for_the_elements_it_lists(
     made: list[int] = []
     real = trace_compiler.Explanation
 
-    def counting(*args: Any, **fields: Any) -> Explanation:
+    def counting(*args: Any, **fields: Any) -> trace_compiler.Explanation:
         made.append(1)
         return real(*args, **fields)
 
@@ -438,7 +399,7 @@ def test_hostile_names_and_texts_stay_data() -> None:
     assert result._trace is not None
     assert result["_traced"] == [payload + "'\\" + "'); __import__('os').system('x"]
     assert result["eval"] == 1
-    _assert_same_evaluation(result._traced(), _reference(policy, document))
+    assert_same_evaluation(result._traced(), _reference(policy, document))
     assert_only_generated_names(tracer.source, frozenset({"_traced"}))
 
 
@@ -465,7 +426,7 @@ def test_hostile_names_and_texts_stay_data_in_tier_1() -> None:
     result = policy.evaluate(document, explain=True)
     assert result._trace is not None
     assert (result["exec"], result["_r_0"], result["eval"]) == (True, 14, payload)
-    _assert_same_evaluation(result._traced(), _reference(policy, document))
+    assert_same_evaluation(result._traced(), _reference(policy, document))
     assert_only_generated_names(tracer.source, frozenset({"_traced"}))
 
 
@@ -481,9 +442,7 @@ def test_deep_policies_are_traced_or_left_to_the_reference() -> None:
     assert result["r79"] == 79 * depth
     reference = evaluator.evaluate(chain.checked, {"x": 0}, rules=["r79"], trace=True)
     tracer, record = result._trace, result._fast_values
-    _assert_same_evaluation(
-        tracer.evaluation(record), reference
-    )  # built, not left to the reference
+    assert_same_evaluation(tracer.evaluation(record), reference)  # built, not left to the reference
     # 2000 rules with parameters calling each other: too deep to inline, so the reference
     # evaluates and reports `too-deep`, as without explanations.
     n = 2000
@@ -506,7 +465,7 @@ def test_records_in_lists_are_shown_in_declared_order_whatever_the_document_orde
     traced = policy.evaluate(document, explain=True)
     assert traced._trace is not None
     reference = _reference(policy, document)
-    _assert_same_evaluation(traced._traced(), reference)
+    assert_same_evaluation(traced._traced(), reference)
     assert traced.explain() == wuxin_rules.explain.render_evaluation(reference, mode="decisive")
 
 

@@ -15,7 +15,6 @@ it; imported by `cli` and `__init__` only.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import decimal
 import itertools
@@ -123,6 +122,9 @@ class Policy:
         self._schema = facts_schema(checked)
         self._programs: dict[tuple[str, ...], compiler.Program | None] = {}
         self._tracers: dict[tuple[str, ...], trace_compiler.Tracer | None] = {}
+        self._stats = compiler.FastPathStats()
+        # Why rules did not compile, by (keys, with explanations): the detail of the count.
+        self._why_not: dict[tuple[tuple[str, ...], bool], list[str]] = {}
 
     # -- description ---------------------------------------------------------------------
 
@@ -179,7 +181,19 @@ class Policy:
         policy._schema = self._schema
         policy._programs = {}
         policy._tracers = {}
+        policy._stats = compiler.FastPathStats()
+        policy._why_not = {}
         return policy
+
+    @property
+    def fast_path_stats(self) -> compiler.FastPathStats:
+        """How many documents the compiled fast path handed to the reference evaluator, by
+        reason (`"not-compiled"`, `"not-plain"`, `"evaluation-error"`, `"too-deep"`,
+        `"internal-error"`; see `wuxin_rules.compiler`), counted since this policy was made
+        (or since `fast_path_stats.reset()`). Results are the same either way; the
+        reference is only slower. `"internal-error"` means a bug in the generated code:
+        please report it, with `fast_path_stats.details`."""
+        return self._stats
 
     # -- evaluation ----------------------------------------------------------------------
 
@@ -228,6 +242,8 @@ class Policy:
                     result = _compiled_result(self, compiled, converted)
             if result is not None:
                 return result
+        else:
+            self._not_compiled(keys, explain)
         values = schema.validate(facts, file=file)
         evaluation = evaluator.evaluate(
             self.checked, values, params=self._param_values, rules=keys, trace=explain
@@ -283,7 +299,11 @@ class Policy:
         for index, document in enumerate(documents):
             # The compiled code sets the exact decimal context for this document only:
             # nothing is yielded while it is current.
-            result = _compiled_result(self, compiled, document) if compiled is not None else None
+            if compiled is not None:
+                result = _compiled_result(self, compiled, document)
+            else:
+                result = None
+                self._not_compiled(keys, explain)
             yield (
                 result
                 if result is not None
@@ -309,6 +329,7 @@ class Policy:
         """
         explain = tracer is not None
         reads_floats = schema is not None and schema.floats
+        stats = self._stats
         results: list[Result] = []
         append = results.append
         new = object.__new__
@@ -325,8 +346,9 @@ class Policy:
                     document = without_floats(given) if reads_floats else given
                     try:
                         values = run(document)
-                    except Exception:  # not plain, or an evaluation error: the reference decides
+                    except Exception as error:  # the reference decides, for a counted reason
                         setcontext(saved)
+                        compiler.fallback_reason(error, stats)  # (a bug raises, under test)
                         append(
                             self._reference_result(
                                 document, keys, index, explain=explain, schema=schema
@@ -353,9 +375,17 @@ class Policy:
         """The compiled tracer of rules `keys` with this policy's params (built on first use)."""
         if keys not in self._tracers:
             self._tracers[keys] = trace_compiler.compile_tracer(
-                self.checked, self._param_values, keys
+                self.checked,
+                self._param_values,
+                keys,
+                why_not=self._why_not.setdefault((keys, True), []),
             )
         return self._tracers[keys]
+
+    def _not_compiled(self, keys: tuple[str, ...], explain: bool) -> None:
+        """Count one document the reference evaluates because rules `keys` did not compile."""
+        why = self._why_not.get((keys, explain))
+        self._stats.note(compiler.NOT_COMPILED, why[0] if why else None)
 
     def _reference_result(
         self,
@@ -376,7 +406,12 @@ class Policy:
     def _program(self, keys: tuple[str, ...]) -> compiler.Program | None:
         """The compiled form of rules `keys` with this policy's params (built on first use)."""
         if keys not in self._programs:
-            self._programs[keys] = compiler.compile_program(self.checked, self._param_values, keys)
+            self._programs[keys] = compiler.compile_program(
+                self.checked,
+                self._param_values,
+                keys,
+                why_not=self._why_not.setdefault((keys, False), []),
+            )
         return self._programs[keys]
 
     def _facts_schema(self, floats: str | None) -> FactsSchema:
@@ -587,13 +622,22 @@ class Result:
             raise _needs_every_fact("explanations")
         # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
         if self._trace is not None:
-            tracer, record = self._trace, self._fast_values
+            tracer, record = self._trace, self._fast_values or ()
             self._trace = None
-            # A tree too deep to build from this call's stack (or any fault of the builder):
-            # the reference evaluator explains the document instead, as it does every
-            # document the compiled code cannot take.
-            with contextlib.suppress(Exception):
+            try:
                 self._evaluation = tracer.evaluation(record)
+            except RecursionError:
+                # A tree too deep to build from this call's stack: the reference evaluator
+                # explains the document instead (counted, as every document it takes over).
+                self._policy._stats.note(compiler.TOO_DEEP, "an explanation tree too deep to build")
+            except Exception as error:
+                # A fault of the tree builder is a bug: an internal error under test, else
+                # counted, and the reference explains the document.
+                if compiler.strict():
+                    raise compiler.internal_error(error, "the compiled tracer") from error
+                self._policy._stats.note(
+                    compiler.INTERNAL_ERROR, f"{type(error).__name__}: {error}"
+                )
         if not self._evaluated().traced:
             if self._fast_values is not None:
                 # The fast path kept the document as given: its values as the full check
@@ -695,11 +739,10 @@ class Result:
         if not explain and self._evaluation is None and self._fast_values is not None:
             # Straight from the fast path's values: no verdict objects needed.
             rules = self._policy.checked.rules
+            values, positions = self._fast_values, self._positions or {}
             return {
                 "rules": {
-                    key: to_json(
-                        compiler.canonical(self._fast_values[self._positions[key]]), rules[key].type
-                    )  # type: ignore[index]
+                    key: to_json(compiler.canonical(values[positions[key]]), rules[key].type)
                     for key in self._keys
                 }
             }
@@ -772,7 +815,7 @@ def _compiled_result(
     decides. It keeps the document as given (checked, but its keys maybe in another order,
     dates as text), which `Result._traced` validates in full if it must; a tracer's values
     are its record, from which the trees are built."""
-    values = compiled.evaluate(document)
+    values = compiled.evaluate(document, policy._stats)
     if values is None:
         return None
     result: Result = _new_result(Result)

@@ -10,11 +10,13 @@ param values fixed, into a `Program` of generated Python functions:
   and every bad document), and the caller falls back to `FactsSchema`, which converts the
   unusual forms or reports every problem with its path;
 * an **evaluator** that computes the values of the requested rules from those values,
-  without explanation trees. It never reports an evaluation error itself: when anything goes
-  wrong (a division by zero, a value outside every band, a `KeyError` from a bug) it gives
-  up, and the caller evaluates that document with the reference evaluator
-  (`evaluator.evaluate`), which gives the verdicts, the located diagnostics and the
-  explanations. The fast path is therefore only ever trusted with documents on which every
+  without explanation trees. It never reports an evaluation error itself: on one (a
+  division by zero, a value outside every band) it gives up (`_GiveUp`), and the caller
+  evaluates that document with the reference evaluator (`evaluator.evaluate`), which gives
+  the verdicts, the located diagnostics and the explanations. Every document handed over is
+  counted, by reason (`FastPathStats`, `fallback_reason`); anything else the generated code
+  raises is a bug: an `InternalError` under test (`STRICT_VARIABLE`), a counted
+  `internal-error` otherwise. The fast path is therefore only ever trusted with documents on which every
   requested rule succeeds, and there it must give the reference evaluator's values;
   `tests/test_compiler.py` checks that on generated facts for every flagship policy;
 * the **fused function** the API calls (`Program.evaluate`): for a document laid out as
@@ -65,13 +67,16 @@ import contextlib
 import datetime
 import decimal
 import math
+import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from wuxin_rules import evaluator, model, sampling
+from wuxin_rules.errors import Diagnostic, InternalError
 from wuxin_rules.schema import (
     BoolType,
     DateType,
@@ -89,14 +94,132 @@ from wuxin_rules.schema import (
 from wuxin_rules.values import fraction_to_decimal
 
 __all__ = [
+    "EVALUATION_ERROR",
     "EXACT_CONTEXT",
+    "INTERNAL_ERROR",
+    "NOT_COMPILED",
+    "NOT_PLAIN",
+    "REASONS",
+    "STRICT_VARIABLE",
+    "TOO_DEEP",
+    "FastPathStats",
     "Program",
     "can_fail",
     "canonical",
     "compile_program",
     "exact_context",
+    "fallback_reason",
+    "internal_error",
     "run_exact",
+    "strict",
 ]
+
+# ------------------------------------------------------------------------------------------
+# Why a document leaves the fast path: counted, never silent
+
+NOT_COMPILED = "not-compiled"
+"""The requested rules use something the compiler does not handle: the reference evaluates
+every document."""
+NOT_PLAIN = "not-plain"
+"""The document is not in the plain form the generated facts check takes (an unusual form of
+a fact, such as `"0.25"` for a decimal, or a bad fact): `FactsSchema` converts it or reports
+the problems, and the reference evaluates it."""
+EVALUATION_ERROR = "evaluation-error"
+"""Some requested rule fails on the document: the reference reports the located error."""
+TOO_DEEP = "too-deep"
+"""The generated code (or the tracer's tree builder) ran out of stack on this document."""
+INTERNAL_ERROR = "internal-error"
+"""The generated code raised what it never should: a bug. An `InternalError` when
+`STRICT_VARIABLE` is set (the test suite sets it), else counted and left to the reference,
+which gives the right result, only slower."""
+REASONS = (NOT_COMPILED, NOT_PLAIN, EVALUATION_ERROR, TOO_DEEP, INTERNAL_ERROR)
+
+STRICT_VARIABLE = "WUXIN_STRICT_FAST_PATH"
+"""The environment variable that makes a fault of the generated code an `InternalError`
+instead of a counted fallback (any value but empty or `0`). Read when a fault happens."""
+
+
+def strict() -> bool:
+    """Whether a fault of generated code is an `InternalError` now (`STRICT_VARIABLE`)."""
+    return os.environ.get(STRICT_VARIABLE, "") not in ("", "0")
+
+
+class FastPathStats:
+    """How many documents the fast path handed to the reference evaluator, by reason
+    (`REASONS`), and what the first of each reason was (`details`).
+
+    `Policy.fast_path_stats` holds one per policy. A document the compiled code decides is not
+    counted; one it hands over is counted once. Safe to update from several threads.
+    """
+
+    __slots__ = ("_lock", "counts", "details")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.details: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def note(self, reason: str, detail: str | None = None, documents: int = 1) -> None:
+        """Count `documents` documents handed over for `reason` (with a detail, kept for
+        the first of its reason)."""
+        with self._lock:
+            self.counts[reason] = self.counts.get(reason, 0) + documents
+            if detail is not None and reason not in self.details:
+                self.details[reason] = detail
+
+    @property
+    def total(self) -> int:
+        """Every document handed to the reference evaluator."""
+        return sum(self.counts.values())
+
+    def __getitem__(self, reason: str) -> int:
+        return self.counts.get(reason, 0)
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts by reason (reasons never met are left out)."""
+        with self._lock:
+            return dict(self.counts)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.counts.clear()
+            self.details.clear()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{reason}={count}" for reason, count in sorted(self.counts.items()))
+        return f"<FastPathStats {shown or 'no fallbacks'}>"
+
+
+def fallback_reason(error: Exception, stats: FastPathStats | None = None) -> str:
+    """Why generated code that raised `error` hands its document to the reference (counted in
+    `stats` when given). A fault the generated code should never raise is `INTERNAL_ERROR`,
+    and an `InternalError` instead when `STRICT_VARIABLE` is set."""
+    if isinstance(error, _NotPlain):
+        reason = NOT_PLAIN
+    elif isinstance(error, _GiveUp):
+        reason = EVALUATION_ERROR
+    elif isinstance(error, RecursionError):
+        reason = TOO_DEEP
+    else:
+        if strict():
+            raise internal_error(error, "the compiled fast path") from error
+        reason = INTERNAL_ERROR
+    if stats is not None:
+        detail = f"{type(error).__name__}: {error}" if reason == INTERNAL_ERROR else None
+        stats.note(reason, detail)
+    return reason
+
+
+def internal_error(error: BaseException, where: str) -> InternalError:
+    """The `InternalError` of a fault of `where` (generated code, or a tree builder)."""
+    return InternalError(
+        Diagnostic(
+            "internal-error",
+            f"internal error in {where}: {type(error).__name__}: {error}",
+            help="this is a bug in wuxin_rules; please report it with the policy and facts",
+        )
+    )
+
 
 # ------------------------------------------------------------------------------------------
 # Runtime support used by the generated code
@@ -180,16 +303,13 @@ def _date_fact(value: Any) -> datetime.date:
 def _reorder(
     value: dict[str, Any], fields: tuple[str, ...], required: frozenset[str]
 ) -> dict[str, Any]:
-    """A record's dict in declared field order, missing optional fields last as None (as
-    `FactsSchema` builds it); anything else is not plain."""
+    """A record's dict in declared field order, a missing optional field as None in its
+    declared place (as `FactsSchema` builds it: the order shows in `text(record)` and in
+    JSON); anything else is not plain."""
     keys = value.keys()
     if not keys <= frozenset(fields) or not required <= keys:
         raise _NotPlain
-    result = {name: value[name] for name in fields if name in value}
-    for name in fields:
-        if name not in result:
-            result[name] = None
-    return result
+    return {name: value.get(name) for name in fields}
 
 
 def _number(a: Any) -> Fraction | int:
@@ -228,7 +348,7 @@ def _abs(a: Any) -> Any:
     return _EXACT.abs(a) if type(a) is Decimal else abs(a)
 
 
-def _sum(values: list[Any]) -> Any:
+def _sum(values: Sequence[Any]) -> Any:
     total: Any = 0
     for value in values:
         if value is None:
@@ -350,7 +470,10 @@ _RUNTIME: dict[str, Any] = {
     "_Dec": Decimal,
     "_Frac": Fraction,
     "_NotPlain": _NotPlain,
-    "_Error": Exception,
+    # What tier 1's check raises for a document not laid out as declared: `_NotPlain`, or a
+    # `KeyError` for a missing key. Nothing else is caught: any other fault is a bug, which
+    # must not turn silently into tier 2 (see `fallback_reason`).
+    "_Error": (_NotPlain, KeyError),
     "_TRUE": (True,),
     "_FALSE": (False,),
     "_not_plain": _not_plain,
@@ -1111,7 +1234,10 @@ class _EvalCode:
         if isinstance(expr.type, OptionalType):
             return f"{target}.get({expr.field!r})", rep
         access = f"{target}[{expr.field!r}]"
-        if scope.in_main and target in self.path_locals:
+        if scope.in_main and target in self.path_locals and not _declared_optional(expr):
+            # Read once, first thing (a required field is always there). A field declared
+            # optional is not: where `if … is none` has made it safe its type is not optional,
+            # but read first, a field of it would be read from a none.
             access = self._path(access, (target, expr.field))
         return access, self._number_rep(expr.type) or rep
 
@@ -1267,6 +1393,10 @@ class _EvalCode:
         return f"(not {code})", _INT
 
     def _junction(self, operands: Sequence[Any], word: str, function: str, scope: _Scope) -> str:
+        if not operands:
+            # `all of []` is true and `any of []` false, as `all(())` and `any(())` are (the
+            # joined form would be `()`, an empty tuple).
+            return "True" if function == "all" else "False"
         fallible = any(self.can_fail(operand) for operand in operands)
         # Operands that cannot fail may be skipped; otherwise every one is evaluated first.
         codes = [
@@ -1357,6 +1487,14 @@ class _EvalCode:
         if kind == "rate":
             return f"_rate({values})", _ANY
         raise CannotCompile(f"unknown aggregate `{kind}`")
+
+
+def _declared_optional(expr: model.GetField) -> bool:
+    """Whether the record's declaration makes the field read by `expr` optional (whatever
+    narrowing made of `expr.type`)."""
+    record = strip_optional(expr.target.type) if expr.target.type is not None else None
+    info = record.field(expr.field) if isinstance(record, RecordType) else None
+    return info is None or isinstance(info.type, OptionalType)
 
 
 def _holds_record(type_: Type | None) -> bool:
@@ -1456,40 +1594,51 @@ class Program:
         `exact_context()`: its arithmetic is exact only there."""
         return self._evaluate
 
-    def evaluate(self, document: Any) -> tuple[Any, ...] | None:
-        return run_exact(self._evaluate, document)  # type: ignore[no-any-return]
+    def evaluate(self, document: Any, stats: FastPathStats | None = None) -> tuple[Any, ...] | None:
+        return run_exact(self._evaluate, document, stats)  # type: ignore[no-any-return]
 
-    def facts(self, document: Any) -> dict[str, Any] | None:
+    def facts(self, document: Any, stats: FastPathStats | None = None) -> dict[str, Any] | None:
         try:
             return self._facts(document)  # type: ignore[no-any-return]
-        except Exception:
+        except Exception as error:
+            fallback_reason(error, stats)
             return None
 
-    def run(self, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        return run_exact(self._main, values)  # type: ignore[no-any-return]
+    def run(
+        self, values: Mapping[str, Any], stats: FastPathStats | None = None
+    ) -> tuple[Any, ...] | None:
+        return run_exact(self._main, values, stats)  # type: ignore[no-any-return]
 
 
-def run_exact(function: Callable[[Any], Any], argument: Any) -> Any:
+def run_exact(
+    function: Callable[[Any], Any], argument: Any, stats: FastPathStats | None = None
+) -> Any:
     """`function(argument)` of generated code in `EXACT_CONTEXT`, or None when it raises
-    (the reference evaluator decides); the caller's decimal context comes back after.
+    (the reference evaluator decides; the reason is counted in `stats`, see
+    `fallback_reason`); the caller's decimal context comes back after.
     (A `try` rather than `exact_context()`: this runs once per document.)"""
     saved = decimal.getcontext()
     decimal.setcontext(_EXACT)
     try:
         return function(argument)
-    except Exception:
+    except Exception as error:
+        fallback_reason(error, stats)
         return None
     finally:
         decimal.setcontext(saved)
 
 
 def compile_program(
-    policy: model.CheckedPolicy, params: Mapping[str, Any], keys: Sequence[str]
+    policy: model.CheckedPolicy,
+    params: Mapping[str, Any],
+    keys: Sequence[str],
+    why_not: list[str] | None = None,
 ) -> Program | None:
     """Compile the nullary rules `keys` of `policy` with the param values `params` (by key).
 
     Returns None when the policy uses something the fast path does not handle (or the
-    generated code would not compile); the caller then uses the reference evaluator.
+    generated code would not compile), and adds why to `why_not` if given; the caller then
+    uses the reference evaluator.
     """
     source = _Source()
     try:
@@ -1517,6 +1666,12 @@ def compile_program(
             )
             source.lines.extend(body)
         facts, main, evaluate = source.compile(facts_name, "_main", fused)
-    except (CannotCompile, RecursionError):
+    except CannotCompile as error:
+        if why_not is not None:
+            why_not.append(str(error))
+        return None
+    except RecursionError:
+        if why_not is not None:
+            why_not.append("the policy nests too deeply to compile")
         return None
     return Program(tuple(keys), facts, main, evaluate, source.text, check is not None)

@@ -148,9 +148,10 @@ class _Template:
         self.static: Explanation | None = None  # a constant's or a param's node, made once
         self.shared = False
         # What every node of this template shares, looked up once.
-        self.build = _BUILDERS.get(type(expr))
-        if self.build is None:
+        build = _BUILDERS.get(type(expr))
+        if build is None:
             raise CannotCompile(f"no explanation for `{type(expr).__name__}`")
+        self.build: Callable[[_Builder, _Template, tuple[Any, ...]], Explanation] = build
         self.span = getattr(expr, "span", None)
         self.text = self.span.text if self.span is not None else ""
         self.type = getattr(expr, "type", None)
@@ -226,16 +227,18 @@ class _TraceCode(_EvalCode):
         self.collected: list[list[_Template]] = [[]]
         self.rule_templates: dict[str, tuple[_Template, str, str]] = {}  # key → (body, slot, rep)
         self.pending_extra: Any = None
-        self.results: list[int] = []  # where each requested rule's value is in the record
+        self.result_places: list[int] = []  # where each requested rule's value is in the record
+        self.requested: set[str] = set()
 
     # -- the top-level function -----------------------------------------------------------
 
     def traced_main(self, keys: Sequence[str]) -> str:
         """`_traced(_i)`, from checked values: the rules' values and the record."""
-        self.results = []
+        self.requested = set(keys)
+        self.result_places = []
         for key in keys:
             # (A constant, or a field read, goes into the record too: `positions` points there.)
-            self.results.append(self._recorded(self.root, self.rule(key)[1]))
+            self.result_places.append(self._recorded(self.root, self.rule(key)[1]))
         return "\n".join(["def _traced(_i):", *self.root.body(), self._return()])
 
     def _return(self) -> str:
@@ -245,7 +248,7 @@ class _TraceCode(_EvalCode):
         """Where `_traced` reads each field of the inputs (for tier 1, which binds the same
         locals while it checks the document): (the record's local, or None; field) → local."""
         found: dict[tuple[str | None, str], str] = {}
-        records = {"_i": None}
+        records: dict[str, str | None] = {"_i": None}
         for slot, code in self.root.reads:
             match = _FIELD_READ.fullmatch(code)
             if match is None or match.group(2) is None or match.group(1) not in records:
@@ -384,6 +387,12 @@ class _TraceCode(_EvalCode):
     # -- the forms whose evaluation order matters ------------------------------------------
 
     def _RuleRef(self, expr: model.RuleRef, scope: _Scope) -> tuple[str, str]:
+        conditional = self.frame is not self.root or len(self.frame.blocks) > 1
+        if conditional and expr.key not in self.requested and self.can_fail(expr):
+            # Rules are computed once, at the top: one that can fail, used only in a branch
+            # or an aggregate's element, would fail where the reference never evaluates it
+            # (and every such document would go to the reference).
+            raise CannotCompile(f"rule `{expr.key}` can fail and is used under a condition")
         template, code, rep = self.rule(expr.key)
         self.pending_extra = template
         return code, rep
@@ -514,11 +523,15 @@ class Tracer:
         self.source = source
         self._templates = templates
 
-    def evaluate(self, document: Any) -> tuple[Any, ...] | None:
+    def evaluate(
+        self, document: Any, stats: compiler.FastPathStats | None = None
+    ) -> tuple[Any, ...] | None:
         """The record of a plain document on which every rule succeeds (the value of rule
-        `key` is `record[positions[key]]`), else None (the reference evaluator decides). Runs in `compiler.EXACT_CONTEXT`, the context
-        the generated code's arithmetic is exact in; the caller's comes back after."""
-        return compiler.run_exact(self.document_function, document)  # type: ignore[no-any-return]
+        `key` is `record[positions[key]]`), else None: the reference evaluator decides, and
+        the reason is counted in `stats` (see `compiler.fallback_reason`). Runs in
+        `compiler.EXACT_CONTEXT`, the context the generated code's arithmetic is exact in;
+        the caller's comes back after."""
+        return compiler.run_exact(self.document_function, document, stats)  # type: ignore[no-any-return]
 
     def evaluation(self, record: tuple[Any, ...]) -> Evaluation:
         """The traced evaluation (verdicts with explanation trees) of one record."""
@@ -546,10 +559,14 @@ class Tracer:
 
 
 def compile_tracer(
-    policy: model.CheckedPolicy, params: Mapping[str, Any], keys: Sequence[str]
+    policy: model.CheckedPolicy,
+    params: Mapping[str, Any],
+    keys: Sequence[str],
+    why_not: list[str] | None = None,
 ) -> Tracer | None:
     """Compile the nullary rules `keys` of `policy` with the param values `params` (by key)
-    into a tracer, or None when something in them is left to the reference evaluator."""
+    into a tracer, or None when something in them is left to the reference evaluator (and
+    then why is added to `why_not` if given)."""
     source = _Source()
     source.namespace.update(_TRACE_RUNTIME)
     try:
@@ -563,7 +580,13 @@ def compile_tracer(
         fused = source.fresh("D")
         source.lines.append(generator.fused(fused, facts_name, check, plain.bound))
         facts, traced, document = source.compile(facts_name, "_traced", fused)
-    except (CannotCompile, RecursionError):
+    except CannotCompile as error:
+        if why_not is not None:
+            why_not.append(str(error))
+        return None
+    except RecursionError:
+        if why_not is not None:
+            why_not.append("the policy nests too deeply to compile")
         return None
     # In the order they were written: every rule after the rules it refers to.
     templates = {key: template for key, (template, _, _) in generator.rule_templates.items()}
@@ -576,7 +599,7 @@ def compile_tracer(
         document,
         templates,
         source.text,
-        generator.results,
+        generator.result_places,
     )
 
 
@@ -667,7 +690,7 @@ class _Builder:
         """The node of `template` (`evaluator._Run._node`), its value from the record."""
         if value is _NOT_EVALUATED:
             place = template.slot
-            value = self.canonical(frame[place]) if type(place) is int else self.at(place, frame)  # type: ignore[arg-type,index]
+            value = self.canonical(frame[place]) if type(place) is int else self.at(place, frame)  # type: ignore[arg-type]
         # Positional: this is the hot loop of building trees (the order of `Explanation`'s fields).
         return Explanation(
             kind,
@@ -1011,7 +1034,7 @@ class _Builder:
                     kind="where",
                     expr=filter_node.expr,
                     value=element.matched,
-                    type=expr.filter.type,  # type: ignore[union-attr]
+                    type=expr.filter.type,
                     span=getattr(expr.filter, "span", None),
                     children=(filter_node,),
                 )

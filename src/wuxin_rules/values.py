@@ -20,7 +20,7 @@ No binary float is ever created. May import `errors`, `source` and `schema`.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -59,12 +59,11 @@ def fraction_to_decimal(value: Fraction | int) -> Decimal | None:
         return None
     digits = max(twos, fives)
     # value = numerator * 10**digits / 10**digits, exactly; scale to an integer first.
-    scaled = Decimal(value.numerator * (10**digits) // value.denominator)  # exact
-    with localcontext() as context:
-        # `str(int)` refuses more than 4300 digits, and a value computed from facts may
-        # have more: count the digits on the Decimal.
-        context.prec = max(28, len(scaled.as_tuple().digits) + 2)
-        return scaled.scaleb(-digits)
+    scaled = Decimal(value.numerator * (10**digits) // value.denominator).as_tuple()
+    # Built from its sign, digits and exponent, not computed: no arithmetic, so the caller's
+    # decimal context (its precision, exponent limits, clamping, traps) cannot touch the
+    # value (`Decimal(int)` is exact in every context too).
+    return Decimal((scaled.sign, scaled.digits, -digits))
 
 
 def integer_text(value: int) -> str:

@@ -1,0 +1,570 @@
+"""Random well-typed policies, for the differential test of the evaluation paths
+(`tests/test_differential.py`).
+
+`policies()` draws the text of a policy: a fixed prelude of declarations (an enum, records with
+optional fields, inputs of every type, params, two schedules, bands with a param bound) and a
+few drawn rules, criteria and rules with parameters. Each body is an expression drawn for a
+type, using every construct of the language: arithmetic with `/` (so division by zero),
+comparisons, `if`, `??`, `is none`, `and`/`or`/`not`, `all of`/`any of`/`at least N of` over
+lists of 0 to 3 items, aggregates of every kind with filters over lists of records and of
+numbers, bands, schedules and their stages, record literals and spreads, `text()` of records
+and lists, every builtin, lists, dates, and calls of rules. Every compound expression is put
+in parentheses, so precedence never decides what a drawn text means.
+
+`documents()` draws facts documents for a loaded policy (`wuxin_rules.strategies.facts`) and
+then sometimes leaves out the optional fields that are none, reorders record keys, or writes
+a number as text (the forms the fast facts check leaves to the full check).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+import wuxin_rules
+from wuxin_rules import strategies
+
+PRELUDE = """\
+policy gen "generated"
+
+enum Kind "Kind": a "A", b, c "C"
+
+record Inner "Inner":
+  v: int "v"
+  remark: text?
+
+record Item "Item":
+  n: int "n"
+  d: int
+  w: decimal "w"
+  p: percent
+  ok: bool
+  kind: Kind
+  memo: text?
+  when: date?
+  inner: Inner?
+  labels: list of text
+
+input x: int "x"
+input y: int
+input z: decimal "z"
+input pct: percent
+input flag: bool
+input maybe: int?
+input words: text
+input day: date
+input kind: Kind
+input item: Item "item"
+input items: list of Item "items"
+input nums: list of int
+input tags: list of text
+
+param cut: int = 60 "cut"
+param margin: decimal = 0.25
+param on: bool = true
+
+schedule goal "Goal": percent by year, Kind:
+  stage early "Early" 2015-01-01 .. 2016-12-31:
+    2015: a 50%, b 60%, c none
+    2016: a 55%, b 65%, c 70%
+  stage late 2017-01-01 .. 2018-12-31:
+    2017: a 70%, b 80%, c 90%
+  stage after 2019-01-01 .. 2019-12-31:
+
+schedule level: int by year:
+  stage only 2015-01-01 .. 2016-12-31:
+    2015: 3
+    2016: 4
+
+bands grade "Grade" over 0 .. 100:
+  0 ..< 40 low "Low"
+  40 ..< cut mid
+  cut .. 100 high "High"
+"""
+
+# The types expressions are drawn for. A number ("num") may be an int, a decimal or a percent;
+# "int" is a whole number (what `floor`, `date(…)` or `at least N` need).
+NON_OPTIONAL = (
+    "int",
+    "num",
+    "bool",
+    "text",
+    "date",
+    "Kind",
+    "Item",
+    "list int",
+    "list text",
+    "list Item",
+)
+OPTIONAL = ("int?", "num?", "text?", "date?", "stage?")
+RULE_TYPES = NON_OPTIONAL + OPTIONAL
+
+_INT_LITERALS = ("0", "1", "2", "3", "5", "(-1)", "(-2)", "2015", "100")
+_NUM_LITERALS = ("0.5", "1.25", "(-0.75)", "0", "3", "12.5%", "50%", "0.1", "(-5%)", "0.001")
+_TEXT_LITERALS = ('"a"', '"示例"', '""', '"b c"', '"x\\"y"')
+_DATE_LITERALS = ("2020-02-29", "2015-06-30", "2017-01-01", "2019-12-31")
+
+# Locals of the environment: name → type. Inputs and params are reached by name anywhere.
+_INPUTS = {
+    "int": ("x", "y", "cut", "item.n", "item.d"),
+    "num": ("z", "pct", "margin", "item.w", "item.p"),
+    "bool": ("flag", "on", "item.ok"),
+    "text": ("words",),
+    "date": ("day",),
+    "Kind": ("kind", "item.kind"),
+    "Item": ("item",),
+    "list int": ("nums",),
+    "list text": ("tags", "item.labels"),
+    "list Item": ("items",),
+    "int?": ("maybe",),
+    "text?": ("item.memo",),
+    "date?": ("item.when",),
+}
+_NARROWED = "#maybe"
+"""In an environment: `maybe` is known not to be none (the `else` of `if maybe is none`)."""
+
+_FIELDS = {  # fields of a local of type Item, by type
+    "int": ("n", "d"),
+    "num": ("w", "p"),
+    "bool": ("ok",),
+    "Kind": ("kind",),
+    "list text": ("labels",),
+    "text?": ("memo",),
+    "date?": ("when",),
+}
+
+
+class Drawn:
+    """One drawn policy: its text, and the names of its nullary rules by type."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, str] = {}  # name → type
+        self.functions: dict[str, tuple[str, str]] = {}  # name → (parameter type, result type)
+        self.lines: list[str] = []
+
+    @property
+    def text(self) -> str:
+        return PRELUDE + "\n" + "\n".join(self.lines) + "\n"
+
+
+class _Expressions:
+    """Draws the text of an expression of a type, given the locals in scope."""
+
+    def __init__(self, rng: random.Random, drawn: Drawn, rules: dict[str, str]) -> None:
+        self.rng = rng
+        self.drawn = drawn
+        self.rules = rules  # the nullary rules this body may use (declared before it)
+        self.counter = 0
+
+    def pick(self, options: Any) -> Any:
+        return self.rng.choice(list(options))
+
+    def coin(self) -> bool:
+        return self.rng.random() < 0.5
+
+    def fresh(self) -> str:
+        self.counter += 1
+        return f"v{self.counter}"
+
+    # -- entry --------------------------------------------------------------------------
+
+    def expr(self, type_: str, depth: int, env: dict[str, str]) -> str:
+        if depth <= 0 or self.rng.randint(0, 4) == 0:
+            return self.leaf(type_, env)
+        makers = self.compound(type_)
+        return str(self.pick(makers)(depth - 1, env))
+
+    def leaf(self, type_: str, env: dict[str, str]) -> str:
+        options: list[str] = list(_INPUTS.get(type_, ()))
+        if _NARROWED in env and "maybe" in options:
+            options.remove("maybe")  # known not none here: `maybe ?? …` would be refused
+        options += [name for name, t in env.items() if t == type_]
+        options += [
+            f"{name}.{field}"
+            for name, t in env.items()
+            if t == "Item"
+            for field in _FIELDS.get(type_, ())
+        ]
+        options += [name for name, t in self.rules.items() if t == type_]
+        options += [  # a call, with an argument that is a name
+            f"{name}({self.pick(_INPUTS[parameter])})"
+            for name, (parameter, result) in self.drawn.functions.items()
+            if result == type_ and parameter in _INPUTS
+        ]
+        if type_ == "num":  # an int is a number too
+            options += [name for name, t in env.items() if t == "int"]
+            options += list(_INPUTS["int"])
+        literals = {
+            "int": (*_INT_LITERALS, "day.year", "day.month", "day.day", "day.quarter"),
+            "num": _NUM_LITERALS,
+            "bool": (
+                "true",
+                "false",
+                "(all of [])",
+                "(any of [])",
+                "(at least 0 of [])",
+                "(at least 1 of [])",
+            ),
+            "text": _TEXT_LITERALS,
+            "date": _DATE_LITERALS,
+            "Kind": ("a", "Kind.b", "c"),
+            "list int": ("[1, 2]", "[0]", "[x, 3, x]"),
+            "list text": ('["a", "b"]', '["b", "a", "c"]', "[words]"),
+            "int?": ("(if flag then 1 else none)",),
+            "num?": ("(if flag then 0.5 else none)", "goal(2016, c)", "goal(2015, c)"),
+            "text?": ('(if flag then "t" else none)',),
+            "date?": ("(if flag then 2016-02-29 else none)",),
+            "stage?": ("goal.stage(day)", "goal.stage(x)", "goal.stage(2019)"),
+        }.get(type_, ())
+        options += list(literals)
+        if not options:  # (every type has one; a guard for new types)
+            raise AssertionError(f"no leaf for {type_}")
+        return str(self.pick(options))
+
+    # -- compound forms by type ---------------------------------------------------------
+
+    def compound(self, type_: str) -> list[Callable[[int, dict[str, str]], str]]:
+        e = self.expr
+        common: list[Callable[[int, dict[str, str]], str]] = [
+            lambda d, v: f"(if {e('bool', d, v)} then {e(type_, d, v)} else {e(type_, d, v)})",
+            self.rule_or_call(type_),
+        ]
+        if not type_.endswith("?"):
+            common.append(
+                lambda d, v: (
+                    f"({e(type_ + '?', d, v)} ?? {e(type_, d, v)})"
+                    if type_ + "?" in OPTIONAL
+                    else self.leaf(type_, v)
+                )
+            )
+        forms: dict[str, list[Callable[[int, dict[str, str]], str]]] = {
+            "int": [
+                lambda d, v: f"({e('int', d, v)} {self.pick('+-*')} {e('int', d, v)})",
+                lambda d, v: f"(-{e('int', d, v)})",
+                lambda d, v: f"abs({e('int', d, v)})",
+                lambda d, v: f"{self.pick(['floor', 'ceil'])}({e('num', d, v)})",
+                lambda d, v: f"round({e('int', d, v)}, {self.pick(['0', '-1', '1'])})",
+                lambda d, v: f"{self.pick(['max', 'min'])}({e('int', d, v)}, {e('int', d, v)})",
+                lambda d, v: f"{e('date', d, v)}.{self.pick(['year', 'month', 'day', 'quarter'])}",
+                lambda d, v: f"days_between({e('date', d, v)}, {e('date', d, v)})",
+                lambda d, v: f"quarter_last_month({e('int', d, v)})",
+                lambda d, v: f"len({e(self.pick(['list int', 'list text', 'list Item']), d, v)})",
+                lambda d, v: self.aggregate("count", "", d, v),
+                lambda d, v: self.aggregate("sum", "int", d, v),
+                self.narrowed,
+                lambda d, v: self.inner_field(d, v),
+                lambda d, v: f"({self.spread(d, v)}).{self.pick(['n', 'd'])}",
+                lambda d, v: f"(level({e('int', d, v)}) ?? {e('int', d, v)})",
+            ],
+            "num": [
+                lambda d, v: f"({e('num', d, v)} {self.pick('+-*/')} {e('num', d, v)})",
+                lambda d, v: f"({e('num', d, v)} / {e('int', d, v)})",
+                lambda d, v: f"(-{e('num', d, v)})",
+                lambda d, v: f"abs({e('num', d, v)})",
+                lambda d, v: f"round({e('num', d, v)}, {self.pick(['0', '2', '-1', 'y'])})",
+                lambda d, v: (
+                    f"{self.pick(['max', 'min'])}({e('num', d, v)}, {e('num', d, v)}, {e('int', d, v)})"
+                ),
+                lambda d, v: self.aggregate("sum", "num", d, v),
+                lambda d, v: e("int", d, v),
+            ],
+            "bool": [
+                lambda d, v: (
+                    f"({e('num', d, v)} {self.pick(['<', '<=', '>', '>=', '==', '!='])} {e('num', d, v)})"
+                ),
+                lambda d, v: (
+                    f"({e('date', d, v)} {self.pick(['<', '>=', '=='])} {e('date', d, v)})"
+                ),
+                lambda d, v: self.equality(d, v),
+                lambda d, v: (
+                    f"({e('int', d, v)} {self.pick(['in', 'not in'])} {e('list int', d, v)})"
+                ),
+                lambda d, v: f"({e('text', d, v)} in {e('list text', d, v)})",
+                lambda d, v: f"({e('Kind', d, v)} in [{self.pick(['a', 'b, c', 'Kind.a, c'])}])",
+                lambda d, v: (
+                    f"({e(self.pick(OPTIONAL), d, v)} {self.pick(['is none', 'is not none'])})"
+                ),
+                lambda d, v: f"({e('bool', d, v)} {self.pick(['and', 'or'])} {e('bool', d, v)})",
+                lambda d, v: f"({e('bool', d, v)} and {e('bool', d, v)} or {e('bool', d, v)})",
+                lambda d, v: f"(not {e('bool', d, v)})",
+                lambda d, v: self.composition(d, v),
+                lambda d, v: self.aggregate(self.pick(["all", "any"]), "bool", d, v),
+                lambda d, v: (
+                    f"(grade({e('num', d, v)}) {self.pick(['==', '!='])} {self.pick(['low', 'mid', 'high'])})"
+                ),
+                lambda d, v: (
+                    f"((goal.stage({e('date', d, v)}) ?? early) == {self.pick(['early', 'late', 'after'])})"
+                ),
+            ],
+            "text": [
+                lambda d, v: f"text({e(self.pick(NON_OPTIONAL), d, v)})",
+                lambda d, v: f"text({self.record(d, v)})",
+                lambda d, v: f"join({e('list text', d, v)}, {self.pick(_TEXT_LITERALS)})",
+                lambda d, v: f"label({e('Kind', d, v)})",
+                lambda d, v: f"label(grade({e('num', d, v)}))",
+                lambda d, v: f"label(goal.stage({e('date', d, v)}) ?? late)",
+                lambda d, v: f"({e('text', d, v)} + {e('text', d, v)})",
+                lambda d, v: f"text({e('stage?', d, v)} ?? early)",
+            ],
+            "date": [
+                lambda d, v: (
+                    f"date({self.pick(['2020', 'y', '2015'])}, {e('int', d, v)}, {e('int', d, v)})"
+                ),
+                lambda d, v: f"add_days({e('date', d, v)}, {e('int', d, v)})",
+                lambda d, v: f"add_months({e('date', d, v)}, {e('int', d, v)})",
+                lambda d, v: f"{self.pick(['max', 'min'])}({e('date', d, v)}, {e('date', d, v)})",
+            ],
+            "Kind": [],
+            "Item": [],
+            "list int": [
+                lambda d, v: self.aggregate("list", "int", d, v),
+                lambda d, v: f"[{e('int', d, v)}, {e('int', d, v)}]",
+                lambda d, v: f"({e('list int', d, v)} + [{e('int', d, v)}])",
+            ],
+            "list text": [
+                lambda d, v: self.aggregate("list", "text", d, v),
+                lambda d, v: f"sample({e('list text', d, v)}, {e('num', d, v)}, {e('text', d, v)})",
+                lambda d, v: f"[{e('text', d, v)}]",
+            ],
+            "list Item": [
+                lambda d, v: self.aggregate("list", "", d, v),
+            ],
+            "int?": [
+                lambda d, v: f"(if {e('bool', d, v)} then {e('int', d, v)} else none)",
+                lambda d, v: self.aggregate(self.pick(["min", "max"]), "int", d, v),
+                lambda d, v: f"level({e('int', d, v)})",
+            ],
+            "num?": [
+                lambda d, v: self.aggregate("rate", "bool", d, v),
+                lambda d, v: f"goal({e('int', d, v)}, {e('Kind', d, v)})",
+                lambda d, v: self.aggregate(self.pick(["min", "max"]), "num", d, v),
+                lambda d, v: f"(if {e('bool', d, v)} then {e('num', d, v)} else none)",
+            ],
+            "text?": [
+                lambda d, v: f"(if {e('bool', d, v)} then {e('text', d, v)} else none)",
+            ],
+            "date?": [
+                lambda d, v: self.aggregate(self.pick(["min", "max"]), "date", d, v),
+            ],
+            "stage?": [
+                lambda d, v: f"goal.stage({e(self.pick(['date', 'int']), d, v)})",
+            ],
+        }
+        return forms[type_] + common
+
+    def rule_or_call(self, type_: str) -> Callable[[int, dict[str, str]], str]:
+        def make(depth: int, env: dict[str, str]) -> str:
+            calls = [
+                (name, parameter)
+                for name, (parameter, result) in self.drawn.functions.items()
+                if result == type_
+            ]
+            if calls:
+                name, parameter = self.pick(calls)
+                return f"{name}({self.expr(parameter, depth, env)})"
+            return self.leaf(type_, env)
+
+        return make
+
+    def narrowed(self, depth: int, env: dict[str, str]) -> str:
+        """`maybe` (an `int?` input) used as an int where `if` has made it safe."""
+        if _NARROWED in env:
+            return f"(maybe + {self.expr('int', depth, env)})"
+        fallback = self.expr("int", depth, env)
+        safe = self.expr("int", depth, {**env, _NARROWED: "narrowed"})
+        return f"(if maybe is none then {fallback} else (maybe + {safe}))"
+
+    def inner_field(self, depth: int, env: dict[str, str]) -> str:
+        record = self.pick(["item"] + [name for name, t in env.items() if t == "Item"])
+        fallback = self.expr("int", depth, env)
+        return f"(if {record}.inner is none then {fallback} else {record}.inner.v)"
+
+    def equality(self, depth: int, env: dict[str, str]) -> str:
+        type_ = self.pick(["int", "text", "Kind", "Item", "list int", "list text", "bool", "date"])
+        op = self.pick(["==", "!="])
+        if type_.startswith("list") and self.coin():
+            return f"({self.expr(type_, depth, env)} {op} [])"  # an empty list, typed by the left
+        return f"({self.expr(type_, depth, env)} {op} {self.expr(type_, depth, env)})"
+
+    def composition(self, depth: int, env: dict[str, str]) -> str:
+        items = ", ".join(self.expr("bool", depth, env) for _ in range(self.rng.randint(0, 3)))
+        kind = self.pick(["all of", "any of", "at least"])
+        if kind == "at least":
+            count = self.pick(["0", "1", "2", "x", "cut"])
+            return f"(at least {count} of [{items}])"
+        return f"({kind} [{items}])"
+
+    def spread(self, depth: int, env: dict[str, str]) -> str:
+        """`{...item, n: …}`: the fields of an item, one replaced."""
+        base = self.expr("Item", depth, env)
+        return f"{{...{base}, n: {self.expr('int', depth, env)}}}"
+
+    def record(self, depth: int, env: dict[str, str]) -> str:
+        """A record literal: a spread of an item with a field replaced, or fields of its own."""
+        if self.coin():
+            return self.spread(depth, env)
+        return (
+            f"{{first: {self.expr('num', depth, env)}, second: {self.expr('text?', depth, env)}, "
+            f"third: {self.expr('list int', depth, env)}}}"
+        )
+
+    def aggregate(self, kind: str, body_type: str, depth: int, env: dict[str, str]) -> str:
+        """`KIND of VAR in LIST where FILTER : BODY` over items or nums, filter and body drawn."""
+        var = self.fresh()
+        if body_type in ("date", "") and kind == "list":
+            over = "list Item"  # (a list of records, or the `.when` of records)
+        elif body_type == "date":
+            over = "list Item"
+        else:
+            over = self.pick(["list Item", "list int"])
+        collection = self.expr(over, depth, env)
+        inner = {**env, var: over.removeprefix("list ")}
+        where = f" where {self.expr('bool', depth, inner)}" if self.coin() else ""
+        element = over.removeprefix("list ")
+        bodyless = {  # kinds that may leave the body out when the elements fit
+            "count": True,
+            "list": body_type in ("", element),
+            "sum": element == "int" and body_type in ("int", "num"),
+            "min": element == "int" and body_type in ("int", "num"),
+            "max": element == "int" and body_type in ("int", "num"),
+        }.get(kind, False)
+        if kind == "count" or (bodyless and self.coin()):
+            return f"({kind} of {var} in {collection}{where})"
+        if body_type == "date":
+            body = f"({var}.when ?? {self.expr('date', depth, inner)})"
+        else:
+            body = self.expr(body_type or element, depth, inner)
+        return f"({kind} of {var} in {collection}{where} : {body})"
+
+
+@st.composite
+def policies(draw: Callable[[Any], Any], max_rules: int = 6, depth: int = 3) -> str:
+    """The text of a random well-typed policy (see the module's docstring).
+
+    Drawn from a seed, not choice by choice: hypothesis shrinks choices toward the first
+    option and the simplest form, and 200 policies drawn that way missed whole constructs
+    (no `all of []`, no rule call). A failing policy is printed whole instead of shrunk."""
+    return policy_text(random.Random(draw(st.integers(0, 2**64 - 1))), max_rules, depth)
+
+
+def policy_text(rng: random.Random, max_rules: int = 6, depth: int = 3) -> str:
+    """The text of the random policy `rng` makes: one or two rules with a parameter, up to
+    `max_rules` rules of drawn types, and three rules each made by a form drawn from all the
+    compound forms (so that every form is drawn often, whatever its type)."""
+    drawn = Drawn()
+    for index in range(rng.randint(1, 2)):
+        parameter = rng.choice(["Item", "int"])
+        result = rng.choice(["int", "num", "bool", "text"])
+        expressions = _Expressions(rng, drawn, {})
+        body = expressions.expr(result, depth - 1, {"p": parameter})
+        name = f"f{index}"
+        declared = {"num": "decimal"}.get(result, result)
+        drawn.lines.append(f"rule {name}(p: {parameter}) -> {declared}:\n  {body}")
+        drawn.functions[name] = (parameter, result)
+    for index in range(rng.randint(1, max_rules)):
+        type_ = rng.choice(RULE_TYPES)
+        expressions = _Expressions(rng, drawn, dict(drawn.rules))
+        body = expressions.expr(type_, depth, {})
+        name = f"r{index}"
+        keyword = "criterion" if type_ == "bool" and rng.random() < 0.5 else "rule"
+        label = f' "{name} label"' if rng.random() < 0.5 else ""
+        drawn.lines.append(f"{keyword} {name}{label}:\n  {body}")
+        drawn.rules[name] = type_
+    for index in range(len(drawn.rules), len(drawn.rules) + 3):
+        expressions = _Expressions(rng, drawn, dict(drawn.rules))
+        type_, form = rng.choice(
+            [(type_, form) for type_ in RULE_TYPES for form in expressions.compound(type_)]
+        )
+        name = f"r{index}"
+        drawn.lines.append(f"rule {name}:\n  {form(depth - 1, {})}")
+        drawn.rules[name] = type_
+    return drawn.text
+
+
+# ------------------------------------------------------------------------------------------
+# Facts
+
+
+def _leave_out_none(value: Any, rng: random.Random) -> Any:
+    """`value` with some optional record fields that are none left out, and some records'
+    keys in another order (records are dicts: every dict here is a record)."""
+    if isinstance(value, list):
+        return [_leave_out_none(item, rng) for item in value]
+    if isinstance(value, dict):
+        pairs = [
+            (key, _leave_out_none(item, rng))
+            for key, item in value.items()
+            if not (item is None and rng.random() < 0.6)
+        ]
+        if rng.random() < 0.3:
+            rng.shuffle(pairs)
+        return dict(pairs)
+    return value
+
+
+def _as_text(value: Any, rng: random.Random) -> Any:
+    """`value` with a decimal somewhere written as text (`"0.25"`): not plain."""
+    if isinstance(value, Decimal) and rng.random() < 0.5:
+        return str(value)
+    if isinstance(value, list):
+        return [_as_text(item, rng) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_text(item, rng) for key, item in value.items()}
+    return value
+
+
+def _dates_as_text(value: Any) -> Any:
+    """`value` with its dates written as JSON gives them, `"2020-02-29"` (still plain: the
+    fast facts check converts them)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_dates_as_text(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _dates_as_text(item) for key, item in value.items()}
+    return value
+
+
+@st.composite
+def documents(
+    draw: Callable[[Any], Any], policy: wuxin_rules.Policy
+) -> tuple[dict[str, Any], bool]:
+    """A facts document for `policy`, and whether it is plain (every value in the form the
+    fast facts check takes; a number written as text is not).
+
+    Lists have up to 3 elements, sometimes up to 25 (beyond the 20 elements an explanation
+    lists); optional fields that are none are sometimes left out (an optional input too),
+    keys reordered, dates written as text, or decimals as text."""
+    longest = draw(st.sampled_from([3, 3, 3, 25]))
+    document: dict[str, Any] = draw(strategies.facts(policy, max_list=longest))
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    form = draw(st.sampled_from(["as drawn", "left out", "left out", "dates", "text"]))
+    if form == "left out":
+        document = {
+            key: _leave_out_none(value, rng)
+            for key, value in document.items()
+            if not (value is None and rng.random() < 0.5)
+        }
+    elif form == "dates":
+        document = _dates_as_text(document)
+    elif form == "text":
+        changed = _as_text(document, rng)
+        return changed, changed == document
+    return document, True
+
+
+def params() -> st.SearchStrategy[dict[str, Any]]:
+    """Overrides of some of the prelude's params (`cut` is a band bound)."""
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "cut": st.integers(41, 100),
+            "margin": st.sampled_from([Decimal("0"), Decimal("-1.5"), Decimal("0.125")]),
+            "on": st.booleans(),
+        },
+    )

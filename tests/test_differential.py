@@ -1,0 +1,194 @@
+"""The evaluation paths against each other, on random well-typed policies (`tests/policygen.py`).
+
+For each drawn policy, the rules asked for (all of them, or a drawn subset) and a few drawn
+facts documents (optional fields left out, keys reordered, numbers written as text):
+
+* the reference evaluator, untraced and traced, gives the same values and errors;
+* `evaluate` (the compiled fast path) gives the reference's values, errors, Python values and
+  JSON (key order included), and hands the document to the reference only when a rule fails
+  (or the facts are not plain), as `Policy.fast_path_stats` shows;
+* `evaluate(explain=True)` (the compiled tracer) gives the reference's trees, node by node,
+  and its JSON with explanations;
+* `evaluate_many` with and without explanations gives the same as one by one.
+
+A fault of the generated code is an `InternalError` under test (tests/conftest.py), so it
+fails here too. The default budget keeps this test to about 20 s; `WUXIN_SLOW_TESTS=1` draws
+20 times as many policies, randomised (a long bug hunt), and
+`WUXIN_DIFFERENTIAL_EXAMPLES=N` draws exactly N (docs/verification.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import typing
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import policygen
+import wuxin_rules
+from fuzzing import SLOW, SLOW_FACTOR
+from treekit import assert_same_evaluation
+from wuxin_rules import compiler, evaluator, model
+from wuxin_rules.api import Result
+
+EXAMPLES = int(os.environ.get("WUXIN_DIFFERENTIAL_EXAMPLES") or 0) or (
+    200 * SLOW_FACTOR if SLOW else 200
+)
+"""Policies drawn (each with up to three documents)."""
+
+
+def _constructs(policy: wuxin_rules.Policy) -> set[str]:
+    """The constructs the rules of `policy` use: expression kinds, builtins, aggregate and
+    composition kinds (`all of []` apart)."""
+    found: set[str] = set()
+    stack: list[Any] = [rule.body for rule in policy.checked.rules.values()]
+    while stack:
+        expr = stack.pop()
+        found.add(type(expr).__name__)
+        if isinstance(expr, model.BuiltinCall):
+            found.add(f"builtin {expr.name}")
+        elif isinstance(expr, model.Aggregate):
+            found.add(f"{expr.kind} of")
+            if expr.filter is not None:
+                found.add("where")
+        elif isinstance(expr, model.Compose):
+            found.add(f"{expr.kind} of [{'' if expr.items else 'empty'}]")
+        elif isinstance(expr, model.Arith):
+            found.add(f"arith {expr.op}")
+        stack.extend(evaluator._subexpressions(expr))
+    return found
+
+
+EVERY_CONSTRUCT = (
+    {cls.__name__ for cls in typing.get_args(model.CExpr)}
+    | {f"builtin {name}" for name in [*evaluator._BUILTINS, "sample"]}
+    | {f"{kind} of" for kind in ("count", "sum", "min", "max", "all", "any", "rate", "list")}
+    | {"where"}
+    | {f"{kind} of [{empty}]" for kind in ("all", "any") for empty in ("", "empty")}
+    | {"at_least of []"}
+    | {f"arith {op}" for op in "+-*/"}
+)
+"""What the drawn policies must use, between them (a new construct or builtin must be drawn
+too: extend `tests/policygen.py`)."""
+
+
+def _reference_result(
+    policy: wuxin_rules.Policy, values: dict[str, Any], keys: tuple[str, ...], trace: bool
+) -> Result:
+    evaluation = evaluator.evaluate(
+        policy.checked, values, params=policy._param_values, rules=keys, trace=trace
+    )
+    return Result(policy, values, keys, evaluation)
+
+
+def _shown(result: Result, explain: bool = False) -> str:
+    """Everything a result shows as data, as one text (the key order and a Decimal's
+    exponent count): its JSON and the reprs of its Python values."""
+    return json.dumps(result.to_json(explain=explain)) + repr(result.values())
+
+
+def _expected_count(plain: bool, failed: bool) -> dict[str, int]:
+    """What `fast_path_stats` counts for one document taken by one compiled path."""
+    if not plain:
+        return {compiler.NOT_PLAIN: 1}
+    return {compiler.EVALUATION_ERROR: 1} if failed else {}
+
+
+def _compare(
+    policy: wuxin_rules.Policy,
+    keys: tuple[str, ...],
+    documents: list[tuple[dict[str, Any], bool]],
+    seen: dict[str, int],
+) -> None:
+    why_not: list[str] = []
+    assert compiler.compile_program(policy.checked, policy._param_values, keys, why_not), why_not
+    stats = policy.fast_path_stats
+    # The tracer leaves some rule sets to the reference (a rule that can fail used only under
+    # a condition): every document is then counted as not compiled, never as an error.
+    traceable = policy._tracer(keys) is not None
+    seen["not traced"] += not traceable
+    shown = []
+    for document, plain in documents:
+        values = policy.validate(document)  # drawn facts are valid
+        reference = _reference_result(policy, values, keys, trace=False)
+        traced = _reference_result(policy, values, keys, trace=True)
+        # The reference agrees with itself, tracing or not.
+        for key, verdict in reference.verdicts.items():
+            assert traced.verdicts[key].value == verdict.value, key
+            assert traced.verdicts[key].error == verdict.error, key
+        failed = bool(reference.errors)
+        seen["failed" if failed else "succeeded"] += 1
+        seen["plain" if plain else "not plain"] += 1
+        expected = _shown(reference)
+        expected_explained = _shown(traced, explain=True)
+
+        # The compiled fast path.
+        stats.reset()
+        fast = policy.evaluate(document, rules=keys)
+        assert stats.as_dict() == _expected_count(plain, failed)
+        for key, verdict in reference.verdicts.items():
+            assert fast.verdict(key).value == verdict.value, key
+            assert fast.verdict(key).error == verdict.error, key
+        assert fast.errors == reference.errors
+        assert _shown(fast) == expected
+
+        # The compiled tracer.
+        stats.reset()
+        explained = policy.evaluate(document, rules=keys, explain=True)
+        expected_count = _expected_count(plain, failed) if traceable else {compiler.NOT_COMPILED: 1}
+        assert stats.as_dict() == expected_count
+        assert_same_evaluation(explained._traced(), traced._evaluated())
+        assert _shown(explained, explain=True) == expected_explained
+        shown.append((expected, expected_explained))
+
+    # Batches, as one by one.
+    batch = [document for document, _ in documents]
+    many = policy.evaluate_many(batch, rules=keys)
+    assert [_shown(result) for result in many] == [plain for plain, _ in shown]
+    many = policy.evaluate_many(iter(batch), rules=keys, explain=True)
+    assert [_shown(result, explain=True) for result in many] == [e for _, e in shown]
+
+
+def test_every_path_agrees_on_random_policies() -> None:
+    seen = dict.fromkeys(["policies", "failed", "succeeded", "plain", "not plain", "not traced"], 0)
+    used: set[str] = set()
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=not SLOW,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.data())
+    def agree(data: st.DataObject) -> None:
+        text = data.draw(policygen.policies(), label="policy")
+        params = data.draw(policygen.params(), label="params")
+        policy = wuxin_rules.loads(text, name="gen.policy", params=params)
+        rules = policy.rules
+        if data.draw(st.booleans(), label="a subset of the rules"):
+            rules = tuple(
+                data.draw(
+                    st.lists(st.sampled_from(rules), min_size=1, max_size=3, unique=True),
+                    label="rules",
+                )
+            )
+        documents = data.draw(
+            st.lists(policygen.documents(policy), min_size=1, max_size=3), label="documents"
+        )
+        seen["policies"] += 1
+        used.update(_constructs(policy))
+        _compare(policy, rules, documents, seen)
+
+    agree()
+    # The drawn cases reach every way through: the fast path deciding, the reference taking
+    # over a failing rule, and facts that are not plain.
+    assert seen["succeeded"] > EXAMPLES // 4, seen
+    assert seen["failed"] > EXAMPLES // 10, seen
+    assert seen["not plain"] > 0, seen
+    assert seen["not traced"] < seen["policies"] // 10, seen
+    never = sorted(EVERY_CONSTRUCT - used)
+    assert not never, f"never drawn: {never}"
