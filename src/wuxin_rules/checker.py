@@ -67,7 +67,7 @@ from wuxin_rules.typing_rules import (
     Scope,
     StageName,
     Sym,
-    Tables,
+    SymbolTables,
     describe_bound,
     describe_type,
     doc_parts,
@@ -135,8 +135,8 @@ class Extension:
         self._state = state
 
     @property
-    def tables(self) -> Tables:
-        """The symbol tables; `tables.error(...)` reports a problem."""
+    def symbol_tables(self) -> SymbolTables:
+        """The symbol tables; `symbol_tables.error(...)` reports a problem."""
         return self._state.t
 
     @property
@@ -198,7 +198,7 @@ class _State:
 
     def __init__(self, loaded: LoadedModules) -> None:
         self.loaded = loaded
-        self.t = Tables()
+        self.t = SymbolTables()
         self.edges: dict[str, dict[str, Span]] = {}
         self.reads: dict[str, set[str]] = {}
         self.rule_sccs: list[list[str]] = []
@@ -240,7 +240,7 @@ class _State:
         return sorted(self.t.diagnostics, key=key)
 
 
-def _reserved(t: Tables, ident: ast.Ident, what: str) -> bool:
+def _reserved(t: SymbolTables, ident: ast.Ident, what: str) -> bool:
     if ident.name not in parser.KEYWORDS:
         return False
     t.error(
@@ -392,7 +392,7 @@ def _declare(state: _State) -> None:
             t.syms[sym.key] = sym
 
 
-def _bind(t: Tables, scope: Scope, ident: ast.Ident, sym: Sym) -> None:
+def _bind(t: SymbolTables, scope: Scope, ident: ast.Ident, sym: Sym) -> None:
     existing = scope.names.get(ident.name)
     if existing is None:
         scope.names[ident.name] = sym
@@ -486,7 +486,7 @@ def _build_enums(state: _State) -> None:
                         seen.append(enum)
 
 
-def _build_stage_enum(t: Tables, sym: Sym) -> None:
+def _build_stage_enum(t: SymbolTables, sym: Sym) -> None:
     """The enum of a schedule's stages, `target.stage` (a stage named twice is reported by
     `check-tables`; here it counts once)."""
     decl: ast.ScheduleDecl = sym.node
@@ -505,7 +505,7 @@ def _build_stage_enum(t: Tables, sym: Sym) -> None:
         t.members.setdefault(member.name, []).append(enum)
 
 
-def _stage_enum(t: Tables, scope: Scope, name: ast.QualifiedName) -> EnumType | None:
+def _stage_enum(t: SymbolTables, scope: Scope, name: ast.QualifiedName) -> EnumType | None:
     """The stage enum a type name denotes (`target.stage`, `m.target.stage`), or None."""
     parts = [part.name for part in name.parts]
     if len(parts) < 2 or parts[-1] != "stage":
@@ -526,7 +526,9 @@ def _type_refs(texpr: ast.TypeExpr) -> Iterator[ast.TypeRef]:
     yield texpr
 
 
-def _lookup_type(t: Tables, scope: Scope, name: ast.QualifiedName, report: bool) -> Sym | None:
+def _lookup_type(
+    t: SymbolTables, scope: Scope, name: ast.QualifiedName, report: bool
+) -> Sym | None:
     """The declaration a type name denotes (an enum, record or bands), or None."""
     parts = name.parts
     sym: Sym | None = None
@@ -564,7 +566,7 @@ def _lookup_type(t: Tables, scope: Scope, name: ast.QualifiedName, report: bool)
     return None
 
 
-def _resolve_type(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
+def _resolve_type(t: SymbolTables, scope: Scope, texpr: ast.TypeExpr) -> Type:
     """The type a type expression denotes (`INVALID`, reported, when it denotes none)."""
     depth, inner = 0, texpr
     while not isinstance(inner, ast.TypeRef):
@@ -582,7 +584,7 @@ def _resolve_type(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
     return _resolve_type_within(t, scope, texpr)
 
 
-def _resolve_type_within(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
+def _resolve_type_within(t: SymbolTables, scope: Scope, texpr: ast.TypeExpr) -> Type:
     if isinstance(texpr, ast.ListTypeExpr):
         return ListType(_resolve_type_within(t, scope, texpr.element))
     if isinstance(texpr, ast.OptionalTypeExpr):
@@ -608,7 +610,7 @@ def _resolve_type_within(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
     return _bounded(t, base, texpr.bound)
 
 
-def _bounded(t: Tables, base: Type, bound: ast.Bound) -> Type:
+def _bounded(t: SymbolTables, base: Type, bound: ast.Bound) -> Type:
     if not isinstance(base, IntType | NumberType):
         t.error(
             "bad-bound",
@@ -680,7 +682,7 @@ def _report_recursive_record(
     )
 
 
-def _build_record(t: Tables, sym: Sym) -> None:
+def _build_record(t: SymbolTables, sym: Sym) -> None:
     decl: ast.RecordDecl = sym.node
     scope = t.scopes[sym.module]
     first: dict[str, Span] = {}
@@ -730,7 +732,7 @@ def _resolve_signatures(state: _State) -> None:
 
 
 def _rule_params(
-    t: Tables, scope: Scope, decl: ast.RuleDecl
+    t: SymbolTables, scope: Scope, decl: ast.RuleDecl
 ) -> tuple[tuple[str, Type], ...] | None:
     if decl.params is None:
         return None
@@ -776,7 +778,7 @@ _CALL_HELP = "only rules with parameters, schedules, bands and builtin functions
 
 
 class _NameWalker:
-    """Resolves the names of one expression tree, recording each in `Tables.res`.
+    """Resolves the names of one expression tree, recording each in `SymbolTables.res`.
 
     Also records, for the rule graph, which rules the owning rule refers to and where.
     """
