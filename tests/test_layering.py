@@ -41,6 +41,8 @@ ALLOWED: dict[str, set[str]] = {
         "typing_rules",
         "tables",
         "characters",
+        # The full-width hint of a param value given at load time.
+        "messages",
     },
     # Consistency checks read the checked model and the surface syntax of the policy set.
     "consistency": {"source", "errors", "ast", "schema", "model", "parser", "loader"},

@@ -18,27 +18,42 @@ delayed errors, OPA's compiler stages):
 
 `example` and `property` declarations are left to the tools that run them.
 
+Also checks param values given at load time (`params={...}`, `--param name=value`,
+`param_values`), beside the param defaults they replace.
+
 May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader`,
-`typing_rules` and `tables`.
+`typing_rules`, `tables`, `characters` and `messages`.
 """
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from wuxin_rules import ast, characters, model, parser
-from wuxin_rules.errors import Diagnostic, Label, PolicyCheckError, suggest
+from wuxin_rules.errors import (
+    Diagnostic,
+    Label,
+    ParamError,
+    PolicyCheckError,
+    WuxinError,
+    suggest,
+)
 from wuxin_rules.loader import LoadedModules, load_modules, load_modules_from_text
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BOOL,
     BoolType,
+    DateType,
     EnumMemberInfo,
     EnumType,
     FieldInfo,
@@ -48,9 +63,12 @@ from wuxin_rules.schema import (
     NumericBound,
     OptionalType,
     RecordType,
+    TextType,
     Type,
+    describe,
+    strip_optional,
 )
-from wuxin_rules.source import Span
+from wuxin_rules.source import Source, Span
 from wuxin_rules.tables import build_bands, check_bands, check_schedule
 from wuxin_rules.typing_rules import (
     BUILTIN_TYPES,
@@ -77,7 +95,7 @@ from wuxin_rules.typing_rules import (
     quoted,
     snippet,
 )
-from wuxin_rules.values import format_number
+from wuxin_rules.values import format_number, format_value
 
 __all__ = [
     "BUILTINS",
@@ -88,6 +106,8 @@ __all__ = [
     "check_extended",
     "check_path",
     "check_text",
+    "param_value",
+    "param_values",
 ]
 
 
@@ -1116,6 +1136,175 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
         sym.key, sym.name, sym.module, declared, default, label, cites, note, decl.span,
         illustrative=decl.illustrative,
     )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------
+# Param values given at load time
+#
+# `params={...}` and `--param name=value` are checked here, beside the defaults they replace:
+# the same literals, the same sentinel for what is not a constant, the same bound check.
+
+
+def param_values(checked: model.CheckedPolicy, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Param values given at load time (`params={...}`, `--param name=value`), by param
+    key, each checked against its param's declared type like a default.
+
+    Raises `ParamError` with every unknown name and every value that does not fit.
+    """
+    converted: dict[str, Any] = {}
+    problems: list[Diagnostic] = []
+    for name, raw in params.items():
+        key = checked.param_names.get(name, name)
+        definition = checked.params.get(key)
+        if definition is None:
+            problems.append(
+                Diagnostic(
+                    "unknown-param",
+                    f"`{checked.name}` has no param `{name}`",
+                    help=suggest(name, [*checked.param_names, *checked.params])
+                    or (
+                        "params: " + ", ".join(f"`{n}`" for n in checked.param_names)
+                        if checked.param_names
+                        else "this policy declares no params"
+                    ),
+                )
+            )
+            continue
+        try:
+            converted[key] = param_value(definition, raw)
+        except ParamError as error:
+            problems.extend(error.diagnostics)
+    if problems:
+        raise ParamError(problems)
+    return converted
+
+
+def param_value(definition: model.ParamDef, raw: Any) -> Any:
+    """The runtime value of a param override, checked against the param's declared type.
+
+    Text is read as a literal of the language (`"50%"`, `"[1, 2]"`, `"2015-03-31"`) unless
+    the param holds text or an enum member; Python values are taken as they are. The bound
+    of the type is checked as for a default (`outside_bound`), in lists too."""
+    type_ = definition.type
+
+    def fail(found: str, hint: str | None = None) -> ParamError:
+        return ParamError(
+            Diagnostic(
+                "bad-param",
+                f"param `{definition.name}` expects `{describe(type_)}`, found {found}",
+                help=hint or _param_hint(type_),
+                labels=(),
+            )
+        )
+
+    if isinstance(raw, float):
+        raise fail(
+            f"the binary float `{raw!r}`",
+            f'pass an exact value: Decimal("{raw!r}") or the text "{raw!r}"',
+        )
+    if isinstance(raw, str) and not isinstance(strip_optional(type_), TextType | EnumType):
+        try:
+            expression = parser.parse_expression(raw, name=f"--param {definition.name}")
+        except WuxinError as error:
+            raise fail(f"`{raw}`", _full_width_hint(raw, error)) from None
+        raw = _literal(expression)
+        if raw is _NOT_CONSTANT:
+            raise fail(f"`{expression.span.text}`")
+    value = _coerce(raw, type_)
+    if value is _NOT_CONSTANT:
+        raise fail(f"`{raw}`")
+    outside = outside_bound(value, type_)
+    if outside is not None:
+        number, bound, inner = outside
+        raise fail(
+            f"`{format_value(number, inner)}`",
+            f"the value must be {bound.describe(is_percent(inner))}",
+        )
+    return value
+
+
+def _full_width_hint(raw: str, error: WuxinError) -> str | None:
+    """`type the half-width `50%` instead …` when the value was typed in full width."""
+    if "full-width-character" not in error.codes:
+        return None
+    half_width = characters.screen(Source("--param", raw)).text
+    return english("full-width.help", fix=half_width)
+
+
+def _param_hint(type_: Type) -> str:
+    inner = strip_optional(type_)
+    if isinstance(inner, NumberType):
+        return "write a number such as `0.5` or a percentage such as `50%`"
+    if isinstance(inner, IntType):
+        return "write a whole number such as `3`"
+    if isinstance(inner, BoolType):
+        return "write `true` or `false`"
+    if isinstance(inner, DateType):
+        return "write a date as `YYYY-MM-DD`"
+    if isinstance(inner, EnumType):
+        return "one of: " + ", ".join(f"`{m.name}`" for m in inner.members)
+    return f"write a value of type `{describe(type_)}`"
+
+
+def _literal(expression: ast.Expr) -> Any:
+    """The value of a literal expression (a member name as its text), or `_NOT_CONSTANT`."""
+    match expression:
+        case ast.IntLit(value=value) | ast.BoolLit(value=value) | ast.DateLit(value=value):
+            return value
+        case ast.DecimalLit(value=value) | ast.PercentLit(value=value):
+            return value
+        case ast.TextLit(value=value):
+            return value
+        case ast.NoneLit():
+            return None
+        case ast.NameRef(name=name):
+            return name
+        case ast.ListLit(items=items):
+            values = [_literal(item) for item in items]
+            return _NOT_CONSTANT if any(v is _NOT_CONSTANT for v in values) else tuple(values)
+    return _NOT_CONSTANT
+
+
+def _coerce(raw: Any, type_: Type) -> Any:
+    """`raw` as a runtime value of `type_`, or `_NOT_CONSTANT` when it is not one."""
+    if raw is None:
+        return None if isinstance(type_, OptionalType) else _NOT_CONSTANT
+    inner = strip_optional(type_)
+    if isinstance(inner, BoolType):
+        return raw if isinstance(raw, bool) else _NOT_CONSTANT
+    if isinstance(raw, bool):
+        return _NOT_CONSTANT
+    if isinstance(inner, IntType):
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, Decimal | Fraction) and Fraction(raw).denominator == 1:
+            return int(raw)
+        return _NOT_CONSTANT
+    if isinstance(inner, NumberType):
+        if isinstance(raw, int | Fraction):
+            return raw
+        if isinstance(raw, Decimal) and raw.is_finite():
+            return Fraction(raw)
+        return _NOT_CONSTANT
+    if isinstance(inner, TextType):
+        return raw if isinstance(raw, str) else _NOT_CONSTANT
+    if isinstance(inner, DateType):
+        if isinstance(raw, datetime.date) and not isinstance(raw, datetime.datetime):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return datetime.date.fromisoformat(raw)
+            except ValueError:
+                return _NOT_CONSTANT
+        return _NOT_CONSTANT
+    if isinstance(inner, EnumType):
+        return raw if isinstance(raw, str) and inner.member(raw) is not None else _NOT_CONSTANT
+    if isinstance(inner, ListType):
+        if not isinstance(raw, tuple | list):
+            return _NOT_CONSTANT
+        items = [_coerce(item, inner.element) for item in raw]
+        return _NOT_CONSTANT if any(i is _NOT_CONSTANT for i in items) else tuple(items)
+    return _NOT_CONSTANT
 
 
 def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
