@@ -230,6 +230,20 @@ def test_percent_param_bound_is_shown_in_percent() -> None:
     assert caught.value.diagnostics[0].help == "the value must be 0% .. 100%"
 
 
+def test_param_override_bound_is_checked_in_a_list_like_a_default() -> None:
+    """The bound of a list's element type holds for an override as for a default (the
+    checker reports `param p: list of int >= 0 = [-1]`): `[-1]` is refused, naming `-1`."""
+    text = "param p: list of int >= 0 = [1]\nrule a: p"
+    for given in ("[2, -1]", [2, -1]):
+        with pytest.raises(ParamError) as caught:
+            wuxin_rules.loads(text, params={"p": given})
+        (diagnostic,) = caught.value.diagnostics
+        assert diagnostic.code == "bad-param"
+        assert diagnostic.message == "param `p` expects `list of int`, found `-1`"
+        assert diagnostic.help == "the value must be >= 0"
+    assert wuxin_rules.loads(text, params={"p": "[0, 3]"}).params["p"] == [0, 3]
+
+
 def test_a_whole_decimal_comes_back_as_decimal_on_both_paths() -> None:
     """The Python type of a value follows the rule's declared type, not how it was computed:
     a decimal that happens to be whole is a `Decimal`, with or without explanations."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lark import Lark
 
-from wuxin_rules import parser
+from wuxin_rules import grammar, parser
 from wuxin_rules.parser import KEYWORDS, grammar_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def test_every_grammar_rule_has_an_ast_mapping() -> None:
     """Each rule or alias that can reach the transformer has a builder method (the
     transformer's `__default__` raises on a rule without one)."""
     missing = set()
-    for rule in parser._lark().rules:
+    for rule in grammar.lark_parser().rules:
         name = rule.alias or rule.origin.name
         if name.startswith("_") or (rule.options.expand1 and not rule.alias):
             continue  # inlined into its parent: never a tree of its own

@@ -1,7 +1,7 @@
 """Tests of `wuxin_rules.parser`: the AST it builds, and the syntax errors it reports.
 
 Every diagnostic code of the parser has a test with its exact message, position and help;
-every example of the table of common slips (`parser.SLIPS`) is checked; limits (nesting,
+every example of the table of common slips (`syntax_errors.SLIPS`) is checked; limits (nesting,
 size, number of errors) give errors, never a Python exception.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wuxin_rules import ast, parser
+from wuxin_rules import ast, grammar, parser, syntax_errors
 from wuxin_rules.errors import PolicySyntaxError, Severity
 from wuxin_rules.parser import KEYWORDS, MAX_NESTING, parse, parse_expression
 
@@ -259,10 +259,12 @@ PARSER_CODES = {
 def test_every_parser_code_has_a_case() -> None:
     """The codes written in the parser are the documented ones, and each has a case in
     `CASES` (`too-large` and `too-many-errors` have tests of their own)."""
-    with open(parser.__file__, encoding="utf-8") as file:
-        source = file.read()
+    source = ""
+    for module in (parser, syntax_errors):
+        with open(module.__file__ or "", encoding="utf-8") as file:
+            source += file.read()
     in_diagnostics = set(re.findall(r'Diagnostic\(\s*"([a-z-]+)"', source))
-    assert in_diagnostics | {slip.code for slip in parser.SLIPS} <= PARSER_CODES
+    assert in_diagnostics | {slip.code for slip in syntax_errors.SLIPS} <= PARSER_CODES
     assert PARSER_CODES - {case[1] for case in CASES} == {"too-large", "too-many-errors"}
 
 
@@ -320,11 +322,11 @@ def test_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_messages_never_show_terminal_names() -> None:
     """In every parser state, what was expected is said in words: never `RPAR`, `__ANON_3`,
     `$END` or another name of the grammar's terminals."""
-    table = parser._lark().parser.parser.parser.parse_table
-    names = {t.name for t in parser._lark().terminals} | {"$END"}
+    table = grammar.lark_parser().parser.parser.parser.parse_table
+    names = {t.name for t in grammar.lark_parser().terminals} | {"$END"}
     for start in ("start", "expr"):
         for actions in table.states.values():
-            words = parser._expected_words([n for n in actions if n.isupper()], start)
+            words = syntax_errors._expected_words([n for n in actions if n.isupper()], start)
             leaked = {
                 name for name in names if re.search(rf"(?<![\w`]){re.escape(name)}(?![\w`])", words)
             }
@@ -335,13 +337,13 @@ def test_messages_never_show_terminal_names() -> None:
 # The table of common slips
 
 
-EXAMPLES = [(slip, example) for slip in parser.SLIPS for example in slip.examples]
+EXAMPLES = [(slip, example) for slip in syntax_errors.SLIPS for example in slip.examples]
 
 
 @pytest.mark.parametrize(
     ("slip", "example"), EXAMPLES, ids=[f"{s.code}:{e[:30]!r}" for s, e in EXAMPLES]
 )
-def test_slip_example(slip: parser._Slip, example: str) -> None:
+def test_slip_example(slip: syntax_errors._Slip, example: str) -> None:
     """Each example of the table is matched to its own entry and reported with its code,
     a fully worded message and help; also after other declarations and a header (states
     are matched by number, not by depth)."""
@@ -349,8 +351,8 @@ def test_slip_example(slip: parser._Slip, example: str) -> None:
         error = _error(prefix + example)
         assert len(error.diagnostics) == 1
         diagnostic = error.diagnostics[0]
-        site = parser._example_site(prefix + example)
-        assert site is not None and parser._match_slip(site) is slip
+        site = syntax_errors._example_site(prefix + example)
+        assert site is not None and syntax_errors._match_slip(site) is slip
         assert diagnostic.code == slip.code
         assert "{" not in diagnostic.message and diagnostic.help and "{" not in diagnostic.help
 

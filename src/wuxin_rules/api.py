@@ -15,19 +15,15 @@ it; imported by `cli` and `__init__` only.
 
 from __future__ import annotations
 
-import datetime
 import decimal
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from wuxin_rules import (
     ast,
-    characters,
     checker,
     compiler,
     consistency,
@@ -41,6 +37,9 @@ from wuxin_rules import explain as explaining
 from wuxin_rules import (
     partial as incomplete,  # (`partial` is also the name of `evaluate`'s flag)
 )
+
+# `param_value` is re-exported: it was public here before the checker took it over.
+from wuxin_rules.checker import param_value
 from wuxin_rules.errors import (
     Diagnostic,
     EvaluationError,
@@ -50,22 +49,11 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.facts import FactsSchema, facts_schema, without_floats
-from wuxin_rules.messages import english
-from wuxin_rules.model import CheckedPolicy, ParamDef, RuleDef
-from wuxin_rules.parser import parse_expression
+from wuxin_rules.model import CheckedPolicy, RuleDef
 from wuxin_rules.schema import (
-    BoolType,
-    DateType,
-    EnumType,
-    IntType,
-    ListType,
-    NumberType,
-    OptionalType,
-    TextType,
     Type,
     describe,
 )
-from wuxin_rules.source import Source
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
 from wuxin_rules.values import format_value, to_json, to_python
 
@@ -111,7 +99,7 @@ class Policy:
             key: definition.default for key, definition in checked.params.items()
         }
         if params:
-            self._param_values.update(_convert_params(checked, params))
+            self._param_values.update(checker.param_values(checked, params))
             problems = [
                 problem
                 for bands in checked.bands.values()
@@ -169,7 +157,7 @@ class Policy:
         merged: dict[str, Any] = {key: value for key, value in self._param_values.items()}
         policy = Policy.__new__(Policy)
         policy.checked = self.checked
-        merged.update(_convert_params(self.checked, params))
+        merged.update(checker.param_values(self.checked, params))
         problems = [
             problem
             for bands in self.checked.bands.values()
@@ -830,173 +818,11 @@ def _compiled_result(
 
 
 # ------------------------------------------------------------------------------------------
-# Param overrides
+# Checking policy files
 
 
 def _rule_list(checked: CheckedPolicy) -> str:
     return "rules: " + ", ".join(f"`{name}`" for name in checked.order)
-
-
-def _convert_params(checked: CheckedPolicy, params: Mapping[str, Any]) -> dict[str, Any]:
-    converted: dict[str, Any] = {}
-    problems: list[Diagnostic] = []
-    for name, raw in params.items():
-        key = checked.param_names.get(name, name)
-        definition = checked.params.get(key)
-        if definition is None:
-            problems.append(
-                Diagnostic(
-                    "unknown-param",
-                    f"`{checked.name}` has no param `{name}`",
-                    help=suggest(name, [*checked.param_names, *checked.params])
-                    or (
-                        "params: " + ", ".join(f"`{n}`" for n in checked.param_names)
-                        if checked.param_names
-                        else "this policy declares no params"
-                    ),
-                )
-            )
-            continue
-        try:
-            converted[key] = param_value(definition, raw)
-        except ParamError as error:
-            problems.extend(error.diagnostics)
-    if problems:
-        raise ParamError(problems)
-    return converted
-
-
-def param_value(definition: ParamDef, raw: Any) -> Any:
-    """The runtime value of a param override, checked against the param's declared type."""
-    type_ = definition.type
-
-    def fail(found: str, hint: str | None = None) -> ParamError:
-        return ParamError(
-            Diagnostic(
-                "bad-param",
-                f"param `{definition.name}` expects `{describe(type_)}`, found {found}",
-                help=hint or _param_hint(type_),
-                labels=(),
-            )
-        )
-
-    if isinstance(raw, float):
-        raise fail(
-            f"the binary float `{raw!r}`",
-            f'pass an exact value: Decimal("{raw!r}") or the text "{raw!r}"',
-        )
-    if isinstance(raw, str) and not isinstance(_strip(type_), TextType | EnumType):
-        try:
-            expression = parse_expression(raw, name=f"--param {definition.name}")
-        except WuxinError as error:
-            raise fail(f"`{raw}`", _full_width_hint(raw, error)) from None
-        raw = _literal(expression)
-        if raw is _NOT_LITERAL:
-            raise fail(f"`{expression.span.text}`")
-    value = _coerce(raw, type_)
-    if value is _NOT_LITERAL:
-        raise fail(f"`{raw}`")
-    inner = _strip(type_)
-    bound = getattr(inner, "bound", None)
-    if bound is not None and value is not None and not bound.admits(value):
-        percent = isinstance(inner, NumberType) and inner.kind == "percent"
-        raise fail(
-            f"`{format_value(value, type_)}`", f"the value must be {bound.describe(percent)}"
-        )
-    return value
-
-
-def _full_width_hint(raw: str, error: WuxinError) -> str | None:
-    """`type the half-width `50%` instead …` when the value was typed in full width."""
-    if "full-width-character" not in error.codes:
-        return None
-    half_width = characters.screen(Source("--param", raw)).text
-    return english("full-width.help", fix=half_width)
-
-
-def _strip(type_: Type) -> Type:
-    return type_.inner if isinstance(type_, OptionalType) else type_
-
-
-def _param_hint(type_: Type) -> str:
-    inner = _strip(type_)
-    if isinstance(inner, NumberType):
-        return "write a number such as `0.5` or a percentage such as `50%`"
-    if isinstance(inner, IntType):
-        return "write a whole number such as `3`"
-    if isinstance(inner, BoolType):
-        return "write `true` or `false`"
-    if isinstance(inner, DateType):
-        return "write a date as `YYYY-MM-DD`"
-    if isinstance(inner, EnumType):
-        return "one of: " + ", ".join(f"`{m.name}`" for m in inner.members)
-    return f"write a value of type `{describe(type_)}`"
-
-
-class _NotLiteral:
-    pass
-
-
-_NOT_LITERAL = _NotLiteral()
-
-
-def _literal(expression: ast.Expr) -> Any:
-    match expression:
-        case ast.IntLit(value=value) | ast.BoolLit(value=value) | ast.DateLit(value=value):
-            return value
-        case ast.DecimalLit(value=value) | ast.PercentLit(value=value):
-            return value
-        case ast.TextLit(value=value):
-            return value
-        case ast.NoneLit():
-            return None
-        case ast.NameRef(name=name):
-            return name
-        case ast.ListLit(items=items):
-            values = [_literal(item) for item in items]
-            return _NOT_LITERAL if any(v is _NOT_LITERAL for v in values) else tuple(values)
-    return _NOT_LITERAL
-
-
-def _coerce(raw: Any, type_: Type) -> Any:
-    if raw is None:
-        return None if isinstance(type_, OptionalType) else _NOT_LITERAL
-    inner = _strip(type_)
-    if isinstance(inner, BoolType):
-        return raw if isinstance(raw, bool) else _NOT_LITERAL
-    if isinstance(raw, bool):
-        return _NOT_LITERAL
-    if isinstance(inner, IntType):
-        if isinstance(raw, int):
-            return raw
-        if isinstance(raw, Decimal | Fraction) and Fraction(raw).denominator == 1:
-            return int(raw)
-        return _NOT_LITERAL
-    if isinstance(inner, NumberType):
-        if isinstance(raw, int | Fraction):
-            return raw
-        if isinstance(raw, Decimal) and raw.is_finite():
-            return Fraction(raw)
-        return _NOT_LITERAL
-    if isinstance(inner, TextType):
-        return raw if isinstance(raw, str) else _NOT_LITERAL
-    if isinstance(inner, DateType):
-        if isinstance(raw, datetime.date) and not isinstance(raw, datetime.datetime):
-            return raw
-        if isinstance(raw, str):
-            try:
-                return datetime.date.fromisoformat(raw)
-            except ValueError:
-                return _NOT_LITERAL
-        return _NOT_LITERAL
-    if isinstance(inner, EnumType):
-        return raw if isinstance(raw, str) and inner.member(raw) is not None else _NOT_LITERAL
-    if isinstance(inner, ListType):
-        if not isinstance(raw, tuple | list):
-            return _NOT_LITERAL
-        items = [_coerce(item, inner.element) for item in raw]
-        return _NOT_LITERAL if any(i is _NOT_LITERAL for i in items) else tuple(items)
-    return _NOT_LITERAL
 
 
 def check_policy_paths(

@@ -20,27 +20,42 @@ delayed errors, OPA's compiler stages):
 
 `example` and `property` declarations are left to the tools that run them.
 
+Also checks param values given at load time (`params={...}`, `--param name=value`,
+`param_values`), beside the param defaults they replace.
+
 May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader`,
-`typing_rules`, `tables` and `wording`.
+`typing_rules`, `tables`, `wording`, `characters` and `messages`.
 """
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from wuxin_rules import ast, characters, model, parser
-from wuxin_rules.errors import Diagnostic, Label, PolicyCheckError, suggest
+from wuxin_rules.errors import (
+    Diagnostic,
+    Label,
+    ParamError,
+    PolicyCheckError,
+    WuxinError,
+    suggest,
+)
 from wuxin_rules.loader import LoadedModules, load_modules, load_modules_from_text
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BOOL,
     BoolType,
+    DateType,
     EnumMemberInfo,
     EnumType,
     FieldInfo,
@@ -50,9 +65,12 @@ from wuxin_rules.schema import (
     NumericBound,
     OptionalType,
     RecordType,
+    TextType,
     Type,
+    describe,
+    strip_optional,
 )
-from wuxin_rules.source import Span
+from wuxin_rules.source import Source, Span
 from wuxin_rules.tables import build_bands, check_bands, check_schedule
 from wuxin_rules.typing_rules import (
     BUILTIN_TYPES,
@@ -69,7 +87,7 @@ from wuxin_rules.typing_rules import (
     Scope,
     StageName,
     Sym,
-    Tables,
+    SymbolTables,
     describe_bound,
     describe_type,
     doc_parts,
@@ -79,7 +97,7 @@ from wuxin_rules.typing_rules import (
     quoted,
     snippet,
 )
-from wuxin_rules.values import format_number
+from wuxin_rules.values import format_number, format_value
 from wuxin_rules.wording import LANGUAGES
 
 __all__ = [
@@ -91,6 +109,8 @@ __all__ = [
     "check_extended",
     "check_path",
     "check_text",
+    "param_value",
+    "param_values",
 ]
 
 
@@ -138,8 +158,8 @@ class Extension:
         self._state = state
 
     @property
-    def tables(self) -> Tables:
-        """The symbol tables; `tables.error(...)` reports a problem."""
+    def symbol_tables(self) -> SymbolTables:
+        """The symbol tables; `symbol_tables.error(...)` reports a problem."""
         return self._state.t
 
     @property
@@ -201,7 +221,7 @@ class _State:
 
     def __init__(self, loaded: LoadedModules) -> None:
         self.loaded = loaded
-        self.t = Tables()
+        self.t = SymbolTables()
         self.edges: dict[str, dict[str, Span]] = {}
         self.reads: dict[str, set[str]] = {}
         self.rule_sccs: list[list[str]] = []
@@ -243,7 +263,7 @@ class _State:
         return sorted(self.t.diagnostics, key=key)
 
 
-def _reserved(t: Tables, ident: ast.Ident, what: str) -> bool:
+def _reserved(t: SymbolTables, ident: ast.Ident, what: str) -> bool:
     if ident.name not in parser.KEYWORDS:
         return False
     t.error(
@@ -395,7 +415,7 @@ def _declare(state: _State) -> None:
             t.syms[sym.key] = sym
 
 
-def _bind(t: Tables, scope: Scope, ident: ast.Ident, sym: Sym) -> None:
+def _bind(t: SymbolTables, scope: Scope, ident: ast.Ident, sym: Sym) -> None:
     existing = scope.names.get(ident.name)
     if existing is None:
         scope.names[ident.name] = sym
@@ -489,7 +509,7 @@ def _build_enums(state: _State) -> None:
                         seen.append(enum)
 
 
-def _build_stage_enum(t: Tables, sym: Sym) -> None:
+def _build_stage_enum(t: SymbolTables, sym: Sym) -> None:
     """The enum of a schedule's stages, `target.stage` (a stage named twice is reported by
     `check-tables`; here it counts once)."""
     decl: ast.ScheduleDecl = sym.node
@@ -508,7 +528,7 @@ def _build_stage_enum(t: Tables, sym: Sym) -> None:
         t.members.setdefault(member.name, []).append(enum)
 
 
-def _stage_enum(t: Tables, scope: Scope, name: ast.QualifiedName) -> EnumType | None:
+def _stage_enum(t: SymbolTables, scope: Scope, name: ast.QualifiedName) -> EnumType | None:
     """The stage enum a type name denotes (`target.stage`, `m.target.stage`), or None."""
     parts = [part.name for part in name.parts]
     if len(parts) < 2 or parts[-1] != "stage":
@@ -529,7 +549,9 @@ def _type_refs(texpr: ast.TypeExpr) -> Iterator[ast.TypeRef]:
     yield texpr
 
 
-def _lookup_type(t: Tables, scope: Scope, name: ast.QualifiedName, report: bool) -> Sym | None:
+def _lookup_type(
+    t: SymbolTables, scope: Scope, name: ast.QualifiedName, report: bool
+) -> Sym | None:
     """The declaration a type name denotes (an enum, record or bands), or None."""
     parts = name.parts
     sym: Sym | None = None
@@ -567,7 +589,7 @@ def _lookup_type(t: Tables, scope: Scope, name: ast.QualifiedName, report: bool)
     return None
 
 
-def _resolve_type(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
+def _resolve_type(t: SymbolTables, scope: Scope, texpr: ast.TypeExpr) -> Type:
     """The type a type expression denotes (`INVALID`, reported, when it denotes none)."""
     depth, inner = 0, texpr
     while not isinstance(inner, ast.TypeRef):
@@ -585,7 +607,7 @@ def _resolve_type(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
     return _resolve_type_within(t, scope, texpr)
 
 
-def _resolve_type_within(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
+def _resolve_type_within(t: SymbolTables, scope: Scope, texpr: ast.TypeExpr) -> Type:
     if isinstance(texpr, ast.ListTypeExpr):
         return ListType(_resolve_type_within(t, scope, texpr.element))
     if isinstance(texpr, ast.OptionalTypeExpr):
@@ -611,7 +633,7 @@ def _resolve_type_within(t: Tables, scope: Scope, texpr: ast.TypeExpr) -> Type:
     return _bounded(t, base, texpr.bound)
 
 
-def _bounded(t: Tables, base: Type, bound: ast.Bound) -> Type:
+def _bounded(t: SymbolTables, base: Type, bound: ast.Bound) -> Type:
     if not isinstance(base, IntType | NumberType):
         t.error(
             "bad-bound",
@@ -683,7 +705,7 @@ def _report_recursive_record(
     )
 
 
-def _build_record(t: Tables, sym: Sym) -> None:
+def _build_record(t: SymbolTables, sym: Sym) -> None:
     decl: ast.RecordDecl = sym.node
     scope = t.scopes[sym.module]
     first: dict[str, Span] = {}
@@ -733,7 +755,7 @@ def _resolve_signatures(state: _State) -> None:
 
 
 def _rule_params(
-    t: Tables, scope: Scope, decl: ast.RuleDecl
+    t: SymbolTables, scope: Scope, decl: ast.RuleDecl
 ) -> tuple[tuple[str, Type], ...] | None:
     if decl.params is None:
         return None
@@ -779,7 +801,7 @@ _CALL_HELP = "only rules with parameters, schedules, bands and builtin functions
 
 
 class _NameWalker:
-    """Resolves the names of one expression tree, recording each in `Tables.res`.
+    """Resolves the names of one expression tree, recording each in `SymbolTables.res`.
 
     Also records, for the rule graph, which rules the owning rule refers to and where.
     """
@@ -1117,6 +1139,175 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
         sym.key, sym.name, sym.module, declared, default, label, cites, note, decl.span,
         illustrative=decl.illustrative,
     )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------
+# Param values given at load time
+#
+# `params={...}` and `--param name=value` are checked here, beside the defaults they replace:
+# the same literals, the same sentinel for what is not a constant, the same bound check.
+
+
+def param_values(checked: model.CheckedPolicy, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Param values given at load time (`params={...}`, `--param name=value`), by param
+    key, each checked against its param's declared type like a default.
+
+    Raises `ParamError` with every unknown name and every value that does not fit.
+    """
+    converted: dict[str, Any] = {}
+    problems: list[Diagnostic] = []
+    for name, raw in params.items():
+        key = checked.param_names.get(name, name)
+        definition = checked.params.get(key)
+        if definition is None:
+            problems.append(
+                Diagnostic(
+                    "unknown-param",
+                    f"`{checked.name}` has no param `{name}`",
+                    help=suggest(name, [*checked.param_names, *checked.params])
+                    or (
+                        "params: " + ", ".join(f"`{n}`" for n in checked.param_names)
+                        if checked.param_names
+                        else "this policy declares no params"
+                    ),
+                )
+            )
+            continue
+        try:
+            converted[key] = param_value(definition, raw)
+        except ParamError as error:
+            problems.extend(error.diagnostics)
+    if problems:
+        raise ParamError(problems)
+    return converted
+
+
+def param_value(definition: model.ParamDef, raw: Any) -> Any:
+    """The runtime value of a param override, checked against the param's declared type.
+
+    Text is read as a literal of the language (`"50%"`, `"[1, 2]"`, `"2015-03-31"`) unless
+    the param holds text or an enum member; Python values are taken as they are. The bound
+    of the type is checked as for a default (`outside_bound`), in lists too."""
+    type_ = definition.type
+
+    def fail(found: str, hint: str | None = None) -> ParamError:
+        return ParamError(
+            Diagnostic(
+                "bad-param",
+                f"param `{definition.name}` expects `{describe(type_)}`, found {found}",
+                help=hint or _param_hint(type_),
+                labels=(),
+            )
+        )
+
+    if isinstance(raw, float):
+        raise fail(
+            f"the binary float `{raw!r}`",
+            f'pass an exact value: Decimal("{raw!r}") or the text "{raw!r}"',
+        )
+    if isinstance(raw, str) and not isinstance(strip_optional(type_), TextType | EnumType):
+        try:
+            expression = parser.parse_expression(raw, name=f"--param {definition.name}")
+        except WuxinError as error:
+            raise fail(f"`{raw}`", _full_width_hint(raw, error)) from None
+        raw = _literal(expression)
+        if raw is _NOT_CONSTANT:
+            raise fail(f"`{expression.span.text}`")
+    value = _coerce(raw, type_)
+    if value is _NOT_CONSTANT:
+        raise fail(f"`{raw}`")
+    outside = outside_bound(value, type_)
+    if outside is not None:
+        number, bound, inner = outside
+        raise fail(
+            f"`{format_value(number, inner)}`",
+            f"the value must be {bound.describe(is_percent(inner))}",
+        )
+    return value
+
+
+def _full_width_hint(raw: str, error: WuxinError) -> str | None:
+    """`type the half-width `50%` instead …` when the value was typed in full width."""
+    if "full-width-character" not in error.codes:
+        return None
+    half_width = characters.screen(Source("--param", raw)).text
+    return english("full-width.help", fix=half_width)
+
+
+def _param_hint(type_: Type) -> str:
+    inner = strip_optional(type_)
+    if isinstance(inner, NumberType):
+        return "write a number such as `0.5` or a percentage such as `50%`"
+    if isinstance(inner, IntType):
+        return "write a whole number such as `3`"
+    if isinstance(inner, BoolType):
+        return "write `true` or `false`"
+    if isinstance(inner, DateType):
+        return "write a date as `YYYY-MM-DD`"
+    if isinstance(inner, EnumType):
+        return "one of: " + ", ".join(f"`{m.name}`" for m in inner.members)
+    return f"write a value of type `{describe(type_)}`"
+
+
+def _literal(expression: ast.Expr) -> Any:
+    """The value of a literal expression (a member name as its text), or `_NOT_CONSTANT`."""
+    match expression:
+        case ast.IntLit(value=value) | ast.BoolLit(value=value) | ast.DateLit(value=value):
+            return value
+        case ast.DecimalLit(value=value) | ast.PercentLit(value=value):
+            return value
+        case ast.TextLit(value=value):
+            return value
+        case ast.NoneLit():
+            return None
+        case ast.NameRef(name=name):
+            return name
+        case ast.ListLit(items=items):
+            values = [_literal(item) for item in items]
+            return _NOT_CONSTANT if any(v is _NOT_CONSTANT for v in values) else tuple(values)
+    return _NOT_CONSTANT
+
+
+def _coerce(raw: Any, type_: Type) -> Any:
+    """`raw` as a runtime value of `type_`, or `_NOT_CONSTANT` when it is not one."""
+    if raw is None:
+        return None if isinstance(type_, OptionalType) else _NOT_CONSTANT
+    inner = strip_optional(type_)
+    if isinstance(inner, BoolType):
+        return raw if isinstance(raw, bool) else _NOT_CONSTANT
+    if isinstance(raw, bool):
+        return _NOT_CONSTANT
+    if isinstance(inner, IntType):
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, Decimal | Fraction) and Fraction(raw).denominator == 1:
+            return int(raw)
+        return _NOT_CONSTANT
+    if isinstance(inner, NumberType):
+        if isinstance(raw, int | Fraction):
+            return raw
+        if isinstance(raw, Decimal) and raw.is_finite():
+            return Fraction(raw)
+        return _NOT_CONSTANT
+    if isinstance(inner, TextType):
+        return raw if isinstance(raw, str) else _NOT_CONSTANT
+    if isinstance(inner, DateType):
+        if isinstance(raw, datetime.date) and not isinstance(raw, datetime.datetime):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return datetime.date.fromisoformat(raw)
+            except ValueError:
+                return _NOT_CONSTANT
+        return _NOT_CONSTANT
+    if isinstance(inner, EnumType):
+        return raw if isinstance(raw, str) and inner.member(raw) is not None else _NOT_CONSTANT
+    if isinstance(inner, ListType):
+        if not isinstance(raw, tuple | list):
+            return _NOT_CONSTANT
+        items = [_coerce(item, inner.element) for item in raw]
+        return _NOT_CONSTANT if any(i is _NOT_CONSTANT for i in items) else tuple(items)
+    return _NOT_CONSTANT
 
 
 def _check_rule(state: _State, sym: Sym) -> model.RuleDef:

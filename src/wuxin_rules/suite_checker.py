@@ -228,7 +228,7 @@ class _TestTyper(ExprTyper):
     """The checker's expression typer, with `target[name = value]` allowed when `allow_with`."""
 
     def __init__(self, owner: _SuiteChecker, extension: Extension, module: str) -> None:
-        super().__init__(extension.tables, extension.scope(module))
+        super().__init__(extension.symbol_tables, extension.scope(module))
         self.owner = owner
         self.allow_with = False
         self.outer: Mapping[str, Type] = {}
@@ -323,7 +323,7 @@ class _SuiteChecker:
     def __init__(self, policy: model.CheckedPolicy, extension: Extension) -> None:
         self.policy = policy
         self.ext = extension
-        self.t = extension.tables
+        self.t = extension.symbol_tables
         self.module_name = extension.loaded.root_name
         self.module = extension.loaded.root
         self.scope = extension.scope(self.module_name)

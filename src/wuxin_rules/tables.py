@@ -35,7 +35,7 @@ from wuxin_rules.typing_rules import (
     INVALID,
     GlobalName,
     Sym,
-    Tables,
+    SymbolTables,
     assignable,
     describe_bound,
     describe_type,
@@ -62,7 +62,7 @@ def _stage_range(start: datetime.date | None, end: datetime.date) -> str:
     return f"{start.isoformat() if start else ''} .. {end.isoformat()}".strip()
 
 
-def check_schedule(t: Tables, sym: Sym) -> model.ScheduleDef:
+def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
     """Build a schedule's definition, reporting every problem of its table into `t`."""
     decl: ast.ScheduleDecl = sym.node
     value_type, category = t.schedules[sym.key]
@@ -156,7 +156,7 @@ def check_schedule(t: Tables, sym: Sym) -> model.ScheduleDef:
 
 
 def _check_row(
-    t: Tables,
+    t: SymbolTables,
     sym: Sym,
     row: ast.ScheduleRow,
     value_type: Type | None,
@@ -268,7 +268,7 @@ def _check_row(
 
 
 def _check_stage_overlaps(
-    t: Tables, sym: Sym, stages: list[tuple[model.StageDef, ast.Stage]]
+    t: SymbolTables, sym: Sym, stages: list[tuple[model.StageDef, ast.Stage]]
 ) -> None:
     valid = [(s, a) for s, a in stages if s.start is None or s.start <= s.end]
     ordered = sorted(valid, key=lambda pair: (pair[0].start or datetime.date.min, pair[0].end))
@@ -292,7 +292,7 @@ def _check_stage_overlaps(
 
 
 def _prove_monotone(
-    t: Tables,
+    t: SymbolTables,
     sym: Sym,
     direction: str,
     member: str | None,
@@ -320,7 +320,7 @@ def _prove_monotone(
             )
 
 
-def _band_bound(t: Tables, node: ast.Expr) -> model.CExpr | None:
+def _band_bound(t: SymbolTables, node: ast.Expr) -> model.CExpr | None:
     if isinstance(node, ast.IntLit | ast.DecimalLit | ast.PercentLit):
         return model.Const(node.value, _SCHEDULE_LITERALS[type(node)], node.span)
     res = t.res.get(id(node))
@@ -341,7 +341,7 @@ def _band_bound(t: Tables, node: ast.Expr) -> model.CExpr | None:
     return model.ParamRef(res.sym.key, type_, node.span)
 
 
-def build_bands(t: Tables, sym: Sym) -> model.BandsDef | None:
+def build_bands(t: SymbolTables, sym: Sym) -> model.BandsDef | None:
     """The definition of bands (None when a bound is not a number or a numeric param).
 
     Coverage is not checked here: `check_bands` does it, for given param values.

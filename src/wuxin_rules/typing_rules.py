@@ -1,10 +1,10 @@
 """The typing rules of expressions: what the checker's `check-types` pass applies.
 
 Owns the relations between types (`assignable`, `join`, `comparable`), the builtin function
-table (`BUILTINS`), the symbol tables name resolution fills in (`Tables`, `Scope`, `Sym` and
-the `Resolution` kinds), and `ExprTyper`, which turns one surface expression into a typed
-core expression (`model.CExpr`) following docs/internals.md, "Types". Also the few helpers
-for wording diagnostics that `checker` and `tables` share (`quoted`, `snippet`,
+table (`BUILTINS`), the symbol tables name resolution fills in (`SymbolTables`, `Scope`,
+`Sym` and the `Resolution` kinds), and `ExprTyper`, which turns one surface expression into
+a typed core expression (`model.CExpr`) following docs/internals.md, "Types". Also the few
+helpers for wording diagnostics that `checker` and `tables` (schedules and bands) share (`quoted`, `snippet`,
 `describe_type`, `describe_bound`).
 
 An expression whose operand already failed gets the type `INVALID` and no second error
@@ -69,7 +69,7 @@ __all__ = [
     "Scope",
     "StageName",
     "Sym",
-    "Tables",
+    "SymbolTables",
     "assignable",
     "comparable",
     "describe_bound",
@@ -385,7 +385,7 @@ Resolution: TypeAlias = (
 
 
 @attrs.define(eq=False)
-class Tables:
+class SymbolTables:
     """Everything the passes learn, shared between them, and the diagnostics they report.
 
     Resolutions are keyed by the `id()` of the AST node they resolve: the loaded modules
@@ -580,7 +580,7 @@ class ExprTyper:
     literal builds; the caller checks the result with `accept`.
     """
 
-    def __init__(self, tables: Tables, scope: Scope) -> None:
+    def __init__(self, tables: SymbolTables, scope: Scope) -> None:
         self.t = tables
         self.scope = scope
         self._none_tests: dict[int, Type] = {}

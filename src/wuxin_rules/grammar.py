@@ -1,0 +1,120 @@
+"""The language's grammar, loaded into Lark.
+
+Owns the grammar text (shipped inside the package, loaded once through
+`importlib.resources`), the Lark configuration (LALR(1), contextual lexer, propagated
+positions, the lexer callbacks that collect comments and normalise names), the on-disk cache
+of the analysed grammar, and the keywords read from it. Both the parser (`parser`) and the
+diagnosis of syntax errors (`syntax_errors`) run this one Lark instance. Imports no package
+module.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import importlib.resources
+import unicodedata
+
+from lark import Lark, Token
+
+
+@functools.cache
+def grammar_text() -> str:
+    """The grammar of the language, as shipped inside the package."""
+    return (importlib.resources.files("wuxin_rules") / "wuxin.lark").read_text(encoding="utf-8")
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    """The language's LALR(1) parser, built once (its tables cached on disk, see
+    `grammar_cache_path`)."""
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        start=["start", "expr"],
+        lexer_callbacks={"COMMENT": _collect_comment, "NAME": _normal_name},
+        cache=grammar_cache_path() or False,
+    )
+
+
+comment_sink: contextvars.ContextVar[list[Token] | None] = contextvars.ContextVar(
+    "wuxincomment_sink", default=None
+)
+"""Where the lexer puts the comments it skips, while `parse_with_comments` runs."""
+
+
+def _collect_comment(token: Token) -> Token:
+    sink = comment_sink.get()
+    if sink is not None:
+        sink.append(token)
+    return token
+
+
+def _normal_name(token: Token) -> Token:
+    """A name in Unicode normal form C: a decomposed `é` (`e` and a combining accent) and the
+    precomposed `é` are one name, whichever the author's keyboard typed. Not NFKC: `ﬁle` and
+    `file` stay two names (the checker warns that they look alike)."""
+    if token.isascii():
+        return token
+    normal = unicodedata.normalize("NFC", token)
+    return token if normal == token else Token.new_borrow_pos("NAME", normal, token)
+
+
+CACHE_VARIABLE = "WUXIN_RULES_CACHE"
+"""Environment variable: the folder for the grammar cache, or `off` to build it every time."""
+
+
+def grammar_cache_path() -> str | None:
+    """Where Lark keeps the analysed grammar between runs (None: no cache).
+
+    Building the LALR tables costs most of a start-up (docs/performance.md); Lark stores the
+    result, keyed by a hash of the grammar, the options, Lark's and Python's versions, and
+    rebuilds on any mismatch or unreadable file. The file lives in the user's cache folder
+    (`$WUXIN_RULES_CACHE`, else `$XDG_CACHE_HOME/wuxin_rules` or `~/.cache/wuxin_rules`,
+    `%LOCALAPPDATA%\\wuxin_rules` on Windows), which only the user can write: it is loaded with
+    pickle, so it must not live anywhere others can write (such as the shared temp folder
+    Lark uses by default).
+    """
+    import hashlib
+    import os
+    import sys
+    from pathlib import Path
+
+    folder = os.environ.get(CACHE_VARIABLE)
+    if folder is not None and folder.strip().lower() in ("", "off", "0", "no", "false"):
+        return None
+    if not folder:
+        if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+            base = Path(os.environ["LOCALAPPDATA"])
+        else:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        folder = str(base / "wuxin_rules")
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    from lark import __version__ as lark_version
+
+    key = f"{grammar_text()}\0{lark_version}\0{sys.version_info[:2]}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    return str(Path(folder) / f"grammar-{digest}.lark")
+
+
+@functools.cache
+def keyword_types() -> dict[str, str]:
+    """Terminal name → word, for every keyword of the language (`RULE` → `rule`)."""
+    words = {}
+    for terminal in lark_parser().terminals:
+        pattern = terminal.pattern
+        if pattern.type == "str" and pattern.value.isidentifier():
+            words[terminal.name] = pattern.value
+    return words
+
+
+@functools.cache
+def keywords() -> frozenset[str]:
+    """Every keyword of the language."""
+    return frozenset(keyword_types().values())
