@@ -31,7 +31,7 @@ __all__ = ["FORMATS", "line_writer"]
 FORMATS = ("json", "text")
 """The output formats `line_writer` writes."""
 
-_encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
 
 
 class RuleLine:
