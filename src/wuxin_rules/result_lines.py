@@ -7,7 +7,8 @@ builds, once per rule set, a function from the program's values (fast form, see 
 to that very text, without the `Result`, its verdicts or the JSON data in between: the
 fixed parts (`{"rules": {"name": `, the padded rule names and labels) are made once, and
 the common values written directly: `true`/`false`, whole numbers, exact decimals (as
-`values.to_json` writes them: plain digits, no trailing zeros, never an exponent), text.
+`values.to_json` writes them: plain digits, no trailing zeros, never an exponent), text,
+lists of texts.
 Any other value (dates, lists, records, percentages in text) goes the general way
 (`values.to_json` or `values.format_value` on `compiler.canonical`), so the bytes are the
 same as the general path's for every value.
@@ -23,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from wuxin_rules import compiler, jsonio
-from wuxin_rules.schema import Type
+from wuxin_rules.schema import EnumType, ListType, NumberType, OptionalType, Type
 from wuxin_rules.values import format_value, integer_text, to_json
 
 __all__ = ["FORMATS", "line_writer"]
@@ -96,6 +97,9 @@ def _json_writer(
                     append(_encode_text(value))
                 elif value is None:
                     append("null")
+                elif kind is tuple and all(type(item) is str for item in value):
+                    # A list of texts or enum members, as `jsonio.dumps` lays one out.
+                    append("[" + ", ".join(map(_encode_text, value)) + "]")
                 else:
                     append(jsonio.dumps(to_json(compiler.canonical(value), part.type)))
             append(", ")
@@ -128,17 +132,42 @@ def _text_writer(
         for key, type_, label in rules
     )
 
+    # How `values.format_value` shows each rule's values: numbers exact unless percentages
+    # (shown ×100 with `%`: the general way), enum members bare, other texts quoted.
+    shows = tuple(_text_shown(part.type) for part in parts)
+
     def write(values: Sequence[Any]) -> str:
         lines: list[str] = []
-        for part in parts:
+        for part, (plain_numbers, bare, bare_items) in zip(parts, shows, strict=True):
             value = values[part.position]
+            kind = type(value)
             if value is True:
                 shown = "true"
             elif value is False:
                 shown = "false"
+            elif kind is Decimal and plain_numbers and value.is_finite():
+                shown = _decimal_text(value)
+            elif kind is int and plain_numbers:
+                shown = integer_text(value)
+            elif kind is str:
+                shown = value if bare else f'"{value}"'
+            elif value is None:
+                shown = "none"
+            elif kind is tuple and all(type(item) is str for item in value):
+                items = value if bare_items else [f'"{item}"' for item in value]
+                shown = "[" + ", ".join(items) + "]"
             else:
                 shown = format_value(compiler.canonical(value), part.type)
             lines.append(part.before + shown + part.after)
         return "\n".join(lines)
 
     return write
+
+
+def _text_shown(type_: Type) -> tuple[bool, bool, bool]:
+    """For `values.format_value`: whether numbers of `type_` show as plain decimals (not a
+    percentage), whether its texts show bare (enum members), and its list items."""
+    inner = type_.inner if isinstance(type_, OptionalType) else type_
+    element = inner.element if isinstance(inner, ListType) else None
+    percent = isinstance(inner, NumberType) and inner.kind == "percent"
+    return not percent, isinstance(inner, EnumType), isinstance(element, EnumType)
