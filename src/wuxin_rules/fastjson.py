@@ -46,6 +46,7 @@ _HIDING_ESCAPE = re.compile(r"\\u00(?:22|3[aA]|09|0[aAdD]|20)")
 _KEY_END_BYTES = re.compile(rb'"\s*:')
 _SPACED_KEY_END_BYTES = re.compile(rb'"\s+:')
 _HIDING_ESCAPE_BYTES = re.compile(rb"\\u00(?:22|3[aA]|09|0[aAdD]|20)")
+_QUOTE_SPACE_BYTES = re.compile(rb'"[ \t\r]')
 _JSON_SPACE = " \t\r\n"
 _MAX_INT_BITS = (10**4300).bit_length()
 _UNSET: Any = object()
@@ -150,10 +151,8 @@ def _plain_lines(decoder: Any, texts: list[str]) -> list[Any] | None:
         documents: list[Any] = decoder.decode(data)
     except Exception:
         return None
-    # (A space after a `"` is rare in JSON lines: only then is the regex needed.)
-    if (b'" ' not in data and b'"\t' not in data and b'"\r' not in data) or (
-        _SPACED_KEY_END_BYTES.search(data) is None
-    ):
+    # (A space after a `"` is rare in JSON lines: only then is the slower regex needed.)
+    if _QUOTE_SPACE_BYTES.search(data) is None or _SPACED_KEY_END_BYTES.search(data) is None:
         key_ends = data.count(b'":')
     else:
         key_ends = len(_KEY_END_BYTES.findall(data))
