@@ -128,6 +128,10 @@ def test_many_lines_read_as_each_alone() -> None:
         ['{"a": 1, "a": 2}', '{"b": 1}'],
         ['{"a" : 1}', '{"a" : 1, "a": 2}'],
         ['{"x": "\\u0022:"}', '{"a": 1}'],
+        # Colons in texts, keys spaced from theirs, and a colon hidden in an escape.
+        ['{"t": "12:30", "a" :1, "a"\t: 2, "u": "x:y"}', '{"t": "12:30", "a" : 1}'],
+        ['{"t": "\\u003a", "a": 1, "a": 2}', '{"t": "\\u003A"}', '{"k:": 1, "k:": 2}'],
+        ['{"a": {"b": 1, "b": 2}, "c": ":"}', '{"a": {"b": 1}, "c": "::"}'],
     ],
 )
 def test_no_line_reaches_into_another(texts: list[str]) -> None:
