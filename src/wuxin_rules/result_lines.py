@@ -19,6 +19,7 @@ May import `schema`, `values`, `jsonio` and `compiler`.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -33,19 +34,6 @@ FORMATS = ("json", "text")
 """The output formats `line_writer` writes."""
 
 _encode_text: Callable[[str], str] = json.encoder.encode_basestring
-
-
-class RuleLine:
-    """What a rule contributes to a line: its fixed text before the value, its value's place
-    among the program's values, its type, and its fixed text after the value."""
-
-    __slots__ = ("after", "before", "position", "type")
-
-    def __init__(self, before: str, position: int, type_: Type, after: str = "") -> None:
-        self.before = before
-        self.position = position
-        self.type = type_
-        self.after = after
 
 
 def line_writer(
@@ -72,41 +60,49 @@ def _json_writer(
 ) -> Callable[[Sequence[Any]], str]:
     if not rules:
         return lambda values: '{"rules": {}}'
-    parts = tuple(
-        RuleLine(("" if index else '{"rules": {') + _encode_text(key) + ": ", positions[key], type_)
-        for index, (key, type_, _) in enumerate(rules)
+    # The line with a `%s` for each value (and the fixed text's own `%` doubled).
+    template = (
+        '{"rules": {'
+        + ", ".join(_encode_text(key).replace("%", "%%") + ": %s" for key, _, _ in rules)
+        + "}}"
     )
+    held = _values_getter([positions[key] for key, _, _ in rules])
+    types = tuple(type_ for _, type_, _ in rules)
 
     def write(values: Sequence[Any]) -> str:
-        out: list[str] = []
-        append = out.append
-        for part in parts:
-            append(part.before)
-            value = values[part.position]
-            if value is True:
-                append("true")
-            elif value is False:
-                append("false")
-            else:
-                kind = type(value)
-                if kind is Decimal and value.is_finite():
-                    append(_decimal_text(value))
-                elif kind is int:
-                    append(integer_text(value))
-                elif kind is str:
-                    append(_encode_text(value))
-                elif value is None:
-                    append("null")
-                elif kind is tuple and all(type(item) is str for item in value):
-                    # A list of texts or enum members, as `jsonio.dumps` lays one out.
-                    append("[" + ", ".join(map(_encode_text, value)) + "]")
-                else:
-                    append(jsonio.dumps(to_json(compiler.canonical(value), part.type)))
-            append(", ")
-        out[-1] = "}}"
-        return "".join(out)
+        return template % tuple(
+            [
+                "true" if value is True else "false" if value is False else _json(value, type_)
+                for value, type_ in zip(held(values), types, strict=True)
+            ]
+        )
 
     return write
+
+
+def _values_getter(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The values at `positions`, as a tuple (`itemgetter` of one position gives the value)."""
+    if len(positions) == 1:
+        (position,) = positions
+        return lambda values: (values[position],)
+    return operator.itemgetter(*positions)
+
+
+def _json(value: Any, type_: Type) -> str:
+    """A value other than `true` and `false`, as `jsonio.dumps(values.to_json(…))` writes it."""
+    kind = type(value)
+    if kind is Decimal and value.is_finite():
+        return _decimal_text(value)
+    if kind is int:
+        return integer_text(value)
+    if kind is str:
+        return _encode_text(value)
+    if value is None:
+        return "null"
+    if kind is tuple and all(type(item) is str for item in value):
+        # A list of texts or enum members, as `jsonio.dumps` lays one out.
+        return "[" + ", ".join(map(_encode_text, value)) + "]"
+    return jsonio.dumps(to_json(compiler.canonical(value), type_))
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -121,47 +117,47 @@ def _decimal_text(value: Decimal) -> str:
 def _text_writer(
     rules: Sequence[tuple[str, Type, str | None]], positions: Mapping[str, int]
 ) -> Callable[[Sequence[Any]], str]:
-    width = max((len(key) for key, _, _ in rules), default=0)
-    parts = tuple(
-        RuleLine(
-            key.ljust(width) + " = ",
-            positions[key],
-            type_,
-            f' "{label}"' if label else "",
-        )
-        for key, type_, label in rules
+    if not rules:
+        return lambda values: ""
+    width = max(len(key) for key, _, _ in rules)
+    # The lines with a `%s` for each value (and the fixed text's own `%` doubled).
+    template = "\n".join(
+        key.ljust(width).replace("%", "%%")
+        + " = %s"
+        + (f' "{label}"'.replace("%", "%%") if label else "")
+        for key, _, label in rules
     )
-
+    held = _values_getter([positions[key] for key, _, _ in rules])
     # How `values.format_value` shows each rule's values: numbers exact unless percentages
     # (shown ×100 with `%`: the general way), enum members bare, other texts quoted.
-    shows = tuple(_text_shown(part.type) for part in parts)
+    shows = tuple((type_, *_text_shown(type_)) for _, type_, _ in rules)
 
     def write(values: Sequence[Any]) -> str:
-        lines: list[str] = []
-        for part, (plain_numbers, bare, bare_items) in zip(parts, shows, strict=True):
-            value = values[part.position]
-            kind = type(value)
-            if value is True:
-                shown = "true"
-            elif value is False:
-                shown = "false"
-            elif kind is Decimal and plain_numbers and value.is_finite():
-                shown = _decimal_text(value)
-            elif kind is int and plain_numbers:
-                shown = integer_text(value)
-            elif kind is str:
-                shown = value if bare else f'"{value}"'
-            elif value is None:
-                shown = "none"
-            elif kind is tuple and all(type(item) is str for item in value):
-                items = value if bare_items else [f'"{item}"' for item in value]
-                shown = "[" + ", ".join(items) + "]"
-            else:
-                shown = format_value(compiler.canonical(value), part.type)
-            lines.append(part.before + shown + part.after)
-        return "\n".join(lines)
+        return template % tuple(
+            [
+                "true" if value is True else "false" if value is False else _text(value, *show)
+                for value, show in zip(held(values), shows, strict=True)
+            ]
+        )
 
     return write
+
+
+def _text(value: Any, type_: Type, plain_numbers: bool, bare: bool, bare_items: bool) -> str:
+    """A value other than `true` and `false`, as `values.format_value` shows it."""
+    kind = type(value)
+    if kind is Decimal and plain_numbers and value.is_finite():
+        return _decimal_text(value)
+    if kind is int and plain_numbers:
+        return integer_text(value)
+    if kind is str:
+        return value if bare else f'"{value}"'
+    if value is None:
+        return "none"
+    if kind is tuple and all(type(item) is str for item in value):
+        items = value if bare_items else [f'"{item}"' for item in value]
+        return "[" + ", ".join(items) + "]"
+    return format_value(compiler.canonical(value), type_)
 
 
 def _text_shown(type_: Type) -> tuple[bool, bool, bool]:
