@@ -544,6 +544,7 @@ def _eval(args: argparse.Namespace) -> int:
         render=_Render(args, color),
         chunk_size=1 if eager and args.jobs == 1 else batch.CHUNK_SIZE,
     )
+    text_format = args.format == "text"
     try:
         lines: list[str] = []  # written a chunk at a time: one system call, not one a line
         for outcome in outcomes:
@@ -558,7 +559,7 @@ def _eval(args: argparse.Namespace) -> int:
                 status = max(status, ExitCode.INTERNAL if outcome.internal else ExitCode.PROBLEMS)
             else:
                 text = outcome.value or ""
-                if args.format == "text":
+                if text_format:
                     text = f"# {outcome.where}\n{text}" if text else f"# {outcome.where}"
                 lines.append(text + "\n")
                 if outcome.failed:
