@@ -79,7 +79,9 @@ def main() -> None:
             ]
             chosen = rules or None
             policy.evaluate_many(documents[:1000], rules=chosen)  # compile, warm up
-            library = n / cpu(lambda: policy.evaluate_many(documents, rules=chosen))
+            start = time.process_time()
+            policy.evaluate_many(documents, rules=chosen)
+            library = n / (time.process_time() - start)
             del documents
             rows = [("evaluate_many (in process, parsed ahead)", library)]
             if have_msgspec:
