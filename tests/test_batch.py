@@ -134,15 +134,18 @@ class _CountingStream(io.StringIO):
         return super().readline(size)
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_records_are_read_lazily(policy: wuxin_rules.Policy, jobs: int) -> None:
-    """Constant memory: the first outcome comes before more than a few chunks are read."""
+@pytest.mark.parametrize(("jobs", "chunk_size"), [(1, 1), (1, batch.CHUNK_SIZE), (2, 256)])
+def test_records_are_read_lazily(policy: wuxin_rules.Policy, jobs: int, chunk_size: int) -> None:
+    """Constant memory: the first outcome comes before more than a few chunks are read (one
+    record with `chunk_size=1` and one process: interactive input)."""
     count = 20 * batch.CHUNK_SIZE
     stream = _CountingStream("".join(f'{{"x": {i + 1}}}\n' for i in range(count)))
-    outcomes = batch.evaluate_batch(policy, batch.read_json_lines(stream, name="s"), jobs=jobs)
+    outcomes = batch.evaluate_batch(
+        policy, batch.read_json_lines(stream, name="s"), jobs=jobs, chunk_size=chunk_size
+    )
     first = next(outcomes)
     assert first.where == "s:1" and first.value is not None
-    in_flight = 1 if jobs == 1 else (2 * jobs + 1) * batch.CHUNK_SIZE
+    in_flight = chunk_size if jobs == 1 else (2 * jobs + 1) * chunk_size
     assert stream.reads <= in_flight + 1
     rest = list(outcomes)
     assert len(rest) == count - 1 and rest[-1].where == f"s:{count}"

@@ -99,16 +99,24 @@ def policy_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def faulty(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Evaluation raises (a bug, simulated) on the document with x == 300; forked workers
-    inherit the patch."""
+    """Evaluation raises (a bug, simulated) on the document with x == 300, alone or in a
+    chunk through the fast path (which then leaves each record of the chunk to `evaluate`);
+    forked workers inherit the patch."""
     evaluate = api.Policy.evaluate
+    evaluate_lines = api.Policy.evaluate_lines
 
     def patched(self: api.Policy, facts: Any, **kwargs: Any) -> api.Result:
         if facts.get("x") == 300:
             raise ZeroDivisionError("injected")
         return evaluate(self, facts, **kwargs)
 
+    def patched_lines(self: api.Policy, documents: Any, **kwargs: Any) -> list[str | None]:
+        if any(document.get("x") == 300 for document in documents):
+            raise ZeroDivisionError("injected")
+        return evaluate_lines(self, documents, **kwargs)
+
     monkeypatch.setattr(api.Policy, "evaluate", patched)
+    monkeypatch.setattr(api.Policy, "evaluate_lines", patched_lines)
 
 
 def _lines(count: int) -> bytes:

@@ -154,7 +154,9 @@ ALLOWED: dict[str, set[str]] = {
     "frames": {"errors", "schema", "values", "model", "facts", "tabular", "api"},
     "dask": {"errors", "frames", "api"},
     # JSON lines through msgspec when installed, checked against jsonio's rules.
-    "fastjson": {"jsonio"},
+    "fastjson": {"errors", "jsonio"},
+    # A plain result's output line written straight from the compiled program's values.
+    "result_lines": {"schema", "values", "jsonio", "compiler"},
     "templates": {"errors", "schema", "model", "tabular", "messages"},
 }
 # Modules above the core may import anything below them except the CLI.

@@ -493,6 +493,10 @@ class _Render:
         self.to_pass: bool = args.to_pass
         self.partial: bool = args.partial
         self.color = color
+        # The lines the batch may write straight from the compiled program's values (they
+        # are this render's own lines for a result without errors: `Policy.evaluate_lines`).
+        plain = not (self.explain or self.to_pass or self.partial)
+        self.line_format = self.format if plain and self.format in ("json", "text") else None
 
     def __call__(self, result: api.Result) -> str:
         if self.format == "json":
@@ -538,7 +542,9 @@ def _eval(args: argparse.Namespace) -> int:
         explain=args.explain,
         partial=args.partial,
         render=_Render(args, color),
+        chunk_size=1 if eager and args.jobs == 1 else batch.CHUNK_SIZE,
     )
+    text_format = args.format == "text"
     try:
         lines: list[str] = []  # written a chunk at a time: one system call, not one a line
         for outcome in outcomes:
@@ -553,7 +559,7 @@ def _eval(args: argparse.Namespace) -> int:
                 status = max(status, ExitCode.INTERNAL if outcome.internal else ExitCode.PROBLEMS)
             else:
                 text = outcome.value or ""
-                if args.format == "text":
+                if text_format:
                     text = f"# {outcome.where}\n{text}" if text else f"# {outcome.where}"
                 lines.append(text + "\n")
                 if outcome.failed:
