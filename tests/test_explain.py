@@ -589,3 +589,18 @@ def test_a_verdict_tree_is_whole_even_when_an_earlier_verdict_explained_its_rule
     assert "repeated" not in base and base["children"]
     under_r = data["explanations"]["r"]["explanation"]["children"][0]["children"][0]
     assert under_r["name"] == "base" and under_r["children"]
+
+
+def test_the_value_table_is_the_same_whichever_evaluator_shares_objects() -> None:
+    """Equal records and lists are one entry whether or not they are one object (the compiled
+    tracer shares what the reference evaluator builds again): the JSON never depends on it."""
+    from wuxin_rules.explain import ValueTable
+    from wuxin_rules.schema import INT, ListType
+
+    list_type = ListType(INT)
+    shared, table = (1, 2), ValueTable()
+    first, second = table.index(shared, list_type), table.index(shared, list_type)
+    again = ValueTable()
+    assert again.index((1, 2), list_type) == again.index(tuple([1, 2]), list_type) == first
+    assert first == second and table.to_json() == again.to_json() == [[1, 2]]
+    assert again.index((2, 1), list_type) == 1

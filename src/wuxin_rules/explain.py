@@ -896,13 +896,15 @@ def _in_word(char: str) -> bool:
 
 class ValueTable:
     """The values of explanation JSON, each written once: a node's `"value"` is its index
-    here. Records and lists are told apart by identity (the tree shares them: the `unit` read
-    by forty nodes is one object), everything else by its JSON form (`true` is one entry
-    however many conditions held). `to_json()` is the list to write beside the trees."""
+    here. Every value is told apart by its JSON form (`true` is one entry however many
+    conditions held), so that the table is the same whichever evaluator made the tree;
+    records and lists are converted once per object (the tree shares them: the `unit` read
+    by forty nodes is one object). `to_json()` is the list to write beside the trees."""
 
     def __init__(self) -> None:
         self._values: list[Any] = []
         self._compound: dict[tuple[int, int], tuple[Any, int]] = {}
+        self._compound_forms: dict[str, int] = {}
         self._scalars: dict[tuple[str, Any], int] = {}
         self._converted: dict[tuple[int, int], tuple[Any, Any]] = {}
 
@@ -912,7 +914,14 @@ class ValueTable:
             key = (id(value), id(type_))
             known = self._compound.get(key)
             if known is None or known[0] is not value:
-                known = self._compound[key] = (value, self._add(self._json(value, type_)))
+                data = self._json(value, type_)
+                # Equal records or lists that are different objects (one evaluator shares
+                # what another builds again) are one entry: their JSON form decides.
+                form = repr(data)
+                found = self._compound_forms.get(form)
+                if found is None:
+                    found = self._compound_forms[form] = self._add(data)
+                known = self._compound[key] = (value, found)
             return known[1]
         data = to_json(value, type_)
         scalar_key = (type(data).__name__, data)
