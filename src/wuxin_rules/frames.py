@@ -42,7 +42,7 @@ from wuxin_rules.tabular import (
     none_for_empty_optional_records,
     read_cell,
 )
-from wuxin_rules.values import format_number
+from wuxin_rules.values import format_number, fraction_to_decimal
 
 if TYPE_CHECKING:  # pragma: no cover
     from wuxin_rules.api import Policy
@@ -424,7 +424,7 @@ def _columnar(
         )
         for key in keys:
             columns[key] = _replaced(pa, pc, columns[key], fallback, rows.column(key))
-        errors = _replaced(pa, pc, errors, fallback, rows.column("errors"))
+        errors = pc.replace_with_mask(errors, fallback, rows.column("errors").combine_chunks())
     arrays = {key: columns[key] for key in keys}
     arrays["errors"] = errors
     return pa.table(arrays)
@@ -439,7 +439,11 @@ def _replaced(pa: Any, pc: Any, values: Any, mask: Any, replacements: Any) -> An
         try:
             replacements = replacements.cast(values.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-            merged = values.to_pylist()
+            # As the row path writes them: each decimal in its shortest exact form.
+            merged = [
+                fraction_to_decimal(Fraction(v)) if isinstance(v, Decimal) else v
+                for v in values.to_pylist()
+            ]
             given = iter(replacements.to_pylist())
             for index, replaced in enumerate(mask.to_pylist()):
                 if replaced:
@@ -534,5 +538,5 @@ def _arrow_array(pa: Any, values: list[Any]) -> Any:
         values = [None if v is None else str(v) for v in values]
     try:
         return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # (ints past 64 bits too)
         return pa.array([None if v is None else str(v) for v in values], type=pa.string())
