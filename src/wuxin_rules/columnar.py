@@ -57,7 +57,7 @@ from wuxin_rules.schema import (
 from wuxin_rules.tabular import Layout
 from wuxin_rules.values import fraction_to_decimal
 
-__all__ = ["Columns", "Unsupported", "evaluate_table"]
+__all__ = ["Columns", "Unsupported", "evaluate_table", "tightest"]
 
 
 class Unsupported(Exception):
@@ -112,6 +112,7 @@ def evaluate_table(
     run = _Run(checked, params, table, layout, positions)
     try:
         values: dict[str, Any] = {}
+        decimals: list[str] = []
         fallback = run.facts_bad
         for key in keys:
             rule = checked.rules[key]
@@ -127,12 +128,59 @@ def evaluate_table(
                 data = data.combine_chunks()
             values[key] = data
             fallback = run.either(fallback, value.bad)
+            if value.kind == "decimal":
+                decimals.append(key)
+        for key in decimals:
+            # The rows of the row path take its values: theirs here must not widen the type.
+            data = values[key]
+            if fallback is not None:
+                data = run.pc.if_else(fallback, pa.scalar(None, data.type), data)
+            values[key] = tightest(data)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
         # An overflow, or a kernel missing for these types: the row path decides.
         raise Unsupported(str(error)) from None
     except RecursionError:
         raise Unsupported("expressions nested too deeply for the columnar path") from None
     return Columns(values, fallback)
+
+
+def tightest(data: Any) -> Any:
+    """A decimal column in the fewest places and digits that hold its values exactly, the
+    type Arrow infers for the row path's `Decimal`s (`0.02`, not `0.0200`)."""
+    pa = importlib.import_module("pyarrow")
+    pc = importlib.import_module("pyarrow.compute")
+    precision, scale = data.type.precision, data.type.scale
+
+    def of(digits: int, places: int) -> Any:
+        digits = max(digits, 1)
+        return pa.decimal128(digits, places) if digits <= 38 else pa.decimal256(digits, places)
+
+    def fits(places: int) -> bool:
+        try:
+            pc.cast(data, of(precision - scale + places, places))
+        except pa.ArrowInvalid:
+            return False
+        return True
+
+    low, high = 0, scale  # the fewest places: the least `places` that fits
+    while low < high:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle + 1
+    data = pc.cast(data, of(precision - scale + low, low))
+    # Arrow gives the row path's Decimals the digits of the longest whole part (one for a
+    # zero, none for a fraction below one) plus the places.
+    bounds = pc.min_max(data)
+    ends = [end for end in (bounds["min"].as_py(), bounds["max"].as_py()) if end is not None]
+    largest = max((abs(end) for end in ends), default=Decimal(0))
+    if largest >= 1:
+        whole = len(str(int(largest)))
+    else:
+        zero = pc.any(pc.equal(data, pa.scalar(Decimal(0), data.type))).as_py()
+        whole = 1 if zero else 0
+    return pc.cast(data, of(whole + low, low))
 
 
 class _Run:

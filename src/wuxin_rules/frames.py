@@ -425,7 +425,11 @@ def _columnar(
         for key in keys:
             columns[key] = _replaced(pa, pc, columns[key], fallback, rows.column(key))
         errors = pc.replace_with_mask(errors, fallback, rows.column("errors").combine_chunks())
-    arrays = {key: columns[key] for key in keys}
+    # A column of none alone is Arrow's null type, as the row path's lists of None make it.
+    arrays = {
+        key: pa.nulls(len(frame)) if columns[key].null_count == len(frame) else columns[key]
+        for key in keys
+    }
     arrays["errors"] = errors
     return pa.table(arrays)
 
@@ -439,17 +443,22 @@ def _replaced(pa: Any, pc: Any, values: Any, mask: Any, replacements: Any) -> An
         try:
             replacements = replacements.cast(values.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-            # As the row path writes them: each decimal in its shortest exact form.
-            merged = [
-                fraction_to_decimal(Fraction(v)) if isinstance(v, Decimal) else v
-                for v in values.to_pylist()
-            ]
+            merged = values.to_pylist()
             given = iter(replacements.to_pylist())
             for index, replaced in enumerate(mask.to_pylist()):
                 if replaced:
                     merged[index] = next(given)
-            return _arrow_array(pa, merged)
-    return pc.replace_with_mask(values, mask, replacements)
+            # As the row path writes them: each decimal in its shortest exact form.
+            return _arrow_array(
+                pa,
+                [fraction_to_decimal(Fraction(v)) if isinstance(v, Decimal) else v for v in merged],
+            )
+    merged = pc.replace_with_mask(values, mask, replacements)
+    if pa.types.is_decimal(merged.type):
+        from wuxin_rules.columnar import tightest
+
+        return tightest(merged)  # the type the row path's values make
+    return merged
 
 
 def _evaluate_rows(
