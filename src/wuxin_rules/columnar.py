@@ -46,7 +46,6 @@ from wuxin_rules.schema import (
     DateType,
     EnumType,
     IntType,
-    NoneType,
     NumberType,
     OptionalType,
     RecordType,
@@ -832,6 +831,3 @@ _HANDLERS: dict[type, Callable[[_Run, Any, _Env], _Value | _Record]] = {
     model.Compose: _Run._compose,
     model.If: _Run._if,
 }
-
-# `NoneType` constants are handled by `_const`; listed for readers of the supported types.
-_ = NoneType
