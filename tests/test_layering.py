@@ -151,7 +151,9 @@ ALLOWED: dict[str, set[str]] = {
     "result_tables": {"errors", "schema", "values", "model", "messages", "api"},
     "json_schema": {"schema", "model"},
     # DataFrames and Arrow tables (pandas, pyarrow imported on demand); Dask over them.
-    "frames": {"errors", "schema", "values", "model", "facts", "tabular", "api"},
+    "frames": {"errors", "schema", "values", "model", "facts", "tabular", "columnar", "api"},
+    # Arrow tables on columns (Arrow's compute kernels), imported by `frames` on demand.
+    "columnar": {"schema", "values", "model", "tabular"},
     "dask": {"errors", "frames", "api"},
     # JSON lines through msgspec when installed, checked against jsonio's rules.
     "fastjson": {"errors", "jsonio"},
@@ -174,6 +176,8 @@ OWNERS = {
     "pygments": {"highlight"},
     "openpyxl": {"tabular", "templates"},
     "msgspec": {"fastjson"},
+    "pyarrow": {"frames", "columnar"},
+    "pandas": {"frames"},
 }
 
 

@@ -16,7 +16,9 @@ the decimal of its shortest text (`0.1` â†’ `0.1`, never `0.1000000000000000055â
 
 pandas and pyarrow are optional (`pip install 'wuxin_rules[frames]'`): this module
 imports neither unless it is given one of their frames.
-May import `errors`, `schema`, `values`, `model`, `facts`, `tabular` and `api`.
+An Arrow table whose rules allow it is evaluated on columns by Arrow's compute kernels
+(`wuxin_rules.columnar`), only the rows those cannot decide row by row.
+May import `errors`, `schema`, `values`, `model`, `facts`, `tabular`, `columnar` and `api`.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from wuxin_rules.tabular import (
     none_for_empty_optional_records,
     read_cell,
 )
-from wuxin_rules.values import format_number
+from wuxin_rules.values import format_number, fraction_to_decimal
 
 if TYPE_CHECKING:  # pragma: no cover
     from wuxin_rules.api import Policy
@@ -386,6 +388,91 @@ def evaluate_frame(
                 )
     if problems:
         raise FactError(problems)
+    if kind == "arrow" and not lists and len(frame):
+        verdicts = _columnar(policy, frame, keys, table, positions, floats)
+        if verdicts is not None:
+            return verdicts
+    return _evaluate_rows(policy, frame, kind, keys, table, positions, lists, floats)
+
+
+def _columnar(
+    policy: Policy,
+    frame: Any,
+    keys: tuple[str, ...],
+    table: Layout,
+    positions: dict[str, int],
+    floats: str | None,
+) -> Any:
+    """The verdicts of an Arrow table computed on columns (`wuxin_rules.columnar`), the rows
+    it cannot decide evaluated row by row; None when the rules or columns do not allow it."""
+    from wuxin_rules import columnar
+
+    pa = require("pyarrow", "frames", "`evaluate_frame`")
+    pc = require("pyarrow.compute", "frames", "`evaluate_frame`")
+    try:
+        computed = columnar.evaluate_table(
+            policy.checked, policy._param_values, frame, keys, table, positions
+        )
+    except columnar.Unsupported:
+        return None
+    columns = dict(computed.values)
+    errors = pa.nulls(len(frame), pa.string())
+    fallback = computed.fallback
+    if fallback is not None and fallback.true_count:
+        rows = _evaluate_rows(
+            policy, frame.filter(fallback), "arrow", keys, table, positions, {}, floats
+        )
+        for key in keys:
+            columns[key] = _replaced(pa, pc, columns[key], fallback, rows.column(key))
+        errors = pc.replace_with_mask(errors, fallback, rows.column("errors").combine_chunks())
+    # A column of none alone is Arrow's null type, as the row path's lists of None make it.
+    arrays = {
+        key: pa.nulls(len(frame)) if columns[key].null_count == len(frame) else columns[key]
+        for key in keys
+    }
+    arrays["errors"] = errors
+    return pa.table(arrays)
+
+
+def _replaced(pa: Any, pc: Any, values: Any, mask: Any, replacements: Any) -> Any:
+    """`values` with the rows of `mask` replaced, in order, by `replacements` (of the type
+    of `values` when they convert exactly, else both as Python values, as the row path
+    makes its columns)."""
+    replacements = replacements.combine_chunks()
+    if replacements.type != values.type:
+        try:
+            replacements = replacements.cast(values.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            merged = values.to_pylist()
+            given = iter(replacements.to_pylist())
+            for index, replaced in enumerate(mask.to_pylist()):
+                if replaced:
+                    merged[index] = next(given)
+            # As the row path writes them: each decimal in its shortest exact form.
+            return _arrow_array(
+                pa,
+                [fraction_to_decimal(Fraction(v)) if isinstance(v, Decimal) else v for v in merged],
+            )
+    merged = pc.replace_with_mask(values, mask, replacements)
+    if pa.types.is_decimal(merged.type):
+        from wuxin_rules.columnar import tightest
+
+        return tightest(merged)  # the type the row path's values make
+    return merged
+
+
+def _evaluate_rows(
+    policy: Policy,
+    frame: Any,
+    kind: str,
+    keys: tuple[str, ...],
+    table: Layout,
+    positions: dict[str, int],
+    lists: dict[str, ListSheet],
+    floats: str | None,
+) -> Any:
+    """The verdicts of every row of `frame`, each row made a facts document."""
+    reading_floats = floats == "shortest"
     plan = _plan(positions, table)
     documents, row_problems = _documents(frame, kind, plan, reading_floats)
     if lists:
@@ -460,5 +547,5 @@ def _arrow_array(pa: Any, values: list[Any]) -> Any:
         values = [None if v is None else str(v) for v in values]
     try:
         return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # (ints past 64 bits too)
         return pa.array([None if v is None else str(v) for v in values], type=pa.string())
