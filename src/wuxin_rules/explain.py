@@ -904,7 +904,7 @@ class ValueTable:
     def __init__(self) -> None:
         self._values: list[Any] = []
         self._compound: dict[tuple[int, int], tuple[Any, int]] = {}
-        self._compound_forms: dict[str, int] = {}
+        self._compound_forms: dict[Any, int] = {}
         self._scalars: dict[tuple[str, Any], int] = {}
         self._converted: dict[tuple[int, int], tuple[Any, Any]] = {}
 
@@ -917,7 +917,7 @@ class ValueTable:
                 data = self._json(value, type_)
                 # Equal records or lists that are different objects (one evaluator shares
                 # what another builds again) are one entry: their JSON form decides.
-                form = repr(data)
+                form = _frozen(data)
                 found = self._compound_forms.get(form)
                 if found is None:
                     found = self._compound_forms[form] = self._add(data)
@@ -956,6 +956,16 @@ class ValueTable:
 
     def to_json(self) -> list[Any]:
         return self._values
+
+
+def _frozen(data: Any) -> Any:
+    """A hashable form of JSON-ready data that tells apart exactly what its JSON tells apart
+    (without writing numbers as text: a whole number may have more digits than `str` takes)."""
+    if isinstance(data, dict):
+        return ("{", tuple((key, _frozen(item)) for key, item in data.items()))
+    if isinstance(data, list | tuple):
+        return ("[", tuple(_frozen(item) for item in data))
+    return (type(data).__name__, data)
 
 
 def explanation_to_json(
