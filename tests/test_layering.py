@@ -131,7 +131,7 @@ ALLOWED: dict[str, set[str]] = {
         "symbols",
         "wording",
     },
-    "counterfactual": {"errors", "schema", "values", "model", "evaluator", "messages"},
+    "counterfactual": {"errors", "schema", "values", "model", "evaluator", "messages", "wording"},
     "notice": {
         "schema",
         "values",
@@ -143,6 +143,7 @@ ALLOWED: dict[str, set[str]] = {
         "notation",
         "document",
         "document_formats",
+        "wording",
     },
     "notebook": {"values", "trace", "messages"},
     "partial": {"errors", "schema", "values", "model", "trace", "evaluator", "messages"},

@@ -182,3 +182,23 @@ def test_chromium_prints_the_report(tmp_path: Path) -> None:
     assert data.startswith(b"%PDF")
     pages = max(int(n) for n in re.findall(rb"/Count (\d+)", data))
     assert pages >= len(BATCH.read_text(encoding="utf-8").splitlines()) + 1
+
+
+def test_a_notice_shows_labels_in_its_language(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A label that carries a translation is shown in the notice's language."""
+    policy = tmp_path / "bilingual.policy"
+    policy.write_text(
+        'policy bilingual "双语示例" en "bilingual example"\n'
+        'input n: int "数量" en "count"\n'
+        'criterion small "数量不超过三" en "at most three": n <= 3\n',
+        encoding="utf-8",
+    )
+    facts = tmp_path / "facts.json"
+    facts.write_text('{"n": 5}', encoding="utf-8")
+    _, english, _ = _eval(capsys, str(policy), str(facts), "--format", "md", "--lang", "en")
+    _, chinese, _ = _eval(capsys, str(policy), str(facts), "--format", "md", "--lang", "zh")
+    assert "at most three" in english and "数量不超过三" not in english
+    assert "bilingual example" in english
+    assert "数量不超过三" in chinese and "at most three" not in chinese

@@ -47,6 +47,7 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.values import format_value, to_json
+from wuxin_rules.wording import in_language
 
 __all__ = ["FactChange", "ToPass", "to_pass"]
 
@@ -101,7 +102,7 @@ class FactChange:
             for op, value in conditions
         ]  # fmt: skip
         joined = word("to_pass.both", lang).join(parts)
-        name = self.label or self.path
+        name = in_language(self.label, lang) or self.path
         return word("to_pass.change", lang, fact=name, condition=joined, now=self._now(lang))
 
     def _now(self, lang: str) -> str:
@@ -141,7 +142,7 @@ class ToPass:
 
     def sentence(self, lang: str = "en") -> str:
         """The changes as one plain sentence (and one for each alternative)."""
-        name = self.label or self.rule
+        name = in_language(self.label, lang) or self.rule
         key = "to_pass.then_true" if self.value else "to_pass.then_false"
         wanted = "true" if self.value else "false"
         if self.already:

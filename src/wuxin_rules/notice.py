@@ -40,6 +40,7 @@ from wuxin_rules.notation import Segment
 from wuxin_rules.schema import BoolType, EnumType
 from wuxin_rules.trace import Explanation, Verdict
 from wuxin_rules.values import format_value
+from wuxin_rules.wording import in_language
 
 __all__ = ["FORMATS", "NoticeItem", "build", "policy_version", "render"]
 
@@ -139,7 +140,11 @@ class _Notice:
         self.on = on
         self.version = policy_version(checked)
         self.top = conclusions(checked, self.keys)
-        self.title = checked.label or checked.name
+        self.title = in_language(checked.label, lang) or checked.name
+
+    def _label(self, label: str | None, name: str) -> str:
+        """A rule's label in the notice's language (its name when it has none)."""
+        return in_language(label, self.lang) or name
 
     def _meta(self, where: str, *, count: str | None = None) -> Paragraph:
         zh = self.lang == "zh"
@@ -172,7 +177,7 @@ class _Notice:
         if isinstance(verdict.type, EnumType) and isinstance(verdict.value, str):
             member = verdict.type.member(verdict.value)
             if member is not None and member.label:
-                return member.label
+                return in_language(member.label, self.lang)
         return format_value(verdict.value, verdict.type)
 
     def notice(self, item: NoticeItem) -> Document:
@@ -185,7 +190,7 @@ class _Notice:
             return self._document(heading, blocks)
         verdicts = item.verdicts
         decision = [
-            (Cell((Segment(verdicts[k].label or k),)),
+            (Cell((Segment(self._label(verdicts[k].label, k)),)),
              Cell((Segment(self._value(verdicts[k]), "strong"),)),
              Cell((Segment(", ".join(verdicts[k].cites)),)))
             for k in self.top if k in verdicts
@@ -207,7 +212,7 @@ class _Notice:
             for key in standards:
                 verdict = verdicts[key]
                 margins = self._margins(verdict) if verdict.value is False else []
-                text = [Segment(verdict.label or key)]
+                text = [Segment(self._label(verdict.label, key))]
                 if margins:
                     colon = "：" if self.lang == "zh" else ": "
                     text += [
@@ -249,7 +254,7 @@ class _Notice:
         ]
         if others:
             rows = [
-                (Cell((Segment(verdicts[k].label or k),)), Cell((Segment(self._value(verdicts[k])),)),
+                (Cell((Segment(self._label(verdicts[k].label, k)),)), Cell((Segment(self._value(verdicts[k])),)),
                  Cell((Segment(", ".join(verdicts[k].cites)),)))
                 for k in others
             ]  # fmt: skip
@@ -312,7 +317,7 @@ class _Notice:
                 per_value[shown] = per_value.get(shown, 0) + 1
         rows: list[tuple[Cell | None, ...]] = []
         for key, per_value in counts.items():
-            label = self.checked.rules[key].label or key
+            label = self._label(self.checked.rules[key].label, key)
             for index, (shown, count) in enumerate(sorted(per_value.items())):
                 first = Cell((Segment(label),), rows=len(per_value)) if index == 0 else None
                 rows.append((first, Cell((Segment(shown),)), Cell((Segment(str(count)),))))
