@@ -539,19 +539,19 @@ class _Run:
     def rule(self, key: str) -> _Value:
         found = self.memo.get(key)
         if found is None:
-            found = self.memo[key] = self.eval(self.checked.rules[key].body, {})
+            found = self.memo[key] = self.column_of(self.checked.rules[key].body, {})
         if isinstance(found, _Record):
             raise Unsupported(f"`{key}` is a record")
         return found
 
-    def eval(self, expr: model.CExpr, env: _Env) -> _Value | _Record:
+    def column_of(self, expr: model.CExpr, env: _Env) -> _Value | _Record:
         handler = _HANDLERS.get(type(expr))
         if handler is None:
             raise Unsupported(f"`{type(expr).__name__}` expressions")
         return handler(self, expr, env)
 
     def value(self, expr: model.CExpr, env: _Env) -> _Value:
-        found = self.eval(expr, env)
+        found = self.column_of(expr, env)
         if isinstance(found, _Record):
             raise Unsupported("a record used as a value")
         return found
@@ -568,7 +568,7 @@ class _Run:
         return found
 
     def _field(self, expr: model.GetField, env: _Env) -> _Value | _Record:
-        target = self.eval(expr.target, env)
+        target = self.column_of(expr.target, env)
         if not isinstance(target, _Record):
             raise Unsupported("a field of a value that is not an input's record")
         path = (*target.path, expr.field)
@@ -601,7 +601,7 @@ class _Run:
         rule = self.checked.rules[expr.key]
         if rule.params is None or len(rule.params) != len(expr.args):
             raise Unsupported(f"the call of `{expr.key}`")
-        args = [self.eval(arg, env) for arg in expr.args]
+        args = [self.column_of(arg, env) for arg in expr.args]
         memo_key = (expr.key, *(arg if isinstance(arg, _Record) else id(arg) for arg in args))
         found = self.memo.get(memo_key)
         if found is not None:
@@ -614,7 +614,7 @@ class _Run:
                 if not isinstance(type_, OptionalType):
                     bad = self.either(bad, self._nulls(arg))
         local = {name: arg for (name, _), arg in zip(rule.params, args, strict=True)}
-        result = self.eval(rule.body, local)
+        result = self.column_of(rule.body, local)
         if isinstance(result, _Value) and bad is not None:
             result = attrs.evolve(result, bad=self.either(result.bad, bad))
         self.memo[memo_key] = result
