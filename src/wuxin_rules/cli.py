@@ -1175,13 +1175,7 @@ def _doc(args: argparse.Namespace) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         except OSError as error:
-            raise UsageError(
-                Diagnostic(
-                    "unwritable-file",
-                    f"cannot write `{path}`: {error.strerror or error}",
-                    help="check that the folder exists and is writable",
-                )
-            ) from None
+            raise _unwritable(path, error) from None
     return ExitCode.OK
 
 
@@ -1218,6 +1212,17 @@ def _lsp(args: argparse.Namespace) -> int:
             )
         ) from None
     return lsp.serve()
+
+
+def _unwritable(path: object, error: OSError) -> UsageError:
+    """The `unwritable-file` error of any command that writes a file."""
+    return UsageError(
+        Diagnostic(
+            "unwritable-file",
+            f"cannot write `{path}`: {error.strerror or error}",
+            help="check that the folder exists and is writable",
+        )
+    )
 
 
 def run() -> NoReturn:  # pragma: no cover - alias of the console script
@@ -1307,13 +1312,7 @@ def _write_table(args: argparse.Namespace, headers: Sequence[str], rows: list[li
             with open(args.output, "wb") as binary:
                 tabular.write_rows(headers, rows, "xlsx", binary)
     except OSError as error:
-        raise UsageError(
-            Diagnostic(
-                "unwritable-file",
-                f"cannot write `{args.output}`: {error.strerror or error}",
-                help="check that the folder exists and is writable",
-            )
-        ) from None
+        raise _unwritable(args.output, error) from None
 
 
 # ------------------------------------------------------------------------------------------
@@ -1425,10 +1424,4 @@ def _write_out(output: str | None, data: str | bytes) -> None:
                 data, encoding="utf-8-sig" if output.endswith(".csv") else "utf-8"
             )
     except OSError as error:
-        raise UsageError(
-            Diagnostic(
-                "unwritable-file",
-                f"cannot write `{output}`: {error.strerror or error}",
-                help="check that the folder exists and is writable",
-            )
-        ) from None
+        raise _unwritable(output, error) from None

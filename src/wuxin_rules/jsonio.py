@@ -148,6 +148,19 @@ def loads(text: str, *, file: str | None = None) -> Any:
     return _parse(text, file or "<string>", 1)
 
 
+def _unreadable(name: str, error: OSError) -> UsageError:
+    """A facts file that cannot be opened or read: a wrong command, not a bad document."""
+    reason = error.strerror or type(error).__name__
+    return UsageError(
+        Diagnostic(
+            "unreadable-file",
+            f"cannot read the facts file `{name}`: {reason.lower()}",
+            file=name,
+            help="check the path and the file's permissions",
+        )
+    )
+
+
 def load_path(path: str | os.PathLike[str]) -> Any:
     """Read and parse the JSON document in the UTF-8 file `path` (a byte-order mark is fine).
 
@@ -164,15 +177,7 @@ def load_path(path: str | os.PathLike[str]) -> Any:
     except FactError:
         raise
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise UsageError(
-            Diagnostic(
-                "unreadable-file",
-                f"cannot read the facts file `{name}`: {reason.lower()}",
-                file=name,
-                help="check the path and the file's permissions",
-            )
-        ) from None
+        raise _unreadable(name, exc) from None
     if len(data) > MAX_DOCUMENT_SIZE:  # the file grew while we read it
         raise FactError(_too_large(name, len(data), "bytes"))
     try:
@@ -228,15 +233,7 @@ def open_json_lines(path: str | os.PathLike[str]) -> IO[bytes]:
     try:
         return open(name, "rb")
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise UsageError(
-            Diagnostic(
-                "unreadable-file",
-                f"cannot read the facts file `{name}`: {reason.lower()}",
-                file=name,
-                help="check the path and the file's permissions",
-            )
-        ) from None
+        raise _unreadable(name, exc) from None
 
 
 def iter_line_texts(
