@@ -287,8 +287,6 @@ PRIVATE_READS: dict[tuple[str, str], set[str]] = {
     # fault, which have no public form yet.
     ("counterfactual", "evaluator"): {"_Fault", "_Run"},
     ("partial", "evaluator"): {"_Fault", "_Run"},
-    # DataFrame columns are named as the table reader names sheet headers.
-    ("frames", "tabular"): {"_normal"},
 }  # fmt: skip
 
 

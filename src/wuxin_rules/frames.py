@@ -37,7 +37,6 @@ from wuxin_rules.tabular import (
     CellProblem,
     Layout,
     ListSheet,
-    _normal,
     layout,
     none_for_empty_optional_records,
     read_cell,
@@ -328,7 +327,7 @@ def evaluate_frame(
     lists: dict[str, ListSheet] = {}
     for name in _columns(frame, kind):
         matches = table.resolve(name)
-        listed = table.list_spellings.get(_normal(name), ())
+        listed = table.resolve_list(name)
         if not matches and len(listed) == 1:
             lists[name] = table.lists[listed[0]]
             continue

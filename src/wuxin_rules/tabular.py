@@ -164,6 +164,10 @@ class Layout:
     def resolve(self, header: str) -> tuple[int, ...]:
         return self.spellings.get(_normal(header), ())
 
+    def resolve_list(self, header: str) -> tuple[int, ...]:
+        """The indexes of the list sheets a header (or a frame's column name) may name."""
+        return self.list_spellings.get(_normal(header), ())
+
 
 def _normal(header: str) -> str:
     # Full-width dots and spaces around them are what people type in Chinese headers.
