@@ -17,6 +17,8 @@ ALLOWED: dict[str, set[str]] = {
     "errors": {"source", "messages"},
     "characters": {"source", "errors", "messages"},
     "ast": {"source"},
+    # The one visitor base: dispatch on node kinds through a table built per class.
+    "visitor": {"errors"},
     "schema": {"source"},
     "values": {"source", "errors", "schema"},
     # The grammar and its Lark instance; the diagnosis of syntax errors runs it and reads its
@@ -24,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "grammar": set(),
     "syntax_errors": {"source", "errors", "characters", "grammar"},
     "parser": {"source", "errors", "ast", "characters", "grammar", "syntax_errors", "wording"},
-    "formatter": {"source", "errors", "ast", "parser"},
+    "formatter": {"source", "errors", "ast", "parser", "visitor"},
     "jsonio": {"source", "errors", "values"},
     "model": {"source", "schema", "ast"},
     "loader": {"source", "errors", "ast", "parser"},
@@ -154,7 +156,7 @@ ALLOWED: dict[str, set[str]] = {
     # DataFrames and Arrow tables (pandas, pyarrow imported on demand); Dask over them.
     "frames": {"errors", "schema", "values", "model", "facts", "tabular", "columnar", "api"},
     # Arrow tables on columns (Arrow's compute kernels), imported by `frames` on demand.
-    "columnar": {"schema", "values", "model", "tabular"},
+    "columnar": {"schema", "values", "model", "tabular", "visitor"},
     "dask": {"errors", "frames", "api"},
     # JSON lines through msgspec when installed, checked against jsonio's rules.
     "fastjson": {"errors", "jsonio"},
