@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "jsonio": {"source", "errors", "values"},
     "model": {"source", "schema", "ast"},
     "loader": {"source", "errors", "ast", "parser"},
-    "typing_rules": {"source", "errors", "ast", "schema", "values", "model"},
+    "typing_rules": {"source", "errors", "ast", "schema", "values", "model", "visitor"},
     "tables": {"source", "errors", "ast", "schema", "values", "model", "typing_rules"},
     "checker": {
         "source",
@@ -47,6 +47,7 @@ ALLOWED: dict[str, set[str]] = {
         "wording",
         # The full-width hint of a param value given at load time.
         "messages",
+        "visitor",
     },
     # Consistency checks read the checked model and the surface syntax of the policy set.
     "consistency": {"source", "errors", "ast", "schema", "model", "parser", "loader"},
@@ -84,7 +85,7 @@ ALLOWED: dict[str, set[str]] = {
     # Running examples sits above evaluation and explanation: it runs both.
     "examples": {"source", "errors", "schema", "values", "trace", "evaluator", "explain", "suite"},
     # The hypothesis layer: strategies read only types; verify drives examples with them.
-    "strategies": {"source", "errors", "ast", "schema", "values", "model", "parser"},
+    "strategies": {"source", "errors", "ast", "schema", "values", "model", "parser", "visitor"},
     "verify": {
         "source",
         "errors",
@@ -103,7 +104,7 @@ ALLOWED: dict[str, set[str]] = {
     # The pytest plugin runs examples, and verifies properties through verify.
     "pytest_plugin": {"source", "errors", "examples", "verify", "suite", "suite_checker"},
     # Policy documents (`wuxin doc`): a checked policy laid out for print, then written out.
-    "notation": {"source", "ast", "schema", "values"},
+    "notation": {"source", "ast", "schema", "values", "visitor"},
     "document": {"source", "ast", "schema", "values", "model", "notation", "wording"},
     "document_formats": {"notation", "document", "highlight"},
     # Editors: Pygments highlighting (no package import), and the language server on an

@@ -61,7 +61,10 @@ class Visitor(Generic[R]):
     not_visited: ClassVar[Mapping[type, str]] = {}
     """Kinds of `node_kinds` this visitor can never meet, each with the reason why."""
 
-    _table: ClassVar[dict[type, Callable[..., Any]]] = {}
+    dispatch_table: ClassVar[Mapping[type, Callable[..., Any]]] = {}
+    """Node class → handler (a plain function taking the visitor first), built once per class.
+    A hot loop may read it directly (`self.dispatch_table[type(node)](self, node, …)`) to save
+    the call of `visit`; every node kind of `node_kinds` has an entry."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -74,18 +77,18 @@ class Visitor(Generic[R]):
             kind: _unhandled(cls.__name__, kind) for kind in cls.node_kinds
         }
         table.update((kind, getattr(cls, name)) for kind, name in names.items())
-        cls._table = table
+        cls.dispatch_table = table
 
     @classmethod
     def handled_kinds(cls) -> frozenset[type]:
         """The node classes this visitor has a method for."""
         return frozenset(
-            kind for kind, method in cls._table.items() if not hasattr(method, "unhandled")
+            kind for kind, method in cls.dispatch_table.items() if not hasattr(method, "unhandled")
         )
 
     def visit(self, node: Any, /, *args: Any) -> R:
         """The result of the method that handles `type(node)`, called with `node` and `args`."""
-        method = self._table.get(type(node))
+        method = self.dispatch_table.get(type(node))
         if method is None:
             raise unhandled_kind(type(self).__name__, type(node).__name__)
         result: R = method(self, node, *args)
