@@ -121,6 +121,7 @@ ALLOWED: dict[str, set[str]] = {
         "loader",
         "checker",
         "consistency",
+        "visitor",
     },
     "lsp": {
         "errors",
