@@ -78,6 +78,10 @@ class Visitor(Generic[R]):
         }
         table.update((kind, getattr(cls, name)) for kind, name in names.items())
         cls.dispatch_table = table
+        if "visit" not in vars(cls):
+            # `visit` with the table's lookup bound in: faster than reading
+            # `self.dispatch_table` on every node (benchmarks/bench_visitor.py).
+            cls.visit = _visit_through(table)  # type: ignore[method-assign]
 
     @classmethod
     def handled_kinds(cls) -> frozenset[type]:
@@ -93,6 +97,19 @@ class Visitor(Generic[R]):
             raise unhandled_kind(type(self).__name__, type(node).__name__)
         result: R = method(self, node, *args)
         return result
+
+
+def _visit_through(table: dict[type, Callable[..., Any]]) -> Callable[..., Any]:
+    lookup = table.get
+
+    def visit(self: Any, node: Any, /, *args: Any) -> Any:
+        method = lookup(type(node))
+        if method is None:
+            raise unhandled_kind(type(self).__name__, type(node).__name__)
+        return method(self, node, *args)
+
+    visit.__doc__ = Visitor.visit.__doc__
+    return visit
 
 
 def _unhandled(visitor: str, kind: type) -> Callable[..., NoReturn]:
