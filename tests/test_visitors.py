@@ -9,9 +9,11 @@ fails this test until each visitor of that family handles it.
 
 from __future__ import annotations
 
+import ast as pyast
 import importlib
 import pkgutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar, get_args
 
 import attrs
@@ -194,3 +196,20 @@ def test_handlers_are_inherited_and_overridden_by_name() -> None:
     assert Derived().visit(1) == "derived number"
     assert Derived().visit("a") == "base text"
     assert Base().visit(1) == "base number"
+
+
+def test_precedence_is_declared_only_in_ast() -> None:
+    # One table of how tightly expressions bind: the formatter and the notation read
+    # `ast.Precedence` / `ast.precedence` and keep no levels of their own.
+    package = Path(wuxin_rules.__file__).parent
+    declared: list[str] = []
+    for path in sorted(package.glob("*.py")):
+        for node in pyast.walk(pyast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node, "name", None)
+            if isinstance(node, pyast.Assign):
+                name = " ".join(t.id for t in node.targets if isinstance(t, pyast.Name))
+            if isinstance(node, pyast.ClassDef | pyast.FunctionDef | pyast.Assign) and (
+                "precedence" in (name or "").lower()
+            ):
+                declared.append(f"{path.stem}.{name}")
+    assert declared == ["ast.Precedence", "ast.precedence"]
