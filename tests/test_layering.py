@@ -17,6 +17,8 @@ ALLOWED: dict[str, set[str]] = {
     "errors": {"source", "messages"},
     "characters": {"source", "errors", "messages"},
     "ast": {"source"},
+    # The one visitor base: dispatch on node kinds through a table built per class.
+    "visitor": {"errors"},
     "schema": {"source"},
     "values": {"source", "errors", "schema"},
     # The grammar and its Lark instance; the diagnosis of syntax errors runs it and reads its
@@ -24,11 +26,11 @@ ALLOWED: dict[str, set[str]] = {
     "grammar": set(),
     "syntax_errors": {"source", "errors", "characters", "grammar"},
     "parser": {"source", "errors", "ast", "characters", "grammar", "syntax_errors", "wording"},
-    "formatter": {"source", "errors", "ast", "parser"},
+    "formatter": {"source", "errors", "ast", "parser", "visitor"},
     "jsonio": {"source", "errors", "values"},
     "model": {"source", "schema", "ast"},
     "loader": {"source", "errors", "ast", "parser"},
-    "typing_rules": {"source", "errors", "ast", "schema", "values", "model"},
+    "typing_rules": {"source", "errors", "ast", "schema", "values", "model", "visitor"},
     "tables": {"source", "errors", "ast", "schema", "values", "model", "typing_rules"},
     "checker": {
         "source",
@@ -45,6 +47,7 @@ ALLOWED: dict[str, set[str]] = {
         "wording",
         # The full-width hint of a param value given at load time.
         "messages",
+        "visitor",
     },
     # Consistency checks read the checked model and the surface syntax of the policy set.
     "consistency": {"source", "errors", "ast", "schema", "model", "parser", "loader"},
@@ -82,7 +85,7 @@ ALLOWED: dict[str, set[str]] = {
     # Running examples sits above evaluation and explanation: it runs both.
     "examples": {"source", "errors", "schema", "values", "trace", "evaluator", "explain", "suite"},
     # The hypothesis layer: strategies read only types; verify drives examples with them.
-    "strategies": {"source", "errors", "ast", "schema", "values", "model", "parser"},
+    "strategies": {"source", "errors", "ast", "schema", "values", "model", "parser", "visitor"},
     "verify": {
         "source",
         "errors",
@@ -101,7 +104,7 @@ ALLOWED: dict[str, set[str]] = {
     # The pytest plugin runs examples, and verifies properties through verify.
     "pytest_plugin": {"source", "errors", "examples", "verify", "suite", "suite_checker"},
     # Policy documents (`wuxin doc`): a checked policy laid out for print, then written out.
-    "notation": {"source", "ast", "schema", "values"},
+    "notation": {"source", "ast", "schema", "values", "visitor"},
     "document": {"source", "ast", "schema", "values", "model", "notation", "wording"},
     "document_formats": {"notation", "document", "highlight"},
     # Editors: Pygments highlighting (no package import), and the language server on an
@@ -118,6 +121,7 @@ ALLOWED: dict[str, set[str]] = {
         "loader",
         "checker",
         "consistency",
+        "visitor",
     },
     "lsp": {
         "errors",
@@ -154,7 +158,7 @@ ALLOWED: dict[str, set[str]] = {
     # DataFrames and Arrow tables (pandas, pyarrow imported on demand); Dask over them.
     "frames": {"errors", "schema", "values", "model", "facts", "tabular", "columnar", "api"},
     # Arrow tables on columns (Arrow's compute kernels), imported by `frames` on demand.
-    "columnar": {"schema", "values", "model", "tabular"},
+    "columnar": {"schema", "values", "model", "tabular", "visitor"},
     "dask": {"errors", "frames", "api"},
     # JSON lines through msgspec when installed, checked against jsonio's rules.
     "fastjson": {"errors", "jsonio"},

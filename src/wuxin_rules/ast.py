@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import enum
 from fractions import Fraction
-from typing import TypeAlias
+from typing import TypeAlias, get_args
 
 import attrs
 
@@ -397,6 +397,9 @@ Expr: TypeAlias = (
     | WithInputs
 )
 
+EXPRESSIONS: tuple[type, ...] = get_args(Expr)
+"""Every kind of surface expression: a family of nodes a syntax visitor meets (`visitor.Visitor`)."""
+
 
 class Precedence(enum.IntEnum):
     """How tightly an expression binds, loosest first (docs/language.md, "Precedence").
@@ -717,6 +720,9 @@ Declaration: TypeAlias = (
     | PropertyDecl
     | FixtureDecl
 )
+
+DECLARATIONS: tuple[type, ...] = get_args(Declaration)
+"""Every kind of declaration: a family of nodes a syntax visitor meets (`visitor.Visitor`)."""
 
 
 @attrs.frozen

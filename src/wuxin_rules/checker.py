@@ -98,6 +98,7 @@ from wuxin_rules.typing_rules import (
     snippet,
 )
 from wuxin_rules.values import format_number, format_value
+from wuxin_rules.visitor import Visitor, visits
 from wuxin_rules.wording import LANGUAGES
 
 __all__ = [
@@ -800,11 +801,13 @@ _FAILED: Any = object()
 _CALL_HELP = "only rules with parameters, schedules, bands and builtin functions can be called"
 
 
-class _NameWalker:
+class _NameWalker(Visitor[Any]):
     """Resolves the names of one expression tree, recording each in `SymbolTables.res`.
 
     Also records, for the rule graph, which rules the owning rule refers to and where.
     """
+
+    node_kinds = ast.EXPRESSIONS
 
     def __init__(self, state: _State, scope: Scope, owner: str | None) -> None:
         self.state = state
@@ -818,32 +821,37 @@ class _NameWalker:
         Returns the resolution of a name or static field access, None for any other value,
         and `_FAILED` when an error was reported.
         """
-        if isinstance(node, ast.NameRef):
-            return self._name(node, names, position)
-        if isinstance(node, ast.FieldAccess):
-            return self._field(node, names, position)
-        if isinstance(node, ast.Call):
-            callee = node.callee
-            if isinstance(callee, ast.NameRef | ast.FieldAccess):
-                self.walk(callee, names, "call")
-            else:
-                self.walk(callee, names, "value")
-                self._not_callable(callee.span)
-            for arg in node.args:
-                self.walk(arg, names, "value")
-            return None
-        if isinstance(node, ast.Aggregate):
-            self.walk(node.collection, names, "value")
-            _reserved(self.t, node.var, "a variable")
-            inner = names | {node.var.name}
-            if node.filter is not None:
-                self.walk(node.filter, inner, "value")
-            if node.body is not None:
-                self.walk(node.body, inner, "value")
-            return None
+        return self.visit(node, names, position)
+
+    @visits(ast.Call)
+    def _call(self, node: ast.Call, names: frozenset[str], position: str) -> None:
+        callee = node.callee
+        if isinstance(callee, ast.NameRef | ast.FieldAccess):
+            self.walk(callee, names, "call")
+        else:
+            self.walk(callee, names, "value")
+            self._not_callable(callee.span)
+        for arg in node.args:
+            self.walk(arg, names, "value")
+
+    @visits(ast.Aggregate)
+    def _aggregate(self, node: ast.Aggregate, names: frozenset[str], position: str) -> None:
+        self.walk(node.collection, names, "value")
+        _reserved(self.t, node.var, "a variable")
+        inner = names | {node.var.name}
+        if node.filter is not None:
+            self.walk(node.filter, inner, "value")
+        if node.body is not None:
+            self.walk(node.body, inner, "value")
+
+    @visits(ast.IntLit, ast.DecimalLit, ast.PercentLit, ast.TextLit, ast.BoolLit, ast.DateLit,
+            ast.NoneLit, ast.Negate, ast.Not, ast.Arith, ast.Compare, ast.In, ast.IsNone,
+            ast.Coalesce, ast.BoolOp, ast.If, ast.Compose, ast.ListLit, ast.RecordLit,
+            ast.WithInputs)  # fmt: skip
+    def _sub_expressions(self, node: ast.Expr, names: frozenset[str], position: str) -> None:
+        # Names no declaration itself: the names are in its sub-expressions, all values.
         for child in _children(node):
             self.walk(child, names, "value")
-        return None
 
     def band_bound(self, node: ast.NameRef) -> None:
         """Resolve a band bound written as a name: it must be a param."""
@@ -909,6 +917,7 @@ class _NameWalker:
             elif res.sym.kind == "input":
                 self.state.reads[self.owner].add(res.sym.key)
 
+    @visits(ast.NameRef)
     def _name(self, node: ast.NameRef, names: frozenset[str], position: str) -> Any:
         res = self.resolve(node.name, names, position == "call", node.span)
         if res is None or not self._fits(res, node, position):
@@ -916,6 +925,7 @@ class _NameWalker:
         self._record(node, res)
         return res
 
+    @visits(ast.FieldAccess)
     def _field(self, node: ast.FieldAccess, names: frozenset[str], position: str) -> Any:
         target = node.target
         if isinstance(target, ast.NameRef | ast.FieldAccess):
@@ -1053,7 +1063,8 @@ class _NameWalker:
 
 
 def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
-    """The sub-expressions of the nodes `_NameWalker.walk` does not handle itself."""
+    """The sub-expressions of the nodes `_NameWalker._sub_expressions` handles (none for a
+    literal)."""
     match node:
         case ast.Negate(operand=operand) | ast.Not(operand=operand) | ast.IsNone(operand=operand):
             return (operand,)

@@ -55,6 +55,7 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.tabular import Layout
 from wuxin_rules.values import fraction_to_decimal
+from wuxin_rules.visitor import Visitor, visits
 
 __all__ = ["Columns", "Unsupported", "evaluate_table", "tightest"]
 
@@ -182,8 +183,10 @@ def tightest(data: Any) -> Any:
     return pc.cast(data, of(whole + low, low))
 
 
-class _Run:
+class _Run(Visitor[_Value | _Record]):
     """One evaluation: the table's columns read and checked, the rules compiled to kernels."""
+
+    node_kinds = model.EXPRESSIONS
 
     def __init__(
         self,
@@ -545,10 +548,13 @@ class _Run:
         return found
 
     def column_of(self, expr: model.CExpr, env: _Env) -> _Value | _Record:
-        handler = _HANDLERS.get(type(expr))
-        if handler is None:
-            raise Unsupported(f"`{type(expr).__name__}` expressions")
-        return handler(self, expr, env)
+        return self.visit(expr, env)
+
+    @visits(model.ScheduleLookup, model.StageLookup, model.BandsLookup, model.Aggregate,
+            model.MakeList, model.MakeRecord)  # fmt: skip
+    def _unsupported(self, expr: model.CExpr, env: _Env) -> _Value | _Record:
+        # Not computed on columns (yet): the caller evaluates the table row by row instead.
+        raise Unsupported(f"`{type(expr).__name__}` expressions")
 
     def value(self, expr: model.CExpr, env: _Env) -> _Value:
         found = self.column_of(expr, env)
@@ -556,6 +562,7 @@ class _Run:
             raise Unsupported("a record used as a value")
         return found
 
+    @visits(model.InputRef)
     def _input(self, expr: model.InputRef, env: _Env) -> _Value | _Record:
         definition = self.inputs.get(expr.name)
         if definition is None:
@@ -567,6 +574,7 @@ class _Run:
             raise Unsupported(f"the input `{expr.name}` has no column")
         return found
 
+    @visits(model.GetField)
     def _field(self, expr: model.GetField, env: _Env) -> _Value | _Record:
         target = self.column_of(expr.target, env)
         if not isinstance(target, _Record):
@@ -580,16 +588,19 @@ class _Run:
             raise Unsupported(f"the field `{'.'.join(path)}`")
         return found
 
+    @visits(model.LocalRef)
     def _local(self, expr: model.LocalRef, env: _Env) -> _Value | _Record:
         if expr.name not in env:
             raise Unsupported(f"the variable `{expr.name}`")
         return env[expr.name]
 
+    @visits(model.ParamRef)
     def _param(self, expr: model.ParamRef, env: _Env) -> _Value:
         if expr.key not in self.params:
             raise Unsupported(f"the param `{expr.key}`")
         return self._const(self.params[expr.key], expr.type)
 
+    @visits(model.RuleRef)
     def _rule_ref(self, expr: model.RuleRef, env: _Env) -> _Value | _Record:
         rule = self.checked.rules[expr.key]
         if rule.is_function:
@@ -597,6 +608,7 @@ class _Run:
         self.rule(expr.key)
         return self.memo[expr.key]
 
+    @visits(model.CallRule)
     def _call(self, expr: model.CallRule, env: _Env) -> _Value | _Record:
         rule = self.checked.rules[expr.key]
         if rule.params is None or len(rule.params) != len(expr.args):
@@ -620,21 +632,25 @@ class _Run:
         self.memo[memo_key] = result
         return result
 
+    @visits(model.Const)
     def _constant(self, expr: model.Const, env: _Env) -> _Value:
         return self._const(expr.value, expr.type)
 
+    @visits(model.Negate)
     def _negate(self, expr: model.Negate, env: _Env) -> _Value:
         value = self.value(expr.operand, env)
         if value.kind not in _NUMBERS:
             raise Unsupported("negation of a value that is not a number")
         return _Value(self.pc.negate_checked(value.data), self._needed(value), value.kind, False)
 
+    @visits(model.Arith)
     def _arith_node(self, expr: model.Arith, env: _Env) -> _Value:
         left, right = self.value(expr.left, env), self.value(expr.right, env)
         if left.kind not in _NUMBERS or right.kind not in _NUMBERS:
             raise Unsupported("arithmetic on values that are not numbers")
         return self._arith(expr.op, left, right, expr.type)
 
+    @visits(model.BuiltinCall)
     def _builtin(self, expr: model.BuiltinCall, env: _Env) -> _Value:
         pc = self.pc
         if expr.name == "abs" and len(expr.args) == 1:
@@ -652,6 +668,7 @@ class _Run:
             return _Value(function(*datas, skip_nulls=False), self._needed(*values), kind, False)
         raise Unsupported(f"the builtin `{expr.name}`")
 
+    @visits(model.Compare)
     def _compare(self, expr: model.Compare, env: _Env) -> _Value:
         pc = self.pc
         left, right = self.value(expr.left, env), self.value(expr.right, env)
@@ -699,6 +716,7 @@ class _Run:
             same = pc.if_else(both, same, pc.and_(pc.is_null(a), pc.is_null(b)))
         return _Value(same if equal else pc.invert(same), bad, "bool", False)
 
+    @visits(model.In)
     def _in(self, expr: model.In, env: _Env) -> _Value:
         pc = self.pc
         item = self.value(expr.item, env)
@@ -724,6 +742,7 @@ class _Run:
                 found = self.pa.scalar(False)
         return _Value(pc.invert(found) if expr.negated else found, bad, "bool", False)
 
+    @visits(model.IsNone)
     def _is_none(self, expr: model.IsNone, env: _Env) -> _Value:
         value = self.value(expr.operand, env)
         if value.kind == "none":
@@ -731,6 +750,7 @@ class _Run:
         test = self.pc.is_valid(value.data) if expr.negated else self.pc.is_null(value.data)
         return _Value(test, value.bad, "bool", False)
 
+    @visits(model.Coalesce)
     def _coalesce(self, expr: model.Coalesce, env: _Env) -> _Value:
         value = self.value(expr.value, env)
         fallback = self.value(expr.fallback, env)
@@ -750,17 +770,20 @@ class _Run:
                 raise Unsupported("logic on values that are not booleans")
         return self._needed(*values)
 
+    @visits(model.Not)
     def _not(self, expr: model.Not, env: _Env) -> _Value:
         value = self.value(expr.operand, env)
         bad = self._truths([value])
         return _Value(self.pc.invert(value.data), bad, "bool", False)
 
+    @visits(model.And, model.Or)
     def _and_or(self, expr: model.And | model.Or, env: _Env) -> _Value:
         values = [self.value(operand, env) for operand in expr.operands]
         bad = self._truths(values)
         combine = self.pc.and_ if isinstance(expr, model.And) else self.pc.or_
         return _Value(_fold(combine, [v.data for v in values]), bad, "bool", False)
 
+    @visits(model.Compose)
     def _compose(self, expr: model.Compose, env: _Env) -> _Value:
         pc = self.pc
         values = [self.value(item, env) for item in expr.items]
@@ -781,6 +804,7 @@ class _Run:
             raise Unsupported(f"`{expr.kind}`")
         return _Value(data, bad, "bool", False)
 
+    @visits(model.If)
     def _if(self, expr: model.If, env: _Env) -> _Value:
         pc = self.pc
         condition = self.value(expr.condition, env)
@@ -808,26 +832,3 @@ def _fold(combine: Callable[[Any, Any], Any], datas: list[Any]) -> Any:
     for data in datas[1:]:
         result = combine(result, data)
     return result
-
-
-_HANDLERS: dict[type, Callable[[_Run, Any, _Env], _Value | _Record]] = {
-    model.Const: _Run._constant,
-    model.InputRef: _Run._input,
-    model.GetField: _Run._field,
-    model.LocalRef: _Run._local,
-    model.ParamRef: _Run._param,
-    model.RuleRef: _Run._rule_ref,
-    model.CallRule: _Run._call,
-    model.BuiltinCall: _Run._builtin,
-    model.Negate: _Run._negate,
-    model.Arith: _Run._arith_node,
-    model.Compare: _Run._compare,
-    model.In: _Run._in,
-    model.IsNone: _Run._is_none,
-    model.Coalesce: _Run._coalesce,
-    model.Not: _Run._not,
-    model.And: _Run._and_or,
-    model.Or: _Run._and_or,
-    model.Compose: _Run._compose,
-    model.If: _Run._if,
-}

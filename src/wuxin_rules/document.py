@@ -1304,14 +1304,7 @@ def _fill_segments(template: str, inner: list[Segment]) -> list[Segment]:
 
 def _references(expr: model.CExpr) -> Iterator[tuple[str, str]]:
     """(kind, key) of every declaration an expression refers to, in order of appearance."""
-    stack: list[Any] = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, tuple):
-            stack.extend(reversed(node))
-            continue
-        if not attrs.has(type(node)):
-            continue
+    for node in model.walk(expr):
         match node:
             case model.RuleRef(key=key) | model.CallRule(key=key):
                 yield "rule", key
@@ -1323,23 +1316,6 @@ def _references(expr: model.CExpr) -> Iterator[tuple[str, str]]:
                 yield "bands", key
             case model.InputRef(name=name):
                 yield "input", name
-        children = [
-            getattr(node, f.name)
-            for f in attrs.fields(type(node))
-            if f.name not in ("type", "span", "value") or isinstance(node, model.Coalesce)
-        ]
-        for child in reversed(children):
-            if (
-                isinstance(child, tuple)
-                and child
-                and isinstance(child[0], tuple)
-                and len(child[0]) == 2
-                and isinstance(child[0][0], str)
-            ):
-                # MakeRecord fields: (name, expr) pairs.
-                stack.extend(reversed([pair[1] for pair in child]))
-            elif isinstance(child, tuple) or attrs.has(type(child)):
-                stack.append(child)
 
 
 def lines_text(lines: Sequence[Line]) -> str:

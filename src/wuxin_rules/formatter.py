@@ -27,6 +27,7 @@ from wuxin_rules import ast
 from wuxin_rules.errors import Diagnostic, InternalError
 from wuxin_rules.parser import parse_with_comments
 from wuxin_rules.source import Span, display_width
+from wuxin_rules.visitor import Visitor, visits
 
 __all__ = ["WIDTH", "format_module", "format_text"]
 
@@ -398,7 +399,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
-class _Formatter:
+class _Formatter(Visitor[Any]):
     """Builds the layout document of one module, taking its comments in source order.
 
     Comments are consumed through a cursor as the builder walks the AST in source order:
@@ -406,6 +407,8 @@ class _Formatter:
     `separator`), so that a comment ends the line its code ends, or stands on a line of its
     own, as it did.
     """
+
+    node_kinds = (ast.Header, *ast.DECLARATIONS, *ast.EXPRESSIONS)
 
     def __init__(self, module: ast.Module, comments: Sequence[Span]) -> None:
         self.module_node = module
@@ -537,8 +540,7 @@ class _Formatter:
         return text.strip("\n") + "\n" if text.strip() else ""
 
     def declaration(self, node: Any) -> Any:
-        method: Callable[[Any], Any] = getattr(self, "_" + type(node).__name__)
-        return method(node)
+        return self.visit(node)
 
     # -- shared pieces ---------------------------------------------------------------------
 
@@ -650,11 +652,13 @@ class _Formatter:
 
     # -- declarations ----------------------------------------------------------------------
 
-    def _Header(self, node: ast.Header) -> Any:
+    @visits(ast.Header)
+    def _header(self, node: ast.Header) -> Any:
         clauses = self.clause_parts(node.doc, node.source)
         return self.block_head(["policy ", node.name.dotted], clauses, end="")
 
-    def _ImportDecl(self, node: ast.ImportDecl) -> Any:
+    @visits(ast.ImportDecl)
+    def _import_decl(self, node: ast.ImportDecl) -> Any:
         parts: list[Any] = ["import ", node.module.dotted]
         if node.alias is not None:
             parts += [" as ", node.alias.name]
@@ -663,7 +667,8 @@ class _Formatter:
             parts += [" ", self.sequence("(", items, ")", node.span.end)]
         return _Group(parts)
 
-    def _EnumDecl(self, node: ast.EnumDecl) -> Any:
+    @visits(ast.EnumDecl)
+    def _enum_decl(self, node: ast.EnumDecl) -> Any:
         head = self.block_head(["enum ", node.name.name], self.clause_parts(node.doc), end="")
         width = max(display_width(m.name.name) for m in node.members) + 1
         first = node.members[0].span.start
@@ -680,7 +685,8 @@ class _Formatter:
                 members.append(member.name.name)
         return [head, _Nest(_INDENT, [opening, _Nest(_INDENT, members)])]
 
-    def _RecordDecl(self, node: ast.RecordDecl) -> Any:
+    @visits(ast.RecordDecl)
+    def _record_decl(self, node: ast.RecordDecl) -> Any:
         head = self.block_head(["record ", node.name.name], self.clause_parts(node.doc), end="")
         fields = node.fields
         types = [self.type_doc(f.type) + (" fixed" if f.fixed else "") for f in fields]
@@ -723,13 +729,15 @@ class _Formatter:
             body += row
         return [head, _Nest(_INDENT, [rows, _Nest(_INDENT, body)])]
 
-    def _InputDecl(self, node: ast.InputDecl) -> Any:
+    @visits(ast.InputDecl)
+    def _input_decl(self, node: ast.InputDecl) -> Any:
         head = ["input ", node.name.name, ": ", self.type_doc(node.type)]
         if node.fixed:
             head.append(" fixed")
         return self.head_with_clauses(head, self.clause_parts(node.doc), "")
 
-    def _ParamDecl(self, node: ast.ParamDecl) -> Any:
+    @visits(ast.ParamDecl)
+    def _param_decl(self, node: ast.ParamDecl) -> Any:
         left = ["param ", node.name.name, ": ", self.type_doc(node.type)]
         head = self.valued(left, node.default)
         if node.illustrative:
@@ -747,11 +755,13 @@ class _Formatter:
                 return [left, comments, _Nest(_INDENT, [_HARD, "= ", doc])]
         return [left, comments, " = ", doc]
 
-    def _FixtureDecl(self, node: ast.FixtureDecl) -> Any:
+    @visits(ast.FixtureDecl)
+    def _fixture_decl(self, node: ast.FixtureDecl) -> Any:
         left = ["fixture ", node.name.name, ": ", self.type_doc(node.type)]
         return self.valued(left, node.value)
 
-    def _RuleDecl(self, node: ast.RuleDecl) -> Any:
+    @visits(ast.RuleDecl)
+    def _rule_decl(self, node: ast.RuleDecl) -> Any:
         head: list[Any] = [node.kind, " ", node.name.name]
         if node.params is not None:
             items = [
@@ -770,7 +780,8 @@ class _Formatter:
         lines = self.next_line(node.body.span.start)
         return [header, _Nest(_INDENT, [lines, self.expr(node.body, _IF_LEVEL)])]
 
-    def _ScheduleDecl(self, node: ast.ScheduleDecl) -> Any:
+    @visits(ast.ScheduleDecl)
+    def _schedule_decl(self, node: ast.ScheduleDecl) -> Any:
         head: list[Any] = ["schedule ", node.name.name]
         # In the text the label comes first, then the types, `monotone`, `cites` and `note`:
         # the clauses are taken in that order, so that each takes the comments before it.
@@ -825,7 +836,8 @@ class _Formatter:
         high = _render(self._expr(band_range.high))
         return f"{low} {op} {high}"
 
-    def _BandsDecl(self, node: ast.BandsDecl) -> Any:
+    @visits(ast.BandsDecl)
+    def _bands_decl(self, node: ast.BandsDecl) -> Any:
         head: list[Any] = ["bands ", node.name.name]
         clauses = self.clause_parts(node.doc)
         if clauses and clauses[0].is_label:
@@ -847,7 +859,8 @@ class _Formatter:
                 bands += [_pad(range_text, range_width), band.name.name]
         return [self.block_head(head, clauses), _Nest(_INDENT, bands)]
 
-    def _ExampleDecl(self, node: ast.ExampleDecl) -> Any:
+    @visits(ast.ExampleDecl)
+    def _example_decl(self, node: ast.ExampleDecl) -> Any:
         lines: list[Any] = []
         for given in node.given:
             lines += self.next_line(given.span.start, keep_blank=bool(lines))
@@ -863,7 +876,8 @@ class _Formatter:
                       self.expr(expect, _IF_LEVEL)]  # fmt: skip
         return [["example ", _quote(node.title.value), ":"], _Nest(_INDENT, lines)]
 
-    def _PropertyDecl(self, node: ast.PropertyDecl) -> Any:
+    @visits(ast.PropertyDecl)
+    def _property_decl(self, node: ast.PropertyDecl) -> Any:
         lines: list[Any] = [*self.next_line(node.binders[0].span.start), "forall "]
         binders: list[Any] = []
         for index, binder in enumerate(node.binders):
@@ -940,66 +954,92 @@ class _Formatter:
         return doc
 
     def _expr(self, expr: ast.Expr) -> Any:
-        if isinstance(expr, ast.IntLit):
-            return str(expr.value)
-        if isinstance(expr, ast.DecimalLit | ast.PercentLit):
-            return expr.text
-        if isinstance(expr, ast.TextLit):
-            return _quote(expr.value)
-        if isinstance(expr, ast.BoolLit):
-            return "true" if expr.value else "false"
-        if isinstance(expr, ast.DateLit):
-            return expr.value.isoformat()
-        if isinstance(expr, ast.NoneLit):
-            return "none"
-        if isinstance(expr, ast.NameRef):
-            return expr.name
-        if isinstance(expr, ast.FieldAccess):
-            return [self.expr(expr.target, _POSTFIX), ".", expr.field.name]
-        if isinstance(expr, ast.Call):
-            callee = self.expr(expr.callee, _POSTFIX)
-            items = [(a.span.start, a.span.end, self._builder(a, _IF_LEVEL)) for a in expr.args]
-            return [callee, self.sequence("(", items, ")", expr.span.end)]
-        if isinstance(expr, ast.WithInputs):
-            target = self.expr(expr.target, _POSTFIX)
-            items = [(b.span.start, b.span.end, self._binding(b)) for b in expr.bindings]
-            return [target, self.sequence("[", items, "]", expr.span.end)]
-        if isinstance(expr, ast.Negate):
-            return ["-", self.expr(expr.operand, _UNARY)]
-        if isinstance(expr, ast.Not):
-            # `not a == b` means `not (a == b)`: anything looser than a call is parenthesised.
-            operand = expr.operand
-            return ["not ", self.expr(operand, _NOT if isinstance(operand, ast.Not) else _POSTFIX)]
-        if isinstance(expr, ast.Compare):
-            return self.binary(expr.left, expr.op, expr.right, _ADD, _ADD)
-        if isinstance(expr, ast.In):
-            op = "not in" if expr.negated else "in"
-            return self.binary(expr.item, op, expr.collection, _ADD, _ADD)
-        if isinstance(expr, ast.IsNone):
-            return [self.expr(expr.operand, _ADD), " is not none" if expr.negated else " is none"]
-        if isinstance(expr, ast.Coalesce):
-            # `x ?? a + b` means `x ?? (a + b)`: arithmetic beside `??` is parenthesised.
-            left = _COALESCE if isinstance(expr.value, ast.Coalesce) else _UNARY
-            return self.binary(expr.value, "??", expr.fallback, left, _UNARY)
-        if isinstance(expr, ast.Arith):
-            return self.arith(expr)
-        if isinstance(expr, ast.BoolOp):
-            return self.bool_op(expr)
-        if isinstance(expr, ast.If):
-            return self.if_doc(expr)
-        if isinstance(expr, ast.Aggregate):
-            return self.aggregate(expr)
-        if isinstance(expr, ast.Compose):
-            if expr.kind == "at_least":
-                assert expr.count is not None
-                count = self.expr(expr.count, _ATOM)
-                return ["at least ", count, " of ", self.list_doc(expr.items, expr)]
-            return [expr.kind, " of ", self.list_doc(expr.items, expr)]
-        if isinstance(expr, ast.ListLit):
-            return self.list_doc(expr.items, expr)
-        if isinstance(expr, ast.RecordLit):
-            return self.record_doc(expr)
-        raise AssertionError(f"no layout for {type(expr).__name__}")
+        return self.visit(expr)
+
+    @visits(ast.IntLit)
+    def _int_lit_doc(self, expr: ast.IntLit) -> Any:
+        return str(expr.value)
+
+    @visits(ast.DecimalLit, ast.PercentLit)
+    def _decimal_lit_doc(self, expr: ast.DecimalLit | ast.PercentLit) -> Any:
+        return expr.text
+
+    @visits(ast.TextLit)
+    def _text_lit_doc(self, expr: ast.TextLit) -> Any:
+        return _quote(expr.value)
+
+    @visits(ast.BoolLit)
+    def _bool_lit_doc(self, expr: ast.BoolLit) -> Any:
+        return "true" if expr.value else "false"
+
+    @visits(ast.DateLit)
+    def _date_lit_doc(self, expr: ast.DateLit) -> Any:
+        return expr.value.isoformat()
+
+    @visits(ast.NoneLit)
+    def _none_lit_doc(self, expr: ast.NoneLit) -> Any:
+        return "none"
+
+    @visits(ast.NameRef)
+    def _name_ref_doc(self, expr: ast.NameRef) -> Any:
+        return expr.name
+
+    @visits(ast.FieldAccess)
+    def _field_access_doc(self, expr: ast.FieldAccess) -> Any:
+        return [self.expr(expr.target, _POSTFIX), ".", expr.field.name]
+
+    @visits(ast.Call)
+    def _call_doc(self, expr: ast.Call) -> Any:
+        callee = self.expr(expr.callee, _POSTFIX)
+        items = [(a.span.start, a.span.end, self._builder(a, _IF_LEVEL)) for a in expr.args]
+        return [callee, self.sequence("(", items, ")", expr.span.end)]
+
+    @visits(ast.WithInputs)
+    def _with_inputs_doc(self, expr: ast.WithInputs) -> Any:
+        target = self.expr(expr.target, _POSTFIX)
+        items = [(b.span.start, b.span.end, self._binding(b)) for b in expr.bindings]
+        return [target, self.sequence("[", items, "]", expr.span.end)]
+
+    @visits(ast.Negate)
+    def _negate_doc(self, expr: ast.Negate) -> Any:
+        return ["-", self.expr(expr.operand, _UNARY)]
+
+    @visits(ast.Not)
+    def _not_doc(self, expr: ast.Not) -> Any:
+        # `not a == b` means `not (a == b)`: anything looser than a call is parenthesised.
+        operand = expr.operand
+        return ["not ", self.expr(operand, _NOT if isinstance(operand, ast.Not) else _POSTFIX)]
+
+    @visits(ast.Compare)
+    def _compare_doc(self, expr: ast.Compare) -> Any:
+        return self.binary(expr.left, expr.op, expr.right, _ADD, _ADD)
+
+    @visits(ast.In)
+    def _in_doc(self, expr: ast.In) -> Any:
+        op = "not in" if expr.negated else "in"
+        return self.binary(expr.item, op, expr.collection, _ADD, _ADD)
+
+    @visits(ast.IsNone)
+    def _is_none_doc(self, expr: ast.IsNone) -> Any:
+        return [self.expr(expr.operand, _ADD), " is not none" if expr.negated else " is none"]
+
+    @visits(ast.Coalesce)
+    def _coalesce_doc(self, expr: ast.Coalesce) -> Any:
+        # `x ?? a + b` means `x ?? (a + b)`: arithmetic beside `??` is parenthesised.
+        left = _COALESCE if isinstance(expr.value, ast.Coalesce) else _UNARY
+        return self.binary(expr.value, "??", expr.fallback, left, _UNARY)
+
+    @visits(ast.Compose)
+    def _compose_doc(self, expr: ast.Compose) -> Any:
+        if expr.kind == "at_least":
+            assert expr.count is not None
+            count = self.expr(expr.count, _ATOM)
+            return ["at least ", count, " of ", self.list_doc(expr.items, expr)]
+        return [expr.kind, " of ", self.list_doc(expr.items, expr)]
+
+    @visits(ast.ListLit)
+    def _list_lit_doc(self, expr: ast.ListLit) -> Any:
+        return self.list_doc(expr.items, expr)
 
     def _builder(self, expr: ast.Expr, level: int) -> Callable[[], Any]:
         return lambda: self.expr(expr, level)
@@ -1016,6 +1056,7 @@ class _Formatter:
         right_doc = self.expr(right, right_level)
         return _Group([left_doc, " ", op, *trail, _Nest(_INDENT, [_LINE, *lead, right_doc])])
 
+    @visits(ast.Arith)
     def arith(self, expr: ast.Arith) -> Any:
         level = _level(expr)
         chain: list[tuple[str, ast.Expr]] = []
@@ -1030,6 +1071,7 @@ class _Formatter:
                      self.expr(operand, level + 1)]  # fmt: skip
         return _Group([first, _Nest(_INDENT, rest)])
 
+    @visits(ast.BoolOp)
     def bool_op(self, expr: ast.BoolOp) -> Any:
         operands = expr.operands
         broken = self._broken_between(
@@ -1043,6 +1085,7 @@ class _Formatter:
                      self.expr(operand, _NOT)]  # fmt: skip
         return _Group([first, _Nest(_INDENT, rest)])
 
+    @visits(ast.If)
     def if_doc(self, expr: ast.If) -> Any:
         branches: list[ast.If] = [expr]
         while isinstance(branches[-1].otherwise, ast.If):
@@ -1061,6 +1104,7 @@ class _Formatter:
         parts += [*self.separator(last.span.start, line), "else ", self.expr(last, _IF_LEVEL)]
         return _Group(parts)
 
+    @visits(ast.Aggregate)
     def aggregate(self, expr: ast.Aggregate) -> Any:
         parts: list[Any] = [expr.kind, " of ", expr.var.name, " in ",
                             self.expr(expr.collection, _OR)]  # fmt: skip
@@ -1127,6 +1171,7 @@ class _Formatter:
             return broken
         return _Group(_IfBreak(broken, [flat, _SOFT]))
 
+    @visits(ast.RecordLit)
     def record_doc(self, node: ast.RecordLit) -> Any:
         entries = [(i.span.start, i.span.end, self._record_item(i)) for i in node.items]
         start = self._bracket(node.span.start, "{")

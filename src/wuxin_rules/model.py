@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, get_args
 
 import attrs
 
@@ -24,6 +24,7 @@ from wuxin_rules.source import Span
 
 __all__ = [
     "CHILD_FIELDS",
+    "EXPRESSIONS",
     "Aggregate",
     "And",
     "Arith",
@@ -360,6 +361,10 @@ CExpr: TypeAlias = (
     | MakeList
     | MakeRecord
 )
+
+EXPRESSIONS: tuple[type, ...] = get_args(CExpr)
+"""Every kind of core expression: the family a visitor of the model meets (`visitor.Visitor`).
+Adding a kind here makes tests/test_visitors.py fail until every visitor handles it."""
 
 
 # ------------------------------------------------------------------------------------------

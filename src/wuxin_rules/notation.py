@@ -42,6 +42,7 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.source import display_width
 from wuxin_rules.values import format_number
+from wuxin_rules.visitor import Visitor, visits
 
 __all__ = [
     "EN",
@@ -180,7 +181,11 @@ def expression_lines(
     return _Printer(vocabulary, modules, width).block(expr, 0, local_names)
 
 
-class _Printer:
+class _Printer(Visitor[Line]):
+    """Lays out surface expressions in the vocabulary of one language."""
+
+    node_kinds = ast.EXPRESSIONS
+
     def __init__(self, vocabulary: Vocabulary, modules: frozenset[str], width: int) -> None:
         self.v = vocabulary
         self.modules = modules
@@ -204,106 +209,149 @@ class _Printer:
         return line
 
     def _flat(self, expr: ast.Expr, scope: frozenset[str]) -> Line:
+        line: Line = self.visit(expr, scope)
+        return line
+
+    @visits(ast.IntLit)
+    def _int(self, expr: ast.IntLit, scope: frozenset[str]) -> Line:
+        return [Segment(str(expr.value), "literal")]
+
+    @visits(ast.DecimalLit, ast.PercentLit)
+    def _decimal(self, expr: ast.DecimalLit | ast.PercentLit, scope: frozenset[str]) -> Line:
+        return [Segment(expr.text, "literal")]
+
+    @visits(ast.TextLit)
+    def _text(self, expr: ast.TextLit, scope: frozenset[str]) -> Line:
+        return [Segment(_quote(expr.value), "literal")]
+
+    @visits(ast.BoolLit)
+    def _bool(self, expr: ast.BoolLit, scope: frozenset[str]) -> Line:
+        return [self._literal_word("true" if expr.value else "false")]
+
+    @visits(ast.DateLit)
+    def _date(self, expr: ast.DateLit, scope: frozenset[str]) -> Line:
+        return [Segment(expr.value.isoformat(), "literal")]
+
+    @visits(ast.NoneLit)
+    def _none(self, expr: ast.NoneLit, scope: frozenset[str]) -> Line:
+        return [self._literal_word("none")]
+
+    @visits(ast.NameRef)
+    def _name_ref(self, expr: ast.NameRef, scope: frozenset[str]) -> Line:
+        return [self._name(expr.name, scope)]
+
+    @visits(ast.FieldAccess)
+    def _field_access(self, expr: ast.FieldAccess, scope: frozenset[str]) -> Line:
+        target, field = expr.target, expr.field
+        if (
+            isinstance(target, ast.NameRef)
+            and target.name in self.modules
+            and target.name not in scope
+        ):
+            # `units.group_of`: a name of an imported module, one name.
+            qualified = f"{target.name}.{field.name}"
+            return [Segment(qualified, "name", qualified)]
+        return [*self.flat(target, _POSTFIX, scope), Segment("."), Segment(field.name, "field")]
+
+    @visits(ast.Call)
+    def _call(self, expr: ast.Call, scope: frozenset[str]) -> Line:
+        return [*self.flat(expr.callee, _POSTFIX, scope), *self._items("(", expr.args, ")", scope)]
+
+    @visits(ast.WithInputs)
+    def _with_inputs(self, expr: ast.WithInputs, scope: frozenset[str]) -> Line:
+        line = [*self.flat(expr.target, _POSTFIX, scope), Segment("[")]
+        for index, binding in enumerate(expr.bindings):
+            if index:
+                line.append(Segment(", "))
+            line += [Segment(binding.name.name, "name", binding.name.name), Segment(" = ")]
+            line += self.flat(binding.value, 0, scope)
+        return [*line, Segment("]")]
+
+    @visits(ast.Negate)
+    def _negate(self, expr: ast.Negate, scope: frozenset[str]) -> Line:
+        return [self.op("neg"), *self.flat(expr.operand, _NEG, scope)]
+
+    @visits(ast.Not)
+    def _not(self, expr: ast.Not, scope: frozenset[str]) -> Line:
+        return [self.kw("not"), Segment(" "), *self.flat(expr.operand, _NOT, scope)]
+
+    @visits(ast.Arith)
+    def _arith(self, expr: ast.Arith, scope: frozenset[str]) -> Line:
+        level = _level(expr)
+        return self._binary(expr.left, level, self.op(expr.op), expr.right, level + 1, scope)
+
+    @visits(ast.Compare)
+    def _compare(self, expr: ast.Compare, scope: frozenset[str]) -> Line:
+        op = self.op(expr.op)
+        return self._binary(expr.left, _COALESCE, op, expr.right, _COALESCE, scope)
+
+    @visits(ast.Coalesce)
+    def _coalesce(self, expr: ast.Coalesce, scope: frozenset[str]) -> Line:
+        return self._binary(expr.value, _COALESCE, self.op("??"), expr.fallback, _ADD, scope)
+
+    @visits(ast.In)
+    def _in(self, expr: ast.In, scope: frozenset[str]) -> Line:
+        word = self.kw("not in" if expr.negated else "in")
+        return self._binary(expr.item, _COALESCE, word, expr.collection, _COALESCE, scope)
+
+    @visits(ast.IsNone)
+    def _is_none(self, expr: ast.IsNone, scope: frozenset[str]) -> Line:
+        return [
+            *self.flat(expr.operand, _COALESCE, scope),
+            Segment(" "),
+            self.kw("is not none" if expr.negated else "is none"),
+        ]
+
+    @visits(ast.BoolOp)
+    def _bool_op(self, expr: ast.BoolOp, scope: frozenset[str]) -> Line:
         sp = Segment(" ")
-        match expr:
-            case ast.IntLit(value=value):
-                return [Segment(str(value), "literal")]
-            case ast.DecimalLit(text=text) | ast.PercentLit(text=text):
-                return [Segment(text, "literal")]
-            case ast.TextLit(value=value):
-                return [Segment(_quote(value), "literal")]
-            case ast.BoolLit(value=value):
-                return [self._literal_word("true" if value else "false")]
-            case ast.DateLit(value=value):
-                return [Segment(value.isoformat(), "literal")]
-            case ast.NoneLit():
-                return [self._literal_word("none")]
-            case ast.NameRef(name=name):
-                return [self._name(name, scope)]
-            case ast.FieldAccess(target=ast.NameRef(name=prefix), field=field) if (
-                prefix in self.modules and prefix not in scope
-            ):
-                return [Segment(f"{prefix}.{field.name}", "name", f"{prefix}.{field.name}")]
-            case ast.FieldAccess(target=target, field=field):
-                return [
-                    *self.flat(target, _POSTFIX, scope),
-                    Segment("."),
-                    Segment(field.name, "field"),
-                ]
-            case ast.Call(callee=callee, args=args):
-                return [*self.flat(callee, _POSTFIX, scope), *self._items("(", args, ")", scope)]
-            case ast.WithInputs(target=target, bindings=bindings):
-                line = [*self.flat(target, _POSTFIX, scope), Segment("[")]
-                for index, binding in enumerate(bindings):
-                    if index:
-                        line.append(Segment(", "))
-                    line += [Segment(binding.name.name, "name", binding.name.name), Segment(" = ")]
-                    line += self.flat(binding.value, 0, scope)
-                return [*line, Segment("]")]
-            case ast.Negate(operand=operand):
-                return [self.op("neg"), *self.flat(operand, _NEG, scope)]
-            case ast.Not(operand=operand):
-                return [self.kw("not"), sp, *self.flat(operand, _NOT, scope)]
-            case ast.Arith(op=op, left=left, right=right):
-                level = _level(expr)
-                return self._binary(left, level, self.op(op), right, level + 1, scope)
-            case ast.Compare(op=op, left=left, right=right):
-                return self._binary(left, _COALESCE, self.op(op), right, _COALESCE, scope)
-            case ast.Coalesce(value=value, fallback=fallback):
-                return self._binary(value, _COALESCE, self.op("??"), fallback, _ADD, scope)
-            case ast.In(item=item, collection=collection, negated=negated):
-                word = self.kw("not in" if negated else "in")
-                return self._binary(item, _COALESCE, word, collection, _COALESCE, scope)
-            case ast.IsNone(operand=operand, negated=negated):
-                return [
-                    *self.flat(operand, _COALESCE, scope),
-                    sp,
-                    self.kw("is not none" if negated else "is none"),
-                ]
-            case ast.BoolOp(op=op, operands=operands):
-                need = _AND if op == "or" else _NOT
-                line = []
-                for index, operand in enumerate(operands):
-                    if index:
-                        line += [sp, self.kw(op), sp]
-                    line += self.flat(operand, need, scope)
-                return line
-            case ast.If():
-                line = []
-                for condition, then in _if_chain(expr)[0]:
-                    if line:
-                        line += [sp, self.kw("else"), sp]
-                    line += [
-                        self.kw("if"),
-                        sp,
-                        *self.flat(condition, 0, scope),
-                        sp,
-                        self.kw("then"),
-                        sp,
-                    ]
-                    line += self.flat(then, 0, scope)
-                otherwise = _if_chain(expr)[1]
-                return [*line, sp, self.kw("else"), sp, *self.flat(otherwise, 0, scope)]
-            case ast.Compose(items=items):
-                return [*self._compose_head(expr, scope), sp, *self._items("[", items, "]", scope)]
-            case ast.Aggregate():
-                head, filter_, body, inner = self._aggregate_parts(expr, scope)
-                line = head
-                if filter_ is not None:
-                    line += [sp, *filter_]
-                if body is not None:
-                    line += [*self._body_separator(), *self.flat(body, 0, inner)]
-                return line
-            case ast.ListLit(items=items):
-                return self._items("[", items, "]", scope)
-            case ast.RecordLit(items=fields):
-                line = [Segment("{")]
-                for index, field_item in enumerate(fields):
-                    if index:
-                        line.append(Segment(", "))
-                    line += self._record_item(field_item, scope)
-                return [*line, Segment("}")]
-        raise AssertionError(f"unknown expression {expr!r}")
+        need = _AND if expr.op == "or" else _NOT
+        line: Line = []
+        for index, operand in enumerate(expr.operands):
+            if index:
+                line += [sp, self.kw(expr.op), sp]
+            line += self.flat(operand, need, scope)
+        return line
+
+    @visits(ast.If)
+    def _if(self, expr: ast.If, scope: frozenset[str]) -> Line:
+        sp = Segment(" ")
+        line: Line = []
+        branches, otherwise = _if_chain(expr)
+        for condition, then in branches:
+            if line:
+                line += [sp, self.kw("else"), sp]
+            line += [self.kw("if"), sp, *self.flat(condition, 0, scope), sp, self.kw("then"), sp]
+            line += self.flat(then, 0, scope)
+        return [*line, sp, self.kw("else"), sp, *self.flat(otherwise, 0, scope)]
+
+    @visits(ast.Compose)
+    def _compose(self, expr: ast.Compose, scope: frozenset[str]) -> Line:
+        head = self._compose_head(expr, scope)
+        return [*head, Segment(" "), *self._items("[", expr.items, "]", scope)]
+
+    @visits(ast.Aggregate)
+    def _aggregate(self, expr: ast.Aggregate, scope: frozenset[str]) -> Line:
+        head, filter_, body, inner = self._aggregate_parts(expr, scope)
+        line = head
+        if filter_ is not None:
+            line += [Segment(" "), *filter_]
+        if body is not None:
+            line += [*self._body_separator(), *self.flat(body, 0, inner)]
+        return line
+
+    @visits(ast.ListLit)
+    def _list(self, expr: ast.ListLit, scope: frozenset[str]) -> Line:
+        return self._items("[", expr.items, "]", scope)
+
+    @visits(ast.RecordLit)
+    def _record(self, expr: ast.RecordLit, scope: frozenset[str]) -> Line:
+        line = [Segment("{")]
+        for index, field_item in enumerate(expr.items):
+            if index:
+                line.append(Segment(", "))
+            line += self._record_item(field_item, scope)
+        return [*line, Segment("}")]
 
     def _literal_word(self, key: str) -> Segment:
         return Segment(self.v.word(key), "literal")

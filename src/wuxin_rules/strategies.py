@@ -74,6 +74,7 @@ from wuxin_rules.schema import (
     Type,
 )
 from wuxin_rules.values import fraction_to_decimal, to_python
+from wuxin_rules.visitor import Visitor, visits
 
 __all__ = ["documents", "facts", "thresholds", "values"]
 
@@ -281,8 +282,10 @@ def _sort_key(value: Any) -> tuple[str, Any]:
     return (type(value).__name__, value)
 
 
-class _Thresholds:
+class _Thresholds(Visitor[None]):
     """Walks every rule body for comparisons of a field with a constant."""
+
+    node_kinds = model.EXPRESSIONS
 
     def __init__(self, checked: model.CheckedPolicy) -> None:
         self.checked = checked
@@ -291,46 +294,61 @@ class _Thresholds:
     def collect(self) -> dict[str, set[Any]]:
         for rule in self.checked.rules.values():
             for expr in model.walk(rule.body):
-                self._visit(expr)
+                self.visit(expr)
         return self.found
 
     def _add(self, key: str | None, value: Any) -> None:
         if key is not None and value is not None and not isinstance(value, bool):
             self.found.setdefault(key, set()).add(value)
 
-    def _visit(self, expr: Any) -> None:
-        if isinstance(expr, model.Compare):
-            for path, other in ((expr.left, expr.right), (expr.right, expr.left)):
-                key = self._key(path)
-                if key is not None:
-                    self._add(key, self._constant(other))
-                year = self._year_of(path)
-                if year is not None:
-                    constant = self._constant(other)
-                    if isinstance(constant, int) and 1 <= constant <= 9998:
-                        self._add(year, datetime.date(constant, 1, 1))
-                        self._add(year, datetime.date(constant, 12, 31))
-        elif isinstance(expr, model.In) and isinstance(expr.collection, model.MakeList):
+    @visits(model.Compare)
+    def _compare(self, expr: model.Compare) -> None:
+        for path, other in ((expr.left, expr.right), (expr.right, expr.left)):
+            key = self._key(path)
+            if key is not None:
+                self._add(key, self._constant(other))
+            year = self._year_of(path)
+            if year is not None:
+                constant = self._constant(other)
+                if isinstance(constant, int) and 1 <= constant <= 9998:
+                    self._add(year, datetime.date(constant, 1, 1))
+                    self._add(year, datetime.date(constant, 12, 31))
+
+    @visits(model.In)
+    def _in(self, expr: model.In) -> None:
+        if isinstance(expr.collection, model.MakeList):
             key = self._key(expr.item)
             for item in expr.collection.items:
                 self._add(key, self._constant(item))
-        elif isinstance(expr, model.ScheduleLookup) and expr.args:
-            schedule = self.checked.schedules.get(expr.key)
-            key = self._key(expr.args[0])
-            if schedule is not None and key is not None:
-                periods = [p for stage in schedule.stages for p in stage.periods]
-                for period in periods:
-                    self._add(key, period)
-                for stage in schedule.stages:
-                    self._add(key, stage.end)
-                    self._add(key, stage.start)
-        elif isinstance(expr, model.BandsLookup):
-            bands = self.checked.bands.get(expr.key)
-            key = self._key(expr.arg)
-            if bands is not None and key is not None:
-                for band in bands.bands:
-                    self._add(key, self._constant(band.low))
-                    self._add(key, self._constant(band.high))
+
+    @visits(model.ScheduleLookup)
+    def _schedule(self, expr: model.ScheduleLookup) -> None:
+        schedule = self.checked.schedules.get(expr.key)
+        key = self._key(expr.args[0]) if expr.args else None
+        if schedule is not None and key is not None:
+            periods = [p for stage in schedule.stages for p in stage.periods]
+            for period in periods:
+                self._add(key, period)
+            for stage in schedule.stages:
+                self._add(key, stage.end)
+                self._add(key, stage.start)
+
+    @visits(model.BandsLookup)
+    def _bands(self, expr: model.BandsLookup) -> None:
+        bands = self.checked.bands.get(expr.key)
+        key = self._key(expr.arg)
+        if bands is not None and key is not None:
+            for band in bands.bands:
+                self._add(key, self._constant(band.low))
+                self._add(key, self._constant(band.high))
+
+    @visits(model.Const, model.InputRef, model.ParamRef, model.RuleRef, model.LocalRef,
+            model.GetField, model.CallRule, model.BuiltinCall, model.StageLookup, model.Negate,
+            model.Arith, model.IsNone, model.Coalesce, model.Not, model.And, model.Or, model.If,
+            model.Compose, model.Aggregate, model.MakeList, model.MakeRecord)  # fmt: skip
+    def _no_boundary(self, expr: model.CExpr) -> None:
+        # Compares no field with a constant by itself (its sub-expressions are walked too).
+        return None
 
     def _key(self, expr: Any) -> str | None:
         """`Record.field` for a field of a record, `input name` for a plain input."""

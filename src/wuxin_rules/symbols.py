@@ -39,6 +39,7 @@ from wuxin_rules.errors import CODES, Diagnostic, PolicyCheckError, PolicyError,
 from wuxin_rules.loader import SUFFIX, LoadedModules, load_modules_from_text, root_identity
 from wuxin_rules.schema import EnumType, ListType, OptionalType, RecordType, Type
 from wuxin_rules.source import Source, Span
+from wuxin_rules.visitor import Visitor, visits
 
 __all__ = ["Analysis", "Loc", "ModuleIndex", "Problem", "Symbol", "Workspace"]
 
@@ -377,8 +378,10 @@ class Index:
         return None
 
 
-class _Resolver:
+class _Resolver(Visitor[None]):
     """Walks one module's declarations, recording what every name refers to."""
+
+    node_kinds = (*ast.DECLARATIONS, *ast.EXPRESSIONS)
 
     def __init__(self, index: Index, module: ModuleIndex) -> None:
         self.index = index
@@ -412,67 +415,88 @@ class _Resolver:
                 self.ref(parts[-1].span, found)
 
     def declaration(self, decl: Any) -> None:
-        match decl:
-            case ast.RecordDecl():
-                for field in decl.fields:
-                    self.type_expr(field.type)
-            case ast.InputDecl():
-                self.type_expr(decl.type)
-            case ast.ParamDecl():
-                self.type_expr(decl.type)
-                self.expr(decl.default, {}, self.index.resolve_type(decl.type, self.m))
-            case ast.FixtureDecl():
-                self.type_expr(decl.type)
-                self.expr(decl.value, {}, self.index.resolve_type(decl.type, self.m))
-            case ast.RuleDecl():
-                scope: dict[str, Symbol] = {}
-                for param in decl.params or ():
-                    self.type_expr(param.type)
-                    scope[param.name.name] = self.local(param.name, param, param.type)
-                if decl.returns is not None:
-                    self.type_expr(decl.returns)
-                self.expr(decl.body, scope)
-            case ast.ScheduleDecl():
-                self.type_expr(decl.value_type)
-                if decl.category is not None:
-                    self.type_expr(decl.category)
-                    category = self.index.resolve_type(decl.category, self.m)
-                    enum = category[1] if category and category[0] == "sym" else None
-                    for stage in decl.stages:
-                        for row in stage.rows:
-                            for cell in row.cells:
-                                if cell.category is not None and enum is not None:
-                                    self.ref(
-                                        cell.category.span, self._member(enum, cell.category.name)
-                                    )
-            case ast.BandsDecl():
-                for bound in (decl.over.low, decl.over.high):
-                    self.expr(bound, {})
-                for band in decl.bands:
-                    self.expr(band.range.low, {})
-                    self.expr(band.range.high, {})
-            case ast.ExampleDecl():
-                scope = {}
-                for given in decl.given:
-                    if given.type is not None:
-                        self.type_expr(given.type)
-                        scope[given.name.name] = self.local(given.name, given, given.type)
-                        self.expr(given.value, scope, self.index.resolve_type(given.type, self.m))
-                    else:
-                        target = self.lookup(given.name.name, {})
-                        self.ref(given.name.span, target)
-                        expected = self.index.type_of_symbol(target) if target else None
-                        self.expr(given.value, scope, expected)
-                for expect in decl.expect:
-                    self.expr(expect, scope)
-            case ast.PropertyDecl():
-                scope = {}
-                for binder in decl.binders:
-                    self.type_expr(binder.type)
-                    scope[binder.name.name] = self.local(binder.name, binder, binder.type)
-                if decl.condition is not None:
-                    self.expr(decl.condition, scope)
-                self.expr(decl.claim, scope)
+        self.visit(decl)
+
+    @visits(ast.ImportDecl, ast.EnumDecl)
+    def _decl_nothing(self, decl: ast.ImportDecl | ast.EnumDecl) -> None:
+        # Imports are indexed by `ModuleIndex` itself; an enum's members refer to nothing.
+        return None
+
+    @visits(ast.RecordDecl)
+    def _decl_record_decl(self, decl: ast.RecordDecl) -> None:
+        for field in decl.fields:
+            self.type_expr(field.type)
+
+    @visits(ast.InputDecl)
+    def _decl_input_decl(self, decl: ast.InputDecl) -> None:
+        self.type_expr(decl.type)
+
+    @visits(ast.ParamDecl)
+    def _decl_param_decl(self, decl: ast.ParamDecl) -> None:
+        self.type_expr(decl.type)
+        self.expr(decl.default, {}, self.index.resolve_type(decl.type, self.m))
+
+    @visits(ast.FixtureDecl)
+    def _decl_fixture_decl(self, decl: ast.FixtureDecl) -> None:
+        self.type_expr(decl.type)
+        self.expr(decl.value, {}, self.index.resolve_type(decl.type, self.m))
+
+    @visits(ast.RuleDecl)
+    def _decl_rule_decl(self, decl: ast.RuleDecl) -> None:
+        scope: dict[str, Symbol] = {}
+        for param in decl.params or ():
+            self.type_expr(param.type)
+            scope[param.name.name] = self.local(param.name, param, param.type)
+        if decl.returns is not None:
+            self.type_expr(decl.returns)
+        self.expr(decl.body, scope)
+
+    @visits(ast.ScheduleDecl)
+    def _decl_schedule_decl(self, decl: ast.ScheduleDecl) -> None:
+        self.type_expr(decl.value_type)
+        if decl.category is not None:
+            self.type_expr(decl.category)
+            category = self.index.resolve_type(decl.category, self.m)
+            enum = category[1] if category and category[0] == "sym" else None
+            for stage in decl.stages:
+                for row in stage.rows:
+                    for cell in row.cells:
+                        if cell.category is not None and enum is not None:
+                            self.ref(cell.category.span, self._member(enum, cell.category.name))
+
+    @visits(ast.BandsDecl)
+    def _decl_bands_decl(self, decl: ast.BandsDecl) -> None:
+        for bound in (decl.over.low, decl.over.high):
+            self.expr(bound, {})
+        for band in decl.bands:
+            self.expr(band.range.low, {})
+            self.expr(band.range.high, {})
+
+    @visits(ast.ExampleDecl)
+    def _decl_example_decl(self, decl: ast.ExampleDecl) -> None:
+        scope = {}
+        for given in decl.given:
+            if given.type is not None:
+                self.type_expr(given.type)
+                scope[given.name.name] = self.local(given.name, given, given.type)
+                self.expr(given.value, scope, self.index.resolve_type(given.type, self.m))
+            else:
+                target = self.lookup(given.name.name, {})
+                self.ref(given.name.span, target)
+                expected = self.index.type_of_symbol(target) if target else None
+                self.expr(given.value, scope, expected)
+        for expect in decl.expect:
+            self.expr(expect, scope)
+
+    @visits(ast.PropertyDecl)
+    def _decl_property_decl(self, decl: ast.PropertyDecl) -> None:
+        scope = {}
+        for binder in decl.binders:
+            self.type_expr(binder.type)
+            scope[binder.name.name] = self.local(binder.name, binder, binder.type)
+        if decl.condition is not None:
+            self.expr(decl.condition, scope)
+        self.expr(decl.claim, scope)
 
     def _member(self, enum: Symbol | None, name: str) -> Symbol | None:
         if enum is None:
@@ -534,67 +558,97 @@ class _Resolver:
         return None
 
     def expr(self, expr: Any, scope: dict[str, Symbol], expected: Any = None) -> None:
-        match expr:
-            case ast.NameRef():
-                self.ref(expr.span, self.lookup(expr.name, scope, expected))
-            case ast.FieldAccess():
-                qualified = self.qualified_target(expr)
-                if qualified is not None:
-                    head = expr.target
-                    if isinstance(head, ast.NameRef) and head.name in self.m.top:
-                        self.ref(head.span, self.m.top[head.name])
-                    self.ref(expr.field.span, qualified)
-                    return
-                self.expr(expr.target, scope)
-                field = self.field_of(self.type_of(expr.target, scope), expr.field.name)
-                self.ref(expr.field.span, field)
-            case ast.Compare():
-                left, right = self.type_of(expr.left, scope), self.type_of(expr.right, scope)
-                self.expr(expr.left, scope, right)
-                self.expr(expr.right, scope, left)
-            case ast.In():
-                collection = self.type_of(expr.collection, scope)
-                element = collection[1] if collection and collection[0] == "list" else None
-                item = self.type_of(expr.item, scope)
-                self.expr(expr.item, scope, element)
-                self.expr(expr.collection, scope, ("list", item) if item else None)
-            case ast.Aggregate():
-                self.expr(expr.collection, scope)
-                collection = self.type_of(expr.collection, scope)
-                inner = dict(scope)
-                # The variable's type is the collection's element type, found when asked.
-                inner[expr.var.name] = self.local(expr.var, expr, lambda: collection)
-                for part in (expr.filter, expr.body):
-                    if part is not None:
-                        self.expr(part, inner)
-            case ast.RecordLit():
-                record = expected[1] if expected and expected[0] == "sym" else None
-                for item in expr.items:
-                    if isinstance(item, ast.RecordField):
-                        field = self._member(record, item.name.name) if record else None
-                        self.ref(item.name.span, field)
-                        expected_field = self.index.type_of_symbol(field) if field else None
-                        self.expr(item.value, scope, expected_field)
-                    else:
-                        self.expr(item.value, scope)
-            case ast.ListLit():
-                element = expected[1] if expected and expected[0] == "list" else None
-                for item in expr.items:
-                    self.expr(item, scope, element)
-            case ast.WithInputs():
-                self.expr(expr.target, scope)
-                for binding in expr.bindings:
-                    target = self.lookup(binding.name.name, scope)
-                    self.ref(binding.name.span, target)
-                    expected_value = self.index.type_of_symbol(target) if target else None
-                    self.expr(binding.value, scope, expected_value)
-            case ast.Call():
-                self.expr(expr.callee, scope)
-                for arg in expr.args:
-                    self.expr(arg, scope)
-            case _:
-                for child in _children(expr):
-                    self.expr(child, scope, expected if isinstance(expr, ast.If) else None)
+        self.visit(expr, scope, expected)
+
+    @visits(ast.NameRef)
+    def _expr_name_ref(self, expr: ast.NameRef, scope: dict[str, Symbol], expected: Any) -> None:
+        self.ref(expr.span, self.lookup(expr.name, scope, expected))
+
+    @visits(ast.FieldAccess)
+    def _expr_field_access(
+        self, expr: ast.FieldAccess, scope: dict[str, Symbol], expected: Any
+    ) -> None:
+        qualified = self.qualified_target(expr)
+        if qualified is not None:
+            head = expr.target
+            if isinstance(head, ast.NameRef) and head.name in self.m.top:
+                self.ref(head.span, self.m.top[head.name])
+            self.ref(expr.field.span, qualified)
+            return
+        self.expr(expr.target, scope)
+        field = self.field_of(self.type_of(expr.target, scope), expr.field.name)
+        self.ref(expr.field.span, field)
+
+    @visits(ast.Compare)
+    def _expr_compare(self, expr: ast.Compare, scope: dict[str, Symbol], expected: Any) -> None:
+        left, right = self.type_of(expr.left, scope), self.type_of(expr.right, scope)
+        self.expr(expr.left, scope, right)
+        self.expr(expr.right, scope, left)
+
+    @visits(ast.In)
+    def _expr_in(self, expr: ast.In, scope: dict[str, Symbol], expected: Any) -> None:
+        collection = self.type_of(expr.collection, scope)
+        element = collection[1] if collection and collection[0] == "list" else None
+        item = self.type_of(expr.item, scope)
+        self.expr(expr.item, scope, element)
+        self.expr(expr.collection, scope, ("list", item) if item else None)
+
+    @visits(ast.Aggregate)
+    def _expr_aggregate(self, expr: ast.Aggregate, scope: dict[str, Symbol], expected: Any) -> None:
+        self.expr(expr.collection, scope)
+        collection = self.type_of(expr.collection, scope)
+        inner = dict(scope)
+        # The variable's type is the collection's element type, found when asked.
+        inner[expr.var.name] = self.local(expr.var, expr, lambda: collection)
+        for part in (expr.filter, expr.body):
+            if part is not None:
+                self.expr(part, inner)
+
+    @visits(ast.RecordLit)
+    def _expr_record_lit(
+        self, expr: ast.RecordLit, scope: dict[str, Symbol], expected: Any
+    ) -> None:
+        record = expected[1] if expected and expected[0] == "sym" else None
+        for item in expr.items:
+            if isinstance(item, ast.RecordField):
+                field = self._member(record, item.name.name) if record else None
+                self.ref(item.name.span, field)
+                expected_field = self.index.type_of_symbol(field) if field else None
+                self.expr(item.value, scope, expected_field)
+            else:
+                self.expr(item.value, scope)
+
+    @visits(ast.ListLit)
+    def _expr_list_lit(self, expr: ast.ListLit, scope: dict[str, Symbol], expected: Any) -> None:
+        element = expected[1] if expected and expected[0] == "list" else None
+        for item in expr.items:
+            self.expr(item, scope, element)
+
+    @visits(ast.WithInputs)
+    def _expr_with_inputs(
+        self, expr: ast.WithInputs, scope: dict[str, Symbol], expected: Any
+    ) -> None:
+        self.expr(expr.target, scope)
+        for binding in expr.bindings:
+            target = self.lookup(binding.name.name, scope)
+            self.ref(binding.name.span, target)
+            expected_value = self.index.type_of_symbol(target) if target else None
+            self.expr(binding.value, scope, expected_value)
+
+    @visits(ast.Call)
+    def _expr_call(self, expr: ast.Call, scope: dict[str, Symbol], expected: Any) -> None:
+        self.expr(expr.callee, scope)
+        for arg in expr.args:
+            self.expr(arg, scope)
+
+    @visits(ast.IntLit, ast.DecimalLit, ast.PercentLit, ast.TextLit, ast.BoolLit, ast.DateLit,
+            ast.NoneLit, ast.Negate, ast.Not, ast.Arith, ast.IsNone, ast.Coalesce, ast.BoolOp,
+            ast.If, ast.Compose)  # fmt: skip
+    def _expr_children(self, expr: Any, scope: dict[str, Symbol], expected: Any) -> None:
+        # No name of its own: the names are in its sub-expressions (an `if` passes on what
+        # its branches are expected to be).
+        for child in _children(expr):
+            self.expr(child, scope, expected if isinstance(expr, ast.If) else None)
 
 
 def _children(node: Any) -> Iterator[Any]:

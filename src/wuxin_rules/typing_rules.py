@@ -51,6 +51,7 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.source import Span
 from wuxin_rules.values import format_number
+from wuxin_rules.visitor import Visitor, visits
 
 __all__ = [
     "BUILTINS",
@@ -571,8 +572,18 @@ DATE_COMPONENTS = tuple(name for name, b in BUILTINS.items() if b.component)
 
 _LITERALS = (ast.IntLit, ast.DecimalLit, ast.PercentLit, ast.TextLit, ast.BoolLit, ast.DateLit)
 
+# The static type of each kind of literal.
+_LITERAL_TYPES: dict[type, Type] = {
+    ast.IntLit: INT,
+    ast.DecimalLit: DECIMAL,
+    ast.PercentLit: PERCENT,
+    ast.TextLit: TEXT,
+    ast.BoolLit: BOOL,
+    ast.DateLit: DATE,
+}
 
-class ExprTyper:
+
+class ExprTyper(Visitor[model.CExpr]):
     """Types the expressions of one module, given what `resolve-names` learnt.
 
     `expr(node, expected, env)` returns the typed core expression. `expected` is a hint,
@@ -580,44 +591,29 @@ class ExprTyper:
     literal builds; the caller checks the result with `accept`.
     """
 
+    node_kinds = ast.EXPRESSIONS
+
     def __init__(self, tables: SymbolTables, scope: Scope) -> None:
         self.t = tables
         self.scope = scope
         self._none_tests: dict[int, Type] = {}
         # The texts tested with `is not none` by the enclosing `and`s (`is none`, `or`s).
         self._tested: list[set[str]] = []
-        self._dispatch: dict[type, Callable[[Any, Type | None, Env], model.CExpr]] = {
-            ast.IntLit: lambda n, e, v: model.Const(n.value, INT, n.span),
-            ast.DecimalLit: lambda n, e, v: model.Const(n.value, DECIMAL, n.span),
-            ast.PercentLit: lambda n, e, v: model.Const(n.value, PERCENT, n.span),
-            ast.TextLit: lambda n, e, v: model.Const(n.value, TEXT, n.span),
-            ast.BoolLit: lambda n, e, v: model.Const(n.value, BOOL, n.span),
-            ast.DateLit: lambda n, e, v: model.Const(n.value, DATE, n.span),
-            ast.NoneLit: lambda n, e, v: model.Const(None, NONE, n.span),
-            ast.NameRef: self._name,
-            ast.FieldAccess: self._field,
-            ast.Call: self._call,
-            ast.Negate: self._negate,
-            ast.Not: self._not,
-            ast.Arith: self._arith,
-            ast.Compare: self._compare,
-            ast.In: self._in,
-            ast.IsNone: self._is_none,
-            ast.Coalesce: self._coalesce,
-            ast.BoolOp: self._bool_op,
-            ast.If: self._if,
-            ast.Compose: self._compose,
-            ast.Aggregate: self._aggregate,
-            ast.ListLit: self._list,
-            ast.RecordLit: self._record,
-            ast.WithInputs: self._with_inputs,
-        }
 
     # -- entry points ----------------------------------------------------------------------
 
     def expr(self, node: ast.Expr, expected: Type | None, env: Env) -> model.CExpr:
         """The typed core expression of `node`."""
-        return self._dispatch[type(node)](node, expected, env)
+        return self.visit(node, expected, env)
+
+    @visits(*_LITERALS)
+    def _literal(self, node: ast.Expr, expected: Type | None, env: Env) -> model.CExpr:
+        assert isinstance(node, _LITERALS)
+        return model.Const(node.value, _LITERAL_TYPES[type(node)], node.span)
+
+    @visits(ast.NoneLit)
+    def _none(self, node: ast.NoneLit, expected: Type | None, env: Env) -> model.CExpr:
+        return model.Const(None, NONE, node.span)
 
     def accept(
         self,
@@ -773,6 +769,7 @@ class ExprTyper:
 
     # -- names -----------------------------------------------------------------------------
 
+    @visits(ast.NameRef)
     def _name(self, node: ast.NameRef, expected: Type | None, env: Env) -> model.CExpr:
         res = self.t.res.get(id(node))
         if isinstance(res, LocalName):
@@ -856,6 +853,7 @@ class ExprTyper:
 
     # -- field access ----------------------------------------------------------------------
 
+    @visits(ast.FieldAccess)
     def _field(self, node: ast.FieldAccess, expected: Type | None, env: Env) -> model.CExpr:
         res = self.t.res.get(id(node))
         if res is not None:
@@ -904,6 +902,7 @@ class ExprTyper:
 
     # -- calls -----------------------------------------------------------------------------
 
+    @visits(ast.Call)
     def _call(self, node: ast.Call, expected: Type | None, env: Env) -> model.CExpr:
         res = self.t.res.get(id(node.callee))
         if isinstance(res, BuiltinName):
@@ -1026,17 +1025,20 @@ class ExprTyper:
 
     # -- operators -------------------------------------------------------------------------
 
+    @visits(ast.Negate)
     def _negate(self, node: ast.Negate, expected: Type | None, env: Env) -> model.CExpr:
         operand = self.expr(node.operand, None, env)
         if not self._want_number(operand):
             return model.Negate(operand, INVALID, node.span)
         return model.Negate(operand, _unbounded(operand.type), node.span)
 
+    @visits(ast.Not)
     def _not(self, node: ast.Not, expected: Type | None, env: Env) -> model.CExpr:
         operand = self.expr(node.operand, BOOL, env)
         self._want_bool(operand)
         return model.Not(operand, BOOL, node.span)
 
+    @visits(ast.Arith)
     def _arith(self, node: ast.Arith, expected: Type | None, env: Env) -> model.CExpr:
         if node.op == "+":
             # `+` also joins texts and lists: a list's element type may come from the other
@@ -1132,6 +1134,7 @@ class ExprTyper:
         )
         return INVALID
 
+    @visits(ast.Compare)
     def _compare(self, node: ast.Compare, expected: Type | None, env: Env) -> model.CExpr:
         equality = node.op in ("==", "!=")
         left, right = self._pair(
@@ -1177,6 +1180,7 @@ class ExprTyper:
         )
         return result
 
+    @visits(ast.In)
     def _in(self, node: ast.In, expected: Type | None, env: Env) -> model.CExpr:
         if self._contextual(node.item) and not self._contextual(node.collection):
             collection = self.expr(node.collection, None, env)
@@ -1206,6 +1210,7 @@ class ExprTyper:
             )
         return result
 
+    @visits(ast.IsNone)
     def _is_none(self, node: ast.IsNone, expected: Type | None, env: Env) -> model.CExpr:
         operand = self.expr(node.operand, None, env)
         self._none_tests[id(node)] = operand.type
@@ -1222,6 +1227,7 @@ class ExprTyper:
             help=f"remove `{what}`: only a value of an optional type (`T?`) can be `none`",
         )
 
+    @visits(ast.Coalesce)
     def _coalesce(self, node: ast.Coalesce, expected: Type | None, env: Env) -> model.CExpr:
         value = self.expr(node.value, expected, env)
         if is_invalid(value.type):
@@ -1241,6 +1247,7 @@ class ExprTyper:
             joined = INVALID
         return model.Coalesce(value, fallback, _unbounded(joined), node.span)
 
+    @visits(ast.BoolOp)
     def _bool_op(self, node: ast.BoolOp, expected: Type | None, env: Env) -> model.CExpr:
         negated = node.op == "and"
         self._tested.append(
@@ -1280,6 +1287,7 @@ class ExprTyper:
                 found.update(self._narrowings(operand, positive))
         return found
 
+    @visits(ast.If)
     def _if(self, node: ast.If, expected: Type | None, env: Env) -> model.CExpr:
         condition = self.expr(node.condition, BOOL, env)
         self._want_bool(condition)
@@ -1312,6 +1320,7 @@ class ExprTyper:
 
     # -- compositions and aggregates -------------------------------------------------------
 
+    @visits(ast.Compose)
     def _compose(self, node: ast.Compose, expected: Type | None, env: Env) -> model.CExpr:
         items = tuple(self.expr(item, BOOL, env) for item in node.items)
         for item in items:
@@ -1325,6 +1334,7 @@ class ExprTyper:
                 self.accept(count, INT, help="`at least N of [...]` needs a whole number `N`")
         return model.Compose(node.kind, items, count, BOOL, node.span)
 
+    @visits(ast.Aggregate)
     def _aggregate(self, node: ast.Aggregate, expected: Type | None, env: Env) -> model.CExpr:
         collection = self.expr(node.collection, None, env)
         element: Type = INVALID
@@ -1429,6 +1439,7 @@ class ExprTyper:
 
     # -- literals --------------------------------------------------------------------------
 
+    @visits(ast.WithInputs)
     def _with_inputs(self, node: ast.WithInputs, expected: Type | None, env: Env) -> model.CExpr:
         """`target[input = value]` belongs to examples and properties, whose checker
         (`wuxin_rules.examples`) overrides this; in a rule it is an error."""
@@ -1441,6 +1452,7 @@ class ExprTyper:
         )
         return self._invalid(node.span)
 
+    @visits(ast.ListLit)
     def _list(self, node: ast.ListLit, expected: Type | None, env: Env) -> model.CExpr:
         wanted = strip_optional(expected) if expected is not None else None
         element_hint = wanted.element if isinstance(wanted, ListType) else None
@@ -1489,6 +1501,7 @@ class ExprTyper:
             element = element_hint
         return model.MakeList(items, ListType(_unbounded(element)), node.span)
 
+    @visits(ast.RecordLit)
     def _record(self, node: ast.RecordLit, expected: Type | None, env: Env) -> model.CExpr:
         wanted = strip_optional(expected) if expected is not None else None
         target = wanted if isinstance(wanted, RecordType) and wanted.qualified else None
