@@ -213,3 +213,32 @@ def test_bad_floats_get_the_errors_of_the_full_check(document: dict[str, Any]) -
     messages = [d.message for d in full.value.diagnostics]
     assert [d.message for d in one.value.diagnostics] == messages
     assert [d.message for d in many.value.diagnostics] == messages
+
+
+def test_a_pandas_frame_on_columns_gives_the_row_paths_values_or_none(policy: api.Policy) -> None:
+    from wuxin_rules import frames
+
+    rows = [flat(u) for u in units()]
+    rows[1]["drug_labs"] = -3
+    rows[3]["kind"] = "村"  # a label: the kernels send the row to the row path
+    index = [7 * i for i in range(len(rows))]
+    plain = pd.DataFrame(rows, index=index)  # Decimal objects: decimal128 in Arrow
+    backed = pa.Table.from_pandas(plain, preserve_index=False).to_pandas(types_mapper=pd.ArrowDtype)
+    backed.index = plain.index
+    rules = ["drug_free", "growth_threshold", "group"]
+    expected = policy.evaluate_frame(plain, rules=rules).astype(object)
+    for given in (plain, backed):
+        got = frames.evaluate_pandas_on_columns(policy, given, rules=rules)
+        assert got is not None
+        assert list(got.index) == index
+        assert got.astype(object).equals(expected)
+    # Not on columns: a list rule, floats read as decimals, mixed cells.
+    assert frames.evaluate_pandas_on_columns(policy, plain, rules=["failed_standards"]) is None
+    floats = pd.DataFrame([flat(u) for u in units(parse_float=float)])
+    assert frames.evaluate_pandas_on_columns(policy, floats, floats="shortest") is None
+    mixed = plain.astype({"enforcement_rate": object})
+    mixed.loc[index[0], "enforcement_rate"] = "0.5"
+    assert frames.evaluate_pandas_on_columns(policy, mixed, rules=rules) is None
+    # Bad columns raise as `evaluate_frame` raises.
+    with pytest.raises(FactError):
+        frames.evaluate_pandas_on_columns(policy, plain.drop(columns=["drug_labs"]))
