@@ -18,7 +18,7 @@ many partitions the workers evaluated on columns.
 
     python benchmarks/bench_dask.py --n 10000000 --partitions 50 --workers 2
     python benchmarks/bench_dask.py --n 200000 --partitions 4   # smoke run
-    python benchmarks/bench_dask.py --rows                      # the row path, for comparison
+    python benchmarks/bench_dask.py --n 200000 --partitions 4 --rows   # the row path
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ sys.path.insert(0, str(HERE))
 POLICY = str(HERE.parent / "policies" / "drug_free" / "unit.policy")
 
 STANDARDS = 6
+RATES = (
+    "addict_growth_rate",
+    "province_addict_growth_rate",
+    "enforcement_rate",
+    "province_enforcement_rate",
+)
 
 
 def _decimal_column(pa: Any, np: Any, scaled: Any) -> Any:
@@ -118,10 +124,12 @@ def partition(index: int, size: int, start: int, rows: bool = False) -> Any:
     for position, name in enumerate(RESPONSIBILITY_FIELDS):
         off = failing[5] & ((off_first == position) | (off_second == position))
         columns[f"responsibility.{name}"] = pa.array(~off)
-    table = pa.table(columns)
-    if rows:  # Python objects (Decimals): what the row path reads
-        return table.to_pandas()
-    return table.to_pandas(types_mapper=pd.ArrowDtype)
+    if rows:
+        # Decimal text, as Dask makes of a column of `Decimal` objects by default
+        # (`dataframe.convert-string`): exact, but only the row path reads it.
+        for name in RATES:
+            columns[name] = pc.cast(columns[name], pa.string())
+    return pa.table(columns).to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def _scaled(column: Any) -> Any:
@@ -150,10 +158,10 @@ def check(frame: Any, verdicts: Any, sample: int) -> Any:
         return np.asarray(frame[name].to_numpy(dtype=np.int64))
 
     def scaled(name: str) -> Any:
-        values = frame[name]
-        if isinstance(values.dtype, pd.ArrowDtype):
-            return _scaled(values.array._pa_array)
-        return np.array([int(v.scaleb(4)) for v in values], dtype=np.int64)
+        column = frame[name].array._pa_array
+        if pa.types.is_decimal(column.type):
+            return _scaled(column)
+        return np.array([int(Decimal(v).scaleb(4)) for v in frame[name]], dtype=np.int64)
 
     p = scaled("province_addict_growth_rate")
     q = scaled("province_enforcement_rate")
@@ -176,6 +184,7 @@ def check(frame: Any, verdicts: Any, sample: int) -> Any:
     head = pa.Table.from_pandas(frame.head(sample), preserve_index=False).to_pylist()
     for row, verdict in zip(head, got, strict=False):
         unit = {k: v for k, v in row.items() if not k.startswith("responsibility.")}
+        unit.update({k: Decimal(unit[k]) for k in RATES if isinstance(unit[k], str)})
         unit["responsibility"] = {
             k.split(".", 1)[1]: v for k, v in row.items() if k.startswith("responsibility.")
         }
@@ -193,16 +202,11 @@ def main() -> None:
         "--sample", type=int, default=1000, help="units per partition also checked on dicts"
     )
     parser.add_argument(
-        "--rows", action="store_true", help="partitions of Python objects: the row path"
+        "--rows", action="store_true", help="rates as decimal text: the row path, to compare"
     )
     args = parser.parse_args()
-    import dask
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
-
-    # Keep `Decimal` objects (--rows) as objects: dask would turn them into Arrow strings
-    # (which evaluate_frame reads exactly too, as decimal text, row by row).
-    dask.config.set({"dataframe.convert-string": False})
 
     from wuxin_rules import dask as wuxin_dask
 
