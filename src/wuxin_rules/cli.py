@@ -17,7 +17,7 @@ from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from wuxin_rules import api, batch, jsonio, loader, messages, notice
+from wuxin_rules import api, batch, fastjson, jsonio, loader, messages, notice
 from wuxin_rules import explain as explaining
 from wuxin_rules.document import build_document
 from wuxin_rules.document_formats import render as render_document
@@ -542,8 +542,10 @@ def _eval(args: argparse.Namespace) -> int:
         and args.jobs == 1
         and not eager
         and render.line_format is not None
+        and fastjson.available()
     ):
-        # The common command: a file's plain lines decoded a chunk at a time from its bytes.
+        # The common command: a file's plain lines decoded a chunk at a time from its bytes
+        # (with msgspec; the standard library's reader takes texts, one line at a time).
         outcomes = batch.evaluate_json_lines_file(
             policy, args.facts, rules=args.rules, render=render
         )
