@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wuxin_rules import api
 from wuxin_rules.errors import FactError, UsageError
@@ -227,8 +229,8 @@ def test_a_pandas_frame_on_columns_gives_the_row_paths_values_or_none(policy: ap
     backed.index = plain.index
     rules = ["drug_free", "growth_threshold", "group"]
     expected = policy.evaluate_frame(plain, rules=rules).astype(object)
-    for given in (plain, backed):
-        got = frames.evaluate_pandas_on_columns(policy, given, rules=rules)
+    for frame in (plain, backed):
+        got = frames.evaluate_pandas_on_columns(policy, frame, rules=rules)
         assert got is not None
         assert list(got.index) == index
         assert got.astype(object).equals(expected)
@@ -242,3 +244,48 @@ def test_a_pandas_frame_on_columns_gives_the_row_paths_values_or_none(policy: ap
     # Bad columns raise as `evaluate_frame` raises.
     with pytest.raises(FactError):
         frames.evaluate_pandas_on_columns(policy, plain.drop(columns=["drug_labs"]))
+
+
+_NUMBERS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-1000, max_value=1000),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    x=_NUMBERS,
+    n=_NUMBERS,
+    o=st.none() | _NUMBERS,
+    items=st.lists(st.fixed_dictionaries({"price": _NUMBERS, "count": _NUMBERS}), max_size=3),
+)
+def test_any_floats_give_what_their_shortest_decimals_give(
+    x: Any, n: Any, o: Any, items: list[dict[str, Any]]
+) -> None:
+    # The compiled facts check reading floats against the full check on the document with
+    # every float replaced by `shortest_decimal` beforehand: the same values, or the same
+    # errors.
+    from wuxin_rules.facts import without_floats
+
+    floats = _floats_policy()
+    document = {"x": x, "n": n, "o": o, "items": items}
+    try:
+        expected: Any = floats.evaluate(without_floats(document)).values()
+    except FactError as error:
+        expected = [d.message for d in error.diagnostics]
+    try:
+        [many] = floats.evaluate_many([document], floats="shortest")
+        got: Any = many.values()
+    except FactError as error:
+        got = [d.message for d in error.diagnostics]
+    assert got == expected
+
+
+_FLOATS: list[api.Policy] = []
+
+
+def _floats_policy() -> api.Policy:
+    if not _FLOATS:
+        _FLOATS.append(api.loads(FLOATS_POLICY, name="floats.policy"))
+    return _FLOATS[0]
