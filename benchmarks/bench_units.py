@@ -270,6 +270,24 @@ def setup_wuxin(documents: Documents) -> Runner:
     return _setup_wuxin(documents, explain=False)
 
 
+def setup_wuxin_floats(documents: Documents) -> Runner:
+    """The units zen-engine gets (every decimal as the nearest float), read with the opt-in
+    `floats="shortest"`: each float as the decimal of its shortest text, in the compiled
+    facts check."""
+    wuxin_rules = _need("wuxin_rules", "wuxin_rules")
+    try:
+        policy = wuxin_rules.load(POLICY)
+    except Exception as error:
+        raise Unavailable(f"`wuxin_rules.load({str(POLICY)!r})` failed: {error}") from None
+    floats = as_floats(documents)
+
+    def run() -> list[Any]:
+        results = policy.evaluate_many(floats, rules=["drug_free"], floats="shortest")
+        return [result["drug_free"] for result in results]
+
+    return run
+
+
 def setup_wuxin_explain(documents: Documents) -> Runner:
     return _setup_wuxin(documents, explain=True)
 
@@ -382,6 +400,12 @@ BASELINE = Engine("python", "Decimal", setup_baseline, "hand-written, exact, val
 ENGINES: tuple[Engine, ...] = (
     BASELINE,
     Engine("wuxin", "Decimal → exact", setup_wuxin, "facts validated; verdict only"),
+    Engine(
+        "wuxin-floats",
+        "float → decimal",
+        setup_wuxin_floats,
+        'floats="shortest": each float read as its shortest decimal text; facts validated',
+    ),
     Engine(
         "wuxin-explain",
         "Decimal → exact",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,27 +35,64 @@ def frame(copies: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_a_dask_frame_is_evaluated_on_a_local_cluster_as_in_process() -> None:
-    from wuxin_rules import dask as wuxin_dask
-
-    units = frame(8)
-    units.loc[5, "drug_labs"] = -1  # one bad row: its own errors, the rest evaluated
-    rules = ["drug_free", "growth_threshold"]
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """One worker process with two threads, shared by this module's tests (starting a
+    cluster costs seconds)."""
     with (
         distributed.LocalCluster(
             n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        ddf = dd.from_pandas(units, npartitions=4)
-        result = wuxin_dask.evaluate(ddf, UNIT, rules=rules).compute()
-        loaded = client.run(lambda: len(importlib.import_module("wuxin_rules.dask")._POLICIES))
+        yield client
+
+
+def _worker(name: str) -> Any:
+    return getattr(importlib.import_module("wuxin_rules.dask"), name)
+
+
+def test_a_dask_frame_is_evaluated_on_a_local_cluster_as_in_process(client: Any) -> None:
+    from wuxin_rules import dask as wuxin_dask
+
+    units = frame(8)
+    units.loc[5, "drug_labs"] = -1  # one bad row: its own errors, the rest evaluated
+    rules = ["drug_free", "growth_threshold"]
+    ddf = dd.from_pandas(units, npartitions=4)
+    result = wuxin_dask.evaluate(ddf, UNIT, rules=rules).compute()
+    loaded = client.run(lambda: len(_worker("_POLICIES")))
     expected = api.load(UNIT).evaluate_frame(units, rules=rules)
     assert list(result.index) == list(units.index)
     assert result.astype(object).equals(expected.astype(object))
     assert result["errors"][5] == "drug_labs: `-1` is below the bound `>= 0` of `int >= 0`"
     # The worker process loaded the policy once, for its four partitions and two threads.
     assert list(loaded.values()) == [1]
+
+
+def test_arrow_backed_partitions_are_evaluated_on_columns_with_the_row_paths_values(
+    client: Any,
+) -> None:
+    from wuxin_rules import dask as wuxin_dask
+
+    pa = pytest.importorskip("pyarrow")
+    units = frame(8)
+    units.loc[5, "drug_labs"] = -1  # a bad row: the row path's error
+    units.loc[9, "province_enforcement_rate"] = Decimal("-0.5")  # below its bound
+    # As `dd.read_parquet` gives them: exact decimal128 and Arrow columns.
+    arrow = pa.Table.from_pandas(units, preserve_index=False)
+    assert pa.types.is_decimal(arrow.schema.field("enforcement_rate").type)
+    backed = arrow.to_pandas(types_mapper=pd.ArrowDtype)
+    rules = ["drug_free", "growth_threshold", "group"]
+    before = sum(client.run(lambda: _worker("COLUMNAR_PARTITIONS")[0]).values())
+    result = wuxin_dask.evaluate(dd.from_pandas(backed, npartitions=4), UNIT, rules=rules)
+    result = result.compute()
+    after = sum(client.run(lambda: _worker("COLUMNAR_PARTITIONS")[0]).values())
+    assert after - before == 4  # every partition on columns, none row by row
+    expected = api.load(UNIT).evaluate_frame(units, rules=rules)  # the row path
+    assert list(result.index) == list(units.index)
+    assert result.astype(object).equals(expected.astype(object))
+    assert result["errors"][5] == "drug_labs: `-1` is below the bound `>= 0` of `int >= 0`"
+    assert result["errors"][9] == expected["errors"][9] is not None
 
 
 def test_a_broken_policy_fails_on_the_client_before_any_task(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wuxin_rules import api
 from wuxin_rules.errors import FactError, UsageError
@@ -125,3 +127,165 @@ def test_missing_pandas_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(UsageError) as caught:
         frames.require("pyarrow", "frames", "`evaluate_frame`")
     assert "wuxin_rules[frames]" in (caught.value.diagnostics[0].help or "")
+
+
+FLOATS_POLICY = """policy floats
+record Item:
+  price : decimal >= 0
+  count : int >= 1
+input x: decimal
+input n: int >= 0
+input o: decimal?
+input items: list of Item
+rule total -> decimal: sum of i in items : i.price * i.count
+rule scaled -> decimal: x * 10 + n
+rule extra -> decimal: o ?? 0
+"""
+
+
+def test_floats_are_read_in_the_compiled_facts_check_not_by_a_pass_over_the_document(
+    policy: api.Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The opt-in reads each float where the field is read (`compiler._FactsCode`): no walk
+    # over the document first (`without_floats`), and no document to the reference.
+    documents = [{"unit": unit} for unit in units(parse_float=float)]
+    reordered = [{"unit": dict(reversed(list(d["unit"].items())))} for d in documents]
+    exact = [r.values() for r in policy.evaluate_many([{"unit": u} for u in units()], rules=RULES)]
+
+    def walked(value: Any) -> Any:
+        raise AssertionError("the document was walked before the compiled code ran")
+
+    monkeypatch.setattr(api, "without_floats", walked)
+    policy.fast_path_stats.reset()
+    for batch in (documents, reordered):  # tier 1 (as declared) and tier 2 (keys reordered)
+        results = policy.evaluate_many(batch, rules=RULES, floats="shortest")
+        assert [r.values() for r in results] == exact
+        assert all(r._fast_values is not None for r in results)
+        assert [policy.evaluate(d, rules=RULES, floats="shortest").values() for d in batch] == exact
+    assert policy.fast_path_stats.total == 0
+
+
+def test_a_fast_result_of_floats_explains_and_says_what_must_change(policy: api.Policy) -> None:
+    document = {"unit": units(parse_float=float)[1]}
+    [result] = policy.evaluate_many([document], rules=["drug_free"], floats="shortest")
+    assert result._fast_values is not None
+    reference = policy.evaluate({"unit": units()[1]}, rules=["drug_free"])
+    assert result.explain("drug_free") == reference.explain("drug_free")
+    assert result.to_pass("drug_free") == reference.to_pass("drug_free")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"x": 0.1, "n": 3.0, "o": None, "items": [{"price": 0.3, "count": 2.0}]},
+        {"x": 0.30000000000000004, "n": 2, "o": 1e-7, "items": []},
+        {"x": 1e22, "n": 0, "items": [{"price": 2.5, "count": 1}, {"count": 3, "price": 0.1}]},
+        {"items": [{"price": 0.1, "count": 1}], "o": 2.25, "n": 1, "x": -0.0},
+    ],
+)
+def test_floats_give_the_values_of_their_shortest_decimal_texts(document: dict[str, Any]) -> None:
+    from wuxin_rules.facts import without_floats
+
+    floats = api.loads(FLOATS_POLICY, name="floats.policy")
+    exact = without_floats(document)
+    assert floats.evaluate(document, floats="shortest").values() == floats.evaluate(exact).values()
+    [many] = floats.evaluate_many([document], floats="shortest")
+    assert many._fast_values is not None
+    assert many.values() == floats.evaluate(exact).values()
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"x": float("nan"), "n": 1, "o": None, "items": []},
+        {"x": 1.5, "n": 2.5, "o": None, "items": []},
+        {"x": 1.5, "n": -1.0, "o": None, "items": []},
+        {"x": float("inf"), "n": 1, "o": None, "items": [{"price": -0.5, "count": 0.5}]},
+    ],
+)
+def test_bad_floats_get_the_errors_of_the_full_check(document: dict[str, Any]) -> None:
+    floats = api.loads(FLOATS_POLICY, name="floats.policy")
+    with pytest.raises(FactError) as one:
+        floats.evaluate(document, floats="shortest")
+    with pytest.raises(FactError) as many:
+        floats.evaluate_many([document], floats="shortest")
+    expected = floats._facts_schema("shortest")
+    with pytest.raises(FactError) as full:
+        expected.validate(document)
+    messages = [d.message for d in full.value.diagnostics]
+    assert [d.message for d in one.value.diagnostics] == messages
+    assert [d.message for d in many.value.diagnostics] == messages
+
+
+def test_a_pandas_frame_on_columns_gives_the_row_paths_values_or_none(policy: api.Policy) -> None:
+    from wuxin_rules import frames
+
+    rows = [flat(u) for u in units()]
+    rows[1]["drug_labs"] = -3
+    rows[3]["kind"] = "村"  # a label: the kernels send the row to the row path
+    index = [7 * i for i in range(len(rows))]
+    plain = pd.DataFrame(rows, index=index)  # Decimal objects: decimal128 in Arrow
+    backed = pa.Table.from_pandas(plain, preserve_index=False).to_pandas(types_mapper=pd.ArrowDtype)
+    backed.index = plain.index
+    rules = ["drug_free", "growth_threshold", "group"]
+    expected = policy.evaluate_frame(plain, rules=rules).astype(object)
+    for frame in (plain, backed):
+        got = frames.evaluate_pandas_on_columns(policy, frame, rules=rules)
+        assert got is not None
+        assert list(got.index) == index
+        assert got.astype(object).equals(expected)
+    # Not on columns: a list rule, floats read as decimals, mixed cells.
+    assert frames.evaluate_pandas_on_columns(policy, plain, rules=["failed_standards"]) is None
+    floats = pd.DataFrame([flat(u) for u in units(parse_float=float)])
+    assert frames.evaluate_pandas_on_columns(policy, floats, floats="shortest") is None
+    mixed = plain.astype({"enforcement_rate": object})
+    mixed.loc[index[0], "enforcement_rate"] = "0.5"
+    assert frames.evaluate_pandas_on_columns(policy, mixed, rules=rules) is None
+    # Bad columns raise as `evaluate_frame` raises.
+    with pytest.raises(FactError):
+        frames.evaluate_pandas_on_columns(policy, plain.drop(columns=["drug_labs"]))
+
+
+_NUMBERS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-1000, max_value=1000),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    x=_NUMBERS,
+    n=_NUMBERS,
+    o=st.none() | _NUMBERS,
+    items=st.lists(st.fixed_dictionaries({"price": _NUMBERS, "count": _NUMBERS}), max_size=3),
+)
+def test_any_floats_give_what_their_shortest_decimals_give(
+    x: Any, n: Any, o: Any, items: list[dict[str, Any]]
+) -> None:
+    # The compiled facts check reading floats against the full check on the document with
+    # every float replaced by `shortest_decimal` beforehand: the same values, or the same
+    # errors.
+    from wuxin_rules.facts import without_floats
+
+    floats = _floats_policy()
+    document = {"x": x, "n": n, "o": o, "items": items}
+    try:
+        expected: Any = floats.evaluate(without_floats(document)).values()
+    except FactError as error:
+        expected = [d.message for d in error.diagnostics]
+    try:
+        [many] = floats.evaluate_many([document], floats="shortest")
+        got: Any = many.values()
+    except FactError as error:
+        got = [d.message for d in error.diagnostics]
+    assert got == expected
+
+
+_FLOATS: list[api.Policy] = []
+
+
+def _floats_policy() -> api.Policy:
+    if not _FLOATS:
+        _FLOATS.append(api.loads(FLOATS_POLICY, name="floats.policy"))
+    return _FLOATS[0]

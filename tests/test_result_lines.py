@@ -247,9 +247,17 @@ def run(
     argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fast: bool
 ) -> tuple[int, str, str]:
     if not fast:
-        # Today's path: every record parsed, evaluated and rendered alone.
+        # The general path: every record read as a text, parsed, evaluated and rendered
+        # alone (no chunk decoded from the file's bytes, no lines from the program's values).
         monkeypatch.setattr(
             batch._Worker, "chunk", lambda self, chunk: [self.evaluate(*r) for r in chunk]
+        )
+        monkeypatch.setattr(
+            batch,
+            "evaluate_json_lines_file",
+            lambda policy, path, *, rules, render: batch.evaluate_batch(
+                policy, batch.read_json_lines(path), rules=rules, render=render
+            ),
         )
     code = cli.main(argv)
     captured = capsys.readouterr()
@@ -289,3 +297,33 @@ def test_wuxin_eval_prints_the_same_bytes(
         assert (first["file"], first["line"]) == (str(mixed), 4)
         # The nine bad lines.
         assert sum("rules" not in json.loads(line) for line in outputs) == 9
+
+
+@pytest.mark.parametrize("options", [["--format", "json"], ["--format", "text", "--rule", "group"]])
+def test_a_file_read_from_its_bytes_gives_the_general_paths_bytes(
+    tmp_path: Path,
+    options: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `batch.evaluate_json_lines_file`: plain chunks decoded from the file's bytes; chunks
+    # with a byte-order mark, CRLF ends, a line of spaces JSON does not skip, a lone
+    # surrogate's bytes, a line too long to hold, and a file without a final newline.
+    lines = [jsonio.dumps(document).encode() for document in generated_units(900, seed=5)]
+    lines[0] = b"\xef\xbb\xbf" + lines[0]
+    lines[300] = lines[300] + b"\r"
+    lines[301] = "\u3000".encode()
+    lines[302] = b'{"unit": "\xed\xa0\x80"}'
+    lines[700] = b'{"unit": "' + b"x" * 3000 + b'"}'
+    path = tmp_path / "units.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    monkeypatch.setattr(jsonio, "MAX_DOCUMENT_SIZE", 2000)  # line 701 is too long
+    argv = ["eval", str(UNIT), str(path), *options]
+    fast = run(argv, capsys, monkeypatch, fast=True)
+    monkeypatch.setattr(jsonio, "MAX_DOCUMENT_SIZE", 2000)
+    general = run(argv, capsys, monkeypatch, fast=False)
+    assert fast == general
+    code, out, err = fast
+    assert code == cli.ExitCode.PROBLEMS
+    assert f"{path}:701" in err and f"{path}:303" in err and "Traceback" not in err
+    assert out.count("\n") == (900 - 1 if options[1] == "json" else 2 * (900 - 3))

@@ -110,6 +110,8 @@ class Policy:
                 raise ParamError(problems)
         self._schema = facts_schema(checked)
         self._programs: dict[tuple[str, ...], compiler.Program | None] = {}
+        # The same programs with floats read where numbers are declared (`floats="shortest"`).
+        self._float_programs: dict[tuple[str, ...], compiler.Program | None] = {}
         self._tracers: dict[tuple[str, ...], trace_compiler.Tracer | None] = {}
         self._stats = compiler.FastPathStats()
         # Why rules did not compile, by (keys, with explanations): the detail of the count.
@@ -169,6 +171,7 @@ class Policy:
         policy._param_values = merged
         policy._schema = self._schema
         policy._programs = {}
+        policy._float_programs = {}
         policy._tracers = {}
         policy._stats = compiler.FastPathStats()
         policy._why_not = {}
@@ -222,10 +225,11 @@ class Policy:
                 self.checked, schema, facts, self._param_values, keys, file=file
             )
             return Result(self, inputs, keys, evaluation)
-        compiled = self._tracer(keys) if explain else self._program(keys)
+        compiled = self._tracer(keys) if explain else self._program(keys, floats=schema.floats)
         if compiled is not None:
             result = _compiled_result(self, compiled, facts)
-            if result is None and schema.floats:
+            if result is None and explain and schema.floats:
+                # The compiled tracer's facts check takes no float: read them first.
                 converted = without_floats(facts)
                 if converted is not facts:
                     result = _compiled_result(self, compiled, converted)
@@ -266,7 +270,7 @@ class Policy:
             return self._many(
                 documents, keys, tracer.document_function, tracer.positions, tracer, schema
             )
-        program = self._program(keys)
+        program = self._program(keys, floats=schema.floats)
         if program is None:
             return list(self.iter_evaluate(documents, rules=keys, floats=floats))
         return self._many(
@@ -284,8 +288,11 @@ class Policy:
         """Like `evaluate_many`, one result at a time (for streams larger than memory)."""
         keys = self.resolve_rules(rules)
         schema = self._facts_schema(floats)
-        compiled = self._tracer(keys) if explain else self._program(keys)
+        compiled = self._tracer(keys) if explain else self._program(keys, floats=schema.floats)
+        reads_floats = explain and schema.floats
         for index, document in enumerate(documents):
+            if reads_floats:  # the compiled tracer's facts check takes no float
+                document = without_floats(document)
             # The compiled code sets the exact decimal context for this document only:
             # nothing is yielded while it is current.
             if compiled is not None:
@@ -317,7 +324,9 @@ class Policy:
         the loop, however it ends.
         """
         explain = tracer is not None
-        reads_floats = schema is not None and schema.floats
+        # Floats opted in: the program reads them itself (`compile_program(floats=True)`);
+        # the tracer's facts check takes none, so they are read before it runs.
+        reads_floats = explain and schema is not None and schema.floats
         stats = self._stats
         results: list[Result] = []
         append = results.append
@@ -330,8 +339,6 @@ class Policy:
             setcontext(exact)
             try:
                 for index, given in enumerate(chunk, start):
-                    # Floats opted in: each read as its shortest decimal before the compiled
-                    # code runs (its facts check takes no float), in this loop.
                     document = without_floats(given) if reads_floats else given
                     try:
                         values = run(document)
@@ -438,16 +445,19 @@ class Policy:
         )
         return Result(self, values, keys, evaluation)
 
-    def _program(self, keys: tuple[str, ...]) -> compiler.Program | None:
-        """The compiled form of rules `keys` with this policy's params (built on first use)."""
-        if keys not in self._programs:
-            self._programs[keys] = compiler.compile_program(
+    def _program(self, keys: tuple[str, ...], floats: bool = False) -> compiler.Program | None:
+        """The compiled form of rules `keys` with this policy's params (built on first use);
+        with `floats`, the one that reads floats as their shortest decimals."""
+        programs = self._float_programs if floats else self._programs
+        if keys not in programs:
+            programs[keys] = compiler.compile_program(
                 self.checked,
                 self._param_values,
                 keys,
                 why_not=self._why_not.setdefault((keys, False), []),
+                floats=floats,
             )
-        return self._programs[keys]
+        return programs[keys]
 
     def _facts_schema(self, floats: str | None) -> FactsSchema:
         """The facts schema for the `floats` choice: None refuses floats, "shortest" reads
@@ -678,7 +688,7 @@ class Result:
                 # The fast path kept the document as given: its values as the full check
                 # gives them (declared order, dates converted, numbers exact), which it
                 # accepts, having accepted them once.
-                self._inputs = self._policy._schema.validate(self._inputs)
+                self._inputs = self._policy._schema.validate(without_floats(self._inputs))
                 self._fast_values = None
             self._evaluation = evaluator.evaluate(
                 self._policy.checked,
@@ -743,7 +753,7 @@ class Result:
     def _checked_inputs(self) -> Mapping[str, Any]:
         """The runtime values of the document (the fast path kept it as given)."""
         if self._fast_values is not None:
-            return self._policy._schema.validate(self._inputs)
+            return self._policy._schema.validate(without_floats(self._inputs))
         return self._inputs
 
     def to_pass_sentences(self, lang: str = "en") -> list[str]:

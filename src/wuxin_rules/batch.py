@@ -24,7 +24,9 @@ May import everything below the CLI (it sits beside `api`).
 
 from __future__ import annotations
 
+import codecs
 import collections
+import io
 import itertools
 import multiprocessing
 import os
@@ -42,10 +44,12 @@ from wuxin_rules.errors import Diagnostic, FactError, InternalError, UsageError,
 
 __all__ = [
     "CHUNK_SIZE",
+    "DecidedLines",
     "Outcome",
     "PolicySource",
     "Record",
     "evaluate_batch",
+    "evaluate_json_lines_file",
     "read_json_file",
     "read_json_lines",
     "records",
@@ -144,8 +148,8 @@ def read_json_lines(
         yield from _line_records(source, name or "<input>")
 
 
-def _line_records(stream: IO[str] | IO[bytes], name: str) -> Iterator[Record]:
-    for number, text in jsonio.iter_line_texts(stream, file=name):
+def _line_records(stream: IO[str] | IO[bytes], name: str, start: int = 1) -> Iterator[Record]:
+    for number, text in jsonio.iter_line_texts(stream, file=name, start=start):
         where = f"{name}:{number}"
         if isinstance(text, FactError):
             yield Record(where, error=text)
@@ -233,6 +237,98 @@ def _outcomes(
                 yield Outcome(record.where, *fields)
         return
     yield from _pooled(worker, chunks, jobs)
+
+
+class DecidedLines(NamedTuple):
+    """Output lines of records the compiled program decided (`evaluate_json_lines_file`):
+    `lines[i]` is the line of the record on line `numbers[i]` of `file`, as its `Outcome`'s
+    value would be (every rule succeeded, so none failed)."""
+
+    file: str
+    numbers: range
+    lines: list[str]
+
+
+def evaluate_json_lines_file(
+    policy: api.Policy,
+    path: str | os.PathLike[str],
+    *,
+    rules: Sequence[str] | None = None,
+    render: Callable[[api.Result], str],
+) -> Generator[Outcome[str] | DecidedLines, None, None]:
+    """`evaluate_batch` over the JSON lines of the file `path`, in this process, for a
+    `render` with a `line_format` (`wuxin eval FILE.jsonl`): the same outcomes, in order,
+    except that a run of records the compiled program decides comes as one `DecidedLines`.
+
+    The file is read `CHUNK_SIZE` lines at a time as bytes, and a chunk whose lines are all
+    plain JSON (`fastjson.decode_plain`) is decoded in one call and goes through the
+    compiled program in one pass (`Policy.evaluate_lines`), without making each line a
+    `str`, a `Record` and an `Outcome` first. Any other chunk (a blank line, a line that is
+    not UTF-8 or not JSON, a duplicate key, …) is read record by record as `read_json_lines`
+    reads it, and a record the program does not decide is evaluated alone, so every error
+    is the one `evaluate_batch` gives, at the same `file:line`. A line too long to hold
+    (`jsonio.MAX_DOCUMENT_SIZE`) sends the rest of the file the general way. Memory stays
+    one chunk's. An unknown rule raises `UsageError` here, before the file is opened.
+    """
+    worker = _Worker(policy, rules, False, render, False)
+    worker.prepare()
+    line_format = getattr(render, "line_format", None)
+    if line_format is None:
+        raise UsageError(
+            Diagnostic(
+                "usage",
+                "`evaluate_json_lines_file` needs a render with a `line_format`",
+                help="use `evaluate_batch` with `read_json_lines`",
+            )
+        )
+    return _json_lines_file(worker, os.fspath(path), line_format)
+
+
+def _json_lines_file(
+    worker: _Worker[str], name: str, line_format: str
+) -> Generator[Outcome[str] | DecidedLines, None, None]:
+    policy = worker.prepare()
+    keys = worker._keys
+    limit = jsonio.MAX_DOCUMENT_SIZE
+    with jsonio.open_json_lines(name) as stream:
+        readline = stream.readline
+        number = 0  # lines read so far (blank ones too, as `iter_line_texts` counts them)
+        while True:
+            start = stream.tell()
+            raws = [readline(limit + 1) for _ in range(CHUNK_SIZE)]
+            while raws and not raws[-1]:
+                raws.pop()
+            if not raws:
+                return
+            if any(len(raw) > limit and not raw.endswith(b"\n") for raw in raws):
+                # A line too long to hold: the general reader skips it, and reads on.
+                stream.seek(start)
+                yield from _outcomes(worker, _line_records(stream, name, number + 1), 1, CHUNK_SIZE)
+                return
+            first = number + 1
+            number += len(raws)
+            bodies = [raw.strip(b" \t\r\n") for raw in raws]
+            documents = None
+            if all(bodies) and not (first == 1 and raws[0].startswith(codecs.BOM_UTF8)):
+                documents = fastjson.decode_plain(bodies)
+            if documents is None:
+                chunk = _line_records(io.BytesIO(b"".join(raws)), name, first)
+                yield from _outcomes(worker, chunk, 1, CHUNK_SIZE)
+                continue
+            try:
+                found = policy.evaluate_lines(documents, rules=keys, format=line_format)
+            except Exception:  # a bug in the fast path: each record alone says what it is
+                found = [None] * len(documents)
+            numbers = range(first, number + 1)
+            if None not in found:
+                yield DecidedLines(name, numbers, found)  # type: ignore[arg-type]
+                continue
+            for line, document, text in zip(numbers, documents, found, strict=True):
+                where = f"{name}:{line}"
+                if text is not None:
+                    yield Outcome(where, text)
+                else:
+                    yield Outcome(where, *worker.evaluate(where, document, None, None, name, line))
 
 
 class _Worker(Generic[T]):

@@ -13,11 +13,11 @@ import enum
 import io
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from wuxin_rules import api, batch, jsonio, loader, messages, notice
+from wuxin_rules import api, batch, fastjson, jsonio, loader, messages, notice
 from wuxin_rules import explain as explaining
 from wuxin_rules.document import build_document
 from wuxin_rules.document_formats import render as render_document
@@ -534,20 +534,52 @@ def _eval(args: argparse.Namespace) -> int:
     eager = args.facts == "-" or out.isatty()
     status: int = ExitCode.OK
     count = bugs = 0
-    outcomes = batch.evaluate_batch(
-        policy,
-        read_records(args.facts, policy, input=args.input),
-        jobs=args.jobs,
-        rules=args.rules,
-        explain=args.explain,
-        partial=args.partial,
-        render=_Render(args, color),
-        chunk_size=1 if eager and args.jobs == 1 else batch.CHUNK_SIZE,
-    )
+    render = _Render(args, color)
+    outcomes: Generator[batch.Outcome[str] | batch.DecidedLines, None, None]
+    if (
+        args.facts != "-"
+        and Path(args.facts).suffix.lower() == ".jsonl"
+        and args.jobs == 1
+        and not eager
+        and render.line_format is not None
+        and fastjson.available()
+    ):
+        # The common command: a file's plain lines decoded a chunk at a time from its bytes
+        # (with msgspec; the standard library's reader takes texts, one line at a time).
+        outcomes = batch.evaluate_json_lines_file(
+            policy, args.facts, rules=args.rules, render=render
+        )
+    else:
+        outcomes = batch.evaluate_batch(
+            policy,
+            read_records(args.facts, policy, input=args.input),
+            jobs=args.jobs,
+            rules=args.rules,
+            explain=args.explain,
+            partial=args.partial,
+            render=render,
+            chunk_size=1 if eager and args.jobs == 1 else batch.CHUNK_SIZE,
+        )
     text_format = args.format == "text"
     try:
         lines: list[str] = []  # written a chunk at a time: one system call, not one a line
         for outcome in outcomes:
+            if type(outcome) is batch.DecidedLines:
+                count += len(outcome.lines)
+                if text_format:
+                    lines.extend(
+                        f"# {outcome.file}:{number}\n{text}\n"
+                        if text
+                        else f"# {outcome.file}:{number}\n"
+                        for number, text in zip(outcome.numbers, outcome.lines, strict=True)
+                    )
+                else:
+                    lines.append("\n".join(outcome.lines) + "\n")
+                if len(lines) >= batch.CHUNK_SIZE or not text_format:
+                    out.write("".join(lines))
+                    lines.clear()
+                continue
+            assert isinstance(outcome, batch.Outcome)
             count += 1
             if outcome.error is not None:
                 sys.stderr.write(outcome.error.render(args.lang) + "\n")

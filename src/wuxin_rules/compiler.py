@@ -480,6 +480,9 @@ _RUNTIME: dict[str, Any] = {
     "_give_up": _give_up,
     "_date_fact": _date_fact,
     "_date_t": datetime.date,
+    "_float": float,
+    "_int": int,
+    "_repr": repr,
     "_reorder": _reorder,
     "_DSZ": _SMALL_DECIMAL_SIZE,
     "_IMAX": _MAX_WHOLE,
@@ -722,11 +725,33 @@ class _Source:
 
 class _FactsCode:
     """Generates `_V…(document)`, the facts check (tier 2): the document's values in fast form,
-    or `_NotPlain`. Its field conditions (`_bad`) are tier 1's too."""
+    or `_NotPlain`. Its field conditions (`_bad`) are tier 1's too.
 
-    def __init__(self, source: _Source) -> None:
+    With `floats` (the `floats="shortest"` opt-in), a binary float where a number is
+    declared is read as the decimal of its shortest text (`values.shortest_decimal`: `0.1` as
+    `Decimal("0.1")`, `3.0` as `3`) right where the field is read, and then checked as any
+    number is: the opt-in costs one `type(…) is float` a number field, not a pass over the
+    document."""
+
+    def __init__(self, source: _Source, floats: bool = False) -> None:
         self.src = source
+        self.floats = floats
         self.functions: dict[Any, str] = {}
+
+    def reads_float(self, type_: Type) -> bool:
+        """Whether a float in a field of `type_` is read (as its shortest decimal)."""
+        return self.floats and isinstance(strip_optional(type_), IntType | NumberType)
+
+    def read_float(self, src: str) -> str:
+        """A statement that makes the float in local `src` its shortest decimal, as
+        `values.shortest_decimal` does, inline (a call would cost as much again): a whole
+        float as an `int`, any other as `Decimal(repr(…))`. NaN and the infinities become
+        Decimal NaN and infinities, which the number check then refuses, as it refuses
+        them as floats: the full check reports them."""
+        return (
+            f"if type({src}) is _float: "
+            f"{src} = _int({src}) if {src}.is_integer() else _Dec(_repr({src}))"
+        )
 
     def root(self, inputs: Sequence[model.InputDef]) -> str:
         return self._record_function(("inputs",), [(i.name, i.type) for i in inputs])
@@ -752,12 +777,12 @@ class _FactsCode:
         checks = []
         for field, type_ in fields:
             bad = self._bad(type_, f"(a := v[{field!r}])", "a")
-            if bad is not None:
+            if bad is not None and not self.reads_float(type_):
                 checks.append(f"({bad})")
         if checks:
             body.append(f"    if {' or '.join(checks)}: raise _NotPlain")
         for field, type_ in fields:
-            if self._bad(type_, "a", "a") is not None:
+            if self._bad(type_, "a", "a") is not None and not self.reads_float(type_):
                 continue
             body.append(f"    a = v[{field!r}]")
             self._convert(type_, "a", "c", body, "    ")
@@ -839,6 +864,11 @@ class _FactsCode:
 
     def _convert(self, type_: Type, src: str, dst: str, out: list[str], indent: str) -> bool:
         """Lines that check `src` and (returns True) leave its fast form in `dst`."""
+        if self.reads_float(type_):
+            out.append(f"{indent}{dst} = {src}")
+            out.append(f"{indent}{self.read_float(dst)}")
+            out.append(f"{indent}if {self._bad(type_, dst, dst)}: raise _NotPlain")
+            return True
         bad = self._bad(type_, src, src)
         if bad is not None:
             out.append(f"{indent}if {bad}: raise _NotPlain")
@@ -989,6 +1019,12 @@ class _PlainCode:
                     subfields, record, record, out, body, depth + 1, seen | {id(inner)}
                 ):
                     return False
+            elif self.facts.reads_float(type_):
+                # The float read into the evaluator's local; the document keeps it as given.
+                name = local or "a"
+                out.append(f"{indent}{name} = {access}")
+                out.append(f"{indent}{self.facts.read_float(name)}")
+                out.append(f"{indent}if {self.facts._bad(type_, name, name)}: raise _NotPlain")
             else:
                 bad = self.facts._bad(type_, f"({local or 'a'} := {access})", local or "a")
                 if bad is None:
@@ -1633,8 +1669,12 @@ def compile_program(
     params: Mapping[str, Any],
     keys: Sequence[str],
     why_not: list[str] | None = None,
+    *,
+    floats: bool = False,
 ) -> Program | None:
-    """Compile the nullary rules `keys` of `policy` with the param values `params` (by key).
+    """Compile the nullary rules `keys` of `policy` with the param values `params` (by key);
+    with `floats`, its facts checks read a float where a number is declared as its shortest
+    decimal (`floats="shortest"`, see `_FactsCode`).
 
     Returns None when the policy uses something the fast path does not handle (or the
     generated code would not compile), and adds why to `why_not` if given; the caller then
@@ -1642,7 +1682,7 @@ def compile_program(
     """
     source = _Source()
     try:
-        facts_code = _FactsCode(source)
+        facts_code = _FactsCode(source, floats)
         facts_name = facts_code.root(policy.inputs)
         generator = _EvalCode(source, policy, params)
         source.lines.append(generator.main(tuple(keys)))

@@ -7,9 +7,12 @@
     verdicts = wuxin_dask.evaluate(units, "policies/x.policy", rules=["passed"])
     verdicts.to_parquet("verdicts/")
 
-Each partition is a pandas DataFrame evaluated by `Policy.evaluate_frame` (same columns,
-same float rule, an `errors` column), so the result is a Dask DataFrame of one column per
-rule plus `errors`, partitioned as the input. The policy is loaded and checked once on the
+Each partition is a pandas DataFrame, evaluated on columns by Arrow's kernels when it
+converts to Arrow exactly (Arrow-backed columns, as `dd.read_parquet` gives them, or
+`Decimal` objects) and the rules allow it (`frames.evaluate_pandas_on_columns`), else row by
+row by `Policy.evaluate_frame`, with the same values either way (same columns, same float
+rule, an `errors` column); so the result is a Dask DataFrame of one column per rule plus
+`errors`, partitioned as the input. The policy is loaded and checked once on the
 client (so a broken policy fails at once, before any task runs) and once per worker
 process, which keeps it with its compiled code for every later partition; only the path,
 the params and the options travel with the tasks. The policy files must be readable at
@@ -27,7 +30,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from wuxin_rules import api
+from wuxin_rules import api, frames
 from wuxin_rules.frames import require
 
 __all__ = ["evaluate"]
@@ -35,6 +38,8 @@ __all__ = ["evaluate"]
 _POLICIES: dict[Any, api.Policy] = {}
 """The policies loaded in this process (a worker's), by path, params and root."""
 _LOCK = threading.Lock()
+COLUMNAR_PARTITIONS = [0]
+"""How many partitions this process evaluated on columns (the rest went row by row)."""
 
 
 def _policy(path: str, params: Mapping[str, Any] | None, root: str | None) -> api.Policy:
@@ -59,7 +64,15 @@ def _partition(
     floats: str | None,
 ) -> Any:
     policy = _policy(path, params, root)
-    result = policy.evaluate_frame(frame, rules=keys, input=input, floats=floats)
+    # On columns when the partition converts to Arrow exactly and the rules allow it (about
+    # a thousand times fewer Python steps a row); else row by row, with the same values.
+    result = frames.evaluate_pandas_on_columns(
+        policy, frame, rules=keys, input=input, floats=floats
+    )
+    if result is None:
+        result = policy.evaluate_frame(frame, rules=keys, input=input, floats=floats)
+    else:
+        COLUMNAR_PARTITIONS[0] += 1
     return result.astype(object)  # the declared `meta`, whatever pandas infers per partition
 
 

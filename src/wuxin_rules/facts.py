@@ -74,7 +74,7 @@ from wuxin_rules.schema import (
     Type,
     describe,
 )
-from wuxin_rules.values import format_number
+from wuxin_rules.values import format_number, shortest_decimal
 
 __all__ = ["FactsSchema", "facts_schema", "shortest_decimal", "without_floats"]
 
@@ -397,16 +397,6 @@ def _number_from_other(value: Any, type_: NumberType) -> Fraction | int:
         number = Fraction(number) / scale
         return number.numerator if number.denominator == 1 else number
     raise _wrong(value, type_)
-
-
-def shortest_decimal(value: float) -> Decimal | int | float:
-    """A float as the decimal of its shortest text (`repr`): `0.1` → `Decimal("0.1")`, a
-    whole `3.0` → `3`; NaN and infinities are left as they are (and refused)."""
-    if value != value or value in (float("inf"), float("-inf")):
-        return value
-    if value.is_integer():
-        return int(value)
-    return Decimal(repr(value))
 
 
 def without_floats(value: Any) -> Any:

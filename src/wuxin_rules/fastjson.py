@@ -36,7 +36,7 @@ from typing import Any
 from wuxin_rules import jsonio
 from wuxin_rules.errors import FactError
 
-__all__ = ["available", "parse_line", "parse_lines"]
+__all__ = ["available", "decode_plain", "parse_line", "parse_lines"]
 
 _KEY_END = re.compile(r'"\s*:')
 _SPACED_KEY_END = re.compile(r'"\s+:')
@@ -119,6 +119,22 @@ def parse_lines(lines: Sequence[tuple[str, str | None, int]]) -> list[Any]:
     return parsed
 
 
+def decode_plain(bodies: list[bytes]) -> list[Any] | None:
+    """The documents of JSON lines given as bytes (each line stripped of JSON whitespace, and
+    not empty), decoded in one call as `parse_lines` decodes plain lines; None without
+    msgspec, or unless every line is plain: valid UTF-8 (msgspec checks it), short, shallow,
+    without a hidden or duplicate key. Then read the lines as texts (`parse_lines`), which
+    names what is wrong. For readers that hold the lines' bytes (`batch`), which need not
+    make each line a `str` first."""
+    decoder = _decoder if _decoder is not _UNSET else _get_decoder()
+    if decoder is None or not bodies:
+        return None
+    for body in bodies:
+        if len(body) >= 4000 or body.count(b"{") + body.count(b"[") > jsonio.MAX_DEPTH:
+            return None
+    return _plain_bodies(decoder, bodies)
+
+
 def _plain_lines(decoder: Any, texts: list[str]) -> list[Any] | None:
     """The documents of `texts` decoded in one call, or None unless every line is plain
     (then each is read alone, and jsonio names what is wrong)."""
@@ -133,6 +149,11 @@ def _plain_lines(decoder: Any, texts: list[str]) -> list[Any] | None:
         if len(body) >= 4000 or body.count(b"{") + body.count(b"[") > jsonio.MAX_DEPTH:
             return None
         append(body)
+    return _plain_bodies(decoder, encoded)
+
+
+def _plain_bodies(decoder: Any, encoded: list[bytes]) -> list[Any] | None:
+    """`_plain_lines` once each line is its stripped UTF-8 bytes."""
     data = b"[" + b",".join(encoded) + b"]"
     # (`in` on one byte is a memchr: the regex runs only where a backslash is.)
     if b"\\" in data and _HIDING_ESCAPE_BYTES.search(data) is not None:

@@ -46,7 +46,7 @@ from wuxin_rules.values import format_number, fraction_to_decimal
 if TYPE_CHECKING:  # pragma: no cover
     from wuxin_rules.api import Policy
 
-__all__ = ["evaluate_frame", "require"]
+__all__ = ["evaluate_frame", "evaluate_pandas_on_columns", "require"]
 
 
 def require(module: str, extra: str, what: str) -> Any:
@@ -314,9 +314,76 @@ def evaluate_frame(
     """The verdicts of every row of `frame` (see the module's docstring)."""
     kind = _kind(frame)
     if kind == "arrow":
-        # Struct columns (records) as one column per field: `responsibility.work_funded`.
-        while any(field.type.num_fields and _is_struct(field.type) for field in frame.schema):
-            frame = frame.flatten()
+        frame = _flattened(frame)
+    keys, table, positions, lists = _resolved(policy, frame, kind, rules, input, floats)
+    if kind == "arrow" and not lists and len(frame):
+        verdicts = _columnar(policy, frame, keys, table, positions, floats)
+        if verdicts is not None:
+            return verdicts
+    return _evaluate_rows(policy, frame, kind, keys, table, positions, lists, floats)
+
+
+def evaluate_pandas_on_columns(
+    policy: Policy,
+    frame: Any,
+    *,
+    rules: Sequence[str] | None = None,
+    input: str | None = None,
+    floats: str | None = None,
+) -> Any:
+    """The verdicts of a pandas DataFrame computed on columns by Arrow's kernels, as a
+    DataFrame with the frame's index (the values `evaluate_frame` gives, as Python objects
+    or NumPy scalars); None when the frame's columns do not convert to flat Arrow columns
+    exactly (`Decimal` objects to `decimal128`, pandas' Arrow-backed columns as they are)
+    or the rules do not allow columns: then `evaluate_frame` evaluates it row by row.
+
+    Bad columns raise as `evaluate_frame` raises. For `wuxin_rules.dask`, whose partitions
+    are pandas DataFrames."""
+    if _kind(frame) != "pandas":
+        raise UsageError(
+            Diagnostic(
+                "unsupported-type",
+                "`evaluate_pandas_on_columns` takes a pandas DataFrame",
+                help="use `evaluate_frame` for pyarrow Tables",
+            )
+        )
+    keys, table, positions, lists = _resolved(policy, frame, "pandas", rules, input, floats)
+    if lists or not len(frame):
+        return None
+    pa = require("pyarrow", "frames", "`evaluate_frame`")
+    try:
+        arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        return None  # mixed or unusual cells: the row path reads each as a table cell
+    if arrow.column_names != _columns(frame, "pandas") or any(
+        pa.types.is_nested(field.type) for field in arrow.schema
+    ):
+        return None  # records or lists in cells: their columns would be named otherwise
+    verdicts = _columnar(policy, arrow, keys, table, positions, floats)
+    if verdicts is None:
+        return None
+    result = verdicts.to_pandas(integer_object_nulls=True, date_as_object=True)
+    result.index = frame.index
+    return result
+
+
+def _flattened(frame: Any) -> Any:
+    """Struct columns (records) as one column per field: `responsibility.work_funded`."""
+    while any(field.type.num_fields and _is_struct(field.type) for field in frame.schema):
+        frame = frame.flatten()
+    return frame
+
+
+def _resolved(
+    policy: Policy,
+    frame: Any,
+    kind: str,
+    rules: Sequence[str] | None,
+    input: str | None,
+    floats: str | None,
+) -> tuple[tuple[str, ...], Layout, dict[str, int], dict[str, ListSheet]]:
+    """The rules' keys, the facts' layout, each column's field and the list columns; every
+    problem of the columns at once as a `FactError`."""
     policy._facts_schema(floats)  # refuses an unknown choice
     reading_floats = floats == "shortest"
     keys = policy.resolve_rules(rules)
@@ -387,11 +454,7 @@ def evaluate_frame(
                 )
     if problems:
         raise FactError(problems)
-    if kind == "arrow" and not lists and len(frame):
-        verdicts = _columnar(policy, frame, keys, table, positions, floats)
-        if verdicts is not None:
-            return verdicts
-    return _evaluate_rows(policy, frame, kind, keys, table, positions, lists, floats)
+    return keys, table, positions, lists
 
 
 def _columnar(

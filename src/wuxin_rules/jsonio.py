@@ -237,7 +237,7 @@ def open_json_lines(path: str | os.PathLike[str]) -> IO[bytes]:
 
 
 def iter_line_texts(
-    stream: IO[str] | IO[bytes], *, file: str | None = None
+    stream: IO[str] | IO[bytes], *, file: str | None = None, start: int = 1
 ) -> Iterator[tuple[int, str | FactError]]:
     """The lines of a JSON-lines stream unparsed, for parsing elsewhere (`wuxin eval --jobs`).
 
@@ -245,10 +245,11 @@ def iter_line_texts(
     a line over `MAX_DOCUMENT_SIZE` (`too-large`, skipped in chunks, never held) or, from a
     binary stream (`open_json_lines`, standard input's `buffer`), a line that is not UTF-8
     (`bad-encoding`); reading one line at a time as `iter_json_lines` does. A byte-order mark
-    is ignored. `parse_line` turns a text into its document.
+    is ignored. `parse_line` turns a text into its document. `start` is the number of the
+    stream's first line (a stream that begins inside a file).
     """
     name = file or "<input>"
-    for number in itertools.count(1):
+    for number in itertools.count(start):
         raw = stream.readline(MAX_DOCUMENT_SIZE + 1)
         if not raw:
             return

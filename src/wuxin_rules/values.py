@@ -14,7 +14,8 @@ The representation is a contract between facts loading, evaluation and explanati
 | list            | `tuple`                                   | `list`                         |
 | none            | `None`                                    | `None`                         |
 
-No binary float is ever created. May import `errors`, `source` and `schema`.
+No binary float is ever created (`shortest_decimal` reads one given by a caller who opted
+in, as the decimal of its shortest text). May import `errors`, `source` and `schema`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ __all__ = [
     "format_value",
     "fraction_to_decimal",
     "integer_text",
+    "shortest_decimal",
     "to_json",
     "to_python",
 ]
@@ -183,3 +185,14 @@ def to_json(value: Any, type_: Type | None = None) -> Any:
         fields = {f.name: f.type for f in inner.fields} if isinstance(inner, RecordType) else {}
         return {key: to_json(item, fields.get(key)) for key, item in value.items()}
     return value
+
+
+def shortest_decimal(value: float) -> Decimal | int | float:
+    """A float as the decimal of its shortest text (`repr`): `0.1` → `Decimal("0.1")`, a
+    whole `3.0` → `3`; NaN and infinities are left as they are (and refused). The
+    `floats="shortest"` opt-in: the facts schema and the compiled facts check both use it."""
+    if value.is_integer():
+        return int(value)
+    if value - value:  # NaN for NaN and the infinities, 0.0 for every finite float
+        return value
+    return Decimal(repr(value))
