@@ -174,3 +174,19 @@ def test_comments_wanted_go_to_lark() -> None:
     module, comments = parser.parse_with_comments("rule r: 1 # one\n# two\n")
     assert [span.text for span in comments] == ["# one", "# two"]
     assert isinstance(module.declarations[0], ast.RuleDecl)
+
+
+def test_the_collector_is_paused_while_parsing_and_resumed_after() -> None:
+    import gc
+
+    seen: list[bool] = []
+    with parser.collection_paused():
+        seen.append(gc.isenabled())
+        with parser.collection_paused():
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())  # the inner pause leaves the outer one paused
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+    with pytest.raises(WuxinError), parser.collection_paused():
+        parser.parse("rule r: (", "t.policy")
+    assert gc.isenabled()  # resumed after an error too

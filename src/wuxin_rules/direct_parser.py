@@ -74,6 +74,9 @@ _AFTER_FIELD = _DECLARATION_WORDS | {"fixed", "cites", "note"}
 
 _COMPARE = frozenset(("==", "!=", "<=", ">=", "<", ">"))
 _KINDS = frozenset(("count", "sum", "min", "max", "all", "any", "rate", "list"))
+_BINARY = {"??": 1, "+": 2, "-": 2, "*": 3, "/": 3}
+"""The binary operators tighter than a comparison, by rank (`grammar/wuxin.lark`: `coalesce`,
+`additive`, `multiplicative`)."""
 _NUMBERS = frozenset(("INT", "DECIMAL", "PERCENT"))
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
@@ -592,17 +595,17 @@ class _Reader:
         return self._made(ast.Not(operand, self._span(start, end)), depth + 1, start, end)
 
     def comparison(self) -> _Read:
-        left = self.coalesce()
+        left = self.binary()
         kind = self.kinds[self.pos]
         start = left[2]
         if kind in _COMPARE:
             self.pos += 1
-            right = self.coalesce()
+            right = self.binary()
             span = self._span(start, right[3])
             node: Any = ast.Compare(kind, left[0], right[0], span)
         elif kind == "in" or (kind == "not" and self.kinds[self.pos + 1] == "in"):
             self.pos += 1 if kind == "in" else 2
-            right = self.coalesce()
+            right = self.binary()
             span = self._span(start, right[3])
             node = ast.In(left[0], right[0], kind == "not", span)
         elif kind == "is":
@@ -615,35 +618,24 @@ class _Reader:
             return left
         return self._made(node, 1 + max(left[1], right[1]), start, right[3])
 
-    def coalesce(self) -> _Read:
-        left = self.additive()
-        while self._accept("??") is not None:
-            right = self.additive()
-            node = ast.Coalesce(left[0], right[0], self._span(left[2], right[3]))
-            left = self._made(node, 1 + max(left[1], right[1]), left[2], right[3])
-        return left
-
-    def additive(self) -> _Read:
-        left = self.multiplicative()
-        kinds = self.kinds
-        while kinds[self.pos] == "+" or kinds[self.pos] == "-":
-            op = kinds[self.pos]
-            self.pos += 1
-            right = self.multiplicative()
-            node = ast.Arith(op, left[0], right[0], self._span(left[2], right[3]))
-            left = self._made(node, 1 + max(left[1], right[1]), left[2], right[3])
-        return left
-
-    def multiplicative(self) -> _Read:
+    def binary(self, level: int = 1) -> _Read:
+        """`coalesce`, `additive` and `multiplicative` in one loop (precedence climbing: each
+        operator binds to the left, and tighter than those of a lower rank)."""
         left = self.unary()
         kinds = self.kinds
-        while kinds[self.pos] == "*" or kinds[self.pos] == "/":
+        while True:
             op = kinds[self.pos]
+            rank = _BINARY.get(op)
+            if rank is None or rank < level:
+                return left
             self.pos += 1
-            right = self.unary()
-            node = ast.Arith(op, left[0], right[0], self._span(left[2], right[3]))
+            right = self.binary(rank + 1)
+            span = self._span(left[2], right[3])
+            if op == "??":
+                node: Any = ast.Coalesce(left[0], right[0], span)
+            else:
+                node = ast.Arith(op, left[0], right[0], span)
             left = self._made(node, 1 + max(left[1], right[1]), left[2], right[3])
-        return left
 
     def unary(self) -> _Read:
         if self.kinds[self.pos] != "-":
