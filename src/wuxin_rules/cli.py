@@ -31,6 +31,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.messages import LANGUAGES
+from wuxin_rules.parser import collection_paused
 from wuxin_rules.source import decode_policy, read_policy
 
 __all__ = ["ExitCode", "main"]
@@ -354,7 +355,8 @@ def _silence_stdout() -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    results = api.lint_policy_paths(args.paths, undecided=args.notes)
+    with collection_paused():  # a large policy: millions of objects, no cycles
+        results = api.lint_policy_paths(args.paths, undecided=args.notes)
     if not results:
         raise UsageError(
             Diagnostic(
@@ -383,8 +385,10 @@ def _check(args: argparse.Namespace) -> int:
         for _, error, findings in results:
             # A module imported by several checked files reports its problems once.
             shown = (*(error.diagnostics if error else ()), *findings)
-            fresh = [d for d in shown if d.render() not in seen]
-            seen.update(d.render() for d in fresh)
+            # Rendering is most of the cost of thousands of warnings: once each here.
+            rendered = [d.render() for d in shown]
+            fresh = [d for d, text in zip(shown, rendered, strict=True) if text not in seen]
+            seen.update(text for text in rendered if text not in seen)
             warnings += sum(1 for d in fresh if d.severity is Severity.WARNING)
             if fresh:
                 sys.stderr.write(render_diagnostics(fresh, lang) + "\n\n")

@@ -178,22 +178,23 @@ def _module_name(module: ast.Module) -> str:
     return Path(module.span.source.name).stem
 
 
-_NOT_A_NODE = ("not a node",)
-_CHILD_FIELDS: dict[tuple[type, bool], tuple[str, ...]] = {}
+_CHILD_FIELDS: dict[bool, dict[type, tuple[str, ...]]] = {True: {}, False: {}}
+"""Per walk (with or without the checked model's `type` fields): node class → its fields."""
 
 
 def _child_fields(kind: type, types: bool) -> tuple[str, ...]:
     """The fields of a node class that may hold nodes (not its span; not its `type` in the
-    checked model, unless `types`), looked up once per class: the walks below visit every
-    node of a policy, which may have hundreds of thousands."""
-    fields = _CHILD_FIELDS.get((kind, types))
+    checked model, unless `types`; none for anything not a node), looked up once per class:
+    the walks below visit every node of a policy, which may have hundreds of thousands."""
+    known = _CHILD_FIELDS[types]
+    fields = known.get(kind)
     if fields is None:
         if attrs.has(kind) and kind is not Span:
             skipped = ("span",) if types else ("span", "type")
             fields = tuple(f.name for f in attrs.fields(kind) if f.name not in skipped)
         else:
-            fields = _NOT_A_NODE
-        _CHILD_FIELDS[kind, types] = fields
+            fields = ()
+        known[kind] = fields
     return fields
 
 
@@ -201,21 +202,28 @@ def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
     """Every name an AST node uses: names in expressions, fields accessed (`alias.X`), and
     the parts of type names. Declaring names (idents) are not uses."""
     found = set() if found is None else found
+    known = _CHILD_FIELDS[True]
     stack = [node]
+    pop, push = stack.pop, stack.extend
+    # By exact class (the node classes have no subclasses): the cheapest test per node.
     while stack:
-        item = stack.pop()
-        if isinstance(item, ast.NameRef):
-            found.add(item.name)
-        elif isinstance(item, ast.FieldAccess):
-            found.add(item.field.name)
-        elif isinstance(item, ast.TypeRef):
-            found.update(part.name for part in item.name.parts)
-        if isinstance(item, tuple):
-            stack.extend(item)
+        item = pop()
+        kind = type(item)
+        if kind is tuple:
+            push(item)
             continue
-        fields = _CHILD_FIELDS.get((type(item), True)) or _child_fields(type(item), True)
-        if fields is not _NOT_A_NODE:
-            stack.extend([getattr(item, name) for name in fields])
+        if kind is ast.NameRef:
+            found.add(item.name)
+            continue
+        if kind is ast.FieldAccess:
+            found.add(item.field.name)
+        elif kind is ast.TypeRef:
+            found.update(part.name for part in item.name.parts)
+        fields = known.get(kind)
+        if fields is None:
+            fields = _child_fields(kind, True)
+        if fields:
+            push([getattr(item, name) for name in fields])
     return found
 
 
@@ -417,30 +425,36 @@ class _RuleGraph:
         policy = self.policy
         used: list[str] = []
         cites = False
+        known = _CHILD_FIELDS[False]
         stack = [body]
+        pop, push = stack.pop, stack.extend
+        # By exact class (the model's classes have no subclasses): the cheapest test per node.
         while stack:
-            item = stack.pop()
-            if isinstance(item, tuple):
-                stack.extend(item)
+            item = pop()
+            kind = type(item)
+            if kind is tuple:
+                push(item)
                 continue
-            if isinstance(item, model.RuleRef | model.CallRule):
+            if kind is model.RuleRef or kind is model.CallRule:
                 used.append(item.key)
             elif cites:
                 pass
-            elif isinstance(item, model.ParamRef):
+            elif kind is model.ParamRef:
                 cites = bool(policy.params[item.key].cites)
-            elif isinstance(item, model.ScheduleLookup | model.StageLookup):
+            elif kind is model.ScheduleLookup or kind is model.StageLookup:
                 cites = bool(policy.schedules[item.key].cites)
-            elif isinstance(item, model.BandsLookup):
+            elif kind is model.BandsLookup:
                 cites = bool(policy.bands[item.key].cites)
-            elif isinstance(item, model.GetField):
+            elif kind is model.GetField:
                 record = item.target.type
                 record = record.inner if isinstance(record, OptionalType) else record
                 info = record.field(item.field) if hasattr(record, "field") else None
                 cites = info is not None and bool(info.cites)
-            fields = _CHILD_FIELDS.get((type(item), False)) or _child_fields(type(item), False)
-            if fields is not _NOT_A_NODE:
-                stack.extend([getattr(item, name) for name in fields])
+            fields = known.get(kind)
+            if fields is None:
+                fields = _child_fields(kind, False)
+            if fields:
+                push([getattr(item, name) for name in fields])
         return used, cites
 
 
