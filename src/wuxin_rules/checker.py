@@ -17,6 +17,9 @@ delayed errors, OPA's compiler stages):
    (coverage of the range with neither gap nor overlap).
 5. `check-translations` — each translation of a label or note (`"…" en "…"`) is in a language
    a reader can ask for, and once.
+6. `check-decisions` — decision tables (checked as the rules they stand for, see
+   `wuxin_rules.decisions`): the shape of their rows, cells that are constants, and the
+   proofs of overlaps, gaps and rows never chosen.
 
 `example` and `property` declarations are left to the tools that run them.
 
@@ -24,7 +27,7 @@ Also checks param values given at load time (`params={...}`, `--param name=value
 `param_values`), beside the param defaults they replace.
 
 May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader`,
-`typing_rules`, `tables`, `wording`, `characters` and `messages`.
+`typing_rules`, `tables`, `decisions`, `wording`, `characters` and `messages`.
 """
 
 from __future__ import annotations
@@ -41,12 +44,13 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import ast, characters, model, parser
+from wuxin_rules import ast, characters, decisions, model, parser
 from wuxin_rules.errors import (
     Diagnostic,
     Label,
     ParamError,
     PolicyCheckError,
+    Severity,
     WuxinError,
     suggest,
 )
@@ -131,7 +135,7 @@ def check(loaded: LoadedModules) -> model.CheckedPolicy:
         if state.t.diagnostics:
             state.t.diagnostics.extend(warnings)
             raise PolicyCheckError(state.sorted_diagnostics())
-    return attrs.evolve(_build(state), warnings=tuple(warnings))
+    return attrs.evolve(_build(state), warnings=(*warnings, *state.warnings))
 
 
 def check_text(
@@ -199,7 +203,7 @@ def check_extended(
         if state.t.diagnostics:
             state.t.diagnostics.extend(warnings)
             raise PolicyCheckError(state.sorted_diagnostics())
-    policy = attrs.evolve(_build(state), warnings=tuple(warnings))
+    policy = attrs.evolve(_build(state), warnings=(*warnings, *state.warnings))
     extend(policy, Extension(state))
     if state.t.diagnostics:
         state.t.diagnostics.extend(warnings)
@@ -220,7 +224,11 @@ class _State:
     """The loaded modules, the symbol tables, and what each pass builds for the next."""
 
     def __init__(self, loaded: LoadedModules) -> None:
-        self.loaded = loaded
+        # Decision tables are checked (and evaluated) as the rules they stand for; the
+        # modules as written are kept for the policy and for the table proofs.
+        self.written = loaded
+        self.loaded = _lowered(loaded)
+        self.warnings: list[Diagnostic] = []
         self.t = SymbolTables()
         self.edges: dict[str, dict[str, Span]] = {}
         self.reads: dict[str, set[str]] = {}
@@ -1440,6 +1448,127 @@ def check_tables(state: _State) -> None:
 
 
 # ------------------------------------------------------------------------------------------
+# Pass 6: decision tables
+
+
+def _lowered(loaded: LoadedModules) -> LoadedModules:
+    """The modules with each decision table replaced by the rule it stands for."""
+    modules = {name: decisions.lowered_module(m) for name, m in loaded.modules.items()}
+    return attrs.evolve(loaded, root=modules[loaded.root_name], modules=modules)
+
+
+def check_decisions(state: _State) -> None:
+    """The shape of each decision table, its cells (constants of their column's type) and
+    the proofs: overlaps, gaps, rows never chosen (`wuxin_rules.decisions`)."""
+    for module_name, module in state.written.modules.items():
+        enums = {d.name.name: d for d in module.declarations if isinstance(d, ast.EnumDecl)}
+        for decl in module.declarations:
+            if isinstance(decl, ast.DecisionDecl):
+                _check_decision(state, module_name, decl, enums)
+
+
+def _check_decision(
+    state: _State,
+    module_name: str,
+    decl: ast.DecisionDecl,
+    enums: Mapping[str, ast.EnumDecl],
+) -> None:
+    t = state.t
+    shape = decisions.shape_errors(decl)
+    t.diagnostics.extend(shape)
+    hit = decl.hit_policy
+    order = list(range(len(decl.rows)))
+    if hit.kind in ("priority", "output order"):
+        found = decisions.priority_order(decl, enums)
+        if found is None:
+            t.error(
+                "table-priority",
+                english("table-priority", hit=hit.kind),
+                hit.span,
+                help=english("table-priority.help"),
+            )
+            return
+        order = found
+    if shape:
+        return
+    typer = state.typer(module_name)
+    if hit.kind in decisions.SINGLE_HIT and decl.default is None:
+        # The last row's cells are not in the lowered rule (it is the `else` of the chain):
+        # resolve their names here.
+        walker = _NameWalker(state, t.scopes[module_name], None)
+        for cell in decl.rows[order[-1]].cells:
+            for test in cell.tests:
+                for value in (test.value, test.high):
+                    if value is not None:
+                        walker.walk(value, frozenset(), "value")
+        if t.diagnostics:
+            return
+    columns = [typer.expr(column, None, Env()) for column in decl.inputs]
+    names = [" ".join(column.span.text.split()) for column in decl.inputs]
+    rows: list[tuple[decisions.Cell, ...]] = []
+    for row in decl.rows:
+        cells = []
+        for column, cell in zip(columns, row.cells, strict=True):
+            tests = tuple(_cell_test(state, typer, column.type, test) for test in cell.tests)
+            if any(test is None for test in tests):
+                return
+            cells.append(decisions.Cell(tuple(t_ for t_ in tests if t_ is not None), cell.negated))
+        rows.append(tuple(cells))
+    table = decisions.Table(
+        name=decl.name.name,
+        hit=hit.kind,
+        types=tuple(column.type for column in columns),
+        rows=tuple(rows[i] for i in order),
+        outputs=tuple(
+            tuple(" ".join(o.span.text.split()) for o in decl.rows[i].outputs) for i in order
+        ),
+        numbers=tuple(i + 1 for i in order),
+        has_default=decl.default is not None,
+    )
+
+    def shown(value: Any, index: int) -> str:
+        return format_value(value, columns[index].type)
+
+    for finding in decisions.analyse(table):
+        diagnostic = decisions.finding_diagnostic(finding, decl, names, shown)
+        if finding.kind == "table-not-proved" and (
+            hit.kind in ("unique", "any")
+            or (hit.kind in decisions.SINGLE_HIT and decl.default is None)
+        ):
+            # Unproved, such a table could overlap or leave a gap unnoticed: refuse it.
+            diagnostic = attrs.evolve(diagnostic, severity=Severity.ERROR)
+        if diagnostic.severity == Severity.ERROR:
+            t.diagnostics.append(diagnostic)
+        else:
+            state.warnings.append(diagnostic)
+
+
+def _cell_test(
+    state: _State, typer: ExprTyper, column: Type, test: ast.CellTest
+) -> decisions.Test | None:
+    """A cell test with its constants (None, reported, when a value is not a constant)."""
+    values: list[Any] = []
+    for written in (test.value, test.high):
+        if written is None:
+            values.append(None)
+            continue
+        typed = typer.expr(written, column, Env())
+        if isinstance(typed, model.Const):
+            values.append(typed.value)
+        elif isinstance(typed, model.ParamRef) and typed.key in state.params:
+            values.append(state.params[typed.key].default)
+        else:
+            state.t.error(
+                "table-cell-not-constant",
+                english("table-cell-not-constant", cell=" ".join(written.span.text.split())),
+                written.span,
+                help=english("table-cell-not-constant.help"),
+            )
+            return None
+    return decisions.Test(test.op, values[0], values[1], test.low_inclusive, test.high_inclusive)
+
+
+# ------------------------------------------------------------------------------------------
 # The pass table and the checked policy
 
 
@@ -1479,6 +1608,7 @@ PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
     ("check-rule-graph", check_rule_graph),  # cycles -> rule-cycle; the evaluation order
     ("check-tables", check_tables),  # after check-types: band bounds use the param defaults
     ("check-translations", check_translations),  # language tags of labels and notes
+    ("check-decisions", check_decisions),  # after check-types: cells typed, params known
 )
 """The checker's passes, in order; checking stops after the first that reports problems."""
 
@@ -1535,5 +1665,5 @@ def _build(state: _State) -> model.CheckedPolicy:
         label=label,
         source=source,
         cites=cites or (),
-        modules=tuple(state.loaded.modules.values()),
+        modules=tuple(state.written.modules.values()),
     )
