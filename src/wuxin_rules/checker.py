@@ -1492,18 +1492,22 @@ def _check_decision(
     if shape:
         return
     typer = state.typer(module_name)
+    # A column only `-` cells test, and the last row's cells of a chain (its `else`), are not
+    # in the lowered rule: resolve their names here.
+    walker = _NameWalker(state, t.scopes[module_name], None)
+    for column in decl.inputs:
+        walker.walk(column, frozenset(), "value")
     if hit.kind in decisions.SINGLE_HIT and decl.default is None:
-        # The last row's cells are not in the lowered rule (it is the `else` of the chain):
-        # resolve their names here.
-        walker = _NameWalker(state, t.scopes[module_name], None)
         for cell in decl.rows[order[-1]].cells:
             for test in cell.tests:
                 for value in (test.value, test.high):
                     if value is not None:
                         walker.walk(value, frozenset(), "value")
-        if t.diagnostics:
-            return
+    if t.diagnostics:
+        return
     columns = [typer.expr(column, None, Env()) for column in decl.inputs]
+    if t.diagnostics:
+        return
     names = [" ".join(column.span.text.split()) for column in decl.inputs]
     rows: list[tuple[decisions.Cell, ...]] = []
     for row in decl.rows:

@@ -40,9 +40,9 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.source import Span
 
-ROW_VARIABLE = "row"
-"""The aggregate variable of a collecting table's lowered form: a reserved word, so it can
-never hide a name the table's inputs use."""
+ROW_VARIABLE = "row#"
+"""The aggregate variable of a collecting table's lowered form (the row number): not a name
+an author can write, so it can never hide a name the table's inputs use."""
 
 MAX_CASES = 200_000
 """The most input combinations the proofs try; a larger table is left unproved (a warning)."""
@@ -68,9 +68,12 @@ def lowered_module(module: ast.Module) -> ast.Module:
 
 def priority_order(decl: ast.DecisionDecl, enums: Mapping[str, ast.EnumDecl]) -> list[int] | None:
     """The rows' positions, highest priority first (priority and output order): by the place
-    of each row's first output among the members of the enum the table returns. None when
-    the table returns no enum of its module or a row's output is not one of its members."""
+    of each row's first output among the members of the enum the table returns (a list of
+    it, for output order). None when the table returns no enum of its module or a row's
+    output is not one of its members."""
     returns = decl.returns
+    if isinstance(returns, ast.ListTypeExpr):  # output order: a list of the enum
+        returns = returns.element
     if not isinstance(returns, ast.TypeRef) or len(returns.name.parts) != 1:
         return None
     enum = enums.get(returns.name.parts[0].name)
@@ -96,56 +99,57 @@ def lowered(decl: ast.DecisionDecl, enums: Mapping[str, ast.EnumDecl]) -> ast.Ru
     conditions = [row_condition(decl, row) for row in rows]
     values = [row_value(decl, row.outputs, row.span) for row in rows]
     if hit.kind in SINGLE_HIT:
-        body = _chain(decl, conditions, values)
+        body = _chain(decl, [row.span for row in rows], conditions, values)
     else:
-        body = _collect(decl, hit, conditions, values)
+        body = _collect(decl, hit, [row.span for row in rows], conditions, values)
     return ast.RuleDecl("rule", decl.name, None, decl.doc, decl.returns, body, decl.span)
 
 
-def _chain(decl: ast.DecisionDecl, conditions: list[ast.Expr], values: list[ast.Expr]) -> ast.Expr:
+def _chain(
+    decl: ast.DecisionDecl,
+    spans: list[Span],
+    conditions: list[ast.Expr],
+    values: list[ast.Expr],
+) -> ast.Expr:
     """`if row 1 then … else if row 2 then … else (the else row, or the last row: the proofs
-    show that a table without `else` leaves no input unmatched)."""
+    show that a table without `else` leaves no input unmatched). Each `if` carries its row's
+    span, so that an explanation shows the row as written."""
+    triples = list(zip(spans, conditions, values, strict=True))
     if decl.default is not None:
         tail = row_value(decl, decl.default, decl.default[0].span if decl.default else decl.span)
-        pairs = list(zip(conditions, values, strict=True))
     else:
         tail = values[-1]
-        pairs = list(zip(conditions[:-1], values[:-1], strict=True))
-    for (condition, value), row_span in zip(
-        reversed(pairs), reversed([_row_span(decl, c) for c, _ in pairs]), strict=True
-    ):
-        tail = ast.If(condition, value, tail, row_span)
+        triples = triples[:-1]
+    for span, condition, value in reversed(triples):
+        tail = ast.If(condition, value, tail, span)
     return tail
-
-
-def _row_span(decl: ast.DecisionDecl, condition: ast.Expr) -> Span:
-    return getattr(condition, "span", decl.span)
 
 
 def _collect(
     decl: ast.DecisionDecl,
     hit: ast.HitPolicy,
+    spans: list[Span],
     conditions: list[ast.Expr],
     values: list[ast.Expr],
 ) -> ast.Expr:
-    """`KIND of row in [1, …, n] where <row's condition> : <row's output>`: the outputs of
-    the rows that hold, in row order (priority order for `output order`)."""
-    span = decl.span
-    var = ast.Ident(ROW_VARIABLE, span)
-    numbers = ast.ListLit(tuple(ast.IntLit(i + 1, span) for i in range(len(conditions))), span)
+    """`KIND of row# in [1, …, n] where <row's condition> : <row's output>`: the outputs of
+    the rows that hold, in row order (priority order for `output order`). The aggregate
+    carries the span of the `hit` line, each row number the span of its row."""
+    var = ast.Ident(ROW_VARIABLE, hit.span)
+    numbers = ast.ListLit(tuple(ast.IntLit(i + 1, span) for i, span in enumerate(spans)), hit.span)
 
     def by_row(items: list[ast.Expr]) -> ast.Expr:
         result = items[-1]
         for index in range(len(items) - 2, -1, -1):
-            test = ast.Compare(
-                "==", ast.NameRef(ROW_VARIABLE, span), ast.IntLit(index + 1, span), span
-            )
-            result = ast.If(test, items[index], result, getattr(items[index], "span", span))
+            span = spans[index]
+            number = ast.NameRef(ROW_VARIABLE, span)
+            test = ast.Compare("==", number, ast.IntLit(index + 1, span), span)
+            result = ast.If(test, items[index], result, span)
         return result
 
     kind = hit.aggregator or "list"
     body = None if kind == "count" else by_row(values)
-    return ast.Aggregate(kind, var, numbers, by_row(conditions), body, span)
+    return ast.Aggregate(kind, var, numbers, by_row(conditions), body, hit.span)
 
 
 def row_condition(decl: ast.DecisionDecl, row: ast.TableRow) -> ast.Expr:
