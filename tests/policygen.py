@@ -19,6 +19,7 @@ a number as text (the forms the fast facts check leaves to the full check).
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 from collections.abc import Callable
 from decimal import Decimal
@@ -531,7 +532,7 @@ def decision_text(rng: random.Random, drawn: Drawn, name: str, depth: int) -> st
     if hit in ("unique", "any"):
         cuts = sorted(rng.sample(range(-3, 8), rng.randint(0, 3)))
         pieces = [f"< {cuts[0]}"] if cuts else ["-"]
-        pieces += [f"[{low}..{high})" for low, high in zip(cuts, cuts[1:], strict=False)]
+        pieces += [f"[{low}..{high})" for low, high in itertools.pairwise(cuts)]
         pieces += [f">= {cuts[-1]}"] if cuts else []
         same = output()
         for piece in pieces:

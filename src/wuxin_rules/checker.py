@@ -1495,8 +1495,8 @@ def _check_decision(
     # A column only `-` cells test, and the last row's cells of a chain (its `else`), are not
     # in the lowered rule: resolve their names here.
     walker = _NameWalker(state, t.scopes[module_name], None)
-    for column in decl.inputs:
-        walker.walk(column, frozenset(), "value")
+    for written in decl.inputs:
+        walker.walk(written, frozenset(), "value")
     if hit.kind in decisions.SINGLE_HIT and decl.default is None:
         for cell in decl.rows[order[-1]].cells:
             for test in cell.tests:
@@ -1505,10 +1505,10 @@ def _check_decision(
                         walker.walk(value, frozenset(), "value")
     if t.diagnostics:
         return
-    columns = [typer.expr(column, None, Env()) for column in decl.inputs]
+    columns = [typer.expr(written, None, Env()) for written in decl.inputs]
     if t.diagnostics:
         return
-    names = [" ".join(column.span.text.split()) for column in decl.inputs]
+    names = [" ".join(written.span.text.split()) for written in decl.inputs]
     rows: list[tuple[decisions.Cell, ...]] = []
     for row in decl.rows:
         cells = []
