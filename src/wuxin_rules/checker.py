@@ -229,6 +229,7 @@ class _State:
         self.written = loaded
         self.loaded = _lowered(loaded)
         self.warnings: list[Diagnostic] = []
+        self.decisions: dict[str, DecisionProof] = {}
         self.t = SymbolTables()
         self.edges: dict[str, dict[str, Span]] = {}
         self.reads: dict[str, set[str]] = {}
@@ -1512,12 +1513,16 @@ def _check_decision(
     rows: list[tuple[decisions.Cell, ...]] = []
     for row in decl.rows:
         cells = []
-        for column, cell in zip(columns, row.cells, strict=True):
-            tests = tuple(_cell_test(state, typer, column.type, test) for test in cell.tests)
+        for column, written, cell in zip(columns, decl.inputs, row.cells, strict=True):
+            tests = tuple(
+                _cell_test(state, typer, column.type, written, test) for test in cell.tests
+            )
             if any(test is None for test in tests):
                 return
             cells.append(decisions.Cell(tuple(t_ for t_ in tests if t_ is not None), cell.negated))
         rows.append(tuple(cells))
+    if t.diagnostics:  # a cell of the wrong type (one the lowered rule leaves out)
+        return
     table = decisions.Table(
         name=decl.name.name,
         hit=hit.kind,
@@ -1530,37 +1535,79 @@ def _check_decision(
         has_default=decl.default is not None,
     )
 
-    def shown(value: Any, index: int) -> str:
-        return format_value(value, columns[index].type)
-
-    for finding in decisions.analyse(table):
-        diagnostic = decisions.finding_diagnostic(finding, decl, names, shown)
-        if finding.kind == "table-not-proved" and (
-            hit.kind in ("unique", "any")
-            or (hit.kind in decisions.SINGLE_HIT and decl.default is None)
-        ):
-            # Unproved, such a table could overlap or leave a gap unnoticed: refuse it.
-            diagnostic = attrs.evolve(diagnostic, severity=Severity.ERROR)
+    proof = DecisionProof(table, decl, tuple(names))
+    if decisions.uses_params(table):
+        state.decisions[decl.name.span.location()] = proof
+    for diagnostic in proof.diagnostics():
         if diagnostic.severity == Severity.ERROR:
             t.diagnostics.append(diagnostic)
         else:
             state.warnings.append(diagnostic)
 
 
+@attrs.frozen
+class DecisionProof:
+    """What the proofs of a decision table need, kept on the checked policy when a cell is a
+    param: a param given at load time is proved again with its value (`decision_problems`),
+    as bands are."""
+
+    table: decisions.Table
+    decl: ast.DecisionDecl
+    names: tuple[str, ...]
+
+    def diagnostics(self, table: decisions.Table | None = None) -> list[Diagnostic]:
+        table = table or self.table
+        hit = self.decl.hit_policy
+
+        def shown(value: Any, index: int) -> str:
+            return format_value(value, table.types[index])
+
+        found = []
+        for finding in decisions.analyse(table):
+            diagnostic = decisions.finding_diagnostic(finding, self.decl, self.names, shown)
+            if finding.kind == "table-not-proved" and (
+                hit.kind in ("unique", "any")
+                or (hit.kind in decisions.SINGLE_HIT and self.decl.default is None)
+            ):
+                # Unproved, such a table could overlap or leave a gap unnoticed: refuse it.
+                diagnostic = attrs.evolve(diagnostic, severity=Severity.ERROR)
+            found.append(diagnostic)
+        return found
+
+
+def decision_problems(checked: model.CheckedPolicy, values: Mapping[str, Any]) -> list[Diagnostic]:
+    """The errors of the decision tables whose cells are params, proved again with the param
+    values `values` (by key) given at load time."""
+    problems: list[Diagnostic] = []
+    for proof in checked.decisions.values():
+        table = decisions.with_params(proof.table, values)
+        problems += [d for d in proof.diagnostics(table) if d.severity == Severity.ERROR]
+    return problems
+
+
 def _cell_test(
-    state: _State, typer: ExprTyper, column: Type, test: ast.CellTest
+    state: _State, typer: ExprTyper, column: Type, column_expr: ast.Expr, test: ast.CellTest
 ) -> decisions.Test | None:
     """A cell test with its constants (None, reported, when a value is not a constant)."""
     values: list[Any] = []
+    keys: list[str | None] = []
     for written in (test.value, test.high):
+        keys.append(None)
         if written is None:
             values.append(None)
             continue
+        # Typed as the comparison it stands for, so that a cell the lowered rule leaves out
+        # (the last row of a chain) is held to its column's type too.
+        before = len(state.t.diagnostics)
+        typer.expr(ast.Compare("==", column_expr, written, written.span), BOOL, Env())
+        if len(state.t.diagnostics) > before:
+            return None
         typed = typer.expr(written, column, Env())
         if isinstance(typed, model.Const):
             values.append(typed.value)
         elif isinstance(typed, model.ParamRef) and typed.key in state.params:
             values.append(state.params[typed.key].default)
+            keys[-1] = typed.key
         else:
             state.t.error(
                 "table-cell-not-constant",
@@ -1569,7 +1616,14 @@ def _cell_test(
                 help=english("table-cell-not-constant.help"),
             )
             return None
-    return decisions.Test(test.op, values[0], values[1], test.low_inclusive, test.high_inclusive)
+    return decisions.Test(
+        test.op,
+        values[0],
+        values[1],
+        test.low_inclusive,
+        test.high_inclusive,
+        (keys[0], keys[1]),
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -1670,4 +1724,5 @@ def _build(state: _State) -> model.CheckedPolicy:
         source=source,
         cites=cites or (),
         modules=tuple(state.written.modules.values()),
+        decisions=dict(state.decisions),
     )

@@ -269,6 +269,8 @@ class Test:
     high: Any = None
     low_inclusive: bool = True
     high_inclusive: bool = True
+    params: tuple[str | None, str | None] = (None, None)
+    """The keys of the params `value` and `high` are (their values at check time above)."""
 
     def holds(self, x: Any) -> bool:
         if self.op == "range":
@@ -313,6 +315,40 @@ class Table:
     outputs: tuple[Any, ...]
     numbers: tuple[int, ...]
     has_default: bool
+
+
+def uses_params(table: Table) -> bool:
+    """Whether a cell of the table is a param (whose value a load may change)."""
+    return any(
+        key is not None
+        for row in table.rows
+        for cell in row
+        for t in cell.tests
+        for key in t.params
+    )
+
+
+def with_params(table: Table, values: Mapping[str, Any]) -> Table:
+    """The table with the param cells given the values `values` (by param key)."""
+
+    def value(test: Test, index: int, current: Any) -> Any:
+        key = test.params[index]
+        return values.get(key, current) if key is not None else current
+
+    rows = tuple(
+        tuple(
+            attrs.evolve(
+                cell,
+                tests=tuple(
+                    attrs.evolve(t, value=value(t, 0, t.value), high=value(t, 1, t.high))
+                    for t in cell.tests
+                ),
+            )
+            for cell in row
+        )
+        for row in table.rows
+    )
+    return attrs.evolve(table, rows=rows)
 
 
 def representatives(type_: Type, constants: Sequence[Any]) -> list[Any] | None:

@@ -594,6 +594,9 @@ class CheckedPolicy:
     modules: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
     """The parsed `ast.Module`s (root first), for tools that need the surface syntax."""
     warnings: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
+    decisions: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    """The proofs of the decision tables whose cells are params (`checker.DecisionProof`),
+    run again with the param values given at load time."""
     """The `errors.Diagnostic` warnings of the check (names that look alike or mix scripts)."""
 
 
