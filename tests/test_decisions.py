@@ -471,3 +471,33 @@ def test_fmt_keeps_comments_in_a_table() -> None:
     )
     assert "  # summer\n  row   Summer" in formatted
     assert formatter.format_text(formatted, "t") == formatted
+
+
+# ------------------------------------------------------------------------------------------
+# Editors
+
+
+def test_an_editor_keeps_a_table_in_one_piece_and_lists_it() -> None:
+    """A table's `input … => …` line does not start a declaration: the table is analysed
+    whole, and it is a rule in the editor's index."""
+    from wuxin_rules.symbols import Workspace, pieces
+
+    cut = pieces(DISH)
+    assert sum(1 for piece in cut if piece.text.startswith("decision")) == 1
+    assert not any(piece.text.startswith("  input") for piece in cut)
+    analysis = Workspace().analyse("dish.policy", DISH, lint=False)
+    assert analysis.problems == ()
+    assert analysis.policy is not None and "dish" in analysis.policy.rules
+
+
+def test_the_highlighter_knows_the_table_words() -> None:
+    pygments = pytest.importorskip("pygments")
+    from pygments.token import Error, Keyword
+
+    from wuxin_rules.highlight import PolicyLexer
+
+    assert pygments
+    tokens = list(PolicyLexer().get_tokens(DISH))
+    assert not [value for token, value in tokens if token in Error]
+    keywords = {value for token, value in tokens if token in Keyword}
+    assert {"decision", "hit", "row", "input"} <= keywords
