@@ -4,6 +4,7 @@ on every path, explanations naming the row that held, and `wuxin fmt`."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 import wuxin_rules
-from wuxin_rules import ast, evaluator, formatter, parser
+from wuxin_rules import ast, cli, evaluator, formatter, parser
 from wuxin_rules.api import Result
 from wuxin_rules.errors import ParamError, PolicyCheckError, Severity
 
@@ -501,3 +502,22 @@ def test_the_highlighter_knows_the_table_words() -> None:
     assert not [value for token, value in tokens if token in Error]
     keywords = {value for token, value in tokens if token in Keyword}
     assert {"decision", "hit", "row", "input"} <= keywords
+
+
+# ------------------------------------------------------------------------------------------
+# The published tables of examples/dmn
+
+
+DMN = Path(__file__).resolve().parent.parent / "examples" / "dmn"
+
+
+@pytest.mark.parametrize("name", ["dish", "applicant_risk", "scorecard"])
+def test_the_example_tables_pass_their_examples(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = DMN / f"{name}.policy"
+    assert cli.main(["test", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert " 0 failed" in out and "passed" in out
+    text = path.read_text(encoding="utf-8")
+    assert formatter.format_text(text, str(path)) == text
