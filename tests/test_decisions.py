@@ -4,9 +4,9 @@ on every path, explanations naming the row that held, and `wuxin fmt`."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
