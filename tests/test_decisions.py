@@ -521,3 +521,13 @@ def test_the_example_tables_pass_their_examples(
     assert " 0 failed" in out and "passed" in out
     text = path.read_text(encoding="utf-8")
     assert formatter.format_text(text, str(path)) == text
+
+
+def test_the_boundary_bias_draws_near_every_cell() -> None:
+    """`strategies.thresholds` holds the constants of every row, the last one too (which the
+    lowered rule of a chain leaves out)."""
+    from wuxin_rules import strategies
+
+    found = strategies.thresholds(_load(DISH))
+    assert found["input season"] == ("Fall", "Spring", "Summer", "Winter")
+    assert found["input guests"] == (4, 5, 8)

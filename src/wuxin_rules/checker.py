@@ -1535,9 +1535,8 @@ def _check_decision(
         has_default=decl.default is not None,
     )
 
-    proof = DecisionProof(table, decl, tuple(names))
-    if decisions.uses_params(table):
-        state.decisions[decl.name.span.location()] = proof
+    proof = DecisionProof(table, decl, tuple(names), tuple(columns))
+    state.decisions[state.t.scopes[module_name].prefix + decl.name.name] = proof
     for diagnostic in proof.diagnostics():
         if diagnostic.severity == Severity.ERROR:
             t.diagnostics.append(diagnostic)
@@ -1547,13 +1546,15 @@ def _check_decision(
 
 @attrs.frozen
 class DecisionProof:
-    """What the proofs of a decision table need, kept on the checked policy when a cell is a
-    param: a param given at load time is proved again with its value (`decision_problems`),
-    as bands are."""
+    """What the proofs of a decision table need, kept on the checked policy (by the table's
+    key): when a cell is a param, a param given at load time is proved again with its value
+    (`decision_problems`), as bands are."""
 
     table: decisions.Table
     decl: ast.DecisionDecl
     names: tuple[str, ...]
+    columns: tuple[model.CExpr, ...]
+    """The input columns, typed (what the boundary bias of `strategies` draws near)."""
 
     def diagnostics(self, table: decisions.Table | None = None) -> list[Diagnostic]:
         table = table or self.table
@@ -1580,6 +1581,8 @@ def decision_problems(checked: model.CheckedPolicy, values: Mapping[str, Any]) -
     values `values` (by key) given at load time."""
     problems: list[Diagnostic] = []
     for proof in checked.decisions.values():
+        if not decisions.uses_params(proof.table):
+            continue
         table = decisions.with_params(proof.table, values)
         problems += [d for d in proof.diagnostics(table) if d.severity == Severity.ERROR]
     return problems

@@ -595,8 +595,9 @@ class CheckedPolicy:
     """The parsed `ast.Module`s (root first), for tools that need the surface syntax."""
     warnings: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
     decisions: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
-    """The proofs of the decision tables whose cells are params (`checker.DecisionProof`),
-    run again with the param values given at load time."""
+    """The decision tables by key, as their proofs see them (`checker.DecisionProof`: the
+    typed input columns and the constant cells): run again with the param values given at
+    load time, and read by the boundary bias of `strategies`."""
     """The `errors.Diagnostic` warnings of the check (names that look alike or mix scripts)."""
 
 
