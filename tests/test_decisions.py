@@ -531,3 +531,22 @@ def test_the_boundary_bias_draws_near_every_cell() -> None:
     found = strategies.thresholds(_load(DISH))
     assert found["input season"] == ("Fall", "Spring", "Summer", "Winter")
     assert found["input guests"] == (4, 5, 8)
+
+
+def test_several_outputs_make_a_record() -> None:
+    text = (
+        'policy t "T"\nrecord Offer:\n  rate: percent\n  reason: text\ninput size: int >= 0\n'
+        "decision offer -> Offer:\n  input size => rate | reason\n"
+        '  row < 10 => 5% | "small order"\n  row >= 10 => 10% | "large order"\n'
+        "decision offers -> list of Offer:\n  hit collect\n  input size => rate | reason\n"
+        '  row < 10 => 5% | "small order"\n  row - => 1% | "any order"\n'
+    )
+    policy = _load(text)
+    assert _all_paths(policy, {"size": 3}, "offer") == {
+        "rate": Fraction(1, 20),
+        "reason": "small order",
+    }
+    assert [o["reason"] for o in _all_paths(policy, {"size": 30}, "offers")] == ["any order"]
+    assert formatter.format_text(formatter.format_text(text, "t"), "t") == formatter.format_text(
+        text, "t"
+    )
