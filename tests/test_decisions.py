@@ -550,3 +550,14 @@ def test_several_outputs_make_a_record() -> None:
     assert formatter.format_text(formatter.format_text(text, "t"), "t") == formatter.format_text(
         text, "t"
     )
+
+
+def test_a_whole_number_column_is_proved_on_whole_numbers() -> None:
+    """`< 17.5` and `>= 18` leave no whole number out: no gap, and no `17.75` shown."""
+    assert _load(
+        _table("decision d -> int:\n  input age => d\n  row < 17.5 => 1\n  row >= 18 => 2\n")
+    )
+    errors = _errors(
+        _table("decision d -> int:\n  input age => d\n  row < 16.5 => 1\n  row >= 18 => 2\n")
+    )
+    assert errors[0].notes == ("for example `age` = 17",)

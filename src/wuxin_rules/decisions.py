@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -365,6 +366,10 @@ def representatives(type_: Type, constants: Sequence[Any]) -> list[Any] | None:
         return [*sorted(set(constants)), other]
     if isinstance(type_, IntType | NumberType | DateType):
         points = sorted(set(constants))
+        if isinstance(type_, IntType):
+            # A whole-number column changes its cells' results only between whole numbers:
+            # `< 17.5` cuts between 17 and 18.
+            points = sorted({end for c in points for end in (math.floor(c), math.ceil(c))})
         step: Any
         if isinstance(type_, IntType):
             step = 1
