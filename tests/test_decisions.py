@@ -138,7 +138,7 @@ def test_overlap_of_a_unique_table_names_both_rows_and_an_input() -> None:
     )
     assert [e.code for e in errors] == ["table-overlap"]
     assert "rows 1 and 2" in errors[0].message
-    assert errors[0].notes == ("for example `age` = 18",)
+    assert errors[0].notes == ("for example `age = 18`",)
 
 
 def test_any_allows_overlaps_with_equal_outputs_only() -> None:
@@ -147,7 +147,7 @@ def test_any_allows_overlaps_with_equal_outputs_only() -> None:
     differ = same.replace("row >= 10 => 1", "row >= 10 => 2")
     errors = _errors(_table(differ))
     assert [e.code for e in errors] == ["table-overlap"]
-    assert errors[0].notes == ("for example `age` = 10",)
+    assert errors[0].notes == ("for example `age = 10`",)
 
 
 def test_a_gap_is_an_error_with_an_input_no_row_holds_for() -> None:
@@ -155,7 +155,7 @@ def test_a_gap_is_an_error_with_an_input_no_row_holds_for() -> None:
         _table("decision d -> int:\n  input age => d\n  row < 18 => 1\n  row > 18 => 2\n")
     )
     assert [e.code for e in errors] == ["table-gap"]
-    assert errors[0].notes == ("for example `age` = 18",)
+    assert errors[0].notes == ("for example `age = 18`",)
 
 
 def test_an_else_row_closes_the_gap() -> None:
@@ -190,14 +190,14 @@ def test_gaps_between_decimals_are_found() -> None:
         )
     )
     assert [e.code for e in errors] == ["table-gap"]
-    assert errors[0].notes == ("for example `share` = 0.55",)
+    assert errors[0].notes == ("for example `share = 0.55`",)
 
 
 def test_a_text_column_has_a_value_no_cell_names() -> None:
     head = "input city: text\n"
     errors = _errors(_table('decision d -> int:\n  input city => d\n  row "A" => 1\n', head))
     assert [e.code for e in errors] == ["table-gap"]
-    assert errors[0].notes == ('for example `city` = "?"',)
+    assert errors[0].notes == ('for example `city = "?"`',)
 
 
 def test_a_date_column_is_proved_day_by_day() -> None:
@@ -208,7 +208,7 @@ def test_a_date_column_is_proved_day_by_day() -> None:
         head,
     )
     errors = _errors(text)
-    assert errors[0].notes == ("for example `day` = 2024-01-01",)
+    assert errors[0].notes == ("for example `day = 2024-01-01`",)
 
 
 def test_an_empty_range_is_an_unreachable_row() -> None:
@@ -259,7 +259,7 @@ def test_a_param_given_at_load_time_is_proved_with_its_value() -> None:
     with pytest.raises(ParamError) as caught:
         _load(text, params={"high": 20})
     assert [d.code for d in caught.value.diagnostics] == ["table-gap"]
-    assert caught.value.diagnostics[0].notes == ("for example `age` = 18",)
+    assert caught.value.diagnostics[0].notes == ("for example `age = 18`",)
     with pytest.raises(ParamError):
         policy.with_params({"low": 30})
     assert policy.with_params({"low": 18}).evaluate({"age": 18}).verdict("d").value == 2
@@ -560,4 +560,4 @@ def test_a_whole_number_column_is_proved_on_whole_numbers() -> None:
     errors = _errors(
         _table("decision d -> int:\n  input age => d\n  row < 16.5 => 1\n  row >= 18 => 2\n")
     )
-    assert errors[0].notes == ("for example `age` = 17",)
+    assert errors[0].notes == ("for example `age = 17`",)

@@ -492,10 +492,8 @@ def finding_diagnostic(
     shown: Callable[[Any, int], str],
 ) -> Diagnostic:
     """The diagnostic of a finding: the rows and the input that shows it, as policy text."""
-    case = ", ".join(
-        f"`{column}` = {shown(value, i)}"
-        for i, (column, value) in enumerate(zip(columns, finding.case, strict=False))
-    )
+    pairs = zip(columns, finding.case, strict=False)
+    case = ", ".join(f"`{column} = {shown(value, i)}`" for i, (column, value) in enumerate(pairs))
     name = decl.name.name
     rows = finding.rows
     if finding.kind == "table-overlap":

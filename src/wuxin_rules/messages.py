@@ -972,10 +972,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     # -- decision tables (wuxin_rules.decisions, the parser, the checker) ------------------
     "unknown-hit-policy": ("unknown hit policy `{words}`", "未知的命中策略 `{words}`"),
     "unknown-hit-policy.help": (
-        "write one of: unique, any, priority, first, rule order, output order, collect, "
-        "collect sum, collect min, collect max, collect count",
-        "请写其中之一：unique、any、priority、first、rule order、output order、collect、"
-        "collect sum、collect min、collect max、collect count",
+        "write one of: `unique`, `any`, `priority`, `first`, `rule order`, `output order`, "
+        "`collect`, `collect sum`, `collect min`, `collect max`, `collect count`",
+        "请写其中之一：`unique`、`any`、`priority`、`first`、`rule order`、`output order`、"
+        "`collect`、`collect sum`、`collect min`、`collect max`、`collect count`",
     ),
     "table-shape.cells": (
         "row {row} has {cells} condition cells, but the table has {columns} input columns",
