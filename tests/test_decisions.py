@@ -561,3 +561,16 @@ def test_a_whole_number_column_is_proved_on_whole_numbers() -> None:
         _table("decision d -> int:\n  input age => d\n  row < 16.5 => 1\n  row >= 18 => 2\n")
     )
     assert errors[0].notes == ("for example `age = 17`",)
+
+
+def test_a_table_of_more_than_a_hundred_rows_is_refused() -> None:
+    rows = "".join(f"  row {i} => {i}\n" for i in range(101))
+    errors = _errors(
+        _table(f"decision d -> int:\n  hit first\n  input age => d\n{rows}  else => 0\n")
+    )
+    assert [e.code for e in errors] == ["table-too-long"]
+    rows = "".join(f"  row {i} => {i}\n" for i in range(100))
+    policy = _load(
+        _table(f"decision d -> int:\n  hit first\n  input age => d\n{rows}  else => 0\n")
+    )
+    assert _all_paths(policy, {"age": 99}, "d") == 99

@@ -50,6 +50,11 @@ MAX_CASES = 200_000
 
 SINGLE_HIT = ("unique", "any", "priority", "first")
 
+MAX_ROWS = 100
+"""The most rows a table may have: its lowered rule nests one `if` per row, and evaluation
+refuses expressions nested much deeper (`too-deep`). A longer table is split in two, the
+second one the `else` of the first."""
+
 
 # ------------------------------------------------------------------------------------------
 # Lowering
@@ -198,7 +203,8 @@ def row_value(decl: ast.DecisionDecl, outputs: Sequence[ast.Expr], span: Span) -
 
 
 def shape_errors(decl: ast.DecisionDecl) -> list[Diagnostic]:
-    """Rows with too few or too many cells or outputs; collecting several outputs."""
+    """Rows with too few or too many cells or outputs; collecting several outputs; too many
+    rows."""
     found: list[Diagnostic] = []
     columns, outputs = len(decl.inputs), len(decl.outputs)
     for number, row in enumerate(decl.rows, start=1):
@@ -229,6 +235,15 @@ def shape_errors(decl: ast.DecisionDecl) -> list[Diagnostic]:
                 english("table-shape.else", cells=len(decl.default), columns=outputs),
                 span=decl.default[0].span if decl.default else decl.span,
                 help=english("table-shape.outputs.help"),
+            )
+        )
+    if len(decl.rows) > MAX_ROWS:
+        found.append(
+            Diagnostic(
+                "table-too-long",
+                english("table-too-long", rows=len(decl.rows), most=MAX_ROWS),
+                span=decl.rows[MAX_ROWS].span,
+                help=english("table-too-long.help"),
             )
         )
     hit = decl.hit_policy

@@ -1014,6 +1014,14 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "keep one output column, or collect the rows' records with `hit collect`",
         "只保留一个输出列，或用 `hit collect` 收集各行的记录",
     ),
+    "table-too-long": (
+        "the table has {rows} rows, more than the {most} a table may have",
+        "表有 {rows} 行，超过了一张表最多可有的 {most} 行",
+    ),
+    "table-too-long.help": (
+        "split it: a second table for the rest of the rows, used in the `else` row of the first",
+        "请拆分：余下各行写成第二张表，在第一张表的 `else` 行中引用它",
+    ),
     "table-priority": (
         "hit policy `{hit}` orders the rows by their output, which must be a member of the "
         "enum the table returns",
