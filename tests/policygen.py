@@ -19,6 +19,7 @@ a number as text (the forms the fast facts check leaves to the full check).
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 from collections.abc import Callable
 from decimal import Decimal
@@ -286,8 +287,11 @@ class _Expressions:
                 ),
                 lambda d, v: f"({e('text', d, v)} in {e('list text', d, v)})",
                 lambda d, v: f"({e('Kind', d, v)} in [{self.pick(['a', 'b, c', 'Kind.a, c'])}])",
+                # Not a path (`maybe`, `item.when`): `if maybe is not none and … then` narrows
+                # it, and a drawn `maybe is none` under it would be a `never-none` error.
                 lambda d, v: (
-                    f"({e(self.pick(OPTIONAL), d, v)} {self.pick(['is none', 'is not none'])})"
+                    f"({e(self.pick(['num?', 'stage?']), d, v)} "
+                    f"{self.pick(['is none', 'is not none'])})"
                 ),
                 lambda d, v: f"({e('bool', d, v)} {self.pick(['and', 'or'])} {e('bool', d, v)})",
                 lambda d, v: f"({e('bool', d, v)} and {e('bool', d, v)} or {e('bool', d, v)})",
@@ -483,7 +487,90 @@ def policy_text(rng: random.Random, max_rules: int = 6, depth: int = 3) -> str:
         name = f"r{index}"
         drawn.lines.append(f"rule {name}:\n  {form(depth - 1, {})}")
         drawn.rules[name] = type_
+    for index in range(rng.randint(0, 2)):
+        drawn.lines.append(decision_text(rng, drawn, f"t{index}", depth))
     return drawn.text
+
+
+# ------------------------------------------------------------------------------------------
+# Decision tables
+
+HIT_POLICIES = (
+    "unique",
+    "any",
+    "first",
+    "priority",
+    "rule order",
+    "output order",
+    "collect",
+    "collect sum",
+    "collect min",
+    "collect max",
+    "collect count",
+)
+
+
+def decision_text(rng: random.Random, drawn: Drawn, name: str, depth: int) -> str:
+    """A decision table over an int column (a drawn int expression, which may fail) and a
+    `Kind` column, with a drawn hit policy. `unique` and `any` tables partition the inputs
+    (so the checker's proofs accept them); the others draw their cells freely, with an `else`
+    row where the policy needs one; outputs are drawn expressions (which may fail)."""
+    expressions = _Expressions(rng, drawn, dict(drawn.rules))
+    hit = rng.choice(HIT_POLICIES)
+    column = expressions.expr("int", depth - 1, {})
+    kind_column = rng.choice(["kind", "item.kind"])
+    out_type = {"priority": "Kind", "output order": "Kind"}.get(hit, rng.choice(["int", "text"]))
+    if hit in ("collect sum", "collect min", "collect max"):
+        out_type = rng.choice(["int", "num"])
+
+    def output() -> str:
+        if out_type == "Kind":
+            return rng.choice(["a", "b", "c"])
+        return expressions.expr(out_type, depth - 2, {})
+
+    rows: list[tuple[str, str, str]] = []
+    if hit in ("unique", "any"):
+        cuts = sorted(rng.sample(range(-3, 8), rng.randint(0, 3)))
+        pieces = [f"< {cuts[0]}"] if cuts else ["-"]
+        pieces += [f"[{low}..{high})" for low, high in itertools.pairwise(cuts)]
+        pieces += [f">= {cuts[-1]}"] if cuts else []
+        same = output()
+        for piece in pieces:
+            if rng.random() < 0.5:
+                rows.append((piece, "-", output()))
+            else:
+                member = rng.choice(["a", "b", "c"])
+                rows.append((piece, member, output()))
+                rows.append((piece, f"not {member}", output()))
+            if hit == "any" and rng.random() < 0.5:
+                rows.append((piece, "-", same))  # overlaps, giving the same output
+                rows = [(c, k, same) for c, k, _ in rows]
+    else:
+        for _ in range(rng.randint(1, 4)):
+            int_cell = rng.choice(
+                ["-", "< 2", ">= 0", "[0..5)", "(1..3]", "1, 3", "not 2", "cut", "> cut", "-1"]
+            )
+            kind_cell = rng.choice(["-", "a", "b, c", "not a"])
+            rows.append((int_cell, kind_cell, output()))
+    lines = [f"decision {name} -> {_table_type(hit, out_type)}:", f"  hit {hit}"]
+    lines.append(f"  input ({column}) | {kind_column} => out")
+    for number, (int_cell, kind_cell, value) in enumerate(rows, start=1):
+        label = f' "row {number}"' if rng.random() < 0.3 else ""
+        lines.append(f"  row {int_cell} | {kind_cell} => {value}{label}")
+    if hit in ("first", "priority"):
+        lines.append(f"  else => {output()}")
+    return "\n".join(lines)
+
+
+def _table_type(hit: str, out_type: str) -> str:
+    declared = {"num": "decimal"}.get(out_type, out_type)
+    if hit in ("collect", "rule order", "output order"):
+        return f"list of {declared}"
+    if hit == "collect count":
+        return "int"
+    if hit in ("collect min", "collect max"):
+        return f"{declared}?"
+    return declared
 
 
 # ------------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ facts documents (optional fields left out, keys reordered, numbers written as te
   and its JSON with explanations;
 * `evaluate_many` with and without explanations gives the same as one by one.
 
+The drawn policies hold decision tables of every hit policy (`policygen.decision_text`).
+
 A fault of the generated code is an `InternalError` under test (tests/conftest.py), so it
 fails here too. The default budget keeps this test to about 20 s; `WUXIN_SLOW_TESTS=1` draws
 20 times as many policies, randomised (a long bug hunt), and
@@ -63,6 +65,11 @@ def _constructs(policy: wuxin_rules.Policy) -> set[str]:
     return found
 
 
+def _hits(text: str) -> set[str]:
+    """The hit policies of the decision tables of a policy's text (`hit first`, …)."""
+    return {line.strip() for line in text.splitlines() if line.startswith("  hit ")}
+
+
 EVERY_CONSTRUCT = (
     {cls.__name__ for cls in typing.get_args(model.CExpr)}
     | {f"builtin {name}" for name in [*evaluator._BUILTINS, "sample"]}
@@ -71,6 +78,7 @@ EVERY_CONSTRUCT = (
     | {f"{kind} of [{empty}]" for kind in ("all", "any") for empty in ("", "empty")}
     | {"at_least of []"}
     | {f"arith {op}" for op in "+-*/"}
+    | {f"hit {hit}" for hit in policygen.HIT_POLICIES}
 )
 """What the drawn policies must use, between them (a new construct or builtin must be drawn
 too: extend `tests/policygen.py`)."""
@@ -154,7 +162,10 @@ def _compare(
 
 
 def test_every_path_agrees_on_random_policies() -> None:
-    seen = dict.fromkeys(["policies", "failed", "succeeded", "plain", "not plain", "not traced"], 0)
+    seen = dict.fromkeys(
+        ["policies", "failed", "succeeded", "plain", "not plain", "not traced", "tables"], 0
+    )
+
     used: set[str] = set()
 
     @settings(
@@ -181,6 +192,8 @@ def test_every_path_agrees_on_random_policies() -> None:
             st.lists(policygen.documents(policy), min_size=1, max_size=3), label="documents"
         )
         seen["policies"] += 1
+        seen["tables"] += text.count("\ndecision ")
+        used.update(_hits(text))
         used.update(_constructs(policy))
         _compare(policy, rules, documents, seen)
 
@@ -191,6 +204,8 @@ def test_every_path_agrees_on_random_policies() -> None:
     assert seen["failed"] > EXAMPLES // 10, seen
     assert seen["not plain"] > 0, seen
     assert seen["not traced"] < seen["policies"] // 10, seen
+    # Decision tables are drawn (each hit policy is one of the constructs below).
+    assert seen["tables"] > EXAMPLES // 2, seen
     # Which constructs a run draws depends on hypothesis's own choices (which also lean on
     # constants of whatever code the run has loaded): a construct the run missed is sought
     # out and compared too, so that every construct is held to the reference every time.
@@ -208,7 +223,7 @@ def _compare_one_using(construct: str, seen: dict[str, int], used: set[str]) -> 
             policy = wuxin_rules.loads(text, name="gen.policy")
         except wuxin_rules.WuxinError:
             return False
-        return construct in _constructs(policy)
+        return construct in _constructs(policy) | _hits(text)
 
     try:
         text = find(
@@ -224,5 +239,5 @@ def _compare_one_using(construct: str, seen: dict[str, int], used: set[str]) -> 
         lambda _: True,
         settings=settings(database=None, derandomize=True, deadline=None),
     )
-    used.update(_constructs(policy))
+    used.update(_constructs(policy) | _hits(text))
     _compare(policy, policy.rules, documents, seen)

@@ -224,6 +224,7 @@ CASES = [
     ("rule a: " + "9" * 1001, "number-too-long", 1, 9, "number has 1,001 digits, more than the 1,000 accepted", "write a shorter number, or compute it with arithmetic"),
     ("input x: int != 3", "bad-bound", 1, 14, "`!=` cannot bound a type", "use `>=`, `>`, `<=`, `<` or a range `low .. high`"),
     ("rule a: count of [x]", "bad-composition", 1, 9, "`count of [...]` is not a composition", "write `all of [...]`, `any of [...]`, `at least N of [...]`, or an aggregate `count of x in list ...`"),
+    ("input x: int\ndecision d -> int:\n  hit last\n  input x => d\n  row - => 1", "unknown-hit-policy", 3, 3, "unknown hit policy `last`", "write one of: `unique`, `any`, `priority`, `first`, `rule order`, `output order`, `collect`, `collect sum`, `collect min`, `collect max`, `collect count`"),
     ("rule a: " + "not " * 150 + "x", "too-deep", 1, 1 + 8 + 4 * 49, f"expression nested more than {MAX_NESTING} levels deep", "split it into named rules; each rule can refer to the others"),
 ]  # fmt: skip
 
@@ -251,7 +252,7 @@ PARSER_CODES = {
     "misspelt-keyword", "number-too-long", "reserved-word", "single-equals",
     "single-quoted-text", "too-deep", "too-large", "too-many-errors", "unclosed-bracket",
     "unexpected-character", "unexpected-end", "unexpected-token", "unmatched-bracket",
-    "unparenthesised-aggregate", "unterminated-text",
+    "unparenthesised-aggregate", "unterminated-text", "unknown-hit-policy",
 }  # fmt: skip
 """Every code the parser produces (the list in docs/errors.md)."""
 

@@ -106,6 +106,7 @@ class Policy:
                 for bands in checked.bands.values()
                 for problem in checker.check_bands(bands, self._param_values)
             ]
+            problems += checker.decision_problems(checked, self._param_values)
             if problems:
                 raise ParamError(problems)
         self._schema = facts_schema(checked)
@@ -166,6 +167,7 @@ class Policy:
             for bands in self.checked.bands.values()
             for problem in checker.check_bands(bands, merged)
         ]
+        problems += checker.decision_problems(self.checked, merged)
         if problems:
             raise ParamError(problems)
         policy._param_values = merged

@@ -707,6 +707,80 @@ class FixtureDecl:
     span: Span = _span
 
 
+# -- decision tables -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class CellTest:
+    """One test of a decision table cell: `op` is `==`, `!=`, `<`, `<=`, `>`, `>=` (with
+    `value`), or `range` (`value` the low end, `high` the high end, each end open or closed:
+    `[18..65)`)."""
+
+    op: str
+    value: Expr
+    span: Span = _span
+    high: Expr | None = attrs.field(default=None, kw_only=True)
+    low_inclusive: bool = attrs.field(default=True, kw_only=True)
+    high_inclusive: bool = attrs.field(default=True, kw_only=True)
+
+
+@attrs.frozen
+class TableCell:
+    """A condition cell: `-` (any value: no tests), a list of tests (one must hold), or
+    `not` tests (none may hold)."""
+
+    tests: tuple[CellTest, ...]
+    negated: bool
+    span: Span = _span
+
+    @property
+    def is_any(self) -> bool:
+        return not self.tests
+
+
+@attrs.frozen
+class HitPolicy:
+    """`hit unique`, `hit first`, `hit collect sum`, …: `kind` is one of `unique`, `any`,
+    `priority`, `first`, `rule order`, `output order`, `collect`; `aggregator` is `sum`,
+    `min`, `max` or `count` for `collect` (or None)."""
+
+    kind: str
+    aggregator: str | None
+    span: Span = _span
+
+
+@attrs.frozen
+class TableRow:
+    """A row: its condition cells, one per input column, its outputs, one per output
+    column, and its label and citations."""
+
+    cells: tuple[TableCell, ...]
+    outputs: tuple[Expr, ...]
+    label: Text | None
+    cites: tuple[Text, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class DecisionDecl:
+    """`decision NAME … : hit … input … => … row … else => …`: a decision table, a named
+    definition with a value like a rule. `hit` is None when not written (unique)."""
+
+    name: Ident
+    doc: Doc
+    returns: TypeExpr | None
+    hit: HitPolicy | None
+    inputs: tuple[Expr, ...]
+    outputs: tuple[Ident, ...]
+    rows: tuple[TableRow, ...]
+    default: tuple[Expr, ...] | None
+    span: Span = _span
+
+    @property
+    def hit_policy(self) -> HitPolicy:
+        return self.hit if self.hit is not None else HitPolicy("unique", None, self.span)
+
+
 Declaration: TypeAlias = (
     ImportDecl
     | EnumDecl
@@ -716,6 +790,7 @@ Declaration: TypeAlias = (
     | RuleDecl
     | ScheduleDecl
     | BandsDecl
+    | DecisionDecl
     | ExampleDecl
     | PropertyDecl
     | FixtureDecl
@@ -750,6 +825,8 @@ def worded_texts(module: Module) -> list[Text]:
             docs += [stage.doc for stage in decl.stages]
         elif isinstance(decl, BandsDecl):
             labels += [band.label for band in decl.bands]
+        elif isinstance(decl, DecisionDecl):
+            labels += [row.label for row in decl.rows]
     for doc in docs:
         labels += [doc.label, doc.note]
     return [text for text in labels if text is not None]

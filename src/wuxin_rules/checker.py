@@ -17,6 +17,9 @@ delayed errors, OPA's compiler stages):
    (coverage of the range with neither gap nor overlap).
 5. `check-translations` — each translation of a label or note (`"…" en "…"`) is in a language
    a reader can ask for, and once.
+6. `check-decisions` — decision tables (checked as the rules they stand for, see
+   `wuxin_rules.decisions`): the shape of their rows, cells that are constants, and the
+   proofs of overlaps, gaps and rows never chosen.
 
 `example` and `property` declarations are left to the tools that run them.
 
@@ -24,7 +27,7 @@ Also checks param values given at load time (`params={...}`, `--param name=value
 `param_values`), beside the param defaults they replace.
 
 May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader`,
-`typing_rules`, `tables`, `wording`, `characters` and `messages`.
+`typing_rules`, `tables`, `decisions`, `wording`, `characters` and `messages`.
 """
 
 from __future__ import annotations
@@ -41,12 +44,13 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import ast, characters, model, parser
+from wuxin_rules import ast, characters, decisions, model, parser
 from wuxin_rules.errors import (
     Diagnostic,
     Label,
     ParamError,
     PolicyCheckError,
+    Severity,
     WuxinError,
     suggest,
 )
@@ -132,7 +136,7 @@ def check(loaded: LoadedModules) -> model.CheckedPolicy:
         if state.t.diagnostics:
             state.t.diagnostics.extend(warnings)
             raise PolicyCheckError(state.sorted_diagnostics())
-    return attrs.evolve(_build(state), warnings=tuple(warnings))
+    return attrs.evolve(_build(state), warnings=(*warnings, *state.warnings))
 
 
 def check_text(
@@ -200,7 +204,7 @@ def check_extended(
         if state.t.diagnostics:
             state.t.diagnostics.extend(warnings)
             raise PolicyCheckError(state.sorted_diagnostics())
-    policy = attrs.evolve(_build(state), warnings=tuple(warnings))
+    policy = attrs.evolve(_build(state), warnings=(*warnings, *state.warnings))
     extend(policy, Extension(state))
     if state.t.diagnostics:
         state.t.diagnostics.extend(warnings)
@@ -221,7 +225,12 @@ class _State:
     """The loaded modules, the symbol tables, and what each pass builds for the next."""
 
     def __init__(self, loaded: LoadedModules) -> None:
-        self.loaded = loaded
+        # Decision tables are checked (and evaluated) as the rules they stand for; the
+        # modules as written are kept for the policy and for the table proofs.
+        self.written = loaded
+        self.loaded = _lowered(loaded)
+        self.warnings: list[Diagnostic] = []
+        self.decisions: dict[str, DecisionProof] = {}
         self.t = SymbolTables()
         self.edges: dict[str, dict[str, Span]] = {}
         self.reads: dict[str, set[str]] = {}
@@ -1451,6 +1460,187 @@ def check_tables(state: _State) -> None:
 
 
 # ------------------------------------------------------------------------------------------
+# Pass 6: decision tables
+
+
+def _lowered(loaded: LoadedModules) -> LoadedModules:
+    """The modules with each decision table replaced by the rule it stands for."""
+    modules = {name: decisions.lowered_module(m) for name, m in loaded.modules.items()}
+    return attrs.evolve(loaded, root=modules[loaded.root_name], modules=modules)
+
+
+def check_decisions(state: _State) -> None:
+    """The shape of each decision table, its cells (constants of their column's type) and
+    the proofs: overlaps, gaps, rows never chosen (`wuxin_rules.decisions`)."""
+    for module_name, module in state.written.modules.items():
+        enums = {d.name.name: d for d in module.declarations if isinstance(d, ast.EnumDecl)}
+        for decl in module.declarations:
+            if isinstance(decl, ast.DecisionDecl):
+                _check_decision(state, module_name, decl, enums)
+
+
+def _check_decision(
+    state: _State,
+    module_name: str,
+    decl: ast.DecisionDecl,
+    enums: Mapping[str, ast.EnumDecl],
+) -> None:
+    t = state.t
+    shape = decisions.shape_errors(decl)
+    t.diagnostics.extend(shape)
+    hit = decl.hit_policy
+    order = list(range(len(decl.rows)))
+    if hit.kind in ("priority", "output order"):
+        found = decisions.priority_order(decl, enums)
+        if found is None:
+            t.error(
+                "table-priority",
+                english("table-priority", hit=hit.kind),
+                hit.span,
+                help=english("table-priority.help"),
+            )
+            return
+        order = found
+    if shape:
+        return
+    typer = state.typer(module_name)
+    # A column only `-` cells test, and the last row's cells of a chain (its `else`), are not
+    # in the lowered rule: resolve their names here.
+    walker = _NameWalker(state, t.scopes[module_name], None)
+    for written in decl.inputs:
+        walker.walk(written, frozenset(), "value")
+    if hit.kind in decisions.SINGLE_HIT and decl.default is None:
+        for cell in decl.rows[order[-1]].cells:
+            for test in cell.tests:
+                for value in (test.value, test.high):
+                    if value is not None:
+                        walker.walk(value, frozenset(), "value")
+    if t.diagnostics:
+        return
+    columns = [typer.expr(written, None, Env()) for written in decl.inputs]
+    if t.diagnostics:
+        return
+    names = [" ".join(written.span.text.split()) for written in decl.inputs]
+    rows: list[tuple[decisions.Cell, ...]] = []
+    for row in decl.rows:
+        cells = []
+        for column, written, cell in zip(columns, decl.inputs, row.cells, strict=True):
+            tests = tuple(
+                _cell_test(state, typer, column.type, written, test) for test in cell.tests
+            )
+            if any(test is None for test in tests):
+                return
+            cells.append(decisions.Cell(tuple(t_ for t_ in tests if t_ is not None), cell.negated))
+        rows.append(tuple(cells))
+    if t.diagnostics:  # a cell of the wrong type (one the lowered rule leaves out)
+        return
+    table = decisions.Table(
+        name=decl.name.name,
+        hit=hit.kind,
+        types=tuple(column.type for column in columns),
+        rows=tuple(rows[i] for i in order),
+        outputs=tuple(
+            tuple(" ".join(o.span.text.split()) for o in decl.rows[i].outputs) for i in order
+        ),
+        numbers=tuple(i + 1 for i in order),
+        has_default=decl.default is not None,
+    )
+
+    proof = DecisionProof(table, decl, tuple(names), tuple(columns))
+    state.decisions[state.t.scopes[module_name].prefix + decl.name.name] = proof
+    for diagnostic in proof.diagnostics():
+        if diagnostic.severity == Severity.ERROR:
+            t.diagnostics.append(diagnostic)
+        else:
+            state.warnings.append(diagnostic)
+
+
+@attrs.frozen
+class DecisionProof:
+    """What the proofs of a decision table need, kept on the checked policy (by the table's
+    key): when a cell is a param, a param given at load time is proved again with its value
+    (`decision_problems`), as bands are."""
+
+    table: decisions.Table
+    decl: ast.DecisionDecl
+    names: tuple[str, ...]
+    columns: tuple[model.CExpr, ...]
+    """The input columns, typed (what the boundary bias of `strategies` draws near)."""
+
+    def diagnostics(self, table: decisions.Table | None = None) -> list[Diagnostic]:
+        table = table or self.table
+        hit = self.decl.hit_policy
+
+        def shown(value: Any, index: int) -> str:
+            return format_value(value, table.types[index])
+
+        found = []
+        for finding in decisions.analyse(table):
+            diagnostic = decisions.finding_diagnostic(finding, self.decl, self.names, shown)
+            if finding.kind == "table-not-proved" and (
+                hit.kind in ("unique", "any")
+                or (hit.kind in decisions.SINGLE_HIT and self.decl.default is None)
+            ):
+                # Unproved, such a table could overlap or leave a gap unnoticed: refuse it.
+                diagnostic = attrs.evolve(diagnostic, severity=Severity.ERROR)
+            found.append(diagnostic)
+        return found
+
+
+def decision_problems(checked: model.CheckedPolicy, values: Mapping[str, Any]) -> list[Diagnostic]:
+    """The errors of the decision tables whose cells are params, proved again with the param
+    values `values` (by key) given at load time."""
+    problems: list[Diagnostic] = []
+    for proof in checked.decisions.values():
+        if not decisions.uses_params(proof.table):
+            continue
+        table = decisions.with_params(proof.table, values)
+        problems += [d for d in proof.diagnostics(table) if d.severity == Severity.ERROR]
+    return problems
+
+
+def _cell_test(
+    state: _State, typer: ExprTyper, column: Type, column_expr: ast.Expr, test: ast.CellTest
+) -> decisions.Test | None:
+    """A cell test with its constants (None, reported, when a value is not a constant)."""
+    values: list[Any] = []
+    keys: list[str | None] = []
+    for written in (test.value, test.high):
+        keys.append(None)
+        if written is None:
+            values.append(None)
+            continue
+        # Typed as the comparison it stands for, so that a cell the lowered rule leaves out
+        # (the last row of a chain) is held to its column's type too.
+        before = len(state.t.diagnostics)
+        typer.expr(ast.Compare("==", column_expr, written, written.span), BOOL, Env())
+        if len(state.t.diagnostics) > before:
+            return None
+        typed = typer.expr(written, column, Env())
+        if isinstance(typed, model.Const):
+            values.append(typed.value)
+        elif isinstance(typed, model.ParamRef) and typed.key in state.params:
+            values.append(state.params[typed.key].default)
+            keys[-1] = typed.key
+        else:
+            state.t.error(
+                "table-cell-not-constant",
+                english("table-cell-not-constant", cell=" ".join(written.span.text.split())),
+                written.span,
+                help=english("table-cell-not-constant.help"),
+            )
+            return None
+    return decisions.Test(
+        test.op,
+        values[0],
+        values[1],
+        test.low_inclusive,
+        test.high_inclusive,
+        (keys[0], keys[1]),
+    )
+
+
+# ------------------------------------------------------------------------------------------
 # The pass table and the checked policy
 
 
@@ -1490,6 +1680,7 @@ PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
     ("check-rule-graph", check_rule_graph),  # cycles -> rule-cycle; the evaluation order
     ("check-tables", check_tables),  # after check-types: band bounds use the param defaults
     ("check-translations", check_translations),  # language tags of labels and notes
+    ("check-decisions", check_decisions),  # after check-types: cells typed, params known
 )
 """The checker's passes, in order; checking stops after the first that reports problems."""
 
@@ -1546,5 +1737,6 @@ def _build(state: _State) -> model.CheckedPolicy:
         label=label,
         source=source,
         cites=cites or (),
-        modules=tuple(state.loaded.modules.values()),
+        modules=tuple(state.written.modules.values()),
+        decisions=dict(state.decisions),
     )

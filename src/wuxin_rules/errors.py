@@ -60,7 +60,7 @@ CODES: dict[str, str] = {
     "too-large": "syntax", "too-many-errors": "syntax", "unclosed-bracket": "syntax",
     "unexpected-character": "syntax", "unexpected-end": "syntax", "unexpected-token": "syntax",
     "unmatched-bracket": "syntax", "unparenthesised-aggregate": "syntax",
-    "unterminated-text": "syntax",
+    "unterminated-text": "syntax", "unknown-hit-policy": "syntax",
     # names
     "confusable-names": "names", "full-width-name": "names", "mixed-script-name": "names",
     # modules
@@ -84,6 +84,9 @@ CODES: dict[str, str] = {
     "unknown-name": "check", "unknown-type": "check",
     "unknown-language": "check", "duplicate-translation": "check", "with-outside-test": "check",
     "wrong-arity": "check",
+    "table-shape": "check", "table-too-long": "check", "table-priority": "check", "table-cell-not-constant": "check",
+    "table-overlap": "check", "table-gap": "check",
+    "table-row-unreachable": "check", "table-row-shadowed": "check", "table-not-proved": "check",
     # consistency
     "criterion-always-false": "consistency", "criterion-always-true": "consistency",
     "uncited-rule": "consistency", "undecided-criterion": "consistency",

@@ -395,6 +395,21 @@ def _number_text(value: Any) -> str:
 # From the AST to a layout document
 
 
+def _column_widths(rows: list[list[str]]) -> list[int]:
+    """The display width of each column of a table's lines (the widest cell)."""
+    widths: list[int] = []
+    for cells in rows:
+        for index, cell in enumerate(cells):
+            if index == len(widths):
+                widths.append(0)
+            widths[index] = max(widths[index], display_width(cell))
+    return widths
+
+
+def _hit_words(hit: ast.HitPolicy) -> str:
+    return f"{hit.kind} {hit.aggregator}" if hit.aggregator else hit.kind
+
+
 def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
@@ -858,6 +873,81 @@ class _Formatter(Visitor[Any]):
             else:
                 bands += [_pad(range_text, range_width), band.name.name]
         return [self.block_head(head, clauses), _Nest(_INDENT, bands)]
+
+    @visits(ast.DecisionDecl)
+    def _decision_decl(self, node: ast.DecisionDecl) -> Any:
+        """A decision table as aligned columns: the `input` line, the rows and the `else` row
+        share their column widths (measured in display columns: a CJK character takes two),
+        `|` between columns and `=>` between conditions and outputs."""
+        head: list[Any] = ["decision ", node.name.name]
+        clauses = self.clause_parts(node.doc)
+        if node.returns is not None:
+            returns = ["-> ", self.type_doc(node.returns)]
+            clauses.append(_Clause(self.here(node.returns.span.start), returns))
+        header = self.head_with_clauses(_Group(head), clauses, ":")
+        conditions = [[self.flat(column) for column in node.inputs]]
+        outputs = [[name.name for name in node.outputs]]
+        for row in node.rows:
+            conditions.append([self.table_cell(cell) for cell in row.cells])
+            outputs.append([self.flat(value) for value in row.outputs])
+        if node.default is not None:
+            outputs.append([self.flat(value) for value in node.default])
+        condition_widths = _column_widths(conditions)
+        output_widths = _column_widths(outputs)
+        keyword_width = len("input ")
+
+        def line(keyword: str, cells: list[str] | None, values: list[str], last: bool) -> str:
+            if cells is None:
+                left = " " * (sum(condition_widths) + 3 * (len(condition_widths) - 1))
+            else:
+                left = " | ".join(_pad(c, w) for c, w in zip(cells, condition_widths, strict=False))
+            padded = [_pad(v, w) for v, w in zip(values, output_widths, strict=False)]
+            if not last and padded:
+                padded[-1] = values[-1]
+            text = _pad(keyword, keyword_width) + left + " => " + " | ".join(padded)
+            return text if last else text.rstrip()
+
+        body: list[Any] = []
+        if node.hit is not None:
+            body += [*self.next_line(node.hit.span.start), "hit ", _hit_words(node.hit)]
+        start = node.inputs[0].span.start if node.inputs else node.span.start
+        keyword = self.text.rfind("input", 0, start)
+        body += [*self.next_line(start, keep_blank=True, start=keyword)]
+        body.append(line("input", conditions[0], outputs[0], False))
+        for index, row in enumerate(node.rows, start=1):
+            body += self.next_line(row.span.start, keep_blank=True)
+            described = row.label is not None or bool(row.cites)
+            body.append(line("row", conditions[index], outputs[index], described))
+            if row.label is not None:
+                body += [" ", *self.here(row.label.span.start),
+                         *self.translation_comments(row.label), _worded(row.label)]  # fmt: skip
+            if row.cites:
+                body += [" ", *self.here(row.cites[0].span.start), "cites ",
+                         ", ".join(_quote(c.value) for c in row.cites)]  # fmt: skip
+        if node.default is not None:
+            start = node.default[0].span.start if node.default else node.span.end
+            keyword = self.text.rfind("else", 0, start)
+            body += self.next_line(start, keep_blank=True, start=keyword)
+            body.append(line("else", None, outputs[-1], False))
+        return [header, _Nest(_INDENT, body)]
+
+    def flat(self, expr: ast.Expr) -> str:
+        """An expression on one line (a table's column or output)."""
+        return _render(self.expr(expr, _OR), 10**9)
+
+    def table_cell(self, cell: ast.TableCell) -> str:
+        if cell.is_any:
+            return "-"
+        tests = ", ".join(self.cell_test(test) for test in cell.tests)
+        return f"not {tests}" if cell.negated else tests
+
+    def cell_test(self, test: ast.CellTest) -> str:
+        value = _render(self._expr(test.value))
+        if test.op == "range" and test.high is not None:
+            opening = "[" if test.low_inclusive else "("
+            closing = "]" if test.high_inclusive else ")"
+            return f"{opening}{value}..{_render(self._expr(test.high))}{closing}"
+        return value if test.op == "==" else f"{test.op} {value}"
 
     @visits(ast.ExampleDecl)
     def _example_decl(self, node: ast.ExampleDecl) -> Any:

@@ -30,12 +30,14 @@ __all__ = ["KEYWORDS", "PolicyLexer", "style_css", "token_classes"]
 _TYPES = ("int", "decimal", "percent", "bool", "text", "date")
 _CONSTANTS = ("true", "false", "none")
 KEYWORDS = (
-    "all", "and", "any", "as", "at", "bands", "by", "cites", "count", "criterion", "else",
-    "enum", "example", "false", "expect", "fixed", "fixture", "forall", "given", "holds", "if", "illustrative",
-    "import", "in", "input", "is", "least", "list", "max", "min", "monotone", "none", "not",
-    "note", "of", "or", "over", "param", "policy", "property", "rate", "record", "rule",
-    "schedule", "source", "stage", "sum", "then", "true", "where",
+    "all", "and", "any", "as", "at", "bands", "by", "cites", "count", "criterion", "decision",
+    "else", "enum", "example", "false", "expect", "fixed", "fixture", "forall", "given", "hit",
+    "holds", "if", "illustrative", "import", "in", "input", "is", "least", "list", "max", "min",
+    "monotone", "none", "not", "note", "of", "or", "over", "param", "policy", "property", "rate",
+    "record", "row", "rule", "schedule", "source", "stage", "sum", "then", "true", "where",
 )  # fmt: skip
+_HIT_WORDS = ("unique", "priority", "first", "order", "output", "collect")
+"""The words of a decision table's hit policy (names elsewhere: only after `hit`)."""
 """The reserved words of the grammar (tests/test_highlight.py keeps them equal to the
 parser's)."""
 _BUILTINS = (
@@ -67,8 +69,12 @@ class PolicyLexer(RegexLexer):  # type: ignore[misc]  # Pygments has no type hin
             ),
             (r"as\b", Keyword.Namespace),
             (
-                rf"(rule|criterion|schedule|bands)({_BLANK})({_NAME})",
+                rf"(rule|criterion|schedule|bands|decision)({_BLANK})({_NAME})",
                 bygroups(Keyword.Declaration, Whitespace, Name.Function),
+            ),
+            (
+                rf"(hit)((?:{_BLANK}(?:{'|'.join(_HIT_WORDS)}|any|rule|sum|min|max|count)\b)+)",
+                bygroups(Keyword, Keyword.Pseudo),
             ),
             (
                 rf"(enum|record)({_BLANK})({_NAME})",
@@ -87,7 +93,7 @@ class PolicyLexer(RegexLexer):  # type: ignore[misc]  # Pygments has no type hin
             (words(_TYPES, suffix=r"\b(?!\s*\()"), Keyword.Type),
             (words(_OTHER_WORDS, suffix=r"\b"), Keyword),
             (words(_BUILTINS, suffix=r"\b"), Name.Builtin),
-            (r"\.\.\.|\.\.<|\.\.|\?\?|==|!=|<=|>=|->|[<>+\-*/=?]", Operator),
+            (r"\.\.\.|\.\.<|\.\.|\?\?|==|!=|<=|>=|->|=>|\||[<>+\-*/=?]", Operator),
             # The readable notation of `wuxin doc` (≤, ×, ∈ …) in rule texts.
             (r"[≤≥≠×÷−∈]", Operator),
             (r"[()\[\]{},:.]", Punctuation),

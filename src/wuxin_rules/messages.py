@@ -969,6 +969,128 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "内部错误：wuxin_rules 在 {total} 个文档中的 {count} 个上意外出错（见上文）；"
         "请附上这些文档报告",
     ),
+    # -- decision tables (wuxin_rules.decisions, the parser, the checker) ------------------
+    "unknown-hit-policy": ("unknown hit policy `{words}`", "未知的命中策略 `{words}`"),
+    "unknown-hit-policy.help": (
+        "write one of: `unique`, `any`, `priority`, `first`, `rule order`, `output order`, "
+        "`collect`, `collect sum`, `collect min`, `collect max`, `collect count`",
+        "请写其中之一：`unique`、`any`、`priority`、`first`、`rule order`、`output order`、"
+        "`collect`、`collect sum`、`collect min`、`collect max`、`collect count`",
+    ),
+    "table-shape.cells": (
+        "row {row} has {cells} condition cells, but the table has {columns} input columns",
+        "第 {row} 行有 {cells} 个条件格，但表有 {columns} 个输入列",
+    ),
+    "table-shape.cells.help": (
+        "give one cell per input column, `-` where any value will do",
+        "每个输入列给一格，任何值都可以时写 `-`",
+    ),
+    "table-shape.outputs": (
+        "row {row} has {cells} outputs, but the table has {columns} output columns",
+        "第 {row} 行有 {cells} 个输出，但表有 {columns} 个输出列",
+    ),
+    "table-shape.outputs.help": (
+        "give one output per output column, separated by `|`",
+        "每个输出列给一个输出，用 `|` 分隔",
+    ),
+    "table-shape.else": (
+        "the `else` row has {cells} outputs, but the table has {columns} output columns",
+        "`else` 行有 {cells} 个输出，但表有 {columns} 个输出列",
+    ),
+    "table-shape.collect-else": (
+        "a table with hit policy `{hit}` cannot have an `else` row",
+        "命中策略为 `{hit}` 的表不能有 `else` 行",
+    ),
+    "table-shape.collect-else.help": (
+        "a collecting table gives what the rows that hold give (nothing when none holds); "
+        "remove the `else` row",
+        "汇集型的表给出成立各行的输出（无行成立时为空）；请删除 `else` 行",
+    ),
+    "table-shape.aggregate": (
+        "hit policy `{hit}` adds up one output, but the table has several output columns",
+        "命中策略 `{hit}` 汇总一个输出，但表有多个输出列",
+    ),
+    "table-shape.aggregate.help": (
+        "keep one output column, or collect the rows' records with `hit collect`",
+        "只保留一个输出列，或用 `hit collect` 收集各行的记录",
+    ),
+    "table-too-long": (
+        "the table has {rows} rows, more than the {most} a table may have",
+        "表有 {rows} 行，超过了一张表最多可有的 {most} 行",
+    ),
+    "table-too-long.help": (
+        "split it: a second table for the rest of the rows, used in the `else` row of the first",
+        "请拆分：余下各行写成第二张表，在第一张表的 `else` 行中引用它",
+    ),
+    "table-priority": (
+        "hit policy `{hit}` orders the rows by their output, which must be a member of the "
+        "enum the table returns",
+        "命中策略 `{hit}` 按输出给行排序，输出必须是表所返回枚举的成员",
+    ),
+    "table-priority.help": (
+        "declare `-> E` with an enum `E` of this module whose members are listed from the "
+        "highest priority to the lowest, and give its members as outputs",
+        "声明 `-> E`（E 为本模块的枚举，成员按优先级从高到低排列），并以其成员作为输出",
+    ),
+    "table-cell-not-constant": (
+        "a table cell must be a constant, an enum member or a param: `{cell}` is not",
+        "表格的格必须是常量、枚举成员或参数：`{cell}` 不是",
+    ),
+    "table-cell-not-constant.help": (
+        "compute the value in an input column, and test it against constants in the cells",
+        "请在输入列中计算该值，在格中用常量检验它",
+    ),
+    "table-overlap": (
+        "rows {first} and {second} of the unique table `{table}` both hold for one input",
+        "唯一命中表 `{table}` 的第 {first} 行与第 {second} 行对同一输入同时成立",
+    ),
+    "table-overlap.any": (
+        "rows {first} and {second} of the table `{table}` (hit any) both hold for one input "
+        "and give different outputs",
+        "表 `{table}`（hit any）的第 {first} 行与第 {second} 行对同一输入同时成立，且输出不同",
+    ),
+    "table-overlap.help": (
+        "narrow one of the rows, or choose the hit policy `first` or `priority` to say which "
+        "row wins",
+        "请收窄其中一行，或改用命中策略 `first` 或 `priority` 说明哪一行优先",
+    ),
+    "table-case": ("for example {case}", "例如 {case}"),
+    "table-gap": (
+        "no row of the table `{table}` holds for some inputs",
+        "表 `{table}` 对某些输入没有任何行成立",
+    ),
+    "table-gap.help": (
+        "add a row for them, or an `else => …` row for every input no row holds for",
+        "请为它们添加一行，或添加 `else => …` 行处理没有行成立的输入",
+    ),
+    "table-row-unreachable": (
+        "row {row} of the table `{table}` holds for no input",
+        "表 `{table}` 的第 {row} 行对任何输入都不成立",
+    ),
+    "table-row-unreachable.help": (
+        "a range may be empty, or two cells of the row may contradict the type's bounds; "
+        "fix or remove the row",
+        "可能是区间为空，或该行的格与类型的界限矛盾；请修改或删除该行",
+    ),
+    "table-row-shadowed": (
+        "row {row} of the table `{table}` is never chosen: with hit policy `{hit}`, a row "
+        "before it holds whenever it does",
+        "表 `{table}` 的第 {row} 行永远不会被选中：在命中策略 `{hit}` 下，每当它成立时，"
+        "它之前总有一行成立",
+    ),
+    "table-row-shadowed.help": (
+        "move the row up, narrow the rows before it, or remove it",
+        "请将该行上移、收窄它之前的行，或删除它",
+    ),
+    "table-not-proved": (
+        "the rows of the table `{table}` could not be checked for overlaps and gaps",
+        "无法检查表 `{table}` 各行的重叠与空缺",
+    ),
+    "table-not-proved.help": (
+        "the checks cover columns of numbers, dates, texts, true/false and enums, up to "
+        "200000 combinations of the cells' values; split the table",
+        "检查覆盖数字、日期、文本、真假和枚举类型的列，至多 200000 种格值组合；请拆分此表",
+    ),
 }
 """Phrases by key: `(English template, Chinese template)`. Keys ending in `.help`,
 `.label` and so on belong to the phrase before them."""

@@ -599,6 +599,10 @@ class CheckedPolicy:
     modules: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
     """The parsed `ast.Module`s (root first), for tools that need the surface syntax."""
     warnings: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
+    decisions: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    """The decision tables by key, as their proofs see them (`checker.DecisionProof`: the
+    typed input columns and the constant cells): run again with the param values given at
+    load time, and read by the boundary bias of `strategies`."""
     """The `errors.Diagnostic` warnings of the check (names that look alike or mix scripts)."""
 
 

@@ -30,6 +30,7 @@ from wuxin_rules.grammar import (
     grammar_text,
     keywords,
 )
+from wuxin_rules.messages import english
 from wuxin_rules.source import Source, Span
 from wuxin_rules.syntax_errors import MAX_SYNTAX_ERRORS
 from wuxin_rules.wording import Wording
@@ -43,6 +44,12 @@ __all__ = [  # noqa: F822
     "grammar_cache_path", "grammar_text", "parse", "parse_expression", "parse_with_comments",
     "parse_with_lark",
 ]  # fmt: skip
+
+HIT_POLICIES = ("unique", "any", "priority", "first", "rule order", "output order", "collect")
+"""The hit policies of decision tables, as written after `hit`."""
+
+COLLECT_AGGREGATORS = ("sum", "min", "max", "count")
+"""What `hit collect` may add up the outputs with."""
 
 MAX_NESTING = 100
 """Deepest expression nesting accepted. Deeper input gets a `too-deep` error instead of
@@ -452,6 +459,97 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         if len(children) == 2:
             return ast.ScheduleCell(self._ident(children[0]), children[1], span)
         return ast.ScheduleCell(None, children[0], span)
+
+    # -- decision tables -------------------------------------------------------------------
+
+    @_node
+    def decision_decl(self, span: Span, children: list[Any]) -> ast.DecisionDecl:
+        name = self._ident(children[0])
+        rest, doc, clauses = self._split(children[1:])
+        hit = next((c for c in rest if isinstance(c, ast.HitPolicy)), None)
+        inputs, outputs = next(c[1] for c in rest if isinstance(c, tuple) and c[0] == "columns")
+        rows = tuple(c for c in rest if isinstance(c, ast.TableRow))
+        default = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "else"), None)
+        return ast.DecisionDecl(
+            name, doc, clauses.get("returns"), hit, inputs, outputs, rows, default, span
+        )
+
+    @_node
+    def hit_policy(self, span: Span, children: list[Any]) -> ast.HitPolicy:
+        words = " ".join(str(child) for child in children)
+        kind, _, aggregator = words.partition(" ")
+        if words in HIT_POLICIES or (kind == "collect" and aggregator in COLLECT_AGGREGATORS):
+            if kind == "collect":
+                return ast.HitPolicy(kind, aggregator or None, span)
+            return ast.HitPolicy(words, None, span)
+        self.diagnostics.append(
+            Diagnostic(
+                "unknown-hit-policy",
+                english("unknown-hit-policy", words=words),
+                span=span,
+                help=english("unknown-hit-policy.help"),
+            )
+        )
+        return ast.HitPolicy("unique", None, span)
+
+    @_node
+    def hit_word(self, span: Span, children: list[Any]) -> Token:
+        return children[0]  # type: ignore[no-any-return]
+
+    @_node
+    def decision_columns(
+        self, span: Span, children: list[Any]
+    ) -> tuple[str, tuple[tuple[ast.Expr, ...], tuple[ast.Ident, ...]]]:
+        inputs = tuple(c for c in children if not isinstance(c, Token))
+        outputs = tuple(self._ident(c) for c in children if isinstance(c, Token))
+        return ("columns", (inputs, outputs))
+
+    @_node
+    def decision_row(self, span: Span, children: list[Any]) -> ast.TableRow:
+        rest, doc, _ = self._split(children)
+        cells = tuple(c for c in rest if isinstance(c, ast.TableCell))
+        outputs = tuple(c for c in rest if not isinstance(c, ast.TableCell))
+        return ast.TableRow(cells, outputs, doc.label, doc.cites, span)
+
+    @_node
+    def decision_else(self, span: Span, children: list[Any]) -> tuple[str, tuple[ast.Expr, ...]]:
+        return ("else", tuple(children))
+
+    @_node
+    def cell_any(self, span: Span, children: list[Any]) -> ast.TableCell:
+        return ast.TableCell((), False, span)
+
+    @_node
+    def cell_tests(self, span: Span, children: list[Any]) -> ast.TableCell:
+        return ast.TableCell(tuple(children), False, span)
+
+    @_node
+    def cell_not(self, span: Span, children: list[Any]) -> ast.TableCell:
+        return ast.TableCell(tuple(children), True, span)
+
+    @_node
+    def cell_equal(self, span: Span, children: list[Any]) -> ast.CellTest:
+        return ast.CellTest("==", children[0], span)
+
+    @_node
+    def cell_compare(self, span: Span, children: list[Any]) -> ast.CellTest:
+        return ast.CellTest(str(children[0]), children[1], span)
+
+    @_node
+    def cell_test(self, span: Span, children: list[Any]) -> ast.CellTest:
+        return children[0]  # type: ignore[no-any-return]
+
+    @_node
+    def cell_range(self, span: Span, children: list[Any]) -> ast.CellTest:
+        opening, low, _, high, closing = children
+        return ast.CellTest(
+            "range",
+            low,
+            span,
+            high=high,
+            low_inclusive=str(opening) == "[",
+            high_inclusive=str(closing) == "]",
+        )
 
     @_node
     def bands_decl(self, span: Span, children: list[Any]) -> ast.BandsDecl:

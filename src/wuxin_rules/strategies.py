@@ -295,7 +295,19 @@ class _Thresholds(Visitor[None]):
         for rule in self.checked.rules.values():
             for expr in model.walk(rule.body):
                 self.visit(expr)
+        for table in self.checked.decisions.values():
+            self._decision(table)
         return self.found
+
+    def _decision(self, table: Any) -> None:
+        """The constants of a decision table's cells, near which its column's field is drawn
+        (every cell: the lowered rule leaves out the last row of a chain)."""
+        for index, column in enumerate(table.columns):
+            key = self._key(column)
+            for row in table.table.rows:
+                for test in row[index].tests:
+                    self._add(key, test.value)
+                    self._add(key, test.high)
 
     def _add(self, key: str | None, value: Any) -> None:
         if key is not None and value is not None and not isinstance(value, bool):

@@ -45,12 +45,15 @@ __all__ = ["Analysis", "Loc", "ModuleIndex", "Problem", "Symbol", "Workspace"]
 
 DECLARATION_WORDS = (
     "import", "enum", "record", "input", "param", "criterion", "rule",
-    "schedule", "bands", "example", "property", "fixture",
+    "schedule", "bands", "decision", "example", "property", "fixture",
 )  # fmt: skip
-# A declaration keyword at the start of a line (keywords are reserved: nothing else starts so).
-_PIECE_START = re.compile(r"^[ \t]*(?:" + "|".join(DECLARATION_WORDS) + r")\b", re.MULTILINE)
+# A declaration keyword at the start of a line (keywords are reserved: nothing else starts so),
+# but not a decision table's `input … => …` line.
+_PIECE_START = re.compile(
+    r"^[ \t]*(?:" + "|".join(DECLARATION_WORDS) + r")\b(?![^\n]*=>)", re.MULTILINE
+)
 _DECLARED = re.compile(
-    r"^[ \t]*(?:enum|record|input|param|criterion|rule|schedule|bands|fixture)[ \t]+(\w+)"
+    r"^[ \t]*(?:enum|record|input|param|criterion|rule|schedule|bands|decision|fixture)[ \t]+(\w+)"
 )
 # Check errors that a declaration left out for its syntax error may explain: not shown.
 _NAME_CODES = frozenset({"unknown-name", "unknown-type", "unknown-member", "not-callable"})
@@ -245,6 +248,11 @@ class ModuleIndex:
                         self.members[(decl.name.name, stage.name.name)] = self._add(
                             stage.name.name, "stage", stage.name, stage, container=decl.name.name
                         )
+                case ast.DecisionDecl():
+                    # A decision table is a rule as far as references and the outline go.
+                    self.top[decl.name.name] = self._add(
+                        decl.name.name, "rule", decl.name, decl, type_expr=decl.returns
+                    )
                 case ast.BandsDecl():
                     self.top[decl.name.name] = self._add(decl.name.name, "bands", decl.name, decl)
                     for band in decl.bands:
@@ -497,6 +505,23 @@ class _Resolver(Visitor[None]):
         if decl.condition is not None:
             self.expr(decl.condition, scope)
         self.expr(decl.claim, scope)
+
+    @visits(ast.DecisionDecl)
+    def _decl_decision_decl(self, decl: ast.DecisionDecl) -> None:
+        if decl.returns is not None:
+            self.type_expr(decl.returns)
+        for column in decl.inputs:
+            self.expr(column, {})
+        for table_row in decl.rows:
+            for table_cell in table_row.cells:
+                for test in table_cell.tests:
+                    self.expr(test.value, {})
+                    if test.high is not None:
+                        self.expr(test.high, {})
+            for value in table_row.outputs:
+                self.expr(value, {})
+        for value in decl.default or ():
+            self.expr(value, {})
 
     def _member(self, enum: Symbol | None, name: str) -> Symbol | None:
         if enum is None:

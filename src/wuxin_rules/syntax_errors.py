@@ -40,7 +40,7 @@ MAX_SYNTAX_ERRORS = 20
 
 _DECLARATION_WORDS = (
     "import", "enum", "record", "input", "param", "criterion", "rule",
-    "schedule", "bands", "example", "property", "fixture",
+    "schedule", "bands", "decision", "example", "property", "fixture",
 )  # fmt: skip
 _DECLARATION_SET = frozenset(_DECLARATION_WORDS)
 _DECLARATION_TYPES = frozenset(word.upper() for word in _DECLARATION_WORDS)
@@ -534,6 +534,7 @@ _COLON_PLACES = {
     "enum": "before the enum's members",
     "record": "before the record's fields",
     "bands": "before the bands",
+    "decision": "before the table's `hit` and `input` lines",
 }
 """Where the `:` of a declaration's header goes, by the declaration's keyword. Declarations
 with several colons (schedules, examples, properties) say `after …` instead."""

@@ -1,0 +1,576 @@
+"""Decision tables: the syntax, the checker's proofs (each with a concrete input), evaluation
+on every path, explanations naming the row that held, and `wuxin fmt`."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import wuxin_rules
+from wuxin_rules import ast, cli, evaluator, formatter, parser
+from wuxin_rules.api import Result
+from wuxin_rules.errors import ParamError, PolicyCheckError, Severity
+
+DISH = """\
+policy dish "Dish"
+
+enum Season: Fall, Winter, Spring, Summer
+
+input season: Season
+input guests: int >= 0
+
+decision dish "Dish" cites "Camunda dish" -> text:
+  hit unique
+  input season               | guests => dish
+  row   Fall                 | <= 8   => "Spareribs"
+  row   Winter               | <= 8   => "Roastbeef"
+  row   Spring               | <= 4   => "Dry Aged Gourmet Steak"
+  row   Spring               | [5..8] => "Steak"                        "mid-size spring"
+  row   Fall, Winter, Spring | > 8    => "Stew"
+  row   Summer               | -      => "Light Salad and a nice Steak"
+"""
+
+
+def _load(text: str, **kwargs: Any) -> wuxin_rules.Policy:
+    return wuxin_rules.loads(text, name="t.policy", **kwargs)
+
+
+def _errors(text: str) -> list[Any]:
+    with pytest.raises(PolicyCheckError) as caught:
+        _load(text)
+    return list(caught.value.diagnostics)
+
+
+def _table(body: str, head: str = "input age: int\n") -> str:
+    return 'policy t "T"\n' + head + body
+
+
+def _all_paths(policy: wuxin_rules.Policy, facts: dict[str, Any], rule: str) -> Any:
+    """The value of `rule` on every path (reference, fast path, tracer), checked equal."""
+    values = policy.validate(facts)
+    keys = (rule,)
+    reference = evaluator.evaluate(
+        policy.checked, values, params=policy._param_values, rules=keys, trace=False
+    )
+    traced = evaluator.evaluate(
+        policy.checked, values, params=policy._param_values, rules=keys, trace=True
+    )
+    fast = policy.evaluate(facts, rules=keys)
+    explained = policy.evaluate(facts, rules=keys, explain=True)
+    expected = reference.verdicts[rule]
+    assert traced.verdicts[rule].value == expected.value
+    assert fast.verdict(rule).value == expected.value
+    assert explained.verdict(rule).value == expected.value
+    assert fast.verdict(rule).error == expected.error == explained.verdict(rule).error
+    reference_result = Result(policy, values, keys, traced)
+    assert json.dumps(explained.to_json(explain=True)) == json.dumps(
+        reference_result.to_json(explain=True)
+    )
+    return expected.value
+
+
+# ------------------------------------------------------------------------------------------
+# Syntax
+
+
+def test_the_parser_builds_the_table() -> None:
+    module = parser.parse(DISH, "dish.policy")
+    decl = next(d for d in module.declarations if isinstance(d, ast.DecisionDecl))
+    assert decl.name.name == "dish"
+    assert decl.hit_policy.kind == "unique"
+    assert [o.name for o in decl.outputs] == ["dish"]
+    assert len(decl.inputs) == 2 and len(decl.rows) == 6
+    spring = decl.rows[3]
+    assert spring.label is not None and spring.label.value == "mid-size spring"
+    test = spring.cells[1].tests[0]
+    assert (test.op, test.low_inclusive, test.high_inclusive) == ("range", True, True)
+    assert len(decl.rows[4].cells[0].tests) == 3
+    assert decl.rows[5].cells[1].is_any
+    assert decl.default is None
+
+
+def test_hit_policies_and_not_cells_parse() -> None:
+    text = _table(
+        "decision d -> int:\n  hit collect sum\n  input age => d\n"
+        "  row not 1, 2 => 1\n  row (3..5) => 2\n"
+    )
+    decl = next(
+        d for d in parser.parse(text, "t.policy").declarations if isinstance(d, ast.DecisionDecl)
+    )
+    assert (decl.hit_policy.kind, decl.hit_policy.aggregator) == ("collect", "sum")
+    assert decl.rows[0].cells[0].negated
+    test = decl.rows[1].cells[0].tests[0]
+    assert (test.low_inclusive, test.high_inclusive) == (False, False)
+
+
+def test_rule_order_is_two_words() -> None:
+    text = _table("decision d:\n  hit rule order\n  input age => d\n  row < 5 => 1\n")
+    decl = next(
+        d for d in parser.parse(text, "t.policy").declarations if isinstance(d, ast.DecisionDecl)
+    )
+    assert decl.hit_policy.kind == "rule order"
+
+
+def test_new_words_are_reserved_but_old_names_stay_names() -> None:
+    """`decision`, `hit` and `row` are reserved; `first`, `unique`, `table`, `output`, … are
+    still names (the hit policy words are read by the parser)."""
+    policy = _load(
+        'policy t "T"\ninput first: int\ninput unique: int\nrule table: first + unique\n'
+        "rule output: table\n"
+    )
+    assert policy.evaluate({"first": 1, "unique": 2}).verdict("output").value == 3
+    errors = _errors('policy t "T"\ninput row: int\n')
+    assert errors[0].code in ("reserved-word", "reserved-name", "unexpected-token")
+
+
+# ------------------------------------------------------------------------------------------
+# Proofs
+
+
+def test_overlap_of_a_unique_table_names_both_rows_and_an_input() -> None:
+    errors = _errors(
+        _table("decision d -> int:\n  input age => d\n  row <= 18 => 1\n  row >= 18 => 2\n")
+    )
+    assert [e.code for e in errors] == ["table-overlap"]
+    assert "rows 1 and 2" in errors[0].message
+    assert errors[0].notes == ("for example `age = 18`",)
+
+
+def test_any_allows_overlaps_with_equal_outputs_only() -> None:
+    same = "decision d -> int:\n  hit any\n  input age => d\n  row <= 18 => 1\n  row >= 10 => 1\n"
+    assert _load(_table(same)).evaluate({"age": 12}).verdict("d").value == 1
+    differ = same.replace("row >= 10 => 1", "row >= 10 => 2")
+    errors = _errors(_table(differ))
+    assert [e.code for e in errors] == ["table-overlap"]
+    assert errors[0].notes == ("for example `age = 10`",)
+
+
+def test_a_gap_is_an_error_with_an_input_no_row_holds_for() -> None:
+    errors = _errors(
+        _table("decision d -> int:\n  input age => d\n  row < 18 => 1\n  row > 18 => 2\n")
+    )
+    assert [e.code for e in errors] == ["table-gap"]
+    assert errors[0].notes == ("for example `age = 18`",)
+
+
+def test_an_else_row_closes_the_gap() -> None:
+    policy = _load(
+        _table(
+            "decision d -> int:\n  input age => d\n  row < 18 => 1\n  row > 18 => 2\n  else => 0\n"
+        )
+    )
+    assert _all_paths(policy, {"age": 18}, "d") == 0
+    assert _all_paths(policy, {"age": 20}, "d") == 2
+
+
+def test_the_bound_of_the_column_type_counts() -> None:
+    """`int >= 0`: no gap below zero, and a row below zero is unreachable."""
+    head = "input age: int >= 0\n"
+    assert _load(_table("decision d -> int:\n  input age => d\n  row >= 0 => 1\n", head))
+    policy = _load(
+        _table(
+            "decision d -> int:\n  hit first\n  input age => d\n  row < 0 => 1\n  row - => 2\n",
+            head,
+        )
+    )
+    codes = [w.code for w in policy.warnings]
+    assert "table-row-unreachable" in codes
+
+
+def test_gaps_between_decimals_are_found() -> None:
+    head = "input share: decimal\n"
+    errors = _errors(
+        _table(
+            "decision d -> int:\n  input share => d\n  row <= 0.5 => 1\n  row > 0.6 => 2\n", head
+        )
+    )
+    assert [e.code for e in errors] == ["table-gap"]
+    assert errors[0].notes == ("for example `share = 0.55`",)
+
+
+def test_a_text_column_has_a_value_no_cell_names() -> None:
+    head = "input city: text\n"
+    errors = _errors(_table('decision d -> int:\n  input city => d\n  row "A" => 1\n', head))
+    assert [e.code for e in errors] == ["table-gap"]
+    assert errors[0].notes == ('for example `city = "?"`',)
+
+
+def test_a_date_column_is_proved_day_by_day() -> None:
+    head = "input day: date\n"
+    text = _table(
+        "decision d -> int:\n  input day => d\n  row < 2024-01-01 => 1\n"
+        "  row (2024-01-01..2024-01-03) => 2\n  row >= 2024-01-03 => 3\n",
+        head,
+    )
+    errors = _errors(text)
+    assert errors[0].notes == ("for example `day = 2024-01-01`",)
+
+
+def test_an_empty_range_is_an_unreachable_row() -> None:
+    policy = _load(
+        _table(
+            "decision d -> int:\n  hit first\n  input age => d\n  row [5..3] => 1\n  row - => 2\n"
+        )
+    )
+    assert [(w.code, w.span.line) for w in policy.warnings if w.code.startswith("table")] == [
+        ("table-row-unreachable", 6)
+    ]
+
+
+def test_a_row_shadowed_by_an_earlier_row_under_first() -> None:
+    policy = _load(
+        _table(
+            "decision d -> int:\n  hit first\n  input age => d\n  row < 65 => 1\n"
+            "  row < 18 => 2\n  row - => 3\n"
+        )
+    )
+    shadowed = [w for w in policy.warnings if w.code == "table-row-shadowed"]
+    assert len(shadowed) == 1 and "row 2" in shadowed[0].message
+    assert shadowed[0].severity == Severity.WARNING
+
+
+def test_cells_may_be_params_and_enum_members_but_not_inputs() -> None:
+    head = "input age: int\ninput limit: int\nparam adult: int = 18\n"
+    policy = _load(
+        _table(
+            "decision d -> int:\n  input age => d\n  row < adult => 1\n  row >= adult => 2\n", head
+        )
+    )
+    assert _all_paths(policy, {"age": 17, "limit": 0}, "d") == 1
+    errors = _errors(
+        _table(
+            "decision d -> int:\n  input age => d\n  row < limit => 1\n  row >= limit => 2\n", head
+        )
+    )
+    assert [e.code for e in errors] == ["table-cell-not-constant"]
+
+
+def test_a_param_given_at_load_time_is_proved_with_its_value() -> None:
+    head = "input age: int\nparam low: int = 18\nparam high: int = 18\n"
+    text = _table(
+        "decision d -> int:\n  input age => d\n  row < low => 1\n  row >= high => 2\n", head
+    )
+    policy = _load(text)
+    with pytest.raises(ParamError) as caught:
+        _load(text, params={"high": 20})
+    assert [d.code for d in caught.value.diagnostics] == ["table-gap"]
+    assert caught.value.diagnostics[0].notes == ("for example `age = 18`",)
+    with pytest.raises(ParamError):
+        policy.with_params({"low": 30})
+    assert policy.with_params({"low": 18}).evaluate({"age": 18}).verdict("d").value == 2
+
+
+def test_a_cell_of_the_wrong_type_is_a_type_error_at_the_cell() -> None:
+    errors = _errors(_table('decision d -> int:\n  input age => d\n  row "old" => 1\n'))
+    assert errors[0].code == "type-mismatch"
+    assert errors[0].span.text == '"old"'
+
+
+def test_rows_need_one_cell_per_column() -> None:
+    errors = _errors(
+        _table("decision d -> int:\n  input age | age => d\n  row < 5 => 1\n  row - | - => 2\n")
+    )
+    assert [e.code for e in errors] == ["table-shape"]
+
+
+def test_priority_needs_an_enum_output() -> None:
+    errors = _errors(
+        _table('decision d -> text:\n  hit priority\n  input age => d\n  row - => "x"\n')
+    )
+    assert [e.code for e in errors] == ["table-priority"]
+
+
+# ------------------------------------------------------------------------------------------
+# Evaluation
+
+
+@pytest.mark.parametrize(
+    ("season", "guests", "dish"),
+    [
+        ("Fall", 8, "Spareribs"),
+        ("Winter", 3, "Roastbeef"),
+        ("Spring", 4, "Dry Aged Gourmet Steak"),
+        ("Spring", 5, "Steak"),
+        ("Spring", 9, "Stew"),
+        ("Summer", 40, "Light Salad and a nice Steak"),
+    ],
+)
+def test_a_unique_table_on_every_path(season: str, guests: int, dish: str) -> None:
+    policy = _load(DISH)
+    assert _all_paths(policy, {"season": season, "guests": guests}, "dish") == dish
+
+
+RISK = """\
+policy t "T"
+
+enum Risk: high, medium, low
+
+input age: int >= 0
+input income: decimal
+
+decision points -> int:
+  hit collect sum
+  input age      | income  => points
+  row   < 25     | -       => 10
+  row   [25..60) | < 1000  => 5
+  row   -        | >= 5000 => -3
+
+decision risk -> Risk:
+  hit priority
+  input age  | income => risk
+  row   -    | -      => low
+  row   < 25 | -      => medium
+  row   -    | < 100  => high
+
+decision flags -> list of text:
+  hit rule order
+  input age  | income => flag
+  row   < 25 | -      => "young"
+  row   -    | < 100  => "poor"
+
+decision ranked -> list of Risk:
+  hit output order
+  input age  | income => risk
+  row   < 25 | -      => medium
+  row   -    | < 100  => high
+  row   -    | -      => low
+
+decision n -> int:
+  hit collect count
+  input age  | income => flag
+  row   < 25 | -      => "young"
+  row   -    | < 100  => "poor"
+
+decision lowest -> int?:
+  hit collect min
+  input age  | income => v
+  row   < 25 | -      => 3
+  row   -    | < 100  => 2
+
+decision highest -> int?:
+  hit collect max
+  input age  | income => v
+  row   < 25 | -      => 3
+  row   -    | < 100  => 2
+
+decision first_one -> int:
+  hit first
+  input age  | income => v
+  row   < 25 | -      => 1
+  row   -    | < 100  => 2
+  else                => 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (
+            {"age": 20, "income": "50"},
+            {
+                "points": 10, "risk": "high", "flags": ("young", "poor"),
+                "ranked": ("high", "medium", "low"), "n": 2, "lowest": 2, "highest": 3,
+                "first_one": 1,
+            },
+        ),
+        (
+            {"age": 30, "income": "500"},
+            {
+                "points": 5, "risk": "low", "flags": (), "ranked": ("low",), "n": 0,
+                "lowest": None, "highest": None, "first_one": 0,
+            },
+        ),
+        (
+            {"age": 70, "income": "9000"},
+            {
+                "points": -3, "risk": "low", "flags": (), "ranked": ("low",), "n": 0,
+                "lowest": None, "highest": None, "first_one": 0,
+            },
+        ),
+    ],
+)  # fmt: skip
+def test_every_hit_policy_on_every_path(facts: dict[str, Any], expected: dict[str, Any]) -> None:
+    policy = _load(RISK)
+    for rule, value in expected.items():
+        assert _all_paths(policy, facts, rule) == value, rule
+
+
+def test_an_error_in_a_column_is_the_same_on_every_path() -> None:
+    text = _table(
+        "input d: int\ndecision q -> int:\n  input age / d => q\n  row < 1 => 1\n  row >= 1 => 2\n"
+    )
+    policy = _load(text)
+    assert _all_paths(policy, {"age": 3, "d": 0}, "q") is None
+    assert policy.evaluate({"age": 3, "d": 0}).verdict("q").error.code == "division-by-zero"
+
+
+def test_outputs_are_exact() -> None:
+    text = _table(
+        "decision share -> decimal:\n  input age => share\n  row < 18 => 0.1\n  row >= 18 => 1 / 3\n"
+    )
+    policy = _load(text)
+    assert _all_paths(policy, {"age": 20}, "share") == Fraction(1, 3)
+    value = policy.evaluate({"age": 10}).values()["share"]
+    assert value == Decimal("0.1")
+
+
+# ------------------------------------------------------------------------------------------
+# Explanations
+
+
+def test_the_explanation_names_the_row_that_held_and_its_cells() -> None:
+    policy = _load(DISH)
+    result = policy.evaluate({"season": "Spring", "guests": 6}, explain=True)
+    text = result.explain("dish")
+    assert 'row Spring | [5..8] => "Steak" "mid-size spring" = "Steak"' in text
+    assert "→ then" in text
+    assert "✓ [5..8]" in text
+    chinese = result.explain("dish", lang="zh")
+    assert 'row Spring | [5..8] => "Steak" "mid-size spring" = "Steak"' in chinese
+    assert chinese != text
+    as_json = json.dumps(result.to_json(explain=True), ensure_ascii=False)
+    assert "mid-size spring" in as_json
+
+
+def test_a_collecting_table_explains_each_row_that_held() -> None:
+    policy = _load(RISK)
+    text = policy.evaluate({"age": 20, "income": "50"}, explain=True).explain("flags")
+    assert "hit rule order" in text
+    assert "#1" in text and "#2" in text
+
+
+# ------------------------------------------------------------------------------------------
+# wuxin fmt
+
+
+def test_fmt_aligns_the_columns_and_is_idempotent() -> None:
+    written = (
+        'policy t "T"\ninput 城市: text\ninput age: int\n'
+        "decision d -> int:\n  hit first\n  input 城市 | age => d\n"
+        '  row "北京" | < 18 => 1 "少年"\n  row "x" | - => 2\n  else => 3\n'
+    )
+    formatted = formatter.format_text(written, "t.policy")
+    assert formatter.format_text(formatted, "t.policy") == formatted
+    lines = formatted.splitlines()
+    body = [line for line in lines if line.startswith(("  input", "  row", "  else"))]
+    assert body == [
+        "  input 城市   | age  => d",
+        '  row   "北京" | < 18 => 1 "少年"',
+        '  row   "x"    | -    => 2',
+        "  else                => 3",
+    ]
+
+
+def test_fmt_keeps_comments_in_a_table() -> None:
+    formatted = formatter.format_text(
+        DISH.replace("  row   Summer", "  # summer\n  row   Summer"), "t"
+    )
+    assert "  # summer\n  row   Summer" in formatted
+    assert formatter.format_text(formatted, "t") == formatted
+
+
+# ------------------------------------------------------------------------------------------
+# Editors
+
+
+def test_an_editor_keeps_a_table_in_one_piece_and_lists_it() -> None:
+    """A table's `input … => …` line does not start a declaration: the table is analysed
+    whole, and it is a rule in the editor's index."""
+    from wuxin_rules.symbols import Workspace, pieces
+
+    cut = pieces(DISH)
+    assert sum(1 for piece in cut if piece.text.startswith("decision")) == 1
+    assert not any(piece.text.startswith("  input") for piece in cut)
+    analysis = Workspace().analyse("dish.policy", DISH, lint=False)
+    assert analysis.problems == ()
+    assert analysis.policy is not None and "dish" in analysis.policy.rules
+
+
+def test_the_highlighter_knows_the_table_words() -> None:
+    pygments = pytest.importorskip("pygments")
+    from pygments.token import Error, Keyword
+
+    from wuxin_rules.highlight import PolicyLexer
+
+    assert pygments
+    tokens = list(PolicyLexer().get_tokens(DISH))
+    assert not [value for token, value in tokens if token in Error]
+    keywords = {value for token, value in tokens if token in Keyword}
+    assert {"decision", "hit", "row", "input"} <= keywords
+
+
+# ------------------------------------------------------------------------------------------
+# The published tables of examples/dmn
+
+
+DMN = Path(__file__).resolve().parent.parent / "examples" / "dmn"
+
+
+@pytest.mark.parametrize("name", ["dish", "applicant_risk", "scorecard"])
+def test_the_example_tables_pass_their_examples(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = DMN / f"{name}.policy"
+    assert cli.main(["test", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert " 0 failed" in out and "passed" in out
+    text = path.read_text(encoding="utf-8")
+    assert formatter.format_text(text, str(path)) == text
+
+
+def test_the_boundary_bias_draws_near_every_cell() -> None:
+    """`strategies.thresholds` holds the constants of every row, the last one too (which the
+    lowered rule of a chain leaves out)."""
+    from wuxin_rules import strategies
+
+    found = strategies.thresholds(_load(DISH))
+    assert found["input season"] == ("Fall", "Spring", "Summer", "Winter")
+    assert found["input guests"] == (4, 5, 8)
+
+
+def test_several_outputs_make_a_record() -> None:
+    text = (
+        'policy t "T"\nrecord Offer:\n  rate: percent\n  reason: text\ninput size: int >= 0\n'
+        "decision offer -> Offer:\n  input size => rate | reason\n"
+        '  row < 10 => 5% | "small order"\n  row >= 10 => 10% | "large order"\n'
+        "decision offers -> list of Offer:\n  hit collect\n  input size => rate | reason\n"
+        '  row < 10 => 5% | "small order"\n  row - => 1% | "any order"\n'
+    )
+    policy = _load(text)
+    assert _all_paths(policy, {"size": 3}, "offer") == {
+        "rate": Fraction(1, 20),
+        "reason": "small order",
+    }
+    assert [o["reason"] for o in _all_paths(policy, {"size": 30}, "offers")] == ["any order"]
+    assert formatter.format_text(formatter.format_text(text, "t"), "t") == formatter.format_text(
+        text, "t"
+    )
+
+
+def test_a_whole_number_column_is_proved_on_whole_numbers() -> None:
+    """`< 17.5` and `>= 18` leave no whole number out: no gap, and no `17.75` shown."""
+    assert _load(
+        _table("decision d -> int:\n  input age => d\n  row < 17.5 => 1\n  row >= 18 => 2\n")
+    )
+    errors = _errors(
+        _table("decision d -> int:\n  input age => d\n  row < 16.5 => 1\n  row >= 18 => 2\n")
+    )
+    assert errors[0].notes == ("for example `age = 17`",)
+
+
+def test_a_table_of_more_than_a_hundred_rows_is_refused() -> None:
+    rows = "".join(f"  row {i} => {i}\n" for i in range(101))
+    errors = _errors(
+        _table(f"decision d -> int:\n  hit first\n  input age => d\n{rows}  else => 0\n")
+    )
+    assert [e.code for e in errors] == ["table-too-long"]
+    rows = "".join(f"  row {i} => {i}\n" for i in range(100))
+    policy = _load(
+        _table(f"decision d -> int:\n  hit first\n  input age => d\n{rows}  else => 0\n")
+    )
+    assert _all_paths(policy, {"age": 99}, "d") == 99
