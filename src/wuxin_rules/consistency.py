@@ -45,7 +45,7 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import ast, model
+from wuxin_rules import ast, model, semantics
 from wuxin_rules.errors import Diagnostic, Label, Severity, WuxinError
 from wuxin_rules.loader import SUFFIX
 from wuxin_rules.parser import parse
@@ -179,21 +179,20 @@ def _module_name(module: ast.Module) -> str:
 
 
 _NOT_A_NODE = ("not a node",)
-_CHILD_FIELDS: dict[tuple[type, bool], tuple[str, ...]] = {}
+_AST_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _child_fields(kind: type, types: bool) -> tuple[str, ...]:
-    """The fields of a node class that may hold nodes (not its span; not its `type` in the
-    checked model, unless `types`), looked up once per class: the walks below visit every
-    node of a policy, which may have hundreds of thousands."""
-    fields = _CHILD_FIELDS.get((kind, types))
+def _ast_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a surface syntax node class that may hold nodes (not its span), looked
+    up once per class: the walk below visits every node of a policy, which may have hundreds
+    of thousands. (The checked model's children are `model.children`.)"""
+    fields = _AST_FIELDS.get(kind)
     if fields is None:
         if attrs.has(kind) and kind is not Span:
-            skipped = ("span",) if types else ("span", "type")
-            fields = tuple(f.name for f in attrs.fields(kind) if f.name not in skipped)
+            fields = tuple(f.name for f in attrs.fields(kind) if f.name != "span")
         else:
             fields = _NOT_A_NODE
-        _CHILD_FIELDS[kind, types] = fields
+        _AST_FIELDS[kind] = fields
     return fields
 
 
@@ -213,7 +212,7 @@ def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
         if isinstance(item, tuple):
             stack.extend(item)
             continue
-        fields = _CHILD_FIELDS.get((type(item), True)) or _child_fields(type(item), True)
+        fields = _AST_FIELDS.get(type(item)) or _ast_fields(type(item))
         if fields is not _NOT_A_NODE:
             stack.extend([getattr(item, name) for name in fields])
     return found
@@ -417,12 +416,9 @@ class _RuleGraph:
         policy = self.policy
         used: list[str] = []
         cites = False
-        stack = [body]
+        stack: list[model.CExpr] = [body]
         while stack:
             item = stack.pop()
-            if isinstance(item, tuple):
-                stack.extend(item)
-                continue
             if isinstance(item, model.RuleRef | model.CallRule):
                 used.append(item.key)
             elif cites:
@@ -438,9 +434,7 @@ class _RuleGraph:
                 record = record.inner if isinstance(record, OptionalType) else record
                 info = record.field(item.field) if hasattr(record, "field") else None
                 cites = info is not None and bool(info.cites)
-            fields = _CHILD_FIELDS.get((type(item), False)) or _child_fields(type(item), False)
-            if fields is not _NOT_A_NODE:
-                stack.extend([getattr(item, name) for name in fields])
+            stack.extend(model.children(item))
         return used, cites
 
 
@@ -1026,11 +1020,9 @@ class _Values:
             if name == "ceil" and lo is not None and not n.lo_in and n.lo == lo:
                 lo += 1
             return _Val(_num(lo, hi, True))
-        ranges = {"len": (0, None), "month": (1, 12), "day": (1, 31), "quarter": (1, 4)}
-        if name in ranges:
-            return _Val(_num(*ranges[name], True))
-        if name == "quarter_last_month":
-            return _Val(_num(3, 12, True))
+        entry = semantics.BUILTINS.get(name)
+        if entry is not None and entry.result_range is not None:
+            return _Val(_num(*entry.result_range, True))
         return _domain(expr.type, False)
 
     def _ScheduleLookup(self, expr: model.ScheduleLookup, env: _Env, frame: _Frame) -> _Val:

@@ -25,6 +25,8 @@ from pygments.token import (
     _TokenType,
 )
 
+from wuxin_rules import semantics
+
 __all__ = ["KEYWORDS", "PolicyLexer", "style_css", "token_classes"]
 
 _TYPES = ("int", "decimal", "percent", "bool", "text", "date")
@@ -38,10 +40,12 @@ KEYWORDS = (
 )  # fmt: skip
 """The reserved words of the grammar (tests/test_highlight.py keeps them equal to the
 parser's)."""
-_BUILTINS = (
-    "abs", "floor", "ceil", "round", "len", "days_between", "add_days", "add_months",
-    "quarter_last_month", "label", "join", "sample", "date", "text",
-)  # fmt: skip
+_BUILTINS = tuple(
+    name
+    for name, builtin in semantics.BUILTINS.items()
+    if not builtin.component and name not in KEYWORDS
+)
+"""The builtins called by name (`min` and `max` are keywords too; components follow a dot)."""
 _OTHER_WORDS = tuple(w for w in KEYWORDS if w not in (*_CONSTANTS, "policy", "import", "as"))
 _NAME = r"(?!\d)\w+"
 _BLANK = r"[ \t\r\n\f\u3000]+"
