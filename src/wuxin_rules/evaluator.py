@@ -38,7 +38,7 @@ import inspect
 import itertools
 import sys
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -812,7 +812,7 @@ class Run:
                     if node is not None and not isinstance(bound, model.Const)
                 ]
                 matches.append((band, low, high, used))
-        shown = _format_for(number, expr.arg.type)
+        shown = format_value(number, expr.arg.type)
         if not matches:
             ranges = ", ".join(
                 f"{b.name} {range_text(bounds[2 * i], bounds[2 * i + 1], b.high_inclusive, expr.arg.type)}"
@@ -1207,11 +1207,12 @@ def rules_used(policy: model.CheckedPolicy, body: model.CExpr) -> tuple[str, ...
             function = policy.rules.get(expr.key)
             if function is not None:
                 stack.append(function.body)
-        stack.extend(_subexpressions(expr))
+        stack.extend(model.children(expr))
     return tuple(found)
 
 
 REDUCED = frozenset({"sum", "min", "max", "all", "any", "rate"})
+"""The aggregate kinds whose value `reduce_values` computes from the chosen elements."""
 
 
 def reduce_values(
@@ -1274,6 +1275,8 @@ def sample_audit(
 def aggregate_detail(
     expr: model.Aggregate, elements: list[Element], chosen: list[Element], value: Any
 ) -> str:
+    """The note of an aggregate's node (`2 of 5 (40%)`, `over 3 of 4 elements`) from all its
+    elements, those that passed the filter and its value."""
     kind = expr.kind
     total = len(chosen)
     scope = (
@@ -1335,6 +1338,7 @@ def list_elements(expr: model.Aggregate, chosen: Sequence[Element], value: Any) 
 
 
 def schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, value: Any) -> str:
+    """The note of a schedule lookup: `2015 × B → 10% (stage s2 "…")`."""
     key = f"{period} × {category}" if category is not None else f"{period}"
     shown = format_value(value, schedule.value_type)
     stage = next((s for s in schedule.stages if period in s.periods), None)
@@ -1347,11 +1351,8 @@ def schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, val
 
 
 def range_text(low: Any, high: Any, inclusive: bool, type_: Type) -> str:
-    return f"{_format_for(low, type_)} {'..' if inclusive else '..<'} {_format_for(high, type_)}"
-
-
-def _format_for(value: Any, type_: Type | None) -> str:
-    return format_value(value, type_)
+    """A band's range as a note writes it: `60 ..< 80`."""
+    return f"{format_value(low, type_)} {'..' if inclusive else '..<'} {format_value(high, type_)}"
 
 
 def _bound_nodes(
@@ -1367,6 +1368,7 @@ def _bound_nodes(
 
 
 def element_type(type_: Type | None) -> Type | None:
+    """The element type of a (perhaps optional) list type, else None."""
     inner = strip_optional(type_) if type_ is not None else None
     return getattr(inner, "element", None)
 
@@ -1400,20 +1402,6 @@ def _stack_depth() -> int:
     return depth
 
 
-def _subexpressions(expr: model.CExpr) -> Iterator[model.CExpr]:
-    """The direct sub-expressions of a core expression, in no particular order."""
-    for name in _CHILD_FIELDS.get(type(expr), ()):
-        value = getattr(expr, name)
-        if value is None:
-            continue
-        if isinstance(value, tuple):
-            for item in value:
-                # MakeRecord.fields holds (name, expr) pairs.
-                yield item[1] if isinstance(item, tuple) else item
-        else:
-            yield value
-
-
 def _internal_message(message: str) -> InternalError:
     return InternalError(
         Diagnostic(
@@ -1434,29 +1422,6 @@ def _internal(error: Exception, where: str) -> InternalError:
         )
     )
 
-
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
-    model.GetField: ("target",),
-    model.CallRule: ("args",),
-    model.BuiltinCall: ("args",),
-    model.ScheduleLookup: ("args",),
-    model.StageLookup: ("arg",),
-    model.BandsLookup: ("arg",),
-    model.Negate: ("operand",),
-    model.Arith: ("left", "right"),
-    model.Compare: ("left", "right"),
-    model.In: ("item", "collection"),
-    model.IsNone: ("operand",),
-    model.Coalesce: ("value", "fallback"),
-    model.Not: ("operand",),
-    model.And: ("operands",),
-    model.Or: ("operands",),
-    model.If: ("condition", "then", "otherwise"),
-    model.Compose: ("items", "count"),
-    model.Aggregate: ("collection", "filter", "body"),
-    model.MakeList: ("items",),
-    model.MakeRecord: ("spreads", "fields"),
-}
 
 _KINDS: dict[type, str] = {
     model.Const: "const",
