@@ -173,7 +173,7 @@ def test_every_entry_is_complete(entry: semantics.Operation) -> None:
         assert entry.typing in typing_rules.OPERATOR_TYPING
     for code in entry.failures:
         assert code in errors.CODES, code
-    assert entry.code.template is not None or entry.code.fast is not None or entry.kind == "builtin"
+    assert entry.emit.template is not None or entry.emit.fast is not None or entry.kind == "builtin"
 
 
 def test_the_highlighter_names_every_callable_builtin() -> None:

@@ -58,7 +58,7 @@ runs with a builtins table holding only the handful of functions it uses.
 
 What each operator and builtin computes, whether it can fail (which decides what `and`/`or`
 may skip) and the code emitted for it come from its entry in the table of semantics
-(`semantics.Operation.code`). The compiled tracer extends the public generator (`EvalCode`).
+(`semantics.Operation.emit`). The compiled tracer extends the public generator (`EvalCode`).
 May import `errors`, `schema`, `values`, `model` and `semantics`.
 """
 
@@ -1230,7 +1230,7 @@ class EvalCode:
         as its `semantics.Emit` says, and the kind of numbers its value holds."""
         codes = [code for code, _ in args]
         reps = [rep for _, rep in args]
-        emit = entry.code
+        emit = entry.emit
         result_type = strip_optional(expr.type) if expr.type is not None else None
         int_result = INT_FORM if isinstance(result_type, IntType) else None
         number_result = isinstance(result_type, NumberType)

@@ -10,7 +10,7 @@ Each entry says, for its one operation,
 * `typing`: how the checker types a call (`Signature` for fixed argument types, or the name
   of one of `typing_rules`' typing rules for the polymorphic ones);
 * `detail`: the short note an explanation node carries (a comparison's margin);
-* `code`: what a code generator needs to emit it (`Emit`: an inline template whose holes are
+* `emit`: what a code generator needs to emit it (`Emit`: an inline template whose holes are
   filled with generated code only — mangled names and `repr` literals, never policy text —
   and/or a function over the fast forms of values, bound in the generated code as a constant).
 
@@ -184,7 +184,7 @@ class Operation:
     name: str
     kind: str
     value: Callable[[Any, list[Any]], Any]
-    code: Emit
+    emit: Emit
     fails: Callable[[Sequence[model.CExpr]], bool] = _never
     failures: tuple[str, ...] = ()
     typing: Signature | str | None = None
