@@ -1,7 +1,7 @@
 """The table of semantics: every entry typed, evaluated, compiled and highlighted the same way.
 
-Nothing here names a builtin: each test walks `semantics.BUILTINS` / `semantics.OPERATIONS`,
-so a new entry is held to all of it as soon as it is written. For every builtin and every
+Nothing here names a builtin: each test walks `semantics.OPERATIONS`, so a new entry is held
+to all of it as soon as it is written. For every operator and builtin and every
 argument type list it accepts (`Operation.samples`, or its `Signature`), a one-rule policy is
 checked and evaluated on drawn facts — with values that make it fail among them — by the
 reference evaluator (untraced and traced), the compiled fast path and the compiled tracer:
@@ -43,8 +43,8 @@ def _argument_types(entry: semantics.Operation) -> tuple[tuple[str, ...], ...]:
 
 
 CASES = [
-    pytest.param(entry, types, id=f"{name}({', '.join(types)})")
-    for name, entry in semantics.BUILTINS.items()
+    pytest.param(entry, types, id=f"{entry.name}({', '.join(types)})")
+    for entry in semantics.OPERATIONS.values()
     for types in _argument_types(entry)
 ]
 
@@ -52,7 +52,14 @@ CASES = [
 def _policy_text(entry: semantics.Operation, types: tuple[str, ...]) -> str:
     inputs = "".join(f'input a{i}: {type_} "a{i}"\n' for i, type_ in enumerate(types))
     args = [f"a{i}" for i in range(len(types))]
-    call = f"{args[0]}.{entry.name}" if entry.component else f"{entry.name}({', '.join(args)})"
+    if entry.kind in ("arith", "compare"):
+        call = f"{args[0]} {entry.name} {args[1]}"
+    elif entry.kind == "negate":
+        call = f"-{args[0]}"
+    elif entry.component:
+        call = f"{args[0]}.{entry.name}"
+    else:
+        call = f"{entry.name}({', '.join(args)})"
     return f'policy t "t"\n{_ENUM}{inputs}rule r "r": {call}\n'
 
 
@@ -125,7 +132,7 @@ def _errors_seen(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_every_builtin_means_the_same_on_every_path(
+def test_every_operation_means_the_same_on_every_path(
     entry: semantics.Operation, types: tuple[str, ...], data: st.DataObject
 ) -> None:
     policy = _load(entry, types)

@@ -774,6 +774,9 @@ DATE_COMPONENTS = tuple(name for name, entry in BUILTINS.items() if entry.compon
 # Operators
 
 
+_NUMBER_PAIRS = (("int", "int"), ("decimal", "int"), ("percent", "decimal"))
+
+
 def _arith(name: str, exact: Callable[[Any, Any], Any], fast: Callable[..., Any]) -> Operation:
     return Operation(
         name,
@@ -781,6 +784,7 @@ def _arith(name: str, exact: Callable[[Any, Any], Any], fast: Callable[..., Any]
         lambda expr, v: _as_int(expr, exact(v[0], v[1])),
         Emit(template=f"({{0}} {name} {{1}})", fast=fast, exact_only=True, number="number"),
         typing="arith",
+        samples=_NUMBER_PAIRS,
     )
 
 
@@ -793,6 +797,7 @@ def _compare(name: str, test: Callable[[Any, Any], bool]) -> Operation:
         Emit(template=f"({{0}} {name} {{1}})", number="int"),
         typing="compare",
         detail=margin,
+        samples=(*_NUMBER_PAIRS, ("date", "date")),
     )
 
 
@@ -808,6 +813,7 @@ _OPERATOR_LIST: tuple[Operation, ...] = (
         fails=_divisor_may_be_zero,
         failures=("division-by-zero",),
         typing="arith",
+        samples=_NUMBER_PAIRS,
     ),
     Operation(
         "neg",
@@ -815,6 +821,7 @@ _OPERATOR_LIST: tuple[Operation, ...] = (
         lambda expr, v: -v[0],
         Emit(template="(-{0})", fast=_fast_neg, exact_only=True, number="same"),
         typing="negate",
+        samples=_NUMBERS,
     ),
     _compare("==", operator.eq),
     _compare("!=", operator.ne),
