@@ -27,7 +27,7 @@ from pygments.token import (
 
 from wuxin_rules import semantics
 
-__all__ = ["KEYWORDS", "PolicyLexer", "style_css", "token_classes"]
+__all__ = ["BUILTIN_NAMES", "KEYWORDS", "PolicyLexer", "style_css", "token_classes"]
 
 _TYPES = ("int", "decimal", "percent", "bool", "text", "date")
 _CONSTANTS = ("true", "false", "none")
@@ -40,7 +40,7 @@ KEYWORDS = (
 )  # fmt: skip
 """The reserved words of the grammar (tests/test_highlight.py keeps them equal to the
 parser's)."""
-_BUILTINS = tuple(
+BUILTIN_NAMES = tuple(
     name
     for name, builtin in semantics.BUILTINS.items()
     if not builtin.component and name not in KEYWORDS
@@ -90,7 +90,7 @@ class PolicyLexer(RegexLexer):  # type: ignore[misc]  # Pygments has no type hin
             (words(_CONSTANTS, suffix=r"\b"), Keyword.Constant),
             (words(_TYPES, suffix=r"\b(?!\s*\()"), Keyword.Type),
             (words(_OTHER_WORDS, suffix=r"\b"), Keyword),
-            (words(_BUILTINS, suffix=r"\b"), Name.Builtin),
+            (words(BUILTIN_NAMES, suffix=r"\b"), Name.Builtin),
             (r"\.\.\.|\.\.<|\.\.|\?\?|==|!=|<=|>=|->|[<>+\-*/=?]", Operator),
             # The readable notation of `wuxin doc` (≤, ×, ∈ …) in rule texts.
             (r"[≤≥≠×÷−∈]", Operator),
