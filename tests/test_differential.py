@@ -34,7 +34,7 @@ import policygen
 import wuxin_rules
 from fuzzing import SLOW, SLOW_FACTOR
 from treekit import assert_same_evaluation
-from wuxin_rules import compiler, evaluator, model
+from wuxin_rules import compiler, evaluator, model, semantics
 from wuxin_rules.api import Result
 
 EXAMPLES = int(os.environ.get("WUXIN_DIFFERENTIAL_EXAMPLES") or 0) or (
@@ -61,7 +61,7 @@ def _constructs(policy: wuxin_rules.Policy) -> set[str]:
             found.add(f"{expr.kind} of [{'' if expr.items else 'empty'}]")
         elif isinstance(expr, model.Arith):
             found.add(f"arith {expr.op}")
-        stack.extend(evaluator._subexpressions(expr))
+        stack.extend(model.children(expr))
     return found
 
 
@@ -72,7 +72,7 @@ def _hits(text: str) -> set[str]:
 
 EVERY_CONSTRUCT = (
     {cls.__name__ for cls in typing.get_args(model.CExpr)}
-    | {f"builtin {name}" for name in [*evaluator._BUILTINS, "sample"]}
+    | {f"builtin {name}" for name in semantics.BUILTINS}
     | {f"{kind} of" for kind in ("count", "sum", "min", "max", "all", "any", "rate", "list")}
     | {"where"}
     | {f"{kind} of [{empty}]" for kind in ("all", "any") for empty in ("", "empty")}

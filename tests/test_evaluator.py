@@ -720,13 +720,13 @@ def test_verdicts_carry_label_cites_kind_and_span() -> None:
 def test_a_rule_referenced_twice_is_evaluated_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Nullary rules are memoised per evaluation: one evaluation, one shared explanation."""
     calls: list[str] = []
-    original = evaluator._Run._evaluate_rule
+    original = evaluator.Run._evaluate_rule
 
     def counting(self: Any, key: str) -> Any:
         calls.append(key)
         return original(self, key)
 
-    monkeypatch.setattr(evaluator._Run, "_evaluate_rule", counting)
+    monkeypatch.setattr(evaluator.Run, "_evaluate_rule", counting)
     text = "input n: int\nrule base: n * 2\nrule r: base + base * base\nrule s: base - 1"
     result = run(text, {"n": 3}, rules=["r", "s"], trace=True)
     assert result.verdicts["r"].value == 42 and result.verdicts["s"].value == 5

@@ -11,7 +11,7 @@ param values fixed, into a `Program` of generated Python functions:
   unusual forms or reports every problem with its path;
 * an **evaluator** that computes the values of the requested rules from those values,
   without explanation trees. It never reports an evaluation error itself: on one (a
-  division by zero, a value outside every band) it gives up (`_GiveUp`), and the caller
+  division by zero, a value outside every band) it gives up (`GiveUp`), and the caller
   evaluates that document with the reference evaluator (`evaluator.evaluate`), which gives
   the verdicts, the located diagnostics and the explanations. Every document handed over is
   counted, by reason (`FastPathStats`, `fallback_reason`); anything else the generated code
@@ -54,10 +54,12 @@ every literal is written with `repr` (ints, bools, `None`, field names and texts
 literals), every other constant is passed as a named value of the namespace, and the code
 runs with a builtins table holding only the handful of functions it uses.
 `tests/test_compiler.py` and `tests/test_trace_compiler.py` (for the tracer's code, which
-`_Source.compile` runs too) check this with hostile names and texts.
+`GeneratedCode.compile` runs too) check this with hostile names and texts.
 
-May import `errors`, `schema`, `values`, `model`, `sampling` and `evaluator` (for its
-builtins).
+What each operator and builtin computes, whether it can fail (which decides what `and`/`or`
+may skip) and the code emitted for it come from its entry in the table of semantics
+(`semantics.Operation.emit`). The compiled tracer extends the public generator (`EvalCode`).
+May import `errors`, `schema`, `values`, `model` and `semantics`.
 """
 
 from __future__ import annotations
@@ -66,7 +68,6 @@ import builtins
 import contextlib
 import datetime
 import decimal
-import math
 import os
 import re
 import threading
@@ -75,7 +76,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from wuxin_rules import evaluator, model, sampling
+import attrs
+
+from wuxin_rules import model, semantics
 from wuxin_rules.errors import Diagnostic, InternalError
 from wuxin_rules.schema import (
     BoolType,
@@ -94,24 +97,36 @@ from wuxin_rules.schema import (
 from wuxin_rules.values import fraction_to_decimal
 
 __all__ = [
+    "ANY_FORM",
+    "DEC_FORM",
     "EVALUATION_ERROR",
     "EXACT_CONTEXT",
     "INTERNAL_ERROR",
+    "INT_FORM",
     "NOT_COMPILED",
     "NOT_PLAIN",
     "REASONS",
     "STRICT_VARIABLE",
     "TOO_DEEP",
+    "EvalCode",
+    "FactsCheck",
     "FastPathStats",
+    "FieldRead",
+    "GeneratedCode",
+    "GiveUp",
+    "Local",
     "Program",
+    "Scope",
     "can_fail",
     "canonical",
     "compile_program",
     "exact_context",
     "fallback_reason",
+    "fast_sum",
     "internal_error",
     "run_exact",
     "strict",
+    "widest_form",
 ]
 
 # ------------------------------------------------------------------------------------------
@@ -196,7 +211,7 @@ def fallback_reason(error: Exception, stats: FastPathStats | None = None) -> str
     and an `InternalError` instead when `STRICT_VARIABLE` is set."""
     if isinstance(error, _NotPlain):
         reason = NOT_PLAIN
-    elif isinstance(error, _GiveUp):
+    elif isinstance(error, semantics.Failure):
         reason = EVALUATION_ERROR
     elif isinstance(error, RecursionError):
         reason = TOO_DEEP
@@ -224,23 +239,7 @@ def internal_error(error: BaseException, where: str) -> InternalError:
 # ------------------------------------------------------------------------------------------
 # Runtime support used by the generated code
 
-_EXACT = decimal.Context(
-    prec=decimal.MAX_PREC,
-    Emax=decimal.MAX_EMAX,
-    Emin=decimal.MIN_EMIN,
-    traps=[
-        decimal.InvalidOperation,
-        decimal.DivisionByZero,
-        decimal.Overflow,
-        decimal.Underflow,
-        decimal.Inexact,
-        decimal.Rounded,
-        decimal.Subnormal,
-        decimal.Clamped,
-    ],
-)
-"""Unlimited precision: `add`, `subtract`, `multiply`, `abs`, `minus` are exact; any
-signal that would mean otherwise raises (and the document goes to the reference)."""
+_EXACT = semantics.EXACT_CONTEXT
 
 EXACT_CONTEXT = _EXACT
 """The decimal context generated code runs in (its `+ - *` and `abs` are exact in it only).
@@ -277,7 +276,7 @@ class _NotPlain(Exception):
     """The fast facts check cannot decide this document: use `FactsSchema`."""
 
 
-class _GiveUp(Exception):
+class GiveUp(semantics.Failure):
     """The fast evaluator met an evaluation error: use the reference evaluator."""
 
 
@@ -286,7 +285,7 @@ def _not_plain() -> Any:
 
 
 def _give_up() -> Any:
-    raise _GiveUp
+    raise GiveUp
 
 
 def _date_fact(value: Any) -> datetime.date:
@@ -312,54 +311,18 @@ def _reorder(
     return {name: value.get(name) for name in fields}
 
 
-def _number(a: Any) -> Fraction | int:
-    return Fraction(a) if type(a) is Decimal else a
-
-
-def _add(a: Any, b: Any) -> Any:
-    if type(a) is Fraction or type(b) is Fraction:
-        return _number(a) + _number(b)
-    return _EXACT.add(a, b)
-
-
-def _sub(a: Any, b: Any) -> Any:
-    if type(a) is Fraction or type(b) is Fraction:
-        return _number(a) - _number(b)
-    return _EXACT.subtract(a, b)
-
-
-def _mul(a: Any, b: Any) -> Any:
-    if type(a) is Fraction or type(b) is Fraction:
-        return _number(a) * _number(b)
-    return _EXACT.multiply(a, b)
-
-
-def _div(a: Any, b: Any) -> Fraction:
-    if b == 0:
-        raise _GiveUp
-    return Fraction(a) / Fraction(b)
-
-
-def _neg(a: Any) -> Any:
-    return _EXACT.minus(a) if type(a) is Decimal else -a
-
-
-def _abs(a: Any) -> Any:
-    return _EXACT.abs(a) if type(a) is Decimal else abs(a)
-
-
-def _sum(values: Sequence[Any]) -> Any:
+def fast_sum(values: Sequence[Any]) -> Any:
     total: Any = 0
     for value in values:
         if value is None:
-            raise _GiveUp
-        total = _add(total, value)
+            raise GiveUp
+        total = semantics.fast_add(total, value)
     return total
 
 
 def _int_sum(values: list[Any]) -> int:
     if None in values:
-        raise _GiveUp
+        raise GiveUp
     return sum(values)
 
 
@@ -367,30 +330,21 @@ def _extreme(pick: Callable[..., Any], values: list[Any]) -> Any:
     if not values:
         return None
     if any(value is None for value in values):
-        raise _GiveUp
+        raise GiveUp
     return pick(values)
-
-
-def _extreme_of_list(pick: Callable[..., Any], values: Any) -> Any:
-    if values is None:
-        raise _GiveUp
-    items = [value for value in values if value is not None]
-    if len(items) != len(values):
-        raise _GiveUp
-    return pick(items) if items else None
 
 
 def _rate(values: list[Any]) -> Fraction | None:
     if not values:
         return None
     if None in values:
-        raise _GiveUp
+        raise GiveUp
     return Fraction(sum(1 for value in values if value), len(values))
 
 
 def _truths(values: list[Any]) -> list[Any]:
     if None in values:
-        raise _GiveUp
+        raise GiveUp
     return values
 
 
@@ -405,29 +359,16 @@ def _coalesce_lazy(value: Any, fallback: Callable[[], Any]) -> Any:
 def _builtin(
     function: Callable[[Any, list[Any]], Any], expr: model.BuiltinCall, args: tuple[Any, ...]
 ) -> Any:
+    """An operation's reference `value` on fast-form arguments (its `SemanticError` is a
+    `semantics.Failure`: the reference evaluator then reports it)."""
     if any(arg is None for arg in args):
-        raise _GiveUp
-    try:
-        return function(expr, [canonical(arg) for arg in args])
-    except evaluator._BuiltinError:
-        raise _GiveUp from None
-
-
-def _sample(keys: Any, rate: Any, seed: Any) -> Any:
-    if keys is None or rate is None or seed is None:
-        raise _GiveUp
-    rate = canonical(rate)
-    if not 0 <= rate <= 1:
-        raise _GiveUp
-    try:
-        return sampling.draw(canonical(keys), rate, seed).chosen
-    except sampling.SampleError:
-        raise _GiveUp from None
+        raise GiveUp
+    return function(expr, [canonical(arg) for arg in args])
 
 
 def _stage(schedule: model.ScheduleDef, value: Any) -> str | None:
     if value is None:
-        raise _GiveUp
+        raise GiveUp
     if isinstance(value, datetime.date):
         for stage in schedule.stages:
             if (stage.start is None or stage.start <= value) and value <= stage.end:
@@ -441,29 +382,20 @@ def _stage(schedule: model.ScheduleDef, value: Any) -> str | None:
 
 def _bands(bands: tuple[tuple[Any, Any, bool, str], ...], value: Any) -> str:
     if value is None:
-        raise _GiveUp
+        raise GiveUp
     found = None
     for low, high, inclusive, name in bands:
         if low <= value and (value <= high if inclusive else value < high):
             if found is not None:
-                raise _GiveUp  # overlapping bands: the reference reports it
+                raise GiveUp  # overlapping bands: the reference reports it
             found = name
     if found is None:
-        raise _GiveUp
+        raise GiveUp
     return found
 
 
-def canonical(value: Any) -> Any:
-    """A fast-path value in the runtime form of `wuxin_rules.values` (no `Decimal`s)."""
-    kind = type(value)
-    if kind is Decimal:
-        numerator, denominator = value.as_integer_ratio()
-        return numerator if denominator == 1 else Fraction(numerator, denominator)
-    if kind is dict:
-        return {key: canonical(item) for key, item in value.items()}
-    if kind is tuple:
-        return tuple(canonical(item) for item in value)
-    return value
+canonical = semantics.canonical
+"""A fast-path value in the runtime form of `wuxin_rules.values` (no `Decimal`s)."""
 
 
 _RUNTIME: dict[str, Any] = {
@@ -486,26 +418,16 @@ _RUNTIME: dict[str, Any] = {
     "_reorder": _reorder,
     "_DSZ": _SMALL_DECIMAL_SIZE,
     "_IMAX": _MAX_WHOLE,
-    "_add": _add,
-    "_sub": _sub,
-    "_mul": _mul,
-    "_div": _div,
-    "_neg": _neg,
-    "_abs": _abs,
-    "_sum": _sum,
+    "_sum": fast_sum,
     "_int_sum": _int_sum,
     "_extreme": _extreme,
-    "_extreme_of_list": _extreme_of_list,
     "_rate": _rate,
     "_truths": _truths,
     "_coalesce": _coalesce,
     "_coalesce_lazy": _coalesce_lazy,
     "_builtin": _builtin,
-    "_sample": _sample,
     "_stage": _stage,
     "_bands": _bands,
-    "_floor": math.floor,
-    "_ceil": math.ceil,
 }
 
 _SAFE_BUILTINS: dict[str, Any] = {
@@ -547,21 +469,9 @@ def can_fail(
 
 
 class _Fallibility:
-    _SAFE_BUILTINS = frozenset(
-        {
-            "abs",
-            "floor",
-            "ceil",
-            "len",
-            "days_between",
-            "year",
-            "month",
-            "day",
-            "quarter",
-            "text",
-            "join",
-        }
-    )
+    """Whether expressions can fail, from the table of semantics (`Operation.can_fail`) and
+    the forms that fail whatever their operations (bands, `none` met where a value is
+    needed); rules memoised."""
 
     def __init__(self, policy: model.CheckedPolicy, memo: dict[str, bool]) -> None:
         self.policy = policy
@@ -587,21 +497,18 @@ class _Fallibility:
             case model.BuiltinCall(name=name, args=args):
                 if any(self.check(a) for a in args):
                     return True
-                if name in ("min", "max"):
-                    return len(args) == 1 and _optional_elements(args[0].type)
-                return name not in self._SAFE_BUILTINS
+                entry = semantics.BUILTINS.get(name)
+                return entry is None or entry.can_fail(args)
             case model.ScheduleLookup(args=args):
                 return any(self.check(a) for a in args)
             case model.StageLookup(arg=arg):
                 return self.check(arg)
             case model.BandsLookup():
                 return True
-            case model.Arith(op=op, left=left, right=right):
-                if op == "/" and not (isinstance(right, model.Const) and right.value != 0):
+            case model.Arith() | model.Compare() | model.Negate():
+                entry = semantics.operation_of(expr)
+                if entry is None or entry.can_fail(model.children(expr)):
                     return True
-                return self.check(left) or self.check(right)
-            case model.Compare(left=left, right=right):
-                return self.check(left) or self.check(right)
             case model.Aggregate(kind=kind, collection=collection, filter=filter_, body=body):
                 if body is not None and isinstance(body.type, OptionalType) and kind != "list":
                     return True
@@ -612,7 +519,7 @@ class _Fallibility:
                 ):
                     return True
                 return self.check(collection) or self.check(filter_) or self.check(body)
-            case model.GetField() | model.Negate() | model.Not() | model.IsNone() | model.In():
+            case model.GetField() | model.Not() | model.IsNone() | model.In():
                 pass
             case (
                 model.Coalesce()
@@ -626,7 +533,7 @@ class _Fallibility:
                 pass
             case _:
                 return True
-        return any(self.check(child) for child in evaluator._subexpressions(expr))
+        return any(self.check(child) for child in model.children(expr))
 
 
 def _optional_elements(type_: Type | None) -> bool:
@@ -635,7 +542,7 @@ def _optional_elements(type_: Type | None) -> bool:
 
 
 def _size(expr: Any) -> int:
-    return 1 + sum(_size(child) for child in evaluator._subexpressions(expr))
+    return 1 + sum(_size(child) for child in model.children(expr))
 
 
 # ------------------------------------------------------------------------------------------
@@ -656,18 +563,18 @@ _SMALL_INT = 10**15
 
 # Value kinds, for choosing arithmetic: "int" (Python ints), "dec" (ints and Decimals, so
 # the exact context's methods apply), "any" (may hold a Fraction: the converting helpers).
-_INT, _DEC, _ANY = "int", "dec", "any"
+INT_FORM, DEC_FORM, ANY_FORM = "int", "dec", "any"
 
 
-def _worst(*reps: str) -> str:
-    if _ANY in reps:
-        return _ANY
-    if _DEC in reps:
-        return _DEC
-    return _INT
+def widest_form(*reps: str) -> str:
+    if ANY_FORM in reps:
+        return ANY_FORM
+    if DEC_FORM in reps:
+        return DEC_FORM
+    return INT_FORM
 
 
-class _Source:
+class GeneratedCode:
     """Generated lines, constants and fresh names, shared by both generated functions."""
 
     def __init__(self) -> None:
@@ -733,7 +640,7 @@ class _FactsCode:
     number is: the opt-in costs one `type(…) is float` a number field, not a pass over the
     document."""
 
-    def __init__(self, source: _Source, floats: bool = False) -> None:
+    def __init__(self, source: GeneratedCode, floats: bool = False) -> None:
         self.src = source
         self.floats = floats
         self.functions: dict[Any, str] = {}
@@ -1038,7 +945,7 @@ class _PlainCode:
 # -- the evaluator -------------------------------------------------------------------------
 
 
-class _Local:
+class Local:
     __slots__ = ("code", "rep")
 
     def __init__(self, code: str, rep: str) -> None:
@@ -1046,34 +953,66 @@ class _Local:
         self.rep = rep
 
 
-class _Scope:
+class Scope:
     """Where an expression is compiled: its locals, and how it reaches nullary rules."""
 
     __slots__ = ("env", "in_main", "inline_depth", "strict")
 
     def __init__(
-        self, env: dict[str, _Local], strict: bool, inline_depth: int, in_main: bool
+        self, env: dict[str, Local], strict: bool, inline_depth: int, in_main: bool
     ) -> None:
         self.env = env
         self.strict = strict  # evaluated whenever the main function runs: rules as locals
         self.inline_depth = inline_depth
         self.in_main = in_main  # inside `_main`, where strict rules' locals are visible
 
-    def lazy(self) -> _Scope:
-        return _Scope(self.env, False, self.inline_depth, self.in_main)
+    def lazy(self) -> Scope:
+        return Scope(self.env, False, self.inline_depth, self.in_main)
 
-    def inlined(self, env: dict[str, _Local]) -> _Scope:
-        return _Scope(env, self.strict, self.inline_depth + 1, self.in_main)
+    def inlined(self, env: dict[str, Local]) -> Scope:
+        return Scope(env, self.strict, self.inline_depth + 1, self.in_main)
 
-    def bind(self, name: str, local: _Local) -> _Scope:
-        return _Scope({**self.env, name: local}, self.strict, self.inline_depth, self.in_main)
+    def bind(self, name: str, local: Local) -> Scope:
+        return Scope({**self.env, name: local}, self.strict, self.inline_depth, self.in_main)
 
 
-class _EvalCode:
+@attrs.frozen
+class FieldRead:
+    """A field read in generated code: `record[field]` (or `record.get(field)` when
+    `optional`), where `record` is the code of the record (`_i` for the inputs)."""
+
+    record: str
+    field: str
+    optional: bool
+
+
+class FactsCheck:
+    """The facts check of a policy's inputs, written into generated code (its function is
+    `name`: a document's values in fast form, or it raises), and tier 1's check of the plain
+    layout for an evaluator that reads the fields `locals_of` into locals."""
+
+    def __init__(
+        self, code: GeneratedCode, inputs: Sequence[model.InputDef], floats: bool = False
+    ) -> None:
+        self._facts = _FactsCode(code, floats)
+        self._inputs = inputs
+        self.name = self._facts.root(inputs)
+
+    def plain_check(
+        self, locals_of: Mapping[tuple[str | None, str], str], whole_records: bool
+    ) -> tuple[list[str] | None, set[str]]:
+        """Tier 1's statements (None when the inputs have no plain layout to check) and the
+        locals they bind: (the record's local, or None for the inputs; field) → local in
+        `locals_of`; `whole_records` when records are used whole (their key order shows)."""
+        plain = _PlainCode(self._facts, dict(locals_of), whole_records)
+        return plain.lines(self._inputs), plain.bound
+
+
+class EvalCode:
     """Generates `_main(_i)` (the requested rules' values) and its helper functions."""
 
     def __init__(
-        self, source: _Source, policy: model.CheckedPolicy, params: Mapping[str, Any]
+        self, source: GeneratedCode, policy: model.CheckedPolicy, params: Mapping[str, Any]
     ) -> None:
         self.src = source
         self.policy = policy
@@ -1099,6 +1038,7 @@ class _EvalCode:
         # it): then its key order shows, and tier 1 checks it.
         self.uses_whole_records = False
         self._as_target = False
+        self.field_reads: dict[str, FieldRead] = {}
 
     def can_fail(self, expr: Any) -> bool:
         return _Fallibility(self.policy, self.fallible).check(expr)
@@ -1140,7 +1080,7 @@ class _EvalCode:
         if local is not None:
             return local
         rule = self.policy.rules[key]
-        code, rep = self.expr(rule.body, _Scope({}, True, 0, True))
+        code, rep = self.expr(rule.body, Scope({}, True, 0, True))
         local = f"_r_{self.rule_index[key]}"
         self.strict_done[key] = local
         self.rule_reps[key] = rep
@@ -1155,12 +1095,14 @@ class _EvalCode:
         if name is None:
             name = self.src.fresh("L")
             self.lazy_functions[key] = name
-            code, rep = self.expr(self.policy.rules[key].body, _Scope({}, False, 0, False))
+            code, rep = self.expr(self.policy.rules[key].body, Scope({}, False, 0, False))
             self.rule_reps[key] = rep
             self.src.lines.extend(
                 [f"def {name}(_i, _m):", f"    v = _m[{index}] = {code}", "    return v"]
             )
-        return f"(_m[{index}] if {index} in _m else {name}(_i, _m))", self.rule_reps.get(key, _ANY)
+        return f"(_m[{index}] if {index} in _m else {name}(_i, _m))", self.rule_reps.get(
+            key, ANY_FORM
+        )
 
     def call_function(self, rule: model.RuleDef) -> str:
         name = self.call_functions.get(rule.key)
@@ -1169,20 +1111,20 @@ class _EvalCode:
         name = self.src.fresh("F")
         self.call_functions[rule.key] = name
         assert rule.params is not None
-        env: dict[str, _Local] = {}
+        env: dict[str, Local] = {}
         args = []
         for param, _type in rule.params:
             local = self.src.fresh("a")
             args.append(local)
-            env[param] = _Local(local, _ANY)
+            env[param] = Local(local, ANY_FORM)
         self.uses_memo = True
-        code, _ = self.expr(rule.body, _Scope(env, False, 0, False))
+        code, _ = self.expr(rule.body, Scope(env, False, 0, False))
         self.src.lines.extend([f"def {name}(_i, _m, {', '.join(args)}):", f"    return {code}"])
         return name
 
     # -- expressions ------------------------------------------------------------------------
 
-    def expr(self, expr: Any, scope: _Scope) -> tuple[str, str]:
+    def expr(self, expr: Any, scope: Scope) -> tuple[str, str]:
         """Python source for `expr` and the kind of numbers its value holds."""
         as_target, self._as_target = self._as_target, False
         handler = getattr(self, "_" + type(expr).__name__, None)
@@ -1197,7 +1139,7 @@ class _EvalCode:
             self.uses_whole_records = True
         return result
 
-    def target(self, expr: Any, scope: _Scope) -> tuple[str, str]:
+    def target(self, expr: Any, scope: Scope) -> tuple[str, str]:
         """`expr` as the record a field is read from (or the argument of an inlined call):
         a use where its key order does not show."""
         self._as_target = True
@@ -1205,30 +1147,42 @@ class _EvalCode:
 
     def _number_rep(self, type_: Type | None) -> str | None:
         inner = strip_optional(type_) if type_ is not None else None
-        return _INT if isinstance(inner, IntType) else None
+        return INT_FORM if isinstance(inner, IntType) else None
 
-    def _Const(self, expr: model.Const, scope: _Scope) -> tuple[str, str]:
+    def _Const(self, expr: model.Const, scope: Scope) -> tuple[str, str]:
         return self.constant(expr.value)
 
     def constant(self, value: Any) -> tuple[str, str]:
         if type(value) is Fraction:
             exact = fraction_to_decimal(value)
             if exact is None:
-                return self.src.constant(value), _ANY
+                return self.src.constant(value), ANY_FORM
             value = exact
         if type(value) is Decimal:
-            return self.src.constant(value), _DEC
+            return self.src.constant(value), DEC_FORM
         if isinstance(value, tuple | dict):
             fast = _fast_constant(value)
-            return self.src.constant(fast), _ANY
-        return self.src.literal(value), _INT if type(value) is int else _DEC
+            return self.src.constant(fast), ANY_FORM
+        return self.src.literal(value), INT_FORM if type(value) is int else DEC_FORM
 
-    def _InputRef(self, expr: model.InputRef, scope: _Scope) -> tuple[str, str]:
-        rep = self._number_rep(expr.type) or _DEC
+    def _InputRef(self, expr: model.InputRef, scope: Scope) -> tuple[str, str]:
+        rep = self._number_rep(expr.type) or DEC_FORM
         if isinstance(expr.type, OptionalType):
-            return f"_i.get({expr.name!r})", rep
-        access = f"_i[{expr.name!r}]"
+            return self._read("_i", expr.name, True), rep
+        access = self._read("_i", expr.name, False)
         return (self._path(access, (None, expr.name)) if scope.in_main else access), rep
+
+    def _read(self, record: str, field: str, optional: bool) -> str:
+        """The code reading `field` of the record whose code is `record` (`_i`: the
+        inputs), noted in `field_reads`."""
+        code = f"{record}.get({field!r})" if optional else f"{record}[{field!r}]"
+        self.field_reads[code] = FieldRead(record, field, optional)
+        return code
+
+    def field_read(self, code: str) -> FieldRead | None:
+        """What the generated expression `code` reads, if it is a field read (of the inputs,
+        `record == "_i"`, or of a record held in a local)."""
+        return self.field_reads.get(code)
 
     def _path(self, code: str, key: tuple[str | None, str]) -> str:
         local = self.paths.get(code)
@@ -1239,7 +1193,7 @@ class _EvalCode:
             self.locals_of[key] = local
         return local
 
-    def _ParamRef(self, expr: model.ParamRef, scope: _Scope) -> tuple[str, str]:
+    def _ParamRef(self, expr: model.ParamRef, scope: Scope) -> tuple[str, str]:
         if expr.key in self.params:
             value = self.params[expr.key]
         else:
@@ -1249,7 +1203,7 @@ class _EvalCode:
             value = definition.default
         return self.constant(value)
 
-    def _RuleRef(self, expr: model.RuleRef, scope: _Scope) -> tuple[str, str]:
+    def _RuleRef(self, expr: model.RuleRef, scope: Scope) -> tuple[str, str]:
         rule = self.policy.rules.get(expr.key)
         if rule is None or rule.is_function:
             raise CannotCompile(f"bad reference to `{expr.key}`")
@@ -1259,17 +1213,17 @@ class _EvalCode:
             return local, self.rule_reps[expr.key]
         return self.lazy_rule(expr.key)
 
-    def _LocalRef(self, expr: model.LocalRef, scope: _Scope) -> tuple[str, str]:
+    def _LocalRef(self, expr: model.LocalRef, scope: Scope) -> tuple[str, str]:
         local = scope.env.get(expr.name)
         if local is None:
             raise CannotCompile(f"unbound local `{expr.name}`")
         return local.code, local.rep
 
-    def _GetField(self, expr: model.GetField, scope: _Scope) -> tuple[str, str]:
+    def _GetField(self, expr: model.GetField, scope: Scope) -> tuple[str, str]:
         target, rep = self.target(expr.target, scope)
         if isinstance(expr.type, OptionalType):
-            return f"{target}.get({expr.field!r})", rep
-        access = f"{target}[{expr.field!r}]"
+            return self._read(target, expr.field, True), rep
+        access = self._read(target, expr.field, False)
         if scope.in_main and target in self.path_locals and not _declared_optional(expr):
             # Read once, first thing (a required field is always there). A field declared
             # optional is not: where `if … is none` has made it safe its type is not optional,
@@ -1277,7 +1231,7 @@ class _EvalCode:
             access = self._path(access, (target, expr.field))
         return access, self._number_rep(expr.type) or rep
 
-    def _CallRule(self, expr: model.CallRule, scope: _Scope) -> tuple[str, str]:
+    def _CallRule(self, expr: model.CallRule, scope: Scope) -> tuple[str, str]:
         rule = self.policy.rules.get(expr.key)
         if rule is None or rule.params is None or len(rule.params) != len(expr.args):
             raise CannotCompile(f"bad call of `{expr.key}`")
@@ -1291,7 +1245,7 @@ class _EvalCode:
             self.uses_whole_records = True  # the called function may use the record whole
         if inline:
             env = {
-                name: _Local(code, rep)
+                name: Local(code, rep)
                 for (name, _), (code, rep) in zip(rule.params, args, strict=True)
             }
             code, rep = self.expr(rule.body, scope.inlined(env))
@@ -1299,60 +1253,72 @@ class _EvalCode:
         function = self.call_function(rule)
         self.uses_memo = True
         arguments = "".join(", " + code for code, _ in args)
-        return f"{function}(_i, _m{arguments})", self._number_rep(expr.type) or _ANY
+        return f"{function}(_i, _m{arguments})", self._number_rep(expr.type) or ANY_FORM
 
-    def _BuiltinCall(self, expr: model.BuiltinCall, scope: _Scope) -> tuple[str, str]:
-        args = [self.expr(arg, scope) for arg in expr.args]
+    def _BuiltinCall(self, expr: model.BuiltinCall, scope: Scope) -> tuple[str, str]:
+        entry = semantics.BUILTINS.get(expr.name)
+        if entry is None:
+            raise CannotCompile(f"unknown builtin `{expr.name}`")
+        return self.operation(entry, expr, [self.expr(arg, scope) for arg in expr.args])
+
+    def operation(
+        self, entry: semantics.Operation, expr: Any, args: Sequence[tuple[str, str]]
+    ) -> tuple[str, str]:
+        """The code of the operation `entry` on the arguments' code and number kinds `args`,
+        as its `semantics.Emit` says, and the kind of numbers its value holds."""
         codes = [code for code, _ in args]
         reps = [rep for _, rep in args]
-        name = expr.name
-        int_result = self._number_rep(expr.type)
-        if name == "abs":
-            if reps[0] != _ANY:  # exact on ints, and on Decimals in the exact context
-                return f"abs({codes[0]})", reps[0]
-            return f"_abs({codes[0]})", _ANY
-        if name in ("min", "max"):
-            if len(codes) == 1:
-                return f"_extreme_of_list({name}, {codes[0]})", int_result or _worst(*reps)
-            return f"{name}({', '.join(codes)})", int_result or _worst(*reps)
-        if name in ("floor", "ceil"):
-            return f"_{name}({codes[0]})", _INT
-        if name == "len":
-            return f"len({codes[0]})", _INT
-        if name in ("year", "month", "day"):
-            return f"{codes[0]}.{name}", _INT
-        if name == "quarter":
-            return f"(({codes[0]}.month - 1) // 3 + 1)", _INT
-        if name == "days_between":
-            return f"({codes[1]} - {codes[0]}).days", _INT
-        if name == "sample":
-            return f"_sample({', '.join(codes)})", _ANY
-        function = evaluator._BUILTINS.get(name)
-        if function is None:
-            raise CannotCompile(f"unknown builtin `{name}`")
-        call = (
-            f"_builtin({self.src.constant(function)}, {self.src.constant(expr)}, "
-            f"({''.join(c + ', ' for c in codes)}))"
-        )
-        return call, int_result or _ANY
+        emit = entry.emit
+        result_type = strip_optional(expr.type) if expr.type is not None else None
+        int_result = INT_FORM if isinstance(result_type, IntType) else None
+        number_result = isinstance(result_type, NumberType)
+        # Exact as Python writes it: on ints and Decimals (in the exact context), on ints
+        # typed as such, and on what is not a number (texts and lists joined by `+`).
+        exact = all(rep != ANY_FORM for rep in reps) or int_result is not None or not number_result
+        code = emit.inline(codes, exact)
+        inline = code is not None
+        if code is None:
+            if emit.fast is not None:
+                code = f"{self.src.constant(emit.fast)}({', '.join(codes)})"
+            else:
+                code = (
+                    f"_builtin({self.src.constant(entry.value)}, {self.src.constant(expr)}, "
+                    f"({''.join(c + ', ' for c in codes)}))"
+                )
+        form = emit.number
+        if form == "int":
+            return code, INT_FORM
+        if form == "same":
+            return code, reps[0] if inline else ANY_FORM
+        if form == "widest":
+            return code, int_result or widest_form(*reps)
+        if form == "number":
+            if int_result is not None:
+                return code, INT_FORM
+            if not number_result:
+                return code, widest_form(*reps)
+            return code, DEC_FORM if inline else ANY_FORM
+        if form == "fraction":
+            return code, ANY_FORM
+        return code, int_result or ANY_FORM
 
-    def _ScheduleLookup(self, expr: model.ScheduleLookup, scope: _Scope) -> tuple[str, str]:
+    def _ScheduleLookup(self, expr: model.ScheduleLookup, scope: Scope) -> tuple[str, str]:
         schedule = self.policy.schedules.get(expr.key)
         if schedule is None:
             raise CannotCompile(f"unknown schedule `{expr.key}`")
         codes = [self.expr(arg, scope)[0] for arg in expr.args]
         key = f"({codes[0]}, {codes[1] if len(codes) > 1 else 'None'})"
         cells = self.src.constant(dict(schedule.cells))
-        return f"{cells}.get({key})", self._number_rep(expr.type) or _ANY
+        return f"{cells}.get({key})", self._number_rep(expr.type) or ANY_FORM
 
-    def _StageLookup(self, expr: model.StageLookup, scope: _Scope) -> tuple[str, str]:
+    def _StageLookup(self, expr: model.StageLookup, scope: Scope) -> tuple[str, str]:
         schedule = self.policy.schedules.get(expr.key)
         if schedule is None:
             raise CannotCompile(f"unknown schedule `{expr.key}`")
         code, _ = self.expr(expr.arg, scope)
-        return f"_stage({self.src.constant(schedule)}, {code})", _ANY
+        return f"_stage({self.src.constant(schedule)}, {code})", ANY_FORM
 
-    def _BandsLookup(self, expr: model.BandsLookup, scope: _Scope) -> tuple[str, str]:
+    def _BandsLookup(self, expr: model.BandsLookup, scope: Scope) -> tuple[str, str]:
         definition = self.policy.bands.get(expr.key)
         if definition is None:
             raise CannotCompile(f"unknown bands `{expr.key}`")
@@ -1361,10 +1327,10 @@ class _EvalCode:
             low, high = self._fixed(band.low), self._fixed(band.high)
             if low is None or high is None:
                 # The reference reports a bound that is none; leave it to it.
-                return "_give_up()", _ANY
+                return "_give_up()", ANY_FORM
             bands.append((low, high, band.high_inclusive, band.name))
         code, _ = self.expr(expr.arg, scope)
-        return f"_bands({self.src.constant(tuple(bands))}, {code})", _ANY
+        return f"_bands({self.src.constant(tuple(bands))}, {code})", ANY_FORM
 
     def _fixed(self, expr: Any) -> Any:
         if isinstance(expr, model.Const):
@@ -1377,58 +1343,43 @@ class _EvalCode:
                 return definition.default
         raise CannotCompile("a band bound that is not a constant or a param")
 
-    def _Negate(self, expr: model.Negate, scope: _Scope) -> tuple[str, str]:
-        code, rep = self.expr(expr.operand, scope)
-        if rep != _ANY:
-            return f"(-{code})", rep
-        return f"_neg({code})", _ANY
+    def _Negate(self, expr: model.Negate, scope: Scope) -> tuple[str, str]:
+        return self._operator(expr)(self.expr(expr.operand, scope))
 
-    def _Arith(self, expr: model.Arith, scope: _Scope) -> tuple[str, str]:
-        left, left_rep = self.expr(expr.left, scope)
-        right, right_rep = self.expr(expr.right, scope)
-        if expr.op == "/":
-            return f"_div({left}, {right})", _ANY
-        name = {"+": "add", "-": "sub", "*": "mul"}.get(expr.op)
-        if name is None:
-            raise CannotCompile(f"unknown operator `{expr.op}`")
-        result_type = strip_optional(expr.type)
-        if isinstance(result_type, IntType):  # ints stay Python ints
-            return f"({left} {expr.op} {right})", _INT
-        if not isinstance(result_type, NumberType):  # joining texts (or lists)
-            return f"({left} {expr.op} {right})", _worst(left_rep, right_rep)
-        if left_rep != _ANY and right_rep != _ANY:  # exact in the exact context
-            return f"({left} {expr.op} {right})", _DEC
-        return f"_{name}({left}, {right})", _ANY
+    def _Arith(self, expr: model.Arith, scope: Scope) -> tuple[str, str]:
+        return self._operator(expr)(self.expr(expr.left, scope), self.expr(expr.right, scope))
 
-    def _Compare(self, expr: model.Compare, scope: _Scope) -> tuple[str, str]:
-        if expr.op not in ("==", "!=", "<", "<=", ">", ">="):
-            raise CannotCompile(f"unknown comparison `{expr.op}`")
-        left, _ = self.expr(expr.left, scope)
-        right, _ = self.expr(expr.right, scope)
-        return f"({left} {expr.op} {right})", _INT
+    def _Compare(self, expr: model.Compare, scope: Scope) -> tuple[str, str]:
+        return self._operator(expr)(self.expr(expr.left, scope), self.expr(expr.right, scope))
 
-    def _In(self, expr: model.In, scope: _Scope) -> tuple[str, str]:
+    def _operator(self, expr: Any) -> Callable[..., tuple[str, str]]:
+        entry = semantics.operation_of(expr)
+        if entry is None:
+            raise CannotCompile(f"unknown operator `{getattr(expr, 'op', '-')}`")
+        return lambda *args: self.operation(entry, expr, args)
+
+    def _In(self, expr: model.In, scope: Scope) -> tuple[str, str]:
         item, _ = self.expr(expr.item, scope)
         collection, _ = self.expr(expr.collection, scope)
-        return f"({item} {'not in' if expr.negated else 'in'} {collection})", _INT
+        return f"({item} {'not in' if expr.negated else 'in'} {collection})", INT_FORM
 
-    def _IsNone(self, expr: model.IsNone, scope: _Scope) -> tuple[str, str]:
+    def _IsNone(self, expr: model.IsNone, scope: Scope) -> tuple[str, str]:
         code, _ = self.expr(expr.operand, scope)
-        return f"({code} {'is not' if expr.negated else 'is'} None)", _INT
+        return f"({code} {'is not' if expr.negated else 'is'} None)", INT_FORM
 
-    def _Coalesce(self, expr: model.Coalesce, scope: _Scope) -> tuple[str, str]:
+    def _Coalesce(self, expr: model.Coalesce, scope: Scope) -> tuple[str, str]:
         value, value_rep = self.expr(expr.value, scope)
         fallback, fallback_rep = self.expr(expr.fallback, scope.lazy())
-        rep = self._number_rep(expr.type) or _worst(value_rep, fallback_rep)
+        rep = self._number_rep(expr.type) or widest_form(value_rep, fallback_rep)
         if self.can_fail(expr.fallback) or _size(expr.fallback) > 3:
             return f"_coalesce_lazy({value}, lambda: {fallback})", rep
         return f"_coalesce({value}, {fallback})", rep
 
-    def _Not(self, expr: model.Not, scope: _Scope) -> tuple[str, str]:
+    def _Not(self, expr: model.Not, scope: Scope) -> tuple[str, str]:
         code, _ = self.expr(expr.operand, scope)
-        return f"(not {code})", _INT
+        return f"(not {code})", INT_FORM
 
-    def _junction(self, operands: Sequence[Any], word: str, function: str, scope: _Scope) -> str:
+    def _junction(self, operands: Sequence[Any], word: str, function: str, scope: Scope) -> str:
         if not operands:
             # `all of []` is true and `any of []` false, as `all(())` and `any(())` are (the
             # joined form would be `()`, an empty tuple).
@@ -1443,39 +1394,39 @@ class _EvalCode:
             return f"{function}(({''.join(c + ', ' for c in codes)}))"
         return "(" + f" {word} ".join(codes) + ")"
 
-    def _And(self, expr: model.And, scope: _Scope) -> tuple[str, str]:
-        return self._junction(expr.operands, "and", "all", scope), _INT
+    def _And(self, expr: model.And, scope: Scope) -> tuple[str, str]:
+        return self._junction(expr.operands, "and", "all", scope), INT_FORM
 
-    def _Or(self, expr: model.Or, scope: _Scope) -> tuple[str, str]:
-        return self._junction(expr.operands, "or", "any", scope), _INT
+    def _Or(self, expr: model.Or, scope: Scope) -> tuple[str, str]:
+        return self._junction(expr.operands, "or", "any", scope), INT_FORM
 
-    def _Compose(self, expr: model.Compose, scope: _Scope) -> tuple[str, str]:
+    def _Compose(self, expr: model.Compose, scope: Scope) -> tuple[str, str]:
         if expr.kind == "all":
-            return self._junction(expr.items, "and", "all", scope), _INT
+            return self._junction(expr.items, "and", "all", scope), INT_FORM
         if expr.kind == "any":
-            return self._junction(expr.items, "or", "any", scope), _INT
+            return self._junction(expr.items, "or", "any", scope), INT_FORM
         if expr.kind == "at_least" and expr.count is not None:
             codes = [self.expr(item, scope)[0] for item in expr.items]
             count, _ = self.expr(expr.count, scope)
-            return f"(sum(({''.join(c + ', ' for c in codes)})) >= {count})", _INT
+            return f"(sum(({''.join(c + ', ' for c in codes)})) >= {count})", INT_FORM
         raise CannotCompile(f"unknown composition `{expr.kind}`")
 
-    def _If(self, expr: model.If, scope: _Scope) -> tuple[str, str]:
+    def _If(self, expr: model.If, scope: Scope) -> tuple[str, str]:
         condition, _ = self.expr(expr.condition, scope)
         then, then_rep = self.expr(expr.then, scope.lazy())
         otherwise, otherwise_rep = self.expr(expr.otherwise, scope.lazy())
-        rep = self._number_rep(expr.type) or _worst(then_rep, otherwise_rep)
+        rep = self._number_rep(expr.type) or widest_form(then_rep, otherwise_rep)
         return f"({then} if {condition} else {otherwise})", rep
 
-    def _MakeList(self, expr: model.MakeList, scope: _Scope) -> tuple[str, str]:
+    def _MakeList(self, expr: model.MakeList, scope: Scope) -> tuple[str, str]:
         items = [self.expr(item, scope) for item in expr.items]
-        return f"({''.join(code + ', ' for code, _ in items)})", _worst(
-            _INT, *(r for _, r in items)
+        return f"({''.join(code + ', ' for code, _ in items)})", widest_form(
+            INT_FORM, *(r for _, r in items)
         )
 
-    def _MakeRecord(self, expr: model.MakeRecord, scope: _Scope) -> tuple[str, str]:
+    def _MakeRecord(self, expr: model.MakeRecord, scope: Scope) -> tuple[str, str]:
         parts = []
-        reps = [_INT]
+        reps = [INT_FORM]
         for spread in expr.spreads:
             code, rep = self.expr(spread, scope)
             parts.append(f"**{code}")
@@ -1484,12 +1435,12 @@ class _EvalCode:
             code, rep = self.expr(value, scope)
             parts.append(f"{name!r}: {code}")
             reps.append(rep)
-        return "{" + ", ".join(parts) + "}", _worst(*reps)
+        return "{" + ", ".join(parts) + "}", widest_form(*reps)
 
-    def _Aggregate(self, expr: model.Aggregate, scope: _Scope) -> tuple[str, str]:
+    def _Aggregate(self, expr: model.Aggregate, scope: Scope) -> tuple[str, str]:
         collection, collection_rep = self.expr(expr.collection, scope)
         var = self.src.fresh("x")
-        inner = scope.lazy().bind(expr.var, _Local(var, collection_rep))
+        inner = scope.lazy().bind(expr.var, Local(var, collection_rep))
         condition = ""
         if expr.filter is not None:
             test, _ = self.expr(expr.filter, inner)
@@ -1503,14 +1454,14 @@ class _EvalCode:
         int_result = self._number_rep(expr.type)
         if kind == "count":
             if expr.body is None:
-                return (f"len({values})" if condition else f"len({collection})"), _INT
-            return f"_truths({values}).count(True)", _INT
+                return (f"len({values})" if condition else f"len({collection})"), INT_FORM
+            return f"_truths({values}).count(True)", INT_FORM
         if kind == "list":
             return f"tuple({values})", body_rep
         if kind == "sum":
-            if int_result == _INT:
-                return f"_int_sum({values})", _INT
-            return f"_sum({values})", _ANY if body_rep == _ANY else _DEC
+            if int_result == INT_FORM:
+                return f"_int_sum({values})", INT_FORM
+            return f"_sum({values})", ANY_FORM if body_rep == ANY_FORM else DEC_FORM
         if kind in ("min", "max"):
             return f"_extreme({kind}, {values})", int_result or body_rep
         if kind in ("all", "any"):
@@ -1518,10 +1469,10 @@ class _EvalCode:
                 expr.filter
             )
             if fallible or (expr.body is not None and isinstance(expr.body.type, OptionalType)):
-                return f"{kind}(_truths({values}))", _INT
-            return f"{kind}({body} {loop})", _INT
+                return f"{kind}(_truths({values}))", INT_FORM
+            return f"{kind}({body} {loop})", INT_FORM
         if kind == "rate":
-            return f"_rate({values})", _ANY
+            return f"_rate({values})", ANY_FORM
         raise CannotCompile(f"unknown aggregate `{kind}`")
 
 
@@ -1566,7 +1517,7 @@ def _fast_constant(value: Any) -> Any:
 # The program
 
 
-def _as_locals(source: _Source, body: list[str], keep: set[str]) -> str:
+def _as_locals(source: GeneratedCode, body: list[str], keep: set[str]) -> str:
     """`, name=name, …` for the constants, helpers and builtins `body` reads (but `keep`):
     parameters with defaults, which the function reads as locals, a little faster than
     globals on its hot path; callers pass the document only. (Positional, not keyword-only:
@@ -1680,15 +1631,14 @@ def compile_program(
     generated code would not compile), and adds why to `why_not` if given; the caller then
     uses the reference evaluator.
     """
-    source = _Source()
+    source = GeneratedCode()
     try:
-        facts_code = _FactsCode(source, floats)
-        facts_name = facts_code.root(policy.inputs)
-        generator = _EvalCode(source, policy, params)
+        facts_check = FactsCheck(source, policy.inputs, floats=floats)
+        facts_name = facts_check.name
+        generator = EvalCode(source, policy, params)
         source.lines.append(generator.main(tuple(keys)))
-        plain = _PlainCode(facts_code, generator.locals_of, generator.uses_whole_records)
-        check = plain.lines(policy.inputs)
-        if check is not None and not generator.path_locals <= plain.bound:
+        check, bound = facts_check.plain_check(generator.locals_of, generator.uses_whole_records)
+        if check is not None and not generator.path_locals <= bound:
             check = None  # (never seen) a local the evaluator reads that tier 1 would not bind
         fused = source.fresh("E")
         if check is None:

@@ -45,7 +45,7 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import ast, model
+from wuxin_rules import ast, model, semantics
 from wuxin_rules.errors import Diagnostic, Label, Severity, WuxinError
 from wuxin_rules.loader import SUFFIX
 from wuxin_rules.parser import parse
@@ -178,23 +178,21 @@ def _module_name(module: ast.Module) -> str:
     return Path(module.span.source.name).stem
 
 
-_CHILD_FIELDS: dict[bool, dict[type, tuple[str, ...]]] = {True: {}, False: {}}
-"""Per walk (with or without the checked model's `type` fields): node class → its fields."""
+_NOT_A_NODE = ("not a node",)
+_AST_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _child_fields(kind: type, types: bool) -> tuple[str, ...]:
-    """The fields of a node class that may hold nodes (not its span; not its `type` in the
-    checked model, unless `types`; none for anything not a node), looked up once per class:
-    the walks below visit every node of a policy, which may have hundreds of thousands."""
-    known = _CHILD_FIELDS[types]
-    fields = known.get(kind)
+def _ast_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a surface syntax node class that may hold nodes (not its span), looked
+    up once per class: the walk below visits every node of a policy, which may have hundreds
+    of thousands. (The checked model's children are `model.children`.)"""
+    fields = _AST_FIELDS.get(kind)
     if fields is None:
         if attrs.has(kind) and kind is not Span:
-            skipped = ("span",) if types else ("span", "type")
-            fields = tuple(f.name for f in attrs.fields(kind) if f.name not in skipped)
+            fields = tuple(f.name for f in attrs.fields(kind) if f.name != "span")
         else:
-            fields = ()
-        known[kind] = fields
+            fields = _NOT_A_NODE
+        _AST_FIELDS[kind] = fields
     return fields
 
 
@@ -202,7 +200,6 @@ def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
     """Every name an AST node uses: names in expressions, fields accessed (`alias.X`), and
     the parts of type names. Declaring names (idents) are not uses."""
     found = set() if found is None else found
-    known = _CHILD_FIELDS[True]
     stack = [node]
     pop, push = stack.pop, stack.extend
     # By exact class (the node classes have no subclasses): the cheapest test per node.
@@ -219,10 +216,8 @@ def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
             found.add(item.field.name)
         elif kind is ast.TypeRef:
             found.update(part.name for part in item.name.parts)
-        fields = known.get(kind)
-        if fields is None:
-            fields = _child_fields(kind, True)
-        if fields:
+        fields = _AST_FIELDS.get(kind) or _ast_fields(kind)
+        if fields is not _NOT_A_NODE:
             push([getattr(item, name) for name in fields])
     return found
 
@@ -425,16 +420,12 @@ class _RuleGraph:
         policy = self.policy
         used: list[str] = []
         cites = False
-        known = _CHILD_FIELDS[False]
-        stack = [body]
+        stack: list[Any] = [body]
         pop, push = stack.pop, stack.extend
         # By exact class (the model's classes have no subclasses): the cheapest test per node.
         while stack:
             item = pop()
             kind = type(item)
-            if kind is tuple:
-                push(item)
-                continue
             if kind is model.RuleRef or kind is model.CallRule:
                 used.append(item.key)
             elif cites:
@@ -450,11 +441,7 @@ class _RuleGraph:
                 record = record.inner if isinstance(record, OptionalType) else record
                 info = record.field(item.field) if hasattr(record, "field") else None
                 cites = info is not None and bool(info.cites)
-            fields = known.get(kind)
-            if fields is None:
-                fields = _child_fields(kind, False)
-            if fields:
-                push([getattr(item, name) for name in fields])
+            push(model.children(item))
         return used, cites
 
 
@@ -1040,11 +1027,9 @@ class _Values:
             if name == "ceil" and lo is not None and not n.lo_in and n.lo == lo:
                 lo += 1
             return _Val(_num(lo, hi, True))
-        ranges = {"len": (0, None), "month": (1, 12), "day": (1, 31), "quarter": (1, 4)}
-        if name in ranges:
-            return _Val(_num(*ranges[name], True))
-        if name == "quarter_last_month":
-            return _Val(_num(3, 12, True))
+        entry = semantics.BUILTINS.get(name)
+        if entry is not None and entry.result_range is not None:
+            return _Val(_num(*entry.result_range, True))
         return _domain(expr.type, False)
 
     def _ScheduleLookup(self, expr: model.ScheduleLookup, env: _Env, frame: _Frame) -> _Val:

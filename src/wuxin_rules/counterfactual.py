@@ -232,7 +232,7 @@ class _Reader:
     ) -> None:
         self.policy = policy
         self.inputs = inputs
-        self.run = evaluator._Run(policy, inputs, params, False)
+        self.run = evaluator.Run(policy, inputs, params, False)
         self.params = self.run.params
         self.input_defs = {i.name: i for i in policy.inputs}
         self.memo: dict[tuple[str, Path | None, bool], tuple[_Sym, frozenset[Path]]] = {}
@@ -248,8 +248,8 @@ class _Reader:
 
     def now(self, expr: model.CExpr, env: Mapping[str, _Sym]) -> Any:
         try:
-            value, _ = self.run._eval(expr, {name: sym.now for name, sym in env.items()})
-        except evaluator._Fault as fault:
+            value = self.run.value_of(expr, {name: sym.now for name, sym in env.items()})
+        except evaluator.Fault as fault:
             if self.tentative:
                 return None
             raise _Unsolvable(fault.diagnostic) from None

@@ -4,8 +4,10 @@ Owns what every core expression (`model.CExpr`) means at run time: exact arithme
 the builtins, schedule and band lookups, aggregates, memoised nullary rules, fail-closed
 operators, located evaluation errors and, in tracing mode, the explanation tree of every
 verdict. It is a plain tree walker on purpose: it is the reference that faster evaluation
-paths are tested against. May import `source`, `errors`, `schema`, `values`, `model`,
-`trace` and `sampling`.
+paths are tested against. What each operator and builtin computes, and its errors, are
+their entries in the table of semantics (`semantics`), which the compiled paths read too.
+May import `source`, `errors`, `schema`, `values`, `model`, `trace`, `sampling` and
+`semantics`.
 
 Semantics in brief (docs/internals.md, "Evaluation"):
 
@@ -31,20 +33,18 @@ Semantics in brief (docs/internals.md, "Evaluation"):
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import inspect
 import itertools
-import math
 import sys
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
-from wuxin_rules import model, sampling
+from wuxin_rules import model, sampling, semantics
 from wuxin_rules.errors import (
     Diagnostic,
     InternalError,
@@ -55,19 +55,29 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.schema import (
-    EnumType,
-    IntType,
-    NumberType,
     OptionalType,
     RecordType,
     Type,
     strip_optional,
 )
 from wuxin_rules.source import Span
-from wuxin_rules.trace import Evaluation, Explanation, Verdict, display_number
+from wuxin_rules.trace import Evaluation, Explanation, Verdict
 from wuxin_rules.values import format_value, integer_text
 
-__all__ = ["MAX_LISTED_ELEMENTS", "ElementListing", "evaluate", "list_elements"]
+__all__ = [
+    "MAX_LISTED_ELEMENTS",
+    "REDUCED",
+    "Element",
+    "ElementListing",
+    "Fault",
+    "Run",
+    "aggregate_detail",
+    "element_type",
+    "evaluate",
+    "list_elements",
+    "range_text",
+    "schedule_detail",
+]
 
 MAX_LISTED_ELEMENTS = 20
 """An aggregate's explanation lists at most this many elements (the rest are counted)."""
@@ -81,7 +91,7 @@ _STACK_RESERVE = 120
 _DEFER_AT = 40
 """Nesting level from which a reference to a rule not yet evaluated is deferred."""
 
-_NONE_HELP = "handle `none` with `?? default`, `is none`, or `if … is none then … else …`"
+_NONE_HELP = semantics.NONE_HELP
 
 
 def evaluate(
@@ -105,7 +115,7 @@ def evaluate(
     """
     keys = _requested_rules(policy, rules)
     param_values = _param_values(policy, params)
-    run = _Run(policy, inputs, param_values, trace)
+    run = Run(policy, inputs, param_values, trace)
     verdicts: dict[str, Verdict] = {}
     for key in keys:
         rule = policy.rules[key]
@@ -206,8 +216,9 @@ def _holds_float(value: Any) -> bool:
 # The run: one document, memoised nullary rules
 
 
-class _Fault(Exception):
-    """A located evaluation error on its way up, with the explanation built so far."""
+class Fault(Exception):
+    """A located evaluation error on its way up, with the explanation built so far
+    (`diagnostic`, `explanation`): what `Run.value_of` raises."""
 
     def __init__(self, diagnostic: Diagnostic, explanation: Explanation | None) -> None:
         super().__init__(diagnostic.message)
@@ -238,8 +249,12 @@ _Result = tuple[Any, Explanation | None]
 """What every handler returns: the value and (when tracing) its explanation."""
 
 
-class _Run:
-    """The state of one evaluation: values, params, memoised rules, the nesting depth."""
+class Run:
+    """The state of one evaluation: values, params, memoised rules, the nesting depth.
+
+    `Run(policy, inputs, params, trace)` on validated inputs and param values (by key);
+    `value_of(expr, env)` evaluates an expression of the policy in it (what-if answers and
+    partial evaluation drive the reference evaluator so)."""
 
     def __init__(
         self,
@@ -323,7 +338,7 @@ class _Run:
             try:
                 value, body = self._eval(rule.body, {})
                 error = None
-            except _Fault as fault:
+            except Fault as fault:
                 value, body, error = None, fault.explanation, fault.diagnostic
         finally:
             self.active.discard(key)
@@ -365,6 +380,11 @@ class _Run:
 
     # -- the walk --------------------------------------------------------------------------
 
+    def value_of(self, expr: model.CExpr, env: Mapping[str, Any]) -> Any:
+        """The value of `expr` with the locals `env`, the rules it refers to evaluated (once)
+        as needed; an evaluation error raises `Fault`."""
+        return self._eval(expr, env)[0]
+
     def _eval(self, expr: model.CExpr, env: Mapping[str, Any]) -> _Result:
         self.depth += 1
         try:
@@ -385,15 +405,15 @@ class _Run:
 
     def _operands(
         self, exprs: Sequence[model.CExpr], env: Mapping[str, Any]
-    ) -> tuple[list[Any], list[Explanation], _Fault | None]:
+    ) -> tuple[list[Any], list[Explanation], Fault | None]:
         """Evaluate every expression, even after one fails (fail closed)."""
         values: list[Any] = []
         nodes: list[Explanation] = []
-        first: _Fault | None = None
+        first: Fault | None = None
         for expr in exprs:
             try:
                 value, node = self._eval(expr, env)
-            except _Fault as fault:
+            except Fault as fault:
                 if first is None:
                     first = fault
                 value, node = None, fault.explanation
@@ -430,12 +450,12 @@ class _Run:
         expr: Any,
         kind: str,
         children: Sequence[Explanation | None],
-        fault: _Fault,
+        fault: Fault,
         **fields: Any,
-    ) -> _Fault:
+    ) -> Fault:
         """A fault from below, passed up through this node."""
         node = self._node(expr, kind, None, children, error=fault.diagnostic, **fields)
-        return _Fault(fault.diagnostic, node)
+        return Fault(fault.diagnostic, node)
 
     def _fault(
         self,
@@ -448,11 +468,11 @@ class _Run:
         kind: str | None = None,
         labels: tuple[Label, ...] = (),
         **fields: Any,
-    ) -> _Fault:
+    ) -> Fault:
         """A new fault located at `expr`."""
         diagnostic = self._diagnostic(expr.span, code, message, help_text, labels)
         node = self._node(expr, kind or _kind_of(expr), None, children, error=diagnostic, **fields)
-        return _Fault(diagnostic, node)
+        return Fault(diagnostic, node)
 
     def _diagnostic(
         self,
@@ -472,9 +492,7 @@ class _Run:
             code, message, span=span, help=help_text, notes=tuple(notes), labels=labels
         )
 
-    def _none_fault(
-        self, expr: Any, operand: Any, children: Sequence[Explanation | None]
-    ) -> _Fault:
+    def _none_fault(self, expr: Any, operand: Any, children: Sequence[Explanation | None]) -> Fault:
         return self._fault(
             expr,
             "unexpected-none",
@@ -551,7 +569,7 @@ class _Run:
                 error=outcome.error,
             )
         if outcome.error is not None:
-            raise _Fault(outcome.error, node)
+            raise Fault(outcome.error, node)
         return outcome.value, node
 
     def _local(self, expr: model.LocalRef, env: Mapping[str, Any]) -> _Result:
@@ -596,7 +614,7 @@ class _Run:
         """Evaluate one operand; a fault passes up through a `kind` node for `parent`."""
         try:
             return self._eval(expr, env)
-        except _Fault as fault:
+        except Fault as fault:
             raise self._failed(parent, kind, [fault.explanation], fault, **fields) from None
 
     # -- calls -----------------------------------------------------------------------------
@@ -636,7 +654,7 @@ class _Run:
         self.context.append(rule)
         try:
             value, body = self._eval(rule.body, local)
-        except _Fault as fault:
+        except Fault as fault:
             raise self._failed(
                 expr, "call", [*arg_nodes, fault.explanation], fault, **fields
             ) from None
@@ -651,54 +669,67 @@ class _Run:
         for arg, value in zip(expr.args, values, strict=True):
             if value is None and not (expr.name in ("min", "max") and len(values) == 1):
                 raise self._none_fault(expr, arg, nodes)
-        if expr.name == "sample":
-            return self._sample(expr, values, nodes)
-        function = _BUILTINS.get(expr.name)
-        if function is None:
+        entry = semantics.BUILTINS.get(expr.name)
+        if entry is None:
             raise _internal_message(f"unknown builtin `{expr.name}`")
+        if expr.name == "sample" and self.trace:
+            return self._traced_sample(entry, expr, values, nodes)
         try:
-            value = function(expr, values)
-        except _BuiltinError as error:
-            raise self._fault(
-                expr, error.code, error.message, error.help, nodes, kind="builtin", name=expr.name
-            ) from None
+            value = entry.value(expr, values)
+        except semantics.SemanticError as error:
+            raise self._semantic_fault(error, expr, nodes, "builtin", name=expr.name) from None
         return value, self._node(expr, "builtin", value, nodes, name=expr.name)
 
-    def _sample(
-        self, expr: model.BuiltinCall, values: list[Any], nodes: list[Explanation]
+    def _traced_sample(
+        self,
+        entry: semantics.Operation,
+        expr: model.BuiltinCall,
+        values: list[Any],
+        nodes: list[Explanation],
     ) -> _Result:
-        """`sample(keys, rate, seed)`: the draw, and in tracing mode how to audit it."""
+        """`sample(keys, rate, seed)` explained: the draw, and how to audit it (the keys
+        drawn with their ranks, how to redo it); its errors are the entry's."""
         keys, rate, seed = values
-        rate_type = expr.args[1].type
-        rate_text = _number_text(rate, _is_percent(rate_type))
-        fields: dict[str, Any] = {"name": "sample"}
-        if not 0 <= rate <= 1:
-            raise self._fault(
-                expr,
-                "invalid-sample-rate",
-                f"the sampling rate `{_text(expr.args[1])}` is {rate_text}, outside 0% to 100%",
-                "give the share of the keys to draw, from 0% to 100%",
-                nodes,
-                kind="builtin",
-                **fields,
-            )
         try:
-            draw = sampling.draw(keys, rate, seed)
-        except sampling.SampleError as error:
-            raise self._fault(
-                expr,
-                error.code,
-                f"cannot draw from `{_text(expr.args[0])}`: {error.message}",
-                error.help,
-                nodes,
-                kind="builtin",
-                **fields,
-            ) from None
-        if not self.trace:
-            return draw.chosen, None
+            draw = sampling.draw(keys, rate, seed) if 0 <= rate <= 1 else None
+        except sampling.SampleError:
+            draw = None
+        if draw is None:
+            try:
+                entry.value(expr, values)
+            except semantics.SemanticError as error:
+                raise self._semantic_fault(error, expr, nodes, "builtin", name="sample") from None
+            raise _internal_message("`sample` refused its arguments without an error")
         detail, audit, omitted = sample_audit(expr, draw, rate, seed)
         return draw.chosen, self._node(
-            expr, "builtin", draw.chosen, [*nodes, *audit], detail=detail, omitted=omitted, **fields
+            expr,
+            "builtin",
+            draw.chosen,
+            [*nodes, *audit],
+            detail=detail,
+            omitted=omitted,
+            name="sample",
+        )
+
+    def _semantic_fault(
+        self,
+        error: semantics.SemanticError,
+        expr: Any,
+        nodes: list[Explanation],
+        kind: str,
+        **fields: Any,
+    ) -> Fault:
+        """An operation's error (from its entry in the table of semantics) as a fault
+        located at `expr`."""
+        return self._fault(
+            expr,
+            error.code,
+            error.message,
+            error.help,
+            nodes,
+            kind=kind,
+            labels=error.labels,
+            **fields,
         )
 
     def _stage(self, expr: model.StageLookup, env: Mapping[str, Any]) -> _Result:
@@ -749,7 +780,7 @@ class _Run:
         value = schedule.cells.get((period, category))
         detail = None
         if self.trace:
-            detail = _schedule_detail(schedule, period, category, value)
+            detail = schedule_detail(schedule, period, category, value)
         return value, self._node(expr, "schedule", value, nodes, detail=detail, **fields)
 
     def _bands(self, expr: model.BandsLookup, env: Mapping[str, Any]) -> _Result:
@@ -781,10 +812,10 @@ class _Run:
                     if node is not None and not isinstance(bound, model.Const)
                 ]
                 matches.append((band, low, high, used))
-        shown = _format_for(number, expr.arg.type)
+        shown = format_value(number, expr.arg.type)
         if not matches:
             ranges = ", ".join(
-                f"{b.name} {_range_text(bounds[2 * i], bounds[2 * i + 1], b.high_inclusive, expr.arg.type)}"
+                f"{b.name} {range_text(bounds[2 * i], bounds[2 * i + 1], b.high_inclusive, expr.arg.type)}"
                 for i, b in enumerate(bands.bands)
             )
             raise self._fault(
@@ -812,7 +843,7 @@ class _Run:
         if self.trace:
             label = f' "{band.label}"' if band.label else ""
             detail = (
-                f"{shown} in {_range_text(low, high, band.high_inclusive, expr.arg.type)}"
+                f"{shown} in {range_text(low, high, band.high_inclusive, expr.arg.type)}"
                 f" → {band.name}{label}"
             )
         return band.name, self._node(
@@ -825,7 +856,7 @@ class _Run:
         value, node = self._eval_one(expr.operand, env, expr, "negate")
         if value is None:
             raise self._none_fault(expr, expr.operand, [node])
-        result = -value
+        result = _NEGATE.value(expr, [value])
         return result, self._node(expr, "negate", result, [node])
 
     def _arith(self, expr: model.Arith, env: Mapping[str, Any]) -> _Result:
@@ -835,58 +866,27 @@ class _Run:
         for operand, value in ((expr.left, left), (expr.right, right)):
             if value is None:
                 raise self._none_fault(expr, operand, nodes)
-        if expr.op == "+":
-            result = left + right
-        elif expr.op == "-":
-            result = left - right
-        elif expr.op == "*":
-            result = left * right
-        elif expr.op == "/":
-            if right == 0:
-                raise self._fault(
-                    expr,
-                    "division-by-zero",
-                    f"division by zero: `{_text(expr.right)}` is 0",
-                    f"check the divisor first: `if {_text(expr.right)} == 0 then … else …`",
-                    nodes,
-                    labels=(Label(expr.right.span, "this is 0"),) if _has_span(expr.right) else (),
-                    name=expr.op,
-                )
-            result = Fraction(left) / Fraction(right)
-        else:
+        entry = semantics.OPERATIONS.get(("arith", expr.op))
+        if entry is None:
             raise _internal_message(f"unknown arithmetic operator `{expr.op}`")
-        if isinstance(result, Fraction) and isinstance(strip_optional(expr.type), IntType):
-            result = int(result)
+        try:
+            result = entry.value(expr, [left, right])
+        except semantics.SemanticError as error:
+            raise self._semantic_fault(error, expr, nodes, "arith", name=expr.op) from None
         return result, self._node(expr, "arith", result, nodes, name=expr.op)
 
     def _compare(self, expr: model.Compare, env: Mapping[str, Any]) -> _Result:
         (left, right), nodes, first = self._operands((expr.left, expr.right), env)
         if first is not None:
             raise self._failed(expr, "compare", nodes, first, name=expr.op)
-        if expr.op in ("==", "!="):
-            result = (left == right) == (expr.op == "==")
-        else:
-            for operand, value in ((expr.left, left), (expr.right, right)):
-                if value is None:
-                    raise self._fault(
-                        expr,
-                        "unexpected-none",
-                        f"`{_text(operand)}` is none here, but a value is needed",
-                        _NONE_HELP,
-                        nodes,
-                        name=expr.op,
-                    )
-            if expr.op == "<":
-                result = left < right
-            elif expr.op == "<=":
-                result = left <= right
-            elif expr.op == ">":
-                result = left > right
-            elif expr.op == ">=":
-                result = left >= right
-            else:
-                raise _internal_message(f"unknown comparison `{expr.op}`")
-        detail = _margin(expr, left, right, result) if self.trace else None
+        entry = semantics.OPERATIONS.get(("compare", expr.op))
+        if entry is None or entry.detail is None:
+            raise _internal_message(f"unknown comparison `{expr.op}`")
+        try:
+            result = entry.value(expr, [left, right])
+        except semantics.SemanticError as error:
+            raise self._semantic_fault(error, expr, nodes, "compare", name=expr.op) from None
+        detail = entry.detail(expr, left, right, result) if self.trace else None
         return result, self._node(expr, "compare", result, nodes, detail=detail, name=expr.op)
 
     def _in(self, expr: model.In, env: Mapping[str, Any]) -> _Result:
@@ -895,7 +895,7 @@ class _Run:
             raise self._failed(expr, "in", nodes, first)
         if collection is None:
             raise self._none_fault(expr, expr.collection, nodes)
-        if item is None and not isinstance(_element_type(expr.collection.type), OptionalType):
+        if item is None and not isinstance(element_type(expr.collection.type), OptionalType):
             raise self._none_fault(expr, expr.item, nodes)
         result = (item in collection) != expr.negated
         return result, self._node(expr, "in", result, nodes)
@@ -912,7 +912,7 @@ class _Run:
         detail = "none: fallback used"
         try:
             fallback, fallback_node = self._eval(expr.fallback, env)
-        except _Fault as fault:
+        except Fault as fault:
             raise self._failed(
                 expr, "coalesce", [node, fault.explanation], fault, detail=detail
             ) from None
@@ -935,7 +935,7 @@ class _Run:
             if value is None:
                 raise self._none_fault(expr, operand, nodes)
         result = all(values) if kind == "and" else any(values)
-        detail = _count_detail(kind, values, None) if self.trace else None
+        detail = semantics.count_detail(kind, values, None) if self.trace else None
         return result, self._node(expr, kind, result, nodes, detail=detail)
 
     def _if(self, expr: model.If, env: Mapping[str, Any]) -> _Result:
@@ -946,7 +946,7 @@ class _Run:
         detail = "→ then" if condition else "→ else"
         try:
             value, branch_node = self._eval(branch, env)
-        except _Fault as fault:
+        except Fault as fault:
             raise self._failed(
                 expr, "if", [condition_node, fault.explanation], fault, detail=detail
             ) from None
@@ -974,7 +974,7 @@ class _Run:
             result = sum(1 for value in values if value) >= typing.cast(int, needed)
         else:
             raise _internal_message(f"unknown composition `{kind}`")
-        detail = _count_detail(kind, values, needed) if self.trace else None
+        detail = semantics.count_detail(kind, values, needed) if self.trace else None
         if kind == "at_least" and isinstance(expr.count, model.Const):
             nodes = nodes[: len(values)]  # the literal count is already in the detail
         return result, self._node(expr, kind, result, nodes, detail=detail)
@@ -1010,11 +1010,11 @@ class _Run:
         )
         if collection is None:
             raise self._none_fault(expr, expr.collection, [collection_node])
-        element_type = _element_type(expr.collection.type)
-        elements: list[_Element] = []
-        first: _Fault | None = None
+        item_type = element_type(expr.collection.type)
+        elements: list[Element] = []
+        first: Fault | None = None
         for index, item in enumerate(collection):
-            element = self._element(expr, env, index, item, element_type)
+            element = self._element(expr, env, index, item, item_type)
             # Only the few elements the explanation lists keep a node (built again below):
             # a long list costs memory for its values, never for a tree per element.
             element.node = None
@@ -1025,27 +1025,27 @@ class _Run:
             elements.append(element)
         if first is not None:
             faulted = [e for e in elements if e.fault is not None]
-            shown = self._retraced(expr, env, faulted[:MAX_LISTED_ELEMENTS], element_type)
+            shown = self._retraced(expr, env, faulted[:MAX_LISTED_ELEMENTS], item_type)
             nodes = [collection_node, *(e.node for e in shown)]
             raise self._failed(expr, "aggregate", nodes, shown[0].fault or first, name=expr.kind)
         chosen = [e for e in elements if e.matched]
         try:
             value = self._reduce(expr, chosen)
-        except _Fault as fault:
+        except Fault as fault:
             raise self._failed(
                 expr, "aggregate", [collection_node], fault, name=expr.kind
             ) from None
         if not self.trace:
             return value, None
         listing = list_elements(expr, chosen, value)
-        listed = self._retraced(expr, env, listing.listed, element_type)
+        listed = self._retraced(expr, env, listing.listed, item_type)
         return value, self._node(
             expr,
             "aggregate",
             value,
             [collection_node, *(e.node for e in listed)],
             name=expr.kind,
-            detail=_aggregate_detail(expr, elements, chosen, value),
+            detail=aggregate_detail(expr, elements, chosen, value),
             omitted=listing.omitted,
             omitted_detail=listing.omitted_detail,
         )
@@ -1054,9 +1054,9 @@ class _Run:
         self,
         expr: model.Aggregate,
         env: Mapping[str, Any],
-        elements: Sequence[_Element],
+        elements: Sequence[Element],
         element_type: Type | None,
-    ) -> list[_Element]:
+    ) -> list[Element]:
         """`elements` evaluated again, with their nodes (evaluation is deterministic, and the
         nullary rules they use are memoised: the same values and the same shared nodes)."""
         if not self.trace:
@@ -1070,7 +1070,7 @@ class _Run:
         index: int,
         item: Any,
         element_type: Type | None,
-    ) -> _Element:
+    ) -> Element:
         local = dict(env)
         local[expr.var] = item
         nodes: list[Explanation | None] = []
@@ -1081,7 +1081,7 @@ class _Run:
                 )
             )
         matched = True
-        fault: _Fault | None = None
+        fault: Fault | None = None
         body_value: Any = item
         # The filter guards the body, as `if` guards its branches (`where u.total > 0 :
         # u.passed / u.total`); every element is still visited, so no error is skipped.
@@ -1092,7 +1092,7 @@ class _Run:
                     fault = self._none_fault(expr.filter, expr.filter, [filter_node])
                     filter_node = fault.explanation
                 matched = bool(passed)
-            except _Fault as failure:
+            except Fault as failure:
                 fault, filter_node = failure, failure.explanation
             if self.trace:
                 # Wrapped, so that a filter is never mistaken for the body that follows it.
@@ -1112,7 +1112,7 @@ class _Run:
         if fault is None and matched and expr.body is not None:
             try:
                 body_value, body_node = self._eval(expr.body, local)
-            except _Fault as failure:
+            except Fault as failure:
                 fault, body_node = failure, failure.explanation
             nodes.append(body_node)
         node = None
@@ -1128,10 +1128,10 @@ class _Run:
                 error=fault.diagnostic if fault is not None else None,
             )
         if fault is not None:
-            fault = _Fault(fault.diagnostic, node)
-        return _Element(index, matched, body_value, node, fault, expr.body or expr, item)
+            fault = Fault(fault.diagnostic, node)
+        return Element(index, matched, body_value, node, fault, expr.body or expr, item)
 
-    def _reduce(self, expr: model.Aggregate, chosen: list[_Element]) -> Any:
+    def _reduce(self, expr: model.Aggregate, chosen: list[Element]) -> Any:
         kind = expr.kind
         if kind == "count":
             if expr.body is None:
@@ -1140,20 +1140,20 @@ class _Run:
         if kind == "list":
             return tuple(element.value for element in chosen)
         values = [self._required(element) for element in chosen]
-        if kind not in _REDUCED:
+        if kind not in REDUCED:
             raise _internal_message(f"unknown aggregate `{kind}`")
         return reduce_values(kind, values)
 
-    def _required(self, element: _Element) -> Any:
+    def _required(self, element: Element) -> Any:
         if element.value is None:
             raise self._none_fault(element.where, element.where, ())
         return element.value
 
-    def _truth(self, element: _Element) -> bool:
+    def _truth(self, element: Element) -> bool:
         return bool(self._required(element))
 
 
-class _Element:
+class Element:
     """One element of an aggregate: whether it passed the filter, its body value, its node."""
 
     __slots__ = ("fault", "index", "item", "matched", "node", "value", "where")
@@ -1164,7 +1164,7 @@ class _Element:
         matched: bool,
         value: Any,
         node: Explanation | None,
-        fault: _Fault | None,
+        fault: Fault | None,
         where: Any,
         item: Any,
     ) -> None:
@@ -1181,141 +1181,11 @@ class _Element:
 # Builtins
 
 
-class _BuiltinError(Exception):
-    def __init__(self, code: str, message: str, help_text: str | None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.help = help_text
-
-
-def _date_error(expr: model.BuiltinCall, reason: str) -> _BuiltinError:
-    return _BuiltinError(
-        "invalid-date",
-        f"`{_text(expr)}` {reason}",
-        "dates run from 0001-01-01 to 9999-12-31 and months have 28 to 31 days",
-    )
-
-
-def _min_max(expr: model.BuiltinCall, values: list[Any]) -> Any:
-    pick = min if expr.name == "min" else max
-    if len(values) == 1 and isinstance(values[0], tuple):
-        items = [item for item in values[0] if item is not None]
-        if len(items) != len(values[0]):
-            raise _BuiltinError(
-                "unexpected-none", f"`{_text(expr)}` meets a none element", _NONE_HELP
-            )
-        return pick(items) if items else None
-    return pick(values)
-
-
-def _round(expr: model.BuiltinCall, values: list[Any]) -> Any:
-    number = Fraction(values[0])
-    digits = values[1] if len(values) > 1 else 0
-    if not -100 <= digits <= 100:
-        raise _BuiltinError(
-            "invalid-argument",
-            f"`{_text(expr)}` rounds to {integer_text(digits)} digits",
-            "round to between -100 and 100 digits",
-        )
-    scale = Fraction(10) ** digits
-    scaled = abs(number) * scale
-    # Half away from zero: 2.5 → 3, -2.5 → -3 (Python's round() goes to even).
-    whole = math.floor(scaled + Fraction(1, 2))
-    result = Fraction(whole if number >= 0 else -whole) / scale
-    if isinstance(strip_optional(expr.type), IntType) or (
-        result.denominator == 1 and isinstance(values[0], int)
-    ):
-        return int(result)
-    return result
-
-
-def _date(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
-    year, month, day = values
-    try:
-        return datetime.date(year, month, day)
-    except (ValueError, OverflowError):
-        raise _date_error(
-            # (`integer_text`: a number computed from facts may have more than 4300 digits.)
-            expr,
-            f"is not a valid date (year {integer_text(year)}, month {integer_text(month)}, "
-            f"day {integer_text(day)})",
-        ) from None
-
-
-def _add_days(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
-    start, days = values
-    try:
-        moved: datetime.date = start + datetime.timedelta(days=days)
-        return moved
-    except OverflowError:
-        raise _date_error(expr, "goes beyond the dates the calendar can hold") from None
-
-
-def _add_months(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
-    start, months = values
-    index = start.year * 12 + (start.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
-        raise _date_error(expr, "goes beyond the dates the calendar can hold")
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return datetime.date(year, month, day)
-
-
-def _quarter_last_month(expr: model.BuiltinCall, values: list[Any]) -> int:
-    quarter = values[0]
-    if quarter not in (1, 2, 3, 4):
-        raise _BuiltinError(
-            "invalid-quarter",
-            f"`{_text(expr)}` needs a quarter from 1 to 4, got {integer_text(quarter)}",
-            "quarters are numbered 1 to 4",
-        )
-    return 3 * int(quarter)
-
-
-def _to_text(value: Any, type_: Type | None) -> str:
-    """`text(x)`: a text as it is, an enum member by name, a number exactly (`50%` for a
-    percent, `1/3` when its decimals do not end), a date as `2015-03-31`; lists and records
-    as explanations write them."""
-    if isinstance(value, str):
-        return value
-    return format_value(value, type_)
-
-
-def _label(expr: model.BuiltinCall, values: list[Any]) -> str:
-    enum = strip_optional(expr.args[0].type)
-    member = enum.member(values[0]) if isinstance(enum, EnumType) else None
-    if member is None:
-        raise _internal_message(f"`label` of `{values[0]}`, which is not a member of its enum")
-    return member.label if member.label is not None else member.name
+_NEGATE = semantics.OPERATIONS["negate", "neg"]
 
 
 def _key_text(key: Any) -> str:
     return f'"{key}"' if isinstance(key, str) else integer_text(key)
-
-
-_BUILTINS: dict[str, Callable[[model.BuiltinCall, list[Any]], Any]] = {
-    "abs": lambda expr, v: abs(v[0]),
-    "min": _min_max,
-    "max": _min_max,
-    "floor": lambda expr, v: math.floor(v[0]),
-    "ceil": lambda expr, v: math.ceil(v[0]),
-    "round": _round,
-    "len": lambda expr, v: len(v[0]),
-    "date": _date,
-    "days_between": lambda expr, v: (v[1] - v[0]).days,
-    "add_days": _add_days,
-    "add_months": _add_months,
-    "quarter_last_month": _quarter_last_month,
-    "text": lambda expr, v: _to_text(v[0], expr.args[0].type),
-    "label": _label,
-    "join": lambda expr, v: v[1].join(v[0]),
-    "year": lambda expr, v: v[0].year,
-    "month": lambda expr, v: v[0].month,
-    "day": lambda expr, v: v[0].day,
-    "quarter": lambda expr, v: (v[0].month - 1) // 3 + 1,
-}
 
 
 # ------------------------------------------------------------------------------------------
@@ -1337,11 +1207,12 @@ def rules_used(policy: model.CheckedPolicy, body: model.CExpr) -> tuple[str, ...
             function = policy.rules.get(expr.key)
             if function is not None:
                 stack.append(function.body)
-        stack.extend(_subexpressions(expr))
+        stack.extend(model.children(expr))
     return tuple(found)
 
 
-_REDUCED = frozenset({"sum", "min", "max", "all", "any", "rate"})
+REDUCED = frozenset({"sum", "min", "max", "all", "any", "rate"})
+"""The aggregate kinds whose value `reduce_values` computes from the chosen elements."""
 
 
 def reduce_values(
@@ -1371,8 +1242,8 @@ def sample_audit(
     """How a `sample(keys, rate, seed)` draw is explained: the detail of its node, the nodes
     after its arguments' (the keys drawn, each with its rank, then how to reproduce the
     draw) and how many drawn keys are left out of the list."""
-    rate_text = _number_text(rate, _is_percent(expr.args[1].type))
-    element = _element_type(expr.type)
+    rate_text = semantics.number_text(rate, semantics.is_percent(expr.args[1].type))
+    element = element_type(expr.type)
     seed_text = _key_text(seed)
     detail = f"n = {draw.n}, ceil({rate_text} × {draw.n}) = {draw.size}, seed {seed_text}"
     shown = draw.drawn[:MAX_LISTED_ELEMENTS]
@@ -1401,38 +1272,11 @@ def sample_audit(
     return detail, [*draws, how], len(draw.drawn) - len(shown)
 
 
-def _margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | None:
-    """`short by 0.0155` / `over by 0.0155` / `margin 0.01` for an ordering of numbers or dates."""
-    if expr.op in ("==", "!=") or left is None or right is None:
-        return None
-    if isinstance(left, datetime.date) and isinstance(right, datetime.date):
-        distance = abs((left - right).days)
-        amount = f"{distance} day{'s' if distance != 1 else ''}"
-    elif isinstance(left, int | Fraction) and isinstance(right, int | Fraction):
-        percent = _is_percent(expr.left.type) or _is_percent(expr.right.type)
-        amount = _number_text(abs(Fraction(left) - Fraction(right)), percent)
-    else:
-        return None
-    if held:
-        return f"margin {amount}"
-    if left == right:
-        return "equal, so not strictly " + ("greater" if expr.op == ">" else "less")
-    return f"short by {amount}" if expr.op in (">", ">=") else f"over by {amount}"
-
-
-def _count_detail(kind: str, values: Sequence[Any], needed: int | None) -> str:
-    total = len(values)
-    held = sum(1 for value in values if value)
-    if kind in ("and", "all"):
-        return f"all {total} hold" if held == total else f"{total - held} of {total} failed"
-    if kind in ("or", "any"):
-        return f"{held} of {total} hold" if held else f"none of {total} hold"
-    return f"{held} of {total} hold, {needed} needed"
-
-
-def _aggregate_detail(
-    expr: model.Aggregate, elements: list[_Element], chosen: list[_Element], value: Any
+def aggregate_detail(
+    expr: model.Aggregate, elements: list[Element], chosen: list[Element], value: Any
 ) -> str:
+    """The note of an aggregate's node (`2 of 5 (40%)`, `over 3 of 4 elements`) from all its
+    elements, those that passed the filter and its value."""
     kind = expr.kind
     total = len(chosen)
     scope = (
@@ -1442,7 +1286,7 @@ def _aggregate_detail(
         if value is None:
             return "no element to rate: none"
         held = sum(1 for element in chosen if element.value)
-        return f"{held} of {total} ({_number_text(value, True)})"
+        return f"{held} of {total} ({semantics.number_text(value, True)})"
     if kind == "count":
         return f"{value} of {len(elements)} elements"
     if kind == "all":
@@ -1458,12 +1302,12 @@ def _aggregate_detail(
 class ElementListing:
     """The elements an aggregate's explanation lists, and what it says of the others."""
 
-    listed: tuple[_Element, ...]
+    listed: tuple[Element, ...]
     omitted: int
     omitted_detail: str | None
 
 
-def list_elements(expr: model.Aggregate, chosen: Sequence[_Element], value: Any) -> ElementListing:
+def list_elements(expr: model.Aggregate, chosen: Sequence[Element], value: Any) -> ElementListing:
     """The elements that decided an aggregate's value first, at most `MAX_LISTED_ELEMENTS`
     in all, then the rest counted: a failed `all of` lists its failed elements (then held
     ones), a held `any of` its held ones, `rate of` the failed first, `min of`/`max of` the
@@ -1472,7 +1316,7 @@ def list_elements(expr: model.Aggregate, chosen: Sequence[_Element], value: Any)
     elements; the reference evaluator and the compiled tracer both list with this."""
     kind = expr.kind
     if kind in ("all", "rate"):
-        ordered: Iterable[_Element] = itertools.chain(
+        ordered: Iterable[Element] = itertools.chain(
             (e for e in chosen if not e.value), (e for e in chosen if e.value)
         )
     elif kind == "any" and value:
@@ -1493,12 +1337,8 @@ def list_elements(expr: model.Aggregate, chosen: Sequence[_Element], value: Any)
     return ElementListing(listed, omitted, detail)
 
 
-def _number_text(value: Fraction | int, percent: bool) -> str:
-    """A number for a note; one that does not end (2/3) or is long rounded and marked `≈`."""
-    return display_number(value, percent)
-
-
-def _schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, value: Any) -> str:
+def schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, value: Any) -> str:
+    """The note of a schedule lookup: `2015 × B → 10% (stage s2 "…")`."""
     key = f"{period} × {category}" if category is not None else f"{period}"
     shown = format_value(value, schedule.value_type)
     stage = next((s for s in schedule.stages if period in s.periods), None)
@@ -1510,12 +1350,9 @@ def _schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, va
     return f"{key} → {shown} (stage {stage.name}{label})"
 
 
-def _range_text(low: Any, high: Any, inclusive: bool, type_: Type) -> str:
-    return f"{_format_for(low, type_)} {'..' if inclusive else '..<'} {_format_for(high, type_)}"
-
-
-def _format_for(value: Any, type_: Type | None) -> str:
-    return format_value(value, type_)
+def range_text(low: Any, high: Any, inclusive: bool, type_: Type) -> str:
+    """A band's range as a note writes it: `60 ..< 80`."""
+    return f"{format_value(low, type_)} {'..' if inclusive else '..<'} {format_value(high, type_)}"
 
 
 def _bound_nodes(
@@ -1530,12 +1367,8 @@ def _bound_nodes(
 # Small helpers
 
 
-def _is_percent(type_: Type | None) -> bool:
-    inner = strip_optional(type_) if type_ is not None else None
-    return isinstance(inner, NumberType) and inner.kind == "percent"
-
-
-def _element_type(type_: Type | None) -> Type | None:
+def element_type(type_: Type | None) -> Type | None:
+    """The element type of a (perhaps optional) list type, else None."""
     inner = strip_optional(type_) if type_ is not None else None
     return getattr(inner, "element", None)
 
@@ -1552,11 +1385,7 @@ def _has_span(expr: Any) -> bool:
     return getattr(expr, "span", None) is not None
 
 
-def _text(expr: Any) -> str:
-    span = getattr(expr, "span", None)
-    if span is None:
-        return "?"
-    return " ".join(span.text.split())
+_text = semantics.written
 
 
 def _describe_rule(rule: model.RuleDef) -> str:
@@ -1571,20 +1400,6 @@ def _stack_depth() -> int:
         depth += 1
         frame = frame.f_back
     return depth
-
-
-def _subexpressions(expr: model.CExpr) -> Iterator[model.CExpr]:
-    """The direct sub-expressions of a core expression, in no particular order."""
-    for name in _CHILD_FIELDS.get(type(expr), ()):
-        value = getattr(expr, name)
-        if value is None:
-            continue
-        if isinstance(value, tuple):
-            for item in value:
-                # MakeRecord.fields holds (name, expr) pairs.
-                yield item[1] if isinstance(item, tuple) else item
-        else:
-            yield value
 
 
 def _internal_message(message: str) -> InternalError:
@@ -1607,29 +1422,6 @@ def _internal(error: Exception, where: str) -> InternalError:
         )
     )
 
-
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
-    model.GetField: ("target",),
-    model.CallRule: ("args",),
-    model.BuiltinCall: ("args",),
-    model.ScheduleLookup: ("args",),
-    model.StageLookup: ("arg",),
-    model.BandsLookup: ("arg",),
-    model.Negate: ("operand",),
-    model.Arith: ("left", "right"),
-    model.Compare: ("left", "right"),
-    model.In: ("item", "collection"),
-    model.IsNone: ("operand",),
-    model.Coalesce: ("value", "fallback"),
-    model.Not: ("operand",),
-    model.And: ("operands",),
-    model.Or: ("operands",),
-    model.If: ("condition", "then", "otherwise"),
-    model.Compose: ("items", "count"),
-    model.Aggregate: ("collection", "filter", "body"),
-    model.MakeList: ("items",),
-    model.MakeRecord: ("spreads", "fields"),
-}
 
 _KINDS: dict[type, str] = {
     model.Const: "const",
@@ -1657,30 +1449,30 @@ _KINDS: dict[type, str] = {
     model.MakeRecord: "record",
 }
 
-_HANDLERS: dict[type, Callable[[_Run, Any, Mapping[str, Any]], _Result]] = {
-    model.Const: _Run._const,
-    model.InputRef: _Run._input,
-    model.ParamRef: _Run._param,
-    model.RuleRef: _Run._rule_ref,
-    model.LocalRef: _Run._local,
-    model.GetField: _Run._get_field,
-    model.CallRule: _Run._call_rule,
-    model.BuiltinCall: _Run._builtin,
-    model.ScheduleLookup: _Run._schedule,
-    model.StageLookup: _Run._stage,
-    model.BandsLookup: _Run._bands,
-    model.Negate: _Run._negate,
-    model.Arith: _Run._arith,
-    model.Compare: _Run._compare,
-    model.In: _Run._in,
-    model.IsNone: _Run._is_none,
-    model.Coalesce: _Run._coalesce,
-    model.Not: _Run._not,
-    model.And: _Run._and_or,
-    model.Or: _Run._and_or,
-    model.If: _Run._if,
-    model.Compose: _Run._compose,
-    model.Aggregate: _Run._aggregate,
-    model.MakeList: _Run._make_list,
-    model.MakeRecord: _Run._make_record,
+_HANDLERS: dict[type, Callable[[Run, Any, Mapping[str, Any]], _Result]] = {
+    model.Const: Run._const,
+    model.InputRef: Run._input,
+    model.ParamRef: Run._param,
+    model.RuleRef: Run._rule_ref,
+    model.LocalRef: Run._local,
+    model.GetField: Run._get_field,
+    model.CallRule: Run._call_rule,
+    model.BuiltinCall: Run._builtin,
+    model.ScheduleLookup: Run._schedule,
+    model.StageLookup: Run._stage,
+    model.BandsLookup: Run._bands,
+    model.Negate: Run._negate,
+    model.Arith: Run._arith,
+    model.Compare: Run._compare,
+    model.In: Run._in,
+    model.IsNone: Run._is_none,
+    model.Coalesce: Run._coalesce,
+    model.Not: Run._not,
+    model.And: Run._and_or,
+    model.Or: Run._and_or,
+    model.If: Run._if,
+    model.Compose: Run._compose,
+    model.Aggregate: Run._aggregate,
+    model.MakeList: Run._make_list,
+    model.MakeRecord: Run._make_record,
 }

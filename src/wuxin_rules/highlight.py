@@ -25,7 +25,9 @@ from pygments.token import (
     _TokenType,
 )
 
-__all__ = ["KEYWORDS", "PolicyLexer", "style_css", "token_classes"]
+from wuxin_rules import semantics
+
+__all__ = ["BUILTIN_NAMES", "KEYWORDS", "PolicyLexer", "style_css", "token_classes"]
 
 _TYPES = ("int", "decimal", "percent", "bool", "text", "date")
 _CONSTANTS = ("true", "false", "none")
@@ -40,10 +42,12 @@ _HIT_WORDS = ("unique", "priority", "first", "order", "output", "collect")
 """The words of a decision table's hit policy (names elsewhere: only after `hit`)."""
 """The reserved words of the grammar (tests/test_highlight.py keeps them equal to the
 parser's)."""
-_BUILTINS = (
-    "abs", "floor", "ceil", "round", "len", "days_between", "add_days", "add_months",
-    "quarter_last_month", "label", "join", "sample", "date", "text",
-)  # fmt: skip
+BUILTIN_NAMES = tuple(
+    name
+    for name, builtin in semantics.BUILTINS.items()
+    if not builtin.component and name not in KEYWORDS
+)
+"""The builtins called by name (`min` and `max` are keywords too; components follow a dot)."""
 _OTHER_WORDS = tuple(w for w in KEYWORDS if w not in (*_CONSTANTS, "policy", "import", "as"))
 _NAME = r"(?!\d)\w+"
 _BLANK = r"[ \t\r\n\f\u3000]+"
@@ -92,7 +96,7 @@ class PolicyLexer(RegexLexer):  # type: ignore[misc]  # Pygments has no type hin
             (words(_CONSTANTS, suffix=r"\b"), Keyword.Constant),
             (words(_TYPES, suffix=r"\b(?!\s*\()"), Keyword.Type),
             (words(_OTHER_WORDS, suffix=r"\b"), Keyword),
-            (words(_BUILTINS, suffix=r"\b"), Name.Builtin),
+            (words(BUILTIN_NAMES, suffix=r"\b"), Name.Builtin),
             (r"\.\.\.|\.\.<|\.\.|\?\?|==|!=|<=|>=|->|=>|\||[<>+\-*/=?]", Operator),
             # The readable notation of `wuxin doc` (≤, ×, ∈ …) in rule texts.
             (r"[≤≥≠×÷−∈]", Operator),

@@ -124,7 +124,7 @@ def evaluate(
         error = None
         try:
             value = walker.rule(key)
-        except evaluator._Fault as fault:
+        except evaluator.Fault as fault:
             error = fault.diagnostic
         else:
             needs = _needs(value)
@@ -293,14 +293,14 @@ class _Walker:
     ) -> None:
         self.policy = policy
         self.inputs = inputs
-        self.run = evaluator._Run(policy, inputs, params, False)
-        self.memo: dict[str, tuple[Any, evaluator._Fault | None]] = {}
+        self.run = evaluator.Run(policy, inputs, params, False)
+        self.memo: dict[str, tuple[Any, evaluator.Fault | None]] = {}
 
     def rule(self, key: str) -> Any:
         if key not in self.memo:
             try:
                 self.memo[key] = (self.value(self.policy.rules[key].body, {}), None)
-            except evaluator._Fault as failure:
+            except evaluator.Fault as failure:
                 self.memo[key] = (None, failure)
         value, fault = self.memo[key]
         if fault is not None:
@@ -379,17 +379,17 @@ class _Walker:
         unknown = _unknown(operands)
         if unknown is not None:
             return unknown
-        value, _ = self.run._eval(attrs.evolve(expr, **changes) if changes else expr, {})
+        value = self.run.value_of(attrs.evolve(expr, **changes) if changes else expr, {})
         return value
 
     def logic(self, expr: model.And | model.Or | model.Compose, env: Mapping[str, Any]) -> Any:
         parts = expr.operands if isinstance(expr, model.And | model.Or) else expr.items
         values: list[Any] = []
-        fault: evaluator._Fault | None = None
+        fault: evaluator.Fault | None = None
         for part in parts:  # every operand, as the reference does: an error is never hidden
             try:
                 values.append(self.value(part, env))
-            except evaluator._Fault as failure:
+            except evaluator.Fault as failure:
                 fault = fault or failure
         needed = 0
         if isinstance(expr, model.Compose) and expr.count is not None:
@@ -423,11 +423,11 @@ class _Walker:
             return collection
         if collection is None:  # the reference's error for it
             none = model.Const(None, expr.collection.type, expr.collection.span)
-            value, _ = self.run._eval(attrs.evolve(expr, collection=none), dict(env))
+            value = self.run.value_of(attrs.evolve(expr, collection=none), dict(env))
             return value
         chosen: list[Any] = []
         unknowns: list[Any] = []
-        fault: evaluator._Fault | None = None
+        fault: evaluator.Fault | None = None
         for item in collection:
             local = {**env, expr.var: item}
             try:
@@ -442,7 +442,7 @@ class _Walker:
                     continue
                 body = item if expr.body is None else self.value(expr.body, local)
                 chosen.append(body)
-            except evaluator._Fault as failure:
+            except evaluator.Fault as failure:
                 fault = fault or failure
         if fault is not None:
             raise fault
@@ -460,7 +460,7 @@ class _Walker:
             return tuple(chosen)
         body = model.LocalRef(expr.var, expr.body.type, expr.span) if expr.body else None
         reduced = attrs.evolve(expr, collection=items, filter=None, body=body)
-        value, _ = self.run._eval(reduced, dict(env))
+        value = self.run.value_of(reduced, dict(env))
         return value
 
     def needs_value(self, expr: model.CExpr | None, env: Mapping[str, Any]) -> _Unknown:
@@ -471,6 +471,6 @@ class _Walker:
         not taken may fail on facts that choose the other)."""
         needs: frozenset[Path] = frozenset()
         for expr in exprs:
-            with contextlib.suppress(evaluator._Fault):
+            with contextlib.suppress(evaluator.Fault):
                 needs |= _needs(self.value(expr, env))
         return needs

@@ -17,44 +17,39 @@ document is evaluated by the reference evaluator, which explains the error. The 
 code is built by `compiler`'s generator, so the same rules hold for it: every identifier is
 one the compiler made, every literal goes through `repr` or sits in the namespace.
 
-May import what `compiler` may, and `compiler` and `trace`.
+It uses only public names: the compiler's generator (`compiler.EvalCode`, `Scope`, `Local`,
+`FieldRead`, `FactsCheck`), the evaluator's explanation helpers, the table of semantics.
+May import what `compiler` may, and `evaluator`, `compiler` and `trace`.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from wuxin_rules import compiler, evaluator, model, sampling
+from wuxin_rules import compiler, evaluator, model, sampling, semantics
 from wuxin_rules.compiler import (
-    _ANY,
-    _DEC,
-    _INT,
+    ANY_FORM,
+    DEC_FORM,
+    INT_FORM,
     CannotCompile,
-    _EvalCode,
-    _FactsCode,
-    _GiveUp,
-    _Local,
-    _PlainCode,
-    _Scope,
-    _Source,
+    EvalCode,
+    FactsCheck,
+    GeneratedCode,
+    GiveUp,
+    Local,
+    Scope,
 )
 from wuxin_rules.schema import IntType, RecordType, strip_optional
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
+from wuxin_rules.values import format_value
 
 __all__ = ["Tracer", "compile_tracer"]
 
 _NOT_EVALUATED = object()
 """The value of a node in a branch that was not taken (never part of a tree)."""
-
-_FIELD_READ = re.compile(
-    r"(_i|_s[0-9]+|_x[0-9]+)(?:\['([A-Za-z_][A-Za-z0-9_]*)'\]|\.get\('([A-Za-z_][A-Za-z0-9_]*)'\))"
-)
-"""The code of an input or field read: `_i['unit']`, `_s3['year']`, or of an optional one,
-`_s3.get('note')` (group 2 is a required field's name, group 3 an optional one's)."""
 
 _INLINE_CALL_DEPTH = 12
 """Rule calls are inlined at each call site (each has its own nodes); deeper nests of calls
@@ -76,7 +71,7 @@ def _aggregate_value(kind: str, records: list[tuple[Any, ...]], where: int, body
         if where >= 0:
             passed = record[where]
             if passed is None:
-                raise _GiveUp  # the reference reports a filter that is none
+                raise GiveUp  # the reference reports a filter that is none
             if not passed:
                 continue
         if body >= 0:
@@ -89,13 +84,13 @@ def _aggregate_value(kind: str, records: list[tuple[Any, ...]], where: int, body
         if body < 0:
             return len(chosen)
         if None in chosen:
-            raise _GiveUp
+            raise GiveUp
         return sum(1 for value in chosen if value)
     if kind == "list":
         return tuple(chosen)
-    if None in chosen or kind not in evaluator._REDUCED:
-        raise _GiveUp
-    return evaluator.reduce_values(kind, chosen, compiler._sum)
+    if None in chosen or kind not in evaluator.REDUCED:
+        raise GiveUp
+    return evaluator.reduce_values(kind, chosen, compiler.fast_sum)
 
 
 _TRACE_RUNTIME: dict[str, Any] = {
@@ -161,7 +156,7 @@ class _Frame:
     """The generated function being written: the top-level function or one aggregate's
     element function. `slots` are its recorded locals, in record order."""
 
-    def __init__(self, source: _Source, first: str | None = None) -> None:
+    def __init__(self, source: GeneratedCode, first: str | None = None) -> None:
         self.source = source
         self.slots: list[str] = [first] if first is not None else []
         self.index: dict[str, int] = {name: i for i, name in enumerate(self.slots)}
@@ -213,13 +208,13 @@ class _Frame:
         return self.head() + self.lines
 
 
-class _TraceCode(_EvalCode):
-    """`_EvalCode` with every node's value kept: each expression is hoisted into a statement
+class _TraceCode(EvalCode):
+    """`EvalCode` with every node's value kept: each expression is hoisted into a statement
     of its own (so every operand is evaluated, as in the reference), and the lazy forms
     (`if`, `??`, aggregates, rule calls) get the reference's order of evaluation."""
 
     def __init__(
-        self, source: _Source, policy: model.CheckedPolicy, params: Mapping[str, Any]
+        self, source: GeneratedCode, policy: model.CheckedPolicy, params: Mapping[str, Any]
     ) -> None:
         super().__init__(source, policy, params)
         self.root = _Frame(source)
@@ -250,10 +245,10 @@ class _TraceCode(_EvalCode):
         found: dict[tuple[str | None, str], str] = {}
         records: dict[str, str | None] = {"_i": None}
         for slot, code in self.root.reads:
-            match = _FIELD_READ.fullmatch(code)
-            if match is None or match.group(2) is None or match.group(1) not in records:
+            read = self.field_read(code)
+            if read is None or read.optional or read.record not in records:
                 continue
-            key = (records[match.group(1)], match.group(2))
+            key = (records[read.record], read.field)
             if key not in found:
                 found[key] = slot
                 records[slot] = slot
@@ -321,7 +316,7 @@ class _TraceCode(_EvalCode):
         self.root.blocks, self.root.indent = [self.root.lines], 1
         self.collected.append([])
         try:
-            code, rep = self.expr(rule.body, _Scope({}, True, 0, False))
+            code, rep = self.expr(rule.body, Scope({}, True, 0, False))
         finally:
             collected = self.collected.pop()
             self.frame = saved_frame
@@ -332,7 +327,7 @@ class _TraceCode(_EvalCode):
 
     # -- every expression in a statement of its own ---------------------------------------
 
-    def expr(self, expr: Any, scope: _Scope) -> tuple[str, str]:
+    def expr(self, expr: Any, scope: Scope) -> tuple[str, str]:
         if isinstance(expr, model.Const | model.ParamRef):
             code, rep = super().expr(expr, scope)
             template = _Template(expr, None, [])
@@ -355,13 +350,11 @@ class _TraceCode(_EvalCode):
         code = frame.computed.get(code, code)
         place = frame.place_of(code)
         if place is None:
-            field = _FIELD_READ.fullmatch(code) if isinstance(expr, model.GetField) else None
-            parent = frame.place_of(field.group(1)) if field is not None else None
+            field = self.field_read(code) if isinstance(expr, model.GetField) else None
+            parent = frame.place_of(field.record) if field is not None else None
             if field is not None and parent is not None:
                 # A field of a record this frame holds: its value is in that record already.
-                place = _FieldOf(
-                    parent, field.group(2) or field.group(3), field.group(3) is not None
-                )
+                place = _FieldOf(parent, field.field, field.optional)
                 name = frame.new_field(place)
             else:
                 name, place = frame.new_slot()
@@ -386,7 +379,7 @@ class _TraceCode(_EvalCode):
 
     # -- the forms whose evaluation order matters ------------------------------------------
 
-    def _RuleRef(self, expr: model.RuleRef, scope: _Scope) -> tuple[str, str]:
+    def _RuleRef(self, expr: model.RuleRef, scope: Scope) -> tuple[str, str]:
         conditional = self.frame is not self.root or len(self.frame.blocks) > 1
         if conditional and expr.key not in self.requested and self.can_fail(expr):
             # Rules are computed once, at the top: one that can fail, used only in a branch
@@ -397,7 +390,7 @@ class _TraceCode(_EvalCode):
         self.pending_extra = template
         return code, rep
 
-    def _CallRule(self, expr: model.CallRule, scope: _Scope) -> tuple[str, str]:
+    def _CallRule(self, expr: model.CallRule, scope: Scope) -> tuple[str, str]:
         rule = self.policy.rules.get(expr.key)
         if rule is None or rule.params is None or len(rule.params) != len(expr.args):
             raise CannotCompile(f"bad call of `{expr.key}`")
@@ -405,13 +398,12 @@ class _TraceCode(_EvalCode):
             raise CannotCompile("rule calls nest too deeply to inline")
         args = [self.expr(arg, scope) for arg in expr.args]
         env = {
-            name: _Local(code, rep)
-            for (name, _), (code, rep) in zip(rule.params, args, strict=True)
+            name: Local(code, rep) for (name, _), (code, rep) in zip(rule.params, args, strict=True)
         }
         code, rep = self.expr(rule.body, scope.inlined(env))
         return code, self._number_rep(expr.type) or rep
 
-    def _If(self, expr: model.If, scope: _Scope) -> tuple[str, str]:
+    def _If(self, expr: model.If, scope: Scope) -> tuple[str, str]:
         condition, _ = self.expr(expr.condition, scope)
         result = self.src.fresh("t")
         self.frame.open(f"if {condition}:")
@@ -422,9 +414,9 @@ class _TraceCode(_EvalCode):
         otherwise, otherwise_rep = self.expr(expr.otherwise, scope)
         self.frame.emit(f"{result} = {otherwise}")
         self.frame.close()
-        return result, self._number_rep(expr.type) or compiler._worst(then_rep, otherwise_rep)
+        return result, self._number_rep(expr.type) or compiler.widest_form(then_rep, otherwise_rep)
 
-    def _Coalesce(self, expr: model.Coalesce, scope: _Scope) -> tuple[str, str]:
+    def _Coalesce(self, expr: model.Coalesce, scope: Scope) -> tuple[str, str]:
         value, value_rep = self.expr(expr.value, scope)
         result = self.src.fresh("t")
         self.frame.emit(f"{result} = {value}")
@@ -432,16 +424,16 @@ class _TraceCode(_EvalCode):
         fallback, fallback_rep = self.expr(expr.fallback, scope)
         self.frame.emit(f"{result} = {fallback}")
         self.frame.close()
-        return result, self._number_rep(expr.type) or compiler._worst(value_rep, fallback_rep)
+        return result, self._number_rep(expr.type) or compiler.widest_form(value_rep, fallback_rep)
 
-    def _Aggregate(self, expr: model.Aggregate, scope: _Scope) -> tuple[str, str]:
+    def _Aggregate(self, expr: model.Aggregate, scope: Scope) -> tuple[str, str]:
         collection, collection_rep = self.expr(expr.collection, scope)
         function = self.src.fresh("E")
         var = self.src.fresh("x")
         outer = self.frame
         self.frame = inner = _Frame(self.src, first=var)
-        element_scope = _Scope(
-            {**scope.env, expr.var: _Local(var, collection_rep)}, False, scope.inline_depth, False
+        element_scope = Scope(
+            {**scope.env, expr.var: Local(var, collection_rep)}, False, scope.inline_depth, False
         )
         where = body = -1
         try:
@@ -471,13 +463,13 @@ class _TraceCode(_EvalCode):
         kind = expr.kind
         int_result = self._number_rep(expr.type)
         if kind in ("count", "rate", "all", "any"):
-            rep = _INT if kind != "rate" else _ANY
+            rep = INT_FORM if kind != "rate" else ANY_FORM
         elif kind == "sum":
-            rep = int_result or (_ANY if body_rep == _ANY else _DEC)
+            rep = int_result or (ANY_FORM if body_rep == ANY_FORM else DEC_FORM)
         else:
             rep = int_result or body_rep
         code = f"_agg({kind!r}, {records}, {where}, {body})"
-        if kind == "sum" and int_result == _INT:
+        if kind == "sum" and int_result == INT_FORM:
             code = f"int({code})"
         return code, rep
 
@@ -567,18 +559,17 @@ def compile_tracer(
     """Compile the nullary rules `keys` of `policy` with the param values `params` (by key)
     into a tracer, or None when something in them is left to the reference evaluator (and
     then why is added to `why_not` if given)."""
-    source = _Source()
+    source = GeneratedCode()
     source.namespace.update(_TRACE_RUNTIME)
     try:
-        facts_code = _FactsCode(source)
-        facts_name = facts_code.root(policy.inputs)
+        facts_check = FactsCheck(source, policy.inputs)
+        facts_name = facts_check.name
         generator = _TraceCode(source, policy, params)
         source.lines.append(generator.traced_main(tuple(keys)))
         # Records show in explanations, so tier 1 checks their key order too.
-        plain = _PlainCode(facts_code, generator.input_locals(), True)
-        check = plain.lines(policy.inputs)
+        check, bound = facts_check.plain_check(generator.input_locals(), True)
         fused = source.fresh("D")
-        source.lines.append(generator.fused(fused, facts_name, check, plain.bound))
+        source.lines.append(generator.fused(fused, facts_name, check, bound))
         facts, traced, document = source.compile(facts_name, "_traced", fused)
     except CannotCompile as error:
         if why_not is not None:
@@ -604,7 +595,7 @@ def compile_tracer(
 
 
 # ------------------------------------------------------------------------------------------
-# Building the trees: what `evaluator._Run` does in tracing mode, from recorded values
+# Building the trees: what `evaluator.Run` does in tracing mode, from recorded values
 
 
 class _Builder:
@@ -687,7 +678,7 @@ class _Builder:
         omitted: int = 0,
         omitted_detail: str | None = None,
     ) -> Explanation:
-        """The node of `template` (`evaluator._Run._node`), its value from the record."""
+        """The node of `template` (`evaluator.Run._node`), its value from the record."""
         if value is _NOT_EVALUATED:
             place = template.slot
             value = self.canonical(frame[place]) if type(place) is int else self.at(place, frame)  # type: ignore[arg-type]
@@ -708,7 +699,7 @@ class _Builder:
             omitted_detail,
         )
 
-    # -- per kind, as `evaluator._Run` --------------------------------------------------------
+    # -- per kind, as `evaluator.Run` --------------------------------------------------------
 
     def _const(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
@@ -866,7 +857,7 @@ class _Builder:
             frame,
             "schedule",
             nodes,
-            detail=evaluator._schedule_detail(schedule, period, category, value),
+            detail=evaluator.schedule_detail(schedule, period, category, value),
             name=schedule.key,
             label=schedule.label,
             cites=schedule.cites,
@@ -894,9 +885,9 @@ class _Builder:
             raise CannotCompile("a value outside every band")
         band, low, high, used = chosen
         label = f' "{band.label}"' if band.label else ""
-        shown = evaluator._format_for(number, expr.arg.type)
+        shown = format_value(number, expr.arg.type)
         detail = (
-            f"{shown} in {evaluator._range_text(low, high, band.high_inclusive, expr.arg.type)}"
+            f"{shown} in {evaluator.range_text(low, high, band.high_inclusive, expr.arg.type)}"
             f" → {band.name}{label}"
         )
         return self.make(
@@ -941,13 +932,13 @@ class _Builder:
         expr = t.expr
         left, right = self.children(t, frame)
         held = self.value(t, frame)
-        detail = evaluator._margin(expr, left.value, right.value, held)
+        detail = semantics.margin(expr, left.value, right.value, held)
         return self.make(t, frame, "compare", [left, right], detail=detail, name=expr.op)
 
     def _and_or(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         kind = "and" if isinstance(t.expr, model.And) else "or"
         nodes = self.children(t, frame)
-        detail = evaluator._count_detail(kind, [node.value for node in nodes], None)
+        detail = semantics.count_detail(kind, [node.value for node in nodes], None)
         return self.make(t, frame, kind, nodes, detail=detail)
 
     def _compose(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
@@ -955,7 +946,7 @@ class _Builder:
         nodes = self.children(t, frame)
         values = [node.value for node in nodes]
         needed = values.pop() if expr.kind == "at_least" else None
-        detail = evaluator._count_detail(expr.kind, values, needed)
+        detail = semantics.count_detail(expr.kind, values, needed)
         if expr.kind == "at_least" and isinstance(expr.count, model.Const):
             nodes = nodes[: len(values)]
         return self.make(t, frame, expr.kind, nodes, detail=detail)
@@ -986,7 +977,7 @@ class _Builder:
         filter_t = inner[0] if expr.filter is not None else None
         body_t = inner[-1] if expr.body is not None else None
         # The values of every element from the record; nodes only for the few listed.
-        elements: list[evaluator._Element] = []
+        elements: list[evaluator.Element] = []
         for index, record in enumerate(records):
             matched = True
             value: Any = None
@@ -999,7 +990,7 @@ class _Builder:
             elif value is None:
                 value = self.canonical(record[0])
             elements.append(
-                evaluator._Element(index, matched, value, None, None, expr.body or expr, record)
+                evaluator.Element(index, matched, value, None, None, expr.body or expr, record)
             )
         chosen = [element for element in elements if element.matched]
         value = self.value(t, frame)
@@ -1010,19 +1001,19 @@ class _Builder:
             "aggregate",
             [collection_node, *(self._element(t, e) for e in listing.listed)],
             name=expr.kind,
-            detail=evaluator._aggregate_detail(expr, elements, chosen, value),
+            detail=evaluator.aggregate_detail(expr, elements, chosen, value),
             omitted=listing.omitted,
             omitted_detail=listing.omitted_detail,
         )
 
-    def _element(self, t: _Template, element: evaluator._Element) -> Explanation:
-        """The node of one listed element (`evaluator._Run._element`), from its record."""
+    def _element(self, t: _Template, element: evaluator.Element) -> Explanation:
+        """The node of one listed element (`evaluator.Run._element`), from its record."""
         expr = t.expr
         record = element.item
         inner = t.children[1:]
         filter_t = inner[0] if expr.filter is not None else None
         body_t = inner[-1] if expr.body is not None else None
-        element_type = evaluator._element_type(expr.collection.type)
+        element_type = evaluator.element_type(expr.collection.type)
         item = self.canonical(record[0])
         nodes = [
             Explanation(kind="local", expr=expr.var, value=item, type=element_type, name=expr.var)

@@ -22,7 +22,7 @@ from typing import Any, TypeAlias, cast
 
 import attrs
 
-from wuxin_rules import ast, model
+from wuxin_rules import ast, model, semantics
 from wuxin_rules.errors import Diagnostic, Label, suggest
 from wuxin_rules.schema import (
     BOOL,
@@ -470,100 +470,14 @@ class Env:
 # Builtin functions
 
 
-@attrs.frozen
-class Builtin:
-    """A builtin function: how it is written, what it does, how many arguments it takes.
+Builtin = semantics.Operation
+"""A builtin function: its entry in the table of semantics (`semantics.BUILTINS`), which says
+how it is written (`signature`, `summary`), its arity and how it is typed (`typing`)."""
 
-    A `component` (`year`, `month`, `day`, `quarter`) is reached by field access on a date
-    (`d.year`), not called by name; it becomes a `model.BuiltinCall` all the same.
-    """
+BUILTINS: Mapping[str, Builtin] = semantics.BUILTINS
+"""The builtin functions, by name (the table of semantics' entries)."""
 
-    name: str
-    signature: str
-    summary: str
-    min_args: int
-    max_args: int | None
-    component: bool = False
-
-
-BUILTINS: Mapping[str, Builtin] = {
-    b.name: b
-    for b in (
-        Builtin("abs", "abs(n: number) -> number", "the magnitude of `n`, of `n`'s type", 1, 1),
-        Builtin("min", "min(a, b, …) -> number or date", "the least of its arguments", 2, None),
-        Builtin("max", "max(a, b, …) -> number or date", "the greatest of its arguments", 2, None),
-        Builtin("floor", "floor(n: number) -> int", "the greatest whole number <= `n`", 1, 1),
-        Builtin("ceil", "ceil(n: number) -> int", "the least whole number >= `n`", 1, 1),
-        Builtin(
-            "round",
-            "round(n: number, digits: int) -> number",
-            "`n` rounded to `digits` decimals, halves away from zero (of `n`'s type)",
-            2,
-            2,
-        ),
-        Builtin("len", "len(l: list of T) -> int", "the number of elements of a list", 1, 1),
-        Builtin("date", "date(y: int, m: int, d: int) -> date", "the date y-m-d", 3, 3),
-        Builtin(
-            "days_between",
-            "days_between(a: date, b: date) -> int",
-            "`b - a` in days",
-            2,
-            2,
-        ),
-        Builtin("add_days", "add_days(d: date, n: int) -> date", "`n` days after `d`", 2, 2),
-        Builtin(
-            "add_months",
-            "add_months(d: date, n: int) -> date",
-            "`n` months after `d`, the day clamped to the month's end",
-            2,
-            2,
-        ),
-        Builtin(
-            "quarter_last_month",
-            "quarter_last_month(q: int) -> int",
-            "the last month of quarter `q` (3, 6, 9 or 12)",
-            1,
-            1,
-        ),
-        Builtin(
-            "text",
-            "text(x) -> text",
-            "`x` written as text: numbers exact, percents as `50%`, dates as `2015-03-31`, "
-            "enum members by name",
-            1,
-            1,
-        ),
-        Builtin(
-            "label",
-            "label(m: enum member) -> text",
-            "the label of an enum member (its name when it has no label)",
-            1,
-            1,
-        ),
-        Builtin(
-            "join",
-            "join(xs: list of text, sep: text) -> text",
-            "the texts of `xs` in order, with `sep` between them",
-            2,
-            2,
-        ),
-        Builtin(
-            "sample",
-            "sample(keys: list of text, rate: number, seed: text) -> list of text",
-            "`ceil(rate × n)` of the `n` keys, drawn reproducibly from `seed` (keys and seed "
-            "may be `int`s too)",
-            3,
-            3,
-        ),
-        Builtin("year", "d.year -> int", "the year of a date", 1, 1, component=True),
-        Builtin("month", "d.month -> int", "the month of a date (1-12)", 1, 1, component=True),
-        Builtin("day", "d.day -> int", "the day of the month of a date", 1, 1, component=True),
-        Builtin("quarter", "d.quarter -> int", "the quarter of a date (1-4)", 1, 1, component=True),
-    )
-}
-"""The builtin functions, by name; the evaluator implements each one."""
-
-DATE_COMPONENTS = tuple(name for name, b in BUILTINS.items() if b.component)
+DATE_COMPONENTS = semantics.DATE_COMPONENTS
 
 
 # ------------------------------------------------------------------------------------------
@@ -1011,7 +925,7 @@ class ExprTyper(Visitor[model.CExpr]):
 
     def _call_builtin(self, name: str, node: ast.Call, env: Env) -> model.CExpr:
         builtin = BUILTINS[name]
-        hints = _BUILTIN_HINTS.get(name, ())
+        hints = builtin.hints
         args = [
             self.expr(arg, hints[index] if index < len(hints) else None, env)
             for index, arg in enumerate(node.args)
@@ -1020,7 +934,7 @@ class ExprTyper(Visitor[model.CExpr]):
             node, name, builtin.min_args, builtin.max_args, builtin.signature.split(" -> ")[0]
         ):
             return self._invalid(node.span)
-        result = _BUILTIN_TYPING[name](self, args)
+        result = _typing_rule(builtin)(self, args)
         return model.BuiltinCall(name, tuple(args), result, node.span)
 
     # -- operators -------------------------------------------------------------------------
@@ -1798,29 +1712,36 @@ def _type_sample(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     return ListType(element)
 
 
-_BUILTIN_HINTS: Mapping[str, tuple[Type, ...]] = {"join": (ListType(TEXT), TEXT)}
-"""What the arguments of a builtin are expected to be, where that decides their type (`[]`)."""
-
-
-_BUILTIN_TYPING: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
+_TYPING_RULES: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
     "abs": _type_abs,
-    "min": _type_extreme,
-    "max": _type_extreme,
-    "floor": _type_rounding,
-    "ceil": _type_rounding,
+    "extreme": _type_extreme,
+    "rounding": _type_rounding,
     "round": _type_round,
     "len": _type_len,
-    "date": _signature(INT, INT, INT, result=DATE),
-    "days_between": _signature(DATE, DATE, result=INT),
-    "add_days": _signature(DATE, INT, result=DATE),
-    "add_months": _signature(DATE, INT, result=DATE),
-    "quarter_last_month": _signature(INT, result=INT),
     "text": _type_text,
     "label": _type_label,
-    "join": _signature(ListType(TEXT), TEXT, result=TEXT),
     "sample": _type_sample,
-    "year": _type_component,
-    "month": _type_component,
-    "day": _type_component,
-    "quarter": _type_component,
+    # A component is reached by field access on what is already known to be a date.
+    "component": _type_component,
 }
+"""The typing rules of the polymorphic builtins, by the name their entry's `typing` gives
+(a builtin with fixed argument types has a `semantics.Signature` instead)."""
+
+OPERATOR_TYPING = ("arith", "compare", "negate")
+"""The `typing` of the operators' entries: they are typed by `ExprTyper`'s methods of the
+same name (`_arith`, `_compare`, `_negate`), which know their operands' forms."""
+
+
+def _typing_rule(builtin: Builtin) -> Callable[[ExprTyper, list[model.CExpr]], Type]:
+    typing = builtin.typing
+    if isinstance(typing, semantics.Signature):
+        return _signature(*typing.params, result=typing.result)
+    if typing is None or typing not in _TYPING_RULES:
+        raise LookupError(f"builtin `{builtin.name}` has no typing rule `{typing}`")
+    return _TYPING_RULES[typing]
+
+
+def typed(builtin: Builtin) -> bool:
+    """Whether the checker can type calls of `builtin` (its `typing` names a rule it has)."""
+    typing = builtin.typing
+    return isinstance(typing, semantics.Signature) or typing in _TYPING_RULES

@@ -1,0 +1,852 @@
+"""The meaning of every operator and builtin, written once: one `Operation` per name.
+
+Each entry says, for its one operation,
+
+* `value`: what it computes, exactly (ints, `Fraction`s, dates, texts), from the checked node
+  and its arguments' values; it raises `SemanticError` (a public exception carrying the
+  error's code, message and help) where the operation has no value;
+* `fails`: whether it can fail on the arguments of a checked node (the compiler's
+  short-circuiting of `and`/`or` and its strict evaluation order are decided from it);
+* `typing`: how the checker types a call (`Signature` for fixed argument types, or the name
+  of one of `typing_rules`' typing rules for the polymorphic ones);
+* `detail`: the short note an explanation node carries (a comparison's margin);
+* `emit`: what a code generator needs to emit it (`Emit`: an inline template whose holes are
+  filled with generated code only — mangled names and `repr` literals, never policy text —
+  and/or a function over the fast forms of values, bound in the generated code as a constant).
+
+The reference evaluator, the compiler and the compiled tracer, the checker, the consistency
+checks and the syntax highlighter all read `OPERATIONS`/`BUILTINS`: adding a builtin is one
+entry here (and its tests; tests/test_semantics.py walks the table and holds every entry to
+the same value on every path).
+
+Values come in two forms: the *exact form* of `wuxin_rules.values` (ints and `Fraction`s,
+what `value` takes and gives) and the compiled code's *fast form*, where numbers may also be
+`Decimal`s, exact in `EXACT_CONTEXT` (what `Emit.fast` takes and gives; `canonical` turns a
+fast value into the exact form). A fast function raises `Failure` where the operation has no
+value: the document is then evaluated by the reference, which reports the error.
+
+May import `source`, `errors`, `schema`, `values`, `model`, `trace` and `sampling`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import decimal
+import math
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Literal
+
+import attrs
+
+from wuxin_rules import model, sampling
+from wuxin_rules.errors import Diagnostic, InternalError, Label
+from wuxin_rules.schema import (
+    DATE,
+    INT,
+    TEXT,
+    IntType,
+    ListType,
+    NumberType,
+    OptionalType,
+    Type,
+    strip_optional,
+)
+from wuxin_rules.trace import display_number
+from wuxin_rules.values import format_value, integer_text
+
+__all__ = [
+    "BUILTINS",
+    "DATE_COMPONENTS",
+    "EXACT_CONTEXT",
+    "NONE_HELP",
+    "OPERATIONS",
+    "Emit",
+    "Failure",
+    "Operation",
+    "SemanticError",
+    "Signature",
+    "canonical",
+    "count_detail",
+    "number_text",
+    "operation_of",
+    "written",
+]
+
+NONE_HELP = "handle `none` with `?? default`, `is none`, or `if … is none then … else …`"
+
+
+# ------------------------------------------------------------------------------------------
+# Failing
+
+
+class Failure(Exception):
+    """The operation has no value for these arguments. Raised bare by the fast forms (the
+    reference evaluator then evaluates the document and reports why)."""
+
+
+class SemanticError(Failure):
+    """Why the operation has no value: an error code of `errors.CODES`, the message and the
+    help the reference evaluator reports (located at the node), and labels on its parts."""
+
+    def __init__(
+        self, code: str, message: str, help_text: str | None, labels: tuple[Label, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.help = help_text
+        self.labels = labels
+
+
+def written(expr: Any) -> str:
+    """The policy text of a node, on one line (`?` for a node made by the engine)."""
+    span = getattr(expr, "span", None)
+    if span is None:
+        return "?"
+    return " ".join(span.text.split())
+
+
+# ------------------------------------------------------------------------------------------
+# The entries
+
+
+@attrs.frozen
+class Signature:
+    """Fixed argument types and result type: the checker wants each argument exactly so."""
+
+    params: tuple[Type, ...]
+    result: Type
+
+
+NumberForm = Literal["int", "same", "widest", "number", "fraction", "any"]
+"""What numbers the generated code's value of an operation holds, from its arguments' and its
+type: `int` (Python ints, or no number), `same` (as the first argument), `widest` (the widest
+of the arguments, or ints when typed `int`), `number` (exact Decimals when every argument is,
+ints when typed `int`), `fraction` (may hold a `Fraction`, whatever the type), `any` (may
+hold a `Fraction`; ints when typed `int`)."""
+
+
+@attrs.frozen
+class Emit:
+    """How generated code computes an operation.
+
+    `template` is a Python expression whose holes (`{0}`, `{1}`, … or `{args}` for every
+    argument, comma-separated) the generator fills with the generated code of the arguments;
+    it is used when there are at least `template_min_args` arguments and, if `exact_only`,
+    only when every argument holds ints or exact Decimals (then `+ - *`, `abs` and negation
+    are exact in `EXACT_CONTEXT`). Otherwise `fast(*arguments)` is called, a function over the
+    fast forms bound as a constant; an operation with neither calls `value` through a wrapper
+    that turns its arguments into the exact form first (and gives up on `none`).
+    """
+
+    template: str | None = None
+    fast: Callable[..., Any] | None = None
+    exact_only: bool = False
+    template_min_args: int = 0
+    number: NumberForm = "any"
+
+    def inline(self, args: Sequence[str], exact: bool) -> str | None:
+        """The template filled with the arguments' code `args`, or None when it does not
+        apply (`exact`: every argument holds ints or exact Decimals)."""
+        if self.template is None or len(args) < self.template_min_args:
+            return None
+        if self.exact_only and not exact:
+            return None
+        return self.template.format(*args, args=", ".join(args))
+
+
+def _never(args: Sequence[model.CExpr]) -> bool:
+    return False
+
+
+def _always(args: Sequence[model.CExpr]) -> bool:
+    return True
+
+
+@attrs.frozen
+class Operation:
+    """One operator or builtin: what it computes, whether it fails, how it is typed, explained
+    and compiled. `kind` is `arith`, `negate`, `compare` or `builtin`.
+
+    For builtins, `signature` and `summary` are what the language page and editors show,
+    `min_args`/`max_args` the arity, `hints` the types the arguments are expected to have where
+    that decides them (`[]`), and a `component` (`year`, …) is reached by field access on a
+    date (`d.year`) rather than called. `result_range` bounds an int result whatever the
+    arguments (the consistency checks use it). `samples` are argument types, as a policy
+    writes them, that the table's own tests draw arguments of (derived from a `Signature`
+    when not given).
+    """
+
+    name: str
+    kind: str
+    value: Callable[[Any, list[Any]], Any]
+    emit: Emit
+    fails: Callable[[Sequence[model.CExpr]], bool] = _never
+    failures: tuple[str, ...] = ()
+    typing: Signature | str | None = None
+    detail: Callable[[Any, Any, Any, bool], str | None] | None = None
+    signature: str = ""
+    summary: str = ""
+    min_args: int = 0
+    max_args: int | None = None
+    component: bool = False
+    hints: tuple[Type, ...] = ()
+    result_range: tuple[int | None, int | None] | None = None
+    samples: tuple[tuple[str, ...], ...] = ()
+
+    def can_fail(self, args: Sequence[model.CExpr]) -> bool:
+        """Whether a checked node of this operation on `args` may have no value (apart from
+        its arguments failing)."""
+        return self.fails(args)
+
+
+# ------------------------------------------------------------------------------------------
+# Numbers: the exact form and the fast form
+
+EXACT_CONTEXT = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[
+        decimal.InvalidOperation,
+        decimal.DivisionByZero,
+        decimal.Overflow,
+        decimal.Underflow,
+        decimal.Inexact,
+        decimal.Rounded,
+        decimal.Subnormal,
+        decimal.Clamped,
+    ],
+)
+"""Unlimited precision: `add`, `subtract`, `multiply`, `abs`, `minus` are exact; any
+signal that would mean otherwise raises (and the document goes to the reference). The
+compiled code runs with it as the current context."""
+
+
+def canonical(value: Any) -> Any:
+    """A fast-form value in the exact form of `wuxin_rules.values` (no `Decimal`s)."""
+    kind = type(value)
+    if kind is Decimal:
+        numerator, denominator = value.as_integer_ratio()
+        return numerator if denominator == 1 else Fraction(numerator, denominator)
+    if kind is dict:
+        return {key: canonical(item) for key, item in value.items()}
+    if kind is tuple:
+        return tuple(canonical(item) for item in value)
+    return value
+
+
+def _number(a: Any) -> Fraction | int:
+    return Fraction(a) if type(a) is Decimal else a
+
+
+def fast_add(a: Any, b: Any) -> Any:
+    """`a + b` on fast-form numbers (a `Fraction` if either is one, else exact)."""
+    if type(a) is Fraction or type(b) is Fraction:
+        return _number(a) + _number(b)
+    return EXACT_CONTEXT.add(a, b)
+
+
+def _fast_sub(a: Any, b: Any) -> Any:
+    if type(a) is Fraction or type(b) is Fraction:
+        return _number(a) - _number(b)
+    return EXACT_CONTEXT.subtract(a, b)
+
+
+def _fast_mul(a: Any, b: Any) -> Any:
+    if type(a) is Fraction or type(b) is Fraction:
+        return _number(a) * _number(b)
+    return EXACT_CONTEXT.multiply(a, b)
+
+
+def _fast_div(a: Any, b: Any) -> Fraction:
+    if b == 0:
+        raise Failure
+    return Fraction(a) / Fraction(b)
+
+
+def _fast_neg(a: Any) -> Any:
+    return EXACT_CONTEXT.minus(a) if type(a) is Decimal else -a
+
+
+def _fast_abs(a: Any) -> Any:
+    return EXACT_CONTEXT.abs(a) if type(a) is Decimal else abs(a)
+
+
+def _as_int(expr: Any, result: Any) -> Any:
+    if isinstance(result, Fraction) and isinstance(strip_optional(expr.type), IntType):
+        return int(result)
+    return result
+
+
+def _divide(expr: model.Arith, values: list[Any]) -> Any:
+    left, right = values
+    if right == 0:
+        raise SemanticError(
+            "division-by-zero",
+            f"division by zero: `{written(expr.right)}` is 0",
+            f"check the divisor first: `if {written(expr.right)} == 0 then … else …`",
+            (Label(expr.right.span, "this is 0"),) if _has_span(expr.right) else (),
+        )
+    return _as_int(expr, Fraction(left) / Fraction(right))
+
+
+def _divisor_may_be_zero(args: Sequence[model.CExpr]) -> bool:
+    right = args[1]
+    return not (isinstance(right, model.Const) and right.value != 0)
+
+
+def _has_span(expr: Any) -> bool:
+    return getattr(expr, "span", None) is not None
+
+
+# ------------------------------------------------------------------------------------------
+# Comparisons and their margins
+
+
+def number_text(value: Fraction | int, percent: bool) -> str:
+    """A number for a note; one that does not end (2/3) or is long rounded and marked `≈`."""
+    return display_number(value, percent)
+
+
+def is_percent(type_: Type | None) -> bool:
+    """Whether `type_` (perhaps optional) is a percent."""
+    inner = strip_optional(type_) if type_ is not None else None
+    return isinstance(inner, NumberType) and inner.kind == "percent"
+
+
+def margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | None:
+    """`short by 0.0155` / `over by 0.0155` / `margin 0.01` for an ordering of numbers or dates."""
+    if expr.op in ("==", "!=") or left is None or right is None:
+        return None
+    if isinstance(left, datetime.date) and isinstance(right, datetime.date):
+        distance = abs((left - right).days)
+        amount = f"{distance} day{'s' if distance != 1 else ''}"
+    elif isinstance(left, int | Fraction) and isinstance(right, int | Fraction):
+        percent = is_percent(expr.left.type) or is_percent(expr.right.type)
+        amount = number_text(abs(Fraction(left) - Fraction(right)), percent)
+    else:
+        return None
+    if held:
+        return f"margin {amount}"
+    if left == right:
+        return "equal, so not strictly " + ("greater" if expr.op == ">" else "less")
+    return f"short by {amount}" if expr.op in (">", ">=") else f"over by {amount}"
+
+
+def _ordering(test: Callable[[Any, Any], bool]) -> Callable[[model.Compare, list[Any]], bool]:
+    def value(expr: model.Compare, values: list[Any]) -> bool:
+        left, right = values
+        if left is not None and right is not None:
+            return test(left, right)
+        for operand, item in ((expr.left, left), (expr.right, right)):
+            if item is None:
+                raise SemanticError(
+                    "unexpected-none",
+                    f"`{written(operand)}` is none here, but a value is needed",
+                    NONE_HELP,
+                )
+        return test(left, right)
+
+    return value
+
+
+def count_detail(kind: str, values: Sequence[Any], needed: int | None) -> str:
+    """`all 3 hold`, `1 of 3 failed`, `2 of 3 hold, 2 needed`: the note of `and`, `or`,
+    `all of [...]`, `any of [...]` and `at least n of [...]` from their operands' values."""
+    total = len(values)
+    held = sum(1 for value in values if value)
+    if kind in ("and", "all"):
+        return f"all {total} hold" if held == total else f"{total - held} of {total} failed"
+    if kind in ("or", "any"):
+        return f"{held} of {total} hold" if held else f"none of {total} hold"
+    return f"{held} of {total} hold, {needed} needed"
+
+
+# ------------------------------------------------------------------------------------------
+# Builtins
+
+
+def _date_error(expr: model.BuiltinCall, reason: str) -> SemanticError:
+    return SemanticError(
+        "invalid-date",
+        f"`{written(expr)}` {reason}",
+        "dates run from 0001-01-01 to 9999-12-31 and months have 28 to 31 days",
+    )
+
+
+def _min_max(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    pick = min if expr.name == "min" else max
+    if len(values) == 1 and isinstance(values[0], tuple):
+        items = [item for item in values[0] if item is not None]
+        if len(items) != len(values[0]):
+            raise SemanticError(
+                "unexpected-none", f"`{written(expr)}` meets a none element", NONE_HELP
+            )
+        return pick(items) if items else None
+    return pick(values)
+
+
+def _extreme_fast(pick: Callable[..., Any]) -> Callable[..., Any]:
+    def fast(*values: Any) -> Any:
+        if len(values) != 1:
+            return pick(values)
+        (items,) = values
+        if items is None or None in items:
+            raise Failure
+        return pick(items) if items else None
+
+    return fast
+
+
+def _optional_elements_of_one_list(args: Sequence[model.CExpr]) -> bool:
+    if len(args) != 1:
+        return False
+    inner = strip_optional(args[0].type) if args[0].type is not None else None
+    return isinstance(inner, ListType) and isinstance(inner.element, OptionalType)
+
+
+def _round(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    number = Fraction(values[0])
+    digits = values[1] if len(values) > 1 else 0
+    if not -100 <= digits <= 100:
+        raise SemanticError(
+            "invalid-argument",
+            f"`{written(expr)}` rounds to {integer_text(digits)} digits",
+            "round to between -100 and 100 digits",
+        )
+    scale = Fraction(10) ** digits
+    scaled = abs(number) * scale
+    # Half away from zero: 2.5 → 3, -2.5 → -3 (Python's round() goes to even).
+    whole = math.floor(scaled + Fraction(1, 2))
+    result = Fraction(whole if number >= 0 else -whole) / scale
+    if isinstance(strip_optional(expr.type), IntType) or (
+        result.denominator == 1 and isinstance(values[0], int)
+    ):
+        return int(result)
+    return result
+
+
+def _date(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
+    year, month, day = values
+    try:
+        return datetime.date(year, month, day)
+    except (ValueError, OverflowError):
+        raise _date_error(
+            # (`integer_text`: a number computed from facts may have more than 4300 digits.)
+            expr,
+            f"is not a valid date (year {integer_text(year)}, month {integer_text(month)}, "
+            f"day {integer_text(day)})",
+        ) from None
+
+
+def _add_days(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
+    start, days = values
+    try:
+        moved: datetime.date = start + datetime.timedelta(days=days)
+        return moved
+    except OverflowError:
+        raise _date_error(expr, "goes beyond the dates the calendar can hold") from None
+
+
+def _add_months(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
+    start, months = values
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        raise _date_error(expr, "goes beyond the dates the calendar can hold")
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day)
+
+
+def _quarter_last_month(expr: model.BuiltinCall, values: list[Any]) -> int:
+    quarter = values[0]
+    if quarter not in (1, 2, 3, 4):
+        raise SemanticError(
+            "invalid-quarter",
+            f"`{written(expr)}` needs a quarter from 1 to 4, got {integer_text(quarter)}",
+            "quarters are numbered 1 to 4",
+        )
+    return 3 * int(quarter)
+
+
+def _to_text(expr: model.BuiltinCall, values: list[Any]) -> str:
+    """`text(x)`: a text as it is, an enum member by name, a number exactly (`50%` for a
+    percent, `1/3` when its decimals do not end), a date as `2015-03-31`; lists and records
+    as explanations write them."""
+    value = values[0]
+    if isinstance(value, str):
+        return value
+    return format_value(value, expr.args[0].type)
+
+
+def _label(expr: model.BuiltinCall, values: list[Any]) -> str:
+    enum = strip_optional(expr.args[0].type)
+    member = enum.member(values[0]) if hasattr(enum, "member") else None
+    if member is None:
+        raise InternalError(
+            Diagnostic(
+                "internal-error",
+                f"internal error in the evaluator: `label` of `{values[0]}`, which is not a "
+                "member of its enum",
+                help="this is a bug in wuxin_rules; please report it with the policy and facts",
+            )
+        )
+    return member.label if member.label is not None else member.name
+
+
+def _sample(expr: model.BuiltinCall, values: list[Any]) -> tuple[Any, ...]:
+    keys, rate, seed = values
+    if not 0 <= rate <= 1:
+        rate_text = number_text(rate, is_percent(expr.args[1].type))
+        raise SemanticError(
+            "invalid-sample-rate",
+            f"the sampling rate `{written(expr.args[1])}` is {rate_text}, outside 0% to 100%",
+            "give the share of the keys to draw, from 0% to 100%",
+        )
+    try:
+        return sampling.draw(keys, rate, seed).chosen
+    except sampling.SampleError as error:
+        raise SemanticError(
+            error.code,
+            f"cannot draw from `{written(expr.args[0])}`: {error.message}",
+            error.help,
+        ) from None
+
+
+def _sample_fast(keys: Any, rate: Any, seed: Any) -> Any:
+    if keys is None or rate is None or seed is None:
+        raise Failure
+    rate = canonical(rate)
+    if not 0 <= rate <= 1:
+        raise Failure
+    try:
+        return sampling.draw(canonical(keys), rate, seed).chosen
+    except sampling.SampleError:
+        raise Failure from None
+
+
+def _rounding(rounding: Callable[[Any], int]) -> Callable[[Any, list[Any]], int]:
+    return lambda expr, values: rounding(values[0])
+
+
+def _component(name: str, summary: str, value: Callable[[Any], int], template: str) -> Operation:
+    return Operation(
+        name,
+        "builtin",
+        lambda expr, v: value(v[0]),
+        Emit(template=template, number="int"),
+        typing="component",
+        signature=f"d.{name} -> int",
+        summary=summary,
+        min_args=1,
+        max_args=1,
+        component=True,
+        result_range={"month": (1, 12), "day": (1, 31), "quarter": (1, 4)}.get(name),
+        samples=(("date",),),
+    )
+
+
+_NUMBERS = (("int",), ("decimal",), ("percent",))
+
+_BUILTIN_LIST: tuple[Operation, ...] = (
+    Operation(
+        "abs",
+        "builtin",
+        lambda expr, v: abs(v[0]),
+        Emit(template="abs({0})", fast=_fast_abs, exact_only=True, number="same"),
+        typing="abs",
+        signature="abs(n: number) -> number",
+        summary="the magnitude of `n`, of `n`'s type",
+        min_args=1,
+        max_args=1,
+        samples=_NUMBERS,
+    ),
+    *(
+        Operation(
+            name,
+            "builtin",
+            _min_max,
+            Emit(
+                template=name + "({args})",
+                fast=_extreme_fast(pick),
+                template_min_args=2,
+                number="widest",
+            ),
+            fails=_optional_elements_of_one_list,
+            failures=("unexpected-none",),
+            typing="extreme",
+            signature=f"{name}(a, b, …) -> number or date",
+            summary=f"the {'least' if name == 'min' else 'greatest'} of its arguments",
+            min_args=2,
+            max_args=None,
+            samples=(("int", "int"), ("decimal", "int", "percent"), ("date", "date")),
+        )
+        for name, pick in (("min", min), ("max", max))
+    ),
+    *(
+        Operation(
+            name,
+            "builtin",
+            _rounding(rounding),
+            Emit(fast=rounding, number="int"),
+            typing="rounding",
+            signature=f"{name}(n: number) -> int",
+            summary=summary,
+            min_args=1,
+            max_args=1,
+            samples=_NUMBERS,
+        )
+        for name, rounding, summary in (
+            ("floor", math.floor, "the greatest whole number <= `n`"),
+            ("ceil", math.ceil, "the least whole number >= `n`"),
+        )
+    ),
+    Operation(
+        "round",
+        "builtin",
+        _round,
+        Emit(),
+        fails=_always,
+        failures=("invalid-argument",),
+        typing="round",
+        signature="round(n: number, digits: int) -> number",
+        summary="`n` rounded to `digits` decimals, halves away from zero (of `n`'s type)",
+        min_args=2,
+        max_args=2,
+        samples=(("decimal", "int"), ("int", "int"), ("percent", "int")),
+    ),
+    Operation(
+        "len",
+        "builtin",
+        lambda expr, v: len(v[0]),
+        Emit(template="len({0})", number="int"),
+        typing="len",
+        signature="len(l: list of T) -> int",
+        summary="the number of elements of a list",
+        min_args=1,
+        max_args=1,
+        result_range=(0, None),
+        samples=(("list of int",), ("list of text",)),
+    ),
+    Operation(
+        "date",
+        "builtin",
+        _date,
+        Emit(),
+        fails=_always,
+        failures=("invalid-date",),
+        typing=Signature((INT, INT, INT), DATE),
+        signature="date(y: int, m: int, d: int) -> date",
+        summary="the date y-m-d",
+        min_args=3,
+        max_args=3,
+    ),
+    Operation(
+        "days_between",
+        "builtin",
+        lambda expr, v: (v[1] - v[0]).days,
+        Emit(template="({1} - {0}).days", number="int"),
+        typing=Signature((DATE, DATE), INT),
+        signature="days_between(a: date, b: date) -> int",
+        summary="`b - a` in days",
+        min_args=2,
+        max_args=2,
+    ),
+    Operation(
+        "add_days",
+        "builtin",
+        _add_days,
+        Emit(),
+        fails=_always,
+        failures=("invalid-date",),
+        typing=Signature((DATE, INT), DATE),
+        signature="add_days(d: date, n: int) -> date",
+        summary="`n` days after `d`",
+        min_args=2,
+        max_args=2,
+    ),
+    Operation(
+        "add_months",
+        "builtin",
+        _add_months,
+        Emit(),
+        fails=_always,
+        failures=("invalid-date",),
+        typing=Signature((DATE, INT), DATE),
+        signature="add_months(d: date, n: int) -> date",
+        summary="`n` months after `d`, the day clamped to the month's end",
+        min_args=2,
+        max_args=2,
+    ),
+    Operation(
+        "quarter_last_month",
+        "builtin",
+        _quarter_last_month,
+        Emit(),
+        fails=_always,
+        failures=("invalid-quarter",),
+        typing=Signature((INT,), INT),
+        signature="quarter_last_month(q: int) -> int",
+        summary="the last month of quarter `q` (3, 6, 9 or 12)",
+        min_args=1,
+        max_args=1,
+        result_range=(3, 12),
+    ),
+    Operation(
+        "text",
+        "builtin",
+        _to_text,
+        Emit(),
+        typing="text",
+        signature="text(x) -> text",
+        summary="`x` written as text: numbers exact, percents as `50%`, dates as `2015-03-31`, "
+        "enum members by name",
+        min_args=1,
+        max_args=1,
+        samples=(("int",), ("decimal",), ("percent",), ("date",), ("text",), ("bool",)),
+    ),
+    Operation(
+        "label",
+        "builtin",
+        _label,
+        Emit(),
+        # Never on a checked policy (the argument is a member of its enum); counted as
+        # fallible so that its internal error stays the reference evaluator's to report.
+        fails=_always,
+        typing="label",
+        signature="label(m: enum member) -> text",
+        summary="the label of an enum member (its name when it has no label)",
+        min_args=1,
+        max_args=1,
+        samples=(("Colour",),),
+    ),
+    Operation(
+        "join",
+        "builtin",
+        lambda expr, v: v[1].join(v[0]),
+        Emit(),
+        typing=Signature((ListType(TEXT), TEXT), TEXT),
+        signature="join(xs: list of text, sep: text) -> text",
+        summary="the texts of `xs` in order, with `sep` between them",
+        min_args=2,
+        max_args=2,
+        hints=(ListType(TEXT), TEXT),
+    ),
+    Operation(
+        "sample",
+        "builtin",
+        _sample,
+        Emit(fast=_sample_fast),
+        fails=_always,
+        failures=("invalid-sample-rate", "duplicate-sample-key", "invalid-argument"),
+        typing="sample",
+        signature="sample(keys: list of text, rate: number, seed: text) -> list of text",
+        summary="`ceil(rate × n)` of the `n` keys, drawn reproducibly from `seed` (keys and seed "
+        "may be `int`s too)",
+        min_args=3,
+        max_args=3,
+        samples=(("list of text", "percent", "text"), ("list of int", "decimal", "int")),
+    ),
+    _component("year", "the year of a date", lambda d: d.year, "{0}.year"),
+    _component("month", "the month of a date (1-12)", lambda d: d.month, "{0}.month"),
+    _component("day", "the day of the month of a date", lambda d: d.day, "{0}.day"),
+    _component(
+        "quarter",
+        "the quarter of a date (1-4)",
+        lambda d: (d.month - 1) // 3 + 1,
+        "(({0}.month - 1) // 3 + 1)",
+    ),
+)
+
+BUILTINS: Mapping[str, Operation] = {entry.name: entry for entry in _BUILTIN_LIST}
+"""The builtin functions, by name."""
+
+DATE_COMPONENTS = tuple(name for name, entry in BUILTINS.items() if entry.component)
+
+
+# ------------------------------------------------------------------------------------------
+# Operators
+
+
+_NUMBER_PAIRS = (("int", "int"), ("decimal", "int"), ("percent", "decimal"))
+
+
+def _arith(name: str, exact: Callable[[Any, Any], Any], fast: Callable[..., Any]) -> Operation:
+    return Operation(
+        name,
+        "arith",
+        lambda expr, v: _as_int(expr, exact(v[0], v[1])),
+        Emit(template=f"({{0}} {name} {{1}})", fast=fast, exact_only=True, number="number"),
+        typing="arith",
+        samples=_NUMBER_PAIRS,
+    )
+
+
+def _compare(name: str, test: Callable[[Any, Any], bool]) -> Operation:
+    equality = name in ("==", "!=")
+    return Operation(
+        name,
+        "compare",
+        (lambda expr, values: test(*values)) if equality else _ordering(test),
+        Emit(template=f"({{0}} {name} {{1}})", number="int"),
+        typing="compare",
+        detail=margin,
+        samples=(*_NUMBER_PAIRS, ("date", "date")),
+    )
+
+
+_OPERATOR_LIST: tuple[Operation, ...] = (
+    _arith("+", operator.add, fast_add),
+    _arith("-", operator.sub, _fast_sub),
+    _arith("*", operator.mul, _fast_mul),
+    Operation(
+        "/",
+        "arith",
+        _divide,
+        Emit(fast=_fast_div, number="fraction"),
+        fails=_divisor_may_be_zero,
+        failures=("division-by-zero",),
+        typing="arith",
+        samples=_NUMBER_PAIRS,
+    ),
+    Operation(
+        "neg",
+        "negate",
+        lambda expr, v: -v[0],
+        Emit(template="(-{0})", fast=_fast_neg, exact_only=True, number="same"),
+        typing="negate",
+        samples=_NUMBERS,
+    ),
+    _compare("==", operator.eq),
+    _compare("!=", operator.ne),
+    _compare("<", operator.lt),
+    _compare("<=", operator.le),
+    _compare(">", operator.gt),
+    _compare(">=", operator.ge),
+)
+
+OPERATIONS: Mapping[tuple[str, str], Operation] = {
+    (entry.kind, entry.name): entry for entry in (*_OPERATOR_LIST, *_BUILTIN_LIST)
+}
+"""Every operation, by kind and name: `("arith", "/")`, `("compare", "<")`,
+`("negate", "neg")`, `("builtin", "round")`."""
+
+
+def operation_of(expr: Any) -> Operation | None:
+    """The entry of a checked node that is an operation (`Arith`, `Negate`, `Compare`,
+    `BuiltinCall`), or None."""
+    if isinstance(expr, model.Arith):
+        return OPERATIONS.get(("arith", expr.op))
+    if isinstance(expr, model.Compare):
+        return OPERATIONS.get(("compare", expr.op))
+    if isinstance(expr, model.Negate):
+        return OPERATIONS.get(("negate", "neg"))
+    if isinstance(expr, model.BuiltinCall):
+        return BUILTINS.get(expr.name)
+    return None
