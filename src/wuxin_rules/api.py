@@ -50,6 +50,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.facts import FactsSchema, facts_schema, without_floats
+from wuxin_rules.messages import english
 from wuxin_rules.model import CheckedPolicy, RuleDef
 from wuxin_rules.schema import (
     Type,
@@ -500,7 +501,7 @@ class Policy:
                 problems.append(
                     Diagnostic(
                         "unknown-rule",
-                        f"`{self.name}` has no rule `{name}`",
+                        english("has-no-rule", policy=self.name, name=name),
                         help=suggest(name, self.checked.rules) or _rule_list(self.checked),
                     )
                 )

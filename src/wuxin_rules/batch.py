@@ -39,6 +39,7 @@ import attrs
 
 from wuxin_rules import api, fastjson, jsonio
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, UsageError, WuxinError
+from wuxin_rules.messages import english
 
 __all__ = [
     "CHUNK_SIZE",
@@ -209,7 +210,7 @@ def evaluate_batch(
                 "usage",
                 f"a batch needs at least one process and one record per chunk, "
                 f"got jobs={jobs}, chunk_size={chunk_size}",
-                help="pass jobs=1 or more",
+                help=english("batch-arguments.help"),
             )
         )
     worker = _Worker(policy, rules, explain, render, partial)
@@ -404,8 +405,7 @@ def internal_error(where: str, error: BaseException) -> InternalError:
             f"{_safe(str(error))}",
             file=where,
             notes=tuple(notes),
-            help="this is a bug in wuxin_rules: please report it with this document; the "
-            "other documents were evaluated",
+            help=english("document-bug.help"),
         )
     )
 

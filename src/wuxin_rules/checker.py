@@ -268,7 +268,7 @@ def _reserved(t: SymbolTables, ident: ast.Ident, what: str) -> bool:
         return False
     t.error(
         "reserved-name",
-        f"`{ident.name}` is a reserved word and cannot name {what}",
+        english("reserved-and-cannot-name", name=ident.name, what=what),
         ident.span,
         help=f"choose another name, such as `{ident.name}_`",
     )
@@ -400,7 +400,7 @@ def _declare(state: _State) -> None:
             ):
                 t.error(
                     "reserved-name",
-                    f"`{ident.name}` is a builtin type and cannot name {what}",
+                    english("builtin-type-cannot-name", name=ident.name, what=what),
                     ident.span,
                     help=f"choose another name, such as `{ident.name.capitalize()}Kind`",
                 )
@@ -456,7 +456,7 @@ def _bind_imports(state: _State) -> None:
                 if sym is None:
                     t.error(
                         "unknown-name",
-                        f"module `{target.name}` has no `{ident.name}`",
+                        english("module-has-no", module=target.name, name=ident.name),
                         ident.span,
                         help=suggest(ident.name, target.own)
                         or (
@@ -568,10 +568,9 @@ def _lookup_type(
     if sym is not None:
         t.error(
             "not-a-type",
-            f"`{name.dotted}` is {_KIND_WORDS[sym.kind]}, not a type",
+            english("is-not-a-type", name=name.dotted, what=_KIND_WORDS[sym.kind]),
             name.span,
-            help="a type is `int`, `decimal`, `percent`, `bool`, `text`, `date`, an enum, a "
-            "record or a set of bands, or `list of T` or `T?` of those",
+            help=english("type-is"),
         )
         return None
     visible = [*BUILTIN_TYPES, *(n for n, s in scope.names.items() if s.kind in _TYPE_KINDS)]
@@ -581,7 +580,7 @@ def _lookup_type(
             visible.extend(f"{alias}.{n}" for n, s in own.items() if s.kind in _TYPE_KINDS)
     t.error(
         "unknown-type",
-        f"unknown type `{name.dotted}`",
+        english("unknown-type", name=name.dotted),
         name.span,
         help=suggest(name.dotted, visible)
         or "declare it with `enum` or `record`, or import it: `import module (Name)`",
@@ -697,11 +696,10 @@ def _report_recursive_record(
     first = t.syms[component[0]]
     t.error(
         "recursive-record",
-        f"recursive record: {chain}",
+        english("recursive-record", chain=chain),
         first.span,
         labels=labels,
-        help="a record cannot contain itself, even through lists, optionals or other records: "
-        "refer to the other record by an identifying field (such as `id: text`) instead",
+        help=english("recursive-record.help"),
     )
 
 
@@ -747,7 +745,7 @@ def _resolve_signatures(state: _State) -> None:
                 elif not is_invalid(resolved):
                     t.error(
                         "bad-category",
-                        f"the categories of a schedule must be an enum, found `{describe_type(resolved)}`",
+                        english("categories-enum", type=describe_type(resolved)),
                         decl.category.span,
                         help=f"declare an enum of the categories and write `… by {decl.period.name}, ThatEnum`",
                     )
@@ -858,9 +856,9 @@ class _NameWalker:
         )
         self.t.error(
             "bad-band-bound",
-            f"`{node.name}` is {what}, not a param",
+            english("is-not-a-param", name=node.name, what=what),
             node.span,
-            help="a band bound is a number or the name of a numeric param",
+            help=english("band-bound.help"),
         )
 
     def resolve(
@@ -898,7 +896,7 @@ class _NameWalker:
                 f"nothing here is called `{name}`: declare it, or import it from another "
                 f"module with `import module ({name})`"
             )
-        self.t.error("unknown-name", f"unknown name `{name}`", span, help=hint)
+        self.t.error("unknown-name", english("unknown-name", name=name), span, help=hint)
         return None
 
     def _record(self, node: ast.Expr, res: Resolution) -> None:
@@ -932,7 +930,7 @@ class _NameWalker:
             if sym is None:
                 self.t.error(
                     "unknown-name",
-                    f"module `{module.name}` has no `{field}`",
+                    english("module-has-no", module=module.name, name=field),
                     node.field.span,
                     help=suggest(field, module.own)
                     or (
@@ -947,9 +945,9 @@ class _NameWalker:
                 members = [m.name for m in enum.members]
                 self.t.error(
                     "unknown-member",
-                    f"unknown member `{field}` of `{snippet(target.span)}`",
+                    english("unknown-member", member=field, enum=snippet(target.span)),
                     node.field.span,
-                    help=suggest(field, members) or f"its members are {quoted(members)}",
+                    help=suggest(field, members) or english("members-are", members=quoted(members)),
                 )
                 return _FAILED
             res = EnumMemberName(enum, field)
@@ -971,7 +969,7 @@ class _NameWalker:
                 members = [m.name for m in enum.members]
                 self.t.error(
                     "unknown-member",
-                    f"unknown stage `{field}` of `{snippet(target.span)}`",
+                    english("unknown-stage", stage=field, schedule=snippet(target.span)),
                     node.field.span,
                     help=suggest(field, members)
                     or (f"its stages are {quoted(members)}" if members else "it has no stages"),
@@ -989,7 +987,9 @@ class _NameWalker:
         return res
 
     def _not_callable(self, span: Span) -> None:
-        self.t.error("not-callable", f"`{snippet(span)}` is not a function", span, help=_CALL_HELP)
+        self.t.error(
+            "not-callable", english("not-a-function", name=snippet(span)), span, help=_CALL_HELP
+        )
 
     def _fits(self, res: Resolution, node: ast.Expr, position: str) -> bool:
         """Check that what a name denotes may stand where it is written; report if not."""
@@ -1015,9 +1015,9 @@ class _NameWalker:
             if sym.kind == "rule" and decl.params is None:
                 self.t.error(
                     "not-callable",
-                    f"`{name}` takes no arguments",
+                    english("takes-no-arguments", name=name),
                     node.span,
-                    help=f"write `{name}` without `(…)`",
+                    help=english("without-parens", name=name),
                 )
                 return False
             if sym.kind in ("rule", "schedule", "bands"):
@@ -1039,11 +1039,11 @@ class _NameWalker:
             message = f"`{name}` is a set of bands, not a value"
             help = f"find the band of a number: `{name}(value)`"
         elif sym.kind == "enum":
-            message = f"`{name}` is a type, not a value"
+            message = english("type-not-value", name=name)
             example = decl.members[0].name.name if decl.members else "member"
             help = f"name one of its members: `{name}.{example}`"
         elif sym.kind == "record":
-            message = f"`{name}` is a type, not a value"
+            message = english("type-not-value", name=name)
             help = "read the fields of a value of this type, such as an input or a rule parameter"
         else:
             message = f"`{name}` is a module, not a value"
@@ -1117,10 +1117,9 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
         if not is_invalid(value.type):
             t.error(
                 "param-not-constant",
-                f"the default of param `{sym.name}` must be a constant",
+                english("param-not-constant", name=sym.name),
                 decl.default.span,
-                help="write a literal (a number, text, date, `true`, `false`, `none`, an enum "
-                "member, or a list of those); compute derived values in a rule",
+                help=english("write-a-literal"),
             )
     elif fits:
         outside = outside_bound(default, declared)
@@ -1129,10 +1128,14 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
             percent = is_percent(inner)
             t.error(
                 "out-of-bounds",
-                f"`{format_number(number, percent=percent)}` is outside the bound "
-                f"`{describe_bound(bound, percent)}` of param `{sym.name}`",
+                english(
+                    "outside-param-bound",
+                    value=format_number(number, percent=percent),
+                    bound=describe_bound(bound, percent),
+                    name=sym.name,
+                ),
                 decl.default.span,
-                help="change the default, or the bound in the param's type",
+                help=english("change-default"),
             )
     label, cites, note = doc_parts(decl.doc)
     return model.ParamDef(
@@ -1163,7 +1166,7 @@ def param_values(checked: model.CheckedPolicy, params: Mapping[str, Any]) -> dic
             problems.append(
                 Diagnostic(
                     "unknown-param",
-                    f"`{checked.name}` has no param `{name}`",
+                    english("has-no-param", policy=checked.name, name=name),
                     help=suggest(name, [*checked.param_names, *checked.params])
                     or (
                         "params: " + ", ".join(f"`{n}`" for n in checked.param_names)
@@ -1194,7 +1197,7 @@ def param_value(definition: model.ParamDef, raw: Any) -> Any:
         return ParamError(
             Diagnostic(
                 "bad-param",
-                f"param `{definition.name}` expects `{describe(type_)}`, found {found}",
+                english("param-expects", name=definition.name, type=describe(type_), found=found),
                 help=hint or _param_hint(type_),
                 labels=(),
             )
@@ -1336,7 +1339,7 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
             body, BOOL, notes=[f"criterion `{sym.name}` is a condition: its value is `bool`"]
         )
     elif not criterion and declared is not None and decl.returns is not None:
-        typer.accept(body, declared, labels=[Label(decl.returns.span, "declared here")])
+        typer.accept(body, declared, labels=[Label(decl.returns.span, english("declared-here"))])
     type_ = declared or (BOOL if criterion else body.type)
     t.rule_types[sym.key] = type_
     label, cites, note = doc_parts(decl.doc)
@@ -1362,11 +1365,16 @@ def _check_inputs(state: _State) -> None:
             continue
         t.error(
             "input-conflict",
-            f"input `{sym.name}` is `{describe_type(mine)}` here but `{describe_type(theirs)}` in "
-            f"module `{other.module}`",
+            english(
+                "input-conflict",
+                name=sym.name,
+                mine=describe_type(mine),
+                theirs=describe_type(theirs),
+                module=other.module,
+            ),
             sym.node.type.span,
-            labels=[Label(other.node.type.span, "declared here")],
-            help="an input is one key of the facts document: give it the same type in every module",
+            labels=[Label(other.node.type.span, english("declared-here"))],
+            help=english("input-conflict.help"),
         )
 
 
@@ -1385,15 +1393,15 @@ def check_rule_graph(state: _State) -> None:
         start = min(component, key=state.index)
         path = _cycle_path(start, members, lambda k: sorted(state.edges[k], key=state.index))
         labels = [
-            Label(state.edges[a][b], f"`{a}` uses `{b}` here") for a, b in itertools.pairwise(path)
+            Label(state.edges[a][b], english("uses-here", rule=a, other=b))
+            for a, b in itertools.pairwise(path)
         ]
         t.error(
             "rule-cycle",
             "rule cycle: " + " → ".join(f"`{k}`" for k in path),
             t.syms[start].span,
             labels=labels,
-            help="a rule cannot depend on itself, even through other rules or calls: compute "
-            "the shared part in a rule of its own",
+            help=english("rule-cycle.help"),
         )
     if not t.diagnostics:
         state.order = _evaluation_order(state)
@@ -1456,18 +1464,18 @@ def check_translations(state: _State) -> None:
                     close = suggest(tag.name, [*LANGUAGES, "note"])
                     state.t.error(
                         "unknown-language",
-                        f"unknown language `{tag.name}` for a translation",
+                        english("unknown-language", tag=tag.name),
                         tag.span,
-                        help=close or f"a label or note may be translated into {languages}",
-                        notes=['a translation follows the text it translates: `"…" en "…"`'],
+                        help=close or english("translate-into", languages=languages),
+                        notes=[english("translation-follows")],
                     )
                 elif tag.name in seen:
                     state.t.error(
                         "duplicate-translation",
-                        f"the text is translated into `{tag.name}` twice",
+                        english("translated-twice", tag=tag.name),
                         tag.span,
-                        labels=[Label(seen[tag.name], "first translation")],
-                        help="keep one translation per language",
+                        labels=[Label(seen[tag.name], english("first-translation"))],
+                        help=english("one-translation"),
                     )
                 else:
                     seen[tag.name] = tag.span

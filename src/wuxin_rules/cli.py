@@ -30,7 +30,7 @@ from wuxin_rules.errors import (
     render_diagnostics,
     suggest,
 )
-from wuxin_rules.messages import LANGUAGES
+from wuxin_rules.messages import LANGUAGES, english
 from wuxin_rules.source import decode_policy, read_policy
 
 __all__ = ["ExitCode", "main"]
@@ -573,10 +573,7 @@ def _eval(args: argparse.Namespace) -> int:
     finally:
         outcomes.close()
     if status == ExitCode.INTERNAL:
-        text = (
-            f"internal error: wuxin_rules failed unexpectedly on {bugs} of {count} documents "
-            "(shown above); please report this with those documents"
-        )
+        text = english("documents-bug", count=bugs, total=count)
         sys.stderr.write(messages.translate(text, args.lang) + "\n")
     if count == 0 and status == ExitCode.OK:
         sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
@@ -1219,8 +1216,8 @@ def _unwritable(path: object, error: OSError) -> UsageError:
     return UsageError(
         Diagnostic(
             "unwritable-file",
-            f"cannot write `{path}`: {error.strerror or error}",
-            help="check that the folder exists and is writable",
+            english("unwritable-file", path=path, reason=error.strerror or error),
+            help=english("unwritable-file.help"),
         )
     )
 

@@ -48,6 +48,7 @@ import attrs
 from wuxin_rules import ast, model
 from wuxin_rules.errors import Diagnostic, Label, Severity, WuxinError
 from wuxin_rules.loader import SUFFIX
+from wuxin_rules.messages import english
 from wuxin_rules.parser import parse
 from wuxin_rules.schema import (
     BoolType,
@@ -135,7 +136,7 @@ def _proofs(policy: model.CheckedPolicy) -> list[Diagnostic]:
         proofs.append(
             Diagnostic(
                 "proved-bands",
-                f"proved: the bands of `{bands.name}` cover `{domain}` with no gap and no overlap",
+                english("proved-bands", name=bands.name, domain=domain),
                 span=bands.span,
                 severity=Severity.NOTE,
             )
@@ -271,16 +272,16 @@ def _unused(
                     "unused-param",
                     f"param `{decl.name.name}` is never used",
                     decl.name.span,
-                    "use it in a rule, or remove it",
+                    english("use-in-rule"),
                 )
             )
         elif isinstance(decl, ast.InputDecl) and decl.name.name not in own:
             findings.append(
                 _warning(
                     "unused-input",
-                    f"input `{decl.name.name}` is never read",
+                    english("never-read", name=decl.name.name),
                     decl.name.span,
-                    "every facts document must still give it: read it in a rule, or remove it",
+                    english("still-give"),
                 )
             )
         elif isinstance(decl, ast.RuleDecl) and decl.params is not None:
@@ -288,9 +289,9 @@ def _unused(
                 findings.append(
                     _warning(
                         "unused-declaration",
-                        f"{decl.kind} `{decl.name.name}` is never used",
+                        english("never-used", what=decl.kind, name=decl.name.name),
                         decl.name.span,
-                        "call it from a rule, an example or a property, or remove it",
+                        english("call-or-remove"),
                     )
                 )
             body = _names_used(decl.body)
@@ -299,10 +300,13 @@ def _unused(
                     findings.append(
                         _warning(
                             "unused-rule-parameter",
-                            f"parameter `{parameter.name.name}` of `{decl.name.name}` is never "
-                            "used",
+                            english(
+                                "parameter-never-used",
+                                name=parameter.name.name,
+                                rule=decl.name.name,
+                            ),
                             parameter.name.span,
-                            "use it in the body, or remove it (and the argument of every call)",
+                            english("use-in-body"),
                         )
                     )
         elif type(decl) in _KIND_NOUNS and not imported:
@@ -311,9 +315,11 @@ def _unused(
                 findings.append(
                     _warning(
                         "unused-declaration",
-                        f"{_KIND_NOUNS[type(decl)]} `{declared.name.name}` is never used",
+                        english(
+                            "never-used", what=_KIND_NOUNS[type(decl)], name=declared.name.name
+                        ),
                         declared.name.span,
-                        "use it, or remove it",
+                        english("use-or-remove"),
                     )
                 )
     for imp in _imports_of(root):
@@ -333,7 +339,7 @@ def _unused(
                     "unused-import",
                     f"`{ident.name}` is imported but never used",
                     ident.span,
-                    f"remove `{ident.name}` from the import",
+                    english("remove-from-import", name=ident.name),
                 )
             )
         if not imp.names and prefix not in own:
@@ -343,7 +349,7 @@ def _unused(
                     "unused-import",
                     f"module `{module}` is imported but never used",
                     imp.module.span,
-                    "remove the import",
+                    english("remove-import"),
                 )
             )
     return findings
@@ -372,11 +378,8 @@ def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]
                 "uncited-rule",
                 f"the explanation of {rule.kind} `{rule.name}` would cite nothing",
                 _name_span(rule),
-                f'add `cites "…"` to `{rule.name}`, naming the clause it encodes',
-                notes=(
-                    "neither it nor the rules, params, fields, schedules and bands it uses "
-                    "have `cites`",
-                ),
+                english("add-cites", name=rule.name),
+                notes=(english("nothing-cited"),),
             )
         )
     return findings
@@ -855,11 +858,10 @@ class _Values:
                     "criterion-always-true" if true else "criterion-always-false",
                     f"criterion `{rule.name}` is {'always true' if true else 'never true'}",
                     _name_span(rule),
-                    "check the condition against the declared types and bounds; a condition "
-                    "that cannot fail (or hold) decides nothing",
+                    english("check-condition"),
                     notes=(
                         f"within the declared types and bounds, `{_text(rule.body)}` "
-                        f"{'always holds' if true else 'never holds'}",
+                        f"{english('always holds') if true else english('never holds')}",
                     ),
                 )
             )
@@ -1188,18 +1190,17 @@ class _Values:
             return
         self.reported.add((span.start, span.end))
         which = "then" if truth else "else"
-        holds = "never holds" if truth else "always holds"
+        holds = english("never holds") if truth else english("always holds")
         self.findings.append(
             _warning(
                 "unreachable-branch",
-                f"this `{which}` branch is never taken: `{_text(expr.condition)}` {holds}",
-                span,
-                "remove the branch, or correct the condition",
-                labels=(Label(expr.condition.span, "the condition"),),
-                notes=(
-                    "within the declared types and bounds, and the conditions of the `if`s "
-                    "around it",
+                english(
+                    "branch-never-taken", which=which, condition=_text(expr.condition), holds=holds
                 ),
+                span,
+                english("remove-branch"),
+                labels=(Label(expr.condition.span, english("the-condition")),),
+                notes=(english("conditions-around"),),
             )
         )
 

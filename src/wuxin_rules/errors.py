@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from wuxin_rules import messages
+from wuxin_rules.messages import english
 from wuxin_rules.source import Span, render_snippet
 
 __all__ = [
@@ -306,4 +307,4 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
         lowered = {c.lower(): c for c in pool}
         if word.lower() in lowered:
             matches = [lowered[word.lower()]]
-    return f"did you mean `{matches[0]}`?" if matches else None
+    return english("did-you-mean", name=matches[0]) if matches else None

@@ -54,6 +54,7 @@ from wuxin_rules.errors import (
     WuxinError,
     suggest,
 )
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     EnumType,
     IntType,
@@ -81,7 +82,7 @@ _STACK_RESERVE = 120
 _DEFER_AT = 40
 """Nesting level from which a reference to a rule not yet evaluated is deferred."""
 
-_NONE_HELP = "handle `none` with `?? default`, `is none`, or `if … is none then … else …`"
+_NONE_HELP = english("none-help")
 
 
 def evaluate(
@@ -145,7 +146,7 @@ def _requested_rules(policy: model.CheckedPolicy, rules: Sequence[str] | None) -
             problems.append(
                 Diagnostic(
                     "unknown-rule",
-                    f"`{policy.name}` has no rule `{key}`",
+                    english("has-no-rule", policy=policy.name, name=key),
                     help=suggest(key, policy.rules),
                 )
             )
@@ -173,7 +174,7 @@ def _param_values(policy: model.CheckedPolicy, params: Mapping[str, Any] | None)
             problems.append(
                 Diagnostic(
                     "unknown-param",
-                    f"`{policy.name}` has no param `{name}`",
+                    english("has-no-param", policy=policy.name, name=name),
                     help=suggest(name, [*policy.params, *policy.param_names]),
                 )
             )
@@ -300,7 +301,7 @@ class _Run:
                     f"evaluating `{rule.key}` nests too deeply for the Python stack",
                     span=rule.span,
                     help="evaluate from a shallower call stack, or shorten chains of rule calls",
-                    notes=(f"while evaluating {_describe_rule(rule)}",),
+                    notes=(english("while-evaluating", what=_describe_rule(rule)),),
                 )
                 self.memo[current] = _Outcome(
                     None, diagnostic, self._rule_node(rule, None, None, diagnostic)
@@ -464,10 +465,10 @@ class _Run:
     ) -> Diagnostic:
         notes: list[str] = []
         if self.context:
-            notes.append(f"while evaluating {_describe_rule(self.context[-1])}")
+            notes.append(english("while-evaluating", what=_describe_rule(self.context[-1])))
             outer = self.context[0]
             if outer is not self.context[-1]:
-                notes.append(f"called from {_describe_rule(outer)}")
+                notes.append(english("called-from", what=_describe_rule(outer)))
         return Diagnostic(
             code, message, span=span, help=help_text, notes=tuple(notes), labels=labels
         )
@@ -478,7 +479,7 @@ class _Run:
         return self._fault(
             expr,
             "unexpected-none",
-            f"`{_text(operand)}` is none here, but a value is needed",
+            english("value-none", expr=_text(operand)),
             _NONE_HELP,
             children,
         )
@@ -499,8 +500,8 @@ class _Run:
             raise self._fault(
                 expr,
                 "missing-fact",
-                f"input `{expr.name}` is missing from the facts",
-                f"supply `{expr.name}` in the facts document",
+                english("input-missing", name=expr.name),
+                english("supply-in-facts", name=expr.name),
                 (),
                 name=expr.name,
                 label=label,
@@ -583,8 +584,8 @@ class _Run:
             raise self._fault(
                 expr,
                 "missing-fact",
-                f"field `{expr.field}` is missing from `{_text(expr.target)}`",
-                f"supply `{expr.field}` in the facts document",
+                english("field-missing", field=expr.field, record=_text(expr.target)),
+                english("supply-in-facts", name=expr.field),
                 [target_node],
                 **extra,
             )
@@ -688,7 +689,7 @@ class _Run:
             raise self._fault(
                 expr,
                 error.code,
-                f"cannot draw from `{_text(expr.args[0])}`: {error.message}",
+                english("cannot-draw", keys=_text(expr.args[0]), reason=error.message),
                 error.help,
                 nodes,
                 kind="builtin",
@@ -723,10 +724,10 @@ class _Run:
             found = next((s for s in schedule.stages if value in s.periods), None)
             what = f"{schedule.period_name} {value}"
         result = found.name if found is not None else None
-        detail = None
+        detail: str | None = None
         if self.trace:
             if found is None:
-                detail = f"{what} → none (in no stage of `{schedule.name}`)"
+                detail = english("no-stage", what=what, schedule=schedule.name)
             else:
                 label = f' "{found.label}"' if found.label else ""
                 start = f"{found.start.isoformat()} " if found.start is not None else ""
@@ -790,8 +791,8 @@ class _Run:
             raise self._fault(
                 expr,
                 "outside-bands",
-                f"`{_text(expr.arg)}` is {shown}, outside every band of `{bands.name}`",
-                f"the bands are {ranges}; keep the value within them or widen the bands",
+                english("outside-every-band", expr=_text(expr.arg), value=shown, bands=bands.name),
+                english("bands-are", bands=ranges),
                 [arg_node],
                 kind="bands",
                 **fields,
@@ -846,10 +847,12 @@ class _Run:
                 raise self._fault(
                     expr,
                     "division-by-zero",
-                    f"division by zero: `{_text(expr.right)}` is 0",
+                    english("division-by-zero-is", expr=_text(expr.right)),
                     f"check the divisor first: `if {_text(expr.right)} == 0 then … else …`",
                     nodes,
-                    labels=(Label(expr.right.span, "this is 0"),) if _has_span(expr.right) else (),
+                    labels=(Label(expr.right.span, english("this-is-zero")),)
+                    if _has_span(expr.right)
+                    else (),
                     name=expr.op,
                 )
             result = Fraction(left) / Fraction(right)
@@ -871,7 +874,7 @@ class _Run:
                     raise self._fault(
                         expr,
                         "unexpected-none",
-                        f"`{_text(operand)}` is none here, but a value is needed",
+                        english("value-none", expr=_text(operand)),
                         _NONE_HELP,
                         nodes,
                         name=expr.op,
@@ -909,7 +912,7 @@ class _Run:
         value, node = self._eval_one(expr.value, env, expr, "coalesce")
         if value is not None:
             return value, self._node(expr, "coalesce", value, [node])
-        detail = "none: fallback used"
+        detail = english("fallback-used")
         try:
             fallback, fallback_node = self._eval(expr.fallback, env)
         except _Fault as fault:
@@ -943,7 +946,7 @@ class _Run:
         if condition is None:
             raise self._none_fault(expr, expr.condition, [condition_node])
         branch = expr.then if condition else expr.otherwise
-        detail = "→ then" if condition else "→ else"
+        detail = english("then") if condition else english("else")
         try:
             value, branch_node = self._eval(branch, env)
         except _Fault as fault:
@@ -1414,20 +1417,30 @@ def _margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | Non
     else:
         return None
     if held:
-        return f"margin {amount}"
+        return english("margin", amount=amount)
     if left == right:
         return "equal, so not strictly " + ("greater" if expr.op == ">" else "less")
-    return f"short by {amount}" if expr.op in (">", ">=") else f"over by {amount}"
+    return (
+        english("short-by", amount=amount)
+        if expr.op in (">", ">=")
+        else english("over-by", amount=amount)
+    )
 
 
 def _count_detail(kind: str, values: Sequence[Any], needed: int | None) -> str:
     total = len(values)
     held = sum(1 for value in values if value)
     if kind in ("and", "all"):
-        return f"all {total} hold" if held == total else f"{total - held} of {total} failed"
+        return (
+            english("all-hold", total=total)
+            if held == total
+            else english("k-failed", failed=total - held, total=total)
+        )
     if kind in ("or", "any"):
-        return f"{held} of {total} hold" if held else f"none of {total} hold"
-    return f"{held} of {total} hold, {needed} needed"
+        return (
+            english("k-hold", held=held, total=total) if held else english("none-hold", total=total)
+        )
+    return english("k-hold-needed", held=held, total=total, needed=needed)
 
 
 def _aggregate_detail(
@@ -1436,21 +1449,29 @@ def _aggregate_detail(
     kind = expr.kind
     total = len(chosen)
     scope = (
-        f"{total} of {len(elements)} elements" if expr.filter is not None else f"{total} elements"
+        english("k-elements", count=total, total=len(elements))
+        if expr.filter is not None
+        else f"{total} elements"
     )
     if kind == "rate":
         if value is None:
-            return "no element to rate: none"
+            return english("no-element-to-rate")
         held = sum(1 for element in chosen if element.value)
-        return f"{held} of {total} ({_number_text(value, True)})"
+        return english("k-rate", held=held, total=total, rate=_number_text(value, True))
     if kind == "count":
-        return f"{value} of {len(elements)} elements"
+        return english("k-elements", count=value, total=len(elements))
     if kind == "all":
         failed = total - sum(1 for element in chosen if element.value)
-        return f"all {total} hold" if not failed else f"{failed} of {total} failed"
+        return (
+            english("all-hold", total=total)
+            if not failed
+            else english("k-failed", failed=failed, total=total)
+        )
     if kind == "any":
         held = sum(1 for element in chosen if element.value)
-        return f"{held} of {total} hold" if held else f"none of {total} hold"
+        return (
+            english("k-hold", held=held, total=total) if held else english("none-hold", total=total)
+        )
     return f"over {scope}"
 
 
@@ -1489,7 +1510,7 @@ def list_elements(expr: model.Aggregate, chosen: Sequence[_Element], value: Any)
     boolean = kind in ("all", "any", "rate") or (kind == "count" and expr.body is not None)
     if omitted and boolean:
         held = sum(1 for e in chosen if e.value) - sum(1 for e in listed if e.value)
-        detail = f"{held} held, {omitted - held} failed"
+        detail = english("k-held-k-failed", held=held, failed=omitted - held)
     return ElementListing(listed, omitted, detail)
 
 
@@ -1503,7 +1524,7 @@ def _schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, va
     shown = format_value(value, schedule.value_type)
     stage = next((s for s in schedule.stages if period in s.periods), None)
     if value is None:
-        return f"{key} → none (no such cell in `{schedule.name}`)"
+        return english("no-cell", key=key, schedule=schedule.name)
     if stage is None:
         return f"{key} → {shown}"
     label = f" {stage.label}" if stage.label else ""

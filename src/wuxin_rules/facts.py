@@ -59,6 +59,7 @@ from cattrs.gen.typeddicts import make_dict_structure_fn
 
 from wuxin_rules import model
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, suggest
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BoolType,
     DateType,
@@ -155,21 +156,21 @@ def _found(value: Any) -> str:
     if value is True or value is False:
         return f"`{'true' if value else 'false'}`"
     if isinstance(value, int):
-        return f"whole number `{_preview(value)}`"
+        return english("whole-number-value", value=_preview(value))
     if isinstance(value, float):
         return f"the binary floating-point number `{value!r}`"
     if isinstance(value, Decimal | Fraction):
-        return f"decimal number `{_preview(value)}`"
+        return english("decimal-number-value", value=_preview(value))
     if isinstance(value, str):
-        return f"text `{_preview(value)}`"
+        return english("text-value", value=_preview(value))
     if isinstance(value, datetime.datetime):
         return f"a date and time `{value.isoformat()}`"
     if isinstance(value, datetime.date):
-        return f"date `{value.isoformat()}`"
+        return english("date-value", value=value.isoformat())
     if isinstance(value, list | tuple):
-        return f"list `{_preview(value)}`"
+        return english("list-value", value=_preview(value))
     if isinstance(value, Mapping):
-        return f"record `{_preview(value)}`"
+        return english("record-value", value=_preview(value))
     return f"a Python `{type(value).__name__}`"
 
 
@@ -253,7 +254,9 @@ def _wrong(value: Any, type_: Type, help: str | None = None) -> _Problem:
             if not isinstance(type_, IntType)
             else "binary floats are not exact: pass a Python `int`"
         )
-    return _Problem("bad-fact", f"expected {_expected(type_)}, found {_found(value)}", help)
+    return _Problem(
+        "bad-fact", english("expected-found", expected=_expected(type_), found=_found(value)), help
+    )
 
 
 def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Problem:
@@ -275,7 +278,7 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
         f"`{text}` is {where} the bound `{within}` of `{_type_text(type_)}`",
         f'give a percentage within `{within}`: a ratio such as `0.5`, or a text such as `"50%"`'
         if percent
-        else f"give a number within `{within}`",
+        else english("within-bound", bound=within),
     )
 
 
@@ -317,9 +320,9 @@ def _int_hook(type_: IntType) -> Hook:
             if isinstance(value, int) and not isinstance(value, bool):
                 value = int(value)
             else:
-                help = None
+                help: str | None = None
                 if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
-                    help = "write the number without quotes"
+                    help = english("without-quotes")
                 elif isinstance(value, Decimal | Fraction):
                     help = "write a whole number, without a decimal point or exponent"
                 raise _wrong(value, type_, help)
@@ -557,7 +560,7 @@ def _enum_hook(type_: EnumType) -> Hook:
                 return by_label[str(value)]
             raise _Problem(
                 "unknown-member",
-                f"unknown member `{_cut(value)}` of `{type_.name}`",
+                english("unknown-member", member=_cut(value), enum=type_.name),
                 suggest(value, members) or f"use one of the members of `{type_.name}`",
                 (f"the members of `{type_.name}` are {_member_list(type_)}",),
             )
@@ -754,7 +757,11 @@ def _record_hook(converter: cattrs.Converter, record: Any, info: _RecordInfo) ->
                     if info.is_inputs
                     else f"write a JSON object with the fields {names}"
                 )
-                raise _Problem("bad-fact", f"expected {expected}, found {_found(value)}", help)
+                raise _Problem(
+                    "bad-fact",
+                    english("expected-found", expected=expected, found=_found(value)),
+                    help,
+                )
             value = dict(value)
         result: dict[str, Any] = structure_fields(value, record)
         if optional and len(result) != size:
@@ -876,7 +883,9 @@ class FactsSchema:
                 if note.name in misspelt:
                     help = f"did you mean `{note.name}` instead of `{misspelt[note.name]}`?"
                 else:
-                    help = f"add `{_json_text(note.name)}` with {_expected(field_type)}"
+                    help = english(
+                        "add-with", key=_json_text(note.name), what=_expected(field_type)
+                    )
                 out.append(
                     Diagnostic(
                         "missing-fact",

@@ -25,6 +25,7 @@ import attrs
 
 from wuxin_rules import ast
 from wuxin_rules.errors import Diagnostic, InternalError
+from wuxin_rules.messages import english
 from wuxin_rules.parser import parse_with_comments
 from wuxin_rules.source import Span, display_width
 
@@ -101,7 +102,7 @@ def _first_difference(module: ast.Module, again: ast.Module) -> str:
     for before, after in zip(module.declarations, again.declarations, strict=False):
         if not _same_tree(before, after):
             line = before.span.line if hasattr(before, "span") else 0
-            return f"the declaration on line {line}"
+            return english("declaration-on-line", line=line)
     return "the list of declarations"
 
 
@@ -110,7 +111,7 @@ def _changed(name: str, message: str) -> InternalError:
         Diagnostic(
             "format-changed-policy",
             f"{message}; `{name}` was left as it is",
-            help="this is a bug in `wuxin fmt`: please report it with the policy",
+            help=english("format-changed-policy.help"),
         )
     )
 

@@ -36,6 +36,7 @@ from typing import IO, Any
 import attrs
 
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, UsageError
+from wuxin_rules.messages import english
 from wuxin_rules.source import Source, Span
 from wuxin_rules.values import RawNumber, integer_text
 
@@ -286,7 +287,7 @@ def _not_utf8(where: str, line: bytes, index: int) -> Diagnostic:
         "bad-encoding",
         f"the line is not UTF-8 text: its byte {index + 1} is `0x{line[index]:02x}`",
         file=where,
-        help="save the file as UTF-8; the other lines are read on",
+        help=english("line-not-utf8.help"),
     )
 
 

@@ -30,6 +30,7 @@ from wuxin_rules.errors import (
     UsageError,
     suggest,
 )
+from wuxin_rules.messages import english
 from wuxin_rules.parser import parse
 from wuxin_rules.source import Span, decode_policy
 
@@ -150,7 +151,7 @@ def _reason(error: OSError) -> str:
 def _not_utf8(file: str, error: UnicodeDecodeError, span: Span | None) -> Diagnostic:
     return Diagnostic(
         "not-utf8",
-        f"`{file}` is not UTF-8 text",
+        english("not-utf8", file=file),
         span=span,
         file=None if span is not None else file,
         notes=(
@@ -291,15 +292,17 @@ class _Loader:
             decl = via[index]
             if decl is not None:
                 labels.append(
-                    Label(decl.module.span, f"`{stack[index - 1][0]}` imports `{stack[index][0]}`")
+                    Label(
+                        decl.module.span,
+                        english("imports", module=stack[index - 1][0], other=stack[index][0]),
+                    )
                 )
         return Diagnostic(
             "import-cycle",
-            f"import cycle: {chain}",
+            english("import-cycle", chain=chain),
             span=closing.module.span,
             labels=tuple(labels),
-            help="modules cannot import each other in a circle: move what they share into a "
-            "module that both import",
+            help=english("import-cycle.help"),
         )
 
     def _fetch(self, importer: str, target: str, decl: ast.ImportDecl) -> ast.Module | None:
@@ -339,10 +342,14 @@ class _Loader:
             self.problems.append(
                 Diagnostic(
                     "module-path-mismatch",
-                    f"`{name}` declares module `{module.header.name.dotted}`, but it is "
-                    f"imported as `{target}`",
+                    english(
+                        "declares-module",
+                        file=name,
+                        module=module.header.name.dotted,
+                        target=target,
+                    ),
                     span=module.header.name.span,
-                    labels=(Label(decl.module.span, "imported here"),),
+                    labels=(Label(decl.module.span, english("imported-here")),),
                     help=f"change the header to `policy {target}`",
                 )
             )
@@ -357,17 +364,16 @@ class _Loader:
         elif self.files:
             notes = ("a policy given as text imports only the modules given with it",)
         else:
-            notes = ("a policy given as text, without a policy root, cannot import modules",)
+            notes = (english("text-cannot-import"),)
         hint = suggest(target, known)
         if hint is None and known:
             hint = "modules: " + ", ".join(f"`{m}`" for m in sorted(known)[:10])
         return Diagnostic(
             "unknown-module",
-            f"no module `{target}`",
+            english("no-module", name=target),
             span=decl.module.span,
             notes=notes,
-            help=hint
-            or "check the module name: `import a.b` reads `a/b.policy` under the policy root",
+            help=hint or english("unknown-module.help"),
         )
 
     def _known_modules(self) -> set[str]:
@@ -397,7 +403,7 @@ def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
             missing.append(
                 Diagnostic(
                     "no-such-file",
-                    f"no such file or directory `{raw}`",
+                    english("no-such-file", path=raw),
                     help="give the path of a `.policy` file or of a folder that holds some",
                 )
             )

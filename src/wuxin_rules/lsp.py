@@ -29,6 +29,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from wuxin_rules import ast, formatter, messages, parser, wording
 from wuxin_rules.checker import BUILTINS
 from wuxin_rules.errors import Severity, WuxinError
+from wuxin_rules.messages import english
 from wuxin_rules.schema import describe
 from wuxin_rules.symbols import Analysis, Index, Loc, Symbol, Workspace, pieces
 from wuxin_rules.values import format_value
@@ -572,7 +573,7 @@ def _describe(symbol: Symbol, index: Index, ls: WuxinLanguageServer) -> str:
     if doc is not None and doc.note is not None:
         lines.append(wording.in_language(doc.note.value, ls.lang))
     if symbol.module != index.root_name:
-        lines.append(f"module `{symbol.module}`")
+        lines.append(english("module-named", name=symbol.module))
     return "  \n".join(lines)
 
 

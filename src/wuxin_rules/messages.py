@@ -22,14 +22,17 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
     "LANGUAGES",
     "PHRASES",
     "TERMS",
     "WORDS",
+    "Message",
     "count",
     "english",
+    "render",
     "translate",
     "word",
 ]
@@ -1087,18 +1090,92 @@ def count(number: int, what: str, lang: str = "en") -> str:
     return f"{number} {singular if number == 1 else plural}"
 
 
-def english(key: str, **fields: object) -> str:
-    """The English text of a phrase of `PHRASES`, its `{fields}` filled in."""
-    return PHRASES[key][0].format(**fields)
+def english(key: str, /, **fields: object) -> Message:
+    """The phrase `key` of `PHRASES` with its fields: a `Message` whose text is English."""
+    return Message(key, **fields)
+
+
+class Message(str):
+    """A phrase of the catalogue and its fields, rendered in a language when it is shown.
+
+    A `str` whose text is the English rendering (so `Diagnostic.message`, a note, a help or a
+    label stays a `str` for embedders, and English output is the text itself), which also
+    carries the phrase's `key` and its `fields`. A field is either a `Message` (rendered in
+    the same language in turn) or the policy's own words - a name, a label, a citation, a
+    value - shown as they are. `render(lang)` looks the key up in the one catalogue: no
+    English text is ever matched to find its translation.
+    """
+
+    key: str
+    fields: Mapping[str, object]
+
+    def __new__(cls, key: str, /, **fields: object) -> Message:
+        text = _fill(PHRASES[key][0], fields, "en")
+        message = super().__new__(cls, text)
+        message.key = key
+        message.fields = fields
+        return message
+
+    def render(self, lang: str = "en") -> str:
+        """The message in `lang` (`en` or `zh`); its fields that are messages in turn."""
+        if lang != "zh":
+            return str.__str__(self)
+        return _fill(PHRASES[self.key][1], self.fields, lang)
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"key": …, "fields": {…}}`: a field that is a message as such a dict in turn, any
+        other field as its text."""
+        return {
+            "key": self.key,
+            "fields": {
+                name: value.to_json() if isinstance(value, Message) else format(value, "")
+                for name, value in self.fields.items()
+            },
+        }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A message crosses process boundaries (`--jobs`) as its key and fields.
+        return (_message, (self.key, dict(self.fields)))
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+
+def _message(key: str, fields: dict[str, object]) -> Message:
+    return Message(key, **fields)
+
+
+def _fill(template: str, fields: Mapping[str, object], lang: str) -> str:
+    if not fields:
+        return template
+    return template.format_map(
+        {
+            name: render(value, lang)
+            if isinstance(value, Message) or f"`{{{name}}}`" not in template
+            else format(value, "")
+            for name, value in fields.items()
+        }
+    )
+
+
+def render(text: object, lang: str = "en") -> str:
+    """`text` in `lang`: a `Message` rendered from its key and fields; any other text (what
+    the policy wrote, a value) as it is."""
+    if isinstance(text, Message):
+        return text.render(lang)
+    if lang == "zh" and isinstance(text, str) and text:
+        return _legacy(text)
+    return format(text, "")
+
+
+def _legacy(text: str) -> str:
+    # TRANSITION: matching finished English, until every producer names its phrase.
+    return _translate(text, 0)
 
 
 def translate(text: str, lang: str = "en") -> str:
-    """`text` (written by a stage in English) in `lang`: unchanged for English, and for a
-    text that no phrase matches; otherwise the phrase's Chinese form with its fields
-    translated in turn."""
-    if lang != "zh" or not text:
-        return text
-    return _translate(text, 0)
+    """`text` in `lang`. Kept for embedders: the same as `render`."""
+    return render(text, lang)
 
 
 _FIELD = re.compile(r"\{(\w+)\}")

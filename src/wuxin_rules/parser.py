@@ -28,6 +28,7 @@ from wuxin_rules.grammar import (
     grammar_text,
     keywords,
 )
+from wuxin_rules.messages import english
 from wuxin_rules.source import Source, Span
 from wuxin_rules.syntax_errors import MAX_SYNTAX_ERRORS
 from wuxin_rules.wording import Wording
@@ -446,9 +447,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             self.diagnostics.append(
                 Diagnostic(
                     "reserved-word",
-                    f"`{name}` is a reserved word, not a name",
+                    english("reserved-not-name", name=name),
                     span=span,
-                    help="a reserved word cannot name a value: choose another name",
+                    help=english("reserved-not-name.help"),
                 )
             )
         return ast.NameRef(name, span)
@@ -515,9 +516,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         self.diagnostics.append(
             Diagnostic(
                 "bad-bound",
-                f"`{op}` cannot bound a type",
+                english("cannot-bound", op=op),
                 span=span,
-                help="use `>=`, `>`, `<=`, `<` or a range `low .. high`",
+                help=english("bound-help"),
             )
         )
         return ast.Bound(value, True, value, True, span)
@@ -695,7 +696,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             self.diagnostics.append(
                 Diagnostic(
                     "bad-composition",
-                    f"`{kind} of [...]` is not a composition",
+                    english("not-composition", kind=kind),
                     span=span,
                     help=f"write `all of [...]`, `any of [...]`, `at least N of [...]`, "
                     f"or an aggregate `{kind} of x in list ...`",
@@ -758,9 +759,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             self.diagnostics.append(
                 Diagnostic(
                     "invalid-date",
-                    f"`{text}` is not a date of the calendar",
+                    english("not-a-date", date=text),
                     span=span,
-                    help="check the month (1-12) and the day of that month",
+                    help=english("check-the-month"),
                 )
             )
             value = datetime.date.min

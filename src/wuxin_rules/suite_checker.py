@@ -46,6 +46,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.evaluator import evaluate
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BOOL,
     OptionalType,
@@ -297,10 +298,9 @@ class _TestTyper(ExprTyper):
             if used:
                 self.t.error(
                     "with-uses-local",
-                    f"`{snippet(node.span)}` uses `{used[0]}`, which an aggregate binds",
+                    english("uses-bound-by-aggregate", expr=snippet(node.span), name=used[0]),
                     part.span,
-                    help="`…[name = value]` may use the names the example or property binds, "
-                    "fixtures, params and constants: move it out of the aggregate",
+                    help=english("with-uses-local.help"),
                 )
                 broken = True
         if broken:
@@ -386,7 +386,7 @@ class _SuiteChecker:
         if name in self.fixtures:
             message, help = f"`{name}` is a fixture, which cannot be given a value", None
         else:
-            message, help = f"`{name}` is not an input", suggest(name, candidates)
+            message, help = english("not-an-input", name=name), suggest(name, candidates)
         self.t.error(
             "unknown-input",
             message,
@@ -520,10 +520,9 @@ class _SuiteChecker:
         if check.reads:
             self.t.error(
                 "not-constant",
-                f"{what} must be a constant, but it reads {quoted(sorted(check.reads))}",
+                english("not-a-constant", what=what, names=quoted(sorted(check.reads))),
                 span,
-                help="build the value from literals, fixtures and params; rules and inputs "
-                "are computed from it, not the other way round",
+                help=english("build-from-literals"),
             )
             return False, None
         runner = attrs.evolve(
@@ -541,7 +540,7 @@ class _SuiteChecker:
         for problem in problems:
             self.t.error(
                 "bad-given" if what != "a fixture" else "bad-fixture",
-                f"{what} `{name}` does not fit its type: {problem.message}",
+                english("does-not-fit", what=what, name=name, problem=problem.message),
                 span,
                 notes=[f"at `{problem.path}`"] if problem.path else [],
                 help=problem.help,
@@ -566,9 +565,9 @@ class _SuiteChecker:
             decl = by_name[name]
             self.t.error(
                 "fixture-cycle",
-                f"fixture `{name}` is defined in terms of itself",
+                english("fixture-cycle", name=name),
                 decl.name.span,
-                help="a fixture may build on fixtures declared without it: break the cycle",
+                help=english("fixture-cycle.help"),
             )
         for name in order:
             decl = by_name[name]
@@ -586,7 +585,9 @@ class _SuiteChecker:
             if self._errors() != before or is_invalid(declared) or refused:
                 self.fixture_types[name] = declared
                 continue
-            ok, value = self._constant_value(typed, decl.value.span, f"fixture `{name}`")
+            ok, value = self._constant_value(
+                typed, decl.value.span, english("fixture-named", name=name)
+            )
             if ok and self._validate(name, declared, value, decl.value.span, "a fixture"):
                 self.fixtures[name] = Fixture(name, declared, value, decl.span)
             self.fixture_types[name] = declared
@@ -622,7 +623,7 @@ class _SuiteChecker:
             else:
                 self.t.error(
                     "unknown-input",
-                    f"`{name}` is not an input",
+                    english("not-an-input", name=name),
                     given.name.span,
                     help=suggest(name, self.inputs)
                     or (
@@ -673,9 +674,9 @@ class _SuiteChecker:
                 continue
             self.t.error(
                 "missing-given",
-                f"the example does not give the input `{name}`",
+                english("example-missing-given", name=name),
                 decl.title.span,
-                notes=[f"`{snippet(_span_of(expectations, where))}` reads it"],
+                notes=[english("reads-it", expr=snippet(_span_of(expectations, where)))],
                 help=f"add `given {name} = …`" + _type_hint(self.inputs.get(name)),
             )
         if self._errors() != before:

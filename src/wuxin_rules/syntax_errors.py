@@ -23,6 +23,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from wuxin_rules import characters, grammar
 from wuxin_rules.errors import Diagnostic, Label, Severity, suggest
+from wuxin_rules.messages import english
 from wuxin_rules.source import Source, Span
 
 MAX_SYNTAX_ERRORS = 20
@@ -207,9 +208,9 @@ def parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
 def _too_many_errors() -> Diagnostic:
     return Diagnostic(
         "too-many-errors",
-        f"stopped after {MAX_SYNTAX_ERRORS} syntax errors",
+        english("stopped-after", count=MAX_SYNTAX_ERRORS),
         severity=Severity.NOTE,
-        help="fix these and run again to see the rest",
+        help=english("stopped-after.help"),
     )
 
 
@@ -403,7 +404,7 @@ def _found(site: _Site) -> str:
     if token.type == "$END":
         return _end_words(site.start)
     if str(token) in grammar.keywords():
-        return f"the keyword `{token}`"
+        return english("the-keyword", word=token)
     return f"`{_shorten(str(token))}`"
 
 
@@ -465,8 +466,8 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "unparenthesised-aggregate",
-        "an aggregate inside a larger expression needs parentheses",
-        "put the whole aggregate in parentheses, as in `x <= (count of u in list where …)`",
+        english('aggregate-needs-parentheses'),
+        english('parenthesise-aggregate'),
         ("rule a: 1 + count of u in xs", "rule a: x <= sum of u in xs: u",
          "rule a: not all of u in xs: u"),
         requires="LSQB",
@@ -589,10 +590,10 @@ _FULL_WIDTH = {
     "《": "<", "》": ">", "—": "-",
 }  # fmt: skip
 _CHARACTER_HELP = {
-    "&": "write `and` to combine two conditions",
-    "|": "write `or` for either of two conditions",
+    "&": english("write-and"),
+    "|": english("write-or"),
     "!": "write `not` to negate a condition, or `!=` to compare",
-    ";": "a declaration needs no `;`: remove it",
+    ";": english("full-width-semicolon.help"),
     "%": "write the percent sign right after the number, as in `50%`",
     "'": 'texts are written in double quotes: `"…"`',
     "\\": "a backslash can only appear inside a text",
@@ -624,7 +625,7 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
             "full-width-character",
             f"full-width `{char}` outside a text",
             span=span,
-            help=f"type the half-width `{fix}` instead (switch the input method to English)",
+            help=english("full-width.help", fix=fix),
         )
     if "０" <= char <= "９" or (char.isdigit() and not char.isascii()):
         return Diagnostic(
@@ -640,7 +641,7 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
         end = closing + 1 if closing is not None else offset + 1
         return Diagnostic(
             "single-quoted-text",
-            "texts are written in double quotes",
+            english("single-quoted"),
             span=Span(source, offset, end),
             help=f'write `"{text[offset + 1 : closing]}"`'
             if closing is not None and closing - offset <= 40
@@ -654,12 +655,12 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
     if help_text is None and unicodedata.category(char) in ("Zs",):
         help_text = "replace it with an ordinary space"
     elif help_text is None and not char.isprintable():
-        help_text = "remove the invisible character"
+        help_text = english("name-character.invisible.help")
     return Diagnostic(
         "unexpected-character",
-        f"unexpected character {shown}",
+        english("unexpected-character", char=shown),
         span=span,
-        notes=(f"expected {expected}",),
+        notes=(english("expected", expected=expected),),
         help=help_text,
     )
 
@@ -688,16 +689,16 @@ def _diagnose_text(source: Source, offset: int) -> Diagnostic:
                     if escaped
                     else "a text cannot end with `\\`",
                     span=Span(source, index, min(index + 2, line_end)),
-                    help='write `\\\\` for a backslash; the escapes are `\\"`, `\\\\`, `\\n` and `\\t`',
+                    help=english("escape-help"),
                 )
             index += 2
             continue
         index += 1
     return Diagnostic(
         "unterminated-text",
-        "text is not closed",
+        english("text-not-closed"),
         span=Span(source, offset, line_end),
-        help='close the text with `"` on the same line (a text cannot span lines)',
+        help=english("text-not-closed.help"),
     )
 
 
@@ -794,35 +795,35 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             label = (
                 Label(span, f"expected `{close_text}`, found `{token}`")
                 if other_closer
-                else Label(gap, f"expected `{close_text}` here, before {found}")
+                else Label(gap, english("close-here", close=close_text, found=found))
             )
             return Diagnostic(
                 "unclosed-bracket",
-                f"`{open_text}` is not closed",
+                english("not-closed", open=open_text),
                 span=Span(source, start, start + 1),
                 labels=(label,),
-                help=f"add `{close_text}` where the bracketed part ends",
+                help=english("close-where", close=close_text),
             )
     if token.type in _CLOSERS and opener is None and not _is_expression_group(accepts):
         closer = _CLOSERS[token.type]
         opening = next(o for o, c, _ in _BRACKETS.values() if c == closer)
         return Diagnostic(
             "unmatched-bracket",
-            f"`{closer}` has no matching `{opening}`",
+            english("no-match", close=closer, open=opening),
             span=span,
-            notes=(f"expected {expected}",),
-            help=f"remove it, or add the `{opening}` it closes",
+            notes=(english("expected", expected=expected),),
+            help=english("remove-or-add", open=opening),
         )
 
     if token.type == "EQUAL" and "COMPARE_OP" in accepts:
         after = text[site.offset + 1 : site.offset + 2]
         return Diagnostic(
             "single-equals",
-            "`=` is not a comparison",
+            english("single-equals"),
             span=span,
             help=f"write `{after}=` to compare"
             if after in ("<", ">")
-            else "write `==` to test whether two values are equal",
+            else english("single-equals.help"),
         )
     doubled = _double_equals(site) if "EQUAL" in accepts or token.type == "EQUAL" else None
     if token.type == "COMPARE_OP" and str(token) == "==" and "EQUAL" in accepts:
@@ -831,9 +832,9 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
         start = doubled.start_pos or 0
         return Diagnostic(
             "double-equals",
-            "expected `=`, found `==`",
+            english("double-equals"),
             span=Span(source, start, start + 2),
-            help="write a single `=` here (`==` compares two values)",
+            help=english("double-equals.help"),
         )
 
     if token.type == "NAME" and len(str(token)) >= 2 and str(token) not in grammar.keywords():
@@ -844,7 +845,10 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             ):
                 expected = "a declaration"  # the line was meant to start one
             return Diagnostic(
-                "misspelt-keyword", f"expected {expected}, found {found}", span=span, help=hint
+                "misspelt-keyword",
+                english("expected-found", expected=expected, found=found),
+                span=span,
+                help=hint,
             )
 
     slip = _match_slip(site)
@@ -869,10 +873,10 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             mark = _terminal_text(punctuation)
             return Diagnostic(
                 code,
-                f"missing `{mark}` after `{prev}`",
+                english("missing-after", mark=mark, prev=prev),
                 span=gap,
-                notes=(f"expected {expected}, found {found}",),
-                help=f"add `{mark}` after `{prev}`",
+                notes=(english("expected-found", expected=expected, found=found),),
+                help=english("add-after", mark=mark, prev=prev),
             )
     operators = _is_operator_group(accepts)
     specific = {
@@ -884,25 +888,25 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
         want = next(iter(specific))
         return Diagnostic(
             "missing-keyword",
-            f"missing `{want}` after `{prev}`" if prev else f"missing `{want}`",
+            english("missing-after", mark=want, prev=prev) if prev else f"missing `{want}`",
             span=gap,
-            notes=(f"expected {expected}, found {found}",),
+            notes=(english("expected-found", expected=expected, found=found),),
             help=_keyword_help(want),
         )
     starts_item = token.type in _EXPRESSION_STARTS and not at_declaration
     if "COMMA" in accepts and starts_item:
         return Diagnostic(
             "missing-comma",
-            f"missing `,` before {found}",
+            english("missing-comma", found=found),
             span=gap,
-            help="separate the items with `,`",
+            help=english("missing-comma.help"),
         )
     if _is_operator_group(accepts) and starts_item and _same_line(text, previous, token):
         return Diagnostic(
             "missing-operator",
-            f"missing operator between `{prev}` and {found}",
+            english("missing-operator", prev=prev, found=found),
             span=gap,
-            help="join them with an operator such as `and`, `or`, `==` or `+`",
+            help=english("missing-operator.help"),
         )
     if _is_declaration_group(accepts) and token.type != "$END" and _starts_line(text, site.offset):
         continues = (
@@ -913,7 +917,7 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
         )
         return Diagnostic(
             "expected-declaration",
-            f"expected a declaration, found {found}",
+            english("expected-declaration", found=found),
             span=span,
             help="a declaration starts with a keyword such as `rule`, `criterion`, `param` "
             f"or `input`{continues}",
@@ -927,7 +931,7 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
         )
     return Diagnostic(
         "unexpected-end" if token.type == "$END" else "unexpected-token",
-        f"expected {expected}, found {found}",
+        english("expected-found", expected=expected, found=found),
         span=span,
     )
 
@@ -962,9 +966,9 @@ def _keyword_names() -> frozenset[str]:
 
 def _keyword_help(word: str) -> str | None:
     if word in ("then", "else"):
-        return "an `if` reads `if condition then value else other`"
+        return english("if-reads")
     if word == "in":
-        return "an aggregate reads `kind of x in list where … : …`"
+        return english("aggregate-reads")
     if word == "of":
         return "write `all of [...]`, `at least N of [...]` or `count of x in list`"
     if word == "holds":

@@ -44,6 +44,7 @@ import attrs
 
 from wuxin_rules import model
 from wuxin_rules.errors import Diagnostic, FactError, UsageError, suggest
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BoolType,
     DateType,
@@ -321,7 +322,7 @@ def _bounded(what: str, bound: Any, percent: bool) -> str:
     text = bound.describe(percent).replace(">=", "≥").replace("<=", "≤")
     if not text[0].isdigit() and text[0] != "-":
         return f"{what} {text}"
-    return f"{what} in the range {text}"
+    return english("cell.in", what=what, bound=text)
 
 
 def _shown(cell: Cell) -> str:
@@ -371,7 +372,7 @@ def read_cell(cell: Cell, type_: Type) -> Any:
         raise CellProblem(
             "missing-fact",
             f"expected {expected(type_)}, found an empty cell",
-            "only an optional field may be left empty",
+            english("cell.empty-optional"),
         )
     inner = _strip(type_)
     if isinstance(inner, ListType):
@@ -384,7 +385,9 @@ def read_cell(cell: Cell, type_: Type) -> Any:
 
 def _leaf(cell: Cell, type_: Type) -> Any:
     def wrong() -> CellProblem:  # built only for a bad cell: the message costs more than a read
-        return CellProblem("bad-fact", f"expected {expected(type_)}, found {_shown(cell)}")
+        return CellProblem(
+            "bad-fact", english("expected-found", expected=expected(type_), found=_shown(cell))
+        )
 
     match type_:
         case IntType(bound=bound):
@@ -427,7 +430,7 @@ def _leaf(cell: Cell, type_: Type) -> Any:
                     return datetime.date.fromisoformat(cell.strip())
                 except ValueError:
                     raise CellProblem(
-                        "invalid-date", f"`{cell.strip()}` is not a date of the calendar"
+                        "invalid-date", english("not-a-date", date=cell.strip())
                     ) from None
             raise CellProblem("bad-fact", wrong().message, "write the date as 2017-12-31")
         case TextType():
@@ -449,7 +452,7 @@ def _leaf(cell: Cell, type_: Type) -> Any:
             spellings = [m.name for m in members] + [m.label for m in members if m.label]
             raise CellProblem(
                 "unknown-member",
-                f"unknown member `{_cut(text)}` of `{name}`",
+                english("unknown-member", member=_cut(text), enum=name),
                 suggest(text, spellings) or "write one of " + expected(type_)[len("one of ") :],
             )
     raise CellProblem("bad-fact", wrong().message)
@@ -490,7 +493,7 @@ def _check_bound(value: Any, bound: Any, type_: Type, cell: Cell) -> None:
     if bound is not None and not bound.admits(Fraction(value)):
         raise CellProblem(
             "fact-out-of-bounds",
-            f"expected {expected(type_)}, found {_shown(cell)}",
+            english("expected-found", expected=expected(type_), found=_shown(cell)),
             f"the field is declared `{describe(type_)} {bound.describe(_is_percent(type_))}`",
         )
 
@@ -682,7 +685,7 @@ def _headers(
             problems.append(
                 Diagnostic(
                     "unknown-column",
-                    f"no field is called `{text}`",
+                    english("cell.unknown-column", name=text),
                     help=suggest(text, spellings)
                     or "a header is a field's dotted path (`"
                     + (table.columns[0].title(with_input=False) if table.columns else "id")
@@ -716,7 +719,7 @@ def _headers(
         problems.append(
             Diagnostic(
                 "missing-column",
-                f"no column for the field `{_shown_path(column)}`"
+                english("cell.no-column", field=_shown_path(column))
                 + (f" ({label})" if label else ""),
                 help="add a column headed `"
                 + _shown_path(column)

@@ -24,6 +24,7 @@ import attrs
 
 from wuxin_rules import ast, model
 from wuxin_rules.errors import Diagnostic, Label, suggest
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BOOL,
     DATE,
@@ -122,7 +123,7 @@ BUILTIN_TYPES: Mapping[str, Type] = {
 }
 """The type names every module knows without declaring them."""
 
-NONE_HELP = "handle `none` with `?? default`, `is none`, or `if … is none then … else …`"
+NONE_HELP = english("none-help")
 
 
 def describe_type(type_: Type) -> str:
@@ -416,8 +417,8 @@ class SymbolTables:
             "duplicate-name",
             f"{what}`{ident.name}` is declared twice",
             ident.span,
-            labels=[Label(first, "first declared here")],
-            help="rename one of them: a name stands for one thing",
+            labels=[Label(first, english("first-declared-here"))],
+            help=english("rename-one"),
         )
 
     def error(
@@ -661,7 +662,9 @@ class ExprTyper:
                 f"`and` and `or` evaluate every operand, so testing `{text}` beside this use "
                 "does not protect it: use `if … is none then … else …`"
             )
-        self.t.error("possibly-none", f"`{text}` may be `none`", span, notes=notes, help=NONE_HELP)
+        self.t.error(
+            "possibly-none", english("may-be-none", expr=text), span, notes=notes, help=NONE_HELP
+        )
 
     def _plain(self, value: model.CExpr) -> bool:
         """True when `value` is usable as a plain value: not invalid, not possibly none."""
@@ -813,7 +816,7 @@ class ExprTyper:
             elsewhere = [self._written(e) for e in self.t.members.get(name, [])]
             self.t.error(
                 "unknown-member",
-                f"unknown member `{name}` of `{written}`",
+                english("unknown-member", member=name, enum=written),
                 span,
                 notes=[f"`{name}` is a member of {quoted(elsewhere)}"] if elsewhere else [],
                 help=suggest(name, [m.name for m in wanted.members])
@@ -827,7 +830,7 @@ class ExprTyper:
             names = [self._written(e) for e in candidates]
             self.t.error(
                 "ambiguous-member",
-                f"`{name}` is a member of several enums: {quoted(names)}",
+                english("ambiguous-member", name=name, enums=quoted(names)),
                 span,
                 help="name the enum: " + " or ".join(f"`{n}.{name}`" for n in names),
             )
@@ -835,7 +838,7 @@ class ExprTyper:
         elsewhere = [self._written(e) for e in self.t.members.get(name, [])]
         self.t.error(
             "unknown-name",
-            f"unknown name `{name}`",
+            english("unknown-name", name=name),
             span,
             help=f"`{name}` is a member of {quoted(elsewhere)}, which this module does not import "
             f"by name: write " + " or ".join(f"`{e}.{name}`" for e in elsewhere),
@@ -871,10 +874,10 @@ class ExprTyper:
                 fields = [f.name for f in type_.fields]
                 self.t.error(
                     "unknown-name",
-                    f"unknown field `{name}` on `{describe_type(type_)}`",
+                    english("unknown-field", field=name, type=describe_type(type_)),
                     node.field.span,
                     help=suggest(name, fields)
-                    or f"the fields of `{describe_type(type_)}` are {quoted(fields)}",
+                    or english("fields-are", type=describe_type(type_), fields=quoted(fields)),
                 )
                 return self._invalid(node.span)
             return model.GetField(target, name, self._narrowed(node, info.type, env), node.span)
@@ -896,7 +899,7 @@ class ExprTyper:
         )
         self.t.error(
             "unknown-name",
-            f"unknown field `{name}` on `{describe_type(type_)}`",
+            english("unknown-field", field=name, type=describe_type(type_)),
             node.field.span,
             help=help,
         )
@@ -933,9 +936,9 @@ class ExprTyper:
             wanted = f"{low} to {high} arguments"
         self.t.error(
             "wrong-arity",
-            f"`{name}` takes {wanted}, found {count}",
+            english("takes-found", name=name, wanted=wanted, count=count),
             node.span,
-            help=f"call it as `{signature}`",
+            help=english("call-as", signature=signature),
         )
         return False
 
@@ -1146,7 +1149,7 @@ class ExprTyper:
                     test = "is none" if node.op == "==" else "is not none"
                     self.t.error(
                         "none-comparison",
-                        f"`{node.op}` cannot test for `none`",
+                        english("none-comparison", op=node.op),
                         node.span,
                         help=f"write `{snippet(other.span)} {test}`",
                     )
@@ -1216,10 +1219,10 @@ class ExprTyper:
     def _never_none(self, operand: model.CExpr, what: str) -> None:
         self.t.error(
             "never-none",
-            f"`{snippet(operand.span)}` is never `none`",
+            english("never-none", expr=snippet(operand.span)),
             operand.span,
-            notes=[f"its type `{describe_type(operand.type)}` is not optional"],
-            help=f"remove `{what}`: only a value of an optional type (`T?`) can be `none`",
+            notes=[english("not-optional", type=describe_type(operand.type))],
+            help=english("remove-never-none", what=what),
         )
 
     def _coalesce(self, node: ast.Coalesce, expected: Type | None, env: Env) -> model.CExpr:
@@ -1355,15 +1358,15 @@ class ExprTyper:
             if body is not None:
                 self.t.error(
                     "unexpected-body",
-                    "`count` takes no `: body`",
+                    english("count-no-body"),
                     body.span,
-                    help="`count` counts the elements that pass `where`: move the condition there",
+                    help=english("count-help"),
                 )
             return INT
         if kind == "rate" and body is None:
             self.t.error(
                 "missing-body",
-                "`rate` needs a condition after `:`",
+                english("rate-needs-condition"),
                 node.span,
                 help=f"write `rate of {node.var.name} in … where … : condition`: the share of "
                 "the filtered elements for which the condition holds",
@@ -1434,10 +1437,9 @@ class ExprTyper:
         (`wuxin_rules.examples`) overrides this; in a rule it is an error."""
         self.t.error(
             "with-outside-test",
-            f"`{snippet(node.span)}` computes a value on other facts, which only examples and "
-            "properties may do",
+            english("with-outside-test", expr=snippet(node.span)),
             node.span,
-            help="in a rule, pass the value to a rule with parameters instead: `f(value)`",
+            help=english("with-outside-test.help"),
         )
         return self._invalid(node.span)
 
@@ -1462,10 +1464,9 @@ class ExprTyper:
             if element_hint is None:
                 self.t.error(
                     "empty-list",
-                    "cannot tell the type of an empty list here",
+                    english("empty-list"),
                     node.span,
-                    help="use it where a list type is expected, e.g. in a rule declared "
-                    "`-> list of T`",
+                    help=english("empty-list.help"),
                 )
                 return model.MakeList((), INVALID, node.span)
             return model.MakeList((), ListType(element_hint), node.span)
@@ -1520,9 +1521,8 @@ class ExprTyper:
                                 f"the field `{info.name}` is given before `...{snippet(value.span)}`, "
                                 "which also has it",
                                 first[info.name],
-                                labels=[Label(value.span, f"this also gives `{info.name}`")],
-                                help="write the spread first: fields written after a spread "
-                                "replace the copied ones",
+                                labels=[Label(value.span, english("also-gives", field=info.name))],
+                                help=english("spread-first"),
                             )
                             broken = True
                 continue
@@ -1545,10 +1545,10 @@ class ExprTyper:
                     names = [f.name for f in target.fields]
                     self.t.error(
                         "unknown-name",
-                        f"unknown field `{name}` on `{target.name}`",
+                        english("unknown-field", field=name, type=target.name),
                         item.name.span,
                         help=suggest(name, names)
-                        or f"the fields of `{target.name}` are {quoted(names)}",
+                        or english("fields-are", type=target.name, fields=quoted(names)),
                     )
                     broken = True
                 else:
@@ -1584,7 +1584,7 @@ class ExprTyper:
             if info is None:
                 self.t.error(
                     "unknown-name",
-                    f"unknown field `{name}` on `{target.name}`",
+                    english("unknown-field", field=name, type=target.name),
                     span,
                     notes=[f"`{snippet(span)}` brings the field `{name}`"],
                     help=f"spread a value of type `{target.name}`, or give the fields one by one",
@@ -1643,7 +1643,7 @@ def _mismatch_help(found: Type, wanted: Type) -> str:
     if isinstance(found, ListType) and not isinstance(wanted, ListType):
         return "reduce the list with an aggregate such as `count of x in …` or `sum of x in … : …`"
     if isinstance(found, TextType) and is_numeric(wanted):
-        return "write the number without quotes"
+        return english("without-quotes")
     if isinstance(wanted, EnumType):
         return (
             f"give one of the members of `{wanted.name}`: {quoted(m.name for m in wanted.members)}"
