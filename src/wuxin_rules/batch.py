@@ -208,8 +208,7 @@ def evaluate_batch(
         raise UsageError(
             Diagnostic(
                 "usage",
-                f"a batch needs at least one process and one record per chunk, "
-                f"got jobs={jobs}, chunk_size={chunk_size}",
+                english("batch-arguments", found=f"jobs={jobs}, chunk_size={chunk_size}"),
                 help=english("batch-arguments.help"),
             )
         )
@@ -397,12 +396,17 @@ def internal_error(where: str, error: BaseException) -> InternalError:
     notes = []
     if frames:
         last = frames[-1]
-        notes.append(f"raised in {Path(last.filename).name}:{last.lineno} ({last.name})")
+        notes.append(
+            english(
+                "raised-in",
+                where=f"{Path(last.filename).name}:{last.lineno}",
+                function=last.name,
+            )
+        )
     return InternalError(
         Diagnostic(
             "internal-error",
-            f"evaluating this document failed unexpectedly: {_safe(type(error).__name__)}: "
-            f"{_safe(str(error))}",
+            english("document-bug", error=f"{_safe(type(error).__name__)}: {_safe(str(error))}"),
             file=where,
             notes=tuple(notes),
             help=english("document-bug.help"),

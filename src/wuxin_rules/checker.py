@@ -270,7 +270,7 @@ def _reserved(t: SymbolTables, ident: ast.Ident, what: str) -> bool:
         "reserved-name",
         english("reserved-and-cannot-name", name=ident.name, what=what),
         ident.span,
-        help=f"choose another name, such as `{ident.name}_`",
+        help=english("choose-another-name", name=f"{ident.name}_"),
     )
     return True
 
@@ -358,14 +358,14 @@ _DECLARATION_KINDS: Mapping[type, str] = {
 }
 
 _KIND_WORDS = {
-    "enum": "an enum",
-    "record": "a record type",
-    "input": "an input",
-    "param": "a param",
-    "rule": "a rule",
-    "schedule": "a schedule",
-    "bands": "a set of bands",
-    "module": "a module",
+    "enum": english("an enum"),
+    "record": english("a record type"),
+    "input": english("an input"),
+    "param": english("a param"),
+    "rule": english("a rule"),
+    "schedule": english("a schedule"),
+    "bands": english("a set of bands"),
+    "module": english("a module"),
 }
 
 _TYPE_KINDS = ("enum", "record", "bands")
@@ -392,7 +392,11 @@ def _declare(state: _State) -> None:
             if kind is None:
                 continue
             ident: ast.Ident = decl.name  # type: ignore[union-attr]
-            what = "a criterion" if getattr(decl, "kind", "") == "criterion" else _KIND_WORDS[kind]
+            what = (
+                english("a criterion")
+                if getattr(decl, "kind", "") == "criterion"
+                else _KIND_WORDS[kind]
+            )
             if (
                 not _reserved(t, ident, what)
                 and kind in _TYPE_KINDS
@@ -402,7 +406,7 @@ def _declare(state: _State) -> None:
                     "reserved-name",
                     english("builtin-type-cannot-name", name=ident.name, what=what),
                     ident.span,
-                    help=f"choose another name, such as `{ident.name.capitalize()}Kind`",
+                    help=english("choose-another-name", name=f"{ident.name.capitalize()}Kind"),
                 )
             first = scope.own.get(ident.name)
             if first is not None:
@@ -485,7 +489,7 @@ def _build_enums(state: _State) -> None:
         first: dict[str, Span] = {}
         members = []
         for ident, label in entries:
-            _reserved(t, ident, f"{'an enum member' if what == 'member' else 'a band'}")
+            _reserved(t, ident, english("an enum member" if what == "member" else "a band"))
             if ident.name in first:
                 t.duplicate(f"{what} ", ident, first[ident.name])
                 continue
@@ -689,7 +693,11 @@ def _report_recursive_record(
         labels.append(
             Label(
                 field.span,
-                f"`{t.syms[source].name}.{field.name.name}` contains `{t.syms[target].name}`",
+                english(
+                    "contains",
+                    field=f"{t.syms[source].name}.{field.name.name}",
+                    record=t.syms[target].name,
+                ),
             )
         )
     chain = " → ".join(f"`{t.syms[k].name}`" for k in path)
@@ -747,7 +755,9 @@ def _resolve_signatures(state: _State) -> None:
                         "bad-category",
                         english("categories-enum", type=describe_type(resolved)),
                         decl.category.span,
-                        help=f"declare an enum of the categories and write `… by {decl.period.name}, ThatEnum`",
+                        help=english(
+                            "categories-enum.help", fix=f"… by {decl.period.name}, ThatEnum"
+                        ),
                     )
             t.schedules[sym.key] = (value_type, category)
 
@@ -852,7 +862,9 @@ class _NameWalker:
             self.t.res[id(node)] = res
             return
         what = (
-            _KIND_WORDS.get(res.sym.kind, "") if isinstance(res, GlobalName) else "an enum member"
+            _KIND_WORDS.get(res.sym.kind, "")
+            if isinstance(res, GlobalName)
+            else english("an enum member")
         )
         self.t.error(
             "bad-band-bound",
@@ -892,10 +904,7 @@ class _NameWalker:
                 f"`{name}` is a builtin function: call it as `{builtin.signature.split(' -> ')[0]}`"
             )
         if hint is None:
-            hint = (
-                f"nothing here is called `{name}`: declare it, or import it from another "
-                f"module with `import module ({name})`"
-            )
+            hint = english("nothing-called", name=name, fix=f"import module ({name})")
         self.t.error("unknown-name", english("unknown-name", name=name), span, help=hint)
         return None
 
@@ -1041,7 +1050,7 @@ class _NameWalker:
         elif sym.kind == "enum":
             message = english("type-not-value", name=name)
             example = decl.members[0].name.name if decl.members else "member"
-            help = f"name one of its members: `{name}.{example}`"
+            help = english("name-a-member", fix=f"{name}.{example}")
         elif sym.kind == "record":
             message = english("type-not-value", name=name)
             help = "read the fields of a value of this type, such as an input or a rule parameter"
@@ -1242,7 +1251,7 @@ def _param_hint(type_: Type) -> str:
     if isinstance(inner, NumberType):
         return "write a number such as `0.5` or a percentage such as `50%`"
     if isinstance(inner, IntType):
-        return "write a whole number such as `3`"
+        return english("write-whole-number", example="3")
     if isinstance(inner, BoolType):
         return "write `true` or `false`"
     if isinstance(inner, DateType):
@@ -1398,7 +1407,7 @@ def check_rule_graph(state: _State) -> None:
         ]
         t.error(
             "rule-cycle",
-            "rule cycle: " + " → ".join(f"`{k}`" for k in path),
+            english("rule-cycle", chain=" → ".join(f"`{k}`" for k in path)),
             t.syms[start].span,
             labels=labels,
             help=english("rule-cycle.help"),

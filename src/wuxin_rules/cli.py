@@ -574,7 +574,7 @@ def _eval(args: argparse.Namespace) -> int:
         outcomes.close()
     if status == ExitCode.INTERNAL:
         text = english("documents-bug", count=bugs, total=count)
-        sys.stderr.write(messages.translate(text, args.lang) + "\n")
+        sys.stderr.write(messages.render(text, args.lang) + "\n")
     if count == 0 and status == ExitCode.OK:
         sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
     return status
@@ -654,7 +654,7 @@ def _text_result(result: api.Result, args: Any, color: bool) -> str:
             label = f' "{verdict.label}"' if verdict.label else ""
             if verdict.error is not None:
                 error_word = messages.word("error", args.lang)
-                message = messages.translate(verdict.error.message, args.lang)
+                message = messages.render(verdict.error.message, args.lang)
                 text = f"{error_word}[{verdict.error.code}]: {message}"
             elif isinstance(verdict.value, Pending):
                 text = verdict.value.describe(args.lang)
@@ -888,8 +888,10 @@ def _verify(args: argparse.Namespace) -> int:
         raise UsageError(
             Diagnostic(
                 "missing-dependency",
-                f"`wuxin verify` needs hypothesis, which cannot be imported: {error}",
-                help="install it: `pip install 'wuxin_rules[verify]'`",
+                messages.english("missing-dependency", command="wuxin verify", error=error),
+                help=messages.english(
+                    "missing-dependency.help", fix="pip install 'wuxin_rules[verify]'"
+                ),
             )
         ) from None
     suites, broken = _suites(args.paths, args.lang)

@@ -117,14 +117,21 @@ def _proofs(policy: model.CheckedPolicy) -> list[Diagnostic]:
         for direction in schedule.monotone:
             cells = sum(1 for value in schedule.cells.values() if value is not None)
             if schedule.category is not None:
-                message = (
-                    f"proved: schedule `{schedule.name}` is {direction} in `{schedule.period_name}` "
-                    f"for every member of `{schedule.category.name}` ({cells} cells)"
+                message = english(
+                    "proved-monotone-each"
+                    if direction == "nondecreasing"
+                    else "proved-monotone-each-down",
+                    name=schedule.name,
+                    period=schedule.period_name,
+                    category=schedule.category.name,
+                    cells=cells,
                 )
             else:
-                message = (
-                    f"proved: schedule `{schedule.name}` is {direction} in "
-                    f"`{schedule.period_name}` ({cells} cells)"
+                message = english(
+                    "proved-monotone" if direction == "nondecreasing" else "proved-monotone-down",
+                    name=schedule.name,
+                    period=schedule.period_name,
+                    cells=cells,
                 )
             proofs.append(
                 Diagnostic("proved-monotone", message, span=schedule.span, severity=Severity.NOTE)
@@ -270,7 +277,7 @@ def _unused(
             findings.append(
                 _warning(
                     "unused-param",
-                    f"param `{decl.name.name}` is never used",
+                    english("never-used", what=english("param"), name=decl.name.name),
                     decl.name.span,
                     english("use-in-rule"),
                 )
@@ -289,7 +296,7 @@ def _unused(
                 findings.append(
                     _warning(
                         "unused-declaration",
-                        english("never-used", what=decl.kind, name=decl.name.name),
+                        english("never-used", what=english(decl.kind), name=decl.name.name),
                         decl.name.span,
                         english("call-or-remove"),
                     )
@@ -316,7 +323,9 @@ def _unused(
                     _warning(
                         "unused-declaration",
                         english(
-                            "never-used", what=_KIND_NOUNS[type(decl)], name=declared.name.name
+                            "never-used",
+                            what=english(_KIND_NOUNS[type(decl)]),
+                            name=declared.name.name,
                         ),
                         declared.name.span,
                         english("use-or-remove"),
@@ -337,7 +346,7 @@ def _unused(
             findings.append(
                 _warning(
                     "unused-import",
-                    f"`{ident.name}` is imported but never used",
+                    english("imported-never-used", what=f"`{ident.name}`"),
                     ident.span,
                     english("remove-from-import", name=ident.name),
                 )
@@ -347,7 +356,7 @@ def _unused(
             findings.append(
                 _warning(
                     "unused-import",
-                    f"module `{module}` is imported but never used",
+                    english("imported-never-used", what=english("module-named", name=module)),
                     imp.module.span,
                     english("remove-import"),
                 )
@@ -376,7 +385,7 @@ def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]
         findings.append(
             _warning(
                 "uncited-rule",
-                f"the explanation of {rule.kind} `{rule.name}` would cite nothing",
+                english("cites-nothing", what=english(f"{rule.kind}-named", name=rule.name)),
                 _name_span(rule),
                 english("add-cites", name=rule.name),
                 notes=(english("nothing-cited"),),
@@ -856,29 +865,27 @@ class _Values:
             self.findings.append(
                 _warning(
                     "criterion-always-true" if true else "criterion-always-false",
-                    f"criterion `{rule.name}` is {'always true' if true else 'never true'}",
+                    english("always-true" if true else "never-true", name=rule.name),
                     _name_span(rule),
                     english("check-condition"),
                     notes=(
-                        f"within the declared types and bounds, `{_text(rule.body)}` "
-                        f"{english('always holds') if true else english('never holds')}",
+                        english("always-holds" if true else "never-holds", expr=_text(rule.body)),
                     ),
                 )
             )
         elif self.undecided and not value.exact:
             reason = (
-                f"it could not decide `{self.blocker}`"
+                english("not-complete", expr=self.blocker)
                 if self.blocker
-                else "the conditions it combines depend on the same computed values"
+                else english("same-computed-values")
             )
             self.findings.append(
                 Diagnostic(
                     "undecided-criterion",
-                    f"the consistency checks cannot tell whether criterion `{rule.name}` can "
-                    "both hold and fail",
+                    english("cannot-tell", what=english("criterion-named", name=rule.name)),
                     span=_name_span(rule),
                     severity=Severity.NOTE,
-                    notes=(f"the interval reasoning is not complete: {reason}",),
+                    notes=(reason,),
                 )
             )
 

@@ -175,18 +175,18 @@ class Diagnostic:
         """
         where = self.location()
         severity = messages.word(self.severity.value, lang)
-        header = f"{severity}[{self.code}]: {messages.translate(self.message, lang)}"
+        header = f"{severity}[{self.code}]: {messages.render(self.message, lang)}"
         lines = [f"{where}: {header}" if where else header]
         if self.span is not None:
             lines.extend(render_snippet(self.span))
         for label in self.labels:
-            lines.append(f"   = {messages.translate(label.text, lang)}: {label.span.location()}")
+            lines.append(f"   = {messages.render(label.text, lang)}: {label.span.location()}")
             lines.extend("  " + line for line in render_snippet(label.span, "-"))
         for note in self.notes:
-            lines.append(f"   = {messages.word('note', lang)}: {messages.translate(note, lang)}")
+            lines.append(f"   = {messages.word('note', lang)}: {messages.render(note, lang)}")
         if self.help:
             help_word = messages.word("help", lang)
-            lines.append(f"   = {help_word}: {messages.translate(self.help, lang)}")
+            lines.append(f"   = {help_word}: {messages.render(self.help, lang)}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:

@@ -848,7 +848,7 @@ class _Run:
                     expr,
                     "division-by-zero",
                     english("division-by-zero-is", expr=_text(expr.right)),
-                    f"check the divisor first: `if {_text(expr.right)} == 0 then … else …`",
+                    english("check-divisor", fix=f"if {_text(expr.right)} == 0 then … else …"),
                     nodes,
                     labels=(Label(expr.right.span, english("this-is-zero")),)
                     if _has_span(expr.right)
@@ -1419,7 +1419,7 @@ def _margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | Non
     if held:
         return english("margin", amount=amount)
     if left == right:
-        return "equal, so not strictly " + ("greater" if expr.op == ">" else "less")
+        return english("equal-not-greater" if expr.op == ">" else "equal-not-less")
     return (
         english("short-by", amount=amount)
         if expr.op in (">", ">=")
@@ -1448,11 +1448,6 @@ def _aggregate_detail(
 ) -> str:
     kind = expr.kind
     total = len(chosen)
-    scope = (
-        english("k-elements", count=total, total=len(elements))
-        if expr.filter is not None
-        else f"{total} elements"
-    )
     if kind == "rate":
         if value is None:
             return english("no-element-to-rate")
@@ -1472,7 +1467,9 @@ def _aggregate_detail(
         return (
             english("k-hold", held=held, total=total) if held else english("none-hold", total=total)
         )
-    return f"over {scope}"
+    if expr.filter is not None:
+        return english("over-k-elements", count=total, total=len(elements))
+    return english("over-elements", count=total)
 
 
 @attrs.frozen
@@ -1528,7 +1525,7 @@ def _schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, va
     if stage is None:
         return f"{key} → {shown}"
     label = f" {stage.label}" if stage.label else ""
-    return f"{key} → {shown} (stage {stage.name}{label})"
+    return english("stage-cell", key=key, value=shown, stage=f"{stage.name}{label}")
 
 
 def _range_text(low: Any, high: Any, inclusive: bool, type_: Type) -> str:
@@ -1582,7 +1579,7 @@ def _text(expr: Any) -> str:
 
 def _describe_rule(rule: model.RuleDef) -> str:
     label = f' "{rule.label}"' if rule.label else ""
-    return f"{rule.kind} `{rule.key}`{label}"
+    return english("rule-described", kind=english(rule.kind), key=rule.key, label=label)
 
 
 def _stack_depth() -> int:

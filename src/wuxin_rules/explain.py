@@ -221,7 +221,7 @@ class _Renderer:
 
     def _t(self, text: str) -> str:
         """A fixed text of the explanation (a margin, a count) in the renderer's language."""
-        return messages.translate(text, self.lang)
+        return messages.render(text, self.lang)
 
     def _label(self, text: str) -> str:
         """A label of the policy in the renderer's language (as written when untranslated)."""

@@ -113,27 +113,27 @@ def _expected(type_: Type) -> str:
     """What a value of `type_` is called in messages: `a whole number`, `true/false`."""
     match type_:
         case IntType():
-            return "a whole number"
+            return english("a whole number")
         case NumberType(kind="percent"):
-            return "a percentage"
+            return english("a percentage")
         case NumberType():
-            return "a decimal number"
+            return english("a decimal number")
         case BoolType():
-            return "true/false"
+            return english("true/false")
         case TextType():
-            return "text"
+            return english("text")
         case DateType():
-            return "a date"
+            return english("a date")
         case EnumType(name=name):
-            return f"a member of `{name}`"
+            return english("a-member-of", enum=name)
         case RecordType(name=name):
-            return f"a record `{name}`" if name else "a record"
+            return english("a-record-named", name=name) if name else english("a record")
         case ListType():
-            return "a list"
+            return english("a list")
         case OptionalType(inner=inner):
-            return f"{_expected(inner)} or none"
+            return english("or-none", what=_expected(inner))
         case NoneType():
-            return "none"
+            return english("none")
     raise AssertionError(f"unknown type {type_!r}")  # pragma: no cover
 
 
@@ -275,7 +275,7 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
         text = text[: _PREVIEW - 1] + "…"
     return _Problem(
         "fact-out-of-bounds",
-        f"`{text}` is {where} the bound `{within}` of `{_type_text(type_)}`",
+        english(f"{where}-bound", value=text, bound=within, type=_type_text(type_)),
         f'give a percentage within `{within}`: a ratio such as `0.5`, or a text such as `"50%"`'
         if percent
         else english("within-bound", bound=within),
@@ -875,7 +875,7 @@ class FactsSchema:
             if close and close[0] in missing and close[0] not in misspelt:
                 misspelt[close[0]] = str(extra)
         what = "input" if info.is_inputs else "field"
-        owner = "" if info.is_inputs else f" of `{info.name}`"
+        owner = "" if info.is_inputs else info.name
         for inner, note in with_notes:
             field_path = _join(path, note.name)
             if type(inner) is KeyError:
@@ -889,7 +889,11 @@ class FactsSchema:
                 out.append(
                     Diagnostic(
                         "missing-fact",
-                        f"missing {what} `{note.name}`{owner}",
+                        english(
+                            "missing-named-of", what=english(what), name=note.name, record=owner
+                        )
+                        if owner
+                        else english("missing-named", what=english(what), name=note.name),
                         help=help,
                         path=field_path,
                         file=file,
@@ -909,7 +913,11 @@ class FactsSchema:
             out.append(
                 Diagnostic(
                     "unknown-fact",
-                    f"unknown {what} `{_cut(str(extra))}`{owner}",
+                    english(
+                        "unknown-named-of", what=english(what), name=_cut(str(extra)), record=owner
+                    )
+                    if owner
+                    else english("unknown-named", what=english(what), name=_cut(str(extra))),
                     help=suggest(str(extra), info.fields) or fallback,
                     path=_join(path, str(extra)),
                     file=file,

@@ -285,7 +285,7 @@ def iter_line_texts(
 def _not_utf8(where: str, line: bytes, index: int) -> Diagnostic:
     return Diagnostic(
         "bad-encoding",
-        f"the line is not UTF-8 text: its byte {index + 1} is `0x{line[index]:02x}`",
+        english("line-not-utf8", index=index + 1, byte=f"0x{line[index]:02x}"),
         file=where,
         help=english("line-not-utf8.help"),
     )

@@ -350,7 +350,7 @@ class _Loader:
                     ),
                     span=module.header.name.span,
                     labels=(Label(decl.module.span, english("imported-here")),),
-                    help=f"change the header to `policy {target}`",
+                    help=english("change-header", header=f"policy {target}"),
                 )
             )
         return module

@@ -19,12 +19,11 @@ catalogue cannot drift apart.
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "CATALOGUE",
     "LANGUAGES",
     "PHRASES",
     "TERMS",
@@ -32,7 +31,9 @@ __all__ = [
     "Message",
     "count",
     "english",
+    "listing",
     "render",
+    "term",
     "translate",
     "word",
 ]
@@ -911,7 +912,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "fallback-used": ("none: fallback used", "无值：使用后备值"),
     "then": ("→ then", "→ then 分支"),
     "else": ("→ else", "→ else 分支"),
-    "stage": ("{key} → {value} (stage {stage})", "{key} → {value}（阶段 {stage}）"),
+    "stage-cell": ("{key} → {value} (stage {stage})", "{key} → {value}（阶段 {stage}）"),
     "no-cell": (
         "{key} → none (no such cell in `{schedule}`)",
         "{key} → 无（`{schedule}` 中没有该格）",
@@ -972,6 +973,61 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "内部错误：wuxin_rules 在 {total} 个文档中的 {count} 个上意外出错（见上文）；"
         "请附上这些文档报告",
     ),
+    "declared-twice.kind": ("{what} `{name}` is declared twice", "{what} `{name}` 声明了两次"),
+    "cannot-join-lists": ("cannot join `{left}` and `{right}`", "不能连接 `{left}` 和 `{right}`"),
+    "not-monotone.member": (
+        "schedule `{schedule}` is not {direction} in `{period}` for `{member}`: {first} in {p1}, "
+        "then {second} in {p2}",
+        "计划表 `{schedule}` 中 `{member}` 在 `{period}` 上不是{direction}：{p1} 为 {first}，"
+        "{p2} 却为 {second}",
+    ),
+    "value-in": ("{value} in {period}", "{period} 为 {value}"),
+    "double-quotes.help": ("write `\"…\"` instead of `'…'`", "请把 `'…'` 改为 `\"…\"`"),
+    "text-ends-with-backslash": ("a text cannot end with `\\`", "文本不能以 `\\` 结尾"),
+    "write-to-compare": ("write `{op}` to compare", "比较请写 `{op}`"),
+    "add-several": ("add {fixes}", "请加上 {fixes}"),
+    # -- common slips (wuxin_rules.syntax_errors.SLIPS) ---------------------------------------
+    "slip.reserved": ("`{prev}` is a reserved word", "`{prev}` 是保留字"),
+    "slip.reserved.help": (
+        "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
+        "`{prev}` 用于开始{construct}；值不能命名为 `{prev}`：请改名",
+    ),
+    "slip.missing-keyword": ("missing `{want}` after `{prev}`", "`{prev}` 之后缺少 `{want}`"),
+    "slip.missing-keyword.help": ("write `{prev} {want} …`", "请写成 `{prev} {want} …`"),
+    "slip.equals-for-colon": ("expected `:` {body}, found `=`", "{body}应为 `:`，实际是 `=`"),
+    "slip.equals-for-colon.help": ("write `:` instead of `=`", "请把 `=` 改为 `:`"),
+    "slip.add-colon.help": ("add `:` after `{prev}`", "在 `{prev}` 之后加上 `:`"),
+    "slip.colon-type": (
+        "missing `:` between `{prev}` and its type",
+        "`{prev}` 与其类型之间缺少 `:`",
+    ),
+    "slip.colon-type.help": ("write `{prev}: type`", "请写成 `{prev}: type`"),
+    "slip.colon-field": (
+        "missing `:` after the field name `{prev}`",
+        "字段名 `{prev}` 之后缺少 `:`",
+    ),
+    "slip.colon-field.help": ("write `{prev}: value`", "请写成 `{prev}: value`"),
+    "slip.param-type": ("the param `{prev}` has no type", "参数 `{prev}` 没有类型"),
+    "slip.param-type.help": (
+        "write `param {prev}: type = value`, for example `param {prev}: int = 1`",
+        "请写成 `param {prev}: type = value`，例如 `param {prev}: int = 1`",
+    ),
+    "slip.given-equals": ("missing `=` after `given {prev}`", "`given {prev}` 之后缺少 `=`"),
+    "slip.given-equals.help": ("write `given {prev} = value`", "请写成 `given {prev} = value`"),
+    "after-prev": ("after `{prev}`", "在 `{prev}` 之后"),
+    # -- what a value is called (wuxin_rules.facts), what a call takes (typing_rules) ------
+    "a-member-of": ("a member of `{enum}`", "`{enum}` 的成员"),
+    "a-record-named": ("a record `{name}`", "记录 `{name}`"),
+    "or-none": ("{what} or none", "{what}或空值"),
+    "rule-described": ("{kind} `{key}`{label}", "{kind} `{key}`{label}"),
+    "at-least-arguments": ("at least {count}", "至少 {count}"),
+    "arguments-between": ("{low} to {high} arguments", "{low} 到 {high} 个参数"),
+    "one-argument": ("1 argument", "1 个参数"),
+    "arguments": ("{count} arguments", "{count} 个参数"),
+    # -- lists (`listing()`): `a, b and c` is `a、b和c` --------------------------------------
+    "list.and": ("{head} and {last}", "{head}和{last}"),
+    "list.or": ("{head} or {last}", "{head}或{last}"),
+    "list.comma": ("{head}, {next}", "{head}、{next}"),
 }
 """Phrases by key: `(English template, Chinese template)`. Keys ending in `.help`,
 `.label` and so on belong to the phrase before them."""
@@ -1068,11 +1124,45 @@ TERMS: Mapping[str, str] = {
     "before the enum's members": "在枚举成员之前",
     "before the record's fields": "在记录字段之前",
     "before the bands": "在分档之前",
+    "a record type": "记录类型",
+    "an enum member": "枚举成员",
+    "a band": "档",
+    "member": "成员",
+    "band": "档",
+    "parameter": "参数",
+    "stage": "阶段",
+    "a bound (`>= 0`, `0 .. 10`)": "界限（`>= 0`、`0 .. 10`）",
+    "a comparison (`==`, `<`, …)": "比较运算（`==`、`<`、…）",
+    "an aggregate (`count of x in list where …`)": "聚合（`count of x in list where …`）",
+    "an aggregate (`sum of x in list: …`)": "聚合（`sum of x in list: …`）",
+    "an aggregate (`rate of x in list: …`)": "聚合（`rate of x in list: …`）",
+    "an aggregate (`list of x in list: …`) or a type (`list of T`)": (
+        "聚合（`list of x in list: …`）或类型（`list of T`）"
+    ),
+    "a composition (`all of [...]`) or an aggregate (`all of x in list: …`)": (
+        "组合（`all of [...]`）或聚合（`all of x in list: …`）"
+    ),
+    "a composition (`any of [...]`) or an aggregate (`any of x in list: …`)": (
+        "组合（`any of [...]`）或聚合（`any of x in list: …`）"
+    ),
+    "a composition (`at least N of [...]`)": "组合（`at least N of [...]`）",
+    "a construct of the language": "语言的某个结构",
+    "a date": "日期",
+    "a list": "列表",
+    "none": "空值",
+    "criterion": "标准",
     # Parts of a module (`formatting would change the meaning of the header`).
     "the header": "文件头",
     "the list of declarations": "声明列表",
 }
 """Whole texts that stand in a field of a phrase (`expected {expected}`), in Chinese."""
+
+CATALOGUE: Mapping[str, tuple[str, str]] = {
+    **PHRASES,
+    **{text: (text, chinese) for text, chinese in TERMS.items()},
+}
+"""The one catalogue: every phrase and term by key, `(English, Chinese)`. A term's key is its
+English text (as a gettext msgid is), so `english("a whole number")` names it."""
 
 
 def word(key: str, lang: str = "en", **fields: object) -> str:
@@ -1091,7 +1181,7 @@ def count(number: int, what: str, lang: str = "en") -> str:
 
 
 def english(key: str, /, **fields: object) -> Message:
-    """The phrase `key` of `PHRASES` with its fields: a `Message` whose text is English."""
+    """The phrase `key` of the catalogue with its fields: a `Message` whose text is English."""
     return Message(key, **fields)
 
 
@@ -1110,7 +1200,7 @@ class Message(str):
     fields: Mapping[str, object]
 
     def __new__(cls, key: str, /, **fields: object) -> Message:
-        text = _fill(PHRASES[key][0], fields, "en")
+        text = _fill(CATALOGUE[key][0], fields, "en")
         message = super().__new__(cls, text)
         message.key = key
         message.fields = fields
@@ -1120,7 +1210,7 @@ class Message(str):
         """The message in `lang` (`en` or `zh`); its fields that are messages in turn."""
         if lang != "zh":
             return str.__str__(self)
-        return _fill(PHRASES[self.key][1], self.fields, lang)
+        return _fill(CATALOGUE[self.key][1], self.fields, lang)
 
     def to_json(self) -> dict[str, Any]:
         """`{"key": …, "fields": {…}}`: a field that is a message as such a dict in turn, any
@@ -1141,6 +1231,25 @@ class Message(str):
         return str.__str__(self)
 
 
+def term(text: str) -> str:
+    """A term of an open set (a script's Unicode name, `Latin`): its message when the
+    catalogue has it, else the text as it is (a proper name, shown unchanged)."""
+    return Message(text) if text in TERMS else text
+
+
+def listing(items: Sequence[object], joiner: str = "and") -> str:
+    """`a, b and c` (`joiner` is `and` or `or`) as a message: `a、b和c` in Chinese. The items
+    are messages or the policy's words; one item is itself, none is an empty text."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0] if isinstance(items[0], str) else format(items[0], "")
+    head: object = items[0]
+    for item in items[1:-1]:
+        head = Message("list.comma", head=head, next=item)
+    return Message("list.or" if joiner == "or" else "list.and", head=head, last=items[-1])
+
+
 def _message(key: str, fields: dict[str, object]) -> Message:
     return Message(key, **fields)
 
@@ -1148,14 +1257,7 @@ def _message(key: str, fields: dict[str, object]) -> Message:
 def _fill(template: str, fields: Mapping[str, object], lang: str) -> str:
     if not fields:
         return template
-    return template.format_map(
-        {
-            name: render(value, lang)
-            if isinstance(value, Message) or f"`{{{name}}}`" not in template
-            else format(value, "")
-            for name, value in fields.items()
-        }
-    )
+    return template.format_map({name: render(value, lang) for name, value in fields.items()})
 
 
 def render(text: object, lang: str = "en") -> str:
@@ -1163,84 +1265,9 @@ def render(text: object, lang: str = "en") -> str:
     the policy wrote, a value) as it is."""
     if isinstance(text, Message):
         return text.render(lang)
-    if lang == "zh" and isinstance(text, str) and text:
-        return _legacy(text)
     return format(text, "")
 
 
-def _legacy(text: str) -> str:
-    # TRANSITION: matching finished English, until every producer names its phrase.
-    return _translate(text, 0)
-
-
 def translate(text: str, lang: str = "en") -> str:
-    """`text` in `lang`. Kept for embedders: the same as `render`."""
+    """`render(text, lang)`, under the name embedders used before messages were data."""
     return render(text, lang)
-
-
-_FIELD = re.compile(r"\{(\w+)\}")
-_DEPTH = 3  # fields of fields: `expected {expected}` inside a note inside a help
-
-
-def _translate(text: str, depth: int) -> str:
-    term = TERMS.get(text)
-    if term is not None:
-        return term
-    if depth >= _DEPTH:
-        return text
-    for pattern, chinese, verbatim in _compiled():
-        match = pattern.fullmatch(text)
-        if match is not None:
-            fields = {
-                name: value if name in verbatim else _translate(value, depth + 1)
-                for name, value in match.groupdict().items()
-            }
-            return chinese.format(**fields)
-    return _translate_list(text, depth)
-
-
-def _translate_list(text: str, depth: int) -> str:
-    """`a name, a whole number or a percentage` (the parser's list of what it expected),
-    `Latin and Cyrillic`: a list of terms and backticked words."""
-    for joiner, chinese in ((" or ", "或"), (" and ", "和")):
-        head, sep, last = text.rpartition(joiner)
-        if not sep:
-            continue
-        parts = [*head.split(", "), last]
-        if all(part in TERMS or _is_quoted(part) for part in parts):
-            shown = [_translate(part, depth + 1) for part in parts]
-            return "、".join(shown[:-1]) + chinese + shown[-1]
-    return text
-
-
-def _is_quoted(text: str) -> bool:
-    return len(text) >= 2 and text[0] == "`" and text[-1] == "`" and text.count("`") == 2
-
-
-@functools.cache
-def _compiled() -> tuple[tuple[re.Pattern[str], str, frozenset[str]], ...]:
-    """Each phrase's English template as a pattern (fields match any text), longest literal
-    text first, so that the most specific phrase wins; with the fields written in backticks
-    (`` `{type}` ``), which are the policy's words or the language's and stay as they are."""
-    compiled = []
-    for english_text, chinese in PHRASES.values():
-        parts = _FIELD.split(english_text)
-        verbatim = frozenset(
-            parts[index]
-            for index in range(1, len(parts), 2)
-            if parts[index - 1].endswith("`") and parts[index + 1].startswith("`")
-        )
-        # A field in backticks holds no backtick: `write `{fix}`` must not swallow a
-        # sentence that merely starts and ends with backticked words.
-        regex = "".join(
-            re.escape(part)
-            if index % 2 == 0
-            else f"(?P<{part}>[^`]+?)"
-            if part in verbatim
-            else f"(?P<{part}>.+?)"
-            for index, part in enumerate(parts)
-        )
-        literal = sum(len(part) for part in parts[::2])
-        compiled.append((literal, re.compile(regex, re.DOTALL), chinese, verbatim))
-    compiled.sort(key=lambda item: -item[0])
-    return tuple((pattern, chinese, verbatim) for _, pattern, chinese, verbatim in compiled)

@@ -35,7 +35,7 @@ import attrs
 from wuxin_rules import document_formats, evaluator, model
 from wuxin_rules.counterfactual import ToPass
 from wuxin_rules.document import Block, Cell, Document, Group, Heading, Items, Paragraph, Table
-from wuxin_rules.messages import translate
+from wuxin_rules.messages import render as render_message
 from wuxin_rules.notation import Segment
 from wuxin_rules.schema import BoolType, EnumType
 from wuxin_rules.trace import Explanation, Verdict
@@ -274,7 +274,7 @@ class _Notice:
             if node.kind != "compare" or node.value is not False:
                 continue
             if node.detail:
-                found.append(f"{_shown_expr(node)} {translate(node.detail, self.lang)}")
+                found.append(f"{_shown_expr(node)} {render_message(node.detail, self.lang)}")
             elif node.children:
                 now = format_value(node.children[0].value, node.children[0].type)
                 found.append(_shown_expr(node) + self.w["now"].format(value=now))

@@ -698,8 +698,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
                     "bad-composition",
                     english("not-composition", kind=kind),
                     span=span,
-                    help=f"write `all of [...]`, `any of [...]`, `at least N of [...]`, "
-                    f"or an aggregate `{kind} of x in list ...`",
+                    help=english("composition-help", fix=f"{kind} of x in list ..."),
                 )
             )
         node = ast.Compose(kind, items.items, None, span)

@@ -588,7 +588,7 @@ class _SuiteChecker:
             ok, value = self._constant_value(
                 typed, decl.value.span, english("fixture-named", name=name)
             )
-            if ok and self._validate(name, declared, value, decl.value.span, "a fixture"):
+            if ok and self._validate(name, declared, value, decl.value.span, english("a fixture")):
                 self.fixtures[name] = Fixture(name, declared, value, decl.span)
             self.fixture_types[name] = declared
 
@@ -641,7 +641,7 @@ class _SuiteChecker:
             if self._errors() != start or is_invalid(type_):
                 continue
             ok, value = self._constant_value(typed, given.value.span, f"the value of `{name}`")
-            if ok and self._validate(name, type_, value, given.value.span, "the given"):
+            if ok and self._validate(name, type_, value, given.value.span, english("the given")):
                 givens.append(Given(name, type_, value, local, given.span))
                 if local:
                     own[name] = type_
@@ -677,7 +677,7 @@ class _SuiteChecker:
                 english("example-missing-given", name=name),
                 decl.title.span,
                 notes=[english("reads-it", expr=snippet(_span_of(expectations, where)))],
-                help=f"add `given {name} = …`" + _type_hint(self.inputs.get(name)),
+                help=_add_given(name, self.inputs.get(name)),
             )
         if self._errors() != before:
             return None
@@ -739,7 +739,8 @@ class _SuiteChecker:
             for name in sorted(check.reads - bound):
                 if isinstance(self.inputs.get(name), OptionalType):
                     continue
-                type_text = _type_hint(self.inputs.get(name)).removeprefix(", with ")
+                known = self.inputs.get(name)
+                type_text = f"a `{describe_type(known)}`" if known is not None else ""
                 self.t.error(
                     "missing-given",
                     f"the property reads the input `{name}`, which no binder gives",
@@ -844,8 +845,10 @@ def _same_type(a: Type, b: Type) -> bool:
     return assignable(a, b) and assignable(b, a) and describe_type(a) == describe_type(b)
 
 
-def _type_hint(type_: Type | None) -> str:
-    return f", with a `{describe_type(type_)}`" if type_ is not None else ""
+def _add_given(name: str, type_: Type | None) -> str:
+    if type_ is None:
+        return english("add", fix=f"given {name} = …")
+    return english("add-with-type", fix=f"given {name} = …", type=describe_type(type_))
 
 
 def _span_of(expectations: Sequence[Expectation], text: str) -> Span:

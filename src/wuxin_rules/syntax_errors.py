@@ -23,7 +23,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from wuxin_rules import characters, grammar
 from wuxin_rules.errors import Diagnostic, Label, Severity, suggest
-from wuxin_rules.messages import english
+from wuxin_rules.messages import english, listing
 from wuxin_rules.source import Source, Span
 
 MAX_SYNTAX_ERRORS = 20
@@ -315,14 +315,14 @@ def _operators() -> frozenset[str]:
 
 
 _PHRASES = {
-    "NAME": "a name",
-    "STRING": 'a text ("…")',
-    "INT": "a whole number",
-    "DECIMAL": "a decimal number",
-    "PERCENT": "a percentage",
-    "DATE": "a date (YYYY-MM-DD)",
-    "COMPARE_OP": "a comparison (`==`, `<`, …)",
-    "MONOTONE_DIRECTION": "`nondecreasing` or `nonincreasing`",
+    "NAME": english("a name"),
+    "STRING": english('a text ("…")'),
+    "INT": english("a whole number"),
+    "DECIMAL": english("a decimal number"),
+    "PERCENT": english("a percentage"),
+    "DATE": english("a date (YYYY-MM-DD)"),
+    "COMPARE_OP": english("a comparison (`==`, `<`, …)"),
+    "MONOTONE_DIRECTION": listing(["`nondecreasing`", "`nonincreasing`"], "or"),
 }
 _BRACKETS = {"LPAR": ("(", ")", "RPAR"), "LSQB": ("[", "]", "RSQB"), "LBRACE": ("{", "}", "RBRACE")}
 _CLOSERS = {"RPAR": ")", "RSQB": "]", "RBRACE": "}"}
@@ -344,22 +344,22 @@ def _expected_words(accepts: Iterable[str], start: str) -> str:
     """`a`, `a or b`, `a, b or c`: what the parser accepted, grouped into the language's terms."""
     # A translation (`en "…"`) is never what a writer forgot: leave it out of the list.
     names = set(accepts) - {"LANG_TAG"}
-    phrases = []
+    phrases: list[str] = []
     if _is_expression_group(names):
         names -= _EXPRESSION_STARTS
-        phrases.append("an expression")
+        phrases.append(english("an expression"))
     if _is_operator_group(names):
         names -= _operators()
-        phrases.append("an operator")
+        phrases.append(english("an operator"))
     if {"COMPARE_OP", "INT", "DECIMAL", "PERCENT"} <= names and not _is_expression_group(names):
         names -= {"COMPARE_OP", "INT", "DECIMAL", "PERCENT", "MINUS"}
-        phrases.append("a bound (`>= 0`, `0 .. 10`)")
+        phrases.append(english("a bound (`>= 0`, `0 .. 10`)"))
     if {"LIST", "NAME"} <= names and not _is_expression_group(names):
         names -= {"LIST", "NAME"}
-        phrases.append("a type")
+        phrases.append(english("a type"))
     if _is_declaration_group(names):
         names -= _DECLARATION_TYPES | {"POLICY", "$END"}
-        phrases.append("a declaration")
+        phrases.append(english("a declaration"))
     literal = []
     for name in sorted(names):
         if name in _PHRASES:
@@ -372,10 +372,8 @@ def _expected_words(accepts: Iterable[str], start: str) -> str:
     literal.sort(key=lambda text: (text.isidentifier(), text))
     words = [f"`{text}`" for text in literal] + phrases
     if not words:
-        return "nothing more"
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
+        return english("nothing more")
+    return listing(words, "or")
 
 
 @functools.cache
@@ -390,7 +388,7 @@ def _terminal_text(name: str) -> str:
 
 
 def _end_words(start: str) -> str:
-    return "the end of the file" if start == "start" else "the end of the expression"
+    return english("the end of the file" if start == "start" else "the end of the expression")
 
 
 def _shorten(text: str, limit: int = 30) -> str:
@@ -400,7 +398,7 @@ def _shorten(text: str, limit: int = 30) -> str:
 def _found(site: _Site) -> str:
     token = site.token
     if token is None:
-        return "nothing"
+        return english("nothing")
     if token.type == "$END":
         return _end_words(site.start)
     if str(token) in grammar.keywords():
@@ -448,16 +446,16 @@ _BODIES = ("1", "x", "[x]", "not x", "-x", "if x then 1 else 2", "true", "{a: 1}
 SLIPS: tuple[_Slip, ...] = (
     _Slip(
         "reserved-word",
-        "`{prev}` is a reserved word",
-        "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
+        "slip.reserved",
+        "slip.reserved.help",
         (*(f"rule a: {kind} + 1" for kind in _AGGREGATE_KINDS), "rule a: at + 1"),
         point="previous",
         any_token=True,
     ),
     _Slip(
         "missing-keyword",
-        "missing `{want}` after `{prev}`",
-        "write `{prev} {want} …`",
+        "slip.missing-keyword",
+        "slip.missing-keyword.help",
         (
             *(f"rule a: {kind} u in xs" for kind in _AGGREGATE_KINDS),
             *(f"rule a: {kind} [x]" for kind in ("all", "any")),
@@ -466,8 +464,8 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "unparenthesised-aggregate",
-        english('aggregate-needs-parentheses'),
-        english('parenthesise-aggregate'),
+        "aggregate-needs-parentheses",
+        "parenthesise-aggregate",
         ("rule a: 1 + count of u in xs", "rule a: x <= sum of u in xs: u",
          "rule a: not all of u in xs: u"),
         requires="LSQB",
@@ -475,16 +473,16 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "missing-colon",
-        "expected `:` {body}, found `=`",
-        "write `:` instead of `=`",
+        "slip.equals-for-colon",
+        "slip.equals-for-colon.help",
         (*(f"{header} = 1" for header in _HEADERS), "enum K = a", 'record R "x" = a: int'),
         requires="COLON",
         point="token",
     ),
     _Slip(
         "missing-colon",
-        "missing `:` {body}",
-        "add `:` after `{prev}`",
+        "missing-colon-body",
+        "slip.add-colon.help",
         (
             *(f"{header} {body}" for header in _HEADERS for body in _BODIES),
             *(f"{kind} K{clause} a" for kind in ("enum", "record")
@@ -495,8 +493,8 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "missing-colon",
-        "missing `:` between `{prev}` and its type",
-        "write `{prev}: type`",
+        "slip.colon-type",
+        "slip.colon-type.help",
         (
             "input x int", "param p int = 1", "record R:\n  a int", "record R:\n  a: int\n  b int",
             "rule f(x int): 1", "rule f(x: int, y int): 1",
@@ -506,23 +504,23 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "missing-colon",
-        "missing `:` after the field name `{prev}`",
-        "write `{prev}: value`",
+        "slip.colon-field",
+        "slip.colon-field.help",
         (*(f"rule r: {{a {body}}}" for body in _BODIES), *(f"rule r: {{a: 1, b {body}}}" for body in _BODIES)),
         requires="COLON",
     ),
     _Slip(
         "missing-type",
-        "the param `{prev}` has no type",
-        "write `param {prev}: type = value`, for example `param {prev}: int = 1`",
+        "slip.param-type",
+        "slip.param-type.help",
         ("param p = 1",),
         requires="COLON",
         point="token",
     ),
     _Slip(
         "missing-equals",
-        "missing `=` after `given {prev}`",
-        "write `given {prev} = value`",
+        "slip.given-equals",
+        "slip.given-equals.help",
         tuple(f'example "e":\n  given x {body}\n  expect x' for body in _BODIES),
         requires="EQUAL",
     ),
@@ -530,23 +528,23 @@ SLIPS: tuple[_Slip, ...] = (
 """The table of common slips (see above); `tests/test_parser.py` checks every example."""
 
 _COLON_PLACES = {
-    "rule": "before the rule's expression",
-    "criterion": "before the criterion's expression",
-    "enum": "before the enum's members",
-    "record": "before the record's fields",
-    "bands": "before the bands",
+    "rule": english("before the rule's expression"),
+    "criterion": english("before the criterion's expression"),
+    "enum": english("before the enum's members"),
+    "record": english("before the record's fields"),
+    "bands": english("before the bands"),
 }
 """Where the `:` of a declaration's header goes, by the declaration's keyword. Declarations
 with several colons (schedules, examples, properties) say `after …` instead."""
 
 _CONSTRUCTS = {
-    "count": "an aggregate (`count of x in list where …`)",
-    "sum": "an aggregate (`sum of x in list: …`)",
-    "rate": "an aggregate (`rate of x in list: …`)",
-    "list": "an aggregate (`list of x in list: …`) or a type (`list of T`)",
-    "all": "a composition (`all of [...]`) or an aggregate (`all of x in list: …`)",
-    "any": "a composition (`any of [...]`) or an aggregate (`any of x in list: …`)",
-    "at": "a composition (`at least N of [...]`)",
+    "count": english("an aggregate (`count of x in list where …`)"),
+    "sum": english("an aggregate (`sum of x in list: …`)"),
+    "rate": english("an aggregate (`rate of x in list: …`)"),
+    "list": english("an aggregate (`list of x in list: …`) or a type (`list of T`)"),
+    "all": english("a composition (`all of [...]`) or an aggregate (`all of x in list: …`)"),
+    "any": english("a composition (`any of [...]`) or an aggregate (`any of x in list: …`)"),
+    "at": english("a composition (`at least N of [...]`)"),
 }
 
 
@@ -643,9 +641,9 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
             "single-quoted-text",
             english("single-quoted"),
             span=Span(source, offset, end),
-            help=f'write `"{text[offset + 1 : closing]}"`'
+            help=english("write", fix=f'"{text[offset + 1 : closing]}"')
             if closing is not None and closing - offset <= 40
-            else "write `\"…\"` instead of `'…'`",
+            else english("double-quotes.help"),
         )
     if char == '"':
         return _diagnose_text(source, offset)
@@ -685,9 +683,9 @@ def _diagnose_text(source: Source, offset: int) -> Diagnostic:
             if escaped not in ('"', "\\", "n", "t"):
                 return Diagnostic(
                     "bad-escape",
-                    f"`\\{escaped}` is not an escape a text can contain"
+                    english("not-an-escape", escape=f"\\{escaped}")
                     if escaped
-                    else "a text cannot end with `\\`",
+                    else english("text-ends-with-backslash"),
                     span=Span(source, index, min(index + 2, line_end)),
                     help=english("escape-help"),
                 )
@@ -821,7 +819,7 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             "single-equals",
             english("single-equals"),
             span=span,
-            help=f"write `{after}=` to compare"
+            help=english("write-to-compare", op=f"{after}=")
             if after in ("<", ">")
             else english("single-equals.help"),
         )
@@ -843,7 +841,7 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             if _starts_line(text, site.offset) and any(
                 hint == f"did you mean `{word}`?" for word in _DECLARATION_WORDS
             ):
-                expected = "a declaration"  # the line was meant to start one
+                expected = english("a declaration")  # the line was meant to start one
             return Diagnostic(
                 "misspelt-keyword",
                 english("expected-found", expected=expected, found=found),
@@ -857,15 +855,15 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             "prev": prev,
             "found": found,
             "want": min(keywords) if keywords else "",
-            "body": _COLON_PLACES.get(_declaration_word(site), f"after `{prev}`"),
-            "construct": _CONSTRUCTS.get(prev, "a construct of the language"),
+            "body": _COLON_PLACES.get(_declaration_word(site)) or english("after-prev", prev=prev),
+            "construct": _CONSTRUCTS.get(prev) or english("a construct of the language"),
         }
         spans = {"gap": gap, "token": span, "previous": _previous_span(source, site)}
         return Diagnostic(
             slip.code,
-            slip.message.format(**fields),
+            english(slip.message, **fields),
             span=spans[slip.point],
-            help=slip.help.format(**fields),
+            help=english(slip.help, **fields),
         )
 
     for punctuation, code in (("COLON", "missing-colon"), ("EQUAL", "missing-equals")):
@@ -909,24 +907,20 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             help=english("missing-operator.help"),
         )
     if _is_declaration_group(accepts) and token.type != "$END" and _starts_line(text, site.offset):
-        continues = (
-            "; if this line continues the expression above, join them with an operator "
-            "such as `and`"
-            if _is_operator_group(accepts)
-            else ""
-        )
         return Diagnostic(
             "expected-declaration",
             english("expected-declaration", found=found),
             span=span,
-            help="a declaration starts with a keyword such as `rule`, `criterion`, `param` "
-            f"or `input`{continues}",
+            help=english(
+                "declaration-help.continues" if _is_operator_group(accepts) else "declaration-help"
+            ),
         )
     if _is_expression_group(accepts) and token.type not in _EXPRESSION_STARTS:
-        after = f" after `{prev}`" if prev else ""
         return Diagnostic(
             "missing-expression",
-            f"expected {expected}{after}, found {found}",
+            english("expected-after-found", expected=expected, prev=prev, found=found)
+            if prev
+            else english("expected-found", expected=expected, found=found),
             span=gap if token.type == "$END" or at_declaration else span,
         )
     return Diagnostic(

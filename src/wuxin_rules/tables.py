@@ -84,7 +84,7 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
                 "bad-monotone",
                 english("not-the-period", name=monotone.dimension.name, schedule=sym.name),
                 monotone.dimension.span,
-                help=f"write `monotone {monotone.direction} in {period}`",
+                help=english("write", fix=f"monotone {monotone.direction} in {period}"),
             )
         elif monotone.direction not in directions:
             directions.append(monotone.direction)
@@ -177,8 +177,11 @@ def _check_row(
                     "unexpected-category",
                     english("has-no-categories", schedule=sym.name),
                     cell.category.span,
-                    help=f"remove `{cell.category.name}`, or declare the categories: "
-                    f"`… by {sym.node.period.name}, SomeEnum`",
+                    help=english(
+                        "remove-or-declare-categories",
+                        category=cell.category.name,
+                        fix=f"… by {sym.node.period.name}, SomeEnum",
+                    ),
                 )
                 continue
             if index > 0:
@@ -188,8 +191,7 @@ def _check_row(
                     english("extra-cell", period=period, schedule=sym.name, count=len(row.cells)),
                     row.cells[1].span.to(row.cells[-1].span),
                     labels=[Label(row.cells[0].span, english("value-of-period"))],
-                    help=f"keep one value, or give the schedule categories: `… by "
-                    f"{sym.node.period.name}, SomeEnum` and name each cell's category",
+                    help=english("extra-cell.help", fix=f"… by {sym.node.period.name}, SomeEnum"),
                 )
                 return
         elif cell.category is None:
@@ -198,7 +200,7 @@ def _check_row(
                 "missing-category",
                 english("names-no-category", schedule=sym.name),
                 cell.span,
-                help=f"write the category before the value: `{example} {snippet(cell.value.span)}`",
+                help=english("category-first", fix=f"{example} {snippet(cell.value.span)}"),
             )
             broken = True
             continue
@@ -265,10 +267,12 @@ def _check_row(
                 english("no-value-for", period=period, schedule=sym.name, members=quoted(missing)),
                 row.span,
                 notes=[english("every-member", enum=category.name)],
-                help="add "
-                + ", ".join(f"`{m} …`" for m in missing[:3])
-                + (", …" if len(missing) > 3 else "")
-                + f", or `{missing[0]} none` where the table has no value",
+                help=english(
+                    "add-or-none",
+                    cells=", ".join(f"`{m} …`" for m in missing[:3])
+                    + (", …" if len(missing) > 3 else ""),
+                    none=f"{missing[0]} none",
+                ),
             )
 
 
@@ -319,18 +323,40 @@ def _prove_monotone(
         (period, value) for (period, m), value in cells.items() if m == member and value is not None
     )
     percent = is_percent(value_type)
-    where = f" for `{member}`" if member is not None else ""
     for (p1, v1), (p2, v2) in itertools.pairwise(series):
         if (v2 < v1) if direction == "nondecreasing" else (v2 > v1):
             a, b = format_number(v1, percent=percent), format_number(v2, percent=percent)
             t.error(
                 "schedule-not-monotone",
-                f"schedule `{sym.name}` is not {direction} in `{sym.node.period.name}`{where}: "
-                f"{a} in {p1}, then {b} in {p2}",
+                english(
+                    "not-monotone.member" if member is not None else "not-monotone",
+                    schedule=sym.name,
+                    direction=english(direction),
+                    period=sym.node.period.name,
+                    member=member,
+                    first=a,
+                    p1=p1,
+                    second=b,
+                    p2=p2,
+                )
+                if member is not None
+                else english(
+                    "not-monotone",
+                    schedule=sym.name,
+                    direction=english(direction),
+                    period=sym.node.period.name,
+                    first=a,
+                    p1=p1,
+                    second=b,
+                    p2=p2,
+                ),
                 spans[(p2, member)],
-                labels=[Label(spans[(p1, member)], f"{a} in {p1}")],
-                help=f"correct one of the two values, or remove `monotone {direction} in "
-                f"{sym.node.period.name}` if the table is not meant to be {direction}",
+                labels=[Label(spans[(p1, member)], english("value-in", value=a, period=p1))],
+                help=english(
+                    "correct-or-remove-monotone",
+                    clause=f"monotone {direction} in {sym.node.period.name}",
+                    direction=english(direction),
+                ),
             )
 
 

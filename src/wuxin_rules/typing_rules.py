@@ -24,7 +24,7 @@ import attrs
 
 from wuxin_rules import ast, model
 from wuxin_rules.errors import Diagnostic, Label, suggest
-from wuxin_rules.messages import english
+from wuxin_rules.messages import english, listing
 from wuxin_rules.schema import (
     BOOL,
     DATE,
@@ -151,9 +151,7 @@ def quoted(items: Iterable[str], limit: int = 12) -> str:
     names = [f"`{item}`" for item in items]
     if len(names) > limit:
         return ", ".join(names[:limit]) + ", …"
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return listing(names)
 
 
 def doc_parts(doc: ast.Doc) -> tuple[str | None, tuple[str, ...], str | None]:
@@ -415,7 +413,9 @@ class SymbolTables:
         """Report `ident` as a second declaration of a name first declared at `first`."""
         self.error(
             "duplicate-name",
-            f"{what}`{ident.name}` is declared twice",
+            english("declared-twice.kind", what=english(what.strip()), name=ident.name)
+            if what
+            else english("declared-twice", name=ident.name),
             ident.span,
             labels=[Label(first, english("first-declared-here"))],
             help=english("rename-one"),
@@ -832,7 +832,9 @@ class ExprTyper:
                 "ambiguous-member",
                 english("ambiguous-member", name=name, enums=quoted(names)),
                 span,
-                help="name the enum: " + " or ".join(f"`{n}.{name}`" for n in names),
+                help=english(
+                    "name-the-enum", choices=listing([f"`{n}.{name}`" for n in names], "or")
+                ),
             )
             return self._invalid(span)
         elsewhere = [self._written(e) for e in self.t.members.get(name, [])]
@@ -928,12 +930,13 @@ class ExprTyper:
         count = len(node.args)
         if low <= count and (high is None or count <= high):
             return True
+        wanted: str
         if high is None:
-            wanted = f"at least {_count(low, 'argument')}"
+            wanted = english("at-least-arguments", count=_arguments(low))
         elif low == high:
-            wanted = _count(low, "argument")
+            wanted = _arguments(low)
         else:
-            wanted = f"{low} to {high} arguments"
+            wanted = english("arguments-between", low=low, high=high)
         self.t.error(
             "wrong-arity",
             english("takes-found", name=name, wanted=wanted, count=count),
@@ -1113,7 +1116,7 @@ class ExprTyper:
                 return ListType(_unbounded(element))
             self.t.error(
                 "type-mismatch",
-                f"cannot join `{describe_type(a)}` and `{describe_type(b)}`",
+                english("cannot-join-lists", left=describe_type(a), right=describe_type(b)),
                 node.span,
                 help="`+` joins two lists of the same element type",
             )
@@ -1122,14 +1125,12 @@ class ExprTyper:
             return INVALID
         if texts:
             other = right if isinstance(a, TextType) else left
-            help = (
-                f"`+` joins two texts: write the other value as text, `text({snippet(other.span)})`"
-            )
+            help: str = english("joins-texts", fix=f"text({snippet(other.span)})")
         else:
             help = "`+` joins two lists of one type: put a single value in a list, `xs + [x]`"
         self.t.error(
             "type-mismatch",
-            f"`+` cannot join `{describe_type(a)}` and `{describe_type(b)}`",
+            english("cannot-join", op="+", left=describe_type(a), right=describe_type(b)),
             node.span,
             help=help,
         )
@@ -1151,7 +1152,7 @@ class ExprTyper:
                         "none-comparison",
                         english("none-comparison", op=node.op),
                         node.span,
-                        help=f"write `{snippet(other.span)} {test}`",
+                        help=english("write", fix=f"{snippet(other.span)} {test}"),
                     )
                     return result
             if not self._both_plain(left, right):
@@ -1368,8 +1369,7 @@ class ExprTyper:
                 "missing-body",
                 english("rate-needs-condition"),
                 node.span,
-                help=f"write `rate of {node.var.name} in … where … : condition`: the share of "
-                "the filtered elements for which the condition holds",
+                help=english("rate-help", fix=f"rate of {node.var.name} in … where … : condition"),
             )
             return OptionalType(PERCENT)
         value = body.type if body is not None else element
@@ -1518,8 +1518,11 @@ class ExprTyper:
                         if info.name in first:
                             self.t.error(
                                 "spread-after-field",
-                                f"the field `{info.name}` is given before `...{snippet(value.span)}`, "
-                                "which also has it",
+                                english(
+                                    "spread-after-field",
+                                    field=info.name,
+                                    spread=f"...{snippet(value.span)}",
+                                ),
                                 first[info.name],
                                 labels=[Label(value.span, english("also-gives", field=info.name))],
                                 help=english("spread-first"),
@@ -1609,12 +1612,16 @@ class ExprTyper:
             optional = [info.name for info in missing if isinstance(info.type, OptionalType)]
             self.t.error(
                 "missing-field",
-                f"missing field{'s' if len(names) > 1 else ''} {quoted(names)} of `{target.name}`",
+                english("missing-fields", fields=quoted(names), record=target.name)
+                if len(names) > 1
+                else english("missing-field", field=names[0], record=target.name),
                 node.span,
                 notes=[f"an optional field is written too: `{optional[0]}: none`"]
                 if optional
                 else [],
-                help="add " + ", ".join(f"`{m}: …`" for m in names),
+                help=english("add", fix=f"{names[0]}: …")
+                if len(names) == 1
+                else english("add-several", fixes=", ".join(f"`{m}: …`" for m in names)),
             )
             ok = False
         return ok
@@ -1629,8 +1636,8 @@ def _kind_type(kind: str) -> Type:
     return OptionalType(PERCENT) if kind == "rate" else BOOL
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+def _arguments(n: int) -> str:
+    return english("one-argument") if n == 1 else english("arguments", count=n)
 
 
 def _mismatch_help(found: Type, wanted: Type) -> str:
