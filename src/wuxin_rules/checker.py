@@ -491,7 +491,7 @@ def _build_enums(state: _State) -> None:
         for ident, label in entries:
             _reserved(t, ident, english("an enum member" if what == "member" else "a band"))
             if ident.name in first:
-                t.duplicate(f"{what} ", ident, first[ident.name])
+                t.duplicate(what, ident, first[ident.name])
                 continue
             first[ident.name] = ident.span
             members.append(EnumMemberInfo(ident.name, label.value if label else None))
@@ -718,7 +718,7 @@ def _build_record(t: SymbolTables, sym: Sym) -> None:
     fields = []
     for field in decl.fields:
         if field.name.name in first:
-            t.duplicate("field ", field.name, first[field.name.name])
+            t.duplicate("field", field.name, first[field.name.name])
             continue
         first[field.name.name] = field.name.span
         label, cites, _ = doc_parts(field.doc)
@@ -772,7 +772,7 @@ def _rule_params(
     for param in decl.params:
         _reserved(t, param.name, "a parameter")
         if param.name.name in first:
-            t.duplicate("parameter ", param.name, first[param.name.name])
+            t.duplicate("parameter", param.name, first[param.name.name])
             continue
         first[param.name.name] = param.name.span
         params.append((param.name.name, _resolve_type(t, scope, param.type)))

@@ -385,7 +385,13 @@ def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]
         findings.append(
             _warning(
                 "uncited-rule",
-                english("cites-nothing", what=english(f"{rule.kind}-named", name=rule.name)),
+                english(
+                    "cites-nothing",
+                    what=english(
+                        "criterion-named" if rule.kind == "criterion" else "rule-named",
+                        name=rule.name,
+                    ),
+                ),
                 _name_span(rule),
                 english("add-cites", name=rule.name),
                 notes=(english("nothing-cited"),),

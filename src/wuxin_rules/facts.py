@@ -263,11 +263,11 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
     bound = type_.bound
     assert bound is not None
     if bound.low is not None and value < bound.low:
-        where = "below"
+        key = "below-bound"
     elif bound.high is not None and value > bound.high:
-        where = "above"
+        key = "above-bound"
     else:  # on an end the bound excludes
-        where = "outside"
+        key = "outside-bound"
     percent = _is_percent(type_)
     within = bound.describe(percent)
     text = format_number(value, percent)
@@ -275,7 +275,7 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
         text = text[: _PREVIEW - 1] + "…"
     return _Problem(
         "fact-out-of-bounds",
-        english(f"{where}-bound", value=text, bound=within, type=_type_text(type_)),
+        english(key, value=text, bound=within, type=_type_text(type_)),
         f'give a percentage within `{within}`: a ratio such as `0.5`, or a text such as `"50%"`'
         if percent
         else english("within-bound", bound=within),

@@ -364,7 +364,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "a reserved word cannot name a value: choose another name",
         "保留字不能用作值的名称：请换一个名称",
     ),
-    "is-reserved": ("`{name}` is a reserved word", "`{name}` 是保留字"),
+    "is-reserved": ("`{prev}` is a reserved word", "`{prev}` 是保留字"),
     "missing-field": ("missing field `{field}` of `{record}`", "`{record}` 缺少字段 `{field}`"),
     "missing-fields": ("missing fields {fields} of `{record}`", "`{record}` 缺少字段 {fields}"),
     "add": ("add `{fix}`", "请加上 `{fix}`"),
@@ -400,7 +400,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "check the month (1-12) and the day of that month",
         "请检查月份（1-12）和该月的日期",
     ),
-    "param-no-type": ("the param `{name}` has no type", "参数 `{name}` 没有类型"),
+    "param-no-type": ("the param `{prev}` has no type", "参数 `{prev}` 没有类型"),
     "aggregate-needs-parentheses": (
         "an aggregate inside a larger expression needs parentheses",
         "在更大的表达式中使用聚合时需要加括号",
@@ -412,7 +412,6 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "write-and": ("write `and` to combine two conditions", "组合两个条件请写 `and`"),
     "write-or": ("write `or` for either of two conditions", "两个条件满足其一请写 `or`"),
-    "no-semicolon": ("a declaration needs no `;`: remove it", "声明之后不需要 `;`：请删除"),
     "remove-or-add": (
         "remove it, or add the `{open}` it closes",
         "请删除它，或补上与之配对的 `{open}`",
@@ -513,6 +512,14 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{value}` 高于 `{type}` 的界限 `{bound}`",
     ),
     "within-bound": ("give a number within `{bound}`", "请给出 `{bound}` 之内的数"),
+    "unknown-named-of": (
+        "unknown {what} `{name}` of `{record}`",
+        "`{record}` 没有{what} `{name}`",
+    ),
+    "outside-bound": (
+        "`{value}` is outside the bound `{bound}` of `{type}`",
+        "`{value}` 超出了 `{type}` 的界限 `{bound}`",
+    ),
     "unknown-named": ("unknown {what} `{name}`", "未知的{what} `{name}`"),
     "missing-named": ("missing {what} `{name}`", "缺少{what} `{name}`"),
     "missing-named-of": ("missing {what} `{name}` of `{record}`", "`{record}` 缺少{what} `{name}`"),
@@ -739,14 +746,9 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         'write `\\\\` for a backslash; the escapes are `\\"`, `\\\\`, `\\n` and `\\t`',
         '反斜杠请写成 `\\\\`；可用的转义有 `\\"`、`\\\\`、`\\n` 和 `\\t`',
     ),
-    "write-for-example": (
-        "write `{fix}`, for example `{example}`",
-        "请写成 `{fix}`，例如 `{example}`",
-    ),
     "add-with-type": ("add `{fix}`, with a `{type}`", "请加上 `{fix}`，类型为 `{type}`"),
     "rule-named": ("rule `{name}`", "规则 `{name}`"),
     "fixture-named": ("fixture `{name}`", "夹具 `{name}`"),
-    "given-named": ("the given `{name}`", "给定值 `{name}`"),
     "criterion-named": ("criterion `{name}`", "标准 `{name}`"),
     "text-value": ("text `{value}`", "文本 `{value}`"),
     "whole-number-value": ("whole number `{value}`", "整数 `{value}`"),
@@ -885,7 +887,6 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请检查文件夹是否存在且可写",
     ),
     # -- facts (wuxin_rules.facts) ---------------------------------------------------------
-    "missing-input": ("missing input `{name}`", "缺少输入 `{name}`"),
     "supply-in-facts": ("supply `{name}` in the facts document", "请在事实文档中提供 `{name}`"),
     # -- evaluation (wuxin_rules.evaluator): the right-hand notes of explanations ----------
     "margin": ("margin {amount}", "余量 {amount}"),
@@ -893,8 +894,6 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "over-by": ("over by {amount}", "超出 {amount}"),
     "equal-not-greater": ("equal, so not strictly greater", "相等，并非严格大于"),
     "equal-not-less": ("equal, so not strictly less", "相等，并非严格小于"),
-    "days": ("{count} days", "{count} 天"),
-    "day": ("1 day", "1 天"),
     "all-hold": ("all {total} hold", "{total}项均满足"),
     "k-failed": ("{failed} of {total} failed", "{total}项中{failed}项未满足"),
     "k-hold-needed": (
@@ -987,7 +986,6 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "write-to-compare": ("write `{op}` to compare", "比较请写 `{op}`"),
     "add-several": ("add {fixes}", "请加上 {fixes}"),
     # -- common slips (wuxin_rules.syntax_errors.SLIPS) ---------------------------------------
-    "slip.reserved": ("`{prev}` is a reserved word", "`{prev}` 是保留字"),
     "slip.reserved.help": (
         "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
         "`{prev}` 用于开始{construct}；值不能命名为 `{prev}`：请改名",
@@ -997,17 +995,12 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "slip.equals-for-colon": ("expected `:` {body}, found `=`", "{body}应为 `:`，实际是 `=`"),
     "slip.equals-for-colon.help": ("write `:` instead of `=`", "请把 `=` 改为 `:`"),
     "slip.add-colon.help": ("add `:` after `{prev}`", "在 `{prev}` 之后加上 `:`"),
-    "slip.colon-type": (
-        "missing `:` between `{prev}` and its type",
-        "`{prev}` 与其类型之间缺少 `:`",
-    ),
     "slip.colon-type.help": ("write `{prev}: type`", "请写成 `{prev}: type`"),
     "slip.colon-field": (
         "missing `:` after the field name `{prev}`",
         "字段名 `{prev}` 之后缺少 `:`",
     ),
     "slip.colon-field.help": ("write `{prev}: value`", "请写成 `{prev}: value`"),
-    "slip.param-type": ("the param `{prev}` has no type", "参数 `{prev}` 没有类型"),
     "slip.param-type.help": (
         "write `param {prev}: type = value`, for example `param {prev}: int = 1`",
         "请写成 `param {prev}: type = value`，例如 `param {prev}: int = 1`",
@@ -1024,6 +1017,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "arguments-between": ("{low} to {high} arguments", "{low} 到 {high} 个参数"),
     "one-argument": ("1 argument", "1 个参数"),
     "arguments": ("{count} arguments", "{count} 个参数"),
+    "cell.one-of": ("one of {members}", "以下之一：{members}"),
+    "cell.list-of": ("a list of {type} separated by commas", "以逗号分隔的 {type} 列表"),
     # -- lists (`listing()`): `a, b and c` is `a、b和c` --------------------------------------
     "list.and": ("{head} and {last}", "{head}和{last}"),
     "list.or": ("{head} or {last}", "{head}或{last}"),
@@ -1079,12 +1074,10 @@ TERMS: Mapping[str, str] = {
     "a name": "名称",
     'a text ("…")': '文本（"…"）',
     "a whole number": "整数",
-    "an empty cell": "空单元格",
     "true/false (是/否)": "true/false（是/否）",
     "a decimal number": "小数",
     "a percentage": "百分数",
     "a date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
-    "a value": "值",
     "a type": "类型",
     "an operator": "运算符",
     "a declaration": "声明",
@@ -1114,10 +1107,6 @@ TERMS: Mapping[str, str] = {
     "the given": "给定值",
     "input": "输入",
     "field": "字段",
-    "key": "键",
-    "1 argument": "1 个参数",
-    "2 arguments": "2 个参数",
-    "3 arguments": "3 个参数",
     "text": "文本",
     "before the rule's expression": "在规则的表达式之前",
     "before the criterion's expression": "在标准的表达式之前",

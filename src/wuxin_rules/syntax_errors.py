@@ -446,7 +446,7 @@ _BODIES = ("1", "x", "[x]", "not x", "-x", "if x then 1 else 2", "true", "{a: 1}
 SLIPS: tuple[_Slip, ...] = (
     _Slip(
         "reserved-word",
-        "slip.reserved",
+        "is-reserved",
         "slip.reserved.help",
         (*(f"rule a: {kind} + 1" for kind in _AGGREGATE_KINDS), "rule a: at + 1"),
         point="previous",
@@ -493,7 +493,7 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "missing-colon",
-        "slip.colon-type",
+        "missing-colon-type",
         "slip.colon-type.help",
         (
             "input x int", "param p int = 1", "record R:\n  a int", "record R:\n  a: int\n  b int",
@@ -511,7 +511,7 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "missing-type",
-        "slip.param-type",
+        "param-no-type",
         "slip.param-type.help",
         ("param p = 1",),
         requires="COLON",

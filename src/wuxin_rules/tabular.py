@@ -297,22 +297,24 @@ def expected(type_: Type) -> str:
     inner = _strip(type_)
     match inner:
         case IntType(bound=bound):
-            return _bounded("a whole number", bound, False)
+            return _bounded(english("a whole number"), bound, False)
         case NumberType(kind="percent", bound=bound):
-            return _bounded("a percentage", bound, True)
+            return _bounded(english("a percentage"), bound, True)
         case NumberType(bound=bound):
-            return _bounded("a decimal number", bound, False)
+            return _bounded(english("a decimal number"), bound, False)
         case BoolType():
-            return "true/false (是/否)"
+            return english("true/false (是/否)")
         case DateType():
-            return "a date (YYYY-MM-DD)"
+            return english("a date (YYYY-MM-DD)")
         case TextType():
-            return "text"
+            return english("text")
         case EnumType(members=members):
             shown = [m.name + (f"/{m.label}" if m.label else "") for m in members[:6]]
-            return "one of " + ", ".join(shown) + (", …" if len(members) > 6 else "")
+            return english(
+                "cell.one-of", members=", ".join(shown) + (", …" if len(members) > 6 else "")
+            )
         case ListType(element=element):
-            return f"a list of {describe(element)} separated by commas"
+            return english("cell.list-of", type=describe(element))
     return describe(inner)
 
 
@@ -320,6 +322,10 @@ def _bounded(what: str, bound: Any, percent: bool) -> str:
     if bound is None:
         return what
     text = bound.describe(percent).replace(">=", "≥").replace("<=", "≤")
+    if text.startswith("≥ "):
+        return english("cell.at-least", what=what, bound=text[2:])
+    if text.startswith("≤ "):
+        return english("cell.at-most", what=what, bound=text[2:])
     if not text[0].isdigit() and text[0] != "-":
         return f"{what} {text}"
     return english("cell.in", what=what, bound=text)
