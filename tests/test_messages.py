@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from wuxin_rules import messages
+from wuxin_rules import api, consistency, explain, messages
+from wuxin_rules.errors import Diagnostic, WuxinError, render_diagnostics
 from wuxin_rules.messages import CATALOGUE, Message, english
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "wuxin_rules"
@@ -162,3 +163,78 @@ def test_the_scan_finds_an_untranslated_message() -> None:
     untranslated = messages.render("unknown name `score`", "zh")
     assert english_words(untranslated) == ["unknown", "name"]
     assert english_words(english("unknown-name", name="score").render("zh")) == []
+
+
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_POLICIES = sorted(
+    path
+    for folder in ("check/bad", "check/good", "parse/bad", "zh", "names")
+    for path in (GOLDEN / folder).glob("*.policy")
+)
+
+
+def _words_of(text: str) -> frozenset[str]:
+    """The ASCII words the policy itself wrote (its names, keywords, values and labels) and
+    the language's own values."""
+    return frozenset(re.findall(r"[A-Za-z]{2,}", text)) | {"true", "false", "none"}
+
+
+def _diagnostics_of(text: str, name: str) -> list[Diagnostic]:
+    try:
+        policy = api.loads(text, name=name)
+    except WuxinError as error:
+        return list(error.diagnostics)
+    return [*policy.warnings, *consistency.analyse(policy.checked, undecided=True)]
+
+
+@pytest.mark.parametrize("path", GOLDEN_POLICIES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_golden_diagnostic_reads_in_chinese(path: Path) -> None:
+    """Every diagnostic of the golden policies (parse and check errors, warnings, notes),
+    rendered in Chinese, has no English word but the policy's own."""
+    text = path.read_text(encoding="utf-8")
+    diagnostics = _diagnostics_of(text, path.name)
+    rendered = render_diagnostics(diagnostics, "zh")
+    found = [
+        (line, english_words(line, _words_of(text)))
+        for line in rendered.splitlines()
+        if not line.lstrip().startswith(("|", "-", "^")) and not re.match(r"\s*\d+ \|", line)
+    ]
+    assert [item for item in found if item[1]] == []
+
+
+def _explanation_cases() -> list[tuple[str, str]]:
+    from test_explain import CASES
+
+    return [(case, mode) for case, (_, _, modes) in CASES.items() for mode in modes]
+
+
+@pytest.mark.parametrize(("case", "mode"), _explanation_cases())
+def test_every_golden_explanation_reads_in_chinese(case: str, mode: str) -> None:
+    """Every golden explanation case, in every mode, rendered in Chinese, has no English
+    word but the policy's own."""
+    from test_explain import CASES, evaluation
+
+    policy_name, inputs, _ = CASES[case]
+    text = explain.render_evaluation(evaluation(policy_name, inputs), mode=mode, lang="zh")
+    allowed = _words_of((GOLDEN / "explain" / f"{policy_name}.policy").read_text(encoding="utf-8"))
+    found = [(line, english_words(line, allowed)) for line in text.splitlines()]
+    assert [item for item in found if item[1]] == []
+
+
+def test_every_checker_diagnostic_is_keyed() -> None:
+    """What the checker reports for the tests' bad policies is a message with a key: its
+    text, help, notes and labels (none is a plain English string that no language could
+    render)."""
+    plain = []
+    count = 0
+    for path in GOLDEN_POLICIES:
+        for diagnostic in _diagnostics_of(path.read_text(encoding="utf-8"), path.name):
+            texts = [diagnostic.message, diagnostic.help, *diagnostic.notes]
+            texts += [label.text for label in diagnostic.labels]
+            for text in texts:
+                if text:
+                    count += 1
+                    if not isinstance(text, Message):
+                        plain.append((path.name, diagnostic.code, text))
+    assert count > 100
+    assert plain == []

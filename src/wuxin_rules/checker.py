@@ -51,7 +51,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.loader import LoadedModules, load_modules, load_modules_from_text
-from wuxin_rules.messages import english
+from wuxin_rules.messages import english, listing
 from wuxin_rules.schema import (
     BOOL,
     BoolType,
@@ -602,7 +602,7 @@ def _resolve_type(t: SymbolTables, scope: Scope, texpr: ast.TypeExpr) -> Type:
         # Every later stage walks types recursively: keep them as shallow as expressions.
         t.error(
             "too-deep",
-            f"type nested more than {parser.MAX_NESTING} levels deep",
+            english("type-too-deep", limit=parser.MAX_NESTING),
             Span(texpr.span.source, texpr.span.start, texpr.span.start + 1),
             help="declare a record for the inner part and use its name",
         )
@@ -1118,7 +1118,9 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
     typer = state.typer(sym.module)
     value = typer.expr(decl.default, declared, Env())
     fits = typer.accept(
-        value, declared, notes=[f"param `{sym.name}` is `{describe_type(declared)}`"]
+        value,
+        declared,
+        notes=[english("param-is-type", name=sym.name, type=describe_type(declared))],
     )
     default = _constant(value)
     if default is _NOT_CONSTANT:
@@ -1344,9 +1346,7 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
     expected = declared or (BOOL if criterion else None)
     body = typer.expr(decl.body, expected, Env(dict(params or ())))
     if criterion and annotated:
-        typer.accept(
-            body, BOOL, notes=[f"criterion `{sym.name}` is a condition: its value is `bool`"]
-        )
+        typer.accept(body, BOOL, notes=[english("criterion-is-condition", name=sym.name)])
     elif not criterion and declared is not None and decl.returns is not None:
         typer.accept(body, declared, labels=[Label(decl.returns.span, english("declared-here"))])
     type_ = declared or (BOOL if criterion else body.type)
@@ -1462,7 +1462,7 @@ def check_tables(state: _State) -> None:
 
 def check_translations(state: _State) -> None:
     """Every translation of a label or note names a language a reader can ask for, once."""
-    languages = " or ".join(f"`{lang}`" for lang in LANGUAGES)
+    languages = listing([f"`{lang}`" for lang in LANGUAGES], "or")
     for module in state.loaded.modules.values():
         for text in ast.worded_texts(module):
             seen: dict[str, Span] = {}

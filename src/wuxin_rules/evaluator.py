@@ -373,7 +373,7 @@ class _Run:
                 raise self._fault(
                     expr,
                     "too-deep",
-                    f"evaluation nested more than {self.max_depth} levels deep",
+                    english("evaluation-too-deep", limit=self.max_depth),
                     "rules with parameters call each other too deeply here; shorten the chain",
                     (),
                 )
@@ -812,9 +812,11 @@ class _Run:
         detail = None
         if self.trace:
             label = f' "{band.label}"' if band.label else ""
-            detail = (
-                f"{shown} in {_range_text(low, high, band.high_inclusive, expr.arg.type)}"
-                f" → {band.name}{label}"
+            detail = english(
+                "band-detail",
+                value=shown,
+                range=_range_text(low, high, band.high_inclusive, expr.arg.type),
+                band=f"{band.name}{label}",
             )
         return band.name, self._node(
             expr, "bands", band.name, [arg_node, *used], detail=detail, **fields

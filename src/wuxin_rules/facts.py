@@ -561,8 +561,8 @@ def _enum_hook(type_: EnumType) -> Hook:
             raise _Problem(
                 "unknown-member",
                 english("unknown-member", member=_cut(value), enum=type_.name),
-                suggest(value, members) or f"use one of the members of `{type_.name}`",
-                (f"the members of `{type_.name}` are {_member_list(type_)}",),
+                suggest(value, members) or english("use-a-member-of", enum=type_.name),
+                (english("the-members-of", enum=type_.name, members=_member_list(type_)),),
             )
         raise _wrong(value, type_, f"write the member's name as text, one of {_member_list(type_)}")
 
@@ -731,7 +731,7 @@ def _list_hook(converter: cattrs.Converter, targets: _Targets, marker: Any) -> H
         raise _wrong(
             value,
             list_type,
-            f"write a JSON list `[…]`; each item is {_expected(list_type.element)}",
+            english("json-list-help", what=_expected(list_type.element)),
         )
 
     return structure_list
@@ -744,9 +744,13 @@ def _record_hook(converter: cattrs.Converter, record: Any, info: _RecordInfo) ->
     order = tuple(info.fields)
     names = ", ".join(f"`{n}`" for n in list(info.fields)[:8]) + (", …" if size > 8 else "")
     expected = (
-        "a record of inputs"
+        english("a record of inputs")
         if info.is_inputs
-        else (f"a record `{info.name}`" if info.name != "record" else "a record")
+        else (
+            english("a-record-named", name=info.name)
+            if info.name != "record"
+            else english("a record")
+        )
     )
 
     def structure_record(value: Any, _: Any) -> dict[str, Any]:

@@ -911,6 +911,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "fallback-used": ("none: fallback used", "无值：使用后备值"),
     "then": ("→ then", "→ then 分支"),
     "else": ("→ else", "→ else 分支"),
+    "band-detail": ("{value} in {range} → {band}", "{value} 落在 {range} → {band}"),
     "stage-cell": ("{key} → {value} (stage {stage})", "{key} → {value}（阶段 {stage}）"),
     "no-cell": (
         "{key} → none (no such cell in `{schedule}`)",
@@ -985,6 +986,118 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "text-ends-with-backslash": ("a text cannot end with `\\`", "文本不能以 `\\` 结尾"),
     "write-to-compare": ("write `{op}` to compare", "比较请写 `{op}`"),
     "add-several": ("add {fixes}", "请加上 {fixes}"),
+    # -- types (wuxin_rules.typing_rules, checker, tables, parser) ----------------------------
+    "optional-written-too": (
+        "an optional field is written too: `{fix}`",
+        "可选字段也要写出：`{fix}`",
+    ),
+    "and-or-evaluate-all": (
+        "`and` and `or` evaluate every operand, so testing `{expr}` beside this use does not "
+        "protect it: use `if … is none then … else …`",
+        "`and` 和 `or` 会求值每个操作数，所以在此处旁边检查 `{expr}` 并不能保护它："
+        "请用 `if … is none then … else …`",
+    ),
+    "expression-too-deep": (
+        "expression nested more than {limit} levels deep",
+        "表达式嵌套超过 {limit} 层",
+    ),
+    "type-too-deep": ("type nested more than {limit} levels deep", "类型嵌套超过 {limit} 层"),
+    "evaluation-too-deep": (
+        "evaluation nested more than {limit} levels deep",
+        "求值嵌套超过 {limit} 层",
+    ),
+    "split-into-rules": (
+        "split it into named rules; each rule can refer to the others",
+        "请拆分成若干具名规则；规则之间可以相互引用",
+    ),
+    "compares-numbers-or-dates": (
+        "`{op}` compares numbers or dates, found `{left}` and `{right}`",
+        "`{op}` 只能比较数字或日期，实际是 `{left}` 和 `{right}`",
+    ),
+    "runs-over-list": (
+        "`{kind} of x in …` runs over the elements of a list",
+        "`{kind} of x in …` 遍历的是列表的元素",
+    ),
+    "branches-one-type": (
+        "both branches must give values of one type",
+        "两个分支必须给出同一类型的值",
+    ),
+    "compare-the-number": (
+        "compare the number to make a condition, e.g. `… > 0`",
+        "请比较这个数来构成条件，例如 `… > 0`",
+    ),
+    "criterion-is-condition": (
+        "criterion `{name}` is a condition: its value is `bool`",
+        "标准 `{name}` 是条件：它的值是 `bool`",
+    ),
+    "date-help": (
+        "dates are moved with `add_days(d, n)` and `add_months(d, n)`, and measured with "
+        "`days_between(a, b)`",
+        "日期用 `add_days(d, n)` 和 `add_months(d, n)` 移动，用 `days_between(a, b)` 度量",
+    ),
+    "list-one-type": ("every item of a list has one type", "列表的各项必须是同一类型"),
+    "expected-type-found": (
+        "expected `{expected}`, found `{found}`",
+        "应为 `{expected}`，实际是 `{found}`",
+    ),
+    "expected-bool-found": ("expected `bool`, found `{found}`", "应为 `bool`，实际是 `{found}`"),
+    "expected-list-found": ("expected a list, found `{found}`", "应为列表，实际是 `{found}`"),
+    "expected-number-found": ("expected a number, found `{found}`", "应为数字，实际是 `{found}`"),
+    "list-types-differ": (
+        "list items have different types: `{first}` and `{second}`",
+        "列表各项的类型不同：`{first}` 和 `{second}`",
+    ),
+    "order-comparison.help": (
+        "order comparisons need two numbers or two dates; use `==` or `!=` for other types",
+        "大小比较需要两个数字或两个日期；其他类型请用 `==` 或 `!=`",
+    ),
+    "round-the-number": (
+        "round the number with `floor`, `ceil` or `round(n, 0)`",
+        "请用 `floor`、`ceil` 或 `round(n, 0)` 取整",
+    ),
+    "if-branches-differ": (
+        "the branches of `if` have different types: `{then}` and `{other}`",
+        "`if` 的分支类型不同：`{then}` 和 `{other}`",
+    ),
+    "first-item-is": ("the first item is `{type}`", "第一项是 `{type}`"),
+    "this-branch-is": ("this branch is `{type}`", "这个分支是 `{type}`"),
+    "is-member-of": ("`{name}` is a member of {enums}", "`{name}` 是 {enums} 的成员"),
+    "the-members-of": ("the members of `{enum}` are {members}", "`{enum}` 的成员有 {members}"),
+    "date-has-fields": (
+        "a date has `.year`, `.month`, `.day` and `.quarter`",
+        "日期有 `.year`、`.month`、`.day` 和 `.quarter`",
+    ),
+    "only-records-have-fields": (
+        "only records have fields (and dates: `.year`, `.month`, `.day`, `.quarter`)",
+        "只有记录有字段（日期也有：`.year`、`.month`、`.day`、`.quarter`）",
+    ),
+    "unknown-date-field": ("unknown field `{field}` on `date`", "`date` 没有字段 `{field}`"),
+    "param-is-type": ("param `{name}` is `{type}`", "参数 `{name}` 是 `{type}`"),
+    "param-is-value": ("param `{name}` is {value}", "参数 `{name}` 为 {value}"),
+    "use-a-member-of": ("use one of the members of `{enum}`", "请使用 `{enum}` 的成员之一"),
+    "give-a-member-of": (
+        "give one of the members of `{enum}`: {members}",
+        "请给出 `{enum}` 的成员之一：{members}",
+    ),
+    "json-list-help": (
+        "write a JSON list `[…]`; each item is {what}",
+        "请写成 JSON 列表 `[…]`；每一项为{what}",
+    ),
+    "plus-help": (
+        "`+` adds two numbers, or joins two texts or two lists: write a value as text with "
+        "`text(x)`",
+        "`+` 用于两个数相加，或连接两个文本或两个列表：请用 `text(x)` 把值写成文本",
+    ),
+    "works-on-numbers": ("`{op}` works on numbers", "`{op}` 只能用于数字"),
+    "the-value": ("the value `{value}`", "值 `{value}`"),
+    "values-above-up-to": (
+        "the values above `{low}` up to `{high}`",
+        "大于 `{low}` 且不超过 `{high}` 的值",
+    ),
+    "values-above-below": (
+        "the values above `{low}` and below `{high}`",
+        "大于 `{low}` 且小于 `{high}` 的值",
+    ),
     # -- common slips (wuxin_rules.syntax_errors.SLIPS) ---------------------------------------
     "slip.reserved.help": (
         "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
@@ -1137,6 +1250,7 @@ TERMS: Mapping[str, str] = {
     "a composition (`at least N of [...]`)": "组合（`at least N of [...]`）",
     "a construct of the language": "语言的某个结构",
     "a date": "日期",
+    "a record of inputs": "输入记录",
     "a list": "列表",
     "none": "空值",
     "criterion": "标准",

@@ -208,9 +208,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             raise PolicySyntaxError(
                 Diagnostic(
                     "too-deep",
-                    f"expression nested more than {MAX_NESTING} levels deep",
+                    english("expression-too-deep", limit=MAX_NESTING),
                     span=Span(span.source, span.start, min(span.end, span.start + 1)),
-                    help="split it into named rules; each rule can refer to the others",
+                    help=english("split-into-rules"),
                 )
             )
         self._depth[id(node)] = depth

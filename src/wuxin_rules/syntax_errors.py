@@ -791,7 +791,7 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
         if close_type in accepts and (token.type == "$END" or at_declaration or other_closer):
             start = opener.start_pos or 0
             label = (
-                Label(span, f"expected `{close_text}`, found `{token}`")
+                Label(span, english("expected-type-found", expected=close_text, found=token))
                 if other_closer
                 else Label(gap, english("close-here", close=close_text, found=found))
             )

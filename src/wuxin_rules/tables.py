@@ -236,7 +236,11 @@ def _check_row(
             if value_type is not None and not assignable(literal_type, value_type):
                 t.error(
                     "type-mismatch",
-                    f"expected `{describe_type(value_type)}`, found `{describe_type(literal_type)}`",
+                    english(
+                        "expected-type-found",
+                        expected=describe_type(value_type),
+                        found=describe_type(literal_type),
+                    ),
                     value.span,
                     help="round the number, or declare the schedule's values `decimal`",
                 )
@@ -478,7 +482,9 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
     ) -> None:
         # Say which param values made the problem, since an override may have caused it.
         keys = dict.fromkeys(b.key for b in involved if isinstance(b, model.ParamRef))
-        notes = tuple(f"param `{key}` is {num(param_values[key])}" for key in keys)
+        notes = tuple(
+            english("param-is-value", name=key, value=num(param_values[key])) for key in keys
+        )
         problems.append(
             Diagnostic(code, message, span=span, notes=notes, labels=tuple(labels), help=help)
         )
@@ -586,9 +592,9 @@ def _gap(
 ) -> str:
     """The words for an uncovered interval: `60 ..< 90`, `the value 100`, …."""
     if low == high:
-        return f"the value `{num(low)}`"
+        return english("the-value", value=num(low))
     if not low_covered:
         return f"`{num(low)} {'..' if high_included else '..<'} {num(high)}`"
     if high_included:
-        return f"the values above `{num(low)}` up to `{num(high)}`"
-    return f"the values above `{num(low)}` and below `{num(high)}`"
+        return english("values-above-up-to", low=num(low), high=num(high))
+    return english("values-above-below", low=num(low), high=num(high))

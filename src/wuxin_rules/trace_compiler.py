@@ -897,9 +897,11 @@ class _Builder:
         band, low, high, used = chosen
         label = f' "{band.label}"' if band.label else ""
         shown = evaluator._format_for(number, expr.arg.type)
-        detail = (
-            f"{shown} in {evaluator._range_text(low, high, band.high_inclusive, expr.arg.type)}"
-            f" → {band.name}{label}"
+        detail = english(
+            "band-detail",
+            value=shown,
+            range=evaluator._range_text(low, high, band.high_inclusive, expr.arg.type),
+            band=f"{band.name}{label}",
         )
         return self.make(
             t,

@@ -640,7 +640,11 @@ class ExprTyper:
             return False
         self.t.error(
             "type-mismatch",
-            f"expected `{describe_type(target)}`, found `{describe_type(value.type)}`",
+            english(
+                "expected-type-found",
+                expected=describe_type(target),
+                found=describe_type(value.type),
+            ),
             value.span,
             notes=notes,
             labels=labels,
@@ -658,10 +662,7 @@ class ExprTyper:
         notes = []
         if any(text in tested for tested in self._tested):
             # `x is not none and x > 0` is the usual slip: `and` evaluates both sides.
-            notes.append(
-                f"`and` and `or` evaluate every operand, so testing `{text}` beside this use "
-                "does not protect it: use `if … is none then … else …`"
-            )
+            notes.append(english("and-or-evaluate-all", expr=text))
         self.t.error(
             "possibly-none", english("may-be-none", expr=text), span, notes=notes, help=NONE_HELP
         )
@@ -692,7 +693,7 @@ class ExprTyper:
             return True
         self.t.error(
             "type-mismatch",
-            f"expected a number, found `{describe_type(value.type)}`",
+            english("expected-number-found", found=describe_type(value.type)),
             value.span,
             help=help or _mismatch_help(value.type, DECIMAL),
         )
@@ -818,9 +819,13 @@ class ExprTyper:
                 "unknown-member",
                 english("unknown-member", member=name, enum=written),
                 span,
-                notes=[f"`{name}` is a member of {quoted(elsewhere)}"] if elsewhere else [],
+                notes=[english("is-member-of", name=name, enums=quoted(elsewhere))]
+                if elsewhere
+                else [],
                 help=suggest(name, [m.name for m in wanted.members])
-                or f"the members of `{written}` are {quoted(m.name for m in wanted.members)}",
+                or english(
+                    "the-members-of", enum=written, members=quoted(m.name for m in wanted.members)
+                ),
             )
             return self._invalid(span)
         candidates = self.scope.members.get(name, [])
@@ -888,16 +893,15 @@ class ExprTyper:
                 return model.BuiltinCall(name, (target,), INT, node.span)
             self.t.error(
                 "unknown-name",
-                f"unknown field `{name}` on `date`",
+                english("unknown-date-field", field=name),
                 node.field.span,
-                help=suggest(name, DATE_COMPONENTS)
-                or "a date has `.year`, `.month`, `.day` and `.quarter`",
+                help=suggest(name, DATE_COMPONENTS) or english("date-has-fields"),
             )
             return self._invalid(node.span)
         help = (
             f"reach the elements with an aggregate: `list of x in {snippet(node.target.span)} : x.{name}`"
             if isinstance(type_, ListType)
-            else "only records have fields (and dates: `.year`, `.month`, `.day`, `.quarter`)"
+            else english("only-records-have-fields")
         )
         self.t.error(
             "unknown-name",
@@ -1064,21 +1068,15 @@ class ExprTyper:
         else:
             left = self.expr(node.left, None, env)
             right = self.expr(node.right, None, env)
-        date_help = (
-            "dates are moved with `add_days(d, n)` and `add_months(d, n)`, and measured with "
-            "`days_between(a, b)`"
-        )
+        date_help = english("date-help")
         ok = True
         for side in (left, right):
             if isinstance(side.type, DateType):
                 help = date_help
             elif node.op == "+":
-                help = (
-                    "`+` adds two numbers, or joins two texts or two lists: write a value as "
-                    "text with `text(x)`"
-                )
+                help = english("plus-help")
             else:
-                help = f"`{node.op}` works on numbers"
+                help = english("works-on-numbers", op=node.op)
             ok = self._want_number(side, help) and ok
         if not ok:
             return model.Arith(node.op, left, right, INVALID, node.span)
@@ -1175,9 +1173,14 @@ class ExprTyper:
             return result
         self.t.error(
             "type-mismatch",
-            f"`{node.op}` compares numbers or dates, found `{describe_type(a)}` and `{describe_type(b)}`",
+            english(
+                "compares-numbers-or-dates",
+                op=node.op,
+                left=describe_type(a),
+                right=describe_type(b),
+            ),
             node.span,
-            help="order comparisons need two numbers or two dates; use `==` or `!=` for other types",
+            help=english("order-comparison.help"),
         )
         return result
 
@@ -1197,7 +1200,7 @@ class ExprTyper:
         if not isinstance(collection.type, ListType):
             self.t.error(
                 "type-mismatch",
-                f"expected a list, found `{describe_type(collection.type)}`",
+                english("expected-list-found", found=describe_type(collection.type)),
                 collection.span,
                 help="`in` looks for a value in a list: `x in [a, b]`",
             )
@@ -1305,11 +1308,14 @@ class ExprTyper:
         if joined is None:
             self.t.error(
                 "type-mismatch",
-                f"the branches of `if` have different types: `{describe_type(then.type)}` and "
-                f"`{describe_type(otherwise.type)}`",
+                english(
+                    "if-branches-differ",
+                    then=describe_type(then.type),
+                    other=describe_type(otherwise.type),
+                ),
                 otherwise.span,
-                labels=[Label(then.span, f"this branch is `{describe_type(then.type)}`")],
-                help="both branches must give values of one type",
+                labels=[Label(then.span, english("this-branch-is", type=describe_type(then.type)))],
+                help=english("branches-one-type"),
             )
             joined = INVALID
         return model.If(condition, then, otherwise, joined, node.span)
@@ -1338,9 +1344,9 @@ class ExprTyper:
             else:
                 self.t.error(
                     "type-mismatch",
-                    f"expected a list, found `{describe_type(collection.type)}`",
+                    english("expected-list-found", found=describe_type(collection.type)),
                     collection.span,
-                    help=f"`{node.kind} of x in …` runs over the elements of a list",
+                    help=english("runs-over-list", kind=node.kind),
                 )
         inner = env.bind(node.var.name, element)
         filter_ = None
@@ -1394,7 +1400,7 @@ class ExprTyper:
             if not isinstance(value, BoolType):
                 self.t.error(
                     "type-mismatch",
-                    f"expected `bool`, found `{describe_type(value)}`",
+                    english("expected-bool-found", found=describe_type(value)),
                     where,
                     help=f"`{kind}` tests a condition on each element"
                     + ("" if body is not None else f": add one, `{kind} of x in … : condition`"),
@@ -1405,7 +1411,7 @@ class ExprTyper:
                 return INT if isinstance(value, IntType) else DECIMAL
             self.t.error(
                 "type-mismatch",
-                f"expected a number, found `{describe_type(value)}`",
+                english("expected-number-found", found=describe_type(value)),
                 where,
                 help="`sum` adds numbers"
                 + (
@@ -1476,13 +1482,19 @@ class ExprTyper:
             if joined is None:
                 self.t.error(
                     "type-mismatch",
-                    f"list items have different types: `{describe_type(element)}` and "
-                    f"`{describe_type(typed_item.type)}`",
+                    english(
+                        "list-types-differ",
+                        first=describe_type(element),
+                        second=describe_type(typed_item.type),
+                    ),
                     typed_item.span,
                     labels=[
-                        Label(items[0].span, f"the first item is `{describe_type(items[0].type)}`")
+                        Label(
+                            items[0].span,
+                            english("first-item-is", type=describe_type(items[0].type)),
+                        )
                     ],
-                    help="every item of a list has one type",
+                    help=english("list-one-type"),
                 )
                 return model.MakeList(items, INVALID, node.span)
             element = joined
@@ -1596,7 +1608,11 @@ class ExprTyper:
             elif not assignable(type_, info.type):
                 self.t.error(
                     "type-mismatch",
-                    f"expected `{describe_type(info.type)}`, found `{describe_type(type_)}`",
+                    english(
+                        "expected-type-found",
+                        expected=describe_type(info.type),
+                        found=describe_type(type_),
+                    ),
                     span,
                     notes=[f"the field `{name}` this spread brings is `{describe_type(type_)}`"],
                     help=f"the field `{name}` of `{target.name}` is `{describe_type(info.type)}`",
@@ -1616,7 +1632,7 @@ class ExprTyper:
                 if len(names) > 1
                 else english("missing-field", field=names[0], record=target.name),
                 node.span,
-                notes=[f"an optional field is written too: `{optional[0]}: none`"]
+                notes=[english("optional-written-too", fix=f"{optional[0]}: none")]
                 if optional
                 else [],
                 help=english("add", fix=f"{names[0]}: …")
@@ -1644,16 +1660,16 @@ def _mismatch_help(found: Type, wanted: Type) -> str:
     """A fix for a value of type `found` where `wanted` is expected."""
     found, wanted = strip_optional(found), strip_optional(wanted)
     if isinstance(wanted, BoolType) and is_numeric(found):
-        return "compare the number to make a condition, e.g. `… > 0`"
+        return english("compare-the-number")
     if isinstance(wanted, IntType) and isinstance(found, NumberType):
-        return "round the number with `floor`, `ceil` or `round(n, 0)`"
+        return english("round-the-number")
     if isinstance(found, ListType) and not isinstance(wanted, ListType):
         return "reduce the list with an aggregate such as `count of x in …` or `sum of x in … : …`"
     if isinstance(found, TextType) and is_numeric(wanted):
         return english("without-quotes")
     if isinstance(wanted, EnumType):
-        return (
-            f"give one of the members of `{wanted.name}`: {quoted(m.name for m in wanted.members)}"
+        return english(
+            "give-a-member-of", enum=wanted.name, members=quoted(m.name for m in wanted.members)
         )
     if isinstance(wanted, RecordType) and wanted.qualified:
         return f"give a `{wanted.name}`: a value of that type, or a record literal with its fields"
@@ -1689,7 +1705,7 @@ def _type_extreme(typer: ExprTyper, args: list[model.CExpr]) -> Type:
         if not is_numeric(arg.type):
             typer.t.error(
                 "type-mismatch",
-                f"expected a number, found `{describe_type(arg.type)}`",
+                english("expected-number-found", found=describe_type(arg.type)),
                 arg.span,
                 help="`min` and `max` pick among numbers, or among dates",
             )
@@ -1713,7 +1729,7 @@ def _type_len(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     if typer._plain(arg) and not isinstance(arg.type, ListType):
         typer.t.error(
             "type-mismatch",
-            f"expected a list, found `{describe_type(arg.type)}`",
+            english("expected-list-found", found=describe_type(arg.type)),
             arg.span,
             help="`len` counts the elements of a list",
         )
