@@ -196,6 +196,9 @@ class Diagnostic:
             "severity": self.severity.value,
             "message": self.message,
         }
+        if isinstance(self.message, messages.Message):
+            # The phrase and its fields, for a reader that renders it in its own language.
+            data.update(self.message.to_json())
         if self.span is not None:
             line, column = self.span.source.line_col(self.span.start)
             end_line, end_column = self.span.source.line_col(self.span.end)
