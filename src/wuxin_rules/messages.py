@@ -1,20 +1,16 @@
-"""The fixed words of diagnostics and explanations, in English and Chinese.
+"""The one catalogue of fixed words, phrases and terms, in English and Chinese.
 
 Owns the message catalogue: the frame words every rendering uses (`error`/`错误`,
-`help`/`帮助`, the closing count), and the phrases the stages write (`short by {amount}`,
-`unknown name {name}`, …) with their Chinese form. Imports nothing from the package: every
-layer that renders text may use it.
+`help`/`帮助`, the closing count), the phrases the stages write (`short by {amount}`,
+`unknown name {name}`, …) and the terms that fill their fields (`a whole number`), each with
+its Chinese form. Imports nothing from the package: every module may use it.
 
-The stages build their texts in English, as data (a `Diagnostic.message`, an
-`Explanation.detail`); a rendering asked for in another language looks each text up here with
-`translate()`. A phrase is a template whose `{fields}` match any text; the fields are
-translated in turn (so `expected {expected}, found {found}` carries `a whole number` into
-`整数`), and what the policy wrote (names in backticks, labels, citations, values) is carried
-over unchanged. A text no phrase matches is shown as it is, in English: the catalogue may
-grow one phrase at a time without breaking a rendering.
-
-New English texts should come from `english(key, **fields)`, so that the code and the
-catalogue cannot drift apart.
+A message is data: a key and its fields. A stage writes `english(key, **fields)`, a `Message`:
+a `str` whose text is the English rendering and which carries `.key` and `.fields`. A
+renderer calls `render(text, lang)`: a `Message` is rendered from its key in `CATALOGUE`, its
+fields in turn when they are messages (a term, a `listing()`), as they are when they are the
+policy's words (names, labels, citations, values). Any other text is shown as it is: nothing
+is translated by matching English.
 """
 
 from __future__ import annotations
