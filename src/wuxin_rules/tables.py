@@ -335,7 +335,9 @@ def _prove_monotone(
                 english(
                     "not-monotone.member" if member is not None else "not-monotone",
                     schedule=sym.name,
-                    direction=english(direction),
+                    direction=english(
+                        "nondecreasing" if direction == "nondecreasing" else "nonincreasing"
+                    ),
                     period=sym.node.period.name,
                     member=member,
                     first=a,
@@ -347,7 +349,9 @@ def _prove_monotone(
                 else english(
                     "not-monotone",
                     schedule=sym.name,
-                    direction=english(direction),
+                    direction=english(
+                        "nondecreasing" if direction == "nondecreasing" else "nonincreasing"
+                    ),
                     period=sym.node.period.name,
                     first=a,
                     p1=p1,
@@ -359,7 +363,9 @@ def _prove_monotone(
                 help=english(
                     "correct-or-remove-monotone",
                     clause=f"monotone {direction} in {sym.node.period.name}",
-                    direction=english(direction),
+                    direction=english(
+                        "nondecreasing" if direction == "nondecreasing" else "nonincreasing"
+                    ),
                 ),
             )
 
