@@ -343,8 +343,8 @@ def _check_size(value: Fraction | int) -> None:
     if abs(numerator) >= _TOO_LARGE or denominator >= _TOO_LARGE:
         raise _Problem(
             "bad-fact",
-            f"the number `{_preview(value)}` is too large or too precise to hold exactly",
-            f"numbers may have at most {_MAX_DIGITS} digits",
+            english("number-too-large", value=_preview(value)),
+            english("max-digits", limit=_MAX_DIGITS),
         )
 
 
@@ -354,15 +354,15 @@ def _check_decimal(value: Decimal, type_: NumberType) -> None:
     if not isinstance(exponent, int):
         raise _Problem(
             "bad-fact",
-            f"expected {_expected(type_)}, found `{value}`",
-            "write an exact, finite number",
+            english("expected-found-code", expected=_expected(type_), found=value),
+            english("exact-finite"),
         )
     # Converting a coefficient to an int is quadratic in its digits: bound them.
     if len(digits) > _MAX_DIGITS or abs(exponent) > _MAX_DIGITS:
         raise _Problem(
             "bad-fact",
-            f"the number `{_preview(value)}` is too large or too precise to hold exactly",
-            f"numbers may have at most {_MAX_DIGITS} digits and exponents up to {_MAX_DIGITS}",
+            english("number-too-large", value=_preview(value)),
+            english("max-digits-exponent", limit=_MAX_DIGITS, exponent=_MAX_DIGITS),
         )
 
 
@@ -396,7 +396,7 @@ def _number_from_other(value: Any, type_: NumberType) -> Fraction | int:
             number = Fraction(text)
         else:
             forms = '`0.25`, `"0.25"`, `"1/4"`' + (', `"25%"`' if type_.kind == "percent" else "")
-            raise _wrong(value, type_, f"write an exact number, for example {forms}")
+            raise _wrong(value, type_, english("exact-number-example", forms=forms))
         number = Fraction(number) / scale
         return number.numerator if number.denominator == 1 else number
     raise _wrong(value, type_)
@@ -499,7 +499,7 @@ def _text_hook(type_: TextType) -> Hook:
             return value
         if isinstance(value, str):
             return str(value)
-        raise _wrong(value, type_, "write text in double quotes")
+        raise _wrong(value, type_, english("text-in-quotes"))
 
     return structure_text
 
@@ -513,19 +513,19 @@ def _date_hook(type_: DateType) -> Hook:
             if _DATE_TEXT.fullmatch(value) is None:
                 raise _Problem(
                     "invalid-date",
-                    f"`{_cut(value)}` is not a date in the form `YYYY-MM-DD`",
+                    english("not-date-form", value=_cut(value)),
                     _DATE_HELP,
                 )
             try:
                 return datetime.date.fromisoformat(value)
             except ValueError as exc:
                 raise _Problem(
-                    "invalid-date", f"`{_cut(value)}` is not a valid date", str(exc)
+                    "invalid-date", english("not-valid-date", value=_cut(value)), str(exc)
                 ) from None
         if type(value) is datetime.date:
             return value
         if isinstance(value, datetime.datetime):
-            raise _wrong(value, type_, "pass the `.date()` of it")
+            raise _wrong(value, type_, english("pass-date"))
         if isinstance(value, datetime.date):
             return datetime.date(value.year, value.month, value.day)
         if isinstance(value, str):
@@ -564,7 +564,7 @@ def _enum_hook(type_: EnumType) -> Hook:
                 suggest(value, members) or english("use-a-member-of", enum=type_.name),
                 (english("the-members-of", enum=type_.name, members=_member_list(type_)),),
             )
-        raise _wrong(value, type_, f"write the member's name as text, one of {_member_list(type_)}")
+        raise _wrong(value, type_, english("member-as-text", members=_member_list(type_)))
 
     return structure_member
 
@@ -640,7 +640,7 @@ class _Targets:
             case EnumType(qualified=qualified):
                 return self._leaf(("enum", qualified, type_.name), type_, _enum_hook)
         raise InternalError(
-            Diagnostic("internal-error", f"no facts can have the type `{describe(type_)}`")
+            Diagnostic("internal-error", english("no-facts-type", type=describe(type_)))
         )
 
     def _leaf(self, key: Any, type_: Any, make: Callable[[Any], Hook]) -> Any:
@@ -819,10 +819,10 @@ class FactsSchema:
             raise FactError(
                 Diagnostic(
                     "too-deep",
-                    "the facts nest too deep to validate",
+                    english("facts-too-deep"),
                     path=where,
                     file=file,
-                    help="a record that contains itself must stop somewhere: check the data",
+                    help=english("record-stop"),
                 )
             ) from None
         diagnostics: list[Diagnostic] = []

@@ -117,24 +117,24 @@ def _read_root(file: Path) -> str:
         raise UsageError(
             Diagnostic(
                 "no-such-file",
-                f"no such file `{file}`",
-                help="check the path; policy files end in `.policy`",
+                english("no-such-policy-file", file=file),
+                help=english("check-path-policy"),
             )
         ) from None
     except IsADirectoryError:
         raise UsageError(
             Diagnostic(
                 "not-a-file",
-                f"`{file}` is a folder, not a policy file",
-                help="give the path of a `.policy` file",
+                english("is-a-folder", file=file),
+                help=english("give-policy-path"),
             )
         ) from None
     except OSError as error:
         raise UsageError(
             Diagnostic(
                 "unreadable-file",
-                f"cannot read `{file}`: {_reason(error)}",
-                help="check that the file exists and that you may read it",
+                english("cannot-read-file", file=file, reason=_reason(error)),
+                help=english("check-readable"),
             )
         ) from None
     try:
@@ -155,9 +155,11 @@ def _not_utf8(file: str, error: UnicodeDecodeError, span: Span | None) -> Diagno
         span=span,
         file=None if span is not None else file,
         notes=(
-            f"byte {error.object[error.start]:#04x} at offset {error.start} is not valid UTF-8",
+            english(
+                "byte-not-utf8", byte=format(error.object[error.start], "#04x"), offset=error.start
+            ),
         ),
-        help="save the file as UTF-8 (the encoding every policy file uses)",
+        help=english("save-policy-utf8"),
     )
 
 
@@ -206,7 +208,7 @@ def _mismatch(header: ast.Header, file: Path, root: Path | None) -> Diagnostic:
         "module-path-mismatch",
         f"the header names module `{dotted}`, which must be in a file {where}",
         span=header.name.span,
-        notes=(f"this file is `{file}`",),
+        notes=(english("this-file-is", file=file),),
         help=fix,
     )
 
@@ -327,9 +329,9 @@ class _Loader:
                 self.problems.append(
                     Diagnostic(
                         "unreadable-file",
-                        f"cannot read `{name}`: {_reason(error)}",
+                        english("cannot-read-file", file=name, reason=_reason(error)),
                         span=decl.module.span,
-                        help="check that the file exists and that you may read it",
+                        help=english("check-readable"),
                     )
                 )
                 return None
@@ -404,7 +406,7 @@ def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
                 Diagnostic(
                     "no-such-file",
                     english("no-such-file", path=raw),
-                    help="give the path of a `.policy` file or of a folder that holds some",
+                    help=english("give-policy-or-folder"),
                 )
             )
     if missing:

@@ -1298,6 +1298,93 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "the values above `{low}` and below `{high}`",
         "大于 `{low}` 且小于 `{high}` 的值",
     ),
+    # -- facts, JSON and policy files (wuxin_rules.facts, jsonio, loader) ---------------------
+    "number-too-large": (
+        "the number `{value}` is too large or too precise to hold exactly",
+        "数字 `{value}` 太大或太精确，无法精确表示",
+    ),
+    "max-digits": ("numbers may have at most {limit} digits", "数字最多 {limit} 位"),
+    "expected-found-code": (
+        "expected {expected}, found `{found}`",
+        "应为{expected}，实际是 `{found}`",
+    ),
+    "exact-finite": ("write an exact, finite number", "请写一个精确的有限数"),
+    "max-digits-exponent": (
+        "numbers may have at most {limit} digits and exponents up to {exponent}",
+        "数字最多 {limit} 位，指数最大 {exponent}",
+    ),
+    "text-in-quotes": ("write text in double quotes", "文本请用双引号"),
+    "member-as-text": (
+        "write the member's name as text, one of {members}",
+        "请把成员名写成文本，取以下之一：{members}",
+    ),
+    "pass-date": ("pass the `.date()` of it", "请传入它的 `.date()`"),
+    "no-facts-type": ("no facts can have the type `{type}`", "事实不能是 `{type}` 类型"),
+    "exact-number-example": (
+        "write an exact number, for example {forms}",
+        "请写精确的数，例如 {forms}",
+    ),
+    "not-date-form": (
+        "`{value}` is not a date in the form `YYYY-MM-DD`",
+        "`{value}` 不是 `YYYY-MM-DD` 格式的日期",
+    ),
+    "not-valid-date": ("`{value}` is not a valid date", "`{value}` 不是有效日期"),
+    "facts-too-deep": ("the facts nest too deep to validate", "事实嵌套太深，无法校验"),
+    "record-stop": (
+        "a record that contains itself must stop somewhere: check the data",
+        "包含自身的记录必须在某处终止：请检查数据",
+    ),
+    "document-too-large": (
+        "the document is too large: {size} {unit}, over the limit of {limit}",
+        "文档太大：{size} {unit}，超过上限 {limit}",
+    ),
+    "split-json-lines": (
+        "split the facts into JSON lines, one document per line",
+        "请把事实拆成 JSON Lines，每行一个文档",
+    ),
+    "cannot-read-facts": (
+        "cannot read the facts file `{name}`: {reason}",
+        "无法读取事实文件 `{name}`：{reason}",
+    ),
+    "check-path-permissions": ("check the path and the file's permissions", "请检查路径和文件权限"),
+    "convert-results": (
+        "convert results with `values.to_json` before writing them",
+        "写出之前请用 `values.to_json` 转换结果",
+    ),
+    "facts-not-utf8": (
+        "the facts file is not UTF-8 text: byte {index} (line {line}) is `0x{byte}`",
+        "事实文件不是 UTF-8 文本：第 {line} 行的字节 {index} 是 `0x{byte}`",
+    ),
+    "save-utf8": ("save the file as UTF-8", "请把文件存为 UTF-8"),
+    "document-too-deep": (
+        "the document nests more than {limit} levels deep",
+        "文档嵌套超过 {limit} 层",
+    ),
+    "byte-not-utf8": (
+        "byte {byte} at offset {offset} is not valid UTF-8",
+        "偏移 {offset} 处的字节 {byte} 不是有效的 UTF-8",
+    ),
+    "save-policy-utf8": (
+        "save the file as UTF-8 (the encoding every policy file uses)",
+        "请把文件存为 UTF-8（所有策略文件都用这种编码）",
+    ),
+    "this-file-is": ("this file is `{file}`", "这个文件是 `{file}`"),
+    "no-such-policy-file": ("no such file `{file}`", "没有文件 `{file}`"),
+    "check-path-policy": (
+        "check the path; policy files end in `.policy`",
+        "请检查路径；策略文件以 `.policy` 结尾",
+    ),
+    "is-a-folder": ("`{file}` is a folder, not a policy file", "`{file}` 是文件夹，不是策略文件"),
+    "give-policy-path": ("give the path of a `.policy` file", "请给出 `.policy` 文件的路径"),
+    "cannot-read-file": ("cannot read `{file}`: {reason}", "无法读取 `{file}`：{reason}"),
+    "check-readable": (
+        "check that the file exists and that you may read it",
+        "请检查文件是否存在、是否有读取权限",
+    ),
+    "give-policy-or-folder": (
+        "give the path of a `.policy` file or of a folder that holds some",
+        "请给出 `.policy` 文件或含有策略文件的文件夹的路径",
+    ),
     # -- common slips (wuxin_rules.syntax_errors.SLIPS) ---------------------------------------
     "slip.reserved.help": (
         "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
