@@ -429,10 +429,10 @@ def _bind(t: SymbolTables, scope: Scope, ident: ast.Ident, sym: Sym) -> None:
         return
     t.error(
         "duplicate-name",
-        f"`{ident.name}` is already defined in this module",
+        english("already-defined", name=ident.name),
         ident.span,
-        labels=[Label(scope.spans[ident.name], "first defined here")],
-        help="import under another name with `import … as name`, or rename the declaration",
+        labels=[Label(scope.spans[ident.name], english("first-defined-here"))],
+        help=english("import-as.help"),
     )
 
 
@@ -604,7 +604,7 @@ def _resolve_type(t: SymbolTables, scope: Scope, texpr: ast.TypeExpr) -> Type:
             "too-deep",
             english("type-too-deep", limit=parser.MAX_NESTING),
             Span(texpr.span.source, texpr.span.start, texpr.span.start + 1),
-            help="declare a record for the inner part and use its name",
+            help=english("declare-inner-record"),
         )
         return INVALID
     return _resolve_type_within(t, scope, texpr)
@@ -640,9 +640,9 @@ def _bounded(t: SymbolTables, base: Type, bound: ast.Bound) -> Type:
     if not isinstance(base, IntType | NumberType):
         t.error(
             "bad-bound",
-            f"`{describe_type(base)}` cannot have a numeric bound",
+            english("no-numeric-bound", type=describe_type(base)),
             bound.span,
-            help="bounds apply to `int`, `decimal` and `percent`",
+            help=english("bounds-apply"),
         )
         return base
     numeric = NumericBound(bound.low, bound.low_inclusive, bound.high, bound.high_inclusive)
@@ -651,9 +651,9 @@ def _bounded(t: SymbolTables, base: Type, bound: ast.Bound) -> Type:
         if bound.low > bound.high or (bound.low == bound.high and not closed):
             t.error(
                 "bad-bound",
-                f"the bound `{snippet(bound.span)}` admits no value",
+                english("bound-admits-none", bound=snippet(bound.span)),
                 bound.span,
-                help="write the smaller number first: `low .. high`",
+                help=english("smaller-first"),
             )
     if isinstance(base, IntType):
         return IntType(numeric)
@@ -965,10 +965,9 @@ class _NameWalker:
                 name = snippet(target.span)
                 self.t.error(
                     "unknown-name",
-                    f"schedule `{name}` has no `{field}`",
+                    english("schedule-has-no", name=name, field=field),
                     node.field.span,
-                    help=f"look a value up with `{name}(…)`, or ask which stage a date or period "
-                    f"is in with `{name}.stage(…)`",
+                    help=english("schedule-lookup.help", name=name),
                 )
                 return _FAILED
             res = StageName(base.sym)
@@ -1007,9 +1006,9 @@ class _NameWalker:
             if position == "value":
                 self.t.error(
                     "not-a-value",
-                    f"`{name}` is a function, not a value",
+                    english("function-not-value", name=name),
                     node.span,
-                    help=f"ask which stage a date or period is in: `{name}(d)`",
+                    help=english("ask-stage", name=name),
                 )
                 return False
             return True
@@ -1336,9 +1335,9 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
         if not (is_invalid(declared) or isinstance(declared, BoolType)):
             t.error(
                 "type-mismatch",
-                f"a criterion is `bool`, but `{sym.name}` is declared `-> {describe_type(declared)}`",
+                english("criterion-declared", name=sym.name, type=describe_type(declared)),
                 decl.returns.span,
-                help="declare it with `rule` instead of `criterion`, or remove `-> …`",
+                help=english("rule-not-criterion"),
             )
             annotated = False
         declared = BOOL

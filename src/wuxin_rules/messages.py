@@ -1385,6 +1385,85 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "give the path of a `.policy` file or of a folder that holds some",
         "请给出 `.policy` 文件或含有策略文件的文件夹的路径",
     ),
+    # -- declarations, bounds, examples and properties (wuxin_rules.checker, suite_checker) --
+    "already-defined": ("`{name}` is already defined in this module", "`{name}` 已在本模块中定义"),
+    "import-as.help": (
+        "import under another name with `import … as name`, or rename the declaration",
+        "请用 `import … as name` 换个名称导入，或给声明改名",
+    ),
+    "first-defined-here": ("first defined here", "首次定义于此"),
+    "declare-inner-record": (
+        "declare a record for the inner part and use its name",
+        "请为内层部分声明一个记录，并使用它的名称",
+    ),
+    "no-numeric-bound": ("`{type}` cannot have a numeric bound", "`{type}` 不能有数值界限"),
+    "bounds-apply": (
+        "bounds apply to `int`, `decimal` and `percent`",
+        "界限只适用于 `int`、`decimal` 和 `percent`",
+    ),
+    "bound-admits-none": ("the bound `{bound}` admits no value", "界限 `{bound}` 不容许任何值"),
+    "smaller-first": (
+        "write the smaller number first: `low .. high`",
+        "请先写较小的数：`low .. high`",
+    ),
+    "criterion-declared": (
+        "a criterion is `bool`, but `{name}` is declared `-> {type}`",
+        "标准的值是 `bool`，但 `{name}` 声明为 `-> {type}`",
+    ),
+    "rule-not-criterion": (
+        "declare it with `rule` instead of `criterion`, or remove `-> …`",
+        "请用 `rule` 代替 `criterion` 声明它，或删除 `-> …`",
+    ),
+    "function-not-value": ("`{name}` is a function, not a value", "`{name}` 是函数，不是值"),
+    "ask-stage": (
+        "ask which stage a date or period is in: `{name}(d)`",
+        "询问日期或期数所在的阶段：`{name}(d)`",
+    ),
+    "schedule-has-no": ("schedule `{name}` has no `{field}`", "计划表 `{name}` 没有 `{field}`"),
+    "schedule-lookup.help": (
+        "look a value up with `{name}(…)`, or ask which stage a date or period is in with "
+        "`{name}.stage(…)`",
+        "请用 `{name}(…)` 查值，或用 `{name}.stage(…)` 询问日期或期数所在的阶段",
+    ),
+    "hide-declaration": (
+        "choose another name: this one would hide the declaration",
+        "请换一个名称：这个名称会遮蔽该声明",
+    ),
+    "is-a-fixture": ("`{name}` is a fixture", "`{name}` 是夹具"),
+    "hide-fixture": (
+        "choose another name: this one would hide the fixture",
+        "请换一个名称：这个名称会遮蔽该夹具",
+    ),
+    "given-twice": ("`{name}` is given twice", "`{name}` 给出了两次"),
+    "give-once": ("give each input once", "每个输入只给一次"),
+    "binder-type-differs": (
+        "`{name}` names an input of type `{known}`, but is bound to `{type}`",
+        "`{name}` 是类型为 `{known}` 的输入，却绑定为 `{type}`",
+    ),
+    "binder-like-input.help": (
+        "a binder named like an input gives that input: write `{name}: {type}`, or choose "
+        "another name",
+        "与输入同名的绑定变量给出的就是该输入：请写 `{name}: {type}`，或换一个名称",
+    ),
+    "property-reads-input": (
+        "the property reads the input `{name}`, which no binder gives",
+        "性质读取了输入 `{name}`，但没有绑定变量给出它",
+    ),
+    "bind-it.help": (
+        "bind it: `forall {name}: {type}, …`, or compute on other facts with `…[{name} = value]`",
+        "请绑定它：`forall {name}: {type}, …`，或用 `…[{name} = value]` 在其他事实上计算",
+    ),
+    "defined-here": ("defined here", "定义于此"),
+    "the-fixture": ("the fixture", "该夹具"),
+    "input-type-not": (
+        "`{name}` is an input of type `{type}`, not `{written}`",
+        "`{name}` 是类型为 `{type}` 的输入，不是 `{written}`",
+    ),
+    "remove-type-or-bind.help": (
+        "remove the type, or bind a name of the example's own: `given other_name: {type} = …`",
+        "请删除类型，或绑定示例自己的名称：`given other_name: {type} = …`",
+    ),
+    "first-given-here": ("first given here", "首次给出于此"),
     # -- common slips (wuxin_rules.syntax_errors.SLIPS) ---------------------------------------
     "slip.reserved.help": (
         "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",

@@ -277,10 +277,10 @@ class _TestTyper(ExprTyper):
             if name in first:
                 self.t.error(
                     "duplicate-name",
-                    f"`{name}` is given twice",
+                    english("given-twice", name=name),
                     binding.name.span,
-                    labels=[Label(first[name], "first given here")],
-                    help="give each input once",
+                    labels=[Label(first[name], english("first-given-here"))],
+                    help=english("give-once"),
                 )
                 broken = True
                 continue
@@ -412,19 +412,19 @@ class _SuiteChecker:
         if sym is not None and sym.kind != "input":
             self.t.error(
                 "duplicate-name",
-                f"`{name}` is already defined in this module",
+                english("already-defined", name=name),
                 ident.span,
-                labels=[Label(self.scope.spans[name], "defined here")],
-                help="choose another name: this one would hide the declaration",
+                labels=[Label(self.scope.spans[name], english("defined-here"))],
+                help=english("hide-declaration"),
             )
             return False
         if name in self.fixtures and what != "a fixture":
             self.t.error(
                 "duplicate-name",
-                f"`{name}` is a fixture",
+                english("is-a-fixture", name=name),
                 ident.span,
-                labels=[Label(self.fixtures[name].span, "the fixture")],
-                help="choose another name: this one would hide the fixture",
+                labels=[Label(self.fixtures[name].span, english("the-fixture"))],
+                help=english("hide-fixture"),
             )
             return False
         return True
@@ -611,11 +611,14 @@ class _SuiteChecker:
                     if not is_invalid(written) and not _same_type(written, type_):
                         self.t.error(
                             "type-mismatch",
-                            f"`{name}` is an input of type `{describe_type(type_)}`, not "
-                            f"`{describe_type(written)}`",
+                            english(
+                                "input-type-not",
+                                name=name,
+                                type=describe_type(type_),
+                                written=describe_type(written),
+                            ),
                             given.type.span,
-                            help=f"remove the type, or bind a name of the example's own: "
-                            f"`given other_name: {describe_type(written)} = …`",
+                            help=english("remove-type-or-bind.help", type=describe_type(written)),
                         )
                         continue
             elif given.type is not None:
@@ -699,11 +702,14 @@ class _SuiteChecker:
             if known is not None and not is_invalid(type_) and not _same_type(type_, known):
                 self.t.error(
                     "type-mismatch",
-                    f"`{name}` names an input of type `{describe_type(known)}`, but is bound "
-                    f"to `{describe_type(type_)}`",
+                    english(
+                        "binder-type-differs",
+                        name=name,
+                        known=describe_type(known),
+                        type=describe_type(type_),
+                    ),
                     binder.type.span,
-                    help=f"a binder named like an input gives that input: write "
-                    f"`{name}: {describe_type(known)}`, or choose another name",
+                    help=english("binder-like-input.help", name=name, type=describe_type(known)),
                 )
                 continue
             own[name] = type_
@@ -743,10 +749,9 @@ class _SuiteChecker:
                 type_text = f"a `{describe_type(known)}`" if known is not None else ""
                 self.t.error(
                     "missing-given",
-                    f"the property reads the input `{name}`, which no binder gives",
+                    english("property-reads-input", name=name),
                     check.span,
-                    help=f"bind it: `forall {name}: {type_text or 'Type'}, …`, or compute on "
-                    f"other facts with `…[{name} = value]`",
+                    help=english("bind-it.help", name=name, type=type_text or "Type"),
                 )
                 bound.add(name)
         if self._errors() != before:
