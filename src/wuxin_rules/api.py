@@ -379,7 +379,11 @@ class Policy:
         """
         if format not in result_lines.FORMATS:
             raise UsageError(
-                Diagnostic("usage", f"unknown line format `{format}`", help="use json or text")
+                Diagnostic(
+                    "usage",
+                    english("unknown-line-format", format=format),
+                    help=english("use-json-or-text"),
+                )
             )
         keys = self.resolve_rules(rules)
         program = self._program(keys)
@@ -459,9 +463,8 @@ class Policy:
             raise UsageError(
                 Diagnostic(
                     "usage",
-                    f"unknown `floats={floats!r}`",
-                    help='use `floats="shortest"` (read each float as its shortest decimal '
-                    "text) or leave it out (refuse floats)",
+                    english("unknown-floats", value=repr(floats)),
+                    help=english("floats.help"),
                 )
             )
         return facts_schema(self.checked, floats=True)
@@ -509,8 +512,8 @@ class Policy:
                 problems.append(
                     Diagnostic(
                         "rule-needs-arguments",
-                        f"rule `{name}` takes parameters and cannot be evaluated on its own",
-                        help="evaluate a rule that calls it, or add a rule without parameters",
+                        english("takes-parameters", name=name),
+                        help=english("call-it.help"),
                     )
                 )
             else:
@@ -610,7 +613,7 @@ class Result:
             raise UsageError(
                 Diagnostic(
                     "unknown-rule",
-                    f"rule `{name}` was not evaluated",
+                    english("not-evaluated", name=name),
                     help=suggest(name, verdicts)
                     or "evaluated: " + ", ".join(f"`{k}`" for k in verdicts),
                 )
@@ -823,8 +826,7 @@ def _needs_every_fact(what: str) -> UsageError:
         Diagnostic(
             "usage",
             f"{what} need every fact: this result was evaluated with facts missing",
-            help="supply the missing facts (each pending rule lists the ones it needs) and "
-            "evaluate without `partial`",
+            help=english("supply-missing.help"),
         )
     )
 

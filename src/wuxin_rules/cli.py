@@ -360,7 +360,7 @@ def _check(args: argparse.Namespace) -> int:
             Diagnostic(
                 "no-policies",
                 "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
-                help="give a .policy file or a folder that holds some",
+                help=english("give-policy-or-folder-cli"),
             )
         )
 
@@ -424,8 +424,8 @@ def _parse_params(raw: Sequence[str]) -> dict[str, str]:
             problems.append(
                 Diagnostic(
                     "bad-param-syntax",
-                    f"`--param {item}` is not of the form NAME=VALUE",
-                    help="write e.g. `--param max_ratio=40%`",
+                    english("param-form", item=item),
+                    help=english("param-form.help"),
                 )
             )
             continue
@@ -513,8 +513,8 @@ def _eval(args: argparse.Namespace) -> int:
         raise UsageError(
             Diagnostic(
                 "usage",
-                f"`{option}` needs every fact and cannot be combined with `--partial`",
-                help="evaluate with --partial to see what is missing, then without it",
+                english("needs-every-fact", option=option),
+                help=english("partial-then.help"),
             )
         )
     # Policy and param problems are reported before any facts are read.
@@ -525,9 +525,7 @@ def _eval(args: argparse.Namespace) -> int:
         return _eval_table(args, policy)
     if args.jobs < 1:
         raise UsageError(
-            Diagnostic(
-                "usage", f"`--jobs {args.jobs}` must be at least 1", help="use `--jobs 1` or more"
-            )
+            Diagnostic("usage", english("jobs-at-least", jobs=args.jobs), help=english("jobs.help"))
         )
     out: IO[str] = sys.stdout
     # Interactive or piped input: show each result as soon as it is known.
@@ -807,7 +805,7 @@ def _suites(paths: Sequence[str], lang: str = "en") -> tuple[list[Any], int]:
             Diagnostic(
                 "no-policies",
                 "no `.policy` files found in " + ", ".join(f"`{p}`" for p in paths),
-                help="give a .policy file or a folder that holds some",
+                help=english("give-policy-or-folder-cli"),
             )
         )
     seen: set[str] = set()
@@ -1013,8 +1011,8 @@ def _fmt(args: argparse.Namespace) -> int:
             raise UsageError(
                 Diagnostic(
                     "unreadable-file",
-                    "cannot read `<stdin>`: it is not UTF-8 text",
-                    help="give the policy as UTF-8 text",
+                    english("stdin-not-utf8"),
+                    help=english("give-utf8"),
                 )
             ) from None
         sys.stdout.write(formatter.format_text(text, "<stdin>"))
@@ -1025,7 +1023,7 @@ def _fmt(args: argparse.Namespace) -> int:
             Diagnostic(
                 "no-policies",
                 "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
-                help="give a .policy file or a folder that holds some",
+                help=english("give-policy-or-folder-cli"),
             )
         )
     status = ExitCode.OK
@@ -1038,8 +1036,8 @@ def _fmt(args: argparse.Namespace) -> int:
             sys.stderr.write(
                 Diagnostic(
                     "unreadable-file",
-                    f"cannot read `{file}`: {reason or error}",
-                    help="check the path, and that the file is UTF-8 text",
+                    english("cannot-read-file", file=file, reason=reason or error),
+                    help=english("check-path-utf8"),
                 ).render()
                 + "\n"
             )
@@ -1138,7 +1136,7 @@ def _doc(args: argparse.Namespace) -> int:
             Diagnostic(
                 "no-policies",
                 "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
-                help="give a .policy file or a folder that holds some",
+                help=english("give-policy-or-folder-cli"),
             )
         )
     documents = []
@@ -1256,8 +1254,8 @@ def _eval_table(args: argparse.Namespace, policy: api.Policy) -> int:
         raise UsageError(
             Diagnostic(
                 "usage",
-                "`--format xlsx` writes a binary workbook: give `--output FILE`",
-                help="e.g. `--output verdicts.xlsx`, or redirect the output to a file",
+                english("xlsx-needs-output"),
+                help=english("xlsx-output-verdicts"),
             )
         )
     keys = policy.resolve_rules(args.rules)
@@ -1397,8 +1395,8 @@ def _template(args: argparse.Namespace) -> int:
             raise UsageError(
                 Diagnostic(
                     "usage",
-                    "`--format xlsx` writes a binary workbook: give `--output FILE`",
-                    help="e.g. `--output facts.xlsx`, or redirect the output to a file",
+                    english("xlsx-needs-output"),
+                    help=english("xlsx-output-facts"),
                 )
             )
         _write_out(args.output, binary.getvalue())

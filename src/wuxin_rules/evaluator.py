@@ -154,8 +154,8 @@ def _requested_rules(policy: model.CheckedPolicy, rules: Sequence[str] | None) -
             problems.append(
                 Diagnostic(
                     "rule-needs-arguments",
-                    f"rule `{key}` takes parameters and cannot be evaluated on its own",
-                    help="evaluate a rule that calls it, or add a rule without parameters",
+                    english("takes-parameters", name=key),
+                    help=english("call-it.help"),
                 )
             )
         else:

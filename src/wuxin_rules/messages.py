@@ -1464,6 +1464,69 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请删除类型，或绑定示例自己的名称：`given other_name: {type} = …`",
     ),
     "first-given-here": ("first given here", "首次给出于此"),
+    # -- the command line and the library's calls (wuxin_rules.cli, api) ---------------------
+    "give-policy-or-folder-cli": (
+        "give a .policy file or a folder that holds some",
+        "请给出 .policy 文件或含有策略文件的文件夹",
+    ),
+    "needs-every-fact": (
+        "`{option}` needs every fact and cannot be combined with `--partial`",
+        "`{option}` 需要全部事实，不能与 `--partial` 同用",
+    ),
+    "partial-then.help": (
+        "evaluate with --partial to see what is missing, then without it",
+        "请先用 --partial 求值查看缺少什么，再去掉它求值",
+    ),
+    "jobs-at-least": ("`--jobs {jobs}` must be at least 1", "`--jobs {jobs}` 至少为 1"),
+    "jobs.help": ("use `--jobs 1` or more", "请用 `--jobs 1` 或更大的值"),
+    "xlsx-needs-output": (
+        "`--format xlsx` writes a binary workbook: give `--output FILE`",
+        "`--format xlsx` 写出的是二进制工作簿：请给出 `--output FILE`",
+    ),
+    "xlsx-output-verdicts": (
+        "e.g. `--output verdicts.xlsx`, or redirect the output to a file",
+        "例如 `--output verdicts.xlsx`，或把输出重定向到文件",
+    ),
+    "xlsx-output-facts": (
+        "e.g. `--output facts.xlsx`, or redirect the output to a file",
+        "例如 `--output facts.xlsx`，或把输出重定向到文件",
+    ),
+    "param-form": (
+        "`--param {item}` is not of the form NAME=VALUE",
+        "`--param {item}` 不是 NAME=VALUE 的形式",
+    ),
+    "param-form.help": ("write e.g. `--param max_ratio=40%`", "例如写成 `--param max_ratio=40%`"),
+    "stdin-not-utf8": (
+        "cannot read `<stdin>`: it is not UTF-8 text",
+        "无法读取 `<stdin>`：它不是 UTF-8 文本",
+    ),
+    "give-utf8": ("give the policy as UTF-8 text", "请以 UTF-8 文本给出策略"),
+    "check-path-utf8": (
+        "check the path, and that the file is UTF-8 text",
+        "请检查路径，以及文件是否为 UTF-8 文本",
+    ),
+    "supply-missing.help": (
+        "supply the missing facts (each pending rule lists the ones it needs) and evaluate "
+        "without `partial`",
+        "请补上缺少的事实（每条待定规则都列出了它需要的事实），再不带 `partial` 求值",
+    ),
+    "unknown-line-format": ("unknown line format `{format}`", "未知的行格式 `{format}`"),
+    "use-json-or-text": ("use json or text", "请用 json 或 text"),
+    "unknown-floats": ("unknown `floats={value}`", "未知的 `floats={value}`"),
+    "floats.help": (
+        'use `floats="shortest"` (read each float as its shortest decimal text) or leave it out '
+        "(refuse floats)",
+        '请用 `floats="shortest"`（把每个浮点数读作其最短的十进制文本），或省略它（拒绝浮点数）',
+    ),
+    "not-evaluated": ("rule `{name}` was not evaluated", "规则 `{name}` 没有求值"),
+    "takes-parameters": (
+        "rule `{name}` takes parameters and cannot be evaluated on its own",
+        "规则 `{name}` 带有参数，不能单独求值",
+    ),
+    "call-it.help": (
+        "evaluate a rule that calls it, or add a rule without parameters",
+        "请对调用它的规则求值，或添加一个不带参数的规则",
+    ),
     # -- common slips (wuxin_rules.syntax_errors.SLIPS) ---------------------------------------
     "slip.reserved.help": (
         "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
