@@ -1527,6 +1527,55 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "evaluate a rule that calls it, or add a rule without parameters",
         "请对调用它的规则求值，或添加一个不带参数的规则",
     ),
+    # -- tables of facts (wuxin_rules.tabular) --------------------------------------------
+    "check-path-readable": (
+        "check the path and that the file is readable",
+        "请检查路径以及文件是否可读",
+    ),
+    "no-input-named": ("the policy has no input `{input}`", "策略中没有输入 `{input}`"),
+    "table-not-utf8": (
+        "`{file}` is not UTF-8 text (byte {index})",
+        "`{file}` 不是 UTF-8 文本（字节 {index}）",
+    ),
+    "save-csv-utf8": (
+        "save the table as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')",
+        "请把表格存为 CSV UTF-8（Excel：“CSV UTF-8（逗号分隔）”）",
+    ),
+    "header-may-name": ("the header `{text}` may name {names}", "表头 `{text}` 可能指 {names}"),
+    "label-before-field.help": (
+        "write the record's label before the field's, e.g. `{example}`, or the dotted path",
+        "请把记录的标签写在字段标签之前，例如 `{example}`，或写点分路径",
+    ),
+    "names-field-again": (
+        "`{text}` names the field `{field}` again",
+        "`{text}` 再次指向字段 `{field}`",
+    ),
+    "already-column": ("it is already column {column}", "它已经是第 {column} 列"),
+    "no-link-column": (
+        "no column links the rows of `{sheet}` to the rows of `{main}`",
+        "没有列把 `{sheet}` 的行与 `{main}` 的行关联起来",
+    ),
+    "link-column.help": (
+        "add a column headed by the full path of a column of the main table, e.g. `{example}`, "
+        "holding that column's value",
+        "请添加一列，以主表某列的完整路径为表头，例如 `{example}`，填入该列的值",
+    ),
+    "main-no-column": (
+        "the main table has no column `{header}` to link to",
+        "主表没有可关联的列 `{header}`",
+    ),
+    "add-to-main": (
+        "add it to the main table, or link by another of its columns",
+        "请把它加到主表，或按主表的另一列关联",
+    ),
+    "no-main-row": (
+        "no row of the main table has `{header}` = {value}",
+        "主表中没有 `{header}` = {value} 的行",
+    ),
+    "link-each-row": (
+        "link each row to a row of the main table by that column's value",
+        "请按该列的值把每一行关联到主表的一行",
+    ),
     # -- common slips (wuxin_rules.syntax_errors.SLIPS) ---------------------------------------
     "slip.reserved.help": (
         "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",

@@ -181,7 +181,7 @@ def layout(inputs: Sequence[model.InputDef], input: str | None = None) -> Layout
             raise UsageError(
                 Diagnostic(
                     "unknown-input",
-                    f"the policy has no input `{input}`",
+                    english("no-input-named", input=input),
                     help=suggest(input, names) or "the inputs are " + _names(names),
                 )
             )
@@ -566,8 +566,8 @@ def _unreadable(shown: str, error: BaseException) -> UsageError:
     return UsageError(
         Diagnostic(
             "unreadable-file",
-            f"cannot read `{shown}`: {reason}",
-            help="check the path and that the file is readable",
+            english("cannot-read-file", file=shown, reason=reason),
+            help=english("check-path-readable"),
         )
     )
 
@@ -580,9 +580,9 @@ def _read_delimited(path: Path, shown: str, delimiter: str) -> Sheet:
         raise FactError(
             Diagnostic(
                 "bad-encoding",
-                f"`{shown}` is not UTF-8 text (byte {error.start})",
+                english("table-not-utf8", file=shown, index=error.start),
                 file=shown,
-                help="save the table as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')",
+                help=english("save-csv-utf8"),
             )
         ) from None
     except (OSError, csv.Error) as error:
@@ -678,9 +678,11 @@ def _headers(
             problems.append(
                 Diagnostic(
                     "ambiguous-column",
-                    f"the header `{text}` may name {_names(names)}",
-                    help="write the record's label before the field's, e.g. "
-                    f"`{_example_spelling(table.columns[matches[0]])}`, or the dotted path",
+                    english("header-may-name", text=text, names=_names(names)),
+                    help=english(
+                        "label-before-field.help",
+                        example=_example_spelling(table.columns[matches[0]]),
+                    ),
                     path=place,
                     file=sheet.file,
                 )
@@ -705,8 +707,8 @@ def _headers(
             problems.append(
                 Diagnostic(
                     "duplicate-column",
-                    f"`{text}` names the field `{table.columns[matches[0]].name}` again",
-                    help=f"it is already column {column_letter(seen[matches[0]])}",
+                    english("names-field-again", text=text, field=table.columns[matches[0]].name),
+                    help=english("already-column", column=column_letter(seen[matches[0]])),
                     path=place,
                     file=sheet.file,
                 )
@@ -911,10 +913,12 @@ def _list_sheets(
             header_problems.append(
                 Diagnostic(
                     "missing-column",
-                    f"no column links the rows of `{sheet.name or sheet.file}` to the rows of "
-                    f"`{main.name or main.file}`",
-                    help="add a column headed by the full path of a column of the main table, "
-                    f"e.g. `{'.'.join(table.columns[0].path)}`, holding that column's value",
+                    english(
+                        "no-link-column",
+                        sheet=sheet.name or sheet.file,
+                        main=main.name or main.file,
+                    ),
+                    help=english("link-column.help", example=".".join(table.columns[0].path)),
                     file=sheet.file,
                     path=sheet.where(1),
                 )
@@ -929,8 +933,8 @@ def _list_sheets(
             problems.append(
                 Diagnostic(
                     "missing-column",
-                    f"the main table has no column `{link_header}` to link to",
-                    help="add it to the main table, or link by another of its columns",
+                    english("main-no-column", header=link_header),
+                    help=english("add-to-main"),
                     file=sheet.file,
                     path=sheet.where(1, link_at),
                 )
@@ -956,9 +960,8 @@ def _list_sheets(
                         (
                             Diagnostic(
                                 "unknown-key",
-                                f"no row of the main table has `{link_header}` = {_shown(key)}",
-                                help="link each row to a row of the main table by that "
-                                "column's value",
+                                english("no-main-row", header=link_header, value=_shown(key)),
+                                help=english("link-each-row"),
                                 file=sheet.file,
                                 path=sheet.where(row_number, link_at)
                                 + f" ({str(sheet.rows[0][link_at]).strip()})",
