@@ -180,20 +180,30 @@ def test_english_rendering_is_unchanged_by_the_catalogue() -> None:
         assert messages.translate(english_text, "en") == english_text
 
 
-def test_every_phrase_translates_its_own_template() -> None:
+def test_every_phrase_renders_its_own_template() -> None:
     """Each phrase, filled with sample values, comes out in Chinese with the values kept."""
-    for key, (english_text, chinese) in messages.PHRASES.items():
+    for key, (english_text, chinese) in messages.CATALOGUE.items():
         names = re.findall(r"\{(\w+)\}", english_text)
         fields = {name: f"v{index}" for index, name in enumerate(names)}
-        translated = messages.translate(english_text.format(**fields), "zh")
-        assert translated == chinese.format(**fields), key
+        message = messages.Message(key, **fields)
+        assert message == english_text.format(**fields), key
+        assert message.render("zh") == chinese.format(**fields), key
 
 
-def test_fields_are_translated_in_turn() -> None:
-    """A field that is itself a term or a phrase is translated; backticked text is not."""
-    text = "expected a name, a whole number or `)`, found the end of the file"
-    assert messages.translate(text, "zh") == "应为名称、整数或`)`，实际是文件结尾"
-    assert messages.translate("an unknown sentence", "zh") == "an unknown sentence"
+def test_fields_that_are_messages_are_rendered_in_turn() -> None:
+    """A field that is itself a message (a term, a list) is rendered in the same language;
+    a field that is the policy's text is not; a plain text is never translated."""
+    expected = messages.listing(
+        [messages.english("a name"), messages.english("a whole number"), "`)`"], "or"
+    )
+    message = messages.english(
+        "expected-found", expected=expected, found=messages.english("the end of the file")
+    )
+    assert message == "expected a name, a whole number or `)`, found the end of the file"
+    assert message.render("zh") == "应为名称、整数或`)`，实际是文件结尾"
+    # The same English, written as a plain text, is not matched to a phrase any more.
+    assert messages.render(str(message), "zh") == str(message)
+    assert messages.render("an unknown sentence", "zh") == "an unknown sentence"
 
 
 def test_counts_in_both_languages() -> None:
@@ -442,14 +452,16 @@ def test_verify_without_hypothesis_says_so_in_both_languages(
     assert code == 2
     header, help_line = err.strip().splitlines()
     assert header.startswith("error[missing-dependency]: `wuxin verify` needs hypothesis")
-    message = header.split("]: ", 1)[1]
-    reason = message.split("imported: ", 1)[1]
+    assert help_line == "   = help: install it: `pip install 'wuxin_rules[verify]'`"
+    reason = header.split("imported: ", 1)[1]
+    code, _, err = _run("verify", "--lang", "zh", str(policy))
+    assert code == 2
+    header, help_line = err.strip().splitlines()
     assert (
-        messages.translate(message, "zh")
-        == f"`wuxin verify` 需要 hypothesis 库，但无法导入：{reason}"
+        header
+        == f"错误[missing-dependency]: `wuxin verify` 需要 hypothesis 库，但无法导入：{reason}"
     )
-    help_text = help_line.split("= help: ", 1)[1]
-    assert messages.translate(help_text, "zh") == "请安装它：`pip install 'wuxin_rules[verify]'`"
+    assert help_line == "   = 帮助: 请安装它：`pip install 'wuxin_rules[verify]'`"
 
 
 def test_format_changed_policy_reads_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,6 +50,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.facts import FactsSchema, facts_schema, without_floats
+from wuxin_rules.messages import english
 from wuxin_rules.model import CheckedPolicy, RuleDef
 from wuxin_rules.schema import (
     Type,
@@ -387,7 +388,11 @@ class Policy:
         """
         if format not in result_lines.FORMATS:
             raise UsageError(
-                Diagnostic("usage", f"unknown line format `{format}`", help="use json or text")
+                Diagnostic(
+                    "usage",
+                    english("unknown-line-format", format=format),
+                    help=english("use-json-or-text"),
+                )
             )
         keys = self.resolve_rules(rules)
         program = self._program(keys)
@@ -470,9 +475,8 @@ class Policy:
             raise UsageError(
                 Diagnostic(
                     "usage",
-                    f"unknown `floats={floats!r}`",
-                    help='use `floats="shortest"` (read each float as its shortest decimal '
-                    "text) or leave it out (refuse floats)",
+                    english("unknown-floats", value=repr(floats)),
+                    help=english("floats.help"),
                 )
             )
         return facts_schema(self.checked, floats=True)
@@ -512,7 +516,7 @@ class Policy:
                 problems.append(
                     Diagnostic(
                         "unknown-rule",
-                        f"`{self.name}` has no rule `{name}`",
+                        english("has-no-rule", policy=self.name, name=name),
                         help=suggest(name, self.checked.rules) or _rule_list(self.checked),
                     )
                 )
@@ -520,8 +524,8 @@ class Policy:
                 problems.append(
                     Diagnostic(
                         "rule-needs-arguments",
-                        f"rule `{name}` takes parameters and cannot be evaluated on its own",
-                        help="evaluate a rule that calls it, or add a rule without parameters",
+                        english("takes-parameters", name=name),
+                        help=english("call-it.help"),
                     )
                 )
             else:
@@ -621,7 +625,7 @@ class Result:
             raise UsageError(
                 Diagnostic(
                     "unknown-rule",
-                    f"rule `{name}` was not evaluated",
+                    english("not-evaluated", name=name),
                     help=suggest(name, verdicts)
                     or "evaluated: " + ", ".join(f"`{k}`" for k in verdicts),
                 )
@@ -834,8 +838,7 @@ def _needs_every_fact(what: str) -> UsageError:
         Diagnostic(
             "usage",
             f"{what} need every fact: this result was evaluated with facts missing",
-            help="supply the missing facts (each pending rule lists the ones it needs) and "
-            "evaluate without `partial`",
+            help=english("supply-missing.help"),
         )
     )
 

@@ -41,6 +41,7 @@ import attrs
 
 from wuxin_rules import api, fastjson, jsonio
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, UsageError, WuxinError
+from wuxin_rules.messages import english
 
 __all__ = [
     "CHUNK_SIZE",
@@ -211,9 +212,8 @@ def evaluate_batch(
         raise UsageError(
             Diagnostic(
                 "usage",
-                f"a batch needs at least one process and one record per chunk, "
-                f"got jobs={jobs}, chunk_size={chunk_size}",
-                help="pass jobs=1 or more",
+                english("batch-arguments", found=f"jobs={jobs}, chunk_size={chunk_size}"),
+                help=english("batch-arguments.help"),
             )
         )
     worker = _Worker(policy, rules, explain, render, partial)
@@ -492,16 +492,20 @@ def internal_error(where: str, error: BaseException) -> InternalError:
     notes = []
     if frames:
         last = frames[-1]
-        notes.append(f"raised in {Path(last.filename).name}:{last.lineno} ({last.name})")
+        notes.append(
+            english(
+                "raised-in",
+                where=f"{Path(last.filename).name}:{last.lineno}",
+                function=last.name,
+            )
+        )
     return InternalError(
         Diagnostic(
             "internal-error",
-            f"evaluating this document failed unexpectedly: {_safe(type(error).__name__)}: "
-            f"{_safe(str(error))}",
+            english("document-bug", error=f"{_safe(type(error).__name__)}: {_safe(str(error))}"),
             file=where,
             notes=tuple(notes),
-            help="this is a bug in wuxin_rules: please report it with this document; the "
-            "other documents were evaluated",
+            help=english("document-bug.help"),
         )
     )
 

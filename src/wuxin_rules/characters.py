@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from wuxin_rules.errors import Diagnostic, Label, Severity
-from wuxin_rules.messages import english
+from wuxin_rules.messages import english, listing, term
 from wuxin_rules.source import Source, Span
 
 __all__ = [
@@ -156,7 +156,7 @@ def full_width_diagnostic(span: Span, char: str) -> Diagnostic | None:
 def _full_width_error(span: Span, kind: str, char: str, fix: str) -> Diagnostic:
     return Diagnostic(
         "full-width-character",
-        english("full-width", kind=kind, char=char),
+        english("full-width", kind=english(kind), char=char),
         span=span,
         # A half-width `;` would be wrong too: the language has no use for one.
         help=english("full-width-semicolon.help" if fix == ";" else "full-width.help", fix=fix),
@@ -220,7 +220,7 @@ def _report_quotes(
         errors.append(
             Diagnostic(
                 "full-width-character",
-                english("full-width", kind="quotation mark", char=char),
+                english("full-width", kind=english("quotation mark"), char=char),
                 span=Span(source, offset, offset + 1),
                 help=english("full-width-quotes.help", fix=fix),
             )
@@ -431,7 +431,7 @@ def _confusable(span: Span, word: str, other: str, other_span: Span) -> Diagnost
 
 
 def _mixed_script(span: Span, word: str, mixed: list[str]) -> Diagnostic:
-    listed = ", ".join(mixed[:-1]) + " and " + mixed[-1]
+    listed = listing([term(script) for script in mixed])
     looks = list(_looks(word))
     return Diagnostic(
         "mixed-script-name",
@@ -453,4 +453,11 @@ def _looks(word: str) -> Iterable[str]:
         if like is None or char in seen:
             continue
         seen.add(char)
-        yield english("looks-like", script=_script(char) or "", char=char, other="Latin", like=like)
+        script = _script(char)
+        yield english(
+            "looks-like",
+            script=term(script) if script else "",
+            char=char,
+            other=english("Latin"),
+            like=like,
+        )

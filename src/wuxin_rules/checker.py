@@ -55,7 +55,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.loader import LoadedModules, load_modules, load_modules_from_text
-from wuxin_rules.messages import english
+from wuxin_rules.messages import english, listing
 from wuxin_rules.schema import (
     BOOL,
     BoolType,
@@ -278,9 +278,9 @@ def _reserved(t: SymbolTables, ident: ast.Ident, what: str) -> bool:
         return False
     t.error(
         "reserved-name",
-        f"`{ident.name}` is a reserved word and cannot name {what}",
+        english("reserved-and-cannot-name", name=ident.name, what=what),
         ident.span,
-        help=f"choose another name, such as `{ident.name}_`",
+        help=english("choose-another-name", name=f"{ident.name}_"),
     )
     return True
 
@@ -368,14 +368,14 @@ _DECLARATION_KINDS: Mapping[type, str] = {
 }
 
 _KIND_WORDS = {
-    "enum": "an enum",
-    "record": "a record type",
-    "input": "an input",
-    "param": "a param",
-    "rule": "a rule",
-    "schedule": "a schedule",
-    "bands": "a set of bands",
-    "module": "a module",
+    "enum": english("an enum"),
+    "record": english("a record type"),
+    "input": english("an input"),
+    "param": english("a param"),
+    "rule": english("a rule"),
+    "schedule": english("a schedule"),
+    "bands": english("a set of bands"),
+    "module": english("a module"),
 }
 
 _TYPE_KINDS = ("enum", "record", "bands")
@@ -402,7 +402,11 @@ def _declare(state: _State) -> None:
             if kind is None:
                 continue
             ident: ast.Ident = decl.name  # type: ignore[union-attr]
-            what = "a criterion" if getattr(decl, "kind", "") == "criterion" else _KIND_WORDS[kind]
+            what = (
+                english("a criterion")
+                if getattr(decl, "kind", "") == "criterion"
+                else _KIND_WORDS[kind]
+            )
             if (
                 not _reserved(t, ident, what)
                 and kind in _TYPE_KINDS
@@ -410,9 +414,9 @@ def _declare(state: _State) -> None:
             ):
                 t.error(
                     "reserved-name",
-                    f"`{ident.name}` is a builtin type and cannot name {what}",
+                    english("builtin-type-cannot-name", name=ident.name, what=what),
                     ident.span,
-                    help=f"choose another name, such as `{ident.name.capitalize()}Kind`",
+                    help=english("choose-another-name", name=f"{ident.name.capitalize()}Kind"),
                 )
             first = scope.own.get(ident.name)
             if first is not None:
@@ -435,10 +439,10 @@ def _bind(t: SymbolTables, scope: Scope, ident: ast.Ident, sym: Sym) -> None:
         return
     t.error(
         "duplicate-name",
-        f"`{ident.name}` is already defined in this module",
+        english("already-defined", name=ident.name),
         ident.span,
-        labels=[Label(scope.spans[ident.name], "first defined here")],
-        help="import under another name with `import … as name`, or rename the declaration",
+        labels=[Label(scope.spans[ident.name], english("first-defined-here"))],
+        help=english("import-as.help"),
     )
 
 
@@ -466,7 +470,7 @@ def _bind_imports(state: _State) -> None:
                 if sym is None:
                     t.error(
                         "unknown-name",
-                        f"module `{target.name}` has no `{ident.name}`",
+                        english("module-has-no", module=target.name, name=ident.name),
                         ident.span,
                         help=suggest(ident.name, target.own)
                         or (
@@ -495,9 +499,9 @@ def _build_enums(state: _State) -> None:
         first: dict[str, Span] = {}
         members = []
         for ident, label in entries:
-            _reserved(t, ident, f"{'an enum member' if what == 'member' else 'a band'}")
+            _reserved(t, ident, english("an enum member" if what == "member" else "a band"))
             if ident.name in first:
-                t.duplicate(f"{what} ", ident, first[ident.name])
+                t.duplicate(what, ident, first[ident.name])
                 continue
             first[ident.name] = ident.span
             members.append(EnumMemberInfo(ident.name, label.value if label else None))
@@ -578,10 +582,9 @@ def _lookup_type(
     if sym is not None:
         t.error(
             "not-a-type",
-            f"`{name.dotted}` is {_KIND_WORDS[sym.kind]}, not a type",
+            english("is-not-a-type", name=name.dotted, what=_KIND_WORDS[sym.kind]),
             name.span,
-            help="a type is `int`, `decimal`, `percent`, `bool`, `text`, `date`, an enum, a "
-            "record or a set of bands, or `list of T` or `T?` of those",
+            help=english("type-is"),
         )
         return None
     visible = [*BUILTIN_TYPES, *(n for n, s in scope.names.items() if s.kind in _TYPE_KINDS)]
@@ -591,7 +594,7 @@ def _lookup_type(
             visible.extend(f"{alias}.{n}" for n, s in own.items() if s.kind in _TYPE_KINDS)
     t.error(
         "unknown-type",
-        f"unknown type `{name.dotted}`",
+        english("unknown-type", name=name.dotted),
         name.span,
         help=suggest(name.dotted, visible)
         or "declare it with `enum` or `record`, or import it: `import module (Name)`",
@@ -609,9 +612,9 @@ def _resolve_type(t: SymbolTables, scope: Scope, texpr: ast.TypeExpr) -> Type:
         # Every later stage walks types recursively: keep them as shallow as expressions.
         t.error(
             "too-deep",
-            f"type nested more than {parser.MAX_NESTING} levels deep",
+            english("type-too-deep", limit=parser.MAX_NESTING),
             Span(texpr.span.source, texpr.span.start, texpr.span.start + 1),
-            help="declare a record for the inner part and use its name",
+            help=english("declare-inner-record"),
         )
         return INVALID
     return _resolve_type_within(t, scope, texpr)
@@ -647,9 +650,9 @@ def _bounded(t: SymbolTables, base: Type, bound: ast.Bound) -> Type:
     if not isinstance(base, IntType | NumberType):
         t.error(
             "bad-bound",
-            f"`{describe_type(base)}` cannot have a numeric bound",
+            english("no-numeric-bound", type=describe_type(base)),
             bound.span,
-            help="bounds apply to `int`, `decimal` and `percent`",
+            help=english("bounds-apply"),
         )
         return base
     numeric = NumericBound(bound.low, bound.low_inclusive, bound.high, bound.high_inclusive)
@@ -658,9 +661,9 @@ def _bounded(t: SymbolTables, base: Type, bound: ast.Bound) -> Type:
         if bound.low > bound.high or (bound.low == bound.high and not closed):
             t.error(
                 "bad-bound",
-                f"the bound `{snippet(bound.span)}` admits no value",
+                english("bound-admits-none", bound=snippet(bound.span)),
                 bound.span,
-                help="write the smaller number first: `low .. high`",
+                help=english("smaller-first"),
             )
     if isinstance(base, IntType):
         return IntType(numeric)
@@ -700,18 +703,21 @@ def _report_recursive_record(
         labels.append(
             Label(
                 field.span,
-                f"`{t.syms[source].name}.{field.name.name}` contains `{t.syms[target].name}`",
+                english(
+                    "contains",
+                    field=f"{t.syms[source].name}.{field.name.name}",
+                    record=t.syms[target].name,
+                ),
             )
         )
     chain = " → ".join(f"`{t.syms[k].name}`" for k in path)
     first = t.syms[component[0]]
     t.error(
         "recursive-record",
-        f"recursive record: {chain}",
+        english("recursive-record", chain=chain),
         first.span,
         labels=labels,
-        help="a record cannot contain itself, even through lists, optionals or other records: "
-        "refer to the other record by an identifying field (such as `id: text`) instead",
+        help=english("recursive-record.help"),
     )
 
 
@@ -722,7 +728,7 @@ def _build_record(t: SymbolTables, sym: Sym) -> None:
     fields = []
     for field in decl.fields:
         if field.name.name in first:
-            t.duplicate("field ", field.name, first[field.name.name])
+            t.duplicate("field", field.name, first[field.name.name])
             continue
         first[field.name.name] = field.name.span
         label, cites, _ = doc_parts(field.doc)
@@ -757,9 +763,11 @@ def _resolve_signatures(state: _State) -> None:
                 elif not is_invalid(resolved):
                     t.error(
                         "bad-category",
-                        f"the categories of a schedule must be an enum, found `{describe_type(resolved)}`",
+                        english("categories-enum", type=describe_type(resolved)),
                         decl.category.span,
-                        help=f"declare an enum of the categories and write `… by {decl.period.name}, ThatEnum`",
+                        help=english(
+                            "categories-enum.help", fix=f"… by {decl.period.name}, ThatEnum"
+                        ),
                     )
             t.schedules[sym.key] = (value_type, category)
 
@@ -774,7 +782,7 @@ def _rule_params(
     for param in decl.params:
         _reserved(t, param.name, "a parameter")
         if param.name.name in first:
-            t.duplicate("parameter ", param.name, first[param.name.name])
+            t.duplicate("parameter", param.name, first[param.name.name])
             continue
         first[param.name.name] = param.name.span
         params.append((param.name.name, _resolve_type(t, scope, param.type)))
@@ -871,13 +879,15 @@ class _NameWalker(Visitor[Any]):
             self.t.res[id(node)] = res
             return
         what = (
-            _KIND_WORDS.get(res.sym.kind, "") if isinstance(res, GlobalName) else "an enum member"
+            _KIND_WORDS.get(res.sym.kind, "")
+            if isinstance(res, GlobalName)
+            else english("an enum member")
         )
         self.t.error(
             "bad-band-bound",
-            f"`{node.name}` is {what}, not a param",
+            english("is-not-a-param", name=node.name, what=what),
             node.span,
-            help="a band bound is a number or the name of a numeric param",
+            help=english("band-bound.help"),
         )
 
     def resolve(
@@ -911,11 +921,8 @@ class _NameWalker(Visitor[Any]):
                 f"`{name}` is a builtin function: call it as `{builtin.signature.split(' -> ')[0]}`"
             )
         if hint is None:
-            hint = (
-                f"nothing here is called `{name}`: declare it, or import it from another "
-                f"module with `import module ({name})`"
-            )
-        self.t.error("unknown-name", f"unknown name `{name}`", span, help=hint)
+            hint = english("nothing-called", name=name, fix=f"import module ({name})")
+        self.t.error("unknown-name", english("unknown-name", name=name), span, help=hint)
         return None
 
     def _record(self, node: ast.Expr, res: Resolution) -> None:
@@ -951,7 +958,7 @@ class _NameWalker(Visitor[Any]):
             if sym is None:
                 self.t.error(
                     "unknown-name",
-                    f"module `{module.name}` has no `{field}`",
+                    english("module-has-no", module=module.name, name=field),
                     node.field.span,
                     help=suggest(field, module.own)
                     or (
@@ -966,9 +973,9 @@ class _NameWalker(Visitor[Any]):
                 members = [m.name for m in enum.members]
                 self.t.error(
                     "unknown-member",
-                    f"unknown member `{field}` of `{snippet(target.span)}`",
+                    english("unknown-member", member=field, enum=snippet(target.span)),
                     node.field.span,
-                    help=suggest(field, members) or f"its members are {quoted(members)}",
+                    help=suggest(field, members) or english("members-are", members=quoted(members)),
                 )
                 return _FAILED
             res = EnumMemberName(enum, field)
@@ -977,10 +984,9 @@ class _NameWalker(Visitor[Any]):
                 name = snippet(target.span)
                 self.t.error(
                     "unknown-name",
-                    f"schedule `{name}` has no `{field}`",
+                    english("schedule-has-no", name=name, field=field),
                     node.field.span,
-                    help=f"look a value up with `{name}(…)`, or ask which stage a date or period "
-                    f"is in with `{name}.stage(…)`",
+                    help=english("schedule-lookup.help", name=name),
                 )
                 return _FAILED
             res = StageName(base.sym)
@@ -990,7 +996,7 @@ class _NameWalker(Visitor[Any]):
                 members = [m.name for m in enum.members]
                 self.t.error(
                     "unknown-member",
-                    f"unknown stage `{field}` of `{snippet(target.span)}`",
+                    english("unknown-stage", stage=field, schedule=snippet(target.span)),
                     node.field.span,
                     help=suggest(field, members)
                     or (f"its stages are {quoted(members)}" if members else "it has no stages"),
@@ -1008,7 +1014,9 @@ class _NameWalker(Visitor[Any]):
         return res
 
     def _not_callable(self, span: Span) -> None:
-        self.t.error("not-callable", f"`{snippet(span)}` is not a function", span, help=_CALL_HELP)
+        self.t.error(
+            "not-callable", english("not-a-function", name=snippet(span)), span, help=_CALL_HELP
+        )
 
     def _fits(self, res: Resolution, node: ast.Expr, position: str) -> bool:
         """Check that what a name denotes may stand where it is written; report if not."""
@@ -1017,9 +1025,9 @@ class _NameWalker(Visitor[Any]):
             if position == "value":
                 self.t.error(
                     "not-a-value",
-                    f"`{name}` is a function, not a value",
+                    english("function-not-value", name=name),
                     node.span,
-                    help=f"ask which stage a date or period is in: `{name}(d)`",
+                    help=english("ask-stage", name=name),
                 )
                 return False
             return True
@@ -1034,9 +1042,9 @@ class _NameWalker(Visitor[Any]):
             if sym.kind == "rule" and decl.params is None:
                 self.t.error(
                     "not-callable",
-                    f"`{name}` takes no arguments",
+                    english("takes-no-arguments", name=name),
                     node.span,
-                    help=f"write `{name}` without `(…)`",
+                    help=english("without-parens", name=name),
                 )
                 return False
             if sym.kind in ("rule", "schedule", "bands"):
@@ -1058,11 +1066,11 @@ class _NameWalker(Visitor[Any]):
             message = f"`{name}` is a set of bands, not a value"
             help = f"find the band of a number: `{name}(value)`"
         elif sym.kind == "enum":
-            message = f"`{name}` is a type, not a value"
+            message = english("type-not-value", name=name)
             example = decl.members[0].name.name if decl.members else "member"
-            help = f"name one of its members: `{name}.{example}`"
+            help = english("name-a-member", fix=f"{name}.{example}")
         elif sym.kind == "record":
-            message = f"`{name}` is a type, not a value"
+            message = english("type-not-value", name=name)
             help = "read the fields of a value of this type, such as an input or a rule parameter"
         else:
             message = f"`{name}` is a module, not a value"
@@ -1129,7 +1137,9 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
     typer = state.typer(sym.module)
     value = typer.expr(decl.default, declared, Env())
     fits = typer.accept(
-        value, declared, notes=[f"param `{sym.name}` is `{describe_type(declared)}`"]
+        value,
+        declared,
+        notes=[english("param-is-type", name=sym.name, type=describe_type(declared))],
     )
     default = _constant(value)
     if default is _NOT_CONSTANT:
@@ -1137,10 +1147,9 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
         if not is_invalid(value.type):
             t.error(
                 "param-not-constant",
-                f"the default of param `{sym.name}` must be a constant",
+                english("param-not-constant", name=sym.name),
                 decl.default.span,
-                help="write a literal (a number, text, date, `true`, `false`, `none`, an enum "
-                "member, or a list of those); compute derived values in a rule",
+                help=english("write-a-literal"),
             )
     elif fits:
         outside = outside_bound(default, declared)
@@ -1149,10 +1158,14 @@ def _check_param(state: _State, sym: Sym) -> model.ParamDef:
             percent = is_percent(inner)
             t.error(
                 "out-of-bounds",
-                f"`{format_number(number, percent=percent)}` is outside the bound "
-                f"`{describe_bound(bound, percent)}` of param `{sym.name}`",
+                english(
+                    "outside-param-bound",
+                    value=format_number(number, percent=percent),
+                    bound=describe_bound(bound, percent),
+                    name=sym.name,
+                ),
                 decl.default.span,
-                help="change the default, or the bound in the param's type",
+                help=english("change-default"),
             )
     label, cites, note = doc_parts(decl.doc)
     return model.ParamDef(
@@ -1183,7 +1196,7 @@ def param_values(checked: model.CheckedPolicy, params: Mapping[str, Any]) -> dic
             problems.append(
                 Diagnostic(
                     "unknown-param",
-                    f"`{checked.name}` has no param `{name}`",
+                    english("has-no-param", policy=checked.name, name=name),
                     help=suggest(name, [*checked.param_names, *checked.params])
                     or (
                         "params: " + ", ".join(f"`{n}`" for n in checked.param_names)
@@ -1214,7 +1227,7 @@ def param_value(definition: model.ParamDef, raw: Any) -> Any:
         return ParamError(
             Diagnostic(
                 "bad-param",
-                f"param `{definition.name}` expects `{describe(type_)}`, found {found}",
+                english("param-expects", name=definition.name, type=describe(type_), found=found),
                 help=hint or _param_hint(type_),
                 labels=(),
             )
@@ -1259,7 +1272,7 @@ def _param_hint(type_: Type) -> str:
     if isinstance(inner, NumberType):
         return "write a number such as `0.5` or a percentage such as `50%`"
     if isinstance(inner, IntType):
-        return "write a whole number such as `3`"
+        return english("write-whole-number", example="3")
     if isinstance(inner, BoolType):
         return "write `true` or `false`"
     if isinstance(inner, DateType):
@@ -1342,9 +1355,9 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
         if not (is_invalid(declared) or isinstance(declared, BoolType)):
             t.error(
                 "type-mismatch",
-                f"a criterion is `bool`, but `{sym.name}` is declared `-> {describe_type(declared)}`",
+                english("criterion-declared", name=sym.name, type=describe_type(declared)),
                 decl.returns.span,
-                help="declare it with `rule` instead of `criterion`, or remove `-> …`",
+                help=english("rule-not-criterion"),
             )
             annotated = False
         declared = BOOL
@@ -1352,11 +1365,9 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
     expected = declared or (BOOL if criterion else None)
     body = typer.expr(decl.body, expected, Env(dict(params or ())))
     if criterion and annotated:
-        typer.accept(
-            body, BOOL, notes=[f"criterion `{sym.name}` is a condition: its value is `bool`"]
-        )
+        typer.accept(body, BOOL, notes=[english("criterion-is-condition", name=sym.name)])
     elif not criterion and declared is not None and decl.returns is not None:
-        typer.accept(body, declared, labels=[Label(decl.returns.span, "declared here")])
+        typer.accept(body, declared, labels=[Label(decl.returns.span, english("declared-here"))])
     type_ = declared or (BOOL if criterion else body.type)
     t.rule_types[sym.key] = type_
     label, cites, note = doc_parts(decl.doc)
@@ -1382,11 +1393,16 @@ def _check_inputs(state: _State) -> None:
             continue
         t.error(
             "input-conflict",
-            f"input `{sym.name}` is `{describe_type(mine)}` here but `{describe_type(theirs)}` in "
-            f"module `{other.module}`",
+            english(
+                "input-conflict",
+                name=sym.name,
+                mine=describe_type(mine),
+                theirs=describe_type(theirs),
+                module=other.module,
+            ),
             sym.node.type.span,
-            labels=[Label(other.node.type.span, "declared here")],
-            help="an input is one key of the facts document: give it the same type in every module",
+            labels=[Label(other.node.type.span, english("declared-here"))],
+            help=english("input-conflict.help"),
         )
 
 
@@ -1405,15 +1421,15 @@ def check_rule_graph(state: _State) -> None:
         start = min(component, key=state.index)
         path = _cycle_path(start, members, lambda k: sorted(state.edges[k], key=state.index))
         labels = [
-            Label(state.edges[a][b], f"`{a}` uses `{b}` here") for a, b in itertools.pairwise(path)
+            Label(state.edges[a][b], english("uses-here", rule=a, other=b))
+            for a, b in itertools.pairwise(path)
         ]
         t.error(
             "rule-cycle",
-            "rule cycle: " + " → ".join(f"`{k}`" for k in path),
+            english("rule-cycle", chain=" → ".join(f"`{k}`" for k in path)),
             t.syms[start].span,
             labels=labels,
-            help="a rule cannot depend on itself, even through other rules or calls: compute "
-            "the shared part in a rule of its own",
+            help=english("rule-cycle.help"),
         )
     if not t.diagnostics:
         state.order = _evaluation_order(state)
@@ -1646,7 +1662,7 @@ def _cell_test(
 
 def check_translations(state: _State) -> None:
     """Every translation of a label or note names a language a reader can ask for, once."""
-    languages = " or ".join(f"`{lang}`" for lang in LANGUAGES)
+    languages = listing([f"`{lang}`" for lang in LANGUAGES], "or")
     for module in state.loaded.modules.values():
         for text in ast.worded_texts(module):
             seen: dict[str, Span] = {}
@@ -1657,18 +1673,18 @@ def check_translations(state: _State) -> None:
                     close = suggest(tag.name, [*LANGUAGES, "note"])
                     state.t.error(
                         "unknown-language",
-                        f"unknown language `{tag.name}` for a translation",
+                        english("unknown-language", tag=tag.name),
                         tag.span,
-                        help=close or f"a label or note may be translated into {languages}",
-                        notes=['a translation follows the text it translates: `"…" en "…"`'],
+                        help=close or english("translate-into", languages=languages),
+                        notes=[english("translation-follows")],
                     )
                 elif tag.name in seen:
                     state.t.error(
                         "duplicate-translation",
-                        f"the text is translated into `{tag.name}` twice",
+                        english("translated-twice", tag=tag.name),
                         tag.span,
-                        labels=[Label(seen[tag.name], "first translation")],
-                        help="keep one translation per language",
+                        labels=[Label(seen[tag.name], english("first-translation"))],
+                        help=english("one-translation"),
                     )
                 else:
                     seen[tag.name] = tag.span

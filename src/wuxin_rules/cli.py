@@ -30,7 +30,7 @@ from wuxin_rules.errors import (
     render_diagnostics,
     suggest,
 )
-from wuxin_rules.messages import LANGUAGES
+from wuxin_rules.messages import LANGUAGES, english
 from wuxin_rules.parser import collection_paused
 from wuxin_rules.source import decode_policy, read_policy
 
@@ -362,7 +362,7 @@ def _check(args: argparse.Namespace) -> int:
             Diagnostic(
                 "no-policies",
                 "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
-                help="give a .policy file or a folder that holds some",
+                help=english("give-policy-or-folder-cli"),
             )
         )
 
@@ -428,8 +428,8 @@ def _parse_params(raw: Sequence[str]) -> dict[str, str]:
             problems.append(
                 Diagnostic(
                     "bad-param-syntax",
-                    f"`--param {item}` is not of the form NAME=VALUE",
-                    help="write e.g. `--param max_ratio=40%`",
+                    english("param-form", item=item),
+                    help=english("param-form.help"),
                 )
             )
             continue
@@ -517,8 +517,8 @@ def _eval(args: argparse.Namespace) -> int:
         raise UsageError(
             Diagnostic(
                 "usage",
-                f"`{option}` needs every fact and cannot be combined with `--partial`",
-                help="evaluate with --partial to see what is missing, then without it",
+                english("needs-every-fact", option=option),
+                help=english("partial-then.help"),
             )
         )
     # Policy and param problems are reported before any facts are read.
@@ -529,9 +529,7 @@ def _eval(args: argparse.Namespace) -> int:
         return _eval_table(args, policy)
     if args.jobs < 1:
         raise UsageError(
-            Diagnostic(
-                "usage", f"`--jobs {args.jobs}` must be at least 1", help="use `--jobs 1` or more"
-            )
+            Diagnostic("usage", english("jobs-at-least", jobs=args.jobs), help=english("jobs.help"))
         )
     out: IO[str] = sys.stdout
     # Interactive or piped input: show each result as soon as it is known.
@@ -609,11 +607,8 @@ def _eval(args: argparse.Namespace) -> int:
     finally:
         outcomes.close()
     if status == ExitCode.INTERNAL:
-        text = (
-            f"internal error: wuxin_rules failed unexpectedly on {bugs} of {count} documents "
-            "(shown above); please report this with those documents"
-        )
-        sys.stderr.write(messages.translate(text, args.lang) + "\n")
+        text = english("documents-bug", count=bugs, total=count)
+        sys.stderr.write(messages.render(text, args.lang) + "\n")
     if count == 0 and status == ExitCode.OK:
         sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
     return status
@@ -693,7 +688,7 @@ def _text_result(result: api.Result, args: Any, color: bool) -> str:
             label = f' "{verdict.label}"' if verdict.label else ""
             if verdict.error is not None:
                 error_word = messages.word("error", args.lang)
-                message = messages.translate(verdict.error.message, args.lang)
+                message = messages.render(verdict.error.message, args.lang)
                 text = f"{error_word}[{verdict.error.code}]: {message}"
             elif isinstance(verdict.value, Pending):
                 text = verdict.value.describe(args.lang)
@@ -846,7 +841,7 @@ def _suites(paths: Sequence[str], lang: str = "en") -> tuple[list[Any], int]:
             Diagnostic(
                 "no-policies",
                 "no `.policy` files found in " + ", ".join(f"`{p}`" for p in paths),
-                help="give a .policy file or a folder that holds some",
+                help=english("give-policy-or-folder-cli"),
             )
         )
     seen: set[str] = set()
@@ -927,8 +922,10 @@ def _verify(args: argparse.Namespace) -> int:
         raise UsageError(
             Diagnostic(
                 "missing-dependency",
-                f"`wuxin verify` needs hypothesis, which cannot be imported: {error}",
-                help="install it: `pip install 'wuxin_rules[verify]'`",
+                messages.english("missing-dependency", command="wuxin verify", error=error),
+                help=messages.english(
+                    "missing-dependency.help", fix="pip install 'wuxin_rules[verify]'"
+                ),
             )
         ) from None
     suites, broken = _suites(args.paths, args.lang)
@@ -1050,8 +1047,8 @@ def _fmt(args: argparse.Namespace) -> int:
             raise UsageError(
                 Diagnostic(
                     "unreadable-file",
-                    "cannot read `<stdin>`: it is not UTF-8 text",
-                    help="give the policy as UTF-8 text",
+                    english("stdin-not-utf8"),
+                    help=english("give-utf8"),
                 )
             ) from None
         sys.stdout.write(formatter.format_text(text, "<stdin>"))
@@ -1062,7 +1059,7 @@ def _fmt(args: argparse.Namespace) -> int:
             Diagnostic(
                 "no-policies",
                 "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
-                help="give a .policy file or a folder that holds some",
+                help=english("give-policy-or-folder-cli"),
             )
         )
     status = ExitCode.OK
@@ -1075,8 +1072,8 @@ def _fmt(args: argparse.Namespace) -> int:
             sys.stderr.write(
                 Diagnostic(
                     "unreadable-file",
-                    f"cannot read `{file}`: {reason or error}",
-                    help="check the path, and that the file is UTF-8 text",
+                    english("cannot-read-file", file=file, reason=reason or error),
+                    help=english("check-path-utf8"),
                 ).render()
                 + "\n"
             )
@@ -1175,7 +1172,7 @@ def _doc(args: argparse.Namespace) -> int:
             Diagnostic(
                 "no-policies",
                 "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
-                help="give a .policy file or a folder that holds some",
+                help=english("give-policy-or-folder-cli"),
             )
         )
     documents = []
@@ -1255,8 +1252,8 @@ def _unwritable(path: object, error: OSError) -> UsageError:
     return UsageError(
         Diagnostic(
             "unwritable-file",
-            f"cannot write `{path}`: {error.strerror or error}",
-            help="check that the folder exists and is writable",
+            english("unwritable-file", path=path, reason=error.strerror or error),
+            help=english("unwritable-file.help"),
         )
     )
 
@@ -1293,8 +1290,8 @@ def _eval_table(args: argparse.Namespace, policy: api.Policy) -> int:
         raise UsageError(
             Diagnostic(
                 "usage",
-                "`--format xlsx` writes a binary workbook: give `--output FILE`",
-                help="e.g. `--output verdicts.xlsx`, or redirect the output to a file",
+                english("xlsx-needs-output"),
+                help=english("xlsx-output-verdicts"),
             )
         )
     keys = policy.resolve_rules(args.rules)
@@ -1434,8 +1431,8 @@ def _template(args: argparse.Namespace) -> int:
             raise UsageError(
                 Diagnostic(
                     "usage",
-                    "`--format xlsx` writes a binary workbook: give `--output FILE`",
-                    help="e.g. `--output facts.xlsx`, or redirect the output to a file",
+                    english("xlsx-needs-output"),
+                    help=english("xlsx-output-facts"),
                 )
             )
         _write_out(args.output, binary.getvalue())

@@ -48,6 +48,7 @@ import attrs
 from wuxin_rules import ast, model, semantics
 from wuxin_rules.errors import Diagnostic, Label, Severity, WuxinError
 from wuxin_rules.loader import SUFFIX
+from wuxin_rules.messages import english
 from wuxin_rules.parser import parse
 from wuxin_rules.schema import (
     BoolType,
@@ -116,14 +117,21 @@ def _proofs(policy: model.CheckedPolicy) -> list[Diagnostic]:
         for direction in schedule.monotone:
             cells = sum(1 for value in schedule.cells.values() if value is not None)
             if schedule.category is not None:
-                message = (
-                    f"proved: schedule `{schedule.name}` is {direction} in `{schedule.period_name}` "
-                    f"for every member of `{schedule.category.name}` ({cells} cells)"
+                message = english(
+                    "proved-monotone-each"
+                    if direction == "nondecreasing"
+                    else "proved-monotone-each-down",
+                    name=schedule.name,
+                    period=schedule.period_name,
+                    category=schedule.category.name,
+                    cells=cells,
                 )
             else:
-                message = (
-                    f"proved: schedule `{schedule.name}` is {direction} in "
-                    f"`{schedule.period_name}` ({cells} cells)"
+                message = english(
+                    "proved-monotone" if direction == "nondecreasing" else "proved-monotone-down",
+                    name=schedule.name,
+                    period=schedule.period_name,
+                    cells=cells,
                 )
             proofs.append(
                 Diagnostic("proved-monotone", message, span=schedule.span, severity=Severity.NOTE)
@@ -135,7 +143,7 @@ def _proofs(policy: model.CheckedPolicy) -> list[Diagnostic]:
         proofs.append(
             Diagnostic(
                 "proved-bands",
-                f"proved: the bands of `{bands.name}` cover `{domain}` with no gap and no overlap",
+                english("proved-bands", name=bands.name, domain=domain),
                 span=bands.span,
                 severity=Severity.NOTE,
             )
@@ -272,18 +280,18 @@ def _unused(
             findings.append(
                 _warning(
                     "unused-param",
-                    f"param `{decl.name.name}` is never used",
+                    english("never-used", what=english("param"), name=decl.name.name),
                     decl.name.span,
-                    "use it in a rule, or remove it",
+                    english("use-in-rule"),
                 )
             )
         elif isinstance(decl, ast.InputDecl) and decl.name.name not in own:
             findings.append(
                 _warning(
                     "unused-input",
-                    f"input `{decl.name.name}` is never read",
+                    english("never-read", name=decl.name.name),
                     decl.name.span,
-                    "every facts document must still give it: read it in a rule, or remove it",
+                    english("still-give"),
                 )
             )
         elif isinstance(decl, ast.RuleDecl) and decl.params is not None:
@@ -291,9 +299,9 @@ def _unused(
                 findings.append(
                     _warning(
                         "unused-declaration",
-                        f"{decl.kind} `{decl.name.name}` is never used",
+                        english("never-used", what=english(decl.kind), name=decl.name.name),
                         decl.name.span,
-                        "call it from a rule, an example or a property, or remove it",
+                        english("call-or-remove"),
                     )
                 )
             body = _names_used(decl.body)
@@ -302,10 +310,13 @@ def _unused(
                     findings.append(
                         _warning(
                             "unused-rule-parameter",
-                            f"parameter `{parameter.name.name}` of `{decl.name.name}` is never "
-                            "used",
+                            english(
+                                "parameter-never-used",
+                                name=parameter.name.name,
+                                rule=decl.name.name,
+                            ),
                             parameter.name.span,
-                            "use it in the body, or remove it (and the argument of every call)",
+                            english("use-in-body"),
                         )
                     )
         elif type(decl) in _KIND_NOUNS and not imported:
@@ -314,9 +325,13 @@ def _unused(
                 findings.append(
                     _warning(
                         "unused-declaration",
-                        f"{_KIND_NOUNS[type(decl)]} `{declared.name.name}` is never used",
+                        english(
+                            "never-used",
+                            what=english(_KIND_NOUNS[type(decl)]),
+                            name=declared.name.name,
+                        ),
                         declared.name.span,
-                        "use it, or remove it",
+                        english("use-or-remove"),
                     )
                 )
     for imp in _imports_of(root):
@@ -334,9 +349,9 @@ def _unused(
             findings.append(
                 _warning(
                     "unused-import",
-                    f"`{ident.name}` is imported but never used",
+                    english("imported-never-used", what=f"`{ident.name}`"),
                     ident.span,
-                    f"remove `{ident.name}` from the import",
+                    english("remove-from-import", name=ident.name),
                 )
             )
         if not imp.names and prefix not in own:
@@ -344,9 +359,9 @@ def _unused(
             findings.append(
                 _warning(
                     "unused-import",
-                    f"module `{module}` is imported but never used",
+                    english("imported-never-used", what=english("module-named", name=module)),
                     imp.module.span,
-                    "remove the import",
+                    english("remove-import"),
                 )
             )
     return findings
@@ -373,13 +388,16 @@ def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]
         findings.append(
             _warning(
                 "uncited-rule",
-                f"the explanation of {rule.kind} `{rule.name}` would cite nothing",
-                _name_span(rule),
-                f'add `cites "…"` to `{rule.name}`, naming the clause it encodes',
-                notes=(
-                    "neither it nor the rules, params, fields, schedules and bands it uses "
-                    "have `cites`",
+                english(
+                    "cites-nothing",
+                    what=english(
+                        "criterion-named" if rule.kind == "criterion" else "rule-named",
+                        name=rule.name,
+                    ),
                 ),
+                _name_span(rule),
+                english("add-cites", name=rule.name),
+                notes=(english("nothing-cited"),),
             )
         )
     return findings
@@ -854,30 +872,27 @@ class _Values:
             self.findings.append(
                 _warning(
                     "criterion-always-true" if true else "criterion-always-false",
-                    f"criterion `{rule.name}` is {'always true' if true else 'never true'}",
+                    english("always-true" if true else "never-true", name=rule.name),
                     _name_span(rule),
-                    "check the condition against the declared types and bounds; a condition "
-                    "that cannot fail (or hold) decides nothing",
+                    english("check-condition"),
                     notes=(
-                        f"within the declared types and bounds, `{_text(rule.body)}` "
-                        f"{'always holds' if true else 'never holds'}",
+                        english("always-holds" if true else "never-holds", expr=_text(rule.body)),
                     ),
                 )
             )
         elif self.undecided and not value.exact:
             reason = (
-                f"it could not decide `{self.blocker}`"
+                english("not-complete", expr=self.blocker)
                 if self.blocker
-                else "the conditions it combines depend on the same computed values"
+                else english("same-computed-values")
             )
             self.findings.append(
                 Diagnostic(
                     "undecided-criterion",
-                    f"the consistency checks cannot tell whether criterion `{rule.name}` can "
-                    "both hold and fail",
+                    english("cannot-tell", what=english("criterion-named", name=rule.name)),
                     span=_name_span(rule),
                     severity=Severity.NOTE,
-                    notes=(f"the interval reasoning is not complete: {reason}",),
+                    notes=(reason,),
                 )
             )
 
@@ -1187,18 +1202,17 @@ class _Values:
             return
         self.reported.add((span.start, span.end))
         which = "then" if truth else "else"
-        holds = "never holds" if truth else "always holds"
+        holds = english("never holds") if truth else english("always holds")
         self.findings.append(
             _warning(
                 "unreachable-branch",
-                f"this `{which}` branch is never taken: `{_text(expr.condition)}` {holds}",
-                span,
-                "remove the branch, or correct the condition",
-                labels=(Label(expr.condition.span, "the condition"),),
-                notes=(
-                    "within the declared types and bounds, and the conditions of the `if`s "
-                    "around it",
+                english(
+                    "branch-never-taken", which=which, condition=_text(expr.condition), holds=holds
                 ),
+                span,
+                english("remove-branch"),
+                labels=(Label(expr.condition.span, english("the-condition")),),
+                notes=(english("conditions-around"),),
             )
         )
 

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from wuxin_rules import messages
+from wuxin_rules.messages import english
 from wuxin_rules.source import Span, render_snippet
 
 __all__ = [
@@ -177,18 +178,18 @@ class Diagnostic:
         """
         where = self.location()
         severity = messages.word(self.severity.value, lang)
-        header = f"{severity}[{self.code}]: {messages.translate(self.message, lang)}"
+        header = f"{severity}[{self.code}]: {messages.render(self.message, lang)}"
         lines = [f"{where}: {header}" if where else header]
         if self.span is not None:
             lines.extend(render_snippet(self.span))
         for label in self.labels:
-            lines.append(f"   = {messages.translate(label.text, lang)}: {label.span.location()}")
+            lines.append(f"   = {messages.render(label.text, lang)}: {label.span.location()}")
             lines.extend("  " + line for line in render_snippet(label.span, "-"))
         for note in self.notes:
-            lines.append(f"   = {messages.word('note', lang)}: {messages.translate(note, lang)}")
+            lines.append(f"   = {messages.word('note', lang)}: {messages.render(note, lang)}")
         if self.help:
             help_word = messages.word("help", lang)
-            lines.append(f"   = {help_word}: {messages.translate(self.help, lang)}")
+            lines.append(f"   = {help_word}: {messages.render(self.help, lang)}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -198,6 +199,9 @@ class Diagnostic:
             "severity": self.severity.value,
             "message": self.message,
         }
+        if isinstance(self.message, messages.Message):
+            # The phrase and its fields, for a reader that renders it in its own language.
+            data.update(self.message.to_json())
         if self.span is not None:
             line, column = self.span.source.line_col(self.span.start)
             end_line, end_column = self.span.source.line_col(self.span.end)
@@ -309,4 +313,4 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
         lowered = {c.lower(): c for c in pool}
         if word.lower() in lowered:
             matches = [lowered[word.lower()]]
-    return f"did you mean `{matches[0]}`?" if matches else None
+    return english("did-you-mean", name=matches[0]) if matches else None

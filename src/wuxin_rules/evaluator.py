@@ -54,6 +54,7 @@ from wuxin_rules.errors import (
     WuxinError,
     suggest,
 )
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     OptionalType,
     RecordType,
@@ -155,7 +156,7 @@ def _requested_rules(policy: model.CheckedPolicy, rules: Sequence[str] | None) -
             problems.append(
                 Diagnostic(
                     "unknown-rule",
-                    f"`{policy.name}` has no rule `{key}`",
+                    english("has-no-rule", policy=policy.name, name=key),
                     help=suggest(key, policy.rules),
                 )
             )
@@ -163,8 +164,8 @@ def _requested_rules(policy: model.CheckedPolicy, rules: Sequence[str] | None) -
             problems.append(
                 Diagnostic(
                     "rule-needs-arguments",
-                    f"rule `{key}` takes parameters and cannot be evaluated on its own",
-                    help="evaluate a rule that calls it, or add a rule without parameters",
+                    english("takes-parameters", name=key),
+                    help=english("call-it.help"),
                 )
             )
         else:
@@ -183,7 +184,7 @@ def _param_values(policy: model.CheckedPolicy, params: Mapping[str, Any] | None)
             problems.append(
                 Diagnostic(
                     "unknown-param",
-                    f"`{policy.name}` has no param `{name}`",
+                    english("has-no-param", policy=policy.name, name=name),
                     help=suggest(name, [*policy.params, *policy.param_names]),
                 )
             )
@@ -315,7 +316,7 @@ class Run:
                     f"evaluating `{rule.key}` nests too deeply for the Python stack",
                     span=rule.span,
                     help="evaluate from a shallower call stack, or shorten chains of rule calls",
-                    notes=(f"while evaluating {_describe_rule(rule)}",),
+                    notes=(english("while-evaluating", what=_describe_rule(rule)),),
                 )
                 self.memo[current] = _Outcome(
                     None, diagnostic, self._rule_node(rule, None, None, diagnostic)
@@ -392,7 +393,7 @@ class Run:
                 raise self._fault(
                     expr,
                     "too-deep",
-                    f"evaluation nested more than {self.max_depth} levels deep",
+                    english("evaluation-too-deep", limit=self.max_depth),
                     "rules with parameters call each other too deeply here; shorten the chain",
                     (),
                 )
@@ -484,10 +485,10 @@ class Run:
     ) -> Diagnostic:
         notes: list[str] = []
         if self.context:
-            notes.append(f"while evaluating {_describe_rule(self.context[-1])}")
+            notes.append(english("while-evaluating", what=_describe_rule(self.context[-1])))
             outer = self.context[0]
             if outer is not self.context[-1]:
-                notes.append(f"called from {_describe_rule(outer)}")
+                notes.append(english("called-from", what=_describe_rule(outer)))
         return Diagnostic(
             code, message, span=span, help=help_text, notes=tuple(notes), labels=labels
         )
@@ -496,7 +497,7 @@ class Run:
         return self._fault(
             expr,
             "unexpected-none",
-            f"`{_text(operand)}` is none here, but a value is needed",
+            english("value-none", expr=_text(operand)),
             _NONE_HELP,
             children,
         )
@@ -517,8 +518,8 @@ class Run:
             raise self._fault(
                 expr,
                 "missing-fact",
-                f"input `{expr.name}` is missing from the facts",
-                f"supply `{expr.name}` in the facts document",
+                english("input-missing", name=expr.name),
+                english("supply-in-facts", name=expr.name),
                 (),
                 name=expr.name,
                 label=label,
@@ -601,8 +602,8 @@ class Run:
             raise self._fault(
                 expr,
                 "missing-fact",
-                f"field `{expr.field}` is missing from `{_text(expr.target)}`",
-                f"supply `{expr.field}` in the facts document",
+                english("field-missing", field=expr.field, record=_text(expr.target)),
+                english("supply-in-facts", name=expr.field),
                 [target_node],
                 **extra,
             )
@@ -754,10 +755,10 @@ class Run:
             found = next((s for s in schedule.stages if value in s.periods), None)
             what = f"{schedule.period_name} {value}"
         result = found.name if found is not None else None
-        detail = None
+        detail: str | None = None
         if self.trace:
             if found is None:
-                detail = f"{what} → none (in no stage of `{schedule.name}`)"
+                detail = english("no-stage", what=what, schedule=schedule.name)
             else:
                 label = f' "{found.label}"' if found.label else ""
                 start = f"{found.start.isoformat()} " if found.start is not None else ""
@@ -821,8 +822,8 @@ class Run:
             raise self._fault(
                 expr,
                 "outside-bands",
-                f"`{_text(expr.arg)}` is {shown}, outside every band of `{bands.name}`",
-                f"the bands are {ranges}; keep the value within them or widen the bands",
+                english("outside-every-band", expr=_text(expr.arg), value=shown, bands=bands.name),
+                english("bands-are", bands=ranges),
                 [arg_node],
                 kind="bands",
                 **fields,
@@ -842,9 +843,11 @@ class Run:
         detail = None
         if self.trace:
             label = f' "{band.label}"' if band.label else ""
-            detail = (
-                f"{shown} in {range_text(low, high, band.high_inclusive, expr.arg.type)}"
-                f" → {band.name}{label}"
+            detail = english(
+                "band-detail",
+                value=shown,
+                range=range_text(low, high, band.high_inclusive, expr.arg.type),
+                band=f"{band.name}{label}",
             )
         return band.name, self._node(
             expr, "bands", band.name, [arg_node, *used], detail=detail, **fields
@@ -909,7 +912,7 @@ class Run:
         value, node = self._eval_one(expr.value, env, expr, "coalesce")
         if value is not None:
             return value, self._node(expr, "coalesce", value, [node])
-        detail = "none: fallback used"
+        detail = english("fallback-used")
         try:
             fallback, fallback_node = self._eval(expr.fallback, env)
         except Fault as fault:
@@ -943,7 +946,7 @@ class Run:
         if condition is None:
             raise self._none_fault(expr, expr.condition, [condition_node])
         branch = expr.then if condition else expr.otherwise
-        detail = "→ then" if condition else "→ else"
+        detail = english("then") if condition else english("else")
         try:
             value, branch_node = self._eval(branch, env)
         except Fault as fault:
@@ -1279,23 +1282,28 @@ def aggregate_detail(
     elements, those that passed the filter and its value."""
     kind = expr.kind
     total = len(chosen)
-    scope = (
-        f"{total} of {len(elements)} elements" if expr.filter is not None else f"{total} elements"
-    )
     if kind == "rate":
         if value is None:
-            return "no element to rate: none"
+            return english("no-element-to-rate")
         held = sum(1 for element in chosen if element.value)
-        return f"{held} of {total} ({semantics.number_text(value, True)})"
+        return english("k-rate", held=held, total=total, rate=semantics.number_text(value, True))
     if kind == "count":
-        return f"{value} of {len(elements)} elements"
+        return english("k-elements", count=value, total=len(elements))
     if kind == "all":
         failed = total - sum(1 for element in chosen if element.value)
-        return f"all {total} hold" if not failed else f"{failed} of {total} failed"
+        return (
+            english("all-hold", total=total)
+            if not failed
+            else english("k-failed", failed=failed, total=total)
+        )
     if kind == "any":
         held = sum(1 for element in chosen if element.value)
-        return f"{held} of {total} hold" if held else f"none of {total} hold"
-    return f"over {scope}"
+        return (
+            english("k-hold", held=held, total=total) if held else english("none-hold", total=total)
+        )
+    if expr.filter is not None:
+        return english("over-k-elements", count=total, total=len(elements))
+    return english("over-elements", count=total)
 
 
 @attrs.frozen
@@ -1333,7 +1341,7 @@ def list_elements(expr: model.Aggregate, chosen: Sequence[Element], value: Any) 
     boolean = kind in ("all", "any", "rate") or (kind == "count" and expr.body is not None)
     if omitted and boolean:
         held = sum(1 for e in chosen if e.value) - sum(1 for e in listed if e.value)
-        detail = f"{held} held, {omitted - held} failed"
+        detail = english("k-held-k-failed", held=held, failed=omitted - held)
     return ElementListing(listed, omitted, detail)
 
 
@@ -1343,11 +1351,11 @@ def schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, val
     shown = format_value(value, schedule.value_type)
     stage = next((s for s in schedule.stages if period in s.periods), None)
     if value is None:
-        return f"{key} → none (no such cell in `{schedule.name}`)"
+        return english("no-cell", key=key, schedule=schedule.name)
     if stage is None:
         return f"{key} → {shown}"
     label = f" {stage.label}" if stage.label else ""
-    return f"{key} → {shown} (stage {stage.name}{label})"
+    return english("stage-cell", key=key, value=shown, stage=f"{stage.name}{label}")
 
 
 def range_text(low: Any, high: Any, inclusive: bool, type_: Type) -> str:
@@ -1390,7 +1398,7 @@ _text = semantics.written
 
 def _describe_rule(rule: model.RuleDef) -> str:
     label = f' "{rule.label}"' if rule.label else ""
-    return f"{rule.kind} `{rule.key}`{label}"
+    return english("rule-described", kind=english(rule.kind), key=rule.key, label=label)
 
 
 def _stack_depth() -> int:

@@ -221,7 +221,7 @@ class _Renderer:
 
     def _t(self, text: str) -> str:
         """A fixed text of the explanation (a margin, a count) in the renderer's language."""
-        return messages.translate(text, self.lang)
+        return messages.render(text, self.lang)
 
     def _label(self, text: str) -> str:
         """A label of the policy in the renderer's language (as written when untranslated)."""
@@ -524,8 +524,8 @@ class _Renderer:
         if failed and should is not None and node.error is None:
             comma = messages.word("explain.comma", self.lang)
             words = messages.word(should, self.lang)
-            return [*_side(left), _Seg(f"{comma}{words} "), *_side(right)]
-        return [*_side(left), _Seg(f" {node.name or '?'} "), *_side(right)]
+            return [*_side(left, self.lang), _Seg(f"{comma}{words} "), *_side(right, self.lang)]
+        return [*_side(left, self.lang), _Seg(f" {node.name or '?'} "), *_side(right, self.lang)]
 
     def _collapsed_note(self, node: Explanation) -> str | None:
         body = _body(node)
@@ -627,9 +627,11 @@ def _is_origin(node: Explanation) -> bool:
     return not any(c.error is not None and c.error == node.error for c in node.children)
 
 
-def _value(value: Any, type_: Type | None, error: Diagnostic | None = None) -> str:
+def _value(
+    value: Any, type_: Type | None, error: Diagnostic | None = None, lang: str = "en"
+) -> str:
     if error is not None:
-        return f"error[{error.code}]"
+        return f"{messages.word('error', lang)}[{error.code}]"
     if isinstance(value, int | Fraction) and not isinstance(value, bool):
         # A number that does not end (400/7 %) or is long: rounded, marked `≈` (JSON is exact).
         return display_number(value, percent=_is_percent(type_))
@@ -689,7 +691,7 @@ def _item(value: Any, type_: Type | None) -> str:
     return _value(value, type_)
 
 
-def _side(node: Explanation) -> list[_Seg]:
+def _side(node: Explanation, lang: str = "en") -> list[_Seg]:
     """One side of a comparison: the policy's label for what it reads (`制毒窝点数`, the
     path stays in JSON), else the source; then the value when the source is not it."""
     if _constant(node):
@@ -697,12 +699,12 @@ def _side(node: Explanation) -> list[_Seg]:
     if node.label and (node.kind in _LEAVES or node.kind in _NAMED):
         return [
             _Seg(node.label, "label"),
-            _Seg(" " + _value(node.value, node.type, node.error), "value"),
+            _Seg(" " + _value(node.value, node.type, node.error, lang), "value"),
         ]
     text = _cut(_clean(node.expr), _SOURCE_WIDTH // 2)
     if node.kind not in _LEAVES | _NAMED and " " in text:
         text = f"({text})"
-    value = _value(node.value, node.type, node.error)
+    value = _value(node.value, node.type, node.error, lang)
     if value == text:
         return [_Seg(text)]
     return [_Seg(text), _Seg(" " + value, "value")]

@@ -59,6 +59,7 @@ from cattrs.gen.typeddicts import make_dict_structure_fn
 
 from wuxin_rules import model
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, suggest
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BoolType,
     DateType,
@@ -112,27 +113,27 @@ def _expected(type_: Type) -> str:
     """What a value of `type_` is called in messages: `a whole number`, `true/false`."""
     match type_:
         case IntType():
-            return "a whole number"
+            return english("a whole number")
         case NumberType(kind="percent"):
-            return "a percentage"
+            return english("a percentage")
         case NumberType():
-            return "a decimal number"
+            return english("a decimal number")
         case BoolType():
-            return "true/false"
+            return english("true/false")
         case TextType():
-            return "text"
+            return english("text")
         case DateType():
-            return "a date"
+            return english("a date")
         case EnumType(name=name):
-            return f"a member of `{name}`"
+            return english("a-member-of", enum=name)
         case RecordType(name=name):
-            return f"a record `{name}`" if name else "a record"
+            return english("a-record-named", name=name) if name else english("a record")
         case ListType():
-            return "a list"
+            return english("a list")
         case OptionalType(inner=inner):
-            return f"{_expected(inner)} or none"
+            return english("or-none", what=_expected(inner))
         case NoneType():
-            return "none"
+            return english("none")
     raise AssertionError(f"unknown type {type_!r}")  # pragma: no cover
 
 
@@ -155,21 +156,21 @@ def _found(value: Any) -> str:
     if value is True or value is False:
         return f"`{'true' if value else 'false'}`"
     if isinstance(value, int):
-        return f"whole number `{_preview(value)}`"
+        return english("whole-number-value", value=_preview(value))
     if isinstance(value, float):
         return f"the binary floating-point number `{value!r}`"
     if isinstance(value, Decimal | Fraction):
-        return f"decimal number `{_preview(value)}`"
+        return english("decimal-number-value", value=_preview(value))
     if isinstance(value, str):
-        return f"text `{_preview(value)}`"
+        return english("text-value", value=_preview(value))
     if isinstance(value, datetime.datetime):
         return f"a date and time `{value.isoformat()}`"
     if isinstance(value, datetime.date):
-        return f"date `{value.isoformat()}`"
+        return english("date-value", value=value.isoformat())
     if isinstance(value, list | tuple):
-        return f"list `{_preview(value)}`"
+        return english("list-value", value=_preview(value))
     if isinstance(value, Mapping):
-        return f"record `{_preview(value)}`"
+        return english("record-value", value=_preview(value))
     return f"a Python `{type(value).__name__}`"
 
 
@@ -253,18 +254,20 @@ def _wrong(value: Any, type_: Type, help: str | None = None) -> _Problem:
             if not isinstance(type_, IntType)
             else "binary floats are not exact: pass a Python `int`"
         )
-    return _Problem("bad-fact", f"expected {_expected(type_)}, found {_found(value)}", help)
+    return _Problem(
+        "bad-fact", english("expected-found", expected=_expected(type_), found=_found(value)), help
+    )
 
 
 def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Problem:
     bound = type_.bound
     assert bound is not None
     if bound.low is not None and value < bound.low:
-        where = "below"
+        key = "below-bound"
     elif bound.high is not None and value > bound.high:
-        where = "above"
+        key = "above-bound"
     else:  # on an end the bound excludes
-        where = "outside"
+        key = "outside-bound"
     percent = _is_percent(type_)
     within = bound.describe(percent)
     text = format_number(value, percent)
@@ -272,10 +275,10 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
         text = text[: _PREVIEW - 1] + "…"
     return _Problem(
         "fact-out-of-bounds",
-        f"`{text}` is {where} the bound `{within}` of `{_type_text(type_)}`",
+        english(key, value=text, bound=within, type=_type_text(type_)),
         f'give a percentage within `{within}`: a ratio such as `0.5`, or a text such as `"50%"`'
         if percent
-        else f"give a number within `{within}`",
+        else english("within-bound", bound=within),
     )
 
 
@@ -317,9 +320,9 @@ def _int_hook(type_: IntType) -> Hook:
             if isinstance(value, int) and not isinstance(value, bool):
                 value = int(value)
             else:
-                help = None
+                help: str | None = None
                 if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
-                    help = "write the number without quotes"
+                    help = english("without-quotes")
                 elif isinstance(value, Decimal | Fraction):
                     help = "write a whole number, without a decimal point or exponent"
                 raise _wrong(value, type_, help)
@@ -340,8 +343,8 @@ def _check_size(value: Fraction | int) -> None:
     if abs(numerator) >= _TOO_LARGE or denominator >= _TOO_LARGE:
         raise _Problem(
             "bad-fact",
-            f"the number `{_preview(value)}` is too large or too precise to hold exactly",
-            f"numbers may have at most {_MAX_DIGITS} digits",
+            english("number-too-large", value=_preview(value)),
+            english("max-digits", limit=_MAX_DIGITS),
         )
 
 
@@ -351,15 +354,15 @@ def _check_decimal(value: Decimal, type_: NumberType) -> None:
     if not isinstance(exponent, int):
         raise _Problem(
             "bad-fact",
-            f"expected {_expected(type_)}, found `{value}`",
-            "write an exact, finite number",
+            english("expected-found-code", expected=_expected(type_), found=value),
+            english("exact-finite"),
         )
     # Converting a coefficient to an int is quadratic in its digits: bound them.
     if len(digits) > _MAX_DIGITS or abs(exponent) > _MAX_DIGITS:
         raise _Problem(
             "bad-fact",
-            f"the number `{_preview(value)}` is too large or too precise to hold exactly",
-            f"numbers may have at most {_MAX_DIGITS} digits and exponents up to {_MAX_DIGITS}",
+            english("number-too-large", value=_preview(value)),
+            english("max-digits-exponent", limit=_MAX_DIGITS, exponent=_MAX_DIGITS),
         )
 
 
@@ -393,7 +396,7 @@ def _number_from_other(value: Any, type_: NumberType) -> Fraction | int:
             number = Fraction(text)
         else:
             forms = '`0.25`, `"0.25"`, `"1/4"`' + (', `"25%"`' if type_.kind == "percent" else "")
-            raise _wrong(value, type_, f"write an exact number, for example {forms}")
+            raise _wrong(value, type_, english("exact-number-example", forms=forms))
         number = Fraction(number) / scale
         return number.numerator if number.denominator == 1 else number
     raise _wrong(value, type_)
@@ -486,7 +489,7 @@ def _text_hook(type_: TextType) -> Hook:
             return value
         if isinstance(value, str):
             return str(value)
-        raise _wrong(value, type_, "write text in double quotes")
+        raise _wrong(value, type_, english("text-in-quotes"))
 
     return structure_text
 
@@ -500,19 +503,19 @@ def _date_hook(type_: DateType) -> Hook:
             if _DATE_TEXT.fullmatch(value) is None:
                 raise _Problem(
                     "invalid-date",
-                    f"`{_cut(value)}` is not a date in the form `YYYY-MM-DD`",
+                    english("not-date-form", value=_cut(value)),
                     _DATE_HELP,
                 )
             try:
                 return datetime.date.fromisoformat(value)
             except ValueError as exc:
                 raise _Problem(
-                    "invalid-date", f"`{_cut(value)}` is not a valid date", str(exc)
+                    "invalid-date", english("not-valid-date", value=_cut(value)), str(exc)
                 ) from None
         if type(value) is datetime.date:
             return value
         if isinstance(value, datetime.datetime):
-            raise _wrong(value, type_, "pass the `.date()` of it")
+            raise _wrong(value, type_, english("pass-date"))
         if isinstance(value, datetime.date):
             return datetime.date(value.year, value.month, value.day)
         if isinstance(value, str):
@@ -547,11 +550,11 @@ def _enum_hook(type_: EnumType) -> Hook:
                 return by_label[str(value)]
             raise _Problem(
                 "unknown-member",
-                f"unknown member `{_cut(value)}` of `{type_.name}`",
-                suggest(value, members) or f"use one of the members of `{type_.name}`",
-                (f"the members of `{type_.name}` are {_member_list(type_)}",),
+                english("unknown-member", member=_cut(value), enum=type_.name),
+                suggest(value, members) or english("use-a-member-of", enum=type_.name),
+                (english("the-members-of", enum=type_.name, members=_member_list(type_)),),
             )
-        raise _wrong(value, type_, f"write the member's name as text, one of {_member_list(type_)}")
+        raise _wrong(value, type_, english("member-as-text", members=_member_list(type_)))
 
     return structure_member
 
@@ -627,7 +630,7 @@ class _Targets:
             case EnumType(qualified=qualified):
                 return self._leaf(("enum", qualified, type_.name), type_, _enum_hook)
         raise InternalError(
-            Diagnostic("internal-error", f"no facts can have the type `{describe(type_)}`")
+            Diagnostic("internal-error", english("no-facts-type", type=describe(type_)))
         )
 
     def _leaf(self, key: Any, type_: Any, make: Callable[[Any], Hook]) -> Any:
@@ -718,7 +721,7 @@ def _list_hook(converter: cattrs.Converter, targets: _Targets, marker: Any) -> H
         raise _wrong(
             value,
             list_type,
-            f"write a JSON list `[…]`; each item is {_expected(list_type.element)}",
+            english("json-list-help", what=_expected(list_type.element)),
         )
 
     return structure_list
@@ -731,9 +734,13 @@ def _record_hook(converter: cattrs.Converter, record: Any, info: _RecordInfo) ->
     order = tuple(info.fields)
     names = ", ".join(f"`{n}`" for n in list(info.fields)[:8]) + (", …" if size > 8 else "")
     expected = (
-        "a record of inputs"
+        english("a record of inputs")
         if info.is_inputs
-        else (f"a record `{info.name}`" if info.name != "record" else "a record")
+        else (
+            english("a-record-named", name=info.name)
+            if info.name != "record"
+            else english("a record")
+        )
     )
 
     def structure_record(value: Any, _: Any) -> dict[str, Any]:
@@ -744,7 +751,11 @@ def _record_hook(converter: cattrs.Converter, record: Any, info: _RecordInfo) ->
                     if info.is_inputs
                     else f"write a JSON object with the fields {names}"
                 )
-                raise _Problem("bad-fact", f"expected {expected}, found {_found(value)}", help)
+                raise _Problem(
+                    "bad-fact",
+                    english("expected-found", expected=expected, found=_found(value)),
+                    help,
+                )
             value = dict(value)
         result: dict[str, Any] = structure_fields(value, record)
         if optional and len(result) != size:
@@ -798,10 +809,10 @@ class FactsSchema:
             raise FactError(
                 Diagnostic(
                     "too-deep",
-                    "the facts nest too deep to validate",
+                    english("facts-too-deep"),
                     path=where,
                     file=file,
-                    help="a record that contains itself must stop somewhere: check the data",
+                    help=english("record-stop"),
                 )
             ) from None
         diagnostics: list[Diagnostic] = []
@@ -858,7 +869,7 @@ class FactsSchema:
             if close and close[0] in missing and close[0] not in misspelt:
                 misspelt[close[0]] = str(extra)
         what = "input" if info.is_inputs else "field"
-        owner = "" if info.is_inputs else f" of `{info.name}`"
+        owner = "" if info.is_inputs else info.name
         for inner, note in with_notes:
             field_path = _join(path, note.name)
             if type(inner) is KeyError:
@@ -866,11 +877,17 @@ class FactsSchema:
                 if note.name in misspelt:
                     help = f"did you mean `{note.name}` instead of `{misspelt[note.name]}`?"
                 else:
-                    help = f"add `{_json_text(note.name)}` with {_expected(field_type)}"
+                    help = english(
+                        "add-with", key=_json_text(note.name), what=_expected(field_type)
+                    )
                 out.append(
                     Diagnostic(
                         "missing-fact",
-                        f"missing {what} `{note.name}`{owner}",
+                        english(
+                            "missing-named-of", what=english(what), name=note.name, record=owner
+                        )
+                        if owner
+                        else english("missing-named", what=english(what), name=note.name),
                         help=help,
                         path=field_path,
                         file=file,
@@ -890,7 +907,11 @@ class FactsSchema:
             out.append(
                 Diagnostic(
                     "unknown-fact",
-                    f"unknown {what} `{_cut(str(extra))}`{owner}",
+                    english(
+                        "unknown-named-of", what=english(what), name=_cut(str(extra)), record=owner
+                    )
+                    if owner
+                    else english("unknown-named", what=english(what), name=_cut(str(extra))),
                     help=suggest(str(extra), info.fields) or fallback,
                     path=_join(path, str(extra)),
                     file=file,

@@ -25,6 +25,7 @@ import attrs
 
 from wuxin_rules import ast
 from wuxin_rules.errors import Diagnostic, InternalError
+from wuxin_rules.messages import english
 from wuxin_rules.parser import parse_with_comments
 from wuxin_rules.source import Span, display_width
 from wuxin_rules.visitor import Visitor, visits
@@ -66,13 +67,13 @@ def _check_same(module: ast.Module, comments: Sequence[Span], formatted: str, na
     try:
         again, again_comments = parse_with_comments(formatted, name)
     except Exception as error:  # any failure here is the formatter's fault
-        message = f"the formatted text does not parse ({type(error).__name__})"
-        raise _changed(name, message) from None
+        message = english("format-changed-parse", error=type(error).__name__, name=name)
+        raise _changed(message) from None
     if not _same_tree(again, module):
         where = _first_difference(module, again)
-        raise _changed(name, f"formatting would change the meaning of {where}")
+        raise _changed(english("format-changed-meaning", where=where, name=name))
     if [_comment_text(c) for c in comments] != [_comment_text(c) for c in again_comments]:
-        raise _changed(name, "formatting would lose or reorder a comment")
+        raise _changed(english("format-changed-comments", name=name))
 
 
 def _same_tree(left: Any, right: Any) -> bool:
@@ -98,20 +99,20 @@ def _same_tree(left: Any, right: Any) -> bool:
 
 def _first_difference(module: ast.Module, again: ast.Module) -> str:
     if not _same_tree(module.header, again.header):
-        return "the header"
+        return english("the header")
     for before, after in zip(module.declarations, again.declarations, strict=False):
         if not _same_tree(before, after):
             line = before.span.line if hasattr(before, "span") else 0
-            return f"the declaration on line {line}"
-    return "the list of declarations"
+            return english("declaration-on-line", line=line)
+    return english("the list of declarations")
 
 
-def _changed(name: str, message: str) -> InternalError:
+def _changed(message: str) -> InternalError:
     return InternalError(
         Diagnostic(
             "format-changed-policy",
-            f"{message}; `{name}` was left as it is",
-            help="this is a bug in `wuxin fmt`: please report it with the policy",
+            message,
+            help=english("format-changed-policy.help"),
         )
     )
 

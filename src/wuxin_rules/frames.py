@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from wuxin_rules.errors import Diagnostic, EvaluationError, FactError, UsageError
 from wuxin_rules.facts import shortest_decimal
+from wuxin_rules.messages import english
 from wuxin_rules.schema import EnumType, OptionalType, TextType, Type
 from wuxin_rules.tabular import (
     CellProblem,
@@ -436,7 +437,7 @@ def _resolved(
             problems.append(
                 Diagnostic(
                     "missing-column",
-                    f"no column for the field `{column.name}`",
+                    english("cell.no-column", field=column.name),
                     help=f"add a column `{column.title()}`",
                 )
             )

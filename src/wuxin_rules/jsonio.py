@@ -36,6 +36,7 @@ from typing import IO, Any
 import attrs
 
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, UsageError
+from wuxin_rules.messages import english
 from wuxin_rules.source import Source, Span
 from wuxin_rules.values import RawNumber, integer_text
 
@@ -154,9 +155,9 @@ def _unreadable(name: str, error: OSError) -> UsageError:
     return UsageError(
         Diagnostic(
             "unreadable-file",
-            f"cannot read the facts file `{name}`: {reason.lower()}",
+            english("cannot-read-facts", name=name, reason=reason.lower()),
             file=name,
-            help="check the path and the file's permissions",
+            help=english("check-path-permissions"),
         )
     )
 
@@ -187,10 +188,14 @@ def load_path(path: str | os.PathLike[str]) -> Any:
         raise FactError(
             Diagnostic(
                 "bad-encoding",
-                f"the facts file is not UTF-8 text: byte {exc.start + 1} (line {line}) "
-                f"is `0x{data[exc.start]:02x}`",
+                english(
+                    "facts-not-utf8",
+                    index=exc.start + 1,
+                    line=line,
+                    byte=format(data[exc.start], "02x"),
+                ),
                 file=name,
-                help="save the file as UTF-8",
+                help=english("save-utf8"),
             )
         ) from None
     return _parse(text, name, 1)
@@ -285,9 +290,9 @@ def iter_line_texts(
 def _not_utf8(where: str, line: bytes, index: int) -> Diagnostic:
     return Diagnostic(
         "bad-encoding",
-        f"the line is not UTF-8 text: its byte {index + 1} is `0x{line[index]:02x}`",
+        english("line-not-utf8", index=index + 1, byte=f"0x{line[index]:02x}"),
         file=where,
-        help="save the file as UTF-8; the other lines are read on",
+        help=english("line-not-utf8.help"),
     )
 
 
@@ -313,7 +318,7 @@ def _parse(text: str, name: str, first_line: int) -> Any:
                 too_deep,
                 too_deep + 1,
                 "too-deep",
-                f"the document nests more than {MAX_DEPTH} levels deep",
+                english("document-too-deep", limit=MAX_DEPTH),
                 "facts nest records and lists a few levels deep; check for runaway brackets",
             )
         )
@@ -368,9 +373,7 @@ def _parse(text: str, name: str, first_line: int) -> Any:
         # INVARIANT: unreachable after the depth pre-scan; kept so that no input can ever
         # surface a RecursionError.
         raise FactError(
-            Diagnostic(
-                "too-deep", f"the document nests more than {MAX_DEPTH} levels deep", file=name
-            )
+            Diagnostic("too-deep", english("document-too-deep", limit=MAX_DEPTH), file=name)
         ) from None
 
 
@@ -559,9 +562,9 @@ def _located(
 def _too_large(name: str, size: int, unit: str) -> Diagnostic:
     return Diagnostic(
         "too-large",
-        f"the document is too large: {size} {unit}, over the limit of {MAX_DOCUMENT_SIZE}",
+        english("document-too-large", size=size, unit=unit, limit=MAX_DOCUMENT_SIZE),
         file=name,
-        help="split the facts into JSON lines, one document per line",
+        help=english("split-json-lines"),
     )
 
 
@@ -701,6 +704,6 @@ def _unwritable(message: str) -> InternalError:
         Diagnostic(
             "unwritable-json",
             message,
-            help="convert results with `values.to_json` before writing them",
+            help=english("convert-results"),
         )
     )

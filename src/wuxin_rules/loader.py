@@ -30,6 +30,7 @@ from wuxin_rules.errors import (
     UsageError,
     suggest,
 )
+from wuxin_rules.messages import english
 from wuxin_rules.parser import parse
 from wuxin_rules.source import Span, decode_policy
 
@@ -116,24 +117,24 @@ def _read_root(file: Path) -> str:
         raise UsageError(
             Diagnostic(
                 "no-such-file",
-                f"no such file `{file}`",
-                help="check the path; policy files end in `.policy`",
+                english("no-such-policy-file", file=file),
+                help=english("check-path-policy"),
             )
         ) from None
     except IsADirectoryError:
         raise UsageError(
             Diagnostic(
                 "not-a-file",
-                f"`{file}` is a folder, not a policy file",
-                help="give the path of a `.policy` file",
+                english("is-a-folder", file=file),
+                help=english("give-policy-path"),
             )
         ) from None
     except OSError as error:
         raise UsageError(
             Diagnostic(
                 "unreadable-file",
-                f"cannot read `{file}`: {_reason(error)}",
-                help="check that the file exists and that you may read it",
+                english("cannot-read-file", file=file, reason=_reason(error)),
+                help=english("check-readable"),
             )
         ) from None
     try:
@@ -150,13 +151,15 @@ def _reason(error: OSError) -> str:
 def _not_utf8(file: str, error: UnicodeDecodeError, span: Span | None) -> Diagnostic:
     return Diagnostic(
         "not-utf8",
-        f"`{file}` is not UTF-8 text",
+        english("not-utf8", file=file),
         span=span,
         file=None if span is not None else file,
         notes=(
-            f"byte {error.object[error.start]:#04x} at offset {error.start} is not valid UTF-8",
+            english(
+                "byte-not-utf8", byte=format(error.object[error.start], "#04x"), offset=error.start
+            ),
         ),
-        help="save the file as UTF-8 (the encoding every policy file uses)",
+        help=english("save-policy-utf8"),
     )
 
 
@@ -205,7 +208,7 @@ def _mismatch(header: ast.Header, file: Path, root: Path | None) -> Diagnostic:
         "module-path-mismatch",
         f"the header names module `{dotted}`, which must be in a file {where}",
         span=header.name.span,
-        notes=(f"this file is `{file}`",),
+        notes=(english("this-file-is", file=file),),
         help=fix,
     )
 
@@ -291,15 +294,17 @@ class _Loader:
             decl = via[index]
             if decl is not None:
                 labels.append(
-                    Label(decl.module.span, f"`{stack[index - 1][0]}` imports `{stack[index][0]}`")
+                    Label(
+                        decl.module.span,
+                        english("imports", module=stack[index - 1][0], other=stack[index][0]),
+                    )
                 )
         return Diagnostic(
             "import-cycle",
-            f"import cycle: {chain}",
+            english("import-cycle", chain=chain),
             span=closing.module.span,
             labels=tuple(labels),
-            help="modules cannot import each other in a circle: move what they share into a "
-            "module that both import",
+            help=english("import-cycle.help"),
         )
 
     def _fetch(self, importer: str, target: str, decl: ast.ImportDecl) -> ast.Module | None:
@@ -324,9 +329,9 @@ class _Loader:
                 self.problems.append(
                     Diagnostic(
                         "unreadable-file",
-                        f"cannot read `{name}`: {_reason(error)}",
+                        english("cannot-read-file", file=name, reason=_reason(error)),
                         span=decl.module.span,
-                        help="check that the file exists and that you may read it",
+                        help=english("check-readable"),
                     )
                 )
                 return None
@@ -339,11 +344,15 @@ class _Loader:
             self.problems.append(
                 Diagnostic(
                     "module-path-mismatch",
-                    f"`{name}` declares module `{module.header.name.dotted}`, but it is "
-                    f"imported as `{target}`",
+                    english(
+                        "declares-module",
+                        file=name,
+                        module=module.header.name.dotted,
+                        target=target,
+                    ),
                     span=module.header.name.span,
-                    labels=(Label(decl.module.span, "imported here"),),
-                    help=f"change the header to `policy {target}`",
+                    labels=(Label(decl.module.span, english("imported-here")),),
+                    help=english("change-header", header=f"policy {target}"),
                 )
             )
         return module
@@ -357,17 +366,16 @@ class _Loader:
         elif self.files:
             notes = ("a policy given as text imports only the modules given with it",)
         else:
-            notes = ("a policy given as text, without a policy root, cannot import modules",)
+            notes = (english("text-cannot-import"),)
         hint = suggest(target, known)
         if hint is None and known:
             hint = "modules: " + ", ".join(f"`{m}`" for m in sorted(known)[:10])
         return Diagnostic(
             "unknown-module",
-            f"no module `{target}`",
+            english("no-module", name=target),
             span=decl.module.span,
             notes=notes,
-            help=hint
-            or "check the module name: `import a.b` reads `a/b.policy` under the policy root",
+            help=hint or english("unknown-module.help"),
         )
 
     def _known_modules(self) -> set[str]:
@@ -397,8 +405,8 @@ def policy_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
             missing.append(
                 Diagnostic(
                     "no-such-file",
-                    f"no such file or directory `{raw}`",
-                    help="give the path of a `.policy` file or of a folder that holds some",
+                    english("no-such-file", path=raw),
+                    help=english("give-policy-or-folder"),
                 )
             )
     if missing:

@@ -29,6 +29,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from wuxin_rules import ast, formatter, messages, parser, wording
 from wuxin_rules.checker import BUILTINS
 from wuxin_rules.errors import Severity, WuxinError
+from wuxin_rules.messages import english
 from wuxin_rules.schema import describe
 from wuxin_rules.symbols import Analysis, Index, Loc, Symbol, Workspace, pieces
 from wuxin_rules.values import format_value
@@ -222,7 +223,7 @@ class WuxinLanguageServer(LanguageServer):
 
     def diagnostic(self, problem: Any, analysis: Analysis, lines: _Lines) -> types.Diagnostic:
         d = problem.diagnostic
-        message = messages.translate(d.message, self.lang)
+        message = messages.render(d.message, self.lang)
         loc = problem.loc
         if loc is None or loc.file != analysis.file:
             # A problem of another file (an import that does not parse): shown at the top.
@@ -231,16 +232,15 @@ class WuxinLanguageServer(LanguageServer):
                 message = f"{loc.file}:{where.line + 1}:{where.character + 1}: {message}"
             loc = Loc(analysis.file, 0, 0)
         extra = [
-            f"{messages.word('note', self.lang)}: {messages.translate(n, self.lang)}"
-            for n in d.notes
+            f"{messages.word('note', self.lang)}: {messages.render(n, self.lang)}" for n in d.notes
         ]
         if d.help:
             extra.append(
-                f"{messages.word('help', self.lang)}: {messages.translate(d.help, self.lang)}"
+                f"{messages.word('help', self.lang)}: {messages.render(d.help, self.lang)}"
             )
         related = [
             types.DiagnosticRelatedInformation(
-                self.location(where), messages.translate(text, self.lang)
+                self.location(where), messages.render(text, self.lang)
             )
             for where, text in problem.related
         ]
@@ -572,7 +572,7 @@ def _describe(symbol: Symbol, index: Index, ls: WuxinLanguageServer) -> str:
     if doc is not None and doc.note is not None:
         lines.append(wording.in_language(doc.note.value, ls.lang))
     if symbol.module != index.root_name:
-        lines.append(f"module `{symbol.module}`")
+        lines.append(english("module-named", name=symbol.module))
     return "  \n".join(lines)
 
 

@@ -1,37 +1,39 @@
-"""The fixed words of diagnostics and explanations, in English and Chinese.
+"""The one catalogue of fixed words, phrases and terms, in English and Chinese.
 
 Owns the message catalogue: the frame words every rendering uses (`error`/`错误`,
-`help`/`帮助`, the closing count), and the phrases the stages write (`short by {amount}`,
-`unknown name {name}`, …) with their Chinese form. Imports nothing from the package: every
-layer that renders text may use it.
+`help`/`帮助`, the closing count), the phrases the stages write (`short by {amount}`,
+`unknown name {name}`, …) and the terms that fill their fields (`a whole number`), each with
+its Chinese form. Imports nothing from the package: every module may use it.
 
-The stages build their texts in English, as data (a `Diagnostic.message`, an
-`Explanation.detail`); a rendering asked for in another language looks each text up here with
-`translate()`. A phrase is a template whose `{fields}` match any text; the fields are
-translated in turn (so `expected {expected}, found {found}` carries `a whole number` into
-`整数`), and what the policy wrote (names in backticks, labels, citations, values) is carried
-over unchanged. A text no phrase matches is shown as it is, in English: the catalogue may
-grow one phrase at a time without breaking a rendering.
-
-New English texts should come from `english(key, **fields)`, so that the code and the
-catalogue cannot drift apart.
+A message is data: a key and its fields. A stage writes `english(key, **fields)`, a `Message`:
+a `str` whose text is the English rendering and which carries `.key` and `.fields`. A
+renderer calls `render(text, lang)`: a `Message` is rendered from its key in `CATALOGUE`, its
+fields in turn when they are messages (a term, a `listing()`), as they are when they are the
+policy's words (names, labels, citations, values). Any other text is shown as it is: nothing
+is translated by matching English.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 __all__ = [
+    "CATALOGUE",
+    "DOCUMENT_WORDS",
     "LANGUAGES",
     "PHRASES",
     "TERMS",
     "WORDS",
+    "Message",
     "count",
     "english",
+    "listing",
+    "render",
+    "term",
     "translate",
     "word",
+    "words_in",
 ]
 
 LANGUAGES = ("en", "zh")
@@ -138,6 +140,212 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "template.notes": ("# notes", "# 说明"),
 }
 """Frame words by key: `(English, Chinese)`; `{fields}` are filled in by `word()`."""
+
+# Words of documents and notices (`wuxin doc`, `wuxin eval --format html|md`) and of the
+# notation their rule texts are written in: `doc.*`, `notice.*`, `notation.*`.
+DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
+    "doc.module": ("Module", "模块"),
+    "doc.source": ("Source", "依据"),
+    "doc.cites": ("Clauses", "条款"),
+    "doc.file": ("File", "文件"),
+    "doc.about": ("About", "说明"),
+    "doc.inputs": ("Inputs", "输入"),
+    "doc.records": ("Records", "数据结构"),
+    "doc.enums": ("Enumerations", "枚举"),
+    "doc.params": ("Parameters", "参数"),
+    "doc.schedules": ("Schedules", "时间表"),
+    "doc.bands": ("Bands", "等级划分"),
+    "doc.rules": ("Criteria and rules", "标准与规则"),
+    "doc.examples": ("Examples", "示例"),
+    "doc.properties": ("Properties", "性质"),
+    "doc.notation": ("Notation", "记号说明"),
+    "doc.signoff": ("Sign-off", "审定"),
+    "doc.name": ("Name", "名称"),
+    "doc.label": ("Meaning", "含义"),
+    "doc.type": ("Type", "类型"),
+    "doc.value": ("Value", "取值"),
+    "doc.note": ("Note", "备注"),
+    "doc.field": ("Field", "字段"),
+    "doc.member": ("Member", "成员"),
+    "doc.stage": ("Stage", "阶段"),
+    "doc.dates": ("Dates", "起止日期"),
+    "doc.grade": ("Grade", "等级"),
+    "doc.range": ("Range", "范围"),
+    "doc.over": ("Domain", "适用范围"),
+    "doc.criterion": ("Criterion", "标准"),
+    "doc.rule": ("Rule", "规则"),
+    "doc.result": ("Result", "结果类型"),
+    "doc.uses": ("Uses", "引用"),
+    "doc.interpretation": ("Interpretation", "解释"),
+    "doc.monotone": ("Monotone", "单调性"),
+    "doc.nondecreasing": ("every column is nondecreasing in {p}", "各列随 {p} 不减"),
+    "doc.nonincreasing": ("every column is nonincreasing in {p}", "各列随 {p} 不增"),
+    "doc.illustrative": ("illustrative", "示例值"),
+    "doc.illustrative legend": (
+        "Values marked “illustrative” are examples, not figures given by the source; they can be replaced when the policy is loaded (`--param NAME=VALUE`) without editing the file.",
+        "标有“示例值”的参数不是依据文件给出的数值，而是示例；可在加载政策时替换（`--param 名称=值`），无须修改政策文件。",
+    ),
+    "doc.given": ("Given", "给定"),
+    "doc.expect": ("Expected", "预期"),
+    "doc.fixture": ("Fixture", "共用数据"),
+    "doc.forall": ("for all", "对任意"),
+    "doc.where": ("where", "若"),
+    "doc.holds": ("holds", "则成立"),
+    "doc.until": ("until", "至"),
+    "doc.from to": ("{a} to {b}", "{a} 至 {b}"),
+    "doc.no rows": ("(no values in this stage)", "（本阶段无数值）"),
+    "doc.input of": ("input {n}", "输入 {n}"),
+    "doc.none cell": ("—", "—"),
+    "doc.reviewed by": ("Reviewed by", "审核人"),
+    "doc.approved by": ("Approved by", "批准人"),
+    "doc.date": ("Date", "日期"),
+    "doc.generated": (
+        "Generated by wuxin doc from {f}; the policy file is authoritative.",
+        "本文件由 wuxin doc 根据 {f} 生成；规则的内容以政策文件为准。",
+    ),
+    "doc.imported": ("from {m}", "来自 {m}"),
+    "doc.spread": ("the other fields as in {b}", "其余字段同 {b}"),
+    "doc.colon": (": ", "："),
+    "doc.paren": (" ({x})", "（{x}）"),
+    "doc.bullet": ("• ", "・"),
+    "doc.decisions": ("Decision tables", "决策表"),
+    "doc.hit": ("Hit policy", "命中策略"),
+    "doc.row": ("Row", "行"),
+    "doc.else row": ("otherwise", "其他情况"),
+    "notice.notice": ("Decision notice", "评定决定书"),
+    "notice.report": ("Report", "评定汇总"),
+    "notice.facts": ("Facts", "事实文件"),
+    "notice.policy": ("Policy", "评定依据"),
+    "notice.version": ("version", "版本"),
+    "notice.date": ("Date", "日期"),
+    "notice.decision": ("Decision", "评定结论"),
+    "notice.standards": ("Standards", "各项标准"),
+    "notice.margins": ("Margins", "差距"),
+    "notice.to pass": ("What must change", "如何才能达到"),
+    "notice.other": ("Other results", "其他结果"),
+    "notice.signoff": ("Sign-off", "签发"),
+    "notice.rule": ("Rule", "规则"),
+    "notice.label": ("Label", "名称"),
+    "notice.value": ("Value", "结果"),
+    "notice.cites": ("Cites", "依据"),
+    "notice.count": ("Count", "数量"),
+    "notice.met": ("met", "达到"),
+    "notice.not met": ("not met", "未达到"),
+    "notice.error": ("not decided", "无法评定"),
+    "notice.assessed by": ("Assessed by", "评定人"),
+    "notice.approved by": ("Approved by", "审批人"),
+    "notice.seal": (" (seal)", "（盖章）"),
+    "notice.now": (" (now {value})", "（现为 {value}）"),
+    "notice.documents": ("{n} documents", "共 {n} 份"),
+    "notice.rejected": ("facts rejected, not assessed", "事实不合要求，未评定"),
+    "notice.pending": ("pending", "待定"),
+    "notice.summary": ("Results", "结果统计"),
+    "notice.generated": (
+        "Generated by wuxin from {f}; every result can be checked with wuxin eval --explain.",
+        "本决定书由 wuxin 根据 {f} 生成，各项结果可由 wuxin eval --explain 复核。",
+    ),
+    "notation.and": ("and", "且"),
+    "notation.or": ("or", "或"),
+    "notation.not": ("not", "并非"),
+    "notation.if": ("if", "如果"),
+    "notation.then": ("then", "则"),
+    "notation.else": ("else", "否则"),
+    "notation.in": ("in", "属于"),
+    "notation.not in": ("not in", "不属于"),
+    "notation.is none": ("is none", "无值"),
+    "notation.is not none": ("is not none", "有值"),
+    "notation.true": ("true", "是"),
+    "notation.false": ("false", "否"),
+    "notation.none": ("none", "无值"),
+    "notation.all of": ("all of", "全部成立"),
+    "notation.any of": ("any of", "任一成立"),
+    "notation.at least": ("at least {n} of", "至少 {n} 项成立"),
+    "notation.count": ("count of", "计数"),
+    "notation.sum": ("sum of", "求和"),
+    "notation.min": ("min of", "最小值"),
+    "notation.max": ("max of", "最大值"),
+    "notation.all": ("all of", "全部满足"),
+    "notation.any": ("any of", "任一满足"),
+    "notation.rate": ("rate of", "比例"),
+    "notation.list": ("list of", "列出"),
+    "notation.agg in": ("in", "∈"),
+    "notation.where": ("where", "满足"),
+    "notation.body": (":", "："),
+    "notation.int": ("whole number", "整数"),
+    "notation.decimal": ("number", "数值"),
+    "notation.percent": ("percentage", "百分比"),
+    "notation.bool": ("yes/no", "是/否"),
+    "notation.text": ("text", "文本"),
+    "notation.date": ("date", "日期"),
+    "notation.list of": ("list of {t}", "{t}的列表"),
+    "notation.optional": ("{t} (may be absent)", "{t}（可为空）"),
+    "notation.at least n": ("≥ {n}", "≥ {n}"),
+    "notation.more than n": ("> {n}", "> {n}"),
+    "notation.at most n": ("≤ {n}", "≤ {n}"),
+    "notation.less than n": ("< {n}", "< {n}"),
+    "notation.range": ("{a} to {b}", "{a} 至 {b}"),
+    "notation.range open": ("{a} to {b} ({b} excluded)", "{a} 至 {b}（不含 {b}）"),
+    "notation.bounded": ("{t}, {b}", "{t}，{b}"),
+    "doc.notation.0.sign": ("= ≠ < ≤ > ≥", "= ≠ < ≤ > ≥"),
+    "doc.notation.0.meaning": (
+        "equal, not equal, less than, at most, more than, at least",
+        "等于、不等于、小于、不大于、大于、不小于",
+    ),
+    "doc.notation.1.sign": ("+ − × ÷", "+ − × ÷"),
+    "doc.notation.1.meaning": (
+        "add, subtract, multiply, divide (exact, never rounded)",
+        "加、减、乘、除（精确计算，不舍入）",
+    ),
+    "doc.notation.2.sign": ("and / or / not", "且 / 或 / 并非"),
+    "doc.notation.2.meaning": (
+        "both hold / at least one holds / does not hold",
+        "两者都成立 / 至少一个成立 / 不成立",
+    ),
+    "doc.notation.3.sign": (
+        "all of [...] / any of [...] / at least N of [...]",
+        "全部成立 [...] / 任一成立 [...] / 至少 N 项成立 [...]",
+    ),
+    "doc.notation.3.meaning": (
+        "every / one / N or more of the listed conditions hold",
+        "列出的条件全部 / 至少一个 / 至少 N 个成立",
+    ),
+    "doc.notation.4.sign": ("if A then B else C", "如果 A 则 B 否则 C"),
+    "doc.notation.4.meaning": ("B when A holds, otherwise C", "A 成立时取 B，否则取 C"),
+    "doc.notation.5.sign": ("x in [...]", "x 属于 [...]"),
+    "doc.notation.5.meaning": ("x is one of the listed values", "x 是所列值之一"),
+    "doc.notation.6.sign": ("x is none / x is not none", "x 无值 / x 有值"),
+    "doc.notation.6.meaning": ("x is absent / x is present", "x 缺失（为空） / x 不缺失"),
+    "doc.notation.7.sign": ("a ?? b", "a ?? b"),
+    "doc.notation.7.meaning": ("a when it is present, otherwise b", "a 有值时取 a，无值时取 b"),
+    "doc.notation.8.sign": (
+        "count / sum / min / max / rate / list of x in L where F : B",
+        "计数 / 求和 / 最小值 / 最大值 / 比例 / 列出 x ∈ L 满足 F：B",
+    ),
+    "doc.notation.8.meaning": (
+        "over each x of the list L for which F holds: how many / the total of B / the least or greatest B / the share for which B holds / the list of B",
+        "对列表 L 中满足条件 F 的每个 x：计数 / 对 B 求和 / 取 B 的最小值 / 最大值 / B 成立的比例 / 列出 B",
+    ),
+    "doc.notation.9.sign": ("all of / any of x in L : B", "全部满足 / 任一满足 x ∈ L：B"),
+    "doc.notation.9.meaning": (
+        "B holds for every / some x of L",
+        "L 中每个 / 至少一个 x 使 B 成立",
+    ),
+    "doc.notation.10.sign": ("f(x)", "f(x)"),
+    "doc.notation.10.meaning": (
+        "the rule f applied to x (see “Uses”)",
+        "以 x 代入规则 f（见“引用”）",
+    ),
+    "doc.notation.11.sign": ("r[x = y]", "r[x = y]"),
+    "doc.notation.11.meaning": (
+        "the value of r when the input x is y (in examples)",
+        "以 y 代替输入 x 时 r 的值（用于示例）",
+    ),
+}
+"""The words of documents, notices and their notation by key: `(English, Chinese)`; kept as
+templates (`{n}` is filled in where they are used)."""
+DOCUMENT_NOTATION_ROWS = 12
+"""How many `doc.notation.N.sign` / `.meaning` rows the notation legend of a document has."""
+
 
 _COUNTED = {
     "error": ("error", "errors", "个错误"),
@@ -360,7 +568,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "a reserved word cannot name a value: choose another name",
         "保留字不能用作值的名称：请换一个名称",
     ),
-    "is-reserved": ("`{name}` is a reserved word", "`{name}` 是保留字"),
+    "is-reserved": ("`{prev}` is a reserved word", "`{prev}` 是保留字"),
     "missing-field": ("missing field `{field}` of `{record}`", "`{record}` 缺少字段 `{field}`"),
     "missing-fields": ("missing fields {fields} of `{record}`", "`{record}` 缺少字段 {fields}"),
     "add": ("add `{fix}`", "请加上 `{fix}`"),
@@ -396,7 +604,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "check the month (1-12) and the day of that month",
         "请检查月份（1-12）和该月的日期",
     ),
-    "param-no-type": ("the param `{name}` has no type", "参数 `{name}` 没有类型"),
+    "param-no-type": ("the param `{prev}` has no type", "参数 `{prev}` 没有类型"),
     "aggregate-needs-parentheses": (
         "an aggregate inside a larger expression needs parentheses",
         "在更大的表达式中使用聚合时需要加括号",
@@ -408,7 +616,6 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "write-and": ("write `and` to combine two conditions", "组合两个条件请写 `and`"),
     "write-or": ("write `or` for either of two conditions", "两个条件满足其一请写 `or`"),
-    "no-semicolon": ("a declaration needs no `;`: remove it", "声明之后不需要 `;`：请删除"),
     "remove-or-add": (
         "remove it, or add the `{open}` it closes",
         "请删除它，或补上与之配对的 `{open}`",
@@ -509,6 +716,14 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{value}` 高于 `{type}` 的界限 `{bound}`",
     ),
     "within-bound": ("give a number within `{bound}`", "请给出 `{bound}` 之内的数"),
+    "unknown-named-of": (
+        "unknown {what} `{name}` of `{record}`",
+        "`{record}` 没有{what} `{name}`",
+    ),
+    "outside-bound": (
+        "`{value}` is outside the bound `{bound}` of `{type}`",
+        "`{value}` 超出了 `{type}` 的界限 `{bound}`",
+    ),
     "unknown-named": ("unknown {what} `{name}`", "未知的{what} `{name}`"),
     "missing-named": ("missing {what} `{name}`", "缺少{what} `{name}`"),
     "missing-named-of": ("missing {what} `{name}` of `{record}`", "`{record}` 缺少{what} `{name}`"),
@@ -735,14 +950,9 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         'write `\\\\` for a backslash; the escapes are `\\"`, `\\\\`, `\\n` and `\\t`',
         '反斜杠请写成 `\\\\`；可用的转义有 `\\"`、`\\\\`、`\\n` 和 `\\t`',
     ),
-    "write-for-example": (
-        "write `{fix}`, for example `{example}`",
-        "请写成 `{fix}`，例如 `{example}`",
-    ),
     "add-with-type": ("add `{fix}`, with a `{type}`", "请加上 `{fix}`，类型为 `{type}`"),
     "rule-named": ("rule `{name}`", "规则 `{name}`"),
     "fixture-named": ("fixture `{name}`", "夹具 `{name}`"),
-    "given-named": ("the given `{name}`", "给定值 `{name}`"),
     "criterion-named": ("criterion `{name}`", "标准 `{name}`"),
     "text-value": ("text `{value}`", "文本 `{value}`"),
     "whole-number-value": ("whole number `{value}`", "整数 `{value}`"),
@@ -881,16 +1091,15 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请检查文件夹是否存在且可写",
     ),
     # -- facts (wuxin_rules.facts) ---------------------------------------------------------
-    "missing-input": ("missing input `{name}`", "缺少输入 `{name}`"),
     "supply-in-facts": ("supply `{name}` in the facts document", "请在事实文档中提供 `{name}`"),
     # -- evaluation (wuxin_rules.evaluator): the right-hand notes of explanations ----------
+    "one-day": ("{count} day", "{count} 天"),
+    "n-days": ("{count} days", "{count} 天"),
     "margin": ("margin {amount}", "余量 {amount}"),
     "short-by": ("short by {amount}", "差 {amount}"),
     "over-by": ("over by {amount}", "超出 {amount}"),
     "equal-not-greater": ("equal, so not strictly greater", "相等，并非严格大于"),
     "equal-not-less": ("equal, so not strictly less", "相等，并非严格小于"),
-    "days": ("{count} days", "{count} 天"),
-    "day": ("1 day", "1 天"),
     "all-hold": ("all {total} hold", "{total}项均满足"),
     "k-failed": ("{failed} of {total} failed", "{total}项中{failed}项未满足"),
     "k-hold-needed": (
@@ -908,7 +1117,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "fallback-used": ("none: fallback used", "无值：使用后备值"),
     "then": ("→ then", "→ then 分支"),
     "else": ("→ else", "→ else 分支"),
-    "stage": ("{key} → {value} (stage {stage})", "{key} → {value}（阶段 {stage}）"),
+    "band-detail": ("{value} in {range} → {band}", "{value} 落在 {range} → {band}"),
+    "stage-cell": ("{key} → {value} (stage {stage})", "{key} → {value}（阶段 {stage}）"),
     "no-cell": (
         "{key} → none (no such cell in `{schedule}`)",
         "{key} → 无（`{schedule}` 中没有该格）",
@@ -1091,6 +1301,447 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "200000 combinations of the cells' values; split the table",
         "检查覆盖数字、日期、文本、真假和枚举类型的列，至多 200000 种格值组合；请拆分此表",
     ),
+    "declared-twice.kind": ("{what} `{name}` is declared twice", "{what} `{name}` 声明了两次"),
+    "cannot-join-lists": ("cannot join `{left}` and `{right}`", "不能连接 `{left}` 和 `{right}`"),
+    "not-monotone.member": (
+        "schedule `{schedule}` is not {direction} in `{period}` for `{member}`: {first} in {p1}, "
+        "then {second} in {p2}",
+        "计划表 `{schedule}` 中 `{member}` 在 `{period}` 上不是{direction}：{p1} 为 {first}，"
+        "{p2} 却为 {second}",
+    ),
+    "value-in": ("{value} in {period}", "{period} 为 {value}"),
+    "double-quotes.help": ("write `\"…\"` instead of `'…'`", "请把 `'…'` 改为 `\"…\"`"),
+    "text-ends-with-backslash": ("a text cannot end with `\\`", "文本不能以 `\\` 结尾"),
+    "write-to-compare": ("write `{op}` to compare", "比较请写 `{op}`"),
+    "add-several": ("add {fixes}", "请加上 {fixes}"),
+    # -- types (wuxin_rules.typing_rules, checker, tables, parser) ----------------------------
+    "optional-written-too": (
+        "an optional field is written too: `{fix}`",
+        "可选字段也要写出：`{fix}`",
+    ),
+    "and-or-evaluate-all": (
+        "`and` and `or` evaluate every operand, so testing `{expr}` beside this use does not "
+        "protect it: use `if … is none then … else …`",
+        "`and` 和 `or` 会求值每个操作数，所以在此处旁边检查 `{expr}` 并不能保护它："
+        "请用 `if … is none then … else …`",
+    ),
+    "expression-too-deep": (
+        "expression nested more than {limit} levels deep",
+        "表达式嵌套超过 {limit} 层",
+    ),
+    "type-too-deep": ("type nested more than {limit} levels deep", "类型嵌套超过 {limit} 层"),
+    "evaluation-too-deep": (
+        "evaluation nested more than {limit} levels deep",
+        "求值嵌套超过 {limit} 层",
+    ),
+    "split-into-rules": (
+        "split it into named rules; each rule can refer to the others",
+        "请拆分成若干具名规则；规则之间可以相互引用",
+    ),
+    "compares-numbers-or-dates": (
+        "`{op}` compares numbers or dates, found `{left}` and `{right}`",
+        "`{op}` 只能比较数字或日期，实际是 `{left}` 和 `{right}`",
+    ),
+    "runs-over-list": (
+        "`{kind} of x in …` runs over the elements of a list",
+        "`{kind} of x in …` 遍历的是列表的元素",
+    ),
+    "branches-one-type": (
+        "both branches must give values of one type",
+        "两个分支必须给出同一类型的值",
+    ),
+    "compare-the-number": (
+        "compare the number to make a condition, e.g. `… > 0`",
+        "请比较这个数来构成条件，例如 `… > 0`",
+    ),
+    "criterion-is-condition": (
+        "criterion `{name}` is a condition: its value is `bool`",
+        "标准 `{name}` 是条件：它的值是 `bool`",
+    ),
+    "date-help": (
+        "dates are moved with `add_days(d, n)` and `add_months(d, n)`, and measured with "
+        "`days_between(a, b)`",
+        "日期用 `add_days(d, n)` 和 `add_months(d, n)` 移动，用 `days_between(a, b)` 度量",
+    ),
+    "list-one-type": ("every item of a list has one type", "列表的各项必须是同一类型"),
+    "expected-type-found": (
+        "expected `{expected}`, found `{found}`",
+        "应为 `{expected}`，实际是 `{found}`",
+    ),
+    "expected-bool-found": ("expected `bool`, found `{found}`", "应为 `bool`，实际是 `{found}`"),
+    "expected-list-found": ("expected a list, found `{found}`", "应为列表，实际是 `{found}`"),
+    "expected-number-found": ("expected a number, found `{found}`", "应为数字，实际是 `{found}`"),
+    "list-types-differ": (
+        "list items have different types: `{first}` and `{second}`",
+        "列表各项的类型不同：`{first}` 和 `{second}`",
+    ),
+    "order-comparison.help": (
+        "order comparisons need two numbers or two dates; use `==` or `!=` for other types",
+        "大小比较需要两个数字或两个日期；其他类型请用 `==` 或 `!=`",
+    ),
+    "round-the-number": (
+        "round the number with `floor`, `ceil` or `round(n, 0)`",
+        "请用 `floor`、`ceil` 或 `round(n, 0)` 取整",
+    ),
+    "if-branches-differ": (
+        "the branches of `if` have different types: `{then}` and `{other}`",
+        "`if` 的分支类型不同：`{then}` 和 `{other}`",
+    ),
+    "first-item-is": ("the first item is `{type}`", "第一项是 `{type}`"),
+    "this-branch-is": ("this branch is `{type}`", "这个分支是 `{type}`"),
+    "is-member-of": ("`{name}` is a member of {enums}", "`{name}` 是 {enums} 的成员"),
+    "the-members-of": ("the members of `{enum}` are {members}", "`{enum}` 的成员有 {members}"),
+    "date-has-fields": (
+        "a date has `.year`, `.month`, `.day` and `.quarter`",
+        "日期有 `.year`、`.month`、`.day` 和 `.quarter`",
+    ),
+    "only-records-have-fields": (
+        "only records have fields (and dates: `.year`, `.month`, `.day`, `.quarter`)",
+        "只有记录有字段（日期也有：`.year`、`.month`、`.day`、`.quarter`）",
+    ),
+    "unknown-date-field": ("unknown field `{field}` on `date`", "`date` 没有字段 `{field}`"),
+    "param-is-type": ("param `{name}` is `{type}`", "参数 `{name}` 是 `{type}`"),
+    "param-is-value": ("param `{name}` is {value}", "参数 `{name}` 为 {value}"),
+    "use-a-member-of": ("use one of the members of `{enum}`", "请使用 `{enum}` 的成员之一"),
+    "give-a-member-of": (
+        "give one of the members of `{enum}`: {members}",
+        "请给出 `{enum}` 的成员之一：{members}",
+    ),
+    "json-list-help": (
+        "write a JSON list `[…]`; each item is {what}",
+        "请写成 JSON 列表 `[…]`；每一项为{what}",
+    ),
+    "plus-help": (
+        "`+` adds two numbers, or joins two texts or two lists: write a value as text with "
+        "`text(x)`",
+        "`+` 用于两个数相加，或连接两个文本或两个列表：请用 `text(x)` 把值写成文本",
+    ),
+    "works-on-numbers": ("`{op}` works on numbers", "`{op}` 只能用于数字"),
+    "the-value": ("the value `{value}`", "值 `{value}`"),
+    "values-above-up-to": (
+        "the values above `{low}` up to `{high}`",
+        "大于 `{low}` 且不超过 `{high}` 的值",
+    ),
+    "values-above-below": (
+        "the values above `{low}` and below `{high}`",
+        "大于 `{low}` 且小于 `{high}` 的值",
+    ),
+    # -- facts, JSON and policy files (wuxin_rules.facts, jsonio, loader) ---------------------
+    "number-too-large": (
+        "the number `{value}` is too large or too precise to hold exactly",
+        "数字 `{value}` 太大或太精确，无法精确表示",
+    ),
+    "max-digits": ("numbers may have at most {limit} digits", "数字最多 {limit} 位"),
+    "expected-found-code": (
+        "expected {expected}, found `{found}`",
+        "应为{expected}，实际是 `{found}`",
+    ),
+    "exact-finite": ("write an exact, finite number", "请写一个精确的有限数"),
+    "max-digits-exponent": (
+        "numbers may have at most {limit} digits and exponents up to {exponent}",
+        "数字最多 {limit} 位，指数最大 {exponent}",
+    ),
+    "text-in-quotes": ("write text in double quotes", "文本请用双引号"),
+    "member-as-text": (
+        "write the member's name as text, one of {members}",
+        "请把成员名写成文本，取以下之一：{members}",
+    ),
+    "pass-date": ("pass the `.date()` of it", "请传入它的 `.date()`"),
+    "no-facts-type": ("no facts can have the type `{type}`", "事实不能是 `{type}` 类型"),
+    "exact-number-example": (
+        "write an exact number, for example {forms}",
+        "请写精确的数，例如 {forms}",
+    ),
+    "not-date-form": (
+        "`{value}` is not a date in the form `YYYY-MM-DD`",
+        "`{value}` 不是 `YYYY-MM-DD` 格式的日期",
+    ),
+    "not-valid-date": ("`{value}` is not a valid date", "`{value}` 不是有效日期"),
+    "facts-too-deep": ("the facts nest too deep to validate", "事实嵌套太深，无法校验"),
+    "record-stop": (
+        "a record that contains itself must stop somewhere: check the data",
+        "包含自身的记录必须在某处终止：请检查数据",
+    ),
+    "document-too-large": (
+        "the document is too large: {size} {unit}, over the limit of {limit}",
+        "文档太大：{size} {unit}，超过上限 {limit}",
+    ),
+    "split-json-lines": (
+        "split the facts into JSON lines, one document per line",
+        "请把事实拆成 JSON Lines，每行一个文档",
+    ),
+    "cannot-read-facts": (
+        "cannot read the facts file `{name}`: {reason}",
+        "无法读取事实文件 `{name}`：{reason}",
+    ),
+    "check-path-permissions": ("check the path and the file's permissions", "请检查路径和文件权限"),
+    "convert-results": (
+        "convert results with `values.to_json` before writing them",
+        "写出之前请用 `values.to_json` 转换结果",
+    ),
+    "facts-not-utf8": (
+        "the facts file is not UTF-8 text: byte {index} (line {line}) is `0x{byte}`",
+        "事实文件不是 UTF-8 文本：第 {line} 行的字节 {index} 是 `0x{byte}`",
+    ),
+    "save-utf8": ("save the file as UTF-8", "请把文件存为 UTF-8"),
+    "document-too-deep": (
+        "the document nests more than {limit} levels deep",
+        "文档嵌套超过 {limit} 层",
+    ),
+    "byte-not-utf8": (
+        "byte {byte} at offset {offset} is not valid UTF-8",
+        "偏移 {offset} 处的字节 {byte} 不是有效的 UTF-8",
+    ),
+    "save-policy-utf8": (
+        "save the file as UTF-8 (the encoding every policy file uses)",
+        "请把文件存为 UTF-8（所有策略文件都用这种编码）",
+    ),
+    "this-file-is": ("this file is `{file}`", "这个文件是 `{file}`"),
+    "no-such-policy-file": ("no such file `{file}`", "没有文件 `{file}`"),
+    "check-path-policy": (
+        "check the path; policy files end in `.policy`",
+        "请检查路径；策略文件以 `.policy` 结尾",
+    ),
+    "is-a-folder": ("`{file}` is a folder, not a policy file", "`{file}` 是文件夹，不是策略文件"),
+    "give-policy-path": ("give the path of a `.policy` file", "请给出 `.policy` 文件的路径"),
+    "cannot-read-file": ("cannot read `{file}`: {reason}", "无法读取 `{file}`：{reason}"),
+    "check-readable": (
+        "check that the file exists and that you may read it",
+        "请检查文件是否存在、是否有读取权限",
+    ),
+    "give-policy-or-folder": (
+        "give the path of a `.policy` file or of a folder that holds some",
+        "请给出 `.policy` 文件或含有策略文件的文件夹的路径",
+    ),
+    # -- declarations, bounds, examples and properties (wuxin_rules.checker, suite_checker) --
+    "already-defined": ("`{name}` is already defined in this module", "`{name}` 已在本模块中定义"),
+    "import-as.help": (
+        "import under another name with `import … as name`, or rename the declaration",
+        "请用 `import … as name` 换个名称导入，或给声明改名",
+    ),
+    "first-defined-here": ("first defined here", "首次定义于此"),
+    "declare-inner-record": (
+        "declare a record for the inner part and use its name",
+        "请为内层部分声明一个记录，并使用它的名称",
+    ),
+    "no-numeric-bound": ("`{type}` cannot have a numeric bound", "`{type}` 不能有数值界限"),
+    "bounds-apply": (
+        "bounds apply to `int`, `decimal` and `percent`",
+        "界限只适用于 `int`、`decimal` 和 `percent`",
+    ),
+    "bound-admits-none": ("the bound `{bound}` admits no value", "界限 `{bound}` 不容许任何值"),
+    "smaller-first": (
+        "write the smaller number first: `low .. high`",
+        "请先写较小的数：`low .. high`",
+    ),
+    "criterion-declared": (
+        "a criterion is `bool`, but `{name}` is declared `-> {type}`",
+        "标准的值是 `bool`，但 `{name}` 声明为 `-> {type}`",
+    ),
+    "rule-not-criterion": (
+        "declare it with `rule` instead of `criterion`, or remove `-> …`",
+        "请用 `rule` 代替 `criterion` 声明它，或删除 `-> …`",
+    ),
+    "function-not-value": ("`{name}` is a function, not a value", "`{name}` 是函数，不是值"),
+    "ask-stage": (
+        "ask which stage a date or period is in: `{name}(d)`",
+        "询问日期或期数所在的阶段：`{name}(d)`",
+    ),
+    "schedule-has-no": ("schedule `{name}` has no `{field}`", "计划表 `{name}` 没有 `{field}`"),
+    "schedule-lookup.help": (
+        "look a value up with `{name}(…)`, or ask which stage a date or period is in with "
+        "`{name}.stage(…)`",
+        "请用 `{name}(…)` 查值，或用 `{name}.stage(…)` 询问日期或期数所在的阶段",
+    ),
+    "hide-declaration": (
+        "choose another name: this one would hide the declaration",
+        "请换一个名称：这个名称会遮蔽该声明",
+    ),
+    "is-a-fixture": ("`{name}` is a fixture", "`{name}` 是夹具"),
+    "hide-fixture": (
+        "choose another name: this one would hide the fixture",
+        "请换一个名称：这个名称会遮蔽该夹具",
+    ),
+    "given-twice": ("`{name}` is given twice", "`{name}` 给出了两次"),
+    "give-once": ("give each input once", "每个输入只给一次"),
+    "binder-type-differs": (
+        "`{name}` names an input of type `{known}`, but is bound to `{type}`",
+        "`{name}` 是类型为 `{known}` 的输入，却绑定为 `{type}`",
+    ),
+    "binder-like-input.help": (
+        "a binder named like an input gives that input: write `{name}: {type}`, or choose "
+        "another name",
+        "与输入同名的绑定变量给出的就是该输入：请写 `{name}: {type}`，或换一个名称",
+    ),
+    "property-reads-input": (
+        "the property reads the input `{name}`, which no binder gives",
+        "性质读取了输入 `{name}`，但没有绑定变量给出它",
+    ),
+    "bind-it.help": (
+        "bind it: `forall {name}: {type}, …`, or compute on other facts with `…[{name} = value]`",
+        "请绑定它：`forall {name}: {type}, …`，或用 `…[{name} = value]` 在其他事实上计算",
+    ),
+    "defined-here": ("defined here", "定义于此"),
+    "the-fixture": ("the fixture", "该夹具"),
+    "input-type-not": (
+        "`{name}` is an input of type `{type}`, not `{written}`",
+        "`{name}` 是类型为 `{type}` 的输入，不是 `{written}`",
+    ),
+    "remove-type-or-bind.help": (
+        "remove the type, or bind a name of the example's own: `given other_name: {type} = …`",
+        "请删除类型，或绑定示例自己的名称：`given other_name: {type} = …`",
+    ),
+    "first-given-here": ("first given here", "首次给出于此"),
+    # -- the command line and the library's calls (wuxin_rules.cli, api) ---------------------
+    "give-policy-or-folder-cli": (
+        "give a .policy file or a folder that holds some",
+        "请给出 .policy 文件或含有策略文件的文件夹",
+    ),
+    "needs-every-fact": (
+        "`{option}` needs every fact and cannot be combined with `--partial`",
+        "`{option}` 需要全部事实，不能与 `--partial` 同用",
+    ),
+    "partial-then.help": (
+        "evaluate with --partial to see what is missing, then without it",
+        "请先用 --partial 求值查看缺少什么，再去掉它求值",
+    ),
+    "jobs-at-least": ("`--jobs {jobs}` must be at least 1", "`--jobs {jobs}` 至少为 1"),
+    "jobs.help": ("use `--jobs 1` or more", "请用 `--jobs 1` 或更大的值"),
+    "xlsx-needs-output": (
+        "`--format xlsx` writes a binary workbook: give `--output FILE`",
+        "`--format xlsx` 写出的是二进制工作簿：请给出 `--output FILE`",
+    ),
+    "xlsx-output-verdicts": (
+        "e.g. `--output verdicts.xlsx`, or redirect the output to a file",
+        "例如 `--output verdicts.xlsx`，或把输出重定向到文件",
+    ),
+    "xlsx-output-facts": (
+        "e.g. `--output facts.xlsx`, or redirect the output to a file",
+        "例如 `--output facts.xlsx`，或把输出重定向到文件",
+    ),
+    "param-form": (
+        "`--param {item}` is not of the form NAME=VALUE",
+        "`--param {item}` 不是 NAME=VALUE 的形式",
+    ),
+    "param-form.help": ("write e.g. `--param max_ratio=40%`", "例如写成 `--param max_ratio=40%`"),
+    "stdin-not-utf8": (
+        "cannot read `<stdin>`: it is not UTF-8 text",
+        "无法读取 `<stdin>`：它不是 UTF-8 文本",
+    ),
+    "give-utf8": ("give the policy as UTF-8 text", "请以 UTF-8 文本给出策略"),
+    "check-path-utf8": (
+        "check the path, and that the file is UTF-8 text",
+        "请检查路径，以及文件是否为 UTF-8 文本",
+    ),
+    "supply-missing.help": (
+        "supply the missing facts (each pending rule lists the ones it needs) and evaluate "
+        "without `partial`",
+        "请补上缺少的事实（每条待定规则都列出了它需要的事实），再不带 `partial` 求值",
+    ),
+    "unknown-line-format": ("unknown line format `{format}`", "未知的行格式 `{format}`"),
+    "use-json-or-text": ("use json or text", "请用 json 或 text"),
+    "unknown-floats": ("unknown `floats={value}`", "未知的 `floats={value}`"),
+    "floats.help": (
+        'use `floats="shortest"` (read each float as its shortest decimal text) or leave it out '
+        "(refuse floats)",
+        '请用 `floats="shortest"`（把每个浮点数读作其最短的十进制文本），或省略它（拒绝浮点数）',
+    ),
+    "not-evaluated": ("rule `{name}` was not evaluated", "规则 `{name}` 没有求值"),
+    "takes-parameters": (
+        "rule `{name}` takes parameters and cannot be evaluated on its own",
+        "规则 `{name}` 带有参数，不能单独求值",
+    ),
+    "call-it.help": (
+        "evaluate a rule that calls it, or add a rule without parameters",
+        "请对调用它的规则求值，或添加一个不带参数的规则",
+    ),
+    # -- tables of facts (wuxin_rules.tabular) --------------------------------------------
+    "check-path-readable": (
+        "check the path and that the file is readable",
+        "请检查路径以及文件是否可读",
+    ),
+    "no-input-named": ("the policy has no input `{input}`", "策略中没有输入 `{input}`"),
+    "table-not-utf8": (
+        "`{file}` is not UTF-8 text (byte {index})",
+        "`{file}` 不是 UTF-8 文本（字节 {index}）",
+    ),
+    "save-csv-utf8": (
+        "save the table as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')",
+        "请把表格存为 CSV UTF-8（Excel：“CSV UTF-8（逗号分隔）”）",
+    ),
+    "header-may-name": ("the header `{text}` may name {names}", "表头 `{text}` 可能指 {names}"),
+    "label-before-field.help": (
+        "write the record's label before the field's, e.g. `{example}`, or the dotted path",
+        "请把记录的标签写在字段标签之前，例如 `{example}`，或写点分路径",
+    ),
+    "names-field-again": (
+        "`{text}` names the field `{field}` again",
+        "`{text}` 再次指向字段 `{field}`",
+    ),
+    "already-column": ("it is already column {column}", "它已经是第 {column} 列"),
+    "no-link-column": (
+        "no column links the rows of `{sheet}` to the rows of `{main}`",
+        "没有列把 `{sheet}` 的行与 `{main}` 的行关联起来",
+    ),
+    "link-column.help": (
+        "add a column headed by the full path of a column of the main table, e.g. `{example}`, "
+        "holding that column's value",
+        "请添加一列，以主表某列的完整路径为表头，例如 `{example}`，填入该列的值",
+    ),
+    "main-no-column": (
+        "the main table has no column `{header}` to link to",
+        "主表没有可关联的列 `{header}`",
+    ),
+    "add-to-main": (
+        "add it to the main table, or link by another of its columns",
+        "请把它加到主表，或按主表的另一列关联",
+    ),
+    "no-main-row": (
+        "no row of the main table has `{header}` = {value}",
+        "主表中没有 `{header}` = {value} 的行",
+    ),
+    "link-each-row": (
+        "link each row to a row of the main table by that column's value",
+        "请按该列的值把每一行关联到主表的一行",
+    ),
+    # -- common slips (wuxin_rules.syntax_errors.SLIPS) ---------------------------------------
+    "slip.reserved.help": (
+        "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
+        "`{prev}` 用于开始{construct}；值不能命名为 `{prev}`：请改名",
+    ),
+    "slip.missing-keyword": ("missing `{want}` after `{prev}`", "`{prev}` 之后缺少 `{want}`"),
+    "slip.missing-keyword.help": ("write `{prev} {want} …`", "请写成 `{prev} {want} …`"),
+    "slip.equals-for-colon": ("expected `:` {body}, found `=`", "{body}应为 `:`，实际是 `=`"),
+    "slip.equals-for-colon.help": ("write `:` instead of `=`", "请把 `=` 改为 `:`"),
+    "slip.add-colon.help": ("add `:` after `{prev}`", "在 `{prev}` 之后加上 `:`"),
+    "slip.colon-type.help": ("write `{prev}: type`", "请写成 `{prev}: type`"),
+    "slip.colon-field": (
+        "missing `:` after the field name `{prev}`",
+        "字段名 `{prev}` 之后缺少 `:`",
+    ),
+    "slip.colon-field.help": ("write `{prev}: value`", "请写成 `{prev}: value`"),
+    "slip.param-type.help": (
+        "write `param {prev}: type = value`, for example `param {prev}: int = 1`",
+        "请写成 `param {prev}: type = value`，例如 `param {prev}: int = 1`",
+    ),
+    "slip.given-equals": ("missing `=` after `given {prev}`", "`given {prev}` 之后缺少 `=`"),
+    "slip.given-equals.help": ("write `given {prev} = value`", "请写成 `given {prev} = value`"),
+    "after-prev": ("after `{prev}`", "在 `{prev}` 之后"),
+    # -- what a value is called (wuxin_rules.facts), what a call takes (typing_rules) ------
+    "a-member-of": ("a member of `{enum}`", "`{enum}` 的成员"),
+    "a-record-named": ("a record `{name}`", "记录 `{name}`"),
+    "or-none": ("{what} or none", "{what}或空值"),
+    "rule-described": ("{kind} `{key}`{label}", "{kind} `{key}`{label}"),
+    "at-least-arguments": ("at least {count}", "至少 {count}"),
+    "arguments-between": ("{low} to {high} arguments", "{low} 到 {high} 个参数"),
+    "one-argument": ("1 argument", "1 个参数"),
+    "arguments": ("{count} arguments", "{count} 个参数"),
+    "cell.one-of": ("one of {members}", "以下之一：{members}"),
+    "cell.list-of": ("a list of {type} separated by commas", "以逗号分隔的 {type} 列表"),
+    # -- lists (`listing()`): `a, b and c` is `a、b和c` --------------------------------------
+    "list.and": ("{head} and {last}", "{head}和{last}"),
+    "list.or": ("{head} or {last}", "{head}或{last}"),
+    "list.comma": ("{head}, {next}", "{head}、{next}"),
 }
 """Phrases by key: `(English template, Chinese template)`. Keys ending in `.help`,
 `.label` and so on belong to the phrase before them."""
@@ -1142,12 +1793,10 @@ TERMS: Mapping[str, str] = {
     "a name": "名称",
     'a text ("…")': '文本（"…"）',
     "a whole number": "整数",
-    "an empty cell": "空单元格",
     "true/false (是/否)": "true/false（是/否）",
     "a decimal number": "小数",
     "a percentage": "百分数",
     "a date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
-    "a value": "值",
     "a type": "类型",
     "an operator": "运算符",
     "a declaration": "声明",
@@ -1177,21 +1826,53 @@ TERMS: Mapping[str, str] = {
     "the given": "给定值",
     "input": "输入",
     "field": "字段",
-    "key": "键",
-    "1 argument": "1 个参数",
-    "2 arguments": "2 个参数",
-    "3 arguments": "3 个参数",
     "text": "文本",
     "before the rule's expression": "在规则的表达式之前",
     "before the criterion's expression": "在标准的表达式之前",
     "before the enum's members": "在枚举成员之前",
     "before the record's fields": "在记录字段之前",
     "before the bands": "在分档之前",
+    "before the table's `hit` and `input` lines": "在表的 `hit` 行与 `input` 行之前",
+    "a record type": "记录类型",
+    "an enum member": "枚举成员",
+    "a band": "档",
+    "member": "成员",
+    "band": "档",
+    "parameter": "参数",
+    "stage": "阶段",
+    "a bound (`>= 0`, `0 .. 10`)": "界限（`>= 0`、`0 .. 10`）",
+    "a comparison (`==`, `<`, …)": "比较运算（`==`、`<`、…）",
+    "an aggregate (`count of x in list where …`)": "聚合（`count of x in list where …`）",
+    "an aggregate (`sum of x in list: …`)": "聚合（`sum of x in list: …`）",
+    "an aggregate (`rate of x in list: …`)": "聚合（`rate of x in list: …`）",
+    "an aggregate (`list of x in list: …`) or a type (`list of T`)": (
+        "聚合（`list of x in list: …`）或类型（`list of T`）"
+    ),
+    "a composition (`all of [...]`) or an aggregate (`all of x in list: …`)": (
+        "组合（`all of [...]`）或聚合（`all of x in list: …`）"
+    ),
+    "a composition (`any of [...]`) or an aggregate (`any of x in list: …`)": (
+        "组合（`any of [...]`）或聚合（`any of x in list: …`）"
+    ),
+    "a composition (`at least N of [...]`)": "组合（`at least N of [...]`）",
+    "a construct of the language": "语言的某个结构",
+    "a date": "日期",
+    "a record of inputs": "输入记录",
+    "a list": "列表",
+    "none": "空值",
+    "criterion": "标准",
     # Parts of a module (`formatting would change the meaning of the header`).
     "the header": "文件头",
     "the list of declarations": "声明列表",
 }
 """Whole texts that stand in a field of a phrase (`expected {expected}`), in Chinese."""
+
+CATALOGUE: Mapping[str, tuple[str, str]] = {
+    **PHRASES,
+    **{text: (text, chinese) for text, chinese in TERMS.items()},
+}
+"""The one catalogue: every phrase and term by key, `(English, Chinese)`. A term's key is its
+English text (as a gettext msgid is), so `english("a whole number")` names it."""
 
 
 def word(key: str, lang: str = "en", **fields: object) -> str:
@@ -1199,6 +1880,17 @@ def word(key: str, lang: str = "en", **fields: object) -> str:
     english_text, chinese = WORDS[key]
     template = chinese if lang == "zh" else english_text
     return template.format(**fields) if fields else template
+
+
+def words_in(prefix: str, lang: str = "en") -> dict[str, str]:
+    """The words of `DOCUMENT_WORDS` under `prefix` (`doc.`, `notice.`, `notation.`), by the
+    rest of their key, as templates in `lang`."""
+    index = 1 if lang == "zh" else 0
+    return {
+        key[len(prefix) :]: pair[index]
+        for key, pair in DOCUMENT_WORDS.items()
+        if key.startswith(prefix)
+    }
 
 
 def count(number: int, what: str, lang: str = "en") -> str:
@@ -1209,83 +1901,94 @@ def count(number: int, what: str, lang: str = "en") -> str:
     return f"{number} {singular if number == 1 else plural}"
 
 
-def english(key: str, **fields: object) -> str:
-    """The English text of a phrase of `PHRASES`, its `{fields}` filled in."""
-    return PHRASES[key][0].format(**fields)
+def english(key: str, /, **fields: object) -> Message:
+    """The phrase `key` of the catalogue with its fields: a `Message` whose text is English."""
+    return Message(key, **fields)
+
+
+class Message(str):
+    """A phrase of the catalogue and its fields, rendered in a language when it is shown.
+
+    A `str` whose text is the English rendering (so `Diagnostic.message`, a note, a help or a
+    label stays a `str` for embedders, and English output is the text itself), which also
+    carries the phrase's `key` and its `fields`. A field is either a `Message` (rendered in
+    the same language in turn) or the policy's own words - a name, a label, a citation, a
+    value - shown as they are. `render(lang)` looks the key up in the one catalogue: no
+    English text is ever matched to find its translation.
+    """
+
+    key: str
+    fields: Mapping[str, object]
+
+    def __new__(cls, key: str, /, **fields: object) -> Message:
+        text = _fill(CATALOGUE[key][0], fields, "en")
+        message = super().__new__(cls, text)
+        message.key = key
+        message.fields = fields
+        return message
+
+    def render(self, lang: str = "en") -> str:
+        """The message in `lang` (`en` or `zh`); its fields that are messages in turn."""
+        if lang != "zh":
+            return str.__str__(self)
+        return _fill(CATALOGUE[self.key][1], self.fields, lang)
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"key": …, "fields": {…}}`: a field that is a message as such a dict in turn, any
+        other field as its text."""
+        return {
+            "key": self.key,
+            "fields": {
+                name: value.to_json() if isinstance(value, Message) else format(value, "")
+                for name, value in self.fields.items()
+            },
+        }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A message crosses process boundaries (`--jobs`) as its key and fields.
+        return (_message, (self.key, dict(self.fields)))
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+
+def term(text: str) -> str:
+    """A term of an open set (a script's Unicode name, `Latin`): its message when the
+    catalogue has it, else the text as it is (a proper name, shown unchanged)."""
+    return Message(text) if text in TERMS else text
+
+
+def listing(items: Sequence[object], joiner: str = "and") -> str:
+    """`a, b and c` (`joiner` is `and` or `or`) as a message: `a、b和c` in Chinese. The items
+    are messages or the policy's words; one item is itself, none is an empty text."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0] if isinstance(items[0], str) else format(items[0], "")
+    head: object = items[0]
+    for item in items[1:-1]:
+        head = Message("list.comma", head=head, next=item)
+    return Message("list.or" if joiner == "or" else "list.and", head=head, last=items[-1])
+
+
+def _message(key: str, fields: dict[str, object]) -> Message:
+    return Message(key, **fields)
+
+
+def _fill(template: str, fields: Mapping[str, object], lang: str) -> str:
+    if not fields:
+        return template
+    return template.format_map({name: render(value, lang) for name, value in fields.items()})
+
+
+def render(text: object, lang: str = "en") -> str:
+    """`text` in `lang`: a `Message` rendered from its key and fields; any other text (what
+    the policy wrote, a value) as it is."""
+    if isinstance(text, Message):
+        return text.render(lang)
+    return format(text, "")
 
 
 def translate(text: str, lang: str = "en") -> str:
-    """`text` (written by a stage in English) in `lang`: unchanged for English, and for a
-    text that no phrase matches; otherwise the phrase's Chinese form with its fields
-    translated in turn."""
-    if lang != "zh" or not text:
-        return text
-    return _translate(text, 0)
-
-
-_FIELD = re.compile(r"\{(\w+)\}")
-_DEPTH = 3  # fields of fields: `expected {expected}` inside a note inside a help
-
-
-def _translate(text: str, depth: int) -> str:
-    term = TERMS.get(text)
-    if term is not None:
-        return term
-    if depth >= _DEPTH:
-        return text
-    for pattern, chinese, verbatim in _compiled():
-        match = pattern.fullmatch(text)
-        if match is not None:
-            fields = {
-                name: value if name in verbatim else _translate(value, depth + 1)
-                for name, value in match.groupdict().items()
-            }
-            return chinese.format(**fields)
-    return _translate_list(text, depth)
-
-
-def _translate_list(text: str, depth: int) -> str:
-    """`a name, a whole number or a percentage` (the parser's list of what it expected),
-    `Latin and Cyrillic`: a list of terms and backticked words."""
-    for joiner, chinese in ((" or ", "或"), (" and ", "和")):
-        head, sep, last = text.rpartition(joiner)
-        if not sep:
-            continue
-        parts = [*head.split(", "), last]
-        if all(part in TERMS or _is_quoted(part) for part in parts):
-            shown = [_translate(part, depth + 1) for part in parts]
-            return "、".join(shown[:-1]) + chinese + shown[-1]
-    return text
-
-
-def _is_quoted(text: str) -> bool:
-    return len(text) >= 2 and text[0] == "`" and text[-1] == "`" and text.count("`") == 2
-
-
-@functools.cache
-def _compiled() -> tuple[tuple[re.Pattern[str], str, frozenset[str]], ...]:
-    """Each phrase's English template as a pattern (fields match any text), longest literal
-    text first, so that the most specific phrase wins; with the fields written in backticks
-    (`` `{type}` ``), which are the policy's words or the language's and stay as they are."""
-    compiled = []
-    for english_text, chinese in PHRASES.values():
-        parts = _FIELD.split(english_text)
-        verbatim = frozenset(
-            parts[index]
-            for index in range(1, len(parts), 2)
-            if parts[index - 1].endswith("`") and parts[index + 1].startswith("`")
-        )
-        # A field in backticks holds no backtick: `write `{fix}`` must not swallow a
-        # sentence that merely starts and ends with backticked words.
-        regex = "".join(
-            re.escape(part)
-            if index % 2 == 0
-            else f"(?P<{part}>[^`]+?)"
-            if part in verbatim
-            else f"(?P<{part}>.+?)"
-            for index, part in enumerate(parts)
-        )
-        literal = sum(len(part) for part in parts[::2])
-        compiled.append((literal, re.compile(regex, re.DOTALL), chinese, verbatim))
-    compiled.sort(key=lambda item: -item[0])
-    return tuple((pattern, chinese, verbatim) for _, pattern, chinese, verbatim in compiled)
+    """`render(text, lang)`, under the name embedders used before messages were data."""
+    return render(text, lang)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import attrs
 
-from wuxin_rules import ast
+from wuxin_rules import ast, messages
 from wuxin_rules.schema import (
     BoolType,
     DateType,
@@ -113,33 +113,13 @@ SOURCE = Vocabulary(
 """The language's own syntax: what it writes parses back to the same expression."""
 
 EN = Vocabulary(
-    words={
-        **SOURCE.words,
-        "int": "whole number", "decimal": "number", "percent": "percentage",
-        "bool": "yes/no", "text": "text", "date": "date", "optional": "{t} (may be absent)",
-        "at least n": "≥ {n}", "more than n": "> {n}", "at most n": "≤ {n}",
-        "less than n": "< {n}", "range": "{a} to {b}", "range open": "{a} to {b} ({b} excluded)",
-        "bounded": "{t}, {b}",
-    },
+    words={**SOURCE.words, **messages.words_in("notation.", "en")},
     operators=_MATH,
 )  # fmt: skip
 """English words, mathematical operators."""
 
 ZH = Vocabulary(
-    words={
-        "and": "且", "or": "或", "not": "并非", "if": "如果", "then": "则", "else": "否则",
-        "in": "属于", "not in": "不属于", "is none": "无值", "is not none": "有值",
-        "true": "是", "false": "否", "none": "无值",
-        "all of": "全部成立", "any of": "任一成立", "at least": "至少 {n} 项成立",
-        "count": "计数", "sum": "求和", "min": "最小值", "max": "最大值",
-        "all": "全部满足", "any": "任一满足", "rate": "比例", "list": "列出",
-        "agg in": "∈", "where": "满足", "body": "：",
-        "int": "整数", "decimal": "数值", "percent": "百分比", "bool": "是/否",
-        "text": "文本", "date": "日期", "list of": "{t}的列表", "optional": "{t}（可为空）",
-        "at least n": "≥ {n}", "more than n": "> {n}", "at most n": "≤ {n}",
-        "less than n": "< {n}", "range": "{a} 至 {b}", "range open": "{a} 至 {b}（不含 {b}）",
-        "bounded": "{t}，{b}",
-    },
+    words=messages.words_in("notation.", "zh"),
     operators=_MATH,
     spaced_body=False,
 )  # fmt: skip

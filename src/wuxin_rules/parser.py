@@ -249,9 +249,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             raise PolicySyntaxError(
                 Diagnostic(
                     "too-deep",
-                    f"expression nested more than {MAX_NESTING} levels deep",
+                    english("expression-too-deep", limit=MAX_NESTING),
                     span=Span(span.source, span.start, min(span.end, span.start + 1)),
-                    help="split it into named rules; each rule can refer to the others",
+                    help=english("split-into-rules"),
                 )
             )
         self._depth[id(node)] = depth
@@ -579,9 +579,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             self.diagnostics.append(
                 Diagnostic(
                     "reserved-word",
-                    f"`{name}` is a reserved word, not a name",
+                    english("reserved-not-name", name=name),
                     span=span,
-                    help="a reserved word cannot name a value: choose another name",
+                    help=english("reserved-not-name.help"),
                 )
             )
         return ast.NameRef(name, span)
@@ -648,9 +648,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         self.diagnostics.append(
             Diagnostic(
                 "bad-bound",
-                f"`{op}` cannot bound a type",
+                english("cannot-bound", op=op),
                 span=span,
-                help="use `>=`, `>`, `<=`, `<` or a range `low .. high`",
+                help=english("bound-help"),
             )
         )
         return ast.Bound(value, True, value, True, span)
@@ -828,10 +828,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             self.diagnostics.append(
                 Diagnostic(
                     "bad-composition",
-                    f"`{kind} of [...]` is not a composition",
+                    english("not-composition", kind=kind),
                     span=span,
-                    help=f"write `all of [...]`, `any of [...]`, `at least N of [...]`, "
-                    f"or an aggregate `{kind} of x in list ...`",
+                    help=english("composition-help", fix=f"{kind} of x in list ..."),
                 )
             )
         node = ast.Compose(kind, items.items, None, span)
@@ -891,9 +890,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             self.diagnostics.append(
                 Diagnostic(
                     "invalid-date",
-                    f"`{text}` is not a date of the calendar",
+                    english("not-a-date", date=text),
                     span=span,
-                    help="check the month (1-12) and the day of that month",
+                    help=english("check-the-month"),
                 )
             )
             value = datetime.date.min

@@ -68,7 +68,7 @@ class ResultTable:
             verdict = result.verdict(key)
             if verdict.error is not None:
                 cells.append(None)
-                errors.append(f"{key}: {messages.translate(verdict.error.message, self.lang)}")
+                errors.append(f"{key}: {messages.render(verdict.error.message, self.lang)}")
                 continue
             value = verdict.value
             if value is True or value is False or isinstance(value, str):
@@ -100,7 +100,7 @@ class ResultTable:
         reason = ""
         if first is not None:
             where = first.location()
-            reason = (f"{where}: " if where else "") + messages.translate(first.message, self.lang)
+            reason = (f"{where}: " if where else "") + messages.render(first.message, self.lang)
             if len(problems) > 1:
                 reason += f" (+{len(problems) - 1})"
         cells.append(reason)

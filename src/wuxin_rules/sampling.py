@@ -34,6 +34,8 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from wuxin_rules.messages import english
+
 __all__ = [
     "ENCODING_VERSION",
     "Draw",
@@ -108,10 +110,8 @@ def _field(value: Key) -> bytes:
         point = ord(value[error.start])
         raise SampleError(
             "invalid-argument",
-            f"a key or the seed holds U+{point:04X}, half of a surrogate pair, which is not "
-            "a character",
-            "sample keys and seeds must be texts of whole characters: check how the "
-            "escape `\\u" + f"{point:04x}` got into the facts",
+            english("surrogate-half", point=f"U+{point:04X}"),
+            english("surrogate-half.help", escape=f"\\u{point:04x}"),
         ) from None
 
 

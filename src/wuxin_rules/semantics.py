@@ -44,6 +44,7 @@ import attrs
 
 from wuxin_rules import model, sampling
 from wuxin_rules.errors import Diagnostic, InternalError, Label
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     DATE,
     INT,
@@ -76,7 +77,7 @@ __all__ = [
     "written",
 ]
 
-NONE_HELP = "handle `none` with `?? default`, `is none`, or `if … is none then … else …`"
+NONE_HELP = english("none-help")
 
 
 # ------------------------------------------------------------------------------------------
@@ -288,9 +289,9 @@ def _divide(expr: model.Arith, values: list[Any]) -> Any:
     if right == 0:
         raise SemanticError(
             "division-by-zero",
-            f"division by zero: `{written(expr.right)}` is 0",
-            f"check the divisor first: `if {written(expr.right)} == 0 then … else …`",
-            (Label(expr.right.span, "this is 0"),) if _has_span(expr.right) else (),
+            english("division-by-zero-is", expr=written(expr.right)),
+            english("check-divisor", fix=f"if {written(expr.right)} == 0 then … else …"),
+            (Label(expr.right.span, english("this-is-zero")),) if _has_span(expr.right) else (),
         )
     return _as_int(expr, Fraction(left) / Fraction(right))
 
@@ -323,19 +324,24 @@ def margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | None
     """`short by 0.0155` / `over by 0.0155` / `margin 0.01` for an ordering of numbers or dates."""
     if expr.op in ("==", "!=") or left is None or right is None:
         return None
+    amount: str
     if isinstance(left, datetime.date) and isinstance(right, datetime.date):
         distance = abs((left - right).days)
-        amount = f"{distance} day{'s' if distance != 1 else ''}"
+        amount = english("one-day" if distance == 1 else "n-days", count=distance)
     elif isinstance(left, int | Fraction) and isinstance(right, int | Fraction):
         percent = is_percent(expr.left.type) or is_percent(expr.right.type)
         amount = number_text(abs(Fraction(left) - Fraction(right)), percent)
     else:
         return None
     if held:
-        return f"margin {amount}"
+        return english("margin", amount=amount)
     if left == right:
-        return "equal, so not strictly " + ("greater" if expr.op == ">" else "less")
-    return f"short by {amount}" if expr.op in (">", ">=") else f"over by {amount}"
+        return english("equal-not-greater" if expr.op == ">" else "equal-not-less")
+    return (
+        english("short-by", amount=amount)
+        if expr.op in (">", ">=")
+        else english("over-by", amount=amount)
+    )
 
 
 def _ordering(test: Callable[[Any, Any], bool]) -> Callable[[model.Compare, list[Any]], bool]:
@@ -347,7 +353,7 @@ def _ordering(test: Callable[[Any, Any], bool]) -> Callable[[model.Compare, list
             if item is None:
                 raise SemanticError(
                     "unexpected-none",
-                    f"`{written(operand)}` is none here, but a value is needed",
+                    english("value-none", expr=written(operand)),
                     NONE_HELP,
                 )
         return test(left, right)
@@ -361,10 +367,16 @@ def count_detail(kind: str, values: Sequence[Any], needed: int | None) -> str:
     total = len(values)
     held = sum(1 for value in values if value)
     if kind in ("and", "all"):
-        return f"all {total} hold" if held == total else f"{total - held} of {total} failed"
+        return (
+            english("all-hold", total=total)
+            if held == total
+            else english("k-failed", failed=total - held, total=total)
+        )
     if kind in ("or", "any"):
-        return f"{held} of {total} hold" if held else f"none of {total} hold"
-    return f"{held} of {total} hold, {needed} needed"
+        return (
+            english("k-hold", held=held, total=total) if held else english("none-hold", total=total)
+        )
+    return english("k-hold-needed", held=held, total=total, needed=needed)
 
 
 # ------------------------------------------------------------------------------------------
@@ -514,7 +526,7 @@ def _sample(expr: model.BuiltinCall, values: list[Any]) -> tuple[Any, ...]:
     except sampling.SampleError as error:
         raise SemanticError(
             error.code,
-            f"cannot draw from `{written(expr.args[0])}`: {error.message}",
+            english("cannot-draw", keys=written(expr.args[0]), reason=error.message),
             error.help,
         ) from None
 

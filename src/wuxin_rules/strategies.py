@@ -53,6 +53,7 @@ from hypothesis.strategies import SearchStrategy
 
 from wuxin_rules import model
 from wuxin_rules.errors import Diagnostic, UsageError, WuxinError, suggest
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BOOL,
     DATE,
@@ -267,7 +268,7 @@ def _unknown_type(checked: model.CheckedPolicy, name: str) -> UsageError:
     return UsageError(
         Diagnostic(
             "unknown-type",
-            f"unknown type `{name}`",
+            english("unknown-type", name=name),
             help=suggest(name, known)
             or "give a record or enum of the policy, or a type such as `int >= 0`",
         )

@@ -46,6 +46,7 @@ from wuxin_rules.errors import (
     suggest,
 )
 from wuxin_rules.evaluator import evaluate
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BOOL,
     OptionalType,
@@ -276,10 +277,10 @@ class _TestTyper(ExprTyper):
             if name in first:
                 self.t.error(
                     "duplicate-name",
-                    f"`{name}` is given twice",
+                    english("given-twice", name=name),
                     binding.name.span,
-                    labels=[Label(first[name], "first given here")],
-                    help="give each input once",
+                    labels=[Label(first[name], english("first-given-here"))],
+                    help=english("give-once"),
                 )
                 broken = True
                 continue
@@ -297,10 +298,9 @@ class _TestTyper(ExprTyper):
             if used:
                 self.t.error(
                     "with-uses-local",
-                    f"`{snippet(node.span)}` uses `{used[0]}`, which an aggregate binds",
+                    english("uses-bound-by-aggregate", expr=snippet(node.span), name=used[0]),
                     part.span,
-                    help="`…[name = value]` may use the names the example or property binds, "
-                    "fixtures, params and constants: move it out of the aggregate",
+                    help=english("with-uses-local.help"),
                 )
                 broken = True
         if broken:
@@ -386,7 +386,7 @@ class _SuiteChecker:
         if name in self.fixtures:
             message, help = f"`{name}` is a fixture, which cannot be given a value", None
         else:
-            message, help = f"`{name}` is not an input", suggest(name, candidates)
+            message, help = english("not-an-input", name=name), suggest(name, candidates)
         self.t.error(
             "unknown-input",
             message,
@@ -412,19 +412,19 @@ class _SuiteChecker:
         if sym is not None and sym.kind != "input":
             self.t.error(
                 "duplicate-name",
-                f"`{name}` is already defined in this module",
+                english("already-defined", name=name),
                 ident.span,
-                labels=[Label(self.scope.spans[name], "defined here")],
-                help="choose another name: this one would hide the declaration",
+                labels=[Label(self.scope.spans[name], english("defined-here"))],
+                help=english("hide-declaration"),
             )
             return False
         if name in self.fixtures and what != "a fixture":
             self.t.error(
                 "duplicate-name",
-                f"`{name}` is a fixture",
+                english("is-a-fixture", name=name),
                 ident.span,
-                labels=[Label(self.fixtures[name].span, "the fixture")],
-                help="choose another name: this one would hide the fixture",
+                labels=[Label(self.fixtures[name].span, english("the-fixture"))],
+                help=english("hide-fixture"),
             )
             return False
         return True
@@ -520,10 +520,9 @@ class _SuiteChecker:
         if check.reads:
             self.t.error(
                 "not-constant",
-                f"{what} must be a constant, but it reads {quoted(sorted(check.reads))}",
+                english("not-a-constant", what=what, names=quoted(sorted(check.reads))),
                 span,
-                help="build the value from literals, fixtures and params; rules and inputs "
-                "are computed from it, not the other way round",
+                help=english("build-from-literals"),
             )
             return False, None
         runner = attrs.evolve(
@@ -541,7 +540,7 @@ class _SuiteChecker:
         for problem in problems:
             self.t.error(
                 "bad-given" if what != "a fixture" else "bad-fixture",
-                f"{what} `{name}` does not fit its type: {problem.message}",
+                english("does-not-fit", what=what, name=name, problem=problem.message),
                 span,
                 notes=[f"at `{problem.path}`"] if problem.path else [],
                 help=problem.help,
@@ -566,9 +565,9 @@ class _SuiteChecker:
             decl = by_name[name]
             self.t.error(
                 "fixture-cycle",
-                f"fixture `{name}` is defined in terms of itself",
+                english("fixture-cycle", name=name),
                 decl.name.span,
-                help="a fixture may build on fixtures declared without it: break the cycle",
+                help=english("fixture-cycle.help"),
             )
         for name in order:
             decl = by_name[name]
@@ -586,8 +585,10 @@ class _SuiteChecker:
             if self._errors() != before or is_invalid(declared) or refused:
                 self.fixture_types[name] = declared
                 continue
-            ok, value = self._constant_value(typed, decl.value.span, f"fixture `{name}`")
-            if ok and self._validate(name, declared, value, decl.value.span, "a fixture"):
+            ok, value = self._constant_value(
+                typed, decl.value.span, english("fixture-named", name=name)
+            )
+            if ok and self._validate(name, declared, value, decl.value.span, english("a fixture")):
                 self.fixtures[name] = Fixture(name, declared, value, decl.span)
             self.fixture_types[name] = declared
 
@@ -610,11 +611,14 @@ class _SuiteChecker:
                     if not is_invalid(written) and not _same_type(written, type_):
                         self.t.error(
                             "type-mismatch",
-                            f"`{name}` is an input of type `{describe_type(type_)}`, not "
-                            f"`{describe_type(written)}`",
+                            english(
+                                "input-type-not",
+                                name=name,
+                                type=describe_type(type_),
+                                written=describe_type(written),
+                            ),
                             given.type.span,
-                            help=f"remove the type, or bind a name of the example's own: "
-                            f"`given other_name: {describe_type(written)} = …`",
+                            help=english("remove-type-or-bind.help", type=describe_type(written)),
                         )
                         continue
             elif given.type is not None:
@@ -622,7 +626,7 @@ class _SuiteChecker:
             else:
                 self.t.error(
                     "unknown-input",
-                    f"`{name}` is not an input",
+                    english("not-an-input", name=name),
                     given.name.span,
                     help=suggest(name, self.inputs)
                     or (
@@ -640,7 +644,7 @@ class _SuiteChecker:
             if self._errors() != start or is_invalid(type_):
                 continue
             ok, value = self._constant_value(typed, given.value.span, f"the value of `{name}`")
-            if ok and self._validate(name, type_, value, given.value.span, "the given"):
+            if ok and self._validate(name, type_, value, given.value.span, english("the given")):
                 givens.append(Given(name, type_, value, local, given.span))
                 if local:
                     own[name] = type_
@@ -673,10 +677,10 @@ class _SuiteChecker:
                 continue
             self.t.error(
                 "missing-given",
-                f"the example does not give the input `{name}`",
+                english("example-missing-given", name=name),
                 decl.title.span,
-                notes=[f"`{snippet(_span_of(expectations, where))}` reads it"],
-                help=f"add `given {name} = …`" + _type_hint(self.inputs.get(name)),
+                notes=[english("reads-it", expr=snippet(_span_of(expectations, where)))],
+                help=_add_given(name, self.inputs.get(name)),
             )
         if self._errors() != before:
             return None
@@ -698,11 +702,14 @@ class _SuiteChecker:
             if known is not None and not is_invalid(type_) and not _same_type(type_, known):
                 self.t.error(
                     "type-mismatch",
-                    f"`{name}` names an input of type `{describe_type(known)}`, but is bound "
-                    f"to `{describe_type(type_)}`",
+                    english(
+                        "binder-type-differs",
+                        name=name,
+                        known=describe_type(known),
+                        type=describe_type(type_),
+                    ),
                     binder.type.span,
-                    help=f"a binder named like an input gives that input: write "
-                    f"`{name}: {describe_type(known)}`, or choose another name",
+                    help=english("binder-like-input.help", name=name, type=describe_type(known)),
                 )
                 continue
             own[name] = type_
@@ -738,13 +745,13 @@ class _SuiteChecker:
             for name in sorted(check.reads - bound):
                 if isinstance(self.inputs.get(name), OptionalType):
                     continue
-                type_text = _type_hint(self.inputs.get(name)).removeprefix(", with ")
+                known = self.inputs.get(name)
+                type_text = f"a `{describe_type(known)}`" if known is not None else ""
                 self.t.error(
                     "missing-given",
-                    f"the property reads the input `{name}`, which no binder gives",
+                    english("property-reads-input", name=name),
                     check.span,
-                    help=f"bind it: `forall {name}: {type_text or 'Type'}, …`, or compute on "
-                    f"other facts with `…[{name} = value]`",
+                    help=english("bind-it.help", name=name, type=type_text or "Type"),
                 )
                 bound.add(name)
         if self._errors() != before:
@@ -843,8 +850,10 @@ def _same_type(a: Type, b: Type) -> bool:
     return assignable(a, b) and assignable(b, a) and describe_type(a) == describe_type(b)
 
 
-def _type_hint(type_: Type | None) -> str:
-    return f", with a `{describe_type(type_)}`" if type_ is not None else ""
+def _add_given(name: str, type_: Type | None) -> str:
+    if type_ is None:
+        return english("add", fix=f"given {name} = …")
+    return english("add-with-type", fix=f"given {name} = …", type=describe_type(type_))
 
 
 def _span_of(expectations: Sequence[Expectation], text: str) -> Span:

@@ -23,6 +23,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from wuxin_rules import characters, grammar
 from wuxin_rules.errors import Diagnostic, Label, Severity, suggest
+from wuxin_rules.messages import english, listing
 from wuxin_rules.source import Source, Span
 
 MAX_SYNTAX_ERRORS = 20
@@ -207,9 +208,9 @@ def parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
 def _too_many_errors() -> Diagnostic:
     return Diagnostic(
         "too-many-errors",
-        f"stopped after {MAX_SYNTAX_ERRORS} syntax errors",
+        english("stopped-after", count=MAX_SYNTAX_ERRORS),
         severity=Severity.NOTE,
-        help="fix these and run again to see the rest",
+        help=english("stopped-after.help"),
     )
 
 
@@ -314,14 +315,14 @@ def _operators() -> frozenset[str]:
 
 
 _PHRASES = {
-    "NAME": "a name",
-    "STRING": 'a text ("…")',
-    "INT": "a whole number",
-    "DECIMAL": "a decimal number",
-    "PERCENT": "a percentage",
-    "DATE": "a date (YYYY-MM-DD)",
-    "COMPARE_OP": "a comparison (`==`, `<`, …)",
-    "MONOTONE_DIRECTION": "`nondecreasing` or `nonincreasing`",
+    "NAME": english("a name"),
+    "STRING": english('a text ("…")'),
+    "INT": english("a whole number"),
+    "DECIMAL": english("a decimal number"),
+    "PERCENT": english("a percentage"),
+    "DATE": english("a date (YYYY-MM-DD)"),
+    "COMPARE_OP": english("a comparison (`==`, `<`, …)"),
+    "MONOTONE_DIRECTION": listing(["`nondecreasing`", "`nonincreasing`"], "or"),
 }
 _BRACKETS = {"LPAR": ("(", ")", "RPAR"), "LSQB": ("[", "]", "RSQB"), "LBRACE": ("{", "}", "RBRACE")}
 _CLOSERS = {"RPAR": ")", "RSQB": "]", "RBRACE": "}"}
@@ -343,22 +344,22 @@ def _expected_words(accepts: Iterable[str], start: str) -> str:
     """`a`, `a or b`, `a, b or c`: what the parser accepted, grouped into the language's terms."""
     # A translation (`en "…"`) is never what a writer forgot: leave it out of the list.
     names = set(accepts) - {"LANG_TAG"}
-    phrases = []
+    phrases: list[str] = []
     if _is_expression_group(names):
         names -= _EXPRESSION_STARTS
-        phrases.append("an expression")
+        phrases.append(english("an expression"))
     if _is_operator_group(names):
         names -= _operators()
-        phrases.append("an operator")
+        phrases.append(english("an operator"))
     if {"COMPARE_OP", "INT", "DECIMAL", "PERCENT"} <= names and not _is_expression_group(names):
         names -= {"COMPARE_OP", "INT", "DECIMAL", "PERCENT", "MINUS"}
-        phrases.append("a bound (`>= 0`, `0 .. 10`)")
+        phrases.append(english("a bound (`>= 0`, `0 .. 10`)"))
     if {"LIST", "NAME"} <= names and not _is_expression_group(names):
         names -= {"LIST", "NAME"}
-        phrases.append("a type")
+        phrases.append(english("a type"))
     if _is_declaration_group(names):
         names -= _DECLARATION_TYPES | {"POLICY", "$END"}
-        phrases.append("a declaration")
+        phrases.append(english("a declaration"))
     literal = []
     for name in sorted(names):
         if name in _PHRASES:
@@ -371,10 +372,8 @@ def _expected_words(accepts: Iterable[str], start: str) -> str:
     literal.sort(key=lambda text: (text.isidentifier(), text))
     words = [f"`{text}`" for text in literal] + phrases
     if not words:
-        return "nothing more"
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
+        return english("nothing more")
+    return listing(words, "or")
 
 
 @functools.cache
@@ -389,7 +388,7 @@ def _terminal_text(name: str) -> str:
 
 
 def _end_words(start: str) -> str:
-    return "the end of the file" if start == "start" else "the end of the expression"
+    return english("the end of the file" if start == "start" else "the end of the expression")
 
 
 def _shorten(text: str, limit: int = 30) -> str:
@@ -399,11 +398,11 @@ def _shorten(text: str, limit: int = 30) -> str:
 def _found(site: _Site) -> str:
     token = site.token
     if token is None:
-        return "nothing"
+        return english("nothing")
     if token.type == "$END":
         return _end_words(site.start)
     if str(token) in grammar.keywords():
-        return f"the keyword `{token}`"
+        return english("the-keyword", word=token)
     return f"`{_shorten(str(token))}`"
 
 
@@ -447,16 +446,16 @@ _BODIES = ("1", "x", "[x]", "not x", "-x", "if x then 1 else 2", "true", "{a: 1}
 SLIPS: tuple[_Slip, ...] = (
     _Slip(
         "reserved-word",
-        "`{prev}` is a reserved word",
-        "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
+        "is-reserved",
+        "slip.reserved.help",
         (*(f"rule a: {kind} + 1" for kind in _AGGREGATE_KINDS), "rule a: at + 1"),
         point="previous",
         any_token=True,
     ),
     _Slip(
         "missing-keyword",
-        "missing `{want}` after `{prev}`",
-        "write `{prev} {want} …`",
+        "slip.missing-keyword",
+        "slip.missing-keyword.help",
         (
             *(f"rule a: {kind} u in xs" for kind in _AGGREGATE_KINDS),
             *(f"rule a: {kind} [x]" for kind in ("all", "any")),
@@ -465,8 +464,8 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "unparenthesised-aggregate",
-        "an aggregate inside a larger expression needs parentheses",
-        "put the whole aggregate in parentheses, as in `x <= (count of u in list where …)`",
+        "aggregate-needs-parentheses",
+        "parenthesise-aggregate",
         ("rule a: 1 + count of u in xs", "rule a: x <= sum of u in xs: u",
          "rule a: not all of u in xs: u"),
         requires="LSQB",
@@ -474,16 +473,16 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "missing-colon",
-        "expected `:` {body}, found `=`",
-        "write `:` instead of `=`",
+        "slip.equals-for-colon",
+        "slip.equals-for-colon.help",
         (*(f"{header} = 1" for header in _HEADERS), "enum K = a", 'record R "x" = a: int'),
         requires="COLON",
         point="token",
     ),
     _Slip(
         "missing-colon",
-        "missing `:` {body}",
-        "add `:` after `{prev}`",
+        "missing-colon-body",
+        "slip.add-colon.help",
         (
             *(f"{header} {body}" for header in _HEADERS for body in _BODIES),
             *(f"{kind} K{clause} a" for kind in ("enum", "record")
@@ -494,8 +493,8 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "missing-colon",
-        "missing `:` between `{prev}` and its type",
-        "write `{prev}: type`",
+        "missing-colon-type",
+        "slip.colon-type.help",
         (
             "input x int", "param p int = 1", "record R:\n  a int", "record R:\n  a: int\n  b int",
             "rule f(x int): 1", "rule f(x: int, y int): 1",
@@ -505,23 +504,23 @@ SLIPS: tuple[_Slip, ...] = (
     ),
     _Slip(
         "missing-colon",
-        "missing `:` after the field name `{prev}`",
-        "write `{prev}: value`",
+        "slip.colon-field",
+        "slip.colon-field.help",
         (*(f"rule r: {{a {body}}}" for body in _BODIES), *(f"rule r: {{a: 1, b {body}}}" for body in _BODIES)),
         requires="COLON",
     ),
     _Slip(
         "missing-type",
-        "the param `{prev}` has no type",
-        "write `param {prev}: type = value`, for example `param {prev}: int = 1`",
+        "param-no-type",
+        "slip.param-type.help",
         ("param p = 1",),
         requires="COLON",
         point="token",
     ),
     _Slip(
         "missing-equals",
-        "missing `=` after `given {prev}`",
-        "write `given {prev} = value`",
+        "slip.given-equals",
+        "slip.given-equals.help",
         tuple(f'example "e":\n  given x {body}\n  expect x' for body in _BODIES),
         requires="EQUAL",
     ),
@@ -529,24 +528,24 @@ SLIPS: tuple[_Slip, ...] = (
 """The table of common slips (see above); `tests/test_parser.py` checks every example."""
 
 _COLON_PLACES = {
-    "rule": "before the rule's expression",
-    "criterion": "before the criterion's expression",
-    "enum": "before the enum's members",
-    "record": "before the record's fields",
-    "bands": "before the bands",
-    "decision": "before the table's `hit` and `input` lines",
+    "rule": english("before the rule's expression"),
+    "criterion": english("before the criterion's expression"),
+    "enum": english("before the enum's members"),
+    "record": english("before the record's fields"),
+    "bands": english("before the bands"),
+    "decision": english("before the table's `hit` and `input` lines"),
 }
 """Where the `:` of a declaration's header goes, by the declaration's keyword. Declarations
 with several colons (schedules, examples, properties) say `after …` instead."""
 
 _CONSTRUCTS = {
-    "count": "an aggregate (`count of x in list where …`)",
-    "sum": "an aggregate (`sum of x in list: …`)",
-    "rate": "an aggregate (`rate of x in list: …`)",
-    "list": "an aggregate (`list of x in list: …`) or a type (`list of T`)",
-    "all": "a composition (`all of [...]`) or an aggregate (`all of x in list: …`)",
-    "any": "a composition (`any of [...]`) or an aggregate (`any of x in list: …`)",
-    "at": "a composition (`at least N of [...]`)",
+    "count": english("an aggregate (`count of x in list where …`)"),
+    "sum": english("an aggregate (`sum of x in list: …`)"),
+    "rate": english("an aggregate (`rate of x in list: …`)"),
+    "list": english("an aggregate (`list of x in list: …`) or a type (`list of T`)"),
+    "all": english("a composition (`all of [...]`) or an aggregate (`all of x in list: …`)"),
+    "any": english("a composition (`any of [...]`) or an aggregate (`any of x in list: …`)"),
+    "at": english("a composition (`at least N of [...]`)"),
 }
 
 
@@ -590,10 +589,10 @@ _FULL_WIDTH = {
     "《": "<", "》": ">", "—": "-",
 }  # fmt: skip
 _CHARACTER_HELP = {
-    "&": "write `and` to combine two conditions",
-    "|": "write `or` for either of two conditions",
+    "&": english("write-and"),
+    "|": english("write-or"),
     "!": "write `not` to negate a condition, or `!=` to compare",
-    ";": "a declaration needs no `;`: remove it",
+    ";": english("full-width-semicolon.help"),
     "%": "write the percent sign right after the number, as in `50%`",
     "'": 'texts are written in double quotes: `"…"`',
     "\\": "a backslash can only appear inside a text",
@@ -625,7 +624,7 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
             "full-width-character",
             f"full-width `{char}` outside a text",
             span=span,
-            help=f"type the half-width `{fix}` instead (switch the input method to English)",
+            help=english("full-width.help", fix=fix),
         )
     if "０" <= char <= "９" or (char.isdigit() and not char.isascii()):
         return Diagnostic(
@@ -641,11 +640,11 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
         end = closing + 1 if closing is not None else offset + 1
         return Diagnostic(
             "single-quoted-text",
-            "texts are written in double quotes",
+            english("single-quoted"),
             span=Span(source, offset, end),
-            help=f'write `"{text[offset + 1 : closing]}"`'
+            help=english("write", fix=f'"{text[offset + 1 : closing]}"')
             if closing is not None and closing - offset <= 40
-            else "write `\"…\"` instead of `'…'`",
+            else english("double-quotes.help"),
         )
     if char == '"':
         return _diagnose_text(source, offset)
@@ -655,12 +654,12 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
     if help_text is None and unicodedata.category(char) in ("Zs",):
         help_text = "replace it with an ordinary space"
     elif help_text is None and not char.isprintable():
-        help_text = "remove the invisible character"
+        help_text = english("name-character.invisible.help")
     return Diagnostic(
         "unexpected-character",
-        f"unexpected character {shown}",
+        english("unexpected-character", char=shown),
         span=span,
-        notes=(f"expected {expected}",),
+        notes=(english("expected", expected=expected),),
         help=help_text,
     )
 
@@ -685,20 +684,20 @@ def _diagnose_text(source: Source, offset: int) -> Diagnostic:
             if escaped not in ('"', "\\", "n", "t"):
                 return Diagnostic(
                     "bad-escape",
-                    f"`\\{escaped}` is not an escape a text can contain"
+                    english("not-an-escape", escape=f"\\{escaped}")
                     if escaped
-                    else "a text cannot end with `\\`",
+                    else english("text-ends-with-backslash"),
                     span=Span(source, index, min(index + 2, line_end)),
-                    help='write `\\\\` for a backslash; the escapes are `\\"`, `\\\\`, `\\n` and `\\t`',
+                    help=english("escape-help"),
                 )
             index += 2
             continue
         index += 1
     return Diagnostic(
         "unterminated-text",
-        "text is not closed",
+        english("text-not-closed"),
         span=Span(source, offset, line_end),
-        help='close the text with `"` on the same line (a text cannot span lines)',
+        help=english("text-not-closed.help"),
     )
 
 
@@ -793,37 +792,37 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
         if close_type in accepts and (token.type == "$END" or at_declaration or other_closer):
             start = opener.start_pos or 0
             label = (
-                Label(span, f"expected `{close_text}`, found `{token}`")
+                Label(span, english("expected-type-found", expected=close_text, found=token))
                 if other_closer
-                else Label(gap, f"expected `{close_text}` here, before {found}")
+                else Label(gap, english("close-here", close=close_text, found=found))
             )
             return Diagnostic(
                 "unclosed-bracket",
-                f"`{open_text}` is not closed",
+                english("not-closed", open=open_text),
                 span=Span(source, start, start + 1),
                 labels=(label,),
-                help=f"add `{close_text}` where the bracketed part ends",
+                help=english("close-where", close=close_text),
             )
     if token.type in _CLOSERS and opener is None and not _is_expression_group(accepts):
         closer = _CLOSERS[token.type]
         opening = next(o for o, c, _ in _BRACKETS.values() if c == closer)
         return Diagnostic(
             "unmatched-bracket",
-            f"`{closer}` has no matching `{opening}`",
+            english("no-match", close=closer, open=opening),
             span=span,
-            notes=(f"expected {expected}",),
-            help=f"remove it, or add the `{opening}` it closes",
+            notes=(english("expected", expected=expected),),
+            help=english("remove-or-add", open=opening),
         )
 
     if token.type == "EQUAL" and "COMPARE_OP" in accepts:
         after = text[site.offset + 1 : site.offset + 2]
         return Diagnostic(
             "single-equals",
-            "`=` is not a comparison",
+            english("single-equals"),
             span=span,
-            help=f"write `{after}=` to compare"
+            help=english("write-to-compare", op=f"{after}=")
             if after in ("<", ">")
-            else "write `==` to test whether two values are equal",
+            else english("single-equals.help"),
         )
     doubled = _double_equals(site) if "EQUAL" in accepts or token.type == "EQUAL" else None
     if token.type == "COMPARE_OP" and str(token) == "==" and "EQUAL" in accepts:
@@ -832,9 +831,9 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
         start = doubled.start_pos or 0
         return Diagnostic(
             "double-equals",
-            "expected `=`, found `==`",
+            english("double-equals"),
             span=Span(source, start, start + 2),
-            help="write a single `=` here (`==` compares two values)",
+            help=english("double-equals.help"),
         )
 
     if token.type == "NAME" and len(str(token)) >= 2 and str(token) not in grammar.keywords():
@@ -843,9 +842,12 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             if _starts_line(text, site.offset) and any(
                 hint == f"did you mean `{word}`?" for word in _DECLARATION_WORDS
             ):
-                expected = "a declaration"  # the line was meant to start one
+                expected = english("a declaration")  # the line was meant to start one
             return Diagnostic(
-                "misspelt-keyword", f"expected {expected}, found {found}", span=span, help=hint
+                "misspelt-keyword",
+                english("expected-found", expected=expected, found=found),
+                span=span,
+                help=hint,
             )
 
     slip = _match_slip(site)
@@ -854,15 +856,15 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             "prev": prev,
             "found": found,
             "want": min(keywords) if keywords else "",
-            "body": _COLON_PLACES.get(_declaration_word(site), f"after `{prev}`"),
-            "construct": _CONSTRUCTS.get(prev, "a construct of the language"),
+            "body": _COLON_PLACES.get(_declaration_word(site)) or english("after-prev", prev=prev),
+            "construct": _CONSTRUCTS.get(prev) or english("a construct of the language"),
         }
         spans = {"gap": gap, "token": span, "previous": _previous_span(source, site)}
         return Diagnostic(
             slip.code,
-            slip.message.format(**fields),
+            english(slip.message, **fields),
             span=spans[slip.point],
-            help=slip.help.format(**fields),
+            help=english(slip.help, **fields),
         )
 
     for punctuation, code in (("COLON", "missing-colon"), ("EQUAL", "missing-equals")):
@@ -870,10 +872,10 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             mark = _terminal_text(punctuation)
             return Diagnostic(
                 code,
-                f"missing `{mark}` after `{prev}`",
+                english("missing-after", mark=mark, prev=prev),
                 span=gap,
-                notes=(f"expected {expected}, found {found}",),
-                help=f"add `{mark}` after `{prev}`",
+                notes=(english("expected-found", expected=expected, found=found),),
+                help=english("add-after", mark=mark, prev=prev),
             )
     operators = _is_operator_group(accepts)
     specific = {
@@ -885,50 +887,46 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
         want = next(iter(specific))
         return Diagnostic(
             "missing-keyword",
-            f"missing `{want}` after `{prev}`" if prev else f"missing `{want}`",
+            english("missing-after", mark=want, prev=prev) if prev else f"missing `{want}`",
             span=gap,
-            notes=(f"expected {expected}, found {found}",),
+            notes=(english("expected-found", expected=expected, found=found),),
             help=_keyword_help(want),
         )
     starts_item = token.type in _EXPRESSION_STARTS and not at_declaration
     if "COMMA" in accepts and starts_item:
         return Diagnostic(
             "missing-comma",
-            f"missing `,` before {found}",
+            english("missing-comma", found=found),
             span=gap,
-            help="separate the items with `,`",
+            help=english("missing-comma.help"),
         )
     if _is_operator_group(accepts) and starts_item and _same_line(text, previous, token):
         return Diagnostic(
             "missing-operator",
-            f"missing operator between `{prev}` and {found}",
+            english("missing-operator", prev=prev, found=found),
             span=gap,
-            help="join them with an operator such as `and`, `or`, `==` or `+`",
+            help=english("missing-operator.help"),
         )
     if _is_declaration_group(accepts) and token.type != "$END" and _starts_line(text, site.offset):
-        continues = (
-            "; if this line continues the expression above, join them with an operator "
-            "such as `and`"
-            if _is_operator_group(accepts)
-            else ""
-        )
         return Diagnostic(
             "expected-declaration",
-            f"expected a declaration, found {found}",
+            english("expected-declaration", found=found),
             span=span,
-            help="a declaration starts with a keyword such as `rule`, `criterion`, `param` "
-            f"or `input`{continues}",
+            help=english(
+                "declaration-help.continues" if _is_operator_group(accepts) else "declaration-help"
+            ),
         )
     if _is_expression_group(accepts) and token.type not in _EXPRESSION_STARTS:
-        after = f" after `{prev}`" if prev else ""
         return Diagnostic(
             "missing-expression",
-            f"expected {expected}{after}, found {found}",
+            english("expected-after-found", expected=expected, prev=prev, found=found)
+            if prev
+            else english("expected-found", expected=expected, found=found),
             span=gap if token.type == "$END" or at_declaration else span,
         )
     return Diagnostic(
         "unexpected-end" if token.type == "$END" else "unexpected-token",
-        f"expected {expected}, found {found}",
+        english("expected-found", expected=expected, found=found),
         span=span,
     )
 
@@ -963,9 +961,9 @@ def _keyword_names() -> frozenset[str]:
 
 def _keyword_help(word: str) -> str | None:
     if word in ("then", "else"):
-        return "an `if` reads `if condition then value else other`"
+        return english("if-reads")
     if word == "in":
-        return "an aggregate reads `kind of x in list where … : …`"
+        return english("aggregate-reads")
     if word == "of":
         return "write `all of [...]`, `at least N of [...]` or `count of x in list`"
     if word == "holds":

@@ -21,6 +21,7 @@ from typing import Any
 
 from wuxin_rules import ast, model
 from wuxin_rules.errors import Diagnostic, Label, suggest
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     DECIMAL,
     INT,
@@ -71,9 +72,9 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
     if not numeric and not is_invalid(inner):
         t.error(
             "bad-schedule-type",
-            f"schedule values are numbers, and `{describe_type(value_type)}` is not a number type",
+            english("schedule-values", type=describe_type(value_type)),
             decl.value_type.span,
-            help="declare the values `int`, `decimal` or `percent`",
+            help=english("declare-number-values"),
         )
     period = decl.period.name
     directions = []
@@ -81,9 +82,9 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
         if monotone.dimension.name != period:
             t.error(
                 "bad-monotone",
-                f"`{monotone.dimension.name}` is not the period of schedule `{sym.name}`",
+                english("not-the-period", name=monotone.dimension.name, schedule=sym.name),
                 monotone.dimension.span,
-                help=f"write `monotone {monotone.direction} in {period}`",
+                help=english("write", fix=f"monotone {monotone.direction} in {period}"),
             )
         elif monotone.direction not in directions:
             directions.append(monotone.direction)
@@ -94,16 +95,16 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
     stages: list[tuple[model.StageDef, ast.Stage]] = []
     for stage in decl.stages:
         if stage.name.name in first_stage:
-            t.duplicate("stage ", stage.name, first_stage[stage.name.name])
+            t.duplicate("stage", stage.name, first_stage[stage.name.name])
         first_stage.setdefault(stage.name.name, stage.name.span)
         start = stage.start.value if stage.start is not None else None
         end = stage.end.value
         if start is not None and start > end:
             t.error(
                 "empty-stage",
-                f"stage `{stage.name.name}` ends before it starts",
+                english("stage-ends-before", stage=stage.name.name),
                 stage.start.span.to(stage.end.span) if stage.start is not None else stage.end.span,
-                help="write the earlier date first",
+                help=english("earlier-first"),
             )
         periods = []
         for row in stage.rows:
@@ -111,21 +112,22 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
             if number in first_period:
                 t.error(
                     "duplicate-period",
-                    f"period `{number}` appears twice in schedule `{sym.name}`",
+                    english("period-twice", period=number, schedule=sym.name),
                     row.period.span,
-                    labels=[Label(first_period[number], "first here")],
-                    help="give each period one row",
+                    labels=[Label(first_period[number], english("first-here"))],
+                    help=english("one-row-per-period"),
                 )
                 continue
             first_period[number] = row.period.span
             if (start is not None and number < start.year) or number > end.year:
                 t.error(
                     "period-outside-stage",
-                    f"period `{number}` lies outside stage `{stage.name.name}`",
+                    english("period-outside-stage", period=number, stage=stage.name.name),
                     row.period.span,
-                    notes=[f"stage `{stage.name.name}` runs `{_stage_range(start, end)}`"],
-                    help="move the row into the stage whose dates cover it, or correct the "
-                    "stage's dates",
+                    notes=[
+                        english("stage-runs", stage=stage.name.name, range=_stage_range(start, end))
+                    ],
+                    help=english("move-row"),
                 )
             periods.append(number)
             _check_row(t, sym, row, inner if numeric else None, category, cells, spans)
@@ -173,31 +175,32 @@ def _check_row(
             if cell.category is not None:
                 t.error(
                     "unexpected-category",
-                    f"schedule `{sym.name}` has no categories",
+                    english("has-no-categories", schedule=sym.name),
                     cell.category.span,
-                    help=f"remove `{cell.category.name}`, or declare the categories: "
-                    f"`… by {sym.node.period.name}, SomeEnum`",
+                    help=english(
+                        "remove-or-declare-categories",
+                        category=cell.category.name,
+                        fix=f"… by {sym.node.period.name}, SomeEnum",
+                    ),
                 )
                 continue
             if index > 0:
                 # Without categories a row holds one value; a second one would silently win.
                 t.error(
                     "extra-cell",
-                    f"period `{period}` of schedule `{sym.name}` has {len(row.cells)} values, "
-                    "but a schedule without categories has one per period",
+                    english("extra-cell", period=period, schedule=sym.name, count=len(row.cells)),
                     row.cells[1].span.to(row.cells[-1].span),
-                    labels=[Label(row.cells[0].span, "the value of the period")],
-                    help=f"keep one value, or give the schedule categories: `… by "
-                    f"{sym.node.period.name}, SomeEnum` and name each cell's category",
+                    labels=[Label(row.cells[0].span, english("value-of-period"))],
+                    help=english("extra-cell.help", fix=f"… by {sym.node.period.name}, SomeEnum"),
                 )
                 return
         elif cell.category is None:
             example = category.members[0].name if category.members else "category"
             t.error(
                 "missing-category",
-                f"this cell of schedule `{sym.name}` names no category",
+                english("names-no-category", schedule=sym.name),
                 cell.span,
-                help=f"write the category before the value: `{example} {snippet(cell.value.span)}`",
+                help=english("category-first", fix=f"{example} {snippet(cell.value.span)}"),
             )
             broken = True
             continue
@@ -207,19 +210,19 @@ def _check_row(
                 names = [m.name for m in category.members]
                 t.error(
                     "unknown-member",
-                    f"unknown member `{member}` of `{category.name}`",
+                    english("unknown-member", member=member, enum=category.name),
                     cell.category.span,
-                    help=suggest(member, names) or f"its members are {quoted(names)}",
+                    help=suggest(member, names) or english("members-are", members=quoted(names)),
                 )
                 broken = True
                 continue
             if member in seen:
                 t.error(
                     "duplicate-cell",
-                    f"`{member}` appears twice in period `{period}`",
+                    english("appears-twice-in-period", member=member, period=period),
                     cell.category.span,
-                    labels=[Label(seen[member], "first here")],
-                    help="give each category one value per period",
+                    labels=[Label(seen[member], english("first-here"))],
+                    help=english("one-value-per-period"),
                 )
                 continue
             seen[member] = cell.category.span
@@ -233,7 +236,11 @@ def _check_row(
             if value_type is not None and not assignable(literal_type, value_type):
                 t.error(
                     "type-mismatch",
-                    f"expected `{describe_type(value_type)}`, found `{describe_type(literal_type)}`",
+                    english(
+                        "expected-type-found",
+                        expected=describe_type(value_type),
+                        found=describe_type(literal_type),
+                    ),
                     value.span,
                     help="round the number, or declare the schedule's values `decimal`",
                 )
@@ -243,8 +250,12 @@ def _check_row(
                 percent = is_percent(value_type) if value_type is not None else False
                 t.error(
                     "out-of-bounds",
-                    f"`{format_number(number, percent=percent)}` is outside the bound "
-                    f"`{describe_bound(outside[1], percent)}` of the values of `{sym.name}`",
+                    english(
+                        "outside-values-bound",
+                        value=format_number(number, percent=percent),
+                        bound=describe_bound(outside[1], percent),
+                        name=sym.name,
+                    ),
                     value.span,
                     help="correct the value, or the bound in the schedule's type",
                 )
@@ -257,13 +268,15 @@ def _check_row(
             # A category left out is an error, not a silent `none`: the author says `none`.
             t.error(
                 "missing-cell",
-                f"period `{period}` of schedule `{sym.name}` gives no value for {quoted(missing)}",
+                english("no-value-for", period=period, schedule=sym.name, members=quoted(missing)),
                 row.span,
-                notes=[f"every row lists each member of `{category.name}`"],
-                help="add "
-                + ", ".join(f"`{m} …`" for m in missing[:3])
-                + (", …" if len(missing) > 3 else "")
-                + f", or `{missing[0]} none` where the table has no value",
+                notes=[english("every-member", enum=category.name)],
+                help=english(
+                    "add-or-none",
+                    cells=", ".join(f"`{m} …`" for m in missing[:3])
+                    + (", …" if len(missing) > 3 else ""),
+                    none=f"{missing[0]} none",
+                ),
             )
 
 
@@ -278,14 +291,23 @@ def _check_stage_overlaps(
             other = furthest[0]
             t.error(
                 "stage-overlap",
-                f"stages `{other.name}` and `{stage.name}` of schedule `{sym.name}` overlap",
+                english("stages-overlap", first=other.name, second=stage.name, schedule=sym.name),
                 node.name.span,
                 notes=[
-                    f"`{other.name}` runs `{_stage_range(other.start, other.end)}`, "
-                    f"`{stage.name}` runs `{_stage_range(stage.start, stage.end)}`"
+                    english(
+                        "stages-run",
+                        first=other.name,
+                        first_range=_stage_range(other.start, other.end),
+                        second=stage.name,
+                        second_range=_stage_range(stage.start, stage.end),
+                    )
                 ],
-                labels=[Label(furthest[1].name.span, f"`{other.name}` is here")],
-                help="start each stage after the one before it ends",
+                labels=[
+                    Label(
+                        furthest[1].name.span, english("confusable-names.label", other=other.name)
+                    )
+                ],
+                help=english("stage-after"),
             )
         if furthest is None or stage.end > furthest[0].end:
             furthest = (stage, node)
@@ -305,18 +327,46 @@ def _prove_monotone(
         (period, value) for (period, m), value in cells.items() if m == member and value is not None
     )
     percent = is_percent(value_type)
-    where = f" for `{member}`" if member is not None else ""
     for (p1, v1), (p2, v2) in itertools.pairwise(series):
         if (v2 < v1) if direction == "nondecreasing" else (v2 > v1):
             a, b = format_number(v1, percent=percent), format_number(v2, percent=percent)
             t.error(
                 "schedule-not-monotone",
-                f"schedule `{sym.name}` is not {direction} in `{sym.node.period.name}`{where}: "
-                f"{a} in {p1}, then {b} in {p2}",
+                english(
+                    "not-monotone.member" if member is not None else "not-monotone",
+                    schedule=sym.name,
+                    direction=english(
+                        "nondecreasing" if direction == "nondecreasing" else "nonincreasing"
+                    ),
+                    period=sym.node.period.name,
+                    member=member,
+                    first=a,
+                    p1=p1,
+                    second=b,
+                    p2=p2,
+                )
+                if member is not None
+                else english(
+                    "not-monotone",
+                    schedule=sym.name,
+                    direction=english(
+                        "nondecreasing" if direction == "nondecreasing" else "nonincreasing"
+                    ),
+                    period=sym.node.period.name,
+                    first=a,
+                    p1=p1,
+                    second=b,
+                    p2=p2,
+                ),
                 spans[(p2, member)],
-                labels=[Label(spans[(p1, member)], f"{a} in {p1}")],
-                help=f"correct one of the two values, or remove `monotone {direction} in "
-                f"{sym.node.period.name}` if the table is not meant to be {direction}",
+                labels=[Label(spans[(p1, member)], english("value-in", value=a, period=p1))],
+                help=english(
+                    "correct-or-remove-monotone",
+                    clause=f"monotone {direction} in {sym.node.period.name}",
+                    direction=english(
+                        "nondecreasing" if direction == "nondecreasing" else "nonincreasing"
+                    ),
+                ),
             )
 
 
@@ -438,7 +488,9 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
     ) -> None:
         # Say which param values made the problem, since an override may have caused it.
         keys = dict.fromkeys(b.key for b in involved if isinstance(b, model.ParamRef))
-        notes = tuple(f"param `{key}` is {num(param_values[key])}" for key in keys)
+        notes = tuple(
+            english("param-is-value", name=key, value=num(param_values[key])) for key in keys
+        )
         problems.append(
             Diagnostic(code, message, span=span, notes=notes, labels=tuple(labels), help=help)
         )
@@ -446,7 +498,7 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
     if low > high or (low == high and not bands.high_inclusive):
         report(
             "empty-band",
-            f"the range `{whole}` of `{bands.name}` holds no value",
+            english("range-empty", range=whole, bands=bands.name),
             bands.span,
             "write the smaller bound first",
             involved=limits,
@@ -457,9 +509,11 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
         if band_low > band_high or (band_low == band_high and not inclusive):
             report(
                 "empty-band",
-                f"band `{band.name}` holds no value: `{span_of(band_low, band_high, inclusive)}`",
+                english(
+                    "band-empty", band=band.name, range=span_of(band_low, band_high, inclusive)
+                ),
                 band.span,
-                "write the smaller bound first, or `..` to include the high bound",
+                english("empty-band.help"),
                 involved=bounds(band),
             )
         elif (
@@ -469,9 +523,9 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
         ):
             report(
                 "band-out-of-range",
-                f"band `{band.name}` reaches outside the range `{whole}` of `{bands.name}`",
+                english("band-outside", band=band.name, range=whole, bands=bands.name),
                 band.span,
-                f"keep every band within `{whole}`",
+                english("keep-within", range=whole),
                 involved=[*bounds(band), *limits],
             )
             # What it covers inside the range still counts (no knock-on gap or overlap).
@@ -491,10 +545,12 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
         if band_low > cursor:
             report(
                 "band-gap",
-                f"`{bands.name}` has a gap: no band holds {_gap(num, cursor, closed, band_low, False)}",
+                english("gap", bands=bands.name, values=_gap(num, cursor, closed, band_low, False)),
                 band.span,
-                "extend a neighbouring band to cover the gap, or add a band for it",
-                [Label(last.span, f"`{last.name}` ends here")] if last is not None else [],
+                english("gap.help"),
+                [Label(last.span, english("ends-here", band=last.name))]
+                if last is not None
+                else [],
                 involved=bounds(last, band) if last is not None else [bands.low, *bounds(band)],
             )
         elif last is not None and (band_low < cursor or closed):
@@ -511,10 +567,12 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
             )
             report(
                 "band-overlap",
-                f"bands `{last.name}` and `{band.name}` of `{bands.name}` overlap: both hold {both}",
+                english(
+                    "overlap", first=last.name, second=band.name, bands=bands.name, values=both
+                ),
                 band.span,
-                "make each band end where the next begins: `a ..< b` then `b .. c`",
-                [Label(last.span, f"`{last.name}` is here")],
+                english("overlap.help"),
+                [Label(last.span, english("confusable-names.label", other=last.name))],
                 involved=bounds(last, band),
             )
         if band_high > cursor or (band_high == cursor and inclusive and not closed):
@@ -523,8 +581,11 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
         where = last.span if last is not None else bands.span
         report(
             "band-gap",
-            f"`{bands.name}` has a gap: no band holds "
-            f"{_gap(num, cursor, closed, high, bands.high_inclusive)}",
+            english(
+                "gap",
+                bands=bands.name,
+                values=_gap(num, cursor, closed, high, bands.high_inclusive),
+            ),
             where,
             "extend the last band to the end of the range, or add a band for the gap",
             involved=[*bounds(last), bands.high],
@@ -537,9 +598,9 @@ def _gap(
 ) -> str:
     """The words for an uncovered interval: `60 ..< 90`, `the value 100`, …."""
     if low == high:
-        return f"the value `{num(low)}`"
+        return english("the-value", value=num(low))
     if not low_covered:
         return f"`{num(low)} {'..' if high_included else '..<'} {num(high)}`"
     if high_included:
-        return f"the values above `{num(low)}` up to `{num(high)}`"
-    return f"the values above `{num(low)}` and below `{num(high)}`"
+        return english("values-above-up-to", low=num(low), high=num(high))
+    return english("values-above-below", low=num(low), high=num(high))

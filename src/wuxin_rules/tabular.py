@@ -44,6 +44,7 @@ import attrs
 
 from wuxin_rules import model
 from wuxin_rules.errors import Diagnostic, FactError, UsageError, suggest
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BoolType,
     DateType,
@@ -184,7 +185,7 @@ def layout(inputs: Sequence[model.InputDef], input: str | None = None) -> Layout
             raise UsageError(
                 Diagnostic(
                     "unknown-input",
-                    f"the policy has no input `{input}`",
+                    english("no-input-named", input=input),
                     help=suggest(input, names) or "the inputs are " + _names(names),
                 )
             )
@@ -300,22 +301,24 @@ def expected(type_: Type) -> str:
     inner = _strip(type_)
     match inner:
         case IntType(bound=bound):
-            return _bounded("a whole number", bound, False)
+            return _bounded(english("a whole number"), bound, False)
         case NumberType(kind="percent", bound=bound):
-            return _bounded("a percentage", bound, True)
+            return _bounded(english("a percentage"), bound, True)
         case NumberType(bound=bound):
-            return _bounded("a decimal number", bound, False)
+            return _bounded(english("a decimal number"), bound, False)
         case BoolType():
-            return "true/false (是/否)"
+            return english("true/false (是/否)")
         case DateType():
-            return "a date (YYYY-MM-DD)"
+            return english("a date (YYYY-MM-DD)")
         case TextType():
-            return "text"
+            return english("text")
         case EnumType(members=members):
             shown = [m.name + (f"/{m.label}" if m.label else "") for m in members[:6]]
-            return "one of " + ", ".join(shown) + (", …" if len(members) > 6 else "")
+            return english(
+                "cell.one-of", members=", ".join(shown) + (", …" if len(members) > 6 else "")
+            )
         case ListType(element=element):
-            return f"a list of {describe(element)} separated by commas"
+            return english("cell.list-of", type=describe(element))
     return describe(inner)
 
 
@@ -323,9 +326,13 @@ def _bounded(what: str, bound: Any, percent: bool) -> str:
     if bound is None:
         return what
     text = bound.describe(percent).replace(">=", "≥").replace("<=", "≤")
+    if text.startswith("≥ "):
+        return english("cell.at-least", what=what, bound=text[2:])
+    if text.startswith("≤ "):
+        return english("cell.at-most", what=what, bound=text[2:])
     if not text[0].isdigit() and text[0] != "-":
         return f"{what} {text}"
-    return f"{what} in the range {text}"
+    return english("cell.in", what=what, bound=text)
 
 
 def _shown(cell: Cell) -> str:
@@ -375,7 +382,7 @@ def read_cell(cell: Cell, type_: Type) -> Any:
         raise CellProblem(
             "missing-fact",
             f"expected {expected(type_)}, found an empty cell",
-            "only an optional field may be left empty",
+            english("cell.empty-optional"),
         )
     inner = _strip(type_)
     if isinstance(inner, ListType):
@@ -388,7 +395,9 @@ def read_cell(cell: Cell, type_: Type) -> Any:
 
 def _leaf(cell: Cell, type_: Type) -> Any:
     def wrong() -> CellProblem:  # built only for a bad cell: the message costs more than a read
-        return CellProblem("bad-fact", f"expected {expected(type_)}, found {_shown(cell)}")
+        return CellProblem(
+            "bad-fact", english("expected-found", expected=expected(type_), found=_shown(cell))
+        )
 
     match type_:
         case IntType(bound=bound):
@@ -431,7 +440,7 @@ def _leaf(cell: Cell, type_: Type) -> Any:
                     return datetime.date.fromisoformat(cell.strip())
                 except ValueError:
                     raise CellProblem(
-                        "invalid-date", f"`{cell.strip()}` is not a date of the calendar"
+                        "invalid-date", english("not-a-date", date=cell.strip())
                     ) from None
             raise CellProblem("bad-fact", wrong().message, "write the date as 2017-12-31")
         case TextType():
@@ -453,7 +462,7 @@ def _leaf(cell: Cell, type_: Type) -> Any:
             spellings = [m.name for m in members] + [m.label for m in members if m.label]
             raise CellProblem(
                 "unknown-member",
-                f"unknown member `{_cut(text)}` of `{name}`",
+                english("unknown-member", member=_cut(text), enum=name),
                 suggest(text, spellings) or "write one of " + expected(type_)[len("one of ") :],
             )
     raise CellProblem("bad-fact", wrong().message)
@@ -494,7 +503,7 @@ def _check_bound(value: Any, bound: Any, type_: Type, cell: Cell) -> None:
     if bound is not None and not bound.admits(Fraction(value)):
         raise CellProblem(
             "fact-out-of-bounds",
-            f"expected {expected(type_)}, found {_shown(cell)}",
+            english("expected-found", expected=expected(type_), found=_shown(cell)),
             f"the field is declared `{describe(type_)} {bound.describe(_is_percent(type_))}`",
         )
 
@@ -561,8 +570,8 @@ def _unreadable(shown: str, error: BaseException) -> UsageError:
     return UsageError(
         Diagnostic(
             "unreadable-file",
-            f"cannot read `{shown}`: {reason}",
-            help="check the path and that the file is readable",
+            english("cannot-read-file", file=shown, reason=reason),
+            help=english("check-path-readable"),
         )
     )
 
@@ -575,9 +584,9 @@ def _read_delimited(path: Path, shown: str, delimiter: str) -> Sheet:
         raise FactError(
             Diagnostic(
                 "bad-encoding",
-                f"`{shown}` is not UTF-8 text (byte {error.start})",
+                english("table-not-utf8", file=shown, index=error.start),
                 file=shown,
-                help="save the table as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')",
+                help=english("save-csv-utf8"),
             )
         ) from None
     except (OSError, csv.Error) as error:
@@ -673,9 +682,11 @@ def _headers(
             problems.append(
                 Diagnostic(
                     "ambiguous-column",
-                    f"the header `{text}` may name {_names(names)}",
-                    help="write the record's label before the field's, e.g. "
-                    f"`{_example_spelling(table.columns[matches[0]])}`, or the dotted path",
+                    english("header-may-name", text=text, names=_names(names)),
+                    help=english(
+                        "label-before-field.help",
+                        example=_example_spelling(table.columns[matches[0]]),
+                    ),
                     path=place,
                     file=sheet.file,
                 )
@@ -686,7 +697,7 @@ def _headers(
             problems.append(
                 Diagnostic(
                     "unknown-column",
-                    f"no field is called `{text}`",
+                    english("cell.unknown-column", name=text),
                     help=suggest(text, spellings)
                     or "a header is a field's dotted path (`"
                     + (table.columns[0].title(with_input=False) if table.columns else "id")
@@ -700,8 +711,8 @@ def _headers(
             problems.append(
                 Diagnostic(
                     "duplicate-column",
-                    f"`{text}` names the field `{table.columns[matches[0]].name}` again",
-                    help=f"it is already column {column_letter(seen[matches[0]])}",
+                    english("names-field-again", text=text, field=table.columns[matches[0]].name),
+                    help=english("already-column", column=column_letter(seen[matches[0]])),
                     path=place,
                     file=sheet.file,
                 )
@@ -720,7 +731,7 @@ def _headers(
         problems.append(
             Diagnostic(
                 "missing-column",
-                f"no column for the field `{_shown_path(column)}`"
+                english("cell.no-column", field=_shown_path(column))
                 + (f" ({label})" if label else ""),
                 help="add a column headed `"
                 + _shown_path(column)
@@ -906,10 +917,12 @@ def _list_sheets(
             header_problems.append(
                 Diagnostic(
                     "missing-column",
-                    f"no column links the rows of `{sheet.name or sheet.file}` to the rows of "
-                    f"`{main.name or main.file}`",
-                    help="add a column headed by the full path of a column of the main table, "
-                    f"e.g. `{'.'.join(table.columns[0].path)}`, holding that column's value",
+                    english(
+                        "no-link-column",
+                        sheet=sheet.name or sheet.file,
+                        main=main.name or main.file,
+                    ),
+                    help=english("link-column.help", example=".".join(table.columns[0].path)),
                     file=sheet.file,
                     path=sheet.where(1),
                 )
@@ -924,8 +937,8 @@ def _list_sheets(
             problems.append(
                 Diagnostic(
                     "missing-column",
-                    f"the main table has no column `{link_header}` to link to",
-                    help="add it to the main table, or link by another of its columns",
+                    english("main-no-column", header=link_header),
+                    help=english("add-to-main"),
                     file=sheet.file,
                     path=sheet.where(1, link_at),
                 )
@@ -951,9 +964,8 @@ def _list_sheets(
                         (
                             Diagnostic(
                                 "unknown-key",
-                                f"no row of the main table has `{link_header}` = {_shown(key)}",
-                                help="link each row to a row of the main table by that "
-                                "column's value",
+                                english("no-main-row", header=link_header, value=_shown(key)),
+                                help=english("link-each-row"),
                                 file=sheet.file,
                                 path=sheet.where(row_number, link_at)
                                 + f" ({str(sheet.rows[0][link_at]).strip()})",

@@ -42,6 +42,7 @@ from wuxin_rules.compiler import (
     Local,
     Scope,
 )
+from wuxin_rules.messages import english
 from wuxin_rules.schema import IntType, RecordType, strip_optional
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
 from wuxin_rules.values import format_value
@@ -828,8 +829,9 @@ class _Builder:
         else:
             found = next((s for s in schedule.stages if value in s.periods), None)
             what = f"{schedule.period_name} {value}"
+        detail: str
         if found is None:
-            detail = f"{what} → none (in no stage of `{schedule.name}`)"
+            detail = english("no-stage", what=what, schedule=schedule.name)
         else:
             label = f' "{found.label}"' if found.label else ""
             start = f"{found.start.isoformat()} " if found.start is not None else ""
@@ -886,9 +888,11 @@ class _Builder:
         band, low, high, used = chosen
         label = f' "{band.label}"' if band.label else ""
         shown = format_value(number, expr.arg.type)
-        detail = (
-            f"{shown} in {evaluator.range_text(low, high, band.high_inclusive, expr.arg.type)}"
-            f" → {band.name}{label}"
+        detail = english(
+            "band-detail",
+            value=shown,
+            range=evaluator.range_text(low, high, band.high_inclusive, expr.arg.type),
+            band=f"{band.name}{label}",
         )
         return self.make(
             t,
@@ -956,7 +960,11 @@ class _Builder:
         condition = self.node(condition_t, frame)
         branch = self.node(then_t if condition.value else otherwise_t, frame)
         return self.make(
-            t, frame, "if", [condition, branch], detail="→ then" if condition.value else "→ else"
+            t,
+            frame,
+            "if",
+            [condition, branch],
+            detail=english("then") if condition.value else english("else"),
         )
 
     def _coalesce(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
@@ -965,7 +973,11 @@ class _Builder:
         if node.value is not None:
             return self.make(t, frame, "coalesce", [node])
         return self.make(
-            t, frame, "coalesce", [node, self.node(fallback_t, frame)], detail="none: fallback used"
+            t,
+            frame,
+            "coalesce",
+            [node, self.node(fallback_t, frame)],
+            detail=english("fallback-used"),
         )
 
     def _aggregate(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:

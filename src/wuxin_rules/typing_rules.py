@@ -24,6 +24,7 @@ import attrs
 
 from wuxin_rules import ast, model, semantics
 from wuxin_rules.errors import Diagnostic, Label, suggest
+from wuxin_rules.messages import english, listing
 from wuxin_rules.schema import (
     BOOL,
     DATE,
@@ -123,7 +124,7 @@ BUILTIN_TYPES: Mapping[str, Type] = {
 }
 """The type names every module knows without declaring them."""
 
-NONE_HELP = "handle `none` with `?? default`, `is none`, or `if … is none then … else …`"
+NONE_HELP = english("none-help")
 
 
 def describe_type(type_: Type) -> str:
@@ -151,9 +152,7 @@ def quoted(items: Iterable[str], limit: int = 12) -> str:
     names = [f"`{item}`" for item in items]
     if len(names) > limit:
         return ", ".join(names[:limit]) + ", …"
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return listing(names)
 
 
 def doc_parts(doc: ast.Doc) -> tuple[str | None, tuple[str, ...], str | None]:
@@ -415,10 +414,12 @@ class SymbolTables:
         """Report `ident` as a second declaration of a name first declared at `first`."""
         self.error(
             "duplicate-name",
-            f"{what}`{ident.name}` is declared twice",
+            english("declared-twice.kind", what=english(what), name=ident.name)
+            if what
+            else english("declared-twice", name=ident.name),
             ident.span,
-            labels=[Label(first, "first declared here")],
-            help="rename one of them: a name stands for one thing",
+            labels=[Label(first, english("first-declared-here"))],
+            help=english("rename-one"),
         )
 
     def error(
@@ -549,7 +550,11 @@ class ExprTyper(Visitor[model.CExpr]):
             return False
         self.t.error(
             "type-mismatch",
-            f"expected `{describe_type(target)}`, found `{describe_type(value.type)}`",
+            english(
+                "expected-type-found",
+                expected=describe_type(target),
+                found=describe_type(value.type),
+            ),
             value.span,
             notes=notes,
             labels=labels,
@@ -567,11 +572,10 @@ class ExprTyper(Visitor[model.CExpr]):
         notes = []
         if any(text in tested for tested in self._tested):
             # `x is not none and x > 0` is the usual slip: `and` evaluates both sides.
-            notes.append(
-                f"`and` and `or` evaluate every operand, so testing `{text}` beside this use "
-                "does not protect it: use `if … is none then … else …`"
-            )
-        self.t.error("possibly-none", f"`{text}` may be `none`", span, notes=notes, help=NONE_HELP)
+            notes.append(english("and-or-evaluate-all", expr=text))
+        self.t.error(
+            "possibly-none", english("may-be-none", expr=text), span, notes=notes, help=NONE_HELP
+        )
 
     def _plain(self, value: model.CExpr) -> bool:
         """True when `value` is usable as a plain value: not invalid, not possibly none."""
@@ -599,7 +603,7 @@ class ExprTyper(Visitor[model.CExpr]):
             return True
         self.t.error(
             "type-mismatch",
-            f"expected a number, found `{describe_type(value.type)}`",
+            english("expected-number-found", found=describe_type(value.type)),
             value.span,
             help=help or _mismatch_help(value.type, DECIMAL),
         )
@@ -724,11 +728,15 @@ class ExprTyper(Visitor[model.CExpr]):
             elsewhere = [self._written(e) for e in self.t.members.get(name, [])]
             self.t.error(
                 "unknown-member",
-                f"unknown member `{name}` of `{written}`",
+                english("unknown-member", member=name, enum=written),
                 span,
-                notes=[f"`{name}` is a member of {quoted(elsewhere)}"] if elsewhere else [],
+                notes=[english("is-member-of", name=name, enums=quoted(elsewhere))]
+                if elsewhere
+                else [],
                 help=suggest(name, [m.name for m in wanted.members])
-                or f"the members of `{written}` are {quoted(m.name for m in wanted.members)}",
+                or english(
+                    "the-members-of", enum=written, members=quoted(m.name for m in wanted.members)
+                ),
             )
             return self._invalid(span)
         candidates = self.scope.members.get(name, [])
@@ -738,15 +746,17 @@ class ExprTyper(Visitor[model.CExpr]):
             names = [self._written(e) for e in candidates]
             self.t.error(
                 "ambiguous-member",
-                f"`{name}` is a member of several enums: {quoted(names)}",
+                english("ambiguous-member", name=name, enums=quoted(names)),
                 span,
-                help="name the enum: " + " or ".join(f"`{n}.{name}`" for n in names),
+                help=english(
+                    "name-the-enum", choices=listing([f"`{n}.{name}`" for n in names], "or")
+                ),
             )
             return self._invalid(span)
         elsewhere = [self._written(e) for e in self.t.members.get(name, [])]
         self.t.error(
             "unknown-name",
-            f"unknown name `{name}`",
+            english("unknown-name", name=name),
             span,
             help=f"`{name}` is a member of {quoted(elsewhere)}, which this module does not import "
             f"by name: write " + " or ".join(f"`{e}.{name}`" for e in elsewhere),
@@ -783,10 +793,10 @@ class ExprTyper(Visitor[model.CExpr]):
                 fields = [f.name for f in type_.fields]
                 self.t.error(
                     "unknown-name",
-                    f"unknown field `{name}` on `{describe_type(type_)}`",
+                    english("unknown-field", field=name, type=describe_type(type_)),
                     node.field.span,
                     help=suggest(name, fields)
-                    or f"the fields of `{describe_type(type_)}` are {quoted(fields)}",
+                    or english("fields-are", type=describe_type(type_), fields=quoted(fields)),
                 )
                 return self._invalid(node.span)
             return model.GetField(target, name, self._narrowed(node, info.type, env), node.span)
@@ -795,20 +805,19 @@ class ExprTyper(Visitor[model.CExpr]):
                 return model.BuiltinCall(name, (target,), INT, node.span)
             self.t.error(
                 "unknown-name",
-                f"unknown field `{name}` on `date`",
+                english("unknown-date-field", field=name),
                 node.field.span,
-                help=suggest(name, DATE_COMPONENTS)
-                or "a date has `.year`, `.month`, `.day` and `.quarter`",
+                help=suggest(name, DATE_COMPONENTS) or english("date-has-fields"),
             )
             return self._invalid(node.span)
         help = (
             f"reach the elements with an aggregate: `list of x in {snippet(node.target.span)} : x.{name}`"
             if isinstance(type_, ListType)
-            else "only records have fields (and dates: `.year`, `.month`, `.day`, `.quarter`)"
+            else english("only-records-have-fields")
         )
         self.t.error(
             "unknown-name",
-            f"unknown field `{name}` on `{describe_type(type_)}`",
+            english("unknown-field", field=name, type=describe_type(type_)),
             node.field.span,
             help=help,
         )
@@ -838,17 +847,18 @@ class ExprTyper(Visitor[model.CExpr]):
         count = len(node.args)
         if low <= count and (high is None or count <= high):
             return True
+        wanted: str
         if high is None:
-            wanted = f"at least {_count(low, 'argument')}"
+            wanted = english("at-least-arguments", count=_arguments(low))
         elif low == high:
-            wanted = _count(low, "argument")
+            wanted = _arguments(low)
         else:
-            wanted = f"{low} to {high} arguments"
+            wanted = english("arguments-between", low=low, high=high)
         self.t.error(
             "wrong-arity",
-            f"`{name}` takes {wanted}, found {count}",
+            english("takes-found", name=name, wanted=wanted, count=count),
             node.span,
-            help=f"call it as `{signature}`",
+            help=english("call-as", signature=signature),
         )
         return False
 
@@ -974,21 +984,15 @@ class ExprTyper(Visitor[model.CExpr]):
         else:
             left = self.expr(node.left, None, env)
             right = self.expr(node.right, None, env)
-        date_help = (
-            "dates are moved with `add_days(d, n)` and `add_months(d, n)`, and measured with "
-            "`days_between(a, b)`"
-        )
+        date_help = english("date-help")
         ok = True
         for side in (left, right):
             if isinstance(side.type, DateType):
                 help = date_help
             elif node.op == "+":
-                help = (
-                    "`+` adds two numbers, or joins two texts or two lists: write a value as "
-                    "text with `text(x)`"
-                )
+                help = english("plus-help")
             else:
-                help = f"`{node.op}` works on numbers"
+                help = english("works-on-numbers", op=node.op)
             ok = self._want_number(side, help) and ok
         if not ok:
             return model.Arith(node.op, left, right, INVALID, node.span)
@@ -1026,7 +1030,7 @@ class ExprTyper(Visitor[model.CExpr]):
                 return ListType(_unbounded(element))
             self.t.error(
                 "type-mismatch",
-                f"cannot join `{describe_type(a)}` and `{describe_type(b)}`",
+                english("cannot-join-lists", left=describe_type(a), right=describe_type(b)),
                 node.span,
                 help="`+` joins two lists of the same element type",
             )
@@ -1035,14 +1039,12 @@ class ExprTyper(Visitor[model.CExpr]):
             return INVALID
         if texts:
             other = right if isinstance(a, TextType) else left
-            help = (
-                f"`+` joins two texts: write the other value as text, `text({snippet(other.span)})`"
-            )
+            help: str = english("joins-texts", fix=f"text({snippet(other.span)})")
         else:
             help = "`+` joins two lists of one type: put a single value in a list, `xs + [x]`"
         self.t.error(
             "type-mismatch",
-            f"`+` cannot join `{describe_type(a)}` and `{describe_type(b)}`",
+            english("cannot-join", op="+", left=describe_type(a), right=describe_type(b)),
             node.span,
             help=help,
         )
@@ -1063,9 +1065,9 @@ class ExprTyper(Visitor[model.CExpr]):
                     test = "is none" if node.op == "==" else "is not none"
                     self.t.error(
                         "none-comparison",
-                        f"`{node.op}` cannot test for `none`",
+                        english("none-comparison", op=node.op),
                         node.span,
-                        help=f"write `{snippet(other.span)} {test}`",
+                        help=english("write", fix=f"{snippet(other.span)} {test}"),
                     )
                     return result
             if not self._both_plain(left, right):
@@ -1088,9 +1090,14 @@ class ExprTyper(Visitor[model.CExpr]):
             return result
         self.t.error(
             "type-mismatch",
-            f"`{node.op}` compares numbers or dates, found `{describe_type(a)}` and `{describe_type(b)}`",
+            english(
+                "compares-numbers-or-dates",
+                op=node.op,
+                left=describe_type(a),
+                right=describe_type(b),
+            ),
             node.span,
-            help="order comparisons need two numbers or two dates; use `==` or `!=` for other types",
+            help=english("order-comparison.help"),
         )
         return result
 
@@ -1111,7 +1118,7 @@ class ExprTyper(Visitor[model.CExpr]):
         if not isinstance(collection.type, ListType):
             self.t.error(
                 "type-mismatch",
-                f"expected a list, found `{describe_type(collection.type)}`",
+                english("expected-list-found", found=describe_type(collection.type)),
                 collection.span,
                 help="`in` looks for a value in a list: `x in [a, b]`",
             )
@@ -1135,10 +1142,10 @@ class ExprTyper(Visitor[model.CExpr]):
     def _never_none(self, operand: model.CExpr, what: str) -> None:
         self.t.error(
             "never-none",
-            f"`{snippet(operand.span)}` is never `none`",
+            english("never-none", expr=snippet(operand.span)),
             operand.span,
-            notes=[f"its type `{describe_type(operand.type)}` is not optional"],
-            help=f"remove `{what}`: only a value of an optional type (`T?`) can be `none`",
+            notes=[english("not-optional", type=describe_type(operand.type))],
+            help=english("remove-never-none", what=what),
         )
 
     @visits(ast.Coalesce)
@@ -1223,11 +1230,14 @@ class ExprTyper(Visitor[model.CExpr]):
         if joined is None:
             self.t.error(
                 "type-mismatch",
-                f"the branches of `if` have different types: `{describe_type(then.type)}` and "
-                f"`{describe_type(otherwise.type)}`",
+                english(
+                    "if-branches-differ",
+                    then=describe_type(then.type),
+                    other=describe_type(otherwise.type),
+                ),
                 otherwise.span,
-                labels=[Label(then.span, f"this branch is `{describe_type(then.type)}`")],
-                help="both branches must give values of one type",
+                labels=[Label(then.span, english("this-branch-is", type=describe_type(then.type)))],
+                help=english("branches-one-type"),
             )
             joined = INVALID
         return model.If(condition, then, otherwise, joined, node.span)
@@ -1258,9 +1268,9 @@ class ExprTyper(Visitor[model.CExpr]):
             else:
                 self.t.error(
                     "type-mismatch",
-                    f"expected a list, found `{describe_type(collection.type)}`",
+                    english("expected-list-found", found=describe_type(collection.type)),
                     collection.span,
-                    help=f"`{node.kind} of x in …` runs over the elements of a list",
+                    help=english("runs-over-list", kind=node.kind),
                 )
         inner = env.bind(node.var.name, element)
         filter_ = None
@@ -1279,18 +1289,17 @@ class ExprTyper(Visitor[model.CExpr]):
             if body is not None:
                 self.t.error(
                     "unexpected-body",
-                    "`count` takes no `: body`",
+                    english("count-no-body"),
                     body.span,
-                    help="`count` counts the elements that pass `where`: move the condition there",
+                    help=english("count-help"),
                 )
             return INT
         if kind == "rate" and body is None:
             self.t.error(
                 "missing-body",
-                "`rate` needs a condition after `:`",
+                english("rate-needs-condition"),
                 node.span,
-                help=f"write `rate of {node.var.name} in … where … : condition`: the share of "
-                "the filtered elements for which the condition holds",
+                help=english("rate-help", fix=f"rate of {node.var.name} in … where … : condition"),
             )
             return OptionalType(PERCENT)
         value = body.type if body is not None else element
@@ -1315,7 +1324,7 @@ class ExprTyper(Visitor[model.CExpr]):
             if not isinstance(value, BoolType):
                 self.t.error(
                     "type-mismatch",
-                    f"expected `bool`, found `{describe_type(value)}`",
+                    english("expected-bool-found", found=describe_type(value)),
                     where,
                     help=f"`{kind}` tests a condition on each element"
                     + ("" if body is not None else f": add one, `{kind} of x in … : condition`"),
@@ -1326,7 +1335,7 @@ class ExprTyper(Visitor[model.CExpr]):
                 return INT if isinstance(value, IntType) else DECIMAL
             self.t.error(
                 "type-mismatch",
-                f"expected a number, found `{describe_type(value)}`",
+                english("expected-number-found", found=describe_type(value)),
                 where,
                 help="`sum` adds numbers"
                 + (
@@ -1359,10 +1368,9 @@ class ExprTyper(Visitor[model.CExpr]):
         (`wuxin_rules.examples`) overrides this; in a rule it is an error."""
         self.t.error(
             "with-outside-test",
-            f"`{snippet(node.span)}` computes a value on other facts, which only examples and "
-            "properties may do",
+            english("with-outside-test", expr=snippet(node.span)),
             node.span,
-            help="in a rule, pass the value to a rule with parameters instead: `f(value)`",
+            help=english("with-outside-test.help"),
         )
         return self._invalid(node.span)
 
@@ -1388,10 +1396,9 @@ class ExprTyper(Visitor[model.CExpr]):
             if element_hint is None:
                 self.t.error(
                     "empty-list",
-                    "cannot tell the type of an empty list here",
+                    english("empty-list"),
                     node.span,
-                    help="use it where a list type is expected, e.g. in a rule declared "
-                    "`-> list of T`",
+                    help=english("empty-list.help"),
                 )
                 return model.MakeList((), INVALID, node.span)
             return model.MakeList((), ListType(element_hint), node.span)
@@ -1401,13 +1408,19 @@ class ExprTyper(Visitor[model.CExpr]):
             if joined is None:
                 self.t.error(
                     "type-mismatch",
-                    f"list items have different types: `{describe_type(element)}` and "
-                    f"`{describe_type(typed_item.type)}`",
+                    english(
+                        "list-types-differ",
+                        first=describe_type(element),
+                        second=describe_type(typed_item.type),
+                    ),
                     typed_item.span,
                     labels=[
-                        Label(items[0].span, f"the first item is `{describe_type(items[0].type)}`")
+                        Label(
+                            items[0].span,
+                            english("first-item-is", type=describe_type(items[0].type)),
+                        )
                     ],
-                    help="every item of a list has one type",
+                    help=english("list-one-type"),
                 )
                 return model.MakeList(items, INVALID, node.span)
             element = joined
@@ -1444,12 +1457,14 @@ class ExprTyper(Visitor[model.CExpr]):
                         if info.name in first:
                             self.t.error(
                                 "spread-after-field",
-                                f"the field `{info.name}` is given before `...{snippet(value.span)}`, "
-                                "which also has it",
+                                english(
+                                    "spread-after-field",
+                                    field=info.name,
+                                    spread=f"...{snippet(value.span)}",
+                                ),
                                 first[info.name],
-                                labels=[Label(value.span, f"this also gives `{info.name}`")],
-                                help="write the spread first: fields written after a spread "
-                                "replace the copied ones",
+                                labels=[Label(value.span, english("also-gives", field=info.name))],
+                                help=english("spread-first"),
                             )
                             broken = True
                 continue
@@ -1472,10 +1487,10 @@ class ExprTyper(Visitor[model.CExpr]):
                     names = [f.name for f in target.fields]
                     self.t.error(
                         "unknown-name",
-                        f"unknown field `{name}` on `{target.name}`",
+                        english("unknown-field", field=name, type=target.name),
                         item.name.span,
                         help=suggest(name, names)
-                        or f"the fields of `{target.name}` are {quoted(names)}",
+                        or english("fields-are", type=target.name, fields=quoted(names)),
                     )
                     broken = True
                 else:
@@ -1511,7 +1526,7 @@ class ExprTyper(Visitor[model.CExpr]):
             if info is None:
                 self.t.error(
                     "unknown-name",
-                    f"unknown field `{name}` on `{target.name}`",
+                    english("unknown-field", field=name, type=target.name),
                     span,
                     notes=[f"`{snippet(span)}` brings the field `{name}`"],
                     help=f"spread a value of type `{target.name}`, or give the fields one by one",
@@ -1520,7 +1535,11 @@ class ExprTyper(Visitor[model.CExpr]):
             elif not assignable(type_, info.type):
                 self.t.error(
                     "type-mismatch",
-                    f"expected `{describe_type(info.type)}`, found `{describe_type(type_)}`",
+                    english(
+                        "expected-type-found",
+                        expected=describe_type(info.type),
+                        found=describe_type(type_),
+                    ),
                     span,
                     notes=[f"the field `{name}` this spread brings is `{describe_type(type_)}`"],
                     help=f"the field `{name}` of `{target.name}` is `{describe_type(info.type)}`",
@@ -1536,12 +1555,16 @@ class ExprTyper(Visitor[model.CExpr]):
             optional = [info.name for info in missing if isinstance(info.type, OptionalType)]
             self.t.error(
                 "missing-field",
-                f"missing field{'s' if len(names) > 1 else ''} {quoted(names)} of `{target.name}`",
+                english("missing-fields", fields=quoted(names), record=target.name)
+                if len(names) > 1
+                else english("missing-field", field=names[0], record=target.name),
                 node.span,
-                notes=[f"an optional field is written too: `{optional[0]}: none`"]
+                notes=[english("optional-written-too", fix=f"{optional[0]}: none")]
                 if optional
                 else [],
-                help="add " + ", ".join(f"`{m}: …`" for m in names),
+                help=english("add", fix=f"{names[0]}: …")
+                if len(names) == 1
+                else english("add-several", fixes=", ".join(f"`{m}: …`" for m in names)),
             )
             ok = False
         return ok
@@ -1556,24 +1579,24 @@ def _kind_type(kind: str) -> Type:
     return OptionalType(PERCENT) if kind == "rate" else BOOL
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+def _arguments(n: int) -> str:
+    return english("one-argument") if n == 1 else english("arguments", count=n)
 
 
 def _mismatch_help(found: Type, wanted: Type) -> str:
     """A fix for a value of type `found` where `wanted` is expected."""
     found, wanted = strip_optional(found), strip_optional(wanted)
     if isinstance(wanted, BoolType) and is_numeric(found):
-        return "compare the number to make a condition, e.g. `… > 0`"
+        return english("compare-the-number")
     if isinstance(wanted, IntType) and isinstance(found, NumberType):
-        return "round the number with `floor`, `ceil` or `round(n, 0)`"
+        return english("round-the-number")
     if isinstance(found, ListType) and not isinstance(wanted, ListType):
         return "reduce the list with an aggregate such as `count of x in …` or `sum of x in … : …`"
     if isinstance(found, TextType) and is_numeric(wanted):
-        return "write the number without quotes"
+        return english("without-quotes")
     if isinstance(wanted, EnumType):
-        return (
-            f"give one of the members of `{wanted.name}`: {quoted(m.name for m in wanted.members)}"
+        return english(
+            "give-a-member-of", enum=wanted.name, members=quoted(m.name for m in wanted.members)
         )
     if isinstance(wanted, RecordType) and wanted.qualified:
         return f"give a `{wanted.name}`: a value of that type, or a record literal with its fields"
@@ -1609,7 +1632,7 @@ def _type_extreme(typer: ExprTyper, args: list[model.CExpr]) -> Type:
         if not is_numeric(arg.type):
             typer.t.error(
                 "type-mismatch",
-                f"expected a number, found `{describe_type(arg.type)}`",
+                english("expected-number-found", found=describe_type(arg.type)),
                 arg.span,
                 help="`min` and `max` pick among numbers, or among dates",
             )
@@ -1633,7 +1656,7 @@ def _type_len(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     if typer._plain(arg) and not isinstance(arg.type, ListType):
         typer.t.error(
             "type-mismatch",
-            f"expected a list, found `{describe_type(arg.type)}`",
+            english("expected-list-found", found=describe_type(arg.type)),
             arg.span,
             help="`len` counts the elements of a list",
         )

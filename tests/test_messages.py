@@ -1,0 +1,240 @@
+"""Messages as data: the one catalogue, the code that names its keys, and `Message` itself.
+
+A diagnostic or an explanation detail is a key and its fields (`wuxin_rules.messages`); it
+is rendered in a language when it is shown. These tests hold the catalogue and the code
+together: every key has both languages with the same fields, every key the code names exists,
+every key is named somewhere, and nothing the checker reports is a plain English text.
+"""
+
+from __future__ import annotations
+
+import ast as pyast
+import pickle
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from wuxin_rules import api, consistency, explain, messages
+from wuxin_rules.errors import Diagnostic, WuxinError, render_diagnostics
+from wuxin_rules.messages import CATALOGUE, Message, english
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "wuxin_rules"
+MAKERS = {"english", "Message"}  # the calls that name a key
+
+
+def _fields(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+
+
+@pytest.mark.parametrize("key", sorted(CATALOGUE))
+def test_every_key_has_english_and_chinese_with_the_same_fields(key: str) -> None:
+    english_text, chinese = CATALOGUE[key]
+    assert english_text and chinese, key
+    assert _fields(english_text) == _fields(chinese), key
+
+
+def _calls() -> list[tuple[str, int, pyast.expr]]:
+    """The first argument of every `english(…)` / `Message(…)` call in the package."""
+    found = []
+    for path in sorted(SRC.glob("*.py")):
+        tree = pyast.parse(path.read_text(encoding="utf-8"))
+        for node in pyast.walk(tree):
+            if not isinstance(node, pyast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, pyast.Name) else getattr(func, "attr", None)
+            if name in MAKERS:
+                found.append((path.name, node.lineno, node.args[0]))
+    return found
+
+
+def _literal_keys(node: pyast.expr) -> list[str] | None:
+    """The keys a key expression can be: a constant, or either constant of a conditional;
+    None for a key computed at run time (a term of a closed table, a slip's key)."""
+    if isinstance(node, pyast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, pyast.IfExp):
+        body, orelse = _literal_keys(node.body), _literal_keys(node.orelse)
+        if body is not None and orelse is not None:
+            return body + orelse
+    return None
+
+
+def test_every_key_the_code_names_exists() -> None:
+    """A static scan of src/: `english("key", …)` and `Message("key", …)` name catalogue keys."""
+    calls = _calls()
+    assert len(calls) > 400
+    unknown = [
+        (file, line, key)
+        for file, line, node in calls
+        for key in _literal_keys(node) or []
+        if key not in CATALOGUE
+    ]
+    assert unknown == []
+
+
+def _string_constants() -> set[str]:
+    """Every text constant of the package's code (in messages.py, of its functions only:
+    the catalogue's own entries do not count as uses)."""
+    constants = set()
+    for path in SRC.glob("*.py"):
+        tree = pyast.parse(path.read_text(encoding="utf-8"))
+        roots: list[pyast.AST] = [tree]
+        if path.name == "messages.py":
+            roots = [node for node in tree.body if isinstance(node, pyast.FunctionDef)]
+        for root in roots:
+            for node in pyast.walk(root):
+                if isinstance(node, pyast.Constant) and isinstance(node.value, str):
+                    constants.add(node.value)
+    return constants
+
+
+def test_every_key_is_used_by_some_code() -> None:
+    """No dead key: each key of the catalogue is written somewhere in the package (as the
+    key of a call, or in a table of keys such as the common slips or the kinds of full-width
+    characters). The catalogue's own frame words (`WORDS`) are checked by their users."""
+    constants = _string_constants()
+    dead = sorted(key for key in CATALOGUE if key not in constants)
+    assert dead == []
+
+
+def test_a_message_is_its_english_text_and_carries_its_key() -> None:
+    message = english("unknown-name", name="score")
+    assert isinstance(message, str)
+    assert message == "unknown name `score`"
+    assert message.key == "unknown-name"
+    assert dict(message.fields) == {"name": "score"}
+    assert message.render("en") == "unknown name `score`"
+    assert message.render("zh") == "未知的名称 `score`"
+    assert message.to_json() == {"key": "unknown-name", "fields": {"name": "score"}}
+
+
+def test_a_message_keeps_its_key_through_pickling() -> None:
+    """Diagnostics cross process boundaries (`--jobs`): the key and fields come along."""
+    message = english("expected-found", expected=english("a whole number"), found="`x`")
+    again = pickle.loads(pickle.dumps(message))
+    assert again == message
+    assert isinstance(again, Message)
+    assert again.render("zh") == "应为整数，实际是`x`"
+
+
+def test_an_unknown_key_fails_where_the_message_is_made() -> None:
+    with pytest.raises(KeyError):
+        english("no-such-key")
+
+
+def test_lists_render_in_each_language() -> None:
+    items = ["`a`", "`b`", "`c`"]
+    assert messages.listing(items) == "`a`, `b` and `c`"
+    assert messages.render(messages.listing(items), "zh") == "`a`、`b`和`c`"
+    assert messages.render(messages.listing(items[:2], "or"), "zh") == "`a`或`b`"
+    assert messages.listing(["`a`"]) == "`a`"
+    assert messages.listing([]) == ""
+
+
+def test_a_term_of_an_open_set_falls_back_to_its_text() -> None:
+    assert messages.render(messages.term("Cyrillic"), "zh") == "西里尔"
+    assert messages.render(messages.term("Masculine"), "zh") == "Masculine"
+
+
+# ------------------------------------------------------------------------------------------
+# No English fixed word in a Chinese rendering
+
+_POLICY_TEXT = re.compile(
+    r"`[^`]*`"  # names, code, values in backticks
+    r"|\"[^\"]*\"|“[^”]*”"  # labels and texts in quotes
+    r"|\[[^\]]*\]"  # citations and codes: `错误[unknown-name]`, `[S6.2]`
+    r"|\S+\.(?:policy|json|csv)\S*"  # file names and locations
+)
+
+
+def english_words(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """The runs of ASCII letters of `text` outside what the policy or the user wrote (names
+    and code in backticks, quoted labels, bracketed codes and citations, file names), minus
+    the `allowed` words (the policy's own names and values)."""
+    words = re.findall(r"[A-Za-z]{2,}", _POLICY_TEXT.sub(" ", text))
+    return [word for word in words if word not in allowed]
+
+
+def test_the_scan_finds_an_untranslated_message() -> None:
+    """The scan can fail: a plain English text rendered in Chinese is found."""
+    untranslated = messages.render("unknown name `score`", "zh")
+    assert english_words(untranslated) == ["unknown", "name"]
+    assert english_words(english("unknown-name", name="score").render("zh")) == []
+
+
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_POLICIES = sorted(
+    path
+    for folder in ("check/bad", "check/good", "parse/bad", "zh", "names")
+    for path in (GOLDEN / folder).glob("*.policy")
+)
+
+
+def _words_of(text: str) -> frozenset[str]:
+    """The ASCII words the policy itself wrote (its names, keywords, values and labels) and
+    the language's own values."""
+    return frozenset(re.findall(r"[A-Za-z]{2,}", text)) | {"true", "false", "none"}
+
+
+def _diagnostics_of(text: str, name: str) -> list[Diagnostic]:
+    try:
+        policy = api.loads(text, name=name)
+    except WuxinError as error:
+        return list(error.diagnostics)
+    return [*policy.warnings, *consistency.analyse(policy.checked, undecided=True)]
+
+
+@pytest.mark.parametrize("path", GOLDEN_POLICIES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_golden_diagnostic_reads_in_chinese(path: Path) -> None:
+    """Every diagnostic of the golden policies (parse and check errors, warnings, notes),
+    rendered in Chinese, has no English word but the policy's own."""
+    text = path.read_text(encoding="utf-8")
+    diagnostics = _diagnostics_of(text, path.name)
+    rendered = render_diagnostics(diagnostics, "zh")
+    found = [
+        (line, english_words(line, _words_of(text)))
+        for line in rendered.splitlines()
+        if not line.lstrip().startswith(("|", "-", "^")) and not re.match(r"\s*\d+ \|", line)
+    ]
+    assert [item for item in found if item[1]] == []
+
+
+def _explanation_cases() -> list[tuple[str, str]]:
+    from test_explain import CASES
+
+    return [(case, mode) for case, (_, _, modes) in CASES.items() for mode in modes]
+
+
+@pytest.mark.parametrize(("case", "mode"), _explanation_cases())
+def test_every_golden_explanation_reads_in_chinese(case: str, mode: str) -> None:
+    """Every golden explanation case, in every mode, rendered in Chinese, has no English
+    word but the policy's own."""
+    from test_explain import CASES, evaluation
+
+    policy_name, inputs, _ = CASES[case]
+    text = explain.render_evaluation(evaluation(policy_name, inputs), mode=mode, lang="zh")
+    allowed = _words_of((GOLDEN / "explain" / f"{policy_name}.policy").read_text(encoding="utf-8"))
+    found = [(line, english_words(line, allowed)) for line in text.splitlines()]
+    assert [item for item in found if item[1]] == []
+
+
+def test_every_checker_diagnostic_is_keyed() -> None:
+    """What the checker reports for the tests' bad policies is a message with a key: its
+    text, help, notes and labels (none is a plain English string that no language could
+    render)."""
+    plain = []
+    count = 0
+    for path in GOLDEN_POLICIES:
+        for diagnostic in _diagnostics_of(path.read_text(encoding="utf-8"), path.name):
+            texts = [diagnostic.message, diagnostic.help, *diagnostic.notes]
+            texts += [label.text for label in diagnostic.labels]
+            for text in texts:
+                if text:
+                    count += 1
+                    if not isinstance(text, Message):
+                        plain.append((path.name, diagnostic.code, text))
+    assert count > 100
+    assert plain == []
