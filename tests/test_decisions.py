@@ -555,6 +555,65 @@ def test_the_published_pre_bureau_table_has_a_gap_at_130() -> None:
     assert "`application_risk_score = 130`" in str(gap)
 
 
+def _lending_facts(existing_customer: bool) -> dict[str, Any]:
+    """The inputs of the TCK's 0004-lending test case 001 (`existing_customer` true there)."""
+    return {
+        "applicant": {
+            "monthly": {"income": 6000, "expenses": 2000, "repayments": 0},
+            "age": 35,
+            "existing_customer": existing_customer,
+            "marital_status": "M",
+            "employment_status": "EMPLOYED",
+        },
+        "bureau": {"credit_score": 649, "bankrupt": False},
+        "required_monthly_installment": "1680.880325608555",
+    }
+
+
+@pytest.mark.parametrize(
+    ("existing_customer", "expected"),
+    [
+        # The TCK's expected outputs for case 001.
+        (
+            True,
+            {
+                "application_risk_score": 130,
+                "pre_bureau_risk_category": "LOW",
+                "bureau_call_type": "MINI",
+                "post_bureau_risk_category": "LOW",
+                "pre_bureau_credit_contingency_factor": Fraction(4, 5),
+                "pre_bureau_affordability": True,
+                "eligibility": "ELIGIBLE",
+                "strategy": "BUREAU",
+                "post_bureau_affordability": True,
+                "routing": "ACCEPT",
+            },
+        ),
+        # The gap of the published pre-bureau table: DMN's null, carried on.
+        (
+            False,
+            {
+                "application_risk_score": 130,
+                "pre_bureau_risk_category": None,
+                "bureau_call_type": None,
+                "pre_bureau_credit_contingency_factor": None,
+                "pre_bureau_affordability": False,
+                "eligibility": "INELIGIBLE",
+                "strategy": "DECLINE",
+                "post_bureau_risk_category": "LOW",
+            },
+        ),
+    ],
+)
+def test_the_lending_tables_on_every_path(
+    existing_customer: bool, expected: dict[str, Any]
+) -> None:
+    policy = wuxin_rules.load(DMN / "lending.policy")
+    facts = _lending_facts(existing_customer)
+    got = {rule: _all_paths(policy, facts, rule) for rule in expected}
+    assert got == expected
+
+
 def test_the_boundary_bias_draws_near_every_cell() -> None:
     """`strategies.thresholds` holds the constants of every row, the last one too (which the
     lowered rule of a chain leaves out)."""
