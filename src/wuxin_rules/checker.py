@@ -1236,7 +1236,7 @@ def param_value(definition: model.ParamDef, raw: Any) -> Any:
     if isinstance(raw, float):
         raise fail(
             f"the binary float `{raw!r}`",
-            f'pass an exact value: Decimal("{raw!r}") or the text "{raw!r}"',
+            english("checker.pass-exact-value-decimal.help", raw=repr(raw)),
         )
     if isinstance(raw, str) and not isinstance(strip_optional(type_), TextType | EnumType):
         try:
@@ -1254,7 +1254,7 @@ def param_value(definition: model.ParamDef, raw: Any) -> Any:
         number, bound, inner = outside
         raise fail(
             f"`{format_value(number, inner)}`",
-            f"the value must be {bound.describe(is_percent(inner))}",
+            english("checker.value-must-be.help", bound=bound.describe(is_percent(inner))),
         )
     return value
 

@@ -276,7 +276,7 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
     return _Problem(
         "fact-out-of-bounds",
         english(key, value=text, bound=within, type=_type_text(type_)),
-        f'give a percentage within `{within}`: a ratio such as `0.5`, or a text such as `"50%"`'
+        english("facts.percent-within.help", bound=within)
         if percent
         else english("within-bound", bound=within),
     )
@@ -840,7 +840,11 @@ class FactsSchema:
             raise InternalError(
                 Diagnostic(
                     "internal-error",
-                    f"unexpected `{type(exc).__name__}` while validating facts: {exc}",
+                    english(
+                        "facts.unexpected-while-validating-facts",
+                        type_name=type(exc).__name__,
+                        exc=exc,
+                    ),
                     path=path,
                     file=file,
                 )

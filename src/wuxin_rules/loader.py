@@ -195,18 +195,19 @@ def root_identity(
 def _mismatch(header: ast.Header, file: Path, root: Path | None) -> Diagnostic:
     dotted = header.name.dotted
     wanted = Path(*dotted.split(".")).with_suffix(SUFFIX)
-    where = f"`{root / wanted}`" if root is not None else f"`{wanted}` under the policy root"
+    where = (
+        f"`{root / wanted}`"
+        if root is not None
+        else english("loader.under-root", file=f"`{wanted}`")
+    )
     stem = file.name.removesuffix(SUFFIX)
     if stem.isidentifier():
-        fix = f"move the file to {where}, or change the header to `policy {stem}`"
+        fix = english("loader.move-or-rename.help", where=where, stem=stem)
     else:  # `wrong-example.policy` matches no header: a module name is letters, digits, `_`
-        fix = (
-            f"move the file to {where} (`{file.name}` is not a module name: use only "
-            "letters, digits and `_`), or remove the header"
-        )
+        fix = english("loader.move-or-remove.help", where=where, file=file.name)
     return Diagnostic(
         "module-path-mismatch",
-        f"the header names module `{dotted}`, which must be in a file {where}",
+        english("loader.header-names-module-must", dotted=dotted, where=where),
         span=header.name.span,
         notes=(english("this-file-is", file=file),),
         help=fix,

@@ -542,7 +542,7 @@ class _SuiteChecker:
                 "bad-given" if what != "a fixture" else "bad-fixture",
                 english("does-not-fit", what=what, name=name, problem=problem.message),
                 span,
-                notes=[f"at `{problem.path}`"] if problem.path else [],
+                notes=[english("at-path", path=problem.path)] if problem.path else [],
                 help=problem.help,
             )
         return not problems
@@ -657,8 +657,7 @@ class _SuiteChecker:
             self.typer.accept(
                 typed,
                 BOOL,
-                help="an expectation is a condition: compare the "
-                "value with what you expect, `… == value`",
+                help=english("suite_checker.expectation-condition-compare-value.help"),
             )
             if self._errors() != start:
                 self.markers.clear()

@@ -622,16 +622,18 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
     if fix is not None:
         return Diagnostic(
             "full-width-character",
-            f"full-width `{char}` outside a text",
+            english("syntax_errors.full-width-outside-text", char=char),
             span=span,
             help=english("full-width.help", fix=fix),
         )
     if "０" <= char <= "９" or (char.isdigit() and not char.isascii()):
         return Diagnostic(
             "full-width-character",
-            f"`{char}` is not an ASCII digit",
+            english("syntax_errors.not-ascii-digit", char=char),
             span=span,
-            help=f"numbers are written with the digits 0-9: type `{unicodedata.digit(char, '0')}`",
+            help=english(
+                "syntax_errors.numbers-are-written-with.help", digit=unicodedata.digit(char, "0")
+            ),
         )
     if char in "'‘’":
         line_end = text.find("\n", offset)
@@ -887,7 +889,9 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
         want = next(iter(specific))
         return Diagnostic(
             "missing-keyword",
-            english("missing-after", mark=want, prev=prev) if prev else f"missing `{want}`",
+            english("missing-after", mark=want, prev=prev)
+            if prev
+            else english("missing-mark", mark=want),
             span=gap,
             notes=(english("expected-found", expected=expected, found=found),),
             help=_keyword_help(want),
