@@ -12,6 +12,7 @@ import ast as pyast
 import pickle
 import re
 import string
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,173 @@ def test_every_checker_diagnostic_is_keyed() -> None:
                         plain.append((path.name, diagnostic.code, text))
     assert count > 100
     assert plain == []
+
+
+# ------------------------------------------------------------------------------------------
+# No plain English text where a diagnostic is made: a static scan of src/
+
+TEXT_ARGUMENTS: dict[str, dict[int, str]] = {
+    # The diagnostic and its parts.
+    "Diagnostic": {1: "message", 4: "help", 5: "notes"},
+    "Label": {1: "text"},
+    # The errors and problems that become diagnostics.
+    "SemanticError": {1: "message", 2: "help_text"},
+    "SampleError": {1: "message", 2: "help"},
+    "CellProblem": {1: "message", 2: "help"},
+    "_Problem": {1: "message", 2: "help", 3: "notes"},
+    # The stages' helpers that make a diagnostic from a message and a help (after `self`).
+    "error": {1: "message"},
+    "report": {1: "message", 3: "help"},
+    "_warning": {1: "message", 3: "help"},
+    "_fault": {2: "message", 3: "help_text"},
+    "_diagnostic": {2: "message", 3: "help_text"},
+    "_internal_message": {0: "message"},
+    "_located": {6: "message", 7: "help_text"},
+    "_unwritable": {0: "message"},
+    "_changed": {0: "message"},
+    "_want_bool": {1: "help"},
+    "_want_number": {1: "help"},
+    "_wrong": {2: "help"},
+    "_pair": {2: "hint"},
+    "fail": {0: "found", 1: "hint"},
+    "accept": {},
+}
+"""The calls whose text arguments a user reads, by the position (after `self`) and name of
+each: `TEXT_KEYWORDS` of these calls count too, and so does any argument of a function's
+parameter named `what` (the kind of thing a message names: `a parameter`, `explanations`)."""
+
+TEXT_KEYWORDS = {"message", "help", "help_text", "hint", "notes", "text", "what", "found"}
+TEXT_PARAMETERS = {"message", "help", "help_text", "hint", "notes"}
+
+NOT_DIAGNOSTIC_TEXT = {
+    ("cli.py", "error"): "argparse's own error method: argparse writes the message",
+    ("compiler.py", "note"): "a statistic of the fast path (why documents were handed over)",
+    ("cli.py", "_add_explanation_options"): "`what` is in a command's `--help` (argparse's)",
+    ("messages.py", "count"): "`what` is a key of the counted words (`error`, `warning`)",
+}
+"""Functions with a text parameter whose text is not a diagnostic's."""
+
+CODE_TEXTS = {"is none", "is not none"}
+"""The allow-list: literals that are code of the policy language, shown in backticks by the
+message they fill (`remove `is none``), not words to translate."""
+
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _has_words(text: str) -> bool:
+    """Whether a fixed text has a word: code in backticks (`a ..< b`, a value shown as it
+    is) and punctuation (`: `, ` (`) are not words, so such a text needs no key."""
+    return bool(_WORD.search(re.sub(r"`[^`]*`", "", text)))
+
+
+def _plain_text(node: pyast.expr) -> bool:
+    """Whether a text argument is (or holds) an f-string or a literal with English words,
+    rather than a message (`english(…)`, `term(…)`) or a variable."""
+    if isinstance(node, pyast.Constant):
+        text = node.value
+        return isinstance(text, str) and text not in CODE_TEXTS and _has_words(text)
+    if isinstance(node, pyast.JoinedStr):
+        fixed = "".join(
+            part.value if isinstance(part, pyast.Constant) else "`…`" for part in node.values
+        )
+        return _has_words(fixed)
+    if isinstance(node, pyast.BinOp):  # `english(…) + " more"` loses the key
+        return _plain_text(node.left) or _plain_text(node.right)
+    if isinstance(node, pyast.IfExp):
+        return _plain_text(node.body) or _plain_text(node.orelse)
+    if isinstance(node, pyast.Tuple | pyast.List):
+        return any(_plain_text(element) for element in node.elts)
+    joined = isinstance(node, pyast.Call) and isinstance(node.func, pyast.Attribute)
+    if joined and node.func.attr in ("format", "join"):
+        return _plain_text(node.func.value) or any(_plain_text(a) for a in node.args)
+    return False
+
+
+def _what_parameters(trees: Mapping[str, pyast.Module]) -> dict[str, set[int]]:
+    """The positions of every function's `what` parameter, by the function's name."""
+    found: dict[str, set[int]] = {}
+    for file, tree in trees.items():
+        for node in pyast.walk(tree):
+            if isinstance(node, pyast.FunctionDef) and (file, node.name) not in NOT_DIAGNOSTIC_TEXT:
+                names = [arg.arg for arg in [*node.args.posonlyargs, *node.args.args]]
+                names = names[1:] if names[:1] in (["self"], ["cls"]) else names
+                if "what" in names:
+                    found.setdefault(node.name, set()).add(names.index("what"))
+    return found
+
+
+def plain_texts(sources: Mapping[str, str]) -> list[tuple[str, int, str]]:
+    """Where the code passes a plain English text (an f-string or a literal with words) as
+    the message, help, note, label or `what` of a diagnostic: `(file, line, text)`."""
+    trees = {name: pyast.parse(text) for name, text in sources.items()}
+    whats = _what_parameters(trees)
+    found = []
+    for name, tree in trees.items():
+        for node in pyast.walk(tree):
+            if not isinstance(node, pyast.Call):
+                continue
+            func = node.func
+            callee = func.id if isinstance(func, pyast.Name) else getattr(func, "attr", "")
+            positions = set(TEXT_ARGUMENTS.get(callee, {})) | whats.get(callee, set())
+            texts = [arg for index, arg in enumerate(node.args) if index in positions]
+            if callee in TEXT_ARGUMENTS or callee in whats:
+                texts += [kw.value for kw in node.keywords if kw.arg in TEXT_KEYWORDS]
+            for text in texts:
+                if _plain_text(text):
+                    found.append((name, text.lineno, pyast.unparse(text)[:80]))
+    return sorted(found)
+
+
+def _package_sources() -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(SRC.glob("*.py"))}
+
+
+def test_no_diagnostic_text_is_plain_english() -> None:
+    """Every message, help, note and label the package makes is a catalogue message: no
+    f-string and no literal with words goes to a user untranslated."""
+    assert plain_texts(_package_sources()) == []
+
+
+def test_the_text_scan_finds_an_untranslated_f_string() -> None:
+    """The scan can fail: an f-string message, a literal help, a literal `what`, a keyed
+    message with English glued on are found; keyed ones and code in backticks are not."""
+    source = (
+        "def kind(what): ...\n"
+        "Diagnostic('code', f'unknown name `{name}`', help='rename it')\n"
+        "self._fault(expr, 'code', english('k'), None, (), labels=(Label(s, 'here'),))\n"
+        "kind('a parameter')\n"
+        "Diagnostic('code', english('k') + ' more')\n"
+        "Diagnostic('code', english('k', name=name), notes=(f'`{a}`: `{b}`',))\n"
+    )
+    found = [(line, text) for _, line, text in plain_texts({"example.py": source})]
+    assert found == [
+        (2, "'rename it'"),
+        (2, "f'unknown name `{name}`'"),
+        (3, "'here'"),
+        (4, "'a parameter'"),
+        (5, "english('k') + ' more'"),
+    ]
+
+
+def test_every_helper_with_a_text_parameter_is_scanned() -> None:
+    """A new helper that takes a message or a help (as `_fault` does) must be added to
+    `TEXT_ARGUMENTS`, or its callers' texts would escape the scan."""
+    unscanned = []
+    for name, text in _package_sources().items():
+        for node in pyast.walk(pyast.parse(text)):
+            if isinstance(node, pyast.FunctionDef | pyast.ClassDef):
+                init = node
+                if isinstance(node, pyast.ClassDef):
+                    inits = [f for f in node.body if isinstance(f, pyast.FunctionDef)]
+                    inits = [f for f in inits if f.name == "__init__"]
+                    if not inits:
+                        continue
+                    init = inits[0]
+                elif node.name == "__init__":
+                    continue
+                assert isinstance(init, pyast.FunctionDef)
+                params = {a.arg for a in [*init.args.args, *init.args.kwonlyargs]}
+                scanned = node.name in TEXT_ARGUMENTS or (name, node.name) in NOT_DIAGNOSTIC_TEXT
+                if params & TEXT_PARAMETERS and not scanned:
+                    unscanned.append((name, node.name))
+    assert unscanned == []

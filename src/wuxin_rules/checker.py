@@ -457,7 +457,7 @@ def _bind_imports(state: _State) -> None:
                 continue
             alias = decl.alias or decl.module.parts[-1]
             if decl.alias is not None:
-                _reserved(t, decl.alias, "a module")
+                _reserved(t, decl.alias, english("a module"))
             _bind(
                 t,
                 scope,
@@ -501,7 +501,7 @@ def _build_enums(state: _State) -> None:
         for ident, label in entries:
             _reserved(t, ident, english("an enum member" if what == "member" else "a band"))
             if ident.name in first:
-                t.duplicate(what, ident, first[ident.name])
+                t.duplicate(english(what), ident, first[ident.name])
                 continue
             first[ident.name] = ident.span
             members.append(EnumMemberInfo(ident.name, label.value if label else None))
@@ -728,7 +728,7 @@ def _build_record(t: SymbolTables, sym: Sym) -> None:
     fields = []
     for field in decl.fields:
         if field.name.name in first:
-            t.duplicate("field", field.name, first[field.name.name])
+            t.duplicate(english("field"), field.name, first[field.name.name])
             continue
         first[field.name.name] = field.name.span
         label, cites, _ = doc_parts(field.doc)
@@ -780,9 +780,9 @@ def _rule_params(
     first: dict[str, Span] = {}
     params = []
     for param in decl.params:
-        _reserved(t, param.name, "a parameter")
+        _reserved(t, param.name, english("a parameter"))
         if param.name.name in first:
-            t.duplicate("parameter", param.name, first[param.name.name])
+            t.duplicate(english("parameter"), param.name, first[param.name.name])
             continue
         first[param.name.name] = param.name.span
         params.append((param.name.name, _resolve_type(t, scope, param.type)))
@@ -854,7 +854,7 @@ class _NameWalker(Visitor[Any]):
     @visits(ast.Aggregate)
     def _aggregate(self, node: ast.Aggregate, names: frozenset[str], position: str) -> None:
         self.walk(node.collection, names, "value")
-        _reserved(self.t, node.var, "a variable")
+        _reserved(self.t, node.var, english("a variable"))
         inner = names | {node.var.name}
         if node.filter is not None:
             self.walk(node.filter, inner, "value")
@@ -1235,7 +1235,7 @@ def param_value(definition: model.ParamDef, raw: Any) -> Any:
 
     if isinstance(raw, float):
         raise fail(
-            f"the binary float `{raw!r}`",
+            english("the-binary-float", value=repr(raw)),
             english("checker.pass-exact-value-decimal.help", raw=repr(raw)),
         )
     if isinstance(raw, str) and not isinstance(strip_optional(type_), TextType | EnumType):

@@ -1742,6 +1742,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "list.and": ("{head} and {last}", "{head}和{last}"),
     "list.or": ("{head} or {last}", "{head}或{last}"),
     "list.comma": ("{head}, {next}", "{head}、{next}"),
+    "the-binary-float": ("the binary float `{value}`", "二进制浮点数 `{value}`"),
+    "the-value-of": ("the value of `{name}`", "`{name}` 的值"),
     "loader.under-root": ("{file} under the policy root", "策略根目录下的 {file}"),
     "loader.move-or-rename.help": (
         "move the file to {where}, or change the header to `policy {stem}`",
@@ -2336,6 +2338,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
 `.label` and so on belong to the phrase before them."""
 
 TERMS: Mapping[str, str] = {
+    "a parameter": "参数",
+    "a variable": "变量",
+    "a given": "给定值",
+    "a binder": "绑定名",
     "what must change": "需要改变什么",
     "explanations": "解释",
     "reading Excel files": "读取 Excel 文件",

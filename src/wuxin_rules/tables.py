@@ -95,7 +95,7 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
     stages: list[tuple[model.StageDef, ast.Stage]] = []
     for stage in decl.stages:
         if stage.name.name in first_stage:
-            t.duplicate("stage", stage.name, first_stage[stage.name.name])
+            t.duplicate(english("stage"), stage.name, first_stage[stage.name.name])
         first_stage.setdefault(stage.name.name, stage.name.span)
         start = stage.start.value if stage.start is not None else None
         end = stage.end.value

@@ -414,7 +414,7 @@ class SymbolTables:
         """Report `ident` as a second declaration of a name first declared at `first`."""
         self.error(
             "duplicate-name",
-            english("declared-twice.kind", what=english(what), name=ident.name)
+            english("declared-twice.kind", what=what, name=ident.name)
             if what
             else english("declared-twice", name=ident.name),
             ident.span,
