@@ -14,6 +14,7 @@ import re
 import string
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -353,7 +354,32 @@ def plain_texts(sources: Mapping[str, str]) -> list[tuple[str, int, str]]:
             for text in texts:
                 if _plain_text(text):
                     found.append((name, text.lineno, pyast.unparse(text)[:80]))
+        for text in _prepared_texts(tree):
+            if _plain_text(text):
+                found.append((name, text.lineno, pyast.unparse(text)[:80]))
     return sorted(found)
+
+
+TEXT_VARIABLES = {"message", "help", "help_text", "hint", "notes", "note", "fix", "fallback"}
+TEXT_FUNCTIONS = re.compile(r"_(hint|help|found|expected|message)$")
+
+
+def _prepared_texts(tree: pyast.Module) -> list[pyast.expr]:
+    """Texts made before the call that shows them: a value assigned to a variable named as
+    a text (`help = …`, `notes = (…,)`), and what a `…_hint`/`…_help`/`…_found` function
+    returns."""
+    texts: list[pyast.expr] = []
+    for node in pyast.walk(tree):
+        if isinstance(node, pyast.Assign):
+            if any(isinstance(t, pyast.Name) and t.id in TEXT_VARIABLES for t in node.targets):
+                texts.append(node.value)
+        elif isinstance(node, pyast.FunctionDef) and TEXT_FUNCTIONS.search(node.name):
+            texts += [
+                each.value
+                for each in pyast.walk(node)
+                if isinstance(each, pyast.Return) and each.value is not None
+            ]
+    return texts
 
 
 def _package_sources() -> dict[str, str]:
@@ -376,6 +402,8 @@ def test_the_text_scan_finds_an_untranslated_f_string() -> None:
         "kind('a parameter')\n"
         "Diagnostic('code', english('k') + ' more')\n"
         "Diagnostic('code', english('k', name=name), notes=(f'`{a}`: `{b}`',))\n"
+        "help = 'write `true`' if flag else english('k')\n"
+        "def _param_hint(t):\n    return f'a value of `{t}`'\n"
     )
     found = [(line, text) for _, line, text in plain_texts({"example.py": source})]
     assert found == [
@@ -384,6 +412,8 @@ def test_the_text_scan_finds_an_untranslated_f_string() -> None:
         (3, "'here'"),
         (4, "'a parameter'"),
         (5, "english('k') + ' more'"),
+        (7, "'write `true`' if flag else english('k')"),
+        (9, "f'a value of `{t}`'"),
     ]
 
 
@@ -409,3 +439,144 @@ def test_every_helper_with_a_text_parameter_is_scanned() -> None:
                 if params & TEXT_PARAMETERS and not scanned:
                     unscanned.append((name, node.name))
     assert unscanned == []
+
+
+# ------------------------------------------------------------------------------------------
+# Evaluation and facts errors in Chinese
+
+
+def _texts_of(diagnostic: Diagnostic) -> list[object]:
+    return [
+        diagnostic.message,
+        diagnostic.help,
+        *diagnostic.notes,
+        *(label.text for label in diagnostic.labels),
+    ]
+
+
+PROPER_NAMES = frozenset({"JSON", "Python"})
+"""Names of a format and a language: Chinese writes them as they are."""
+
+
+def _english_in_chinese(diagnostics: list[Diagnostic], allowed: frozenset[str]) -> list[object]:
+    """The texts of `diagnostics` that, rendered in Chinese, still have an English word (a
+    JSON path `$.a.b` and a number `1e400` are the document's, not words)."""
+    found: list[object] = []
+    for diagnostic in diagnostics:
+        for text in _texts_of(diagnostic):
+            if text:
+                rendered = re.sub(r"\$[^\s，：`]*", " ", messages.render(text, "zh"))
+                words = english_words(rendered, allowed | PROPER_NAMES)
+                if words:
+                    found.append((diagnostic.code, rendered, words))
+    return found
+
+
+def _semantics_failures() -> list[tuple[Any, tuple[str, ...]]]:
+    from test_semantics import FAILING
+
+    return [tuple(case.values) for case in FAILING]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("entry", "types"), _semantics_failures())
+def test_every_evaluation_error_of_the_semantics_table_reads_in_chinese(
+    entry: Any, types: tuple[str, ...]
+) -> None:
+    """The run-time errors of every builtin that can fail (invalid dates, rounding digits,
+    quarters, sampling rates, …), met on the semantics tests' biased facts, rendered in
+    Chinese, have no English word but the policy's own."""
+    from hypothesis import given, settings
+
+    from test_semantics import _bias, _load, _policy_text
+    from wuxin_rules import strategies as policy_strategies
+
+    policy = _load(entry, types)
+    allowed = _words_of(_policy_text(entry, types))
+    errors: list[Diagnostic] = []
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(policy_strategies.facts(policy, bias=_bias(types)))
+    def run(document: Any) -> None:
+        error = policy.evaluate(document).verdict("r").error
+        if error is not None:
+            errors.append(error)
+
+    run()
+    assert errors, f"{entry.name} never failed"
+    assert _english_in_chinese(errors, allowed) == []
+
+
+def _flagship_policies() -> list[str]:
+    from test_fuzz_facts import POLICIES
+
+    return sorted(POLICIES)
+
+
+@pytest.mark.parametrize("name", _flagship_policies())
+def test_every_facts_error_of_the_facts_fuzzer_reads_in_chinese(name: str) -> None:
+    """The facts errors of near-valid and arbitrary documents (the facts fuzzer's), rendered
+    in Chinese, have no English word but the policy's own and the document's."""
+    from hypothesis import given, settings
+
+    from fuzzing import FLAGSHIP
+    from test_fuzz_facts import POLICIES, arbitrary_documents, near_valid_documents
+
+    policy = POLICIES[name]
+    policy_text = "".join(path.read_text(encoding="utf-8") for path in FLAGSHIP.rglob("*.policy"))
+    errors: list[tuple[Diagnostic, frozenset[str]]] = []
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(near_valid_documents(policy) | arbitrary_documents(policy))
+    def run(document: Any) -> None:
+        try:
+            policy.validate(document)
+        except WuxinError as error:
+            # The document's own keys and texts are shown as they are.
+            written = frozenset(re.findall(r"[A-Za-z]{2,}", repr(document)))
+            errors.extend((diagnostic, written) for diagnostic in error.diagnostics)
+
+    run()
+    assert len(errors) > 10
+    allowed = _words_of(policy_text)
+    found = [
+        item
+        for diagnostic, written in errors
+        for item in _english_in_chinese([diagnostic], allowed | written)
+    ]
+    assert found == []
+
+
+def test_every_evaluation_error_of_random_policies_reads_in_chinese() -> None:
+    """The run-time errors of the differential test's random policies (division by zero,
+    none met, bands and schedules missed, dates, …), rendered in Chinese, have no English
+    word but the policy's own."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    import policygen
+    import wuxin_rules
+
+    found: list[object] = []
+    failed = 0
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.data())
+    def run(data: st.DataObject) -> None:
+        nonlocal failed
+        text = data.draw(policygen.policies(), label="policy")
+        policy = wuxin_rules.loads(text, name="gen.policy")
+        document, _ = data.draw(policygen.documents(policy), label="document")
+        result = policy.evaluate(document)
+        errors = [e for e in (result.verdict(r).error for r in policy.rules) if e is not None]
+        failed += bool(errors)
+        found.extend(_english_in_chinese(errors, _words_of(text)))
+
+    run()
+    assert failed > 5
+    assert found == []

@@ -913,12 +913,18 @@ class _NameWalker(Visitor[Any]):
             if module.rsplit(".", 1)[-1] == name and alias != name
         ]
         if renamed:
-            hint = f"module `{renamed[0][0]}` is imported as `{renamed[0][1]}`: write `{renamed[0][1]}.…`"
+            hint = english(
+                "checker.module-imported-as-write.help",
+                renamed=renamed[0][0],
+                renamed2=renamed[0][1],
+            )
         if builtin is not None and builtin.component:
-            hint = f"the {name} of a date `d` is written `d.{name}`"
+            hint = english("checker.date-d-written-d.help", name=name)
         elif builtin is not None:
-            hint = (
-                f"`{name}` is a builtin function: call it as `{builtin.signature.split(' -> ')[0]}`"
+            hint = english(
+                "checker.builtin-function-call-as.help",
+                name=name,
+                split=builtin.signature.split(" -> ")[0],
             )
         if hint is None:
             hint = english("nothing-called", name=name, fix=f"import module ({name})")
@@ -1059,22 +1065,24 @@ class _NameWalker(Visitor[Any]):
             shown = ", ".join(p.name.name for p in decl.params)
             message, help = f"`{name}` takes parameters", f"call it: `{name}({shown})`"
         elif sym.kind == "schedule":
-            message = f"`{name}` is a schedule, not a value"
+            message = english("checker.schedule-not-value.help", name=name)
             category = ", category" if decl.category is not None else ""
-            help = f"look a value up: `{name}({decl.period.name}{category})`"
+            help = english(
+                "checker.look-value-up.help", name=name, name2=decl.period.name, category=category
+            )
         elif sym.kind == "bands":
-            message = f"`{name}` is a set of bands, not a value"
-            help = f"find the band of a number: `{name}(value)`"
+            message = english("checker.set-bands-not-value.help", name=name)
+            help = english("checker.find-band-number-value.help", name=name)
         elif sym.kind == "enum":
             message = english("type-not-value", name=name)
             example = decl.members[0].name.name if decl.members else "member"
             help = english("name-a-member", fix=f"{name}.{example}")
         elif sym.kind == "record":
             message = english("type-not-value", name=name)
-            help = "read the fields of a value of this type, such as an input or a rule parameter"
+            help = english("checker.read-fields-value-this.help")
         else:
-            message = f"`{name}` is a module, not a value"
-            help = f"name one of its declarations: `{name}.…`"
+            message = english("checker.module-not-value.help", name=name)
+            help = english("checker.name-one-declarations.help", name=name)
         self.t.error("not-a-value", message, node.span, help=help)
         return False
 
@@ -1270,16 +1278,16 @@ def _full_width_hint(raw: str, error: WuxinError) -> str | None:
 def _param_hint(type_: Type) -> str:
     inner = strip_optional(type_)
     if isinstance(inner, NumberType):
-        return "write a number such as `0.5` or a percentage such as `50%`"
+        return english("checker.write-number-such-as.help")
     if isinstance(inner, IntType):
         return english("write-whole-number", example="3")
     if isinstance(inner, BoolType):
-        return "write `true` or `false`"
+        return english("checker.write-true-or-false.help")
     if isinstance(inner, DateType):
-        return "write a date as `YYYY-MM-DD`"
+        return english("checker.write-date-as-yyyy.help")
     if isinstance(inner, EnumType):
-        return "one of: " + ", ".join(f"`{m.name}`" for m in inner.members)
-    return f"write a value of type `{describe(type_)}`"
+        return english("checker.one-of.help", names=", ".join(f"`{m.name}`" for m in inner.members))
+    return english("checker.write-value-type.help", type_=describe(type_))
 
 
 def _literal(expression: ast.Expr) -> Any:

@@ -520,16 +520,16 @@ def _syntax_error(text: str, name: str, first_line: int, exc: json.JSONDecodeErr
     elif not word:
         found = "the end of the input"
         if message != "unterminated text":
-            help_text = "the document ends too early: close every `[` and `{`"
+            help_text = english("jsonio.document-ends-too-early.help", brace="{")
     else:
         found = f"`{word}`"
         before = text[:pos].rstrip()
         if word in ("]", "}") and before.endswith(","):
-            help_text = "remove the trailing comma"
+            help_text = english("jsonio.remove-trailing-comma.help")
         elif word.startswith("'"):
-            help_text = "JSON writes text and keys in double quotes, not single quotes"
+            help_text = english("jsonio.json-writes-text-and.help")
         elif word in ("True", "False", "None", "TRUE", "FALSE", "NULL", "Null"):
-            help_text = "write `true`, `false` and `null` in lowercase"
+            help_text = english("jsonio.write-true-false-and.help")
     if message == "unterminated text":
         preview = text[pos : pos + 24].split("\n", 1)[0]
         full = f"unterminated text `{preview}`"

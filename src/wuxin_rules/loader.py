@@ -365,12 +365,14 @@ class _Loader:
         if path is not None:
             notes: tuple[str, ...] = (f"there is no file `{path}`",)
         elif self.files:
-            notes = ("a policy given as text imports only the modules given with it",)
+            notes = (english("loader.text-imports-only"),)
         else:
             notes = (english("text-cannot-import"),)
         hint = suggest(target, known)
         if hint is None and known:
-            hint = "modules: " + ", ".join(f"`{m}`" for m in sorted(known)[:10])
+            hint = english(
+                "loader.modules.help", names=", ".join(f"`{m}`" for m in sorted(known)[:10])
+            )
         return Diagnostic(
             "unknown-module",
             english("no-module", name=target),

@@ -1742,6 +1742,162 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "list.and": ("{head} and {last}", "{head}和{last}"),
     "list.or": ("{head} or {last}", "{head}或{last}"),
     "list.comma": ("{head}, {next}", "{head}、{next}"),
+    "loader.modules.help": ("modules: {names}", "模块：{names}"),
+    "loader.text-imports-only": (
+        "a policy given as text imports only the modules given with it",
+        "以文本给出的策略只能导入随它一起给出的模块",
+    ),
+    "eval.invalid-date": ("`{text}` {reason}", "`{text}` {reason}"),
+    "eval.not-a-valid-date": (
+        "is not a valid date (year {year}, month {month}, day {day})",
+        "不是有效的日期（年 {year}，月 {month}，日 {day}）",
+    ),
+    "eval.beyond-the-calendar": (
+        "goes beyond the dates the calendar can hold",
+        "超出了历法所能表示的日期范围",
+    ),
+    "checker.one-of.help": ("one of: {names}", "取值之一：{names}"),
+    "checker.write-value-type.help": (
+        "write a value of type `{type_}`",
+        "请写类型为 `{type_}` 的值",
+    ),
+    "checker.write-number-such-as.help": (
+        "write a number such as `0.5` or a percentage such as `50%`",
+        "请写数（如 `0.5`）或百分比（如 `50%`）",
+    ),
+    "checker.write-true-or-false.help": ("write `true` or `false`", "请写 `true` 或 `false`"),
+    "checker.write-date-as-yyyy.help": ("write a date as `YYYY-MM-DD`", "日期请写成 `YYYY-MM-DD`"),
+    "checker.module-imported-as-write.help": (
+        "module `{renamed}` is imported as `{renamed2}`: write `{renamed2}.…`",
+        "模块 `{renamed}` 以 `{renamed2}` 的名称导入：请写 `{renamed2}.…`",
+    ),
+    "checker.date-d-written-d.help": (
+        "the {name} of a date `d` is written `d.{name}`",
+        "日期 `d` 的 {name} 写作 `d.{name}`",
+    ),
+    "checker.builtin-function-call-as.help": (
+        "`{name}` is a builtin function: call it as `{split}`",
+        "`{name}` 是内置函数：请以 `{split}` 的形式调用",
+    ),
+    "checker.schedule-not-value.help": (
+        "`{name}` is a schedule, not a value",
+        "`{name}` 是时间表，不是值",
+    ),
+    "checker.look-value-up.help": (
+        "look a value up: `{name}({name2}{category})`",
+        "请查表取值：`{name}({name2}{category})`",
+    ),
+    "checker.set-bands-not-value.help": (
+        "`{name}` is a set of bands, not a value",
+        "`{name}` 是等级划分，不是值",
+    ),
+    "checker.find-band-number-value.help": (
+        "find the band of a number: `{name}(value)`",
+        "查找数所在的等级：`{name}(value)`",
+    ),
+    "checker.read-fields-value-this.help": (
+        "read the fields of a value of this type, such as an input or a rule parameter",
+        "请读取该类型的值（例如输入或规则参数）的字段",
+    ),
+    "checker.module-not-value.help": (
+        "`{name}` is a module, not a value",
+        "`{name}` 是模块，不是值",
+    ),
+    "checker.name-one-declarations.help": (
+        "name one of its declarations: `{name}.…`",
+        "请指明其中的一个声明：`{name}.…`",
+    ),
+    "facts.python": ("a Python `{type_name}`", "Python 的 `{type_name}`"),
+    "facts.none": ("none", "none"),
+    "facts.binary-floating-point-number": (
+        "the binary floating-point number `{value}`",
+        "二进制浮点数 `{value}`",
+    ),
+    "facts.date-and-time": ("a date and time `{isoformat}`", "日期时间 `{isoformat}`"),
+    "facts.only-optional-type-admits.help": (
+        "only an optional type (`{type_}?`) admits `null`",
+        "只有可选类型（`{type_}?`）才接受 `null`",
+    ),
+    "facts.binary-floats-are-not.help": (
+        'binary floats are not exact: pass `Decimal("{exact}")` or the text `"{exact}"`',
+        '二进制浮点数不精确：请传入 `Decimal("{exact}")` 或文本 `"{exact}"`',
+    ),
+    "facts.binary-floats-are-not.help-2": (
+        "binary floats are not exact: pass a Python `int`",
+        "二进制浮点数不精确：请传入 Python 的 `int`",
+    ),
+    "facts.write-true-or-false.help": (
+        "write `true` or `false`, without quotes",
+        "请写 `true` 或 `false`，不加引号",
+    ),
+    "facts.inputs-are.help": ("the inputs are {names}", "输入有 {names}"),
+    "facts.has.help": ("`{name}` has {names}", "`{name}` 有 {names}"),
+    "facts.remove.help": ("remove it", "请删除它"),
+    "facts.write-true-or-false.help-2": (
+        "write `true` or `false`, not a number",
+        "请写 `true` 或 `false`，而不是数",
+    ),
+    "facts.facts-document-json-object.help": (
+        "a facts document is a JSON object with one key per input: {names}",
+        "事实文档是一个 JSON 对象，每个输入一个键：{names}",
+    ),
+    "facts.write-json-object-with.help": (
+        "write a JSON object with the fields {names}",
+        "请写一个含字段 {names} 的 JSON 对象",
+    ),
+    "facts.did-you-mean-instead.help": (
+        "did you mean `{name}` instead of `{misspelt}`?",
+        "是否应为 `{name}` 而不是 `{misspelt}`？",
+    ),
+    "facts.write-whole-number-without.help": (
+        "write a whole number, without a decimal point or exponent",
+        "请写整数，不带小数点或指数",
+    ),
+    "jsonio.document-ends-too-early.help": (
+        "the document ends too early: close every `[` and `{brace}`",
+        "文档过早结束：请闭合每个 `[` 和 `{brace}`",
+    ),
+    "jsonio.remove-trailing-comma.help": ("remove the trailing comma", "请删除末尾的逗号"),
+    "jsonio.json-writes-text-and.help": (
+        "JSON writes text and keys in double quotes, not single quotes",
+        "JSON 的文本和键用双引号，不用单引号",
+    ),
+    "jsonio.write-true-false-and.help": (
+        "write `true`, `false` and `null` in lowercase",
+        "`true`、`false` 和 `null` 请用小写",
+    ),
+    "syntax_errors.write-all-at-least.help": (
+        "write `all of [...]`, `at least N of [...]` or `count of x in list`",
+        "请写 `all of [...]`、`at least N of [...]` 或 `count of x in list`",
+    ),
+    "syntax_errors.property-reads-forall-x.help": (
+        "a property reads `forall x: T where … holds claim`",
+        "性质的写法是 `forall x: T where … holds claim`",
+    ),
+    "syntax_errors.replace-with-ordinary-space.help": (
+        "replace it with an ordinary space",
+        "请换成普通空格",
+    ),
+    "type.give-value-type-here.help": (
+        "give a value of type `{wanted}` here, or change the type it must fit",
+        "请在此给出类型为 `{wanted}` 的值，或修改它须符合的类型",
+    ),
+    "type.reduce-list-with-aggregate.help": (
+        "reduce the list with an aggregate such as `count of x in …` or `sum of x in … : …`",
+        "请用聚合把列表归约为一个值，例如 `count of x in …` 或 `sum of x in … : …`",
+    ),
+    "type.give-value-that-type.help": (
+        "give a `{name}`: a value of that type, or a record literal with its fields",
+        "请给出 `{name}`：该类型的值，或写出其字段的记录字面量",
+    ),
+    "type.reach-elements-with-aggregate.help": (
+        "reach the elements with an aggregate: `list of x in {snippet} : x.{name}`",
+        "请用聚合访问元素：`list of x in {snippet} : x.{name}`",
+    ),
+    "type.joins-two-lists-one.help": (
+        "`+` joins two lists of one type: put a single value in a list, `xs + [x]`",
+        "`+` 连接两个同类型的列表：单个值请放进列表，`xs + [x]`",
+    ),
     "the-binary-float": ("the binary float `{value}`", "二进制浮点数 `{value}`"),
     "the-value-of": ("the value of `{name}`", "`{name}` 的值"),
     "loader.under-root": ("{file} under the policy root", "策略根目录下的 {file}"),

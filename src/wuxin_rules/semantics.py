@@ -386,7 +386,7 @@ def count_detail(kind: str, values: Sequence[Any], needed: int | None) -> str:
 def _date_error(expr: model.BuiltinCall, reason: str) -> SemanticError:
     return SemanticError(
         "invalid-date",
-        f"`{written(expr)}` {reason}",
+        english("eval.invalid-date", text=written(expr), reason=reason),
         english("eval.dates-run-from-0001.help"),
     )
 
@@ -451,8 +451,12 @@ def _date(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
         raise _date_error(
             # (`integer_text`: a number computed from facts may have more than 4300 digits.)
             expr,
-            f"is not a valid date (year {integer_text(year)}, month {integer_text(month)}, "
-            f"day {integer_text(day)})",
+            english(
+                "eval.not-a-valid-date",
+                year=integer_text(year),
+                month=integer_text(month),
+                day=integer_text(day),
+            ),
         ) from None
 
 
@@ -462,7 +466,7 @@ def _add_days(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
         moved: datetime.date = start + datetime.timedelta(days=days)
         return moved
     except OverflowError:
-        raise _date_error(expr, "goes beyond the dates the calendar can hold") from None
+        raise _date_error(expr, english("eval.beyond-the-calendar")) from None
 
 
 def _add_months(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
@@ -471,7 +475,7 @@ def _add_months(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
     year, month = divmod(index, 12)
     month += 1
     if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
-        raise _date_error(expr, "goes beyond the dates the calendar can hold")
+        raise _date_error(expr, english("eval.beyond-the-calendar"))
     day = min(start.day, calendar.monthrange(year, month)[1])
     return datetime.date(year, month, day)
 

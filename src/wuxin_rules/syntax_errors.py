@@ -654,7 +654,7 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
     shown = f"`{char}`" if char.isprintable() and not char.isspace() else _character_name(char)
     help_text = _CHARACTER_HELP.get(char)
     if help_text is None and unicodedata.category(char) in ("Zs",):
-        help_text = "replace it with an ordinary space"
+        help_text = english("syntax_errors.replace-with-ordinary-space.help")
     elif help_text is None and not char.isprintable():
         help_text = english("name-character.invisible.help")
     return Diagnostic(
@@ -969,7 +969,7 @@ def _keyword_help(word: str) -> str | None:
     if word == "in":
         return english("aggregate-reads")
     if word == "of":
-        return "write `all of [...]`, `at least N of [...]` or `count of x in list`"
+        return english("syntax_errors.write-all-at-least.help")
     if word == "holds":
-        return "a property reads `forall x: T where … holds claim`"
+        return english("syntax_errors.property-reads-forall-x.help")
     return None

@@ -815,7 +815,11 @@ class ExprTyper(Visitor[model.CExpr]):
             )
             return self._invalid(node.span)
         help = (
-            f"reach the elements with an aggregate: `list of x in {snippet(node.target.span)} : x.{name}`"
+            english(
+                "type.reach-elements-with-aggregate.help",
+                snippet=snippet(node.target.span),
+                name=name,
+            )
             if isinstance(type_, ListType)
             else english("only-records-have-fields")
         )
@@ -1051,7 +1055,7 @@ class ExprTyper(Visitor[model.CExpr]):
             other = right if isinstance(a, TextType) else left
             help: str = english("joins-texts", fix=f"text({snippet(other.span)})")
         else:
-            help = "`+` joins two lists of one type: put a single value in a list, `xs + [x]`"
+            help = english("type.joins-two-lists-one.help")
         self.t.error(
             "type-mismatch",
             english("cannot-join", op="+", left=describe_type(a), right=describe_type(b)),
@@ -1613,7 +1617,7 @@ def _mismatch_help(found: Type, wanted: Type) -> str:
     if isinstance(wanted, IntType) and isinstance(found, NumberType):
         return english("round-the-number")
     if isinstance(found, ListType) and not isinstance(wanted, ListType):
-        return "reduce the list with an aggregate such as `count of x in …` or `sum of x in … : …`"
+        return english("type.reduce-list-with-aggregate.help")
     if isinstance(found, TextType) and is_numeric(wanted):
         return english("without-quotes")
     if isinstance(wanted, EnumType):
@@ -1621,8 +1625,8 @@ def _mismatch_help(found: Type, wanted: Type) -> str:
             "give-a-member-of", enum=wanted.name, members=quoted(m.name for m in wanted.members)
         )
     if isinstance(wanted, RecordType) and wanted.qualified:
-        return f"give a `{wanted.name}`: a value of that type, or a record literal with its fields"
-    return f"give a value of type `{describe_type(wanted)}` here, or change the type it must fit"
+        return english("type.give-value-that-type.help", name=wanted.name)
+    return english("type.give-value-type-here.help", wanted=describe_type(wanted))
 
 
 # ------------------------------------------------------------------------------------------
