@@ -270,12 +270,15 @@ TEXT_ARGUMENTS: dict[str, dict[int, str]] = {
     "_pair": {2: "hint"},
     "fail": {0: "found", 1: "hint"},
     "accept": {},
+    # Explanation nodes: their `detail` is shown next to the value.
+    "Explanation": {},
+    "_node": {},
 }
 """The calls whose text arguments a user reads, by the position (after `self`) and name of
 each: `TEXT_KEYWORDS` of these calls count too, and so does any argument of a function's
 parameter named `what` (the kind of thing a message names: `a parameter`, `explanations`)."""
 
-TEXT_KEYWORDS = {"message", "help", "help_text", "hint", "notes", "text", "what", "found"}
+TEXT_KEYWORDS = {"message", "help", "help_text", "hint", "notes", "text", "what", "found", "detail"}
 TEXT_PARAMETERS = {"message", "help", "help_text", "hint", "notes"}
 
 NOT_DIAGNOSTIC_TEXT = {
@@ -580,3 +583,24 @@ def test_every_evaluation_error_of_random_policies_reads_in_chinese() -> None:
     run()
     assert failed > 5
     assert found == []
+
+
+def test_a_sample_draw_explains_itself_in_chinese() -> None:
+    """The audit of a `sample` draw (its sizes and seed, each key's rank, how to reproduce
+    it) reads in Chinese, and in English as before."""
+    import wuxin_rules
+
+    text = 'policy s "s"\ninput ids: list of text\nrule drawn "drawn": sample(ids, 50%, "2024")\n'
+    result = wuxin_rules.loads(text, name="s.policy").evaluate(
+        {"ids": ["a1", "b2", "c3", "d4"]}, explain=True
+    )
+    chinese = result.explain(lang="zh")
+    assert '种子 "2024"' in chinese and "排序值 " in chinese and "复现方法：" in chinese
+    allowed = _words_of(text) | {"ceil", "SHA", "UTF", "wuxin"}
+    lines = [re.sub(r"[0-9a-f]{16}…", " ", line) for line in chinese.splitlines()]  # ranks
+    assert [line for line in lines if english_words(line, allowed)] == []
+    english_text = result.explain()
+    assert 'n = 4, ceil(50% × 4) = 2, seed "2024"' in english_text
+    assert 'to reproduce: rank every key k by SHA-256("wuxin-sample/1\\0" + f("2024")' in (
+        english_text
+    )

@@ -1258,7 +1258,7 @@ def sample_audit(
     rate_text = semantics.number_text(rate, semantics.is_percent(expr.args[1].type))
     element = element_type(expr.type)
     seed_text = _key_text(seed)
-    detail = f"n = {draw.n}, ceil({rate_text} × {draw.n}) = {draw.size}, seed {seed_text}"
+    detail = english("sample.detail", n=draw.n, rate=rate_text, size=draw.size, seed=seed_text)
     shown = draw.drawn[:MAX_LISTED_ELEMENTS]
     draws = [
         Explanation(
@@ -1267,17 +1267,17 @@ def sample_audit(
             value=item.key,
             type=element,
             name=f"#{index}",
-            detail=f"rank {item.digest[:16]}…",
+            detail=english("sample.rank", rank=item.digest[:16]),
         )
         for index, item in enumerate(shown, start=1)
     ]
     how = Explanation(
         kind="note",
-        expr=(
-            f'to reproduce: rank every key k by SHA-256("{sampling.ENCODING_VERSION}\\0" + '
-            f'f({seed_text}) + f(k)), where f(v) = "t" for a text or "i" for an int, '
-            f'then ":", the byte length of v, ":" and v in UTF-8; the {draw.size} lowest '
-            "ranks are drawn (ties by key)"
+        expr=english(
+            "sample.reproduce",
+            version=sampling.ENCODING_VERSION,
+            seed=seed_text,
+            size=draw.size,
         ),
         value=None,
         type=None,

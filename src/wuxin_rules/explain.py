@@ -483,7 +483,7 @@ class _Renderer:
                 right.append(_Seg(self._t(node.detail), "detail"))
             return _Row(task.indent, mark, tuple(left), tuple(right))
         elif kind == "note":
-            left.append(_Seg(node.expr, "detail"))
+            left.append(_Seg(self._t(node.expr), "detail"))
             return _Row(task.indent, mark, tuple(left), ())
         elif kind == "where":
             filter_node = node.children[0] if node.children else node

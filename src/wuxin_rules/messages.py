@@ -1742,6 +1742,15 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "list.and": ("{head} and {last}", "{head}和{last}"),
     "list.or": ("{head} or {last}", "{head}或{last}"),
     "list.comma": ("{head}, {next}", "{head}、{next}"),
+    "sample.detail": (
+        "n = {n}, ceil({rate} × {n}) = {size}, seed {seed}",
+        "n = {n}，ceil({rate} × {n}) = {size}，种子 {seed}",
+    ),
+    "sample.rank": ("rank {rank}…", "排序值 {rank}…"),
+    "sample.reproduce": (
+        'to reproduce: rank every key k by SHA-256("{version}\\0" + f({seed}) + f(k)), where f(v) = "t" for a text or "i" for an int, then ":", the byte length of v, ":" and v in UTF-8; the {size} lowest ranks are drawn (ties by key)',
+        '复现方法：按 SHA-256("{version}\\0" + f({seed}) + f(k)) 为每个键 k 排序，其中 f(v) 为：文本取 "t"、整数取 "i"，接 ":"、v 的字节长度、":" 和 v 的 UTF-8 编码；排序值最低的 {size} 个被抽中（相同时按键排序）',
+    ),
     "loader.modules.help": ("modules: {names}", "模块：{names}"),
     "loader.text-imports-only": (
         "a policy given as text imports only the modules given with it",
