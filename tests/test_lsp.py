@@ -106,22 +106,33 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def client(root: Path) -> Iterator[Client]:
+def _start(root: Path, options: Any = None) -> Client:
     client = Client()
     client.run(client.lsp.start_io(sys.executable, "-m", "wuxin_rules", "lsp"))
     result = client.initialize(
         types.InitializeParams(
-            capabilities=types.ClientCapabilities(), root_uri=root.parent.as_uri()
+            capabilities=types.ClientCapabilities(),
+            root_uri=root.parent.as_uri(),
+            initialization_options=options,
         )
     )
     assert result.server_info is not None and result.server_info.name == "wuxin"
     client.initialized(types.InitializedParams())
-    yield client
+    return client
+
+
+def _stop(client: Client) -> None:
     client.shutdown(None)
     client.exit(None)
     client.run(client.lsp.stop())
     client.loop.close()
+
+
+@pytest.fixture(scope="module")
+def client(root: Path) -> Iterator[Client]:
+    client = _start(root)
+    yield client
+    _stop(client)
 
 
 def _uri(path: Path) -> str:
@@ -185,6 +196,10 @@ def test_change_reports_every_problem_with_codes_help_and_quick_fixes(
     unknown = next(d for d in found if d.code == "unknown-name")
     assert unknown.range.start == _position(fixed_param, "limt")
     assert "did you mean `limit`?" in unknown.message
+    # The phrases travel as data too: the key and fields a client can render or key on.
+    assert unknown.data["lang"] == "en"
+    assert unknown.data["message"] == {"key": "unknown-name", "fields": {"name": "limt"}}
+    assert unknown.data["help"]["key"] == "did-you-mean"
     actions = client.text_document_code_action(
         types.CodeActionParams(
             types.TextDocumentIdentifier(uri), unknown.range, types.CodeActionContext([unknown])
@@ -454,3 +469,20 @@ def test_a_change_to_an_imported_module_rechecks_the_importer(client: Client, ro
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(types_uri))
     )
+
+
+def test_diagnostics_render_in_the_client_s_language_and_carry_their_keys(root: Path) -> None:
+    """With `"lang": "zh"` the diagnostics read in Chinese; their `data` carries the same
+    keys and fields as in English, so a client can render them in its own language."""
+    client = _start(root, {"lang": "zh"})
+    try:
+        text = MAIN.replace("order.amount > limit", "order.amount > limt")
+        uri = _open(client, root / "main.policy", text)
+        found = client.wait_for(uri, lambda ds: any(d.code == "unknown-name" for d in ds))
+        unknown = next(d for d in found if d.code == "unknown-name")
+        assert unknown.message.startswith("未知的名称 `limt`")
+        assert "帮助: " in unknown.message or "帮助：" in unknown.message
+        assert unknown.data["lang"] == "zh"
+        assert unknown.data["message"] == {"key": "unknown-name", "fields": {"name": "limt"}}
+    finally:
+        _stop(client)

@@ -12,7 +12,9 @@ import ast as pyast
 import pickle
 import re
 import string
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -238,3 +240,367 @@ def test_every_checker_diagnostic_is_keyed() -> None:
                         plain.append((path.name, diagnostic.code, text))
     assert count > 100
     assert plain == []
+
+
+# ------------------------------------------------------------------------------------------
+# No plain English text where a diagnostic is made: a static scan of src/
+
+TEXT_ARGUMENTS: dict[str, dict[int, str]] = {
+    # The diagnostic and its parts.
+    "Diagnostic": {1: "message", 4: "help", 5: "notes"},
+    "Label": {1: "text"},
+    # The errors and problems that become diagnostics.
+    "SemanticError": {1: "message", 2: "help_text"},
+    "SampleError": {1: "message", 2: "help"},
+    "CellProblem": {1: "message", 2: "help"},
+    "_Problem": {1: "message", 2: "help", 3: "notes"},
+    # The stages' helpers that make a diagnostic from a message and a help (after `self`).
+    "error": {1: "message"},
+    "report": {1: "message", 3: "help"},
+    "_warning": {1: "message", 3: "help"},
+    "_fault": {2: "message", 3: "help_text"},
+    "_diagnostic": {2: "message", 3: "help_text"},
+    "_internal_message": {0: "message"},
+    "_located": {6: "message", 7: "help_text"},
+    "_unwritable": {0: "message"},
+    "_changed": {0: "message"},
+    "_want_bool": {1: "help"},
+    "_want_number": {1: "help"},
+    "_wrong": {2: "help"},
+    "_pair": {2: "hint"},
+    "fail": {0: "found", 1: "hint"},
+    "accept": {},
+    # Explanation nodes: their `detail` is shown next to the value.
+    "Explanation": {},
+    "_node": {},
+}
+"""The calls whose text arguments a user reads, by the position (after `self`) and name of
+each: `TEXT_KEYWORDS` of these calls count too, and so does any argument of a function's
+parameter named `what` (the kind of thing a message names: `a parameter`, `explanations`)."""
+
+TEXT_KEYWORDS = {"message", "help", "help_text", "hint", "notes", "text", "what", "found", "detail"}
+TEXT_PARAMETERS = {"message", "help", "help_text", "hint", "notes"}
+
+NOT_DIAGNOSTIC_TEXT = {
+    ("cli.py", "error"): "argparse's own error method: argparse writes the message",
+    ("compiler.py", "note"): "a statistic of the fast path (why documents were handed over)",
+    ("cli.py", "_add_explanation_options"): "`what` is in a command's `--help` (argparse's)",
+    ("messages.py", "count"): "`what` is a key of the counted words (`error`, `warning`)",
+}
+"""Functions with a text parameter whose text is not a diagnostic's."""
+
+CODE_TEXTS = {"is none", "is not none"}
+"""The allow-list: literals that are code of the policy language, shown in backticks by the
+message they fill (`remove `is none``), not words to translate."""
+
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _has_words(text: str) -> bool:
+    """Whether a fixed text has a word: code in backticks (`a ..< b`, a value shown as it
+    is) and punctuation (`: `, ` (`) are not words, so such a text needs no key."""
+    return bool(_WORD.search(re.sub(r"`[^`]*`", "", text)))
+
+
+def _plain_text(node: pyast.expr) -> bool:
+    """Whether a text argument is (or holds) an f-string or a literal with English words,
+    rather than a message (`english(…)`, `term(…)`) or a variable."""
+    if isinstance(node, pyast.Constant):
+        text = node.value
+        return isinstance(text, str) and text not in CODE_TEXTS and _has_words(text)
+    if isinstance(node, pyast.JoinedStr):
+        fixed = "".join(
+            part.value if isinstance(part, pyast.Constant) else "`…`" for part in node.values
+        )
+        return _has_words(fixed)
+    if isinstance(node, pyast.BinOp):  # `english(…) + " more"` loses the key
+        return _plain_text(node.left) or _plain_text(node.right)
+    if isinstance(node, pyast.IfExp):
+        return _plain_text(node.body) or _plain_text(node.orelse)
+    if isinstance(node, pyast.Tuple | pyast.List):
+        return any(_plain_text(element) for element in node.elts)
+    joined = isinstance(node, pyast.Call) and isinstance(node.func, pyast.Attribute)
+    if joined and node.func.attr in ("format", "join"):
+        return _plain_text(node.func.value) or any(_plain_text(a) for a in node.args)
+    return False
+
+
+def _what_parameters(trees: Mapping[str, pyast.Module]) -> dict[str, set[int]]:
+    """The positions of every function's `what` parameter, by the function's name."""
+    found: dict[str, set[int]] = {}
+    for file, tree in trees.items():
+        for node in pyast.walk(tree):
+            if isinstance(node, pyast.FunctionDef) and (file, node.name) not in NOT_DIAGNOSTIC_TEXT:
+                names = [arg.arg for arg in [*node.args.posonlyargs, *node.args.args]]
+                names = names[1:] if names[:1] in (["self"], ["cls"]) else names
+                if "what" in names:
+                    found.setdefault(node.name, set()).add(names.index("what"))
+    return found
+
+
+def plain_texts(sources: Mapping[str, str]) -> list[tuple[str, int, str]]:
+    """Where the code passes a plain English text (an f-string or a literal with words) as
+    the message, help, note, label or `what` of a diagnostic: `(file, line, text)`."""
+    trees = {name: pyast.parse(text) for name, text in sources.items()}
+    whats = _what_parameters(trees)
+    found = []
+    for name, tree in trees.items():
+        for node in pyast.walk(tree):
+            if not isinstance(node, pyast.Call):
+                continue
+            func = node.func
+            callee = func.id if isinstance(func, pyast.Name) else getattr(func, "attr", "")
+            positions = set(TEXT_ARGUMENTS.get(callee, {})) | whats.get(callee, set())
+            texts = [arg for index, arg in enumerate(node.args) if index in positions]
+            if callee in TEXT_ARGUMENTS or callee in whats:
+                texts += [kw.value for kw in node.keywords if kw.arg in TEXT_KEYWORDS]
+            for text in texts:
+                if _plain_text(text):
+                    found.append((name, text.lineno, pyast.unparse(text)[:80]))
+        for text in _prepared_texts(tree):
+            if _plain_text(text):
+                found.append((name, text.lineno, pyast.unparse(text)[:80]))
+    return sorted(found)
+
+
+TEXT_VARIABLES = {"message", "help", "help_text", "hint", "notes", "note", "fix", "fallback"}
+TEXT_FUNCTIONS = re.compile(r"_(hint|help|found|expected|message)$")
+
+
+def _prepared_texts(tree: pyast.Module) -> list[pyast.expr]:
+    """Texts made before the call that shows them: a value assigned to a variable named as
+    a text (`help = …`, `notes = (…,)`), and what a `…_hint`/`…_help`/`…_found` function
+    returns."""
+    texts: list[pyast.expr] = []
+    for node in pyast.walk(tree):
+        if isinstance(node, pyast.Assign):
+            if any(isinstance(t, pyast.Name) and t.id in TEXT_VARIABLES for t in node.targets):
+                texts.append(node.value)
+        elif isinstance(node, pyast.FunctionDef) and TEXT_FUNCTIONS.search(node.name):
+            texts += [
+                each.value
+                for each in pyast.walk(node)
+                if isinstance(each, pyast.Return) and each.value is not None
+            ]
+    return texts
+
+
+def _package_sources() -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(SRC.glob("*.py"))}
+
+
+def test_no_diagnostic_text_is_plain_english() -> None:
+    """Every message, help, note and label the package makes is a catalogue message: no
+    f-string and no literal with words goes to a user untranslated."""
+    assert plain_texts(_package_sources()) == []
+
+
+def test_the_text_scan_finds_an_untranslated_f_string() -> None:
+    """The scan can fail: an f-string message, a literal help, a literal `what`, a keyed
+    message with English glued on are found; keyed ones and code in backticks are not."""
+    source = (
+        "def kind(what): ...\n"
+        "Diagnostic('code', f'unknown name `{name}`', help='rename it')\n"
+        "self._fault(expr, 'code', english('k'), None, (), labels=(Label(s, 'here'),))\n"
+        "kind('a parameter')\n"
+        "Diagnostic('code', english('k') + ' more')\n"
+        "Diagnostic('code', english('k', name=name), notes=(f'`{a}`: `{b}`',))\n"
+        "help = 'write `true`' if flag else english('k')\n"
+        "def _param_hint(t):\n    return f'a value of `{t}`'\n"
+    )
+    found = [(line, text) for _, line, text in plain_texts({"example.py": source})]
+    assert found == [
+        (2, "'rename it'"),
+        (2, "f'unknown name `{name}`'"),
+        (3, "'here'"),
+        (4, "'a parameter'"),
+        (5, "english('k') + ' more'"),
+        (7, "'write `true`' if flag else english('k')"),
+        (9, "f'a value of `{t}`'"),
+    ]
+
+
+def test_every_helper_with_a_text_parameter_is_scanned() -> None:
+    """A new helper that takes a message or a help (as `_fault` does) must be added to
+    `TEXT_ARGUMENTS`, or its callers' texts would escape the scan."""
+    unscanned = []
+    for name, text in _package_sources().items():
+        for node in pyast.walk(pyast.parse(text)):
+            if isinstance(node, pyast.FunctionDef | pyast.ClassDef):
+                init = node
+                if isinstance(node, pyast.ClassDef):
+                    inits = [f for f in node.body if isinstance(f, pyast.FunctionDef)]
+                    inits = [f for f in inits if f.name == "__init__"]
+                    if not inits:
+                        continue
+                    init = inits[0]
+                elif node.name == "__init__":
+                    continue
+                assert isinstance(init, pyast.FunctionDef)
+                params = {a.arg for a in [*init.args.args, *init.args.kwonlyargs]}
+                scanned = node.name in TEXT_ARGUMENTS or (name, node.name) in NOT_DIAGNOSTIC_TEXT
+                if params & TEXT_PARAMETERS and not scanned:
+                    unscanned.append((name, node.name))
+    assert unscanned == []
+
+
+# ------------------------------------------------------------------------------------------
+# Evaluation and facts errors in Chinese
+
+
+def _texts_of(diagnostic: Diagnostic) -> list[object]:
+    return [
+        diagnostic.message,
+        diagnostic.help,
+        *diagnostic.notes,
+        *(label.text for label in diagnostic.labels),
+    ]
+
+
+PROPER_NAMES = frozenset({"JSON", "Python"})
+"""Names of a format and a language: Chinese writes them as they are."""
+
+
+def _english_in_chinese(diagnostics: list[Diagnostic], allowed: frozenset[str]) -> list[object]:
+    """The texts of `diagnostics` that, rendered in Chinese, still have an English word (a
+    JSON path `$.a.b` and a number `1e400` are the document's, not words)."""
+    found: list[object] = []
+    for diagnostic in diagnostics:
+        for text in _texts_of(diagnostic):
+            if text:
+                rendered = re.sub(r"\$[^\s，：`]*", " ", messages.render(text, "zh"))
+                words = english_words(rendered, allowed | PROPER_NAMES)
+                if words:
+                    found.append((diagnostic.code, rendered, words))
+    return found
+
+
+def _semantics_failures() -> list[tuple[Any, tuple[str, ...]]]:
+    from test_semantics import FAILING
+
+    return [tuple(case.values) for case in FAILING]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("entry", "types"), _semantics_failures())
+def test_every_evaluation_error_of_the_semantics_table_reads_in_chinese(
+    entry: Any, types: tuple[str, ...]
+) -> None:
+    """The run-time errors of every builtin that can fail (invalid dates, rounding digits,
+    quarters, sampling rates, …), met on the semantics tests' biased facts, rendered in
+    Chinese, have no English word but the policy's own."""
+    from hypothesis import given, settings
+
+    from test_semantics import _bias, _load, _policy_text
+    from wuxin_rules import strategies as policy_strategies
+
+    policy = _load(entry, types)
+    allowed = _words_of(_policy_text(entry, types))
+    errors: list[Diagnostic] = []
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(policy_strategies.facts(policy, bias=_bias(types)))
+    def run(document: Any) -> None:
+        error = policy.evaluate(document).verdict("r").error
+        if error is not None:
+            errors.append(error)
+
+    run()
+    assert errors, f"{entry.name} never failed"
+    assert _english_in_chinese(errors, allowed) == []
+
+
+def _flagship_policies() -> list[str]:
+    from test_fuzz_facts import POLICIES
+
+    return sorted(POLICIES)
+
+
+@pytest.mark.parametrize("name", _flagship_policies())
+def test_every_facts_error_of_the_facts_fuzzer_reads_in_chinese(name: str) -> None:
+    """The facts errors of near-valid and arbitrary documents (the facts fuzzer's), rendered
+    in Chinese, have no English word but the policy's own and the document's."""
+    from hypothesis import given, settings
+
+    from fuzzing import FLAGSHIP
+    from test_fuzz_facts import POLICIES, arbitrary_documents, near_valid_documents
+
+    policy = POLICIES[name]
+    policy_text = "".join(path.read_text(encoding="utf-8") for path in FLAGSHIP.rglob("*.policy"))
+    errors: list[tuple[Diagnostic, frozenset[str]]] = []
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(near_valid_documents(policy) | arbitrary_documents(policy))
+    def run(document: Any) -> None:
+        try:
+            policy.validate(document)
+        except WuxinError as error:
+            # The document's own keys and texts are shown as they are.
+            written = frozenset(re.findall(r"[A-Za-z]{2,}", repr(document)))
+            errors.extend((diagnostic, written) for diagnostic in error.diagnostics)
+
+    run()
+    assert len(errors) > 10
+    allowed = _words_of(policy_text)
+    found = [
+        item
+        for diagnostic, written in errors
+        for item in _english_in_chinese([diagnostic], allowed | written)
+    ]
+    assert found == []
+
+
+def test_every_evaluation_error_of_random_policies_reads_in_chinese() -> None:
+    """The run-time errors of the differential test's random policies (division by zero,
+    none met, bands and schedules missed, dates, …), rendered in Chinese, have no English
+    word but the policy's own."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    import policygen
+    import wuxin_rules
+
+    found: list[object] = []
+    failed = 0
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.data())
+    def run(data: st.DataObject) -> None:
+        nonlocal failed
+        text = data.draw(policygen.policies(), label="policy")
+        policy = wuxin_rules.loads(text, name="gen.policy")
+        document, _ = data.draw(policygen.documents(policy), label="document")
+        result = policy.evaluate(document)
+        errors = [e for e in (result.verdict(r).error for r in policy.rules) if e is not None]
+        failed += bool(errors)
+        found.extend(_english_in_chinese(errors, _words_of(text)))
+
+    run()
+    assert failed > 5
+    assert found == []
+
+
+def test_a_sample_draw_explains_itself_in_chinese() -> None:
+    """The audit of a `sample` draw (its sizes and seed, each key's rank, how to reproduce
+    it) reads in Chinese, and in English as before."""
+    import wuxin_rules
+
+    text = 'policy s "s"\ninput ids: list of text\nrule drawn "drawn": sample(ids, 50%, "2024")\n'
+    result = wuxin_rules.loads(text, name="s.policy").evaluate(
+        {"ids": ["a1", "b2", "c3", "d4"]}, explain=True
+    )
+    chinese = result.explain(lang="zh")
+    assert '种子 "2024"' in chinese and "排序值 " in chinese and "复现方法：" in chinese
+    allowed = _words_of(text) | {"ceil", "SHA", "UTF", "wuxin"}
+    lines = [re.sub(r"[0-9a-f]{16}…", " ", line) for line in chinese.splitlines()]  # ranks
+    assert [line for line in lines if english_words(line, allowed)] == []
+    english_text = result.explain()
+    assert 'n = 4, ceil(50% × 4) = 2, seed "2024"' in english_text
+    assert 'to reproduce: rank every key k by SHA-256("wuxin-sample/1\\0" + f("2024")' in (
+        english_text
+    )

@@ -223,7 +223,7 @@ class Policy:
         schema = self._facts_schema(floats)
         if partial:
             if explain:
-                raise _needs_every_fact("explanations")
+                raise _needs_every_fact(english("explanations"))
             inputs, evaluation = incomplete.evaluate(
                 self.checked, schema, facts, self._param_values, keys, file=file
             )
@@ -670,7 +670,7 @@ class Result:
 
     def _traced(self) -> Evaluation:
         if isinstance(self._inputs, incomplete.PartialInputs):
-            raise _needs_every_fact("explanations")
+            raise _needs_every_fact(english("explanations"))
         # Explanations on demand: the reference evaluator, in tracing mode, on the same values.
         if self._trace is not None:
             tracer, record = self._trace, self._fast_values or ()
@@ -751,7 +751,7 @@ class Result:
         Facts the policy marks `fixed` are never changed. See `wuxin_rules.counterfactual`."""
         self.verdict(name)
         if isinstance(self._inputs, incomplete.PartialInputs):
-            raise _needs_every_fact("what must change")
+            raise _needs_every_fact(english("what must change"))
         return counterfactual.to_pass(
             self._policy.checked, self._checked_inputs(), self._policy._param_values, name, value
         )
@@ -837,7 +837,7 @@ def _needs_every_fact(what: str) -> UsageError:
     return UsageError(
         Diagnostic(
             "usage",
-            f"{what} need every fact: this result was evaluated with facts missing",
+            english("api.need-every-fact-this", what=what),
             help=english("supply-missing.help"),
         )
     )

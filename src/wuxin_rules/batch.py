@@ -277,8 +277,8 @@ def evaluate_json_lines_file(
         raise UsageError(
             Diagnostic(
                 "usage",
-                "`evaluate_json_lines_file` needs a render with a `line_format`",
-                help="use `evaluate_batch` with `read_json_lines`",
+                english("batch.evaluate-json-lines-file"),
+                help=english("batch.use-evaluate-batch-with.help"),
             )
         )
     return _json_lines_file(worker, os.fspath(path), line_format)

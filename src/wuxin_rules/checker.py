@@ -457,7 +457,7 @@ def _bind_imports(state: _State) -> None:
                 continue
             alias = decl.alias or decl.module.parts[-1]
             if decl.alias is not None:
-                _reserved(t, decl.alias, "a module")
+                _reserved(t, decl.alias, english("a module"))
             _bind(
                 t,
                 scope,
@@ -501,7 +501,7 @@ def _build_enums(state: _State) -> None:
         for ident, label in entries:
             _reserved(t, ident, english("an enum member" if what == "member" else "a band"))
             if ident.name in first:
-                t.duplicate(what, ident, first[ident.name])
+                t.duplicate(english(what), ident, first[ident.name])
                 continue
             first[ident.name] = ident.span
             members.append(EnumMemberInfo(ident.name, label.value if label else None))
@@ -728,7 +728,7 @@ def _build_record(t: SymbolTables, sym: Sym) -> None:
     fields = []
     for field in decl.fields:
         if field.name.name in first:
-            t.duplicate("field", field.name, first[field.name.name])
+            t.duplicate(english("field"), field.name, first[field.name.name])
             continue
         first[field.name.name] = field.name.span
         label, cites, _ = doc_parts(field.doc)
@@ -780,9 +780,9 @@ def _rule_params(
     first: dict[str, Span] = {}
     params = []
     for param in decl.params:
-        _reserved(t, param.name, "a parameter")
+        _reserved(t, param.name, english("a parameter"))
         if param.name.name in first:
-            t.duplicate("parameter", param.name, first[param.name.name])
+            t.duplicate(english("parameter"), param.name, first[param.name.name])
             continue
         first[param.name.name] = param.name.span
         params.append((param.name.name, _resolve_type(t, scope, param.type)))
@@ -854,7 +854,7 @@ class _NameWalker(Visitor[Any]):
     @visits(ast.Aggregate)
     def _aggregate(self, node: ast.Aggregate, names: frozenset[str], position: str) -> None:
         self.walk(node.collection, names, "value")
-        _reserved(self.t, node.var, "a variable")
+        _reserved(self.t, node.var, english("a variable"))
         inner = names | {node.var.name}
         if node.filter is not None:
             self.walk(node.filter, inner, "value")
@@ -913,12 +913,18 @@ class _NameWalker(Visitor[Any]):
             if module.rsplit(".", 1)[-1] == name and alias != name
         ]
         if renamed:
-            hint = f"module `{renamed[0][0]}` is imported as `{renamed[0][1]}`: write `{renamed[0][1]}.…`"
+            hint = english(
+                "checker.module-imported-as-write.help",
+                renamed=renamed[0][0],
+                renamed2=renamed[0][1],
+            )
         if builtin is not None and builtin.component:
-            hint = f"the {name} of a date `d` is written `d.{name}`"
+            hint = english("checker.date-d-written-d.help", name=name)
         elif builtin is not None:
-            hint = (
-                f"`{name}` is a builtin function: call it as `{builtin.signature.split(' -> ')[0]}`"
+            hint = english(
+                "checker.builtin-function-call-as.help",
+                name=name,
+                split=builtin.signature.split(" -> ")[0],
             )
         if hint is None:
             hint = english("nothing-called", name=name, fix=f"import module ({name})")
@@ -1059,22 +1065,24 @@ class _NameWalker(Visitor[Any]):
             shown = ", ".join(p.name.name for p in decl.params)
             message, help = f"`{name}` takes parameters", f"call it: `{name}({shown})`"
         elif sym.kind == "schedule":
-            message = f"`{name}` is a schedule, not a value"
+            message = english("checker.schedule-not-value.help", name=name)
             category = ", category" if decl.category is not None else ""
-            help = f"look a value up: `{name}({decl.period.name}{category})`"
+            help = english(
+                "checker.look-value-up.help", name=name, name2=decl.period.name, category=category
+            )
         elif sym.kind == "bands":
-            message = f"`{name}` is a set of bands, not a value"
-            help = f"find the band of a number: `{name}(value)`"
+            message = english("checker.set-bands-not-value.help", name=name)
+            help = english("checker.find-band-number-value.help", name=name)
         elif sym.kind == "enum":
             message = english("type-not-value", name=name)
             example = decl.members[0].name.name if decl.members else "member"
             help = english("name-a-member", fix=f"{name}.{example}")
         elif sym.kind == "record":
             message = english("type-not-value", name=name)
-            help = "read the fields of a value of this type, such as an input or a rule parameter"
+            help = english("checker.read-fields-value-this.help")
         else:
-            message = f"`{name}` is a module, not a value"
-            help = f"name one of its declarations: `{name}.…`"
+            message = english("checker.module-not-value.help", name=name)
+            help = english("checker.name-one-declarations.help", name=name)
         self.t.error("not-a-value", message, node.span, help=help)
         return False
 
@@ -1235,8 +1243,8 @@ def param_value(definition: model.ParamDef, raw: Any) -> Any:
 
     if isinstance(raw, float):
         raise fail(
-            f"the binary float `{raw!r}`",
-            f'pass an exact value: Decimal("{raw!r}") or the text "{raw!r}"',
+            english("the-binary-float", value=repr(raw)),
+            english("checker.pass-exact-value-decimal.help", raw=repr(raw)),
         )
     if isinstance(raw, str) and not isinstance(strip_optional(type_), TextType | EnumType):
         try:
@@ -1254,7 +1262,7 @@ def param_value(definition: model.ParamDef, raw: Any) -> Any:
         number, bound, inner = outside
         raise fail(
             f"`{format_value(number, inner)}`",
-            f"the value must be {bound.describe(is_percent(inner))}",
+            english("checker.value-must-be.help", bound=bound.describe(is_percent(inner))),
         )
     return value
 
@@ -1270,16 +1278,16 @@ def _full_width_hint(raw: str, error: WuxinError) -> str | None:
 def _param_hint(type_: Type) -> str:
     inner = strip_optional(type_)
     if isinstance(inner, NumberType):
-        return "write a number such as `0.5` or a percentage such as `50%`"
+        return english("checker.write-number-such-as.help")
     if isinstance(inner, IntType):
         return english("write-whole-number", example="3")
     if isinstance(inner, BoolType):
-        return "write `true` or `false`"
+        return english("checker.write-true-or-false.help")
     if isinstance(inner, DateType):
-        return "write a date as `YYYY-MM-DD`"
+        return english("checker.write-date-as-yyyy.help")
     if isinstance(inner, EnumType):
-        return "one of: " + ", ".join(f"`{m.name}`" for m in inner.members)
-    return f"write a value of type `{describe(type_)}`"
+        return english("checker.one-of.help", names=", ".join(f"`{m.name}`" for m in inner.members))
+    return english("checker.write-value-type.help", type_=describe(type_))
 
 
 def _literal(expression: ast.Expr) -> Any:

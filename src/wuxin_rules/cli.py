@@ -361,7 +361,7 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError(
             Diagnostic(
                 "no-policies",
-                "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
+                english("cli.no-policies", paths=", ".join(f"`{p}`" for p in args.paths)),
                 help=english("give-policy-or-folder-cli"),
             )
         )
@@ -840,7 +840,7 @@ def _suites(paths: Sequence[str], lang: str = "en") -> tuple[list[Any], int]:
         raise UsageError(
             Diagnostic(
                 "no-policies",
-                "no `.policy` files found in " + ", ".join(f"`{p}`" for p in paths),
+                english("cli.no-policies", paths=", ".join(f"`{p}`" for p in paths)),
                 help=english("give-policy-or-folder-cli"),
             )
         )
@@ -1058,7 +1058,7 @@ def _fmt(args: argparse.Namespace) -> int:
         raise UsageError(
             Diagnostic(
                 "no-policies",
-                "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
+                english("cli.no-policies", paths=", ".join(f"`{p}`" for p in args.paths)),
                 help=english("give-policy-or-folder-cli"),
             )
         )
@@ -1171,7 +1171,7 @@ def _doc(args: argparse.Namespace) -> int:
         raise UsageError(
             Diagnostic(
                 "no-policies",
-                "no `.policy` files found in " + ", ".join(f"`{p}`" for p in args.paths),
+                english("cli.no-policies", paths=", ".join(f"`{p}`" for p in args.paths)),
                 help=english("give-policy-or-folder-cli"),
             )
         )

@@ -80,6 +80,7 @@ import attrs
 
 from wuxin_rules import model, semantics
 from wuxin_rules.errors import Diagnostic, InternalError
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BoolType,
     DateType,
@@ -230,8 +231,10 @@ def internal_error(error: BaseException, where: str) -> InternalError:
     return InternalError(
         Diagnostic(
             "internal-error",
-            f"internal error in {where}: {type(error).__name__}: {error}",
-            help="this is a bug in wuxin_rules; please report it with the policy and facts",
+            english(
+                "compiler.internal-error", where=where, type_name=type(error).__name__, error=error
+            ),
+            help=english("compiler.this-bug-wuxin-rules.help"),
         )
     )
 

@@ -35,7 +35,7 @@ import attrs
 
 from wuxin_rules import evaluator, model
 from wuxin_rules.errors import Diagnostic, UsageError
-from wuxin_rules.messages import word
+from wuxin_rules.messages import english, word
 from wuxin_rules.schema import (
     BoolType,
     DateType,
@@ -835,8 +835,8 @@ def to_pass(
         raise UsageError(
             Diagnostic(
                 "usage",
-                f"`{rule.name}` is not true or false: there is nothing to pass",
-                help="ask what must change for a criterion or another rule of type bool",
+                english("counterfactual.not-true-or-false", name=rule.name),
+                help=english("counterfactual.ask-what-must-change.help"),
             )
         )
     reader = _Reader(policy, inputs, params)
@@ -846,7 +846,7 @@ def to_pass(
         raise UsageError(
             Diagnostic(
                 "usage",
-                f"`{rule.name}` has no value for these facts, so nothing can be changed to pass it",
+                english("counterfactual.has-no-value-for", name=rule.name),
                 help=problem.diagnostic.message if problem.diagnostic else None,
             )
         ) from None

@@ -192,8 +192,8 @@ def _param_values(policy: model.CheckedPolicy, params: Mapping[str, Any] | None)
             problems.append(
                 Diagnostic(
                     "bad-param",
-                    f"param `{name}` is the binary float `{value!r}`",
-                    help="pass an exact value: an int, a Fraction or a Decimal",
+                    english("eval.param-binary-float", name=name, value=repr(value)),
+                    help=english("eval.pass-exact-value-int.help"),
                 )
             )
         else:
@@ -293,7 +293,7 @@ class Run:
             if self.attempts[current] > 2:
                 # Once its dependencies are memoised a rule never defers again; a third
                 # attempt means the rule graph has a cycle the checker let through.
-                raise _internal_message(f"rule `{current}` depends on itself")
+                raise _internal_message(english("eval.rule-depends-on-itself", key=current))
             try:
                 self._evaluate_rule(current)
             except _Defer as deferred:
@@ -313,9 +313,9 @@ class Run:
                 rule = self.policy.rules[current]
                 diagnostic = Diagnostic(
                     "too-deep",
-                    f"evaluating `{rule.key}` nests too deeply for the Python stack",
+                    english("eval.evaluating-nests-too-deeply", key=rule.key),
                     span=rule.span,
-                    help="evaluate from a shallower call stack, or shorten chains of rule calls",
+                    help=english("eval.evaluate-from-shallower-call.help"),
                     notes=(english("while-evaluating", what=_describe_rule(rule)),),
                 )
                 self.memo[current] = _Outcome(
@@ -326,11 +326,11 @@ class Run:
     def _evaluate_rule(self, key: str) -> _Outcome:
         rule = self.policy.rules.get(key)
         if rule is None:
-            raise _internal_message(f"reference to unknown rule `{key}`")
+            raise _internal_message(english("eval.reference-unknown-rule", key=key))
         if rule.is_function:
-            raise _internal_message(f"rule `{key}` takes parameters but is referenced without")
+            raise _internal_message(english("eval.rule-takes-parameters-but", key=key))
         if key in self.active:
-            raise _internal_message(f"rule `{key}` depends on itself")
+            raise _internal_message(english("eval.rule-depends-on-itself", key=key))
         self.active.add(key)
         # A nullary rule's outcome is shared by every rule that uses it, so its diagnostics
         # name it alone, not whichever rule happened to need it first.
@@ -394,12 +394,14 @@ class Run:
                     expr,
                     "too-deep",
                     english("evaluation-too-deep", limit=self.max_depth),
-                    "rules with parameters call each other too deeply here; shorten the chain",
+                    english("eval.rules-with-parameters-call.help"),
                     (),
                 )
             handler = _HANDLERS.get(type(expr))
             if handler is None:
-                raise _internal_message(f"cannot evaluate `{type(expr).__name__}`")
+                raise _internal_message(
+                    english("eval.cannot-evaluate", type_name=type(expr).__name__)
+                )
             return handler(self, expr, env)
         finally:
             self.depth -= 1
@@ -533,7 +535,7 @@ class Run:
         elif definition is not None:
             value = definition.default
         else:
-            raise _internal_message(f"reference to unknown param `{expr.key}`")
+            raise _internal_message(english("eval.reference-unknown-param", key=expr.key))
         return value, self._node(
             expr,
             "param",
@@ -547,7 +549,7 @@ class Run:
         outcome = self.memo.get(expr.key)
         if outcome is None:
             if expr.key in self.active:
-                raise _internal_message(f"rule `{expr.key}` depends on itself")
+                raise _internal_message(english("eval.rule-depends-on-itself", key=expr.key))
             if self.depth > self.defer_at:
                 raise _Defer(expr.key)
             outcome = self._evaluate_rule(expr.key)
@@ -575,7 +577,7 @@ class Run:
 
     def _local(self, expr: model.LocalRef, env: Mapping[str, Any]) -> _Result:
         if expr.name not in env:
-            raise _internal_message(f"unbound local `{expr.name}`")
+            raise _internal_message(english("eval.unbound-local", name=expr.name))
         value = env[expr.name]
         return value, self._node(expr, "local", value, name=expr.name)
 
@@ -593,7 +595,7 @@ class Run:
         if target is None:
             raise self._none_fault(expr, expr.target, [target_node])
         if not isinstance(target, dict):
-            raise _internal_message(f"field access `{_text(expr)}` on a value that is not a record")
+            raise _internal_message(english("eval.field-access-on-value", text=_text(expr)))
         if expr.field in target:
             value = target[expr.field]
         elif isinstance(expr.type, OptionalType):
@@ -623,9 +625,11 @@ class Run:
     def _call_rule(self, expr: model.CallRule, env: Mapping[str, Any]) -> _Result:
         rule = self.policy.rules.get(expr.key)
         if rule is None or rule.params is None:
-            raise _internal_message(f"call of `{expr.key}`, which is not a rule with parameters")
+            raise _internal_message(english("eval.call-not-rule-with", key=expr.key))
         if len(rule.params) != len(expr.args):
-            raise _internal_message(f"`{expr.key}` called with {len(expr.args)} arguments")
+            raise _internal_message(
+                english("eval.called-with-arguments", key=expr.key, count=len(expr.args))
+            )
         fields = {"name": rule.key, "label": rule.label, "cites": rule.cites}
         values, nodes, first = self._operands(expr.args, env)
         arg_nodes: list[Explanation | None] = []
@@ -672,7 +676,7 @@ class Run:
                 raise self._none_fault(expr, arg, nodes)
         entry = semantics.BUILTINS.get(expr.name)
         if entry is None:
-            raise _internal_message(f"unknown builtin `{expr.name}`")
+            raise _internal_message(english("eval.unknown-builtin", name=expr.name))
         if expr.name == "sample" and self.trace:
             return self._traced_sample(entry, expr, values, nodes)
         try:
@@ -700,7 +704,7 @@ class Run:
                 entry.value(expr, values)
             except semantics.SemanticError as error:
                 raise self._semantic_fault(error, expr, nodes, "builtin", name="sample") from None
-            raise _internal_message("`sample` refused its arguments without an error")
+            raise _internal_message(english("eval.sample-refused-arguments-without"))
         detail, audit, omitted = sample_audit(expr, draw, rate, seed)
         return draw.chosen, self._node(
             expr,
@@ -736,7 +740,7 @@ class Run:
     def _stage(self, expr: model.StageLookup, env: Mapping[str, Any]) -> _Result:
         schedule = self.policy.schedules.get(expr.key)
         if schedule is None:
-            raise _internal_message(f"reference to unknown schedule `{expr.key}`")
+            raise _internal_message(english("eval.reference-unknown-schedule", key=expr.key))
         fields = {"name": f"{schedule.key}.stage", "label": schedule.label, "cites": schedule.cites}
         value, node = self._eval_one(expr.arg, env, expr, "stage", **fields)
         if value is None:
@@ -768,7 +772,7 @@ class Run:
     def _schedule(self, expr: model.ScheduleLookup, env: Mapping[str, Any]) -> _Result:
         schedule = self.policy.schedules.get(expr.key)
         if schedule is None:
-            raise _internal_message(f"reference to unknown schedule `{expr.key}`")
+            raise _internal_message(english("eval.reference-unknown-schedule", key=expr.key))
         fields = {"name": schedule.key, "label": schedule.label, "cites": schedule.cites}
         values, nodes, first = self._operands(expr.args, env)
         if first is not None:
@@ -787,7 +791,7 @@ class Run:
     def _bands(self, expr: model.BandsLookup, env: Mapping[str, Any]) -> _Result:
         bands = self.policy.bands.get(expr.key)
         if bands is None:
-            raise _internal_message(f"reference to unknown bands `{expr.key}`")
+            raise _internal_message(english("eval.reference-unknown-bands", key=expr.key))
         fields: dict[str, Any] = {"name": bands.key, "label": bands.label, "cites": bands.cites}
         number, arg_node = self._eval_one(expr.arg, env, expr, "bands", **fields)
         if number is None:
@@ -833,8 +837,14 @@ class Run:
             raise self._fault(
                 expr,
                 "overlapping-bands",
-                f"`{_text(expr.arg)}` is {shown}, which lies in bands {names} of `{bands.name}`",
-                "the band bounds overlap (a param override?); make each value fall in one band",
+                english(
+                    "eval.lies-bands",
+                    text=_text(expr.arg),
+                    shown=shown,
+                    names=names,
+                    name=bands.name,
+                ),
+                english("eval.band-bounds-overlap-param.help"),
                 [arg_node],
                 kind="bands",
                 **fields,
@@ -871,7 +881,7 @@ class Run:
                 raise self._none_fault(expr, operand, nodes)
         entry = semantics.OPERATIONS.get(("arith", expr.op))
         if entry is None:
-            raise _internal_message(f"unknown arithmetic operator `{expr.op}`")
+            raise _internal_message(english("eval.unknown-arithmetic-operator", op=expr.op))
         try:
             result = entry.value(expr, [left, right])
         except semantics.SemanticError as error:
@@ -884,7 +894,7 @@ class Run:
             raise self._failed(expr, "compare", nodes, first, name=expr.op)
         entry = semantics.OPERATIONS.get(("compare", expr.op))
         if entry is None or entry.detail is None:
-            raise _internal_message(f"unknown comparison `{expr.op}`")
+            raise _internal_message(english("eval.unknown-comparison", op=expr.op))
         try:
             result = entry.value(expr, [left, right])
         except semantics.SemanticError as error:
@@ -960,7 +970,7 @@ class Run:
         exprs = list(expr.items)
         if kind == "at_least":
             if expr.count is None:
-                raise _internal_message("`at least` without a count")
+                raise _internal_message(english("eval.at-least-without-count"))
             exprs.append(expr.count)
         values, nodes, first = self._operands(exprs, env)
         if first is not None:
@@ -976,7 +986,7 @@ class Run:
         elif kind == "at_least":
             result = sum(1 for value in values if value) >= typing.cast(int, needed)
         else:
-            raise _internal_message(f"unknown composition `{kind}`")
+            raise _internal_message(english("eval.unknown-composition", kind=kind))
         detail = semantics.count_detail(kind, values, needed) if self.trace else None
         if kind == "at_least" and isinstance(expr.count, model.Const):
             nodes = nodes[: len(values)]  # the literal count is already in the detail
@@ -999,7 +1009,7 @@ class Run:
             if value is None:
                 raise self._none_fault(expr, spread, nodes)
             if not isinstance(value, dict):
-                raise _internal_message(f"spread of `{_text(spread)}`, which is not a record")
+                raise _internal_message(english("eval.spread-not-record", text=_text(spread)))
             result.update(value)
         for (name, _), value in zip(expr.fields, values[len(expr.spreads) :], strict=True):
             result[name] = value
@@ -1144,7 +1154,7 @@ class Run:
             return tuple(element.value for element in chosen)
         values = [self._required(element) for element in chosen]
         if kind not in REDUCED:
-            raise _internal_message(f"unknown aggregate `{kind}`")
+            raise _internal_message(english("eval.unknown-aggregate", kind=kind))
         return reduce_values(kind, values)
 
     def _required(self, element: Element) -> Any:
@@ -1248,7 +1258,7 @@ def sample_audit(
     rate_text = semantics.number_text(rate, semantics.is_percent(expr.args[1].type))
     element = element_type(expr.type)
     seed_text = _key_text(seed)
-    detail = f"n = {draw.n}, ceil({rate_text} × {draw.n}) = {draw.size}, seed {seed_text}"
+    detail = english("sample.detail", n=draw.n, rate=rate_text, size=draw.size, seed=seed_text)
     shown = draw.drawn[:MAX_LISTED_ELEMENTS]
     draws = [
         Explanation(
@@ -1257,17 +1267,17 @@ def sample_audit(
             value=item.key,
             type=element,
             name=f"#{index}",
-            detail=f"rank {item.digest[:16]}…",
+            detail=english("sample.rank", rank=item.digest[:16]),
         )
         for index, item in enumerate(shown, start=1)
     ]
     how = Explanation(
         kind="note",
-        expr=(
-            f'to reproduce: rank every key k by SHA-256("{sampling.ENCODING_VERSION}\\0" + '
-            f'f({seed_text}) + f(k)), where f(v) = "t" for a text or "i" for an int, '
-            f'then ":", the byte length of v, ":" and v in UTF-8; the {draw.size} lowest '
-            "ranks are drawn (ties by key)"
+        expr=english(
+            "sample.reproduce",
+            version=sampling.ENCODING_VERSION,
+            seed=seed_text,
+            size=draw.size,
         ),
         value=None,
         type=None,
@@ -1414,8 +1424,8 @@ def _internal_message(message: str) -> InternalError:
     return InternalError(
         Diagnostic(
             "internal-error",
-            f"internal error in the evaluator: {message}",
-            help="this is a bug in wuxin_rules; please report it with the policy and facts",
+            english("eval.internal-error-evaluator", message=message),
+            help=english("compiler.this-bug-wuxin-rules.help"),
         )
     )
 
@@ -1424,9 +1434,9 @@ def _internal(error: Exception, where: str) -> InternalError:
     return InternalError(
         Diagnostic(
             "internal-error",
-            f"internal error in the evaluator: {type(error).__name__}: {error}",
+            english("eval.internal-error-evaluator-2", type_name=type(error).__name__, error=error),
             notes=(where,),
-            help="this is a bug in wuxin_rules; please report it with the policy and facts",
+            help=english("compiler.this-bug-wuxin-rules.help"),
         )
     )
 

@@ -19,6 +19,7 @@ from wuxin_rules.errors import (
 )
 from wuxin_rules.evaluator import evaluate
 from wuxin_rules.explain import explanation_to_json, render_text
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     EnumType,
     ListType,
@@ -74,10 +75,12 @@ def evaluate_check(
             if problems:
                 error = Diagnostic(
                     "bad-binding",
-                    f"the value given to `{name}` does not fit its type: {problems[0].message}",
+                    english(
+                        "examples.value-given-does-not", name=name, message=problems[0].message
+                    ),
                     span=binding.span,
-                    notes=(f"at `{problems[0].path}`",) if problems[0].path else (),
-                    help="only valid facts can be given: keep the value within the type's bounds",
+                    notes=(english("at-path", path=problems[0].path),) if problems[0].path else (),
+                    help=english("examples.only-valid-facts-can.help"),
                 )
                 return Outcome(None, error, None)
             bound[name] = outcome.value

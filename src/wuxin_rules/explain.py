@@ -46,6 +46,7 @@ import attrs
 
 from wuxin_rules import messages, wording
 from wuxin_rules.errors import Diagnostic, UsageError, suggest
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     EnumType,
     ListType,
@@ -150,7 +151,7 @@ def _check_mode(mode: str) -> None:
         raise UsageError(
             Diagnostic(
                 "unknown-mode",
-                f"unknown explanation mode `{mode}`",
+                english("explain.unknown-explanation-mode", mode=mode),
                 help=suggest(mode, MODES) or "modes: " + ", ".join(f"`{m}`" for m in MODES),
             )
         )
@@ -482,7 +483,7 @@ class _Renderer:
                 right.append(_Seg(self._t(node.detail), "detail"))
             return _Row(task.indent, mark, tuple(left), tuple(right))
         elif kind == "note":
-            left.append(_Seg(node.expr, "detail"))
+            left.append(_Seg(self._t(node.expr), "detail"))
             return _Row(task.indent, mark, tuple(left), ())
         elif kind == "where":
             filter_node = node.children[0] if node.children else node

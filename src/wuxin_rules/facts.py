@@ -152,26 +152,26 @@ def _type_text(type_: Type) -> str:
 def _found(value: Any) -> str:
     """The value as messages name it: `text \\`"3"\\``, `whole number \\`3\\``, `none`."""
     if value is None:
-        return "none"
+        return english("facts.none")
     if value is True or value is False:
         return f"`{'true' if value else 'false'}`"
     if isinstance(value, int):
         return english("whole-number-value", value=_preview(value))
     if isinstance(value, float):
-        return f"the binary floating-point number `{value!r}`"
+        return english("facts.binary-floating-point-number", value=repr(value))
     if isinstance(value, Decimal | Fraction):
         return english("decimal-number-value", value=_preview(value))
     if isinstance(value, str):
         return english("text-value", value=_preview(value))
     if isinstance(value, datetime.datetime):
-        return f"a date and time `{value.isoformat()}`"
+        return english("facts.date-and-time", isoformat=value.isoformat())
     if isinstance(value, datetime.date):
         return english("date-value", value=value.isoformat())
     if isinstance(value, list | tuple):
         return english("list-value", value=_preview(value))
     if isinstance(value, Mapping):
         return english("record-value", value=_preview(value))
-    return f"a Python `{type(value).__name__}`"
+    return english("facts.python", type_name=type(value).__name__)
 
 
 def _preview(value: Any, limit: int = _PREVIEW) -> str:
@@ -246,13 +246,13 @@ def _json_text(text: str) -> str:
 def _wrong(value: Any, type_: Type, help: str | None = None) -> _Problem:
     """The `bad-fact` problem: `expected a whole number, found text \\`"3"\\``."""
     if value is None:
-        help = f"only an optional type (`{describe(type_)}?`) admits `null`"
+        help = english("facts.only-optional-type-admits.help", type_=describe(type_))
     elif isinstance(value, float):
         exact = repr(value)
         help = (
-            f'binary floats are not exact: pass `Decimal("{exact}")` or the text `"{exact}"`'
+            english("facts.binary-floats-are-not.help", exact=exact)
             if not isinstance(type_, IntType)
-            else "binary floats are not exact: pass a Python `int`"
+            else english("facts.binary-floats-are-not.help-2")
         )
     return _Problem(
         "bad-fact", english("expected-found", expected=_expected(type_), found=_found(value)), help
@@ -276,7 +276,7 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
     return _Problem(
         "fact-out-of-bounds",
         english(key, value=text, bound=within, type=_type_text(type_)),
-        f'give a percentage within `{within}`: a ratio such as `0.5`, or a text such as `"50%"`'
+        english("facts.percent-within.help", bound=within)
         if percent
         else english("within-bound", bound=within),
     )
@@ -324,7 +324,7 @@ def _int_hook(type_: IntType) -> Hook:
                 if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
                     help = english("without-quotes")
                 elif isinstance(value, Decimal | Fraction):
-                    help = "write a whole number, without a decimal point or exponent"
+                    help = english("facts.write-whole-number-without.help")
                 raise _wrong(value, type_, help)
         _check_size(value)
         if admits is not None and not admits(value):
@@ -473,11 +473,11 @@ def _bool_hook(type_: BoolType) -> Hook:
         if value is True or value is False:
             return value
         if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
-            help = "write `true` or `false`, without quotes"
+            help = english("facts.write-true-or-false.help")
         elif isinstance(value, int | Decimal) and not isinstance(value, bool):
-            help = "write `true` or `false`, not a number"
+            help = english("facts.write-true-or-false.help-2")
         else:
-            help = "write `true` or `false`"
+            help = english("checker.write-true-or-false.help")
         raise _wrong(value, type_, help)
 
     return structure_bool
@@ -747,9 +747,9 @@ def _record_hook(converter: cattrs.Converter, record: Any, info: _RecordInfo) ->
         if type(value) is not dict:
             if not isinstance(value, Mapping):
                 help = (
-                    f"a facts document is a JSON object with one key per input: {names}"
+                    english("facts.facts-document-json-object.help", names=names)
                     if info.is_inputs
-                    else f"write a JSON object with the fields {names}"
+                    else english("facts.write-json-object-with.help", names=names)
                 )
                 raise _Problem(
                     "bad-fact",
@@ -840,7 +840,11 @@ class FactsSchema:
             raise InternalError(
                 Diagnostic(
                     "internal-error",
-                    f"unexpected `{type(exc).__name__}` while validating facts: {exc}",
+                    english(
+                        "facts.unexpected-while-validating-facts",
+                        type_name=type(exc).__name__,
+                        exc=exc,
+                    ),
                     path=path,
                     file=file,
                 )
@@ -875,7 +879,11 @@ class FactsSchema:
             if type(inner) is KeyError:
                 field_type = info.fields[note.name]
                 if note.name in misspelt:
-                    help = f"did you mean `{note.name}` instead of `{misspelt[note.name]}`?"
+                    help = english(
+                        "facts.did-you-mean-instead.help",
+                        name=note.name,
+                        misspelt=misspelt[note.name],
+                    )
                 else:
                     help = english(
                         "add-with", key=_json_text(note.name), what=_expected(field_type)
@@ -900,9 +908,13 @@ class FactsSchema:
                 ", …" if len(info.fields) > 8 else ""
             )
             fallback = (
-                (f"the inputs are {names}" if info.is_inputs else f"`{info.name}` has {names}")
+                (
+                    english("facts.inputs-are.help", names=names)
+                    if info.is_inputs
+                    else english("facts.has.help", name=info.name, names=names)
+                )
                 if info.fields
-                else "remove it"
+                else english("facts.remove.help")
             )
             out.append(
                 Diagnostic(

@@ -60,8 +60,8 @@ def require(module: str, extra: str, what: str) -> Any:
         raise UsageError(
             Diagnostic(
                 "missing-dependency",
-                f"{what} needs {module}, which cannot be imported: {error}",
-                help=f"install it: `pip install 'wuxin_rules[{extra}]'`",
+                english("frames.needs-cannot-be-imported", what=what, module=module, error=error),
+                help=english("frames.install-pip-install-wuxin.help", extra=extra),
             )
         ) from None
 
@@ -76,9 +76,8 @@ def _kind(frame: Any) -> str:
     raise UsageError(
         Diagnostic(
             "unsupported-type",
-            f"`evaluate_frame` takes a pandas DataFrame or a pyarrow Table, not a "
-            f"`{type(frame).__module__}.{name}`",
-            help="for Python dicts use `evaluate_many`",
+            english("frames.evaluate-frame-takes-pandas", module=type(frame).__module__, name=name),
+            help=english("frames.for-python-dicts-use.help"),
         )
     )
 
@@ -344,8 +343,8 @@ def evaluate_pandas_on_columns(
         raise UsageError(
             Diagnostic(
                 "unsupported-type",
-                "`evaluate_pandas_on_columns` takes a pandas DataFrame",
-                help="use `evaluate_frame` for pyarrow Tables",
+                english("frames.evaluate-pandas-on-columns"),
+                help=english("frames.use-evaluate-frame-for.help"),
             )
         )
     keys, table, positions, lists = _resolved(policy, frame, "pandas", rules, input, floats)
@@ -404,9 +403,11 @@ def _resolved(
             problems.append(
                 Diagnostic(
                     code,
-                    f"the column `{name}` names "
-                    + ("more than one field" if matches else "no field"),
-                    help="name it by the field's dotted path or label",
+                    english(
+                        "frames.column-names-several" if matches else "frames.column-names-none",
+                        name=name,
+                    ),
+                    help=english("frames.name-by-field-s.help"),
                     path=name,
                 )
             )
@@ -414,8 +415,10 @@ def _resolved(
             problems.append(
                 Diagnostic(
                     "duplicate-column",
-                    f"`{name}` names the field `{table.columns[matches[0]].name}` again",
-                    help=f"it is already the column `{seen[matches[0]]}`",
+                    english(
+                        "frames.names-field-again", name=name, name2=table.columns[matches[0]].name
+                    ),
+                    help=english("frames.already-column.help", seen=seen[matches[0]]),
                     path=name,
                 )
             )
@@ -427,9 +430,8 @@ def _resolved(
             problems.append(
                 Diagnostic(
                     "missing-column",
-                    f"no column for the list `{'.'.join(sheet.path)}`",
-                    help="add a column of lists of records (Arrow list<struct>, or lists of "
-                    "dicts in pandas)",
+                    english("frames.no-column-for-list", join=".".join(sheet.path)),
+                    help=english("frames.add-column-lists-records.help"),
                 )
             )
     for index, column in enumerate(table.columns):
@@ -438,7 +440,7 @@ def _resolved(
                 Diagnostic(
                     "missing-column",
                     english("cell.no-column", field=column.name),
-                    help=f"add a column `{column.title()}`",
+                    help=english("frames.add-column.help", title=column.title()),
                 )
             )
     if not reading_floats:
@@ -447,9 +449,8 @@ def _resolved(
                 problems.append(
                     Diagnostic(
                         "float-facts",
-                        f"the column `{name}` holds binary floats, which are not exact",
-                        help="hold it as decimals (Decimal objects, Arrow decimal128), or pass "
-                        '`floats="shortest"` to read each float as its shortest decimal text',
+                        english("frames.column-holds-binary-floats", name=name),
+                        help=english("frames.hold-as-decimals-decimal.help"),
                         path=name,
                     )
                 )

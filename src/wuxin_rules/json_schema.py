@@ -82,8 +82,11 @@ def _type(type_: Type, definitions: dict[str, Any]) -> dict[str, Any]:
                 "type": "string",
                 "pattern": _PERCENT_PATTERN if percent else _DECIMAL_PATTERN,
             }
-            note = 'a percentage: 0.045 or the text "4.5%"' if percent else "an exact decimal"
-            return {"anyOf": [number, text], "description": note}
+            # The schema's own description, for JSON Schema tools: not a diagnostic.
+            description = (
+                'a percentage: 0.045 or the text "4.5%"' if percent else "an exact decimal"
+            )
+            return {"anyOf": [number, text], "description": description}
         case BoolType():
             return {"type": "boolean"}
         case TextType():

@@ -319,7 +319,7 @@ def _parse(text: str, name: str, first_line: int) -> Any:
                 too_deep + 1,
                 "too-deep",
                 english("document-too-deep", limit=MAX_DEPTH),
-                "facts nest records and lists a few levels deep; check for runaway brackets",
+                english("jsonio.facts-nest-records-and.help"),
             )
         )
     try:
@@ -337,8 +337,8 @@ def _parse(text: str, name: str, first_line: int) -> Any:
                 offset,
                 offset + len(key_text),
                 "duplicate-key",
-                f"duplicate key `{key_text}`",
-                "an object may name each key once: remove one of them",
+                english("jsonio.duplicate-key", key_text=key_text),
+                english("jsonio.object-may-name-each.help"),
             )
         ) from None
     except _BadConstant as exc:
@@ -351,8 +351,8 @@ def _parse(text: str, name: str, first_line: int) -> Any:
                 offset,
                 offset + len(exc.name),
                 "bad-json",
-                f"`{exc.name}` is not a JSON number",
-                "write an exact number, or `null` for a missing optional value",
+                english("jsonio.not-json-number", value=exc.name),
+                english("jsonio.write-exact-number-or.help"),
             )
         ) from None
     except _LongInteger as exc:
@@ -365,8 +365,8 @@ def _parse(text: str, name: str, first_line: int) -> Any:
                 offset,
                 offset + len(exc.digits),
                 "bad-json",
-                f"a number with {len(exc.digits.lstrip('-'))} digits is too long",
-                "whole numbers may have at most 4300 digits",
+                english("jsonio.number-with-digits-too", count=len(exc.digits.lstrip("-"))),
+                english("jsonio.whole-numbers-may-have.help"),
             )
         ) from None
     except RecursionError:
@@ -520,16 +520,16 @@ def _syntax_error(text: str, name: str, first_line: int, exc: json.JSONDecodeErr
     elif not word:
         found = "the end of the input"
         if message != "unterminated text":
-            help_text = "the document ends too early: close every `[` and `{`"
+            help_text = english("jsonio.document-ends-too-early.help", brace="{")
     else:
         found = f"`{word}`"
         before = text[:pos].rstrip()
         if word in ("]", "}") and before.endswith(","):
-            help_text = "remove the trailing comma"
+            help_text = english("jsonio.remove-trailing-comma.help")
         elif word.startswith("'"):
-            help_text = "JSON writes text and keys in double quotes, not single quotes"
+            help_text = english("jsonio.json-writes-text-and.help")
         elif word in ("True", "False", "None", "TRUE", "FALSE", "NULL", "Null"):
-            help_text = "write `true`, `false` and `null` in lowercase"
+            help_text = english("jsonio.write-true-false-and.help")
     if message == "unterminated text":
         preview = text[pos : pos + 24].split("\n", 1)[0]
         full = f"unterminated text `{preview}`"
@@ -590,7 +590,7 @@ def dumps(data: Any, *, indent: int | None = None) -> str:
     try:
         _write(data, parts, None if indent is None else " " * indent, 0, memo)
     except RecursionError:  # only if the caller's stack was already nearly full
-        raise _unwritable("the data nests too deep (or refers to itself)") from None
+        raise _unwritable(english("jsonio.data-nests-too-deep")) from None
     return "".join(parts)
 
 
@@ -641,17 +641,17 @@ def _write_item(
     """Everything but texts, `null`, `true` and `false`, which `_write` has written."""
     if kind is RawNumber:
         if _RAW_NUMBER.fullmatch(value) is None:
-            raise _unwritable(f"`{value}` is not a JSON number")
+            raise _unwritable(english("jsonio.not-json-number", value=value))
         out.append(str.__str__(value))
     elif kind is int:
         out.append(integer_text(value))
     elif kind is Decimal:
         if not value.is_finite():
-            raise _unwritable(f"`{value}` is not a JSON number")
+            raise _unwritable(english("jsonio.not-json-number", value=value))
         out.append(str(value))
     elif kind is list or kind is tuple:
         if level >= _MAX_WRITE_DEPTH:
-            raise _unwritable("the data nests too deep (or refers to itself)")
+            raise _unwritable(english("jsonio.data-nests-too-deep"))
         if not value:
             out.append("[]")
             return
@@ -671,7 +671,7 @@ def _write_item(
             out.append("\n" + indent * level + "]")
     elif kind is dict:
         if level >= _MAX_WRITE_DEPTH:
-            raise _unwritable("the data nests too deep (or refers to itself)")
+            raise _unwritable(english("jsonio.data-nests-too-deep"))
         if not value:
             out.append("{}")
             return
@@ -679,7 +679,7 @@ def _write_item(
         out.append("{")
         for index, (key, item) in enumerate(value.items()):
             if not isinstance(key, str):
-                raise _unwritable(f"the key `{key!r}` is not text")
+                raise _unwritable(english("jsonio.key-not-text", key=repr(key)))
             if index:
                 out.append(", " if indent is None else ",")
             out.append(inner)
@@ -694,9 +694,11 @@ def _write_item(
     elif isinstance(value, int) and not isinstance(value, bool):
         out.append(int.__repr__(value))
     elif isinstance(value, float):
-        raise _unwritable(f"the binary float `{value!r}` reached the JSON writer")
+        raise _unwritable(english("jsonio.binary-float-reached-json", value=repr(value)))
     else:
-        raise _unwritable(f"cannot write a value of Python type `{type(value).__name__}` as JSON")
+        raise _unwritable(
+            english("jsonio.cannot-write-value-python", type_name=type(value).__name__)
+        )
 
 
 def _unwritable(message: str) -> InternalError:

@@ -195,18 +195,19 @@ def root_identity(
 def _mismatch(header: ast.Header, file: Path, root: Path | None) -> Diagnostic:
     dotted = header.name.dotted
     wanted = Path(*dotted.split(".")).with_suffix(SUFFIX)
-    where = f"`{root / wanted}`" if root is not None else f"`{wanted}` under the policy root"
+    where = (
+        f"`{root / wanted}`"
+        if root is not None
+        else english("loader.under-root", file=f"`{wanted}`")
+    )
     stem = file.name.removesuffix(SUFFIX)
     if stem.isidentifier():
-        fix = f"move the file to {where}, or change the header to `policy {stem}`"
+        fix = english("loader.move-or-rename.help", where=where, stem=stem)
     else:  # `wrong-example.policy` matches no header: a module name is letters, digits, `_`
-        fix = (
-            f"move the file to {where} (`{file.name}` is not a module name: use only "
-            "letters, digits and `_`), or remove the header"
-        )
+        fix = english("loader.move-or-remove.help", where=where, file=file.name)
     return Diagnostic(
         "module-path-mismatch",
-        f"the header names module `{dotted}`, which must be in a file {where}",
+        english("loader.header-names-module-must", dotted=dotted, where=where),
         span=header.name.span,
         notes=(english("this-file-is", file=file),),
         help=fix,
@@ -364,12 +365,14 @@ class _Loader:
         if path is not None:
             notes: tuple[str, ...] = (f"there is no file `{path}`",)
         elif self.files:
-            notes = ("a policy given as text imports only the modules given with it",)
+            notes = (english("loader.text-imports-only"),)
         else:
             notes = (english("text-cannot-import"),)
         hint = suggest(target, known)
         if hint is None and known:
-            hint = "modules: " + ", ".join(f"`{m}`" for m in sorted(known)[:10])
+            hint = english(
+                "loader.modules.help", names=", ".join(f"`{m}`" for m in sorted(known)[:10])
+            )
         return Diagnostic(
             "unknown-module",
             english("no-module", name=target),

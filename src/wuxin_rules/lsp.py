@@ -28,7 +28,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from wuxin_rules import ast, formatter, messages, parser, wording
 from wuxin_rules.checker import BUILTINS
-from wuxin_rules.errors import Severity, WuxinError
+from wuxin_rules.errors import Diagnostic, Severity, WuxinError
 from wuxin_rules.messages import english
 from wuxin_rules.schema import describe
 from wuxin_rules.symbols import Analysis, Index, Loc, Symbol, Workspace, pieces
@@ -244,9 +244,11 @@ class WuxinLanguageServer(LanguageServer):
             )
             for where, text in problem.related
         ]
-        data = None
+        # The phrases as data (`{"key", "fields"}`), for a client that renders them itself
+        # or keys on them; the message above is already in the client's language.
+        data: dict[str, Any] = {"lang": self.lang, **_keyed(d)}
         if problem.fix is not None:
-            data = {"title": problem.fix.title, "text": problem.fix.text}
+            data.update(title=problem.fix.title, text=problem.fix.text)
         return types.Diagnostic(
             range=lines.range(loc.start, loc.end),
             message="\n".join([message, *extra]),
@@ -256,6 +258,20 @@ class WuxinLanguageServer(LanguageServer):
             related_information=related or None,
             data=data,
         )
+
+
+def _keyed(diagnostic: Diagnostic) -> dict[str, Any]:
+    """The diagnostic's message, help and notes as `{"key", "fields"}` (those that are
+    catalogue messages)."""
+    keyed: dict[str, Any] = {}
+    if isinstance(diagnostic.message, messages.Message):
+        keyed["message"] = diagnostic.message.to_json()
+    if isinstance(diagnostic.help, messages.Message):
+        keyed["help"] = diagnostic.help.to_json()
+    notes = [note.to_json() for note in diagnostic.notes if isinstance(note, messages.Message)]
+    if notes:
+        keyed["notes"] = notes
+    return keyed
 
 
 def _version() -> str:

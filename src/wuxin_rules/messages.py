@@ -1742,11 +1742,776 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "list.and": ("{head} and {last}", "{head}和{last}"),
     "list.or": ("{head} or {last}", "{head}或{last}"),
     "list.comma": ("{head}, {next}", "{head}、{next}"),
+    "sample.detail": (
+        "n = {n}, ceil({rate} × {n}) = {size}, seed {seed}",
+        "n = {n}，ceil({rate} × {n}) = {size}，种子 {seed}",
+    ),
+    "sample.rank": ("rank {rank}…", "排序值 {rank}…"),
+    "sample.reproduce": (
+        'to reproduce: rank every key k by SHA-256("{version}\\0" + f({seed}) + f(k)), where f(v) = "t" for a text or "i" for an int, then ":", the byte length of v, ":" and v in UTF-8; the {size} lowest ranks are drawn (ties by key)',
+        '复现方法：按 SHA-256("{version}\\0" + f({seed}) + f(k)) 为每个键 k 排序，其中 f(v) 为：文本取 "t"、整数取 "i"，接 ":"、v 的字节长度、":" 和 v 的 UTF-8 编码；排序值最低的 {size} 个被抽中（相同时按键排序）',
+    ),
+    "loader.modules.help": ("modules: {names}", "模块：{names}"),
+    "loader.text-imports-only": (
+        "a policy given as text imports only the modules given with it",
+        "以文本给出的策略只能导入随它一起给出的模块",
+    ),
+    "eval.invalid-date": ("`{text}` {reason}", "`{text}` {reason}"),
+    "eval.not-a-valid-date": (
+        "is not a valid date (year {year}, month {month}, day {day})",
+        "不是有效的日期（年 {year}，月 {month}，日 {day}）",
+    ),
+    "eval.beyond-the-calendar": (
+        "goes beyond the dates the calendar can hold",
+        "超出了历法所能表示的日期范围",
+    ),
+    "checker.one-of.help": ("one of: {names}", "取值之一：{names}"),
+    "checker.write-value-type.help": (
+        "write a value of type `{type_}`",
+        "请写类型为 `{type_}` 的值",
+    ),
+    "checker.write-number-such-as.help": (
+        "write a number such as `0.5` or a percentage such as `50%`",
+        "请写数（如 `0.5`）或百分比（如 `50%`）",
+    ),
+    "checker.write-true-or-false.help": ("write `true` or `false`", "请写 `true` 或 `false`"),
+    "checker.write-date-as-yyyy.help": ("write a date as `YYYY-MM-DD`", "日期请写成 `YYYY-MM-DD`"),
+    "checker.module-imported-as-write.help": (
+        "module `{renamed}` is imported as `{renamed2}`: write `{renamed2}.…`",
+        "模块 `{renamed}` 以 `{renamed2}` 的名称导入：请写 `{renamed2}.…`",
+    ),
+    "checker.date-d-written-d.help": (
+        "the {name} of a date `d` is written `d.{name}`",
+        "日期 `d` 的 {name} 写作 `d.{name}`",
+    ),
+    "checker.builtin-function-call-as.help": (
+        "`{name}` is a builtin function: call it as `{split}`",
+        "`{name}` 是内置函数：请以 `{split}` 的形式调用",
+    ),
+    "checker.schedule-not-value.help": (
+        "`{name}` is a schedule, not a value",
+        "`{name}` 是时间表，不是值",
+    ),
+    "checker.look-value-up.help": (
+        "look a value up: `{name}({name2}{category})`",
+        "请查表取值：`{name}({name2}{category})`",
+    ),
+    "checker.set-bands-not-value.help": (
+        "`{name}` is a set of bands, not a value",
+        "`{name}` 是等级划分，不是值",
+    ),
+    "checker.find-band-number-value.help": (
+        "find the band of a number: `{name}(value)`",
+        "查找数所在的等级：`{name}(value)`",
+    ),
+    "checker.read-fields-value-this.help": (
+        "read the fields of a value of this type, such as an input or a rule parameter",
+        "请读取该类型的值（例如输入或规则参数）的字段",
+    ),
+    "checker.module-not-value.help": (
+        "`{name}` is a module, not a value",
+        "`{name}` 是模块，不是值",
+    ),
+    "checker.name-one-declarations.help": (
+        "name one of its declarations: `{name}.…`",
+        "请指明其中的一个声明：`{name}.…`",
+    ),
+    "facts.python": ("a Python `{type_name}`", "Python 的 `{type_name}`"),
+    "facts.none": ("none", "none"),
+    "facts.binary-floating-point-number": (
+        "the binary floating-point number `{value}`",
+        "二进制浮点数 `{value}`",
+    ),
+    "facts.date-and-time": ("a date and time `{isoformat}`", "日期时间 `{isoformat}`"),
+    "facts.only-optional-type-admits.help": (
+        "only an optional type (`{type_}?`) admits `null`",
+        "只有可选类型（`{type_}?`）才接受 `null`",
+    ),
+    "facts.binary-floats-are-not.help": (
+        'binary floats are not exact: pass `Decimal("{exact}")` or the text `"{exact}"`',
+        '二进制浮点数不精确：请传入 `Decimal("{exact}")` 或文本 `"{exact}"`',
+    ),
+    "facts.binary-floats-are-not.help-2": (
+        "binary floats are not exact: pass a Python `int`",
+        "二进制浮点数不精确：请传入 Python 的 `int`",
+    ),
+    "facts.write-true-or-false.help": (
+        "write `true` or `false`, without quotes",
+        "请写 `true` 或 `false`，不加引号",
+    ),
+    "facts.inputs-are.help": ("the inputs are {names}", "输入有 {names}"),
+    "facts.has.help": ("`{name}` has {names}", "`{name}` 有 {names}"),
+    "facts.remove.help": ("remove it", "请删除它"),
+    "facts.write-true-or-false.help-2": (
+        "write `true` or `false`, not a number",
+        "请写 `true` 或 `false`，而不是数",
+    ),
+    "facts.facts-document-json-object.help": (
+        "a facts document is a JSON object with one key per input: {names}",
+        "事实文档是一个 JSON 对象，每个输入一个键：{names}",
+    ),
+    "facts.write-json-object-with.help": (
+        "write a JSON object with the fields {names}",
+        "请写一个含字段 {names} 的 JSON 对象",
+    ),
+    "facts.did-you-mean-instead.help": (
+        "did you mean `{name}` instead of `{misspelt}`?",
+        "是否应为 `{name}` 而不是 `{misspelt}`？",
+    ),
+    "facts.write-whole-number-without.help": (
+        "write a whole number, without a decimal point or exponent",
+        "请写整数，不带小数点或指数",
+    ),
+    "jsonio.document-ends-too-early.help": (
+        "the document ends too early: close every `[` and `{brace}`",
+        "文档过早结束：请闭合每个 `[` 和 `{brace}`",
+    ),
+    "jsonio.remove-trailing-comma.help": ("remove the trailing comma", "请删除末尾的逗号"),
+    "jsonio.json-writes-text-and.help": (
+        "JSON writes text and keys in double quotes, not single quotes",
+        "JSON 的文本和键用双引号，不用单引号",
+    ),
+    "jsonio.write-true-false-and.help": (
+        "write `true`, `false` and `null` in lowercase",
+        "`true`、`false` 和 `null` 请用小写",
+    ),
+    "syntax_errors.write-all-at-least.help": (
+        "write `all of [...]`, `at least N of [...]` or `count of x in list`",
+        "请写 `all of [...]`、`at least N of [...]` 或 `count of x in list`",
+    ),
+    "syntax_errors.property-reads-forall-x.help": (
+        "a property reads `forall x: T where … holds claim`",
+        "性质的写法是 `forall x: T where … holds claim`",
+    ),
+    "syntax_errors.replace-with-ordinary-space.help": (
+        "replace it with an ordinary space",
+        "请换成普通空格",
+    ),
+    "type.give-value-type-here.help": (
+        "give a value of type `{wanted}` here, or change the type it must fit",
+        "请在此给出类型为 `{wanted}` 的值，或修改它须符合的类型",
+    ),
+    "type.reduce-list-with-aggregate.help": (
+        "reduce the list with an aggregate such as `count of x in …` or `sum of x in … : …`",
+        "请用聚合把列表归约为一个值，例如 `count of x in …` 或 `sum of x in … : …`",
+    ),
+    "type.give-value-that-type.help": (
+        "give a `{name}`: a value of that type, or a record literal with its fields",
+        "请给出 `{name}`：该类型的值，或写出其字段的记录字面量",
+    ),
+    "type.reach-elements-with-aggregate.help": (
+        "reach the elements with an aggregate: `list of x in {snippet} : x.{name}`",
+        "请用聚合访问元素：`list of x in {snippet} : x.{name}`",
+    ),
+    "type.joins-two-lists-one.help": (
+        "`+` joins two lists of one type: put a single value in a list, `xs + [x]`",
+        "`+` 连接两个同类型的列表：单个值请放进列表，`xs + [x]`",
+    ),
+    "the-binary-float": ("the binary float `{value}`", "二进制浮点数 `{value}`"),
+    "the-value-of": ("the value of `{name}`", "`{name}` 的值"),
+    "loader.under-root": ("{file} under the policy root", "策略根目录下的 {file}"),
+    "loader.move-or-rename.help": (
+        "move the file to {where}, or change the header to `policy {stem}`",
+        "请把文件移到 {where}，或把文件头改为 `policy {stem}`",
+    ),
+    "loader.move-or-remove.help": (
+        "move the file to {where} (`{file}` is not a module name: use only letters, digits and `_`), or remove the header",
+        "请把文件移到 {where}（`{file}` 不是模块名：只能用字母、数字和 `_`），或删除文件头",
+    ),
+    "tabular.no-sheet": ("no sheet for the list `{field}`", "列表 `{field}` 没有对应的工作表"),
+    "tabular.no-sheet-labelled": (
+        "no sheet for the list `{field}` ({label})",
+        "列表 `{field}`（{label}）没有对应的工作表",
+    ),
+    "tabular.add-sheet.help": (
+        "add {what}, with a column linking each row to its row here, headed by the full path of a column here (e.g. `{example}`)",
+        "请添加{what}，其中一列以此处某列的完整路径为表头（例如 `{example}`），把每行链接到此处对应的行",
+    ),
+    "tabular.sheet-named": ("a sheet named `{name}`", "名为 `{name}` 的工作表"),
+    "tabular.sheet-named-labelled": (
+        "a sheet named `{name}` or `{label}`",
+        "名为 `{name}` 或 `{label}` 的工作表",
+    ),
+    "tabular.the-file": ("the file `{file}`", "文件 `{file}`"),
+    "cli.no-policies": (
+        "no `.policy` files found in {paths}",
+        "在 {paths} 中没有找到 `.policy` 文件",
+    ),
+    "at-path": ("at `{path}`", "位于 `{path}`"),
+    "facts.percent-within.help": (
+        'give a percentage within `{bound}`: a ratio such as `0.5`, or a text such as `"50%"`',
+        '请给出 `{bound}` 之内的百分比：比值如 `0.5`，或文本如 `"50%"`',
+    ),
+    "frames.column-names-several": (
+        "the column `{name}` names more than one field",
+        "列 `{name}` 对应不止一个字段",
+    ),
+    "frames.column-names-none": (
+        "the column `{name}` names no field",
+        "列 `{name}` 不对应任何字段",
+    ),
+    "parser.too-large": (
+        "policy text is {length} characters long, more than the {limit} accepted",
+        "策略文本长 {length} 个字符，超过了允许的 {limit} 个",
+    ),
+    "parser.number-too-long": (
+        "number has {digits} digits, more than the {limit} accepted",
+        "数有 {digits} 位，超过了允许的 {limit} 位",
+    ),
+    "missing-mark": ("missing `{mark}`", "缺少 `{mark}`"),
+    "tabular.write-number.help": (
+        "write the number with digits and a decimal point, e.g. 0.045",
+        "请用数字和小数点书写该数，例如 0.045",
+    ),
+    "tabular.write-percent.help": (
+        "write the number with digits and a decimal point, e.g. 0.045 or 4.5%",
+        "请用数字和小数点书写该数，例如 0.045 或 4.5%",
+    ),
+    "cell.no-column-labelled": (
+        "no column for the field `{field}` ({label})",
+        "没有字段 `{field}`（{label}）的列",
+    ),
+    "tabular.add-column.help": ("add a column headed `{field}`", "请添加表头为 `{field}` 的列"),
+    "tabular.add-column-labelled.help": (
+        "add a column headed `{field}` or `{label}`",
+        "请添加表头为 `{field}` 或 `{label}` 的列",
+    ),
+    "type.member-not-imported.help": (
+        "`{name}` is a member of {enums}, which this module does not import by name: write {spellings}",
+        "`{name}` 是 {enums} 的成员，本模块没有按名称导入它：请写 {spellings}",
+    ),
+    "type.tests-condition.help": (
+        "`{kind}` tests a condition on each element",
+        "`{kind}` 对每个元素检验一个条件",
+    ),
+    "type.tests-condition-add.help": (
+        "`{kind}` tests a condition on each element: add one, `{kind} of x in … : condition`",
+        "`{kind}` 对每个元素检验一个条件：请添加条件，`{kind} of x in … : condition`",
+    ),
+    "type.sum-adds.help": ("`sum` adds numbers", "`sum` 对数求和"),
+    "type.sum-adds-add.help": (
+        "`sum` adds numbers: add the number to add, `sum of x in … : x.amount`",
+        "`sum` 对数求和：请添加要相加的数，`sum of x in … : x.amount`",
+    ),
+    "type.picks-among.help": ("`{kind}` picks among numbers or dates", "`{kind}` 在数或日期中选取"),
+    "type.picks-among-add.help": (
+        "`{kind}` picks among numbers or dates: add the value to compare, `{kind} of x in … : x.amount`",
+        "`{kind}` 在数或日期中选取：请添加要比较的值，`{kind} of x in … : x.amount`",
+    ),
+    "type.sample-key.help": (
+        "keys and seeds are texts or whole numbers, so that a draw can be redone from them",
+        "键和种子是文本或整数，以便据此重现抽样",
+    ),
+    "type.sample-key-list.help": (
+        "keys and seeds are texts or whole numbers, so that a draw can be redone from them: sample identifiers, `list of u in units : u.id`",
+        "键和种子是文本或整数，以便据此重现抽样：请对标识符抽样，`list of u in units : u.id`",
+    ),
+    "type.list-of": ("list of {type}", "{type} 列表"),
+    "api.need-every-fact-this": (
+        "{what} need every fact: this result was evaluated with facts missing",
+        "{what} 需要全部事实：此结果是在缺少事实的情况下求值的",
+    ),
+    "batch.evaluate-json-lines-file": (
+        "`evaluate_json_lines_file` needs a render with a `line_format`",
+        "`evaluate_json_lines_file` 需要带有 `line_format` 的渲染方式",
+    ),
+    "batch.use-evaluate-batch-with.help": (
+        "use `evaluate_batch` with `read_json_lines`",
+        "请将 `evaluate_batch` 与 `read_json_lines` 配合使用",
+    ),
+    "checker.pass-exact-value-decimal.help": (
+        'pass an exact value: Decimal("{raw}") or the text "{raw}"',
+        '请传入精确值：Decimal("{raw}") 或文本 "{raw}"',
+    ),
+    "checker.value-must-be.help": ("the value must be {bound}", "该值必须是{bound}"),
+    "compiler.internal-error": (
+        "internal error in {where}: {type_name}: {error}",
+        "{where} 内部错误：{type_name}：{error}",
+    ),
+    "compiler.this-bug-wuxin-rules.help": (
+        "this is a bug in wuxin_rules; please report it with the policy and facts",
+        "这是 wuxin_rules 的缺陷；请连同策略和事实一起报告",
+    ),
+    "counterfactual.not-true-or-false": (
+        "`{name}` is not true or false: there is nothing to pass",
+        "`{name}` 不是真假值：无所谓使其成立",
+    ),
+    "counterfactual.ask-what-must-change.help": (
+        "ask what must change for a criterion or another rule of type bool",
+        "请对标准或其他 bool 类型的规则询问需要改变什么",
+    ),
+    "counterfactual.has-no-value-for": (
+        "`{name}` has no value for these facts, so nothing can be changed to pass it",
+        "`{name}` 在这些事实下没有值，因此无法通过改动使其成立",
+    ),
+    "eval.internal-error-evaluator": (
+        "internal error in the evaluator: {message}",
+        "求值器内部错误：{message}",
+    ),
+    "eval.internal-error-evaluator-2": (
+        "internal error in the evaluator: {type_name}: {error}",
+        "求值器内部错误：{type_name}：{error}",
+    ),
+    "eval.reference-unknown-rule": (
+        "reference to unknown rule `{key}`",
+        "引用了未知的规则 `{key}`",
+    ),
+    "eval.rule-takes-parameters-but": (
+        "rule `{key}` takes parameters but is referenced without",
+        "规则 `{key}` 有参数，但引用时没有给出参数",
+    ),
+    "eval.rule-depends-on-itself": ("rule `{key}` depends on itself", "规则 `{key}` 依赖其自身"),
+    "eval.unbound-local": ("unbound local `{name}`", "未绑定的局部名称 `{name}`"),
+    "eval.field-access-on-value": (
+        "field access `{text}` on a value that is not a record",
+        "字段访问 `{text}` 作用于非记录的值",
+    ),
+    "eval.call-not-rule-with": (
+        "call of `{key}`, which is not a rule with parameters",
+        "调用了 `{key}`，但它不是带参数的规则",
+    ),
+    "eval.called-with-arguments": (
+        "`{key}` called with {count} arguments",
+        "`{key}` 被以 {count} 个实参调用",
+    ),
+    "eval.unknown-builtin": ("unknown builtin `{name}`", "未知的内置函数 `{name}`"),
+    "eval.sample-refused-arguments-without": (
+        "`sample` refused its arguments without an error",
+        "`sample` 拒绝了其参数却未给出错误",
+    ),
+    "eval.reference-unknown-schedule": (
+        "reference to unknown schedule `{key}`",
+        "引用了未知的时间表 `{key}`",
+    ),
+    "eval.reference-unknown-bands": (
+        "reference to unknown bands `{key}`",
+        "引用了未知的等级划分 `{key}`",
+    ),
+    "eval.lies-bands": (
+        "`{text}` is {shown}, which lies in bands {names} of `{name}`",
+        "`{text}` 为 {shown}，落在 `{name}` 的等级 {names} 中",
+    ),
+    "eval.band-bounds-overlap-param.help": (
+        "the band bounds overlap (a param override?); make each value fall in one band",
+        "等级的界限相互重叠（是否覆盖了参数？）；请使每个值只落在一个等级中",
+    ),
+    "eval.unknown-arithmetic-operator": (
+        "unknown arithmetic operator `{op}`",
+        "未知的算术运算符 `{op}`",
+    ),
+    "eval.unknown-comparison": ("unknown comparison `{op}`", "未知的比较运算 `{op}`"),
+    "eval.unknown-aggregate": ("unknown aggregate `{kind}`", "未知的聚合 `{kind}`"),
+    "eval.rules-with-parameters-call.help": (
+        "rules with parameters call each other too deeply here; shorten the chain",
+        "带参数的规则在此处相互调用过深；请缩短调用链",
+    ),
+    "eval.cannot-evaluate": ("cannot evaluate `{type_name}`", "无法求值 `{type_name}`"),
+    "eval.reference-unknown-param": (
+        "reference to unknown param `{key}`",
+        "引用了未知的参数 `{key}`",
+    ),
+    "eval.at-least-without-count": ("`at least` without a count", "`at least` 缺少个数"),
+    "eval.spread-not-record": (
+        "spread of `{text}`, which is not a record",
+        "展开的 `{text}` 不是记录",
+    ),
+    "eval.param-binary-float": (
+        "param `{name}` is the binary float `{value}`",
+        "参数 `{name}` 是二进制浮点数 `{value}`",
+    ),
+    "eval.pass-exact-value-int.help": (
+        "pass an exact value: an int, a Fraction or a Decimal",
+        "请传入精确值：int、Fraction 或 Decimal",
+    ),
+    "eval.evaluating-nests-too-deeply": (
+        "evaluating `{key}` nests too deeply for the Python stack",
+        "求值 `{key}` 嵌套过深，超出 Python 栈的限制",
+    ),
+    "eval.evaluate-from-shallower-call.help": (
+        "evaluate from a shallower call stack, or shorten chains of rule calls",
+        "请在较浅的调用栈中求值，或缩短规则调用链",
+    ),
+    "eval.unknown-composition": ("unknown composition `{kind}`", "未知的组合 `{kind}`"),
+    "examples.value-given-does-not": (
+        "the value given to `{name}` does not fit its type: {message}",
+        "给 `{name}` 的值不符合其类型：{message}",
+    ),
+    "examples.only-valid-facts-can.help": (
+        "only valid facts can be given: keep the value within the type's bounds",
+        "只能给出有效的事实：请使值保持在类型的范围之内",
+    ),
+    "explain.unknown-explanation-mode": (
+        "unknown explanation mode `{mode}`",
+        "未知的解释模式 `{mode}`",
+    ),
+    "facts.unexpected-while-validating-facts": (
+        "unexpected `{type_name}` while validating facts: {exc}",
+        "校验事实时出现意外的 `{type_name}`：{exc}",
+    ),
+    "frames.evaluate-frame-takes-pandas": (
+        "`evaluate_frame` takes a pandas DataFrame or a pyarrow Table, not a `{module}.{name}`",
+        "`evaluate_frame` 接受 pandas DataFrame 或 pyarrow Table，而不是 `{module}.{name}`",
+    ),
+    "frames.for-python-dicts-use.help": (
+        "for Python dicts use `evaluate_many`",
+        "Python 字典请使用 `evaluate_many`",
+    ),
+    "frames.evaluate-pandas-on-columns": (
+        "`evaluate_pandas_on_columns` takes a pandas DataFrame",
+        "`evaluate_pandas_on_columns` 接受 pandas DataFrame",
+    ),
+    "frames.use-evaluate-frame-for.help": (
+        "use `evaluate_frame` for pyarrow Tables",
+        "pyarrow Table 请使用 `evaluate_frame`",
+    ),
+    "frames.needs-cannot-be-imported": (
+        "{what} needs {module}, which cannot be imported: {error}",
+        "{what} 需要 {module}，但无法导入：{error}",
+    ),
+    "frames.install-pip-install-wuxin.help": (
+        "install it: `pip install 'wuxin_rules[{extra}]'`",
+        "请安装：`pip install 'wuxin_rules[{extra}]'`",
+    ),
+    "frames.name-by-field-s.help": (
+        "name it by the field's dotted path or label",
+        "请用字段的点分路径或名称命名该列",
+    ),
+    "frames.no-column-for-list": ("no column for the list `{join}`", "列表 `{join}` 没有对应的列"),
+    "frames.add-column-lists-records.help": (
+        "add a column of lists of records (Arrow list<struct>, or lists of dicts in pandas)",
+        "请添加一列记录列表（Arrow list<struct>，或 pandas 中的字典列表）",
+    ),
+    "frames.add-column.help": ("add a column `{title}`", "请添加列 `{title}`"),
+    "frames.names-field-again": (
+        "`{name}` names the field `{name2}` again",
+        "`{name}` 再次指向字段 `{name2}`",
+    ),
+    "frames.already-column.help": ("it is already the column `{seen}`", "它已经是列 `{seen}`"),
+    "frames.column-holds-binary-floats": (
+        "the column `{name}` holds binary floats, which are not exact",
+        "列 `{name}` 含有二进制浮点数，不是精确值",
+    ),
+    "frames.hold-as-decimals-decimal.help": (
+        'hold it as decimals (Decimal objects, Arrow decimal128), or pass `floats="shortest"` to read each float as its shortest decimal text',
+        '请以十进制数保存（Decimal 对象、Arrow decimal128），或传入 `floats="shortest"`，把每个浮点数读作其最短的十进制文本',
+    ),
+    "jsonio.facts-nest-records-and.help": (
+        "facts nest records and lists a few levels deep; check for runaway brackets",
+        "事实中的记录和列表只嵌套几层；请检查是否有失控的括号",
+    ),
+    "jsonio.data-nests-too-deep": (
+        "the data nests too deep (or refers to itself)",
+        "数据嵌套过深（或引用了自身）",
+    ),
+    "jsonio.not-json-number": ("`{value}` is not a JSON number", "`{value}` 不是 JSON 数字"),
+    "jsonio.duplicate-key": ("duplicate key `{key_text}`", "重复的键 `{key_text}`"),
+    "jsonio.object-may-name-each.help": (
+        "an object may name each key once: remove one of them",
+        "一个对象中每个键只能出现一次：请删除其中一个",
+    ),
+    "jsonio.write-exact-number-or.help": (
+        "write an exact number, or `null` for a missing optional value",
+        "请写精确的数，缺少的可选值写 `null`",
+    ),
+    "jsonio.number-with-digits-too": (
+        "a number with {count} digits is too long",
+        "{count} 位的数太长",
+    ),
+    "jsonio.whole-numbers-may-have.help": (
+        "whole numbers may have at most 4300 digits",
+        "整数最多 4300 位",
+    ),
+    "jsonio.key-not-text": ("the key `{key}` is not text", "键 `{key}` 不是文本"),
+    "jsonio.binary-float-reached-json": (
+        "the binary float `{value}` reached the JSON writer",
+        "二进制浮点数 `{value}` 到达了 JSON 写出器",
+    ),
+    "jsonio.cannot-write-value-python": (
+        "cannot write a value of Python type `{type_name}` as JSON",
+        "无法把 Python 类型 `{type_name}` 的值写成 JSON",
+    ),
+    "loader.header-names-module-must": (
+        "the header names module `{dotted}`, which must be in a file {where}",
+        "文件头指明模块 `{dotted}`，它必须位于文件 {where} 中",
+    ),
+    "parser.split-policy-into-modules.help": (
+        "split the policy into modules and `import` them",
+        "请把策略拆分为若干模块并用 `import` 导入",
+    ),
+    "parser.write-shorter-number-or.help": (
+        "write a shorter number, or compute it with arithmetic",
+        "请写较短的数，或用算术计算它",
+    ),
+    "sample.sampling-rate-must-lie": (
+        "the sampling rate must lie between 0 and 1, found {rate}",
+        "抽样比例必须在 0 与 1 之间，实际是 {rate}",
+    ),
+    "sample.write-rate-as-share.help": (
+        "write the rate as a share of the keys, from 0% to 100%",
+        "请把比例写成键中所占的份额，从 0% 到 100%",
+    ),
+    "sample.key-appears-more-than": (
+        "the key {current} appears more than once",
+        "键 {current} 出现了不止一次",
+    ),
+    "sample.sample-distinct-keys-such.help": (
+        "sample distinct keys, such as identifiers: a key given twice would make the draw depend on how the list was built",
+        "请对互不相同的键（例如标识符）抽样：重复的键会使抽样结果依赖于列表的构造方式",
+    ),
+    "eval.dates-run-from-0001.help": (
+        "dates run from 0001-01-01 to 9999-12-31 and months have 28 to 31 days",
+        "日期范围为 0001-01-01 至 9999-12-31，每月有 28 至 31 天",
+    ),
+    "eval.rounds-digits": ("`{text}` rounds to {digits} digits", "`{text}` 舍入到 {digits} 位"),
+    "eval.round-between-100-and.help": (
+        "round to between -100 and 100 digits",
+        "请舍入到 -100 至 100 位之间",
+    ),
+    "eval.needs-quarter-from-1": (
+        "`{text}` needs a quarter from 1 to 4, got {quarter}",
+        "`{text}` 需要 1 至 4 的季度，实际是 {quarter}",
+    ),
+    "eval.quarters-are-numbered-1.help": ("quarters are numbered 1 to 4", "季度编号为 1 至 4"),
+    "eval.sampling-rate-outside-0": (
+        "the sampling rate `{text}` is {rate_text}, outside 0% to 100%",
+        "抽样比例 `{text}` 为 {rate_text}，超出 0% 至 100%",
+    ),
+    "eval.give-share-keys-draw.help": (
+        "give the share of the keys to draw, from 0% to 100%",
+        "请给出要抽取的键所占的份额，从 0% 到 100%",
+    ),
+    "eval.meets-none-element": ("`{text}` meets a none element", "`{text}` 遇到了 none 元素"),
+    "eval.internal-error-evaluator-label": (
+        "internal error in the evaluator: `label` of `{values}`, which is not a member of its enum",
+        "求值器内部错误：`{values}` 的 `label`，它不是其枚举的成员",
+    ),
+    "strategies.expected-policy-found": (
+        "expected a policy, found `{type_name}`",
+        "应为策略，实际是 `{type_name}`",
+    ),
+    "strategies.pass-what-wuxin-rules.help": (
+        "pass what `wuxin_rules.load(...)` returns",
+        "请传入 `wuxin_rules.load(...)` 的返回值",
+    ),
+    "strategies.cannot-draw-values": ("cannot draw values of `{type_}`", "无法生成 `{type_}` 的值"),
+    "strategies.names-several-types": (
+        "`{name}` names several types: {names}",
+        "`{name}` 指向多个类型：{names}",
+    ),
+    "strategies.write-qualified-name.help": ("write the qualified name", "请写限定名称"),
+    "strategies.names-no-value-drawn": (
+        "`{path}` names no value of the drawn documents",
+        "`{path}` 不指向所生成文档中的任何值",
+    ),
+    "suite_checker.expectation-condition-compare-value.help": (
+        "an expectation is a condition: compare the value with what you expect, `… == value`",
+        "预期是一个条件：请把值与预期的值比较，`… == 值`",
+    ),
+    "syntax_errors.full-width-outside-text": (
+        "full-width `{char}` outside a text",
+        "文本之外出现全角 `{char}`",
+    ),
+    "syntax_errors.not-ascii-digit": ("`{char}` is not an ASCII digit", "`{char}` 不是 ASCII 数字"),
+    "syntax_errors.numbers-are-written-with.help": (
+        "numbers are written with the digits 0-9: type `{digit}`",
+        "数字用 0-9 书写：请输入 `{digit}`",
+    ),
+    "tables.param-not-number": (
+        "param `{name}` is `{type_}`, not a number",
+        "参数 `{name}` 是 `{type_}`，不是数",
+    ),
+    "tables.band-bound-number-or.help": (
+        "a band bound is a number or a numeric param (`int`, `decimal` or `percent`, not optional)",
+        "等级界限是数或数值参数（`int`、`decimal` 或 `percent`，不可为可选）",
+    ),
+    "tables.write-smaller-bound-first.help": ("write the smaller bound first", "请先写较小的界限"),
+    "tables.extend-last-band-end.help": (
+        "extend the last band to the end of the range, or add a band for the gap",
+        "请把最后一个等级延伸到范围的末端，或为空缺添加一个等级",
+    ),
+    "tables.round-number-or-declare.help": (
+        "round the number, or declare the schedule's values `decimal`",
+        "请对该数取整，或把时间表的值声明为 `decimal`",
+    ),
+    "tables.correct-value-or-bound.help": (
+        "correct the value, or the bound in the schedule's type",
+        "请更正该值，或更正时间表类型中的界限",
+    ),
+    "tables.no-value-for-param": ("no value for param `{key}`", "参数 `{key}` 没有值"),
+    "tables.pass-value-every-param.help": (
+        "pass the value of every param the bands use",
+        "请传入等级划分所用的每个参数的值",
+    ),
+    "tabular.expected-found-empty-cell": (
+        "expected {expected}, found an empty cell",
+        "应为{expected}，实际是空单元格",
+    ),
+    "tabular.field-declared.help": (
+        "the field is declared `{type_} {bound}`",
+        "该字段声明为 `{type_} {bound}`",
+    ),
+    "tabular.write-true-or-false.help": (
+        "write true or false (是 or 否)",
+        "请填写 是 或 否（true 或 false）",
+    ),
+    "tabular.write-date-as-2017.help": (
+        "write the date as 2017-12-31",
+        "日期请写成 2017-12-31 的形式",
+    ),
+    "tabular.needs-openpyxl-cannot-be": (
+        "{what} needs openpyxl, which cannot be imported: {error}",
+        "{what} 需要 openpyxl，但无法导入：{error}",
+    ),
+    "tabular.install-pip-install-wuxin.help": (
+        "install it: `pip install 'wuxin_rules[excel]'`",
+        "请安装：`pip install 'wuxin_rules[excel]'`",
+    ),
+    "tabular.date-without-time-day.help": ("a date without a time of day", "只写日期，不带时刻"),
+    "type.expected-found": ("expected {what}, found `{found}`", "应为{what}，实际是 `{found}`"),
+    "type.rate-share-keys-draw.help": (
+        "the rate is the share of keys to draw, such as `10%`",
+        "比例是要抽取的键所占的份额，例如 `10%`",
+    ),
+    "type.expected-number-or-date": (
+        "expected a number or a date, found `{value}`",
+        "应为数或日期，实际是 `{value}`",
+    ),
+    "type.len-counts-elements-list.help": (
+        "`len` counts the elements of a list",
+        "`len` 计算列表的元素个数",
+    ),
+    "type.expected-enum-member-found": (
+        "expected an enum member, found `{type}`",
+        "应为枚举成员，实际是 `{type}`",
+    ),
+    "type.label-gives-label-enum.help": (
+        "`label` gives the label of an enum member; `text(x)` writes any value as text",
+        "`label` 给出枚举成员的名称；`text(x)` 把任何值写成文本",
+    ),
+    "type.expected-date-or-int": (
+        "expected a `date` or an `int` period, found `{type}`",
+        "应为 `date` 或 `int` 期数，实际是 `{type}`",
+    ),
+    "type.d-gives-stage-whose.help": (
+        "`{written}(d)` gives the stage whose dates hold the date `d`, `{written}({name})` the stage whose rows hold that period",
+        "`{written}(d)` 给出其日期包含 `d` 的阶段，`{written}({name})` 给出其行包含该期数的阶段",
+    ),
+    "type.joins-two-lists-same.help": (
+        "`+` joins two lists of the same element type",
+        "`+` 连接两个元素类型相同的列表",
+    ),
+    "type.looks-for-value-list.help": (
+        "`in` looks for a value in a list: `x in [a, b]`",
+        "`in` 在列表中查找值：`x in [a, b]`",
+    ),
+    "type.combines-conditions-compare-value.help": (
+        "`{op}` combines conditions; compare the value to make one",
+        "`{op}` 组合条件；请比较该值以构成条件",
+    ),
+    "type.composition-combines-conditions-compare.help": (
+        "a composition combines conditions; compare the value to make one",
+        "组合用于组合条件；请比较该值以构成条件",
+    ),
+    "type.where-keeps-elements-for.help": (
+        "`where` keeps the elements for which a condition holds",
+        "`where` 保留满足条件的元素",
+    ),
+    "type.min-and-max-pick.help": (
+        "`min` and `max` pick among numbers, or among dates",
+        "`min` 和 `max` 在数或日期中选取",
+    ),
+    "type.expected-list-texts-or": (
+        "expected a list of texts or of `int`s, found `{type_}`",
+        "应为文本或 `int` 的列表，实际是 `{type_}`",
+    ),
+    "type.sample-identifiers-what-drawn.help": (
+        "sample the identifiers of what is drawn: `list of u in units : u.id`",
+        "请对所抽取对象的标识符抽样：`list of u in units : u.id`",
+    ),
+    "type.parameter": (
+        "parameter `{params}` of `{name}` is `{declared}`",
+        "`{name}` 的参数 `{params}` 是 `{declared}`",
+    ),
+    "type.cannot-compare-with": (
+        "cannot compare `{type}` with `{type2}`",
+        "无法将 `{type}` 与 `{type2}` 比较",
+    ),
+    "type.both-sides-and-must.help": (
+        "both sides of `==` and `!=` must have the same type (numbers of any kind compare with each other)",
+        "`==` 和 `!=` 两边的类型必须相同（各种数之间可以相互比较）",
+    ),
+    "type.cannot-look-for": (
+        "cannot look for `{type}` in `{type2}`",
+        "无法在 `{type2}` 中查找 `{type}`",
+    ),
+    "type.value-and-list-s.help": (
+        "the value and the list's elements must have the same type",
+        "值与列表的元素类型必须相同",
+    ),
+    "type.at-least-n-needs.help": (
+        "`at least N of [...]` needs a whole number `N`",
+        "`at least N of [...]` 需要整数 `N`",
+    ),
+    "type.elements-may-be-none": (
+        "the elements of `{snippet}` may be `none`",
+        "`{snippet}` 的元素可能为 `none`",
+    ),
+    "type.add-body-that-handles.help": (
+        "add a body that handles `none`: `{kind} of {name} in … : {name} ?? …`",
+        "请添加处理 `none` 的主体：`{kind} of {name} in … : {name} ?? …`",
+    ),
+    "type.field-given-twice": ("field `{name}` is given twice", "字段 `{name}` 给出了两次"),
+    "type.give-each-field-once.help": ("give each field once", "每个字段只给一次"),
+    "type.brings-field": (
+        "`{snippet}` brings the field `{name}`",
+        "`{snippet}` 带来了字段 `{name}`",
+    ),
+    "type.spread-value-type-or.help": (
+        "spread a value of type `{name}`, or give the fields one by one",
+        "请展开类型为 `{name}` 的值，或逐个给出字段",
+    ),
+    "type.field-this-spread-brings": (
+        "the field `{name}` this spread brings is `{type_}`",
+        "此展开带来的字段 `{name}` 是 `{type_}`",
+    ),
+    "type.field.help": (
+        "the field `{name}` of `{name2}` is `{type}`",
+        "`{name2}` 的字段 `{name}` 是 `{type}`",
+    ),
+    "type.expected-record-found": (
+        "expected a record, found `{type}`",
+        "应为记录，实际是 `{type}`",
+    ),
+    "type.x-copies-fields-record.help": (
+        "`...x` copies the fields of a record `x`",
+        "`...x` 复制记录 `x` 的字段",
+    ),
+    "verify.strategies-drew-facts-that": (
+        "the strategies drew facts that the facts check refuses",
+        "生成策略产生了事实检查拒绝的事实",
+    ),
+    "visitor.internal-error-visitor-has": (
+        "internal error: the visitor `{visitor}` has no case for `{kind}` nodes",
+        "内部错误：访问器 `{visitor}` 没有处理 `{kind}` 节点的分支",
+    ),
+    "visitor.this-bug-wuxin-rules.help": (
+        "this is a bug in wuxin_rules (a node kind was added without teaching every visitor about it); please report it with the policy",
+        "这是 wuxin_rules 的缺陷（新增了一种节点却没有让每个访问器都处理它）；请连同策略一起报告",
+    ),
 }
 """Phrases by key: `(English template, Chinese template)`. Keys ending in `.help`,
 `.label` and so on belong to the phrase before them."""
 
 TERMS: Mapping[str, str] = {
+    "a parameter": "参数",
+    "a variable": "变量",
+    "a given": "给定值",
+    "a binder": "绑定名",
+    "what must change": "需要改变什么",
+    "explanations": "解释",
+    "reading Excel files": "读取 Excel 文件",
+    "a list of texts or of `int`s": "文本或 `int` 的列表",
+    "a text or an `int`": "文本或 `int`",
     # Kinds of full-width characters.
     "colon": "冒号",
     "comma": "逗号",

@@ -124,10 +124,13 @@ def _parse(source: Source, start: str) -> Any:
         raise PolicySyntaxError(
             Diagnostic(
                 "too-large",
-                f"policy text is {len(source.text):,} characters long, more than the "
-                f"{MAX_SOURCE_CHARS:,} accepted",
+                english(
+                    "parser.too-large",
+                    length=format(len(source.text), ","),
+                    limit=format(MAX_SOURCE_CHARS, ","),
+                ),
                 span=Span(source, 0, 0),
-                help="split the policy into modules and `import` them",
+                help=english("parser.split-policy-into-modules.help"),
             )
         )
     # Most texts parse: the direct reader builds their AST an order of magnitude faster than
@@ -678,9 +681,13 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             self.diagnostics.append(
                 Diagnostic(
                     "number-too-long",
-                    f"number has {digits:,} digits, more than the {MAX_NUMBER_DIGITS:,} accepted",
+                    english(
+                        "parser.number-too-long",
+                        digits=format(digits, ","),
+                        limit=format(MAX_NUMBER_DIGITS, ","),
+                    ),
                     span=Span(span.source, span.start, min(span.end, span.start + 1)),
-                    help="write a shorter number, or compute it with arithmetic",
+                    help=english("parser.write-shorter-number-or.help"),
                 )
             )
             text = {"INT": "0", "DECIMAL": "0.0"}.get(token.type, "0%")

@@ -148,17 +148,16 @@ def draw(keys: Sequence[Key], rate: Fraction | int, seed: Key) -> Draw:
     if not 0 <= rate <= 1:
         raise SampleError(
             "invalid-sample-rate",
-            f"the sampling rate must lie between 0 and 1, found {_plain(rate)}",
-            "write the rate as a share of the keys, from 0% to 100%",
+            english("sample.sampling-rate-must-lie", rate=_plain(rate)),
+            english("sample.write-rate-as-share.help"),
         )
     ordered = sorted(keys)
     for previous, current in itertools.pairwise(ordered):
         if previous == current:
             raise SampleError(
                 "duplicate-sample-key",
-                f"the key {_shown(current)} appears more than once",
-                "sample distinct keys, such as identifiers: a key given twice would make the "
-                "draw depend on how the list was built",
+                english("sample.key-appears-more-than", current=_shown(current)),
+                english("sample.sample-distinct-keys-such.help"),
             )
     ranked = sorted((RankedKey(key, rank(seed, key)) for key in ordered), key=_order)
     size = sample_size(rate, len(ordered))

@@ -386,8 +386,8 @@ def count_detail(kind: str, values: Sequence[Any], needed: int | None) -> str:
 def _date_error(expr: model.BuiltinCall, reason: str) -> SemanticError:
     return SemanticError(
         "invalid-date",
-        f"`{written(expr)}` {reason}",
-        "dates run from 0001-01-01 to 9999-12-31 and months have 28 to 31 days",
+        english("eval.invalid-date", text=written(expr), reason=reason),
+        english("eval.dates-run-from-0001.help"),
     )
 
 
@@ -397,7 +397,7 @@ def _min_max(expr: model.BuiltinCall, values: list[Any]) -> Any:
         items = [item for item in values[0] if item is not None]
         if len(items) != len(values[0]):
             raise SemanticError(
-                "unexpected-none", f"`{written(expr)}` meets a none element", NONE_HELP
+                "unexpected-none", english("eval.meets-none-element", text=written(expr)), NONE_HELP
             )
         return pick(items) if items else None
     return pick(values)
@@ -428,8 +428,8 @@ def _round(expr: model.BuiltinCall, values: list[Any]) -> Any:
     if not -100 <= digits <= 100:
         raise SemanticError(
             "invalid-argument",
-            f"`{written(expr)}` rounds to {integer_text(digits)} digits",
-            "round to between -100 and 100 digits",
+            english("eval.rounds-digits", text=written(expr), digits=integer_text(digits)),
+            english("eval.round-between-100-and.help"),
         )
     scale = Fraction(10) ** digits
     scaled = abs(number) * scale
@@ -451,8 +451,12 @@ def _date(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
         raise _date_error(
             # (`integer_text`: a number computed from facts may have more than 4300 digits.)
             expr,
-            f"is not a valid date (year {integer_text(year)}, month {integer_text(month)}, "
-            f"day {integer_text(day)})",
+            english(
+                "eval.not-a-valid-date",
+                year=integer_text(year),
+                month=integer_text(month),
+                day=integer_text(day),
+            ),
         ) from None
 
 
@@ -462,7 +466,7 @@ def _add_days(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
         moved: datetime.date = start + datetime.timedelta(days=days)
         return moved
     except OverflowError:
-        raise _date_error(expr, "goes beyond the dates the calendar can hold") from None
+        raise _date_error(expr, english("eval.beyond-the-calendar")) from None
 
 
 def _add_months(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
@@ -471,7 +475,7 @@ def _add_months(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
     year, month = divmod(index, 12)
     month += 1
     if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
-        raise _date_error(expr, "goes beyond the dates the calendar can hold")
+        raise _date_error(expr, english("eval.beyond-the-calendar"))
     day = min(start.day, calendar.monthrange(year, month)[1])
     return datetime.date(year, month, day)
 
@@ -481,8 +485,8 @@ def _quarter_last_month(expr: model.BuiltinCall, values: list[Any]) -> int:
     if quarter not in (1, 2, 3, 4):
         raise SemanticError(
             "invalid-quarter",
-            f"`{written(expr)}` needs a quarter from 1 to 4, got {integer_text(quarter)}",
-            "quarters are numbered 1 to 4",
+            english("eval.needs-quarter-from-1", text=written(expr), quarter=integer_text(quarter)),
+            english("eval.quarters-are-numbered-1.help"),
         )
     return 3 * int(quarter)
 
@@ -504,9 +508,8 @@ def _label(expr: model.BuiltinCall, values: list[Any]) -> str:
         raise InternalError(
             Diagnostic(
                 "internal-error",
-                f"internal error in the evaluator: `label` of `{values[0]}`, which is not a "
-                "member of its enum",
-                help="this is a bug in wuxin_rules; please report it with the policy and facts",
+                english("eval.internal-error-evaluator-label", values=values[0]),
+                help=english("compiler.this-bug-wuxin-rules.help"),
             )
         )
     return member.label if member.label is not None else member.name
@@ -518,8 +521,10 @@ def _sample(expr: model.BuiltinCall, values: list[Any]) -> tuple[Any, ...]:
         rate_text = number_text(rate, is_percent(expr.args[1].type))
         raise SemanticError(
             "invalid-sample-rate",
-            f"the sampling rate `{written(expr.args[1])}` is {rate_text}, outside 0% to 100%",
-            "give the share of the keys to draw, from 0% to 100%",
+            english(
+                "eval.sampling-rate-outside-0", text=written(expr.args[1]), rate_text=rate_text
+            ),
+            english("eval.give-share-keys-draw.help"),
         )
     try:
         return sampling.draw(keys, rate, seed).chosen

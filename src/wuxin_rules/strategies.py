@@ -189,8 +189,8 @@ def _checked(policy: Any) -> model.CheckedPolicy:
     raise UsageError(
         Diagnostic(
             "not-a-policy",
-            f"expected a policy, found `{type(policy).__name__}`",
-            help="pass what `wuxin_rules.load(...)` returns",
+            english("strategies.expected-policy-found", type_name=type(policy).__name__),
+            help=english("strategies.pass-what-wuxin-rules.help"),
         )
     )
 
@@ -256,8 +256,8 @@ def _named_type(checked: model.CheckedPolicy, name: str) -> Type | None:
         raise UsageError(
             Diagnostic(
                 "ambiguous-type",
-                f"`{name}` names several types: {names}",
-                help="write the qualified name",
+                english("strategies.names-several-types", name=name, names=names),
+                help=english("strategies.write-qualified-name.help"),
             )
         )
     return None
@@ -448,7 +448,7 @@ class _Builder:
                 [
                     Diagnostic(
                         "unknown-path",
-                        f"`{path}` names no value of the drawn documents",
+                        english("strategies.names-no-value-drawn", path=path),
                         help=suggest(path, self.paths)
                         or "paths are like `order.kind` or `shop.orders[].kind`",
                     )
@@ -546,7 +546,7 @@ def _leaf(type_: Type, near: list[Any]) -> SearchStrategy[Any]:
     if isinstance(type_, NoneType):
         return st.none()
     raise UsageError(
-        Diagnostic("unsupported-type", f"cannot draw values of `{type_!r}`")
+        Diagnostic("unsupported-type", english("strategies.cannot-draw-values", type_=repr(type_)))
     )  # pragma: no cover - every type of the language is handled above
 
 

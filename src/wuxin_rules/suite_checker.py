@@ -542,7 +542,7 @@ class _SuiteChecker:
                 "bad-given" if what != "a fixture" else "bad-fixture",
                 english("does-not-fit", what=what, name=name, problem=problem.message),
                 span,
-                notes=[f"at `{problem.path}`"] if problem.path else [],
+                notes=[english("at-path", path=problem.path)] if problem.path else [],
                 help=problem.help,
             )
         return not problems
@@ -551,7 +551,7 @@ class _SuiteChecker:
 
     def _fixtures(self, decls: list[ast.FixtureDecl]) -> None:
         first: dict[str, Span] = {}
-        valid = [d for d in decls if self._own_name(d.name, "a fixture", first)]
+        valid = [d for d in decls if self._own_name(d.name, english("a fixture"), first)]
         by_name = {d.name.name: d for d in valid}
         uses = {
             name: [n for n in _ast_names(d.value) if n in by_name and n != name]
@@ -601,7 +601,7 @@ class _SuiteChecker:
         own: dict[str, Type] = {}
         for given in decl.given:
             name = given.name.name
-            if not self._own_name(given.name, "a given", first):
+            if not self._own_name(given.name, english("a given"), first):
                 continue
             local = name not in self.inputs
             if not local:
@@ -643,7 +643,9 @@ class _SuiteChecker:
             self.typer.accept(typed, type_)
             if self._errors() != start or is_invalid(type_):
                 continue
-            ok, value = self._constant_value(typed, given.value.span, f"the value of `{name}`")
+            ok, value = self._constant_value(
+                typed, given.value.span, english("the-value-of", name=name)
+            )
             if ok and self._validate(name, type_, value, given.value.span, english("the given")):
                 givens.append(Given(name, type_, value, local, given.span))
                 if local:
@@ -657,8 +659,7 @@ class _SuiteChecker:
             self.typer.accept(
                 typed,
                 BOOL,
-                help="an expectation is a condition: compare the "
-                "value with what you expect, `… == value`",
+                help=english("suite_checker.expectation-condition-compare-value.help"),
             )
             if self._errors() != start:
                 self.markers.clear()
@@ -695,7 +696,7 @@ class _SuiteChecker:
         spans: dict[str, Span] = {}
         for binder in decl.binders:
             name = binder.name.name
-            if not self._own_name(binder.name, "a binder", first):
+            if not self._own_name(binder.name, english("a binder"), first):
                 continue
             type_ = self.ext.resolve_type(self.module_name, binder.type)
             known = self.inputs.get(name)

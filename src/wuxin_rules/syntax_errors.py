@@ -622,16 +622,18 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
     if fix is not None:
         return Diagnostic(
             "full-width-character",
-            f"full-width `{char}` outside a text",
+            english("syntax_errors.full-width-outside-text", char=char),
             span=span,
             help=english("full-width.help", fix=fix),
         )
     if "０" <= char <= "９" or (char.isdigit() and not char.isascii()):
         return Diagnostic(
             "full-width-character",
-            f"`{char}` is not an ASCII digit",
+            english("syntax_errors.not-ascii-digit", char=char),
             span=span,
-            help=f"numbers are written with the digits 0-9: type `{unicodedata.digit(char, '0')}`",
+            help=english(
+                "syntax_errors.numbers-are-written-with.help", digit=unicodedata.digit(char, "0")
+            ),
         )
     if char in "'‘’":
         line_end = text.find("\n", offset)
@@ -652,7 +654,7 @@ def _diagnose_character(source: Source, site: _Site) -> Diagnostic:
     shown = f"`{char}`" if char.isprintable() and not char.isspace() else _character_name(char)
     help_text = _CHARACTER_HELP.get(char)
     if help_text is None and unicodedata.category(char) in ("Zs",):
-        help_text = "replace it with an ordinary space"
+        help_text = english("syntax_errors.replace-with-ordinary-space.help")
     elif help_text is None and not char.isprintable():
         help_text = english("name-character.invisible.help")
     return Diagnostic(
@@ -887,7 +889,9 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
         want = next(iter(specific))
         return Diagnostic(
             "missing-keyword",
-            english("missing-after", mark=want, prev=prev) if prev else f"missing `{want}`",
+            english("missing-after", mark=want, prev=prev)
+            if prev
+            else english("missing-mark", mark=want),
             span=gap,
             notes=(english("expected-found", expected=expected, found=found),),
             help=_keyword_help(want),
@@ -965,7 +969,7 @@ def _keyword_help(word: str) -> str | None:
     if word == "in":
         return english("aggregate-reads")
     if word == "of":
-        return "write `all of [...]`, `at least N of [...]` or `count of x in list`"
+        return english("syntax_errors.write-all-at-least.help")
     if word == "holds":
-        return "a property reads `forall x: T where … holds claim`"
+        return english("syntax_errors.property-reads-forall-x.help")
     return None

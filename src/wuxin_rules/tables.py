@@ -95,7 +95,7 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
     stages: list[tuple[model.StageDef, ast.Stage]] = []
     for stage in decl.stages:
         if stage.name.name in first_stage:
-            t.duplicate("stage", stage.name, first_stage[stage.name.name])
+            t.duplicate(english("stage"), stage.name, first_stage[stage.name.name])
         first_stage.setdefault(stage.name.name, stage.name.span)
         start = stage.start.value if stage.start is not None else None
         end = stage.end.value
@@ -242,7 +242,7 @@ def _check_row(
                         found=describe_type(literal_type),
                     ),
                     value.span,
-                    help="round the number, or declare the schedule's values `decimal`",
+                    help=english("tables.round-number-or-declare.help"),
                 )
                 continue
             outside = outside_bound(number, value_type) if value_type is not None else None
@@ -257,7 +257,7 @@ def _check_row(
                         name=sym.name,
                     ),
                     value.span,
-                    help="correct the value, or the bound in the schedule's type",
+                    help=english("tables.correct-value-or-bound.help"),
                 )
                 continue
         cells[(period, member)] = number
@@ -382,10 +382,9 @@ def _band_bound(t: SymbolTables, node: ast.Expr) -> model.CExpr | None:
     if not is_numeric(type_):
         t.error(
             "bad-band-bound",
-            f"param `{res.sym.name}` is `{describe_type(type_)}`, not a number",
+            english("tables.param-not-number", name=res.sym.name, type_=describe_type(type_)),
             node.span,
-            help="a band bound is a number or a numeric param (`int`, `decimal` or `percent`, "
-            "not optional)",
+            help=english("tables.band-bound-number-or.help"),
         )
         return None
     return model.ParamRef(res.sym.key, type_, node.span)
@@ -447,9 +446,9 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
                 problems.append(
                     Diagnostic(
                         "unknown-param",
-                        f"no value for param `{bound.key}`",
+                        english("tables.no-value-for-param", key=bound.key),
                         span=bound.span,
-                        help="pass the value of every param the bands use",
+                        help=english("tables.pass-value-every-param.help"),
                     )
                 )
                 return None
@@ -500,7 +499,7 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
             "empty-band",
             english("range-empty", range=whole, bands=bands.name),
             bands.span,
-            "write the smaller bound first",
+            english("tables.write-smaller-bound-first.help"),
             involved=limits,
         )
         return problems
@@ -587,7 +586,7 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
                 values=_gap(num, cursor, closed, high, bands.high_inclusive),
             ),
             where,
-            "extend the last band to the end of the range, or add a band for the gap",
+            english("tables.extend-last-band-end.help"),
             involved=[*bounds(last), bands.high],
         )
     return problems

@@ -97,8 +97,8 @@ def require_openpyxl(what: str) -> Any:
         raise UsageError(
             Diagnostic(
                 "missing-dependency",
-                f"{what} needs openpyxl, which cannot be imported: {error}",
-                help="install it: `pip install 'wuxin_rules[excel]'`",
+                english("tabular.needs-openpyxl-cannot-be", what=what, error=error),
+                help=english("tabular.install-pip-install-wuxin.help"),
             )
         ) from None
     return openpyxl
@@ -381,7 +381,7 @@ def read_cell(cell: Cell, type_: Type) -> Any:
             return ()  # an empty cell is the empty list
         raise CellProblem(
             "missing-fact",
-            f"expected {expected(type_)}, found an empty cell",
+            english("tabular.expected-found-empty-cell", expected=expected(type_)),
             english("cell.empty-optional"),
         )
     inner = _strip(type_)
@@ -413,8 +413,11 @@ def _leaf(cell: Cell, type_: Type) -> Any:
                 raise CellProblem(
                     "bad-fact",
                     wrong().message,
-                    "write the number with digits and a decimal point, e.g. 0.045"
-                    + (" or 4.5%" if kind == "percent" else ""),
+                    english(
+                        "tabular.write-percent.help"
+                        if kind == "percent"
+                        else "tabular.write-number.help"
+                    ),
                 )
             _check_bound(Fraction(number), bound, type_, cell)
             return number
@@ -427,11 +430,15 @@ def _leaf(cell: Cell, type_: Type) -> Any:
                     return True
                 if text in _FALSE:
                     return False
-            raise CellProblem("bad-fact", wrong().message, "write true or false (是 or 否)")
+            raise CellProblem(
+                "bad-fact", wrong().message, english("tabular.write-true-or-false.help")
+            )
         case DateType():
             if isinstance(cell, datetime.datetime):
                 if cell.time() != datetime.time(0):
-                    raise CellProblem("bad-fact", wrong().message, "a date without a time of day")
+                    raise CellProblem(
+                        "bad-fact", wrong().message, english("tabular.date-without-time-day.help")
+                    )
                 return cell.date()
             if isinstance(cell, datetime.date):
                 return cell
@@ -442,7 +449,9 @@ def _leaf(cell: Cell, type_: Type) -> Any:
                     raise CellProblem(
                         "invalid-date", english("not-a-date", date=cell.strip())
                     ) from None
-            raise CellProblem("bad-fact", wrong().message, "write the date as 2017-12-31")
+            raise CellProblem(
+                "bad-fact", wrong().message, english("tabular.write-date-as-2017.help")
+            )
         case TextType():
             if isinstance(cell, str):
                 return cell
@@ -504,7 +513,11 @@ def _check_bound(value: Any, bound: Any, type_: Type, cell: Cell) -> None:
         raise CellProblem(
             "fact-out-of-bounds",
             english("expected-found", expected=expected(type_), found=_shown(cell)),
-            f"the field is declared `{describe(type_)} {bound.describe(_is_percent(type_))}`",
+            english(
+                "tabular.field-declared.help",
+                type_=describe(type_),
+                bound=bound.describe(_is_percent(type_)),
+            ),
         )
 
 
@@ -595,7 +608,7 @@ def _read_delimited(path: Path, shown: str, delimiter: str) -> Sheet:
 
 
 def _read_xlsx(path: Path, shown: str) -> tuple[Sheet, dict[str, Sheet]]:
-    openpyxl = require_openpyxl("reading Excel files")
+    openpyxl = require_openpyxl(english("reading Excel files"))
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not xlsx
@@ -731,12 +744,14 @@ def _headers(
         problems.append(
             Diagnostic(
                 "missing-column",
-                english("cell.no-column", field=_shown_path(column))
-                + (f" ({label})" if label else ""),
-                help="add a column headed `"
-                + _shown_path(column)
-                + "`"
-                + (f" or `{label}`" if label else ""),
+                english("cell.no-column-labelled", field=_shown_path(column), label=label)
+                if label
+                else english("cell.no-column", field=_shown_path(column)),
+                help=english(
+                    "tabular.add-column-labelled.help", field=_shown_path(column), label=label
+                )
+                if label
+                else english("tabular.add-column.help", field=_shown_path(column)),
                 path=sheet.where(1),
                 file=sheet.file,
             )
@@ -894,19 +909,27 @@ def _list_sheets(
                 problems.append(
                     Diagnostic(
                         "missing-column",
-                        f"no sheet for the list `{field}`" + (f" ({label})" if label else ""),
-                        help=(
-                            f"add a sheet named `{field.split('.')[-1]}`"
-                            + (f" or `{label}`" if label else "")
+                        english("tabular.no-sheet-labelled", field=field, label=label)
+                        if label
+                        else english("tabular.no-sheet", field=field),
+                        help=english(
+                            "tabular.add-sheet.help",
+                            what=(
+                                english(
+                                    "tabular.sheet-named-labelled",
+                                    name=field.split(".")[-1],
+                                    label=label,
+                                )
+                                if label
+                                else english("tabular.sheet-named", name=field.split(".")[-1])
+                            )
                             if main.name is not None
-                            else "add the file `"
-                            + _companion(main.file, field.split(".")[-1])
-                            + "`"
-                        )
-                        + ", with a column linking each row to its row here, headed by the "
-                        "full path of a column here (e.g. `"
-                        + ".".join(table.columns[0].path)
-                        + "`)",
+                            else english(
+                                "tabular.the-file",
+                                file=_companion(main.file, field.split(".")[-1]),
+                            ),
+                            example=".".join(table.columns[0].path),
+                        ),
                         file=main.file,
                         path=main.where(1),
                     )

@@ -414,7 +414,7 @@ class SymbolTables:
         """Report `ident` as a second declaration of a name first declared at `first`."""
         self.error(
             "duplicate-name",
-            english("declared-twice.kind", what=english(what), name=ident.name)
+            english("declared-twice.kind", what=what, name=ident.name)
             if what
             else english("declared-twice", name=ident.name),
             ident.span,
@@ -758,8 +758,12 @@ class ExprTyper(Visitor[model.CExpr]):
             "unknown-name",
             english("unknown-name", name=name),
             span,
-            help=f"`{name}` is a member of {quoted(elsewhere)}, which this module does not import "
-            f"by name: write " + " or ".join(f"`{e}.{name}`" for e in elsewhere),
+            help=english(
+                "type.member-not-imported.help",
+                name=name,
+                enums=quoted(elsewhere),
+                spellings=listing([f"`{e}.{name}`" for e in elsewhere], "or"),
+            ),
         )
         return self._invalid(span)
 
@@ -811,7 +815,11 @@ class ExprTyper(Visitor[model.CExpr]):
             )
             return self._invalid(node.span)
         help = (
-            f"reach the elements with an aggregate: `list of x in {snippet(node.target.span)} : x.{name}`"
+            english(
+                "type.reach-elements-with-aggregate.help",
+                snippet=snippet(node.target.span),
+                name=name,
+            )
             if isinstance(type_, ListType)
             else english("only-records-have-fields")
         )
@@ -876,7 +884,12 @@ class ExprTyper(Visitor[model.CExpr]):
                     value,
                     declared,
                     notes=[
-                        f"parameter `{params[index][0]}` of `{sym.name}` is `{describe_type(declared)}`"
+                        english(
+                            "type.parameter",
+                            params=params[index][0],
+                            name=sym.name,
+                            declared=describe_type(declared),
+                        )
                     ],
                 )
             args.append(value)
@@ -915,10 +928,11 @@ class ExprTyper(Visitor[model.CExpr]):
         if not isinstance(arg.type, DateType | IntType):
             self.t.error(
                 "type-mismatch",
-                f"expected a `date` or an `int` period, found `{describe_type(arg.type)}`",
+                english("type.expected-date-or-int", type=describe_type(arg.type)),
                 arg.span,
-                help=f"`{written}(d)` gives the stage whose dates hold the date `d`, "
-                f"`{written}({sym.node.period.name})` the stage whose rows hold that period",
+                help=english(
+                    "type.d-gives-stage-whose.help", written=written, name=sym.node.period.name
+                ),
             )
             return self._invalid(node.span)
         result = self._narrowed(node, OptionalType(enum), env)
@@ -1032,7 +1046,7 @@ class ExprTyper(Visitor[model.CExpr]):
                 "type-mismatch",
                 english("cannot-join-lists", left=describe_type(a), right=describe_type(b)),
                 node.span,
-                help="`+` joins two lists of the same element type",
+                help=english("type.joins-two-lists-same.help"),
             )
             return INVALID
         if is_invalid(a) or is_invalid(b):
@@ -1041,7 +1055,7 @@ class ExprTyper(Visitor[model.CExpr]):
             other = right if isinstance(a, TextType) else left
             help: str = english("joins-texts", fix=f"text({snippet(other.span)})")
         else:
-            help = "`+` joins two lists of one type: put a single value in a list, `xs + [x]`"
+            help = english("type.joins-two-lists-one.help")
         self.t.error(
             "type-mismatch",
             english("cannot-join", op="+", left=describe_type(a), right=describe_type(b)),
@@ -1075,10 +1089,13 @@ class ExprTyper(Visitor[model.CExpr]):
             if not comparable(left.type, right.type):
                 self.t.error(
                     "type-mismatch",
-                    f"cannot compare `{describe_type(left.type)}` with `{describe_type(right.type)}`",
+                    english(
+                        "type.cannot-compare-with",
+                        type=describe_type(left.type),
+                        type2=describe_type(right.type),
+                    ),
                     node.span,
-                    help="both sides of `==` and `!=` must have the same type (numbers of any kind "
-                    "compare with each other)",
+                    help=english("type.both-sides-and-must.help"),
                 )
             return result
         if not self._both_plain(left, right):
@@ -1120,14 +1137,18 @@ class ExprTyper(Visitor[model.CExpr]):
                 "type-mismatch",
                 english("expected-list-found", found=describe_type(collection.type)),
                 collection.span,
-                help="`in` looks for a value in a list: `x in [a, b]`",
+                help=english("type.looks-for-value-list.help"),
             )
         elif not comparable(item.type, collection.type.element):
             self.t.error(
                 "type-mismatch",
-                f"cannot look for `{describe_type(item.type)}` in `{describe_type(collection.type)}`",
+                english(
+                    "type.cannot-look-for",
+                    type=describe_type(item.type),
+                    type2=describe_type(collection.type),
+                ),
                 node.span,
-                help="the value and the list's elements must have the same type",
+                help=english("type.value-and-list-s.help"),
             )
         return result
 
@@ -1184,7 +1205,7 @@ class ExprTyper(Visitor[model.CExpr]):
             self._tested.pop()
         for operand in operands:
             self._want_bool(
-                operand, f"`{node.op}` combines conditions; compare the value to make one"
+                operand, english("type.combines-conditions-compare-value.help", op=node.op)
             )
         if node.op == "and":
             return model.And(operands, BOOL, node.span)
@@ -1248,14 +1269,12 @@ class ExprTyper(Visitor[model.CExpr]):
     def _compose(self, node: ast.Compose, expected: Type | None, env: Env) -> model.CExpr:
         items = tuple(self.expr(item, BOOL, env) for item in node.items)
         for item in items:
-            self._want_bool(
-                item, "a composition combines conditions; compare the value to make one"
-            )
+            self._want_bool(item, english("type.composition-combines-conditions-compare.help"))
         count = None
         if node.count is not None:
             count = self.expr(node.count, INT, env)
             if self._plain(count):
-                self.accept(count, INT, help="`at least N of [...]` needs a whole number `N`")
+                self.accept(count, INT, help=english("type.at-least-n-needs.help"))
         return model.Compose(node.kind, items, count, BOOL, node.span)
 
     @visits(ast.Aggregate)
@@ -1276,7 +1295,7 @@ class ExprTyper(Visitor[model.CExpr]):
         filter_ = None
         if node.filter is not None:
             filter_ = self.expr(node.filter, BOOL, inner)
-            self._want_bool(filter_, "`where` keeps the elements for which a condition holds")
+            self._want_bool(filter_, english("type.where-keeps-elements-for.help"))
         body = self.expr(node.body, None, inner) if node.body is not None else None
         type_ = self._aggregate_type(node, element, body)
         return model.Aggregate(
@@ -1314,10 +1333,9 @@ class ExprTyper(Visitor[model.CExpr]):
             else:
                 self.t.error(
                     "possibly-none",
-                    f"the elements of `{snippet(where)}` may be `none`",
+                    english("type.elements-may-be-none", snippet=snippet(where)),
                     where,
-                    help=f"add a body that handles `none`: `{kind} of {node.var.name} in … : "
-                    f"{node.var.name} ?? …`",
+                    help=english("type.add-body-that-handles.help", kind=kind, name=node.var.name),
                 )
             return INVALID if kind not in ("all", "any", "rate") else _kind_type(kind)
         if kind in ("all", "any", "rate"):
@@ -1326,8 +1344,12 @@ class ExprTyper(Visitor[model.CExpr]):
                     "type-mismatch",
                     english("expected-bool-found", found=describe_type(value)),
                     where,
-                    help=f"`{kind}` tests a condition on each element"
-                    + ("" if body is not None else f": add one, `{kind} of x in … : condition`"),
+                    help=english(
+                        "type.tests-condition.help"
+                        if body is not None
+                        else "type.tests-condition-add.help",
+                        kind=kind,
+                    ),
                 )
             return _kind_type(kind)
         if kind == "sum":
@@ -1337,11 +1359,8 @@ class ExprTyper(Visitor[model.CExpr]):
                 "type-mismatch",
                 english("expected-number-found", found=describe_type(value)),
                 where,
-                help="`sum` adds numbers"
-                + (
-                    ""
-                    if body is not None
-                    else ": add the number to add, `sum of x in … : x.amount`"
+                help=english(
+                    "type.sum-adds.help" if body is not None else "type.sum-adds-add.help"
                 ),
             )
             return INVALID
@@ -1349,13 +1368,11 @@ class ExprTyper(Visitor[model.CExpr]):
             return OptionalType(_unbounded(value))
         self.t.error(
             "type-mismatch",
-            f"expected a number or a date, found `{describe_type(value)}`",
+            english("type.expected-number-or-date", value=describe_type(value)),
             where,
-            help=f"`{kind}` picks among numbers or dates"
-            + (
-                ""
-                if body is not None
-                else f": add the value to compare, `{kind} of x in … : x.amount`"
+            help=english(
+                "type.picks-among.help" if body is not None else "type.picks-among-add.help",
+                kind=kind,
             ),
         )
         return INVALID
@@ -1446,9 +1463,9 @@ class ExprTyper(Visitor[model.CExpr]):
                 elif not isinstance(value.type, RecordType):
                     self.t.error(
                         "type-mismatch",
-                        f"expected a record, found `{describe_type(value.type)}`",
+                        english("type.expected-record-found", type=describe_type(value.type)),
                         value.span,
-                        help="`...x` copies the fields of a record `x`",
+                        help=english("type.x-copies-fields-record.help"),
                     )
                     broken = True
                 else:
@@ -1472,10 +1489,10 @@ class ExprTyper(Visitor[model.CExpr]):
             if name in first:
                 self.t.error(
                     "duplicate-name",
-                    f"field `{name}` is given twice",
+                    english("type.field-given-twice", name=name),
                     item.name.span,
-                    labels=[Label(first[name], "first given here")],
-                    help="give each field once",
+                    labels=[Label(first[name], english("first-given-here"))],
+                    help=english("type.give-each-field-once.help"),
                 )
                 broken = True
                 continue
@@ -1528,8 +1545,8 @@ class ExprTyper(Visitor[model.CExpr]):
                     "unknown-name",
                     english("unknown-field", field=name, type=target.name),
                     span,
-                    notes=[f"`{snippet(span)}` brings the field `{name}`"],
-                    help=f"spread a value of type `{target.name}`, or give the fields one by one",
+                    notes=[english("type.brings-field", snippet=snippet(span), name=name)],
+                    help=english("type.spread-value-type-or.help", name=target.name),
                 )
                 ok = False
             elif not assignable(type_, info.type):
@@ -1541,8 +1558,17 @@ class ExprTyper(Visitor[model.CExpr]):
                         found=describe_type(type_),
                     ),
                     span,
-                    notes=[f"the field `{name}` this spread brings is `{describe_type(type_)}`"],
-                    help=f"the field `{name}` of `{target.name}` is `{describe_type(info.type)}`",
+                    notes=[
+                        english(
+                            "type.field-this-spread-brings", name=name, type_=describe_type(type_)
+                        )
+                    ],
+                    help=english(
+                        "type.field.help",
+                        name=name,
+                        name2=target.name,
+                        type=describe_type(info.type),
+                    ),
                 )
                 ok = False
         missing = [
@@ -1591,7 +1617,7 @@ def _mismatch_help(found: Type, wanted: Type) -> str:
     if isinstance(wanted, IntType) and isinstance(found, NumberType):
         return english("round-the-number")
     if isinstance(found, ListType) and not isinstance(wanted, ListType):
-        return "reduce the list with an aggregate such as `count of x in …` or `sum of x in … : …`"
+        return english("type.reduce-list-with-aggregate.help")
     if isinstance(found, TextType) and is_numeric(wanted):
         return english("without-quotes")
     if isinstance(wanted, EnumType):
@@ -1599,8 +1625,8 @@ def _mismatch_help(found: Type, wanted: Type) -> str:
             "give-a-member-of", enum=wanted.name, members=quoted(m.name for m in wanted.members)
         )
     if isinstance(wanted, RecordType) and wanted.qualified:
-        return f"give a `{wanted.name}`: a value of that type, or a record literal with its fields"
-    return f"give a value of type `{describe_type(wanted)}` here, or change the type it must fit"
+        return english("type.give-value-that-type.help", name=wanted.name)
+    return english("type.give-value-type-here.help", wanted=describe_type(wanted))
 
 
 # ------------------------------------------------------------------------------------------
@@ -1634,7 +1660,7 @@ def _type_extreme(typer: ExprTyper, args: list[model.CExpr]) -> Type:
                 "type-mismatch",
                 english("expected-number-found", found=describe_type(arg.type)),
                 arg.span,
-                help="`min` and `max` pick among numbers, or among dates",
+                help=english("type.min-and-max-pick.help"),
             )
             return INVALID
         result = arg.type if result is None else _number_join(result, arg.type)
@@ -1658,7 +1684,7 @@ def _type_len(typer: ExprTyper, args: list[model.CExpr]) -> Type:
             "type-mismatch",
             english("expected-list-found", found=describe_type(arg.type)),
             arg.span,
-            help="`len` counts the elements of a list",
+            help=english("type.len-counts-elements-list.help"),
         )
     return INT
 
@@ -1688,9 +1714,9 @@ def _type_label(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     if typer._plain(arg) and not isinstance(arg.type, EnumType):
         typer.t.error(
             "type-mismatch",
-            f"expected an enum member, found `{describe_type(arg.type)}`",
+            english("type.expected-enum-member-found", type=describe_type(arg.type)),
             arg.span,
-            help="`label` gives the label of an enum member; `text(x)` writes any value as text",
+            help=english("type.label-gives-label-enum.help"),
         )
     return TEXT
 
@@ -1704,9 +1730,9 @@ def _sample_key(typer: ExprTyper, arg: model.CExpr, what: str, list_of: bool) ->
         if not isinstance(type_, ListType):
             typer.t.error(
                 "type-mismatch",
-                f"expected a list of texts or of `int`s, found `{describe_type(type_)}`",
+                english("type.expected-list-texts-or", type_=describe_type(type_)),
                 arg.span,
-                help="sample the identifiers of what is drawn: `list of u in units : u.id`",
+                help=english("type.sample-identifiers-what-drawn.help"),
             )
             return None
         type_ = type_.element
@@ -1714,22 +1740,21 @@ def _sample_key(typer: ExprTyper, arg: model.CExpr, what: str, list_of: bool) ->
             return None
     if isinstance(type_, TextType | IntType):
         return _unbounded(type_)
-    found = f"list of {describe_type(type_)}" if list_of else describe_type(type_)
+    found = english("type.list-of", type=describe_type(type_)) if list_of else describe_type(type_)
     typer.t.error(
         "type-mismatch",
-        f"expected {what}, found `{found}`",
+        english("type.expected-found", what=what, found=found),
         arg.span,
-        help="keys and seeds are texts or whole numbers, so that a draw can be redone from them"
-        + (": sample identifiers, `list of u in units : u.id`" if list_of else ""),
+        help=english("type.sample-key-list.help" if list_of else "type.sample-key.help"),
     )
     return None
 
 
 def _type_sample(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     keys, rate, seed = args
-    element = _sample_key(typer, keys, "a list of texts or of `int`s", True)
-    ok = typer._want_number(rate, "the rate is the share of keys to draw, such as `10%`")
-    ok = _sample_key(typer, seed, "a text or an `int`", False) is not None and ok
+    element = _sample_key(typer, keys, english("a list of texts or of `int`s"), True)
+    ok = typer._want_number(rate, english("type.rate-share-keys-draw.help"))
+    ok = _sample_key(typer, seed, english("a text or an `int`"), False) is not None and ok
     if element is None or not ok:
         return INVALID
     return ListType(element)

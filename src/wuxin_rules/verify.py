@@ -33,6 +33,7 @@ from wuxin_rules.errors import Diagnostic, FactError, InternalError
 from wuxin_rules.examples import PropertyCase, format_source, run_property_case
 from wuxin_rules.explain import render_text
 from wuxin_rules.facts import FactsSchema
+from wuxin_rules.messages import english
 from wuxin_rules.schema import ListType, RecordType, strip_optional
 from wuxin_rules.strategies import documents
 from wuxin_rules.suite import Property, Suite
@@ -125,7 +126,7 @@ def verify_property(
             raise InternalError(
                 Diagnostic(
                     "internal-error",
-                    "the strategies drew facts that the facts check refuses",
+                    english("verify.strategies-drew-facts-that"),
                     notes=tuple(d.message for d in error.diagnostics[:3]),
                 )
             ) from error

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, NoReturn, TypeVar
 
 from wuxin_rules.errors import Diagnostic, InternalError
+from wuxin_rules.messages import english
 
 __all__ = ["Visitor", "unhandled_kind", "visits"]
 
@@ -40,9 +41,8 @@ def unhandled_kind(visitor: str, kind: str) -> InternalError:
     return InternalError(
         Diagnostic(
             "internal-error",
-            f"internal error: the visitor `{visitor}` has no case for `{kind}` nodes",
-            help="this is a bug in wuxin_rules (a node kind was added without teaching every "
-            "visitor about it); please report it with the policy",
+            english("visitor.internal-error-visitor-has", visitor=visitor, kind=kind),
+            help=english("visitor.this-bug-wuxin-rules.help"),
         )
     )
 
