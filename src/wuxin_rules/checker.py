@@ -264,14 +264,19 @@ class _State:
         return sorted(self.t.diagnostics, key=key)
 
 
-def _reserved(t: SymbolTables, ident: ast.Ident, what: str) -> bool:
-    if ident.name not in parser.KEYWORDS:
+def _reserved(t: SymbolTables, ident: ast.Ident, what: str, role: str = "name") -> bool:
+    """Report, at its declaration, a name that a keyword makes impossible; True when it is.
+
+    Most keywords are contextual (names wherever the grammar does not expect them): only the
+    words `parser.refused_name` gives for the `role` are reported."""
+    why = parser.refused_name(ident.name, role)
+    if why is None:
         return False
     t.error(
         "reserved-name",
         f"`{ident.name}` is a reserved word and cannot name {what}",
         ident.span,
-        help=f"choose another name, such as `{ident.name}_`",
+        help=english(f"reserved-name.{why}.help", name=ident.name, fix=f"{ident.name}_"),
     )
     return True
 
@@ -395,7 +400,7 @@ def _declare(state: _State) -> None:
             ident: ast.Ident = decl.name  # type: ignore[union-attr]
             what = "a criterion" if getattr(decl, "kind", "") == "criterion" else _KIND_WORDS[kind]
             if (
-                not _reserved(t, ident, what)
+                not _reserved(t, ident, what, "type" if kind in _TYPE_KINDS else "name")
                 and kind in _TYPE_KINDS
                 and ident.name in BUILTIN_TYPES
             ):
@@ -712,6 +717,7 @@ def _build_record(t: SymbolTables, sym: Sym) -> None:
     first: dict[str, Span] = {}
     fields = []
     for field in decl.fields:
+        _reserved(t, field.name, "a record field", "field")
         if field.name.name in first:
             t.duplicate("field ", field.name, first[field.name.name])
             continue

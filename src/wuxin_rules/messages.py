@@ -355,6 +355,19 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{name}` 是内置类型，不能用作{what}的名称",
     ),
     "choose-another-name": ("choose another name, such as `{name}`", "请换一个名称，例如 `{name}`"),
+    "reserved-name.value.help": (
+        "`{name}` begins a value wherever a value may stand: choose another name, such as `{fix}`",
+        "凡是可以写值的地方，`{name}` 都开始一个值：请换一个名称，例如 `{fix}`",
+    ),
+    "reserved-name.type.help": (
+        "where a type stands, `{name}` begins a list type: choose another name, such as `{fix}`",
+        "在类型位置上，`{name}` 开始一个列表类型：请换一个名称，例如 `{fix}`",
+    ),
+    "reserved-name.field.help": (
+        "after a field, `{name}` begins a clause or a declaration: choose another name, such "
+        "as `{fix}`",
+        "在字段之后，`{name}` 开始一个子句或声明：请换一个名称，例如 `{fix}`",
+    ),
     "reserved-not-name": ("`{name}` is a reserved word, not a name", "`{name}` 是保留字，不是名称"),
     "reserved-not-name.help": (
         "a reserved word cannot name a value: choose another name",

@@ -416,7 +416,7 @@ def _found(site: _Site) -> str:
 # only, so an example matches wherever the construct appears in a file. `tests/test_parser.py`
 # checks every example. Message and help are templates: `{prev}` is the last good token,
 # `{found}` the offending one, `{want}` the one keyword the parser accepted, `{body}` where
-# the colon of the declaration being parsed goes, `{construct}` what a reserved word starts.
+# the colon of the declaration being parsed goes.
 # Because LALR states are shared between constructs, a matched slip is used only when its
 # premise holds (`_slip_applies`), and its text is worded from the context.
 
@@ -446,20 +446,11 @@ _BODIES = ("1", "x", "[x]", "not x", "-x", "if x then 1 else 2", "true", "{a: 1}
 
 SLIPS: tuple[_Slip, ...] = (
     _Slip(
-        "reserved-word",
-        "`{prev}` is a reserved word",
-        "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
-        (*(f"rule a: {kind} + 1" for kind in _AGGREGATE_KINDS), "rule a: at + 1"),
-        point="previous",
-        any_token=True,
-    ),
-    _Slip(
         "missing-keyword",
         "missing `{want}` after `{prev}`",
         "write `{prev} {want} …`",
         (
             *(f"rule a: {kind} u in xs" for kind in _AGGREGATE_KINDS),
-            *(f"rule a: {kind} [x]" for kind in ("all", "any")),
             "rule a: at 2 of [x]",
         ),
     ),
@@ -537,16 +528,6 @@ _COLON_PLACES = {
 }
 """Where the `:` of a declaration's header goes, by the declaration's keyword. Declarations
 with several colons (schedules, examples, properties) say `after …` instead."""
-
-_CONSTRUCTS = {
-    "count": "an aggregate (`count of x in list where …`)",
-    "sum": "an aggregate (`sum of x in list: …`)",
-    "rate": "an aggregate (`rate of x in list: …`)",
-    "list": "an aggregate (`list of x in list: …`) or a type (`list of T`)",
-    "all": "a composition (`all of [...]`) or an aggregate (`all of x in list: …`)",
-    "any": "a composition (`any of [...]`) or an aggregate (`any of x in list: …`)",
-    "at": "a composition (`at least N of [...]`)",
-}
 
 
 @functools.cache
@@ -762,6 +743,36 @@ def _declaration_word(site: _Site) -> str:
     return "declaration"
 
 
+def _field_named_by_keyword(site: _Site) -> bool:
+    """Whether the error is a record's field named by a keyword that may follow a field
+    (`note: text`, `property: bool` after another field): the lexer read the keyword there,
+    so the parse stops at the `:`; the error belongs to the field's name."""
+    previous, token = site.previous, site.token
+    if (
+        token is None
+        or token.type != "COLON"
+        or previous is None
+        or previous.type == "NAME"
+        or str(previous) not in grammar.AFTER_FIELD
+        or previous.start_pos is None
+        or not _starts_line(site.text, previous.start_pos)
+    ):
+        return False
+    for value in reversed(site.values):
+        if value is previous:
+            continue
+        if isinstance(value, Tree):
+            while value.data.startswith("__") and value.children:  # `_declaration*` so far
+                value = value.children[-1]
+            if value.data == "record_decl":
+                return True
+            if str(value.data).endswith("_decl") and value.data != "field_decl":
+                return False
+        elif isinstance(value, Token) and value.type in _DECLARATION_TYPES:
+            return str(value) == "record"
+    return False
+
+
 def _same_line(text: str, previous: Token | None, token: Token) -> bool:
     if previous is None or previous.end_pos is None or token.start_pos is None:
         return False
@@ -847,14 +858,22 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
                 "misspelt-keyword", f"expected {expected}, found {found}", span=span, help=hint
             )
 
+    if previous is not None and _field_named_by_keyword(site):
+        return Diagnostic(
+            "reserved-word",
+            f"`{prev}` is a reserved word and cannot name a record field",
+            span=_previous_span(source, site),
+            help=f"after a field, `{prev}` begins a clause or a declaration: choose another "
+            f"name, such as `{prev}_`",
+        )
+
     slip = _match_slip(site)
     if slip is not None and _slip_applies(slip, site, prev, accepts, keywords):
         fields = {
             "prev": prev,
             "found": found,
-            "want": min(keywords) if keywords else "",
+            "want": _wanted(prev, keywords) or "",
             "body": _COLON_PLACES.get(_declaration_word(site), f"after `{prev}`"),
-            "construct": _CONSTRUCTS.get(prev, "a construct of the language"),
         }
         spans = {"gap": gap, "token": span, "previous": _previous_span(source, site)}
         return Diagnostic(
@@ -948,11 +967,22 @@ def _slip_applies(
         for text in slip.examples
     ):
         return False
-    if slip.code == "reserved-word":
-        return prev in _CONSTRUCTS
     if "{want}" in slip.message:
-        return len(keywords) == 1
+        return _wanted(prev, keywords) is not None
     return True
+
+
+def _wanted(prev: str, keywords: set[str]) -> str | None:
+    """The one keyword the parser wants after `prev`: the only one it accepts, or the word
+    that makes a contextual keyword a keyword (`of` after `count`, `least` after `at`, where
+    `count` and `at` may also be names, so that the operators are accepted too)."""
+    if len(keywords) == 1:
+        return min(keywords)
+    if prev in (*_AGGREGATE_KINDS, "min", "max") and "of" in keywords:
+        return "of"
+    if prev == "at" and "least" in keywords:
+        return "least"
+    return None
 
 
 @functools.cache
