@@ -296,7 +296,7 @@ PRIVATE_READS: dict[tuple[str, str], set[str]] = {
     },
     ("trace_compiler", "evaluator"): {
         "_Element", "_REDUCED", "_aggregate_detail", "_count_detail", "_element_type",
-        "_format_for", "_margin", "_range_text", "_schedule_detail",
+        "_format_for", "_margin", "_schedule_detail",
     },
     # What-if answers and partial evaluation drive the reference evaluator's run and read its
     # fault, which have no public form yet.

@@ -439,12 +439,14 @@ def _stage(schedule: model.ScheduleDef, value: Any) -> str | None:
     return None
 
 
-def _bands(bands: tuple[tuple[Any, Any, bool, str], ...], value: Any) -> str:
+def _bands(bands: tuple[tuple[Any, bool, Any, bool, str], ...], value: Any) -> str:
     if value is None:
         raise _GiveUp
     found = None
-    for low, high, inclusive, name in bands:
-        if low <= value and (value <= high if inclusive else value < high):
+    for low, low_inclusive, high, inclusive, name in bands:
+        if (low <= value if low_inclusive else low < value) and (
+            value <= high if inclusive else value < high
+        ):
             if found is not None:
                 raise _GiveUp  # overlapping bands: the reference reports it
             found = name
@@ -1362,7 +1364,7 @@ class _EvalCode:
             if low is None or high is None:
                 # The reference reports a bound that is none; leave it to it.
                 return "_give_up()", _ANY
-            bands.append((low, high, band.high_inclusive, band.name))
+            bands.append((low, band.low_inclusive, high, band.high_inclusive, band.name))
         code, _ = self.expr(expr.arg, scope)
         return f"_bands({self.src.constant(tuple(bands))}, {code})", _ANY
 

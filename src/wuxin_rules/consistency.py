@@ -131,7 +131,8 @@ def _proofs(policy: model.CheckedPolicy) -> list[Diagnostic]:
     for bands in policy.bands.values():
         if "." in bands.key:
             continue
-        domain = f"{_text(bands.low)} {'..' if bands.high_inclusive else '..<'} {_text(bands.high)}"
+        operator = model.range_operator(bands.low_inclusive, bands.high_inclusive)
+        domain = f"{_text(bands.low)} {operator} {_text(bands.high)}"
         proofs.append(
             Diagnostic(
                 "proved-bands",

@@ -770,7 +770,7 @@ class _Run:
             low, high = bounds[2 * index], bounds[2 * index + 1]
             if low is None or high is None:
                 raise self._none_fault(expr, band.low if low is None else band.high, [arg_node])
-            if low <= number and (number <= high if band.high_inclusive else number < high):
+            if band.holds(low, high, number):
                 used = [
                     node
                     for bound, node in zip(
@@ -784,7 +784,7 @@ class _Run:
         shown = _format_for(number, expr.arg.type)
         if not matches:
             ranges = ", ".join(
-                f"{b.name} {_range_text(bounds[2 * i], bounds[2 * i + 1], b.high_inclusive, expr.arg.type)}"
+                f"{b.name} {band_text(b, bounds[2 * i], bounds[2 * i + 1], expr.arg.type)}"
                 for i, b in enumerate(bands.bands)
             )
             raise self._fault(
@@ -811,10 +811,7 @@ class _Run:
         detail = None
         if self.trace:
             label = f' "{band.label}"' if band.label else ""
-            detail = (
-                f"{shown} in {_range_text(low, high, band.high_inclusive, expr.arg.type)}"
-                f" → {band.name}{label}"
-            )
+            detail = f"{shown} in {band_text(band, low, high, expr.arg.type)} → {band.name}{label}"
         return band.name, self._node(
             expr, "bands", band.name, [arg_node, *used], detail=detail, **fields
         )
@@ -1510,8 +1507,10 @@ def _schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, va
     return f"{key} → {shown} (stage {stage.name}{label})"
 
 
-def _range_text(low: Any, high: Any, inclusive: bool, type_: Type) -> str:
-    return f"{_format_for(low, type_)} {'..' if inclusive else '..<'} {_format_for(high, type_)}"
+def band_text(band: model.BandDef, low: Any, high: Any, type_: Type) -> str:
+    """`60 ..< 80`, `110 <.. 200`: a band's range with its bounds' values."""
+    operator = model.range_operator(band.low_inclusive, band.high_inclusive)
+    return f"{_format_for(low, type_)} {operator} {_format_for(high, type_)}"
 
 
 def _format_for(value: Any, type_: Type | None) -> str:

@@ -469,7 +469,13 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     @_node
     def band_range(self, span: Span, children: list[Any]) -> ast.BandRange:
         low, op, high = children
-        return ast.BandRange(self._bound(low), self._bound(high), op == "..", span)
+        return ast.BandRange(
+            self._bound(low),
+            self._bound(high),
+            not op.endswith("<"),
+            span,
+            low_inclusive=not op.startswith("<"),
+        )
 
     def _bound(self, value: Any) -> ast.Expr:
         if isinstance(value, Token):
@@ -493,6 +499,10 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def range_op(self, span: Span, children: list[Any]) -> str:
+        return str(children[0])
+
+    @_node
+    def band_op(self, span: Span, children: list[Any]) -> str:
         return str(children[0])
 
     @_node

@@ -882,7 +882,7 @@ class _Builder:
             low_node = self._bound(band.low)
             high_node = self._bound(band.high)
             low, high = low_node.value, high_node.value
-            if low <= number and (number <= high if band.high_inclusive else number < high):
+            if band.holds(low, high, number):
                 used = [
                     node
                     for bound, node in ((band.low, low_node), (band.high, high_node))
@@ -896,8 +896,7 @@ class _Builder:
         label = f' "{band.label}"' if band.label else ""
         shown = evaluator._format_for(number, expr.arg.type)
         detail = (
-            f"{shown} in {evaluator._range_text(low, high, band.high_inclusive, expr.arg.type)}"
-            f" → {band.name}{label}"
+            f"{shown} in {evaluator.band_text(band, low, high, expr.arg.type)} → {band.name}{label}"
         )
         return self.make(
             t,
