@@ -2,9 +2,10 @@
 (`tests/test_differential.py`).
 
 `policies()` draws the text of a policy: a fixed prelude of declarations (an enum, records with
-optional fields, inputs of every type, params, two schedules, bands with a param bound) and a
-few drawn rules, criteria and rules with parameters. Each body is an expression drawn for a
-type, using every construct of the language: arithmetic with `/` (so division by zero),
+optional fields, inputs of every type, params, two schedules, bands with a param bound and
+their ends drawn open or closed) and a few drawn rules, criteria and rules with parameters.
+Each body is an expression drawn for a type, using every construct of the language:
+arithmetic with `/` (so division by zero),
 comparisons, `if`, `??`, `is none`, `and`/`or`/`not`, `all of`/`any of`/`at least N of` over
 lists of 0 to 3 items, aggregates of every kind with filters over lists of records and of
 numbers, bands, schedules and their stages, record literals and spreads, `text()` of records
@@ -87,6 +88,25 @@ bands grade "Grade" over 0 .. 100:
   cut .. 100 high "High"
 """
 
+_BAND_LAYOUTS = (
+    ("0 ..< 40", "40 ..< cut", "cut .. 100"),
+    ("0 .. 40", "40 <..< cut", "cut .. 100"),
+    ("0 .. 40", "40 <.. cut", "cut <.. 100"),
+    ("0 ..< 40", "40 .. cut", "cut <.. 100"),
+)
+"""Ways for the prelude's bands to cover `0 .. 100` once, with open low ends (`<..`) or
+high ends (`..<`) at the edges a drawn value or the `cut` param may hit."""
+
+
+def _prelude(rng: random.Random) -> str:
+    low, mid, high = rng.choice(_BAND_LAYOUTS)
+    return (
+        PRELUDE.replace("  0 ..< 40 low", f"  {low} low")
+        .replace("  40 ..< cut mid", f"  {mid} mid")
+        .replace("  cut .. 100 high", f"  {high} high")
+    )
+
+
 # The types expressions are drawn for. A number ("num") may be an int, a decimal or a percent;
 # "int" is a whole number (what `floor`, `date(…)` or `at least N` need).
 NON_OPTIONAL = (
@@ -142,14 +162,15 @@ _FIELDS = {  # fields of a local of type Item, by type
 class Drawn:
     """One drawn policy: its text, and the names of its nullary rules by type."""
 
-    def __init__(self) -> None:
+    def __init__(self, prelude: str = PRELUDE) -> None:
+        self.prelude = prelude
         self.rules: dict[str, str] = {}  # name → type
         self.functions: dict[str, tuple[str, str]] = {}  # name → (parameter type, result type)
         self.lines: list[str] = []
 
     @property
     def text(self) -> str:
-        return PRELUDE + "\n" + "\n".join(self.lines) + "\n"
+        return self.prelude + "\n" + "\n".join(self.lines) + "\n"
 
 
 class _Expressions:
@@ -456,7 +477,7 @@ def policy_text(rng: random.Random, max_rules: int = 6, depth: int = 3) -> str:
     """The text of the random policy `rng` makes: one or two rules with a parameter, up to
     `max_rules` rules of drawn types, and three rules each made by a form drawn from all the
     compound forms (so that every form is drawn often, whatever its type)."""
-    drawn = Drawn()
+    drawn = Drawn(_prelude(rng))
     for index in range(rng.randint(1, 2)):
         parameter = rng.choice(["Item", "int"])
         result = rng.choice(["int", "num", "bool", "text"])
@@ -563,7 +584,7 @@ def params() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {},
         optional={
-            "cut": st.integers(41, 100),
+            "cut": st.integers(41, 99),  # below 100: `cut <.. 100` must hold a value
             "margin": st.sampled_from([Decimal("0"), Decimal("-1.5"), Decimal("0.125")]),
             "on": st.booleans(),
         },
