@@ -98,13 +98,20 @@ _BAND_LAYOUTS = (
 high ends (`..<`) at the edges a drawn value or the `cut` param may hit."""
 
 
-def _prelude(rng: random.Random) -> str:
+def _prelude(rng: random.Random, hole: bool) -> str:
+    """The prelude with its bands drawn: the ends of each band, and with `hole` a declared
+    hole above 100 (`100 <.. 110 none`: the lookup is none there, so the grade is optional)."""
     low, mid, high = rng.choice(_BAND_LAYOUTS)
-    return (
+    prelude = (
         PRELUDE.replace("  0 ..< 40 low", f"  {low} low")
         .replace("  40 ..< cut mid", f"  {mid} mid")
         .replace("  cut .. 100 high", f"  {high} high")
     )
+    if hole:
+        prelude = prelude.replace(
+            'bands grade "Grade" over 0 .. 100:', 'bands grade "Grade" over 0 .. 110:'
+        ).replace(' high "High"\n', ' high "High"\n  100 <.. 110 none\n')
+    return prelude
 
 
 # The types expressions are drawn for. A number ("num") may be an int, a decimal or a percent;
@@ -162,8 +169,9 @@ _FIELDS = {  # fields of a local of type Item, by type
 class Drawn:
     """One drawn policy: its text, and the names of its nullary rules by type."""
 
-    def __init__(self, prelude: str = PRELUDE) -> None:
+    def __init__(self, prelude: str = PRELUDE, hole: bool = False) -> None:
         self.prelude = prelude
+        self.hole = hole  # the bands declare a hole: `grade(…)` is an optional grade
         self.rules: dict[str, str] = {}  # name → type
         self.functions: dict[str, tuple[str, str]] = {}  # name → (parameter type, result type)
         self.lines: list[str] = []
@@ -316,7 +324,7 @@ class _Expressions:
                 lambda d, v: self.composition(d, v),
                 lambda d, v: self.aggregate(self.pick(["all", "any"]), "bool", d, v),
                 lambda d, v: (
-                    f"(grade({e('num', d, v)}) {self.pick(['==', '!='])} {self.pick(['low', 'mid', 'high'])})"
+                    f"({self.grade(e('num', d, v))} {self.pick(['==', '!='])} {self.pick(['low', 'mid', 'high'])})"
                 ),
                 lambda d, v: (
                     f"((goal.stage({e('date', d, v)}) ?? early) == {self.pick(['early', 'late', 'after'])})"
@@ -327,7 +335,7 @@ class _Expressions:
                 lambda d, v: f"text({self.record(d, v)})",
                 lambda d, v: f"join({e('list text', d, v)}, {self.pick(_TEXT_LITERALS)})",
                 lambda d, v: f"label({e('Kind', d, v)})",
-                lambda d, v: f"label(grade({e('num', d, v)}))",
+                lambda d, v: f"label({self.grade(e('num', d, v))})",
                 lambda d, v: f"label(goal.stage({e('date', d, v)}) ?? late)",
                 lambda d, v: f"({e('text', d, v)} + {e('text', d, v)})",
                 lambda d, v: f"text({e('stage?', d, v)} ?? early)",
@@ -377,6 +385,10 @@ class _Expressions:
             ],
         }
         return forms[type_] + common
+
+    def grade(self, number: str) -> str:
+        """`grade(number)`, with a default where the bands' hole makes it optional."""
+        return f"(grade({number}) ?? mid)" if self.drawn.hole else f"grade({number})"
 
     def rule_or_call(self, type_: str) -> Callable[[int, dict[str, str]], str]:
         def make(depth: int, env: dict[str, str]) -> str:
@@ -477,7 +489,8 @@ def policy_text(rng: random.Random, max_rules: int = 6, depth: int = 3) -> str:
     """The text of the random policy `rng` makes: one or two rules with a parameter, up to
     `max_rules` rules of drawn types, and three rules each made by a form drawn from all the
     compound forms (so that every form is drawn often, whatever its type)."""
-    drawn = Drawn(_prelude(rng))
+    hole = rng.random() < 0.3
+    drawn = Drawn(_prelude(rng, hole), hole)
     for index in range(rng.randint(1, 2)):
         parameter = rng.choice(["Item", "int"])
         result = rng.choice(["int", "num", "bool", "text"])

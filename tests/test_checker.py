@@ -988,6 +988,10 @@ def test_bands_that_cover_exactly_once(body: str) -> None:
             "empty-band",
             "`50 <..< 50`",
         ),
+        # A declared hole (`none`) covers its range; an undeclared gap is still one.
+        ("0 .. 100", "  0 ..< 60 lo\n  60 ..< 70 none\n  70 .. 100 hi", None, ""),
+        ("0 .. 100", "  0 ..< 60 lo\n  60 ..< 70 none\n  75 .. 100 hi", "band-gap", "`70 ..< 75`"),
+        ("0 .. 100", "  0 .. 60 lo\n  60 ..< 70 none\n  70 .. 100 hi", "band-overlap", "`60`"),
     ],
 )
 def test_band_edges(over: str, body: str, code: str | None, fragment: str) -> None:
@@ -1348,3 +1352,14 @@ def test_band_proof_agrees_with_brute_force(
     except PolicyCheckError as error:
         found = set(error.codes)
     assert found == expected
+
+
+def test_a_declared_hole_is_no_grade_and_makes_the_lookup_optional() -> None:
+    """`60 ..< 70 none`: the enum of the bands has no member `none`, and `grade(x)` is an
+    optional grade, so using it as a grade without `??` is `possibly-none`."""
+    text = "input x: int\nbands b over 0 .. 100:\n  0 ..< 60 lo\n  60 ..< 70 none\n  70 .. 100 hi\n"
+    defined = bands(text)
+    assert [m.name for m in defined.type.members] == ["lo", "hi"]
+    assert [band.is_hole for band in defined.bands] == [False, True, False]
+    check(text + "rule r: (b(x) ?? b.lo) == b.hi\n")
+    assert "possibly-none" in problems(text + "rule r: label(b(x))\n").codes

@@ -517,7 +517,8 @@ param cut: decimal = 80
 bands grade over 0 <.. 100:
   0 <.. 60     low
   60 <..< cut  mid
-  cut .. 100   high
+  cut .. 95    high
+  95 <.. 100   none
 
 rule g: grade(x)
 """
@@ -529,12 +530,14 @@ rule g: grade(x)
         ("0.001", "low", "0.001 in 0 <.. 60 → low"),
         ("60", "low", "60 in 0 <.. 60 → low"),
         ("60.5", "mid", "60.5 in 60 <..< 80 → mid"),
-        ("80", "high", "80 in 80 .. 100 → high"),
+        ("80", "high", "80 in 80 .. 95 → high"),
+        ("95.5", None, "95.5 in 95 <.. 100 → none"),
     ],
 )
-def test_open_band_ends_agree_on_every_path(x: str, grade: str, detail: str) -> None:
-    """A band that excludes its low end (`<..`): the fast path, the compiled tracer and the
-    reference give the same band at the ends, and the explanation shows the range."""
+def test_open_band_ends_agree_on_every_path(x: str, grade: str | None, detail: str) -> None:
+    """A band that excludes its low end (`<..`) and a declared hole (`none`): the fast path,
+    the compiled tracer and the reference give the same band at the ends (none in the hole),
+    and the explanation shows the range."""
     policy = wuxin_rules.loads(OPEN_BANDS, name="open.policy")
     document = {"x": Decimal(x)}
     assert policy.evaluate(document).values()["g"] == grade
@@ -553,4 +556,6 @@ def test_the_excluded_low_end_of_the_range_is_outside_every_band() -> None:
     policy = wuxin_rules.loads(OPEN_BANDS, name="open.policy")
     result = policy.evaluate({"x": Decimal(0)})
     assert [d.code for d in result.errors] == ["outside-bands"]
-    assert "the bands are low 0 <.. 60, mid 60 <..< 80, high 80 .. 100" in str(result.errors[0])
+    assert "the bands are low 0 <.. 60, mid 60 <..< 80, high 80 .. 95, none 95 <.. 100" in str(
+        result.errors[0]
+    )

@@ -641,7 +641,8 @@ class BandRange:
 
 @attrs.frozen
 class Band:
-    """`90 .. 100 excellent "优秀"`."""
+    """`90 .. 100 excellent "优秀"`, or a declared hole `80 ..< 90 none` (no band applies
+    there: the lookup gives `none`)."""
 
     range: BandRange
     name: Ident

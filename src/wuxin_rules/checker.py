@@ -484,7 +484,8 @@ def _build_enums(state: _State) -> None:
             what = "member"
         elif sym.kind == "bands":
             decl = sym.node
-            entries = [(b.name, b.label) for b in decl.bands]
+            # A declared hole (`80 ..< 90 none`) is no grade: not a member of the enum.
+            entries = [(b.name, b.label) for b in decl.bands if b.name.name != model.HOLE]
             what = "band"
         else:
             continue

@@ -439,7 +439,7 @@ def _stage(schedule: model.ScheduleDef, value: Any) -> str | None:
     return None
 
 
-def _bands(bands: tuple[tuple[Any, bool, Any, bool, str], ...], value: Any) -> str:
+def _bands(bands: tuple[tuple[Any, bool, Any, bool, str], ...], value: Any) -> str | None:
     if value is None:
         raise _GiveUp
     found = None
@@ -452,7 +452,7 @@ def _bands(bands: tuple[tuple[Any, bool, Any, bool, str], ...], value: Any) -> s
             found = name
     if found is None:
         raise _GiveUp
-    return found
+    return None if found == model.HOLE else found
 
 
 def canonical(value: Any) -> Any:

@@ -249,7 +249,7 @@ def _member_names(decl: Any) -> set[str]:
     if isinstance(decl, ast.EnumDecl):
         return {m.name.name for m in decl.members}
     if isinstance(decl, ast.BandsDecl):
-        return {b.name.name for b in decl.bands}
+        return {b.name.name for b in decl.bands if b.name.name != model.HOLE}
     return set()
 
 

@@ -59,7 +59,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "notation": "记号说明", "signoff": "审定",
         "name": "名称", "label": "含义", "type": "类型", "value": "取值", "note": "备注",
         "field": "字段", "member": "成员", "stage": "阶段", "dates": "起止日期",
-        "grade": "等级", "range": "范围", "over": "适用范围",
+        "grade": "等级", "range": "范围", "over": "适用范围", "hole": "不定等级（结果为 none）",
         "criterion": "标准", "rule": "规则", "result": "结果类型", "uses": "引用",
         "interpretation": "解释", "monotone": "单调性",
         "nondecreasing": "各列随 {p} 不减", "nonincreasing": "各列随 {p} 不增",
@@ -82,7 +82,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "notation": "Notation", "signoff": "Sign-off",
         "name": "Name", "label": "Meaning", "type": "Type", "value": "Value", "note": "Note",
         "field": "Field", "member": "Member", "stage": "Stage", "dates": "Dates",
-        "grade": "Grade", "range": "Range", "over": "Domain",
+        "grade": "Grade", "range": "Range", "over": "Domain", "hole": "no grade (none)",
         "criterion": "Criterion", "rule": "Rule", "result": "Result", "uses": "Uses",
         "interpretation": "Interpretation", "monotone": "Monotone",
         "nondecreasing": "every column is nondecreasing in {p}",
@@ -1027,7 +1027,13 @@ class _Builder:
             group.append(self._meta(pairs))
             rows = tuple(
                 (
-                    Cell((Segment(self._t(band.label) or band.name),)),
+                    Cell(
+                        (
+                            Segment(
+                                self.w["hole"] if band.is_hole else self._t(band.label) or band.name
+                            ),
+                        )
+                    ),
                     Cell((Segment(band.name, "code"),)),
                     Cell(self._range(band.low, band.high, band.high_inclusive, band.low_inclusive)),
                 )

@@ -812,9 +812,9 @@ class _Run:
         if self.trace:
             label = f' "{band.label}"' if band.label else ""
             detail = f"{shown} in {band_text(band, low, high, expr.arg.type)} → {band.name}{label}"
-        return band.name, self._node(
-            expr, "bands", band.name, [arg_node, *used], detail=detail, **fields
-        )
+        # A declared hole (`80 ..< 90 none`) is no grade: the lookup gives none there.
+        value = None if band.is_hole else band.name
+        return value, self._node(expr, "bands", value, [arg_node, *used], detail=detail, **fields)
 
     # -- operators -------------------------------------------------------------------------
 

@@ -544,6 +544,11 @@ class ScheduleDef:
     span: Span = _span
 
 
+HOLE = "none"
+"""The name of a declared hole among bands (`80 ..< 90 none`): `none` is never a band's name,
+so a hole cannot be taken for a grade."""
+
+
 def range_operator(low_inclusive: bool, high_inclusive: bool) -> str:
     """The operator of a band range: `..`, `..<` (high excluded), `<..` (low excluded) or
     `<..<` (both excluded)."""
@@ -562,6 +567,11 @@ class BandDef:
     high_inclusive: bool
     span: Span = _span
     low_inclusive: bool = True
+
+    @property
+    def is_hole(self) -> bool:
+        """Whether this is a declared hole (`80 ..< 90 none`): no grade, the lookup is none."""
+        return self.name == HOLE
 
     def holds(self, low: Any, high: Any, number: Any) -> bool:
         """Whether `number` lies in this band, its bounds being `low` and `high`."""
