@@ -687,3 +687,24 @@ def test_number_of_errors_is_bounded_by_declarations(lines: list[str]) -> None:
     except PolicySyntaxError as error:
         _check_error(error, text)
         assert len(error.diagnostics) <= len(lines)
+
+
+def test_a_reserved_word_declared_as_a_name_is_reported_at_the_declaration() -> None:
+    """`input if: int` makes each use of `if` a syntax error: the error that says what to do
+    is at the declaration (and the use's own error follows)."""
+    error = _error("input if: int\nrule r(true: int): if + true\nrule s: f(true, [false, none])\n")
+    found = [(d.code, d.span.line, d.span.column) for d in error.diagnostics if d.span]
+    assert found[:2] == [("reserved-word", 1, 7), ("reserved-word", 2, 8)]
+    assert error.diagnostics[0].message == "`if` is a reserved word and cannot name an input"
+    assert error.diagnostics[1].message == "`true` is a reserved word and cannot name a parameter"
+    assert error.diagnostics[0].help == (
+        "`if` begins a value wherever a value may stand: choose another name, such as `if_`"
+    )
+    # Values in calls and lists are not declarations.
+    assert all(line != 3 for _, line, _ in found)
+
+
+def test_a_contextual_keyword_declared_as_a_name_is_no_error() -> None:
+    """The same declarations with contextual keywords parse, uses included."""
+    module = parse("input rate: int\nrule r(count: int): rate + count\nrule s: r(rate)\n")
+    assert len(module.declarations) == 3

@@ -182,6 +182,11 @@ def parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
             return grammar.lark_parser().parse(text, start=start), diagnostics
         except UnexpectedInput:
             pass
+    # A word that can never be a name, declared as one (`input if: int`), makes its uses
+    # syntax errors: the fix is at the declaration, so the error is there too.
+    for diagnostic in _reserved_declarations(source, text):
+        seen.add((diagnostic.code, diagnostic.span.start if diagnostic.span else -1, ""))
+        diagnostics.append(diagnostic)
     while True:
         tree, site = _run(text if resume == 0 else " " * resume + text[resume:], start)
         if site is None:
@@ -202,6 +207,42 @@ def parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
         if next_resume is None:
             return None, diagnostics
         resume = next_resume
+
+
+_DECLARED_AS = {
+    "ENUM": "an enum", "RECORD": "a record type", "INPUT": "an input", "PARAM": "a param",
+    "RULE": "a rule", "CRITERION": "a criterion", "SCHEDULE": "a schedule",
+    "BANDS": "a set of bands", "FIXTURE": "a fixture", "LPAR": "a parameter", "COMMA": "a parameter",
+}  # fmt: skip
+"""What a name declared right after a token of this type names (`rule if`, `(if: int`)."""
+
+
+def _reserved_declarations(source: Source, text: str) -> list[Diagnostic]:
+    """Where a word of `grammar.RESERVED_NAMES` is declared as a name: after a declaration
+    keyword (`input if: int`), or as a rule parameter (`(true: bool`)."""
+    found: list[Diagnostic] = []
+    tokens: list[Token] = []
+    try:
+        tokens.extend(grammar.lark_parser().lex(text))
+    except UnexpectedInput:
+        pass  # the diagnosis reports the character the lexer stopped at
+    followers: list[Token | None] = [*tokens[2:], None]
+    for previous, token, following in zip(tokens, tokens[1:], followers, strict=False):
+        word = str(token)
+        what = _DECLARED_AS.get(previous.type)
+        if previous.type in ("LPAR", "COMMA") and (following is None or following.type != "COLON"):
+            what = None  # `f(true, x)`, `[true, false]`: values, not parameters
+        if what is not None and word in grammar.RESERVED_NAMES and token.start_pos is not None:
+            found.append(
+                Diagnostic(
+                    "reserved-word",
+                    f"`{word}` is a reserved word and cannot name {what}",
+                    span=Span(source, token.start_pos, token.start_pos + len(word)),
+                    help=f"`{word}` begins a value wherever a value may stand: choose "
+                    f"another name, such as `{word}_`",
+                )
+            )
+    return found
 
 
 def _too_many_errors() -> Diagnostic:
