@@ -10,6 +10,7 @@ the next line that starts a declaration. Reads Lark's interactive parser and par
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import re
@@ -222,10 +223,8 @@ def _reserved_declarations(source: Source, text: str) -> list[Diagnostic]:
     keyword (`input if: int`), or as a rule parameter (`(true: bool`)."""
     found: list[Diagnostic] = []
     tokens: list[Token] = []
-    try:
+    with contextlib.suppress(UnexpectedInput):  # the diagnosis reports where lexing stops
         tokens.extend(grammar.lark_parser().lex(text))
-    except UnexpectedInput:
-        pass  # the diagnosis reports the character the lexer stopped at
     followers: list[Token | None] = [*tokens[2:], None]
     for previous, token, following in zip(tokens, tokens[1:], followers, strict=False):
         word = str(token)
