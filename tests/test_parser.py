@@ -194,6 +194,7 @@ CASES = [
     ("rule a: x + if", "reserved-word", 1, 13, "`if` is a reserved word, not a name", "a reserved word cannot name a value: choose another name"),
     ("record R:\n  a: int\n  property: bool", "reserved-word", 3, 3, "`property` is a reserved word and cannot name a record field", "after a field, `property` begins a clause or a declaration: choose another name, such as `property_`"),
     ("rule a: count u in xs", "missing-keyword", 1, 14, "missing `of` after `count`", "write `count of …`"),
+    ("rule a: all [x, y]", "missing-keyword", 1, 12, "missing `of` after `all`", "write `all of …`"),
     ("rule a: if x 1 else 2", "missing-keyword", 1, 13, "missing `then` after `x`", "an `if` reads `if condition then value else other`"),
     ("rule a: count of u xs", "missing-keyword", 1, 19, "missing `in` after `u`", "an aggregate reads `kind of x in list where … : …`"),
     ("rule a: [1 2]", "missing-comma", 1, 11, "missing `,` before `2`", "separate the items with `,`"),

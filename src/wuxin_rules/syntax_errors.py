@@ -783,6 +783,31 @@ def _declaration_word(site: _Site) -> str:
     return "declaration"
 
 
+def _composition_without_of(site: _Site) -> Token | None:
+    """The word of `all [a, b]` (`any`, …: a composition missing its `of`), which reads as
+    the name `all` given inputs in brackets until the parse fails inside them."""
+    values = site.values
+    for index in range(len(values) - 1, 0, -1):
+        value = values[index]
+        if isinstance(value, Token) and value.type == "LSQB":
+            inside = values[index + 1 :]
+            if any(isinstance(v, Token) and v.type == "EQUAL" for v in inside):
+                return None  # `all[x = …]`: inputs given to a value named `all`
+            before = values[index - 1]
+            if isinstance(before, Tree) and before.data == "kind_name" and before.children:
+                word = before.children[0]
+                while isinstance(word, Tree) and word.children:
+                    word = word.children[0]
+                return word if isinstance(word, Token) else None
+            return None
+    return None
+
+
+def _gap_after(source: Source, site: _Site, token: Token) -> Span:
+    end = token.end_pos or 0
+    return Span(source, end, end)
+
+
 def _field_named_by_keyword(site: _Site) -> bool:
     """Whether the error is a record's field named by a keyword that may follow a field
     (`note: text`, `property: bool` after another field): the lexer read the keyword there,
@@ -897,6 +922,15 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
             return Diagnostic(
                 "misspelt-keyword", f"expected {expected}, found {found}", span=span, help=hint
             )
+
+    composed = _composition_without_of(site)
+    if composed is not None:
+        return Diagnostic(
+            "missing-keyword",
+            f"missing `of` after `{composed}`",
+            span=_gap_after(source, site, composed),
+            help=f"write `{composed} of …`",
+        )
 
     if previous is not None and _field_named_by_keyword(site):
         return Diagnostic(
