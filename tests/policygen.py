@@ -2,9 +2,10 @@
 (`tests/test_differential.py`).
 
 `policies()` draws the text of a policy: a fixed prelude of declarations (an enum, records with
-optional fields, inputs of every type, params, two schedules, bands with a param bound) and a
-few drawn rules, criteria and rules with parameters. Each body is an expression drawn for a
-type, using every construct of the language: arithmetic with `/` (so division by zero),
+optional fields, inputs of every type, params, two schedules, bands with a param bound and
+their ends drawn open or closed) and a few drawn rules, criteria and rules with parameters.
+Each body is an expression drawn for a type, using every construct of the language:
+arithmetic with `/` (so division by zero),
 comparisons, `if`, `??`, `is none`, `and`/`or`/`not`, `all of`/`any of`/`at least N of` over
 lists of 0 to 3 items, aggregates of every kind with filters over lists of records and of
 numbers, bands, schedules and their stages, record literals and spreads, `text()` of records
@@ -88,6 +89,32 @@ bands grade "Grade" over 0 .. 100:
   cut .. 100 high "High"
 """
 
+_BAND_LAYOUTS = (
+    ("0 ..< 40", "40 ..< cut", "cut .. 100"),
+    ("0 .. 40", "40 <..< cut", "cut .. 100"),
+    ("0 .. 40", "40 <.. cut", "cut <.. 100"),
+    ("0 ..< 40", "40 .. cut", "cut <.. 100"),
+)
+"""Ways for the prelude's bands to cover `0 .. 100` once, with open low ends (`<..`) or
+high ends (`..<`) at the edges a drawn value or the `cut` param may hit."""
+
+
+def _prelude(rng: random.Random, hole: bool) -> str:
+    """The prelude with its bands drawn: the ends of each band, and with `hole` a declared
+    hole above 100 (`100 <.. 110 none`: the lookup is none there, so the grade is optional)."""
+    low, mid, high = rng.choice(_BAND_LAYOUTS)
+    prelude = (
+        PRELUDE.replace("  0 ..< 40 low", f"  {low} low")
+        .replace("  40 ..< cut mid", f"  {mid} mid")
+        .replace("  cut .. 100 high", f"  {high} high")
+    )
+    if hole:
+        prelude = prelude.replace(
+            'bands grade "Grade" over 0 .. 100:', 'bands grade "Grade" over 0 .. 110:'
+        ).replace(' high "High"\n', ' high "High"\n  100 <.. 110 none\n')
+    return prelude
+
+
 # The types expressions are drawn for. A number ("num") may be an int, a decimal or a percent;
 # "int" is a whole number (what `floor`, `date(…)` or `at least N` need).
 NON_OPTIONAL = (
@@ -143,14 +170,16 @@ _FIELDS = {  # fields of a local of type Item, by type
 class Drawn:
     """One drawn policy: its text, and the names of its nullary rules by type."""
 
-    def __init__(self) -> None:
+    def __init__(self, prelude: str = PRELUDE, hole: bool = False) -> None:
+        self.prelude = prelude
+        self.hole = hole  # the bands declare a hole: `grade(…)` is an optional grade
         self.rules: dict[str, str] = {}  # name → type
         self.functions: dict[str, tuple[str, str]] = {}  # name → (parameter type, result type)
         self.lines: list[str] = []
 
     @property
     def text(self) -> str:
-        return PRELUDE + "\n" + "\n".join(self.lines) + "\n"
+        return self.prelude + "\n" + "\n".join(self.lines) + "\n"
 
 
 class _Expressions:
@@ -299,7 +328,7 @@ class _Expressions:
                 lambda d, v: self.composition(d, v),
                 lambda d, v: self.aggregate(self.pick(["all", "any"]), "bool", d, v),
                 lambda d, v: (
-                    f"(grade({e('num', d, v)}) {self.pick(['==', '!='])} {self.pick(['low', 'mid', 'high'])})"
+                    f"({self.grade(e('num', d, v))} {self.pick(['==', '!='])} {self.pick(['low', 'mid', 'high'])})"
                 ),
                 lambda d, v: (
                     f"((goal.stage({e('date', d, v)}) ?? early) == {self.pick(['early', 'late', 'after'])})"
@@ -310,7 +339,7 @@ class _Expressions:
                 lambda d, v: f"text({self.record(d, v)})",
                 lambda d, v: f"join({e('list text', d, v)}, {self.pick(_TEXT_LITERALS)})",
                 lambda d, v: f"label({e('Kind', d, v)})",
-                lambda d, v: f"label(grade({e('num', d, v)}))",
+                lambda d, v: f"label({self.grade(e('num', d, v))})",
                 lambda d, v: f"label(goal.stage({e('date', d, v)}) ?? late)",
                 lambda d, v: f"({e('text', d, v)} + {e('text', d, v)})",
                 lambda d, v: f"text({e('stage?', d, v)} ?? early)",
@@ -360,6 +389,10 @@ class _Expressions:
             ],
         }
         return forms[type_] + common
+
+    def grade(self, number: str) -> str:
+        """`grade(number)`, with a default where the bands' hole makes it optional."""
+        return f"(grade({number}) ?? mid)" if self.drawn.hole else f"grade({number})"
 
     def rule_or_call(self, type_: str) -> Callable[[int, dict[str, str]], str]:
         def make(depth: int, env: dict[str, str]) -> str:
@@ -460,7 +493,8 @@ def policy_text(rng: random.Random, max_rules: int = 6, depth: int = 3) -> str:
     """The text of the random policy `rng` makes: one or two rules with a parameter, up to
     `max_rules` rules of drawn types, and three rules each made by a form drawn from all the
     compound forms (so that every form is drawn often, whatever its type)."""
-    drawn = Drawn()
+    hole = rng.random() < 0.3
+    drawn = Drawn(_prelude(rng, hole), hole)
     for index in range(rng.randint(1, 2)):
         parameter = rng.choice(["Item", "int"])
         result = rng.choice(["int", "num", "bool", "text"])
@@ -650,7 +684,7 @@ def params() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {},
         optional={
-            "cut": st.integers(41, 100),
+            "cut": st.integers(41, 99),  # below 100: `cut <.. 100` must hold a value
             "margin": st.sampled_from([Decimal("0"), Decimal("-1.5"), Decimal("0.125")]),
             "on": st.booleans(),
         },

@@ -973,10 +973,31 @@ def test_bands_that_cover_exactly_once(body: str) -> None:
         ("0 .. 100", "  0 .. 90 lo", "band-gap", "the values above `90` up to `100`"),
         ("0% .. 100%", "  0% ..< 50% lo\n  50% .. 100% hi", None, ""),
         ("0 .. 1", "  0 ..< 0.5 lo\n  0.5 .. 1 hi", None, ""),
+        # An open low end: `<..` excludes it, so the value itself needs another band.
+        ("0 .. 100", "  0 .. 60 lo\n  60 <.. 100 hi", None, ""),
+        ("0 .. 100", "  0 ..< 60 lo\n  60 <.. 100 hi", "band-gap", "the value `60`"),
+        ("0 .. 100", "  0 ..< 60 lo\n  61 <.. 100 hi", "band-gap", "`60 .. 61`"),
+        ("0 .. 100", "  0 .. 60 lo\n  60 <..< 70 mid\n  70 .. 100 hi", None, ""),
+        ("0 .. 100", "  0 <.. 100 hi", "band-gap", "the value `0`"),
+        ("0 <.. 100", "  0 <.. 100 hi", None, ""),
+        ("0 <.. 100", "  0 .. 100 hi", "band-out-of-range", "`0 <.. 100`"),
+        ("0 <.. 100", "  0 <.. 60 lo\n  50 .. 100 hi", "band-overlap", "both hold `50 .. 60`"),
+        ("0 .. 100", "  0 .. 60 lo\n  50 <.. 100 hi", "band-overlap", "both hold `50 <.. 60`"),
+        (
+            "0 .. 100",
+            "  0 .. 50 lo\n  50 <..< 50 hole\n  50 <.. 100 hi",
+            "empty-band",
+            "`50 <..< 50`",
+        ),
+        # A declared hole (`none`) covers its range; an undeclared gap is still one.
+        ("0 .. 100", "  0 ..< 60 lo\n  60 ..< 70 none\n  70 .. 100 hi", None, ""),
+        ("0 .. 100", "  0 ..< 60 lo\n  60 ..< 70 none\n  75 .. 100 hi", "band-gap", "`70 ..< 75`"),
+        ("0 .. 100", "  0 .. 60 lo\n  60 ..< 70 none\n  70 .. 100 hi", "band-overlap", "`60`"),
     ],
 )
 def test_band_edges(over: str, body: str, code: str | None, fragment: str) -> None:
-    """`..` includes its high bound and `..<` excludes it; arithmetic is exact."""
+    """`..` includes both ends, `..<` excludes the high one, `<..` the low one; arithmetic is
+    exact."""
     text = f"bands b over {over}:\n{body}\n"
     if code is None:
         bands(text)
@@ -1287,27 +1308,37 @@ def test_random_rules_over_declared_names_raise_only_wuxin_errors(bodies: list[s
 @settings(deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(0, 10), st.integers(0, 10), st.booleans()), min_size=1, max_size=5
+        st.tuples(st.integers(0, 10), st.integers(0, 10), st.booleans(), st.booleans()),
+        min_size=1,
+        max_size=5,
     ),
+    st.booleans(),
     st.booleans(),
 )
 def test_band_proof_agrees_with_brute_force(
-    ranges: list[tuple[int, int, bool]], high_inclusive: bool
+    ranges: list[tuple[int, int, bool, bool]], low_inclusive: bool, high_inclusive: bool
 ) -> None:
-    """`band-gap`/`band-overlap` are reported exactly when some value has no band or two."""
-    ranges = [(lo, hi, inc) for lo, hi, inc in ranges if lo < hi or (lo == hi and inc)]
+    """`band-gap`/`band-overlap` are reported exactly when some value has no band or two,
+    whichever ends the bands and their range include (`..`, `..<`, `<..`, `<..<`)."""
+    ranges = [r for r in ranges if r[0] < r[1] or (r[0] == r[1] and r[2] and r[3])]
     if not ranges:
         return
-    over = ".." if high_inclusive else "..<"
-    lines = [f"  {lo} {'..' if inc else '..<'} {hi} b{i}" for i, (lo, hi, inc) in enumerate(ranges)]
-    text = f"bands b over 0 {over} 10:\n" + "\n".join(lines) + "\n"
+
+    def op(low: bool, high: bool) -> str:
+        return f"{'' if low else '<'}..{'' if high else '<'}"
+
+    lines = [f"  {lo} {op(li, hi_)} {hi} b{i}" for i, (lo, hi, li, hi_) in enumerate(ranges)]
+    text = f"bands b over 0 {op(low_inclusive, high_inclusive)} 10:\n" + "\n".join(lines) + "\n"
     points = [Fraction(n, 2) for n in range(0, 21)]
 
-    def holds(point: Fraction, lo: int, hi: int, inc: bool) -> bool:
-        return lo <= point and (point < hi or (inc and point == hi))
+    def holds(point: Fraction, lo: int, hi: int, low_inc: bool, inc: bool) -> bool:
+        return (lo < point or (low_inc and point == lo)) and (point < hi or (inc and point == hi))
 
-    in_domain = [p for p in points if p < 10 or high_inclusive]
-    outside = any(hi > 10 or (hi == 10 and inc and not high_inclusive) for _, hi, inc in ranges)
+    in_domain = [p for p in points if (p > 0 or low_inclusive) and (p < 10 or high_inclusive)]
+    outside = any(
+        (lo == 0 and li and not low_inclusive) or (hi == 10 and inc and not high_inclusive)
+        for lo, hi, li, inc in ranges
+    )
     counts = [sum(holds(p, *r) for r in ranges) for p in in_domain]
     expected = set()
     if any(c == 0 for c in counts):
@@ -1322,3 +1353,14 @@ def test_band_proof_agrees_with_brute_force(
     except PolicyCheckError as error:
         found = set(error.codes)
     assert found == expected
+
+
+def test_a_declared_hole_is_no_grade_and_makes_the_lookup_optional() -> None:
+    """`60 ..< 70 none`: the enum of the bands has no member `none`, and `grade(x)` is an
+    optional grade, so using it as a grade without `??` is `possibly-none`."""
+    text = "input x: int\nbands b over 0 .. 100:\n  0 ..< 60 lo\n  60 ..< 70 none\n  70 .. 100 hi\n"
+    defined = bands(text)
+    assert [m.name for m in defined.type.members] == ["lo", "hi"]
+    assert [band.is_hole for band in defined.bands] == [False, True, False]
+    check(text + "rule r: (b(x) ?? b.lo) == b.hi\n")
+    assert "possibly-none" in problems(text + "rule r: label(b(x))\n").codes

@@ -63,9 +63,13 @@ def test_fixed_marks_fields_and_inputs() -> None:
     assert {i.name: i.fixed for i in policy.checked.inputs} == {"r": False, "today": True}
 
 
-def test_fixed_is_a_reserved_word() -> None:
-    with pytest.raises(wuxin_rules.PolicyError):
-        wuxin_rules.loads("policy p\ninput fixed: int\n")
+def test_fixed_is_a_contextual_keyword() -> None:
+    """`fixed` may name an input (it is a keyword only after a type), but not a record field,
+    where it would read as the previous field's `fixed`."""
+    policy = wuxin_rules.loads("policy p\ninput fixed: int\nrule r: fixed + 1\n")
+    assert policy.evaluate({"fixed": 1}).values()["r"] == 2
+    with pytest.raises(wuxin_rules.PolicyError, match="cannot name a record field"):
+        wuxin_rules.loads("policy p\nrecord R:\n  a: int\n  fixed: bool\n")
 
 
 def test_the_canonical_layout_keeps_fixed() -> None:

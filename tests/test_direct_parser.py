@@ -108,7 +108,12 @@ def test_every_text_of_the_project_reads_the_same_both_ways() -> None:
         # Keywords where only a name can stand are names (Lark's contextual lexer).
         "record R: count: int\n  sum: int >= 0\ninput r: R\nrule all: r.count + r.sum",
         "rule r: {count: 1, list: [2]}.count",
-        "enum E: in, of, policy,\nrule if: 1",
+        "enum E: in, of, policy,\nrule then: 1\ninput true: int",
+        # Contextual keywords as values: the aggregate words and `at` where no `of` follows.
+        "input rate: decimal\nrule r: rate * count + max(0, at) - sum",
+        "rule r(source: int, stage: int, property: int): source + stage * property",
+        "rule r: count of rate in rates where rate > list : rate + count",
+        "rule r: at least at of [a, b] and any of [all, any]",
         "import a.list as of (count, rule,)",
         # Labels with translations, clauses, bounds, optional and list types.
         'policy p.q "P" en "Pe" source "S" cites "a", "b" note "N" zh "注"',
@@ -126,7 +131,8 @@ def test_constructs_read_the_same_both_ways(text: str) -> None:
     "text",
     [
         "\ufeffrule r: 1",  # a byte-order mark: the screening's business
-        "rule r: x + then",  # a reserved word as a value (`reserved-word`)
+        "rule r: x + if",  # a reserved word as a value (`reserved-word`)
+        "record R: a: int\n  note: text",  # a field named by a keyword that may follow one
         "rule r: 2023-02-30",  # not a date of the calendar
         "rule r: " + "9" * 200,  # a number too long to be sure of
         "rule r: " + "(" * 50 + "x" + ")" * 50,  # deep brackets

@@ -411,11 +411,15 @@ LANGUAGE = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
 
 
 def test_reserved_words_listed_are_the_keywords() -> None:
-    """docs/language.md lists exactly the words the grammar reserves."""
-    from wuxin_rules import parser
+    """docs/language.md lists exactly the grammar's keywords, and the words that are never
+    names are the grammar's `RESERVED_NAMES`."""
+    from wuxin_rules import grammar, parser
 
-    section = LANGUAGE.split("### Reserved words", 1)[1].split("```", 2)[1]
-    assert sorted(section.split()) == sorted(parser.KEYWORDS)
+    section = LANGUAGE.split("### Reserved words", 1)[1]
+    listed = section.split("The full list of keywords", 1)[1].split("```", 2)[1]
+    assert sorted(listed.split()) == sorted(parser.KEYWORDS)
+    never = section.split("| anything |", 1)[0].rsplit("\n", 1)[1]
+    assert set(re.findall(r"`(\w+)`", never)) == grammar.RESERVED_NAMES
 
 
 def test_every_builtin_is_in_the_reference() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,3 +113,22 @@ def test_doc_html_is_coloured_and_still_whole_without_pygments(
 
     # The same words either way: only the colours differ.
     assert text(plain) == text(coloured)
+
+
+def test_a_contextual_keyword_used_as_a_name_is_not_coloured_as_a_keyword() -> None:
+    """`rate`, `count`, `source`, `property` as names are names; before `of` (or a text, for
+    the clause words) they are keywords."""
+    text = (
+        "record A:\n  property: bool\n  source: text\n"
+        'rule r "R" source "S": rate * count + max(a.source, 1)\n'
+        "rule s: count of m in ms : m.rate\n"
+    )
+    tokens = [(token, value) for _, token, value in PolicyLexer().get_tokens_unprocessed(text)]
+    kinds: dict[str, set[Any]] = {}
+    for token, value in tokens:
+        kinds.setdefault(value, set()).add(token)
+    assert kinds["property"] == {Name}
+    assert kinds["rate"] == {Name}
+    assert kinds["count"] == {Name, Keyword}  # `rate * count`, then `count of`
+    assert kinds["source"] == {Name, Keyword}  # the field, then `source "S"`
+    assert kinds["max"] == {Name.Builtin}

@@ -191,9 +191,10 @@ CASES = [
     ("rule a: x =< 1", "single-equals", 1, 11, "`=` is not a comparison", "write `<=` to compare"),
     ("param p: int == 3", "double-equals", 1, 14, "expected `=`, found `==`", "write a single `=` here (`==` compares two values)"),
     ('example "e":\n  given x == 1\n  expect x', "double-equals", 2, 11, "expected `=`, found `==`", "write a single `=` here (`==` compares two values)"),
-    ("rule a: count + 1", "reserved-word", 1, 9, "`count` is a reserved word", "`count` starts an aggregate (`count of x in list where …`); a value cannot be named `count`: rename it"),
-    ("rule a: x + then", "reserved-word", 1, 13, "`then` is a reserved word, not a name", "a reserved word cannot name a value: choose another name"),
+    ("rule a: x + if", "reserved-word", 1, 13, "`if` is a reserved word, not a name", "a reserved word cannot name a value: choose another name"),
+    ("record R:\n  a: int\n  property: bool", "reserved-word", 3, 3, "`property` is a reserved word and cannot name a record field", "after a field, `property` begins a clause or a declaration: choose another name, such as `property_`"),
     ("rule a: count u in xs", "missing-keyword", 1, 14, "missing `of` after `count`", "write `count of …`"),
+    ("rule a: all [x, y]", "missing-keyword", 1, 12, "missing `of` after `all`", "write `all of …`"),
     ("rule a: if x 1 else 2", "missing-keyword", 1, 13, "missing `then` after `x`", "an `if` reads `if condition then value else other`"),
     ("rule a: count of u xs", "missing-keyword", 1, 19, "missing `in` after `u`", "an aggregate reads `kind of x in list where … : …`"),
     ("rule a: [1 2]", "missing-comma", 1, 11, "missing `,` before `2`", "separate the items with `,`"),
@@ -297,13 +298,42 @@ def test_full_width_digit_other_than_the_full_width_forms() -> None:
     assert diagnostic.help == "numbers are written with the digits 0-9: type `3`"
 
 
-def test_keyword_in_expression_position_is_an_error() -> None:
-    """No reserved word can stand for a value (except the literals and `min`/`max`, which
-    are builtins in call position)."""
-    allowed = {"true", "false", "none", "min", "max"}
-    for word in sorted(KEYWORDS - allowed):
-        with pytest.raises(PolicySyntaxError):
-            parse(f"input a: int\nrule r: a + {word}\n")
+def test_only_the_reserved_names_cannot_stand_for_a_value() -> None:
+    """Keywords are contextual: every one but `grammar.RESERVED_NAMES` is a name where a
+    value stands (`a + rate`, `a + then`); those few are an error there (the literals are
+    values of their own)."""
+    for word in sorted(KEYWORDS):
+        text = f"input a: int\nrule r: a + {word}\n"
+        if word in grammar.RESERVED_NAMES - {"true", "false", "none"}:
+            with pytest.raises(PolicySyntaxError):
+                parse(text)
+            continue
+        body = parse(text).declarations[1].body  # type: ignore[union-attr]
+        if word not in ("true", "false", "none"):
+            assert body.right == ast.NameRef(word, None), word  # type: ignore[arg-type]
+
+
+def test_contextual_keywords_are_names_in_every_position() -> None:
+    """Ordinary words of real rules that are keywords elsewhere name fields, inputs, params,
+    rules, enum members, parameters and aggregate variables, and are used as values."""
+    text = (
+        "enum Source: survey, count, rate\n"
+        "record Asset:\n  source: Source\n  stage: int\n  rate: decimal\n"
+        "input property: Asset\ninput assets: list of Asset\n"
+        "param of: int = 2\n"
+        "rule count(stage: int) -> int: stage + of\n"
+        "rule rate: sum of source in assets: source.rate * of\n"
+        "rule r: count(property.stage) + max(rate, 0) + min(at, 1)\n"
+        "rule at: count of list in assets where list.source == Source.count\n"
+    )
+    module = parse(text)
+    assert [d.name.name for d in module.declarations] == [  # type: ignore[union-attr]
+        "Source", "Asset", "property", "assets", "of", "count", "rate", "r", "at",
+    ]  # fmt: skip
+    r = module.declarations[7].body  # type: ignore[union-attr]
+    assert isinstance(r, ast.Arith) and isinstance(r.right, ast.Call)
+    assert r.right.callee == ast.NameRef("min", None)  # type: ignore[arg-type]
+    assert r.right.args[0] == ast.NameRef("at", None)  # type: ignore[arg-type]
 
 
 def test_reserved_word_as_a_declared_name_is_left_to_the_checker() -> None:
@@ -659,3 +689,24 @@ def test_number_of_errors_is_bounded_by_declarations(lines: list[str]) -> None:
     except PolicySyntaxError as error:
         _check_error(error, text)
         assert len(error.diagnostics) <= len(lines)
+
+
+def test_a_reserved_word_declared_as_a_name_is_reported_at_the_declaration() -> None:
+    """`input if: int` makes each use of `if` a syntax error: the error that says what to do
+    is at the declaration (and the use's own error follows)."""
+    error = _error("input if: int\nrule r(true: int): if + true\nrule s: f(true, [false, none])\n")
+    found = [(d.code, d.span.line, d.span.column) for d in error.diagnostics if d.span]
+    assert found[:2] == [("reserved-word", 1, 7), ("reserved-word", 2, 8)]
+    assert error.diagnostics[0].message == "`if` is a reserved word and cannot name an input"
+    assert error.diagnostics[1].message == "`true` is a reserved word and cannot name a parameter"
+    assert error.diagnostics[0].help == (
+        "`if` begins a value wherever a value may stand: choose another name, such as `if_`"
+    )
+    # Values in calls and lists are not declarations.
+    assert all(line != 3 for _, line, _ in found)
+
+
+def test_a_contextual_keyword_declared_as_a_name_is_no_error() -> None:
+    """The same declarations with contextual keywords parse, uses included."""
+    module = parse("input rate: int\nrule r(count: int): rate + count\nrule s: r(rate)\n")
+    assert len(module.declarations) == 3

@@ -28,6 +28,16 @@ def test_pieces_start_at_declaration_lines() -> None:
     assert [p.start for p in cut] == [0, 16, 32]
 
 
+def test_a_declaration_word_used_as_a_value_starts_no_piece() -> None:
+    """Keywords are contextual: a rule named `property` may start a continuation line."""
+    text = 'rule property: 1\nrule r:\n  1 +\n  property\nproperty "p": forall x: int holds true\n'
+    assert [p.text for p in pieces(text)] == [
+        "rule property: 1\n",
+        "rule r:\n  1 +\n  property\n",
+        'property "p": forall x: int holds true\n',
+    ]
+
+
 def test_syntax_errors_are_those_of_the_whole_text() -> None:
     """On every policy of the repository that has syntax errors, the pieces parsed apart
     report exactly what parsing the whole file reports."""

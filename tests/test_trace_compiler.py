@@ -508,3 +508,54 @@ def test_a_tree_that_cannot_be_built_is_explained_by_the_reference(
     assert result.explain() == wuxin_rules.explain.render_evaluation(
         _reference(policy, document), mode="decisive"
     )
+
+
+OPEN_BANDS = """\
+input x: decimal
+param cut: decimal = 80
+
+bands grade over 0 <.. 100:
+  0 <.. 60     low
+  60 <..< cut  mid
+  cut .. 95    high
+  95 <.. 100   none
+
+rule g: grade(x)
+"""
+
+
+@pytest.mark.parametrize(
+    ("x", "grade", "detail"),
+    [
+        ("0.001", "low", "0.001 in 0 <.. 60 → low"),
+        ("60", "low", "60 in 0 <.. 60 → low"),
+        ("60.5", "mid", "60.5 in 60 <..< 80 → mid"),
+        ("80", "high", "80 in 80 .. 95 → high"),
+        ("95.5", None, "95.5 in 95 <.. 100 → none"),
+    ],
+)
+def test_open_band_ends_agree_on_every_path(x: str, grade: str | None, detail: str) -> None:
+    """A band that excludes its low end (`<..`) and a declared hole (`none`): the fast path,
+    the compiled tracer and the reference give the same band at the ends (none in the hole),
+    and the explanation shows the range."""
+    policy = wuxin_rules.loads(OPEN_BANDS, name="open.policy")
+    document = {"x": Decimal(x)}
+    assert policy.evaluate(document).values()["g"] == grade
+    assert not policy.fast_path_stats.counts, "the fast path handed the document over"
+    result = policy.evaluate(document, explain=True)
+    assert result._trace is not None, "the compiled tracer did not run"
+    traced, reference = result._traced(), _reference(policy, document)
+    assert_same_evaluation(traced, reference)
+    explanation = reference.verdicts["g"].explanation
+    assert explanation is not None and explanation.children[0].detail == detail
+
+
+def test_the_excluded_low_end_of_the_range_is_outside_every_band() -> None:
+    """`over 0 <.. 100` does not hold 0: evaluating there is the `outside-bands` error on
+    every path."""
+    policy = wuxin_rules.loads(OPEN_BANDS, name="open.policy")
+    result = policy.evaluate({"x": Decimal(0)})
+    assert [d.code for d in result.errors] == ["outside-bands"]
+    assert "the bands are low 0 <.. 60, mid 60 <..< 80, high 80 .. 95, none 95 <.. 100" in str(
+        result.errors[0]
+    )

@@ -624,17 +624,25 @@ class ScheduleDecl:
 
 @attrs.frozen
 class BandRange:
-    """`low .. high` (inclusive) or `low ..< high` (high excluded); bounds are numbers or names."""
+    """`low .. high` (inclusive), `low ..< high` (high excluded), `low <.. high` (low
+    excluded) or `low <..< high` (both); bounds are numbers or names."""
 
     low: Expr
     high: Expr
     high_inclusive: bool
     span: Span = _span
+    low_inclusive: bool = True
+
+    @property
+    def operator(self) -> str:
+        """The range's operator as written: `..`, `..<`, `<..` or `<..<`."""
+        return f"{'' if self.low_inclusive else '<'}..{'' if self.high_inclusive else '<'}"
 
 
 @attrs.frozen
 class Band:
-    """`90 .. 100 excellent "优秀"`."""
+    """`90 .. 100 excellent "优秀"`, or a declared hole `80 ..< 90 none` (no band applies
+    there: the lookup gives `none`)."""
 
     range: BandRange
     name: Ident

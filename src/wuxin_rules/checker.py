@@ -273,14 +273,27 @@ class _State:
         return sorted(self.t.diagnostics, key=key)
 
 
-def _reserved(t: SymbolTables, ident: ast.Ident, what: str) -> bool:
-    if ident.name not in parser.KEYWORDS:
+_RESERVED_HELP = {
+    "field": "reserved-name.field.help",
+    "type": "reserved-name.type.help",
+    "value": "reserved-name.value.help",
+}
+"""Why a word cannot be a name (`parser.refused_name`) → the help that says so."""
+
+
+def _reserved(t: SymbolTables, ident: ast.Ident, what: str, role: str = "name") -> bool:
+    """Report, at its declaration, a name that a keyword makes impossible; True when it is.
+
+    Most keywords are contextual (names wherever the grammar does not expect them): only the
+    words `parser.refused_name` gives for the `role` are reported."""
+    why = parser.refused_name(ident.name, role)
+    if why is None:
         return False
     t.error(
         "reserved-name",
         english("reserved-and-cannot-name", name=ident.name, what=what),
         ident.span,
-        help=english("choose-another-name", name=f"{ident.name}_"),
+        help=english(_RESERVED_HELP[why], name=ident.name, fix=f"{ident.name}_"),
     )
     return True
 
@@ -408,7 +421,7 @@ def _declare(state: _State) -> None:
                 else _KIND_WORDS[kind]
             )
             if (
-                not _reserved(t, ident, what)
+                not _reserved(t, ident, what, "type" if kind in _TYPE_KINDS else "name")
                 and kind in _TYPE_KINDS
                 and ident.name in BUILTIN_TYPES
             ):
@@ -492,7 +505,8 @@ def _build_enums(state: _State) -> None:
             what = "member"
         elif sym.kind == "bands":
             decl = sym.node
-            entries = [(b.name, b.label) for b in decl.bands]
+            # A declared hole (`80 ..< 90 none`) is no grade: not a member of the enum.
+            entries = [(b.name, b.label) for b in decl.bands if b.name.name != model.HOLE]
             what = "band"
         else:
             continue
@@ -727,6 +741,7 @@ def _build_record(t: SymbolTables, sym: Sym) -> None:
     first: dict[str, Span] = {}
     fields = []
     for field in decl.fields:
+        _reserved(t, field.name, english("a record field"), "field")
         if field.name.name in first:
             t.duplicate(english("field"), field.name, first[field.name.name])
             continue

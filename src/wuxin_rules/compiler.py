@@ -383,18 +383,20 @@ def _stage(schedule: model.ScheduleDef, value: Any) -> str | None:
     return None
 
 
-def _bands(bands: tuple[tuple[Any, Any, bool, str], ...], value: Any) -> str:
+def _bands(bands: tuple[tuple[Any, bool, Any, bool, str], ...], value: Any) -> str | None:
     if value is None:
         raise GiveUp
     found = None
-    for low, high, inclusive, name in bands:
-        if low <= value and (value <= high if inclusive else value < high):
+    for low, low_inclusive, high, inclusive, name in bands:
+        if (low <= value if low_inclusive else low < value) and (
+            value <= high if inclusive else value < high
+        ):
             if found is not None:
                 raise GiveUp  # overlapping bands: the reference reports it
             found = name
     if found is None:
         raise GiveUp
-    return found
+    return None if found == model.HOLE else found
 
 
 canonical = semantics.canonical
@@ -1331,7 +1333,7 @@ class EvalCode:
             if low is None or high is None:
                 # The reference reports a bound that is none; leave it to it.
                 return "_give_up()", ANY_FORM
-            bands.append((low, high, band.high_inclusive, band.name))
+            bands.append((low, band.low_inclusive, high, band.high_inclusive, band.name))
         code, _ = self.expr(expr.arg, scope)
         return f"_bands({self.src.constant(tuple(bands))}, {code})", ANY_FORM
 

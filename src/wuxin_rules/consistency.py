@@ -139,7 +139,8 @@ def _proofs(policy: model.CheckedPolicy) -> list[Diagnostic]:
     for bands in policy.bands.values():
         if "." in bands.key:
             continue
-        domain = f"{_text(bands.low)} {'..' if bands.high_inclusive else '..<'} {_text(bands.high)}"
+        operator = model.range_operator(bands.low_inclusive, bands.high_inclusive)
+        domain = f"{_text(bands.low)} {operator} {_text(bands.high)}"
         proofs.append(
             Diagnostic(
                 "proved-bands",
@@ -251,7 +252,7 @@ def _member_names(decl: Any) -> set[str]:
     if isinstance(decl, ast.EnumDecl):
         return {m.name.name for m in decl.members}
     if isinstance(decl, ast.BandsDecl):
-        return {b.name.name for b in decl.bands}
+        return {b.name.name for b in decl.bands if b.name.name != model.HOLE}
     return set()
 
 

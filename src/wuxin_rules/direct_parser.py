@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 
 from wuxin_rules import ast, characters
-from wuxin_rules.grammar import comment_sink, keywords
+from wuxin_rules.grammar import RESERVED_NAMES, comment_sink, keywords
 from wuxin_rules.source import Source, Span
 from wuxin_rules.wording import Wording
 
@@ -717,9 +717,13 @@ class _Reader:
             items, depth, _, end = self.list_literal()
             node = ast.Compose(kind, items.items, None, self._span(start, end))
             return self._made(node, depth, start, end)
-        if kind == "min" or kind == "max":
+        if kind == "at" and self.kinds[index + 1] == "least":
+            return self.at_least()
+        if kind in self.reserved and kind not in RESERVED_NAMES:
+            # A contextual keyword as a value (`rate * count`, `max(0, x)`, `source`): Lark
+            # reads each as a name here (`kind_name`, `at_name`, or the lexer's NAME).
             self.pos += 1
-            return ast.NameRef(kind, self._span(start, end)), 0, start, end
+            return ast.NameRef(self.values[index], self._span(start, end)), 0, start, end
         if kind == "true" or kind == "false":
             self.pos += 1
             return ast.BoolLit(kind == "true", self._span(start, end)), 0, start, end
@@ -733,8 +737,6 @@ class _Reader:
             except ValueError:
                 raise _Unsure from None  # `invalid-date`
             return ast.DateLit(value, self._span(start, end)), 0, start, end
-        if kind == "at":
-            return self.at_least()
         raise _Unsure
 
     def at_least(self) -> _Read:
@@ -745,7 +747,9 @@ class _Reader:
         count: ast.Expr
         if self.kinds[index] == "INT":
             count = self._number(index, span)
-        elif self.kinds[index] == "NAME":
+        elif self.kinds[index] == "NAME" or (
+            self.kinds[index] in self.reserved and self.kinds[index] not in RESERVED_NAMES
+        ):
             count = ast.NameRef(self.values[index], span)
         else:
             raise _Unsure

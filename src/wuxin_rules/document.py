@@ -932,11 +932,12 @@ class _Builder:
             return (Segment(value_text(expr.value, expr.type, self.v), "literal"),)
         return (Segment("?"),)
 
-    def _range(self, low: model.CExpr, high: model.CExpr, inclusive: bool) -> tuple[Segment, ...]:
+    def _range(
+        self, low: model.CExpr, high: model.CExpr, inclusive: bool, low_inclusive: bool = True
+    ) -> tuple[Segment, ...]:
         low_text, high_text = self._bound(low), self._bound(high)
-        if inclusive:
-            return (*low_text, Segment(" ≤ x ≤ "), *high_text)
-        return (*low_text, Segment(" ≤ x < "), *high_text)
+        middle = f" {'≤' if low_inclusive else '<'} x {'≤' if inclusive else '<'} "
+        return (*low_text, Segment(middle), *high_text)
 
     def _bands(self) -> list[Block]:
         decls = self._of(ast.BandsDecl)
@@ -949,16 +950,25 @@ class _Builder:
                 self._decl_heading(3, self._t(bands.label), bands.name, bands.key)
             ]
             pairs: list[tuple[str, Sequence[Segment]]] = [
-                ("over", self._range(bands.low, bands.high, bands.high_inclusive))
+                (
+                    "over",
+                    self._range(bands.low, bands.high, bands.high_inclusive, bands.low_inclusive),
+                )
             ]
             if bands.cites:
                 pairs.append(("cites", self._cites(bands.cites)))
             group.append(self._meta(pairs))
             rows = tuple(
                 (
-                    Cell((Segment(self._t(band.label) or band.name),)),
+                    Cell(
+                        (
+                            Segment(
+                                self.w["hole"] if band.is_hole else self._t(band.label) or band.name
+                            ),
+                        )
+                    ),
                     Cell((Segment(band.name, "code"),)),
-                    Cell(self._range(band.low, band.high, band.high_inclusive)),
+                    Cell(self._range(band.low, band.high, band.high_inclusive, band.low_inclusive)),
                 )
                 for band in bands.bands
             )

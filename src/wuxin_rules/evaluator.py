@@ -73,10 +73,10 @@ __all__ = [
     "Fault",
     "Run",
     "aggregate_detail",
+    "band_text",
     "element_type",
     "evaluate",
     "list_elements",
-    "range_text",
     "schedule_detail",
 ]
 
@@ -806,7 +806,7 @@ class Run:
             low, high = bounds[2 * index], bounds[2 * index + 1]
             if low is None or high is None:
                 raise self._none_fault(expr, band.low if low is None else band.high, [arg_node])
-            if low <= number and (number <= high if band.high_inclusive else number < high):
+            if band.holds(low, high, number):
                 used = [
                     node
                     for bound, node in zip(
@@ -820,7 +820,7 @@ class Run:
         shown = format_value(number, expr.arg.type)
         if not matches:
             ranges = ", ".join(
-                f"{b.name} {range_text(bounds[2 * i], bounds[2 * i + 1], b.high_inclusive, expr.arg.type)}"
+                f"{b.name} {band_text(b, bounds[2 * i], bounds[2 * i + 1], expr.arg.type)}"
                 for i, b in enumerate(bands.bands)
             )
             raise self._fault(
@@ -856,12 +856,12 @@ class Run:
             detail = english(
                 "band-detail",
                 value=shown,
-                range=range_text(low, high, band.high_inclusive, expr.arg.type),
+                range=band_text(band, low, high, expr.arg.type),
                 band=f"{band.name}{label}",
             )
-        return band.name, self._node(
-            expr, "bands", band.name, [arg_node, *used], detail=detail, **fields
-        )
+        # A declared hole (`80 ..< 90 none`) is no grade: the lookup gives none there.
+        value = None if band.is_hole else band.name
+        return value, self._node(expr, "bands", value, [arg_node, *used], detail=detail, **fields)
 
     # -- operators -------------------------------------------------------------------------
 
@@ -1368,9 +1368,10 @@ def schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, val
     return english("stage-cell", key=key, value=shown, stage=f"{stage.name}{label}")
 
 
-def range_text(low: Any, high: Any, inclusive: bool, type_: Type) -> str:
-    """A band's range as a note writes it: `60 ..< 80`."""
-    return f"{format_value(low, type_)} {'..' if inclusive else '..<'} {format_value(high, type_)}"
+def band_text(band: model.BandDef, low: Any, high: Any, type_: Type) -> str:
+    """`60 ..< 80`, `110 <.. 200`: a band's range with its bounds' values."""
+    operator = model.range_operator(band.low_inclusive, band.high_inclusive)
+    return f"{format_value(low, type_)} {operator} {format_value(high, type_)}"
 
 
 def _bound_nodes(

@@ -847,10 +847,9 @@ class _Formatter(Visitor[Any]):
         return [str(row.period.value), ": ", _Nest(2 * _INDENT, _Fill(cells))]
 
     def band_range(self, band_range: ast.BandRange) -> str:
-        op = ".." if band_range.high_inclusive else "..<"
         low = _render(self._expr(band_range.low))
         high = _render(self._expr(band_range.high))
-        return f"{low} {op} {high}"
+        return f"{low} {band_range.operator} {high}"
 
     @visits(ast.BandsDecl)
     def _bands_decl(self, node: ast.BandsDecl) -> Any:

@@ -118,3 +118,33 @@ def keyword_types() -> dict[str, str]:
 def keywords() -> frozenset[str]:
     """Every keyword of the language."""
     return frozenset(keyword_types().values())
+
+
+RESERVED_NAMES = frozenset(("if", "not", "true", "false", "none"))
+"""The keywords that can never be names: each may begin a value wherever a value may stand
+(`if … then …`, `not x`, the literals), so a value named so could not be told from it. Every
+other keyword is contextual: a name wherever the grammar does not expect that keyword (`rate`,
+`count`, `source`, `stage`, `property`, `of`, …); the aggregate words and `at` are names
+as values too unless an `of` (`least`) follows."""
+
+DECLARATION_WORDS = frozenset((
+    "import", "enum", "record", "input", "param", "criterion", "rule", "schedule", "bands",
+    "example", "property", "fixture",
+))  # fmt: skip
+"""The keywords that start a declaration: where one may come next, they are keywords."""
+
+AFTER_FIELD = DECLARATION_WORDS | {"fixed", "cites", "note"}
+"""The keywords that may follow a record's field, where the next field's name may too: a
+field cannot be named so (the lexer reads the word as the keyword there)."""
+
+
+def refused_name(word: str, role: str) -> str | None:
+    """Why `word` cannot be declared as a name of `role` (`"name"`, `"type"` for a record or
+    an enum, `"field"` for a record's field); None when it can."""
+    if word in RESERVED_NAMES:
+        return "value"
+    if role == "type" and word == "list":
+        return "type"
+    if role == "field" and word in AFTER_FIELD:
+        return "field"
+    return None

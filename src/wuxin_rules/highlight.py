@@ -48,7 +48,16 @@ BUILTIN_NAMES = tuple(
     if not builtin.component and name not in KEYWORDS
 )
 """The builtins called by name (`min` and `max` are keywords too; components follow a dot)."""
-_OTHER_WORDS = tuple(w for w in KEYWORDS if w not in (*_CONSTANTS, "policy", "import", "as"))
+_AGGREGATES = ("count", "sum", "min", "max", "all", "any", "rate", "list")
+_BEFORE_TEXT = ("source", "note", "cites", "property", "example")
+# Keywords are contextual (docs/language.md, "Reserved words"): the aggregate words are
+# keywords only before `of` (`at` before `least`), the clause words only before a text;
+# elsewhere each is a name (`rate * count`, `x.source`), coloured as one.
+_OTHER_WORDS = tuple(
+    w
+    for w in KEYWORDS
+    if w not in (*_CONSTANTS, *_AGGREGATES, *_BEFORE_TEXT, "at", "stage", "policy", "import", "as")
+)
 _NAME = r"(?!\d)\w+"
 _BLANK = r"[ \t\r\n\f\u3000]+"
 
@@ -93,7 +102,15 @@ class PolicyLexer(RegexLexer):  # type: ignore[misc]  # Pygments has no type hin
             (r"\d+(\.\d+)?%", Number),
             (r"\d+\.\d+", Number.Float),
             (r"\d+", Number.Integer),
+            # A name after `.` (a field) or before `:` (a field, a parameter, a binder) is a
+            # name, whatever the word.
+            (rf"(?<!\.)(\.)({_NAME})", bygroups(Punctuation, Name)),
+            (rf"(?!(?:if|not|true|false|none)\b){_NAME}(?=[ \t]*:)", Name),
             (words(_CONSTANTS, suffix=r"\b"), Keyword.Constant),
+            (words(_AGGREGATES, suffix=rf"\b(?={_BLANK}of\b)"), Keyword),
+            (rf"at\b(?={_BLANK}least\b)", Keyword),
+            (words(_BEFORE_TEXT, suffix=r'\b(?=[ \t\r\n\f\u3000]*")'), Keyword),
+            (r"(min|max)\b(?=[ \t]*\()", Name.Builtin),
             (words(_TYPES, suffix=r"\b(?!\s*\()"), Keyword.Type),
             (words(_OTHER_WORDS, suffix=r"\b"), Keyword),
             (words(BUILTIN_NAMES, suffix=r"\b"), Name.Builtin),

@@ -384,11 +384,15 @@ def create_server() -> WuxinLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_RENAME)
     def rename(ls: WuxinLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
         new_name = params.new_name
-        if not _NAME.match(new_name) or new_name in parser.KEYWORDS:
+        if not _NAME.match(new_name):
             return None
         found = _occurrences(ls, params.text_document.uri, params.position)
         if found is None or found[0].kind == "module":
             return None  # a module is renamed by moving its file
+        # Most keywords are contextual: refuse only a word that cannot name this kind of thing.
+        role = {"field": "field", "record": "type", "enum": "type"}.get(found[0].kind, "name")
+        if parser.refused_name(new_name, role) is not None:
+            return None
         symbol, places = found
         changes: dict[str, list[types.TextEdit]] = {}
         for loc in sorted({symbol.loc, *places}, key=lambda x: (x.file, x.start)):

@@ -208,6 +208,7 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "doc.colon": (": ", "："),
     "doc.paren": (" ({x})", "（{x}）"),
     "doc.bullet": ("• ", "・"),
+    "doc.hole": ("no grade (none)", "不定等级（结果为 none）"),
     "doc.decisions": ("Decision tables", "决策表"),
     "doc.hit": ("Hit policy", "命中策略"),
     "doc.row": ("Row", "行"),
@@ -554,6 +555,17 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "no-module": ("no module `{name}`", "没有模块 `{name}`"),
     "recursive-record": ("recursive record: {chain}", "记录递归包含自身：{chain}"),
     "contains": ("`{field}` contains `{record}`", "`{field}` 包含 `{record}`"),
+    "reserved-word.begins-value.help": (
+        "`{word}` begins a value wherever a value may stand: choose another name, such as `{word}_`",
+        "`{word}` 在任何可以出现值的地方都表示一个值：请另取名称，例如 `{word}_`",
+    ),
+    "reserved-word.field.help": (
+        "after a field, `{prev}` begins a clause or a declaration: choose another name, such as "
+        "`{prev}_`",
+        "在字段之后，`{prev}` 表示一个子句或声明的开始：请另取名称，例如 `{prev}_`",
+    ),
+    "missing-of-after": ("missing `of` after `{composed}`", "`{composed}` 之后缺少 `of`"),
+    "write-composed-of.help": ("write `{composed} of …`", "请写 `{composed} of …`"),
     "reserved-and-cannot-name": (
         "`{name}` is a reserved word and cannot name {what}",
         "`{name}` 是保留字，不能用作{what}的名称",
@@ -563,12 +575,24 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{name}` 是内置类型，不能用作{what}的名称",
     ),
     "choose-another-name": ("choose another name, such as `{name}`", "请换一个名称，例如 `{name}`"),
+    "reserved-name.value.help": (
+        "`{name}` begins a value wherever a value may stand: choose another name, such as `{fix}`",
+        "凡是可以写值的地方，`{name}` 都开始一个值：请换一个名称，例如 `{fix}`",
+    ),
+    "reserved-name.type.help": (
+        "where a type stands, `{name}` begins a list type: choose another name, such as `{fix}`",
+        "在类型位置上，`{name}` 开始一个列表类型：请换一个名称，例如 `{fix}`",
+    ),
+    "reserved-name.field.help": (
+        "after a field, `{name}` begins a clause or a declaration: choose another name, such "
+        "as `{fix}`",
+        "在字段之后，`{name}` 开始一个子句或声明：请换一个名称，例如 `{fix}`",
+    ),
     "reserved-not-name": ("`{name}` is a reserved word, not a name", "`{name}` 是保留字，不是名称"),
     "reserved-not-name.help": (
         "a reserved word cannot name a value: choose another name",
         "保留字不能用作值的名称：请换一个名称",
     ),
-    "is-reserved": ("`{prev}` is a reserved word", "`{prev}` 是保留字"),
     "missing-field": ("missing field `{field}` of `{record}`", "`{record}` 缺少字段 `{field}`"),
     "missing-fields": ("missing fields {fields} of `{record}`", "`{record}` 缺少字段 {fields}"),
     "add": ("add `{fix}`", "请加上 `{fix}`"),
@@ -1705,10 +1729,6 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请按该列的值把每一行关联到主表的一行",
     ),
     # -- common slips (wuxin_rules.syntax_errors.SLIPS) ---------------------------------------
-    "slip.reserved.help": (
-        "`{prev}` starts {construct}; a value cannot be named `{prev}`: rename it",
-        "`{prev}` 用于开始{construct}；值不能命名为 `{prev}`：请改名",
-    ),
     "slip.missing-keyword": ("missing `{want}` after `{prev}`", "`{prev}` 之后缺少 `{want}`"),
     "slip.missing-keyword.help": ("write `{prev} {want} …`", "请写成 `{prev} {want} …`"),
     "slip.equals-for-colon": ("expected `:` {body}, found `=`", "{body}应为 `:`，实际是 `=`"),
@@ -2503,6 +2523,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
 `.label` and so on belong to the phrase before them."""
 
 TERMS: Mapping[str, str] = {
+    "a record field": "记录字段",
     "a parameter": "参数",
     "a variable": "变量",
     "a given": "给定值",
@@ -2607,20 +2628,6 @@ TERMS: Mapping[str, str] = {
     "stage": "阶段",
     "a bound (`>= 0`, `0 .. 10`)": "界限（`>= 0`、`0 .. 10`）",
     "a comparison (`==`, `<`, …)": "比较运算（`==`、`<`、…）",
-    "an aggregate (`count of x in list where …`)": "聚合（`count of x in list where …`）",
-    "an aggregate (`sum of x in list: …`)": "聚合（`sum of x in list: …`）",
-    "an aggregate (`rate of x in list: …`)": "聚合（`rate of x in list: …`）",
-    "an aggregate (`list of x in list: …`) or a type (`list of T`)": (
-        "聚合（`list of x in list: …`）或类型（`list of T`）"
-    ),
-    "a composition (`all of [...]`) or an aggregate (`all of x in list: …`)": (
-        "组合（`all of [...]`）或聚合（`all of x in list: …`）"
-    ),
-    "a composition (`any of [...]`) or an aggregate (`any of x in list: …`)": (
-        "组合（`any of [...]`）或聚合（`any of x in list: …`）"
-    ),
-    "a composition (`at least N of [...]`)": "组合（`at least N of [...]`）",
-    "a construct of the language": "语言的某个结构",
     "a date": "日期",
     "a record of inputs": "输入记录",
     "a list": "列表",

@@ -544,9 +544,21 @@ class ScheduleDef:
     span: Span = _span
 
 
+HOLE = "none"
+"""The name of a declared hole among bands (`80 ..< 90 none`): `none` is never a band's name,
+so a hole cannot be taken for a grade."""
+
+
+def range_operator(low_inclusive: bool, high_inclusive: bool) -> str:
+    """The operator of a band range: `..`, `..<` (high excluded), `<..` (low excluded) or
+    `<..<` (both excluded)."""
+    return f"{'' if low_inclusive else '<'}..{'' if high_inclusive else '<'}"
+
+
 @attrs.frozen
 class BandDef:
-    """One band: values in `low .. high` (or `low ..< high`) map to the member `name`."""
+    """One band: values in `low .. high` (or `low ..< high`, `low <.. high`, `low <..< high`)
+    map to the member `name`."""
 
     name: str
     label: str | None
@@ -554,6 +566,18 @@ class BandDef:
     high: CExpr
     high_inclusive: bool
     span: Span = _span
+    low_inclusive: bool = True
+
+    @property
+    def is_hole(self) -> bool:
+        """Whether this is a declared hole (`80 ..< 90 none`): no grade, the lookup is none."""
+        return self.name == HOLE
+
+    def holds(self, low: Any, high: Any, number: Any) -> bool:
+        """Whether `number` lies in this band, its bounds being `low` and `high`."""
+        above = low <= number if self.low_inclusive else low < number
+        below = number <= high if self.high_inclusive else number < high
+        return bool(above and below)
 
 
 @attrs.frozen
@@ -570,6 +594,7 @@ class BandsDef:
     high_inclusive: bool
     bands: tuple[BandDef, ...]
     span: Span = _span
+    low_inclusive: bool = True
 
 
 @attrs.frozen

@@ -25,10 +25,12 @@ from wuxin_rules import ast, characters, direct_parser, syntax_errors
 from wuxin_rules.errors import Diagnostic, PolicySyntaxError
 from wuxin_rules.grammar import (
     CACHE_VARIABLE,
+    RESERVED_NAMES,
     comment_sink,
     grammar_cache_path,
     grammar_text,
     keywords,
+    refused_name,
 )
 from wuxin_rules.messages import english
 from wuxin_rules.source import Source, Span
@@ -37,12 +39,12 @@ from wuxin_rules.wording import Wording
 
 # `KEYWORDS` is computed from the grammar on first use (module `__getattr__`), so that importing
 # the parser does not build it.
-# `CACHE_VARIABLE`, `grammar_cache_path`, `grammar_text` and `MAX_SYNTAX_ERRORS` are
+# `CACHE_VARIABLE`, `grammar_cache_path`, `grammar_text`, `refused_name` and `MAX_SYNTAX_ERRORS` are
 # re-exported from `grammar` and `syntax_errors`, where they are defined.
 __all__ = [  # noqa: F822
     "CACHE_VARIABLE", "KEYWORDS", "MAX_NESTING", "MAX_SYNTAX_ERRORS", "collection_paused",
     "grammar_cache_path", "grammar_text", "parse", "parse_expression", "parse_with_comments",
-    "parse_with_lark",
+    "parse_with_lark", "refused_name",
 ]  # fmt: skip
 
 HIT_POLICIES = ("unique", "any", "priority", "first", "rule order", "output order", "collect")
@@ -568,7 +570,13 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     @_node
     def band_range(self, span: Span, children: list[Any]) -> ast.BandRange:
         low, op, high = children
-        return ast.BandRange(self._bound(low), self._bound(high), op == "..", span)
+        return ast.BandRange(
+            self._bound(low),
+            self._bound(high),
+            not op.endswith("<"),
+            span,
+            low_inclusive=not op.startswith("<"),
+        )
 
     def _bound(self, value: Any) -> ast.Expr:
         if isinstance(value, Token):
@@ -577,8 +585,9 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     def _name_ref(self, name: str, span: Span) -> ast.NameRef:
         """A name used as a value. The lexer reads a keyword as a name wherever the keyword
-        itself cannot stand (`x + then`); as a value it can never be right."""
-        if name in keywords():
+        itself cannot stand (`x + if`): most keywords are names there, but a value can never
+        be named by one of `RESERVED_NAMES`."""
+        if name in RESERVED_NAMES:
             self.diagnostics.append(
                 Diagnostic(
                     "reserved-word",
@@ -591,6 +600,10 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def range_op(self, span: Span, children: list[Any]) -> str:
+        return str(children[0])
+
+    @_node
+    def band_op(self, span: Span, children: list[Any]) -> str:
         return str(children[0])
 
     @_node
@@ -821,12 +834,12 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         return self._name_ref(str(children[0]), span)
 
     @_node
-    def min_name(self, span: Span, children: list[Any]) -> ast.NameRef:
-        return ast.NameRef("min", span)
+    def kind_name(self, span: Span, children: list[Any]) -> ast.NameRef:
+        return ast.NameRef(str(children[0]), span)
 
     @_node
-    def max_name(self, span: Span, children: list[Any]) -> ast.NameRef:
-        return ast.NameRef("max", span)
+    def at_name(self, span: Span, children: list[Any]) -> ast.NameRef:
+        return ast.NameRef("at", span)
 
     @_node
     def compose(self, span: Span, children: list[Any]) -> ast.Compose:

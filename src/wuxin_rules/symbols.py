@@ -47,10 +47,14 @@ DECLARATION_WORDS = (
     "import", "enum", "record", "input", "param", "criterion", "rule",
     "schedule", "bands", "decision", "example", "property", "fixture",
 )  # fmt: skip
-# A declaration keyword at the start of a line (keywords are reserved: nothing else starts so),
-# but not a decision table's `input … => …` line.
+# A declaration keyword at the start of a line, followed by a name or a text (keywords are
+# contextual: `property` may also be a value there, `property + 1`, but then no name follows
+# unless an operator word does, `property and x`).
 _PIECE_START = re.compile(
-    r"^[ \t]*(?:" + "|".join(DECLARATION_WORDS) + r")\b(?![^\n]*=>)", re.MULTILINE
+    r"^[ \t]*(?:"
+    + "|".join(DECLARATION_WORDS)
+    + r")(?=[ \t]+(?!(?:and|or|in|is|not|then|else|where|holds|of)\b)[\"\w])(?![^\n]*=>)",
+    re.MULTILINE,
 )
 _DECLARED = re.compile(
     r"^[ \t]*(?:enum|record|input|param|criterion|rule|schedule|bands|decision|fixture)[ \t]+(\w+)"

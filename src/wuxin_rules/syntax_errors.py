@@ -10,6 +10,7 @@ the next line that starts a declaration. Reads Lark's interactive parser and par
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import re
@@ -23,7 +24,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from wuxin_rules import characters, grammar
 from wuxin_rules.errors import Diagnostic, Label, Severity, suggest
-from wuxin_rules.messages import english, listing
+from wuxin_rules.messages import english, listing, term
 from wuxin_rules.source import Source, Span
 
 MAX_SYNTAX_ERRORS = 20
@@ -183,6 +184,11 @@ def parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
             return grammar.lark_parser().parse(text, start=start), diagnostics
         except UnexpectedInput:
             pass
+    # A word that can never be a name, declared as one (`input if: int`), makes its uses
+    # syntax errors: the fix is at the declaration, so the error is there too.
+    for diagnostic in _reserved_declarations(source, text):
+        seen.add((diagnostic.code, diagnostic.span.start if diagnostic.span else -1, ""))
+        diagnostics.append(diagnostic)
     while True:
         tree, site = _run(text if resume == 0 else " " * resume + text[resume:], start)
         if site is None:
@@ -203,6 +209,39 @@ def parse_tree(source: Source, start: str) -> tuple[Any, list[Diagnostic]]:
         if next_resume is None:
             return None, diagnostics
         resume = next_resume
+
+
+_DECLARED_AS = {
+    "ENUM": "an enum", "RECORD": "a record type", "INPUT": "an input", "PARAM": "a param",
+    "RULE": "a rule", "CRITERION": "a criterion", "SCHEDULE": "a schedule",
+    "BANDS": "a set of bands", "FIXTURE": "a fixture", "LPAR": "a parameter", "COMMA": "a parameter",
+}  # fmt: skip
+"""What a name declared right after a token of this type names (`rule if`, `(if: int`)."""
+
+
+def _reserved_declarations(source: Source, text: str) -> list[Diagnostic]:
+    """Where a word of `grammar.RESERVED_NAMES` is declared as a name: after a declaration
+    keyword (`input if: int`), or as a rule parameter (`(true: bool`)."""
+    found: list[Diagnostic] = []
+    tokens: list[Token] = []
+    with contextlib.suppress(UnexpectedInput):  # the diagnosis reports where lexing stops
+        tokens.extend(grammar.lark_parser().lex(text))
+    followers: list[Token | None] = [*tokens[2:], None]
+    for previous, token, following in zip(tokens, tokens[1:], followers, strict=False):
+        word = str(token)
+        what = _DECLARED_AS.get(previous.type)
+        if previous.type in ("LPAR", "COMMA") and (following is None or following.type != "COLON"):
+            what = None  # `f(true, x)`, `[true, false]`: values, not parameters
+        if what is not None and word in grammar.RESERVED_NAMES and token.start_pos is not None:
+            found.append(
+                Diagnostic(
+                    "reserved-word",
+                    english("reserved-and-cannot-name", name=word, what=term(what)),
+                    span=Span(source, token.start_pos, token.start_pos + len(word)),
+                    help=english("reserved-word.begins-value.help", word=word),
+                )
+            )
+    return found
 
 
 def _too_many_errors() -> Diagnostic:
@@ -415,7 +454,7 @@ def _found(site: _Site) -> str:
 # only, so an example matches wherever the construct appears in a file. `tests/test_parser.py`
 # checks every example. Message and help are templates: `{prev}` is the last good token,
 # `{found}` the offending one, `{want}` the one keyword the parser accepted, `{body}` where
-# the colon of the declaration being parsed goes, `{construct}` what a reserved word starts.
+# the colon of the declaration being parsed goes.
 # Because LALR states are shared between constructs, a matched slip is used only when its
 # premise holds (`_slip_applies`), and its text is worded from the context.
 
@@ -445,20 +484,11 @@ _BODIES = ("1", "x", "[x]", "not x", "-x", "if x then 1 else 2", "true", "{a: 1}
 
 SLIPS: tuple[_Slip, ...] = (
     _Slip(
-        "reserved-word",
-        "is-reserved",
-        "slip.reserved.help",
-        (*(f"rule a: {kind} + 1" for kind in _AGGREGATE_KINDS), "rule a: at + 1"),
-        point="previous",
-        any_token=True,
-    ),
-    _Slip(
         "missing-keyword",
         "slip.missing-keyword",
         "slip.missing-keyword.help",
         (
             *(f"rule a: {kind} u in xs" for kind in _AGGREGATE_KINDS),
-            *(f"rule a: {kind} [x]" for kind in ("all", "any")),
             "rule a: at 2 of [x]",
         ),
     ),
@@ -537,16 +567,6 @@ _COLON_PLACES = {
 }
 """Where the `:` of a declaration's header goes, by the declaration's keyword. Declarations
 with several colons (schedules, examples, properties) say `after …` instead."""
-
-_CONSTRUCTS = {
-    "count": english("an aggregate (`count of x in list where …`)"),
-    "sum": english("an aggregate (`sum of x in list: …`)"),
-    "rate": english("an aggregate (`rate of x in list: …`)"),
-    "list": english("an aggregate (`list of x in list: …`) or a type (`list of T`)"),
-    "all": english("a composition (`all of [...]`) or an aggregate (`all of x in list: …`)"),
-    "any": english("a composition (`any of [...]`) or an aggregate (`any of x in list: …`)"),
-    "at": english("a composition (`at least N of [...]`)"),
-}
 
 
 @functools.cache
@@ -764,6 +784,61 @@ def _declaration_word(site: _Site) -> str:
     return "declaration"
 
 
+def _composition_without_of(site: _Site) -> Token | None:
+    """The word of `all [a, b]` (`any`, …: a composition missing its `of`), which reads as
+    the name `all` given inputs in brackets until the parse fails inside them."""
+    values = site.values
+    for index in range(len(values) - 1, 0, -1):
+        value = values[index]
+        if isinstance(value, Token) and value.type == "LSQB":
+            inside = values[index + 1 :]
+            if any(isinstance(v, Token) and v.type == "EQUAL" for v in inside):
+                return None  # `all[x = …]`: inputs given to a value named `all`
+            before = values[index - 1]
+            if isinstance(before, Tree) and before.data == "kind_name" and before.children:
+                word = before.children[0]
+                while isinstance(word, Tree) and word.children:
+                    word = word.children[0]
+                return word if isinstance(word, Token) else None
+            return None
+    return None
+
+
+def _gap_after(source: Source, site: _Site, token: Token) -> Span:
+    end = token.end_pos or 0
+    return Span(source, end, end)
+
+
+def _field_named_by_keyword(site: _Site) -> bool:
+    """Whether the error is a record's field named by a keyword that may follow a field
+    (`note: text`, `property: bool` after another field): the lexer read the keyword there,
+    so the parse stops at the `:`; the error belongs to the field's name."""
+    previous, token = site.previous, site.token
+    if (
+        token is None
+        or token.type != "COLON"
+        or previous is None
+        or previous.type == "NAME"
+        or str(previous) not in grammar.AFTER_FIELD
+        or previous.start_pos is None
+        or not _starts_line(site.text, previous.start_pos)
+    ):
+        return False
+    for value in reversed(site.values):
+        if value is previous:
+            continue
+        if isinstance(value, Tree):
+            while value.data.startswith("__") and value.children:  # `_declaration*` so far
+                value = value.children[-1]
+            if value.data == "record_decl":
+                return True
+            if str(value.data).endswith("_decl") and value.data != "field_decl":
+                return False
+        elif isinstance(value, Token) and value.type in _DECLARATION_TYPES:
+            return str(value) == "record"
+    return False
+
+
 def _same_line(text: str, previous: Token | None, token: Token) -> bool:
     if previous is None or previous.end_pos is None or token.start_pos is None:
         return False
@@ -852,14 +927,30 @@ def _diagnose_token(source: Source, site: _Site) -> Diagnostic:
                 help=hint,
             )
 
+    composed = _composition_without_of(site)
+    if composed is not None:
+        return Diagnostic(
+            "missing-keyword",
+            english("missing-of-after", composed=composed),
+            span=_gap_after(source, site, composed),
+            help=english("write-composed-of.help", composed=composed),
+        )
+
+    if previous is not None and _field_named_by_keyword(site):
+        return Diagnostic(
+            "reserved-word",
+            english("reserved-and-cannot-name", name=prev, what=english("a record field")),
+            span=_previous_span(source, site),
+            help=english("reserved-word.field.help", prev=prev),
+        )
+
     slip = _match_slip(site)
     if slip is not None and _slip_applies(slip, site, prev, accepts, keywords):
         fields = {
             "prev": prev,
             "found": found,
-            "want": min(keywords) if keywords else "",
+            "want": _wanted(prev, keywords) or "",
             "body": _COLON_PLACES.get(_declaration_word(site)) or english("after-prev", prev=prev),
-            "construct": _CONSTRUCTS.get(prev) or english("a construct of the language"),
         }
         spans = {"gap": gap, "token": span, "previous": _previous_span(source, site)}
         return Diagnostic(
@@ -951,11 +1042,22 @@ def _slip_applies(
         for text in slip.examples
     ):
         return False
-    if slip.code == "reserved-word":
-        return prev in _CONSTRUCTS
     if "{want}" in slip.message:
-        return len(keywords) == 1
+        return _wanted(prev, keywords) is not None
     return True
+
+
+def _wanted(prev: str, keywords: set[str]) -> str | None:
+    """The one keyword the parser wants after `prev`: the only one it accepts, or the word
+    that makes a contextual keyword a keyword (`of` after `count`, `least` after `at`, where
+    `count` and `at` may also be names, so that the operators are accepted too)."""
+    if len(keywords) == 1:
+        return min(keywords)
+    if prev in (*_AGGREGATE_KINDS, "min", "max") and "of" in keywords:
+        return "of"
+    if prev == "at" and "least" in keywords:
+        return "least"
+    return None
 
 
 @functools.cache

@@ -407,7 +407,13 @@ def build_bands(t: SymbolTables, sym: Sym) -> model.BandsDef | None:
         label = band.label.value if band.label else None
         bands.append(
             model.BandDef(
-                band.name.name, label, band_low, band_high, band.range.high_inclusive, band.span
+                band.name.name,
+                label,
+                band_low,
+                band_high,
+                band.range.high_inclusive,
+                band.span,
+                low_inclusive=band.range.low_inclusive,
             )
         )
     if not complete or low is None or high is None:
@@ -424,6 +430,7 @@ def build_bands(t: SymbolTables, sym: Sym) -> model.BandsDef | None:
         decl.over.high_inclusive,
         tuple(bands),
         decl.span,
+        low_inclusive=decl.over.low_inclusive,
     )
 
 
@@ -432,7 +439,7 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
 
     `param_values` maps param keys to values (the defaults, with any overrides); the API
     calls this again when params are overridden at load time. Arithmetic is exact; `..`
-    includes its high bound and `..<` excludes it (a low bound is always included).
+    includes both bounds, `..<` excludes the high one, `<..` the low one, `<..<` both.
     Returns the problems (`band-gap`, `band-overlap`, `empty-band`, `band-out-of-range`),
     an empty list when there are none.
     """
@@ -460,18 +467,18 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
     def num(number: Any) -> str:
         return format_number(number, percent=percent)
 
-    def span_of(low: Any, high: Any, inclusive: bool) -> str:
-        return f"{num(low)} {'..' if inclusive else '..<'} {num(high)}"
+    def span_of(low: Any, high: Any, inclusive: bool, low_inclusive: bool = True) -> str:
+        return f"{num(low)} {model.range_operator(low_inclusive, inclusive)} {num(high)}"
 
     low, high = value(bands.low), value(bands.high)
     intervals = []
     for band in bands.bands:
         band_low, band_high = value(band.low), value(band.high)
         if band_low is not None and band_high is not None:
-            intervals.append((band_low, band_high, band.high_inclusive, band))
+            intervals.append((band_low, band.low_inclusive, band_high, band.high_inclusive, band))
     if problems or low is None or high is None:
         return problems
-    whole = span_of(low, high, bands.high_inclusive)
+    whole = span_of(low, high, bands.high_inclusive, bands.low_inclusive)
     limits = (bands.low, bands.high)
 
     def bounds(*involved: model.BandDef | None) -> list[model.CExpr]:
@@ -494,7 +501,7 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
             Diagnostic(code, message, span=span, notes=notes, labels=tuple(labels), help=help)
         )
 
-    if low > high or (low == high and not bands.high_inclusive):
+    if low > high or (low == high and not (bands.high_inclusive and bands.low_inclusive)):
         report(
             "empty-band",
             english("range-empty", range=whole, bands=bands.name),
@@ -504,19 +511,19 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
         )
         return problems
     swept = []
-    for band_low, band_high, inclusive, band in intervals:
-        if band_low > band_high or (band_low == band_high and not inclusive):
+    for band_low, low_inclusive, band_high, inclusive, band in intervals:
+        if band_low > band_high or (band_low == band_high and not (inclusive and low_inclusive)):
+            shown = span_of(band_low, band_high, inclusive, low_inclusive)
             report(
                 "empty-band",
-                english(
-                    "band-empty", band=band.name, range=span_of(band_low, band_high, inclusive)
-                ),
+                english("band-empty", band=band.name, range=shown),
                 band.span,
                 english("empty-band.help"),
                 involved=bounds(band),
             )
         elif (
             band_low < low
+            or (band_low == low and low_inclusive and not bands.low_inclusive)
             or band_high > high
             or (band_high == high and inclusive and not bands.high_inclusive)
         ):
@@ -532,19 +539,25 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
                 band_high, inclusive = high, bands.high_inclusive
             elif band_high == high:
                 inclusive = inclusive and bands.high_inclusive
-            band_low = max(band_low, low)
-            if band_low < band_high or (band_low == band_high and inclusive):
-                swept.append((band_low, band_high, inclusive, band))
+            if band_low < low:
+                band_low, low_inclusive = low, bands.low_inclusive
+            elif band_low == low:
+                low_inclusive = low_inclusive and bands.low_inclusive
+            if band_low < band_high or (band_low == band_high and inclusive and low_inclusive):
+                swept.append((band_low, low_inclusive, band_high, inclusive, band))
         else:
-            swept.append((band_low, band_high, inclusive, band))
-    swept.sort(key=lambda item: (item[0], item[1], item[2]))
-    # Everything below `cursor` is covered, and `cursor` itself too when `closed`.
-    cursor, closed, last = low, False, None
-    for band_low, band_high, inclusive, band in swept:
-        if band_low > cursor:
+            swept.append((band_low, low_inclusive, band_high, inclusive, band))
+    # By low end (a band holding its low end first), then high end.
+    swept.sort(key=lambda item: (item[0], not item[1], item[2], item[3]))
+    # Everything below `cursor` is covered, and `cursor` itself too when `closed` (the low
+    # end of a range that excludes it needs no band).
+    cursor, closed, last = low, not bands.low_inclusive, None
+    for band_low, low_inclusive, band_high, inclusive, band in swept:
+        if band_low > cursor or (band_low == cursor and not closed and not low_inclusive):
+            gap = _gap(num, cursor, closed, band_low, not low_inclusive)
             report(
                 "band-gap",
-                english("gap", bands=bands.name, values=_gap(num, cursor, closed, band_low, False)),
+                english("gap", bands=bands.name, values=gap),
                 band.span,
                 english("gap.help"),
                 [Label(last.span, english("ends-here", band=last.name))]
@@ -552,7 +565,7 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
                 else [],
                 involved=bounds(last, band) if last is not None else [bands.low, *bounds(band)],
             )
-        elif last is not None and (band_low < cursor or closed):
+        elif last is not None and (band_low < cursor or (closed and low_inclusive)):
             if band_high < cursor:
                 top, top_closed = band_high, inclusive
             elif band_high > cursor:
@@ -562,7 +575,7 @@ def check_bands(bands: model.BandsDef, param_values: Mapping[str, Any]) -> list[
             both = (
                 f"`{num(band_low)}`"
                 if band_low == top
-                else f"`{span_of(band_low, top, top_closed)}`"
+                else f"`{span_of(band_low, top, top_closed, low_inclusive)}`"
             )
             report(
                 "band-overlap",

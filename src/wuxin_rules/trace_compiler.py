@@ -875,7 +875,7 @@ class _Builder:
             low_node = self._bound(band.low)
             high_node = self._bound(band.high)
             low, high = low_node.value, high_node.value
-            if low <= number and (number <= high if band.high_inclusive else number < high):
+            if band.holds(low, high, number):
                 used = [
                     node
                     for bound, node in ((band.low, low_node), (band.high, high_node))
@@ -891,7 +891,7 @@ class _Builder:
         detail = english(
             "band-detail",
             value=shown,
-            range=evaluator.range_text(low, high, band.high_inclusive, expr.arg.type),
+            range=evaluator.band_text(band, low, high, expr.arg.type),
             band=f"{band.name}{label}",
         )
         return self.make(

@@ -945,7 +945,9 @@ class ExprTyper(Visitor[model.CExpr]):
         if not fits or enum is None:
             return self._invalid(node.span)
         self._want_number(args[0])
-        return model.BandsLookup(sym.key, args[0], enum, node.span)
+        # Bands with a declared hole (`80 ..< 90 none`) give none there: an optional grade.
+        holes = any(band.name.name == model.HOLE for band in sym.node.bands)
+        return model.BandsLookup(sym.key, args[0], OptionalType(enum) if holes else enum, node.span)
 
     def _call_builtin(self, name: str, node: ast.Call, env: Env) -> model.CExpr:
         builtin = BUILTINS[name]
