@@ -116,16 +116,16 @@ def test_rule_order_is_two_words() -> None:
     assert decl.hit_policy.kind == "rule order"
 
 
-def test_new_words_are_reserved_but_old_names_stay_names() -> None:
-    """`decision`, `hit` and `row` are reserved; `first`, `unique`, `table`, `output`, … are
-    still names (the hit policy words are read by the parser)."""
+def test_the_table_words_stay_names() -> None:
+    """Keywords are contextual: `decision`, `hit` and `row` begin a table's parts only where
+    the grammar expects them, and `first`, `unique`, `table`, `output`, … are names too."""
     policy = _load(
         'policy t "T"\ninput first: int\ninput unique: int\nrule table: first + unique\n'
         "rule output: table\n"
     )
     assert policy.evaluate({"first": 1, "unique": 2}).verdict("output").value == 3
-    errors = _errors('policy t "T"\ninput row: int\n')
-    assert errors[0].code in ("reserved-word", "reserved-name", "unexpected-token")
+    policy = _load('policy t "T"\ninput row: int\ninput hit: int\nrule decision: row + hit\n')
+    assert policy.evaluate({"row": 1, "hit": 2}).verdict("decision").value == 3
 
 
 # ------------------------------------------------------------------------------------------
