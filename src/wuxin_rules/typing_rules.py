@@ -98,8 +98,14 @@ INVALID: Type = cast(Type, _InvalidType())
 """The type of an expression whose error is already reported: it fits everywhere, silently."""
 
 
+_HOLDS_NO_TYPE = frozenset((IntType, NumberType, BoolType, TextType, DateType, NoneType, EnumType))
+"""Types made of no other type: never invalid (the common case, tested first)."""
+
+
 def is_invalid(type_: Type) -> bool:
     """True when `type_` is or contains `INVALID`."""
+    if type(type_) in _HOLDS_NO_TYPE:
+        return False
     while True:
         if isinstance(type_, _InvalidType):
             return True
