@@ -179,6 +179,11 @@ def _module_name(module: ast.Module) -> str:
 
 
 _NOT_A_NODE = ("not a node",)
+_HOLDS_NO_NODE = frozenset((
+    "str", "str | None", "int", "bool", "datetime.date", "Fraction", "Fraction | None", "Source",
+))  # fmt: skip
+"""The annotations of syntax node fields that hold plain values (names, literal values, the
+source): not walked, since a body of 100,000 comparisons has a value like these in each."""
 _AST_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -189,9 +194,14 @@ def _ast_fields(kind: type) -> tuple[str, ...]:
     fields = _AST_FIELDS.get(kind)
     if fields is None:
         if attrs.has(kind) and kind is not Span:
-            fields = tuple(f.name for f in attrs.fields(kind) if f.name != "span")
+            fields = tuple(
+                f.name
+                for f in attrs.fields(kind)
+                if f.name != "span" and f.type not in _HOLDS_NO_NODE
+            )
         else:
-            fields = _NOT_A_NODE
+            fields = ()
+        fields = fields or _NOT_A_NODE  # a name, a literal: nothing under it to walk
         _AST_FIELDS[kind] = fields
     return fields
 
@@ -441,7 +451,8 @@ class _RuleGraph:
                 record = record.inner if isinstance(record, OptionalType) else record
                 info = record.field(item.field) if hasattr(record, "field") else None
                 cites = info is not None and bool(info.cites)
-            push(model.children(item))
+            if model.CHILD_FIELDS[kind]:  # most nodes of a large body are leaves
+                push(model.children(item))
         return used, cites
 
 
