@@ -102,6 +102,10 @@ _HOLDS_NO_TYPE = frozenset((IntType, NumberType, BoolType, TextType, DateType, N
 """Types made of no other type: never invalid (the common case, tested first)."""
 
 
+_NUMBERS = frozenset((IntType, NumberType))
+"""The number types (`is_numeric`), by exact class."""
+
+
 def is_invalid(type_: Type) -> bool:
     """True when `type_` is or contains `INVALID`."""
     if type(type_) in _HOLDS_NO_TYPE:
@@ -986,6 +990,8 @@ class ExprTyper(Visitor[model.CExpr]):
         )
         ok = True
         for side in (left, right):
+            if type(side.type) in _NUMBERS:
+                continue  # a number: nothing to report, no help to compose
             if isinstance(side.type, DateType):
                 help = date_help
             elif node.op == "+":
