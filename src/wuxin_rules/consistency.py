@@ -820,6 +820,16 @@ class _Frame:
     depth: int
 
 
+_KEYED = frozenset((model.InputRef, model.ParamRef, model.RuleRef, model.LocalRef, model.GetField))
+"""The node classes that may have a key (`_Values.key`), by exact class (the model's classes
+have no subclasses)."""
+
+_UNKNOWN: Any = object()
+_INTERPRETERS: dict[type, Any] = {}
+"""The method of `_Values` that interprets each node class (None: only its children), found
+once per class rather than by name at every node."""
+
+
 class _Values:
     """Criteria that never / always hold, and `if` branches never taken."""
 
@@ -897,6 +907,8 @@ class _Values:
     def key(self, expr: Any, frame: _Frame) -> str | None:
         """The key of a value fixed for one evaluation (a fact, param, parameter, rule, or a
         field of one); None for computed values."""
+        if type(expr) not in _KEYED:
+            return None  # most nodes: asked of every node the interpretation visits
         if isinstance(expr, model.InputRef):
             return f"input:{expr.name}"
         if isinstance(expr, model.ParamRef):
@@ -935,11 +947,14 @@ class _Values:
             if key.startswith("tmp"):
                 return _domain(expr.type, False)
             return _domain(expr.type, self._free(key))
-        method = getattr(self, "_" + type(expr).__name__, None)
+        kind = type(expr)
+        method = _INTERPRETERS.get(kind, _UNKNOWN)
+        if method is _UNKNOWN:
+            method = _INTERPRETERS[kind] = getattr(_Values, "_" + kind.__name__, None)
         if method is None:
             self._children(expr, env, frame)
             return _domain(getattr(expr, "type", None), False)
-        result: _Val = method(expr, env, frame)
+        result: _Val = method(self, expr, env, frame)
         return result
 
     def _children(self, expr: Any, env: _Env, frame: _Frame) -> None:
