@@ -185,6 +185,9 @@ _HOLDS_NO_NODE = frozenset((
 """The annotations of syntax node fields that hold plain values (names, literal values, the
 source): not walked, since a body of 100,000 comparisons has a value like these in each."""
 _AST_FIELDS: dict[type, tuple[str, ...]] = {}
+_NAMELESS = frozenset((ast.Doc, ast.Text, ast.Translation, ast.QualifiedName, ast.EnumMember))
+"""Syntax classes made only of texts and declaring names: no use of a name under them (a
+label, note and citations on every declaration are most of a large policy's nodes)."""
 
 
 def _ast_fields(kind: type) -> tuple[str, ...]:
@@ -193,7 +196,9 @@ def _ast_fields(kind: type) -> tuple[str, ...]:
     of thousands. (The checked model's children are `model.children`.)"""
     fields = _AST_FIELDS.get(kind)
     if fields is None:
-        if attrs.has(kind) and kind is not Span:
+        if kind in _NAMELESS:
+            fields = ()
+        elif attrs.has(kind) and kind is not Span:
             fields = tuple(
                 f.name
                 for f in attrs.fields(kind)
