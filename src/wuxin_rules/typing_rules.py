@@ -102,6 +102,11 @@ _HOLDS_NO_TYPE = frozenset((IntType, NumberType, BoolType, TextType, DateType, N
 """Types made of no other type: never invalid (the common case, tested first)."""
 
 
+def _no_hint(type_: Type) -> Type | None:
+    """No expected type for the other operand (`ExprTyper._pair`)."""
+    return None
+
+
 _NUMBERS = frozenset((IntType, NumberType))
 """The number types (`is_numeric`), by exact class."""
 
@@ -1064,13 +1069,14 @@ class ExprTyper(Visitor[model.CExpr]):
     def _compare(self, node: ast.Compare, expected: Type | None, env: Env) -> model.CExpr:
         equality = node.op in ("==", "!=")
         left, right = self._pair(
-            node.left, node.right, lambda t: strip_optional(t) if equality else None, env
+            node.left, node.right, strip_optional if equality else _no_hint, env
         )
         result = model.Compare(node.op, left, right, BOOL, node.span)
         if is_invalid(left.type) or is_invalid(right.type):
             return result
         if equality:
-            for side, other in ((left, right), (right, left)):
+            none_side = isinstance(left.type, NoneType) or isinstance(right.type, NoneType)
+            for side, other in ((left, right), (right, left)) if none_side else ():
                 if isinstance(side.type, NoneType):
                     test = "is none" if node.op == "==" else "is not none"
                     self.t.error(
@@ -1187,10 +1193,9 @@ class ExprTyper(Visitor[model.CExpr]):
             operands = tuple(self.expr(o, BOOL, env) for o in node.operands)
         finally:
             self._tested.pop()
+        help = f"`{node.op}` combines conditions; compare the value to make one"
         for operand in operands:
-            self._want_bool(
-                operand, f"`{node.op}` combines conditions; compare the value to make one"
-            )
+            self._want_bool(operand, help)
         if node.op == "and":
             return model.And(operands, BOOL, node.span)
         return model.Or(operands, BOOL, node.span)
