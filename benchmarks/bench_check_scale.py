@@ -13,7 +13,9 @@ levels of nesting) and each once slow in one stage:
 Each is written to a temporary folder of its own (the consistency checks read every file
 under a policy's root) and checked by the `wuxin check` command in a fresh interpreter; the
 median wall time of `--repeat` runs is shown with the target (2 s), and the median CPU time
-(user + system) of the command, which a busy shared machine barely moves.
+(user + system) of the command, which a busy shared machine barely moves, with the same
+target. The runs may write bytecode (as an installer does), whatever
+`PYTHONDONTWRITEBYTECODE` says.
 
     python benchmarks/bench_check_scale.py              # 3 runs each
     python benchmarks/bench_check_scale.py --repeat 1   # smoke run
@@ -91,7 +93,10 @@ def measure(name: str, text: str, repeat: int) -> dict[str, object]:
         path = Path(folder) / f"{stem}.policy"
         path.write_text(text, encoding="utf-8")
         command = [*_wuxin(), "check", str(path)]
-        env = {**os.environ}
+        # Measured as installed: an installer compiles the bytecode once, so a machine that
+        # forbids writing it (PYTHONDONTWRITEBYTECODE) would measure Python compiling the
+        # engine's source again on every run (about 0.3 s of CPU) instead of checking.
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
         subprocess.run(command, capture_output=True, env=env)  # caches, bytecode
         runs = []
         cpu = []
@@ -113,6 +118,7 @@ def measure(name: str, text: str, repeat: int) -> dict[str, object]:
         "runs_s": [round(r, 3) for r in runs],
         "exit": status,
         "within_target": median < TARGET_S and status == 0,
+        "cpu_within_target": statistics.median(cpu) < TARGET_S and status == 0,
     }
 
 
@@ -130,13 +136,15 @@ def main() -> int:
         print(json.dumps(rows, indent=2))
     else:
         print(
-            f"{'case':<12} {'characters':>11} {'wall':>8} {'cpu':>8}  exit  target {TARGET_S:.0f} s"
+            f"{'case':<12} {'characters':>11} {'wall':>8} {'cpu':>8}  exit"
+            f"  target {TARGET_S:.0f} s (wall, cpu)"
         )
         for row in rows:
             mark = "ok" if row["within_target"] else "SLOW"
+            cpu_mark = "ok" if row["cpu_within_target"] else "SLOW"
             print(
                 f"{row['case']:<12} {row['characters']:>11,} {row['median_s']:>7.2f}s"
-                f" {row['cpu_s']:>7.2f}s  {row['exit']:>4}  {mark}"
+                f" {row['cpu_s']:>7.2f}s  {row['exit']:>4}  {mark}, {cpu_mark}"
             )
     return 0 if all(row["within_target"] for row in rows) else 1
 

@@ -461,3 +461,20 @@ def test_notes_show_what_the_check_proved_on_the_flagship(
         "已证明：计划表 `target` 对 `Group` 的每个成员都随 `year` 不减（共 30 格）"
         in capsys.readouterr().err
     )
+
+
+def test_classes_the_name_walk_skips_can_hold_no_use_of_a_name() -> None:
+    """The unused-declaration walk skips labels, notes, citations, qualified and enum member
+    names whole (most nodes of a large policy): each such class may hold only texts,
+    declaring names and each other, so a field that could hold an expression or a type
+    added to one fails here rather than hiding a use."""
+    import re
+
+    import attrs
+
+    skipped = {kind.__name__ for kind in consistency._NAMELESS}
+    allowed = skipped | {"str", "None", "tuple", "Span", "Ident"}
+    for kind in consistency._NAMELESS:
+        for field in attrs.fields(kind):
+            words = set(re.findall(r"[A-Za-z_]\w*", str(field.type)))
+            assert words <= allowed, (kind.__name__, field.name, field.type)

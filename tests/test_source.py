@@ -227,3 +227,39 @@ def test_carets_always_stand_under_the_span(left: str, right: str, width: int) -
     assert "¤" in shown
     assert display_width(shown[: shown.index("¤")]) == pad
     assert display_width(shown) <= max(width, display_width(text.replace("\t", "    ")))
+
+
+def test_plain_line_windows_like_any_other_line() -> None:
+    """A printable ASCII line is windowed by arithmetic, not cell by cell: the same snippet as
+    the general path gives for the same line with one letter made non-ASCII (`é`, one column
+    wide, which sends it down the general path), for windows cut on either side or not at
+    all, spans before, across and past the end of the line, and empty spans."""
+    for length in (0, 1, 5, 19, 20, 21, 40, 65, 130):
+        text = "".join("abcdefghij"[i % 10] for i in range(length))
+        for start in range(0, length + 2, 3):
+            for end in (start, start + 1, start + 7, length + 3):
+                for width in (20, SNIPPET_WIDTH):
+                    plain = _snippet(
+                        text + "\n", min(start, length), min(end, length + 1), width=width
+                    )
+                    for marked in {0, length // 2, max(0, length - 1)}:
+                        if marked >= length:
+                            continue
+                        other = text[:marked] + "é" + text[marked + 1 :]
+                        general = _snippet(
+                            other + "\n", min(start, length), min(end, length + 1), width=width
+                        )
+                        assert [line.replace("é", text[marked]) for line in general] == plain
+
+
+def test_line_starts_of_long_and_empty_texts() -> None:
+    """Lines and columns for an empty text, a final line break, CRLF and a long single line."""
+    assert Source("t", "").line_col(0) == (1, 1)
+    assert Source("t", "a\n").line_col(2) == (2, 1)
+    crlf = Source("t", "ab\r\ncd\r\n\r\nef")
+    assert [crlf.line_col(i) for i in (0, 3, 4, 8, 10, 12)] == [
+        (1, 1), (1, 4), (2, 1), (3, 1), (4, 1), (4, 3),
+    ]  # fmt: skip
+    assert crlf.line_text(2) == "cd" and crlf.line_text(4) == "ef"
+    long = Source("t", "x" * 100_000 + "\ny")
+    assert long.line_col(100_001) == (2, 1) and long.line_col(99_999) == (1, 100_000)

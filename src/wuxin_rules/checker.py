@@ -1041,9 +1041,11 @@ class _NameWalker(Visitor[Any]):
 
     def _fits(self, res: Resolution, node: ast.Expr, position: str) -> bool:
         """Check that what a name denotes may stand where it is written; report if not."""
-        name = snippet(node.span)
+        # The name as written is for the messages only: most names fit, and an `or` of
+        # 100,000 comparisons has 100,000 of them.
         if isinstance(res, StageName):
             if position == "value":
+                name = snippet(node.span)
                 self.t.error(
                     "not-a-value",
                     english("function-not-value", name=name),
@@ -1061,6 +1063,7 @@ class _NameWalker(Visitor[Any]):
         decl: Any = sym.node
         if position == "call":
             if sym.kind == "rule" and decl.params is None:
+                name = snippet(node.span)
                 self.t.error(
                     "not-callable",
                     english("takes-no-arguments", name=name),
@@ -1076,6 +1079,7 @@ class _NameWalker(Visitor[Any]):
             return True
         if position == "target" and sym.kind in ("module", "enum", "bands", "schedule"):
             return True
+        name = snippet(node.span)
         if sym.kind == "rule":
             shown = ", ".join(p.name.name for p in decl.params)
             message, help = f"`{name}` takes parameters", f"call it: `{name}({shown})`"
@@ -1102,29 +1106,30 @@ class _NameWalker(Visitor[Any]):
         return False
 
 
+_CHILDREN: dict[type, Callable[[Any], tuple[ast.Expr, ...]]] = {
+    ast.Negate: lambda node: (node.operand,),
+    ast.Not: lambda node: (node.operand,),
+    ast.IsNone: lambda node: (node.operand,),
+    ast.Arith: lambda node: (node.left, node.right),
+    ast.Compare: lambda node: (node.left, node.right),
+    ast.In: lambda node: (node.item, node.collection),
+    ast.Coalesce: lambda node: (node.value, node.fallback),
+    ast.BoolOp: lambda node: node.operands,
+    ast.ListLit: lambda node: node.items,
+    ast.If: lambda node: (node.condition, node.then, node.otherwise),
+    ast.Compose: lambda node: (*node.items, node.count) if node.count is not None else node.items,
+    ast.RecordLit: lambda node: tuple(item.value for item in node.items),
+    ast.WithInputs: lambda node: (node.target, *(binding.value for binding in node.bindings)),
+}
+"""How to find the sub-expressions of each node kind `_children` knows, by exact class (a
+table lookup: a `match` tries the cases in turn, for every node of a large body)."""
+
+
 def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
     """The sub-expressions of the nodes `_NameWalker._sub_expressions` handles (none for a
     literal)."""
-    match node:
-        case ast.Negate(operand=operand) | ast.Not(operand=operand) | ast.IsNone(operand=operand):
-            return (operand,)
-        case ast.Arith(left=left, right=right) | ast.Compare(left=left, right=right):
-            return (left, right)
-        case ast.In(item=item, collection=collection):
-            return (item, collection)
-        case ast.Coalesce(value=value, fallback=fallback):
-            return (value, fallback)
-        case ast.BoolOp(operands=operands) | ast.ListLit(items=operands):
-            return operands
-        case ast.If(condition=condition, then=then, otherwise=otherwise):
-            return (condition, then, otherwise)
-        case ast.Compose(items=items, count=count):
-            return (*items, count) if count is not None else items
-        case ast.RecordLit(items=items):
-            return tuple(item.value for item in items)
-        case ast.WithInputs(target=target, bindings=bindings):
-            return (target, *(binding.value for binding in bindings))
-    return ()
+    children = _CHILDREN.get(type(node))
+    return children(node) if children is not None else ()
 
 
 # ------------------------------------------------------------------------------------------

@@ -387,11 +387,13 @@ def _check(args: argparse.Namespace) -> int:
             shown = (*(error.diagnostics if error else ()), *findings)
             # Rendering is most of the cost of thousands of warnings: once each here.
             rendered = [d.render() for d in shown]
-            fresh = [d for d, text in zip(shown, rendered, strict=True) if text not in seen]
+            kept = [(d, text) for d, text in zip(shown, rendered, strict=True) if text not in seen]
+            fresh = [d for d, _ in kept]
             seen.update(text for text in rendered if text not in seen)
             warnings += sum(1 for d in fresh if d.severity is Severity.WARNING)
             if fresh:
-                sys.stderr.write(render_diagnostics(fresh, lang) + "\n\n")
+                texts = [text for _, text in kept] if lang == "en" else None
+                sys.stderr.write(render_diagnostics(fresh, lang, texts) + "\n\n")
         count = len(results)
         noun = "policy" if count == 1 else "policies"
         if failed:

@@ -188,7 +188,15 @@ def _module_name(module: ast.Module) -> str:
 
 
 _NOT_A_NODE = ("not a node",)
+_HOLDS_NO_NODE = frozenset((
+    "str", "str | None", "int", "bool", "datetime.date", "Fraction", "Fraction | None", "Source",
+))  # fmt: skip
+"""The annotations of syntax node fields that hold plain values (names, literal values, the
+source): not walked, since a body of 100,000 comparisons has a value like these in each."""
 _AST_FIELDS: dict[type, tuple[str, ...]] = {}
+_NAMELESS = frozenset((ast.Doc, ast.Text, ast.Translation, ast.QualifiedName, ast.EnumMember))
+"""Syntax classes made only of texts and declaring names: no use of a name under them (a
+label, note and citations on every declaration are most of a large policy's nodes)."""
 
 
 def _ast_fields(kind: type) -> tuple[str, ...]:
@@ -197,10 +205,17 @@ def _ast_fields(kind: type) -> tuple[str, ...]:
     of thousands. (The checked model's children are `model.children`.)"""
     fields = _AST_FIELDS.get(kind)
     if fields is None:
-        if attrs.has(kind) and kind is not Span:
-            fields = tuple(f.name for f in attrs.fields(kind) if f.name != "span")
+        if kind in _NAMELESS:
+            fields = ()
+        elif attrs.has(kind) and kind is not Span:
+            fields = tuple(
+                f.name
+                for f in attrs.fields(kind)
+                if f.name != "span" and f.type not in _HOLDS_NO_NODE
+            )
         else:
-            fields = _NOT_A_NODE
+            fields = ()
+        fields = fields or _NOT_A_NODE  # a name, a literal: nothing under it to walk
         _AST_FIELDS[kind] = fields
     return fields
 
@@ -460,7 +475,8 @@ class _RuleGraph:
                 record = record.inner if isinstance(record, OptionalType) else record
                 info = record.field(item.field) if hasattr(record, "field") else None
                 cites = info is not None and bool(info.cites)
-            push(model.children(item))
+            if model.CHILD_FIELDS[kind]:  # most nodes of a large body are leaves
+                push(model.children(item))
         return used, cites
 
 
@@ -828,6 +844,16 @@ class _Frame:
     depth: int
 
 
+_KEYED = frozenset((model.InputRef, model.ParamRef, model.RuleRef, model.LocalRef, model.GetField))
+"""The node classes that may have a key (`_Values.key`), by exact class (the model's classes
+have no subclasses)."""
+
+_UNKNOWN: Any = object()
+_INTERPRETERS: dict[type, Any] = {}
+"""The method of `_Values` that interprets each node class (None: only its children), found
+once per class rather than by name at every node."""
+
+
 class _Values:
     """Criteria that never / always hold, and `if` branches never taken."""
 
@@ -902,6 +928,8 @@ class _Values:
     def key(self, expr: Any, frame: _Frame) -> str | None:
         """The key of a value fixed for one evaluation (a fact, param, parameter, rule, or a
         field of one); None for computed values."""
+        if type(expr) not in _KEYED:
+            return None  # most nodes: asked of every node the interpretation visits
         if isinstance(expr, model.InputRef):
             return f"input:{expr.name}"
         if isinstance(expr, model.ParamRef):
@@ -940,11 +968,14 @@ class _Values:
             if key.startswith("tmp"):
                 return _domain(expr.type, False)
             return _domain(expr.type, self._free(key))
-        method = getattr(self, "_" + type(expr).__name__, None)
+        kind = type(expr)
+        method = _INTERPRETERS.get(kind, _UNKNOWN)
+        if method is _UNKNOWN:
+            method = _INTERPRETERS[kind] = getattr(_Values, "_" + kind.__name__, None)
         if method is None:
             self._children(expr, env, frame)
             return _domain(getattr(expr, "type", None), False)
-        result: _Val = method(expr, env, frame)
+        result: _Val = method(self, expr, env, frame)
         return result
 
     def _children(self, expr: Any, env: _Env, frame: _Frame) -> None:

@@ -78,6 +78,9 @@ _BINARY = {"??": 1, "+": 2, "-": 2, "*": 3, "/": 3}
 """The binary operators tighter than a comparison, by rank (`grammar/wuxin.lark`: `coalesce`,
 `additive`, `multiplicative`)."""
 _NUMBERS = frozenset(("INT", "DECIMAL", "PERCENT"))
+_CONTINUES_OPERAND = frozenset((".", "(", "[", *_BINARY))
+"""The tokens after a name or number that make it part of a larger operand (`postfix`,
+`binary`)."""
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
@@ -192,6 +195,7 @@ class _Reader:
         return index
 
     def _span(self, start: int, end: int) -> Span:
+        # (The hottest readers, `atom` and `comparison`, build their spans inline.)
         return Span(self.source, start, end)
 
     def _ident(self, index: int) -> ast.Ident:
@@ -601,18 +605,18 @@ class _Reader:
         if kind in _COMPARE:
             self.pos += 1
             right = self.binary()
-            span = self._span(start, right[3])
+            span = Span(self.source, start, right[3])
             node: Any = ast.Compare(kind, left[0], right[0], span)
         elif kind == "in" or (kind == "not" and self.kinds[self.pos + 1] == "in"):
             self.pos += 1 if kind == "in" else 2
             right = self.binary()
-            span = self._span(start, right[3])
+            span = Span(self.source, start, right[3])
             node = ast.In(left[0], right[0], kind == "not", span)
         elif kind == "is":
             self.pos += 1
             negated = self._accept("not") is not None
             end = self.ends[self._expect("none")]
-            node = ast.IsNone(left[0], negated, self._span(start, end))
+            node = ast.IsNone(left[0], negated, Span(self.source, start, end))
             return self._made(node, left[1] + 1, start, end)
         else:
             return left
@@ -621,8 +625,15 @@ class _Reader:
     def binary(self, level: int = 1) -> _Read:
         """`coalesce`, `additive` and `multiplicative` in one loop (precedence climbing: each
         operator binds to the left, and tighter than those of a lower rank)."""
-        left = self.unary()
         kinds = self.kinds
+        pos = self.pos
+        # A lone name or number (each operand of a long `or`, each item of a long list): the
+        # atom itself, without the calls through `unary`, `postfix` and this loop.
+        if kinds[pos + 1] not in _CONTINUES_OPERAND and (
+            kinds[pos] == "NAME" or kinds[pos] in _NUMBERS
+        ):
+            return self.atom()
+        left = self.unary()
         while True:
             op = kinds[self.pos]
             rank = _BINARY.get(op)
@@ -695,10 +706,10 @@ class _Reader:
         start, end = self.starts[index], self.ends[index]
         if kind == "NAME":
             self.pos += 1
-            return ast.NameRef(self.values[index], self._span(start, end)), 0, start, end
+            return ast.NameRef(self.values[index], Span(self.source, start, end)), 0, start, end
         if kind in _NUMBERS:
             self.pos += 1
-            return self._number(index, self._span(start, end)), 0, start, end
+            return self._number(index, Span(self.source, start, end)), 0, start, end
         if kind == "(":
             self.pos += 1
             node, depth, _, _ = self.expr()

@@ -221,11 +221,14 @@ class Diagnostic:
         return data
 
 
-def render_diagnostics(diagnostics: Iterable[Diagnostic], lang: str = "en") -> str:
+def render_diagnostics(
+    diagnostics: Iterable[Diagnostic], lang: str = "en", rendered: Sequence[str] | None = None
+) -> str:
     """Several diagnostics as text, separated by blank lines, with a closing count
-    (`lang` as for `Diagnostic.render`)."""
+    (`lang` as for `Diagnostic.render`). `rendered` is each diagnostic's `render(lang)` when
+    the caller has it already (thousands of warnings: rendering is most of their cost)."""
     items = list(diagnostics)
-    body = "\n\n".join(d.render(lang) for d in items)
+    body = "\n\n".join(rendered if rendered is not None else [d.render(lang) for d in items])
     errors = sum(1 for d in items if d.severity is Severity.ERROR)
     warnings = sum(1 for d in items if d.severity is Severity.WARNING)
     counts = []

@@ -12,6 +12,7 @@ import bisect
 import os
 import unicodedata
 from functools import cached_property
+from itertools import accumulate
 
 import attrs
 
@@ -58,11 +59,11 @@ class Source:
 
     @cached_property
     def _line_starts(self) -> list[int]:
-        starts = [0]
-        for index, char in enumerate(self.text):
-            if char == "\n":
-                starts.append(index + 1)
-        return starts
+        # Summed line lengths rather than a loop over every character: a policy may be
+        # megabytes long on one line.
+        lines = self.text.split("\n")
+        lines.pop()
+        return list(accumulate((len(line) + 1 for line in lines), initial=0))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column (in characters) of a 0-based character offset."""
@@ -183,6 +184,18 @@ def _window(widths: list[int], start: int, limit: int) -> tuple[int, int]:
     return low, high
 
 
+def _plain_window(length: int, start: int, limit: int) -> tuple[int, int]:
+    """`_window` for a line whose cells are all one column wide, without a list of widths:
+    the same arithmetic in closed form (a long line would otherwise cost a list per snippet)."""
+    if length <= limit:
+        return 0, length
+    budget = limit - 2
+    low = max(0, start - budget // 3)
+    high = min(length, start + budget - (start - low))
+    low = max(0, low - (budget - (high - low)))
+    return low, high
+
+
 def render_snippet(
     span: Span, marker: str = "^", label: str = "", width: int = SNIPPET_WIDTH
 ) -> list[str]:
@@ -205,16 +218,22 @@ def render_snippet(
         end_column = len(text) + 1
     first, stop = column - 1, max(column - 1, min(end_column - 1, len(text)))
     if text.isascii() and text.isprintable():  # most lines: one column per character
-        cells = [(char, 1) for char in text]
+        size = len(text)
+        low, high = _plain_window(size, min(first, size), width)
+        lead = "…" if low > 0 else ""
+        trail = "…" if high < size else ""
+        shown = lead + text[low:high] + trail
+        pad = " " * (len(lead) + max(0, min(first, size) - low))
+        carets = marker * max(1, min(stop, high) - first)
     else:
         cells = [_cell(char) for char in text]
-    widths = [cell_width for _, cell_width in cells]
-    low, high = _window(widths, min(first, len(cells)), width)
-    lead = "…" if low > 0 else ""
-    trail = "…" if high < len(cells) else ""
-    shown = lead + "".join(shown_text for shown_text, _ in cells[low:high]) + trail
-    pad = " " * (len(lead) + sum(widths[low:first]))
-    carets = marker * max(1, sum(widths[first : min(stop, high)]))
+        widths = [cell_width for _, cell_width in cells]
+        low, high = _window(widths, min(first, len(cells)), width)
+        lead = "…" if low > 0 else ""
+        trail = "…" if high < len(cells) else ""
+        shown = lead + "".join(shown_text for shown_text, _ in cells[low:high]) + trail
+        pad = " " * (len(lead) + sum(widths[low:first]))
+        carets = marker * max(1, sum(widths[first : min(stop, high)]))
     gutter = " " * len(str(line))
     tail = f" {label}" if label else ""
     return [

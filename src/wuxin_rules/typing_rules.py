@@ -99,8 +99,23 @@ INVALID: Type = cast(Type, _InvalidType())
 """The type of an expression whose error is already reported: it fits everywhere, silently."""
 
 
+_HOLDS_NO_TYPE = frozenset((IntType, NumberType, BoolType, TextType, DateType, NoneType, EnumType))
+"""Types made of no other type: never invalid (the common case, tested first)."""
+
+
+def _no_hint(type_: Type) -> Type | None:
+    """No expected type for the other operand (`ExprTyper._pair`)."""
+    return None
+
+
+_NUMBERS = frozenset((IntType, NumberType))
+"""The number types (`is_numeric`), by exact class."""
+
+
 def is_invalid(type_: Type) -> bool:
     """True when `type_` is or contains `INVALID`."""
+    if type(type_) in _HOLDS_NO_TYPE:
+        return False
     while True:
         if isinstance(type_, _InvalidType):
             return True
@@ -1003,6 +1018,8 @@ class ExprTyper(Visitor[model.CExpr]):
         date_help = english("date-help")
         ok = True
         for side in (left, right):
+            if type(side.type) in _NUMBERS:
+                continue  # a number: nothing to report, no help to compose
             if isinstance(side.type, DateType):
                 help = date_help
             elif node.op == "+":
@@ -1070,13 +1087,14 @@ class ExprTyper(Visitor[model.CExpr]):
     def _compare(self, node: ast.Compare, expected: Type | None, env: Env) -> model.CExpr:
         equality = node.op in ("==", "!=")
         left, right = self._pair(
-            node.left, node.right, lambda t: strip_optional(t) if equality else None, env
+            node.left, node.right, strip_optional if equality else _no_hint, env
         )
         result = model.Compare(node.op, left, right, BOOL, node.span)
         if is_invalid(left.type) or is_invalid(right.type):
             return result
         if equality:
-            for side, other in ((left, right), (right, left)):
+            none_side = isinstance(left.type, NoneType) or isinstance(right.type, NoneType)
+            for side, other in ((left, right), (right, left)) if none_side else ():
                 if isinstance(side.type, NoneType):
                     test = "is none" if node.op == "==" else "is not none"
                     self.t.error(
@@ -1205,10 +1223,10 @@ class ExprTyper(Visitor[model.CExpr]):
             operands = tuple(self.expr(o, BOOL, env) for o in node.operands)
         finally:
             self._tested.pop()
+        # Built once for all the operands (a 100,000-operand `or` asks for it that often).
+        help = english("type.combines-conditions-compare-value.help", op=node.op)
         for operand in operands:
-            self._want_bool(
-                operand, english("type.combines-conditions-compare-value.help", op=node.op)
-            )
+            self._want_bool(operand, help)
         if node.op == "and":
             return model.And(operands, BOOL, node.span)
         return model.Or(operands, BOOL, node.span)
