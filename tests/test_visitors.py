@@ -38,6 +38,7 @@ KNOWN = {
     "wuxin_rules.formatter._Formatter",
     "wuxin_rules.notation._Printer",
     "wuxin_rules.strategies._Thresholds",
+    "wuxin_rules.evaluator.Run",
     "wuxin_rules.symbols._Resolver",
     "wuxin_rules.typing_rules.ExprTyper",
 }
