@@ -35,6 +35,8 @@ FAMILIES: dict[str, tuple[type, ...]] = {
 KNOWN = {
     "wuxin_rules.checker._NameWalker",
     "wuxin_rules.columnar._Run",
+    "wuxin_rules.compiler.EvalCode",
+    "wuxin_rules.compiler._Fallibility",
     "wuxin_rules.formatter._Formatter",
     "wuxin_rules.notation._Printer",
     "wuxin_rules.strategies._Thresholds",
