@@ -40,6 +40,8 @@ KNOWN = {
     "wuxin_rules.formatter._Formatter",
     "wuxin_rules.notation._Printer",
     "wuxin_rules.strategies._Thresholds",
+    "wuxin_rules.trace_compiler._Builder",
+    "wuxin_rules.trace_compiler._TraceCode",
     "wuxin_rules.evaluator.Run",
     "wuxin_rules.symbols._Resolver",
     "wuxin_rules.typing_rules.ExprTyper",
