@@ -40,6 +40,7 @@ KNOWN = {
     "wuxin_rules.consistency._Values",
     "wuxin_rules.formatter._Formatter",
     "wuxin_rules.notation._Printer",
+    "wuxin_rules.partial._Walker",
     "wuxin_rules.strategies._Thresholds",
     "wuxin_rules.trace_compiler._Builder",
     "wuxin_rules.trace_compiler._TraceCode",
