@@ -37,6 +37,7 @@ KNOWN = {
     "wuxin_rules.columnar._Run",
     "wuxin_rules.compiler.EvalCode",
     "wuxin_rules.compiler._Fallibility",
+    "wuxin_rules.counterfactual._Reader",
     "wuxin_rules.consistency._Values",
     "wuxin_rules.formatter._Formatter",
     "wuxin_rules.notation._Printer",
