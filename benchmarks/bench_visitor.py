@@ -1,16 +1,17 @@
 """The cost of dispatching on a node's kind: `visitor.Visitor` against the ways it replaces.
 
 Every core expression of every rule of the flagship policies (`policies/drug_free`) is walked
-recursively, the walk doing nothing but dispatch and recursion, in four ways:
+recursively, the walk doing nothing but dispatch and recursion, in four ways (the first two
+are how the evaluation paths dispatched before they adopted the base, kept for comparison):
 
-* `module dict`: `handler = _HANDLERS.get(type(expr)); handler(self, expr)` (how the
-  reference evaluator dispatches today);
+* `module dict`: `handler = _HANDLERS.get(type(expr)); handler(self, expr)` (the reference
+  evaluator and the compiled tracer's builder);
 * `getattr name`: `getattr(self, "_" + type(expr).__name__)(expr)` (the compiler's code
-  generator today);
+  generator and the interval analysis of `consistency`);
 * `Visitor.visit`: `self.visit(expr)`, the one visitor base;
-* `dispatch_table`: `handler = self.dispatch_table.get(type(expr)); handler(self, expr)`, the
-  evaluator's loop adopting the base with its own entry point (as it keeps one for its depth
-  guard).
+* `dispatch_table`: `handler = self.dispatch_table.get(type(expr)); handler(self, expr)`, how
+  the evaluation paths' recursive walks now dispatch (each keeps its own entry point: the
+  evaluator's holds its depth guard).
 
 Then the stages that adopted the base end to end: checking every flagship module (the name
 walk and the expression typer) and formatting it (the formatter). Run from the repository root:
@@ -52,7 +53,8 @@ class _Counting(Visitor[int]):
 
 
 class _CountingTable(Visitor[int]):
-    """An evaluator's `_eval` adopting the base: it reads the class's table itself."""
+    """The evaluation paths' walks (`Run._eval`, `EvalCode.expr`, …): the class's table read
+    directly."""
 
     node_kinds = model.EXPRESSIONS
 
@@ -69,7 +71,7 @@ class _CountingTable(Visitor[int]):
 
 
 class _CountingDict:
-    """The reference evaluator's `_eval` today: a module dictionary of handlers."""
+    """The reference evaluator's `_eval` before the base: a module dictionary of handlers."""
 
     def count(self, expr: Any) -> int:
         handler = _HANDLERS.get(type(expr))
@@ -87,7 +89,8 @@ _HANDLERS: dict[type, Callable[[_CountingDict, Any], int]] = {
 
 
 class _CountingGetattr:
-    """The compiler's code generator today: a method looked up by a name built per node."""
+    """The compiler's code generator before the base: a method looked up by a name built per
+    node."""
 
     def count(self, expr: Any) -> int:
         handler = getattr(self, "_" + type(expr).__name__, None)

@@ -75,7 +75,17 @@ ALLOWED: dict[str, set[str]] = {
         "visitor",
     },
     # Consistency checks read the checked model and the surface syntax of the policy set.
-    "consistency": {"source", "errors", "ast", "schema", "model", "parser", "loader", "semantics"},
+    "consistency": {
+        "source",
+        "errors",
+        "ast",
+        "schema",
+        "model",
+        "parser",
+        "loader",
+        "semantics",
+        "visitor",
+    },
     "facts": {"source", "errors", "schema", "values", "model", "jsonio"},
     "trace": {"source", "errors", "schema", "values", "model"},
     "sampling": set(),
@@ -90,8 +100,9 @@ ALLOWED: dict[str, set[str]] = {
         "source",
         "sampling",
         "semantics",
+        "visitor",
     },
-    "compiler": {"errors", "schema", "values", "model", "semantics"},
+    "compiler": {"errors", "schema", "values", "model", "semantics", "visitor"},
     # The compiled tracer extends the compiler's generator and builds `trace` trees.
     "trace_compiler": {
         "errors",
@@ -103,6 +114,7 @@ ALLOWED: dict[str, set[str]] = {
         "compiler",
         "trace",
         "semantics",
+        "visitor",
     },
     "explain": {"source", "errors", "schema", "values", "model", "trace", "messages", "wording"},
     # A policy's own tests: what checking them produces, the checking, and the running.
@@ -172,7 +184,16 @@ ALLOWED: dict[str, set[str]] = {
         "symbols",
         "wording",
     },
-    "counterfactual": {"errors", "schema", "values", "model", "evaluator", "messages", "wording"},
+    "counterfactual": {
+        "errors",
+        "schema",
+        "values",
+        "model",
+        "evaluator",
+        "messages",
+        "wording",
+        "visitor",
+    },
     "notice": {
         "schema",
         "values",
@@ -187,7 +208,16 @@ ALLOWED: dict[str, set[str]] = {
         "wording",
     },
     "notebook": {"values", "trace", "messages"},
-    "partial": {"errors", "schema", "values", "model", "trace", "evaluator", "messages"},
+    "partial": {
+        "errors",
+        "schema",
+        "values",
+        "model",
+        "trace",
+        "evaluator",
+        "messages",
+        "visitor",
+    },
     # Tables of facts in (CSV, Excel) and of verdicts out; templates and JSON Schemas.
     "tabular": {"source", "errors", "schema", "values", "model", "messages"},
     "result_tables": {"errors", "schema", "values", "model", "messages", "api"},

@@ -20,7 +20,7 @@ import attrs
 import pytest
 
 import wuxin_rules
-from wuxin_rules import ast, model
+from wuxin_rules import ast, checker, compiler, evaluator, model, trace_compiler
 from wuxin_rules.errors import InternalError
 from wuxin_rules.visitor import Visitor, visits
 
@@ -35,10 +35,18 @@ FAMILIES: dict[str, tuple[type, ...]] = {
 KNOWN = {
     "wuxin_rules.checker._NameWalker",
     "wuxin_rules.columnar._Run",
+    "wuxin_rules.compiler.EvalCode",
+    "wuxin_rules.compiler._Fallibility",
+    "wuxin_rules.consistency._Values",
+    "wuxin_rules.counterfactual._Reader",
+    "wuxin_rules.evaluator.Run",
     "wuxin_rules.formatter._Formatter",
     "wuxin_rules.notation._Printer",
+    "wuxin_rules.partial._Walker",
     "wuxin_rules.strategies._Thresholds",
     "wuxin_rules.symbols._Resolver",
+    "wuxin_rules.trace_compiler._Builder",
+    "wuxin_rules.trace_compiler._TraceCode",
     "wuxin_rules.typing_rules.ExprTyper",
 }
 
@@ -213,3 +221,40 @@ def test_precedence_is_declared_only_in_ast() -> None:
             ):
                 declared.append(f"{path.stem}.{name}")
     assert declared == ["ast.Precedence", "ast.precedence"]
+
+
+def test_the_compiled_tracer_overrides_the_generators_handlers_through_the_table() -> None:
+    # The tracer's generator gives the lazy forms the reference's order of evaluation by
+    # overriding `EvalCode`'s handlers; the table of each class holds its own.
+    generator, tracer = compiler.EvalCode, trace_compiler._TraceCode
+    overridden = {model.RuleRef, model.CallRule, model.If, model.Coalesce, model.Aggregate}
+    for kind in model.EXPRESSIONS:
+        base, derived = generator.dispatch_table[kind], tracer.dispatch_table[kind]
+        assert base.__qualname__.startswith("EvalCode.")
+        if kind in overridden:
+            assert derived.__qualname__.startswith("_TraceCode."), kind
+        else:
+            assert derived is base, kind
+
+
+def test_the_evaluator_meeting_something_that_is_no_node_is_an_internal_error() -> None:
+    policy = checker.check_text("input age: int\n\ncriterion adult: age >= 18\n")
+    run = evaluator.Run(policy, {"age": 20}, {}, False)
+    assert run.value_of(policy.rules["adult"].body, {}) is True
+    with pytest.raises(InternalError, match="`Run` has no case for `str` nodes"):
+        run.value_of("age", {})  # type: ignore[arg-type]
+
+
+def test_evaluation_paths_dispatch_through_the_visitor_base() -> None:
+    # No method looked up by a name built from the node's class, no module table from node
+    # class to function: a new node kind then fails `test_every_visitor_covers_every_kind_it_meets`
+    # instead of slipping through a default.
+    package = Path(wuxin_rules.__file__).parent
+    found: list[str] = []
+    for path in sorted(package.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if path.stem != "visitor" and "dict[type, Callable" in text:
+            found.append(f"{path.stem}: a table from node class to function")
+        if '"_" + type(' in text:
+            found.append(f"{path.stem}: a method named after the node's class")
+    assert found == []

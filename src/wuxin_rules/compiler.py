@@ -96,6 +96,7 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.values import fraction_to_decimal
+from wuxin_rules.visitor import Visitor, visits
 
 __all__ = [
     "ANY_FORM",
@@ -473,10 +474,12 @@ def can_fail(
     return _Fallibility(policy, memo).check(expr)
 
 
-class _Fallibility:
+class _Fallibility(Visitor[bool]):
     """Whether expressions can fail, from the table of semantics (`Operation.can_fail`) and
     the forms that fail whatever their operations (bands, `none` met where a value is
     needed); rules memoised."""
+
+    node_kinds = model.EXPRESSIONS
 
     def __init__(self, policy: model.CheckedPolicy, memo: dict[str, bool]) -> None:
         self.policy = policy
@@ -492,53 +495,81 @@ class _Fallibility:
     def check(self, expr: Any) -> bool:
         if expr is None:
             return False
-        match expr:
-            case model.Const() | model.InputRef() | model.ParamRef() | model.LocalRef():
-                return False
-            case model.RuleRef(key=key):
-                return self.rule(key)
-            case model.CallRule(key=key, args=args):
-                return any(self.check(a) for a in args) or self.rule(key)
-            case model.BuiltinCall(name=name, args=args):
-                if any(self.check(a) for a in args):
-                    return True
-                entry = semantics.BUILTINS.get(name)
-                return entry is None or entry.can_fail(args)
-            case model.ScheduleLookup(args=args):
-                return any(self.check(a) for a in args)
-            case model.StageLookup(arg=arg):
-                return self.check(arg)
-            case model.BandsLookup():
-                return True
-            case model.Arith() | model.Compare() | model.Negate():
-                entry = semantics.operation_of(expr)
-                if entry is None or entry.can_fail(model.children(expr)):
-                    return True
-            case model.Aggregate(kind=kind, collection=collection, filter=filter_, body=body):
-                if body is not None and isinstance(body.type, OptionalType) and kind != "list":
-                    return True
-                if (
-                    body is None
-                    and kind in ("sum", "min", "max", "all", "any")
-                    and _optional_elements(collection.type)
-                ):
-                    return True
-                return self.check(collection) or self.check(filter_) or self.check(body)
-            case model.GetField() | model.Not() | model.IsNone() | model.In():
-                pass
-            case (
-                model.Coalesce()
-                | model.And()
-                | model.Or()
-                | model.If()
-                | model.Compose()
-                | model.MakeList()
-                | model.MakeRecord()
-            ):
-                pass
-            case _:
-                return True
+        handler = self.dispatch_table.get(type(expr))
+        if handler is None:
+            return True  # not a core expression: nothing is known of it
+        result: bool = handler(self, expr)
+        return result
+
+    def _children(self, expr: Any) -> bool:
         return any(self.check(child) for child in model.children(expr))
+
+    @visits(model.Const, model.InputRef, model.ParamRef, model.LocalRef)
+    def _leaf(self, expr: Any) -> bool:
+        return False
+
+    @visits(model.RuleRef)
+    def _rule_ref(self, expr: model.RuleRef) -> bool:
+        return self.rule(expr.key)
+
+    @visits(model.CallRule)
+    def _call_rule(self, expr: model.CallRule) -> bool:
+        return any(self.check(a) for a in expr.args) or self.rule(expr.key)
+
+    @visits(model.BuiltinCall)
+    def _builtin(self, expr: model.BuiltinCall) -> bool:
+        if any(self.check(a) for a in expr.args):
+            return True
+        entry = semantics.BUILTINS.get(expr.name)
+        return entry is None or entry.can_fail(expr.args)
+
+    @visits(model.ScheduleLookup)
+    def _schedule(self, expr: model.ScheduleLookup) -> bool:
+        return any(self.check(a) for a in expr.args)
+
+    @visits(model.StageLookup)
+    def _stage(self, expr: model.StageLookup) -> bool:
+        return self.check(expr.arg)
+
+    @visits(model.BandsLookup)
+    def _bands(self, expr: model.BandsLookup) -> bool:
+        return True
+
+    @visits(model.Arith, model.Compare, model.Negate)
+    def _operator(self, expr: model.Arith | model.Compare | model.Negate) -> bool:
+        entry = semantics.operation_of(expr)
+        if entry is None or entry.can_fail(model.children(expr)):
+            return True
+        return self._children(expr)
+
+    @visits(model.Aggregate)
+    def _aggregate(self, expr: model.Aggregate) -> bool:
+        kind, body = expr.kind, expr.body
+        if body is not None and isinstance(body.type, OptionalType) and kind != "list":
+            return True
+        if (
+            body is None
+            and kind in ("sum", "min", "max", "all", "any")
+            and _optional_elements(expr.collection.type)
+        ):
+            return True
+        return self.check(expr.collection) or self.check(expr.filter) or self.check(body)
+
+    @visits(
+        model.GetField,
+        model.Not,
+        model.IsNone,
+        model.In,
+        model.Coalesce,
+        model.And,
+        model.Or,
+        model.If,
+        model.Compose,
+        model.MakeList,
+        model.MakeRecord,
+    )
+    def _by_children(self, expr: Any) -> bool:
+        return self._children(expr)
 
 
 def _optional_elements(type_: Type | None) -> bool:
@@ -1013,8 +1044,14 @@ class FactsCheck:
         return plain.lines(self._inputs), plain.bound
 
 
-class EvalCode:
-    """Generates `_main(_i)` (the requested rules' values) and its helper functions."""
+class EvalCode(Visitor[tuple[str, str]]):
+    """Generates `_main(_i)` (the requested rules' values) and its helper functions.
+
+    A visitor of the core expressions: each handler returns the Python source of its node and
+    the kind of numbers its value holds. A subclass (the compiled tracer) replaces handlers by
+    overriding them by name."""
+
+    node_kinds = model.EXPRESSIONS
 
     def __init__(
         self, source: GeneratedCode, policy: model.CheckedPolicy, params: Mapping[str, Any]
@@ -1132,10 +1169,10 @@ class EvalCode:
     def expr(self, expr: Any, scope: Scope) -> tuple[str, str]:
         """Python source for `expr` and the kind of numbers its value holds."""
         as_target, self._as_target = self._as_target, False
-        handler = getattr(self, "_" + type(expr).__name__, None)
+        handler = self.dispatch_table.get(type(expr))
         if handler is None:
             raise CannotCompile(f"no fast code for `{type(expr).__name__}`")
-        result: tuple[str, str] = handler(expr, scope)
+        result: tuple[str, str] = handler(self, expr, scope)
         if (
             not as_target
             and isinstance(expr, model.InputRef | model.GetField | model.LocalRef)
@@ -1154,6 +1191,7 @@ class EvalCode:
         inner = strip_optional(type_) if type_ is not None else None
         return INT_FORM if isinstance(inner, IntType) else None
 
+    @visits(model.Const)
     def _Const(self, expr: model.Const, scope: Scope) -> tuple[str, str]:
         return self.constant(expr.value)
 
@@ -1170,6 +1208,7 @@ class EvalCode:
             return self.src.constant(fast), ANY_FORM
         return self.src.literal(value), INT_FORM if type(value) is int else DEC_FORM
 
+    @visits(model.InputRef)
     def _InputRef(self, expr: model.InputRef, scope: Scope) -> tuple[str, str]:
         rep = self._number_rep(expr.type) or DEC_FORM
         if isinstance(expr.type, OptionalType):
@@ -1198,6 +1237,7 @@ class EvalCode:
             self.locals_of[key] = local
         return local
 
+    @visits(model.ParamRef)
     def _ParamRef(self, expr: model.ParamRef, scope: Scope) -> tuple[str, str]:
         if expr.key in self.params:
             value = self.params[expr.key]
@@ -1208,6 +1248,7 @@ class EvalCode:
             value = definition.default
         return self.constant(value)
 
+    @visits(model.RuleRef)
     def _RuleRef(self, expr: model.RuleRef, scope: Scope) -> tuple[str, str]:
         rule = self.policy.rules.get(expr.key)
         if rule is None or rule.is_function:
@@ -1218,12 +1259,14 @@ class EvalCode:
             return local, self.rule_reps[expr.key]
         return self.lazy_rule(expr.key)
 
+    @visits(model.LocalRef)
     def _LocalRef(self, expr: model.LocalRef, scope: Scope) -> tuple[str, str]:
         local = scope.env.get(expr.name)
         if local is None:
             raise CannotCompile(f"unbound local `{expr.name}`")
         return local.code, local.rep
 
+    @visits(model.GetField)
     def _GetField(self, expr: model.GetField, scope: Scope) -> tuple[str, str]:
         target, rep = self.target(expr.target, scope)
         if isinstance(expr.type, OptionalType):
@@ -1236,6 +1279,7 @@ class EvalCode:
             access = self._path(access, (target, expr.field))
         return access, self._number_rep(expr.type) or rep
 
+    @visits(model.CallRule)
     def _CallRule(self, expr: model.CallRule, scope: Scope) -> tuple[str, str]:
         rule = self.policy.rules.get(expr.key)
         if rule is None or rule.params is None or len(rule.params) != len(expr.args):
@@ -1260,6 +1304,7 @@ class EvalCode:
         arguments = "".join(", " + code for code, _ in args)
         return f"{function}(_i, _m{arguments})", self._number_rep(expr.type) or ANY_FORM
 
+    @visits(model.BuiltinCall)
     def _BuiltinCall(self, expr: model.BuiltinCall, scope: Scope) -> tuple[str, str]:
         entry = semantics.BUILTINS.get(expr.name)
         if entry is None:
@@ -1307,6 +1352,7 @@ class EvalCode:
             return code, ANY_FORM
         return code, int_result or ANY_FORM
 
+    @visits(model.ScheduleLookup)
     def _ScheduleLookup(self, expr: model.ScheduleLookup, scope: Scope) -> tuple[str, str]:
         schedule = self.policy.schedules.get(expr.key)
         if schedule is None:
@@ -1316,6 +1362,7 @@ class EvalCode:
         cells = self.src.constant(dict(schedule.cells))
         return f"{cells}.get({key})", self._number_rep(expr.type) or ANY_FORM
 
+    @visits(model.StageLookup)
     def _StageLookup(self, expr: model.StageLookup, scope: Scope) -> tuple[str, str]:
         schedule = self.policy.schedules.get(expr.key)
         if schedule is None:
@@ -1323,6 +1370,7 @@ class EvalCode:
         code, _ = self.expr(expr.arg, scope)
         return f"_stage({self.src.constant(schedule)}, {code})", ANY_FORM
 
+    @visits(model.BandsLookup)
     def _BandsLookup(self, expr: model.BandsLookup, scope: Scope) -> tuple[str, str]:
         definition = self.policy.bands.get(expr.key)
         if definition is None:
@@ -1348,12 +1396,15 @@ class EvalCode:
                 return definition.default
         raise CannotCompile("a band bound that is not a constant or a param")
 
+    @visits(model.Negate)
     def _Negate(self, expr: model.Negate, scope: Scope) -> tuple[str, str]:
         return self._operator(expr)(self.expr(expr.operand, scope))
 
+    @visits(model.Arith)
     def _Arith(self, expr: model.Arith, scope: Scope) -> tuple[str, str]:
         return self._operator(expr)(self.expr(expr.left, scope), self.expr(expr.right, scope))
 
+    @visits(model.Compare)
     def _Compare(self, expr: model.Compare, scope: Scope) -> tuple[str, str]:
         return self._operator(expr)(self.expr(expr.left, scope), self.expr(expr.right, scope))
 
@@ -1363,15 +1414,18 @@ class EvalCode:
             raise CannotCompile(f"unknown operator `{getattr(expr, 'op', '-')}`")
         return lambda *args: self.operation(entry, expr, args)
 
+    @visits(model.In)
     def _In(self, expr: model.In, scope: Scope) -> tuple[str, str]:
         item, _ = self.expr(expr.item, scope)
         collection, _ = self.expr(expr.collection, scope)
         return f"({item} {'not in' if expr.negated else 'in'} {collection})", INT_FORM
 
+    @visits(model.IsNone)
     def _IsNone(self, expr: model.IsNone, scope: Scope) -> tuple[str, str]:
         code, _ = self.expr(expr.operand, scope)
         return f"({code} {'is not' if expr.negated else 'is'} None)", INT_FORM
 
+    @visits(model.Coalesce)
     def _Coalesce(self, expr: model.Coalesce, scope: Scope) -> tuple[str, str]:
         value, value_rep = self.expr(expr.value, scope)
         fallback, fallback_rep = self.expr(expr.fallback, scope.lazy())
@@ -1380,6 +1434,7 @@ class EvalCode:
             return f"_coalesce_lazy({value}, lambda: {fallback})", rep
         return f"_coalesce({value}, {fallback})", rep
 
+    @visits(model.Not)
     def _Not(self, expr: model.Not, scope: Scope) -> tuple[str, str]:
         code, _ = self.expr(expr.operand, scope)
         return f"(not {code})", INT_FORM
@@ -1399,12 +1454,15 @@ class EvalCode:
             return f"{function}(({''.join(c + ', ' for c in codes)}))"
         return "(" + f" {word} ".join(codes) + ")"
 
+    @visits(model.And)
     def _And(self, expr: model.And, scope: Scope) -> tuple[str, str]:
         return self._junction(expr.operands, "and", "all", scope), INT_FORM
 
+    @visits(model.Or)
     def _Or(self, expr: model.Or, scope: Scope) -> tuple[str, str]:
         return self._junction(expr.operands, "or", "any", scope), INT_FORM
 
+    @visits(model.Compose)
     def _Compose(self, expr: model.Compose, scope: Scope) -> tuple[str, str]:
         if expr.kind == "all":
             return self._junction(expr.items, "and", "all", scope), INT_FORM
@@ -1416,6 +1474,7 @@ class EvalCode:
             return f"(sum(({''.join(c + ', ' for c in codes)})) >= {count})", INT_FORM
         raise CannotCompile(f"unknown composition `{expr.kind}`")
 
+    @visits(model.If)
     def _If(self, expr: model.If, scope: Scope) -> tuple[str, str]:
         condition, _ = self.expr(expr.condition, scope)
         then, then_rep = self.expr(expr.then, scope.lazy())
@@ -1423,12 +1482,14 @@ class EvalCode:
         rep = self._number_rep(expr.type) or widest_form(then_rep, otherwise_rep)
         return f"({then} if {condition} else {otherwise})", rep
 
+    @visits(model.MakeList)
     def _MakeList(self, expr: model.MakeList, scope: Scope) -> tuple[str, str]:
         items = [self.expr(item, scope) for item in expr.items]
         return f"({''.join(code + ', ' for code, _ in items)})", widest_form(
             INT_FORM, *(r for _, r in items)
         )
 
+    @visits(model.MakeRecord)
     def _MakeRecord(self, expr: model.MakeRecord, scope: Scope) -> tuple[str, str]:
         parts = []
         reps = [INT_FORM]
@@ -1442,6 +1503,7 @@ class EvalCode:
             reps.append(rep)
         return "{" + ", ".join(parts) + "}", widest_form(*reps)
 
+    @visits(model.Aggregate)
     def _Aggregate(self, expr: model.Aggregate, scope: Scope) -> tuple[str, str]:
         collection, collection_rep = self.expr(expr.collection, scope)
         var = self.src.fresh("x")

@@ -41,7 +41,7 @@ import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -59,6 +59,7 @@ from wuxin_rules.schema import (
     Type,
 )
 from wuxin_rules.source import Span, read_policy
+from wuxin_rules.visitor import Visitor, unhandled_kind, visits
 
 __all__ = ["CODES", "analyse", "modules_under"]
 
@@ -848,14 +849,16 @@ _KEYED = frozenset((model.InputRef, model.ParamRef, model.RuleRef, model.LocalRe
 """The node classes that may have a key (`_Values.key`), by exact class (the model's classes
 have no subclasses)."""
 
-_UNKNOWN: Any = object()
-_INTERPRETERS: dict[type, Any] = {}
-"""The method of `_Values` that interprets each node class (None: only its children), found
-once per class rather than by name at every node."""
 
-
-class _Values:
+class _Values(Visitor[_Val]):
     """Criteria that never / always hold, and `if` branches never taken."""
+
+    node_kinds = model.EXPRESSIONS
+    not_visited: ClassVar[Mapping[type, str]] = {
+        kind: "a value fixed for one evaluation: `interval` answers it by its key, from the "
+        "environment or the rule's value, before it dispatches"
+        for kind in (model.InputRef, model.ParamRef, model.RuleRef)
+    }
 
     def __init__(self, policy: model.CheckedPolicy, undecided: bool) -> None:
         self.policy = policy
@@ -968,15 +971,18 @@ class _Values:
             if key.startswith("tmp"):
                 return _domain(expr.type, False)
             return _domain(expr.type, self._free(key))
-        kind = type(expr)
-        method = _INTERPRETERS.get(kind, _UNKNOWN)
-        if method is _UNKNOWN:
-            method = _INTERPRETERS[kind] = getattr(_Values, "_" + kind.__name__, None)
+        method = self.dispatch_table.get(type(expr))
         if method is None:
-            self._children(expr, env, frame)
-            return _domain(getattr(expr, "type", None), False)
+            raise unhandled_kind(type(self).__name__, type(expr).__name__)
         result: _Val = method(self, expr, env, frame)
         return result
+
+    @visits(model.LocalRef, model.GetField, model.StageLookup, model.MakeList, model.MakeRecord)
+    def _computed(self, expr: Any, env: _Env, frame: _Frame) -> _Val:
+        """Any value of its type (a local or field with no key: an element's, or of a
+        computed record), its sub-expressions interpreted for what they report."""
+        self._children(expr, env, frame)
+        return _domain(expr.type, False)
 
     def _children(self, expr: Any, env: _Env, frame: _Frame) -> None:
         """Interpret the sub-expressions (for what they report), discarding their values."""
@@ -988,6 +994,7 @@ class _Values:
                 if isinstance(part, _CEXPR_TYPES):
                     self.interval(part, env, frame)
 
+    @visits(model.Const)
     def _Const(self, expr: model.Const, env: _Env, frame: _Frame) -> _Val:
         return _constant(expr.value, expr.type)
 
@@ -1026,15 +1033,18 @@ class _Values:
         self.calls[memo] = (value, self.blocker if before is None else None)
         return value
 
+    @visits(model.CallRule)
     def _CallRule(self, expr: model.CallRule, env: _Env, frame: _Frame) -> _Val:
         return self._rule(expr.key, expr.args, env, frame)
 
+    @visits(model.Negate)
     def _Negate(self, expr: model.Negate, env: _Env, frame: _Frame) -> _Val:
         value = self.interval(expr.operand, env, frame)
         if isinstance(value.some, _Num):
             return _Val(_neg(value.some), value.none, value.exact)
         return value
 
+    @visits(model.Arith)
     def _Arith(self, expr: model.Arith, env: _Env, frame: _Frame) -> _Val:
         left, right = self.interval(expr.left, env, frame), self.interval(expr.right, env, frame)
         if left.empty or right.empty or left.some is None or right.some is None:
@@ -1052,6 +1062,7 @@ class _Values:
             return _Val(_mul(a, _num(reciprocal[0], reciprocal[1])))
         return _domain(expr.type, False)
 
+    @visits(model.BuiltinCall)
     def _BuiltinCall(self, expr: model.BuiltinCall, env: _Env, frame: _Frame) -> _Val:
         args = [self.interval(arg, env, frame) for arg in expr.args]
         nums = [a.some for a in args]
@@ -1079,6 +1090,7 @@ class _Values:
             return _Val(_num(*entry.result_range, True))
         return _domain(expr.type, False)
 
+    @visits(model.ScheduleLookup)
     def _ScheduleLookup(self, expr: model.ScheduleLookup, env: _Env, frame: _Frame) -> _Val:
         for arg in expr.args:
             self.interval(arg, env, frame)
@@ -1088,10 +1100,12 @@ class _Values:
         is_int = all(Fraction(v).denominator == 1 for v in values)
         return _Val(_num(min(values), max(values), is_int), True)
 
+    @visits(model.BandsLookup)
     def _BandsLookup(self, expr: model.BandsLookup, env: _Env, frame: _Frame) -> _Val:
         self.interval(expr.arg, env, frame)
         return _domain(expr.type, False)
 
+    @visits(model.Compare)
     def _Compare(self, expr: model.Compare, env: _Env, frame: _Frame) -> _Val:
         left, right = self.interval(expr.left, env, frame), self.interval(expr.right, env, frame)
         if left.some is None or right.some is None:
@@ -1104,6 +1118,7 @@ class _Values:
         values = [t for t, possible in ((True, true), (False, false)) if possible]
         return _bools(*values, exact=exact)
 
+    @visits(model.In)
     def _In(self, expr: model.In, env: _Env, frame: _Frame) -> _Val:
         item = self.interval(expr.item, env, frame)
         listed = self._listed(expr.collection, env, frame)
@@ -1123,6 +1138,7 @@ class _Values:
         self.interval(collection, env, frame)
         return self._listed_quiet(collection)
 
+    @visits(model.IsNone)
     def _IsNone(self, expr: model.IsNone, env: _Env, frame: _Frame) -> _Val:
         value = self.interval(expr.operand, env, frame)
         if value.empty:
@@ -1134,6 +1150,7 @@ class _Values:
         key = self.key(expr.operand, frame)
         return _bools(*values, exact=value.exact or (key is not None and self._free(key)))
 
+    @visits(model.Coalesce)
     def _Coalesce(self, expr: model.Coalesce, env: _Env, frame: _Frame) -> _Val:
         value = self.interval(expr.value, env, frame)
         if value.empty:
@@ -1142,15 +1159,18 @@ class _Values:
         present = _Val(value.some, False) if value.some is not None else _EMPTY
         return _join(present, fallback) if value.none else present
 
+    @visits(model.Not)
     def _Not(self, expr: model.Not, env: _Env, frame: _Frame) -> _Val:
         value = self.interval(expr.operand, env, frame)
         if value.some is None:
             return _EMPTY
         return _bools(*(not t for t in (True, False) if value.can(t)), exact=value.exact)
 
+    @visits(model.And)
     def _And(self, expr: model.And, env: _Env, frame: _Frame) -> _Val:
         return self._all(expr.operands, env, frame)
 
+    @visits(model.Or)
     def _Or(self, expr: model.Or, env: _Env, frame: _Frame) -> _Val:
         return self._any(expr.operands, env, frame)
 
@@ -1192,6 +1212,7 @@ class _Values:
             exact = exact and narrowed
         return True, exact
 
+    @visits(model.Compose)
     def _Compose(self, expr: model.Compose, env: _Env, frame: _Frame) -> _Val:
         if expr.kind == "all":
             return self._all(expr.items, env, frame)
@@ -1210,6 +1231,7 @@ class _Values:
         false = len(base) - can_false < needed
         return _bools(*(t for t, possible in ((True, true), (False, false)) if possible))
 
+    @visits(model.If)
     def _If(self, expr: model.If, env: _Env, frame: _Frame) -> _Val:
         condition = self.interval(expr.condition, env, frame)
         if condition.some is None:
@@ -1248,6 +1270,7 @@ class _Values:
             )
         )
 
+    @visits(model.Aggregate)
     def _Aggregate(self, expr: model.Aggregate, env: _Env, frame: _Frame) -> _Val:
         self.interval(expr.collection, env, frame)
         element_key = f"elem:{expr.var}@{id(expr)}"

@@ -47,6 +47,7 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.values import format_value, to_json
+from wuxin_rules.visitor import Visitor, unhandled_kind, visits
 from wuxin_rules.wording import in_language
 
 __all__ = ["FactChange", "ToPass", "to_pass"]
@@ -224,8 +225,10 @@ class _Bool:
 _Sym = _Fact | _Record | _Value | _Linear | _Bool
 
 
-class _Reader:
+class _Reader(Visitor[_Sym]):
     """Reads expressions symbolically against one document (values from the reference)."""
+
+    node_kinds = model.EXPRESSIONS
 
     def __init__(
         self, policy: model.CheckedPolicy, inputs: Mapping[str, Any], params: Mapping[str, Any]
@@ -256,75 +259,103 @@ class _Reader:
         return value
 
     def read(self, expr: model.CExpr, env: Mapping[str, _Sym]) -> _Sym:
-        if isinstance(expr, model.Const):
-            return _Value(expr.value)
-        if isinstance(expr, model.ParamRef):
-            return _Value(self.now(expr, env))
-        if isinstance(expr, model.InputRef):
-            definition = self.input_defs.get(expr.name)
-            return self._fact(
-                (expr.name,),
-                expr.type,
-                definition.label if definition else None,
-                bool(definition and definition.fixed),
-                self.inputs.get(expr.name),
-            )
-        if isinstance(expr, model.LocalRef):
-            return env[expr.name]
-        if isinstance(expr, model.RuleRef):
-            memo_key = (expr.key, self.only, self.tentative)
-            if memo_key not in self.memo:
-                outer, self.touched = self.touched, set()
-                try:
-                    sym = self.read(self.policy.rules[expr.key].body, {})
-                    self.memo[memo_key] = (sym, frozenset(self.touched))
-                finally:
-                    self.touched = outer | self.touched
-            sym, touched = self.memo[memo_key]
-            self.touched |= touched
-            return sym
-        if isinstance(expr, model.CallRule):
-            rule = self.policy.rules[expr.key]
-            args = [self.read(arg, env) for arg in expr.args]
-            names = [name for name, _ in rule.params or ()]
-            return self.read(rule.body, dict(zip(names, args, strict=True)))
-        if isinstance(expr, model.GetField):
-            return self._field(expr, env)
-        if isinstance(expr, model.MakeRecord):
-            return self._record(expr, env)
-        if isinstance(expr, model.If):
-            return self._if(expr, env)
-        if isinstance(expr, model.IsNone):
-            operand = self.read(expr.operand, env)
-            now = bool(self.now(expr, env))
-            if isinstance(operand, _Fact) and not operand.fixed:
-                op = "!=" if expr.negated else "=="
-                return _Bool("atom", now, atom=("compare", operand.path, op, None))
-            return _Bool("atom", now)
-        if isinstance(expr, model.Coalesce):
-            value = self.read(expr.value, env)
-            return self.read(expr.fallback, env) if value.now is None else value
-        if isinstance(expr, model.Not):
-            operand = self.truth(self.read(expr.operand, env))
-            return _Bool("not", not operand.now, (operand,))
-        if isinstance(expr, model.And | model.Or):
-            items = tuple(self.truth(self.read(o, env)) for o in expr.operands)
-            kind = "and" if isinstance(expr, model.And) else "or"
-            return _Bool(kind, _combine(kind, items, 0), items)
-        if isinstance(expr, model.Compose):
-            items = tuple(self.truth(self.read(o, env)) for o in expr.items)
-            count = int(self.now(expr.count, env)) if expr.count is not None else 0
-            kind = {"all": "and", "any": "or"}.get(expr.kind, "at_least")
-            return _Bool(kind, _combine(kind, items, count), items, count)
-        if isinstance(expr, model.Arith | model.Negate):
-            return self._arith(expr, env)
-        if isinstance(expr, model.Compare):
-            return self._compare(expr, env)
-        if isinstance(expr, model.In):
-            return self._in(expr, env)
+        """`expr` as a symbolic value: its value now and how it depends on the facts."""
+        handler = self.dispatch_table.get(type(expr))
+        if handler is None:
+            raise unhandled_kind(type(self).__name__, type(expr).__name__)
+        result: _Sym = handler(self, expr, env)
+        return result
+
+    @visits(model.Const)
+    def _const(self, expr: model.Const, env: Mapping[str, _Sym]) -> _Sym:
+        return _Value(expr.value)
+
+    @visits(model.ParamRef)
+    def _param(self, expr: model.ParamRef, env: Mapping[str, _Sym]) -> _Sym:
+        return _Value(self.now(expr, env))
+
+    @visits(model.InputRef)
+    def _input(self, expr: model.InputRef, env: Mapping[str, _Sym]) -> _Sym:
+        definition = self.input_defs.get(expr.name)
+        return self._fact(
+            (expr.name,),
+            expr.type,
+            definition.label if definition else None,
+            bool(definition and definition.fixed),
+            self.inputs.get(expr.name),
+        )
+
+    @visits(model.LocalRef)
+    def _local(self, expr: model.LocalRef, env: Mapping[str, _Sym]) -> _Sym:
+        return env[expr.name]
+
+    @visits(model.RuleRef)
+    def _rule_ref(self, expr: model.RuleRef, env: Mapping[str, _Sym]) -> _Sym:
+        memo_key = (expr.key, self.only, self.tentative)
+        if memo_key not in self.memo:
+            outer, self.touched = self.touched, set()
+            try:
+                sym = self.read(self.policy.rules[expr.key].body, {})
+                self.memo[memo_key] = (sym, frozenset(self.touched))
+            finally:
+                self.touched = outer | self.touched
+        sym, touched = self.memo[memo_key]
+        self.touched |= touched
+        return sym
+
+    @visits(model.CallRule)
+    def _call_rule(self, expr: model.CallRule, env: Mapping[str, _Sym]) -> _Sym:
+        rule = self.policy.rules[expr.key]
+        args = [self.read(arg, env) for arg in expr.args]
+        names = [name for name, _ in rule.params or ()]
+        return self.read(rule.body, dict(zip(names, args, strict=True)))
+
+    @visits(model.IsNone)
+    def _is_none(self, expr: model.IsNone, env: Mapping[str, _Sym]) -> _Sym:
+        operand = self.read(expr.operand, env)
+        now = bool(self.now(expr, env))
+        if isinstance(operand, _Fact) and not operand.fixed:
+            op = "!=" if expr.negated else "=="
+            return _Bool("atom", now, atom=("compare", operand.path, op, None))
+        return _Bool("atom", now)
+
+    @visits(model.Coalesce)
+    def _coalesce(self, expr: model.Coalesce, env: Mapping[str, _Sym]) -> _Sym:
+        value = self.read(expr.value, env)
+        return self.read(expr.fallback, env) if value.now is None else value
+
+    @visits(model.Not)
+    def _not(self, expr: model.Not, env: Mapping[str, _Sym]) -> _Sym:
+        operand = self.truth(self.read(expr.operand, env))
+        return _Bool("not", not operand.now, (operand,))
+
+    @visits(model.And, model.Or)
+    def _and_or(self, expr: model.And | model.Or, env: Mapping[str, _Sym]) -> _Sym:
+        items = tuple(self.truth(self.read(o, env)) for o in expr.operands)
+        kind = "and" if isinstance(expr, model.And) else "or"
+        return _Bool(kind, _combine(kind, items, 0), items)
+
+    @visits(model.Compose)
+    def _compose(self, expr: model.Compose, env: Mapping[str, _Sym]) -> _Sym:
+        items = tuple(self.truth(self.read(o, env)) for o in expr.items)
+        count = int(self.now(expr.count, env)) if expr.count is not None else 0
+        kind = {"all": "and", "any": "or"}.get(expr.kind, "at_least")
+        return _Bool(kind, _combine(kind, items, count), items, count)
+
+    @visits(
+        model.BuiltinCall,
+        model.ScheduleLookup,
+        model.StageLookup,
+        model.BandsLookup,
+        model.Aggregate,
+        model.MakeList,
+    )
+    def _opaque(self, expr: model.CExpr, env: Mapping[str, _Sym]) -> _Sym:
+        """A value read as it is now (no fact it depends on is solved for through it)."""
         now = self.now(expr, env)
         return _Bool("atom", now) if isinstance(now, bool) else _Value(now)
 
+    @visits(model.If)
     def _if(self, expr: model.If, env: Mapping[str, _Sym]) -> _Sym:
         """The branch taken; for a truth value, also the other branch with the condition that
         would take it (`if x is none then false else x <= d`: give `x`, and `x <= d`)."""
@@ -353,6 +384,7 @@ class _Reader:
             self.touched.add(path)
         return fact
 
+    @visits(model.GetField)
     def _field(self, expr: model.GetField, env: Mapping[str, _Sym]) -> _Sym:
         target = self.read(expr.target, env)
         if isinstance(target, _Record):
@@ -371,6 +403,7 @@ class _Reader:
         now = self.now(expr, env)
         return _Bool("atom", now) if isinstance(now, bool) else _Value(now)
 
+    @visits(model.MakeRecord)
     def _record(self, expr: model.MakeRecord, env: Mapping[str, _Sym]) -> _Sym:
         fields: dict[str, _Sym] = {}
         for spread in expr.spreads:
@@ -416,6 +449,7 @@ class _Reader:
             return _Linear({sym.path: Fraction(1)}, Fraction(0), now)
         return _Linear({}, Fraction(now), now)
 
+    @visits(model.Arith, model.Negate)
     def _arith(self, expr: model.Arith | model.Negate, env: Mapping[str, _Sym]) -> _Sym:
         now = self.now(expr, env)
         if isinstance(expr, model.Negate):
@@ -443,6 +477,7 @@ class _Reader:
             return _scaled(left, 1 / right.const, now)
         return _Value(now) if left.coeffs or right.coeffs else _Linear({}, Fraction(now), now)
 
+    @visits(model.Compare)
     def _compare(self, expr: model.Compare, env: Mapping[str, _Sym]) -> _Bool:
         now = bool(self.now(expr, env))
         outer, self.touched = self.touched, set()
@@ -491,6 +526,7 @@ class _Reader:
                 solos.append((path, coeff, left.const - right.const))
         return tuple(solos)
 
+    @visits(model.In)
     def _in(self, expr: model.In, env: Mapping[str, _Sym]) -> _Bool:
         now = bool(self.now(expr, env))
         item, collection = self.read(expr.item, env), self.read(expr.collection, env)

@@ -64,6 +64,7 @@ from wuxin_rules.schema import (
 from wuxin_rules.source import Span
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
 from wuxin_rules.values import format_value, integer_text
+from wuxin_rules.visitor import Visitor, unhandled_kind, visits
 
 __all__ = [
     "MAX_LISTED_ELEMENTS",
@@ -250,12 +251,14 @@ _Result = tuple[Any, Explanation | None]
 """What every handler returns: the value and (when tracing) its explanation."""
 
 
-class Run:
+class Run(Visitor[_Result]):
     """The state of one evaluation: values, params, memoised rules, the nesting depth.
 
     `Run(policy, inputs, params, trace)` on validated inputs and param values (by key);
     `value_of(expr, env)` evaluates an expression of the policy in it (what-if answers and
     partial evaluation drive the reference evaluator so)."""
+
+    node_kinds = model.EXPRESSIONS
 
     def __init__(
         self,
@@ -397,12 +400,12 @@ class Run:
                     english("eval.rules-with-parameters-call.help"),
                     (),
                 )
-            handler = _HANDLERS.get(type(expr))
+            # The table read directly: `visit` would add a frame to every level of the walk.
+            handler = self.dispatch_table.get(type(expr))
             if handler is None:
-                raise _internal_message(
-                    english("eval.cannot-evaluate", type_name=type(expr).__name__)
-                )
-            return handler(self, expr, env)
+                raise unhandled_kind(type(self).__name__, type(expr).__name__)
+            result: _Result = handler(self, expr, env)
+            return result
         finally:
             self.depth -= 1
 
@@ -506,9 +509,11 @@ class Run:
 
     # -- leaves ----------------------------------------------------------------------------
 
+    @visits(model.Const)
     def _const(self, expr: model.Const, env: Mapping[str, Any]) -> _Result:
         return expr.value, self._node(expr, "const", expr.value)
 
+    @visits(model.InputRef)
     def _input(self, expr: model.InputRef, env: Mapping[str, Any]) -> _Result:
         definition = self.input_defs.get(expr.name)
         label = definition.label if definition is not None else None
@@ -528,6 +533,7 @@ class Run:
             )
         return value, self._node(expr, "input", value, name=expr.name, label=label)
 
+    @visits(model.ParamRef)
     def _param(self, expr: model.ParamRef, env: Mapping[str, Any]) -> _Result:
         definition = self.policy.params.get(expr.key)
         if expr.key in self.params:
@@ -545,6 +551,7 @@ class Run:
             cites=definition.cites if definition is not None else (),
         )
 
+    @visits(model.RuleRef)
     def _rule_ref(self, expr: model.RuleRef, env: Mapping[str, Any]) -> _Result:
         outcome = self.memo.get(expr.key)
         if outcome is None:
@@ -575,12 +582,14 @@ class Run:
             raise Fault(outcome.error, node)
         return outcome.value, node
 
+    @visits(model.LocalRef)
     def _local(self, expr: model.LocalRef, env: Mapping[str, Any]) -> _Result:
         if expr.name not in env:
             raise _internal_message(english("eval.unbound-local", name=expr.name))
         value = env[expr.name]
         return value, self._node(expr, "local", value, name=expr.name)
 
+    @visits(model.GetField)
     def _get_field(self, expr: model.GetField, env: Mapping[str, Any]) -> _Result:
         target, target_node = self._eval_one(expr.target, env, expr, "field")
         extra: dict[str, Any] = {}
@@ -622,6 +631,7 @@ class Run:
 
     # -- calls -----------------------------------------------------------------------------
 
+    @visits(model.CallRule)
     def _call_rule(self, expr: model.CallRule, env: Mapping[str, Any]) -> _Result:
         rule = self.policy.rules.get(expr.key)
         if rule is None or rule.params is None:
@@ -667,6 +677,7 @@ class Run:
             self.context.pop()
         return value, self._node(expr, "call", value, [*arg_nodes, body], **fields)
 
+    @visits(model.BuiltinCall)
     def _builtin(self, expr: model.BuiltinCall, env: Mapping[str, Any]) -> _Result:
         values, nodes, first = self._operands(expr.args, env)
         if first is not None:
@@ -737,6 +748,7 @@ class Run:
             **fields,
         )
 
+    @visits(model.StageLookup)
     def _stage(self, expr: model.StageLookup, env: Mapping[str, Any]) -> _Result:
         schedule = self.policy.schedules.get(expr.key)
         if schedule is None:
@@ -769,6 +781,7 @@ class Run:
                 detail = f"{what} → {found.name}{label} ({start}.. {found.end.isoformat()})"
         return result, self._node(expr, "stage", result, [node], detail=detail, **fields)
 
+    @visits(model.ScheduleLookup)
     def _schedule(self, expr: model.ScheduleLookup, env: Mapping[str, Any]) -> _Result:
         schedule = self.policy.schedules.get(expr.key)
         if schedule is None:
@@ -788,6 +801,7 @@ class Run:
             detail = schedule_detail(schedule, period, category, value)
         return value, self._node(expr, "schedule", value, nodes, detail=detail, **fields)
 
+    @visits(model.BandsLookup)
     def _bands(self, expr: model.BandsLookup, env: Mapping[str, Any]) -> _Result:
         bands = self.policy.bands.get(expr.key)
         if bands is None:
@@ -865,6 +879,7 @@ class Run:
 
     # -- operators -------------------------------------------------------------------------
 
+    @visits(model.Negate)
     def _negate(self, expr: model.Negate, env: Mapping[str, Any]) -> _Result:
         value, node = self._eval_one(expr.operand, env, expr, "negate")
         if value is None:
@@ -872,6 +887,7 @@ class Run:
         result = _NEGATE.value(expr, [value])
         return result, self._node(expr, "negate", result, [node])
 
+    @visits(model.Arith)
     def _arith(self, expr: model.Arith, env: Mapping[str, Any]) -> _Result:
         (left, right), nodes, first = self._operands((expr.left, expr.right), env)
         if first is not None:
@@ -888,6 +904,7 @@ class Run:
             raise self._semantic_fault(error, expr, nodes, "arith", name=expr.op) from None
         return result, self._node(expr, "arith", result, nodes, name=expr.op)
 
+    @visits(model.Compare)
     def _compare(self, expr: model.Compare, env: Mapping[str, Any]) -> _Result:
         (left, right), nodes, first = self._operands((expr.left, expr.right), env)
         if first is not None:
@@ -902,6 +919,7 @@ class Run:
         detail = entry.detail(expr, left, right, result) if self.trace else None
         return result, self._node(expr, "compare", result, nodes, detail=detail, name=expr.op)
 
+    @visits(model.In)
     def _in(self, expr: model.In, env: Mapping[str, Any]) -> _Result:
         (item, collection), nodes, first = self._operands((expr.item, expr.collection), env)
         if first is not None:
@@ -913,11 +931,13 @@ class Run:
         result = (item in collection) != expr.negated
         return result, self._node(expr, "in", result, nodes)
 
+    @visits(model.IsNone)
     def _is_none(self, expr: model.IsNone, env: Mapping[str, Any]) -> _Result:
         value, node = self._eval_one(expr.operand, env, expr, "is_none")
         result = (value is None) != expr.negated
         return result, self._node(expr, "is_none", result, [node])
 
+    @visits(model.Coalesce)
     def _coalesce(self, expr: model.Coalesce, env: Mapping[str, Any]) -> _Result:
         value, node = self._eval_one(expr.value, env, expr, "coalesce")
         if value is not None:
@@ -933,12 +953,14 @@ class Run:
             expr, "coalesce", fallback, [node, fallback_node], detail=detail
         )
 
+    @visits(model.Not)
     def _not(self, expr: model.Not, env: Mapping[str, Any]) -> _Result:
         value, node = self._eval_one(expr.operand, env, expr, "not")
         if value is None:
             raise self._none_fault(expr, expr.operand, [node])
         return not value, self._node(expr, "not", not value, [node])
 
+    @visits(model.And, model.Or)
     def _and_or(self, expr: model.And | model.Or, env: Mapping[str, Any]) -> _Result:
         kind = "and" if isinstance(expr, model.And) else "or"
         values, nodes, first = self._operands(expr.operands, env)
@@ -951,6 +973,7 @@ class Run:
         detail = semantics.count_detail(kind, values, None) if self.trace else None
         return result, self._node(expr, kind, result, nodes, detail=detail)
 
+    @visits(model.If)
     def _if(self, expr: model.If, env: Mapping[str, Any]) -> _Result:
         condition, condition_node = self._eval_one(expr.condition, env, expr, "if")
         if condition is None:
@@ -965,6 +988,7 @@ class Run:
             ) from None
         return value, self._node(expr, "if", value, [condition_node, branch_node], detail=detail)
 
+    @visits(model.Compose)
     def _compose(self, expr: model.Compose, env: Mapping[str, Any]) -> _Result:
         kind = expr.kind
         exprs = list(expr.items)
@@ -992,6 +1016,7 @@ class Run:
             nodes = nodes[: len(values)]  # the literal count is already in the detail
         return result, self._node(expr, kind, result, nodes, detail=detail)
 
+    @visits(model.MakeList)
     def _make_list(self, expr: model.MakeList, env: Mapping[str, Any]) -> _Result:
         values, nodes, first = self._operands(expr.items, env)
         if first is not None:
@@ -999,6 +1024,7 @@ class Run:
         result = tuple(values)
         return result, self._node(expr, "list", result, nodes)
 
+    @visits(model.MakeRecord)
     def _make_record(self, expr: model.MakeRecord, env: Mapping[str, Any]) -> _Result:
         exprs = [*expr.spreads, *(value for _, value in expr.fields)]
         values, nodes, first = self._operands(exprs, env)
@@ -1017,6 +1043,7 @@ class Run:
 
     # -- aggregates ------------------------------------------------------------------------
 
+    @visits(model.Aggregate)
     def _aggregate(self, expr: model.Aggregate, env: Mapping[str, Any]) -> _Result:
         collection, collection_node = self._eval_one(
             expr.collection, env, expr, "aggregate", name=expr.kind
@@ -1466,32 +1493,4 @@ _KINDS: dict[type, str] = {
     model.Aggregate: "aggregate",
     model.MakeList: "list",
     model.MakeRecord: "record",
-}
-
-_HANDLERS: dict[type, Callable[[Run, Any, Mapping[str, Any]], _Result]] = {
-    model.Const: Run._const,
-    model.InputRef: Run._input,
-    model.ParamRef: Run._param,
-    model.RuleRef: Run._rule_ref,
-    model.LocalRef: Run._local,
-    model.GetField: Run._get_field,
-    model.CallRule: Run._call_rule,
-    model.BuiltinCall: Run._builtin,
-    model.ScheduleLookup: Run._schedule,
-    model.StageLookup: Run._stage,
-    model.BandsLookup: Run._bands,
-    model.Negate: Run._negate,
-    model.Arith: Run._arith,
-    model.Compare: Run._compare,
-    model.In: Run._in,
-    model.IsNone: Run._is_none,
-    model.Coalesce: Run._coalesce,
-    model.Not: Run._not,
-    model.And: Run._and_or,
-    model.Or: Run._and_or,
-    model.If: Run._if,
-    model.Compose: Run._compose,
-    model.Aggregate: Run._aggregate,
-    model.MakeList: Run._make_list,
-    model.MakeRecord: Run._make_record,
 }

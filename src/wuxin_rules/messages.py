@@ -2125,7 +2125,6 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "rules with parameters call each other too deeply here; shorten the chain",
         "带参数的规则在此处相互调用过深；请缩短调用链",
     ),
-    "eval.cannot-evaluate": ("cannot evaluate `{type_name}`", "无法求值 `{type_name}`"),
     "eval.reference-unknown-param": (
         "reference to unknown param `{key}`",
         "引用了未知的参数 `{key}`",

@@ -46,6 +46,7 @@ from wuxin_rules.schema import (
     Type,
 )
 from wuxin_rules.trace import Evaluation, Verdict
+from wuxin_rules.visitor import Visitor, unhandled_kind, visits
 
 __all__ = ["MissingFact", "PartialInputs", "Pending", "evaluate"]
 
@@ -287,7 +288,12 @@ def _unknown(values: Sequence[Any]) -> _Unknown | None:
 _CEXPR = typing.get_args(model.CExpr)
 
 
-class _Walker:
+class _Walker(Visitor[Any]):
+    """Three-valued evaluation: a missing fact's value is an `_Unknown`; what it does not
+    decide is left to the reference evaluator, its operands evaluated here."""
+
+    node_kinds = model.EXPRESSIONS
+
     def __init__(
         self, policy: model.CheckedPolicy, inputs: Mapping[str, Any], params: Mapping[str, Any]
     ) -> None:
@@ -308,55 +314,92 @@ class _Walker:
         return value
 
     def value(self, expr: model.CExpr, env: Mapping[str, Any]) -> Any:
-        if isinstance(expr, model.InputRef):
-            if expr.name in self.inputs:
-                return self.inputs[expr.name]
-            return self.reference(expr, env)
-        if isinstance(expr, model.LocalRef):
-            return env[expr.name]
-        if isinstance(expr, model.RuleRef):
-            return self.rule(expr.key)
-        if isinstance(expr, model.CallRule):
-            rule = self.policy.rules[expr.key]
-            args = [self.value(arg, env) for arg in expr.args]
-            names = [name for name, _ in rule.params or ()]
-            return self.value(rule.body, dict(zip(names, args, strict=True)))
-        if isinstance(expr, model.GetField):
-            target = self.value(expr.target, env)
-            if isinstance(target, _Unknown):
-                return target
-            if isinstance(target, dict) and expr.field in target:
-                return target[expr.field]
-            return self.reference(expr, env, target=target)
-        if isinstance(expr, model.If):
-            condition = self.value(expr.condition, env)
-            if isinstance(condition, _Unknown):
-                return _Unknown(condition.needs | self.needs_of(expr.then, expr.otherwise, env=env))
-            return self.value(expr.then if condition else expr.otherwise, env)
-        if isinstance(expr, model.Coalesce):
-            value = self.value(expr.value, env)
-            if isinstance(value, _Unknown):
-                return _Unknown(value.needs | self.needs_of(expr.fallback, env=env))
-            return self.value(expr.fallback, env) if value is None else value
-        if isinstance(expr, model.Not):
-            operand = self.value(expr.operand, env)
-            return operand if isinstance(operand, _Unknown) else not operand
-        if isinstance(expr, model.And | model.Or | model.Compose):
-            return self.logic(expr, env)
-        if isinstance(expr, model.Aggregate):
-            return self.aggregate(expr, env)
-        if isinstance(expr, model.MakeList):
-            return tuple(self.value(item, env) for item in expr.items)
-        if isinstance(expr, model.MakeRecord):
-            record: dict[str, Any] = {}
-            for spread in expr.spreads:
-                base = self.value(spread, env)
-                if isinstance(base, _Unknown):
-                    return base
-                record.update(base)
-            for name, item in expr.fields:
-                record[name] = self.value(item, env)
-            return record
+        """The value of `expr` with the locals `env`: an `_Unknown` naming the facts it
+        needs when a missing fact decides it."""
+        handler = self.dispatch_table.get(type(expr))
+        if handler is None:
+            raise unhandled_kind(type(self).__name__, type(expr).__name__)
+        return handler(self, expr, env)
+
+    @visits(model.InputRef)
+    def _input(self, expr: model.InputRef, env: Mapping[str, Any]) -> Any:
+        if expr.name in self.inputs:
+            return self.inputs[expr.name]
+        return self.reference(expr, env)
+
+    @visits(model.LocalRef)
+    def _local(self, expr: model.LocalRef, env: Mapping[str, Any]) -> Any:
+        return env[expr.name]
+
+    @visits(model.RuleRef)
+    def _rule_ref(self, expr: model.RuleRef, env: Mapping[str, Any]) -> Any:
+        return self.rule(expr.key)
+
+    @visits(model.CallRule)
+    def _call_rule(self, expr: model.CallRule, env: Mapping[str, Any]) -> Any:
+        rule = self.policy.rules[expr.key]
+        args = [self.value(arg, env) for arg in expr.args]
+        names = [name for name, _ in rule.params or ()]
+        return self.value(rule.body, dict(zip(names, args, strict=True)))
+
+    @visits(model.GetField)
+    def _get_field(self, expr: model.GetField, env: Mapping[str, Any]) -> Any:
+        target = self.value(expr.target, env)
+        if isinstance(target, _Unknown):
+            return target
+        if isinstance(target, dict) and expr.field in target:
+            return target[expr.field]
+        return self.reference(expr, env, target=target)
+
+    @visits(model.If)
+    def _if(self, expr: model.If, env: Mapping[str, Any]) -> Any:
+        condition = self.value(expr.condition, env)
+        if isinstance(condition, _Unknown):
+            return _Unknown(condition.needs | self.needs_of(expr.then, expr.otherwise, env=env))
+        return self.value(expr.then if condition else expr.otherwise, env)
+
+    @visits(model.Coalesce)
+    def _coalesce(self, expr: model.Coalesce, env: Mapping[str, Any]) -> Any:
+        value = self.value(expr.value, env)
+        if isinstance(value, _Unknown):
+            return _Unknown(value.needs | self.needs_of(expr.fallback, env=env))
+        return self.value(expr.fallback, env) if value is None else value
+
+    @visits(model.Not)
+    def _not(self, expr: model.Not, env: Mapping[str, Any]) -> Any:
+        operand = self.value(expr.operand, env)
+        return operand if isinstance(operand, _Unknown) else not operand
+
+    @visits(model.MakeList)
+    def _make_list(self, expr: model.MakeList, env: Mapping[str, Any]) -> Any:
+        return tuple(self.value(item, env) for item in expr.items)
+
+    @visits(model.MakeRecord)
+    def _make_record(self, expr: model.MakeRecord, env: Mapping[str, Any]) -> Any:
+        record: dict[str, Any] = {}
+        for spread in expr.spreads:
+            base = self.value(spread, env)
+            if isinstance(base, _Unknown):
+                return base
+            record.update(base)
+        for name, item in expr.fields:
+            record[name] = self.value(item, env)
+        return record
+
+    @visits(
+        model.Const,
+        model.ParamRef,
+        model.BuiltinCall,
+        model.ScheduleLookup,
+        model.StageLookup,
+        model.BandsLookup,
+        model.Negate,
+        model.Arith,
+        model.Compare,
+        model.In,
+        model.IsNone,
+    )
+    def _by_reference(self, expr: model.CExpr, env: Mapping[str, Any]) -> Any:
         return self.reference(expr, env)
 
     def reference(self, expr: model.CExpr, env: Mapping[str, Any], **known: Any) -> Any:
@@ -382,6 +425,7 @@ class _Walker:
         value = self.run.value_of(attrs.evolve(expr, **changes) if changes else expr, {})
         return value
 
+    @visits(model.And, model.Or, model.Compose)
     def logic(self, expr: model.And | model.Or | model.Compose, env: Mapping[str, Any]) -> Any:
         parts = expr.operands if isinstance(expr, model.And | model.Or) else expr.items
         values: list[Any] = []
@@ -417,6 +461,7 @@ class _Walker:
             return _Unknown(frozenset().union(*(u.needs for u in unknowns)))
         return decided
 
+    @visits(model.Aggregate)
     def aggregate(self, expr: model.Aggregate, env: Mapping[str, Any]) -> Any:
         collection = self.value(expr.collection, env)
         if isinstance(collection, _Unknown):

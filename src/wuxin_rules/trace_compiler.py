@@ -19,7 +19,9 @@ one the compiler made, every literal goes through `repr` or sits in the namespac
 
 It uses only public names: the compiler's generator (`compiler.EvalCode`, `Scope`, `Local`,
 `FieldRead`, `FactsCheck`), the evaluator's explanation helpers, the table of semantics.
-May import what `compiler` may, and `evaluator`, `compiler` and `trace`.
+May import what `compiler` may, and `evaluator`, `compiler` and `trace`. Its generator
+replaces the handlers of `EvalCode` whose order of evaluation matters by overriding them, as
+any visitor may (`visitor.Visitor`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from wuxin_rules.messages import english
 from wuxin_rules.schema import IntType, RecordType, strip_optional
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
 from wuxin_rules.values import format_value
+from wuxin_rules.visitor import Visitor, visits
 
 __all__ = ["Tracer", "compile_tracer"]
 
@@ -144,7 +147,7 @@ class _Template:
         self.static: Explanation | None = None  # a constant's or a param's node, made once
         self.shared = False
         # What every node of this template shares, looked up once.
-        build = _BUILDERS.get(type(expr))
+        build = _Builder.dispatch_table.get(type(expr))
         if build is None:
             raise CannotCompile(f"no explanation for `{type(expr).__name__}`")
         self.build: Callable[[_Builder, _Template, tuple[Any, ...]], Explanation] = build
@@ -380,6 +383,7 @@ class _TraceCode(EvalCode):
 
     # -- the forms whose evaluation order matters ------------------------------------------
 
+    @visits(model.RuleRef)
     def _RuleRef(self, expr: model.RuleRef, scope: Scope) -> tuple[str, str]:
         conditional = self.frame is not self.root or len(self.frame.blocks) > 1
         if conditional and expr.key not in self.requested and self.can_fail(expr):
@@ -391,6 +395,7 @@ class _TraceCode(EvalCode):
         self.pending_extra = template
         return code, rep
 
+    @visits(model.CallRule)
     def _CallRule(self, expr: model.CallRule, scope: Scope) -> tuple[str, str]:
         rule = self.policy.rules.get(expr.key)
         if rule is None or rule.params is None or len(rule.params) != len(expr.args):
@@ -404,6 +409,7 @@ class _TraceCode(EvalCode):
         code, rep = self.expr(rule.body, scope.inlined(env))
         return code, self._number_rep(expr.type) or rep
 
+    @visits(model.If)
     def _If(self, expr: model.If, scope: Scope) -> tuple[str, str]:
         condition, _ = self.expr(expr.condition, scope)
         result = self.src.fresh("t")
@@ -417,6 +423,7 @@ class _TraceCode(EvalCode):
         self.frame.close()
         return result, self._number_rep(expr.type) or compiler.widest_form(then_rep, otherwise_rep)
 
+    @visits(model.Coalesce)
     def _Coalesce(self, expr: model.Coalesce, scope: Scope) -> tuple[str, str]:
         value, value_rep = self.expr(expr.value, scope)
         result = self.src.fresh("t")
@@ -427,6 +434,7 @@ class _TraceCode(EvalCode):
         self.frame.close()
         return result, self._number_rep(expr.type) or compiler.widest_form(value_rep, fallback_rep)
 
+    @visits(model.Aggregate)
     def _Aggregate(self, expr: model.Aggregate, scope: Scope) -> tuple[str, str]:
         collection, collection_rep = self.expr(expr.collection, scope)
         function = self.src.fresh("E")
@@ -599,7 +607,14 @@ def compile_tracer(
 # Building the trees: what `evaluator.Run` does in tracing mode, from recorded values
 
 
-class _Builder:
+class _Builder(Visitor[Explanation]):
+    """Explanation trees from a record. A visitor of the core expressions whose handlers take
+    the node's template (its expression is `t.expr`) and a frame of the record: each template
+    looks its handler up in the table once, when it is made (`_Template.build`), not per
+    tree."""
+
+    node_kinds = model.EXPRESSIONS
+
     def __init__(self, tracer: Tracer, record: tuple[Any, ...]) -> None:
         self.tracer = tracer
         self.policy = tracer.policy
@@ -702,6 +717,7 @@ class _Builder:
 
     # -- per kind, as `evaluator.Run` --------------------------------------------------------
 
+    @visits(model.Const)
     def _const(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         span = getattr(expr, "span", None)
@@ -713,6 +729,7 @@ class _Builder:
             span=span,
         )
 
+    @visits(model.ParamRef)
     def _param(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         definition = self.policy.params.get(expr.key)
@@ -730,11 +747,13 @@ class _Builder:
             cites=definition.cites if definition is not None else (),
         )
 
+    @visits(model.InputRef)
     def _input(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         return self.make(
             t, frame, "input", name=t.expr.name, label=self.tracer.input_labels.get(t.expr.name)
         )
 
+    @visits(model.RuleRef)
     def _rule_ref(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         rule = self.policy.rules[expr.key]
@@ -752,9 +771,11 @@ class _Builder:
             cites=rule.cites,
         )
 
+    @visits(model.LocalRef)
     def _local(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         return self.make(t, frame, "local", name=t.expr.name)
 
+    @visits(model.GetField)
     def _get_field(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         record_type = strip_optional(expr.target.type)
@@ -769,6 +790,7 @@ class _Builder:
             cites=info.cites if info is not None else (),
         )
 
+    @visits(model.CallRule)
     def _call_rule(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         rule = self.policy.rules[expr.key]
@@ -796,6 +818,7 @@ class _Builder:
             t, frame, "call", [*arg_nodes, body], name=rule.key, label=rule.label, cites=rule.cites
         )
 
+    @visits(model.BuiltinCall)
     def _builtin(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         nodes = self.children(t, frame)
@@ -811,6 +834,7 @@ class _Builder:
             t, frame, "builtin", [*nodes, *audit], detail=detail, omitted=omitted, name="sample"
         )
 
+    @visits(model.StageLookup)
     def _stage(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         schedule = self.policy.schedules[expr.key]
@@ -847,6 +871,7 @@ class _Builder:
             cites=schedule.cites,
         )
 
+    @visits(model.ScheduleLookup)
     def _schedule(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         schedule = self.policy.schedules[expr.key]
@@ -865,6 +890,7 @@ class _Builder:
             cites=schedule.cites,
         )
 
+    @visits(model.BandsLookup)
     def _bands(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         bands = self.policy.bands[expr.key]
@@ -919,19 +945,21 @@ class _Builder:
 
         return build
 
-    _negate = _simple("negate")
-    _in = _simple("in")
-    _is_none = _simple("is_none")
-    _not = _simple("not")
-    _make_list = _simple("list")
-    _make_record = _simple("record")
+    _negate = visits(model.Negate)(_simple("negate"))
+    _in = visits(model.In)(_simple("in"))
+    _is_none = visits(model.IsNone)(_simple("is_none"))
+    _not = visits(model.Not)(_simple("not"))
+    _make_list = visits(model.MakeList)(_simple("list"))
+    _make_record = visits(model.MakeRecord)(_simple("record"))
 
+    @visits(model.Arith)
     def _arith(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         value = self.value(t, frame)
         if isinstance(value, Fraction) and isinstance(strip_optional(t.expr.type), IntType):
             value = int(value)
         return self.make(t, frame, "arith", self.children(t, frame), value=value, name=t.expr.op)
 
+    @visits(model.Compare)
     def _compare(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         left, right = self.children(t, frame)
@@ -939,12 +967,14 @@ class _Builder:
         detail = semantics.margin(expr, left.value, right.value, held)
         return self.make(t, frame, "compare", [left, right], detail=detail, name=expr.op)
 
+    @visits(model.And, model.Or)
     def _and_or(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         kind = "and" if isinstance(t.expr, model.And) else "or"
         nodes = self.children(t, frame)
         detail = semantics.count_detail(kind, [node.value for node in nodes], None)
         return self.make(t, frame, kind, nodes, detail=detail)
 
+    @visits(model.Compose)
     def _compose(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         nodes = self.children(t, frame)
@@ -955,6 +985,7 @@ class _Builder:
             nodes = nodes[: len(values)]
         return self.make(t, frame, expr.kind, nodes, detail=detail)
 
+    @visits(model.If)
     def _if(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         condition_t, then_t, otherwise_t = t.children
         condition = self.node(condition_t, frame)
@@ -967,6 +998,7 @@ class _Builder:
             detail=english("then") if condition.value else english("else"),
         )
 
+    @visits(model.Coalesce)
     def _coalesce(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         value_t, fallback_t = t.children
         node = self.node(value_t, frame)
@@ -980,6 +1012,7 @@ class _Builder:
             detail=english("fallback-used"),
         )
 
+    @visits(model.Aggregate)
     def _aggregate(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         records_index, _, _ = t.extra  # (the filter's and the body's places are their templates')
@@ -1053,32 +1086,3 @@ class _Builder:
             name=expr.var,
             detail=f"#{element.index + 1}",
         )
-
-
-_BUILDERS: dict[type, Callable[[_Builder, _Template, tuple[Any, ...]], Explanation]] = {
-    model.Const: _Builder._const,
-    model.InputRef: _Builder._input,
-    model.ParamRef: _Builder._param,
-    model.RuleRef: _Builder._rule_ref,
-    model.LocalRef: _Builder._local,
-    model.GetField: _Builder._get_field,
-    model.CallRule: _Builder._call_rule,
-    model.BuiltinCall: _Builder._builtin,
-    model.ScheduleLookup: _Builder._schedule,
-    model.StageLookup: _Builder._stage,
-    model.BandsLookup: _Builder._bands,
-    model.Negate: _Builder._negate,
-    model.Arith: _Builder._arith,
-    model.Compare: _Builder._compare,
-    model.In: _Builder._in,
-    model.IsNone: _Builder._is_none,
-    model.Coalesce: _Builder._coalesce,
-    model.Not: _Builder._not,
-    model.And: _Builder._and_or,
-    model.Or: _Builder._and_or,
-    model.If: _Builder._if,
-    model.Compose: _Builder._compose,
-    model.Aggregate: _Builder._aggregate,
-    model.MakeList: _Builder._make_list,
-    model.MakeRecord: _Builder._make_record,
-}
