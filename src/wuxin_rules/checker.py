@@ -1106,30 +1106,29 @@ class _NameWalker(Visitor[Any]):
         return False
 
 
-_CHILDREN: dict[type, Callable[[Any], tuple[ast.Expr, ...]]] = {
-    ast.Negate: lambda node: (node.operand,),
-    ast.Not: lambda node: (node.operand,),
-    ast.IsNone: lambda node: (node.operand,),
-    ast.Arith: lambda node: (node.left, node.right),
-    ast.Compare: lambda node: (node.left, node.right),
-    ast.In: lambda node: (node.item, node.collection),
-    ast.Coalesce: lambda node: (node.value, node.fallback),
-    ast.BoolOp: lambda node: node.operands,
-    ast.ListLit: lambda node: node.items,
-    ast.If: lambda node: (node.condition, node.then, node.otherwise),
-    ast.Compose: lambda node: (*node.items, node.count) if node.count is not None else node.items,
-    ast.RecordLit: lambda node: tuple(item.value for item in node.items),
-    ast.WithInputs: lambda node: (node.target, *(binding.value for binding in node.bindings)),
-}
-"""How to find the sub-expressions of each node kind `_children` knows, by exact class (a
-table lookup: a `match` tries the cases in turn, for every node of a large body)."""
-
-
 def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
     """The sub-expressions of the nodes `_NameWalker._sub_expressions` handles (none for a
     literal)."""
-    children = _CHILDREN.get(type(node))
-    return children(node) if children is not None else ()
+    match node:
+        case ast.Negate(operand=operand) | ast.Not(operand=operand) | ast.IsNone(operand=operand):
+            return (operand,)
+        case ast.Arith(left=left, right=right) | ast.Compare(left=left, right=right):
+            return (left, right)
+        case ast.In(item=item, collection=collection):
+            return (item, collection)
+        case ast.Coalesce(value=value, fallback=fallback):
+            return (value, fallback)
+        case ast.BoolOp(operands=operands) | ast.ListLit(items=operands):
+            return operands
+        case ast.If(condition=condition, then=then, otherwise=otherwise):
+            return (condition, then, otherwise)
+        case ast.Compose(items=items, count=count):
+            return (*items, count) if count is not None else items
+        case ast.RecordLit(items=items):
+            return tuple(item.value for item in items)
+        case ast.WithInputs(target=target, bindings=bindings):
+            return (target, *(binding.value for binding in bindings))
+    return ()
 
 
 # ------------------------------------------------------------------------------------------
