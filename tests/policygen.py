@@ -4,7 +4,8 @@
 `policies()` draws the text of a policy: a fixed prelude of declarations (an enum, records with
 optional fields, inputs of every type, params, two schedules, bands with a param bound) and a
 few drawn rules, criteria and rules with parameters. Each body is an expression drawn for a
-type, using every construct of the language: arithmetic with `/` (so division by zero),
+type, using every construct of the language: arithmetic with `/` and `mod` (so division by
+zero) and `**` (so negative and too large exponents),
 comparisons, `if`, `??`, `is none`, `and`/`or`/`not`, `all of`/`any of`/`at least N of` over
 lists of 0 to 3 items, aggregates of every kind with filters over lists of records and of
 numbers, bands, schedules and their stages, record literals and spreads, `text()` of records
@@ -261,6 +262,8 @@ class _Expressions:
                 lambda d, v: self.inner_field(d, v),
                 lambda d, v: f"({self.spread(d, v)}).{self.pick(['n', 'd'])}",
                 lambda d, v: f"(level({e('int', d, v)}) ?? {e('int', d, v)})",
+                lambda d, v: f"({e('int', d, v)} mod {e('int', d, v)})",
+                lambda d, v: f"({e('int', d, v)} ** {self.exponent(d, v)})",
             ],
             "num": [
                 lambda d, v: f"({e('num', d, v)} {self.pick('+-*/')} {e('num', d, v)})",
@@ -273,6 +276,8 @@ class _Expressions:
                 ),
                 lambda d, v: self.aggregate("sum", "num", d, v),
                 lambda d, v: e("int", d, v),
+                lambda d, v: f"({e('num', d, v)} mod {e('num', d, v)})",
+                lambda d, v: f"({e('num', d, v)} ** {self.exponent(d, v)})",
             ],
             "bool": [
                 lambda d, v: (
@@ -360,6 +365,11 @@ class _Expressions:
             ],
         }
         return forms[type_] + common
+
+    def exponent(self, depth: int, env: dict[str, str]) -> str:
+        """A small exponent mostly, any whole number sometimes (negative, or past the size
+        limit: `invalid-argument`, `power-too-large`)."""
+        return self.pick(["0", "1", "2", "3", "-1", self.expr("int", depth, env)])
 
     def rule_or_call(self, type_: str) -> Callable[[int, dict[str, str]], str]:
         def make(depth: int, env: dict[str, str]) -> str:

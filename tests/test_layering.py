@@ -80,7 +80,16 @@ ALLOWED: dict[str, set[str]] = {
     "trace": {"source", "errors", "schema", "values", "model"},
     "sampling": set(),
     # One entry per operator and builtin: value, failure, typing, detail, code.
-    "semantics": {"source", "errors", "schema", "values", "model", "trace", "sampling"},
+    "semantics": {
+        "source",
+        "messages",
+        "errors",
+        "schema",
+        "values",
+        "model",
+        "trace",
+        "sampling",
+    },
     "evaluator": {
         "errors",
         "schema",

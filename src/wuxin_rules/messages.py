@@ -526,6 +526,22 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "division-by-zero-is": ("division by zero: `{expr}` is 0", "除以零：`{expr}` 为 0"),
     "check-divisor": ("check the divisor first: `{fix}`", "请先检查除数：`{fix}`"),
+    "negative-exponent": (
+        "`{expr}` raises to the negative power {exponent}",
+        "`{expr}` 的指数 {exponent} 为负数",
+    ),
+    "negative-exponent.help": (
+        "`**` takes a whole exponent of 0 or more: write `1 / a ** n` for a negative one",
+        "`**` 的指数须为不小于 0 的整数：负指数请写成 `1 / a ** n`",
+    ),
+    "power-too-large": (
+        "`{expr}` is too large to compute (exponent {exponent})",
+        "`{expr}` 太大，无法计算（指数为 {exponent}）",
+    ),
+    "power-too-large.help": (
+        "a power may have at most {bits} bits: check the base and the exponent",
+        "乘方的结果最多 {bits} 位二进制：请检查底数和指数",
+    ),
     "declares-module": (
         "`{file}` declares module `{module}`, but it is imported as `{target}`",
         "`{file}` 声明的模块是 `{module}`，导入时却写作 `{target}`",

@@ -25,7 +25,7 @@ what `value` takes and gives) and the compiled code's *fast form*, where numbers
 fast value into the exact form). A fast function raises `Failure` where the operation has no
 value: the document is then evaluated by the reference, which reports the error.
 
-May import `source`, `errors`, `schema`, `values`, `model`, `trace` and `sampling`.
+May import `source`, `messages`, `errors`, `schema`, `values`, `model`, `trace` and `sampling`.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 import attrs
 
-from wuxin_rules import model, sampling
+from wuxin_rules import messages, model, sampling
 from wuxin_rules.errors import Diagnostic, InternalError, Label
 from wuxin_rules.schema import (
     DATE,
@@ -62,6 +62,7 @@ __all__ = [
     "BUILTINS",
     "DATE_COMPONENTS",
     "EXACT_CONTEXT",
+    "MAX_POWER_BITS",
     "NONE_HELP",
     "OPERATIONS",
     "Emit",
@@ -302,6 +303,82 @@ def _divisor_may_be_zero(args: Sequence[model.CExpr]) -> bool:
 
 def _has_span(expr: Any) -> bool:
     return getattr(expr, "span", None) is not None
+
+
+def _modulo(expr: model.Arith, values: list[Any]) -> Any:
+    """`a mod b`: the remainder of flooring division, of `b`'s sign (`-7 mod 3` is 2, `7 mod
+    -3` is -2), so that `a == b * floor(a / b) + a mod b`; exact on decimals (`5.5 mod 2` is
+    1.5)."""
+    left, right = values
+    if right == 0:
+        raise SemanticError(
+            "division-by-zero",
+            messages.english("division-by-zero-is", expr=written(expr.right)),
+            messages.english("check-divisor", fix=f"if {written(expr.right)} == 0 then … else …"),
+            (Label(expr.right.span, "this is 0"),) if _has_span(expr.right) else (),
+        )
+    if isinstance(left, int) and isinstance(right, int):
+        return left % right
+    return _as_int(expr, Fraction(left) % Fraction(right))
+
+
+def _fast_mod(a: Any, b: Any) -> Any:
+    if b == 0:
+        raise Failure
+    if type(a) is int and type(b) is int:
+        return a % b
+    return Fraction(a) % Fraction(b)
+
+
+MAX_POWER_BITS = 13_000
+"""The largest result `a ** n` computes, in bits of its numerator or denominator (about
+3,900 decimal digits, inside the 4,300 digits a number may have when written out): past it
+the power is an evaluation error (`power-too-large`) rather than minutes of arithmetic and a
+number no rule needs (`10 ** 10**9`)."""
+
+
+def _power_bits(base: Fraction | int, exponent: int) -> float:
+    """About the bits of the numerator or denominator of `base ** exponent`, whichever is
+    longer (0 for 0, 1 and -1, whose powers stay small whatever the exponent); a limit, never
+    a value, so a float is fine here."""
+    base = Fraction(base)
+    if base.denominator == 1 and abs(base.numerator) <= 1:
+        return 0
+    return exponent * math.log2(max(abs(base.numerator), base.denominator))
+
+
+def _power(expr: model.Arith, values: list[Any]) -> Any:
+    """`a ** n` for a whole `n >= 0`, exactly (`0 ** 0` is 1); refused for a negative `n`
+    (write `1 / a ** n`) and past `MAX_POWER_BITS`."""
+    base, exponent = values
+    if exponent < 0:
+        raise SemanticError(
+            "invalid-argument",
+            messages.english(
+                "negative-exponent", expr=written(expr), exponent=integer_text(exponent)
+            ),
+            messages.english("negative-exponent.help"),
+        )
+    if _power_bits(base, exponent) > MAX_POWER_BITS:
+        raise SemanticError(
+            "power-too-large",
+            messages.english(
+                "power-too-large", expr=written(expr), exponent=integer_text(exponent)
+            ),
+            messages.english("power-too-large.help", bits=f"{MAX_POWER_BITS:,}"),
+        )
+    if isinstance(base, int):
+        return base**exponent
+    return _as_int(expr, Fraction(base) ** exponent)
+
+
+def _fast_power(a: Any, n: Any) -> Any:
+    if type(n) is not int or n < 0:
+        raise Failure
+    base = _number(a)
+    if _power_bits(base, n) > MAX_POWER_BITS:
+        raise Failure
+    return base**n
 
 
 # ------------------------------------------------------------------------------------------
@@ -814,6 +891,26 @@ _OPERATOR_LIST: tuple[Operation, ...] = (
         failures=("division-by-zero",),
         typing="arith",
         samples=_NUMBER_PAIRS,
+    ),
+    Operation(
+        "mod",
+        "arith",
+        _modulo,
+        Emit(fast=_fast_mod, number="any"),
+        fails=_divisor_may_be_zero,
+        failures=("division-by-zero",),
+        typing="arith",
+        samples=_NUMBER_PAIRS,
+    ),
+    Operation(
+        "**",
+        "arith",
+        _power,
+        Emit(fast=_fast_power, number="any"),
+        fails=_always,
+        failures=("invalid-argument", "power-too-large"),
+        typing="arith",
+        samples=(("int", "int"), ("decimal", "int"), ("percent", "int")),
     ),
     Operation(
         "neg",

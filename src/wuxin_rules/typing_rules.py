@@ -993,6 +993,15 @@ class ExprTyper(Visitor[model.CExpr]):
         if not ok:
             return model.Arith(node.op, left, right, INVALID, node.span)
         a, b = left.type, right.type
+        if node.op == "**" and not isinstance(b, IntType):
+            self.t.error(
+                "type-mismatch",
+                f"the exponent of `**` is a whole number, found `{describe_type(b)}`",
+                right.span,
+                help="`a ** n` multiplies `a` by itself `n` times: make the exponent whole first, "
+                "`a ** floor(n)`",
+            )
+            return model.Arith(node.op, left, right, INVALID, node.span)
         if node.op == "/":
             type_: Type = DECIMAL
         elif isinstance(a, IntType) and isinstance(b, IntType):

@@ -1,0 +1,166 @@
+"""The operations of issue 12 that are entries of the semantics table: `mod` and `**`.
+
+`tests/test_semantics.py` holds every entry to the same values, errors and explanations on
+every path; here are the meanings themselves (signs, types, limits), how they read and are
+written back (precedence, both readers, `wuxin fmt`, `wuxin doc`), and what the checker and
+the consistency checks know of them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+import wuxin_rules
+from wuxin_rules import checker, consistency, direct_parser, formatter, parser, semantics
+from wuxin_rules.errors import PolicyCheckError
+from wuxin_rules.source import Source
+
+
+def _value(expr: str, types: str = "int", **facts: Any) -> Any:
+    """The value of `expr` over inputs `a`, `b` of `types`, on the fast path and the
+    reference (which must agree), or the error code."""
+    inputs = "".join(f'input {name}: {types} "{name}"\n' for name in ("a", "b"))
+    policy = wuxin_rules.loads(f'policy t "t"\n{inputs}rule r "r": {expr}\n', name="t.policy")
+    document = {"a": 0, "b": 0, **facts}
+    fast = policy.evaluate(document)
+    explained = policy.evaluate(document, explain=True)
+    verdict, traced = fast.verdict("r"), explained.verdict("r")
+    assert (verdict.value, verdict.error) == (traced.value, traced.error)
+    return verdict.error.code if verdict.error is not None else verdict.value
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [(7, 3, 1), (-7, 3, 2), (7, -3, -2), (-7, -3, -1), (6, 3, 0), (0, 5, 0)],
+)
+def test_mod_takes_the_sign_of_the_divisor(a: int, b: int, expected: int) -> None:
+    assert _value("a mod b", a=a, b=b) == expected
+    # The identity the flooring division keeps.
+    assert b * (a // b) + expected == a
+
+
+def test_mod_is_exact_on_decimals() -> None:
+    assert _value("a mod b", "decimal", a="5.5", b="2") == Decimal("1.5")
+    assert _value("a mod b", "decimal", a="-0.1", b="0.03") == Decimal("0.02")
+    assert _value("a mod b", "decimal", a="1", b="0.1") == 0
+
+
+def test_mod_by_zero_fails_like_division() -> None:
+    assert _value("a mod b", a=5, b=0) == "division-by-zero"
+    assert _value("a mod b", "decimal", a="5.5", b="0.0") == "division-by-zero"
+    mod = semantics.OPERATIONS["arith", "mod"]
+    policy = wuxin_rules.loads(
+        'policy d "d"\ninput x: int "x"\nrule by_seven "x": x mod 7\nrule by_x "x": x mod x\n',
+        name="d.policy",
+    )
+    from wuxin_rules import model
+
+    fails = {k: mod.can_fail(model.children(r.body)) for k, r in policy.checked.rules.items()}
+    assert fails == {"by_seven": False, "by_x": True}
+
+
+def test_power_is_exact_and_typed_by_its_base() -> None:
+    assert _value("a ** b", a=2, b=10) == 1024
+    assert _value("a ** b", a=-3, b=3) == -27
+    assert _value("a ** b", a=0, b=0) == 1
+    assert _value("a ** 2", "decimal", a="1.05") == Decimal("1.1025")
+    assert _value("a ** 3", "decimal", a="0.1") == Decimal("0.001")
+    policy = wuxin_rules.loads(
+        'policy t "t"\ninput a: int "a"\ninput d: decimal "d"\n'
+        'rule i "i": a ** 2\nrule x "x": d ** 2\nrule p "p": 5% ** 2\n',
+        name="t.policy",
+    )
+    types = {key: str(rule.body.type) for key, rule in policy.checked.rules.items()}
+    assert types["i"].startswith("IntType") and types["x"].startswith("NumberType")
+    assert policy.evaluate({"a": 3, "d": "2"}).values()["p"] == Fraction(1, 400)
+
+
+def test_a_huge_power_is_refused_not_computed() -> None:
+    """`10 ** 10**9` would run for minutes and take gigabytes: it is an evaluation error."""
+    assert _value("a ** b", a=10, b=10**9) == "power-too-large"
+    assert _value("a ** 1000000000", "decimal", a="0.5") == "power-too-large"
+    assert _value("a ** b", a=2, b=semantics.MAX_POWER_BITS + 1) == "power-too-large"
+    assert _value("a ** b", a=2, b=semantics.MAX_POWER_BITS) == 2**semantics.MAX_POWER_BITS
+    assert _value("a ** b", a=3, b=int(semantics.MAX_POWER_BITS // 1.58)) == "power-too-large"
+    # 0, 1 and -1 stay small whatever the exponent.
+    assert _value("a ** b", a=1, b=10**9) == 1
+    assert _value("a ** b", a=-1, b=10**9 + 1) == -1
+    assert _value("a ** b", a=0, b=10**9) == 0
+
+
+def test_a_negative_exponent_is_refused() -> None:
+    assert _value("a ** b", a=2, b=-1) == "invalid-argument"
+    policy = wuxin_rules.loads('policy t "t"\ninput a: int "a"\nrule r "r": a ** -1\n', name="t")
+    error = policy.evaluate({"a": 2}).verdict("r").error
+    assert error is not None and "1 / a ** n" in (error.help or "")
+
+
+def test_the_exponent_must_be_whole() -> None:
+    with pytest.raises(PolicyCheckError) as caught:
+        checker.check_text('policy t "t"\ninput d: decimal "d"\nrule r "r": 2 ** d\n', "t.policy")
+    text = str(caught.value)
+    assert "type-mismatch" in text and "exponent of `**` is a whole number" in text
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("-2 ** 2", -4),
+        ("2 ** 3 ** 2", 512),
+        ("(2 ** 3) ** 2", 64),
+        ("2 * 3 mod 4", 2),
+        ("2 + 7 mod 4", 5),
+        ("-7 mod 3", 2),
+        ("2 ** 2 mod 3", 1),
+    ],
+)
+def test_precedence(expr: str, expected: int) -> None:
+    assert _value(expr) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a mod b * c", "a ** b ** c", "-a ** b", "(a ** b) ** c", "a ** -b", "f(x).y ** 2 mod 3"],
+)
+def test_both_readers_read_the_same_tree(text: str) -> None:
+    source = Source("t", text)
+    direct = direct_parser.parse(source, "expr")
+    assert direct is not None, "the direct reader reads powers and remainders itself"
+    assert direct == parser.parse_with_lark(source, "expr")
+
+
+def test_the_formatter_keeps_the_parentheses_that_matter() -> None:
+    text = (
+        'policy t "t"\ninput a: int "a"\ninput b: int "b"\n'
+        'rule r "r":\n  (a ** b) ** -2 + -a ** b mod (a mod b) + (2 ** 3) ** 2 + (-a) ** 2\n'
+    )
+    assert formatter.format_text(text, "t.policy") == text
+    result = wuxin_rules.loads(text, name="t.policy").evaluate({"a": 2, "b": 3})
+    error = result.verdict("r").error
+    assert error is not None and error.code == "invalid-argument"  # `** -2`
+    assert "(a ** b) ** -2" in error.message
+
+
+def test_the_notation_writes_powers_as_in_mathematics() -> None:
+    from wuxin_rules import notation
+
+    expr = parser.parse_with_lark(Source("t", "(1 + r) ** -n mod 7 + (-2) ** 2"), "expr")
+    lines = notation.expression_lines(expr, notation.EN)
+    assert [notation.line_text(line) for line in lines] == ["(1 + r) ^ −n mod 7 + (-2) ^ 2"]
+    source = notation.expression_lines(expr, notation.SOURCE)
+    assert [notation.line_text(line) for line in source] == ["(1 + r) ** -n mod 7 + (-2) ** 2"]
+
+
+def test_consistency_knows_a_remainder_is_below_its_divisor() -> None:
+    policy = checker.check_text(
+        'policy t "t"\ninput x: int "x"\n'
+        'criterion never "never" cites "c": x mod 7 >= 7\n'
+        'criterion can "can" cites "c": x mod 7 >= 6\n',
+        "t.policy",
+    )
+    found = [d.code for d in consistency.analyse(policy)]
+    assert found.count("criterion-always-false") == 1
