@@ -256,6 +256,7 @@ class _Expressions:
                 lambda d, v: f"days_between({e('date', d, v)}, {e('date', d, v)})",
                 lambda d, v: f"quarter_last_month({e('int', d, v)})",
                 lambda d, v: f"len({e(self.pick(['list int', 'list text', 'list Item']), d, v)})",
+                lambda d, v: f"length({e('text', d, v)})",
                 lambda d, v: self.aggregate("count", "", d, v),
                 lambda d, v: self.aggregate("sum", "int", d, v),
                 self.narrowed,
@@ -291,6 +292,10 @@ class _Expressions:
                     f"({e('int', d, v)} {self.pick(['in', 'not in'])} {e('list int', d, v)})"
                 ),
                 lambda d, v: f"({e('text', d, v)} in {e('list text', d, v)})",
+                lambda d, v: (
+                    f"{self.pick(['contains', 'starts_with', 'ends_with'])}"
+                    f"({e('text', d, v)}, {self.pick(_TEXT_LITERALS)})"
+                ),
                 lambda d, v: f"({e('Kind', d, v)} in [{self.pick(['a', 'b, c', 'Kind.a, c'])}])",
                 # Not a path (`maybe`, `item.when`): `if maybe is not none and … then` narrows
                 # it, and a drawn `maybe is none` under it would be a `never-none` error.
@@ -319,6 +324,10 @@ class _Expressions:
                 lambda d, v: f"label(goal.stage({e('date', d, v)}) ?? late)",
                 lambda d, v: f"({e('text', d, v)} + {e('text', d, v)})",
                 lambda d, v: f"text({e('stage?', d, v)} ?? early)",
+                lambda d, v: f"{self.pick(['upper', 'lower', 'trim'])}({e('text', d, v)})",
+                lambda d, v: (
+                    f"substring({e('text', d, v)}, {self.pick(['0', '1', 'y'])}, {e('int', d, v)})"
+                ),
             ],
             "date": [
                 lambda d, v: (
@@ -339,6 +348,7 @@ class _Expressions:
                 lambda d, v: self.aggregate("list", "text", d, v),
                 lambda d, v: f"sample({e('list text', d, v)}, {e('num', d, v)}, {e('text', d, v)})",
                 lambda d, v: f"[{e('text', d, v)}]",
+                lambda d, v: f"split({e('text', d, v)}, {self.pick(_TEXT_LITERALS)})",
             ],
             "list Item": [
                 lambda d, v: self.aggregate("list", "", d, v),

@@ -164,3 +164,55 @@ def test_consistency_knows_a_remainder_is_below_its_divisor() -> None:
     )
     found = [d.code for d in consistency.analyse(policy)]
     assert found.count("criterion-always-false") == 1
+
+
+# ------------------------------------------------------------------------------------------
+# Text builtins
+
+
+def _text_value(expr: str, **facts: Any) -> Any:
+    return _value(expr, "text", **{"a": "", "b": "", **facts})
+
+
+def test_length_counts_code_points() -> None:
+    assert _text_value("length(a)", a="家庭人数") == 4
+    assert _text_value("length(a)", a="e\u0301") == 2  # an accent typed as its own mark
+    assert _text_value("length(a)", a="😀") == 1
+    assert _text_value("length(a)", a="") == 0
+
+
+def test_case_trim_and_tests() -> None:
+    assert _text_value("upper(a)", a="straße") == "STRASSE"
+    assert _text_value("lower(a)", a="ÀB") == "àb"
+    assert _text_value("trim(a)", a="\u3000 ab c\n") == "ab c"
+    assert _text_value("contains(a, b)", a="abc", b="") is True
+    assert _text_value("contains(a, b)", a="abc", b="C") is False
+    assert _text_value("starts_with(a, b)", a="2025-03", b="2025") is True
+    assert _text_value("ends_with(a, b)", a="2025-03", b="2025") is False
+
+
+def test_split_and_join_are_inverse() -> None:
+    assert _text_value("split(a, b)", a="a,,b", b=",") == ("a", "", "b")
+    assert _text_value("split(a, b)", a="", b=",") == ("",)
+    assert _text_value("split(a, b)", a="家庭", b="") == ("家", "庭")
+    assert _text_value("join(split(a, b), b) == a", a="x;y;;", b=";") is True
+
+
+def test_substring_is_by_code_points_and_fails_out_of_range() -> None:
+    assert _text_value("substring(a, 5, 7)", a="2025-03") == "03"
+    assert _text_value("substring(a, 1, 2)", a="家庭人数") == "庭"
+    assert _text_value("substring(a, 7, 7)", a="2025-03") == ""
+    for start, end in ((5, 8), (-1, 2), (3, 2)):
+        policy = wuxin_rules.loads(
+            f'policy t "t"\ninput a: text "a"\nrule r "r": substring(a, {start}, {end})\n',
+            name="t.policy",
+        )
+        error = policy.evaluate({"a": "2025-03"}).verdict("r").error
+        assert error is not None and error.code == "index-out-of-range", (start, end)
+        assert "of a text of 7" in error.message
+
+
+def test_the_text_builtins_are_checked() -> None:
+    with pytest.raises(PolicyCheckError) as caught:
+        checker.check_text('policy t "t"\ninput n: int "n"\nrule r "r": upper(n)\n', "t.policy")
+    assert "type-mismatch" in str(caught.value)

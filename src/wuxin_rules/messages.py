@@ -534,6 +534,15 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`**` takes a whole exponent of 0 or more: write `1 / a ** n` for a negative one",
         "`**` 的指数须为不小于 0 的整数：负指数请写成 `1 / a ** n`",
     ),
+    "substring-out-of-range": (
+        "`{expr}` takes the code points from {start} to {end} of a text of {length}",
+        "`{expr}` 取第 {start} 到第 {end} 个字符，但文本只有 {length} 个字符",
+    ),
+    "substring-out-of-range.help": (
+        "`substring(t, start, end)` needs `0 <= start <= end <= length(t)`: check "
+        "`length(t)` first",
+        "`substring(t, start, end)` 要求 `0 <= start <= end <= length(t)`：请先检查 `length(t)`",
+    ),
     "power-too-large": (
         "`{expr}` is too large to compute (exponent {exponent})",
         "`{expr}` 太大，无法计算（指数为 {exponent}）",

@@ -45,6 +45,7 @@ import attrs
 from wuxin_rules import messages, model, sampling
 from wuxin_rules.errors import Diagnostic, InternalError, Label
 from wuxin_rules.schema import (
+    BOOL,
     DATE,
     INT,
     TEXT,
@@ -608,6 +609,153 @@ def _sample_fast(keys: Any, rate: Any, seed: Any) -> Any:
         raise Failure from None
 
 
+def _substring(expr: model.BuiltinCall, values: list[Any]) -> str:
+    """`substring(t, start, end)`: the code points of `t` from index `start` (the first is 0)
+    up to, not including, `end`; an error unless `0 <= start <= end <= length(t)`."""
+    text, start, end = values
+    if not 0 <= start <= end <= len(text):
+        raise SemanticError(
+            "index-out-of-range",
+            messages.english(
+                "substring-out-of-range",
+                expr=written(expr),
+                start=integer_text(start),
+                end=integer_text(end),
+                length=len(text),
+            ),
+            messages.english("substring-out-of-range.help"),
+        )
+    return str(text[start:end])
+
+
+def _split(text: str, separator: str) -> tuple[str, ...]:
+    """`split(t, sep)`: the pieces of `t` between the `sep`s (`split("a,,b", ",")` is
+    `["a", "", "b"]`); an empty separator splits into code points, an empty text gives
+    `[""]`."""
+    if separator == "":
+        return tuple(text)
+    return tuple(text.split(separator))
+
+
+def _text_builtin(
+    name: str,
+    params: tuple[Type, ...],
+    result: Type,
+    value: Callable[..., Any],
+    template: str | None,
+    summary: str,
+    signature: str,
+) -> Operation:
+    """A total text builtin with fixed argument types: `value` over the arguments' values,
+    `template` the inline code (None: the compiler calls `value`)."""
+    return Operation(
+        name,
+        "builtin",
+        lambda expr, v: value(*v),
+        Emit(template=template, number="int"),
+        typing=Signature(params, result),
+        signature=signature,
+        summary=summary,
+        min_args=len(params),
+        max_args=len(params),
+        hints=params,
+        result_range=(0, None) if name == "length" else None,
+    )
+
+
+_TEXT_BUILTINS: tuple[Operation, ...] = (
+    _text_builtin(
+        "contains",
+        (TEXT, TEXT),
+        BOOL,
+        lambda text, part: part in text,
+        "({1} in {0})",
+        'whether `part` occurs in `t` (every text contains `""`)',
+        "contains(t: text, part: text) -> bool",
+    ),
+    _text_builtin(
+        "starts_with",
+        (TEXT, TEXT),
+        BOOL,
+        lambda text, prefix: text.startswith(prefix),
+        "{0}.startswith({1})",
+        "whether `t` begins with `prefix`",
+        "starts_with(t: text, prefix: text) -> bool",
+    ),
+    _text_builtin(
+        "ends_with",
+        (TEXT, TEXT),
+        BOOL,
+        lambda text, suffix: text.endswith(suffix),
+        "{0}.endswith({1})",
+        "whether `t` ends with `suffix`",
+        "ends_with(t: text, suffix: text) -> bool",
+    ),
+    _text_builtin(
+        "upper",
+        (TEXT,),
+        TEXT,
+        lambda text: text.upper(),
+        "{0}.upper()",
+        '`t` in capitals, by Unicode\'s rules (`upper("straße")` is `"STRASSE"`)',
+        "upper(t: text) -> text",
+    ),
+    _text_builtin(
+        "lower",
+        (TEXT,),
+        TEXT,
+        lambda text: text.lower(),
+        "{0}.lower()",
+        "`t` in small letters, by Unicode's rules",
+        "lower(t: text) -> text",
+    ),
+    _text_builtin(
+        "length",
+        (TEXT,),
+        INT,
+        len,
+        "len({0})",
+        'the number of code points of `t` (`length("家庭")` is 2, an accent written as a '
+        "separate mark counts as one more)",
+        "length(t: text) -> int",
+    ),
+    _text_builtin(
+        "trim",
+        (TEXT,),
+        TEXT,
+        lambda text: text.strip(),
+        "{0}.strip()",
+        "`t` without the blanks (Unicode white space, the full-width space too) at its ends",
+        "trim(t: text) -> text",
+    ),
+    _text_builtin(
+        "split",
+        (TEXT, TEXT),
+        ListType(TEXT),
+        _split,
+        None,
+        'the pieces of `t` between the `sep`s, in order (`split("a,,b", ",")` is '
+        '`["a", "", "b"]`; an empty `sep` gives the code points)',
+        "split(t: text, sep: text) -> list of text",
+    ),
+    Operation(
+        "substring",
+        "builtin",
+        _substring,
+        Emit(),
+        fails=_always,
+        failures=("index-out-of-range",),
+        typing=Signature((TEXT, INT, INT), TEXT),
+        signature="substring(t: text, start: int, end: int) -> text",
+        summary="the code points of `t` from index `start` (the first is 0) up to, not "
+        "including, `end`; an evaluation error unless `0 <= start <= end <= length(t)`",
+        min_args=3,
+        max_args=3,
+        hints=(TEXT, INT, INT),
+    ),
+)
+
+
 def _rounding(rounding: Callable[[Any], int]) -> Callable[[Any, list[Any]], int]:
     return lambda expr, values: rounding(values[0])
 
@@ -830,6 +978,7 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         max_args=3,
         samples=(("list of text", "percent", "text"), ("list of int", "decimal", "int")),
     ),
+    *_TEXT_BUILTINS,
     _component("year", "the year of a date", lambda d: d.year, "{0}.year"),
     _component("month", "the month of a date (1-12)", lambda d: d.month, "{0}.month"),
     _component("day", "the day of the month of a date", lambda d: d.day, "{0}.day"),
