@@ -109,6 +109,8 @@ RULE_TYPES = NON_OPTIONAL + OPTIONAL
 _INT_LITERALS = ("0", "1", "2", "3", "5", "(-1)", "(-2)", "2015", "100")
 _NUM_LITERALS = ("0.5", "1.25", "(-0.75)", "0", "3", "12.5%", "50%", "0.1", "(-5%)", "0.001")
 _TEXT_LITERALS = ('"a"', '"示例"', '""', '"b c"', '"x\\"y"')
+_PATTERNS = ['"a.*"', '"(a|b c)+"', '"[^a]*"', '"\\\\w+"', '"(a"']
+"""Patterns for `matches`: valid ones, a refused one (`(a`); the text input `words` is drawn too."""
 _DATE_LITERALS = ("2020-02-29", "2015-06-30", "2017-01-01", "2019-12-31")
 
 # Locals of the environment: name → type. Inputs and params are reached by name anywhere.
@@ -296,6 +298,7 @@ class _Expressions:
                     f"{self.pick(['contains', 'starts_with', 'ends_with'])}"
                     f"({e('text', d, v)}, {self.pick(_TEXT_LITERALS)})"
                 ),
+                lambda d, v: f"matches({e('text', d, v)}, {self.pick([*_PATTERNS, 'words'])})",
                 lambda d, v: f"({e('Kind', d, v)} in [{self.pick(['a', 'b, c', 'Kind.a, c'])}])",
                 # Not a path (`maybe`, `item.when`): `if maybe is not none and … then` narrows
                 # it, and a drawn `maybe is none` under it would be a `never-none` error.

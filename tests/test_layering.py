@@ -79,6 +79,7 @@ ALLOWED: dict[str, set[str]] = {
     "facts": {"source", "errors", "schema", "values", "model", "jsonio"},
     "trace": {"source", "errors", "schema", "values", "model"},
     "sampling": set(),
+    "patterns": set(),
     # One entry per operator and builtin: value, failure, typing, detail, code.
     "semantics": {
         "source",
@@ -89,6 +90,7 @@ ALLOWED: dict[str, set[str]] = {
         "model",
         "trace",
         "sampling",
+        "patterns",
     },
     "evaluator": {
         "errors",

@@ -1,4 +1,5 @@
-"""The operations of issue 12 that are entries of the semantics table: `mod` and `**`.
+"""The operations of issue 12 that are entries of the semantics table: `mod`, `**`, the text
+builtins and `matches`.
 
 `tests/test_semantics.py` holds every entry to the same values, errors and explanations on
 every path; here are the meanings themselves (signs, types, limits), how they read and are
@@ -8,14 +9,25 @@ the consistency checks know of them.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import wuxin_rules
-from wuxin_rules import checker, consistency, direct_parser, formatter, parser, semantics
+from wuxin_rules import (
+    checker,
+    consistency,
+    direct_parser,
+    formatter,
+    parser,
+    patterns,
+    semantics,
+)
 from wuxin_rules.errors import PolicyCheckError
 from wuxin_rules.source import Source
 
@@ -216,3 +228,78 @@ def test_the_text_builtins_are_checked() -> None:
     with pytest.raises(PolicyCheckError) as caught:
         checker.check_text('policy t "t"\ninput n: int "n"\nrule r "r": upper(n)\n', "t.policy")
     assert "type-mismatch" in str(caught.value)
+
+
+# ------------------------------------------------------------------------------------------
+# Patterns
+
+
+def test_matches_is_a_whole_match() -> None:
+    assert _text_value("matches(a, b)", a="AB-2025-0042", b=r"[A-Z]{2}-\d{4}-\d+") is True
+    assert _text_value("matches(a, b)", a="xAB-2025-0042", b=r"[A-Z]{2}-\d{4}-\d+") is False
+    assert _text_value("matches(a, b)", a="xAB-2025", b=r".*AB.*") is True
+    assert _text_value("matches(a, b)", a="家庭", b=r"\w\w") is True
+    assert _text_value("matches(a, b)", a="a.b", b=r"a\.b") is True
+    assert _text_value("matches(a, b)", a="axb", b=r"a\.b") is False
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        ("(a*)*b", "a" * 20_000, False),
+        ("(a*)*b", "a" * 20_000 + "b", True),
+        ("(a|aa)*c", "a" * 20_000, False),
+        ("(x+x+)+y", "x" * 5_000, False),
+        ("(.*a){20}", "a" * 2_000 + "b", False),
+        ("(\\w+\\s?)+!", "word " * 2_000, False),
+    ],
+)
+def test_pathological_patterns_do_not_backtrack(pattern: str, text: str, expected: bool) -> None:
+    """Python's `re` takes exponential time on these (minutes past thirty characters); the
+    Pike VM answers in one pass of the text (no timing here: a regression hangs the test)."""
+    assert _text_value("matches(a, b)", a=text, b=pattern) is expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["(a", "a)", "^a", "a$", "a**", "a*?", "(?i)a", r"\1", "a{1001}", "[b-a]", "*", "(a{100}){200}",
+     "a" * 1001],
+)  # fmt: skip
+def test_patterns_outside_the_subset_are_refused(pattern: str) -> None:
+    assert _text_value("matches(a, b)", a="a", b=pattern) == "invalid-pattern"
+
+
+def test_a_constant_pattern_of_the_subset_cannot_fail() -> None:
+    from wuxin_rules import model
+
+    policy = wuxin_rules.loads(
+        'policy t "t"\ninput a: text "a"\ninput p: text "p"\n'
+        'rule good "g": matches(a, "[a-z]+")\nrule bad "b": matches(a, "(a")\n'
+        'rule supplied "p": matches(a, p)\n',
+        name="t.policy",
+    )
+    entry = semantics.BUILTINS["matches"]
+    fails = {k: entry.can_fail(model.children(r.body)) for k, r in policy.checked.rules.items()}
+    assert fails == {"good": False, "bad": True, "supplied": True}
+
+
+_ATOMS = st.sampled_from(["a", "b", ".", "[ab]", "[^a]", "\\d", "(a|b)", "(ab|a)", "[a-c1]"])
+
+
+@st.composite
+def _subset_patterns(draw: st.DrawFn, depth: int = 0) -> str:
+    if depth > 2 or draw(st.booleans()):
+        text = draw(_ATOMS)
+    else:
+        parts = draw(st.lists(_subset_patterns(depth + 1), min_size=1, max_size=3))
+        text = "(" + draw(st.sampled_from(["", "|"])).join(parts) + ")"
+    return text + draw(st.sampled_from(["", "", "*", "+", "?", "{2}", "{0,2}", "{1,}"]))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(pattern=_subset_patterns(), text=st.text(alphabet="ab1c", max_size=8))
+def test_patterns_mean_what_python_re_means(pattern: str, text: str) -> None:
+    """On ASCII texts and the subset, the linear matcher agrees with `re.fullmatch`."""
+    assert patterns.compile_pattern(pattern).fullmatch(text) == (
+        re.fullmatch(pattern, text, re.ASCII) is not None
+    )

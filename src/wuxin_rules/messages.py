@@ -543,6 +543,16 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`length(t)` first",
         "`substring(t, start, end)` 要求 `0 <= start <= end <= length(t)`：请先检查 `length(t)`",
     ),
+    "invalid-pattern": (
+        "the pattern `{expr}` is refused: {reason} (at character {position})",
+        "模式 `{expr}` 无法使用：{reason}（第 {position} 个字符处）",
+    ),
+    "invalid-pattern.help": (
+        "patterns take literal characters, `.`, classes `[a-z]`, `\\d \\w \\s`, groups, `|` "
+        "and the repetitions `* + ? {{m,n}}`; they always match the whole text",
+        "模式可用普通字符、`.`、字符类 `[a-z]`、`\\d \\w \\s`、分组、`|` 以及重复 "
+        "`* + ? {{m,n}}`；模式总是匹配整段文本",
+    ),
     "power-too-large": (
         "`{expr}` is too large to compute (exponent {exponent})",
         "`{expr}` 太大，无法计算（指数为 {exponent}）",

@@ -25,7 +25,8 @@ what `value` takes and gives) and the compiled code's *fast form*, where numbers
 fast value into the exact form). A fast function raises `Failure` where the operation has no
 value: the document is then evaluated by the reference, which reports the error.
 
-May import `source`, `messages`, `errors`, `schema`, `values`, `model`, `trace` and `sampling`.
+May import `source`, `messages`, `errors`, `schema`, `values`, `model`, `trace`, `sampling`
+and `patterns`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from typing import Any, Literal
 
 import attrs
 
-from wuxin_rules import messages, model, sampling
+from wuxin_rules import messages, model, patterns, sampling
 from wuxin_rules.errors import Diagnostic, InternalError, Label
 from wuxin_rules.schema import (
     BOOL,
@@ -637,6 +638,43 @@ def _split(text: str, separator: str) -> tuple[str, ...]:
     return tuple(text.split(separator))
 
 
+def _matches(expr: model.BuiltinCall, values: list[Any]) -> bool:
+    text, source = values
+    try:
+        pattern = patterns.compile_pattern(source)
+    except patterns.PatternError as error:
+        raise SemanticError(
+            "invalid-pattern",
+            messages.english(
+                "invalid-pattern",
+                expr=written(expr.args[1]),
+                reason=error.reason,
+                position=error.position,
+            ),
+            messages.english("invalid-pattern.help"),
+        ) from None
+    return pattern.fullmatch(text)
+
+
+def _matches_fast(text: str, source: str) -> bool:
+    try:
+        return patterns.compile_pattern(source).fullmatch(text)
+    except patterns.PatternError:
+        raise Failure from None
+
+
+def _pattern_may_be_refused(args: Sequence[model.CExpr]) -> bool:
+    """A constant pattern of the subset cannot fail; any other may."""
+    pattern = args[1] if len(args) > 1 else None
+    if not isinstance(pattern, model.Const) or not isinstance(pattern.value, str):
+        return True
+    try:
+        patterns.compile_pattern(pattern.value)
+    except patterns.PatternError:
+        return True
+    return False
+
+
 def _text_builtin(
     name: str,
     params: tuple[Type, ...],
@@ -737,6 +775,21 @@ _TEXT_BUILTINS: tuple[Operation, ...] = (
         'the pieces of `t` between the `sep`s, in order (`split("a,,b", ",")` is '
         '`["a", "", "b"]`; an empty `sep` gives the code points)',
         "split(t: text, sep: text) -> list of text",
+    ),
+    Operation(
+        "matches",
+        "builtin",
+        _matches,
+        Emit(fast=_matches_fast, number="int"),
+        fails=_pattern_may_be_refused,
+        failures=("invalid-pattern",),
+        typing=Signature((TEXT, TEXT), BOOL),
+        signature="matches(t: text, pattern: text) -> bool",
+        summary="whether the whole of `t` matches `pattern`, a regular expression of a "
+        "bounded subset matched in time linear in `t` (safe on patterns from facts)",
+        min_args=2,
+        max_args=2,
+        hints=(TEXT, TEXT),
     ),
     Operation(
         "substring",
