@@ -111,6 +111,9 @@ _NUM_LITERALS = ("0.5", "1.25", "(-0.75)", "0", "3", "12.5%", "50%", "0.1", "(-5
 _TEXT_LITERALS = ('"a"', '"示例"', '""', '"b c"', '"x\\"y"')
 _PATTERNS = ['"a.*"', '"(a|b c)+"', '"[^a]*"', '"\\\\w+"', '"(a"']
 """Patterns for `matches`: valid ones, a refused one (`(a`); the text input `words` is drawn too."""
+_ITEM_KEYS = ('"n"', '"d"', '"w"', '"p"')
+"""Fields of `Item` to order by (numbers: `sort_by` orders numbers, texts and dates)."""
+_FIELD_N = '"n"'
 _DATE_LITERALS = ("2020-02-29", "2015-06-30", "2017-01-01", "2019-12-31")
 
 # Locals of the environment: name → type. Inputs and params are reached by name anywhere.
@@ -259,6 +262,11 @@ class _Expressions:
                 lambda d, v: f"quarter_last_month({e('int', d, v)})",
                 lambda d, v: f"len({e(self.pick(['list int', 'list text', 'list Item']), d, v)})",
                 lambda d, v: f"length({e('text', d, v)})",
+                lambda d, v: f"{self.pick(['first', 'last'])}({e('list int', d, v)})",
+                lambda d, v: f"nth({e('list int', d, v)}, {e('int', d, v)})",
+                lambda d, v: (
+                    f"{self.pick(['min_by', 'max_by'])}({e('list Item', d, v)}, {_FIELD_N}).n"
+                ),
                 lambda d, v: self.aggregate("count", "", d, v),
                 lambda d, v: self.aggregate("sum", "int", d, v),
                 self.narrowed,
@@ -352,9 +360,13 @@ class _Expressions:
                 lambda d, v: f"sample({e('list text', d, v)}, {e('num', d, v)}, {e('text', d, v)})",
                 lambda d, v: f"[{e('text', d, v)}]",
                 lambda d, v: f"split({e('text', d, v)}, {self.pick(_TEXT_LITERALS)})",
+                lambda d, v: (
+                    f"{self.pick(['reverse', 'distinct', 'sort'])}({e('list text', d, v)})"
+                ),
             ],
             "list Item": [
                 lambda d, v: self.aggregate("list", "", d, v),
+                lambda d, v: f"sort_by({e('list Item', d, v)}, {self.pick(_ITEM_KEYS)})",
             ],
             "int?": [
                 lambda d, v: f"(if {e('bool', d, v)} then {e('int', d, v)} else none)",

@@ -28,7 +28,10 @@ from wuxin_rules.api import Result
 from wuxin_rules.schema import Type
 from wuxin_rules.typing_rules import describe_type
 
-_ENUM = 'enum Colour "colour": red "Red", green "Green", blue\n'
+_ENUM = (
+    'enum Colour "colour": red "Red", green "Green", blue\n'
+    'record Pair "pair":\n  k: int "k"\n  v: text "v"\n'
+)
 
 
 def _spelled(type_: Type) -> str:
@@ -50,8 +53,11 @@ CASES = [
 
 
 def _policy_text(entry: semantics.Operation, types: tuple[str, ...]) -> str:
-    inputs = "".join(f'input a{i}: {type_} "a{i}"\n' for i, type_ in enumerate(types))
-    args = [f"a{i}" for i in range(len(types))]
+    # A sample written as a literal (`"k"`, a field to order by) is passed as it is.
+    inputs = "".join(
+        f'input a{i}: {type_} "a{i}"\n' for i, type_ in enumerate(types) if type_[0] != '"'
+    )
+    args = [type_ if type_[0] == '"' else f"a{i}" for i, type_ in enumerate(types)]
     if entry.kind in ("arith", "compare"):
         call = f"{args[0]} {entry.name} {args[1]}"
     elif entry.kind == "negate":

@@ -110,7 +110,7 @@ CODES: dict[str, str] = {
     "invalid-argument": "evaluation", "invalid-quarter": "evaluation", "invalid-sample-rate": "evaluation",
     "outside-bands": "evaluation", "overlapping-bands": "evaluation",
     "power-too-large": "evaluation", "index-out-of-range": "evaluation",
-    "invalid-pattern": "evaluation",
+    "invalid-pattern": "evaluation", "no-element": "evaluation",
     "unexpected-none": "evaluation",
     # usage
     "ambiguous-type": "usage", "bad-param-syntax": "usage", "missing-dependency": "usage",

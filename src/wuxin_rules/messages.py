@@ -553,6 +553,22 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "模式可用普通字符、`.`、字符类 `[a-z]`、`\\d \\w \\s`、分组、`|` 以及重复 "
         "`* + ? {{m,n}}`；模式总是匹配整段文本",
     ),
+    "no-element": (
+        "`{expr}` has no element to give: the list is empty",
+        "`{expr}` 无法取值：列表为空",
+    ),
+    "no-element.help": (
+        "check the list first: `if len({items}) > 0 then … else …`",
+        "请先检查列表：`if len({items}) > 0 then … else …`",
+    ),
+    "nth-out-of-range": (
+        "`{expr}` asks for element {n} of a list of {length}",
+        "`{expr}` 要取第 {n} 个元素，但列表只有 {length} 个",
+    ),
+    "nth-out-of-range.help": (
+        "elements are counted from 1 to `len({items})`: check the length first",
+        "元素从 1 数到 `len({items})`：请先检查长度",
+    ),
     "power-too-large": (
         "`{expr}` is too large to compute (exponent {exponent})",
         "`{expr}` 太大，无法计算（指数为 {exponent}）",

@@ -809,6 +809,160 @@ _TEXT_BUILTINS: tuple[Operation, ...] = (
 )
 
 
+# ------------------------------------------------------------------------------------------
+# Taking from lists
+
+
+def _empty_list(expr: model.BuiltinCall) -> SemanticError:
+    return SemanticError(
+        "no-element",
+        messages.english("no-element", expr=written(expr)),
+        messages.english("no-element.help", items=written(expr.args[0])),
+    )
+
+
+def _first(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    if not values[0]:
+        raise _empty_list(expr)
+    return values[0][0 if expr.name == "first" else -1]
+
+
+def _nth(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    """`nth(xs, n)`: the `n`-th element, counting from 1 (`nth(xs, 1)` is `first(xs)`)."""
+    items, n = values
+    if not 1 <= n <= len(items):
+        raise SemanticError(
+            "index-out-of-range",
+            messages.english(
+                "nth-out-of-range", expr=written(expr), n=integer_text(n), length=len(items)
+            ),
+            messages.english("nth-out-of-range.help", items=written(expr.args[0])),
+        )
+    return items[n - 1]
+
+
+def _distinct(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The elements in order, each kept the first time it occurs (records compare by value)."""
+    kept: list[Any] = []
+    seen: set[Any] = set()
+    for item in items:
+        if isinstance(item, dict | tuple):
+            if item not in kept:
+                kept.append(item)
+        elif item not in seen:
+            seen.add(item)
+            kept.append(item)
+    return tuple(kept)
+
+
+def _field_key(expr: model.BuiltinCall) -> Callable[[Any], Any]:
+    key = expr.args[1]
+    field = key.value if isinstance(key, model.Const) else None
+    return lambda record: record[field]
+
+
+def _sort_by(expr: model.BuiltinCall, values: list[Any]) -> tuple[Any, ...]:
+    return tuple(sorted(values[0], key=_field_key(expr)))
+
+
+def _extreme_by(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    """`min_by`/`max_by`: the first element with the least/greatest value of the field."""
+    items = values[0]
+    if not items:
+        raise _empty_list(expr)
+    key = _field_key(expr)
+    best = items[0]
+    for item in items[1:]:
+        if (key(item) < key(best)) if expr.name == "min_by" else (key(item) > key(best)):
+            best = item
+    return best
+
+
+def _list_builtin(
+    name: str,
+    value: Callable[[Any, list[Any]], Any],
+    typing: str,
+    signature: str,
+    summary: str,
+    samples: tuple[tuple[str, ...], ...],
+    failures: tuple[str, ...] = (),
+    args: int = 1,
+) -> Operation:
+    """A list builtin: the compiler calls its exact `value` (lists are small, and sorting
+    or comparing the exact form keeps every path the same)."""
+    return Operation(
+        name,
+        "builtin",
+        value,
+        Emit(),
+        fails=_always if failures else _never,
+        failures=failures,
+        typing=typing,
+        signature=signature,
+        summary=summary,
+        min_args=args,
+        max_args=args,
+        samples=samples,
+    )
+
+
+_LISTS = (("list of int",), ("list of text",), ("list of decimal",))
+_RECORD_FIELDS = (("list of Pair", '"k"'), ("list of Pair", '"v"'))
+
+_LIST_BUILTINS: tuple[Operation, ...] = (
+    _list_builtin(
+        "first", _first, "element", "first(xs: list of T) -> T",
+        "the first element of `xs`; an evaluation error on an empty list",
+        _LISTS, ("no-element",),
+    ),
+    _list_builtin(
+        "last", _first, "element", "last(xs: list of T) -> T",
+        "the last element of `xs`; an evaluation error on an empty list",
+        _LISTS, ("no-element",),
+    ),
+    _list_builtin(
+        "nth", _nth, "nth", "nth(xs: list of T, n: int) -> T",
+        "the `n`-th element of `xs`, counting from 1; an evaluation error unless "
+        "`1 <= n <= len(xs)`",
+        (("list of int", "int"), ("list of text", "int")), ("index-out-of-range",), args=2,
+    ),
+    _list_builtin(
+        "reverse", lambda expr, v: tuple(reversed(v[0])), "same_list",
+        "reverse(xs: list of T) -> list of T", "the elements of `xs`, last first",
+        (*_LISTS, ("list of Pair",)),
+    ),
+    _list_builtin(
+        "distinct", lambda expr, v: _distinct(v[0]), "same_list",
+        "distinct(xs: list of T) -> list of T",
+        "the elements of `xs` in order, each kept where it first occurs",
+        (*_LISTS, ("list of Pair",)),
+    ),
+    _list_builtin(
+        "sort", lambda expr, v: tuple(sorted(v[0])), "sortable_list",
+        "sort(xs: list of T) -> list of T",
+        "the numbers, texts or dates of `xs` from the least, equal ones kept in their order",
+        (*_LISTS, ("list of date",)),
+    ),
+    _list_builtin(
+        "sort_by", _sort_by, "by_field_list",
+        'sort_by(xs: list of R, "field") -> list of R',
+        "the records of `xs` from the least value of the named field, records with equal "
+        "values kept in their order (stable)",
+        _RECORD_FIELDS, args=2,
+    ),
+    *(
+        _list_builtin(
+            name, _extreme_by, "by_field_element",
+            f'{name}(xs: list of R, "field") -> R',
+            f"the first record of `xs` with the {word} value of the named field; an "
+            "evaluation error on an empty list",
+            _RECORD_FIELDS, ("no-element",), args=2,
+        )
+        for name, word in (("min_by", "least"), ("max_by", "greatest"))
+    ),
+)  # fmt: skip
+
+
 def _rounding(rounding: Callable[[Any], int]) -> Callable[[Any, list[Any]], int]:
     return lambda expr, values: rounding(values[0])
 
@@ -1032,6 +1186,7 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         samples=(("list of text", "percent", "text"), ("list of int", "decimal", "int")),
     ),
     *_TEXT_BUILTINS,
+    *_LIST_BUILTINS,
     _component("year", "the year of a date", lambda d: d.year, "{0}.year"),
     _component("month", "the month of a date (1-12)", lambda d: d.month, "{0}.month"),
     _component("day", "the day of the month of a date", lambda d: d.day, "{0}.day"),
