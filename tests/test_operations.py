@@ -303,3 +303,83 @@ def test_patterns_mean_what_python_re_means(pattern: str, text: str) -> None:
     assert patterns.compile_pattern(pattern).fullmatch(text) == (
         re.fullmatch(pattern, text, re.ASCII) is not None
     )
+
+
+# ------------------------------------------------------------------------------------------
+# List builtins
+
+_PEOPLE = (
+    'policy t "t"\nrecord P "p":\n  name: text "n"\n  age: int "a"\n  born: date "b"\n'
+    '  memo: text? "o"\ninput ps: list of P "ps"\ninput xs: list of int "xs"\n'
+)
+
+
+def _list_values(rules: str, document: dict[str, Any]) -> dict[str, Any]:
+    policy = wuxin_rules.loads(_PEOPLE + rules, name="t.policy")
+    fast = policy.evaluate(document)
+    explained = policy.evaluate(document, explain=True)
+    assert fast.to_json() == explained.to_json()
+    values: dict[str, Any] = {}
+    for key in policy.checked.rules:
+        verdict = fast.verdict(key)
+        value = verdict.error.code if verdict.error is not None else verdict.value
+        values[key] = list(value) if isinstance(value, tuple) else value
+    return values
+
+
+def _person(name: str, age: int) -> dict[str, Any]:
+    return {"name": name, "age": age, "born": "2000-01-01", "memo": None}
+
+
+def test_sort_by_is_stable_and_extremes_take_the_first() -> None:
+    people = [_person("x", 5), _person("y", 3), _person("z", 5), _person("w", 3)]
+    values = _list_values(
+        'rule s "s": list of p in sort_by(ps, "age") : p.name\n'
+        'rule young "y": min_by(ps, "age").name\nrule old "o": max_by(ps, "age").name\n'
+        'rule by_name "n": list of p in sort_by(ps, "name") : p.name\n',
+        {"ps": people, "xs": []},
+    )
+    assert values == {"s": ["y", "w", "x", "z"], "young": "y", "old": "x",
+                      "by_name": ["w", "x", "y", "z"]}  # fmt: skip
+
+
+def test_taking_from_lists() -> None:
+    values = _list_values(
+        'rule a "a": first(xs)\nrule b "b": last(xs)\nrule c "c": nth(xs, 2)\n'
+        'rule d "d": reverse(xs)\nrule e "e": distinct(xs)\nrule f "f": sort(xs)\n'
+        'rule g "g": xs + reverse(xs)\nrule h "h": distinct(ps + ps) == ps\n',
+        {"ps": [_person("x", 1), _person("y", 1)], "xs": [3, 1, 3, 2]},
+    )
+    assert values == {
+        "a": 3, "b": 2, "c": 1, "d": [2, 3, 1, 3], "e": [3, 1, 2], "f": [1, 2, 3, 3],
+        "g": [3, 1, 3, 2, 2, 3, 1, 3], "h": True,
+    }  # fmt: skip
+
+
+def test_short_and_empty_lists_fail_as_declared() -> None:
+    values = _list_values(
+        'rule a "a": first(xs)\nrule b "b": last(xs)\nrule c "c": nth(xs, 1)\n'
+        'rule d "d": min_by(ps, "age")\nrule e "e": nth(xs, 0)\nrule f "f": sort(xs)\n',
+        {"ps": [], "xs": []},
+    )
+    assert values == {
+        "a": "no-element", "b": "no-element", "c": "index-out-of-range", "d": "no-element",
+        "e": "index-out-of-range", "f": [],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ('sort_by(ps, "height")', "has no field `height`"),
+        ('sort_by(ps, "memo")', "cannot be ordered by its field `memo`"),
+        ("sort_by(ps, xs)", "the field to order by is written as a text"),
+        ('sort_by(xs, "age")', "expected a list of records"),
+        ("sort(ps)", "`sort` orders numbers, texts or dates"),
+        ("first(1)", "expected a list"),
+    ],
+)
+def test_list_builtins_are_checked(rule: str, expected: str) -> None:
+    with pytest.raises(PolicyCheckError) as caught:
+        checker.check_text(_PEOPLE + f'rule r "r": {rule}\n', "t.policy")
+    assert expected in str(caught.value)
