@@ -549,9 +549,9 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "invalid-pattern.help": (
         "patterns take literal characters, `.`, classes `[a-z]`, `\\d \\w \\s`, groups, `|` "
-        "and the repetitions `* + ? {{m,n}}`; they always match the whole text",
+        "and the repetitions `* + ?` and counted ones; they always match the whole text",
         "模式可用普通字符、`.`、字符类 `[a-z]`、`\\d \\w \\s`、分组、`|` 以及重复 "
-        "`* + ? {{m,n}}`；模式总是匹配整段文本",
+        "`* + ?` 及计数重复；模式总是匹配整段文本",
     ),
     "no-element": (
         "`{expr}` has no element to give: the list is empty",
