@@ -765,6 +765,57 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "division-by-zero-is": ("division by zero: `{expr}` is 0", "除以零：`{expr}` 为 0"),
     "check-divisor": ("check the divisor first: `{fix}`", "请先检查除数：`{fix}`"),
+    "negative-exponent": (
+        "`{expr}` raises to the negative power {exponent}",
+        "`{expr}` 的指数 {exponent} 为负数",
+    ),
+    "negative-exponent.help": (
+        "`**` takes a whole exponent of 0 or more: write `1 / a ** n` for a negative one",
+        "`**` 的指数须为不小于 0 的整数：负指数请写成 `1 / a ** n`",
+    ),
+    "substring-out-of-range": (
+        "`{expr}` takes the code points from {start} to {end} of a text of {length}",
+        "`{expr}` 取第 {start} 到第 {end} 个字符，但文本只有 {length} 个字符",
+    ),
+    "substring-out-of-range.help": (
+        "`substring(t, start, end)` needs `0 <= start <= end <= length(t)`: check "
+        "`length(t)` first",
+        "`substring(t, start, end)` 要求 `0 <= start <= end <= length(t)`：请先检查 `length(t)`",
+    ),
+    "invalid-pattern": (
+        "the pattern `{expr}` is refused: {reason} (at character {position})",
+        "模式 `{expr}` 无法使用：{reason}（第 {position} 个字符处）",
+    ),
+    "invalid-pattern.help": (
+        "patterns take literal characters, `.`, classes `[a-z]`, `\\d \\w \\s`, groups, `|` "
+        "and the repetitions `* + ?` and counted ones; they always match the whole text",
+        "模式可用普通字符、`.`、字符类 `[a-z]`、`\\d \\w \\s`、分组、`|` 以及重复 "
+        "`* + ?` 及计数重复；模式总是匹配整段文本",
+    ),
+    "no-element": (
+        "`{expr}` has no element to give: the list is empty",
+        "`{expr}` 无法取值：列表为空",
+    ),
+    "no-element.help": (
+        "check the list first: `if len({items}) > 0 then … else …`",
+        "请先检查列表：`if len({items}) > 0 then … else …`",
+    ),
+    "nth-out-of-range": (
+        "`{expr}` asks for element {n} of a list of {length}",
+        "`{expr}` 要取第 {n} 个元素，但列表只有 {length} 个",
+    ),
+    "nth-out-of-range.help": (
+        "elements are counted from 1 to `len({items})`: check the length first",
+        "元素从 1 数到 `len({items})`：请先检查长度",
+    ),
+    "power-too-large": (
+        "`{expr}` is too large to compute (exponent {exponent})",
+        "`{expr}` 太大，无法计算（指数为 {exponent}）",
+    ),
+    "power-too-large.help": (
+        "a power may have at most {bits} bits: check the base and the exponent",
+        "乘方的结果最多 {bits} 位二进制：请检查底数和指数",
+    ),
     "declares-module": (
         "`{file}` declares module `{module}`, but it is imported as `{target}`",
         "`{file}` 声明的模块是 `{module}`，导入时却写作 `{target}`",
