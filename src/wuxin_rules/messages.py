@@ -1013,6 +1013,105 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请写一个整数，例如 `{example}`",
     ),
     "this-is-zero": ("this is 0", "这里为 0"),
+    "pattern.repeat-again": (
+        "a repetition cannot repeat again (lazy and possessive forms are not supported): "
+        "put the first one in a group",
+        "重复不能再次重复（不支持惰性和占有形式）：请把前一个重复放进分组",
+    ),
+    "pattern.count-unclosed": ("`{{` opens a count that is not closed", "`{{` 开始的计数没有闭合"),
+    "pattern.count-form": (
+        "a count is `{{m}}`, `{{m,}}` or `{{m,n}}` with whole numbers",
+        "计数写作 `{{m}}`、`{{m,}}` 或 `{{m,n}}`，其中为整数",
+    ),
+    "pattern.count-max": ("a count may be at most {max}", "计数最多为 {max}"),
+    "pattern.count-backwards": (
+        "in `{{m,n}}`, `n` may not be less than `m`",
+        "在 `{{m,n}}` 中，`n` 不能小于 `m`",
+    ),
+    "pattern.ends-early": ("the pattern ends too early", "模式过早结束"),
+    "pattern.group-flags": (
+        "`(?` (named groups, look-arounds, flags) is not supported",
+        "不支持 `(?`（命名分组、环视、标志）",
+    ),
+    "pattern.group-unclosed": ("`(` is not closed", "`(` 没有闭合"),
+    "pattern.nothing-to-repeat": (
+        "`{char}` has nothing before it to repeat",
+        "`{char}` 前面没有可重复的内容",
+    ),
+    "pattern.anchor": (
+        "`{char}` is not supported: a pattern always matches the whole text (write `.*` "
+        "around it to find it anywhere)",
+        "不支持 `{char}`：模式总是匹配整段文本（在两侧写上 `.*` 可在任意位置查找）",
+    ),
+    "pattern.not-opened": ("`{char}` is not opened", "`{char}` 没有对应的开始符号"),
+    "pattern.trailing-backslash": ("`\\` ends the pattern", "模式以 `\\` 结尾"),
+    "pattern.unknown-escape": (
+        "`\\{letter}` is not supported (the escapes are `\\d \\w \\s \\D \\W \\S` and "
+        "`\\` before punctuation)",
+        "不支持 `\\{letter}`（可用的转义为 `\\d \\w \\s \\D \\W \\S` 以及标点前的 `\\`）",
+    ),
+    "pattern.class-unclosed": ("`[` is not closed", "`[` 没有闭合"),
+    "pattern.range-end": ("a range ends with a plain character", "范围须以普通字符结尾"),
+    "pattern.range-backwards": (
+        "the range `{low}-{high}` runs backwards",
+        "范围 `{low}-{high}` 的顺序颠倒",
+    ),
+    "pattern.too-long": (
+        "a pattern may be at most {max} characters long",
+        "模式最多 {max} 个字符",
+    ),
+    "pattern.too-large": (
+        "the pattern is too large once its counts are written out (more than {states} states)",
+        "计数展开后模式过大（超过 {states} 个状态）",
+    ),
+    "exponent-whole": (
+        "the exponent of `**` is a whole number, found `{type}`",
+        "`**` 的指数须为整数，实际为 `{type}`",
+    ),
+    "exponent-whole.help": (
+        "`a ** n` multiplies `a` by itself `n` times: make the exponent whole first, "
+        "`a ** floor(n)`",
+        "`a ** n` 是把 `a` 自乘 `n` 次：请先把指数变为整数，`a ** floor(n)`",
+    ),
+    "expected-list": ("expected a list, found `{type}`", "应为列表，实际为 `{type}`"),
+    "expected-list.help": (
+        "`{name}` takes a list: put a single value in one, `[x]`",
+        "`{name}` 接受列表：单个值请放进列表，`[x]`",
+    ),
+    "sort-orders": (
+        "`sort` orders numbers, texts or dates, not `{type}`",
+        "`sort` 只能排序数字、文本或日期，不能排序 `{type}`",
+    ),
+    "sort-orders.help": (
+        'sort records by a field with `sort_by(xs, "field")`; decide `none` elements first',
+        '请用 `sort_by(xs, "field")` 按字段排序记录；请先处理 `none` 元素',
+    ),
+    "expected-records": (
+        "expected a list of records, found `{type}`",
+        "应为记录列表，实际为 `{type}`",
+    ),
+    "expected-records.help": (
+        "`sort_by`, `min_by` and `max_by` order records by a field; `sort`, `min` and `max` "
+        "order plain values",
+        "`sort_by`、`min_by` 和 `max_by` 按字段排序记录；`sort`、`min` 和 `max` 排序普通值",
+    ),
+    "order-field-text": (
+        'the field to order by is written as a text, such as `"age"`',
+        '排序所依据的字段写作文本，例如 `"age"`',
+    ),
+    "order-field-text.help": (
+        "name one of the fields of `{type}`: {fields}",
+        "请写出 `{type}` 的一个字段：{fields}",
+    ),
+    "order-no-field": ("`{type}` has no field `{field}`", "`{type}` 没有字段 `{field}`"),
+    "order-unorderable-field": (
+        "`{type}` cannot be ordered by its field `{field}`",
+        "`{type}` 不能按其字段 `{field}` 排序",
+    ),
+    "order-field.help": (
+        "order by a field that holds a number, a text or a date (not `none`): {fields}",
+        "请按存放数字、文本或日期（而非 `none`）的字段排序：{fields}",
+    ),
     "bands-are": (
         "the bands are {bands}; keep the value within them or widen the bands",
         "分档为 {bands}；请让值落在其中，或放宽分档",
@@ -2799,8 +2898,6 @@ def _message(key: str, fields: dict[str, object]) -> Message:
 
 
 def _fill(template: str, fields: Mapping[str, object], lang: str) -> str:
-    if not fields:
-        return template
     return template.format_map({name: render(value, lang) for name, value in fields.items()})
 
 

@@ -26,6 +26,8 @@ from collections.abc import Callable
 
 import attrs
 
+from wuxin_rules.messages import Message, english
+
 __all__ = ["MAX_COUNT", "MAX_PATTERN", "MAX_STATES", "Pattern", "PatternError", "compile_pattern"]
 
 MAX_PATTERN = 1000
@@ -44,7 +46,7 @@ class PatternError(ValueError):
     """A pattern outside the subset: `reason` says what, `position` where (a code point
     index into the pattern)."""
 
-    def __init__(self, reason: str, position: int) -> None:
+    def __init__(self, reason: Message, position: int) -> None:
         super().__init__(f"{reason} (at {position})")
         self.reason = reason
         self.position = position
@@ -87,7 +89,7 @@ class _Parser:
     def peek(self) -> str | None:
         return self.text[self.pos] if self.pos < len(self.text) else None
 
-    def fail(self, reason: str) -> PatternError:
+    def fail(self, reason: Message) -> PatternError:
         return PatternError(reason, self.pos)
 
     def alternatives(self) -> Node:
@@ -114,15 +116,14 @@ class _Parser:
         else:
             return item
         if self.peek() in ("*", "+", "?", "{"):
-            raise self.fail("a repetition cannot repeat again (lazy and possessive forms are "
-                            "not supported): put the first one in a group")  # fmt: skip
+            raise self.fail(english("pattern.repeat-again"))
         return ("rep", item, lo, hi)
 
     def counts(self) -> tuple[int, int | None]:
         start = self.pos
         end = self.text.find("}", start)
         if end < 0:
-            raise self.fail("`{` opens a count that is not closed")
+            raise self.fail(english("pattern.count-unclosed"))
         body = self.text[start + 1 : end]
         low, comma, high = body.partition(",")
         if (
@@ -130,29 +131,29 @@ class _Parser:
             or not low.isdigit()
             or (high and not (high.isascii() and high.isdigit()))
         ):
-            raise self.fail("a count is `{m}`, `{m,}` or `{m,n}` with whole numbers")
+            raise self.fail(english("pattern.count-form"))
         if len(low) > 4 or len(high) > 4:
-            raise self.fail(f"a count may be at most {MAX_COUNT}")
+            raise self.fail(english("pattern.count-max", max=MAX_COUNT))
         lo = int(low)
         hi: int | None = lo if not comma else (int(high) if high else None)
         if lo > MAX_COUNT or (hi is not None and hi > MAX_COUNT):
-            raise self.fail(f"a count may be at most {MAX_COUNT}")
+            raise self.fail(english("pattern.count-max", max=MAX_COUNT))
         if hi is not None and hi < lo:
-            raise self.fail("in `{m,n}`, `n` may not be less than `m`")
+            raise self.fail(english("pattern.count-backwards"))
         self.pos = end + 1
         return lo, hi
 
     def atom(self) -> Node:
         char = self.peek()
         if char is None:  # (unreachable: `sequence` stops first)
-            raise self.fail("the pattern ends too early")
+            raise self.fail(english("pattern.ends-early"))
         if char == "(":
             self.pos += 1
             if self.peek() == "?":
-                raise self.fail("`(?` (named groups, look-arounds, flags) is not supported")
+                raise self.fail(english("pattern.group-flags"))
             inner = self.alternatives()
             if self.peek() != ")":
-                raise self.fail("`(` is not closed")
+                raise self.fail(english("pattern.group-unclosed"))
             self.pos += 1
             return inner
         if char == "[":
@@ -163,12 +164,11 @@ class _Parser:
         if char == "\\":
             return ("char", self.escaped(in_class=False))
         if char in "*+?{":
-            raise self.fail(f"`{char}` has nothing before it to repeat")
+            raise self.fail(english("pattern.nothing-to-repeat", char=char))
         if char in "^$":
-            raise self.fail(f"`{char}` is not supported: a pattern always matches the whole "
-                            "text (write `.*` around it to find it anywhere)")  # fmt: skip
+            raise self.fail(english("pattern.anchor", char=char))
         if char in ")]}":
-            raise self.fail(f"`{char}` is not opened")
+            raise self.fail(english("pattern.not-opened", char=char))
         self.pos += 1
         return ("char", char.__eq__)
 
@@ -176,14 +176,13 @@ class _Parser:
         self.pos += 1
         letter = self.peek()
         if letter is None:
-            raise self.fail("`\\` ends the pattern")
+            raise self.fail(english("pattern.trailing-backslash"))
         self.pos += 1
         test = _escape(letter)
         if test is not None:
             return test
         if letter.isalnum() or not letter.isascii():
-            raise self.fail(f"`\\{letter}` is not supported (the escapes are `\\d \\w \\s "
-                            "\\D \\W \\S` and `\\` before punctuation)")  # fmt: skip
+            raise self.fail(english("pattern.unknown-escape", letter=letter))
         return letter.__eq__
 
     def char_class(self) -> Test:
@@ -196,7 +195,7 @@ class _Parser:
         while True:
             char = self.peek()
             if char is None:
-                raise self.fail("`[` is not closed")
+                raise self.fail(english("pattern.class-unclosed"))
             if char == "]" and not first:
                 self.pos += 1
                 break
@@ -213,9 +212,9 @@ class _Parser:
             ):
                 high = self.text[self.pos + 1]
                 if high == "\\":
-                    raise self.fail("a range ends with a plain character")
+                    raise self.fail(english("pattern.range-end"))
                 if high < char:
-                    raise self.fail(f"the range `{char}-{high}` runs backwards")
+                    raise self.fail(english("pattern.range-backwards", low=char, high=high))
                 self.pos += 2
                 tests.append(_between(char, high))
             else:
@@ -340,17 +339,13 @@ class Pattern:
 def compile_pattern(source: str) -> Pattern:
     """The compiled `source`; `PatternError` when it is outside the subset or too large."""
     if len(source) > MAX_PATTERN:
-        raise PatternError(f"a pattern may be at most {MAX_PATTERN} characters long", 0)
+        raise PatternError(english("pattern.too-long", max=MAX_PATTERN), 0)
     parser = _Parser(source)
     tree = parser.alternatives()
     if parser.peek() is not None:
-        raise parser.fail("`)` is not opened")
+        raise parser.fail(english("pattern.not-opened", char=")"))
     if _size(tree) > MAX_STATES:
-        raise PatternError(
-            f"the pattern is too large once its counts are written out (more than "
-            f"{MAX_STATES:,} states)",
-            0,
-        )
+        raise PatternError(english("pattern.too-large", states=f"{MAX_STATES:,}"), 0)
     emitter = _Emitter()
     emitter.emit(tree)
     emitter.program.append(("match",))

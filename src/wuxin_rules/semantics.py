@@ -318,7 +318,7 @@ def _modulo(expr: model.Arith, values: list[Any]) -> Any:
             "division-by-zero",
             messages.english("division-by-zero-is", expr=written(expr.right)),
             messages.english("check-divisor", fix=f"if {written(expr.right)} == 0 then … else …"),
-            (Label(expr.right.span, "this is 0"),) if _has_span(expr.right) else (),
+            (Label(expr.right.span, english("this-is-zero")),) if _has_span(expr.right) else (),
         )
     if isinstance(left, int) and isinstance(right, int):
         return left % right

@@ -1016,10 +1016,9 @@ class ExprTyper(Visitor[model.CExpr]):
         if node.op == "**" and not isinstance(b, IntType):
             self.t.error(
                 "type-mismatch",
-                f"the exponent of `**` is a whole number, found `{describe_type(b)}`",
+                english("exponent-whole", type=describe_type(b)),
                 right.span,
-                help="`a ** n` multiplies `a` by itself `n` times: make the exponent whole first, "
-                "`a ** floor(n)`",
+                help=english("exponent-whole.help"),
             )
             return model.Arith(node.op, left, right, INVALID, node.span)
         if node.op == "/":
@@ -1780,9 +1779,9 @@ def _list_arg(typer: ExprTyper, arg: model.CExpr, name: str) -> ListType | None:
     if not is_invalid(arg.type):
         typer.t.error(
             "type-mismatch",
-            f"expected a list, found `{describe_type(arg.type)}`",
+            english("expected-list", type=describe_type(arg.type)),
             arg.span,
-            help=f"`{name}` takes a list: put a single value in one, `[x]`",
+            help=english("expected-list.help", name=name),
         )
     return None
 
@@ -1814,10 +1813,9 @@ def _type_sortable_list(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     if not _orderable(listed.element):
         typer.t.error(
             "type-mismatch",
-            f"`sort` orders numbers, texts or dates, not `{describe_type(listed.element)}`",
+            english("sort-orders", type=describe_type(listed.element)),
             args[0].span,
-            help='sort records by a field with `sort_by(xs, "field")`; decide `none` elements '
-            "first",
+            help=english("sort-orders.help"),
         )
         return INVALID
     return listed
@@ -1834,30 +1832,39 @@ def _by_field(typer: ExprTyper, args: list[model.CExpr]) -> ListType | None:
     if not isinstance(record, RecordType):
         typer.t.error(
             "type-mismatch",
-            f"expected a list of records, found `{describe_type(listed)}`",
+            english("expected-records", type=describe_type(listed)),
             args[0].span,
-            help="`sort_by`, `min_by` and `max_by` order records by a field; `sort`, `min` "
-            "and `max` order plain values",
+            help=english("expected-records.help"),
         )
         return None
     if not (isinstance(key, model.Const) and isinstance(key.value, str)):
         typer.t.error(
             "type-mismatch",
-            'the field to order by is written as a text, such as `"age"`',
+            english("order-field-text"),
             key.span,
-            help=f"name one of the fields of `{describe_type(record)}`: "
-            + quoted(f.name for f in record.fields),
+            help=english(
+                "order-field-text.help",
+                type=describe_type(record),
+                fields=quoted(f.name for f in record.fields),
+            ),
         )
         return None
     field = record.field(key.value)
     if field is None or not _orderable(field.type):
-        what = "has no field" if field is None else "cannot be ordered by its field"
+        if field is None:
+            message = english("order-no-field", type=describe_type(record), field=key.value)
+        else:
+            message = english(
+                "order-unorderable-field", type=describe_type(record), field=key.value
+            )
         typer.t.error(
             "type-mismatch",
-            f"`{describe_type(record)}` {what} `{key.value}`",
+            message,
             key.span,
-            help="order by a field that holds a number, a text or a date (not `none`): "
-            + quoted(f.name for f in record.fields if _orderable(f.type)),
+            help=english(
+                "order-field.help",
+                fields=quoted(f.name for f in record.fields if _orderable(f.type)),
+            ),
         )
         return None
     return listed
