@@ -5,7 +5,8 @@
 optional fields, inputs of every type, params, two schedules, bands with a param bound and
 their ends drawn open or closed) and a few drawn rules, criteria and rules with parameters.
 Each body is an expression drawn for a type, using every construct of the language:
-arithmetic with `/` (so division by zero),
+arithmetic with `/` and `mod` (so division by zero) and `**` (so negative and too large
+exponents),
 comparisons, `if`, `??`, `is none`, `and`/`or`/`not`, `all of`/`any of`/`at least N of` over
 lists of 0 to 3 items, aggregates of every kind with filters over lists of records and of
 numbers, bands, schedules and their stages, record literals and spreads, `text()` of records
@@ -135,6 +136,11 @@ RULE_TYPES = NON_OPTIONAL + OPTIONAL
 _INT_LITERALS = ("0", "1", "2", "3", "5", "(-1)", "(-2)", "2015", "100")
 _NUM_LITERALS = ("0.5", "1.25", "(-0.75)", "0", "3", "12.5%", "50%", "0.1", "(-5%)", "0.001")
 _TEXT_LITERALS = ('"a"', '"示例"', '""', '"b c"', '"x\\"y"')
+_PATTERNS = ['"a.*"', '"(a|b c)+"', '"[^a]*"', '"\\\\w+"', '"(a"']
+"""Patterns for `matches`: valid ones, a refused one (`(a`); the text input `words` is drawn too."""
+_ITEM_KEYS = ('"n"', '"d"', '"w"', '"p"')
+"""Fields of `Item` to order by (numbers: `sort_by` orders numbers, texts and dates)."""
+_FIELD_N = '"n"'
 _DATE_LITERALS = ("2020-02-29", "2015-06-30", "2017-01-01", "2019-12-31")
 
 # Locals of the environment: name → type. Inputs and params are reached by name anywhere.
@@ -284,12 +290,20 @@ class _Expressions:
                 lambda d, v: f"days_between({e('date', d, v)}, {e('date', d, v)})",
                 lambda d, v: f"quarter_last_month({e('int', d, v)})",
                 lambda d, v: f"len({e(self.pick(['list int', 'list text', 'list Item']), d, v)})",
+                lambda d, v: f"length({e('text', d, v)})",
+                lambda d, v: f"{self.pick(['first', 'last'])}({e('list int', d, v)})",
+                lambda d, v: f"nth({e('list int', d, v)}, {e('int', d, v)})",
+                lambda d, v: (
+                    f"{self.pick(['min_by', 'max_by'])}({e('list Item', d, v)}, {_FIELD_N}).n"
+                ),
                 lambda d, v: self.aggregate("count", "", d, v),
                 lambda d, v: self.aggregate("sum", "int", d, v),
                 self.narrowed,
                 lambda d, v: self.inner_field(d, v),
                 lambda d, v: f"({self.spread(d, v)}).{self.pick(['n', 'd'])}",
                 lambda d, v: f"(level({e('int', d, v)}) ?? {e('int', d, v)})",
+                lambda d, v: f"({e('int', d, v)} mod {e('int', d, v)})",
+                lambda d, v: f"({e('int', d, v)} ** {self.exponent(d, v)})",
             ],
             "num": [
                 lambda d, v: f"({e('num', d, v)} {self.pick('+-*/')} {e('num', d, v)})",
@@ -302,6 +316,8 @@ class _Expressions:
                 ),
                 lambda d, v: self.aggregate("sum", "num", d, v),
                 lambda d, v: e("int", d, v),
+                lambda d, v: f"({e('num', d, v)} mod {e('num', d, v)})",
+                lambda d, v: f"({e('num', d, v)} ** {self.exponent(d, v)})",
             ],
             "bool": [
                 lambda d, v: (
@@ -315,6 +331,11 @@ class _Expressions:
                     f"({e('int', d, v)} {self.pick(['in', 'not in'])} {e('list int', d, v)})"
                 ),
                 lambda d, v: f"({e('text', d, v)} in {e('list text', d, v)})",
+                lambda d, v: (
+                    f"{self.pick(['contains', 'starts_with', 'ends_with'])}"
+                    f"({e('text', d, v)}, {self.pick(_TEXT_LITERALS)})"
+                ),
+                lambda d, v: f"matches({e('text', d, v)}, {self.pick([*_PATTERNS, 'words'])})",
                 lambda d, v: f"({e('Kind', d, v)} in [{self.pick(['a', 'b, c', 'Kind.a, c'])}])",
                 # Not a path (`maybe`, `item.when`): `if maybe is not none and … then` narrows
                 # it, and a drawn `maybe is none` under it would be a `never-none` error.
@@ -343,6 +364,10 @@ class _Expressions:
                 lambda d, v: f"label(goal.stage({e('date', d, v)}) ?? late)",
                 lambda d, v: f"({e('text', d, v)} + {e('text', d, v)})",
                 lambda d, v: f"text({e('stage?', d, v)} ?? early)",
+                lambda d, v: f"{self.pick(['upper', 'lower', 'trim'])}({e('text', d, v)})",
+                lambda d, v: (
+                    f"substring({e('text', d, v)}, {self.pick(['0', '1', 'y'])}, {e('int', d, v)})"
+                ),
             ],
             "date": [
                 lambda d, v: (
@@ -363,9 +388,14 @@ class _Expressions:
                 lambda d, v: self.aggregate("list", "text", d, v),
                 lambda d, v: f"sample({e('list text', d, v)}, {e('num', d, v)}, {e('text', d, v)})",
                 lambda d, v: f"[{e('text', d, v)}]",
+                lambda d, v: f"split({e('text', d, v)}, {self.pick(_TEXT_LITERALS)})",
+                lambda d, v: (
+                    f"{self.pick(['reverse', 'distinct', 'sort'])}({e('list text', d, v)})"
+                ),
             ],
             "list Item": [
                 lambda d, v: self.aggregate("list", "", d, v),
+                lambda d, v: f"sort_by({e('list Item', d, v)}, {self.pick(_ITEM_KEYS)})",
             ],
             "int?": [
                 lambda d, v: f"(if {e('bool', d, v)} then {e('int', d, v)} else none)",
@@ -393,6 +423,11 @@ class _Expressions:
     def grade(self, number: str) -> str:
         """`grade(number)`, with a default where the bands' hole makes it optional."""
         return f"(grade({number}) ?? mid)" if self.drawn.hole else f"grade({number})"
+
+    def exponent(self, depth: int, env: dict[str, str]) -> str:
+        """A small exponent mostly, any whole number sometimes (negative, or past the size
+        limit: `invalid-argument`, `power-too-large`)."""
+        return self.pick(["0", "1", "2", "3", "-1", self.expr("int", depth, env)])
 
     def rule_or_call(self, type_: str) -> Callable[[int, dict[str, str]], str]:
         def make(depth: int, env: dict[str, str]) -> str:

@@ -89,8 +89,19 @@ ALLOWED: dict[str, set[str]] = {
     "facts": {"source", "errors", "schema", "values", "model", "jsonio"},
     "trace": {"source", "errors", "schema", "values", "model"},
     "sampling": set(),
+    "patterns": set(),
     # One entry per operator and builtin: value, failure, typing, detail, code.
-    "semantics": {"source", "errors", "schema", "values", "model", "trace", "sampling"},
+    "semantics": {
+        "source",
+        "messages",
+        "errors",
+        "schema",
+        "values",
+        "model",
+        "trace",
+        "sampling",
+        "patterns",
+    },
     "evaluator": {
         "errors",
         "schema",

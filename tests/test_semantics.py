@@ -28,7 +28,10 @@ from wuxin_rules.api import Result
 from wuxin_rules.schema import Type
 from wuxin_rules.typing_rules import describe_type
 
-_ENUM = 'enum Colour "colour": red "Red", green "Green", blue\n'
+_ENUM = (
+    'enum Colour "colour": red "Red", green "Green", blue\n'
+    'record Pair "pair":\n  k: int "k"\n  v: text "v"\n'
+)
 
 
 def _spelled(type_: Type) -> str:
@@ -50,8 +53,11 @@ CASES = [
 
 
 def _policy_text(entry: semantics.Operation, types: tuple[str, ...]) -> str:
-    inputs = "".join(f'input a{i}: {type_} "a{i}"\n' for i, type_ in enumerate(types))
-    args = [f"a{i}" for i in range(len(types))]
+    # A sample written as a literal (`"k"`, a field to order by) is passed as it is.
+    inputs = "".join(
+        f'input a{i}: {type_} "a{i}"\n' for i, type_ in enumerate(types) if type_[0] != '"'
+    )
+    args = [type_ if type_[0] == '"' else f"a{i}" for i, type_ in enumerate(types)]
     if entry.kind in ("arith", "compare"):
         call = f"{args[0]} {entry.name} {args[1]}"
     elif entry.kind == "negate":
@@ -66,11 +72,12 @@ def _policy_text(entry: semantics.Operation, types: tuple[str, ...]) -> str:
 _FAILING_INTS = (0, 1, 4, 5, 12, 13, 29, 31, 32, -1, 100, 101, -101, 3_000_000, 10**7)
 _FAILING_DATES = (datetime.date(1, 1, 1), datetime.date(9999, 12, 31), datetime.date(2024, 1, 31))
 _FAILING_NUMBERS = (Decimal("1.5"), Decimal("-0.25"), Decimal("0.5"), Decimal("2.5"))
+_FAILING_TEXTS = ("", "a", "(a", "a*", "[a-z]+", "家庭", " a,b ")
 
 
 def _bias(types: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
     """Values near where operations fail (month 13, day 32, the calendar's ends, a rate
-    above 100%), so that drawn facts make every entry fail as well as succeed."""
+    above 100%, a pattern refused, a short text), so that drawn facts make every entry fail as well as succeed."""
     bias: dict[str, tuple[Any, ...]] = {}
     for index, type_ in enumerate(types):
         if type_ == "int":
@@ -79,6 +86,8 @@ def _bias(types: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
             bias[f"a{index}"] = _FAILING_DATES
         elif type_ in ("decimal", "percent"):
             bias[f"a{index}"] = _FAILING_NUMBERS
+        elif type_ == "text":
+            bias[f"a{index}"] = _FAILING_TEXTS
     return bias
 
 

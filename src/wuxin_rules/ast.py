@@ -417,8 +417,9 @@ class Precedence(enum.IntEnum):
     ADD = 7
     MUL = 8
     UNARY = 9
-    POSTFIX = 10
-    ATOM = 11
+    POWER = 10  # `**`: to the right, tighter than a minus sign (`-2 ** 2` is -4)
+    POSTFIX = 11
+    ATOM = 12
 
 
 def precedence(expr: Expr) -> Precedence:
@@ -438,6 +439,8 @@ def precedence(expr: Expr) -> Precedence:
             return Precedence.COALESCE
         case Arith(op="+" | "-"):
             return Precedence.ADD
+        case Arith(op="**"):
+            return Precedence.POWER
         case Arith():
             return Precedence.MUL
         case Negate():

@@ -476,6 +476,8 @@ class _Run(Visitor[_Value | _Record]):
     def _arith(self, op: str, left: _Value, right: _Value, type_: Type) -> _Value:
         pc = self.pc
         bad = self._needed(left, right)
+        if op not in ("+", "-", "*", "/"):
+            raise Unsupported(f"`{op}` on columns")
         if left.kind == "int" and right.kind == "int" and op != "/":
             function = {"+": pc.add_checked, "-": pc.subtract_checked, "*": pc.multiply_checked}
             return _Value(function[op](left.data, right.data), bad, "int", False)

@@ -1056,6 +1056,17 @@ class _Values(Visitor[_Val]):
             return _Val(_add(a, b, 1 if expr.op == "+" else -1))
         if expr.op == "*":
             return _Val(_mul(a, b))
+        if expr.op == "mod":
+            # The remainder has the divisor's sign and is smaller than it: `x mod 7` is in
+            # [0, 7), `x mod -7` in (-7, 0].
+            integer = isinstance(expr.type, IntType)
+            if b.lo is not None and b.lo > 0 and b.hi is not None:
+                return _Val(_num(0, b.hi, integer, hi_in=False))
+            if b.hi is not None and b.hi < 0 and b.lo is not None:
+                return _Val(_num(b.lo, 0, integer, lo_in=False))
+            return _domain(expr.type, False)
+        if expr.op == "**":
+            return _domain(expr.type, False)
         # `/`: only bounds when the divisor keeps away from zero (and is bounded).
         if b.lo is not None and b.hi is not None and (b.lo > 0 or b.hi < 0):
             reciprocal = sorted((1 / b.lo, 1 / b.hi))

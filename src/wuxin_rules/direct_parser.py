@@ -54,7 +54,7 @@ _TOKEN = re.compile(
   | (?P<INT>[0-9]+)
   | (?P<STRING>"(?:[^"\\\n]|\\["\\nt])*")
   | (?P<word>(?!\d)\w(?:\w|[^\x00-\x7f\s\u2018\u2019])*)
-  | (?P<punct>\.\.\.|\.\.<|\.\.|->|\?\?|==|!=|<=|>=|[<>=()\[\]{},:.?+\-*/])
+  | (?P<punct>\.\.\.|\.\.<|\.\.|->|\?\?|==|!=|<=|>=|\*\*|[<>=()\[\]{},:.?+\-*/])
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -74,7 +74,7 @@ _AFTER_FIELD = _DECLARATION_WORDS | {"fixed", "cites", "note"}
 
 _COMPARE = frozenset(("==", "!=", "<=", ">=", "<", ">"))
 _KINDS = frozenset(("count", "sum", "min", "max", "all", "any", "rate", "list"))
-_BINARY = {"??": 1, "+": 2, "-": 2, "*": 3, "/": 3}
+_BINARY = {"??": 1, "+": 2, "-": 2, "*": 3, "/": 3, "mod": 3}
 """The binary operators tighter than a comparison, by rank (`grammar/wuxin.lark`: `coalesce`,
 `additive`, `multiplicative`)."""
 _NUMBERS = frozenset(("INT", "DECIMAL", "PERCENT"))
@@ -650,7 +650,7 @@ class _Reader:
 
     def unary(self) -> _Read:
         if self.kinds[self.pos] != "-":
-            return self.postfix()
+            return self.power()
         start = self.starts[self.pos]
         self.pos += 1
         self._enter()
@@ -661,6 +661,18 @@ class _Reader:
         if isinstance(operand, ast.IntLit | ast.DecimalLit | ast.PercentLit):
             return _negated(operand, span), 0, start, end
         return self._made(ast.Negate(operand, span), depth + 1, start, end)
+
+    def power(self) -> _Read:
+        """`postfix ** unary`: to the right, tighter than a minus sign before it."""
+        left = self.postfix()
+        if self.kinds[self.pos] != "**":
+            return left
+        self.pos += 1
+        self._enter()
+        right = self.unary()
+        self.level -= 1
+        node = ast.Arith("**", left[0], right[0], self._span(left[2], right[3]))
+        return self._made(node, 1 + max(left[1], right[1]), left[2], right[3])
 
     def postfix(self) -> _Read:
         read = self.atom()

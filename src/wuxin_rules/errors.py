@@ -110,6 +110,8 @@ CODES: dict[str, str] = {
     "division-by-zero": "evaluation", "duplicate-sample-key": "evaluation",
     "invalid-argument": "evaluation", "invalid-quarter": "evaluation", "invalid-sample-rate": "evaluation",
     "outside-bands": "evaluation", "overlapping-bands": "evaluation",
+    "power-too-large": "evaluation", "index-out-of-range": "evaluation",
+    "invalid-pattern": "evaluation", "no-element": "evaluation",
     "unexpected-none": "evaluation",
     # usage
     "ambiguous-type": "usage", "bad-param-syntax": "usage", "missing-dependency": "usage",

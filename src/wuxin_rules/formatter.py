@@ -359,7 +359,7 @@ def _fill_commands(fill: _Fill, indent: int, mode: int, width: int) -> list[tupl
 # ------------------------------------------------------------------------------------------
 # Precedence: the language's one table (ast.Precedence), a higher level binds tighter.
 
-_IF_LEVEL, _OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MUL, _UNARY, _POSTFIX, _ATOM = (
+_IF_LEVEL, _OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MUL, _UNARY, _POWER, _POSTFIX, _ATOM = (
     ast.Precedence
 )
 _level = ast.precedence
@@ -1149,6 +1149,9 @@ class _Formatter(Visitor[Any]):
     @visits(ast.Arith)
     def arith(self, expr: ast.Arith) -> Any:
         level = _level(expr)
+        if level == _POWER:
+            # To the right: `a ** b ** c` is `a ** (b ** c)`, and the exponent may be `-n`.
+            return [self.expr(expr.left, _POSTFIX), " ** ", self.expr(expr.right, _UNARY)]
         chain: list[tuple[str, ast.Expr]] = []
         node: ast.Expr = expr
         while isinstance(node, ast.Arith) and _level(node) == level:

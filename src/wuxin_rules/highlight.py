@@ -35,7 +35,7 @@ KEYWORDS = (
     "all", "and", "any", "as", "at", "bands", "by", "cites", "count", "criterion", "decision",
     "else", "enum", "example", "false", "expect", "fixed", "fixture", "forall", "given", "hit",
     "holds", "if", "illustrative", "import", "in", "input", "is", "least", "list", "max", "min",
-    "monotone", "none", "not", "note", "of", "or", "over", "param", "policy", "property", "rate",
+    "mod", "monotone", "none", "not", "note", "of", "or", "over", "param", "policy", "property", "rate",
     "record", "row", "rule", "schedule", "source", "stage", "sum", "then", "true", "where",
 )  # fmt: skip
 _HIT_WORDS = ("unique", "priority", "first", "order", "output", "collect")

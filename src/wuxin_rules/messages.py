@@ -765,6 +765,57 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "division-by-zero-is": ("division by zero: `{expr}` is 0", "除以零：`{expr}` 为 0"),
     "check-divisor": ("check the divisor first: `{fix}`", "请先检查除数：`{fix}`"),
+    "negative-exponent": (
+        "`{expr}` raises to the negative power {exponent}",
+        "`{expr}` 的指数 {exponent} 为负数",
+    ),
+    "negative-exponent.help": (
+        "`**` takes a whole exponent of 0 or more: write `1 / a ** n` for a negative one",
+        "`**` 的指数须为不小于 0 的整数：负指数请写成 `1 / a ** n`",
+    ),
+    "substring-out-of-range": (
+        "`{expr}` takes the code points from {start} to {end} of a text of {length}",
+        "`{expr}` 取第 {start} 到第 {end} 个字符，但文本只有 {length} 个字符",
+    ),
+    "substring-out-of-range.help": (
+        "`substring(t, start, end)` needs `0 <= start <= end <= length(t)`: check "
+        "`length(t)` first",
+        "`substring(t, start, end)` 要求 `0 <= start <= end <= length(t)`：请先检查 `length(t)`",
+    ),
+    "invalid-pattern": (
+        "the pattern `{expr}` is refused: {reason} (at character {position})",
+        "模式 `{expr}` 无法使用：{reason}（第 {position} 个字符处）",
+    ),
+    "invalid-pattern.help": (
+        "patterns take literal characters, `.`, classes `[a-z]`, `\\d \\w \\s`, groups, `|` "
+        "and the repetitions `* + ?` and counted ones; they always match the whole text",
+        "模式可用普通字符、`.`、字符类 `[a-z]`、`\\d \\w \\s`、分组、`|` 以及重复 "
+        "`* + ?` 及计数重复；模式总是匹配整段文本",
+    ),
+    "no-element": (
+        "`{expr}` has no element to give: the list is empty",
+        "`{expr}` 无法取值：列表为空",
+    ),
+    "no-element.help": (
+        "check the list first: `if len({items}) > 0 then … else …`",
+        "请先检查列表：`if len({items}) > 0 then … else …`",
+    ),
+    "nth-out-of-range": (
+        "`{expr}` asks for element {n} of a list of {length}",
+        "`{expr}` 要取第 {n} 个元素，但列表只有 {length} 个",
+    ),
+    "nth-out-of-range.help": (
+        "elements are counted from 1 to `len({items})`: check the length first",
+        "元素从 1 数到 `len({items})`：请先检查长度",
+    ),
+    "power-too-large": (
+        "`{expr}` is too large to compute (exponent {exponent})",
+        "`{expr}` 太大，无法计算（指数为 {exponent}）",
+    ),
+    "power-too-large.help": (
+        "a power may have at most {bits} bits: check the base and the exponent",
+        "乘方的结果最多 {bits} 位二进制：请检查底数和指数",
+    ),
     "declares-module": (
         "`{file}` declares module `{module}`, but it is imported as `{target}`",
         "`{file}` 声明的模块是 `{module}`，导入时却写作 `{target}`",
@@ -962,6 +1013,105 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请写一个整数，例如 `{example}`",
     ),
     "this-is-zero": ("this is 0", "这里为 0"),
+    "pattern.repeat-again": (
+        "a repetition cannot repeat again (lazy and possessive forms are not supported): "
+        "put the first one in a group",
+        "重复不能再次重复（不支持惰性和占有形式）：请把前一个重复放进分组",
+    ),
+    "pattern.count-unclosed": ("`{{` opens a count that is not closed", "`{{` 开始的计数没有闭合"),
+    "pattern.count-form": (
+        "a count is `{{m}}`, `{{m,}}` or `{{m,n}}` with whole numbers",
+        "计数写作 `{{m}}`、`{{m,}}` 或 `{{m,n}}`，其中为整数",
+    ),
+    "pattern.count-max": ("a count may be at most {max}", "计数最多为 {max}"),
+    "pattern.count-backwards": (
+        "in `{{m,n}}`, `n` may not be less than `m`",
+        "在 `{{m,n}}` 中，`n` 不能小于 `m`",
+    ),
+    "pattern.ends-early": ("the pattern ends too early", "模式过早结束"),
+    "pattern.group-flags": (
+        "`(?` (named groups, look-arounds, flags) is not supported",
+        "不支持 `(?`（命名分组、环视、标志）",
+    ),
+    "pattern.group-unclosed": ("`(` is not closed", "`(` 没有闭合"),
+    "pattern.nothing-to-repeat": (
+        "`{char}` has nothing before it to repeat",
+        "`{char}` 前面没有可重复的内容",
+    ),
+    "pattern.anchor": (
+        "`{char}` is not supported: a pattern always matches the whole text (write `.*` "
+        "around it to find it anywhere)",
+        "不支持 `{char}`：模式总是匹配整段文本（在两侧写上 `.*` 可在任意位置查找）",
+    ),
+    "pattern.not-opened": ("`{char}` is not opened", "`{char}` 没有对应的开始符号"),
+    "pattern.trailing-backslash": ("`\\` ends the pattern", "模式以 `\\` 结尾"),
+    "pattern.unknown-escape": (
+        "`\\{letter}` is not supported (the escapes are `\\d \\w \\s \\D \\W \\S` and "
+        "`\\` before punctuation)",
+        "不支持 `\\{letter}`（可用的转义为 `\\d \\w \\s \\D \\W \\S` 以及标点前的 `\\`）",
+    ),
+    "pattern.class-unclosed": ("`[` is not closed", "`[` 没有闭合"),
+    "pattern.range-end": ("a range ends with a plain character", "范围须以普通字符结尾"),
+    "pattern.range-backwards": (
+        "the range `{low}-{high}` runs backwards",
+        "范围 `{low}-{high}` 的顺序颠倒",
+    ),
+    "pattern.too-long": (
+        "a pattern may be at most {max} characters long",
+        "模式最多 {max} 个字符",
+    ),
+    "pattern.too-large": (
+        "the pattern is too large once its counts are written out (more than {states} states)",
+        "计数展开后模式过大（超过 {states} 个状态）",
+    ),
+    "exponent-whole": (
+        "the exponent of `**` is a whole number, found `{type}`",
+        "`**` 的指数须为整数，实际为 `{type}`",
+    ),
+    "exponent-whole.help": (
+        "`a ** n` multiplies `a` by itself `n` times: make the exponent whole first, "
+        "`a ** floor(n)`",
+        "`a ** n` 是把 `a` 自乘 `n` 次：请先把指数变为整数，`a ** floor(n)`",
+    ),
+    "expected-list": ("expected a list, found `{type}`", "应为列表，实际为 `{type}`"),
+    "expected-list.help": (
+        "`{name}` takes a list: put a single value in one, `[x]`",
+        "`{name}` 接受列表：单个值请放进列表，`[x]`",
+    ),
+    "sort-orders": (
+        "`sort` orders numbers, texts or dates, not `{type}`",
+        "`sort` 只能排序数字、文本或日期，不能排序 `{type}`",
+    ),
+    "sort-orders.help": (
+        'sort records by a field with `sort_by(xs, "field")`; decide `none` elements first',
+        '请用 `sort_by(xs, "field")` 按字段排序记录；请先处理 `none` 元素',
+    ),
+    "expected-records": (
+        "expected a list of records, found `{type}`",
+        "应为记录列表，实际为 `{type}`",
+    ),
+    "expected-records.help": (
+        "`sort_by`, `min_by` and `max_by` order records by a field; `sort`, `min` and `max` "
+        "order plain values",
+        "`sort_by`、`min_by` 和 `max_by` 按字段排序记录；`sort`、`min` 和 `max` 排序普通值",
+    ),
+    "order-field-text": (
+        'the field to order by is written as a text, such as `"age"`',
+        '排序所依据的字段写作文本，例如 `"age"`',
+    ),
+    "order-field-text.help": (
+        "name one of the fields of `{type}`: {fields}",
+        "请写出 `{type}` 的一个字段：{fields}",
+    ),
+    "order-no-field": ("`{type}` has no field `{field}`", "`{type}` 没有字段 `{field}`"),
+    "order-unorderable-field": (
+        "`{type}` cannot be ordered by its field `{field}`",
+        "`{type}` 不能按其字段 `{field}` 排序",
+    ),
+    "order-field.help": (
+        "order by a field that holds a number, a text or a date (not `none`): {fields}",
+        "请按存放数字、文本或日期（而非 `none`）的字段排序：{fields}",
+    ),
     "bands-are": (
         "the bands are {bands}; keep the value within them or widen the bands",
         "分档为 {bands}；请让值落在其中，或放宽分档",
@@ -2747,8 +2897,6 @@ def _message(key: str, fields: dict[str, object]) -> Message:
 
 
 def _fill(template: str, fields: Mapping[str, object], lang: str) -> str:
-    if not fields:
-        return template
     return template.format_map({name: render(value, lang) for name, value in fields.items()})
 
 

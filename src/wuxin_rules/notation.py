@@ -87,7 +87,7 @@ class Vocabulary:
 
 _MATH = {
     "==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">",
-    "+": "+", "-": "−", "*": "×", "/": "÷", "??": "??", "neg": "−",
+    "+": "+", "-": "−", "*": "×", "/": "÷", "??": "??", "neg": "−", "mod": "mod", "**": "^",
 }  # fmt: skip
 
 SOURCE = Vocabulary(
@@ -107,7 +107,8 @@ SOURCE = Vocabulary(
     },
     operators={
         "==": "==", "!=": "!=", "<=": "<=", ">=": ">=", "<": "<", ">": ">",
-        "+": "+", "-": "-", "*": "*", "/": "/", "??": "??", "neg": "-",
+        "+": "+", "-": "-", "*": "*", "/": "/", "??": "??", "neg": "-", "mod": "mod",
+        "**": "**",
     },
 )  # fmt: skip
 """The language's own syntax: what it writes parses back to the same expression."""
@@ -140,7 +141,9 @@ def _width(line: Line) -> int:
 # ------------------------------------------------------------------------------------------
 # Precedence: the language's one table (ast.Precedence), loosest first.
 
-_IF, _OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MUL, _NEG, _POSTFIX, _ATOM = ast.Precedence
+_IF, _OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MUL, _NEG, _POWER, _POSTFIX, _ATOM = (
+    ast.Precedence
+)
 _level = ast.precedence
 
 
@@ -258,6 +261,8 @@ class _Printer(Visitor[Line]):
     @visits(ast.Arith)
     def _arith(self, expr: ast.Arith, scope: frozenset[str]) -> Line:
         level = _level(expr)
+        if level == _POWER:  # to the right, the exponent may be `-n`
+            return self._binary(expr.left, _POSTFIX, self.op("**"), expr.right, _NEG, scope)
         return self._binary(expr.left, level, self.op(expr.op), expr.right, level + 1, scope)
 
     @visits(ast.Compare)
@@ -493,7 +498,10 @@ class _Printer(Visitor[Line]):
         scope: frozenset[str],
         indent: int,
     ) -> list[Line]:
+        parts: tuple[ast.Expr, int, Segment, ast.Expr, int]
         match expr:
+            case ast.Arith(op="**", left=left, right=right):
+                parts = (left, _POSTFIX, self.op("**"), right, _NEG)
             case ast.Arith(op=op, left=left, right=right):
                 level = _level(expr)
                 parts = (left, level, self.op(op), right, level + 1)

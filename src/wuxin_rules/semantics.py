@@ -25,7 +25,8 @@ what `value` takes and gives) and the compiled code's *fast form*, where numbers
 fast value into the exact form). A fast function raises `Failure` where the operation has no
 value: the document is then evaluated by the reference, which reports the error.
 
-May import `source`, `errors`, `schema`, `values`, `model`, `trace` and `sampling`.
+May import `source`, `messages`, `errors`, `schema`, `values`, `model`, `trace`, `sampling`
+and `patterns`.
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ from typing import Any, Literal
 
 import attrs
 
-from wuxin_rules import model, sampling
+from wuxin_rules import messages, model, patterns, sampling
 from wuxin_rules.errors import Diagnostic, InternalError, Label
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
+    BOOL,
     DATE,
     INT,
     TEXT,
@@ -63,6 +65,7 @@ __all__ = [
     "BUILTINS",
     "DATE_COMPONENTS",
     "EXACT_CONTEXT",
+    "MAX_POWER_BITS",
     "NONE_HELP",
     "OPERATIONS",
     "Emit",
@@ -303,6 +306,82 @@ def _divisor_may_be_zero(args: Sequence[model.CExpr]) -> bool:
 
 def _has_span(expr: Any) -> bool:
     return getattr(expr, "span", None) is not None
+
+
+def _modulo(expr: model.Arith, values: list[Any]) -> Any:
+    """`a mod b`: the remainder of flooring division, of `b`'s sign (`-7 mod 3` is 2, `7 mod
+    -3` is -2), so that `a == b * floor(a / b) + a mod b`; exact on decimals (`5.5 mod 2` is
+    1.5)."""
+    left, right = values
+    if right == 0:
+        raise SemanticError(
+            "division-by-zero",
+            messages.english("division-by-zero-is", expr=written(expr.right)),
+            messages.english("check-divisor", fix=f"if {written(expr.right)} == 0 then … else …"),
+            (Label(expr.right.span, english("this-is-zero")),) if _has_span(expr.right) else (),
+        )
+    if isinstance(left, int) and isinstance(right, int):
+        return left % right
+    return _as_int(expr, Fraction(left) % Fraction(right))
+
+
+def _fast_mod(a: Any, b: Any) -> Any:
+    if b == 0:
+        raise Failure
+    if type(a) is int and type(b) is int:
+        return a % b
+    return Fraction(a) % Fraction(b)
+
+
+MAX_POWER_BITS = 13_000
+"""The largest result `a ** n` computes, in bits of its numerator or denominator (about
+3,900 decimal digits, inside the 4,300 digits a number may have when written out): past it
+the power is an evaluation error (`power-too-large`) rather than minutes of arithmetic and a
+number no rule needs (`10 ** 10**9`)."""
+
+
+def _power_bits(base: Fraction | int, exponent: int) -> float:
+    """About the bits of the numerator or denominator of `base ** exponent`, whichever is
+    longer (0 for 0, 1 and -1, whose powers stay small whatever the exponent); a limit, never
+    a value, so a float is fine here."""
+    base = Fraction(base)
+    if base.denominator == 1 and abs(base.numerator) <= 1:
+        return 0
+    return exponent * math.log2(max(abs(base.numerator), base.denominator))
+
+
+def _power(expr: model.Arith, values: list[Any]) -> Any:
+    """`a ** n` for a whole `n >= 0`, exactly (`0 ** 0` is 1); refused for a negative `n`
+    (write `1 / a ** n`) and past `MAX_POWER_BITS`."""
+    base, exponent = values
+    if exponent < 0:
+        raise SemanticError(
+            "invalid-argument",
+            messages.english(
+                "negative-exponent", expr=written(expr), exponent=integer_text(exponent)
+            ),
+            messages.english("negative-exponent.help"),
+        )
+    if _power_bits(base, exponent) > MAX_POWER_BITS:
+        raise SemanticError(
+            "power-too-large",
+            messages.english(
+                "power-too-large", expr=written(expr), exponent=integer_text(exponent)
+            ),
+            messages.english("power-too-large.help", bits=f"{MAX_POWER_BITS:,}"),
+        )
+    if isinstance(base, int):
+        return base**exponent
+    return _as_int(expr, Fraction(base) ** exponent)
+
+
+def _fast_power(a: Any, n: Any) -> Any:
+    if type(n) is not int or n < 0:
+        raise Failure
+    base = _number(a)
+    if _power_bits(base, n) > MAX_POWER_BITS:
+        raise Failure
+    return base**n
 
 
 # ------------------------------------------------------------------------------------------
@@ -548,6 +627,359 @@ def _sample_fast(keys: Any, rate: Any, seed: Any) -> Any:
         raise Failure from None
 
 
+def _substring(expr: model.BuiltinCall, values: list[Any]) -> str:
+    """`substring(t, start, end)`: the code points of `t` from index `start` (the first is 0)
+    up to, not including, `end`; an error unless `0 <= start <= end <= length(t)`."""
+    text, start, end = values
+    if not 0 <= start <= end <= len(text):
+        raise SemanticError(
+            "index-out-of-range",
+            messages.english(
+                "substring-out-of-range",
+                expr=written(expr),
+                start=integer_text(start),
+                end=integer_text(end),
+                length=len(text),
+            ),
+            messages.english("substring-out-of-range.help"),
+        )
+    return str(text[start:end])
+
+
+def _split(text: str, separator: str) -> tuple[str, ...]:
+    """`split(t, sep)`: the pieces of `t` between the `sep`s (`split("a,,b", ",")` is
+    `["a", "", "b"]`); an empty separator splits into code points, an empty text gives
+    `[""]`."""
+    if separator == "":
+        return tuple(text)
+    return tuple(text.split(separator))
+
+
+def _matches(expr: model.BuiltinCall, values: list[Any]) -> bool:
+    text, source = values
+    try:
+        pattern = patterns.compile_pattern(source)
+    except patterns.PatternError as error:
+        raise SemanticError(
+            "invalid-pattern",
+            messages.english(
+                "invalid-pattern",
+                expr=written(expr.args[1]),
+                reason=error.reason,
+                position=error.position,
+            ),
+            messages.english("invalid-pattern.help"),
+        ) from None
+    return pattern.fullmatch(text)
+
+
+def _matches_fast(text: str, source: str) -> bool:
+    try:
+        return patterns.compile_pattern(source).fullmatch(text)
+    except patterns.PatternError:
+        raise Failure from None
+
+
+def _pattern_may_be_refused(args: Sequence[model.CExpr]) -> bool:
+    """A constant pattern of the subset cannot fail; any other may."""
+    pattern = args[1] if len(args) > 1 else None
+    if not isinstance(pattern, model.Const) or not isinstance(pattern.value, str):
+        return True
+    try:
+        patterns.compile_pattern(pattern.value)
+    except patterns.PatternError:
+        return True
+    return False
+
+
+def _text_builtin(
+    name: str,
+    params: tuple[Type, ...],
+    result: Type,
+    value: Callable[..., Any],
+    template: str | None,
+    summary: str,
+    signature: str,
+) -> Operation:
+    """A total text builtin with fixed argument types: `value` over the arguments' values,
+    `template` the inline code (None: the compiler calls `value`)."""
+    return Operation(
+        name,
+        "builtin",
+        lambda expr, v: value(*v),
+        Emit(template=template, number="int"),
+        typing=Signature(params, result),
+        signature=signature,
+        summary=summary,
+        min_args=len(params),
+        max_args=len(params),
+        hints=params,
+        result_range=(0, None) if name == "length" else None,
+    )
+
+
+_TEXT_BUILTINS: tuple[Operation, ...] = (
+    _text_builtin(
+        "contains",
+        (TEXT, TEXT),
+        BOOL,
+        lambda text, part: part in text,
+        "({1} in {0})",
+        'whether `part` occurs in `t` (every text contains `""`)',
+        "contains(t: text, part: text) -> bool",
+    ),
+    _text_builtin(
+        "starts_with",
+        (TEXT, TEXT),
+        BOOL,
+        lambda text, prefix: text.startswith(prefix),
+        "{0}.startswith({1})",
+        "whether `t` begins with `prefix`",
+        "starts_with(t: text, prefix: text) -> bool",
+    ),
+    _text_builtin(
+        "ends_with",
+        (TEXT, TEXT),
+        BOOL,
+        lambda text, suffix: text.endswith(suffix),
+        "{0}.endswith({1})",
+        "whether `t` ends with `suffix`",
+        "ends_with(t: text, suffix: text) -> bool",
+    ),
+    _text_builtin(
+        "upper",
+        (TEXT,),
+        TEXT,
+        lambda text: text.upper(),
+        "{0}.upper()",
+        '`t` in capitals, by Unicode\'s rules (`upper("straße")` is `"STRASSE"`)',
+        "upper(t: text) -> text",
+    ),
+    _text_builtin(
+        "lower",
+        (TEXT,),
+        TEXT,
+        lambda text: text.lower(),
+        "{0}.lower()",
+        "`t` in small letters, by Unicode's rules",
+        "lower(t: text) -> text",
+    ),
+    _text_builtin(
+        "length",
+        (TEXT,),
+        INT,
+        len,
+        "len({0})",
+        'the number of code points of `t` (`length("家庭")` is 2, an accent written as a '
+        "separate mark counts as one more)",
+        "length(t: text) -> int",
+    ),
+    _text_builtin(
+        "trim",
+        (TEXT,),
+        TEXT,
+        lambda text: text.strip(),
+        "{0}.strip()",
+        "`t` without the blanks (Unicode white space, the full-width space too) at its ends",
+        "trim(t: text) -> text",
+    ),
+    _text_builtin(
+        "split",
+        (TEXT, TEXT),
+        ListType(TEXT),
+        _split,
+        None,
+        'the pieces of `t` between the `sep`s, in order (`split("a,,b", ",")` is '
+        '`["a", "", "b"]`; an empty `sep` gives the code points)',
+        "split(t: text, sep: text) -> list of text",
+    ),
+    Operation(
+        "matches",
+        "builtin",
+        _matches,
+        Emit(fast=_matches_fast, number="int"),
+        fails=_pattern_may_be_refused,
+        failures=("invalid-pattern",),
+        typing=Signature((TEXT, TEXT), BOOL),
+        signature="matches(t: text, pattern: text) -> bool",
+        summary="whether the whole of `t` matches `pattern`, a regular expression of a "
+        "bounded subset matched in time linear in `t` (safe on patterns from facts)",
+        min_args=2,
+        max_args=2,
+        hints=(TEXT, TEXT),
+    ),
+    Operation(
+        "substring",
+        "builtin",
+        _substring,
+        Emit(),
+        fails=_always,
+        failures=("index-out-of-range",),
+        typing=Signature((TEXT, INT, INT), TEXT),
+        signature="substring(t: text, start: int, end: int) -> text",
+        summary="the code points of `t` from index `start` (the first is 0) up to, not "
+        "including, `end`; an evaluation error unless `0 <= start <= end <= length(t)`",
+        min_args=3,
+        max_args=3,
+        hints=(TEXT, INT, INT),
+    ),
+)
+
+
+# ------------------------------------------------------------------------------------------
+# Taking from lists
+
+
+def _empty_list(expr: model.BuiltinCall) -> SemanticError:
+    return SemanticError(
+        "no-element",
+        messages.english("no-element", expr=written(expr)),
+        messages.english("no-element.help", items=written(expr.args[0])),
+    )
+
+
+def _first(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    if not values[0]:
+        raise _empty_list(expr)
+    return values[0][0 if expr.name == "first" else -1]
+
+
+def _nth(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    """`nth(xs, n)`: the `n`-th element, counting from 1 (`nth(xs, 1)` is `first(xs)`)."""
+    items, n = values
+    if not 1 <= n <= len(items):
+        raise SemanticError(
+            "index-out-of-range",
+            messages.english(
+                "nth-out-of-range", expr=written(expr), n=integer_text(n), length=len(items)
+            ),
+            messages.english("nth-out-of-range.help", items=written(expr.args[0])),
+        )
+    return items[n - 1]
+
+
+def _distinct(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The elements in order, each kept the first time it occurs (records compare by value)."""
+    kept: list[Any] = []
+    seen: set[Any] = set()
+    for item in items:
+        if isinstance(item, dict | tuple):
+            if item not in kept:
+                kept.append(item)
+        elif item not in seen:
+            seen.add(item)
+            kept.append(item)
+    return tuple(kept)
+
+
+def _field_key(expr: model.BuiltinCall) -> Callable[[Any], Any]:
+    key = expr.args[1]
+    field = key.value if isinstance(key, model.Const) else None
+    return lambda record: record[field]
+
+
+def _sort_by(expr: model.BuiltinCall, values: list[Any]) -> tuple[Any, ...]:
+    return tuple(sorted(values[0], key=_field_key(expr)))
+
+
+def _extreme_by(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    """`min_by`/`max_by`: the first element with the least/greatest value of the field."""
+    items = values[0]
+    if not items:
+        raise _empty_list(expr)
+    key = _field_key(expr)
+    best = items[0]
+    for item in items[1:]:
+        if (key(item) < key(best)) if expr.name == "min_by" else (key(item) > key(best)):
+            best = item
+    return best
+
+
+def _list_builtin(
+    name: str,
+    value: Callable[[Any, list[Any]], Any],
+    typing: str,
+    signature: str,
+    summary: str,
+    samples: tuple[tuple[str, ...], ...],
+    failures: tuple[str, ...] = (),
+    args: int = 1,
+) -> Operation:
+    """A list builtin: the compiler calls its exact `value` (lists are small, and sorting
+    or comparing the exact form keeps every path the same)."""
+    return Operation(
+        name,
+        "builtin",
+        value,
+        Emit(),
+        fails=_always if failures else _never,
+        failures=failures,
+        typing=typing,
+        signature=signature,
+        summary=summary,
+        min_args=args,
+        max_args=args,
+        samples=samples,
+    )
+
+
+_LISTS = (("list of int",), ("list of text",), ("list of decimal",))
+_RECORD_FIELDS = (("list of Pair", '"k"'), ("list of Pair", '"v"'))
+
+_LIST_BUILTINS: tuple[Operation, ...] = (
+    _list_builtin(
+        "first", _first, "element", "first(xs: list of T) -> T",
+        "the first element of `xs`; an evaluation error on an empty list",
+        _LISTS, ("no-element",),
+    ),
+    _list_builtin(
+        "last", _first, "element", "last(xs: list of T) -> T",
+        "the last element of `xs`; an evaluation error on an empty list",
+        _LISTS, ("no-element",),
+    ),
+    _list_builtin(
+        "nth", _nth, "nth", "nth(xs: list of T, n: int) -> T",
+        "the `n`-th element of `xs`, counting from 1; an evaluation error unless "
+        "`1 <= n <= len(xs)`",
+        (("list of int", "int"), ("list of text", "int")), ("index-out-of-range",), args=2,
+    ),
+    _list_builtin(
+        "reverse", lambda expr, v: tuple(reversed(v[0])), "same_list",
+        "reverse(xs: list of T) -> list of T", "the elements of `xs`, last first",
+        (*_LISTS, ("list of Pair",)),
+    ),
+    _list_builtin(
+        "distinct", lambda expr, v: _distinct(v[0]), "same_list",
+        "distinct(xs: list of T) -> list of T",
+        "the elements of `xs` in order, each kept where it first occurs",
+        (*_LISTS, ("list of Pair",)),
+    ),
+    _list_builtin(
+        "sort", lambda expr, v: tuple(sorted(v[0])), "sortable_list",
+        "sort(xs: list of T) -> list of T",
+        "the numbers, texts or dates of `xs` from the least, equal ones kept in their order",
+        (*_LISTS, ("list of date",)),
+    ),
+    _list_builtin(
+        "sort_by", _sort_by, "by_field_list",
+        'sort_by(xs: list of R, "field") -> list of R',
+        "the records of `xs` from the least value of the named field, records with equal "
+        "values kept in their order (stable)",
+        _RECORD_FIELDS, args=2,
+    ),
+    *(
+        _list_builtin(
+            name, _extreme_by, "by_field_element",
+            f'{name}(xs: list of R, "field") -> R',
+            f"the first record of `xs` with the {word} value of the named field; an "
+            "evaluation error on an empty list",
+            _RECORD_FIELDS, ("no-element",), args=2,
+        )
+        for name, word in (("min_by", "least"), ("max_by", "greatest"))
+    ),
+)  # fmt: skip
+
+
 def _rounding(rounding: Callable[[Any], int]) -> Callable[[Any, list[Any]], int]:
     return lambda expr, values: rounding(values[0])
 
@@ -770,6 +1202,8 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         max_args=3,
         samples=(("list of text", "percent", "text"), ("list of int", "decimal", "int")),
     ),
+    *_TEXT_BUILTINS,
+    *_LIST_BUILTINS,
     _component("year", "the year of a date", lambda d: d.year, "{0}.year"),
     _component("month", "the month of a date (1-12)", lambda d: d.month, "{0}.month"),
     _component("day", "the day of the month of a date", lambda d: d.day, "{0}.day"),
@@ -831,6 +1265,26 @@ _OPERATOR_LIST: tuple[Operation, ...] = (
         failures=("division-by-zero",),
         typing="arith",
         samples=_NUMBER_PAIRS,
+    ),
+    Operation(
+        "mod",
+        "arith",
+        _modulo,
+        Emit(fast=_fast_mod, number="any"),
+        fails=_divisor_may_be_zero,
+        failures=("division-by-zero",),
+        typing="arith",
+        samples=_NUMBER_PAIRS,
+    ),
+    Operation(
+        "**",
+        "arith",
+        _power,
+        Emit(fast=_fast_power, number="any"),
+        fails=_always,
+        failures=("invalid-argument", "power-too-large"),
+        typing="arith",
+        samples=(("int", "int"), ("decimal", "int"), ("percent", "int")),
     ),
     Operation(
         "neg",

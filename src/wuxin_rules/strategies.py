@@ -408,6 +408,8 @@ class _Thresholds(Visitor[None]):
                 return left - right
             if expr.op == "*":
                 return left * right
+            if expr.op != "/":
+                return None  # `mod`, `**`: not a bound worth drawing values around
             return Fraction(left) / right if right != 0 else None
         return None
 

@@ -338,7 +338,23 @@ _EXPRESSION_STARTS = frozenset({
     "LPAR", "LSQB", "LBRACE", "MINUS", "NOT", "IF", "COUNT", "SUM", "MIN", "MAX",
     "ALL", "ANY", "RATE", "LIST", "AT",
 })  # fmt: skip
-_OPERATOR_TEXTS = ("+", "-", "*", "/", "and", "or", "is", "in", "not", "??", ".", "(", "[")
+_OPERATOR_TEXTS = (
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    "mod",
+    "and",
+    "or",
+    "is",
+    "in",
+    "not",
+    "??",
+    ".",
+    "(",
+    "[",
+)
 
 
 @functools.cache

@@ -1030,6 +1030,14 @@ class ExprTyper(Visitor[model.CExpr]):
         if not ok:
             return model.Arith(node.op, left, right, INVALID, node.span)
         a, b = left.type, right.type
+        if node.op == "**" and not isinstance(b, IntType):
+            self.t.error(
+                "type-mismatch",
+                english("exponent-whole", type=describe_type(b)),
+                right.span,
+                help=english("exponent-whole.help"),
+            )
+            return model.Arith(node.op, left, right, INVALID, node.span)
         if node.op == "/":
             type_: Type = DECIMAL
         elif isinstance(a, IntType) and isinstance(b, IntType):
@@ -1780,6 +1788,116 @@ def _type_sample(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     return ListType(element)
 
 
+def _list_arg(typer: ExprTyper, arg: model.CExpr, name: str) -> ListType | None:
+    """The list type of the first argument of a list builtin, or None (reported)."""
+    if not typer._plain(arg):
+        return None
+    if isinstance(arg.type, ListType):
+        return None if is_invalid(arg.type.element) else arg.type
+    if not is_invalid(arg.type):
+        typer.t.error(
+            "type-mismatch",
+            english("expected-list", type=describe_type(arg.type)),
+            arg.span,
+            help=english("expected-list.help", name=name),
+        )
+    return None
+
+
+def _orderable(type_: Type) -> bool:
+    return isinstance(type_, IntType | NumberType | TextType | DateType)
+
+
+def _type_element(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    listed = _list_arg(typer, args[0], "first")
+    return listed.element if listed is not None else INVALID
+
+
+def _type_nth(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    listed = _list_arg(typer, args[0], "nth")
+    ok = _exact(typer, args[1], INT)
+    return listed.element if listed is not None and ok else INVALID
+
+
+def _type_same_list(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    listed = _list_arg(typer, args[0], "reverse")
+    return listed if listed is not None else INVALID
+
+
+def _type_sortable_list(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    listed = _list_arg(typer, args[0], "sort")
+    if listed is None:
+        return INVALID
+    if not _orderable(listed.element):
+        typer.t.error(
+            "type-mismatch",
+            english("sort-orders", type=describe_type(listed.element)),
+            args[0].span,
+            help=english("sort-orders.help"),
+        )
+        return INVALID
+    return listed
+
+
+def _by_field(typer: ExprTyper, args: list[model.CExpr]) -> ListType | None:
+    """The list of records of `sort_by`/`min_by`/`max_by` whose second argument names one
+    of their fields holding a number, a text or a date; None (reported) otherwise."""
+    listed = _list_arg(typer, args[0], "sort_by")
+    if listed is None:
+        return None
+    record = listed.element
+    key = args[1]
+    if not isinstance(record, RecordType):
+        typer.t.error(
+            "type-mismatch",
+            english("expected-records", type=describe_type(listed)),
+            args[0].span,
+            help=english("expected-records.help"),
+        )
+        return None
+    if not (isinstance(key, model.Const) and isinstance(key.value, str)):
+        typer.t.error(
+            "type-mismatch",
+            english("order-field-text"),
+            key.span,
+            help=english(
+                "order-field-text.help",
+                type=describe_type(record),
+                fields=quoted(f.name for f in record.fields),
+            ),
+        )
+        return None
+    field = record.field(key.value)
+    if field is None or not _orderable(field.type):
+        if field is None:
+            message = english("order-no-field", type=describe_type(record), field=key.value)
+        else:
+            message = english(
+                "order-unorderable-field", type=describe_type(record), field=key.value
+            )
+        typer.t.error(
+            "type-mismatch",
+            message,
+            key.span,
+            help=english(
+                "order-field.help",
+                fields=quoted(f.name for f in record.fields if _orderable(f.type)),
+            ),
+        )
+        return None
+    return listed
+
+
+def _type_by_field_list(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    listed = _by_field(typer, args)
+    return listed if listed is not None else INVALID
+
+
+def _type_by_field_element(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    listed = _by_field(typer, args)
+    return listed.element if listed is not None else INVALID
+
+
 _TYPING_RULES: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
     "abs": _type_abs,
     "extreme": _type_extreme,
@@ -1789,6 +1907,12 @@ _TYPING_RULES: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
     "text": _type_text,
     "label": _type_label,
     "sample": _type_sample,
+    "element": _type_element,
+    "nth": _type_nth,
+    "same_list": _type_same_list,
+    "sortable_list": _type_sortable_list,
+    "by_field_list": _type_by_field_list,
+    "by_field_element": _type_by_field_element,
     # A component is reached by field access on what is already known to be a date.
     "component": _type_component,
 }
