@@ -78,7 +78,7 @@ _BINARY = {"??": 1, "+": 2, "-": 2, "*": 3, "/": 3, "mod": 3}
 """The binary operators tighter than a comparison, by rank (`grammar/wuxin.lark`: `coalesce`,
 `additive`, `multiplicative`)."""
 _NUMBERS = frozenset(("INT", "DECIMAL", "PERCENT"))
-_CONTINUES_OPERAND = frozenset((".", "(", "[", *_BINARY))
+_CONTINUES_OPERAND = frozenset((".", "(", "[", "**", *_BINARY))
 """The tokens after a name or number that make it part of a larger operand (`postfix`,
 `binary`)."""
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
