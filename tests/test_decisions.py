@@ -285,11 +285,6 @@ def test_priority_needs_an_enum_output() -> None:
     assert [e.code for e in errors] == ["table-priority"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="priority_order takes only a bare member name as a row's output, so a member "
-    "qualified with its enum (needed when two enums share the name) is refused",
-)
 def test_priority_accepts_an_output_qualified_with_its_enum() -> None:
     # Two enums share `DECLINE` (as in the DMN TCK's lending model): `Routing.DECLINE` is a
     # member of the enum the table returns, and must rank as one.

@@ -89,10 +89,25 @@ def priority_order(decl: ast.DecisionDecl, enums: Mapping[str, ast.EnumDecl]) ->
     keys = []
     for row in decl.rows:
         output = row.outputs[0] if row.outputs else None
-        if not isinstance(output, ast.NameRef) or output.name not in places:
+        member = _member_written(output, enum.name.name)
+        if member not in places:
             return None
-        keys.append(places[output.name])
+        keys.append(places[member])
     return sorted(range(len(decl.rows)), key=lambda i: keys[i])
+
+
+def _member_written(output: ast.Expr | None, enum: str) -> str | None:
+    """The member an output names: bare (`DECLINE`) or qualified with the enum
+    (`Routing.DECLINE`, needed where two enums share the member's name); else None."""
+    if isinstance(output, ast.NameRef):
+        return output.name
+    if (
+        isinstance(output, ast.FieldAccess)
+        and isinstance(output.target, ast.NameRef)
+        and output.target.name == enum
+    ):
+        return output.field.name
+    return None
 
 
 def lowered(decl: ast.DecisionDecl, enums: Mapping[str, ast.EnumDecl]) -> ast.RuleDecl:
