@@ -612,8 +612,20 @@ class Stage:
 
 
 @attrs.frozen
+class DatedValue:
+    """`from 2024-07-01 "…" cites "…": 1260` (or `east 1260, west 1180` with categories): the
+    values of a schedule `by date` in force from `start` on, until the next one's start."""
+
+    start: DateLit
+    doc: Doc
+    cells: tuple[ScheduleCell, ...]
+    span: Span = _span
+
+
+@attrs.frozen
 class ScheduleDecl:
-    """`schedule target "…": percent by year, Group monotone nondecreasing in year: stages…`."""
+    """`schedule target "…": percent by year, Group monotone nondecreasing in year: stages…`,
+    or `schedule base "…": decimal by date: from 2024-01-01: 1200 …` (`dated`, no stages)."""
 
     name: Ident
     doc: Doc
@@ -623,6 +635,7 @@ class ScheduleDecl:
     monotone: tuple[Monotone, ...]
     stages: tuple[Stage, ...]
     span: Span = _span
+    dated: tuple[DatedValue, ...] = ()
 
 
 @attrs.frozen
@@ -834,6 +847,7 @@ def worded_texts(module: Module) -> list[Text]:
             docs += [field.doc for field in decl.fields]
         elif isinstance(decl, ScheduleDecl):
             docs += [stage.doc for stage in decl.stages]
+            docs += [value.doc for value in decl.dated]
         elif isinstance(decl, BandsDecl):
             labels += [band.label for band in decl.bands]
         elif isinstance(decl, DecisionDecl):

@@ -816,7 +816,17 @@ class _Formatter(Visitor[Any]):
             [*self.next_line(s.span.start, keep_blank=i > 0), self.stage(s)]
             for i, s in enumerate(node.stages)
         ]
+        stages += [
+            [*self.next_line(v.span.start, keep_blank=i > 0), self.dated_value(v)]
+            for i, v in enumerate(node.dated)
+        ]
         return [self.block_head(head, clauses), _Nest(_INDENT, stages)]
+
+    def dated_value(self, value: ast.DatedValue) -> Any:
+        """`from 2024-07-01 "label": 1260`, its `cites` and `note` on lines of their own."""
+        head: list[Any] = ["from ", value.start.value.isoformat()]
+        header = self.block_head(head, self.clause_parts(value.doc))
+        return [header, " ", self.cells(value.cells)]
 
     def stage(self, stage: ast.Stage) -> Any:
         head: list[Any] = ["stage ", stage.name.name]
@@ -835,16 +845,20 @@ class _Formatter(Visitor[Any]):
         return [self.block_head(head, clauses), _Nest(_INDENT, rows)]
 
     def row(self, row: ast.ScheduleRow) -> Any:
+        return [str(row.period.value), ": ", self.cells(row.cells)]
+
+    def cells(self, row: Sequence[ast.ScheduleCell]) -> Any:
+        """A schedule row's cells, filled onto lines (`junior 20%, senior 50%`)."""
         cells: list[Any] = []
-        for index, cell in enumerate(row.cells):
+        for index, cell in enumerate(row):
             if index:
                 cells.append(_LINE)
             value = self._expr(cell.value)  # a signed number: never parenthesised
             text = [cell.category.name, " ", value] if cell.category is not None else [value]
-            if index < len(row.cells) - 1:
-                text += [",", *self.here(row.cells[index + 1].span.start)]
+            if index < len(row) - 1:
+                text += [",", *self.here(row[index + 1].span.start)]
             cells.append(text)
-        return [str(row.period.value), ": ", _Nest(2 * _INDENT, _Fill(cells))]
+        return _Nest(2 * _INDENT, _Fill(cells))
 
     def band_range(self, band_range: ast.BandRange) -> str:
         low = _render(self._expr(band_range.low))

@@ -434,7 +434,16 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             index += 1
         monotone = tuple(c for c in rest[index:] if isinstance(c, ast.Monotone))
         stages = tuple(c for c in rest[index:] if isinstance(c, ast.Stage))
-        return ast.ScheduleDecl(name, doc, value_type, period, category, monotone, stages, span)
+        dated = tuple(c for c in rest[index:] if isinstance(c, ast.DatedValue))
+        return ast.ScheduleDecl(
+            name, doc, value_type, period, category, monotone, stages, span, dated
+        )
+
+    @_node
+    def dated_value(self, span: Span, children: list[Any]) -> ast.DatedValue:
+        start = self._date(children[0])
+        rest, doc, _ = self._split(children[1:])
+        return ast.DatedValue(start, doc, tuple(rest), span)
 
     @_node
     def monotone(self, span: Span, children: list[Any]) -> ast.Monotone:
