@@ -193,6 +193,8 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "doc.holds": ("holds", "则成立"),
     "doc.until": ("until", "至"),
     "doc.from to": ("{a} to {b}", "{a} 至 {b}"),
+    "doc.from on": ("from {a}", "{a} 起"),
+    "doc.in force": ("In force", "生效日期"),
     "doc.no rows": ("(no values in this stage)", "（本阶段无数值）"),
     "doc.input of": ("input {n}", "输入 {n}"),
     "doc.none cell": ("—", "—"),
