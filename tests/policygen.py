@@ -150,7 +150,14 @@ _PATTERNS = ['"a.*"', '"(a|b c)+"', '"[^a]*"', '"\\\\w+"', '"(a"']
 _ITEM_KEYS = ('"n"', '"d"', '"w"', '"p"')
 """Fields of `Item` to order by (numbers: `sort_by` orders numbers, texts and dates)."""
 _FIELD_N = '"n"'
-_DATE_LITERALS = ("2020-02-29", "2015-06-30", "2017-01-01", "2019-12-31", "2016-07-01", "2014-12-31")
+_DATE_LITERALS = (
+    "2020-02-29",
+    "2015-06-30",
+    "2017-01-01",
+    "2019-12-31",
+    "2016-07-01",
+    "2014-12-31",
+)
 
 # Locals of the environment: name → type. Inputs and params are reached by name anywhere.
 _INPUTS = {

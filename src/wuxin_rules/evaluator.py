@@ -76,10 +76,10 @@ __all__ = [
     "Run",
     "aggregate_detail",
     "band_text",
+    "dated_value",
     "element_type",
     "evaluate",
     "list_elements",
-    "dated_value",
     "schedule_cites",
     "schedule_detail",
 ]

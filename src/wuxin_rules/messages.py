@@ -702,7 +702,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "the first gives `none`",
         "检查日期；或者把值声明为可选（`{type}?`），使早于第一个日期的日期得到 `none`",
     ),
-    "dated-cell": ("{key} → {value} (in force from {start}{label})", "{key} → {value}（自 {start} 起生效{label}）"),
+    "dated-cell": (
+        "{key} → {value} (in force from {start}{label})",
+        "{key} → {value}（自 {start} 起生效{label}）",
+    ),
     "period-twice": (
         "period `{period}` appears twice in schedule `{schedule}`",
         "期间 `{period}` 在计划表 `{schedule}` 中出现了两次",
