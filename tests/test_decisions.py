@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import wuxin_rules
-from wuxin_rules import ast, cli, evaluator, formatter, parser
+from wuxin_rules import ast, cli, decisions, evaluator, formatter, parser, trace
 from wuxin_rules.api import Result
 from wuxin_rules.errors import ParamError, PolicyCheckError, Severity
 
@@ -440,21 +440,48 @@ def test_the_explanation_names_the_row_that_held_and_its_cells() -> None:
     policy = _load(DISH)
     result = policy.evaluate({"season": "Spring", "guests": 6}, explain=True)
     text = result.explain("dish")
-    assert 'row Spring | [5..8] => "Steak" "mid-size spring" = "Steak"' in text
-    assert "→ then" in text
-    assert "✓ [5..8]" in text
+    # The row that held, as a line of its own (not nested under the rows tried before it).
+    assert '\n  ✓ row Spring | [5..8] => "Steak" "mid-size spring"   → "Steak"\n' in text
+    assert "\n      ✓ season Spring == Spring" in text and "\n      ✓ [5..8]" in text
+    assert "→ then" not in text and "Winter" not in text
     chinese = result.explain("dish", lang="zh")
-    assert 'row Spring | [5..8] => "Steak" "mid-size spring" = "Steak"' in chinese
+    assert '✓ row Spring | [5..8] => "Steak" "mid-size spring"' in chinese
     assert chinese != text
     as_json = json.dumps(result.to_json(explain=True), ensure_ascii=False)
     assert "mid-size spring" in as_json
+
+
+def test_explanations_know_the_row_variable_of_collecting_tables() -> None:
+    assert decisions.ROW_VARIABLE == trace.TABLE_ROW_VARIABLE
+
+
+def test_a_single_hit_explanation_in_full_lists_the_rows_tried_flat() -> None:
+    policy = _load(DISH)
+    result = policy.evaluate({"season": "Spring", "guests": 6}, explain=True)
+    lines = result.explain("dish", mode="full").splitlines()
+    rows = [line for line in lines if line.lstrip("✓✗ ").startswith("row ")]
+    # Every row tried is at the same depth, the four before the one that held marked ✗.
+    assert len({len(line) - len(line.lstrip()) for line in rows}) == 1
+    assert [line.split()[0] for line in rows] == ["✗", "✗", "✗", "✓"]
+    assert rows[-1].strip().startswith('✓ row Spring | [5..8] => "Steak"')
+
+
+def test_the_last_row_of_a_chain_is_shown_by_its_line() -> None:
+    policy = _load(DISH)
+    text = policy.evaluate({"season": "Summer", "guests": 40}, explain=True).explain("dish")
+    assert '✓ row Summer | - => "Light Salad and a nice Steak"' in text
 
 
 def test_a_collecting_table_explains_each_row_that_held() -> None:
     policy = _load(RISK)
     text = policy.evaluate({"age": 20, "income": "50"}, explain=True).explain("flags")
     assert "hit rule order" in text
-    assert "#1" in text and "#2" in text
+    # The rows that held, by their text and with their outputs; no row number variable.
+    assert '✓ row < 25 | - => "young"          → "young"' in text
+    assert '✓ row - | < 100 => "poor"          → "poor"' in text
+    assert "row#" not in text and "#1" not in text
+    full = policy.evaluate({"age": 20, "income": "50"}, explain=True).explain("flags", mode="full")
+    assert "row#" not in full
 
 
 # ------------------------------------------------------------------------------------------
