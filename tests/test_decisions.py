@@ -687,3 +687,67 @@ def test_a_table_of_more_than_a_hundred_rows_is_refused() -> None:
         _table(f"decision d -> int:\n  hit first\n  input age => d\n{rows}  else => 0\n")
     )
     assert _all_paths(policy, {"age": 99}, "d") == 99
+
+
+# ------------------------------------------------------------------------------------------
+# `none` in a cell: the column's value is absent
+
+
+NONE_CELLS = """\
+enum Risk: high, low
+record A:
+  score: int?
+  risk: Risk?
+input a: A
+decision d -> text:
+  hit unique
+  input a.score | a.risk    => d
+  row   none    | -         => "no score"
+  row   < 50    | high      => "bad"
+  row   < 50    | low, none => "weak"
+  row   >= 50   | not high  => "good"
+  row   >= 50   | high      => "mixed"
+"""
+
+
+@pytest.mark.parametrize(
+    ("score", "risk", "expected"),
+    [
+        (None, "high", "no score"),
+        (10, None, "weak"),  # `none` among a cell's tests
+        (10, "high", "bad"),
+        (60, None, "good"),  # `not high` holds for none: none is not `high`
+        (60, "high", "mixed"),
+    ],
+)
+def test_a_none_cell_holds_when_the_value_is_absent(
+    score: int | None, risk: str | None, expected: str
+) -> None:
+    policy = _load(_table(NONE_CELLS, head=""))
+    assert _all_paths(policy, {"a": {"score": score, "risk": risk}}, "d") == expected
+
+
+def test_the_proofs_treat_none_as_one_more_piece_of_the_domain() -> None:
+    head = "enum Risk: high, low\nrecord A:\n  score: int?\n  risk: Risk\ninput a: A\n"
+    gap = (
+        'decision d -> text:\n  input a.score | a.risk => d\n  row none | high => "a"\n'
+        '  row < 50 | - => "b"\n  row >= 50 | - => "c"\n'
+    )
+    (error,) = _errors(_table(gap, head))
+    assert error.code == "table-gap"
+    assert "`a.score = none`, `a.risk = low`" in error.notes[0]
+    overlap = gap.replace('row < 50 | - => "b"', 'row < 50, none | - => "b"')
+    (error,) = _errors(_table(overlap, head))
+    assert error.code == "table-overlap" and "`a.score = none`" in error.notes[0]
+
+
+def test_a_none_cell_in_a_column_that_is_never_none_is_an_error() -> None:
+    table = 'decision d -> text:\n  input age => d\n  row none => "x"\n  row - => "y"\n'
+    assert [e.code for e in _errors(_table(table))] == ["never-none"]
+
+
+def test_fmt_keeps_a_none_cell() -> None:
+    formatted = formatter.format_text(_table(NONE_CELLS, head=""), "t.policy")
+    assert '  row   none    | -         => "no score"\n' in formatted
+    assert '  row   < 50    | low, none => "weak"\n' in formatted
+    assert formatter.format_text(formatted, "t.policy") == formatted

@@ -259,6 +259,9 @@ class IsNone:
     operand: Expr
     negated: bool
     span: Span = _span
+    narrows: bool = attrs.field(default=True, kw_only=True)
+    """Whether the branches it guards see the operand narrowed. False for the `none` cells of
+    a decision table: the rows after a `none` row still test the column for `none`."""
 
 
 @attrs.frozen
@@ -737,8 +740,8 @@ class FixtureDecl:
 @attrs.frozen
 class CellTest:
     """One test of a decision table cell: `op` is `==`, `!=`, `<`, `<=`, `>`, `>=` (with
-    `value`), or `range` (`value` the low end, `high` the high end, each end open or closed:
-    `[18..65)`)."""
+    `value`), `range` (`value` the low end, `high` the high end, each end open or closed:
+    `[18..65)`), or `none` (the column's value is absent; `value` is the `none`)."""
 
     op: str
     value: Expr

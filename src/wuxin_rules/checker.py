@@ -1646,6 +1646,8 @@ def _cell_test(
     state: _State, typer: ExprTyper, column: Type, column_expr: ast.Expr, test: ast.CellTest
 ) -> decisions.Test | None:
     """A cell test with its constants (None, reported, when a value is not a constant)."""
+    if test.op == "none":
+        return decisions.Test("none", None)
     values: list[Any] = []
     keys: list[str | None] = []
     for written in (test.value, test.high):
@@ -1656,6 +1658,10 @@ def _cell_test(
         # Typed as the comparison it stands for, so that a cell the lowered rule leaves out
         # (the last row of a chain) is held to its column's type too.
         before = len(state.t.diagnostics)
+        if isinstance(column, OptionalType):
+            # A column that may be none (a cell tests `none`): its other cells test the value.
+            column = column.inner
+            column_expr = ast.Coalesce(column_expr, written, written.span)
         typer.expr(ast.Compare("==", column_expr, written, written.span), BOOL, Env())
         if len(state.t.diagnostics) > before:
             return None

@@ -956,6 +956,8 @@ class _Formatter(Visitor[Any]):
         return f"not {tests}" if cell.negated else tests
 
     def cell_test(self, test: ast.CellTest) -> str:
+        if test.op == "none":
+            return "none"
         value = _render(self._expr(test.value))
         if test.op == "range" and test.high is not None:
             opening = "[" if test.low_inclusive else "("

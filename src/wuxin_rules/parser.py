@@ -546,6 +546,10 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         return ast.CellTest("==", children[0], span)
 
     @_node
+    def cell_none(self, span: Span, children: list[Any]) -> ast.CellTest:
+        return ast.CellTest("none", ast.NoneLit(span), span)
+
+    @_node
     def cell_compare(self, span: Span, children: list[Any]) -> ast.CellTest:
         return ast.CellTest(str(children[0]), children[1], span)
 

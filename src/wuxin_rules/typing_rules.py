@@ -1251,7 +1251,7 @@ class ExprTyper(Visitor[model.CExpr]):
         if isinstance(node, ast.Not):
             return self._narrowings(node.operand, not positive)
         if isinstance(node, ast.IsNone):
-            if node.negated == positive:
+            if node.negated == positive and node.narrows:
                 path = self._path(node.operand)
                 type_ = self._none_tests.get(id(node))
                 if path is not None and isinstance(type_, OptionalType):
