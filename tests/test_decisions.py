@@ -751,3 +751,49 @@ def test_fmt_keeps_a_none_cell() -> None:
     assert '  row   none    | -         => "no score"\n' in formatted
     assert '  row   < 50    | low, none => "weak"\n' in formatted
     assert formatter.format_text(formatted, "t.policy") == formatted
+
+
+# ------------------------------------------------------------------------------------------
+# Tables with parameters (DMN's business knowledge models)
+
+
+BAND = """\
+enum Risk: high, low
+input a: int
+input b: int
+decision band(score: int, risk: Risk) "Band" -> text:
+  hit unique
+  input score | risk => band
+  row   < 50  | high => "bad"
+  row   < 50  | low  => "weak"
+  row   >= 50 | -    => "good"
+rule first_band: band(a, high)
+rule second_band: band(b, low)
+"""
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "first", "second"), [(10, 10, "bad", "weak"), (60, 20, "good", "weak")]
+)
+def test_a_table_with_parameters_is_called_with_different_inputs(
+    a: int, b: int, first: str, second: str
+) -> None:
+    policy = _load(_table(BAND, head=""))
+    assert _all_paths(policy, {"a": a, "b": b}, "first_band") == first
+    assert _all_paths(policy, {"a": a, "b": b}, "second_band") == second
+    text = policy.evaluate({"a": a, "b": b}, explain=True).explain("second_band")
+    assert "band(b, low)" in text and "risk = low" in text
+
+
+def test_a_table_with_parameters_is_proved_over_their_types() -> None:
+    gap = _table(BAND.replace('  row   >= 50 | -    => "good"\n', ""), head="")
+    (error,) = _errors(gap)
+    assert error.code == "table-gap" and "`score = 50`" in error.notes[0]
+    cell = _table(BAND.replace("row   < 50  | high", "row   < score | high"), head="")
+    assert "table-cell-not-constant" in [e.code for e in _errors(cell)]
+
+
+def test_fmt_and_doc_show_the_parameters() -> None:
+    formatted = formatter.format_text(_table(BAND, head=""), "t.policy")
+    assert 'decision band(score: int, risk: Risk) "Band" -> text:\n' in formatted
+    assert formatter.format_text(formatted, "t.policy") == formatted

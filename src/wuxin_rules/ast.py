@@ -802,6 +802,9 @@ class DecisionDecl:
     rows: tuple[TableRow, ...]
     default: tuple[Expr, ...] | None
     span: Span = _span
+    params: tuple[RuleParam, ...] | None = None
+    """`decision f(score: int, risk: Risk) …`: a table with parameters (DMN's business
+    knowledge model), called as a rule with parameters is, its columns over the parameters."""
 
     @property
     def hit_policy(self) -> HitPolicy:

@@ -124,7 +124,7 @@ def lowered(decl: ast.DecisionDecl, enums: Mapping[str, ast.EnumDecl]) -> ast.Ru
         body = _chain(decl, [row.span for row in rows], conditions, values)
     else:
         body = _collect(decl, hit, [row.span for row in rows], conditions, values)
-    return ast.RuleDecl("rule", decl.name, None, decl.doc, decl.returns, body, decl.span)
+    return ast.RuleDecl("rule", decl.name, decl.params, decl.doc, decl.returns, body, decl.span)
 
 
 def _chain(

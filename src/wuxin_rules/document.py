@@ -1016,6 +1016,16 @@ class _Builder:
             blocks += [*self._lead(decl), Group(tuple(group), _anchor(decl.name.name))]
         return blocks
 
+    def _signature(self, rule: model.RuleDef) -> tuple[Segment, ...]:
+        """`name(a: T, b: U)` of a rule or decision table with parameters."""
+        signature = [Segment(rule.name, "code"), Segment("(")]
+        for index, (name, type_) in enumerate(rule.params or ()):
+            if index:
+                signature.append(Segment(", "))
+            signature += [Segment(name, "code"), Segment(": "), *self._type(type_)]
+        signature.append(Segment(")"))
+        return tuple(signature)
+
     def _decisions(self) -> list[Block]:
         """Each decision table as a table: a numbered row per row, a column per input and
         output (headed by the input's text and the output's name), the row's label and
@@ -1030,6 +1040,8 @@ class _Builder:
             hit = decl.hit_policy
             words = f"{hit.kind} {hit.aggregator}" if hit.aggregator else hit.kind
             pairs: list[tuple[str, Sequence[Segment] | None]] = [("hit", (Segment(words, "code"),))]
+            if rule.params is not None:
+                pairs.insert(0, ("rule", self._signature(rule)))
             if rule.cites:
                 pairs.append(("cites", self._cites(rule.cites)))
             pairs.append(("result", self._type(rule.type)))
@@ -1078,13 +1090,7 @@ class _Builder:
             group.append(Heading(3, (*heading, Segment(rule.name, "code")), None))
             pairs: list[tuple[str, Sequence[Segment] | None]] = [(rule.kind, None)]
             if rule.params is not None:
-                signature = [Segment(rule.name, "code"), Segment("(")]
-                for index, (name, type_) in enumerate(rule.params):
-                    if index:
-                        signature.append(Segment(", "))
-                    signature += [Segment(name, "code"), Segment(": "), *self._type(type_)]
-                signature.append(Segment(")"))
-                pairs = [(rule.kind, tuple(signature))]
+                pairs = [(rule.kind, self._signature(rule))]
             if rule.cites:
                 pairs.append(("cites", self._cites(rule.cites)))
             pairs.append(("result", self._type(rule.type)))

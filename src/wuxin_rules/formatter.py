@@ -780,13 +780,7 @@ class _Formatter(Visitor[Any]):
     def _rule_decl(self, node: ast.RuleDecl) -> Any:
         head: list[Any] = [node.kind, " ", node.name.name]
         if node.params is not None:
-            items = [
-                (p.span.start, p.span.end, _const([p.name.name, ": ", self.type_doc(p.type)]))
-                for p in node.params
-            ]
-            closing = self.text.find(")", node.params[-1].span.end) if node.params else -1
-            end = closing + 1 if closing >= 0 else node.name.span.end
-            head.append(self.sequence("(", items, ")", end))
+            head.append(self.rule_params(node.params, node.name))
         clauses = self.clause_parts(node.doc)
         if node.returns is not None:
             returns = ["-> ", self.type_doc(node.returns)]
@@ -795,6 +789,16 @@ class _Formatter(Visitor[Any]):
         header = self.head_with_clauses(_Group(head), clauses, ":", label_after_break=broken_head)
         lines = self.next_line(node.body.span.start)
         return [header, _Nest(_INDENT, [lines, self.expr(node.body, _IF_LEVEL)])]
+
+    def rule_params(self, params: Sequence[ast.RuleParam], name: ast.Ident) -> Any:
+        """`(a: T, b: U)` after the name of a rule or decision table with parameters."""
+        items = [
+            (p.span.start, p.span.end, _const([p.name.name, ": ", self.type_doc(p.type)]))
+            for p in params
+        ]
+        closing = self.text.find(")", params[-1].span.end) if params else -1
+        end = closing + 1 if closing >= 0 else name.span.end
+        return self.sequence("(", items, ")", end)
 
     @visits(ast.ScheduleDecl)
     def _schedule_decl(self, node: ast.ScheduleDecl) -> Any:
@@ -894,6 +898,8 @@ class _Formatter(Visitor[Any]):
         share their column widths (measured in display columns: a CJK character takes two),
         `|` between columns and `=>` between conditions and outputs."""
         head: list[Any] = ["decision ", node.name.name]
+        if node.params is not None:
+            head.append(self.rule_params(node.params, node.name))
         clauses = self.clause_parts(node.doc)
         if node.returns is not None:
             returns = ["-> ", self.type_doc(node.returns)]

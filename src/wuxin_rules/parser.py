@@ -485,7 +485,16 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         rows = tuple(c for c in rest if isinstance(c, ast.TableRow))
         default = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "else"), None)
         return ast.DecisionDecl(
-            name, doc, clauses.get("returns"), hit, inputs, outputs, rows, default, span
+            name,
+            doc,
+            clauses.get("returns"),
+            hit,
+            inputs,
+            outputs,
+            rows,
+            default,
+            span,
+            params=clauses.get("params"),
         )
 
     @_node

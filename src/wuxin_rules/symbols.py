@@ -513,10 +513,14 @@ class _Resolver(Visitor[None]):
 
     @visits(ast.DecisionDecl)
     def _decl_decision_decl(self, decl: ast.DecisionDecl) -> None:
+        scope: dict[str, Symbol] = {}
+        for param in decl.params or ():
+            self.type_expr(param.type)
+            scope[param.name.name] = self.local(param.name, param, param.type)
         if decl.returns is not None:
             self.type_expr(decl.returns)
         for column in decl.inputs:
-            self.expr(column, {})
+            self.expr(column, scope)
         for table_row in decl.rows:
             for table_cell in table_row.cells:
                 for test in table_cell.tests:
