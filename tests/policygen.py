@@ -2,7 +2,7 @@
 (`tests/test_differential.py`).
 
 `policies()` draws the text of a policy: a fixed prelude of declarations (an enum, records with
-optional fields, inputs of every type, params, two schedules, bands with a param bound and
+optional fields, inputs of every type, params, schedules by year and by date, bands with a param bound and
 their ends drawn open or closed) and a few drawn rules, criteria and rules with parameters.
 Each body is an expression drawn for a type, using every construct of the language:
 arithmetic with `/` and `mod` (so division by zero) and `**` (so negative and too large
@@ -84,6 +84,15 @@ schedule level: int by year:
     2015: 3
     2016: 4
 
+schedule rate_on "Rate": decimal by date:
+  from 2015-01-01 cites "R1": 1.5
+  from 2016-07-01: 2
+  from 2017-03-01 "third": 2.25
+
+schedule cap_on: int? by date, Kind:
+  from 2016-01-01: a 1, b 2, c none
+  from 2016-06-30: a 3, b 4, c 5
+
 bands grade "Grade" over 0 .. 100:
   0 ..< 40 low "Low"
   40 ..< cut mid
@@ -141,7 +150,14 @@ _PATTERNS = ['"a.*"', '"(a|b c)+"', '"[^a]*"', '"\\\\w+"', '"(a"']
 _ITEM_KEYS = ('"n"', '"d"', '"w"', '"p"')
 """Fields of `Item` to order by (numbers: `sort_by` orders numbers, texts and dates)."""
 _FIELD_N = '"n"'
-_DATE_LITERALS = ("2020-02-29", "2015-06-30", "2017-01-01", "2019-12-31")
+_DATE_LITERALS = (
+    "2020-02-29",
+    "2015-06-30",
+    "2017-01-01",
+    "2019-12-31",
+    "2016-07-01",
+    "2014-12-31",
+)
 
 # Locals of the environment: name → type. Inputs and params are reached by name anywhere.
 _INPUTS = {
@@ -308,6 +324,7 @@ class _Expressions:
             "num": [
                 lambda d, v: f"({e('num', d, v)} {self.pick('+-*/')} {e('num', d, v)})",
                 lambda d, v: f"({e('num', d, v)} / {e('int', d, v)})",
+                lambda d, v: f"rate_on({e('date', d, v)})",
                 lambda d, v: f"(-{e('num', d, v)})",
                 lambda d, v: f"abs({e('num', d, v)})",
                 lambda d, v: f"round({e('num', d, v)}, {self.pick(['0', '2', '-1', 'y'])})",
@@ -401,6 +418,7 @@ class _Expressions:
                 lambda d, v: f"(if {e('bool', d, v)} then {e('int', d, v)} else none)",
                 lambda d, v: self.aggregate(self.pick(["min", "max"]), "int", d, v),
                 lambda d, v: f"level({e('int', d, v)})",
+                lambda d, v: f"cap_on({e('date', d, v)}, {e('Kind', d, v)})",
             ],
             "num?": [
                 lambda d, v: self.aggregate("rate", "bool", d, v),

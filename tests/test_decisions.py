@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import wuxin_rules
-from wuxin_rules import ast, cli, evaluator, formatter, parser
+from wuxin_rules import ast, cli, decisions, evaluator, formatter, parser, trace
 from wuxin_rules.api import Result
 from wuxin_rules.errors import ParamError, PolicyCheckError, Severity
 
@@ -285,11 +285,6 @@ def test_priority_needs_an_enum_output() -> None:
     assert [e.code for e in errors] == ["table-priority"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="priority_order takes only a bare member name as a row's output, so a member "
-    "qualified with its enum (needed when two enums share the name) is refused",
-)
 def test_priority_accepts_an_output_qualified_with_its_enum() -> None:
     # Two enums share `DECLINE` (as in the DMN TCK's lending model): `Routing.DECLINE` is a
     # member of the enum the table returns, and must rank as one.
@@ -445,21 +440,48 @@ def test_the_explanation_names_the_row_that_held_and_its_cells() -> None:
     policy = _load(DISH)
     result = policy.evaluate({"season": "Spring", "guests": 6}, explain=True)
     text = result.explain("dish")
-    assert 'row Spring | [5..8] => "Steak" "mid-size spring" = "Steak"' in text
-    assert "→ then" in text
-    assert "✓ [5..8]" in text
+    # The row that held, as a line of its own (not nested under the rows tried before it).
+    assert '\n  ✓ row Spring | [5..8] => "Steak" "mid-size spring"   → "Steak"\n' in text
+    assert "\n      ✓ season Spring == Spring" in text and "\n      ✓ [5..8]" in text
+    assert "→ then" not in text and "Winter" not in text
     chinese = result.explain("dish", lang="zh")
-    assert 'row Spring | [5..8] => "Steak" "mid-size spring" = "Steak"' in chinese
+    assert '✓ row Spring | [5..8] => "Steak" "mid-size spring"' in chinese
     assert chinese != text
     as_json = json.dumps(result.to_json(explain=True), ensure_ascii=False)
     assert "mid-size spring" in as_json
+
+
+def test_explanations_know_the_row_variable_of_collecting_tables() -> None:
+    assert decisions.ROW_VARIABLE == trace.TABLE_ROW_VARIABLE
+
+
+def test_a_single_hit_explanation_in_full_lists_the_rows_tried_flat() -> None:
+    policy = _load(DISH)
+    result = policy.evaluate({"season": "Spring", "guests": 6}, explain=True)
+    lines = result.explain("dish", mode="full").splitlines()
+    rows = [line for line in lines if line.lstrip("✓✗ ").startswith("row ")]
+    # Every row tried is at the same depth, the four before the one that held marked ✗.
+    assert len({len(line) - len(line.lstrip()) for line in rows}) == 1
+    assert [line.split()[0] for line in rows] == ["✗", "✗", "✗", "✓"]
+    assert rows[-1].strip().startswith('✓ row Spring | [5..8] => "Steak"')
+
+
+def test_the_last_row_of_a_chain_is_shown_by_its_line() -> None:
+    policy = _load(DISH)
+    text = policy.evaluate({"season": "Summer", "guests": 40}, explain=True).explain("dish")
+    assert '✓ row Summer | - => "Light Salad and a nice Steak"' in text
 
 
 def test_a_collecting_table_explains_each_row_that_held() -> None:
     policy = _load(RISK)
     text = policy.evaluate({"age": 20, "income": "50"}, explain=True).explain("flags")
     assert "hit rule order" in text
-    assert "#1" in text and "#2" in text
+    # The rows that held, by their text and with their outputs; no row number variable.
+    assert '✓ row < 25 | - => "young"          → "young"' in text
+    assert '✓ row - | < 100 => "poor"          → "poor"' in text
+    assert "row#" not in text and "#1" not in text
+    full = policy.evaluate({"age": 20, "income": "50"}, explain=True).explain("flags", mode="full")
+    assert "row#" not in full
 
 
 # ------------------------------------------------------------------------------------------
@@ -665,3 +687,113 @@ def test_a_table_of_more_than_a_hundred_rows_is_refused() -> None:
         _table(f"decision d -> int:\n  hit first\n  input age => d\n{rows}  else => 0\n")
     )
     assert _all_paths(policy, {"age": 99}, "d") == 99
+
+
+# ------------------------------------------------------------------------------------------
+# `none` in a cell: the column's value is absent
+
+
+NONE_CELLS = """\
+enum Risk: high, low
+record A:
+  score: int?
+  risk: Risk?
+input a: A
+decision d -> text:
+  hit unique
+  input a.score | a.risk    => d
+  row   none    | -         => "no score"
+  row   < 50    | high      => "bad"
+  row   < 50    | low, none => "weak"
+  row   >= 50   | not high  => "good"
+  row   >= 50   | high      => "mixed"
+"""
+
+
+@pytest.mark.parametrize(
+    ("score", "risk", "expected"),
+    [
+        (None, "high", "no score"),
+        (10, None, "weak"),  # `none` among a cell's tests
+        (10, "high", "bad"),
+        (60, None, "good"),  # `not high` holds for none: none is not `high`
+        (60, "high", "mixed"),
+    ],
+)
+def test_a_none_cell_holds_when_the_value_is_absent(
+    score: int | None, risk: str | None, expected: str
+) -> None:
+    policy = _load(_table(NONE_CELLS, head=""))
+    assert _all_paths(policy, {"a": {"score": score, "risk": risk}}, "d") == expected
+
+
+def test_the_proofs_treat_none_as_one_more_piece_of_the_domain() -> None:
+    head = "enum Risk: high, low\nrecord A:\n  score: int?\n  risk: Risk\ninput a: A\n"
+    gap = (
+        'decision d -> text:\n  input a.score | a.risk => d\n  row none | high => "a"\n'
+        '  row < 50 | - => "b"\n  row >= 50 | - => "c"\n'
+    )
+    (error,) = _errors(_table(gap, head))
+    assert error.code == "table-gap"
+    assert "`a.score = none`, `a.risk = low`" in error.notes[0]
+    overlap = gap.replace('row < 50 | - => "b"', 'row < 50, none | - => "b"')
+    (error,) = _errors(_table(overlap, head))
+    assert error.code == "table-overlap" and "`a.score = none`" in error.notes[0]
+
+
+def test_a_none_cell_in_a_column_that_is_never_none_is_an_error() -> None:
+    table = 'decision d -> text:\n  input age => d\n  row none => "x"\n  row - => "y"\n'
+    assert [e.code for e in _errors(_table(table))] == ["never-none"]
+
+
+def test_fmt_keeps_a_none_cell() -> None:
+    formatted = formatter.format_text(_table(NONE_CELLS, head=""), "t.policy")
+    assert '  row   none    | -         => "no score"\n' in formatted
+    assert '  row   < 50    | low, none => "weak"\n' in formatted
+    assert formatter.format_text(formatted, "t.policy") == formatted
+
+
+# ------------------------------------------------------------------------------------------
+# Tables with parameters (DMN's business knowledge models)
+
+
+BAND = """\
+enum Risk: high, low
+input a: int
+input b: int
+decision band(score: int, risk: Risk) "Band" -> text:
+  hit unique
+  input score | risk => band
+  row   < 50  | high => "bad"
+  row   < 50  | low  => "weak"
+  row   >= 50 | -    => "good"
+rule first_band: band(a, high)
+rule second_band: band(b, low)
+"""
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "first", "second"), [(10, 10, "bad", "weak"), (60, 20, "good", "weak")]
+)
+def test_a_table_with_parameters_is_called_with_different_inputs(
+    a: int, b: int, first: str, second: str
+) -> None:
+    policy = _load(_table(BAND, head=""))
+    assert _all_paths(policy, {"a": a, "b": b}, "first_band") == first
+    assert _all_paths(policy, {"a": a, "b": b}, "second_band") == second
+    text = policy.evaluate({"a": a, "b": b}, explain=True).explain("second_band")
+    assert "band(b, low)" in text and "risk = low" in text
+
+
+def test_a_table_with_parameters_is_proved_over_their_types() -> None:
+    gap = _table(BAND.replace('  row   >= 50 | -    => "good"\n', ""), head="")
+    (error,) = _errors(gap)
+    assert error.code == "table-gap" and "`score = 50`" in error.notes[0]
+    cell = _table(BAND.replace("row   < 50  | high", "row   < score | high"), head="")
+    assert "table-cell-not-constant" in [e.code for e in _errors(cell)]
+
+
+def test_fmt_and_doc_show_the_parameters() -> None:
+    formatted = formatter.format_text(_table(BAND, head=""), "t.policy")
+    assert 'decision band(score: int, risk: Risk) "Band" -> text:\n' in formatted
+    assert formatter.format_text(formatted, "t.policy") == formatted

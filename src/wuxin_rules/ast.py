@@ -259,6 +259,9 @@ class IsNone:
     operand: Expr
     negated: bool
     span: Span = _span
+    narrows: bool = attrs.field(default=True, kw_only=True)
+    """Whether the branches it guards see the operand narrowed. False for the `none` cells of
+    a decision table: the rows after a `none` row still test the column for `none`."""
 
 
 @attrs.frozen
@@ -612,8 +615,20 @@ class Stage:
 
 
 @attrs.frozen
+class DatedValue:
+    """`from 2024-07-01 "…" cites "…": 1260` (or `east 1260, west 1180` with categories): the
+    values of a schedule `by date` in force from `start` on, until the next one's start."""
+
+    start: DateLit
+    doc: Doc
+    cells: tuple[ScheduleCell, ...]
+    span: Span = _span
+
+
+@attrs.frozen
 class ScheduleDecl:
-    """`schedule target "…": percent by year, Group monotone nondecreasing in year: stages…`."""
+    """`schedule target "…": percent by year, Group monotone nondecreasing in year: stages…`,
+    or `schedule base "…": decimal by date: from 2024-01-01: 1200 …` (`dated`, no stages)."""
 
     name: Ident
     doc: Doc
@@ -623,6 +638,7 @@ class ScheduleDecl:
     monotone: tuple[Monotone, ...]
     stages: tuple[Stage, ...]
     span: Span = _span
+    dated: tuple[DatedValue, ...] = ()
 
 
 @attrs.frozen
@@ -724,8 +740,8 @@ class FixtureDecl:
 @attrs.frozen
 class CellTest:
     """One test of a decision table cell: `op` is `==`, `!=`, `<`, `<=`, `>`, `>=` (with
-    `value`), or `range` (`value` the low end, `high` the high end, each end open or closed:
-    `[18..65)`)."""
+    `value`), `range` (`value` the low end, `high` the high end, each end open or closed:
+    `[18..65)`), or `none` (the column's value is absent; `value` is the `none`)."""
 
     op: str
     value: Expr
@@ -786,6 +802,9 @@ class DecisionDecl:
     rows: tuple[TableRow, ...]
     default: tuple[Expr, ...] | None
     span: Span = _span
+    params: tuple[RuleParam, ...] | None = None
+    """`decision f(score: int, risk: Risk) …`: a table with parameters (DMN's business
+    knowledge model), called as a rule with parameters is, its columns over the parameters."""
 
     @property
     def hit_policy(self) -> HitPolicy:
@@ -834,6 +853,7 @@ def worded_texts(module: Module) -> list[Text]:
             docs += [field.doc for field in decl.fields]
         elif isinstance(decl, ScheduleDecl):
             docs += [stage.doc for stage in decl.stages]
+            docs += [value.doc for value in decl.dated]
         elif isinstance(decl, BandsDecl):
             labels += [band.label for band in decl.bands]
         elif isinstance(decl, DecisionDecl):

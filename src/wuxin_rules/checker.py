@@ -1550,8 +1550,11 @@ def _check_decision(
     # A column only `-` cells test, and the last row's cells of a chain (its `else`), are not
     # in the lowered rule: resolve their names here.
     walker = _NameWalker(state, t.scopes[module_name], None)
+    # A table with parameters: its columns are over them (the lowered rule's locals).
+    key = t.scopes[module_name].prefix + decl.name.name
+    params = dict(t.rule_params.get(key) or ())
     for written in decl.inputs:
-        walker.walk(written, frozenset(), "value")
+        walker.walk(written, frozenset(params), "value")
     if hit.kind in decisions.SINGLE_HIT and decl.default is None:
         for cell in decl.rows[order[-1]].cells:
             for test in cell.tests:
@@ -1560,7 +1563,7 @@ def _check_decision(
                         walker.walk(value, frozenset(), "value")
     if t.diagnostics:
         return
-    columns = [typer.expr(written, None, Env()) for written in decl.inputs]
+    columns = [typer.expr(written, None, Env(params)) for written in decl.inputs]
     if t.diagnostics:
         return
     names = [" ".join(written.span.text.split()) for written in decl.inputs]
@@ -1569,7 +1572,8 @@ def _check_decision(
         cells = []
         for column, written, cell in zip(columns, decl.inputs, row.cells, strict=True):
             tests = tuple(
-                _cell_test(state, typer, column.type, written, test) for test in cell.tests
+                _cell_test(state, typer, column.type, written, test, Env(params))
+                for test in cell.tests
             )
             if any(test is None for test in tests):
                 return
@@ -1643,9 +1647,16 @@ def decision_problems(checked: model.CheckedPolicy, values: Mapping[str, Any]) -
 
 
 def _cell_test(
-    state: _State, typer: ExprTyper, column: Type, column_expr: ast.Expr, test: ast.CellTest
+    state: _State,
+    typer: ExprTyper,
+    column: Type,
+    column_expr: ast.Expr,
+    test: ast.CellTest,
+    env: Env,
 ) -> decisions.Test | None:
     """A cell test with its constants (None, reported, when a value is not a constant)."""
+    if test.op == "none":
+        return decisions.Test("none", None)
     values: list[Any] = []
     keys: list[str | None] = []
     for written in (test.value, test.high):
@@ -1656,7 +1667,11 @@ def _cell_test(
         # Typed as the comparison it stands for, so that a cell the lowered rule leaves out
         # (the last row of a chain) is held to its column's type too.
         before = len(state.t.diagnostics)
-        typer.expr(ast.Compare("==", column_expr, written, written.span), BOOL, Env())
+        if isinstance(column, OptionalType):
+            # A column that may be none (a cell tests `none`): its other cells test the value.
+            column = column.inner
+            column_expr = ast.Coalesce(column_expr, written, written.span)
+        typer.expr(ast.Compare("==", column_expr, written, written.span), BOOL, env)
         if len(state.t.diagnostics) > before:
             return None
         typed = typer.expr(written, column, Env())

@@ -370,6 +370,19 @@ def _builtin(
     return function(expr, [canonical(arg) for arg in args])
 
 
+def _dated(schedule: model.ScheduleDef, day: Any, category: Any) -> Any:
+    """The value of a schedule `by date` on `day`: the reference reports a date before the
+    first of a schedule whose values are not optional."""
+    if day is None:
+        raise GiveUp
+    stage = schedule.in_force(day)
+    if stage is None:
+        if isinstance(schedule.value_type, OptionalType):
+            return None
+        raise GiveUp
+    return schedule.cells.get((stage.start, category))
+
+
 def _stage(schedule: model.ScheduleDef, value: Any) -> str | None:
     if value is None:
         raise GiveUp
@@ -433,6 +446,7 @@ _RUNTIME: dict[str, Any] = {
     "_coalesce_lazy": _coalesce_lazy,
     "_builtin": _builtin,
     "_stage": _stage,
+    "_dated": _dated,
     "_bands": _bands,
 }
 
@@ -525,7 +539,12 @@ class _Fallibility(Visitor[bool]):
 
     @visits(model.ScheduleLookup)
     def _schedule(self, expr: model.ScheduleLookup) -> bool:
-        return any(self.check(a) for a in expr.args)
+        schedule = self.policy.schedules.get(expr.key)
+        # A schedule `by date` fails before its first date, unless its values are optional.
+        before_first = schedule is None or (
+            bool(schedule.dated) and not isinstance(schedule.value_type, OptionalType)
+        )
+        return before_first or any(self.check(a) for a in expr.args)
 
     @visits(model.StageLookup)
     def _stage(self, expr: model.StageLookup) -> bool:
@@ -1358,6 +1377,10 @@ class EvalCode(Visitor[tuple[str, str]]):
         if schedule is None:
             raise CannotCompile(f"unknown schedule `{expr.key}`")
         codes = [self.expr(arg, scope)[0] for arg in expr.args]
+        if schedule.dated:
+            category = codes[1] if len(codes) > 1 else "None"
+            code = f"_dated({self.src.constant(schedule)}, {codes[0]}, {category})"
+            return code, self._number_rep(expr.type) or ANY_FORM
         key = f"({codes[0]}, {codes[1] if len(codes) > 1 else 'None'})"
         cells = self.src.constant(dict(schedule.cells))
         return f"{cells}.get({key})", self._number_rep(expr.type) or ANY_FORM

@@ -36,6 +36,7 @@ from wuxin_rules.schema import (
     EnumType,
     IntType,
     NumberType,
+    OptionalType,
     TextType,
     Type,
 )
@@ -89,10 +90,25 @@ def priority_order(decl: ast.DecisionDecl, enums: Mapping[str, ast.EnumDecl]) ->
     keys = []
     for row in decl.rows:
         output = row.outputs[0] if row.outputs else None
-        if not isinstance(output, ast.NameRef) or output.name not in places:
+        member = _member_written(output, enum.name.name)
+        if member not in places:
             return None
-        keys.append(places[output.name])
+        keys.append(places[member])
     return sorted(range(len(decl.rows)), key=lambda i: keys[i])
+
+
+def _member_written(output: ast.Expr | None, enum: str) -> str | None:
+    """The member an output names: bare (`DECLINE`) or qualified with the enum
+    (`Routing.DECLINE`, needed where two enums share the member's name); else None."""
+    if isinstance(output, ast.NameRef):
+        return output.name
+    if (
+        isinstance(output, ast.FieldAccess)
+        and isinstance(output.target, ast.NameRef)
+        and output.target.name == enum
+    ):
+        return output.field.name
+    return None
 
 
 def lowered(decl: ast.DecisionDecl, enums: Mapping[str, ast.EnumDecl]) -> ast.RuleDecl:
@@ -108,7 +124,7 @@ def lowered(decl: ast.DecisionDecl, enums: Mapping[str, ast.EnumDecl]) -> ast.Ru
         body = _chain(decl, [row.span for row in rows], conditions, values)
     else:
         body = _collect(decl, hit, [row.span for row in rows], conditions, values)
-    return ast.RuleDecl("rule", decl.name, None, decl.doc, decl.returns, body, decl.span)
+    return ast.RuleDecl("rule", decl.name, decl.params, decl.doc, decl.returns, body, decl.span)
 
 
 def _chain(
@@ -158,11 +174,22 @@ def _collect(
     return ast.Aggregate(kind, var, numbers, by_row(conditions), body, hit.span)
 
 
+def tests_none(decl: ast.DecisionDecl, index: int) -> bool:
+    """Whether a cell of column `index` tests for `none`: the column's value may then be
+    absent, and each of its other tests fails on `none` (as DMN's tests fail on null)."""
+    return any(
+        test.op == "none"
+        for row in decl.rows
+        if index < len(row.cells)
+        for test in row.cells[index].tests
+    )
+
+
 def row_condition(decl: ast.DecisionDecl, row: ast.TableRow) -> ast.Expr:
     """The condition of a row: its cells' tests, all of which must hold (`-` cells left out)."""
     tests = [
-        cell_condition(column, cell)
-        for column, cell in zip(decl.inputs, row.cells, strict=False)
+        cell_condition(column, cell, tests_none(decl, index))
+        for index, (column, cell) in enumerate(zip(decl.inputs, row.cells, strict=False))
         if not cell.is_any
     ]
     if not tests:
@@ -172,14 +199,23 @@ def row_condition(decl: ast.DecisionDecl, row: ast.TableRow) -> ast.Expr:
     return ast.BoolOp("and", tuple(tests), row.span)
 
 
-def cell_condition(column: ast.Expr, cell: ast.TableCell) -> ast.Expr:
-    """One cell's condition on its column: one of its tests holds (none, for `not`)."""
-    tests = [test_condition(column, test) for test in cell.tests]
+def cell_condition(column: ast.Expr, cell: ast.TableCell, optional: bool = False) -> ast.Expr:
+    """One cell's condition on its column: one of its tests holds (none, for `not`). In a
+    column that may be `none` (`optional`), each test but `none` fails on `none`."""
+    tests = [test_condition(column, test, optional) for test in cell.tests]
     condition = tests[0] if len(tests) == 1 else ast.BoolOp("or", tuple(tests), cell.span)
     return ast.Not(condition, cell.span) if cell.negated else condition
 
 
-def test_condition(column: ast.Expr, test: ast.CellTest) -> ast.Expr:
+def test_condition(column: ast.Expr, test: ast.CellTest, optional: bool = False) -> ast.Expr:
+    if test.op == "none":
+        return ast.IsNone(column, False, test.span, narrows=False)
+    if optional:
+        # `if column is none then false else test`: an `if` (not `and`, which evaluates
+        # both sides) so that the test sees the column's value narrowed to a present one.
+        present = test_condition(column, test)
+        absent = ast.IsNone(column, False, test.span)
+        return ast.If(absent, ast.BoolLit(False, test.span), present, test.span)
     if test.op != "range" or test.high is None:
         return ast.Compare(test.op, column, test.value, test.span)
     low = ast.Compare(">=" if test.low_inclusive else ">", column, test.value, test.span)
@@ -289,6 +325,8 @@ class Test:
     """The keys of the params `value` and `high` are (their values at check time above)."""
 
     def holds(self, x: Any) -> bool:
+        if self.op == "none" or x is None:
+            return self.op == "none" and x is None
         if self.op == "range":
             low_ok = self.value <= x if self.low_inclusive else self.value < x
             high_ok = x <= self.high if self.high_inclusive else x < self.high
@@ -369,7 +407,10 @@ def with_params(table: Table, values: Mapping[str, Any]) -> Table:
 
 def representatives(type_: Type, constants: Sequence[Any]) -> list[Any] | None:
     """One value of each piece the constants cut the type's domain into (None: a type the
-    proofs do not cover)."""
+    proofs do not cover). An optional type has one piece more: `none`."""
+    if isinstance(type_, OptionalType):
+        inner = representatives(type_.inner, [c for c in constants if c is not None])
+        return None if inner is None else [*inner, None]
     if isinstance(type_, BoolType):
         return [False, True]
     if isinstance(type_, EnumType):
@@ -494,6 +535,8 @@ def analyse(table: Table) -> list[Finding]:
 def _constants(cell: Cell) -> list[Any]:
     found = []
     for test in cell.tests:
+        if test.op == "none":
+            continue
         found.append(test.value)
         if test.op == "range":
             found.append(test.high)

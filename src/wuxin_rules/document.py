@@ -14,6 +14,7 @@ May import `source`, `ast`, `schema`, `values`, `model` and `notation`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any, overload
@@ -858,6 +859,11 @@ class _Builder:
                 )
             group.append(self._meta(pairs))
             categories = schedule.category.members if schedule.category else ()
+            if schedule.dated:
+                group.append(self._dated_table(schedule))
+                group += self._notes(decl.doc, decl.span.start)
+                blocks += [*self._lead(decl), Group(tuple(group), _anchor(decl.name.name))]
+                continue
             header = (self.w["stage"], self.w["dates"], schedule.period_name) + (
                 tuple(self._t(m.label) or m.name for m in categories) or (self.w["value"],)
             )
@@ -913,6 +919,37 @@ class _Builder:
             group += self._notes(decl.doc, decl.span.start)
             blocks += [*self._lead(decl), Group(tuple(group), _anchor(decl.name.name))]
         return blocks
+
+    def _dated_table(self, schedule: model.ScheduleDef) -> Table:
+        """A schedule `by date` as a table: a line per value, the dates it is in force (from
+        its start to the day before the next start), its label, values and clauses."""
+        categories = schedule.category.members if schedule.category else ()
+        values = tuple(self._t(m.label) or m.name for m in categories) or (self.w["value"],)
+        header = (self.w["in force"], self.w["label"], *values, self.w["cites"])
+        rows: list[tuple[Cell | None, ...]] = []
+        for index, stage in enumerate(schedule.dated):
+            start = stage.start.isoformat()
+            if index + 1 < len(schedule.dated):
+                end = schedule.dated[index + 1].start - datetime.timedelta(days=1)
+                dates = self.w["from to"].format(a=start, b=end.isoformat())
+            else:
+                dates = self.w["from on"].format(a=start)
+            cells: list[Cell | None] = [
+                Cell((Segment(dates),)),
+                Cell((Segment(self._t(stage.label) or ""),)),
+            ]
+            for member in categories or (None,):
+                value = schedule.cells.get((stage.start, member.name if member else None))
+                text = (
+                    self.w["none cell"]
+                    if value is None
+                    else value_text(value, schedule.value_type, self.v)
+                )
+                cells.append(Cell((Segment(text, "literal"),)))
+            cells.append(Cell(self._cites(stage.cites) if stage.cites else ()))
+            rows.append(tuple(cells))
+        numbers = frozenset(range(2, 2 + len(values)))
+        return Table(header, tuple(rows), numbers, kind="schedule")
 
     def _stage_dates(self, stage: model.StageDef) -> tuple[Segment, ...]:
         if stage.start is None:
@@ -979,6 +1016,16 @@ class _Builder:
             blocks += [*self._lead(decl), Group(tuple(group), _anchor(decl.name.name))]
         return blocks
 
+    def _signature(self, rule: model.RuleDef) -> tuple[Segment, ...]:
+        """`name(a: T, b: U)` of a rule or decision table with parameters."""
+        signature = [Segment(rule.name, "code"), Segment("(")]
+        for index, (name, type_) in enumerate(rule.params or ()):
+            if index:
+                signature.append(Segment(", "))
+            signature += [Segment(name, "code"), Segment(": "), *self._type(type_)]
+        signature.append(Segment(")"))
+        return tuple(signature)
+
     def _decisions(self) -> list[Block]:
         """Each decision table as a table: a numbered row per row, a column per input and
         output (headed by the input's text and the output's name), the row's label and
@@ -993,6 +1040,8 @@ class _Builder:
             hit = decl.hit_policy
             words = f"{hit.kind} {hit.aggregator}" if hit.aggregator else hit.kind
             pairs: list[tuple[str, Sequence[Segment] | None]] = [("hit", (Segment(words, "code"),))]
+            if rule.params is not None:
+                pairs.insert(0, ("rule", self._signature(rule)))
             if rule.cites:
                 pairs.append(("cites", self._cites(rule.cites)))
             pairs.append(("result", self._type(rule.type)))
@@ -1041,13 +1090,7 @@ class _Builder:
             group.append(Heading(3, (*heading, Segment(rule.name, "code")), None))
             pairs: list[tuple[str, Sequence[Segment] | None]] = [(rule.kind, None)]
             if rule.params is not None:
-                signature = [Segment(rule.name, "code"), Segment("(")]
-                for index, (name, type_) in enumerate(rule.params):
-                    if index:
-                        signature.append(Segment(", "))
-                    signature += [Segment(name, "code"), Segment(": "), *self._type(type_)]
-                signature.append(Segment(")"))
-                pairs = [(rule.kind, tuple(signature))]
+                pairs = [(rule.kind, self._signature(rule))]
             if rule.cites:
                 pairs.append(("cites", self._cites(rule.cites)))
             pairs.append(("result", self._type(rule.type)))

@@ -71,6 +71,7 @@ CODES: dict[str, str] = {
     # check
     "ambiguous-member": "check", "bad-band-bound": "check", "bad-category": "check",
     "bad-monotone": "check", "bad-schedule-type": "check", "band-gap": "check",
+    "bad-schedule-period": "check", "dated-out-of-order": "check",
     "band-out-of-range": "check", "band-overlap": "check", "duplicate-cell": "check",
     "duplicate-name": "check", "duplicate-period": "check", "empty-band": "check",
     "empty-list": "check", "empty-stage": "check", "extra-cell": "check",
@@ -111,7 +112,7 @@ CODES: dict[str, str] = {
     "invalid-argument": "evaluation", "invalid-quarter": "evaluation", "invalid-sample-rate": "evaluation",
     "outside-bands": "evaluation", "overlapping-bands": "evaluation",
     "power-too-large": "evaluation", "index-out-of-range": "evaluation",
-    "invalid-pattern": "evaluation", "no-element": "evaluation",
+    "invalid-pattern": "evaluation", "no-element": "evaluation", "before-first-date": "evaluation",
     "unexpected-none": "evaluation",
     # usage
     "ambiguous-type": "usage", "bad-param-syntax": "usage", "missing-dependency": "usage",

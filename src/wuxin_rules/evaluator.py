@@ -59,6 +59,7 @@ from wuxin_rules.schema import (
     OptionalType,
     RecordType,
     Type,
+    describe,
     strip_optional,
 )
 from wuxin_rules.source import Span
@@ -75,9 +76,11 @@ __all__ = [
     "Run",
     "aggregate_detail",
     "band_text",
+    "dated_value",
     "element_type",
     "evaluate",
     "list_elements",
+    "schedule_cites",
     "schedule_detail",
 ]
 
@@ -795,10 +798,17 @@ class Run(Visitor[_Result]):
                 raise self._none_fault(expr, arg, nodes)
         period = values[0]
         category = values[1] if len(values) > 1 else None
-        value = schedule.cells.get((period, category))
+        if schedule.dated:
+            try:
+                value = dated_value(schedule, period, category)
+            except semantics.SemanticError as error:
+                raise self._semantic_fault(error, expr, nodes, "schedule", **fields) from None
+        else:
+            value = schedule.cells.get((period, category))
         detail = None
         if self.trace:
             detail = schedule_detail(schedule, period, category, value)
+            fields["cites"] = schedule_cites(schedule, period)
         return value, self._node(expr, "schedule", value, nodes, detail=detail, **fields)
 
     @visits(model.BandsLookup)
@@ -1382,10 +1392,43 @@ def list_elements(expr: model.Aggregate, chosen: Sequence[Element], value: Any) 
     return ElementListing(listed, omitted, detail)
 
 
+def dated_value(schedule: model.ScheduleDef, day: datetime.date, category: Any) -> Any:
+    """The value of a schedule `by date` on `day`: its cell in the stage in force (the last
+    that starts on or before `day`). Before the first stage: `none` when the values are
+    optional, else the error `before-first-date`."""
+    stage = schedule.in_force(day)
+    if stage is not None:
+        return schedule.cells.get((stage.start, category))
+    if isinstance(schedule.value_type, OptionalType):
+        return None
+    first = schedule.dated[0].start.isoformat()
+    raise semantics.SemanticError(
+        "before-first-date",
+        english("before-first-date", schedule=schedule.name, day=day.isoformat(), first=first),
+        english("before-first-date.help", type=describe(schedule.value_type)),
+    )
+
+
+def schedule_cites(schedule: model.ScheduleDef, period: Any) -> tuple[str, ...]:
+    """The citations of a lookup: the schedule's, then those of the dated stage in force."""
+    stage = schedule.in_force(period) if schedule.dated else None
+    if stage is None:
+        return schedule.cites
+    return (*schedule.cites, *(c for c in stage.cites if c not in schedule.cites))
+
+
 def schedule_detail(schedule: model.ScheduleDef, period: Any, category: Any, value: Any) -> str:
-    """The note of a schedule lookup: `2015 × B → 10% (stage s2 "…")`."""
+    """The note of a schedule lookup: `2015 × B → 10% (stage s2 "…")`, or for a schedule `by
+    date`, `2024-08-01 → 1260 (in force from 2024-07-01 "…")`."""
     key = f"{period} × {category}" if category is not None else f"{period}"
     shown = format_value(value, schedule.value_type)
+    if schedule.dated:
+        dated = schedule.in_force(period)
+        if dated is None:
+            first = schedule.dated[0].start.isoformat()
+            return english("before-first-date", schedule=schedule.name, day=key, first=first)
+        label = f' "{dated.label}"' if dated.label else ""
+        return english("dated-cell", key=key, value=shown, start=dated.start, label=label)
     stage = next((s for s in schedule.stages if period in s.periods), None)
     if value is None:
         return english("no-cell", key=key, schedule=schedule.name)

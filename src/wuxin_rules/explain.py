@@ -58,7 +58,13 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.source import Span, display_width
-from wuxin_rules.trace import Evaluation, Explanation, Verdict, display_number
+from wuxin_rules.trace import (
+    TABLE_ROW_VARIABLE,
+    Evaluation,
+    Explanation,
+    Verdict,
+    display_number,
+)
 from wuxin_rules.values import format_value, to_json
 
 __all__ = [
@@ -294,6 +300,10 @@ class _Renderer:
                 self._error_origin(node, task)
                 stack.extend(reversed(self._origin_children(node, task.indent + 2)))
                 continue
+            if not collapsed and _is_table_row(node):
+                # A single-hit decision table: its rows as a list, not one `else` deeper each.
+                stack.extend(reversed(self._table_rows(node, task.indent)))
+                continue
             row = self._row(node, task, collapsed, repeated)
             self.rows.append(row)
             if not collapsed:
@@ -331,6 +341,18 @@ class _Renderer:
             return self._owner_children(node, indent)
         if node.kind == "where" and node.children:
             return self._children(node.children[0], indent)
+        if node.kind == "aggregate" and _collects_rows(node):
+            return self._with_omitted(node, self._collected_rows(node, indent), indent)
+        if node.kind == "table row":
+            # The cells of a row are the items of its condition (an `and` spanning the row,
+            # whose text would repeat the row's): listed right under the row.
+            return [
+                _Task(c, indent, body=True)
+                if c.kind in _COMPOSITIONS and c.expr == node.expr
+                else _Task(c, indent, reason=True, plain=True)
+                for c in node.children
+                if not _constant(c)
+            ]
         children = list(node.children)
         if node.error is not None and self.mode != "full":
             # On the way down to an error: only the branch that carries it.
@@ -380,6 +402,55 @@ class _Renderer:
             and c.kind not in _LEAVES - {"param"}
             and not (c.kind == "param" and self.mode == "failed")
         ]
+
+    def _table_rows(self, chain: Explanation, indent: int) -> list[_Task]:
+        """The rows of a single-hit table's chain (`if row 1 then … else if row 2 …`), one
+        task each at `indent`: the row that held, with its cells and output, and in `full`
+        mode the rows tried before it, with the cells that failed."""
+        tried: list[_Task] = []
+        node: Explanation | None = chain
+        while node is not None and _is_table_row(node) and len(node.children) == 2:
+            condition, branch = node.children
+            if condition.value is True or condition.error is not None or branch.error is not None:
+                parts = (condition, branch) if condition.value is True else (condition,)
+                row = _table_row(node.expr, condition.value, branch, parts, node)
+                return [*tried, _Task(row, indent)]
+            if self.mode == "full":
+                row = _table_row(node.expr, False, None, (condition,), node)
+                tried.append(_Task(row, indent))
+            node = branch
+        if node is None:
+            return tried
+        # The last row (its condition left out: the proofs show no input gets past the
+        # others) or the `else` row: shown by its line of the table.
+        text = _source_line(node) or node.expr
+        return [*tried, _Task(_table_row(text, True, node, (node,), node), indent)]
+
+    def _collected_rows(self, node: Explanation, indent: int) -> list[_Task]:
+        """The elements of a collecting table's aggregate as its rows: each by its text,
+        with the output it gave (and in `full` mode every row, with its cells)."""
+        numbers = node.children[0].children if node.children else ()
+        tasks: list[_Task] = []
+        for element in node.children[1:]:
+            if element.kind != "element" or not element.children:
+                continue
+            number = element.children[0].value
+            if not isinstance(number, int) or not 0 < number <= len(numbers):
+                continue
+            where = next((c for c in element.children if c.kind == "where"), None)
+            held = where is None or where.value is True
+            if not held and self.mode != "full":
+                continue
+            body = _body(element)
+            parts: list[Explanation] = []
+            if self.mode == "full" and where is not None and where.children:
+                parts.append(_dispatched(where.children[0]))
+            output = _dispatched(body) if body is not None else None
+            if output is not None:
+                parts.append(output)
+            row = _table_row(numbers[number - 1].expr, held, output, tuple(parts), element)
+            tasks.append(_Task(row, indent))
+        return tasks
 
     def _select(self, node: Explanation, items: Sequence[Explanation], indent: int) -> list[_Task]:
         """Decisive children of a boolean composition: expand what decided it, list the rest."""
@@ -472,6 +543,11 @@ class _Renderer:
             left.append(_Seg(f"{node.detail or ''} {node.name} = {item}".strip()))
             if not isinstance(node.value, bool) and node.error is None:
                 right.append(_Seg("→ " + _value(node.value, node.type), "detail"))
+        elif kind == "table row":
+            left.append(_Seg(_cut(_clean(node.expr), _SOURCE_WIDTH)))
+            if node.detail is not None:
+                right.append(_Seg(node.detail, "detail"))
+            return _Row(task.indent, mark, tuple(left), tuple(right))
         elif kind == "const":
             left.append(_Seg(_clean(node.expr)))
         elif kind == "draw":
@@ -587,6 +663,71 @@ def _mark(node: Explanation) -> str | None:
     if node.value is True:
         return "✓"
     return None
+
+
+def _is_table_row(node: Explanation) -> bool:
+    """An `if` of a single-hit decision table's lowered chain: it carries the span of its
+    row, so its text begins with the word `row`, where an `if` an author writes begins with
+    `if`."""
+    if node.kind != "if" or node.expr.split(None, 1)[:1] != ["row"]:
+        return False
+    return not _is_dispatch(node)
+
+
+def _is_dispatch(node: Explanation) -> bool:
+    """An `if row# == k` of a collecting table's dispatch on the row number."""
+    condition = node.children[0] if node.children else None
+    return bool(
+        condition and condition.children and condition.children[0].name == TABLE_ROW_VARIABLE
+    )
+
+
+def _collects_rows(node: Explanation) -> bool:
+    """The aggregate of a collecting decision table: its elements are the rows' numbers."""
+    return any(c.kind == "element" and c.name == TABLE_ROW_VARIABLE for c in node.children[1:])
+
+
+def _dispatched(node: Explanation) -> Explanation:
+    """Of a collecting table's dispatch on the row number (`if row# == 1 then (row 1's
+    part) else if row# == 2 …`), the part of the row the number chose."""
+    while node.kind == "if" and len(node.children) == 2 and _is_dispatch(node):
+        condition, branch = node.children
+        if condition.value is True:
+            return branch
+        node = branch
+    return node
+
+
+def _table_row(
+    text: str,
+    held: Any,
+    output: Explanation | None,
+    parts: tuple[Explanation, ...],
+    origin: Explanation,
+) -> Explanation:
+    """A row of a decision table as the text renderer shows it: its text, ✓ when it held
+    (✗ when not), `→ value` of its output, and its parts (cells, output) below it."""
+    detail = None
+    if output is not None and output.error is None and held is True:
+        detail = "→ " + _value(output.value, output.type)
+    return Explanation(
+        kind="table row",
+        expr=text,
+        value=held if isinstance(held, bool) else None,
+        type=None,
+        span=origin.span,
+        children=parts,
+        detail=detail,
+        error=origin.error if origin.error is not None and held is not False else None,
+    )
+
+
+def _source_line(node: Explanation) -> str | None:
+    """The line of the table a node's text is on, when it is a row (`row …`, `else …`)."""
+    if node.span is None:
+        return None
+    line = node.span.source.line_text(node.span.line).strip()
+    return line if line.split(None, 1)[:1] in (["row"], ["else"]) else None
 
 
 def _constant(node: Explanation) -> bool:

@@ -780,13 +780,7 @@ class _Formatter(Visitor[Any]):
     def _rule_decl(self, node: ast.RuleDecl) -> Any:
         head: list[Any] = [node.kind, " ", node.name.name]
         if node.params is not None:
-            items = [
-                (p.span.start, p.span.end, _const([p.name.name, ": ", self.type_doc(p.type)]))
-                for p in node.params
-            ]
-            closing = self.text.find(")", node.params[-1].span.end) if node.params else -1
-            end = closing + 1 if closing >= 0 else node.name.span.end
-            head.append(self.sequence("(", items, ")", end))
+            head.append(self.rule_params(node.params, node.name))
         clauses = self.clause_parts(node.doc)
         if node.returns is not None:
             returns = ["-> ", self.type_doc(node.returns)]
@@ -795,6 +789,16 @@ class _Formatter(Visitor[Any]):
         header = self.head_with_clauses(_Group(head), clauses, ":", label_after_break=broken_head)
         lines = self.next_line(node.body.span.start)
         return [header, _Nest(_INDENT, [lines, self.expr(node.body, _IF_LEVEL)])]
+
+    def rule_params(self, params: Sequence[ast.RuleParam], name: ast.Ident) -> Any:
+        """`(a: T, b: U)` after the name of a rule or decision table with parameters."""
+        items = [
+            (p.span.start, p.span.end, _const([p.name.name, ": ", self.type_doc(p.type)]))
+            for p in params
+        ]
+        closing = self.text.find(")", params[-1].span.end) if params else -1
+        end = closing + 1 if closing >= 0 else name.span.end
+        return self.sequence("(", items, ")", end)
 
     @visits(ast.ScheduleDecl)
     def _schedule_decl(self, node: ast.ScheduleDecl) -> Any:
@@ -816,7 +820,17 @@ class _Formatter(Visitor[Any]):
             [*self.next_line(s.span.start, keep_blank=i > 0), self.stage(s)]
             for i, s in enumerate(node.stages)
         ]
+        stages += [
+            [*self.next_line(v.span.start, keep_blank=i > 0), self.dated_value(v)]
+            for i, v in enumerate(node.dated)
+        ]
         return [self.block_head(head, clauses), _Nest(_INDENT, stages)]
+
+    def dated_value(self, value: ast.DatedValue) -> Any:
+        """`from 2024-07-01 "label": 1260`, its `cites` and `note` on lines of their own."""
+        head: list[Any] = ["from ", value.start.value.isoformat()]
+        header = self.block_head(head, self.clause_parts(value.doc))
+        return [header, " ", self.cells(value.cells)]
 
     def stage(self, stage: ast.Stage) -> Any:
         head: list[Any] = ["stage ", stage.name.name]
@@ -835,16 +849,20 @@ class _Formatter(Visitor[Any]):
         return [self.block_head(head, clauses), _Nest(_INDENT, rows)]
 
     def row(self, row: ast.ScheduleRow) -> Any:
+        return [str(row.period.value), ": ", self.cells(row.cells)]
+
+    def cells(self, row: Sequence[ast.ScheduleCell]) -> Any:
+        """A schedule row's cells, filled onto lines (`junior 20%, senior 50%`)."""
         cells: list[Any] = []
-        for index, cell in enumerate(row.cells):
+        for index, cell in enumerate(row):
             if index:
                 cells.append(_LINE)
             value = self._expr(cell.value)  # a signed number: never parenthesised
             text = [cell.category.name, " ", value] if cell.category is not None else [value]
-            if index < len(row.cells) - 1:
-                text += [",", *self.here(row.cells[index + 1].span.start)]
+            if index < len(row) - 1:
+                text += [",", *self.here(row[index + 1].span.start)]
             cells.append(text)
-        return [str(row.period.value), ": ", _Nest(2 * _INDENT, _Fill(cells))]
+        return _Nest(2 * _INDENT, _Fill(cells))
 
     def band_range(self, band_range: ast.BandRange) -> str:
         low = _render(self._expr(band_range.low))
@@ -880,6 +898,8 @@ class _Formatter(Visitor[Any]):
         share their column widths (measured in display columns: a CJK character takes two),
         `|` between columns and `=>` between conditions and outputs."""
         head: list[Any] = ["decision ", node.name.name]
+        if node.params is not None:
+            head.append(self.rule_params(node.params, node.name))
         clauses = self.clause_parts(node.doc)
         if node.returns is not None:
             returns = ["-> ", self.type_doc(node.returns)]
@@ -942,6 +962,8 @@ class _Formatter(Visitor[Any]):
         return f"not {tests}" if cell.negated else tests
 
     def cell_test(self, test: ast.CellTest) -> str:
+        if test.op == "none":
+            return "none"
         value = _render(self._expr(test.value))
         if test.op == "range" and test.high is not None:
             opening = "[" if test.low_inclusive else "("

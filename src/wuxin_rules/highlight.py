@@ -33,7 +33,7 @@ _TYPES = ("int", "decimal", "percent", "bool", "text", "date")
 _CONSTANTS = ("true", "false", "none")
 KEYWORDS = (
     "all", "and", "any", "as", "at", "bands", "by", "cites", "count", "criterion", "decision",
-    "else", "enum", "example", "false", "expect", "fixed", "fixture", "forall", "given", "hit",
+    "else", "enum", "example", "false", "expect", "fixed", "fixture", "forall", "from", "given", "hit",
     "holds", "if", "illustrative", "import", "in", "input", "is", "least", "list", "max", "min",
     "mod", "monotone", "none", "not", "note", "of", "or", "over", "param", "policy", "property", "rate",
     "record", "row", "rule", "schedule", "source", "stage", "sum", "then", "true", "where",

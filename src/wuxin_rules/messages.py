@@ -193,6 +193,8 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "doc.holds": ("holds", "则成立"),
     "doc.until": ("until", "至"),
     "doc.from to": ("{a} to {b}", "{a} 至 {b}"),
+    "doc.from on": ("from {a}", "{a} 起"),
+    "doc.in force": ("In force", "生效日期"),
     "doc.no rows": ("(no values in this stage)", "（本阶段无数值）"),
     "doc.input of": ("input {n}", "输入 {n}"),
     "doc.none cell": ("—", "—"),
@@ -668,6 +670,41 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "appears-twice-in-period": (
         "`{member}` appears twice in period `{period}`",
         "`{member}` 在期间 `{period}` 中出现了两次",
+    ),
+    "dated-needs-by-date": (
+        "schedule `{schedule}` gives values from dates (`from …`) but is by `{period}`",
+        "计划表 `{schedule}` 按日期给值（`from …`），却写作按 `{period}`",
+    ),
+    "dated-needs-by-date.help": (
+        "write `by date`, or give yearly stages (`stage … :` with rows `2024: …`)",
+        "写成 `by date`，或者给出按年的阶段（`stage … :` 加上 `2024: …` 这样的行）",
+    ),
+    "dated-out-of-order": (
+        "`from {start}` in schedule `{schedule}` does not come after `from {previous}`",
+        "计划表 `{schedule}` 中的 `from {start}` 没有排在 `from {previous}` 之后",
+    ),
+    "dated-out-of-order.help": (
+        "write the dates in increasing order, each once: a value is in force from its date "
+        "until the next one",
+        "按日期从早到晚书写，每个日期一次：一个值从它的日期起生效，直到下一个日期",
+    ),
+    "dated-previous": ("the date before it", "它前面的日期"),
+    "dated-none.help": (
+        "declare the values optional (`{type}?`) for a date with no value, or give a number",
+        "若某个日期起没有值，把值声明为可选（`{type}?`）；否则给出一个数",
+    ),
+    "before-first-date": (
+        "`{schedule}` has no value on {day}: its first value is in force from {first}",
+        "`{schedule}` 在 {day} 没有值：它的第一个值从 {first} 起生效",
+    ),
+    "before-first-date.help": (
+        "check the date, or declare the values optional (`{type}?`) so that a date before "
+        "the first gives `none`",
+        "检查日期；或者把值声明为可选（`{type}?`），使早于第一个日期的日期得到 `none`",
+    ),
+    "dated-cell": (
+        "{key} → {value} (in force from {start}{label})",
+        "{key} → {value}（自 {start} 起生效{label}）",
     ),
     "period-twice": (
         "period `{period}` appears twice in schedule `{schedule}`",

@@ -39,6 +39,7 @@ __all__ = [
     "Compare",
     "Compose",
     "Const",
+    "DatedDef",
     "GetField",
     "If",
     "In",
@@ -528,8 +529,21 @@ class StageDef:
 
 
 @attrs.frozen
+class DatedDef:
+    """A stage of a schedule `by date`: the values in force from `start` on, until the next
+    stage's start; its label and citations."""
+
+    start: datetime.date
+    label: str | None
+    cites: tuple[str, ...]
+    span: Span = _span
+
+
+@attrs.frozen
 class ScheduleDef:
-    """A schedule: `cells[(period, category)]` is the value (category None when uncategorised)."""
+    """A schedule: `cells[(period, category)]` is the value (category None when uncategorised).
+    A schedule `by date` has `dated` stages, in order of their start, and its cells are keyed
+    by their starts: the value on a date is the one of the stage in force (`in_force`)."""
 
     key: str
     name: str
@@ -539,9 +553,18 @@ class ScheduleDef:
     period_name: str
     category: EnumType | None
     stages: tuple[StageDef, ...]
-    cells: Mapping[tuple[int, str | None], Any]
+    cells: Mapping[tuple[Any, str | None], Any]
     monotone: tuple[str, ...]
     span: Span = _span
+    dated: tuple[DatedDef, ...] = ()
+
+    def in_force(self, day: datetime.date) -> DatedDef | None:
+        """The dated stage in force on `day`: the last one that starts on or before it (None
+        before the first). Stages are few and in order: a scan from the end is enough."""
+        for stage in reversed(self.dated):
+            if stage.start <= day:
+                return stage
+        return None
 
 
 HOLE = "none"

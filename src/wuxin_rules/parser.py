@@ -434,7 +434,16 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             index += 1
         monotone = tuple(c for c in rest[index:] if isinstance(c, ast.Monotone))
         stages = tuple(c for c in rest[index:] if isinstance(c, ast.Stage))
-        return ast.ScheduleDecl(name, doc, value_type, period, category, monotone, stages, span)
+        dated = tuple(c for c in rest[index:] if isinstance(c, ast.DatedValue))
+        return ast.ScheduleDecl(
+            name, doc, value_type, period, category, monotone, stages, span, dated
+        )
+
+    @_node
+    def dated_value(self, span: Span, children: list[Any]) -> ast.DatedValue:
+        start = self._date(children[0])
+        rest, doc, _ = self._split(children[1:])
+        return ast.DatedValue(start, doc, tuple(rest), span)
 
     @_node
     def monotone(self, span: Span, children: list[Any]) -> ast.Monotone:
@@ -476,7 +485,16 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         rows = tuple(c for c in rest if isinstance(c, ast.TableRow))
         default = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "else"), None)
         return ast.DecisionDecl(
-            name, doc, clauses.get("returns"), hit, inputs, outputs, rows, default, span
+            name,
+            doc,
+            clauses.get("returns"),
+            hit,
+            inputs,
+            outputs,
+            rows,
+            default,
+            span,
+            params=clauses.get("params"),
         )
 
     @_node
@@ -535,6 +553,10 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     @_node
     def cell_equal(self, span: Span, children: list[Any]) -> ast.CellTest:
         return ast.CellTest("==", children[0], span)
+
+    @_node
+    def cell_none(self, span: Span, children: list[Any]) -> ast.CellTest:
+        return ast.CellTest("none", ast.NoneLit(span), span)
 
     @_node
     def cell_compare(self, span: Span, children: list[Any]) -> ast.CellTest:

@@ -345,6 +345,10 @@ class _Thresholds(Visitor[None]):
             for stage in schedule.stages:
                 self._add(key, stage.end)
                 self._add(key, stage.start)
+            for dated in schedule.dated:
+                # The first day a value is in force, and the last day of the one before.
+                self._add(key, dated.start)
+                self._add(key, dated.start - datetime.timedelta(days=1))
 
     @visits(model.BandsLookup)
     def _bands(self, expr: model.BandsLookup) -> None:

@@ -470,11 +470,12 @@ class _Resolver(Visitor[None]):
             self.type_expr(decl.category)
             category = self.index.resolve_type(decl.category, self.m)
             enum = category[1] if category and category[0] == "sym" else None
-            for stage in decl.stages:
-                for row in stage.rows:
-                    for cell in row.cells:
-                        if cell.category is not None and enum is not None:
-                            self.ref(cell.category.span, self._member(enum, cell.category.name))
+            rows = [row.cells for stage in decl.stages for row in stage.rows]
+            rows += [value.cells for value in decl.dated]
+            for cells in rows:
+                for cell in cells:
+                    if cell.category is not None and enum is not None:
+                        self.ref(cell.category.span, self._member(enum, cell.category.name))
 
     @visits(ast.BandsDecl)
     def _decl_bands_decl(self, decl: ast.BandsDecl) -> None:
@@ -512,10 +513,14 @@ class _Resolver(Visitor[None]):
 
     @visits(ast.DecisionDecl)
     def _decl_decision_decl(self, decl: ast.DecisionDecl) -> None:
+        scope: dict[str, Symbol] = {}
+        for param in decl.params or ():
+            self.type_expr(param.type)
+            scope[param.name.name] = self.local(param.name, param, param.type)
         if decl.returns is not None:
             self.type_expr(decl.returns)
         for column in decl.inputs:
-            self.expr(column, {})
+            self.expr(column, scope)
         for table_row in decl.rows:
             for table_cell in table_row.cells:
                 for test in table_cell.tests:

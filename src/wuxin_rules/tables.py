@@ -88,8 +88,9 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
             )
         elif monotone.direction not in directions:
             directions.append(monotone.direction)
-    cells: dict[tuple[int, str | None], Any] = {}
-    spans: dict[tuple[int, str | None], Span] = {}
+    cells: dict[tuple[Any, str | None], Any] = {}
+    spans: dict[tuple[Any, str | None], Span] = {}
+    dated = _check_dated(t, sym, value_type, category, cells, spans) if decl.dated else ()
     first_period: dict[int, Span] = {}
     first_stage: dict[str, Span] = {}
     stages: list[tuple[model.StageDef, ast.Stage]] = []
@@ -130,7 +131,8 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
                     help=english("move-row"),
                 )
             periods.append(number)
-            _check_row(t, sym, row, inner if numeric else None, category, cells, spans)
+            row_type = inner if numeric else None
+            _check_row(t, sym, number, row.cells, row.span, row_type, category, cells, spans)
         label = stage.doc.label.value if stage.doc.label else None
         stages.append(
             (model.StageDef(stage.name.name, label, start, end, tuple(periods), stage.span), stage)
@@ -154,22 +156,85 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
         cells,
         tuple(directions),
         decl.span,
+        dated,
     )
+
+
+def _check_dated(
+    t: SymbolTables,
+    sym: Sym,
+    value_type: Type,
+    category: EnumType | None,
+    cells: dict[tuple[Any, str | None], Any],
+    spans: dict[tuple[Any, str | None], Span],
+) -> tuple[model.DatedDef, ...]:
+    """The stages of a schedule `by date`: their starts strictly increasing (a stage out of
+    order is an error at its date, not a silent reordering: the order is how the regulation
+    reads), their cells as a year schedule's, `none` only when the values are optional."""
+    decl: ast.ScheduleDecl = sym.node
+    if decl.period.name != "date":
+        t.error(
+            "bad-schedule-period",
+            english("dated-needs-by-date", schedule=sym.name, period=decl.period.name),
+            decl.period.span,
+            help=english("dated-needs-by-date.help"),
+        )
+    inner = strip_optional(value_type)
+    row_type = inner if is_numeric(inner) else None
+    optional = value_type != inner
+    stages: list[model.DatedDef] = []
+    previous: ast.DatedValue | None = None
+    for value in decl.dated:
+        start = value.start.value
+        if previous is not None and start <= previous.start.value:
+            t.error(
+                "dated-out-of-order",
+                english(
+                    "dated-out-of-order",
+                    start=start.isoformat(),
+                    previous=previous.start.value.isoformat(),
+                    schedule=sym.name,
+                ),
+                value.start.span,
+                labels=[Label(previous.start.span, english("dated-previous"))],
+                help=english("dated-out-of-order.help"),
+            )
+            continue
+        previous = value
+        if not optional:
+            for cell in value.cells:
+                if isinstance(cell.value, ast.NoneLit):
+                    t.error(
+                        "type-mismatch",
+                        english(
+                            "expected-type-found",
+                            expected=describe_type(value_type),
+                            found="none",
+                        ),
+                        cell.value.span,
+                        help=english("dated-none.help", type=describe_type(value_type)),
+                    )
+        _check_row(t, sym, start, value.cells, value.span, row_type, category, cells, spans)
+        label, cites, _ = doc_parts(value.doc)
+        stages.append(model.DatedDef(start, label, cites, value.span))
+    return tuple(stages)
 
 
 def _check_row(
     t: SymbolTables,
     sym: Sym,
-    row: ast.ScheduleRow,
+    period: Any,
+    row_cells: Sequence[ast.ScheduleCell],
+    row_span: Span,
     value_type: Type | None,
     category: EnumType | None,
-    cells: dict[tuple[int, str | None], Any],
-    spans: dict[tuple[int, str | None], Span],
+    cells: dict[tuple[Any, str | None], Any],
+    spans: dict[tuple[Any, str | None], Span],
 ) -> None:
-    period = row.period.value
+    """The cells of one row (a period's, or a dated stage's: `period` is then its start)."""
     seen: dict[str, Span] = {}
     broken = False
-    for index, cell in enumerate(row.cells):
+    for index, cell in enumerate(row_cells):
         member: str | None = None
         if category is None:
             if cell.category is not None:
@@ -188,9 +253,9 @@ def _check_row(
                 # Without categories a row holds one value; a second one would silently win.
                 t.error(
                     "extra-cell",
-                    english("extra-cell", period=period, schedule=sym.name, count=len(row.cells)),
-                    row.cells[1].span.to(row.cells[-1].span),
-                    labels=[Label(row.cells[0].span, english("value-of-period"))],
+                    english("extra-cell", period=period, schedule=sym.name, count=len(row_cells)),
+                    row_cells[1].span.to(row_cells[-1].span),
+                    labels=[Label(row_cells[0].span, english("value-of-period"))],
                     help=english("extra-cell.help", fix=f"… by {sym.node.period.name}, SomeEnum"),
                 )
                 return
@@ -269,7 +334,7 @@ def _check_row(
             t.error(
                 "missing-cell",
                 english("no-value-for", period=period, schedule=sym.name, members=quoted(missing)),
-                row.span,
+                row_span,
                 notes=[english("every-member", enum=category.name)],
                 help=english(
                     "add-or-none",
@@ -319,8 +384,8 @@ def _prove_monotone(
     direction: str,
     member: str | None,
     value_type: Type,
-    cells: Mapping[tuple[int, str | None], Any],
-    spans: Mapping[tuple[int, str | None], Span],
+    cells: Mapping[tuple[Any, str | None], Any],
+    spans: Mapping[tuple[Any, str | None], Span],
 ) -> None:
     """Check that consecutive defined cells of one category never go the wrong way."""
     series = sorted(

@@ -45,6 +45,12 @@ def display_number(value: Fraction | int, percent: bool = False) -> str:
     return "≈ " + format_number(shown, percent=percent)
 
 
+TABLE_ROW_VARIABLE = "row#"
+"""The variable of a collecting decision table's lowered aggregate (`decisions.ROW_VARIABLE`:
+the number of a row, not a name an author can write). Its elements are the table's rows,
+and explanations show them as rows."""
+
+
 @attrs.frozen
 class Explanation:
     """One evaluated expression and the sub-expressions that decided it.

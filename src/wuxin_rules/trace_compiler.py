@@ -887,7 +887,7 @@ class _Builder(Visitor[Explanation]):
             detail=evaluator.schedule_detail(schedule, period, category, value),
             name=schedule.key,
             label=schedule.label,
-            cites=schedule.cites,
+            cites=evaluator.schedule_cites(schedule, period),
         )
 
     @visits(model.BandsLookup)

@@ -919,16 +919,22 @@ class ExprTyper(Visitor[model.CExpr]):
         )
         wanted = 2 if category is not None else 1
         fits = self._arity(node, sym.name, wanted, wanted, signature)
+        # A schedule `by date` is looked up at a date, and its value is there on every date
+        # from its first (before it, an evaluation error, or `none` when declared optional).
+        dated = bool(sym.node.dated)
         args: list[model.CExpr] = []
         for index, arg in enumerate(node.args):
             declared: Type | None = None
             if fits:
-                declared = INT if index == 0 else category
+                declared = (DATE if dated else INT) if index == 0 else category
             value = self.expr(arg, declared, env)
             if declared is not None:
                 self.accept(value, declared)
             args.append(value)
-        result = OptionalType(strip_optional(value_type)) if not is_invalid(value_type) else INVALID
+        if is_invalid(value_type):
+            result = INVALID
+        else:
+            result = value_type if dated else OptionalType(strip_optional(value_type))
         result = self._narrowed(node, result, env)
         return model.ScheduleLookup(sym.key, tuple(args), result, node.span)
 
@@ -1245,7 +1251,7 @@ class ExprTyper(Visitor[model.CExpr]):
         if isinstance(node, ast.Not):
             return self._narrowings(node.operand, not positive)
         if isinstance(node, ast.IsNone):
-            if node.negated == positive:
+            if node.negated == positive and node.narrows:
                 path = self._path(node.operand)
                 type_ = self._none_tests.get(id(node))
                 if path is not None and isinstance(type_, OptionalType):
