@@ -355,8 +355,15 @@ def _silence_stdout() -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    with collection_paused():  # a large policy: millions of objects, no cycles
-        results = api.lint_policy_paths(args.paths, undecided=args.notes)
+    # A large policy is millions of objects without cycles, alive until the command ends: the
+    # collector stays paused until the findings are printed, or it would walk them all again
+    # (the first collection after a pause walks every object made during it).
+    with collection_paused():
+        return _check_paused(args)
+
+
+def _check_paused(args: argparse.Namespace) -> int:
+    results = api.lint_policy_paths(args.paths, undecided=args.notes)
     if not results:
         raise UsageError(
             Diagnostic(
