@@ -881,9 +881,14 @@ class _NameWalker(Visitor[Any]):
             ast.Coalesce, ast.BoolOp, ast.If, ast.Compose, ast.ListLit, ast.RecordLit,
             ast.WithInputs)  # fmt: skip
     def _sub_expressions(self, node: ast.Expr, names: frozenset[str], position: str) -> None:
-        # Names no declaration itself: the names are in its sub-expressions, all values.
+        # Names no declaration itself: the names are in its sub-expressions, all values. A
+        # leaf is most of a large body (each operand of a 100,000-term `or` is a name and a
+        # number): a name goes straight to its handler, a literal has nothing to resolve.
         for child in _children(node):
-            self.walk(child, names, "value")
+            if type(child) is ast.NameRef:
+                self._name(child, names, "value")
+            elif type(child) not in _LITERALS:
+                self.visit(child, names, "value")
 
     def band_bound(self, node: ast.NameRef) -> None:
         """Resolve a band bound written as a name: it must be a param."""
@@ -1104,6 +1109,12 @@ class _NameWalker(Visitor[Any]):
             help = english("checker.name-one-declarations.help", name=name)
         self.t.error("not-a-value", message, node.span, help=help)
         return False
+
+
+_LITERALS = frozenset((
+    ast.IntLit, ast.DecimalLit, ast.PercentLit, ast.TextLit, ast.BoolLit, ast.DateLit, ast.NoneLit,
+))  # fmt: skip
+"""The leaves `_NameWalker._sub_expressions` handles: no name under them."""
 
 
 def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:

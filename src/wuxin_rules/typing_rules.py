@@ -534,6 +534,13 @@ class ExprTyper(Visitor[model.CExpr]):
 
     def expr(self, node: ast.Expr, expected: Type | None, env: Env) -> model.CExpr:
         """The typed core expression of `node`."""
+        # A leaf is most of a large body (each operand of a 100,000-term `or` is a name and a
+        # number): its handler without the visitor's lookup. (A match on the class is the one
+        # dispatch besides the visitor's table; handlers stay overridable by name.)
+        if type(node) is ast.NameRef:
+            return self._name(node, expected, env)
+        if type(node) in _LITERAL_TYPES:
+            return self._literal(node, expected, env)
         return self.visit(node, expected, env)
 
     @visits(*_LITERALS)
