@@ -241,6 +241,7 @@ class _State:
         self.schedules: dict[str, model.ScheduleDef] = {}
         self.bands: dict[str, model.BandsDef] = {}
         self._index: dict[str, int] | None = None
+        self.inputs_read: set[str] | None = None  # `_read_inputs`, once the rule graph is known
         self._typers: dict[str, ExprTyper] = {}
 
     def typer(self, module: str) -> ExprTyper:
@@ -1741,6 +1742,8 @@ PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
 
 def _read_inputs(state: _State) -> set[str]:
     """The keys of the inputs read by the root module's rules and the rules they reach."""
+    if state.inputs_read is not None:  # asked by the input checks, then by the policy
+        return state.inputs_read
     reached = {s.key for s in state.syms("rule") if s.module == state.root}
     pending = list(reached)
     while pending:
@@ -1748,7 +1751,8 @@ def _read_inputs(state: _State) -> set[str]:
             if target not in reached:
                 reached.add(target)
                 pending.append(target)
-    return {name for key in reached for name in state.reads[key]}
+    state.inputs_read = {name for key in reached for name in state.reads[key]}
+    return state.inputs_read
 
 
 def _inputs(state: _State) -> tuple[model.InputDef, ...]:

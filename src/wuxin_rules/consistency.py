@@ -399,6 +399,7 @@ def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]
         )
 
     findings = []
+    nothing_cited = (english("nothing-cited"),)  # the same note on each of thousands
     for key, rule in policy.rules.items():
         if rule.module != policy.name or cited[key]:
             continue
@@ -414,7 +415,7 @@ def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]
                 ),
                 _name_span(rule),
                 english("add-cites", name=rule.name),
-                notes=(english("nothing-cited"),),
+                notes=nothing_cited,
             )
         )
     return findings

@@ -1022,13 +1022,12 @@ class ExprTyper(Visitor[model.CExpr]):
         else:
             left = self.expr(node.left, None, env)
             right = self.expr(node.right, None, env)
-        date_help = english("date-help")
         ok = True
         for side in (left, right):
             if type(side.type) in _NUMBERS:
                 continue  # a number: nothing to report, no help to compose
             if isinstance(side.type, DateType):
-                help = date_help
+                help = english("date-help")
             elif node.op == "+":
                 help = english("plus-help")
             else:
