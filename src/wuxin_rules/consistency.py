@@ -421,6 +421,10 @@ def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]
     return findings
 
 
+_SILENT_LEAVES = frozenset((model.Const, model.InputRef, model.LocalRef))
+"""The checked model's leaves that neither use a rule nor may cite."""
+
+
 class _RuleGraph:
     """What the rules of a policy use, from one walk of each body: the rules it refers to or
     calls, and whether anything else it uses (a param, a schedule, bands, a field) cites."""
@@ -462,6 +466,8 @@ class _RuleGraph:
         while stack:
             item = pop()
             kind = type(item)
+            if kind in _SILENT_LEAVES:
+                continue  # most nodes of a large body: a constant, an input
             if kind is model.RuleRef or kind is model.CallRule:
                 used.append(item.key)
             elif cites:

@@ -635,8 +635,13 @@ class ExprTyper(Visitor[model.CExpr]):
         """True when `node`'s type depends on what the context expects, so the other operand
         should be typed first and lend it its type: a bare enum member, an empty list, and
         lists, `if`s and `+` made only of such (`[agency, school]`, `if c then a else b`)."""
-        if isinstance(node, ast.NameRef):
+        # By exact class (the syntax classes have no subclasses): asked of both operands of
+        # every comparison, most of them a name and a literal.
+        kind = type(node)
+        if kind is ast.NameRef:
             return isinstance(self.t.res.get(id(node)), MemberName)
+        if kind in _LITERAL_TYPES:
+            return False
         if isinstance(node, ast.ListLit):
             return all(self._contextual(item) for item in node.items)
         if isinstance(node, ast.If):
