@@ -1109,6 +1109,8 @@ class ExprTyper(Visitor[model.CExpr]):
             node.left, node.right, strip_optional if equality else _no_hint, env
         )
         result = model.Compare(node.op, left, right, BOOL, node.span)
+        if type(left.type) in _NUMBERS and type(right.type) in _NUMBERS:
+            return result  # two plain numbers (most comparisons): either operator, no problem
         if is_invalid(left.type) or is_invalid(right.type):
             return result
         if equality:
