@@ -1480,21 +1480,29 @@ def _evaluation_order(state: _State) -> tuple[str, ...]:
     wanted = {s.key for s in rules if s.node.params is None}
     done: set[str] = set()
     order: list[str] = []
+    edges, index = state.edges, state.index
+
+    def uses(key: str) -> Iterator[str]:
+        # In declaration order; most rules use one rule or none (nothing to sort).
+        used = edges[key]
+        return iter(used if len(used) < 2 else sorted(used, key=index))
+
     for sym in rules:
         if sym.key not in wanted or sym.key in done:
             continue
         done.add(sym.key)
-        work = [(sym.key, iter(sorted(state.edges[sym.key], key=state.index)))]
+        work = [(sym.key, uses(sym.key))]
         while work:
             key, pending = work[-1]
-            target = next((d for d in pending if d not in done), None)
-            if target is not None:
-                done.add(target)
-                work.append((target, iter(sorted(state.edges[target], key=state.index))))
-                continue
-            work.pop()
-            if key in wanted:
-                order.append(key)
+            for target in pending:
+                if target not in done:
+                    done.add(target)
+                    work.append((target, uses(target)))
+                    break
+            else:
+                work.pop()
+                if key in wanted:
+                    order.append(key)
     return tuple(order)
 
 
