@@ -69,6 +69,24 @@ def test_keywords_are_the_words_of_the_grammar() -> None:
     assert "nondecreasing" not in KEYWORDS  # a pattern, not a reserved word
 
 
+def test_the_keywords_read_from_the_text_are_larks_keyword_terminals() -> None:
+    # `keywords()` reads the grammar's text without Lark; Lark's terminals are the reference.
+    assert grammar.keywords() == frozenset(grammar.keyword_types().values())
+
+
+def test_keywords_in_a_grammar_text_follow_larks_rules() -> None:
+    text = """
+start: "alpha" NAME? beta  // "comment" is no keyword
+beta: "beta" | "=" | MOD | DIRECTION | SIGN
+MOD: "mod"
+DIRECTION: "up" | "down"
+SIGN.2: /"sign"/
+NAME: /[a-z]+/
+%ignore "skipped"
+"""
+    assert grammar.keywords_in(text) == {"alpha", "beta", "mod"}
+
+
 def test_grammar_names_no_domain() -> None:
     """The grammar is general: no word of the flagship domain in it."""
     text = grammar_text().lower()

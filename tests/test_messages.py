@@ -113,6 +113,32 @@ def test_a_message_is_its_english_text_and_carries_its_key() -> None:
     assert message.to_json() == {"key": "unknown-name", "fields": {"name": "score"}}
 
 
+def test_every_field_of_the_catalogue_is_a_plain_name() -> None:
+    # A message's English text formats its fields as they are (`Message.__new__`), which is
+    # their English rendering only for a plain `{name}`: no format spec, conversion or index.
+    fancy = [
+        (key, field, spec, conversion)
+        for key, pair in CATALOGUE.items()
+        for template in pair
+        for _, field, spec, conversion in string.Formatter().parse(template)
+        if field is not None and (spec or conversion or not field.isidentifier())
+    ]
+    assert fancy == []
+
+
+def test_a_message_made_of_messages_and_wordings_is_their_english_rendering() -> None:
+    from wuxin_rules.wording import Wording
+
+    label = Wording("Score", [("zh", "分数")])
+    inner = english("rule-named", name=label)
+    message = english("cites-nothing", what=inner)
+    assert message == messages._fill(CATALOGUE["cites-nothing"][0], {"what": inner}, "en")
+    assert message == "the explanation of rule `Score` would cite nothing"
+    assert message.render("zh") == messages._fill(
+        CATALOGUE["cites-nothing"][1], {"what": inner}, "zh"
+    )
+
+
 def test_a_message_keeps_its_key_through_pickling() -> None:
     """Diagnostics cross process boundaries (`--jobs`): the key and fields come along."""
     message = english("expected-found", expected=english("a whole number"), found="`x`")

@@ -241,6 +241,7 @@ class _State:
         self.schedules: dict[str, model.ScheduleDef] = {}
         self.bands: dict[str, model.BandsDef] = {}
         self._index: dict[str, int] | None = None
+        self.inputs_read: set[str] | None = None  # `_read_inputs`, once the rule graph is known
         self._typers: dict[str, ExprTyper] = {}
 
     def typer(self, module: str) -> ExprTyper:
@@ -881,9 +882,14 @@ class _NameWalker(Visitor[Any]):
             ast.Coalesce, ast.BoolOp, ast.If, ast.Compose, ast.ListLit, ast.RecordLit,
             ast.WithInputs)  # fmt: skip
     def _sub_expressions(self, node: ast.Expr, names: frozenset[str], position: str) -> None:
-        # Names no declaration itself: the names are in its sub-expressions, all values.
+        # Names no declaration itself: the names are in its sub-expressions, all values. A
+        # leaf is most of a large body (each operand of a 100,000-term `or` is a name and a
+        # number): a name goes straight to its handler, a literal has nothing to resolve.
         for child in _children(node):
-            self.walk(child, names, "value")
+            if type(child) is ast.NameRef:
+                self._name(child, names, "value")
+            elif type(child) not in _LITERALS:
+                self.visit(child, names, "value")
 
     def band_bound(self, node: ast.NameRef) -> None:
         """Resolve a band bound written as a name: it must be a param."""
@@ -1104,6 +1110,12 @@ class _NameWalker(Visitor[Any]):
             help = english("checker.name-one-declarations.help", name=name)
         self.t.error("not-a-value", message, node.span, help=help)
         return False
+
+
+_LITERALS = frozenset((
+    ast.IntLit, ast.DecimalLit, ast.PercentLit, ast.TextLit, ast.BoolLit, ast.DateLit, ast.NoneLit,
+))  # fmt: skip
+"""The leaves `_NameWalker._sub_expressions` handles: no name under them."""
 
 
 def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
@@ -1468,21 +1480,29 @@ def _evaluation_order(state: _State) -> tuple[str, ...]:
     wanted = {s.key for s in rules if s.node.params is None}
     done: set[str] = set()
     order: list[str] = []
+    edges, index = state.edges, state.index
+
+    def uses(key: str) -> Iterator[str]:
+        # In declaration order; most rules use one rule or none (nothing to sort).
+        used = edges[key]
+        return iter(used if len(used) < 2 else sorted(used, key=index))
+
     for sym in rules:
         if sym.key not in wanted or sym.key in done:
             continue
         done.add(sym.key)
-        work = [(sym.key, iter(sorted(state.edges[sym.key], key=state.index)))]
+        work = [(sym.key, uses(sym.key))]
         while work:
             key, pending = work[-1]
-            target = next((d for d in pending if d not in done), None)
-            if target is not None:
-                done.add(target)
-                work.append((target, iter(sorted(state.edges[target], key=state.index))))
-                continue
-            work.pop()
-            if key in wanted:
-                order.append(key)
+            for target in pending:
+                if target not in done:
+                    done.add(target)
+                    work.append((target, uses(target)))
+                    break
+            else:
+                work.pop()
+                if key in wanted:
+                    order.append(key)
     return tuple(order)
 
 
@@ -1745,6 +1765,8 @@ PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
 
 def _read_inputs(state: _State) -> set[str]:
     """The keys of the inputs read by the root module's rules and the rules they reach."""
+    if state.inputs_read is not None:  # asked by the input checks, then by the policy
+        return state.inputs_read
     reached = {s.key for s in state.syms("rule") if s.module == state.root}
     pending = list(reached)
     while pending:
@@ -1752,7 +1774,8 @@ def _read_inputs(state: _State) -> set[str]:
             if target not in reached:
                 reached.add(target)
                 pending.append(target)
-    return {name for key in reached for name in state.reads[key]}
+    state.inputs_read = {name for key in reached for name in state.reads[key]}
+    return state.inputs_read
 
 
 def _inputs(state: _State) -> tuple[model.InputDef, ...]:

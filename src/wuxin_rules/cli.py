@@ -15,12 +15,10 @@ import os
 import sys
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
-from wuxin_rules import api, batch, fastjson, jsonio, loader, messages, notice
+from wuxin_rules import api, jsonio, loader, messages
 from wuxin_rules import explain as explaining
-from wuxin_rules.document import build_document
-from wuxin_rules.document_formats import render as render_document
 from wuxin_rules.errors import (
     Diagnostic,
     FactError,
@@ -33,6 +31,12 @@ from wuxin_rules.errors import (
 from wuxin_rules.messages import LANGUAGES, english
 from wuxin_rules.parser import collection_paused
 from wuxin_rules.source import decode_policy, read_policy
+
+if TYPE_CHECKING:
+    from wuxin_rules import batch
+
+# `batch`, `notice`, `fastjson` and the document modules are imported by the commands that
+# use them: `wuxin check` of a large policy should not pay for their import.
 
 __all__ = ["ExitCode", "main"]
 
@@ -355,8 +359,15 @@ def _silence_stdout() -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    with collection_paused():  # a large policy: millions of objects, no cycles
-        results = api.lint_policy_paths(args.paths, undecided=args.notes)
+    # A large policy is millions of objects without cycles, alive until the command ends: the
+    # collector stays paused until the findings are printed, or it would walk them all again
+    # (the first collection after a pause walks every object made during it).
+    with collection_paused():
+        return _check_paused(args)
+
+
+def _check_paused(args: argparse.Namespace) -> int:
+    results = api.lint_policy_paths(args.paths, undecided=args.notes)
     if not results:
         raise UsageError(
             Diagnostic(
@@ -450,6 +461,7 @@ def read_records(
     the one its rows are). Each record is a document (or its unparsed JSON text) or the
     located error that stopped reading it, so that every input record has its outcome; an
     unreadable file raises `UsageError`."""
+    from wuxin_rules import batch
     from wuxin_rules.tabular import TABLE_SUFFIXES
 
     suffix = Path(facts).suffix.lower()
@@ -471,7 +483,7 @@ def read_records(
 
 
 def _table_records(facts: str, policy: api.Policy, input: str | None) -> Iterator[batch.Record]:
-    from wuxin_rules import tabular
+    from wuxin_rules import batch, tabular
 
     rows = tabular.read_documents(Path(facts), policy.checked.inputs, input=input, shown=facts)
     for row in rows:
@@ -484,6 +496,8 @@ def _table_records(facts: str, policy: api.Policy, input: str | None) -> Iterato
 def _stdin_records() -> Iterator[batch.Record]:
     # Bytes, so that a line that is not UTF-8 is that line's error (a text stream put in
     # place of standard input, by tests or embedders, is read as it is).
+    from wuxin_rules import batch
+
     stream = getattr(sys.stdin, "buffer", sys.stdin)
     yield from batch.read_json_lines(stream, name="<stdin>")
 
@@ -511,6 +525,8 @@ class _Render:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from wuxin_rules import batch, fastjson, notice
+
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
@@ -618,6 +634,8 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _eval_notice(args: argparse.Namespace, policy: api.Policy) -> int:
     """`wuxin eval --format html|md`: the decision notices (docs/embedding.md, section 15)."""
+    from wuxin_rules import notice
+
     keys = policy.resolve_rules(args.rules)
     top = notice.conclusions(policy.checked, keys)
     items: list[notice.NoticeItem] = []
@@ -1168,6 +1186,9 @@ def _add_doc_parser(commands: Any) -> None:
 
 
 def _doc(args: argparse.Namespace) -> int:
+    from wuxin_rules.document import build_document
+    from wuxin_rules.document_formats import render as render_document
+
     files = loader.policy_files(args.paths)
     if not files:
         raise UsageError(

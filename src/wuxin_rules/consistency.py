@@ -399,6 +399,7 @@ def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]
         )
 
     findings = []
+    nothing_cited = (english("nothing-cited"),)  # the same note on each of thousands
     for key, rule in policy.rules.items():
         if rule.module != policy.name or cited[key]:
             continue
@@ -414,10 +415,14 @@ def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]
                 ),
                 _name_span(rule),
                 english("add-cites", name=rule.name),
-                notes=(english("nothing-cited"),),
+                notes=nothing_cited,
             )
         )
     return findings
+
+
+_SILENT_LEAVES = frozenset((model.Const, model.InputRef, model.LocalRef))
+"""The checked model's leaves that neither use a rule nor may cite."""
 
 
 class _RuleGraph:
@@ -461,6 +466,8 @@ class _RuleGraph:
         while stack:
             item = pop()
             kind = type(item)
+            if kind in _SILENT_LEAVES:
+                continue  # most nodes of a large body: a constant, an input
             if kind is model.RuleRef or kind is model.CallRule:
                 used.append(item.key)
             elif cites:

@@ -238,7 +238,10 @@ class _Reader:
         text = self._text(index)
         end = self.ends[index]
         translations = []
-        while match := _LANG_TAG.match(self.source.text, self.starts[self.pos]):
+        # A tag is a word (`en`, `zh-Hant`): no match to try before a `:` or `,` (most labels).
+        while (self.kinds[self.pos] == "NAME" or self.kinds[self.pos] in self.reserved) and (
+            match := _LANG_TAG.match(self.source.text, self.starts[self.pos])
+        ):
             if match.end() != self.ends[self.pos]:
                 raise _Unsure  # a tag Lark would cut differently
             lang = ast.Ident(self.values[self.pos], self._span(self.starts[self.pos], match.end()))

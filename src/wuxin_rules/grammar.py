@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import importlib.resources
+import re
 import unicodedata
 
 from lark import Lark, Token
@@ -116,8 +117,52 @@ def keyword_types() -> dict[str, str]:
 
 @functools.cache
 def keywords() -> frozenset[str]:
-    """Every keyword of the language."""
-    return frozenset(keyword_types().values())
+    """Every keyword of the language: the words of `keyword_types`, read from the grammar's
+    text without Lark (the direct reader needs them for every text, and loading Lark's
+    parser, even from its cache, costs more than reading most policies)."""
+    return keywords_in(grammar_text())
+
+
+_GRAMMAR_PIECE = re.compile(
+    r"""
+    (?P<head>^[?!]?(?P<name>[A-Za-z_]\w*)(?:\.-?[0-9]+)?[ \t]*:)
+  | (?P<directive>^%[^\n]*)
+  | (?P<comment>//[^\n]*)
+  | (?P<string>"(?P<word>(?:[^"\\\n]|\\.)*)"i?)
+  | (?P<regex>/(?:[^/\\\n]|\\.)+/[imslux]*)
+  | (?P<other>\S)
+    """,
+    re.MULTILINE | re.VERBOSE,
+)
+
+
+def keywords_in(grammar: str) -> frozenset[str]:
+    """The words Lark makes keyword terminals of in a grammar's text: each string in a rule,
+    and a terminal defined as one string alone (`MOD: "mod"`; not `"a" | "b"`, a pattern).
+    tests/test_grammar.py holds this to Lark's own terminals of the language's grammar."""
+    words: set[str] = set()
+    terminal = False
+    body: list[re.Match[str]] = []
+
+    def close() -> None:
+        strings = [piece["word"] for piece in body if piece.lastgroup == "string"]
+        if terminal:
+            if len(body) == 1 and strings and strings[0].isidentifier():
+                words.add(strings[0])
+        else:
+            words.update(word for word in strings if word.isidentifier())
+
+    for piece in _GRAMMAR_PIECE.finditer(grammar):
+        kind = piece.lastgroup
+        if kind == "head" or kind == "directive":
+            close()
+            name = piece["name"] or ""
+            terminal = kind == "head" and name.lstrip("_")[:1].isupper()
+            body = []
+        elif kind != "comment":
+            body.append(piece)
+    close()
+    return frozenset(words)
 
 
 RESERVED_NAMES = frozenset(("if", "not", "true", "false", "none"))

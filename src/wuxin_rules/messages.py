@@ -2879,8 +2879,11 @@ class Message(str):
     fields: Mapping[str, object]
 
     def __new__(cls, key: str, /, **fields: object) -> Message:
-        text = _fill(CATALOGUE[key][0], fields, "en")
-        message = super().__new__(cls, text)
+        # `_fill(…, "en")` without rendering each field first: `format_map` formats a field
+        # as `render(field, "en")` does (a message's text is its English rendering), and the
+        # catalogue's fields are plain `{name}`s (tests/test_messages.py). Thousands of
+        # warnings make tens of thousands of messages.
+        message = super().__new__(cls, CATALOGUE[key][0].format_map(fields))
         message.key = key
         message.fields = fields
         return message

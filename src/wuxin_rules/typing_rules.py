@@ -534,6 +534,13 @@ class ExprTyper(Visitor[model.CExpr]):
 
     def expr(self, node: ast.Expr, expected: Type | None, env: Env) -> model.CExpr:
         """The typed core expression of `node`."""
+        # A leaf is most of a large body (each operand of a 100,000-term `or` is a name and a
+        # number): its handler without the visitor's lookup. (A match on the class is the one
+        # dispatch besides the visitor's table; handlers stay overridable by name.)
+        if type(node) is ast.NameRef:
+            return self._name(node, expected, env)
+        if type(node) in _LITERAL_TYPES:
+            return self._literal(node, expected, env)
         return self.visit(node, expected, env)
 
     @visits(*_LITERALS)
@@ -628,8 +635,13 @@ class ExprTyper(Visitor[model.CExpr]):
         """True when `node`'s type depends on what the context expects, so the other operand
         should be typed first and lend it its type: a bare enum member, an empty list, and
         lists, `if`s and `+` made only of such (`[agency, school]`, `if c then a else b`)."""
-        if isinstance(node, ast.NameRef):
+        # By exact class (the syntax classes have no subclasses): asked of both operands of
+        # every comparison, most of them a name and a literal.
+        kind = type(node)
+        if kind is ast.NameRef:
             return isinstance(self.t.res.get(id(node)), MemberName)
+        if kind in _LITERAL_TYPES:
+            return False
         if isinstance(node, ast.ListLit):
             return all(self._contextual(item) for item in node.items)
         if isinstance(node, ast.If):
@@ -1021,13 +1033,12 @@ class ExprTyper(Visitor[model.CExpr]):
         else:
             left = self.expr(node.left, None, env)
             right = self.expr(node.right, None, env)
-        date_help = english("date-help")
         ok = True
         for side in (left, right):
             if type(side.type) in _NUMBERS:
                 continue  # a number: nothing to report, no help to compose
             if isinstance(side.type, DateType):
-                help = date_help
+                help = english("date-help")
             elif node.op == "+":
                 help = english("plus-help")
             else:
@@ -1104,6 +1115,8 @@ class ExprTyper(Visitor[model.CExpr]):
             node.left, node.right, strip_optional if equality else _no_hint, env
         )
         result = model.Compare(node.op, left, right, BOOL, node.span)
+        if type(left.type) in _NUMBERS and type(right.type) in _NUMBERS:
+            return result  # two plain numbers (most comparisons): either operator, no problem
         if is_invalid(left.type) or is_invalid(right.type):
             return result
         if equality:
