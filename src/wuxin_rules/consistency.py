@@ -490,12 +490,14 @@ class _RuleGraph:
 
 def _name_span(rule: model.RuleDef) -> Span:
     """The span of the rule's name in its declaration (the whole declaration if not found)."""
-    text = rule.span.text
-    if text.startswith(rule.kind):
-        index = text.find(rule.name, len(rule.kind))
-        if index >= 0 and not text[len(rule.kind) : index].strip():
-            start = rule.span.start + index
-            return Span(rule.span.source, start, start + len(rule.name))
+    # Searched in the source without cutting the declaration out of it (a declaration may
+    # be a million characters long; thousands of warnings each want a name's span).
+    text, start, end = rule.span.source.text, rule.span.start, rule.span.end
+    after = start + len(rule.kind)
+    if text.startswith(rule.kind, start, end):
+        index = text.find(rule.name, after, end)
+        if index >= 0 and not text[after:index].strip():
+            return Span(rule.span.source, index, index + len(rule.name))
     return rule.span
 
 
@@ -891,8 +893,11 @@ class _Values(Visitor[_Val]):
                 continue
             self.steps = 0
             self.blocker = None
-            locals_ = {name: f"arg:{name}" for name, _ in rule.params or ()}
-            env = {f"arg:{name}": _domain(type_, True) for name, type_ in rule.params or ()}
+            locals_: dict[str, str] = {}
+            env: dict[str, _Val] = {}
+            for name, type_ in rule.params or ():  # (none for most rules)
+                locals_[name] = f"arg:{name}"
+                env[f"arg:{name}"] = _domain(type_, True)
             try:
                 value = self.interval(rule.body, env, _Frame(locals_, True, 0))
             except (_Budget, RecursionError):
