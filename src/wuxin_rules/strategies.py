@@ -279,6 +279,12 @@ def _unknown_type(checked: model.CheckedPolicy, name: str) -> UsageError:
 # Thresholds
 
 
+_LINKED_KEYS: tuple[int | str, ...] = (1, 3, "a", "b", "c", "d")
+"""The keys records linked by `ancestors`/`reachable` are drawn near: whole numbers near 1
+and 3 (so 0 to 4) and a few texts, a pool small enough for drawn records to link to one
+another; a key field takes the values of its own type."""
+
+
 def _sort_key(value: Any) -> tuple[str, Any]:
     return (type(value).__name__, value)
 
@@ -291,6 +297,9 @@ class _Thresholds(Visitor[None]):
     def __init__(self, checked: model.CheckedPolicy) -> None:
         self.checked = checked
         self.found: dict[str, set[Any]] = {}
+        self.links: dict[str, tuple[str, str, bool]] = {}
+        """Record types followed by `ancestors`/`reachable`: their key field, their link
+        field and whether it holds a list of keys."""
 
     def collect(self) -> dict[str, set[Any]]:
         for rule in self.checked.rules.values():
@@ -355,8 +364,27 @@ class _Thresholds(Visitor[None]):
                 self._add(key, self._constant(band.low))
                 self._add(key, self._constant(band.high))
 
+    @visits(model.BuiltinCall)
+    def _builtin(self, expr: model.BuiltinCall) -> None:
+        """`ancestors`/`reachable` over records keyed by a field: keys, links and the start
+        are drawn often from a few shared values, so that drawn records link to one another
+        (chains, diamonds, cycles, a key held twice) rather than only to keys none has."""
+        if expr.name not in ("ancestors", "reachable") or len(expr.args) != 4:
+            return
+        listed, start, key, link = expr.args
+        record = listed.type.element if isinstance(listed.type, ListType) else None
+        if not (isinstance(record, RecordType) and record.qualified):
+            return
+        if not (isinstance(key, model.Const) and isinstance(link, model.Const)):
+            return
+        self.links[record.qualified] = (key.value, link.value, expr.name == "reachable")
+        for value in _LINKED_KEYS:
+            for field in (key.value, link.value):
+                self._add(f"{record.qualified}.{field}", value)
+            self._add(self._key(start), value)
+
     @visits(model.Const, model.InputRef, model.ParamRef, model.RuleRef, model.LocalRef,
-            model.GetField, model.CallRule, model.BuiltinCall, model.StageLookup, model.Negate,
+            model.GetField, model.CallRule, model.StageLookup, model.Negate,
             model.Arith, model.IsNone, model.Coalesce, model.Not, model.And, model.Or, model.If,
             model.Compose, model.Aggregate, model.MakeList, model.MakeRecord)  # fmt: skip
     def _no_boundary(self, expr: model.CExpr) -> None:
@@ -437,7 +465,10 @@ class _Builder:
             self.like.setdefault(record.qualified, []).extend(to_python(v) for v in known)
         self.fixed = dict(fixed or {})
         self.bias = {path: tuple(items) for path, items in (bias or {}).items()}
-        self.thresholds = _Thresholds(checked).collect() if use_thresholds else {}
+        finder = _Thresholds(checked)
+        found = finder.collect()
+        self.thresholds = found if use_thresholds else {}
+        self.links = finder.links
         self.max_list = max_list
         self.used: set[str] = set()
         self.paths: list[str] = []
@@ -493,11 +524,43 @@ class _Builder:
             )
             return st.one_of(_near(known, general, list(fields), drawn), general)
         if isinstance(type_, ListType):
-            return st.lists(self.build(type_.element, path + "[]", key), max_size=self.max_list)
+            lists = st.lists(self.build(type_.element, path + "[]", key), max_size=self.max_list)
+            element = type_.element
+            linked = self.links.get(element.qualified) if isinstance(element, RecordType) else None
+            if linked is None or any(p.startswith(path + "[]") for p in self.fixed):
+                return lists
+            return _relinked(lists, *linked)
         if key is None and path and "." not in path and "[" not in path:
             key = f"input {path}"
         near = [*self.thresholds.get(key or "", ()), *extra]
         return _leaf(type_, near)
+
+
+def _relinked(
+    lists: SearchStrategy[list[dict[str, Any]]], key: str, link: str, many: bool
+) -> SearchStrategy[list[dict[str, Any]]]:
+    """Lists of records whose links mostly name keys of records of the same list (`none`
+    too, for a single link), so that `ancestors`/`reachable` meet chains, diamonds and
+    cycles; one link in five keeps its drawn value (often a key no record has), and one
+    list in five keeps records that share a key."""
+
+    @st.composite
+    def relink(draw: st.DrawFn) -> list[dict[str, Any]]:
+        records = [dict(record) for record in draw(lists)]
+        if draw(st.integers(0, 4)):  # mostly one record per key (a key held twice is an error)
+            by_key = {record[key]: record for record in reversed(records)}
+            records = [record for record in records if by_key[record[key]] is record]
+        keys = [record[key] for record in records]
+        for record in records:
+            if not keys or draw(st.integers(0, 4)) == 0:
+                continue
+            if many:
+                record[link] = draw(st.lists(st.sampled_from(keys), max_size=3))
+            else:
+                record[link] = draw(st.one_of(st.none(), st.sampled_from(keys)))
+        return records
+
+    return relink()
 
 
 _CHANGED = 3
