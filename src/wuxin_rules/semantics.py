@@ -1004,7 +1004,13 @@ def _keys_text(expr: model.BuiltinCall, keys: Sequence[Any], joiner: str) -> str
 def _link_fields(expr: model.BuiltinCall) -> tuple[str, str]:
     key, link = expr.args[2], expr.args[3]
     if not (isinstance(key, model.Const) and isinstance(link, model.Const)):
-        raise InternalError(english("eval.unknown-builtin", name=expr.name))
+        raise InternalError(
+            Diagnostic(
+                "internal-error",
+                english("eval.unknown-builtin", name=expr.name),
+                help=english("compiler.this-bug-wuxin-rules.help"),
+            )
+        )
     return key.value, link.value
 
 
