@@ -10,6 +10,9 @@ graphs whose start is one of their keys.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wuxin_rules
-from wuxin_rules import checker, evaluator, links
+from wuxin_rules import checker, evaluator, examples, links, suite_checker
 from wuxin_rules.api import Result
 from wuxin_rules.errors import PolicyCheckError
 
@@ -330,3 +333,31 @@ def test_the_checker_refuses_what_cannot_be_followed(call: str, expected: str) -
     with pytest.raises(PolicyCheckError) as caught:
         checker.check_text(_UNITS + f'rule r "r": {call}\n', "t.policy")
     assert expected in str(caught.value)
+
+
+# ------------------------------------------------------------------------------------------
+# The example policy
+
+_EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "operations"
+
+
+def test_the_example_policy_passes_its_examples() -> None:
+    suite = suite_checker.suite_from_text(
+        (_EXAMPLES / "hierarchy.policy").read_text(encoding="utf-8"), "hierarchy.policy"
+    )
+    assert len(suite.examples) == 4
+    assert all(examples.run_example(suite, example).passed for example in suite.examples)
+
+
+def test_the_example_loop_is_reported_by_the_cli_without_a_traceback() -> None:
+    process = subprocess.run(
+        [sys.executable, "-m", "wuxin_rules", "eval", "examples/operations/hierarchy.policy",
+         "examples/operations/hierarchy-cycle.json", "--lang", "zh"],
+        capture_output=True, text=True, encoding="utf-8", timeout=120, cwd=_EXAMPLES.parents[1],
+    )  # fmt: skip
+    assert process.returncode != 0
+    assert "Traceback" not in process.stdout + process.stderr
+    output = process.stdout + process.stderr
+    assert "错误[cycle]" in output
+    assert '"team" → "north" → "east" → "team"' in output
+    assert '"staff" → "ops" → "staff"' in output
