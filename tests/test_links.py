@@ -20,9 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wuxin_rules
-from wuxin_rules import checker, evaluator, examples, links, suite_checker
+from wuxin_rules import checker, evaluator, examples, links, notation, suite_checker
 from wuxin_rules.api import Result
 from wuxin_rules.errors import PolicyCheckError
+from wuxin_rules.parser import parse_expression
 
 # ------------------------------------------------------------------------------------------
 # The walks
@@ -361,3 +362,30 @@ def test_the_example_loop_is_reported_by_the_cli_without_a_traceback() -> None:
     assert "错误[cycle]" in output
     assert '"team" → "north" → "east" → "team"' in output
     assert '"staff" → "ops" → "staff"' in output
+
+
+# ------------------------------------------------------------------------------------------
+# How documents say it
+
+
+def _said(expr: str, vocabulary: Any, **names: frozenset[str]) -> str:
+    lines = notation.expression_lines(parse_expression(expr), vocabulary, width=100, **names)
+    return "\n".join(notation.line_text(line) for line in lines)
+
+
+def test_wuxin_doc_says_the_walks_in_words_and_the_source_notation_keeps_the_call() -> None:
+    up = 'any of u in ancestors(units, unit.id, "id", "parent") : u.flagged'
+    assert (
+        _said(up, notation.ZH)
+        == "任一满足 u ∈ （units 中 unit.id 沿 parent 向上的各级，键 id）：u.flagged"
+    )
+    assert _said(up, notation.EN) == (
+        "any of u in (the records of units above unit.id by parent, key id) : u.flagged"
+    )
+    assert _said(up, notation.SOURCE) == up
+    down = 'reachable(groups, "staff", "name", "subgroups")'
+    assert _said(down, notation.ZH) == '（groups 中从 "staff" 经 subgroups 可到达的全部，键 name）'
+    # A rule of the policy named like the builtin hides it: its call is written as a call.
+    assert _said(down, notation.ZH, declared=frozenset({"reachable"})) == (
+        'reachable(groups, "staff", "name", "subgroups")'
+    )

@@ -287,6 +287,14 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "notation.range": ("{a} to {b}", "{a} 至 {b}"),
     "notation.range open": ("{a} to {b} ({b} excluded)", "{a} 至 {b}（不含 {b}）"),
     "notation.bounded": ("{t}, {b}", "{t}，{b}"),
+    "notation.call ancestors": (
+        "(the records of {items} above {start} by {link}, key {key})",
+        "（{items} 中 {start} 沿 {link} 向上的各级，键 {key}）",
+    ),
+    "notation.call reachable": (
+        "(the records of {items} reached from {start} by {link}, key {key})",
+        "（{items} 中从 {start} 经 {link} 可到达的全部，键 {key}）",
+    ),
     "doc.notation.0.sign": ("= ≠ < ≤ > ≥", "= ≠ < ≤ > ≥"),
     "doc.notation.0.meaning": (
         "equal, not equal, less than, at most, more than, at least",
