@@ -20,7 +20,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wuxin_rules
-from wuxin_rules import checker, evaluator, examples, links, notation, suite_checker
+from wuxin_rules import (
+    checker,
+    evaluator,
+    examples,
+    links,
+    notation,
+    strategies,
+    suite_checker,
+)
 from wuxin_rules.api import Result
 from wuxin_rules.errors import PolicyCheckError
 from wuxin_rules.parser import parse_expression
@@ -389,3 +397,31 @@ def test_wuxin_doc_says_the_walks_in_words_and_the_source_notation_keeps_the_cal
     assert _said(down, notation.ZH, declared=frozenset({"reachable"})) == (
         'reachable(groups, "staff", "name", "subgroups")'
     )
+
+
+# ------------------------------------------------------------------------------------------
+# Drawn facts
+
+
+def test_the_strategies_draw_records_that_link_to_one_another() -> None:
+    """Facts drawn for a policy that follows links hold chains and cycles, not only links to
+    keys no record has (which is all independent draws would give)."""
+    seen: set[str] = set()
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(strategies.facts(_POLICY))
+    def run(document: dict[str, Any]) -> None:
+        result = _POLICY.evaluate(document)
+        up = result.verdict("up")
+        down = result.verdict("down")
+        for verdict in (up, down):
+            if verdict.error is not None:
+                seen.add(verdict.error.code)
+            elif verdict.value:
+                seen.add("reached")
+        keys = {unit["id"] for unit in document["units"]}
+        if any(unit["parent"] in keys for unit in document["units"]):
+            seen.add("linked")
+
+    run()
+    assert {"linked", "reached", "cycle", "dangling-link"} <= seen, seen

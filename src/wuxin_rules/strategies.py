@@ -279,10 +279,21 @@ def _unknown_type(checked: model.CheckedPolicy, name: str) -> UsageError:
 # Thresholds
 
 
-_LINKED_KEYS: tuple[int | str, ...] = (1, 3, "a", "b", "c", "d")
-"""The keys records linked by `ancestors`/`reachable` are drawn near: whole numbers near 1
-and 3 (so 0 to 4) and a few texts, a pool small enough for drawn records to link to one
-another; a key field takes the values of its own type."""
+_LINKED_KEYS: tuple[int | str, ...] = (1, 2, 3, 4, "a", "b", "c", "d")
+"""The keys of records linked by `ancestors`/`reachable`: the records of a drawn list mostly
+take distinct keys of this pool (those of their key field's type), and the start is drawn
+near them, so that the start is often one of the list's keys."""
+
+
+def _key_pool(type_: Type) -> tuple[Any, ...]:
+    """The keys of `_LINKED_KEYS` (or the members of an enum) a key field of `type_` holds."""
+    if isinstance(type_, EnumType):
+        return tuple(member.name for member in type_.members)
+    if isinstance(type_, TextType):
+        return tuple(k for k in _LINKED_KEYS if isinstance(k, str))
+    if isinstance(type_, IntType):
+        return tuple(k for k in _LINKED_KEYS if isinstance(k, int) and _admits(type_.bound, k))
+    return ()
 
 
 def _sort_key(value: Any) -> tuple[str, Any]:
@@ -297,9 +308,9 @@ class _Thresholds(Visitor[None]):
     def __init__(self, checked: model.CheckedPolicy) -> None:
         self.checked = checked
         self.found: dict[str, set[Any]] = {}
-        self.links: dict[str, tuple[str, str, bool]] = {}
-        """Record types followed by `ancestors`/`reachable`: their key field, their link
-        field and whether it holds a list of keys."""
+        self.links: dict[str, list[tuple[str, str, bool]]] = {}
+        """Record types followed by `ancestors`/`reachable`: for each call, their key field,
+        their link field and whether it holds a list of keys."""
 
     def collect(self) -> dict[str, set[Any]]:
         for rule in self.checked.rules.values():
@@ -377,7 +388,10 @@ class _Thresholds(Visitor[None]):
             return
         if not (isinstance(key, model.Const) and isinstance(link, model.Const)):
             return
-        self.links[record.qualified] = (key.value, link.value, expr.name == "reachable")
+        found = (key.value, link.value, expr.name == "reachable")
+        followed = self.links.setdefault(record.qualified, [])
+        if found not in followed:
+            followed.append(found)
         for value in _LINKED_KEYS:
             for field in (key.value, link.value):
                 self._add(f"{record.qualified}.{field}", value)
@@ -524,12 +538,14 @@ class _Builder:
             )
             return st.one_of(_near(known, general, list(fields), drawn), general)
         if isinstance(type_, ListType):
-            lists = st.lists(self.build(type_.element, path + "[]", key), max_size=self.max_list)
+            elements = self.build(type_.element, path + "[]", key)
             element = type_.element
             linked = self.links.get(element.qualified) if isinstance(element, RecordType) else None
             if linked is None or any(p.startswith(path + "[]") for p in self.fixed):
-                return lists
-            return _relinked(lists, *linked)
+                return st.lists(elements, max_size=self.max_list)
+            key_field = element.field(linked[0][0]) if isinstance(element, RecordType) else None
+            pool = _key_pool(key_field.type) if key_field is not None else ()
+            return _relinked(elements, self.max_list, pool, tuple(linked))
         if key is None and path and "." not in path and "[" not in path:
             key = f"input {path}"
         near = [*self.thresholds.get(key or "", ()), *extra]
@@ -537,27 +553,41 @@ class _Builder:
 
 
 def _relinked(
-    lists: SearchStrategy[list[dict[str, Any]]], key: str, link: str, many: bool
+    elements: SearchStrategy[dict[str, Any]],
+    max_size: int,
+    pool: tuple[Any, ...],
+    followed: tuple[tuple[str, str, bool], ...],
 ) -> SearchStrategy[list[dict[str, Any]]]:
-    """Lists of records whose links mostly name keys of records of the same list (`none`
-    too, for a single link), so that `ancestors`/`reachable` meet chains, diamonds and
-    cycles; one link in five keeps its drawn value (often a key no record has), and one
-    list in five keeps records that share a key."""
+    """Lists of up to `max_size` records whose links mostly name keys of records of the same
+    list (`none` too, for a single link), so that `ancestors`/`reachable` meet chains,
+    diamonds and cycles: most lists take distinct keys of `pool` (where the start is drawn near), one
+    link in five keeps its drawn value (often a key no record has), and one list in five
+    keeps records that share a key."""
 
     @st.composite
     def relink(draw: st.DrawFn) -> list[dict[str, Any]]:
-        records = [dict(record) for record in draw(lists)]
+        # Every size as likely (lists drawn as usual are mostly empty or short).
+        size = draw(st.integers(0, max_size))
+        records = [dict(draw(elements)) for _ in range(size)]
+        first_key = followed[0][0]  # (the pool is of its type)
+        rekeyed = draw(st.integers(0, 4)) > 0
+        if pool and rekeyed:
+            order = draw(st.permutations(pool))
+            records = records[: len(order)]
+            for record, new_key in zip(records, order, strict=False):
+                record[first_key] = new_key
         if draw(st.integers(0, 4)):  # mostly one record per key (a key held twice is an error)
-            by_key = {record[key]: record for record in reversed(records)}
-            records = [record for record in records if by_key[record[key]] is record]
-        keys = [record[key] for record in records]
-        for record in records:
-            if not keys or draw(st.integers(0, 4)) == 0:
-                continue
-            if many:
-                record[link] = draw(st.lists(st.sampled_from(keys), max_size=3))
-            else:
-                record[link] = draw(st.one_of(st.none(), st.sampled_from(keys)))
+            by_key = {record[first_key]: record for record in reversed(records)}
+            records = [record for record in records if by_key[record[first_key]] is record]
+        for key, link, many in followed:
+            keys = [record[key] for record in records]
+            for record in records:
+                if not keys or draw(st.integers(0, 4)) == 0:
+                    continue
+                if many:
+                    record[link] = draw(st.lists(st.sampled_from(keys), max_size=3))
+                else:
+                    record[link] = draw(st.one_of(st.none(), st.sampled_from(keys)))
         return records
 
     return relink()
