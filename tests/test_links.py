@@ -25,6 +25,7 @@ from wuxin_rules import (
     evaluator,
     examples,
     links,
+    messages,
     notation,
     strategies,
     suite_checker,
@@ -290,6 +291,26 @@ def test_the_explanation_names_the_keys_followed_bounded_for_long_chains() -> No
     assert node.detail is not None
     assert node.detail.startswith('followed "u0" → "u1"') and node.detail.endswith('"u99"')
     assert "… 89 more …" in node.detail and len(node.detail) < 200
+    assert "……另有 89 个……" in messages.render(node.detail, "zh")
+
+
+def test_enum_members_are_keys_too() -> None:
+    policy = wuxin_rules.loads(
+        'policy t "t"\nenum Level "level": county, town, village\n'
+        'record Tier "tier":\n  level: Level "l"\n  above: Level? "a"\n'
+        'input tiers: list of Tier "tiers"\n'
+        'rule up "up": list of t in ancestors(tiers, village, "level", "above") : t.level\n',
+        name="t.policy",
+    )
+    tiers = [
+        {"level": "county", "above": None},
+        {"level": "town", "above": "county"},
+        {"level": "village", "above": "town"},
+    ]
+    assert _every_path(policy, {"tiers": tiers}).values()["up"] == ["town", "county"]
+    tiers[0]["above"] = "village"
+    error = _every_path(policy, {"tiers": tiers}).verdict("up").error
+    assert error is not None and "village → town → county → village" in error.message
 
 
 @st.composite

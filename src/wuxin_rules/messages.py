@@ -836,7 +836,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "links must not lead back to a record on the way to it: correct the facts",
         "链接不能回到途中已经过的记录：请更正事实数据",
     ),
-    "link-more": ("… {count} more …", "…… 另有 {count} 个 ……"),
+    "link-keys-cut": (
+        "{head}{joiner}… {count} more …{joiner}{tail}",
+        "{head}{joiner}……另有 {count} 个……{joiner}{tail}",
+    ),
     "ancestors.detail": ("followed {keys}", "沿链接 {keys}"),
     "reachable.detail": (
         "from {start}, depth first: {keys} ({count} reached)",

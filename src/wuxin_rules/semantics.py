@@ -994,11 +994,17 @@ last ones, and how many were left out between them), however long the chain."""
 def _keys_text(expr: model.BuiltinCall, keys: Sequence[Any], joiner: str) -> str:
     key_type = expr.args[1].type
     shown = [format_value(key, key_type) for key in keys]
-    if len(shown) > MAX_KEYS_SHOWN:
-        head, tail = MAX_KEYS_SHOWN // 2, MAX_KEYS_SHOWN // 2 - 1
-        left_out = english("link-more", count=len(shown) - head - tail)
-        shown = [*shown[:head], left_out, *shown[-tail:]]
-    return joiner.join(shown)
+    if len(shown) <= MAX_KEYS_SHOWN:
+        return joiner.join(shown)
+    head, tail = MAX_KEYS_SHOWN // 2, MAX_KEYS_SHOWN // 2 - 1
+    # A phrase, so that "… 89 more …" is said in the reader's language.
+    return english(
+        "link-keys-cut",
+        head=joiner.join(shown[:head]),
+        joiner=joiner,
+        count=len(shown) - head - tail,
+        tail=joiner.join(shown[-tail:]),
+    )
 
 
 def _link_fields(expr: model.BuiltinCall) -> tuple[str, str]:
