@@ -30,6 +30,10 @@ def test_no_overdue_order_is_released(facts):
   compares with constants (`o.overdue_days == 0`, `year >= 2017`, schedule periods, band
   bounds) are drawn often at and next to those constants, where policies break; `bias`
   adds boundary values of your own by path.
+* Linked records: a list of records that `ancestors`/`reachable` follows is drawn with
+  distinct keys (mostly), links mostly to keys of the same list, and the start drawn near
+  those keys, so that walks reach records and meet cycles (a `fixed` path inside the list
+  turns this off for it).
 * Near known cases: `like={"Order": [order, …]}` draws records of that type often as one of
   the given values with a few fields redrawn, which reaches cases that independent draws
   almost never do (an order that passes every check but one). `wuxin verify` passes the
