@@ -2311,6 +2311,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{key}` 被以 {count} 个实参调用",
     ),
     "eval.unknown-builtin": ("unknown builtin `{name}`", "未知的内置函数 `{name}`"),
+    "eval.link-fields-not-constant": (
+        "the fields `{name}` follows are not texts the checker resolved",
+        "`{name}` 所沿的字段不是检查器已解析的文本",
+    ),
     "eval.sample-refused-arguments-without": (
         "`sample` refused its arguments without an error",
         "`sample` 拒绝了其参数却未给出错误",

@@ -1013,7 +1013,7 @@ def _link_fields(expr: model.BuiltinCall) -> tuple[str, str]:
         raise InternalError(
             Diagnostic(
                 "internal-error",
-                english("eval.unknown-builtin", name=expr.name),
+                english("eval.link-fields-not-constant", name=expr.name),
                 help=english("compiler.this-bug-wuxin-rules.help"),
             )
         )
