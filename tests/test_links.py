@@ -375,7 +375,7 @@ def test_the_example_policy_passes_its_examples() -> None:
     suite = suite_checker.suite_from_text(
         (_EXAMPLES / "hierarchy.policy").read_text(encoding="utf-8"), "hierarchy.policy"
     )
-    assert len(suite.examples) == 4
+    assert len(suite.examples) == 5
     assert all(examples.run_example(suite, example).passed for example in suite.examples)
 
 
