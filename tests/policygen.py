@@ -52,6 +52,8 @@ record Item "Item":
   when: date?
   inner: Inner?
   labels: list of text
+  up: int?
+  next: list of int
 
 input x: int "x"
 input y: int
@@ -413,6 +415,7 @@ class _Expressions:
             "list Item": [
                 lambda d, v: self.aggregate("list", "", d, v),
                 lambda d, v: f"sort_by({e('list Item', d, v)}, {self.pick(_ITEM_KEYS)})",
+                lambda d, v: self.linked(d, v),
             ],
             "int?": [
                 lambda d, v: f"(if {e('bool', d, v)} then {e('int', d, v)} else none)",
@@ -502,6 +505,13 @@ class _Expressions:
             f"{{first: {self.expr('num', depth, env)}, second: {self.expr('text?', depth, env)}, "
             f"third: {self.expr('list int', depth, env)}}}"
         )
+
+    def linked(self, depth: int, env: dict[str, str]) -> str:
+        """`ancestors` (through the optional key `up`) or `reachable` (through the list of
+        keys `next`) over items keyed by `n`, from a drawn key."""
+        name, link = self.pick([("ancestors", '"up"'), ("reachable", '"next"')])
+        items, start = self.expr("list Item", depth, env), self.expr("int", depth, env)
+        return f"{name}({items}, {start}, {_FIELD_N}, {link})"
 
     def aggregate(self, kind: str, body_type: str, depth: int, env: dict[str, str]) -> str:
         """`KIND of VAR in LIST where FILTER : BODY` over items or nums, filter and body drawn."""

@@ -90,6 +90,7 @@ ALLOWED: dict[str, set[str]] = {
     "trace": {"source", "errors", "schema", "values", "model"},
     "sampling": set(),
     "patterns": set(),
+    "links": set(),
     # One entry per operator and builtin: value, failure, typing, detail, code.
     "semantics": {
         "source",
@@ -101,6 +102,7 @@ ALLOWED: dict[str, set[str]] = {
         "trace",
         "sampling",
         "patterns",
+        "links",
     },
     "evaluator": {
         "errors",

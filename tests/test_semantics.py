@@ -31,6 +31,8 @@ from wuxin_rules.typing_rules import describe_type
 _ENUM = (
     'enum Colour "colour": red "Red", green "Green", blue\n'
     'record Pair "pair":\n  k: int "k"\n  v: text "v"\n'
+    # Records linked by key, for `ancestors` (`up`) and `reachable` (`next`).
+    'record Node "node":\n  k: int 0 .. 9 "k"\n  up: int? "up"\n  next: list of int "next"\n'
 )
 
 

@@ -382,6 +382,15 @@ class _Names:
                     self.prefixes[prefix] = target
                     for ident in decl.names:
                         self.unqualified[ident.name] = f"{target}.{ident.name}"
+        self.declared = frozenset(
+            {
+                decl.name.name
+                for decl in (root_module.declarations if root_module is not None else ())
+                if isinstance(getattr(decl, "name", None), ast.Ident)
+            }
+            | set(self.unqualified)
+        )
+        """The names the root module declares or imports (they hide builtins of the name)."""
 
     @overload
     def _t(self, text: str) -> str: ...
@@ -597,7 +606,11 @@ class _Builder:
 
     def _code(self, expr: ast.Expr, local_names: frozenset[str] = frozenset()) -> Code:
         lines = expression_lines(
-            expr, self.v, local_names=local_names, modules=frozenset(self.names.prefixes)
+            expr,
+            self.v,
+            local_names=local_names,
+            modules=frozenset(self.names.prefixes),
+            declared=self.names.declared,
         )
         return Code(tuple(tuple(line) for line in lines))
 

@@ -113,6 +113,7 @@ CODES: dict[str, str] = {
     "outside-bands": "evaluation", "overlapping-bands": "evaluation",
     "power-too-large": "evaluation", "index-out-of-range": "evaluation",
     "invalid-pattern": "evaluation", "no-element": "evaluation", "before-first-date": "evaluation",
+    "cycle": "evaluation", "dangling-link": "evaluation", "duplicate-link-key": "evaluation",
     "unexpected-none": "evaluation",
     # usage
     "ambiguous-type": "usage", "bad-param-syntax": "usage", "missing-dependency": "usage",

@@ -697,7 +697,10 @@ class Run(Visitor[_Result]):
             value = entry.value(expr, values)
         except semantics.SemanticError as error:
             raise self._semantic_fault(error, expr, nodes, "builtin", name=expr.name) from None
-        return value, self._node(expr, "builtin", value, nodes, name=expr.name)
+        detail = None
+        if self.trace and entry.call_detail is not None:
+            detail = entry.call_detail(expr, values, value)
+        return value, self._node(expr, "builtin", value, nodes, detail=detail, name=expr.name)
 
     def _traced_sample(
         self,

@@ -289,6 +289,14 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "notation.range": ("{a} to {b}", "{a} 至 {b}"),
     "notation.range open": ("{a} to {b} ({b} excluded)", "{a} 至 {b}（不含 {b}）"),
     "notation.bounded": ("{t}, {b}", "{t}，{b}"),
+    "notation.call ancestors": (
+        "(the records of {items} above {start} by {link}, key {key})",
+        "（{items} 中 {start} 沿 {link} 向上的各级，键 {key}）",
+    ),
+    "notation.call reachable": (
+        "(the records of {items} reached from {start} by {link}, key {key})",
+        "（{items} 中从 {start} 经 {link} 可到达的全部，键 {key}）",
+    ),
     "doc.notation.0.sign": ("= ≠ < ≤ > ≥", "= ≠ < ≤ > ≥"),
     "doc.notation.0.meaning": (
         "equal, not equal, less than, at most, more than, at least",
@@ -837,6 +845,44 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "check the list first: `if len({items}) > 0 then … else …`",
         "请先检查列表：`if len({items}) > 0 then … else …`",
     ),
+    "link-duplicate": (
+        "`{expr}` cannot follow links: two records of `{items}` have the key {key}",
+        "`{expr}` 无法沿链接查找：`{items}` 中有两条记录的键都是 {key}",
+    ),
+    "link-duplicate.help": (
+        "each record needs its own key: correct the facts",
+        "每条记录须有自己的键：请更正事实数据",
+    ),
+    "link-dangling-start": (
+        "`{expr}` starts from the key {key}, which no record of `{items}` has",
+        "`{expr}` 的起点键 {key} 不属于 `{items}` 中的任何记录",
+    ),
+    "link-dangling": (
+        "`{expr}`: the record {source} links to the key {key}, which no record of `{items}` has",
+        "`{expr}`：记录 {source} 链接到键 {key}，但 `{items}` 中没有这条记录",
+    ),
+    "link-dangling.help": (
+        "add the record or correct the link; a chain ends at a record whose link is `none`",
+        "请补上这条记录或更正链接；链在链接为 `none` 的记录处结束",
+    ),
+    "link-cycle": (
+        "`{expr}` comes back to a record it has passed: the links go round {keys}",
+        "`{expr}` 回到了已经经过的记录：链接构成环 {keys}",
+    ),
+    "link-cycle.help": (
+        "links must not lead back to a record on the way to it: correct the facts",
+        "链接不能回到途中已经过的记录：请更正事实数据",
+    ),
+    "link-keys-cut": (
+        "{head}{joiner}… {count} more …{joiner}{tail}",
+        "{head}{joiner}……另有 {count} 个……{joiner}{tail}",
+    ),
+    "ancestors.detail": ("followed {keys}", "沿链接 {keys}"),
+    "reachable.detail": (
+        "from {start}, depth first: {keys} ({count} reached)",
+        "从 {start} 深度优先：{keys}（共到达 {count} 个）",
+    ),
+    "reachable.none": ("from {start}: none reached", "从 {start}：未到达任何记录"),
     "nth-out-of-range": (
         "`{expr}` asks for element {n} of a list of {length}",
         "`{expr}` 要取第 {n} 个元素，但列表只有 {length} 个",
@@ -1141,6 +1187,26 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请写出 `{type}` 的一个字段：{fields}",
     ),
     "order-no-field": ("`{type}` has no field `{field}`", "`{type}` 没有字段 `{field}`"),
+    "expected-linked-records.help": (
+        "`{name}` follows links between records: give it a list of records with a key field "
+        "and a link field",
+        "`{name}` 沿记录之间的链接查找：请给出含键字段和链接字段的记录列表",
+    ),
+    "link-field-text": (
+        'the key and the link are fields named by a text, such as `"id"`',
+        '键和链接是用文本写出的字段名，例如 `"id"`',
+    ),
+    "link-unfit-field": (
+        "`{type}` cannot be followed by its field `{field}` of type `{found}`",
+        "`{type}` 不能沿其类型为 `{found}` 的字段 `{field}` 查找",
+    ),
+    "link-field.help": (
+        "the key is a field of whole numbers, texts or enum members; the link of `ancestors` "
+        "is an optional field of the key's type (`none` at the root), the links of "
+        "`reachable` a list of keys; fields that fit here: {fields}",
+        "键须为整数、文本或枚举成员字段；`ancestors` 的链接是与键同类型的可选字段（根上为 "
+        "`none`），`reachable` 的链接是键的列表；此处可用的字段：{fields}",
+    ),
     "order-unorderable-field": (
         "`{type}` cannot be ordered by its field `{field}`",
         "`{type}` 不能按其字段 `{field}` 排序",
@@ -2282,6 +2348,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{key}` 被以 {count} 个实参调用",
     ),
     "eval.unknown-builtin": ("unknown builtin `{name}`", "未知的内置函数 `{name}`"),
+    "eval.link-fields-not-constant": (
+        "the fields `{name}` follows are not texts the checker resolved",
+        "`{name}` 所沿的字段不是检查器已解析的文本",
+    ),
     "eval.sample-refused-arguments-without": (
         "`sample` refused its arguments without an error",
         "`sample` 拒绝了其参数却未给出错误",

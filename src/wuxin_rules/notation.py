@@ -19,6 +19,7 @@ May import `source`, `ast`, `schema` and `values`.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import NamedTuple
@@ -153,15 +154,17 @@ def expression_lines(
     *,
     local_names: frozenset[str] = frozenset(),
     modules: frozenset[str] = frozenset(),
+    declared: frozenset[str] = frozenset(),
     width: int = 76,
 ) -> list[Line]:
     """`expr` laid out in lines of at most `width` display columns where it can be.
 
     `local_names` are the names bound around the expression (rule parameters); `modules` the
     prefixes that name imported modules (`units` in `units.group_of`), so that
-    `units.group_of` comes out as one name.
+    `units.group_of` comes out as one name; `declared` the names the policy declares (a
+    declaration hides a builtin of its name, whose call is then not said in words).
     """
-    return _Printer(vocabulary, modules, width).block(expr, 0, local_names)
+    return _Printer(vocabulary, modules, width, declared).block(expr, 0, local_names)
 
 
 class _Printer(Visitor[Line]):
@@ -169,10 +172,17 @@ class _Printer(Visitor[Line]):
 
     node_kinds = ast.EXPRESSIONS
 
-    def __init__(self, vocabulary: Vocabulary, modules: frozenset[str], width: int) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        modules: frozenset[str],
+        width: int,
+        declared: frozenset[str] = frozenset(),
+    ) -> None:
         self.v = vocabulary
         self.modules = modules
         self.width = width
+        self.declared = declared
 
     # -- pieces ----------------------------------------------------------------------------
 
@@ -238,7 +248,37 @@ class _Printer(Visitor[Line]):
 
     @visits(ast.Call)
     def _call(self, expr: ast.Call, scope: frozenset[str]) -> Line:
+        words = self._call_in_words(expr, scope)
+        if words is not None:
+            return words
         return [*self.flat(expr.callee, _POSTFIX, scope), *self._items("(", expr.args, ")", scope)]
+
+    def _call_in_words(self, expr: ast.Call, scope: frozenset[str]) -> Line | None:
+        """A call the vocabulary says in words (`call NAME`: `ancestors(units, u, "id",
+        "parent")` is "units 中 u 沿 parent 向上的各级（键 id）"), its fields named by text
+        constants shown as fields; None for any other call, and in the source notation."""
+        callee = expr.callee
+        if not isinstance(callee, ast.NameRef) or callee.name in scope | self.declared:
+            return None
+        template = self.v.words.get(f"call {callee.name}")
+        if template is None or len(expr.args) != 4:
+            return None
+        items, start, key, link = expr.args
+        if not (isinstance(key, ast.TextLit) and isinstance(link, ast.TextLit)):
+            return None
+        holes = {
+            "{items}": self.flat(items, _POSTFIX, scope),
+            "{start}": self.flat(start, _POSTFIX, scope),
+            "{key}": [Segment(key.value, "field")],
+            "{link}": [Segment(link.value, "field")],
+        }
+        line: Line = []
+        for piece in re.split(r"(\{\w+\})", template):
+            if piece in holes:
+                line += holes[piece]
+            elif piece:
+                line.append(Segment(piece, "keyword"))
+        return line
 
     @visits(ast.WithInputs)
     def _with_inputs(self, expr: ast.WithInputs, scope: frozenset[str]) -> Line:
@@ -454,7 +494,9 @@ class _Printer(Visitor[Line]):
                 )
             case ast.ListLit(items=items):
                 return self._bracketed([Segment("[")], items, "]", scope, indent)
-            case ast.Call(callee=callee, args=args) if args:
+            case ast.Call(callee=callee, args=args) if (
+                args and self._call_in_words(expr, scope) is None
+            ):
                 head = [*self.flat(callee, _POSTFIX, scope), Segment("(")]
                 return self._bracketed(head, args, ")", scope, indent)
             case ast.RecordLit(items=items):

@@ -9,7 +9,8 @@ Each entry says, for its one operation,
   short-circuiting of `and`/`or` and its strict evaluation order are decided from it);
 * `typing`: how the checker types a call (`Signature` for fixed argument types, or the name
   of one of `typing_rules`' typing rules for the polymorphic ones);
-* `detail`: the short note an explanation node carries (a comparison's margin);
+* `detail`: the short note an explanation node carries (a comparison's margin), and
+  `call_detail` a builtin call's (the links a walk followed);
 * `emit`: what a code generator needs to emit it (`Emit`: an inline template whose holes are
   filled with generated code only — mangled names and `repr` literals, never policy text —
   and/or a function over the fast forms of values, bound in the generated code as a constant).
@@ -25,8 +26,8 @@ what `value` takes and gives) and the compiled code's *fast form*, where numbers
 fast value into the exact form). A fast function raises `Failure` where the operation has no
 value: the document is then evaluated by the reference, which reports the error.
 
-May import `source`, `messages`, `errors`, `schema`, `values`, `model`, `trace`, `sampling`
-and `patterns`.
+May import `source`, `messages`, `errors`, `schema`, `values`, `model`, `trace`, `sampling`,
+`patterns` and `links`.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from typing import Any, Literal
 
 import attrs
 
-from wuxin_rules import messages, model, patterns, sampling
+from wuxin_rules import links, messages, model, patterns, sampling
 from wuxin_rules.errors import Diagnostic, InternalError, Label
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
@@ -65,6 +66,7 @@ __all__ = [
     "BUILTINS",
     "DATE_COMPONENTS",
     "EXACT_CONTEXT",
+    "MAX_KEYS_SHOWN",
     "MAX_POWER_BITS",
     "NONE_HELP",
     "OPERATIONS",
@@ -201,6 +203,7 @@ class Operation:
     hints: tuple[Type, ...] = ()
     result_range: tuple[int | None, int | None] | None = None
     samples: tuple[tuple[str, ...], ...] = ()
+    call_detail: Callable[[model.BuiltinCall, list[Any], Any], str | None] | None = None
 
     def can_fail(self, args: Sequence[model.CExpr]) -> bool:
         """Whether a checked node of this operation on `args` may have no value (apart from
@@ -980,6 +983,140 @@ _LIST_BUILTINS: tuple[Operation, ...] = (
 )  # fmt: skip
 
 
+# ------------------------------------------------------------------------------------------
+# Following links: `ancestors` and `reachable`
+
+MAX_KEYS_SHOWN = 12
+"""A message or an explanation names at most this many keys of a walk (the first and the
+last ones, and how many were left out between them), however long the chain."""
+
+
+def _keys_text(expr: model.BuiltinCall, keys: Sequence[Any], joiner: str) -> str:
+    key_type = expr.args[1].type
+    shown = [format_value(key, key_type) for key in keys]
+    if len(shown) <= MAX_KEYS_SHOWN:
+        return joiner.join(shown)
+    head, tail = MAX_KEYS_SHOWN // 2, MAX_KEYS_SHOWN // 2 - 1
+    # A phrase, so that "… 89 more …" is said in the reader's language.
+    return english(
+        "link-keys-cut",
+        head=joiner.join(shown[:head]),
+        joiner=joiner,
+        count=len(shown) - head - tail,
+        tail=joiner.join(shown[-tail:]),
+    )
+
+
+def _link_fields(expr: model.BuiltinCall) -> tuple[str, str]:
+    key, link = expr.args[2], expr.args[3]
+    if not (isinstance(key, model.Const) and isinstance(link, model.Const)):
+        raise InternalError(
+            Diagnostic(
+                "internal-error",
+                english("eval.link-fields-not-constant", name=expr.name),
+                help=english("compiler.this-bug-wuxin-rules.help"),
+            )
+        )
+    return key.value, link.value
+
+
+def _link_error(expr: model.BuiltinCall, error: links.LinkError) -> SemanticError:
+    key_type = expr.args[1].type
+    items = written(expr.args[0])
+    if error.problem == "duplicate":
+        key = format_value(error.keys[0], key_type)
+        return SemanticError(
+            "duplicate-link-key",
+            english("link-duplicate", expr=written(expr), items=items, key=key),
+            english("link-duplicate.help"),
+        )
+    if error.problem == "dangling":
+        key = format_value(error.keys[0], key_type)
+        if error.source is None:
+            message = english("link-dangling-start", expr=written(expr), key=key, items=items)
+        else:
+            source = format_value(error.source, key_type)
+            message = english(
+                "link-dangling", expr=written(expr), source=source, key=key, items=items
+            )
+        return SemanticError("dangling-link", message, english("link-dangling.help"))
+    return SemanticError(
+        "cycle",
+        english("link-cycle", expr=written(expr), keys=_keys_text(expr, error.keys, " → ")),
+        english("link-cycle.help"),
+    )
+
+
+def _follow(expr: model.BuiltinCall, values: list[Any]) -> tuple[Any, ...]:
+    """`ancestors`/`reachable`: the records reached from the start key (see `links`)."""
+    items, start = values[0], values[1]
+    key, link = _link_fields(expr)
+    walk = links.chain if expr.name == "ancestors" else links.reach
+    try:
+        return walk(links.index(items, key), start, key, link)
+    except links.LinkError as error:
+        raise _link_error(expr, error) from None
+
+
+def _follow_detail(expr: model.BuiltinCall, values: list[Any], result: Any) -> str:
+    """The keys a walk reached, in order (at most `MAX_KEYS_SHOWN` of them)."""
+    start = values[1]
+    key, _ = _link_fields(expr)
+    reached = [record[key] for record in result]
+    if expr.name == "ancestors":
+        return english("ancestors.detail", keys=_keys_text(expr, [start, *reached], " → "))
+    start_text = format_value(start, expr.args[1].type)
+    if not reached:
+        return english("reachable.none", start=start_text)
+    return english(
+        "reachable.detail",
+        start=start_text,
+        keys=_keys_text(expr, reached, ", "),
+        count=len(reached),
+    )
+
+
+_LINK_FAILURES = ("dangling-link", "cycle", "duplicate-link-key")
+_LINK_BUILTINS: tuple[Operation, ...] = (
+    Operation(
+        "ancestors",
+        "builtin",
+        _follow,
+        Emit(),
+        fails=_always,
+        failures=_LINK_FAILURES,
+        typing="ancestors",
+        signature='ancestors(xs: list of R, start: K, "key", "link") -> list of R',
+        summary="the records of `xs` reached from the one whose `key` is `start` by following "
+        "its `link` (a key, or `none` at the root): the nearest first, up to the root, without "
+        "the start; an evaluation error on a cycle, a link to a key no record has, or a key "
+        "held twice",
+        min_args=4,
+        max_args=4,
+        samples=(("list of Node", "int 0 .. 4", '"k"', '"up"'),),
+        call_detail=_follow_detail,
+    ),
+    Operation(
+        "reachable",
+        "builtin",
+        _follow,
+        Emit(),
+        fails=_always,
+        failures=_LINK_FAILURES,
+        typing="reachable",
+        signature='reachable(xs: list of R, start: K, "key", "links") -> list of R',
+        summary="the records of `xs` reached from the one whose `key` is `start` through its "
+        "`links` (a list of keys) and theirs, depth first in the order listed, each once, "
+        "without the start; an evaluation error on a cycle, a link to a key no record has, or "
+        "a key held twice",
+        min_args=4,
+        max_args=4,
+        samples=(("list of Node", "int 0 .. 4", '"k"', '"next"'),),
+        call_detail=_follow_detail,
+    ),
+)
+
+
 def _rounding(rounding: Callable[[Any], int]) -> Callable[[Any, list[Any]], int]:
     return lambda expr, values: rounding(values[0])
 
@@ -1204,6 +1341,7 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
     ),
     *_TEXT_BUILTINS,
     *_LIST_BUILTINS,
+    *_LINK_BUILTINS,
     _component("year", "the year of a date", lambda d: d.year, "{0}.year"),
     _component("month", "the month of a date (1-12)", lambda d: d.month, "{0}.month"),
     _component("day", "the day of the month of a date", lambda d: d.day, "{0}.day"),

@@ -30,6 +30,10 @@ def test_no_overdue_order_is_released(facts):
   compares with constants (`o.overdue_days == 0`, `year >= 2017`, schedule periods, band
   bounds) are drawn often at and next to those constants, where policies break; `bias`
   adds boundary values of your own by path.
+* Linked records: a list of records that `ancestors`/`reachable` follows is drawn with
+  distinct keys (mostly), links mostly to keys of the same list, and the start drawn near
+  those keys, so that walks reach records and meet cycles (a `fixed` path inside the list
+  turns this off for it).
 * Near known cases: `like={"Order": [order, …]}` draws records of that type often as one of
   the given values with a few fields redrawn, which reaches cases that independent draws
   almost never do (an order that passes every check but one). `wuxin verify` passes the
@@ -279,6 +283,23 @@ def _unknown_type(checked: model.CheckedPolicy, name: str) -> UsageError:
 # Thresholds
 
 
+_LINKED_KEYS: tuple[int | str, ...] = (1, 2, 3, 4, "a", "b", "c", "d")
+"""The keys of records linked by `ancestors`/`reachable`: the records of a drawn list mostly
+take distinct keys of this pool (those of their key field's type), and the start is drawn
+near them, so that the start is often one of the list's keys."""
+
+
+def _key_pool(type_: Type) -> tuple[Any, ...]:
+    """The keys of `_LINKED_KEYS` (or the members of an enum) a key field of `type_` holds."""
+    if isinstance(type_, EnumType):
+        return tuple(member.name for member in type_.members)
+    if isinstance(type_, TextType):
+        return tuple(k for k in _LINKED_KEYS if isinstance(k, str))
+    if isinstance(type_, IntType):
+        return tuple(k for k in _LINKED_KEYS if isinstance(k, int) and _admits(type_.bound, k))
+    return ()
+
+
 def _sort_key(value: Any) -> tuple[str, Any]:
     return (type(value).__name__, value)
 
@@ -291,6 +312,9 @@ class _Thresholds(Visitor[None]):
     def __init__(self, checked: model.CheckedPolicy) -> None:
         self.checked = checked
         self.found: dict[str, set[Any]] = {}
+        self.links: dict[str, list[tuple[str, str, bool]]] = {}
+        """Record types followed by `ancestors`/`reachable`: for each call, their key field,
+        their link field and whether it holds a list of keys."""
 
     def collect(self) -> dict[str, set[Any]]:
         for rule in self.checked.rules.values():
@@ -359,8 +383,30 @@ class _Thresholds(Visitor[None]):
                 self._add(key, self._constant(band.low))
                 self._add(key, self._constant(band.high))
 
+    @visits(model.BuiltinCall)
+    def _builtin(self, expr: model.BuiltinCall) -> None:
+        """`ancestors`/`reachable` over records keyed by a field: keys, links and the start
+        are drawn often from a few shared values, so that drawn records link to one another
+        (chains, diamonds, cycles, a key held twice) rather than only to keys none has."""
+        if expr.name not in ("ancestors", "reachable") or len(expr.args) != 4:
+            return
+        listed, start, key, link = expr.args
+        record = listed.type.element if isinstance(listed.type, ListType) else None
+        if not (isinstance(record, RecordType) and record.qualified):
+            return
+        if not (isinstance(key, model.Const) and isinstance(link, model.Const)):
+            return
+        found = (key.value, link.value, expr.name == "reachable")
+        followed = self.links.setdefault(record.qualified, [])
+        if found not in followed:
+            followed.append(found)
+        for value in _LINKED_KEYS:
+            for field in (key.value, link.value):
+                self._add(f"{record.qualified}.{field}", value)
+            self._add(self._key(start), value)
+
     @visits(model.Const, model.InputRef, model.ParamRef, model.RuleRef, model.LocalRef,
-            model.GetField, model.CallRule, model.BuiltinCall, model.StageLookup, model.Negate,
+            model.GetField, model.CallRule, model.StageLookup, model.Negate,
             model.Arith, model.IsNone, model.Coalesce, model.Not, model.And, model.Or, model.If,
             model.Compose, model.Aggregate, model.MakeList, model.MakeRecord)  # fmt: skip
     def _no_boundary(self, expr: model.CExpr) -> None:
@@ -441,7 +487,10 @@ class _Builder:
             self.like.setdefault(record.qualified, []).extend(to_python(v) for v in known)
         self.fixed = dict(fixed or {})
         self.bias = {path: tuple(items) for path, items in (bias or {}).items()}
-        self.thresholds = _Thresholds(checked).collect() if use_thresholds else {}
+        finder = _Thresholds(checked)
+        found = finder.collect()
+        self.thresholds = found if use_thresholds else {}
+        self.links = finder.links
         self.max_list = max_list
         self.used: set[str] = set()
         self.paths: list[str] = []
@@ -497,11 +546,59 @@ class _Builder:
             )
             return st.one_of(_near(known, general, list(fields), drawn), general)
         if isinstance(type_, ListType):
-            return st.lists(self.build(type_.element, path + "[]", key), max_size=self.max_list)
+            elements = self.build(type_.element, path + "[]", key)
+            element = type_.element
+            linked = self.links.get(element.qualified) if isinstance(element, RecordType) else None
+            if linked is None or any(p.startswith(path + "[]") for p in self.fixed):
+                return st.lists(elements, max_size=self.max_list)
+            key_field = element.field(linked[0][0]) if isinstance(element, RecordType) else None
+            pool = _key_pool(key_field.type) if key_field is not None else ()
+            return _relinked(elements, self.max_list, pool, tuple(linked))
         if key is None and path and "." not in path and "[" not in path:
             key = f"input {path}"
         near = [*self.thresholds.get(key or "", ()), *extra]
         return _leaf(type_, near)
+
+
+def _relinked(
+    elements: SearchStrategy[dict[str, Any]],
+    max_size: int,
+    pool: tuple[Any, ...],
+    followed: tuple[tuple[str, str, bool], ...],
+) -> SearchStrategy[list[dict[str, Any]]]:
+    """Lists of up to `max_size` records whose links mostly name keys of records of the same
+    list (`none` too, for a single link), so that `ancestors`/`reachable` meet chains,
+    diamonds and cycles: most lists take distinct keys of `pool` (where the start is drawn near), one
+    link in five keeps its drawn value (often a key no record has), and one list in five
+    keeps records that share a key."""
+
+    @st.composite
+    def relink(draw: st.DrawFn) -> list[dict[str, Any]]:
+        # Every size as likely (lists drawn as usual are mostly empty or short).
+        size = draw(st.integers(0, max_size))
+        records = [dict(draw(elements)) for _ in range(size)]
+        first_key = followed[0][0]  # (the pool is of its type)
+        rekeyed = draw(st.integers(0, 4)) > 0
+        if pool and rekeyed:
+            order = draw(st.permutations(pool))
+            records = records[: len(order)]
+            for record, new_key in zip(records, order, strict=False):
+                record[first_key] = new_key
+        if draw(st.integers(0, 4)):  # mostly one record per key (a key held twice is an error)
+            by_key = {record[first_key]: record for record in reversed(records)}
+            records = [record for record in records if by_key[record[first_key]] is record]
+        for key, link, many in followed:
+            keys = [record[key] for record in records]
+            for record in records:
+                if not keys or draw(st.integers(0, 4)) == 0:
+                    continue
+                if many:
+                    record[link] = draw(st.lists(st.sampled_from(keys), max_size=3))
+                else:
+                    record[link] = draw(st.one_of(st.none(), st.sampled_from(keys)))
+        return records
+
+    return relink()
 
 
 _CHANGED = 3

@@ -31,6 +31,8 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+import attrs
+
 from wuxin_rules import compiler, evaluator, model, sampling, semantics
 from wuxin_rules.compiler import (
     ANY_FORM,
@@ -823,7 +825,12 @@ class _Builder(Visitor[Explanation]):
         expr = t.expr
         nodes = self.children(t, frame)
         if expr.name != "sample":
-            return self.make(t, frame, "builtin", nodes, name=expr.name)
+            node = self.make(t, frame, "builtin", nodes, name=expr.name)
+            entry = semantics.BUILTINS[expr.name]
+            if entry.call_detail is None:
+                return node
+            detail = entry.call_detail(expr, [child.value for child in nodes], node.value)
+            return attrs.evolve(node, detail=detail)
         keys, rate, seed = (node.value for node in nodes)
         # The record holds the keys drawn; the audit trail (each key's rank) is worked out
         # again from the arguments, as the reference works it out.

@@ -1917,6 +1917,86 @@ def _type_by_field_element(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     return listed.element if listed is not None else INVALID
 
 
+def _key_type(type_: Type) -> bool:
+    """Whether records may be keyed by a field of `type_` (a whole number, a text or an enum
+    member: values that are equal exactly when they are the same key)."""
+    return isinstance(type_, IntType | TextType | EnumType)
+
+
+def _named_field(
+    typer: ExprTyper, record: RecordType, arg: model.CExpr, wanted: Callable[[Type], bool]
+) -> FieldInfo | None:
+    """The field of `record` that `arg`, a text constant, names, if its type is `wanted`;
+    None (reported, listing the fields that would do) otherwise."""
+    fits = quoted(f.name for f in record.fields if wanted(f.type))
+    if not (isinstance(arg, model.Const) and isinstance(arg.value, str)):
+        typer.t.error(
+            "type-mismatch",
+            english("link-field-text"),
+            arg.span,
+            help=english("order-field-text.help", type=describe_type(record), fields=fits),
+        )
+        return None
+    field = record.field(arg.value)
+    if field is None or not wanted(field.type):
+        if field is None:
+            message = english("order-no-field", type=describe_type(record), field=arg.value)
+        else:
+            message = english(
+                "link-unfit-field",
+                type=describe_type(record),
+                field=arg.value,
+                found=describe_type(field.type),
+            )
+        typer.t.error(
+            "type-mismatch", message, arg.span, help=english("link-field.help", fields=fits)
+        )
+        return None
+    return field
+
+
+def _links(typer: ExprTyper, args: list[model.CExpr], many: bool) -> Type:
+    """`ancestors(xs, start, "key", "link")` (`many` false: the link holds a key or none)
+    and `reachable(xs, start, "key", "links")` (`many`: a list of keys): the list of records
+    `xs`, keyed by a field of whole numbers, texts or enum members, linked by a field of
+    the same type; the start is a key."""
+    name = "reachable" if many else "ancestors"
+    listed = _list_arg(typer, args[0], name)
+    if listed is None:
+        return INVALID
+    record = listed.element
+    if not isinstance(record, RecordType):
+        typer.t.error(
+            "type-mismatch",
+            english("expected-records", type=describe_type(listed)),
+            args[0].span,
+            help=english("expected-linked-records.help", name=name),
+        )
+        return INVALID
+    key = _named_field(typer, record, args[2], _key_type)
+    if key is None:
+        return INVALID
+    key_type = key.type
+
+    def linking(type_: Type) -> bool:
+        if many:
+            return isinstance(type_, ListType) and type_.element == key_type
+        # A link that is never none could only end in a cycle: the root has none.
+        return type_ == OptionalType(key_type)
+
+    link = _named_field(typer, record, args[3], linking)
+    start = _exact(typer, args[1], key_type)
+    return listed if link is not None and start else INVALID
+
+
+def _type_ancestors(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    return _links(typer, args, many=False)
+
+
+def _type_reachable(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    return _links(typer, args, many=True)
+
+
 _TYPING_RULES: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
     "abs": _type_abs,
     "extreme": _type_extreme,
@@ -1932,6 +2012,8 @@ _TYPING_RULES: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
     "sortable_list": _type_sortable_list,
     "by_field_list": _type_by_field_list,
     "by_field_element": _type_by_field_element,
+    "ancestors": _type_ancestors,
+    "reachable": _type_reachable,
     # A component is reached by field access on what is already known to be a date.
     "component": _type_component,
 }
