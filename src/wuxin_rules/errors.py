@@ -112,6 +112,7 @@ CODES: dict[str, str] = {
     "outside-bands": "evaluation", "overlapping-bands": "evaluation",
     "power-too-large": "evaluation", "index-out-of-range": "evaluation",
     "invalid-pattern": "evaluation", "no-element": "evaluation",
+    "assertion-failed": "evaluation", "exception-conflict": "evaluation",
     "unexpected-none": "evaluation",
     # usage
     "ambiguous-type": "usage", "bad-param-syntax": "usage", "missing-dependency": "usage",

@@ -792,6 +792,32 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "模式可用普通字符、`.`、字符类 `[a-z]`、`\\d \\w \\s`、分组、`|` 以及重复 "
         "`* + ?` 及计数重复；模式总是匹配整段文本",
     ),
+    "assertion-failed": (
+        "the policy states a failure here: {message}",
+        "政策在此声明失败：{message}",
+    ),
+    "assertion-failed.help": (
+        "`{expr}` has no value, as the policy says; the facts are outside what it decides",
+        "`{expr}` 按政策规定没有值；这些事实超出政策所能判定的范围",
+    ),
+    "exception-conflict": (
+        "exceptions {first} and {second} to `{rule}` both apply, and the policy puts "
+        "neither before the other",
+        "`{rule}` 的例外 {first} 和 {second} 同时适用，而政策未规定二者的先后",
+    ),
+    "exception-conflict.help": (
+        "say which one wins: write the stronger one as an exception to the other "
+        "(`exception b to a …`)",
+        "请说明哪一个优先：把优先的一个写成另一个的例外（`exception b to a …`）",
+    ),
+    "exception-named": (
+        "`{name}` ({cites}, line {line})",
+        "`{name}`（{cites}，第 {line} 行）",
+    ),
+    "exception-named-uncited": (
+        "`{name}` (line {line})",
+        "`{name}`（第 {line} 行）",
+    ),
     "no-element": (
         "`{expr}` has no element to give: the list is empty",
         "`{expr}` 无法取值：列表为空",
