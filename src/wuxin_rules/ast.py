@@ -565,11 +565,28 @@ class RuleDecl:
     returns: TypeExpr | None
     body: Expr
     span: Span = _span
+    exceptions: tuple[RuleException, ...] = attrs.field(default=(), kw_only=True)
+    """The exceptions to the body (default logic, `defaults`); the checker sees the rule
+    with them lowered into its body."""
 
     @property
     def is_function(self) -> bool:
         """True when the rule takes parameters (`rule f(a: Applicant)`, even `rule f()`)."""
         return self.params is not None
+
+
+@attrs.frozen
+class RuleException:
+    """`exception NAME [to OTHER] "label" cites "…" when CONDITION then VALUE`, after a rule's
+    body: where `condition` holds, the rule's value is `value` instead of its body's (or of
+    the exception `to` names, which this one overrides)."""
+
+    name: Ident
+    parent: Ident | None
+    doc: Doc
+    condition: Expr
+    value: Expr
+    span: Span = _span
 
 
 @attrs.frozen

@@ -44,7 +44,7 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import ast, characters, decisions, model, parser
+from wuxin_rules import ast, characters, decisions, defaults, model, parser
 from wuxin_rules.errors import (
     Diagnostic,
     Label,
@@ -1508,7 +1508,10 @@ def check_tables(state: _State) -> None:
 
 def _lowered(loaded: LoadedModules) -> LoadedModules:
     """The modules with each decision table replaced by the rule it stands for."""
-    modules = {name: decisions.lowered_module(m) for name, m in loaded.modules.items()}
+    modules = {
+        name: defaults.lowered_module(decisions.lowered_module(m))
+        for name, m in loaded.modules.items()
+    }
     return attrs.evolve(loaded, root=modules[loaded.root_name], modules=modules)
 
 
@@ -1717,7 +1720,17 @@ def check_translations(state: _State) -> None:
                     seen[tag.name] = tag.span
 
 
+def check_exceptions(state: _State) -> None:
+    """The exceptions of each rule form a tree (`wuxin_rules.defaults`): names given once,
+    each `to` naming an exception of the rule, no circle of `to`."""
+    for module in state.written.modules.values():
+        for decl in module.declarations:
+            if isinstance(decl, ast.RuleDecl) and decl.exceptions:
+                state.t.diagnostics.extend(defaults.structure_errors(decl))
+
+
 PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
+    ("check-exceptions", check_exceptions),  # first: a rule's exceptions lowered need a tree
     ("resolve-names", resolve_names),  # declarations, imports, types, expression names
     ("check-types", check_types),  # after resolve-names: uses every resolution
     ("check-rule-graph", check_rule_graph),  # cycles -> rule-cycle; the evaluation order

@@ -83,6 +83,7 @@ CODES: dict[str, str] = {
     "spread-after-field": "check", "stage-overlap": "check", "type-mismatch": "check",
     "unexpected-body": "check", "unexpected-category": "check", "unknown-member": "check",
     "unknown-name": "check", "unknown-type": "check",
+    "unknown-exception": "check", "exception-cycle": "check",
     "unknown-language": "check", "duplicate-translation": "check", "with-outside-test": "check",
     "wrong-arity": "check",
     "table-shape": "check", "table-too-long": "check", "table-priority": "check", "table-cell-not-constant": "check",

@@ -810,6 +810,31 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "(`exception b to a …`)",
         "请说明哪一个优先：把优先的一个写成另一个的例外（`exception b to a …`）",
     ),
+    "exception-named-twice": (
+        "rule `{rule}` has two exceptions named `{name}`",
+        "规则 `{rule}` 有两个名为 `{name}` 的例外",
+    ),
+    "exception-named-twice.help": (
+        "give each exception of a rule its own name (`to` refers to it by that name)",
+        "请给规则的每个例外一个不同的名字（`to` 按名字引用它）",
+    ),
+    "unknown-exception": (
+        "`{name}` is not an exception of rule `{rule}`",
+        "`{name}` 不是规则 `{rule}` 的例外",
+    ),
+    "unknown-exception.help": (
+        "`to` names another exception of the same rule: {names}",
+        "`to` 须指明同一规则的另一个例外：{names}",
+    ),
+    "exception-cycle": (
+        "the exceptions of rule `{rule}` override each other in a circle: {chain}",
+        "规则 `{rule}` 的例外互相优先，成了循环：{chain}",
+    ),
+    "exception-cycle.help": (
+        "one of them must be the exception to the others: remove one `to`",
+        "其中必须有一个是另一个的例外：请去掉一个 `to`",
+    ),
+    "exception-over-here": ("overrides the next one here", "在此优先于下一个"),
     "exception-named": (
         "`{name}` ({cites}, line {line})",
         "`{name}`（{cites}，第 {line} 行）",
