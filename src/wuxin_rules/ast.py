@@ -855,6 +855,8 @@ def worded_texts(module: Module) -> list[Text]:
             labels += [band.label for band in decl.bands]
         elif isinstance(decl, DecisionDecl):
             labels += [row.label for row in decl.rows]
+        elif isinstance(decl, RuleDecl):
+            docs += [exception.doc for exception in decl.exceptions]
     for doc in docs:
         labels += [doc.label, doc.note]
     return [text for text in labels if text is not None]

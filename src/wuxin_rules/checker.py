@@ -1693,7 +1693,7 @@ def _cell_test(
 def check_translations(state: _State) -> None:
     """Every translation of a label or note names a language a reader can ask for, once."""
     languages = listing([f"`{lang}`" for lang in LANGUAGES], "or")
-    for module in state.loaded.modules.values():
+    for module in state.written.modules.values():
         for text in ast.worded_texts(module):
             seen: dict[str, Span] = {}
             for translation in text.translations:

@@ -176,6 +176,10 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "doc.rule": ("Rule", "规则"),
     "doc.result": ("Result", "结果类型"),
     "doc.uses": ("Uses", "引用"),
+    "doc.exception": ("Exception", "例外"),
+    "doc.overrides": ("Overrides", "优先于"),
+    "doc.exception-when": ("Applies when", "适用条件"),
+    "doc.exception-then": ("Value", "取值"),
     "doc.interpretation": ("Interpretation", "解释"),
     "doc.monotone": ("Monotone", "单调性"),
     "doc.nondecreasing": ("every column is nondecreasing in {p}", "各列随 {p} 不减"),
@@ -791,6 +795,14 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "and the repetitions `* + ?` and counted ones; they always match the whole text",
         "模式可用普通字符、`.`、字符类 `[a-z]`、`\\d \\w \\s`、分组、`|` 以及重复 "
         "`* + ?` 及计数重复；模式总是匹配整段文本",
+    ),
+    "fail-message-text": (
+        "the message of `fail` must be a text written here",
+        "`fail` 的消息必须是在此写出的文本",
+    ),
+    "fail-message-text.help": (
+        'write the failure in the policy\'s words: `fail("at most 12 months")`',
+        '请用政策的话写出失败原因：`fail("最多 12 个月")`',
     ),
     "assertion-failed": (
         "the policy states a failure here: {message}",

@@ -1010,13 +1010,13 @@ _FAILURE_BUILTINS: tuple[Operation, ...] = (
         fails=_always,
         failures=("assertion-failed", "exception-conflict"),
         typing="context",
-        signature="fail(message: text) -> T",
+        signature='fail("message") -> T',
         summary="no value: an evaluation error with the policy's `message`; of the type its "
         "place expects (`if n <= 12 then n else fail(\"at most 12 months\")`)",
         min_args=1,
         max_args=1,
         hints=(TEXT,),
-        samples=(("text",),),
+        samples=(('"at most 12 months"',), ('"超过上限"',)),
     ),
 )
 

@@ -462,6 +462,9 @@ class _Resolver(Visitor[None]):
         if decl.returns is not None:
             self.type_expr(decl.returns)
         self.expr(decl.body, scope)
+        for exception in decl.exceptions:
+            self.expr(exception.condition, scope)
+            self.expr(exception.value, scope)
 
     @visits(ast.ScheduleDecl)
     def _decl_schedule_decl(self, decl: ast.ScheduleDecl) -> None:

@@ -991,8 +991,16 @@ class ExprTyper(Visitor[model.CExpr]):
         return model.BuiltinCall(name, tuple(args), result, node.span)
 
     def _exact_text(self, args: list[model.CExpr]) -> None:
+        """The message of `fail` is a text the policy writes (its own words, not a fact's)."""
         for arg in args:
-            self.accept(arg, TEXT)
+            if not (isinstance(arg, model.Const) and isinstance(arg.value, str)):
+                if not is_invalid(arg.type):
+                    self.t.error(
+                        "type-mismatch",
+                        english("fail-message-text"),
+                        arg.span,
+                        help=english("fail-message-text.help"),
+                    )
 
     # -- operators -------------------------------------------------------------------------
 
