@@ -11,7 +11,9 @@ is an exception to that one, the others are exceptions to the body. An exception
 where its condition holds or one of its own exceptions applies. The value of a definition (the
 body, or an exception that applies) is: if exactly one of its exceptions applies, that one's
 value; if none, its own; if two or more apply, an evaluation error naming both
-(`exception-conflict`): never silently the first.
+(`exception-conflict`): never silently the first. Two exceptions without exceptions of their
+own whose values are written alike (two exemptions, `then 0`) give the same value wherever
+both apply, and are no conflict (Catala tolerates them too).
 
 `lowered` writes this with the constructs every evaluation path already has: an `if` per
 exception (carrying the exception's span, so an explanation shows the exception as written,
@@ -93,10 +95,10 @@ def structure_errors(decl: ast.RuleDecl) -> list[Diagnostic]:
                             ),
                             current.span,
                             labels=tuple(
-                                Label(seen[n].parent.span, english("exception-over-here"))
+                                Label(parent.span, english("exception-over-here"))
                                 for n in cycle
-                                if seen[n].parent is not None and n != current.name.name
-                            ),  # type: ignore[union-attr]
+                                if (parent := seen[n].parent) is not None and n != current.name.name
+                            ),
                             help=english("exception-cycle.help"),
                         )
                     )
@@ -154,9 +156,19 @@ class _Lowering:
             kid = kids[index]
             chosen = self.value(kid.name.name, kid.value)
             for other in reversed(kids[index + 1 :]):
+                if self.same_value(kid, other):
+                    continue
                 chosen = ast.If(self.applies(other), self.conflict(kid, other), chosen, other.span)
             tail = ast.If(self.applies(kid), chosen, tail, kid.span)
         return tail
+
+    def same_value(self, first: ast.RuleException, second: ast.RuleException) -> bool:
+        """Whether two exceptions give the same value wherever both apply: neither has
+        exceptions of its own and their values are written alike (Catala's "cumulative
+        exceptions": two exemptions that both apply are no conflict)."""
+        if first.name.name in self.children or second.name.name in self.children:
+            return False
+        return _written(first.value) == _written(second.value)
 
     def conflict(self, first: ast.RuleException, second: ast.RuleException) -> ast.Expr:
         message = english(
@@ -177,6 +189,10 @@ def named(exception: ast.RuleException) -> Message:
     if cites:
         return english("exception-named", name=exception.name.name, cites=cites, line=line)
     return english("exception-named-uncited", name=exception.name.name, line=line)
+
+
+def _written(expr: ast.Expr) -> str:
+    return " ".join(expr.span.text.split())
 
 
 def _cites(cites: Sequence[ast.Text]) -> str:

@@ -796,7 +796,10 @@ class _Formatter(Visitor[Any]):
         lines = self.next_line(node.body.span.start)
         body: list[Any] = [lines, self.expr(node.body, _IF_LEVEL)]
         for exception in node.exceptions:
-            body += [*self.next_line(exception.span.start, keep_blank=True), self.exception(exception)]
+            body += [
+                *self.next_line(exception.span.start, keep_blank=True),
+                self.exception(exception),
+            ]
         return [header, _Nest(_INDENT, body)]
 
     def exception(self, node: ast.RuleException) -> Any:

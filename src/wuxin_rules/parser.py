@@ -405,7 +405,7 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     @_node
     def rule_exception(self, span: Span, children: list[Any]) -> ast.RuleException:
         name = self._ident(children[0])
-        rest, doc, clauses = self._split(children[1:])
+        rest, doc, _ = self._split(children[1:])
         parent = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "to"), None)
         condition, value = (c for c in rest if not isinstance(c, tuple))
         return ast.RuleException(name, parent, doc, condition, value, span)

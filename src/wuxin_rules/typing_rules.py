@@ -993,14 +993,14 @@ class ExprTyper(Visitor[model.CExpr]):
     def _exact_text(self, args: list[model.CExpr]) -> None:
         """The message of `fail` is a text the policy writes (its own words, not a fact's)."""
         for arg in args:
-            if not (isinstance(arg, model.Const) and isinstance(arg.value, str)):
-                if not is_invalid(arg.type):
-                    self.t.error(
-                        "type-mismatch",
-                        english("fail-message-text"),
-                        arg.span,
-                        help=english("fail-message-text.help"),
-                    )
+            written = isinstance(arg, model.Const) and isinstance(arg.value, str)
+            if not written and not is_invalid(arg.type):
+                self.t.error(
+                    "type-mismatch",
+                    english("fail-message-text"),
+                    arg.span,
+                    help=english("fail-message-text.help"),
+                )
 
     # -- operators -------------------------------------------------------------------------
 
@@ -1300,6 +1300,13 @@ class ExprTyper(Visitor[model.CExpr]):
             hint = expected if expected is not None else _hint(then.type)
             otherwise = self.expr(node.otherwise, hint, else_env)
         joined = join(then.type, otherwise.type)
+        if joined is None and expected is not None and not is_invalid(expected):
+            # Where the context says the type (`-> int`, an exception's value lowered into
+            # an `if`), the branch that does not fit it is the one at fault.
+            then_fits = assignable(then.type, expected)
+            if then_fits != assignable(otherwise.type, expected):
+                self.accept(otherwise if then_fits else then, expected)
+                return model.If(condition, then, otherwise, INVALID, node.span)
         if joined is None:
             self.t.error(
                 "type-mismatch",
