@@ -94,6 +94,7 @@ CODES: dict[str, str] = {
     "uncited-rule": "consistency", "undecided-criterion": "consistency",
     "proved-monotone": "consistency", "proved-bands": "consistency",
     "unreachable-branch": "consistency", "unused-declaration": "consistency",
+    "exceptions-always-conflict": "consistency",
     "unused-import": "consistency", "unused-input": "consistency", "unused-param": "consistency",
     "unused-rule-parameter": "consistency",
     # tests

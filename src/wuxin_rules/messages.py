@@ -847,6 +847,11 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "其中必须有一个是另一个的例外：请去掉一个 `to`",
     ),
     "exception-over-here": ("overrides the next one here", "在此优先于下一个"),
+    "exceptions-always-conflict": (
+        "exceptions {first} and {second} apply together wherever the first applies: the "
+        "rule has no value there",
+        "例外 {first} 适用时 {second} 总是同时适用：此时规则没有值",
+    ),
     "exception-named": (
         "`{name}` ({cites}, line {line})",
         "`{name}`（{cites}，第 {line} 行）",
