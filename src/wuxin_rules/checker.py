@@ -9,6 +9,9 @@ The passes run in order; each reports every problem it finds, and the checker st
 the first pass that found any, raising one `PolicyCheckError` with all of them (Catala's
 delayed errors, OPA's compiler stages):
 
+0. `check-exceptions` — the exceptions of each rule form a tree (`wuxin_rules.defaults`:
+   names given once, `to` naming an exception of the rule, no circle); the rule is checked
+   with them lowered into its body.
 1. `resolve-names` — declarations, imports, types, record recursion, every name of every
    expression (which declaration, local, enum member or builtin it denotes).
 2. `check-types` — params (constant defaults within bounds), rule bodies, inputs.
@@ -27,7 +30,7 @@ Also checks param values given at load time (`params={...}`, `--param name=value
 `param_values`), beside the param defaults they replace.
 
 May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader`,
-`typing_rules`, `tables`, `decisions`, `wording`, `characters` and `messages`.
+`typing_rules`, `tables`, `decisions`, `defaults`, `wording`, `characters` and `messages`.
 """
 
 from __future__ import annotations
