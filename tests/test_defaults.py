@@ -178,6 +178,21 @@ def test_the_checker_refuses_exceptions_that_are_not_a_well_typed_tree(
     assert diagnostic.span is not None and diagnostic.span.text == at
 
 
+def test_a_declaration_named_fail_does_not_hide_the_conflict() -> None:
+    text = """policy tax "tax"
+input n: int "n"
+rule fail -> int: 1
+rule r -> int:
+  fail
+  exception a when n > 1 then 2
+  exception b when n > 2 then 3
+"""
+    policy = _load(text)
+    assert _on_every_path(policy, {"n": 0}).values()["r"] == 1
+    error = _on_every_path(policy, {"n": 5}).verdict("r").error
+    assert error is not None and error.code == "exception-conflict"
+
+
 def test_exception_words_stay_names() -> None:
     text = """policy tax "tax"
 input exception: int "exception"

@@ -912,6 +912,8 @@ class _NameWalker(Visitor[Any]):
         self, name: str, names: frozenset[str], call: bool, span: Span
     ) -> Resolution | None:
         """What a bare name denotes (internals.md, "Names and modules"); None when reported."""
+        if name == defaults.FAIL:
+            return BuiltinName("fail")
         if name in names:
             return LocalName(name)
         sym = self.scope.names.get(name)

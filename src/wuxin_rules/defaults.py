@@ -32,8 +32,9 @@ from wuxin_rules import ast
 from wuxin_rules.errors import Diagnostic, Label
 from wuxin_rules.messages import Message, english
 
-FAIL = "fail"
-"""The builtin the lowering calls for a conflict (`semantics`)."""
+FAIL = "fail#"
+"""The name the lowering calls `fail` by for a conflict: not one a policy can write, so a
+declaration named `fail` cannot hide the builtin (the checker resolves it to `fail`)."""
 
 
 # ------------------------------------------------------------------------------------------
