@@ -15,7 +15,16 @@ from typing import Any
 import pytest
 
 import wuxin_rules
-from wuxin_rules import cli, compiler, document, document_formats, evaluator, formatter, parser
+from wuxin_rules import (
+    cli,
+    compiler,
+    consistency,
+    document,
+    document_formats,
+    evaluator,
+    formatter,
+    parser,
+)
 from wuxin_rules.api import Result
 from wuxin_rules.errors import PolicyCheckError
 from wuxin_rules.symbols import Workspace
@@ -255,3 +264,25 @@ def test_the_catala_tutorial_passes_its_published_tests(capsys: pytest.CaptureFi
     error = result.verdict("new_income_tax").error
     assert error is not None and error.code == "exception-conflict"
     assert "`article_5`" in error.message and "`article_6`" in error.message
+
+
+def _findings(text: str) -> list[tuple[str, str]]:
+    policy = _load(text)
+    return [(d.code, d.span.text if d.span else "") for d in consistency.analyse(policy.checked)]
+
+
+def test_the_consistency_checks_warn_of_exceptions_that_always_conflict_only() -> None:
+    head = (
+        'policy tax "tax"\ninput income: int "income" cites "S0"\nrule r cites "S1" -> int:\n  1\n'
+    )
+    # Exceptions that can never both apply: what a policy should be, no finding.
+    disjoint = "  exception a when income < 10 then 2\n  exception b when income > 20 then 3\n"
+    assert _findings(head + disjoint) == []
+    # Wherever `low` applies, `lower` does too: the rule has no value there.
+    nested = "  exception low when income < 10 then 2\n  exception lower when income < 20 then 3\n"
+    assert _findings(head + nested) == [
+        ("exceptions-always-conflict", "exception lower when income < 20 then 3")
+    ]
+    # Said which wins, no finding.
+    ordered = nested.replace("lower when", "lower to low when")
+    assert _findings(head + ordered) == []
