@@ -250,6 +250,14 @@ def test_the_editor_resolves_names_inside_exceptions(tmp_path: Path) -> None:
     assert symbol is not None
     uses = analysis.index.references(symbol)
     assert [TAX[u.start : u.end + 5] for u in uses] == ["children >= 2"]
+    # `to kids` refers to the exception `kids`, which the rule holds.
+    kids = analysis.index.symbol_at(file, TAX.index("to kids") + 3)
+    assert kids is not None and (kids.kind, kids.container) == ("exception", "rate")
+    assert kids.loc.start == TAX.index("kids ")
+    module = analysis.index.modules[analysis.module_name]
+    assert [s.name for s in module.symbols if s.container == "rate"] == [
+        "kids", "rich", "poor", "tiny"
+    ]  # fmt: skip
 
 
 def test_the_catala_tutorial_passes_its_published_tests(capsys: pytest.CaptureFixture[str]) -> None:
