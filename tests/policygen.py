@@ -586,7 +586,43 @@ def policy_text(rng: random.Random, max_rules: int = 6, depth: int = 3) -> str:
         drawn.rules[name] = type_
     for index in range(rng.randint(0, 2)):
         drawn.lines.append(decision_text(rng, drawn, f"t{index}", depth))
+    for index in range(rng.randint(0, 1)):
+        drawn.lines.append(exceptions_text(rng, drawn, f"x{index}", depth))
     return drawn.text
+
+
+# ------------------------------------------------------------------------------------------
+# Exceptions (default logic)
+
+
+def exceptions_text(rng: random.Random, drawn: Drawn, name: str, depth: int) -> str:
+    """A rule with one to four exceptions, some `to` an earlier one (a tree), some giving a
+    value written like another's (no conflict between those), with conditions that may both
+    hold (a conflict) and values that may fail; its body is sometimes `fail(…)`."""
+    expressions = _Expressions(rng, drawn, dict(drawn.rules))
+    type_ = rng.choice(["int", "num", "bool", "text"])
+    declared = {"num": "decimal"}.get(type_, type_)
+    base = (
+        'fail("no article applies")'
+        if rng.random() < 0.2
+        else expressions.expr(type_, depth - 1, {})
+    )
+    lines = [f"rule {name} -> {declared}:", f"  {base}"]
+    names: list[str] = []
+    values: list[str] = []
+    for index in range(rng.randint(1, 4)):
+        parent = f" to {rng.choice(names)}" if names and rng.random() < 0.4 else ""
+        cites = f' cites "Art. {index + 2}"' if rng.random() < 0.5 else ""
+        condition = expressions.expr("bool", depth - 2, {})
+        if values and rng.random() < 0.3:
+            value = rng.choice(values)
+        else:
+            value = expressions.expr(type_, depth - 2, {})
+        lines.append(f"  exception e{index}{parent}{cites} when {condition} then {value}")
+        names.append(f"e{index}")
+        values.append(value)
+    drawn.rules[name] = type_
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------------------

@@ -468,8 +468,9 @@ def test_rules_using_a_broken_rule_get_no_second_error() -> None:
 
 
 def test_passes_table() -> None:
-    """The pass table names the six passes in order."""
+    """The pass table names the seven passes in order."""
     assert [name for name, _ in checker.PASSES] == [
+        "check-exceptions",
         "resolve-names",
         "check-types",
         "check-rule-graph",

@@ -66,8 +66,13 @@ def _constructs(policy: wuxin_rules.Policy) -> set[str]:
 
 
 def _hits(text: str) -> set[str]:
-    """The hit policies of the decision tables of a policy's text (`hit first`, …)."""
-    return {line.strip() for line in text.splitlines() if line.startswith("  hit ")}
+    """The hit policies of the decision tables of a policy's text (`hit first`, …), and
+    whether it has exceptions (`exception`, `exception to`)."""
+    found = {line.strip() for line in text.splitlines() if line.startswith("  hit ")}
+    for line in text.splitlines():
+        if line.startswith("  exception "):
+            found.add("exception to" if " to " in line.split(" when ")[0] else "exception")
+    return found
 
 
 EVERY_CONSTRUCT = (
@@ -79,6 +84,7 @@ EVERY_CONSTRUCT = (
     | {"at_least of []"}
     | {f"arith {op}" for op in "+-*/"}
     | {f"hit {hit}" for hit in policygen.HIT_POLICIES}
+    | {"exception", "exception to"}
 )
 """What the drawn policies must use, between them (a new construct or builtin must be drawn
 too: extend `tests/policygen.py`)."""

@@ -121,6 +121,10 @@ def test_every_text_of_the_project_reads_the_same_both_ways() -> None:
         'input x: int >= 0 fixed "X" cites "c"\nparam p: percent -1 .. 100% = 5% illustrative "P"',
         "record R: a: list of decimal? b: percent 0 ..< 1\nrule r(a: R, b: int,) -> int: 1",
         "fixture f: R = {a: none, b: 2024-02-29}",
+        # Exceptions after a rule's body; their words are names elsewhere.
+        'rule r -> int: 1\n  exception a "A" en "Ae" cites "x" when c then 2\n'
+        '  exception b to a note "n" when if p then q else s then fail("no")',
+        "criterion c: x\n  exception when when (to > 1) then exception\nrule to: 1",
     ],
 )
 def test_constructs_read_the_same_both_ways(text: str) -> None:

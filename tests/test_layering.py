@@ -56,6 +56,8 @@ ALLOWED: dict[str, set[str]] = {
     "tables": {"source", "errors", "ast", "schema", "values", "model", "typing_rules"},
     # Decision tables: lowered to rules on the AST, proved on their constant cells.
     "decisions": {"source", "errors", "ast", "schema", "messages"},
+    # Exceptions (default logic): lowered to `if` chains and `fail` on the AST.
+    "defaults": {"errors", "ast", "messages"},
     "checker": {
         "source",
         "errors",
@@ -68,6 +70,7 @@ ALLOWED: dict[str, set[str]] = {
         "typing_rules",
         "tables",
         "decisions",
+        "defaults",
         "characters",
         "wording",
         # The full-width hint of a param value given at load time.

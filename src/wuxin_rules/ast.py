@@ -568,11 +568,28 @@ class RuleDecl:
     returns: TypeExpr | None
     body: Expr
     span: Span = _span
+    exceptions: tuple[RuleException, ...] = attrs.field(default=(), kw_only=True)
+    """The exceptions to the body (default logic, `defaults`); the checker sees the rule
+    with them lowered into its body."""
 
     @property
     def is_function(self) -> bool:
         """True when the rule takes parameters (`rule f(a: Applicant)`, even `rule f()`)."""
         return self.params is not None
+
+
+@attrs.frozen
+class RuleException:
+    """`exception NAME [to OTHER] "label" cites "…" when CONDITION then VALUE`, after a rule's
+    body: where `condition` holds, the rule's value is `value` instead of its body's (or of
+    the exception `to` names, which this one overrides)."""
+
+    name: Ident
+    parent: Ident | None
+    doc: Doc
+    condition: Expr
+    value: Expr
+    span: Span = _span
 
 
 @attrs.frozen
@@ -858,6 +875,8 @@ def worded_texts(module: Module) -> list[Text]:
             labels += [band.label for band in decl.bands]
         elif isinstance(decl, DecisionDecl):
             labels += [row.label for row in decl.rows]
+        elif isinstance(decl, RuleDecl):
+            docs += [exception.doc for exception in decl.exceptions]
     for doc in docs:
         labels += [doc.label, doc.note]
     return [text for text in labels if text is not None]

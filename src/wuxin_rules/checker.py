@@ -9,6 +9,9 @@ The passes run in order; each reports every problem it finds, and the checker st
 the first pass that found any, raising one `PolicyCheckError` with all of them (Catala's
 delayed errors, OPA's compiler stages):
 
+0. `check-exceptions` — the exceptions of each rule form a tree (`wuxin_rules.defaults`:
+   names given once, `to` naming an exception of the rule, no circle); the rule is checked
+   with them lowered into its body.
 1. `resolve-names` — declarations, imports, types, record recursion, every name of every
    expression (which declaration, local, enum member or builtin it denotes).
 2. `check-types` — params (constant defaults within bounds), rule bodies, inputs.
@@ -27,7 +30,7 @@ Also checks param values given at load time (`params={...}`, `--param name=value
 `param_values`), beside the param defaults they replace.
 
 May import `source`, `errors`, `ast`, `schema`, `values`, `model`, `parser`, `loader`,
-`typing_rules`, `tables`, `decisions`, `wording`, `characters` and `messages`.
+`typing_rules`, `tables`, `decisions`, `defaults`, `wording`, `characters` and `messages`.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import ast, characters, decisions, model, parser
+from wuxin_rules import ast, characters, decisions, defaults, model, parser
 from wuxin_rules.errors import (
     Diagnostic,
     Label,
@@ -915,6 +918,8 @@ class _NameWalker(Visitor[Any]):
         self, name: str, names: frozenset[str], call: bool, span: Span
     ) -> Resolution | None:
         """What a bare name denotes (internals.md, "Names and modules"); None when reported."""
+        if name == defaults.FAIL:
+            return BuiltinName("fail")
         if name in names:
             return LocalName(name)
         sym = self.scope.names.get(name)
@@ -1528,7 +1533,10 @@ def check_tables(state: _State) -> None:
 
 def _lowered(loaded: LoadedModules) -> LoadedModules:
     """The modules with each decision table replaced by the rule it stands for."""
-    modules = {name: decisions.lowered_module(m) for name, m in loaded.modules.items()}
+    modules = {
+        name: defaults.lowered_module(decisions.lowered_module(m))
+        for name, m in loaded.modules.items()
+    }
     return attrs.evolve(loaded, root=modules[loaded.root_name], modules=modules)
 
 
@@ -1725,7 +1733,7 @@ def _cell_test(
 def check_translations(state: _State) -> None:
     """Every translation of a label or note names a language a reader can ask for, once."""
     languages = listing([f"`{lang}`" for lang in LANGUAGES], "or")
-    for module in state.loaded.modules.values():
+    for module in state.written.modules.values():
         for text in ast.worded_texts(module):
             seen: dict[str, Span] = {}
             for translation in text.translations:
@@ -1752,7 +1760,17 @@ def check_translations(state: _State) -> None:
                     seen[tag.name] = tag.span
 
 
+def check_exceptions(state: _State) -> None:
+    """The exceptions of each rule form a tree (`wuxin_rules.defaults`): names given once,
+    each `to` naming an exception of the rule, no circle of `to`."""
+    for module in state.written.modules.values():
+        for decl in module.declarations:
+            if isinstance(decl, ast.RuleDecl) and decl.exceptions:
+                state.t.diagnostics.extend(defaults.structure_errors(decl))
+
+
 PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
+    ("check-exceptions", check_exceptions),  # first: a rule's exceptions lowered need a tree
     ("resolve-names", resolve_names),  # declarations, imports, types, expression names
     ("check-types", check_types),  # after resolve-names: uses every resolution
     ("check-rule-graph", check_rule_graph),  # cycles -> rule-cycle; the evaluation order

@@ -72,6 +72,7 @@ CODES = (
     "criterion-always-true",
     "criterion-always-false",
     "unreachable-branch",
+    "exceptions-always-conflict",
     "uncited-rule",
     "undecided-criterion",
     "proved-monotone",
@@ -172,6 +173,22 @@ def modules_under(
         except (OSError, UnicodeDecodeError, WuxinError):
             continue
     return found
+
+
+def _conflict_of(expr: model.If) -> model.BuiltinCall | None:
+    """The `fail` of an `if` that the lowering of a rule's exceptions wrote to report two
+    exceptions that both apply (`wuxin_rules.defaults`), or None for any other `if`. Its
+    branches say nothing an author wrote: that it is never taken is what a policy wants,
+    and that it is always taken is a conflict whatever the facts."""
+    then = expr.then
+    if not (isinstance(then, model.BuiltinCall) and then.name == "fail" and then.args):
+        return None
+    message = then.args[0]
+    if isinstance(message, model.Const) and getattr(message.value, "key", None) == (
+        "exception-conflict"
+    ):
+        return then
+    return None
 
 
 def _warning(code: str, message: str, span: Span, help: str, **extra: Any) -> Diagnostic:
@@ -1261,15 +1278,41 @@ class _Values(Visitor[_Val]):
             return _EMPTY
         result = _EMPTY
         exact = condition.exact
+        conflict = _conflict_of(expr)
         for truth, branch in ((True, expr.then), (False, expr.otherwise)):
             if not condition.can(truth):
-                self._unreachable(expr, branch, truth, frame)
+                if conflict is None:
+                    self._unreachable(expr, branch, truth, frame)
+                elif not truth:
+                    self._always_conflict(conflict, frame)
+                # (A conflict that can never happen is what a policy wants: no finding.)
                 continue
             narrowed, narrowed_exact = self.narrow(expr.condition, env, frame, truth)
             value = self.interval(branch, narrowed, frame)
             exact = exact and narrowed_exact and value.exact
             result = _join(result, value) if not result.empty else value
         return attrs.evolve(result, exact=exact and isinstance(result.some, _Set))
+
+    def _always_conflict(self, conflict: model.BuiltinCall, frame: _Frame) -> None:
+        """Two exceptions of a rule that apply together wherever the first applies: the rule
+        has no value there (`exception-conflict`), whatever the facts."""
+        message = conflict.args[0]
+        span = conflict.span
+        if not frame.report or (span.start, span.end) in self.reported:
+            return
+        self.reported.add((span.start, span.end))
+        assert isinstance(message, model.Const)
+        fields = message.value.fields
+        self.findings.append(
+            _warning(
+                "exceptions-always-conflict",
+                english(
+                    "exceptions-always-conflict", first=fields["first"], second=fields["second"]
+                ),
+                span,
+                english("exception-conflict.help"),
+            )
+        )
 
     def _unreachable(self, expr: model.If, branch: Any, truth: bool, frame: _Frame) -> None:
         if not frame.report:

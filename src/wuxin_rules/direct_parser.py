@@ -421,7 +421,26 @@ class _Reader:
             returns = self.type_expr()
         self._expect(":")
         body, _, _, end = self.expr()
-        return ast.RuleDecl(kind, name, params, doc, returns, body, self._span(start, end))
+        exceptions: list[ast.RuleException] = []
+        while self.kinds[self.pos] == "exception":
+            exceptions.append(self.rule_exception())
+            end = exceptions[-1].span.end
+        return ast.RuleDecl(
+            kind, name, params, doc, returns, body, self._span(start, end),
+            exceptions=tuple(exceptions),
+        )  # fmt: skip
+
+    def rule_exception(self) -> ast.RuleException:
+        """`exception NAME [to NAME] label? cites? note? when EXPR then EXPR`."""
+        start = self.starts[self._expect("exception")]
+        name = self._name()
+        parent = self._name() if self._accept("to") is not None else None
+        doc, _, _ = self._doc()
+        self._expect("when")
+        condition = self.expr()[0]
+        self._expect("then")
+        value, _, _, end = self.expr()
+        return ast.RuleException(name, parent, doc, condition, value, self._span(start, end))
 
     def rule_params(self) -> tuple[ast.RuleParam, ...]:
         self._expect("(")

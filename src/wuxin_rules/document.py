@@ -1110,6 +1110,7 @@ class _Builder:
             group.append(self._meta(pairs))
             local_names = frozenset(name for name, _ in rule.params or ())
             group.append(self._code(decl.body, local_names))
+            group += self._exceptions(decl, local_names)
             uses = self._uses(rule)
             if uses:
                 group.append(
@@ -1120,6 +1121,33 @@ class _Builder:
                 group.append(Items(tuple(uses)))
             group += self._notes(decl.doc, decl.span.start)
             blocks += [*self._lead(decl), Group(tuple(group), _anchor(decl.name.name))]
+        return blocks
+
+    def _exceptions(self, decl: ast.RuleDecl, local_names: frozenset[str]) -> list[Block]:
+        """Each exception to a rule: its name, label, citations and what it overrides, then
+        its condition and value."""
+        blocks: list[Block] = []
+        for exception in decl.exceptions:
+            label = self._t(exception.doc.label.value) if exception.doc.label else None
+            heading: list[Segment] = [Segment(self.w["exception"], "strong"), Segment(" ")]
+            if label:
+                heading += [Segment(label), Segment(" ")]
+            heading.append(Segment(exception.name.name, "code"))
+            pairs: list[tuple[str, Sequence[Segment] | None]] = []
+            if exception.doc.cites:
+                pairs.append(("cites", self._cites([c.value for c in exception.doc.cites])))
+            overrides = exception.parent.name if exception.parent is not None else None
+            if overrides is not None:
+                pairs.append(("overrides", (Segment(overrides, "code"),)))
+            blocks.append(Paragraph(tuple(heading), "meta"))
+            if pairs:
+                blocks.append(self._meta(pairs))
+            blocks.append(Paragraph((Segment(self.w["exception-when"], "strong"),), "meta"))
+            blocks.append(self._code(exception.condition, local_names))
+            blocks.append(Paragraph((Segment(self.w["exception-then"], "strong"),), "meta"))
+            blocks.append(self._code(exception.value, local_names))
+            if exception.doc.note is not None:
+                blocks.append(Paragraph((Segment(self._t(exception.doc.note.value)),), "note"))
         return blocks
 
     def _uses(self, rule: model.RuleDef) -> list[tuple[Segment, ...]]:

@@ -84,6 +84,7 @@ CODES: dict[str, str] = {
     "spread-after-field": "check", "stage-overlap": "check", "type-mismatch": "check",
     "unexpected-body": "check", "unexpected-category": "check", "unknown-member": "check",
     "unknown-name": "check", "unknown-type": "check",
+    "unknown-exception": "check", "exception-cycle": "check",
     "unknown-language": "check", "duplicate-translation": "check", "with-outside-test": "check",
     "wrong-arity": "check",
     "table-shape": "check", "table-too-long": "check", "table-priority": "check", "table-cell-not-constant": "check",
@@ -94,6 +95,7 @@ CODES: dict[str, str] = {
     "uncited-rule": "consistency", "undecided-criterion": "consistency",
     "proved-monotone": "consistency", "proved-bands": "consistency",
     "unreachable-branch": "consistency", "unused-declaration": "consistency",
+    "exceptions-always-conflict": "consistency",
     "unused-import": "consistency", "unused-input": "consistency", "unused-param": "consistency",
     "unused-rule-parameter": "consistency",
     # tests
@@ -114,6 +116,7 @@ CODES: dict[str, str] = {
     "power-too-large": "evaluation", "index-out-of-range": "evaluation",
     "invalid-pattern": "evaluation", "no-element": "evaluation", "before-first-date": "evaluation",
     "cycle": "evaluation", "dangling-link": "evaluation", "duplicate-link-key": "evaluation",
+    "assertion-failed": "evaluation", "exception-conflict": "evaluation",
     "unexpected-none": "evaluation",
     # usage
     "ambiguous-type": "usage", "bad-param-syntax": "usage", "missing-dependency": "usage",

@@ -788,7 +788,25 @@ class _Formatter(Visitor[Any]):
         broken_head = _flat_width(head) is None or (_flat_width(head) or 0) > WIDTH
         header = self.head_with_clauses(_Group(head), clauses, ":", label_after_break=broken_head)
         lines = self.next_line(node.body.span.start)
-        return [header, _Nest(_INDENT, [lines, self.expr(node.body, _IF_LEVEL)])]
+        body: list[Any] = [lines, self.expr(node.body, _IF_LEVEL)]
+        for exception in node.exceptions:
+            body += [
+                *self.next_line(exception.span.start, keep_blank=True),
+                self.exception(exception),
+            ]
+        return [header, _Nest(_INDENT, body)]
+
+    def exception(self, node: ast.RuleException) -> Any:
+        """`exception NAME to OTHER "label" cites "…" when CONDITION then VALUE`: on one line
+        when it fits, else `when …` and `then …` each on a line of its own."""
+        head: list[Any] = ["exception ", node.name.name]
+        if node.parent is not None:
+            head += [" to ", node.parent.name]
+        header = self.head_with_clauses(head, self.clause_parts(node.doc), "")
+        condition = [*self.here(node.condition.span.start), self.expr(node.condition, _IF_LEVEL)]
+        value = [*self.here(node.value.span.start), self.expr(node.value, _IF_LEVEL)]
+        parts = [_LINE, "when ", condition, _LINE, "then ", value]
+        return _Group([header, _Nest(_INDENT, parts)])
 
     def rule_params(self, params: Sequence[ast.RuleParam], name: ast.Ident) -> Any:
         """`(a: T, b: U)` after the name of a rule or decision table with parameters."""

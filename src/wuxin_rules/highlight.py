@@ -33,10 +33,10 @@ _TYPES = ("int", "decimal", "percent", "bool", "text", "date")
 _CONSTANTS = ("true", "false", "none")
 KEYWORDS = (
     "all", "and", "any", "as", "at", "bands", "by", "cites", "count", "criterion", "decision",
-    "else", "enum", "example", "false", "expect", "fixed", "fixture", "forall", "from", "given", "hit",
+    "else", "enum", "example", "exception", "false", "expect", "fixed", "fixture", "forall", "from", "given", "hit",
     "holds", "if", "illustrative", "import", "in", "input", "is", "least", "list", "max", "min",
     "mod", "monotone", "none", "not", "note", "of", "or", "over", "param", "policy", "property", "rate",
-    "record", "row", "rule", "schedule", "source", "stage", "sum", "then", "true", "where",
+    "record", "row", "rule", "schedule", "source", "stage", "sum", "then", "to", "true", "when", "where",
 )  # fmt: skip
 _HIT_WORDS = ("unique", "priority", "first", "order", "output", "collect")
 """The words of a decision table's hit policy (names elsewhere: only after `hit`)."""

@@ -66,6 +66,7 @@ _SYMBOL_KIND = {
     "bands": types.SymbolKind.Enum,
     "band": types.SymbolKind.EnumMember,
     "fixture": types.SymbolKind.Constant,
+    "exception": types.SymbolKind.Event,
     "local": types.SymbolKind.Variable,
     "module": types.SymbolKind.Module,
 }

@@ -176,6 +176,10 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "doc.rule": ("Rule", "规则"),
     "doc.result": ("Result", "结果类型"),
     "doc.uses": ("Uses", "引用"),
+    "doc.exception": ("Exception", "例外"),
+    "doc.overrides": ("Overrides", "优先于"),
+    "doc.exception-when": ("Applies when", "适用条件"),
+    "doc.exception-then": ("Value", "取值"),
     "doc.interpretation": ("Interpretation", "解释"),
     "doc.monotone": ("Monotone", "单调性"),
     "doc.nondecreasing": ("every column is nondecreasing in {p}", "各列随 {p} 不减"),
@@ -836,6 +840,70 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "and the repetitions `* + ?` and counted ones; they always match the whole text",
         "模式可用普通字符、`.`、字符类 `[a-z]`、`\\d \\w \\s`、分组、`|` 以及重复 "
         "`* + ?` 及计数重复；模式总是匹配整段文本",
+    ),
+    "fail-message-text": (
+        "the message of `fail` must be a text written here",
+        "`fail` 的消息必须是在此写出的文本",
+    ),
+    "fail-message-text.help": (
+        'write the failure in the policy\'s words: `fail("at most 12 months")`',
+        '请用政策的话写出失败原因：`fail("最多 12 个月")`',
+    ),
+    "assertion-failed": (
+        "the policy states a failure here: {message}",
+        "政策在此声明失败：{message}",
+    ),
+    "assertion-failed.help": (
+        "`{expr}` has no value, as the policy says; the facts are outside what it decides",
+        "`{expr}` 按政策规定没有值；这些事实超出政策所能判定的范围",
+    ),
+    "exception-conflict": (
+        "exceptions {first} and {second} to `{rule}` both apply, and the policy puts "
+        "neither before the other",
+        "`{rule}` 的例外 {first} 和 {second} 同时适用，而政策未规定二者的先后",
+    ),
+    "exception-conflict.help": (
+        "say which one wins: write the stronger one as an exception to the other "
+        "(`exception b to a …`)",
+        "请说明哪一个优先：把优先的一个写成另一个的例外（`exception b to a …`）",
+    ),
+    "exception-named-twice": (
+        "rule `{rule}` has two exceptions named `{name}`",
+        "规则 `{rule}` 有两个名为 `{name}` 的例外",
+    ),
+    "exception-named-twice.help": (
+        "give each exception of a rule its own name (`to` refers to it by that name)",
+        "请给规则的每个例外一个不同的名字（`to` 按名字引用它）",
+    ),
+    "unknown-exception": (
+        "`{name}` is not an exception of rule `{rule}`",
+        "`{name}` 不是规则 `{rule}` 的例外",
+    ),
+    "unknown-exception.help": (
+        "`to` names another exception of the same rule: {names}",
+        "`to` 须指明同一规则的另一个例外：{names}",
+    ),
+    "exception-cycle": (
+        "the exceptions of rule `{rule}` override each other in a circle: {chain}",
+        "规则 `{rule}` 的例外互相优先，成了循环：{chain}",
+    ),
+    "exception-cycle.help": (
+        "one of them must be the exception to the others: remove one `to`",
+        "其中必须有一个是另一个的例外：请去掉一个 `to`",
+    ),
+    "exception-over-here": ("overrides the next one here", "在此优先于下一个"),
+    "exceptions-always-conflict": (
+        "exceptions {first} and {second} apply together wherever the first applies: the "
+        "rule has no value there",
+        "例外 {first} 适用时 {second} 总是同时适用：此时规则没有值",
+    ),
+    "exception-named": (
+        "`{name}` ({cites}, line {line})",
+        "`{name}`（{cites}，第 {line} 行）",
+    ),
+    "exception-named-uncited": (
+        "`{name}` (line {line})",
+        "`{name}`（第 {line} 行）",
     ),
     "no-element": (
         "`{expr}` has no element to give: the list is empty",

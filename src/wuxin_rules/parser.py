@@ -395,9 +395,24 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     def _rule(self, kind: str, span: Span, children: list[Any]) -> ast.RuleDecl:
         name = self._ident(children[0])
         rest, doc, clauses = self._split(children[1:])
+        exceptions = tuple(c for c in rest if isinstance(c, ast.RuleException))
+        body = [c for c in rest if not isinstance(c, ast.RuleException)][-1]
         return ast.RuleDecl(
-            kind, name, clauses.get("params"), doc, clauses.get("returns"), rest[-1], span
-        )
+            kind, name, clauses.get("params"), doc, clauses.get("returns"), body, span,
+            exceptions=exceptions,
+        )  # fmt: skip
+
+    @_node
+    def rule_exception(self, span: Span, children: list[Any]) -> ast.RuleException:
+        name = self._ident(children[0])
+        rest, doc, _ = self._split(children[1:])
+        parent = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "to"), None)
+        condition, value = (c for c in rest if not isinstance(c, tuple))
+        return ast.RuleException(name, parent, doc, condition, value, span)
+
+    @_node
+    def exception_to(self, span: Span, children: list[Any]) -> tuple[str, ast.Ident]:
+        return ("to", self._ident(children[0]))
 
     @_node
     def criterion_decl(self, span: Span, children: list[Any]) -> ast.RuleDecl:

@@ -1113,6 +1113,42 @@ _LINK_BUILTINS: tuple[Operation, ...] = (
         max_args=4,
         samples=(("list of Node", "int 0 .. 4", '"k"', '"next"'),),
         call_detail=_follow_detail,
+# Declared failures
+
+
+def _fail(expr: model.BuiltinCall, values: list[Any]) -> Any:
+    """`fail(message)`: no value, by the policy's own word. The lowering of exceptions
+    (`defaults`) writes its conflicts as `fail` of a message it made (a `messages.Message`,
+    which no policy text can give): that one is an `exception-conflict`, in the reader's
+    language."""
+    message = values[0]
+    if isinstance(message, messages.Message) and message.key == "exception-conflict":
+        raise SemanticError(
+            "exception-conflict", message, messages.english("exception-conflict.help")
+        )
+    raise SemanticError(
+        "assertion-failed",
+        messages.english("assertion-failed", message=message),
+        messages.english("assertion-failed.help", expr=written(expr)),
+    )
+
+
+_FAILURE_BUILTINS: tuple[Operation, ...] = (
+    Operation(
+        "fail",
+        "builtin",
+        _fail,
+        Emit(),
+        fails=_always,
+        failures=("assertion-failed", "exception-conflict"),
+        typing="context",
+        signature='fail("message") -> T',
+        summary="no value: an evaluation error with the policy's `message`; of the type its "
+        'place expects (`if n <= 12 then n else fail("at most 12 months")`)',
+        min_args=1,
+        max_args=1,
+        hints=(TEXT,),
+        samples=(('"at most 12 months"',), ('"超过上限"',)),
     ),
 )
 
@@ -1342,6 +1378,7 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
     *_TEXT_BUILTINS,
     *_LIST_BUILTINS,
     *_LINK_BUILTINS,
+    *_FAILURE_BUILTINS,
     _component("year", "the year of a date", lambda d: d.year, "{0}.year"),
     _component("month", "the month of a date (1-12)", lambda d: d.month, "{0}.month"),
     _component("day", "the day of the month of a date", lambda d: d.day, "{0}.day"),

@@ -244,6 +244,12 @@ class ModuleIndex:
                     self.top[decl.name.name] = self._add(
                         decl.name.name, decl.kind, decl.name, decl, type_expr=decl.returns
                     )
+                    # Its exceptions: under the rule in the outline, and what `to` names.
+                    for exception in decl.exceptions:
+                        self.members[(decl.name.name, exception.name.name)] = self._add(
+                            exception.name.name, "exception", exception.name, exception,
+                            container=decl.name.name,
+                        )  # fmt: skip
                 case ast.ScheduleDecl():
                     self.top[decl.name.name] = self._add(
                         decl.name.name, "schedule", decl.name, decl, type_expr=decl.value_type
@@ -462,6 +468,12 @@ class _Resolver(Visitor[None]):
         if decl.returns is not None:
             self.type_expr(decl.returns)
         self.expr(decl.body, scope)
+        for exception in decl.exceptions:
+            if exception.parent is not None:
+                parent = self.m.members.get((decl.name.name, exception.parent.name))
+                self.ref(exception.parent.span, parent)
+            self.expr(exception.condition, scope)
+            self.expr(exception.value, scope)
 
     @visits(ast.ScheduleDecl)
     def _decl_schedule_decl(self, decl: ast.ScheduleDecl) -> None:

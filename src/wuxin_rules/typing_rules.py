@@ -648,6 +648,10 @@ class ExprTyper(Visitor[model.CExpr]):
             return self._contextual(node.then) and self._contextual(node.otherwise)
         if isinstance(node, ast.Arith) and node.op == "+":
             return self._contextual(node.left) and self._contextual(node.right)
+        if isinstance(node, ast.Call):
+            # `fail(…)` takes the type of the other branch or operand.
+            res = self.t.res.get(id(node.callee))
+            return isinstance(res, BuiltinName) and BUILTINS[res.name].typing == CONTEXT_TYPING
         return False
 
     def _pair(
@@ -864,7 +868,7 @@ class ExprTyper(Visitor[model.CExpr]):
     def _call(self, node: ast.Call, expected: Type | None, env: Env) -> model.CExpr:
         res = self.t.res.get(id(node.callee))
         if isinstance(res, BuiltinName):
-            return self._call_builtin(res.name, node, env)
+            return self._call_builtin(res.name, node, env, expected)
         if isinstance(res, StageName):
             return self._call_stage(res.sym, node, env)
         if not isinstance(res, GlobalName):
@@ -982,7 +986,9 @@ class ExprTyper(Visitor[model.CExpr]):
         holes = any(band.name.name == model.HOLE for band in sym.node.bands)
         return model.BandsLookup(sym.key, args[0], OptionalType(enum) if holes else enum, node.span)
 
-    def _call_builtin(self, name: str, node: ast.Call, env: Env) -> model.CExpr:
+    def _call_builtin(
+        self, name: str, node: ast.Call, env: Env, expected: Type | None = None
+    ) -> model.CExpr:
         builtin = BUILTINS[name]
         hints = builtin.hints
         args = [
@@ -993,8 +999,26 @@ class ExprTyper(Visitor[model.CExpr]):
             node, name, builtin.min_args, builtin.max_args, builtin.signature.split(" -> ")[0]
         ):
             return self._invalid(node.span)
-        result = _typing_rule(builtin)(self, args)
+        if builtin.typing == CONTEXT_TYPING:
+            self._exact_text(args)
+            # `fail(…)` has no value, so it takes the type its place expects; alone (a rule
+            # without `->`, an operand whose other side says nothing) it is a condition.
+            result = expected if expected is not None and not is_invalid(expected) else BOOL
+        else:
+            result = _typing_rule(builtin)(self, args)
         return model.BuiltinCall(name, tuple(args), result, node.span)
+
+    def _exact_text(self, args: list[model.CExpr]) -> None:
+        """The message of `fail` is a text the policy writes (its own words, not a fact's)."""
+        for arg in args:
+            written = isinstance(arg, model.Const) and isinstance(arg.value, str)
+            if not written and not is_invalid(arg.type):
+                self.t.error(
+                    "type-mismatch",
+                    english("fail-message-text"),
+                    arg.span,
+                    help=english("fail-message-text.help"),
+                )
 
     # -- operators -------------------------------------------------------------------------
 
@@ -1295,6 +1319,13 @@ class ExprTyper(Visitor[model.CExpr]):
             hint = expected if expected is not None else _hint(then.type)
             otherwise = self.expr(node.otherwise, hint, else_env)
         joined = join(then.type, otherwise.type)
+        if joined is None and expected is not None and not is_invalid(expected):
+            # Where the context says the type (`-> int`, an exception's value lowered into
+            # an `if`), the branch that does not fit it is the one at fault.
+            then_fits = assignable(then.type, expected)
+            if then_fits != assignable(otherwise.type, expected):
+                self.accept(otherwise if then_fits else then, expected)
+                return model.If(condition, then, otherwise, INVALID, node.span)
         if joined is None:
             self.t.error(
                 "type-mismatch",
@@ -2020,6 +2051,10 @@ _TYPING_RULES: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
 """The typing rules of the polymorphic builtins, by the name their entry's `typing` gives
 (a builtin with fixed argument types has a `semantics.Signature` instead)."""
 
+CONTEXT_TYPING = "context"
+"""The `typing` of a builtin whose type is the one its place expects (`fail`, which has no
+value): `ExprTyper` gives it that type (a condition where nothing expects one)."""
+
 OPERATOR_TYPING = ("arith", "compare", "negate")
 """The `typing` of the operators' entries: they are typed by `ExprTyper`'s methods of the
 same name (`_arith`, `_compare`, `_negate`), which know their operands' forms."""
@@ -2037,4 +2072,8 @@ def _typing_rule(builtin: Builtin) -> Callable[[ExprTyper, list[model.CExpr]], T
 def typed(builtin: Builtin) -> bool:
     """Whether the checker can type calls of `builtin` (its `typing` names a rule it has)."""
     typing = builtin.typing
-    return isinstance(typing, semantics.Signature) or typing in _TYPING_RULES
+    return (
+        isinstance(typing, semantics.Signature)
+        or typing in _TYPING_RULES
+        or typing == CONTEXT_TYPING
+    )
