@@ -1113,6 +1113,11 @@ _LINK_BUILTINS: tuple[Operation, ...] = (
         max_args=4,
         samples=(("list of Node", "int 0 .. 4", '"k"', '"next"'),),
         call_detail=_follow_detail,
+    ),
+)
+
+
+# ------------------------------------------------------------------------------------------
 # Declared failures
 
 
