@@ -699,7 +699,27 @@ class _Formatter(Visitor[Any]):
                             *self.translation_comments(label), _worded(label)]  # fmt: skip
             else:
                 members.append(member.name.name)
+            if member.fields:
+                members += [" ", self.member_fields(member)]
         return [head, _Nest(_INDENT, [opening, _Nest(_INDENT, members)])]
+
+    def member_fields(self, member: ast.EnumMember) -> Any:
+        """The fields a member carries: `{number: text "Card number", amount: decimal}`."""
+        items = [(f.span.start, f.span.end, self._member_field(f)) for f in member.fields]
+        start = member.fields[0].span.start
+        opening = member.span.text.rfind("{", 0, start - member.span.start) + member.span.start
+        return self.sequence("{", items, "}", member.span.end, start=opening)
+
+    def _member_field(self, field: ast.FieldDecl) -> Callable[[], Any]:
+        def build() -> Any:
+            parts: list[Any] = [field.name.name, ": ", self.type_doc(field.type)]
+            label = field.doc.label
+            if label is not None:
+                parts += [" ", *self.here(label.span.start), *self.translation_comments(label),
+                          _worded(label)]  # fmt: skip
+            return parts
+
+        return build
 
     @visits(ast.RecordDecl)
     def _record_decl(self, node: ast.RecordDecl) -> Any:
@@ -1197,6 +1217,38 @@ class _Formatter(Visitor[Any]):
         parts += [*self.separator(last.span.start, line), "else ", self.expr(last, _IF_LEVEL)]
         return _Group(parts)
 
+    @visits(ast.IsMember)
+    def _is_member_doc(self, expr: ast.IsMember) -> Any:
+        return [self.expr(expr.operand, _ADD), " is ", expr.member.name]
+
+    @visits(ast.Match)
+    def match_doc(self, expr: ast.Match) -> Any:
+        # One arm a line (a short `match` fits on one). An arm's value that ends in another
+        # `match` is parenthesised unless nothing follows it: that `match` would take the
+        # arms after it.
+        line = _HARD if len(expr.cases) + (expr.otherwise is not None) > 2 else _LINE
+        line = line if not self._broken_between(
+            [(expr.subject.span.end, expr.span.end)]
+        ) else _HARD
+        arms: list[Any] = []
+        last = len(expr.cases) - 1
+        for index, case in enumerate(expr.cases):
+            head = "case " + case.member.name
+            if case.bindings:
+                head += "(" + ", ".join(b.name for b in case.bindings) + ")"
+            open_end = index < last or expr.otherwise is not None
+            arms += [*self.separator(case.span.start, line), head, " => ",
+                     self.arm(case.body, open_end)]  # fmt: skip
+        if expr.otherwise is not None:
+            arms += [*self.separator(expr.otherwise.span.start, line), "else => ",
+                     self.arm(expr.otherwise, False)]  # fmt: skip
+        return _Group(["match ", self.expr(expr.subject, _OR), ":", _Nest(_INDENT, arms)])
+
+    def arm(self, body: ast.Expr, followed: bool) -> Any:
+        if followed and _ends_in_match(body):
+            return ["(", self._expr(body), ")"]
+        return self.expr(body, _IF_LEVEL)
+
     @visits(ast.Aggregate)
     def aggregate(self, expr: ast.Aggregate) -> Any:
         parts: list[Any] = [expr.kind, " of ", expr.var.name, " in ",
@@ -1318,3 +1370,18 @@ def _numbers_in(text: str) -> list[tuple[str, Any]]:
         value = Fraction(digits) / (100 if percent else 1)
         numbers.append((sign + digits + percent, -value if sign else value))
     return numbers
+
+
+def _ends_in_match(expr: ast.Expr) -> bool:
+    """Whether `expr`, printed without brackets, ends in a `match` (which would take any
+    arm written after it)."""
+    while True:
+        match expr:
+            case ast.Match():
+                return True
+            case ast.If(otherwise=otherwise):
+                expr = otherwise
+            case ast.Aggregate(body=body, filter=filter_) if body is not None or filter_ is not None:
+                expr = body if body is not None else filter_  # type: ignore[assignment]
+            case _:
+                return False

@@ -104,6 +104,7 @@ SOURCE = Vocabulary(
         "at least n": ">= {n}", "more than n": "> {n}", "at most n": "<= {n}",
         "less than n": "< {n}", "range": "{a} .. {b}", "range open": "{a} ..< {b}",
         "bounded": "{t} {b}",
+        "match": "match", "case": "case", "arm": "=>", "is member": "is",
     },
     operators={
         "==": "==", "!=": "!=", "<=": "<=", ">=": ">=", "<": "<", ">": ">",
@@ -286,6 +287,35 @@ class _Printer(Visitor[Line]):
             Segment(" "),
             self.kw("is not none" if expr.negated else "is none"),
         ]
+
+    @visits(ast.IsMember)
+    def _is_member(self, expr: ast.IsMember, scope: frozenset[str]) -> Line:
+        return [
+            *self.flat(expr.operand, _COALESCE, scope),
+            Segment(" "),
+            self.kw("is member"),
+            Segment(" "),
+            Segment(expr.member.name, "member"),
+        ]
+
+    @visits(ast.Match)
+    def _match(self, expr: ast.Match, scope: frozenset[str]) -> Line:
+        sp = Segment(" ")
+        line: Line = [self.kw("match"), sp, *self.flat(expr.subject, _OR, scope), Segment(":")]
+        for case in expr.cases:
+            line += [sp, self.kw("case"), sp, Segment(case.member.name, "member")]
+            if case.bindings:
+                names: Line = []
+                for index, binding in enumerate(case.bindings):
+                    names += [Segment(", ")] if index else []
+                    names.append(Segment(binding.name, "local"))
+                line += [Segment("("), *names, Segment(")")]
+            inner = scope | {b.name for b in case.bindings}
+            line += [sp, self.kw("arm"), sp, *self.flat(case.body, _OR, inner)]
+        if expr.otherwise is not None:
+            line += [sp, self.kw("else"), sp, self.kw("arm"), sp]
+            line += self.flat(expr.otherwise, _OR, scope)
+        return line
 
     @visits(ast.BoolOp)
     def _bool_op(self, expr: ast.BoolOp, scope: frozenset[str]) -> Line:

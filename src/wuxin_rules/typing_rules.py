@@ -1338,9 +1338,13 @@ class ExprTyper(Visitor[model.CExpr]):
         if failed or arm_type is None or is_invalid(arm_type):
             return self._invalid(node.span)
         result = otherwise if otherwise is not None else arms.pop()[1]
-        for test, body in reversed(arms):
+        for index in reversed(range(len(arms))):
+            test, body = arms[index]
             assert test is not None
-            result = model.If(test, body, result, arm_type, node.span)
+            # Each `if` of the chain covers its arm and those after it, so the explanation
+            # shows the arm it tried (`case card(number, amount) => …`).
+            start = node.span if index == 0 else Span(node.span.source, test.span.start, node.span.end)
+            result = model.If(test, body, result, arm_type, start)
         return result
 
     def _case_fields(self, type_: Type, case: ast.MatchCase) -> tuple[FieldInfo, ...] | None:
