@@ -1223,29 +1223,26 @@ class _Formatter(Visitor[Any]):
 
     @visits(ast.Match)
     def match_doc(self, expr: ast.Match) -> Any:
-        # One arm a line (a short `match` fits on one). An arm's value that ends in another
-        # `match` is parenthesised unless nothing follows it: that `match` would take the
-        # arms after it.
+        # One arm a line (a short `match` of two arms fits on one).
         line = _HARD if len(expr.cases) + (expr.otherwise is not None) > 2 else _LINE
         line = line if not self._broken_between(
             [(expr.subject.span.end, expr.span.end)]
         ) else _HARD
         arms: list[Any] = []
-        last = len(expr.cases) - 1
-        for index, case in enumerate(expr.cases):
+        for case in expr.cases:
             head = "case " + case.member.name
             if case.bindings:
                 head += "(" + ", ".join(b.name for b in case.bindings) + ")"
-            open_end = index < last or expr.otherwise is not None
-            arms += [*self.separator(case.span.start, line), head, " => ",
-                     self.arm(case.body, open_end)]  # fmt: skip
+            arms += [*self.separator(case.span.start, line), head, " => ", self.arm(case.body)]
         if expr.otherwise is not None:
-            arms += [*self.separator(expr.otherwise.span.start, line), "else => ",
-                     self.arm(expr.otherwise, False)]  # fmt: skip
+            start = expr.span.text.rfind("case", 0, expr.otherwise.span.start - expr.span.start)
+            arms += [*self.separator(expr.span.start + start, line), "case _ => ",
+                     self.arm(expr.otherwise)]  # fmt: skip
         return _Group(["match ", self.expr(expr.subject, _OR), ":", _Nest(_INDENT, arms)])
 
-    def arm(self, body: ast.Expr, followed: bool) -> Any:
-        if followed and _ends_in_match(body):
+    def arm(self, body: ast.Expr) -> Any:
+        # The grammar lets no arm's value end in a `match`: it would take the arms after it.
+        if _ends_in_match(body):
             return ["(", self._expr(body), ")"]
         return self.expr(body, _IF_LEVEL)
 

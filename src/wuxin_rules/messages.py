@@ -539,8 +539,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请给字段改名；`{name}` 存放成员名",
     ),
     "sum.fields-through-match": (
-        "a field of `{type}` belongs to one member: read it in `match` (`case card(number) => …`); `.{tag}` is the member",
-        "`{type}` 的字段属于某一个成员：请在 `match` 中读取（`case card(number) => …`）；`.{tag}` 是成员名",
+        "a field of `{type}` belongs to one member: read it in `match` (`case {pattern} => …`); `.{tag}` is the member",
+        "`{type}` 的字段属于某一个成员：请在 `match` 中读取（`case {pattern} => …`）；`.{tag}` 是成员名",
     ),
     "sum.write-object": (
         "write an object with the member's name under `{tag}` and its fields (members: {members})",
@@ -579,17 +579,18 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{member}` 已有分支：这个分支永远不会执行",
     ),
     "match.remove-case.help": ("remove this arm", "请删除这个分支"),
+    "match.first-arm": ("the arm taken", "实际执行的分支"),
     "match.unreachable-else": (
-        "the `else` arm is never taken: every member has an arm",
-        "`else` 分支永远不会执行：每个成员都有分支",
+        "the `case _` arm is never taken: every member has an arm",
+        "`case _` 分支永远不会执行：每个成员都有分支",
     ),
     "match.missing": (
         "`match` has no arm for {members}",
         "`match` 缺少 {members} 的分支",
     ),
     "match.missing.help": (
-        "add `case` arms for {members}, or an `else => …` arm",
-        "请为 {members} 添加 `case` 分支，或添加 `else => …` 分支",
+        "add `case` arms for {members}, or a `case _ => …` arm for the rest",
+        "请为 {members} 添加 `case` 分支，或添加 `case _ => …` 分支处理其余成员",
     ),
     "match.hides-subject": (
         "the variable `{name}` hides the `{name}` this `match` reads its fields from",

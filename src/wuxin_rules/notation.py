@@ -313,7 +313,7 @@ class _Printer(Visitor[Line]):
             inner = scope | {b.name for b in case.bindings}
             line += [sp, self.kw("arm"), sp, *self.flat(case.body, _OR, inner)]
         if expr.otherwise is not None:
-            line += [sp, self.kw("else"), sp, self.kw("arm"), sp]
+            line += [sp, self.kw("case"), sp, Segment("_"), sp, self.kw("arm"), sp]
             line += self.flat(expr.otherwise, _OR, scope)
         return line
 

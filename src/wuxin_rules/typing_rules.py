@@ -830,7 +830,15 @@ class ExprTyper(Visitor[model.CExpr]):
                 "unknown-name",
                 english("unknown-field", field=name, type=describe_type(type_)),
                 node.field.span,
-                help=english("sum.fields-through-match", type=describe_type(type_), tag=SUM_TAG),
+                help=english(
+                    "sum.fields-through-match",
+                    type=describe_type(type_),
+                    tag=SUM_TAG,
+                    pattern=next(
+                        (_case_pattern(m.name, m.fields) for m in type_.members if m.field(name)),
+                        _case_pattern(type_.members[0].name, type_.members[0].fields),
+                    ),
+                ),
             )
             return self._invalid(node.span)
         if isinstance(type_, DateType):
@@ -1213,7 +1221,7 @@ class ExprTyper(Visitor[model.CExpr]):
 
     @visits(ast.IsMember)
     def _is_member(self, node: ast.IsMember, expected: Type | None, env: Env) -> model.CExpr:
-        # `p is card` is `p.kind == card` (a plain enum's value is its member: `k == town`).
+        # `p is card` is `p.kind == card` (a plain enum's value is its member: `k == small`).
         operand = self.expr(node.operand, None, env)
         if not self._plain(operand):
             return self._invalid(node.span)
@@ -1261,7 +1269,16 @@ class ExprTyper(Visitor[model.CExpr]):
         a test. Every evaluation path runs it as it runs any `if`, and the explanation shows
         each member test and the arm taken with the fields it read."""
         subject = self.expr(node.subject, None, env)
-        if not self._plain(subject):
+        plain = self._plain(subject)
+        if plain and not isinstance(subject.type, SumType | EnumType):
+            self.t.error(
+                "type-mismatch",
+                english("match.not-enum", found=describe_type(subject.type)),
+                subject.span,
+                help=english("match.not-enum.help"),
+            )
+            plain = False
+        if not plain:
             for case in node.cases:
                 self.expr(case.body, expected, _bind_all(env, case.bindings, INVALID))
             if node.otherwise is not None:
@@ -1285,7 +1302,7 @@ class ExprTyper(Visitor[model.CExpr]):
                     "unreachable-case",
                     english("match.duplicate", member=name),
                     case.member.span,
-                    labels=[Label(covered[name], english("first-declared-here"))],
+                    labels=[Label(covered[name], english("match.first-arm"))],
                     help=english("match.remove-case.help"),
                 )
                 failed = True
