@@ -66,8 +66,11 @@ def _constructs(policy: wuxin_rules.Policy) -> set[str]:
 
 
 def _hits(text: str) -> set[str]:
-    """The hit policies of the decision tables of a policy's text (`hit first`, …)."""
-    return {line.strip() for line in text.splitlines() if line.startswith("  hit ")}
+    """The hit policies of the decision tables of a policy's text (`hit first`, …), and
+    the forms of `match` (lowered to `if`s, so not kinds of the model) it uses."""
+    hits = {line.strip() for line in text.splitlines() if line.startswith("  hit ")}
+    forms = {"match": "(match ", "case _": "case _ =>", "is member": " is c"}
+    return hits | {form for form, written in forms.items() if written in text}
 
 
 EVERY_CONSTRUCT = (
@@ -79,6 +82,7 @@ EVERY_CONSTRUCT = (
     | {"at_least of []"}
     | {f"arith {op}" for op in "+-*/"}
     | {f"hit {hit}" for hit in policygen.HIT_POLICIES}
+    | {"match", "case _", "is member"}
 )
 """What the drawn policies must use, between them (a new construct or builtin must be drawn
 too: extend `tests/policygen.py`)."""

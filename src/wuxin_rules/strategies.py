@@ -70,7 +70,9 @@ from wuxin_rules.schema import (
     NumberType,
     NumericBound,
     OptionalType,
+    SUM_TAG,
     RecordType,
+    SumType,
     TextType,
     Type,
 )
@@ -368,7 +370,7 @@ class _Thresholds(Visitor[None]):
         if isinstance(expr, model.GetField):
             target = expr.target.type
             target = target.inner if isinstance(target, OptionalType) else target
-            if isinstance(target, RecordType) and target.qualified:
+            if isinstance(target, RecordType | SumType) and target.qualified:
                 return f"{target.qualified}.{expr.field}"
             return None
         if isinstance(expr, model.InputRef) and not isinstance(expr.type, RecordType):
@@ -492,6 +494,25 @@ class _Builder:
                 )
             )
             return st.one_of(_near(known, general, list(fields), drawn), general)
+        if isinstance(type_, SumType):
+            # Each member with its fields drawn (a field's thresholds are shared by the
+            # members that have a field of that name).
+            return st.one_of(
+                *(
+                    st.fixed_dictionaries(
+                        {
+                            SUM_TAG: st.just(member.name),
+                            **{
+                                f.name: self.build(
+                                    f.type, _join(path, f.name), f"{type_.qualified}.{f.name}"
+                                )
+                                for f in member.fields
+                            },
+                        }
+                    )
+                    for member in type_.members
+                )
+            )
         if isinstance(type_, ListType):
             return st.lists(self.build(type_.element, path + "[]", key), max_size=self.max_list)
         if key is None and path and "." not in path and "[" not in path:
