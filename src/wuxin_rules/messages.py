@@ -542,6 +542,11 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "a field of `{type}` belongs to one member: read it in `match` (`case {pattern} => …`); `.{tag}` is the member",
         "`{type}` 的字段属于某一个成员：请在 `match` 中读取（`case {pattern} => …`）；`.{tag}` 是成员名",
     ),
+    "sum.member-needs-fields": (
+        "`{member}` carries fields: a value of `{type}` that is `{member}` gives them",
+        "`{member}` 携带字段：`{type}` 中为 `{member}` 的值须给出这些字段",
+    ),
+    "sum.member-needs-fields.help": ("write `{example}`", "请写成 `{example}`"),
     "sum.write-object": (
         "write an object with the member's name under `{tag}` and its fields (members: {members})",
         "请写成一个对象：`{tag}` 下写成员名，再加上该成员的字段（成员有 {members}）",

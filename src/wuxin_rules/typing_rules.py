@@ -730,16 +730,40 @@ class ExprTyper(Visitor[model.CExpr]):
                 type_ = self.t.rule_types.get(sym.key) or self.t.rule_returns.get(sym.key, INVALID)
                 return model.RuleRef(sym.key, self._narrowed(node, type_, env), span)
             return self._invalid(span)
+        wanted = strip_optional(expected) if expected is not None else None
         if isinstance(res, EnumMemberName):
+            if isinstance(wanted, SumType) and wanted.tags == res.enum:
+                return self._sum_member(res.name, span, wanted)
             return model.Const(res.name, res.enum, span)
         if isinstance(res, MemberName):
             return self._member(res.name, span, expected)
         return self._invalid(span)
 
+    def _sum_member(self, name: str, span: Span, wanted: SumType) -> model.CExpr:
+        """A member that carries nothing, where a value of its enum is expected (`waived`):
+        the value `{kind: waived}`; a member with fields is written with them."""
+        member = wanted.member(name)
+        if member is not None and not member.fields:
+            return model.Const({SUM_TAG: name}, wanted, span)
+        if member is not None:
+            self.t.error(
+                "type-mismatch",
+                english("sum.member-needs-fields", member=name, type=describe_type(wanted)),
+                span,
+                help=english(
+                    "sum.member-needs-fields.help",
+                    example="{" + ", ".join([f"{SUM_TAG}: {name}", *(f"{f.name}: …" for f in member.fields)]) + "}",
+                ),
+            )
+            return self._invalid(span)
+        return self._member(name, span, wanted.tags)
+
     def _member(self, name: str, span: Span, expected: Type | None) -> model.CExpr:
         wanted = strip_optional(expected) if expected is not None else None
         if isinstance(wanted, ListType):
             wanted = None
+        if isinstance(wanted, SumType):
+            return self._sum_member(name, span, wanted)
         if isinstance(wanted, EnumType):
             if wanted.member(name) is not None:
                 return model.Const(name, wanted, span)
@@ -1684,6 +1708,10 @@ class ExprTyper(Visitor[model.CExpr]):
     @visits(ast.RecordLit)
     def _record(self, node: ast.RecordLit, expected: Type | None, env: Env) -> model.CExpr:
         wanted = strip_optional(expected) if expected is not None else None
+        if isinstance(wanted, SumType):
+            made = self._sum_record(node, wanted, env)
+            if made is not None:
+                return made
         target = wanted if isinstance(wanted, RecordType) and wanted.qualified else None
         spreads: list[model.CExpr] = []
         spread_fields: dict[str, tuple[Type, Span]] = {}
@@ -1762,6 +1790,37 @@ class ExprTyper(Visitor[model.CExpr]):
         complete = self._complete_record(target, node, spread_fields, fields)
         type_ = target if complete and not broken else INVALID
         return model.MakeRecord(tuple(spreads), tuple(fields.items()), type_, node.span)
+
+    def _sum_record(self, node: ast.RecordLit, wanted: SumType, env: Env) -> model.CExpr | None:
+        """A value of an enum that carries data, written as its facts are:
+        `{kind: card, number: "4111", amount: 12}` — checked as the record of the member's
+        fields. None when the literal names no member under `kind` (it is then typed as
+        any record literal, and refused where the enum is expected)."""
+        tag = next(
+            (
+                item
+                for item in node.items
+                if isinstance(item, ast.RecordField) and item.name.name == SUM_TAG
+            ),
+            None,
+        )
+        if tag is None or any(isinstance(item, ast.RecordSpread) for item in node.items):
+            return None
+        member_name = self.expr(tag.value, wanted.tags, env)
+        if not isinstance(member_name, model.Const) or member_name.type != wanted.tags:
+            return None
+        member = wanted.member(member_name.value)
+        if member is None:
+            return None
+        view = RecordType(
+            member.name,
+            f"{wanted.qualified}.{member.name}",
+            (FieldInfo(SUM_TAG, wanted.tags), *member.fields),
+        )
+        made = self._record(node, view, env)
+        if is_invalid(made.type):
+            return made
+        return attrs.evolve(made, type=wanted)
 
     def _complete_record(
         self,
