@@ -495,8 +495,15 @@ class _Formatter(Visitor[Any]):
         return [*self.trail(bound), line, *self.lead(bound)]
 
     def close(self, bound: int) -> list[Any]:
-        """The comments before the end `bound` of a construct: each on a line of its own."""
-        docs = self.trail(bound)
+        """The comments before the end `bound` of a construct: each on a line of its own
+        (but one that ends the current line). Only one: a second comment held for a line
+        would get a line of its own at the indent of the line after (`_end_line`), the
+        closing bracket's, and move in by a level when formatted again."""
+        docs: list[Any] = []
+        comment = self._pending(bound)
+        if comment is not None and self._trailing(comment):
+            self.next_comment += 1
+            docs += [_Suffix(_comment_text(comment)), _BREAK_PARENT]
         while (comment := self._pending(bound)) is not None:
             self.next_comment += 1
             docs += [_HARD, _Comment(_comment_text(comment))]
