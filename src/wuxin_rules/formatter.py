@@ -1240,18 +1240,19 @@ class _Formatter(Visitor[Any]):
             head = "case " + case.member.name
             if case.bindings:
                 head += "(" + ", ".join(b.name for b in case.bindings) + ")"
-            arms += [*self.separator(case.span.start, line), head, " => ", self.arm(case.body)]
+            arms += [*self.separator(case.span.start, line), self.arm(head, case.body)]
         if expr.otherwise is not None:
             start = expr.span.text.rfind("case", 0, expr.otherwise.span.start - expr.span.start)
-            arms += [*self.separator(expr.span.start + start, line), "case _ => ",
-                     self.arm(expr.otherwise)]  # fmt: skip
+            arms += [*self.separator(expr.span.start + start, line),
+                     self.arm("case _", expr.otherwise)]  # fmt: skip
         return _Group(["match ", self.expr(expr.subject, _OR), ":", _Nest(_INDENT, arms)])
 
-    def arm(self, body: ast.Expr) -> Any:
+    def arm(self, head: str, body: ast.Expr) -> Any:
+        """`case … => value`, the value on the next line when the arm does not fit on one."""
+        separator = self.separator(body.span.start, _LINE)
         # The grammar lets no arm's value end in a `match`: it would take the arms after it.
-        if _ends_in_match(body):
-            return ["(", self._expr(body), ")"]
-        return self.expr(body, _IF_LEVEL)
+        value = ["(", self._expr(body), ")"] if _ends_in_match(body) else self.expr(body, _IF_LEVEL)
+        return _Group([head, " =>", _Nest(_INDENT, [*separator, value])])
 
     @visits(ast.Aggregate)
     def aggregate(self, expr: ast.Aggregate) -> Any:
