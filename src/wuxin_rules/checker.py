@@ -58,6 +58,7 @@ from wuxin_rules.loader import LoadedModules, load_modules, load_modules_from_te
 from wuxin_rules.messages import english, listing
 from wuxin_rules.schema import (
     BOOL,
+    SUM_TAG,
     BoolType,
     DateType,
     EnumMemberInfo,
@@ -68,7 +69,6 @@ from wuxin_rules.schema import (
     NumberType,
     NumericBound,
     OptionalType,
-    SUM_TAG,
     RecordType,
     SumMember,
     SumType,

@@ -82,6 +82,7 @@ from wuxin_rules import model, semantics
 from wuxin_rules.errors import Diagnostic, InternalError
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
+    SUM_TAG,
     BoolType,
     DateType,
     EnumType,
@@ -90,7 +91,6 @@ from wuxin_rules.schema import (
     NumberType,
     NumericBound,
     OptionalType,
-    SUM_TAG,
     RecordType,
     SumType,
     TextType,

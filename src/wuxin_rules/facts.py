@@ -61,6 +61,7 @@ from wuxin_rules import model
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, suggest
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
+    SUM_TAG,
     BoolType,
     DateType,
     EnumType,
@@ -70,7 +71,6 @@ from wuxin_rules.schema import (
     NumberType,
     NumericBound,
     OptionalType,
-    SUM_TAG,
     RecordType,
     SumType,
     TextType,

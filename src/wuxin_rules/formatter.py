@@ -1232,9 +1232,7 @@ class _Formatter(Visitor[Any]):
     def match_doc(self, expr: ast.Match) -> Any:
         # One arm a line (a short `match` of two arms fits on one).
         line = _HARD if len(expr.cases) + (expr.otherwise is not None) > 2 else _LINE
-        line = line if not self._broken_between(
-            [(expr.subject.span.end, expr.span.end)]
-        ) else _HARD
+        line = line if not self._broken_between([(expr.subject.span.end, expr.span.end)]) else _HARD
         arms: list[Any] = []
         for case in expr.cases:
             head = "case " + case.member.name
@@ -1386,7 +1384,9 @@ def _ends_in_match(expr: ast.Expr) -> bool:
                 return True
             case ast.If(otherwise=otherwise):
                 expr = otherwise
-            case ast.Aggregate(body=body, filter=filter_) if body is not None or filter_ is not None:
+            case ast.Aggregate(body=body, filter=filter_) if (
+                body is not None or filter_ is not None
+            ):
                 expr = body if body is not None else filter_  # type: ignore[assignment]
             case _:
                 return False

@@ -15,6 +15,7 @@ from typing import Any
 
 from wuxin_rules import model
 from wuxin_rules.schema import (
+    SUM_TAG,
     BoolType,
     DateType,
     EnumType,
@@ -24,7 +25,6 @@ from wuxin_rules.schema import (
     NumberType,
     NumericBound,
     OptionalType,
-    SUM_TAG,
     RecordType,
     SumType,
     TextType,

@@ -60,6 +60,7 @@ from wuxin_rules.schema import (
     DECIMAL,
     INT,
     PERCENT,
+    SUM_TAG,
     TEXT,
     BoolType,
     DateType,
@@ -70,7 +71,6 @@ from wuxin_rules.schema import (
     NumberType,
     NumericBound,
     OptionalType,
-    SUM_TAG,
     RecordType,
     SumType,
     TextType,
@@ -313,7 +313,9 @@ class _Thresholds(Visitor[None]):
                     self._add(key, test.high)
 
     def _add(self, key: str | None, value: Any) -> None:
-        if key is not None and value is not None and not isinstance(value, bool):
+        # A value of an enum that carries data (a `dict`) is no threshold: its members are
+        # all drawn anyway.
+        if key is not None and value is not None and not isinstance(value, bool | dict):
             self.found.setdefault(key, set()).add(value)
 
     @visits(model.Compare)

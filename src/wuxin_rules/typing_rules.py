@@ -32,6 +32,7 @@ from wuxin_rules.schema import (
     INT,
     NONE,
     PERCENT,
+    SUM_TAG,
     TEXT,
     BoolType,
     DateType,
@@ -43,7 +44,6 @@ from wuxin_rules.schema import (
     NumberType,
     NumericBound,
     OptionalType,
-    SUM_TAG,
     RecordType,
     SumType,
     TextType,
@@ -752,7 +752,9 @@ class ExprTyper(Visitor[model.CExpr]):
                 span,
                 help=english(
                     "sum.member-needs-fields.help",
-                    example="{" + ", ".join([f"{SUM_TAG}: {name}", *(f"{f.name}: …" for f in member.fields)]) + "}",
+                    example="{"
+                    + ", ".join([f"{SUM_TAG}: {name}", *(f"{f.name}: …" for f in member.fields)])
+                    + "}",
                 ),
             )
             return self._invalid(span)
@@ -1281,7 +1283,9 @@ class ExprTyper(Visitor[model.CExpr]):
                 english("unknown-member", member=name, enum=written),
                 span,
                 help=suggest(name, [m.name for m in tags.members])
-                or english("the-members-of", enum=written, members=quoted(m.name for m in tags.members)),
+                or english(
+                    "the-members-of", enum=written, members=quoted(m.name for m in tags.members)
+                ),
             )
             return None
         return tested, model.Const(name, tags, span)
@@ -1308,7 +1312,7 @@ class ExprTyper(Visitor[model.CExpr]):
             if node.otherwise is not None:
                 self.expr(node.otherwise, expected, env)
             return self._invalid(node.span)
-        arms: list[tuple[model.CExpr | None, model.CExpr]] = []
+        arms: list[tuple[model.Compare, model.CExpr]] = []
         covered: dict[str, Span] = {}
         arm_type: Type | None = None
         first_span: Span | None = None
@@ -1337,7 +1341,9 @@ class ExprTyper(Visitor[model.CExpr]):
                 inner = inner.bind(binding.name, field.type)
             hint = expected if expected is not None else arm_type
             body = self.expr(case.body, hint, inner)
-            bound = {b.name: (field, b.span) for b, field in zip(case.bindings, fields, strict=True)}
+            bound = {
+                b.name: (field, b.span) for b, field in zip(case.bindings, fields, strict=True)
+            }
             if bound:
                 body, hidden = _substitute(body, subject, bound)
                 if hidden is not None:
@@ -1380,12 +1386,13 @@ class ExprTyper(Visitor[model.CExpr]):
             return self._invalid(node.span)
         result = otherwise if otherwise is not None else arms.pop()[1]
         for index in reversed(range(len(arms))):
-            test, body = arms[index]
-            assert test is not None
+            tried, body = arms[index]
             # Each `if` of the chain covers its arm and those after it, so the explanation
             # shows the arm it tried (`case card(number, amount) => …`).
-            start = node.span if index == 0 else Span(node.span.source, test.span.start, node.span.end)
-            result = model.If(test, body, result, arm_type, start)
+            start = (
+                node.span if index == 0 else Span(node.span.source, tried.span.start, node.span.end)
+            )
+            result = model.If(tried, body, result, arm_type, start)
         return result
 
     def _case_fields(self, type_: Type, case: ast.MatchCase) -> tuple[FieldInfo, ...] | None:
