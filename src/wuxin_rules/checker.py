@@ -1850,6 +1850,7 @@ def _build(state: _State) -> model.CheckedPolicy:
         bands=dict(state.bands),
         enums=dict(t.enum_types),
         records=dict(t.record_types),
+        sums=dict(t.sum_types),
         label=label,
         source=source,
         cites=cites or (),

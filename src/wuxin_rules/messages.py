@@ -167,6 +167,7 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "doc.note": ("Note", "备注"),
     "doc.field": ("Field", "字段"),
     "doc.member": ("Member", "成员"),
+    "doc.fields": ("Fields", "字段"),
     "doc.stage": ("Stage", "阶段"),
     "doc.dates": ("Dates", "起止日期"),
     "doc.grade": ("Grade", "等级"),

@@ -37,6 +37,7 @@ from wuxin_rules.schema import (
     NumericBound,
     OptionalType,
     RecordType,
+    SumType,
     TextType,
     Type,
 )
@@ -295,7 +296,7 @@ class _Printer(Visitor[Line]):
             Segment(" "),
             self.kw("is member"),
             Segment(" "),
-            Segment(expr.member.name, "member"),
+            Segment(expr.member.name),
         ]
 
     @visits(ast.Match)
@@ -303,19 +304,24 @@ class _Printer(Visitor[Line]):
         sp = Segment(" ")
         line: Line = [self.kw("match"), sp, *self.flat(expr.subject, _OR, scope), Segment(":")]
         for case in expr.cases:
-            line += [sp, self.kw("case"), sp, Segment(case.member.name, "member")]
-            if case.bindings:
-                names: Line = []
-                for index, binding in enumerate(case.bindings):
-                    names += [Segment(", ")] if index else []
-                    names.append(Segment(binding.name, "local"))
-                line += [Segment("("), *names, Segment(")")]
             inner = scope | {b.name for b in case.bindings}
-            line += [sp, self.kw("arm"), sp, *self.flat(case.body, _OR, inner)]
+            line += [sp, *self._arm_head(case.member.name, case.bindings)]
+            line += self.flat(case.body, _OR, inner)
         if expr.otherwise is not None:
-            line += [sp, self.kw("case"), sp, Segment("_"), sp, self.kw("arm"), sp]
-            line += self.flat(expr.otherwise, _OR, scope)
+            line += [sp, *self._arm_head("_", ()), *self.flat(expr.otherwise, _OR, scope)]
         return line
+
+    def _arm_head(self, member: str, bindings: tuple[ast.Ident, ...]) -> Line:
+        """`case card(number, amount) => ` (the member `_` for the rest)."""
+        sp = Segment(" ")
+        line: Line = [self.kw("case"), sp, Segment(member)]
+        if bindings:
+            line.append(Segment("("))
+            for index, binding in enumerate(bindings):
+                line += [Segment(", ")] if index else []
+                line.append(Segment(binding.name, "local"))
+            line.append(Segment(")"))
+        return [*line, sp, self.kw("arm"), sp]
 
     @visits(ast.BoolOp)
     def _bool_op(self, expr: ast.BoolOp, scope: frozenset[str]) -> Line:
@@ -478,6 +484,20 @@ class _Printer(Visitor[Line]):
                 return lines + _prefixed(
                     else_head, self.block(otherwise, 0, scope, indent + _width(else_head))
                 )
+            case ast.Match(subject=subject, cases=cases, otherwise=otherwise):
+                # One arm a line under the subject.
+                lines = [[self.kw("match"), sp, *self.flat(subject, _OR, scope), Segment(":")]]
+                arms = [(case, scope | {b.name for b in case.bindings}) for case in cases]
+                for case, inner in arms:
+                    prefix = [Segment("  "), *self._arm_head(case.member.name, case.bindings)]
+                    body = self.block(case.body, _OR, inner, indent + _width(prefix))
+                    lines += _prefixed(prefix, body)
+                if otherwise is not None:
+                    prefix = [Segment("  "), *self._arm_head("_", ())]
+                    lines += _prefixed(
+                        prefix, self.block(otherwise, _OR, scope, indent + _width(prefix))
+                    )
+                return lines
             case ast.Compose(items=items):
                 return self._bracketed(
                     [*self._compose_head(expr, scope), sp, Segment("[")], items, "]", scope, indent
@@ -632,7 +652,11 @@ def type_line(
             return [Segment(words["date"])]
         case NoneType():
             return [Segment(words["none"])]
-        case EnumType(qualified=qualified) | RecordType(qualified=qualified):
+        case (
+            EnumType(qualified=qualified)
+            | RecordType(qualified=qualified)
+            | SumType(qualified=qualified)
+        ):
             text = name_of(type_) if name_of else type_.name
             return [Segment(text, "name", qualified)]
         case ListType(element=element):
