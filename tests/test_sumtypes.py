@@ -227,3 +227,13 @@ def test_strategies_draw_valid_facts_of_every_member(facts: dict[str, Any]) -> N
     values = facts_schema(policy.checked).validate(facts)
     assert values["payment"][SUM_TAG] in {"cash", "card", "waived"}
     assert isinstance(policy.checked.inputs[0].type, SumType)
+
+
+def test_a_missing_field_of_the_member_given_is_pending() -> None:
+    policy = wuxin_rules.loads(POLICY)
+    result = policy.evaluate(
+        {"payment": {"kind": "card", "number": "1"}, "payments": []}, partial=True
+    )
+    values = result.values()
+    assert values["by_card"] is True  # the member is known
+    assert [m.path for m in values["due"].needs] == ["$.payment.amount"]
