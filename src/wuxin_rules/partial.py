@@ -34,6 +34,7 @@ import attrs
 from wuxin_rules import evaluator, model
 from wuxin_rules.messages import word
 from wuxin_rules.schema import (
+    SUM_TAG,
     BoolType,
     DateType,
     EnumType,
@@ -41,7 +42,6 @@ from wuxin_rules.schema import (
     ListType,
     NumberType,
     OptionalType,
-    SUM_TAG,
     RecordType,
     SumType,
     TextType,
