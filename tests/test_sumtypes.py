@@ -118,7 +118,7 @@ def test_explanation_shows_the_member_tests_and_the_arm_taken() -> None:
 @pytest.mark.parametrize(
     ("payment", "path", "code"),
     [
-        ({"kind": "cardd", "number": "1", "amount": 1}, "$.payment", "unknown-member"),
+        ({"kind": "cardd", "number": "1", "amount": 1}, "$.payment.kind", "unknown-member"),
         ({"number": "1", "amount": 1}, "$.payment", "missing-fact"),
         ({"kind": "card", "amount": 1}, "$.payment.number", "missing-fact"),
         ({"kind": "cash", "amount": 1, "number": "1"}, "$.payment.number", "unknown-fact"),

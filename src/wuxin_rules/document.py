@@ -794,7 +794,7 @@ class _Builder:
                 group.append(Table((self.w["member"], self.w["label"]), rows, kind="enum"))
             else:
                 # An enum whose members carry data: each member's fields in a third column.
-                rows = tuple(
+                carried = tuple(
                     (
                         Cell((Segment(m.name, "code"),)),
                         Cell((Segment(self._t(m.label) or ""),)),
@@ -803,7 +803,7 @@ class _Builder:
                     for m in sum_type.members
                 )
                 headings = (self.w["member"], self.w["label"], self.w["fields"])
-                group.append(Table(headings, rows, kind="enum"))
+                group.append(Table(headings, carried, kind="enum"))
             if decl is not None:
                 group += self._notes(
                     decl.doc, decl.span.start if module == self.policy.name else None

@@ -684,7 +684,8 @@ class _Targets:
         if marker is None:
             marker = self._class("sum", _Marker)
             self._by_key[key] = marker
-            tags = self.target(type_.tags)
+            # The member's name checked alone first, so a wrong one is located at `.kind`.
+            tags = self.record(type_.name, {SUM_TAG: type_.tags}, is_inputs=False)
             records = {
                 member.name: self.record(
                     member.name,
@@ -781,7 +782,7 @@ def _sum_hook(
                 english("sum.missing-tag", tag=SUM_TAG),
                 english("sum.write-object", tag=SUM_TAG, members=names),
             )
-        tag = structure_tag(value[SUM_TAG], tags)
+        tag = structure_tag({SUM_TAG: value[SUM_TAG]}, tags)[SUM_TAG]
         record = records[tag]
         return converter.get_structure_hook(record)(value, record)  # type: ignore[no-any-return]
 

@@ -311,6 +311,23 @@ class _Printer(Visitor[Line]):
             line += [sp, *self._arm_head("_", ()), *self.flat(expr.otherwise, _OR, scope)]
         return line
 
+    def _match_block(self, expr: ast.Match, scope: frozenset[str], indent: int) -> list[Line]:
+        """A `match` one arm a line under its subject."""
+        head = [self.kw("match"), Segment(" "), *self.flat(expr.subject, _OR, scope)]
+        lines: list[Line] = [[*head, Segment(":")]]
+        for case in expr.cases:
+            prefix = [Segment("  "), *self._arm_head(case.member.name, case.bindings)]
+            arm_scope = scope | {b.name for b in case.bindings}
+            lines += _prefixed(
+                prefix, self.block(case.body, _OR, arm_scope, indent + _width(prefix))
+            )
+        if expr.otherwise is not None:
+            prefix = [Segment("  "), *self._arm_head("_", ())]
+            lines += _prefixed(
+                prefix, self.block(expr.otherwise, _OR, scope, indent + _width(prefix))
+            )
+        return lines
+
     def _arm_head(self, member: str, bindings: tuple[ast.Ident, ...]) -> Line:
         """`case card(number, amount) => ` (the member `_` for the rest)."""
         sp = Segment(" ")
@@ -484,20 +501,8 @@ class _Printer(Visitor[Line]):
                 return lines + _prefixed(
                     else_head, self.block(otherwise, 0, scope, indent + _width(else_head))
                 )
-            case ast.Match(subject=subject, cases=cases, otherwise=otherwise):
-                # One arm a line under the subject.
-                lines = [[self.kw("match"), sp, *self.flat(subject, _OR, scope), Segment(":")]]
-                arms = [(case, scope | {b.name for b in case.bindings}) for case in cases]
-                for case, inner in arms:
-                    prefix = [Segment("  "), *self._arm_head(case.member.name, case.bindings)]
-                    body = self.block(case.body, _OR, inner, indent + _width(prefix))
-                    lines += _prefixed(prefix, body)
-                if otherwise is not None:
-                    prefix = [Segment("  "), *self._arm_head("_", ())]
-                    lines += _prefixed(
-                        prefix, self.block(otherwise, _OR, scope, indent + _width(prefix))
-                    )
-                return lines
+            case ast.Match():
+                return self._match_block(expr, scope, indent)
             case ast.Compose(items=items):
                 return self._bracketed(
                     [*self._compose_head(expr, scope), sp, Segment("[")], items, "]", scope, indent

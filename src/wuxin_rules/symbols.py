@@ -640,7 +640,7 @@ class _Resolver(Visitor[None]):
             inner = dict(scope)
             for binding in case.bindings:
                 # A field of the member: its type is the typer's business.
-                inner[binding.name] = self.local(binding, case, lambda: None)
+                inner[binding.name] = self.local(binding, case, None)
             self.expr(case.body, inner, expected)
         if expr.otherwise is not None:
             self.expr(expr.otherwise, scope, expected)
