@@ -247,6 +247,12 @@ class SumType:
         """The member called `name`, or None."""
         return next((m for m in self.members if m.name == name), None)
 
+    def field(self, name: str) -> FieldInfo | None:
+        """The field called `name` as explanations show it: the one members' field of that
+        name, when those that have one agree on its label and citations (else None)."""
+        found = {(f.label, f.cites): f for m in self.members if (f := m.field(name)) is not None}
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SumType) and other.qualified == self.qualified
 
