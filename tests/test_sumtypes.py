@@ -237,3 +237,17 @@ def test_a_missing_field_of_the_member_given_is_pending() -> None:
     values = result.values()
     assert values["by_card"] is True  # the member is known
     assert [m.path for m in values["due"].needs] == ["$.payment.amount"]
+
+
+def test_json_template_writes_the_first_member() -> None:
+    from wuxin_rules import templates
+
+    inputs = wuxin_rules.loads(POLICY).checked.inputs
+    assert templates.json_template(inputs)["payment"] == {"kind": "cash", "amount": None}
+
+
+def test_a_field_label_shows_where_the_members_agree() -> None:
+    payment = wuxin_rules.loads(POLICY).checked.sums["Payment"]
+    assert payment.field("amount") is not None and payment.field("amount").label == "Amount"
+    assert payment.field("number") is not None and payment.field("number").label == "Card number"
+    assert payment.field("missing") is None
