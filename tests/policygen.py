@@ -55,6 +55,11 @@ record Item "Item":
   up: int?
   next: list of int
 
+enum Pay "Pay"
+  : cash "Cash" {amount: decimal "amount"},
+    card {number: text, amount: int >= 0},
+    waived
+
 input x: int "x"
 input y: int
 input z: decimal "z"
@@ -68,6 +73,8 @@ input item: Item "item"
 input items: list of Item "items"
 input nums: list of int
 input tags: list of text
+input pay: Pay
+input pays: list of Pay
 
 param cut: int = 60 "cut"
 param margin: decimal = 0.25
@@ -337,8 +344,12 @@ class _Expressions:
                 lambda d, v: e("int", d, v),
                 lambda d, v: f"({e('num', d, v)} mod {e('num', d, v)})",
                 lambda d, v: f"({e('num', d, v)} ** {self.exponent(d, v)})",
+                lambda d, v: self.match(self.pay(v), d, v),
+                lambda d, v: self.pay_sum(d, v),
             ],
             "bool": [
+                lambda d, v: f"({self.pay(v)} is {self.pick(['cash', 'card', 'waived'])})",
+                lambda d, v: f"({self.pay(v)}.kind in [{self.pick(['cash', 'card, waived'])}])",
                 lambda d, v: (
                     f"({e('num', d, v)} {self.pick(['<', '<=', '>', '>=', '==', '!='])} {e('num', d, v)})"
                 ),
@@ -483,6 +494,30 @@ class _Expressions:
         if type_.startswith("list") and self.coin():
             return f"({self.expr(type_, depth, env)} {op} [])"  # an empty list, typed by the left
         return f"({self.expr(type_, depth, env)} {op} {self.expr(type_, depth, env)})"
+
+    def pay(self, env: dict[str, str]) -> str:
+        """A value of the enum that carries data: the input, or a local of an aggregate."""
+        return str(self.pick(["pay"] + [name for name, t in env.items() if t == "Pay"]))
+
+    def match(self, subject: str, depth: int, env: dict[str, str]) -> str:
+        """A `match` on a `Pay` giving a number: every member an arm, or some of them and
+        `case _`, in any order, each arm's fields bound to fresh names."""
+        arms = []
+        for member, fields in (("cash", ("num",)), ("card", ("text", "int")), ("waived", ())):
+            names = [self.fresh() for _ in fields]
+            inner = {**env, **dict(zip(names, fields, strict=True))}
+            bound = f"({', '.join(names)})" if names else ""
+            arms.append(f"case {member}{bound} => {self.expr('num', depth, inner)}")
+        self.rng.shuffle(arms)
+        if self.coin():
+            arms = arms[: self.rng.randint(0, 2)]
+            arms.append(f"case _ => {self.expr('num', depth, env)}")
+        return f"(match {subject}: {' '.join(arms)})"
+
+    def pay_sum(self, depth: int, env: dict[str, str]) -> str:
+        """A sum over the list of `Pay`s of a `match` on each."""
+        var = self.fresh()
+        return f"(sum of {var} in pays : {self.match(var, depth, {**env, var: 'Pay'})})"
 
     def composition(self, depth: int, env: dict[str, str]) -> str:
         items = ", ".join(self.expr("bool", depth, env) for _ in range(self.rng.randint(0, 3)))

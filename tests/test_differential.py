@@ -67,12 +67,14 @@ def _constructs(policy: wuxin_rules.Policy) -> set[str]:
 
 def _hits(text: str) -> set[str]:
     """The hit policies of the decision tables of a policy's text (`hit first`, …), and
-    whether it has exceptions (`exception`, `exception to`)."""
+    whether it has exceptions (`exception`, `exception to`), and the forms of `match` (lowered
+    to `if`s, so not kinds of the model) it uses."""
     found = {line.strip() for line in text.splitlines() if line.startswith("  hit ")}
     for line in text.splitlines():
         if line.startswith("  exception "):
             found.add("exception to" if " to " in line.split(" when ")[0] else "exception")
-    return found
+    forms = {"match": "(match ", "case _": "case _ =>", "is member": " is c"}
+    return found | {form for form, written in forms.items() if written in text}
 
 
 EVERY_CONSTRUCT = (
@@ -85,6 +87,7 @@ EVERY_CONSTRUCT = (
     | {f"arith {op}" for op in "+-*/"}
     | {f"hit {hit}" for hit in policygen.HIT_POLICIES}
     | {"exception", "exception to"}
+    | {"match", "case _", "is member"}
 )
 """What the drawn policies must use, between them (a new construct or builtin must be drawn
 too: extend `tests/policygen.py`)."""

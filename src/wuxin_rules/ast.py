@@ -265,6 +265,36 @@ class IsNone:
 
 
 @attrs.frozen
+class IsMember:
+    """`operand is card`: whether a value of an enum is that member."""
+
+    operand: Expr
+    member: Ident
+    span: Span = _span
+
+
+@attrs.frozen
+class MatchCase:
+    """`case card(number, amount) => body`: an arm of a `match`, the member's fields bound
+    by position to the names in `bindings`."""
+
+    member: Ident
+    bindings: tuple[Ident, ...]
+    body: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Match:
+    """`match subject: case … => … else => …`: the arm of the member `subject` is."""
+
+    subject: Expr
+    cases: tuple[MatchCase, ...]
+    otherwise: Expr | None
+    span: Span = _span
+
+
+@attrs.frozen
 class Coalesce:
     """`value ?? fallback`: the value unless it is `none`."""
 
@@ -390,6 +420,7 @@ Expr: TypeAlias = (
     | Compare
     | In
     | IsNone
+    | IsMember
     | Coalesce
     | BoolOp
     | If
@@ -398,6 +429,7 @@ Expr: TypeAlias = (
     | ListLit
     | RecordLit
     | WithInputs
+    | Match
 )
 
 EXPRESSIONS: tuple[type, ...] = get_args(Expr)
@@ -428,7 +460,7 @@ class Precedence(enum.IntEnum):
 def precedence(expr: Expr) -> Precedence:
     """How tightly `expr` binds when printed as the parser reads it."""
     match expr:
-        case If() | Aggregate():
+        case If() | Aggregate() | Match():
             return Precedence.OPEN
         case BoolOp(op="or"):
             return Precedence.OR
@@ -436,7 +468,7 @@ def precedence(expr: Expr) -> Precedence:
             return Precedence.AND
         case Not():
             return Precedence.NOT
-        case Compare() | In() | IsNone():
+        case Compare() | In() | IsNone() | IsMember():
             return Precedence.COMPARE
         case Coalesce():
             return Precedence.COALESCE
@@ -484,11 +516,13 @@ class ImportDecl:
 
 @attrs.frozen
 class EnumMember:
-    """One member of an enum, with its label."""
+    """One member of an enum, with its label and the fields it carries (none for the
+    members of a plain enum)."""
 
     name: Ident
     label: Text | None
     span: Span = _span
+    fields: tuple[FieldDecl, ...] = attrs.field(default=(), kw_only=True)
 
 
 @attrs.frozen

@@ -61,6 +61,7 @@ from wuxin_rules.loader import LoadedModules, load_modules, load_modules_from_te
 from wuxin_rules.messages import english, listing
 from wuxin_rules.schema import (
     BOOL,
+    SUM_TAG,
     BoolType,
     DateType,
     EnumMemberInfo,
@@ -72,6 +73,8 @@ from wuxin_rules.schema import (
     NumericBound,
     OptionalType,
     RecordType,
+    SumMember,
+    SumType,
     TextType,
     Type,
     describe,
@@ -657,6 +660,8 @@ def _resolve_type_within(t: SymbolTables, scope: Scope, texpr: ast.TypeExpr) -> 
         if sym.kind == "record":
             # A record not built yet is one of a recursive cycle, reported on its own.
             base = t.record_types.get(sym.key, INVALID)
+        elif _carries_data(sym):
+            base = t.sum_types.get(sym.key, INVALID)
         else:
             base = t.enum_types[sym.key]
     if texpr.bound is None or is_invalid(base):
@@ -688,17 +693,30 @@ def _bounded(t: SymbolTables, base: Type, bound: ast.Bound) -> Type:
     return NumberType(base.kind, numeric)
 
 
+def _carries_data(sym: Sym) -> bool:
+    """Whether `sym` is an enum some of whose members carry fields (a sum type)."""
+    return sym.kind == "enum" and any(m.fields for m in sym.node.members)
+
+
+def _declared_fields(sym: Sym) -> list[ast.FieldDecl]:
+    """The fields of a record, or of every member of an enum that carries data."""
+    if sym.kind == "record":
+        return list(sym.node.fields)
+    return [field for member in sym.node.members for field in member.fields]
+
+
 def _build_records(state: _State) -> None:
     t = state.t
-    records = [s for s in t.syms.values() if s.kind == "record"]
+    # Records and enums that carry data, built in the order their fields need them.
+    records = [s for s in t.syms.values() if s.kind == "record" or _carries_data(s)]
     refs: dict[str, list[tuple[str, ast.FieldDecl]]] = {}
     for sym in records:
         scope = t.scopes[sym.module]
         found = refs.setdefault(sym.key, [])
-        for field in sym.node.fields:
+        for field in _declared_fields(sym):
             for ref in _type_refs(field.type):
                 target = _lookup_type(t, scope, ref.name, report=False)
-                if target is not None and target.kind == "record":
+                if target is not None and (target.kind == "record" or _carries_data(target)):
                     found.append((target.key, field))
     graph = {key: [target for target, _ in found] for key, found in refs.items()}
     for component in _strongly_connected([s.key for s in records], graph):
@@ -739,7 +757,47 @@ def _report_recursive_record(
     )
 
 
+def _build_sum(t: SymbolTables, sym: Sym) -> None:
+    """The type of an enum whose members carry fields; its plain enum of member names
+    (`tags`) is the one `_build_enums` made."""
+    decl: ast.EnumDecl = sym.node
+    scope = t.scopes[sym.module]
+    members = []
+    seen: set[str] = set()
+    for member in decl.members:
+        if member.name.name in seen:
+            continue  # reported by `_build_enums`
+        seen.add(member.name.name)
+        first: dict[str, Span] = {}
+        fields = []
+        for field in member.fields:
+            _reserved(t, field.name, english("a record field"), "field")
+            if field.name.name == SUM_TAG:
+                t.error(
+                    "reserved-name",
+                    english("sum.tag-field", name=SUM_TAG),
+                    field.name.span,
+                    help=english("sum.tag-field.help", name=SUM_TAG),
+                )
+                continue
+            if field.name.name in first:
+                t.duplicate(english("field"), field.name, first[field.name.name])
+                continue
+            first[field.name.name] = field.name.span
+            label, cites, _ = doc_parts(field.doc)
+            type_ = _resolve_type(t, scope, field.type)
+            fields.append(FieldInfo(field.name.name, type_, label, cites, field.span))
+        label = member.label.value if member.label else None
+        members.append(SumMember(member.name.name, label, tuple(fields)))
+    label = decl.doc.label.value if decl.doc.label else None
+    tags = t.enum_types[sym.key]
+    t.sum_types[sym.key] = SumType(sym.name, sym.key, tags, tuple(members), label, decl.span)
+
+
 def _build_record(t: SymbolTables, sym: Sym) -> None:
+    if sym.kind == "enum":
+        _build_sum(t, sym)
+        return
     decl: ast.RecordDecl = sym.node
     scope = t.scopes[sym.module]
     first: dict[str, Span] = {}
@@ -879,6 +937,21 @@ class _NameWalker(Visitor[Any]):
             self.walk(node.filter, inner, "value")
         if node.body is not None:
             self.walk(node.body, inner, "value")
+
+    @visits(ast.Match)
+    def _match(self, node: ast.Match, names: frozenset[str], position: str) -> None:
+        # The members are resolved by the typer, against the subject's type.
+        self.walk(node.subject, names, "value")
+        for case in node.cases:
+            for binding in case.bindings:
+                _reserved(self.t, binding, english("a variable"))
+            self.walk(case.body, names | {b.name for b in case.bindings}, "value")
+        if node.otherwise is not None:
+            self.walk(node.otherwise, names, "value")
+
+    @visits(ast.IsMember)
+    def _is_member(self, node: ast.IsMember, names: frozenset[str], position: str) -> None:
+        self.walk(node.operand, names, "value")
 
     @visits(ast.IntLit, ast.DecimalLit, ast.PercentLit, ast.TextLit, ast.BoolLit, ast.DateLit,
             ast.NoneLit, ast.Negate, ast.Not, ast.Arith, ast.Compare, ast.In, ast.IsNone,
@@ -1833,6 +1906,7 @@ def _build(state: _State) -> model.CheckedPolicy:
         bands=dict(state.bands),
         enums=dict(t.enum_types),
         records=dict(t.record_types),
+        sums=dict(t.sum_types),
         label=label,
         source=source,
         cites=cites or (),

@@ -82,6 +82,7 @@ from wuxin_rules import model, semantics
 from wuxin_rules.errors import Diagnostic, InternalError
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
+    SUM_TAG,
     BoolType,
     DateType,
     EnumType,
@@ -91,6 +92,7 @@ from wuxin_rules.schema import (
     NumericBound,
     OptionalType,
     RecordType,
+    SumType,
     TextType,
     Type,
     strip_optional,
@@ -857,7 +859,41 @@ class _FactsCode:
                 )
                 out.append(f"{indent}{dst} = {function}({src})")
                 return True
+            case SumType():
+                out.append(f"{indent}{dst} = {self._sum_function(type_)}({src})")
+                return True
         raise CannotCompile(f"no fast facts check for {type_!r}")
+
+    def _sum_function(self, type_: SumType) -> str:
+        """A value of an enum that carries data, as `facts` reads it: an object with the
+        member's name under `kind` is checked as the record of that member's fields (a
+        member that carries nothing may be its bare name)."""
+        key = ("sum", type_.qualified)
+        name = self.functions.get(key)
+        if name is not None:
+            return name
+        members = {
+            member.name: self._record_function(
+                ("sum", type_.qualified, member.name),
+                [(SUM_TAG, type_.tags), *((f.name, f.type) for f in member.fields)],
+            )
+            for member in type_.members
+        }
+        name = self.src.fresh("S")
+        self.functions[key] = name
+        plain = frozenset(m.name for m in type_.members if not m.fields)
+        body = [
+            f"def {name}(v):",
+            f"    if type(v) is str and v in {self.src.constant(plain)}:",
+            f"        return {{{SUM_TAG!r}: v}}",
+            "    if type(v) is not dict: raise _NotPlain",
+            f"    k = v.get({SUM_TAG!r})",
+        ]
+        for member, function in members.items():
+            body.append(f"    if k == {member!r}: return {function}(v)")
+        body.append("    raise _NotPlain")
+        self.src.lines.extend(body)
+        return name
 
     def _list_function(self, type_: ListType) -> str:
         key = ("list", id(type_))

@@ -212,9 +212,10 @@ _HOLDS_NO_NODE = frozenset((
 """The annotations of syntax node fields that hold plain values (names, literal values, the
 source): not walked, since a body of 100,000 comparisons has a value like these in each."""
 _AST_FIELDS: dict[type, tuple[str, ...]] = {}
-_NAMELESS = frozenset((ast.Doc, ast.Text, ast.Translation, ast.QualifiedName, ast.EnumMember))
+_NAMELESS = frozenset((ast.Doc, ast.Text, ast.Translation, ast.QualifiedName))
 """Syntax classes made only of texts and declaring names: no use of a name under them (a
-label, note and citations on every declaration are most of a large policy's nodes)."""
+label, note and citations on every declaration are most of a large policy's nodes). An enum's
+member is walked: the fields it may carry name types."""
 
 
 def _ast_fields(kind: type) -> tuple[str, ...]:

@@ -349,6 +349,8 @@ class _Reader:
         string = self._accept("STRING")
         if string is not None:
             label, end = self._translated(string)
+        if self.kinds[self.pos] == "{":
+            raise _Unsure  # a member that carries fields: read by the Lark path
         return ast.EnumMember(name, label, self._span(name.span.start, end))
 
     def record_decl(self) -> ast.RecordDecl:

@@ -32,7 +32,7 @@ from wuxin_rules.notation import (
     type_line,
     value_text,
 )
-from wuxin_rules.schema import EnumType, ListType, OptionalType, RecordType, Type
+from wuxin_rules.schema import EnumType, ListType, OptionalType, RecordType, SumMember, Type
 
 __all__ = [
     "LANGUAGES",
@@ -768,6 +768,19 @@ class _Builder:
                 seen.setdefault(enum.qualified, enum)
         return list(seen.values())
 
+    def _member_fields(self, member: SumMember) -> tuple[Segment, ...]:
+        """`number` Card number (text); `amount` …: the fields a member carries."""
+        segments: list[Segment] = []
+        for index, field in enumerate(member.fields):
+            if index:
+                segments.append(Segment("; "))
+            segments.append(Segment(field.name, "code"))
+            label = self._t(field.label)
+            if label:
+                segments.append(Segment(" " + label))
+            segments += [Segment(" ("), *self._type(field.type), Segment(")")]
+        return tuple(segments)
+
     def _enums(self) -> list[Block]:
         enums = self._shown_enums()
         if not enums:
@@ -786,11 +799,25 @@ class _Builder:
                 pairs.append(("module", (Segment(module, "code"),)))
             if pairs:
                 group.append(self._meta(pairs))
-            rows = tuple(
-                (Cell((Segment(m.name, "code"),)), Cell((Segment(self._t(m.label) or ""),)))
-                for m in enum.members
-            )
-            group.append(Table((self.w["member"], self.w["label"]), rows, kind="enum"))
+            sum_type = self.policy.sums.get(enum.qualified)
+            if sum_type is None:
+                rows = tuple(
+                    (Cell((Segment(m.name, "code"),)), Cell((Segment(self._t(m.label) or ""),)))
+                    for m in enum.members
+                )
+                group.append(Table((self.w["member"], self.w["label"]), rows, kind="enum"))
+            else:
+                # An enum whose members carry data: each member's fields in a third column.
+                carried = tuple(
+                    (
+                        Cell((Segment(m.name, "code"),)),
+                        Cell((Segment(self._t(m.label) or ""),)),
+                        Cell(self._member_fields(m)),
+                    )
+                    for m in sum_type.members
+                )
+                headings = (self.w["member"], self.w["label"], self.w["fields"])
+                group.append(Table(headings, carried, kind="enum"))
             if decl is not None:
                 group += self._notes(
                     decl.doc, decl.span.start if module == self.policy.name else None

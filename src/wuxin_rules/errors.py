@@ -77,6 +77,7 @@ CODES: dict[str, str] = {
     "empty-list": "check", "empty-stage": "check", "extra-cell": "check",
     "input-conflict": "check", "missing-body": "check", "missing-category": "check",
     "missing-cell": "check", "missing-field": "check", "never-none": "check",
+    "non-exhaustive-match": "check", "unreachable-case": "check",
     "none-comparison": "check", "not-a-type": "check", "not-a-value": "check",
     "not-callable": "check", "out-of-bounds": "check", "param-not-constant": "check",
     "period-outside-stage": "check", "possibly-none": "check", "recursive-record": "check",

@@ -58,6 +58,7 @@ from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     OptionalType,
     RecordType,
+    SumType,
     Type,
     describe,
     strip_optional,
@@ -598,7 +599,11 @@ class Run(Visitor[_Result]):
         extra: dict[str, Any] = {}
         if self.trace:
             record_type = strip_optional(expr.target.type)
-            info = record_type.field(expr.field) if isinstance(record_type, RecordType) else None
+            info = (
+                record_type.field(expr.field)
+                if isinstance(record_type, RecordType | SumType)
+                else None
+            )
             extra = {
                 "name": expr.field,
                 "label": info.label if info is not None else None,

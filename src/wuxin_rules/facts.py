@@ -61,6 +61,7 @@ from wuxin_rules import model
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, suggest
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
+    SUM_TAG,
     BoolType,
     DateType,
     EnumType,
@@ -71,6 +72,7 @@ from wuxin_rules.schema import (
     NumericBound,
     OptionalType,
     RecordType,
+    SumType,
     TextType,
     Type,
     describe,
@@ -128,6 +130,8 @@ def _expected(type_: Type) -> str:
             return english("a-member-of", enum=name)
         case RecordType(name=name):
             return english("a-record-named", name=name) if name else english("a record")
+        case SumType(name=name):
+            return english("a-member-of", enum=name)
         case ListType():
             return english("a list")
         case OptionalType(inner=inner):
@@ -590,6 +594,8 @@ class _Targets:
         self.lists: dict[Any, Any] = {}  # list marker → tuple[element target, ...]
         self.list_types: dict[Any, ListType] = {}
         self.records: dict[Any, _RecordInfo] = {}
+        self.sums: dict[Any, tuple[SumType, Any, dict[str, Any]]] = {}
+        """Sum marker → its type, the marker of its member names, each member's record."""
         self.late: dict[Any, Any] = {}  # late-bound marker → record TypedDict (recursion)
         self._by_key: dict[Any, Any] = {}
         self._building: dict[Any, type] = {}
@@ -601,6 +607,7 @@ class _Targets:
                 target in self.leaves
                 or target in self.lists
                 or target in self.records
+                or target in self.sums
                 or target in self.late
             )
         except TypeError:  # an unhashable typing construct: not ours
@@ -613,6 +620,8 @@ class _Targets:
                 return Optional[self.target(inner)]  # noqa: UP045 - cattrs' optional hook
             case RecordType():
                 return self._record(type_)
+            case SumType():
+                return self._sum(type_)
             case ListType(element=element):
                 return self._list(type_, element)
             case IntType(bound=bound):
@@ -669,6 +678,25 @@ class _Targets:
         self.late[late] = record
         return record
 
+    def _sum(self, type_: SumType) -> Any:
+        key = ("sum", type_.qualified)
+        marker = self._by_key.get(key)
+        if marker is None:
+            marker = self._class("sum", _Marker)
+            self._by_key[key] = marker
+            # The member's name checked alone first, so a wrong one is located at `.kind`.
+            tags = self.record(type_.name, {SUM_TAG: type_.tags}, is_inputs=False)
+            records = {
+                member.name: self.record(
+                    member.name,
+                    {SUM_TAG: type_.tags, **{f.name: f.type for f in member.fields}},
+                    is_inputs=False,
+                )
+                for member in type_.members
+            }
+            self.sums[marker] = (type_, tags, records)
+        return marker
+
     def record(self, name: str, fields: dict[str, Type], *, is_inputs: bool) -> Any:
         """A TypedDict for a record (or for the inputs of a document)."""
         annotations: dict[str, Any] = {}
@@ -703,6 +731,8 @@ def _converter(targets: _Targets) -> cattrs.Converter:
         if target in targets.late:
             record = targets.late[target]
             return lambda value, _: converter.get_structure_hook(record)(value, record)
+        if target in targets.sums:
+            return _sum_hook(converter, *targets.sums[target])
         return _record_hook(converter, target, targets.records[target])
 
     converter.register_structure_hook_factory(targets.owns, factory)
@@ -725,6 +755,38 @@ def _list_hook(converter: cattrs.Converter, targets: _Targets, marker: Any) -> H
         )
 
     return structure_list
+
+
+def _sum_hook(
+    converter: cattrs.Converter, type_: SumType, tags: Any, records: dict[str, Any]
+) -> Hook:
+    """A value of an enum that carries data: `{"kind": "card", "number": …}`, the member's
+    name under `kind` and exactly its fields; a member that carries nothing may also be
+    written as its name alone (`"waived"`, as a plain enum's member is)."""
+    structure_tag = converter.get_structure_hook(tags)
+    plain = {m.name for m in type_.members if not m.fields}
+    names = ", ".join(f"`{m.name}`" for m in type_.members)
+
+    def structure_sum(value: Any, _: Any) -> dict[str, Any]:
+        if isinstance(value, str) and str(value) in plain:
+            return {SUM_TAG: str(value)}
+        if not isinstance(value, Mapping):
+            raise _Problem(
+                "bad-fact",
+                english("expected-found", expected=_expected(type_), found=_found(value)),
+                english("sum.write-object", tag=SUM_TAG, members=names),
+            )
+        if SUM_TAG not in value:
+            raise _Problem(
+                "missing-fact",
+                english("sum.missing-tag", tag=SUM_TAG),
+                english("sum.write-object", tag=SUM_TAG, members=names),
+            )
+        tag = structure_tag({SUM_TAG: value[SUM_TAG]}, tags)[SUM_TAG]
+        record = records[tag]
+        return converter.get_structure_hook(record)(value, record)  # type: ignore[no-any-return]
+
+    return structure_sum
 
 
 def _record_hook(converter: cattrs.Converter, record: Any, info: _RecordInfo) -> Hook:

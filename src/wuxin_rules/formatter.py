@@ -495,8 +495,15 @@ class _Formatter(Visitor[Any]):
         return [*self.trail(bound), line, *self.lead(bound)]
 
     def close(self, bound: int) -> list[Any]:
-        """The comments before the end `bound` of a construct: each on a line of its own."""
-        docs = self.trail(bound)
+        """The comments before the end `bound` of a construct: each on a line of its own
+        (but one that ends the current line). Only one: a second comment held for a line
+        would get a line of its own at the indent of the line after (`_end_line`), the
+        closing bracket's, and move in by a level when formatted again."""
+        docs: list[Any] = []
+        comment = self._pending(bound)
+        if comment is not None and self._trailing(comment):
+            self.next_comment += 1
+            docs += [_Suffix(_comment_text(comment)), _BREAK_PARENT]
         while (comment := self._pending(bound)) is not None:
             self.next_comment += 1
             docs += [_HARD, _Comment(_comment_text(comment))]
@@ -699,7 +706,27 @@ class _Formatter(Visitor[Any]):
                             *self.translation_comments(label), _worded(label)]  # fmt: skip
             else:
                 members.append(member.name.name)
+            if member.fields:
+                members += [" ", self.member_fields(member)]
         return [head, _Nest(_INDENT, [opening, _Nest(_INDENT, members)])]
+
+    def member_fields(self, member: ast.EnumMember) -> Any:
+        """The fields a member carries: `{number: text "Card number", amount: decimal}`."""
+        items = [(f.span.start, f.span.end, self._member_field(f)) for f in member.fields]
+        start = member.fields[0].span.start
+        opening = member.span.text.rfind("{", 0, start - member.span.start) + member.span.start
+        return self.sequence("{", items, "}", member.span.end, start=opening)
+
+    def _member_field(self, field: ast.FieldDecl) -> Callable[[], Any]:
+        def build() -> Any:
+            parts: list[Any] = [field.name.name, ": ", self.type_doc(field.type)]
+            label = field.doc.label
+            if label is not None:
+                parts += [" ", *self.here(label.span.start), *self.translation_comments(label),
+                          _worded(label)]  # fmt: skip
+            return parts
+
+        return build
 
     @visits(ast.RecordDecl)
     def _record_decl(self, node: ast.RecordDecl) -> Any:
@@ -1237,6 +1264,34 @@ class _Formatter(Visitor[Any]):
         parts += [*self.separator(last.span.start, line), "else ", self.expr(last, _IF_LEVEL)]
         return _Group(parts)
 
+    @visits(ast.IsMember)
+    def _is_member_doc(self, expr: ast.IsMember) -> Any:
+        return [self.expr(expr.operand, _ADD), " is ", expr.member.name]
+
+    @visits(ast.Match)
+    def match_doc(self, expr: ast.Match) -> Any:
+        # One arm a line (a short `match` of two arms fits on one).
+        line = _HARD if len(expr.cases) + (expr.otherwise is not None) > 2 else _LINE
+        line = line if not self._broken_between([(expr.subject.span.end, expr.span.end)]) else _HARD
+        arms: list[Any] = []
+        for case in expr.cases:
+            head = "case " + case.member.name
+            if case.bindings:
+                head += "(" + ", ".join(b.name for b in case.bindings) + ")"
+            arms += [*self.separator(case.span.start, line), self.arm(head, case.body)]
+        if expr.otherwise is not None:
+            start = expr.span.text.rfind("case", 0, expr.otherwise.span.start - expr.span.start)
+            arms += [*self.separator(expr.span.start + start, line),
+                     self.arm("case _", expr.otherwise)]  # fmt: skip
+        return _Group(["match ", self.expr(expr.subject, _OR), ":", _Nest(_INDENT, arms)])
+
+    def arm(self, head: str, body: ast.Expr) -> Any:
+        """`case … => value`, the value on the next line when the arm does not fit on one."""
+        separator = self.separator(body.span.start, _LINE)
+        # The grammar lets no arm's value end in a `match`: it would take the arms after it.
+        value = ["(", self._expr(body), ")"] if _ends_in_match(body) else self.expr(body, _IF_LEVEL)
+        return _Group([head, " =>", _Nest(_INDENT, [*separator, value])])
+
     @visits(ast.Aggregate)
     def aggregate(self, expr: ast.Aggregate) -> Any:
         parts: list[Any] = [expr.kind, " of ", expr.var.name, " in ",
@@ -1358,3 +1413,20 @@ def _numbers_in(text: str) -> list[tuple[str, Any]]:
         value = Fraction(digits) / (100 if percent else 1)
         numbers.append((sign + digits + percent, -value if sign else value))
     return numbers
+
+
+def _ends_in_match(expr: ast.Expr) -> bool:
+    """Whether `expr`, printed without brackets, ends in a `match` (which would take any
+    arm written after it)."""
+    while True:
+        match expr:
+            case ast.Match():
+                return True
+            case ast.If(otherwise=otherwise):
+                expr = otherwise
+            case ast.Aggregate(body=body, filter=filter_) if (
+                body is not None or filter_ is not None
+            ):
+                expr = body if body is not None else filter_  # type: ignore[assignment]
+            case _:
+                return False

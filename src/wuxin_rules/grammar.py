@@ -165,9 +165,9 @@ def keywords_in(grammar: str) -> frozenset[str]:
     return frozenset(words)
 
 
-RESERVED_NAMES = frozenset(("if", "not", "true", "false", "none"))
+RESERVED_NAMES = frozenset(("if", "not", "true", "false", "none", "match"))
 """The keywords that can never be names: each may begin a value wherever a value may stand
-(`if … then …`, `not x`, the literals), so a value named so could not be told from it. Every
+(`if … then …`, `match … :`, `not x`, the literals), so a value named so could not be told from it. Every
 other keyword is contextual: a name wherever the grammar does not expect that keyword (`rate`,
 `count`, `source`, `stage`, `property`, `of`, …); the aggregate words and `at` are names
 as values too unless an `of` (`least`) follows."""

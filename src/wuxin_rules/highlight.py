@@ -32,10 +32,10 @@ __all__ = ["BUILTIN_NAMES", "KEYWORDS", "PolicyLexer", "style_css", "token_class
 _TYPES = ("int", "decimal", "percent", "bool", "text", "date")
 _CONSTANTS = ("true", "false", "none")
 KEYWORDS = (
-    "all", "and", "any", "as", "at", "bands", "by", "cites", "count", "criterion", "decision",
-    "else", "enum", "example", "exception", "false", "expect", "fixed", "fixture", "forall", "from", "given", "hit",
-    "holds", "if", "illustrative", "import", "in", "input", "is", "least", "list", "max", "min",
-    "mod", "monotone", "none", "not", "note", "of", "or", "over", "param", "policy", "property", "rate",
+    "_", "all", "and", "any", "as", "at", "bands", "by", "case", "cites", "count", "criterion",
+    "decision", "else", "enum", "example", "exception", "false", "expect", "fixed", "fixture", "forall", "from",
+    "given", "hit", "holds", "if", "illustrative", "import", "in", "input", "is", "least", "list",
+    "match", "max", "min", "mod", "monotone", "none", "not", "note", "of", "or", "over", "param", "policy", "property", "rate",
     "record", "row", "rule", "schedule", "source", "stage", "sum", "then", "to", "true", "when", "where",
 )  # fmt: skip
 _HIT_WORDS = ("unique", "priority", "first", "order", "output", "collect")
@@ -56,7 +56,9 @@ _BEFORE_TEXT = ("source", "note", "cites", "property", "example")
 _OTHER_WORDS = tuple(
     w
     for w in KEYWORDS
-    if w not in (*_CONSTANTS, *_AGGREGATES, *_BEFORE_TEXT, "at", "stage", "policy", "import", "as")
+    # `_` (the rest, in `case _`) is part of names elsewhere: left as written.
+    if w
+    not in (*_CONSTANTS, *_AGGREGATES, *_BEFORE_TEXT, "at", "stage", "policy", "import", "as", "_")
 )
 _NAME = r"(?!\d)\w+"
 _BLANK = r"[ \t\r\n\f\u3000]+"

@@ -15,6 +15,7 @@ from typing import Any
 
 from wuxin_rules import model
 from wuxin_rules.schema import (
+    SUM_TAG,
     BoolType,
     DateType,
     EnumType,
@@ -25,6 +26,7 @@ from wuxin_rules.schema import (
     NumericBound,
     OptionalType,
     RecordType,
+    SumType,
     TextType,
     Type,
 )
@@ -117,6 +119,12 @@ def _type(type_: Type, definitions: dict[str, Any]) -> dict[str, Any]:
                 definitions[key] = {}  # a record that contains itself refers to its key
                 definitions[key] = _record(type_, definitions)
             return {"$ref": f"#/$defs/{key}"}
+        case SumType():
+            key = _key(type_.qualified)
+            if key not in definitions:
+                definitions[key] = {}
+                definitions[key] = _sum(type_, definitions)
+            return {"$ref": f"#/$defs/{key}"}
         case ListType(element=element):
             return {"type": "array", "items": _type(element, definitions)}
     raise AssertionError(f"unknown type {type_!r}")  # pragma: no cover
@@ -137,6 +145,28 @@ def _record(type_: RecordType, definitions: dict[str, Any]) -> dict[str, Any]:
     if type_.label or type_.name:
         record = {"title": type_.label or type_.name, **record}
     return record
+
+
+def _sum(type_: SumType, definitions: dict[str, Any]) -> dict[str, Any]:
+    """`oneOf` the members: each an object with the member's name as the `const` of `kind`
+    (the property OpenAPI's `discriminator` would name; not written, as draft 2020-12 has no
+    such keyword) and exactly its fields; a member that carries nothing may also be its bare
+    name."""
+    choices: list[dict[str, Any]] = []
+    for member in type_.members:
+        fields = RecordType(member.name, "", member.fields, member.label)
+        record = _record(fields, definitions)
+        tag = {"const": member.name}
+        record["properties"] = {SUM_TAG: tag, **record["properties"]}
+        record["required"] = [SUM_TAG, *record["required"]]
+        choices.append(record)
+        if not member.fields:
+            choices.append({"title": member.label or member.name, "const": member.name})
+    return {
+        "title": type_.label or type_.name,
+        "description": f"one member of {type_.name}, named by `{SUM_TAG}`",
+        "oneOf": choices,
+    }
 
 
 def _key(qualified: str) -> str:

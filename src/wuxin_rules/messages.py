@@ -167,6 +167,7 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "doc.note": ("Note", "备注"),
     "doc.field": ("Field", "字段"),
     "doc.member": ("Member", "成员"),
+    "doc.fields": ("Fields", "字段"),
     "doc.stage": ("Stage", "阶段"),
     "doc.dates": ("Dates", "起止日期"),
     "doc.grade": ("Grade", "等级"),
@@ -261,6 +262,10 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "notation.not in": ("not in", "不属于"),
     "notation.is none": ("is none", "无值"),
     "notation.is not none": ("is not none", "有值"),
+    "notation.match": ("match", "按"),
+    "notation.case": ("case", "为"),
+    "notation.arm": ("=>", "时取"),
+    "notation.is member": ("is", "是"),
     "notation.true": ("true", "是"),
     "notation.false": ("false", "否"),
     "notation.none": ("none", "无值"),
@@ -539,6 +544,78 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "first-translation": ("first translation", "第一个译文"),
     "one-translation": ("keep one translation per language", "每种语言只保留一个译文"),
     "unknown-member": ("unknown member `{member}` of `{enum}`", "`{enum}` 没有成员 `{member}`"),
+    # Enums that carry data (sum types) and `match`.
+    "sum.tag-field": (
+        "a field of an enum's member cannot be named `{name}`: the facts name the member there",
+        "枚举成员的字段不能叫 `{name}`：事实数据在这个键下写成员名",
+    ),
+    "sum.tag-field.help": (
+        "rename the field; `{name}` holds the member's name",
+        "请给字段改名；`{name}` 存放成员名",
+    ),
+    "sum.fields-through-match": (
+        "a field of `{type}` belongs to one member: read it in `match` (`case {pattern} => …`); `.{tag}` is the member",
+        "`{type}` 的字段属于某一个成员：请在 `match` 中读取（`case {pattern} => …`）；`.{tag}` 是成员名",
+    ),
+    "sum.member-needs-fields": (
+        "`{member}` carries fields: a value of `{type}` that is `{member}` gives them",
+        "`{member}` 携带字段：`{type}` 中为 `{member}` 的值须给出这些字段",
+    ),
+    "sum.member-needs-fields.help": ("write `{example}`", "请写成 `{example}`"),
+    "sum.write-object": (
+        "write an object with the member's name under `{tag}` and its fields (members: {members})",
+        "请写成一个对象：`{tag}` 下写成员名，再加上该成员的字段（成员有 {members}）",
+    ),
+    "sum.missing-tag": (
+        "missing `{tag}`: which member the value is",
+        "缺少 `{tag}`：该值是哪个成员",
+    ),
+    "sum.no-table-cell": (
+        "`{field}` is of an enum that carries data (`{type}`): a table cell cannot hold it",
+        "`{field}` 的类型是携带数据的枚举（`{type}`）：表格的单元格放不下它",
+    ),
+    "sum.no-table-cell.help": (
+        "give these facts as JSON",
+        "请用 JSON 提供这些事实",
+    ),
+    "match.not-enum": (
+        "`match` and `is` take a value of an enum, found `{found}`",
+        "`match` 和 `is` 需要枚举值，这里是 `{found}`",
+    ),
+    "match.not-enum.help": (
+        "match a value whose type is an enum",
+        "请对枚举类型的值使用 `match`",
+    ),
+    "match.bindings": (
+        "`{member}` carries {count} field(s), the arm names {found}",
+        "`{member}` 携带 {count} 个字段，这个分支写了 {found} 个名字",
+    ),
+    "match.bindings.help": (
+        "name each field, in order: `case {pattern} => …`",
+        "请按顺序给每个字段起名：`case {pattern} => …`",
+    ),
+    "match.duplicate": (
+        "`{member}` has an arm already: this one is never taken",
+        "`{member}` 已有分支：这个分支永远不会执行",
+    ),
+    "match.remove-case.help": ("remove this arm", "请删除这个分支"),
+    "match.first-arm": ("the arm taken", "实际执行的分支"),
+    "match.unreachable-else": (
+        "the `case _` arm is never taken: every member has an arm",
+        "`case _` 分支永远不会执行：每个成员都有分支",
+    ),
+    "match.missing": (
+        "`match` has no arm for {members}",
+        "`match` 缺少 {members} 的分支",
+    ),
+    "match.missing.help": (
+        "add `case` arms for {members}, or a `case _ => …` arm for the rest",
+        "请为 {members} 添加 `case` 分支，或添加 `case _ => …` 分支处理其余成员",
+    ),
+    "match.hides-subject": (
+        "the variable `{name}` hides the `{name}` this `match` reads its fields from",
+        "变量 `{name}` 遮住了这个 `match` 读取字段的 `{name}`",
+    ),
     "unknown-stage": ("unknown stage `{stage}` of `{schedule}`", "`{schedule}` 没有阶段 `{stage}`"),
     "members-are": ("its members are {members}", "它的成员有 {members}"),
     "module-has-no": ("module `{module}` has no `{name}`", "模块 `{module}` 中没有 `{name}`"),

@@ -19,7 +19,7 @@ from typing import Any, TypeAlias, get_args
 
 import attrs
 
-from wuxin_rules.schema import EnumType, RecordType, Type
+from wuxin_rules.schema import EnumType, RecordType, SumType, Type
 from wuxin_rules.source import Span
 
 __all__ = [
@@ -647,6 +647,8 @@ class CheckedPolicy:
     modules: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
     """The parsed `ast.Module`s (root first), for tools that need the surface syntax."""
     warnings: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
+    sums: Mapping[str, SumType] = attrs.field(factory=dict, eq=False, repr=False)
+    """The enums whose members carry fields, by key (`enums` holds their member names)."""
     decisions: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
     """The decision tables by key, as their proofs see them (`checker.DecisionProof`: the
     typed input columns and the constant cells): run again with the param values given at

@@ -38,6 +38,7 @@ from wuxin_rules.schema import (
     NumericBound,
     OptionalType,
     RecordType,
+    SumType,
     TextType,
     Type,
 )
@@ -105,6 +106,7 @@ SOURCE = Vocabulary(
         "at least n": ">= {n}", "more than n": "> {n}", "at most n": "<= {n}",
         "less than n": "< {n}", "range": "{a} .. {b}", "range open": "{a} ..< {b}",
         "bounded": "{t} {b}",
+        "match": "match", "case": "case", "arm": "=>", "is member": "is",
     },
     operators={
         "==": "==", "!=": "!=", "<=": "<=", ">=": ">=", "<": "<", ">": ">",
@@ -327,6 +329,57 @@ class _Printer(Visitor[Line]):
             self.kw("is not none" if expr.negated else "is none"),
         ]
 
+    @visits(ast.IsMember)
+    def _is_member(self, expr: ast.IsMember, scope: frozenset[str]) -> Line:
+        return [
+            *self.flat(expr.operand, _COALESCE, scope),
+            Segment(" "),
+            self.kw("is member"),
+            Segment(" "),
+            Segment(expr.member.name),
+        ]
+
+    @visits(ast.Match)
+    def _match(self, expr: ast.Match, scope: frozenset[str]) -> Line:
+        sp = Segment(" ")
+        line: Line = [self.kw("match"), sp, *self.flat(expr.subject, _OR, scope), Segment(":")]
+        for case in expr.cases:
+            inner = scope | {b.name for b in case.bindings}
+            line += [sp, *self._arm_head(case.member.name, case.bindings)]
+            line += self.flat(case.body, _OR, inner)
+        if expr.otherwise is not None:
+            line += [sp, *self._arm_head("_", ()), *self.flat(expr.otherwise, _OR, scope)]
+        return line
+
+    def _match_block(self, expr: ast.Match, scope: frozenset[str], indent: int) -> list[Line]:
+        """A `match` one arm a line under its subject."""
+        head = [self.kw("match"), Segment(" "), *self.flat(expr.subject, _OR, scope)]
+        lines: list[Line] = [[*head, Segment(":")]]
+        for case in expr.cases:
+            prefix = [Segment("  "), *self._arm_head(case.member.name, case.bindings)]
+            arm_scope = scope | {b.name for b in case.bindings}
+            lines += _prefixed(
+                prefix, self.block(case.body, _OR, arm_scope, indent + _width(prefix))
+            )
+        if expr.otherwise is not None:
+            prefix = [Segment("  "), *self._arm_head("_", ())]
+            lines += _prefixed(
+                prefix, self.block(expr.otherwise, _OR, scope, indent + _width(prefix))
+            )
+        return lines
+
+    def _arm_head(self, member: str, bindings: tuple[ast.Ident, ...]) -> Line:
+        """`case card(number, amount) => ` (the member `_` for the rest)."""
+        sp = Segment(" ")
+        line: Line = [self.kw("case"), sp, Segment(member)]
+        if bindings:
+            line.append(Segment("("))
+            for index, binding in enumerate(bindings):
+                line += [Segment(", ")] if index else []
+                line.append(Segment(binding.name, "local"))
+            line.append(Segment(")"))
+        return [*line, sp, self.kw("arm"), sp]
+
     @visits(ast.BoolOp)
     def _bool_op(self, expr: ast.BoolOp, scope: frozenset[str]) -> Line:
         sp = Segment(" ")
@@ -488,6 +541,8 @@ class _Printer(Visitor[Line]):
                 return lines + _prefixed(
                     else_head, self.block(otherwise, 0, scope, indent + _width(else_head))
                 )
+            case ast.Match():
+                return self._match_block(expr, scope, indent)
             case ast.Compose(items=items):
                 return self._bracketed(
                     [*self._compose_head(expr, scope), sp, Segment("[")], items, "]", scope, indent
@@ -644,7 +699,11 @@ def type_line(
             return [Segment(words["date"])]
         case NoneType():
             return [Segment(words["none"])]
-        case EnumType(qualified=qualified) | RecordType(qualified=qualified):
+        case (
+            EnumType(qualified=qualified)
+            | RecordType(qualified=qualified)
+            | SumType(qualified=qualified)
+        ):
             text = name_of(type_) if name_of else type_.name
             return [Segment(text, "name", qualified)]
         case ListType(element=element):

@@ -357,8 +357,20 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
 
     @_node
     def enum_member(self, span: Span, children: list[Any]) -> ast.EnumMember:
+        fields: tuple[ast.FieldDecl, ...] = ()
+        if len(children) > 1 and isinstance(children[-1], list):
+            fields = tuple(children.pop())
         label = children[1][1] if len(children) > 1 else None
-        return ast.EnumMember(self._ident(children[0]), label, span)
+        return ast.EnumMember(self._ident(children[0]), label, span, fields=fields)
+
+    @_node
+    def member_fields(self, span: Span, children: list[Any]) -> list[ast.FieldDecl]:
+        return list(children)
+
+    @_node
+    def member_field(self, span: Span, children: list[Any]) -> ast.FieldDecl:
+        label = children[2][1] if len(children) > 2 else None
+        return ast.FieldDecl(self._ident(children[0]), children[1], ast.Doc(label), span)
 
     @_node
     def record_decl(self, span: Span, children: list[Any]) -> ast.RecordDecl:
@@ -754,6 +766,27 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         return self._expr(ast.If(children[0], children[1], children[2], span), span, *children)
 
     @_node
+    def match_expr(self, span: Span, children: list[Any]) -> ast.Match:
+        subject = children[0]
+        cases = tuple(c for c in children[1:] if isinstance(c, ast.MatchCase))
+        otherwise = next((c[1] for c in children[1:] if isinstance(c, tuple)), None)
+        node = ast.Match(subject, cases, otherwise, span)
+        return self._expr(node, span, subject, *(c.body for c in cases), otherwise)
+
+    @_node
+    def match_case(self, span: Span, children: list[Any]) -> ast.MatchCase:
+        bindings: tuple[ast.Ident, ...] = children[1] if len(children) > 2 else ()
+        return ast.MatchCase(self._ident(children[0]), bindings, children[-1], span)
+
+    @_node
+    def match_bindings(self, span: Span, children: list[Any]) -> tuple[ast.Ident, ...]:
+        return tuple(self._ident(c) for c in children)
+
+    @_node
+    def match_else(self, span: Span, children: list[Any]) -> tuple[str, ast.Expr]:
+        return ("else", children[0])
+
+    @_node
     def aggregate(self, span: Span, children: list[Any]) -> ast.Aggregate:
         kind, var, collection = children[0], self._ident(children[1]), children[2]
         where = next((c[1] for c in children[3:] if c[0] == "where"), None)
@@ -823,6 +856,11 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     @_node
     def is_not_none(self, span: Span, children: list[Any]) -> ast.IsNone:
         return self._expr(ast.IsNone(children[0], True, span), span, children[0])
+
+    @_node
+    def is_member(self, span: Span, children: list[Any]) -> ast.IsMember:
+        node = ast.IsMember(children[0], self._ident(children[1]), span)
+        return self._expr(node, span, children[0])
 
     @_node
     def coalesce_op(self, span: Span, children: list[Any]) -> ast.Coalesce:

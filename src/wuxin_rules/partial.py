@@ -34,6 +34,7 @@ import attrs
 from wuxin_rules import evaluator, model
 from wuxin_rules.messages import word
 from wuxin_rules.schema import (
+    SUM_TAG,
     BoolType,
     DateType,
     EnumType,
@@ -42,6 +43,7 @@ from wuxin_rules.schema import (
     NumberType,
     OptionalType,
     RecordType,
+    SumType,
     TextType,
     Type,
 )
@@ -194,6 +196,13 @@ def _fill_inside(
         container[key] = copy
         for info in type_.fields:
             _fill(copy, info.name, info.type, info.label, path, missing)
+    elif isinstance(type_, SumType) and isinstance(value, Mapping):
+        member = type_.member(value.get(SUM_TAG))  # type: ignore[arg-type]
+        if member is not None:  # (an unknown member is the facts check's to report)
+            copy = dict(value)
+            container[key] = copy
+            for info in member.fields:
+                _fill(copy, info.name, info.type, info.label, path, missing)
     elif isinstance(type_, ListType) and isinstance(value, list | tuple):
         items = list(value)
         container[key] = items
@@ -230,6 +239,10 @@ def _placeholder(type_: Type) -> Any:
             for info in type_.fields
             if not isinstance(info.type, OptionalType)
         }
+    if isinstance(type_, SumType):
+        first = type_.members[0]
+        fields = RecordType(first.name, "", first.fields)
+        return {SUM_TAG: first.name, **_placeholder(fields)}
     return None
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "INT",
     "NONE",
     "PERCENT",
+    "SUM_TAG",
     "TEXT",
     "BoolType",
     "DateType",
@@ -35,6 +36,8 @@ __all__ = [
     "NumericBound",
     "OptionalType",
     "RecordType",
+    "SumMember",
+    "SumType",
     "TextType",
     "Type",
     "describe",
@@ -205,6 +208,58 @@ class RecordType:
         return hash(("record", self.qualified or tuple(f.name for f in self.fields)))
 
 
+SUM_TAG = "kind"
+"""The key naming the member in a value of an enum that carries data (`{"kind": "card", …}`):
+the discriminator of the JSON Schema/OpenAPI world. No member's field may be named so."""
+
+
+@attrs.frozen
+class SumMember:
+    """A member of an enum that carries data, with its label and its fields (none for a
+    member that carries nothing, such as `waived`)."""
+
+    name: str
+    label: str | None
+    fields: tuple[FieldInfo, ...] = ()
+
+    def field(self, name: str) -> FieldInfo | None:
+        """The field called `name`, or None."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@attrs.frozen(eq=False)
+class SumType:
+    """An enum whose members may carry fields (a sum type). Compares by `qualified` name.
+
+    A value is a `dict`: the member's name under `SUM_TAG` and the member's fields, so a
+    field is read as a record's is. `tags` is the plain enum of the member names, the type
+    of `value.kind` and of a member test.
+    """
+
+    name: str
+    qualified: str
+    tags: EnumType
+    members: tuple[SumMember, ...]
+    label: str | None = None
+    span: Span | None = attrs.field(default=None, repr=False)
+
+    def member(self, name: str) -> SumMember | None:
+        """The member called `name`, or None."""
+        return next((m for m in self.members if m.name == name), None)
+
+    def field(self, name: str) -> FieldInfo | None:
+        """The field called `name` as explanations show it: the one members' field of that
+        name, when those that have one agree on its label and citations (else None)."""
+        found = {(f.label, f.cites): f for m in self.members if (f := m.field(name)) is not None}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SumType) and other.qualified == self.qualified
+
+    def __hash__(self) -> int:
+        return hash(("sum", self.qualified))
+
+
 @attrs.frozen
 class ListType:
     """`list of T`."""
@@ -228,6 +283,7 @@ Type: TypeAlias = (
     | NoneType
     | EnumType
     | RecordType
+    | SumType
     | ListType
     | OptionalType
 )
@@ -266,7 +322,7 @@ def describe(type_: Type) -> str:
             return "date"
         case NoneType():
             return "none"
-        case EnumType(name=name) | RecordType(name=name):
+        case EnumType(name=name) | RecordType(name=name) | SumType(name=name):
             return name or "record"
         case ListType(element=element):
             return f"list of {describe(element)}"

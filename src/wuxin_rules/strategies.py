@@ -64,6 +64,7 @@ from wuxin_rules.schema import (
     DECIMAL,
     INT,
     PERCENT,
+    SUM_TAG,
     TEXT,
     BoolType,
     DateType,
@@ -75,6 +76,7 @@ from wuxin_rules.schema import (
     NumericBound,
     OptionalType,
     RecordType,
+    SumType,
     TextType,
     Type,
 )
@@ -335,7 +337,9 @@ class _Thresholds(Visitor[None]):
                     self._add(key, test.high)
 
     def _add(self, key: str | None, value: Any) -> None:
-        if key is not None and value is not None and not isinstance(value, bool):
+        # A value of an enum that carries data (a `dict`) is no threshold: its members are
+        # all drawn anyway.
+        if key is not None and value is not None and not isinstance(value, bool | dict):
             self.found.setdefault(key, set()).add(value)
 
     @visits(model.Compare)
@@ -418,7 +422,7 @@ class _Thresholds(Visitor[None]):
         if isinstance(expr, model.GetField):
             target = expr.target.type
             target = target.inner if isinstance(target, OptionalType) else target
-            if isinstance(target, RecordType) and target.qualified:
+            if isinstance(target, RecordType | SumType) and target.qualified:
                 return f"{target.qualified}.{expr.field}"
             return None
         if isinstance(expr, model.InputRef) and not isinstance(expr.type, RecordType):
@@ -545,6 +549,25 @@ class _Builder:
                 )
             )
             return st.one_of(_near(known, general, list(fields), drawn), general)
+        if isinstance(type_, SumType):
+            # Each member with its fields drawn (a field's thresholds are shared by the
+            # members that have a field of that name).
+            return st.one_of(
+                *(
+                    st.fixed_dictionaries(
+                        {
+                            SUM_TAG: st.just(member.name),
+                            **{
+                                f.name: self.build(
+                                    f.type, _join(path, f.name), f"{type_.qualified}.{f.name}"
+                                )
+                                for f in member.fields
+                            },
+                        }
+                    )
+                    for member in type_.members
+                )
+            )
         if isinstance(type_, ListType):
             elements = self.build(type_.element, path + "[]", key)
             element = type_.element

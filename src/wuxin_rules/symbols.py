@@ -650,6 +650,22 @@ class _Resolver(Visitor[None]):
             if part is not None:
                 self.expr(part, inner)
 
+    @visits(ast.Match)
+    def _expr_match(self, expr: ast.Match, scope: dict[str, Symbol], expected: Any) -> None:
+        self.expr(expr.subject, scope)
+        for case in expr.cases:
+            inner = dict(scope)
+            for binding in case.bindings:
+                # A field of the member: its type is the typer's business.
+                inner[binding.name] = self.local(binding, case, None)
+            self.expr(case.body, inner, expected)
+        if expr.otherwise is not None:
+            self.expr(expr.otherwise, scope, expected)
+
+    @visits(ast.IsMember)
+    def _expr_is_member(self, expr: ast.IsMember, scope: dict[str, Symbol], expected: Any) -> None:
+        self.expr(expr.operand, scope)
+
     @visits(ast.RecordLit)
     def _expr_record_lit(
         self, expr: ast.RecordLit, scope: dict[str, Symbol], expected: Any

@@ -335,7 +335,7 @@ def _accepts(stack: tuple[int, ...]) -> frozenset[str]:
 
 _EXPRESSION_STARTS = frozenset({
     "NAME", "INT", "DECIMAL", "PERCENT", "STRING", "DATE", "TRUE", "FALSE", "NONE",
-    "LPAR", "LSQB", "LBRACE", "MINUS", "NOT", "IF", "COUNT", "SUM", "MIN", "MAX",
+    "LPAR", "LSQB", "LBRACE", "MINUS", "NOT", "IF", "MATCH", "COUNT", "SUM", "MIN", "MAX",
     "ALL", "ANY", "RATE", "LIST", "AT",
 })  # fmt: skip
 _OPERATOR_TEXTS = (

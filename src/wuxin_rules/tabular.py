@@ -54,6 +54,7 @@ from wuxin_rules.schema import (
     NumberType,
     OptionalType,
     RecordType,
+    SumType,
     TextType,
     Type,
     describe,
@@ -240,6 +241,16 @@ def _layout(
             lists.append(ListSheet(path, labels, element, required, sub))
             list_alternatives.append(alts)
             return
+        element = _strip(inner.element) if isinstance(inner, ListType) else inner
+        if isinstance(element, SumType):
+            # A member's fields differ from member to member: no one set of columns holds them.
+            raise UsageError(
+                Diagnostic(
+                    "unsupported-type",
+                    english("sum.no-table-cell", field=".".join(path), type=element.name),
+                    help=english("sum.no-table-cell.help"),
+                )
+            )
         columns.append(Column(path, type_, labels, required, cites))
         alternatives.append(alts)
 

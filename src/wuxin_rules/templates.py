@@ -18,12 +18,14 @@ from typing import IO, Any
 
 from wuxin_rules import model
 from wuxin_rules.schema import (
+    SUM_TAG,
     BoolType,
     EnumType,
     ListType,
     NumberType,
     OptionalType,
     RecordType,
+    SumType,
     Type,
     describe,
 )
@@ -198,6 +200,10 @@ def _blank(type_: Type) -> Any:
     inner = _strip(type_)
     if isinstance(inner, RecordType):
         return {field.name: _blank(field.type) for field in inner.fields}
+    if isinstance(inner, SumType):
+        # The first member with its fields: `kind` says which member, to be changed at need.
+        first = inner.members[0]
+        return {SUM_TAG: first.name, **{field.name: _blank(field.type) for field in first.fields}}
     if isinstance(inner, ListType):
         return []
     return None

@@ -47,7 +47,7 @@ from wuxin_rules.compiler import (
     Scope,
 )
 from wuxin_rules.messages import english
-from wuxin_rules.schema import IntType, RecordType, strip_optional
+from wuxin_rules.schema import IntType, RecordType, SumType, strip_optional
 from wuxin_rules.trace import Evaluation, Explanation, Verdict
 from wuxin_rules.values import format_value
 from wuxin_rules.visitor import Visitor, visits
@@ -781,7 +781,9 @@ class _Builder(Visitor[Explanation]):
     def _get_field(self, t: _Template, frame: tuple[Any, ...]) -> Explanation:
         expr = t.expr
         record_type = strip_optional(expr.target.type)
-        info = record_type.field(expr.field) if isinstance(record_type, RecordType) else None
+        info = (
+            record_type.field(expr.field) if isinstance(record_type, RecordType | SumType) else None
+        )
         return self.make(
             t,
             frame,

@@ -32,6 +32,7 @@ from wuxin_rules.schema import (
     INT,
     NONE,
     PERCENT,
+    SUM_TAG,
     TEXT,
     BoolType,
     DateType,
@@ -44,6 +45,7 @@ from wuxin_rules.schema import (
     NumericBound,
     OptionalType,
     RecordType,
+    SumType,
     TextType,
     Type,
     describe,
@@ -412,6 +414,8 @@ class SymbolTables:
     res: dict[int, Resolution] = attrs.Factory(dict)
     enum_types: dict[str, EnumType] = attrs.Factory(dict)
     record_types: dict[str, RecordType] = attrs.Factory(dict)
+    sum_types: dict[str, SumType] = attrs.Factory(dict)
+    """The enums whose members carry fields, by key (`enum_types` holds their member names)."""
     input_types: dict[str, Type] = attrs.Factory(dict)
     param_types: dict[str, Type] = attrs.Factory(dict)
     rule_params: dict[str, tuple[tuple[str, Type], ...] | None] = attrs.Factory(dict)
@@ -742,16 +746,42 @@ class ExprTyper(Visitor[model.CExpr]):
                 type_ = self.t.rule_types.get(sym.key) or self.t.rule_returns.get(sym.key, INVALID)
                 return model.RuleRef(sym.key, self._narrowed(node, type_, env), span)
             return self._invalid(span)
+        wanted = strip_optional(expected) if expected is not None else None
         if isinstance(res, EnumMemberName):
+            if isinstance(wanted, SumType) and wanted.tags == res.enum:
+                return self._sum_member(res.name, span, wanted)
             return model.Const(res.name, res.enum, span)
         if isinstance(res, MemberName):
             return self._member(res.name, span, expected)
         return self._invalid(span)
 
+    def _sum_member(self, name: str, span: Span, wanted: SumType) -> model.CExpr:
+        """A member that carries nothing, where a value of its enum is expected (`waived`):
+        the value `{kind: waived}`; a member with fields is written with them."""
+        member = wanted.member(name)
+        if member is not None and not member.fields:
+            return model.Const({SUM_TAG: name}, wanted, span)
+        if member is not None:
+            self.t.error(
+                "type-mismatch",
+                english("sum.member-needs-fields", member=name, type=describe_type(wanted)),
+                span,
+                help=english(
+                    "sum.member-needs-fields.help",
+                    example="{"
+                    + ", ".join([f"{SUM_TAG}: {name}", *(f"{f.name}: …" for f in member.fields)])
+                    + "}",
+                ),
+            )
+            return self._invalid(span)
+        return self._member(name, span, wanted.tags)
+
     def _member(self, name: str, span: Span, expected: Type | None) -> model.CExpr:
         wanted = strip_optional(expected) if expected is not None else None
         if isinstance(wanted, ListType):
             wanted = None
+        if isinstance(wanted, SumType):
+            return self._sum_member(name, span, wanted)
         if isinstance(wanted, EnumType):
             if wanted.member(name) is not None:
                 return model.Const(name, wanted, span)
@@ -835,6 +865,24 @@ class ExprTyper(Visitor[model.CExpr]):
                 )
                 return self._invalid(node.span)
             return model.GetField(target, name, self._narrowed(node, info.type, env), node.span)
+        if isinstance(type_, SumType):
+            if name == SUM_TAG:
+                return model.GetField(target, name, type_.tags, node.span)
+            self.t.error(
+                "unknown-name",
+                english("unknown-field", field=name, type=describe_type(type_)),
+                node.field.span,
+                help=english(
+                    "sum.fields-through-match",
+                    type=describe_type(type_),
+                    tag=SUM_TAG,
+                    pattern=next(
+                        (_case_pattern(m.name, m.fields) for m in type_.members if m.field(name)),
+                        _case_pattern(type_.members[0].name, type_.members[0].fields),
+                    ),
+                ),
+            )
+            return self._invalid(node.span)
         if isinstance(type_, DateType):
             if name in DATE_COMPONENTS:
                 return model.BuiltinCall(name, (target,), INT, node.span)
@@ -1240,6 +1288,197 @@ class ExprTyper(Visitor[model.CExpr]):
             help=english("remove-never-none", what=what),
         )
 
+    @visits(ast.IsMember)
+    def _is_member(self, node: ast.IsMember, expected: Type | None, env: Env) -> model.CExpr:
+        # `p is card` is `p.kind == card` (a plain enum's value is its member: `k == small`).
+        operand = self.expr(node.operand, None, env)
+        if not self._plain(operand):
+            return self._invalid(node.span)
+        tag = self._member_tag(operand, node.member.name, node.member.span)
+        if tag is None:
+            return self._invalid(node.span)
+        return model.Compare("==", tag[0], tag[1], BOOL, node.span)
+
+    def _member_tag(
+        self, subject: model.CExpr, name: str, span: Span
+    ) -> tuple[model.CExpr, model.CExpr] | None:
+        """The member test of `subject` for the member `name`: what to compare (the value,
+        or the member's name of a value that carries data) and the member; None, reported,
+        when `subject` is no enum's value or `name` none of its members."""
+        type_ = subject.type
+        if isinstance(type_, SumType):
+            tags = type_.tags
+            tested: model.CExpr = model.GetField(subject, SUM_TAG, tags, subject.span)
+        elif isinstance(type_, EnumType):
+            tags, tested = type_, subject
+        else:
+            self.t.error(
+                "type-mismatch",
+                english("match.not-enum", found=describe_type(type_)),
+                subject.span,
+                help=english("match.not-enum.help"),
+            )
+            return None
+        if tags.member(name) is None:
+            written = self._written(tags)
+            self.t.error(
+                "unknown-member",
+                english("unknown-member", member=name, enum=written),
+                span,
+                help=suggest(name, [m.name for m in tags.members])
+                or english(
+                    "the-members-of", enum=written, members=quoted(m.name for m in tags.members)
+                ),
+            )
+            return None
+        return tested, model.Const(name, tags, span)
+
+    @visits(ast.Match)
+    def _match(self, node: ast.Match, expected: Type | None, env: Env) -> model.CExpr:
+        """A `match` as the `if` chain it means: `if s.kind == card then <arm, each bound
+        name replaced by its field s.number …> else if …`, the last arm (or `else`) without
+        a test. Every evaluation path runs it as it runs any `if`, and the explanation shows
+        each member test and the arm taken with the fields it read."""
+        subject = self.expr(node.subject, None, env)
+        plain = self._plain(subject)
+        if plain and not isinstance(subject.type, SumType | EnumType):
+            self.t.error(
+                "type-mismatch",
+                english("match.not-enum", found=describe_type(subject.type)),
+                subject.span,
+                help=english("match.not-enum.help"),
+            )
+            plain = False
+        if not plain:
+            for case in node.cases:
+                self.expr(case.body, expected, _bind_all(env, case.bindings, INVALID))
+            if node.otherwise is not None:
+                self.expr(node.otherwise, expected, env)
+            return self._invalid(node.span)
+        arms: list[tuple[model.Compare, model.CExpr]] = []
+        covered: dict[str, Span] = {}
+        arm_type: Type | None = None
+        first_span: Span | None = None
+        failed = False
+        for case in node.cases:
+            name = case.member.name
+            tag = self._member_tag(subject, name, case.member.span)
+            fields = self._case_fields(subject.type, case) if tag is not None else None
+            if tag is None or fields is None:
+                failed = True
+                self.expr(case.body, expected, _bind_all(env, case.bindings, INVALID))
+                continue
+            if name in covered:
+                self.t.error(
+                    "unreachable-case",
+                    english("match.duplicate", member=name),
+                    case.member.span,
+                    labels=[Label(covered[name], english("match.first-arm"))],
+                    help=english("match.remove-case.help"),
+                )
+                failed = True
+                continue
+            covered[name] = case.member.span
+            inner = env
+            for binding, field in zip(case.bindings, fields, strict=True):
+                inner = inner.bind(binding.name, field.type)
+            hint = expected if expected is not None else arm_type
+            body = self.expr(case.body, hint, inner)
+            bound = {
+                b.name: (field, b.span) for b, field in zip(case.bindings, fields, strict=True)
+            }
+            if bound:
+                body, hidden = _substitute(body, subject, bound)
+                if hidden is not None:
+                    self.t.error(
+                        "duplicate-name",
+                        english("match.hides-subject", name=hidden.var),
+                        hidden.span,
+                        help=english("rename-one"),
+                    )
+                    failed = True
+            arm_type = self._join_arms(arm_type, first_span, body)
+            first_span = first_span or body.span
+            test = model.Compare("==", tag[0], tag[1], BOOL, case.span)
+            arms.append((test, body))
+        tags = subject.type.tags if isinstance(subject.type, SumType) else subject.type
+        assert isinstance(tags, EnumType)
+        missing = [m.name for m in tags.members if m.name not in covered]
+        otherwise = None
+        if node.otherwise is not None:
+            hint = expected if expected is not None else arm_type
+            otherwise = self.expr(node.otherwise, hint, env)
+            arm_type = self._join_arms(arm_type, first_span, otherwise)
+            if not missing and not failed:
+                self.t.error(
+                    "unreachable-case",
+                    english("match.unreachable-else"),
+                    otherwise.span,
+                    help=english("match.remove-case.help"),
+                )
+                failed = True
+        elif missing and not failed:
+            self.t.error(
+                "non-exhaustive-match",
+                english("match.missing", members=quoted(missing)),
+                node.span,
+                help=english("match.missing.help", members=quoted(missing)),
+            )
+            failed = True
+        if failed or arm_type is None or is_invalid(arm_type):
+            return self._invalid(node.span)
+        result = otherwise if otherwise is not None else arms.pop()[1]
+        for index in reversed(range(len(arms))):
+            tried, body = arms[index]
+            # Each `if` of the chain covers its arm and those after it, so the explanation
+            # shows the arm it tried (`case card(number, amount) => …`).
+            start = (
+                node.span if index == 0 else Span(node.span.source, tried.span.start, node.span.end)
+            )
+            result = model.If(tried, body, result, arm_type, start)
+        return result
+
+    def _case_fields(self, type_: Type, case: ast.MatchCase) -> tuple[FieldInfo, ...] | None:
+        """The fields an arm binds (None, reported, when it names a number other than the
+        member carries)."""
+        member = type_.member(case.member.name) if isinstance(type_, SumType) else None
+        fields = member.fields if member is not None else ()
+        if len(case.bindings) == len(fields):
+            return fields
+        self.t.error(
+            "wrong-arity",
+            english(
+                "match.bindings",
+                member=case.member.name,
+                count=len(fields),
+                found=len(case.bindings),
+            ),
+            case.member.span,
+            help=english("match.bindings.help", pattern=_case_pattern(case.member.name, fields)),
+        )
+        return None
+
+    def _join_arms(self, arm_type: Type | None, first: Span | None, body: model.CExpr) -> Type:
+        if arm_type is None:
+            return body.type
+        joined = join(arm_type, body.type)
+        if joined is None:
+            self.t.error(
+                "type-mismatch",
+                english(
+                    "if-branches-differ",
+                    then=describe_type(arm_type),
+                    other=describe_type(body.type),
+                ),
+                body.span,
+                labels=[Label(first, english("this-branch-is", type=describe_type(arm_type)))]
+                if first is not None
+                else [],
+                help=english("branches-one-type"),
+            )
+            return INVALID
+        return joined
+
     @visits(ast.Coalesce)
     def _coalesce(self, node: ast.Coalesce, expected: Type | None, env: Env) -> model.CExpr:
         value = self.expr(node.value, expected, env)
@@ -1526,6 +1765,10 @@ class ExprTyper(Visitor[model.CExpr]):
     @visits(ast.RecordLit)
     def _record(self, node: ast.RecordLit, expected: Type | None, env: Env) -> model.CExpr:
         wanted = strip_optional(expected) if expected is not None else None
+        if isinstance(wanted, SumType):
+            made = self._sum_record(node, wanted, env)
+            if made is not None:
+                return made
         target = wanted if isinstance(wanted, RecordType) and wanted.qualified else None
         spreads: list[model.CExpr] = []
         spread_fields: dict[str, tuple[Type, Span]] = {}
@@ -1605,6 +1848,37 @@ class ExprTyper(Visitor[model.CExpr]):
         type_ = target if complete and not broken else INVALID
         return model.MakeRecord(tuple(spreads), tuple(fields.items()), type_, node.span)
 
+    def _sum_record(self, node: ast.RecordLit, wanted: SumType, env: Env) -> model.CExpr | None:
+        """A value of an enum that carries data, written as its facts are:
+        `{kind: card, number: "4111", amount: 12}` — checked as the record of the member's
+        fields. None when the literal names no member under `kind` (it is then typed as
+        any record literal, and refused where the enum is expected)."""
+        tag = next(
+            (
+                item
+                for item in node.items
+                if isinstance(item, ast.RecordField) and item.name.name == SUM_TAG
+            ),
+            None,
+        )
+        if tag is None or any(isinstance(item, ast.RecordSpread) for item in node.items):
+            return None
+        member_name = self.expr(tag.value, wanted.tags, env)
+        if not isinstance(member_name, model.Const) or member_name.type != wanted.tags:
+            return None
+        member = wanted.member(member_name.value)
+        if member is None:
+            return None
+        view = RecordType(
+            member.name,
+            f"{wanted.qualified}.{member.name}",
+            (FieldInfo(SUM_TAG, wanted.tags), *member.fields),
+        )
+        made = self._record(node, view, env)
+        if is_invalid(made.type):
+            return made
+        return attrs.evolve(made, type=wanted)
+
     def _complete_record(
         self,
         target: RecordType,
@@ -1672,6 +1946,49 @@ class ExprTyper(Visitor[model.CExpr]):
             )
             ok = False
         return ok
+
+
+def _bind_all(env: Env, names: Iterable[ast.Ident], type_: Type) -> Env:
+    for name in names:
+        env = env.bind(name.name, type_)
+    return env
+
+
+def _case_pattern(member: str, fields: tuple[FieldInfo, ...]) -> str:
+    """How an arm of `member` is written: `card(number, amount)`."""
+    return f"{member}({', '.join(f.name for f in fields)})" if fields else member
+
+
+def _substitute(
+    body: model.CExpr, subject: model.CExpr, bound: Mapping[str, tuple[FieldInfo, Span]]
+) -> tuple[model.CExpr, model.Aggregate | None]:
+    """`body` with each local bound by an arm read as the field of `subject` it names (at
+    the place of its use, so the explanation shows it there). An aggregate of the arm that
+    binds the same name hides it. Returned with it: an aggregate whose variable hides a local
+    that `subject` reads, where a bound name is used (the read would see the wrong value; the
+    caller reports it), else None."""
+    reads = {e.name for e in model.walk(subject) if isinstance(e, model.LocalRef)}
+    clash: list[model.Aggregate] = []
+
+    def replace(
+        expr: model.CExpr, hidden: frozenset[str], inside: tuple[model.Aggregate, ...]
+    ) -> model.CExpr:
+        if isinstance(expr, model.LocalRef) and expr.name in bound and expr.name not in hidden:
+            clash.extend(a for a in inside if a.var in reads)
+            field, _ = bound[expr.name]
+            return model.GetField(subject, field.name, expr.type, expr.span)
+        if isinstance(expr, model.Aggregate):
+            scope_hidden, scope_inside = hidden | {expr.var}, (*inside, expr)
+        else:
+            scope_hidden, scope_inside = hidden, inside
+        return model.map_children(
+            expr,
+            lambda child, scoped: replace(
+                child, scope_hidden if scoped else hidden, scope_inside if scoped else inside
+            ),
+        )
+
+    return replace(body, frozenset(), ()), clash[0] if clash else None
 
 
 def _hint(type_: Type) -> Type | None:
