@@ -797,3 +797,12 @@ def test_fmt_and_doc_show_the_parameters() -> None:
     formatted = formatter.format_text(_table(BAND, head=""), "t.policy")
     assert 'decision band(score: int, risk: Risk) "Band" -> text:\n' in formatted
     assert formatter.format_text(formatted, "t.policy") == formatted
+
+
+def test_a_cell_of_a_column_that_may_be_none_is_explained_as_its_test() -> None:
+    policy = _load(_table(NONE_CELLS, head=""))
+    result = policy.evaluate({"a": {"score": 10, "risk": None}}, explain=True)
+    text = result.explain("d", mode="full")
+    assert "✓ a.score 10 < 50" in text and "→ else" not in text
+    assert '✗ row none | - => "no score"' in text
+    assert "\n      ✗ high\n" in text  # a test on a value that is none fails

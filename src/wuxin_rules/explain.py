@@ -280,7 +280,7 @@ class _Renderer:
             if task.node.kind == "…":
                 self.rows.append(_Row(task.indent, None, (_Seg(task.node.expr, "detail"),)))
                 continue
-            node = task.node
+            node = _unguarded(task.node)
             if (
                 self.mode == "failed"
                 and node.value is True
@@ -685,6 +685,20 @@ def _is_dispatch(node: Explanation) -> bool:
 def _collects_rows(node: Explanation) -> bool:
     """The aggregate of a collecting decision table: its elements are the rows' numbers."""
     return any(c.kind == "element" and c.name == TABLE_ROW_VARIABLE for c in node.children[1:])
+
+
+def _unguarded(node: Explanation) -> Explanation:
+    """A cell's test in a decision table column that may be none, lowered as `if column is
+    none then false else test` with the cell's span: shown as the test, or, when the value
+    is none, as the cell failing with the column's value."""
+    if node.kind != "if" or len(node.children) != 2:
+        return node
+    condition, branch = node.children
+    if condition.kind != "is_none" or condition.expr != node.expr:
+        return node
+    if condition.value is False:
+        return branch
+    return attrs.evolve(node, kind="table row", detail=condition.detail, children=())
 
 
 def _dispatched(node: Explanation) -> Explanation:
