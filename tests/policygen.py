@@ -696,6 +696,10 @@ def decision_text(rng: random.Random, drawn: Drawn, name: str, depth: int) -> st
             return rng.choice(["a", "b", "c"])
         return expressions.expr(out_type, depth - 2, {})
 
+    # Sometimes the table takes its int column as a parameter (a business knowledge model,
+    # called by a rule of its own), or reads an optional int with `none` cells.
+    parameter = rng.random() < 0.25
+    optional = not parameter and hit not in ("unique", "any") and rng.random() < 0.3
     rows: list[tuple[str, str, str]] = []
     if hit in ("unique", "any"):
         cuts = sorted(rng.sample(range(-3, 8), rng.randint(0, 3)))
@@ -718,15 +722,23 @@ def decision_text(rng: random.Random, drawn: Drawn, name: str, depth: int) -> st
             int_cell = rng.choice(
                 ["-", "< 2", ">= 0", "[0..5)", "(1..3]", "1, 3", "not 2", "cut", "> cut", "-1"]
             )
+            if optional:
+                int_cell = rng.choice([int_cell, "none", "< 2, none", "not none", "not 1, none"])
             kind_cell = rng.choice(["-", "a", "b, c", "not a"])
             rows.append((int_cell, kind_cell, output()))
-    lines = [f"decision {name} -> {_table_type(hit, out_type)}:", f"  hit {hit}"]
-    lines.append(f"  input ({column}) | {kind_column} => out")
+        if optional:  # a `none` cell makes the column one that may be absent
+            rows[0] = (rng.choice(["none", "< 2, none", "not none"]), *rows[0][1:])
+    head = f"decision {name}(v: int)" if parameter else f"decision {name}"
+    lines = [f"{head} -> {_table_type(hit, out_type)}:", f"  hit {hit}"]
+    int_column = "v" if parameter else ("maybe" if optional else f"({column})")
+    lines.append(f"  input {int_column} | {kind_column} => out")
     for number, (int_cell, kind_cell, value) in enumerate(rows, start=1):
         label = f' "row {number}"' if rng.random() < 0.3 else ""
         lines.append(f"  row {int_cell} | {kind_cell} => {value}{label}")
     if hit in ("first", "priority"):
         lines.append(f"  else => {output()}")
+    if parameter:
+        lines.append(f"\nrule {name}_called:\n  {name}({column})")
     return "\n".join(lines)
 
 

@@ -199,3 +199,17 @@ def test_consistency_knows_the_values_range_over_the_stages() -> None:
     text = "\ncriterion never: base(day) > 1400\n"
     warnings = consistency.analyse(_load(BASE + text).checked)
     assert any(w.code == "criterion-always-false" for w in warnings)
+
+
+def test_a_schedule_by_date_has_no_stages_to_ask_for() -> None:
+    (error,) = _errors(BASE + "rule r: base.stage(day)\n")
+    assert error.code == "not-callable" and "no named stages" in error.message
+
+
+def test_from_is_still_a_name_outside_a_schedule() -> None:
+    text = "record R:\n  from: date\ninput period: R\nrule r -> decimal: base(period.from)\n"
+    policy = wuxin_rules.loads(HEAD + BASE + text, name="t.policy")
+    verdict = policy.evaluate(
+        {"day": "2024-01-01", "region": "east", "period": {"from": "2024-07-01"}}
+    )
+    assert verdict.verdict("r").value == Decimal(1260)

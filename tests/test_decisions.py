@@ -797,3 +797,25 @@ def test_fmt_and_doc_show_the_parameters() -> None:
     formatted = formatter.format_text(_table(BAND, head=""), "t.policy")
     assert 'decision band(score: int, risk: Risk) "Band" -> text:\n' in formatted
     assert formatter.format_text(formatted, "t.policy") == formatted
+
+
+def test_a_cell_of_a_column_that_may_be_none_is_explained_as_its_test() -> None:
+    policy = _load(_table(NONE_CELLS, head=""))
+    result = policy.evaluate({"a": {"score": 10, "risk": None}}, explain=True)
+    text = result.explain("d", mode="full")
+    assert "✓ a.score 10 < 50" in text and "→ else" not in text
+    assert '✗ row none | - => "no score"' in text
+    assert "\n      ✗ high\n" in text  # a test on a value that is none fails
+
+
+def test_a_row_whose_cells_or_output_fail_is_explained_with_the_error() -> None:
+    table = (
+        "input b: int\ndecision d -> decimal:\n  input age / b => d\n  row < 1 => 1\n"
+        "  row >= 1 => 10 / (age - 5)\n"
+    )
+    policy = _load(_table(table))
+    for facts, row in (({"age": 1, "b": 0}, "row < 1 => 1"), ({"age": 5, "b": 1}, "row >= 1")):
+        result = policy.evaluate(facts, explain=True)
+        for mode in ("decisive", "full", "failed"):
+            text = result.explain("d", mode=mode)
+            assert f"✗ {row}" in text and "error[division-by-zero]: division by zero" in text

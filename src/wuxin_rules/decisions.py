@@ -8,6 +8,11 @@ code it already has, and agrees by construction. The parts of the lowered expres
 the spans of the cells and rows they come from: an explanation shows the row that held, its
 cells and their values.
 
+A table with parameters becomes a rule with parameters. A column with a `none` cell may be
+absent: its `none` tests become `is none` (not narrowing the rows after them) and each of
+its other tests `if column is none then false else test`, so that, as in DMN, only `-` and
+`none` hold for an absent value.
+
 `analyse` proves, on the table's constant cells, that it is well formed for its hit policy:
 no two rows overlap where the policy forbids it (unique; any, when their outputs differ),
 every input matches a row (unless the table has an `else`), and every row can be the one

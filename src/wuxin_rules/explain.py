@@ -280,7 +280,7 @@ class _Renderer:
             if task.node.kind == "…":
                 self.rows.append(_Row(task.indent, None, (_Seg(task.node.expr, "detail"),)))
                 continue
-            node = task.node
+            node = _unguarded(task.node)
             if (
                 self.mode == "failed"
                 and node.value is True
@@ -408,19 +408,20 @@ class _Renderer:
         task each at `indent`: the row that held, with its cells and output, and in `full`
         mode the rows tried before it, with the cells that failed."""
         tried: list[_Task] = []
-        node: Explanation | None = chain
-        while node is not None and _is_table_row(node) and len(node.children) == 2:
-            condition, branch = node.children
-            if condition.value is True or condition.error is not None or branch.error is not None:
-                parts = (condition, branch) if condition.value is True else (condition,)
-                row = _table_row(node.expr, condition.value, branch, parts, node)
+        node = chain
+        while _is_table_row(node):
+            condition = node.children[0] if node.children else None
+            branch = node.children[1] if len(node.children) > 1 else None
+            if condition is None or branch is None or condition.value is not False:
+                # The row that held, or the one whose cells or output failed: the last.
+                held = condition.value if condition is not None else None
+                parts = tuple(c for c in (condition, branch) if c is not None)
+                row = _table_row(node.expr, held, branch, parts, node)
                 return [*tried, _Task(row, indent)]
             if self.mode == "full":
                 row = _table_row(node.expr, False, None, (condition,), node)
                 tried.append(_Task(row, indent))
             node = branch
-        if node is None:
-            return tried
         # The last row (its condition left out: the proofs show no input gets past the
         # others) or the `else` row: shown by its line of the table.
         text = _source_line(node) or node.expr
@@ -685,6 +686,20 @@ def _is_dispatch(node: Explanation) -> bool:
 def _collects_rows(node: Explanation) -> bool:
     """The aggregate of a collecting decision table: its elements are the rows' numbers."""
     return any(c.kind == "element" and c.name == TABLE_ROW_VARIABLE for c in node.children[1:])
+
+
+def _unguarded(node: Explanation) -> Explanation:
+    """A cell's test in a decision table column that may be none, lowered as `if column is
+    none then false else test` with the cell's span: shown as the test, or, when the value
+    is none, as the cell failing with the column's value."""
+    if node.kind != "if" or len(node.children) != 2:
+        return node
+    condition, branch = node.children
+    if condition.kind != "is_none" or condition.expr != node.expr:
+        return node
+    if condition.value is False:
+        return branch
+    return attrs.evolve(node, kind="table row", detail=condition.detail, children=())
 
 
 def _dispatched(node: Explanation) -> Explanation:

@@ -782,6 +782,14 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "declare the values optional (`{type}?`) for a date with no value, or give a number",
         "若某个日期起没有值，把值声明为可选（`{type}?`）；否则给出一个数",
     ),
+    "type.dated-has-no-stages": (
+        "schedule `{schedule}` is by date: its values have no named stages",
+        "计划表 `{schedule}` 按日期给值：这些值没有命名的阶段",
+    ),
+    "type.dated-has-no-stages.help": (
+        "look the value up with `{schedule}(date)`; name stages in a yearly schedule",
+        "用 `{schedule}(日期)` 查值；需要命名阶段时使用按年的计划表",
+    ),
     "before-first-date": (
         "`{schedule}` has no value on {day}: its first value is in force from {first}",
         "`{schedule}` 在 {day} 没有值：它的第一个值从 {first} 起生效",

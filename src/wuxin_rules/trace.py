@@ -18,7 +18,7 @@ from wuxin_rules.schema import Type
 from wuxin_rules.source import Span
 from wuxin_rules.values import format_number
 
-__all__ = ["Evaluation", "Explanation", "Verdict", "display_number"]
+__all__ = ["TABLE_ROW_VARIABLE", "Evaluation", "Explanation", "Verdict", "display_number"]
 
 DISPLAY_PLACES = 4
 """Decimal places a number is shown with when it does not end or is long (2 for a

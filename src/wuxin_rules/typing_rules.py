@@ -1009,6 +1009,15 @@ class ExprTyper(Visitor[model.CExpr]):
         args = [self.expr(arg, None, env) for arg in node.args]
         if not fits or enum is None or not self._plain(args[0]):
             return self._invalid(node.span)
+        if sym.node.dated:
+            # The lines of a schedule `by date` have no names: there is no stage to give.
+            self.t.error(
+                "not-callable",
+                english("type.dated-has-no-stages", schedule=sym.name),
+                node.callee.span,
+                help=english("type.dated-has-no-stages.help", schedule=sym.name),
+            )
+            return self._invalid(node.span)
         arg = args[0]
         if not isinstance(arg.type, DateType | IntType):
             self.t.error(
