@@ -248,6 +248,9 @@ class _State:
         self.bands: dict[str, model.BandsDef] = {}
         self._index: dict[str, int] | None = None
         self.inputs_read: set[str] | None = None  # `_read_inputs`, once the rule graph is known
+        # One resolution per declaration, shared by every name that denotes it (an `or` of
+        # 100,000 comparisons names its input 100,000 times).
+        self.global_names: dict[str, GlobalName] = {}
         self._typers: dict[str, ExprTyper] = {}
 
     def typer(self, module: str) -> ExprTyper:
@@ -997,7 +1000,10 @@ class _NameWalker(Visitor[Any]):
             return LocalName(name)
         sym = self.scope.names.get(name)
         if sym is not None:
-            return GlobalName(sym)
+            found = self.state.global_names.get(sym.key)
+            if found is None or found.sym is not sym:
+                found = self.state.global_names[sym.key] = GlobalName(sym)
+            return found
         if name in self.t.members:
             return MemberName(name)
         builtin = BUILTINS.get(name)

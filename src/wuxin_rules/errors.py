@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 import attrs
@@ -184,20 +185,23 @@ class Diagnostic:
         `lang="zh"` gives the fixed words (`错误`, `帮助`) and the phrases the catalogue
         knows (`wuxin_rules.messages`) in Chinese; what the policy wrote stays as written.
         """
+        # In English a text is its own rendering (a message's text is its English): `str`,
+        # without asking `messages.render` of each (thousands of warnings).
+        say: Callable[[str], str] = str if lang == "en" else partial(messages.render, lang=lang)
         where = self.location()
         severity = messages.word(self.severity.value, lang)
-        header = f"{severity}[{self.code}]: {messages.render(self.message, lang)}"
+        header = f"{severity}[{self.code}]: {say(self.message)}"
         lines = [f"{where}: {header}" if where else header]
         if self.span is not None:
             lines.extend(render_snippet(self.span))
         for label in self.labels:
-            lines.append(f"   = {messages.render(label.text, lang)}: {label.span.location()}")
+            lines.append(f"   = {say(label.text)}: {label.span.location()}")
             lines.extend("  " + line for line in render_snippet(label.span, "-"))
         for note in self.notes:
-            lines.append(f"   = {messages.word('note', lang)}: {messages.render(note, lang)}")
+            lines.append(f"   = {messages.word('note', lang)}: {say(note)}")
         if self.help:
             help_word = messages.word("help", lang)
-            lines.append(f"   = {help_word}: {messages.render(self.help, lang)}")
+            lines.append(f"   = {help_word}: {say(self.help)}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
