@@ -99,6 +99,7 @@ from wuxin_rules.typing_rules import (
     is_percent,
     outside_bound,
     quoted,
+    rounding_mode_word,
     snippet,
 )
 from wuxin_rules.values import format_number, format_value
@@ -864,6 +865,8 @@ class _NameWalker(Visitor[Any]):
             self.walk(callee, names, "value")
             self._not_callable(callee.span)
         for arg in node.args:
+            if rounding_mode_word(self.t.res.get(id(callee)), node, arg):
+                continue  # `half_even` in `round(x, 2, half_even)`: a word, not a name
             self.walk(arg, names, "value")
 
     @visits(ast.Aggregate)

@@ -1095,6 +1095,27 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "order plain values",
         "`sort_by`、`min_by` 和 `max_by` 按字段排序记录；`sort`、`min` 和 `max` 排序普通值",
     ),
+    "scale-unbounded": (
+        "`{expr}` may have any number of decimal places, but `{type}` holds a fixed number",
+        "`{expr}` 的小数位数不定，而 `{type}` 的小数位数是固定的",
+    ),
+    "scale-too-many": (
+        "`{expr}` may have {places} decimal places, more than `{type}` holds",
+        "`{expr}` 可能有 {places} 位小数，超过 `{type}` 能容纳的位数",
+    ),
+    "scale-round.help": (
+        "round it where the rule says, with its mode: `{fix}` (or half_up, half_down, up, "
+        "down, floor, ceiling)",
+        "按规则规定的位置和方式舍入：`{fix}`（或 half_up、half_down、up、down、floor、ceiling）",
+    ),
+    "rounding-mode": (
+        "`{found}` is not a rounding mode",
+        "`{found}` 不是舍入方式",
+    ),
+    "rounding-mode.help": (
+        "write one of {modes} as the third argument of `round`",
+        "`round` 的第三个参数请写 {modes} 之一",
+    ),
     "order-field-text": (
         'the field to order by is written as a text, such as `"age"`',
         '排序所依据的字段写作文本，例如 `"age"`',
