@@ -1095,6 +1095,20 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "order plain values",
         "`sort_by`、`min_by` 和 `max_by` 按字段排序记录；`sort`、`min` 和 `max` 排序普通值",
     ),
+    "facts.fixed-number": (
+        "a number of at most {places} decimal places",
+        "最多 {places} 位小数的数",
+    ),
+    "facts.too-many-places": (
+        "`{found}` has more than {places} decimal places",
+        "`{found}` 的小数位数超过 {places} 位",
+    ),
+    "facts.too-many-places.help": (
+        "give the amount exactly, with at most {places} places (`12.30`): facts are read "
+        "exactly, never rounded; the policy rounds where its rules say",
+        "请给出精确金额，最多 {places} 位小数（`12.30`）：事实按原值精确读取，从不舍入；"
+        "舍入由策略的规则在规定之处进行",
+    ),
     "scale-unbounded": (
         "`{expr}` may have any number of decimal places, but `{type}` holds a fixed number",
         "`{expr}` 的小数位数不定，而 `{type}` 的小数位数是固定的",

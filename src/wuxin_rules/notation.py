@@ -39,6 +39,7 @@ from wuxin_rules.schema import (
     RecordType,
     TextType,
     Type,
+    fixed_scale,
 )
 from wuxin_rules.source import display_width
 from wuxin_rules.values import format_number
@@ -649,7 +650,9 @@ def value_text(value: object, type_: Type | None, vocabulary: Vocabulary) -> str
     inner = type_.inner if isinstance(type_, OptionalType) else type_
     if isinstance(value, int | Fraction):
         return format_number(
-            value, percent=isinstance(inner, NumberType) and inner.kind == "percent"
+            value,
+            percent=isinstance(inner, NumberType) and inner.kind == "percent",
+            scale=fixed_scale(inner),
         )
     if isinstance(value, datetime.date):
         return value.isoformat()

@@ -52,7 +52,7 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.source import Span
-from wuxin_rules.values import format_number
+from wuxin_rules.values import decimal_places, format_number
 from wuxin_rules.visitor import Visitor, visits
 
 __all__ = [
@@ -260,19 +260,6 @@ def places_of(type_: Type) -> int | None:
     if isinstance(inner, NumberType):
         return inner.most_places
     return None
-
-
-def literal_places(value: Fraction | int) -> int:
-    """The places of a terminating number: 0.125 has 3, 12.30 (= 12.3) has 1."""
-    denominator = Fraction(value).denominator
-    twos = fives = 0
-    while denominator % 2 == 0:
-        denominator //= 2
-        twos += 1
-    while denominator % 5 == 0:
-        denominator //= 5
-        fives += 1
-    return max(twos, fives)
 
 
 def _number(kind: str, places: int | None, fixed: bool) -> NumberType:
@@ -619,7 +606,7 @@ class ExprTyper(Visitor[model.CExpr]):
         type_ = _LITERAL_TYPES[type(node)]
         if isinstance(type_, NumberType):
             # A literal's places are known: `12.30` may stand for money, `0.125` may not.
-            type_ = NumberType(type_.kind, places=literal_places(node.value))
+            type_ = NumberType(type_.kind, places=decimal_places(node.value) or 0)
         return model.Const(node.value, type_, node.span)
 
     @visits(ast.NoneLit)

@@ -36,6 +36,7 @@ from wuxin_rules.schema import (
 )
 
 __all__ = [
+    "decimal_places",
     "fixed_text",
     "format_number",
     "format_value",
@@ -68,6 +69,20 @@ def fraction_to_decimal(value: Fraction | int) -> Decimal | None:
     # decimal context (its precision, exponent limits, clamping, traps) cannot touch the
     # value (`Decimal(int)` is exact in every context too).
     return Decimal((scaled.sign, scaled.digits, -digits))
+
+
+def decimal_places(value: Fraction | int) -> int | None:
+    """How many decimal places `value` has (0.125 has 3, 12.30 = 12.3 has 1); None when its
+    expansion does not end (1/3)."""
+    denominator = Fraction(value).denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    return max(twos, fives) if denominator == 1 else None
 
 
 def integer_text(value: int) -> str:
