@@ -682,7 +682,7 @@ def _bounded(t: SymbolTables, base: Type, bound: ast.Bound) -> Type:
             )
     if isinstance(base, IntType):
         return IntType(numeric)
-    return NumberType(base.kind, numeric)
+    return NumberType(base.kind, numeric, scale=base.scale)
 
 
 def _build_records(state: _State) -> None:

@@ -542,6 +542,16 @@ def round_whole(value: Fraction, mode: str) -> int:
     return low if low % 2 == 0 else high
 
 
+def _digits_may_be_out_of_range(args: Sequence[model.CExpr]) -> bool:
+    """`round` fails only on digits outside -100..100: never on a constant inside."""
+    digits = args[1] if len(args) > 1 else None
+    return not (
+        isinstance(digits, model.Const)
+        and type(digits.value) is int
+        and -100 <= digits.value <= 100
+    )
+
+
 def _round(expr: model.BuiltinCall, values: list[Any]) -> Any:
     number = Fraction(values[0])
     digits = values[1] if len(values) > 1 else 0
@@ -1106,7 +1116,7 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         "builtin",
         _round,
         Emit(),
-        fails=_always,
+        fails=_digits_may_be_out_of_range,
         failures=("invalid-argument",),
         typing="round",
         signature="round(n: number, digits: int, mode) -> number",
@@ -1114,7 +1124,15 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         "up, down, floor, ceiling; without one, halves away from zero): of scale `digits`",
         min_args=2,
         max_args=3,
-        samples=(("decimal", "int"), ("int", "int"), ("percent", "int")),
+        samples=(
+            ("decimal", "int"),
+            ("int", "int"),
+            ("percent", "int"),
+            ("money", "int", "=half_even"),
+            ("decimal", "int", "=half_down"),
+            ("decimal", "2", "=up"),
+            ("money", "1", "=floor"),
+        ),
     ),
     Operation(
         "len",
