@@ -604,9 +604,10 @@ class ExprTyper(Visitor[model.CExpr]):
     def _literal(self, node: ast.Expr, expected: Type | None, env: Env) -> model.CExpr:
         assert isinstance(node, _LITERALS)
         type_ = _LITERAL_TYPES[type(node)]
-        if isinstance(type_, NumberType):
+        if isinstance(node, ast.DecimalLit | ast.PercentLit):
             # A literal's places are known: `12.30` may stand for money, `0.125` may not.
-            type_ = NumberType(type_.kind, places=decimal_places(node.value) or 0)
+            places = decimal_places(node.value)
+            type_ = NumberType(type_.kind, places=places)
         return model.Const(node.value, type_, node.span)
 
     @visits(ast.NoneLit)
@@ -1066,7 +1067,7 @@ class ExprTyper(Visitor[model.CExpr]):
         hints = builtin.hints
         args = [
             model.Const(arg.name, TEXT, arg.span)
-            if rounding_mode_word(BuiltinName(name), node, arg)
+            if isinstance(arg, ast.NameRef) and rounding_mode_word(BuiltinName(name), node, arg)
             else self.expr(arg, hints[index] if index < len(hints) else None, env)
             for index, arg in enumerate(node.args)
         ]
