@@ -606,8 +606,8 @@ class ExprTyper(Visitor[model.CExpr]):
         type_ = _LITERAL_TYPES[type(node)]
         if isinstance(node, ast.DecimalLit | ast.PercentLit):
             # A literal's places are known: `12.30` may stand for money, `0.125` may not.
-            places = decimal_places(node.value)
-            type_ = NumberType(type_.kind, places=places)
+            kind = "percent" if isinstance(node, ast.PercentLit) else "decimal"
+            type_ = NumberType(kind, places=decimal_places(node.value))
         return model.Const(node.value, type_, node.span)
 
     @visits(ast.NoneLit)
