@@ -275,6 +275,8 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "notation.int": ("whole number", "整数"),
     "notation.decimal": ("number", "数值"),
     "notation.percent": ("percentage", "百分比"),
+    "notation.money": ("amount (2 places)", "金额（两位小数）"),
+    "notation.scaled": ("number ({n} places)", "数值（{n} 位小数）"),
     "notation.bool": ("yes/no", "是/否"),
     "notation.text": ("text", "文本"),
     "notation.date": ("date", "日期"),

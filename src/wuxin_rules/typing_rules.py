@@ -281,6 +281,30 @@ def _most(*places: int | None) -> int | None:
     return max(known) if len(known) == len(places) else None
 
 
+def _too_precise_part(value: model.CExpr, scale: int) -> model.CExpr:
+    """The part of `value` to round: down through the forms whose places are the most of
+    their parts' (`if`, `+`, `-`, `min`, `-x`, …) to the first with more places than
+    `scale`, where the rounding belongs (`min(rent * share, cap)`: `rent * share`)."""
+    while True:
+        if isinstance(value, model.If):
+            parts: tuple[model.CExpr, ...] = (value.then, value.otherwise)
+        elif isinstance(value, model.Arith) and value.op in ("+", "-", "mod"):
+            parts = (value.left, value.right)
+        elif isinstance(value, model.Negate):
+            parts = (value.operand,)
+        elif isinstance(value, model.BuiltinCall) and value.name in ("min", "max", "abs"):
+            parts = value.args
+        else:
+            return value
+        for part in parts:
+            places = places_of(part.type) if part.type is not None else None
+            if places is None or places > scale:
+                value = part
+                break
+        else:
+            return value
+
+
 def _arith_places(op: str, a: Type, right: model.CExpr) -> int | None:
     """The places of `a op b` from its operands' (None when unbounded): the most of the two
     for `+ - mod`, their sum for `*`, n times for `** n` with a constant n >= 0."""
@@ -626,7 +650,7 @@ class ExprTyper(Visitor[model.CExpr]):
         """Check that `value` fits `target`; report `possibly-none` or `type-mismatch` if not,
         and `needs-rounding` for a number of more places than a fixed-scale target holds."""
         if assignable(value.type, target):
-            return self._fits_scale(value, value.type, target)
+            return self._fits_scale(value, value.type, target, tuple(labels))
         if not isinstance(target, OptionalType) and (
             isinstance(value.type, NoneType)
             or (isinstance(value.type, OptionalType) and assignable(value.type.inner, target))
@@ -647,13 +671,15 @@ class ExprTyper(Visitor[model.CExpr]):
         )
         return False
 
-    def _fits_scale(self, value: model.CExpr, source: Type, target: Type) -> bool:
+    def _fits_scale(
+        self, value: model.CExpr, source: Type, target: Type, labels: tuple[Label, ...] = ()
+    ) -> bool:
         """A value may stand for a fixed-scale number (`money`) only when its places are
         known and at most the scale: a quotient, a rate or a `decimal` times money must be
         rounded, by a declared mode, first (`needs-rounding`)."""
         source, target = strip_optional(source), strip_optional(target)
         if isinstance(source, ListType) and isinstance(target, ListType):
-            return self._fits_scale(value, source.element, target.element)
+            return self._fits_scale(value, source.element, target.element, labels)
         if not (isinstance(target, NumberType) and target.scale is not None):
             return True
         if not is_numeric(source) or is_invalid(source):
@@ -661,6 +687,8 @@ class ExprTyper(Visitor[model.CExpr]):
         places, scale = places_of(source), target.scale
         if places is not None and places <= scale:
             return True
+        value = _too_precise_part(value, scale)
+        places = places_of(value.type) if value.type is not None else None
         text = snippet(value.span)
         message = (
             english("scale-unbounded", expr=text, type=describe_type(target))
@@ -671,6 +699,7 @@ class ExprTyper(Visitor[model.CExpr]):
             "needs-rounding",
             message,
             value.span,
+            labels=labels,
             help=english("scale-round.help", fix=f"round({text}, {scale}, half_even)"),
         )
         return False
