@@ -260,3 +260,19 @@ def test_drawn_amounts_are_on_the_scale() -> None:
     run()
     assert all((Fraction(v) * 100).denominator == 1 for v in seen)
     assert any((Fraction(v) * 10).denominator != 1 for v in seen)
+
+
+def test_the_consistency_checks_bound_a_rounded_amount() -> None:
+    """A rounding of an amount in 0 .. 100 times a rate of at most 10% is at most 10.00 by
+    any mode: a criterion asking for more never holds; one asking for 9.99 may."""
+    from wuxin_rules import consistency
+
+    policy = checker.check_text(
+        'policy c "c" source "S"\ninput amount: money 0 .. 100 "amount" cites "S1"\n'
+        'input rate: percent 0% .. 10% "rate" cites "S2"\n'
+        'criterion never "n" cites "S3": round(amount * rate, 2, half_up) > 10.01\n'
+        'criterion may "m" cites "S4": round(amount * rate, 2, down) > 9.99\n',
+        "c.policy",
+    )
+    found = [(d.code, d.message) for d in consistency.analyse(policy)]
+    assert found == [("criterion-always-false", "criterion `never` is never true")]
