@@ -276,3 +276,21 @@ def test_the_consistency_checks_bound_a_rounded_amount() -> None:
     )
     found = [(d.code, d.message) for d in consistency.analyse(policy)]
     assert found == [("criterion-always-false", "criterion `never` is never true")]
+
+
+def test_a_frame_column_of_amounts_is_read_exactly() -> None:
+    """A decimal column of an Arrow table: amounts at the scale evaluated (written with
+    their two places), a cell of more places refused in its row, never rounded."""
+    pa = pytest.importorskip("pyarrow")
+    policy = _load("rule r -> money: round(salary * rate, 2, half_even)\n")
+    table = pa.table(
+        {
+            "salary": pa.array(
+                [Decimal("10.250"), Decimal("7.000"), Decimal("10.125")], pa.decimal128(10, 3)
+            ),
+            "rate": pa.array([Decimal("0.5"), Decimal("0.1"), Decimal("0.5")], pa.decimal128(4, 2)),
+        }
+    )
+    rows = policy.evaluate_frame(table).to_pylist()
+    assert [row["r"] for row in rows] == [Decimal("5.12"), Decimal("0.70"), None]
+    assert rows[2]["errors"] == "salary: `10.125` has more than 2 decimal places"
