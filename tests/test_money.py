@@ -294,3 +294,19 @@ def test_a_frame_column_of_amounts_is_read_exactly() -> None:
     rows = policy.evaluate_frame(table).to_pylist()
     assert [row["r"] for row in rows] == [Decimal("5.12"), Decimal("0.70"), None]
     assert rows[2]["errors"] == "salary: `10.125` has more than 2 decimal places"
+
+
+def test_a_param_override_of_more_places_is_refused() -> None:
+    from wuxin_rules.errors import ParamError
+
+    text = HEAD + "param fee: money = 1.50\nrule r: fee * 2\n"
+    assert wuxin_rules.loads(text, name="m.policy", params={"fee": "2.25"}).evaluate(
+        {"salary": 1, "rate": 0}
+    ).values() == {"r": Decimal("4.50")}
+    with pytest.raises(ParamError) as caught:
+        wuxin_rules.loads(text, name="m.policy", params={"fee": "2.255"})
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "bad-param",
+        "param `fee` expects `money`, found `2.255`",
+    )

@@ -92,6 +92,7 @@ from wuxin_rules.typing_rules import (
     StageName,
     Sym,
     SymbolTables,
+    beyond_scale,
     describe_bound,
     describe_type,
     doc_parts,
@@ -1286,6 +1287,10 @@ def param_value(definition: model.ParamDef, raw: Any) -> Any:
             f"`{format_value(number, inner)}`",
             english("checker.value-must-be.help", bound=bound.describe(is_percent(inner))),
         )
+    too_precise = beyond_scale(value, type_)
+    if too_precise is not None:
+        number, scale = too_precise
+        raise fail(f"`{format_value(number)}`", english("facts.too-many-places.help", places=scale))
     return value
 
 

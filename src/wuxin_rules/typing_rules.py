@@ -236,6 +236,25 @@ def rounding_mode_word(callee: Any, node: ast.Call, arg: ast.Expr) -> bool:
     )
 
 
+def beyond_scale(value: Any, type_: Type) -> tuple[Any, int] | None:
+    """The first number in a constant `value` with more places than its fixed-scale type
+    holds, with that scale; None when every number fits (an override is never rounded)."""
+    type_ = strip_optional(type_)
+    if isinstance(type_, ListType) and isinstance(value, tuple):
+        for item in value:
+            found = beyond_scale(item, type_.element)
+            if found is not None:
+                return found
+        return None
+    scale = type_.scale if isinstance(type_, NumberType) else None
+    number = isinstance(value, int | Fraction) and not isinstance(value, bool)
+    if scale is not None and number:
+        places = decimal_places(value)
+        if places is None or places > scale:
+            return value, scale
+    return None
+
+
 # ------------------------------------------------------------------------------------------
 # Relations between types
 
