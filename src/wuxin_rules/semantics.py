@@ -1222,7 +1222,7 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         "enum members by name",
         min_args=1,
         max_args=1,
-        samples=(("int",), ("decimal",), ("percent",), ("date",), ("text",), ("bool",)),
+        samples=(("int",), ("decimal",), ("percent",), ("money",), ("date",), ("text",), ("bool",)),
     ),
     Operation(
         "label",
