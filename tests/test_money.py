@@ -310,3 +310,16 @@ def test_a_param_override_of_more_places_is_refused() -> None:
         "bad-param",
         "param `fee` expects `money`, found `2.255`",
     )
+
+
+def test_a_schedule_cell_of_more_places_is_a_check_error() -> None:
+    ((code, message, span, help),) = _problems(
+        "schedule fee: money by year:\n  stage only 2015-01-01 .. 2016-12-31:\n"
+        "    2015: 1.505\n    2016: 2\nrule r: fee(2016) ?? 0\n"
+    )
+    assert (code, message, span) == (
+        "needs-rounding",
+        "`1.505` may have 3 decimal places, more than `money` holds",
+        "1.505",
+    )
+    assert help is not None and "never rounded" in help

@@ -1290,7 +1290,7 @@ def param_value(definition: model.ParamDef, raw: Any) -> Any:
     too_precise = beyond_scale(value, type_)
     if too_precise is not None:
         number, scale = too_precise
-        raise fail(f"`{format_value(number)}`", english("facts.too-many-places.help", places=scale))
+        raise fail(f"`{format_value(number)}`", english("scale-constant.help", places=scale))
     return value
 
 

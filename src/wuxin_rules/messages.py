@@ -1111,6 +1111,11 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请给出精确金额，最多 {places} 位小数（`12.30`）：事实按原值精确读取，从不舍入；"
         "舍入由策略的规则在规定之处进行",
     ),
+    "scale-constant.help": (
+        "write the amount with at most {places} decimal places (`12.30`), as the source states "
+        "it: a constant is never rounded",
+        "请按依据原文写出金额，最多 {places} 位小数（`12.30`）：常量从不舍入",
+    ),
     "scale-unbounded": (
         "`{expr}` may have any number of decimal places, but `{type}` holds a fixed number",
         "`{expr}` 的小数位数不定，而 `{type}` 的小数位数是固定的",
