@@ -323,3 +323,12 @@ def test_a_schedule_cell_of_more_places_is_a_check_error() -> None:
         "1.505",
     )
     assert help is not None and "never rounded" in help
+
+
+def test_rounding_an_amount_keeps_it_an_amount() -> None:
+    checked = _check(
+        "rule a: round(salary, 4, up)\nrule b: round(salary, 1)\nrule c: round(salary * rate, 2)\n"
+        "rule d: round(salary, 0, floor)\n"
+    )
+    types = {key: describe_type(rule.type) for key, rule in checked.rules.items()}
+    assert types == {"a": "money", "b": "decimal(1)", "c": "decimal", "d": "decimal(0)"}

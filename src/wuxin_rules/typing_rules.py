@@ -1863,15 +1863,19 @@ def _type_round(typer: ExprTyper, args: list[model.CExpr]) -> Type:
         return INVALID
     number = args[0].type
     digits = _constant_int(args[1])
-    if isinstance(number, IntType) or digits is None:
+    if isinstance(number, IntType) or digits is None or not -100 <= digits <= 100:
         return _unbounded(number)
     places = max(digits, 0)
+    known = places_of(number)
+    if known is not None:  # rounding money to 4 places leaves it of 2
+        places = min(places, known)
     if isinstance(number, NumberType) and number.kind == "percent":
         # A percent is held as its ratio: rounding to 2 places gives whole percents.
         return NumberType("percent", places=places)
     # With its mode declared, the result is of that fixed scale (`money` for 2 places);
-    # the older two-argument form keeps its type and only makes its places known.
-    return _number("decimal", places, fixed=len(args) > 2)
+    # the older two-argument form keeps its type (money stays money) and makes its places
+    # known.
+    return _number("decimal", places, fixed=len(args) > 2 or _is_fixed(number))
 
 
 def _constant_int(arg: model.CExpr) -> int | None:
