@@ -75,10 +75,12 @@ input nums: list of int
 input tags: list of text
 input pay: Pay
 input pays: list of Pay
+input cash: money "cash"
 
 param cut: int = 60 "cut"
 param margin: decimal = 0.25
 param on: bool = true
+param fee: money = 1.50
 
 schedule goal "Goal": percent by year, Kind:
   stage early "Early" 2015-01-01 .. 2016-12-31:
@@ -139,6 +141,7 @@ def _prelude(rng: random.Random, hole: bool) -> str:
 NON_OPTIONAL = (
     "int",
     "num",
+    "money",
     "bool",
     "text",
     "date",
@@ -159,6 +162,7 @@ _PATTERNS = ['"a.*"', '"(a|b c)+"', '"[^a]*"', '"\\\\w+"', '"(a"']
 _ITEM_KEYS = ('"n"', '"d"', '"w"', '"p"')
 """Fields of `Item` to order by (numbers: `sort_by` orders numbers, texts and dates)."""
 _FIELD_N = '"n"'
+_MODES = ("half_even", "half_up", "half_down", "up", "down", "floor", "ceiling")
 _DATE_LITERALS = (
     "2020-02-29",
     "2015-06-30",
@@ -171,7 +175,8 @@ _DATE_LITERALS = (
 # Locals of the environment: name → type. Inputs and params are reached by name anywhere.
 _INPUTS = {
     "int": ("x", "y", "cut", "item.n", "item.d"),
-    "num": ("z", "pct", "margin", "item.w", "item.p"),
+    "num": ("z", "pct", "margin", "item.w", "item.p", "cash"),
+    "money": ("cash", "fee"),
     "bool": ("flag", "on", "item.ok"),
     "text": ("words",),
     "date": ("day",),
@@ -263,6 +268,7 @@ class _Expressions:
         literals = {
             "int": (*_INT_LITERALS, "day.year", "day.month", "day.day", "day.quarter"),
             "num": _NUM_LITERALS,
+            "money": ("0", "12.30", "(-0.05)", "3", "0.5"),
             "bool": (
                 "true",
                 "false",
@@ -346,6 +352,18 @@ class _Expressions:
                 lambda d, v: f"({e('num', d, v)} ** {self.exponent(d, v)})",
                 lambda d, v: self.match(self.pay(v), d, v),
                 lambda d, v: self.pay_sum(d, v),
+                lambda d, v: e("money", d, v),
+            ],
+            "money": [
+                # Amounts keep their scale under + - and × a whole number; anything else is
+                # rounded by a declared mode (the check refuses it otherwise).
+                lambda d, v: (
+                    f"round({e('num', d, v)}, {self.pick(['2', '1', '0'])}, {self.pick(_MODES)})"
+                ),
+                lambda d, v: f"({e('money', d, v)} {self.pick('+-')} {e('money', d, v)})",
+                lambda d, v: f"({e('money', d, v)} * {e('int', d, v)})",
+                lambda d, v: f"(-{e('money', d, v)})",
+                lambda d, v: f"{self.pick(['max', 'min'])}({e('money', d, v)}, {e('money', d, v)})",
             ],
             "bool": [
                 lambda d, v: f"({self.pay(v)} is {self.pick(['cash', 'card', 'waived'])})",
@@ -595,7 +613,7 @@ def policy_text(rng: random.Random, max_rules: int = 6, depth: int = 3) -> str:
     drawn = Drawn(_prelude(rng, hole), hole)
     for index in range(rng.randint(1, 2)):
         parameter = rng.choice(["Item", "int"])
-        result = rng.choice(["int", "num", "bool", "text"])
+        result = rng.choice(["int", "num", "bool", "text", "money"])
         expressions = _Expressions(rng, drawn, {})
         body = expressions.expr(result, depth - 1, {"p": parameter})
         name = f"f{index}"
@@ -609,7 +627,8 @@ def policy_text(rng: random.Random, max_rules: int = 6, depth: int = 3) -> str:
         name = f"r{index}"
         keyword = "criterion" if type_ == "bool" and rng.random() < 0.5 else "rule"
         label = f' "{name} label"' if rng.random() < 0.5 else ""
-        drawn.lines.append(f"{keyword} {name}{label}:\n  {body}")
+        returns = " -> money" if type_ == "money" and rng.random() < 0.5 else ""
+        drawn.lines.append(f"{keyword} {name}{label}{returns}:\n  {body}")
         drawn.rules[name] = type_
     for index in range(len(drawn.rules), len(drawn.rules) + 3):
         expressions = _Expressions(rng, drawn, dict(drawn.rules))

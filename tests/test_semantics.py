@@ -54,12 +54,19 @@ CASES = [
 ]
 
 
+def _written(sample: str) -> bool:
+    return sample[0] in '"=' or sample.isdigit()
+
+
 def _policy_text(entry: semantics.Operation, types: tuple[str, ...]) -> str:
-    # A sample written as a literal (`"k"`, a field to order by) is passed as it is.
+    # A sample written as a literal (`"k"`, a field to order by; `2`) is passed as it is, and
+    # one written `=word` as the word (a rounding mode).
     inputs = "".join(
-        f'input a{i}: {type_} "a{i}"\n' for i, type_ in enumerate(types) if type_[0] != '"'
+        f'input a{i}: {type_} "a{i}"\n' for i, type_ in enumerate(types) if not _written(type_)
     )
-    args = [type_ if type_[0] == '"' else f"a{i}" for i, type_ in enumerate(types)]
+    args = [
+        type_.removeprefix("=") if _written(type_) else f"a{i}" for i, type_ in enumerate(types)
+    ]
     if entry.kind in ("arith", "compare"):
         call = f"{args[0]} {entry.name} {args[1]}"
     elif entry.kind == "negate":
@@ -86,7 +93,7 @@ def _bias(types: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
             bias[f"a{index}"] = _FAILING_INTS
         elif type_ == "date":
             bias[f"a{index}"] = _FAILING_DATES
-        elif type_ in ("decimal", "percent"):
+        elif type_ in ("decimal", "percent", "money"):
             bias[f"a{index}"] = _FAILING_NUMBERS
         elif type_ == "text":
             bias[f"a{index}"] = _FAILING_TEXTS
@@ -157,7 +164,16 @@ def _own_failures(entry: semantics.Operation) -> set[str]:
     return set(entry.failures) - {"unexpected-none"}
 
 
-FAILING = [case for case in CASES if _own_failures(case.values[0])]  # type: ignore[arg-type]
+def _may_fail(entry: semantics.Operation, types: tuple[str, ...]) -> bool:
+    """Whether the entry declares failures and may fail on these arguments: not on
+    constants it cannot fail on (`round(x, 2, up)`; that it then never fails is held by
+    `_errors_seen` on every case)."""
+    if not _own_failures(entry):
+        return False
+    return entry.can_fail(model.children(_call(_load(entry, types))))
+
+
+FAILING = [case for case in CASES if _may_fail(*case.values)]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("entry", "types"), FAILING)

@@ -98,6 +98,7 @@ from wuxin_rules.typing_rules import (
     StageName,
     Sym,
     SymbolTables,
+    beyond_scale,
     describe_bound,
     describe_type,
     doc_parts,
@@ -105,6 +106,7 @@ from wuxin_rules.typing_rules import (
     is_percent,
     outside_bound,
     quoted,
+    rounding_mode_word,
     snippet,
 )
 from wuxin_rules.values import format_number, format_value
@@ -693,7 +695,7 @@ def _bounded(t: SymbolTables, base: Type, bound: ast.Bound) -> Type:
             )
     if isinstance(base, IntType):
         return IntType(numeric)
-    return NumberType(base.kind, numeric)
+    return NumberType(base.kind, numeric, scale=base.scale)
 
 
 def _carries_data(sym: Sym) -> bool:
@@ -929,6 +931,8 @@ class _NameWalker(Visitor[Any]):
             self.walk(callee, names, "value")
             self._not_callable(callee.span)
         for arg in node.args:
+            if rounding_mode_word(self.t.res.get(id(callee)), node, arg):
+                continue  # `half_even` in `round(x, 2, half_even)`: a word, not a name
             self.walk(arg, names, "value")
 
     @visits(ast.Aggregate)
@@ -1379,6 +1383,10 @@ def param_value(definition: model.ParamDef, raw: Any) -> Any:
             f"`{format_value(number, inner)}`",
             english("checker.value-must-be.help", bound=bound.describe(is_percent(inner))),
         )
+    too_precise = beyond_scale(value, type_)
+    if too_precise is not None:
+        number, scale = too_precise
+        raise fail(f"`{format_value(number)}`", english("scale-constant.help", places=scale))
     return value
 
 

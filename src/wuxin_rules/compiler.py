@@ -767,11 +767,10 @@ class _FactsCode:
                 return None if bad is None else f"{first} is not None and ({bad})"
             case IntType(bound=bound):
                 return f"type({first}) is not int{self._bound(bound, src)}{self._whole_size(bound, src)}"
-            case NumberType(bound=bound):
+            case NumberType(bound=bound, scale=scale):
                 # Decimal first (what JSON decimals are); a whole number only when it is not.
-                return (
-                    f"not ({self._decimal_ok(first, src, bound)} or {self._whole_ok(src, bound)})"
-                )
+                decimal_ok = self._decimal_ok(first, src, bound, scale)
+                return f"not ({decimal_ok} or {self._whole_ok(src, bound)})"
             case BoolType():
                 return f"{first} is not True and {src} is not False"  # no call: cheaper than type()
             case TextType():
@@ -781,7 +780,9 @@ class _FactsCode:
                 return f"type({first}) is not str or {src} not in {names}"
         return None
 
-    def _decimal_ok(self, first: str, src: str, bound: NumericBound | None) -> str:
+    def _decimal_ok(
+        self, first: str, src: str, bound: NumericBound | None, scale: int | None = None
+    ) -> str:
         """Holds for a `Decimal` that `FactsSchema` accepts: finite, small enough (see
         `_SMALL_DECIMAL_SIZE`) and inside `bound`. A bound end's side is tested with
         `is_signed()` where the sign decides (about twice as cheap as comparing Decimals);
@@ -792,6 +793,10 @@ class _FactsCode:
             f"{src}.__sizeof__() <= _DSZ",
             f"{-_MAX_EXPONENT} <= {src}.adjusted() <= {_MAX_EXPONENT}",
         ]
+        if scale is not None:
+            # At most `scale` places as written (`12.300` goes to the full check, which
+            # reads it exactly and takes it); more places are refused there, never rounded.
+            parts.append(f"{src}.as_tuple().exponent >= {-scale}")
         if bound is not None and bound.low is not None:
             low = bound.low
             compare = f"{src} {'>=' if bound.low_inclusive else '>'} {self._end(low, True)}"

@@ -1126,6 +1126,20 @@ class _Values(Visitor[_Val]):
             if name == "ceil" and lo is not None and not n.lo_in and n.lo == lo:
                 lo += 1
             return _Val(_num(lo, hi, True))
+        digits = expr.args[1] if name == "round" else None
+        if (
+            isinstance(digits, model.Const)
+            and type(digits.value) is int
+            and -100 <= digits.value <= 100  # (others fail when evaluated)
+            and isinstance(nums[0], _Num)  # (the mode is a text)
+        ):
+            # Rounded to a constant number of places by any mode: between the input's ends
+            # taken down and up to that many places (a whole step may be added or lost).
+            n = nums[0]
+            step = Fraction(1, 10) ** digits.value
+            low = math.floor(n.lo / step) * step if n.lo is not None else None
+            high = math.ceil(n.hi / step) * step if n.hi is not None else None
+            return _Val(_num(low, high, isinstance(expr.type, IntType)))
         entry = semantics.BUILTINS.get(name)
         if entry is not None and entry.result_range is not None:
             return _Val(_num(*entry.result_range, True))

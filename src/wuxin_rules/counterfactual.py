@@ -741,6 +741,9 @@ def _admitted(type_: IntType | NumberType, value: Any) -> bool:
         isinstance(value, int) or (isinstance(value, Fraction) and value.denominator == 1)
     ):
         return False
+    scale = type_.scale if isinstance(type_, NumberType) else None
+    if scale is not None and (Fraction(value) * 10**scale).denominator != 1:
+        return False
     return type_.bound is None or type_.bound.admits(value)
 
 
@@ -748,6 +751,8 @@ def _number_candidates(
     type_: IntType | NumberType, conditions: list[tuple[str, Any]], now: Any
 ) -> list[Any]:
     whole = isinstance(type_, IntType)
+    # An amount (`money`) moves by its last place: a candidate of more places is no fact.
+    unit = Fraction(1, 10**type_.scale) if isinstance(type_, NumberType) and type_.scale else None
     out: list[Any] = []
     for op, bound in conditions:
         if op not in ("<", "<=", ">", ">=", "!="):
@@ -755,7 +760,7 @@ def _number_candidates(
         bound = Fraction(bound)
         if op == "!=":
             base = Fraction(now) if isinstance(now, int | Fraction) else bound
-            step = Fraction(1) if whole else _step(base)
+            step = Fraction(1) if whole else unit or _step(base)
             out += [base + step, base - step]
             continue
         up = op in (">", ">=")
@@ -765,6 +770,12 @@ def _number_candidates(
             if not up:
                 value = math.ceil(bound) - 1 if strict else math.floor(bound)
             out.append(value)
+        elif unit is not None:
+            steps = bound / unit
+            if up:
+                out.append((math.floor(steps) + 1 if strict else math.ceil(steps)) * unit)
+            else:
+                out.append((math.ceil(steps) - 1 if strict else math.floor(steps)) * unit)
         else:
             out.append(_nice(bound, up, strict))
     if type_.bound is not None:  # the nearest ends of the declared range

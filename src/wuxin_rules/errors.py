@@ -88,7 +88,7 @@ CODES: dict[str, str] = {
     "unknown-name": "check", "unknown-type": "check",
     "unknown-exception": "check", "exception-cycle": "check",
     "unknown-language": "check", "duplicate-translation": "check", "with-outside-test": "check",
-    "wrong-arity": "check",
+    "wrong-arity": "check", "needs-rounding": "check",
     "table-shape": "check", "table-too-long": "check", "table-priority": "check", "table-cell-not-constant": "check",
     "table-overlap": "check", "table-gap": "check",
     "table-row-unreachable": "check", "table-row-shadowed": "check", "table-not-proved": "check",

@@ -26,6 +26,7 @@ from wuxin_rules.schema import (
     NumberType,
     RecordType,
     Type,
+    fixed_scale,
     strip_optional,
 )
 from wuxin_rules.suite import Check, Example, Expectation, Marker, Property, Suite, value_problems
@@ -376,7 +377,7 @@ def _flat_source(value: Any, type_: Type | None) -> str:
         value = Fraction(value)
     if isinstance(value, int | Fraction):
         percent = isinstance(inner, NumberType) and inner.kind == "percent"
-        text = format_number(value, percent=percent)
+        text = format_number(value, percent=percent, scale=fixed_scale(inner))
         if "/" in text:
             fraction = Fraction(value)
             return f"({fraction.numerator} / {fraction.denominator})"

@@ -55,6 +55,7 @@ from wuxin_rules.schema import (
     RecordType,
     Type,
     describe,
+    fixed_scale,
     strip_optional,
 )
 from wuxin_rules.source import Span, display_width
@@ -791,7 +792,7 @@ def _value(
         return f"{messages.word('error', lang)}[{error.code}]"
     if isinstance(value, int | Fraction) and not isinstance(value, bool):
         # A number that does not end (400/7 %) or is long: rounded, marked `≈` (JSON is exact).
-        return display_number(value, percent=_is_percent(type_))
+        return display_number(value, percent=_is_percent(type_), scale=fixed_scale(type_))
     return _cut(_format(value, type_), _VALUE_WIDTH)
 
 

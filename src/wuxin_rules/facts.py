@@ -77,7 +77,7 @@ from wuxin_rules.schema import (
     Type,
     describe,
 )
-from wuxin_rules.values import format_number, shortest_decimal
+from wuxin_rules.values import decimal_places, format_number, shortest_decimal
 
 __all__ = ["FactsSchema", "facts_schema", "shortest_decimal", "without_floats"]
 
@@ -118,6 +118,8 @@ def _expected(type_: Type) -> str:
             return english("a whole number")
         case NumberType(kind="percent"):
             return english("a percentage")
+        case NumberType(scale=int(scale)):
+            return english("facts.fixed-number", places=scale)
         case NumberType():
             return english("a decimal number")
         case BoolType():
@@ -446,15 +448,24 @@ def _reading_floats(make: Callable[[Any], Hook]) -> Callable[[Any], Hook]:
     return make_reading
 
 
+def _too_many_places(value: Any, type_: NumberType) -> _Problem:
+    return _Problem(
+        "bad-fact",
+        english("facts.too-many-places", found=_preview(value), places=type_.scale),
+        english("facts.too-many-places.help", places=type_.scale),
+    )
+
+
 def _number_hook(type_: NumberType) -> Hook:
     admits, whole_ends = _bound_check(type_.bound)
+    scale = type_.scale
 
     def structure_number(value: Any, _: Any) -> Fraction | int:
         kind = type(value)
         if kind is int:
             _check_size(value)
             number: Fraction | int = value
-        elif kind is Decimal and whole_ends:
+        elif kind is Decimal and whole_ends and scale is None:
             # Bound first, on the Decimal itself: a refused value costs no Fraction.
             _check_decimal(value, type_)
             if admits is not None and not admits(value):
@@ -465,6 +476,10 @@ def _number_hook(type_: NumberType) -> Hook:
             number = _exact_decimal(value, type_)
         else:
             number = _number_from_other(value, type_)
+        if scale is not None and not isinstance(number, int):
+            places = decimal_places(number)
+            if places is None or places > scale:
+                raise _too_many_places(value, type_)
         if admits is not None and not admits(number):
             raise _out_of_bounds(number, type_)
         return number
@@ -629,7 +644,7 @@ class _Targets:
                 return self._leaf(("int", bound), type_, make)
             case NumberType(kind=kind, bound=bound):
                 make = _reading_floats(_number_hook) if self.floats else _number_hook
-                return self._leaf(("number", kind, bound), type_, make)
+                return self._leaf(("number", kind, bound, type_.scale), type_, make)
             case BoolType():
                 return self._leaf(("bool",), type_, _bool_hook)
             case TextType():

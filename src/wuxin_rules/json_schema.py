@@ -11,6 +11,7 @@ May import `schema` and `model`.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from wuxin_rules import model
@@ -77,6 +78,17 @@ def _type(type_: Type, definitions: dict[str, Any]) -> dict[str, Any]:
             return {"anyOf": [_type(inner, definitions), {"type": "null"}]}
         case IntType(bound=bound):
             return {"type": "integer", **_bounds(bound, percent=False)}
+        case NumberType(bound=bound, scale=int(scale)):
+            step = _number(Fraction(1, 10**scale))
+            places = f"(\\.[0-9]{{1,{scale}}}0*)?" if scale else "(\\.0*)?"
+            return {
+                "anyOf": [
+                    {"type": "number", "multipleOf": step, **_bounds(bound, percent=False)},
+                    {"type": "string", "pattern": f"^-?[0-9]+{places}$"},
+                ],
+                # The schema's own description, for JSON Schema tools: not a diagnostic.
+                "description": f"an exact amount of at most {scale} decimal places",
+            }
         case NumberType(kind=kind, bound=bound):
             percent = kind == "percent"
             number = {"type": "number", **_bounds(bound, percent=False)}

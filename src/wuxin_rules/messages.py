@@ -286,6 +286,8 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "notation.int": ("whole number", "整数"),
     "notation.decimal": ("number", "数值"),
     "notation.percent": ("percentage", "百分比"),
+    "notation.money": ("amount (2 places)", "金额（两位小数）"),
+    "notation.scaled": ("number ({n} places)", "数值（{n} 位小数）"),
     "notation.bool": ("yes/no", "是/否"),
     "notation.text": ("text", "文本"),
     "notation.date": ("date", "日期"),
@@ -1330,6 +1332,46 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`sort_by`, `min_by` and `max_by` order records by a field; `sort`, `min` and `max` "
         "order plain values",
         "`sort_by`、`min_by` 和 `max_by` 按字段排序记录；`sort`、`min` 和 `max` 排序普通值",
+    ),
+    "facts.fixed-number": (
+        "a number of at most {places} decimal places",
+        "最多 {places} 位小数的数",
+    ),
+    "facts.too-many-places": (
+        "`{found}` has more than {places} decimal places",
+        "`{found}` 的小数位数超过 {places} 位",
+    ),
+    "facts.too-many-places.help": (
+        "give the amount exactly, with at most {places} places (`12.30`): facts are read "
+        "exactly, never rounded; the policy rounds where its rules say",
+        "请给出精确金额，最多 {places} 位小数（`12.30`）：事实按原值精确读取，从不舍入；"
+        "舍入由策略的规则在规定之处进行",
+    ),
+    "scale-constant.help": (
+        "write the amount with at most {places} decimal places (`12.30`), as the source states "
+        "it: a constant is never rounded",
+        "请按依据原文写出金额，最多 {places} 位小数（`12.30`）：常量从不舍入",
+    ),
+    "scale-unbounded": (
+        "`{expr}` may have any number of decimal places, but `{type}` holds a fixed number",
+        "`{expr}` 的小数位数不定，而 `{type}` 的小数位数是固定的",
+    ),
+    "scale-too-many": (
+        "`{expr}` may have {places} decimal places, more than `{type}` holds",
+        "`{expr}` 可能有 {places} 位小数，超过 `{type}` 能容纳的位数",
+    ),
+    "scale-round.help": (
+        "round it where the rule says, with its mode: `{fix}` (or half_up, half_down, up, "
+        "down, floor, ceiling)",
+        "按规则规定的位置和方式舍入：`{fix}`（或 half_up、half_down、up、down、floor、ceiling）",
+    ),
+    "rounding-mode": (
+        "`{found}` is not a rounding mode",
+        "`{found}` 不是舍入方式",
+    ),
+    "rounding-mode.help": (
+        "write one of {modes} as the third argument of `round`",
+        "`round` 的第三个参数请写 {modes} 之一",
     ),
     "order-field-text": (
         'the field to order by is written as a text, such as `"age"`',

@@ -41,6 +41,7 @@ from wuxin_rules.schema import (
     SumType,
     TextType,
     Type,
+    fixed_scale,
 )
 from wuxin_rules.source import display_width
 from wuxin_rules.values import format_number
@@ -101,7 +102,8 @@ SOURCE = Vocabulary(
         "count": "count of", "sum": "sum of", "min": "min of", "max": "max of",
         "all": "all of", "any": "any of", "rate": "rate of", "list": "list of",
         "agg in": "in", "where": "where", "body": ":",
-        "int": "int", "decimal": "decimal", "percent": "percent", "bool": "bool",
+        "int": "int", "decimal": "decimal", "percent": "percent", "money": "money",
+        "scaled": "decimal({n})", "bool": "bool",
         "text": "text", "date": "date", "list of": "list of {t}", "optional": "{t}?",
         "at least n": ">= {n}", "more than n": "> {n}", "at most n": "<= {n}",
         "less than n": "< {n}", "range": "{a} .. {b}", "range open": "{a} ..< {b}",
@@ -686,7 +688,11 @@ def type_line(
     match type_:
         case IntType(bound=bound) | NumberType(bound=bound):
             kind = "int" if isinstance(type_, IntType) else type_.kind
-            base = words[kind]
+            scale = fixed_scale(type_)
+            if scale is None:
+                base = words[kind]
+            else:  # an amount: the words say its places
+                base = words["money"] if scale == 2 else words["scaled"].format(n=scale)
             if bound is None:
                 return [Segment(base)]
             described = _bound_text(bound, vocabulary, percent=kind == "percent")
@@ -750,7 +756,9 @@ def value_text(value: object, type_: Type | None, vocabulary: Vocabulary) -> str
     inner = type_.inner if isinstance(type_, OptionalType) else type_
     if isinstance(value, int | Fraction):
         return format_number(
-            value, percent=isinstance(inner, NumberType) and inner.kind == "percent"
+            value,
+            percent=isinstance(inner, NumberType) and inner.kind == "percent",
+            scale=fixed_scale(inner),
         )
     if isinstance(value, datetime.date):
         return value.isoformat()

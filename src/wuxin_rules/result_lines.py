@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from wuxin_rules import compiler, jsonio
-from wuxin_rules.schema import EnumType, ListType, NumberType, OptionalType, Type
+from wuxin_rules.schema import EnumType, ListType, NumberType, OptionalType, Type, fixed_scale
 from wuxin_rules.values import format_value, integer_text, to_json
 
 __all__ = ["FORMATS", "line_writer"]
@@ -91,9 +91,11 @@ def _values_getter(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any,
 def _json(value: Any, type_: Type) -> str:
     """A value other than `true` and `false`, as `jsonio.dumps(values.to_json(…))` writes it."""
     kind = type(value)
-    if kind is Decimal and value.is_finite():
+    if fixed_scale(type_) is not None:
+        pass  # money: written with exactly its places, by `to_json`
+    elif kind is Decimal and value.is_finite():
         return _decimal_text(value)
-    if kind is int:
+    elif kind is int:
         return integer_text(value)
     if kind is str:
         return _encode_text(value)
@@ -166,4 +168,5 @@ def _text_shown(type_: Type) -> tuple[bool, bool, bool]:
     inner = type_.inner if isinstance(type_, OptionalType) else type_
     element = inner.element if isinstance(inner, ListType) else None
     percent = isinstance(inner, NumberType) and inner.kind == "percent"
-    return not percent, isinstance(inner, EnumType), isinstance(element, EnumType)
+    plain = not percent and fixed_scale(inner) is None  # money shows all its places
+    return plain, isinstance(inner, EnumType), isinstance(element, EnumType)

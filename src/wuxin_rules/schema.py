@@ -20,6 +20,7 @@ __all__ = [
     "DATE",
     "DECIMAL",
     "INT",
+    "MONEY",
     "NONE",
     "PERCENT",
     "SUM_TAG",
@@ -41,6 +42,7 @@ __all__ = [
     "TextType",
     "Type",
     "describe",
+    "fixed_scale",
     "is_numeric",
     "strip_optional",
 ]
@@ -98,10 +100,23 @@ class IntType:
 
 @attrs.frozen
 class NumberType:
-    """Exact numbers (decimals and rationals); `kind` is `decimal` or `percent` (display only)."""
+    """Exact numbers (decimals and rationals); `kind` is `decimal` or `percent` (display only).
+
+    `scale` is a declared fixed scale: `money` is a decimal of scale 2, whose values have at
+    most 2 places, are read from facts exactly at that scale and shown with exactly 2 places.
+    `places` is what the checker knows of an expression's places when no scale is declared
+    (a literal `0.5` has 1; `x / y` has no bound, None); it says nothing of the type's
+    identity (`eq=False`, like the bound)."""
 
     kind: str = "decimal"
     bound: NumericBound | None = attrs.field(default=None, eq=False)
+    scale: int | None = None
+    places: int | None = attrs.field(default=None, eq=False)
+
+    @property
+    def most_places(self) -> int | None:
+        """The most decimal places a value of this type can have; None when unbounded."""
+        return self.scale if self.scale is not None else self.places
 
 
 @attrs.frozen
@@ -290,6 +305,7 @@ Type: TypeAlias = (
 
 INT = IntType()
 DECIMAL = NumberType("decimal")
+MONEY = NumberType("decimal", scale=2)
 PERCENT = NumberType("percent")
 BOOL = BoolType()
 TEXT = TextType()
@@ -302,6 +318,12 @@ def is_numeric(type_: Type) -> bool:
     return isinstance(type_, IntType | NumberType)
 
 
+def fixed_scale(type_: Type | None) -> int | None:
+    """The declared scale of a fixed-scale number type (or of its optional), else None."""
+    inner = type_.inner if isinstance(type_, OptionalType) else type_
+    return inner.scale if isinstance(inner, NumberType) else None
+
+
 def strip_optional(type_: Type) -> Type:
     """`T` for `T?`, the type itself otherwise."""
     return type_.inner if isinstance(type_, OptionalType) else type_
@@ -312,8 +334,10 @@ def describe(type_: Type) -> str:
     match type_:
         case IntType():
             return "int"
-        case NumberType(kind=kind):
-            return kind
+        case NumberType(kind=kind, scale=scale):
+            if scale is None:
+                return kind
+            return "money" if scale == 2 else f"decimal({scale})"
         case BoolType():
             return "bool"
         case TextType():

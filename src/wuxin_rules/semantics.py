@@ -70,6 +70,7 @@ __all__ = [
     "MAX_POWER_BITS",
     "NONE_HELP",
     "OPERATIONS",
+    "ROUNDING_MODES",
     "Emit",
     "Failure",
     "Operation",
@@ -79,6 +80,7 @@ __all__ = [
     "count_detail",
     "number_text",
     "operation_of",
+    "round_whole",
     "written",
 ]
 
@@ -504,9 +506,59 @@ def _optional_elements_of_one_list(args: Sequence[model.CExpr]) -> bool:
     return isinstance(inner, ListType) and isinstance(inner.element, OptionalType)
 
 
+ROUNDING_MODES: tuple[str, ...] = (
+    "half_even",
+    "half_up",
+    "half_down",
+    "up",
+    "down",
+    "floor",
+    "ceiling",
+)
+"""The modes of `round(n, digits, mode)`, written as words in its third argument: halves to
+the even neighbour, away from zero, towards zero; every inexact value away from zero, towards
+zero, down, up."""
+
+
+def round_whole(value: Fraction, mode: str) -> int:
+    """`value` rounded to a whole number by `mode` (one of `ROUNDING_MODES`), exactly."""
+    low = math.floor(value)
+    rest = value - low
+    if rest == 0:
+        return low
+    high = low + 1
+    if mode == "floor":
+        return low
+    if mode == "ceiling":
+        return high
+    away, toward = (high, low) if value > 0 else (low, high)
+    if mode == "up":
+        return away
+    if mode == "down":
+        return toward
+    if rest != Fraction(1, 2):
+        return low if rest < Fraction(1, 2) else high
+    if mode == "half_up":
+        return away
+    if mode == "half_down":
+        return toward
+    return low if low % 2 == 0 else high
+
+
+def _digits_may_be_out_of_range(args: Sequence[model.CExpr]) -> bool:
+    """`round` fails only on digits outside -100..100: never on a constant inside."""
+    digits = args[1] if len(args) > 1 else None
+    return not (
+        isinstance(digits, model.Const)
+        and type(digits.value) is int
+        and -100 <= digits.value <= 100
+    )
+
+
 def _round(expr: model.BuiltinCall, values: list[Any]) -> Any:
     number = Fraction(values[0])
     digits = values[1] if len(values) > 1 else 0
+    mode = values[2] if len(values) > 2 else None
     if not -100 <= digits <= 100:
         raise SemanticError(
             "invalid-argument",
@@ -514,10 +566,13 @@ def _round(expr: model.BuiltinCall, values: list[Any]) -> Any:
             english("eval.round-between-100-and.help"),
         )
     scale = Fraction(10) ** digits
-    scaled = abs(number) * scale
-    # Half away from zero: 2.5 → 3, -2.5 → -3 (Python's round() goes to even).
-    whole = math.floor(scaled + Fraction(1, 2))
-    result = Fraction(whole if number >= 0 else -whole) / scale
+    if mode is not None:
+        result = Fraction(round_whole(number * scale, mode)) / scale
+    else:
+        scaled = abs(number) * scale
+        # Half away from zero: 2.5 → 3, -2.5 → -3 (Python's round() goes to even).
+        whole = math.floor(scaled + Fraction(1, 2))
+        result = Fraction(whole if number >= 0 else -whole) / scale
     if isinstance(strip_optional(expr.type), IntType) or (
         result.denominator == 1 and isinstance(values[0], int)
     ):
@@ -1239,14 +1294,23 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         "builtin",
         _round,
         Emit(),
-        fails=_always,
+        fails=_digits_may_be_out_of_range,
         failures=("invalid-argument",),
         typing="round",
-        signature="round(n: number, digits: int) -> number",
-        summary="`n` rounded to `digits` decimals, halves away from zero (of `n`'s type)",
+        signature="round(n: number, digits: int, mode) -> number",
+        summary="`n` rounded to `digits` decimals by `mode` (half_even, half_up, half_down, "
+        "up, down, floor, ceiling; without one, halves away from zero): of scale `digits`",
         min_args=2,
-        max_args=2,
-        samples=(("decimal", "int"), ("int", "int"), ("percent", "int")),
+        max_args=3,
+        samples=(
+            ("decimal", "int"),
+            ("int", "int"),
+            ("percent", "int"),
+            ("money", "int", "=half_even"),
+            ("decimal", "int", "=half_down"),
+            ("decimal", "2", "=up"),
+            ("money", "1", "=floor"),
+        ),
     ),
     Operation(
         "len",
@@ -1336,7 +1400,7 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         "enum members by name",
         min_args=1,
         max_args=1,
-        samples=(("int",), ("decimal",), ("percent",), ("date",), ("text",), ("bool",)),
+        samples=(("int",), ("decimal",), ("percent",), ("money",), ("date",), ("text",), ("bool",)),
     ),
     Operation(
         "label",

@@ -63,6 +63,7 @@ from wuxin_rules.schema import (
     DATE,
     DECIMAL,
     INT,
+    MONEY,
     PERCENT,
     SUM_TAG,
     TEXT,
@@ -87,8 +88,6 @@ __all__ = ["documents", "facts", "thresholds", "values"]
 
 PLACES = 4
 """Decimal places of drawn decimals (and the step of boundary values next to a constant)."""
-
-_STEP = Fraction(1, 10**PLACES)
 
 _TEXT_ALPHABET = "abcxyz019 示例村镇"
 """Texts are drawn from a few letters, digits, a space and CJK, to keep counterexamples
@@ -205,6 +204,7 @@ _BUILTIN: dict[str, Type] = {
     "int": INT,
     "decimal": DECIMAL,
     "percent": PERCENT,
+    "money": MONEY,
     "bool": BOOL,
     "text": TEXT,
     "date": DATE,
@@ -244,7 +244,7 @@ def _type_of(checked: model.CheckedPolicy, texpr: Any, text: str) -> Type:
     if isinstance(base, IntType):
         return IntType(numeric)
     if isinstance(base, NumberType):
-        return NumberType(base.kind, numeric)
+        return NumberType(base.kind, numeric, scale=base.scale)
     raise _unknown_type(checked, text)
 
 
@@ -668,7 +668,8 @@ def _leaf(type_: Type, near: list[Any]) -> SearchStrategy[Any]:
     if isinstance(type_, IntType):
         return _integers(type_.bound, [n for n in near if _is_number(n)])
     if isinstance(type_, NumberType):
-        return _decimals(type_.bound, [n for n in near if _is_number(n)])
+        places = PLACES if type_.scale is None else type_.scale
+        return _decimals(type_.bound, [n for n in near if _is_number(n)], places)
     if isinstance(type_, NoneType):
         return st.none()
     raise UsageError(
@@ -708,28 +709,33 @@ def _integers(bound: NumericBound | None, near: list[Any]) -> SearchStrategy[int
     return st.one_of(general, st.sampled_from(chosen)) if chosen else general
 
 
-def _decimals(bound: NumericBound | None, near: list[Any]) -> SearchStrategy[Decimal]:
+def _decimals(
+    bound: NumericBound | None, near: list[Any], places: int = PLACES
+) -> SearchStrategy[Decimal]:
+    """Decimals of `places` places (a money amount's 2: drawn on its scale), inside `bound`,
+    and often next to the constants in `near` (a step of one last place away)."""
     low = high = None
+    step = Fraction(1, 10**places)
     if bound is not None:
-        low = _quantize_up(bound.low) if bound.low is not None else None
-        high = _quantize_down(bound.high) if bound.high is not None else None
+        low = _quantize_up(bound.low, places) if bound.low is not None else None
+        high = _quantize_down(bound.high, places) if bound.high is not None else None
     general = st.decimals(
-        min_value=low, max_value=high, places=PLACES, allow_nan=False, allow_infinity=False
+        min_value=low, max_value=high, places=places, allow_nan=False, allow_infinity=False
     )
     if bound is not None:
         general = general.filter(lambda d: bound.admits(Fraction(d)))
     points: set[Fraction] = {Fraction(0)}
     for value in near:
         center = Fraction(value)
-        points.update((center - _STEP, center, center + _STEP))
+        points.update((center - step, center, center + step))
     if bound is not None:
         for end in (bound.low, bound.high):
             if end is not None:
-                points.update((end - _STEP, end, end + _STEP))
+                points.update((end - step, end, end + step))
     chosen = sorted(
         decimal
         for p in points
-        if _admits(bound, p)
+        if _admits(bound, p) and (p * 10**places).denominator == 1
         for decimal in [fraction_to_decimal(p)]
         if decimal is not None
     )
@@ -757,11 +763,11 @@ def _ceil(value: Any) -> int:
     return -_floor(-Fraction(value))
 
 
-def _quantize_up(value: Fraction) -> Decimal:
-    scaled = -((-value.numerator * 10**PLACES) // value.denominator)
-    return Decimal(scaled).scaleb(-PLACES)
+def _quantize_up(value: Fraction, places: int = PLACES) -> Decimal:
+    scaled = -((-value.numerator * 10**places) // value.denominator)
+    return Decimal(scaled).scaleb(-places)
 
 
-def _quantize_down(value: Fraction) -> Decimal:
-    scaled = (value.numerator * 10**PLACES) // value.denominator
-    return Decimal(scaled).scaleb(-PLACES)
+def _quantize_down(value: Fraction, places: int = PLACES) -> Decimal:
+    scaled = (value.numerator * 10**places) // value.denominator
+    return Decimal(scaled).scaleb(-places)

@@ -38,6 +38,7 @@ from wuxin_rules.typing_rules import (
     Sym,
     SymbolTables,
     assignable,
+    beyond_scale,
     describe_bound,
     describe_type,
     doc_parts,
@@ -47,7 +48,7 @@ from wuxin_rules.typing_rules import (
     quoted,
     snippet,
 )
-from wuxin_rules.values import format_number
+from wuxin_rules.values import decimal_places, format_number
 
 __all__ = ["build_bands", "check_bands", "check_schedule"]
 
@@ -323,6 +324,21 @@ def _check_row(
                     ),
                     value.span,
                     help=english("tables.correct-value-or-bound.help"),
+                )
+                continue
+            too_precise = beyond_scale(number, value_type) if value_type is not None else None
+            if too_precise is not None and value_type is not None:
+                # A cell is a constant: written as the regulation states it, not rounded.
+                t.error(
+                    "needs-rounding",
+                    english(
+                        "scale-too-many",
+                        expr=value.span.text,
+                        places=decimal_places(number),
+                        type=describe_type(value_type),
+                    ),
+                    value.span,
+                    help=english("scale-constant.help", places=too_precise[1]),
                 )
                 continue
         cells[(period, member)] = number

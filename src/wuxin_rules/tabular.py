@@ -59,6 +59,7 @@ from wuxin_rules.schema import (
     Type,
     describe,
 )
+from wuxin_rules.values import decimal_places
 
 __all__ = [
     "TABLE_SUFFIXES",
@@ -315,6 +316,8 @@ def expected(type_: Type) -> str:
             return _bounded(english("a whole number"), bound, False)
         case NumberType(kind="percent", bound=bound):
             return _bounded(english("a percentage"), bound, True)
+        case NumberType(bound=bound, scale=int(scale)):
+            return _bounded(english("facts.fixed-number", places=scale), bound, False)
         case NumberType(bound=bound):
             return _bounded(english("a decimal number"), bound, False)
         case BoolType():
@@ -429,6 +432,15 @@ def _leaf(cell: Cell, type_: Type) -> Any:
                         if kind == "percent"
                         else "tabular.write-number.help"
                     ),
+                )
+            places = decimal_places(Fraction(number))
+            if type_.scale is not None and (places is None or places > type_.scale):
+                # An amount as Excel shows it (its 15-digit decimal), read exactly: a cell
+                # of more places than the field's scale is refused, never rounded.
+                raise CellProblem(
+                    "bad-fact",
+                    english("facts.too-many-places", found=_shown(cell), places=type_.scale),
+                    english("facts.too-many-places.help", places=type_.scale),
                 )
             _check_bound(Fraction(number), bound, type_, cell)
             return number

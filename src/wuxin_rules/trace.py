@@ -25,13 +25,13 @@ DISPLAY_PLACES = 4
 percentage, as a percentage): the exact value stays in the tree and in JSON."""
 
 
-def display_number(value: Fraction | int, percent: bool = False) -> str:
+def display_number(value: Fraction | int, percent: bool = False, scale: int | None = None) -> str:
     """A number as an explanation shows it: exact when it is short (`0.0155`, `50%`); a
     number that does not end (400/7 %) or has more than two places beyond the display places
     rounded and marked (`≈ 57.14%`, `≈ 0.3333`); a tiny one to four significant digits."""
-    exact = format_number(value, percent=percent)
+    exact = format_number(value, percent=percent, scale=scale)
     digits = exact.rstrip("%").partition(".")[2]
-    places = 2 if percent else DISPLAY_PLACES
+    places = 2 if percent else max(DISPLAY_PLACES, scale or 0)
     if "/" not in exact and len(digits) <= places + 2:
         return exact
     scaled = Fraction(value) * (100 if percent else 1)

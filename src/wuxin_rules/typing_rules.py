@@ -30,6 +30,7 @@ from wuxin_rules.schema import (
     DATE,
     DECIMAL,
     INT,
+    MONEY,
     NONE,
     PERCENT,
     SUM_TAG,
@@ -53,7 +54,7 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.source import Span
-from wuxin_rules.values import format_number
+from wuxin_rules.values import decimal_places, format_number
 from wuxin_rules.visitor import Visitor, visits
 
 __all__ = [
@@ -135,6 +136,7 @@ BUILTIN_TYPES: Mapping[str, Type] = {
     "int": INT,
     "decimal": DECIMAL,
     "percent": PERCENT,
+    "money": MONEY,
     "bool": BOOL,
     "text": TEXT,
     "date": DATE,
@@ -222,16 +224,120 @@ def outside_bound(value: Any, type_: Type) -> tuple[Any, NumericBound, Type] | N
     return None
 
 
+def rounding_mode_word(callee: Any, node: ast.Call, arg: ast.Expr) -> bool:
+    """True for the mode of `round(x, 2, half_even)`: in that place the word names a mode,
+    not a declaration (the words stay free as names everywhere else), and is typed as the
+    text constant the table of semantics' entry reads."""
+    return (
+        isinstance(callee, BuiltinName)
+        and callee.name == "round"
+        and len(node.args) == 3
+        and arg is node.args[2]
+        and isinstance(arg, ast.NameRef)
+        and arg.name in semantics.ROUNDING_MODES
+    )
+
+
+def beyond_scale(value: Any, type_: Type) -> tuple[Any, int] | None:
+    """The first number in a constant `value` with more places than its fixed-scale type
+    holds, with that scale; None when every number fits (an override is never rounded)."""
+    type_ = strip_optional(type_)
+    if isinstance(type_, ListType) and isinstance(value, tuple):
+        for item in value:
+            found = beyond_scale(item, type_.element)
+            if found is not None:
+                return found
+        return None
+    scale = type_.scale if isinstance(type_, NumberType) else None
+    number = isinstance(value, int | Fraction) and not isinstance(value, bool)
+    if scale is not None and number:
+        places = decimal_places(value)
+        if places is None or places > scale:
+            return value, scale
+    return None
+
+
 # ------------------------------------------------------------------------------------------
 # Relations between types
 
 
 def _unbounded(type_: Type) -> Type:
+    """The type without its bound (a result of arithmetic carries none); a fixed scale and
+    the known places stay."""
     if isinstance(type_, IntType):
         return INT
     if isinstance(type_, NumberType):
-        return PERCENT if type_.kind == "percent" else DECIMAL
+        return _number(type_.kind, type_.most_places, type_.scale is not None)
     return type_
+
+
+def places_of(type_: Type) -> int | None:
+    """The most decimal places a number of type `type_` can have: 0 for an `int`, the scale
+    of `money`, what is known of a decimal expression (a literal's places); None when
+    unbounded (a `decimal` input, a quotient)."""
+    inner = strip_optional(type_)
+    if isinstance(inner, IntType):
+        return 0
+    if isinstance(inner, NumberType):
+        return inner.most_places
+    return None
+
+
+def _number(kind: str, places: int | None, fixed: bool) -> NumberType:
+    """A number type of `kind` with at most `places` places: of that fixed scale when an
+    operand had a fixed scale (money + money is money, money × 0.5 has 3 places)."""
+    if kind == "percent":
+        return PERCENT if places is None else NumberType("percent", places=places)
+    if fixed and places is not None:
+        return MONEY if places == 2 else NumberType("decimal", scale=places)
+    return DECIMAL if places is None else NumberType("decimal", places=places)
+
+
+def _is_fixed(*types: Type) -> bool:
+    return any(isinstance(t, NumberType) and t.scale is not None for t in types)
+
+
+def _most(*places: int | None) -> int | None:
+    known = [p for p in places if p is not None]
+    return max(known) if len(known) == len(places) else None
+
+
+def _too_precise_part(value: model.CExpr, scale: int) -> model.CExpr:
+    """The part of `value` to round: down through the forms whose places are the most of
+    their parts' (`if`, `+`, `-`, `min`, `-x`, …) to the first with more places than
+    `scale`, where the rounding belongs (`min(rent * share, cap)`: `rent * share`)."""
+    while True:
+        if isinstance(value, model.If):
+            parts: tuple[model.CExpr, ...] = (value.then, value.otherwise)
+        elif isinstance(value, model.Arith) and value.op in ("+", "-", "mod"):
+            parts = (value.left, value.right)
+        elif isinstance(value, model.Negate):
+            parts = (value.operand,)
+        elif isinstance(value, model.BuiltinCall) and value.name in ("min", "max", "abs"):
+            parts = value.args
+        else:
+            return value
+        for part in parts:
+            places = places_of(part.type) if part.type is not None else None
+            if places is None or places > scale:
+                value = part
+                break
+        else:
+            return value
+
+
+def _arith_places(op: str, a: Type, right: model.CExpr) -> int | None:
+    """The places of `a op b` from its operands' (None when unbounded): the most of the two
+    for `+ - mod`, their sum for `*`, n times for `** n` with a constant n >= 0."""
+    first, second = places_of(a), places_of(right.type)
+    if first is None or second is None:
+        return None
+    if op == "*":
+        return first + second
+    if op == "**":
+        exponent = _constant_int(right)
+        return first * exponent if exponent is not None and 0 <= exponent <= 100 else None
+    return max(first, second)
 
 
 def _number_join(a: Type, b: Type) -> Type:
@@ -241,7 +347,8 @@ def _number_join(a: Type, b: Type) -> Type:
         a.kind if isinstance(a, NumberType) else "int",
         b.kind if isinstance(b, NumberType) else "int",
     }
-    return PERCENT if kinds <= {"percent", "int"} else DECIMAL
+    kind = "percent" if kinds <= {"percent", "int"} else "decimal"
+    return _number(kind, _most(places_of(a), places_of(b)), _is_fixed(a, b))
 
 
 def assignable(source: Type, target: Type) -> bool:
@@ -550,7 +657,12 @@ class ExprTyper(Visitor[model.CExpr]):
     @visits(*_LITERALS)
     def _literal(self, node: ast.Expr, expected: Type | None, env: Env) -> model.CExpr:
         assert isinstance(node, _LITERALS)
-        return model.Const(node.value, _LITERAL_TYPES[type(node)], node.span)
+        type_ = _LITERAL_TYPES[type(node)]
+        if isinstance(node, ast.DecimalLit | ast.PercentLit):
+            # A literal's places are known: `12.30` may stand for money, `0.125` may not.
+            kind = "percent" if isinstance(node, ast.PercentLit) else "decimal"
+            type_ = NumberType(kind, places=decimal_places(node.value))
+        return model.Const(node.value, type_, node.span)
 
     @visits(ast.NoneLit)
     def _none(self, node: ast.NoneLit, expected: Type | None, env: Env) -> model.CExpr:
@@ -565,9 +677,10 @@ class ExprTyper(Visitor[model.CExpr]):
         labels: Iterable[Label] = (),
         help: str | None = None,
     ) -> bool:
-        """Check that `value` fits `target`; report `possibly-none` or `type-mismatch` if not."""
+        """Check that `value` fits `target`; report `possibly-none` or `type-mismatch` if not,
+        and `needs-rounding` for a number of more places than a fixed-scale target holds."""
         if assignable(value.type, target):
-            return True
+            return self._fits_scale(value, value.type, target, tuple(labels))
         if not isinstance(target, OptionalType) and (
             isinstance(value.type, NoneType)
             or (isinstance(value.type, OptionalType) and assignable(value.type.inner, target))
@@ -585,6 +698,39 @@ class ExprTyper(Visitor[model.CExpr]):
             notes=notes,
             labels=labels,
             help=help or _mismatch_help(value.type, target),
+        )
+        return False
+
+    def _fits_scale(
+        self, value: model.CExpr, source: Type, target: Type, labels: tuple[Label, ...] = ()
+    ) -> bool:
+        """A value may stand for a fixed-scale number (`money`) only when its places are
+        known and at most the scale: a quotient, a rate or a `decimal` times money must be
+        rounded, by a declared mode, first (`needs-rounding`)."""
+        source, target = strip_optional(source), strip_optional(target)
+        if isinstance(source, ListType) and isinstance(target, ListType):
+            return self._fits_scale(value, source.element, target.element, labels)
+        if not (isinstance(target, NumberType) and target.scale is not None):
+            return True
+        if not is_numeric(source) or is_invalid(source):
+            return True
+        places, scale = places_of(source), target.scale
+        if places is not None and places <= scale:
+            return True
+        value = _too_precise_part(value, scale)
+        places = places_of(value.type) if value.type is not None else None
+        text = snippet(value.span)
+        message = (
+            english("scale-unbounded", expr=text, type=describe_type(target))
+            if places is None
+            else english("scale-too-many", expr=text, places=places, type=describe_type(target))
+        )
+        self.t.error(
+            "needs-rounding",
+            message,
+            value.span,
+            labels=labels,
+            help=english("scale-round.help", fix=f"round({text}, {scale}, half_even)"),
         )
         return False
 
@@ -1049,7 +1195,9 @@ class ExprTyper(Visitor[model.CExpr]):
         builtin = BUILTINS[name]
         hints = builtin.hints
         args = [
-            self.expr(arg, hints[index] if index < len(hints) else None, env)
+            model.Const(arg.name, TEXT, arg.span)
+            if isinstance(arg, ast.NameRef) and rounding_mode_word(BuiltinName(name), node, arg)
+            else self.expr(arg, hints[index] if index < len(hints) else None, env)
             for index, arg in enumerate(node.args)
         ]
         if not self._arity(
@@ -1140,15 +1288,18 @@ class ExprTyper(Visitor[model.CExpr]):
             type_: Type = DECIMAL
         elif isinstance(a, IntType) and isinstance(b, IntType):
             type_ = INT
-        elif (
-            node.op in "+-"
-            and isinstance(a, NumberType)
-            and isinstance(b, NumberType)
-            and a.kind == b.kind == "percent"
-        ):
-            type_ = PERCENT
         else:
-            type_ = DECIMAL
+            percent = (
+                node.op in "+-"
+                and isinstance(a, NumberType)
+                and isinstance(b, NumberType)
+                and a.kind == b.kind == "percent"
+            )
+            type_ = _number(
+                "percent" if percent else "decimal",
+                _arith_places(node.op, a, right),
+                _is_fixed(a, b),
+            )
         return model.Arith(node.op, left, right, type_, node.span)
 
     def _concatenation(self, node: ast.Arith, left: model.CExpr, right: model.CExpr) -> Type | None:
@@ -1680,7 +1831,11 @@ class ExprTyper(Visitor[model.CExpr]):
             return _kind_type(kind)
         if kind == "sum":
             if is_numeric(value):
-                return INT if isinstance(value, IntType) else DECIMAL
+                return (
+                    INT
+                    if isinstance(value, IntType)
+                    else _number("decimal", places_of(value), _is_fixed(value))
+                )
             self.t.error(
                 "type-mismatch",
                 english("expected-number-found", found=describe_type(value)),
@@ -2078,7 +2233,47 @@ def _type_rounding(typer: ExprTyper, args: list[model.CExpr]) -> Type:
 def _type_round(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     ok = _numbers(typer, args[:1])
     ok = _exact(typer, args[1], INT) and ok
-    return _unbounded(args[0].type) if ok else INVALID
+    if len(args) > 2:
+        ok = _rounding_mode(typer, args[2]) and ok
+    if not ok:
+        return INVALID
+    number = args[0].type
+    digits = _constant_int(args[1])
+    if isinstance(number, IntType) or digits is None or not -100 <= digits <= 100:
+        return _unbounded(number)
+    places = max(digits, 0)
+    known = places_of(number)
+    if known is not None:  # rounding money to 4 places leaves it of 2
+        places = min(places, known)
+    if isinstance(number, NumberType) and number.kind == "percent":
+        # A percent is held as its ratio: rounding to 2 places gives whole percents.
+        return NumberType("percent", places=places)
+    # With its mode declared, the result is of that fixed scale (`money` for 2 places);
+    # the older two-argument form keeps its type (money stays money) and makes its places
+    # known.
+    return _number("decimal", places, fixed=len(args) > 2 or _is_fixed(number))
+
+
+def _constant_int(arg: model.CExpr) -> int | None:
+    """The value of an `int` written as a constant (`2`, `-2`), else None."""
+    if isinstance(arg, model.Const) and type(arg.value) is int:
+        return arg.value
+    if isinstance(arg, model.Negate) and isinstance(arg.operand, model.Const):
+        value = arg.operand.value
+        return -value if type(value) is int else None
+    return None
+
+
+def _rounding_mode(typer: ExprTyper, arg: model.CExpr) -> bool:
+    if isinstance(arg, model.Const) and arg.value in semantics.ROUNDING_MODES:
+        return True
+    typer.t.error(
+        "type-mismatch",
+        english("rounding-mode", found=snippet(arg.span)),
+        arg.span,
+        help=english("rounding-mode.help", modes=quoted(semantics.ROUNDING_MODES)),
+    )
+    return False
 
 
 def _type_len(typer: ExprTyper, args: list[model.CExpr]) -> Type:

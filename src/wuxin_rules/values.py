@@ -32,9 +32,12 @@ from wuxin_rules.schema import (
     OptionalType,
     RecordType,
     Type,
+    fixed_scale,
 )
 
 __all__ = [
+    "decimal_places",
+    "fixed_text",
     "format_number",
     "format_value",
     "fraction_to_decimal",
@@ -68,6 +71,20 @@ def fraction_to_decimal(value: Fraction | int) -> Decimal | None:
     return Decimal((scaled.sign, scaled.digits, -digits))
 
 
+def decimal_places(value: Fraction | int) -> int | None:
+    """How many decimal places `value` has (0.125 has 3, 12.30 = 12.3 has 1); None when its
+    expansion does not end (1/3)."""
+    denominator = Fraction(value).denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    return max(twos, fives) if denominator == 1 else None
+
+
 def integer_text(value: int) -> str:
     """The decimal digits of a whole number, however long (`str` refuses more than 4300)."""
     if value.bit_length() < 10_000:
@@ -75,8 +92,13 @@ def integer_text(value: int) -> str:
     return format(Decimal(value), "f")
 
 
-def format_number(value: Fraction | int, percent: bool = False) -> str:
-    """A number as an author reads it: `0.031`, `50%`, `1/3` when it does not terminate."""
+def format_number(value: Fraction | int, percent: bool = False, scale: int | None = None) -> str:
+    """A number as an author reads it: `0.031`, `50%`, `1/3` when it does not terminate;
+    with exactly `scale` places for a fixed-scale type (`12.30` for money)."""
+    if scale is not None:
+        fixed = fixed_text(value, scale)
+        if fixed is not None:
+            return fixed
     if percent:
         scaled = Fraction(value) * 100
         decimal = fraction_to_decimal(scaled)
@@ -86,6 +108,19 @@ def format_number(value: Fraction | int, percent: bool = False) -> str:
     if decimal is None:
         return _ratio_text(Fraction(value))
     return _plain(decimal)
+
+
+def fixed_text(value: Fraction | int, scale: int) -> str | None:
+    """`value` written with exactly `scale` places (`12.30`), or None when it has more."""
+    scaled = Fraction(value) * 10**scale
+    if scaled.denominator != 1:
+        return None
+    whole = scaled.numerator
+    digits = integer_text(abs(whole)).rjust(scale + 1, "0")
+    sign = "-" if whole < 0 else ""
+    if scale == 0:
+        return sign + digits
+    return f"{sign}{digits[:-scale]}.{digits[-scale:]}"
 
 
 def _ratio_text(value: Fraction) -> str:
@@ -108,7 +143,9 @@ def format_value(value: Any, type_: Type | None = None) -> str:
     if isinstance(value, int | Fraction):
         inner = type_.inner if isinstance(type_, OptionalType) else type_
         return format_number(
-            value, percent=isinstance(inner, NumberType) and inner.kind == "percent"
+            value,
+            percent=isinstance(inner, NumberType) and inner.kind == "percent",
+            scale=fixed_scale(inner),
         )
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -135,6 +172,11 @@ def to_python(value: Any, type_: Type | None = None) -> Any:
         return value
     if isinstance(type_, OptionalType):
         type_ = type_.inner
+    scale = fixed_scale(type_)
+    if scale is not None and isinstance(value, int | Fraction):
+        text = fixed_text(value, scale)
+        if text is not None:
+            return Decimal(text)  # 12.30, with its places: a Decimal keeps them
     if isinstance(value, Fraction):
         decimal = fraction_to_decimal(value)
         return decimal if decimal is not None else value
@@ -164,6 +206,11 @@ def to_json(value: Any, type_: Type | None = None) -> Any:
     """
     if isinstance(value, bool) or value is None:
         return value
+    scale = fixed_scale(type_)
+    if scale is not None and isinstance(value, int | Fraction):
+        text = fixed_text(value, scale)
+        if text is not None:
+            return RawNumber(text)
     if isinstance(value, int):
         if isinstance(type_, NumberType) or (
             isinstance(type_, OptionalType) and isinstance(type_.inner, NumberType)
