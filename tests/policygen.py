@@ -75,7 +75,7 @@ input nums: list of int
 input tags: list of text
 input pay: Pay
 input pays: list of Pay
-input cash: money "cash"
+input paid: money "paid"
 
 param cut: int = 60 "cut"
 param margin: decimal = 0.25
@@ -175,8 +175,8 @@ _DATE_LITERALS = (
 # Locals of the environment: name → type. Inputs and params are reached by name anywhere.
 _INPUTS = {
     "int": ("x", "y", "cut", "item.n", "item.d"),
-    "num": ("z", "pct", "margin", "item.w", "item.p", "cash"),
-    "money": ("cash", "fee"),
+    "num": ("z", "pct", "margin", "item.w", "item.p", "paid"),
+    "money": ("paid", "fee"),
     "bool": ("flag", "on", "item.ok"),
     "text": ("words",),
     "date": ("day",),

@@ -219,7 +219,7 @@ CASES = [
     ("rule a: x\u00a0+ 1", "unexpected-character", 1, 10, "unexpected character U+00A0 (no-break space)", "replace it with an ordinary space"),
     ("rule a: x\u200b+ 1", "unexpected-character", 1, 10, "unexpected character U+200B (zero width space)", "remove the invisible character"),
     ("rule a: x $ 1", "unexpected-character", 1, 11, "unexpected character `$`", None),
-    ("rule a: x ?", "unexpected-token", 1, 11, "expected an operator or a declaration, found `?`", None),
+    ("rule a: x ?", "unexpected-token", 1, 11, "expected `exception`, an operator or a declaration, found `?`", None),
     ("rule a: x.", "unexpected-end", 1, 11, "expected a name, found the end of the file", None),
     ("rule a: 2015-02-30", "invalid-date", 1, 9, "`2015-02-30` is not a date of the calendar", "check the month (1-12) and the day of that month"),
     ("rule a: " + "9" * 1001, "number-too-long", 1, 9, "number has 1,001 digits, more than the 1,000 accepted", "write a shorter number, or compute it with arithmetic"),

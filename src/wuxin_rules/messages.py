@@ -1361,9 +1361,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{expr}` 可能有 {places} 位小数，超过 `{type}` 能容纳的位数",
     ),
     "scale-round.help": (
-        "round it where the rule says, with its mode: `{fix}` (or half_up, half_down, up, "
-        "down, floor, ceiling)",
-        "按规则规定的位置和方式舍入：`{fix}`（或 half_up、half_down、up、down、floor、ceiling）",
+        "round it where the rule says, with its mode: `{fix}` (or `half_up`, `half_down`, `up`, "
+        "`down`, `floor`, `ceiling`)",
+        "按规则规定的位置和方式舍入：`{fix}`（或 `half_up`、`half_down`、`up`、`down`、`floor`、"
+        "`ceiling`）",
     ),
     "rounding-mode": (
         "`{found}` is not a rounding mode",
