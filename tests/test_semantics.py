@@ -155,7 +155,13 @@ def _own_failures(entry: semantics.Operation) -> set[str]:
     return set(entry.failures) - {"unexpected-none"}
 
 
-FAILING = [case for case in CASES if _own_failures(case.values[0])]  # type: ignore[arg-type]
+def _may_fail(entry: semantics.Operation, types: tuple[str, ...]) -> bool:
+    """Whether the checked call of `entry` on `types` may fail (`+` fails on a date moved
+    by a duration, never on numbers)."""
+    return bool(_own_failures(entry)) and entry.can_fail(model.children(_call(_load(entry, types))))
+
+
+FAILING = [case for case in CASES if _may_fail(*case.values)]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("entry", "types"), FAILING)

@@ -108,7 +108,7 @@ CODES: dict[str, str] = {
     "bad-param": "params", "unknown-param": "params",
     # evaluation
     "division-by-zero": "evaluation", "duplicate-sample-key": "evaluation",
-    "invalid-argument": "evaluation", "invalid-quarter": "evaluation", "invalid-sample-rate": "evaluation",
+    "invalid-argument": "evaluation", "incomparable-durations": "evaluation", "invalid-quarter": "evaluation", "invalid-sample-rate": "evaluation",
     "outside-bands": "evaluation", "overlapping-bands": "evaluation",
     "power-too-large": "evaluation", "index-out-of-range": "evaluation",
     "invalid-pattern": "evaluation", "no-element": "evaluation",

@@ -25,6 +25,7 @@ Accepted forms (beyond the JSON type itself):
 | bool            | `true` / `false` only (not 0/1, not `"yes"`)                         |
 | text            | JSON text                                                            |
 | date            | text `"YYYY-MM-DD"`; Python `datetime.date` (not `datetime`)        |
+| duration        | ISO 8601 text in whole units (`"P1M"`, `"P3W"`, `"PT36H"`, `"-P2D"`); `values.Duration` |
 | enum            | the member's name as text, or its label (`"小"` for `small`) when no other member has that label |
 | record          | a JSON object with exactly the record's fields (optional ones may be missing) |
 | list            | a JSON array (Python `list` or `tuple`) → `tuple`                    |
@@ -63,6 +64,7 @@ from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BoolType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -75,7 +77,7 @@ from wuxin_rules.schema import (
     Type,
     describe,
 )
-from wuxin_rules.values import format_number, shortest_decimal
+from wuxin_rules.values import Duration, format_number, parse_duration, shortest_decimal
 
 __all__ = ["FactsSchema", "facts_schema", "shortest_decimal", "without_floats"]
 
@@ -124,6 +126,8 @@ def _expected(type_: Type) -> str:
             return english("text")
         case DateType():
             return english("a date")
+        case DurationType():
+            return english("a duration")
         case EnumType(name=name):
             return english("a-member-of", enum=name)
         case RecordType(name=name):
@@ -525,6 +529,26 @@ def _date_hook(type_: DateType) -> Hook:
     return structure_date
 
 
+def duration_fact(value: Any, type_: Type) -> Duration:
+    """A duration from its fact: ISO 8601 text in whole units, or a `Duration`."""
+    if type(value) is Duration:
+        return value
+    if isinstance(value, str):
+        duration = parse_duration(str(value))
+        if duration is None:
+            raise _Problem(
+                "bad-fact",
+                english("not-duration-form", value=_cut(value)),
+                english("duration-fact.help"),
+            )
+        return duration
+    raise _wrong(value, type_, english("duration-fact.help"))
+
+
+def _duration_hook(type_: DurationType) -> Hook:
+    return lambda value, _: duration_fact(value, type_)
+
+
 def _member_list(type_: EnumType) -> str:
     names = [f"`{m.name}`" for m in type_.members]
     return ", ".join(names[:30]) + (", …" if len(names) > 30 else "")
@@ -627,6 +651,8 @@ class _Targets:
                 return self._leaf(("text",), type_, _text_hook)
             case DateType():
                 return self._leaf(("date",), type_, _date_hook)
+            case DurationType():
+                return self._leaf(("duration",), type_, _duration_hook)
             case EnumType(qualified=qualified):
                 return self._leaf(("enum", qualified, type_.name), type_, _enum_hook)
         raise InternalError(

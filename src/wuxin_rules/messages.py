@@ -782,6 +782,59 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`length(t)` first",
         "`substring(t, start, end)` 要求 `0 <= start <= end <= length(t)`：请先检查 `length(t)`",
     ),
+    "cannot-apply": (
+        "`{op}` does not apply to `{left}` and `{right}`",
+        "`{op}` 不能用于 `{left}` 和 `{right}`",
+    ),
+    "duration-arithmetic.help": (
+        "a date plus or minus a duration is a date (`d + days(3)`, `d - months(1)`), two dates "
+        "subtracted are a duration, durations add and subtract, and a duration times an int "
+        "is a duration (`days(1) * n`)",
+        "日期加减时长得到日期（`d + days(3)`、`d - months(1)`），两个日期相减得到时长，时长之间可"
+        "加减，时长乘以整数仍是时长（`days(1) * n`）",
+    ),
+    "durations-never-compare": (
+        "`{op}` compares a duration in months with one in days or seconds: a month has no "
+        "fixed number of days",
+        "`{op}` 比较的一个时长以月计、另一个以天或秒计：一个月没有固定的天数",
+    ),
+    "incomparable-durations": (
+        "`{expr}` compares `{left}` with `{right}`: a month has no fixed number of days, so "
+        "durations are ordered only when their months or their days and seconds are equal",
+        "`{expr}` 比较 `{left}` 与 `{right}`：一个月没有固定的天数，只有月数相同或天数与秒数相同"
+        "的时长才能比较大小",
+    ),
+    "incomparable-durations.help": (
+        "compare durations of one kind (`months(…)` with `months(…)`, `days(…)` with "
+        "`hours(…)`), or compare the dates they lead to (`start + months(1) < end`)",
+        "请比较同一类的时长（`months(…)` 与 `months(…)`，`days(…)` 与 `hours(…)`），或比较它们"
+        "得到的日期（`start + months(1) < end`）",
+    ),
+    "part-of-a-day": (
+        "`{expr}` moves a date by `{duration}`, which is not a whole number of days",
+        "`{expr}` 把日期移动 `{duration}`，这不是整数天",
+    ),
+    "part-of-a-day.help": (
+        "a date moves by months and whole days; hours and minutes move a date-time",
+        "日期只能按月和整天移动；小时和分钟用于日期时间",
+    ),
+    "whole-of-months": (
+        "`{expr}`: `{duration}` has months, which have no fixed number of {unit}",
+        "`{expr}`：`{duration}` 含有月，而一个月没有固定的{unit}数",
+    ),
+    "whole-of-months.help": (
+        "take the months apart with `whole_months(d)`, or measure between two dates "
+        "(`whole_days(end - start)`)",
+        "请用 `whole_months(d)` 单独取月数，或度量两个日期之间的时长（`whole_days(end - start)`）",
+    ),
+    "whole-months-of-seconds": (
+        "`{expr}`: `{duration}` has days or seconds, which are no whole number of months",
+        "`{expr}`：`{duration}` 含有天或秒，不是整月数",
+    ),
+    "whole-months-of-seconds.help": (
+        "`whole_months` reads a duration made of months and years only",
+        "`whole_months` 只读取由月和年组成的时长",
+    ),
     "invalid-pattern": (
         "the pattern `{expr}` is refused: {reason} (at character {position})",
         "模式 `{expr}` 无法使用：{reason}（第 {position} 个字符处）",
@@ -1625,6 +1678,16 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "exact-number-example": (
         "write an exact number, for example {forms}",
         "请写精确的数，例如 {forms}",
+    ),
+    "not-duration-form": (
+        "`{value}` is not an ISO 8601 duration in whole units",
+        "`{value}` 不是以整数单位写的 ISO 8601 时长",
+    ),
+    "duration-fact.help": (
+        'write a duration as ISO 8601 text, for example `"P1M"` (a month), `"P3W"`, `"P2D"`, '
+        '`"PT36H"` or `"P1Y2M3DT4H"`',
+        '请把时长写成 ISO 8601 文本，例如 `"P1M"`（一个月）、`"P3W"`、`"P2D"`、`"PT36H"` 或 '
+        '`"P1Y2M3DT4H"`',
     ),
     "not-date-form": (
         "`{value}` is not a date in the form `YYYY-MM-DD`",
@@ -2673,6 +2736,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
 
 TERMS: Mapping[str, str] = {
     "a record field": "记录字段",
+    # The units `whole_days` and its kin count.
+    "days": "天",
+    "hours": "小时",
+    "minutes": "分钟",
     "a parameter": "参数",
     "a variable": "变量",
     "a given": "给定值",
@@ -2778,6 +2845,7 @@ TERMS: Mapping[str, str] = {
     "a bound (`>= 0`, `0 .. 10`)": "界限（`>= 0`、`0 .. 10`）",
     "a comparison (`==`, `<`, …)": "比较运算（`==`、`<`、…）",
     "a date": "日期",
+    "a duration": "时长",
     "a record of inputs": "输入记录",
     "a list": "列表",
     "none": "空值",

@@ -1,7 +1,7 @@
 """The type language: the types the checker gives every expression and facts must match.
 
 `int`, `decimal`, `percent` (numbers; `percent` only changes how values are shown), `bool`,
-`text`, `date`, enums, records, `list of T` and `T?`, plus numeric bounds (`int >= 0`) that
+`text`, `date`, `duration`, enums, records, `list of T` and `T?`, plus numeric bounds (`int >= 0`) that
 facts are validated against. Enum and record types are nominal: they compare by qualified
 name. May import `source` only.
 """
@@ -19,12 +19,14 @@ __all__ = [
     "BOOL",
     "DATE",
     "DECIMAL",
+    "DURATION",
     "INT",
     "NONE",
     "PERCENT",
     "TEXT",
     "BoolType",
     "DateType",
+    "DurationType",
     "EnumMemberInfo",
     "EnumType",
     "FieldInfo",
@@ -114,6 +116,19 @@ class TextType:
 @attrs.frozen
 class DateType:
     """Calendar dates (proleptic Gregorian), written `2015-03-31`."""
+
+
+@attrs.frozen
+class DurationType:
+    """Lengths of time: a calendar part in whole months (a year is 12) and an exact part in
+    seconds (a day is 86,400), written `months(1) + days(3)`; facts as ISO 8601 (`P1M3D`).
+
+    `part` is what the checker knows of a value's parts: `calendar` (months only), `exact`
+    (seconds only) or None (either or both). It is left out of equality: every duration is of
+    one type, and the part only lets the checker refuse a comparison that can never have an
+    answer (`months(1) < days(30)`)."""
+
+    part: str | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -225,6 +240,7 @@ Type: TypeAlias = (
     | BoolType
     | TextType
     | DateType
+    | DurationType
     | NoneType
     | EnumType
     | RecordType
@@ -238,6 +254,7 @@ PERCENT = NumberType("percent")
 BOOL = BoolType()
 TEXT = TextType()
 DATE = DateType()
+DURATION = DurationType()
 NONE = NoneType()
 
 
@@ -264,6 +281,8 @@ def describe(type_: Type) -> str:
             return "text"
         case DateType():
             return "date"
+        case DurationType():
+            return "duration"
         case NoneType():
             return "none"
         case EnumType(name=name) | RecordType(name=name):

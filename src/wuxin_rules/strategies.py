@@ -63,6 +63,7 @@ from wuxin_rules.schema import (
     TEXT,
     BoolType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -74,7 +75,7 @@ from wuxin_rules.schema import (
     TextType,
     Type,
 )
-from wuxin_rules.values import fraction_to_decimal, to_python
+from wuxin_rules.values import SECONDS_PER_DAY, Duration, fraction_to_decimal, to_python
 from wuxin_rules.visitor import Visitor, visits
 
 __all__ = ["documents", "facts", "thresholds", "values"]
@@ -541,6 +542,8 @@ def _leaf(type_: Type, near: list[Any]) -> SearchStrategy[Any]:
         return st.one_of(general, st.sampled_from(texts)) if texts else general
     if isinstance(type_, DateType):
         return _dates([d for d in near if isinstance(d, datetime.date)])
+    if isinstance(type_, DurationType):
+        return _durations()
     if isinstance(type_, IntType):
         return _integers(type_.bound, [n for n in near if _is_number(n)])
     if isinstance(type_, NumberType):
@@ -612,16 +615,39 @@ def _decimals(bound: NumericBound | None, near: list[Any]) -> SearchStrategy[Dec
     return st.one_of(general, st.sampled_from(chosen)) if chosen else general
 
 
+_MONTH_ENDS = tuple(
+    datetime.date(year, month, 28) + datetime.timedelta(days=extra)
+    for year in (2023, 2024)
+    for month in (1, 2, 3, 12)
+    for extra in range(4)
+    if (datetime.date(year, month, 28) + datetime.timedelta(days=extra)).month == month
+)
+"""Days where moving by months clamps: the ends of long and short months, 29 February."""
+
+
 def _dates(near: list[datetime.date]) -> SearchStrategy[datetime.date]:
     general = st.dates(min_value=_DATES[0], max_value=_DATES[1])
-    points: set[datetime.date] = set()
+    points: set[datetime.date] = set(_MONTH_ENDS)
     for day in near:
         for delta in (-1, 0, 1):
             try:
                 points.add(day + datetime.timedelta(days=delta))
             except OverflowError:
                 continue
-    return st.one_of(general, st.sampled_from(sorted(points))) if points else general
+    return st.one_of(general, st.sampled_from(sorted(points)))
+
+
+def _durations() -> SearchStrategy[Duration]:
+    """Durations of months, of whole days, of hours and of both parts, zero and negative
+    ones among them (small: dates moved by them stay inside the calendar)."""
+    months = st.integers(min_value=-30, max_value=30)
+    days = st.integers(min_value=-400, max_value=400).map(lambda n: n * SECONDS_PER_DAY)
+    seconds = st.one_of(days, st.integers(min_value=-(10**6), max_value=10**6))
+    return st.one_of(
+        st.builds(Duration, months, st.just(0)),
+        st.builds(Duration, st.just(0), days),
+        st.builds(Duration, months, seconds),
+    )
 
 
 def _floor(value: Any) -> int:

@@ -29,12 +29,14 @@ from wuxin_rules.schema import (
     BOOL,
     DATE,
     DECIMAL,
+    DURATION,
     INT,
     NONE,
     PERCENT,
     TEXT,
     BoolType,
     DateType,
+    DurationType,
     EnumType,
     FieldInfo,
     IntType,
@@ -136,6 +138,7 @@ BUILTIN_TYPES: Mapping[str, Type] = {
     "bool": BOOL,
     "text": TEXT,
     "date": DATE,
+    "duration": DURATION,
 }
 """The type names every module knows without declaring them."""
 
@@ -983,6 +986,8 @@ class ExprTyper(Visitor[model.CExpr]):
     @visits(ast.Negate)
     def _negate(self, node: ast.Negate, expected: Type | None, env: Env) -> model.CExpr:
         operand = self.expr(node.operand, None, env)
+        if isinstance(operand.type, DurationType):
+            return model.Negate(operand, operand.type, node.span)
         if not self._want_number(operand):
             return model.Negate(operand, INVALID, node.span)
         return model.Negate(operand, _unbounded(operand.type), node.span)
@@ -1015,6 +1020,12 @@ class ExprTyper(Visitor[model.CExpr]):
         else:
             left = self.expr(node.left, None, env)
             right = self.expr(node.right, None, env)
+        if isinstance(strip_optional(left.type), DateType | DurationType) or isinstance(
+            strip_optional(right.type), DateType | DurationType
+        ):
+            return model.Arith(
+                node.op, left, right, self._temporal_arith(node, left, right), node.span
+            )
         date_help = english("date-help")
         ok = True
         for side in (left, right):
@@ -1052,6 +1063,32 @@ class ExprTyper(Visitor[model.CExpr]):
         else:
             type_ = DECIMAL
         return model.Arith(node.op, left, right, type_, node.span)
+
+    def _temporal_arith(self, node: ast.Arith, left: model.CExpr, right: model.CExpr) -> Type:
+        """The type of `+ - *` on dates and durations: `date ± duration` is a date, `date -
+        date` an exact duration, durations add and subtract, and a duration times an int is
+        a duration (`INVALID` for anything else, reported)."""
+        if not self._both_plain(left, right):
+            return INVALID
+        a, b = left.type, right.type
+        op = node.op
+        if isinstance(a, DurationType) and isinstance(b, DurationType) and op in "+-":
+            return DurationType(a.part if a.part == b.part else None)
+        if op == "+" and {type(a), type(b)} == {DateType, DurationType}:
+            return DATE
+        if op == "-" and isinstance(a, DateType) and isinstance(b, DurationType | DateType):
+            return DATE if isinstance(b, DurationType) else DurationType("exact")
+        if op == "*" and isinstance(a, DurationType) and isinstance(b, IntType):
+            return a
+        if op == "*" and isinstance(b, DurationType) and isinstance(a, IntType):
+            return b
+        self.t.error(
+            "type-mismatch",
+            english("cannot-apply", op=op, left=describe_type(a), right=describe_type(b)),
+            node.span,
+            help=english("duration-arithmetic.help"),
+        )
+        return INVALID
 
     def _concatenation(self, node: ast.Arith, left: model.CExpr, right: model.CExpr) -> Type | None:
         """The type of `left + right` when it joins texts or lists (`INVALID` when that is
@@ -1132,6 +1169,15 @@ class ExprTyper(Visitor[model.CExpr]):
         if (is_numeric(a) and is_numeric(b)) or (
             isinstance(a, DateType) and isinstance(b, DateType)
         ):
+            return result
+        if isinstance(a, DurationType) and isinstance(b, DurationType):
+            if a.part is not None and b.part is not None and a.part != b.part:
+                self.t.error(
+                    "type-mismatch",
+                    english("durations-never-compare", op=node.op),
+                    node.span,
+                    help=english("incomparable-durations.help"),
+                )
             return result
         self.t.error(
             "type-mismatch",
