@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 import wuxin_rules
 from wuxin_rules import strategies
+from wuxin_rules.values import Duration
 
 PRELUDE = """\
 policy gen "generated"
@@ -61,6 +62,7 @@ input flag: bool
 input maybe: int?
 input words: text
 input day: date
+input wait: duration
 input kind: Kind
 input item: Item "item"
 input items: list of Item "items"
@@ -124,6 +126,7 @@ NON_OPTIONAL = (
     "bool",
     "text",
     "date",
+    "dur",
     "Kind",
     "Item",
     "list int",
@@ -142,6 +145,8 @@ _ITEM_KEYS = ('"n"', '"d"', '"w"', '"p"')
 """Fields of `Item` to order by (numbers: `sort_by` orders numbers, texts and dates)."""
 _FIELD_N = '"n"'
 _DATE_LITERALS = ("2020-02-29", "2015-06-30", "2017-01-01", "2019-12-31")
+_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+_WHOLE = ("whole_days", "whole_hours", "whole_minutes", "whole_months")
 
 # Locals of the environment: name → type. Inputs and params are reached by name anywhere.
 _INPUTS = {
@@ -150,6 +155,7 @@ _INPUTS = {
     "bool": ("flag", "on", "item.ok"),
     "text": ("words",),
     "date": ("day",),
+    "dur": ("wait",),
     "Kind": ("kind", "item.kind"),
     "Item": ("item",),
     "list int": ("nums",),
@@ -248,6 +254,7 @@ class _Expressions:
             ),
             "text": _TEXT_LITERALS,
             "date": _DATE_LITERALS,
+            "dur": ("days(3)", "months(1)", "hours(2)", "years(1)"),
             "Kind": ("a", "Kind.b", "c"),
             "list int": ("[1, 2]", "[0]", "[x, 3, x]"),
             "list text": ('["a", "b"]', '["b", "a", "c"]', "[words]"),
@@ -289,6 +296,7 @@ class _Expressions:
                 lambda d, v: f"{e('date', d, v)}.{self.pick(['year', 'month', 'day', 'quarter'])}",
                 lambda d, v: f"days_between({e('date', d, v)}, {e('date', d, v)})",
                 lambda d, v: f"quarter_last_month({e('int', d, v)})",
+                lambda d, v: f"{self.pick(_WHOLE)}({e('dur', d, v)})",
                 lambda d, v: f"len({e(self.pick(['list int', 'list text', 'list Item']), d, v)})",
                 lambda d, v: f"length({e('text', d, v)})",
                 lambda d, v: f"{self.pick(['first', 'last'])}({e('list int', d, v)})",
@@ -326,6 +334,7 @@ class _Expressions:
                 lambda d, v: (
                     f"({e('date', d, v)} {self.pick(['<', '>=', '=='])} {e('date', d, v)})"
                 ),
+                self.durations_compared,
                 lambda d, v: self.equality(d, v),
                 lambda d, v: (
                     f"({e('int', d, v)} {self.pick(['in', 'not in'])} {e('list int', d, v)})"
@@ -374,8 +383,18 @@ class _Expressions:
                     f"date({self.pick(['2020', 'y', '2015'])}, {e('int', d, v)}, {e('int', d, v)})"
                 ),
                 lambda d, v: f"add_days({e('date', d, v)}, {e('int', d, v)})",
+                lambda d, v: f"({e('date', d, v)} {self.pick('+-')} {e('dur', d, v)})",
+                lambda d, v: f"({e('dur', d, v)} + {e('date', d, v)})",
                 lambda d, v: f"add_months({e('date', d, v)}, {e('int', d, v)})",
                 lambda d, v: f"{self.pick(['max', 'min'])}({e('date', d, v)}, {e('date', d, v)})",
+            ],
+            "dur": [
+                lambda d, v: f"{self.pick(_UNITS)}({e('int', d, v)})",
+                lambda d, v: f"({e('dur', d, v)} {self.pick('+-')} {e('dur', d, v)})",
+                lambda d, v: f"({e('dur', d, v)} * {e('int', d, v)})",
+                lambda d, v: f"({e('int', d, v)} * {e('dur', d, v)})",
+                lambda d, v: f"(-{e('dur', d, v)})",
+                lambda d, v: f"({e('date', d, v)} - {e('date', d, v)})",
             ],
             "Kind": [],
             "Item": [],
@@ -442,6 +461,18 @@ class _Expressions:
             return self.leaf(type_, env)
 
         return make
+
+    def durations_compared(self, depth: int, env: dict[str, str]) -> str:
+        """Two durations compared: of one kind (never refused), or of any two (each with
+        `seconds(0)` added, so that the checker cannot tell they hold only months and
+        refuse the comparison: the values decide, and may have no order)."""
+        op = self.pick(["<", "<=", ">", ">=", "==", "!="])
+        if self.coin():
+            units = self.pick([("years", "months"), ("weeks", "days", "hours", "seconds")])
+            left, right = (f"{self.pick(units)}({self.expr('int', depth, env)})" for _ in "ab")
+            return f"({left} {op} {right})"
+        left, right = (self.expr("dur", depth, env) for _ in "ab")
+        return f"(({left} + seconds(0)) {op} ({right} + seconds(0)))"
 
     def narrowed(self, depth: int, env: dict[str, str]) -> str:
         """`maybe` (an `int?` input) used as an int where `if` has made it safe."""
@@ -679,6 +710,8 @@ def _dates_as_text(value: Any) -> Any:
     fast facts check converts them)."""
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Duration):
+        return value.iso()
     if isinstance(value, list):
         return [_dates_as_text(item) for item in value]
     if isinstance(value, dict):

@@ -17,6 +17,7 @@ from wuxin_rules import model
 from wuxin_rules.schema import (
     BoolType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -93,6 +94,8 @@ def _type(type_: Type, definitions: dict[str, Any]) -> dict[str, Any]:
             return {"type": "string"}
         case DateType():
             return {"type": "string", "format": "date"}
+        case DurationType():
+            return {"type": "string", "format": "duration"}
         case NoneType():
             return {"type": "null"}
         case EnumType(members=members, name=name, label=label):

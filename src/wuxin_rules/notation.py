@@ -29,6 +29,7 @@ from wuxin_rules import ast, messages
 from wuxin_rules.schema import (
     BoolType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -100,7 +101,7 @@ SOURCE = Vocabulary(
         "all": "all of", "any": "any of", "rate": "rate of", "list": "list of",
         "agg in": "in", "where": "where", "body": ":",
         "int": "int", "decimal": "decimal", "percent": "percent", "bool": "bool",
-        "text": "text", "date": "date", "list of": "list of {t}", "optional": "{t}?",
+        "text": "text", "date": "date", "duration": "duration", "list of": "list of {t}", "optional": "{t}?",
         "at least n": ">= {n}", "more than n": "> {n}", "at most n": "<= {n}",
         "less than n": "< {n}", "range": "{a} .. {b}", "range open": "{a} ..< {b}",
         "bounded": "{t} {b}",
@@ -600,6 +601,8 @@ def type_line(
             return [Segment(words["text"])]
         case DateType():
             return [Segment(words["date"])]
+        case DurationType():
+            return [Segment(words["duration"])]
         case NoneType():
             return [Segment(words["none"])]
         case EnumType(qualified=qualified) | RecordType(qualified=qualified):

@@ -36,6 +36,7 @@ from wuxin_rules.messages import word
 from wuxin_rules.schema import (
     BoolType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -220,6 +221,8 @@ def _placeholder(type_: Type) -> Any:
         return ""
     if isinstance(type_, DateType):
         return datetime.date(2000, 1, 1).isoformat()
+    if isinstance(type_, DurationType):
+        return "PT0S"
     if isinstance(type_, EnumType):
         return type_.members[0].name
     if isinstance(type_, ListType):

@@ -48,6 +48,7 @@ from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BoolType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -58,6 +59,7 @@ from wuxin_rules.schema import (
     Type,
     describe,
 )
+from wuxin_rules.values import parse_duration
 
 __all__ = [
     "TABLE_SUFFIXES",
@@ -310,6 +312,8 @@ def expected(type_: Type) -> str:
             return english("true/false (是/否)")
         case DateType():
             return english("a date (YYYY-MM-DD)")
+        case DurationType():
+            return english("a duration (ISO 8601, such as P1M or P3D)")
         case TextType():
             return english("text")
         case EnumType(members=members):
@@ -452,6 +456,11 @@ def _leaf(cell: Cell, type_: Type) -> Any:
             raise CellProblem(
                 "bad-fact", wrong().message, english("tabular.write-date-as-2017.help")
             )
+        case DurationType():
+            duration = parse_duration(cell.strip()) if isinstance(cell, str) else None
+            if duration is None:
+                raise CellProblem("bad-fact", wrong().message, english("duration-fact.help"))
+            return duration
         case TextType():
             if isinstance(cell, str):
                 return cell

@@ -295,6 +295,9 @@ def join(a: Type, b: Type) -> Type | None:
     if isinstance(a, ListType) and isinstance(b, ListType):
         element = join(a.element, b.element)
         return ListType(element) if element is not None else None
+    if isinstance(a, DurationType) and isinstance(b, DurationType):
+        # What is known of the parts of both (`if c then months(1) else days(1)`: either).
+        return a if a.part == b.part else DURATION
     if isinstance(a, RecordType) and isinstance(b, RecordType):
         if a.qualified and assignable(b, a):
             return a
