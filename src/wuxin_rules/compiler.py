@@ -78,11 +78,12 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import model, semantics
+from wuxin_rules import model, semantics, zones
 from wuxin_rules.errors import Diagnostic, InternalError
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BoolType,
+    DateTimeType,
     DateType,
     DurationType,
     EnumType,
@@ -304,6 +305,21 @@ def _date_fact(value: Any) -> datetime.date:
     raise _NotPlain
 
 
+def _datetime_fact(value: Any) -> datetime.datetime:
+    if type(value) is str:
+        try:
+            return zones.parse(value)
+        except zones.ZoneError:
+            raise _NotPlain from None
+    if type(value) is not datetime.datetime or value.utcoffset() is None or value.microsecond:
+        raise _NotPlain
+    try:
+        value.astimezone(zones.UTC)  # an instant the calendar holds (as the facts check)
+    except OverflowError:
+        raise _NotPlain from None
+    return value
+
+
 def _duration_fact(value: Any) -> Duration:
     if type(value) is Duration:
         return value
@@ -428,6 +444,7 @@ _RUNTIME: dict[str, Any] = {
     "_give_up": _give_up,
     "_date_fact": _date_fact,
     "_duration_fact": _duration_fact,
+    "_datetime_fact": _datetime_fact,
     "_date_t": datetime.date,
     "_float": float,
     "_int": int,
@@ -841,6 +858,9 @@ class _FactsCode:
                 return True
             case DurationType():
                 out.append(f"{indent}{dst} = _duration_fact({src})")
+                return True
+            case DateTimeType():
+                out.append(f"{indent}{dst} = _datetime_fact({src})")
                 return True
             case ListType():
                 out.append(f"{indent}{dst} = {self._list_function(type_)}({src})")

@@ -53,7 +53,7 @@ CODES: dict[str, str] = {
     # syntax
     "bad-bound": "syntax", "bad-composition": "syntax", "bad-escape": "syntax",
     "double-equals": "syntax", "expected-declaration": "syntax",
-    "full-width-character": "syntax", "invalid-date": "syntax", "missing-colon": "syntax",
+    "full-width-character": "syntax", "invalid-date": "syntax", "unknown-zone": "syntax", "missing-colon": "syntax",
     "missing-comma": "syntax", "missing-equals": "syntax", "missing-expression": "syntax",
     "missing-keyword": "syntax", "missing-operator": "syntax", "missing-type": "syntax",
     "misspelt-keyword": "syntax", "number-too-long": "syntax", "reserved-word": "syntax",

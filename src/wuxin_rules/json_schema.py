@@ -16,6 +16,7 @@ from typing import Any
 from wuxin_rules import model
 from wuxin_rules.schema import (
     BoolType,
+    DateTimeType,
     DateType,
     DurationType,
     EnumType,
@@ -96,6 +97,8 @@ def _type(type_: Type, definitions: dict[str, Any]) -> dict[str, Any]:
             return {"type": "string", "format": "date"}
         case DurationType():
             return {"type": "string", "format": "duration"}
+        case DateTimeType():
+            return {"type": "string", "format": "date-time"}
         case NoneType():
             return {"type": "null"}
         case EnumType(members=members, name=name, label=label):

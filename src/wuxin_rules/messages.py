@@ -279,6 +279,7 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "notation.text": ("text", "文本"),
     "notation.date": ("date", "日期"),
     "notation.duration": ("duration", "时长"),
+    "notation.datetime": ("date-time", "日期时间"),
     "notation.list of": ("list of {t}", "{t}的列表"),
     "notation.optional": ("{t} (may be absent)", "{t}（可为空）"),
     "notation.at least n": ("≥ {n}", "≥ {n}"),
@@ -782,6 +783,34 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`substring(t, start, end)` needs `0 <= start <= end <= length(t)`: check "
         "`length(t)` first",
         "`substring(t, start, end)` 要求 `0 <= start <= end <= length(t)`：请先检查 `length(t)`",
+    ),
+    "no-zone-database": (
+        "the time zone `{name}` cannot be looked up: this system has no time-zone database",
+        "无法查找时区 `{name}`：本系统没有时区数据库",
+    ),
+    "unknown-zone": (
+        "`{name}` is not a time zone of the IANA database",
+        "`{name}` 不是 IANA 时区数据库中的时区",
+    ),
+    "unknown-zone.help": (
+        "name a zone as the IANA database does, such as `Asia/Shanghai`, `Europe/Paris` or "
+        "`UTC`, or give the offset (`+08:00`)",
+        "请按 IANA 数据库的写法命名时区，例如 `Asia/Shanghai`、`Europe/Paris` 或 `UTC`，或写出"
+        "时差（`+08:00`）",
+    ),
+    "zone-constant": (
+        'the zone of `in_zone` must be written as a text, such as `"Europe/Paris"`',
+        '`in_zone` 的时区必须直接写成文本，例如 `"Europe/Paris"`',
+    ),
+    "not-datetime-form": (
+        "`{value}` is not a date-time in the form `YYYY-MM-DDTHH:MM[:SS]` with an offset or a zone",
+        "`{value}` 不是 `YYYY-MM-DDTHH:MM[:SS]` 格式并带时差或时区的日期时间",
+    ),
+    "datetime-fact.help": (
+        'give the offset or the zone: `"2025-03-01T08:30:00+08:00"` or '
+        '`"2025-03-01T08:30[Asia/Shanghai]"` (whole seconds)',
+        '请写出时差或时区：`"2025-03-01T08:30:00+08:00"` 或 `"2025-03-01T08:30[Asia/Shanghai]"`'
+        "（秒为整数）",
     ),
     "cannot-apply": (
         "`{op}` does not apply to `{left}` and `{right}`",
@@ -1619,6 +1648,11 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "this-branch-is": ("this branch is `{type}`", "这个分支是 `{type}`"),
     "is-member-of": ("`{name}` is a member of {enums}", "`{name}` 是 {enums} 的成员"),
     "the-members-of": ("the members of `{enum}` are {members}", "`{enum}` 的成员有 {members}"),
+    "datetime-has-fields": (
+        "a date-time has `.date`, `.year`, `.month`, `.day`, `.quarter`, `.hour` and `.minute` "
+        "(on its own clock)",
+        "日期时间有 `.date`、`.year`、`.month`、`.day`、`.quarter`、`.hour` 和 `.minute`（按其自身时钟）",
+    ),
     "date-has-fields": (
         "a date has `.year`, `.month`, `.day` and `.quarter`",
         "日期有 `.year`、`.month`、`.day` 和 `.quarter`",
@@ -2848,6 +2882,7 @@ TERMS: Mapping[str, str] = {
     "a comparison (`==`, `<`, …)": "比较运算（`==`、`<`、…）",
     "a date": "日期",
     "a duration": "时长",
+    "a date-time": "日期时间",
     "a record of inputs": "输入记录",
     "a list": "列表",
     "none": "空值",

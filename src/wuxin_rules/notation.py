@@ -25,9 +25,10 @@ from typing import NamedTuple
 
 import attrs
 
-from wuxin_rules import ast, messages
+from wuxin_rules import ast, messages, zones
 from wuxin_rules.schema import (
     BoolType,
+    DateTimeType,
     DateType,
     DurationType,
     EnumType,
@@ -101,7 +102,7 @@ SOURCE = Vocabulary(
         "all": "all of", "any": "any of", "rate": "rate of", "list": "list of",
         "agg in": "in", "where": "where", "body": ":",
         "int": "int", "decimal": "decimal", "percent": "percent", "bool": "bool",
-        "text": "text", "date": "date", "duration": "duration", "list of": "list of {t}", "optional": "{t}?",
+        "text": "text", "date": "date", "duration": "duration", "datetime": "datetime", "list of": "list of {t}", "optional": "{t}?",
         "at least n": ">= {n}", "more than n": "> {n}", "at most n": "<= {n}",
         "less than n": "< {n}", "range": "{a} .. {b}", "range open": "{a} ..< {b}",
         "bounded": "{t} {b}",
@@ -214,7 +215,11 @@ class _Printer(Visitor[Line]):
 
     @visits(ast.DateLit)
     def _date(self, expr: ast.DateLit, scope: frozenset[str]) -> Line:
-        return [Segment(expr.value.isoformat(), "literal")]
+        value = expr.value
+        text = (
+            zones.literal_text(value) if isinstance(value, datetime.datetime) else value.isoformat()
+        )
+        return [Segment(text, "literal")]
 
     @visits(ast.NoneLit)
     def _none(self, expr: ast.NoneLit, scope: frozenset[str]) -> Line:
@@ -603,6 +608,8 @@ def type_line(
             return [Segment(words["date"])]
         case DurationType():
             return [Segment(words["duration"])]
+        case DateTimeType():
+            return [Segment(words["datetime"])]
         case NoneType():
             return [Segment(words["none"])]
         case EnumType(qualified=qualified) | RecordType(qualified=qualified):

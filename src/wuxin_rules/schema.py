@@ -18,6 +18,7 @@ from wuxin_rules.source import Span
 __all__ = [
     "BOOL",
     "DATE",
+    "DATETIME",
     "DECIMAL",
     "DURATION",
     "INT",
@@ -25,6 +26,7 @@ __all__ = [
     "PERCENT",
     "TEXT",
     "BoolType",
+    "DateTimeType",
     "DateType",
     "DurationType",
     "EnumMemberInfo",
@@ -116,6 +118,12 @@ class TextType:
 @attrs.frozen
 class DateType:
     """Calendar dates (proleptic Gregorian), written `2015-03-31`."""
+
+
+@attrs.frozen
+class DateTimeType:
+    """Instants with the zone they are written in: `2025-03-01T08:30[Asia/Shanghai]`,
+    `2025-03-01T08:30:00+08:00`."""
 
 
 @attrs.frozen
@@ -240,6 +248,7 @@ Type: TypeAlias = (
     | BoolType
     | TextType
     | DateType
+    | DateTimeType
     | DurationType
     | NoneType
     | EnumType
@@ -255,6 +264,7 @@ BOOL = BoolType()
 TEXT = TextType()
 DATE = DateType()
 DURATION = DurationType()
+DATETIME = DateTimeType()
 NONE = NoneType()
 
 
@@ -283,6 +293,8 @@ def describe(type_: Type) -> str:
             return "date"
         case DurationType():
             return "duration"
+        case DateTimeType():
+            return "datetime"
         case NoneType():
             return "none"
         case EnumType(name=name) | RecordType(name=name):

@@ -43,14 +43,16 @@ from typing import Any, Literal
 
 import attrs
 
-from wuxin_rules import messages, model, patterns, sampling
+from wuxin_rules import messages, model, patterns, sampling, zones
 from wuxin_rules.errors import Diagnostic, InternalError, Label
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BOOL,
     DATE,
+    DATETIME,
     INT,
     TEXT,
+    DateTimeType,
     DateType,
     DurationType,
     IntType,
@@ -65,6 +67,7 @@ from wuxin_rules.values import SECONDS_PER_DAY, Duration, format_value, integer_
 
 __all__ = [
     "BUILTINS",
+    "COMPONENTS",
     "DATE_COMPONENTS",
     "EXACT_CONTEXT",
     "MAX_POWER_BITS",
@@ -81,6 +84,7 @@ __all__ = [
     "number_text",
     "operation_of",
     "shift_date",
+    "shift_datetime",
     "written",
 ]
 
@@ -205,6 +209,7 @@ class Operation:
     min_args: int = 0
     max_args: int | None = None
     component: bool = False
+    field: str = ""
     hints: tuple[Type, ...] = ()
     result_range: tuple[int | None, int | None] | None = None
     samples: tuple[tuple[str, ...], ...] = ()
@@ -411,7 +416,12 @@ def margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | None
     if expr.op in ("==", "!=") or left is None or right is None:
         return None
     amount: str
-    if isinstance(left, datetime.date) and isinstance(right, datetime.date):
+    if isinstance(left, datetime.datetime) and isinstance(right, datetime.datetime):
+        elapsed = abs(
+            int((left.astimezone(zones.UTC) - right.astimezone(zones.UTC)).total_seconds())
+        )
+        amount = duration_amount(Duration(0, elapsed))
+    elif isinstance(left, datetime.date) and isinstance(right, datetime.date):
         distance = abs((left - right).days)
         amount = english("one-day" if distance == 1 else "n-days", count=distance)
     elif isinstance(left, Duration) and isinstance(right, Duration):
@@ -439,6 +449,8 @@ def _ordering(test: Callable[[Any, Any], bool]) -> Callable[[model.Compare, list
         left, right = values
         if type(left) is Duration and type(right) is Duration:
             return test(*_comparable_parts(expr, left, right))
+        if type(left) is datetime.datetime and type(right) is datetime.datetime:
+            return test(left.astimezone(zones.UTC), right.astimezone(zones.UTC))
         if left is not None and right is not None:
             return test(left, right)
         for operand, item in ((expr.left, left), (expr.right, right)):
@@ -496,16 +508,37 @@ def _temporal(expr: Any) -> bool:
     """Whether an operator node works on dates or durations (not numbers)."""
     for operand in model.children(expr):
         inner = strip_optional(operand.type) if operand.type is not None else None
-        if isinstance(inner, DateType | DurationType):
+        if isinstance(inner, DateType | DurationType | DateTimeType):
             return True
     return False
+
+
+def _has_datetime(expr: Any) -> bool:
+    return any(
+        isinstance(strip_optional(operand.type), DateTimeType)
+        for operand in model.children(expr)
+        if operand.type is not None
+    )
+
+
+def _same_instant(test: Callable[[Any, Any], bool]) -> Callable[[model.Compare, list[Any]], bool]:
+    """`==`/`!=`: date-times by their instants (two with the same zone but for the fold of a
+    repeated hour are different instants, which Python's own `==` would call equal)."""
+
+    def value(expr: model.Compare, values: list[Any]) -> bool:
+        left, right = values
+        if type(left) is datetime.datetime and type(right) is datetime.datetime:
+            return test(left.astimezone(zones.UTC), right.astimezone(zones.UTC))
+        return test(left, right)
+
+    return value
 
 
 def _date_operand(args: Sequence[model.CExpr]) -> bool:
     """`date ± duration` may leave the calendar or move a date by part of a day (`date -
     date` and the arithmetic of numbers and of durations never fail)."""
     kinds = {type(strip_optional(arg.type)) for arg in args if arg.type is not None}
-    return kinds == {DateType, DurationType}
+    return kinds in ({DateType, DurationType}, {DateTimeType, DurationType})
 
 
 def shift_date(start: datetime.date, by: Duration) -> datetime.date | None:
@@ -526,6 +559,37 @@ def shift_date(start: datetime.date, by: Duration) -> datetime.date | None:
     return moved
 
 
+def shift_datetime(start: datetime.datetime, by: Duration) -> datetime.datetime | None:
+    """`start + by` on the wall clock of `start`'s zone: the date moved by the months (the day
+    clamped, as for dates), then the clock by the seconds; a local time a daylight-saving
+    change skips moves forward by the gap, a repeated one is the first of the two. None
+    beyond the calendar."""
+    day = shift_date(start.date(), Duration(by.months, 0))
+    if day is None:
+        return None
+    try:
+        local = datetime.datetime.combine(day, start.time()) + datetime.timedelta(
+            seconds=by.seconds
+        )
+        assert start.tzinfo is not None
+        return zones.resolve(local, start.tzinfo)
+    except OverflowError:
+        return None
+
+
+def _shift_datetime(expr: model.Arith, start: datetime.datetime, by: Duration) -> Any:
+    moved = shift_datetime(start, by)
+    if moved is None:
+        raise SemanticError(
+            "invalid-date",
+            english(
+                "eval.invalid-date", text=written(expr), reason=english("eval.beyond-the-calendar")
+            ),
+            english("eval.dates-run-from-0001.help"),
+        )
+    return moved
+
+
 def _temporal_arith(expr: model.Arith, left: Any, right: Any) -> Any:
     """`+ - *` on dates and durations (the checker allows only the pairs below)."""
     op = expr.op
@@ -535,11 +599,16 @@ def _temporal_arith(expr: model.Arith, left: Any, right: Any) -> Any:
     if type(left) is Duration and type(right) is Duration:
         sign = 1 if op == "+" else -1
         return Duration(left.months + sign * right.months, left.seconds + sign * right.seconds)
+    if type(left) is datetime.datetime and type(right) is datetime.datetime:
+        elapsed = left.astimezone(zones.UTC) - right.astimezone(zones.UTC)
+        return Duration(0, elapsed.days * SECONDS_PER_DAY + elapsed.seconds)
     if type(left) is not Duration and type(right) is not Duration:  # date - date
         return Duration(0, (left - right).days * SECONDS_PER_DAY)
     start, by = (left, right) if type(right) is Duration else (right, left)
     if op == "-":
         by = Duration(-by.months, -by.seconds)
+    if type(start) is datetime.datetime:
+        return _shift_datetime(expr, start, by)
     if by.seconds % SECONDS_PER_DAY:
         raise SemanticError(
             "invalid-argument",
@@ -744,6 +813,39 @@ def _whole_months(expr: model.BuiltinCall, values: list[Any]) -> int:
             english("whole-months-of-seconds.help"),
         )
     return int(duration.months)
+
+
+def _in_zone(expr: model.BuiltinCall, values: list[Any]) -> datetime.datetime:
+    moment, name = values
+    try:
+        return moment.astimezone(zones.zone(name))  # type: ignore[no-any-return]
+    except OverflowError:  # the first or last hours of the calendar, on another clock
+        raise SemanticError(
+            "invalid-date",
+            english(
+                "eval.invalid-date", text=written(expr), reason=english("eval.beyond-the-calendar")
+            ),
+            english("eval.dates-run-from-0001.help"),
+        ) from None
+
+
+_DATETIME_BUILTINS: tuple[Operation, ...] = (
+    Operation(
+        "in_zone",
+        "builtin",
+        _in_zone,
+        Emit(),
+        fails=_always,
+        failures=("invalid-date",),
+        typing="in_zone",
+        signature='in_zone(t: datetime, "Zone/Name") -> datetime',
+        summary="the same instant on the clock of the named IANA zone (a text constant the "
+        "checker looks up)",
+        min_args=2,
+        max_args=2,
+        samples=(("datetime", '"Europe/Paris"'), ("datetime", '"Asia/Shanghai"')),
+    ),
+)
 
 
 _DURATION_BUILTINS: tuple[Operation, ...] = (
@@ -1200,7 +1302,14 @@ def _rounding(rounding: Callable[[Any], int]) -> Callable[[Any, list[Any]], int]
     return lambda expr, values: rounding(values[0])
 
 
-def _component(name: str, summary: str, value: Callable[[Any], int], template: str) -> Operation:
+def _component(
+    name: str,
+    summary: str,
+    value: Callable[[Any], int],
+    template: str,
+    on: tuple[str, ...] = ("date", "datetime"),
+) -> Operation:
+    """A component reached as a field (`d.year`) of the types `on` (as a policy writes them)."""
     return Operation(
         name,
         "builtin",
@@ -1212,8 +1321,14 @@ def _component(name: str, summary: str, value: Callable[[Any], int], template: s
         min_args=1,
         max_args=1,
         component=True,
-        result_range={"month": (1, 12), "day": (1, 31), "quarter": (1, 4)}.get(name),
-        samples=(("date",),),
+        result_range={
+            "month": (1, 12),
+            "day": (1, 31),
+            "quarter": (1, 4),
+            "hour": (0, 23),
+            "minute": (0, 59),
+        }.get(name),
+        samples=tuple((type_,) for type_ in on),
     )
 
 
@@ -1421,6 +1536,7 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
     *_TEXT_BUILTINS,
     *_LIST_BUILTINS,
     *_DURATION_BUILTINS,
+    *_DATETIME_BUILTINS,
     _component("year", "the year of a date", lambda d: d.year, "{0}.year"),
     _component("month", "the month of a date (1-12)", lambda d: d.month, "{0}.month"),
     _component("day", "the day of the month of a date", lambda d: d.day, "{0}.day"),
@@ -1430,12 +1546,40 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         lambda d: (d.month - 1) // 3 + 1,
         "(({0}.month - 1) // 3 + 1)",
     ),
-)
+    _component(
+        "hour", "the hour of a date-time on its clock (0-23)", lambda t: t.hour, "{0}.hour",
+        on=("datetime",),
+    ),
+    _component(
+        "minute", "the minute of a date-time on its clock (0-59)", lambda t: t.minute,
+        "{0}.minute", on=("datetime",),
+    ),
+    Operation(
+        "date_part",
+        "builtin",
+        lambda expr, v: v[0].date(),
+        Emit(template="{0}.date()", number="int"),
+        typing=Signature((DATETIME,), DATE),
+        signature="t.date -> date",
+        summary="the date of a date-time on its clock",
+        min_args=1,
+        max_args=1,
+        component=True,
+        field="date",
+        samples=(("datetime",),),
+    ),
+)  # fmt: skip
 
 BUILTINS: Mapping[str, Operation] = {entry.name: entry for entry in _BUILTIN_LIST}
 """The builtin functions, by name."""
 
-DATE_COMPONENTS = tuple(name for name, entry in BUILTINS.items() if entry.component)
+DATE_COMPONENTS = tuple(entry.field or name for name, entry in BUILTINS.items() if entry.component)
+"""The fields of dates and date-times (`d.year`, `t.hour`, `t.date`)."""
+
+COMPONENTS: Mapping[str, Operation] = {
+    entry.field or name: entry for name, entry in BUILTINS.items() if entry.component
+}
+"""The component entries by the field that reaches them (`date` → `date_part`)."""
 
 
 # ------------------------------------------------------------------------------------------
@@ -1474,8 +1618,14 @@ def _arith(name: str, exact: Callable[[Any, Any], Any], fast: Callable[..., Any]
 
 
 _TEMPORAL_PAIRS = {
-    "+": (("date", "duration"), ("duration", "duration")),
-    "-": (("date", "date"), ("date", "duration"), ("duration", "duration")),
+    "+": (("date", "duration"), ("duration", "duration"), ("datetime", "duration")),
+    "-": (
+        ("date", "date"),
+        ("date", "duration"),
+        ("duration", "duration"),
+        ("datetime", "duration"),
+        ("datetime", "datetime"),
+    ),
     "*": (("duration", "int"), ("int", "duration")),
 }
 
@@ -1485,17 +1635,22 @@ def _compare(name: str, test: Callable[[Any, Any], bool]) -> Operation:
     return Operation(
         name,
         "compare",
-        (lambda expr, values: test(*values)) if equality else _ordering(test),
+        _same_instant(test) if equality else _ordering(test),
         Emit(
             template=f"({{0}} {name} {{1}})",
             number="int",
-            by_value=None if equality else _temporal,
+            by_value=_has_datetime if equality else _temporal,
         ),
         fails=_never if equality else _durations_may_not_compare,
         failures=() if equality else ("incomparable-durations",),
         typing="compare",
         detail=margin,
-        samples=(*_NUMBER_PAIRS, ("date", "date"), ("duration", "duration")),
+        samples=(
+            *_NUMBER_PAIRS,
+            ("date", "date"),
+            ("duration", "duration"),
+            ("datetime", "datetime"),
+        ),
     )
 
 

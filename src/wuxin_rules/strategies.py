@@ -51,7 +51,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from wuxin_rules import model
+from wuxin_rules import model, zones
 from wuxin_rules.errors import Diagnostic, UsageError, WuxinError, suggest
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
@@ -62,6 +62,7 @@ from wuxin_rules.schema import (
     PERCENT,
     TEXT,
     BoolType,
+    DateTimeType,
     DateType,
     DurationType,
     EnumType,
@@ -544,6 +545,8 @@ def _leaf(type_: Type, near: list[Any]) -> SearchStrategy[Any]:
         return _dates([d for d in near if isinstance(d, datetime.date)])
     if isinstance(type_, DurationType):
         return _durations()
+    if isinstance(type_, DateTimeType):
+        return _datetimes([t for t in near if isinstance(t, datetime.datetime)])
     if isinstance(type_, IntType):
         return _integers(type_.bound, [n for n in near if _is_number(n)])
     if isinstance(type_, NumberType):
@@ -635,6 +638,43 @@ def _dates(near: list[datetime.date]) -> SearchStrategy[datetime.date]:
             except OverflowError:
                 continue
     return st.one_of(general, st.sampled_from(sorted(points)))
+
+
+_CHANGES = (
+    ("Europe/Paris", datetime.datetime(2024, 3, 31, 2, 30)),  # skipped: clocks go forward
+    ("Europe/Paris", datetime.datetime(2024, 10, 27, 2, 30)),  # repeated: clocks go back
+    ("America/New_York", datetime.datetime(2024, 3, 10, 2, 0)),
+    ("Europe/Paris", datetime.datetime(2024, 2, 29, 23, 59)),
+)
+"""Local times where daylight-saving changes make the wall clock skip or repeat an hour."""
+
+
+def _datetimes(given: list[datetime.datetime]) -> SearchStrategy[datetime.datetime]:
+    """Date-times in IANA zones (when the system has the database) and at fixed offsets,
+    whole seconds, with the hours around daylight-saving changes among them."""
+    offsets = st.integers(min_value=-14 * 4, max_value=14 * 4).map(
+        lambda quarters: datetime.timezone(datetime.timedelta(minutes=15 * quarters))
+    )
+    places: list[SearchStrategy[datetime.tzinfo]] = [offsets]
+    near: list[datetime.datetime] = list(given)
+    if zones.has_database():
+        places.append(st.sampled_from([zones.zone(n) for n in _ZONE_NAMES]))
+        for name, local in _CHANGES:
+            for minutes in (-90, -30, 0, 30, 90):
+                near.append(
+                    zones.resolve(local + datetime.timedelta(minutes=minutes), zones.zone(name))
+                )
+    general = st.builds(
+        lambda local, tz: zones.resolve(local, tz),
+        st.datetimes(
+            min_value=datetime.datetime(1990, 1, 1), max_value=datetime.datetime(2040, 12, 31)
+        ).map(lambda moment: moment.replace(microsecond=0)),
+        st.one_of(places),
+    )
+    return st.one_of(general, st.sampled_from(near)) if near else general
+
+
+_ZONE_NAMES = ("UTC", "Asia/Shanghai", "Europe/Paris", "America/New_York")
 
 
 def _durations() -> SearchStrategy[Duration]:

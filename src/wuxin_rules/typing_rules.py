@@ -16,18 +16,20 @@ May import `source`, `errors`, `ast`, `schema`, `values` and `model`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any, TypeAlias, cast
 
 import attrs
 
-from wuxin_rules import ast, model, semantics
+from wuxin_rules import ast, model, semantics, zones
 from wuxin_rules.errors import Diagnostic, Label, suggest
 from wuxin_rules.messages import english, listing
 from wuxin_rules.schema import (
     BOOL,
     DATE,
+    DATETIME,
     DECIMAL,
     DURATION,
     INT,
@@ -35,6 +37,7 @@ from wuxin_rules.schema import (
     PERCENT,
     TEXT,
     BoolType,
+    DateTimeType,
     DateType,
     DurationType,
     EnumType,
@@ -131,6 +134,8 @@ def is_invalid(type_: Type) -> bool:
             return False
 
 
+_TEMPORAL = (DateType, DurationType, DateTimeType)
+
 BUILTIN_TYPES: Mapping[str, Type] = {
     "int": INT,
     "decimal": DECIMAL,
@@ -139,6 +144,7 @@ BUILTIN_TYPES: Mapping[str, Type] = {
     "text": TEXT,
     "date": DATE,
     "duration": DURATION,
+    "datetime": DATETIME,
 }
 """The type names every module knows without declaring them."""
 
@@ -545,6 +551,8 @@ class ExprTyper(Visitor[model.CExpr]):
     @visits(*_LITERALS)
     def _literal(self, node: ast.Expr, expected: Type | None, env: Env) -> model.CExpr:
         assert isinstance(node, _LITERALS)
+        if type(node.value) is datetime.datetime:
+            return model.Const(node.value, DATETIME, node.span)
         return model.Const(node.value, _LITERAL_TYPES[type(node)], node.span)
 
     @visits(ast.NoneLit)
@@ -825,9 +833,24 @@ class ExprTyper(Visitor[model.CExpr]):
                 )
                 return self._invalid(node.span)
             return model.GetField(target, name, self._narrowed(node, info.type, env), node.span)
+        component = semantics.COMPONENTS.get(name)
+        if (
+            isinstance(type_, DateType | DateTimeType)
+            and component is not None
+            and (describe(type_),) in component.samples
+        ):
+            typing = component.typing
+            result = typing.result if isinstance(typing, semantics.Signature) else INT
+            return model.BuiltinCall(component.name, (target,), result, node.span)
+        if isinstance(type_, DateTimeType):
+            self.t.error(
+                "unknown-name",
+                english("unknown-date-field", field=name),
+                node.field.span,
+                help=english("datetime-has-fields"),
+            )
+            return self._invalid(node.span)
         if isinstance(type_, DateType):
-            if name in DATE_COMPONENTS:
-                return model.BuiltinCall(name, (target,), INT, node.span)
             self.t.error(
                 "unknown-name",
                 english("unknown-date-field", field=name),
@@ -1023,8 +1046,8 @@ class ExprTyper(Visitor[model.CExpr]):
         else:
             left = self.expr(node.left, None, env)
             right = self.expr(node.right, None, env)
-        if isinstance(strip_optional(left.type), DateType | DurationType) or isinstance(
-            strip_optional(right.type), DateType | DurationType
+        if isinstance(strip_optional(left.type), _TEMPORAL) or isinstance(
+            strip_optional(right.type), _TEMPORAL
         ):
             return model.Arith(
                 node.op, left, right, self._temporal_arith(node, left, right), node.span
@@ -1081,6 +1104,10 @@ class ExprTyper(Visitor[model.CExpr]):
             return DATE
         if op == "-" and isinstance(a, DateType) and isinstance(b, DurationType | DateType):
             return DATE if isinstance(b, DurationType) else DurationType("exact")
+        if op == "+" and {type(a), type(b)} == {DateTimeType, DurationType}:
+            return DATETIME
+        if op == "-" and isinstance(a, DateTimeType) and isinstance(b, DurationType | DateTimeType):
+            return DATETIME if isinstance(b, DurationType) else DurationType("exact")
         if op == "*" and isinstance(a, DurationType) and isinstance(b, IntType):
             return a
         if op == "*" and isinstance(b, DurationType) and isinstance(a, IntType):
@@ -1169,8 +1196,10 @@ class ExprTyper(Visitor[model.CExpr]):
         if not self._both_plain(left, right):
             return result
         a, b = left.type, right.type
-        if (is_numeric(a) and is_numeric(b)) or (
-            isinstance(a, DateType) and isinstance(b, DateType)
+        if (
+            (is_numeric(a) and is_numeric(b))
+            or (isinstance(a, DateType) and isinstance(b, DateType))
+            or (isinstance(a, DateTimeType) and isinstance(b, DateTimeType))
         ):
             return result
         if isinstance(a, DurationType) and isinstance(b, DurationType):
@@ -1780,6 +1809,41 @@ def _type_component(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     return INT
 
 
+def _type_in_zone(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    """`in_zone(t, "Europe/Paris")`: a date-time and a zone written as a text constant,
+    looked up now (an unknown zone is a checking error, not an evaluation's)."""
+    moment, name = args
+    if typer._plain(moment) and not isinstance(moment.type, DateTimeType):
+        typer.accept(moment, DATETIME)
+    if not (isinstance(name, model.Const) and isinstance(name.value, str)):
+        typer.t.error(
+            "type-mismatch",
+            english("zone-constant"),
+            name.span,
+            help=english("unknown-zone.help"),
+        )
+        return INVALID
+    try:
+        zones.zone(name.value)
+    except zones.ZoneError as error:
+        if error.reason == "no-database":
+            typer.t.error(
+                "missing-dependency",
+                english("no-zone-database", name=name.value),
+                name.span,
+                help=english("missing-dependency.help", fix="pip install 'wuxin_rules[tz]'"),
+            )
+        else:
+            typer.t.error(
+                "unknown-zone",
+                english("unknown-zone", name=name.value),
+                name.span,
+                help=english("unknown-zone.help"),
+            )
+        return INVALID
+    return DATETIME
+
+
 def _type_text(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     # Any plain value has a text; `none` must be decided first, never written as "none".
     typer._plain(args[0])
@@ -1964,6 +2028,7 @@ _TYPING_RULES: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
     "by_field_element": _type_by_field_element,
     # A component is reached by field access on what is already known to be a date.
     "component": _type_component,
+    "in_zone": _type_in_zone,
 }
 """The typing rules of the polymorphic builtins, by the name their entry's `typing` gives
 (a builtin with fixed argument types has a `semantics.Signature` instead)."""

@@ -9,6 +9,7 @@ The representation is a contract between facts loading, evaluation and explanati
 | decimal/percent | `int` or `fractions.Fraction` (exact)     | `Decimal` when it terminates, else `Fraction` |
 | text            | `str`                                     | `str`                          |
 | date            | `datetime.date`                           | `datetime.date`                |
+| datetime        | `datetime.datetime` with its zone (`zones`) | `datetime.datetime`          |
 | duration        | `Duration` (months, seconds: ints)        | `Duration`                     |
 | enum member     | `str` (the member name)                   | `str`                          |
 | record          | `dict[str, value]`                        | `dict`                         |
@@ -16,7 +17,7 @@ The representation is a contract between facts loading, evaluation and explanati
 | none            | `None`                                    | `None`                         |
 
 No binary float is ever created (`shortest_decimal` reads one given by a caller who opted
-in, as the decimal of its shortest text). May import `errors`, `source` and `schema`.
+in, as the decimal of its shortest text). May import `errors`, `source`, `schema` and `zones`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from wuxin_rules import zones
 from wuxin_rules.schema import (
     EnumType,
     ListType,
@@ -202,6 +204,8 @@ def format_value(value: Any, type_: Type | None = None) -> str:
         return format_number(
             value, percent=isinstance(inner, NumberType) and inner.kind == "percent"
         )
+    if isinstance(value, datetime.datetime):
+        return zones.literal_text(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Duration):
@@ -269,6 +273,8 @@ def to_json(value: Any, type_: Type | None = None) -> Any:
         if decimal is None:
             return _ratio_text(value)
         return RawNumber(_plain(decimal))
+    if isinstance(value, datetime.datetime):
+        return zones.iso(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Duration):
