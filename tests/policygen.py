@@ -30,7 +30,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 import wuxin_rules
-from wuxin_rules import strategies
+from wuxin_rules import strategies, zones
 from wuxin_rules.values import Duration
 
 PRELUDE = """\
@@ -63,6 +63,7 @@ input maybe: int?
 input words: text
 input day: date
 input wait: duration
+input at: datetime
 input kind: Kind
 input item: Item "item"
 input items: list of Item "items"
@@ -127,6 +128,7 @@ NON_OPTIONAL = (
     "text",
     "date",
     "dur",
+    "dt",
     "Kind",
     "Item",
     "list int",
@@ -145,7 +147,14 @@ _ITEM_KEYS = ('"n"', '"d"', '"w"', '"p"')
 """Fields of `Item` to order by (numbers: `sort_by` orders numbers, texts and dates)."""
 _FIELD_N = '"n"'
 _DATE_LITERALS = ("2020-02-29", "2015-06-30", "2017-01-01", "2019-12-31")
+_DATETIME_LITERALS = (
+    "2024-03-31T02:30[Europe/Paris]",  # skipped by the change to summer time: 03:30
+    "2024-10-27T02:30[Europe/Paris]",  # repeated by the change back: the first
+    "2025-03-01T08:30:00+08:00",
+    "2024-02-29T23:59Z",
+)
 _UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+_ZONES = ('"Europe/Paris"', '"Asia/Shanghai"', '"America/New_York"', '"UTC"')
 _WHOLE = ("whole_days", "whole_hours", "whole_minutes", "whole_months")
 
 # Locals of the environment: name → type. Inputs and params are reached by name anywhere.
@@ -156,6 +165,7 @@ _INPUTS = {
     "text": ("words",),
     "date": ("day",),
     "dur": ("wait",),
+    "dt": ("at",),
     "Kind": ("kind", "item.kind"),
     "Item": ("item",),
     "list int": ("nums",),
@@ -255,6 +265,7 @@ class _Expressions:
             "text": _TEXT_LITERALS,
             "date": _DATE_LITERALS,
             "dur": ("days(3)", "months(1)", "hours(2)", "years(1)"),
+            "dt": _DATETIME_LITERALS,
             "Kind": ("a", "Kind.b", "c"),
             "list int": ("[1, 2]", "[0]", "[x, 3, x]"),
             "list text": ('["a", "b"]', '["b", "a", "c"]', "[words]"),
@@ -297,6 +308,7 @@ class _Expressions:
                 lambda d, v: f"days_between({e('date', d, v)}, {e('date', d, v)})",
                 lambda d, v: f"quarter_last_month({e('int', d, v)})",
                 lambda d, v: f"{self.pick(_WHOLE)}({e('dur', d, v)})",
+                lambda d, v: f"{e('dt', d, v)}.{self.pick(['hour', 'minute', 'year', 'day'])}",
                 lambda d, v: f"len({e(self.pick(['list int', 'list text', 'list Item']), d, v)})",
                 lambda d, v: f"length({e('text', d, v)})",
                 lambda d, v: f"{self.pick(['first', 'last'])}({e('list int', d, v)})",
@@ -335,6 +347,9 @@ class _Expressions:
                     f"({e('date', d, v)} {self.pick(['<', '>=', '=='])} {e('date', d, v)})"
                 ),
                 self.durations_compared,
+                lambda d, v: (
+                    f"({e('dt', d, v)} {self.pick(['<', '<=', '>', '>=', '==', '!='])} {e('dt', d, v)})"
+                ),
                 lambda d, v: self.equality(d, v),
                 lambda d, v: (
                     f"({e('int', d, v)} {self.pick(['in', 'not in'])} {e('list int', d, v)})"
@@ -385,6 +400,7 @@ class _Expressions:
                 lambda d, v: f"add_days({e('date', d, v)}, {e('int', d, v)})",
                 lambda d, v: f"({e('date', d, v)} {self.pick('+-')} {e('dur', d, v)})",
                 lambda d, v: f"({e('dur', d, v)} + {e('date', d, v)})",
+                lambda d, v: f"{e('dt', d, v)}.date",
                 lambda d, v: f"add_months({e('date', d, v)}, {e('int', d, v)})",
                 lambda d, v: f"{self.pick(['max', 'min'])}({e('date', d, v)}, {e('date', d, v)})",
             ],
@@ -395,6 +411,12 @@ class _Expressions:
                 lambda d, v: f"({e('int', d, v)} * {e('dur', d, v)})",
                 lambda d, v: f"(-{e('dur', d, v)})",
                 lambda d, v: f"({e('date', d, v)} - {e('date', d, v)})",
+                lambda d, v: f"({e('dt', d, v)} - {e('dt', d, v)})",
+            ],
+            "dt": [
+                lambda d, v: f"({e('dt', d, v)} {self.pick('+-')} {e('dur', d, v)})",
+                lambda d, v: f"({e('dur', d, v)} + {e('dt', d, v)})",
+                lambda d, v: f"in_zone({e('dt', d, v)}, {self.pick(_ZONES)})",
             ],
             "Kind": [],
             "Item": [],
@@ -708,6 +730,8 @@ def _as_text(value: Any, rng: random.Random) -> Any:
 def _dates_as_text(value: Any) -> Any:
     """`value` with its dates written as JSON gives them, `"2020-02-29"` (still plain: the
     fast facts check converts them)."""
+    if isinstance(value, datetime.datetime):
+        return zones.iso(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Duration):

@@ -2834,6 +2834,7 @@ TERMS: Mapping[str, str] = {
     "a decimal number": "小数",
     "a percentage": "百分数",
     "a date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
+    "a date-time (2025-03-01T08:30+08:00)": "日期时间（2025-03-01T08:30+08:00）",
     "a duration (ISO 8601, such as P1M or P3D)": "时长（ISO 8601，例如 P1M 或 P3D）",
     "a type": "类型",
     "an operator": "运算符",
