@@ -544,7 +544,7 @@ def _leaf(type_: Type, near: list[Any]) -> SearchStrategy[Any]:
     if isinstance(type_, DateType):
         return _dates([d for d in near if isinstance(d, datetime.date)])
     if isinstance(type_, DurationType):
-        return _durations()
+        return _durations([d for d in near if isinstance(d, Duration)])
     if isinstance(type_, DateTimeType):
         return _datetimes([t for t in near if isinstance(t, datetime.datetime)])
     if isinstance(type_, IntType):
@@ -677,17 +677,18 @@ def _datetimes(given: list[datetime.datetime]) -> SearchStrategy[datetime.dateti
 _ZONE_NAMES = ("UTC", "Asia/Shanghai", "Europe/Paris", "America/New_York")
 
 
-def _durations() -> SearchStrategy[Duration]:
+def _durations(near: list[Duration]) -> SearchStrategy[Duration]:
     """Durations of months, of whole days, of hours and of both parts, zero and negative
     ones among them (small: dates moved by them stay inside the calendar)."""
     months = st.integers(min_value=-30, max_value=30)
     days = st.integers(min_value=-400, max_value=400).map(lambda n: n * SECONDS_PER_DAY)
     seconds = st.one_of(days, st.integers(min_value=-(10**6), max_value=10**6))
-    return st.one_of(
+    general = st.one_of(
         st.builds(Duration, months, st.just(0)),
         st.builds(Duration, st.just(0), days),
         st.builds(Duration, months, seconds),
     )
+    return st.one_of(general, st.sampled_from(near)) if near else general
 
 
 def _floor(value: Any) -> int:
