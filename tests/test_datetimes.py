@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import wuxin_rules
-from wuxin_rules import direct_parser, formatter, json_schema, parser, zones
+from wuxin_rules import cli, direct_parser, formatter, json_schema, parser, zones
 from wuxin_rules.errors import FactError, PolicyCheckError, PolicySyntaxError
 from wuxin_rules.source import Source
 from wuxin_rules.values import Duration
@@ -138,3 +139,27 @@ def test_an_unknown_zone_is_refused_where_it_is_written() -> None:
     with pytest.raises(PolicyCheckError) as checked:
         _policy('rule r "r": in_zone(at, "Mars/Olympus")\n')
     assert "unknown-zone" in str(checked.value)
+
+
+def test_table_cells_give_date_times_and_durations_and_a_cell_without_zone_is_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "t.policy"
+    policy.write_text(
+        'policy t "t"\ninput at: datetime "at"\ninput wait: duration "wait"\n'
+        'rule r "r": at + wait\n',
+        encoding="utf-8",
+    )
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "at,wait\n2024-03-30T02:30[Europe/Paris],P1D\n2024-03-30T02:30,P1D\n"
+        "2024-03-30T02:30Z,1 day\n",
+        encoding="utf-8",
+    )
+    code = cli.main(["eval", str(policy), str(table)])
+    captured = capsys.readouterr()
+    assert code != 0
+    assert "r = 2024-03-31T03:30[Europe/Paris]" in captured.out
+    assert "A3 (at): error[bad-fact]" in captured.err
+    assert "give the offset or the zone" in captured.err
+    assert "B4 (wait): error[bad-fact]" in captured.err
