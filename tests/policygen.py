@@ -30,7 +30,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 import wuxin_rules
-from wuxin_rules import strategies
+from wuxin_rules import strategies, zones
+from wuxin_rules.values import Duration
 
 PRELUDE = """\
 policy gen "generated"
@@ -68,6 +69,8 @@ input flag: bool
 input maybe: int?
 input words: text
 input day: date
+input wait: duration
+input at: datetime
 input kind: Kind
 input item: Item "item"
 input items: list of Item "items"
@@ -145,6 +148,8 @@ NON_OPTIONAL = (
     "bool",
     "text",
     "date",
+    "dur",
+    "dt",
     "Kind",
     "Item",
     "list int",
@@ -171,6 +176,15 @@ _DATE_LITERALS = (
     "2016-07-01",
     "2014-12-31",
 )
+_DATETIME_LITERALS = (
+    "2024-03-31T02:30[Europe/Paris]",  # skipped by the change to summer time: 03:30
+    "2024-10-27T02:30[Europe/Paris]",  # repeated by the change back: the first
+    "2025-03-01T08:30:00+08:00",
+    "2024-02-29T23:59Z",
+)
+_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+_ZONES = ('"Europe/Paris"', '"Asia/Shanghai"', '"America/New_York"', '"UTC"')
+_WHOLE = ("whole_days", "whole_hours", "whole_minutes", "whole_months")
 
 # Locals of the environment: name → type. Inputs and params are reached by name anywhere.
 _INPUTS = {
@@ -180,6 +194,8 @@ _INPUTS = {
     "bool": ("flag", "on", "item.ok"),
     "text": ("words",),
     "date": ("day",),
+    "dur": ("wait",),
+    "dt": ("at",),
     "Kind": ("kind", "item.kind"),
     "Item": ("item",),
     "list int": ("nums",),
@@ -279,6 +295,8 @@ class _Expressions:
             ),
             "text": _TEXT_LITERALS,
             "date": _DATE_LITERALS,
+            "dur": ("days(3)", "months(1)", "hours(2)", "years(1)"),
+            "dt": _DATETIME_LITERALS,
             "Kind": ("a", "Kind.b", "c"),
             "list int": ("[1, 2]", "[0]", "[x, 3, x]"),
             "list text": ('["a", "b"]', '["b", "a", "c"]', "[words]"),
@@ -320,6 +338,8 @@ class _Expressions:
                 lambda d, v: f"{e('date', d, v)}.{self.pick(['year', 'month', 'day', 'quarter'])}",
                 lambda d, v: f"days_between({e('date', d, v)}, {e('date', d, v)})",
                 lambda d, v: f"quarter_last_month({e('int', d, v)})",
+                lambda d, v: f"{self.pick(_WHOLE)}({e('dur', d, v)})",
+                lambda d, v: f"{e('dt', d, v)}.{self.pick(['hour', 'minute', 'year', 'day'])}",
                 lambda d, v: f"len({e(self.pick(['list int', 'list text', 'list Item']), d, v)})",
                 lambda d, v: f"length({e('text', d, v)})",
                 lambda d, v: f"{self.pick(['first', 'last'])}({e('list int', d, v)})",
@@ -374,6 +394,10 @@ class _Expressions:
                 lambda d, v: (
                     f"({e('date', d, v)} {self.pick(['<', '>=', '=='])} {e('date', d, v)})"
                 ),
+                self.durations_compared,
+                lambda d, v: (
+                    f"({e('dt', d, v)} {self.pick(['<', '<=', '>', '>=', '==', '!='])} {e('dt', d, v)})"
+                ),
                 lambda d, v: self.equality(d, v),
                 lambda d, v: (
                     f"({e('int', d, v)} {self.pick(['in', 'not in'])} {e('list int', d, v)})"
@@ -422,8 +446,25 @@ class _Expressions:
                     f"date({self.pick(['2020', 'y', '2015'])}, {e('int', d, v)}, {e('int', d, v)})"
                 ),
                 lambda d, v: f"add_days({e('date', d, v)}, {e('int', d, v)})",
+                lambda d, v: f"({e('date', d, v)} {self.pick('+-')} {e('dur', d, v)})",
+                lambda d, v: f"({e('dur', d, v)} + {e('date', d, v)})",
+                lambda d, v: f"{e('dt', d, v)}.date",
                 lambda d, v: f"add_months({e('date', d, v)}, {e('int', d, v)})",
                 lambda d, v: f"{self.pick(['max', 'min'])}({e('date', d, v)}, {e('date', d, v)})",
+            ],
+            "dur": [
+                lambda d, v: f"{self.pick(_UNITS)}({e('int', d, v)})",
+                lambda d, v: f"({e('dur', d, v)} {self.pick('+-')} {e('dur', d, v)})",
+                lambda d, v: f"({e('dur', d, v)} * {e('int', d, v)})",
+                lambda d, v: f"({e('int', d, v)} * {e('dur', d, v)})",
+                lambda d, v: f"(-{e('dur', d, v)})",
+                lambda d, v: f"({e('date', d, v)} - {e('date', d, v)})",
+                lambda d, v: f"({e('dt', d, v)} - {e('dt', d, v)})",
+            ],
+            "dt": [
+                lambda d, v: f"({e('dt', d, v)} {self.pick('+-')} {e('dur', d, v)})",
+                lambda d, v: f"({e('dur', d, v)} + {e('dt', d, v)})",
+                lambda d, v: f"in_zone({e('dt', d, v)}, {self.pick(_ZONES)})",
             ],
             "Kind": [],
             "Item": [],
@@ -492,6 +533,18 @@ class _Expressions:
             return self.leaf(type_, env)
 
         return make
+
+    def durations_compared(self, depth: int, env: dict[str, str]) -> str:
+        """Two durations compared: of one kind (never refused), or of any two (each with
+        `seconds(0)` added, so that the checker cannot tell they hold only months and
+        refuse the comparison: the values decide, and may have no order)."""
+        op = self.pick(["<", "<=", ">", ">=", "==", "!="])
+        if self.coin():
+            units = self.pick([("years", "months"), ("weeks", "days", "hours", "seconds")])
+            left, right = (f"{self.pick(units)}({self.expr('int', depth, env)})" for _ in "ab")
+            return f"({left} {op} {right})"
+        left, right = (self.expr("dur", depth, env) for _ in "ab")
+        return f"(({left} + seconds(0)) {op} ({right} + seconds(0)))"
 
     def narrowed(self, depth: int, env: dict[str, str]) -> str:
         """`maybe` (an `int?` input) used as an int where `if` has made it safe."""
@@ -807,8 +860,12 @@ def _as_text(value: Any, rng: random.Random) -> Any:
 def _dates_as_text(value: Any) -> Any:
     """`value` with its dates written as JSON gives them, `"2020-02-29"` (still plain: the
     fast facts check converts them)."""
+    if isinstance(value, datetime.datetime):
+        return zones.iso(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Duration):
+        return value.iso()
     if isinstance(value, list):
         return [_dates_as_text(item) for item in value]
     if isinstance(value, dict):

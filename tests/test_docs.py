@@ -428,7 +428,8 @@ def test_every_builtin_is_in_the_reference() -> None:
 
     section = LANGUAGE.split("## 8. Builtin functions", 1)[1].split("\n## ", 1)[0]
     for builtin in BUILTINS.values():
-        written = f"`d.{builtin.name}`" if builtin.component else f"`{builtin.name}("
+        field = builtin.field or builtin.name
+        written = f".{field}`" if builtin.component else f"`{builtin.name}("
         assert written in section, f"builtin `{builtin.name}` is missing from section 8"
 
 

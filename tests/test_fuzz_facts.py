@@ -168,6 +168,14 @@ def arbitrary_documents(policy: wuxin_rules.Policy) -> st.SearchStrategy[Any]:
     return JSON_VALUES | st.dictionaries(keys, JSON_VALUES, max_size=3)
 
 
+def _finite_number(value: Any) -> bool:
+    """A number a mutation can scale or nudge (an earlier mutation may have put a NaN or
+    an infinity there)."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return False
+    return not isinstance(value, Decimal) or value.is_finite()
+
+
 @st.composite
 def near_valid_documents(draw: st.DrawFn, policy: wuxin_rules.Policy) -> dict[str, Any]:
     """A valid document with a few things broken: a value replaced, a key removed or added,
@@ -193,13 +201,13 @@ def near_valid_documents(draw: st.DrawFn, policy: wuxin_rules.Policy) -> dict[st
             parent[draw(st.text(max_size=6))] = draw(JSON_VALUES)
         elif kind == "add" and isinstance(parent, list):
             parent.insert(key, value)
-        elif kind == "nudge" and isinstance(value, int | Decimal) and not isinstance(value, bool):
+        elif kind == "nudge" and _finite_number(value):
             parent[key] = value + draw(st.sampled_from([-1, 1, -(10**30), Decimal("0.001")]))
-        elif kind == "huge" and isinstance(value, int | Decimal) and not isinstance(value, bool):
+        elif kind == "huge" and _finite_number(value):
             # Thousands of digits: within the limit, products of it exceed what `str` writes.
             factor = draw(st.sampled_from([10**2000, 10**4000, -(10**4200), 10**4400]))
             parent[key] = Power(int(value) * factor + draw(st.integers(-3, 3)))
-        elif kind == "float" and isinstance(value, int | Decimal) and not isinstance(value, bool):
+        elif kind == "float" and _finite_number(value):
             parent[key] = float(value)
         elif kind == "text":
             parent[key] = str(value)

@@ -20,13 +20,13 @@ ALLOWED: dict[str, set[str]] = {
     # The one visitor base: dispatch on node kinds through a table built per class.
     "visitor": {"errors"},
     "schema": {"source"},
-    "values": {"source", "errors", "schema"},
+    "values": {"source", "errors", "schema", "zones"},
     # The grammar and its Lark instance; the diagnosis of syntax errors runs it and reads its
     # parse tables; the parser builds the AST from its trees and calls the diagnosis.
     "grammar": set(),
     "syntax_errors": {"source", "errors", "characters", "grammar"},
     # The direct reader of texts that parse, tried first; Lark reads (and diagnoses) the rest.
-    "direct_parser": {"source", "ast", "characters", "grammar", "wording"},
+    "direct_parser": {"source", "ast", "characters", "grammar", "wording", "zones"},
     "parser": {
         "source",
         "errors",
@@ -38,8 +38,9 @@ ALLOWED: dict[str, set[str]] = {
         "direct_parser",
         # The unknown hit policy of a decision table.
         "messages",
+        "zones",
     },
-    "formatter": {"source", "errors", "ast", "parser", "visitor"},
+    "formatter": {"source", "errors", "ast", "parser", "visitor", "zones"},
     "jsonio": {"source", "errors", "values"},
     "model": {"source", "schema", "ast"},
     "loader": {"source", "errors", "ast", "parser"},
@@ -52,6 +53,7 @@ ALLOWED: dict[str, set[str]] = {
         "model",
         "semantics",
         "visitor",
+        "zones",
     },
     "tables": {"source", "errors", "ast", "schema", "values", "model", "typing_rules"},
     # Decision tables: lowered to rules on the AST, proved on their constant cells.
@@ -89,11 +91,12 @@ ALLOWED: dict[str, set[str]] = {
         "semantics",
         "visitor",
     },
-    "facts": {"source", "errors", "schema", "values", "model", "jsonio"},
+    "facts": {"source", "errors", "schema", "values", "model", "jsonio", "zones"},
     "trace": {"source", "errors", "schema", "values", "model"},
     "sampling": set(),
     "patterns": set(),
     "links": set(),
+    "zones": set(),
     # One entry per operator and builtin: value, failure, typing, detail, code.
     "semantics": {
         "source",
@@ -106,6 +109,7 @@ ALLOWED: dict[str, set[str]] = {
         "sampling",
         "patterns",
         "links",
+        "zones",
     },
     "evaluator": {
         "errors",
@@ -118,7 +122,7 @@ ALLOWED: dict[str, set[str]] = {
         "semantics",
         "visitor",
     },
-    "compiler": {"errors", "schema", "values", "model", "semantics", "visitor"},
+    "compiler": {"errors", "schema", "values", "model", "semantics", "visitor", "zones"},
     # The compiled tracer extends the compiler's generator and builds `trace` trees.
     "trace_compiler": {
         "errors",
@@ -148,9 +152,29 @@ ALLOWED: dict[str, set[str]] = {
         "suite",
     },
     # Running examples sits above evaluation and explanation: it runs both.
-    "examples": {"source", "errors", "schema", "values", "trace", "evaluator", "explain", "suite"},
+    "examples": {
+        "source",
+        "errors",
+        "schema",
+        "values",
+        "trace",
+        "evaluator",
+        "explain",
+        "suite",
+        "zones",
+    },
     # The hypothesis layer: strategies read only types; verify drives examples with them.
-    "strategies": {"source", "errors", "ast", "schema", "values", "model", "parser", "visitor"},
+    "strategies": {
+        "source",
+        "errors",
+        "ast",
+        "schema",
+        "values",
+        "model",
+        "parser",
+        "visitor",
+        "zones",
+    },
     "verify": {
         "source",
         "errors",
@@ -169,7 +193,7 @@ ALLOWED: dict[str, set[str]] = {
     # The pytest plugin runs examples, and verifies properties through verify.
     "pytest_plugin": {"source", "errors", "examples", "verify", "suite", "suite_checker"},
     # Policy documents (`wuxin doc`): a checked policy laid out for print, then written out.
-    "notation": {"source", "ast", "schema", "values", "visitor"},
+    "notation": {"source", "ast", "schema", "values", "visitor", "zones"},
     "document": {"source", "ast", "schema", "values", "model", "notation", "wording"},
     "document_formats": {"notation", "document", "highlight"},
     # Editors: Pygments highlighting (no package import), and the language server on an
@@ -235,7 +259,7 @@ ALLOWED: dict[str, set[str]] = {
         "visitor",
     },
     # Tables of facts in (CSV, Excel) and of verdicts out; templates and JSON Schemas.
-    "tabular": {"source", "errors", "schema", "values", "model", "messages"},
+    "tabular": {"source", "errors", "schema", "values", "model", "messages", "zones"},
     "result_tables": {"errors", "schema", "values", "model", "messages", "api"},
     "json_schema": {"schema", "model"},
     # DataFrames and Arrow tables (pandas, pyarrow imported on demand); Dask over them.

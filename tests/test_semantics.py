@@ -27,6 +27,7 @@ from wuxin_rules import strategies as policy_strategies
 from wuxin_rules.api import Result
 from wuxin_rules.schema import Type
 from wuxin_rules.typing_rules import describe_type
+from wuxin_rules.values import Duration
 
 _ENUM = (
     'enum Colour "colour": red "Red", green "Green", blue\n'
@@ -72,7 +73,7 @@ def _policy_text(entry: semantics.Operation, types: tuple[str, ...]) -> str:
     elif entry.kind == "negate":
         call = f"-{args[0]}"
     elif entry.component:
-        call = f"{args[0]}.{entry.name}"
+        call = f"{args[0]}.{entry.field or entry.name}"
     else:
         call = f"{entry.name}({', '.join(args)})"
     return f'policy t "t"\n{_ENUM}{inputs}rule r "r": {call}\n'
@@ -80,6 +81,16 @@ def _policy_text(entry: semantics.Operation, types: tuple[str, ...]) -> str:
 
 _FAILING_INTS = (0, 1, 4, 5, 12, 13, 29, 31, 32, -1, 100, 101, -101, 3_000_000, 10**7)
 _FAILING_DATES = (datetime.date(1, 1, 1), datetime.date(9999, 12, 31), datetime.date(2024, 1, 31))
+_FAILING_DURATIONS = (
+    Duration(0, 3600),  # part of a day: no date moves by it
+    Duration(1, 0),
+    Duration(120_000, 0),  # ten thousand years: beyond the calendar
+    Duration(0, 86_400),
+)
+_FAILING_DATETIMES = (
+    datetime.datetime(1, 1, 1, 0, 30, tzinfo=datetime.UTC),
+    datetime.datetime(9999, 12, 31, 23, 30, tzinfo=datetime.UTC),
+)
 _FAILING_NUMBERS = (Decimal("1.5"), Decimal("-0.25"), Decimal("0.5"), Decimal("2.5"))
 _FAILING_TEXTS = ("", "a", "(a", "a*", "[a-z]+", "家庭", " a,b ")
 
@@ -93,6 +104,10 @@ def _bias(types: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
             bias[f"a{index}"] = _FAILING_INTS
         elif type_ == "date":
             bias[f"a{index}"] = _FAILING_DATES
+        elif type_ == "datetime":
+            bias[f"a{index}"] = _FAILING_DATETIMES
+        elif type_ == "duration":
+            bias[f"a{index}"] = _FAILING_DURATIONS
         elif type_ in ("decimal", "percent", "money"):
             bias[f"a{index}"] = _FAILING_NUMBERS
         elif type_ == "text":

@@ -167,7 +167,8 @@ class BoolLit:
 
 @attrs.frozen
 class DateLit:
-    """A date literal: `2015-03-31`."""
+    """A date literal, `2015-03-31`, or a date-time, `2025-03-01T08:30[Asia/Shanghai]`
+    (its value a `datetime.datetime`, with its zone)."""
 
     value: datetime.date
     span: Span = _span

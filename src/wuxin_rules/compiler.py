@@ -78,13 +78,15 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import model, semantics
+from wuxin_rules import model, semantics, zones
 from wuxin_rules.errors import Diagnostic, InternalError
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     SUM_TAG,
     BoolType,
+    DateTimeType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -97,7 +99,7 @@ from wuxin_rules.schema import (
     Type,
     strip_optional,
 )
-from wuxin_rules.values import fraction_to_decimal
+from wuxin_rules.values import Duration, fraction_to_decimal, parse_duration
 from wuxin_rules.visitor import Visitor, visits
 
 __all__ = [
@@ -305,6 +307,30 @@ def _date_fact(value: Any) -> datetime.date:
     raise _NotPlain
 
 
+def _datetime_fact(value: Any) -> datetime.datetime:
+    if type(value) is str:
+        try:
+            return zones.parse(value)
+        except zones.ZoneError:
+            raise _NotPlain from None
+    if type(value) is not datetime.datetime or value.utcoffset() is None or value.microsecond:
+        raise _NotPlain
+    try:
+        value.astimezone(zones.UTC)  # an instant the calendar holds (as the facts check)
+    except OverflowError:
+        raise _NotPlain from None
+    return value
+
+
+def _duration_fact(value: Any) -> Duration:
+    if type(value) is Duration:
+        return value
+    duration = parse_duration(value) if type(value) is str else None
+    if duration is None:
+        raise _NotPlain
+    return duration
+
+
 def _reorder(
     value: dict[str, Any], fields: tuple[str, ...], required: frozenset[str]
 ) -> dict[str, Any]:
@@ -432,6 +458,8 @@ _RUNTIME: dict[str, Any] = {
     "_not_plain": _not_plain,
     "_give_up": _give_up,
     "_date_fact": _date_fact,
+    "_duration_fact": _duration_fact,
+    "_datetime_fact": _datetime_fact,
     "_date_t": datetime.date,
     "_float": float,
     "_int": int,
@@ -853,6 +881,12 @@ class _FactsCode:
         match type_:
             case DateType():
                 out.append(f"{indent}{dst} = _date_fact({src})")
+                return True
+            case DurationType():
+                out.append(f"{indent}{dst} = _duration_fact({src})")
+                return True
+            case DateTimeType():
+                out.append(f"{indent}{dst} = _datetime_fact({src})")
                 return True
             case ListType():
                 out.append(f"{indent}{dst} = {self._list_function(type_)}({src})")
@@ -1385,10 +1419,11 @@ class EvalCode(Visitor[tuple[str, str]]):
         # Exact as Python writes it: on ints and Decimals (in the exact context), on ints
         # typed as such, and on what is not a number (texts and lists joined by `+`).
         exact = all(rep != ANY_FORM for rep in reps) or int_result is not None or not number_result
-        code = emit.inline(codes, exact)
+        by_value = emit.by_value is not None and emit.by_value(expr)
+        code = None if by_value else emit.inline(codes, exact)
         inline = code is not None
         if code is None:
-            if emit.fast is not None:
+            if emit.fast is not None and not by_value:
                 code = f"{self.src.constant(emit.fast)}({', '.join(codes)})"
             else:
                 code = (

@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from wuxin_rules import ast, characters
+from wuxin_rules import ast, characters, zones
 from wuxin_rules.grammar import RESERVED_NAMES, comment_sink, keywords
 from wuxin_rules.source import Source, Span
 from wuxin_rules.wording import Wording
@@ -48,6 +48,8 @@ MAX_DIGITS = 100
 _TOKEN = re.compile(
     r"""
     (?P<blank>[ \t\r\n\f\u3000]+|\#[^\n]*)
+  | (?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?
+      (?:Z|[+-][0-9]{2}:[0-9]{2}|\[[A-Za-z][A-Za-z0-9_+\-/]*\]))
   | (?P<DATE>[0-9]{4}-[0-9]{2}-[0-9]{2})
   | (?P<PERCENT>[0-9]+(?:\.[0-9]+)?%)
   | (?P<DECIMAL>[0-9]+\.[0-9]+)
@@ -783,6 +785,13 @@ class _Reader:
                 value = datetime.date.fromisoformat(self.values[index])
             except ValueError:
                 raise _Unsure from None  # `invalid-date`
+            return ast.DateLit(value, self._span(start, end)), 0, start, end
+        if kind == "DATETIME":
+            self.pos += 1
+            try:
+                value = zones.parse(self.values[index])
+            except zones.ZoneError:
+                raise _Unsure from None  # the Lark path reports it
             return ast.DateLit(value, self._span(start, end)), 0, start, end
         raise _Unsure
 

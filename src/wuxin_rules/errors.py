@@ -54,7 +54,7 @@ CODES: dict[str, str] = {
     # syntax
     "bad-bound": "syntax", "bad-composition": "syntax", "bad-escape": "syntax",
     "double-equals": "syntax", "expected-declaration": "syntax",
-    "full-width-character": "syntax", "invalid-date": "syntax", "missing-colon": "syntax",
+    "full-width-character": "syntax", "invalid-date": "syntax", "unknown-zone": "syntax", "missing-colon": "syntax",
     "missing-comma": "syntax", "missing-equals": "syntax", "missing-expression": "syntax",
     "missing-keyword": "syntax", "missing-operator": "syntax", "missing-type": "syntax",
     "misspelt-keyword": "syntax", "number-too-long": "syntax", "reserved-word": "syntax",
@@ -113,7 +113,7 @@ CODES: dict[str, str] = {
     "bad-param": "params", "unknown-param": "params",
     # evaluation
     "division-by-zero": "evaluation", "duplicate-sample-key": "evaluation",
-    "invalid-argument": "evaluation", "invalid-quarter": "evaluation", "invalid-sample-rate": "evaluation",
+    "invalid-argument": "evaluation", "incomparable-durations": "evaluation", "invalid-quarter": "evaluation", "invalid-sample-rate": "evaluation",
     "outside-bands": "evaluation", "overlapping-bands": "evaluation",
     "power-too-large": "evaluation", "index-out-of-range": "evaluation",
     "invalid-pattern": "evaluation", "no-element": "evaluation", "before-first-date": "evaluation",

@@ -31,7 +31,8 @@ from wuxin_rules.schema import (
 )
 from wuxin_rules.suite import Check, Example, Expectation, Marker, Property, Suite, value_problems
 from wuxin_rules.trace import Explanation, Verdict
-from wuxin_rules.values import format_number, format_value
+from wuxin_rules.values import Duration, format_number, format_value
+from wuxin_rules.zones import literal_text
 
 __all__ = [
     "ExampleResult",
@@ -382,8 +383,12 @@ def _flat_source(value: Any, type_: Type | None) -> str:
             fraction = Fraction(value)
             return f"({fraction.numerator} / {fraction.denominator})"
         return text
+    if isinstance(value, datetime.datetime):
+        return literal_text(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Duration):
+        return f"({value.source()})"
     if isinstance(value, str):
         if isinstance(inner, EnumType):
             return value

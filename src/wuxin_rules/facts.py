@@ -25,6 +25,8 @@ Accepted forms (beyond the JSON type itself):
 | bool            | `true` / `false` only (not 0/1, not `"yes"`)                         |
 | text            | JSON text                                                            |
 | date            | text `"YYYY-MM-DD"`; Python `datetime.date` (not `datetime`)        |
+| datetime        | ISO 8601 text with an offset or a zone: `"2025-03-01T08:30:00+08:00"`, `"2025-03-01T08:30[Asia/Shanghai]"` (whole seconds); Python `datetime.datetime` with a zone |
+| duration        | ISO 8601 text in whole units (`"P1M"`, `"P3W"`, `"PT36H"`, `"-P2D"`); `values.Duration` |
 | enum            | the member's name as text, or its label (`"小"` for `small`) when no other member has that label |
 | record          | a JSON object with exactly the record's fields (optional ones may be missing) |
 | list            | a JSON array (Python `list` or `tuple`) → `tuple`                    |
@@ -57,13 +59,15 @@ from cattrs.errors import (
 )
 from cattrs.gen.typeddicts import make_dict_structure_fn
 
-from wuxin_rules import model
+from wuxin_rules import model, zones
 from wuxin_rules.errors import Diagnostic, FactError, InternalError, suggest
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     SUM_TAG,
     BoolType,
+    DateTimeType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -77,7 +81,13 @@ from wuxin_rules.schema import (
     Type,
     describe,
 )
-from wuxin_rules.values import decimal_places, format_number, shortest_decimal
+from wuxin_rules.values import (
+    Duration,
+    decimal_places,
+    format_number,
+    parse_duration,
+    shortest_decimal,
+)
 
 __all__ = ["FactsSchema", "facts_schema", "shortest_decimal", "without_floats"]
 
@@ -128,6 +138,10 @@ def _expected(type_: Type) -> str:
             return english("text")
         case DateType():
             return english("a date")
+        case DurationType():
+            return english("a duration")
+        case DateTimeType():
+            return english("a date-time")
         case EnumType(name=name):
             return english("a-member-of", enum=name)
         case RecordType(name=name):
@@ -544,6 +558,67 @@ def _date_hook(type_: DateType) -> Hook:
     return structure_date
 
 
+def duration_fact(value: Any, type_: Type) -> Duration:
+    """A duration from its fact: ISO 8601 text in whole units, or a `Duration`."""
+    if type(value) is Duration:
+        return value
+    if isinstance(value, str):
+        duration = parse_duration(str(value))
+        if duration is None:
+            raise _Problem(
+                "bad-fact",
+                english("not-duration-form", value=_cut(value)),
+                english("duration-fact.help"),
+            )
+        return duration
+    raise _wrong(value, type_, english("duration-fact.help"))
+
+
+def datetime_fact(value: Any, type_: Type) -> datetime.datetime:
+    """A date-time from its fact: ISO 8601 text with an offset or a zone, or an aware
+    `datetime.datetime` of whole seconds."""
+    if isinstance(value, str):
+        try:
+            return zones.parse(str(value))
+        except zones.ZoneError as error:
+            raise _datetime_problem(error, str(value)) from None
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise _wrong(value, type_, english("datetime-fact.help"))
+        if value.microsecond:
+            raise _wrong(value, type_, english("datetime-fact.help"))
+        try:
+            value.astimezone(zones.UTC)
+        except OverflowError:
+            raise _wrong(value, type_, english("datetime-fact.help")) from None
+        return datetime.datetime(*value.timetuple()[:6], tzinfo=value.tzinfo, fold=value.fold)
+    raise _wrong(value, type_, english("datetime-fact.help"))
+
+
+def _datetime_problem(error: zones.ZoneError, text: str) -> _Problem:
+    if error.reason == "unknown-zone":
+        return _Problem(
+            "bad-fact", english("unknown-zone", name=error.name), english("unknown-zone.help")
+        )
+    if error.reason == "no-database":
+        return _Problem(
+            "missing-dependency",
+            english("no-zone-database", name=error.name),
+            english("missing-dependency.help", fix="pip install 'wuxin_rules[tz]'"),
+        )
+    return _Problem(
+        "bad-fact", english("not-datetime-form", value=_cut(text)), english("datetime-fact.help")
+    )
+
+
+def _datetime_hook(type_: DateTimeType) -> Hook:
+    return lambda value, _: datetime_fact(value, type_)
+
+
+def _duration_hook(type_: DurationType) -> Hook:
+    return lambda value, _: duration_fact(value, type_)
+
+
 def _member_list(type_: EnumType) -> str:
     names = [f"`{m.name}`" for m in type_.members]
     return ", ".join(names[:30]) + (", …" if len(names) > 30 else "")
@@ -651,6 +726,10 @@ class _Targets:
                 return self._leaf(("text",), type_, _text_hook)
             case DateType():
                 return self._leaf(("date",), type_, _date_hook)
+            case DurationType():
+                return self._leaf(("duration",), type_, _duration_hook)
+            case DateTimeType():
+                return self._leaf(("datetime",), type_, _datetime_hook)
             case EnumType(qualified=qualified):
                 return self._leaf(("enum", qualified, type_.name), type_, _enum_hook)
         raise InternalError(

@@ -17,13 +17,14 @@ Syntax layer: may import `source`, `errors`, `ast` and `parser`.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
 
-from wuxin_rules import ast
+from wuxin_rules import ast, zones
 from wuxin_rules.errors import Diagnostic, InternalError
 from wuxin_rules.messages import english
 from wuxin_rules.parser import parse_with_comments
@@ -1131,7 +1132,10 @@ class _Formatter(Visitor[Any]):
 
     @visits(ast.DateLit)
     def _date_lit_doc(self, expr: ast.DateLit) -> Any:
-        return expr.value.isoformat()
+        value = expr.value
+        if isinstance(value, datetime.datetime):
+            return zones.literal_text(value)
+        return value.isoformat()
 
     @visits(ast.NoneLit)
     def _none_lit_doc(self, expr: ast.NoneLit) -> Any:

@@ -18,7 +18,9 @@ from wuxin_rules import model
 from wuxin_rules.schema import (
     SUM_TAG,
     BoolType,
+    DateTimeType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -107,6 +109,10 @@ def _type(type_: Type, definitions: dict[str, Any]) -> dict[str, Any]:
             return {"type": "string"}
         case DateType():
             return {"type": "string", "format": "date"}
+        case DurationType():
+            return {"type": "string", "format": "duration"}
+        case DateTimeType():
+            return {"type": "string", "format": "date-time"}
         case NoneType():
             return {"type": "null"}
         case EnumType(members=members, name=name, label=label):

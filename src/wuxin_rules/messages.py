@@ -291,6 +291,8 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "notation.bool": ("yes/no", "是/否"),
     "notation.text": ("text", "文本"),
     "notation.date": ("date", "日期"),
+    "notation.duration": ("duration", "时长"),
+    "notation.datetime": ("date-time", "日期时间"),
     "notation.list of": ("list of {t}", "{t}的列表"),
     "notation.optional": ("{t} (may be absent)", "{t}（可为空）"),
     "notation.at least n": ("≥ {n}", "≥ {n}"),
@@ -917,6 +919,87 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`substring(t, start, end)` needs `0 <= start <= end <= length(t)`: check "
         "`length(t)` first",
         "`substring(t, start, end)` 要求 `0 <= start <= end <= length(t)`：请先检查 `length(t)`",
+    ),
+    "no-zone-database": (
+        "the time zone `{name}` cannot be looked up: this system has no time-zone database",
+        "无法查找时区 `{name}`：本系统没有时区数据库",
+    ),
+    "unknown-zone": (
+        "`{name}` is not a time zone of the IANA database",
+        "`{name}` 不是 IANA 时区数据库中的时区",
+    ),
+    "unknown-zone.help": (
+        "name a zone as the IANA database does, such as `Asia/Shanghai`, `Europe/Paris` or "
+        "`UTC`, or give the offset (`+08:00`)",
+        "请按 IANA 数据库的写法命名时区，例如 `Asia/Shanghai`、`Europe/Paris` 或 `UTC`，或写出"
+        "时差（`+08:00`）",
+    ),
+    "zone-constant": (
+        'the zone of `in_zone` must be written as a text, such as `"Europe/Paris"`',
+        '`in_zone` 的时区必须直接写成文本，例如 `"Europe/Paris"`',
+    ),
+    "not-datetime-form": (
+        "`{value}` is not a date-time in the form `YYYY-MM-DDTHH:MM[:SS]` with an offset or a zone",
+        "`{value}` 不是 `YYYY-MM-DDTHH:MM[:SS]` 格式并带时差或时区的日期时间",
+    ),
+    "datetime-fact.help": (
+        'give the offset or the zone: `"2025-03-01T08:30:00+08:00"` or '
+        '`"2025-03-01T08:30[Asia/Shanghai]"` (whole seconds)',
+        '请写出时差或时区：`"2025-03-01T08:30:00+08:00"` 或 `"2025-03-01T08:30[Asia/Shanghai]"`'
+        "（秒为整数）",
+    ),
+    "cannot-apply": (
+        "`{op}` does not apply to `{left}` and `{right}`",
+        "`{op}` 不能用于 `{left}` 和 `{right}`",
+    ),
+    "duration-arithmetic.help": (
+        "a date plus or minus a duration is a date (`d + days(3)`, `d - months(1)`), two dates "
+        "subtracted are a duration, durations add and subtract, and a duration times an int "
+        "is a duration (`days(1) * n`)",
+        "日期加减时长得到日期（`d + days(3)`、`d - months(1)`），两个日期相减得到时长，时长之间可"
+        "加减，时长乘以整数仍是时长（`days(1) * n`）",
+    ),
+    "durations-never-compare": (
+        "`{op}` compares a duration in months with one in days or seconds: a month has no "
+        "fixed number of days",
+        "`{op}` 比较的一个时长以月计、另一个以天或秒计：一个月没有固定的天数",
+    ),
+    "incomparable-durations": (
+        "`{expr}` compares `{left}` with `{right}`: a month has no fixed number of days, so "
+        "durations are ordered only when their months or their days and seconds are equal",
+        "`{expr}` 比较 `{left}` 与 `{right}`：一个月没有固定的天数，只有月数相同或天数与秒数相同"
+        "的时长才能比较大小",
+    ),
+    "incomparable-durations.help": (
+        "compare durations of one kind (`months(…)` with `months(…)`, `days(…)` with "
+        "`hours(…)`), or compare the dates they lead to (`start + months(1) < end`)",
+        "请比较同一类的时长（`months(…)` 与 `months(…)`，`days(…)` 与 `hours(…)`），或比较它们"
+        "得到的日期（`start + months(1) < end`）",
+    ),
+    "part-of-a-day": (
+        "`{expr}` moves a date by `{duration}`, which is not a whole number of days",
+        "`{expr}` 把日期移动 `{duration}`，这不是整数天",
+    ),
+    "part-of-a-day.help": (
+        "a date moves by months and whole days; hours and minutes move a date-time",
+        "日期只能按月和整天移动；小时和分钟用于日期时间",
+    ),
+    "whole-of-months": (
+        "`{expr}`: `{duration}` has months, which have no fixed number of {unit}",
+        "`{expr}`：`{duration}` 含有月，而一个月没有固定的{unit}数",
+    ),
+    "whole-of-months.help": (
+        "take the months apart with `whole_months(d)`, or measure between two dates "
+        "(`whole_days(end - start)`)",
+        "请用 `whole_months(d)` 单独取月数，或度量两个日期之间的时长（`whole_days(end - start)`）",
+    ),
+    "whole-months-of-seconds": (
+        "`{expr}`: `{duration}` has days or seconds, which are no whole number of months",
+        "`{expr}`：`{duration}` 含有天或秒，不是整月数",
+    ),
+    "whole-months-of-seconds.help": (
+        "`whole_months` reads a duration made of months and years only",
+        "`whole_months` 只读取由月和年组成的时长",
     ),
     "invalid-pattern": (
         "the pattern `{expr}` is refused: {reason} (at character {position})",
@@ -1864,6 +1947,11 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "this-branch-is": ("this branch is `{type}`", "这个分支是 `{type}`"),
     "is-member-of": ("`{name}` is a member of {enums}", "`{name}` 是 {enums} 的成员"),
     "the-members-of": ("the members of `{enum}` are {members}", "`{enum}` 的成员有 {members}"),
+    "datetime-has-fields": (
+        "a date-time has `.date`, `.year`, `.month`, `.day`, `.quarter`, `.hour` and `.minute` "
+        "(on its own clock)",
+        "日期时间有 `.date`、`.year`、`.month`、`.day`、`.quarter`、`.hour` 和 `.minute`（按其自身时钟）",
+    ),
     "date-has-fields": (
         "a date has `.year`, `.month`, `.day` and `.quarter`",
         "日期有 `.year`、`.month`、`.day` 和 `.quarter`",
@@ -1924,6 +2012,16 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "exact-number-example": (
         "write an exact number, for example {forms}",
         "请写精确的数，例如 {forms}",
+    ),
+    "not-duration-form": (
+        "`{value}` is not an ISO 8601 duration in whole units",
+        "`{value}` 不是以整数单位写的 ISO 8601 时长",
+    ),
+    "duration-fact.help": (
+        'write a duration as ISO 8601 text, for example `"P1M"` (a month), `"P3W"`, `"P2D"`, '
+        '`"PT36H"` or `"P1Y2M3DT4H"`',
+        '请把时长写成 ISO 8601 文本，例如 `"P1M"`（一个月）、`"P3W"`、`"P2D"`、`"PT36H"` 或 '
+        '`"P1Y2M3DT4H"`',
     ),
     "not-date-form": (
         "`{value}` is not a date in the form `YYYY-MM-DD`",
@@ -2976,6 +3074,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
 
 TERMS: Mapping[str, str] = {
     "a record field": "记录字段",
+    # The units `whole_days` and its kin count.
+    "days": "天",
+    "hours": "小时",
+    "minutes": "分钟",
     "a parameter": "参数",
     "a variable": "变量",
     "a given": "给定值",
@@ -3035,6 +3137,8 @@ TERMS: Mapping[str, str] = {
     "a decimal number": "小数",
     "a percentage": "百分数",
     "a date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
+    "a date-time (2025-03-01T08:30+08:00)": "日期时间（2025-03-01T08:30+08:00）",
+    "a duration (ISO 8601, such as P1M or P3D)": "时长（ISO 8601，例如 P1M 或 P3D）",
     "a type": "类型",
     "an operator": "运算符",
     "a declaration": "声明",
@@ -3081,6 +3185,8 @@ TERMS: Mapping[str, str] = {
     "a bound (`>= 0`, `0 .. 10`)": "界限（`>= 0`、`0 .. 10`）",
     "a comparison (`==`, `<`, …)": "比较运算（`==`、`<`、…）",
     "a date": "日期",
+    "a duration": "时长",
+    "a date-time": "日期时间",
     "a record of inputs": "输入记录",
     "a list": "列表",
     "none": "空值",

@@ -26,10 +26,12 @@ from typing import NamedTuple
 
 import attrs
 
-from wuxin_rules import ast, messages
+from wuxin_rules import ast, messages, zones
 from wuxin_rules.schema import (
     BoolType,
+    DateTimeType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -104,7 +106,7 @@ SOURCE = Vocabulary(
         "agg in": "in", "where": "where", "body": ":",
         "int": "int", "decimal": "decimal", "percent": "percent", "money": "money",
         "scaled": "decimal({n})", "bool": "bool",
-        "text": "text", "date": "date", "list of": "list of {t}", "optional": "{t}?",
+        "text": "text", "date": "date", "duration": "duration", "datetime": "datetime", "list of": "list of {t}", "optional": "{t}?",
         "at least n": ">= {n}", "more than n": "> {n}", "at most n": "<= {n}",
         "less than n": "< {n}", "range": "{a} .. {b}", "range open": "{a} ..< {b}",
         "bounded": "{t} {b}",
@@ -227,7 +229,11 @@ class _Printer(Visitor[Line]):
 
     @visits(ast.DateLit)
     def _date(self, expr: ast.DateLit, scope: frozenset[str]) -> Line:
-        return [Segment(expr.value.isoformat(), "literal")]
+        value = expr.value
+        text = (
+            zones.literal_text(value) if isinstance(value, datetime.datetime) else value.isoformat()
+        )
+        return [Segment(text, "literal")]
 
     @visits(ast.NoneLit)
     def _none(self, expr: ast.NoneLit, scope: frozenset[str]) -> Line:
@@ -703,6 +709,10 @@ def type_line(
             return [Segment(words["text"])]
         case DateType():
             return [Segment(words["date"])]
+        case DurationType():
+            return [Segment(words["duration"])]
+        case DateTimeType():
+            return [Segment(words["datetime"])]
         case NoneType():
             return [Segment(words["none"])]
         case (

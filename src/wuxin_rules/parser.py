@@ -21,7 +21,7 @@ from lark import Token, Tree
 from lark.exceptions import VisitError
 from lark.visitors import Transformer_NonRecursive
 
-from wuxin_rules import ast, characters, direct_parser, syntax_errors
+from wuxin_rules import ast, characters, direct_parser, syntax_errors, zones
 from wuxin_rules.errors import Diagnostic, PolicySyntaxError
 from wuxin_rules.grammar import (
     CACHE_VARIABLE,
@@ -976,6 +976,16 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     def date_literal(self, span: Span, children: list[Any]) -> ast.DateLit:
         return self._date(children[0])
 
+    @_node
+    def datetime_literal(self, span: Span, children: list[Any]) -> ast.DateLit:
+        token = children[0]
+        text = str(token)
+        try:
+            return ast.DateLit(zones.parse(text), self._tok(token))
+        except zones.ZoneError as error:
+            self.diagnostics.append(datetime_problem(error, text, self._tok(token)))
+            return ast.DateLit(datetime.datetime(1, 1, 1, tzinfo=datetime.UTC), self._tok(token))
+
     def _date(self, token: Token) -> ast.DateLit:
         span = self._tok(token)
         text = str(token)
@@ -1004,6 +1014,27 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
     @_node
     def none_literal(self, span: Span, children: list[Any]) -> ast.NoneLit:
         return ast.NoneLit(span)
+
+
+def datetime_problem(error: zones.ZoneError, text: str, span: Span | None) -> Diagnostic:
+    """The diagnostic of a date-time literal that cannot be read."""
+    if error.reason == "no-database":
+        return Diagnostic(
+            "missing-dependency",
+            english("no-zone-database", name=error.name),
+            span=span,
+            help=english("missing-dependency.help", fix="pip install 'wuxin_rules[tz]'"),
+        )
+    if error.reason == "unknown-zone":
+        return Diagnostic(
+            "unknown-zone",
+            english("unknown-zone", name=error.name),
+            span=span,
+            help=english("unknown-zone.help"),
+        )
+    return Diagnostic(
+        "invalid-date", english("not-a-date", date=text), span=span, help=english("check-the-month")
+    )
 
 
 def _negated(literal: ast.IntLit | ast.DecimalLit | ast.PercentLit, span: Span) -> ast.Expr:

@@ -36,7 +36,9 @@ from wuxin_rules.messages import word
 from wuxin_rules.schema import (
     SUM_TAG,
     BoolType,
+    DateTimeType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -229,6 +231,10 @@ def _placeholder(type_: Type) -> Any:
         return ""
     if isinstance(type_, DateType):
         return datetime.date(2000, 1, 1).isoformat()
+    if isinstance(type_, DurationType):
+        return "PT0S"
+    if isinstance(type_, DateTimeType):
+        return "2000-01-01T00:00:00Z"
     if isinstance(type_, EnumType):
         return type_.members[0].name
     if isinstance(type_, ListType):

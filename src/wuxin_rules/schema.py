@@ -1,7 +1,7 @@
 """The type language: the types the checker gives every expression and facts must match.
 
 `int`, `decimal`, `percent` (numbers; `percent` only changes how values are shown), `bool`,
-`text`, `date`, enums, records, `list of T` and `T?`, plus numeric bounds (`int >= 0`) that
+`text`, `date`, `duration`, enums, records, `list of T` and `T?`, plus numeric bounds (`int >= 0`) that
 facts are validated against. Enum and record types are nominal: they compare by qualified
 name. May import `source` only.
 """
@@ -18,7 +18,9 @@ from wuxin_rules.source import Span
 __all__ = [
     "BOOL",
     "DATE",
+    "DATETIME",
     "DECIMAL",
+    "DURATION",
     "INT",
     "MONEY",
     "NONE",
@@ -26,7 +28,9 @@ __all__ = [
     "SUM_TAG",
     "TEXT",
     "BoolType",
+    "DateTimeType",
     "DateType",
+    "DurationType",
     "EnumMemberInfo",
     "EnumType",
     "FieldInfo",
@@ -132,6 +136,25 @@ class TextType:
 @attrs.frozen
 class DateType:
     """Calendar dates (proleptic Gregorian), written `2015-03-31`."""
+
+
+@attrs.frozen
+class DateTimeType:
+    """Instants with the zone they are written in: `2025-03-01T08:30[Asia/Shanghai]`,
+    `2025-03-01T08:30:00+08:00`."""
+
+
+@attrs.frozen
+class DurationType:
+    """Lengths of time: a calendar part in whole months (a year is 12) and an exact part in
+    seconds (a day is 86,400), written `months(1) + days(3)`; facts as ISO 8601 (`P1M3D`).
+
+    `part` is what the checker knows of a value's parts: `calendar` (months only), `exact`
+    (seconds only) or None (either or both). It is left out of equality: every duration is of
+    one type, and the part only lets the checker refuse a comparison that can never have an
+    answer (`months(1) < days(30)`)."""
+
+    part: str | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -295,6 +318,8 @@ Type: TypeAlias = (
     | BoolType
     | TextType
     | DateType
+    | DateTimeType
+    | DurationType
     | NoneType
     | EnumType
     | RecordType
@@ -310,6 +335,8 @@ PERCENT = NumberType("percent")
 BOOL = BoolType()
 TEXT = TextType()
 DATE = DateType()
+DURATION = DurationType()
+DATETIME = DateTimeType()
 NONE = NoneType()
 
 
@@ -344,6 +371,10 @@ def describe(type_: Type) -> str:
             return "text"
         case DateType():
             return "date"
+        case DurationType():
+            return "duration"
+        case DateTimeType():
+            return "datetime"
         case NoneType():
             return "none"
         case EnumType(name=name) | RecordType(name=name) | SumType(name=name):

@@ -44,14 +44,18 @@ from typing import Any, Literal
 
 import attrs
 
-from wuxin_rules import links, messages, model, patterns, sampling
+from wuxin_rules import links, messages, model, patterns, sampling, zones
 from wuxin_rules.errors import Diagnostic, InternalError, Label
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BOOL,
     DATE,
+    DATETIME,
     INT,
     TEXT,
+    DateTimeType,
+    DateType,
+    DurationType,
     IntType,
     ListType,
     NumberType,
@@ -60,10 +64,11 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.trace import display_number
-from wuxin_rules.values import format_value, integer_text
+from wuxin_rules.values import SECONDS_PER_DAY, Duration, format_value, integer_text
 
 __all__ = [
     "BUILTINS",
+    "COMPONENTS",
     "DATE_COMPONENTS",
     "EXACT_CONTEXT",
     "MAX_KEYS_SHOWN",
@@ -78,9 +83,12 @@ __all__ = [
     "Signature",
     "canonical",
     "count_detail",
+    "duration_amount",
     "number_text",
     "operation_of",
     "round_whole",
+    "shift_date",
+    "shift_datetime",
     "written",
 ]
 
@@ -156,6 +164,9 @@ class Emit:
     exact_only: bool = False
     template_min_args: int = 0
     number: NumberForm = "any"
+    by_value: Callable[[Any], bool] | None = None
+    """A test of the checked node: where it holds (an operator on dates or durations), the
+    generated code calls `value`, neither the template nor `fast` (which are for numbers)."""
 
     def inline(self, args: Sequence[str], exact: bool) -> str | None:
         """The template filled with the arguments' code `args`, or None when it does not
@@ -202,6 +213,7 @@ class Operation:
     min_args: int = 0
     max_args: int | None = None
     component: bool = False
+    field: str = ""
     hints: tuple[Type, ...] = ()
     result_range: tuple[int | None, int | None] | None = None
     samples: tuple[tuple[str, ...], ...] = ()
@@ -409,9 +421,18 @@ def margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | None
     if expr.op in ("==", "!=") or left is None or right is None:
         return None
     amount: str
-    if isinstance(left, datetime.date) and isinstance(right, datetime.date):
+    if isinstance(left, datetime.datetime) and isinstance(right, datetime.datetime):
+        elapsed = abs(
+            int((left.astimezone(zones.UTC) - right.astimezone(zones.UTC)).total_seconds())
+        )
+        amount = duration_amount(Duration(0, elapsed))
+    elif isinstance(left, datetime.date) and isinstance(right, datetime.date):
         distance = abs((left - right).days)
         amount = english("one-day" if distance == 1 else "n-days", count=distance)
+    elif isinstance(left, Duration) and isinstance(right, Duration):
+        amount = duration_amount(
+            Duration(abs(left.months - right.months), abs(left.seconds - right.seconds))
+        )
     elif isinstance(left, int | Fraction) and isinstance(right, int | Fraction):
         percent = is_percent(expr.left.type) or is_percent(expr.right.type)
         amount = number_text(abs(Fraction(left) - Fraction(right)), percent)
@@ -431,6 +452,10 @@ def margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | None
 def _ordering(test: Callable[[Any, Any], bool]) -> Callable[[model.Compare, list[Any]], bool]:
     def value(expr: model.Compare, values: list[Any]) -> bool:
         left, right = values
+        if type(left) is Duration and type(right) is Duration:
+            return test(*_comparable_parts(expr, left, right))
+        if type(left) is datetime.datetime and type(right) is datetime.datetime:
+            return test(left.astimezone(zones.UTC), right.astimezone(zones.UTC))
         if left is not None and right is not None:
             return test(left, right)
         for operand, item in ((expr.left, left), (expr.right, right)):
@@ -443,6 +468,168 @@ def _ordering(test: Callable[[Any, Any], bool]) -> Callable[[model.Compare, list
         return test(left, right)
 
     return value
+
+
+def duration_amount(distance: Duration) -> str:
+    """A non-negative duration for a margin: `3 days` when it is whole days, else ISO 8601."""
+    if distance.months == 0 and distance.seconds % SECONDS_PER_DAY == 0:
+        days = distance.seconds // SECONDS_PER_DAY
+        return english("one-day" if days == 1 else "n-days", count=days)
+    return distance.iso()
+
+
+def _comparable_parts(expr: Any, left: Duration, right: Duration) -> tuple[int, int]:
+    """The parts of two durations that order them: the seconds when the months are equal,
+    the months when the seconds are; otherwise there is no answer (`months(1)` against
+    `days(30)` depends on the month) and an evaluation error."""
+    if left.months == right.months:
+        return left.seconds, right.seconds
+    if left.seconds == right.seconds:
+        return left.months, right.months
+    raise SemanticError(
+        "incomparable-durations",
+        english("incomparable-durations", expr=written(expr), left=left.iso(), right=right.iso()),
+        english("incomparable-durations.help"),
+    )
+
+
+def _durations_may_not_compare(args: Sequence[model.CExpr]) -> bool:
+    """An ordering of two durations may have no answer unless both are known to hold only
+    months or only seconds."""
+    parts = [_duration_part(arg.type) for arg in args]
+    if any(part is False for part in parts):
+        return False
+    return not (parts[0] is not None and parts[0] == parts[1])
+
+
+def _duration_part(type_: Type | None) -> str | bool | None:
+    """A duration's known part (`calendar`, `exact`, None for either); False when `type_`
+    is no duration."""
+    inner = strip_optional(type_) if type_ is not None else None
+    return inner.part if isinstance(inner, DurationType) else False
+
+
+def _temporal(expr: Any) -> bool:
+    """Whether an operator node works on dates or durations (not numbers)."""
+    for operand in model.children(expr):
+        inner = strip_optional(operand.type) if operand.type is not None else None
+        if isinstance(inner, DateType | DurationType | DateTimeType):
+            return True
+    return False
+
+
+def _has_datetime(expr: Any) -> bool:
+    return any(
+        isinstance(strip_optional(operand.type), DateTimeType)
+        for operand in model.children(expr)
+        if operand.type is not None
+    )
+
+
+def _same_instant(test: Callable[[Any, Any], bool]) -> Callable[[model.Compare, list[Any]], bool]:
+    """`==`/`!=`: date-times by their instants (two with the same zone but for the fold of a
+    repeated hour are different instants, which Python's own `==` would call equal)."""
+
+    def value(expr: model.Compare, values: list[Any]) -> bool:
+        left, right = values
+        if type(left) is datetime.datetime and type(right) is datetime.datetime:
+            return test(left.astimezone(zones.UTC), right.astimezone(zones.UTC))
+        return test(left, right)
+
+    return value
+
+
+def _date_operand(args: Sequence[model.CExpr]) -> bool:
+    """`date ± duration` may leave the calendar or move a date by part of a day (`date -
+    date` and the arithmetic of numbers and of durations never fail)."""
+    kinds = {type(strip_optional(arg.type)) for arg in args if arg.type is not None}
+    return kinds in ({DateType, DurationType}, {DateTimeType, DurationType})
+
+
+def shift_date(start: datetime.date, by: Duration) -> datetime.date | None:
+    """`start + by`: the months first, the day clamped to the month's end (`2024-01-31 +
+    months(1)` is `2024-02-29`, as `add_months`), then the whole days; None beyond the
+    calendar. `by.seconds` must be whole days."""
+    index = start.year * 12 + (start.month - 1) + by.months
+    year, month = divmod(index, 12)
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        return None
+    day = min(start.day, calendar.monthrange(year, month + 1)[1])
+    try:
+        moved: datetime.date = datetime.date(year, month + 1, day) + datetime.timedelta(
+            days=by.seconds // SECONDS_PER_DAY
+        )
+    except OverflowError:
+        return None
+    return moved
+
+
+def shift_datetime(start: datetime.datetime, by: Duration) -> datetime.datetime | None:
+    """`start + by` on the wall clock of `start`'s zone: the date moved by the months (the day
+    clamped, as for dates), then the clock by the seconds; a local time a daylight-saving
+    change skips moves forward by the gap, a repeated one is the first of the two. None
+    beyond the calendar."""
+    day = shift_date(start.date(), Duration(by.months, 0))
+    if day is None:
+        return None
+    try:
+        local = datetime.datetime.combine(day, start.time()) + datetime.timedelta(
+            seconds=by.seconds
+        )
+        assert start.tzinfo is not None
+        return zones.resolve(local, start.tzinfo)
+    except OverflowError:
+        return None
+
+
+def _shift_datetime(expr: model.Arith, start: datetime.datetime, by: Duration) -> Any:
+    moved = shift_datetime(start, by)
+    if moved is None:
+        raise SemanticError(
+            "invalid-date",
+            english(
+                "eval.invalid-date", text=written(expr), reason=english("eval.beyond-the-calendar")
+            ),
+            english("eval.dates-run-from-0001.help"),
+        )
+    return moved
+
+
+def _temporal_arith(expr: model.Arith, left: Any, right: Any) -> Any:
+    """`+ - *` on dates and durations (the checker allows only the pairs below)."""
+    op = expr.op
+    if op == "*":
+        duration, times = (left, right) if type(left) is Duration else (right, left)
+        return Duration(duration.months * times, duration.seconds * times)
+    if type(left) is Duration and type(right) is Duration:
+        sign = 1 if op == "+" else -1
+        return Duration(left.months + sign * right.months, left.seconds + sign * right.seconds)
+    if type(left) is datetime.datetime and type(right) is datetime.datetime:
+        elapsed = left.astimezone(zones.UTC) - right.astimezone(zones.UTC)
+        return Duration(0, elapsed.days * SECONDS_PER_DAY + elapsed.seconds)
+    if type(left) is not Duration and type(right) is not Duration:  # date - date
+        return Duration(0, (left - right).days * SECONDS_PER_DAY)
+    start, by = (left, right) if type(right) is Duration else (right, left)
+    if op == "-":
+        by = Duration(-by.months, -by.seconds)
+    if type(start) is datetime.datetime:
+        return _shift_datetime(expr, start, by)
+    if by.seconds % SECONDS_PER_DAY:
+        raise SemanticError(
+            "invalid-argument",
+            english("part-of-a-day", expr=written(expr), duration=by.iso()),
+            english("part-of-a-day.help"),
+        )
+    moved = shift_date(start, by)
+    if moved is None:
+        raise SemanticError(
+            "invalid-date",
+            english(
+                "eval.invalid-date", text=written(expr), reason=english("eval.beyond-the-calendar")
+            ),
+            english("eval.dates-run-from-0001.help"),
+        )
+    return moved
 
 
 def count_detail(kind: str, values: Sequence[Any], needed: int | None) -> str:
@@ -608,13 +795,144 @@ def _add_days(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
 
 def _add_months(expr: model.BuiltinCall, values: list[Any]) -> datetime.date:
     start, months = values
-    index = start.year * 12 + (start.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+    moved = shift_date(start, Duration(months, 0))
+    if moved is None:
         raise _date_error(expr, english("eval.beyond-the-calendar"))
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return datetime.date(year, month, day)
+    return moved
+
+
+# ------------------------------------------------------------------------------------------
+# Durations
+
+
+def _duration_builtin(name: str, months: int, seconds: int, summary: str) -> Operation:
+    """`days(n)`, `months(n)`, …: `n` of a unit, a duration of one part."""
+
+    def make(n: int) -> Duration:
+        return Duration(n * months, n * seconds)
+
+    part = "calendar" if months else "exact"
+    return Operation(
+        name,
+        "builtin",
+        lambda expr, v: make(v[0]),
+        Emit(fast=make, number="int"),
+        typing=Signature((INT,), DurationType(part)),
+        signature=f"{name}(n: int) -> duration",
+        summary=summary,
+        min_args=1,
+        max_args=1,
+        hints=(INT,),
+    )
+
+
+def _whole(name: str, unit: str, size: int) -> Operation:
+    """`whole_days(d)`, …: the exact part of `d` in whole units (toward zero); the calendar
+    part must be zero (a month has no fixed number of days)."""
+
+    def value(expr: model.BuiltinCall, values: list[Any]) -> int:
+        duration: Duration = values[0]
+        if duration.months:
+            raise SemanticError(
+                "invalid-argument",
+                english(
+                    "whole-of-months",
+                    expr=written(expr),
+                    duration=duration.iso(),
+                    unit=messages.term(unit),
+                ),
+                english("whole-of-months.help"),
+            )
+        whole = abs(duration.seconds) // size
+        return whole if duration.seconds >= 0 else -whole
+
+    return Operation(
+        name,
+        "builtin",
+        value,
+        Emit(number="int"),
+        fails=lambda args: _duration_part(args[0].type) != "exact",
+        failures=("invalid-argument",),
+        typing=Signature((DurationType(),), INT),
+        signature=f"{name}(d: duration) -> int",
+        summary=f"the {unit} of `d`, whole ones (toward zero); an evaluation error when `d` "
+        "has months",
+        min_args=1,
+        max_args=1,
+    )
+
+
+def _whole_months(expr: model.BuiltinCall, values: list[Any]) -> int:
+    duration = values[0]
+    if duration.seconds:
+        raise SemanticError(
+            "invalid-argument",
+            english("whole-months-of-seconds", expr=written(expr), duration=duration.iso()),
+            english("whole-months-of-seconds.help"),
+        )
+    return int(duration.months)
+
+
+def _in_zone(expr: model.BuiltinCall, values: list[Any]) -> datetime.datetime:
+    moment, name = values
+    try:
+        return moment.astimezone(zones.zone(name))  # type: ignore[no-any-return]
+    except OverflowError:  # the first or last hours of the calendar, on another clock
+        raise SemanticError(
+            "invalid-date",
+            english(
+                "eval.invalid-date", text=written(expr), reason=english("eval.beyond-the-calendar")
+            ),
+            english("eval.dates-run-from-0001.help"),
+        ) from None
+
+
+_DATETIME_BUILTINS: tuple[Operation, ...] = (
+    Operation(
+        "in_zone",
+        "builtin",
+        _in_zone,
+        Emit(),
+        fails=_always,
+        failures=("invalid-date",),
+        typing="in_zone",
+        signature='in_zone(t: datetime, "Zone/Name") -> datetime',
+        summary="the same instant on the clock of the named IANA zone (a text constant the "
+        "checker looks up)",
+        min_args=2,
+        max_args=2,
+        samples=(("datetime", '"Europe/Paris"'), ("datetime", '"Asia/Shanghai"')),
+    ),
+)
+
+
+_DURATION_BUILTINS: tuple[Operation, ...] = (
+    _duration_builtin("years", 12, 0, "`n` years: 12 × `n` months"),
+    _duration_builtin("months", 1, 0, "`n` months (a date moves by them to the same day, "
+                      "clamped to the month's end)"),
+    _duration_builtin("weeks", 0, 7 * SECONDS_PER_DAY, "`n` weeks: 7 × `n` days"),
+    _duration_builtin("days", 0, SECONDS_PER_DAY, "`n` days"),
+    _duration_builtin("hours", 0, 3600, "`n` hours"),
+    _duration_builtin("minutes", 0, 60, "`n` minutes"),
+    _duration_builtin("seconds", 0, 1, "`n` seconds"),
+    _whole("whole_days", "days", SECONDS_PER_DAY),
+    _whole("whole_hours", "hours", 3600),
+    _whole("whole_minutes", "minutes", 60),
+    Operation(
+        "whole_months",
+        "builtin",
+        _whole_months,
+        Emit(number="int"),
+        fails=lambda args: _duration_part(args[0].type) != "calendar",
+        failures=("invalid-argument",),
+        typing=Signature((DurationType(),), INT),
+        signature="whole_months(d: duration) -> int",
+        summary="the months of `d` (a year is 12); an evaluation error when `d` has days or "
+        "seconds",
+        min_args=1,
+        max_args=1,
+    ),
+)  # fmt: skip
 
 
 def _quarter_last_month(expr: model.BuiltinCall, values: list[Any]) -> int:
@@ -1217,7 +1535,14 @@ def _rounding(rounding: Callable[[Any], int]) -> Callable[[Any, list[Any]], int]
     return lambda expr, values: rounding(values[0])
 
 
-def _component(name: str, summary: str, value: Callable[[Any], int], template: str) -> Operation:
+def _component(
+    name: str,
+    summary: str,
+    value: Callable[[Any], int],
+    template: str,
+    on: tuple[str, ...] = ("date", "datetime"),
+) -> Operation:
+    """A component reached as a field (`d.year`) of the types `on` (as a policy writes them)."""
     return Operation(
         name,
         "builtin",
@@ -1229,8 +1554,14 @@ def _component(name: str, summary: str, value: Callable[[Any], int], template: s
         min_args=1,
         max_args=1,
         component=True,
-        result_range={"month": (1, 12), "day": (1, 31), "quarter": (1, 4)}.get(name),
-        samples=(("date",),),
+        result_range={
+            "month": (1, 12),
+            "day": (1, 31),
+            "quarter": (1, 4),
+            "hour": (0, 23),
+            "minute": (0, 59),
+        }.get(name),
+        samples=tuple((type_,) for type_ in on),
     )
 
 
@@ -1448,6 +1779,8 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
     *_LIST_BUILTINS,
     *_LINK_BUILTINS,
     *_FAILURE_BUILTINS,
+    *_DURATION_BUILTINS,
+    *_DATETIME_BUILTINS,
     _component("year", "the year of a date", lambda d: d.year, "{0}.year"),
     _component("month", "the month of a date (1-12)", lambda d: d.month, "{0}.month"),
     _component("day", "the day of the month of a date", lambda d: d.day, "{0}.day"),
@@ -1457,12 +1790,40 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         lambda d: (d.month - 1) // 3 + 1,
         "(({0}.month - 1) // 3 + 1)",
     ),
-)
+    _component(
+        "hour", "the hour of a date-time on its clock (0-23)", lambda t: t.hour, "{0}.hour",
+        on=("datetime",),
+    ),
+    _component(
+        "minute", "the minute of a date-time on its clock (0-59)", lambda t: t.minute,
+        "{0}.minute", on=("datetime",),
+    ),
+    Operation(
+        "date_part",
+        "builtin",
+        lambda expr, v: v[0].date(),
+        Emit(template="{0}.date()", number="int"),
+        typing=Signature((DATETIME,), DATE),
+        signature="t.date -> date",
+        summary="the date of a date-time on its clock",
+        min_args=1,
+        max_args=1,
+        component=True,
+        field="date",
+        samples=(("datetime",),),
+    ),
+)  # fmt: skip
 
 BUILTINS: Mapping[str, Operation] = {entry.name: entry for entry in _BUILTIN_LIST}
 """The builtin functions, by name."""
 
-DATE_COMPONENTS = tuple(name for name, entry in BUILTINS.items() if entry.component)
+DATE_COMPONENTS = tuple(entry.field or name for name, entry in BUILTINS.items() if entry.component)
+"""The fields of dates and date-times (`d.year`, `t.hour`, `t.date`)."""
+
+COMPONENTS: Mapping[str, Operation] = {
+    entry.field or name: entry for name, entry in BUILTINS.items() if entry.component
+}
+"""The component entries by the field that reaches them (`date` → `date_part`)."""
 
 
 # ------------------------------------------------------------------------------------------
@@ -1472,15 +1833,45 @@ DATE_COMPONENTS = tuple(name for name, entry in BUILTINS.items() if entry.compon
 _NUMBER_PAIRS = (("int", "int"), ("decimal", "int"), ("percent", "decimal"))
 
 
+_TEMPORAL_VALUES = (datetime.date, Duration)
+
+
 def _arith(name: str, exact: Callable[[Any, Any], Any], fast: Callable[..., Any]) -> Operation:
+    def value(expr: model.Arith, values: list[Any]) -> Any:
+        left, right = values
+        if isinstance(left, _TEMPORAL_VALUES) or isinstance(right, _TEMPORAL_VALUES):
+            return _temporal_arith(expr, left, right)
+        return _as_int(expr, exact(left, right))
+
     return Operation(
         name,
         "arith",
-        lambda expr, v: _as_int(expr, exact(v[0], v[1])),
-        Emit(template=f"({{0}} {name} {{1}})", fast=fast, exact_only=True, number="number"),
+        value,
+        Emit(
+            template=f"({{0}} {name} {{1}})",
+            fast=fast,
+            exact_only=True,
+            number="number",
+            by_value=_temporal,
+        ),
+        fails=_never if name == "*" else _date_operand,
+        failures=() if name == "*" else ("invalid-argument", "invalid-date"),
         typing="arith",
-        samples=_NUMBER_PAIRS,
+        samples=(*_NUMBER_PAIRS, *_TEMPORAL_PAIRS[name]),
     )
+
+
+_TEMPORAL_PAIRS = {
+    "+": (("date", "duration"), ("duration", "duration"), ("datetime", "duration")),
+    "-": (
+        ("date", "date"),
+        ("date", "duration"),
+        ("duration", "duration"),
+        ("datetime", "duration"),
+        ("datetime", "datetime"),
+    ),
+    "*": (("duration", "int"), ("int", "duration")),
+}
 
 
 def _compare(name: str, test: Callable[[Any, Any], bool]) -> Operation:
@@ -1488,11 +1879,22 @@ def _compare(name: str, test: Callable[[Any, Any], bool]) -> Operation:
     return Operation(
         name,
         "compare",
-        (lambda expr, values: test(*values)) if equality else _ordering(test),
-        Emit(template=f"({{0}} {name} {{1}})", number="int"),
+        _same_instant(test) if equality else _ordering(test),
+        Emit(
+            template=f"({{0}} {name} {{1}})",
+            number="int",
+            by_value=_has_datetime if equality else _temporal,
+        ),
+        fails=_never if equality else _durations_may_not_compare,
+        failures=() if equality else ("incomparable-durations",),
         typing="compare",
         detail=margin,
-        samples=(*_NUMBER_PAIRS, ("date", "date")),
+        samples=(
+            *_NUMBER_PAIRS,
+            ("date", "date"),
+            ("duration", "duration"),
+            ("datetime", "datetime"),
+        ),
     )
 
 
@@ -1533,10 +1935,10 @@ _OPERATOR_LIST: tuple[Operation, ...] = (
     Operation(
         "neg",
         "negate",
-        lambda expr, v: -v[0],
-        Emit(template="(-{0})", fast=_fast_neg, exact_only=True, number="same"),
+        lambda expr, v: Duration(-v[0].months, -v[0].seconds) if type(v[0]) is Duration else -v[0],
+        Emit(template="(-{0})", fast=_fast_neg, exact_only=True, number="same", by_value=_temporal),
         typing="negate",
-        samples=_NUMBERS,
+        samples=(*_NUMBERS, ("duration",)),
     ),
     _compare("==", operator.eq),
     _compare("!=", operator.ne),

@@ -55,7 +55,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from wuxin_rules import model
+from wuxin_rules import model, zones
 from wuxin_rules.errors import Diagnostic, UsageError, WuxinError, suggest
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
@@ -68,7 +68,9 @@ from wuxin_rules.schema import (
     SUM_TAG,
     TEXT,
     BoolType,
+    DateTimeType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -81,7 +83,7 @@ from wuxin_rules.schema import (
     TextType,
     Type,
 )
-from wuxin_rules.values import fraction_to_decimal, to_python
+from wuxin_rules.values import SECONDS_PER_DAY, Duration, fraction_to_decimal, to_python
 from wuxin_rules.visitor import Visitor, visits
 
 __all__ = ["documents", "facts", "thresholds", "values"]
@@ -665,6 +667,10 @@ def _leaf(type_: Type, near: list[Any]) -> SearchStrategy[Any]:
         return st.one_of(general, st.sampled_from(texts)) if texts else general
     if isinstance(type_, DateType):
         return _dates([d for d in near if isinstance(d, datetime.date)])
+    if isinstance(type_, DurationType):
+        return _durations([d for d in near if isinstance(d, Duration)])
+    if isinstance(type_, DateTimeType):
+        return _datetimes([t for t in near if isinstance(t, datetime.datetime)])
     if isinstance(type_, IntType):
         return _integers(type_.bound, [n for n in near if _is_number(n)])
     if isinstance(type_, NumberType):
@@ -742,16 +748,77 @@ def _decimals(
     return st.one_of(general, st.sampled_from(chosen)) if chosen else general
 
 
+_MONTH_ENDS = tuple(
+    datetime.date(year, month, 28) + datetime.timedelta(days=extra)
+    for year in (2023, 2024)
+    for month in (1, 2, 3, 12)
+    for extra in range(4)
+    if (datetime.date(year, month, 28) + datetime.timedelta(days=extra)).month == month
+)
+"""Days where moving by months clamps: the ends of long and short months, 29 February."""
+
+
 def _dates(near: list[datetime.date]) -> SearchStrategy[datetime.date]:
     general = st.dates(min_value=_DATES[0], max_value=_DATES[1])
-    points: set[datetime.date] = set()
+    points: set[datetime.date] = set(_MONTH_ENDS)
     for day in near:
         for delta in (-1, 0, 1):
             try:
                 points.add(day + datetime.timedelta(days=delta))
             except OverflowError:
                 continue
-    return st.one_of(general, st.sampled_from(sorted(points))) if points else general
+    return st.one_of(general, st.sampled_from(sorted(points)))
+
+
+_CHANGES = (
+    ("Europe/Paris", datetime.datetime(2024, 3, 31, 2, 30)),  # skipped: clocks go forward
+    ("Europe/Paris", datetime.datetime(2024, 10, 27, 2, 30)),  # repeated: clocks go back
+    ("America/New_York", datetime.datetime(2024, 3, 10, 2, 0)),
+    ("Europe/Paris", datetime.datetime(2024, 2, 29, 23, 59)),
+)
+"""Local times where daylight-saving changes make the wall clock skip or repeat an hour."""
+
+
+def _datetimes(given: list[datetime.datetime]) -> SearchStrategy[datetime.datetime]:
+    """Date-times in IANA zones (when the system has the database) and at fixed offsets,
+    whole seconds, with the hours around daylight-saving changes among them."""
+    offsets = st.integers(min_value=-14 * 4, max_value=14 * 4).map(
+        lambda quarters: datetime.timezone(datetime.timedelta(minutes=15 * quarters))
+    )
+    places: list[SearchStrategy[datetime.tzinfo]] = [offsets]
+    near: list[datetime.datetime] = list(given)
+    if zones.has_database():
+        places.append(st.sampled_from([zones.zone(n) for n in _ZONE_NAMES]))
+        for name, local in _CHANGES:
+            for minutes in (-90, -30, 0, 30, 90):
+                near.append(
+                    zones.resolve(local + datetime.timedelta(minutes=minutes), zones.zone(name))
+                )
+    general = st.builds(
+        lambda local, tz: zones.resolve(local, tz),
+        st.datetimes(
+            min_value=datetime.datetime(1990, 1, 1), max_value=datetime.datetime(2040, 12, 31)
+        ).map(lambda moment: moment.replace(microsecond=0)),
+        st.one_of(places),
+    )
+    return st.one_of(general, st.sampled_from(near)) if near else general
+
+
+_ZONE_NAMES = ("UTC", "Asia/Shanghai", "Europe/Paris", "America/New_York")
+
+
+def _durations(near: list[Duration]) -> SearchStrategy[Duration]:
+    """Durations of months, of whole days, of hours and of both parts, zero and negative
+    ones among them (small: dates moved by them stay inside the calendar)."""
+    months = st.integers(min_value=-30, max_value=30)
+    days = st.integers(min_value=-400, max_value=400).map(lambda n: n * SECONDS_PER_DAY)
+    seconds = st.one_of(days, st.integers(min_value=-(10**6), max_value=10**6))
+    general = st.one_of(
+        st.builds(Duration, months, st.just(0)),
+        st.builds(Duration, st.just(0), days),
+        st.builds(Duration, months, seconds),
+    )
+    return st.one_of(general, st.sampled_from(near)) if near else general
 
 
 def _floor(value: Any) -> int:

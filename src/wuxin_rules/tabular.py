@@ -42,12 +42,14 @@ from typing import IO, Any
 
 import attrs
 
-from wuxin_rules import model
+from wuxin_rules import model, zones
 from wuxin_rules.errors import Diagnostic, FactError, UsageError, suggest
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BoolType,
+    DateTimeType,
     DateType,
+    DurationType,
     EnumType,
     IntType,
     ListType,
@@ -59,7 +61,7 @@ from wuxin_rules.schema import (
     Type,
     describe,
 )
-from wuxin_rules.values import decimal_places
+from wuxin_rules.values import decimal_places, parse_duration
 
 __all__ = [
     "TABLE_SUFFIXES",
@@ -324,6 +326,10 @@ def expected(type_: Type) -> str:
             return english("true/false (是/否)")
         case DateType():
             return english("a date (YYYY-MM-DD)")
+        case DurationType():
+            return english("a duration (ISO 8601, such as P1M or P3D)")
+        case DateTimeType():
+            return english("a date-time (2025-03-01T08:30+08:00)")
         case TextType():
             return english("text")
         case EnumType(members=members):
@@ -475,6 +481,19 @@ def _leaf(cell: Cell, type_: Type) -> Any:
             raise CellProblem(
                 "bad-fact", wrong().message, english("tabular.write-date-as-2017.help")
             )
+        case DateTimeType():
+            # An Excel date-time has no zone: it is refused, with the hint to write the text.
+            if isinstance(cell, str):
+                try:
+                    return zones.parse(cell.strip())
+                except zones.ZoneError:
+                    pass
+            raise CellProblem("bad-fact", wrong().message, english("datetime-fact.help"))
+        case DurationType():
+            duration = parse_duration(cell.strip()) if isinstance(cell, str) else None
+            if duration is None:
+                raise CellProblem("bad-fact", wrong().message, english("duration-fact.help"))
+            return duration
         case TextType():
             if isinstance(cell, str):
                 return cell

@@ -16,19 +16,22 @@ May import `source`, `errors`, `ast`, `schema`, `values` and `model`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any, TypeAlias, cast
 
 import attrs
 
-from wuxin_rules import ast, model, semantics
+from wuxin_rules import ast, model, semantics, zones
 from wuxin_rules.errors import Diagnostic, Label, suggest
 from wuxin_rules.messages import english, listing
 from wuxin_rules.schema import (
     BOOL,
     DATE,
+    DATETIME,
     DECIMAL,
+    DURATION,
     INT,
     MONEY,
     NONE,
@@ -36,7 +39,9 @@ from wuxin_rules.schema import (
     SUM_TAG,
     TEXT,
     BoolType,
+    DateTimeType,
     DateType,
+    DurationType,
     EnumType,
     FieldInfo,
     IntType,
@@ -132,6 +137,8 @@ def is_invalid(type_: Type) -> bool:
             return False
 
 
+_TEMPORAL = (DateType, DurationType, DateTimeType)
+
 BUILTIN_TYPES: Mapping[str, Type] = {
     "int": INT,
     "decimal": DECIMAL,
@@ -140,6 +147,8 @@ BUILTIN_TYPES: Mapping[str, Type] = {
     "bool": BOOL,
     "text": TEXT,
     "date": DATE,
+    "duration": DURATION,
+    "datetime": DATETIME,
 }
 """The type names every module knows without declaring them."""
 
@@ -401,6 +410,9 @@ def join(a: Type, b: Type) -> Type | None:
     if isinstance(a, ListType) and isinstance(b, ListType):
         element = join(a.element, b.element)
         return ListType(element) if element is not None else None
+    if isinstance(a, DurationType) and isinstance(b, DurationType):
+        # What is known of the parts of both (`if c then months(1) else days(1)`: either).
+        return a if a.part == b.part else DURATION
     if isinstance(a, RecordType) and isinstance(b, RecordType):
         if a.qualified and assignable(b, a):
             return a
@@ -657,6 +669,8 @@ class ExprTyper(Visitor[model.CExpr]):
     @visits(*_LITERALS)
     def _literal(self, node: ast.Expr, expected: Type | None, env: Env) -> model.CExpr:
         assert isinstance(node, _LITERALS)
+        if type(node.value) is datetime.datetime:
+            return model.Const(node.value, DATETIME, node.span)
         type_ = _LITERAL_TYPES[type(node)]
         if isinstance(node, ast.DecimalLit | ast.PercentLit):
             # A literal's places are known: `12.30` may stand for money, `0.125` may not.
@@ -1029,9 +1043,24 @@ class ExprTyper(Visitor[model.CExpr]):
                 ),
             )
             return self._invalid(node.span)
+        component = semantics.COMPONENTS.get(name)
+        if (
+            isinstance(type_, DateType | DateTimeType)
+            and component is not None
+            and (describe(type_),) in component.samples
+        ):
+            typing = component.typing
+            result = typing.result if isinstance(typing, semantics.Signature) else INT
+            return model.BuiltinCall(component.name, (target,), result, node.span)
+        if isinstance(type_, DateTimeType):
+            self.t.error(
+                "unknown-name",
+                english("unknown-date-field", field=name),
+                node.field.span,
+                help=english("datetime-has-fields"),
+            )
+            return self._invalid(node.span)
         if isinstance(type_, DateType):
-            if name in DATE_COMPONENTS:
-                return model.BuiltinCall(name, (target,), INT, node.span)
             self.t.error(
                 "unknown-name",
                 english("unknown-date-field", field=name),
@@ -1230,6 +1259,8 @@ class ExprTyper(Visitor[model.CExpr]):
     @visits(ast.Negate)
     def _negate(self, node: ast.Negate, expected: Type | None, env: Env) -> model.CExpr:
         operand = self.expr(node.operand, None, env)
+        if isinstance(operand.type, DurationType):
+            return model.Negate(operand, operand.type, node.span)
         if not self._want_number(operand):
             return model.Negate(operand, INVALID, node.span)
         return model.Negate(operand, _unbounded(operand.type), node.span)
@@ -1262,6 +1293,12 @@ class ExprTyper(Visitor[model.CExpr]):
         else:
             left = self.expr(node.left, None, env)
             right = self.expr(node.right, None, env)
+        if isinstance(strip_optional(left.type), _TEMPORAL) or isinstance(
+            strip_optional(right.type), _TEMPORAL
+        ):
+            return model.Arith(
+                node.op, left, right, self._temporal_arith(node, left, right), node.span
+            )
         ok = True
         for side in (left, right):
             if type(side.type) in _NUMBERS:
@@ -1301,6 +1338,36 @@ class ExprTyper(Visitor[model.CExpr]):
                 _is_fixed(a, b),
             )
         return model.Arith(node.op, left, right, type_, node.span)
+
+    def _temporal_arith(self, node: ast.Arith, left: model.CExpr, right: model.CExpr) -> Type:
+        """The type of `+ - *` on dates and durations: `date ± duration` is a date, `date -
+        date` an exact duration, durations add and subtract, and a duration times an int is
+        a duration (`INVALID` for anything else, reported)."""
+        if not self._both_plain(left, right):
+            return INVALID
+        a, b = left.type, right.type
+        op = node.op
+        if isinstance(a, DurationType) and isinstance(b, DurationType) and op in "+-":
+            return DurationType(a.part if a.part == b.part else None)
+        if op == "+" and {type(a), type(b)} == {DateType, DurationType}:
+            return DATE
+        if op == "-" and isinstance(a, DateType) and isinstance(b, DurationType | DateType):
+            return DATE if isinstance(b, DurationType) else DurationType("exact")
+        if op == "+" and {type(a), type(b)} == {DateTimeType, DurationType}:
+            return DATETIME
+        if op == "-" and isinstance(a, DateTimeType) and isinstance(b, DurationType | DateTimeType):
+            return DATETIME if isinstance(b, DurationType) else DurationType("exact")
+        if op == "*" and isinstance(a, DurationType) and isinstance(b, IntType):
+            return a
+        if op == "*" and isinstance(b, DurationType) and isinstance(a, IntType):
+            return b
+        self.t.error(
+            "type-mismatch",
+            english("cannot-apply", op=op, left=describe_type(a), right=describe_type(b)),
+            node.span,
+            help=english("duration-arithmetic.help"),
+        )
+        return INVALID
 
     def _concatenation(self, node: ast.Arith, left: model.CExpr, right: model.CExpr) -> Type | None:
         """The type of `left + right` when it joins texts or lists (`INVALID` when that is
@@ -1380,9 +1447,20 @@ class ExprTyper(Visitor[model.CExpr]):
         if not self._both_plain(left, right):
             return result
         a, b = left.type, right.type
-        if (is_numeric(a) and is_numeric(b)) or (
-            isinstance(a, DateType) and isinstance(b, DateType)
+        if (
+            (is_numeric(a) and is_numeric(b))
+            or (isinstance(a, DateType) and isinstance(b, DateType))
+            or (isinstance(a, DateTimeType) and isinstance(b, DateTimeType))
         ):
+            return result
+        if isinstance(a, DurationType) and isinstance(b, DurationType):
+            if a.part is not None and b.part is not None and a.part != b.part:
+                self.t.error(
+                    "type-mismatch",
+                    english("durations-never-compare", op=node.op),
+                    node.span,
+                    help=english("incomparable-durations.help"),
+                )
             return result
         self.t.error(
             "type-mismatch",
@@ -2302,6 +2380,41 @@ def _type_component(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     return INT
 
 
+def _type_in_zone(typer: ExprTyper, args: list[model.CExpr]) -> Type:
+    """`in_zone(t, "Europe/Paris")`: a date-time and a zone written as a text constant,
+    looked up now (an unknown zone is a checking error, not an evaluation's)."""
+    moment, name = args
+    if typer._plain(moment) and not isinstance(moment.type, DateTimeType):
+        typer.accept(moment, DATETIME)
+    if not (isinstance(name, model.Const) and isinstance(name.value, str)):
+        typer.t.error(
+            "type-mismatch",
+            english("zone-constant"),
+            name.span,
+            help=english("unknown-zone.help"),
+        )
+        return INVALID
+    try:
+        zones.zone(name.value)
+    except zones.ZoneError as error:
+        if error.reason == "no-database":
+            typer.t.error(
+                "missing-dependency",
+                english("no-zone-database", name=name.value),
+                name.span,
+                help=english("missing-dependency.help", fix="pip install 'wuxin_rules[tz]'"),
+            )
+        else:
+            typer.t.error(
+                "unknown-zone",
+                english("unknown-zone", name=name.value),
+                name.span,
+                help=english("unknown-zone.help"),
+            )
+        return INVALID
+    return DATETIME
+
+
 def _type_text(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     # Any plain value has a text; `none` must be decided first, never written as "none".
     typer._plain(args[0])
@@ -2568,6 +2681,7 @@ _TYPING_RULES: dict[str, Callable[[ExprTyper, list[model.CExpr]], Type]] = {
     "reachable": _type_reachable,
     # A component is reached by field access on what is already known to be a date.
     "component": _type_component,
+    "in_zone": _type_in_zone,
 }
 """The typing rules of the polymorphic builtins, by the name their entry's `typing` gives
 (a builtin with fixed argument types has a `semantics.Signature` instead)."""

@@ -9,22 +9,28 @@ The representation is a contract between facts loading, evaluation and explanati
 | decimal/percent | `int` or `fractions.Fraction` (exact)     | `Decimal` when it terminates, else `Fraction` |
 | text            | `str`                                     | `str`                          |
 | date            | `datetime.date`                           | `datetime.date`                |
+| datetime        | `datetime.datetime` with its zone (`zones`) | `datetime.datetime`          |
+| duration        | `Duration` (months, seconds: ints)        | `Duration`                     |
 | enum member     | `str` (the member name)                   | `str`                          |
 | record          | `dict[str, value]`                        | `dict`                         |
 | list            | `tuple`                                   | `list`                         |
 | none            | `None`                                    | `None`                         |
 
 No binary float is ever created (`shortest_decimal` reads one given by a caller who opted
-in, as the decimal of its shortest text). May import `errors`, `source` and `schema`.
+in, as the decimal of its shortest text). May import `errors`, `source`, `schema` and `zones`.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import attrs
+
+from wuxin_rules import zones
 from wuxin_rules.schema import (
     EnumType,
     ListType,
@@ -36,12 +42,15 @@ from wuxin_rules.schema import (
 )
 
 __all__ = [
+    "SECONDS_PER_DAY",
+    "Duration",
     "decimal_places",
     "fixed_text",
     "format_number",
     "format_value",
     "fraction_to_decimal",
     "integer_text",
+    "parse_duration",
     "shortest_decimal",
     "to_json",
     "to_python",
@@ -83,6 +92,89 @@ def decimal_places(value: Fraction | int) -> int | None:
         denominator //= 5
         fives += 1
     return max(twos, fives) if denominator == 1 else None
+SECONDS_PER_DAY = 86_400
+
+
+@attrs.frozen
+class Duration:
+    """A length of time in two parts, because months have no fixed length: `months` (a year
+    is 12) and `seconds` (a day is 86,400, a week 7 days), each a whole number of either
+    sign. Two durations are equal when both parts are; they are ordered only when one part
+    is equal (`semantics` reports the rest), so the class defines no ordering of its own."""
+
+    months: int
+    seconds: int
+
+    def iso(self) -> str:
+        """ISO 8601: `P1Y2M3DT4H5M6S`, `PT0S` for zero; a negative duration as `-P3D`, and
+        parts of different signs each with their own (`P1M-3D`)."""
+        if self.months <= 0 and self.seconds <= 0 and (self.months or self.seconds):
+            return "-" + Duration(-self.months, -self.seconds).iso()
+        years, months = _split_sign(self.months, 12)
+        days, rest = _split_sign(self.seconds, SECONDS_PER_DAY)
+        hours, rest = _split_sign(rest, 3600)
+        minutes, seconds = _split_sign(rest, 60)
+        date = "".join(
+            f"{integer_text(n)}{unit}"
+            for n, unit in ((years, "Y"), (months, "M"), (days, "D"))
+            if n
+        )
+        time = "".join(
+            f"{integer_text(n)}{unit}"
+            for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S"))
+            if n
+        )
+        if not date and not time:
+            return "PT0S"
+        return "P" + date + ("T" + time if time else "")
+
+    def source(self) -> str:
+        """The duration as a policy writes it: `months(1) + days(3)`, `days(0)` for zero."""
+        years, months = _split_sign(self.months, 12)
+        days, rest = _split_sign(self.seconds, SECONDS_PER_DAY)
+        hours, rest = _split_sign(rest, 3600)
+        minutes, seconds = _split_sign(rest, 60)
+        parts = [
+            f"{unit}({integer_text(n)})"
+            for n, unit in (
+                (years, "years"),
+                (months, "months"),
+                (days, "days"),
+                (hours, "hours"),
+                (minutes, "minutes"),
+                (seconds, "seconds"),
+            )
+            if n
+        ]
+        return " + ".join(parts) if parts else "days(0)"
+
+
+def _split_sign(value: int, size: int) -> tuple[int, int]:
+    """`value` as whole `size`s and the rest, both of `value`'s sign (-90 by 60: -1, -30)."""
+    whole, rest = divmod(abs(value), size)
+    return (whole, rest) if value >= 0 else (-whole, -rest)
+
+
+_ISO_DURATION = re.compile(
+    r"(-)?P(?:(-?[0-9]+)Y)?(?:(-?[0-9]+)M)?(?:(-?[0-9]+)W)?(?:(-?[0-9]+)D)?"
+    r"(?:T(?:(-?[0-9]+)H)?(?:(-?[0-9]+)M)?(?:(-?[0-9]+)S)?)?",
+    re.ASCII,
+)
+
+
+def parse_duration(text: str) -> Duration | None:
+    """An ISO 8601 duration (`P1Y2M`, `P3W`, `PT36H`, `-P3D`, `P1M-3D`) in whole units, or
+    None when `text` is not one (fractions of a unit and an empty `P`/`T` are refused)."""
+    match = _ISO_DURATION.fullmatch(text) if len(text) <= 200 else None
+    if match is None or text.endswith(("P", "T")):
+        return None
+    sign, *parts = match.groups()
+    years, months, weeks, days, hours, minutes, seconds = (int(p) if p else 0 for p in parts)
+    total = Duration(
+        years * 12 + months,
+        ((weeks * 7 + days) * 24 + hours) * 3600 + minutes * 60 + seconds,
+    )
+    return Duration(-total.months, -total.seconds) if sign else total
 
 
 def integer_text(value: int) -> str:
@@ -147,8 +239,12 @@ def format_value(value: Any, type_: Type | None = None) -> str:
             percent=isinstance(inner, NumberType) and inner.kind == "percent",
             scale=fixed_scale(inner),
         )
+    if isinstance(value, datetime.datetime):
+        return zones.literal_text(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Duration):
+        return value.iso()
     if isinstance(value, str):
         inner = type_.inner if isinstance(type_, OptionalType) else type_
         return value if isinstance(inner, EnumType) else f'"{value}"'
@@ -202,7 +298,7 @@ class RawNumber(str):
 def to_json(value: Any, type_: Type | None = None) -> Any:
     """A runtime value as JSON data: exact decimals become `RawNumber` text, written unquoted
     by `wuxin_rules.jsonio.dumps`; a rational that does not terminate becomes the string `"1/3"`.
-    Dates become `"YYYY-MM-DD"`.
+    Dates become `"YYYY-MM-DD"`, durations ISO 8601 texts (`"P1M3DT2H"`).
     """
     if isinstance(value, bool) or value is None:
         return value
@@ -222,8 +318,12 @@ def to_json(value: Any, type_: Type | None = None) -> Any:
         if decimal is None:
             return _ratio_text(value)
         return RawNumber(_plain(decimal))
+    if isinstance(value, datetime.datetime):
+        return zones.iso(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Duration):
+        return value.iso()
     if isinstance(value, tuple | list):
         element = type_.element if isinstance(type_, ListType) else None
         return [to_json(item, element) for item in value]
