@@ -92,6 +92,8 @@ def decimal_places(value: Fraction | int) -> int | None:
         denominator //= 5
         fives += 1
     return max(twos, fives) if denominator == 1 else None
+
+
 SECONDS_PER_DAY = 86_400
 
 
