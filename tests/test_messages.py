@@ -483,7 +483,7 @@ def _texts_of(diagnostic: Diagnostic) -> list[object]:
     ]
 
 
-PROPER_NAMES = frozenset({"JSON", "Python"})
+PROPER_NAMES = frozenset({"JSON", "Python", "IANA"})
 """Names of a format and a language: Chinese writes them as they are."""
 
 
