@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import re
 import time
+import zoneinfo
 from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wuxin_rules import ast, grammar, parser, syntax_errors
+from wuxin_rules import ast, grammar, parser, syntax_errors, zones
 from wuxin_rules.errors import PolicySyntaxError, Severity
 from wuxin_rules.parser import KEYWORDS, MAX_NESTING, parse, parse_expression
 
@@ -221,6 +222,7 @@ CASES = [
     ("rule a: x $ 1", "unexpected-character", 1, 11, "unexpected character `$`", None),
     ("rule a: x ?", "unexpected-token", 1, 11, "expected `exception`, an operator or a declaration, found `?`", None),
     ("rule a: x.", "unexpected-end", 1, 11, "expected a name, found the end of the file", None),
+    ("rule a: 2025-03-01T08:30[Asia/Shangai]", "unknown-zone", 1, 9, "`Asia/Shangai` is not a time zone of the IANA database", "name a zone as the IANA database does, such as `Asia/Shanghai`, `Europe/Paris` or `UTC`, or give the offset (`+08:00`)"),
     ("rule a: 2015-02-30", "invalid-date", 1, 9, "`2015-02-30` is not a date of the calendar", "check the month (1-12) and the day of that month"),
     ("rule a: " + "9" * 1001, "number-too-long", 1, 9, "number has 1,001 digits, more than the 1,000 accepted", "write a shorter number, or compute it with arithmetic"),
     ("input x: int != 3", "bad-bound", 1, 14, "`!=` cannot bound a type", "use `>=`, `>`, `<=`, `<` or a range `low .. high`"),
@@ -253,7 +255,8 @@ PARSER_CODES = {
     "misspelt-keyword", "number-too-long", "reserved-word", "single-equals",
     "single-quoted-text", "too-deep", "too-large", "too-many-errors", "unclosed-bracket",
     "unexpected-character", "unexpected-end", "unexpected-token", "unmatched-bracket",
-    "unparenthesised-aggregate", "unterminated-text", "unknown-hit-policy",
+    "unparenthesised-aggregate", "unterminated-text", "unknown-hit-policy", "unknown-zone",
+    "missing-dependency",
 }  # fmt: skip
 """Every code the parser produces (the list in docs/errors.md)."""
 
@@ -267,7 +270,34 @@ def test_every_parser_code_has_a_case() -> None:
             source += file.read()
     in_diagnostics = set(re.findall(r'Diagnostic\(\s*"([a-z-]+)"', source))
     assert in_diagnostics | {slip.code for slip in syntax_errors.SLIPS} <= PARSER_CODES
-    assert PARSER_CODES - {case[1] for case in CASES} == {"too-large", "too-many-errors"}
+    assert PARSER_CODES - {case[1] for case in CASES} == {
+        "too-large",
+        "too-many-errors",
+        "missing-dependency",
+    }
+
+
+def test_a_datetime_literal_without_a_zone_database_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A machine with no IANA database (and no `tzdata`) cannot read a zone's name: the
+    literal is a `missing-dependency` error naming the `tz` extra, not a wrong `unknown-zone`."""
+
+    def no_database(name: str) -> zoneinfo.ZoneInfo:
+        raise zoneinfo.ZoneInfoNotFoundError(name)
+
+    zones.has_database.cache_clear()
+    zones.zone.cache_clear()
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(zones.zoneinfo, "ZoneInfo", no_database)
+            diagnostic = _error("rule a: 2025-03-01T08:30[Asia/Shanghai]\n").diagnostics[0]
+    finally:
+        zones.has_database.cache_clear()
+        zones.zone.cache_clear()
+    assert diagnostic.code == "missing-dependency"
+    assert diagnostic.help is not None and "wuxin_rules[tz]" in diagnostic.help
+    assert "Asia/Shanghai" in diagnostic.message
 
 
 def test_diagnostic_renders_file_line_column_snippet_and_caret() -> None:
