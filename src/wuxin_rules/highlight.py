@@ -29,7 +29,7 @@ from wuxin_rules import semantics
 
 __all__ = ["BUILTIN_NAMES", "KEYWORDS", "PolicyLexer", "style_css", "token_classes"]
 
-_TYPES = ("int", "decimal", "percent", "bool", "text", "date", "datetime", "duration")
+_TYPES = ("int", "decimal", "percent", "bool", "text", "date", "datetime", "time", "duration")
 _CONSTANTS = ("true", "false", "none")
 KEYWORDS = (
     "all", "and", "any", "as", "at", "bands", "by", "cites", "count", "criterion", "decision",

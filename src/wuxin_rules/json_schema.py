@@ -28,6 +28,7 @@ from wuxin_rules.schema import (
     OptionalType,
     RecordType,
     TextType,
+    TimeType,
     Type,
 )
 
@@ -99,6 +100,8 @@ def _type(type_: Type, definitions: dict[str, Any]) -> dict[str, Any]:
             return {"type": "string", "format": "duration"}
         case DateTimeType():
             return {"type": "string", "format": "date-time"}
+        case TimeType():
+            return {"type": "string", "format": "time"}
         case NoneType():
             return {"type": "null"}
         case EnumType(members=members, name=name, label=label):

@@ -40,6 +40,7 @@ from wuxin_rules.schema import (
     OptionalType,
     RecordType,
     TextType,
+    TimeType,
     Type,
 )
 from wuxin_rules.source import display_width
@@ -102,7 +103,7 @@ SOURCE = Vocabulary(
         "all": "all of", "any": "any of", "rate": "rate of", "list": "list of",
         "agg in": "in", "where": "where", "body": ":",
         "int": "int", "decimal": "decimal", "percent": "percent", "bool": "bool",
-        "text": "text", "date": "date", "duration": "duration", "datetime": "datetime", "list of": "list of {t}", "optional": "{t}?",
+        "text": "text", "date": "date", "duration": "duration", "datetime": "datetime", "time": "time", "list of": "list of {t}", "optional": "{t}?",
         "at least n": ">= {n}", "more than n": "> {n}", "at most n": "<= {n}",
         "less than n": "< {n}", "range": "{a} .. {b}", "range open": "{a} ..< {b}",
         "bounded": "{t} {b}",
@@ -216,9 +217,12 @@ class _Printer(Visitor[Line]):
     @visits(ast.DateLit)
     def _date(self, expr: ast.DateLit, scope: frozenset[str]) -> Line:
         value = expr.value
-        text = (
-            zones.literal_text(value) if isinstance(value, datetime.datetime) else value.isoformat()
-        )
+        if isinstance(value, datetime.datetime):
+            text = zones.literal_text(value)
+        elif isinstance(value, datetime.time):
+            text = zones.clock_text(value)
+        else:
+            text = value.isoformat()
         return [Segment(text, "literal")]
 
     @visits(ast.NoneLit)
@@ -610,6 +614,8 @@ def type_line(
             return [Segment(words["duration"])]
         case DateTimeType():
             return [Segment(words["datetime"])]
+        case TimeType():
+            return [Segment(words["time"])]
         case NoneType():
             return [Segment(words["none"])]
         case EnumType(qualified=qualified) | RecordType(qualified=qualified):

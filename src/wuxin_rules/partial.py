@@ -45,6 +45,7 @@ from wuxin_rules.schema import (
     OptionalType,
     RecordType,
     TextType,
+    TimeType,
     Type,
 )
 from wuxin_rules.trace import Evaluation, Verdict
@@ -226,6 +227,8 @@ def _placeholder(type_: Type) -> Any:
         return "PT0S"
     if isinstance(type_, DateTimeType):
         return "2000-01-01T00:00:00Z"
+    if isinstance(type_, TimeType):
+        return "00:00"
     if isinstance(type_, EnumType):
         return type_.members[0].name
     if isinstance(type_, ListType):

@@ -25,6 +25,7 @@ __all__ = [
     "NONE",
     "PERCENT",
     "TEXT",
+    "TIME",
     "BoolType",
     "DateTimeType",
     "DateType",
@@ -40,6 +41,7 @@ __all__ = [
     "OptionalType",
     "RecordType",
     "TextType",
+    "TimeType",
     "Type",
     "describe",
     "is_numeric",
@@ -124,6 +126,12 @@ class DateType:
 class DateTimeType:
     """Instants with the zone they are written in: `2025-03-01T08:30[Asia/Shanghai]`,
     `2025-03-01T08:30:00+08:00`."""
+
+
+@attrs.frozen
+class TimeType:
+    """Times of day on a clock, no date and no zone: `08:30`, `17:45:30` (whole seconds,
+    00:00 to 23:59:59)."""
 
 
 @attrs.frozen
@@ -249,6 +257,7 @@ Type: TypeAlias = (
     | TextType
     | DateType
     | DateTimeType
+    | TimeType
     | DurationType
     | NoneType
     | EnumType
@@ -265,6 +274,7 @@ TEXT = TextType()
 DATE = DateType()
 DURATION = DurationType()
 DATETIME = DateTimeType()
+TIME = TimeType()
 NONE = NoneType()
 
 
@@ -295,6 +305,8 @@ def describe(type_: Type) -> str:
             return "duration"
         case DateTimeType():
             return "datetime"
+        case TimeType():
+            return "time"
         case NoneType():
             return "none"
         case EnumType(name=name) | RecordType(name=name):

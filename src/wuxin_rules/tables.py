@@ -97,8 +97,8 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
         if stage.name.name in first_stage:
             t.duplicate(english("stage"), stage.name, first_stage[stage.name.name])
         first_stage.setdefault(stage.name.name, stage.name.span)
-        start = stage.start.value if stage.start is not None else None
-        end = stage.end.value
+        start = _day(stage.start) if stage.start is not None else None
+        end = _day(stage.end)
         if start is not None and start > end:
             t.error(
                 "empty-stage",
@@ -616,3 +616,9 @@ def _gap(
     if high_included:
         return english("values-above-up-to", low=num(low), high=num(high))
     return english("values-above-below", low=num(low), high=num(high))
+
+
+def _day(literal: ast.DateLit) -> datetime.date:
+    """A stage's end: the grammar reads only a date there (`DATE`), never a time of day."""
+    assert isinstance(literal.value, datetime.date)
+    return literal.value

@@ -36,6 +36,7 @@ from wuxin_rules.schema import (
     NONE,
     PERCENT,
     TEXT,
+    TIME,
     BoolType,
     DateTimeType,
     DateType,
@@ -50,6 +51,7 @@ from wuxin_rules.schema import (
     OptionalType,
     RecordType,
     TextType,
+    TimeType,
     Type,
     describe,
     is_numeric,
@@ -134,7 +136,7 @@ def is_invalid(type_: Type) -> bool:
             return False
 
 
-_TEMPORAL = (DateType, DurationType, DateTimeType)
+_TEMPORAL = (DateType, DurationType, DateTimeType, TimeType)
 
 BUILTIN_TYPES: Mapping[str, Type] = {
     "int": INT,
@@ -145,6 +147,7 @@ BUILTIN_TYPES: Mapping[str, Type] = {
     "date": DATE,
     "duration": DURATION,
     "datetime": DATETIME,
+    "time": TIME,
 }
 """The type names every module knows without declaring them."""
 
@@ -553,6 +556,8 @@ class ExprTyper(Visitor[model.CExpr]):
         assert isinstance(node, _LITERALS)
         if type(node.value) is datetime.datetime:
             return model.Const(node.value, DATETIME, node.span)
+        if type(node.value) is datetime.time:
+            return model.Const(node.value, TIME, node.span)
         return model.Const(node.value, _LITERAL_TYPES[type(node)], node.span)
 
     @visits(ast.NoneLit)
@@ -835,19 +840,21 @@ class ExprTyper(Visitor[model.CExpr]):
             return model.GetField(target, name, self._narrowed(node, info.type, env), node.span)
         component = semantics.COMPONENTS.get(name)
         if (
-            isinstance(type_, DateType | DateTimeType)
+            isinstance(type_, DateType | DateTimeType | TimeType)
             and component is not None
             and (describe(type_),) in component.samples
         ):
             typing = component.typing
             result = typing.result if isinstance(typing, semantics.Signature) else INT
             return model.BuiltinCall(component.name, (target,), result, node.span)
-        if isinstance(type_, DateTimeType):
+        if isinstance(type_, DateTimeType | TimeType):
             self.t.error(
                 "unknown-name",
                 english("unknown-date-field", field=name),
                 node.field.span,
-                help=english("datetime-has-fields"),
+                help=english(
+                    "datetime-has-fields" if isinstance(type_, DateTimeType) else "time-has-fields"
+                ),
             )
             return self._invalid(node.span)
         if isinstance(type_, DateType):
@@ -1108,6 +1115,22 @@ class ExprTyper(Visitor[model.CExpr]):
             return DATETIME
         if op == "-" and isinstance(a, DateTimeType) and isinstance(b, DurationType | DateTimeType):
             return DATETIME if isinstance(b, DurationType) else DurationType("exact")
+        if (
+            op in "+-"
+            and isinstance(a, TimeType)
+            and isinstance(b, DurationType)
+            and b.part != "months"
+        ):
+            return TIME
+        if (
+            op == "+"
+            and isinstance(b, TimeType)
+            and isinstance(a, DurationType)
+            and a.part != "months"
+        ):
+            return TIME
+        if op == "-" and isinstance(a, TimeType) and isinstance(b, TimeType):
+            return DurationType("exact")
         if op == "*" and isinstance(a, DurationType) and isinstance(b, IntType):
             return a
         if op == "*" and isinstance(b, DurationType) and isinstance(a, IntType):
@@ -1200,6 +1223,7 @@ class ExprTyper(Visitor[model.CExpr]):
             (is_numeric(a) and is_numeric(b))
             or (isinstance(a, DateType) and isinstance(b, DateType))
             or (isinstance(a, DateTimeType) and isinstance(b, DateTimeType))
+            or (isinstance(a, TimeType) and isinstance(b, TimeType))
         ):
             return result
         if isinstance(a, DurationType) and isinstance(b, DurationType):
