@@ -669,6 +669,8 @@ def value_text(value: object, type_: Type | None, vocabulary: Vocabulary) -> str
         )
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, datetime.time):
+        return zones.clock_text(value)
     if isinstance(value, str):
         return value if isinstance(inner, EnumType) else _quote(value)
     if isinstance(value, tuple | list):
