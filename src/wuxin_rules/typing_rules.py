@@ -1115,19 +1115,11 @@ class ExprTyper(Visitor[model.CExpr]):
             return DATETIME
         if op == "-" and isinstance(a, DateTimeType) and isinstance(b, DurationType | DateTimeType):
             return DATETIME if isinstance(b, DurationType) else DurationType("exact")
-        if (
-            op in "+-"
-            and isinstance(a, TimeType)
-            and isinstance(b, DurationType)
-            and b.part != "months"
-        ):
+        # A time of day moves by any duration here; one with months fails at evaluation
+        # (`invalid-argument`), as a date moved by part of a day does.
+        if op in "+-" and isinstance(a, TimeType) and isinstance(b, DurationType):
             return TIME
-        if (
-            op == "+"
-            and isinstance(b, TimeType)
-            and isinstance(a, DurationType)
-            and a.part != "months"
-        ):
+        if op == "+" and isinstance(b, TimeType) and isinstance(a, DurationType):
             return TIME
         if op == "-" and isinstance(a, TimeType) and isinstance(b, TimeType):
             return DurationType("exact")
