@@ -71,6 +71,7 @@ input words: text
 input day: date
 input wait: duration
 input at: datetime
+input opens: time
 input kind: Kind
 input item: Item "item"
 input items: list of Item "items"
@@ -150,6 +151,7 @@ NON_OPTIONAL = (
     "date",
     "dur",
     "dt",
+    "tod",
     "Kind",
     "Item",
     "list int",
@@ -182,6 +184,8 @@ _DATETIME_LITERALS = (
     "2025-03-01T08:30:00+08:00",
     "2024-02-29T23:59Z",
 )
+_TIME_LITERALS = ("00:00", "23:30", "08:30:15", "12:00", "23:59:59")
+"""Times of day: midnight and the minutes before it, where `±` wraps."""
 _UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
 _ZONES = ('"Europe/Paris"', '"Asia/Shanghai"', '"America/New_York"', '"UTC"')
 _WHOLE = ("whole_days", "whole_hours", "whole_minutes", "whole_months")
@@ -196,6 +200,7 @@ _INPUTS = {
     "date": ("day",),
     "dur": ("wait",),
     "dt": ("at",),
+    "tod": ("opens",),
     "Kind": ("kind", "item.kind"),
     "Item": ("item",),
     "list int": ("nums",),
@@ -297,6 +302,7 @@ class _Expressions:
             "date": _DATE_LITERALS,
             "dur": ("days(3)", "months(1)", "hours(2)", "years(1)"),
             "dt": _DATETIME_LITERALS,
+            "tod": _TIME_LITERALS,
             "Kind": ("a", "Kind.b", "c"),
             "list int": ("[1, 2]", "[0]", "[x, 3, x]"),
             "list text": ('["a", "b"]', '["b", "a", "c"]', "[words]"),
@@ -340,6 +346,7 @@ class _Expressions:
                 lambda d, v: f"quarter_last_month({e('int', d, v)})",
                 lambda d, v: f"{self.pick(_WHOLE)}({e('dur', d, v)})",
                 lambda d, v: f"{e('dt', d, v)}.{self.pick(['hour', 'minute', 'year', 'day'])}",
+                lambda d, v: f"{e('tod', d, v)}.{self.pick(['hour', 'minute', 'second'])}",
                 lambda d, v: f"len({e(self.pick(['list int', 'list text', 'list Item']), d, v)})",
                 lambda d, v: f"length({e('text', d, v)})",
                 lambda d, v: f"{self.pick(['first', 'last'])}({e('list int', d, v)})",
@@ -397,6 +404,9 @@ class _Expressions:
                 self.durations_compared,
                 lambda d, v: (
                     f"({e('dt', d, v)} {self.pick(['<', '<=', '>', '>=', '==', '!='])} {e('dt', d, v)})"
+                ),
+                lambda d, v: (
+                    f"({e('tod', d, v)} {self.pick(['<', '<=', '>', '>=', '==', '!='])} {e('tod', d, v)})"
                 ),
                 lambda d, v: self.equality(d, v),
                 lambda d, v: (
@@ -460,11 +470,17 @@ class _Expressions:
                 lambda d, v: f"(-{e('dur', d, v)})",
                 lambda d, v: f"({e('date', d, v)} - {e('date', d, v)})",
                 lambda d, v: f"({e('dt', d, v)} - {e('dt', d, v)})",
+                lambda d, v: f"({e('tod', d, v)} - {e('tod', d, v)})",
             ],
             "dt": [
                 lambda d, v: f"({e('dt', d, v)} {self.pick('+-')} {e('dur', d, v)})",
                 lambda d, v: f"({e('dur', d, v)} + {e('dt', d, v)})",
                 lambda d, v: f"in_zone({e('dt', d, v)}, {self.pick(_ZONES)})",
+            ],
+            "tod": [
+                lambda d, v: f"({e('tod', d, v)} {self.pick('+-')} {e('dur', d, v)})",
+                lambda d, v: f"({e('dur', d, v)} + {e('tod', d, v)})",
+                lambda d, v: f"{e('dt', d, v)}.time",
             ],
             "Kind": [],
             "Item": [],
@@ -862,6 +878,8 @@ def _dates_as_text(value: Any) -> Any:
     fast facts check converts them)."""
     if isinstance(value, datetime.datetime):
         return zones.iso(value)
+    if isinstance(value, datetime.time):
+        return value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Duration):

@@ -91,6 +91,7 @@ _FAILING_DATETIMES = (
     datetime.datetime(1, 1, 1, 0, 30, tzinfo=datetime.UTC),
     datetime.datetime(9999, 12, 31, 23, 30, tzinfo=datetime.UTC),
 )
+_FAILING_TIMES = (datetime.time(0, 0), datetime.time(23, 30), datetime.time(23, 59, 59))
 _FAILING_NUMBERS = (Decimal("1.5"), Decimal("-0.25"), Decimal("0.5"), Decimal("2.5"))
 _FAILING_TEXTS = ("", "a", "(a", "a*", "[a-z]+", "家庭", " a,b ")
 
@@ -106,6 +107,8 @@ def _bias(types: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
             bias[f"a{index}"] = _FAILING_DATES
         elif type_ == "datetime":
             bias[f"a{index}"] = _FAILING_DATETIMES
+        elif type_ == "time":
+            bias[f"a{index}"] = _FAILING_TIMES
         elif type_ == "duration":
             bias[f"a{index}"] = _FAILING_DURATIONS
         elif type_ in ("decimal", "percent", "money"):

@@ -168,9 +168,10 @@ class BoolLit:
 @attrs.frozen
 class DateLit:
     """A date literal, `2015-03-31`, or a date-time, `2025-03-01T08:30[Asia/Shanghai]`
-    (its value a `datetime.datetime`, with its zone)."""
+    (its value a `datetime.datetime`, with its zone), or a time of day, `08:30` (a
+    `datetime.time`)."""
 
-    value: datetime.date
+    value: datetime.date | datetime.time
     span: Span = _span
 
 

@@ -96,6 +96,7 @@ from wuxin_rules.schema import (
     RecordType,
     SumType,
     TextType,
+    TimeType,
     Type,
     strip_optional,
 )
@@ -322,6 +323,17 @@ def _datetime_fact(value: Any) -> datetime.datetime:
     return value
 
 
+def _time_fact(value: Any) -> datetime.time:
+    if type(value) is str:
+        try:
+            return zones.parse_clock(value)
+        except zones.ZoneError:
+            raise _NotPlain from None
+    if type(value) is not datetime.time or value.tzinfo is not None or value.microsecond:
+        raise _NotPlain
+    return value
+
+
 def _duration_fact(value: Any) -> Duration:
     if type(value) is Duration:
         return value
@@ -460,6 +472,7 @@ _RUNTIME: dict[str, Any] = {
     "_date_fact": _date_fact,
     "_duration_fact": _duration_fact,
     "_datetime_fact": _datetime_fact,
+    "_time_fact": _time_fact,
     "_date_t": datetime.date,
     "_float": float,
     "_int": int,
@@ -887,6 +900,9 @@ class _FactsCode:
                 return True
             case DateTimeType():
                 out.append(f"{indent}{dst} = _datetime_fact({src})")
+                return True
+            case TimeType():
+                out.append(f"{indent}{dst} = _time_fact({src})")
                 return True
             case ListType():
                 out.append(f"{indent}{dst} = {self._list_function(type_)}({src})")

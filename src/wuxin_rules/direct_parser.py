@@ -51,6 +51,7 @@ _TOKEN = re.compile(
   | (?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?
       (?:Z|[+-][0-9]{2}:[0-9]{2}|\[[A-Za-z][A-Za-z0-9_+\-/]*\]))
   | (?P<DATE>[0-9]{4}-[0-9]{2}-[0-9]{2})
+  | (?P<TIME>[0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?![0-9]))
   | (?P<PERCENT>[0-9]+(?:\.[0-9]+)?%)
   | (?P<DECIMAL>[0-9]+\.[0-9]+)
   | (?P<INT>[0-9]+)
@@ -793,6 +794,13 @@ class _Reader:
             except zones.ZoneError:
                 raise _Unsure from None  # the Lark path reports it
             return ast.DateLit(value, self._span(start, end)), 0, start, end
+        if kind == "TIME":
+            self.pos += 1
+            try:
+                clock = zones.parse_clock(self.values[index])
+            except zones.ZoneError:
+                raise _Unsure from None  # `invalid-date`, from the Lark path
+            return ast.DateLit(clock, self._span(start, end)), 0, start, end
         raise _Unsure
 
     def at_least(self) -> _Read:

@@ -32,7 +32,7 @@ from wuxin_rules.schema import (
 from wuxin_rules.suite import Check, Example, Expectation, Marker, Property, Suite, value_problems
 from wuxin_rules.trace import Explanation, Verdict
 from wuxin_rules.values import Duration, format_number, format_value
-from wuxin_rules.zones import literal_text
+from wuxin_rules.zones import clock_text, literal_text
 
 __all__ = [
     "ExampleResult",
@@ -385,6 +385,8 @@ def _flat_source(value: Any, type_: Type | None) -> str:
         return text
     if isinstance(value, datetime.datetime):
         return literal_text(value)
+    if isinstance(value, datetime.time):
+        return clock_text(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Duration):

@@ -26,6 +26,7 @@ Accepted forms (beyond the JSON type itself):
 | text            | JSON text                                                            |
 | date            | text `"YYYY-MM-DD"`; Python `datetime.date` (not `datetime`)        |
 | datetime        | ISO 8601 text with an offset or a zone: `"2025-03-01T08:30:00+08:00"`, `"2025-03-01T08:30[Asia/Shanghai]"` (whole seconds); Python `datetime.datetime` with a zone |
+| time            | text `"HH:MM"` or `"HH:MM:SS"` (00:00 to 23:59:59, no zone); Python `datetime.time` without a zone, whole seconds |
 | duration        | ISO 8601 text in whole units (`"P1M"`, `"P3W"`, `"PT36H"`, `"-P2D"`); `values.Duration` |
 | enum            | the member's name as text, or its label (`"小"` for `small`) when no other member has that label |
 | record          | a JSON object with exactly the record's fields (optional ones may be missing) |
@@ -78,6 +79,7 @@ from wuxin_rules.schema import (
     RecordType,
     SumType,
     TextType,
+    TimeType,
     Type,
     describe,
 )
@@ -142,6 +144,8 @@ def _expected(type_: Type) -> str:
             return english("a duration")
         case DateTimeType():
             return english("a date-time")
+        case TimeType():
+            return english("a time of day")
         case EnumType(name=name):
             return english("a-member-of", enum=name)
         case RecordType(name=name):
@@ -611,6 +615,27 @@ def _datetime_problem(error: zones.ZoneError, text: str) -> _Problem:
     )
 
 
+def time_fact(value: Any, type_: Type) -> datetime.time:
+    """A time of day from its fact: text `HH:MM[:SS]`, or a `datetime.time` of whole seconds
+    without a zone (a spreadsheet's time cell)."""
+    if isinstance(value, str):
+        try:
+            return zones.parse_clock(str(value))
+        except zones.ZoneError:
+            raise _Problem(
+                "bad-fact",
+                english("not-time-form", value=_cut(str(value))),
+                english("time-fact.help"),
+            ) from None
+    if type(value) is datetime.time and value.tzinfo is None and not value.microsecond:
+        return datetime.time(value.hour, value.minute, value.second)
+    raise _wrong(value, type_, english("time-fact.help"))
+
+
+def _time_hook(type_: TimeType) -> Hook:
+    return lambda value, _: time_fact(value, type_)
+
+
 def _datetime_hook(type_: DateTimeType) -> Hook:
     return lambda value, _: datetime_fact(value, type_)
 
@@ -730,6 +755,8 @@ class _Targets:
                 return self._leaf(("duration",), type_, _duration_hook)
             case DateTimeType():
                 return self._leaf(("datetime",), type_, _datetime_hook)
+            case TimeType():
+                return self._leaf(("time",), type_, _time_hook)
             case EnumType(qualified=qualified):
                 return self._leaf(("enum", qualified, type_.name), type_, _enum_hook)
         raise InternalError(

@@ -1135,6 +1135,8 @@ class _Formatter(Visitor[Any]):
         value = expr.value
         if isinstance(value, datetime.datetime):
             return zones.literal_text(value)
+        if isinstance(value, datetime.time):
+            return zones.clock_text(value)
         return value.isoformat()
 
     @visits(ast.NoneLit)

@@ -29,7 +29,18 @@ from wuxin_rules import semantics
 
 __all__ = ["BUILTIN_NAMES", "KEYWORDS", "PolicyLexer", "style_css", "token_classes"]
 
-_TYPES = ("int", "decimal", "percent", "money", "bool", "text", "date", "datetime", "duration")
+_TYPES = (
+    "int",
+    "decimal",
+    "percent",
+    "money",
+    "bool",
+    "text",
+    "date",
+    "datetime",
+    "time",
+    "duration",
+)
 _CONSTANTS = ("true", "false", "none")
 KEYWORDS = (
     "_", "all", "and", "any", "as", "at", "bands", "by", "case", "cites", "count", "criterion",

@@ -31,6 +31,7 @@ from wuxin_rules.schema import (
     RecordType,
     SumType,
     TextType,
+    TimeType,
     Type,
 )
 
@@ -113,6 +114,8 @@ def _type(type_: Type, definitions: dict[str, Any]) -> dict[str, Any]:
             return {"type": "string", "format": "duration"}
         case DateTimeType():
             return {"type": "string", "format": "date-time"}
+        case TimeType():
+            return {"type": "string", "format": "time"}
         case NoneType():
             return {"type": "null"}
         case EnumType(members=members, name=name, label=label):

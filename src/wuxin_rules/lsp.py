@@ -45,7 +45,18 @@ _WORD_BEFORE = re.compile(r"(\w*)\Z")
 _RULE_PARAMS = re.compile(r"\(([^()]*)\)")
 _PARAM = re.compile(r"((?!\d)\w+)\s*:\s*([\w.]+)")
 _AGGREGATE_VAR = re.compile(r"\bof\s+((?!\d)\w+)\s+in\s+([\w.]+)")
-_TYPE_NAMES = ("int", "decimal", "percent", "money", "bool", "text", "date", "datetime", "duration")
+_TYPE_NAMES = (
+    "int",
+    "decimal",
+    "percent",
+    "money",
+    "bool",
+    "text",
+    "date",
+    "datetime",
+    "time",
+    "duration",
+)
 _DATE_PARTS = ("year", "month", "day", "quarter")
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,

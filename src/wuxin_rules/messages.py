@@ -293,6 +293,7 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "notation.date": ("date", "日期"),
     "notation.duration": ("duration", "时长"),
     "notation.datetime": ("date-time", "日期时间"),
+    "notation.time": ("time of day", "时刻"),
     "notation.list of": ("list of {t}", "{t}的列表"),
     "notation.optional": ("{t} (may be absent)", "{t}（可为空）"),
     "notation.at least n": ("≥ {n}", "≥ {n}"),
@@ -1651,6 +1652,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     # -- evaluation (wuxin_rules.evaluator): the right-hand notes of explanations ----------
     "one-day": ("{count} day", "{count} 天"),
     "n-days": ("{count} days", "{count} 天"),
+    "one-minute": ("{count} minute", "{count} 分钟"),
+    "n-minutes": ("{count} minutes", "{count} 分钟"),
     "margin": ("margin {amount}", "余量 {amount}"),
     "short-by": ("short by {amount}", "差 {amount}"),
     "over-by": ("over by {amount}", "超出 {amount}"),
@@ -1948,9 +1951,39 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "is-member-of": ("`{name}` is a member of {enums}", "`{name}` 是 {enums} 的成员"),
     "the-members-of": ("the members of `{enum}` are {members}", "`{enum}` 的成员有 {members}"),
     "datetime-has-fields": (
-        "a date-time has `.date`, `.year`, `.month`, `.day`, `.quarter`, `.hour` and `.minute` "
-        "(on its own clock)",
-        "日期时间有 `.date`、`.year`、`.month`、`.day`、`.quarter`、`.hour` 和 `.minute`（按其自身时钟）",
+        "a date-time has `.date`, `.time`, `.year`, `.month`, `.day`, `.quarter`, `.hour`, "
+        "`.minute` and `.second` (on its own clock)",
+        "日期时间有 `.date`、`.time`、`.year`、`.month`、`.day`、`.quarter`、`.hour`、`.minute` 和 "
+        "`.second`（按其自身时钟）",
+    ),
+    "time-has-fields": (
+        "a time of day has `.hour`, `.minute` and `.second`",
+        "时刻有 `.hour`、`.minute` 和 `.second`",
+    ),
+    "not-a-time": (
+        "`{time}` is not a time of day (00:00 to 23:59:59)",
+        "`{time}` 不是一天中的时刻（00:00 至 23:59:59）",
+    ),
+    "check-the-clock": (
+        "check the hour (00-23), the minute and the second (00-59)",
+        "请检查小时（00-23）、分钟和秒（00-59）",
+    ),
+    "not-time-form": (
+        "`{value}` is not a time of day in the form `HH:MM` or `HH:MM:SS`",
+        "`{value}` 不是 `HH:MM` 或 `HH:MM:SS` 格式的时刻",
+    ),
+    "time-fact.help": (
+        'write the time of day as `"08:30"` or `"08:30:15"` (00:00 to 23:59:59, no zone)',
+        '请把时刻写成 `"08:30"` 或 `"08:30:15"`（00:00 至 23:59:59，不带时区）',
+    ),
+    "clock-by-months": (
+        "`{expr}` moves a time of day by `{duration}`, which has months",
+        "`{expr}` 把时刻移动 `{duration}`，其中含有月",
+    ),
+    "clock-by-months.help": (
+        "a time of day moves by hours, minutes and seconds (and whole days, which leave it "
+        "where it is)",
+        "时刻只能按小时、分钟和秒移动（整天不改变时刻）",
     ),
     "date-has-fields": (
         "a date has `.year`, `.month`, `.day` and `.quarter`",
@@ -3138,6 +3171,7 @@ TERMS: Mapping[str, str] = {
     "a percentage": "百分数",
     "a date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
     "a date-time (2025-03-01T08:30+08:00)": "日期时间（2025-03-01T08:30+08:00）",
+    "a time of day (08:30)": "时刻（08:30）",
     "a duration (ISO 8601, such as P1M or P3D)": "时长（ISO 8601，例如 P1M 或 P3D）",
     "a type": "类型",
     "an operator": "运算符",
@@ -3187,6 +3221,7 @@ TERMS: Mapping[str, str] = {
     "a date": "日期",
     "a duration": "时长",
     "a date-time": "日期时间",
+    "a time of day": "时刻",
     "a record of inputs": "输入记录",
     "a list": "列表",
     "none": "空值",

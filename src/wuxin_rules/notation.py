@@ -42,6 +42,7 @@ from wuxin_rules.schema import (
     RecordType,
     SumType,
     TextType,
+    TimeType,
     Type,
     fixed_scale,
 )
@@ -106,7 +107,7 @@ SOURCE = Vocabulary(
         "agg in": "in", "where": "where", "body": ":",
         "int": "int", "decimal": "decimal", "percent": "percent", "money": "money",
         "scaled": "decimal({n})", "bool": "bool",
-        "text": "text", "date": "date", "duration": "duration", "datetime": "datetime", "list of": "list of {t}", "optional": "{t}?",
+        "text": "text", "date": "date", "duration": "duration", "datetime": "datetime", "time": "time", "list of": "list of {t}", "optional": "{t}?",
         "at least n": ">= {n}", "more than n": "> {n}", "at most n": "<= {n}",
         "less than n": "< {n}", "range": "{a} .. {b}", "range open": "{a} ..< {b}",
         "bounded": "{t} {b}",
@@ -230,9 +231,12 @@ class _Printer(Visitor[Line]):
     @visits(ast.DateLit)
     def _date(self, expr: ast.DateLit, scope: frozenset[str]) -> Line:
         value = expr.value
-        text = (
-            zones.literal_text(value) if isinstance(value, datetime.datetime) else value.isoformat()
-        )
+        if isinstance(value, datetime.datetime):
+            text = zones.literal_text(value)
+        elif isinstance(value, datetime.time):
+            text = zones.clock_text(value)
+        else:
+            text = value.isoformat()
         return [Segment(text, "literal")]
 
     @visits(ast.NoneLit)
@@ -713,6 +717,8 @@ def type_line(
             return [Segment(words["duration"])]
         case DateTimeType():
             return [Segment(words["datetime"])]
+        case TimeType():
+            return [Segment(words["time"])]
         case NoneType():
             return [Segment(words["none"])]
         case (
@@ -772,6 +778,8 @@ def value_text(value: object, type_: Type | None, vocabulary: Vocabulary) -> str
         )
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, datetime.time):
+        return zones.clock_text(value)
     if isinstance(value, str):
         return value if isinstance(inner, EnumType) else _quote(value)
     if isinstance(value, tuple | list):

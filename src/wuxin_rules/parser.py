@@ -986,6 +986,23 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
             self.diagnostics.append(datetime_problem(error, text, self._tok(token)))
             return ast.DateLit(datetime.datetime(1, 1, 1, tzinfo=datetime.UTC), self._tok(token))
 
+    @_node
+    def time_literal(self, span: Span, children: list[Any]) -> ast.DateLit:
+        token = children[0]
+        text = str(token)
+        try:
+            return ast.DateLit(zones.parse_clock(text), self._tok(token))
+        except zones.ZoneError:
+            self.diagnostics.append(
+                Diagnostic(
+                    "invalid-date",
+                    english("not-a-time", time=text),
+                    span=self._tok(token),
+                    help=english("check-the-clock"),
+                )
+            )
+            return ast.DateLit(datetime.time(0, 0), self._tok(token))
+
     def _date(self, token: Token) -> ast.DateLit:
         span = self._tok(token)
         text = str(token)

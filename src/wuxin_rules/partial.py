@@ -47,6 +47,7 @@ from wuxin_rules.schema import (
     RecordType,
     SumType,
     TextType,
+    TimeType,
     Type,
 )
 from wuxin_rules.trace import Evaluation, Verdict
@@ -235,6 +236,8 @@ def _placeholder(type_: Type) -> Any:
         return "PT0S"
     if isinstance(type_, DateTimeType):
         return "2000-01-01T00:00:00Z"
+    if isinstance(type_, TimeType):
+        return "00:00"
     if isinstance(type_, EnumType):
         return type_.members[0].name
     if isinstance(type_, ListType):

@@ -27,6 +27,7 @@ __all__ = [
     "PERCENT",
     "SUM_TAG",
     "TEXT",
+    "TIME",
     "BoolType",
     "DateTimeType",
     "DateType",
@@ -44,6 +45,7 @@ __all__ = [
     "SumMember",
     "SumType",
     "TextType",
+    "TimeType",
     "Type",
     "describe",
     "fixed_scale",
@@ -142,6 +144,12 @@ class DateType:
 class DateTimeType:
     """Instants with the zone they are written in: `2025-03-01T08:30[Asia/Shanghai]`,
     `2025-03-01T08:30:00+08:00`."""
+
+
+@attrs.frozen
+class TimeType:
+    """Times of day on a clock, no date and no zone: `08:30`, `17:45:30` (whole seconds,
+    00:00 to 23:59:59)."""
 
 
 @attrs.frozen
@@ -319,6 +327,7 @@ Type: TypeAlias = (
     | TextType
     | DateType
     | DateTimeType
+    | TimeType
     | DurationType
     | NoneType
     | EnumType
@@ -337,6 +346,7 @@ TEXT = TextType()
 DATE = DateType()
 DURATION = DurationType()
 DATETIME = DateTimeType()
+TIME = TimeType()
 NONE = NoneType()
 
 
@@ -375,6 +385,8 @@ def describe(type_: Type) -> str:
             return "duration"
         case DateTimeType():
             return "datetime"
+        case TimeType():
+            return "time"
         case NoneType():
             return "none"
         case EnumType(name=name) | RecordType(name=name) | SumType(name=name):

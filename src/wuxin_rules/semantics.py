@@ -53,6 +53,7 @@ from wuxin_rules.schema import (
     DATETIME,
     INT,
     TEXT,
+    TIME,
     DateTimeType,
     DateType,
     DurationType,
@@ -60,6 +61,7 @@ from wuxin_rules.schema import (
     ListType,
     NumberType,
     OptionalType,
+    TimeType,
     Type,
     strip_optional,
 )
@@ -426,6 +428,8 @@ def margin(expr: model.Compare, left: Any, right: Any, held: bool) -> str | None
             int((left.astimezone(zones.UTC) - right.astimezone(zones.UTC)).total_seconds())
         )
         amount = duration_amount(Duration(0, elapsed))
+    elif isinstance(left, datetime.time) and isinstance(right, datetime.time):
+        amount = clock_amount(abs(_clock_seconds(left) - _clock_seconds(right)))
     elif isinstance(left, datetime.date) and isinstance(right, datetime.date):
         distance = abs((left - right).days)
         amount = english("one-day" if distance == 1 else "n-days", count=distance)
@@ -468,6 +472,19 @@ def _ordering(test: Callable[[Any, Any], bool]) -> Callable[[model.Compare, list
         return test(left, right)
 
     return value
+
+
+def clock_amount(seconds: int) -> str:
+    """A non-negative distance between times of day for a margin: `30 minutes` when it is
+    whole minutes, else ISO 8601 (`PT90S`)."""
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return english("one-minute" if minutes == 1 else "n-minutes", count=minutes)
+    return Duration(0, seconds).iso()
+
+
+def _clock_seconds(clock: datetime.time) -> int:
+    return clock.hour * 3600 + clock.minute * 60 + clock.second
 
 
 def duration_amount(distance: Duration) -> str:
@@ -513,7 +530,7 @@ def _temporal(expr: Any) -> bool:
     """Whether an operator node works on dates or durations (not numbers)."""
     for operand in model.children(expr):
         inner = strip_optional(operand.type) if operand.type is not None else None
-        if isinstance(inner, DateType | DurationType | DateTimeType):
+        if isinstance(inner, DateType | DurationType | DateTimeType | TimeType):
             return True
     return False
 
@@ -543,7 +560,11 @@ def _date_operand(args: Sequence[model.CExpr]) -> bool:
     """`date ± duration` may leave the calendar or move a date by part of a day (`date -
     date` and the arithmetic of numbers and of durations never fail)."""
     kinds = {type(strip_optional(arg.type)) for arg in args if arg.type is not None}
-    return kinds in ({DateType, DurationType}, {DateTimeType, DurationType})
+    return kinds in (
+        {DateType, DurationType},
+        {DateTimeType, DurationType},
+        {TimeType, DurationType},
+    )
 
 
 def shift_date(start: datetime.date, by: Duration) -> datetime.date | None:
@@ -595,6 +616,26 @@ def _shift_datetime(expr: model.Arith, start: datetime.datetime, by: Duration) -
     return moved
 
 
+def shift_clock(start: datetime.time, by: Duration) -> datetime.time | None:
+    """`start + by` on a clock: it wraps past midnight (23:30 + 1 hour is 00:30), so whole
+    days leave it where it is; None when `by` has months (no clock moves by them)."""
+    if by.months:
+        return None
+    seconds = (_clock_seconds(start) + by.seconds) % SECONDS_PER_DAY
+    return datetime.time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+
+
+def _shift_clock(expr: model.Arith, start: datetime.time, by: Duration) -> datetime.time:
+    moved = shift_clock(start, by)
+    if moved is None:
+        raise SemanticError(
+            "invalid-argument",
+            english("clock-by-months", expr=written(expr), duration=by.iso()),
+            english("clock-by-months.help"),
+        )
+    return moved
+
+
 def _temporal_arith(expr: model.Arith, left: Any, right: Any) -> Any:
     """`+ - *` on dates and durations (the checker allows only the pairs below)."""
     op = expr.op
@@ -607,6 +648,8 @@ def _temporal_arith(expr: model.Arith, left: Any, right: Any) -> Any:
     if type(left) is datetime.datetime and type(right) is datetime.datetime:
         elapsed = left.astimezone(zones.UTC) - right.astimezone(zones.UTC)
         return Duration(0, elapsed.days * SECONDS_PER_DAY + elapsed.seconds)
+    if type(left) is datetime.time and type(right) is datetime.time:  # no wrap: signed
+        return Duration(0, _clock_seconds(left) - _clock_seconds(right))
     if type(left) is not Duration and type(right) is not Duration:  # date - date
         return Duration(0, (left - right).days * SECONDS_PER_DAY)
     start, by = (left, right) if type(right) is Duration else (right, left)
@@ -614,6 +657,8 @@ def _temporal_arith(expr: model.Arith, left: Any, right: Any) -> Any:
         by = Duration(-by.months, -by.seconds)
     if type(start) is datetime.datetime:
         return _shift_datetime(expr, start, by)
+    if type(start) is datetime.time:
+        return _shift_clock(expr, start, by)
     if by.seconds % SECONDS_PER_DAY:
         raise SemanticError(
             "invalid-argument",
@@ -1560,6 +1605,7 @@ def _component(
             "quarter": (1, 4),
             "hour": (0, 23),
             "minute": (0, 59),
+            "second": (0, 59),
         }.get(name),
         samples=tuple((type_,) for type_ in on),
     )
@@ -1791,12 +1837,30 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         "(({0}.month - 1) // 3 + 1)",
     ),
     _component(
-        "hour", "the hour of a date-time on its clock (0-23)", lambda t: t.hour, "{0}.hour",
-        on=("datetime",),
+        "hour", "the hour of a date-time on its clock, or of a time of day (0-23)",
+        lambda t: t.hour, "{0}.hour", on=("datetime", "time"),
     ),
     _component(
-        "minute", "the minute of a date-time on its clock (0-59)", lambda t: t.minute,
-        "{0}.minute", on=("datetime",),
+        "minute", "the minute of a date-time on its clock, or of a time of day (0-59)",
+        lambda t: t.minute, "{0}.minute", on=("datetime", "time"),
+    ),
+    _component(
+        "second", "the second of a date-time on its clock, or of a time of day (0-59)",
+        lambda t: t.second, "{0}.second", on=("datetime", "time"),
+    ),
+    Operation(
+        "time_part",
+        "builtin",
+        lambda expr, v: v[0].time(),
+        Emit(template="{0}.time()", number="int"),
+        typing=Signature((DATETIME,), TIME),
+        signature="t.time -> time",
+        summary="the time of day of a date-time on its clock (its zone left behind)",
+        min_args=1,
+        max_args=1,
+        component=True,
+        field="time",
+        samples=(("datetime",),),
     ),
     Operation(
         "date_part",
@@ -1833,7 +1897,7 @@ COMPONENTS: Mapping[str, Operation] = {
 _NUMBER_PAIRS = (("int", "int"), ("decimal", "int"), ("percent", "decimal"))
 
 
-_TEMPORAL_VALUES = (datetime.date, Duration)
+_TEMPORAL_VALUES = (datetime.date, Duration, datetime.time)
 
 
 def _arith(name: str, exact: Callable[[Any, Any], Any], fast: Callable[..., Any]) -> Operation:
@@ -1862,13 +1926,20 @@ def _arith(name: str, exact: Callable[[Any, Any], Any], fast: Callable[..., Any]
 
 
 _TEMPORAL_PAIRS = {
-    "+": (("date", "duration"), ("duration", "duration"), ("datetime", "duration")),
+    "+": (
+        ("date", "duration"),
+        ("duration", "duration"),
+        ("datetime", "duration"),
+        ("time", "duration"),
+    ),
     "-": (
         ("date", "date"),
         ("date", "duration"),
         ("duration", "duration"),
         ("datetime", "duration"),
         ("datetime", "datetime"),
+        ("time", "duration"),
+        ("time", "time"),
     ),
     "*": (("duration", "int"), ("int", "duration")),
 }
@@ -1894,6 +1965,7 @@ def _compare(name: str, test: Callable[[Any, Any], bool]) -> Operation:
             ("date", "date"),
             ("duration", "duration"),
             ("datetime", "datetime"),
+            ("time", "time"),
         ),
     )
 

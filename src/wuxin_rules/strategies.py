@@ -81,6 +81,7 @@ from wuxin_rules.schema import (
     RecordType,
     SumType,
     TextType,
+    TimeType,
     Type,
 )
 from wuxin_rules.values import SECONDS_PER_DAY, Duration, fraction_to_decimal, to_python
@@ -671,6 +672,8 @@ def _leaf(type_: Type, near: list[Any]) -> SearchStrategy[Any]:
         return _durations([d for d in near if isinstance(d, Duration)])
     if isinstance(type_, DateTimeType):
         return _datetimes([t for t in near if isinstance(t, datetime.datetime)])
+    if isinstance(type_, TimeType):
+        return _clocks([t for t in near if type(t) is datetime.time])
     if isinstance(type_, IntType):
         return _integers(type_.bound, [n for n in near if _is_number(n)])
     if isinstance(type_, NumberType):
@@ -802,6 +805,19 @@ def _datetimes(given: list[datetime.datetime]) -> SearchStrategy[datetime.dateti
         st.one_of(places),
     )
     return st.one_of(general, st.sampled_from(near)) if near else general
+
+
+def _clocks(near: list[datetime.time]) -> SearchStrategy[datetime.time]:
+    """Times of day in whole seconds, midnight and the last second before it among them
+    (where `±` wraps), and the given ones with a minute either side."""
+    points = {datetime.time(0, 0), datetime.time(23, 59, 59), datetime.time(23, 30)}
+    for clock in near:
+        seconds = clock.hour * 3600 + clock.minute * 60 + clock.second
+        for delta in (-60, -1, 0, 1, 60):
+            moved = (seconds + delta) % 86_400
+            points.add(datetime.time(moved // 3600, moved // 60 % 60, moved % 60))
+    general = st.times().map(lambda clock: clock.replace(microsecond=0))
+    return st.one_of(general, st.sampled_from(sorted(points)))
 
 
 _ZONE_NAMES = ("UTC", "Asia/Shanghai", "Europe/Paris", "America/New_York")

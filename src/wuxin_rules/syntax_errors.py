@@ -334,7 +334,7 @@ def _accepts(stack: tuple[int, ...]) -> frozenset[str]:
 
 
 _EXPRESSION_STARTS = frozenset({
-    "NAME", "INT", "DECIMAL", "PERCENT", "STRING", "DATE", "DATETIME", "TRUE", "FALSE", "NONE",
+    "NAME", "INT", "DECIMAL", "PERCENT", "STRING", "DATE", "DATETIME", "TIME", "TRUE", "FALSE", "NONE",
     "LPAR", "LSQB", "LBRACE", "MINUS", "NOT", "IF", "MATCH", "COUNT", "SUM", "MIN", "MAX",
     "ALL", "ANY", "RATE", "LIST", "AT",
 })  # fmt: skip
@@ -377,6 +377,7 @@ _PHRASES = {
     "PERCENT": english("a percentage"),
     "DATE": english("a date (YYYY-MM-DD)"),
     "DATETIME": english("a date-time (2025-03-01T08:30+08:00)"),
+    "TIME": english("a time of day (08:30)"),
     "COMPARE_OP": english("a comparison (`==`, `<`, …)"),
     "MONOTONE_DIRECTION": listing(["`nondecreasing`", "`nonincreasing`"], "or"),
 }

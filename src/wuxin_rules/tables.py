@@ -99,8 +99,8 @@ def check_schedule(t: SymbolTables, sym: Sym) -> model.ScheduleDef:
         if stage.name.name in first_stage:
             t.duplicate(english("stage"), stage.name, first_stage[stage.name.name])
         first_stage.setdefault(stage.name.name, stage.name.span)
-        start = stage.start.value if stage.start is not None else None
-        end = stage.end.value
+        start = _day(stage.start) if stage.start is not None else None
+        end = _day(stage.end)
         if start is not None and start > end:
             t.error(
                 "empty-stage",
@@ -186,14 +186,14 @@ def _check_dated(
     stages: list[model.DatedDef] = []
     previous: ast.DatedValue | None = None
     for value in decl.dated:
-        start = value.start.value
-        if previous is not None and start <= previous.start.value:
+        start = _day(value.start)
+        if previous is not None and start <= _day(previous.start):
             t.error(
                 "dated-out-of-order",
                 english(
                     "dated-out-of-order",
                     start=start.isoformat(),
-                    previous=previous.start.value.isoformat(),
+                    previous=_day(previous.start).isoformat(),
                     schedule=sym.name,
                 ),
                 value.start.span,
@@ -697,3 +697,9 @@ def _gap(
     if high_included:
         return english("values-above-up-to", low=num(low), high=num(high))
     return english("values-above-below", low=num(low), high=num(high))
+
+
+def _day(literal: ast.DateLit) -> datetime.date:
+    """A stage's end: the grammar reads only a date there (`DATE`), never a time of day."""
+    assert isinstance(literal.value, datetime.date)
+    return literal.value

@@ -58,6 +58,7 @@ from wuxin_rules.schema import (
     RecordType,
     SumType,
     TextType,
+    TimeType,
     Type,
     describe,
 )
@@ -330,6 +331,8 @@ def expected(type_: Type) -> str:
             return english("a duration (ISO 8601, such as P1M or P3D)")
         case DateTimeType():
             return english("a date-time (2025-03-01T08:30+08:00)")
+        case TimeType():
+            return english("a time of day (08:30)")
         case TextType():
             return english("text")
         case EnumType(members=members):
@@ -489,6 +492,16 @@ def _leaf(cell: Cell, type_: Type) -> Any:
                 except zones.ZoneError:
                     pass
             raise CellProblem("bad-fact", wrong().message, english("datetime-fact.help"))
+        case TimeType():
+            # A spreadsheet's time cell (a `datetime.time`), or the text `08:30`.
+            if isinstance(cell, str):
+                try:
+                    return zones.parse_clock(cell.strip())
+                except zones.ZoneError:
+                    pass
+            elif type(cell) is datetime.time and cell.tzinfo is None:
+                return cell.replace(microsecond=0)
+            raise CellProblem("bad-fact", wrong().message, english("time-fact.help"))
         case DurationType():
             duration = parse_duration(cell.strip()) if isinstance(cell, str) else None
             if duration is None:

@@ -38,6 +38,7 @@ from wuxin_rules.schema import (
     PERCENT,
     SUM_TAG,
     TEXT,
+    TIME,
     BoolType,
     DateTimeType,
     DateType,
@@ -53,6 +54,7 @@ from wuxin_rules.schema import (
     RecordType,
     SumType,
     TextType,
+    TimeType,
     Type,
     describe,
     is_numeric,
@@ -137,7 +139,7 @@ def is_invalid(type_: Type) -> bool:
             return False
 
 
-_TEMPORAL = (DateType, DurationType, DateTimeType)
+_TEMPORAL = (DateType, DurationType, DateTimeType, TimeType)
 
 BUILTIN_TYPES: Mapping[str, Type] = {
     "int": INT,
@@ -149,6 +151,7 @@ BUILTIN_TYPES: Mapping[str, Type] = {
     "date": DATE,
     "duration": DURATION,
     "datetime": DATETIME,
+    "time": TIME,
 }
 """The type names every module knows without declaring them."""
 
@@ -671,6 +674,8 @@ class ExprTyper(Visitor[model.CExpr]):
         assert isinstance(node, _LITERALS)
         if type(node.value) is datetime.datetime:
             return model.Const(node.value, DATETIME, node.span)
+        if type(node.value) is datetime.time:
+            return model.Const(node.value, TIME, node.span)
         type_ = _LITERAL_TYPES[type(node)]
         if isinstance(node, ast.DecimalLit | ast.PercentLit):
             # A literal's places are known: `12.30` may stand for money, `0.125` may not.
@@ -1045,19 +1050,21 @@ class ExprTyper(Visitor[model.CExpr]):
             return self._invalid(node.span)
         component = semantics.COMPONENTS.get(name)
         if (
-            isinstance(type_, DateType | DateTimeType)
+            isinstance(type_, DateType | DateTimeType | TimeType)
             and component is not None
             and (describe(type_),) in component.samples
         ):
             typing = component.typing
             result = typing.result if isinstance(typing, semantics.Signature) else INT
             return model.BuiltinCall(component.name, (target,), result, node.span)
-        if isinstance(type_, DateTimeType):
+        if isinstance(type_, DateTimeType | TimeType):
             self.t.error(
                 "unknown-name",
                 english("unknown-date-field", field=name),
                 node.field.span,
-                help=english("datetime-has-fields"),
+                help=english(
+                    "datetime-has-fields" if isinstance(type_, DateTimeType) else "time-has-fields"
+                ),
             )
             return self._invalid(node.span)
         if isinstance(type_, DateType):
@@ -1357,6 +1364,14 @@ class ExprTyper(Visitor[model.CExpr]):
             return DATETIME
         if op == "-" and isinstance(a, DateTimeType) and isinstance(b, DurationType | DateTimeType):
             return DATETIME if isinstance(b, DurationType) else DurationType("exact")
+        # A time of day moves by any duration here; one with months fails at evaluation
+        # (`invalid-argument`), as a date moved by part of a day does.
+        if op in "+-" and isinstance(a, TimeType) and isinstance(b, DurationType):
+            return TIME
+        if op == "+" and isinstance(b, TimeType) and isinstance(a, DurationType):
+            return TIME
+        if op == "-" and isinstance(a, TimeType) and isinstance(b, TimeType):
+            return DurationType("exact")
         if op == "*" and isinstance(a, DurationType) and isinstance(b, IntType):
             return a
         if op == "*" and isinstance(b, DurationType) and isinstance(a, IntType):
@@ -1451,6 +1466,7 @@ class ExprTyper(Visitor[model.CExpr]):
             (is_numeric(a) and is_numeric(b))
             or (isinstance(a, DateType) and isinstance(b, DateType))
             or (isinstance(a, DateTimeType) and isinstance(b, DateTimeType))
+            or (isinstance(a, TimeType) and isinstance(b, TimeType))
         ):
             return result
         if isinstance(a, DurationType) and isinstance(b, DurationType):

@@ -10,6 +10,7 @@ The representation is a contract between facts loading, evaluation and explanati
 | text            | `str`                                     | `str`                          |
 | date            | `datetime.date`                           | `datetime.date`                |
 | datetime        | `datetime.datetime` with its zone (`zones`) | `datetime.datetime`          |
+| time            | `datetime.time` (no zone, whole seconds)  | `datetime.time`                |
 | duration        | `Duration` (months, seconds: ints)        | `Duration`                     |
 | enum member     | `str` (the member name)                   | `str`                          |
 | record          | `dict[str, value]`                        | `dict`                         |
@@ -243,6 +244,8 @@ def format_value(value: Any, type_: Type | None = None) -> str:
         )
     if isinstance(value, datetime.datetime):
         return zones.literal_text(value)
+    if isinstance(value, datetime.time):
+        return zones.clock_text(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Duration):
@@ -322,6 +325,8 @@ def to_json(value: Any, type_: Type | None = None) -> Any:
         return RawNumber(_plain(decimal))
     if isinstance(value, datetime.datetime):
         return zones.iso(value)
+    if isinstance(value, datetime.time):
+        return value.isoformat()  # ISO 8601 `HH:MM:SS`
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Duration):

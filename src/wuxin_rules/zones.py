@@ -1,4 +1,4 @@
-"""Date-times with a zone: reading them (`2025-03-01T08:30:00+08:00`,
+"""Date-times with a zone and times of day (`08:30`, no zone): reading them (`2025-03-01T08:30:00+08:00`,
 `2025-03-01T08:30[Asia/Shanghai]`), writing them, and moving their wall-clock time.
 
 A date-time is a `datetime.datetime` with a zone: a fixed offset (`datetime.timezone`) or an
@@ -21,10 +21,12 @@ import zoneinfo
 
 __all__ = [
     "ZoneError",
+    "clock_text",
     "has_database",
     "iso",
     "literal_text",
     "parse",
+    "parse_clock",
     "resolve",
     "zone",
     "zone_name",
@@ -116,7 +118,28 @@ def parse(text: str) -> datetime.datetime:
         raise ZoneError("invalid") from None
 
 
-def _clock(value: datetime.datetime) -> str:
+_CLOCK = re.compile(r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?", re.ASCII)
+
+
+def parse_clock(text: str) -> datetime.time:
+    """A time of day from its text, `HH:MM` or `HH:MM:SS` (00:00 to 23:59:59);
+    `ZoneError("invalid")` when it is not one."""
+    match = _CLOCK.fullmatch(text) if len(text) <= 8 else None
+    if match is None:
+        raise ZoneError("invalid")
+    hour, minute, second = match.groups()
+    try:
+        return datetime.time(int(hour), int(minute), int(second or 0))
+    except ValueError:
+        raise ZoneError("invalid") from None
+
+
+def clock_text(value: datetime.time | datetime.datetime) -> str:
+    """How a policy writes a time of day: `08:30`, `08:30:15` (the seconds when any)."""
+    return _clock(value)
+
+
+def _clock(value: datetime.time | datetime.datetime) -> str:
     text = f"{value.hour:02d}:{value.minute:02d}"
     return text + (f":{value.second:02d}" if value.second else "")
 
