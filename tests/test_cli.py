@@ -43,6 +43,17 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert "example" in process.stdout
 
 
+def test_version_is_printed_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    """`wuxin --version` prints the installed version and exits 0 (looked up only then)."""
+    from importlib.metadata import version
+
+    from wuxin_rules.cli import main
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"wuxin {version('wuxin_rules')}\n"
+    assert "--version" in wuxin("--help").stdout
+
+
 def test_check_clean_policies_exits_zero() -> None:
     """`wuxin check` on the flagship folder reports no problems."""
     process = wuxin("check", "policies/")

@@ -263,3 +263,28 @@ def test_line_starts_of_long_and_empty_texts() -> None:
     assert crlf.line_text(2) == "cd" and crlf.line_text(4) == "ef"
     long = Source("t", "x" * 100_000 + "\ny")
     assert long.line_col(100_001) == (2, 1) and long.line_col(99_999) == (1, 100_000)
+
+
+def test_snippet_end_column_agrees_with_line_col() -> None:
+    """The snippet finds a span's end on the start's line without searching the lines again:
+    for every span of small texts (several lines, CRLF, a final line break, an empty last
+    line, ends before the start and past the text) the carets run from the start's column to
+    the end's (`line_col`), or to the end of the line when the end is on another line; and
+    giving the start's `line_col` as `at` changes nothing."""
+    for text in ("", "ab", "ab\ncd", "ab\r\ncd\r\n", "a\n\nbc\n", "x\ny\n\n"):
+        source = Source("t", text)
+        for start in range(-1, len(text) + 2):
+            for end in range(-1, len(text) + 3):
+                span = Span(source, start, end)
+                lines = render_snippet(span, width=200)
+                line, column = source.line_col(start)
+                end_line, end_column = source.line_col(end)
+                shown = source.line_text(line)
+                if end_line != line:
+                    end_column = len(shown) + 1
+                first = column - 1
+                stop = max(first, min(end_column - 1, len(shown)))
+                pad = " " * min(first, len(shown))
+                carets = "^" * max(1, min(stop, len(shown)) - first)
+                assert lines[2] == f"{' ' * len(str(line))} | {pad}{carets}"
+                assert render_snippet(span, width=200, at=(line, column)) == lines

@@ -873,14 +873,18 @@ def _rule_params(
 
 def _resolve_expressions(state: _State) -> None:
     t = state.t
+    walkers: dict[str, _NameWalker] = {}  # one per module, its owner set for each rule
     for sym in t.syms.values():
         scope = t.scopes[sym.module]
         decl: Any = sym.node
         if sym.kind == "rule":
             state.edges.setdefault(sym.key, {})
             state.reads.setdefault(sym.key, set())
-            walker = _NameWalker(state, scope, sym.key)
-            names = frozenset(p.name.name for p in decl.params or ())
+            walker = walkers.get(sym.module)
+            if walker is None:
+                walker = walkers[sym.module] = _NameWalker(state, scope, None)
+            walker.owner = sym.key
+            names = frozenset(p.name.name for p in decl.params) if decl.params else _NO_NAMES
             walker.walk(decl.body, names, "value")
         elif sym.kind == "param":
             _NameWalker(state, scope, None).walk(decl.default, frozenset(), "value")
@@ -893,6 +897,9 @@ def _resolve_expressions(state: _State) -> None:
     rules = [s.key for s in t.syms.values() if s.kind == "rule"]
     state.rule_sccs = _strongly_connected(rules, state.edges)
 
+
+_NO_NAMES: frozenset[str] = frozenset()
+"""The local names of a rule without parameters (most rules)."""
 
 _FAILED: Any = object()
 """What `_NameWalker.walk` returns for a name it reported as wrong."""

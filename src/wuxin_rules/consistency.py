@@ -901,6 +901,9 @@ class _Values(Visitor[_Val]):
         # case) is that value, so that a chain of rules is interpreted once, not once per
         # rule that reaches it (down to `_DEPTH`).
         self.top: dict[str, tuple[_Val, str | None]] = {}
+        # The value of each whole-number constant met (values are frozen, so shared): the
+        # `+ 1` of thousands of rules is one `Fraction`, not one each.
+        self.whole: dict[int, _Val] = {}
 
     def run(self, order: Sequence[str]) -> list[Diagnostic]:
         """The findings of the rules of the root module (`order`: every rule key, each after
@@ -1026,7 +1029,13 @@ class _Values(Visitor[_Val]):
 
     @visits(model.Const)
     def _Const(self, expr: model.Const, env: _Env, frame: _Frame) -> _Val:
-        return _constant(expr.value, expr.type)
+        value = expr.value
+        if type(value) is int:  # its value depends on nothing else (`_constant`)
+            known = self.whole.get(value)
+            if known is None:
+                known = self.whole[value] = _constant(value, expr.type)
+            return known
+        return _constant(value, expr.type)
 
     def _rule(self, key: str, args: Sequence[Any], env: _Env, frame: _Frame) -> _Val:
         rule = self.policy.rules[key]

@@ -188,12 +188,16 @@ class Diagnostic:
         # In English a text is its own rendering (a message's text is its English): `str`,
         # without asking `messages.render` of each (thousands of warnings).
         say: Callable[[str], str] = str if lang == "en" else partial(messages.render, lang=lang)
-        where = self.location()
         severity = messages.word(self.severity.value, lang)
         header = f"{severity}[{self.code}]: {say(self.message)}"
-        lines = [f"{where}: {header}" if where else header]
         if self.span is not None:
-            lines.extend(render_snippet(self.span))
+            # `location()`, with the line and column the snippet needs too (found once).
+            at = self.span.source.line_col(self.span.start)
+            lines = [f"{self.span.source.name}:{at[0]}:{at[1]}: {header}"]
+            lines.extend(render_snippet(self.span, at=at))
+        else:
+            where = self.location()
+            lines = [f"{where}: {header}" if where else header]
         for label in self.labels:
             lines.append(f"   = {say(label.text)}: {label.span.location()}")
             lines.extend("  " + line for line in render_snippet(label.span, "-"))

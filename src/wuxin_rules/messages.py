@@ -3266,11 +3266,6 @@ def count(number: int, what: str, lang: str = "en") -> str:
     return f"{number} {singular if number == 1 else plural}"
 
 
-def english(key: str, /, **fields: object) -> Message:
-    """The phrase `key` of the catalogue with its fields: a `Message` whose text is English."""
-    return Message(key, **fields)
-
-
 class Message(str):
     """A phrase of the catalogue and its fields, rendered in a language when it is shown.
 
@@ -3290,9 +3285,8 @@ class Message(str):
         # as `render(field, "en")` does (a message's text is its English rendering), and the
         # catalogue's fields are plain `{name}`s (tests/test_messages.py). Thousands of
         # warnings make tens of thousands of messages.
-        message = super().__new__(cls, CATALOGUE[key][0].format_map(fields))
-        message.key = key
-        message.fields = fields
+        message = str.__new__(cls, CATALOGUE[key][0].format_map(fields))
+        message.__dict__ = {"key": key, "fields": fields}  # one dict, not two stores
         return message
 
     def render(self, lang: str = "en") -> str:
@@ -3318,6 +3312,11 @@ class Message(str):
 
     def __str__(self) -> str:
         return str.__str__(self)
+
+
+english = Message
+"""`english(key, **fields)`: the phrase `key` of the catalogue with its fields, a `Message`
+whose text is English (the class itself: no call in between for tens of thousands)."""
 
 
 def term(text: str) -> str:

@@ -197,7 +197,12 @@ def _plain_window(length: int, start: int, limit: int) -> tuple[int, int]:
 
 
 def render_snippet(
-    span: Span, marker: str = "^", label: str = "", width: int = SNIPPET_WIDTH
+    span: Span,
+    marker: str = "^",
+    label: str = "",
+    width: int = SNIPPET_WIDTH,
+    *,
+    at: tuple[int, int] | None = None,
 ) -> list[str]:
     """The lines that show a span under its source line, compiler style.
 
@@ -210,12 +215,20 @@ def render_snippet(
     empty span gets one caret. Carets follow display width (a CJK character takes two
     columns). A line wider than `width` columns is shown as a window around the span, cut
     with `…` on the sides that were left out, the carets still under the spanned text.
+    `at` is the span's `line_col` when the caller has it already (thousands of warnings each
+    print their location above their snippet).
     """
-    line, column = span.source.line_col(span.start)
-    text = span.source.line_text(line)
-    end_line, end_column = span.source.line_col(span.end)
-    if end_line != line:
-        end_column = len(text) + 1
+    source = span.source
+    line, column = at if at is not None else source.line_col(span.start)
+    text = source.line_text(line)
+    # The end on the start's line (most spans) is found without a second search of the lines.
+    starts = source._line_starts
+    line_start = starts[line - 1]
+    end = max(0, min(span.end, len(source.text)))
+    if line_start <= end and (line == len(starts) or end < starts[line]):
+        end_column = end - line_start + 1
+    else:
+        end_column = len(text) + 1  # on a later line: underlined to the end of this one
     first, stop = column - 1, max(column - 1, min(end_column - 1, len(text)))
     if text.isascii() and text.isprintable():  # most lines: one column per character
         size = len(text)

@@ -639,6 +639,11 @@ _LITERAL_TYPES: dict[type, Type] = {
 }
 
 
+def _list_hint(type_: Type) -> Type | None:
+    """What the other operand of `+` is expected to be: a list's type (`xs + []`)."""
+    return type_ if isinstance(strip_optional(type_), ListType) else None
+
+
 class ExprTyper(Visitor[model.CExpr]):
     """Types the expressions of one module, given what `resolve-names` learnt.
 
@@ -1288,12 +1293,7 @@ class ExprTyper(Visitor[model.CExpr]):
             if listed is not None:
                 left, right = self.expr(node.left, listed, env), self.expr(node.right, listed, env)
             else:
-                left, right = self._pair(
-                    node.left,
-                    node.right,
-                    lambda t: t if isinstance(strip_optional(t), ListType) else None,
-                    env,
-                )
+                left, right = self._pair(node.left, node.right, _list_hint, env)
             joined = self._concatenation(node, left, right)
             if joined is not None:
                 return model.Arith(node.op, left, right, joined, node.span)
