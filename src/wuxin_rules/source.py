@@ -221,11 +221,12 @@ def render_snippet(
     source = span.source
     line, column = at if at is not None else source.line_col(span.start)
     text = source.line_text(line)
-    # The end on the start's line (most spans) is found without a second search of the lines.
-    starts = source._line_starts
-    line_start = starts[line - 1]
+    # The end on the start's line (most spans) is found without a second search of the
+    # lines: the start's column counts from its line's start. (`line` may be numbered from a
+    # later line of a stream, so it does not index this text's own lines.)
+    line_start = max(0, min(span.start, len(source.text))) - (column - 1)
     end = max(0, min(span.end, len(source.text)))
-    if line_start <= end and (line == len(starts) or end < starts[line]):
+    if line_start <= end <= line_start + len(text):
         end_column = end - line_start + 1
     else:
         end_column = len(text) + 1  # on a later line: underlined to the end of this one
