@@ -101,7 +101,7 @@ def analyse(
     findings: list[Diagnostic] = []
     graph = _RuleGraph(policy)
     findings.extend(_unused(policy, root, modules))
-    findings.extend(_Values(policy, undecided).run(graph.order))
+    findings.extend(_Values(policy, undecided).run(graph.reporting_order(policy.name)))
     findings.extend(_uncited(policy, graph))
     if undecided:
         findings.extend(_proofs(policy))
@@ -451,7 +451,27 @@ class _RuleGraph:
         self.policy = policy
         self.uses: dict[str, list[str]] = {}
         self.cites_directly: dict[str, bool] = {}
+        self.branches: set[str] = set()  # the rules whose bodies hold an `if`
         self.order = self._dependency_order()
+
+    def reporting_order(self, module: str) -> list[str]:
+        """The rules `_Values` must interpret, in dependency order: those of `module` that
+        may report (a criterion; a body with an `if`, whose branches may be never taken) and
+        every rule they use. The others report nothing, and no rule that reports asks their
+        values: a policy of thousands of rules and no criterion interprets none of them."""
+        policy = self.policy
+        wanted = [
+            key
+            for key, rule in policy.rules.items()
+            if rule.module == module and (rule.kind == "criterion" or key in self.branches)
+        ]
+        needed = set(wanted)
+        while wanted:
+            for used in self.uses[wanted.pop()]:
+                if used not in needed:
+                    needed.add(used)
+                    wanted.append(used)
+        return [key for key in self.order if key in needed]
 
     def _dependency_order(self) -> list[str]:
         """Every rule key, each after the rules its body uses (an iterative depth-first walk:
@@ -469,15 +489,21 @@ class _RuleGraph:
                     continue
                 if key in uses:  # done, or on the current path (a cycle: the checker forbids)
                     continue
-                uses[key], self.cites_directly[key] = self._walk(self.policy.rules[key].body)
+                uses[key], self.cites_directly[key], branches = self._walk(
+                    self.policy.rules[key].body
+                )
+                if branches:
+                    self.branches.add(key)
                 stack.append((key, True))
                 stack.extend((used, False) for used in uses[key] if used not in uses)
         return order
 
-    def _walk(self, body: Any) -> tuple[list[str], bool]:
+    def _walk(self, body: Any) -> tuple[list[str], bool, bool]:
+        """The rules a body uses, whether anything else it uses cites, whether it has an `if`."""
         policy = self.policy
         used: list[str] = []
         cites = False
+        branches = False
         stack: list[Any] = [body]
         pop, push = stack.pop, stack.extend
         # By exact class (the model's classes have no subclasses): the cheapest test per node.
@@ -488,6 +514,8 @@ class _RuleGraph:
                 continue  # most nodes of a large body: a constant, an input
             if kind is model.RuleRef or kind is model.CallRule:
                 used.append(item.key)
+            elif kind is model.If:
+                branches = True
             elif cites:
                 pass
             elif kind is model.ParamRef:
@@ -503,7 +531,7 @@ class _RuleGraph:
                 cites = info is not None and bool(info.cites)
             if model.CHILD_FIELDS[kind]:  # most nodes of a large body are leaves
                 push(model.children(item))
-        return used, cites
+        return used, cites, branches
 
 
 def _name_span(rule: model.RuleDef) -> Span:
