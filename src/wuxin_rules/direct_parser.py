@@ -43,21 +43,25 @@ Python's recursion limit."""
 MAX_DIGITS = 100
 """Longest number read here (the parser's limit, `MAX_NUMBER_DIGITS`, is more)."""
 
-# One token a match, tried in the order Lark's lexer tries them (priority, then length). The
-# punctuation is longest first; a word is a keyword or a name, decided by the reader.
+# One token a match. Lark's lexer tries the number terminals in their priority order (then
+# by length); here they keep that order among themselves, behind a lookahead for a digit, and
+# the words and punctuation (most of a policy's tokens, none of which can start with a digit,
+# a quote or a blank) are tried first. The punctuation is longest first; a word is a keyword
+# or a name, decided by the reader.
 _TOKEN = re.compile(
     r"""
     (?P<blank>[ \t\r\n\f\u3000]+|\#[^\n]*)
-  | (?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?
-      (?:Z|[+-][0-9]{2}:[0-9]{2}|\[[A-Za-z][A-Za-z0-9_+\-/]*\]))
-  | (?P<DATE>[0-9]{4}-[0-9]{2}-[0-9]{2})
-  | (?P<TIME>[0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?![0-9]))
-  | (?P<PERCENT>[0-9]+(?:\.[0-9]+)?%)
-  | (?P<DECIMAL>[0-9]+\.[0-9]+)
-  | (?P<INT>[0-9]+)
-  | (?P<STRING>"(?:[^"\\\n]|\\["\\nt])*")
   | (?P<word>(?!\d)\w(?:\w|[^\x00-\x7f\s\u2018\u2019])*)
   | (?P<punct>\.\.\.|\.\.<|\.\.|->|\?\?|==|!=|<=|>=|\*\*|[<>=()\[\]{},:.?+\-*/])
+  | (?=[0-9])(?:
+      (?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?
+        (?:Z|[+-][0-9]{2}:[0-9]{2}|\[[A-Za-z][A-Za-z0-9_+\-/]*\]))
+    | (?P<DATE>[0-9]{4}-[0-9]{2}-[0-9]{2})
+    | (?P<TIME>[0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?![0-9]))
+    | (?P<PERCENT>[0-9]+(?:\.[0-9]+)?%)
+    | (?P<DECIMAL>[0-9]+\.[0-9]+)
+    | (?P<INT>[0-9]+))
+  | (?P<STRING>"(?:[^"\\\n]|\\["\\nt])*")
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
