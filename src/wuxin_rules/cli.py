@@ -17,8 +17,8 @@ from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
-from wuxin_rules import api, jsonio, loader, messages
 from wuxin_rules import explain as explaining
+from wuxin_rules import jsonio, lint, loader, messages
 from wuxin_rules.errors import (
     Diagnostic,
     FactError,
@@ -33,10 +33,11 @@ from wuxin_rules.parser import collection_paused
 from wuxin_rules.source import decode_policy, read_policy
 
 if TYPE_CHECKING:
-    from wuxin_rules import batch
+    from wuxin_rules import api, batch
 
-# `batch`, `notice`, `fastjson` and the document modules are imported by the commands that
-# use them: `wuxin check` of a large policy should not pay for their import.
+# `api`, `batch`, `notice`, `fastjson` and the document modules are imported by the commands
+# that use them: `wuxin check` of a large policy should not pay for their import (it needs
+# `lint`: the loader, the checker and the consistency checks).
 
 __all__ = ["ExitCode", "main"]
 
@@ -385,7 +386,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _check_paused(args: argparse.Namespace) -> int:
-    results = api.lint_policy_paths(args.paths, undecided=args.notes)
+    results = lint.lint_policy_paths(args.paths, undecided=args.notes)
     if not results:
         raise UsageError(
             Diagnostic(
@@ -543,7 +544,7 @@ class _Render:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from wuxin_rules import batch, fastjson, notice
+    from wuxin_rules import api, batch, fastjson, notice
 
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -1204,6 +1205,7 @@ def _add_doc_parser(commands: Any) -> None:
 
 
 def _doc(args: argparse.Namespace) -> int:
+    from wuxin_rules import api
     from wuxin_rules.document import build_document
     from wuxin_rules.document_formats import render as render_document
 
@@ -1439,7 +1441,7 @@ def _add_template_parsers(commands: Any) -> None:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from wuxin_rules import json_schema, templates
+    from wuxin_rules import api, json_schema, templates
 
     policy = api.load(args.policy, root=args.root)
     inputs = policy.checked.inputs
