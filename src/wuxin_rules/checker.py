@@ -1247,7 +1247,9 @@ def check_types(state: _State) -> None:
     for sym in state.syms("param"):
         state.params[sym.key] = _check_param(state, sym)
     for component in state.rule_sccs:
-        for key in sorted(component, key=state.index):
+        # (Most components are one rule: nothing to order.)
+        ordered = component if len(component) == 1 else sorted(component, key=state.index)
+        for key in ordered:
             state.rules[key] = _check_rule(state, state.t.syms[key])
     _check_inputs(state)
 
@@ -1481,6 +1483,11 @@ def _coerce(raw: Any, type_: Type) -> Any:
     return _NOT_CONSTANT
 
 
+_NO_LOCALS = Env()
+"""The environment of a rule without parameters (most rules): nothing bound, nothing
+narrowed (environments are never changed, only extended into new ones)."""
+
+
 def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
     t = state.t
     decl: ast.RuleDecl = sym.node
@@ -1501,7 +1508,7 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
         declared = BOOL
     typer = state.typer(sym.module)
     expected = declared or (BOOL if criterion else None)
-    body = typer.expr(decl.body, expected, Env(dict(params or ())))
+    body = typer.expr(decl.body, expected, Env(dict(params)) if params else _NO_LOCALS)
     if criterion and annotated:
         typer.accept(body, BOOL, notes=[english("criterion-is-condition", name=sym.name)])
     elif not criterion and declared is not None and decl.returns is not None:

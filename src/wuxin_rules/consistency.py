@@ -409,30 +409,28 @@ def _unused(
 def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]:
     # In dependency order, whether a rule cites is known before any rule that uses it asks.
     cited: dict[str, bool] = {}
+    known = cited.get
+    uses, cites_directly, rules = graph.uses, graph.cites_directly, policy.rules
     for key in graph.order:
-        cited[key] = (
-            bool(policy.rules[key].cites)
-            or graph.cites_directly[key]
-            or any(cited.get(used, False) for used in graph.uses[key])
-        )
+        cited[key] = bool(rules[key].cites) or cites_directly[key] or any(map(known, uses[key]))
 
+    # A policy without a citation has a warning on each of its rules (thousands, in a
+    # generated one): the note, the severity and the words are made once.
     findings = []
-    nothing_cited = (english("nothing-cited"),)  # the same note on each of thousands
-    for key, rule in policy.rules.items():
-        if rule.module != policy.name or cited[key]:
+    nothing_cited = (english("nothing-cited"),)
+    module, warning = policy.name, Severity.WARNING
+    for key, rule in rules.items():
+        if cited[key] or rule.module != module:
             continue
+        name = rule.name
+        what = english("criterion-named" if rule.kind == "criterion" else "rule-named", name=name)
         findings.append(
-            _warning(
+            Diagnostic(
                 "uncited-rule",
-                english(
-                    "cites-nothing",
-                    what=english(
-                        "criterion-named" if rule.kind == "criterion" else "rule-named",
-                        name=rule.name,
-                    ),
-                ),
-                _name_span(rule),
-                english("add-cites", name=rule.name),
+                english("cites-nothing", what=what),
+                span=_name_span(rule),
+                severity=warning,
+                help=english("add-cites", name=name),
                 notes=nothing_cited,
             )
         )

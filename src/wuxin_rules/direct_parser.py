@@ -660,11 +660,15 @@ class _Reader:
         pos = self.pos
         # A lone name or number (each operand of a long `or`, each item of a long list): the
         # atom itself, without the calls through `unary`, `postfix` and this loop.
-        if kinds[pos + 1] not in _CONTINUES_OPERAND and (
-            kinds[pos] == "NAME" or kinds[pos] in _NUMBERS
-        ):
-            return self.atom()
-        left = self.unary()
+        if kinds[pos] == "NAME" or kinds[pos] in _NUMBERS:
+            after = kinds[pos + 1]
+            if after not in _CONTINUES_OPERAND:
+                return self.atom()
+            # The left operand of an operator (`r4 + 1`): the atom, without `unary`, `power`
+            # and `postfix`, when nothing after it makes it a larger operand.
+            left = self.atom() if after in _BINARY else self.unary()
+        else:
+            left = self.unary()
         while True:
             op = kinds[self.pos]
             rank = _BINARY.get(op)

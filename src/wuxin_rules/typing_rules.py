@@ -1300,6 +1300,10 @@ class ExprTyper(Visitor[model.CExpr]):
         else:
             left = self.expr(node.left, None, env)
             right = self.expr(node.right, None, env)
+        if type(left.type) is IntType and type(right.type) is IntType and node.op != "/":
+            # Whole numbers (the `+ 1` of thousands of rules): a whole number, with nothing
+            # to report (the checks below come to the same without asking each question).
+            return model.Arith(node.op, left, right, INT, node.span)
         if isinstance(strip_optional(left.type), _TEMPORAL) or isinstance(
             strip_optional(right.type), _TEMPORAL
         ):
