@@ -1517,8 +1517,9 @@ def _check_rule(state: _State, sym: Sym) -> model.RuleDef:
     t.rule_types[sym.key] = type_
     label, cites, note = doc_parts(decl.doc)
     return model.RuleDef(
-        sym.key, sym.name, sym.module, decl.kind, params, type_, body, label, cites, note, decl.span
-    )
+        sym.key, sym.name, sym.module, decl.kind, params, type_, body, label, cites, note, decl.span,
+        name_span=decl.name.span,
+    )  # fmt: skip
 
 
 def _check_inputs(state: _State) -> None:

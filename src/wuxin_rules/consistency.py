@@ -534,6 +534,8 @@ class _RuleGraph:
 
 def _name_span(rule: model.RuleDef) -> Span:
     """The span of the rule's name in its declaration (the whole declaration if not found)."""
+    if rule.name_span is not None:
+        return rule.name_span
     # Searched in the source without cutting the declaration out of it (a declaration may
     # be a million characters long; thousands of warnings each want a name's span).
     text, start, end = rule.span.source.text, rule.span.start, rule.span.end

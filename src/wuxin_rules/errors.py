@@ -185,11 +185,13 @@ class Diagnostic:
         `lang="zh"` gives the fixed words (`错误`, `帮助`) and the phrases the catalogue
         knows (`wuxin_rules.messages`) in Chinese; what the policy wrote stays as written.
         """
-        # In English a text is its own rendering (a message's text is its English): `str`,
-        # without asking `messages.render` of each (thousands of warnings).
-        say: Callable[[str], str] = str if lang == "en" else partial(messages.render, lang=lang)
-        severity = messages.word(self.severity.value, lang)
-        header = f"{severity}[{self.code}]: {say(self.message)}"
+        # In English a text is its own rendering (a message's text is its English): the
+        # plain `str` of it, without asking `messages.render` of each (thousands of warnings).
+        say: Callable[[str], str] = (
+            str.__str__ if lang == "en" else partial(messages.render, lang=lang)
+        )
+        frame = _FRAME_WORDS[lang] if lang in _FRAME_WORDS else _frame_words(lang)
+        header = f"{frame[self.severity]}[{self.code}]: {say(self.message)}"
         if self.span is not None:
             # `location()`, with the line and column the snippet needs too (found once).
             at = self.span.source.line_col(self.span.start)
@@ -202,10 +204,9 @@ class Diagnostic:
             lines.append(f"   = {say(label.text)}: {label.span.location()}")
             lines.extend("  " + line for line in render_snippet(label.span, "-"))
         for note in self.notes:
-            lines.append(f"   = {messages.word('note', lang)}: {say(note)}")
+            lines.append(f"   = {frame['note']}: {say(note)}")
         if self.help:
-            help_word = messages.word("help", lang)
-            lines.append(f"   = {help_word}: {say(self.help)}")
+            lines.append(f"   = {frame['help']}: {say(self.help)}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -235,6 +236,18 @@ class Diagnostic:
         if self.notes:
             data["notes"] = list(self.notes)
         return data
+
+
+_FRAME_WORDS: dict[str, dict[Any, str]] = {}
+"""The words that frame a rendered diagnostic (its severity, `note`, `help`), by language:
+looked up once, not once for each of thousands of warnings."""
+
+
+def _frame_words(lang: str) -> dict[Any, str]:
+    words: dict[Any, str] = {key: messages.word(key, lang) for key in ("note", "help")}
+    words.update((severity, messages.word(severity.value, lang)) for severity in Severity)
+    _FRAME_WORDS[lang] = words
+    return words
 
 
 def render_diagnostics(

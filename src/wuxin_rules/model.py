@@ -509,6 +509,9 @@ class RuleDef:
     cites: tuple[str, ...]
     note: str | None
     span: Span = _span
+    name_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    """Where the name is written in the declaration (what a warning about the rule points
+    at), when the rule was checked from source."""
 
     @property
     def is_function(self) -> bool:
