@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lark import Lark
 
-from wuxin_rules import grammar, parser
+from wuxin_rules import grammar, tree_builder
 from wuxin_rules.parser import KEYWORDS, grammar_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def test_every_grammar_rule_has_an_ast_mapping() -> None:
         name = rule.alias or rule.origin.name
         if name.startswith("_") or (rule.options.expand1 and not rule.alias):
             continue  # inlined into its parent: never a tree of its own
-        method = getattr(parser._AstBuilder, name, None)
+        method = getattr(tree_builder._AstBuilder, name, None)
         if method is None or not getattr(method, "_wuxin_node", False):
             missing.add(name)
     assert sorted(missing) == []

@@ -605,7 +605,7 @@ class _Reader:
         return self._bool_op("and", operands)
 
     def _bool_op(self, op: str, operands: list[_Read]) -> _Read:
-        # As `parser._AstBuilder._bool_op`: one node for the chain, a first operand of the same
+        # As `tree_builder._AstBuilder._bool_op`: one node for the chain, a first operand of the same
         # operator (`(a or b) or c`) flattened into it.
         start, end = operands[0][2], operands[-1][3]
         span = self._span(start, end)

@@ -1075,6 +1075,9 @@ class _Formatter(Visitor[Any]):
         gaps = [(a[1], b[0]) for a, b in itertools.pairwise(items)]
         if start is not None:
             gaps += [(start + 1, items[0][0]), (items[-1][1], end - 1)]
+        # A comment after the opening bracket, on its line, stays at the end of that line
+        # (as one before the first item on a line of its own stays on a line of its own).
+        opening = self.trail(items[0][0])
         if keep_rows and self._broken_between(gaps):
             rows: list[list[Any]] = []
             previous_line = None
@@ -1091,8 +1094,8 @@ class _Formatter(Visitor[Any]):
                 previous_line = self._line_of(_item_end)
             rows[-1] += [",", *self.close(end)]
             body = [[_HARD, _Group(row)] for row in rows]
-            return [open_, _Nest(_INDENT, body), _HARD, close]
-        parts: list[Any] = [_SOFT]
+            return [open_, *opening, _Nest(_INDENT, body), _HARD, close]
+        parts: list[Any] = [*opening, _SOFT]
         for index, (item_start, _item_end, build) in enumerate(items):
             if index:
                 parts += [",", *self.separator(item_start, _LINE)]

@@ -15,8 +15,29 @@ import functools
 import importlib.resources
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-from lark import Lark, Token
+if TYPE_CHECKING:
+    from lark import Lark, Token
+
+# The language's limits and fixed words, which both readers (`direct_parser`, and Lark's
+# through `tree_builder`) and the checker hold a text to.
+
+HIT_POLICIES = ("unique", "any", "priority", "first", "rule order", "output order", "collect")
+"""The hit policies of decision tables, as written after `hit`."""
+
+COLLECT_AGGREGATORS = ("sum", "min", "max", "count")
+"""What `hit collect` may add up the outputs with."""
+
+MAX_NESTING = 100
+"""Deepest expression nesting accepted. Deeper input gets a `too-deep` error instead of
+exhausting Python's stack in the recursive passes that follow parsing."""
+
+MAX_NUMBER_DIGITS = 1000
+"""Longest number literal accepted, in digits (Python refuses to convert much longer ones)."""
+
+MAX_SYNTAX_ERRORS = 20
+"""Syntax errors reported for one text before giving up (the rest are likely knock-on)."""
 
 
 @functools.cache
@@ -28,7 +49,10 @@ def grammar_text() -> str:
 @functools.cache
 def lark_parser() -> Lark:
     """The language's LALR(1) parser, built once (its tables cached on disk, see
-    `grammar_cache_path`)."""
+    `grammar_cache_path`). Lark is imported here, not with the module: a text the direct
+    reader (`direct_parser`) reads never needs it."""
+    from lark import Lark
+
     return Lark(
         grammar_text(),
         parser="lalr",
@@ -60,6 +84,8 @@ def _normal_name(token: Token) -> Token:
     `file` stay two names (the checker warns that they look alike)."""
     if token.isascii():
         return token
+    from lark import Token
+
     normal = unicodedata.normalize("NFC", token)
     return token if normal == token else Token.new_borrow_pos("NAME", normal, token)
 

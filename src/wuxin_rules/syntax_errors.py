@@ -24,12 +24,9 @@ from lark.parsers.lalr_analysis import Shift
 
 from wuxin_rules import characters, grammar
 from wuxin_rules.errors import Diagnostic, Label, Severity, suggest
+from wuxin_rules.grammar import MAX_SYNTAX_ERRORS
 from wuxin_rules.messages import english, listing, term
 from wuxin_rules.source import Source, Span
-
-MAX_SYNTAX_ERRORS = 20
-"""Syntax errors reported for one text before giving up (the rest are likely knock-on)."""
-
 
 # ------------------------------------------------------------------------------------------
 # Running Lark, and resynchronising after an error
