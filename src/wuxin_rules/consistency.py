@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import os
 import typing
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar
@@ -101,7 +101,8 @@ def analyse(
     findings: list[Diagnostic] = []
     graph = _RuleGraph(policy)
     findings.extend(_unused(policy, root, modules))
-    findings.extend(_Values(policy, undecided).run(graph.reporting_order(policy.name)))
+    values = _Values(policy, undecided)
+    findings.extend(values.run(graph.reporting_order(policy.name), graph.branches))
     findings.extend(_uncited(policy, graph))
     if undecided:
         findings.extend(_proofs(policy))
@@ -924,6 +925,7 @@ class _Values(Visitor[_Val]):
         self.calls: dict[Any, tuple[_Val, str | None]] = {}
         self.narrowed: dict[Any, tuple[_Env, bool]] = {}
         self.blocker: str | None = None
+        self.silent = False  # whether the rule interpreted cannot report before it ends
         # The value of each nullary rule of the root module interpreted from the top, in no
         # environment, with its blocker: a reference to it in no environment (the common
         # case) is that value, so that a chain of rules is interpreted once, not once per
@@ -933,15 +935,19 @@ class _Values(Visitor[_Val]):
         # `+ 1` of thousands of rules is one `Fraction`, not one each.
         self.whole: dict[int, _Val] = {}
 
-    def run(self, order: Sequence[str]) -> list[Diagnostic]:
+    def run(self, order: Sequence[str], branches: Collection[str]) -> list[Diagnostic]:
         """The findings of the rules of the root module (`order`: every rule key, each after
-        the rules it uses)."""
+        the rules it uses; `branches`: the rules whose bodies have an `if`)."""
         for key in order:
             rule = self.policy.rules[key]
             if rule.module != self.policy.name:
                 continue
             self.steps = 0
             self.blocker = None
+            # A body without an `if` reports nothing until it is interpreted to the end (the
+            # bodies of the rules it calls never report): one bound to run out of steps may
+            # stop as soon as that is certain.
+            self.silent = key not in branches
             locals_: dict[str, str] = {}
             env: dict[str, _Val] = {}
             for name, type_ in rule.params or ():  # (none for most rules)
@@ -1278,6 +1284,8 @@ class _Values(Visitor[_Val]):
         # Every operand is evaluated whatever the others give (fail closed), so what each
         # reports is found in the unnarrowed environment; whether all can give the other
         # value together is found by narrowing with each operand in turn.
+        if self.silent and self.steps + len(operands) > _STEPS:
+            raise _Budget  # each operand takes a step at least (an `or` of 100,000 terms)
         base = [self.interval(op, env, frame) for op in operands]
         if any(v.some is None for v in base):
             return _EMPTY
