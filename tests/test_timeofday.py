@@ -82,6 +82,24 @@ def test_a_missing_component_is_refused_with_the_fields_a_time_has() -> None:
     assert ".hour" in str(caught.value) and ".second" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("expr", "message", "help"),
+    [
+        ("opens.hours", "unknown field `hours` on `time`", "did you mean `hour`?"),
+        ("at.yeer", "unknown field `yeer` on `datetime`", "did you mean `year`?"),
+        ("(at - at).days", "unknown field `days` on `duration`", "`whole_days(d)`"),
+    ],
+)
+def test_an_unknown_field_names_its_type_and_the_nearest_field(
+    expr: str, message: str, help: str
+) -> None:
+    with pytest.raises(wuxin_rules.PolicyError) as caught:
+        _policy(f'rule r "r": {expr}\n')
+    [diagnostic] = caught.value.diagnostics
+    assert diagnostic.message == message
+    assert diagnostic.help is not None and help in diagnostic.help
+
+
 def test_the_explanation_gives_the_margin_in_minutes() -> None:
     policy = _policy('rule late "late": opens > 09:00\n')
     result = policy.evaluate({"opens": "10:15", "at": "2025-03-01T08:30Z"}, explain=True)

@@ -1989,6 +1989,12 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "a date has `.year`, `.month`, `.day` and `.quarter`",
         "日期有 `.year`、`.month`、`.day` 和 `.quarter`",
     ),
+    "duration-has-no-fields": (
+        "a duration has no fields: `whole_days(d)`, `whole_hours(d)`, `whole_minutes(d)` and "
+        "`whole_months(d)` count its parts",
+        "时长没有字段：用 `whole_days(d)`、`whole_hours(d)`、`whole_minutes(d)` 和 "
+        "`whole_months(d)` 计算其中的整数部分",
+    ),
     "only-records-have-fields": (
         "only records have fields (and dates: `.year`, `.month`, `.day`, `.quarter`)",
         "只有记录有字段（日期也有：`.year`、`.month`、`.day`、`.quarter`）",

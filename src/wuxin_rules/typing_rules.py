@@ -1063,11 +1063,13 @@ class ExprTyper(Visitor[model.CExpr]):
             result = typing.result if isinstance(typing, semantics.Signature) else INT
             return model.BuiltinCall(component.name, (target,), result, node.span)
         if isinstance(type_, DateTimeType | TimeType):
+            fields = [n for n, c in semantics.COMPONENTS.items() if (describe(type_),) in c.samples]
             self.t.error(
                 "unknown-name",
-                english("unknown-date-field", field=name),
+                english("unknown-field", field=name, type=describe_type(type_)),
                 node.field.span,
-                help=english(
+                help=suggest(name, fields)
+                or english(
                     "datetime-has-fields" if isinstance(type_, DateTimeType) else "time-has-fields"
                 ),
             )
@@ -1087,6 +1089,8 @@ class ExprTyper(Visitor[model.CExpr]):
                 name=name,
             )
             if isinstance(type_, ListType)
+            else english("duration-has-no-fields")
+            if isinstance(type_, DurationType)
             else english("only-records-have-fields")
         )
         self.t.error(
