@@ -375,7 +375,7 @@ def test_short_and_empty_lists_fail_as_declared() -> None:
         ('sort_by(ps, "memo")', "cannot be ordered by its field `memo`"),
         ("sort_by(ps, xs)", "the field to order by is written as a text"),
         ('sort_by(xs, "age")', "expected a list of records"),
-        ("sort(ps)", "`sort` orders numbers, texts or dates"),
+        ("sort(ps)", "`sort` orders numbers, texts, dates, date-times or times of day"),
         ("first(1)", "expected a list"),
     ],
 )

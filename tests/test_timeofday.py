@@ -100,6 +100,50 @@ def test_an_unknown_field_names_its_type_and_the_nearest_field(
     assert diagnostic.help is not None and help in diagnostic.help
 
 
+def test_times_and_date_times_are_picked_and_sorted_on_every_path() -> None:
+    """`min`, `max`, `sort` and `min_by` order times of day on the clock and date-times by
+    their instants, whatever their zones (the fast path and the traced reference agree)."""
+    head = (
+        'record Shift "shift":\n  starts: datetime "starts"\n  opens: time "opens"\n'
+        'input shifts: list of Shift "shifts"\n'
+    )
+    rules = {
+        "earliest": "min of s in shifts: s.opens",
+        "latest": "max of s in shifts: s.starts",
+        "clock": "sort([opens, 08:15, 23:59])",
+        "pair": "max(at, 2025-03-01T00:30:00Z)",
+        "first": 'min_by(shifts, "starts").opens',
+        "ordered": 'sort_by(shifts, "starts")',
+    }
+    policy = wuxin_rules.loads(
+        _HEAD + head + "".join(f'rule {name} "{name}": {body}\n' for name, body in rules.items()),
+        name="t.policy",
+    )
+    shifts = [
+        {"starts": "2025-03-01T08:00:00+08:00", "opens": "09:30"},  # 00:00 UTC
+        {"starts": "2025-03-01T00:30:00Z", "opens": "08:15"},
+        {"starts": "2025-02-28T23:00:00-02:00", "opens": "23:00"},  # 01:00 UTC, the latest
+    ]
+    document = {"opens": "12:00", "at": "2025-03-01T08:00:00+08:00", "shifts": shifts}
+    fast, traced = policy.evaluate(document), policy.evaluate(document, explain=True)
+    for name in rules:
+        assert to_json(fast[name]) == to_json(traced[name]), name
+    assert to_json(fast["earliest"]) == "08:15:00"
+    assert fast["latest"] == datetime.datetime.fromisoformat("2025-02-28T23:00:00-02:00")
+    assert [to_json(t) for t in fast["clock"]] == ["08:15:00", "12:00:00", "23:59:00"]
+    assert fast["pair"] == datetime.datetime.fromisoformat("2025-03-01T00:30:00+00:00")
+    assert to_json(fast["first"]) == "09:30:00"
+    assert [to_json(s["opens"]) for s in fast["ordered"]] == ["09:30:00", "08:15:00", "23:00:00"]
+
+
+@pytest.mark.parametrize("body", ["max of w in waits: w", "sort(waits)"])
+def test_durations_are_not_picked_or_sorted_and_the_help_says_how(body: str) -> None:
+    with pytest.raises(wuxin_rules.PolicyError) as caught:
+        _policy(f'input waits: list of duration "waits"\nrule r "r": {body}\n')
+    [diagnostic] = caught.value.diagnostics
+    assert diagnostic.help is not None and "whole_minutes(w)" in diagnostic.help
+
+
 def test_the_explanation_gives_the_margin_in_minutes() -> None:
     policy = _policy('rule late "late": opens > 09:00\n')
     result = policy.evaluate({"opens": "10:15", "at": "2025-03-01T08:30Z"}, explain=True)

@@ -1401,8 +1401,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{name}` 接受列表：单个值请放进列表，`[x]`",
     ),
     "sort-orders": (
-        "`sort` orders numbers, texts or dates, not `{type}`",
-        "`sort` 只能排序数字、文本或日期，不能排序 `{type}`",
+        "`sort` orders numbers, texts, dates, date-times or times of day, not `{type}`",
+        "`sort` 只能排序数字、文本、日期、日期时间或时刻，不能排序 `{type}`",
     ),
     "sort-orders.help": (
         'sort records by a field with `sort_by(xs, "field")`; decide `none` elements first',
@@ -1988,6 +1988,11 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "date-has-fields": (
         "a date has `.year`, `.month`, `.day` and `.quarter`",
         "日期有 `.year`、`.month`、`.day` 和 `.quarter`",
+    ),
+    "durations-unordered.help": (
+        "two durations need not compare (`months(1)` against `days(30)`): count them in whole "
+        "units first, as in `{example}`",
+        "两个时长不一定能比较（如 `months(1)` 与 `days(30)`）：请先以整数单位计算，如 `{example}`",
     ),
     "duration-has-no-fields": (
         "a duration has no fields: `whole_days(d)`, `whole_hours(d)`, `whole_minutes(d)` and "
@@ -2599,10 +2604,14 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`sum` adds numbers: add the number to add, `sum of x in … : x.amount`",
         "`sum` 对数求和：请添加要相加的数，`sum of x in … : x.amount`",
     ),
-    "type.picks-among.help": ("`{kind}` picks among numbers or dates", "`{kind}` 在数或日期中选取"),
+    "type.picks-among.help": (
+        "`{kind}` picks among numbers, dates, date-times or times of day",
+        "`{kind}` 在数、日期、日期时间或时刻中选取",
+    ),
     "type.picks-among-add.help": (
-        "`{kind}` picks among numbers or dates: add the value to compare, `{kind} of x in … : x.amount`",
-        "`{kind}` 在数或日期中选取：请添加要比较的值，`{kind} of x in … : x.amount`",
+        "`{kind}` picks among numbers, dates, date-times or times of day: add the value to "
+        "compare, `{kind} of x in … : x.amount`",
+        "`{kind}` 在数、日期、日期时间或时刻中选取：请添加要比较的值，`{kind} of x in … : x.amount`",
     ),
     "type.sample-key.help": (
         "keys and seeds are texts or whole numbers, so that a draw can be redone from them",
@@ -2982,8 +2991,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "比例是要抽取的键所占的份额，例如 `10%`",
     ),
     "type.expected-number-or-date": (
-        "expected a number or a date, found `{value}`",
-        "应为数或日期，实际是 `{value}`",
+        "expected a number, a date, a date-time or a time of day, found `{value}`",
+        "应为数、日期、日期时间或时刻，实际是 `{value}`",
     ),
     "type.len-counts-elements-list.help": (
         "`len` counts the elements of a list",
@@ -3026,8 +3035,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`where` 保留满足条件的元素",
     ),
     "type.min-and-max-pick.help": (
-        "`min` and `max` pick among numbers, or among dates",
-        "`min` 和 `max` 在数或日期中选取",
+        "`min` and `max` pick among numbers, or among dates, date-times or times of day",
+        "`min` 和 `max` 在数中选取，或在日期、日期时间或时刻中选取",
     ),
     "type.expected-list-texts-or": (
         "expected a list of texts or of `int`s, found `{type_}`",

@@ -1640,11 +1640,17 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
             fails=_optional_elements_of_one_list,
             failures=("unexpected-none",),
             typing="extreme",
-            signature=f"{name}(a, b, …) -> number or date",
+            signature=f"{name}(a, b, …) -> number, date, datetime or time",
             summary=f"the {'least' if name == 'min' else 'greatest'} of its arguments",
             min_args=2,
             max_args=None,
-            samples=(("int", "int"), ("decimal", "int", "percent"), ("date", "date")),
+            samples=(
+                ("int", "int"),
+                ("decimal", "int", "percent"),
+                ("date", "date"),
+                ("datetime", "datetime"),
+                ("time", "time"),
+            ),
         )
         for name, pick in (("min", min), ("max", max))
     ),

@@ -1947,13 +1947,15 @@ class ExprTyper(Visitor[model.CExpr]):
                 ),
             )
             return INVALID
-        if is_numeric(value) or isinstance(value, DateType):
+        if is_numeric(value) or isinstance(value, _ORDERED_IN_TIME):
             return OptionalType(_unbounded(value))
         self.t.error(
             "type-mismatch",
             english("type.expected-number-or-date", value=describe_type(value)),
             where,
-            help=english(
+            help=english("durations-unordered.help", example=f"{kind} of w in … : whole_minutes(w)")
+            if isinstance(value, DurationType)
+            else english(
                 "type.picks-among.help" if body is not None else "type.picks-among-add.help",
                 kind=kind,
             ),
@@ -2312,8 +2314,9 @@ def _type_abs(typer: ExprTyper, args: list[model.CExpr]) -> Type:
 def _type_extreme(typer: ExprTyper, args: list[model.CExpr]) -> Type:
     if not all(typer._plain(arg) for arg in args):
         return INVALID
-    if all(isinstance(a.type, DateType) for a in args):
-        return DATE
+    for kind, same in ((DateType, DATE), (DateTimeType, DATETIME), (TimeType, TIME)):
+        if all(isinstance(a.type, kind) for a in args):
+            return same
     result: Type | None = None
     for arg in args:
         if not is_numeric(arg.type):
@@ -2512,8 +2515,14 @@ def _list_arg(typer: ExprTyper, arg: model.CExpr, name: str) -> ListType | None:
     return None
 
 
+_ORDERED_IN_TIME = DateType | DateTimeType | TimeType
+"""The types of the calendar and the clock that `<`, `min`, `max` and `sort` order: days,
+instants (whatever their zones) and times of day. (Durations are ordered only when one of
+their parts is equal: not a type whose lists can always be sorted.)"""
+
+
 def _orderable(type_: Type) -> bool:
-    return isinstance(type_, IntType | NumberType | TextType | DateType)
+    return isinstance(type_, IntType | NumberType | TextType | _ORDERED_IN_TIME)
 
 
 def _type_element(typer: ExprTyper, args: list[model.CExpr]) -> Type:
@@ -2541,7 +2550,11 @@ def _type_sortable_list(typer: ExprTyper, args: list[model.CExpr]) -> Type:
             "type-mismatch",
             english("sort-orders", type=describe_type(listed.element)),
             args[0].span,
-            help=english("sort-orders.help"),
+            help=english(
+                "durations-unordered.help", example="sort(list of w in … : whole_minutes(w))"
+            )
+            if isinstance(listed.element, DurationType)
+            else english("sort-orders.help"),
         )
         return INVALID
     return listed
