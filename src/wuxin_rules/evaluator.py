@@ -64,7 +64,7 @@ from wuxin_rules.schema import (
     strip_optional,
 )
 from wuxin_rules.source import Span
-from wuxin_rules.trace import Evaluation, Explanation, Verdict
+from wuxin_rules.trace import TABLE_ROW_VARIABLE, Evaluation, Explanation, Verdict
 from wuxin_rules.values import format_value, integer_text
 from wuxin_rules.visitor import Visitor, unhandled_kind, visits
 
@@ -1342,8 +1342,10 @@ def aggregate_detail(
             return english("no-element-to-rate")
         held = sum(1 for element in chosen if element.value)
         return english("k-rate", held=held, total=total, rate=semantics.number_text(value, True))
+    # A collecting decision table's lowered aggregate goes over its rows.
+    rows = expr.var == TABLE_ROW_VARIABLE
     if kind == "count":
-        return english("k-elements", count=value, total=len(elements))
+        return english("k-rows" if rows else "k-elements", count=value, total=len(elements))
     if kind == "all":
         failed = total - sum(1 for element in chosen if element.value)
         return (
@@ -1357,7 +1359,9 @@ def aggregate_detail(
             english("k-hold", held=held, total=total) if held else english("none-hold", total=total)
         )
     if expr.filter is not None:
-        return english("over-k-elements", count=total, total=len(elements))
+        return english(
+            "over-k-rows" if rows else "over-k-elements", count=total, total=len(elements)
+        )
     return english("over-elements", count=total)
 
 

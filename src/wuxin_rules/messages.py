@@ -1673,6 +1673,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "k-elements": ("{count} of {total} elements", "{total}个元素中的{count}个"),
     "over-k-elements": ("over {count} of {total} elements", "针对{total}个元素中的{count}个"),
     "over-elements": ("over {count} elements", "针对{count}个元素"),
+    "k-rows": ("{count} of {total} rows", "{total}行中的{count}行"),
+    "over-k-rows": ("{count} of {total} rows hold", "{total}行中{count}行成立"),
     "fallback-used": ("none: fallback used", "无值：使用后备值"),
     "then": ("→ then", "→ then 分支"),
     "else": ("→ else", "→ else 分支"),
