@@ -245,6 +245,22 @@ def test_refuses_when_the_formatted_text_would_mean_something_else(
     assert "the declaration on line 1" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Found by the grammar-generated test: the comment before the label ended up after
+        # the `{`, then moved to a line of its own on the second formatting.
+        'enum a "甲"  cites "甲"  : a # 注释\n"甲"  { a : a      # 注释\n}   , a   ,    ',
+        'policy p "p"\ninput xs: list of int "xs"\ncriterion c "c": 1 in [  # one\n  1, 2,\n  3]\n',
+    ],
+)
+def test_a_comment_after_an_opening_bracket_stays_on_its_line(text: str) -> None:
+    once = formatter.format_text(text)
+    assert formatter.format_text(once) == once
+    line = next(line for line in once.splitlines() if "#" in line)
+    assert line.rstrip().endswith(("{  # 注释", "[  # one"))
+
+
 def test_refuses_when_a_comment_would_be_lost(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(formatter, "format_module", lambda module, comments: "rule a:\n  1\n")
     with pytest.raises(InternalError, match="lose or reorder a comment"):
