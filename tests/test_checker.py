@@ -284,7 +284,7 @@ CODES: list[tuple[str, str, str]] = [
     ("not-callable", "input x: int\nrule r: x(2)", "`x` is not a function"),
     ("recursive-record", "record N: next: list of N\ninput n: N", "recursive record: `N` → `N`"),
     ("type-mismatch", "rule r: 1 + true", "expected a number, found `bool`"),
-    ("type-mismatch", 'rule r: "a" < "b"', "`<` compares numbers or dates"),
+    ("type-mismatch", 'rule r: "a" < "b"', "`<` compares numbers, dates, date-times, times"),
     ("type-mismatch", 'rule r: 1 == "a"', "cannot compare `int` with `text`"),
     ("possibly-none", "input x: int?\nrule r: x > 1", "`x` may be `none`"),
     ("never-none", "input x: int\nrule r: x ?? 0", "`x` is never `none`"),

@@ -1900,8 +1900,9 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请拆分成若干具名规则；规则之间可以相互引用",
     ),
     "compares-numbers-or-dates": (
-        "`{op}` compares numbers or dates, found `{left}` and `{right}`",
-        "`{op}` 只能比较数字或日期，实际是 `{left}` 和 `{right}`",
+        "`{op}` compares numbers, dates, date-times, times of day or durations, found `{left}` "
+        "and `{right}`",
+        "`{op}` 只能比较数字、日期、日期时间、时刻或时长，实际是 `{left}` 和 `{right}`",
     ),
     "runs-over-list": (
         "`{kind} of x in …` runs over the elements of a list",
