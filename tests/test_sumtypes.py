@@ -180,6 +180,25 @@ def test_a_plain_enum_can_be_matched_and_tested() -> None:
     assert policy.evaluate({"s": "large"}).values() == {"r": 2, "t": True}
 
 
+def test_is_not_tests_the_other_members_on_every_path_and_reads_back() -> None:
+    text = (
+        PAYMENT + "enum Size: small, large\ninput payment: Payment\ninput s: Size\n"
+        "rule other: payment is not card and payment is not waived\nrule big: s is not small\n"
+    )
+    policy = wuxin_rules.loads(text)
+    for payment, other in (({"kind": "cash", "amount": "1"}, True), ("waived", False)):
+        facts = {"payment": payment, "s": "large"}
+        assert policy.evaluate(facts).values() == {"other": other, "big": True}
+        assert policy.evaluate(facts, explain=True).values() == {"other": other, "big": True}
+    once = formatter.format_text(text)
+    assert "payment is not card and payment is not waived" in once
+    assert formatter.format_text(once) == once and parser.parse(once) == parser.parse(text)
+    assert parser.parse(text) != parser.parse(text.replace("s is not small", "s is small"))
+    [line] = notation.expression_lines(parser.parse_expression("p is not a"), notation.ZH)
+    assert notation.line_text(line) == "p 不是 a"
+    assert _problems(text + "rule bad: s is not medium\n")[0][0] == "unknown-member"
+
+
 def test_facts_schema_is_one_of_the_members() -> None:
     schema = json_schema.facts_schema(wuxin_rules.loads(POLICY).checked)
     payment = schema["$defs"]["Payment"]

@@ -268,11 +268,13 @@ class IsNone:
 
 @attrs.frozen
 class IsMember:
-    """`operand is card`: whether a value of an enum is that member."""
+    """`operand is card` (`is not card` when `negated`): whether a value of an enum is that
+    member."""
 
     operand: Expr
     member: Ident
     span: Span = _span
+    negated: bool = attrs.field(default=False, kw_only=True)
 
 
 @attrs.frozen

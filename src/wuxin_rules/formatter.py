@@ -1275,7 +1275,11 @@ class _Formatter(Visitor[Any]):
 
     @visits(ast.IsMember)
     def _is_member_doc(self, expr: ast.IsMember) -> Any:
-        return [self.expr(expr.operand, _ADD), " is ", expr.member.name]
+        return [
+            self.expr(expr.operand, _ADD),
+            " is not " if expr.negated else " is ",
+            expr.member.name,
+        ]
 
     @visits(ast.Match)
     def match_doc(self, expr: ast.Match) -> Any:

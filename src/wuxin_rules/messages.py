@@ -266,6 +266,7 @@ DOCUMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "notation.case": ("case", "为"),
     "notation.arm": ("=>", "时取"),
     "notation.is member": ("is", "是"),
+    "notation.is not member": ("is not", "不是"),
     "notation.true": ("true", "是"),
     "notation.false": ("false", "否"),
     "notation.none": ("none", "无值"),

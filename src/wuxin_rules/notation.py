@@ -112,6 +112,7 @@ SOURCE = Vocabulary(
         "less than n": "< {n}", "range": "{a} .. {b}", "range open": "{a} ..< {b}",
         "bounded": "{t} {b}",
         "match": "match", "case": "case", "arm": "=>", "is member": "is",
+        "is not member": "is not",
     },
     operators={
         "==": "==", "!=": "!=", "<=": "<=", ">=": ">=", "<": "<", ">": ">",
@@ -346,7 +347,7 @@ class _Printer(Visitor[Line]):
         return [
             *self.flat(expr.operand, _COALESCE, scope),
             Segment(" "),
-            self.kw("is member"),
+            self.kw("is not member" if expr.negated else "is member"),
             Segment(" "),
             Segment(expr.member.name),
         ]

@@ -736,6 +736,11 @@ class _AstBuilder(Transformer_NonRecursive):  # type: ignore[type-arg]
         return self._expr(node, span, children[0])
 
     @_node
+    def is_not_member(self, span: Span, children: list[Any]) -> ast.IsMember:
+        node = ast.IsMember(children[0], self._ident(children[1]), span, negated=True)
+        return self._expr(node, span, children[0])
+
+    @_node
     def coalesce_op(self, span: Span, children: list[Any]) -> ast.Coalesce:
         return self._expr(ast.Coalesce(children[0], children[1], span), span, *children)
 

@@ -1552,14 +1552,15 @@ class ExprTyper(Visitor[model.CExpr]):
 
     @visits(ast.IsMember)
     def _is_member(self, node: ast.IsMember, expected: Type | None, env: Env) -> model.CExpr:
-        # `p is card` is `p.kind == card` (a plain enum's value is its member: `k == small`).
+        # `p is card` is `p.kind == card` (a plain enum's value is its member: `k == small`),
+        # `p is not card` is `p.kind != card`.
         operand = self.expr(node.operand, None, env)
         if not self._plain(operand):
             return self._invalid(node.span)
         tag = self._member_tag(operand, node.member.name, node.member.span)
         if tag is None:
             return self._invalid(node.span)
-        return model.Compare("==", tag[0], tag[1], BOOL, node.span)
+        return model.Compare("!=" if node.negated else "==", tag[0], tag[1], BOOL, node.span)
 
     def _member_tag(
         self, subject: model.CExpr, name: str, span: Span
