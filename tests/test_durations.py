@@ -148,3 +148,59 @@ def test_the_iso_text_of_durations_of_each_sign() -> None:
     assert Duration(-1, -_DAY).iso() == "-P1M1D"
     assert Duration(1, -_DAY).iso() == "P1M-1D"
     assert parse_duration("P3W") == Duration(0, 21 * _DAY)
+
+
+_GRACE = (
+    'policy g "g"\nparam grace: duration = days(3) "Grace"\nparam opens: time = 08:30 "Opens"\n'
+    'param start: datetime = 2025-03-01T08:00:00+08:00 "Start"\n'
+    'input due: date "due"\ninput paid: date "paid"\n'
+    'criterion late "late": paid > due + grace\n'
+)
+
+
+def test_a_duration_param_defaults_to_a_unit_and_is_given_in_iso_8601_or_as_a_value() -> None:
+    facts = {"due": "2025-03-01", "paid": "2025-03-03"}
+    policy = wuxin_rules.loads(_GRACE)
+    assert policy.params["grace"] == Duration(0, 3 * 86_400)
+    assert policy.evaluate(facts)["late"] is False
+    for value in ("P1D", Duration(0, 86_400)):
+        shorter = wuxin_rules.loads(_GRACE, params={"grace": value})
+        assert shorter.params["grace"] == Duration(0, 86_400)
+        assert shorter.evaluate(facts)["late"] is True
+        assert shorter.evaluate(facts, explain=True)["late"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("opens", "09:30", datetime.time(9, 30)),
+        ("opens", datetime.time(7, 0), datetime.time(7, 0)),
+        (
+            "start",
+            "2025-03-03T00:00:00Z",
+            datetime.datetime(2025, 3, 3, tzinfo=datetime.UTC),
+        ),
+    ],
+)
+def test_time_and_date_time_params_are_given_like_their_literals(
+    name: str, value: Any, expected: Any
+) -> None:
+    assert wuxin_rules.loads(_GRACE, params={name: value}).params[name] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "hint"),
+    [
+        ("grace", "3", "`P3D`"),
+        ("grace", "days(3)", "`P3D`"),
+        ("opens", "9h", "`HH:MM`"),
+        ("start", datetime.datetime(2025, 3, 3), "with its zone"),
+    ],
+)
+def test_a_param_value_of_the_wrong_form_says_how_to_write_it(
+    name: str, value: Any, hint: str
+) -> None:
+    with pytest.raises(wuxin_rules.ParamError) as caught:
+        wuxin_rules.loads(_GRACE, params={name: value})
+    [diagnostic] = caught.value.diagnostics
+    assert diagnostic.code == "bad-param" and hint in (diagnostic.help or "")

@@ -63,7 +63,9 @@ from wuxin_rules.schema import (
     BOOL,
     SUM_TAG,
     BoolType,
+    DateTimeType,
     DateType,
+    DurationType,
     EnumMemberInfo,
     EnumType,
     FieldInfo,
@@ -76,6 +78,7 @@ from wuxin_rules.schema import (
     SumMember,
     SumType,
     TextType,
+    TimeType,
     Type,
     describe,
     strip_optional,
@@ -109,7 +112,7 @@ from wuxin_rules.typing_rules import (
     rounding_mode_word,
     snippet,
 )
-from wuxin_rules.values import format_number, format_value
+from wuxin_rules.values import Duration, format_number, format_value, parse_duration
 from wuxin_rules.visitor import Visitor, visits
 from wuxin_rules.wording import LANGUAGES
 
@@ -1263,6 +1266,15 @@ def _constant(value: model.CExpr) -> Any:
     if isinstance(value, model.MakeList):
         items = [_constant(item) for item in value.items]
         return _NOT_CONSTANT if any(i is _NOT_CONSTANT for i in items) else tuple(items)
+    if (
+        isinstance(value, model.BuiltinCall)
+        and isinstance(value.type, DurationType)
+        and len(value.args) == 1
+        and isinstance(value.args[0], model.Const)
+        and type(value.args[0].value) is int
+    ):
+        # `days(3)`, `months(1)`: a duration is written with its unit (it has no literal).
+        return BUILTINS[value.name].value(value, [value.args[0].value])
     return _NOT_CONSTANT
 
 
@@ -1417,6 +1429,12 @@ def _param_hint(type_: Type) -> str:
         return english("checker.write-true-or-false.help")
     if isinstance(inner, DateType):
         return english("checker.write-date-as-yyyy.help")
+    if isinstance(inner, DurationType):
+        return english("checker.write-duration.help")
+    if isinstance(inner, DateTimeType):
+        return english("checker.write-datetime.help")
+    if isinstance(inner, TimeType):
+        return english("checker.write-time.help")
     if isinstance(inner, EnumType):
         return english("checker.one-of.help", names=", ".join(f"`{m.name}`" for m in inner.members))
     return english("checker.write-value-type.help", type_=describe(type_))
@@ -1475,6 +1493,17 @@ def _coerce(raw: Any, type_: Type) -> Any:
         return _NOT_CONSTANT
     if isinstance(inner, EnumType):
         return raw if isinstance(raw, str) and inner.member(raw) is not None else _NOT_CONSTANT
+    if isinstance(inner, DateTimeType):  # an instant with its zone, as a fact must be
+        aware = isinstance(raw, datetime.datetime) and raw.tzinfo is not None
+        return raw if aware else _NOT_CONSTANT
+    if isinstance(inner, TimeType):
+        plain = isinstance(raw, datetime.time) and raw.tzinfo is None
+        return raw if plain else _NOT_CONSTANT
+    if isinstance(inner, DurationType):  # `Duration`, or ISO 8601 text as in facts (`P3D`)
+        if isinstance(raw, Duration):
+            return raw
+        parsed = parse_duration(raw) if isinstance(raw, str) else None
+        return parsed if parsed is not None else _NOT_CONSTANT
     if isinstance(inner, ListType):
         if not isinstance(raw, tuple | list):
             return _NOT_CONSTANT

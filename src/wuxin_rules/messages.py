@@ -1270,8 +1270,11 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "name-a-member": ("name one of its members: `{fix}`", "请写出它的一个成员：`{fix}`"),
     "write-a-literal": (
-        "write a literal (a number, text, date, `true`, `false`, `none`, an enum member, or a list of those); compute derived values in a rule",
-        "请写字面量（数、文本、日期、`true`、`false`、`none`、枚举成员，或由它们组成的列表）；派生的值请在规则中计算",
+        "write a literal (a number, text, date, date-time, time of day, `true`, `false`, `none`, "
+        "an enum member, a duration of one unit such as `days(3)`, or a list of those); compute "
+        "derived values in a rule",
+        "请写字面量（数、文本、日期、日期时间、时刻、`true`、`false`、`none`、枚举成员、单一单位的时长如 "
+        "`days(3)`，或由它们组成的列表）；派生的值请在规则中计算",
     ),
     "move-row": (
         "move the row into the stage whose dates cover it, or correct the stage's dates",
@@ -2391,6 +2394,18 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     ),
     "checker.write-true-or-false.help": ("write `true` or `false`", "请写 `true` 或 `false`"),
     "checker.write-date-as-yyyy.help": ("write a date as `YYYY-MM-DD`", "日期请写成 `YYYY-MM-DD`"),
+    "checker.write-duration.help": (
+        "write a duration in ISO 8601 whole units, such as `P3D`, `P1M` or `PT2H`",
+        "时长请用 ISO 8601 整数单位书写，如 `P3D`、`P1M` 或 `PT2H`",
+    ),
+    "checker.write-datetime.help": (
+        "write a date-time with its zone, such as `2025-03-01T08:30:00+08:00`",
+        "日期时间请带时区书写，如 `2025-03-01T08:30:00+08:00`",
+    ),
+    "checker.write-time.help": (
+        "write a time of day as `HH:MM` or `HH:MM:SS`",
+        "时刻请写成 `HH:MM` 或 `HH:MM:SS`",
+    ),
     "checker.module-imported-as-write.help": (
         "module `{renamed}` is imported as `{renamed2}`: write `{renamed2}.…`",
         "模块 `{renamed}` 以 `{renamed2}` 的名称导入：请写 `{renamed2}.…`",

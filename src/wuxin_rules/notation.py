@@ -47,7 +47,7 @@ from wuxin_rules.schema import (
     fixed_scale,
 )
 from wuxin_rules.source import display_width
-from wuxin_rules.values import format_number
+from wuxin_rules.values import Duration, format_number
 from wuxin_rules.visitor import Visitor, visits
 
 __all__ = [
@@ -781,6 +781,8 @@ def value_text(value: object, type_: Type | None, vocabulary: Vocabulary) -> str
         return value.isoformat()
     if isinstance(value, datetime.time):
         return zones.clock_text(value)
+    if isinstance(value, Duration):
+        return value.source()  # `days(3)`: as the policy writes it
     if isinstance(value, str):
         return value if isinstance(inner, EnumType) else _quote(value)
     if isinstance(value, tuple | list):
