@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from wuxin_rules import compiler, trace_compiler
+from wuxin_rules import compiler, semantics, trace_compiler
 
 HOSTILE_TEXT = '\'; __import__(\\"os\\").system(\\"echo pwned\\") #\\"\\"\\" \\\\n ]}) '
 
@@ -45,20 +45,32 @@ ALLOWED_CALLS = frozenset(
 )
 """The builtins generated code calls (with `int`, `bool`, `str`, `list` as names)."""
 
-_ALLOWED_ATTRIBUTES = frozenset(
+_TEMPLATE_METHODS = frozenset(
+    name
+    for entry in (*semantics.BUILTINS.values(), *semantics.OPERATIONS.values())
+    if entry.emit.template is not None
+    for name in re.findall(r"\.([A-Za-z_]+)", entry.emit.template)
+)
+"""The methods the table of semantics' inline templates call (`{0}.upper()`, `{0}.time()`):
+fixed texts of the engine, never a policy's."""
+
+_ALLOWED_ATTRIBUTES = _TEMPLATE_METHODS | frozenset(
     {
         "get",
         "is_finite",
         "__sizeof__",
         "adjusted",
         "is_signed",
+        "as_tuple",
+        "exponent",
         "count",
         "days",
         "year",
         "month",
         "day",
         "append",
-    }  # (`append` on `out`, the list a list check builds)
+    }  # (`append` on `out`, the list a list check builds; `as_tuple().exponent` checks a
+    # fixed scale)
 )
 _RUNTIME = {*compiler._RUNTIME, *trace_compiler._TRACE_RUNTIME}
 

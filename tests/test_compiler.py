@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import wuxin_rules
-from codekit import ALLOWED_CALLS, HOSTILE, assert_only_generated_names
+from codekit import ALLOWED_CALLS, HOSTILE, HOSTILE_TEXT, assert_only_generated_names
 from wuxin_rules import compiler, evaluator, strategies
 from wuxin_rules.values import fraction_to_decimal
 
@@ -291,6 +291,76 @@ def test_hostile_names_and_texts_stay_data() -> None:
     assert result["_p2"] == Decimal("-0.6")
     assert program.tiered and "is_signed" in program.source  # tier 1's code is walked too
     assert_only_generated_names(program.source, frozenset({"_main"}))
+
+
+_NEWER_CONSTRUCTS = f"""\
+policy hostile2
+
+enum __import__:
+  exec {{__class__: text, eval: money}},
+  __builtins__
+
+input _p: __import__
+input _t: text
+input _w: time
+input _d: datetime
+
+rule _k1: "{HOSTILE_TEXT}"
+rule _main -> money:
+  match _p:
+    case exec(__class__, eval) => round(eval * 1.005, 2, half_up)
+    case _ => 0.00
+  exception __dict__ "{HOSTILE_TEXT}" when _t == _k1 then 1.00
+rule exec: matches(_t, ".*__import__[(].*")
+rule eval: if _p is not exec then fail("{HOSTILE_TEXT}") else _w > 08:30 and _d < 2025-03-01T08:00:00Z
+rule _r_0: max(_d, 2025-03-01T00:00:00Z) - days(1)
+"""
+
+
+def test_hostile_names_and_texts_stay_data_in_the_newer_constructs() -> None:
+    """Sum types (members, fields and bindings), exceptions, `fail`, patterns, money rounding
+    and the literals of times: names that try to be code stay names, texts stay data."""
+    policy = wuxin_rules.loads(_NEWER_CONSTRUCTS, name="hostile2.policy")
+    payload = policy.evaluate(
+        {"_p": "__builtins__", "_t": "", "_w": "09:00", "_d": "2025-03-01T00:00:00Z"}
+    )["_k1"]
+    assert "__import__" in payload
+    card = {"kind": "exec", "__class__": payload, "eval": "2.00"}
+    document = {"_p": card, "_t": payload, "_w": "09:00", "_d": "2025-02-28T00:00:00Z"}
+    for explain in (False, True):
+        result = policy.evaluate(document, explain=explain)
+        assert result["_main"] == Decimal("1.00")  # the exception `__dict__` applied
+        assert result["exec"] is True and result["eval"] is True
+        assert result["_r_0"] == datetime.datetime(2025, 2, 28, tzinfo=datetime.UTC)
+    failed = policy.evaluate({**document, "_p": "__builtins__"}).verdict("eval").error
+    assert failed is not None and failed.code == "assertion-failed" and payload in failed.message
+    program, tracer = policy._program(policy.rules), policy._tracer(policy.rules)
+    assert program is not None and tracer is not None
+    assert_only_generated_names(program.source, frozenset({"_main"}))
+    assert_only_generated_names(tracer.source, frozenset({"_traced"}))
+
+
+_REPOSITORY_POLICIES = sorted(
+    path
+    for folder in ("policies", "examples")
+    for path in (Path(__file__).resolve().parent.parent / folder).rglob("*.policy")
+)
+
+
+@pytest.mark.parametrize("path", _REPOSITORY_POLICIES, ids=lambda path: path.name)
+def test_every_policy_of_the_repository_compiles_to_code_of_the_compilers_own(path: Path) -> None:
+    """The generated code of every policy and example (every construct the language has) holds
+    only the compilers' names, the table of semantics' methods and constants."""
+    try:
+        policy = wuxin_rules.load(path)
+    except wuxin_rules.PolicyError:
+        pytest.skip("a module of a policy set, not a root")
+    for generated, own in (
+        (policy._program(policy.rules), "_main"),
+        (policy._tracer(policy.rules), "_traced"),
+    ):
+        assert generated is not None
+        assert_only_generated_names(generated.source, frozenset({own}))
 
 
 def test_generated_code_has_no_builtins_to_reach() -> None:
