@@ -81,6 +81,8 @@ ALLOWED: dict[str, set[str]] = {
         # The full-width hint of a param value given at load time.
         "messages",
         "visitor",
+        # A date-time, time or duration param given at load time is read as a fact.
+        "facts",
     },
     # Consistency checks read the checked model and the surface syntax of the policy set.
     "consistency": {

@@ -112,7 +112,7 @@ from wuxin_rules.typing_rules import (
     rounding_mode_word,
     snippet,
 )
-from wuxin_rules.values import Duration, format_number, format_value, parse_duration
+from wuxin_rules.values import format_number, format_value
 from wuxin_rules.visitor import Visitor, visits
 from wuxin_rules.wording import LANGUAGES
 
@@ -1493,17 +1493,22 @@ def _coerce(raw: Any, type_: Type) -> Any:
         return _NOT_CONSTANT
     if isinstance(inner, EnumType):
         return raw if isinstance(raw, str) and inner.member(raw) is not None else _NOT_CONSTANT
-    if isinstance(inner, DateTimeType):  # an instant with its zone, as a fact must be
-        aware = isinstance(raw, datetime.datetime) and raw.tzinfo is not None
-        return raw if aware else _NOT_CONSTANT
-    if isinstance(inner, TimeType):
-        plain = isinstance(raw, datetime.time) and raw.tzinfo is None
-        return raw if plain else _NOT_CONSTANT
-    if isinstance(inner, DurationType):  # `Duration`, or ISO 8601 text as in facts (`P3D`)
-        if isinstance(raw, Duration):
-            return raw
-        parsed = parse_duration(raw) if isinstance(raw, str) else None
-        return parsed if parsed is not None else _NOT_CONSTANT
+    if isinstance(inner, DateTimeType | TimeType | DurationType):
+        # Read as a fact of the type is (a duration in ISO 8601, `P3D`): the facts' readers,
+        # imported only when such a param is given.
+        from wuxin_rules import facts
+
+        read = (
+            facts.datetime_fact
+            if isinstance(inner, DateTimeType)
+            else facts.time_fact
+            if isinstance(inner, TimeType)
+            else facts.duration_fact
+        )
+        try:
+            return read(raw, inner)
+        except facts.ValueProblem:
+            return _NOT_CONSTANT
     if isinstance(inner, ListType):
         if not isinstance(raw, tuple | list):
             return _NOT_CONSTANT

@@ -110,7 +110,7 @@ _PREVIEW = 40  # characters of a bad value quoted in a message
 # Problems found by the leaf hooks. cattrs adds the path as exception notes on the way up.
 
 
-class _Problem(Exception):
+class ValueProblem(Exception):
     """One bad value; the JSON path comes from the cattrs notes around it."""
 
     def __init__(
@@ -267,7 +267,7 @@ def _json_text(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _wrong(value: Any, type_: Type, help: str | None = None) -> _Problem:
+def _wrong(value: Any, type_: Type, help: str | None = None) -> ValueProblem:
     """The `bad-fact` problem: `expected a whole number, found text \\`"3"\\``."""
     if value is None:
         help = english("facts.only-optional-type-admits.help", type_=describe(type_))
@@ -278,12 +278,12 @@ def _wrong(value: Any, type_: Type, help: str | None = None) -> _Problem:
             if not isinstance(type_, IntType)
             else english("facts.binary-floats-are-not.help-2")
         )
-    return _Problem(
+    return ValueProblem(
         "bad-fact", english("expected-found", expected=_expected(type_), found=_found(value)), help
     )
 
 
-def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Problem:
+def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> ValueProblem:
     bound = type_.bound
     assert bound is not None
     if bound.low is not None and value < bound.low:
@@ -297,7 +297,7 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
     text = format_number(value, percent)
     if len(text) > _PREVIEW:  # a number of thousands of digits: its start says enough
         text = text[: _PREVIEW - 1] + "…"
-    return _Problem(
+    return ValueProblem(
         "fact-out-of-bounds",
         english(key, value=text, bound=within, type=_type_text(type_)),
         english("facts.percent-within.help", bound=within)
@@ -307,7 +307,7 @@ def _out_of_bounds(value: Fraction | int, type_: IntType | NumberType) -> _Probl
 
 
 # ------------------------------------------------------------------------------------------
-# Leaf hooks: check and convert one value exactly; raise `_Problem` otherwise.
+# Leaf hooks: check and convert one value exactly; raise `ValueProblem` otherwise.
 
 
 def _bound_check(bound: NumericBound | None) -> tuple[Callable[[Any], bool] | None, bool]:
@@ -365,7 +365,7 @@ def _check_size(value: Fraction | int) -> None:
     numerator, denominator = (value, 1) if isinstance(value, int) else value.as_integer_ratio()
     # (A bound on bits would let some numbers of `_MAX_DIGITS + 1` digits through.)
     if abs(numerator) >= _TOO_LARGE or denominator >= _TOO_LARGE:
-        raise _Problem(
+        raise ValueProblem(
             "bad-fact",
             english("number-too-large", value=_preview(value)),
             english("max-digits", limit=_MAX_DIGITS),
@@ -376,14 +376,14 @@ def _check_decimal(value: Decimal, type_: NumberType) -> None:
     """Refuse a Decimal that is not finite or too big to turn into a Fraction quickly."""
     _, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):
-        raise _Problem(
+        raise ValueProblem(
             "bad-fact",
             english("expected-found-code", expected=_expected(type_), found=value),
             english("exact-finite"),
         )
     # Converting a coefficient to an int is quadratic in its digits: bound them.
     if len(digits) > _MAX_DIGITS or abs(exponent) > _MAX_DIGITS:
-        raise _Problem(
+        raise ValueProblem(
             "bad-fact",
             english("number-too-large", value=_preview(value)),
             english("max-digits-exponent", limit=_MAX_DIGITS, exponent=_MAX_DIGITS),
@@ -391,7 +391,7 @@ def _check_decimal(value: Decimal, type_: NumberType) -> None:
 
 
 def _exact_decimal(value: Decimal, type_: NumberType) -> Fraction | int:
-    """The exact rational of a finite Decimal of sane size (else a `_Problem`)."""
+    """The exact rational of a finite Decimal of sane size (else a `ValueProblem`)."""
     _check_decimal(value, type_)
     numerator, denominator = value.as_integer_ratio()
     return numerator if denominator == 1 else Fraction(numerator, denominator)
@@ -466,8 +466,8 @@ def _reading_floats(make: Callable[[Any], Hook]) -> Callable[[Any], Hook]:
     return make_reading
 
 
-def _too_many_places(value: Any, type_: NumberType) -> _Problem:
-    return _Problem(
+def _too_many_places(value: Any, type_: NumberType) -> ValueProblem:
+    return ValueProblem(
         "bad-fact",
         english("facts.too-many-places", found=_preview(value), places=type_.scale),
         english("facts.too-many-places.help", places=type_.scale),
@@ -538,7 +538,7 @@ def _date_hook(type_: DateType) -> Hook:
     def structure_date(value: Any, _: Any) -> datetime.date:
         if type(value) is str:
             if _DATE_TEXT.fullmatch(value) is None:
-                raise _Problem(
+                raise ValueProblem(
                     "invalid-date",
                     english("not-date-form", value=_cut(value)),
                     _DATE_HELP,
@@ -546,7 +546,7 @@ def _date_hook(type_: DateType) -> Hook:
             try:
                 return datetime.date.fromisoformat(value)
             except ValueError as exc:
-                raise _Problem(
+                raise ValueProblem(
                     "invalid-date", english("not-valid-date", value=_cut(value)), str(exc)
                 ) from None
         if type(value) is datetime.date:
@@ -569,7 +569,7 @@ def duration_fact(value: Any, type_: Type) -> Duration:
     if isinstance(value, str):
         duration = parse_duration(str(value))
         if duration is None:
-            raise _Problem(
+            raise ValueProblem(
                 "bad-fact",
                 english("not-duration-form", value=_cut(value)),
                 english("duration-fact.help"),
@@ -599,18 +599,18 @@ def datetime_fact(value: Any, type_: Type) -> datetime.datetime:
     raise _wrong(value, type_, english("datetime-fact.help"))
 
 
-def _datetime_problem(error: zones.ZoneError, text: str) -> _Problem:
+def _datetime_problem(error: zones.ZoneError, text: str) -> ValueProblem:
     if error.reason == "unknown-zone":
-        return _Problem(
+        return ValueProblem(
             "bad-fact", english("unknown-zone", name=error.name), english("unknown-zone.help")
         )
     if error.reason == "no-database":
-        return _Problem(
+        return ValueProblem(
             "missing-dependency",
             english("no-zone-database", name=error.name),
             english("missing-dependency.help", fix="pip install 'wuxin_rules[tz]'"),
         )
-    return _Problem(
+    return ValueProblem(
         "bad-fact", english("not-datetime-form", value=_cut(text)), english("datetime-fact.help")
     )
 
@@ -622,7 +622,7 @@ def time_fact(value: Any, type_: Type) -> datetime.time:
         try:
             return zones.parse_clock(str(value))
         except zones.ZoneError:
-            raise _Problem(
+            raise ValueProblem(
                 "bad-fact",
                 english("not-time-form", value=_cut(str(value))),
                 english("time-fact.help"),
@@ -667,7 +667,7 @@ def _enum_hook(type_: EnumType) -> Hook:
                 return str(value)
             if str(value) in by_label:
                 return by_label[str(value)]
-            raise _Problem(
+            raise ValueProblem(
                 "unknown-member",
                 english("unknown-member", member=_cut(value), enum=type_.name),
                 suggest(value, members) or english("use-a-member-of", enum=type_.name),
@@ -892,13 +892,13 @@ def _sum_hook(
         if isinstance(value, str) and str(value) in plain:
             return {SUM_TAG: str(value)}
         if not isinstance(value, Mapping):
-            raise _Problem(
+            raise ValueProblem(
                 "bad-fact",
                 english("expected-found", expected=_expected(type_), found=_found(value)),
                 english("sum.write-object", tag=SUM_TAG, members=names),
             )
         if SUM_TAG not in value:
-            raise _Problem(
+            raise ValueProblem(
                 "missing-fact",
                 english("sum.missing-tag", tag=SUM_TAG),
                 english("sum.write-object", tag=SUM_TAG, members=names),
@@ -934,7 +934,7 @@ def _record_hook(converter: cattrs.Converter, record: Any, info: _RecordInfo) ->
                     if info.is_inputs
                     else english("facts.write-json-object-with.help", names=names)
                 )
-                raise _Problem(
+                raise ValueProblem(
                     "bad-fact",
                     english("expected-found", expected=expected, found=_found(value)),
                     help,
@@ -984,7 +984,7 @@ class FactsSchema:
         """
         try:
             return self._structure(document, self._root)  # type: ignore[no-any-return]
-        except (ClassValidationError, IterableValidationError, _Problem) as exc:
+        except (ClassValidationError, IterableValidationError, ValueProblem) as exc:
             problem: BaseException = exc
         except RecursionError:
             # Only a record type that contains itself, given absurdly deep Python data, can
@@ -1013,7 +1013,7 @@ class FactsSchema:
                 self._collect(inner, f"{path}[{note.index}]", file, out)
             for inner in without:
                 self._collect(inner, path, file, out)
-        elif isinstance(exc, _Problem):
+        elif isinstance(exc, ValueProblem):
             out.append(
                 Diagnostic(
                     exc.code, exc.message, help=exc.help, notes=exc.notes, path=path, file=file

@@ -1580,6 +1580,25 @@ def _rounding(rounding: Callable[[Any], int]) -> Callable[[Any, list[Any]], int]
     return lambda expr, values: rounding(values[0])
 
 
+def _clock_part(field: str, result: Type, summary: str) -> Operation:
+    """`t.time`, `t.date`: a part of a date-time that is a value of its own type (the
+    datetime's method of that name)."""
+    return Operation(
+        f"{field}_part",
+        "builtin",
+        lambda expr, v: getattr(v[0], field)(),
+        Emit(template=f"{{0}}.{field}()", number="int"),
+        typing=Signature((DATETIME,), result),
+        signature=f"t.{field} -> {field}",  # (each part is a value of the type it names)
+        summary=summary,
+        min_args=1,
+        max_args=1,
+        component=True,
+        field=field,
+        samples=(("datetime",),),
+    )
+
+
 def _component(
     name: str,
     summary: str,
@@ -1854,34 +1873,8 @@ _BUILTIN_LIST: tuple[Operation, ...] = (
         "second", "the second of a date-time on its clock, or of a time of day (0-59)",
         lambda t: t.second, "{0}.second", on=("datetime", "time"),
     ),
-    Operation(
-        "time_part",
-        "builtin",
-        lambda expr, v: v[0].time(),
-        Emit(template="{0}.time()", number="int"),
-        typing=Signature((DATETIME,), TIME),
-        signature="t.time -> time",
-        summary="the time of day of a date-time on its clock (its zone left behind)",
-        min_args=1,
-        max_args=1,
-        component=True,
-        field="time",
-        samples=(("datetime",),),
-    ),
-    Operation(
-        "date_part",
-        "builtin",
-        lambda expr, v: v[0].date(),
-        Emit(template="{0}.date()", number="int"),
-        typing=Signature((DATETIME,), DATE),
-        signature="t.date -> date",
-        summary="the date of a date-time on its clock",
-        min_args=1,
-        max_args=1,
-        component=True,
-        field="date",
-        samples=(("datetime",),),
-    ),
+    _clock_part("time", TIME, "the time of day of a date-time on its clock (its zone left behind)"),
+    _clock_part("date", DATE, "the date of a date-time on its clock"),
 )  # fmt: skip
 
 BUILTINS: Mapping[str, Operation] = {entry.name: entry for entry in _BUILTIN_LIST}
