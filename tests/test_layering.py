@@ -205,7 +205,7 @@ ALLOWED: dict[str, set[str]] = {
     "document_formats": {"notation", "document", "highlight"},
     # Editors: Pygments highlighting (no package import), and the language server on an
     # index built from the parser, loader, checker and consistency checks.
-    "highlight": {"semantics"},
+    "highlight": {"semantics", "schema"},
     "symbols": {
         "source",
         "errors",

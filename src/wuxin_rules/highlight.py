@@ -26,21 +26,11 @@ from pygments.token import (
 )
 
 from wuxin_rules import semantics
+from wuxin_rules.schema import BUILTIN_TYPES
 
 __all__ = ["BUILTIN_NAMES", "KEYWORDS", "PolicyLexer", "style_css", "token_classes"]
 
-_TYPES = (
-    "int",
-    "decimal",
-    "percent",
-    "money",
-    "bool",
-    "text",
-    "date",
-    "datetime",
-    "time",
-    "duration",
-)
+_TYPES = tuple(BUILTIN_TYPES)
 _CONSTANTS = ("true", "false", "none")
 KEYWORDS = (
     "_", "all", "and", "any", "as", "at", "bands", "by", "case", "cites", "count", "criterion",

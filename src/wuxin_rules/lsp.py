@@ -30,7 +30,7 @@ from wuxin_rules import ast, formatter, messages, parser, wording
 from wuxin_rules.checker import BUILTINS
 from wuxin_rules.errors import Diagnostic, Severity, WuxinError
 from wuxin_rules.messages import english
-from wuxin_rules.schema import describe
+from wuxin_rules.schema import BUILTIN_TYPES, describe
 from wuxin_rules.symbols import Analysis, Index, Loc, Symbol, Workspace, pieces
 from wuxin_rules.values import format_value
 
@@ -45,18 +45,7 @@ _WORD_BEFORE = re.compile(r"(\w*)\Z")
 _RULE_PARAMS = re.compile(r"\(([^()]*)\)")
 _PARAM = re.compile(r"((?!\d)\w+)\s*:\s*([\w.]+)")
 _AGGREGATE_VAR = re.compile(r"\bof\s+((?!\d)\w+)\s+in\s+([\w.]+)")
-_TYPE_NAMES = (
-    "int",
-    "decimal",
-    "percent",
-    "money",
-    "bool",
-    "text",
-    "date",
-    "datetime",
-    "time",
-    "duration",
-)
+_TYPE_NAMES = tuple(BUILTIN_TYPES)
 _DATE_PARTS = ("year", "month", "day", "quarter")
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,

@@ -8,6 +8,7 @@ name. May import `source` only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import TypeAlias
 
@@ -17,6 +18,7 @@ from wuxin_rules.source import Span
 
 __all__ = [
     "BOOL",
+    "BUILTIN_TYPES",
     "DATE",
     "DATETIME",
     "DECIMAL",
@@ -348,6 +350,21 @@ DURATION = DurationType()
 DATETIME = DateTimeType()
 TIME = TimeType()
 NONE = NoneType()
+
+BUILTIN_TYPES: Mapping[str, Type] = {
+    "int": INT,
+    "decimal": DECIMAL,
+    "percent": PERCENT,
+    "money": MONEY,
+    "bool": BOOL,
+    "text": TEXT,
+    "date": DATE,
+    "duration": DURATION,
+    "datetime": DATETIME,
+    "time": TIME,
+}
+"""The type names every module knows without declaring them (the checker's, the editor's
+completions and the highlighter's, one list)."""
 
 
 def is_numeric(type_: Type) -> bool:

@@ -28,6 +28,7 @@ from wuxin_rules.errors import Diagnostic, Label, suggest
 from wuxin_rules.messages import english, listing
 from wuxin_rules.schema import (
     BOOL,
+    BUILTIN_TYPES,
     DATE,
     DATETIME,
     DECIMAL,
@@ -140,20 +141,6 @@ def is_invalid(type_: Type) -> bool:
 
 
 _TEMPORAL = (DateType, DurationType, DateTimeType, TimeType)
-
-BUILTIN_TYPES: Mapping[str, Type] = {
-    "int": INT,
-    "decimal": DECIMAL,
-    "percent": PERCENT,
-    "money": MONEY,
-    "bool": BOOL,
-    "text": TEXT,
-    "date": DATE,
-    "duration": DURATION,
-    "datetime": DATETIME,
-    "time": TIME,
-}
-"""The type names every module knows without declaring them."""
 
 NONE_HELP = english("none-help")
 
