@@ -62,17 +62,9 @@ def fraction_to_decimal(value: Fraction | int) -> Decimal | None:
     """The exact `Decimal` of a rational, or None when its decimal expansion does not end."""
     if isinstance(value, int):
         return Decimal(value)
-    denominator = value.denominator
-    twos = fives = 0
-    while denominator % 2 == 0:
-        denominator //= 2
-        twos += 1
-    while denominator % 5 == 0:
-        denominator //= 5
-        fives += 1
-    if denominator != 1:
+    digits = _places(value.denominator)
+    if digits is None:
         return None
-    digits = max(twos, fives)
     # value = numerator * 10**digits / 10**digits, exactly; scale to an integer first.
     scaled = Decimal(value.numerator * (10**digits) // value.denominator).as_tuple()
     # Built from its sign, digits and exponent, not computed: no arithmetic, so the caller's
@@ -84,7 +76,12 @@ def fraction_to_decimal(value: Fraction | int) -> Decimal | None:
 def decimal_places(value: Fraction | int) -> int | None:
     """How many decimal places `value` has (0.125 has 3, 12.30 = 12.3 has 1); None when its
     expansion does not end (1/3)."""
-    denominator = Fraction(value).denominator
+    return _places(Fraction(value).denominator)
+
+
+def _places(denominator: int) -> int | None:
+    """The decimal places of a fraction in lowest terms with this denominator: the larger
+    power of 2 or 5 in it; None when another prime divides it (the expansion repeats)."""
     twos = fives = 0
     while denominator % 2 == 0:
         denominator //= 2
