@@ -520,7 +520,7 @@ class _Reader:
         literal = self._number(index, self._span(self.starts[index], self.ends[index]))
         if minus is None:
             return literal
-        return _negated(literal, self._span(self.starts[minus], self.ends[index]))
+        return negated(literal, self._span(self.starts[minus], self.ends[index]))
 
     def _number(self, index: int, span: Span) -> Any:
         text = self.values[index]
@@ -694,7 +694,7 @@ class _Reader:
         span = self._span(start, end)
         # `-5` and `-50%` are literals, so that bounds and table cells can be negative.
         if isinstance(operand, ast.IntLit | ast.DecimalLit | ast.PercentLit):
-            return _negated(operand, span), 0, start, end
+            return negated(operand, span), 0, start, end
         return self._made(ast.Negate(operand, span), depth + 1, start, end)
 
     def power(self) -> _Read:
@@ -868,7 +868,9 @@ class _Reader:
         return self._made(node, depth + 1, start, end)
 
 
-def _negated(literal: Any, span: Span) -> Any:
+def negated(literal: ast.IntLit | ast.DecimalLit | ast.PercentLit, span: Span) -> ast.Expr:
+    """`-5`, `-0.5`, `-50%`: a negative literal (so that bounds and table cells can be
+    negative), as both readers build it."""
     if isinstance(literal, ast.IntLit):
         return ast.IntLit(-literal.value, span)
     if isinstance(literal, ast.DecimalLit):

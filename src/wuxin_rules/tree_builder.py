@@ -932,12 +932,5 @@ def datetime_problem(error: zones.ZoneError, text: str, span: Span | None) -> Di
     )
 
 
-def _negated(literal: ast.IntLit | ast.DecimalLit | ast.PercentLit, span: Span) -> ast.Expr:
-    if isinstance(literal, ast.IntLit):
-        return ast.IntLit(-literal.value, span)
-    if isinstance(literal, ast.DecimalLit):
-        return ast.DecimalLit(-literal.value, "-" + literal.text, span)
-    return ast.PercentLit(-literal.value, "-" + literal.text, span)
-
-
 _unquote = direct_parser.unquote
+_negated = direct_parser.negated
