@@ -279,7 +279,7 @@ TEXT_ARGUMENTS: dict[str, dict[int, str]] = {
     "SemanticError": {1: "message", 2: "help_text"},
     "SampleError": {1: "message", 2: "help"},
     "CellProblem": {1: "message", 2: "help"},
-    "_Problem": {1: "message", 2: "help", 3: "notes"},
+    "ValueProblem": {1: "message", 2: "help", 3: "notes"},
     # The stages' helpers that make a diagnostic from a message and a help (after `self`).
     "error": {1: "message"},
     "report": {1: "message", 3: "help"},
