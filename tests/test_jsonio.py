@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from wuxin_rules import jsonio
 from wuxin_rules.errors import FactError, InternalError, UsageError
+from wuxin_rules.messages import Message
 from wuxin_rules.values import RawNumber, to_json
 
 
@@ -167,6 +169,34 @@ def test_syntax_errors_have_specific_hints(text: str, message: str, column: int,
     error = _error(text)
     assert _where(error) == ("bad-json", message, 1, column)
     assert error.diagnostics[0].help == help
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1,}',
+        "{'a': 1}",
+        '{"a" 1}',
+        '{"a": 1} {"b": 2}',
+        '{"a": [1, 2',
+        '"abc',
+        "   ",
+        '{"a": "x\\qy"}',
+        '{"a": "x\\u12"}',
+        '{"a": "x\ty"}',
+    ],
+)
+def test_syntax_errors_are_rendered_in_chinese_whole(text: str) -> None:
+    """A district office reads facts errors in Chinese: the message and the hint of every
+    JSON syntax error are the catalogue's, with no English word outside the document's own
+    text (in backticks)."""
+    diagnostic = _error(text).diagnostics[0]
+    assert isinstance(diagnostic.message, Message) and isinstance(diagnostic.help, Message)
+    for shown in (diagnostic.message.render("zh"), diagnostic.help.render("zh")):
+        outside_code = re.sub(r"`[^`]*`", "", shown)
+        assert not re.search(
+            r"[A-Za-z]{3,}", outside_code.replace("JSON Lines", "").replace("JSON", "")
+        ), shown
 
 
 def test_syntax_error_without_file_is_named_string() -> None:

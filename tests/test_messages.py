@@ -130,13 +130,16 @@ def test_a_message_made_of_messages_and_wordings_is_their_english_rendering() ->
     from wuxin_rules.wording import Wording
 
     label = Wording("Score", [("zh", "分数")])
-    inner = english("rule-named", name=label)
-    message = english("cites-nothing", what=inner)
-    assert message == messages._fill(CATALOGUE["cites-nothing"][0], {"what": inner}, "en")
-    assert message == "the explanation of rule `Score` would cite nothing"
-    assert message.render("zh") == messages._fill(
-        CATALOGUE["cites-nothing"][1], {"what": inner}, "zh"
+    inner = english("criterion-named", name=label)
+    message = english("cannot-tell", what=inner)
+    assert message == messages._fill(CATALOGUE["cannot-tell"][0], {"what": inner}, "en")
+    assert message == (
+        "the consistency checks cannot tell whether criterion `Score` can both hold and fail"
     )
+    assert message.render("zh") == messages._fill(
+        CATALOGUE["cannot-tell"][1], {"what": inner}, "zh"
+    )
+    assert message.render("zh").startswith("一致性检查无法判断标准 `")
 
 
 def test_a_message_keeps_its_key_through_pickling() -> None:
@@ -402,6 +405,13 @@ def _prepared_texts(tree: pyast.Module) -> list[pyast.expr]:
         if isinstance(node, pyast.Assign):
             if any(isinstance(t, pyast.Name) and t.id in TEXT_VARIABLES for t in node.targets):
                 texts.append(node.value)
+            for target in node.targets:  # `message, help = …, …`: each element its own
+                if isinstance(target, pyast.Tuple) and isinstance(node.value, pyast.Tuple):
+                    texts += [
+                        value
+                        for name, value in zip(target.elts, node.value.elts, strict=False)
+                        if isinstance(name, pyast.Name) and name.id in TEXT_VARIABLES
+                    ]
         elif isinstance(node, pyast.FunctionDef) and TEXT_FUNCTIONS.search(node.name):
             texts += [
                 each.value
@@ -433,6 +443,7 @@ def test_the_text_scan_finds_an_untranslated_f_string() -> None:
         "Diagnostic('code', english('k', name=name), notes=(f'`{a}`: `{b}`',))\n"
         "help = 'write `true`' if flag else english('k')\n"
         "def _param_hint(t):\n    return f'a value of `{t}`'\n"
+        "message, help = f'`{name}` takes parameters', english('k')\n"
     )
     found = [(line, text) for _, line, text in plain_texts({"example.py": source})]
     assert found == [
@@ -443,6 +454,7 @@ def test_the_text_scan_finds_an_untranslated_f_string() -> None:
         (5, "english('k') + ' more'"),
         (7, "'write `true`' if flag else english('k')"),
         (9, "f'a value of `{t}`'"),
+        (10, "f'`{name}` takes parameters'"),
     ]
 
 
@@ -630,3 +642,33 @@ def test_a_sample_draw_explains_itself_in_chinese() -> None:
     assert 'to reproduce: rank every key k by SHA-256("wuxin-sample/1\\0" + f("2024")' in (
         english_text
     )
+
+
+def repeated_keys(source: str) -> list[tuple[str, int, int]]:
+    """The text keys written twice among the dicts of `source` that hold more than ten
+    entries (the catalogue's tables): `(key, first line, repeated line)`."""
+    written: dict[str, int] = {}
+    repeated = []
+    for node in pyast.walk(pyast.parse(source)):
+        if not isinstance(node, pyast.Dict) or len(node.keys) <= 10:
+            continue
+        for key in node.keys:
+            if isinstance(key, pyast.Constant) and isinstance(key.value, str):
+                if key.value in written:
+                    repeated.append((key.value, written[key.value], key.lineno))
+                written.setdefault(key.value, key.lineno)
+    return repeated
+
+
+def test_every_key_is_written_once() -> None:
+    """A key written twice in the catalogue's source keeps only its last text, silently: the
+    first phrase's callers would show the second's words. Each key is written once, and no
+    phrase's key is also a term."""
+    assert repeated_keys((SRC / "messages.py").read_text(encoding="utf-8")) == []
+    assert set(messages.PHRASES) & set(messages.TERMS) == set()
+
+
+def test_the_written_once_check_can_fail() -> None:
+    entries = ", ".join(f'"k{i}": ("a", "b")' for i in range(11))
+    source = f'PHRASES = {{{entries}}}\nWORDS = {{{entries.replace("k", "w")}, "k3": ("c", "d")}}'
+    assert repeated_keys(source) == [("k3", 1, 2)]

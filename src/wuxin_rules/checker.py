@@ -1186,7 +1186,8 @@ class _NameWalker(Visitor[Any]):
         name = snippet(node.span)
         if sym.kind == "rule":
             shown = ", ".join(p.name.name for p in decl.params)
-            message, help = f"`{name}` takes parameters", f"call it: `{name}({shown})`"
+            message = english("needs-arguments", name=name)
+            help = english("call-it", fix=f"{name}({shown})")
         elif sym.kind == "schedule":
             message = english("checker.schedule-not-value.help", name=name)
             category = ", category" if decl.category is not None else ""

@@ -209,9 +209,11 @@ def _module_name(module: ast.Module) -> str:
 _NOT_A_NODE = ("not a node",)
 _HOLDS_NO_NODE = frozenset((
     "str", "str | None", "int", "bool", "datetime.date", "Fraction", "Fraction | None", "Source",
+    "Ident", "Ident | None", "Doc",
 ))  # fmt: skip
 """The annotations of syntax node fields that hold plain values (names, literal values, the
-source): not walked, since a body of 100,000 comparisons has a value like these in each."""
+source) or no use of a name (a declaring name, a label and its citations): not walked, since
+a body of 100,000 comparisons has a value like these in each, and every declaration a doc."""
 _AST_FIELDS: dict[type, tuple[str, ...]] = {}
 _NAMELESS = frozenset((ast.Doc, ast.Text, ast.Translation, ast.QualifiedName))
 """Syntax classes made only of texts and declaring names: no use of a name under them (a
@@ -424,11 +426,13 @@ def _uncited(policy: model.CheckedPolicy, graph: _RuleGraph) -> list[Diagnostic]
         if cited[key] or rule.module != module:
             continue
         name = rule.name
-        what = english("criterion-named" if rule.kind == "criterion" else "rule-named", name=name)
         findings.append(
             Diagnostic(
                 "uncited-rule",
-                english("cites-nothing", what=what),
+                english(
+                    "criterion-cites-nothing" if rule.kind == "criterion" else "rule-cites-nothing",
+                    name=name,
+                ),
                 span=_name_span(rule),
                 severity=warning,
                 help=english("add-cites", name=name),

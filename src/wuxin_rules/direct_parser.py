@@ -546,14 +546,23 @@ class _Reader:
         return node, depth, start, end
 
     def expr(self) -> _Read:
-        self._enter()
-        kind = self.kinds[self.pos]
+        self.level += 1
+        if self.level > MAX_RECURSION:
+            raise _Unsure
+        kinds = self.kinds
+        kind = kinds[self.pos]
         if kind == "if":
             result = self.if_expr()
-        elif (
-            kind in _KINDS and self.kinds[self.pos + 1] == "of" and self.kinds[self.pos + 2] != "["
-        ):
+        elif kind in _KINDS and kinds[self.pos + 1] == "of" and kinds[self.pos + 2] != "[":
             result = self.aggregate()
+        elif kind != "not":
+            # `or_expr` without the calls through `and_expr` and `not_expr` (a body is most
+            # often one comparison or one operand): its first operand is a comparison.
+            result = self.comparison()
+            if kinds[self.pos] == "and":
+                result = self._and_rest(result)
+            if kinds[self.pos] == "or":
+                result = self._or_rest(result)
         else:
             result = self.or_expr()
         self.level -= 1
@@ -590,15 +599,33 @@ class _Reader:
         first = self.and_expr()
         if self.kinds[self.pos] != "or":
             return first
+        return self._or_rest(first)
+
+    def _or_rest(self, first: _Read) -> _Read:
+        """The `or` chain after its first operand."""
+        kinds = self.kinds
         operands = [first]
-        while self._accept("or") is not None:
-            operands.append(self.and_expr())
+        while kinds[self.pos] == "or":
+            self.pos += 1
+            # `and_expr` without its calls when the operand is a lone comparison (each of
+            # the 100,000 operands of a long `or`).
+            if kinds[self.pos] == "not":
+                operands.append(self.and_expr())
+                continue
+            operand = self.comparison()
+            if kinds[self.pos] == "and":
+                operand = self._and_rest(operand)
+            operands.append(operand)
         return self._bool_op("or", operands)
 
     def and_expr(self) -> _Read:
         first = self.not_expr()
         if self.kinds[self.pos] != "and":
             return first
+        return self._and_rest(first)
+
+    def _and_rest(self, first: _Read) -> _Read:
+        """The `and` chain after its first operand."""
         operands = [first]
         while self._accept("and") is not None:
             operands.append(self.not_expr())

@@ -447,82 +447,49 @@ def _constant_offset(text: str, constant: str) -> int:
     return 0
 
 
-# json's messages (prefix) → our message and hint.
+_UNTERMINATED = "jsonio.unterminated-text"
+
+# json's messages (prefix) → the keys of our message and hint.
 _SYNTAX: tuple[tuple[str, str, str], ...] = (
-    (
-        "Expecting value",
-        "expected a JSON value",
-        "a value is a number, text in double quotes, `true`, `false`, `null`, a list `[…]` "
-        "or an object `{…}`",
-    ),
-    (
-        "Expecting ',' delimiter",
-        "expected `,` or the end of the list or object",
-        "check for a missing comma or an unclosed bracket before this point",
-    ),
-    (
-        "Expecting ':' delimiter",
-        "expected `:` after the key",
-        'write each key and its value as `"key": value`',
-    ),
+    ("Expecting value", "jsonio.expected-value", "jsonio.expected-value.help"),
+    ("Expecting ',' delimiter", "jsonio.expected-comma", "jsonio.expected-comma.help"),
+    ("Expecting ':' delimiter", "jsonio.expected-colon", "jsonio.expected-colon.help"),
     (
         "Expecting property name enclosed in double quotes",
-        "expected a key in double quotes",
-        'write each key in double quotes: `"key": value`',
+        "jsonio.expected-key",
+        "jsonio.expected-key.help",
     ),
-    (
-        "Unterminated string",
-        "unterminated text",
-        'close the text with a double quote `"`',
-    ),
-    (
-        "Invalid control character",
-        "unescaped control character in text",
-        "write line breaks and tabs inside text as `\\n` and `\\t`",
-    ),
-    (
-        "Invalid \\escape",
-        "invalid escape in text",
-        'the escapes are `\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`',
-    ),
-    (
-        "Invalid \\uXXXX escape",
-        "invalid escape in text",
-        "write `\\u` followed by exactly four hexadecimal digits",
-    ),
-    (
-        "Extra data",
-        "expected the end of the document",
-        "a facts document holds one JSON value; write several documents as JSON lines, "
-        "one per line",
-    ),
+    ("Unterminated string", _UNTERMINATED, "jsonio.unterminated-text.help"),
+    ("Invalid control character", "jsonio.control-character", "jsonio.control-character.help"),
+    ("Invalid \\escape", "jsonio.invalid-escape", "jsonio.invalid-escape.help"),
+    ("Invalid \\uXXXX escape", "jsonio.invalid-escape", "jsonio.invalid-u-escape.help"),
+    ("Extra data", "jsonio.expected-end", "jsonio.expected-end.help"),
 )
+
+_PROBLEMS = frozenset(("jsonio.control-character", "jsonio.invalid-escape"))
+"""The keys that say what is wrong rather than what was expected."""
 
 _WORD = re.compile(r"[^\s,:\[\]{}]{1,24}|\S")
 
 
 def _syntax_error(text: str, name: str, first_line: int, exc: json.JSONDecodeError) -> Diagnostic:
     pos = min(exc.pos, len(text))
-    message, help_text = next(
-        (
-            (message, help_text)
-            for prefix, message, help_text in _SYNTAX
-            if exc.msg.startswith(prefix)
-        ),
-        # json has no other messages today; keep its own words should one appear.
-        (exc.msg[:1].lower() + exc.msg[1:], "check the JSON syntax"),
-    )
+    known = next((row for row in _SYNTAX if exc.msg.startswith(row[0])), None)
+    # json has no other messages today; should one appear, its own words are shown.
+    key = known[1] if known is not None else None
+    help_text: str = english(known[2] if known is not None else "jsonio.check-syntax.help")
     word_match = _WORD.match(text, pos)
     word = word_match.group() if word_match else ""
     end = pos + len(word)
+    found: str
     if not text.strip():
-        found, help_text = "the end of the input", "the document is empty: write a JSON object"
+        found, help_text = english("jsonio.end-of-input"), english("jsonio.empty-document.help")
     elif not word:
-        found = "the end of the input"
-        if message != "unterminated text":
+        found = english("jsonio.end-of-input")
+        if key != _UNTERMINATED:
             help_text = english("jsonio.document-ends-too-early.help", brace="{")
     else:
-        found = f"`{word}`"
+        found = f"`{word}`"  # the document's own text, as written
         before = text[:pos].rstrip()
         if word in ("]", "}") and before.endswith(","):
             help_text = english("jsonio.remove-trailing-comma.help")
@@ -530,13 +497,18 @@ def _syntax_error(text: str, name: str, first_line: int, exc: json.JSONDecodeErr
             help_text = english("jsonio.json-writes-text-and.help")
         elif word in ("True", "False", "None", "TRUE", "FALSE", "NULL", "Null"):
             help_text = english("jsonio.write-true-false-and.help")
-    if message == "unterminated text":
+    message: str
+    if key == _UNTERMINATED:
         preview = text[pos : pos + 24].split("\n", 1)[0]
-        full = f"unterminated text `{preview}`"
+        message = english(_UNTERMINATED, preview=preview)
         end = pos + len(preview)
+    elif key in _PROBLEMS:
+        message = english("jsonio.problem-found", problem=english(key), found=found)
+    elif key is not None:
+        message = english("expected-found", expected=english(key), found=found)
     else:
-        full = f"{message}, found {found}"
-    return _located(text, name, first_line, pos, end, "bad-json", full, help_text)
+        message = english("jsonio.json-says", detail=exc.msg, found=found)
+    return _located(text, name, first_line, pos, end, "bad-json", message, help_text)
 
 
 def _located(

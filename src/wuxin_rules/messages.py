@@ -629,6 +629,8 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "is-not-a-param": ("`{name}` is {what}, not a param", "`{name}` 是{what}，不是参数"),
     "type-not-value": ("`{name}` is a type, not a value", "`{name}` 是类型，不是值"),
     "takes-no-arguments": ("`{name}` takes no arguments", "`{name}` 不接受参数"),
+    "needs-arguments": ("`{name}` takes parameters", "`{name}` 带参数"),
+    "call-it": ("call it: `{fix}`", "请调用它：`{fix}`"),
     "without-parens": ("write `{name}` without `(…)`", "请去掉 `{name}` 后面的 `(…)`"),
     "not-a-function": ("`{name}` is not a function", "`{name}` 不是函数"),
     "takes-found": (
@@ -1512,7 +1514,6 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         '反斜杠请写成 `\\\\`；可用的转义有 `\\"`、`\\\\`、`\\n` 和 `\\t`',
     ),
     "add-with-type": ("add `{fix}`, with a `{type}`", "请加上 `{fix}`，类型为 `{type}`"),
-    "rule-named": ("rule `{name}`", "规则 `{name}`"),
     "fixture-named": ("fixture `{name}`", "夹具 `{name}`"),
     "criterion-named": ("criterion `{name}`", "标准 `{name}`"),
     "text-value": ("text `{value}`", "文本 `{value}`"),
@@ -1537,9 +1538,13 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "within the declared types and bounds, `{expr}` never holds",
         "在声明的类型和界限之内，`{expr}` 从不成立",
     ),
-    "cites-nothing": (
-        "the explanation of {what} would cite nothing",
-        "{what}的解释不会引用任何条文",
+    "rule-cites-nothing": (
+        "the explanation of rule `{name}` would cite nothing",
+        "规则 `{name}`的解释不会引用任何条文",
+    ),
+    "criterion-cites-nothing": (
+        "the explanation of criterion `{name}` would cite nothing",
+        "标准 `{name}`的解释不会引用任何条文",
     ),
     "add-cites": (
         'add `cites "…"` to `{name}`, naming the clause it encodes',
@@ -2180,6 +2185,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请换一个名称：这个名称会遮蔽该声明",
     ),
     "is-a-fixture": ("`{name}` is a fixture", "`{name}` 是夹具"),
+    "fixture-not-given": (
+        "`{name}` is a fixture, which cannot be given a value",
+        "`{name}` 是夹具，不能给它赋值",
+    ),
     "hide-fixture": (
         "choose another name: this one would hide the fixture",
         "请换一个名称：这个名称会遮蔽该夹具",
@@ -2497,6 +2506,66 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "文档过早结束：请闭合每个 `[` 和 `{brace}`",
     ),
     "jsonio.remove-trailing-comma.help": ("remove the trailing comma", "请删除末尾的逗号"),
+    "jsonio.expected-value": ("a JSON value", "一个 JSON 值"),
+    "jsonio.expected-value.help": (
+        "a value is a number, text in double quotes, `true`, `false`, `null`, a list `[…]` "
+        "or an object `{{…}}`",
+        "值可以是数字、双引号中的文本、`true`、`false`、`null`、列表 `[…]` 或对象 `{{…}}`",
+    ),
+    "jsonio.expected-comma": (
+        "`,` or the end of the list or object",
+        "`,` 或列表、对象的结尾",
+    ),
+    "jsonio.expected-comma.help": (
+        "check for a missing comma or an unclosed bracket before this point",
+        "请检查此处之前是否缺少逗号，或有没有闭合的括号",
+    ),
+    "jsonio.expected-colon": ("`:` after the key", "键后面的 `:`"),
+    "jsonio.expected-colon.help": (
+        'write each key and its value as `"key": value`',
+        '请把每个键和它的值写成 `"key": value`',
+    ),
+    "jsonio.expected-key": ("a key in double quotes", "双引号中的键"),
+    "jsonio.expected-key.help": (
+        'write each key in double quotes: `"key": value`',
+        '请把每个键写在双引号中：`"key": value`',
+    ),
+    "jsonio.unterminated-text": ("unterminated text `{preview}`", "文本 `{preview}` 没有结束"),
+    "jsonio.unterminated-text.help": (
+        'close the text with a double quote `"`',
+        '请用双引号 `"` 结束这段文本',
+    ),
+    "jsonio.control-character": (
+        "unescaped control character in text",
+        "文本中有未转义的控制字符",
+    ),
+    "jsonio.control-character.help": (
+        "write line breaks and tabs inside text as `\\n` and `\\t`",
+        "文本中的换行和制表符请写成 `\\n` 和 `\\t`",
+    ),
+    "jsonio.invalid-escape": ("invalid escape in text", "文本中的转义无效"),
+    "jsonio.problem-found": ("{problem}, found {found}", "{problem}：{found}"),
+    "jsonio.invalid-escape.help": (
+        'the escapes are `\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`',
+        '可用的转义有 `\\"`、`\\\\`、`\\/`、`\\b`、`\\f`、`\\n`、`\\r`、`\\t` 和 `\\uXXXX`',
+    ),
+    "jsonio.invalid-u-escape.help": (
+        "write `\\u` followed by exactly four hexadecimal digits",
+        "`\\u` 后面请恰好写四个十六进制数字",
+    ),
+    "jsonio.expected-end": ("the end of the document", "文档的结尾"),
+    "jsonio.expected-end.help": (
+        "a facts document holds one JSON value; write several documents as JSON lines, "
+        "one per line",
+        "一个事实文档只含一个 JSON 值；多个文档请写成 JSON Lines（`.jsonl`），每行一个",
+    ),
+    "jsonio.end-of-input": ("the end of the input", "输入的结尾"),
+    "jsonio.empty-document.help": (
+        "the document is empty: write a JSON object",
+        "文档是空的：请写一个 JSON 对象",
+    ),
+    "jsonio.check-syntax.help": ("check the JSON syntax", "请检查 JSON 语法"),
+    "jsonio.json-says": ("{detail}, found {found}", "JSON 语法错误（{detail}），实际是{found}"),
     "jsonio.json-writes-text-and.help": (
         "JSON writes text and keys in double quotes, not single quotes",
         "JSON 的文本和键用双引号，不用单引号",

@@ -220,19 +220,26 @@ def render_snippet(
     """
     source = span.source
     line, column = at if at is not None else source.line_col(span.start)
-    text = source.line_text(line)
-    # The end on the start's line (most spans) is found without a second search of the
-    # lines: the start's column counts from its line's start. (`line` may be numbered from a
-    # later line of a stream, so it does not index this text's own lines.)
-    line_start = max(0, min(span.start, len(source.text))) - (column - 1)
-    end = max(0, min(span.end, len(source.text)))
+    whole = source.text
+    # The start's line is found from the start's column, without a search of the lines
+    # (`line` may be numbered from a later line of a stream, so it does not index this
+    # text's own lines), and so is the end on that line (most spans).
+    line_start = max(0, min(span.start, len(whole))) - (column - 1)
+    line_end = whole.find("\n", line_start)
+    text = whole[line_start : len(whole) if line_end < 0 else line_end].rstrip("\r")
+    end = max(0, min(span.end, len(whole)))
     if line_start <= end <= line_start + len(text):
         end_column = end - line_start + 1
     else:
         end_column = len(text) + 1  # on a later line: underlined to the end of this one
     first, stop = column - 1, max(column - 1, min(end_column - 1, len(text)))
-    if text.isascii() and text.isprintable():  # most lines: one column per character
-        size = len(text)
+    size = len(text)
+    if size <= width and text.isascii() and text.isprintable():
+        # Most lines: one column per character, and the whole line fits.
+        shown = text
+        pad = " " * min(first, size)
+        carets = marker * max(1, stop - first)
+    elif text.isascii() and text.isprintable():
         low, high = _plain_window(size, min(first, size), width)
         lead = "…" if low > 0 else ""
         trail = "…" if high < size else ""

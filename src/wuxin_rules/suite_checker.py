@@ -384,7 +384,7 @@ class _SuiteChecker:
         name = binding.name.name
         candidates = [*self.inputs, *self.locals]
         if name in self.fixtures:
-            message, help = f"`{name}` is a fixture, which cannot be given a value", None
+            message, help = english("fixture-not-given", name=name), None
         else:
             message, help = english("not-an-input", name=name), suggest(name, candidates)
         self.t.error(

@@ -1285,6 +1285,8 @@ class ExprTyper(Visitor[model.CExpr]):
                 left, right = self.expr(node.left, listed, env), self.expr(node.right, listed, env)
             else:
                 left, right = self._pair(node.left, node.right, _list_hint, env)
+            if type(left.type) is IntType and type(right.type) is IntType:
+                return model.Arith("+", left, right, INT, node.span)  # most sums: no joining
             joined = self._concatenation(node, left, right)
             if joined is not None:
                 return model.Arith(node.op, left, right, joined, node.span)
@@ -1766,7 +1768,8 @@ class ExprTyper(Visitor[model.CExpr]):
         # Built once for all the operands (a 100,000-operand `or` asks for it that often).
         help = english("type.combines-conditions-compare-value.help", op=node.op)
         for operand in operands:
-            self._want_bool(operand, help)
+            if type(operand.type) is not BoolType:  # (most are conditions: nothing to ask)
+                self._want_bool(operand, help)
         if node.op == "and":
             return model.And(operands, BOOL, node.span)
         return model.Or(operands, BOOL, node.span)
