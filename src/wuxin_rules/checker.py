@@ -1060,7 +1060,25 @@ class _NameWalker(Visitor[Any]):
 
     @visits(ast.NameRef)
     def _name(self, node: ast.NameRef, names: frozenset[str], position: str) -> Any:
-        res = self.resolve(node.name, names, position == "call", node.span)
+        name = node.name
+        if position == "value" and name not in names and name != defaults.FAIL:
+            # Most names of a large body are an input, a param or a rule used as a value:
+            # `resolve`, `_fits` and `_record` in one step for them.
+            sym = self.scope.names.get(name)
+            if sym is not None and (
+                sym.kind in _VALUE_KINDS or (sym.kind == "rule" and sym.node.params is None)
+            ):
+                found = self.state.global_names.get(sym.key)
+                if found is None or found.sym is not sym:
+                    found = self.state.global_names[sym.key] = GlobalName(sym)
+                self.t.res[id(node)] = found
+                if self.owner is not None:
+                    if sym.kind == "rule":
+                        self.state.edges[self.owner].setdefault(sym.key, node.span)
+                    elif sym.kind == "input":
+                        self.state.reads[self.owner].add(sym.key)
+                return found
+        res = self.resolve(name, names, position == "call", node.span)
         if res is None or not self._fits(res, node, position):
             return _FAILED
         self._record(node, res)
@@ -1210,6 +1228,10 @@ class _NameWalker(Visitor[Any]):
         self.t.error("not-a-value", message, node.span, help=help)
         return False
 
+
+_VALUE_KINDS = frozenset(("input", "param"))
+"""The kinds of declaration a bare name always stands for as a value (a rule does when it
+takes no parameters)."""
 
 _LITERALS = frozenset((
     ast.IntLit, ast.DecimalLit, ast.PercentLit, ast.TextLit, ast.BoolLit, ast.DateLit, ast.NoneLit,

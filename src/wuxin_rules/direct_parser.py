@@ -678,7 +678,10 @@ class _Reader:
             return self._made(node, left[1] + 1, start, end)
         else:
             return left
-        return self._made(node, 1 + max(left[1], right[1]), start, right[3])
+        depth = 1 + (left[1] if left[1] > right[1] else right[1])
+        if depth > MAX_DEPTH:
+            raise _Unsure  # as `_made`, written out: one comparison per operand of a long `or`
+        return node, depth, start, right[3]
 
     def binary(self, level: int = 1) -> _Read:
         """`coalesce`, `additive` and `multiplicative` in one loop (precedence climbing: each
@@ -687,9 +690,19 @@ class _Reader:
         pos = self.pos
         # A lone name or number (each operand of a long `or`, each item of a long list): the
         # atom itself, without the calls through `unary`, `postfix` and this loop.
-        if kinds[pos] == "NAME" or kinds[pos] in _NUMBERS:
+        kind = kinds[pos]
+        if kind == "NAME" or kind in _NUMBERS:
             after = kinds[pos + 1]
             if after not in _CONTINUES_OPERAND:
+                if kind == "NAME" or (kind == "INT" and len(self.values[pos]) <= MAX_DIGITS):
+                    # `atom` written out for the two commonest operands.
+                    self.pos = pos + 1
+                    start, end = self.starts[pos], self.ends[pos]
+                    span = Span(self.source, start, end)
+                    value = self.values[pos]
+                    if kind == "NAME":
+                        return ast.NameRef(value, span), 0, start, end
+                    return ast.IntLit(int(value), span), 0, start, end
                 return self.atom()
             # The left operand of an operator (`r4 + 1`): the atom, without `unary`, `power`
             # and `postfix`, when nothing after it makes it a larger operand.

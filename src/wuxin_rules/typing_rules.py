@@ -664,6 +664,8 @@ class ExprTyper(Visitor[model.CExpr]):
     @visits(*_LITERALS)
     def _literal(self, node: ast.Expr, expected: Type | None, env: Env) -> model.CExpr:
         assert isinstance(node, _LITERALS)
+        if type(node) is ast.IntLit:  # most literals of a large policy
+            return model.Const(node.value, INT, node.span)
         if type(node.value) is datetime.datetime:
             return model.Const(node.value, DATETIME, node.span)
         if type(node.value) is datetime.time:
