@@ -47,11 +47,12 @@ MAX_DIGITS = 100
 # by length); here they keep that order among themselves, behind a lookahead for a digit, and
 # the words and punctuation (most of a policy's tokens, none of which can start with a digit,
 # a quote or a blank) are tried first. The punctuation is longest first; a word is a keyword
-# or a name, decided by the reader.
+# or a name, decided by the reader, and is read by runs of word characters without keeping
+# the places to backtrack to (nothing after a word in its alternative could use them).
 _TOKEN = re.compile(
     r"""
     (?P<blank>[ \t\r\n\f\u3000]+|\#[^\n]*)
-  | (?P<word>(?!\d)\w(?:\w|[^\x00-\x7f\s\u2018\u2019])*)
+  | (?P<word>(?!\d)\w(?:\w+|[^\x00-\x7f\s\u2018\u2019])*+)
   | (?P<punct>\.\.\.|\.\.<|\.\.|->|\?\?|==|!=|<=|>=|\*\*|[<>=()\[\]{},:.?+\-*/])
   | (?=[0-9])(?:
       (?P<DATETIME>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?
@@ -269,12 +270,15 @@ class _Reader:
         end = -1
         label = note = source = None
         cites: tuple[ast.Text, ...] = ()
-        string = self._accept("STRING")
-        if string is not None:
-            label, end = self._translated(string)
+        kinds = self.kinds
+        if kinds[self.pos] == "STRING":  # (a label: every declaration of most policies)
+            self.pos += 1
+            label, end = self._translated(self.pos - 1)
         if header and self._accept("source") is not None:
             string = self._expect("STRING")
             source, end = self._text(string), self.ends[string]
+        if kinds[self.pos] != "cites" and kinds[self.pos] != "note":
+            return ast.Doc(label, cites, note), source, end
         if self._accept("cites") is not None:
             found = [self._expect("STRING")]
             while self._accept(",") is not None:
@@ -426,9 +430,12 @@ class _Reader:
             params = self.rule_params()
         doc, _, _ = self._doc()
         returns = None
-        if kind == "rule" and self._accept("->") is not None:
+        if kind == "rule" and self.kinds[self.pos] == "->":
+            self.pos += 1
             returns = self.type_expr()
-        self._expect(":")
+        if self.kinds[self.pos] != ":":
+            raise _Unsure
+        self.pos += 1
         body, _, _, end = self.expr()
         exceptions: list[ast.RuleException] = []
         while self.kinds[self.pos] == "exception":
