@@ -346,6 +346,8 @@ def _plain_text(node: pyast.expr) -> bool:
         return _plain_text(node.left) or _plain_text(node.right)
     if isinstance(node, pyast.IfExp):
         return _plain_text(node.body) or _plain_text(node.orelse)
+    if isinstance(node, pyast.BoolOp):  # `suggest(…) or "the inputs are …"`
+        return any(_plain_text(value) for value in node.values)
     if isinstance(node, pyast.Tuple | pyast.List):
         return any(_plain_text(element) for element in node.elts)
     joined = isinstance(node, pyast.Call) and isinstance(node.func, pyast.Attribute)
@@ -444,6 +446,7 @@ def test_the_text_scan_finds_an_untranslated_f_string() -> None:
         "help = 'write `true`' if flag else english('k')\n"
         "def _param_hint(t):\n    return f'a value of `{t}`'\n"
         "message, help = f'`{name}` takes parameters', english('k')\n"
+        "Diagnostic('code', english('k'), help=suggest(n, names) or 'params: ' + listed)\n"
     )
     found = [(line, text) for _, line, text in plain_texts({"example.py": source})]
     assert found == [
@@ -455,6 +458,7 @@ def test_the_text_scan_finds_an_untranslated_f_string() -> None:
         (7, "'write `true`' if flag else english('k')"),
         (9, "f'a value of `{t}`'"),
         (10, "f'`{name}` takes parameters'"),
+        (11, "suggest(n, names) or 'params: ' + listed"),
     ]
 
 
