@@ -565,3 +565,36 @@ def test_an_internal_error_is_announced_in_chinese(monkeypatch: pytest.MonkeyPat
         "internal error: wuxin_rules failed unexpectedly; please report this with the input "
         "that caused it.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "chinese"),
+    [
+        ("2015-02-30", "day is out of range for month", "日期超出了该月的天数"),
+        ("2015-13-01", "month must be in 1..12", "月份应在 1..12 之间"),
+        ("0000-01-01", "year 0 is out of range", "年份 0 超出范围"),
+        ("2015/03/31", 'write dates as text `"YYYY-MM-DD"`, for example `"2015-03-31"`', ""),
+    ],
+)
+def test_a_date_off_the_calendar_says_why_in_chinese(
+    value: str, english: str, chinese: str
+) -> None:
+    """The help of `invalid-date` is the catalogue's (it was Python's own English)."""
+    from wuxin_rules.errors import FactError
+
+    policy = api.loads("input d: date\nrule r: d\n", name="p.policy")
+    with pytest.raises(FactError) as raised:
+        policy.evaluate({"d": value})
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.help == english
+    rendered = raised.value.render("zh")
+    assert chinese in rendered
+    assert not _is_english(rendered.replace("invalid-date", ""))
+
+
+def test_calling_what_is_not_a_function_helps_in_chinese() -> None:
+    with pytest.raises(PolicyError) as raised:
+        api.loads("input a: int\nrule r: a(1)\n", name="p.policy")
+    assert raised.value.render("zh").endswith(
+        "= 帮助: 只有带参数的规则、计划表、分档和内置函数可以调用"
+    )

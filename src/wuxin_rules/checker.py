@@ -906,7 +906,7 @@ _NO_NAMES: frozenset[str] = frozenset()
 _FAILED: Any = object()
 """What `_NameWalker.walk` returns for a name it reported as wrong."""
 
-_CALL_HELP = "only rules with parameters, schedules, bands and builtin functions can be called"
+_CALL_HELP = english("not-callable.help")
 
 
 class _NameWalker(Visitor[Any]):

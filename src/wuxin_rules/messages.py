@@ -2100,6 +2100,13 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{value}` 不是 `YYYY-MM-DD` 格式的日期",
     ),
     "not-valid-date": ("`{value}` is not a valid date", "`{value}` 不是有效日期"),
+    "facts.date-text.help": (
+        'write dates as text `"YYYY-MM-DD"`, for example `"2015-03-31"`',
+        '日期请写成文本 `"YYYY-MM-DD"`，例如 `"2015-03-31"`',
+    ),
+    "facts.year-out-of-range": ("year {year} is out of range", "年份 {year} 超出范围"),
+    "facts.month-out-of-range": ("month must be in 1..12", "月份应在 1..12 之间"),
+    "facts.day-out-of-range": ("day is out of range for month", "日期超出了该月的天数"),
     "facts-too-deep": ("the facts nest too deep to validate", "事实嵌套太深，无法校验"),
     "record-stop": (
         "a record that contains itself must stop somewhere: check the data",
@@ -3221,6 +3228,10 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "这是 wuxin_rules 的缺陷（新增了一种节点却没有让每个访问器都处理它）；请连同策略一起报告",
     ),
     # -- what there is, when no name is close to the one written ---------------------------
+    "not-callable.help": (
+        "only rules with parameters, schedules, bands and builtin functions can be called",
+        "只有带参数的规则、计划表、分档和内置函数可以调用",
+    ),
     "evaluated-are.help": ("evaluated: {names}", "已求值的规则：{names}"),
     "rules-are.help": ("rules: {names}", "规则有 {names}"),
     "params-are.help": ("params: {names}", "参数有 {names}"),
