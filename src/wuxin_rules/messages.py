@@ -1750,6 +1750,9 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "内部错误：wuxin_rules 意外出错；请连同引起错误的输入一起报告。",
     ),
     "no-facts-document": ("`{facts}` holds no facts document", "`{facts}` 中没有事实文档"),
+    "template.separated-by-commas": (", separated by commas", "，以逗号分隔"),
+    "template.may-be-empty": (", may be empty", "，可以留空"),
+    "template.links-to-main": ("links to the main sheet", "对应主表中的一行"),
     "template.companions": (
         "each list of records has a file of its own beside the main one; give "
         "`--output FILE.csv` to write them too",
