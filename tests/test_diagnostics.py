@@ -483,3 +483,118 @@ def test_format_changed_policy_reads_in_chinese(monkeypatch: pytest.MonkeyPatch)
     assert "的含义；`p.policy` 保持原样" in chinese
     assert chinese.endswith("= 帮助: 这是 `wuxin fmt` 的缺陷：请连同策略一起报告")
     assert not _is_english(chinese.replace("format-changed-policy", ""))
+
+
+_TWO_PARAMS = (
+    "input score: int >= 0\nparam pass_mark: int = 60\nparam top: int = 90\n"
+    'criterion passed cites "§1": score >= pass_mark\n'
+)
+
+
+def test_unknown_param_and_rule_list_what_there_is_in_chinese(tmp_path: Path) -> None:
+    """`--param` and `--rule` naming nothing close: the help lists the params or the rules,
+    with Chinese fixed words (it was `params: …` and `rules: …` in Chinese output)."""
+    policy = tmp_path / "p.policy"
+    policy.write_text(_TWO_PARAMS)
+    facts = tmp_path / "f.json"
+    facts.write_text('{"score": 70}')
+    code, _, err = _run("eval", str(policy), str(facts), "--param", "zzz=1", "--lang", "zh")
+    assert code == 1
+    assert "= 帮助: 参数有 `pass_mark`, `top`" in err
+    assert not _is_english(err.replace("unknown-param", ""))
+    code, _, err = _run("eval", str(policy), str(facts), "--rule", "zzz", "--lang", "zh")
+    assert "= 帮助: 规则有 `passed`" in err
+    assert not _is_english(err.replace("unknown-rule", ""))
+    _, _, err = _run("eval", str(policy), str(facts), "--param", "zzz=1")
+    assert "= help: params: `pass_mark`, `top`" in err
+
+
+def test_unknown_verdict_and_mode_list_what_there_is_in_chinese() -> None:
+    """`Result.verdict` of a rule not evaluated and an unknown explanation mode: the help
+    lists what there is, with Chinese fixed words."""
+    from wuxin_rules.errors import UsageError
+
+    result = api.loads(_TWO_PARAMS, name="p.policy").evaluate({"score": 70})
+    with pytest.raises(UsageError) as raised:
+        result.verdict("zzz")
+    assert raised.value.diagnostics[0].help == "evaluated: `passed`"
+    assert "= 帮助: 已求值的规则：`passed`" in raised.value.render("zh")
+    with pytest.raises(UsageError) as raised:
+        result.explain(mode="zzz")
+    assert raised.value.diagnostics[0].help == "modes: `decisive`, `full`, `failed`"
+    assert not _is_english(raised.value.render("zh").replace("unknown-mode", ""))
+
+
+def test_usage_errors_help_in_the_language_asked_for(tmp_path: Path) -> None:
+    """A command line argparse refuses: the help that points to `--help` follows `--lang`,
+    given before or after the error, as `--lang zh` or `--lang=zh`."""
+    policy = tmp_path / "p.policy"
+    policy.write_text(_TWO_PARAMS)
+    for argv in (["--lang", "zh"], ["--lang=zh"]):
+        code, _, err = _run("eval", *argv, str(policy))
+        assert code == 2
+        assert err.startswith("错误[usage]: ")
+        assert "= 帮助: 运行 `wuxin eval --help` 查看可用的选项" in err
+    code, _, err = _run("eval", str(policy))
+    assert err.startswith("error[usage]: ")
+    assert "= help: run `wuxin eval --help` for the options" in err
+
+
+def test_a_facts_file_without_documents_warns_in_chinese(tmp_path: Path) -> None:
+    policy = tmp_path / "p.policy"
+    policy.write_text(_TWO_PARAMS)
+    facts = tmp_path / "empty.jsonl"
+    facts.write_text("")
+    for extra in ([], ["--format", "csv"], ["--format", "md"]):
+        _, _, err = _run("eval", str(policy), str(facts), *extra, "--lang", "zh")
+        assert err == f"警告: `{facts}` 中没有事实文档\n"
+        _, _, err = _run("eval", str(policy), str(facts), *extra)
+        assert err == f"warning: `{facts}` holds no facts document\n"
+
+
+def test_an_internal_error_is_announced_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(args: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "_check", broken)
+    code, _, err = _run("check", "x.policy", "--lang", "zh")
+    assert code == 3
+    assert err.startswith("内部错误：wuxin_rules 意外出错；请连同引起错误的输入一起报告。\n")
+    code, _, err = _run("check", "x.policy")
+    assert err.startswith(
+        "internal error: wuxin_rules failed unexpectedly; please report this with the input "
+        "that caused it.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "chinese"),
+    [
+        ("2015-02-30", "day is out of range for month", "日期超出了该月的天数"),
+        ("2015-13-01", "month must be in 1..12", "月份应在 1..12 之间"),
+        ("0000-01-01", "year 0 is out of range", "年份 0 超出范围"),
+        ("2015/03/31", 'write dates as text `"YYYY-MM-DD"`, for example `"2015-03-31"`', ""),
+    ],
+)
+def test_a_date_off_the_calendar_says_why_in_chinese(
+    value: str, english: str, chinese: str
+) -> None:
+    """The help of `invalid-date` is the catalogue's (it was Python's own English)."""
+    from wuxin_rules.errors import FactError
+
+    policy = api.loads("input d: date\nrule r: d\n", name="p.policy")
+    with pytest.raises(FactError) as raised:
+        policy.evaluate({"d": value})
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.help == english
+    rendered = raised.value.render("zh")
+    assert chinese in rendered
+    assert not _is_english(rendered.replace("invalid-date", ""))
+
+
+def test_calling_what_is_not_a_function_helps_in_chinese() -> None:
+    with pytest.raises(PolicyError) as raised:
+        api.loads("input a: int\nrule r: a(1)\n", name="p.policy")
+    assert raised.value.render("zh").endswith(
+        "= 帮助: 只有带参数的规则、计划表、分档和内置函数可以调用"
+    )

@@ -13,6 +13,7 @@ import pickle
 import re
 import string
 from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -346,12 +347,30 @@ def _plain_text(node: pyast.expr) -> bool:
         return _plain_text(node.left) or _plain_text(node.right)
     if isinstance(node, pyast.IfExp):
         return _plain_text(node.body) or _plain_text(node.orelse)
+    if isinstance(node, pyast.BoolOp):  # `suggest(…) or "the inputs are …"`
+        return any(_plain_text(value) for value in node.values)
     if isinstance(node, pyast.Tuple | pyast.List):
         return any(_plain_text(element) for element in node.elts)
     joined = isinstance(node, pyast.Call) and isinstance(node.func, pyast.Attribute)
     if joined and node.func.attr in ("format", "join"):
         return _plain_text(node.func.value) or any(_plain_text(a) for a in node.args)
-    return False
+    # `str(exc)` of a caught exception: Python's own English (`day is out of range for month`).
+    return _CAUGHT.get() is not None and _exception_text(node, _CAUGHT.get() or set())
+
+
+_CAUGHT: ContextVar[set[str] | None] = ContextVar("caught", default=None)
+"""The names of the exceptions the scanned module catches (`except ValueError as exc`)."""
+
+
+def _exception_text(node: pyast.expr, caught: set[str]) -> bool:
+    return (
+        isinstance(node, pyast.Call)
+        and isinstance(node.func, pyast.Name)
+        and node.func.id == "str"
+        and len(node.args) == 1
+        and isinstance(node.args[0], pyast.Name)
+        and node.args[0].id in caught
+    )
 
 
 def _what_parameters(trees: Mapping[str, pyast.Module]) -> dict[str, set[int]]:
@@ -374,26 +393,43 @@ def plain_texts(sources: Mapping[str, str]) -> list[tuple[str, int, str]]:
     whats = _what_parameters(trees)
     found = []
     for name, tree in trees.items():
-        for node in pyast.walk(tree):
-            if not isinstance(node, pyast.Call):
-                continue
-            func = node.func
-            callee = func.id if isinstance(func, pyast.Name) else getattr(func, "attr", "")
-            positions = set(TEXT_ARGUMENTS.get(callee, {})) | whats.get(callee, set())
-            texts = [arg for index, arg in enumerate(node.args) if index in positions]
-            if callee in TEXT_ARGUMENTS or callee in whats:
-                texts += [kw.value for kw in node.keywords if kw.arg in TEXT_KEYWORDS]
-            for text in texts:
-                if _plain_text(text):
-                    found.append((name, text.lineno, pyast.unparse(text)[:80]))
-        for text in _prepared_texts(tree):
+        caught = {
+            node.name
+            for node in pyast.walk(tree)
+            if isinstance(node, pyast.ExceptHandler) and node.name
+        }
+        token = _CAUGHT.set(caught)
+        found += _module_plain_texts(name, tree, whats)
+        _CAUGHT.reset(token)
+    return sorted(found)
+
+
+def _module_plain_texts(
+    name: str, tree: pyast.Module, whats: Mapping[str, set[int]]
+) -> list[tuple[str, int, str]]:
+    found = []
+    for node in pyast.walk(tree):
+        if not isinstance(node, pyast.Call):
+            continue
+        func = node.func
+        callee = func.id if isinstance(func, pyast.Name) else getattr(func, "attr", "")
+        positions = set(TEXT_ARGUMENTS.get(callee, {})) | whats.get(callee, set())
+        texts = [arg for index, arg in enumerate(node.args) if index in positions]
+        if callee in TEXT_ARGUMENTS or callee in whats:
+            texts += [kw.value for kw in node.keywords if kw.arg in TEXT_KEYWORDS]
+        for text in texts:
             if _plain_text(text):
                 found.append((name, text.lineno, pyast.unparse(text)[:80]))
-    return sorted(found)
+    for text in _prepared_texts(tree):
+        if _plain_text(text):
+            found.append((name, text.lineno, pyast.unparse(text)[:80]))
+    return found
 
 
 TEXT_VARIABLES = {"message", "help", "help_text", "hint", "notes", "note", "fix", "fallback"}
 TEXT_FUNCTIONS = re.compile(r"_(hint|help|found|expected|message)$")
+TEXT_CONSTANTS = re.compile(r"^_?[A-Z_]*_(HELP|HINT|MESSAGE|NOTE)S?$")
+"""A module's constant that holds a text to show (`_DATE_HELP = …`)."""
 
 
 def _prepared_texts(tree: pyast.Module) -> list[pyast.expr]:
@@ -403,7 +439,10 @@ def _prepared_texts(tree: pyast.Module) -> list[pyast.expr]:
     texts: list[pyast.expr] = []
     for node in pyast.walk(tree):
         if isinstance(node, pyast.Assign):
-            if any(isinstance(t, pyast.Name) and t.id in TEXT_VARIABLES for t in node.targets):
+            if any(
+                isinstance(t, pyast.Name) and (t.id in TEXT_VARIABLES or TEXT_CONSTANTS.match(t.id))
+                for t in node.targets
+            ):
                 texts.append(node.value)
             for target in node.targets:  # `message, help = …, …`: each element its own
                 if isinstance(target, pyast.Tuple) and isinstance(node.value, pyast.Tuple):
@@ -444,6 +483,9 @@ def test_the_text_scan_finds_an_untranslated_f_string() -> None:
         "help = 'write `true`' if flag else english('k')\n"
         "def _param_hint(t):\n    return f'a value of `{t}`'\n"
         "message, help = f'`{name}` takes parameters', english('k')\n"
+        "Diagnostic('code', english('k'), help=suggest(n, names) or 'params: ' + listed)\n"
+        "_DATE_HELP = 'write dates as text'\n"
+        "try:\n    f()\nexcept ValueError as exc:\n    ValueProblem('c', english('k'), str(exc))\n"
     )
     found = [(line, text) for _, line, text in plain_texts({"example.py": source})]
     assert found == [
@@ -455,6 +497,9 @@ def test_the_text_scan_finds_an_untranslated_f_string() -> None:
         (7, "'write `true`' if flag else english('k')"),
         (9, "f'a value of `{t}`'"),
         (10, "f'`{name}` takes parameters'"),
+        (11, "suggest(n, names) or 'params: ' + listed"),
+        (12, "'write dates as text'"),
+        (16, "str(exc)"),
     ]
 
 

@@ -126,3 +126,24 @@ def test_a_csv_template_of_a_list_of_records_writes_its_companion_file(
     assert header[:3] == ["town.id", "单位编号", "单位名称"]
     # The blank pair reads back without a problem (no rows yet).
     assert tabular.read_documents(path, api.load(TOWN).checked.inputs) == []
+
+
+def test_a_csv_template_s_notes_follow_the_language() -> None:
+    """The notes rows of a CSV template and of its list's companion: `may be empty` and the
+    link to the main sheet are the catalogue's, in Chinese with --lang zh."""
+    from wuxin_rules import templates
+
+    policy = api.loads(
+        "record Visit:\n  on: date\nrecord Unit:\n  name: text\n  left: date?\n"
+        "  visits: list of Visit\ninput unit: Unit\nrule r: unit.name\n",
+        name="p.policy",
+    )
+    inputs = policy.checked.inputs
+    rows: dict[str, list[list[str]]] = {}
+    for lang in ("en", "zh"):
+        buffer = io.StringIO()
+        templates.write_template(inputs, "csv", buffer, lang=lang)
+        (companion,) = templates.csv_companions(inputs, lang=lang).values()
+        rows[lang] = [list(csv.reader(io.StringIO(buffer.getvalue())))[1], companion[1]]
+    assert rows["en"] == [["# text", "date, may be empty"], ["# links to the main sheet", "date"]]
+    assert rows["zh"] == [["# text", "date，可以留空"], ["# 对应主表中的一行", "date"]]

@@ -626,7 +626,7 @@ class Result:
                     "unknown-rule",
                     english("not-evaluated", name=name),
                     help=suggest(name, verdicts)
-                    or "evaluated: " + ", ".join(f"`{k}`" for k in verdicts),
+                    or english("evaluated-are.help", names=", ".join(f"`{k}`" for k in verdicts)),
                 )
             )
         return verdict
@@ -883,7 +883,7 @@ def _compiled_result(
 
 
 def _rule_list(checked: CheckedPolicy) -> str:
-    return "rules: " + ", ".join(f"`{name}`" for name in checked.order)
+    return english("rules-are.help", names=", ".join(f"`{name}`" for name in checked.order))
 
 
 __all__ += [

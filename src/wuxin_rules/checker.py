@@ -502,9 +502,9 @@ def _bind_imports(state: _State) -> None:
                         ident.span,
                         help=suggest(ident.name, target.own)
                         or (
-                            f"it declares {quoted(target.own)}"
+                            english("module-declares.help", names=quoted(target.own))
                             if target.own
-                            else "it declares nothing"
+                            else english("module-declares-nothing.help")
                         ),
                     )
                     continue
@@ -625,8 +625,7 @@ def _lookup_type(
         "unknown-type",
         english("unknown-type", name=name.dotted),
         name.span,
-        help=suggest(name.dotted, visible)
-        or "declare it with `enum` or `record`, or import it: `import module (Name)`",
+        help=suggest(name.dotted, visible) or english("declare-type.help"),
     )
     return None
 
@@ -907,7 +906,7 @@ _NO_NAMES: frozenset[str] = frozenset()
 _FAILED: Any = object()
 """What `_NameWalker.walk` returns for a name it reported as wrong."""
 
-_CALL_HELP = "only rules with parameters, schedules, bands and builtin functions can be called"
+_CALL_HELP = english("not-callable.help")
 
 
 class _NameWalker(Visitor[Any]):
@@ -1105,7 +1104,9 @@ class _NameWalker(Visitor[Any]):
                     node.field.span,
                     help=suggest(field, module.own)
                     or (
-                        f"it declares {quoted(module.own)}" if module.own else "it declares nothing"
+                        english("module-declares.help", names=quoted(module.own))
+                        if module.own
+                        else english("module-declares-nothing.help")
                     ),
                 )
                 return _FAILED
@@ -1142,7 +1143,11 @@ class _NameWalker(Visitor[Any]):
                     english("unknown-stage", stage=field, schedule=snippet(target.span)),
                     node.field.span,
                     help=suggest(field, members)
-                    or (f"its stages are {quoted(members)}" if members else "it has no stages"),
+                    or (
+                        english("stages-are.help", names=quoted(members))
+                        if members
+                        else english("no-stages.help")
+                    ),
                 )
                 return _FAILED
             res = EnumMemberName(enum, field)
@@ -1370,9 +1375,12 @@ def param_values(checked: model.CheckedPolicy, params: Mapping[str, Any]) -> dic
                     english("has-no-param", policy=checked.name, name=name),
                     help=suggest(name, [*checked.param_names, *checked.params])
                     or (
-                        "params: " + ", ".join(f"`{n}`" for n in checked.param_names)
+                        english(
+                            "params-are.help",
+                            names=", ".join(f"`{n}`" for n in checked.param_names),
+                        )
                         if checked.param_names
-                        else "this policy declares no params"
+                        else english("no-params.help")
                     ),
                 )
             )

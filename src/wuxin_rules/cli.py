@@ -148,7 +148,12 @@ other documents are evaluated. Exit 1 when some document had problems, 3 after a
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with our diagnostic style and did-you-mean for subcommands."""
+    """argparse with our diagnostic style and did-you-mean for subcommands; its fixed words
+    in `lang` (the `--lang` of the command line, read before the line is parsed)."""
+
+    def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang
 
     def error(self, message: str) -> NoReturn:
         hint = None
@@ -158,15 +163,30 @@ class _Parser(argparse.ArgumentParser):
         diagnostic = Diagnostic(
             "usage",
             message,
-            help=hint or f"run `{self.prog} --help` for the options",
+            help=hint or english("usage-options.help", prog=self.prog),
         )
-        sys.stderr.write(diagnostic.render() + "\n")
+        sys.stderr.write(diagnostic.render(self.lang) + "\n")
         raise SystemExit(ExitCode.USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `wuxin` (public for documentation tools and tests)."""
+def _asked_lang(argv: Sequence[str]) -> str:
+    """The language a command line asks for with `--lang` (`en` when none or not known)."""
+    for index, item in enumerate(argv):
+        if item == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif item.startswith("--lang="):
+            value = item.partition("=")[2]
+        else:
+            continue
+        return value if value in LANGUAGES else "en"
+    return "en"
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The argument parser of `wuxin` (public for documentation tools and tests); its usage
+    errors in `lang`."""
     parser = _Parser(
+        lang=lang,
         prog="wuxin",
         description="Check and evaluate .policy files; explain every verdict.",
         epilog=_EPILOG_MAIN,
@@ -280,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="evaluate JSON lines in N processes; the output keeps the input order (default 1)",
     )
+    for command in commands.choices.values():
+        command.lang = lang
     return parser
 
 
@@ -324,7 +346,7 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `wuxin` with `argv` (default `sys.argv[1:]`); returns the exit code."""
-    parser = build_parser()
+    parser = build_parser(_asked_lang(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -357,10 +379,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         import traceback
 
-        sys.stderr.write(
-            "internal error: wuxin_rules failed unexpectedly; please report this with the input "
-            "that caused it.\n"
-        )
+        text = english("cli.internal-error")
+        sys.stderr.write(messages.render(text, getattr(args, "lang", "en")) + "\n")
         sys.stderr.write("".join(traceback.format_exception(error)))
         return ExitCode.INTERNAL
 
@@ -647,7 +667,7 @@ def _eval(args: argparse.Namespace) -> int:
         text = english("documents-bug", count=bugs, total=count)
         sys.stderr.write(messages.render(text, args.lang) + "\n")
     if count == 0 and status == ExitCode.OK:
-        sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
+        _no_documents(args)
     return status
 
 
@@ -698,11 +718,18 @@ def _eval_notice(args: argparse.Namespace, policy: api.Policy) -> int:
             status = ExitCode.PROBLEMS
         items.append(notice.NoticeItem(where, verdicts, to_pass, _subject(document)))
     if not items:
-        sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
+        _no_documents(args)
         return ExitCode.PROBLEMS
     pages = notice.build(policy.checked, keys, items, lang=args.lang)
     sys.stdout.write(notice.render(pages, args.format))
     return status
+
+
+def _no_documents(args: argparse.Namespace) -> None:
+    """The warning of `wuxin eval` on a facts file with no document in it."""
+    text = english("no-facts-document", facts=args.facts)
+    warning = messages.word("warning", args.lang)
+    sys.stderr.write(f"{warning}: {messages.render(text, args.lang)}\n")
 
 
 def _subject(document: Any) -> str | None:
@@ -1366,7 +1393,7 @@ def _eval_table(args: argparse.Namespace, policy: api.Policy) -> int:
         rows.append(table.bad_row(document, error.diagnostics))
     _write_table(args, table.headers, rows)
     if not rows:
-        sys.stderr.write(f"warning: `{args.facts}` holds no facts document\n")
+        _no_documents(args)
     return status
 
 
@@ -1455,10 +1482,8 @@ def _template(args: argparse.Namespace) -> int:
         text = buffer.getvalue()
         companions = templates.csv_companions(inputs, lang=args.lang, input=args.input)
         if companions and args.output is None:
-            sys.stderr.write(
-                "note: each list of records has a file of its own beside the main one; give "
-                "`--output FILE.csv` to write them too\n"
-            )
+            beside = messages.render(english("template.companions"), args.lang)
+            sys.stderr.write(f"{messages.word('note', args.lang)}: {beside}\n")
         elif companions:
             main = Path(args.output)
             for name, rows in companions.items():

@@ -159,7 +159,8 @@ def _check_mode(mode: str) -> None:
             Diagnostic(
                 "unknown-mode",
                 english("explain.unknown-explanation-mode", mode=mode),
-                help=suggest(mode, MODES) or "modes: " + ", ".join(f"`{m}`" for m in MODES),
+                help=suggest(mode, MODES)
+                or english("modes-are.help", names=", ".join(f"`{m}`" for m in MODES)),
             )
         )
 

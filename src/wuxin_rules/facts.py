@@ -531,7 +531,17 @@ def _text_hook(type_: TextType) -> Hook:
     return structure_text
 
 
-_DATE_HELP = 'write dates as text `"YYYY-MM-DD"`, for example `"2015-03-31"`'
+_DATE_HELP = english("facts.date-text.help")
+
+
+def _impossible_date(text: str) -> str:
+    """Why a date written `YYYY-MM-DD` is not on the calendar: its year, month or day."""
+    year, month = int(text[:4]), int(text[5:7])
+    if year < datetime.MINYEAR:
+        return english("facts.year-out-of-range", year=year)
+    if not 1 <= month <= 12:
+        return english("facts.month-out-of-range")
+    return english("facts.day-out-of-range")
 
 
 def _date_hook(type_: DateType) -> Hook:
@@ -545,9 +555,11 @@ def _date_hook(type_: DateType) -> Hook:
                 )
             try:
                 return datetime.date.fromisoformat(value)
-            except ValueError as exc:
+            except ValueError:
                 raise ValueProblem(
-                    "invalid-date", english("not-valid-date", value=_cut(value)), str(exc)
+                    "invalid-date",
+                    english("not-valid-date", value=_cut(value)),
+                    _impossible_date(value),
                 ) from None
         if type(value) is datetime.date:
             return value

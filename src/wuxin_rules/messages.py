@@ -444,6 +444,7 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "cell.at-least": ("{what} ≥ {bound}", "不小于 {bound} 的{what}"),
     "cell.at-most": ("{what} ≤ {bound}", "不大于 {bound} 的{what}"),
     "cell.in": ("{what} in the range {bound}", "在 {bound} 范围内的{what}"),
+    "cell.bounded": ("{what} {bound}", "{what}（{bound}）"),
     "cell.empty-optional": (
         "only an optional field may be left empty",
         "只有可选字段可以留空",
@@ -1743,6 +1744,24 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "批量求值至少需要一个进程、每块至少一条记录，实际为 {found}",
     ),
     "batch-arguments.help": ("pass jobs=1 or more", "请传入 jobs=1 或更大的值"),
+    "cli.internal-error": (
+        "internal error: wuxin_rules failed unexpectedly; please report this with the input "
+        "that caused it.",
+        "内部错误：wuxin_rules 意外出错；请连同引起错误的输入一起报告。",
+    ),
+    "no-facts-document": ("`{facts}` holds no facts document", "`{facts}` 中没有事实文档"),
+    "template.separated-by-commas": (", separated by commas", "，以逗号分隔"),
+    "template.may-be-empty": (", may be empty", "，可以留空"),
+    "template.links-to-main": ("links to the main sheet", "对应主表中的一行"),
+    "template.companions": (
+        "each list of records has a file of its own beside the main one; give "
+        "`--output FILE.csv` to write them too",
+        "每个记录列表各有一个文件，放在主文件旁边；请给出 `--output FILE.csv` 以一并写出",
+    ),
+    "usage-options.help": (
+        "run `{prog} --help` for the options",
+        "运行 `{prog} --help` 查看可用的选项",
+    ),
     "documents-bug": (
         "internal error: wuxin_rules failed unexpectedly on {count} of {total} documents "
         "(shown above); please report this with those documents",
@@ -2084,6 +2103,13 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "`{value}` 不是 `YYYY-MM-DD` 格式的日期",
     ),
     "not-valid-date": ("`{value}` is not a valid date", "`{value}` 不是有效日期"),
+    "facts.date-text.help": (
+        'write dates as text `"YYYY-MM-DD"`, for example `"2015-03-31"`',
+        '日期请写成文本 `"YYYY-MM-DD"`，例如 `"2015-03-31"`',
+    ),
+    "facts.year-out-of-range": ("year {year} is out of range", "年份 {year} 超出范围"),
+    "facts.month-out-of-range": ("month must be in 1..12", "月份应在 1..12 之间"),
+    "facts.day-out-of-range": ("day is out of range for month", "日期超出了该月的天数"),
     "facts-too-deep": ("the facts nest too deep to validate", "事实嵌套太深，无法校验"),
     "record-stop": (
         "a record that contains itself must stop somewhere: check the data",
@@ -3203,6 +3229,51 @@ PHRASES: Mapping[str, tuple[str, str]] = {
     "visitor.this-bug-wuxin-rules.help": (
         "this is a bug in wuxin_rules (a node kind was added without teaching every visitor about it); please report it with the policy",
         "这是 wuxin_rules 的缺陷（新增了一种节点却没有让每个访问器都处理它）；请连同策略一起报告",
+    ),
+    # -- what there is, when no name is close to the one written ---------------------------
+    "not-callable.help": (
+        "only rules with parameters, schedules, bands and builtin functions can be called",
+        "只有带参数的规则、计划表、分档和内置函数可以调用",
+    ),
+    "evaluated-are.help": ("evaluated: {names}", "已求值的规则：{names}"),
+    "rules-are.help": ("rules: {names}", "规则有 {names}"),
+    "params-are.help": ("params: {names}", "参数有 {names}"),
+    "no-params.help": ("this policy declares no params", "此策略没有声明参数"),
+    "modes-are.help": ("modes: {names}", "解释方式有 {names}"),
+    "module-declares.help": ("it declares {names}", "它声明了 {names}"),
+    "module-declares-nothing.help": ("it declares nothing", "它没有声明任何内容"),
+    "stages-are.help": ("its stages are {names}", "它的阶段有 {names}"),
+    "no-stages.help": ("it has no stages", "它没有阶段"),
+    "declare-type.help": (
+        "declare it with `enum` or `record`, or import it: `import module (Name)`",
+        "请用 `enum` 或 `record` 声明它，或导入它：`import module (Name)`",
+    ),
+    "give-type.help": (
+        "give a record or enum of the policy, or a type such as `int >= 0`",
+        "请给出策略中的记录或枚举，或 `int >= 0` 这样的类型",
+    ),
+    "paths-like.help": (
+        "paths are like `order.kind` or `shop.orders[].kind`",
+        "路径形如 `order.kind` 或 `shop.orders[].kind`",
+    ),
+    "give-one-input.help": ("give one of {names}", "请给出 {names} 之一"),
+    "no-inputs-to-give.help": (
+        "this policy has no inputs to give",
+        "此策略没有可以给出的输入",
+    ),
+    "bind-own-name.help": (
+        "to bind a name of the example's own, give its type: `given {name}: Type = …`",
+        "要绑定示例自己的名称，请写出它的类型：`given {name}: Type = …`",
+    ),
+    "inputs-then-bind-own-name.help": (
+        "the inputs are {names}; to bind a name of the example's own, give its type: "
+        "`given {name}: Type = …`",
+        "输入有 {names}；要绑定示例自己的名称，请写出它的类型：`given {name}: Type = …`",
+    ),
+    "cell.write-one-of": ("write one of {members}", "请写以下之一：{members}"),
+    "cell.header-is.help": (
+        "a header is a field's dotted path (`{example}`) or its label",
+        "表头是字段的点分路径（`{example}`）或字段的名称",
     ),
 }
 """Phrases by key: `(English template, Chinese template)`. Keys ending in `.help`,

@@ -278,8 +278,7 @@ def _unknown_type(checked: model.CheckedPolicy, name: str) -> UsageError:
         Diagnostic(
             "unknown-type",
             english("unknown-type", name=name),
-            help=suggest(name, known)
-            or "give a record or enum of the policy, or a type such as `int >= 0`",
+            help=suggest(name, known) or english("give-type.help"),
         )
     )
 
@@ -511,8 +510,7 @@ class _Builder:
                     Diagnostic(
                         "unknown-path",
                         english("strategies.names-no-value-drawn", path=path),
-                        help=suggest(path, self.paths)
-                        or "paths are like `order.kind` or `shop.orders[].kind`",
+                        help=suggest(path, self.paths) or english("paths-like.help"),
                     )
                     for path in unknown
                 ]

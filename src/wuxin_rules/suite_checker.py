@@ -393,9 +393,9 @@ class _SuiteChecker:
             binding.name.span,
             help=help
             or (
-                f"give one of {quoted(candidates)}"
+                english("give-one-input.help", names=quoted(candidates))
                 if candidates
-                else "this policy has no inputs to give"
+                else english("no-inputs-to-give.help")
             ),
         )
 
@@ -630,11 +630,11 @@ class _SuiteChecker:
                     given.name.span,
                     help=suggest(name, self.inputs)
                     or (
-                        f"the inputs are {quoted(self.inputs)}; to bind a name of the example's "
-                        f"own, give its type: `given {name}: Type = …`"
+                        english(
+                            "inputs-then-bind-own-name.help", names=quoted(self.inputs), name=name
+                        )
                         if self.inputs
-                        else f"to bind a name of the example's own, give its type: "
-                        f"`given {name}: Type = …`"
+                        else english("bind-own-name.help", name=name)
                     ),
                 )
                 continue

@@ -191,7 +191,8 @@ def layout(inputs: Sequence[model.InputDef], input: str | None = None) -> Layout
                 Diagnostic(
                     "unknown-input",
                     english("no-input-named", input=input),
-                    help=suggest(input, names) or "the inputs are " + _names(names),
+                    help=suggest(input, names)
+                    or english("facts.inputs-are.help", names=_names(names)),
                 )
             )
     steps = [((i.name,), (i.label,), (i.label,), i.type, True) for i in chosen]
@@ -336,13 +337,16 @@ def expected(type_: Type) -> str:
         case TextType():
             return english("text")
         case EnumType(members=members):
-            shown = [m.name + (f"/{m.label}" if m.label else "") for m in members[:6]]
-            return english(
-                "cell.one-of", members=", ".join(shown) + (", …" if len(members) > 6 else "")
-            )
+            return english("cell.one-of", members=_member_choices(members))
         case ListType(element=element):
             return english("cell.list-of", type=describe(element))
     return describe(inner)
+
+
+def _member_choices(members: Sequence[Any]) -> str:
+    """The first members of an enum as a cell may spell them: `small/小, big/大, …`."""
+    shown = [m.name + (f"/{m.label}" if m.label else "") for m in members[:6]]
+    return ", ".join(shown) + (", …" if len(members) > 6 else "")
 
 
 def _bounded(what: str, bound: Any, percent: bool) -> str:
@@ -354,7 +358,7 @@ def _bounded(what: str, bound: Any, percent: bool) -> str:
     if text.startswith("≤ "):
         return english("cell.at-most", what=what, bound=text[2:])
     if not text[0].isdigit() and text[0] != "-":
-        return f"{what} {text}"
+        return english("cell.bounded", what=what, bound=text)
     return english("cell.in", what=what, bound=text)
 
 
@@ -527,7 +531,8 @@ def _leaf(cell: Cell, type_: Type) -> Any:
             raise CellProblem(
                 "unknown-member",
                 english("unknown-member", member=_cut(text), enum=name),
-                suggest(text, spellings) or "write one of " + expected(type_)[len("one of ") :],
+                suggest(text, spellings)
+                or english("cell.write-one-of", members=_member_choices(members)),
             )
     raise CellProblem("bad-fact", wrong().message)
 
@@ -767,9 +772,12 @@ def _headers(
                     "unknown-column",
                     english("cell.unknown-column", name=text),
                     help=suggest(text, spellings)
-                    or "a header is a field's dotted path (`"
-                    + (table.columns[0].title(with_input=False) if table.columns else "id")
-                    + "`) or its label",
+                    or english(
+                        "cell.header-is.help",
+                        example=(
+                            table.columns[0].title(with_input=False) if table.columns else "id"
+                        ),
+                    ),
                     path=place,
                     file=sheet.file,
                 )

@@ -16,7 +16,8 @@ import io
 from collections.abc import Sequence
 from typing import IO, Any
 
-from wuxin_rules import model
+from wuxin_rules import messages, model
+from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     SUM_TAG,
     BoolType,
@@ -66,7 +67,7 @@ def _single_input(table: Layout) -> bool:
     return len(firsts) == 1
 
 
-def _note(column: Column) -> str:
+def _note(column: Column, lang: str) -> str:
     type_ = column.type
     inner = _strip(type_)
     bound = getattr(inner, "bound", None)
@@ -79,9 +80,9 @@ def _note(column: Column) -> str:
     if isinstance(inner, BoolType):
         text += ": 是/否"
     if isinstance(inner, ListType):
-        text += ", separated by commas"
+        text += messages.render(english("template.separated-by-commas"), lang)
     if isinstance(type_, OptionalType) or not column.required:
-        text += ", may be empty"
+        text += messages.render(english("template.may-be-empty"), lang)
     cites = _cites(column)
     return text + (f" · {cites}" if cites else "")
 
@@ -91,7 +92,7 @@ def _cites(column: Column) -> str:
 
 
 def _rows(table: Layout, lang: str) -> list[list[str]]:
-    notes = [_note(column) for column in table.columns]
+    notes = [_note(column, lang) for column in table.columns]
     if notes:
         notes[0] = "# " + notes[0]
     return [table_headers(table, lang), notes]
@@ -137,7 +138,7 @@ def _list_rows(table: Layout, listed: ListSheet, lang: str) -> list[list[str]]:
     rows = _rows(listed.layout, lang)
     link = ".".join(table.columns[0].path) if table.columns else "id"
     rows[0].insert(0, link)
-    rows[1].insert(0, "# links to the main sheet")
+    rows[1].insert(0, "# " + messages.render(english("template.links-to-main"), lang))
     if len(rows[1]) > 1:
         rows[1][1] = rows[1][1].removeprefix("# ")
     return rows
