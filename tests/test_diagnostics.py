@@ -11,6 +11,8 @@ The full-width punctuation goldens are `golden/parse/bad/full_width*.policy` (te
 
 from __future__ import annotations
 
+import csv
+import errno
 import io
 import json
 import re
@@ -21,8 +23,16 @@ import pytest
 
 from conftest import Golden
 from test_explain import CASES, evaluation
-from wuxin_rules import api, characters, checker, cli, consistency, explain, messages
-from wuxin_rules.errors import CODES, Diagnostic, ParamError, PolicyError, Severity
+from wuxin_rules import api, characters, checker, cli, consistency, explain, loader, messages
+from wuxin_rules.errors import (
+    CODES,
+    Diagnostic,
+    ParamError,
+    PolicyError,
+    Severity,
+    UsageError,
+    os_reason,
+)
 from wuxin_rules.source import Source
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -598,3 +608,87 @@ def test_calling_what_is_not_a_function_helps_in_chinese() -> None:
     assert raised.value.render("zh").endswith(
         "= 帮助: 只有带参数的规则、计划表、分档和内置函数可以调用"
     )
+
+
+# ------------------------------------------------------------------------------------------
+# Why the system refused a file: the catalogue's words for the common errno values
+
+
+def _policy(tmp_path: Path) -> Path:
+    policy = tmp_path / "p.policy"
+    policy.write_text('input score: int >= 0\ncriterion passed cites "§1": score >= 60\n')
+    return policy
+
+
+def test_a_missing_facts_file_says_why_in_chinese(tmp_path: Path) -> None:
+    """`wuxin eval P nosuch.json --lang zh`: the system's reason from the catalogue (it was
+    the system's English); in English it is the system's words, lower-cased, as before."""
+    policy, facts = _policy(tmp_path), tmp_path / "nosuch.json"
+    code, _, err = _run("eval", str(policy), str(facts), "--lang", "zh")
+    assert code == 2
+    assert f"无法读取事实文件 `{facts}`：文件或文件夹不存在" in err
+    assert not _is_english(err.splitlines()[0].partition("]: ")[2])
+    code, _, err = _run("eval", str(policy), str(facts))
+    assert f"cannot read the facts file `{facts}`: no such file or directory" in err
+
+
+def test_a_missing_table_says_why_in_chinese(tmp_path: Path) -> None:
+    """A table of facts that cannot be read: capitalised in English as the system writes
+    it (as before), Chinese under `--lang zh`."""
+    policy, facts = _policy(tmp_path), tmp_path / "nosuch.csv"
+    code, _, err = _run("eval", str(policy), str(facts), "--lang", "zh")
+    assert code == 2
+    assert f"无法读取 `{facts}`：文件或文件夹不存在" in err
+    _, _, err = _run("eval", str(policy), str(facts))
+    assert f"cannot read `{facts}`: No such file or directory" in err
+
+
+def test_an_unwritable_output_says_why_in_chinese(tmp_path: Path) -> None:
+    """`wuxin doc --output-dir` under a file: `Not a directory` (as the system writes it)
+    in English, the catalogue's Chinese under `--lang zh`."""
+    policy = _policy(tmp_path)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    out = blocker / "out"
+    _, _, err = _run("doc", str(policy), "--output-dir", str(out), "--lang", "zh")
+    assert f"无法写入 `{out / 'p.zh.md'}`：路径中有一段不是文件夹" in err
+    _, _, err = _run("doc", str(policy), "--output-dir", str(out), "--lang", "en")
+    assert f"cannot write `{out / 'p.en.md'}`: Not a directory" in err
+
+
+def test_an_unreadable_policy_file_says_why_in_chinese(tmp_path: Path) -> None:
+    """A policy path under a file (`main.policy/x.policy`): `not a directory`."""
+    main = _policy(tmp_path)
+    with pytest.raises(UsageError) as caught:
+        loader.load_modules(main / "x.policy")
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.message == f"cannot read `{main / 'x.policy'}`: not a directory"
+    assert f"无法读取 `{main / 'x.policy'}`：路径中有一段不是文件夹" in diagnostic.render("zh")
+
+
+@pytest.mark.parametrize(
+    ("error", "shown", "en", "zh"),
+    [
+        (PermissionError(errno.EACCES, "Permission denied"), "permission denied",
+         "permission denied", "没有权限"),
+        (PermissionError(errno.EACCES, "Permission denied"), "Permission denied",
+         "Permission denied", "没有权限"),
+        (OSError(errno.ENOSPC, "No space left on device"), "No space left on device",
+         "No space left on device", "磁盘空间不足"),
+        (IsADirectoryError(errno.EISDIR, "Is a directory"), "is a directory",
+         "is a directory", "这是一个文件夹"),
+        (OSError(errno.ESTALE, "Stale file handle"), "stale file handle",
+         "stale file handle", "系统报错（stale file handle）"),
+        (csv.Error("line contains NUL"), "line contains NUL",
+         "line contains NUL", "读取时出错（line contains NUL）"),
+    ],
+)  # fmt: skip
+def test_os_reason_keys_common_errno_values(
+    error: BaseException, shown: str, en: str, zh: str
+) -> None:
+    """A common errno is the catalogue's phrase, in the case the caller shows; any other
+    error keeps the words it was given inside a keyed frame (English unchanged)."""
+    reason = os_reason(error, shown)
+    assert isinstance(reason, messages.Message)
+    assert reason == en
+    assert messages.render(reason, "zh") == zh

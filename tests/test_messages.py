@@ -354,7 +354,18 @@ def _plain_text(node: pyast.expr) -> bool:
     joined = isinstance(node, pyast.Call) and isinstance(node.func, pyast.Attribute)
     if joined and node.func.attr in ("format", "join"):
         return _plain_text(node.func.value) or any(_plain_text(a) for a in node.args)
-    # `str(exc)` of a caught exception: Python's own English (`day is out of range for month`).
+    return _system_text(node)
+
+
+def _system_text(node: pyast.expr) -> bool:
+    """Whether a text is the system's or Python's own English: an `OSError`'s `strerror`
+    (`No such file or directory`, to go through `errors.os_reason`), or `str(exc)` of a
+    caught exception (`day is out of range for month`)."""
+    if isinstance(node, pyast.Attribute) and node.attr == "strerror":
+        return True
+    if isinstance(node, pyast.BoolOp | pyast.IfExp):
+        parts = node.values if isinstance(node, pyast.BoolOp) else [node.body, node.orelse]
+        return any(_system_text(part) for part in parts)
     return _CAUGHT.get() is not None and _exception_text(node, _CAUGHT.get() or set())
 
 
@@ -420,13 +431,19 @@ def _module_plain_texts(
         for text in texts:
             if _plain_text(text):
                 found.append((name, text.lineno, pyast.unparse(text)[:80]))
+        if callee in MAKERS:  # a message's field: `english("k", reason=error.strerror)`
+            for field in node.keywords:
+                if _system_text(field.value):
+                    found.append((name, field.value.lineno, pyast.unparse(field.value)[:80]))
     for text in _prepared_texts(tree):
         if _plain_text(text):
             found.append((name, text.lineno, pyast.unparse(text)[:80]))
     return found
 
 
-TEXT_VARIABLES = {"message", "help", "help_text", "hint", "notes", "note", "fix", "fallback"}
+TEXT_VARIABLES = {
+    "message", "help", "help_text", "hint", "notes", "note", "fix", "fallback", "reason",
+}  # fmt: skip
 TEXT_FUNCTIONS = re.compile(r"_(hint|help|found|expected|message)$")
 TEXT_CONSTANTS = re.compile(r"^_?[A-Z_]*_(HELP|HINT|MESSAGE|NOTE)S?$")
 """A module's constant that holds a text to show (`_DATE_HELP = …`)."""
@@ -486,6 +503,9 @@ def test_the_text_scan_finds_an_untranslated_f_string() -> None:
         "Diagnostic('code', english('k'), help=suggest(n, names) or 'params: ' + listed)\n"
         "_DATE_HELP = 'write dates as text'\n"
         "try:\n    f()\nexcept ValueError as exc:\n    ValueProblem('c', english('k'), str(exc))\n"
+        "english('cannot-read', reason=error.strerror or error)\n"
+        "reason = error.strerror if flag else 'it is not UTF-8 text'\n"
+        "english('cannot-read', reason=os_reason(error, error.strerror))\n"
     )
     found = [(line, text) for _, line, text in plain_texts({"example.py": source})]
     assert found == [
@@ -500,6 +520,8 @@ def test_the_text_scan_finds_an_untranslated_f_string() -> None:
         (11, "suggest(n, names) or 'params: ' + listed"),
         (12, "'write dates as text'"),
         (16, "str(exc)"),
+        (17, "error.strerror or error"),
+        (18, "error.strerror if flag else 'it is not UTF-8 text'"),
     ]
 
 

@@ -25,6 +25,7 @@ from wuxin_rules.errors import (
     Severity,
     UsageError,
     WuxinError,
+    os_reason,
     render_diagnostics,
     suggest,
 )
@@ -1134,11 +1135,15 @@ def _fmt(args: argparse.Namespace) -> int:
         try:
             text = read_policy(file)
         except (OSError, UnicodeDecodeError) as error:
-            reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+            reason = (
+                os_reason(error, str(error.strerror or error))
+                if isinstance(error, OSError)
+                else english("not-utf8-text")
+            )
             sys.stderr.write(
                 Diagnostic(
                     "unreadable-file",
-                    english("cannot-read-file", file=file, reason=reason or error),
+                    english("cannot-read-file", file=file, reason=reason),
                     help=english("check-path-utf8"),
                 ).render()
                 + "\n"
@@ -1322,7 +1327,9 @@ def _unwritable(path: object, error: OSError) -> UsageError:
     return UsageError(
         Diagnostic(
             "unwritable-file",
-            english("unwritable-file", path=path, reason=error.strerror or error),
+            english(
+                "unwritable-file", path=path, reason=os_reason(error, str(error.strerror or error))
+            ),
             help=english("unwritable-file.help"),
         )
     )

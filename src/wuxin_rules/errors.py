@@ -1,9 +1,10 @@
 """Diagnostics and the exceptions that carry them.
 
 Owns the one shape every problem takes (`Diagnostic`: where, what, why, how to fix), its text
-and JSON renderings, the exception hierarchy rooted at `WuxinError`, and `suggest()` for
-did-you-mean hints, and the registry of diagnostic codes (`CODES`, each explained in
-`docs/errors.md`). May import `source` and `messages`.
+and JSON renderings, the exception hierarchy rooted at `WuxinError`, `suggest()` for
+did-you-mean hints, `os_reason()` for why the system refused a file, and the registry of
+diagnostic codes (`CODES`, each explained in `docs/errors.md`). May import `source` and
+`messages`.
 
 Message style (after Cedar's style guide): lowercase start, no final period, user text in
 backticks, the language's own terms (`a number`, `text`), never Python's. Extra detail goes
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Callable, Iterable, Sequence
+import errno
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -39,6 +41,7 @@ __all__ = [
     "Severity",
     "UsageError",
     "WuxinError",
+    "os_reason",
     "render_diagnostics",
     "suggest",
 ]
@@ -346,3 +349,37 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
         if word.lower() in lowered:
             matches = [lowered[word.lower()]]
     return english("did-you-mean", name=matches[0]) if matches else None
+
+
+_OS_REASONS: Mapping[int, tuple[str, str]] = {
+    errno.ENOENT: ("os.ENOENT", "os.ENOENT.capital"),
+    errno.EACCES: ("os.EACCES", "os.EACCES.capital"),
+    errno.EPERM: ("os.EPERM", "os.EPERM.capital"),
+    errno.EISDIR: ("os.EISDIR", "os.EISDIR.capital"),
+    errno.ENOTDIR: ("os.ENOTDIR", "os.ENOTDIR.capital"),
+    errno.ENOSPC: ("os.ENOSPC", "os.ENOSPC.capital"),
+    errno.EROFS: ("os.EROFS", "os.EROFS.capital"),
+    errno.ENAMETOOLONG: ("os.ENAMETOOLONG", "os.ENAMETOOLONG.capital"),
+    errno.ELOOP: ("os.ELOOP", "os.ELOOP.capital"),
+    errno.EMFILE: ("os.EMFILE", "os.EMFILE.capital"),
+    errno.ENFILE: ("os.ENFILE", "os.ENFILE.capital"),
+    errno.EIO: ("os.EIO", "os.EIO.capital"),
+    errno.EEXIST: ("os.EEXIST", "os.EEXIST.capital"),
+    errno.EFBIG: ("os.EFBIG", "os.EFBIG.capital"),
+}
+"""The catalogue's phrases for the common errno values: lower-cased, capitalised."""
+
+
+def os_reason(error: BaseException, shown: str) -> str:
+    """Why the system refused to open, read or write a file, as a message.
+
+    `shown` is the English the caller gives as the reason: the system's words
+    (`error.strerror`) lower-cased (`cannot read `x`: no such file or directory`) or as the
+    system writes them (`No such file or directory`). A common errno is the catalogue's
+    phrase, in the same case as `shown`; any other error keeps `shown` (the system's or a
+    reader library's own words) as a field of a keyed frame, so its English is unchanged.
+    """
+    keys = _OS_REASONS.get(getattr(error, "errno", None) or 0)
+    if keys is not None:
+        return english(keys[1] if shown[:1].isupper() else keys[0])
+    return english("os.other" if isinstance(error, OSError) else "read.other", reason=shown)

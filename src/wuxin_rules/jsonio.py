@@ -35,7 +35,7 @@ from typing import IO, Any
 
 import attrs
 
-from wuxin_rules.errors import Diagnostic, FactError, InternalError, UsageError
+from wuxin_rules.errors import Diagnostic, FactError, InternalError, UsageError, os_reason
 from wuxin_rules.messages import english
 from wuxin_rules.source import Source, Span
 from wuxin_rules.values import RawNumber, integer_text
@@ -151,11 +151,11 @@ def loads(text: str, *, file: str | None = None) -> Any:
 
 def _unreadable(name: str, error: OSError) -> UsageError:
     """A facts file that cannot be opened or read: a wrong command, not a bad document."""
-    reason = error.strerror or type(error).__name__
+    reason = os_reason(error, (error.strerror or type(error).__name__).lower())
     return UsageError(
         Diagnostic(
             "unreadable-file",
-            english("cannot-read-facts", name=name, reason=reason.lower()),
+            english("cannot-read-facts", name=name, reason=reason),
             file=name,
             help=english("check-path-permissions"),
         )

@@ -28,6 +28,7 @@ from wuxin_rules.errors import (
     PolicyError,
     PolicySyntaxError,
     UsageError,
+    os_reason,
     suggest,
 )
 from wuxin_rules.messages import english
@@ -144,8 +145,8 @@ def _read_root(file: Path) -> str:
 
 
 def _reason(error: OSError) -> str:
-    reason = error.strerror or type(error).__name__
-    return reason[:1].lower() + reason[1:]
+    words = error.strerror or type(error).__name__
+    return os_reason(error, words[:1].lower() + words[1:])
 
 
 def _not_utf8(file: str, error: UnicodeDecodeError, span: Span | None) -> Diagnostic:

@@ -43,7 +43,7 @@ from typing import IO, Any
 import attrs
 
 from wuxin_rules import model, zones
-from wuxin_rules.errors import Diagnostic, FactError, UsageError, suggest
+from wuxin_rules.errors import Diagnostic, FactError, UsageError, os_reason, suggest
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
     BoolType,
@@ -639,7 +639,7 @@ def glob_escape(text: str) -> str:
 
 
 def _unreadable(shown: str, error: BaseException) -> UsageError:
-    reason = getattr(error, "strerror", None) or str(error)
+    reason = os_reason(error, getattr(error, "strerror", None) or str(error))
     return UsageError(
         Diagnostic(
             "unreadable-file",
