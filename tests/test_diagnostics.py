@@ -692,3 +692,26 @@ def test_os_reason_keys_common_errno_values(
     assert isinstance(reason, messages.Message)
     assert reason == en
     assert messages.render(reason, "zh") == zh
+
+
+# ------------------------------------------------------------------------------------------
+# A row of a CSV table: `row 2`, `第 2 行`
+
+
+def test_a_csv_row_is_named_in_chinese(tmp_path: Path) -> None:
+    """A CSV table has no sheet name, so a row is `row N` (it was a plain English text):
+    `第 N 行` under `--lang zh`, for a header problem and for a document's heading."""
+    policy = _policy(tmp_path)
+    facts = tmp_path / "facts.csv"
+    facts.write_text("other\n1\n", encoding="utf-8")
+    code, _, err = _run("eval", str(policy), str(facts), "--lang", "zh")
+    assert code == 1
+    assert f"{facts}: 第 1 行: 错误[missing-column]" in err
+    _, _, err = _run("eval", str(policy), str(facts))
+    assert f"{facts}: row 1: error[missing-column]" in err
+    facts.write_text("score\n70\n", encoding="utf-8")
+    code, out, _ = _run("eval", str(policy), str(facts), "--lang", "zh")
+    assert code == 0
+    assert out.startswith(f"# {facts}: 第 2 行\n")
+    _, out, _ = _run("eval", str(policy), str(facts))
+    assert out.startswith(f"# {facts}: row 2\n")

@@ -652,7 +652,8 @@ def _eval(args: argparse.Namespace) -> int:
             else:
                 text = outcome.value or ""
                 if text_format:
-                    text = f"# {outcome.where}\n{text}" if text else f"# {outcome.where}"
+                    where = messages.render(outcome.where, args.lang)
+                    text = f"# {where}\n{text}" if text else f"# {where}"
                 lines.append(text + "\n")
                 if outcome.failed:
                     status = max(status, ExitCode.PROBLEMS)

@@ -174,13 +174,16 @@ class Diagnostic:
     path: str | None = None
     file: str | None = None
 
-    def location(self) -> str:
-        """Where the problem is: `file:line:col`, `file: $.json.path`, or an empty string."""
+    def location(self, lang: str = "en") -> str:
+        """Where the problem is: `file:line:col`, `file: $.json.path`, or an empty string;
+        a place written in words (a table's `row 7`) in `lang`."""
         if self.span is not None:
             return self.span.location()
+        file = messages.render(self.file, lang) if self.file else ""
         if self.path is not None:
-            return f"{self.file}: {self.path}" if self.file else self.path
-        return self.file or ""
+            path = messages.render(self.path, lang)
+            return f"{file}: {path}" if file else path
+        return file
 
     def render(self, lang: str = "en") -> str:
         """The diagnostic as text: header, snippet with caret, labels, notes and help.
@@ -201,7 +204,7 @@ class Diagnostic:
             lines = [f"{self.span.source.name}:{at[0]}:{at[1]}: {header}"]
             lines.extend(render_snippet(self.span, at=at))
         else:
-            where = self.location()
+            where = self.location(lang)
             lines = [f"{where}: {header}" if where else header]
         for label in self.labels:
             lines.append(f"   = {say(label.text)}: {label.span.location()}")

@@ -628,12 +628,12 @@ class _Renderer:
         error = node.error
         assert error is not None
         left = [_Seg(self._error_word(error), "error"), _Seg(f": {self._t(error.message)}")]
-        right = (_Seg(error.location(), "loc"),) if error.location() else ()
+        right = (_Seg(error.location(self.lang), "loc"),) if error.location() else ()
         self.rows.append(_Row(task.indent, "✗", tuple(left), right))
 
     def _error_row(self, error: Diagnostic, indent: int) -> None:
         left = (_Seg(self._error_word(error), "error"), _Seg(f": {self._t(error.message)}"))
-        right = (_Seg(error.location(), "loc"),) if error.location() else ()
+        right = (_Seg(error.location(self.lang), "loc"),) if error.location() else ()
         self.rows.append(_Row(indent, "✗", left, right))
 
     def _value(self, node: Explanation) -> str:

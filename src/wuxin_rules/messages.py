@@ -2347,6 +2347,11 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "请对调用它的规则求值，或添加一个不带参数的规则",
     ),
     # -- tables of facts (wuxin_rules.tabular) --------------------------------------------
+    # Where a row is (a CSV table has no sheet name to write `Sheet1!7`), and a place with
+    # the file it is in or the column's header (the file and the header as they are).
+    "tabular.row": ("row {row}", "第 {row} 行"),
+    "tabular.file-place": ("{file}: {place}", "{file}: {place}"),
+    "tabular.place-header": ("{place} ({header})", "{place} ({header})"),
     "check-path-readable": (
         "check the path and that the file is readable",
         "请检查路径以及文件是否可读",

@@ -135,7 +135,8 @@ class _Notice:
         return Paragraph(
             (
                 *((Segment(count),) if count else
-                  (Segment(f"{self.w['facts']}{colon}"), Segment(where, "code"))),
+                  (Segment(f"{self.w['facts']}{colon}"),
+                   Segment(messages.render(where, self.lang), "code"))),
                 Segment(f"  ·  {self.w['policy']}{colon}"), Segment(policy, "code"),
                 Segment(f"{source}{comma}{self.w['version']} "), Segment(self.version, "code"),
                 Segment(f"  ·  {self.w['date']}{colon}{self.on.isoformat()}"),

@@ -99,7 +99,7 @@ class ResultTable:
         first = problems[0] if problems else None
         reason = ""
         if first is not None:
-            where = first.location()
+            where = first.location(self.lang)
             reason = (f"{where}: " if where else "") + messages.render(first.message, self.lang)
             if len(problems) > 1:
                 reason += f" (+{len(problems) - 1})"

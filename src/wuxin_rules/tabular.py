@@ -598,10 +598,11 @@ class Sheet:
     rows: tuple[tuple[Cell, ...], ...]
 
     def where(self, row: int, column: int | None = None) -> str:
-        """`Sheet1!D7` (Excel) or `D7` (CSV) for a cell; `Sheet1!7` or `row 7` for a row."""
+        """`Sheet1!D7` (Excel) or `D7` (CSV) for a cell; `Sheet1!7` or `row 7` (a message:
+        `第 7 行` in Chinese) for a row."""
         cell = f"{column_letter(column)}{row}" if column is not None else None
         if self.name is None:
-            return cell or f"row {row}"
+            return cell or english("tabular.row", row=row)
         return f"{self.name}!{cell or row}"
 
 
@@ -717,7 +718,9 @@ class TableRow:
 def _problem(
     sheet: Sheet, row: int, column: int | None, header: str | None, exc: Any
 ) -> Diagnostic:
-    place = sheet.where(row, column) + (f" ({header})" if header else "")
+    place = sheet.where(row, column)
+    if header:
+        place = english("tabular.place-header", place=place, header=header)
     return Diagnostic(exc.code, exc.message, help=exc.help, path=place, file=sheet.file)
 
 
@@ -932,7 +935,7 @@ def documents(main: Sheet, others: Mapping[str, Sheet], table: Layout) -> list[T
             items, item_problems = groups.get(key, ([], []))
             cell_problems.extend(item_problems)
             _set(document, [step for step in field if step], items)
-        where = f"{main.file}: {main.where(number)}"
+        where = english("tabular.file-place", file=main.file, place=main.where(number))
         rows.append(TableRow(where, document, tuple(cell_problems)))
     return rows + orphans
 
@@ -1045,7 +1048,9 @@ def _list_sheets(
             if key not in keys:
                 orphans.append(
                     TableRow(
-                        f"{sheet.file}: {sheet.where(row_number)}",
+                        english(
+                            "tabular.file-place", file=sheet.file, place=sheet.where(row_number)
+                        ),
                         {},
                         (
                             Diagnostic(
