@@ -18,8 +18,10 @@ output shown in docs/ pages. Review `git diff` before committing.
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -99,3 +101,13 @@ class Golden:
 def golden(request: pytest.FixtureRequest) -> Golden:
     """The one golden-file comparison (see the module's docstring)."""
     return Golden(updating_golden(request.config))
+
+
+@pytest.fixture(autouse=True)
+def _argparse_words_put_back() -> Iterator[None]:
+    """`cli.main([…], --lang zh)` swaps argparse's gettext lookups for the catalogue's while
+    it reads the command line: every test leaves them as it found them."""
+    module = vars(argparse)
+    before = module["_"], module["ngettext"]
+    yield
+    assert (module["_"], module["ngettext"]) == before, "argparse's words were not put back"

@@ -715,3 +715,74 @@ def test_a_csv_row_is_named_in_chinese(tmp_path: Path) -> None:
     assert out.startswith(f"# {facts}: 第 2 行\n")
     _, out, _ = _run("eval", str(policy), str(facts))
     assert out.startswith(f"# {facts}: row 2\n")
+
+
+# ------------------------------------------------------------------------------------------
+# argparse's own words: usage errors under --lang zh
+
+
+@pytest.mark.parametrize(
+    ("argv", "chinese", "english_text"),
+    [
+        (["eval"], "缺少以下必需的参数：POLICY, FACTS",
+         "the following arguments are required: POLICY, FACTS"),
+        (["eval", "p.policy"], "缺少以下必需的参数：FACTS",
+         "the following arguments are required: FACTS"),
+        (["eval", "p", "f", "--format", "foo"], "参数 --format：无效的选择：'foo'（可选：'text'",
+         "argument --format: invalid choice: 'foo' (choose from 'text'"),
+        (["eval", "p", "f", "--bogus"], "无法识别的参数：--bogus",
+         "unrecognized arguments: --bogus"),
+        (["eval", "p", "f", "--rule"], "参数 --rule：需要一个值",
+         "argument --rule: expected one argument"),
+        (["eval", "p", "f", "--jobs", "y"], "参数 --jobs：无效的 int 值：'y'",
+         "argument --jobs: invalid int value: 'y'"),
+        (["verify", "p", "--max-examples", "0"], "参数 --max-examples：应不小于 1，实际是 `0`",
+         "argument --max-examples: expected at least 1, found `0`"),
+        (["verify", "p", "--max-examples", "x"], "参数 --max-examples：应为整数，实际是 `x`",
+         "argument --max-examples: expected a whole number, found `x`"),
+    ],
+)  # fmt: skip
+def test_usage_errors_read_in_chinese(argv: list[str], chinese: str, english_text: str) -> None:
+    """argparse's own messages (looked up through gettext) come from the catalogue under
+    `--lang zh`; without it they are argparse's English, unchanged."""
+    code, _, err = _run(*argv, "--lang", "zh")
+    assert code == 2
+    assert err.startswith(f"错误[usage]: {chinese}")
+    code, _, err = _run(*argv)
+    assert code == 2
+    assert err.startswith(f"error[usage]: {english_text}")
+
+
+def test_a_mistyped_command_is_suggested_in_chinese() -> None:
+    """`wuxin evl --lang zh`: the invalid choice in Chinese, and still `did you mean`."""
+    _, _, err = _run("evl", "--lang", "zh")
+    assert err.startswith("错误[usage]: 参数 COMMAND：无效的选择：'evl'")
+    assert "= 帮助: 是不是 `eval`？" in err
+
+
+def test_help_says_usage_in_chinese() -> None:
+    """`--help --lang zh`: argparse's headings (`usage:`, `options`) from the catalogue."""
+    code, out, _ = _run("eval", "--help", "--lang", "zh")
+    assert code == 0
+    assert out.startswith("用法：wuxin eval")
+    assert "\n选项:\n" in out
+    _, out, _ = _run("eval", "--help")
+    assert out.startswith("usage: wuxin eval")
+
+
+def test_argparse_words_are_put_back_after_each_run() -> None:
+    """The Chinese lookups are installed only while `cli.main` reads its command line: after
+    a usage error, `--help` or a run, argparse speaks English again (no leak between calls
+    in one process)."""
+    import argparse
+    import gettext
+
+    for argv in (["eval", "--lang", "zh"], ["eval", "--help", "--lang", "zh"]):
+        _run(*argv)
+        assert vars(argparse)["_"] is gettext.gettext
+        assert vars(argparse)["ngettext"] is gettext.ngettext
+        assert cli._READING_LANG.get() == "en"
+    parser = argparse.ArgumentParser(prog="x", exit_on_error=False)
+    parser.add_argument("n", type=int)
+    with pytest.raises(argparse.ArgumentError, match="invalid int value"):
+        parser.parse_args(["y"])

@@ -283,6 +283,8 @@ TEXT_ARGUMENTS: dict[str, dict[int, str]] = {
     "SemanticError": {1: "message", 2: "help_text"},
     "SampleError": {1: "message", 2: "help"},
     "CellProblem": {1: "message", 2: "help"},
+    # A command-line argument of the wrong form (argparse puts the text after `argument X: `).
+    "ArgumentTypeError": {0: "message"},
     "ValueProblem": {1: "message", 2: "help", 3: "notes"},
     # The stages' helpers that make a diagnostic from a message and a help (after `self`).
     "error": {1: "message"},

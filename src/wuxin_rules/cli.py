@@ -8,12 +8,14 @@ nothing but `__main__`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import enum
 import io
 import os
 import sys
 from collections.abc import Generator, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -158,7 +160,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         hint = None
-        if "invalid choice" in message and "'" in message:
+        invalid = _argparse_text(self.lang, "invalid choice: %(value)r (choose from %(choices)s)")
+        if invalid.partition("%")[0] in message and "'" in message:
             word = message.split("'")[1]
             hint = suggest(word, COMMANDS)
         diagnostic = Diagnostic(
@@ -181,6 +184,76 @@ def _asked_lang(argv: Sequence[str]) -> str:
             continue
         return value if value in LANGUAGES else "en"
     return "en"
+
+
+_ARGPARSE_KEYS = (
+    "argparse.usage",
+    "argparse.positionals",
+    "argparse.options",
+    "argparse.help",
+    "argparse.argument",
+    "argparse.required",
+    "argparse.one-required",
+    "argparse.unrecognized",
+    "argparse.invalid-choice",
+    "argparse.invalid-value",
+    "argparse.unknown-parser",
+    "argparse.expected-one",
+    "argparse.expected-at-most-one",
+    "argparse.expected-at-least-one",
+    "argparse.expected-n",
+    "argparse.not-allowed-with",
+    "argparse.ignored-explicit",
+    "argparse.ambiguous",
+    "argparse.unexpected-option",
+)
+"""The catalogue's keys of argparse's own words; each one's English is argparse's msgid."""
+
+_ARGPARSE_MSGIDS = {messages.CATALOGUE[key][0]: key for key in _ARGPARSE_KEYS}
+
+_READING_LANG: ContextVar[str] = ContextVar("reading_lang", default="en")
+"""The language of the command line being read (`_argparse_words`), for the messages of
+our own argument types."""
+
+
+def _argparse_text(lang: str, msgid: str) -> str:
+    """argparse's `msgid` in `lang`: the catalogue's phrase of that English, else itself."""
+    key = _ARGPARSE_MSGIDS.get(msgid)
+    return msgid if key is None or lang == "en" else english(key).render(lang)
+
+
+@contextlib.contextmanager
+def _argparse_words(lang: str) -> Iterator[None]:
+    """argparse's own words (`the following arguments are required: …`, `invalid choice`,
+    `usage:`) in `lang` while the parser is built and the command line read.
+
+    argparse looks each up through gettext, as its module's `_` and `ngettext`; for a
+    language other than English those two are lookups in the catalogue for the while, and
+    are put back after (also when argparse exits on `--help` or an error)."""
+    token = _READING_LANG.set(lang)
+    if lang == "en":
+        try:
+            yield
+        finally:
+            _READING_LANG.reset(token)
+        return
+    module = vars(argparse)
+    saved = module["_"], module["ngettext"]
+
+    def gettext(msgid: str) -> str:
+        return _argparse_text(lang, msgid)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        if singular in _ARGPARSE_MSGIDS:
+            return _argparse_text(lang, singular)
+        return singular if n == 1 else plural
+
+    module["_"], module["ngettext"] = gettext, ngettext
+    try:
+        yield
+    finally:
+        module["_"], module["ngettext"] = saved
+        _READING_LANG.reset(token)
 
 
 def build_parser(lang: str = "en") -> argparse.ArgumentParser:
@@ -347,9 +420,10 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `wuxin` with `argv` (default `sys.argv[1:]`); returns the exit code."""
-    parser = build_parser(_asked_lang(sys.argv[1:] if argv is None else argv))
+    lang = _asked_lang(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        with _argparse_words(lang):
+            args = build_parser(lang).parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
@@ -884,12 +958,14 @@ def _add_explanation_options(command: argparse.ArgumentParser, what: str) -> Non
 
 
 def _positive_int(text: str) -> int:
+    lang = _READING_LANG.get()
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found `{text}`") from None
+        wrong = english("cli.whole-number", text=text)
+        raise argparse.ArgumentTypeError(wrong.render(lang)) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, found `{text}`")
+        raise argparse.ArgumentTypeError(english("cli.at-least-one", text=text).render(lang))
     return value
 
 

@@ -1796,6 +1796,47 @@ PHRASES: Mapping[str, tuple[str, str]] = {
         "run `{prog} --help` for the options",
         "运行 `{prog} --help` 查看可用的选项",
     ),
+    "cli.whole-number": ("expected a whole number, found `{text}`", "应为整数，实际是 `{text}`"),
+    "cli.at-least-one": ("expected at least 1, found `{text}`", "应不小于 1，实际是 `{text}`"),
+    # argparse's own words, looked up by their English (its gettext msgid, `%` fields and
+    # all) while `wuxin` reads its command line with --lang zh (`cli._argparse_words`).
+    "argparse.usage": ("usage: ", "用法："),
+    "argparse.positionals": ("positional arguments", "位置参数"),
+    "argparse.options": ("options", "选项"),
+    "argparse.help": ("show this help message and exit", "显示本帮助并退出"),
+    "argparse.argument": (
+        "argument %(argument_name)s: %(message)s",
+        "参数 %(argument_name)s：%(message)s",
+    ),
+    "argparse.required": (
+        "the following arguments are required: %s",
+        "缺少以下必需的参数：%s",
+    ),
+    "argparse.one-required": ("one of the arguments %s is required", "参数 %s 中必须给出一个"),
+    "argparse.unrecognized": ("unrecognized arguments: %s", "无法识别的参数：%s"),
+    "argparse.invalid-choice": (
+        "invalid choice: %(value)r (choose from %(choices)s)",
+        "无效的选择：%(value)r（可选：%(choices)s）",
+    ),
+    "argparse.invalid-value": (
+        "invalid %(type)s value: %(value)r",
+        "无效的 %(type)s 值：%(value)r",
+    ),
+    "argparse.unknown-parser": (
+        "unknown parser %(parser_name)r (choices: %(choices)s)",
+        "未知的子命令 %(parser_name)r（可选：%(choices)s）",
+    ),
+    "argparse.expected-one": ("expected one argument", "需要一个值"),
+    "argparse.expected-at-most-one": ("expected at most one argument", "最多需要一个值"),
+    "argparse.expected-at-least-one": ("expected at least one argument", "至少需要一个值"),
+    "argparse.expected-n": ("expected %s argument", "需要 %s 个值"),
+    "argparse.not-allowed-with": ("not allowed with argument %s", "不能与参数 %s 同时使用"),
+    "argparse.ignored-explicit": ("ignored explicit argument %r", "多余的值 %r 被忽略"),
+    "argparse.ambiguous": (
+        "ambiguous option: %(option)s could match %(matches)s",
+        "选项有歧义：%(option)s 可能是 %(matches)s",
+    ),
+    "argparse.unexpected-option": ("unexpected option string: %s", "意外的选项：%s"),
     "documents-bug": (
         "internal error: wuxin_rules failed unexpectedly on {count} of {total} documents "
         "(shown above); please report this with those documents",
