@@ -10,8 +10,11 @@ exponents),
 comparisons, `if`, `??`, `is none`, `and`/`or`/`not`, `all of`/`any of`/`at least N of` over
 lists of 0 to 3 items, aggregates of every kind with filters over lists of records and of
 numbers, bands, schedules and their stages, record literals and spreads, `text()` of records
-and lists, every builtin, lists, dates, and calls of rules. Every compound expression is put
-in parentheses, so precedence never decides what a drawn text means.
+and lists, every builtin, lists, dates, and calls of rules; `min`, `max` (called and as
+aggregates), `sort`, `sort_by`, `min_by` and `max_by` over date-times and times of day too
+(over records with such fields, written as literals or one for each item); member tests of
+the sum type, `is` and `is not`. Every compound expression is put in parentheses, so
+precedence never decides what a drawn text means.
 
 `documents()` draws facts documents for a loaded policy (`wuxin_rules.strategies.facts`) and
 then sometimes leaves out the optional fields that are none, reorders record keys, or writes
@@ -169,6 +172,10 @@ _PATTERNS = ['"a.*"', '"(a|b c)+"', '"[^a]*"', '"\\\\w+"', '"(a"']
 _ITEM_KEYS = ('"n"', '"d"', '"w"', '"p"')
 """Fields of `Item` to order by (numbers: `sort_by` orders numbers, texts and dates)."""
 _FIELD_N = '"n"'
+_STAMP_KEYS = ('"t"', '"o"')
+"""Fields of the records `stamped` draws to order by: a date-time, a time of day."""
+_ORDER_FIELDS = {"dt": "t", "tod": "o"}
+"""The field of those records holding a value of each type."""
 _MODES = ("half_even", "half_up", "half_down", "up", "down", "floor", "ceiling")
 _DATE_LITERALS = (
     "2020-02-29",
@@ -306,6 +313,8 @@ class _Expressions:
             "Kind": ("a", "Kind.b", "c"),
             "list int": ("[1, 2]", "[0]", "[x, 3, x]"),
             "list text": ('["a", "b"]', '["b", "a", "c"]', "[words]"),
+            "list dt": ("[at]", f"[{_DATETIME_LITERALS[1]}, at, {_DATETIME_LITERALS[2]}]"),
+            "list tod": ("[opens]", "[23:30, opens, 00:00]"),
             "int?": ("(if flag then 1 else none)",),
             "num?": ("(if flag then 0.5 else none)", "goal(2016, c)", "goal(2015, c)"),
             "text?": ('(if flag then "t" else none)',),
@@ -354,6 +363,10 @@ class _Expressions:
                 lambda d, v: (
                     f"{self.pick(['min_by', 'max_by'])}({e('list Item', d, v)}, {_FIELD_N}).n"
                 ),
+                lambda d, v: (
+                    f"{self.pick(['min_by', 'max_by'])}({self.stamped(d, v)}, "
+                    f"{self.pick(_STAMP_KEYS)}).n"
+                ),
                 lambda d, v: self.aggregate("count", "", d, v),
                 lambda d, v: self.aggregate("sum", "int", d, v),
                 self.narrowed,
@@ -393,7 +406,10 @@ class _Expressions:
                 lambda d, v: f"{self.pick(['max', 'min'])}({e('money', d, v)}, {e('money', d, v)})",
             ],
             "bool": [
-                lambda d, v: f"({self.pay(v)} is {self.pick(['cash', 'card', 'waived'])})",
+                lambda d, v: (
+                    f"({self.pay(v)} {self.pick(['is', 'is not'])} "
+                    f"{self.pick(['cash', 'card', 'waived'])})"
+                ),
                 lambda d, v: f"({self.pay(v)}.kind in [{self.pick(['cash', 'card, waived'])}])",
                 lambda d, v: (
                     f"({e('num', d, v)} {self.pick(['<', '<=', '>', '>=', '==', '!='])} {e('num', d, v)})"
@@ -476,12 +492,16 @@ class _Expressions:
                 lambda d, v: f"({e('dt', d, v)} {self.pick('+-')} {e('dur', d, v)})",
                 lambda d, v: f"({e('dur', d, v)} + {e('dt', d, v)})",
                 lambda d, v: f"in_zone({e('dt', d, v)}, {self.pick(_ZONES)})",
+                *self.ordered("dt"),
             ],
             "tod": [
                 lambda d, v: f"({e('tod', d, v)} {self.pick('+-')} {e('dur', d, v)})",
                 lambda d, v: f"({e('dur', d, v)} + {e('tod', d, v)})",
                 lambda d, v: f"{e('dt', d, v)}.time",
+                *self.ordered("tod"),
             ],
+            "list dt": self.ordered_lists("dt"),
+            "list tod": self.ordered_lists("tod"),
             "Kind": [],
             "Item": [],
             "list int": [
@@ -526,6 +546,72 @@ class _Expressions:
             ],
         }
         return forms[type_] + common
+
+    def ordered(self, type_: str) -> list[Callable[[int, dict[str, str]], str]]:
+        """The forms that pick a date-time or a time of day (`type_`, "dt" or "tod") by its
+        order: `min`/`max` of two or three, `min of`/`max of` (none over no element, so
+        with a default), the first or last of a list sorted by `sort` or by `sort_by`, and a
+        field of `min_by`/`max_by`."""
+        e = self.expr
+        field = _ORDER_FIELDS[type_]
+        return [
+            lambda d, v: (
+                f"{self.pick(['max', 'min'])}({e(type_, d, v)}, {e(type_, d, v)}"
+                f"{'' if self.coin() else ', ' + e(type_, d, v)})"
+            ),
+            lambda d, v: (
+                f"({self.aggregate(self.pick(['min', 'max']), type_, d, v)} ?? {e(type_, d, v)})"
+            ),
+            lambda d, v: f"{self.pick(['first', 'last'])}({self.sorted_list(type_, d, v)})",
+            lambda d, v: (
+                f"{self.pick(['min_by', 'max_by'])}({self.stamped(d, v)}, "
+                f"{self.pick(_STAMP_KEYS)}).{field}"
+            ),
+        ]
+
+    def ordered_lists(self, type_: str) -> list[Callable[[int, dict[str, str]], str]]:
+        """Lists of date-times or of times of day (`type_`): literals, `list of`, `sort`, and
+        a field of the records `sort_by` orders by a date-time or a time of day."""
+        e = self.expr
+        field = _ORDER_FIELDS[type_]
+        return [
+            lambda d, v: f"[{e(type_, d, v)}, {e(type_, d, v)}]",
+            lambda d, v: self.aggregate("list", type_, d, v),
+            lambda d, v: f"sort({e('list ' + type_, d, v)})",
+            lambda d, v: self.sorted_field(field, d, v),
+        ]
+
+    def sorted_list(self, type_: str, depth: int, env: dict[str, str]) -> str:
+        """A list of date-times or of times of day (`type_`) in order: by `sort`, or a field
+        of records ordered by `sort_by`."""
+        if self.coin():
+            return self.sorted_field(_ORDER_FIELDS[type_], depth, env)
+        return f"sort({self.expr('list ' + type_, depth, env)})"
+
+    def stamped(self, depth: int, env: dict[str, str]) -> str:
+        """A list of records with a date-time `t`, a time of day `o` and an int `n` (to order
+        `sort_by`, `min_by` and `max_by` by the clock): a literal of one or two records, or
+        one record for each of the items."""
+        e = self.expr
+        if self.coin():
+            records = (
+                f"{{t: {e('dt', depth, env)}, o: {e('tod', depth, env)}, n: {e('int', depth, env)}}}"
+                for _ in range(self.rng.randint(1, 2))
+            )
+            return f"[{', '.join(records)}]"
+        var = self.fresh()
+        inner = {**env, var: "Item"}
+        return (
+            f"(list of {var} in {e('list Item', depth, env)} : "
+            f"{{t: {e('dt', depth, inner)}, o: {e('tod', depth, inner)}, n: {var}.n}})"
+        )
+
+    def sorted_field(self, field: str, depth: int, env: dict[str, str]) -> str:
+        """`list of r in sort_by(RECORDS, KEY) : r.FIELD`: records ordered by a date-time or
+        a time of day, one of whose fields is listed."""
+        var = self.fresh()
+        records = f"sort_by({self.stamped(depth, env)}, {self.pick(_STAMP_KEYS)})"
+        return f"(list of {var} in {records} : {var}.{field})"
 
     def grade(self, number: str) -> str:
         """`grade(number)`, with a default where the bands' hole makes it optional."""
@@ -891,18 +977,26 @@ def _dates_as_text(value: Any) -> Any:
     return value
 
 
-@st.composite
-def documents(
-    draw: Callable[[Any], Any], policy: wuxin_rules.Policy
-) -> tuple[dict[str, Any], bool]:
+def documents(policy: wuxin_rules.Policy) -> st.SearchStrategy[tuple[dict[str, Any], bool]]:
     """A facts document for `policy`, and whether it is plain (every value in the form the
     fast facts check takes; a number written as text is not).
 
     Lists have up to 3 elements, sometimes up to 25 (beyond the 20 elements an explanation
     lists); optional fields that are none are sometimes left out (an optional input too),
-    keys reordered, dates written as text, or decimals as text."""
+    keys reordered, dates written as text, or decimals as text.
+
+    The facts strategies are built once for the policy, not once a document: building one
+    and having hypothesis check it cost more than drawing from it (a shrink draws
+    hundreds)."""
+    return _documents({longest: strategies.facts(policy, max_list=longest) for longest in (3, 25)})
+
+
+@st.composite
+def _documents(
+    draw: Callable[[Any], Any], facts: dict[int, st.SearchStrategy[dict[str, Any]]]
+) -> tuple[dict[str, Any], bool]:
     longest = draw(st.sampled_from([3, 3, 3, 25]))
-    document: dict[str, Any] = draw(strategies.facts(policy, max_list=longest))
+    document: dict[str, Any] = draw(facts[longest])
     rng = random.Random(draw(st.integers(0, 2**32 - 1)))
     form = draw(st.sampled_from(["as drawn", "left out", "left out", "dates", "text"]))
     if form == "left out":

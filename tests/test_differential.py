@@ -26,7 +26,7 @@ import os
 import typing
 from typing import Any
 
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
@@ -34,7 +34,7 @@ import policygen
 import wuxin_rules
 from fuzzing import SLOW, SLOW_FACTOR
 from treekit import assert_same_evaluation
-from wuxin_rules import compiler, evaluator, model, semantics
+from wuxin_rules import compiler, evaluator, model, schema, semantics
 from wuxin_rules.api import Result
 
 EXAMPLES = int(os.environ.get("WUXIN_DIFFERENTIAL_EXAMPLES") or 0) or (
@@ -53,8 +53,12 @@ def _constructs(policy: wuxin_rules.Policy) -> set[str]:
         found.add(type(expr).__name__)
         if isinstance(expr, model.BuiltinCall):
             found.add(f"builtin {expr.name}")
+            if expr.name in _ORDERING:
+                found.add(f"builtin {expr.name} of {_ordered_type(expr)}")
         elif isinstance(expr, model.Aggregate):
             found.add(f"{expr.kind} of")
+            if expr.kind in ("min", "max"):
+                found.add(f"{expr.kind} of {_describe(expr.type)}")
             if expr.filter is not None:
                 found.add("where")
         elif isinstance(expr, model.Compose):
@@ -65,6 +69,32 @@ def _constructs(policy: wuxin_rules.Policy) -> set[str]:
     return found
 
 
+_ORDERING = ("min", "max", "sort", "sort_by", "min_by", "max_by")
+"""The builtins that order values, told apart by the type of what they order."""
+_CLOCK = ("datetime", "time")
+"""The types of the clock those builtins and `min of`/`max of` must be drawn over."""
+
+
+def _describe(type_: Any) -> str:
+    """The name of a type, without its `?` or `list of`: `datetime`, `time`, `int`, …"""
+    while isinstance(type_, schema.OptionalType | schema.ListType):
+        type_ = type_.inner if isinstance(type_, schema.OptionalType) else type_.element
+    return type(type_).__name__.removesuffix("Type").lower()
+
+
+def _ordered_type(expr: model.BuiltinCall) -> str:
+    """The type of the values an ordering builtin compares: its result's, or for `sort_by`,
+    `min_by` and `max_by` that of the field it orders by."""
+    if expr.name in ("sort_by", "min_by", "max_by"):
+        listed, key = expr.args[0].type, expr.args[1]
+        assert isinstance(listed, schema.ListType)
+        assert isinstance(listed.element, schema.RecordType) and isinstance(key, model.Const)
+        field = listed.element.field(key.value)
+        assert field is not None
+        return _describe(field.type)
+    return _describe(expr.type)
+
+
 def _hits(text: str) -> set[str]:
     """The hit policies of the decision tables of a policy's text (`hit first`, …), and
     whether it has exceptions (`exception`, `exception to`), and the forms of `match` (lowered
@@ -73,8 +103,15 @@ def _hits(text: str) -> set[str]:
     for line in text.splitlines():
         if line.startswith("  exception "):
             found.add("exception to" if " to " in line.split(" when ")[0] else "exception")
-    forms = {"match": "(match ", "case _": "case _ =>", "is member": " is c"}
-    return found | {form for form, written in forms.items() if written in text}
+    forms = {
+        "match": ("(match ",),
+        "case _": ("case _ =>",),
+        "is member": (" is cash", " is card", " is waived"),
+        "is not member": (" is not cash", " is not card", " is not waived"),
+    }
+    return found | {
+        form for form, writings in forms.items() if any(written in text for written in writings)
+    }
 
 
 EVERY_CONSTRUCT = (
@@ -87,7 +124,9 @@ EVERY_CONSTRUCT = (
     | {f"arith {op}" for op in "+-*/"}
     | {f"hit {hit}" for hit in policygen.HIT_POLICIES}
     | {"exception", "exception to"}
-    | {"match", "case _", "is member"}
+    | {"match", "case _", "is member", "is not member"}
+    | {f"builtin {name} of {type_}" for name in _ORDERING for type_ in _CLOCK}
+    | {f"{kind} of {type_}" for kind in ("min", "max") for type_ in _CLOCK}
 )
 """What the drawn policies must use, between them (a new construct or builtin must be drawn
 too: extend `tests/policygen.py`)."""
@@ -224,6 +263,18 @@ def test_every_path_agrees_on_random_policies() -> None:
     assert not never, f"never drawn: {never}"
 
 
+_FIRST_FOUND = settings(
+    max_examples=2000,
+    database=None,
+    derandomize=True,
+    deadline=None,
+    phases=(Phase.generate,),
+)
+"""`find` as a search, not a shrink: the first example drawn that fits. (Shrinking the
+documents found took minutes a construct: hundreds of draws of whole facts documents, each
+traced line by line, since `find` runs as a failing test and hypothesis explains failures.)"""
+
+
 def _compare_one_using(construct: str, seen: dict[str, int], used: set[str]) -> None:
     """Find a generated policy that uses `construct` and compare every path on it."""
 
@@ -235,18 +286,14 @@ def _compare_one_using(construct: str, seen: dict[str, int], used: set[str]) -> 
         return construct in _constructs(policy) | _hits(text)
 
     try:
-        text = find(
-            policygen.policies(),
-            uses,
-            settings=settings(max_examples=2000, database=None, derandomize=True, deadline=None),
-        )
+        text = find(policygen.policies(), uses, settings=_FIRST_FOUND)
     except NoSuchExample:
         return  # reported by the caller as never drawn
     policy = wuxin_rules.loads(text, name="gen.policy")
     documents = find(
         st.lists(policygen.documents(policy), min_size=2, max_size=2),
         lambda _: True,
-        settings=settings(database=None, derandomize=True, deadline=None),
+        settings=_FIRST_FOUND,
     )
     used.update(_constructs(policy) | _hits(text))
     _compare(policy, policy.rules, documents, seen)

@@ -136,6 +136,21 @@ def test_times_and_date_times_are_picked_and_sorted_on_every_path() -> None:
     assert [to_json(s["opens"]) for s in fast["ordered"]] == ["09:30:00", "08:15:00", "23:00:00"]
 
 
+def test_a_time_fact_with_fold_set_reads_as_the_facts_check_reads_it_on_every_path() -> None:
+    """`fold` means nothing without a zone: `datetime.time(0, 0, fold=1)` is read as
+    `datetime.time(0, 0)` by the fast path and the compiled tracer too (they gave it back as
+    given, where the reference gave the facts check's)."""
+    policy = _policy('rule same "same": opens\nrule first "first": last(sort([opens]))\n')
+    document = {"opens": datetime.time(0, 0, fold=1), "at": "2025-03-01T08:30Z"}
+    stats = policy.fast_path_stats
+    stats.reset()
+    fast, explained = policy.evaluate(document), policy.evaluate(document, explain=True)
+    assert stats.as_dict() == {}  # decided by the compiled paths
+    assert policy.validate(document)["opens"].fold == 0
+    for name in ("same", "first"):
+        assert repr(fast[name]) == repr(explained[name]) == "datetime.time(0, 0)", name
+
+
 @pytest.mark.parametrize("body", ["max of w in waits: w", "sort(waits)"])
 def test_durations_are_not_picked_or_sorted_and_the_help_says_how(body: str) -> None:
     with pytest.raises(wuxin_rules.PolicyError) as caught:

@@ -331,7 +331,8 @@ def _time_fact(value: Any) -> datetime.time:
             raise _NotPlain from None
     if type(value) is not datetime.time or value.tzinfo is not None or value.microsecond:
         raise _NotPlain
-    return value
+    # As the facts check reads it: `fold` means nothing without a zone, and is dropped.
+    return value.replace(fold=0) if value.fold else value
 
 
 def _duration_fact(value: Any) -> Duration:
