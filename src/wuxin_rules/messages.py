@@ -3564,8 +3564,7 @@ class Message(str):
         # A message crosses process boundaries (`--jobs`) as its key and fields.
         return (_message, (self.key, dict(self.fields)))
 
-    def __str__(self) -> str:
-        return str.__str__(self)
+    # (`str(message)` is `str.__str__`, inherited: the English text as a plain `str`.)
 
 
 english = Message
