@@ -125,6 +125,11 @@ def test_every_text_of_the_project_reads_the_same_both_ways() -> None:
         'rule r -> int: 1\n  exception a "A" en "Ae" cites "x" when c then 2\n'
         '  exception b to a note "n" when if p then q else s then fail("no")',
         "criterion c: x\n  exception when when (to > 1) then exception\nrule to: 1",
+        # Examples: inputs given, names of the example's own, several expectations.
+        'example "E": given x = 1 expect r == 2',
+        'example "例" :\n  given u: R = {a: 1, b: [2]}\n  given count = 2\n'
+        "  expect r[x = 3] == 4\n  expect not c\nrule r: 1",
+        'example "E": given expect = 1 expect expect\nexample "F": given given = 2 expect given',
     ],
 )
 def test_constructs_read_the_same_both_ways(text: str) -> None:
@@ -147,6 +152,8 @@ def test_constructs_read_the_same_both_ways(text: str) -> None:
         "rule r: x == 5andy",  # Lark splits the word: `5 and y`
         " imports ",  # Lark splits the word: `import s`
         "rule r: 1 rule",
+        'example "E": given x = 1',  # an example expects something (`unexpected-token`)
+        'example "E": expect x',  # and gives something
     ],
 )
 def test_unsure_texts_go_to_lark(text: str) -> None:

@@ -310,8 +310,10 @@ class _Reader:
                 declarations.append(self.import_decl())
             elif kind == "fixture":
                 declarations.append(self.fixture_decl())
+            elif kind == "example":
+                declarations.append(self.example_decl())
             else:
-                raise _Unsure  # schedules, bands, examples, properties: the Lark path
+                raise _Unsure  # schedules, bands, properties, decisions: the Lark path
         return ast.Module(header, tuple(declarations), self._span(0, len(self.source.text)))
 
     def header(self) -> ast.Header:
@@ -421,6 +423,32 @@ class _Reader:
         self._expect("=")
         value, _, _, end = self.expr()
         return ast.FixtureDecl(name, type_, value, self._span(start, end))
+
+    def example_decl(self) -> ast.ExampleDecl:
+        """`example "title": (given NAME [: T] = EXPR)+ (expect EXPR)+`."""
+        start = self.starts[self._expect("example")]
+        title = self._text(self._expect("STRING"))
+        self._expect(":")
+        given = [self.example_given()]
+        while self.kinds[self.pos] == "given":
+            given.append(self.example_given())
+        expect: list[ast.Expr] = []
+        end = -1
+        while self.kinds[self.pos] == "expect" or not expect:
+            self._expect("expect")
+            value, _, _, end = self.expr()
+            expect.append(value)
+        return ast.ExampleDecl(title, tuple(given), tuple(expect), self._span(start, end))
+
+    def example_given(self) -> ast.ExampleGiven:
+        start = self.starts[self._expect("given")]
+        name = self._name()
+        type_ = None
+        if self._accept(":") is not None:
+            type_ = self.type_expr()
+        self._expect("=")
+        value, _, _, end = self.expr()
+        return ast.ExampleGiven(name, value, self._span(start, end), type=type_)
 
     def rule_decl(self, kind: str) -> ast.RuleDecl:
         start = self.starts[self._expect(kind)]
