@@ -36,10 +36,9 @@ May import `source`, `errors`, `ast`, `schema`, `model`, `parser` and `loader`.
 from __future__ import annotations
 
 import math
-import operator
 import os
 import typing
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar
@@ -265,34 +264,10 @@ def _names_used(node: Any, found: set[str] | None = None) -> set[str]:
             found.add(item.field.name)
         elif kind is ast.TypeRef:
             found.update(part.name for part in item.name.parts)
-        children = _AST_CHILDREN.get(kind) or _ast_children(kind)
-        if children is not _NO_CHILDREN:
-            push(children(item))
+        fields = _AST_FIELDS.get(kind) or _ast_fields(kind)
+        if fields is not _NOT_A_NODE:
+            push([getattr(item, name) for name in fields])
     return found
-
-
-def _NO_CHILDREN(item: Any) -> tuple[Any, ...]:
-    """The getter of a class without nodes under it (compared by identity: not called)."""
-    return ()
-
-
-_AST_CHILDREN: dict[type, Callable[..., tuple[Any, ...]]] = {}
-
-
-def _ast_children(kind: type) -> Callable[..., tuple[Any, ...]]:
-    """What `_names_used` pushes for a node of `kind`: its fields that may hold nodes, read
-    together (one getter made once per class)."""
-    fields = _ast_fields(kind)
-    getter: Callable[..., tuple[Any, ...]]
-    if fields is _NOT_A_NODE:
-        getter = _NO_CHILDREN
-    elif len(fields) == 1:
-        one = operator.attrgetter(fields[0])
-        getter = lambda item: (one(item),)  # noqa: E731  (a tuple, as for several fields)
-    else:
-        getter = operator.attrgetter(*fields)
-    _AST_CHILDREN[kind] = getter
-    return getter
 
 
 def _declarations_used(module: ast.Module) -> set[str]:
