@@ -571,6 +571,32 @@ def test_generated_expressions_round_trip(expr: ast.Expr) -> None:
 # Comments anywhere
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "  exception a\n    when x <= 10000  # c\n    then 0\n",
+            "  exception a\n    when x <= 10000  # c\n    then 0\n",
+        ),
+        (
+            "  exception a  # h\n    # w\n    when x <= 1\n    # t\n    then 0  # v\n",
+            "  exception a  # h\n    # w\n    when x <= 1\n    # t\n    then 0  # v\n",
+        ),
+        (
+            "  exception a when  # odd\n    x <= 1 then  # odder\n    0\n",
+            "  exception a  # odd\n    when x <= 1  # odder\n    then 0\n",
+        ),
+    ],
+)
+def test_a_comment_in_an_exception_stays_before_its_keyword(text: str, expected: str) -> None:
+    """A comment that ends the condition's line stays there (it moved after `then 0`, and
+    a second run then joined the exception on one line); the keywords keep their lines."""
+    head = 'policy t "t"\ninput x: int "x"\nrule r "r" cites "A" -> decimal:\n  1\n'
+    once = formatter.format_text(head + text, "t.policy")
+    assert once == head + expected
+    assert formatter.format_text(once, "t.policy") == once
+
+
 @given(st.data())
 @settings(max_examples=25)
 def test_comments_inserted_anywhere_survive(data: st.DataObject) -> None:

@@ -831,9 +831,16 @@ class _Formatter(Visitor[Any]):
         if node.parent is not None:
             head += [" to ", node.parent.name]
         header = self.head_with_clauses(head, self.clause_parts(node.doc), "")
-        condition = [*self.here(node.condition.span.start), self.expr(node.condition, _IF_LEVEL)]
-        value = [*self.here(node.value.span.start), self.expr(node.value, _IF_LEVEL)]
-        parts = [_LINE, "when ", condition, _LINE, "then ", value]
+        # A comment that ends the line before `when` or `then` ends it still; one on a line
+        # of its own keeps a line of its own before the keyword.
+        parts = [
+            *self.separator(node.condition.span.start, _LINE),
+            "when ",
+            self.expr(node.condition, _IF_LEVEL),
+            *self.separator(node.value.span.start, _LINE),
+            "then ",
+            self.expr(node.value, _IF_LEVEL),
+        ]
         return _Group([header, _Nest(_INDENT, parts)])
 
     def rule_params(self, params: Sequence[ast.RuleParam], name: ast.Ident) -> Any:
