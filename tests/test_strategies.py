@@ -15,6 +15,7 @@ import wuxin_rules
 from shopkit import shop_text
 from wuxin_rules import strategies
 from wuxin_rules.errors import UsageError
+from wuxin_rules.schema import BUILTIN_TYPES
 
 POLICY = wuxin_rules.loads(shop_text(), name="shop.policy")
 
@@ -147,3 +148,12 @@ def test_decimals_are_exact_and_fractions_never_floats() -> None:
         assert Fraction(amount) * 10**strategies.PLACES == int(
             Fraction(amount) * 10**strategies.PLACES
         )
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_TYPES))
+def test_every_builtin_type_name_draws_values(name: str) -> None:
+    """The names a policy knows without declaring them are the names `values` knows too
+    (`datetime`, `time` and `duration` were refused as unknown types)."""
+    drawn = strategies.values(POLICY, name).example()
+    assert drawn is not None
+    assert strategies.values(POLICY, f"list of {name}").example() is not None

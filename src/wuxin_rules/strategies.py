@@ -59,14 +59,8 @@ from wuxin_rules import model, zones
 from wuxin_rules.errors import Diagnostic, UsageError, WuxinError, suggest
 from wuxin_rules.messages import english
 from wuxin_rules.schema import (
-    BOOL,
-    DATE,
-    DECIMAL,
-    INT,
-    MONEY,
-    PERCENT,
+    BUILTIN_TYPES,
     SUM_TAG,
-    TEXT,
     BoolType,
     DateTimeType,
     DateType,
@@ -203,17 +197,6 @@ def _checked(policy: Any) -> model.CheckedPolicy:
     )
 
 
-_BUILTIN: dict[str, Type] = {
-    "int": INT,
-    "decimal": DECIMAL,
-    "percent": PERCENT,
-    "money": MONEY,
-    "bool": BOOL,
-    "text": TEXT,
-    "date": DATE,
-}
-
-
 def _resolve(checked: model.CheckedPolicy, text: str) -> Type:
     named = _named_type(checked, text.strip())
     if named is not None:
@@ -237,7 +220,7 @@ def _type_of(checked: model.CheckedPolicy, texpr: Any, text: str) -> Type:
     if isinstance(texpr, ast.OptionalTypeExpr):
         return OptionalType(_type_of(checked, texpr.inner, text))
     name = texpr.name.dotted
-    base = _BUILTIN.get(name) or _named_type(checked, name)
+    base = BUILTIN_TYPES.get(name) or _named_type(checked, name)
     if base is None:
         raise _unknown_type(checked, name)
     bound = texpr.bound
@@ -252,8 +235,8 @@ def _type_of(checked: model.CheckedPolicy, texpr: Any, text: str) -> Type:
 
 
 def _named_type(checked: model.CheckedPolicy, name: str) -> Type | None:
-    if name in _BUILTIN:
-        return _BUILTIN[name]
+    if name in BUILTIN_TYPES:
+        return BUILTIN_TYPES[name]
     table: dict[str, Type] = {**checked.records, **checked.enums}
     if name in table:
         return table[name]
@@ -273,7 +256,7 @@ def _named_type(checked: model.CheckedPolicy, name: str) -> Type | None:
 
 
 def _unknown_type(checked: model.CheckedPolicy, name: str) -> UsageError:
-    known = [*_BUILTIN, *checked.records, *checked.enums]
+    known = [*BUILTIN_TYPES, *checked.records, *checked.enums]
     return UsageError(
         Diagnostic(
             "unknown-type",
