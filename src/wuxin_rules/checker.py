@@ -1013,10 +1013,7 @@ class _NameWalker(Visitor[Any]):
             return LocalName(name)
         sym = self.scope.names.get(name)
         if sym is not None:
-            found = self.state.global_names.get(sym.key)
-            if found is None or found.sym is not sym:
-                found = self.state.global_names[sym.key] = GlobalName(sym)
-            return found
+            return self._global(sym)
         if name in self.t.members:
             return MemberName(name)
         builtin = BUILTINS.get(name)
@@ -1049,6 +1046,13 @@ class _NameWalker(Visitor[Any]):
         self.t.error("unknown-name", english("unknown-name", name=name), span, help=hint)
         return None
 
+    def _global(self, sym: Sym) -> GlobalName:
+        """The resolution of a declaration, one per declaration (names compare by it)."""
+        found = self.state.global_names.get(sym.key)
+        if found is None or found.sym is not sym:
+            found = self.state.global_names[sym.key] = GlobalName(sym)
+        return found
+
     def _record(self, node: ast.Expr, res: Resolution) -> None:
         self.t.res[id(node)] = res
         if self.owner is not None and isinstance(res, GlobalName):
@@ -1062,20 +1066,13 @@ class _NameWalker(Visitor[Any]):
         name = node.name
         if position == "value" and name not in names and name != defaults.FAIL:
             # Most names of a large body are an input, a param or a rule used as a value:
-            # `resolve`, `_fits` and `_record` in one step for them.
+            # what `resolve` and `_fits` would find, without their other cases.
             sym = self.scope.names.get(name)
             if sym is not None and (
                 sym.kind in _VALUE_KINDS or (sym.kind == "rule" and sym.node.params is None)
             ):
-                found = self.state.global_names.get(sym.key)
-                if found is None or found.sym is not sym:
-                    found = self.state.global_names[sym.key] = GlobalName(sym)
-                self.t.res[id(node)] = found
-                if self.owner is not None:
-                    if sym.kind == "rule":
-                        self.state.edges[self.owner].setdefault(sym.key, node.span)
-                    elif sym.kind == "input":
-                        self.state.reads[self.owner].add(sym.key)
+                found = self._global(sym)
+                self._record(node, found)
                 return found
         res = self.resolve(name, names, position == "call", node.span)
         if res is None or not self._fits(res, node, position):
